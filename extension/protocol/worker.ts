@@ -1,0 +1,265 @@
+// Types only: the requests the extension host (and the CLI, in-process) sends to the runtime
+// worker, and the results it returns. Everything here is JSON. The worker speaks JSON-RPC
+// (vscode-jsonrpc over the child process's IPC channel).
+
+import type { ErrorCode as NativeErrorCode } from '../../native/index';
+
+/** Coded errors: the addon's, plus the ones policy and the worker add. */
+export type ErrorCode =
+  | NativeErrorCode
+  | 'E_ADDON_LOAD'        // the .node file is missing or broken (message names the file and the fix)
+  | 'E_WORKER_EXITED'     // the worker died with this request in flight
+  | 'E_WORKER_TIMEOUT'    // the request outlived fp8lab.runtime.requestTimeoutSeconds; worker restarted
+  | 'E_CANCELLED'         // the caller cancelled; what was measured before is kept
+  | 'E_UNTRUSTED'         // the workspace is not trusted: nothing is compiled or run
+  | 'E_INVALID_SHAPE'     // policy-level shape validation (message says what would work)
+  | 'E_INVALID_CONFIG';   // a config the kernels cannot take (message names the rule)
+
+/** Wire form of a coded error (JSON-RPC error `data`). */
+export interface CodedErrorData {
+  code: ErrorCode;
+  message: string;
+  log?: string;
+  cudaError?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment
+
+export interface DeviceReport {
+  ordinal: number;
+  name: string;
+  computeCapability: [number, number];
+  smCount: number;
+  totalMemoryBytes: number;
+  l2CacheBytes: number;
+  maxSharedMemoryPerBlockOptin: number;
+  clockRateKHz: number;
+  isHopper: boolean;
+}
+
+export interface ToolkitReport {
+  nvccPath: string;
+  cudaHome: string;
+  /** e.g. "13.0" from `nvcc --version`; undefined when nvcc is missing. */
+  version?: string;
+  usable: boolean;
+  /** Why it is not usable (missing, too old: need ≥ 12.3). */
+  problem?: string;
+}
+
+export interface EnvironmentReport {
+  driver: { ok: true; libcudaPath: string; version: number; versionText: string }
+        | { ok: false; code: ErrorCode; message: string };
+  devices: DeviceReport[];
+  toolkit: ToolkitReport;
+  nvrtc: { available: boolean; path?: string };
+  cublasLt: { available: boolean; path?: string; version?: number; problem?: string };
+  cache: { dir: string; entries: number; bytes: number; writable: boolean };
+  addon: { path: string; napiVersion: number };
+  /** True when a Hopper GPU and a usable toolkit are both present: kernels can run. */
+  canRunKernels: boolean;
+  /** True when a usable toolkit is present: kernels can be compiled (study mode). */
+  canCompileKernels: boolean;
+  /** One plain sentence for the status bar / CLI. */
+  summary: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings the worker needs (the extension passes its settings; the CLI passes env-derived ones).
+
+export interface RuntimeSettings {
+  cacheDir: string;
+  compiler: 'nvcc' | 'nvrtc';
+  cudaHome: string;
+  nvccPath: string;
+  libcudaPath: string;
+  cublasLtPath: string;
+  kernelsDir: string;        // absolute path of the extension's kernels/ folder
+  numSms?: number;           // FP8LAB_NUM_SMS
+  jitDebug: boolean;         // FP8LAB_JIT_DEBUG
+  printConfigs: boolean;     // FP8LAB_PRINT_CONFIGS
+  printCompilerCommand: boolean;
+  ptxasVerbose: boolean;
+  ptxasCheck: boolean;
+  dumpPtx: boolean;
+  dumpSass: boolean;
+  withLineinfo: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests: method name -> params / result. Notifications from the worker are progress reports.
+
+export interface WorkerRequests {
+  'env/probe': { params: { settings: RuntimeSettings }; result: EnvironmentReport };
+  'kernel/compile': { params: { settings: RuntimeSettings; job: CompileJob }; result: CompileReport };
+  'gemm/configs': { params: { settings: RuntimeSettings; problem: GemmProblem }; result: ConfigReport };
+  'gemm/bench': { params: { settings: RuntimeSettings; jobId: string; problems: GemmProblem[]; options: BenchOptions }; result: BenchRun };
+  'job/cancel': { params: { jobId: string }; result: { cancelled: boolean } };
+  'worker/ping': { params: Record<string, never>; result: { pid: number; uptimeMs: number } };
+  /** Test hook: a deliberately faulting kernel launch (only when FP8LAB_TEST_HOOKS=1). */
+  'test/fault': { params: { settings: RuntimeSettings; kind: 'illegal-address' | 'hang' | 'crash' }; result: never };
+}
+
+export interface WorkerNotifications {
+  'job/didProgress': JobProgress;
+  'job/didMeasure': { jobId: string; result: ShapeResult };
+  'log/didWrite': { level: 'info' | 'warn' | 'error'; text: string };
+}
+
+export interface JobProgress {
+  jobId: string;
+  index: number;        // problem index
+  total: number;
+  phase: 'compiling' | 'checking' | 'timing' | 'peer' | 'done';
+  message: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problems, configs, results
+
+export type KernelKind = 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad';
+
+export interface GemmProblem {
+  kind: KernelKind;
+  m: number; n: number; k: number;
+  /** Grouped kinds: number of groups; per-group sizes drawn as DeepGEMM's generators do. */
+  numGroups?: number;
+  /** Masked: expected m per group (the heuristics' hint); contiguous/k-grouped: expected size. */
+  expectedM?: number;
+  /** Force a config instead of the heuristic's choice (explorer's "Time", autotune overrides). */
+  config?: GemmConfig;
+}
+
+export interface GemmConfig {
+  blockM: number;
+  blockN: number;
+  blockK: number;          // always 128 for FP8
+  numStages: number;
+  numMathWarpgroups: number;
+  clusterM: number;        // 1 | 2
+  clusterN: number;        // 1 | 2 (clusterM * clusterN <= 2)
+  swizzleA: number;        // bytes
+  swizzleB: number;
+  swizzleD: number;
+  numSms: number;
+  sharedBytes: number;
+  numThreads: number;      // 128 * (1 + numMathWarpgroups)
+}
+
+export interface Candidate {
+  config: GemmConfig;
+  /** Present when rejected: a stable code and a sentence. */
+  rejected?: { rule: string; reason: string };
+  /** Cost-model prediction (cycles and µs at the model's clock); absent for rejected ones. */
+  predicted?: { cycles: number; us: number };
+  tiles: number;
+  waves: number;
+  lastWaveUtilisation: number;
+}
+
+export interface ConfigReport {
+  problem: GemmProblem;
+  chosen: GemmConfig;
+  why: string;
+  candidates: Candidate[];
+}
+
+export interface CompileJob {
+  problem: GemmProblem;
+  config?: GemmConfig;
+}
+
+export interface RegisterReport {
+  /** From ptxas -v. */
+  registers: number;
+  spillStoresBytes: number;
+  spillLoadsBytes: number;
+  stackFrameBytes: number;
+  staticSharedBytes: number;
+  /** From cuFuncGetAttribute when a GPU was there to load it (must equal ptxas). */
+  driver?: { numRegs: number; localSizeBytes: number; sharedSizeBytes: number };
+  /** setmaxnreg values per warpgroup role, read from the kernel's template constants. */
+  producerRegisters: number;
+  mathRegisters: number;
+  dynamicSharedBytes: number;
+  /** CTAs per SM that fit (registers, shared memory, threads). */
+  occupancyCtasPerSm: number;
+}
+
+export interface CompileReport {
+  problem: GemmProblem;
+  config: GemmConfig;
+  kernelName: string;
+  cacheKey: string;
+  cacheHit: boolean;
+  compileMs: number;
+  cubinPath: string;
+  ptxasLog: string;
+  registers: RegisterReport;
+  command: string[];
+}
+
+export interface BenchOptions {
+  /** Skip timing (study mode / correctness only). */
+  timing: boolean;
+  peer: boolean;
+  rounds: number;
+  callsPerGraph?: number;
+  seed: number;
+}
+
+export interface Stats {
+  medianUs: number;
+  minUs: number;
+  maxUs: number;
+  /** Relative spread (p90 - p10) / median over rounds. */
+  spread: number;
+  samples: number;
+}
+
+export interface Accuracy {
+  calcDiff: number;
+  maxAbsError: number;
+  maxRelError: number;
+  /** Output elements still holding the NaN poison after the kernel ran (must be 0). */
+  unwritten: number;
+  passed: boolean;
+}
+
+export interface ShapeResult {
+  problem: GemmProblem;
+  config: GemmConfig;
+  registers: RegisterReport;
+  compile: { cacheHit: boolean; ms: number; cacheKey: string };
+  accuracy?: Accuracy;
+  /** Absent in study mode or when the shape failed. */
+  timing?: Stats & { tflops: number; gbps: number; flops: number; bytes: number };
+  peer?: (Stats & { tflops: number; ratio: number; name: string }) | { skipped: string };
+  error?: CodedErrorData;
+}
+
+export interface DeviceCeilings {
+  /** Measured once per device and cached; how they were measured is said in `method`. */
+  fp8Tflops: number;
+  bandwidthGBps: number;
+  method: string;
+  measuredAt: string;
+}
+
+export interface BenchRun {
+  id: string;
+  startedAt: string;
+  finishedAt?: string;
+  /** 'gpu' when timed on a device, 'study' when compile-only. */
+  mode: 'gpu' | 'study';
+  device?: DeviceReport;
+  driverVersion?: number;
+  toolkitVersion?: string;
+  ceilings?: DeviceCeilings;
+  results: ShapeResult[];
+  /** Set when the run stopped early (cancel, worker crash); results hold what was measured. */
+  interrupted?: { code: ErrorCode; message: string };
+  /** Provenance for recorded fixtures ("recorded on H100 80GB HBM3, 2026-11-21"). */
+  recorded?: string;
+}
