@@ -1,0 +1,36 @@
+// The raw candidate space the heuristics enumerate before any rule is applied. Deliberately wide:
+// every combination is listed, and the rules (the kernel's, then policy's) say why each one that
+// cannot or should not run is out — the config explorer shows those reasons.
+
+export const BLOCK_K = 128;
+export const BLOCK_M_CHOICES: readonly number[] = [64, 128, 256];
+/** Multiples of 16 up to 256: the WGMMA N granularity the kernel instantiates. */
+export const BLOCK_N_CHOICES: readonly number[] = Array.from({ length: 16 }, (_, i) => 16 * (i + 1));
+export const MATH_WARPGROUP_CHOICES: readonly number[] = [1, 2];
+/** (clusterM, clusterN): none, 2 CTAs sharing B (clusterM = 2), 2 CTAs sharing A (clusterN = 2). */
+export const CLUSTER_CHOICES: ReadonlyArray<readonly [number, number]> = [[1, 1], [2, 1], [1, 2]];
+/** The kernel's ring may be deeper, but past 16 stages nothing more is hidden (DeepGEMM's cap too). */
+export const MAX_STAGES = 16;
+
+export interface RawCandidate {
+  blockM: number;
+  blockN: number;
+  numMathWarpgroups: number;
+  clusterM: number;
+  clusterN: number;
+}
+
+/** Every combination, in a fixed order (cluster, block_m, block_n, math WGs): the order ties fall back to. */
+export function rawCandidates(): RawCandidate[] {
+  const out: RawCandidate[] = [];
+  for (const [clusterM, clusterN] of CLUSTER_CHOICES) {
+    for (const blockM of BLOCK_M_CHOICES) {
+      for (const blockN of BLOCK_N_CHOICES) {
+        for (const numMathWarpgroups of MATH_WARPGROUP_CHOICES) {
+          out.push({ blockM, blockN, numMathWarpgroups, clusterM, clusterN });
+        }
+      }
+    }
+  }
+  return out;
+}
