@@ -1,0 +1,329 @@
+// The FP8 1D2D GEMM kernel's legality rules, shared-memory layout and launch shape, mirrored exactly
+// from kernels/include/fp8lab/impls/sm90_fp8_gemm_1d2d.cuh (its static_asserts and Layout
+// constants). The heuristics build candidates on top of these; the source generator refuses any
+// config that breaks one, so an illegal config never reaches the compiler. Pure: no vscode, no addon.
+
+import type { GemmConfig, GemmProblem, KernelKind } from '../../protocol/worker';
+
+/** A broken rule: a stable code (the kernel's "rule xxx" static_assert) and a sentence saying why. */
+export interface RuleViolation {
+  rule: string;
+  reason: string;
+}
+
+/** BLOCK_K of every FP8 kernel: the scaling granularity and one 128-byte swizzle row of FP8. */
+export const BLOCK_K = 128;
+/** Opt-in dynamic shared memory per block on H100/H200 (cudaDevAttrMaxSharedMemoryPerBlockOptin). */
+export const H100_SHARED_MEMORY_BYTES = 232448;
+/** setmaxnreg value of the TMA producer warpgroup. */
+export const PRODUCER_REGISTERS = 40;
+/** Rows one wgmma (m64nNk32) covers; one math warpgroup owns 64 rows per wave. */
+export const WGMMA_M = 64;
+/** Accumulator registers (BLOCK_N/2 per wave, plus the in-flight wgmma accumulator) may use at most this many. */
+export const MAX_ACCUMULATOR_REGISTERS = 192;
+export const MIN_STAGES = 2;
+export const MAX_STAGES = 32;
+/** Block sizes the kernel instantiates. */
+export const BLOCK_M_VALUES: readonly number[] = [64, 128, 256];
+export const SWIZZLE_D_VALUES: readonly number[] = [0, 32, 64, 128];
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const alignUp = (x: number, a: number): number => Math.ceil(x / a) * a;
+const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
+
+// ---------------------------------------------------------------------------------------------
+// Launch shape and register split
+
+/** Math warpgroups the kernel needs for a BLOCK_M: one for 64 rows, two otherwise. */
+export function mathWarpgroupsFor(blockM: number): number {
+  return blockM === 64 ? 1 : 2;
+}
+
+/** Threads per CTA: the math warpgroups plus the 128-thread TMA producer warpgroup. */
+export function threadCount(numMathWarpgroups: number): number {
+  return 128 * (numMathWarpgroups + 1);
+}
+
+/** setmaxnreg values per warpgroup role (kProducerRegisters / kMathRegisters in the kernel). */
+export function registerSplit(numMathWarpgroups: number): { producer: number; math: number } {
+  return { producer: PRODUCER_REGISTERS, math: numMathWarpgroups === 1 ? 248 : 232 };
+}
+
+/** Waves: how many 64-row slices each math warpgroup computes in turn (BLOCK_M / (64 · WGs)). */
+export function numWaves(config: Pick<GemmConfig, 'blockM' | 'numMathWarpgroups'>): number {
+  return config.blockM / (WGMMA_M * config.numMathWarpgroups);
+}
+
+/** FP32 accumulator registers per math thread: BLOCK_N/2 for the wgmma plus BLOCK_N/2 per wave. */
+export function accumulatorRegisters(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numMathWarpgroups'>): number {
+  return (config.blockN / 2) * (1 + numWaves(config));
+}
+
+/** True when every BLOCK_N tile lies inside one 128-column B scale block (BLOCK_N divides 128). */
+export function uniformScaleB(blockN: number): boolean {
+  return 128 % blockN === 0;
+}
+
+/** Largest D swizzle (128, 64, 32 bytes) dividing a BLOCK_N row of bf16; 0 when none does. */
+export function defaultSwizzleD(blockN: number): number {
+  for (const s of [128, 64, 32]) if ((blockN * 2) % s === 0) return s;
+  return 0;
+}
+
+/** Columns of D each TMA store writes (the D tensor map's inner box): swizzleD/2, or BLOCK_N unswizzled. */
+export function tmaStoreBlockN(config: Pick<GemmConfig, 'blockN' | 'swizzleD'>): number {
+  return config.swizzleD === 0 ? config.blockN : config.swizzleD / 2;
+}
+
+/**
+ * Box of every tensor map the kernel uses, as {inner, outer} elements (cuTensorMapEncodeTiled
+ * boxDim[0], boxDim[1]) with its swizzle in bytes. The native runtime encodes exactly these.
+ */
+export function tensorMapBoxes(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'swizzleA' | 'swizzleB' | 'swizzleD'>): {
+  a: { inner: number; outer: number; swizzle: number };
+  b: { inner: number; outer: number; swizzle: number };
+  sfa: { inner: number; outer: number; swizzle: number };
+  d: { inner: number; outer: number; swizzle: number };
+} {
+  return {
+    a: { inner: BLOCK_K, outer: config.blockM, swizzle: config.swizzleA },
+    b: { inner: BLOCK_K, outer: config.blockN, swizzle: config.swizzleB },
+    sfa: { inner: config.blockM, outer: 1, swizzle: 0 },
+    d: { inner: tmaStoreBlockN(config), outer: config.blockM, swizzle: config.swizzleD },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared memory, byte for byte as the kernel lays it out
+
+export interface SharedMemoryLayout {
+  /** bf16 staging tile for the TMA store, 1024-aligned. */
+  dBytes: number;
+  aStageBytes: number;
+  bStageBytes: number;
+  /** fp32 A scales of one stage, padded to 128 bytes. */
+  sfaStageBytes: number;
+  aOffset: number;
+  bOffset: number;
+  sfaOffset: number;
+  /** full[stages] then empty[stages] mbarriers, 8 bytes each. */
+  barrierOffset: number;
+  sfbOffset: number;
+  /** One tile's B scales: ceil(K/128) floats, two rows when a tile may straddle scale blocks; 16-aligned. */
+  sfbBufferBytes: number;
+  /** Two SFB buffers (this tile's, and the next tile's being prefetched with cp.async). */
+  sfbBytes: number;
+  /** Everything but SFB: depends on the config only. */
+  fixedBytes: number;
+  /** Dynamic shared memory to launch with. */
+  totalBytes: number;
+  /** Bytes the producer's TMA loads deliver per stage (the arrive.expect_tx count). */
+  tmaBytesPerStage: number;
+}
+
+export function sharedMemoryLayout(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>, k: number): SharedMemoryLayout {
+  const { blockM, blockN, numStages } = config;
+  const dBytes = alignUp(blockM * blockN * 2, 1024);
+  const aStageBytes = blockM * BLOCK_K;
+  const bStageBytes = blockN * BLOCK_K;
+  const sfaStageBytes = alignUp(blockM * 4, 128);
+  const aOffset = dBytes;
+  const bOffset = aOffset + numStages * aStageBytes;
+  const sfaOffset = bOffset + numStages * bStageBytes;
+  const barrierOffset = sfaOffset + numStages * sfaStageBytes;
+  const sfbOffset = barrierOffset + 2 * numStages * 8;
+  const sfbBufferBytes = alignUp(Math.ceil(k / BLOCK_K) * (uniformScaleB(blockN) ? 1 : 2) * 4, 16);
+  const sfbBytes = 2 * sfbBufferBytes;
+  return {
+    dBytes, aStageBytes, bStageBytes, sfaStageBytes, aOffset, bOffset, sfaOffset, barrierOffset, sfbOffset, sfbBufferBytes, sfbBytes,
+    fixedBytes: sfbOffset,
+    totalBytes: sfbOffset + sfbBytes,
+    tmaBytesPerStage: aStageBytes + bStageBytes + blockM * 4,
+  };
+}
+
+/** Dynamic shared memory (bytes) the kernel needs for this config and problem (Sm90Fp8Gemm1D2D::smem_bytes). */
+export function sharedMemoryBytes(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>, problem: Pick<GemmProblem, 'k'>): number {
+  return sharedMemoryLayout(config, problem.k).totalBytes;
+}
+
+/** Most stages that fit in `capacity` bytes (capped at `cap`), or 0 when not even one does. */
+export function maxStagesThatFit(config: Pick<GemmConfig, 'blockM' | 'blockN'>, problem: Pick<GemmProblem, 'k'>,
+  capacity = H100_SHARED_MEMORY_BYTES, cap = MAX_STAGES): number {
+  let best = 0;
+  for (let s = 1; s <= cap; s++) {
+    if (sharedMemoryBytes({ ...config, numStages: s }, problem) <= capacity) best = s;
+    else break;
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules. Each returns null or the violation; the codes match the kernel's "rule xxx" asserts.
+
+type C = GemmConfig;
+const fail = (rule: string, reason: string): RuleViolation => ({ rule, reason });
+
+export function ruleGemmType(kind: KernelKind): RuleViolation | null {
+  return kind === 'normal' ? null
+    : fail('gemm-type', `the FP8 1D2D kernel implements the 'normal' GEMM only so far; '${kind}' is not available yet`);
+}
+
+export function ruleBlockK(c: C): RuleViolation | null {
+  return c.blockK === BLOCK_K ? null
+    : fail('block-k', `blockK must be ${BLOCK_K} (the 1x128 / 128x128 scaling granularity, one 128-byte swizzle row of FP8); got ${c.blockK}`);
+}
+
+export function ruleBlockM(c: C): RuleViolation | null {
+  return BLOCK_M_VALUES.includes(c.blockM) ? null
+    : fail('block-m', `blockM must be 64, 128 or 256 (whole 64-row wgmma slices for 1 or 2 math warpgroups); got ${c.blockM}`);
+}
+
+export function ruleBlockN(c: C): RuleViolation | null {
+  return isInt(c.blockN) && c.blockN % 16 === 0 && c.blockN >= 16 && c.blockN <= 256 ? null
+    : fail('block-n', `blockN must be a multiple of 16 from 16 to 256 (wgmma n and stmatrix x4 pairs); got ${c.blockN}`);
+}
+
+export function ruleScaleBBlocks(c: C): RuleViolation | null {
+  if (!isInt(c.blockN) || c.blockN <= 0) return null;  // reported by block-n
+  const limit = 128 + gcd(c.blockN, 128);
+  return c.blockN <= limit ? null
+    : fail('scale-b-blocks', `blockN ${c.blockN} lets a tile straddle three 128-column B scale blocks (it must be ≤ 128 + gcd(blockN, 128) = ${limit}); use 144, 160, 192 or 256, or ≤ 128`);
+}
+
+export function ruleMathWarpgroups(c: C): RuleViolation | null {
+  const want = mathWarpgroupsFor(c.blockM);
+  return c.numMathWarpgroups === want ? null
+    : fail('math-warpgroups', `blockM ${c.blockM} needs ${want} math warpgroup${want > 1 ? 's' : ''} (1 for 64 rows, 2 for 128 or 256); got ${c.numMathWarpgroups}`);
+}
+
+export function ruleWaves(c: C): RuleViolation | null {
+  if (!BLOCK_M_VALUES.includes(c.blockM) || (c.numMathWarpgroups !== 1 && c.numMathWarpgroups !== 2)) return null;
+  const w = numWaves(c);
+  return Number.isInteger(w) && w >= 1 && w <= 2 ? null
+    : fail('waves', `blockM ${c.blockM} with ${c.numMathWarpgroups} math warpgroup(s) is ${w} waves of 64 rows; 1 or 2 are supported`);
+}
+
+export function ruleRegisters(c: C): RuleViolation | null {
+  if (ruleBlockM(c) || ruleBlockN(c) || ruleMathWarpgroups(c)) return null;
+  const regs = accumulatorRegisters(c);
+  return regs <= MAX_ACCUMULATOR_REGISTERS ? null
+    : fail('registers', `blockM ${c.blockM} x blockN ${c.blockN} needs ${regs} accumulator registers per math thread (limit ${MAX_ACCUMULATOR_REGISTERS} of ${registerSplit(c.numMathWarpgroups).math}); it would spill — use blockN ≤ ${Math.floor((2 * MAX_ACCUMULATOR_REGISTERS) / (1 + numWaves(c)) / 16) * 16}`);
+}
+
+export function ruleStages(c: C): RuleViolation | null {
+  return isInt(c.numStages) && c.numStages >= MIN_STAGES && c.numStages <= MAX_STAGES ? null
+    : fail('stages', `numStages must be a whole number from ${MIN_STAGES} to ${MAX_STAGES}; got ${c.numStages}`);
+}
+
+export function ruleCluster(c: C): RuleViolation | null {
+  const ok = (c.clusterM === 1 || c.clusterM === 2) && (c.clusterN === 1 || c.clusterN === 2) && c.clusterM * c.clusterN <= 2;
+  return ok ? null
+    : fail('cluster', `clusterM and clusterN must be 1 or 2 with clusterM · clusterN ≤ 2 (multicast B across 2 M-blocks, or A across 2 N-blocks); got ${c.clusterM} x ${c.clusterN}`);
+}
+
+export function ruleNumSms(c: C): RuleViolation | null {
+  const size = c.clusterM * c.clusterN;
+  return isInt(c.numSms) && c.numSms >= 1 && c.numSms % size === 0 ? null
+    : fail('num-sms', `numSms (${c.numSms}) must be a positive multiple of the cluster size ${size}, so the persistent grid is whole clusters; use ${Math.max(size, Math.floor(c.numSms / size) * size)}`);
+}
+
+export function ruleSwizzleAB(c: C): RuleViolation | null {
+  return c.swizzleA === 128 && c.swizzleB === 128 ? null
+    : fail('swizzle-ab', `A and B tiles use the 128-byte swizzle (a 128-element FP8 K-row is 128 bytes); got swizzleA ${c.swizzleA}, swizzleB ${c.swizzleB}`);
+}
+
+export function ruleSwizzleD(c: C): RuleViolation | null {
+  if (!SWIZZLE_D_VALUES.includes(c.swizzleD)) {
+    return fail('swizzle-d', `swizzleD must be 0, 32, 64 or 128 bytes; got ${c.swizzleD}`);
+  }
+  if (c.swizzleD !== 0 && (c.blockN * 2) % c.swizzleD !== 0) {
+    return fail('swizzle-d', `a blockN ${c.blockN} row of bf16 is ${c.blockN * 2} bytes, not a multiple of swizzleD ${c.swizzleD}; use ${defaultSwizzleD(c.blockN)}`);
+  }
+  return null;
+}
+
+export function ruleThreads(c: C): RuleViolation | null {
+  const want = threadCount(c.numMathWarpgroups);
+  return c.numThreads === want ? null
+    : fail('threads', `numThreads must be ${want} (128 per math warpgroup plus the 128-thread TMA warpgroup); got ${c.numThreads}`);
+}
+
+/** The static part (D tile + stages) must fit; and the whole, with SFB for this K, must fit `capacity`. */
+export function ruleSharedMemory(c: C, problem: Pick<GemmProblem, 'k'>, capacity = H100_SHARED_MEMORY_BYTES): RuleViolation | null {
+  if (ruleBlockM(c) || ruleBlockN(c) || ruleStages(c)) return null;
+  const need = sharedMemoryBytes(c, problem);
+  if (need > capacity) {
+    const fit = maxStagesThatFit(c, problem, capacity);
+    return fail('smem', `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages; the device has ${capacity} (${(capacity / 1024).toFixed(0)} KB)${fit > 0 ? `; at most ${fit} stages fit` : ''}`);
+  }
+  return null;
+}
+
+/** config.sharedBytes must be what the kernel lays out (the launch uses it verbatim). */
+export function ruleSharedBytesField(c: C, problem: Pick<GemmProblem, 'k'>): RuleViolation | null {
+  if (ruleBlockM(c) || ruleBlockN(c) || ruleStages(c)) return null;
+  const need = sharedMemoryBytes(c, problem);
+  return c.sharedBytes === need ? null
+    : fail('shared-bytes', `config.sharedBytes is ${c.sharedBytes} but the kernel lays out ${need} bytes for K = ${problem.k}`);
+}
+
+/** Problem-side requirements of the kernel (TMA strides and the scaling block). */
+export function ruleProblem(problem: Pick<GemmProblem, 'm' | 'n' | 'k'>): RuleViolation | null {
+  const { m, n, k } = problem;
+  if (!isInt(m) || m < 1) return fail('shape-m', `M must be a whole number ≥ 1; got ${m}`);
+  if (!isInt(n) || n < 8 || n % 8 !== 0) {
+    return fail('shape-n', `N must be a positive multiple of 8 (16-byte bf16 rows for the TMA store); got ${n}, nearest valid ${Math.max(8, Math.round(n / 8) * 8)}`);
+  }
+  if (!isInt(k) || k < BLOCK_K || k % BLOCK_K !== 0) {
+    return fail('shape-k', `K must be a positive multiple of ${BLOCK_K} (the scaling block); got ${k}, nearest valid ${Math.max(BLOCK_K, Math.round(k / BLOCK_K) * BLOCK_K)}`);
+  }
+  return null;
+}
+
+/** Rules about the config alone, in the order the kernel's static_asserts check them. */
+export const CONFIG_RULES: ReadonlyArray<(c: C) => RuleViolation | null> = [
+  ruleBlockK, ruleBlockM, ruleBlockN, ruleScaleBBlocks, ruleMathWarpgroups, ruleWaves, ruleRegisters, ruleStages,
+  ruleCluster, ruleNumSms, ruleSwizzleAB, ruleSwizzleD, ruleThreads,
+];
+
+/**
+ * Every violation of a config for a problem on a device with `capacity` bytes of shared memory
+ * (empty when the kernel can be instantiated and launched). `checkSharedBytesField` also demands
+ * config.sharedBytes equal the layout (what the source generator and the launch rely on).
+ */
+export function configViolations(kind: KernelKind, config: C, problem: Pick<GemmProblem, 'm' | 'n' | 'k'>,
+  options: { capacity?: number; checkSharedBytesField?: boolean } = {}): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const push = (v: RuleViolation | null): void => { if (v) out.push(v); };
+  push(ruleGemmType(kind));
+  push(ruleProblem(problem));
+  for (const rule of CONFIG_RULES) push(rule(config));
+  push(ruleSharedMemory(config, problem, options.capacity ?? H100_SHARED_MEMORY_BYTES));
+  if (options.checkSharedBytesField) push(ruleSharedBytesField(config, problem));
+  return out;
+}
+
+/** The first violation, or null: what a candidate table shows as the rejection reason. */
+export function firstViolation(kind: KernelKind, config: C, problem: Pick<GemmProblem, 'm' | 'n' | 'k'>,
+  options: { capacity?: number; checkSharedBytesField?: boolean } = {}): RuleViolation | null {
+  return configViolations(kind, config, problem, options)[0] ?? null;
+}
+
+/**
+ * A complete config with the derived fields filled in (numThreads, sharedBytes, swizzles), from
+ * the choices that matter; stages default to the most that fit.
+ */
+export function completeConfig(choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'clusterM' | 'clusterN' | 'numSms'> &
+  Partial<Pick<GemmConfig, 'numStages' | 'swizzleD'>>, problem: Pick<GemmProblem, 'k'>, capacity = H100_SHARED_MEMORY_BYTES): GemmConfig {
+  const numMathWarpgroups = mathWarpgroupsFor(choice.blockM);
+  const numStages = choice.numStages ?? maxStagesThatFit(choice, problem, capacity);
+  const config: GemmConfig = {
+    blockM: choice.blockM, blockN: choice.blockN, blockK: BLOCK_K, numStages, numMathWarpgroups,
+    clusterM: choice.clusterM, clusterN: choice.clusterN, swizzleA: 128, swizzleB: 128,
+    swizzleD: choice.swizzleD ?? defaultSwizzleD(choice.blockN), numSms: choice.numSms,
+    sharedBytes: 0, numThreads: threadCount(numMathWarpgroups),
+  };
+  config.sharedBytes = sharedMemoryBytes(config, problem);
+  return config;
+}

@@ -1,0 +1,19 @@
+// Small integer helpers usable at compile time and on the device.
+#pragma once
+#include "fp8lab/ptx/types.cuh"
+
+namespace fp8lab {
+
+template <typename T>
+__host__ __device__ constexpr T ceil_div(T a, T b) { return (a + b - 1) / b; }
+
+template <typename T>
+__host__ __device__ constexpr T align_up(T a, T b) { return ceil_div(a, b) * b; }
+
+template <typename T>
+__host__ __device__ constexpr T constexpr_gcd(T a, T b) { return b == 0 ? a : constexpr_gcd(b, a % b); }
+
+template <typename T>
+__host__ __device__ constexpr T constexpr_min(T a, T b) { return a < b ? a : b; }
+
+}  // namespace fp8lab

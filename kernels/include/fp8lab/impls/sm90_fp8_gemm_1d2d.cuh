@@ -1,0 +1,437 @@
+// D (bf16, M x N) = A (fp8 e4m3, M x K) . B (fp8 e4m3, N x K)^T, A scaled per 1x128 (SFA), B per
+// 128x128 (SFB), fp32 scales -- the "1D2D" recipe, for sm_90a.
+//
+// Persistent and warp-specialised: threads [0, 128 * kNumMathWarpgroups) are math warpgroups, the
+// last 128 threads the TMA producer warpgroup (one elected thread issues every load). A ring of
+// kNumStages stages holds A, B and SFA tiles for one K-block (128) each, guarded by a full and an
+// empty mbarrier per stage. Math warpgroups run 4 wgmma m64nNk32 per K-block into `accum`, then
+// promote on CUDA cores: final_accum += accum * sfa[row] * sfb[n-block, k-block]. The epilogue
+// converts to bf16, writes the tile with stmatrix into (swizzled) shared memory, and TMA-stores it.
+//
+// Shared memory (byte offsets from the 1024-aligned dynamic base; sizes in Layout below):
+//   D tile    [BLOCK_N / TMA_D_BLOCK_N][BLOCK_M][TMA_D_BLOCK_N] bf16, swizzled like the D tensor map
+//   A stages  [kNumStages][BLOCK_M][128] fp8, 128-byte swizzle
+//   B stages  [kNumStages][BLOCK_N][128] fp8, 128-byte swizzle
+//   SFA       [kNumStages][BLOCK_M] fp32 (each stage padded to 128 bytes)
+//   barriers  full[kNumStages], empty[kNumStages] (8 bytes each)
+//   SFB       2 buffers x [1 or 2][ceil(K/128)] fp32: this tile's B scales and the next tile's,
+//             prefetched with cp.async while this tile computes (runtime size)
+// extension/src/core/kernelRules.ts mirrors this layout and every static_assert below.
+#pragma once
+#include "fp8lab/common/math.cuh"
+#include "fp8lab/common/pipeline.cuh"
+#include "fp8lab/ptx/bar.cuh"
+#include "fp8lab/ptx/cluster.cuh"
+#include "fp8lab/ptx/cp_async.cuh"
+#include "fp8lab/ptx/cvt.cuh"
+#include "fp8lab/ptx/elect.cuh"
+#include "fp8lab/ptx/fence.cuh"
+#include "fp8lab/ptx/griddepcontrol.cuh"
+#include "fp8lab/ptx/mbarrier.cuh"
+#include "fp8lab/ptx/setmaxnreg.cuh"
+#include "fp8lab/ptx/stmatrix.cuh"
+#include "fp8lab/ptx/tma.cuh"
+#include "fp8lab/ptx/wgmma.cuh"
+#include "fp8lab/scheduler.cuh"
+
+namespace fp8lab {
+
+template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
+          uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
+          uint32_t kNumSMs, GemmType kGemmType>
+struct Sm90Fp8Gemm1D2D {
+  // ---- roles -----------------------------------------------------------------------------------
+  static constexpr uint32_t kNumMathThreads = 128 * kNumMathWarpgroups;
+  static constexpr uint32_t kNumThreads = kNumMathThreads + 128;
+  static constexpr uint32_t kClusterSize = kClusterM * kClusterN;
+  static constexpr uint32_t kProducerRegisters = 40;
+  static constexpr uint32_t kMathRegisters = kNumMathWarpgroups == 1 ? 248 : 232;
+  static constexpr uint32_t kMathBarrierId = 1;  // named barrier over the math threads only
+
+  // ---- tile geometry ---------------------------------------------------------------------------
+  static constexpr uint32_t WGMMA_M = 64;
+  static constexpr uint32_t WGMMA_K = 32;
+  static constexpr uint32_t WAVE_BLOCK_M = WGMMA_M * kNumMathWarpgroups;  // rows all math WGs cover in one wave
+  static constexpr uint32_t kNumWaves = BLOCK_M / WAVE_BLOCK_M;
+  static constexpr uint32_t kNumAccum = BLOCK_N / 2;  // f32 accumulators per thread per wave (64 x BLOCK_N / 128)
+  static constexpr uint32_t kNumChunks = BLOCK_N / 8; // n8 column chunks of the accumulator fragment
+  static constexpr bool kUniformScaleB = 128 % BLOCK_N == 0;  // a tile never straddles two 128-column scale blocks
+  static constexpr uint32_t TMA_D_BLOCK_N = kSwizzleD == 0 ? BLOCK_N : kSwizzleD / 2;  // columns per TMA store
+  static constexpr uint32_t kNumDStores = BLOCK_N / TMA_D_BLOCK_N;
+
+  // ---- shared-memory layout (bytes) --------------------------------------------------------------
+  static constexpr uint32_t SMEM_D_BYTES = align_up<uint32_t>(BLOCK_M * BLOCK_N * 2, 1024);
+  static constexpr uint32_t SMEM_A_STAGE_BYTES = BLOCK_M * BLOCK_K;
+  static constexpr uint32_t SMEM_B_STAGE_BYTES = BLOCK_N * BLOCK_K;
+  static constexpr uint32_t SMEM_SFA_STAGE_BYTES = align_up<uint32_t>(BLOCK_M * 4, 128);
+  static constexpr uint32_t SMEM_A_OFFSET = SMEM_D_BYTES;
+  static constexpr uint32_t SMEM_B_OFFSET = SMEM_A_OFFSET + kNumStages * SMEM_A_STAGE_BYTES;
+  static constexpr uint32_t SMEM_SFA_OFFSET = SMEM_B_OFFSET + kNumStages * SMEM_B_STAGE_BYTES;
+  static constexpr uint32_t SMEM_BARRIER_OFFSET = SMEM_SFA_OFFSET + kNumStages * SMEM_SFA_STAGE_BYTES;
+  static constexpr uint32_t SMEM_SFB_OFFSET = SMEM_BARRIER_OFFSET + 2 * kNumStages * 8;
+  static constexpr uint32_t kSmemFixedBytes = SMEM_SFB_OFFSET;
+  static constexpr uint32_t kTmaBytesPerStage = SMEM_A_STAGE_BYTES + SMEM_B_STAGE_BYTES + BLOCK_M * 4;
+  // One SFB buffer: [1 or 2 scale-block rows][ceil(K/128)] fp32, 16-byte aligned; there are two.
+  __host__ __device__ static constexpr uint32_t sfb_buffer_bytes(uint32_t k) {
+    return align_up<uint32_t>(ceil_div<uint32_t>(k, 128) * (kUniformScaleB ? 1 : 2) * 4, 16);
+  }
+  // The host must launch with exactly this much dynamic shared memory.
+  __host__ __device__ static constexpr uint32_t smem_bytes(uint32_t k) { return kSmemFixedBytes + 2 * sfb_buffer_bytes(k); }
+
+  // ---- legality (mirrored one by one in extension/src/core/kernelRules.ts) ----------------------
+  static_assert(kGemmType == GemmType::Normal, "rule gemm-type: only GemmType::Normal is implemented");
+  static_assert(BLOCK_K == 128, "rule block-k: BLOCK_K must be 128 (the scaling granularity, one 128-byte swizzle row)");
+  static_assert(BLOCK_M == 64 || BLOCK_M == 128 || BLOCK_M == 256, "rule block-m: BLOCK_M must be 64, 128 or 256");
+  static_assert(BLOCK_N % 16 == 0 && BLOCK_N >= 16 && BLOCK_N <= 256, "rule block-n: BLOCK_N must be a multiple of 16 in 16..256");
+  static_assert(BLOCK_N <= 128 + constexpr_gcd<uint32_t>(BLOCK_N, 128),
+                "rule scale-b-blocks: a BLOCK_N tile may straddle at most two 128-column B scale blocks");
+  static_assert(kNumMathWarpgroups == (BLOCK_M == 64 ? 1u : 2u), "rule math-warpgroups: 1 math warpgroup for BLOCK_M 64, 2 otherwise");
+  static_assert(BLOCK_M % WAVE_BLOCK_M == 0 && kNumWaves <= 2, "rule waves: BLOCK_M must be 1 or 2 waves of 64 rows per math warpgroup");
+  static_assert(kNumAccum * (1 + kNumWaves) <= 192,
+                "rule registers: accumulators (BLOCK_N/2 x (1 + waves)) must stay within 192 registers per thread");
+  static_assert(kNumStages >= 2 && kNumStages <= 32, "rule stages: kNumStages must be in 2..32");
+  static_assert((kClusterM == 1 || kClusterM == 2) && (kClusterN == 1 || kClusterN == 2) && kClusterSize <= 2,
+                "rule cluster: clusterM, clusterN in {1, 2} with clusterM * clusterN <= 2");
+  static_assert(kNumSMs % kClusterSize == 0 && kNumSMs >= 1, "rule num-sms: the grid must be a whole number of clusters");
+  static_assert(kSwizzleA == 128 && kSwizzleB == 128, "rule swizzle-ab: A and B tiles use the 128-byte swizzle (BLOCK_K = 128 bytes)");
+  static_assert(kSwizzleD == 0 || kSwizzleD == 32 || kSwizzleD == 64 || kSwizzleD == 128, "rule swizzle-d: swizzleD must be 0, 32, 64 or 128");
+  static_assert(BLOCK_N % TMA_D_BLOCK_N == 0 && TMA_D_BLOCK_N % 8 == 0, "rule swizzle-d: BLOCK_N * 2 bytes must be a multiple of swizzleD");
+  static_assert(kNumDStores <= kNumMathThreads, "rule swizzle-d: one thread per TMA store");
+  static_assert(kSmemFixedBytes <= 232448, "rule smem: the stages alone exceed the 227 KB of shared memory");
+  static_assert(SMEM_A_STAGE_BYTES % 1024 == 0 && SMEM_B_STAGE_BYTES % 1024 == 0 && SMEM_D_BYTES % 1024 == 0,
+                "128-byte swizzled tiles must start on 1024-byte boundaries");
+  static_assert(128 * kProducerRegisters + kNumMathThreads * kMathRegisters <= 65536, "register file: setmaxnreg split exceeds 64K");
+
+  // Promotion picks scale block 0 for the first `former` n8 chunks of a tile and block 1 after. The
+  // count depends on the tile's column offset; when it takes at most 4 values (gcd(BLOCK_N, 128) >= 32:
+  // BLOCK_N 96, 160, 192, ...) the K-loop is instantiated once per value so the choice is a constant
+  // (no per-chunk select in the hot loop); otherwise (112, 144) it is a runtime comparison.
+  static constexpr uint32_t kFormerGapChunks = constexpr_gcd<uint32_t>(BLOCK_N, 128) / 8;
+  static constexpr bool kSpecialiseFormer = !kUniformScaleB && 128 / constexpr_gcd<uint32_t>(BLOCK_N, 128) <= 4;
+  static constexpr uint32_t kMaxFormerChunks = constexpr_min<uint32_t>(BLOCK_N, 128) / 8;
+  template <uint32_t V>
+  struct IntConst {
+    static constexpr uint32_t value = V;
+  };
+  // Calls f(IntConst<n>) for the runtime n, which is a multiple of kFormerGapChunks in
+  // [kFormerGapChunks, kMaxFormerChunks] (checked in tools/check_invariants.cu).
+  template <uint32_t kCandidate, typename F>
+  __device__ __forceinline__ static void dispatch_former_chunks(uint32_t n, F& f) {
+    if constexpr (kCandidate <= kFormerGapChunks) {
+      f(IntConst<kCandidate>{});
+    } else {
+      if (n == kCandidate) f(IntConst<kCandidate>{});
+      else dispatch_former_chunks<kCandidate - kFormerGapChunks>(n, f);
+    }
+  }
+
+  using Sched = Scheduler<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs>;
+  using Mma = ptx::WgmmaFp8<BLOCK_N>;
+
+  // D tile address of (row, column) inside the staging tile, with the TMA swizzle of kSwizzleD:
+  // within each 1024/512/256-byte pattern, 16-byte chunk bits [4, 4+b) are XORed with bits [7, 7+b).
+  __host__ __device__ __forceinline__ static uint32_t d_offset(uint32_t row, uint32_t col) {
+    const uint32_t slab = col / TMA_D_BLOCK_N;
+    uint32_t off = row * (TMA_D_BLOCK_N * 2) + (col % TMA_D_BLOCK_N) * 2;
+    if constexpr (kSwizzleD != 0) off ^= ((off >> 7) & (kSwizzleD / 16 - 1)) << 4;
+    return slab * (BLOCK_M * TMA_D_BLOCK_N * 2) + off;
+  }
+
+  // B scales of a tile starting at column n0: columns [n0, n0 + former_cols) use scale block n0/128,
+  // the rest the next block; `needs_second` is false when no column of the problem (< n) is in the rest.
+  struct ScaleBSplit {
+    uint32_t former_cols;
+    bool needs_second;
+  };
+  __host__ __device__ __forceinline__ static ScaleBSplit scale_b_split(uint32_t n0, uint32_t n) {
+    ScaleBSplit split;
+    split.former_cols = kUniformScaleB ? BLOCK_N : constexpr_min<uint32_t>(BLOCK_N, 128 - n0 % 128);
+    split.needs_second = !kUniformScaleB && constexpr_min<uint32_t>(n - n0, BLOCK_N) > split.former_cols;
+    return split;
+  }
+
+  __device__ __forceinline__ static void run(const GemmArgs& args) {
+    extern __shared__ __align__(1024) uint8_t smem[];
+    uint8_t* smem_d = smem;                                                    // see layout above
+    uint8_t* smem_a = smem + SMEM_A_OFFSET;                                    // [stage][BLOCK_M][128] fp8
+    uint8_t* smem_b = smem + SMEM_B_OFFSET;                                    // [stage][BLOCK_N][128] fp8
+    uint8_t* smem_sfa = smem + SMEM_SFA_OFFSET;                                // [stage][BLOCK_M] fp32
+    uint64_t* full_barriers = reinterpret_cast<uint64_t*>(smem + SMEM_BARRIER_OFFSET);  // [stage]
+    uint64_t* empty_barriers = full_barriers + kNumStages;                     // [stage]
+    float* smem_sfb = reinterpret_cast<float*>(smem + SMEM_SFB_OFFSET);       // [buffer][rows][ceil(K/128)]
+
+    const uint32_t warp_idx = __shfl_sync(0xffffffffu, threadIdx.x / 32, 0);
+    const uint32_t lane_idx = threadIdx.x % 32;
+
+    if (threadIdx.x == kNumMathThreads) {
+      // The swizzle patterns and the descriptors assume a 1024-aligned base, and the launch must
+      // match the compiled cluster shape: stop loudly rather than compute garbage.
+      if ((ptx::smem_u32(smem) & 1023u) != 0 || gridDim.x % kClusterSize != 0) __trap();
+      if constexpr (kClusterSize > 1) {
+        if (ptx::cluster_nctarank() != kClusterSize) __trap();
+      }
+      ptx::prefetch_tensormap(&args.tma_a);
+      ptx::prefetch_tensormap(&args.tma_b);
+      ptx::prefetch_tensormap(&args.tma_sfa);
+      ptx::prefetch_tensormap(&args.tma_d);
+      for (uint32_t s = 0; s < kNumStages; ++s) {
+        ptx::mbarrier_init(&full_barriers[s], 1);  // the producer's arrive.expect_tx
+        // every math warp of every CTA in the cluster releases the stage once
+        ptx::mbarrier_init(&empty_barriers[s], kClusterSize * kNumMathThreads / 32);
+      }
+      ptx::fence_mbarrier_init_release_cluster();
+      ptx::fence_proxy_async_shared_cta();
+    }
+    if constexpr (kClusterSize > 1) {
+      ptx::barrier_cluster_arrive();
+      ptx::barrier_cluster_wait();
+    } else {
+      __syncthreads();
+    }
+    // Programmatic dependent launch: nothing global is read or written before this.
+    ptx::griddepcontrol_wait();
+
+    if (threadIdx.x >= kNumMathThreads) {
+      ptx::setmaxnreg_dec<kProducerRegisters>();
+      if (warp_idx == kNumMathThreads / 32 && ptx::elect_sync()) produce(args, smem_a, smem_b, smem_sfa, full_barriers, empty_barriers);
+    } else {
+      ptx::setmaxnreg_inc<kMathRegisters>();
+      consume(args, smem_d, smem_a, smem_b, smem_sfa, full_barriers, empty_barriers, smem_sfb, warp_idx, lane_idx);
+    }
+  }
+
+  // One thread: stream A, SFA and B K-blocks of every tile of this CTA into the ring.
+  __device__ __forceinline__ static void produce(const GemmArgs& args, uint8_t* smem_a, uint8_t* smem_b, uint8_t* smem_sfa,
+                                                 uint64_t* full_barriers, uint64_t* empty_barriers) {
+    Sched sched(args);
+    PipelineState<kNumStages> pipe;
+    const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
+    TileInfo tile;
+    while (sched.next(tile)) {
+      const uint32_t num_k_blocks = sched.num_k_blocks(tile);
+      const int32_t a_row = static_cast<int32_t>(sched.a_row(tile));
+      const int32_t b_row = static_cast<int32_t>(sched.b_row(tile));
+      // Which operand comes by multicast this tile: rank 0 loads it for both CTAs; rank 1 skips it.
+      const bool multicast_a = kClusterN > 1 && tile.multicast;
+      const bool multicast_b = kClusterM > 1 && tile.multicast;
+      for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
+        // Wait until every consumer (of both CTAs when clustered) released this stage.
+        ptx::mbarrier_try_wait_parity(&empty_barriers[pipe.stage], pipe.phase ^ 1);
+        uint64_t* full = &full_barriers[pipe.stage];
+        // The full bytes always arrive at this CTA: own loads plus the peer's multicast.
+        ptx::mbarrier_arrive_expect_tx(full, kTmaBytesPerStage);
+        uint8_t* a_dst = smem_a + pipe.stage * SMEM_A_STAGE_BYTES;
+        uint8_t* sfa_dst = smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES;
+        uint8_t* b_dst = smem_b + pipe.stage * SMEM_B_STAGE_BYTES;
+        const int32_t k_idx = static_cast<int32_t>(kb * BLOCK_K);
+        if (multicast_a) {
+          if (cta_rank == 0) {
+            ptx::cp_async_bulk_tensor_2d_load_multicast(&args.tma_a, full, a_dst, k_idx, a_row, 0x3);
+            ptx::cp_async_bulk_tensor_2d_load_multicast(&args.tma_sfa, full, sfa_dst, a_row, static_cast<int32_t>(kb), 0x3);
+          }
+        } else {
+          ptx::cp_async_bulk_tensor_2d_load(&args.tma_a, full, a_dst, k_idx, a_row);
+          ptx::cp_async_bulk_tensor_2d_load(&args.tma_sfa, full, sfa_dst, a_row, static_cast<int32_t>(kb));
+        }
+        if (multicast_b) {
+          if (cta_rank == 0) ptx::cp_async_bulk_tensor_2d_load_multicast(&args.tma_b, full, b_dst, k_idx, b_row, 0x3);
+        } else {
+          ptx::cp_async_bulk_tensor_2d_load(&args.tma_b, full, b_dst, k_idx, b_row);
+        }
+        pipe.advance();
+      }
+    }
+    // Clustered: the peer's consumers arrive on our empty barriers, and the peer may still
+    // multicast into us; do not let this CTA exit (and its shared memory go) before the last
+    // kNumStages releases have landed.
+    if constexpr (kClusterSize > 1) {
+      for (uint32_t s = 0; s < kNumStages; ++s) {
+        ptx::mbarrier_try_wait_parity(&empty_barriers[pipe.stage], pipe.phase ^ 1);
+        pipe.advance();
+      }
+    }
+  }
+
+  // Math warpgroups: wgmma + promotion per K-block, then the bf16 epilogue, per tile.
+  __device__ __forceinline__ static void consume(const GemmArgs& args, uint8_t* smem_d, uint8_t* smem_a, uint8_t* smem_b,
+                                                 uint8_t* smem_sfa, uint64_t* full_barriers, uint64_t* empty_barriers,
+                                                 float* smem_sfb, uint32_t warp_idx, uint32_t lane_idx) {
+    const uint32_t math_wg = warp_idx / 4;          // 0 .. kNumMathWarpgroups-1
+    const uint32_t warp_in_wg = warp_idx % 4;
+    // Accumulator rows of this thread inside one wave's 64-row slice (fragment layout §9.7.15.5.1.1).
+    const uint32_t wg_row = math_wg * WGMMA_M;      // first row of this WG in a wave
+    const uint32_t r0 = wg_row + warp_in_wg * 16 + lane_idx / 4;
+    const uint32_t r1 = r0 + 8;
+    const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
+
+    Sched sched(args);
+    PipelineState<kNumStages> pipe;
+    // SFB: each tile's B scales are copied (cp.async) into one of two buffers while the previous
+    // tile computes, so no tile waits on a global load before its first wgmma.
+    const uint32_t sfb_buffer_floats = sfb_buffer_bytes(args.k) / 4;
+    auto prefetch_sfb = [&](const TileInfo& t, float* dst) {
+      const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, args.n);
+      const uint32_t nkb = sched.num_k_blocks(t);
+      const float* src = args.sfb + static_cast<uint64_t>(sched.sfb_block_row(t)) * nkb;
+      const uint32_t count = nkb * (sp.needs_second ? 2 : 1);
+      for (uint32_t i = threadIdx.x; i < count; i += kNumMathThreads) ptx::cp_async_ca_shared_global_4(dst + i, src + i);
+      ptx::cp_async_commit_group();
+    };
+    uint32_t sfb_buffer = 0;
+    TileInfo tile;
+    bool has_tile = sched.next(tile);
+    if (has_tile) prefetch_sfb(tile, smem_sfb);
+    while (has_tile) {
+      TileInfo next_tile;
+      const bool has_next = sched.next(next_tile);
+      const uint32_t num_k_blocks = sched.num_k_blocks(tile);
+      const uint32_t n0 = tile.n_block * BLOCK_N;
+
+      // -- this tile's B scales: own copies landed, then everyone's (barrier) ----------------------
+      const ScaleBSplit split = scale_b_split(n0, args.n);
+      const uint32_t num_former_chunks = split.former_cols / 8;
+      const bool needs_second = split.needs_second;
+      const uint32_t sfb_second = needs_second ? num_k_blocks : 0;  // offset of the second row
+      const float* tile_sfb = smem_sfb + sfb_buffer * sfb_buffer_floats;
+      ptx::cp_async_wait_group<0>();
+      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+      // The other buffer was last read by the previous tile's K-loop, which every math thread has
+      // left (it passed that tile's epilogue barriers): refill it for the next tile.
+      if (has_next) prefetch_sfb(next_tile, smem_sfb + (sfb_buffer ^ 1) * sfb_buffer_floats);
+
+      // Waves of this WG that hold rows of the problem (rows past M are neither multiplied nor stored).
+      const uint32_t valid_rows = sched.valid_rows(tile, args.m);
+      bool wave_valid[kNumWaves];
+#pragma unroll
+      for (uint32_t w = 0; w < kNumWaves; ++w) wave_valid[w] = tile.m_block * BLOCK_M + w * WAVE_BLOCK_M + wg_row < valid_rows;
+
+      float accum[kNumAccum];
+      float final_accum[kNumWaves][kNumAccum];
+#pragma unroll
+      for (uint32_t w = 0; w < kNumWaves; ++w)
+#pragma unroll
+        for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] = 0.0f;
+
+      // kFormer: the constant number of scale-block-0 chunks, or 0 when it is the runtime value.
+      auto k_loop = [&](auto former_tag) {
+      constexpr uint32_t kFormer = decltype(former_tag)::value;
+      for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
+        const float sfb_0 = tile_sfb[kb];
+        const float sfb_1 = tile_sfb[kb + sfb_second];
+        ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
+        const float* sfa = reinterpret_cast<const float*>(smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES);
+        const uint8_t* a_tile = smem_a + pipe.stage * SMEM_A_STAGE_BYTES;
+        const uint8_t* b_tile = smem_b + pipe.stage * SMEM_B_STAGE_BYTES;
+#pragma unroll
+        for (uint32_t w = 0; w < kNumWaves; ++w) {
+          // Read the A scales before releasing the stage: the producer may refill it right after.
+          float sfa_0 = 0.0f, sfa_1 = 0.0f;
+          if (wave_valid[w]) {
+            sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
+            sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
+#pragma unroll
+            for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+            ptx::wgmma_fence();
+#pragma unroll
+            for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
+              const uint64_t desc_a = ptx::make_wgmma_desc_kmajor_sw128(a_tile + (w * WAVE_BLOCK_M + wg_row) * BLOCK_K + k * WGMMA_K);
+              const uint64_t desc_b = ptx::make_wgmma_desc_kmajor_sw128(b_tile + k * WGMMA_K);
+              Mma::mma(accum, desc_a, desc_b, k > 0 ? 1u : 0u);
+            }
+            ptx::wgmma_commit_group();
+#pragma unroll
+            for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+            ptx::wgmma_wait_group<0>();
+#pragma unroll
+            for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+          }
+          if (w == kNumWaves - 1) release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
+          if (wave_valid[w]) {
+            // Promotion: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3); chunk i is columns 8i..8i+7.
+            const float s00 = sfa_0 * sfb_0, s10 = sfa_1 * sfb_0;
+            const float s01 = sfa_0 * sfb_1, s11 = sfa_1 * sfb_1;
+#pragma unroll
+            for (uint32_t i = 0; i < kNumChunks; ++i) {
+              const bool former = kUniformScaleB || (kFormer != 0 ? i < kFormer : i < num_former_chunks);
+              const float sc0 = former ? s00 : s01;
+              const float sc1 = former ? s10 : s11;
+              final_accum[w][i * 4 + 0] += sc0 * accum[i * 4 + 0];
+              final_accum[w][i * 4 + 1] += sc0 * accum[i * 4 + 1];
+              final_accum[w][i * 4 + 2] += sc1 * accum[i * 4 + 2];
+              final_accum[w][i * 4 + 3] += sc1 * accum[i * 4 + 3];
+            }
+          }
+        }
+        pipe.advance();
+      }
+      };
+      if constexpr (kUniformScaleB) k_loop(IntConst<kNumChunks>{});
+      else if constexpr (kSpecialiseFormer) dispatch_former_chunks<kMaxFormerChunks / kFormerGapChunks * kFormerGapChunks>(num_former_chunks, k_loop);
+      else k_loop(IntConst<0>{});
+
+      // -- epilogue: bf16 via stmatrix into the staging tile, then TMA store ----------------------
+      // The previous tile's store must have finished reading the staging tile.
+      if (threadIdx.x < kNumDStores) ptx::cp_async_bulk_wait_group_read<0>();
+      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+#pragma unroll
+      for (uint32_t w = 0; w < kNumWaves; ++w) {
+        // Lane l addresses row (l % 16) of the warp's 16 rows, chunk i + l / 16 (stmatrix x4 matrices:
+        // rows 0-7 / 8-15 of chunk i, then of chunk i + 1).
+        const uint32_t row = w * WAVE_BLOCK_M + wg_row + warp_in_wg * 16 + lane_idx % 16;
+#pragma unroll
+        for (uint32_t i = 0; i < kNumChunks; i += 2) {
+          const uint32_t col = (i + lane_idx / 16) * 8;
+          ptx::stmatrix_m8n8_x4(smem_d + d_offset(row, col),
+                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 0], final_accum[w][i * 4 + 1]),
+                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 2], final_accum[w][i * 4 + 3]),
+                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 4], final_accum[w][i * 4 + 5]),
+                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 6], final_accum[w][i * 4 + 7]));
+        }
+      }
+      // Make the generic-proxy stmatrix writes visible to the TMA (async proxy), then store.
+      ptx::fence_proxy_async_shared_cta();
+      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+      if (threadIdx.x < kNumDStores) {
+        const uint32_t col = n0 + threadIdx.x * TMA_D_BLOCK_N;
+        if (col < args.n) {
+          ptx::cp_async_bulk_tensor_2d_store(&args.tma_d, smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * 2),
+                                             static_cast<int32_t>(col), static_cast<int32_t>(sched.d_row(tile)));
+        }
+        ptx::cp_async_bulk_commit_group();
+      }
+      __syncwarp();
+      tile = next_tile;
+      has_tile = has_next;
+      sfb_buffer ^= 1;
+    }
+    // Keep the staging tile alive until the last store has read it.
+    if (threadIdx.x < kNumDStores) ptx::cp_async_bulk_wait_group_read<0>();
+  }
+
+  // Each math warp releases a stage once per CTA of the cluster: lane r arrives on CTA r's empty
+  // barrier, or twice on its own when the peer has no tile this step (it will not consume).
+  __device__ __forceinline__ static void release_stage(uint64_t* empty_barriers, uint32_t stage, bool peer_alive,
+                                                       uint32_t cta_rank, uint32_t lane_idx) {
+    if constexpr (kClusterSize == 1) {
+      if (lane_idx == 0) ptx::mbarrier_arrive(&empty_barriers[stage]);
+    } else {
+      if (lane_idx < kClusterSize) ptx::mbarrier_arrive_cluster(&empty_barriers[stage], peer_alive ? lane_idx : cta_rank);
+    }
+  }
+};
+
+// Entry point body; the generated translation unit wraps it in an extern "C" __global__ with
+// __launch_bounds__(kNumThreads, 1) and a `const __grid_constant__ GemmArgs` parameter.
+template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
+          uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
+          uint32_t kNumSMs, GemmType kGemmType>
+__device__ __forceinline__ void sm90_fp8_gemm_1d2d_impl(const GemmArgs& args) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  Sm90Fp8Gemm1D2D<BLOCK_M, BLOCK_N, BLOCK_K, kNumStages, kNumMathWarpgroups, kClusterM, kClusterN, kSwizzleA, kSwizzleB,
+                  kSwizzleD, kNumSMs, kGemmType>::run(args);
+#else
+  __trap();
+#endif
+}
+
+}  // namespace fp8lab
