@@ -8,7 +8,7 @@
 //   test/**/*.test.ts, test/integration/suite/index.ts, test/gpu/*.ts -> test/dist/... (tests)
 // Flags: --production (minify, no sourcemaps), --no-tests.
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,4 +67,6 @@ const results = await Promise.allSettled(builds);
 const failed = results.filter((r) => r.status === 'rejected');
 for (const f of failed) console.error(f.reason?.message ?? f.reason);
 if (failed.length) process.exit(1);
+// package.json `bin` points at the CLI bundle: npx runs it directly, so it must be executable.
+if (existsSync(at('extension/dist/cli.js'))) chmodSync(at('extension/dist/cli.js'), 0o755);
 console.log(`built ${results.length} bundle(s)${production ? ' (production)' : ''}`);

@@ -180,6 +180,7 @@ export type GemmKind = 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad'
 export interface GemmLaunchSpec {
   kernel: Kernel;
   kind: GemmKind;
+  /** Rows of A: M (contiguous: ΣM of the groups); K: kgrouped: ΣK_g (groups concatenated along K). */
   m: number; n: number; k: number;
   numGroups: number;
   blockM: number; blockN: number; blockK: number;
@@ -199,9 +200,15 @@ export interface GemmLaunchSpec {
   /** Contiguous: int32 per row of A (expert or -1); masked: int32 masked_m[G]; K-grouped: K per group. */
   groupedLayout?: DeviceBuffer;
   pdl?: boolean;
+  /**
+   * Instrumented builds only (FP8LAB_TRACE=1, kernels/include/fp8lab/common/trace.cuh): a zero-filled
+   * buffer of at least numSms * 3 * (32 + 16 * traceCapacity) bytes, and the records per slice.
+   */
+  trace?: DeviceBuffer;
+  traceCapacity?: number;
 }
 export interface GemmLaunch {
-  readonly spec: Readonly<Omit<GemmLaunchSpec, 'kernel' | 'a' | 'b' | 'sfa' | 'sfb' | 'd' | 'c' | 'groupedLayout'>>;
+  readonly spec: Readonly<Omit<GemmLaunchSpec, 'kernel' | 'a' | 'b' | 'sfa' | 'sfb' | 'd' | 'c' | 'groupedLayout' | 'trace'>>;
   run(): void;
   dispose(): void;
 }

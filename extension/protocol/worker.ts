@@ -13,7 +13,10 @@ export type ErrorCode =
   | 'E_CANCELLED'         // the caller cancelled; what was measured before is kept
   | 'E_UNTRUSTED'         // the workspace is not trusted: nothing is compiled or run
   | 'E_INVALID_SHAPE'     // policy-level shape validation (message says what would work)
-  | 'E_INVALID_CONFIG';   // a config the kernels cannot take (message names the rule)
+  | 'E_INVALID_CONFIG'    // a config the kernels cannot take (message names the rule)
+  | 'E_INTERNAL'         // a bug: an unexpected exception in the worker/CLI (stack in `log`)
+  | 'E_WRONG_RESULT'     // a kernel's output failed the accuracy check (calc_diff, unwritten elements): not timed
+  | 'E_TRACE_FORMAT';    // a trace buffer or accuracy report that does not follow extension/protocol/trace.ts
 
 /** Wire form of a coded error (JSON-RPC error `data`). */
 export interface CodedErrorData {
@@ -207,6 +210,10 @@ export interface BenchOptions {
   rounds: number;
   callsPerGraph?: number;
   seed: number;
+  /** Input distribution of the random fill (default 'normal'); see kernels/include/fp8lab/utils/random.cuh. */
+  distribution?: 'normal' | 'outliers' | 'tiny';
+  /** Launch our kernel with programmatic dependent launch (default true). */
+  pdl?: boolean;
 }
 
 export interface Stats {
@@ -230,12 +237,18 @@ export interface Accuracy {
 export interface ShapeResult {
   problem: GemmProblem;
   config: GemmConfig;
-  registers: RegisterReport;
-  compile: { cacheHit: boolean; ms: number; cacheKey: string };
+  /** Absent only when the compile failed (then `error` says why). */
+  registers?: RegisterReport;
+  /** Absent only when the compile failed (then `error` says why). */
+  compile?: { cacheHit: boolean; ms: number; cacheKey: string };
   accuracy?: Accuracy;
   /** Absent in study mode or when the shape failed. */
   timing?: Stats & { tflops: number; gbps: number; flops: number; bytes: number };
   peer?: (Stats & { tflops: number; ratio: number; name: string }) | { skipped: string };
+  /** How the timing departed from the usual method, when it had to (e.g. PDL refused by graph capture). */
+  timingNote?: string;
+  /** The peer's output checked against the same reference before it was timed. */
+  peerAccuracy?: Accuracy;
   error?: CodedErrorData;
 }
 
@@ -257,6 +270,10 @@ export interface BenchRun {
   driverVersion?: number;
   toolkitVersion?: string;
   ceilings?: DeviceCeilings;
+  /** The options the run used (the seed reproduces its inputs exactly). */
+  options?: BenchOptions;
+  /** Host cost of one launch from JavaScript, measured once per GPU run. */
+  hostOverhead?: { usPerLaunch: number; launches: number; method: string };
   results: ShapeResult[];
   /** Set when the run stopped early (cancel, worker crash); results hold what was measured. */
   interrupted?: { code: ErrorCode; message: string };

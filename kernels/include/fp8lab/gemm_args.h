@@ -43,6 +43,18 @@ struct alignas(64) GemmArgs {
   uint32_t num_groups;
   uint32_t sfa_stride;    // rows_tma(A): M rounded up to 4 (16-byte TMA stride for fp32)
   uint32_t reserved[3];
+  // Instrumented build only (FP8LAB_TRACE=1, common/trace.cuh); nullptr / 0 in the normal build.
+  void* trace;              // zero-filled device buffer of trace_buffer_bytes(gridDim.x, trace_capacity)
+  uint32_t trace_capacity;  // 16-byte records per (CTA, role) slice
+  uint32_t trace_reserved;
+  // M-grouped kinds (contiguous, masked): D's base pointer, bf16 [rows(A), N]. Tiles whose rows are
+  // only partly valid (padding rows, rows past masked_m[g]) are stored row by row through it, since
+  // a TMA store cannot skip rows. Required (non-null) for those kinds; unused otherwise.
+  void* d;
+  // Optional (nullptr = off): a zeroed device word the kernel ORs kFlag* bits into for bad input the
+  // host could not check (m_grouped_scheduler.cuh: 1 = a masked_m[g] > Mmax was clamped,
+  // 2 = an expert index >= num_groups was skipped).
+  uint32_t* flags;
 };
 
 static_assert(sizeof(TmaDescriptor) == 128, "TmaDescriptor must match CUtensorMap");

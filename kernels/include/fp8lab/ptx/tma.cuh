@@ -63,6 +63,15 @@ __device__ __forceinline__ void cp_reduce_async_bulk_tensor_2d_add(const TmaDesc
                : "memory");
 }
 
+// cp.reduce.async.bulk.tensor.3d.global.shared::cta.add.tile.bulk_group: the same reduce-add for a
+// 3D map (c0 inner, c1 rows, c2 group): boxes are clipped per group, never spilling into the next
+// group's rows (§9.7.9.27.1.3). Used by the FP32-output 1D1D / K-grouped epilogue.
+__device__ __forceinline__ void cp_reduce_async_bulk_tensor_3d_add(const TmaDescriptor* map, const void* src,
+                                                                   int32_t c0, int32_t c1, int32_t c2) {
+  asm volatile("cp.reduce.async.bulk.tensor.3d.global.shared::cta.add.tile.bulk_group [%0, {%2, %3, %4}], [%1];"
+               ::"l"(reinterpret_cast<uint64_t>(map)), "r"(smem_u32(src)), "r"(c0), "r"(c1), "r"(c2)
+               : "memory");
+}
 // cp.async.bulk.commit_group: close the open bulk group of this thread (§9.7.9.27.2.1).
 __device__ __forceinline__ void cp_async_bulk_commit_group() {
   asm volatile("cp.async.bulk.commit_group;" ::: "memory");

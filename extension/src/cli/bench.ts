@@ -1,0 +1,80 @@
+// `fp8lab bench [--shapes deepseek | M,N,K ...] [--json FILE] [--no-peer] [--rounds N] ...`:
+// correctness then timing of every shape on the local GPU next to cuBLASLt, a progress line per
+// shape, a table at the end, and the whole BenchRun as JSON. Without a Hopper GPU: study mode
+// (compile every kernel, print config, registers and spills).
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { BenchRun, ShapeResult } from '../../protocol/worker';
+import { probeEnvironment } from '../runtime/environment';
+import { progressLine, benchTable } from '../runtime/bench/table';
+import * as service from '../runtime/service';
+import type { CliIo } from './io';
+import { parseBenchArgs, CONFIG_KEYS, DEFAULT_ROUNDS } from './verbArgs';
+import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+
+export const BENCH_HELP = `Usage: fp8lab bench [--shapes deepseek | M,N,K ...] [options]
+
+For each shape, on the local Hopper GPU: correctness first (FP32 reference on the dequantised
+inputs, output poisoned with NaN beforehand, every element checked, calc_diff < 1e-3), then the
+median time of CUDA-graph replays over rotated inputs (> 3x L2) after warm-up, interleaved with the
+cuBLASLt block-scaled FP8 peer on the same inputs. Without a Hopper GPU: study mode (compile every
+kernel the shapes need; print config, registers and spills).
+
+Shapes (default: deepseek):
+  --shapes NAME|M,N,K ...   presets: deepseek (18), decode (12), prefill (6), gpu-test (42); or M,N,K
+                            (also MxNxK); several may follow one --shapes, bare shapes work too
+Options:
+  --json FILE               write the whole run (BenchRun) as JSON
+  --no-peer                 do not run cuBLASLt
+  --rounds N                timed rounds per shape (default ${DEFAULT_ROUNDS})
+  --calls-per-graph N       launches per CUDA graph (default: about 2 ms of work, whole rotations)
+  --check-only              correctness only, no timing (what the sanitizer runs use)
+  --seed N                  random inputs seed (default 0)
+  --distribution D          normal (default), outliers, tiny
+  --config k=v,...          force a config for every shape; keys: ${Object.keys(CONFIG_KEYS).join(', ')}
+  --no-pdl                  launch without programmatic dependent launch
+
+Exit codes: 0 all shapes correct (and timed), 1 bad command line, 4 no usable CUDA toolkit,
+5 native addon broken, 6 a shape failed or was wrong, 130 interrupted (Ctrl-C).
+`;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseBenchArgs(args);
+  if (parsed.ok === 'help') { io.out(BENCH_HELP); return VERB_EXIT.ok; }
+  if (parsed.ok === false) { io.err(`fp8lab bench: ${parsed.message}\n\n${BENCH_HELP}`); return VERB_EXIT.usage; }
+  const { problems, shapesLabel, jsonFile, options, config } = parsed.value;
+
+  let cancelled = false;
+  const onSigint = () => {
+    if (cancelled) process.exit(VERB_EXIT.cancelled);
+    cancelled = true;
+    io.err('\nstopping after the current phase (Ctrl-C again to quit now)...\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const settings = cliSettings(io);
+    const env = await probeEnvironment(settings);
+    if (!env.canRunKernels) io.err('No Hopper GPU found: study mode (compile only)\n');
+    const withConfigs = config ? await service.completeConfigs(settings, problems, config) : problems;
+    io.err(`fp8lab bench: ${withConfigs.length} shape(s) (${shapesLabel})${env.canRunKernels ? ` on ${env.devices.find((d) => d.isHopper)?.name}` : ''}\n`);
+    let done = 0;
+    const runResult: BenchRun = await service.bench(settings, withConfigs, options, {
+      measured: (r: ShapeResult) => io.err(progressLine(r, done++, withConfigs.length) + '\n'),
+      cancelled: () => cancelled,
+      log: (level, text) => io.err(`${level === 'info' ? '' : `${level}: `}${text}\n`),
+    });
+    io.out(benchTable(runResult));
+    if (jsonFile) {
+      const file = resolve(jsonFile);
+      await writeFile(file, JSON.stringify(runResult, null, 2) + '\n');
+      io.err(`wrote ${file}\n`);
+    }
+    if (runResult.interrupted?.code === 'E_CANCELLED') return VERB_EXIT.cancelled;
+    const failed = runResult.interrupted !== undefined || runResult.results.some((r) => r.error || (r.accuracy && !r.accuracy.passed));
+    return failed ? VERB_EXIT.failed : VERB_EXIT.ok;
+  } catch (err) {
+    return reportError('bench', err, io);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,28 @@
+// `fp8lab configs M N K [--json]`: every candidate tile config for a shape, the rejected ones with
+// their reason, and the one the heuristic picks (no GPU needed: an H100 is assumed without one).
+import * as service from '../runtime/service';
+import { formatConfigReport } from '../runtime/bench/policy';
+import type { CliIo } from './io';
+import { parseShapeVerbArgs } from './verbArgs';
+import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+
+export const CONFIGS_HELP = `Usage: fp8lab configs M N K [--json]
+
+Lists every candidate config (block_m, block_n, stages, cluster, math warpgroups, shared memory,
+waves) for the shape, with the reason for each rejected one, and marks the heuristic's choice.
+Uses the local GPU's SM count when there is one, else an H100 SXM (132 SMs). --json prints the
+ConfigReport.
+`;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseShapeVerbArgs('configs', args);
+  if (parsed.ok === 'help') { io.out(CONFIGS_HELP); return VERB_EXIT.ok; }
+  if (parsed.ok === false) { io.err(`fp8lab configs: ${parsed.message}\n\n${CONFIGS_HELP}`); return VERB_EXIT.usage; }
+  try {
+    const report = await service.configs(cliSettings(io), parsed.value.problem);
+    io.out(parsed.value.json ? JSON.stringify(report, null, 2) + '\n' : formatConfigReport(report));
+    return VERB_EXIT.ok;
+  } catch (err) {
+    return reportError('configs', err, io);
+  }
+}

@@ -1,0 +1,124 @@
+// Command-line parsing for `fp8lab bench | configs | compile`. Pure: argv in, a typed request or a
+// message that says what is wrong and what would work.
+import type { BenchOptions, GemmProblem } from '../../protocol/worker';
+import { presetShapes, SHAPE_PRESETS } from '../core/deepseekShapes';
+import { parseShape } from '../core/shapes';
+import type { ConfigOverrides } from '../runtime/bench/policy';
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string } | { ok: 'help' };
+
+export interface BenchArgs {
+  problems: GemmProblem[];
+  /** Where the shapes came from, for the header line ("deepseek", "2 shapes"). */
+  shapesLabel: string;
+  jsonFile?: string;
+  options: BenchOptions;
+  /** --config applied to every shape (partial: completed by the policy). */
+  config?: ConfigOverrides;
+}
+
+export const DEFAULT_ROUNDS = 20;
+export const DEFAULT_SEED = 0;
+
+/** Config keys a user may force, in the CLI's snake_case spelling. */
+export const CONFIG_KEYS = {
+  block_m: 'blockM', block_n: 'blockN', block_k: 'blockK', stages: 'numStages', num_stages: 'numStages',
+  math_wgs: 'numMathWarpgroups', num_math_warpgroups: 'numMathWarpgroups', cluster_m: 'clusterM', cluster_n: 'clusterN',
+  swizzle_a: 'swizzleA', swizzle_b: 'swizzleB', swizzle_d: 'swizzleD', num_sms: 'numSms',
+} as const;
+export type { ConfigOverrides };
+
+/** "block_m=128,block_n=160,stages=5" -> { blockM: 128, blockN: 160, numStages: 5 }. */
+export function parseConfigText(text: string): Parsed<ConfigOverrides> {
+  const out: ConfigOverrides = {};
+  const pairs = text.split(/[,\s]+/).filter(Boolean);
+  if (pairs.length === 0) return { ok: false, message: `--config needs key=value pairs, e.g. block_m=128,block_n=128,stages=5; keys: ${Object.keys(CONFIG_KEYS).join(', ')}` };
+  for (const pair of pairs) {
+    const m = /^([a-z_]+)=(\d+)$/.exec(pair);
+    if (!m) return { ok: false, message: `--config: "${pair}" is not key=number (e.g. block_n=128)` };
+    const key = CONFIG_KEYS[m[1] as keyof typeof CONFIG_KEYS];
+    if (!key) return { ok: false, message: `--config: unknown key "${m[1]}"; use one of ${Object.keys(CONFIG_KEYS).join(', ')}` };
+    out[key] = Number(m[2]);
+  }
+  return { ok: true, value: out };
+}
+
+function positiveInt(flag: string, raw: string | undefined, max: number): Parsed<number> {
+  if (raw === undefined) return { ok: false, message: `${flag} needs a value` };
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) return { ok: false, message: `${flag} must be a whole number from 1 to ${max}; got "${raw}"` };
+  return { ok: true, value: Number(raw) };
+}
+
+function shapeOrPreset(token: string): Parsed<{ problems: GemmProblem[]; preset?: string }> {
+  const preset = presetShapes(token);
+  if (preset) return { ok: true, value: { problems: preset, preset: token } };
+  if (/^[a-z-]+$/i.test(token)) return { ok: false, message: `unknown shape preset "${token}"; use one of ${SHAPE_PRESETS.join(', ')} or M,N,K` };
+  const parsed = parseShape(token);
+  if (!parsed.ok) return { ok: false, message: `shape "${token}": ${parsed.message}` };
+  return { ok: true, value: { problems: [parsed.problem] } };
+}
+
+export function parseBenchArgs(args: string[]): Parsed<BenchArgs> {
+  const problems: GemmProblem[] = [];
+  const presets: string[] = [];
+  let jsonFile: string | undefined;
+  let config: ConfigOverrides | undefined;
+  const options: BenchOptions = { timing: true, peer: true, rounds: DEFAULT_ROUNDS, seed: DEFAULT_SEED };
+  let explicit = 0;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--help' || a === '-h') return { ok: 'help' };
+    switch (a) {
+      case '--shapes': if (args[i + 1] === undefined || args[i + 1].startsWith('--')) return { ok: false, message: '--shapes needs deepseek (or another preset) or one or more M,N,K' }; continue;
+      case '--json': jsonFile = args[++i]; if (!jsonFile || jsonFile.startsWith('--')) return { ok: false, message: '--json needs a file name, e.g. --json bench.json' }; continue;
+      case '--no-peer': options.peer = false; continue;
+      case '--check-only': options.timing = false; continue;
+      case '--no-pdl': options.pdl = false; continue;
+      case '--rounds': { const r = positiveInt(a, args[++i], 10_000); if (r.ok !== true) return r; options.rounds = r.value; continue; }
+      case '--calls-per-graph': { const r = positiveInt(a, args[++i], 4096); if (r.ok !== true) return r; options.callsPerGraph = r.value; continue; }
+      case '--seed': {
+        const raw = args[++i];
+        if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) > 0xffffffff) return { ok: false, message: `--seed must be a whole number from 0 to 4294967295; got "${raw ?? ''}"` };
+        options.seed = Number(raw); continue;
+      }
+      case '--distribution': {
+        const d = args[++i];
+        if (d !== 'normal' && d !== 'outliers' && d !== 'tiny') return { ok: false, message: `--distribution must be normal, outliers or tiny; got "${d ?? ''}"` };
+        options.distribution = d; continue;
+      }
+      case '--config': { const c = parseConfigText(args[++i] ?? ''); if (c.ok !== true) return c; config = c.value; continue; }
+      default:
+        if (a.startsWith('-')) return { ok: false, message: `unknown option ${a}` };
+    }
+    // A preset name or an M,N,K: after --shapes, or bare.
+    const s = shapeOrPreset(a);
+    if (s.ok !== true) return s;
+    problems.push(...s.value.problems);
+    if (s.value.preset) presets.push(s.value.preset); else explicit++;
+  }
+  if (problems.length === 0) { problems.push(...presetShapes('deepseek')!); presets.push('deepseek'); }
+  const shapesLabel = [...presets, ...(explicit ? [`${explicit} shape(s)`] : [])].join(' + ');
+  return { ok: true, value: { problems, shapesLabel, ...(jsonFile ? { jsonFile } : {}), options, ...(config ? { config } : {}) } };
+}
+
+/** `configs M N K` / `compile M N K`: three numbers or one "M,N,K" (or "MxNxK") word, plus flags. */
+export interface ShapeVerbArgs { problem: GemmProblem; json: boolean; config?: ConfigOverrides }
+
+export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]): Parsed<ShapeVerbArgs> {
+  const words: string[] = [];
+  let json = false;
+  let config: ConfigOverrides | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--help' || a === '-h') return { ok: 'help' };
+    if (a === '--json') { json = true; continue; }
+    if (a === '--config' && verb === 'compile') { const c = parseConfigText(args[++i] ?? ''); if (c.ok !== true) return c; config = c.value; continue; }
+    if (a.startsWith('--config=') && verb === 'compile') { const c = parseConfigText(a.slice('--config='.length)); if (c.ok !== true) return c; config = c.value; continue; }
+    if (a.startsWith('-')) return { ok: false, message: `unknown option ${a}` };
+    words.push(a);
+  }
+  if (words.length !== 1 && words.length !== 3) return { ok: false, message: `${verb} needs one shape: M N K (e.g. ${verb} 4096 7168 2048)` };
+  const parsed = parseShape(words.join(' '));
+  if (!parsed.ok) return { ok: false, message: parsed.message };
+  return { ok: true, value: { problem: parsed.problem, json, ...(config ? { config } : {}) } };
+}

@@ -1,0 +1,103 @@
+// Saved benchmark runs: one JSON file per run in a folder, written atomically (a temp file in the
+// same folder, flushed, then renamed over the old one), so a crash mid-write never leaves a torn
+// file and a reader sees either the previous or the new version. A run is saved again after every
+// measured shape, so a run interrupted by a worker crash keeps what it measured.
+// Uses node:fs only (no vscode): the extension and the tests share it.
+
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchRun } from '../../protocol/worker';
+
+export interface RunSummary {
+  id: string;
+  file: string;
+  startedAt: string;
+  mode: BenchRun['mode'];
+  shapes: number;
+  device?: string;
+  interrupted: boolean;
+  recorded?: string;
+}
+
+const PREFIX = 'run-';
+const SUFFIX = '.json';
+
+/** A file-name-safe form of a run id (ids come from the runtime; never trust them as paths). */
+export function runFileName(id: string): string {
+  const safe = id.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 120);
+  if (!safe) throw new Error('run id is empty: a run needs an id to be saved');
+  return `${PREFIX}${safe}${SUFFIX}`;
+}
+
+/** Checks the shape of a parsed file before it is shown (files can be edited or truncated). */
+export function isBenchRun(v: unknown): v is BenchRun {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return typeof r.id === 'string' && typeof r.startedAt === 'string'
+    && (r.mode === 'gpu' || r.mode === 'study') && Array.isArray(r.results)
+    && r.results.every((x) => typeof x === 'object' && x !== null && typeof (x as { problem?: unknown }).problem === 'object');
+}
+
+export class RunArchive {
+  private counter = 0;
+  constructor(readonly dir: string) {}
+
+  /** Writes the run atomically; returns the file path. */
+  async save(run: BenchRun): Promise<string> {
+    await fs.mkdir(this.dir, { recursive: true });
+    const file = join(this.dir, runFileName(run.id));
+    const temp = `${file}.${process.pid}.${++this.counter}.tmp`;
+    const handle = await fs.open(temp, 'w');
+    try {
+      await handle.writeFile(JSON.stringify(run, null, 1) + '\n', 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await fs.rename(temp, file);
+    } catch (e) {
+      await fs.rm(temp, { force: true });
+      throw e;
+    }
+    return file;
+  }
+
+  async load(id: string): Promise<BenchRun> {
+    return this.loadFile(join(this.dir, runFileName(id)));
+  }
+
+  async loadFile(file: string): Promise<BenchRun> {
+    const text = await fs.readFile(file, 'utf8');
+    let parsed: unknown;
+    try { parsed = JSON.parse(text); } catch (e) {
+      throw new Error(`${file} is not valid JSON (${(e as Error).message}); it is not a saved run`);
+    }
+    if (!isBenchRun(parsed)) throw new Error(`${file} is not a saved FP8 GEMM Lab run (needs id, startedAt, mode and results)`);
+    return parsed;
+  }
+
+  /** Saved runs, newest first. Temp files and unreadable files are skipped. */
+  async list(): Promise<RunSummary[]> {
+    let names: string[];
+    try { names = await fs.readdir(this.dir); } catch { return []; }
+    const out: RunSummary[] = [];
+    for (const name of names) {
+      if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX)) continue;
+      const file = join(this.dir, name);
+      try {
+        const run = await this.loadFile(file);
+        out.push({
+          id: run.id, file, startedAt: run.startedAt, mode: run.mode, shapes: run.results.length,
+          device: run.device?.name, interrupted: run.interrupted !== undefined, recorded: run.recorded,
+        });
+      } catch { /* a foreign or broken file: not listed */ }
+    }
+    return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  async latest(): Promise<BenchRun | undefined> {
+    const [first] = await this.list();
+    return first ? this.loadFile(first.file) : undefined;
+  }
+}

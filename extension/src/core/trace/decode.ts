@@ -1,0 +1,164 @@
+// Raw trace buffer -> spans per SM x role on one time axis. Pure.
+//
+// Time: each record has the SM's clock64 (fine, SM-local) and %globaltimer (coarse, shared by all
+// SMs). The SM clock rate is estimated from all slices together (Σ cycles / Σ ns over each slice's
+// whole recording); each slice's offset on the global axis is the tightest lower bound the
+// timer readings give (a reading g means the true time is ≥ g, since the timer ticks down to it):
+// offset = max_i (g_i − c_i / rate). Positions inside a slice then have clock64 resolution, and
+// slices are aligned to within one timer tick.
+
+import {
+  TRACE_NO_STAGE, TRACE_PHASES, TRACE_ROLES, TraceEventKind as K, type TraceData, type TracePhase, type TraceRow,
+} from '../../../protocol/trace';
+import { readRecords, readSlices, TraceFormatError, type SliceRecords, type TraceGeometry, type TraceSlice } from './format';
+
+export interface DecodeOptions extends TraceGeometry {
+  /** Ring size when known (else the largest stage seen + 1). */
+  numStages?: number;
+  /** SM clock (kHz, from the device report): used only when the timer never advanced in the trace. */
+  clockRateKHz?: number;
+}
+
+const PHASE = Object.fromEntries(TRACE_PHASES.map((p, i) => [p, i])) as Record<TracePhase, number>;
+
+/** Where the time of a begin/end kind pair goes. */
+const PAIRS: ReadonlyArray<[begin: K, end: K, phase: TracePhase]> = [
+  [K.EmptyWaitBegin, K.EmptyWaitEnd, 'wait-empty'],
+  [K.EmptyWaitEnd, K.TmaIssue, 'tma-issue'],
+  [K.FullWaitBegin, K.FullWaitEnd, 'wait-full'],
+  [K.WgmmaIssue, K.WgmmaDone, 'wgmma'],
+  [K.PromoteBegin, K.PromoteEnd, 'promote'],
+  [K.EpilogueBegin, K.EpilogueEnd, 'epilogue'],
+];
+const OPENS: number[][] = [];   // kind -> pair indices it opens
+const CLOSES: number[][] = [];  // kind -> pair indices it closes
+for (let k = 0; k < 256; k++) { OPENS.push([]); CLOSES.push([]); }
+PAIRS.forEach(([b, e], i) => { OPENS[b].push(i); CLOSES[e].push(i); });
+
+export function decodeTrace(bytes: Uint8Array, opts: DecodeOptions): TraceData {
+  const slices = readSlices(bytes, opts);
+  if (slices.length === 0) throw new TraceFormatError('the trace buffer holds no recorded slice (every magic is 0): was the instrumented kernel (FP8LAB_TRACE=1) launched with args.trace set?');
+  const recs = slices.map((s) => readRecords(bytes, s));
+
+  // --- clock rate and per-slice offsets ---------------------------------------------------------
+  let sumC = 0, sumG = 0;
+  recs.forEach((r) => { const n = r.clock.length; if (n) { sumC += r.clock[n - 1]; sumG += r.gtime[n - 1]; } });
+  let cyclesPerNs: number, clockMethod: string;
+  if (sumG > 0 && sumC > 0) {
+    cyclesPerNs = sumC / sumG;
+    clockMethod = `clock64 / %globaltimer over ${slices.length} slices (${(cyclesPerNs).toFixed(3)} GHz)`;
+  } else if (opts.clockRateKHz && opts.clockRateKHz > 0) {
+    cyclesPerNs = opts.clockRateKHz / 1e6;
+    clockMethod = `device clock rate ${opts.clockRateKHz} kHz (the timer did not advance within the trace)`;
+  } else {
+    throw new TraceFormatError('cannot place events in time: %globaltimer never advanced within any slice and no clockRateKHz was given; pass the device report\'s clockRateKHz');
+  }
+  const gBase = slices.reduce((m, s) => (s.globaltimer0 < m ? s.globaltimer0 : m), slices[0].globaltimer0);
+  const sliceStart = slices.map((s, i) => {
+    const r = recs[i];
+    let off = 0;  // the header pair (0, 0) is itself a reading
+    for (let j = 0; j < r.clock.length; j++) off = Math.max(off, r.gtime[j] - r.clock[j] / cyclesPerNs);
+    return Number(s.globaltimer0 - gBase) + off;
+  });
+
+  // --- rows: by SM, then role --------------------------------------------------------------------
+  const order = slices.map((_, i) => i).sort((a, b) => slices[a].sm - slices[b].sm || slices[a].cta - slices[b].cta
+    || TRACE_ROLES.indexOf(slices[a].role) - TRACE_ROLES.indexOf(slices[b].role));
+  const rows: TraceRow[] = order.map((i) => ({ cta: slices[i].cta, sm: slices[i].sm, role: slices[i].role, events: slices[i].events, dropped: slices[i].events - slices[i].written }));
+
+  // --- spans, tiles, stage fills -------------------------------------------------------------------
+  const total = recs.reduce((a, r) => a + r.kind.length, 0);
+  const sp = {
+    start: new Float64Array(total), end: new Float64Array(total), phase: new Uint8Array(total), row: new Uint32Array(total),
+    stage: new Uint8Array(total), kblock: new Uint16Array(total), tileM: new Uint16Array(total), tileN: new Uint16Array(total),
+  };
+  const tl = { start: new Float64Array(total), end: new Float64Array(total), row: new Uint32Array(total), tileM: new Uint16Array(total), tileN: new Uint16Array(total) };
+  let ns = 0, nt = 0, maxStage = -1;
+  let tMin = Infinity, tMax = -Infinity;
+  // Per CTA: TMA issue times per stage (producer) and release times per stage per math role.
+  const issues = new Map<number, number[][]>();
+  const releases = new Map<number, number[][][]>();
+  const forCta = <T>(m: Map<number, T[]>, cta: number): T[] => { let v = m.get(cta); if (!v) { v = []; m.set(cta, v); } return v; };
+
+  order.forEach((si, rowIdx) => {
+    const s: TraceSlice = slices[si];
+    const r: SliceRecords = recs[si];
+    const base = sliceStart[si];
+    const open = new Float64Array(PAIRS.length).fill(NaN);
+    const openRec = new Int32Array(PAIRS.length).fill(-1);
+    let tileOpen = NaN, tileM = 0, tileN = 0;
+    for (let j = 0; j < r.kind.length; j++) {
+      const t = base + r.clock[j] / cyclesPerNs;
+      if (t < tMin) tMin = t;
+      if (t > tMax) tMax = t;
+      const kind = r.kind[j];
+      if (r.stage[j] !== TRACE_NO_STAGE && r.stage[j] > maxStage) maxStage = r.stage[j];
+      for (const p of CLOSES[kind]) {
+        if (Number.isNaN(open[p])) continue;
+        const o = openRec[p];
+        sp.start[ns] = open[p]; sp.end[ns] = t; sp.phase[ns] = PHASE[PAIRS[p][2]]; sp.row[ns] = rowIdx;
+        sp.stage[ns] = r.stage[o]; sp.kblock[ns] = r.kblock[o]; sp.tileM[ns] = tileM; sp.tileN[ns] = tileN;
+        ns++;
+        open[p] = NaN;
+      }
+      for (const p of OPENS[kind]) { open[p] = t; openRec[p] = j; }
+      if (kind === K.TileBegin) { tileOpen = t; tileM = r.tileM[j]; tileN = r.tileN[j]; }
+      else if (kind === K.TileEnd && !Number.isNaN(tileOpen)) {
+        tl.start[nt] = tileOpen; tl.end[nt] = t; tl.row[nt] = rowIdx; tl.tileM[nt] = tileM; tl.tileN[nt] = tileN;
+        nt++;
+        tileOpen = NaN;
+      } else if (kind === K.TmaIssue && r.stage[j] !== TRACE_NO_STAGE) {
+        const st = forCta(issues, s.cta);
+        (st[r.stage[j]] ??= []).push(t);
+      } else if (kind === K.StageRelease && r.stage[j] !== TRACE_NO_STAGE) {
+        const byRole = forCta(releases, s.cta);
+        const roleIdx = TRACE_ROLES.indexOf(s.role);
+        const st = (byRole[roleIdx] ??= []);
+        (st[r.stage[j]] ??= []).push(t);
+      }
+    }
+  });
+
+  // A fill is the k-th issue into stage s, emptied by the k-th release of every math role that ran.
+  const fills: { start: number; end: number; cta: number; stage: number }[] = [];
+  for (const [cta, st] of issues) {
+    const byRole = (releases.get(cta) ?? []).filter((x) => x !== undefined);
+    if (byRole.length === 0) continue;
+    st.forEach((times, stage) => {
+      if (!times) return;
+      times.forEach((t0, k) => {
+        let end = -Infinity;
+        for (const role of byRole) {
+          const rel = role[stage]?.[k];
+          if (rel === undefined) { end = NaN; break; }
+          end = Math.max(end, rel);
+        }
+        if (Number.isFinite(end) && end >= t0) fills.push({ start: t0, end, cta, stage });
+      });
+    });
+  }
+  fills.sort((a, b) => a.start - b.start);
+
+  const origin = Number.isFinite(tMin) ? tMin : 0;
+  const shift = (a: Float64Array, n: number) => { const out = a.slice(0, n); for (let i = 0; i < n; i++) out[i] -= origin; return out; };
+  const eventsRecorded = rows.reduce((a, r) => a + r.events - r.dropped, 0);
+  return {
+    rows,
+    spans: {
+      count: ns, start: shift(sp.start, ns), end: shift(sp.end, ns), phase: sp.phase.slice(0, ns), row: sp.row.slice(0, ns),
+      stage: sp.stage.slice(0, ns), kblock: sp.kblock.slice(0, ns), tileM: sp.tileM.slice(0, ns), tileN: sp.tileN.slice(0, ns),
+    },
+    tiles: { count: nt, start: shift(tl.start, nt), end: shift(tl.end, nt), row: tl.row.slice(0, nt), tileM: tl.tileM.slice(0, nt), tileN: tl.tileN.slice(0, nt) },
+    fills: {
+      count: fills.length,
+      start: Float64Array.from(fills, (f) => f.start - origin), end: Float64Array.from(fills, (f) => f.end - origin),
+      cta: Uint32Array.from(fills, (f) => f.cta), stage: Uint8Array.from(fills, (f) => f.stage),
+    },
+    durationNs: Number.isFinite(tMax) ? tMax - origin : 0,
+    cyclesPerNs,
+    clockMethod,
+    numStages: opts.numStages ?? maxStage + 1,
+    eventsRecorded,
+    eventsDropped: rows.reduce((a, r) => a + r.dropped, 0),
+  };
+}

@@ -1,0 +1,210 @@
+// "Run FP8 GEMM benchmark": pick shapes (DeepSeek-V3 presets, the last run, or a custom shape
+// validated as it is typed), check the environment, then either time them on the GPU with a
+// cancellable progress notification or, without a usable Hopper GPU, offer the study mode
+// (compile, configs, registers). Results open in the results panel and every run is saved after
+// each measured shape, so a cancelled or crashed run keeps what it measured.
+
+import * as vscode from 'vscode';
+import type { RegistersSnapshot } from '../../protocol/webview';
+import type { BenchOptions, BenchRun, EnvironmentReport, GemmProblem, ShapeResult } from '../../protocol/worker';
+import { RuntimeError, type FeatureContext } from '../context';
+import { deepseekDecodeShapes, deepseekPrefillShapes, deepseekShapes } from '../core/deepseekShapes';
+import { registersFromRun } from '../core/registerEntries';
+import { isRegistersSnapshot } from '../core/webviewGuards';
+import { firstClause, parseShapeList, whyCannotRun } from '../core/benchChoices';
+import { panelsFor } from '../panels/panelSet';
+import { toCodedError } from '../panels/webviewHost';
+import { Overrides } from './overrides';
+import { pickRun, registerRunCommands, runStoreFor, type RunStore } from './runStore';
+
+/** Timing options of a GPU run from the command (the CLI has its own flags for these). */
+const GPU_OPTIONS: BenchOptions = { timing: true, peer: true, rounds: 20, seed: 0 }; // the CLI's defaults
+// Study mode times nothing; rounds must still be a valid count for the runtime's argument check.
+const STUDY_OPTIONS: BenchOptions = { timing: false, peer: false, rounds: GPU_OPTIONS.rounds, seed: 0 };
+
+const label = (p: GemmProblem) => `${p.m}x${p.n}x${p.k}`;
+
+interface Preset extends vscode.QuickPickItem { problems?: () => Promise<GemmProblem[] | undefined> }
+
+async function pickProblems(store: RunStore): Promise<GemmProblem[] | undefined> {
+  const last = await store.latest().catch(() => undefined);
+  const items: Preset[] = [
+    { label: 'DeepSeek-V3 decode', description: 'M = 64, 128 × 6 (N, K) shapes', problems: async () => deepseekDecodeShapes() },
+    { label: 'DeepSeek-V3 prefill', description: 'M = 4096 × 6 (N, K) shapes', problems: async () => deepseekPrefillShapes() },
+    { label: 'DeepSeek-V3 decode + prefill', description: `all ${deepseekShapes().length} shapes`, problems: async () => deepseekShapes() },
+  ];
+  if (last && last.results.length) {
+    items.push({ label: 'The last run', description: `${last.results.length} shape(s) from ${last.startedAt}`, problems: async () => last.results.map((r) => ({ ...r.problem, config: undefined })) });
+  }
+  items.push({ label: 'Custom shape…', description: 'M,N,K (several: separate with ;)', problems: () => askCustom() });
+  const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Which shapes should be benchmarked?', title: 'Run FP8 GEMM benchmark' });
+  return pick?.problems?.();
+}
+
+async function askCustom(): Promise<GemmProblem[] | undefined> {
+  const text = await vscode.window.showInputBox({
+    title: 'Custom FP8 GEMM shape',
+    prompt: 'M,N,K — e.g. 4096,7168,2048 (A is MxK, B is NxK, D is MxN); several shapes: separate with ;',
+    placeHolder: '4096,7168,2048',
+    validateInput: (value) => { const r = parseShapeList(value); return r.ok ? undefined : r.message; },
+  });
+  if (text === undefined) return undefined;
+  const r = parseShapeList(text);
+  return r.ok ? r.problems : undefined;
+}
+
+/** Test hooks returned from activate (main.ts exposes them as testApi.features.benchmark). */
+export interface BenchmarkTestApi {
+  runsDir: string;
+  /** The id of the last run this command started (saved after every shape). */
+  lastRunId(): string | undefined;
+}
+
+export function activate(ctx: FeatureContext): BenchmarkTestApi {
+  const store = runStoreFor(ctx);
+  let lastRunId: string | undefined;
+  const panels = panelsFor(ctx);
+  const overrides = new Overrides(ctx.extension.workspaceState);
+  registerRunCommands(ctx, store, {
+    showRun: (run, savedAs) => panels.results.show(run, { live: false, savedAs, reveal: true }),
+    activeRun: () => panels.results.activeRun(),
+  });
+
+  ctx.extension.subscriptions.push(
+    vscode.commands.registerCommand('fp8lab.runBenchmark', async (arg?: unknown) => {
+      try {
+        const id = await runBenchmark(ctx, store, overrides, arg);
+        if (id) lastRunId = id;
+        return id;
+      } catch (e) {
+        const err = toCodedError(e);
+        ctx.log.error(`Run FP8 GEMM benchmark failed: ${err.code}: ${err.message}`);
+        void vscode.window.showErrorMessage(`FP8 GEMM benchmark failed (${err.code}): ${err.message}`);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('fp8lab.showRegisters', async (arg?: unknown) => {
+      if (isRegistersSnapshot(arg)) { panels.registers.show(arg); return; }
+      const a = arg as { runId?: unknown; indices?: unknown } | undefined;
+      const run = typeof a?.runId === 'string' ? await store.load(a.runId) : await pickRun(store, 'Show register use of which run?');
+      if (!run) return;
+      const indices = Array.isArray(a?.indices) ? a.indices.filter((i): i is number => Number.isInteger(i)) : [];
+      const snap: RegistersSnapshot = registersFromRun(run, indices);
+      if (snap.entries.length === 0) { void vscode.window.showWarningMessage('No compiled kernel in that run has a register report.'); return; }
+      panels.registers.show(snap);
+    }),
+  );
+  return { runsDir: store.archive.dir, lastRunId: () => lastRunId };
+}
+
+/**
+ * The command body. `arg` (optional, for scripts and tests): a shape string ("64,2112,7168;…") or
+ * an array of GemmProblem, which skips the quick pick. Returns the saved run's id, if a run ran.
+ */
+async function runBenchmark(ctx: FeatureContext, store: RunStore, overrides: Overrides, arg: unknown): Promise<string | undefined> {
+  let problems: GemmProblem[] | undefined;
+  if (typeof arg === 'string') {
+    const r = parseShapeList(arg);
+    if (!r.ok) { void vscode.window.showErrorMessage(`Invalid shape: ${r.message}`); return undefined; }
+    problems = r.problems;
+  } else if (Array.isArray(arg)) {
+    problems = arg as GemmProblem[];
+  } else {
+    problems = await pickProblems(store);
+  }
+  if (!problems || problems.length === 0) return undefined;
+
+  if (!ctx.isTrusted()) {
+    void vscode.window.showWarningMessage('This workspace is not trusted: FP8 GEMM Lab compiles and runs nothing here. Trust the workspace to benchmark.');
+    return undefined;
+  }
+
+  const settings = ctx.settings();
+  const env = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: 'FP8 GEMM: checking the GPU and toolkit…' },
+    () => ctx.runtime.request('env/probe', { settings }),
+  );
+
+  let mode: BenchRun['mode'] = 'gpu';
+  if (!env.canRunKernels) {
+    const why = whyCannotRun(env);
+    const study = 'Study mode';
+    const explorer = 'Config Explorer';
+    const details = 'Environment report';
+    const buttons = env.canCompileKernels ? [study, explorer, details] : [explorer, details];
+    const text = env.canCompileKernels
+      ? `Cannot time FP8 GEMM kernels on this machine: ${why}. Study mode compiles the kernels and shows their configs and registers instead (no timings).`
+      : `Cannot time or compile FP8 GEMM kernels on this machine: ${why}; no usable CUDA toolkit either (${firstClause(env.toolkit.problem ?? 'nvcc not found')}). The Config Explorer still lists candidate configs.`;
+    ctx.log.info(`runBenchmark: ${text} (${env.summary})`);
+    const choice = await vscode.window.showWarningMessage(text, ...buttons);
+    if (choice === explorer) { await vscode.commands.executeCommand('fp8lab.configExplorer.focus'); return undefined; }
+    if (choice === details) { await vscode.commands.executeCommand('fp8lab.showEnvironment'); return undefined; }
+    if (choice !== study) return undefined;
+    mode = 'study';
+  }
+
+  const { problems: withOverrides, applied } = overrides.apply(problems);
+  if (applied) ctx.log.info(`runBenchmark: ${applied} shape(s) use a config kept as override in the Config Explorer`);
+  return measure(ctx, store, env, mode, withOverrides);
+}
+
+async function measure(ctx: FeatureContext, store: RunStore, env: EnvironmentReport, mode: BenchRun['mode'], problems: GemmProblem[]): Promise<string> {
+  const { results: panel } = panelsFor(ctx);
+  const jobId = `${new Date().toISOString().replace(/[:]/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
+  let run: BenchRun = {
+    id: jobId, startedAt: new Date().toISOString(), mode,
+    device: mode === 'gpu' ? env.devices.find((d) => d.isHopper) : undefined,
+    driverVersion: env.driver.ok ? env.driver.version : undefined,
+    toolkitVersion: env.toolkit.version,
+    results: [],
+  };
+  let savedAs: string | undefined;
+  const save = async () => {
+    try { savedAs = await store.save(run); } catch (e) { ctx.log.error(`could not save run ${run.id}: ${(e as Error).message}`); }
+  };
+  await save();
+  panel.show(run, { live: true, savedAs, reveal: true });
+
+  const total = problems.length;
+  const title = mode === 'gpu' ? `FP8 GEMM benchmark: ${total} shape(s)` : `FP8 GEMM study (compile only): ${total} shape(s)`;
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const done = new Set<number>();
+    const subs = [
+      ctx.runtime.onNotification('job/didProgress', (p) => {
+        if (p.jobId !== jobId) return;
+        const shape = problems[p.index] ? label(problems[p.index]) : `#${p.index + 1}`;
+        let increment: number | undefined;
+        if (p.phase === 'done' && !done.has(p.index)) { done.add(p.index); increment = 100 / total; }
+        progress.report({ message: `shape ${p.index + 1}/${p.total} ${shape}: ${p.phase}${p.message ? ` — ${p.message}` : ''}`, increment });
+      }),
+      ctx.runtime.onNotification('job/didMeasure', (m: { jobId: string; result: ShapeResult }) => {
+        if (m.jobId !== jobId) return;
+        run = { ...run, results: [...run.results, m.result] };
+        void save().then(() => panel.show(run, { live: true, savedAs }));
+      }),
+    ];
+    try {
+      const options = mode === 'gpu' ? GPU_OPTIONS : STUDY_OPTIONS;
+      const final = await ctx.runtime.request('gemm/bench', { settings: ctx.settings(), jobId, problems, options }, token);
+      // The runtime's run is authoritative (device, ceilings, every result); it is stored under this job's id.
+      run = { ...final, id: jobId, results: final.results.length >= run.results.length ? final.results : run.results };
+    } catch (e) {
+      const err = e instanceof RuntimeError ? e.data : toCodedError(e);
+      const code = token.isCancellationRequested ? 'E_CANCELLED' : err.code;
+      run = { ...run, interrupted: { code, message: code === 'E_CANCELLED' ? 'cancelled by the user' : err.message } };
+      ctx.log.warn(`run ${jobId} stopped early: ${code}: ${err.message}`);
+    } finally {
+      subs.forEach((s) => s.dispose());
+    }
+  });
+  run = { ...run, finishedAt: run.finishedAt ?? new Date().toISOString() };
+  await save();
+  panel.show(run, { live: false, savedAs, reveal: true });
+
+  const failed = run.results.filter((r) => r.error).length;
+  const summary = run.interrupted
+    ? `FP8 GEMM run stopped (${run.interrupted.code}) after ${run.results.length} of ${total} shape(s); what was measured is saved.`
+    : `FP8 GEMM ${mode === 'gpu' ? 'benchmark' : 'study'} finished: ${run.results.length} shape(s)${failed ? `, ${failed} failed` : ''}.`;
+  void (run.interrupted || failed ? vscode.window.showWarningMessage(summary) : vscode.window.showInformationMessage(summary));
+  return run.id;
+}

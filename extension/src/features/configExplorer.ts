@@ -1,0 +1,233 @@
+// The side-panel Config Explorer (webview view fp8lab.configExplorer): candidate configs for a
+// shape and kernel kind from the runtime's 'gemm/configs', rejected ones with their reasons, the
+// chosen one with "why this one"; compile ('kernel/compile', no GPU needed) or time ('gemm/bench'
+// with forced configs) any selection; keep one as the override for the shape. It shows the
+// environment report and says plainly what cannot be done when there is no toolkit or no GPU.
+
+import * as vscode from 'vscode';
+import type { ExplorerCandidateState, ExplorerSnapshot } from '../../protocol/webview';
+import type { CodedErrorData, GemmProblem, KernelKind, ShapeResult } from '../../protocol/worker';
+import type { FeatureContext } from '../context';
+import { registersFromCandidates } from '../core/registerEntries';
+import { sameConfig } from '../core/runRows';
+import { parseShape } from '../core/shapes';
+import { panelsFor } from '../panels/panelSet';
+import { toCodedError, WebviewHost } from '../panels/webviewHost';
+import { Overrides } from './overrides';
+import { runStoreFor } from './runStore';
+
+export const EXPLORER_VIEW_ID = 'fp8lab.configExplorer';
+
+const TIME_OPTIONS = { timing: true, peer: false, rounds: 20, seed: 0 }; // the CLI's default rounds
+
+export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Disposable {
+  private state: ExplorerSnapshot = { view: 'explorer', follow: false, candidates: [] };
+  private host?: WebviewHost;
+  private cancel?: vscode.CancellationTokenSource;
+  private readonly overrides: Overrides;
+  private readonly disposables: vscode.Disposable[] = [];
+  private envRequested = false;
+
+  constructor(private readonly ctx: FeatureContext) {
+    this.overrides = new Overrides(ctx.extension.workspaceState);
+    const store = runStoreFor(ctx);
+    // "Follow the last run": re-list when a run is saved with a different first shape.
+    this.disposables.push(store.onDidSave(({ run }) => {
+      const first = run.results[0]?.problem;
+      if (this.state.follow && first && !sameShape(first, this.state.problem)) void this.list({ ...first, config: undefined });
+    }));
+    this.disposables.push(ctx.runtime.onDidRestart(() => { this.envRequested = false; if (this.host) void this.probe(); }));
+  }
+
+  /** Current snapshot (test hook and what the view renders). */
+  snapshot(): ExplorerSnapshot { return this.state; }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.host?.dispose();
+    const host = new WebviewHost(view.webview, 'explorer', this.ctx.extension.extensionUri, this.ctx.log, () => this.state, {
+      'configs/list': (p) => this.onList(p),
+      'configs/compile': ({ indices }) => this.compile(indices),
+      'configs/time': ({ indices }) => this.time(indices),
+      'override/keep': ({ index }) => this.keep(index),
+      'job/cancel': async () => { const had = !!this.cancel; this.cancel?.cancel(); return { cancelled: had }; },
+      'registers/show': async ({ indices }) => {
+        if (!this.state.report) throw new Error('no candidates listed yet');
+        const snap = registersFromCandidates(this.state.report, this.state.candidates, indices);
+        if (snap.entries.length === 0) throw new Error('none of the selected candidates is compiled yet: Compile them first');
+        panelsFor(this.ctx).registers.show(snap);
+        return { shown: true };
+      },
+    });
+    this.host = host;
+    view.onDidDispose(() => { host.dispose(); if (this.host === host) this.host = undefined; });
+    if (!this.envRequested) void this.probe();
+  }
+
+  private set(patch: Partial<ExplorerSnapshot>): void {
+    this.state = { ...this.state, ...patch };
+    this.host?.update();
+  }
+
+  private async probe(): Promise<void> {
+    this.envRequested = true;
+    try {
+      this.set({ env: await this.ctx.runtime.request('env/probe', { settings: this.ctx.settings() }), envError: undefined });
+    } catch (e) {
+      this.set({ env: undefined, envError: toCodedError(e) });
+    }
+  }
+
+  private async onList(p: { shape: string; kind: KernelKind; follow: boolean }): Promise<{ ok: boolean }> {
+    this.set({ follow: p.follow });
+    if (p.follow) {
+      const last = await runStoreFor(this.ctx).latest().catch(() => undefined);
+      const first = last?.results[0]?.problem;
+      if (first) return this.list({ ...first, config: undefined });
+      if (!p.shape.trim()) {
+        this.set({ reportError: { code: 'E_INVALID_SHAPE', message: 'no saved run to follow yet: type a shape, or run the benchmark first' } });
+        return { ok: false };
+      }
+    }
+    const parsed = parseShape(p.shape, { kind: p.kind });
+    if (!parsed.ok) {
+      this.set({ reportError: { code: parsed.code, message: parsed.message } });
+      return { ok: false };
+    }
+    return this.list(parsed.problem);
+  }
+
+  /** Lists the candidates of a problem (resets compile/timing state of the previous shape). */
+  async list(problem: GemmProblem): Promise<{ ok: boolean }> {
+    this.set({ problem, report: undefined, reportError: undefined, candidates: [], override: this.overrides.get(problem), busy: { what: 'listing candidate configs', done: 0, total: 1 } });
+    try {
+      const report = await this.ctx.runtime.request('gemm/configs', { settings: this.ctx.settings(), problem });
+      if (!sameShape(problem, this.state.problem)) return { ok: false }; // a newer request replaced this one
+      this.set({ report, busy: undefined });
+      return { ok: true };
+    } catch (e) {
+      this.set({ reportError: toCodedError(e), busy: undefined });
+      return { ok: false };
+    }
+  }
+
+  private candidateState(index: number): ExplorerCandidateState {
+    return this.state.candidates.find((c) => c.index === index) ?? { index };
+  }
+
+  private put(s: ExplorerCandidateState): void {
+    this.state = { ...this.state, candidates: [...this.state.candidates.filter((c) => c.index !== s.index), s].sort((a, b) => a.index - b.index) };
+  }
+
+  private legalIndices(indices: number[]): number[] {
+    const report = this.state.report;
+    if (!report) throw new Error('no candidates listed yet: choose a shape first');
+    if (this.cancel) throw new Error('another compile or timing job is running: wait for it or cancel it');
+    const bad = indices.filter((i) => i >= report.candidates.length || report.candidates[i].rejected);
+    if (bad.length) throw new Error(`candidate(s) ${bad.join(', ')} do not exist or were rejected: ${bad.map((i) => report.candidates[i]?.rejected?.reason ?? 'out of range').join('; ')}`);
+    return [...new Set(indices)];
+  }
+
+  private async compile(indices: number[]): Promise<{ compiled: number }> {
+    const picked = this.legalIndices(indices);
+    const report = this.state.report!;
+    if (!this.ctx.isTrusted()) throw Object.assign(new Error('this workspace is not trusted: nothing is compiled'), { code: 'E_UNTRUSTED' });
+    const source = new vscode.CancellationTokenSource();
+    this.cancel = source;
+    let compiled = 0;
+    try {
+      for (const [n, index] of picked.entries()) {
+        if (source.token.isCancellationRequested) break;
+        this.set({ busy: { what: `compiling candidate #${index}`, done: n, total: picked.length } });
+        const config = report.candidates[index].config;
+        try {
+          const result = await this.ctx.runtime.request('kernel/compile', { settings: this.ctx.settings(), job: { problem: report.problem, config } }, source.token);
+          this.put({ ...this.candidateState(index), compile: result, compileError: undefined });
+          compiled++;
+        } catch (e) {
+          const err = toCodedError(e);
+          if (err.code === 'E_CANCELLED') break;
+          this.put({ ...this.candidateState(index), compileError: err });
+        }
+      }
+    } finally {
+      source.dispose();
+      this.cancel = undefined;
+      this.set({ busy: undefined });
+    }
+    return { compiled };
+  }
+
+  private async time(indices: number[]): Promise<{ timed: number }> {
+    const picked = this.legalIndices(indices);
+    const report = this.state.report!;
+    if (!this.state.env?.canRunKernels) throw Object.assign(new Error(`kernels cannot be timed on this machine: ${this.state.env?.summary ?? 'the environment is unknown'}`), { code: 'E_NO_DEVICE' });
+    const source = new vscode.CancellationTokenSource();
+    this.cancel = source;
+    const jobId = `explorer-${Date.now().toString(36)}`;
+    const problems = picked.map((i) => ({ ...report.problem, config: report.candidates[i].config }));
+    let timed = 0;
+    const recorded = new Set<number>();
+    const record = (pos: number, result: ShapeResult) => {
+      // Match by config (robust to a shape the runtime skipped); arrival order as the fallback.
+      const index = picked.find((i) => !recorded.has(i) && sameConfig(report.candidates[i].config, result.config)) ?? picked[pos];
+      if (index === undefined || recorded.has(index)) return;
+      recorded.add(index);
+      this.put({ ...this.candidateState(index), timing: result, timingError: result.error });
+      timed++;
+      this.set({ busy: { what: 'timing candidates', done: timed, total: picked.length } });
+    };
+    let measured = 0;
+    const subs = [
+      this.ctx.runtime.onNotification('job/didMeasure', (m) => { if (m.jobId === jobId) record(measured++, m.result); }),
+    ];
+    this.set({ busy: { what: 'timing candidates', done: 0, total: picked.length } });
+    try {
+      const run = await this.ctx.runtime.request('gemm/bench', { settings: this.ctx.settings(), jobId, problems, options: TIME_OPTIONS }, source.token);
+      // Results come back in problem order; those not announced by job/didMeasure are recorded now.
+      run.results.slice(measured).forEach((r, i) => record(measured + i, r));
+    } catch (e) {
+      const err: CodedErrorData = toCodedError(e);
+      if (err.code !== 'E_CANCELLED') for (const i of picked.filter((x) => !recorded.has(x))) this.put({ ...this.candidateState(i), timingError: err });
+    } finally {
+      subs.forEach((s) => s.dispose());
+      source.dispose();
+      this.cancel = undefined;
+      this.set({ busy: undefined });
+    }
+    return { timed };
+  }
+
+  private async keep(index: number): Promise<{ kept: boolean }> {
+    const report = this.state.report;
+    if (!report) throw new Error('no candidates listed yet');
+    if (index === -1) {
+      await this.overrides.set(report.problem, undefined);
+      this.set({ override: undefined });
+      return { kept: false };
+    }
+    const c = report.candidates[index];
+    if (!c || c.rejected) throw new Error(`candidate ${index} ${c ? `was rejected: ${c.rejected!.reason}` : 'does not exist'}`);
+    await this.overrides.set(report.problem, c.config);
+    this.set({ override: c.config });
+    return { kept: true };
+  }
+
+  dispose(): void {
+    this.cancel?.cancel();
+    this.host?.dispose();
+    this.disposables.forEach((d) => d.dispose());
+  }
+}
+
+function sameShape(a: GemmProblem | undefined, b: GemmProblem | undefined): boolean {
+  return !!a && !!b && a.kind === b.kind && a.m === b.m && a.n === b.n && a.k === b.k && a.numGroups === b.numGroups;
+}
+
+export function activate(ctx: FeatureContext): { explorer: ConfigExplorer } {
+  const explorer = new ConfigExplorer(ctx);
+  ctx.extension.subscriptions.push(
+    explorer,
+    vscode.window.registerWebviewViewProvider(EXPLORER_VIEW_ID, explorer),
+  );
+  return { explorer };
+}

@@ -1,0 +1,108 @@
+// Saved runs in the workspace's storage (or the global storage without a workspace): one JSON file
+// per run, written atomically after every measured shape (core/runArchive.ts). Commands to reopen
+// a saved run (fp8lab.openRun) and export one as JSON or CSV (fp8lab.exportRun).
+
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import type { BenchRun } from '../../protocol/worker';
+import type { FeatureContext } from '../context';
+import { RunArchive, type RunSummary } from '../core/runArchive';
+import { runToCsv } from '../core/runRows';
+
+export class RunStore implements vscode.Disposable {
+  readonly archive: RunArchive;
+  private readonly saved = new vscode.EventEmitter<{ run: BenchRun; file: string }>();
+  /** Fires after every save (also the partial saves of a run being measured). */
+  readonly onDidSave = this.saved.event;
+  /** Serialises saves so two saves of one run never race on the rename. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(context: vscode.ExtensionContext) {
+    const base = context.storageUri ?? context.globalStorageUri;
+    this.archive = new RunArchive(vscode.Uri.joinPath(base, 'runs').fsPath);
+  }
+
+  save(run: BenchRun): Promise<string> {
+    const snapshot = structuredClone(run);
+    const next = this.queue.then(() => this.archive.save(snapshot));
+    this.queue = next.catch(() => undefined);
+    return next.then((file) => { this.saved.fire({ run: snapshot, file }); return file; });
+  }
+
+  list(): Promise<RunSummary[]> { return this.archive.list(); }
+  load(id: string): Promise<BenchRun> { return this.archive.load(id); }
+  latest(): Promise<BenchRun | undefined> { return this.archive.latest(); }
+
+  dispose(): void { this.saved.dispose(); }
+}
+
+const stores = new WeakMap<vscode.ExtensionContext, RunStore>();
+
+/** One store per extension context, shared by the benchmark command and the explorer. */
+export function runStoreFor(ctx: FeatureContext): RunStore {
+  let store = stores.get(ctx.extension);
+  if (!store) {
+    store = new RunStore(ctx.extension);
+    stores.set(ctx.extension, store);
+    ctx.extension.subscriptions.push(store);
+  }
+  return store;
+}
+
+export function describeRun(r: RunSummary): vscode.QuickPickItem & { summary: RunSummary } {
+  const flags = [r.mode === 'gpu' ? 'GPU' : 'study', r.interrupted ? 'interrupted' : '', r.recorded ? 'recorded' : ''].filter(Boolean).join(', ');
+  return { label: r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), description: `${r.shapes} shape(s) · ${flags}`, detail: r.device ?? 'no GPU', summary: r };
+}
+
+export async function pickRun(store: RunStore, placeHolder: string): Promise<BenchRun | undefined> {
+  const runs = await store.list();
+  if (runs.length === 0) {
+    void vscode.window.showInformationMessage('No saved FP8 GEMM runs yet. Run "FP8 GEMM: Run FP8 GEMM benchmark" first.');
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(runs.map(describeRun), { placeHolder, matchOnDescription: true });
+  return pick ? store.load(pick.summary.id) : undefined;
+}
+
+/** Asks where to save and writes the run as JSON or CSV; returns the path, or undefined if cancelled. */
+export async function exportRun(run: BenchRun, format: 'json' | 'csv'): Promise<string | undefined> {
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
+  const name = `fp8lab-${run.id.replace(/[^A-Za-z0-9._-]/g, '_')}.${format}`;
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.joinPath(base, name),
+    filters: format === 'json' ? { JSON: ['json'] } : { CSV: ['csv'] },
+    saveLabel: `Export ${format.toUpperCase()}`,
+  });
+  if (!target) return undefined;
+  const text = format === 'json' ? JSON.stringify(run, null, 1) + '\n' : runToCsv(run);
+  await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
+  return target.fsPath;
+}
+
+export interface RunCommandDeps {
+  showRun(run: BenchRun, savedAs?: string): void;
+  activeRun(): BenchRun | undefined;
+}
+
+/** Registers fp8lab.openRun and fp8lab.exportRun. */
+export function registerRunCommands(ctx: FeatureContext, store: RunStore, deps: RunCommandDeps): void {
+  ctx.extension.subscriptions.push(
+    vscode.commands.registerCommand('fp8lab.openRun', async (id?: unknown) => {
+      const run = typeof id === 'string' ? await store.load(id) : await pickRun(store, 'Open a saved FP8 GEMM run');
+      if (run) deps.showRun(run);
+      return run?.id;
+    }),
+    vscode.commands.registerCommand('fp8lab.exportRun', async () => {
+      const run = deps.activeRun() ?? await pickRun(store, 'Export which run?');
+      if (!run) return undefined;
+      const format = await vscode.window.showQuickPick([
+        { label: 'CSV', description: 'one row per shape (the results table)', format: 'csv' as const },
+        { label: 'JSON', description: 'the whole run, as the runtime returned it', format: 'json' as const },
+      ], { placeHolder: 'Export format' });
+      if (!format) return undefined;
+      const path = await exportRun(run, format.format);
+      if (path) void vscode.window.showInformationMessage(`Exported the run to ${path}`);
+      return path;
+    }),
+  );
+}

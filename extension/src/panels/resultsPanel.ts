@@ -1,0 +1,101 @@
+// The results panel: one webview panel per run, updated live while the run is measured, restored
+// after a window reload by a WebviewPanelSerializer (the page saves the run id in its state and
+// the run is read back from the run store).
+
+import * as vscode from 'vscode';
+import type { ResultsSnapshot } from '../../protocol/webview';
+import type { BenchRun } from '../../protocol/worker';
+import { rowToTsv, shapeRow } from '../core/runRows';
+import { restoredRunId } from '../core/webviewGuards';
+import { WebviewHost } from './webviewHost';
+
+export const RESULTS_VIEW_TYPE = 'fp8lab.results';
+
+export interface ResultsPanelDeps {
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  loadRun(id: string): Promise<BenchRun>;
+  exportRun(run: BenchRun, format: 'json' | 'csv'): Promise<string | undefined>;
+  showRegisters(run: BenchRun, indices: number[]): Promise<void>;
+}
+
+interface Entry { panel: vscode.WebviewPanel; host: WebviewHost; snapshot: ResultsSnapshot }
+
+export class ResultsPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, Entry>();
+  private readonly serializer: vscode.Disposable;
+
+  constructor(private readonly deps: ResultsPanelDeps) {
+    this.serializer = vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => {
+        const id = restoredRunId(state);
+        if (!id) {
+          panel.webview.html = '<!DOCTYPE html><p>This results panel has no saved run to show. Use “FP8 GEMM: Open saved run”.</p>';
+          return;
+        }
+        try {
+          const run = await deps.loadRun(id);
+          this.attach(panel, { view: 'results', run, live: false });
+        } catch (e) {
+          deps.log.warn(`results panel for run ${id} could not be restored: ${(e as Error).message}`);
+          panel.dispose();
+        }
+      },
+    });
+  }
+
+  /** Shows (or updates) the panel of a run. */
+  show(run: BenchRun, opts: { live: boolean; savedAs?: string; reveal?: boolean }): void {
+    const snapshot: ResultsSnapshot = { view: 'results', run, live: opts.live, savedAs: opts.savedAs };
+    const existing = this.panels.get(run.id);
+    if (existing) {
+      existing.snapshot = snapshot;
+      existing.host.update();
+      if (opts.reveal) existing.panel.reveal(undefined, true);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, this.title(run), { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, { enableFindWidget: true });
+    this.attach(panel, snapshot);
+  }
+
+  /** The run in the active results panel, if any (for "export run" from the palette). */
+  activeRun(): BenchRun | undefined {
+    for (const e of this.panels.values()) if (e.panel.active) return e.snapshot.run;
+    return undefined;
+  }
+
+  private title(run: BenchRun): string {
+    const when = run.startedAt.replace('T', ' ').slice(0, 16);
+    return `${run.recorded ? 'Recorded' : run.mode === 'gpu' ? 'FP8 GEMM' : 'FP8 study'} · ${when}`;
+  }
+
+  private attach(panel: vscode.WebviewPanel, snapshot: ResultsSnapshot): void {
+    const entry = { panel, snapshot } as Entry;
+    const current = () => entry.snapshot.run;
+    entry.host = new WebviewHost(panel.webview, 'results', this.deps.extensionUri, this.deps.log, () => entry.snapshot, {
+      'row/copy': async ({ index }) => {
+        const run = current();
+        if (index >= run.results.length) throw new Error(`row ${index} does not exist (the run has ${run.results.length})`);
+        const text = rowToTsv(shapeRow(run.results[index], index, run));
+        await vscode.env.clipboard.writeText(text);
+        return { text };
+      },
+      'registers/show': async ({ indices }) => {
+        await this.deps.showRegisters(current(), indices);
+        return { shown: true };
+      },
+      'run/export': async ({ format }) => ({ path: await this.deps.exportRun(current(), format) }),
+    });
+    panel.title = this.title(snapshot.run);
+    this.panels.set(snapshot.run.id, entry);
+    panel.onDidDispose(() => {
+      entry.host.dispose();
+      if (this.panels.get(snapshot.run.id) === entry) this.panels.delete(snapshot.run.id);
+    });
+  }
+
+  dispose(): void {
+    this.serializer.dispose();
+    for (const e of this.panels.values()) e.panel.dispose();
+  }
+}

@@ -1,0 +1,72 @@
+// The device's measured ceilings (FP8 TFLOPS, copy GB/s), measured once per device and kept as JSON
+// in the cache folder with the text of how they were measured. Tables show figures as a share of
+// these, so they must be measured, never taken from a datasheet.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DeviceInfo } from '../../../../native/index';
+import type { DeviceCeilings } from '../../../protocol/worker';
+import type { AddonModule } from '../addon';
+import { DeviceScope } from './buffers';
+import type { UtilKernels } from './utilKernels';
+
+export const CEILING_GEMM = { m: 8192, n: 8192, k: 8192 } as const;
+const COPY_BYTES = 512 * 2 ** 20;
+const COPY_LAUNCHES = 20;
+
+export function ceilingsFile(cacheDir: string, device: Pick<DeviceInfo, 'name' | 'smCount'>): string {
+  const slug = device.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'device';
+  return join(cacheDir, 'ceilings', `${slug}-${device.smCount}sm.json`);
+}
+
+export function isCeilings(v: unknown): v is DeviceCeilings {
+  const c = v as DeviceCeilings;
+  return !!c && typeof c === 'object' && c.fp8Tflops > 0 && c.bandwidthGBps > 0 && typeof c.method === 'string' && typeof c.measuredAt === 'string';
+}
+
+export async function readCeilings(file: string): Promise<DeviceCeilings | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+    return isCeilings(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeCeilings(file: string, ceilings: DeviceCeilings): Promise<void> {
+  await mkdir(join(file, '..'), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(ceilings, null, 2) + '\n');
+  await rename(tmp, file); // atomic: a reader sees the old file or the new one
+}
+
+/**
+ * Copy bandwidth: COPY_LAUNCHES copies of COPY_BYTES by fp8lab_copy_16b, timed from the host
+ * around two synchronizes; bytes read + written over the elapsed time (the host round trip is
+ * under 1% of ~7 ms). The best of three such runs.
+ */
+export async function measureCopyGBps(addon: AddonModule, utils: UtilKernels, device: DeviceInfo): Promise<{ gbps: number; method: string }> {
+  const scope = new DeviceScope(addon);
+  try {
+    const src = scope.alloc(COPY_BYTES);
+    const dst = scope.alloc(COPY_BYTES);
+    addon.fill32(src, 0x3f800000, COPY_BYTES);
+    const blocks = device.smCount * 8;
+    utils.copy(src, dst, COPY_BYTES, blocks); // warm-up
+    await addon.synchronize(60_000);
+    let best = 0;
+    for (let run = 0; run < 3; run++) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < COPY_LAUNCHES; i++) utils.copy(src, dst, COPY_BYTES, blocks);
+      await addon.synchronize(60_000);
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      best = Math.max(best, (2 * COPY_BYTES * COPY_LAUNCHES) / seconds / 1e9);
+    }
+    return {
+      gbps: best,
+      method: `copy: ${COPY_LAUNCHES} device-to-device copies of ${COPY_BYTES / 2 ** 20} MiB by fp8lab_copy_16b (${blocks} blocks x 256 threads, 16-byte words), ` +
+        'timed on the host around synchronize, bytes read + written, best of 3',
+    };
+  } finally {
+    scope.dispose();
+  }
+}

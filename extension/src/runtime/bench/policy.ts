@@ -1,0 +1,122 @@
+// The bench pipeline's one door to policy (extension/src/core): shape validation, the config
+// (forced, or the heuristic's choice), the generated kernel source and the register report. Kept
+// in one file so the pipeline never re-derives a rule the kernel engineers own.
+import type {
+  ConfigReport, EnvironmentReport, GemmConfig, GemmProblem, RegisterReport, RuntimeSettings,
+} from '../../../protocol/worker';
+import { chooseConfig, formatConfigReport } from '../../core/heuristics';
+import { policyDevice as devicePolicy, type PolicyDevice } from '../../core/heuristics/device';
+import { completeConfig, configViolations, registerSplit } from '../../core/kernelRules';
+import { gemmKernelSource, KernelConfigError, type KernelSource } from '../../core/kernelSource';
+import { occupancy } from '../../core/occupancy';
+import { findEntry, parsePtxas } from '../../core/ptxas';
+import { formatConfig } from '../../core/runRows';
+import { validateProblem } from '../../core/shapes';
+import { coded } from './errors';
+import type { Logger } from './jit';
+
+export type { PolicyDevice };
+export { formatConfigReport };
+
+/** Config fields a user may force (the CLI's --config); the rest is completed by the heuristics. */
+export type ConfigOverrides = Partial<Pick<GemmConfig, 'blockM' | 'blockN' | 'blockK' | 'numStages' | 'numMathWarpgroups' |
+  'clusterM' | 'clusterN' | 'swizzleA' | 'swizzleB' | 'swizzleD' | 'numSms'>>;
+
+/** The device the heuristics plan for: the Hopper GPU when there is one, else an H100 SXM. */
+export function policyDevice(settings: RuntimeSettings, hopper: EnvironmentReport['devices'][number] | undefined): PolicyDevice {
+  try {
+    return devicePolicy(hopper, settings.numSms);
+  } catch (err) {
+    throw coded('E_BAD_ARGUMENT', (err as Error).message);
+  }
+}
+
+/** Validates every problem (before anything runs); throws E_INVALID_SHAPE naming the first bad one. */
+export function validateBench(problems: GemmProblem[], env: EnvironmentReport): GemmProblem[] {
+  const memoryBytes = env.devices.find((d) => d.isHopper)?.totalMemoryBytes;
+  problems.forEach((p, i) => {
+    const check = validateProblem(p, memoryBytes ? { memoryBytes } : {});
+    const where = problems.length > 1 ? `shape ${i + 1} (${p?.m}x${p?.n}x${p?.k})` : `shape ${p?.m}x${p?.n}x${p?.k}`;
+    if (!check.ok) throw coded('E_INVALID_SHAPE', `${where}: ${check.message}`);
+    if (p.kind !== 'normal') {
+      throw coded('E_INVALID_SHAPE', `${where}: the benchmark runs normal GEMMs so far; ${p.kind} GEMMs are not built yet. Use kind "normal".`);
+    }
+  });
+  return problems;
+}
+
+/** The candidate table and the heuristic's choice; FP8LAB_PRINT_CONFIGS prints it through `log`. */
+export function chooseFor(problem: GemmProblem, device: PolicyDevice, settings?: RuntimeSettings, log?: Logger): ConfigReport {
+  const report = chooseConfig(problem, device);
+  if (settings?.printConfigs) log?.('info', formatConfigReport(report).trimEnd());
+  return report;
+}
+
+/**
+ * A forced config is checked against every legality rule (E_INVALID_CONFIG with the rule and the
+ * reason); without one, the heuristic's choice.
+ */
+export function resolveConfig(problem: GemmProblem, device: PolicyDevice, forced: GemmConfig | undefined,
+  settings?: RuntimeSettings, log?: Logger): { config: GemmConfig; report?: ConfigReport } {
+  if (!forced) {
+    const report = chooseFor(problem, device, settings, log);
+    return { config: report.chosen, report };
+  }
+  const violations = configViolations(problem.kind, forced, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
+  if (violations.length > 0) {
+    throw coded('E_INVALID_CONFIG', `config ${formatConfig(forced)} cannot run ${problem.m}x${problem.n}x${problem.k}: ` +
+      violations.map((v) => `[${v.rule}] ${v.reason}`).join('; '));
+  }
+  return { config: forced };
+}
+
+/**
+ * Completes a partial config from the command line: the heuristic's choice supplies what is not
+ * given; derived fields (threads, shared memory, swizzles, stages unless given) are recomputed.
+ */
+export function applyOverrides(problem: GemmProblem, device: PolicyDevice, overrides: ConfigOverrides): GemmConfig {
+  const base = chooseConfig(problem, device).chosen;
+  const choice = {
+    blockM: overrides.blockM ?? base.blockM,
+    blockN: overrides.blockN ?? base.blockN,
+    clusterM: overrides.clusterM ?? (overrides.clusterN !== undefined ? 1 : base.clusterM),
+    clusterN: overrides.clusterN ?? (overrides.clusterM !== undefined ? 1 : base.clusterN),
+    numSms: overrides.numSms ?? base.numSms,
+    ...(overrides.numStages !== undefined ? { numStages: overrides.numStages } : {}),
+    ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
+  };
+  const config = completeConfig(choice, problem, device.sharedMemoryBytes);
+  if (overrides.blockK !== undefined) config.blockK = overrides.blockK;
+  if (overrides.numMathWarpgroups !== undefined) { config.numMathWarpgroups = overrides.numMathWarpgroups; config.numThreads = 128 * (1 + overrides.numMathWarpgroups); }
+  if (overrides.swizzleA !== undefined) config.swizzleA = overrides.swizzleA;
+  if (overrides.swizzleB !== undefined) config.swizzleB = overrides.swizzleB;
+  return resolveConfig(problem, device, config).config;
+}
+
+export function kernelSourceFor(problem: GemmProblem, config: GemmConfig): KernelSource {
+  try {
+    return gemmKernelSource(problem.kind, config);
+  } catch (err) {
+    if (err instanceof KernelConfigError) throw coded('E_INVALID_CONFIG', err.message);
+    throw err;
+  }
+}
+
+/** Registers, local memory and occupancy of the compiled entry, from ptxas -v and the kernel's rules. */
+export function registerReport(ptxasLog: string, kernelName: string, config: GemmConfig): RegisterReport {
+  const entry = findEntry(parsePtxas(ptxasLog), kernelName);
+  if (!entry) throw coded('E_COMPILE', `ptxas reported nothing for ${kernelName}; was -Xptxas -v passed?`, { log: ptxasLog });
+  const split = registerSplit(config.numMathWarpgroups);
+  const occ = occupancy({ registersPerThread: entry.registers, threadsPerCta: config.numThreads, sharedBytesPerCta: entry.sharedBytes + config.sharedBytes });
+  return {
+    registers: entry.registers,
+    spillStoresBytes: entry.spillStoresBytes,
+    spillLoadsBytes: entry.spillLoadsBytes,
+    stackFrameBytes: entry.stackFrameBytes,
+    staticSharedBytes: entry.sharedBytes,
+    producerRegisters: split.producer,
+    mathRegisters: split.math,
+    dynamicSharedBytes: config.sharedBytes,
+    occupancyCtasPerSm: occ.ctasPerSm,
+  };
+}

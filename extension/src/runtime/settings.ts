@@ -1,0 +1,144 @@
+// Resolves the runtime's settings from VS Code settings values (passed in as a plain object, so
+// this stays pure and is shared with the CLI) and FP8LAB_* environment variables, the DeepGEMM
+// DG_* knobs' mirrors. A VS Code setting that was explicitly set wins over the environment; for
+// on/off knobs either one switches the knob on. Bad values never throw: they are ignored with a
+// warning that says what was wrong and what would work.
+import type { RuntimeSettings } from '../../protocol/worker';
+
+/** VS Code settings (section `fp8lab`), only the ones the user explicitly set. */
+export interface SettingValues {
+  'jit.cacheDir'?: string;
+  'jit.compiler'?: string;
+  'jit.nvccPath'?: string;
+  'jit.numSms'?: number;
+  'jit.debug'?: boolean;
+  'jit.printConfigs'?: boolean;
+  'jit.printCompilerCommand'?: boolean;
+  'jit.ptxasVerbose'?: boolean;
+  'jit.ptxasCheck'?: boolean;
+  'jit.dumpPtx'?: boolean;
+  'jit.dumpSass'?: boolean;
+  'jit.withLineinfo'?: boolean;
+  cudaHome?: string;
+  'driver.libcudaPath'?: string;
+  'driver.cublasLtPath'?: string;
+}
+
+/** The setting keys above, for callers that read them from vscode.workspace.getConfiguration. */
+export const SETTING_KEYS = [
+  'jit.cacheDir', 'jit.compiler', 'jit.nvccPath', 'jit.numSms', 'jit.debug', 'jit.printConfigs',
+  'jit.printCompilerCommand', 'jit.ptxasVerbose', 'jit.ptxasCheck', 'jit.dumpPtx', 'jit.dumpSass',
+  'jit.withLineinfo', 'cudaHome', 'driver.libcudaPath', 'driver.cublasLtPath',
+] as const satisfies readonly (keyof SettingValues)[];
+
+export interface SettingsPaths {
+  /** Absolute path of the extension's kernels/ folder. */
+  kernelsDir: string;
+  /** The user's home folder (os.homedir()). */
+  homeDir: string;
+  /** Relative paths are resolved against this folder (the CLI's cwd, or the workspace folder). */
+  cwd: string;
+}
+
+export interface ResolvedSettings {
+  settings: RuntimeSettings;
+  /** One sentence per ignored value. */
+  warnings: string[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
+const FALSE_WORDS = new Set(['0', 'false', 'no', 'off', '']);
+
+export function resolveSettings(values: SettingValues, env: Env, paths: SettingsPaths): ResolvedSettings {
+  const warnings: string[] = [];
+
+  const envFlag = (name: string): boolean => {
+    const raw = env[name];
+    if (raw === undefined) return false;
+    const word = raw.trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (!FALSE_WORDS.has(word)) warnings.push(`${name}=${JSON.stringify(raw)} is not an on/off value; use 1 or 0. Treated as off.`);
+    return false;
+  };
+  const flag = (key: keyof SettingValues, envName: string): boolean => {
+    const set = values[key];
+    const fromEnv = envFlag(envName);
+    if (set !== undefined && typeof set !== 'boolean') {
+      warnings.push(`fp8lab.${key} must be true or false, not ${JSON.stringify(set)}; ignored.`);
+      return fromEnv;
+    }
+    return set === true || fromEnv;
+  };
+  const path = (raw: string): string => {
+    let p = raw.trim();
+    if (p === '~') p = paths.homeDir;
+    else if (p.startsWith('~/')) p = joinPath(paths.homeDir, p.slice(2));
+    return isAbsolute(p) ? normalize(p) : normalize(joinPath(paths.cwd, p));
+  };
+  /** First non-empty string among (label, value) pairs, as an absolute path. */
+  const firstPath = (...candidates: Array<[string, unknown]>): string | undefined => {
+    for (const [label, value] of candidates) {
+      if (value === undefined) continue;
+      if (typeof value !== 'string') { warnings.push(`${label} must be a path (a string), not ${JSON.stringify(value)}; ignored.`); continue; }
+      if (value.trim() !== '') return path(value);
+    }
+    return undefined;
+  };
+
+  const cudaHome = firstPath(['fp8lab.cudaHome', values.cudaHome], ['CUDA_HOME', env.CUDA_HOME], ['CUDA_PATH', env.CUDA_PATH])
+    ?? '/usr/local/cuda';
+  const nvccPath = firstPath(['fp8lab.jit.nvccPath', values['jit.nvccPath']], ['FP8LAB_JIT_NVCC_COMPILER', env.FP8LAB_JIT_NVCC_COMPILER])
+    ?? joinPath(cudaHome, 'bin/nvcc');
+  const xdgCache = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : joinPath(paths.homeDir, '.cache');
+  const cacheDir = firstPath(['fp8lab.jit.cacheDir', values['jit.cacheDir']], ['FP8LAB_JIT_CACHE_DIR', env.FP8LAB_JIT_CACHE_DIR])
+    ?? normalize(joinPath(xdgCache, 'fp8lab/jit'));
+  const libcudaPath = firstPath(['fp8lab.driver.libcudaPath', values['driver.libcudaPath']], ['FP8LAB_LIBCUDA_PATH', env.FP8LAB_LIBCUDA_PATH]) ?? '';
+  const cublasLtPath = firstPath(['fp8lab.driver.cublasLtPath', values['driver.cublasLtPath']], ['FP8LAB_CUBLASLT_PATH', env.FP8LAB_CUBLASLT_PATH]) ?? '';
+
+  let compiler: RuntimeSettings['compiler'] = envFlag('FP8LAB_JIT_USE_NVRTC') ? 'nvrtc' : 'nvcc';
+  const setCompiler = values['jit.compiler'];
+  if (setCompiler === 'nvcc' || setCompiler === 'nvrtc') compiler = setCompiler;
+  else if (setCompiler !== undefined) warnings.push(`fp8lab.jit.compiler must be "nvcc" or "nvrtc", not ${JSON.stringify(setCompiler)}; using ${compiler}.`);
+
+  const settings: RuntimeSettings = {
+    cacheDir, compiler, cudaHome, nvccPath, libcudaPath, cublasLtPath,
+    kernelsDir: paths.kernelsDir,
+    jitDebug: flag('jit.debug', 'FP8LAB_JIT_DEBUG'),
+    printConfigs: flag('jit.printConfigs', 'FP8LAB_PRINT_CONFIGS'),
+    printCompilerCommand: flag('jit.printCompilerCommand', 'FP8LAB_JIT_PRINT_COMPILER_COMMAND'),
+    ptxasVerbose: flag('jit.ptxasVerbose', 'FP8LAB_JIT_PTXAS_VERBOSE'),
+    ptxasCheck: flag('jit.ptxasCheck', 'FP8LAB_JIT_PTXAS_CHECK'),
+    dumpPtx: flag('jit.dumpPtx', 'FP8LAB_JIT_DUMP_PTX'),
+    dumpSass: flag('jit.dumpSass', 'FP8LAB_JIT_DUMP_SASS'),
+    withLineinfo: flag('jit.withLineinfo', 'FP8LAB_JIT_WITH_LINEINFO'),
+  };
+
+  const numSms = smCount(values['jit.numSms'], 'fp8lab.jit.numSms', warnings)
+    ?? smCount(env.FP8LAB_NUM_SMS, 'FP8LAB_NUM_SMS', warnings);
+  if (numSms !== undefined) settings.numSms = numSms;
+
+  return { settings, warnings };
+}
+
+/** A positive SM count, or undefined (0 / empty mean "all SMs"). */
+function smCount(raw: unknown, label: string, warnings: string[]): number | undefined {
+  if (raw === undefined || raw === '' || raw === 0 || raw === '0') return undefined;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (Number.isInteger(n) && n > 0 && n <= 1024) return n;
+  warnings.push(`${label}=${JSON.stringify(raw)} is not a number of SMs; use a whole number from 1 to the device's SM count (0 = all). Ignored.`);
+  return undefined;
+}
+
+// POSIX path helpers without node:path, so this module has no Node imports at all.
+function isAbsolute(p: string): boolean { return p.startsWith('/'); }
+function joinPath(a: string, b: string): string { return a.endsWith('/') ? a + b : `${a}/${b}`; }
+function normalize(p: string): string {
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop(); else out.push(part);
+  }
+  return '/' + out.join('/');
+}

@@ -1,0 +1,130 @@
+// The runtime worker: a plain Node process forked by the extension (runtime/client.ts). It is the
+// only process that loads the native addon, so a native crash or a poisoned CUDA context costs a
+// restart of this process, never the extension host. It answers WorkerRequests over JSON-RPC on
+// the IPC channel and sends progress/log notifications.
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type CancellationToken } from 'vscode-jsonrpc/node';
+import type { JobProgress, RuntimeSettings, ShapeResult, WorkerNotifications, WorkerRequests } from '../../protocol/worker';
+import { RuntimeError } from '../context';
+import { probeEnvironment } from './environment';
+import * as service from './service';
+import { codedData, toResponseError } from './workerErrors';
+
+if (typeof process.send !== 'function') {
+  process.stderr.write('fp8lab worker: start me with child_process.fork (I need an IPC channel); for a terminal use `fp8lab`.\n');
+  process.exit(2);
+}
+process.title = 'fp8lab-worker';
+
+// The connection is created and listening before the first turn of the event loop, so requests
+// the client wrote right after fork() are not lost.
+const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+const startedAt = Date.now();
+const testHooks = process.env.FP8LAB_TEST_HOOKS === '1';
+
+/** Jobs that can be cancelled with job/cancel, by jobId. */
+const jobs = new Map<string, { cancelled: boolean }>();
+
+function notify<N extends keyof WorkerNotifications>(method: N, params: WorkerNotifications[N]): void {
+  void connection.sendNotification(method, params);
+}
+
+function log(level: 'info' | 'warn' | 'error', text: string): void {
+  process.stderr.write(`[${level}] ${text}\n`);
+  notify('log/didWrite', { level, text });
+}
+
+type Handler<M extends keyof WorkerRequests> =
+  (params: WorkerRequests[M]['params'], token: CancellationToken) => Promise<WorkerRequests[M]['result']> | WorkerRequests[M]['result'];
+
+function handle<M extends keyof WorkerRequests>(method: M, handler: Handler<M>): void {
+  connection.onRequest(method, async (params: WorkerRequests[M]['params'], token: CancellationToken) => {
+    try {
+      return await handler(params, token);
+    } catch (err) {
+      const data = codedData(err);
+      log(data.code === 'E_INTERNAL' ? 'error' : 'warn', `${method}: [${data.code}] ${data.message}`);
+      return toResponseError(err);
+    }
+  });
+}
+
+function settingsOf(params: { settings?: RuntimeSettings } | undefined): RuntimeSettings {
+  const s = params?.settings;
+  if (!s || typeof s !== 'object' || typeof s.cacheDir !== 'string' || typeof s.nvccPath !== 'string') {
+    throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: 'The request has no valid `settings` (RuntimeSettings): the caller must pass resolved settings.' });
+  }
+  return s;
+}
+
+handle('worker/ping', () => ({ pid: process.pid, uptimeMs: Date.now() - startedAt }));
+
+handle('env/probe', (params) => probeEnvironment(settingsOf(params)));
+
+handle('kernel/compile', (params) => service.compileKernel(settingsOf(params), params.job));
+
+handle('gemm/configs', (params) => service.configs(settingsOf(params), params.problem));
+
+handle('gemm/bench', async (params, token) => {
+  const settings = settingsOf(params);
+  const { jobId } = params;
+  if (typeof jobId !== 'string' || jobId === '') {
+    throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: 'gemm/bench needs a non-empty jobId (it is what job/cancel names).' });
+  }
+  if (jobs.has(jobId)) throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: `A job with id ${jobId} is already running; use a fresh id.` });
+  const job = { cancelled: false };
+  jobs.set(jobId, job);
+  // $/cancelRequest for this request cancels the job too.
+  const sub = token.onCancellationRequested(() => { job.cancelled = true; });
+  try {
+    return await service.bench(settings, params.problems, params.options, {
+      progress: (p: JobProgress) => notify('job/didProgress', { ...p, jobId }),
+      measured: (result: ShapeResult) => notify('job/didMeasure', { jobId, result }),
+      cancelled: () => job.cancelled,
+      log,
+      jobId,
+    });
+  } finally {
+    sub.dispose();
+    jobs.delete(jobId);
+  }
+});
+
+handle('job/cancel', (params) => {
+  const job = jobs.get(params?.jobId);
+  if (!job) return { cancelled: false };
+  job.cancelled = true;
+  return { cancelled: true };
+});
+
+handle('test/fault', async (params) => {
+  if (!testHooks) {
+    throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: 'test/fault is a test hook: start the worker with FP8LAB_TEST_HOOKS=1 to use it.' });
+  }
+  switch (params?.kind) {
+    case 'crash':
+      log('warn', 'test/fault crash: aborting the worker process');
+      process.abort(); // SIGABRT, like a native crash in the addon
+      break;
+    case 'hang':
+      log('warn', 'test/fault hang: blocking the event loop forever');
+      for (;;) { /* a hung worker: only the client's request timeout gets out of this */ }
+    case 'illegal-address':
+      return await service.testFault(settingsOf(params), 'illegal-address');
+    default:
+      break;
+  }
+  throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: `test/fault kind ${JSON.stringify(params?.kind)} is unknown; use 'crash', 'hang' or 'illegal-address'.` });
+});
+
+// The extension went away (or closed the channel): nothing more to do here.
+connection.onClose(() => process.exit(0));
+process.on('disconnect', () => process.exit(0));
+process.on('uncaughtException', (err) => {
+  log('error', `uncaught exception: ${err.stack ?? err.message}`);
+  process.exit(70);
+});
+process.on('unhandledRejection', (reason) => {
+  log('error', `unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
+});
+
+connection.listen();

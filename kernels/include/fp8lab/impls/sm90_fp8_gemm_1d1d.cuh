@@ -1,0 +1,312 @@
+// D (fp32) = C + A (fp8 e4m3) . B (fp8 e4m3)^T with both operands scaled per 1x128 (SFA per row of
+// A, SFB per row of B, each per 128-deep K-block) -- the "1D1D" recipe of the weight gradient, for
+// sm_90a. GemmType::Normal (one GEMM) and GemmType::KGrouped (G GEMMs of one M x N with their own
+// K_g, concatenated along K; see k_grouped_scheduler.cuh and kernels/README.md).
+//
+// Same skeleton as the 1D2D kernel (persistent, warp-specialised, TMA ring of full/empty mbarriers,
+// wgmma m64nNk32, FP32 promotion on CUDA cores); it differs in scheduling (groups along K), scaling
+// (SFB is TMA'd per stage like SFA, and the promotion scale sfa[row] * sfb[col] differs per column)
+// and epilogue (the fp32 tile goes through swizzled shared memory into a TMA reduce-add onto D, which
+// the host initialised with C; D may alias C).
+//
+// Shared memory (byte offsets from the 1024-aligned dynamic base; no runtime-sized part):
+//   D tile    [BLOCK_N / TMA_D_BLOCK_N][BLOCK_M][TMA_D_BLOCK_N] fp32, swizzled like the D tensor map
+//   A stages  [kNumStages][BLOCK_M][128] fp8, 128-byte swizzle
+//   B stages  [kNumStages][BLOCK_N][128] fp8, 128-byte swizzle
+//   SFA       [kNumStages][BLOCK_M] fp32 (each stage padded to 128 bytes)
+//   SFB       [kNumStages][BLOCK_N] fp32 (each stage padded to 128 bytes)
+//   barriers  full[kNumStages], empty[kNumStages] (8 bytes each)
+// extension/src/core/kernelRules.ts (wgrad* exports) mirrors this layout and every static_assert.
+#pragma once
+#include "fp8lab/common/math.cuh"
+#include "fp8lab/common/pipeline.cuh"
+#include "fp8lab/k_grouped_scheduler.cuh"
+#include "fp8lab/ptx/bar.cuh"
+#include "fp8lab/ptx/elect.cuh"
+#include "fp8lab/ptx/fence.cuh"
+#include "fp8lab/ptx/griddepcontrol.cuh"
+#include "fp8lab/ptx/mbarrier.cuh"
+#include "fp8lab/ptx/setmaxnreg.cuh"
+#include "fp8lab/ptx/tma.cuh"
+#include "fp8lab/ptx/wgmma.cuh"
+
+namespace fp8lab {
+
+// The template parameters are the 1D2D kernel's, in the same order, so one GemmConfig names both;
+// clusters must be 1 x 1 here.
+template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
+          uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
+          uint32_t kNumSMs, GemmType kGemmType>
+struct Sm90Fp8Gemm1D1D {
+  // ---- roles -----------------------------------------------------------------------------------
+  static constexpr uint32_t kNumMathThreads = 128 * kNumMathWarpgroups;
+  static constexpr uint32_t kNumThreads = kNumMathThreads + 128;
+  static constexpr uint32_t kProducerRegisters = 40;
+  static constexpr uint32_t kMathRegisters = kNumMathWarpgroups == 1 ? 248 : 232;
+  static constexpr uint32_t kMathBarrierId = 1;  // named barrier over the math threads only
+
+  // ---- tile geometry ---------------------------------------------------------------------------
+  static constexpr uint32_t WGMMA_M = 64;
+  static constexpr uint32_t WGMMA_K = 32;
+  static constexpr uint32_t WAVE_BLOCK_M = WGMMA_M * kNumMathWarpgroups;
+  static constexpr uint32_t kNumWaves = BLOCK_M / WAVE_BLOCK_M;
+  static constexpr uint32_t kNumAccum = BLOCK_N / 2;   // f32 accumulators per thread per wave
+  static constexpr uint32_t kNumChunks = BLOCK_N / 8;  // n8 column chunks of the accumulator fragment
+  // fp32 D: a swizzle row of kSwizzleD bytes holds kSwizzleD / 4 columns.
+  static constexpr uint32_t TMA_D_BLOCK_N = kSwizzleD == 0 ? BLOCK_N : kSwizzleD / 4;
+  static constexpr uint32_t kNumDStores = BLOCK_N / TMA_D_BLOCK_N;
+
+  // ---- shared-memory layout (bytes) --------------------------------------------------------------
+  static constexpr uint32_t SMEM_D_BYTES = align_up<uint32_t>(BLOCK_M * BLOCK_N * 4, 1024);
+  static constexpr uint32_t SMEM_A_STAGE_BYTES = BLOCK_M * BLOCK_K;
+  static constexpr uint32_t SMEM_B_STAGE_BYTES = BLOCK_N * BLOCK_K;
+  static constexpr uint32_t SMEM_SFA_STAGE_BYTES = align_up<uint32_t>(BLOCK_M * 4, 128);
+  static constexpr uint32_t SMEM_SFB_STAGE_BYTES = align_up<uint32_t>(BLOCK_N * 4, 128);
+  static constexpr uint32_t SMEM_A_OFFSET = SMEM_D_BYTES;
+  static constexpr uint32_t SMEM_B_OFFSET = SMEM_A_OFFSET + kNumStages * SMEM_A_STAGE_BYTES;
+  static constexpr uint32_t SMEM_SFA_OFFSET = SMEM_B_OFFSET + kNumStages * SMEM_B_STAGE_BYTES;
+  static constexpr uint32_t SMEM_SFB_OFFSET = SMEM_SFA_OFFSET + kNumStages * SMEM_SFA_STAGE_BYTES;
+  static constexpr uint32_t SMEM_BARRIER_OFFSET = SMEM_SFB_OFFSET + kNumStages * SMEM_SFB_STAGE_BYTES;
+  static constexpr uint32_t kSmemFixedBytes = SMEM_BARRIER_OFFSET + 2 * kNumStages * 8;
+  // TMA bytes per stage (OOB-filled box elements count too): A, B, SFA, SFB boxes.
+  static constexpr uint32_t kTmaBytesPerStage = SMEM_A_STAGE_BYTES + SMEM_B_STAGE_BYTES + BLOCK_M * 4 + BLOCK_N * 4;
+  // The host launches with exactly this much dynamic shared memory (independent of K).
+  __host__ __device__ static constexpr uint32_t smem_bytes(uint32_t) { return kSmemFixedBytes; }
+
+  // ---- legality (mirrored one by one in extension/src/core/kernelRules.ts, wgradConfigRules) -----
+  static_assert(kGemmType == GemmType::Normal || kGemmType == GemmType::KGrouped,
+                "rule gemm-type: the 1D1D kernel implements GemmType::Normal and GemmType::KGrouped");
+  static_assert(BLOCK_K == 128, "rule block-k: BLOCK_K must be 128 (the scaling granularity, one 128-byte swizzle row)");
+  static_assert(BLOCK_M == 64 || BLOCK_M == 128 || BLOCK_M == 256, "rule block-m: BLOCK_M must be 64, 128 or 256");
+  static_assert(BLOCK_N % 16 == 0 && BLOCK_N >= 16 && BLOCK_N <= 256, "rule block-n: BLOCK_N must be a multiple of 16 in 16..256");
+  static_assert(kNumMathWarpgroups == (BLOCK_M == 64 ? 1u : 2u), "rule math-warpgroups: 1 math warpgroup for BLOCK_M 64, 2 otherwise");
+  static_assert(BLOCK_M % WAVE_BLOCK_M == 0 && kNumWaves <= 2, "rule waves: BLOCK_M must be 1 or 2 waves of 64 rows per math warpgroup");
+  static_assert(kNumAccum * (1 + kNumWaves) <= 192,
+                "rule registers: accumulators (BLOCK_N/2 x (1 + waves)) must stay within 192 registers per thread");
+  static_assert(kNumStages >= 2 && kNumStages <= 32, "rule stages: kNumStages must be in 2..32");
+  static_assert(kClusterM == 1 && kClusterN == 1, "rule cluster: the 1D1D kernel runs without clusters (clusterM = clusterN = 1)");
+  static_assert(kNumSMs >= 1, "rule num-sms: the grid needs at least one CTA");
+  static_assert(kSwizzleA == 128 && kSwizzleB == 128, "rule swizzle-ab: A and B tiles use the 128-byte swizzle (BLOCK_K = 128 bytes)");
+  static_assert(kSwizzleD == 0 || kSwizzleD == 32 || kSwizzleD == 64 || kSwizzleD == 128, "rule swizzle-d: swizzleD must be 0, 32, 64 or 128");
+  static_assert(BLOCK_N % TMA_D_BLOCK_N == 0 && TMA_D_BLOCK_N % 8 == 0,
+                "rule swizzle-d: BLOCK_N * 4 bytes (fp32) must be a multiple of swizzleD, and swizzleD >= 32");
+  static_assert(kNumDStores <= kNumMathThreads, "rule swizzle-d: one thread per TMA store");
+  static_assert(kSmemFixedBytes <= 232448, "rule smem: the D tile and the stages exceed the 227 KB of shared memory");
+  static_assert(SMEM_A_STAGE_BYTES % 1024 == 0 && SMEM_B_STAGE_BYTES % 1024 == 0 && SMEM_D_BYTES % 1024 == 0,
+                "128-byte swizzled tiles must start on 1024-byte boundaries");
+  static_assert(128 * kProducerRegisters + kNumMathThreads * kMathRegisters <= 65536, "register file: setmaxnreg split exceeds 64K");
+
+  using Sched = KGroupedScheduler<kGemmType, BLOCK_M, BLOCK_N, kNumSMs>;
+  using Mma = ptx::WgmmaFp8<BLOCK_N>;
+
+  // Byte offset of fp32 element (row, col) in the staging tile, with the TMA swizzle of kSwizzleD:
+  // within each pattern, 16-byte chunk bits [4, 4+b) are XORed with bits [7, 7+b).
+  __host__ __device__ __forceinline__ static uint32_t d_offset(uint32_t row, uint32_t col) {
+    const uint32_t slab = col / TMA_D_BLOCK_N;
+    uint32_t off = row * (TMA_D_BLOCK_N * 4) + (col % TMA_D_BLOCK_N) * 4;
+    if constexpr (kSwizzleD != 0) off ^= ((off >> 7) & (kSwizzleD / 16 - 1)) << 4;
+    return slab * (BLOCK_M * TMA_D_BLOCK_N * 4) + off;
+  }
+
+  // Epilogue store order. Each thread holds 2 columns per n8 chunk; a half-warp's 64-bit stores of
+  // one chunk cover 4 rows x 32 bytes. With the 128-byte swizzle (32 fp32 columns per row) rows r and
+  // r ^ 1 map those 32 bytes onto the same 16-byte bank pair, a 2-way conflict. So at step i the
+  // threads of odd rows store chunk i ^ 2 instead (a permutation of the chunks, chosen with
+  // compile-time register indices): the 4 rows then cover all 8 bank groups.
+  static constexpr bool kSwapChunks = TMA_D_BLOCK_N == 32 && kNumChunks % 4 == 0;
+  __host__ __device__ __forceinline__ static uint32_t store_chunk(uint32_t step, uint32_t lane_idx) {
+    return kSwapChunks && ((lane_idx / 4) & 1) ? step ^ 2 : step;
+  }
+
+  __device__ __forceinline__ static void run(const GemmArgs& args) {
+    extern __shared__ __align__(1024) uint8_t smem[];
+    uint64_t* full_barriers = reinterpret_cast<uint64_t*>(smem + SMEM_BARRIER_OFFSET);  // [stage]
+    uint64_t* empty_barriers = full_barriers + kNumStages;                             // [stage]
+    const uint32_t warp_idx = __shfl_sync(0xffffffffu, threadIdx.x / 32, 0);
+    const uint32_t lane_idx = threadIdx.x % 32;
+
+    if (threadIdx.x == kNumMathThreads) {
+      // Swizzle patterns and descriptors assume a 1024-aligned base; stop loudly otherwise.
+      if ((ptx::smem_u32(smem) & 1023u) != 0) __trap();
+      ptx::prefetch_tensormap(&args.tma_a);
+      ptx::prefetch_tensormap(&args.tma_b);
+      ptx::prefetch_tensormap(&args.tma_sfa);
+      ptx::prefetch_tensormap(&args.tma_sfb);
+      ptx::prefetch_tensormap(&args.tma_d);
+      for (uint32_t s = 0; s < kNumStages; ++s) {
+        ptx::mbarrier_init(&full_barriers[s], 1);                          // the producer's arrive.expect_tx
+        ptx::mbarrier_init(&empty_barriers[s], kNumMathThreads / 32);      // every math warp releases once
+      }
+      ptx::fence_mbarrier_init_release_cluster();
+      ptx::fence_proxy_async_shared_cta();
+    }
+    __syncthreads();
+    // Programmatic dependent launch: nothing global (grouped_layout included) is read before this.
+    ptx::griddepcontrol_wait();
+
+    if (threadIdx.x >= kNumMathThreads) {
+      ptx::setmaxnreg_dec<kProducerRegisters>();
+      if (warp_idx == kNumMathThreads / 32 && ptx::elect_sync()) produce(args, smem, full_barriers, empty_barriers);
+    } else {
+      ptx::setmaxnreg_inc<kMathRegisters>();
+      consume(args, smem, full_barriers, empty_barriers, warp_idx, lane_idx);
+    }
+  }
+
+  // One thread: stream the A, B, SFA and SFB K-blocks of every tile of this CTA into the ring.
+  __device__ __forceinline__ static void produce(const GemmArgs& args, uint8_t* smem, uint64_t* full_barriers,
+                                                 uint64_t* empty_barriers) {
+    Sched sched(args);
+    PipelineState<kNumStages> pipe;
+    KGroupedTile tile;
+    while (sched.next(tile)) {
+      const int32_t a_row = static_cast<int32_t>(tile.m_block * BLOCK_M);
+      const int32_t b_row = static_cast<int32_t>(tile.n_block * BLOCK_N);
+      for (uint32_t kb = 0; kb < tile.num_k_blocks; ++kb) {
+        ptx::mbarrier_try_wait_parity(&empty_barriers[pipe.stage], pipe.phase ^ 1);
+        uint64_t* full = &full_barriers[pipe.stage];
+        ptx::mbarrier_arrive_expect_tx(full, kTmaBytesPerStage);
+        // K-block of this group in the concatenated K dimension (Normal: offset 0).
+        const int32_t k_block = static_cast<int32_t>(tile.k_block_offset + kb);
+        const int32_t k_idx = k_block * static_cast<int32_t>(BLOCK_K);
+        ptx::cp_async_bulk_tensor_2d_load(&args.tma_a, full, smem + SMEM_A_OFFSET + pipe.stage * SMEM_A_STAGE_BYTES, k_idx, a_row);
+        ptx::cp_async_bulk_tensor_2d_load(&args.tma_b, full, smem + SMEM_B_OFFSET + pipe.stage * SMEM_B_STAGE_BYTES, k_idx, b_row);
+        ptx::cp_async_bulk_tensor_2d_load(&args.tma_sfa, full, smem + SMEM_SFA_OFFSET + pipe.stage * SMEM_SFA_STAGE_BYTES, a_row, k_block);
+        ptx::cp_async_bulk_tensor_2d_load(&args.tma_sfb, full, smem + SMEM_SFB_OFFSET + pipe.stage * SMEM_SFB_STAGE_BYTES, b_row, k_block);
+        pipe.advance();
+      }
+    }
+  }
+
+  // Math warpgroups: wgmma + per-element promotion per K-block, then the fp32 reduce-add epilogue.
+  __device__ __forceinline__ static void consume(const GemmArgs& args, uint8_t* smem, uint64_t* full_barriers,
+                                                 uint64_t* empty_barriers, uint32_t warp_idx, uint32_t lane_idx) {
+    uint8_t* smem_d = smem;  // [BLOCK_N / TMA_D_BLOCK_N][BLOCK_M][TMA_D_BLOCK_N] fp32, swizzled
+    const uint32_t math_wg = warp_idx / 4;
+    const uint32_t warp_in_wg = warp_idx % 4;
+    // Accumulator rows of this thread inside one wave (fragment layout §9.7.15.5.1.1), and its first
+    // column inside each n8 chunk.
+    const uint32_t wg_row = math_wg * WGMMA_M;
+    const uint32_t r0 = wg_row + warp_in_wg * 16 + lane_idx / 4;
+    const uint32_t r1 = r0 + 8;
+    const uint32_t c0 = 2 * (lane_idx % 4);
+
+    Sched sched(args);
+    PipelineState<kNumStages> pipe;
+    KGroupedTile tile;
+    while (sched.next(tile)) {
+      const uint32_t m0 = tile.m_block * BLOCK_M;
+      const uint32_t n0 = tile.n_block * BLOCK_N;
+      // Waves of this WG holding rows of the problem (rows >= M are neither multiplied nor stored).
+      bool wave_valid[kNumWaves];
+#pragma unroll
+      for (uint32_t w = 0; w < kNumWaves; ++w) wave_valid[w] = m0 + w * WAVE_BLOCK_M + wg_row < args.m;
+
+      float accum[kNumAccum];
+      float final_accum[kNumWaves][kNumAccum];
+#pragma unroll
+      for (uint32_t w = 0; w < kNumWaves; ++w)
+#pragma unroll
+        for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] = 0.0f;
+
+      for (uint32_t kb = 0; kb < tile.num_k_blocks; ++kb) {
+        ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
+        const float* sfa = reinterpret_cast<const float*>(smem + SMEM_SFA_OFFSET + pipe.stage * SMEM_SFA_STAGE_BYTES);
+        const float* sfb = reinterpret_cast<const float*>(smem + SMEM_SFB_OFFSET + pipe.stage * SMEM_SFB_STAGE_BYTES);
+        const uint8_t* a_tile = smem + SMEM_A_OFFSET + pipe.stage * SMEM_A_STAGE_BYTES;
+        const uint8_t* b_tile = smem + SMEM_B_OFFSET + pipe.stage * SMEM_B_STAGE_BYTES;
+#pragma unroll
+        for (uint32_t w = 0; w < kNumWaves; ++w) {
+          if (!wave_valid[w]) continue;
+#pragma unroll
+          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+          ptx::wgmma_fence();
+#pragma unroll
+          for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
+            const uint64_t desc_a = ptx::make_wgmma_desc_kmajor_sw128(a_tile + (w * WAVE_BLOCK_M + wg_row) * BLOCK_K + k * WGMMA_K);
+            const uint64_t desc_b = ptx::make_wgmma_desc_kmajor_sw128(b_tile + k * WGMMA_K);
+            Mma::mma(accum, desc_a, desc_b, k > 0 ? 1u : 0u);
+          }
+          ptx::wgmma_commit_group();
+#pragma unroll
+          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+          ptx::wgmma_wait_group<0>();
+#pragma unroll
+          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+          // Promotion, per element: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3), columns
+          // 8i + c0 and 8i + c0 + 1, each with its own B scale.
+          const float sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
+          const float sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
+#pragma unroll
+          for (uint32_t i = 0; i < kNumChunks; ++i) {
+            const float2 sb = *reinterpret_cast<const float2*>(sfb + i * 8 + c0);
+            final_accum[w][i * 4 + 0] += (sfa_0 * sb.x) * accum[i * 4 + 0];
+            final_accum[w][i * 4 + 1] += (sfa_0 * sb.y) * accum[i * 4 + 1];
+            final_accum[w][i * 4 + 2] += (sfa_1 * sb.x) * accum[i * 4 + 2];
+            final_accum[w][i * 4 + 3] += (sfa_1 * sb.y) * accum[i * 4 + 3];
+          }
+        }
+        // The scales were read from the stage above, so it is released only now (one arrive per warp;
+        // warps without valid rows still waited `full` first, so the counts never run ahead).
+        __syncwarp();
+        if (lane_idx == 0) ptx::mbarrier_arrive(&empty_barriers[pipe.stage]);
+        pipe.advance();
+      }
+
+      // -- epilogue: fp32 tile into the swizzled staging tile, then TMA reduce-add onto D ----------
+      // The previous tile's reduce must have finished reading the staging tile.
+      if (threadIdx.x < kNumDStores) ptx::cp_async_bulk_wait_group_read<0>();
+      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+#pragma unroll
+      for (uint32_t w = 0; w < kNumWaves; ++w) {
+        const uint32_t row0 = w * WAVE_BLOCK_M + r0;
+        const bool swap = store_chunk(0, lane_idx) != 0;
+#pragma unroll
+        for (uint32_t i = 0; i < kNumChunks; ++i) {
+          // 8-byte stores of chunk j = store_chunk(i, lane): conflict-free with the 128-byte swizzle
+          // (checked in tools/check_invariants_1d1d.cu). Both register indices are constants.
+          const uint32_t j = store_chunk(i, lane_idx);
+          const uint32_t alt = kSwapChunks ? (i ^ 2) : i;
+          const float v0 = swap ? final_accum[w][alt * 4 + 0] : final_accum[w][i * 4 + 0];
+          const float v1 = swap ? final_accum[w][alt * 4 + 1] : final_accum[w][i * 4 + 1];
+          const float v2 = swap ? final_accum[w][alt * 4 + 2] : final_accum[w][i * 4 + 2];
+          const float v3 = swap ? final_accum[w][alt * 4 + 3] : final_accum[w][i * 4 + 3];
+          *reinterpret_cast<float2*>(smem_d + d_offset(row0, j * 8 + c0)) = make_float2(v0, v1);
+          *reinterpret_cast<float2*>(smem_d + d_offset(row0 + 8, j * 8 + c0)) = make_float2(v2, v3);
+        }
+      }
+      // Generic-proxy writes -> visible to the TMA (async proxy), then one reduce-add per slab.
+      ptx::fence_proxy_async_shared_cta();
+      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+      if (threadIdx.x < kNumDStores) {
+        const uint32_t col = n0 + threadIdx.x * TMA_D_BLOCK_N;
+        if (col < args.n) {
+          // D is the 3D map {N, M, G}: rows past M (and columns past N) are clipped by the TMA.
+          ptx::cp_reduce_async_bulk_tensor_3d_add(&args.tma_d, smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * 4),
+                                                  static_cast<int32_t>(col), static_cast<int32_t>(m0),
+                                                  static_cast<int32_t>(tile.group));
+        }
+        ptx::cp_async_bulk_commit_group();
+      }
+      __syncwarp();
+    }
+    // Keep the staging tile alive until the last reduce has read it.
+    if (threadIdx.x < kNumDStores) ptx::cp_async_bulk_wait_group_read<0>();
+  }
+};
+
+// Entry point body; the generated translation unit wraps it in an extern "C" __global__ with
+// __launch_bounds__(kNumThreads, 1) and a `const __grid_constant__ GemmArgs` parameter.
+template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
+          uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
+          uint32_t kNumSMs, GemmType kGemmType>
+__device__ __forceinline__ void sm90_fp8_gemm_1d1d_impl(const GemmArgs& args) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  Sm90Fp8Gemm1D1D<BLOCK_M, BLOCK_N, BLOCK_K, kNumStages, kNumMathWarpgroups, kClusterM, kClusterN, kSwizzleA, kSwizzleB,
+                  kSwizzleD, kNumSMs, kGemmType>::run(args);
+#else
+  __trap();
+#endif
+}
+
+}  // namespace fp8lab

@@ -1,0 +1,90 @@
+// Persistent tile scheduler of the FP32-output (1D1D) kernel: GemmType::Normal (one GEMM) and
+// GemmType::KGrouped (G GEMMs with the same M and N and their own K_g).
+//
+// Every CTA walks linear tile indices blockIdx.x, blockIdx.x + gridDim.x, ... over the tiles of the
+// non-empty groups in group order: group g owns tiles [first_g, first_g + T) where T is the tile
+// count of one M x N problem, and groups with K_g = 0 own none (they are skipped, so D_g keeps C_g).
+// Inside a group the (m_block, n_block) order is the normal Scheduler's L2 rasterisation (reused,
+// not copied). Because a CTA's linear indices only grow, the group cursor (group index, first tile,
+// and the K-block offset sum(K_<g) / 128 of that group in the concatenated K dimension) only moves
+// forward: reading grouped_layout[g] once per group per CTA, no prefix-sum pass.
+//
+// K-grouped storage (see kernels/README.md): the groups are concatenated along K, so group g's
+// K-block kb is K-block (k_block_offset + kb) of the one big A [M, sum K] / B [N, sum K] / SFA / SFB
+// tensor map. No cluster multicast here (the kernel is compiled for clusters of 1).
+#pragma once
+#include "fp8lab/scheduler.cuh"
+
+namespace fp8lab {
+
+struct KGroupedTile {
+  uint32_t m_block;
+  uint32_t n_block;
+  uint32_t group;           // D's group coordinate (0 for Normal)
+  uint32_t k_block_offset;  // first K-block of this group in the concatenated K dimension
+  uint32_t num_k_blocks;    // K_g / 128 (> 0: empty groups have no tiles)
+};
+
+template <GemmType kGemmType, uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t kNumSMs>
+struct KGroupedScheduler {
+  static_assert(kGemmType == GemmType::Normal || kGemmType == GemmType::KGrouped,
+                "the 1D1D scheduler walks Normal or KGrouped problems");
+  // One group's (m_block, n_block) rasterisation: the normal scheduler without clusters.
+  using Raster = Scheduler<GemmType::Normal, BLOCK_M, BLOCK_N, 1, 1, kNumSMs>;
+
+  Raster raster;
+  uint32_t tiles_per_group;
+  uint32_t num_groups;
+  const int32_t* group_k;     // KGrouped: K_g per group (grouped_layout); unused for Normal
+  uint32_t normal_k_blocks;   // Normal: K / 128
+  // Cursor: the group holding the last tile returned, its first linear tile and K-block offset.
+  uint32_t group = 0;
+  uint32_t group_first_tile = 0;
+  uint32_t k_block_offset = 0;
+  uint32_t step = 0;
+
+  __host__ __device__ __forceinline__ explicit KGroupedScheduler(const GemmArgs& args) : raster(args) {
+    tiles_per_group = raster.num_tiles;
+    num_groups = kGemmType == GemmType::KGrouped ? args.num_groups : 1;
+    group_k = args.grouped_layout;
+    normal_k_blocks = args.k / 128;
+  }
+
+  // K-blocks of group g; a negative or partial K_g (rejected by the host) never reads past it.
+  __host__ __device__ __forceinline__ uint32_t group_k_blocks(uint32_t g) const {
+    if constexpr (kGemmType == GemmType::Normal) {
+      return normal_k_blocks;
+    } else {
+      const int32_t k = group_k[g];
+      return k > 0 ? static_cast<uint32_t>(k) / 128 : 0;
+    }
+  }
+
+  // The tile at `linear`; false past the last tile. Calls must come with non-decreasing `linear`
+  // (the cursor only moves forward). Host-callable for tools/check_invariants_1d1d.cu.
+  __host__ __device__ __forceinline__ bool tile_at(uint32_t linear, KGroupedTile& tile) {
+    while (group < num_groups) {
+      const uint32_t kb = group_k_blocks(group);
+      const uint32_t count = kb > 0 ? tiles_per_group : 0;
+      if (linear - group_first_tile < count) {
+        tile.group = group;
+        tile.k_block_offset = k_block_offset;
+        tile.num_k_blocks = kb;
+        raster.tile_coords(linear - group_first_tile, tile.m_block, tile.n_block);
+        return true;
+      }
+      group_first_tile += count;
+      k_block_offset += kb;
+      ++group;
+    }
+    return false;
+  }
+
+  __device__ __forceinline__ bool next(KGroupedTile& tile) {
+    const uint32_t linear = step * gridDim.x + blockIdx.x;
+    ++step;
+    return tile_at(linear, tile);
+  }
+};
+
+}  // namespace fp8lab

@@ -1,0 +1,32 @@
+// Kernels that exist only to exercise the runtime's failure paths and to measure the device:
+// a deliberate illegal-address write (the worker must survive it by restarting), a kernel that
+// spins (the synchronize timeout path), and a plain copy (the copy-bandwidth ceiling).
+#pragma once
+#include "types.cuh"
+
+namespace fp8lab::utils {
+
+// st.global to an address the caller picks (an unmapped one, e.g. 16): CUDA_ERROR_ILLEGAL_ADDRESS.
+__device__ __forceinline__ void test_fault(uint64_t address) {
+  if (threadIdx.x == 0 && blockIdx.x == 0) *reinterpret_cast<volatile uint32_t*>(address) = 0xdeadu;
+}
+
+// Spins for `seconds` of %globaltimer, or forever when seconds == 0 (the nanosleep keeps the loop
+// observable, so the compiler may not delete it).
+__device__ __forceinline__ void test_hang(uint32_t seconds) {
+  uint64_t start, now;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(start));
+  const uint64_t limit_ns = static_cast<uint64_t>(seconds) * 1000000000ull;
+  do {
+    __nanosleep(10000);
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+  } while (seconds == 0 || now - start < limit_ns);
+}
+
+// dst[i] = src[i] over `count` 16-byte words; grid-stride. Bytes moved = 2 · 16 · count.
+__device__ __forceinline__ void copy_16b(const uint4* src, uint4* dst, uint64_t count) {
+  const uint64_t stride = static_cast<uint64_t>(gridDim.x) * blockDim.x;
+  for (uint64_t i = static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride) dst[i] = src[i];
+}
+
+}  // namespace fp8lab::utils

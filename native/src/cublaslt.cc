@@ -1,0 +1,359 @@
+// The cuBLASLt peer: block-scaled FP8 matmul (A per 1x128, B per 128x128, FP32 scales, BF16 out)
+// on the same buffers our kernels use. libcublasLt is dlopen()ed; its types and enum values are
+// declared here (no cublasLt.h), checked against cublasLt.h / library_types.h of CUDA 12.9-13.0.
+//
+// Layout mapping. Our tensors are row-major: A [M, K], B [N, K], D [M, N]. cuBLAS is column-major,
+// so the same bytes are A' = K x M, B' = K x N, D' = N x M. We compute D' = op(B') * A' with
+// cuBLAS "A" = our B transposed (N x K) and cuBLAS "B" = our A (K x M): the TN form FP8 requires,
+// m = N, n = M, k = K. Hence cuBLAS's A scales are our 128x128 SFB (BLK128x128_32F) and its B
+// scales are our 1x128 SFA (VEC128_32F). cuBLASLt reads the "GEMM-ready" scale layouts (as
+// NVIDIA Transformer Engine hands them to cublasLtMatmul):
+//   VEC128_32F     (our A): [ceil(K/128)][roundup(M, 4)] fp32, M contiguous -- exactly our SFA;
+//   BLK128x128_32F (our B): [ceil(N/128)][roundup(ceil(K/128), 4)] fp32, K blocks contiguous.
+// Our SFB rows are ceil(K/128) long, so when that is not a multiple of 4 createCublasLtLaunch
+// makes a padded copy once, at creation (a snapshot: re-create the launch after re-uploading SFB);
+// run() stays a pure cublasLtMatmul.
+#include <dlfcn.h>
+#include <sys/stat.h>
+
+#include <cstring>
+#include <map>
+#include <vector>
+
+#include "bindings.h"
+#include "errors.h"
+#include "fs_util.h"
+#include "napi_util.h"
+
+namespace fp8lab {
+namespace {
+
+using cublasStatus_t = int;
+using cublasLtHandle_t = void*;
+using cublasLtMatmulDesc_t = void*;
+using cublasLtMatrixLayout_t = void*;
+using cublasLtMatmulPreference_t = void*;
+struct cublasLtMatmulAlgo_t {
+  uint64_t data[8];
+};
+struct cublasLtMatmulHeuristicResult_t {
+  cublasLtMatmulAlgo_t algo;
+  size_t workspaceSize;
+  cublasStatus_t state;
+  float wavesCount;
+  int reserved[4];
+};
+static_assert(sizeof(cublasLtMatmulHeuristicResult_t) == 96, "cublasLtMatmulHeuristicResult_t layout");
+
+constexpr cublasStatus_t kCublasStatusSuccess = 0;
+constexpr int kCudaR32F = 0;        // cudaDataType CUDA_R_32F
+constexpr int kCudaR16BF = 14;      // CUDA_R_16BF
+constexpr int kCudaR8FE4M3 = 28;    // CUDA_R_8F_E4M3
+constexpr int kCublasCompute32F = 68;
+constexpr int kCublasOpN = 0;
+constexpr int kCublasOpT = 1;
+// cublasLtMatmulDescAttributes_t
+constexpr int kDescTransA = 3;
+constexpr int kDescTransB = 4;
+constexpr int kDescAScalePointer = 17;
+constexpr int kDescBScalePointer = 18;
+constexpr int kDescAScaleMode = 31;
+constexpr int kDescBScaleMode = 32;
+// cublasLtMatmulMatrixScale_t
+constexpr int32_t kScaleVec128_32F = 4;
+constexpr int32_t kScaleBlk128x128_32F = 5;
+// cublasLtMatmulPreferenceAttributes_t
+constexpr int kPrefMaxWorkspaceBytes = 1;
+constexpr size_t kMinVersion = 120900;           // cuBLAS 12.9: first with the 1x128 / 128x128 modes
+constexpr size_t kWorkspaceBytes = 32u << 20;    // 32 MiB, as DeepGEMM's and PyTorch's Hopper defaults
+
+struct CublasLt {
+  std::string path;
+  size_t version = 0;
+  size_t (*GetVersion)() = nullptr;
+  cublasStatus_t (*Create)(cublasLtHandle_t*) = nullptr;
+  cublasStatus_t (*MatmulDescCreate)(cublasLtMatmulDesc_t*, int, int) = nullptr;
+  cublasStatus_t (*MatmulDescDestroy)(cublasLtMatmulDesc_t) = nullptr;
+  cublasStatus_t (*MatmulDescSetAttribute)(cublasLtMatmulDesc_t, int, const void*, size_t) = nullptr;
+  cublasStatus_t (*MatrixLayoutCreate)(cublasLtMatrixLayout_t*, int, uint64_t, uint64_t, int64_t) = nullptr;
+  cublasStatus_t (*MatrixLayoutDestroy)(cublasLtMatrixLayout_t) = nullptr;
+  cublasStatus_t (*MatmulPreferenceCreate)(cublasLtMatmulPreference_t*) = nullptr;
+  cublasStatus_t (*MatmulPreferenceDestroy)(cublasLtMatmulPreference_t) = nullptr;
+  cublasStatus_t (*MatmulPreferenceSetAttribute)(cublasLtMatmulPreference_t, int, const void*, size_t) = nullptr;
+  cublasStatus_t (*MatmulAlgoGetHeuristic)(cublasLtHandle_t, cublasLtMatmulDesc_t, cublasLtMatrixLayout_t,
+                                           cublasLtMatrixLayout_t, cublasLtMatrixLayout_t, cublasLtMatrixLayout_t,
+                                           cublasLtMatmulPreference_t, int, cublasLtMatmulHeuristicResult_t*,
+                                           int*) = nullptr;
+  cublasStatus_t (*Matmul)(cublasLtHandle_t, cublasLtMatmulDesc_t, const void*, const void*, cublasLtMatrixLayout_t,
+                           const void*, cublasLtMatrixLayout_t, const void*, const void*, cublasLtMatrixLayout_t, void*,
+                           cublasLtMatrixLayout_t, const cublasLtMatmulAlgo_t*, void*, size_t, CUstream) = nullptr;
+  cublasLtHandle_t handle = nullptr;  // created on first use with a device
+  MemoryRef workspace;                // shared by every launch: they all run on the one stream
+};
+
+std::mutex g_mutex;
+std::map<std::string, std::shared_ptr<CublasLt>> g_libs;  // by the path that was opened
+
+struct LibOptions {
+  std::string path;
+  std::string cuda_home;
+};
+
+LibOptions read_lib_options(const Napi::CallbackInfo& info, size_t index, const std::string& what) {
+  LibOptions o;
+  if (info.Length() > index && !info[index].IsUndefined() && !info[index].IsNull()) {
+    Napi::Object obj = require_object(info[index], what);
+    o.path = get_string(obj, "path", what, false);
+    o.cuda_home = get_string(obj, "cudaHome", what, false);
+  }
+  return o;
+}
+
+std::shared_ptr<CublasLt> load_cublaslt(const LibOptions& opts) {
+  std::vector<std::string> candidates;
+  const char* names[] = {"libcublasLt.so.13", "libcublasLt.so.12"};
+  if (!opts.path.empty()) {
+    struct stat st;
+    if (::stat(opts.path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      for (const char* n : names) candidates.push_back(join_path(opts.path, n));
+    } else {
+      candidates.push_back(opts.path);
+    }
+  }
+  if (!opts.cuda_home.empty())
+    for (const char* n : names) candidates.push_back(join_path(join_path(opts.cuda_home, "lib64"), n));
+  for (const char* n : names) candidates.push_back(n);
+  for (const char* n : names) candidates.push_back(join_path("/usr/local/cuda/lib64", n));
+
+  std::lock_guard<std::mutex> lock(g_mutex);
+  std::string tried, too_old;
+  for (const auto& c : candidates) {
+    auto it = g_libs.find(c);
+    if (it != g_libs.end()) return it->second;
+    void* h = ::dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+      const char* why = ::dlerror();
+      tried += "\n  " + c + ": " + (why ? why : "not loadable");
+      continue;
+    }
+    auto lib = std::make_shared<CublasLt>();
+    lib->path = c;
+#define FP8LAB_LT_SYM(field, name) lib->field = reinterpret_cast<decltype(lib->field)>(::dlsym(h, name))
+    FP8LAB_LT_SYM(GetVersion, "cublasLtGetVersion");
+    FP8LAB_LT_SYM(Create, "cublasLtCreate");
+    FP8LAB_LT_SYM(MatmulDescCreate, "cublasLtMatmulDescCreate");
+    FP8LAB_LT_SYM(MatmulDescDestroy, "cublasLtMatmulDescDestroy");
+    FP8LAB_LT_SYM(MatmulDescSetAttribute, "cublasLtMatmulDescSetAttribute");
+    FP8LAB_LT_SYM(MatrixLayoutCreate, "cublasLtMatrixLayoutCreate");
+    FP8LAB_LT_SYM(MatrixLayoutDestroy, "cublasLtMatrixLayoutDestroy");
+    FP8LAB_LT_SYM(MatmulPreferenceCreate, "cublasLtMatmulPreferenceCreate");
+    FP8LAB_LT_SYM(MatmulPreferenceDestroy, "cublasLtMatmulPreferenceDestroy");
+    FP8LAB_LT_SYM(MatmulPreferenceSetAttribute, "cublasLtMatmulPreferenceSetAttribute");
+    FP8LAB_LT_SYM(MatmulAlgoGetHeuristic, "cublasLtMatmulAlgoGetHeuristic");
+    FP8LAB_LT_SYM(Matmul, "cublasLtMatmul");
+#undef FP8LAB_LT_SYM
+    if (!lib->GetVersion || !lib->Create || !lib->Matmul || !lib->MatmulAlgoGetHeuristic ||
+        !lib->MatmulDescSetAttribute || !lib->MatrixLayoutCreate || !lib->MatmulPreferenceCreate) {
+      tried += "\n  " + c + ": missing cuBLASLt entry points";
+      ::dlclose(h);
+      continue;
+    }
+    lib->version = lib->GetVersion();
+    if (lib->version < kMinVersion) {
+      too_old += "\n  " + c + ": version " + std::to_string(lib->version);
+      ::dlclose(h);
+      continue;
+    }
+    g_libs[c] = lib;
+    return lib;
+  }
+  throw CodedError("E_NO_CUBLASLT", "cuBLASLt 12.9 or newer (block-scaled FP8) was not found; " +
+                                        (too_old.empty() ? std::string() : "too old:" + too_old + "\n") +
+                                        "tried:" + tried +
+                                        "\nInstall the CUDA toolkit's cuBLAS (12.9+) or set its path; only the "
+                                        "cuBLASLt peer column needs it.");
+}
+
+void check_lt(cublasStatus_t s, const char* what, const char* code = "E_NO_CUBLASLT") {
+  if (s != kCublasStatusSuccess)
+    throw CodedError(code, std::string(what) + " failed with cublasStatus_t " + std::to_string(s));
+}
+
+struct PeerState : Launchable {
+  std::shared_ptr<CublasLt> lib;
+  cublasLtMatmulDesc_t desc = nullptr;
+  cublasLtMatrixLayout_t layout_a = nullptr, layout_b = nullptr, layout_d = nullptr;
+  cublasLtMatmulAlgo_t algo{};
+  MemoryRef a, b, d, sfa_lt, sfb_lt;
+  float alpha = 1.0f, beta = 0.0f;
+
+  void enqueue(CUstream stream) override {
+    device();  // context current on this thread, or the coded error
+    cublasStatus_t s = lib->Matmul(lib->handle, desc, &alpha, reinterpret_cast<void*>(b->ptr), layout_a,
+                                   reinterpret_cast<void*>(a->ptr), layout_b, &beta, reinterpret_cast<void*>(d->ptr),
+                                   layout_d, reinterpret_cast<void*>(d->ptr), layout_d, &algo,
+                                   reinterpret_cast<void*>(lib->workspace->ptr), kWorkspaceBytes, stream);
+    if (s != kCublasStatusSuccess)
+      throw CodedError("E_CUDA", "cublasLtMatmul failed with cublasStatus_t " + std::to_string(s));
+  }
+  ~PeerState() override {
+    if (!lib) return;
+    if (layout_a) lib->MatrixLayoutDestroy(layout_a);
+    if (layout_b) lib->MatrixLayoutDestroy(layout_b);
+    if (layout_d) lib->MatrixLayoutDestroy(layout_d);
+    if (desc) lib->MatmulDescDestroy(desc);
+  }
+};
+
+class PeerLaunchWrap : public Napi::ObjectWrap<PeerLaunchWrap> {
+ public:
+  PeerLaunchWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PeerLaunchWrap>(info) {
+    if (info.Length() != 1 || !info[0].IsExternal())
+      throw to_js_error(info.Env(), CodedError("E_BAD_ARGUMENT", "PeerLaunch is created by createCublasLtLaunch(spec)"));
+    state_ = *info[0].As<Napi::External<std::shared_ptr<PeerState>>>().Data();
+  }
+  Napi::Value run(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value {
+      if (!state_) throw_bad_argument("this PeerLaunch was disposed; create a new one");
+      state_->enqueue(device().stream);
+      return info.Env().Undefined();
+    });
+  }
+  Napi::Value dispose(const Napi::CallbackInfo& info) {
+    state_.reset();
+    return info.Env().Undefined();
+  }
+  std::shared_ptr<PeerState> state() const { return state_; }
+
+ private:
+  std::shared_ptr<PeerState> state_;
+};
+
+std::vector<float> download_floats(const DeviceState& s, const MemoryRef& buf, size_t count) {
+  std::vector<float> host(count);
+  check_cu(s.drv->cuMemcpyDtoHAsync(host.data(), buf->ptr, count * 4, s.stream), "cuMemcpyDtoHAsync (scales)");
+  check_cu(s.drv->cuStreamSynchronize(s.stream), "cuStreamSynchronize (scales)");
+  return host;
+}
+
+MemoryRef upload_floats(const DeviceState& s, const std::vector<float>& host) {
+  MemoryRef buf = device_alloc(host.size() * 4);
+  check_cu(s.drv->cuMemcpyHtoDAsync(buf->ptr, host.data(), host.size() * 4, s.stream), "cuMemcpyHtoDAsync (scales)");
+  check_cu(s.drv->cuStreamSynchronize(s.stream), "cuStreamSynchronize (scales)");
+  return buf;
+}
+
+}  // namespace
+
+Napi::Function define_peer_launch_class(Napi::Env env) {
+  return PeerLaunchWrap::DefineClass(env, "PeerLaunch",
+                                     {PeerLaunchWrap::InstanceMethod<&PeerLaunchWrap::run>("run"),
+                                      PeerLaunchWrap::InstanceMethod<&PeerLaunchWrap::dispose>("dispose")});
+}
+
+std::shared_ptr<Launchable> unwrap_peer_launch(Napi::Env env, const Napi::Value& v) {
+  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(addon_data(env).peer_launch_class.Value())) return nullptr;
+  auto s = PeerLaunchWrap::Unwrap(v.As<Napi::Object>())->state();
+  if (!s) throw_bad_argument("a PeerLaunch passed to timeGraphs was disposed");
+  return s;
+}
+
+Napi::Value js_cublaslt_info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    auto lib = load_cublaslt(read_lib_options(info, 0, "cublasLtInfo options"));
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("path", lib->path);
+    o.Set("version", double(lib->version));
+    return o;
+  });
+}
+
+Napi::Value js_create_cublaslt_launch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    const char* what = "PeerLaunchSpec";
+    Napi::Object o = require_object(info[0], what);
+    const DeviceState& dev = device();
+    const int64_t kMaxDim = int64_t(1) << 31;
+    const uint64_t m = uint64_t(get_integer(o, "m", what, 1, kMaxDim));
+    const uint64_t n = uint64_t(get_integer(o, "n", what, 1, kMaxDim));
+    const uint64_t k = uint64_t(get_integer(o, "k", what, 1, kMaxDim));
+    if (k % 128 != 0)
+      throw CodedError("E_SHAPE_ALIGNMENT", "K = " + std::to_string(k) + " is not a multiple of 128 (block scaling)");
+    if (n % 8 != 0)
+      throw CodedError("E_SHAPE_ALIGNMENT", "N = " + std::to_string(n) + " is not a multiple of 8 (16-byte bf16 rows)");
+    auto st = std::make_shared<PeerState>();
+    st->a = unwrap_buffer(env, o.Get("a"), "PeerLaunchSpec.a");
+    st->b = unwrap_buffer(env, o.Get("b"), "PeerLaunchSpec.b");
+    MemoryRef sfa = unwrap_buffer(env, o.Get("sfa"), "PeerLaunchSpec.sfa");
+    MemoryRef sfb = unwrap_buffer(env, o.Get("sfb"), "PeerLaunchSpec.sfb");
+    st->d = unwrap_buffer(env, o.Get("d"), "PeerLaunchSpec.d");
+    const uint64_t kb = k / 128, nb = (n + 127) / 128, aligned_m = (m + 3) / 4 * 4, l4 = (kb + 3) / 4 * 4;
+    auto need = [](const char* name, const MemoryRef& buf, uint64_t bytes) {
+      if (buf->bytes < bytes)
+        throw_bad_argument(std::string("buffer ") + name + " has " + std::to_string(buf->bytes) + " bytes; needs " +
+                           std::to_string(bytes));
+    };
+    need("a", st->a, m * k);
+    need("b", st->b, n * k);
+    need("sfa", sfa, kb * aligned_m * 4);
+    need("sfb", sfb, nb * kb * 4);
+    need("d", st->d, m * n * 2);
+
+    LibOptions lib_opts = read_lib_options(info, 1, "createCublasLtLaunch options");
+    st->lib = load_cublaslt(lib_opts);
+    CublasLt& lib = *st->lib;
+    {
+      std::lock_guard<std::mutex> lock(g_mutex);
+      if (!lib.handle) check_lt(lib.Create(&lib.handle), "cublasLtCreate");
+      if (!lib.workspace) lib.workspace = device_alloc(kWorkspaceBytes);
+    }
+
+    // cuBLASLt-layout scales (see the header comment).
+    st->sfa_lt = sfa;
+    if (kb % 4 == 0) {
+      st->sfb_lt = sfb;
+    } else {
+      std::vector<float> sfb_host = download_floats(dev, sfb, nb * kb);
+      std::vector<float> sfb_lt(nb * l4, 0.0f);
+      for (uint64_t i = 0; i < nb; ++i) std::memcpy(&sfb_lt[i * l4], &sfb_host[i * kb], kb * 4);
+      st->sfb_lt = upload_floats(dev, sfb_lt);
+    }
+
+    check_lt(lib.MatmulDescCreate(&st->desc, kCublasCompute32F, kCudaR32F), "cublasLtMatmulDescCreate");
+    int32_t trans_a = kCublasOpT, trans_b = kCublasOpN;
+    int32_t mode_a = kScaleBlk128x128_32F, mode_b = kScaleVec128_32F;
+    void* scale_a = reinterpret_cast<void*>(st->sfb_lt->ptr);  // cuBLAS A = our B
+    void* scale_b = reinterpret_cast<void*>(st->sfa_lt->ptr);  // cuBLAS B = our A
+    check_lt(lib.MatmulDescSetAttribute(st->desc, kDescTransA, &trans_a, sizeof trans_a), "set TRANSA");
+    check_lt(lib.MatmulDescSetAttribute(st->desc, kDescTransB, &trans_b, sizeof trans_b), "set TRANSB");
+    check_lt(lib.MatmulDescSetAttribute(st->desc, kDescAScaleMode, &mode_a, sizeof mode_a), "set A_SCALE_MODE");
+    check_lt(lib.MatmulDescSetAttribute(st->desc, kDescBScaleMode, &mode_b, sizeof mode_b), "set B_SCALE_MODE");
+    check_lt(lib.MatmulDescSetAttribute(st->desc, kDescAScalePointer, &scale_a, sizeof scale_a), "set A_SCALE_POINTER");
+    check_lt(lib.MatmulDescSetAttribute(st->desc, kDescBScalePointer, &scale_b, sizeof scale_b), "set B_SCALE_POINTER");
+    check_lt(lib.MatrixLayoutCreate(&st->layout_a, kCudaR8FE4M3, k, n, int64_t(k)), "cublasLtMatrixLayoutCreate(A)");
+    check_lt(lib.MatrixLayoutCreate(&st->layout_b, kCudaR8FE4M3, k, m, int64_t(k)), "cublasLtMatrixLayoutCreate(B)");
+    check_lt(lib.MatrixLayoutCreate(&st->layout_d, kCudaR16BF, n, m, int64_t(n)), "cublasLtMatrixLayoutCreate(D)");
+
+    cublasLtMatmulPreference_t pref = nullptr;
+    check_lt(lib.MatmulPreferenceCreate(&pref), "cublasLtMatmulPreferenceCreate");
+    uint64_t workspace = kWorkspaceBytes;
+    lib.MatmulPreferenceSetAttribute(pref, kPrefMaxWorkspaceBytes, &workspace, sizeof workspace);
+    cublasLtMatmulHeuristicResult_t result{};
+    int found = 0;
+    cublasStatus_t hs = lib.MatmulAlgoGetHeuristic(lib.handle, st->desc, st->layout_a, st->layout_b, st->layout_d,
+                                                   st->layout_d, pref, 1, &result, &found);
+    lib.MatmulPreferenceDestroy(pref);
+    if (hs != kCublasStatusSuccess || found == 0)
+      throw CodedError("E_NO_CUBLASLT", "cuBLASLt " + std::to_string(lib.version) + " (" + lib.path +
+                                            ") has no block-scaled FP8 algorithm for M=" + std::to_string(m) +
+                                            " N=" + std::to_string(n) + " K=" + std::to_string(k) +
+                                            " (cublasLtMatmulAlgoGetHeuristic status " + std::to_string(hs) +
+                                            ", " + std::to_string(found) + " found)");
+    st->algo = result.algo;
+    return addon_data(env).peer_launch_class.New({Napi::External<std::shared_ptr<PeerState>>::New(env, &st)});
+  });
+}
+
+}  // namespace fp8lab

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The whole GPU pass, in one command on the H100 machine (no Node there: it unpacks .device/node.xz).
+#   bash test/gpu/device-pass.sh LOGDIR        (e.g. "$OUT"; test/gpu/prepare-device.sh ran first, here)
+# Steps: environment check, cold-compile and cache-hit timing, GPU tests, compute-sanitizer
+# (memcheck, racecheck, synccheck) on a few shapes, the deepseek benchmark and 8192³ with JSON.
+# Writes 8 files into LOGDIR (check.json compile.log gpu-tests.log sanitizer.log bench.log
+# bench.json bench-8192.json summary.txt) and prints the summary table last. Every step has a
+# time limit; the whole pass stays inside 8 minutes (DEVICE_PASS_BUDGET_S=480).
+set -uo pipefail
+LOG=${1:?usage: device-pass.sh LOGDIR}
+mkdir -p "$LOG"
+LOG=$(cd "$LOG" && pwd)
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+STEPS=/tmp/fp8lab-steps.tsv
+: > "$STEPS"
+
+# --- the build from the development machine -------------------------------------------------
+if [ -d .device/bundle ]; then cp -r .device/bundle/. "$ROOT"/; fi
+NODE=/tmp/node
+if [ ! -x "$NODE" ]; then
+  if command -v xz >/dev/null; then xz -dc .device/node.xz > "$NODE"
+  else python3 -c 'import lzma,shutil,sys; shutil.copyfileobj(lzma.open(".device/node.xz"), open(sys.argv[1], "wb"))' "$NODE"; fi
+  chmod +x "$NODE"
+fi
+"$NODE" --version >/dev/null || { echo "device-pass: $NODE does not run"; exit 1; }
+for f in extension/dist/cli.js test/dist/gpu/correctness.js native/build/Release/fp8lab.node; do
+  [ -f "$f" ] || { echo "device-pass: $f missing: run test/gpu/prepare-device.sh on the development machine and carry .device"; exit 1; }
+done
+
+export FP8LAB_ROOT=$ROOT
+export CUDA_HOME=${CUDA_HOME:-/usr/local/cuda}
+export UV_THREADPOOL_SIZE=8                 # compiles overlap GPU work without starving synchronize
+export FP8LAB_JIT_CACHE_DIR=/tmp/fp8lab-jit # shared by every step after the cold-compile one
+FP8LAB=("$NODE" "$ROOT/extension/dist/cli.js")
+
+# The whole pass must end inside the GPU machine's 10-minute command limit: each step gets at most
+# its own limit and never more than what is left of the budget (a step that cannot start is skipped).
+BUDGET_S=${DEVICE_PASS_BUDGET_S:-480}
+PASS_START=$(date +%s)
+
+# step NAME LIMIT_S LOGFILE CMD...: runs with a time limit, appends output to LOGFILE, records a row.
+step() {
+  local name=$1 limit=$2 logfile=$3; shift 3
+  local start ms rc left
+  left=$(( BUDGET_S - ($(date +%s) - PASS_START) ))
+  if [ "$left" -lt 15 ]; then
+    printf '%s\t%s\t%s\n' "$name" "skipped" "0" >> "$STEPS"
+    echo "[$(date +%H:%M:%S)] $name: skipped (the pass budget of ${BUDGET_S} s is spent)"
+    return 124
+  fi
+  [ "$limit" -gt "$left" ] && limit=$left
+  start=$(date +%s%N)
+  echo "=== $name: $*" >> "$logfile"
+  timeout -k 10 "$limit" "$@" >> "$logfile" 2>&1
+  rc=$?
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  printf '%s\t%s\t%s\n' "$name" "$rc" "$ms" >> "$STEPS"
+  echo "[$(date +%H:%M:%S)] $name: exit $rc ($ms ms)"
+  return $rc
+}
+
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,power.draw,temperature.gpu --format=csv > "$LOG/bench.log" 2>&1
+rm -f "$LOG/check.json" "$LOG/compile.log" "$LOG/gpu-tests.log" "$LOG/sanitizer.log" "$LOG/bench.json" "$LOG/bench-8192.json"
+
+# 1. The environment report (exit 0 = Hopper GPU + toolkit).
+# stdout (the JSON) goes to check.json; stderr to the bench log.
+step check 30 "$LOG/bench.log" bash -c '"$1" "$2" check --json > "$3"' check "$NODE" "$ROOT/extension/dist/cli.js" "$LOG/check.json"
+
+# 2. Cold compile (empty cache) then a disk-cache hit of the same kernel, twice for two shapes.
+for shape in "4096 7168 2048" "64 2112 7168"; do
+  rm -rf /tmp/fp8lab-cold
+  step "compile-cold $shape" 60 "$LOG/compile.log" env FP8LAB_JIT_CACHE_DIR=/tmp/fp8lab-cold "${FP8LAB[@]}" compile $shape
+  step "compile-hit $shape" 30 "$LOG/compile.log" env FP8LAB_JIT_CACHE_DIR=/tmp/fp8lab-cold "${FP8LAB[@]}" compile $shape
+done
+
+# 3. GPU tests (correctness generator, forced configs, distributions, rejections, fault recovery).
+step gpu-tests 200 "$LOG/gpu-tests.log" "$NODE" test/gpu/run.mjs
+
+# 4. The benchmark: deepseek shapes next to cuBLASLt, then 8192³ (the device ceilings are measured
+#    once and cached at the end of the first run).
+step bench-deepseek 150 "$LOG/bench.log" "${FP8LAB[@]}" bench --shapes deepseek --json "$LOG/bench.json"
+step bench-8192 60 "$LOG/bench.log" "${FP8LAB[@]}" bench --shapes 8192,8192,8192 --json "$LOG/bench-8192.json"
+
+# 5. compute-sanitizer on a few shapes, correctness only (kernels are cached by now: no compiles).
+SAN=${CUDA_HOME}/bin/compute-sanitizer
+command -v "$SAN" >/dev/null || SAN=compute-sanitizer
+for tool in memcheck racecheck synccheck; do
+  step "sanitizer-$tool" 60 "$LOG/sanitizer.log" "$SAN" --tool "$tool" --target-processes application-only --error-exitcode 9 \
+    "${FP8LAB[@]}" bench --shapes 128,2112,7168 1000,576,7168 --check-only --no-peer
+done
+step "sanitizer-memcheck-2wg" 60 "$LOG/sanitizer.log" "$SAN" --tool memcheck --target-processes application-only --error-exitcode 9 \
+  "${FP8LAB[@]}" bench --shapes 4096,576,2048 --check-only --no-peer
+
+# 6. The short table, last.
+"$NODE" "$ROOT/test/gpu/summary.mjs" "$LOG" "$STEPS" "$ROOT/.device/perf-reference.json" | tee "$LOG/summary.txt"

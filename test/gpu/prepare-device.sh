@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Run HERE (a development machine, no GPU): builds everything the GPU pass needs and packs it into
+# .device/ (git-ignored), so the lead carries ONE path to the H100 machine: `carry: [".device"]`.
+#   .device/node.xz                 this machine's Node 20 (xz -9), unpacked there to /tmp/node
+#   .device/bundle/...              extension/dist, test/dist/gpu, native/build/Release/fp8lab.node
+#   .device/perf-reference.json     DeepGEMM / cuBLASLt figures parsed from ../shared/PERF.md (if found)
+# Then on the GPU machine: `bash test/gpu/device-pass.sh "$OUT"`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+
+if [ ! -f native/build/Release/fp8lab.node ]; then
+  echo "building the addon (node-gyp)..."
+  npx node-gyp rebuild --directory native
+fi
+echo "bundling (esbuild)..."
+marker=$(mktemp)
+# A bundle the GPU pass does not use (the extension host's, say) may fail while others edit it: what
+# matters is that every file the pass runs was rebuilt just now.
+node extension/build.mjs || echo "prepare-device: warning: some bundle failed (above); checking the ones the GPU pass needs"
+for f in extension/dist/cli.js extension/dist/worker.js test/dist/gpu/harness.js test/dist/gpu/correctness.js test/dist/gpu/rejections.js test/dist/gpu/fault.js; do
+  [ "$f" -nt "$marker" ] || { echo "prepare-device: $f was not rebuilt (see the build errors above)"; rm -f "$marker"; exit 1; }
+done
+rm -f "$marker"
+[ -f native/build/Release/fp8lab.node ] || { echo "prepare-device: native/build/Release/fp8lab.node is missing"; exit 1; }
+
+mkdir -p .device
+rm -rf .device/bundle
+mkdir -p .device/bundle/extension .device/bundle/test/dist .device/bundle/native/build/Release
+cp -r extension/dist .device/bundle/extension/dist
+cp -r test/dist/gpu .device/bundle/test/dist/gpu
+cp native/build/Release/fp8lab.node .device/bundle/native/build/Release/
+
+if [ ! -s .device/node.xz ] || [ /usr/bin/node -nt .device/node.xz ]; then
+  echo "compressing /usr/bin/node (xz -9, about a minute)..."
+  xz -9 -T0 -c "$(readlink -f /usr/bin/node)" > .device/node.xz.tmp && mv .device/node.xz.tmp .device/node.xz
+fi
+
+perf=""
+for p in "$root/../shared/PERF.md" /work/shared/PERF.md; do [ -f "$p" ] && { perf=$p; break; }; done
+if [ -n "$perf" ]; then
+  node -e '
+    const rows = require("fs").readFileSync(process.argv[1], "utf8").split("\n")
+      .map((l) => l.split("|").map((c) => c.trim()).filter(Boolean))
+      .filter((c) => c.length === 8 && /^\d+$/.test(c[0]))
+      .map((c) => ({ m: +c[0], n: +c[1], k: +c[2], dgUs: +c[3], dgTflops: +c[4], dgGBps: +c[5], cublasLtUs: +c[6], floorUs: +c[7] }));
+    require("fs").writeFileSync(process.argv[2], JSON.stringify({ source: process.argv[1], gpu: "H100 80GB HBM3", rows }, null, 1));
+    console.log(`perf reference: ${rows.length} rows from ${process.argv[1]}`);
+  ' "$perf" .device/perf-reference.json
+fi
+
+du -sh .device | sed 's/^/.device: /'
+echo "ready: carry [\".device\"] and run: bash test/gpu/device-pass.sh \"\$OUT\""

@@ -1,0 +1,66 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkWebviewMessage } from '../../../extension/src/core/webviewGuards';
+
+const req = (method: string, params: unknown, id: unknown = 1) => ({ kind: 'request', id, method, params });
+
+describe('checkWebviewMessage accepts what the protocol allows', () => {
+  const valid: [string, unknown, 'results' | 'explorer' | 'registers'][] = [
+    ['ready', { kind: 'notification', method: 'ready', params: { view: 'results' } }, 'results'],
+    ['ready (registers)', { kind: 'notification', method: 'ready', params: { view: 'registers' } }, 'registers'],
+    ['log', { kind: 'notification', method: 'log/didWrite', params: { level: 'warn', text: 'chart too small' } }, 'explorer'],
+    ['row/copy', req('row/copy', { index: 0 }), 'results'],
+    ['registers/show', req('registers/show', { indices: [0, 2] }), 'results'],
+    ['run/export csv', req('run/export', { format: 'csv' }), 'results'],
+    ['configs/list', req('configs/list', { shape: '64,2112,7168', kind: 'normal', follow: false }), 'explorer'],
+    ['configs/compile', req('configs/compile', { indices: [1, 2, 3] }), 'explorer'],
+    ['configs/time', req('configs/time', { indices: [4] }, 99), 'explorer'],
+    ['override/keep', req('override/keep', { index: 3 }), 'explorer'],
+    ['override/keep clear', req('override/keep', { index: -1 }), 'explorer'],
+    ['job/cancel', req('job/cancel', {}), 'explorer'],
+  ];
+  for (const [name, msg, view] of valid) {
+    it(name, () => {
+      const r = checkWebviewMessage(msg, view);
+      assert.equal(r.ok, true, r.ok ? '' : r.reason);
+    });
+  }
+});
+
+describe('checkWebviewMessage rejects, saying why', () => {
+  const invalid: [string, unknown, 'results' | 'explorer' | 'registers', RegExp][] = [
+    ['not an object', 'ready', 'results', /not an object/],
+    ['array', [], 'results', /not an object/],
+    ['no method', { kind: 'request', id: 1, params: {} }, 'results', /method must be a string/],
+    ['params missing', { kind: 'notification', method: 'ready' }, 'results', /params must be an object/],
+    ['unknown kind', { kind: 'response', id: 1, method: 'row/copy', params: { index: 0 } }, 'results', /kind must be/],
+    ['unknown request', req('shell/exec', { cmd: 'rm -rf /' }), 'explorer', /unknown request/],
+    ['unknown notification', { kind: 'notification', method: 'init', params: {} }, 'results', /unknown notification/],
+    ['ready for another view', { kind: 'notification', method: 'ready', params: { view: 'explorer' } }, 'results', /this view/],
+    ['method not allowed for the view', req('configs/compile', { indices: [0] }), 'results', /may not send/],
+    ['registers view sends requests', req('row/copy', { index: 0 }), 'registers', /may not send/],
+    ['negative id', req('row/copy', { index: 0 }, -1), 'results', /id must be/],
+    ['string id', req('row/copy', { index: 0 }, '1'), 'results', /id must be/],
+    ['fractional index', req('row/copy', { index: 1.5 }), 'results', /index must be/],
+    ['extra param', req('row/copy', { index: 0, path: '/etc/passwd' }), 'results', /unexpected field/],
+    ['extra envelope field', { ...req('row/copy', { index: 0 }), extra: 1 }, 'results', /envelope/],
+    ['empty indices', req('configs/compile', { indices: [] }), 'explorer', /must not be empty/],
+    ['indices not numbers', req('configs/time', { indices: ['0'] }), 'explorer', /non-negative integers/],
+    ['too many indices', req('configs/time', { indices: Array.from({ length: 5000 }, (_, i) => i) }), 'explorer', /at most/],
+    ['bad export format', req('run/export', { format: 'xlsx' }), 'results', /format must be/],
+    ['bad kernel kind', req('configs/list', { shape: '1,2,3', kind: 'sparse', follow: false }), 'explorer', /kind must be one of/],
+    ['shape too long', req('configs/list', { shape: 'x'.repeat(500), kind: 'normal', follow: false }), 'explorer', /at most 200/],
+    ['follow not boolean', req('configs/list', { shape: '1,2,3', kind: 'normal', follow: 'yes' }), 'explorer', /follow must be a boolean/],
+    ['override below -1', req('override/keep', { index: -2 }), 'explorer', /candidate index/],
+    ['cancel with params', req('job/cancel', { all: true }), 'explorer', /unexpected field/],
+    ['log level', { kind: 'notification', method: 'log/didWrite', params: { level: 'fatal', text: 'x' } }, 'results', /level must be/],
+    ['log text too long', { kind: 'notification', method: 'log/didWrite', params: { level: 'info', text: 'x'.repeat(5000) } }, 'results', /at most 4000/],
+  ];
+  for (const [name, msg, view, why] of invalid) {
+    it(name, () => {
+      const r = checkWebviewMessage(msg, view);
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.match(r.reason, why);
+    });
+  }
+});

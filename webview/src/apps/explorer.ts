@@ -1,0 +1,191 @@
+// Config explorer (side panel): the candidate tile configs for a shape and kernel kind, rejected
+// ones with their reason, the heuristic's choice with "why this one"; compile or time any
+// selection; measured vs predicted; keep a candidate as the override for the shape.
+
+import type { ExplorerCandidateState, ExplorerSnapshot } from '../../../extension/protocol/webview';
+import type { Candidate, KernelKind } from '../../../extension/protocol/worker';
+import { formatConfig } from '../../../extension/src/core/runRows';
+import * as space from '../charts/candidateSpace';
+import { candidateData, chosenIndex, sameConfig } from '../charts/data';
+import { environmentBlock } from '../ui/environment';
+import { clear, h, num } from '../ui/dom';
+import { connect, type Host } from '../ui/host';
+import { buildTable, type Column } from '../ui/table';
+
+const app = document.getElementById('app') as HTMLElement;
+const KINDS: KernelKind[] = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad'];
+
+interface Row { index: number; c: Candidate; state?: ExplorerCandidateState; chosen: boolean; override: boolean }
+
+const columns: Column<Row>[] = [
+  { key: 'index', header: '#', value: (r) => r.index, numeric: true },
+  { key: 'blockM', header: 'block_m', value: (r) => r.c.config.blockM, numeric: true },
+  { key: 'blockN', header: 'block_n', value: (r) => r.c.config.blockN, numeric: true },
+  { key: 'stages', header: 'stages', value: (r) => r.c.config.numStages, numeric: true },
+  { key: 'cluster', header: 'cluster', value: (r) => `${r.c.config.clusterM}x${r.c.config.clusterN}` },
+  { key: 'swizzle', header: 'swizzle', title: 'A/B/D swizzle bytes', value: (r) => `${r.c.config.swizzleA}/${r.c.config.swizzleB}/${r.c.config.swizzleD}` },
+  { key: 'mathWg', header: 'math WG', value: (r) => r.c.config.numMathWarpgroups, numeric: true },
+  { key: 'smem', header: 'smem KB', value: (r) => r.c.config.sharedBytes, text: (r) => (r.c.config.sharedBytes / 1024).toFixed(1), numeric: true },
+  { key: 'tiles', header: 'tiles', value: (r) => r.c.tiles, numeric: true },
+  { key: 'waves', header: 'waves', value: (r) => r.c.waves, numeric: true },
+  { key: 'lastWave', header: 'last wave', title: 'utilisation of the last wave', value: (r) => r.c.lastWaveUtilisation, text: (r) => `${(100 * r.c.lastWaveUtilisation).toFixed(0)}%`, numeric: true },
+  { key: 'predicted', header: 'pred. µs', title: "the cost model's prediction", value: (r) => r.c.predicted?.us, text: (r) => num(r.c.predicted?.us, 2), numeric: true },
+  { key: 'regs', header: 'regs', title: 'registers per thread (compile)', value: (r) => r.state?.compile?.registers.registers, numeric: true },
+  { key: 'spills', header: 'spills', value: (r) => r.state?.compile ? r.state.compile.registers.spillStoresBytes + r.state.compile.registers.spillLoadsBytes : undefined, numeric: true },
+  { key: 'measured', header: 'meas. µs', title: 'measured median (GPU)', value: (r) => r.state?.timing?.timing?.medianUs, text: (r) => num(r.state?.timing?.timing?.medianUs, 2), numeric: true },
+  { key: 'status', header: 'status', clip: true, value: (r) => status(r) },
+];
+
+function status(r: Row): string {
+  if (r.c.rejected) return `rejected (${r.c.rejected.rule}): ${r.c.rejected.reason}`;
+  const s = r.state;
+  const bits: string[] = [];
+  if (r.chosen) bits.push('chosen');
+  if (r.override) bits.push('override');
+  if (s?.compile) bits.push(s.compile.cacheHit ? 'compiled (cache hit)' : `compiled in ${(s.compile.compileMs / 1000).toFixed(1)} s`);
+  if (s?.compileError) bits.push(`compile failed: ${s.compileError.code}: ${s.compileError.message.split('\n')[0]}`);
+  if (s?.timingError) bits.push(`timing failed: ${s.timingError.code}: ${s.timingError.message.split('\n')[0]}`);
+  if (s?.timing?.accuracy && !s.timing.accuracy.passed) bits.push(`accuracy failed (calc_diff ${s.timing.accuracy.calcDiff.toExponential(2)})`);
+  return bits.join('; ') || 'legal';
+}
+
+/** "The heuristic's choice was (not) the fastest measured" once at least two were timed. */
+function verdict(rows: Row[]): string | undefined {
+  const timed = rows.filter((r) => r.state?.timing?.timing);
+  if (timed.length < 2) return undefined;
+  const fastest = timed.reduce((a, b) => (a.state!.timing!.timing!.medianUs <= b.state!.timing!.timing!.medianUs ? a : b));
+  const chosen = timed.find((r) => r.chosen);
+  const f = fastest.state!.timing!.timing!.medianUs;
+  if (!chosen) return `Fastest measured: #${fastest.index} ${formatConfig(fastest.c.config)} at ${f.toFixed(2)} µs. Time the chosen config too to compare.`;
+  const c = chosen.state!.timing!.timing!.medianUs;
+  return chosen === fastest
+    ? `The heuristic's choice (#${chosen.index}) was the fastest of ${timed.length} timed: ${c.toFixed(2)} µs.`
+    : `The heuristic's choice (#${chosen.index}, ${c.toFixed(2)} µs) was not the fastest: #${fastest.index} ${formatConfig(fastest.c.config)} took ${f.toFixed(2)} µs (${((c / f - 1) * 100).toFixed(1)}% faster). Keep it as the override?`;
+}
+
+function render(s: ExplorerSnapshot, host: Host): void {
+  const ui = host.state();
+  clear(app);
+
+  const env = s.env;
+  const showEnv = !env || !env.canRunKernels;
+  if (showEnv) app.append(environmentBlock(env, s.envError));
+
+  // Shape form.
+  const shape = h('input', { type: 'text', id: 'shape', placeholder: 'M,N,K e.g. 4096,7168,2048', 'aria-label': 'Shape M,N,K', value: ui.shapeText ?? (s.problem ? `${s.problem.m},${s.problem.n},${s.problem.k}` : '') });
+  const kind = h('select', { 'aria-label': 'Kernel kind' }, ...KINDS.map((k) => h('option', { value: k, selected: (ui.kind ?? s.problem?.kind ?? 'normal') === k }, k)));
+  const follow = h('input', { type: 'checkbox', id: 'follow', checked: s.follow });
+  const show = h('button', { class: 'primary' }, 'Show candidates');
+  const message = h('p', { class: 'form-message', role: 'status' });
+  const submit = () => {
+    host.saveState({ shapeText: shape.value, kind: kind.value as KernelKind });
+    host.request('configs/list', { shape: shape.value, kind: kind.value as KernelKind, follow: follow.checked })
+      .catch((e: Error) => { message.textContent = e.message; });
+  };
+  show.addEventListener('click', submit);
+  shape.addEventListener('keydown', (e) => { if (e.key === 'Enter') submit(); });
+  follow.addEventListener('change', submit);
+  app.append(h('div', { class: 'form' }, shape, kind, show, h('label', { class: 'check' }, follow, ' follow the last run')), message);
+  if (s.reportError) message.textContent = `${s.reportError.code}: ${s.reportError.message}`;
+
+  if (s.busy) {
+    const cancel = h('button', {}, 'Cancel');
+    cancel.addEventListener('click', () => host.request('job/cancel', {}).catch(() => undefined));
+    app.append(h('div', { class: 'busy', role: 'status' }, h('progress', { max: String(Math.max(s.busy.total, 1)), value: String(s.busy.done) }), ` ${s.busy.what} (${s.busy.done}/${s.busy.total}) `, cancel));
+  }
+
+  const report = s.report;
+  if (!report) {
+    if (!s.busy && !s.reportError) app.append(h('p', { class: 'note' }, 'Type a shape (or follow the last run) to list its candidate configs.'));
+    return;
+  }
+  const chosenAt = chosenIndex(report.candidates, report.chosen);
+  const states = new Map(s.candidates.map((c) => [c.index, c]));
+  const rows: Row[] = report.candidates.map((c, index) => ({ index, c, state: states.get(index), chosen: index === chosenAt, override: !!s.override && sameConfig(s.override, c.config) }));
+  const legal = rows.filter((r) => !r.c.rejected);
+  const p = report.problem;
+  app.append(h('h2', {}, `${p.kind} ${p.m}x${p.n}x${p.k}: ${legal.length} legal of ${rows.length} candidates`));
+  app.append(h('p', { class: 'why' }, h('strong', {}, `Chosen #${chosenAt} ${formatConfig(report.chosen)} — why this one: `), report.why));
+  if (s.override) app.append(h('p', { class: 'note' }, `Override kept for this shape: ${formatConfig(s.override)}.`));
+
+  const selectionFor = `${p.kind}:${p.m}x${p.n}x${p.k}`;
+  if (ui.selectionFor !== selectionFor) host.saveState({ selected: [], selectionFor });
+  const selected = new Set((host.state().selected ?? []).filter((i) => i < rows.length && !rows[i].c.rejected));
+  const canCompile = !!env?.canCompileKernels;
+  const canTime = !!env?.canRunKernels;
+  const compileBtn = h('button', { disabled: !canCompile, title: canCompile ? 'Compile the selected candidates (no GPU needed)' : 'No usable CUDA toolkit here' }, 'Compile');
+  const timeBtn = h('button', { disabled: !canTime, title: canTime ? 'Time the selected candidates on the GPU' : 'No usable Hopper GPU here: timing is not possible' }, 'Time');
+  const regsBtn = h('button', {}, 'Registers');
+  const keepBtn = h('button', { title: 'Keep the single selected candidate as the override for this shape' }, 'Keep as override');
+  const clearBtn = h('button', { disabled: !s.override }, 'Clear override');
+  const allBtn = h('button', {}, 'Select all legal');
+  const noneBtn = h('button', {}, 'Select none');
+  const selInfo = h('span', { class: 'status' });
+  const refresh = () => {
+    const n = selected.size;
+    selInfo.textContent = `${n} selected`;
+    compileBtn.disabled = !canCompile || n === 0 || !!s.busy;
+    timeBtn.disabled = !canTime || n === 0 || !!s.busy;
+    regsBtn.disabled = ![...selected].some((i) => states.get(i)?.compile);
+    keepBtn.disabled = n !== 1;
+    host.saveState({ selected: [...selected] });
+  };
+  const act = (method: 'configs/compile' | 'configs/time') => () => host.request(method, { indices: [...selected].sort((a, b) => a - b) }).catch((e: Error) => { message.textContent = e.message; });
+  compileBtn.addEventListener('click', act('configs/compile'));
+  timeBtn.addEventListener('click', act('configs/time'));
+  regsBtn.addEventListener('click', () => host.request('registers/show', { indices: [...selected].filter((i) => states.get(i)?.compile) }).catch((e: Error) => { message.textContent = e.message; }));
+  keepBtn.addEventListener('click', () => host.request('override/keep', { index: [...selected][0] }).catch((e: Error) => { message.textContent = e.message; }));
+  clearBtn.addEventListener('click', () => host.request('override/keep', { index: -1 }).catch((e: Error) => { message.textContent = e.message; }));
+  app.append(h('div', { class: 'toolbar' }, compileBtn, timeBtn, regsBtn, keepBtn, clearBtn, allBtn, noneBtn, selInfo));
+  const v = verdict(rows);
+  if (v) app.append(h('p', { class: 'verdict', role: 'status' }, v));
+
+  const chartRoot = h('figure', { class: 'chart-box' });
+  app.append(chartRoot);
+  space.render(chartRoot, space.layout(candidateData(report.candidates, chosenAt, s.candidates), { width: Math.max(220, Math.min(640, app.clientWidth - 16)), height: 220 }));
+
+  const tableHolder = h('div', { class: 'table-wrap' });
+  const drawTable = () => {
+    const st = host.state();
+    clear(tableHolder);
+    tableHolder.append(buildTable<Row>({
+      columns, rows: legal, sortKey: st.sortKey, sortDescending: st.sortDescending,
+      rowClass: (r) => [r.chosen ? 'chosen' : '', r.override ? 'override' : ''].filter(Boolean).join(' ') || undefined,
+      rowTitle: (r) => r.chosen ? `the heuristic's choice: ${report.why}` : undefined,
+      lead: (r) => {
+        const box = h('input', { type: 'checkbox', 'aria-label': `select candidate ${r.index}`, checked: selected.has(r.index) });
+        box.addEventListener('change', () => { if (box.checked) selected.add(r.index); else selected.delete(r.index); refresh(); });
+        return box;
+      },
+      onSort: (key, desc) => { host.saveState({ sortKey: key, sortDescending: desc }); drawTable(); },
+    }));
+  };
+  allBtn.addEventListener('click', () => { legal.forEach((r) => selected.add(r.index)); refresh(); drawTable(); });
+  noneBtn.addEventListener('click', () => { selected.clear(); refresh(); drawTable(); });
+  refresh();
+  drawTable();
+  app.append(tableHolder);
+
+  // Rejected candidates: a count per rule, and the full list with each reason on demand.
+  const rejected = rows.filter((r) => r.c.rejected);
+  if (rejected.length) {
+    const byRule = new Map<string, number>();
+    for (const r of rejected) byRule.set(r.c.rejected!.rule, (byRule.get(r.c.rejected!.rule) ?? 0) + 1);
+    const details = h('details', { class: 'rejected-list', open: !!ui.showRejected },
+      h('summary', {}, `${rejected.length} rejected candidates — ${[...byRule].map(([rule, n]) => `${rule}: ${n}`).join(', ')}`));
+    details.addEventListener('toggle', () => {
+      host.saveState({ showRejected: details.open });
+      if (details.open && details.childElementCount === 1) details.append(rejectedTable());
+    });
+    const rejectedTable = () => h('div', { class: 'table-wrap' }, buildTable<Row>({
+      columns: [columns[0], columns[1], columns[2], columns[3], columns[4], columns[6], columns[7],
+        { key: 'rule', header: 'rule', value: (r) => r.c.rejected!.rule },
+        { key: 'reason', header: 'reason', value: (r) => r.c.rejected!.reason }],
+      rows: rejected, rowClass: () => 'rejected',
+    }));
+    if (details.open) details.append(rejectedTable());
+    app.append(details);
+  }
+}
+
+connect<ExplorerSnapshot>('explorer', render);

@@ -1,0 +1,54 @@
+// Chart inputs taken straight from what the runtime returned (BenchRun, ConfigReport, compile and
+// timing results). Pure: nothing here measures or estimates; missing figures stay missing.
+
+import type { BenchRun, Candidate, RegisterReport } from '../../../extension/protocol/worker';
+import type { ExplorerCandidateState, RegisterEntry } from '../../../extension/protocol/webview';
+import { arithmeticIntensity, formatConfig, sameConfig } from '../../../extension/src/core/runRows';
+import type { CandidatePoint } from './candidateSpace';
+import type { RegistersDatum } from './registersChart';
+import type { RooflineData } from './roofline';
+import type { TflopsDatum } from './tflopsBars';
+
+export const shapeLabel = (p: { m: number; n: number; k: number }) => `${p.m}x${p.n}x${p.k}`;
+
+export function tflopsData(run: BenchRun): TflopsDatum[] {
+  return run.results.map((r) => ({
+    label: shapeLabel(r.problem),
+    ours: r.timing?.tflops,
+    peer: r.peer && !('skipped' in r.peer) ? r.peer.tflops : undefined,
+  }));
+}
+
+export function rooflineData(run: BenchRun): RooflineData {
+  const points = run.results.flatMap((r) => {
+    const ai = arithmeticIntensity(r);
+    return ai !== undefined && r.timing ? [{ label: shapeLabel(r.problem), intensity: ai, tflops: r.timing.tflops }] : [];
+  });
+  return { points, ceilings: run.ceilings };
+}
+
+export function candidateData(candidates: Candidate[], chosenIndex: number, states: ExplorerCandidateState[]): CandidatePoint[] {
+  const byIndex = new Map(states.map((s) => [s.index, s]));
+  return candidates.flatMap((c, index) => c.rejected ? [] : [{
+    index,
+    label: formatConfig(c.config),
+    predictedUs: c.predicted?.us,
+    measuredUs: byIndex.get(index)?.timing?.timing?.medianUs,
+    chosen: index === chosenIndex,
+  }]);
+}
+
+export function registersDatum(label: string, r: RegisterReport, chosen: boolean): RegistersDatum {
+  return { label, registers: r.registers, producer: r.producerRegisters, math: r.mathRegisters, spillBytes: r.spillStoresBytes + r.spillLoadsBytes, chosen };
+}
+
+export function registersData(entries: RegisterEntry[]): RegistersDatum[] {
+  return entries.map((e) => registersDatum(e.label, e.registers, e.chosen));
+}
+
+/** Index of the heuristic's choice among the candidates (same config, not rejected), or -1. */
+export function chosenIndex(candidates: Candidate[], chosen: Candidate['config']): number {
+  return candidates.findIndex((c) => !c.rejected && sameConfig(c.config, chosen));
+}
+
+export { sameConfig };
