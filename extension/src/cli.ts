@@ -7,6 +7,7 @@ import { run as bench } from './cli/bench';
 import { run as check } from './cli/check';
 import { run as compile } from './cli/compile';
 import { run as configs } from './cli/configs';
+import { run as tune } from './cli/tune';
 import type { CliIo, CliVerb } from './cli/io';
 import { VERB_EXIT } from './cli/verbSupport';
 import { codedData } from './runtime/workerErrors';
@@ -17,6 +18,7 @@ const VERBS: Record<string, { run: CliVerb; summary: string }> = {
   bench: { run: bench, summary: 'benchmark shapes (--shapes deepseek | M,N,K ...) against cuBLASLt; study mode without a GPU' },
   configs: { run: configs, summary: 'candidate tile configs for M N K, the rejected ones with reasons, and the chosen one' },
   compile: { run: compile, summary: 'compile the kernel for M N K (optionally --config ...) and print its register use' },
+  tune: { run: tune, summary: 'time the best candidate configs of each shape on the GPU: measured vs predicted ranking (autotune)' },
 };
 
 export const HELP = `Usage: fp8lab <command> [options]      (fp8lab <command> --help for its options)

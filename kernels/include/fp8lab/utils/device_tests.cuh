@@ -24,9 +24,20 @@ __device__ __forceinline__ void test_hang(uint32_t seconds) {
 }
 
 // dst[i] = src[i] over `count` 16-byte words; grid-stride. Bytes moved = 2 · 16 · count.
+// Four independent 16-byte loads in flight per thread before the stores: one load per iteration
+// leaves the copy latency-bound (measured 2.4 TB/s on the H100 against ~3.0 for a saturated copy).
 __device__ __forceinline__ void copy_16b(const uint4* src, uint4* dst, uint64_t count) {
+  constexpr uint32_t kUnroll = 4;
   const uint64_t stride = static_cast<uint64_t>(gridDim.x) * blockDim.x;
-  for (uint64_t i = static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride) dst[i] = src[i];
+  uint64_t i = static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  for (; i + (kUnroll - 1) * stride < count; i += kUnroll * stride) {
+    uint4 v[kUnroll];
+#pragma unroll
+    for (uint32_t u = 0; u < kUnroll; ++u) v[u] = __ldcs(src + i + u * stride);
+#pragma unroll
+    for (uint32_t u = 0; u < kUnroll; ++u) __stcs(dst + i + u * stride, v[u]);
+  }
+  for (; i < count; i += stride) dst[i] = src[i];
 }
 
 }  // namespace fp8lab::utils

@@ -1,0 +1,71 @@
+// `fp8lab tune [--shapes ...] [--top N] [--json FILE] [--rounds N]`: time the cost model's best
+// legal candidates of each shape on the GPU (forced configs through the normal bench path:
+// correctness first, then CUDA-graph timing) and show the measured ranking next to the predicted
+// one, with the heuristic's regret (its choice's time over the fastest).
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { GemmProblem } from '../../protocol/worker';
+import { compactConfig } from '../core/heuristics';
+import { candidatesToTime, rankTuning, type ShapeTuning } from '../core/tuneRanking';
+import { geomean } from '../core/stats';
+import { probeEnvironment } from '../runtime/environment';
+import { textTable } from '../runtime/bench/table';
+import * as service from '../runtime/service';
+import type { CliIo } from './io';
+import { parseBenchArgs } from './verbArgs';
+import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+
+export const TUNE_HELP = `Usage: fp8lab tune [--shapes deepseek | M,N,K ...] [--top N] [--rounds N] [--json FILE]
+
+Times the N best legal candidate configs of each shape (by the cost model; the heuristic's choice
+always included) on the local Hopper GPU, each checked for correctness first, and prints the
+measured ranking next to the prediction. Needs a GPU.
+  --top N      candidates per shape (default 12)
+  --rounds N   timed rounds per candidate (default 5)
+  --json FILE  write every shape's ranking as JSON
+`;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let top = 12;
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--top') {
+      top = Number(args[++i]);
+      if (!Number.isInteger(top) || top < 1) { io.err(`fp8lab tune: --top needs a whole number ≥ 1\n\n${TUNE_HELP}`); return VERB_EXIT.usage; }
+    } else rest.push(args[i]);
+  }
+  if (!rest.includes('--rounds')) rest.push('--rounds', '5');
+  const parsed = parseBenchArgs(rest);
+  if (parsed.ok === 'help') { io.out(TUNE_HELP); return VERB_EXIT.ok; }
+  if (parsed.ok === false) { io.err(`fp8lab tune: ${parsed.message}\n\n${TUNE_HELP}`); return VERB_EXIT.usage; }
+  try {
+    const settings = cliSettings(io);
+    const env = await probeEnvironment(settings);
+    if (!env.canRunKernels) { io.err(`fp8lab tune: needs a Hopper GPU (${env.summary})\n`); return VERB_EXIT.failed; }
+    const tunings: ShapeTuning[] = [];
+    for (const problem of parsed.value.problems) {
+      const report = await service.configs(settings, problem);
+      const timed = candidatesToTime(report.candidates, report.chosen, top);
+      const forced: GemmProblem[] = timed.map((c) => ({ ...problem, config: c.config }));
+      const run = await service.bench(settings, forced, { ...parsed.value.options, peer: false, timing: true }, {});
+      const tuning = rankTuning(problem, timed, run.results, report.chosen);
+      tunings.push(tuning);
+      io.out(shapeTable(tuning));
+    }
+    const regrets = tunings.flatMap((t) => (t.regret ? [t.regret] : []));
+    if (regrets.length) io.out(`heuristic regret (chosen / fastest): geomean ${geomean(regrets).toFixed(3)}, worst ${Math.max(...regrets).toFixed(3)} over ${regrets.length} shape(s)\n`);
+    if (parsed.value.jsonFile) await writeFile(resolve(parsed.value.jsonFile), JSON.stringify({ device: env.devices[0], tunings }, null, 1) + '\n');
+    return VERB_EXIT.ok;
+  } catch (err) {
+    return reportError('tune', err, io);
+  }
+}
+
+function shapeTable(t: ShapeTuning): string {
+  const rows = t.candidates.map((c) => [
+    compactConfig(c.config), c.measuredUs?.toFixed(1) ?? '-', c.predictedUs?.toFixed(1) ?? '-',
+    c.chosen ? 'chosen' : '', c === t.best ? 'fastest' : '', c.error ?? '',
+  ]);
+  const head = `${t.problem.m}x${t.problem.n}x${t.problem.k}${t.regret ? `  (regret ${t.regret.toFixed(3)})` : ''}\n`;
+  return head + textTable(['config', 'measured µs', 'predicted µs', '', '', 'error'], rows, [false, true, true, false, false, false]);
+}

@@ -1,0 +1,56 @@
+// Autotune results: the measured ranking of a shape's legal candidates next to the cost model's.
+// Pure: the runtime times each candidate (forced configs through the normal bench path); this
+// module only orders, compares and formats what was measured.
+import type { Candidate, GemmConfig, GemmProblem, ShapeResult } from '../../protocol/worker';
+
+export interface TunedCandidate {
+  config: GemmConfig;
+  predictedUs?: number;
+  measuredUs?: number;
+  /** Set when the candidate failed (compile, launch or accuracy); it is then not ranked. */
+  error?: string;
+  chosen: boolean;
+}
+
+export interface ShapeTuning {
+  problem: GemmProblem;
+  candidates: TunedCandidate[];
+  /** Fastest correct candidate, if any was measured. */
+  best?: TunedCandidate;
+  /** Measured time of the heuristic's choice over the best one (1 = the heuristic was right). */
+  regret?: number;
+}
+
+export const sameConfig = (a: GemmConfig, b: GemmConfig) =>
+  a.blockM === b.blockM && a.blockN === b.blockN && a.numStages === b.numStages && a.numMathWarpgroups === b.numMathWarpgroups &&
+  a.clusterM === b.clusterM && a.clusterN === b.clusterN && a.swizzleD === b.swizzleD;
+
+/** The candidates worth timing: legal ones, best predicted first, at most `limit`, always including the chosen one. */
+export function candidatesToTime(candidates: Candidate[], chosen: GemmConfig, limit: number): Candidate[] {
+  const legal = candidates.filter((c) => !c.rejected).sort((a, b) => (a.predicted?.us ?? Infinity) - (b.predicted?.us ?? Infinity));
+  const picked = legal.slice(0, Math.max(1, limit));
+  if (!picked.some((c) => sameConfig(c.config, chosen))) {
+    const chosenCandidate = legal.find((c) => sameConfig(c.config, chosen));
+    if (chosenCandidate) picked[picked.length - 1] = chosenCandidate;
+  }
+  return picked;
+}
+
+/** Joins the timed results (in any order) with the candidates and ranks them fastest first. */
+export function rankTuning(problem: GemmProblem, timed: Candidate[], results: ShapeResult[], chosen: GemmConfig): ShapeTuning {
+  const candidates: TunedCandidate[] = timed.map((c) => {
+    const r = results.find((x) => sameConfig(x.config, c.config));
+    const failed = !r ? 'not measured' : r.error ? `${r.error.code}: ${r.error.message}` : r.accuracy && !r.accuracy.passed ? 'wrong result' : undefined;
+    return {
+      config: c.config,
+      ...(c.predicted ? { predictedUs: c.predicted.us } : {}),
+      ...(!failed && r?.timing ? { measuredUs: r.timing.medianUs } : {}),
+      ...(failed ? { error: failed } : {}),
+      chosen: sameConfig(c.config, chosen),
+    };
+  });
+  candidates.sort((a, b) => (a.measuredUs ?? Infinity) - (b.measuredUs ?? Infinity));
+  const best = candidates.find((c) => c.measuredUs !== undefined);
+  const picked = candidates.find((c) => c.chosen && c.measuredUs !== undefined);
+  return { problem, candidates, ...(best ? { best } : {}), ...(best && picked ? { regret: picked.measuredUs! / best.measuredUs! } : {}) };
+}
