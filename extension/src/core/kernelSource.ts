@@ -56,18 +56,28 @@ export function instantiationViolations(kind: KernelKind, config: GemmConfig): R
  * The translation unit for one config. Throws KernelConfigError (code E_INVALID_CONFIG) when a
  * legality rule is broken, so an illegal config never reaches the compiler.
  */
-export function gemmKernelSource(problemKind: KernelKind, config: GemmConfig): KernelSource {
+export interface GemmSourceOptions {
+  /** false: the accuracy study's no-promotion variant (all of K in the tensor-core accumulator). */
+  promote?: boolean;
+  /** true: the instrumented build (FP8LAB_TRACE=1) that records the pipeline timeline. */
+  trace?: boolean;
+}
+
+export function gemmKernelSource(problemKind: KernelKind, config: GemmConfig, options: GemmSourceOptions = {}): KernelSource {
   const violations = instantiationViolations(problemKind, config);
   if (violations.length > 0) throw new KernelConfigError(violations);
 
   const c = config;
-  const kernelName = gemmKernelName(problemKind, c);
+  const promote = options.promote ?? true;
+  const trace = options.trace ?? false;
+  const kernelName = gemmKernelName(problemKind, c) + (promote ? '' : '_nopromote') + (trace ? '_trace' : '');
   const threads = threadCount(c.numMathWarpgroups);
   const regs = registerSplit(c.numMathWarpgroups);
   const fixedBytes = sharedMemoryLayout(c, 0).fixedBytes;
   const templateArgs = [
     c.blockM, c.blockN, c.blockK, c.numStages, c.numMathWarpgroups, c.clusterM, c.clusterN,
     c.swizzleA, c.swizzleB, c.swizzleD, c.numSms, `fp8lab::GemmType::${GEMM_TYPE[problemKind]}`,
+    ...(promote ? [] : ['false']),
   ].join(', ');
 
   const source = [
@@ -77,6 +87,8 @@ export function gemmKernelSource(problemKind: KernelKind, config: GemmConfig): K
     `// Launch: grid ${c.numSms} CTAs, cluster (${c.clusterM * c.clusterN},1,1), block ${threads} threads, dynamic shared`,
     `// memory ${fixedBytes} + B-scale bytes for K (kernelRules.sharedMemoryBytes); D stored in boxes of`,
     `// ${tmaStoreBlockN(c)} x ${c.blockM}.`,
+    ...(promote ? [] : ['// Variant: no promotion (all of K accumulated in the tensor-core accumulator; per-tensor scales).']),
+    ...(trace ? ['// Variant: instrumented (pipeline timeline records into GemmArgs.trace).', '#define FP8LAB_TRACE 1'] : []),
     '#include "fp8lab/impls/sm90_fp8_gemm_1d2d.cuh"',
     '',
     `using Fp8labKernel = fp8lab::Sm90Fp8Gemm1D2D<${templateArgs}>;`,

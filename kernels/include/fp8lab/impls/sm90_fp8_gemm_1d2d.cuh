@@ -20,6 +20,7 @@
 #pragma once
 #include "fp8lab/common/math.cuh"
 #include "fp8lab/common/pipeline.cuh"
+#include "fp8lab/common/trace.cuh"
 #include "fp8lab/ptx/bar.cuh"
 #include "fp8lab/ptx/cluster.cuh"
 #include "fp8lab/ptx/cp_async.cuh"
@@ -38,8 +39,10 @@ namespace fp8lab {
 
 template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
           uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
-          uint32_t kNumSMs, GemmType kGemmType>
+          uint32_t kNumSMs, GemmType kGemmType, bool kPromote = true>
 struct Sm90Fp8Gemm1D2D {
+  // kPromote = false is the accuracy study's "no promotion" variant: all of K accumulates in the
+  // tensor-core accumulator and the (per-tensor, hence uniform) scales are applied once at the end.
   // ---- roles -----------------------------------------------------------------------------------
   static constexpr uint32_t kNumMathThreads = 128 * kNumMathWarpgroups;
   static constexpr uint32_t kNumThreads = kNumMathThreads + 128;
@@ -210,8 +213,10 @@ struct Sm90Fp8Gemm1D2D {
     Sched sched(args);
     PipelineState<kNumStages> pipe;
     const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
+    TraceWriter tr(args, kTraceRoleProducer, true);  // no-op unless built with FP8LAB_TRACE=1
     TileInfo tile;
     while (sched.next(tile)) {
+      tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       const uint32_t num_k_blocks = sched.num_k_blocks(tile);
       const int32_t a_row = static_cast<int32_t>(sched.a_row(tile));
       const int32_t b_row = static_cast<int32_t>(sched.b_row(tile));
@@ -220,7 +225,9 @@ struct Sm90Fp8Gemm1D2D {
       const bool multicast_b = kClusterM > 1 && tile.multicast;
       for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
         // Wait until every consumer (of both CTAs when clustered) released this stage.
+        tr.event(TraceEvent::EmptyWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
         ptx::mbarrier_try_wait_parity(&empty_barriers[pipe.stage], pipe.phase ^ 1);
+        tr.event(TraceEvent::EmptyWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
         uint64_t* full = &full_barriers[pipe.stage];
         // The full bytes always arrive at this CTA: own loads plus the peer's multicast.
         ptx::mbarrier_arrive_expect_tx(full, kTmaBytesPerStage);
@@ -242,8 +249,10 @@ struct Sm90Fp8Gemm1D2D {
         } else {
           ptx::cp_async_bulk_tensor_2d_load(&args.tma_b, full, b_dst, k_idx, b_row);
         }
+        tr.event(TraceEvent::TmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
         pipe.advance();
       }
+      tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
     }
     // Clustered: the peer's consumers arrive on our empty barriers, and the peer may still
     // multicast into us; do not let this CTA exit (and its shared memory go) before the last
@@ -254,6 +263,7 @@ struct Sm90Fp8Gemm1D2D {
         pipe.advance();
       }
     }
+    tr.finish();
   }
 
   // Math warpgroups: wgmma + promotion per K-block, then the bf16 epilogue, per tile.
@@ -270,6 +280,7 @@ struct Sm90Fp8Gemm1D2D {
 
     Sched sched(args);
     PipelineState<kNumStages> pipe;
+    TraceWriter tr(args, 1 + math_wg, threadIdx.x % 128 == 0);  // no-op unless FP8LAB_TRACE=1
     // SFB: each tile's B scales are copied (cp.async) into one of two buffers while the previous
     // tile computes, so no tile waits on a global load before its first wgmma.
     const uint32_t sfb_buffer_floats = sfb_buffer_bytes(args.k) / 4;
@@ -290,6 +301,7 @@ struct Sm90Fp8Gemm1D2D {
       const bool has_next = sched.next(next_tile);
       const uint32_t num_k_blocks = sched.num_k_blocks(tile);
       const uint32_t n0 = tile.n_block * BLOCK_N;
+      tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
 
       // -- this tile's B scales: own copies landed, then everyone's (barrier) ----------------------
       const ScaleBSplit split = scale_b_split(n0, args.n);
@@ -322,7 +334,9 @@ struct Sm90Fp8Gemm1D2D {
       for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
         const float sfb_0 = tile_sfb[kb];
         const float sfb_1 = tile_sfb[kb + sfb_second];
+        tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
         ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
+        tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
         const float* sfa = reinterpret_cast<const float*>(smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES);
         const uint8_t* a_tile = smem_a + pipe.stage * SMEM_A_STAGE_BYTES;
         const uint8_t* b_tile = smem_b + pipe.stage * SMEM_B_STAGE_BYTES;
@@ -333,24 +347,38 @@ struct Sm90Fp8Gemm1D2D {
           if (wave_valid[w]) {
             sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
             sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
+            tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
+            // Without promotion the tensor-core accumulator of a wave carries all of K.
+            float (&acc)[kNumAccum] = kPromote ? accum : final_accum[w];
 #pragma unroll
-            for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+            for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(acc[i]);
             ptx::wgmma_fence();
 #pragma unroll
             for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
               const uint64_t desc_a = ptx::make_wgmma_desc_kmajor_sw128(a_tile + (w * WAVE_BLOCK_M + wg_row) * BLOCK_K + k * WGMMA_K);
               const uint64_t desc_b = ptx::make_wgmma_desc_kmajor_sw128(b_tile + k * WGMMA_K);
-              Mma::mma(accum, desc_a, desc_b, k > 0 ? 1u : 0u);
+              Mma::mma(acc, desc_a, desc_b, (k > 0 || (!kPromote && kb > 0)) ? 1u : 0u);
             }
             ptx::wgmma_commit_group();
 #pragma unroll
-            for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+            for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(acc[i]);
             ptx::wgmma_wait_group<0>();
 #pragma unroll
-            for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+            for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(acc[i]);
+            tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
           }
-          if (w == kNumWaves - 1) release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
-          if (wave_valid[w]) {
+          if (w == kNumWaves - 1) {
+            release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
+            tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
+          }
+          if (!kPromote) {
+            // Scales are uniform (per-tensor inputs): apply them once, after the last K-block.
+            if (wave_valid[w] && kb == num_k_blocks - 1) {
+#pragma unroll
+              for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] *= (i % 4 < 2 ? sfa_0 : sfa_1) * sfb_0;
+            }
+          } else if (wave_valid[w]) {
+            tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
             // Promotion: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3); chunk i is columns 8i..8i+7.
             const float s00 = sfa_0 * sfb_0, s10 = sfa_1 * sfb_0;
             const float s01 = sfa_0 * sfb_1, s11 = sfa_1 * sfb_1;
@@ -364,6 +392,7 @@ struct Sm90Fp8Gemm1D2D {
               final_accum[w][i * 4 + 2] += sc1 * accum[i * 4 + 2];
               final_accum[w][i * 4 + 3] += sc1 * accum[i * 4 + 3];
             }
+            tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
           }
         }
         pipe.advance();
@@ -375,6 +404,7 @@ struct Sm90Fp8Gemm1D2D {
 
       // -- epilogue: bf16 via stmatrix into the staging tile, then TMA store ----------------------
       // The previous tile's store must have finished reading the staging tile.
+      tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       if (threadIdx.x < kNumDStores) ptx::cp_async_bulk_wait_group_read<0>();
       ptx::bar_sync(kMathBarrierId, kNumMathThreads);
 #pragma unroll
@@ -404,12 +434,16 @@ struct Sm90Fp8Gemm1D2D {
         ptx::cp_async_bulk_commit_group();
       }
       __syncwarp();
+      tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+      tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+      tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       tile = next_tile;
       has_tile = has_next;
       sfb_buffer ^= 1;
     }
     // Keep the staging tile alive until the last store has read it.
     if (threadIdx.x < kNumDStores) ptx::cp_async_bulk_wait_group_read<0>();
+    tr.finish();
   }
 
   // Each math warp releases a stage once per CTA of the cluster: lane r arrives on CTA r's empty
@@ -428,11 +462,11 @@ struct Sm90Fp8Gemm1D2D {
 // __launch_bounds__(kNumThreads, 1) and a `const __grid_constant__ GemmArgs` parameter.
 template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
           uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
-          uint32_t kNumSMs, GemmType kGemmType>
+          uint32_t kNumSMs, GemmType kGemmType, bool kPromote = true>
 __device__ __forceinline__ void sm90_fp8_gemm_1d2d_impl(const GemmArgs& args) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   Sm90Fp8Gemm1D2D<BLOCK_M, BLOCK_N, BLOCK_K, kNumStages, kNumMathWarpgroups, kClusterM, kClusterN, kSwizzleA, kSwizzleB,
-                  kSwizzleD, kNumSMs, kGemmType>::run(args);
+                  kSwizzleD, kNumSMs, kGemmType, kPromote>::run(args);
 #else
   __trap();
 #endif
