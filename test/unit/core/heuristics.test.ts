@@ -4,13 +4,14 @@ import assert from 'node:assert/strict';
 import type { DeviceReport, GemmProblem } from '../../../extension/protocol/worker';
 import { deepseekShapes, gpuTestShapes } from '../../../extension/src/core/deepseekShapes';
 import {
-  chooseConfig, enumerateCandidates, formatConfigReport, H100_SXM, PolicyError, policyDevice, predictCost,
+  chooseConfig, enumerateCandidates, formatConfigReport, H100_SXM, MODEL, PolicyError, policyDevice, predictCost,
   rawCandidates, waveInfo, workShape, type PolicyDevice,
 } from '../../../extension/src/core/heuristics';
 import { firstViolation } from '../../../extension/src/core/kernelRules';
 
 const normal = (m: number, n: number, k: number): GemmProblem => ({ kind: 'normal', m, n, k });
 const label = (p: GemmProblem) => `${p.m}x${p.n}x${p.k}`;
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /** The first rejection with this rule (and reason pattern) among a problem's candidates. */
 function findRejection(p: GemmProblem, rule: string, reason?: RegExp, device: PolicyDevice = H100_SXM) {
@@ -108,17 +109,23 @@ test('the chosen config is legal for the kernel, fits the device and is a listed
   }
 });
 
-test('deepseek shapes: block_m 64 at M ≤ 128; large tiles with a 2-CTA cluster at M = 4096', () => {
+// Updated to the H100 measurements (test/fixtures/h100/tune-deepseek.json): at M = 128 a 128-row
+// tile with two math warpgroups was fastest for wide N (128x128 at 128x32768x512, 128x96 at
+// 128x24576x1536), and at M = 4096 a cluster was never clearly ahead (256x128 alone 189.9 µs vs
+// 211.0 µs with a cluster at 4096x4096x7168), so neither "block_m 64" nor "cluster 2" is required.
+test('deepseek shapes: block_m 64 at M = 64; 2-warpgroup tiles of ≥ 128x192 without a runtime straddle at M = 4096', () => {
   for (const p of deepseekShapes()) {
     const c = chooseConfig(p, H100_SXM).chosen;
-    if (p.m <= 128) {
+    if (p.m === 64) {
       assert.equal(c.blockM, 64, label(p));
       assert.equal(c.numMathWarpgroups, 1);
+    } else if (p.m <= 128) {
+      assert.ok(c.blockM <= 128, `${label(p)}: ${c.blockM}x${c.blockN}`);
     } else {
       assert.ok(c.blockM >= 128, label(p));
-      assert.ok(c.blockM * c.blockN >= 128 * 128, `${label(p)}: ${c.blockM}x${c.blockN}`);
-      assert.equal(c.clusterM * c.clusterN, 2, label(p));
+      assert.ok(c.blockM * c.blockN >= 128 * 192, `${label(p)}: ${c.blockM}x${c.blockN}`);
       assert.equal(c.numMathWarpgroups, 2);
+      assert.ok(gcd(c.blockN, 128) >= 32, `${label(p)}: block_n ${c.blockN} straddles scale blocks without the kernel's specialisation`);
     }
   }
 });
@@ -160,7 +167,7 @@ test('ties break deterministically: the first candidate in enumeration order win
 
 test('the why sentence names the tiles, waves, prediction and the runner-up', () => {
   const r = chooseConfig(normal(4096, 7168, 16384), H100_SXM);
-  assert.match(r.why, /^\d+x\d+ cluster 2 \([AB] multicast\) with \d+ stages: \d+ tiles in \d+ waves on 132 SMs \(last wave \d+% full\); predicted \d+ µs, bound by [a-zA-Z +-]+; (the next best|ties with) /);
+  assert.match(r.why, /^\d+x\d+( cluster 2 \([AB] multicast\))? with \d+ stages: \d+ tiles in \d+ waves on 132 SMs \(last wave \d+% full\); predicted \d+ µs, bound by [a-zA-Z +-]+; (the next best, |ties with )/);
 });
 
 test('a forced config is checked and kept; an illegal one is refused with its rule; bad shapes are refused', () => {
@@ -178,7 +185,7 @@ test('a forced config is checked and kept; an illegal one is refused with its ru
     e instanceof PolicyError && e.code === 'E_INVALID_SHAPE' && /multiple of 128/.test(e.message));
 });
 
-test('cost model: multicast halves the shared operand in L2, longer K costs more, fair-share waves', () => {
+test('cost model: multicast halves the shared operand in L2 and couples the two CTAs; longer K costs more', () => {
   const work = workShape(normal(4096, 7168, 7168));
   const base = { blockM: 128, blockN: 128, blockK: 128, numStages: 6, numMathWarpgroups: 2, clusterM: 1, clusterN: 1 };
   const solo = predictCost(base, work, H100_SXM);
@@ -186,7 +193,10 @@ test('cost model: multicast halves the shared operand in L2, longer K costs more
   // 32 M-blocks pair up fully: B's L2 bytes halve, A's stay
   const kBlocks = 7168 / 128;
   assert.equal(solo.l2Bytes - mcB.l2Bytes, solo.waves.tiles * kBlocks * (128 * 128) / 2);
-  assert.ok(mcB.cycles <= solo.cycles);
+  // (It used to predict multicast never slower; on the H100 a cluster was within ±5% of none at
+  // M = 4096 and 10% behind at 4096x4096x7168, so the lock-step cost can outweigh the L2 saving.)
+  assert.ok(mcB.l2Cycles < solo.l2Cycles);
+  assert.equal(mcB.perKBlock.math, solo.perKBlock.math + MODEL.clusterCouplingCycles);
   const longer = predictCost(base, workShape(normal(4096, 7168, 14336)), H100_SXM);
   assert.ok(longer.cycles > 1.8 * (solo.cycles - solo.fixedCycles));
   // fewer stages never predict faster
@@ -199,7 +209,7 @@ test('FP8LAB_PRINT_CONFIGS text: header, one line per candidate, the chosen one 
   const r = chooseConfig(normal(128, 7168, 2048), H100_SXM);
   const lines = formatConfigReport(r).trimEnd().split('\n');
   assert.match(lines[0], /^FP8LAB configs: normal 128x7168x2048 on 132 SMs — 288 candidates, \d+ legal$/);
-  assert.match(lines[1], /^chosen: 64x\d+ c\dx\d wg1 st\d+ — /);
+  assert.match(lines[1], /^chosen: \d+x\d+ c\dx\d wg\d st\d+ — /);
   assert.equal(lines.length, 2 + 288);
   const marked = lines.filter((l) => l.startsWith('*'));
   assert.equal(marked.length, 1);

@@ -1,27 +1,32 @@
 // An analytic cost model for the persistent, warp-specialised 1D2D FP8 GEMM, in the spirit of
-// DeepGEMM's sm90 heuristic (bytes through L2 with multicast halving the shared operand, divided by
-// wave efficiency) with the tensor-core and pipeline terms it leaves out. It exists to rank
-// candidates for one shape; its absolute µs are a prediction shown next to measurements, never a
-// substitute for them.
+// DeepGEMM's sm90 heuristic with the tensor-core, pipeline and per-tile terms it leaves out. It
+// exists to rank candidates for one shape; its absolute µs are a prediction shown next to
+// measurements, never a substitute for them. The bandwidth and overhead constants are fitted to
+// real H100 timings (test/fixtures/h100/tune-deepseek.json, checked by
+// test/unit/core/costModelFit.test.ts); each says what it was fitted to.
 //
 // For one config the busiest SM processes `waves` tiles; each tile walks K in 128-wide blocks, and a
 // K-block costs the slowest of
 //   - math: WGMMA on the tensor cores (2·BM·BN·128 FLOP at 8192 FLOP/cycle/SM) plus the promotion
 //     FFMAs (one per accumulator element); with one math warpgroup the promotion and the WGMMA drain
-//     are serial, with two the other warpgroup's WGMMA hides them;
-//   - ingest: the A, B and scale-A bytes TMA writes into this SM's shared memory;
-//   - latency: a TMA round trip spread over the (stages − 1) loads in flight.
-// The whole grid is also bounded by L2 (each SM's fair share: multicast halves the shared operand)
-// and by HBM (the bytes that must move at least once), both divided by wave efficiency as in
-// DeepGEMM, because in a partial wave the idle SMs' share of bandwidth is not used by anyone.
-// Fixed costs: one pipeline fill and the launch.
+//     are serial, with two the other warpgroup's WGMMA hides them. A BLOCK_N whose tiles straddle two
+//     B-scale blocks pays a factor (a runtime select per chunk unless the kernel specialises it), and
+//     a 2-CTA cluster pays a lock-step cost (a stage is refilled only when both CTAs released it);
+//   - ingest: the A, B and scale-A bytes TMA lands in this SM's shared memory (multicast or not);
+//   - latency: a TMA round trip spread over the (stages − 1) loads in flight;
+// and each tile adds its epilogue and a fixed per-tile overhead.
+// The whole grid is also bounded by L2 (all SMs together; multicast halves the shared operand) and
+// by HBM (the bytes that must move at least once). These limits do not overlap perfectly: the three
+// grid terms are combined as a 6-norm, which is their maximum when one dominates and up to 20% more
+// when they are close (the queueing a roofline's max ignores). Fixed costs: one pipeline fill, the
+// last epilogue and the launch.
 
 import type { GemmConfig } from '../../../protocol/worker';
 import { gemmBytes } from '../stats';
 import type { PolicyDevice } from './device';
 import { waveInfo, type WaveInfo, type WorkShape } from './tiles';
 
-/** Constants of the model, each with where it comes from. */
+/** Constants of the model, each with where it comes from ("fitted" = to test/fixtures/h100/tune-deepseek.json). */
 export const MODEL = {
   /** Dense FP8 FLOP per cycle per SM on H100: 1979 TFLOPS at 1830 MHz over 132 SMs (NVIDIA H100 datasheet). */
   tensorFlopPerCyclePerSm: 8192,
@@ -32,10 +37,18 @@ export const MODEL = {
    * the test H100 (shared/PERF.md): the clock the tensor cores effectively run at under FP8 load.
    */
   clockGHz: 1.3,
-  /** L2 → SM bytes per cycle for the whole GPU: ~8 TB/s at 1.3 GHz, capped at 64 B/cycle per SM (DeepGEMM's sm90 model). */
-  l2BytesPerCycle: (numSms: number) => Math.min(64 * numSms, 8e6 / 1.3e3),
-  /** Bytes per cycle TMA can land in one SM's shared memory (DeepGEMM's "L1" figure: 128 B/cycle/SM). */
-  smIngestBytesPerCycle: 128,
+  /**
+   * L2 → SM bytes per cycle for the whole GPU, after multicast: 11 TB/s at the model clock. Fitted:
+   * the 256x128 tiles at M = 4096 pull about 8 TB/s through L2 without being limited by it, and
+   * 64x16 tiles at M = 64 (every SM re-reading A) are limited by their SM's ingest, not by L2.
+   */
+  l2BytesPerCycle: 8500,
+  /**
+   * Bytes per cycle TMA lands in one SM's shared memory; multicast does not lower it (each CTA of a
+   * cluster still receives both operands). Fitted: 128x128 tiles at 8192³ run 13% behind 256x128
+   * although both would fill the tensor cores; 64x16 tiles at 64x2112x7168 run at ~45 B/cycle.
+   */
+  smIngestBytesPerCycle: 64,
   /** HBM bytes per cycle: the 3.02 TB/s copy rate measured on the test H100 (PERF.md), at the model clock. */
   dramBytesPerCycle: 3.02e12 / 1.3e9,
   /** Cycles from issuing a TMA load to its bytes landing (HBM latency ≈ 0.75 µs). */
@@ -44,11 +57,48 @@ export const MODEL = {
   kBlockSyncCycles: 24,
   /** wgmma.wait_group 0 latency left exposed when one math warpgroup both issues and promotes. */
   wgmmaDrainCycles: 64,
+  /**
+   * Math-term factor for a BLOCK_N whose tiles straddle two 128-column B-scale blocks and whose
+   * promotion split is a runtime comparison (gcd(BLOCK_N, 128) < 32: 48, 80, 112, 144, ...): a select
+   * per accumulator chunk in the hot loop. Fitted: 1.3–1.45x behind their neighbours at M = 4096
+   * (2 math warpgroups); at M ≤ 128 the memory terms hide it, as measured.
+   */
+  straddleRuntimeFactor: 1.35,
+  /** The same for a straddle the kernel specialises at compile time (96, 160, 192, ...). Fitted: mildly slower. */
+  straddleSpecialisedFactor: 1.03,
+  /**
+   * Per K-block cost of a 2-CTA cluster: the producer refills a stage only when the peer CTA has
+   * released it too, so the two SMs run in lock step. Fitted: 64x16 cluster 2 takes 24.2 µs vs
+   * 21.4 µs alone at 64x4096x7168; at M = 4096 a cluster is within ±5% of none, never clearly ahead.
+   */
+  clusterCouplingCycles: 80,
+  /**
+   * Per tile: B-scale wait and math barrier, the epilogue's barriers and TMA store, a fresh
+   * accumulator. Fitted: at K = 512, M = 64 many small tiles lose (64x32 14.3 µs vs 64x128 10.1 µs).
+   */
+  tileOverheadCycles: 600,
+  /**
+   * The exponent the compute, L2 and HBM terms are combined with (∞ would be a pure roofline max).
+   * Fitted: with a plain max, tiles that sit just under the HBM roof tie with the best one although
+   * they measure 5–15% slower.
+   */
+  overlapExponent: 6,
   /** Bytes per cycle the math warpgroups write D into shared memory (stmatrix) in the epilogue. */
   epilogueBytesPerCycle: 128,
   /** Launch and teardown of one persistent grid, as graph-replayed (µs). */
   launchUs: 1.5,
-} as const;
+};
+
+/** How a BLOCK_N's tiles sit on the 128-column B-scale blocks, as the kernel's promotion sees it. */
+export type ScaleBStraddle = 'none' | 'specialised' | 'runtime';
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** Mirrors kUniformScaleB / kSpecialiseFormer of the kernel (sm90_fp8_gemm_1d2d.cuh). */
+export function scaleBStraddle(blockN: number): ScaleBStraddle {
+  if (128 % blockN === 0) return 'none';
+  return 128 / gcd(blockN, 128) <= 4 ? 'specialised' : 'runtime';
+}
 
 export type Bound = 'tensor cores' | 'WGMMA + promotion' | 'shared-memory ingest' | 'load latency' | 'L2 bandwidth' | 'HBM bandwidth';
 
@@ -60,6 +110,8 @@ export interface CostBreakdown {
   waves: WaveInfo;
   /** Per-K-block terms of one CTA (cycles). */
   perKBlock: { math: number; ingest: number; latency: number };
+  /** How the tiles sit on the B-scale blocks (a straddle slows the math term). */
+  straddle: ScaleBStraddle;
   /** Grid-level terms (cycles), before the fixed costs. */
   computeCycles: number;
   l2Cycles: number;
@@ -68,6 +120,13 @@ export interface CostBreakdown {
   /** Bytes the grid reads from L2 (A and B after multicast, scales, D). */
   l2Bytes: number;
   dramBytes: number;
+}
+
+/** (Σ xᵢᵖ)^(1/p), scaled by the largest term so that large cycle counts cannot overflow. */
+function pNorm(xs: number[], p: number): number {
+  const top = Math.max(...xs);
+  if (top <= 0 || !Number.isFinite(top)) return Math.max(top, 0);
+  return top * xs.reduce((sum, x) => sum + (x / top) ** p, 0) ** (1 / p);
 }
 
 /** Share of `blocks` blocks along a dimension that have a cluster partner (pairs of neighbours). */
@@ -86,9 +145,13 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   // --- one K-block of one CTA
   const mma = (2 * bm * bn * bk) / MODEL.tensorFlopPerCyclePerSm;
   const promote = (bm * bn) / MODEL.ffmaPerCyclePerSm;
-  const math = config.numMathWarpgroups >= 2
-    ? Math.max(mma, promote) + MODEL.kBlockSyncCycles
-    : mma + MODEL.wgmmaDrainCycles + promote + MODEL.kBlockSyncCycles;
+  const straddle = scaleBStraddle(bn);
+  const straddleFactor = straddle === 'runtime' ? MODEL.straddleRuntimeFactor : straddle === 'specialised' ? MODEL.straddleSpecialisedFactor : 1;
+  const oneWg = config.numMathWarpgroups < 2;
+  const coupling = clusterSize > 1 ? MODEL.clusterCouplingCycles : 0;
+  const math = straddleFactor * (oneWg
+    ? mma + MODEL.wgmmaDrainCycles + promote + MODEL.kBlockSyncCycles
+    : Math.max(mma, promote) + MODEL.kBlockSyncCycles) + coupling;
   const stageBytes = bm * bk + bn * bk + bm * 4;
   const ingest = stageBytes / MODEL.smIngestBytesPerCycle;
   const latency = MODEL.tmaLatencyCycles / Math.max(1, config.numStages - 1);
@@ -97,10 +160,10 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   // --- one tile, then the busiest SM
   const outTileBytes = bm * bn * work.outBytes;
   const epilogue = (outTileBytes * (work.outBytes === 4 ? 2 : 1)) / MODEL.epilogueBytesPerCycle;
-  const tileCycles = kBlocks * kBlockCycles + epilogue;
+  const tileCycles = kBlocks * kBlockCycles + epilogue + MODEL.tileOverheadCycles;
   const computeCycles = waves.waves * tileCycles;
 
-  // --- the whole grid through L2 (fair share per SM) and HBM
+  // --- the whole grid through L2 and HBM
   // clusterN = 2 multicasts A between two N-blocks of one block row, clusterM = 2 multicasts B
   // between two M-blocks; only the tiles that have a partner along that dimension share.
   const shareA = config.clusterN === 2 ? pairedFraction(Math.ceil(work.n / bn)) : 0;
@@ -108,16 +171,17 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   const l2PerTile = kBlocks * (bm * bk * (1 - shareA / 2) + bn * bk * (1 - shareB / 2) + bm * 4 + 4 * Math.ceil(bn / 128))
     + outTileBytes * (work.outBytes === 4 ? 2 : 1);
   const l2Bytes = waves.tiles * l2PerTile;
-  const eff = Math.max(waves.efficiency, 1e-9);
-  const l2Cycles = l2Bytes / MODEL.l2BytesPerCycle(device.numSms) / eff;
+  // L2 and HBM are shared by all SMs: a partial last wave leaves their bandwidth to the busy SMs
+  // (whose own limit is the ingest term), so neither is divided by wave efficiency.
+  const l2Cycles = l2Bytes / MODEL.l2BytesPerCycle;
   const dramBytes = gemmBytes({
     m: work.m * work.groups, n: work.n, k: work.k, groups: work.groups, outBytes: work.outBytes,
     readsC: work.outBytes === 4, perTokenScaleB: work.outBytes === 4,
   });
-  const dramCycles = dramBytes / MODEL.dramBytesPerCycle / eff;
+  const dramCycles = dramBytes / MODEL.dramBytesPerCycle;
 
   const fixedCycles = MODEL.tmaLatencyCycles + epilogue + MODEL.launchUs * MODEL.clockGHz * 1e3;
-  const cycles = Math.max(computeCycles, l2Cycles, dramCycles) + fixedCycles;
+  const cycles = pNorm([computeCycles, l2Cycles, dramCycles], MODEL.overlapExponent) + fixedCycles;
 
   let bound: Bound;
   if (computeCycles >= l2Cycles && computeCycles >= dramCycles) {
@@ -133,6 +197,7 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
     bound,
     waves,
     perKBlock: { math, ingest, latency },
+    straddle,
     computeCycles, l2Cycles, dramCycles, fixedCycles, l2Bytes, dramBytes,
   };
 }

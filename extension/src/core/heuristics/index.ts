@@ -3,7 +3,7 @@
 
 export { chooseConfig, PolicyError, tileLabel } from './choose';
 export { enumerateCandidates, minUsefulStages, KERNEL_MIN_STAGES, type EvaluatedCandidate, type Rejection } from './candidates';
-export { predictCost, MODEL, type Bound, type CostBreakdown } from './costModel';
+export { predictCost, scaleBStraddle, MODEL, type Bound, type CostBreakdown, type ScaleBStraddle } from './costModel';
 export { H100_SXM, policyDevice, type PolicyDevice } from './device';
 export { compactConfig, formatConfigReport, type FormatOptions } from './format';
 export { rawCandidates, BLOCK_M_CHOICES, BLOCK_N_CHOICES, CLUSTER_CHOICES, MATH_WARPGROUP_CHOICES, MAX_STAGES } from './space';
