@@ -16,6 +16,7 @@ const TESTS = [
   ['rejections'],
   ['correctness', '--part=generator'], ['correctness', '--part=sweep'], ['correctness', '--part=distributions'], ['correctness', '--part=peer'],
   ['fault'],
+  ['workerBench'],
 ];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const total = { passed: 0, failed: 0, skipped: 0 };
