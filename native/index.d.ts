@@ -188,6 +188,8 @@ export interface GemmLaunchSpec {
   numMathWarpgroups: number;
   /** CTAs per cluster along M and N (1 or 2, product ≤ 2): the TMA multicast. */
   clusterM: number; clusterN: number;
+  /** 2: the two CTAs of a (clusterM = clusterN = 1) cluster split each tile's K (1D2D only); default 1. */
+  splitK?: number;
   /** Swizzle bytes for the A/B tiles and for the output staging tile (0 = none). */
   swizzleA: number; swizzleB: number; swizzleD: number;
   numSms: number;
@@ -197,8 +199,18 @@ export interface GemmLaunchSpec {
   d: DeviceBuffer;
   /** 1D1D / K-grouped: C (FP32) accumulated into D. */
   c?: DeviceBuffer;
-  /** Contiguous: int32 per row of A (expert or -1); masked: int32 masked_m[G]; K-grouped: K per group. */
+  /**
+   * Contiguous: int32 per row of A (expert or -1), or psum[G] with psumLayout; masked: int32
+   * masked_m[G] (m is then Mmax, A and D are [G, Mmax, *]); K-grouped: K per group.
+   */
   groupedLayout?: DeviceBuffer;
+  /** Contiguous only: groupedLayout is psum[G], the cumulative row ends (gemm_args.h psum_layout). */
+  psumLayout?: boolean;
+  /**
+   * M-grouped kinds, optional: a zeroed uint32 the kernel ORs flags into for input the host could not
+   * check (1 = a masked_m[g] > Mmax was clamped, 2 = an expert index ≥ numGroups was skipped).
+   */
+  flags?: DeviceBuffer;
   pdl?: boolean;
   /**
    * Instrumented builds only (FP8LAB_TRACE=1, kernels/include/fp8lab/common/trace.cuh): a zero-filled
@@ -208,7 +220,7 @@ export interface GemmLaunchSpec {
   traceCapacity?: number;
 }
 export interface GemmLaunch {
-  readonly spec: Readonly<Omit<GemmLaunchSpec, 'kernel' | 'a' | 'b' | 'sfa' | 'sfb' | 'd' | 'c' | 'groupedLayout' | 'trace'>>;
+  readonly spec: Readonly<Omit<GemmLaunchSpec, 'kernel' | 'a' | 'b' | 'sfa' | 'sfb' | 'd' | 'c' | 'groupedLayout' | 'trace' | 'flags'>>;
   run(): void;
   dispose(): void;
 }

@@ -22,7 +22,13 @@ if (upToDate && !process.argv.includes('--force')) {
   console.log(`fp8lab: addon up to date (${relative(root, addon)})`);
 } else {
   const gyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-  const r = spawnSync(process.execPath, [gyp, 'rebuild', '--directory', nativeDir], { stdio: 'inherit' });
+  // Build against the running Node's own headers when it ships them (Debian's /usr/include/node,
+  // an official tarball's include/node): these machines cannot download headers. npm passes its
+  // `nodedir` setting as npm_config_nodedir, which node-gyp reads itself.
+  const prefix = dirname(dirname(process.execPath));
+  const localHeaders = existsSync(join(prefix, 'include', 'node', 'node_api.h'));
+  const nodedir = !process.env.npm_config_nodedir && localHeaders ? [`--nodedir=${prefix}`] : [];
+  const r = spawnSync(process.execPath, [gyp, 'rebuild', '--directory', nativeDir, ...nodedir], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 

@@ -3,6 +3,10 @@
 // (vscode-jsonrpc over the child process's IPC channel).
 
 import type { ErrorCode as NativeErrorCode } from '../../native/index';
+import type { AccuracyReport, InputKind, TraceCapture, TraceSummary } from './trace';
+import type {
+  CastRequest, CastResult, GroupedBenchOptions, GroupedBenchRun, GroupedCase, GroupedSettings, TransformScalesRequest, TransformScalesResult,
+} from './grouped';
 
 /** Coded errors: the addon's, plus the ones policy and the worker add. */
 export type ErrorCode =
@@ -98,6 +102,21 @@ export interface WorkerRequests {
   'kernel/compile': { params: { settings: RuntimeSettings; job: CompileJob }; result: CompileReport };
   'gemm/configs': { params: { settings: RuntimeSettings; problem: GemmProblem }; result: ConfigReport };
   'gemm/bench': { params: { settings: RuntimeSettings; jobId: string; problems: GemmProblem[]; options: BenchOptions }; result: BenchRun };
+  /** Pipeline timeline of one shape (issue 6): progress and job/cancel as for gemm/bench. */
+  'gemm/timeline': { params: { settings: RuntimeSettings; jobId: string; problem: GemmProblem; options?: TimelineOptions }; result: TimelineRun };
+  /** Accuracy study of one shape: the design vs per-tensor scaling vs no promotion, against FP32. */
+  'gemm/accuracy': { params: { settings: RuntimeSettings; jobId: string; problem: GemmProblem; options: AccuracyOptions }; result: AccuracyReport };
+  /** Grouped / weight-gradient GEMMs (issue 4): cases checked and timed; progress and job/cancel as for gemm/bench. */
+  'gemm/groupedBench': { params: { settings: RuntimeSettings; jobId: string; cases: GroupedCase[]; options: GroupedBenchOptions }; result: GroupedBenchRun };
+  /** FP8 casts (per-token / per-block / per-channel) of host data on the GPU, scales in the kernels' layouts. */
+  'utils/cast': { params: { settings: RuntimeSettings; request: CastRequest }; result: CastResult };
+  /** User scales [rows][K/128] -> the TMA-aligned MN-major layout the kernels read. */
+  'utils/transformScales': { params: { settings: RuntimeSettings; request: TransformScalesRequest }; result: TransformScalesResult };
+  /** TMA-aligned size of a dimension of elementBytes-sized values (16-byte strides). */
+  'utils/tmaAlignedSize': { params: { size: number; elementBytes: number }; result: { alignedSize: number } };
+  /** SMs the persistent kernels may use and the contiguous layouts' M/K alignment (get; set with a partial change). */
+  'utils/getGroupedSettings': { params: { settings: RuntimeSettings }; result: GroupedSettings };
+  'utils/setGroupedSettings': { params: { settings: RuntimeSettings; change: Partial<GroupedSettings> }; result: GroupedSettings };
   'job/cancel': { params: { jobId: string }; result: { cancelled: boolean } };
   'worker/ping': { params: Record<string, never>; result: { pid: number; uptimeMs: number } };
   /** Test hook: a deliberately faulting kernel launch (only when FP8LAB_TEST_HOOKS=1). */
@@ -148,6 +167,8 @@ export interface GemmConfig {
   numSms: number;
   sharedBytes: number;
   numThreads: number;      // 128 * (1 + numMathWarpgroups)
+  /** 2: each tile's K is split across the two CTAs of a cluster (no multicast then); absent = 1. */
+  splitK?: number;
 }
 
 export interface Candidate {
@@ -279,4 +300,36 @@ export interface BenchRun {
   interrupted?: { code: ErrorCode; message: string };
   /** Provenance for recorded fixtures ("recorded on H100 80GB HBM3, 2026-11-21"). */
   recorded?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Studies (issue 6): the pipeline timeline and the accuracy comparison.
+
+export interface TimelineOptions {
+  /** Timed rounds of each kernel (plain and instrumented, interleaved); default 10. */
+  rounds?: number;
+  /** Seed of the random inputs (as bench's); default 0. */
+  seed?: number;
+}
+
+export interface TimelineRun {
+  /** The raw capture with timing (what the timeline view and the Perfetto export read). */
+  capture: TraceCapture;
+  summary: TraceSummary;
+  /** The instrumented kernel's output checked against the FP32 reference like any bench run. */
+  accuracy: Accuracy;
+  /** The same check of the normal kernel. */
+  plainAccuracy: Accuracy;
+  /** How the buffer was sized (records per slice, bytes, whether the 1 GiB cap cut it). */
+  sizing: { capacity: number; needed: number; bytes: number; capped: boolean; tilesPerCta: number; kBlocks: number };
+  /** The trace's span (first to last event) against the instrumented kernel's measured median. */
+  vsMeasured: { traceUs: number; measuredUs: number; deviation: number; within5Percent: boolean };
+  /** Both kernels timed on the same path, interleaved: the instrumentation's own cost. */
+  timing: { plain: Stats; instrumented: Stats; overhead: number; method: string };
+}
+
+export interface AccuracyOptions {
+  input: InputKind;
+  /** 0 .. 2^32-1; recorded in the report (the same seed reproduces the same inputs). */
+  seed: number;
 }

@@ -35,7 +35,7 @@ struct GemmState : Launchable {
 struct Spec {
   std::string kind;
   int64_t m, n, k, num_groups, block_m, block_n, block_k, num_stages, num_math_warpgroups;
-  int64_t cluster_m, cluster_n, swizzle_a, swizzle_b, swizzle_d, num_sms, shared_bytes;
+  int64_t cluster_m, cluster_n, split_k, swizzle_a, swizzle_b, swizzle_d, num_sms, shared_bytes;
   bool pdl;
 };
 
@@ -106,10 +106,7 @@ Napi::Value js_create_gemm_launch(const Napi::CallbackInfo& info) {
     Spec s;
     KernelRef kernel = unwrap_kernel(o.Get("kernel"), "GemmLaunchSpec.kernel");
     s.kind = get_string(o, "kind", kSpecWhat);
-    if (s.kind == "masked")
-      throw_bad_argument("GemmLaunchSpec.kind 'masked' is not supported by the runtime yet; normal, contiguous, "
-                         "wgrad and kgrouped are");
-    if (s.kind != "normal" && s.kind != "contiguous" && s.kind != "wgrad" && s.kind != "kgrouped")
+    if (s.kind != "normal" && s.kind != "contiguous" && s.kind != "masked" && s.kind != "wgrad" && s.kind != "kgrouped")
       throw_bad_argument("GemmLaunchSpec.kind must be one of normal, contiguous, masked, kgrouped, wgrad (got '" +
                          s.kind + "')");
     // wgrad / kgrouped run the 1D1D kernel (impls/sm90_fp8_gemm_1d1d.cuh): fp32 D = C + A.B^T, both
@@ -127,6 +124,8 @@ Napi::Value js_create_gemm_launch(const Napi::CallbackInfo& info) {
     s.num_math_warpgroups = get_integer(o, "numMathWarpgroups", kSpecWhat, 1, 2);
     s.cluster_m = get_integer(o, "clusterM", kSpecWhat, 1, 2);
     s.cluster_n = get_integer(o, "clusterN", kSpecWhat, 1, 2);
+    // Split-K (1D2D only): the two CTAs of a cluster share a tile, each runs half of K.
+    s.split_k = has_field(o, "splitK") ? get_integer(o, "splitK", kSpecWhat, 1, 2) : 1;
     s.swizzle_a = swizzle_field(o, "swizzleA");
     s.swizzle_b = swizzle_field(o, "swizzleB");
     s.swizzle_d = swizzle_field(o, "swizzleD");
@@ -149,7 +148,10 @@ Napi::Value js_create_gemm_launch(const Napi::CallbackInfo& info) {
                                                 std::to_string(n_align) + ": D's rows (" + (one_d_one_d ? "fp32" : "bf16") +
                                                 ") must be 16-byte aligned for the TMA store; use N = " +
                                                 std::to_string(align_up(s.n, n_align)));
-    const int64_t cluster = s.cluster_m * s.cluster_n;
+    if (s.split_k == 2 && (s.cluster_m * s.cluster_n != 1 || one_d_one_d))
+      throw_bad_argument("GemmLaunchSpec.splitK = 2 needs clusterM = clusterN = 1 (the cluster pair splits K instead of "
+                         "multicasting) and the 1D2D kernel");
+    const int64_t cluster = s.cluster_m * s.cluster_n * s.split_k;  // CTAs per launched cluster
     if (one_d_one_d && cluster != 1)
       throw_bad_argument("the 1D1D kernel (kind '" + s.kind + "') runs without clusters: clusterM = clusterN = 1");
     if (cluster > 2)
@@ -176,10 +178,12 @@ Napi::Value js_create_gemm_launch(const Napi::CallbackInfo& info) {
 
     // Buffers and their sizes.
     const uint64_t m = uint64_t(s.m), n = uint64_t(s.n), k = uint64_t(s.k), g = uint64_t(s.num_groups);
-    // normal / wgrad / kgrouped: M; contiguous: ΣM (every group's rows back to back). K-grouped
-    // groups are concatenated along K (k = ΣK_g), so A and B keep M and N rows.
-    const uint64_t rows_a = m;
-    const uint64_t rows_b = s.kind == "contiguous" ? g * n : n;
+    // normal / wgrad / kgrouped: M; contiguous: ΣM (every group's rows back to back); masked: m is
+    // Mmax and A / D are [G, Mmax, *] = G * Mmax rows. K-grouped groups are concatenated along K
+    // (k = ΣK_g), so A and B keep M and N rows.
+    const bool m_grouped = s.kind == "contiguous" || s.kind == "masked";
+    const uint64_t rows_a = s.kind == "masked" ? g * m : m;
+    const uint64_t rows_b = m_grouped ? g * n : n;
     const uint64_t k_blocks = k / 128;
     const uint64_t sfa_stride = align_up(rows_a, 4);
     const uint64_t sfb_stride = align_up(n, 4);  // 1D1D: SFB [ceil(K/128)][align(N, 4)]
@@ -209,15 +213,28 @@ Napi::Value js_create_gemm_launch(const Napi::CallbackInfo& info) {
     require_bytes("d", d, d_planes * rows_a * n * d_elem, d_layout);
     st->keep = {a, b, sfa, sfb, d};
     MemoryRef layout, c;
-    if (s.kind == "contiguous" || s.kind == "kgrouped") {
-      const bool per_row = s.kind == "contiguous";
+    const bool psum_layout = get_bool(o, "psumLayout", kSpecWhat);
+    if (psum_layout && s.kind != "contiguous")
+      throw_bad_argument("GemmLaunchSpec.psumLayout applies to kind 'contiguous' only (got '" + s.kind + "')");
+    if (s.kind == "contiguous" || s.kind == "masked" || s.kind == "kgrouped") {
+      const bool per_row = s.kind == "contiguous" && !psum_layout;
       if (!has_field(o, "groupedLayout"))
         throw_bad_argument("GemmLaunchSpec.groupedLayout is required for kind '" + s.kind + "' (" +
-                           (per_row ? "int32 expert index per row of A" : "int32 K per group") + ")");
+                           (per_row ? "int32 expert index per row of A"
+                                    : s.kind == "masked" ? "int32 masked_m per group"
+                                    : s.kind == "kgrouped" ? "int32 K per group" : "int32 psum per group") + ")");
       layout = unwrap_buffer(env, o.Get("groupedLayout"), "GemmLaunchSpec.groupedLayout");
       const uint64_t count = per_row ? rows_a : g;
       require_bytes("groupedLayout", layout, count * 4, "int32 [" + std::to_string(count) + "]");
       st->keep.push_back(layout);
+    }
+    // Optional device word the M-grouped kernels OR flags into (masked_m clamped, expert out of range).
+    MemoryRef flags;
+    if (has_field(o, "flags")) {
+      if (!m_grouped) throw_bad_argument("GemmLaunchSpec.flags is only written by the M-grouped kinds (contiguous, masked)");
+      flags = unwrap_buffer(env, o.Get("flags"), "GemmLaunchSpec.flags");
+      require_bytes("flags", flags, 4, "uint32 [1]");
+      st->keep.push_back(flags);
     }
     if (has_field(o, "c")) {
       if (!one_d_one_d) throw_bad_argument("GemmLaunchSpec.c is only read by the 1D1D kinds (wgrad, kgrouped)");
@@ -279,6 +296,10 @@ Napi::Value js_create_gemm_launch(const Napi::CallbackInfo& info) {
     args.num_groups = uint32_t(g);
     args.sfa_stride = uint32_t(sfa_stride);
     args.trace = trace ? reinterpret_cast<void*>(trace->ptr) : nullptr;
+    // M-grouped kinds store partly valid tiles row by row through D's base pointer.
+    args.d = m_grouped ? reinterpret_cast<void*>(d->ptr) : nullptr;
+    args.flags = flags ? reinterpret_cast<uint32_t*>(flags->ptr) : nullptr;
+    args.psum_layout = psum_layout ? 1u : 0u;
     args.trace_capacity = trace_capacity;
 
     st->shape.grid[0] = unsigned(s.num_sms);
@@ -294,11 +315,12 @@ Napi::Value js_create_gemm_launch(const Napi::CallbackInfo& info) {
     const std::pair<const char*, int64_t> fields[] = {
         {"m", s.m}, {"n", s.n}, {"k", s.k}, {"numGroups", s.num_groups}, {"blockM", s.block_m},
         {"blockN", s.block_n}, {"blockK", s.block_k}, {"numStages", s.num_stages},
-        {"numMathWarpgroups", s.num_math_warpgroups}, {"clusterM", s.cluster_m}, {"clusterN", s.cluster_n},
+        {"numMathWarpgroups", s.num_math_warpgroups}, {"clusterM", s.cluster_m}, {"clusterN", s.cluster_n}, {"splitK", s.split_k},
         {"swizzleA", s.swizzle_a}, {"swizzleB", s.swizzle_b}, {"swizzleD", s.swizzle_d}, {"numSms", s.num_sms},
         {"sharedBytes", s.shared_bytes}};
     for (const auto& f : fields) spec.Set(f.first, Napi::Number::New(env, double(f.second)));
     spec.Set("pdl", s.pdl);
+    if (psum_layout) spec.Set("psumLayout", true);
     if (trace) spec.Set("traceCapacity", Napi::Number::New(env, trace_capacity));
     spec.Freeze();
     return addon_data(env).gemm_launch_class.New({Napi::External<std::shared_ptr<GemmState>>::New(env, &st), spec});

@@ -9,10 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 
-if [ ! -f native/build/Release/fp8lab.node ]; then
-  echo "building the addon (node-gyp)..."
-  npx node-gyp rebuild --directory native
-fi
+# The addon is rebuilt when any native source is newer than it (native/install.mjs decides).
+node native/install.mjs
 echo "bundling (esbuild)..."
 marker=$(mktemp)
 # A bundle the GPU pass does not use (the extension host's, say) may fail while others edit it: what

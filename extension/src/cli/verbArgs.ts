@@ -24,7 +24,7 @@ export const DEFAULT_SEED = 0;
 export const CONFIG_KEYS = {
   block_m: 'blockM', block_n: 'blockN', block_k: 'blockK', stages: 'numStages', num_stages: 'numStages',
   math_wgs: 'numMathWarpgroups', num_math_warpgroups: 'numMathWarpgroups', cluster_m: 'clusterM', cluster_n: 'clusterN',
-  swizzle_a: 'swizzleA', swizzle_b: 'swizzleB', swizzle_d: 'swizzleD', num_sms: 'numSms',
+  swizzle_a: 'swizzleA', swizzle_b: 'swizzleB', swizzle_d: 'swizzleD', num_sms: 'numSms', split_k: 'splitK',
 } as const;
 export type { ConfigOverrides };
 

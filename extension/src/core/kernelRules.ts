@@ -106,8 +106,10 @@ export interface SharedMemoryLayout {
   aOffset: number;
   bOffset: number;
   sfaOffset: number;
-  /** full[stages] then empty[stages] mbarriers, 8 bytes each. */
+  /** full[stages] then empty[stages] mbarriers, 8 bytes each (+ 2 exchange barriers with split-K). */
   barrierOffset: number;
+  /** Split-K exchange buffer (rank 1's fp32 partial sums land in rank 0's): BLOCK_M x BLOCK_N x 4, else 0. */
+  exchangeBytes: number;
   sfbOffset: number;
   /** One tile's B scales: ceil(K/128) floats, two rows when a tile may straddle scale blocks; 16-aligned. */
   sfbBufferBytes: number;
@@ -121,8 +123,15 @@ export interface SharedMemoryLayout {
   tmaBytesPerStage: number;
 }
 
-export function sharedMemoryLayout(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>, k: number): SharedMemoryLayout {
+/** Split-K factor of a config (1 when absent): 2 splits each tile's K across the two CTAs of a cluster. */
+export const splitKOf = (c: Pick<GemmConfig, 'splitK'>): number => c.splitK ?? 1;
+
+/** CTAs per launched cluster: the multicast pair, or the split-K pair. */
+export const ctasPerCluster = (c: Pick<GemmConfig, 'clusterM' | 'clusterN' | 'splitK'>): number => c.clusterM * c.clusterN * splitKOf(c);
+
+export function sharedMemoryLayout(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'splitK'>, k: number): SharedMemoryLayout {
   const { blockM, blockN, numStages } = config;
+  const splitK = splitKOf(config);
   const dBytes = alignUp(blockM * blockN * 2, 1024);
   const aStageBytes = blockM * BLOCK_K;
   const bStageBytes = blockN * BLOCK_K;
@@ -131,11 +140,14 @@ export function sharedMemoryLayout(config: Pick<GemmConfig, 'blockM' | 'blockN' 
   const bOffset = aOffset + numStages * aStageBytes;
   const sfaOffset = bOffset + numStages * bStageBytes;
   const barrierOffset = sfaOffset + numStages * sfaStageBytes;
-  const sfbOffset = barrierOffset + 2 * numStages * 8;
+  // Split-K: two more barriers (exchange full / empty), then every math thread's fp32 accumulators.
+  const exchangeOffset = alignUp(barrierOffset + (2 * numStages + (splitK > 1 ? 2 : 0)) * 8, 16);
+  const exchangeBytes = splitK > 1 ? blockM * blockN * 4 : 0;
+  const sfbOffset = splitK > 1 ? exchangeOffset + exchangeBytes : barrierOffset + 2 * numStages * 8;
   const sfbBufferBytes = alignUp(Math.ceil(k / BLOCK_K) * (uniformScaleB(blockN) ? 1 : 2) * 4, 16);
   const sfbBytes = 2 * sfbBufferBytes;
   return {
-    dBytes, aStageBytes, bStageBytes, sfaStageBytes, aOffset, bOffset, sfaOffset, barrierOffset, sfbOffset, sfbBufferBytes, sfbBytes,
+    dBytes, aStageBytes, bStageBytes, sfaStageBytes, aOffset, bOffset, sfaOffset, barrierOffset, exchangeBytes, sfbOffset, sfbBufferBytes, sfbBytes,
     fixedBytes: sfbOffset,
     totalBytes: sfbOffset + sfbBytes,
     tmaBytesPerStage: aStageBytes + bStageBytes + blockM * 4,
@@ -143,12 +155,12 @@ export function sharedMemoryLayout(config: Pick<GemmConfig, 'blockM' | 'blockN' 
 }
 
 /** Dynamic shared memory (bytes) the kernel needs for this config and problem (Sm90Fp8Gemm1D2D::smem_bytes). */
-export function sharedMemoryBytes(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>, problem: Pick<GemmProblem, 'k'>): number {
+export function sharedMemoryBytes(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'splitK'>, problem: Pick<GemmProblem, 'k'>): number {
   return sharedMemoryLayout(config, problem.k).totalBytes;
 }
 
 /** Most stages that fit in `capacity` bytes (capped at `cap`), or 0 when not even one does. */
-export function maxStagesThatFit(config: Pick<GemmConfig, 'blockM' | 'blockN'>, problem: Pick<GemmProblem, 'k'>,
+export function maxStagesThatFit(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'splitK'>, problem: Pick<GemmProblem, 'k'>,
   capacity = H100_SHARED_MEMORY_BYTES, cap = MAX_STAGES): number {
   let best = 0;
   for (let s = 1; s <= cap; s++) {
@@ -222,8 +234,17 @@ export function ruleCluster(c: C): RuleViolation | null {
     : fail('cluster', `clusterM and clusterN must be 1 or 2 with clusterM · clusterN ≤ 2 (multicast B across 2 M-blocks, or A across 2 N-blocks); got ${c.clusterM} x ${c.clusterN}`);
 }
 
+export function ruleSplitK(c: C): RuleViolation | null {
+  const splitK = splitKOf(c);
+  if (splitK !== 1 && splitK !== 2) return fail('split-k', `splitK must be 1 or 2 (K of a tile split across the two CTAs of a cluster); got ${splitK}`);
+  if (splitK === 2 && c.clusterM * c.clusterN !== 1) {
+    return fail('split-k', `split-K uses the cluster pair for the two K halves, so it cannot also multicast: use clusterM = clusterN = 1 with splitK 2 (got cluster ${c.clusterM} x ${c.clusterN})`);
+  }
+  return null;
+}
+
 export function ruleNumSms(c: C): RuleViolation | null {
-  const size = c.clusterM * c.clusterN;
+  const size = ctasPerCluster(c);
   return isInt(c.numSms) && c.numSms >= 1 && c.numSms % size === 0 ? null
     : fail('num-sms', `numSms (${c.numSms}) must be a positive multiple of the cluster size ${size}, so the persistent grid is whole clusters; use ${Math.max(size, Math.floor(c.numSms / size) * size)}`);
 }
@@ -284,7 +305,7 @@ export function ruleProblem(problem: Pick<GemmProblem, 'm' | 'n' | 'k'>): RuleVi
 /** Rules about the config alone, in the order the kernel's static_asserts check them. */
 export const CONFIG_RULES: ReadonlyArray<(c: C) => RuleViolation | null> = [
   ruleBlockK, ruleBlockM, ruleBlockN, ruleScaleBBlocks, ruleMathWarpgroups, ruleWaves, ruleRegisters, ruleStages,
-  ruleCluster, ruleNumSms, ruleSwizzleAB, ruleSwizzleD, ruleThreads,
+  ruleCluster, ruleSplitK, ruleNumSms, ruleSwizzleAB, ruleSwizzleD, ruleThreads,
 ];
 
 /**
@@ -315,7 +336,7 @@ export function firstViolation(kind: KernelKind, config: C, problem: Pick<GemmPr
  * the choices that matter; stages default to the most that fit.
  */
 export function completeConfig(choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'clusterM' | 'clusterN' | 'numSms'> &
-  Partial<Pick<GemmConfig, 'numStages' | 'swizzleD'>>, problem: Pick<GemmProblem, 'k'>, capacity = H100_SHARED_MEMORY_BYTES): GemmConfig {
+  Partial<Pick<GemmConfig, 'numStages' | 'swizzleD' | 'splitK'>>, problem: Pick<GemmProblem, 'k'>, capacity = H100_SHARED_MEMORY_BYTES): GemmConfig {
   const numMathWarpgroups = mathWarpgroupsFor(choice.blockM);
   const numStages = choice.numStages ?? maxStagesThatFit(choice, problem, capacity);
   const config: GemmConfig = {
@@ -323,6 +344,7 @@ export function completeConfig(choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'c
     clusterM: choice.clusterM, clusterN: choice.clusterN, swizzleA: 128, swizzleB: 128,
     swizzleD: choice.swizzleD ?? defaultSwizzleD(choice.blockN), numSms: choice.numSms,
     sharedBytes: 0, numThreads: threadCount(numMathWarpgroups),
+    ...(splitKOf(choice) > 1 ? { splitK: splitKOf(choice) } : {}),
   };
   config.sharedBytes = sharedMemoryBytes(config, problem);
   return config;

@@ -27,9 +27,14 @@ struct TileInfo {
   bool peer_alive;  // the peer CTA has a tile at this step
 };
 
+// Split-K across a cluster (kSplitK = 2): the two CTAs of a cluster take the same tile, rank 0 the
+// first ceil(kb/2) K-blocks and rank 1 the rest; the kernel adds rank 1's partial sums into rank 0's
+// through distributed shared memory. For small-M shapes with few tiles this halves the bytes each
+// SM must take in, which is what bounds them (measured: time tracks bytes per CTA, not L2 reads).
 template <GemmType kGemmType, uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t kClusterM, uint32_t kClusterN,
-          uint32_t kNumSMs>
+          uint32_t kNumSMs, uint32_t kSplitK = 1>
 struct Scheduler {
+  static_assert(kSplitK == 1 || (kSplitK == 2 && kClusterM * kClusterN == 1), "split-K uses the cluster: no multicast with it");
   static_assert(kGemmType == GemmType::Normal, "only GemmType::Normal is scheduled so far");
   static_assert(kClusterM * kClusterN <= 2, "clusters of at most 2 CTAs");
   static_assert(kNumSMs % (kClusterM * kClusterN) == 0, "the persistent grid must be a whole number of clusters");
@@ -93,12 +98,19 @@ struct Scheduler {
 
   // Next tile of this CTA; false when it has none left.
   __device__ __forceinline__ bool next(TileInfo& tile) {
-    const uint32_t linear = step * gridDim.x + blockIdx.x;
+    const uint32_t linear = step * (gridDim.x / kSplitK) + blockIdx.x / kSplitK;
     ++step;
     return tile_at(linear, tile);
   }
 
-  __device__ __forceinline__ uint32_t num_k_blocks(const TileInfo&) const { return num_k_blocks_; }
+  // K-blocks of the whole problem (B-scale rows are this long), and this CTA's share of them.
+  __device__ __forceinline__ uint32_t total_k_blocks() const { return num_k_blocks_; }
+  __device__ __forceinline__ uint32_t split_rank() const { return kSplitK == 1 ? 0 : blockIdx.x % kSplitK; }
+  __device__ __forceinline__ uint32_t k_block_begin(const TileInfo&) const { return split_rank() == 0 ? 0 : (num_k_blocks_ + 1) / 2; }
+  __device__ __forceinline__ uint32_t num_k_blocks(const TileInfo& t) const {
+    if constexpr (kSplitK == 1) return num_k_blocks_;
+    return split_rank() == 0 ? (num_k_blocks_ + 1) / 2 : num_k_blocks_ - k_block_begin(t);
+  }
   // First row of the tile in A's / D's tensor map, and in B's; SFB row (128-column block) offset.
   __device__ __forceinline__ uint32_t a_row(const TileInfo& t) const { return t.m_block * BLOCK_M; }
   __device__ __forceinline__ uint32_t d_row(const TileInfo& t) const { return t.m_block * BLOCK_M; }

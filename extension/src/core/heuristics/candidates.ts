@@ -44,7 +44,19 @@ function baseConfig(raw: RawCandidate, problem: GemmProblem, device: PolicyDevic
     numSms: device.numSms,
     sharedBytes: 0,
     numThreads: kernelThreads(raw.numMathWarpgroups),
+    ...(raw.splitK > 1 ? { splitK: raw.splitK } : {}),
   };
+}
+
+/** Split-K pays only where few tiles leave SMs idle and each tile's K is long enough to halve. */
+function splitKRejection(config: GemmConfig, problem: GemmProblem, work: WorkShape, device: PolicyDevice): Rejection | undefined {
+  if ((config.splitK ?? 1) === 1) return undefined;
+  if (problem.kind !== 'normal') return { rule: 'split-k', reason: `split-K is implemented for the normal GEMM, not for '${problem.kind}'` };
+  const kBlocks = Math.ceil(work.k / BLOCK_K);
+  if (kBlocks < 8) return { rule: 'split-k', reason: `K = ${work.k} is ${kBlocks} K-blocks; halving it saves less than the partial-sum hand-over costs` };
+  const tiles = Math.ceil(work.m / config.blockM) * Math.ceil(work.n / config.blockN) * work.groups;
+  if (2 * tiles > device.numSms) return { rule: 'split-k', reason: `${tiles} tiles already give every SM work; split-K would add a second wave` };
+  return undefined;
 }
 
 function stageRejection(config: GemmConfig, fit: number): Rejection | undefined {
@@ -111,7 +123,7 @@ export function enumerateCandidates(problem: GemmProblem, device: PolicyDevice):
     config.numStages = Math.max(fit, KERNEL_MIN_STAGES);
     config.sharedBytes = kernelSharedBytes(config, problem);
 
-    const wave = waveInfo(work, config.blockM, config.blockN, device.numSms, config.clusterM * config.clusterN);
+    const wave = waveInfo(work, config.blockM, config.blockN, device.numSms, config.clusterM * config.clusterN * (config.splitK ?? 1));
     const out: EvaluatedCandidate = {
       config,
       tiles: wave.tiles,
@@ -123,7 +135,8 @@ export function enumerateCandidates(problem: GemmProblem, device: PolicyDevice):
     const rejected = kindRejection(config, problem, work)
       ?? kernelViolation(config, problem, device)
       ?? stageRejection(config, fit)
-      ?? clusterRejection(config, wave.waves, work);
+      ?? clusterRejection(config, wave.waves, work)
+      ?? splitKRejection(config, problem, work, device);
     if (rejected) {
       out.rejected = rejected;
       return out;

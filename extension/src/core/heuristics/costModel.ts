@@ -78,6 +78,13 @@ export const MODEL = {
    */
   tileOverheadCycles: 600,
   /**
+   * Split-K hand-over per tile: rank 1's fp32 accumulators cross to rank 0 through distributed
+   * shared memory (a release/acquire barrier round trip plus BLOCK_M x BLOCK_N x 4 bytes at ~32
+   * B/cycle). Estimated, not yet fitted: refit once `fp8lab tune` has timed split-K candidates.
+   */
+  splitKExchangeCycles: 1500,
+  dsmemBytesPerCycle: 32,
+  /**
    * The exponent the compute, L2 and HBM terms are combined with (∞ would be a pure roofline max).
    * Fitted: with a plain max, tiles that sit just under the HBM roof tie with the best one although
    * they measure 5–15% slower.
@@ -134,13 +141,15 @@ export function pairedFraction(blocks: number): number {
   return blocks < 2 ? 0 : (2 * Math.floor(blocks / 2)) / blocks;
 }
 
-type CostConfig = Pick<GemmConfig, 'blockM' | 'blockN' | 'blockK' | 'numStages' | 'numMathWarpgroups' | 'clusterM' | 'clusterN'>;
+type CostConfig = Pick<GemmConfig, 'blockM' | 'blockN' | 'blockK' | 'numStages' | 'numMathWarpgroups' | 'clusterM' | 'clusterN' | 'splitK'>;
 
 export function predictCost(config: CostConfig, work: WorkShape, device: PolicyDevice): CostBreakdown {
   const { blockM: bm, blockN: bn, blockK: bk } = config;
   const clusterSize = config.clusterM * config.clusterN;
-  const waves = waveInfo(work, bm, bn, device.numSms, clusterSize);
-  const kBlocks = Math.ceil(work.k / bk);
+  // Split-K: each tile becomes `splitK` work units of K / splitK on as many CTAs (one cluster).
+  const splitK = config.splitK ?? 1;
+  const waves = waveInfo({ ...work, groups: work.groups * splitK }, bm, bn, device.numSms, clusterSize * splitK);
+  const kBlocks = Math.ceil(Math.ceil(work.k / bk) / splitK);
 
   // --- one K-block of one CTA
   const mma = (2 * bm * bn * bk) / MODEL.tensorFlopPerCyclePerSm;
@@ -160,7 +169,8 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   // --- one tile, then the busiest SM
   const outTileBytes = bm * bn * work.outBytes;
   const epilogue = (outTileBytes * (work.outBytes === 4 ? 2 : 1)) / MODEL.epilogueBytesPerCycle;
-  const tileCycles = kBlocks * kBlockCycles + epilogue + MODEL.tileOverheadCycles;
+  const exchange = splitK > 1 ? MODEL.splitKExchangeCycles + (bm * bn * 4) / MODEL.dsmemBytesPerCycle : 0;
+  const tileCycles = kBlocks * kBlockCycles + epilogue + MODEL.tileOverheadCycles + exchange;
   const computeCycles = waves.waves * tileCycles;
 
   // --- the whole grid through L2 and HBM

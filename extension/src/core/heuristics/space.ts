@@ -9,6 +9,8 @@ export const BLOCK_N_CHOICES: readonly number[] = Array.from({ length: 16 }, (_,
 export const MATH_WARPGROUP_CHOICES: readonly number[] = [1, 2];
 /** (clusterM, clusterN): none, 2 CTAs sharing B (clusterM = 2), 2 CTAs sharing A (clusterN = 2). */
 export const CLUSTER_CHOICES: ReadonlyArray<readonly [number, number]> = [[1, 1], [2, 1], [1, 2]];
+/** 2: the two CTAs of a cluster split each tile's K (no multicast then); enumerated after the clusters. */
+export const SPLIT_K_CHOICES: readonly number[] = [1, 2];
 /** The kernel's ring may be deeper, but past 16 stages nothing more is hidden (DeepGEMM's cap too). */
 export const MAX_STAGES = 16;
 
@@ -18,16 +20,25 @@ export interface RawCandidate {
   numMathWarpgroups: number;
   clusterM: number;
   clusterN: number;
+  /** 1, or 2 for split-K across the cluster pair (only with clusterM = clusterN = 1). */
+  splitK: number;
 }
 
-/** Every combination, in a fixed order (cluster, block_m, block_n, math WGs): the order ties fall back to. */
+/**
+ * Every combination, in a fixed order (cluster mode, block_m, block_n, math WGs): the order ties fall
+ * back to. Cluster modes: none, the multicast pairs, then the split-K pair.
+ */
 export function rawCandidates(): RawCandidate[] {
+  const modes: Array<readonly [number, number, number]> = [
+    ...CLUSTER_CHOICES.map(([m, n]) => [m, n, 1] as const),
+    ...SPLIT_K_CHOICES.filter((s) => s > 1).map((s) => [1, 1, s] as const),
+  ];
   const out: RawCandidate[] = [];
-  for (const [clusterM, clusterN] of CLUSTER_CHOICES) {
+  for (const [clusterM, clusterN, splitK] of modes) {
     for (const blockM of BLOCK_M_CHOICES) {
       for (const blockN of BLOCK_N_CHOICES) {
         for (const numMathWarpgroups of MATH_WARPGROUP_CHOICES) {
-          out.push({ blockM, blockN, numMathWarpgroups, clusterM, clusterN });
+          out.push({ blockM, blockN, numMathWarpgroups, clusterM, clusterN, splitK });
         }
       }
     }

@@ -7,7 +7,7 @@ import type {
 import { chooseConfig, formatConfigReport } from '../../core/heuristics';
 import { policyDevice as devicePolicy, type PolicyDevice } from '../../core/heuristics/device';
 import { completeConfig, configViolations, registerSplit } from '../../core/kernelRules';
-import { gemmKernelSource, KernelConfigError, type KernelSource } from '../../core/kernelSource';
+import { gemmKernelSource, KernelConfigError, type GemmSourceOptions, type KernelSource } from '../../core/kernelSource';
 import { occupancy } from '../../core/occupancy';
 import { findEntry, parsePtxas } from '../../core/ptxas';
 import { formatConfig } from '../../core/runRows';
@@ -20,7 +20,7 @@ export { formatConfigReport };
 
 /** Config fields a user may force (the CLI's --config); the rest is completed by the heuristics. */
 export type ConfigOverrides = Partial<Pick<GemmConfig, 'blockM' | 'blockN' | 'blockK' | 'numStages' | 'numMathWarpgroups' |
-  'clusterM' | 'clusterN' | 'swizzleA' | 'swizzleB' | 'swizzleD' | 'numSms'>>;
+  'clusterM' | 'clusterN' | 'swizzleA' | 'swizzleB' | 'swizzleD' | 'numSms' | 'splitK'>>;
 
 /** The device the heuristics plan for: the Hopper GPU when there is one, else an H100 SXM. */
 export function policyDevice(settings: RuntimeSettings, hopper: EnvironmentReport['devices'][number] | undefined): PolicyDevice {
@@ -82,6 +82,8 @@ export function applyOverrides(problem: GemmProblem, device: PolicyDevice, overr
     clusterM: overrides.clusterM ?? (overrides.clusterN !== undefined ? 1 : base.clusterM),
     clusterN: overrides.clusterN ?? (overrides.clusterM !== undefined ? 1 : base.clusterN),
     numSms: overrides.numSms ?? base.numSms,
+    // Split-K and multicast share the cluster: forcing either drops the other.
+    splitK: overrides.splitK ?? (overrides.clusterM !== undefined || overrides.clusterN !== undefined ? 1 : base.splitK ?? 1),
     ...(overrides.numStages !== undefined ? { numStages: overrides.numStages } : {}),
     ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
   };
@@ -93,9 +95,10 @@ export function applyOverrides(problem: GemmProblem, device: PolicyDevice, overr
   return resolveConfig(problem, device, config).config;
 }
 
-export function kernelSourceFor(problem: GemmProblem, config: GemmConfig): KernelSource {
+/** `variant`: the timeline's instrumented build or the accuracy study's no-promotion build (default: the normal kernel). */
+export function kernelSourceFor(problem: GemmProblem, config: GemmConfig, variant?: GemmSourceOptions): KernelSource {
   try {
-    return gemmKernelSource(problem.kind, config);
+    return gemmKernelSource(problem.kind, config, variant);
   } catch (err) {
     if (err instanceof KernelConfigError) throw coded('E_INVALID_CONFIG', err.message);
     throw err;

@@ -95,7 +95,7 @@ export async function benchShape(ctx: ShapeContext, compiled: CompileReport): Pr
     const makeLaunches = (pdl: boolean): GemmLaunch[] => sets.map((set) => scope.adopt(addon.createGemmLaunch({
       kernel, kind: problem.kind, m, n, k, numGroups: 1,
       blockM: config.blockM, blockN: config.blockN, blockK: config.blockK, numStages: config.numStages,
-      numMathWarpgroups: config.numMathWarpgroups, clusterM: config.clusterM, clusterN: config.clusterN,
+      numMathWarpgroups: config.numMathWarpgroups, clusterM: config.clusterM, clusterN: config.clusterN, splitK: config.splitK ?? 1,
       swizzleA: config.swizzleA, swizzleB: config.swizzleB, swizzleD: config.swizzleD,
       numSms: config.numSms, sharedBytes: config.sharedBytes,
       a: set.a, b: set.b, sfa: set.sfa, sfb: set.sfb, d: set.d, pdl,

@@ -39,14 +39,17 @@ namespace fp8lab {
 
 template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
           uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
-          uint32_t kNumSMs, GemmType kGemmType, bool kPromote = true>
+          uint32_t kNumSMs, GemmType kGemmType, bool kPromote = true, uint32_t kSplitK = 1>
 struct Sm90Fp8Gemm1D2D {
+  // kSplitK = 2 splits every tile's K between the two CTAs of a cluster (see scheduler.cuh); rank 1
+  // hands its fp32 partial sums to rank 0 through distributed shared memory, rank 0 stores the tile.
   // kPromote = false is the accuracy study's "no promotion" variant: all of K accumulates in the
   // tensor-core accumulator and the (per-tensor, hence uniform) scales are applied once at the end.
   // ---- roles -----------------------------------------------------------------------------------
   static constexpr uint32_t kNumMathThreads = 128 * kNumMathWarpgroups;
   static constexpr uint32_t kNumThreads = kNumMathThreads + 128;
-  static constexpr uint32_t kClusterSize = kClusterM * kClusterN;
+  static constexpr uint32_t kClusterSize = kClusterM * kClusterN;  // CTAs sharing loads by multicast
+  static constexpr uint32_t kCtasPerCluster = kClusterSize * kSplitK;  // the launch's cluster size
   static constexpr uint32_t kProducerRegisters = 40;
   static constexpr uint32_t kMathRegisters = kNumMathWarpgroups == 1 ? 248 : 232;
   static constexpr uint32_t kMathBarrierId = 1;  // named barrier over the math threads only
@@ -71,7 +74,12 @@ struct Sm90Fp8Gemm1D2D {
   static constexpr uint32_t SMEM_B_OFFSET = SMEM_A_OFFSET + kNumStages * SMEM_A_STAGE_BYTES;
   static constexpr uint32_t SMEM_SFA_OFFSET = SMEM_B_OFFSET + kNumStages * SMEM_B_STAGE_BYTES;
   static constexpr uint32_t SMEM_BARRIER_OFFSET = SMEM_SFA_OFFSET + kNumStages * SMEM_SFA_STAGE_BYTES;
-  static constexpr uint32_t SMEM_SFB_OFFSET = SMEM_BARRIER_OFFSET + 2 * kNumStages * 8;
+  // Split-K adds two barriers (exchange full / empty) and the exchange buffer: every math thread's
+  // fp32 accumulators, [kNumWaves * kNumAccum / 4][kNumMathThreads] float4 (conflict-free by thread).
+  static constexpr uint32_t kNumBarriers = 2 * kNumStages + (kSplitK > 1 ? 2 : 0);
+  static constexpr uint32_t SMEM_EXCHANGE_OFFSET = align_up<uint32_t>(SMEM_BARRIER_OFFSET + kNumBarriers * 8, 16);
+  static constexpr uint32_t SMEM_EXCHANGE_BYTES = kSplitK > 1 ? kNumMathThreads * kNumWaves * kNumAccum * 4 : 0;
+  static constexpr uint32_t SMEM_SFB_OFFSET = kSplitK > 1 ? SMEM_EXCHANGE_OFFSET + SMEM_EXCHANGE_BYTES : SMEM_BARRIER_OFFSET + 2 * kNumStages * 8;
   static constexpr uint32_t kSmemFixedBytes = SMEM_SFB_OFFSET;
   static constexpr uint32_t kTmaBytesPerStage = SMEM_A_STAGE_BYTES + SMEM_B_STAGE_BYTES + BLOCK_M * 4;
   // One SFB buffer: [1 or 2 scale-block rows][ceil(K/128)] fp32, 16-byte aligned; there are two.
@@ -95,7 +103,9 @@ struct Sm90Fp8Gemm1D2D {
   static_assert(kNumStages >= 2 && kNumStages <= 32, "rule stages: kNumStages must be in 2..32");
   static_assert((kClusterM == 1 || kClusterM == 2) && (kClusterN == 1 || kClusterN == 2) && kClusterSize <= 2,
                 "rule cluster: clusterM, clusterN in {1, 2} with clusterM * clusterN <= 2");
-  static_assert(kNumSMs % kClusterSize == 0 && kNumSMs >= 1, "rule num-sms: the grid must be a whole number of clusters");
+  static_assert(kNumSMs % kCtasPerCluster == 0 && kNumSMs >= 1, "rule num-sms: the grid must be a whole number of clusters");
+  static_assert(kSplitK == 1 || (kSplitK == 2 && kClusterSize == 1), "rule split-k: kSplitK is 1 or 2, and 2 only without multicast (clusterM = clusterN = 1)");
+  static_assert(kSplitK == 1 || kPromote, "rule split-k: the no-promotion variant does not split K");
   static_assert(kSwizzleA == 128 && kSwizzleB == 128, "rule swizzle-ab: A and B tiles use the 128-byte swizzle (BLOCK_K = 128 bytes)");
   static_assert(kSwizzleD == 0 || kSwizzleD == 32 || kSwizzleD == 64 || kSwizzleD == 128, "rule swizzle-d: swizzleD must be 0, 32, 64 or 128");
   static_assert(BLOCK_N % TMA_D_BLOCK_N == 0 && TMA_D_BLOCK_N % 8 == 0, "rule swizzle-d: BLOCK_N * 2 bytes must be a multiple of swizzleD");
@@ -128,7 +138,7 @@ struct Sm90Fp8Gemm1D2D {
     }
   }
 
-  using Sched = Scheduler<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs>;
+  using Sched = Scheduler<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs, kSplitK>;
   using Mma = ptx::WgmmaFp8<BLOCK_N>;
 
   // D tile address of (row, column) inside the staging tile, with the TMA swizzle of kSwizzleD:
@@ -169,9 +179,9 @@ struct Sm90Fp8Gemm1D2D {
     if (threadIdx.x == kNumMathThreads) {
       // The swizzle patterns and the descriptors assume a 1024-aligned base, and the launch must
       // match the compiled cluster shape: stop loudly rather than compute garbage.
-      if ((ptx::smem_u32(smem) & 1023u) != 0 || gridDim.x % kClusterSize != 0) __trap();
-      if constexpr (kClusterSize > 1) {
-        if (ptx::cluster_nctarank() != kClusterSize) __trap();
+      if ((ptx::smem_u32(smem) & 1023u) != 0 || gridDim.x % kCtasPerCluster != 0) __trap();
+      if constexpr (kCtasPerCluster > 1) {
+        if (ptx::cluster_nctarank() != kCtasPerCluster) __trap();
       }
       ptx::prefetch_tensormap(&args.tma_a);
       ptx::prefetch_tensormap(&args.tma_b);
@@ -182,10 +192,14 @@ struct Sm90Fp8Gemm1D2D {
         // every math warp of every CTA in the cluster releases the stage once
         ptx::mbarrier_init(&empty_barriers[s], kClusterSize * kNumMathThreads / 32);
       }
+      if constexpr (kSplitK > 1) {
+        ptx::mbarrier_init(&empty_barriers[kNumStages], kNumMathThreads);      // exchange full: rank 1's threads
+        ptx::mbarrier_init(&empty_barriers[kNumStages + 1], kNumMathThreads);  // exchange empty: rank 0's threads
+      }
       ptx::fence_mbarrier_init_release_cluster();
       ptx::fence_proxy_async_shared_cta();
     }
-    if constexpr (kClusterSize > 1) {
+    if constexpr (kCtasPerCluster > 1) {
       ptx::barrier_cluster_arrive();
       ptx::barrier_cluster_wait();
     } else {
@@ -218,6 +232,7 @@ struct Sm90Fp8Gemm1D2D {
     while (sched.next(tile)) {
       tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       const uint32_t num_k_blocks = sched.num_k_blocks(tile);
+      const uint32_t k_begin = sched.k_block_begin(tile);
       const int32_t a_row = static_cast<int32_t>(sched.a_row(tile));
       const int32_t b_row = static_cast<int32_t>(sched.b_row(tile));
       // Which operand comes by multicast this tile: rank 0 loads it for both CTAs; rank 1 skips it.
@@ -234,15 +249,15 @@ struct Sm90Fp8Gemm1D2D {
         uint8_t* a_dst = smem_a + pipe.stage * SMEM_A_STAGE_BYTES;
         uint8_t* sfa_dst = smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES;
         uint8_t* b_dst = smem_b + pipe.stage * SMEM_B_STAGE_BYTES;
-        const int32_t k_idx = static_cast<int32_t>(kb * BLOCK_K);
+        const int32_t k_idx = static_cast<int32_t>((k_begin + kb) * BLOCK_K);
         if (multicast_a) {
           if (cta_rank == 0) {
             ptx::cp_async_bulk_tensor_2d_load_multicast(&args.tma_a, full, a_dst, k_idx, a_row, 0x3);
-            ptx::cp_async_bulk_tensor_2d_load_multicast(&args.tma_sfa, full, sfa_dst, a_row, static_cast<int32_t>(kb), 0x3);
+            ptx::cp_async_bulk_tensor_2d_load_multicast(&args.tma_sfa, full, sfa_dst, a_row, static_cast<int32_t>(k_begin + kb), 0x3);
           }
         } else {
           ptx::cp_async_bulk_tensor_2d_load(&args.tma_a, full, a_dst, k_idx, a_row);
-          ptx::cp_async_bulk_tensor_2d_load(&args.tma_sfa, full, sfa_dst, a_row, static_cast<int32_t>(kb));
+          ptx::cp_async_bulk_tensor_2d_load(&args.tma_sfa, full, sfa_dst, a_row, static_cast<int32_t>(k_begin + kb));
         }
         if (multicast_b) {
           if (cta_rank == 0) ptx::cp_async_bulk_tensor_2d_load_multicast(&args.tma_b, full, b_dst, k_idx, b_row, 0x3);
@@ -286,13 +301,14 @@ struct Sm90Fp8Gemm1D2D {
     const uint32_t sfb_buffer_floats = sfb_buffer_bytes(args.k) / 4;
     auto prefetch_sfb = [&](const TileInfo& t, float* dst) {
       const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, args.n);
-      const uint32_t nkb = sched.num_k_blocks(t);
+      const uint32_t nkb = sched.total_k_blocks();  // B-scale rows span all of K, whichever half this CTA runs
       const float* src = args.sfb + static_cast<uint64_t>(sched.sfb_block_row(t)) * nkb;
       const uint32_t count = nkb * (sp.needs_second ? 2 : 1);
       for (uint32_t i = threadIdx.x; i < count; i += kNumMathThreads) ptx::cp_async_ca_shared_global_4(dst + i, src + i);
       ptx::cp_async_commit_group();
     };
     uint32_t sfb_buffer = 0;
+    uint32_t split_tiles = 0;  // tiles handed over so far (split-K exchange barrier phases)
     TileInfo tile;
     bool has_tile = sched.next(tile);
     if (has_tile) prefetch_sfb(tile, smem_sfb);
@@ -300,6 +316,7 @@ struct Sm90Fp8Gemm1D2D {
       TileInfo next_tile;
       const bool has_next = sched.next(next_tile);
       const uint32_t num_k_blocks = sched.num_k_blocks(tile);
+      const uint32_t k_begin = sched.k_block_begin(tile);
       const uint32_t n0 = tile.n_block * BLOCK_N;
       tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
 
@@ -307,8 +324,8 @@ struct Sm90Fp8Gemm1D2D {
       const ScaleBSplit split = scale_b_split(n0, args.n);
       const uint32_t num_former_chunks = split.former_cols / 8;
       const bool needs_second = split.needs_second;
-      const uint32_t sfb_second = needs_second ? num_k_blocks : 0;  // offset of the second row
-      const float* tile_sfb = smem_sfb + sfb_buffer * sfb_buffer_floats;
+      const uint32_t sfb_second = needs_second ? sched.total_k_blocks() : 0;  // offset of the second row
+      const float* tile_sfb = smem_sfb + sfb_buffer * sfb_buffer_floats + k_begin;  // this CTA's K range
       ptx::cp_async_wait_group<0>();
       ptx::bar_sync(kMathBarrierId, kNumMathThreads);
       // The other buffer was last read by the previous tile's K-loop, which every math thread has
@@ -402,6 +419,17 @@ struct Sm90Fp8Gemm1D2D {
       else if constexpr (kSpecialiseFormer) dispatch_former_chunks<kMaxFormerChunks / kFormerGapChunks * kFormerGapChunks>(num_former_chunks, k_loop);
       else k_loop(IntConst<0>{});
 
+      if constexpr (kSplitK > 1) {
+        // -- split-K: rank 1 hands its fp32 partial sums to rank 0, which adds them and stores ------
+        if (exchange_partial_sums(final_accum, smem_d, empty_barriers, sched.split_rank(), split_tiles++)) {
+          tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+          tile = next_tile;
+          has_tile = has_next;
+          sfb_buffer ^= 1;
+          continue;  // rank 1 stores nothing
+        }
+      }
+
       // -- epilogue: bf16 via stmatrix into the staging tile, then TMA store ----------------------
       // The previous tile's store must have finished reading the staging tile.
       tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
@@ -443,7 +471,52 @@ struct Sm90Fp8Gemm1D2D {
     }
     // Keep the staging tile alive until the last store has read it.
     if (threadIdx.x < kNumDStores) ptx::cp_async_bulk_wait_group_read<0>();
+    // Split-K rank 1: rank 0 reads our partial sums out of its own memory, then arrives on our
+    // exchange-empty barrier; do not exit (taking that barrier away) before the last arrival landed.
+    if constexpr (kSplitK > 1) {
+      if (sched.split_rank() == 1 && split_tiles > 0) ptx::mbarrier_try_wait_parity_acquire_cluster(&empty_barriers[kNumStages + 1], (split_tiles - 1) & 1);
+    }
     tr.finish();
+  }
+
+  // Split-K hand-over of one tile's accumulators (kSplitK = 2). Rank 1 waits until rank 0 has
+  // emptied the exchange buffer of the previous tile, writes its accumulators into rank 0's buffer
+  // (st.shared::cluster) and arrives there with release semantics; rank 0 waits for that (acquire),
+  // adds the partial sums into its own and frees the buffer. Returns true on rank 1 (nothing to
+  // store). `tile_index` counts this CTA's tiles: it is the barriers' phase.
+  __device__ __forceinline__ static bool exchange_partial_sums(float (&final_accum)[kNumWaves][kNumAccum], uint8_t* smem,
+                                                               uint64_t* empty_barriers, uint32_t split_rank, uint32_t tile_index) {
+    uint64_t* exchange_full = &empty_barriers[kNumStages];       // in rank 0: rank 1's threads arrive
+    uint64_t* exchange_empty = &empty_barriers[kNumStages + 1];  // in rank 1: rank 0's threads arrive
+    float4* exchange = reinterpret_cast<float4*>(smem + SMEM_EXCHANGE_OFFSET);  // [w * kNumAccum / 4 + j][thread]
+    const uint32_t parity = tile_index & 1;
+    if (split_rank == 1) {
+      ptx::mbarrier_try_wait_parity_acquire_cluster(exchange_empty, parity ^ 1);
+      const uint32_t remote = ptx::mapa_shared_cluster(exchange, 0);
+#pragma unroll
+      for (uint32_t w = 0; w < kNumWaves; ++w)
+#pragma unroll
+        for (uint32_t j = 0; j < kNumAccum / 4; ++j) {
+          const uint32_t slot = (w * (kNumAccum / 4) + j) * kNumMathThreads + threadIdx.x;
+          ptx::st_shared_cluster_v4_f32(remote + slot * 16, final_accum[w][4 * j], final_accum[w][4 * j + 1],
+                                        final_accum[w][4 * j + 2], final_accum[w][4 * j + 3]);
+        }
+      ptx::mbarrier_arrive_release_cluster(exchange_full, 0);
+      return true;
+    }
+    ptx::mbarrier_try_wait_parity_acquire_cluster(exchange_full, parity);
+#pragma unroll
+    for (uint32_t w = 0; w < kNumWaves; ++w)
+#pragma unroll
+      for (uint32_t j = 0; j < kNumAccum / 4; ++j) {
+        const float4 v = exchange[(w * (kNumAccum / 4) + j) * kNumMathThreads + threadIdx.x];
+        final_accum[w][4 * j] += v.x;
+        final_accum[w][4 * j + 1] += v.y;
+        final_accum[w][4 * j + 2] += v.z;
+        final_accum[w][4 * j + 3] += v.w;
+      }
+    ptx::mbarrier_arrive_release_cluster(exchange_empty, 1);
+    return false;
   }
 
   // Each math warp releases a stage once per CTA of the cluster: lane r arrives on CTA r's empty
@@ -462,11 +535,11 @@ struct Sm90Fp8Gemm1D2D {
 // __launch_bounds__(kNumThreads, 1) and a `const __grid_constant__ GemmArgs` parameter.
 template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
           uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
-          uint32_t kNumSMs, GemmType kGemmType, bool kPromote = true>
+          uint32_t kNumSMs, GemmType kGemmType, bool kPromote = true, uint32_t kSplitK = 1>
 __device__ __forceinline__ void sm90_fp8_gemm_1d2d_impl(const GemmArgs& args) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   Sm90Fp8Gemm1D2D<BLOCK_M, BLOCK_N, BLOCK_K, kNumStages, kNumMathWarpgroups, kClusterM, kClusterN, kSwizzleA, kSwizzleB,
-                  kSwizzleD, kNumSMs, kGemmType, kPromote>::run(args);
+                  kSwizzleD, kNumSMs, kGemmType, kPromote, kSplitK>::run(args);
 #else
   __trap();
 #endif

@@ -38,4 +38,10 @@ __device__ __forceinline__ uint32_t mapa_shared_cluster(const void* local, uint3
   return remote;
 }
 
+// st.shared::cluster.v4.f32: store four floats into another CTA's shared memory at a
+// shared::cluster address from mapa (distributed shared memory) (§9.7.9.10 st).
+__device__ __forceinline__ void st_shared_cluster_v4_f32(uint32_t remote, float a, float b, float c, float d) {
+  asm volatile("st.shared::cluster.v4.f32 [%0], {%1, %2, %3, %4};" ::"r"(remote), "f"(a), "f"(b), "f"(c), "f"(d) : "memory");
+}
+
 }  // namespace fp8lab::ptx

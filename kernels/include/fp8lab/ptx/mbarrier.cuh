@@ -31,6 +31,25 @@ __device__ __forceinline__ void mbarrier_arrive_cluster(uint64_t* bar, uint32_t 
                ::"r"(mapa_shared_cluster(bar, cta_rank)) : "memory");
 }
 
+// mbarrier.arrive.release.cluster.shared::cluster.b64: arrive on a barrier in CTA `cta_rank`, with
+// this thread's earlier writes (also to that CTA's shared memory) visible to whoever acquires the
+// completed phase at cluster scope (§9.7.13.15.13). Used to hand split-K partial sums across CTAs.
+__device__ __forceinline__ void mbarrier_arrive_release_cluster(uint64_t* bar, uint32_t cta_rank) {
+  asm volatile("mbarrier.arrive.release.cluster.shared::cluster.b64 _, [%0];"
+               ::"r"(mapa_shared_cluster(bar, cta_rank)) : "memory");
+}
+
+// mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 in a loop: like mbarrier_try_wait_parity,
+// and makes the releasing threads' writes from other CTAs of the cluster visible (§9.7.13.15.16).
+__device__ __forceinline__ void mbarrier_try_wait_parity_acquire_cluster(uint64_t* bar, uint32_t parity) {
+  asm volatile(
+      "{\n\t.reg .pred done;\n"
+      "WAIT_%=:\n\t"
+      "mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 done, [%0], %1;\n\t"
+      "@!done bra WAIT_%=;\n\t}"
+      ::"r"(smem_u32(bar)), "r"(parity) : "memory");
+}
+
 // mbarrier.try_wait.parity.shared::cta.b64 in a loop: returns once the phase whose parity is
 // `parity` has completed (§9.7.13.15.16). Waiting on parity 1 of a fresh barrier returns at once.
 __device__ __forceinline__ void mbarrier_try_wait_parity(uint64_t* bar, uint32_t parity) {
