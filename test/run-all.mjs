@@ -9,6 +9,7 @@
 // Flags: --only unit | --only integration (the build always runs: both layers test what it makes).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -86,17 +87,20 @@ async function unit() {
     console.log('  FAIL test/dist/unit does not exist');
     return;
   }
-  const tap = path.join(repo, 'test/out/unit.tap');
-  fs.mkdirSync(path.dirname(tap), { recursive: true });
-  fs.rmSync(tap, { force: true });
+  // A file of this run's own: several people may run `npm test` in one checkout at once.
+  const tapDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp8lab-unit-'));
+  const tap = path.join(tapDir, 'unit.tap');
   const code = await run([process.execPath, '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`, dir]);
   timings.push(['unit tests', Date.now() - t]);
   const report = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
+  fs.mkdirSync(path.join(repo, 'test/out'), { recursive: true });
+  if (report) fs.writeFileSync(path.join(repo, 'test/out/unit.tap'), report);   // kept for reading afterwards
+  fs.rmSync(tapDir, { recursive: true, force: true });
   const count = (key) => Number(report.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? NaN);
   const r = { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') };
   if (Object.values(r).some(Number.isNaN)) {
-    totals.failed++; failures.push(`unit: no TAP summary in ${tap} (node --test exit ${code})`);
+    totals.failed++; failures.push(`unit: node --test wrote no TAP summary (exit ${code})`);
     console.log(`  FAIL node --test wrote no summary (exit ${code})`);
     return;
   }
@@ -104,6 +108,14 @@ async function unit() {
   const failedNames = [...report.matchAll(/^\s*not ok \d+ - (.+)$/gm)].map((m) => ({ title: m[1], state: 'failed' }));
   if (code !== 0 && r.failed === 0) { r.failed = 1; failedNames.push({ title: `node --test exited ${code}`, state: 'failed' }); }
   addCounts('unit', { ...r, tests: failedNames });
+}
+
+/** A layer's outcome; a runner that throws instead of reporting counts as one failure. */
+async function settle(name, runLayer) {
+  try { return await runLayer(); } catch (e) {
+    console.log(`  FAIL ${name}: ${e?.stack ?? e}`);
+    return { passed: 0, failed: 1, skipped: 0, tests: [{ title: `${name} ran`, state: 'failed' }] };
+  }
 }
 
 async function integration() {
@@ -123,13 +135,13 @@ async function integration() {
   t = Date.now();
   console.log('\n── integration: mocha suite in the extension host (runTests + code-test-shim.sh → code-server)');
   const { runViaTestElectron } = await import('./integration/runViaTestElectron.mjs');
-  addCounts('extension host', await runViaTestElectron());
+  addCounts('extension host', await settle('extension-host suite', runViaTestElectron));
   timings.push(['extension-host suite', Date.now() - t]);
 
   t = Date.now();
   console.log('\n── integration: Playwright scenario (installed .vsix in code-server)');
   const { runScenario } = await import('./integration/scenario.mjs');
-  addCounts('scenario', await runScenario());
+  addCounts('scenario', await settle('Playwright scenario', runScenario));
   timings.push(['Playwright scenario', Date.now() - t]);
 }
 

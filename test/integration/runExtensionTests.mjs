@@ -40,7 +40,8 @@ export async function runExtensionTests({
   try {
     server = await startCodeServer(tools, sandbox, {
       logFile: path.join(outDir, 'code-server.log'),
-      env: { FP8LAB_TEST_RESULT_FILE: resultFile },
+      // FP8LAB_TEST_HOOKS lets the suite ask the runtime worker for a deliberate fault (test/fault).
+      env: { FP8LAB_TEST_RESULT_FILE: resultFile, FP8LAB_TEST_HOOKS: '1' },
       extraArgs: ['--vscode-option', 'enable-smoke-test-driver'],
     });
     print(`  code-server ${server.url} ready in ${server.startMs} ms`);

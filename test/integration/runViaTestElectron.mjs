@@ -28,7 +28,7 @@ export async function runViaTestElectron({ vscode = process.env.FP8LAB_VSCODE, p
       ...(vscode === 'desktop' ? {} : { vscodeExecutablePath: vscode || shim }),
       extensionDevelopmentPath: repo,
       extensionTestsPath: path.join(repo, 'test/dist/integration/suite/index'),
-      extensionTestsEnv: { FP8LAB_TEST_RESULT_FILE: resultFile },
+      extensionTestsEnv: { FP8LAB_TEST_RESULT_FILE: resultFile, FP8LAB_TEST_HOOKS: '1' },
     });
   } catch (e) {
     outcome.exitCode = typeof e?.code === 'number' ? e.code : 1;

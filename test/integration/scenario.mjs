@@ -158,7 +158,14 @@ export async function runScenario({
       await shape.fill('64,2112,7168');
       await shape.press('Enter');
       const heading = view.locator('h2', { hasText: /64x2112x7168/ });
-      await heading.waitFor({ timeout: 60_000 });
+      const message = view.locator('p.form-message');
+      // Either the candidate table's heading, or the coded error the view shows under the form.
+      const shown = await waitFor('the candidate list (or an error under the shape form)', async () => {
+        if (await heading.count()) return 'list';
+        const m = (await message.count()) ? (await message.innerText()).trim() : '';
+        return m ? `error: ${m}` : undefined;
+      });
+      if (shown !== 'list') throw new Error(`the view answered with ${shown}`);
       const title = (await heading.innerText()).trim();
       const m = /(\d+) legal of (\d+) candidates/.exec(title);
       if (!m || Number(m[1]) < 1 || Number(m[2]) < Number(m[1])) throw new Error(`unexpected heading: ${title}`);

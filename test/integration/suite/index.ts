@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import Mocha from 'mocha';
 import { defineExtensionTests } from './extension.suite';
 import { defineRuntimeTests } from './runtime.suite';
+import { defineStudyTests } from './studies.suite';
 
 export interface SuiteOutcome {
   passed: number;
@@ -23,6 +24,7 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'fp8lab-integration', mocha);
   defineExtensionTests();
   defineRuntimeTests();
+  defineStudyTests();
 
   const outcome: SuiteOutcome = { passed: 0, failed: 0, skipped: 0, tests: [] };
   return new Promise((resolve, reject) => {

@@ -32,6 +32,25 @@ export function defineRuntimeTests(): void {
       assert.ok(pid !== undefined && pid !== process.pid, `worker pid ${pid} is a separate process from the host ${process.pid}`);
     });
 
+    test('a request in flight when the worker is killed fails with E_WORKER_EXITED, not a hang', async () => {
+      // test/fault 'hang' never answers (the runners start the host with FP8LAB_TEST_HOOKS=1).
+      // Whether the worker got the request or not when it dies, the client must reject it.
+      const runtime = await testApiMember('runtime');
+      const settings = await testApiMember('settings');
+      const { pid } = await within(30_000, 'worker/ping', runtime.request('worker/ping', {}));
+      const restarted = new Promise<void>((resolve) => {
+        const sub = runtime.onDidRestart(() => { sub.dispose(); resolve(); });
+      });
+      const inFlight = runtime.request('test/fault', { settings: settings(), kind: 'hang' });
+      process.kill(pid, 'SIGKILL');
+      const err = await within(30_000, 'the in-flight request to settle', inFlight.then(
+        () => assert.fail('test/fault hang answered'),
+        (e: unknown) => e as { code?: string; message?: string },
+      ));
+      assert.equal(err.code, 'E_WORKER_EXITED', `rejected with ${err.code}: ${err.message}`);
+      await within(30_000, 'onDidRestart after the SIGKILL', restarted);
+    });
+
     test('after the worker is killed (SIGKILL) the host is the same process and a new worker answers', async () => {
       const runtime = await testApiMember('runtime');
       const hostPid = process.pid;

@@ -87,3 +87,12 @@ function walk(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true })
     .flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
 }
+
+test('the .vsix is a platform package for the machine whose addon it carries', () => {
+  // The .node inside was compiled here, so the package must say which platform it runs on.
+  const { buf, entries } = readVsix();
+  const manifestEntry = entries.find((e) => e.name === 'extension.vsixmanifest');
+  assert.ok(manifestEntry, 'extension.vsixmanifest is present');
+  const identity = /<Identity\b[^>]*>/.exec(readZipEntry(buf, manifestEntry).toString('utf8'))?.[0] ?? '';
+  assert.match(identity, new RegExp(`TargetPlatform="${process.platform}-${process.arch}"`), `identity: ${identity}`);
+});
