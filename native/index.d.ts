@@ -188,7 +188,7 @@ export interface GemmLaunchSpec {
   numMathWarpgroups: number;
   /** CTAs per cluster along M and N (1 or 2, product ≤ 2): the TMA multicast. */
   clusterM: number; clusterN: number;
-  /** 2: the two CTAs of a (clusterM = clusterN = 1) cluster split each tile's K (1D2D only); default 1. */
+  /** 2 or 4: the CTAs of a (clusterM = clusterN = 1) cluster split each tile's K (1D2D only); default 1. */
   splitK?: number;
   /** Swizzle bytes for the A/B tiles and for the output staging tile (0 = none). */
   swizzleA: number; swizzleB: number; swizzleD: number;

@@ -102,6 +102,11 @@ export interface WorkerRequests {
   'kernel/compile': { params: { settings: RuntimeSettings; job: CompileJob }; result: CompileReport };
   'gemm/configs': { params: { settings: RuntimeSettings; problem: GemmProblem }; result: ConfigReport };
   'gemm/bench': { params: { settings: RuntimeSettings; jobId: string; problems: GemmProblem[]; options: BenchOptions }; result: BenchRun };
+  /**
+   * Several candidate configs of ONE shape on the same inputs, each checked, then timed together in
+   * interleaved CUDA-graph rounds (options.peer is ignored); progress and job/cancel as for gemm/bench.
+   */
+  'gemm/tune': { params: { settings: RuntimeSettings; jobId: string; problem: GemmProblem; configs: GemmConfig[]; options: BenchOptions }; result: TuneRun };
   /** Pipeline timeline of one shape (issue 6): progress and job/cancel as for gemm/bench. */
   'gemm/timeline': { params: { settings: RuntimeSettings; jobId: string; problem: GemmProblem; options?: TimelineOptions }; result: TimelineRun };
   /** Accuracy study of one shape: the design vs per-tensor scaling vs no promotion, against FP32. */
@@ -167,7 +172,7 @@ export interface GemmConfig {
   numSms: number;
   sharedBytes: number;
   numThreads: number;      // 128 * (1 + numMathWarpgroups)
-  /** 2: each tile's K is split across the two CTAs of a cluster (no multicast then); absent = 1. */
+  /** 2 or 4: each tile's K is split across the CTAs of a cluster (no multicast then); absent = 1. */
   splitK?: number;
 }
 
@@ -279,6 +284,24 @@ export interface DeviceCeilings {
   bandwidthGBps: number;
   method: string;
   measuredAt: string;
+}
+
+/** What gemm/tune returns: one shape's candidates, checked, then timed interleaved in one run. */
+export interface TuneRun {
+  problem: GemmProblem;
+  startedAt: string;
+  finishedAt?: string;
+  device?: DeviceReport;
+  options: BenchOptions;
+  /**
+   * One per candidate in the order given, up to where the run stopped (see `interrupted`): a failed
+   * candidate (compile, launch, wrong result) has `error` and no `timing`; the others have `timing`.
+   */
+  results: ShapeResult[];
+  /** How the candidates were timed, in words (rounds, interleaving, graph size, rotation). */
+  method: string;
+  /** Set when a fault, a timeout or a cancel stopped the run; the candidates after it were not measured. */
+  interrupted?: { code: ErrorCode; message: string };
 }
 
 export interface BenchRun {

@@ -125,7 +125,8 @@ Napi::Value js_create_gemm_launch(const Napi::CallbackInfo& info) {
     s.cluster_m = get_integer(o, "clusterM", kSpecWhat, 1, 2);
     s.cluster_n = get_integer(o, "clusterN", kSpecWhat, 1, 2);
     // Split-K (1D2D only): the two CTAs of a cluster share a tile, each runs half of K.
-    s.split_k = has_field(o, "splitK") ? get_integer(o, "splitK", kSpecWhat, 1, 2) : 1;
+    s.split_k = has_field(o, "splitK") ? get_integer(o, "splitK", kSpecWhat, 1, 4) : 1;
+    if (s.split_k == 3) throw_bad_argument("GemmLaunchSpec.splitK must be 1, 2 or 4 (got 3)");
     s.swizzle_a = swizzle_field(o, "swizzleA");
     s.swizzle_b = swizzle_field(o, "swizzleB");
     s.swizzle_d = swizzle_field(o, "swizzleD");
@@ -148,13 +149,13 @@ Napi::Value js_create_gemm_launch(const Napi::CallbackInfo& info) {
                                                 std::to_string(n_align) + ": D's rows (" + (one_d_one_d ? "fp32" : "bf16") +
                                                 ") must be 16-byte aligned for the TMA store; use N = " +
                                                 std::to_string(align_up(s.n, n_align)));
-    if (s.split_k == 2 && (s.cluster_m * s.cluster_n != 1 || one_d_one_d))
-      throw_bad_argument("GemmLaunchSpec.splitK = 2 needs clusterM = clusterN = 1 (the cluster pair splits K instead of "
-                         "multicasting) and the 1D2D kernel");
+    if (s.split_k > 1 && (s.cluster_m * s.cluster_n != 1 || one_d_one_d))
+      throw_bad_argument("GemmLaunchSpec.splitK = " + std::to_string(s.split_k) + " needs clusterM = clusterN = 1 (the cluster "
+                         "splits K instead of multicasting) and the 1D2D kernel");
     const int64_t cluster = s.cluster_m * s.cluster_n * s.split_k;  // CTAs per launched cluster
     if (one_d_one_d && cluster != 1)
       throw_bad_argument("the 1D1D kernel (kind '" + s.kind + "') runs without clusters: clusterM = clusterN = 1");
-    if (cluster > 2)
+    if (s.cluster_m * s.cluster_n > 2)
       throw_bad_argument("GemmLaunchSpec.clusterM * clusterN must be at most 2 (got " + std::to_string(s.cluster_m) +
                          " x " + std::to_string(s.cluster_n) + ")");
     if (s.num_sms > dev.info.sm_count)

@@ -108,7 +108,7 @@ export interface SharedMemoryLayout {
   sfaOffset: number;
   /** full[stages] then empty[stages] mbarriers, 8 bytes each (+ 2 exchange barriers with split-K). */
   barrierOffset: number;
-  /** Split-K exchange buffer (rank 1's fp32 partial sums land in rank 0's): BLOCK_M x BLOCK_N x 4, else 0. */
+  /** Split-K exchange buffer (ranks 1..'s fp32 partial sums land in rank 0's): (splitK - 1) x BLOCK_M x BLOCK_N x 4. */
   exchangeBytes: number;
   sfbOffset: number;
   /** One tile's B scales: ceil(K/128) floats, two rows when a tile may straddle scale blocks; 16-aligned. */
@@ -140,9 +140,9 @@ export function sharedMemoryLayout(config: Pick<GemmConfig, 'blockM' | 'blockN' 
   const bOffset = aOffset + numStages * aStageBytes;
   const sfaOffset = bOffset + numStages * bStageBytes;
   const barrierOffset = sfaOffset + numStages * sfaStageBytes;
-  // Split-K: two more barriers (exchange full / empty), then every math thread's fp32 accumulators.
+  // Split-K: two more barriers (exchange full / empty), then one slot of fp32 accumulators per rank > 0.
   const exchangeOffset = alignUp(barrierOffset + (2 * numStages + (splitK > 1 ? 2 : 0)) * 8, 16);
-  const exchangeBytes = splitK > 1 ? blockM * blockN * 4 : 0;
+  const exchangeBytes = (splitK - 1) * blockM * blockN * 4;
   const sfbOffset = splitK > 1 ? exchangeOffset + exchangeBytes : barrierOffset + 2 * numStages * 8;
   const sfbBufferBytes = alignUp(Math.ceil(k / BLOCK_K) * (uniformScaleB(blockN) ? 1 : 2) * 4, 16);
   const sfbBytes = 2 * sfbBufferBytes;
@@ -176,9 +176,39 @@ export function maxStagesThatFit(config: Pick<GemmConfig, 'blockM' | 'blockN' | 
 type C = GemmConfig;
 const fail = (rule: string, reason: string): RuleViolation => ({ rule, reason });
 
+/** Kinds the 1D2D kernel serves: the normal GEMM and the M-grouped MoE layouts. */
+export const GEMM_1D2D_KINDS: readonly KernelKind[] = ['normal', 'contiguous', 'masked'];
+/** Rows of each expert in the contiguous layout are padded to this (DeepGEMM's M alignment). */
+export const CONTIGUOUS_M_ALIGNMENT = 128;
+
 export function ruleGemmType(kind: KernelKind): RuleViolation | null {
-  return kind === 'normal' ? null
-    : fail('gemm-type', `the FP8 1D2D kernel implements the 'normal' GEMM only so far; '${kind}' is not available yet`);
+  return GEMM_1D2D_KINDS.includes(kind) ? null
+    : fail('gemm-type', `the FP8 1D2D kernel serves 'normal', 'contiguous' and 'masked'; '${kind}' runs on the 1D1D kernel (wgradKernelSource)`);
+}
+
+/** Contiguous: a tile must not straddle two experts, so BLOCK_M divides the M alignment (128). */
+export function ruleContiguousBlockM(kind: KernelKind, c: C): RuleViolation | null {
+  if (kind !== 'contiguous') return null;
+  return CONTIGUOUS_M_ALIGNMENT % c.blockM === 0 ? null
+    : fail('contiguous-block-m', `the contiguous layout pads every expert to ${CONTIGUOUS_M_ALIGNMENT} rows, so blockM must divide ${CONTIGUOUS_M_ALIGNMENT} (64 or 128); got ${c.blockM}`);
+}
+
+/** Kind-dependent config rules of the 1D2D kernel, after the config-only CONFIG_RULES. */
+export const KIND_CONFIG_RULES: ReadonlyArray<(kind: KernelKind, c: C) => RuleViolation | null> = [ruleContiguousBlockM];
+
+/**
+ * Launch-time rules of the M-grouped kinds (for the host that holds the real buffers; the heuristics
+ * see hints, not layouts). Contiguous: m = ΣM of the padded layout, a multiple of 128; masked:
+ * m = Mmax ≥ 1; both need numGroups ≥ 1 (B is [G, N, K]).
+ */
+export function ruleGroupedProblem(problem: Pick<GemmProblem, 'kind' | 'm' | 'numGroups'>): RuleViolation | null {
+  const { kind, m, numGroups } = problem;
+  if (kind !== 'contiguous' && kind !== 'masked') return null;
+  if (!isInt(numGroups) || numGroups < 1) return fail('shape-groups', `'${kind}' needs numGroups ≥ 1 (B is [G, N, K]); got ${numGroups}`);
+  if (kind === 'contiguous' && (!isInt(m) || m % CONTIGUOUS_M_ALIGNMENT !== 0)) {
+    return fail('shape-alignment', `the contiguous A has ΣM = ${m} rows; every expert's rows must be padded to ${CONTIGUOUS_M_ALIGNMENT} (use ${Math.max(CONTIGUOUS_M_ALIGNMENT, Math.ceil(m / CONTIGUOUS_M_ALIGNMENT) * CONTIGUOUS_M_ALIGNMENT)} rows, padding rows marked -1)`);
+  }
+  return null;
 }
 
 export function ruleBlockK(c: C): RuleViolation | null {
@@ -236,9 +266,9 @@ export function ruleCluster(c: C): RuleViolation | null {
 
 export function ruleSplitK(c: C): RuleViolation | null {
   const splitK = splitKOf(c);
-  if (splitK !== 1 && splitK !== 2) return fail('split-k', `splitK must be 1 or 2 (K of a tile split across the two CTAs of a cluster); got ${splitK}`);
-  if (splitK === 2 && c.clusterM * c.clusterN !== 1) {
-    return fail('split-k', `split-K uses the cluster pair for the two K halves, so it cannot also multicast: use clusterM = clusterN = 1 with splitK 2 (got cluster ${c.clusterM} x ${c.clusterN})`);
+  if (splitK !== 1 && splitK !== 2 && splitK !== 4) return fail('split-k', `splitK must be 1, 2 or 4 (K of a tile split across the CTAs of a cluster); got ${splitK}`);
+  if (splitK > 1 && c.clusterM * c.clusterN !== 1) {
+    return fail('split-k', `split-K uses the cluster for the K shares, so it cannot also multicast: use clusterM = clusterN = 1 with splitK ${splitK} (got cluster ${c.clusterM} x ${c.clusterN})`);
   }
   return null;
 }
@@ -320,6 +350,7 @@ export function configViolations(kind: KernelKind, config: C, problem: Pick<Gemm
   push(ruleGemmType(kind));
   push(ruleProblem(problem));
   for (const rule of CONFIG_RULES) push(rule(config));
+  for (const rule of KIND_CONFIG_RULES) push(rule(kind, config));
   push(ruleSharedMemory(config, problem, options.capacity ?? H100_SHARED_MEMORY_BYTES));
   if (options.checkSharedBytesField) push(ruleSharedBytesField(config, problem));
   return out;

@@ -27,14 +27,14 @@ struct TileInfo {
   bool peer_alive;  // the peer CTA has a tile at this step
 };
 
-// Split-K across a cluster (kSplitK = 2): the two CTAs of a cluster take the same tile, rank 0 the
-// first ceil(kb/2) K-blocks and rank 1 the rest; the kernel adds rank 1's partial sums into rank 0's
+// Split-K across a cluster (kSplitK = 2 or 4): the CTAs of a cluster take the same tile, each a
+// contiguous share of its K-blocks; the kernel adds ranks 1..'s partial sums into rank 0's
 // through distributed shared memory. For small-M shapes with few tiles this halves the bytes each
 // SM must take in, which is what bounds them (measured: time tracks bytes per CTA, not L2 reads).
 template <GemmType kGemmType, uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t kClusterM, uint32_t kClusterN,
           uint32_t kNumSMs, uint32_t kSplitK = 1>
 struct Scheduler {
-  static_assert(kSplitK == 1 || (kSplitK == 2 && kClusterM * kClusterN == 1), "split-K uses the cluster: no multicast with it");
+  static_assert(kSplitK == 1 || ((kSplitK == 2 || kSplitK == 4) && kClusterM * kClusterN == 1), "split-K uses the cluster: no multicast with it");
   static_assert(kGemmType == GemmType::Normal, "only GemmType::Normal is scheduled so far");
   static_assert(kClusterM * kClusterN <= 2, "clusters of at most 2 CTAs");
   static_assert(kNumSMs % (kClusterM * kClusterN) == 0, "the persistent grid must be a whole number of clusters");
@@ -106,10 +106,11 @@ struct Scheduler {
   // K-blocks of the whole problem (B-scale rows are this long), and this CTA's share of them.
   __device__ __forceinline__ uint32_t total_k_blocks() const { return num_k_blocks_; }
   __device__ __forceinline__ uint32_t split_rank() const { return kSplitK == 1 ? 0 : blockIdx.x % kSplitK; }
-  __device__ __forceinline__ uint32_t k_block_begin(const TileInfo&) const { return split_rank() == 0 ? 0 : (num_k_blocks_ + 1) / 2; }
+  // Rank r runs K-blocks [r * kb / kSplitK, (r + 1) * kb / kSplitK): shares differ by at most one.
+  __device__ __forceinline__ uint32_t k_block_begin(const TileInfo&) const { return split_rank() * num_k_blocks_ / kSplitK; }
   __device__ __forceinline__ uint32_t num_k_blocks(const TileInfo& t) const {
     if constexpr (kSplitK == 1) return num_k_blocks_;
-    return split_rank() == 0 ? (num_k_blocks_ + 1) / 2 : num_k_blocks_ - k_block_begin(t);
+    return (split_rank() + 1) * num_k_blocks_ / kSplitK - k_block_begin(t);
   }
   // First row of the tile in A's / D's tensor map, and in B's; SFB row (128-column block) offset.
   __device__ __forceinline__ uint32_t a_row(const TileInfo& t) const { return t.m_block * BLOCK_M; }

@@ -53,9 +53,14 @@ function splitKRejection(config: GemmConfig, problem: GemmProblem, work: WorkSha
   if ((config.splitK ?? 1) === 1) return undefined;
   if (problem.kind !== 'normal') return { rule: 'split-k', reason: `split-K is implemented for the normal GEMM, not for '${problem.kind}'` };
   const kBlocks = Math.ceil(work.k / BLOCK_K);
-  if (kBlocks < 8) return { rule: 'split-k', reason: `K = ${work.k} is ${kBlocks} K-blocks; halving it saves less than the partial-sum hand-over costs` };
+  const splitK = config.splitK ?? 1;
+  if (kBlocks < 4 * splitK) {
+    return { rule: 'split-k', reason: `K = ${work.k} is ${kBlocks} K-blocks; splitting it ${splitK} ways saves less than the partial-sum hand-over costs` };
+  }
   const tiles = Math.ceil(work.m / config.blockM) * Math.ceil(work.n / config.blockN) * work.groups;
-  if (2 * tiles > device.numSms) return { rule: 'split-k', reason: `${tiles} tiles already give every SM work; split-K would add a second wave` };
+  if (splitK * tiles > device.numSms) {
+    return { rule: 'split-k', reason: `${tiles} tiles x ${splitK} K shares need ${splitK * tiles} CTAs; the grid has ${device.numSms}, so split-K ${splitK} would add a wave` };
+  }
   return undefined;
 }
 

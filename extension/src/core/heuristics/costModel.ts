@@ -169,7 +169,7 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   // --- one tile, then the busiest SM
   const outTileBytes = bm * bn * work.outBytes;
   const epilogue = (outTileBytes * (work.outBytes === 4 ? 2 : 1)) / MODEL.epilogueBytesPerCycle;
-  const exchange = splitK > 1 ? MODEL.splitKExchangeCycles + (bm * bn * 4) / MODEL.dsmemBytesPerCycle : 0;
+  const exchange = splitK > 1 ? MODEL.splitKExchangeCycles + ((splitK - 1) * bm * bn * 4) / MODEL.dsmemBytesPerCycle : 0;
   const tileCycles = kBlocks * kBlockCycles + epilogue + MODEL.tileOverheadCycles + exchange;
   const computeCycles = waves.waves * tileCycles;
 

@@ -9,7 +9,11 @@ export const BLOCK_N_CHOICES: readonly number[] = Array.from({ length: 16 }, (_,
 export const MATH_WARPGROUP_CHOICES: readonly number[] = [1, 2];
 /** (clusterM, clusterN): none, 2 CTAs sharing B (clusterM = 2), 2 CTAs sharing A (clusterN = 2). */
 export const CLUSTER_CHOICES: ReadonlyArray<readonly [number, number]> = [[1, 1], [2, 1], [1, 2]];
-/** 2: the two CTAs of a cluster split each tile's K (no multicast then); enumerated after the clusters. */
+/**
+ * 2: the two CTAs of a cluster split each tile's K (no multicast then); enumerated after the
+ * clusters. The kernel also takes 4 (`--config split_k=4`), but on the H100 4-CTA clusters measured
+ * 1.6-2.3x slower than split-K 2 on every decode shape tried (2026-11-21), so policy leaves it out.
+ */
 export const SPLIT_K_CHOICES: readonly number[] = [1, 2];
 /** The kernel's ring may be deeper, but past 16 stages nothing more is hidden (DeepGEMM's cap too). */
 export const MAX_STAGES = 16;
@@ -20,7 +24,7 @@ export interface RawCandidate {
   numMathWarpgroups: number;
   clusterM: number;
   clusterN: number;
-  /** 1, or 2 for split-K across the cluster pair (only with clusterM = clusterN = 1). */
+  /** 1, or 2 / 4 for split-K across the cluster (only with clusterM = clusterN = 1). */
   splitK: number;
 }
 

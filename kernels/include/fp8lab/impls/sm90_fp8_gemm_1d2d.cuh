@@ -33,6 +33,7 @@
 #include "fp8lab/ptx/stmatrix.cuh"
 #include "fp8lab/ptx/tma.cuh"
 #include "fp8lab/ptx/wgmma.cuh"
+#include "fp8lab/m_grouped_scheduler.cuh"
 #include "fp8lab/scheduler.cuh"
 
 namespace fp8lab {
@@ -41,8 +42,8 @@ template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumSta
           uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
           uint32_t kNumSMs, GemmType kGemmType, bool kPromote = true, uint32_t kSplitK = 1>
 struct Sm90Fp8Gemm1D2D {
-  // kSplitK = 2 splits every tile's K between the two CTAs of a cluster (see scheduler.cuh); rank 1
-  // hands its fp32 partial sums to rank 0 through distributed shared memory, rank 0 stores the tile.
+  // kSplitK = 2 or 4 splits every tile's K between the CTAs of a cluster (see scheduler.cuh); ranks
+  // 1.. hand their fp32 partial sums to rank 0 through distributed shared memory, rank 0 stores the tile.
   // kPromote = false is the accuracy study's "no promotion" variant: all of K accumulates in the
   // tensor-core accumulator and the (per-tensor, hence uniform) scales are applied once at the end.
   // ---- roles -----------------------------------------------------------------------------------
@@ -74,11 +75,13 @@ struct Sm90Fp8Gemm1D2D {
   static constexpr uint32_t SMEM_B_OFFSET = SMEM_A_OFFSET + kNumStages * SMEM_A_STAGE_BYTES;
   static constexpr uint32_t SMEM_SFA_OFFSET = SMEM_B_OFFSET + kNumStages * SMEM_B_STAGE_BYTES;
   static constexpr uint32_t SMEM_BARRIER_OFFSET = SMEM_SFA_OFFSET + kNumStages * SMEM_SFA_STAGE_BYTES;
-  // Split-K adds two barriers (exchange full / empty) and the exchange buffer: every math thread's
-  // fp32 accumulators, [kNumWaves * kNumAccum / 4][kNumMathThreads] float4 (conflict-free by thread).
+  // Split-K adds two barriers (exchange full / empty) and the exchange buffer: one slot per rank > 0
+  // with every math thread's fp32 accumulators, [kNumWaves * kNumAccum / 4][kNumMathThreads] float4
+  // (conflict-free by thread). Only rank 0's buffer is used.
   static constexpr uint32_t kNumBarriers = 2 * kNumStages + (kSplitK > 1 ? 2 : 0);
   static constexpr uint32_t SMEM_EXCHANGE_OFFSET = align_up<uint32_t>(SMEM_BARRIER_OFFSET + kNumBarriers * 8, 16);
-  static constexpr uint32_t SMEM_EXCHANGE_BYTES = kSplitK > 1 ? kNumMathThreads * kNumWaves * kNumAccum * 4 : 0;
+  static constexpr uint32_t SMEM_EXCHANGE_SLOT_BYTES = kNumMathThreads * kNumWaves * kNumAccum * 4;  // = BLOCK_M * BLOCK_N * 4
+  static constexpr uint32_t SMEM_EXCHANGE_BYTES = (kSplitK - 1) * SMEM_EXCHANGE_SLOT_BYTES;
   static constexpr uint32_t SMEM_SFB_OFFSET = kSplitK > 1 ? SMEM_EXCHANGE_OFFSET + SMEM_EXCHANGE_BYTES : SMEM_BARRIER_OFFSET + 2 * kNumStages * 8;
   static constexpr uint32_t kSmemFixedBytes = SMEM_SFB_OFFSET;
   static constexpr uint32_t kTmaBytesPerStage = SMEM_A_STAGE_BYTES + SMEM_B_STAGE_BYTES + BLOCK_M * 4;
@@ -90,7 +93,9 @@ struct Sm90Fp8Gemm1D2D {
   __host__ __device__ static constexpr uint32_t smem_bytes(uint32_t k) { return kSmemFixedBytes + 2 * sfb_buffer_bytes(k); }
 
   // ---- legality (mirrored one by one in extension/src/core/kernelRules.ts) ----------------------
-  static_assert(kGemmType == GemmType::Normal, "rule gemm-type: only GemmType::Normal is implemented");
+  static constexpr bool kMGrouped = kGemmType == GemmType::MGroupedContiguous || kGemmType == GemmType::MGroupedMasked;
+  static_assert(kGemmType == GemmType::Normal || kMGrouped,
+                "rule gemm-type: the 1D2D kernel implements Normal, MGroupedContiguous and MGroupedMasked (KGrouped is 1D1D)");
   static_assert(BLOCK_K == 128, "rule block-k: BLOCK_K must be 128 (the scaling granularity, one 128-byte swizzle row)");
   static_assert(BLOCK_M == 64 || BLOCK_M == 128 || BLOCK_M == 256, "rule block-m: BLOCK_M must be 64, 128 or 256");
   static_assert(BLOCK_N % 16 == 0 && BLOCK_N >= 16 && BLOCK_N <= 256, "rule block-n: BLOCK_N must be a multiple of 16 in 16..256");
@@ -104,7 +109,8 @@ struct Sm90Fp8Gemm1D2D {
   static_assert((kClusterM == 1 || kClusterM == 2) && (kClusterN == 1 || kClusterN == 2) && kClusterSize <= 2,
                 "rule cluster: clusterM, clusterN in {1, 2} with clusterM * clusterN <= 2");
   static_assert(kNumSMs % kCtasPerCluster == 0 && kNumSMs >= 1, "rule num-sms: the grid must be a whole number of clusters");
-  static_assert(kSplitK == 1 || (kSplitK == 2 && kClusterSize == 1), "rule split-k: kSplitK is 1 or 2, and 2 only without multicast (clusterM = clusterN = 1)");
+  static_assert((kSplitK == 1 || kSplitK == 2 || kSplitK == 4) && (kSplitK == 1 || kClusterSize == 1),
+                "rule split-k: kSplitK is 1, 2 or 4, and above 1 only without multicast (clusterM = clusterN = 1)");
   static_assert(kSplitK == 1 || kPromote, "rule split-k: the no-promotion variant does not split K");
   static_assert(kSwizzleA == 128 && kSwizzleB == 128, "rule swizzle-ab: A and B tiles use the 128-byte swizzle (BLOCK_K = 128 bytes)");
   static_assert(kSwizzleD == 0 || kSwizzleD == 32 || kSwizzleD == 64 || kSwizzleD == 128, "rule swizzle-d: swizzleD must be 0, 32, 64 or 128");
@@ -138,7 +144,9 @@ struct Sm90Fp8Gemm1D2D {
     }
   }
 
-  using Sched = Scheduler<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs, kSplitK>;
+  // Normal: the Scheduler; M-grouped: MGroupedScheduler (same interface, plus rows_masked / row_valid).
+  using Sched = typename SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs, kSplitK>::type;
+  using Tile = typename SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs, kSplitK>::Tile;
   using Mma = ptx::WgmmaFp8<BLOCK_N>;
 
   // D tile address of (row, column) inside the staging tile, with the TMA swizzle of kSwizzleD:
@@ -180,6 +188,8 @@ struct Sm90Fp8Gemm1D2D {
       // The swizzle patterns and the descriptors assume a 1024-aligned base, and the launch must
       // match the compiled cluster shape: stop loudly rather than compute garbage.
       if ((ptx::smem_u32(smem) & 1023u) != 0 || gridDim.x % kCtasPerCluster != 0) __trap();
+      // M-grouped tiles with padding rows are stored row by row through args.d (TMA cannot skip rows).
+      if (kMGrouped && args.d == nullptr) __trap();
       if constexpr (kCtasPerCluster > 1) {
         if (ptx::cluster_nctarank() != kCtasPerCluster) __trap();
       }
@@ -193,7 +203,7 @@ struct Sm90Fp8Gemm1D2D {
         ptx::mbarrier_init(&empty_barriers[s], kClusterSize * kNumMathThreads / 32);
       }
       if constexpr (kSplitK > 1) {
-        ptx::mbarrier_init(&empty_barriers[kNumStages], kNumMathThreads);      // exchange full: rank 1's threads
+        ptx::mbarrier_init(&empty_barriers[kNumStages], (kSplitK - 1) * kNumMathThreads);  // exchange full: ranks 1..'s threads
         ptx::mbarrier_init(&empty_barriers[kNumStages + 1], kNumMathThreads);  // exchange empty: rank 0's threads
       }
       ptx::fence_mbarrier_init_release_cluster();
@@ -228,7 +238,7 @@ struct Sm90Fp8Gemm1D2D {
     PipelineState<kNumStages> pipe;
     const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
     TraceWriter tr(args, kTraceRoleProducer, true);  // no-op unless built with FP8LAB_TRACE=1
-    TileInfo tile;
+    Tile tile;
     while (sched.next(tile)) {
       tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       const uint32_t num_k_blocks = sched.num_k_blocks(tile);
@@ -299,7 +309,7 @@ struct Sm90Fp8Gemm1D2D {
     // SFB: each tile's B scales are copied (cp.async) into one of two buffers while the previous
     // tile computes, so no tile waits on a global load before its first wgmma.
     const uint32_t sfb_buffer_floats = sfb_buffer_bytes(args.k) / 4;
-    auto prefetch_sfb = [&](const TileInfo& t, float* dst) {
+    auto prefetch_sfb = [&](const Tile& t, float* dst) {
       const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, args.n);
       const uint32_t nkb = sched.total_k_blocks();  // B-scale rows span all of K, whichever half this CTA runs
       const float* src = args.sfb + static_cast<uint64_t>(sched.sfb_block_row(t)) * nkb;
@@ -309,11 +319,11 @@ struct Sm90Fp8Gemm1D2D {
     };
     uint32_t sfb_buffer = 0;
     uint32_t split_tiles = 0;  // tiles handed over so far (split-K exchange barrier phases)
-    TileInfo tile;
+    Tile tile;
     bool has_tile = sched.next(tile);
     if (has_tile) prefetch_sfb(tile, smem_sfb);
     while (has_tile) {
-      TileInfo next_tile;
+      Tile next_tile;
       const bool has_next = sched.next(next_tile);
       const uint32_t num_k_blocks = sched.num_k_blocks(tile);
       const uint32_t k_begin = sched.k_block_begin(tile);
@@ -453,7 +463,12 @@ struct Sm90Fp8Gemm1D2D {
       // Make the generic-proxy stmatrix writes visible to the TMA (async proxy), then store.
       ptx::fence_proxy_async_shared_cta();
       ptx::bar_sync(kMathBarrierId, kNumMathThreads);
-      if (threadIdx.x < kNumDStores) {
+      bool rows_masked = false;  // M-grouped: padding rows / rows past masked_m must stay untouched
+      if constexpr (kMGrouped) {
+        rows_masked = tile.rows_masked;
+        if (rows_masked) store_rows_masked(args, sched, tile, smem_d, n0);
+      }
+      if (!rows_masked && threadIdx.x < kNumDStores) {
         const uint32_t col = n0 + threadIdx.x * TMA_D_BLOCK_N;
         if (col < args.n) {
           ptx::cp_async_bulk_tensor_2d_store(&args.tma_d, smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * 2),
@@ -471,28 +486,28 @@ struct Sm90Fp8Gemm1D2D {
     }
     // Keep the staging tile alive until the last store has read it.
     if (threadIdx.x < kNumDStores) ptx::cp_async_bulk_wait_group_read<0>();
-    // Split-K rank 1: rank 0 reads our partial sums out of its own memory, then arrives on our
+    // Split-K ranks 1..: rank 0 reads our partial sums out of its own memory, then arrives on our
     // exchange-empty barrier; do not exit (taking that barrier away) before the last arrival landed.
     if constexpr (kSplitK > 1) {
-      if (sched.split_rank() == 1 && split_tiles > 0) ptx::mbarrier_try_wait_parity_acquire_cluster(&empty_barriers[kNumStages + 1], (split_tiles - 1) & 1);
+      if (sched.split_rank() != 0 && split_tiles > 0) ptx::mbarrier_try_wait_parity_acquire_cluster(&empty_barriers[kNumStages + 1], (split_tiles - 1) & 1);
     }
     tr.finish();
   }
 
-  // Split-K hand-over of one tile's accumulators (kSplitK = 2). Rank 1 waits until rank 0 has
-  // emptied the exchange buffer of the previous tile, writes its accumulators into rank 0's buffer
-  // (st.shared::cluster) and arrives there with release semantics; rank 0 waits for that (acquire),
-  // adds the partial sums into its own and frees the buffer. Returns true on rank 1 (nothing to
-  // store). `tile_index` counts this CTA's tiles: it is the barriers' phase.
+  // Split-K hand-over of one tile's accumulators (kSplitK > 1). Each rank r > 0 waits until rank 0
+  // has emptied the exchange buffer of the previous tile, writes its accumulators into its slot
+  // (r - 1) of rank 0's buffer (st.shared::cluster) and arrives there with release semantics; rank 0
+  // waits for every rank (acquire), adds the partial sums into its own and frees the slots. Returns
+  // true on ranks > 0 (nothing to store). `tile_index` counts this CTA's tiles: the barriers' phase.
   __device__ __forceinline__ static bool exchange_partial_sums(float (&final_accum)[kNumWaves][kNumAccum], uint8_t* smem,
                                                                uint64_t* empty_barriers, uint32_t split_rank, uint32_t tile_index) {
-    uint64_t* exchange_full = &empty_barriers[kNumStages];       // in rank 0: rank 1's threads arrive
-    uint64_t* exchange_empty = &empty_barriers[kNumStages + 1];  // in rank 1: rank 0's threads arrive
-    float4* exchange = reinterpret_cast<float4*>(smem + SMEM_EXCHANGE_OFFSET);  // [w * kNumAccum / 4 + j][thread]
+    uint64_t* exchange_full = &empty_barriers[kNumStages];       // in rank 0: ranks 1..'s threads arrive
+    uint64_t* exchange_empty = &empty_barriers[kNumStages + 1];  // in ranks 1..: rank 0's threads arrive
+    uint8_t* exchange = smem + SMEM_EXCHANGE_OFFSET;             // [rank - 1][w * kNumAccum / 4 + j][thread] float4
     const uint32_t parity = tile_index & 1;
-    if (split_rank == 1) {
+    if (split_rank != 0) {
       ptx::mbarrier_try_wait_parity_acquire_cluster(exchange_empty, parity ^ 1);
-      const uint32_t remote = ptx::mapa_shared_cluster(exchange, 0);
+      const uint32_t remote = ptx::mapa_shared_cluster(exchange, 0) + (split_rank - 1) * SMEM_EXCHANGE_SLOT_BYTES;
 #pragma unroll
       for (uint32_t w = 0; w < kNumWaves; ++w)
 #pragma unroll
@@ -506,17 +521,41 @@ struct Sm90Fp8Gemm1D2D {
     }
     ptx::mbarrier_try_wait_parity_acquire_cluster(exchange_full, parity);
 #pragma unroll
-    for (uint32_t w = 0; w < kNumWaves; ++w)
+    for (uint32_t r = 1; r < kSplitK; ++r) {
+      const float4* part = reinterpret_cast<const float4*>(exchange + (r - 1) * SMEM_EXCHANGE_SLOT_BYTES);
 #pragma unroll
-      for (uint32_t j = 0; j < kNumAccum / 4; ++j) {
-        const float4 v = exchange[(w * (kNumAccum / 4) + j) * kNumMathThreads + threadIdx.x];
-        final_accum[w][4 * j] += v.x;
-        final_accum[w][4 * j + 1] += v.y;
-        final_accum[w][4 * j + 2] += v.z;
-        final_accum[w][4 * j + 3] += v.w;
-      }
-    ptx::mbarrier_arrive_release_cluster(exchange_empty, 1);
+      for (uint32_t w = 0; w < kNumWaves; ++w)
+#pragma unroll
+        for (uint32_t j = 0; j < kNumAccum / 4; ++j) {
+          const float4 v = part[(w * (kNumAccum / 4) + j) * kNumMathThreads + threadIdx.x];
+          final_accum[w][4 * j] += v.x;
+          final_accum[w][4 * j + 1] += v.y;
+          final_accum[w][4 * j + 2] += v.z;
+          final_accum[w][4 * j + 3] += v.w;
+        }
+    }
+#pragma unroll
+    for (uint32_t r = 1; r < kSplitK; ++r) ptx::mbarrier_arrive_release_cluster(exchange_empty, r);
     return false;
+  }
+
+  // M-grouped tiles whose rows are only partly valid (padding rows, rows past masked_m[g]): a TMA
+  // store cannot skip rows, so the math threads copy the valid rows from the staging tile to D,
+  // 16 bytes (8 columns) at a time -- the D swizzle permutes whole 16-byte chunks, so each chunk is
+  // contiguous in shared memory. Consecutive threads take consecutive chunks of a row (coalesced).
+  __device__ __forceinline__ static void store_rows_masked(const GemmArgs& args, const Sched& sched, const Tile& tile,
+                                                           const uint8_t* smem_d, uint32_t n0) {
+    constexpr uint32_t kChunksPerRow = BLOCK_N / 8;
+    const uint64_t d_row = sched.d_row(tile);
+    uint8_t* d = static_cast<uint8_t*>(args.d);
+    for (uint32_t idx = threadIdx.x; idx < BLOCK_M * kChunksPerRow; idx += kNumMathThreads) {
+      const uint32_t r = idx / kChunksPerRow;
+      const uint32_t c = (idx % kChunksPerRow) * 8;
+      if (n0 + c < args.n && sched.row_valid(tile, r)) {
+        const uint4 v = *reinterpret_cast<const uint4*>(smem_d + d_offset(r, c));
+        *reinterpret_cast<uint4*>(d + ((d_row + r) * args.n + n0 + c) * 2) = v;
+      }
+    }
   }
 
   // Each math warp releases a stage once per CTA of the cluster: lane r arrives on CTA r's empty
