@@ -227,6 +227,9 @@ export interface AccuracyVariantReport {
   unwritten: number;
   histogram: ErrorHistogram;
   tiles: TileErrorSums;
+  /** The same output against an FP32 reference of ITS OWN dequantised FP8 inputs: the kernel's
+   *  arithmetic alone (bf16 rounding, and the accumulator's truncation without promotion). */
+  vsDequantised?: { calcDiff: number; maxAbsError: number; maxRelError: number };
 }
 
 export interface AccuracyReport {

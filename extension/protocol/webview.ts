@@ -14,10 +14,12 @@ import type {
   BenchRun, CodedErrorData, CompileReport, ConfigReport, EnvironmentReport, GemmConfig,
   GemmProblem, KernelKind, RegisterReport, ShapeResult,
 } from './worker';
+import type { AccuracySnapshot, TimelineSnapshot } from './trace';
 
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
-export type ViewName = 'results' | 'explorer' | 'registers';
+export type ViewName = 'results' | 'explorer' | 'registers' | 'timeline' | 'accuracy';
+export type { AccuracySnapshot, TimelineSnapshot };
 
 // ---------------------------------------------------------------------------------------------
 // Snapshots (host -> webview)
@@ -75,7 +77,7 @@ export interface RegistersSnapshot {
   entries: RegisterEntry[];
 }
 
-export type Snapshot = ResultsSnapshot | ExplorerSnapshot | RegistersSnapshot;
+export type Snapshot = ResultsSnapshot | ExplorerSnapshot | RegistersSnapshot | TimelineSnapshot | AccuracySnapshot;
 
 // ---------------------------------------------------------------------------------------------
 // Requests (webview -> host): method -> params / result
@@ -97,6 +99,9 @@ export interface WebviewRequests {
   'override/keep': { params: { index: number }; result: { kept: boolean } };
   /** Explorer: cancel the work in flight. */
   'job/cancel': { params: Record<string, never>; result: { cancelled: boolean } };
+  /** Results panel (index = row) / explorer (index = candidate): run the pipeline timeline or the
+   *  accuracy study for that shape and config, and open its view. */
+  'study/open': { params: { study: 'timeline' | 'accuracy'; index: number }; result: { opened: boolean } };
 }
 
 export type WebviewRequestMethod = keyof WebviewRequests;

@@ -8,6 +8,9 @@ import { run as check } from './cli/check';
 import { run as compile } from './cli/compile';
 import { run as configs } from './cli/configs';
 import { run as tune } from './cli/tune';
+import { run as timeline } from './cli/timeline';
+import { run as accuracy } from './cli/accuracy';
+import { run as layout } from './cli/layout';
 import type { CliIo, CliVerb } from './cli/io';
 import { VERB_EXIT } from './cli/verbSupport';
 import { codedData } from './runtime/workerErrors';
@@ -19,6 +22,9 @@ const VERBS: Record<string, { run: CliVerb; summary: string }> = {
   configs: { run: configs, summary: 'candidate tile configs for M N K, the rejected ones with reasons, and the chosen one' },
   compile: { run: compile, summary: 'compile the kernel for M N K (optionally --config ...) and print its register use' },
   tune: { run: tune, summary: 'time the best candidate configs of each shape on the GPU: measured vs predicted ranking (autotune)' },
+  timeline: { run: timeline, summary: 'pipeline timeline of M N K on the GPU (instrumented kernel): Perfetto trace, summary, its own cost' },
+  accuracy: { run: accuracy, summary: 'accuracy of M N K against FP32: the design vs per-tensor scaling vs no promotion (--input, --seed)' },
+  layout: { run: layout, summary: 'layout utilities of the grouped kernels: TMA-aligned size, FP8 casts, scale layout conversion, SM count / alignment' },
 };
 
 export const HELP = `Usage: fp8lab <command> [options]      (fp8lab <command> --help for its options)

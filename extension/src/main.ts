@@ -10,6 +10,8 @@ import { activate as benchmark } from './features/benchmark';
 import { activate as configExplorer } from './features/configExplorer';
 import { activate as environment } from './features/environment';
 import { activate as languageClient } from './features/languageClient';
+import { activate as studies } from './features/studies';
+import { activate as grouped } from './features/grouped';
 import { createRuntimeClient, type WorkerClient } from './runtime/client';
 import { resolveSettings, SETTING_KEYS, type SettingValues } from './runtime/settings';
 
@@ -29,7 +31,7 @@ export interface ExtensionApi {
   };
 }
 
-const FEATURES: Record<string, (ctx: FeatureContext) => unknown> = { environment, benchmark, configExplorer, languageClient };
+const FEATURES: Record<string, (ctx: FeatureContext) => unknown> = { environment, benchmark, configExplorer, languageClient, studies, grouped };
 
 export function activate(extension: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('FP8 GEMM Lab', { log: true });

@@ -5,9 +5,26 @@
 # (memcheck, racecheck, synccheck) on a few shapes, the deepseek benchmark and 8192³ with JSON.
 # Writes 8 files into LOGDIR (check.json compile.log gpu-tests.log sanitizer.log bench.log
 # bench.json bench-8192.json summary.txt) and prints the summary table last. Every step has a
-# time limit; the whole pass stays inside 8 minutes (DEVICE_PASS_BUDGET_S=480).
+# time limit; the whole pass stays inside 9 minutes (DEVICE_PASS_BUDGET_S=540).
+#
+#   bash test/gpu/device-pass.sh LOGDIR --timeline --accuracy      (either flag or both)
+# The study pass (issue 6) instead: environment check, then `fp8lab timeline 4096 7168 2048` writing
+# LOGDIR/timeline.json (the Perfetto trace; timeline.json.gz when it is over 15 MiB: the device
+# returns files of at most 16 MiB, and ui.perfetto.dev opens .json.gz) and LOGDIR/timeline-capture.json
+# (the raw capture: the UI fixture), and `fp8lab accuracy 4096 7168 2048` for the three input kinds
+# folded into LOGDIR/accuracy.json ({ reports: [normal, outliers, tiny] }); logs in studies.log,
+# summary.txt last. It runs apart from the full pass because at most 8 files come back.
 set -uo pipefail
-LOG=${1:?usage: device-pass.sh LOGDIR}
+LOG=${1:?usage: device-pass.sh LOGDIR [--timeline] [--accuracy]}
+shift
+STUDY_TIMELINE=0; STUDY_ACCURACY=0
+for a in "$@"; do
+  case "$a" in
+    --timeline) STUDY_TIMELINE=1 ;;
+    --accuracy) STUDY_ACCURACY=1 ;;
+    *) echo "device-pass: unknown option $a (use --timeline and/or --accuracy)"; exit 1 ;;
+  esac
+done
 mkdir -p "$LOG"
 LOG=$(cd "$LOG" && pwd)
 cd "$(dirname "$0")/../.."
@@ -36,7 +53,7 @@ FP8LAB=("$NODE" "$ROOT/extension/dist/cli.js")
 
 # The whole pass must end inside the GPU machine's 10-minute command limit: each step gets at most
 # its own limit and never more than what is left of the budget (a step that cannot start is skipped).
-BUDGET_S=${DEVICE_PASS_BUDGET_S:-480}
+BUDGET_S=${DEVICE_PASS_BUDGET_S:-540}
 PASS_START=$(date +%s)
 
 # step NAME LIMIT_S LOGFILE CMD...: runs with a time limit, appends output to LOGFILE, records a row.
@@ -67,6 +84,34 @@ rm -f "$LOG/check.json" "$LOG/compile.log" "$LOG/gpu-tests.log" "$LOG/sanitizer.
 # stdout (the JSON) goes to check.json; stderr to the bench log.
 step check 30 "$LOG/bench.log" bash -c '"$1" "$2" check --json > "$3"' check "$NODE" "$ROOT/extension/dist/cli.js" "$LOG/check.json"
 
+# The study pass (issue 6): see the header. Ends here.
+if [ "$STUDY_TIMELINE" = 1 ] || [ "$STUDY_ACCURACY" = 1 ]; then
+  SLOG="$LOG/studies.log"
+  rm -f "$LOG/timeline.json" "$LOG/timeline.json.gz" "$LOG/timeline-capture.json" "$LOG/accuracy.json" /tmp/fp8lab-timeline.json /tmp/fp8lab-accuracy-*.json
+  if [ "$STUDY_TIMELINE" = 1 ]; then
+    step timeline 180 "$SLOG" "${FP8LAB[@]}" timeline 4096 7168 2048 --trace /tmp/fp8lab-timeline.json --capture "$LOG/timeline-capture.json"
+    if [ -f /tmp/fp8lab-timeline.json ]; then
+      if [ "$(stat -c %s /tmp/fp8lab-timeline.json)" -gt $((15 * 1024 * 1024)) ]; then
+        gzip -c /tmp/fp8lab-timeline.json > "$LOG/timeline.json.gz"
+        echo "timeline.json is $(stat -c %s /tmp/fp8lab-timeline.json) bytes: returned gzipped as timeline.json.gz" >> "$SLOG"
+      else
+        cp /tmp/fp8lab-timeline.json "$LOG/timeline.json"
+      fi
+    fi
+  fi
+  if [ "$STUDY_ACCURACY" = 1 ]; then
+    for input in normal outliers tiny; do
+      step "accuracy-$input" 120 "$SLOG" "${FP8LAB[@]}" accuracy 4096 7168 2048 --input "$input" --seed 1 --json "/tmp/fp8lab-accuracy-$input.json"
+    done
+    # One file for the three (at most 8 files come back from the device).
+    OUTFILE="$LOG/accuracy.json" "$NODE" -e 'const fs = require("fs"); const reports = process.argv.slice(1).filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+      fs.writeFileSync(process.env.OUTFILE, JSON.stringify({ reports }) + "\n"); console.log(`accuracy.json: ${reports.length} report(s)`);' \
+      /tmp/fp8lab-accuracy-normal.json /tmp/fp8lab-accuracy-outliers.json /tmp/fp8lab-accuracy-tiny.json >> "$SLOG" 2>&1
+  fi
+  { echo "study pass:"; cat "$STEPS"; echo; grep -E '^(shape|check|timing|trace|events|tiles|tail|ring|producer|math|variant|fine|per-tensor|no promotion|against)' "$SLOG"; } | tee "$LOG/summary.txt"
+  exit 0
+fi
+
 # 2. Cold compile (empty cache) then a disk-cache hit of the same kernel, twice for two shapes.
 for shape in "4096 7168 2048" "64 2112 7168"; do
   rm -rf /tmp/fp8lab-cold
@@ -75,7 +120,7 @@ for shape in "4096 7168 2048" "64 2112 7168"; do
 done
 
 # 3. GPU tests (correctness generator, forced configs, distributions, rejections, fault recovery).
-step gpu-tests 200 "$LOG/gpu-tests.log" "$NODE" test/gpu/run.mjs
+step gpu-tests 260 "$LOG/gpu-tests.log" "$NODE" test/gpu/run.mjs
 
 # 4. The benchmark: deepseek shapes next to cuBLASLt, then 8192³ (the device ceilings are measured
 #    once and cached at the end of the first run).

@@ -17,6 +17,10 @@ const TESTS = [
   ['correctness', '--part=generator'], ['correctness', '--part=sweep'], ['correctness', '--part=distributions'], ['correctness', '--part=peer'],
   ['fault'],
   ['workerBench'],
+  ['studies'],
+  // Issue 4: the grouped / weight-gradient GEMMs, one part per kind (a lost context resumes within it).
+  ['grouped', '--part=rejections'], ['grouped', '--part=contiguous'], ['grouped', '--part=masked'],
+  ['grouped', '--part=kgrouped'], ['grouped', '--part=wgrad'], ['grouped', '--part=edge'],
 ];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const total = { passed: 0, failed: 0, skipped: 0 };

@@ -28,10 +28,14 @@ export const UtilKernel = {
   copy16: 'fp8lab_copy_16b',
   testFault: 'fp8lab_test_fault',
   testHang: 'fp8lab_test_hang',
+  // The accuracy study (kernels/include/fp8lab/utils/per_tensor.cuh).
+  amaxPartials: 'fp8lab_amax_partials',
+  castPerTensor: 'fp8lab_cast_per_tensor',
+  referenceGemmF32: 'fp8lab_reference_gemm_f32',
 } as const;
 export type UtilKernelName = (typeof UtilKernel)[keyof typeof UtilKernel];
 
-const HEADERS = ['random.cuh', 'cast.cuh', 'reference_gemm.cuh', 'calc_diff.cuh', 'device_tests.cuh'];
+const HEADERS = ['random.cuh', 'cast.cuh', 'reference_gemm.cuh', 'calc_diff.cuh', 'device_tests.cuh', 'per_tensor.cuh'];
 
 // One entry per kernel: its parameter list and the call into the header's body.
 const ENTRIES: Array<[name: UtilKernelName, params: string, body: string]> = [
@@ -53,6 +57,12 @@ const ENTRIES: Array<[name: UtilKernelName, params: string, body: string]> = [
   [UtilKernel.copy16, 'const uint4* src, uint4* dst, uint64_t count', 'copy_16b(src, dst, count)'],
   [UtilKernel.testFault, 'uint64_t address', 'test_fault(address)'],
   [UtilKernel.testHang, 'uint32_t seconds', 'test_hang(seconds)'],
+  [UtilKernel.amaxPartials, 'const float* x, uint64_t count, float* partials', 'amax_partials(x, count, partials)'],
+  [UtilKernel.castPerTensor,
+    'const float* x, uint8_t* q, uint64_t count, const float* partials, uint32_t num_partials, float* scales, uint32_t num_scales',
+    'cast_per_tensor(x, q, count, partials, num_partials, scales, num_scales)'],
+  [UtilKernel.referenceGemmF32, 'const float* a, const float* b, float* ref, uint32_t m, uint32_t n, uint32_t k',
+    'reference_gemm_f32(a, b, ref, m, n, k)'],
 ];
 
 export interface UtilsSource {

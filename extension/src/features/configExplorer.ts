@@ -57,6 +57,15 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
         panelsFor(this.ctx).registers.show(snap);
         return { shown: true };
       },
+      'study/open': async ({ study, index }) => {
+        const { report } = this.state;
+        const candidate = report?.candidates[index];
+        if (!report || !candidate) throw new Error(`candidate ${index} does not exist`);
+        if (candidate.rejected) throw new Error(`candidate ${index} was rejected (${candidate.rejected.reason}); it cannot run`);
+        // The study runs this candidate's config (features/studies.ts).
+        await vscode.commands.executeCommand(study === 'timeline' ? 'fp8lab.showTimeline' : 'fp8lab.showAccuracy', { problem: { ...report.problem, config: candidate.config } });
+        return { opened: true };
+      },
     });
     this.host = host;
     view.onDidDispose(() => { host.dispose(); if (this.host === host) this.host = undefined; });

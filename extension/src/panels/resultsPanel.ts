@@ -85,6 +85,14 @@ export class ResultsPanels implements vscode.Disposable {
         return { shown: true };
       },
       'run/export': async ({ format }) => ({ path: await this.deps.exportRun(current(), format) }),
+      'study/open': async ({ study, index }) => {
+        const run = current();
+        if (index >= run.results.length) throw new Error(`row ${index} does not exist (the run has ${run.results.length})`);
+        const r = run.results[index];
+        // The study runs the shape with the config this row measured (features/studies.ts).
+        await vscode.commands.executeCommand(study === 'timeline' ? 'fp8lab.showTimeline' : 'fp8lab.showAccuracy', { problem: { ...r.problem, config: r.config } });
+        return { opened: true };
+      },
     });
     panel.title = this.title(snapshot.run);
     this.panels.set(snapshot.run.id, entry);

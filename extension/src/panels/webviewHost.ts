@@ -19,6 +19,8 @@ const APP_TITLES: Record<ViewName, string> = {
   results: 'FP8 GEMM results',
   explorer: 'Config Explorer',
   registers: 'Register use',
+  timeline: 'Pipeline timeline',
+  accuracy: 'Accuracy against FP32',
 };
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {

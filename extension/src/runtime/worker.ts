@@ -7,6 +7,12 @@ import type { JobProgress, RuntimeSettings, ShapeResult, WorkerNotifications, Wo
 import { RuntimeError } from '../context';
 import { probeEnvironment } from './environment';
 import * as service from './service';
+import { accuracyStudy } from './studies/accuracyStudy';
+import type { StudyHooks } from './studies/studyDevice';
+import { timeline } from './studies/timeline';
+import * as grouped from './grouped/groupedService';
+import { getGroupedSettings, setGroupedSettings, withGroupedSettings } from './grouped/groupedSettings';
+import { tmaAlignedSize } from '../core/grouped/layout';
 import { codedData, toResponseError } from './workerErrors';
 
 if (typeof process.send !== 'function') {
@@ -53,7 +59,8 @@ function settingsOf(params: { settings?: RuntimeSettings } | undefined): Runtime
   if (!s || typeof s !== 'object' || typeof s.cacheDir !== 'string' || typeof s.nvccPath !== 'string') {
     throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: 'The request has no valid `settings` (RuntimeSettings): the caller must pass resolved settings.' });
   }
-  return s;
+  // utils/setGroupedSettings' numSms (when set) applies to every request of this worker.
+  return withGroupedSettings(s);
 }
 
 handle('worker/ping', () => ({ pid: process.pid, uptimeMs: Date.now() - startedAt }));
@@ -87,6 +94,70 @@ handle('gemm/bench', async (params, token) => {
     sub.dispose();
     jobs.delete(jobId);
   }
+});
+
+/** A cancellable study job (gemm/timeline, gemm/accuracy): registered under its jobId like gemm/bench. */
+async function studyJob<T>(method: string, jobId: unknown, token: CancellationToken, run: (hooks: StudyHooks) => Promise<T>): Promise<T> {
+  if (typeof jobId !== 'string' || jobId === '') {
+    throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: `${method} needs a non-empty jobId (it is what job/cancel names).` });
+  }
+  if (jobs.has(jobId)) throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: `A job with id ${jobId} is already running; use a fresh id.` });
+  const job = { cancelled: false };
+  jobs.set(jobId, job);
+  const sub = token.onCancellationRequested(() => { job.cancelled = true; });
+  try {
+    return await run({ progress: (p: JobProgress) => notify('job/didProgress', { ...p, jobId }), cancelled: () => job.cancelled, log, jobId });
+  } finally {
+    sub.dispose();
+    jobs.delete(jobId);
+  }
+}
+
+handle('gemm/timeline', (params, token) => {
+  const settings = settingsOf(params);
+  return studyJob('gemm/timeline', params?.jobId, token, (hooks) => timeline(settings, params.problem, params.options ?? {}, hooks));
+});
+
+handle('gemm/accuracy', (params, token) => {
+  const settings = settingsOf(params);
+  return studyJob('gemm/accuracy', params?.jobId, token, (hooks) => accuracyStudy(settings, params.problem, params.options, hooks));
+});
+
+handle('gemm/tune', (params, token) => {
+  const settings = settingsOf(params);
+  return studyJob('gemm/tune', params?.jobId, token, (hooks) => service.tune(settings, params.problem, params.configs, params.options, {
+    ...hooks,
+    measured: (result: ShapeResult) => notify('job/didMeasure', { jobId: params.jobId, result }),
+  }));
+});
+
+handle('gemm/groupedBench', (params, token) => {
+  const settings = settingsOf(params);
+  return studyJob('gemm/groupedBench', params?.jobId, token, (hooks) => grouped.benchGrouped(settings, params.cases, params.options, {
+    ...hooks,
+    measured: (result) => log('info', `${result.case.kind}: ${result.error ? `[${result.error.code}] ${result.error.message}` : 'measured'}`),
+  }));
+});
+
+handle('utils/cast', (params) => grouped.castToFp8(settingsOf(params), params?.request));
+
+handle('utils/transformScales', (params) => grouped.transformScales(settingsOf(params), params?.request));
+
+handle('utils/tmaAlignedSize', (params) => {
+  try {
+    return { alignedSize: tmaAlignedSize(params?.size, params?.elementBytes) };
+  } catch (err) {
+    throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: (err as Error).message });
+  }
+});
+
+handle('utils/getGroupedSettings', (params) => getGroupedSettings(settingsOf(params)));
+
+handle('utils/setGroupedSettings', async (params) => {
+  const settings = settingsOf(params);
+  const env = await probeEnvironment(settings);
+  setGroupedSettings(params?.change ?? {}, env.devices.find((d) => d.isHopper)?.smCount);
+  return getGroupedSettings(settings);
 });
 
 handle('job/cancel', (params) => {

@@ -79,6 +79,25 @@ function header(s: ResultsSnapshot): HTMLElement {
   return h('header', {}, ...parts);
 }
 
+/**
+ * Puts each cell's raw figure on it (data-key, data-value; empty when absent), so a test can check
+ * the shown text against the run's own numbers. Rows are found by the lead cell's data-row-index.
+ */
+function withRawValues(table: HTMLTableElement, cols: Column<RunRow>[], rows: RunRow[]): HTMLTableElement {
+  for (const tr of Array.from(table.tBodies[0]?.rows ?? [])) {
+    const index = tr.querySelector('[data-row-index]')?.getAttribute('data-row-index');
+    const row = rows.find((r) => String(r.index) === index);
+    if (!row) continue;
+    cols.forEach((c, i) => {
+      const td = tr.cells[i + 1];   // cell 0 holds the row's buttons
+      if (!td) return;
+      td.dataset.key = c.key;
+      td.dataset.value = String(c.value(row) ?? '');
+    });
+  }
+  return table;
+}
+
 function render(s: ResultsSnapshot, host: Host): void {
   last = s;
   if (host.state().runId !== s.run.id) host.saveState({ runId: s.run.id });
@@ -103,8 +122,9 @@ function render(s: ResultsSnapshot, host: Host): void {
   const drawTable = () => {
     const st = host.state();
     clear(tableHolder);
-    tableHolder.append(buildTable<RunRow>({
-      columns: columns(timed, !!s.run.ceilings), rows, sortKey: st.sortKey, sortDescending: st.sortDescending, filter: st.filter,
+    const cols = columns(timed, !!s.run.ceilings);
+    tableHolder.append(withRawValues(buildTable<RunRow>({
+      columns: cols, rows, sortKey: st.sortKey, sortDescending: st.sortDescending, filter: st.filter,
       rowClass: (r) => r.error ? 'row-error' : r.accuracyPassed === false ? 'row-warn' : undefined,
       rowTitle: (r) => details(s, r),
       lead: (r) => {
@@ -113,10 +133,18 @@ function render(s: ResultsSnapshot, host: Host): void {
           .then(() => say(`Copied row ${r.m}x${r.n}x${r.k}`), (e: Error) => say(`Copy failed: ${e.message}`)));
         const regs = h('button', { class: 'small', title: 'Show register use for this kernel', disabled: r.registers === undefined }, 'Registers');
         regs.addEventListener('click', () => host.request('registers/show', { indices: [r.index] }).catch((e: Error) => say(e.message)));
-        return h('span', {}, copy, regs);
+        // Issue 6: the pipeline timeline / accuracy study of this row's shape and config.
+        const study = (name: 'timeline' | 'accuracy', text: string, title: string) => {
+          const b = h('button', { class: 'small', title, disabled: r.error !== undefined }, text);
+          b.addEventListener('click', () => host.request('study/open', { study: name, index: r.index }).catch((e: Error) => say(e.message)));
+          return b;
+        };
+        // data-row-index: which run result this table row shows (tests map cells back to the run's JSON).
+        return h('span', { 'data-row-index': String(r.index) }, copy, regs, study('timeline', 'Timeline', 'Pipeline timeline of this kernel (instrumented run on the GPU)'),
+          study('accuracy', 'Accuracy', 'Accuracy against FP32: this kernel vs per-tensor scaling vs no promotion'));
       },
       onSort: (key, desc) => { host.saveState({ sortKey: key, sortDescending: desc }); drawTable(); },
-    }));
+    }), cols, rows));
   };
   filter.addEventListener('input', () => { host.saveState({ filter: filter.value }); drawTable(); });
   drawTable();

@@ -16,7 +16,7 @@ export const CALC_DIFF_PASS = 1e-3;
 export const VARIANT_TEXT: Record<AccuracyVariant, { label: string; description: string }> = {
   fine: { label: 'fine-grained (design)', description: '1x128 A scales, 128x128 B scales, promoted into fp32 every K-block of 128' },
   perTensor: { label: 'per-tensor scaling', description: 'one fp32 scale for A and one for B, promoted every K-block' },
-  noPromotion: { label: 'no promotion', description: 'fine-grained scales, all of K accumulated in the tensor-core accumulator' },
+  noPromotion: { label: 'no promotion', description: 'per-tensor scales (the kernel applies them once, at the end), all of K accumulated in the tensor-core accumulator' },
 };
 
 export interface VariantRow {

@@ -2,12 +2,13 @@
 // cache) -> the register report from ptxas. Needs no GPU.
 import type { CompileReport, GemmConfig, GemmProblem, RuntimeSettings } from '../../../protocol/worker';
 import type { AddonModule } from '../addon';
+import type { GemmSourceOptions } from '../../core/kernelSource';
 import { jitCompile, type Logger } from './jit';
 import { kernelSourceFor, registerReport } from './policy';
 
 export async function compileGemm(addon: AddonModule, settings: RuntimeSettings, problem: GemmProblem,
-  config: GemmConfig, log?: Logger): Promise<CompileReport> {
-  const { source, kernelName } = kernelSourceFor(problem, config);
+  config: GemmConfig, log?: Logger, variant?: GemmSourceOptions): Promise<CompileReport> {
+  const { source, kernelName } = kernelSourceFor(problem, config, variant);
   const compiled = await jitCompile(addon, settings, source, [kernelName], log);
   return {
     problem,

@@ -104,6 +104,29 @@ export class UtilKernels {
     return { ...accuracyOf(words), nonFiniteRef: words.nonFiniteRef };
   }
 
+  /**
+   * Per-tensor cast (the accuracy study's comparison): x fp32 [count] -> q e4m3 [count] with one
+   * scale amax/448 for the whole tensor, written into every word of `scales` (an SFA or SFB layout
+   * of `numScales` floats). Two launches: partial maxima into `partials`, then the cast. `partials`
+   * needs perTensorPartials(count) floats.
+   */
+  castPerTensor(x: DeviceBuffer, q: DeviceBuffer, count: number, partials: DeviceBuffer, scales: DeviceBuffer, numScales: number): void {
+    const blocks = perTensorPartials(count);
+    need(x, count * 4, 'cast input'); need(q, count, 'fp8 output'); need(partials, blocks * 4, 'amax partials'); need(scales, numScales * 4, 'scales');
+    this.addon.launch(this.k(UtilKernel.amaxPartials), { grid: [blocks, 1, 1], block }, [{ ptr: x }, { u64: BigInt(count) }, { ptr: partials }]);
+    this.addon.launch(this.k(UtilKernel.castPerTensor), { grid: [blocks, 1, 1], block }, [
+      { ptr: x }, { ptr: q }, { u64: BigInt(count) }, { ptr: partials }, { u32: blocks }, { ptr: scales }, { u32: numScales },
+    ]);
+  }
+
+  /** ref fp32 [m, n] = a fp32 [m, k] · b fp32 [n, k]ᵀ: the reference on the original (unquantised) inputs. */
+  referenceGemmF32(a: DeviceBuffer, b: DeviceBuffer, ref: DeviceBuffer, m: number, n: number, k: number): void {
+    need(a, m * k * 4, 'reference A'); need(b, n * k * 4, 'reference B'); need(ref, m * n * 4, 'reference output');
+    this.addon.launch(this.k(UtilKernel.referenceGemmF32), { grid: [cdiv(n, REFERENCE_TILE), cdiv(m, REFERENCE_TILE), 1], block }, [
+      { ptr: a }, { ptr: b }, { ptr: ref }, { u32: m }, { u32: n }, { u32: k },
+    ]);
+  }
+
   /** dst = src, `bytes` (a multiple of 16). */
   copy(src: DeviceBuffer, dst: DeviceBuffer, bytes: number, blocks: number): void {
     if (bytes % 16 !== 0) throw new RangeError(`copy size must be a multiple of 16 bytes; got ${bytes}`);
@@ -120,6 +143,11 @@ export class UtilKernels {
   hang(seconds = 0): void {
     this.addon.launch(this.k(UtilKernel.testHang), { grid: [1, 1, 1], block: [32, 1, 1] }, [{ u32: seconds }]);
   }
+}
+
+/** CTAs (and partial maxima) of the per-tensor amax over `count` values. */
+export function perTensorPartials(count: number): number {
+  return Math.max(1, Math.min(cdiv(count, UTIL_THREADS), MAX_STRIDE_BLOCKS));
 }
 
 function need(buf: DeviceBuffer, bytes: number, what: string): void {
