@@ -8,7 +8,7 @@
 
 import type { GemmConfig, KernelKind } from '../../protocol/worker';
 import {
-  CONFIG_RULES, isWgradKind, registerSplit, ruleGemmType, sharedMemoryLayout, threadCount, tmaStoreBlockN, type RuleViolation,
+  CONFIG_RULES, isWgradKind, KIND_CONFIG_RULES, registerSplit, ruleGemmType, sharedMemoryLayout, threadCount, tmaStoreBlockN, type RuleViolation,
   WGRAD_CONFIG_RULES, wgradRuleGemmType, wgradSharedMemoryLayout, wgradTmaStoreBlockN,
 } from './kernelRules';
 
@@ -47,6 +47,10 @@ export function instantiationViolations(kind: KernelKind, config: GemmConfig): R
   if (kindRule) out.push(kindRule);
   for (const rule of CONFIG_RULES) {
     const v = rule(config);
+    if (v) out.push(v);
+  }
+  for (const rule of KIND_CONFIG_RULES) {
+    const v = rule(kind, config);
     if (v) out.push(v);
   }
   return out;

@@ -55,6 +55,10 @@ struct alignas(64) GemmArgs {
   // host could not check (m_grouped_scheduler.cuh: 1 = a masked_m[g] > Mmax was clamped,
   // 2 = an expert index >= num_groups was skipped).
   uint32_t* flags;
+  // Contiguous only: 0 = grouped_layout is the per-row expert index [ΣM]; 1 = it is psum[G], the
+  // cumulative row ends (group g owns rows [align(psum[g-1], 128), psum[g]), psum[-1] = 0).
+  uint32_t psum_layout;
+  uint32_t grouped_reserved;
 };
 
 static_assert(sizeof(TmaDescriptor) == 128, "TmaDescriptor must match CUtensorMap");

@@ -71,7 +71,9 @@ test('each rule rejects what the kernel static_asserts', () => {
   assert.equal(rule(base({ blockN: 112, swizzleD: 64 })), 'swizzle-d');
   assert.equal(rule(base({ numThreads: 256 })), 'threads');
   assert.equal(rule(base({ numStages: 12 })), 'smem');
-  assert.equal(firstViolation('masked', base(), { m: 64, n: 4096, k: K })?.rule, 'gemm-type');
+  assert.equal(firstViolation('kgrouped', base(), { m: 64, n: 4096, k: K })?.rule, 'gemm-type');  // the 1D1D kernel's kind
+  assert.equal(firstViolation('masked', base(), { m: 64, n: 4096, k: K }), null);
+  assert.equal(firstViolation('contiguous', base({ blockM: 256, numStages: 3 }), { m: 8192, n: 4096, k: K })?.rule, 'contiguous-block-m');
   assert.equal(firstViolation('normal', base({ sharedBytes: 1 }), { m: 1, n: 8, k: 128 }, { checkSharedBytesField: true })?.rule, 'shared-bytes');
 });
 

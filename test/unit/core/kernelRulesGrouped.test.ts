@@ -105,3 +105,17 @@ test('kernelSourceForKind routes wgrad/kgrouped to the 1D1D generator and the re
   assert.equal(kernelSourceForKind('kgrouped', c).kernelName, wgradKernelName('kgrouped', c));
   assert.equal(kernelSourceForKind('normal', c).source, gemmKernelSource('normal', c).source);
 });
+
+test('M-grouped launch rules: contiguous ΣM padded to 128, numGroups ≥ 1; BLOCK_M dividing 128 for contiguous', async () => {
+  const { ruleGroupedProblem, ruleContiguousBlockM, completeConfig } = await import('../../../extension/src/core/kernelRules');
+  assert.equal(ruleGroupedProblem({ kind: 'contiguous', m: 8192 * 4, numGroups: 4 }), null);
+  const bad = ruleGroupedProblem({ kind: 'contiguous', m: 1000, numGroups: 4 });
+  assert.equal(bad?.rule, 'shape-alignment');
+  assert.match(bad!.reason, /use 1024 rows/);
+  assert.equal(ruleGroupedProblem({ kind: 'masked', m: 4096, numGroups: 0 })?.rule, 'shape-groups');
+  assert.equal(ruleGroupedProblem({ kind: 'normal', m: 1000, numGroups: undefined }), null);
+  const c256 = completeConfig({ blockM: 256, blockN: 128, clusterM: 1, clusterN: 1, numSms: 132, numStages: 3 }, { k: 7168 });
+  assert.equal(ruleContiguousBlockM('contiguous', c256)?.rule, 'contiguous-block-m');
+  assert.equal(ruleContiguousBlockM('masked', c256), null);
+  assert.equal(ruleContiguousBlockM('contiguous', { ...c256, blockM: 64 }), null);
+});

@@ -49,7 +49,8 @@ test('illegal configs never reach the compiler: E_INVALID_CONFIG with the rule',
     assert.match(e.message, /straddle three/);
     return true;
   });
-  assert.throws(() => gemmKernelSource('masked', cfg()), (e: unknown) => e instanceof KernelConfigError && e.rule === 'gemm-type');
+  assert.throws(() => gemmKernelSource('kgrouped', cfg()), (e: unknown) => e instanceof KernelConfigError && e.rule === 'gemm-type');
+  assert.ok(gemmKernelSource('masked', cfg()).source.includes('fp8lab::GemmType::MGroupedMasked>(args);'));
   assert.throws(() => gemmKernelSource('normal', cfg({ numThreads: 256 })), (e: unknown) => e instanceof KernelConfigError && e.rule === 'threads');
 });
 
