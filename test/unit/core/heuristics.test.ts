@@ -21,8 +21,9 @@ function findRejection(p: GemmProblem, rule: string, reason?: RegExp, device: Po
 test('every combination is enumerated once, each either rejected with a reason or predicted', () => {
   const all = enumerateCandidates(normal(4096, 7168, 2048), H100_SXM);
   assert.equal(all.length, rawCandidates().length);
-  assert.equal(all.length, 3 * 3 * 16 * 2);
-  const keys = new Set(all.map((c) => `${c.config.blockM}/${c.config.blockN}/${c.config.numMathWarpgroups}/${c.config.clusterM}/${c.config.clusterN}`));
+  // cluster modes (none, two multicast pairs, the split-K pair) x block_m x block_n x math WGs
+  assert.equal(all.length, 4 * 3 * 16 * 2);
+  const keys = new Set(all.map((c) => `${c.config.blockM}/${c.config.blockN}/${c.config.numMathWarpgroups}/${c.config.clusterM}/${c.config.clusterN}/${c.config.splitK ?? 1}`));
   assert.equal(keys.size, all.length);
   for (const c of all) {
     if (c.rejected) {
@@ -69,11 +70,13 @@ test('rejection: shared memory and too few stages, on a shape with a huge K (its
   assert.notEqual(ok.rejected?.rule, 'stages');
 });
 
-test('rejection: the contiguous layout fixes block_m (alignment); grouped kinds are not in the kernel yet', () => {
+test('rejection: the contiguous layout fixes block_m (alignment); the 1D2D kernel now serves it', () => {
   const p: GemmProblem = { kind: 'contiguous', m: 8192, n: 6144, k: 7168, numGroups: 4, expectedM: 8192 };
   assert.match(findRejection(p, 'alignment')!.rejected!.reason, /block_m must be 128; got (64|256)/);
-  assert.match(findRejection(p, 'gemm-type')!.rejected!.reason, /'contiguous' is not available yet/);
-  assert.throws(() => chooseConfig(p, H100_SXM), (e: unknown) =>
+  assert.equal(chooseConfig(p, H100_SXM).chosen.blockM, 128);
+  // wgrad / k-grouped run on the 1D1D kernel, whose rules are kernelRules' wgrad* exports.
+  const kg: GemmProblem = { kind: 'kgrouped', m: 4096, n: 7168, k: 8192, numGroups: 4 };
+  assert.throws(() => chooseConfig(kg, H100_SXM), (e: unknown) =>
     e instanceof PolicyError && e.code === 'E_INVALID_CONFIG' && /no candidate config is legal .*gemm-type/.test(e.message));
 });
 
@@ -208,9 +211,9 @@ test('cost model: multicast halves the shared operand in L2 and couples the two 
 test('FP8LAB_PRINT_CONFIGS text: header, one line per candidate, the chosen one marked', () => {
   const r = chooseConfig(normal(128, 7168, 2048), H100_SXM);
   const lines = formatConfigReport(r).trimEnd().split('\n');
-  assert.match(lines[0], /^FP8LAB configs: normal 128x7168x2048 on 132 SMs — 288 candidates, \d+ legal$/);
+  assert.match(lines[0], /^FP8LAB configs: normal 128x7168x2048 on 132 SMs — 384 candidates, \d+ legal$/);
   assert.match(lines[1], /^chosen: \d+x\d+ c\dx\d wg\d st\d+ — /);
-  assert.equal(lines.length, 2 + 288);
+  assert.equal(lines.length, 2 + 384);
   const marked = lines.filter((l) => l.startsWith('*'));
   assert.equal(marked.length, 1);
   assert.ok(marked[0].includes(`${r.chosen.blockM}x${r.chosen.blockN} c${r.chosen.clusterM}x${r.chosen.clusterN}`));
