@@ -10,6 +10,7 @@ import { progressLine, benchTable } from '../runtime/bench/table';
 import * as service from '../runtime/service';
 import type { CliIo } from './io';
 import { parseBenchArgs, CONFIG_KEYS, DEFAULT_ROUNDS } from './verbArgs';
+import { runGroupedBench } from './groupedBench';
 import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
 
 export const BENCH_HELP = `Usage: fp8lab bench [--shapes deepseek | M,N,K ...] [options]
@@ -33,12 +34,16 @@ Options:
   --distribution D          normal (default), outliers, tiny
   --config k=v,...          force a config for every shape; keys: ${Object.keys(CONFIG_KEYS).join(', ')}
   --no-pdl                  launch without programmatic dependent launch
+  --kernel KIND             grouped / weight-gradient GEMMs: contiguous, masked, kgrouped, wgrad
+                            (fp8lab bench --kernel KIND --help for their shapes and options)
 
 Exit codes: 0 all shapes correct (and timed), 1 bad command line, 4 no usable CUDA toolkit,
 5 native addon broken, 6 a shape failed or was wrong, 130 interrupted (Ctrl-C).
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
+  // The grouped and weight-gradient kinds have their own cases and checks (cli/groupedBench.ts).
+  if (args.includes('--kernel')) return runGroupedBench(args, io);
   const parsed = parseBenchArgs(args);
   if (parsed.ok === 'help') { io.out(BENCH_HELP); return VERB_EXIT.ok; }
   if (parsed.ok === false) { io.err(`fp8lab bench: ${parsed.message}\n\n${BENCH_HELP}`); return VERB_EXIT.usage; }

@@ -207,7 +207,9 @@ test('createGemmLaunch rejects what the kernel or the device cannot do, with the
   const small = await err({ sfa: addon.alloc(1024) });
   assert.equal(small.code, 'E_BAD_ARGUMENT');
   assert.match(small.message, /buffer sfa has 1024 bytes; this GEMM needs 224000/);
-  assert.match((await err({ kind: 'masked' })).message, /not supported by the runtime yet/);
+  assert.match((await err({ kind: 'masked' })).message, /groupedLayout is required for kind 'masked' \(int32 masked_m per group\)/);
+  assert.match((await err({ psumLayout: true })).message, /psumLayout applies to kind 'contiguous' only/);
+  assert.match((await err({ flags: addon.alloc(16) })).message, /only written by the M-grouped kinds/);
   assert.match((await err({ kind: 'wgrad' })).message, /without clusters/);
   assert.match((await err({ c: addon.alloc(1000 * 576 * 4) })).message, /only read by the 1D1D kinds/);
   assert.match((await err({ clusterM: 2, clusterN: 2 })).message, /at most 2/);
@@ -233,6 +235,26 @@ test('a contiguous grouped launch maps B as [G*N, K] and passes the grouped layo
   const run = named(calls, 'cuLaunchKernelEx')[0].gemm as Record<string, number>;
   assert.equal(run.layout, Number(layout.ptr));
   assert.equal(run.groups, 4);
+});
+
+test('a masked launch maps A and D as [G*Mmax, *], B as [G*N, K], and passes masked_m', { skip: noCc }, async () => {
+  const kernel = addon.loadKernel(cubin, 'gemm_masked');
+  const [g, mMax, n, k] = [3, 256, 576, 1024];
+  const bufs = gemmBuffers(g * mMax, n, k, g);
+  const maskedM = addon.alloc(g * 4);
+  const flags = addon.alloc(16);
+  drain();
+  addon.createGemmLaunch(gemmSpec(kernel, bufs, { kind: 'masked', m: mMax, k, numGroups: g, groupedLayout: maskedM, flags })).run();
+  const calls = drain();
+  const maps = named(calls, 'cuTensorMapEncodeTiled');
+  assert.deepEqual(maps[0].dims, [k, g * mMax]);
+  assert.deepEqual(maps[1].dims, [k, g * n]);
+  assert.deepEqual(maps[3].dims, [n, g * mMax]);
+  const run = named(calls, 'cuLaunchKernelEx')[0].gemm as Record<string, number>;
+  assert.deepEqual([run.layout, run.groups, run.m, run.sfaStride], [Number(maskedM.ptr), g, mMax, g * mMax]);
+  // masked_m[G] needs G int32.
+  const short = await codedError(() => addon.createGemmLaunch(gemmSpec(kernel, bufs, { kind: 'masked', m: mMax, k, numGroups: g, groupedLayout: addon.alloc(8) })));
+  assert.match(short.message, /buffer groupedLayout has 8 bytes; this GEMM needs 12/);
 });
 
 test('wgrad maps SFB per 1x128 and D as fp32 {N, M, 1}; C distinct from D is copied into D first', { skip: noCc }, () => {

@@ -1,0 +1,72 @@
+// `fp8lab bench --kernel contiguous|masked|kgrouped|wgrad [--shapes ...]`: the grouped and
+// weight-gradient GEMMs. Without --shapes: the issue's list for the kind. Correctness over the valid
+// rows (and the rows that must stay untouched) before timing; the table compares against
+// DeepGEMM's figures in shared/PERF.md where they exist.
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseGroupedArgs, GROUPED_DEFAULT_ROUNDS } from '../core/grouped/cliArgs';
+import { caseLabel } from '../core/grouped/cases';
+import { groupedRow, groupedTable } from '../core/grouped/table';
+import { probeEnvironment } from '../runtime/environment';
+import { benchGrouped } from '../runtime/grouped/groupedService';
+import type { CliIo } from './io';
+import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+
+export const GROUPED_BENCH_HELP = `Usage: fp8lab bench --kernel contiguous|masked|kgrouped|wgrad [--shapes SHAPE ...] [options]
+
+Grouped and weight-gradient FP8 GEMMs on the local Hopper GPU. Per-group sizes are drawn like
+DeepGEMM's test generators from the seed (recorded in --json). Correctness first: FP32 reference per
+group, calc_diff < 1e-3 over the valid rows, padding rows / rows past masked_m poisoned and checked
+untouched; then the median of CUDA-graph replays over rotated inputs.
+
+Shapes (default: issue 4's list for the kind):
+  contiguous  G,M,N,K          M = expected rows per group (FLOPs over the padded rows)
+  masked      G,EXPECTED_M,N,K[,MMAX]   (MMAX default 4096; FLOPs and bytes over the valid rows)
+  kgrouped    G,M,N,K          K = expected K per group
+  wgrad       M,N,K            D = C + A·Bᵀ, FP32
+Options:
+  --json FILE     write the whole run as JSON      --rounds N   timed rounds (default ${GROUPED_DEFAULT_ROUNDS})
+  --seed N        draws and random inputs           --check-only correctness only
+  --no-pdl        no programmatic dependent launch  --edge-cases add the empty-group / psum cases
+`;
+
+export async function runGroupedBench(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseGroupedArgs(args);
+  if (parsed.ok === 'help') { io.out(GROUPED_BENCH_HELP); return VERB_EXIT.ok; }
+  if (parsed.ok === false) { io.err(`fp8lab bench: ${parsed.message}\n\n${GROUPED_BENCH_HELP}`); return VERB_EXIT.usage; }
+  const { cases, shapesLabel, jsonFile, options } = parsed.value;
+  let cancelled = false;
+  const onSigint = () => {
+    if (cancelled) process.exit(VERB_EXIT.cancelled);
+    cancelled = true;
+    io.err('\nstopping after the current phase (Ctrl-C again to quit now)...\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const settings = cliSettings(io);
+    const env = await probeEnvironment(settings);
+    if (!env.canRunKernels) io.err('No Hopper GPU found: study mode (compile only)\n');
+    io.err(`fp8lab bench: ${cases.length} ${parsed.value.kind} case(s) (${shapesLabel})\n`);
+    let done = 0;
+    const run = await benchGrouped(settings, cases, options, {
+      measured: (r) => io.err(`[${++done}/${cases.length}] ${groupedRow(r).filter((x) => x !== '-').join('  ')}\n`),
+      progress: (p) => { if (p.phase !== 'done') io.err(`  ${p.message}\n`); },
+      cancelled: () => cancelled,
+      log: (level, text) => io.err(`${level === 'info' ? '' : `${level}: `}${text}\n`),
+    });
+    io.out(groupedTable(run));
+    if (jsonFile) {
+      const file = resolve(jsonFile);
+      await writeFile(file, JSON.stringify(run, null, 2) + '\n');
+      io.err(`wrote ${file}\n`);
+    }
+    if (run.interrupted?.code === 'E_CANCELLED') return VERB_EXIT.cancelled;
+    const failed = run.interrupted !== undefined || run.results.some((r) => r.error || (r.accuracy && !r.accuracy.passed));
+    if (failed) io.err(`failed: ${run.results.filter((r) => r.error).map((r) => caseLabel(r.case)).join('; ')}\n`);
+    return failed ? VERB_EXIT.failed : VERB_EXIT.ok;
+  } catch (err) {
+    return reportError('bench', err, io);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

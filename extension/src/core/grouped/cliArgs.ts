@@ -1,0 +1,97 @@
+// `fp8lab bench --kernel contiguous|masked|kgrouped|wgrad` argument parsing (pure: argv in, cases
+// and options out, or a message saying what is wrong and what would work).
+import type { GroupedBenchOptions, GroupedCase, GroupedKind } from '../../../protocol/grouped';
+import { edgeCases, GROUPED_KINDS, issueCases, MASKED_MAX_M } from './cases';
+import { checkCase } from './validate';
+
+export type GroupedParsed = { ok: true; value: GroupedArgs } | { ok: false; message: string } | { ok: 'help' };
+
+export interface GroupedArgs {
+  kind: GroupedKind;
+  cases: GroupedCase[];
+  shapesLabel: string;
+  jsonFile?: string;
+  options: GroupedBenchOptions;
+}
+
+export const GROUPED_DEFAULT_ROUNDS = 10;
+
+/** Shape text per kind: contiguous G,M,N,K (M = expected rows per group); masked G,EXPECTED_M,N,K[,MMAX]; kgrouped G,M,N,K; wgrad M,N,K. */
+export function parseGroupedShape(kind: GroupedKind, text: string): GroupedCase | string {
+  const parts = text.split(/[,x]/).map((t) => t.trim());
+  const nums = parts.map(Number);
+  if (parts.some((p) => p === '' || !/^\d+$/.test(p))) return `"${text}" is not a list of whole numbers`;
+  let c: GroupedCase;
+  switch (kind) {
+    case 'contiguous':
+    case 'kgrouped':
+      if (nums.length !== 4) return `a ${kind} shape is G,M,N,K (${kind === 'contiguous' ? 'M = expected rows per group' : 'K = expected K per group'}); got "${text}"`;
+      c = { kind, numGroups: nums[0], m: nums[1], n: nums[2], k: nums[3] };
+      break;
+    case 'masked':
+      if (nums.length !== 4 && nums.length !== 5) return `a masked shape is G,EXPECTED_M,N,K[,MMAX] (MMAX default ${MASKED_MAX_M}); got "${text}"`;
+      c = { kind, numGroups: nums[0], m: nums[4] ?? MASKED_MAX_M, n: nums[2], k: nums[3], expectedM: nums[1] };
+      break;
+    case 'wgrad':
+      if (nums.length !== 3) return `a wgrad shape is M,N,K; got "${text}"`;
+      c = { kind, numGroups: 1, m: nums[0], n: nums[1], k: nums[2] };
+      break;
+  }
+  const bad = checkCase(c);
+  return bad ? `"${text}": ${bad.message}` : c;
+}
+
+export function parseGroupedArgs(args: string[]): GroupedParsed {
+  let kind: GroupedKind | undefined;
+  const shapes: string[] = [];
+  let jsonFile: string | undefined;
+  let rounds = GROUPED_DEFAULT_ROUNDS;
+  let seed = 0;
+  let timing = true;
+  let pdl = true;
+  let edges = false;
+  const num = (flag: string, v: string | undefined, min: number, max: number): number | string => {
+    if (v === undefined || !/^\d+$/.test(v)) return `${flag} needs a whole number`;
+    const x = Number(v);
+    return x < min || x > max ? `${flag} must be in ${min}..${max}; got ${x}` : x;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--help' || a === '-h') return { ok: 'help' };
+    switch (a) {
+      case '--kernel': {
+        const v = args[++i];
+        if (!GROUPED_KINDS.includes(v as GroupedKind)) return { ok: false, message: `--kernel must be one of ${GROUPED_KINDS.join(', ')}; got ${v ?? 'nothing'}` };
+        kind = v as GroupedKind;
+        break;
+      }
+      case '--shapes': break; // the shapes are every bare argument
+      case '--json': jsonFile = args[++i]; if (!jsonFile) return { ok: false, message: '--json needs a file name' }; break;
+      case '--rounds': { const r = num('--rounds', args[++i], 1, 10000); if (typeof r === 'string') return { ok: false, message: r }; rounds = r; break; }
+      case '--seed': { const r = num('--seed', args[++i], 0, 0xffffffff); if (typeof r === 'string') return { ok: false, message: r }; seed = r; break; }
+      case '--check-only': timing = false; break;
+      case '--no-pdl': pdl = false; break;
+      case '--edge-cases': edges = true; break;
+      default:
+        if (a.startsWith('--')) return { ok: false, message: `unknown option ${a} for bench --kernel` };
+        shapes.push(a);
+    }
+  }
+  if (!kind) return { ok: false, message: '--kernel KIND is required here (contiguous, masked, kgrouped, wgrad)' };
+  let cases: GroupedCase[];
+  let shapesLabel: string;
+  if (shapes.length === 0 || (shapes.length === 1 && shapes[0] === 'issue')) {
+    cases = issueCases(kind);
+    shapesLabel = `issue 4's ${kind} list`;
+  } else {
+    cases = [];
+    for (const s of shapes) {
+      const c = parseGroupedShape(kind, s);
+      if (typeof c === 'string') return { ok: false, message: c };
+      cases.push(c);
+    }
+    shapesLabel = `${cases.length} shape(s)`;
+  }
+  if (edges) cases = [...cases, ...edgeCases().filter((c) => c.kind === kind)];
+  return { ok: true, value: { kind, cases, shapesLabel, ...(jsonFile ? { jsonFile } : {}), options: { timing, rounds, seed, pdl } } };
+}

@@ -1,0 +1,89 @@
+// The grouped / weight-gradient GEMMs (issue 4) in the editor: "Run grouped GEMM benchmark" (pick a
+// kind; the issue's cases checked and timed on the GPU, or compiled only without one; the table opens
+// as a document) and "Grouped GEMM layout settings" (the SMs the persistent kernels may use, the
+// contiguous layouts' M/K alignment, and the TMA-aligned size of a dimension). Everything runs in
+// the runtime worker through its requests.
+import * as vscode from 'vscode';
+import type { GroupedKind } from '../../protocol/grouped';
+import type { JobProgress } from '../../protocol/worker';
+import { RuntimeError, type FeatureContext } from '../context';
+import { GROUPED_KINDS, issueCases } from '../core/grouped/cases';
+import { groupedTable } from '../core/grouped/table';
+
+const KIND_TEXT: Record<GroupedKind, string> = {
+  contiguous: 'M-grouped contiguous (MoE prefill / training forward)',
+  masked: 'M-grouped masked (MoE decode, masked_m on the device)',
+  kgrouped: 'K-grouped (MoE weight gradient, FP32 D = C + A·Bᵀ)',
+  wgrad: '1D1D weight gradient (FP32 D = C + A·Bᵀ)',
+};
+
+const message = (err: unknown) => (err instanceof RuntimeError ? `[${err.data.code}] ${err.data.message}` : (err as Error).message);
+
+async function runGrouped(ctx: FeatureContext): Promise<void> {
+  if (!ctx.isTrusted()) {
+    void vscode.window.showWarningMessage('FP8 GEMM Lab compiles and runs kernels only in a trusted workspace.');
+    return;
+  }
+  const pick = await vscode.window.showQuickPick(
+    GROUPED_KINDS.map((kind) => ({ label: kind, description: `${issueCases(kind).length} cases`, detail: KIND_TEXT[kind], gemmKind: kind })),
+    { title: 'Run grouped GEMM benchmark', placeHolder: 'Which kernel kind?' },
+  );
+  if (!pick) return;
+  const env = await ctx.runtime.request('env/probe', { settings: ctx.settings() });
+  const jobId = `grouped-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  const options = { timing: env.canRunKernels, rounds: 10, seed: 0 };
+  const title = env.canRunKernels ? `Grouped GEMMs (${pick.gemmKind}) on ${env.devices.find((d) => d.isHopper)?.name}` : `Grouped GEMMs (${pick.gemmKind}): study mode, compile only`;
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const sub = ctx.runtime.onNotification('job/didProgress', (p: JobProgress) => {
+      if (p.jobId === jobId) progress.report({ message: `${p.index + 1}/${p.total} ${p.message}` });
+    });
+    try {
+      const run = await ctx.runtime.request('gemm/groupedBench', { settings: ctx.settings(), jobId, cases: issueCases(pick.gemmKind), options }, token);
+      const doc = await vscode.workspace.openTextDocument({ content: `${title}\n\n${groupedTable(run)}`, language: 'plaintext' });
+      await vscode.window.showTextDocument(doc, { preview: false });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Grouped GEMM benchmark: ${message(err)}`);
+    } finally {
+      sub.dispose();
+    }
+  });
+}
+
+async function layoutSettings(ctx: FeatureContext): Promise<void> {
+  const current = await ctx.runtime.request('utils/getGroupedSettings', { settings: ctx.settings() });
+  const items = [
+    { label: 'SMs for the persistent kernels', description: `now ${current.numSms ?? 'all'}`, id: 'sms' as const },
+    { label: 'M/K alignment of contiguous layouts', description: `now ${current.mkAlignment}`, id: 'alignment' as const },
+    { label: 'TMA-aligned size of a dimension', description: '16-byte strides', id: 'tma' as const },
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: 'Grouped GEMM layout settings' });
+  if (!pick) return;
+  try {
+    if (pick.id === 'tma') {
+      const text = await vscode.window.showInputBox({ title: 'TMA-aligned size', prompt: 'SIZE ELEMENT_BYTES (e.g. 4097 4 for fp32 scales)', value: '4097 4' });
+      if (!text) return;
+      const [size, elementBytes] = text.trim().split(/\s+/).map(Number);
+      const r = await ctx.runtime.request('utils/tmaAlignedSize', { size, elementBytes: elementBytes ?? 4 });
+      void vscode.window.showInformationMessage(`TMA-aligned size of ${size} × ${elementBytes ?? 4} B: ${r.alignedSize}`);
+      return;
+    }
+    const text = await vscode.window.showInputBox({
+      title: pick.label,
+      prompt: pick.id === 'sms' ? 'SMs (0 = all of the device\'s; FP8LAB_NUM_SMS applies when unset)' : 'a multiple of 128 (default 128)',
+      value: String(pick.id === 'sms' ? current.numSms ?? 0 : current.mkAlignment),
+    });
+    if (text === undefined) return;
+    const value = Number(text.trim());
+    const next = await ctx.runtime.request('utils/setGroupedSettings', { settings: ctx.settings(), change: pick.id === 'sms' ? { numSms: value } : { mkAlignment: value } });
+    void vscode.window.showInformationMessage(`SMs: ${next.numSms ?? 'all'}; contiguous alignment: ${next.mkAlignment} (until the runtime restarts)`);
+  } catch (err) {
+    void vscode.window.showErrorMessage(message(err));
+  }
+}
+
+export function activate(ctx: FeatureContext): void {
+  ctx.extension.subscriptions.push(
+    vscode.commands.registerCommand('fp8lab.runGroupedBenchmark', () => runGrouped(ctx)),
+    vscode.commands.registerCommand('fp8lab.groupedLayoutSettings', () => layoutSettings(ctx)),
+  );
+}
