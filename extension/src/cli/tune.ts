@@ -1,10 +1,10 @@
 // `fp8lab tune [--shapes ...] [--top N] [--json FILE] [--rounds N]`: time the cost model's best
-// legal candidates of each shape on the GPU (forced configs through the normal bench path:
-// correctness first, then CUDA-graph timing) and show the measured ranking next to the predicted
+// legal candidates of each shape on the GPU (service.tune: inputs made once, every candidate
+// checked first, then all correct ones timed together in interleaved CUDA-graph rounds, so a
+// sagging clock does not decide the ranking) and show the measured ranking next to the predicted
 // one, with the heuristic's regret (its choice's time over the fastest).
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { GemmProblem } from '../../protocol/worker';
 import { compactConfig } from '../core/heuristics';
 import { candidatesToTime, rankTuning, type ShapeTuning } from '../core/tuneRanking';
 import { geomean } from '../core/stats';
@@ -18,12 +18,16 @@ import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
 export const TUNE_HELP = `Usage: fp8lab tune [--shapes deepseek | M,N,K ...] [--top N] [--rounds N] [--json FILE]
 
 Times the N best legal candidate configs of each shape (by the cost model; the heuristic's choice
-always included) on the local Hopper GPU, each checked for correctness first, and prints the
-measured ranking next to the prediction. Needs a GPU.
+always included) on the local Hopper GPU: inputs made once, each candidate checked for correctness
+first, then all correct ones timed together in interleaved CUDA-graph rounds (A B C ... A B C ...;
+median per candidate). Prints the measured ranking next to the prediction. Needs a GPU.
   --top N      candidates per shape (default 12)
-  --rounds N   timed rounds per candidate (default 5)
+  --rounds N   interleaved timed rounds (default 10)
   --json FILE  write every shape's ranking as JSON
 `;
+
+/** Interleaved rounds per shape unless --rounds says otherwise: the median of 10 is steady on the H100. */
+export const DEFAULT_ROUNDS = 10;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   let top = 12;
@@ -34,7 +38,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       if (!Number.isInteger(top) || top < 1) { io.err(`fp8lab tune: --top needs a whole number ≥ 1\n\n${TUNE_HELP}`); return VERB_EXIT.usage; }
     } else rest.push(args[i]);
   }
-  if (!rest.includes('--rounds')) rest.push('--rounds', '5');
+  if (!rest.includes('--rounds')) rest.push('--rounds', String(DEFAULT_ROUNDS));
   const parsed = parseBenchArgs(rest);
   if (parsed.ok === 'help') { io.out(TUNE_HELP); return VERB_EXIT.ok; }
   if (parsed.ok === false) { io.err(`fp8lab tune: ${parsed.message}\n\n${TUNE_HELP}`); return VERB_EXIT.usage; }
@@ -42,20 +46,26 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const settings = cliSettings(io);
     const env = await probeEnvironment(settings);
     if (!env.canRunKernels) { io.err(`fp8lab tune: needs a Hopper GPU (${env.summary})\n`); return VERB_EXIT.failed; }
-    const tunings: ShapeTuning[] = [];
+    const tunings: Array<ShapeTuning & { method: string }> = [];
     for (const problem of parsed.value.problems) {
       const report = await service.configs(settings, problem);
       const timed = candidatesToTime(report.candidates, report.chosen, top);
-      const forced: GemmProblem[] = timed.map((c) => ({ ...problem, config: c.config }));
-      const run = await service.bench(settings, forced, { ...parsed.value.options, peer: false, timing: true }, {});
-      const tuning = rankTuning(problem, timed, run.results, report.chosen);
+      const run = await service.tune(settings, problem, timed.map((c) => c.config), { ...parsed.value.options, peer: false, timing: true });
+      const tuning = { ...rankTuning(problem, timed, run.results, report.chosen), method: run.method };
       tunings.push(tuning);
-      io.out(shapeTable(tuning));
+      io.out(shapeTable(tuning) + `method: ${run.method}\n\n`);
+      if (run.interrupted) {
+        io.err(`fp8lab tune: ${run.interrupted.message}\n`);
+        break;
+      }
     }
     const regrets = tunings.flatMap((t) => (t.regret ? [t.regret] : []));
     if (regrets.length) io.out(`heuristic regret (chosen / fastest): geomean ${geomean(regrets).toFixed(3)}, worst ${Math.max(...regrets).toFixed(3)} over ${regrets.length} shape(s)\n`);
-    if (parsed.value.jsonFile) await writeFile(resolve(parsed.value.jsonFile), JSON.stringify({ device: env.devices[0], tunings }, null, 1) + '\n');
-    return VERB_EXIT.ok;
+    if (parsed.value.jsonFile) {
+      const method = `interleaved CUDA-graph rounds, median of ${parsed.value.options.rounds} (per shape: see each tuning's method)`;
+      await writeFile(resolve(parsed.value.jsonFile), JSON.stringify({ device: env.devices[0], method, tunings }, null, 1) + '\n');
+    }
+    return tunings.length === parsed.value.problems.length ? VERB_EXIT.ok : VERB_EXIT.failed;
   } catch (err) {
     return reportError('tune', err, io);
   }

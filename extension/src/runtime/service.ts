@@ -4,8 +4,8 @@
 import { cpus } from 'node:os';
 import type { DeviceInfo } from '../../../native/index';
 import type {
-  BenchOptions, BenchRun, CompileJob, CompileReport, ConfigReport, DeviceReport, EnvironmentReport, GemmProblem,
-  JobProgress, RuntimeSettings, ShapeResult,
+  BenchOptions, BenchRun, CompileJob, CompileReport, ConfigReport, DeviceReport, EnvironmentReport, GemmConfig, GemmProblem,
+  JobProgress, RuntimeSettings, ShapeResult, TuneRun,
 } from '../../protocol/worker';
 import { gemmFlops } from '../core/stats';
 import { loadAddon, type AddonModule } from './addon';
@@ -15,6 +15,7 @@ import { cancelledError, coded, codedData, losesContext } from './bench/errors';
 import { TaskPool, type Logger } from './bench/jit';
 import { applyOverrides, chooseFor, policyDevice, resolveConfig, validateBench, type ConfigOverrides, type PolicyDevice } from './bench/policy';
 import { benchShape, SYNC_TIMEOUT_MS, type HostOverhead, type ShapeContext } from './bench/shapeBench';
+import { tuneShape } from './bench/tuneShape';
 import { UtilKernels } from './bench/utilKernels';
 import { probeEnvironment } from './environment';
 
@@ -42,14 +43,19 @@ function addon(): AddonModule {
 
 /** The GPU this process has initialised (init() retains the primary context once per process). */
 let initialised: { addon: AddonModule; ordinal: number; info: DeviceInfo } | undefined;
-function initDevice(a: AddonModule, settings: RuntimeSettings, ordinal: number): DeviceInfo {
+export function initDevice(a: AddonModule, settings: RuntimeSettings, ordinal: number): DeviceInfo {
   if (initialised && initialised.addon === a && initialised.ordinal === ordinal) return initialised.info;
   const info = a.init({ ordinal, ...(settings.libcudaPath ? { libcudaPath: settings.libcudaPath } : {}) });
   initialised = { addon: a, ordinal, info };
   return info;
 }
 
-function firstHopper(env: EnvironmentReport): DeviceReport | undefined {
+/** Throws E_NO_COMPILER (with the toolkit's own complaint) where kernels cannot be compiled. */
+export function requireCompiler(env: EnvironmentReport): void {
+  if (!env.canCompileKernels) throw coded('E_NO_COMPILER', env.toolkit.problem ?? 'No usable CUDA toolkit: nvcc ≥ 12.3 is needed to compile kernels.');
+}
+
+export function firstHopper(env: EnvironmentReport): DeviceReport | undefined {
   return env.devices.find((d) => d.isHopper);
 }
 
@@ -64,7 +70,7 @@ export async function configs(settings: RuntimeSettings, problem: GemmProblem): 
 /** Compiles the kernel for a problem (forced config or the heuristic's) and reports its registers. */
 export async function compileKernel(settings: RuntimeSettings, job: CompileJob): Promise<CompileReport> {
   const env = await probeEnvironment(settings);
-  if (!env.canCompileKernels) throw coded('E_NO_COMPILER', env.toolkit.problem ?? 'No usable CUDA toolkit: nvcc ≥ 12.3 is needed to compile kernels.');
+  requireCompiler(env);
   const [problem] = validateBench([job.problem], env);
   const forced = job.config ?? problem.config;
   const { config } = resolveConfig(problem, policyDevice(settings, firstHopper(env)), forced, settings);
@@ -111,7 +117,7 @@ export async function bench(settings: RuntimeSettings, problems: GemmProblem[], 
   if (!Array.isArray(problems) || problems.length === 0) throw coded('E_INVALID_SHAPE', 'No shapes to benchmark: give at least one, e.g. 4096,7168,2048 or the deepseek preset.');
   const a = deps.addon();
   const env = await deps.probe(settings);
-  if (!env.canCompileKernels) throw coded('E_NO_COMPILER', env.toolkit.problem ?? 'No usable CUDA toolkit: nvcc ≥ 12.3 is needed to compile kernels.');
+  requireCompiler(env);
   const valid = validateBench(problems, env); // every shape checked before anything runs
   const hopper = firstHopper(env);
   const gpu = env.canRunKernels && hopper !== undefined;
@@ -209,6 +215,51 @@ export async function bench(settings: RuntimeSettings, problems: GemmProblem[], 
   }
   run.finishedAt = new Date().toISOString();
   return run;
+}
+
+/**
+ * Times several candidate configs of ONE shape against each other (see bench/tuneShape.ts): the
+ * kernels compile in parallel while the inputs are made once; each candidate is checked, then all
+ * correct ones are timed interleaved in one run. Needs a Hopper GPU; options.peer is ignored.
+ */
+export async function tune(settings: RuntimeSettings, problem: GemmProblem, configs: GemmConfig[], options: BenchOptions,
+  hooks: BenchHooks = {}, deps: BenchDeps = defaultBenchDeps): Promise<TuneRun> {
+  checkOptions(options);
+  if (!Array.isArray(configs) || configs.length === 0) {
+    throw coded('E_BAD_ARGUMENT', 'No candidate configs to time: give at least one (gemm/configs lists the legal candidates of a shape).');
+  }
+  const a = deps.addon();
+  const env = await deps.probe(settings);
+  requireCompiler(env);
+  const [valid] = validateBench([problem], env);
+  const hopper = firstHopper(env);
+  if (!env.canRunKernels || !hopper) throw coded('E_NO_DEVICE', `Tuning times kernels on the GPU, so it needs a Hopper GPU; here: ${env.summary}`);
+  const log: Logger = hooks.log ?? (() => {});
+  const jobId = hooks.jobId ?? 'local';
+  const startedAt = new Date().toISOString();
+  const device = policyDevice(settings, hopper);
+
+  // Every compile starts now, a few at a time; an illegal config fails only its own candidate.
+  const pool = new TaskPool(compileConcurrency());
+  const candidates = configs.map((forced) => {
+    let compiled: Promise<CompileReport>;
+    try {
+      const { config } = resolveConfig(valid, device, forced, settings, log);
+      compiled = pool.run(() => compileGemm(a, settings, valid, config, log));
+    } catch (err) {
+      compiled = Promise.reject(err);
+    }
+    compiled.catch(() => {}); // awaited (and reported) by tuneShape; this only marks it handled
+    return { config: forced, compiled };
+  });
+  const progress = (phase: JobProgress['phase'], message: string, index: number) => hooks.progress?.({ jobId, index, total: configs.length, phase, message });
+  progress('compiling', `${valid.m}x${valid.n}x${valid.k}: compiling ${configs.length} candidate(s)`, 0);
+  const info = initDevice(a, settings, hopper.ordinal);
+  const utils = await UtilKernels.load(a, settings, log);
+  const outcome = await tuneShape({ addon: a, utils, device: info, options, progress, cancelled: () => hooks.cancelled?.() === true }, valid, candidates);
+  outcome.results.forEach((r) => hooks.measured?.(r));
+  progress('done', `${valid.m}x${valid.n}x${valid.k}: ${outcome.results.filter((r) => r.timing).length} of ${configs.length} candidate(s) timed`, configs.length - 1);
+  return { problem: valid, startedAt, finishedAt: new Date().toISOString(), device: hopper, options: { ...options }, ...outcome };
 }
 
 function checkOptions(o: BenchOptions): void {

@@ -6,32 +6,16 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { BenchOptions, EnvironmentReport, GemmProblem, JobProgress, RuntimeSettings } from '../../../extension/protocol/worker';
+import type { BenchOptions, GemmProblem, JobProgress, RuntimeSettings } from '../../../extension/protocol/worker';
 import type { AddonModule } from '../../../extension/src/runtime/addon';
 import { bench } from '../../../extension/src/runtime/service';
-import { device, FakeAddon, type Scenario } from './fakeAddon';
+import { FakeAddon, type Scenario } from './fakeAddon';
+import { environment, testSettings } from './fakeEnvironment';
 
 const work = mkdtempSync(join(tmpdir(), 'fp8lab-bench-service-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 let runs = 0;
-const settingsFor = (cacheDir = join(work, `cache-${runs++}`)): RuntimeSettings => ({
-  cacheDir, compiler: 'nvcc', cudaHome: '/usr/local/cuda', nvccPath: '/usr/local/cuda/bin/nvcc', libcudaPath: '', cublasLtPath: '',
-  kernelsDir: '/fake/kernels', jitDebug: false, printConfigs: false, printCompilerCommand: false, ptxasVerbose: false,
-  ptxasCheck: false, dumpPtx: false, dumpSass: false, withLineinfo: false,
-});
-
-function environment(gpu: boolean): EnvironmentReport {
-  return {
-    driver: gpu ? { ok: true, libcudaPath: '/lib/libcuda.so.1', version: 13000, versionText: '13.0' } : { ok: false, code: 'E_NO_DRIVER', message: 'no driver' },
-    devices: gpu ? [{ ...device, isHopper: true }] : [],
-    toolkit: { nvccPath: '/usr/local/cuda/bin/nvcc', cudaHome: '/usr/local/cuda', version: '13.0', usable: true },
-    nvrtc: { available: false },
-    cublasLt: { available: true, path: '/usr/local/cuda/lib64/libcublasLt.so.13', version: 130100 },
-    cache: { dir: '/fake', entries: 0, bytes: 0, writable: true },
-    addon: { path: '/fake/fp8lab.node', napiVersion: 8 },
-    canRunKernels: gpu, canCompileKernels: true, summary: gpu ? 'H100' : 'study mode',
-  };
-}
+const settingsFor = (cacheDir = join(work, `cache-${runs++}`)): RuntimeSettings => testSettings(cacheDir);
 
 const shape = (m: number, n: number, k: number): GemmProblem => ({ kind: 'normal', m, n, k });
 const timed: BenchOptions = { timing: true, peer: true, rounds: 5, seed: 3 };
