@@ -53,7 +53,7 @@ FP8LAB=("$NODE" "$ROOT/extension/dist/cli.js")
 
 # The whole pass must end inside the GPU machine's 10-minute command limit: each step gets at most
 # its own limit and never more than what is left of the budget (a step that cannot start is skipped).
-BUDGET_S=${DEVICE_PASS_BUDGET_S:-540}
+BUDGET_S=${DEVICE_PASS_BUDGET_S:-580}
 PASS_START=$(date +%s)
 
 # step NAME LIMIT_S LOGFILE CMD...: runs with a time limit, appends output to LOGFILE, records a row.
@@ -128,14 +128,26 @@ step bench-deepseek 150 "$LOG/bench.log" "${FP8LAB[@]}" bench --shapes deepseek 
 step bench-8192 60 "$LOG/bench.log" "${FP8LAB[@]}" bench --shapes 8192,8192,8192 --json "$LOG/bench-8192.json"
 
 # 5. compute-sanitizer on a few shapes, correctness only (kernels are cached by now: no compiles).
+#    DEVICE_PASS_SANITIZER=0 skips them (to split a pass over two device calls).
+if [ "${DEVICE_PASS_SANITIZER:-1}" = 1 ]; then
 SAN=${CUDA_HOME}/bin/compute-sanitizer
 command -v "$SAN" >/dev/null || SAN=compute-sanitizer
-for tool in memcheck racecheck synccheck; do
-  step "sanitizer-$tool" 60 "$LOG/sanitizer.log" "$SAN" --tool "$tool" --target-processes application-only --error-exitcode 9 \
-    "${FP8LAB[@]}" bench --shapes 128,2112,7168 1000,576,7168 --check-only --no-peer
+# 128x2112x7168 picks split-K (cluster pair, DSMEM hand-over), 1000x576x7168 a partial M tile,
+# 4096x576x2048 two math warpgroups. racecheck is slow on TMA/mbarrier kernels: it gets small K.
+for tool in memcheck synccheck; do
+  step "sanitizer-$tool" 90 "$LOG/sanitizer.log" "$SAN" --tool "$tool" --target-processes application-only --error-exitcode 9 \
+    "${FP8LAB[@]}" bench --shapes 128,2112,7168 1000,576,7168 4096,576,2048 --check-only --no-peer
 done
-step "sanitizer-memcheck-2wg" 60 "$LOG/sanitizer.log" "$SAN" --tool memcheck --target-processes application-only --error-exitcode 9 \
-  "${FP8LAB[@]}" bench --shapes 4096,576,2048 --check-only --no-peer
+step "sanitizer-racecheck" 150 "$LOG/sanitizer.log" "$SAN" --tool racecheck --target-processes application-only --error-exitcode 9 \
+  "${FP8LAB[@]}" bench --shapes 128,576,1024 1000,576,512 --check-only --no-peer
+step "sanitizer-racecheck-splitk" 150 "$LOG/sanitizer.log" "$SAN" --tool racecheck --target-processes application-only --error-exitcode 9 \
+  "${FP8LAB[@]}" bench --shapes 64,576,2048 --config block_m=64,block_n=32,split_k=2,cluster_m=1,cluster_n=1 --check-only --no-peer
+fi
+
+# 5b. NVRTC instead of nvcc (libnvrtc is on this machine): compile and check one shape with it.
+step "nvrtc-compile" 90 "$LOG/compile.log" env FP8LAB_JIT_USE_NVRTC=1 FP8LAB_JIT_CACHE_DIR=/tmp/fp8lab-nvrtc "${FP8LAB[@]}" compile 128,2112,7168
+step "nvrtc-bench" 90 "$LOG/compile.log" env FP8LAB_JIT_USE_NVRTC=1 FP8LAB_JIT_CACHE_DIR=/tmp/fp8lab-nvrtc "${FP8LAB[@]}" bench --shapes 128,2112,7168 --no-peer
+step "dump-sass" 60 "$LOG/compile.log" env FP8LAB_JIT_DUMP_SASS=1 FP8LAB_JIT_CACHE_DIR=/tmp/fp8lab-sass "${FP8LAB[@]}" compile 64,2112,7168
 
 # 6. The short table, last.
 "$NODE" "$ROOT/test/gpu/summary.mjs" "$LOG" "$STEPS" "$ROOT/.device/perf-reference.json" | tee "$LOG/summary.txt"
