@@ -46,6 +46,15 @@ async function main(): Promise<void> {
       }
       return `${run.results.length} shapes on ${run.device?.name}`;
     });
+    await check('registers: cuFuncGetAttribute on the loaded kernel agrees with ptxas for every shape', () => {
+      for (const r of run.results) {
+        const d = r.registers?.driver;
+        if (!d) throw new Error(`${r.problem.m}x${r.problem.n}x${r.problem.k}: no driver figures`);
+        if (d.numRegs !== r.registers!.registers) throw new Error(`${r.problem.m}x${r.problem.n}x${r.problem.k}: driver ${d.numRegs} vs ptxas ${r.registers!.registers}`);
+        if (d.localSizeBytes !== 0) throw new Error(`${r.problem.m}x${r.problem.n}x${r.problem.k}: ${d.localSizeBytes} B of local memory`);
+      }
+      return `${run.results.length} kernels agree`;
+    });
     await check('progress went through compiling, checking and timing for every shape', () => {
       for (let i = 0; i < problems.length; i++) {
         const phases = new Set(progress.filter((p) => p.index === i).map((p) => p.phase));
