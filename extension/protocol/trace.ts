@@ -19,7 +19,10 @@
 //            off 16 u64 globaltimer0   %globaltimer (ns) when the role started recording
 //            off 24 u64 clock0         clock64 (SM cycles) at the same moment
 //   record:  off  0 u32 clock      low 32 bits of clock64 (fine, SM-local)
-//            off  4 u32 gtime      low 32 bits of %globaltimer (coarse, comparable across SMs)
+//            off  4 u32 gtime      low 32 bits of %globaltimer (coarse, comparable across SMs), written
+//                                  only by ANCHOR records (version 2: kinds TileBegin / TileEnd; the
+//                                  header holds the slice-start anchor); 0 and ignored in the others
+//                                  (version 1, still decoded: every record had it)
 //            off  8 u8  kind       TraceEventKind
 //            off  9 u8  stage      ring stage (0xff when not about a stage)
 //            off 10 u16 kblock     K-block index inside the tile (0xffff when not about one)
@@ -27,13 +30,21 @@
 //            off 14 u16 tileN      tile column block (n_block)
 // The host zero-fills the buffer before the launch (so unused slices read magic 0). Records of a
 // slice are in program order of its single writer thread, so both clocks only move forward; the
-// decoder unwraps the 32-bit values from the header's 64-bit ones.
+// decoder unwraps the 32-bit values from the header's 64-bit ones, and places every record by its
+// clock on the line through its slice's anchors (extension/src/core/trace/decode.ts).
+// Version 2 exists because reading %globaltimer at every event cost the math warpgroups ~64% of
+// the kernel time on the H100; the writer also resets its slice on each launch, so a buffer zeroed
+// once and replayed back to back holds the last launch's records.
 // ---------------------------------------------------------------------------------------------
 
 import type { DeviceReport, GemmConfig, GemmProblem } from './worker';
 
 export const TRACE_MAGIC = 0x52543846;
-export const TRACE_FORMAT_VERSION = 1;
+export const TRACE_FORMAT_VERSION = 2;
+/** Layouts the decoder reads: the one written now and version 1 (recorded fixtures). */
+export const TRACE_FORMAT_VERSIONS_READ: readonly number[] = [1, 2];
+/** Kinds whose records carry a %globaltimer reading in version 2. */
+export const TRACE_ANCHOR_KINDS: readonly number[] = [1 /* TileBegin */, 2 /* TileEnd */];
 export const TRACE_ROLES_PER_CTA = 3;
 export const TRACE_HEADER_BYTES = 32;
 export const TRACE_RECORD_BYTES = 16;
@@ -74,7 +85,8 @@ export const TRACE_PHASES: readonly TracePhase[] = ['wait-empty', 'tma-issue', '
 
 /** What the runtime returns from an instrumented run (JSON; the buffer is base64). */
 export interface TraceCapture {
-  format: typeof TRACE_FORMAT_VERSION;
+  /** Layout version of bufferBase64 (any of TRACE_FORMAT_VERSIONS_READ; new captures: TRACE_FORMAT_VERSION). */
+  format: 1 | 2;
   problem: GemmProblem;
   config: GemmConfig;
   kernelName?: string;

@@ -346,7 +346,10 @@ export interface TimelineRun {
   /** How the buffer was sized (records per slice, bytes, whether the 1 GiB cap cut it). */
   sizing: { capacity: number; needed: number; bytes: number; capped: boolean; tilesPerCta: number; kBlocks: number };
   /** The trace's span (first to last event) against the instrumented kernel's measured median. */
-  vsMeasured: { traceUs: number; measuredUs: number; deviation: number; within5Percent: boolean };
+  /** traceUs vs measuredUs (the instrumented kernel's median per-call time); `compares` says so in
+   *  words. plainUs: the normal kernel's time, shown beside it; captureUs: per-call time of the
+   *  replays whose last launch was recorded. */
+  vsMeasured: { traceUs: number; measuredUs: number; deviation: number; within5Percent: boolean; plainUs?: number; captureUs?: number; compares?: string };
   /** Both kernels timed on the same path, interleaved: the instrumentation's own cost. */
   timing: { plain: Stats; instrumented: Stats; overhead: number; method: string };
 }

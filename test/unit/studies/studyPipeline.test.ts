@@ -12,7 +12,7 @@ import { decodeCapture } from '../../../extension/src/core/trace';
 import { DIFF_WORDS, UtilKernel } from '../../../extension/src/core/utilsSource';
 import type { AddonModule } from '../../../extension/src/runtime/addon';
 import { accuracyStudy } from '../../../extension/src/runtime/studies/accuracyStudy';
-import { timeline } from '../../../extension/src/runtime/studies/timeline';
+import { CAPTURE_REPLAYS, timeline } from '../../../extension/src/runtime/studies/timeline';
 import type * as Native from '../../../native/index';
 import { device, FakeAddon, type Scenario } from '../runtime/fakeAddon';
 import { buildTrace, simulateKernel } from '../trace/traceBuilder';
@@ -39,12 +39,14 @@ class StudyFake extends FakeAddon {
   traceSpec?: Native.GemmLaunchSpec;
   constructor(scenario: Scenario, private readonly problem: GemmProblem) {
     super(scenario);
-    const create = this.createGemmLaunch, download = this.download;
+    const create = this.createGemmLaunch, download = this.download, fill32 = this.fill32;
+    this.fill32 = (dst, pattern, bytes) => { this.calls.push(`fill ${pattern} ${bytes}`); fill32(dst, pattern, bytes); };
     this.createGemmLaunch = (spec) => { if (spec.trace) this.traceSpec = spec; return create(spec); };
     this.download = (src, bytes) => {
       if (bytes === DIFF_WORDS * 8) return download(src, bytes); // the calc_diff words: the base fake's scenario
       const t = this.traceSpec;
       if (t && src === t.trace) {
+        this.calls.push('download trace');
         const tiles = Math.ceil(this.problem.m / t.blockM) * Math.ceil(this.problem.n / t.blockN);
         const sim = simulateKernel({ numCtas: t.numSms, numTiles: tiles, kBlocks: this.problem.k / 128, stages: t.numStages, mathWarpgroups: t.numMathWarpgroups as 1 | 2,
           loadNs: 500, wgmmaNs: 300, promoteNs: 40, epilogueNs: 400, tileGapNs: 30, tilesN: Math.ceil(this.problem.n / t.blockN) });
@@ -70,9 +72,15 @@ test('timeline: two builds, a sized and zeroed trace buffer, both kernels timed 
   const sizing = traceSizing(problem, r.capture.config);
   assert.equal(spec.traceCapacity, sizing.capacity);
   assert.equal(spec.trace!.bytes, sizing.bytes);
-  assert.ok(fake.fills.some((f) => f.pattern === 0 && f.bytes === sizing.bytes), 'the trace buffer is zero-filled before the capture launch');
-  // One timing call: [normal, instrumented], same rotation, same options, no PDL.
-  assert.equal(fake.timeCalls.length, 1);
+  // The capture: the trace buffer zeroed once, then the instrumented graph replayed back to back
+  // (as in the timing), then the buffer downloaded, with nothing launched in between.
+  const tail = fake.calls.slice(fake.calls.lastIndexOf(`fill 0 ${sizing.bytes}`));
+  assert.deepEqual(tail.filter((c) => !c.startsWith('sync')), [`fill 0 ${sizing.bytes}`, 'time 1', 'download trace']);
+  assert.equal(fake.timeCalls.length, 2);
+  assert.deepEqual(fake.timeCalls[1].entries, [fake.timeCalls[0].entries[1]], 'the capture replays the timed instrumented rotation');
+  assert.deepEqual(fake.timeCalls[1].options, { callsPerGraph: fake.timeCalls[0].options.callsPerGraph, warmupReplays: 1, rounds: CAPTURE_REPLAYS });
+  assert.deepEqual(fake.timeCalls[1].pdl.filter(Boolean), []);
+  // The timing call: [normal, instrumented], same rotation, same options, no PDL.
   assert.equal(fake.timeCalls[0].entries.length, 2);
   assert.equal(fake.timeCalls[0].entries[0], fake.timeCalls[0].entries[1]);
   assert.deepEqual(fake.timeCalls[0].pdl.filter(Boolean), []);
@@ -87,6 +95,9 @@ test('timeline: two builds, a sized and zeroed trace buffer, both kernels timed 
   assert.equal(data.eventsDropped, 0);
   assert.equal(r.summary.eventsRecorded, data.eventsRecorded);
   assert.equal(r.vsMeasured.measuredUs, 20.1);
+  assert.equal(r.vsMeasured.plainUs, 10.1, 'the normal kernel\'s time stands beside the check');
+  assert.equal(r.vsMeasured.captureUs, 10.1, 'the recording replays\' own per-call time (the fake answers 10.1 for a first entry)');
+  assert.match(r.vsMeasured.compares!, /trace span \/ instrumented per-call time/);
   assert.ok(r.accuracy.passed && r.plainAccuracy.passed);
   assert.deepEqual([...new Set(phases)], ['compiling', 'checking', 'timing']);
   assert.equal(fake.live.size, 0, 'every buffer and handle is freed');

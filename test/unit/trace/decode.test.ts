@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TRACE_PHASES, TraceEventKind as K } from '../../../extension/protocol/trace';
+import { TRACE_FORMAT_VERSION, TRACE_PHASES, TraceEventKind as K } from '../../../extension/protocol/trace';
 import { decodeTrace } from '../../../extension/src/core/trace/decode';
 import { checkTraceCapture, decodeCapture, traceVsMeasured } from '../../../extension/src/core/trace';
 import { base64ToBytes, bytesToBase64, readSlices, traceBufferBytes, TraceFormatError } from '../../../extension/src/core/trace/format';
@@ -31,7 +31,7 @@ describe('trace format', () => {
   it('counts events past the capacity as dropped, never reading beyond the slice', () => {
     const events = Array.from({ length: 40 }, (_, i) => ({ kind: i % 2 ? K.FullWaitEnd : K.FullWaitBegin, ns: i * 10, stage: 0 }));
     const bytes = buildTrace([{ cta: 0, role: 1, sm: 0, globaltimer0: G0, clock0: 0n, events }], exact);
-    const d = decodeTrace(bytes, geometry);
+    const d = decodeTrace(bytes, { ...geometry, clockRateKHz: 2_000_000 });  // no anchor event: the rate is given
     assert.equal(d.eventsRecorded, 16);
     assert.equal(d.eventsDropped, 24);
     assert.equal(d.rows[0].dropped, 24);
@@ -70,7 +70,9 @@ describe('decodeTrace', () => {
 
   it('unwraps 32-bit clocks that wrap inside a slice', () => {
     const clock0 = 2n ** 32n - 100n;  // wraps after 50 ns at 2 cycles/ns
-    const events = [{ kind: K.WgmmaIssue, ns: 10 }, { kind: K.WgmmaDone, ns: 1000 }, { kind: K.WgmmaIssue, ns: 3000 }, { kind: K.WgmmaDone, ns: 5000 }];
+    // The TileBegin / TileEnd anchors carry the timer, which wraps too (globaltimer0 is 20 ns short of 2^32).
+    const events = [{ kind: K.TileBegin, ns: 10 }, { kind: K.WgmmaIssue, ns: 10 }, { kind: K.WgmmaDone, ns: 1000 }, { kind: K.WgmmaIssue, ns: 3000 },
+      { kind: K.WgmmaDone, ns: 5000 }, { kind: K.TileEnd, ns: 5000 }];
     const d = decodeTrace(buildTrace([{ cta: 0, role: 1, sm: 0, globaltimer0: 2n ** 32n - 20n, clock0, events }], exact), geometry);
     assert.deepEqual(Array.from(d.spans.start), [0, 2990]);
     assert.deepEqual(Array.from(d.spans.end), [990, 4990]);
@@ -105,7 +107,7 @@ describe('decodeTrace', () => {
       mk(1, [{ kind: K.StageRelease, ns: 200, stage: 0 }, { kind: K.StageRelease, ns: 250, stage: 1 }, { kind: K.StageRelease, ns: 500, stage: 0 }]),
       mk(2, [{ kind: K.StageRelease, ns: 220, stage: 0 }, { kind: K.StageRelease, ns: 240, stage: 1 }, { kind: K.StageRelease, ns: 510, stage: 0 }]),
     ], exact);
-    const d = decodeTrace(bytes, geometry);
+    const d = decodeTrace(bytes, { ...geometry, clockRateKHz: 2_000_000 });  // no anchor event: the rate is given
     assert.deepEqual(Array.from({ length: d.fills.count }, (_, i) => [d.fills.stage[i], d.fills.start[i], d.fills.end[i]]),
       [[0, 0, 210], [1, 10, 240], [0, 290, 500]]);
   });
@@ -123,11 +125,50 @@ describe('decodeTrace', () => {
   });
 });
 
+describe('format version 2: %globaltimer only at anchors', () => {
+  // A tile whose K-loop events carry no timer reading: they must land where their clock says,
+  // on the line through the slice's anchors (header, TileBegin, TileEnd).
+  const events = [
+    { kind: K.TileBegin, ns: 40, tileM: 1, tileN: 2 },
+    { kind: K.FullWaitBegin, ns: 40, stage: 0, kblock: 0 },
+    { kind: K.FullWaitEnd, ns: 1234, stage: 0, kblock: 0 },
+    { kind: K.WgmmaIssue, ns: 1234, stage: 0, kblock: 0 },
+    { kind: K.WgmmaDone, ns: 2345, stage: 0, kblock: 0 },
+    { kind: K.TileEnd, ns: 4000, tileM: 1, tileN: 2 },
+  ];
+  const opts = { ...geometry, cyclesPerNs: 1.98, timerTickNs: 1 };
+  const slices = (sm: number, start: bigint): BuiltSlice[] => [{ cta: sm, role: 1, sm, globaltimer0: start, clock0: 77n + BigInt(sm) * 1_000_003n, events }];
+
+  it('places non-anchor events by clock, ignoring whatever their gtime word holds', () => {
+    const clean = decodeTrace(buildTrace([...slices(0, G0), ...slices(1, G0 + 500n)], { ...opts, version: 2 }), geometry);
+    const junk = decodeTrace(buildTrace([...slices(0, G0), ...slices(1, G0 + 500n)], { ...opts, version: 2, nonAnchorGtime: 0xdeadbeef }), geometry);
+    assert.deepEqual(junk.spans.start, clean.spans.start);
+    assert.ok(Math.abs(clean.cyclesPerNs - 1.98) < 1e-3, `rate ${clean.cyclesPerNs}`);
+    const wgmma = Array.from({ length: clean.spans.count }, (_, i) => i).filter((i) => TRACE_PHASES[clean.spans.phase[i]] === 'wgmma');
+    assert.equal(wgmma.length, 2);
+    for (const i of wgmma) assert.ok(Math.abs(clean.spans.end[i] - clean.spans.start[i] - 1111) < 1, `wgmma span ${clean.spans.end[i] - clean.spans.start[i]}`);
+    // SM 1 started 500 ns later: its events sit 500 ns later on the shared axis.
+    assert.ok(Math.abs(clean.spans.start[wgmma[1]] - clean.spans.start[wgmma[0]] - 500) < 1);
+    assert.ok(Math.abs(clean.durationNs - (4000 + 500 - 40)) < 1, `duration ${clean.durationNs}`);
+  });
+  it('still decodes version 1 (a timer reading in every record) to the same spans', () => {
+    const v1 = decodeTrace(buildTrace([...slices(0, G0), ...slices(1, G0 + 500n)], { ...opts, version: 1 }), geometry);
+    const v2 = decodeTrace(buildTrace([...slices(0, G0), ...slices(1, G0 + 500n)], { ...opts, version: 2 }), geometry);
+    assert.equal(v1.spans.count, v2.spans.count);
+    for (let i = 0; i < v1.spans.count; i++) assert.ok(Math.abs(v1.spans.start[i] - v2.spans.start[i]) < 1);
+  });
+  it('rejects an unknown version with a coded error naming the ones it reads', () => {
+    const bytes = buildTrace(slices(0, G0), { ...opts, version: 2 });
+    bytes[32 + 16 * geometry.capacity + 15] = 9;  // the version byte of CTA 0's math0 slice
+    assert.throws(() => readSlices(bytes, geometry), (e: unknown) => e instanceof TraceFormatError && /version 9; this decoder reads versions 1 and 2/.test(e.message));
+  });
+});
+
 describe('decodeCapture', () => {
   const sim = simulateKernel({ numCtas: 2, numTiles: 4, kBlocks: 3, stages: 3, mathWarpgroups: 2, loadNs: 100, wgmmaNs: 50, promoteNs: 10, epilogueNs: 30, tileGapNs: 20, tilesN: 2 });
   const bytes = buildTrace(sim, { numCtas: 2, capacity: 128, cyclesPerNs: 2, timerTickNs: 32 });
   const config = { blockM: 128, blockN: 128, blockK: 128, numStages: 3, numMathWarpgroups: 2, clusterM: 1, clusterN: 1, swizzleA: 128, swizzleB: 128, swizzleD: 128, numSms: 2, sharedBytes: 0, numThreads: 384 };
-  const capture = { format: 1 as const, problem: { kind: 'normal' as const, m: 256, n: 256, k: 384 }, config, numCtas: 2, capacity: 128, bufferBase64: bytesToBase64(bytes) };
+  const capture = { format: TRACE_FORMAT_VERSION as 1 | 2, problem: { kind: 'normal' as const, m: 256, n: 256, k: 384 }, config, numCtas: 2, capacity: 128, bufferBase64: bytesToBase64(bytes) };
   it('decodes what the runtime returns (JSON with a base64 buffer)', () => {
     const d = decodeCapture(JSON.parse(JSON.stringify(capture)));
     assert.equal(d.rows.length, 6);
@@ -135,8 +176,8 @@ describe('decodeCapture', () => {
     assert.equal(d.tiles.count, 4 * 3);   // each tile on the producer and both math rows
   });
   it('rejects a malformed capture, naming every problem', () => {
-    assert.throws(() => checkTraceCapture({ ...capture, format: 2, capacity: 0, bufferBase64: 'not base64!' }),
-      /format must be 1 \(got 2\); capacity must be a whole number ≥ 1; bufferBase64 must be a base64 string/);
+    assert.throws(() => checkTraceCapture({ ...capture, format: 3 as never, capacity: 0, bufferBase64: 'not base64!' }),
+      /format must be one of 1, 2 \(got 3\); capacity must be a whole number ≥ 1; bufferBase64 must be a base64 string/);
     assert.throws(() => checkTraceCapture(null), /JSON object/);
   });
   it('compares the trace span with the measured kernel time (the 5% bar)', () => {

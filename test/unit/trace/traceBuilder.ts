@@ -3,7 +3,7 @@
 // count past capacity = dropped records), so the decoder is tested on bytes, not on objects.
 
 import {
-  TRACE_FORMAT_VERSION, TRACE_HEADER_BYTES, TRACE_MAGIC, TRACE_NO_KBLOCK, TRACE_NO_STAGE, TRACE_RECORD_BYTES,
+  TRACE_ANCHOR_KINDS, TRACE_FORMAT_VERSION, TRACE_HEADER_BYTES, TRACE_MAGIC, TRACE_NO_KBLOCK, TRACE_NO_STAGE, TRACE_RECORD_BYTES,
   TRACE_ROLES_PER_CTA, TraceEventKind as K,
 } from '../../../extension/protocol/trace';
 
@@ -35,6 +35,10 @@ export interface BuildOptions {
   cyclesPerNs: number;
   /** %globaltimer update period in ns (readings are floored to it). */
   timerTickNs: number;
+  /** Layout to write (default TRACE_FORMAT_VERSION): 1 puts a timer reading in every record, 2 only
+   *  in anchor records (the others get `nonAnchorGtime`, 0 like the kernel unless a test says). */
+  version?: 1 | 2;
+  nonAnchorGtime?: number;
 }
 
 export function buildTrace(slices: BuiltSlice[], o: BuildOptions): Uint8Array {
@@ -48,7 +52,8 @@ export function buildTrace(slices: BuiltSlice[], o: BuildOptions): Uint8Array {
     v.setUint32(off + 8, o.capacity, true);
     v.setUint16(off + 12, s.sm, true);
     v.setUint8(off + 14, s.role);
-    v.setUint8(off + 15, TRACE_FORMAT_VERSION);
+    const version = o.version ?? TRACE_FORMAT_VERSION;
+    v.setUint8(off + 15, version);
     v.setBigUint64(off + 16, s.globaltimer0 - (s.globaltimer0 % BigInt(o.timerTickNs)), true);  // a reading, like the records
     v.setBigUint64(off + 24, s.clock0, true);
     s.events.slice(0, o.capacity).forEach((e, i) => {
@@ -57,7 +62,8 @@ export function buildTrace(slices: BuiltSlice[], o: BuildOptions): Uint8Array {
       const trueG = s.globaltimer0 + BigInt(Math.floor(e.ns));
       const g = trueG - (trueG % BigInt(o.timerTickNs));
       v.setUint32(r, Number(clock & 0xffffffffn), true);
-      v.setUint32(r + 4, Number(g & 0xffffffffn), true);
+      const anchor = version === 1 || TRACE_ANCHOR_KINDS.includes(e.kind);
+      v.setUint32(r + 4, anchor ? Number(g & 0xffffffffn) : (o.nonAnchorGtime ?? 0), true);
       v.setUint8(r + 8, e.kind);
       v.setUint8(r + 9, e.stage ?? TRACE_NO_STAGE);
       v.setUint16(r + 10, e.kblock ?? TRACE_NO_KBLOCK, true);

@@ -1,5 +1,6 @@
 // The recorder (kernels/include/fp8lab/common/trace.cuh) with the real nvcc, no GPU: with
-// FP8LAB_TRACE=1 it reads %globaltimer, %smid and clock64 and stores 16-byte records; with the
+// FP8LAB_TRACE=1 it reads %smid and clock64 and stores 16-byte streaming records, reading the slow
+// %globaltimer only at anchors (slice start, TileBegin, TileEnd: never in the K-loop); with the
 // macro 0 or undefined, a kernel full of trace calls compiles to exactly the PTX of the same kernel
 // without them (the normal build carries no cost). Skips (saying why) only when nvcc is absent.
 import { test } from 'node:test';
@@ -33,11 +34,13 @@ extern "C" __global__ void probe(const __grid_constant__ GemmArgs args, float* o
   const bool producer = wg == 2;
   ${withCalls ? 'TraceWriter tr(args, producer ? kTraceRoleProducer : wg + 1, threadIdx.x % 128 == 0);' : ''}
   float acc = 0.0f;
+  ${withCalls ? 'tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, blockIdx.x, 0);' : ''}
   for (uint32_t kb = 0; kb < args.k / 128; ++kb) {
     ${withCalls ? 'tr.event(producer ? TraceEvent::TmaIssue : TraceEvent::WgmmaIssue, kb % 4, kb, blockIdx.x, 0);' : ''}
     acc += static_cast<float>(kb) * args.n;
     ${withCalls ? 'tr.event(TraceEvent::WgmmaDone, kb % 4, kb, blockIdx.x, 0);' : ''}
   }
+  ${withCalls ? 'tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, blockIdx.x, 0);' : ''}
   ${withCalls ? 'tr.finish();' : ''}
   out[blockIdx.x * blockDim.x + threadIdx.x] = acc;
 }
@@ -57,7 +60,12 @@ test('the instrumented build records, the normal build compiles every trace call
   const dir = mkdtempSync(join(tmpdir(), 'fp8lab-trace-'));
   try {
     const traced = ptx(dir, 'traced', kernel(true), '-DFP8LAB_TRACE=1');
-    for (const needle of ['%globaltimer', '%smid', '%clock64', 'st.global.v4.u32']) assert.ok(traced.includes(needle), `instrumented PTX lacks ${needle}`);
+    for (const needle of ['%globaltimer', '%smid', '%clock64', 'st.global.cs.v4.u32']) assert.ok(traced.includes(needle), `instrumented PTX lacks ${needle}`);
+    // Anchors only: the header, TileBegin and TileEnd read %globaltimer; the two K-loop events do not.
+    const timerReads = traced.split('\n').filter((l) => l.includes('%globaltimer')).length;
+    assert.equal(timerReads, 3, `instrumented PTX reads %globaltimer ${timerReads} times; expected 3 (slice start, TileBegin, TileEnd)`);
+    const loop = traced.slice(traced.indexOf('$L__BB'));
+    assert.ok(loop.includes('st.global.cs.v4.u32'), 'the K-loop events are not stored in the loop');
     const normalCalls = ptx(dir, 'normal', kernel(true));
     const explicitZero = ptx(dir, 'zero', kernel(true), '-DFP8LAB_TRACE=0');
     const noCalls = ptx(dir, 'plain', kernel(false));

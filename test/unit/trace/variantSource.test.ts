@@ -9,26 +9,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { completeConfig } from '../../../extension/src/core/kernelRules';
 import { gemmKernelSource } from '../../../extension/src/core/kernelSource';
 import { findEntry, parsePtxas, type PtxasFunction as PtxasEntry } from '../../../extension/src/core/ptxas';
-
-function repoRoot(): string {
-  for (const start of [__dirname, process.cwd()]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      if (existsSync(join(dir, 'kernels', 'include', 'fp8lab', 'gemm_args.h'))) return dir;
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`kernels/include/fp8lab not found above ${__dirname} or ${process.cwd()}`);
-}
-
-const nvcc = [process.env.FP8LAB_JIT_NVCC_COMPILER, process.env.CUDA_HOME && join(process.env.CUDA_HOME, 'bin', 'nvcc'), '/usr/local/cuda/bin/nvcc']
-  .filter((p): p is string => !!p).find((p) => existsSync(p));
-const skip = nvcc ? false : 'nvcc not found (FP8LAB_JIT_NVCC_COMPILER, $CUDA_HOME/bin/nvcc, /usr/local/cuda/bin/nvcc)';
+import { kernelInclude, nvcc, repoRoot, skip, withWorkDir } from '../nvccHarness';
 
 /** The commit that added the trace points; its parent holds the header without them. */
 const TRACE_COMMIT = '1d1fb9c';
@@ -59,9 +45,8 @@ function entry(log: string, name: string): PtxasEntry {
 }
 
 test('normal build: no FP8LAB_TRACE, no %globaltimer, same registers as before the trace points', { skip }, (t) => {
-  const work = mkdtempSync(join(tmpdir(), 'fp8lab-variant-'));
-  try {
-    const include = join(repoRoot(), 'kernels', 'include');
+  withWorkDir('fp8lab-variant-', (work) => {
+    const include = kernelInclude();
     const { source, kernelName } = gemmKernelSource('normal', config);
     assert.doesNotMatch(source, /FP8LAB_TRACE/);
     const now = build(work, 'normal', source, [include]);
@@ -81,39 +66,42 @@ test('normal build: no FP8LAB_TRACE, no %globaltimer, same registers as before t
     assert.deepEqual(
       { registers: nowEntry.registers, spills: nowEntry.spillStoresBytes + nowEntry.spillLoadsBytes, stack: nowEntry.stackFrameBytes },
       { registers: beforeEntry.registers, spills: beforeEntry.spillStoresBytes + beforeEntry.spillLoadsBytes, stack: beforeEntry.stackFrameBytes });
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 });
 
-test('instrumented build: defines FP8LAB_TRACE 1 and its PTX reads %globaltimer', { skip }, () => {
-  const work = mkdtempSync(join(tmpdir(), 'fp8lab-variant-'));
-  try {
+test('instrumented build: defines FP8LAB_TRACE 1 and its PTX reads %globaltimer at anchors only', { skip }, (t) => {
+  withWorkDir('fp8lab-variant-', (work) => {
     const { source, kernelName } = gemmKernelSource('normal', config, { trace: true });
     assert.match(source, /^#define FP8LAB_TRACE 1$/m);
     assert.match(kernelName, /_trace$/);
-    const built = build(work, 'traced', source, [join(repoRoot(), 'kernels', 'include')]);
+    const built = build(work, 'traced', source, [kernelInclude()]);
     assert.match(built.ptx, /%globaltimer/);
     assert.match(built.ptx, /%smid/);
+    // Format version 2: the slow %globaltimer is read by each writer's constructor and at the
+    // TileBegin / TileEnd anchors, never at the per-K-block events, which store a clock and go.
+    const header = readFileSync(join(kernelInclude(), 'fp8lab', 'impls', 'sm90_fp8_gemm_1d2d.cuh'), 'utf8');
+    const sites = (re: RegExp) => (header.match(re) ?? []).length;
+    const anchorSites = sites(/TraceWriter tr\(/g) + sites(/tr\.event\(TraceEvent::Tile(Begin|End)\b/g);
+    const eventSites = sites(/tr\.event\(TraceEvent::/g);
+    const count = (re: RegExp) => (built.ptx.match(re) ?? []).length;
+    const timerReads = count(/mov\.u64\s+%rd\d+,\s*%globaltimer;/g), stores = count(/st\.global\.cs\.v4\.u32/g), clocks = count(/%clock64;/g);
+    t.diagnostic(`${kernelName}: PTX reads %globaltimer ${timerReads} times, %clock64 ${clocks} times, ${stores} st.global.cs.v4.u32 records; ${eventSites} event call sites, ${anchorSites} anchors (with the constructors)`);
+    assert.ok(timerReads >= 1 && timerReads <= anchorSites, `%globaltimer read ${timerReads} times; at most ${anchorSites} (constructors, TileBegin, TileEnd)`);
+    assert.ok(stores >= eventSites, `${stores} record stores for ${eventSites} event call sites`);
     entry(built.log, kernelName);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 });
 
 test('no-promotion build (accuracy study) compiles with 0 spills and 0 stack', { skip }, (t) => {
-  const work = mkdtempSync(join(tmpdir(), 'fp8lab-variant-'));
-  try {
+  withWorkDir('fp8lab-variant-', (work) => {
     const { source, kernelName } = gemmKernelSource('normal', config, { promote: false });
     assert.doesNotMatch(source, /FP8LAB_TRACE/);
     assert.match(kernelName, /_nopromote$/);
-    const built = build(work, 'nopromote', source, [join(repoRoot(), 'kernels', 'include')]);
+    const built = build(work, 'nopromote', source, [kernelInclude()]);
     const e = entry(built.log, kernelName);
     t.diagnostic(`${kernelName}: ${e.registers} registers`);
     assert.equal(e.spillStoresBytes, 0);
     assert.equal(e.spillLoadsBytes, 0);
     assert.equal(e.stackFrameBytes, 0);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 });

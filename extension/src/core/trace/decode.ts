@@ -1,11 +1,15 @@
 // Raw trace buffer -> spans per SM x role on one time axis. Pure.
 //
-// Time: each record has the SM's clock64 (fine, SM-local) and %globaltimer (coarse, shared by all
-// SMs). The SM clock rate is estimated from all slices together (Σ cycles / Σ ns over each slice's
-// whole recording); each slice's offset on the global axis is the tightest lower bound the
-// timer readings give (a reading g means the true time is ≥ g, since the timer ticks down to it):
-// offset = max_i (g_i − c_i / rate). Positions inside a slice then have clock64 resolution, and
-// slices are aligned to within one timer tick.
+// Time: each record has the SM's clock64 (fine, SM-local); anchor records (the slice header and,
+// from format version 2, TileBegin / TileEnd; in version 1 every record) also have %globaltimer
+// (coarse, shared by all SMs). The SM clock rate is estimated from all slices together (Σ cycles /
+// Σ ns from each slice's start to its last anchor); each slice's offset on the global axis is the
+// tightest lower bound its anchors give (a reading g means the true time is ≥ g, since the timer
+// ticks down to it): offset = max over anchors (g − c / rate). So every event, anchor or not, is
+// placed by its clock on the line through its slice's anchors; positions inside a slice have
+// clock64 resolution, and slices are aligned to within one timer tick. One rate for all slices
+// rather than a rate per slice: Hopper's SMs share one clock, and a short slice with few anchors
+// would get a rate off by a tick over its length.
 
 import {
   TRACE_NO_STAGE, TRACE_PHASES, TRACE_ROLES, TraceEventKind as K, type TraceData, type TracePhase, type TraceRow,
@@ -42,7 +46,7 @@ export function decodeTrace(bytes: Uint8Array, opts: DecodeOptions): TraceData {
 
   // --- clock rate and per-slice offsets ---------------------------------------------------------
   let sumC = 0, sumG = 0;
-  recs.forEach((r) => { const n = r.clock.length; if (n) { sumC += r.clock[n - 1]; sumG += r.gtime[n - 1]; } });
+  recs.forEach((r) => { const n = r.anchors.length; if (n) { const j = r.anchors[n - 1]; sumC += r.clock[j]; sumG += r.gtime[j]; } });
   let cyclesPerNs: number, clockMethod: string;
   if (sumG > 0 && sumC > 0) {
     cyclesPerNs = sumC / sumG;
@@ -57,7 +61,7 @@ export function decodeTrace(bytes: Uint8Array, opts: DecodeOptions): TraceData {
   const sliceStart = slices.map((s, i) => {
     const r = recs[i];
     let off = 0;  // the header pair (0, 0) is itself a reading
-    for (let j = 0; j < r.clock.length; j++) off = Math.max(off, r.gtime[j] - r.clock[j] / cyclesPerNs);
+    for (const j of r.anchors) off = Math.max(off, r.gtime[j] - r.clock[j] / cyclesPerNs);
     return Number(s.globaltimer0 - gBase) + off;
   });
 

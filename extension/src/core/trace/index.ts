@@ -5,7 +5,7 @@ export { ringOccupancy, type RingOccupancy } from './occupancy';
 export { toChromeTrace, type ChromeTrace, type ChromeTraceEvent } from './perfetto';
 export { summarizeTrace, traceVsMeasured } from './summary';
 
-import { TRACE_FORMAT_VERSION, type TraceCapture, type TraceData } from '../../../protocol/trace';
+import { TRACE_FORMAT_VERSIONS_READ, type TraceCapture, type TraceData } from '../../../protocol/trace';
 import { decodeTrace } from './decode';
 import { base64ToBytes, TraceFormatError } from './format';
 
@@ -14,7 +14,7 @@ export function checkTraceCapture(raw: unknown): TraceCapture {
   const c = raw as TraceCapture;
   const problems: string[] = [];
   if (typeof raw !== 'object' || raw === null) throw new TraceFormatError('a trace capture must be a JSON object (see TraceCapture in extension/protocol/trace.ts)');
-  if (c.format !== TRACE_FORMAT_VERSION) problems.push(`format must be ${TRACE_FORMAT_VERSION} (got ${String(c.format)})`);
+  if (!TRACE_FORMAT_VERSIONS_READ.includes(c.format)) problems.push(`format must be one of ${TRACE_FORMAT_VERSIONS_READ.join(', ')} (got ${String(c.format)})`);
   if (!Number.isInteger(c.numCtas) || c.numCtas < 1) problems.push('numCtas must be a whole number ≥ 1');
   if (!Number.isInteger(c.capacity) || c.capacity < 1) problems.push('capacity must be a whole number ≥ 1');
   if (typeof c.bufferBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(c.bufferBase64)) problems.push('bufferBase64 must be a base64 string');

@@ -8,6 +8,17 @@
 // slice, so no atomics; the count keeps growing past capacity and the records beyond it are
 // dropped (never written), so a slice can never overrun.
 //
+// Cost (format version 2): %globaltimer is a slow special register, and the math warpgroups'
+// writer sits on their critical path (the next wgmma.fence / *.sync.aligned waits for it). So it is
+// read only at anchors: the slice start (header) and every TileBegin / TileEnd. Every other event
+// records just the low 32 bits of clock64 (a cheap SM-local counter) and leaves the record's gtime
+// word 0; the decoder places it by clock between the anchors of its slice. The record goes out as
+// one streaming (evict-first, st.global.cs) 16-byte store so it does not displace operand tiles in L2.
+//
+// The writer resets its slice on every launch (header rewritten in the constructor, count
+// published by finish(), records overwritten in order), so a buffer zero-filled once can be
+// replayed back to back: after the last launch it holds exactly that launch's records.
+//
 // Use (one writer thread per role; other threads may construct one too, they record nothing):
 //   TraceWriter tr(args, kTraceRoleProducer, is_writer_thread);   // at the role's start
 //   tr.event(TraceEvent::TmaIssue, stage, kb, m_block, n_block);   // at each point
@@ -41,7 +52,7 @@ enum class TraceEvent : uint32_t {
 };
 
 constexpr uint32_t kTraceMagic = 0x52543846u;  // "F8TR"
-constexpr uint32_t kTraceVersion = 1;
+constexpr uint32_t kTraceVersion = 2;          // 2: gtime only at anchors (see above)
 constexpr uint32_t kTraceRolesPerCta = 3;      // producer, math warpgroup 0, math warpgroup 1
 constexpr uint32_t kTraceRoleProducer = 0;
 constexpr uint32_t kTraceHeaderBytes = 32;
@@ -91,19 +102,19 @@ struct TraceWriter {
     reinterpret_cast<uint64_t*>(slice)[3] = c0;
   }
 
-  // One 16-byte store per event; events past the capacity are counted, not written.
+  // One 16-byte streaming store per event; events past the capacity are counted, not written.
+  // `kind` is a constant at every call site, so the anchor test folds away at compile time.
   __device__ __forceinline__ void event(TraceEvent kind, uint32_t stage = kTraceNoStage, uint32_t kblock = kTraceNoKBlock,
                                         uint32_t tile_m = 0, uint32_t tile_n = 0) {
     if (slice == nullptr) return;
     if (count < capacity) {
       const uint32_t clk = static_cast<uint32_t>(clock64());
-      const uint32_t gt = static_cast<uint32_t>(trace_globaltimer());
-      uint4 rec;
-      rec.x = clk;
-      rec.y = gt;
-      rec.z = (static_cast<uint32_t>(kind) & 0xffu) | ((stage & 0xffu) << 8) | ((kblock & 0xffffu) << 16);
-      rec.w = (tile_m & 0xffffu) | ((tile_n & 0xffffu) << 16);
-      reinterpret_cast<uint4*>(slice + kTraceHeaderBytes)[count] = rec;
+      const bool anchor = kind == TraceEvent::TileBegin || kind == TraceEvent::TileEnd;
+      const uint32_t gt = anchor ? static_cast<uint32_t>(trace_globaltimer()) : 0u;
+      const uint32_t what = (static_cast<uint32_t>(kind) & 0xffu) | ((stage & 0xffu) << 8) | ((kblock & 0xffffu) << 16);
+      const uint32_t where = (tile_m & 0xffffu) | ((tile_n & 0xffffu) << 16);
+      // __stcs: st.global.cs (streaming, evict-first) of the whole 16-byte record.
+      __stcs(reinterpret_cast<uint4*>(slice + kTraceHeaderBytes) + count, make_uint4(clk, gt, what, where));
     }
     ++count;
   }
