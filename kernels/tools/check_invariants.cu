@@ -5,33 +5,12 @@
 //   nvcc -std=c++17 -O1 -I kernels/include -o /tmp/check_invariants kernels/tools/check_invariants.cu && /tmp/check_invariants
 // Prints one line per group of checks and exits non-zero on the first failure.
 #include <cstdio>
-#include <cstdlib>
 #include <vector>
 
 #include "fp8lab/impls/sm90_fp8_gemm_1d2d.cuh"
+#include "check_harness.h"
 
 using namespace fp8lab;
-
-static int g_checks = 0;
-#define CHECK(cond, ...)                                  \
-  do {                                                    \
-    ++g_checks;                                           \
-    if (!(cond)) {                                        \
-      std::printf("FAILED %s:%d: ", __FILE__, __LINE__);  \
-      std::printf(__VA_ARGS__);                           \
-      std::printf("\n");                                  \
-      std::exit(1);                                       \
-    }                                                     \
-  } while (0)
-
-// ---- TMA swizzle, as the hardware defines it for a box whose rows are `row_bytes` wide ----------
-// (PTX ISA 9.1 §5.5.7; CUTLASS Swizzle<b,4,3> on byte addresses): inside each pattern the 16-byte
-// chunk index (address bits 4..) is XORed with address bits 7.. ; b = log2(swizzle / 16).
-static uint32_t tma_swizzled_offset(uint32_t linear_offset, uint32_t swizzle) {
-  if (swizzle == 0) return linear_offset;
-  const uint32_t bits = swizzle == 32 ? 1 : swizzle == 64 ? 2 : 3;
-  return linear_offset ^ (((linear_offset >> 7) & ((1u << bits) - 1)) << 4);
-}
 
 // ---- scheduler ---------------------------------------------------------------------------------
 template <uint32_t BM, uint32_t BN, uint32_t CM, uint32_t CN>
@@ -119,9 +98,9 @@ static void check_epilogue() {
               for (uint32_t c = 0; c < 8; ++c) {
                 const uint32_t src_lane = 4 * j + c / 2;
                 const uint32_t idx = idx_base + c % 2;
-                // wgmma accumulator fragment (§9.7.15.5.1.1): element idx of lane l in warp w.
-                const uint32_t frag_row = wave * K::WAVE_BLOCK_M + wg * 64 + warp * 16 + src_lane / 4 + ((idx % 4) >= 2 ? 8 : 0);
-                const uint32_t frag_col = (idx / 4) * 8 + (src_lane % 4) * 2 + idx % 2;
+                // wgmma accumulator fragment: element idx of lane src_lane in warp w.
+                const uint32_t frag_row = wave * K::WAVE_BLOCK_M + wg * 64 + warp * 16 + wgmma_fragment_row(src_lane, idx);
+                const uint32_t frag_col = wgmma_fragment_col(src_lane, idx);
                 const uint32_t byte = addr[q * 8 + j] + c * 2;
                 CHECK(byte < kBytes, "write outside the staging tile");
                 CHECK(owner_row[byte / 2] == -1, "two elements stored at byte %u", byte);

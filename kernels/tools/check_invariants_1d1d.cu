@@ -5,32 +5,12 @@
 //   nvcc -std=c++17 -O1 -I kernels/include -o /tmp/ci1d1d kernels/tools/check_invariants_1d1d.cu && /tmp/ci1d1d
 // Prints one line per group of checks and exits non-zero on the first failure.
 #include <cstdio>
-#include <cstdlib>
 #include <vector>
 
 #include "fp8lab/impls/sm90_fp8_gemm_1d1d.cuh"
+#include "check_harness.h"
 
 using namespace fp8lab;
-
-static int g_checks = 0;
-#define CHECK(cond, ...)                                  \
-  do {                                                    \
-    ++g_checks;                                           \
-    if (!(cond)) {                                        \
-      std::printf("FAILED %s:%d: ", __FILE__, __LINE__);  \
-      std::printf(__VA_ARGS__);                           \
-      std::printf("\n");                                  \
-      std::exit(1);                                       \
-    }                                                     \
-  } while (0)
-
-// TMA swizzle on byte offsets inside a box (CUTLASS Swizzle<b,4,3>): 16-byte chunk bits [4, 4+b)
-// XOR address bits [7, 7+b), b = log2(swizzle / 16).
-static uint32_t tma_swizzled_offset(uint32_t linear_offset, uint32_t swizzle) {
-  if (swizzle == 0) return linear_offset;
-  const uint32_t bits = swizzle == 32 ? 1 : swizzle == 64 ? 2 : 3;
-  return linear_offset ^ (((linear_offset >> 7) & ((1u << bits) - 1)) << 4);
-}
 
 // ---- scheduler: every (group, m_block, n_block) of a non-empty group exactly once ---------------
 template <GemmType kType, uint32_t BM, uint32_t BN>
@@ -114,11 +94,11 @@ static void check_epilogue() {
               CHECK(addr[lane] % 8 == 0, "float2 store not 8-byte aligned");
               CHECK(K::d_offset(row, col + 1) == addr[lane] + 4, "the two columns of a float2 are not adjacent");
               for (uint32_t e = 0; e < 2; ++e) {
-                // wgmma fragment (§9.7.15.5.1.1): reg 4i + 2*half_row + e of lane l in warp w holds
+                // wgmma fragment: reg 4i + 2*half_row + e of lane l in warp w holds
                 // row 16w + l/4 + 8*half_row, column 8i + 2(l%4) + e.
                 const uint32_t reg = chunk * 4 + half_row * 2 + e;
-                const uint32_t frag_row = wave * K::WAVE_BLOCK_M + wg * 64 + warp * 16 + lane / 4 + ((reg % 4) >= 2 ? 8 : 0);
-                const uint32_t frag_col = (reg / 4) * 8 + (lane % 4) * 2 + reg % 2;
+                const uint32_t frag_row = wave * K::WAVE_BLOCK_M + wg * 64 + warp * 16 + wgmma_fragment_row(lane, reg);
+                const uint32_t frag_col = wgmma_fragment_col(lane, reg);
                 const uint32_t word = addr[lane] / 4 + e;
                 CHECK(word < kWords, "write outside the staging tile");
                 CHECK(owner_row[word] == -1, "two elements stored at word %u", word);

@@ -4,25 +4,13 @@
 // with zero rows; masked_m = 0 and masked_m > Mmax). Needs nvcc, no GPU:
 //   nvcc -std=c++17 -O1 -I kernels/include -o /tmp/cig kernels/tools/check_invariants_grouped.cu && /tmp/cig
 #include <cstdio>
-#include <cstdlib>
 #include <random>
 #include <vector>
 
 #include "fp8lab/m_grouped_scheduler.cuh"
+#include "check_harness.h"
 
 using namespace fp8lab;
-
-static int g_checks = 0;
-#define CHECK(cond, ...)                                  \
-  do {                                                    \
-    ++g_checks;                                           \
-    if (!(cond)) {                                        \
-      std::printf("FAILED %s:%d: ", __FILE__, __LINE__);  \
-      std::printf(__VA_ARGS__);                           \
-      std::printf("\n");                                  \
-      std::exit(1);                                       \
-    }                                                     \
-  } while (0)
 
 // ---- clusters: walk all CTAs in lock step; both CTAs of a pair agree on multicast, multicast only
 // when the shared operand is the same memory, peer_alive tells the truth, only even CTAs outlive peers.

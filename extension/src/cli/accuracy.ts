@@ -1,15 +1,13 @@
 // `fp8lab accuracy M N K [--input normal|outliers|tiny] [--seed N] --json FILE`: the three-way
 // accuracy study (the design vs per-tensor scaling vs no promotion, all real kernels on the GPU)
 // against an FP32 GEMM of the original inputs; the report is what the accuracy view opens.
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { formatAccuracyReport } from '../core/studies/studyText';
 import * as service from '../runtime/service';
 import { accuracyStudy } from '../runtime/studies/accuracyStudy';
 import type { CliIo } from './io';
 import { parseAccuracyArgs } from './studyArgs';
 import { CONFIG_KEYS } from './verbArgs';
-import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+import { cliSettings, runCancellable, STOP_NOTICE, studyHooks, VERB_EXIT, writeJsonReport } from './verbSupport';
 
 export const ACCURACY_HELP = `Usage: fp8lab accuracy M N K --json FILE [--input normal|outliers|tiny] [--seed N]
 
@@ -36,25 +34,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (parsed.ok === 'help') { io.out(ACCURACY_HELP); return VERB_EXIT.ok; }
   if (parsed.ok === false) { io.err(`fp8lab accuracy: ${parsed.message}\n\n${ACCURACY_HELP}`); return VERB_EXIT.usage; }
   const a = parsed.value;
-  let cancelled = false;
-  const onSigint = () => { if (cancelled) process.exit(VERB_EXIT.cancelled); cancelled = true; io.err('\nstopping after the current phase...\n'); };
-  process.on('SIGINT', onSigint);
-  try {
+  return runCancellable('accuracy', io, STOP_NOTICE, async (cancelled) => {
     const settings = cliSettings(io);
     const [problem] = a.config ? await service.completeConfigs(settings, [a.problem], a.config) : [a.problem];
-    const report = await accuracyStudy(settings, problem, { input: a.input, seed: a.seed }, {
-      progress: (p) => io.err(`${p.message}\n`),
-      cancelled: () => cancelled,
-      log: (level, text) => io.err(`${level === 'info' ? '' : `${level}: `}${text}\n`),
-    });
+    const report = await accuracyStudy(settings, problem, { input: a.input, seed: a.seed }, studyHooks(io, cancelled));
     io.out(formatAccuracyReport(report));
-    const path = resolve(a.jsonFile);
-    await writeFile(path, JSON.stringify(report) + '\n');
-    io.err(`wrote ${path}\n`);
+    await writeJsonReport(a.jsonFile, report, io);
     return VERB_EXIT.ok;
-  } catch (err) {
-    return reportError('accuracy', err, io);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  });
 }

@@ -2,8 +2,6 @@
 // correctness then timing of every shape on the local GPU next to cuBLASLt, a progress line per
 // shape, a table at the end, and the whole BenchRun as JSON. Without a Hopper GPU: study mode
 // (compile every kernel, print config, registers and spills).
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { BenchRun, ShapeResult } from '../../protocol/worker';
 import { probeEnvironment } from '../runtime/environment';
 import { progressLine, benchTable } from '../runtime/bench/table';
@@ -11,7 +9,7 @@ import * as service from '../runtime/service';
 import type { CliIo } from './io';
 import { parseBenchArgs, CONFIG_KEYS, DEFAULT_ROUNDS } from './verbArgs';
 import { runGroupedBench } from './groupedBench';
-import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+import { benchExitCode, cliSettings, logToStderr, runCancellable, STOP_NOTICE_WITH_QUIT, VERB_EXIT, writeJsonReport } from './verbSupport';
 
 export const BENCH_HELP = `Usage: fp8lab bench [--shapes deepseek | M,N,K ...] [options]
 
@@ -49,14 +47,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (parsed.ok === false) { io.err(`fp8lab bench: ${parsed.message}\n\n${BENCH_HELP}`); return VERB_EXIT.usage; }
   const { problems, shapesLabel, jsonFile, options, config } = parsed.value;
 
-  let cancelled = false;
-  const onSigint = () => {
-    if (cancelled) process.exit(VERB_EXIT.cancelled);
-    cancelled = true;
-    io.err('\nstopping after the current phase (Ctrl-C again to quit now)...\n');
-  };
-  process.on('SIGINT', onSigint);
-  try {
+  return runCancellable('bench', io, STOP_NOTICE_WITH_QUIT, async (cancelled) => {
     const settings = cliSettings(io);
     const env = await probeEnvironment(settings);
     if (!env.canRunKernels) io.err('No Hopper GPU found: study mode (compile only)\n');
@@ -65,21 +56,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     let done = 0;
     const runResult: BenchRun = await service.bench(settings, withConfigs, options, {
       measured: (r: ShapeResult) => io.err(progressLine(r, done++, withConfigs.length) + '\n'),
-      cancelled: () => cancelled,
-      log: (level, text) => io.err(`${level === 'info' ? '' : `${level}: `}${text}\n`),
+      cancelled,
+      log: logToStderr(io),
     });
     io.out(benchTable(runResult));
-    if (jsonFile) {
-      const file = resolve(jsonFile);
-      await writeFile(file, JSON.stringify(runResult, null, 2) + '\n');
-      io.err(`wrote ${file}\n`);
-    }
-    if (runResult.interrupted?.code === 'E_CANCELLED') return VERB_EXIT.cancelled;
-    const failed = runResult.interrupted !== undefined || runResult.results.some((r) => r.error || (r.accuracy && !r.accuracy.passed));
-    return failed ? VERB_EXIT.failed : VERB_EXIT.ok;
-  } catch (err) {
-    return reportError('bench', err, io);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+    if (jsonFile) await writeJsonReport(jsonFile, runResult, io, 2);
+    return benchExitCode(runResult);
+  });
 }

@@ -2,15 +2,13 @@
 // weight-gradient GEMMs. Without --shapes: the issue's list for the kind. Correctness over the valid
 // rows (and the rows that must stay untouched) before timing; the table compares against
 // DeepGEMM's figures in shared/PERF.md where they exist.
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { parseGroupedArgs, GROUPED_DEFAULT_ROUNDS } from '../core/grouped/cliArgs';
 import { caseLabel } from '../core/grouped/cases';
 import { groupedRow, groupedTable } from '../core/grouped/table';
 import { probeEnvironment } from '../runtime/environment';
 import { benchGrouped } from '../runtime/grouped/groupedService';
 import type { CliIo } from './io';
-import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+import { benchExitCode, cliSettings, logToStderr, runCancellable, STOP_NOTICE_WITH_QUIT, VERB_EXIT, writeJsonReport } from './verbSupport';
 
 export const GROUPED_BENCH_HELP = `Usage: fp8lab bench --kernel contiguous|masked|kgrouped|wgrad [--shapes SHAPE ...] [options]
 
@@ -35,14 +33,7 @@ export async function runGroupedBench(args: string[], io: CliIo): Promise<number
   if (parsed.ok === 'help') { io.out(GROUPED_BENCH_HELP); return VERB_EXIT.ok; }
   if (parsed.ok === false) { io.err(`fp8lab bench: ${parsed.message}\n\n${GROUPED_BENCH_HELP}`); return VERB_EXIT.usage; }
   const { cases, shapesLabel, jsonFile, options } = parsed.value;
-  let cancelled = false;
-  const onSigint = () => {
-    if (cancelled) process.exit(VERB_EXIT.cancelled);
-    cancelled = true;
-    io.err('\nstopping after the current phase (Ctrl-C again to quit now)...\n');
-  };
-  process.on('SIGINT', onSigint);
-  try {
+  return runCancellable('bench', io, STOP_NOTICE_WITH_QUIT, async (cancelled) => {
     const settings = cliSettings(io);
     const env = await probeEnvironment(settings);
     if (!env.canRunKernels) io.err('No Hopper GPU found: study mode (compile only)\n');
@@ -51,22 +42,13 @@ export async function runGroupedBench(args: string[], io: CliIo): Promise<number
     const run = await benchGrouped(settings, cases, options, {
       measured: (r) => io.err(`[${++done}/${cases.length}] ${groupedRow(r).filter((x) => x !== '-').join('  ')}\n`),
       progress: (p) => { if (p.phase !== 'done') io.err(`  ${p.message}\n`); },
-      cancelled: () => cancelled,
-      log: (level, text) => io.err(`${level === 'info' ? '' : `${level}: `}${text}\n`),
+      cancelled,
+      log: logToStderr(io),
     });
     io.out(groupedTable(run));
-    if (jsonFile) {
-      const file = resolve(jsonFile);
-      await writeFile(file, JSON.stringify(run, null, 2) + '\n');
-      io.err(`wrote ${file}\n`);
-    }
-    if (run.interrupted?.code === 'E_CANCELLED') return VERB_EXIT.cancelled;
-    const failed = run.interrupted !== undefined || run.results.some((r) => r.error || (r.accuracy && !r.accuracy.passed));
-    if (failed) io.err(`failed: ${run.results.filter((r) => r.error).map((r) => caseLabel(r.case)).join('; ')}\n`);
-    return failed ? VERB_EXIT.failed : VERB_EXIT.ok;
-  } catch (err) {
-    return reportError('bench', err, io);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+    if (jsonFile) await writeJsonReport(jsonFile, run, io, 2);
+    const code = benchExitCode(run);
+    if (code === VERB_EXIT.failed) io.err(`failed: ${run.results.filter((r) => r.error).map((r) => caseLabel(r.case)).join('; ')}\n`);
+    return code;
+  });
 }

@@ -11,7 +11,7 @@ import { timeline } from '../runtime/studies/timeline';
 import type { CliIo } from './io';
 import { parseTimelineArgs } from './studyArgs';
 import { CONFIG_KEYS } from './verbArgs';
-import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+import { cliSettings, reportError, runCancellable, STOP_NOTICE, studyHooks, VERB_EXIT, writeJsonReport } from './verbSupport';
 
 export const TIMELINE_HELP = `Usage: fp8lab timeline M N K --trace FILE [options]
        fp8lab timeline --from-capture CAPTURE.json --trace FILE     (no GPU: convert a recorded capture)
@@ -40,29 +40,17 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (parsed.ok === false) { io.err(`fp8lab timeline: ${parsed.message}\n\n${TIMELINE_HELP}`); return VERB_EXIT.usage; }
   const a = parsed.value;
   if (a.fromCapture !== undefined) return convert(a.fromCapture, a.traceFile, io);
-  let cancelled = false;
-  const onSigint = () => { if (cancelled) process.exit(VERB_EXIT.cancelled); cancelled = true; io.err('\nstopping after the current phase...\n'); };
-  process.on('SIGINT', onSigint);
-  try {
+  return runCancellable('timeline', io, STOP_NOTICE, async (cancelled) => {
     const settings = cliSettings(io);
     const [problem] = a.config ? await service.completeConfigs(settings, [a.problem!], a.config) : [a.problem!];
-    const result = await timeline(settings, problem, { ...(a.rounds ? { rounds: a.rounds } : {}), ...(a.seed !== undefined ? { seed: a.seed } : {}) }, {
-      progress: (p) => io.err(`${p.message}\n`),
-      cancelled: () => cancelled,
-      log: (level, text) => io.err(`${level === 'info' ? '' : `${level}: `}${text}\n`),
-    });
+    const result = await timeline(settings, problem, { ...(a.rounds ? { rounds: a.rounds } : {}), ...(a.seed !== undefined ? { seed: a.seed } : {}) }, studyHooks(io, cancelled));
     io.out(formatTimelineRun(result));
     const c = result.capture;
-    const write = async (file: string, value: unknown) => { const path = resolve(file); await writeFile(path, JSON.stringify(value) + '\n'); io.err(`wrote ${path}\n`); };
-    await write(a.traceFile, chromeTraceOf(c));
-    if (a.jsonFile) await write(a.jsonFile, result);
-    if (a.captureFile) await write(a.captureFile, c);
+    await writeJsonReport(a.traceFile, chromeTraceOf(c), io);
+    if (a.jsonFile) await writeJsonReport(a.jsonFile, result, io);
+    if (a.captureFile) await writeJsonReport(a.captureFile, c, io);
     return VERB_EXIT.ok;
-  } catch (err) {
-    return reportError('timeline', err, io);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  });
 }
 
 function chromeTraceOf(c: TraceCapture) {

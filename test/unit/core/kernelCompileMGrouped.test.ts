@@ -5,36 +5,12 @@
 // asserts 0 spills, 0 stack; runs kernels/tools/check_invariants_grouped.cu. Skips only without nvcc.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import type { GemmConfig, GemmProblem } from '../../../extension/protocol/worker';
 import { chooseConfig } from '../../../extension/src/core/heuristics';
 import { H100_SXM } from '../../../extension/src/core/heuristics/device';
 import { completeConfig } from '../../../extension/src/core/kernelRules';
 import { gemmKernelSource } from '../../../extension/src/core/kernelSource';
-import { findEntry, parsePtxas, usesLocalMemory } from '../../../extension/src/core/ptxas';
-
-function repoRoot(): string {
-  for (const start of [__dirname, process.cwd()]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      if (existsSync(join(dir, 'kernels', 'include', 'fp8lab', 'gemm_args.h'))) return dir;
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`kernels/include/fp8lab not found above ${__dirname} or ${process.cwd()}`);
-}
-function findNvcc(): string | undefined {
-  const candidates = [
-    process.env.FP8LAB_JIT_NVCC_COMPILER,
-    process.env.CUDA_HOME && join(process.env.CUDA_HOME, 'bin', 'nvcc'),
-    '/usr/local/cuda/bin/nvcc',
-  ].filter((p): p is string => !!p);
-  return candidates.find((p) => existsSync(p));
-}
-const nvcc = findNvcc();
-const skip = nvcc ? false : 'nvcc not found (FP8LAB_JIT_NVCC_COMPILER, $CUDA_HOME/bin/nvcc, /usr/local/cuda/bin/nvcc)';
+import { assertCompilesClean, assertInvariantCheckerPasses, skip, withWorkDir } from '../nvccHarness';
 
 const NK: Array<[number, number]> = [[6144, 7168], [7168, 3072], [4096, 4096], [4096, 2048]];
 const problems: GemmProblem[] = [
@@ -76,41 +52,16 @@ test('the heuristics choose a legal config for every contiguous / masked shape o
 });
 
 test('every chosen M-grouped config compiles for sm_90a with 0 spills and 0 stack', { skip }, () => {
-  const work = mkdtempSync(join(tmpdir(), 'fp8lab-mgrouped-compile-'));
-  try {
+  withWorkDir('fp8lab-mgrouped-compile-', (work) => {
     for (const { kind, config, shapes } of chosenUnits()) {
       const { source, kernelName } = gemmKernelSource(kind, config);
-      const cu = join(work, `${kernelName}.cu`);
-      writeFileSync(cu, source);
-      const r = spawnSync(nvcc!, ['-std=c++17', '-O3', '-gencode=arch=compute_90a,code=sm_90a', '--cubin', '-Xptxas', '-v',
-        '--expt-relaxed-constexpr', '-I', join(repoRoot(), 'kernels', 'include'), '-o', join(work, `${kernelName}.cubin`), cu],
-      { encoding: 'utf8' });
-      const log = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-      assert.equal(r.status, 0, `${kernelName} failed to compile:\n${log}`);
-      assert.doesNotMatch(log, /wgmma.*serializ/i, `${kernelName}: ptxas serialised the wgmma pipeline:\n${log}`);
-      const fn = findEntry(parsePtxas(log), kernelName);
-      assert.ok(fn, `no ptxas report for ${kernelName}:\n${log}`);
-      assert.equal(usesLocalMemory(fn), false,
-        `${kernelName}: ${fn.spillStoresBytes} B spill stores, ${fn.spillLoadsBytes} B spill loads, ${fn.stackFrameBytes} B stack`);
+      const fn = assertCompilesClean(source, work, kernelName, { noSerializedWgmma: true });
       console.log(`${kind} ${config.blockM}x${config.blockN} st${config.numStages} cluster ${config.clusterM}x${config.clusterN} swizzleD ${config.swizzleD}: ${fn.registers} registers, `
         + `${fn.spillStoresBytes}/${fn.spillLoadsBytes} spill, ${fn.stackFrameBytes} stack (for ${shapes.join('; ')})`);
     }
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 });
 
 test('kernels/tools/check_invariants_grouped.cu (contiguous / masked schedules and row masks) passes on the CPU', { skip }, () => {
-  const work = mkdtempSync(join(tmpdir(), 'fp8lab-mgrouped-invariants-'));
-  try {
-    const exe = join(work, 'check_invariants_grouped');
-    const build = spawnSync(nvcc!, ['-std=c++17', '-O1', '-I', join(repoRoot(), 'kernels', 'include'), '-o', exe,
-      join(repoRoot(), 'kernels', 'tools', 'check_invariants_grouped.cu')], { encoding: 'utf8' });
-    assert.equal(build.status, 0, `check_invariants_grouped.cu failed to build:\n${build.stdout}${build.stderr}`);
-    const run = spawnSync(exe, [], { encoding: 'utf8' });
-    assert.equal(run.status, 0, `invariant check failed:\n${run.stdout}${run.stderr}`);
-    assert.match(run.stdout, /all \d+ checks passed/);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  assertInvariantCheckerPasses('check_invariants_grouped');
 });

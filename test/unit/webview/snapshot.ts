@@ -4,16 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { JSDOM } from 'jsdom';
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'extension'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the repository root above ' + __dirname);
-    dir = up;
-  }
-  return dir;
-}
+import { repoRoot } from '../repoRoot';
 
 export function newRoot(): { document: Document; root: HTMLElement } {
   const dom = new JSDOM('<!doctype html><html><body><div id="root"></div></body></html>');

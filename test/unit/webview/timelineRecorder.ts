@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Draw2D } from '../../../webview/src/charts/timelineRender';
+import { repoRoot } from '../repoRoot';
 
 export class RecordingContext implements Draw2D {
   calls: string[] = [];
@@ -22,16 +23,6 @@ export class RecordingContext implements Draw2D {
   moveTo(x: number, y: number) { this.rec(`moveTo ${x} ${y}`); }
   lineTo(x: number, y: number) { this.rec(`lineTo ${x} ${y}`); }
   stroke() { this.rec(`stroke ${String(this.strokeStyle)}`); }
-}
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'extension'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the repository root above ' + __dirname);
-    dir = up;
-  }
-  return dir;
 }
 
 /** Compares with test/fixtures/snapshots/<name>.txt; UPDATE_SNAPSHOTS=1 rewrites it. */

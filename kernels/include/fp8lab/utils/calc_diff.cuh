@@ -29,54 +29,82 @@ __device__ __forceinline__ T warp_sum(T v) {
   return v;
 }
 
-__device__ __forceinline__ void calc_diff(const uint16_t* d, const float* y, uint64_t count, uint64_t* out) {
+// One thread's (then one warp's) share of calc_diff's first pass. Every lane holds the warp's totals.
+struct DiffSums {
   double sxy = 0.0, sxxyy = 0.0, syy = 0.0;
   float max_abs = 0.0f;
   unsigned long long unwritten = 0, bad_ref = 0;
+};
+
+// Reads output element i as float (BF16 bits or FP32); a NaN counts as unwritten (the poison).
+struct Bf16Output {
+  const uint16_t* d;
+  __device__ __forceinline__ float operator()(uint64_t i) const { return bf16_bits_to_f32(d[i]); }
+};
+struct F32Output {
+  const float* d;
+  __device__ __forceinline__ float operator()(uint64_t i) const { return d[i]; }
+};
+
+// Grid-stride accumulation over [0, count) and a warp reduction.
+template <typename Output>
+__device__ __forceinline__ DiffSums warp_diff_sums(Output d, const float* y, uint64_t count) {
+  DiffSums s;
   const uint64_t stride = static_cast<uint64_t>(gridDim.x) * blockDim.x;
   for (uint64_t i = static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride) {
-    const float x = bf16_bits_to_f32(d[i]);
+    const float x = d(i);
     const float r = y[i];
-    if (!isfinite(r)) { ++bad_ref; continue; }
-    if (isnan(x)) { ++unwritten; continue; }
+    if (!isfinite(r)) { ++s.bad_ref; continue; }
+    if (isnan(x)) { ++s.unwritten; continue; }
     const double xd = x, yd = r;
-    sxy += xd * yd;
-    sxxyy += xd * xd + yd * yd;
-    syy += yd * yd;
-    max_abs = fmaxf(max_abs, fabsf(x - r));
+    s.sxy += xd * yd;
+    s.sxxyy += xd * xd + yd * yd;
+    s.syy += yd * yd;
+    s.max_abs = fmaxf(s.max_abs, fabsf(x - r));
   }
-  sxy = warp_sum(sxy); sxxyy = warp_sum(sxxyy); syy = warp_sum(syy);
-  unwritten = warp_sum(unwritten); bad_ref = warp_sum(bad_ref);
-  for (int offset = 16; offset > 0; offset >>= 1) max_abs = fmaxf(max_abs, __shfl_xor_sync(0xffffffffu, max_abs, offset));
+  s.sxy = warp_sum(s.sxy); s.sxxyy = warp_sum(s.sxxyy); s.syy = warp_sum(s.syy);
+  s.unwritten = warp_sum(s.unwritten); s.bad_ref = warp_sum(s.bad_ref);
+  for (int offset = 16; offset > 0; offset >>= 1) s.max_abs = fmaxf(s.max_abs, __shfl_xor_sync(0xffffffffu, s.max_abs, offset));
+  return s;
+}
+
+// Adds one set of partial sums into the result words.
+__device__ __forceinline__ void add_diff_sums(const DiffSums& s, uint64_t* out) {
+  atomicAdd(reinterpret_cast<double*>(out + kSumXY), s.sxy);
+  atomicAdd(reinterpret_cast<double*>(out + kSumXXYY), s.sxxyy);
+  atomicAdd(reinterpret_cast<double*>(out + kSumYY), s.syy);
+  atomicMax(reinterpret_cast<unsigned long long*>(out + kMaxAbs), static_cast<unsigned long long>(__float_as_uint(s.max_abs)));
+  atomicAdd(reinterpret_cast<unsigned long long*>(out + kUnwritten), s.unwritten);
+  atomicAdd(reinterpret_cast<unsigned long long*>(out + kNonFiniteRef), s.bad_ref);
+}
+
+__device__ __forceinline__ void calc_diff(const uint16_t* d, const float* y, uint64_t count, uint64_t* out) {
+  DiffSums s = warp_diff_sums(Bf16Output{d}, y, count);
   __shared__ double s_sums[3][kDiffThreads / 32];
   __shared__ unsigned long long s_counts[2][kDiffThreads / 32];
   __shared__ float s_max[kDiffThreads / 32];
   const uint32_t warp = threadIdx.x / 32, lane = threadIdx.x % 32, warps = blockDim.x / 32;
   if (lane == 0) {
-    s_sums[0][warp] = sxy; s_sums[1][warp] = sxxyy; s_sums[2][warp] = syy;
-    s_counts[0][warp] = unwritten; s_counts[1][warp] = bad_ref; s_max[warp] = max_abs;
+    s_sums[0][warp] = s.sxy; s_sums[1][warp] = s.sxxyy; s_sums[2][warp] = s.syy;
+    s_counts[0][warp] = s.unwritten; s_counts[1][warp] = s.bad_ref; s_max[warp] = s.max_abs;
   }
   __syncthreads();
   if (threadIdx.x == 0) {
     for (uint32_t w = 1; w < warps; ++w) {
-      sxy += s_sums[0][w]; sxxyy += s_sums[1][w]; syy += s_sums[2][w];
-      unwritten += s_counts[0][w]; bad_ref += s_counts[1][w]; max_abs = fmaxf(max_abs, s_max[w]);
+      s.sxy += s_sums[0][w]; s.sxxyy += s_sums[1][w]; s.syy += s_sums[2][w];
+      s.unwritten += s_counts[0][w]; s.bad_ref += s_counts[1][w]; s.max_abs = fmaxf(s.max_abs, s_max[w]);
     }
-    atomicAdd(reinterpret_cast<double*>(out + kSumXY), sxy);
-    atomicAdd(reinterpret_cast<double*>(out + kSumXXYY), sxxyy);
-    atomicAdd(reinterpret_cast<double*>(out + kSumYY), syy);
-    atomicMax(reinterpret_cast<unsigned long long*>(out + kMaxAbs), static_cast<unsigned long long>(__float_as_uint(max_abs)));
-    atomicAdd(reinterpret_cast<unsigned long long*>(out + kUnwritten), unwritten);
-    atomicAdd(reinterpret_cast<unsigned long long*>(out + kNonFiniteRef), bad_ref);
+    add_diff_sums(s, out);
   }
 }
 
-__device__ __forceinline__ void max_rel_error(const uint16_t* d, const float* y, uint64_t count, float floor,
-                                              uint64_t* out) {
+// Second pass: max |x - y| / max(|y|, floor) over the written, finite-reference elements.
+template <typename Output>
+__device__ __forceinline__ void max_rel_error_of(Output d, const float* y, uint64_t count, float floor, uint64_t* out) {
   float max_rel = 0.0f;
   const uint64_t stride = static_cast<uint64_t>(gridDim.x) * blockDim.x;
   for (uint64_t i = static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride) {
-    const float x = bf16_bits_to_f32(d[i]);
+    const float x = d(i);
     const float r = y[i];
     if (isnan(x) || !isfinite(r)) continue;  // counted by the first pass
     max_rel = fmaxf(max_rel, fabsf(x - r) / fmaxf(fabsf(r), floor));
@@ -84,6 +112,11 @@ __device__ __forceinline__ void max_rel_error(const uint16_t* d, const float* y,
   for (int offset = 16; offset > 0; offset >>= 1) max_rel = fmaxf(max_rel, __shfl_xor_sync(0xffffffffu, max_rel, offset));
   if (threadIdx.x % 32 == 0)
     atomicMax(reinterpret_cast<unsigned long long*>(out + kMaxRel), static_cast<unsigned long long>(__float_as_uint(max_rel)));
+}
+
+__device__ __forceinline__ void max_rel_error(const uint16_t* d, const float* y, uint64_t count, float floor,
+                                              uint64_t* out) {
+  max_rel_error_of(Bf16Output{d}, y, count, floor, out);
 }
 
 }  // namespace fp8lab::utils

@@ -7,6 +7,7 @@
 //    study shows each scaling's quantisation error and not only the kernel's arithmetic.
 #pragma once
 #include "cast.cuh"
+#include "reference_gemm.cuh"
 
 namespace fp8lab::utils {
 
@@ -36,25 +37,16 @@ __device__ __forceinline__ void cast_per_tensor(const float* x, uint8_t* q, uint
   for (uint64_t i = first; i < num_scales; i += stride) scales[i] = amax / kFp8E4m3Max;
 }
 
-constexpr uint32_t kRefF32Tile = 128;  // rows and columns of ref per CTA
 constexpr uint32_t kRefF32StepK = 16;  // K per shared-memory stage
 
-// ref fp32 [m, n] = a fp32 [m, k] · b fp32 [n, k]ᵀ, FP32 FMA. Grid (ceil(n/128), ceil(m/128)),
-// 256 threads; each thread owns an 8x8 block (rows ty + 16i, columns tx + 16j). Any M, N, K.
-__device__ __forceinline__ void reference_gemm_f32(const float* a, const float* b, float* ref, uint32_t m, uint32_t n, uint32_t k) {
-  __shared__ float a_tile[kRefF32StepK][kRefF32Tile + 1];
-  __shared__ float b_tile[kRefF32StepK][kRefF32Tile + 1];
-  const uint32_t m0 = blockIdx.y * kRefF32Tile, n0 = blockIdx.x * kRefF32Tile;
-  const uint32_t tx = threadIdx.x % 16, ty = threadIdx.x / 16;
-  float acc[8][8];
-#pragma unroll
-  for (int i = 0; i < 8; ++i)
-#pragma unroll
-    for (int j = 0; j < 8; ++j) acc[i][j] = 0.0f;
+// FP32 operands for tiled_reference_gemm<kRefF32StepK>: 128 rows x 16 k per operand = 2048 values,
+// 8 per thread, consecutive threads reading consecutive k; out-of-range rows and k read as 0.
+struct F32Loader {
+  const float* a; const float* b; uint32_t m, n, k;
+  uint32_t m0 = blockIdx.y * kRefTile, n0 = blockIdx.x * kRefTile;
 
-  for (uint32_t k0 = 0; k0 < k; k0 += kRefF32StepK) {
-    __syncthreads();  // the previous step's math is done with the tiles
-    // 128 rows x 16 k per operand = 2048 values: 8 per thread; consecutive threads read consecutive k.
+  __device__ __forceinline__ void fetch(uint32_t) {}  // reads go straight to shared memory in stage()
+  __device__ __forceinline__ void stage(uint32_t k0, float (*a_tile)[kRefTile + 1], float (*b_tile)[kRefTile + 1]) {
 #pragma unroll
     for (int i = 0; i < 8; ++i) {
       const uint32_t e = threadIdx.x + 256 * i;
@@ -63,30 +55,16 @@ __device__ __forceinline__ void reference_gemm_f32(const float* a, const float* 
       a_tile[kk][row] = (m0 + row < m && kg < k) ? a[static_cast<uint64_t>(m0 + row) * k + kg] : 0.0f;
       b_tile[kk][row] = (n0 + row < n && kg < k) ? b[static_cast<uint64_t>(n0 + row) * k + kg] : 0.0f;
     }
-    __syncthreads();
-#pragma unroll 4
-    for (uint32_t kk = 0; kk < kRefF32StepK; ++kk) {
-      float av[8], bv[8];
-#pragma unroll
-      for (int i = 0; i < 8; ++i) av[i] = a_tile[kk][ty + 16 * i];
-#pragma unroll
-      for (int j = 0; j < 8; ++j) bv[j] = b_tile[kk][tx + 16 * j];
-#pragma unroll
-      for (int i = 0; i < 8; ++i)
-#pragma unroll
-        for (int j = 0; j < 8; ++j) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
-    }
   }
-#pragma unroll
-  for (int i = 0; i < 8; ++i) {
-    const uint32_t row = m0 + ty + 16 * i;
-    if (row >= m) continue;
-#pragma unroll
-    for (int j = 0; j < 8; ++j) {
-      const uint32_t col = n0 + tx + 16 * j;
-      if (col < n) ref[static_cast<uint64_t>(row) * n + col] = acc[i][j];
-    }
-  }
+};
+
+// ref fp32 [m, n] = a fp32 [m, k] · b fp32 [n, k]ᵀ, FP32 FMA. Grid (ceil(n/128), ceil(m/128)),
+// 256 threads; the tiling of reference_gemm with FP32 operands. Any M, N, K.
+__device__ __forceinline__ void reference_gemm_f32(const float* a, const float* b, float* ref, uint32_t m, uint32_t n, uint32_t k) {
+  F32Loader loader{a, b, m, n, k};
+  tiled_reference_gemm<kRefF32StepK>(loader, [=](uint32_t row, uint32_t col, float v) {
+    ref[static_cast<uint64_t>(row) * n + col] = v;
+  }, m, n, k);
 }
 
 }  // namespace fp8lab::utils

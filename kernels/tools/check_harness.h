@@ -1,0 +1,36 @@
+// The harness shared by the host-side (CPU-only) invariant checkers kernels/tools/check_invariants*.cu:
+// a CHECK that counts and stops at the first failure, and independent statements of the hardware
+// rules the kernels' index arithmetic is checked against (TMA swizzle, wgmma accumulator fragment).
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+
+// Checks run so far; main() prints "all N checks passed" (the unit tests match that line).
+inline int g_checks = 0;
+
+// Counts the check; on failure prints "FAILED file:line: <printf message>" and exits with 1.
+#define CHECK(cond, ...)                                  \
+  do {                                                    \
+    ++g_checks;                                           \
+    if (!(cond)) {                                        \
+      std::printf("FAILED %s:%d: ", __FILE__, __LINE__);  \
+      std::printf(__VA_ARGS__);                           \
+      std::printf("\n");                                  \
+      std::exit(1);                                       \
+    }                                                     \
+  } while (0)
+
+// TMA swizzle on byte offsets inside a box whose rows are `row_bytes` wide, as the hardware defines
+// it (PTX ISA 9.1 §5.5.7; CUTLASS Swizzle<b,4,3>): inside each pattern the 16-byte chunk index
+// (address bits [4, 4+b)) is XORed with address bits [7, 7+b); b = log2(swizzle / 16).
+inline uint32_t tma_swizzled_offset(uint32_t linear_offset, uint32_t swizzle) {
+  if (swizzle == 0) return linear_offset;
+  const uint32_t bits = swizzle == 32 ? 1 : swizzle == 64 ? 2 : 3;
+  return linear_offset ^ (((linear_offset >> 7) & ((1u << bits) - 1)) << 4);
+}
+
+// wgmma accumulator fragment (§9.7.15.5.1.1): register `reg` of lane `lane` holds, inside its warp's
+// 16-row slice, row lane/4 + 8*((reg%4) >= 2) and column 8*(reg/4) + 2*(lane%4) + reg%2.
+inline uint32_t wgmma_fragment_row(uint32_t lane, uint32_t reg) { return lane / 4 + ((reg % 4) >= 2 ? 8 : 0); }
+inline uint32_t wgmma_fragment_col(uint32_t lane, uint32_t reg) { return (reg / 4) * 8 + (lane % 4) * 2 + reg % 2; }
