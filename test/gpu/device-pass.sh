@@ -112,6 +112,9 @@ if [ "$STUDY_TIMELINE" = 1 ] || [ "$STUDY_ACCURACY" = 1 ]; then
   exit 0
 fi
 
+# DEVICE_PASS_MAIN=0 skips steps 2-4 and 5b (compiles, GPU tests, benchmarks, NVRTC) to run only
+# the sanitizers in a call of their own.
+if [ "${DEVICE_PASS_MAIN:-1}" = 1 ]; then
 # 2. Cold compile (empty cache) then a disk-cache hit of the same kernel, twice for two shapes.
 for shape in "4096 7168 2048" "64 2112 7168"; do
   rm -rf /tmp/fp8lab-cold
@@ -126,6 +129,8 @@ step gpu-tests 260 "$LOG/gpu-tests.log" "$NODE" test/gpu/run.mjs
 #    once and cached at the end of the first run).
 step bench-deepseek 150 "$LOG/bench.log" "${FP8LAB[@]}" bench --shapes deepseek --json "$LOG/bench.json"
 step bench-8192 60 "$LOG/bench.log" "${FP8LAB[@]}" bench --shapes 8192,8192,8192 --json "$LOG/bench-8192.json"
+
+fi
 
 # 5. compute-sanitizer on a few shapes, correctness only (kernels are cached by now: no compiles).
 #    DEVICE_PASS_SANITIZER=0 skips them (to split a pass over two device calls).
@@ -144,10 +149,12 @@ step "sanitizer-racecheck-splitk" 150 "$LOG/sanitizer.log" "$SAN" --tool raceche
   "${FP8LAB[@]}" bench --shapes 64,576,2048 --config block_m=64,block_n=32,split_k=2,cluster_m=1,cluster_n=1 --check-only --no-peer
 fi
 
+if [ "${DEVICE_PASS_MAIN:-1}" = 1 ]; then
 # 5b. NVRTC instead of nvcc (libnvrtc is on this machine): compile and check one shape with it.
 step "nvrtc-compile" 90 "$LOG/compile.log" env FP8LAB_JIT_USE_NVRTC=1 FP8LAB_JIT_CACHE_DIR=/tmp/fp8lab-nvrtc "${FP8LAB[@]}" compile 128,2112,7168
 step "nvrtc-bench" 90 "$LOG/compile.log" env FP8LAB_JIT_USE_NVRTC=1 FP8LAB_JIT_CACHE_DIR=/tmp/fp8lab-nvrtc "${FP8LAB[@]}" bench --shapes 128,2112,7168 --no-peer
 step "dump-sass" 60 "$LOG/compile.log" env FP8LAB_JIT_DUMP_SASS=1 FP8LAB_JIT_CACHE_DIR=/tmp/fp8lab-sass "${FP8LAB[@]}" compile 64,2112,7168
+fi
 
 # 6. The short table, last.
 "$NODE" "$ROOT/test/gpu/summary.mjs" "$LOG" "$STEPS" "$ROOT/.device/perf-reference.json" | tee "$LOG/summary.txt"
