@@ -88,7 +88,7 @@ std::vector<std::string> nvcc_flags(const JitOptions& o, const std::vector<std::
 std::vector<std::string> nvrtc_flags(const JitOptions& o, const std::vector<std::string>& include_args,
                                      const std::string& cuda_include) {
   std::vector<std::string> f = {"-std=c++17", std::string("-arch=") + kArch, "-default-device",
-                                "--ptxas-options=-v", "--expt-relaxed-constexpr"};
+                                "--ptxas-options=-v"};  // NVRTC 13 rejects --expt-relaxed-constexpr (the kernels need no relaxed constexpr)
   f.insert(f.end(), include_args.begin(), include_args.end());
   f.push_back(cuda_include);
   f.insert(f.end(), o.extra_flags.begin(), o.extra_flags.end());

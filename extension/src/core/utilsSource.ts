@@ -26,6 +26,7 @@ export const UtilKernel = {
   calcDiff: 'fp8lab_calc_diff',
   maxRelError: 'fp8lab_max_rel_error',
   copy16: 'fp8lab_copy_16b',
+  read16: 'fp8lab_read_16b',
   testFault: 'fp8lab_test_fault',
   testHang: 'fp8lab_test_hang',
   // The accuracy study (kernels/include/fp8lab/utils/per_tensor.cuh).
@@ -55,6 +56,7 @@ const ENTRIES: Array<[name: UtilKernelName, params: string, body: string]> = [
   [UtilKernel.maxRelError, 'const uint16_t* d, const float* ref, uint64_t count, float floor, uint64_t* out',
     'max_rel_error(d, ref, count, floor, out)'],
   [UtilKernel.copy16, 'const uint4* src, uint4* dst, uint64_t count', 'copy_16b(src, dst, count)'],
+  [UtilKernel.read16, 'const uint4* src, uint64_t count, uint32_t never, uint32_t* sink', 'read_16b(src, count, never, sink)'],
   [UtilKernel.testFault, 'uint64_t address', 'test_fault(address)'],
   [UtilKernel.testHang, 'uint32_t seconds', 'test_hang(seconds)'],
   [UtilKernel.amaxPartials, 'const float* x, uint64_t count, float* partials', 'amax_partials(x, count, partials)'],

@@ -134,6 +134,13 @@ export class UtilKernels {
     this.addon.launch(this.k(UtilKernel.copy16), { grid: [blocks, 1, 1], block }, [{ ptr: src }, { ptr: dst }, { u64: BigInt(bytes / 16) }]);
   }
 
+  /** Streaming read of `bytes` (the HBM read rate); `sink` (4 bytes) is never written for a 1.0f fill. */
+  read(src: DeviceBuffer, bytes: number, sink: DeviceBuffer, blocks: number): void {
+    if (bytes % 16 !== 0) throw new RangeError(`read size must be a multiple of 16 bytes; got ${bytes}`);
+    need(src, bytes, 'read source'); need(sink, 4, 'read sink');
+    this.addon.launch(this.k(UtilKernel.read16), { grid: [blocks, 1, 1], block }, [{ ptr: src }, { u64: BigInt(bytes / 16) }, { u32: 1 }, { ptr: sink }]);
+  }
+
   /** Test hook: a store to an unmapped address (CUDA_ERROR_ILLEGAL_ADDRESS at the next synchronize). */
   fault(): void {
     this.addon.launch(this.k(UtilKernel.testFault), { grid: [1, 1, 1], block: [32, 1, 1] }, [{ u64: 16n }]);

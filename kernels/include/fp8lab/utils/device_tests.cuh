@@ -40,4 +40,23 @@ __device__ __forceinline__ void copy_16b(const uint4* src, uint4* dst, uint64_t 
   for (; i < count; i += stride) dst[i] = src[i];
 }
 
+// Streaming read of `count` 16-byte words (the HBM read rate: GEMMs mostly read). Four loads in
+// flight per thread; the XOR of everything is stored only when it equals `never` (the host passes
+// a value it cannot be), so the loads cannot be optimised away and nothing is written.
+__device__ __forceinline__ void read_16b(const uint4* src, uint64_t count, uint32_t never, uint32_t* sink) {
+  constexpr uint32_t kUnroll = 4;
+  const uint64_t stride = static_cast<uint64_t>(gridDim.x) * blockDim.x;
+  uint64_t i = static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  uint32_t acc = 0;
+  for (; i + (kUnroll - 1) * stride < count; i += kUnroll * stride) {
+    uint4 v[kUnroll];
+#pragma unroll
+    for (uint32_t u = 0; u < kUnroll; ++u) v[u] = __ldcs(src + i + u * stride);
+#pragma unroll
+    for (uint32_t u = 0; u < kUnroll; ++u) acc ^= v[u].x ^ v[u].y ^ v[u].z ^ v[u].w;
+  }
+  for (; i < count; i += stride) acc ^= src[i].x;
+  if (acc == never) *sink = acc;
+}
+
 }  // namespace fp8lab::utils
