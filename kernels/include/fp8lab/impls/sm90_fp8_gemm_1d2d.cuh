@@ -229,6 +229,14 @@ struct Sm90Fp8Gemm1D2D {
       ptx::setmaxnreg_inc<kMathRegisters>();
       consume(args, smem_d, smem_a, smem_b, smem_sfa, full_barriers, empty_barriers, smem_sfb, warp_idx, lane_idx);
     }
+    // Clustered launches: the CTAs reach into each other's shared memory (remote mbarrier arrivals,
+    // multicast writes, split-K partial sums). The barrier protocols above already order every such
+    // access before the target's last wait, but a CTA leaving while its peer runs is what
+    // compute-sanitizer's racecheck flags; a cluster barrier at exit makes the lifetime explicit.
+    if constexpr (kCtasPerCluster > 1) {
+      ptx::barrier_cluster_arrive_unaligned();
+      ptx::barrier_cluster_wait_unaligned();
+    }
   }
 
   // One thread: stream A, SFA and B K-blocks of every tile of this CTA into the ring.

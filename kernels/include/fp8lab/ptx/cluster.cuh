@@ -16,6 +16,16 @@ __device__ __forceinline__ void barrier_cluster_wait() {
   asm volatile("barrier.cluster.wait.acquire.aligned;" ::: "memory");
 }
 
+// barrier.cluster.arrive / barrier.cluster.wait without .aligned: for threads of a warp that reach
+// it at different times (the kernel's exit, where one lane of the producer warp runs longer). Waits
+// for every non-exited thread of the cluster (§9.7.13.3).
+__device__ __forceinline__ void barrier_cluster_arrive_unaligned() {
+  asm volatile("barrier.cluster.arrive.release;" ::: "memory");
+}
+__device__ __forceinline__ void barrier_cluster_wait_unaligned() {
+  asm volatile("barrier.cluster.wait.acquire;" ::: "memory");
+}
+
 // %cluster_ctarank: rank of this CTA in its cluster (§10.16).
 __device__ __forceinline__ uint32_t cluster_ctarank() {
   uint32_t rank;
