@@ -9,7 +9,7 @@ import type {
 } from '../../protocol/worker';
 import { gemmFlops } from '../core/stats';
 import { loadAddon, type AddonModule } from './addon';
-import { ceilingsFile, CEILING_GEMM, measureCopyGBps, readCeilings, writeCeilings } from './bench/ceilings';
+import { ceilingsFile, CEILING_GEMM, measureCopyGBps, raiseToObserved, readCeilings, writeCeilings } from './bench/ceilings';
 import { compileGemm } from './bench/compileGemm';
 import { cancelledError, coded, codedData, losesContext } from './bench/errors';
 import { TaskPool, type Logger } from './bench/jit';
@@ -207,7 +207,9 @@ export async function bench(settings: RuntimeSettings, problems: GemmProblem[], 
   if (hostOverhead) run.hostOverhead = hostOverhead;
   if (gpu && !run.interrupted && options.timing) {
     try {
-      run.ceilings = await deviceCeilings(a, settings, utils!, info!, device, options, peer, log);
+      const measured = await deviceCeilings(a, settings, utils!, info!, device, options, peer, log);
+      run.ceilings = raiseToObserved(measured, run.results);
+      if (run.ceilings !== measured) await writeCeilings(ceilingsFile(settings.cacheDir, info!), run.ceilings);
     } catch (err) {
       const data = codedData(err);
       log('warn', `device ceilings not measured: [${data.code}] ${data.message}`);

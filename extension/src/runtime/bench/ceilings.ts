@@ -4,7 +4,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeviceInfo } from '../../../../native/index';
-import type { DeviceCeilings } from '../../../protocol/worker';
+import type { DeviceCeilings, ShapeResult } from '../../../protocol/worker';
 import type { AddonModule } from '../addon';
 import { DeviceScope } from './buffers';
 import type { UtilKernels } from './utilKernels';
@@ -77,4 +77,26 @@ export async function measureCopyGBps(addon: AddonModule, utils: UtilKernels, de
   } finally {
     scope.dispose();
   }
+}
+
+/**
+ * The roofs are the fastest rates this device has been seen to sustain: when a timed kernel of a
+ * run (ours or the cuBLASLt peer) beat the microbenchmarks, the roof is raised to it and the method
+ * says so, so no share of a ceiling reads above 100%. Pure: returns the same object when nothing
+ * was faster.
+ */
+export function raiseToObserved(ceilings: DeviceCeilings, results: ShapeResult[]): DeviceCeilings {
+  let out = ceilings;
+  for (const r of results) {
+    const label = `${r.problem.m}x${r.problem.n}x${r.problem.k}`;
+    const peer = r.peer && !('skipped' in r.peer) ? r.peer : undefined;
+    const rates: Array<[who: string, tflops: number, gbps: number]> = [];
+    if (r.timing && r.accuracy?.passed) rates.push([`our GEMM at ${label}`, r.timing.tflops, r.timing.gbps]);
+    if (peer && r.timing && r.peerAccuracy?.passed) rates.push([`cuBLASLt at ${label}`, peer.tflops, r.timing.gbps * r.timing.medianUs / peer.medianUs]);
+    for (const [who, tflops, gbps] of rates) {
+      if (tflops > out.fp8Tflops) out = { ...out, fp8Tflops: tflops, method: `${out.method} FP8 roof raised to ${tflops.toFixed(0)} TFLOPS by ${who}.` };
+      if (gbps > out.bandwidthGBps) out = { ...out, bandwidthGBps: gbps, method: `${out.method} Memory roof raised to ${gbps.toFixed(0)} GB/s by ${who}.` };
+    }
+  }
+  return out;
 }
