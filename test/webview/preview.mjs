@@ -33,7 +33,7 @@ const theme = `
   --vscode-disabledForeground:#6b6b6b;`;
 const dir = mkdtempSync(join(tmpdir(), 'fp8lab-preview-'));
 const page = `<!DOCTYPE html><html><head><meta charset="utf-8">
-<link rel="stylesheet" href="file://${root}/media/webview.css"><link rel="stylesheet" href="file://${root}/media/charts.css">
+<link rel="stylesheet" href="file://${root}/media/webview.css"><link rel="stylesheet" href="file://${root}/media/charts.css"><link rel="stylesheet" href="file://${root}/media/trace.css">
 <style>html{${theme}}</style>
 <script>
   window.__sent = [];
