@@ -32,6 +32,11 @@ async function pickProblems(store: RunStore): Promise<GemmProblem[] | undefined>
     { label: 'DeepSeek-V3 decode', description: 'M = 64, 128 × 6 (N, K) shapes', problems: async () => deepseekDecodeShapes() },
     { label: 'DeepSeek-V3 prefill', description: 'M = 4096 × 6 (N, K) shapes', problems: async () => deepseekPrefillShapes() },
     { label: 'DeepSeek-V3 decode + prefill', description: `all ${deepseekShapes().length} shapes`, problems: async () => deepseekShapes() },
+    // The grouped kernels take group layouts, not M,N,K: their own command picks the kind and cases.
+    {
+      label: 'MoE grouped GEMMs…', description: 'contiguous / masked / K-grouped / wgrad (the issue\'s DeepGEMM-style cases)',
+      problems: async () => { await vscode.commands.executeCommand('fp8lab.runGroupedBenchmark'); return undefined; },
+    },
   ];
   if (last && last.results.length) {
     items.push({ label: 'The last run', description: `${last.results.length} shape(s) from ${last.startedAt}`, problems: async () => last.results.map((r) => ({ ...r.problem, config: undefined })) });
