@@ -276,6 +276,27 @@ export interface ShapeResult {
   /** The peer's output checked against the same reference before it was timed. */
   peerAccuracy?: Accuracy;
   error?: CodedErrorData;
+  /** Grouped kinds: the case as the issue names it ("masked 32x4096 m~192 N=6144 K=7168"). */
+  caseLabel?: string;
+  /** Grouped kinds: what the grouped benchmark measured beyond a normal GEMM's figures. */
+  grouped?: GroupedShapeInfo;
+}
+
+/** A grouped case's extras in a ShapeResult (core/grouped/benchRun.ts converts a GroupedBenchRun). */
+export interface GroupedShapeInfo {
+  /** Which rows the FLOPs count: 'padded' (contiguous), 'valid' (masked), 'all' (k-grouped, wgrad). */
+  flopsOver: 'padded' | 'valid' | 'all';
+  /** The FLOP and byte convention of timing.tflops / timing.gbps, in words. */
+  convention: string;
+  /** The valid rows (contiguous: unpadded ΣM; masked: Σ masked_m) or ΣK_g (k-grouped), from the draw. */
+  validRows?: number;
+  validK?: number;
+  /** Rows the kernel must not write: words checked / changed. */
+  untouched?: { words: number; changed: number };
+  deviceFlags?: number;
+  /** DeepGEMM's figure for the case (shared/PERF.md) and ours against it. */
+  reference?: { tflops?: number; tbps?: number; us?: number; source: string };
+  versusReference?: { ratio: number; meets: boolean; text: string };
 }
 
 export interface DeviceCeilings {
@@ -323,6 +344,10 @@ export interface BenchRun {
   interrupted?: { code: ErrorCode; message: string };
   /** Provenance for recorded fixtures ("recorded on H100 80GB HBM3, 2026-11-21"). */
   recorded?: string;
+  /** 'grouped' when the run came from gemm/groupedBench (rows carry caseLabel and grouped); absent = normal GEMMs. */
+  source?: 'gemm' | 'grouped';
+  /** Grouped cases that failed before a config was chosen (invalid case or layout): no row, only the error. */
+  failedCases?: { caseLabel: string; kind: KernelKind; error: CodedErrorData }[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,9 @@
 //     the results table with the JSON (raw data-value and the text as the table formats it), the
 //     "recorded" badge with its provenance, one bar per shape and the roofline's points; the
 //     Config Explorer follows that run's first shape;
+//   - issue 5, grouped run: the H100 grouped run test/fixtures/h100/grouped-masked.json, as the
+//     runtime wrote it, dropped into the run storage and reopened through "Open saved run": one
+//     row per case with its kind and groups, figures equal to the JSON, no cuBLASLt figures;
 //   - issue 7, hovers: `wgmma` inside an asm string and `kNumStages`, from the kernel language server;
 //   - issue 5, the benchmark UI without a GPU: presets and a custom shape (the validation message
 //     while typing), the no-GPU message and study mode, a row's register view, a cancelled run that
@@ -21,11 +24,13 @@ import { fileURLToPath } from 'node:url';
 import { activationProblems, collectConsole, installVsix, launchBrowser, makeSandbox, startCodeServer } from './codeServer.mjs';
 import { ensureTools } from './tools.mjs';
 import { checkRecordedRun } from './recordedRun.mjs';
+import { checkGroupedRun } from './groupedRun.mjs';
 import { hoverOver, openFileAtLine } from './editor.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXTENSION_ID = 'fp8lab.fp8-gemm-lab';
 const RECORDED_RUN = path.join(repo, 'test/fixtures/h100/bench-deepseek.json');
+const GROUPED_RUN = path.join(repo, 'test/fixtures/h100/grouped-masked.json');
 
 /** Visible text of the notification toasts, whitespace-folded. */
 async function notificationTexts(page) {
@@ -237,6 +242,30 @@ export async function runScenario({
       // Later steps type their own shapes: stop following (this re-lists the same shape).
       await f.locator('input#follow').uncheck();
       return `${title}; ${why.slice(0, 120)}${why.length > 120 ? '…' : ''}`;
+    }, { soft: true });
+
+    // ── Issue 5: a recorded grouped run through the saved-run path (after the explorer followed
+    // the normal run: "the last run" is the newest normal run, grouped runs are not followed).
+    await step('"Open saved run" reopens the recorded H100 grouped (masked) run; its rows equal the JSON', async () => {
+      const grouped = JSON.parse(fs.readFileSync(GROUPED_RUN, 'utf8'));
+      const storage = await waitFor('the workspace storage folder', async () => workspaceStorageOf(sandbox.userDataDir, workspace), 60_000);
+      const runs = path.join(storage, EXTENSION_ID, 'runs');
+      fs.mkdirSync(runs, { recursive: true });
+      fs.copyFileSync(GROUPED_RUN, path.join(runs, `run-${grouped.id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`));
+      await palette(page, 'Open saved run');
+      const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'grouped' }).first();
+      await commandPick(page, row);
+      const label = (await row.innerText()).replace(/\s+/g, ' ').trim();
+      if (!label.includes(`${grouped.results.length} case`)) throw new Error(`the saved-run item does not say ${grouped.results.length} cases: ${label}`);
+      await row.click();
+      const f = await webviewFrame(page, 'h1', 'FP8 grouped GEMM benchmark', 60_000);
+      await f.locator('table.data tbody tr').first().waitFor({ timeout: 60_000 });
+      const summary = await checkGroupedRun(f, grouped);
+      await f.locator('table.data').scrollIntoViewIfNeeded();
+      await shot('grouped-run-table');
+      await f.locator('section.charts').scrollIntoViewIfNeeded();
+      await shot('grouped-run-charts');
+      return `${label}; ${summary}`;
     }, { soft: true });
 
     // ── Issue 7: hovers from the kernel language server.

@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchRun } from '../../protocol/worker';
+import { groupedToBenchRun, isGroupedBenchRun } from './grouped/benchRun';
 
 export interface RunSummary {
   id: string;
@@ -17,6 +18,8 @@ export interface RunSummary {
   device?: string;
   interrupted: boolean;
   recorded?: string;
+  /** True for a grouped GEMM run (its rows are cases of the grouped kinds). */
+  grouped?: boolean;
 }
 
 const PREFIX = 'run-';
@@ -73,6 +76,9 @@ export class RunArchive {
     try { parsed = JSON.parse(text); } catch (e) {
       throw new Error(`${file} is not valid JSON (${(e as Error).message}); it is not a saved run`);
     }
+    // A grouped run as the runtime or `fp8lab bench --kernel <grouped> --json` writes it is read as
+    // the BenchRun it converts to (core/grouped/benchRun.ts), so such a file can be dropped in and opened.
+    if (isGroupedBenchRun(parsed)) return groupedToBenchRun(parsed);
     if (!isBenchRun(parsed)) throw new Error(`${file} is not a saved FP8 GEMM Lab run (needs id, startedAt, mode and results)`);
     return parsed;
   }
@@ -90,14 +96,19 @@ export class RunArchive {
         out.push({
           id: run.id, file, startedAt: run.startedAt, mode: run.mode, shapes: run.results.length,
           device: run.device?.name, interrupted: run.interrupted !== undefined, recorded: run.recorded,
+          ...(run.source === 'grouped' ? { grouped: true } : {}),
         });
       } catch { /* a foreign or broken file: not listed */ }
     }
     return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
+  /**
+   * The newest normal-GEMM run. Grouped runs are skipped: "the last run" feeds gemm/bench, the
+   * explorer and the studies, which take normal GEMM shapes, not grouped cases.
+   */
   async latest(): Promise<BenchRun | undefined> {
-    const [first] = await this.list();
+    const first = (await this.list()).find((r) => !r.grouped);
     return first ? this.loadFile(first.file) : undefined;
   }
 }

@@ -27,6 +27,15 @@ export interface RunRow {
   spillBytes?: number;
   cacheHit?: boolean;
   error?: string;
+  /** Grouped kinds only: the case, its groups and expected m, and the FLOP convention of its figures. */
+  caseLabel?: string;
+  groups?: number;
+  expectedM?: number;
+  flopsOver?: 'padded' | 'valid' | 'all';
+  /** Grouped: DeepGEMM's figure for the case and ours against it ("795 TFLOPS (1.09x)"). */
+  versusDeepGemm?: string;
+  /** Grouped: rows the kernel must not write that it changed (0 = untouched). */
+  untouchedChanged?: number;
 }
 
 /** Column order shared by CSV, copy-row and the table (the table adds presentation only). */
@@ -50,6 +59,41 @@ export const ROW_COLUMNS: ReadonlyArray<{ key: keyof RunRow; header: string }> =
   { key: 'spillBytes', header: 'spill bytes' },
   { key: 'error', header: 'error' },
 ];
+
+/**
+ * Columns of a grouped run (CSV and copy-row): the normal columns with the case, its groups, the
+ * FLOP convention and the grouped checks after the kind. The cuBLASLt columns stay (empty): a
+ * grouped GEMM has no cuBLASLt peer, and keeping the columns keeps exports of both kinds alike.
+ */
+export const GROUPED_ROW_COLUMNS: ReadonlyArray<{ key: keyof RunRow; header: string }> = [
+  ROW_COLUMNS[0],
+  { key: 'caseLabel', header: 'case' },
+  { key: 'groups', header: 'groups' },
+  { key: 'expectedM', header: 'expected m' },
+  ...ROW_COLUMNS.slice(1, 8),
+  { key: 'flopsOver', header: 'FLOPs over rows' },
+  ...ROW_COLUMNS.slice(8),
+  { key: 'versusDeepGemm', header: 'DeepGEMM' },
+  { key: 'untouchedChanged', header: 'untouched words changed' },
+];
+
+/** The columns for a run: grouped runs get the grouped ones, normal runs exactly ROW_COLUMNS. */
+export function columnsFor(run: Pick<BenchRun, 'results'>): ReadonlyArray<{ key: keyof RunRow; header: string }> {
+  return run.results.some((r) => r.grouped) ? GROUPED_ROW_COLUMNS : ROW_COLUMNS;
+}
+
+/** Chart label of a result: "MxNxK", or for a grouped case its kind, groups and sizes (unique per case). */
+export function resultLabel(r: Pick<ShapeResult, 'problem' | 'grouped'>): string {
+  const p = r.problem;
+  if (!r.grouped) return `${p.m}x${p.n}x${p.k}`;
+  const g = p.numGroups ?? 1;
+  switch (p.kind) {
+    case 'masked': return `masked ${g}g m~${p.expectedM ?? p.m} ${p.n}x${p.k}`;
+    case 'contiguous': return `contig ${g}g ΣM=${p.m} ${p.n}x${p.k}`;
+    case 'kgrouped': return `kgrouped ${g}g ${p.m}x${p.n} ΣK=${p.k}`;
+    default: return `${p.kind} ${p.m}x${p.n}x${p.k}`;
+  }
+}
 
 /** Field-by-field equality of two configs (property order in JSON may differ between producers). */
 export function sameConfig(a: GemmConfig, b: GemmConfig): boolean {
@@ -85,6 +129,14 @@ export function shapeRow(result: ShapeResult, index: number, run: Pick<BenchRun,
   }
   if (accuracy) { row.calcDiff = accuracy.calcDiff; row.accuracyPassed = accuracy.passed; }
   if (result.error) row.error = `${result.error.code}: ${result.error.message}`;
+  if (result.grouped) {
+    row.caseLabel = result.caseLabel;
+    row.groups = problem.numGroups;
+    row.expectedM = problem.expectedM;
+    row.flopsOver = result.grouped.flopsOver;
+    row.versusDeepGemm = result.grouped.versusReference?.text;
+    row.untouchedChanged = result.grouped.untouched?.changed;
+  }
   return row;
 }
 
@@ -112,15 +164,17 @@ function csvField(text: string): string {
 /** RFC 4180 CSV (CRLF line ends), one header line and one line per shape. */
 export function runToCsv(run: BenchRun): string {
   const rows = runRows(run);
-  const lines = [ROW_COLUMNS.map((c) => csvField(c.header)).join(',')];
-  for (const row of rows) lines.push(ROW_COLUMNS.map((c) => csvField(cellText(row[c.key]))).join(','));
+  const columns = columnsFor(run);
+  const lines = [columns.map((c) => csvField(c.header)).join(',')];
+  for (const row of rows) lines.push(columns.map((c) => csvField(cellText(row[c.key]))).join(','));
   return lines.join('\r\n') + '\r\n';
 }
 
 /** One row as tab-separated text with its header line, for "copy row". */
 export function rowToTsv(row: RunRow): string {
   const clean = (s: string) => s.replace(/[\t\r\n]+/g, ' ');
-  return ROW_COLUMNS.map((c) => c.header).join('\t') + '\n' + ROW_COLUMNS.map((c) => clean(cellText(row[c.key]))).join('\t') + '\n';
+  const columns = row.flopsOver !== undefined ? GROUPED_ROW_COLUMNS : ROW_COLUMNS;
+  return columns.map((c) => c.header).join('\t') + '\n' + columns.map((c) => clean(cellText(row[c.key]))).join('\t') + '\n';
 }
 
 /** Arithmetic intensity of a shape as the runtime measured it: FLOPs per byte moved. */

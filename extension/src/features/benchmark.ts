@@ -13,6 +13,7 @@ import { registersFromRun } from '../core/registerEntries';
 import { isRegistersSnapshot } from '../core/webviewGuards';
 import { firstClause, parseShapeList, whyCannotRun } from '../core/benchChoices';
 import { panelsFor } from '../panels/panelSet';
+import type { ResultsPanels } from '../panels/resultsPanel';
 import { toCodedError } from '../panels/webviewHost';
 import { Overrides } from './overrides';
 import { pickRun, registerRunCommands, runStoreFor, type RunStore } from './runStore';
@@ -63,6 +64,8 @@ export interface BenchmarkTestApi {
   runsDir: string;
   /** The id of the last run this command started (saved after every shape). */
   lastRunId(): string | undefined;
+  /** What the results panel of a run shows (undefined when no panel is open for it). */
+  shownRun(id: string): ReturnType<ResultsPanels['shown']>;
 }
 
 export function activate(ctx: FeatureContext): BenchmarkTestApi {
@@ -99,7 +102,7 @@ export function activate(ctx: FeatureContext): BenchmarkTestApi {
       panels.registers.show(snap);
     }),
   );
-  return { runsDir: store.archive.dir, lastRunId: () => lastRunId };
+  return { runsDir: store.archive.dir, lastRunId: () => lastRunId, shownRun: (id) => panels.results.shown(id) };
 }
 
 /**

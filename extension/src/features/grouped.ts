@@ -1,14 +1,17 @@
 // The grouped / weight-gradient GEMMs (issue 4) in the editor: "Run grouped GEMM benchmark" (pick a
-// kind; the issue's cases checked and timed on the GPU, or compiled only without one; the table opens
-// as a document) and "Grouped GEMM layout settings" (the SMs the persistent kernels may use, the
+// kind; the issue's cases checked and timed on the GPU, or compiled only without one; the run is
+// saved in the run store and opens in the results panel, with "Show as text" for the plain table) and "Grouped GEMM layout settings" (the SMs the persistent kernels may use, the
 // contiguous layouts' M/K alignment, and the TMA-aligned size of a dimension). Everything runs in
 // the runtime worker through its requests.
 import * as vscode from 'vscode';
 import type { GroupedKind } from '../../protocol/grouped';
 import type { JobProgress } from '../../protocol/worker';
 import { RuntimeError, type FeatureContext } from '../context';
+import { groupedToBenchRun } from '../core/grouped/benchRun';
 import { GROUPED_KINDS, issueCases } from '../core/grouped/cases';
 import { groupedTable } from '../core/grouped/table';
+import { panelsFor } from '../panels/panelSet';
+import { runStoreFor } from './runStore';
 
 const KIND_TEXT: Record<GroupedKind, string> = {
   contiguous: 'M-grouped contiguous (MoE prefill / training forward)',
@@ -19,34 +22,62 @@ const KIND_TEXT: Record<GroupedKind, string> = {
 
 const message = (err: unknown) => (err instanceof RuntimeError ? `[${err.data.code}] ${err.data.message}` : (err as Error).message);
 
-async function runGrouped(ctx: FeatureContext): Promise<void> {
+/** The command body; `arg` (scripts, tests) names the kind and skips the pick. Returns the saved run's id. */
+async function runGrouped(ctx: FeatureContext, arg?: unknown): Promise<string | undefined> {
   if (!ctx.isTrusted()) {
     void vscode.window.showWarningMessage('FP8 GEMM Lab compiles and runs kernels only in a trusted workspace.');
-    return;
+    return undefined;
   }
-  const pick = await vscode.window.showQuickPick(
+  if (arg !== undefined && !GROUPED_KINDS.includes(arg as GroupedKind)) {
+    void vscode.window.showErrorMessage(`Run grouped GEMM benchmark: unknown kind ${JSON.stringify(arg)}; use one of ${GROUPED_KINDS.join(', ')}.`);
+    return undefined;
+  }
+  const pick = arg !== undefined ? { gemmKind: arg as GroupedKind } : await vscode.window.showQuickPick(
     GROUPED_KINDS.map((kind) => ({ label: kind, description: `${issueCases(kind).length} cases`, detail: KIND_TEXT[kind], gemmKind: kind })),
     { title: 'Run grouped GEMM benchmark', placeHolder: 'Which kernel kind?' },
   );
-  if (!pick) return;
+  if (!pick) return undefined;
   const env = await ctx.runtime.request('env/probe', { settings: ctx.settings() });
   const jobId = `grouped-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   const options = { timing: env.canRunKernels, rounds: 10, seed: 0 };
   const title = env.canRunKernels ? `Grouped GEMMs (${pick.gemmKind}) on ${env.devices.find((d) => d.isHopper)?.name}` : `Grouped GEMMs (${pick.gemmKind}): study mode, compile only`;
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+  const grouped = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const sub = ctx.runtime.onNotification('job/didProgress', (p: JobProgress) => {
       if (p.jobId === jobId) progress.report({ message: `${p.index + 1}/${p.total} ${p.message}` });
     });
     try {
-      const run = await ctx.runtime.request('gemm/groupedBench', { settings: ctx.settings(), jobId, cases: issueCases(pick.gemmKind), options }, token);
-      const doc = await vscode.workspace.openTextDocument({ content: `${title}\n\n${groupedTable(run)}`, language: 'plaintext' });
-      await vscode.window.showTextDocument(doc, { preview: false });
+      // A cancel answers with the cases measured so far (run.interrupted says so).
+      return await ctx.runtime.request('gemm/groupedBench', { settings: ctx.settings(), jobId, cases: issueCases(pick.gemmKind), options }, token);
     } catch (err) {
       void vscode.window.showErrorMessage(`Grouped GEMM benchmark: ${message(err)}`);
+      return undefined;
     } finally {
       sub.dispose();
     }
   });
+  if (!grouped) return undefined;
+
+  // Saved and shown like every run: the results panel, "Open saved run", JSON/CSV export.
+  const run = groupedToBenchRun({ ...grouped, id: jobId });
+  let savedAs: string | undefined;
+  try {
+    savedAs = await runStoreFor(ctx).save(run);
+  } catch (e) {
+    ctx.log.error(`could not save grouped run ${run.id}: ${(e as Error).message}`);
+  }
+  panelsFor(ctx).results.show(run, { live: false, savedAs, reveal: true });
+
+  const failed = grouped.results.filter((r) => r.error).length;
+  const summary = grouped.interrupted
+    ? `Grouped GEMMs (${pick.gemmKind}) stopped (${grouped.interrupted.code}) after ${grouped.results.length} case(s)${savedAs ? '; what was measured is saved' : ''}.`
+    : `Grouped GEMMs (${pick.gemmKind}): ${grouped.results.length} case(s)${failed ? `, ${failed} failed` : ''}${savedAs ? ', saved' : ' (could not be saved: see the log)'}.`;
+  const asText = 'Show as text';
+  void (grouped.interrupted || failed ? vscode.window.showWarningMessage(summary, asText) : vscode.window.showInformationMessage(summary, asText)).then(async (choice) => {
+    if (choice !== asText) return;
+    const doc = await vscode.workspace.openTextDocument({ content: `${title}\n\n${groupedTable(grouped)}`, language: 'plaintext' });
+    await vscode.window.showTextDocument(doc, { preview: false });
+  });
+  return run.id;
 }
 
 async function layoutSettings(ctx: FeatureContext): Promise<void> {
@@ -83,7 +114,7 @@ async function layoutSettings(ctx: FeatureContext): Promise<void> {
 
 export function activate(ctx: FeatureContext): void {
   ctx.extension.subscriptions.push(
-    vscode.commands.registerCommand('fp8lab.runGroupedBenchmark', () => runGrouped(ctx)),
+    vscode.commands.registerCommand('fp8lab.runGroupedBenchmark', (arg?: unknown) => runGrouped(ctx, arg)),
     vscode.commands.registerCommand('fp8lab.groupedLayoutSettings', () => layoutSettings(ctx)),
   );
 }

@@ -50,8 +50,8 @@ export function runStoreFor(ctx: FeatureContext): RunStore {
 }
 
 export function describeRun(r: RunSummary): vscode.QuickPickItem & { summary: RunSummary } {
-  const flags = [r.mode === 'gpu' ? 'GPU' : 'study', r.interrupted ? 'interrupted' : '', r.recorded ? 'recorded' : ''].filter(Boolean).join(', ');
-  return { label: r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), description: `${r.shapes} shape(s) · ${flags}`, detail: r.device ?? 'no GPU', summary: r };
+  const flags = [r.grouped ? 'grouped' : '', r.mode === 'gpu' ? 'GPU' : 'study', r.interrupted ? 'interrupted' : '', r.recorded ? 'recorded' : ''].filter(Boolean).join(', ');
+  return { label: r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), description: `${r.shapes} ${r.grouped ? 'case' : 'shape'}(s) · ${flags}`, detail: r.device ?? 'no GPU', summary: r };
 }
 
 export async function pickRun(store: RunStore, placeHolder: string): Promise<BenchRun | undefined> {

@@ -58,6 +58,12 @@ export class ResultsPanels implements vscode.Disposable {
     this.attach(panel, snapshot);
   }
 
+  /** Test hook: what the panel of a run shows, and whether its page has loaded and asked for it. */
+  shown(id: string): { run: BenchRun; live: boolean; title: string; ready: boolean } | undefined {
+    const e = this.panels.get(id);
+    return e ? { run: e.snapshot.run, live: e.snapshot.live, title: e.panel.title, ready: e.host.isReady } : undefined;
+  }
+
   /** The run in the active results panel, if any (for "export run" from the palette). */
   activeRun(): BenchRun | undefined {
     for (const e of this.panels.values()) if (e.panel.active) return e.snapshot.run;
@@ -66,7 +72,8 @@ export class ResultsPanels implements vscode.Disposable {
 
   private title(run: BenchRun): string {
     const when = run.startedAt.replace('T', ' ').slice(0, 16);
-    return `${run.recorded ? 'Recorded' : run.mode === 'gpu' ? 'FP8 GEMM' : 'FP8 study'} · ${when}`;
+    const what = run.source === 'grouped' ? (run.mode === 'gpu' ? 'FP8 grouped GEMM' : 'FP8 grouped study') : run.mode === 'gpu' ? 'FP8 GEMM' : 'FP8 study';
+    return `${run.recorded ? 'Recorded' : what} · ${when}`;
   }
 
   private attach(panel: vscode.WebviewPanel, snapshot: ResultsSnapshot): void {
@@ -89,6 +96,7 @@ export class ResultsPanels implements vscode.Disposable {
         const run = current();
         if (index >= run.results.length) throw new Error(`row ${index} does not exist (the run has ${run.results.length})`);
         const r = run.results[index];
+        if (r.grouped) throw new Error(`${r.caseLabel ?? 'this row'} is a grouped GEMM: the timeline and accuracy studies run normal GEMMs only`);
         // The study runs the shape with the config this row measured (features/studies.ts).
         await vscode.commands.executeCommand(study === 'timeline' ? 'fp8lab.showTimeline' : 'fp8lab.showAccuracy', { problem: { ...r.problem, config: r.config } });
         return { opened: true };

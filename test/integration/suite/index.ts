@@ -10,6 +10,7 @@ import Mocha from 'mocha';
 import { defineExtensionTests } from './extension.suite';
 import { defineRuntimeTests } from './runtime.suite';
 import { defineStudyTests } from './studies.suite';
+import { defineGroupedTests } from './grouped.suite';
 
 export interface SuiteOutcome {
   passed: number;
@@ -25,6 +26,7 @@ export function run(): Promise<void> {
   defineExtensionTests();
   defineRuntimeTests();
   defineStudyTests();
+  defineGroupedTests();
 
   const outcome: SuiteOutcome = { passed: 0, failed: 0, skipped: 0, tests: [] };
   return new Promise((resolve, reject) => {

@@ -16,12 +16,22 @@ let last: ResultsSnapshot | undefined;
 
 const chartSize = () => ({ width: Math.max(320, Math.min(720, app.clientWidth - 24)), height: 280 });
 
-function columns(timed: boolean, hasCeilings: boolean): Column<RunRow>[] {
-  const cols: Column<RunRow>[] = [
+function columns(timed: boolean, hasCeilings: boolean, grouped = false): Column<RunRow>[] {
+  const cols: Column<RunRow>[] = [];
+  // Grouped runs: which kernel kind and case each row is, and its groups; M/N/K are the kernel's
+  // (contiguous M = padded ΣM, k-grouped K = ΣK_g, masked M = rows per group).
+  if (grouped) {
+    cols.push(
+      { key: 'kind', header: 'kind', value: (r) => r.kind },
+      { key: 'groups', header: 'groups', title: 'number of groups (experts)', value: (r) => r.groups, numeric: true },
+      { key: 'expectedM', header: 'exp. m', title: 'expected rows per group (masked: the heuristics\' hint; contiguous: expected size)', value: (r) => r.expectedM, text: (r) => r.expectedM === undefined ? '—' : String(r.expectedM), numeric: true },
+    );
+  }
+  cols.push(
     { key: 'm', header: 'M', value: (r) => r.m, numeric: true },
     { key: 'n', header: 'N', value: (r) => r.n, numeric: true },
     { key: 'k', header: 'K', value: (r) => r.k, numeric: true },
-  ];
+  );
   if (timed) {
     cols.push(
       { key: 'us', header: 'µs', title: 'median kernel time over rounds (CUDA events)', value: (r) => r.us, text: (r) => num(r.us, 2), numeric: true },
@@ -39,6 +49,12 @@ function columns(timed: boolean, hasCeilings: boolean): Column<RunRow>[] {
       { key: 'peerRatio', header: 'ratio', title: 'cuBLASLt time / our time (> 1: ours is faster)', value: (r) => r.peerRatio, text: (r) => r.peerRatio === undefined ? '—' : `${r.peerRatio.toFixed(2)}x`, numeric: true },
       { key: 'calcDiff', header: 'calc_diff', title: 'DeepGEMM metric vs FP32 reference; passes below 1e-3', value: (r) => r.calcDiff, text: (r) => sci(r.calcDiff), numeric: true },
     );
+    if (grouped) {
+      cols.push(
+        { key: 'flopsOver', header: 'FLOPs over', title: 'which rows TFLOPS and GB/s count: padded (contiguous), valid (masked), all (k-grouped, wgrad); hover a row for the full convention', value: (r) => r.flopsOver },
+        { key: 'versusDeepGemm', header: 'DeepGEMM', title: "DeepGEMM's figure for this case (shared/PERF.md) and ours against it", value: (r) => r.versusDeepGemm, text: (r) => r.versusDeepGemm ?? '—' },
+      );
+    }
   }
   cols.push(
     { key: 'config', header: 'config', title: 'block_m x block_n, stages, math warpgroups, cluster', value: (r) => r.config },
@@ -51,7 +67,16 @@ function columns(timed: boolean, hasCeilings: boolean): Column<RunRow>[] {
 
 function details(s: ResultsSnapshot, r: RunRow): string {
   const res = s.run.results[r.index];
-  const lines = [`${res.problem.kind} ${r.m}x${r.n}x${r.k} — ${r.config}`];
+  const lines = [res.caseLabel ? `${res.caseLabel} — kernel sees ${r.m}x${r.n}x${r.k}, ${r.config}` : `${res.problem.kind} ${r.m}x${r.n}x${r.k} — ${r.config}`];
+  if (res.grouped) {
+    const g = res.grouped;
+    lines.push(`TFLOPS and GB/s: ${g.convention}`);
+    if (g.validRows !== undefined) lines.push(`valid rows: ${g.validRows}`);
+    if (g.validK !== undefined) lines.push(`ΣK_g: ${g.validK}`);
+    if (g.untouched) lines.push(`rows the kernel must not write: ${g.untouched.words} words checked, ${g.untouched.changed} changed`);
+    if (g.deviceFlags) lines.push(`device flags raised: ${g.deviceFlags} (1 = masked_m clamped, 2 = expert index out of range)`);
+    if (g.reference) lines.push(`DeepGEMM: ${[g.reference.us !== undefined ? `${g.reference.us} µs` : '', g.reference.tflops !== undefined ? `${g.reference.tflops} TFLOPS` : '', g.reference.tbps !== undefined ? `${g.reference.tbps} TB/s` : ''].filter(Boolean).join(', ')} (${g.reference.source})${g.versusReference ? `; ours ${g.versusReference.ratio.toFixed(2)}x` : ''}`);
+  }
   const c = res.config;
   lines.push(`block ${c.blockM}x${c.blockN}x${c.blockK}, ${c.numStages} stages, ${c.numMathWarpgroups} math WG, cluster ${c.clusterM}x${c.clusterN}, swizzle A/B/D ${c.swizzleA}/${c.swizzleB}/${c.swizzleD}, smem ${c.sharedBytes} B, ${c.numSms} SMs`);
   if (res.timing) lines.push(`time: median ${res.timing.medianUs} µs, min ${res.timing.minUs}, max ${res.timing.maxUs}, spread ${(100 * res.timing.spread).toFixed(1)}% over ${res.timing.samples} samples`);
@@ -66,12 +91,20 @@ function details(s: ResultsSnapshot, r: RunRow): string {
 function header(s: ResultsSnapshot): HTMLElement {
   const run = s.run;
   const dev = run.device ? `${run.device.name} (${run.device.smCount} SMs)` : 'no GPU';
-  const parts: (Node | string)[] = [h('h1', {}, run.mode === 'gpu' ? 'FP8 GEMM benchmark' : 'FP8 GEMM study run (compile only)')];
+  const grouped = run.source === 'grouped' || run.results.some((r) => r.grouped);
+  const title = grouped ? (run.mode === 'gpu' ? 'FP8 grouped GEMM benchmark' : 'FP8 grouped GEMM study run (compile only)') : run.mode === 'gpu' ? 'FP8 GEMM benchmark' : 'FP8 GEMM study run (compile only)';
+  const parts: (Node | string)[] = [h('h1', {}, title)];
   if (run.recorded) parts.push(h('p', { class: 'badge recorded' }, h('strong', {}, 'recorded'), ` — ${run.recorded}`));
   parts.push(h('p', { class: 'meta' }, `${dev} · driver ${run.driverVersion ?? '—'} · toolkit ${run.toolkitVersion ?? '—'} · started ${run.startedAt}${run.finishedAt ? ` · finished ${run.finishedAt}` : ''}`));
   if (s.live) parts.push(h('p', { class: 'badge live', role: 'status' }, `measuring… ${run.results.length} shape(s) so far`));
   if (run.interrupted) parts.push(h('p', { class: 'badge warn', role: 'alert' }, `Interrupted (${run.interrupted.code}): ${run.interrupted.message.replace(/[.\s]+$/, '')}. Shapes kept: ${run.results.length}.`));
   if (run.mode === 'study') parts.push(h('p', { class: 'note' }, 'Study mode: kernels were compiled, not run. Configs and registers are real; there are no timings.'));
+  if (grouped) {
+    const kinds = [...new Set(run.results.map((r) => r.problem.kind))];
+    const conventions = [...new Set(run.results.map((r) => r.grouped?.convention).filter((c): c is string => !!c))];
+    parts.push(h('p', { class: 'note' }, `Grouped GEMMs (${kinds.join(', ') || 'no case measured'}): M, N, K are what the kernel sees; no cuBLASLt peer (—). ${conventions.join('. ')}.`));
+  }
+  for (const f of run.failedCases ?? []) parts.push(h('p', { class: 'badge warn', role: 'alert' }, `${f.caseLabel}: failed before a config was chosen (${f.error.code}): ${f.error.message}`));
   if (run.ceilings) parts.push(h('p', { class: 'meta' }, `Device ceilings (measured ${run.ceilings.measuredAt}): ${run.ceilings.fp8Tflops.toFixed(0)} FP8 TFLOPS, ${run.ceilings.bandwidthGBps.toFixed(0)} GB/s — ${run.ceilings.method}`));
   else if (run.mode === 'gpu') parts.push(h('p', { class: 'meta' }, 'Device ceilings were not measured for this run: no % of ceiling columns.'));
   if (run.hostOverhead) parts.push(h('p', { class: 'meta' }, `Host overhead: ${run.hostOverhead.usPerLaunch.toFixed(2)} µs per launch (${run.hostOverhead.launches} launches; ${run.hostOverhead.method})`));
@@ -122,7 +155,7 @@ function render(s: ResultsSnapshot, host: Host): void {
   const drawTable = () => {
     const st = host.state();
     clear(tableHolder);
-    const cols = columns(timed, !!s.run.ceilings);
+    const cols = columns(timed, !!s.run.ceilings, rows.some((r) => r.flopsOver !== undefined));
     tableHolder.append(withRawValues(buildTable<RunRow>({
       columns: cols, rows, sortKey: st.sortKey, sortDescending: st.sortDescending, filter: st.filter,
       rowClass: (r) => r.error ? 'row-error' : r.accuracyPassed === false ? 'row-warn' : undefined,
@@ -130,12 +163,14 @@ function render(s: ResultsSnapshot, host: Host): void {
       lead: (r) => {
         const copy = h('button', { class: 'small', title: 'Copy this row (tab-separated, with header)' }, 'Copy');
         copy.addEventListener('click', () => host.request('row/copy', { index: r.index })
-          .then(() => say(`Copied row ${r.m}x${r.n}x${r.k}`), (e: Error) => say(`Copy failed: ${e.message}`)));
+          .then(() => say(`Copied row ${r.caseLabel ?? `${r.m}x${r.n}x${r.k}`}`), (e: Error) => say(`Copy failed: ${e.message}`)));
         const regs = h('button', { class: 'small', title: 'Show register use for this kernel', disabled: r.registers === undefined }, 'Registers');
         regs.addEventListener('click', () => host.request('registers/show', { indices: [r.index] }).catch((e: Error) => say(e.message)));
         // Issue 6: the pipeline timeline / accuracy study of this row's shape and config.
         const study = (name: 'timeline' | 'accuracy', text: string, title: string) => {
-          const b = h('button', { class: 'small', title, disabled: r.error !== undefined }, text);
+          // The studies instrument the normal kernel: a grouped row has no study to open.
+          const groupedRow = r.flopsOver !== undefined;
+          const b = h('button', { class: 'small', title: groupedRow ? `${title}: normal GEMMs only` : title, disabled: r.error !== undefined || groupedRow }, text);
           b.addEventListener('click', () => host.request('study/open', { study: name, index: r.index }).catch((e: Error) => say(e.message)));
           return b;
         };

@@ -3,7 +3,7 @@
 
 import type { BenchRun, Candidate, RegisterReport } from '../../../extension/protocol/worker';
 import type { ExplorerCandidateState, RegisterEntry } from '../../../extension/protocol/webview';
-import { arithmeticIntensity, formatConfig, sameConfig } from '../../../extension/src/core/runRows';
+import { arithmeticIntensity, formatConfig, resultLabel, sameConfig } from '../../../extension/src/core/runRows';
 import type { CandidatePoint } from './candidateSpace';
 import type { RegistersDatum } from './registersChart';
 import type { RooflineData } from './roofline';
@@ -13,7 +13,8 @@ export const shapeLabel = (p: { m: number; n: number; k: number }) => `${p.m}x${
 
 export function tflopsData(run: BenchRun): TflopsDatum[] {
   return run.results.map((r) => ({
-    label: shapeLabel(r.problem),
+    // Grouped cases can share M, N, K (masked: Mmax): their label names kind, groups and sizes.
+    label: resultLabel(r),
     ours: r.timing?.tflops,
     peer: r.peer && !('skipped' in r.peer) ? r.peer.tflops : undefined,
   }));
@@ -22,7 +23,7 @@ export function tflopsData(run: BenchRun): TflopsDatum[] {
 export function rooflineData(run: BenchRun): RooflineData {
   const points = run.results.flatMap((r) => {
     const ai = arithmeticIntensity(r);
-    return ai !== undefined && r.timing ? [{ label: shapeLabel(r.problem), intensity: ai, tflops: r.timing.tflops }] : [];
+    return ai !== undefined && r.timing ? [{ label: resultLabel(r), intensity: ai, tflops: r.timing.tflops }] : [];
   });
   return { points, ceilings: run.ceilings };
 }
