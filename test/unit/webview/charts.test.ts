@@ -45,6 +45,13 @@ describe('tflopsBars.layout', () => {
     assert.ok(h[0] < h[1] && h[1] < h[2], `bar heights ${h}`);
     for (const m of [...ours, ...peer]) assert.ok((m as { y: number }).y >= 0);
   });
+  it('names the peer in the legend only when the run has peer bars (grouped runs have none)', () => {
+    const legend = (data: typeof barData) => bars.layout(data, size).marks.filter((m) => m.type === 'text' && m.cls === 'legend').map((m) => (m as { text: string }).text);
+    assert.deepEqual(legend(barData), ['ours', 'cuBLASLt']);
+    const noPeer = barData.map(({ peer: _peer, ...d }) => d);
+    assert.deepEqual(legend(noPeer), ['ours']);
+    assert.equal(bars.layout(noPeer, size).label, 'TFLOPS per shape');
+  });
   it('says there are no timings instead of drawing an empty frame', () => {
     const { marks } = bars.layout([{ label: '64x2112x7168' }], size);
     assert.equal(marks.length, 1);

@@ -35,9 +35,13 @@ export function layout(data: TflopsDatum[], size: Size): ChartMarks {
   });
   marks.push({ type: 'rect', x: f.right - 150, y: 6, width: 10, height: 10, cls: 'bar ours' });
   marks.push({ type: 'text', x: f.right - 136, y: 15, text: 'ours', cls: 'legend' });
-  marks.push({ type: 'rect', x: f.right - 90, y: 6, width: 10, height: 10, cls: 'bar peer' });
-  marks.push({ type: 'text', x: f.right - 76, y: 15, text: 'cuBLASLt', cls: 'legend' });
-  return { ...size, label, marks };
+  // The peer's legend entry only when it has bars (grouped runs have no cuBLASLt peer).
+  const withPeer = rows.some((d) => d.peer !== undefined);
+  if (withPeer) {
+    marks.push({ type: 'rect', x: f.right - 90, y: 6, width: 10, height: 10, cls: 'bar peer' });
+    marks.push({ type: 'text', x: f.right - 76, y: 15, text: 'cuBLASLt', cls: 'legend' });
+  }
+  return { ...size, label: withPeer ? label : 'TFLOPS per shape', marks };
 }
 
 export const render = renderMarks;
