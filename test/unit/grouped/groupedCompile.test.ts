@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { GroupedKind } from '../../../extension/protocol/grouped';
 import type { GemmConfig, GemmProblem } from '../../../extension/protocol/worker';
 import { caseSeed, drawCase, edgeCases, issueCases, kernelProblem } from '../../../extension/src/core/grouped/cases';
@@ -18,15 +18,7 @@ import { ruleGemmType } from '../../../extension/src/core/kernelRules';
 import { kernelSourceForKind } from '../../../extension/src/core/kernelSource';
 import { findEntry, parsePtxas, usesLocalMemory } from '../../../extension/src/core/ptxas';
 
-function repoRoot(): string {
-  for (const start of [__dirname, process.cwd()]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      if (existsSync(join(dir, 'kernels', 'include', 'fp8lab', 'gemm_args.h'))) return dir;
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`kernels/include/fp8lab not found above ${__dirname}`);
-}
+import { repoRoot } from '../repoRoot';
 const nvcc = [process.env.FP8LAB_JIT_NVCC_COMPILER, process.env.CUDA_HOME && join(process.env.CUDA_HOME, 'bin', 'nvcc'), '/usr/local/cuda/bin/nvcc']
   .filter((p): p is string => !!p).find((p) => existsSync(p));
 const noNvcc = nvcc ? false : 'nvcc not found';

@@ -6,15 +6,9 @@ import type * as Addon from '../../../native/index';
 
 export type AddonModule = typeof Addon;
 
-export function repoRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'native', 'index.d.ts')) && fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no repository root above ${__dirname}`);
-    dir = parent;
-  }
-}
+import { repoRoot } from '../repoRoot';
+
+export { repoRoot };
 
 export const addonPath = (): string => path.join(repoRoot(), 'native', 'build', 'Release', 'fp8lab.node');
 

@@ -6,14 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listZip, readZipEntry } from './zip';
 
-/** The repository root: the nearest folder above this bundle whose package.json is ours. */
-function repoRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'fp8-gemm-lab') return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no fp8-gemm-lab package.json above ${__dirname}`);
-  }
-}
+import { repoRoot } from '../repoRoot';
 
 const root = repoRoot();
 const vsixPath = path.join(root, 'fp8-gemm-lab.vsix');

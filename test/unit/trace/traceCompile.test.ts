@@ -8,17 +8,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
-function repoRoot(): string {
-  for (const start of [__dirname, process.cwd()]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      if (existsSync(join(dir, 'kernels', 'include', 'fp8lab', 'common', 'trace.cuh'))) return dir;
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`kernels/include/fp8lab/common/trace.cuh not found above ${__dirname} or ${process.cwd()}`);
-}
+import { repoRoot } from '../repoRoot';
 
 const nvcc = [process.env.FP8LAB_JIT_NVCC_COMPILER, process.env.CUDA_HOME && join(process.env.CUDA_HOME, 'bin', 'nvcc'), '/usr/local/cuda/bin/nvcc']
   .filter((p): p is string => !!p).find((p) => existsSync(p));

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { BenchRun, ConfigReport } from '../../../extension/protocol/worker';
 import { isBenchRun } from '../../../extension/src/core/runArchive';
 import { registersFromRun } from '../../../extension/src/core/registerEntries';
@@ -13,15 +13,9 @@ import * as bars from '../../../webview/src/charts/tflopsBars';
 import * as roof from '../../../webview/src/charts/roofline';
 import * as space from '../../../webview/src/charts/candidateSpace';
 
-function fixturesDir(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'test', 'fixtures'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('test/fixtures not found');
-    dir = up;
-  }
-  return join(dir, 'test', 'fixtures');
-}
+import { repoRoot } from '../repoRoot';
+
+const fixturesDir = (): string => join(repoRoot(), 'test', 'fixtures');
 
 function jsonFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];

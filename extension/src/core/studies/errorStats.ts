@@ -3,21 +3,14 @@
 // histogram of relative errors (H9's bins, core/accuracy/histogram.ts) and per-output-tile sums for
 // the heatmap. One pass, no per-element allocation, so 4096x7168 (29M outputs) takes well under a
 // second per variant. Pure: typed arrays in, JSON-ready figures out.
-import type { ErrorHistogram, TileErrorSums } from '../../../protocol/trace';
+import type { AccuracyVariantReport } from '../../../protocol/trace';
 import { binOf, DEFAULT_HISTOGRAM, emptyHistogram, type HistogramSpec } from '../accuracy/histogram';
 
 /** Relative errors are taken against max(|ref|, REL_FLOOR_FRACTION x rms(ref)) (as the GPU check does). */
 export const REL_FLOOR_FRACTION = 1e-2;
 
-export interface ErrorStats {
-  calcDiff: number;
-  maxAbsError: number;
-  maxRelError: number;
-  /** Outputs that are NaN (the poison the host wrote before the launch: never written). */
-  unwritten: number;
-  histogram: ErrorHistogram;
-  tiles: TileErrorSums;
-}
+/** The figures of one variant's report; `unwritten` counts NaN outputs (the poison never overwritten). */
+export type ErrorStats = Pick<AccuracyVariantReport, 'calcDiff' | 'maxAbsError' | 'maxRelError' | 'unwritten' | 'histogram' | 'tiles'>;
 
 export interface OutputGeometry { m: number; n: number; blockM: number; blockN: number }
 

@@ -45,7 +45,7 @@ export async function writeCeilings(file: string, ceilings: DeviceCeilings): Pro
  * COPY_LAUNCHES launches over COPY_BYTES timed on the host around two synchronizes (the round trip
  * is under 1% of the ~7 ms), best of three runs each.
  */
-export async function measureCopyGBps(addon: AddonModule, utils: UtilKernels, device: DeviceInfo): Promise<{ gbps: number; method: string }> {
+export async function measureMemoryGBps(addon: AddonModule, utils: UtilKernels, device: DeviceInfo): Promise<{ gbps: number; method: string }> {
   const scope = new DeviceScope(addon);
   try {
     const src = scope.alloc(COPY_BYTES);
