@@ -4,9 +4,7 @@
 set -uo pipefail
 LOG=${1:?usage: experiment.sh LOGDIR SPEC...}; shift
 mkdir -p "$LOG"; cd "$(dirname "$0")/../.."
-[ -d .device/bundle ] && cp -r .device/bundle/. ./
-[ -x /tmp/node ] || { xz -dc .device/node.xz > /tmp/node && chmod +x /tmp/node; }
-export FP8LAB_ROOT=$PWD CUDA_HOME=${CUDA_HOME:-/usr/local/cuda} FP8LAB_JIT_CACHE_DIR=/tmp/fp8lab-jit
+source test/gpu/device-env.sh
 for spec in "$@"; do
   shape=${spec%%|*}; cfg=${spec#*|}
   args=(bench --shapes "$shape" --rounds 10)

@@ -4,9 +4,7 @@
 set -uo pipefail
 LOG=${1:?usage: ncu-pass.sh LOGDIR M,N,K CONFIG...}; SHAPE=$2; shift 2
 mkdir -p "$LOG"; cd "$(dirname "$0")/../.."
-[ -d .device/bundle ] && cp -r .device/bundle/. ./
-[ -x /tmp/node ] || { xz -dc .device/node.xz > /tmp/node && chmod +x /tmp/node; }
-export FP8LAB_ROOT=$PWD CUDA_HOME=${CUDA_HOME:-/usr/local/cuda} FP8LAB_JIT_CACHE_DIR=/tmp/fp8lab-jit
+source test/gpu/device-env.sh
 NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
 i=0
 for cfg in "$@"; do

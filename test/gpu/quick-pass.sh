@@ -4,9 +4,7 @@
 set -uo pipefail
 LOG=${1:?usage: quick-pass.sh LOGDIR [PRESET] [TOP]}; PRESET=${2:-decode}; TOP=${3:-12}
 mkdir -p "$LOG"; cd "$(dirname "$0")/../.."
-[ -d .device/bundle ] && cp -r .device/bundle/. ./
-[ -x /tmp/node ] || { xz -dc .device/node.xz > /tmp/node && chmod +x /tmp/node; }
-export FP8LAB_ROOT=$PWD CUDA_HOME=${CUDA_HOME:-/usr/local/cuda} FP8LAB_JIT_CACHE_DIR=/tmp/fp8lab-jit UV_THREADPOOL_SIZE=16
+source test/gpu/device-env.sh
 timeout 200 /tmp/node test/gpu/run.mjs > "$LOG/gpu-tests.log" 2>&1; echo "gpu tests exit $?: $(tail -1 "$LOG/gpu-tests.log")"
 grep -E "not ok|FAIL|✗" "$LOG/gpu-tests.log" | head -10
 timeout 300 /tmp/node extension/dist/cli.js tune --shapes "$PRESET" --top "$TOP" --json "$LOG/tune.json" 2> "$LOG/tune.err" > "$LOG/tune.txt"

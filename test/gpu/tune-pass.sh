@@ -4,9 +4,7 @@
 set -uo pipefail
 LOG=${1:?usage: tune-pass.sh LOGDIR [TOP]}; TOP=${2:-20}
 mkdir -p "$LOG"; cd "$(dirname "$0")/../.."
-[ -d .device/bundle ] && cp -r .device/bundle/. ./
-[ -x /tmp/node ] || { xz -dc .device/node.xz > /tmp/node && chmod +x /tmp/node; }
-export FP8LAB_ROOT=$PWD CUDA_HOME=${CUDA_HOME:-/usr/local/cuda} FP8LAB_JIT_CACHE_DIR=/tmp/fp8lab-jit UV_THREADPOOL_SIZE=16
+source test/gpu/device-env.sh
 nvidia-smi --query-gpu=name,clocks.sm,power.draw --format=csv | tee "$LOG/gpu.txt"
 timeout 560 /tmp/node extension/dist/cli.js tune --shapes deepseek 8192,8192,8192 --top "$TOP" --json "$LOG/tune.json" 2> "$LOG/tune.err" | tee "$LOG/tune.txt"
 tail -5 "$LOG/tune.err"
