@@ -42,6 +42,17 @@ __device__ __forceinline__ uint64_t make_wgmma_desc_kmajor_sw128(const void* til
   return desc.raw;
 }
 
+// The same descriptor from its two 32-bit halves. In a loop over stages and k32 slices only the low
+// half (start address >> 4, and LBO) changes, and adding a byte offset >> 4 to it is exact: shared
+// memory is under 256 KB, so the 14-bit start field never carries into LBO. Kernels keep the
+// constant high half (SBO, base offset, layout) in one register and build each descriptor with
+// one add instead of re-encoding the address (fewer instructions between wgmmas).
+__device__ __forceinline__ uint64_t wgmma_desc_from_halves(uint32_t lo, uint32_t hi) {
+  uint64_t desc;
+  asm("mov.b64 %0, {%1, %2};" : "=l"(desc) : "r"(lo), "r"(hi));
+  return desc;
+}
+
 // wgmma.fence.sync.aligned: order earlier register/shared accesses before the next mma_async (§9.7.15.7.1).
 __device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;" ::: "memory"); }
 
