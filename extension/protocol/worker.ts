@@ -92,6 +92,7 @@ export interface RuntimeSettings {
   dumpPtx: boolean;
   dumpSass: boolean;
   withLineinfo: boolean;
+  jitDefines?: string[];     // FP8LAB_JIT_DEFINES: kernel macros (NAME or NAME=VALUE) passed as -D
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -115,11 +115,29 @@ export function resolveSettings(values: SettingValues, env: Env, paths: Settings
     withLineinfo: flag('jit.withLineinfo', 'FP8LAB_JIT_WITH_LINEINFO'),
   };
 
+  const defines = kernelDefines(env.FP8LAB_JIT_DEFINES, warnings);
+  if (defines.length > 0) settings.jitDefines = defines;
+
   const numSms = smCount(values['jit.numSms'], 'fp8lab.jit.numSms', warnings)
     ?? smCount(env.FP8LAB_NUM_SMS, 'FP8LAB_NUM_SMS', warnings);
   if (numSms !== undefined) settings.numSms = numSms;
 
   return { settings, warnings };
+}
+
+/**
+ * FP8LAB_JIT_DEFINES: kernel macros for experiments, e.g. "FP8LAB_OVERLAP_MAX_BLOCK_N=0" (the serial K-loop)
+ * (space- or comma-separated). Each becomes a -D flag, so it is part of the JIT cache key. Only
+ * FP8LAB_* names with plain values are taken: the list reaches the compiler's argv.
+ */
+function kernelDefines(raw: string | undefined, warnings: string[]): string[] {
+  if (raw === undefined) return [];
+  const defines: string[] = [];
+  for (const item of raw.split(/[\s,]+/).filter((x) => x !== '')) {
+    if (/^FP8LAB_[A-Z0-9_]+(=[A-Za-z0-9_.+-]*)?$/.test(item)) defines.push(item);
+    else warnings.push(`FP8LAB_JIT_DEFINES: ${JSON.stringify(item)} is not NAME or NAME=VALUE with an FP8LAB_ name and a plain value; ignored.`);
+  }
+  return defines;
 }
 
 /** A positive SM count, or undefined (0 / empty mean "all SMs"). */

@@ -83,3 +83,11 @@ test('bad values are ignored with a warning that says what would work', () => {
 test('FP8LAB_NUM_SMS=0 means all SMs (no limit)', () => {
   assert.equal(resolveSettings({}, { FP8LAB_NUM_SMS: '0' }, paths).settings.numSms, undefined);
 });
+
+test('FP8LAB_JIT_DEFINES: FP8LAB_ macros become defines, anything else is refused with a warning', () => {
+  const { settings, warnings } = resolveSettings({}, { FP8LAB_JIT_DEFINES: 'FP8LAB_OVERLAP_MAX_BLOCK_N=0, FP8LAB_TRACE_X=2 FP8LAB_X;rm -rf NDEBUG' }, paths);
+  assert.deepEqual(settings.jitDefines, ['FP8LAB_OVERLAP_MAX_BLOCK_N=0', 'FP8LAB_TRACE_X=2']);
+  assert.equal(warnings.length, 3);
+  assert.match(warnings[0], /"FP8LAB_X;rm" is not NAME or NAME=VALUE/);
+  assert.equal(resolveSettings({}, {}, paths).settings.jitDefines, undefined);
+});

@@ -9,6 +9,7 @@ import type { AddonModule } from '../addon';
 export function compileOptions(settings: RuntimeSettings, source: string, kernelNames: string[]): CompileOptions {
   const extraFlags: string[] = [];
   if (settings.withLineinfo) extraFlags.push('-lineinfo');
+  for (const define of settings.jitDefines ?? []) extraFlags.push(`-D${define}`);
   return {
     source,
     kernelNames,

@@ -1,0 +1,36 @@
+// Table of variants.sh results: per shape, each variant's median µs (over its rounds) and its
+// ratio to the cuBLASLt peer timed in the same process. Usage: node variants-summary.mjs FILE...
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+
+const runs = new Map();  // label -> [{ shape -> { us, ratio } }]
+for (const file of process.argv.slice(2)) {
+  const label = basename(file).replace(/^variant-/, '').replace(/-\d+\.json$/, '');
+  const run = JSON.parse(readFileSync(file, 'utf8'));
+  const rows = {};
+  for (const r of run.results ?? []) {
+    if (!r.timing) continue;
+    const p = r.problem;
+    rows[`${p.m}x${p.n}x${p.k}`] = { us: r.timing.medianUs, ratio: r.peer ? r.peer.medianUs / r.timing.medianUs : NaN };
+  }
+  if (!runs.has(label)) runs.set(label, []);
+  runs.get(label).push(rows);
+}
+const median = (xs) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? s[(s.length - 1) >> 1] : NaN; };
+const labels = [...runs.keys()];
+const shapes = [...new Set(labels.flatMap((l) => runs.get(l).flatMap((r) => Object.keys(r))))];
+console.log(['shape'.padEnd(18), ...labels.map((l) => `${l} µs (x peer)`.padStart(24))].join(' '));
+const geo = Object.fromEntries(labels.map((l) => [l, []]));
+for (const shape of shapes) {
+  const cells = labels.map((l) => {
+    const us = median(runs.get(l).map((r) => r[shape]?.us));
+    const ratio = median(runs.get(l).map((r) => r[shape]?.ratio));
+    if (Number.isFinite(ratio)) geo[l].push(ratio);
+    return `${us.toFixed(1)} (x${ratio.toFixed(3)})`.padStart(24);
+  });
+  console.log([shape.padEnd(18), ...cells].join(' '));
+}
+console.log(['geomean x peer'.padEnd(18), ...labels.map((l) => {
+  const g = Math.exp(geo[l].reduce((a, x) => a + Math.log(x), 0) / geo[l].length);
+  return `x${g.toFixed(3)}`.padStart(24);
+})].join(' '));
