@@ -171,7 +171,7 @@ export interface RoleSummary {
   phaseNs: Record<TracePhase, number>;
   /** Time blocked: wait-full for math (memory), wait-empty for the producer (consumers). */
   waitingNs: number;
-  /** wgmma + promote for math; tma-issue for the producer. */
+  /** Time in wgmma or promote for math (counted once where the overlapped K-loop runs them at once); tma-issue for the producer. */
   workingNs: number;
 }
 

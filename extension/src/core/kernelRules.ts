@@ -21,6 +21,15 @@ export const PRODUCER_REGISTERS = 40;
 export const WGMMA_M = 64;
 /** Accumulator registers (BLOCK_N/2 per wave, plus the in-flight wgmma accumulator) may use at most this many. */
 export const MAX_ACCUMULATOR_REGISTERS = 192;
+/**
+ * Widest tile whose math warpgroups run the overlapped K-loop (two tensor-core accumulators, K-block
+ * kb+1's wgmma in flight while kb is promoted) when each warpgroup has one 64-row wave; mirrors
+ * FP8LAB_OVERLAP_MAX_BLOCK_N / kOverlapKBlocks in sm90_fp8_gemm_1d2d.cuh.
+ */
+export const OVERLAP_MAX_BLOCK_N = 128;
+/** Whether a 1D2D config's K-loop is the overlapped one (see OVERLAP_MAX_BLOCK_N). */
+export const overlapsKBlocks = (c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numMathWarpgroups'>): boolean =>
+  c.blockM === WGMMA_M * c.numMathWarpgroups && c.blockN <= OVERLAP_MAX_BLOCK_N;
 export const MIN_STAGES = 2;
 export const MAX_STAGES = 32;
 /** Block sizes the kernel instantiates. */

@@ -68,6 +68,24 @@ describe('decodeTrace', () => {
     assert.equal(d.cyclesPerNs, 2);
   });
 
+  it('pairs each wgmma end with the begin of its own K-block when two groups are in flight (overlapped K-loop)', () => {
+    // K-block 1 is issued (at 150) before K-block 0 is done (at 300); 1 is done at 500.
+    const events = [
+      { kind: K.TileBegin, ns: 0 },
+      { kind: K.WgmmaIssue, ns: 100, stage: 0, kblock: 0 },
+      { kind: K.WgmmaIssue, ns: 150, stage: 1, kblock: 1 },
+      { kind: K.WgmmaDone, ns: 300, stage: 0, kblock: 0 },
+      { kind: K.PromoteBegin, ns: 300, stage: 0, kblock: 0 },
+      { kind: K.PromoteEnd, ns: 350, stage: 0, kblock: 0 },
+      { kind: K.WgmmaDone, ns: 500, stage: 1, kblock: 1 },
+      { kind: K.TileEnd, ns: 500 },
+    ];
+    const d = decodeTrace(buildTrace([{ cta: 0, role: 1, sm: 0, globaltimer0: G0, clock0: 0n, events }], exact), geometry);
+    const wgmma = Array.from({ length: d.spans.count }, (_, i) => i).filter((i) => d.spans.phase[i] === phaseOf('wgmma'))
+      .map((i) => [d.spans.kblock[i], d.spans.stage[i], d.spans.start[i], d.spans.end[i]]);
+    assert.deepEqual(wgmma, [[0, 0, 100, 300], [1, 1, 150, 500]]);
+  });
+
   it('unwraps 32-bit clocks that wrap inside a slice', () => {
     const clock0 = 2n ** 32n - 100n;  // wraps after 50 ns at 2 cycles/ns
     // The TileBegin / TileEnd anchors carry the timer, which wraps too (globaltimer0 is 20 ns short of 2^32).

@@ -88,8 +88,9 @@ export function decodeTrace(bytes: Uint8Array, opts: DecodeOptions): TraceData {
     const s: TraceSlice = slices[si];
     const r: SliceRecords = recs[si];
     const base = sliceStart[si];
-    const open = new Float64Array(PAIRS.length).fill(NaN);
-    const openRec = new Int32Array(PAIRS.length).fill(-1);
+    // Open begins per pair: a list, because the overlapped K-loop has two wgmma groups in flight
+    // (K-block kb+1 is issued before kb is done); an end closes the begin of its own K-block.
+    const open: Array<Array<{ t: number; rec: number }>> = PAIRS.map(() => []);
     let tileOpen = NaN, tileM = 0, tileN = 0;
     for (let j = 0; j < r.kind.length; j++) {
       const t = base + r.clock[j] / cyclesPerNs;
@@ -98,14 +99,22 @@ export function decodeTrace(bytes: Uint8Array, opts: DecodeOptions): TraceData {
       const kind = r.kind[j];
       if (r.stage[j] !== TRACE_NO_STAGE && r.stage[j] > maxStage) maxStage = r.stage[j];
       for (const p of CLOSES[kind]) {
-        if (Number.isNaN(open[p])) continue;
-        const o = openRec[p];
-        sp.start[ns] = open[p]; sp.end[ns] = t; sp.phase[ns] = PHASE[PAIRS[p][2]]; sp.row[ns] = rowIdx;
+        const pending = open[p];
+        if (pending.length === 0) continue;
+        let at = pending.length - 1;
+        for (let q = pending.length - 1; q >= 0; q--) if (r.kblock[pending[q].rec] === r.kblock[j]) { at = q; break; }
+        const { t: t0, rec: o } = pending[at];
+        pending.splice(at, 1);
+        sp.start[ns] = t0; sp.end[ns] = t; sp.phase[ns] = PHASE[PAIRS[p][2]]; sp.row[ns] = rowIdx;
         sp.stage[ns] = r.stage[o]; sp.kblock[ns] = r.kblock[o]; sp.tileM[ns] = tileM; sp.tileN[ns] = tileN;
         ns++;
-        open[p] = NaN;
       }
-      for (const p of OPENS[kind]) { open[p] = t; openRec[p] = j; }
+      // A begin whose end never came (a dropped record) is replaced by the next one of its K-block.
+      for (const p of OPENS[kind]) {
+        const pending = open[p].filter((x) => r.kblock[x.rec] !== r.kblock[j]);
+        pending.push({ t, rec: j });
+        open[p] = pending.length > 2 ? pending.slice(-2) : pending;
+      }
       if (kind === K.TileBegin) { tileOpen = t; tileM = r.tileM[j]; tileN = r.tileN[j]; }
       else if (kind === K.TileEnd && !Number.isNaN(tileOpen)) {
         tl.start[nt] = tileOpen; tl.end[nt] = t; tl.row[nt] = rowIdx; tl.tileM[nt] = tileM; tl.tileN[nt] = tileN;

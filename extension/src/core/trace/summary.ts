@@ -11,12 +11,27 @@ export function summarizeTrace(d: TraceData): TraceSummary {
   const first = new Float64Array(nRows).fill(Infinity);
   const last = new Float64Array(nRows).fill(-Infinity);
   const phaseByRow = d.rows.map(() => zeroPhases());
+  const workingByRow = new Float64Array(nRows);
   const { spans, tiles } = d;
-  for (let i = 0; i < spans.count; i++) {
+  // Time is counted once where spans overlap: the overlapped K-loop has K-block kb+1's wgmma in
+  // flight while kb is promoted. Per row, spans in start order; each adds only what extends its
+  // phase's (and, for wgmma / promote, the "working" class's) covered time.
+  const order = Array.from({ length: spans.count }, (_, i) => i)
+    .sort((a, b) => spans.row[a] - spans.row[b] || spans.start[a] - spans.start[b]);
+  const phaseEnd = new Float64Array(TRACE_PHASES.length);
+  let row = -1, workingEnd = -Infinity;
+  for (const i of order) {
     const r = spans.row[i];
-    if (spans.start[i] < first[r]) first[r] = spans.start[i];
-    if (spans.end[i] > last[r]) last[r] = spans.end[i];
-    phaseByRow[r][TRACE_PHASES[spans.phase[i]]] += spans.end[i] - spans.start[i];
+    if (r !== row) { row = r; phaseEnd.fill(-Infinity); workingEnd = -Infinity; }
+    const start = spans.start[i], end = spans.end[i], p = spans.phase[i];
+    if (start < first[r]) first[r] = start;
+    if (end > last[r]) last[r] = end;
+    phaseByRow[r][TRACE_PHASES[p]] += Math.max(0, end - Math.max(start, phaseEnd[p]));
+    phaseEnd[p] = Math.max(phaseEnd[p], end);
+    if (TRACE_PHASES[p] === 'wgmma' || TRACE_PHASES[p] === 'promote') {
+      workingByRow[r] += Math.max(0, end - Math.max(start, workingEnd));
+      workingEnd = Math.max(workingEnd, end);
+    }
   }
   for (let i = 0; i < tiles.count; i++) {
     const r = tiles.row[i];
@@ -29,15 +44,16 @@ export function summarizeTrace(d: TraceData): TraceSummary {
     const idx = d.rows.map((r, i) => ((r.role === 'producer') === (role === 'producer') ? i : -1)).filter((i) => i >= 0 && Number.isFinite(first[i]));
     if (idx.length === 0) continue;
     const phaseNs = zeroPhases();
-    let activeNs = 0;
+    let activeNs = 0, mathWorkingNs = 0;
     for (const i of idx) {
       activeNs += last[i] - first[i];
+      mathWorkingNs += workingByRow[i];
       for (const p of TRACE_PHASES) phaseNs[p] += phaseByRow[i][p];
     }
     roles.push({
       role, rows: idx.length, activeNs, phaseNs,
       waitingNs: role === 'math' ? phaseNs['wait-full'] : phaseNs['wait-empty'],
-      workingNs: role === 'math' ? phaseNs.wgmma + phaseNs.promote : phaseNs['tma-issue'],
+      workingNs: role === 'math' ? mathWorkingNs : phaseNs['tma-issue'],
     });
   }
 

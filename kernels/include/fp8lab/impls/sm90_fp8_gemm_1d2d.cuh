@@ -121,6 +121,19 @@ struct Sm90Fp8Gemm1D2D {
                 "128-byte swizzled tiles must start on 1024-byte boundaries");
   static_assert(128 * kProducerRegisters + kNumMathThreads * kMathRegisters <= 65536, "register file: setmaxnreg split exceeds 64K");
 
+  // Overlapped K-loop: with one wave per math WG, two tensor-core accumulators let K-block kb+1's
+  // wgmma group run while K-block kb is promoted and its stage released. A group's latency (issue
+  // to wait_group) is ~240 cycles on the H100 even for n16, far more than its math at decode sizes,
+  // so there the serial loop is bound by that latency (seen in the pipeline timeline; H100:
+  // 64x2112x7168 with 64x16 tiles 11.6 -> 8.3 us). It costs kNumAccum more registers (3 x kNumAccum
+  // <= 192), hence BLOCK_N <= 128. FP8LAB_OVERLAP_MAX_BLOCK_N=0 (FP8LAB_JIT_DEFINES) builds the
+  // serial loop everywhere, for comparison.
+#ifndef FP8LAB_OVERLAP_MAX_BLOCK_N
+#define FP8LAB_OVERLAP_MAX_BLOCK_N 128
+#endif
+  static_assert(FP8LAB_OVERLAP_MAX_BLOCK_N <= 128, "the overlapped K-loop's three accumulators need BLOCK_N <= 128");
+  static constexpr bool kOverlapKBlocks = kPromote && kNumWaves == 1 && BLOCK_N <= FP8LAB_OVERLAP_MAX_BLOCK_N;
+
   // Promotion picks scale block 0 for the first `former` n8 chunks of a tile and block 1 after. The
   // count depends on the tile's column offset; when it takes at most 4 values (gcd(BLOCK_N, 128) >= 32:
   // BLOCK_N 96, 160, 192, ...) the K-loop is instantiated once per value so the choice is a constant
@@ -310,6 +323,11 @@ struct Sm90Fp8Gemm1D2D {
     const uint32_t r0 = wg_row + warp_in_wg * 16 + lane_idx / 4;
     const uint32_t r1 = r0 + 8;
     const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
+    // wgmma descriptors of stage 0, wave 0, k-slice 0 of this WG's A rows and of B: the K-loop only
+    // adds (stage, wave, slice) byte offsets >> 4 to their low halves (see wgmma_desc_from_halves).
+    const uint64_t desc_a_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_a + wg_row * BLOCK_K);
+    const uint64_t desc_b_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_b);
+    const uint32_t desc_hi = static_cast<uint32_t>(desc_a_origin >> 32);  // same layout for A and B
 
     Sched sched(args);
     PipelineState<kNumStages> pipe;
@@ -363,9 +381,95 @@ struct Sm90Fp8Gemm1D2D {
 #pragma unroll
         for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] = 0.0f;
 
+      // Promotion of one wave's K-block: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3); chunk i is
+      // columns 8i..8i+7, scaled by B's first 128-column block for the first kFormer chunks.
       // kFormer: the constant number of scale-block-0 chunks, or 0 when it is the runtime value.
+      auto promote = [&](float (&fin)[kNumAccum], const float (&acc)[kNumAccum], float sfa_0, float sfa_1, float sfb_0,
+                         float sfb_1, auto former_tag) {
+        constexpr uint32_t kFormer = decltype(former_tag)::value;
+        const float s00 = sfa_0 * sfb_0, s10 = sfa_1 * sfb_0;
+        const float s01 = sfa_0 * sfb_1, s11 = sfa_1 * sfb_1;
+#pragma unroll
+        for (uint32_t i = 0; i < kNumChunks; ++i) {
+          const bool former = kUniformScaleB || (kFormer != 0 ? i < kFormer : i < num_former_chunks);
+          const float sc0 = former ? s00 : s01;
+          const float sc1 = former ? s10 : s11;
+          fin[i * 4 + 0] += sc0 * acc[i * 4 + 0];
+          fin[i * 4 + 1] += sc0 * acc[i * 4 + 1];
+          fin[i * 4 + 2] += sc1 * acc[i * 4 + 2];
+          fin[i * 4 + 3] += sc1 * acc[i * 4 + 3];
+        }
+      };
+
+      // The overlapped K-loop (kOverlapKBlocks): even K-blocks accumulate in `accum`, odd ones in
+      // `accum_odd`. issue() waits for the next stage, reads its scales and starts its wgmma group;
+      // finish() waits until the older group is done (the newer may stay in flight), releases its
+      // stage and promotes it. `pipe` is the stage being finished, `ahead` the next one to issue.
+      float accum_odd[kNumAccum];
+      struct KBlockScales { float sfa_0, sfa_1, sfb_0, sfb_1; };
+      auto k_loop_overlapped = [&](auto former_tag) {
+        PipelineState<kNumStages> ahead = pipe;
+        auto issue = [&](float (&acc)[kNumAccum], uint32_t kb) {
+          KBlockScales sc;
+          sc.sfb_0 = tile_sfb[kb];
+          sc.sfb_1 = tile_sfb[kb + sfb_second];
+          tr.event(TraceEvent::FullWaitBegin, ahead.stage, kb, tile.m_block, tile.n_block);
+          ptx::mbarrier_try_wait_parity(&full_barriers[ahead.stage], ahead.phase);
+          tr.event(TraceEvent::FullWaitEnd, ahead.stage, kb, tile.m_block, tile.n_block);
+          const float* sfa = reinterpret_cast<const float*>(smem_sfa + ahead.stage * SMEM_SFA_STAGE_BYTES);
+          sc.sfa_0 = sfa[r0];
+          sc.sfa_1 = sfa[r1];
+          const uint32_t desc_a_stage = static_cast<uint32_t>(desc_a_origin) + ahead.stage * (SMEM_A_STAGE_BYTES / 16);
+          const uint32_t desc_b_stage = static_cast<uint32_t>(desc_b_origin) + ahead.stage * (SMEM_B_STAGE_BYTES / 16);
+          tr.event(TraceEvent::WgmmaIssue, ahead.stage, kb, tile.m_block, tile.n_block);
+#pragma unroll
+          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(acc[i]);
+          ptx::wgmma_fence();
+#pragma unroll
+          for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
+            const uint64_t desc_a = ptx::wgmma_desc_from_halves(desc_a_stage + k * WGMMA_K / 16, desc_hi);
+            const uint64_t desc_b = ptx::wgmma_desc_from_halves(desc_b_stage + k * WGMMA_K / 16, desc_hi);
+            Mma::mma(acc, desc_a, desc_b, k > 0 ? 1u : 0u);
+          }
+          ptx::wgmma_commit_group();
+#pragma unroll
+          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(acc[i]);
+          ahead.advance();
+          return sc;
+        };
+        auto finish = [&](float (&acc)[kNumAccum], const KBlockScales& sc, uint32_t kb, bool newer_in_flight) {
+          if (newer_in_flight) ptx::wgmma_wait_group<1>();
+          else ptx::wgmma_wait_group<0>();
+#pragma unroll
+          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(acc[i]);
+          tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
+          release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
+          tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
+          tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
+          promote(final_accum[0], acc, sc.sfa_0, sc.sfa_1, sc.sfb_0, sc.sfb_1, former_tag);
+          tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+          pipe.advance();
+        };
+        if (num_k_blocks == 0) return;
+        KBlockScales even = issue(accum, 0);
+        uint32_t kb = 0;
+        // Steady state: two groups in flight at every wait, no branches between issue and finish.
+        for (; kb + 2 < num_k_blocks; kb += 2) {
+          const KBlockScales odd = issue(accum_odd, kb + 1);
+          finish(accum, even, kb, true);
+          even = issue(accum, kb + 2);
+          finish(accum_odd, odd, kb + 1, true);
+        }
+        if (kb + 1 < num_k_blocks) {  // two K-blocks left
+          const KBlockScales odd = issue(accum_odd, kb + 1);
+          finish(accum, even, kb, true);
+          finish(accum_odd, odd, kb + 1, false);
+        } else {
+          finish(accum, even, kb, false);
+        }
+      };
+
       auto k_loop = [&](auto former_tag) {
-      constexpr uint32_t kFormer = decltype(former_tag)::value;
       for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
         const float sfb_0 = tile_sfb[kb];
         const float sfb_1 = tile_sfb[kb + sfb_second];
@@ -373,8 +477,8 @@ struct Sm90Fp8Gemm1D2D {
         ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
         tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
         const float* sfa = reinterpret_cast<const float*>(smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES);
-        const uint8_t* a_tile = smem_a + pipe.stage * SMEM_A_STAGE_BYTES;
-        const uint8_t* b_tile = smem_b + pipe.stage * SMEM_B_STAGE_BYTES;
+        const uint32_t desc_a_stage = static_cast<uint32_t>(desc_a_origin) + pipe.stage * (SMEM_A_STAGE_BYTES / 16);
+        const uint32_t desc_b_stage = static_cast<uint32_t>(desc_b_origin) + pipe.stage * (SMEM_B_STAGE_BYTES / 16);
 #pragma unroll
         for (uint32_t w = 0; w < kNumWaves; ++w) {
           // Read the A scales before releasing the stage: the producer may refill it right after.
@@ -390,8 +494,8 @@ struct Sm90Fp8Gemm1D2D {
             ptx::wgmma_fence();
 #pragma unroll
             for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
-              const uint64_t desc_a = ptx::make_wgmma_desc_kmajor_sw128(a_tile + (w * WAVE_BLOCK_M + wg_row) * BLOCK_K + k * WGMMA_K);
-              const uint64_t desc_b = ptx::make_wgmma_desc_kmajor_sw128(b_tile + k * WGMMA_K);
+              const uint64_t desc_a = ptx::wgmma_desc_from_halves(desc_a_stage + (w * WAVE_BLOCK_M * BLOCK_K + k * WGMMA_K) / 16, desc_hi);
+              const uint64_t desc_b = ptx::wgmma_desc_from_halves(desc_b_stage + k * WGMMA_K / 16, desc_hi);
               Mma::mma(acc, desc_a, desc_b, (k > 0 || (!kPromote && kb > 0)) ? 1u : 0u);
             }
             ptx::wgmma_commit_group();
@@ -414,28 +518,23 @@ struct Sm90Fp8Gemm1D2D {
             }
           } else if (wave_valid[w]) {
             tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-            // Promotion: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3); chunk i is columns 8i..8i+7.
-            const float s00 = sfa_0 * sfb_0, s10 = sfa_1 * sfb_0;
-            const float s01 = sfa_0 * sfb_1, s11 = sfa_1 * sfb_1;
-#pragma unroll
-            for (uint32_t i = 0; i < kNumChunks; ++i) {
-              const bool former = kUniformScaleB || (kFormer != 0 ? i < kFormer : i < num_former_chunks);
-              const float sc0 = former ? s00 : s01;
-              const float sc1 = former ? s10 : s11;
-              final_accum[w][i * 4 + 0] += sc0 * accum[i * 4 + 0];
-              final_accum[w][i * 4 + 1] += sc0 * accum[i * 4 + 1];
-              final_accum[w][i * 4 + 2] += sc1 * accum[i * 4 + 2];
-              final_accum[w][i * 4 + 3] += sc1 * accum[i * 4 + 3];
-            }
+            promote(final_accum[w], accum, sfa_0, sfa_1, sfb_0, sfb_1, former_tag);
             tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
           }
         }
         pipe.advance();
       }
       };
-      if constexpr (kUniformScaleB) k_loop(IntConst<kNumChunks>{});
-      else if constexpr (kSpecialiseFormer) dispatch_former_chunks<kMaxFormerChunks / kFormerGapChunks * kFormerGapChunks>(num_former_chunks, k_loop);
-      else k_loop(IntConst<0>{});
+      // Rows past M (a whole wave of this WG) take the serial loop, which skips their wgmma.
+      auto run_k_loop = [&](auto former_tag) {
+        if constexpr (kOverlapKBlocks) {
+          if (wave_valid[0]) return k_loop_overlapped(former_tag);
+        }
+        k_loop(former_tag);
+      };
+      if constexpr (kUniformScaleB) run_k_loop(IntConst<kNumChunks>{});
+      else if constexpr (kSpecialiseFormer) dispatch_former_chunks<kMaxFormerChunks / kFormerGapChunks * kFormerGapChunks>(num_former_chunks, run_k_loop);
+      else run_k_loop(IntConst<0>{});
 
       if constexpr (kSplitK > 1) {
         // -- split-K: rank 1 hands its fp32 partial sums to rank 0, which adds them and stores ------
