@@ -27,10 +27,11 @@ const device: PolicyDevice = policyDevice(fixture.device);
 const label = (p: GemmProblem) => `${p.m}x${p.n}x${p.k}`;
 const tile = (c: GemmConfig) => `${c.blockM}x${c.blockN} c${c.clusterM}x${c.clusterN} wg${c.numMathWarpgroups} st${c.numStages}`;
 
-/** The timed candidate with the same tile, cluster and math warpgroups as `pick`, if any. */
+/** The timed candidate with the same tile, cluster, math warpgroups and split-K as `pick`, if any. */
 function measuredEntryFor(pick: GemmConfig, timed: TimedCandidate[]): TimedCandidate | undefined {
   return timed.find((t) => t.measuredUs !== undefined && t.config.blockM === pick.blockM && t.config.blockN === pick.blockN
-    && t.config.clusterM === pick.clusterM && t.config.clusterN === pick.clusterN && t.config.numMathWarpgroups === pick.numMathWarpgroups);
+    && t.config.clusterM === pick.clusterM && t.config.clusterN === pick.clusterN && t.config.numMathWarpgroups === pick.numMathWarpgroups
+    && (t.config.splitK ?? 1) === (pick.splitK ?? 1));
 }
 
 /** Ranks 0..n-1 in ascending order, ties sharing their average rank. */

@@ -22,6 +22,7 @@
 // last epilogue and the launch.
 
 import type { GemmConfig } from '../../../protocol/worker';
+import { overlapsKBlocks } from '../kernelRules';
 import { gemmBytes } from '../stats';
 import type { PolicyDevice } from './device';
 import { waveInfo, type WaveInfo, type WorkShape } from './tiles';
@@ -48,11 +49,16 @@ export const MODEL = {
    * cluster still receives both operands). Fitted: 128x128 tiles at 8192³ run 13% behind 256x128
    * although both would fill the tensor cores; 64x16 tiles at 64x2112x7168 run at ~45 B/cycle.
    */
-  smIngestBytesPerCycle: 64,
+  smIngestBytesPerCycle: 80,
   /** HBM bytes per cycle: the 3.02 TB/s copy rate measured on the test H100 (PERF.md), at the model clock. */
   dramBytesPerCycle: 3.02e12 / 1.3e9,
   /** Cycles from issuing a TMA load to its bytes landing (HBM latency ≈ 0.75 µs). */
   tmaLatencyCycles: 1000,
+  /**
+   * Exposed wgmma drain per K-block of a two-warpgroup tile in the serial K-loop (256-row tiles, or
+   * BLOCK_N > 128). Fitted: at M = 4096 the overlapped 128x128 tiles beat 256x128 by 5–13%.
+   */
+  serialTwoWgDrainCycles: 200,
   /** Per K-block synchronisation: full-barrier wait, wgmma fence / commit, empty-barrier arrive. */
   kBlockSyncCycles: 24,
   /** wgmma.wait_group 0 latency left exposed when one math warpgroup both issues and promotes. */
@@ -69,21 +75,22 @@ export const MODEL = {
   /**
    * Per K-block cost of a 2-CTA cluster: the producer refills a stage only when the peer CTA has
    * released it too, so the two SMs run in lock step. Fitted: 64x16 cluster 2 takes 24.2 µs vs
-   * 21.4 µs alone at 64x4096x7168; at M = 4096 a cluster is within ±5% of none, never clearly ahead.
+   * 21.4 µs alone at 64x4096x7168. Two-warpgroup tiles do not pay it measurably (at M = 4096,
+   * 128x128 tiles with multicast run 6–11% ahead of none: the L2 term's saving).
    */
   clusterCouplingCycles: 80,
   /**
    * Per tile: B-scale wait and math barrier, the epilogue's barriers and TMA store, a fresh
    * accumulator. Fitted: at K = 512, M = 64 many small tiles lose (64x32 14.3 µs vs 64x128 10.1 µs).
    */
-  tileOverheadCycles: 600,
+  tileOverheadCycles: 1200,
   /**
    * Split-K hand-over per tile: rank 1's fp32 accumulators cross to rank 0 through distributed
    * shared memory (a release/acquire barrier round trip plus BLOCK_M x BLOCK_N x 4 bytes at ~32
-   * B/cycle). Estimated; checked against the interleaved H100 sweep with split-K candidates
-   * (test/fixtures/h100/tune-deepseek.json), where the picks are within 1.06 of the fastest.
+   * B/cycle), and the 2-CTA cluster launch. Fitted: with the overlapped K-loop, split-K 2 lost to
+   * no split on every decode shape of the interleaved H100 sweep (64x2112x7168: 9.9 vs 8.3 µs).
    */
-  splitKExchangeCycles: 1500,
+  splitKExchangeCycles: 5000,
   dsmemBytesPerCycle: 32,
   /**
    * The exponent the compute, L2 and HBM terms are combined with (∞ would be a pure roofline max).
@@ -91,8 +98,11 @@ export const MODEL = {
    * they measure 5–15% slower.
    */
   overlapExponent: 6,
-  /** Bytes per cycle the math warpgroups write D into shared memory (stmatrix) in the epilogue. */
-  epilogueBytesPerCycle: 128,
+  /**
+   * Bytes per cycle of the epilogue (stmatrix into shared memory, barriers, TMA store issue). Fitted
+   * to the sweep with the overlapped K-loop (test/fixtures/h100/tune-deepseek.json, 2nd recording).
+   */
+  epilogueBytesPerCycle: 32,
   /** Launch and teardown of one persistent grid, as graph-replayed (µs). */
   launchUs: 1.5,
 };
@@ -157,11 +167,15 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   const promote = (bm * bn) / MODEL.ffmaPerCyclePerSm;
   const straddle = scaleBStraddle(bn);
   const straddleFactor = straddle === 'runtime' ? MODEL.straddleRuntimeFactor : straddle === 'specialised' ? MODEL.straddleSpecialisedFactor : 1;
-  const oneWg = config.numMathWarpgroups < 2;
-  const coupling = clusterSize > 1 ? MODEL.clusterCouplingCycles : 0;
-  const math = straddleFactor * (oneWg
+  // One math warpgroup running the serial K-loop waits for each wgmma group before promoting it;
+  // a second warpgroup's wgmma, or the overlapped K-loop's next group, hides that drain.
+  // Two warpgroups in the serial loop hide part of it: both wait on the same full barrier and
+  // tend to drain at the same time (serialTwoWgDrainCycles).
+  const overlapped = overlapsKBlocks(config);
+  const coupling = clusterSize > 1 && config.numMathWarpgroups < 2 ? MODEL.clusterCouplingCycles : 0;
+  const math = straddleFactor * (config.numMathWarpgroups < 2 && !overlapped
     ? mma + MODEL.wgmmaDrainCycles + promote + MODEL.kBlockSyncCycles
-    : Math.max(mma, promote) + MODEL.kBlockSyncCycles) + coupling;
+    : Math.max(mma, promote) + MODEL.kBlockSyncCycles + (overlapped ? 0 : MODEL.serialTwoWgDrainCycles)) + coupling;
   const stageBytes = bm * bk + bn * bk + bm * 4;
   const ingest = stageBytes / MODEL.smIngestBytesPerCycle;
   const latency = MODEL.tmaLatencyCycles / Math.max(1, config.numStages - 1);
