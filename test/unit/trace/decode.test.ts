@@ -4,7 +4,7 @@ import { TRACE_FORMAT_VERSION, TRACE_PHASES, TraceEventKind as K } from '../../.
 import { decodeTrace } from '../../../extension/src/core/trace/decode';
 import { checkTraceCapture, decodeCapture, traceVsMeasured } from '../../../extension/src/core/trace';
 import { base64ToBytes, bytesToBase64, readSlices, traceBufferBytes, TraceFormatError } from '../../../extension/src/core/trace/format';
-import { buildTrace, simulateKernel, type BuiltSlice } from './traceBuilder';
+import { buildTrace, OVERLAPPED_TWO_KBLOCKS, simulateKernel, type BuiltSlice } from './traceBuilder';
 
 const G0 = 1_763_700_000_123_456_789n;  // a realistic %globaltimer value (> 2^53)
 const geometry = { numCtas: 2, capacity: 16 };
@@ -69,18 +69,7 @@ describe('decodeTrace', () => {
   });
 
   it('pairs each wgmma end with the begin of its own K-block when two groups are in flight (overlapped K-loop)', () => {
-    // K-block 1 is issued (at 150) before K-block 0 is done (at 300); 1 is done at 500.
-    const events = [
-      { kind: K.TileBegin, ns: 0 },
-      { kind: K.WgmmaIssue, ns: 100, stage: 0, kblock: 0 },
-      { kind: K.WgmmaIssue, ns: 150, stage: 1, kblock: 1 },
-      { kind: K.WgmmaDone, ns: 300, stage: 0, kblock: 0 },
-      { kind: K.PromoteBegin, ns: 300, stage: 0, kblock: 0 },
-      { kind: K.PromoteEnd, ns: 350, stage: 0, kblock: 0 },
-      { kind: K.WgmmaDone, ns: 500, stage: 1, kblock: 1 },
-      { kind: K.TileEnd, ns: 500 },
-    ];
-    const d = decodeTrace(buildTrace([{ cta: 0, role: 1, sm: 0, globaltimer0: G0, clock0: 0n, events }], exact), geometry);
+    const d = decodeTrace(buildTrace([{ cta: 0, role: 1, sm: 0, globaltimer0: G0, clock0: 0n, events: OVERLAPPED_TWO_KBLOCKS }], exact), geometry);
     const wgmma = Array.from({ length: d.spans.count }, (_, i) => i).filter((i) => d.spans.phase[i] === phaseOf('wgmma'))
       .map((i) => [d.spans.kblock[i], d.spans.stage[i], d.spans.start[i], d.spans.end[i]]);
     assert.deepEqual(wgmma, [[0, 0, 100, 300], [1, 1, 150, 500]]);

@@ -4,8 +4,7 @@ import { decodeTrace } from '../../../extension/src/core/trace/decode';
 import { ringOccupancy } from '../../../extension/src/core/trace/occupancy';
 import { toChromeTrace } from '../../../extension/src/core/trace/perfetto';
 import { summarizeTrace } from '../../../extension/src/core/trace/summary';
-import { TraceEventKind as K } from '../../../extension/protocol/trace';
-import { buildTrace, simulateKernel } from './traceBuilder';
+import { buildTrace, OVERLAPPED_TWO_KBLOCKS, simulateKernel } from './traceBuilder';
 
 // Two CTAs, three tiles (CTA 0 gets tiles 0 and 2, CTA 1 tile 1), two K-blocks each, a ring of two
 // stages. Every figure asserted below was worked out by hand from these costs (see the comments).
@@ -54,20 +53,8 @@ describe('summarizeTrace', () => {
 
 describe('summarizeTrace with the overlapped K-loop', () => {
   it('counts time once where K-block 1\'s wgmma runs during K-block 0\'s promotion', () => {
-    const events = [
-      { kind: K.TileBegin, ns: 0 },
-      { kind: K.WgmmaIssue, ns: 100, stage: 0, kblock: 0 },
-      { kind: K.WgmmaIssue, ns: 150, stage: 1, kblock: 1 },
-      { kind: K.WgmmaDone, ns: 300, stage: 0, kblock: 0 },
-      { kind: K.PromoteBegin, ns: 300, stage: 0, kblock: 0 },
-      { kind: K.PromoteEnd, ns: 350, stage: 0, kblock: 0 },
-      { kind: K.WgmmaDone, ns: 500, stage: 1, kblock: 1 },
-      { kind: K.PromoteBegin, ns: 500, stage: 1, kblock: 1 },
-      { kind: K.PromoteEnd, ns: 550, stage: 1, kblock: 1 },
-      { kind: K.TileEnd, ns: 550 },
-    ];
     const geometry = { numCtas: 1, capacity: 16 };
-    const overlapped = decodeTrace(buildTrace([{ cta: 0, role: 1, sm: 0, globaltimer0: 1_000_000n, clock0: 0n, events }],
+    const overlapped = decodeTrace(buildTrace([{ cta: 0, role: 1, sm: 0, globaltimer0: 1_000_000n, clock0: 0n, events: OVERLAPPED_TWO_KBLOCKS }],
       { ...geometry, cyclesPerNs: 2, timerTickNs: 1 }), geometry);
     const math = summarizeTrace(overlapped).roles.find((r) => r.role === 'math')!;
     assert.equal(math.phaseNs.wgmma, 400);   // 100..500 covered, not 200 + 350

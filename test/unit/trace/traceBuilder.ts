@@ -157,3 +157,20 @@ export function simulateKernel(o: SimOptions, startNs = (sm: number) => sm * 3):
   }
   return out;
 }
+
+/**
+ * One math warpgroup running the overlapped K-loop over two K-blocks: K-block 1's wgmma is issued
+ * (150 ns) before K-block 0's is done (300 ns), and K-block 0 is promoted while 1 runs.
+ */
+export const OVERLAPPED_TWO_KBLOCKS = [
+    { kind: K.TileBegin, ns: 0 },
+    { kind: K.WgmmaIssue, ns: 100, stage: 0, kblock: 0 },
+    { kind: K.WgmmaIssue, ns: 150, stage: 1, kblock: 1 },
+    { kind: K.WgmmaDone, ns: 300, stage: 0, kblock: 0 },
+    { kind: K.PromoteBegin, ns: 300, stage: 0, kblock: 0 },
+    { kind: K.PromoteEnd, ns: 350, stage: 0, kblock: 0 },
+    { kind: K.WgmmaDone, ns: 500, stage: 1, kblock: 1 },
+    { kind: K.PromoteBegin, ns: 500, stage: 1, kblock: 1 },
+    { kind: K.PromoteEnd, ns: 550, stage: 1, kblock: 1 },
+    { kind: K.TileEnd, ns: 550 },
+  ];
