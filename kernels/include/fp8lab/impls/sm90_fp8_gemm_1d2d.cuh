@@ -328,6 +328,22 @@ struct Sm90Fp8Gemm1D2D {
     const uint64_t desc_a_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_a + wg_row * BLOCK_K);
     const uint64_t desc_b_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_b);
     const uint32_t desc_hi = static_cast<uint32_t>(desc_a_origin >> 32);  // same layout for A and B
+    // One K-block's wgmma group on `stage`: 4 x m64nNk32 over its 128 of K into `acc` (this WG's A
+    // rows `a_offset` bytes into the stage), committed, not waited for. `accumulate`: add to acc.
+    auto issue_group = [&](float (&acc)[kNumAccum], uint32_t stage, uint32_t a_offset, bool accumulate) {
+      const uint32_t desc_a_stage = static_cast<uint32_t>(desc_a_origin) + (stage * SMEM_A_STAGE_BYTES + a_offset) / 16;
+      const uint32_t desc_b_stage = static_cast<uint32_t>(desc_b_origin) + stage * (SMEM_B_STAGE_BYTES / 16);
+      ptx::wgmma_fence_operands(acc);
+      ptx::wgmma_fence();
+#pragma unroll
+      for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
+        const uint64_t desc_a = ptx::wgmma_desc_from_halves(desc_a_stage + k * WGMMA_K / 16, desc_hi);
+        const uint64_t desc_b = ptx::wgmma_desc_from_halves(desc_b_stage + k * WGMMA_K / 16, desc_hi);
+        Mma::mma(acc, desc_a, desc_b, (k > 0 || accumulate) ? 1u : 0u);
+      }
+      ptx::wgmma_commit_group();
+      ptx::wgmma_fence_operands(acc);
+    };
 
     Sched sched(args);
     PipelineState<kNumStages> pipe;
@@ -419,29 +435,15 @@ struct Sm90Fp8Gemm1D2D {
           const float* sfa = reinterpret_cast<const float*>(smem_sfa + ahead.stage * SMEM_SFA_STAGE_BYTES);
           sc.sfa_0 = sfa[r0];
           sc.sfa_1 = sfa[r1];
-          const uint32_t desc_a_stage = static_cast<uint32_t>(desc_a_origin) + ahead.stage * (SMEM_A_STAGE_BYTES / 16);
-          const uint32_t desc_b_stage = static_cast<uint32_t>(desc_b_origin) + ahead.stage * (SMEM_B_STAGE_BYTES / 16);
           tr.event(TraceEvent::WgmmaIssue, ahead.stage, kb, tile.m_block, tile.n_block);
-#pragma unroll
-          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(acc[i]);
-          ptx::wgmma_fence();
-#pragma unroll
-          for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
-            const uint64_t desc_a = ptx::wgmma_desc_from_halves(desc_a_stage + k * WGMMA_K / 16, desc_hi);
-            const uint64_t desc_b = ptx::wgmma_desc_from_halves(desc_b_stage + k * WGMMA_K / 16, desc_hi);
-            Mma::mma(acc, desc_a, desc_b, k > 0 ? 1u : 0u);
-          }
-          ptx::wgmma_commit_group();
-#pragma unroll
-          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(acc[i]);
+          issue_group(acc, ahead.stage, 0, false);
           ahead.advance();
           return sc;
         };
         auto finish = [&](float (&acc)[kNumAccum], const KBlockScales& sc, uint32_t kb, bool newer_in_flight) {
           if (newer_in_flight) ptx::wgmma_wait_group<1>();
           else ptx::wgmma_wait_group<0>();
-#pragma unroll
-          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(acc[i]);
+          ptx::wgmma_fence_operands(acc);
           tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
           release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
           tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
@@ -477,8 +479,6 @@ struct Sm90Fp8Gemm1D2D {
         ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
         tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
         const float* sfa = reinterpret_cast<const float*>(smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES);
-        const uint32_t desc_a_stage = static_cast<uint32_t>(desc_a_origin) + pipe.stage * (SMEM_A_STAGE_BYTES / 16);
-        const uint32_t desc_b_stage = static_cast<uint32_t>(desc_b_origin) + pipe.stage * (SMEM_B_STAGE_BYTES / 16);
 #pragma unroll
         for (uint32_t w = 0; w < kNumWaves; ++w) {
           // Read the A scales before releasing the stage: the producer may refill it right after.
@@ -489,21 +489,9 @@ struct Sm90Fp8Gemm1D2D {
             tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
             // Without promotion the tensor-core accumulator of a wave carries all of K.
             float (&acc)[kNumAccum] = kPromote ? accum : final_accum[w];
-#pragma unroll
-            for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(acc[i]);
-            ptx::wgmma_fence();
-#pragma unroll
-            for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
-              const uint64_t desc_a = ptx::wgmma_desc_from_halves(desc_a_stage + (w * WAVE_BLOCK_M * BLOCK_K + k * WGMMA_K) / 16, desc_hi);
-              const uint64_t desc_b = ptx::wgmma_desc_from_halves(desc_b_stage + k * WGMMA_K / 16, desc_hi);
-              Mma::mma(acc, desc_a, desc_b, (k > 0 || (!kPromote && kb > 0)) ? 1u : 0u);
-            }
-            ptx::wgmma_commit_group();
-#pragma unroll
-            for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(acc[i]);
+            issue_group(acc, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
             ptx::wgmma_wait_group<0>();
-#pragma unroll
-            for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(acc[i]);
+            ptx::wgmma_fence_operands(acc);
             tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
           }
           if (w == kNumWaves - 1) {

@@ -69,4 +69,11 @@ __device__ __forceinline__ void wgmma_wait_group() {
 // `r` across the asynchronous wgmma boundary (fence/commit/wait carry no register dependencies).
 __device__ __forceinline__ void wgmma_fence_operand(float& r) { asm volatile("" : "+f"(r)::"memory"); }
 
+// The same for every register of an accumulator fragment.
+template <uint32_t N>
+__device__ __forceinline__ void wgmma_fence_operands(float (&r)[N]) {
+#pragma unroll
+  for (uint32_t i = 0; i < N; ++i) wgmma_fence_operand(r[i]);
+}
+
 }  // namespace fp8lab::ptx
