@@ -134,6 +134,16 @@ struct Sm90Fp8Gemm1D2D {
   static_assert(FP8LAB_OVERLAP_MAX_BLOCK_N <= 128, "the overlapped K-loop's three accumulators need BLOCK_N <= 128");
   static constexpr bool kOverlapKBlocks = kPromote && kNumWaves == 1 && BLOCK_N <= FP8LAB_OVERLAP_MAX_BLOCK_N;
 
+  // Overlap across tiles (Normal GEMMs on the overlapped loop): the next tile's first wgmma group is
+  // issued before this tile's epilogue, so the tensor cores are not idle while the math warpgroups
+  // convert, stmatrix and store -- with K = 512 a 128x128 tile has only 4 K-blocks, and the epilogue
+  // is a large share of its time. The epilogue is branch-free for it. FP8LAB_OVERLAP_TILES=0 turns
+  // it off (FP8LAB_JIT_DEFINES), for comparison.
+#ifndef FP8LAB_OVERLAP_TILES
+#define FP8LAB_OVERLAP_TILES 1
+#endif
+  static constexpr bool kOverlapTiles = FP8LAB_OVERLAP_TILES != 0 && kOverlapKBlocks && kGemmType == GemmType::Normal && kSplitK == 1;
+
   // Promotion picks scale block 0 for the first `former` n8 chunks of a tile and block 1 after. The
   // count depends on the tile's column offset; when it takes at most 4 values (gcd(BLOCK_N, 128) >= 32:
   // BLOCK_N 96, 160, 192, ...) the K-loop is instantiated once per value so the choice is a constant
@@ -346,7 +356,8 @@ struct Sm90Fp8Gemm1D2D {
     };
 
     Sched sched(args);
-    PipelineState<kNumStages> pipe;
+    PipelineState<kNumStages> pipe;   // the next stage to finish: wait for its wgmma group, release it
+    PipelineState<kNumStages> ahead;  // the next stage to issue; the overlapped loops run one K-block ahead of pipe
     TraceWriter tr(args, 1 + math_wg, threadIdx.x % 128 == 0);  // no-op unless FP8LAB_TRACE=1
     // SFB: each tile's B scales are copied (cp.async) into one of two buffers while the previous
     // tile computes, so no tile waits on a global load before its first wgmma.
@@ -359,30 +370,120 @@ struct Sm90Fp8Gemm1D2D {
       for (uint32_t i = threadIdx.x; i < count; i += kNumMathThreads) ptx::cp_async_ca_shared_global_4(dst + i, src + i);
       ptx::cp_async_commit_group();
     };
-    uint32_t sfb_buffer = 0;
-    uint32_t split_tiles = 0;  // tiles handed over so far (split-K exchange barrier phases)
-    Tile tile;
-    bool has_tile = sched.next(tile);
-    if (has_tile) prefetch_sfb(tile, smem_sfb);
-    while (has_tile) {
-      Tile next_tile;
-      const bool has_next = sched.next(next_tile);
-      const uint32_t num_k_blocks = sched.num_k_blocks(tile);
-      const uint32_t k_begin = sched.k_block_begin(tile);
-      const uint32_t n0 = tile.n_block * BLOCK_N;
-      tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-
-      // -- this tile's B scales: own copies landed, then everyone's (barrier) ----------------------
-      const ScaleBSplit split = scale_b_split(n0, args.n);
-      const uint32_t num_former_chunks = split.former_cols / 8;
-      const bool needs_second = split.needs_second;
-      const uint32_t sfb_second = needs_second ? sched.total_k_blocks() : 0;  // offset of the second row
-      const float* tile_sfb = smem_sfb + sfb_buffer * sfb_buffer_floats + k_begin;  // this CTA's K range
+    // Tile t's B scales are now in `buffer`: make every math thread's copies visible to all, then
+    // start copying the following tile's into the other buffer, which the K-loop that last read it
+    // (every math thread has left it: they all passed this barrier) no longer needs.
+    auto begin_tile_scales = [&](uint32_t buffer, bool has_following, const Tile& following) {
       ptx::cp_async_wait_group<0>();
       ptx::bar_sync(kMathBarrierId, kNumMathThreads);
-      // The other buffer was last read by the previous tile's K-loop, which every math thread has
-      // left (it passed that tile's epilogue barriers): refill it for the next tile.
-      if (has_next) prefetch_sfb(next_tile, smem_sfb + (sfb_buffer ^ 1) * sfb_buffer_floats);
+      if (has_following) prefetch_sfb(following, smem_sfb + (buffer ^ 1) * sfb_buffer_floats);
+    };
+    // A tile's B scales as the K-loop reads them: sfb[kb] (block 0) and sfb[kb + second] (block 1).
+    struct TileScalesB {
+      const float* sfb;         // this CTA's first K-block in the tile's buffer
+      uint32_t second;          // offset of the second scale-block row (0 when the tile needs one)
+      uint32_t former_chunks;   // n8 chunks that use block 0
+    };
+    auto scales_b_of = [&](const Tile& t, uint32_t buffer) {
+      const ScaleBSplit split = scale_b_split(t.n_block * BLOCK_N, args.n);
+      TileScalesB sb;
+      sb.sfb = smem_sfb + buffer * sfb_buffer_floats + sched.k_block_begin(t);
+      sb.second = split.needs_second ? sched.total_k_blocks() : 0;
+      sb.former_chunks = split.former_cols / 8;
+      return sb;
+    };
+
+    // The overlapped loops' issue step: wait for `ahead`'s stage, read its scales and start its
+    // wgmma group into `acc` (not waited for).
+    struct KBlockScales { float sfa_0, sfa_1, sfb_0, sfb_1; };
+    auto issue = [&](float (&acc)[kNumAccum], const Tile& t, const TileScalesB& sb, uint32_t kb) {
+      KBlockScales sc;
+      sc.sfb_0 = sb.sfb[kb];
+      sc.sfb_1 = sb.sfb[kb + sb.second];
+      tr.event(TraceEvent::FullWaitBegin, ahead.stage, kb, t.m_block, t.n_block);
+      ptx::mbarrier_try_wait_parity(&full_barriers[ahead.stage], ahead.phase);
+      tr.event(TraceEvent::FullWaitEnd, ahead.stage, kb, t.m_block, t.n_block);
+      const float* sfa = reinterpret_cast<const float*>(smem_sfa + ahead.stage * SMEM_SFA_STAGE_BYTES);
+      sc.sfa_0 = sfa[r0];
+      sc.sfa_1 = sfa[r1];
+      tr.event(TraceEvent::WgmmaIssue, ahead.stage, kb, t.m_block, t.n_block);
+      issue_group(acc, ahead.stage, 0, false);
+      ahead.advance();
+      return sc;
+    };
+
+    // -- epilogue: bf16 via stmatrix into the staging tile, then TMA store ------------------------
+    // Without branches (kOverlapTiles keeps the next tile's first wgmma group in flight across it):
+    // waiting for, committing and issuing bulk stores are per thread, so every thread runs them and
+    // only the store itself is predicated to its one thread per TMA_D_BLOCK_N columns.
+    auto epilogue = [&](const Tile& t, float (&final_accum)[kNumWaves][kNumAccum]) {
+      const uint32_t n0 = t.n_block * BLOCK_N;
+      tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
+      // The previous tile's store must have finished reading the staging tile.
+      ptx::cp_async_bulk_wait_group_read<0>();
+      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+#pragma unroll
+      for (uint32_t w = 0; w < kNumWaves; ++w) {
+        // Lane l addresses row (l % 16) of the warp's 16 rows, chunk i + l / 16 (stmatrix x4 matrices:
+        // rows 0-7 / 8-15 of chunk i, then of chunk i + 1).
+        const uint32_t row = w * WAVE_BLOCK_M + wg_row + warp_in_wg * 16 + lane_idx % 16;
+#pragma unroll
+        for (uint32_t i = 0; i < kNumChunks; i += 2) {
+          const uint32_t col = (i + lane_idx / 16) * 8;
+          ptx::stmatrix_m8n8_x4(smem_d + d_offset(row, col),
+                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 0], final_accum[w][i * 4 + 1]),
+                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 2], final_accum[w][i * 4 + 3]),
+                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 4], final_accum[w][i * 4 + 5]),
+                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 6], final_accum[w][i * 4 + 7]));
+        }
+      }
+      // Make the generic-proxy stmatrix writes visible to the TMA (async proxy), then store.
+      ptx::fence_proxy_async_shared_cta();
+      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+      bool rows_masked = false;  // M-grouped: padding rows / rows past masked_m must stay untouched
+      if constexpr (kMGrouped) {
+        rows_masked = t.rows_masked;
+        if (rows_masked) store_rows_masked(args, sched, t, smem_d, n0);
+      }
+      const uint32_t col = n0 + threadIdx.x * TMA_D_BLOCK_N;
+      ptx::cp_async_bulk_tensor_2d_store_if(!rows_masked && threadIdx.x < kNumDStores && col < args.n, &args.tma_d,
+                                            smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * 2),
+                                            static_cast<int32_t>(col), static_cast<int32_t>(sched.d_row(t)));
+      ptx::cp_async_bulk_commit_group();
+      tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
+      tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
+    };
+
+    // Tensor-core accumulators: `accum` (the serial loop; even K-blocks of the overlapped one) and
+    // `accum_odd` (odd K-blocks of the overlapped loop).
+    float accum[kNumAccum];
+    float accum_odd[kNumAccum];
+    uint32_t sfb_buffer = 0;
+    uint32_t split_tiles = 0;  // tiles handed over so far (split-K exchange barrier phases)
+    Tile tile, next_tile;
+    const bool has_tile = sched.next(tile);
+    bool has_next = has_tile && sched.next(next_tile);
+    if (!has_tile) {
+      tr.finish();
+      return;
+    }
+    prefetch_sfb(tile, smem_sfb);
+    KBlockScales first_scales{};  // kOverlapTiles: K-block 0 of `tile`, already issued into `accum`
+    if constexpr (kOverlapTiles) {
+      begin_tile_scales(0, has_next, next_tile);
+      first_scales = issue(accum, tile, scales_b_of(tile, 0), 0);
+    }
+    // One turn per tile. The loop is left only by the `break`s at the bottom, on paths with no wgmma
+    // group in flight: ptxas serialises wgmma when a path out of a loop may carry one (C7514/C7517).
+    while (true) {
+      const uint32_t num_k_blocks = sched.num_k_blocks(tile);
+      const uint32_t n0 = tile.n_block * BLOCK_N;
+      tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+      if constexpr (!kOverlapTiles) begin_tile_scales(sfb_buffer, has_next, next_tile);
+      const TileScalesB sb = scales_b_of(tile, sfb_buffer);
+      const float* tile_sfb = sb.sfb;
+      const uint32_t sfb_second = sb.second;
+      const uint32_t num_former_chunks = sb.former_chunks;
 
       // Waves of this WG that hold rows of the problem (rows past M are neither multiplied nor stored).
       const uint32_t valid_rows = sched.valid_rows(tile, args.m);
@@ -390,7 +491,6 @@ struct Sm90Fp8Gemm1D2D {
 #pragma unroll
       for (uint32_t w = 0; w < kNumWaves; ++w) wave_valid[w] = tile.m_block * BLOCK_M + w * WAVE_BLOCK_M + wg_row < valid_rows;
 
-      float accum[kNumAccum];
       float final_accum[kNumWaves][kNumAccum];
 #pragma unroll
       for (uint32_t w = 0; w < kNumWaves; ++w)
@@ -418,28 +518,10 @@ struct Sm90Fp8Gemm1D2D {
       };
 
       // The overlapped K-loop (kOverlapKBlocks): even K-blocks accumulate in `accum`, odd ones in
-      // `accum_odd`. issue() waits for the next stage, reads its scales and starts its wgmma group;
-      // finish() waits until the older group is done (the newer may stay in flight), releases its
-      // stage and promotes it. `pipe` is the stage being finished, `ahead` the next one to issue.
-      float accum_odd[kNumAccum];
-      struct KBlockScales { float sfa_0, sfa_1, sfb_0, sfb_1; };
-      auto k_loop_overlapped = [&](auto former_tag) {
-        PipelineState<kNumStages> ahead = pipe;
-        auto issue = [&](float (&acc)[kNumAccum], uint32_t kb) {
-          KBlockScales sc;
-          sc.sfb_0 = tile_sfb[kb];
-          sc.sfb_1 = tile_sfb[kb + sfb_second];
-          tr.event(TraceEvent::FullWaitBegin, ahead.stage, kb, tile.m_block, tile.n_block);
-          ptx::mbarrier_try_wait_parity(&full_barriers[ahead.stage], ahead.phase);
-          tr.event(TraceEvent::FullWaitEnd, ahead.stage, kb, tile.m_block, tile.n_block);
-          const float* sfa = reinterpret_cast<const float*>(smem_sfa + ahead.stage * SMEM_SFA_STAGE_BYTES);
-          sc.sfa_0 = sfa[r0];
-          sc.sfa_1 = sfa[r1];
-          tr.event(TraceEvent::WgmmaIssue, ahead.stage, kb, tile.m_block, tile.n_block);
-          issue_group(acc, ahead.stage, 0, false);
-          ahead.advance();
-          return sc;
-        };
+      // `accum_odd`. K-block 0 is already issued (`even`). issue() starts the next group; finish()
+      // waits until the older group is done (the newer may stay in flight), releases its stage and
+      // promotes it.
+      auto k_loop_overlapped = [&](auto former_tag, KBlockScales even) {
         auto finish = [&](float (&acc)[kNumAccum], const KBlockScales& sc, uint32_t kb, bool newer_in_flight) {
           if (newer_in_flight) ptx::wgmma_wait_group<1>();
           else ptx::wgmma_wait_group<0>();
@@ -452,18 +534,16 @@ struct Sm90Fp8Gemm1D2D {
           tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
           pipe.advance();
         };
-        if (num_k_blocks == 0) return;
-        KBlockScales even = issue(accum, 0);
         uint32_t kb = 0;
         // Steady state: two groups in flight at every wait, no branches between issue and finish.
         for (; kb + 2 < num_k_blocks; kb += 2) {
-          const KBlockScales odd = issue(accum_odd, kb + 1);
+          const KBlockScales odd = issue(accum_odd, tile, sb, kb + 1);
           finish(accum, even, kb, true);
-          even = issue(accum, kb + 2);
+          even = issue(accum, tile, sb, kb + 2);
           finish(accum_odd, odd, kb + 1, true);
         }
         if (kb + 1 < num_k_blocks) {  // two K-blocks left
-          const KBlockScales odd = issue(accum_odd, kb + 1);
+          const KBlockScales odd = issue(accum_odd, tile, sb, kb + 1);
           finish(accum, even, kb, true);
           finish(accum_odd, odd, kb + 1, false);
         } else {
@@ -512,71 +592,54 @@ struct Sm90Fp8Gemm1D2D {
         }
         pipe.advance();
       }
+      ahead = pipe;
       };
-      // Rows past M (a whole wave of this WG) take the serial loop, which skips their wgmma.
+      // Rows past M (a whole wave of this WG) take the serial loop, which skips their wgmma; with
+      // kOverlapTiles every tile is overlapped (its first group is issued before the tile starts,
+      // and rows past M are zeros from TMA's out-of-bounds fill, neither harmful nor stored).
       auto run_k_loop = [&](auto former_tag) {
-        if constexpr (kOverlapKBlocks) {
-          if (wave_valid[0]) return k_loop_overlapped(former_tag);
+        if constexpr (kOverlapTiles) {
+          k_loop_overlapped(former_tag, first_scales);
+        } else {
+          if constexpr (kOverlapKBlocks) {
+            if (wave_valid[0]) return k_loop_overlapped(former_tag, issue(accum, tile, sb, 0));
+          }
+          k_loop(former_tag);
         }
-        k_loop(former_tag);
       };
       if constexpr (kUniformScaleB) run_k_loop(IntConst<kNumChunks>{});
       else if constexpr (kSpecialiseFormer) dispatch_former_chunks<kMaxFormerChunks / kFormerGapChunks * kFormerGapChunks>(num_former_chunks, run_k_loop);
       else run_k_loop(IntConst<0>{});
 
-      if constexpr (kSplitK > 1) {
-        // -- split-K: rank 1 hands its fp32 partial sums to rank 0, which adds them and stores ------
-        if (exchange_partial_sums(final_accum, smem_d, empty_barriers, sched.split_rank(), split_tiles++)) {
+      // The tile after the next one: its B scales are prefetched while the next tile computes.
+      Tile following;
+      const bool has_following = has_next && sched.next(following);
+      if constexpr (kOverlapTiles) {
+        // Start the next tile's first wgmma group now: the tensor cores work on it through this
+        // tile's epilogue (for short K the epilogue is a large share of a tile's time). The last
+        // tile leaves the loop on its own path, so no path out of the loop has a group in flight
+        // (otherwise ptxas waits for the group at every turn of the loop: warning C7514).
+        if (!has_next) {
+          epilogue(tile, final_accum);
           tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-          tile = next_tile;
-          has_tile = has_next;
-          sfb_buffer ^= 1;
-          continue;  // rank 1 stores nothing
+          break;
         }
-      }
-
-      // -- epilogue: bf16 via stmatrix into the staging tile, then TMA store ----------------------
-      // The previous tile's store must have finished reading the staging tile.
-      tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-      if (threadIdx.x < kNumDStores) ptx::cp_async_bulk_wait_group_read<0>();
-      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
-#pragma unroll
-      for (uint32_t w = 0; w < kNumWaves; ++w) {
-        // Lane l addresses row (l % 16) of the warp's 16 rows, chunk i + l / 16 (stmatrix x4 matrices:
-        // rows 0-7 / 8-15 of chunk i, then of chunk i + 1).
-        const uint32_t row = w * WAVE_BLOCK_M + wg_row + warp_in_wg * 16 + lane_idx % 16;
-#pragma unroll
-        for (uint32_t i = 0; i < kNumChunks; i += 2) {
-          const uint32_t col = (i + lane_idx / 16) * 8;
-          ptx::stmatrix_m8n8_x4(smem_d + d_offset(row, col),
-                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 0], final_accum[w][i * 4 + 1]),
-                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 2], final_accum[w][i * 4 + 3]),
-                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 4], final_accum[w][i * 4 + 5]),
-                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 6], final_accum[w][i * 4 + 7]));
+        begin_tile_scales(sfb_buffer ^ 1, has_following, following);
+        first_scales = issue(accum, next_tile, scales_b_of(next_tile, sfb_buffer ^ 1), 0);
+        epilogue(tile, final_accum);
+      } else {
+        bool stores = true;  // split-K ranks 1.. hand their sums to rank 0 and store nothing
+        if constexpr (kSplitK > 1) {
+          // -- split-K: rank 1 hands its fp32 partial sums to rank 0, which adds them and stores ----
+          stores = !exchange_partial_sums(final_accum, smem_d, empty_barriers, sched.split_rank(), split_tiles++);
         }
+        if (stores) epilogue(tile, final_accum);
       }
-      // Make the generic-proxy stmatrix writes visible to the TMA (async proxy), then store.
-      ptx::fence_proxy_async_shared_cta();
-      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
-      bool rows_masked = false;  // M-grouped: padding rows / rows past masked_m must stay untouched
-      if constexpr (kMGrouped) {
-        rows_masked = tile.rows_masked;
-        if (rows_masked) store_rows_masked(args, sched, tile, smem_d, n0);
-      }
-      if (!rows_masked && threadIdx.x < kNumDStores) {
-        const uint32_t col = n0 + threadIdx.x * TMA_D_BLOCK_N;
-        if (col < args.n) {
-          ptx::cp_async_bulk_tensor_2d_store(&args.tma_d, smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * 2),
-                                             static_cast<int32_t>(col), static_cast<int32_t>(sched.d_row(tile)));
-        }
-        ptx::cp_async_bulk_commit_group();
-      }
-      __syncwarp();
-      tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-      tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+      if (!has_next) break;
       tile = next_tile;
-      has_tile = has_next;
+      next_tile = following;
+      has_next = has_following;
       sfb_buffer ^= 1;
     }
     // Keep the staging tile alive until the last store has read it.

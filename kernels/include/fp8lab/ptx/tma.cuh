@@ -54,6 +54,18 @@ __device__ __forceinline__ void cp_async_bulk_tensor_2d_store(const TmaDescripto
                : "memory");
 }
 
+// The same store issued only where `pred` holds, as a predicated instruction (@p): no branch, so
+// code around it may keep wgmma groups in flight (ptxas serialises wgmma across divergent branches).
+__device__ __forceinline__ void cp_async_bulk_tensor_2d_store_if(bool pred, const TmaDescriptor* map, const void* src,
+                                                                 int32_t c0, int32_t c1) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %4, 0;\n\t"
+      "@p cp.async.bulk.tensor.2d.global.shared::cta.bulk_group [%0, {%2, %3}], [%1];\n\t}"
+      ::"l"(reinterpret_cast<uint64_t>(map)), "r"(smem_u32(src)), "r"(c0), "r"(c1), "r"(static_cast<uint32_t>(pred))
+      : "memory");
+}
+
 // cp.reduce.async.bulk.tensor.2d.global.shared::cta.add.bulk_group: like the store, but adds the
 // box into global memory (FP32 accumulate epilogues) (§9.7.9.27.1.3).
 __device__ __forceinline__ void cp_reduce_async_bulk_tensor_2d_add(const TmaDescriptor* map, const void* src,
