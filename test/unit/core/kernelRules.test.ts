@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { GemmConfig } from '../../../extension/protocol/worker';
 import {
   accumulatorRegisters, completeConfig, configViolations, defaultSwizzleD, firstViolation, H100_SHARED_MEMORY_BYTES,
-  maxStagesThatFit, registerSplit, ruleProblem, sharedMemoryBytes, sharedMemoryLayout, tensorMapBoxes, threadCount,
+  maxStagesThatFit, overlapsKBlocks, overlapsTiles, registerSplit, ruleProblem, sharedMemoryBytes, sharedMemoryLayout, tensorMapBoxes, threadCount,
   tmaStoreBlockN,
 } from '../../../extension/src/core/kernelRules';
 
@@ -127,4 +127,18 @@ test('completeConfig fills derived fields consistently', () => {
   assert.equal(c.sharedBytes, sharedMemoryBytes(c, { k: 7168 }));
   assert.equal(c.numStages, maxStagesThatFit(c, { k: 7168 }));
   assert.deepEqual(configViolations('normal', c, { m: 64, n: 2112, k: 7168 }, { checkSharedBytesField: true }), []);
+});
+
+test('the overlapped K-loop and the overlap across tiles apply where the kernel builds them', () => {
+  const c = (blockM: number, blockN: number, numMathWarpgroups: number, splitK = 1) => ({ blockM, blockN, numMathWarpgroups, splitK });
+  // One 64-row wave per math warpgroup and BLOCK_N <= 128: the overlapped K-loop.
+  assert.equal(overlapsKBlocks(c(64, 16, 1)), true);
+  assert.equal(overlapsKBlocks(c(128, 128, 2)), true);
+  assert.equal(overlapsKBlocks(c(128, 160, 2)), false, 'three 80-register accumulators do not fit');
+  assert.equal(overlapsKBlocks(c(256, 128, 2)), false, 'two waves per warpgroup take the serial loop');
+  // Across tiles: Normal GEMMs only, without split-K.
+  assert.equal(overlapsTiles(c(128, 128, 2), 'normal'), true);
+  assert.equal(overlapsTiles(c(64, 64, 1, 2), 'normal'), false);
+  assert.equal(overlapsTiles(c(256, 128, 2), 'normal'), false);
+  for (const kind of ['contiguous', 'masked', 'wgrad', 'kgrouped'] as const) assert.equal(overlapsTiles(c(128, 128, 2), kind), false, kind);
 });

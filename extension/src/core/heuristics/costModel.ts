@@ -14,7 +14,8 @@
 //     a 2-CTA cluster pays a lock-step cost (a stage is refilled only when both CTAs released it);
 //   - ingest: the A, B and scale-A bytes TMA lands in this SM's shared memory (multicast or not);
 //   - latency: a TMA round trip spread over the (stages − 1) loads in flight;
-// and each tile adds its epilogue and a fixed per-tile overhead.
+// and each tile adds its epilogue and a fixed per-tile overhead, partly hidden behind the next tile's
+// first K-block where the kernel overlaps across tiles (Normal GEMMs on the overlapped K-loop).
 // The whole grid is also bounded by L2 (all SMs together; multicast halves the shared operand) and
 // by HBM (the bytes that must move at least once). These limits do not overlap perfectly: the three
 // grid terms are combined as a 6-norm, which is their maximum when one dominates and up to 20% more
@@ -22,7 +23,7 @@
 // last epilogue and the launch.
 
 import type { GemmConfig } from '../../../protocol/worker';
-import { overlapsKBlocks } from '../kernelRules';
+import { overlapsKBlocks, overlapsTiles } from '../kernelRules';
 import { gemmBytes } from '../stats';
 import type { PolicyDevice } from './device';
 import { waveInfo, type WaveInfo, type WorkShape } from './tiles';
@@ -58,7 +59,7 @@ export const MODEL = {
    * Exposed wgmma drain per K-block of a two-warpgroup tile in the serial K-loop (256-row tiles, or
    * BLOCK_N > 128). Fitted: at M = 4096 the overlapped 128x128 tiles beat 256x128 by 5–13%.
    */
-  serialTwoWgDrainCycles: 200,
+  serialTwoWgDrainCycles: 150,
   /** Per K-block synchronisation: full-barrier wait, wgmma fence / commit, empty-barrier arrive. */
   kBlockSyncCycles: 24,
   /** wgmma.wait_group 0 latency left exposed when one math warpgroup both issues and promotes. */
@@ -70,8 +71,11 @@ export const MODEL = {
    * (2 math warpgroups); at M ≤ 128 the memory terms hide it, as measured.
    */
   straddleRuntimeFactor: 1.35,
-  /** The same for a straddle the kernel specialises at compile time (96, 160, 192, ...). Fitted: mildly slower. */
-  straddleSpecialisedFactor: 1.03,
+  /**
+   * The same for a straddle the kernel specialises at compile time (96, 160, 192, ...). Fitted: no
+   * measurable cost since the promotion reads per-tile constants (1.03 in the 2nd recording).
+   */
+  straddleSpecialisedFactor: 1,
   /**
    * Per K-block cost of a 2-CTA cluster: the producer refills a stage only when the peer CTA has
    * released it too, so the two SMs run in lock step. Fitted: 64x16 cluster 2 takes 24.2 µs vs
@@ -103,6 +107,12 @@ export const MODEL = {
    * to the sweep with the overlapped K-loop (test/fixtures/h100/tune-deepseek.json, 2nd recording).
    */
   epilogueBytesPerCycle: 32,
+  /**
+   * Share of min(epilogue + per-tile overhead, one K-block) hidden when the kernel overlaps across
+   * tiles (overlapsTiles). Fitted (3rd recording of the sweep, the first with that overlap): at
+   * 4096x32768x512, 128x128 tiles now run 13% ahead of 256x128 (160.0 vs 184.8 µs).
+   */
+  tileOverlapShare: 0.75,
   /** Launch and teardown of one persistent grid, as graph-replayed (µs). */
   launchUs: 1.5,
 };
@@ -185,7 +195,11 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   const outTileBytes = bm * bn * work.outBytes;
   const epilogue = (outTileBytes * (work.outBytes === 4 ? 2 : 1)) / MODEL.epilogueBytesPerCycle;
   const exchange = splitK > 1 ? MODEL.splitKExchangeCycles + ((splitK - 1) * bm * bn * 4) / MODEL.dsmemBytesPerCycle : 0;
-  const tileCycles = kBlocks * kBlockCycles + epilogue + MODEL.tileOverheadCycles + exchange;
+  // Overlap across tiles: the next tile's first K-block runs on the tensor cores while this tile's
+  // epilogue and per-tile overhead run on the math warpgroups.
+  const tileStart = epilogue + MODEL.tileOverheadCycles;
+  const hiddenByNextTile = overlapsTiles(config, work.kind) ? MODEL.tileOverlapShare * Math.min(tileStart, kBlockCycles) : 0;
+  const tileCycles = kBlocks * kBlockCycles + tileStart - hiddenByNextTile + exchange;
   const computeCycles = waves.waves * tileCycles;
 
   // --- the whole grid through L2 and HBM

@@ -1,7 +1,7 @@
 // Tile counts and wave quantisation of a persistent grid: how many output tiles a config cuts the
 // problem into, how many rounds ("waves") the SMs need, and how full the last one is.
 
-import type { GemmProblem } from '../../../protocol/worker';
+import type { GemmProblem, KernelKind } from '../../../protocol/worker';
 
 /** The sizes one kernel launch works on, as the heuristics see them (grouped kinds use the hints). */
 export interface WorkShape {
@@ -14,6 +14,8 @@ export interface WorkShape {
   groups: number;
   /** Output element size: 2 (BF16) or 4 (FP32, accumulated into C). */
   outBytes: 2 | 4;
+  /** The GEMM kind (the kernel overlaps across tiles for Normal GEMMs only). */
+  kind: KernelKind;
 }
 
 /** Contiguous layouts pad each expert's rows to this many (block_m must equal it). */
@@ -23,18 +25,18 @@ export function workShape(p: GemmProblem): WorkShape {
   const g = p.numGroups ?? 1;
   switch (p.kind) {
     case 'masked':
-      return { m: p.expectedM ?? p.m, n: p.n, k: p.k, groups: g, outBytes: 2 };
+      return { m: p.expectedM ?? p.m, n: p.n, k: p.k, groups: g, outBytes: 2, kind: p.kind };
     case 'contiguous': {
       // All experts back to back, each padded to the alignment: one long M.
       const perGroup = Math.ceil((p.expectedM ?? p.m) / CONTIGUOUS_M_ALIGNMENT) * CONTIGUOUS_M_ALIGNMENT;
-      return { m: p.expectedM !== undefined ? perGroup * g : p.m, n: p.n, k: p.k, groups: 1, outBytes: 2 };
+      return { m: p.expectedM !== undefined ? perGroup * g : p.m, n: p.n, k: p.k, groups: 1, outBytes: 2, kind: p.kind };
     }
     case 'kgrouped':
-      return { m: p.m, n: p.n, k: p.k, groups: g, outBytes: 4 };
+      return { m: p.m, n: p.n, k: p.k, groups: g, outBytes: 4, kind: p.kind };
     case 'wgrad':
-      return { m: p.m, n: p.n, k: p.k, groups: 1, outBytes: 4 };
+      return { m: p.m, n: p.n, k: p.k, groups: 1, outBytes: 4, kind: p.kind };
     default:
-      return { m: p.m, n: p.n, k: p.k, groups: 1, outBytes: 2 };
+      return { m: p.m, n: p.n, k: p.k, groups: 1, outBytes: 2, kind: p.kind };
   }
 }
 
