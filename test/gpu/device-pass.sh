@@ -137,11 +137,14 @@ fi
 if [ "${DEVICE_PASS_SANITIZER:-1}" = 1 ]; then
 SAN=${CUDA_HOME}/bin/compute-sanitizer
 command -v "$SAN" >/dev/null || SAN=compute-sanitizer
-# 128x2112x7168 picks split-K (cluster pair, DSMEM hand-over), 1000x576x7168 a partial M tile,
-# 4096x576x2048 two math warpgroups. racecheck is slow on TMA/mbarrier kernels: it gets small K.
+# 1000x576x7168 has a partial M tile, 4096x576x2048 two math warpgroups; both give CTAs several
+# tiles (the overlap across tiles). Split-K (cluster pair, DSMEM hand-over) is forced on 64x576x2048.
+# racecheck is slow on TMA/mbarrier kernels: it gets small K.
 for tool in memcheck synccheck; do
   step "sanitizer-$tool" 90 "$LOG/sanitizer.log" "$SAN" --tool "$tool" --target-processes application-only --error-exitcode 9 \
     "${FP8LAB[@]}" bench --shapes 128,2112,7168 1000,576,7168 4096,576,2048 --check-only --no-peer
+  step "sanitizer-$tool-splitk" 90 "$LOG/sanitizer.log" "$SAN" --tool "$tool" --target-processes application-only --error-exitcode 9 \
+    "${FP8LAB[@]}" bench --shapes 64,576,2048 --config block_m=64,block_n=32,split_k=2,cluster_m=1,cluster_n=1 --check-only --no-peer
 done
 step "sanitizer-racecheck" 150 "$LOG/sanitizer.log" "$SAN" --tool racecheck --target-processes application-only --error-exitcode 9 \
   "${FP8LAB[@]}" bench --shapes 128,576,1024 1000,576,512 --check-only --no-peer

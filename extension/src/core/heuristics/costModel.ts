@@ -79,10 +79,15 @@ export const MODEL = {
   /**
    * Per K-block cost of a 2-CTA cluster: the producer refills a stage only when the peer CTA has
    * released it too, so the two SMs run in lock step. Fitted: 64x16 cluster 2 takes 24.2 µs vs
-   * 21.4 µs alone at 64x4096x7168. Two-warpgroup tiles do not pay it measurably (at M = 4096,
-   * 128x128 tiles with multicast run 6–11% ahead of none: the L2 term's saving).
+   * 21.4 µs alone at 64x4096x7168.
    */
   clusterCouplingCycles: 80,
+  /**
+   * The same for two-warpgroup tiles, whose longer K-blocks hide most of it. Fitted (3rd recording):
+   * at M = 128, where multicast saves no L2 bandwidth that matters, 128x128 alone runs 5–8% ahead
+   * of a cluster (128x32768x512: 11.0 vs 11.9 µs); at M = 4096 the L2 saving usually wins.
+   */
+  clusterCouplingTwoWgCycles: 20,
   /**
    * Per tile: B-scale wait and math barrier, the epilogue's barriers and TMA store, a fresh
    * accumulator. Fitted: at K = 512, M = 64 many small tiles lose (64x32 14.3 µs vs 64x128 10.1 µs).
@@ -182,7 +187,7 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   // Two warpgroups in the serial loop hide part of it: both wait on the same full barrier and
   // tend to drain at the same time (serialTwoWgDrainCycles).
   const overlapped = overlapsKBlocks(config);
-  const coupling = clusterSize > 1 && config.numMathWarpgroups < 2 ? MODEL.clusterCouplingCycles : 0;
+  const coupling = clusterSize > 1 ? (config.numMathWarpgroups < 2 ? MODEL.clusterCouplingCycles : MODEL.clusterCouplingTwoWgCycles) : 0;
   const math = straddleFactor * (config.numMathWarpgroups < 2 && !overlapped
     ? mma + MODEL.wgmmaDrainCycles + promote + MODEL.kBlockSyncCycles
     : Math.max(mma, promote) + MODEL.kBlockSyncCycles + (overlapped ? 0 : MODEL.serialTwoWgDrainCycles)) + coupling;
