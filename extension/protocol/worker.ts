@@ -372,9 +372,9 @@ export interface TimelineRun {
   /** How the buffer was sized (records per slice, bytes, whether the 1 GiB cap cut it). */
   sizing: { capacity: number; needed: number; bytes: number; capped: boolean; tilesPerCta: number; kBlocks: number };
   /** The trace's span (first to last event) against the instrumented kernel's measured median. */
-  /** traceUs vs measuredUs (the instrumented kernel's median per-call time); `compares` says so in
-   *  words. plainUs: the normal kernel's time, shown beside it; captureUs: per-call time of the
-   *  replays whose last launch was recorded. */
+  /** traceUs vs measuredUs (the instrumented kernel's median per-call time over the replays whose
+   *  last launch was recorded; captureUs is the same figure); `compares` says so in words, with the
+   *  interleaved timing's figures. plainUs: the normal kernel's time, shown beside it. */
   vsMeasured: { traceUs: number; measuredUs: number; deviation: number; within5Percent: boolean; plainUs?: number; captureUs?: number; compares?: string };
   /** Both kernels timed on the same path, interleaved: the instrumentation's own cost. */
   timing: { plain: Stats; instrumented: Stats; overhead: number; method: string };

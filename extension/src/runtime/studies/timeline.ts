@@ -133,10 +133,13 @@ export async function timeline(settings: RuntimeSettings, problem: GemmProblem, 
     const data = decodeCapture(capture);
     const summary = summarizeTrace(data);
     // The 5% check: the recorded launch's span (first event of any role on any SM to the last,
-    // on the globaltimer-aligned clocks) against the median per-call time of the SAME instrumented
-    // kernel under CUDA-graph replay (the interleaved timing). The normal kernel's time stands
-    // next to it: the instrumentation's cost is their difference, not part of the check.
-    const vs = traceVsMeasured(data.durationNs, tracedStats.medianUs);
+    // on the globaltimer-aligned clocks) against the per-call time of the replays it is the last
+    // launch of (CUDA events, median over the replays). Not against the interleaved timing: that
+    // ran earlier, and under the 700 W cap the clock can differ by more than 5% between the two
+    // (H100: a span of 203.6 µs against an interleaved median of 188.1 µs). The interleaved
+    // medians of the instrumented and the normal kernel stand next to it: the instrumentation's
+    // cost is their difference, not part of the check.
+    const vs = traceVsMeasured(data.durationNs, captureStats.medianUs);
     return {
       capture,
       summary,
@@ -144,11 +147,12 @@ export async function timeline(settings: RuntimeSettings, problem: GemmProblem, 
       plainAccuracy,
       sizing: { capacity: sizing.capacity, needed: sizing.needed, bytes: sizing.bytes, capped: sizing.capped, tilesPerCta: sizing.tilesPerCta, kBlocks: sizing.kBlocks },
       vsMeasured: {
-        traceUs: data.durationNs / 1000, measuredUs: tracedStats.medianUs, ...vs,
+        traceUs: data.durationNs / 1000, measuredUs: captureStats.medianUs, ...vs,
         plainUs: plainStats.medianUs, captureUs: captureStats.medianUs,
         compares: `|trace span / instrumented per-call time - 1| <= 5%: the span runs from the first to the last recorded event of the last of ${CAPTURE_REPLAYS} x ${calls} ` +
-          `back-to-back instrumented launches; the per-call time is the median of ${opts.rounds} CUDA-graph replays of the instrumented kernel (` +
-          `${tracedStats.medianUs.toFixed(2)} µs; the recording replays themselves: ${captureStats.medianUs.toFixed(2)} µs; the normal kernel: ${plainStats.medianUs.toFixed(2)} µs)`,
+          `back-to-back instrumented launches; the per-call time is the median over those ${CAPTURE_REPLAYS} CUDA-graph replays (` +
+          `${captureStats.medianUs.toFixed(2)} µs; in the interleaved timing before them the instrumented kernel took ${tracedStats.medianUs.toFixed(2)} µs, ` +
+          `the normal kernel ${plainStats.medianUs.toFixed(2)} µs)`,
       },
       timing: {
         plain: plainStats,
