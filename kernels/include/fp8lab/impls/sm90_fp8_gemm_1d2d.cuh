@@ -477,13 +477,9 @@ struct Sm90Fp8Gemm1D2D {
     // group in flight: ptxas serialises wgmma when a path out of a loop may carry one (C7514/C7517).
     while (true) {
       const uint32_t num_k_blocks = sched.num_k_blocks(tile);
-      const uint32_t n0 = tile.n_block * BLOCK_N;
       tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       if constexpr (!kOverlapTiles) begin_tile_scales(sfb_buffer, has_next, next_tile);
       const TileScalesB sb = scales_b_of(tile, sfb_buffer);
-      const float* tile_sfb = sb.sfb;
-      const uint32_t sfb_second = sb.second;
-      const uint32_t num_former_chunks = sb.former_chunks;
 
       // Waves of this WG that hold rows of the problem (rows past M are neither multiplied nor stored).
       const uint32_t valid_rows = sched.valid_rows(tile, args.m);
@@ -507,7 +503,7 @@ struct Sm90Fp8Gemm1D2D {
         const float s01 = sfa_0 * sfb_1, s11 = sfa_1 * sfb_1;
 #pragma unroll
         for (uint32_t i = 0; i < kNumChunks; ++i) {
-          const bool former = kUniformScaleB || (kFormer != 0 ? i < kFormer : i < num_former_chunks);
+          const bool former = kUniformScaleB || (kFormer != 0 ? i < kFormer : i < sb.former_chunks);
           const float sc0 = former ? s00 : s01;
           const float sc1 = former ? s10 : s11;
           fin[i * 4 + 0] += sc0 * acc[i * 4 + 0];
@@ -553,8 +549,8 @@ struct Sm90Fp8Gemm1D2D {
 
       auto k_loop = [&](auto former_tag) {
       for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
-        const float sfb_0 = tile_sfb[kb];
-        const float sfb_1 = tile_sfb[kb + sfb_second];
+        const float sfb_0 = sb.sfb[kb];
+        const float sfb_1 = sb.sfb[kb + sb.second];
         tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
         ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
         tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
@@ -608,7 +604,7 @@ struct Sm90Fp8Gemm1D2D {
         }
       };
       if constexpr (kUniformScaleB) run_k_loop(IntConst<kNumChunks>{});
-      else if constexpr (kSpecialiseFormer) dispatch_former_chunks<kMaxFormerChunks / kFormerGapChunks * kFormerGapChunks>(num_former_chunks, run_k_loop);
+      else if constexpr (kSpecialiseFormer) dispatch_former_chunks<kMaxFormerChunks / kFormerGapChunks * kFormerGapChunks>(sb.former_chunks, run_k_loop);
       else run_k_loop(IntConst<0>{});
 
       // The tile after the next one: its B scales are prefetched while the next tile computes.
