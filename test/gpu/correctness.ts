@@ -6,6 +6,7 @@
 import type { BenchOptions, GemmProblem, ShapeResult } from '../../extension/protocol/worker';
 import { gpuTestShapes } from '../../extension/src/core/deepseekShapes';
 import { probeEnvironment } from '../../extension/src/runtime/environment';
+import type { ConfigOverrides } from '../../extension/src/runtime/bench/policy';
 import * as service from '../../extension/src/runtime/service';
 import { check, done, fail, gpuSettings, pass, skip } from './harness';
 
@@ -68,18 +69,23 @@ async function main(): Promise<void> {
         { blockM: 128, blockN: 112 }, { blockM: 128, blockN: 160 }, { blockM: 128, blockN: 192 },
         { blockM: 256, blockN: 128, clusterM: 2 }, { blockM: 128, blockN: 128, clusterN: 2 }, { blockM: 128, blockN: 128, clusterM: 2 },
       ];
+      // Split-K with fewer K-blocks than ranks: some ranks own no K-block and must not wait for a stage.
+      const emptyShares: Array<[GemmProblem, ConfigOverrides]> = [
+        [{ kind: 'normal', m: 64, n: 576, k: 256 }, { blockM: 64, blockN: 32, splitK: 4 }],
+        [{ kind: 'normal', m: 128, n: 2112, k: 128 }, { blockM: 64, blockN: 32, splitK: 2 }],
+      ];
       const forced: GemmProblem[] = [];
-      for (const p of sweepShapes) {
-        for (const o of sweep) {
-          try {
-            forced.push(...await service.completeConfigs(settings, [p], o));
-          } catch (err) {
-            const e = err as { code?: string; message?: string };
-            if (from === 0) skip(`forced ${label(p)} ${JSON.stringify(o)}`, `${e.code}: ${e.message}`);
-          }
+      const pairs = [...sweepShapes.flatMap((q) => sweep.map((o): [GemmProblem, ConfigOverrides] => [q, o])), ...emptyShares];
+      for (const [p, o] of pairs) {
+        try {
+          forced.push(...await service.completeConfigs(settings, [p], o));
+        } catch (err) {
+          const e = err as { code?: string; message?: string };
+          if (from === 0) skip(`forced ${label(p)} ${JSON.stringify(o)}`, `${e.code}: ${e.message}`);
         }
       }
-      await checkAll((r) => `forced ${label(r.problem)} ${r.config.blockM}x${r.config.blockN} s${r.config.numStages} c${r.config.clusterM}x${r.config.clusterN}`, forced, checkOnly(11));
+      await checkAll((r) => `forced ${label(r.problem)} ${r.config.blockM}x${r.config.blockN} s${r.config.numStages} c${r.config.clusterM}x${r.config.clusterN}`
+        + `${(r.config.splitK ?? 1) > 1 ? ` split-K ${r.config.splitK}` : ''}`, forced, checkOnly(11));
       break;
     }
     case 'distributions': {

@@ -590,7 +590,8 @@ struct Sm90Fp8Gemm1D2D {
       }
       ahead = pipe;
       };
-      // Rows past M (a whole wave of this WG) take the serial loop, which skips their wgmma; with
+      // Rows past M (a whole wave of this WG) take the serial loop, which skips their wgmma, and so
+      // does a split-K rank whose share of K is empty (K-blocks < kSplitK: nothing to issue); with
       // kOverlapTiles every tile is overlapped (its first group is issued before the tile starts,
       // and rows past M are zeros from TMA's out-of-bounds fill, neither harmful nor stored).
       auto run_k_loop = [&](auto former_tag) {
@@ -598,7 +599,7 @@ struct Sm90Fp8Gemm1D2D {
           k_loop_overlapped(former_tag, first_scales);
         } else {
           if constexpr (kOverlapKBlocks) {
-            if (wave_valid[0]) return k_loop_overlapped(former_tag, issue(accum, tile, sb, 0));
+            if (wave_valid[0] && num_k_blocks > 0) return k_loop_overlapped(former_tag, issue(accum, tile, sb, 0));
           }
           k_loop(former_tag);
         }
