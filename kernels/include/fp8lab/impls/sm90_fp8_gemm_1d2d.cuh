@@ -599,7 +599,10 @@ struct Sm90Fp8Gemm1D2D {
           k_loop_overlapped(former_tag, first_scales);
         } else {
           if constexpr (kOverlapKBlocks) {
-            if (wave_valid[0] && num_k_blocks > 0) return k_loop_overlapped(former_tag, issue(accum, tile, sb, 0));
+            // (Only split-K can leave a CTA no K-block; testing it elsewhere costs the 248-register
+            // one-warpgroup tiles a spill.)
+            const bool has_k_blocks = kSplitK == 1 || num_k_blocks > 0;
+            if (wave_valid[0] && has_k_blocks) return k_loop_overlapped(former_tag, issue(accum, tile, sb, 0));
           }
           k_loop(former_tag);
         }
