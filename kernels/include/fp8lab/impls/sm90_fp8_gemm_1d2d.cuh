@@ -481,11 +481,15 @@ struct Sm90Fp8Gemm1D2D {
       if constexpr (!kOverlapTiles) begin_tile_scales(sfb_buffer, has_next, next_tile);
       const TileScalesB sb = scales_b_of(tile, sfb_buffer);
 
-      // Waves of this WG that hold rows of the problem (rows past M are neither multiplied nor stored).
+      // Waves of this WG that hold rows of the problem. M-grouped kinds skip the others (a masked
+      // group may fill a fraction of its tile); a Normal GEMM multiplies every wave -- rows past M are
+      // TMA's zero fill and are never stored -- so its K-loop has no branch between a wgmma group and
+      // the promotion that reads it (ptxas would inject a wait there: C7517).
       const uint32_t valid_rows = sched.valid_rows(tile, args.m);
       bool wave_valid[kNumWaves];
 #pragma unroll
-      for (uint32_t w = 0; w < kNumWaves; ++w) wave_valid[w] = tile.m_block * BLOCK_M + w * WAVE_BLOCK_M + wg_row < valid_rows;
+      for (uint32_t w = 0; w < kNumWaves; ++w)
+        wave_valid[w] = !kMGrouped || tile.m_block * BLOCK_M + w * WAVE_BLOCK_M + wg_row < valid_rows;
 
       float final_accum[kNumWaves][kNumAccum];
 #pragma unroll
