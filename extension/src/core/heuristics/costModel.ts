@@ -40,11 +40,12 @@ export const MODEL = {
    */
   clockGHz: 1.3,
   /**
-   * L2 → SM bytes per cycle for the whole GPU, after multicast: 11 TB/s at the model clock. Fitted:
+   * L2 → SM bytes per cycle for the whole GPU, after multicast: 12.4 TB/s at the model clock. Fitted:
    * the 256x128 tiles at M = 4096 pull about 8 TB/s through L2 without being limited by it, and
-   * 64x16 tiles at M = 64 (every SM re-reading A) are limited by their SM's ingest, not by L2.
+   * 64x16 tiles at M = 64 (every SM re-reading A) are limited by their SM's ingest, not by L2; in the
+   * 4th recording 128x128 tiles without multicast run level with clusters at M = 4096.
    */
-  l2BytesPerCycle: 8500,
+  l2BytesPerCycle: 9500,
   /**
    * Bytes per cycle TMA lands in one SM's shared memory; multicast does not lower it (each CTA of a
    * cluster still receives both operands). Fitted: 128x128 tiles at 8192³ run 13% behind 256x128
@@ -57,9 +58,10 @@ export const MODEL = {
   tmaLatencyCycles: 1000,
   /**
    * Exposed wgmma drain per K-block of a two-warpgroup tile in the serial K-loop (256-row tiles, or
-   * BLOCK_N > 128). Fitted: at M = 4096 the overlapped 128x128 tiles beat 256x128 by 5–13%.
+   * BLOCK_N > 128). Fitted (4th recording, the first with no per-wave branch in that loop): 256x128
+   * runs level with the overlapped 128x128 at M = 4096 (4096x7168x16384: 806.6 vs 811.6 µs).
    */
-  serialTwoWgDrainCycles: 150,
+  serialTwoWgDrainCycles: 60,
   /** Per K-block synchronisation: full-barrier wait, wgmma fence / commit, empty-barrier arrive. */
   kBlockSyncCycles: 24,
   /** wgmma.wait_group 0 latency left exposed when one math warpgroup both issues and promotes. */
@@ -83,11 +85,11 @@ export const MODEL = {
    */
   clusterCouplingCycles: 80,
   /**
-   * The same for two-warpgroup tiles, whose longer K-blocks hide most of it. Fitted (3rd recording):
-   * at M = 128, where multicast saves no L2 bandwidth that matters, 128x128 alone runs 5–8% ahead
-   * of a cluster (128x32768x512: 11.0 vs 11.9 µs); at M = 4096 the L2 saving usually wins.
+   * The same for two-warpgroup tiles, whose longer K-blocks hide part of it. Fitted (4th recording):
+   * at M = 4096 a cluster of 256x128 tiles runs 3–4% behind one CTA alone (4096x7168x16384: 832.4
+   * vs 806.6 µs), and 128x128 clusters win only where their L2 saving matters (K = 16384).
    */
-  clusterCouplingTwoWgCycles: 20,
+  clusterCouplingTwoWgCycles: 60,
   /**
    * Per tile: B-scale wait and math barrier, the epilogue's barriers and TMA store, a fresh
    * accumulator. Fitted: at K = 512, M = 64 many small tiles lose (64x32 14.3 µs vs 64x128 10.1 µs).
@@ -114,10 +116,10 @@ export const MODEL = {
   epilogueBytesPerCycle: 32,
   /**
    * Share of min(epilogue + per-tile overhead, one K-block) hidden when the kernel overlaps across
-   * tiles (overlapsTiles). Fitted (3rd recording of the sweep, the first with that overlap): at
-   * 4096x32768x512, 128x128 tiles now run 13% ahead of 256x128 (160.0 vs 184.8 µs).
+   * tiles (overlapsTiles). Fitted (3rd and 4th recordings of the sweep): at 4096x32768x512, 128x128
+   * tiles run 4–13% ahead of 256x128 (4th: 163.5 vs 169.6 µs).
    */
-  tileOverlapShare: 0.75,
+  tileOverlapShare: 1,
   /** Launch and teardown of one persistent grid, as graph-replayed (µs). */
   launchUs: 1.5,
 };
