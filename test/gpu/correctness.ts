@@ -74,8 +74,12 @@ async function main(): Promise<void> {
         [{ kind: 'normal', m: 64, n: 576, k: 256 }, { blockM: 64, blockN: 32, splitK: 4 }],
         [{ kind: 'normal', m: 128, n: 2112, k: 128 }, { blockM: 64, blockN: 32, splitK: 2 }],
       ];
+      // Overlap across tiles with few K-blocks per tile (several tiles per CTA): K = 128 issues one
+      // K-block of the next tile ahead; K = 256, 384, 640 issue two and end the tile on each tail of the loop.
+      const shortK: Array<[GemmProblem, ConfigOverrides]> = [128, 256, 384, 640].map((k) =>
+        [{ kind: 'normal', m: 1000, n: 4096, k }, { blockM: 128, blockN: 128 }]);
       const forced: GemmProblem[] = [];
-      const pairs = [...sweepShapes.flatMap((q) => sweep.map((o): [GemmProblem, ConfigOverrides] => [q, o])), ...emptyShares];
+      const pairs = [...sweepShapes.flatMap((q) => sweep.map((o): [GemmProblem, ConfigOverrides] => [q, o])), ...emptyShares, ...shortK];
       for (const [p, o] of pairs) {
         try {
           forced.push(...await service.completeConfigs(settings, [p], o));

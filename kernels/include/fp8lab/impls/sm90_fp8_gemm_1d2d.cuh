@@ -143,6 +143,12 @@ struct Sm90Fp8Gemm1D2D {
 #define FP8LAB_OVERLAP_TILES 1
 #endif
   static constexpr bool kOverlapTiles = FP8LAB_OVERLAP_TILES != 0 && kOverlapKBlocks && kGemmType == GemmType::Normal && kSplitK == 1;
+  // How many K-blocks of the next tile are issued before an epilogue (when every tile has that many):
+  // 2 by default; FP8LAB_OVERLAP_TILES_AHEAD=1 issues one, for comparison.
+#ifndef FP8LAB_OVERLAP_TILES_AHEAD
+#define FP8LAB_OVERLAP_TILES_AHEAD 2
+#endif
+  static_assert(FP8LAB_OVERLAP_TILES_AHEAD == 1 || FP8LAB_OVERLAP_TILES_AHEAD == 2, "FP8LAB_OVERLAP_TILES_AHEAD is 1 or 2");
 
   // Promotion picks scale block 0 for the first `former` n8 chunks of a tile and block 1 after. The
   // count depends on the tile's column offset; when it takes at most 4 values (gcd(BLOCK_N, 128) >= 32:
@@ -468,10 +474,22 @@ struct Sm90Fp8Gemm1D2D {
       return;
     }
     prefetch_sfb(tile, smem_sfb);
-    KBlockScales first_scales{};  // kOverlapTiles: K-block 0 of `tile`, already issued into `accum`
+    // kOverlapTiles: a tile's first kAhead K-blocks are issued before its turn of the loop, K-block 0
+    // into `accum` (first_scales) and, with kAhead = 2, K-block 1 into `accum_odd` (second_scales).
+    KBlockScales first_scales{}, second_scales{};
+    // The tile loop, instantiated per kAhead: 2 when every tile has at least 2 K-blocks (two groups
+    // keep the tensor cores busy through an epilogue longer than one K-block: 128x128 tiles at K = 512
+    // spend about as long in the epilogue as in their 4 K-blocks), else 1. A compile-time count keeps
+    // the wgmma structure static; ptxas serialises what it cannot track.
+    auto tile_loop = [&](auto ahead_tag) {
+    constexpr uint32_t kAhead = decltype(ahead_tag)::value;
+    auto issue_ahead = [&](const Tile& t, const TileScalesB& s) {
+      first_scales = issue(accum, t, s, 0);
+      if constexpr (kAhead == 2) second_scales = issue(accum_odd, t, s, 1);
+    };
     if constexpr (kOverlapTiles) {
       begin_tile_scales(0, has_next, next_tile);
-      first_scales = issue(accum, tile, scales_b_of(tile, 0), 0);
+      issue_ahead(tile, scales_b_of(tile, 0));
     }
     // One turn per tile. The loop is left only by the `break`s at the bottom, on paths with no wgmma
     // group in flight: ptxas serialises wgmma when a path out of a loop may carry one (C7514/C7517).
@@ -518,10 +536,10 @@ struct Sm90Fp8Gemm1D2D {
       };
 
       // The overlapped K-loop (kOverlapKBlocks): even K-blocks accumulate in `accum`, odd ones in
-      // `accum_odd`. K-block 0 is already issued (`even`). issue() starts the next group; finish()
-      // waits until the older group is done (the newer may stay in flight), releases its stage and
-      // promotes it.
-      auto k_loop_overlapped = [&](auto former_tag, KBlockScales even) {
+      // `accum_odd`. K-block 0 is already issued (`even`), and with kAhead = 2 K-block 1 too (`odd`).
+      // issue() starts the next group; finish() waits until the older group is done (the newer may
+      // stay in flight), releases its stage and promotes it.
+      auto k_loop_overlapped = [&](auto former_tag, KBlockScales even, KBlockScales odd) {
         auto finish = [&](float (&acc)[kNumAccum], const KBlockScales& sc, uint32_t kb, bool newer_in_flight) {
           if (newer_in_flight) ptx::wgmma_wait_group<1>();
           else ptx::wgmma_wait_group<0>();
@@ -536,18 +554,35 @@ struct Sm90Fp8Gemm1D2D {
         };
         uint32_t kb = 0;
         // Steady state: two groups in flight at every wait, no branches between issue and finish.
-        for (; kb + 2 < num_k_blocks; kb += 2) {
-          const KBlockScales odd = issue(accum_odd, tile, sb, kb + 1);
-          finish(accum, even, kb, true);
-          even = issue(accum, tile, sb, kb + 2);
-          finish(accum_odd, odd, kb + 1, true);
-        }
-        if (kb + 1 < num_k_blocks) {  // two K-blocks left
-          const KBlockScales odd = issue(accum_odd, tile, sb, kb + 1);
-          finish(accum, even, kb, true);
-          finish(accum_odd, odd, kb + 1, false);
-        } else {
-          finish(accum, even, kb, false);
+        if constexpr (kAhead == 2) {  // K-blocks 0 and 1 are in flight; at the loop's top only kb + 1
+          finish(accum, even, 0, true);
+          for (; kb + 3 < num_k_blocks; kb += 2) {
+            even = issue(accum, tile, sb, kb + 2);
+            finish(accum_odd, odd, kb + 1, true);
+            odd = issue(accum_odd, tile, sb, kb + 3);
+            finish(accum, even, kb + 2, true);
+          }
+          if (kb + 2 < num_k_blocks) {  // K-blocks kb + 1 and kb + 2 left
+            even = issue(accum, tile, sb, kb + 2);
+            finish(accum_odd, odd, kb + 1, true);
+            finish(accum, even, kb + 2, false);
+          } else {
+            finish(accum_odd, odd, kb + 1, false);
+          }
+        } else {  // K-block kb is in flight at the top
+          for (; kb + 2 < num_k_blocks; kb += 2) {
+            odd = issue(accum_odd, tile, sb, kb + 1);
+            finish(accum, even, kb, true);
+            even = issue(accum, tile, sb, kb + 2);
+            finish(accum_odd, odd, kb + 1, true);
+          }
+          if (kb + 1 < num_k_blocks) {  // two K-blocks left
+            odd = issue(accum_odd, tile, sb, kb + 1);
+            finish(accum, even, kb, true);
+            finish(accum_odd, odd, kb + 1, false);
+          } else {
+            finish(accum, even, kb, false);
+          }
         }
       };
 
@@ -600,13 +635,13 @@ struct Sm90Fp8Gemm1D2D {
       // and rows past M are zeros from TMA's out-of-bounds fill, neither harmful nor stored).
       auto run_k_loop = [&](auto former_tag) {
         if constexpr (kOverlapTiles) {
-          k_loop_overlapped(former_tag, first_scales);
+          k_loop_overlapped(former_tag, first_scales, second_scales);
         } else {
           if constexpr (kOverlapKBlocks) {
             // (Only split-K can leave a CTA no K-block; testing it elsewhere costs the 248-register
             // one-warpgroup tiles a spill.)
             const bool has_k_blocks = kSplitK == 1 || num_k_blocks > 0;
-            if (wave_valid[0] && has_k_blocks) return k_loop_overlapped(former_tag, issue(accum, tile, sb, 0));
+            if (wave_valid[0] && has_k_blocks) return k_loop_overlapped(former_tag, issue(accum, tile, sb, 0), KBlockScales{});
           }
           k_loop(former_tag);
         }
@@ -629,7 +664,7 @@ struct Sm90Fp8Gemm1D2D {
           break;
         }
         begin_tile_scales(sfb_buffer ^ 1, has_following, following);
-        first_scales = issue(accum, next_tile, scales_b_of(next_tile, sfb_buffer ^ 1), 0);
+        issue_ahead(next_tile, scales_b_of(next_tile, sfb_buffer ^ 1));
         epilogue(tile, final_accum);
       } else {
         bool stores = true;  // split-K ranks 1.. hand their sums to rank 0 and store nothing
@@ -645,6 +680,13 @@ struct Sm90Fp8Gemm1D2D {
       next_tile = following;
       has_next = has_following;
       sfb_buffer ^= 1;
+    }
+    };
+    if constexpr (kOverlapTiles) {
+      if (FP8LAB_OVERLAP_TILES_AHEAD == 2 && sched.total_k_blocks() >= 2) tile_loop(IntConst<2>{});
+      else tile_loop(IntConst<1>{});
+    } else {
+      tile_loop(IntConst<1>{});
     }
     // Keep the staging tile alive until the last store has read it.
     if (threadIdx.x < kNumDStores) ptx::cp_async_bulk_wait_group_read<0>();
