@@ -177,7 +177,7 @@ test('the why sentence names the tiles, waves, prediction and the runner-up', ()
 test('a forced config is checked and kept; an illegal one is refused with its rule; bad shapes are refused', () => {
   const p = normal(4096, 7168, 7168);
   const chosen = chooseConfig(p, H100_SXM).chosen;
-  const forced = enumerateCandidates(p, H100_SXM).find((c) => !c.rejected && c.config.blockM === 128 && c.config.blockN === 128 && c.config.clusterM === 1 && c.config.clusterN === 1)!.config;
+  const forced = enumerateCandidates(p, H100_SXM).find((c) => !c.rejected && c.config.blockM === 128 && c.config.blockN === 96 && c.config.clusterM === 1 && c.config.clusterN === 1)!.config;
   const r = chooseConfig({ ...p, config: forced }, H100_SXM);
   assert.deepEqual(r.chosen, forced);
   assert.match(r.why, /was forced/);

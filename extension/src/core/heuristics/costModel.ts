@@ -13,9 +13,10 @@
 //     B-scale blocks pays a factor (a runtime select per chunk unless the kernel specialises it), and
 //     a 2-CTA cluster pays a lock-step cost (a stage is refilled only when both CTAs released it);
 //   - ingest: the A, B and scale-A bytes TMA lands in this SM's shared memory (multicast or not);
+//   - operands: the A and B bytes wgmma reads back out of shared memory (B once per 64-row wave);
 //   - latency: a TMA round trip spread over the (stages − 1) loads in flight;
 // and each tile adds its epilogue and a fixed per-tile overhead, partly hidden behind the next tile's
-// first K-block where the kernel overlaps across tiles (Normal GEMMs on the overlapped K-loop).
+// first K-blocks where the kernel overlaps across tiles (Normal GEMMs on the overlapped K-loop).
 // The whole grid is also bounded by L2 (all SMs together; multicast halves the shared operand) and
 // by HBM (the bytes that must move at least once). These limits do not overlap perfectly: the three
 // grid terms are combined as a 6-norm, which is their maximum when one dominates and up to 20% more
@@ -40,12 +41,12 @@ export const MODEL = {
    */
   clockGHz: 1.3,
   /**
-   * L2 → SM bytes per cycle for the whole GPU, after multicast: 12.4 TB/s at the model clock. Fitted:
+   * L2 → SM bytes per cycle for the whole GPU, after multicast: 13.7 TB/s at the model clock. Fitted:
    * the 256x128 tiles at M = 4096 pull about 8 TB/s through L2 without being limited by it, and
    * 64x16 tiles at M = 64 (every SM re-reading A) are limited by their SM's ingest, not by L2; in the
-   * 4th recording 128x128 tiles without multicast run level with clusters at M = 4096.
+   * 4th and 5th recordings 128x128 tiles without multicast run level with or ahead of clusters at M = 4096.
    */
-  l2BytesPerCycle: 9500,
+  l2BytesPerCycle: 10500,
   /**
    * Bytes per cycle TMA lands in one SM's shared memory; multicast does not lower it (each CTA of a
    * cluster still receives both operands). Fitted: 128x128 tiles at 8192³ run 13% behind 256x128
@@ -58,10 +59,10 @@ export const MODEL = {
   tmaLatencyCycles: 1000,
   /**
    * Exposed wgmma drain per K-block of a two-warpgroup tile in the serial K-loop (256-row tiles, or
-   * BLOCK_N > 128). Fitted (4th recording, the first with no per-wave branch in that loop): 256x128
-   * runs level with the overlapped 128x128 at M = 4096 (4096x7168x16384: 806.6 vs 811.6 µs).
+   * BLOCK_N > 128). Fitted (4th and 5th recordings, with no per-wave branch in that loop): 256x128
+   * runs 0–6% behind the overlapped 128x128 at M = 4096 (5th: 4096x7168x16384 789.9 vs 743.3 µs).
    */
-  serialTwoWgDrainCycles: 60,
+  serialTwoWgDrainCycles: 80,
   /** Per K-block synchronisation: full-barrier wait, wgmma fence / commit, empty-barrier arrive. */
   kBlockSyncCycles: 24,
   /** wgmma.wait_group 0 latency left exposed when one math warpgroup both issues and promotes. */
@@ -115,11 +116,18 @@ export const MODEL = {
    */
   epilogueBytesPerCycle: 32,
   /**
-   * Share of min(epilogue + per-tile overhead, one K-block) hidden when the kernel overlaps across
-   * tiles (overlapsTiles). Fitted (3rd and 4th recordings of the sweep): at 4096x32768x512, 128x128
-   * tiles run 4–13% ahead of 256x128 (4th: 163.5 vs 169.6 µs).
+   * Share of min(epilogue + per-tile overhead, the next tile's first two K-blocks) hidden when the
+   * kernel overlaps across tiles (overlapsTiles). Fitted (5th recording, the first with two K-blocks
+   * ahead): at 4096x32768x512, 128x128 tiles run 9% ahead of 256x128 (157.8 vs 167.8 µs).
    */
-  tileOverlapShare: 1,
+  tileOverlapShare: 0.5,
+  /**
+   * Shared-memory bytes per cycle wgmma reads its A and B operands at (each 64-row wave reads its A
+   * rows and all of B, so narrow tiles read more per FLOP; TMA writes into the same memory). Fitted
+   * (5th recording): at 4096x2112x7168 256x64 tiles run 7% behind 128x192 (119.8 vs 111.5 µs)
+   * although they fill the waves better.
+   */
+  wgmmaOperandBytesPerCycle: 90,
   /** Launch and teardown of one persistent grid, as graph-replayed (µs). */
   launchUs: 1.5,
 };
@@ -196,16 +204,20 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   const stageBytes = bm * bk + bn * bk + bm * 4;
   const ingest = stageBytes / MODEL.smIngestBytesPerCycle;
   const latency = MODEL.tmaLatencyCycles / Math.max(1, config.numStages - 1);
-  const kBlockCycles = Math.max(math, ingest, latency);
+  // wgmma reads its operands from shared memory: every 64-row wave reads its A rows and all of B.
+  const operandBytes = (bm / 64) * (64 + bn) * bk;
+  const operands = operandBytes / MODEL.wgmmaOperandBytesPerCycle;
+  const kBlockCycles = Math.max(math, ingest, latency, operands);
 
   // --- one tile, then the busiest SM
   const outTileBytes = bm * bn * work.outBytes;
   const epilogue = (outTileBytes * (work.outBytes === 4 ? 2 : 1)) / MODEL.epilogueBytesPerCycle;
   const exchange = splitK > 1 ? MODEL.splitKExchangeCycles + ((splitK - 1) * bm * bn * 4) / MODEL.dsmemBytesPerCycle : 0;
-  // Overlap across tiles: the next tile's first K-block runs on the tensor cores while this tile's
-  // epilogue and per-tile overhead run on the math warpgroups.
+  // Overlap across tiles: the next tile's first K-blocks (two when a tile has two) run on the tensor
+  // cores while this tile's epilogue and per-tile overhead run on the math warpgroups.
   const tileStart = epilogue + MODEL.tileOverheadCycles;
-  const hiddenByNextTile = overlapsTiles(config, work.kind) ? MODEL.tileOverlapShare * Math.min(tileStart, kBlockCycles) : 0;
+  const aheadKBlocks = Math.min(2, kBlocks);
+  const hiddenByNextTile = overlapsTiles(config, work.kind) ? MODEL.tileOverlapShare * Math.min(tileStart, aheadKBlocks * kBlockCycles) : 0;
   const tileCycles = kBlocks * kBlockCycles + tileStart - hiddenByNextTile + exchange;
   const computeCycles = waves.waves * tileCycles;
 
