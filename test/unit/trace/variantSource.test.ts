@@ -80,8 +80,13 @@ test('instrumented build: defines FP8LAB_TRACE 1 and its PTX reads %globaltimer 
     // Format version 2: the slow %globaltimer is read by each writer's constructor and at the
     // TileBegin / TileEnd anchors, never at the per-K-block events, which store a clock and go.
     const header = readFileSync(join(kernelInclude(), 'fp8lab', 'impls', 'sm90_fp8_gemm_1d2d.cuh'), 'utf8');
-    const sites = (re: RegExp) => (header.match(re) ?? []).length;
-    const anchorSites = sites(/TraceWriter tr\(/g) + sites(/tr\.event\(TraceEvent::Tile(Begin|End)\b/g);
+    const sites = (re: RegExp, text = header) => (text.match(re) ?? []).length;
+    // The consumer's tile loop is instantiated once per count of K-blocks issued ahead (1 and 2), so
+    // its anchors appear twice in the PTX.
+    const tileLoop = header.slice(header.indexOf('auto tile_loop = '), header.indexOf('tile_loop(IntConst<2>{})'));
+    assert.ok(tileLoop.length > 0, 'the tile loop of sm90_fp8_gemm_1d2d.cuh was not found');
+    const anchorSites = sites(/TraceWriter tr\(/g) + sites(/tr\.event\(TraceEvent::Tile(Begin|End)\b/g)
+      + sites(/tr\.event\(TraceEvent::Tile(Begin|End)\b/g, tileLoop);
     const eventSites = sites(/tr\.event\(TraceEvent::/g);
     const count = (re: RegExp) => (built.ptx.match(re) ?? []).length;
     const timerReads = count(/mov\.u64\s+%rd\d+,\s*%globaltimer;/g), stores = count(/st\.global\.cs\.v4\.u32/g), clocks = count(/%clock64;/g);
