@@ -482,205 +482,206 @@ struct Sm90Fp8Gemm1D2D {
     // spend about as long in the epilogue as in their 4 K-blocks), else 1. A compile-time count keeps
     // the wgmma structure static; ptxas serialises what it cannot track.
     auto tile_loop = [&](auto ahead_tag) {
-    constexpr uint32_t kAhead = decltype(ahead_tag)::value;
-    auto issue_ahead = [&](const Tile& t, const TileScalesB& s) {
-      first_scales = issue(accum, t, s, 0);
-      if constexpr (kAhead == 2) second_scales = issue(accum_odd, t, s, 1);
-    };
-    if constexpr (kOverlapTiles) {
-      begin_tile_scales(0, has_next, next_tile);
-      issue_ahead(tile, scales_b_of(tile, 0));
-    }
-    // One turn per tile. The loop is left only by the `break`s at the bottom, on paths with no wgmma
-    // group in flight: ptxas serialises wgmma when a path out of a loop may carry one (C7514/C7517).
-    while (true) {
-      const uint32_t num_k_blocks = sched.num_k_blocks(tile);
-      tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-      if constexpr (!kOverlapTiles) begin_tile_scales(sfb_buffer, has_next, next_tile);
-      const TileScalesB sb = scales_b_of(tile, sfb_buffer);
-
-      // Waves of this WG that hold rows of the problem. M-grouped kinds skip the others (a masked
-      // group may fill a fraction of its tile); a Normal GEMM multiplies every wave -- rows past M are
-      // TMA's zero fill and are never stored -- so its K-loop has no branch between a wgmma group and
-      // the promotion that reads it (ptxas would inject a wait there: C7517).
-      const uint32_t valid_rows = sched.valid_rows(tile, args.m);
-      bool wave_valid[kNumWaves];
-#pragma unroll
-      for (uint32_t w = 0; w < kNumWaves; ++w)
-        wave_valid[w] = !kMGrouped || tile.m_block * BLOCK_M + w * WAVE_BLOCK_M + wg_row < valid_rows;
-
-      float final_accum[kNumWaves][kNumAccum];
-#pragma unroll
-      for (uint32_t w = 0; w < kNumWaves; ++w)
-#pragma unroll
-        for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] = 0.0f;
-
-      // Promotion of one wave's K-block: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3); chunk i is
-      // columns 8i..8i+7, scaled by B's first 128-column block for the first kFormer chunks.
-      // kFormer: the constant number of scale-block-0 chunks, or 0 when it is the runtime value.
-      auto promote = [&](float (&fin)[kNumAccum], const float (&acc)[kNumAccum], float sfa_0, float sfa_1, float sfb_0,
-                         float sfb_1, auto former_tag) {
-        constexpr uint32_t kFormer = decltype(former_tag)::value;
-        const float s00 = sfa_0 * sfb_0, s10 = sfa_1 * sfb_0;
-        const float s01 = sfa_0 * sfb_1, s11 = sfa_1 * sfb_1;
-#pragma unroll
-        for (uint32_t i = 0; i < kNumChunks; ++i) {
-          const bool former = kUniformScaleB || (kFormer != 0 ? i < kFormer : i < sb.former_chunks);
-          const float sc0 = former ? s00 : s01;
-          const float sc1 = former ? s10 : s11;
-          fin[i * 4 + 0] += sc0 * acc[i * 4 + 0];
-          fin[i * 4 + 1] += sc0 * acc[i * 4 + 1];
-          fin[i * 4 + 2] += sc1 * acc[i * 4 + 2];
-          fin[i * 4 + 3] += sc1 * acc[i * 4 + 3];
-        }
+      constexpr uint32_t kAhead = decltype(ahead_tag)::value;
+      auto issue_ahead = [&](const Tile& t, const TileScalesB& s) {
+        first_scales = issue(accum, t, s, 0);
+        if constexpr (kAhead == 2) second_scales = issue(accum_odd, t, s, 1);
       };
+      if constexpr (kOverlapTiles) {
+        begin_tile_scales(0, has_next, next_tile);
+        issue_ahead(tile, scales_b_of(tile, 0));
+      }
+      // One turn per tile. The loop is left only by the `break`s at the bottom, on paths with no wgmma
+      // group in flight: ptxas serialises wgmma when a path out of a loop may carry one (C7514/C7517).
+      while (true) {
+        const uint32_t num_k_blocks = sched.num_k_blocks(tile);
+        tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+        if constexpr (!kOverlapTiles) begin_tile_scales(sfb_buffer, has_next, next_tile);
+        const TileScalesB sb = scales_b_of(tile, sfb_buffer);
 
-      // The overlapped K-loop (kOverlapKBlocks): even K-blocks accumulate in `accum`, odd ones in
-      // `accum_odd`. K-block 0 is already issued (`even`), and with kAhead = 2 K-block 1 too (`odd`).
-      // issue() starts the next group; finish() waits until the older group is done (the newer may
-      // stay in flight), releases its stage and promotes it.
-      auto k_loop_overlapped = [&](auto former_tag, KBlockScales even, KBlockScales odd) {
-        auto finish = [&](float (&acc)[kNumAccum], const KBlockScales& sc, uint32_t kb, bool newer_in_flight) {
-          if (newer_in_flight) ptx::wgmma_wait_group<1>();
-          else ptx::wgmma_wait_group<0>();
-          ptx::wgmma_fence_operands(acc);
-          tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
-          release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
-          tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
-          tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-          promote(final_accum[0], acc, sc.sfa_0, sc.sfa_1, sc.sfb_0, sc.sfb_1, former_tag);
-          tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
-          pipe.advance();
+        // Waves of this WG that hold rows of the problem. M-grouped kinds skip the others (a masked
+        // group may fill a fraction of its tile); a Normal GEMM multiplies every wave -- rows past M are
+        // TMA's zero fill and are never stored -- so its K-loop has no branch between a wgmma group and
+        // the promotion that reads it (ptxas would inject a wait there: C7517).
+        const uint32_t valid_rows = sched.valid_rows(tile, args.m);
+        bool wave_valid[kNumWaves];
+  #pragma unroll
+        for (uint32_t w = 0; w < kNumWaves; ++w)
+          wave_valid[w] = !kMGrouped || tile.m_block * BLOCK_M + w * WAVE_BLOCK_M + wg_row < valid_rows;
+
+        float final_accum[kNumWaves][kNumAccum];
+  #pragma unroll
+        for (uint32_t w = 0; w < kNumWaves; ++w)
+  #pragma unroll
+          for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] = 0.0f;
+
+        // Promotion of one wave's K-block: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3); chunk i is
+        // columns 8i..8i+7, scaled by B's first 128-column block for the first kFormer chunks.
+        // kFormer: the constant number of scale-block-0 chunks, or 0 when it is the runtime value.
+        auto promote = [&](float (&fin)[kNumAccum], const float (&acc)[kNumAccum], float sfa_0, float sfa_1, float sfb_0,
+                           float sfb_1, auto former_tag) {
+          constexpr uint32_t kFormer = decltype(former_tag)::value;
+          const float s00 = sfa_0 * sfb_0, s10 = sfa_1 * sfb_0;
+          const float s01 = sfa_0 * sfb_1, s11 = sfa_1 * sfb_1;
+  #pragma unroll
+          for (uint32_t i = 0; i < kNumChunks; ++i) {
+            const bool former = kUniformScaleB || (kFormer != 0 ? i < kFormer : i < sb.former_chunks);
+            const float sc0 = former ? s00 : s01;
+            const float sc1 = former ? s10 : s11;
+            fin[i * 4 + 0] += sc0 * acc[i * 4 + 0];
+            fin[i * 4 + 1] += sc0 * acc[i * 4 + 1];
+            fin[i * 4 + 2] += sc1 * acc[i * 4 + 2];
+            fin[i * 4 + 3] += sc1 * acc[i * 4 + 3];
+          }
         };
-        uint32_t kb = 0;
-        // Steady state: two groups in flight at every wait, no branches between issue and finish.
-        if constexpr (kAhead == 2) {  // K-blocks 0 and 1 are in flight; at the loop's top only kb + 1
-          finish(accum, even, 0, true);
-          for (; kb + 3 < num_k_blocks; kb += 2) {
-            even = issue(accum, tile, sb, kb + 2);
-            finish(accum_odd, odd, kb + 1, true);
-            odd = issue(accum_odd, tile, sb, kb + 3);
-            finish(accum, even, kb + 2, true);
-          }
-          if (kb + 2 < num_k_blocks) {  // K-blocks kb + 1 and kb + 2 left
-            even = issue(accum, tile, sb, kb + 2);
-            finish(accum_odd, odd, kb + 1, true);
-            finish(accum, even, kb + 2, false);
-          } else {
-            finish(accum_odd, odd, kb + 1, false);
-          }
-        } else {  // K-block kb is in flight at the top
-          for (; kb + 2 < num_k_blocks; kb += 2) {
-            odd = issue(accum_odd, tile, sb, kb + 1);
-            finish(accum, even, kb, true);
-            even = issue(accum, tile, sb, kb + 2);
-            finish(accum_odd, odd, kb + 1, true);
-          }
-          if (kb + 1 < num_k_blocks) {  // two K-blocks left
-            odd = issue(accum_odd, tile, sb, kb + 1);
-            finish(accum, even, kb, true);
-            finish(accum_odd, odd, kb + 1, false);
-          } else {
-            finish(accum, even, kb, false);
-          }
-        }
-      };
 
-      auto k_loop = [&](auto former_tag) {
-      for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
-        const float sfb_0 = sb.sfb[kb];
-        const float sfb_1 = sb.sfb[kb + sb.second];
-        tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-        ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
-        tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
-        const float* sfa = reinterpret_cast<const float*>(smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES);
-#pragma unroll
-        for (uint32_t w = 0; w < kNumWaves; ++w) {
-          // Read the A scales before releasing the stage: the producer may refill it right after.
-          float sfa_0 = 0.0f, sfa_1 = 0.0f;
-          if (wave_valid[w]) {
-            sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
-            sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
-            tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
-            // Without promotion the tensor-core accumulator of a wave carries all of K.
-            float (&acc)[kNumAccum] = kPromote ? accum : final_accum[w];
-            issue_group(acc, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
-            ptx::wgmma_wait_group<0>();
+        // The overlapped K-loop (kOverlapKBlocks): even K-blocks accumulate in `accum`, odd ones in
+        // `accum_odd`. K-block 0 is already issued (`even`), and with kAhead = 2 K-block 1 too (`second`).
+        // issue() starts the next group; finish() waits until the older group is done (the newer may
+        // stay in flight), releases its stage and promotes it.
+        auto k_loop_overlapped = [&](auto former_tag, KBlockScales even, const KBlockScales& second) {
+          auto finish = [&](float (&acc)[kNumAccum], const KBlockScales& sc, uint32_t kb, bool newer_in_flight) {
+            if (newer_in_flight) ptx::wgmma_wait_group<1>();
+            else ptx::wgmma_wait_group<0>();
             ptx::wgmma_fence_operands(acc);
             tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
-          }
-          if (w == kNumWaves - 1) {
             release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
             tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
-          }
-          if (!kPromote) {
-            // Scales are uniform (per-tensor inputs): apply them once, after the last K-block.
-            if (wave_valid[w] && kb == num_k_blocks - 1) {
-#pragma unroll
-              for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] *= (i % 4 < 2 ? sfa_0 : sfa_1) * sfb_0;
-            }
-          } else if (wave_valid[w]) {
             tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-            promote(final_accum[w], accum, sfa_0, sfa_1, sfb_0, sfb_1, former_tag);
+            promote(final_accum[0], acc, sc.sfa_0, sc.sfa_1, sc.sfb_0, sc.sfb_1, former_tag);
             tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+            pipe.advance();
+          };
+          uint32_t kb = 0;
+          // Steady state: two groups in flight at every wait, no branches between issue and finish.
+          if constexpr (kAhead == 2) {  // K-blocks 0 and 1 are in flight; at the loop's top only kb + 1
+            KBlockScales odd = second;
+            finish(accum, even, 0, true);
+            for (; kb + 3 < num_k_blocks; kb += 2) {
+              even = issue(accum, tile, sb, kb + 2);
+              finish(accum_odd, odd, kb + 1, true);
+              odd = issue(accum_odd, tile, sb, kb + 3);
+              finish(accum, even, kb + 2, true);
+            }
+            if (kb + 2 < num_k_blocks) {  // K-blocks kb + 1 and kb + 2 left
+              even = issue(accum, tile, sb, kb + 2);
+              finish(accum_odd, odd, kb + 1, true);
+              finish(accum, even, kb + 2, false);
+            } else {
+              finish(accum_odd, odd, kb + 1, false);
+            }
+          } else {  // K-block kb is in flight at the top
+            for (; kb + 2 < num_k_blocks; kb += 2) {
+              const KBlockScales odd = issue(accum_odd, tile, sb, kb + 1);
+              finish(accum, even, kb, true);
+              even = issue(accum, tile, sb, kb + 2);
+              finish(accum_odd, odd, kb + 1, true);
+            }
+            if (kb + 1 < num_k_blocks) {  // two K-blocks left
+              const KBlockScales odd = issue(accum_odd, tile, sb, kb + 1);
+              finish(accum, even, kb, true);
+              finish(accum_odd, odd, kb + 1, false);
+            } else {
+              finish(accum, even, kb, false);
+            }
           }
-        }
-        pipe.advance();
-      }
-      ahead = pipe;
-      };
-      // Rows past M (a whole wave of this WG) take the serial loop, which skips their wgmma, and so
-      // does a split-K rank whose share of K is empty (K-blocks < kSplitK: nothing to issue); with
-      // kOverlapTiles every tile is overlapped (its first group is issued before the tile starts,
-      // and rows past M are zeros from TMA's out-of-bounds fill, neither harmful nor stored).
-      auto run_k_loop = [&](auto former_tag) {
-        if constexpr (kOverlapTiles) {
-          k_loop_overlapped(former_tag, first_scales, second_scales);
-        } else {
-          if constexpr (kOverlapKBlocks) {
-            // (Only split-K can leave a CTA no K-block; testing it elsewhere costs the 248-register
-            // one-warpgroup tiles a spill.)
-            const bool has_k_blocks = kSplitK == 1 || num_k_blocks > 0;
-            if (wave_valid[0] && has_k_blocks) return k_loop_overlapped(former_tag, issue(accum, tile, sb, 0), KBlockScales{});
-          }
-          k_loop(former_tag);
-        }
-      };
-      if constexpr (kUniformScaleB) run_k_loop(IntConst<kNumChunks>{});
-      else if constexpr (kSpecialiseFormer) dispatch_former_chunks<kMaxFormerChunks / kFormerGapChunks * kFormerGapChunks>(sb.former_chunks, run_k_loop);
-      else run_k_loop(IntConst<0>{});
+        };
 
-      // The tile after the next one: its B scales are prefetched while the next tile computes.
-      Tile following;
-      const bool has_following = has_next && sched.next(following);
-      if constexpr (kOverlapTiles) {
-        // Start the next tile's first wgmma group now: the tensor cores work on it through this
-        // tile's epilogue (for short K the epilogue is a large share of a tile's time). The last
-        // tile leaves the loop on its own path, so no path out of the loop has a group in flight
-        // (otherwise ptxas waits for the group at every turn of the loop: warning C7514).
-        if (!has_next) {
+        auto k_loop = [&](auto former_tag) {
+        for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
+          const float sfb_0 = sb.sfb[kb];
+          const float sfb_1 = sb.sfb[kb + sb.second];
+          tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
+          ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
+          tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+          const float* sfa = reinterpret_cast<const float*>(smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES);
+  #pragma unroll
+          for (uint32_t w = 0; w < kNumWaves; ++w) {
+            // Read the A scales before releasing the stage: the producer may refill it right after.
+            float sfa_0 = 0.0f, sfa_1 = 0.0f;
+            if (wave_valid[w]) {
+              sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
+              sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
+              tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
+              // Without promotion the tensor-core accumulator of a wave carries all of K.
+              float (&acc)[kNumAccum] = kPromote ? accum : final_accum[w];
+              issue_group(acc, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
+              ptx::wgmma_wait_group<0>();
+              ptx::wgmma_fence_operands(acc);
+              tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
+            }
+            if (w == kNumWaves - 1) {
+              release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
+              tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
+            }
+            if (!kPromote) {
+              // Scales are uniform (per-tensor inputs): apply them once, after the last K-block.
+              if (wave_valid[w] && kb == num_k_blocks - 1) {
+  #pragma unroll
+                for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] *= (i % 4 < 2 ? sfa_0 : sfa_1) * sfb_0;
+              }
+            } else if (wave_valid[w]) {
+              tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
+              promote(final_accum[w], accum, sfa_0, sfa_1, sfb_0, sfb_1, former_tag);
+              tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+            }
+          }
+          pipe.advance();
+        }
+        ahead = pipe;
+        };
+        // Rows past M (a whole wave of this WG) take the serial loop, which skips their wgmma, and so
+        // does a split-K rank whose share of K is empty (K-blocks < kSplitK: nothing to issue); with
+        // kOverlapTiles every tile is overlapped (its first group is issued before the tile starts,
+        // and rows past M are zeros from TMA's out-of-bounds fill, neither harmful nor stored).
+        auto run_k_loop = [&](auto former_tag) {
+          if constexpr (kOverlapTiles) {
+            k_loop_overlapped(former_tag, first_scales, second_scales);
+          } else {
+            if constexpr (kOverlapKBlocks) {
+              // (Only split-K can leave a CTA no K-block; testing it elsewhere costs the 248-register
+              // one-warpgroup tiles a spill.)
+              const bool has_k_blocks = kSplitK == 1 || num_k_blocks > 0;
+              if (wave_valid[0] && has_k_blocks) return k_loop_overlapped(former_tag, issue(accum, tile, sb, 0), KBlockScales{});
+            }
+            k_loop(former_tag);
+          }
+        };
+        if constexpr (kUniformScaleB) run_k_loop(IntConst<kNumChunks>{});
+        else if constexpr (kSpecialiseFormer) dispatch_former_chunks<kMaxFormerChunks / kFormerGapChunks * kFormerGapChunks>(sb.former_chunks, run_k_loop);
+        else run_k_loop(IntConst<0>{});
+
+        // The tile after the next one: its B scales are prefetched while the next tile computes.
+        Tile following;
+        const bool has_following = has_next && sched.next(following);
+        if constexpr (kOverlapTiles) {
+          // Start the next tile's first wgmma group now: the tensor cores work on it through this
+          // tile's epilogue (for short K the epilogue is a large share of a tile's time). The last
+          // tile leaves the loop on its own path, so no path out of the loop has a group in flight
+          // (otherwise ptxas waits for the group at every turn of the loop: warning C7514).
+          if (!has_next) {
+            epilogue(tile, final_accum);
+            tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+            break;
+          }
+          begin_tile_scales(sfb_buffer ^ 1, has_following, following);
+          issue_ahead(next_tile, scales_b_of(next_tile, sfb_buffer ^ 1));
           epilogue(tile, final_accum);
-          tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-          break;
+        } else {
+          bool stores = true;  // split-K ranks 1.. hand their sums to rank 0 and store nothing
+          if constexpr (kSplitK > 1) {
+            // -- split-K: rank 1 hands its fp32 partial sums to rank 0, which adds them and stores ----
+            stores = !exchange_partial_sums(final_accum, smem_d, empty_barriers, sched.split_rank(), split_tiles++);
+          }
+          if (stores) epilogue(tile, final_accum);
         }
-        begin_tile_scales(sfb_buffer ^ 1, has_following, following);
-        issue_ahead(next_tile, scales_b_of(next_tile, sfb_buffer ^ 1));
-        epilogue(tile, final_accum);
-      } else {
-        bool stores = true;  // split-K ranks 1.. hand their sums to rank 0 and store nothing
-        if constexpr (kSplitK > 1) {
-          // -- split-K: rank 1 hands its fp32 partial sums to rank 0, which adds them and stores ----
-          stores = !exchange_partial_sums(final_accum, smem_d, empty_barriers, sched.split_rank(), split_tiles++);
-        }
-        if (stores) epilogue(tile, final_accum);
+        tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+        if (!has_next) break;
+        tile = next_tile;
+        next_tile = following;
+        has_next = has_following;
+        sfb_buffer ^= 1;
       }
-      tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-      if (!has_next) break;
-      tile = next_tile;
-      next_tile = following;
-      has_next = has_following;
-      sfb_buffer ^= 1;
-    }
     };
     if constexpr (kOverlapTiles) {
       if (FP8LAB_OVERLAP_TILES_AHEAD == 2 && sched.total_k_blocks() >= 2) tile_loop(IntConst<2>{});
