@@ -250,6 +250,11 @@ export interface Stats {
   /** Relative spread (p90 - p10) / median over rounds. */
   spread: number;
   samples: number;
+  /**
+   * Per-call time of each round in the order the rounds ran (the bench keeps them): under the
+   * 700 W cap the SM clock settles over the first rounds, and this shows how far.
+   */
+  roundsUs?: number[];
 }
 
 export interface Accuracy {

@@ -141,10 +141,13 @@ export async function benchShape(ctx: ShapeContext, compiled: CompileReport): Pr
     }
     if (!timed) throw lastError;
     if (!pdl && (options.pdl ?? true)) result.timingNote = 'timed without programmatic dependent launch: the graph capture refused it';
-    result.timing = timingOf(timed.perCallUs[0], flops, bytes);
+    result.timing = { ...timingOf(timed.perCallUs[0], flops, bytes), roundsUs: timed.perCallUs[0] };
     if (peers) {
       const peerStats = summarize(timed.perCallUs[1]);
-      result.peer = { ...peerStats, tflops: tflops(flops, peerStats.medianUs), ratio: peerStats.medianUs / result.timing.medianUs, name: 'cuBLASLt block-scaled FP8' };
+      result.peer = {
+        ...peerStats, tflops: tflops(flops, peerStats.medianUs), ratio: peerStats.medianUs / result.timing.medianUs,
+        name: 'cuBLASLt block-scaled FP8', roundsUs: timed.perCallUs[1],
+      };
     }
     return { result, ...(hostOverhead ? { hostOverhead } : {}) };
   } finally {
