@@ -189,6 +189,30 @@ test('a forced config is checked and kept; an illegal one is refused with its ru
     e instanceof PolicyError && e.code === 'E_INVALID_SHAPE' && /multiple of 128/.test(e.message));
 });
 
+test('cost model: under the power cap a tile takes at least its energy; fewer ingest bytes per FLOP run faster at long K', () => {
+  const tile128 = { blockM: 128, blockN: 128, blockK: 128, numStages: 5, numMathWarpgroups: 2, clusterM: 1, clusterN: 1 };
+  const tile256 = { ...tile128, blockM: 256, numStages: 3 };
+  // The K-block energy: tensor-core cycles plus the stage's ingest bytes (A, B, SFA) at the fitted rate.
+  const long = workShape(normal(4096, 7168, 16384));
+  const a = predictCost(tile128, long, H100_SXM);
+  const b = predictCost(tile256, long, H100_SXM);
+  assert.equal(a.perKBlock.energy, (2 * 128 * 128 * 128) / MODEL.tensorFlopPerCyclePerSm + (128 * 128 + 128 * 128 + 128 * 4) * MODEL.ingestEnergyCyclesPerByte);
+  // 256x128 lands 384 bytes per 128 of K for 256x128 MACs, 128x128 lands 256 for 128x128: per FLOP, 3/4.
+  assert.ok(b.perKBlock.energy / 2 < a.perKBlock.energy);
+  // At K = 16384 (128 K-blocks a tile) the energy sets 128x128's pace, and 256x128 wins per FLOP
+  // although its serial waves take more cycles per K-block.
+  assert.equal(a.bound, 'the power cap');
+  assert.ok(b.perKBlock.math / 2 > a.perKBlock.math);
+  assert.ok(b.us < a.us);
+  // At K = 512 (4 K-blocks a tile) the epilogue's quieter cycles let the clock recover: the energy
+  // does not bind and the overlapped 128x128 wins, as the sustained sweep measured.
+  const short = workShape(normal(4096, 32768, 512));
+  assert.notEqual(predictCost(tile128, short, H100_SXM).bound, 'the power cap');
+  assert.ok(predictCost(tile128, short, H100_SXM).us < predictCost(tile256, short, H100_SXM).us);
+  // A memory-bound decode shape is not power-bound.
+  assert.notEqual(predictCost({ ...tile128, blockM: 64, numMathWarpgroups: 1, blockN: 16, numStages: 16 }, workShape(normal(64, 2112, 7168)), H100_SXM).bound, 'the power cap');
+});
+
 test('cost model: multicast halves the shared operand in L2 and couples the CTAs, one-warpgroup tiles most; longer K costs more', () => {
   const work = workShape(normal(4096, 7168, 7168));
   const base = { blockM: 128, blockN: 128, blockK: 128, numStages: 6, numMathWarpgroups: 2, clusterM: 1, clusterN: 1 };

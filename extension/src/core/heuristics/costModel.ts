@@ -17,6 +17,8 @@
 //   - latency: a TMA round trip spread over the (stages − 1) loads in flight;
 // and each tile adds its epilogue and a fixed per-tile overhead, partly hidden behind the next tile's
 // first K-blocks where the kernel overlaps across tiles (Normal GEMMs on the overlapped K-loop).
+// Under the 700 W cap a tile also takes at least its energy: tensor-core math plus the bytes TMA
+// lands in shared memory, so tiles that move fewer bytes per FLOP keep a higher clock.
 // The whole grid is also bounded by L2 (all SMs together; multicast halves the shared operand) and
 // by HBM (the bytes that must move at least once). These limits do not overlap perfectly: the three
 // grid terms are combined as a 6-norm, which is their maximum when one dominates and up to 20% more
@@ -128,6 +130,16 @@ export const MODEL = {
    * although they fill the waves better.
    */
   wgmmaOperandBytesPerCycle: 90,
+  /**
+   * Energy of one byte TMA lands in an SM's shared memory, in tensor-core cycles at full rate. Under
+   * the 700 W cap the clock falls with the energy a K-block spends, so a K-block takes at least
+   * mma + ingest bytes x this (its energy at the cap): tiles that land fewer bytes per FLOP run at a
+   * higher clock. The interleaved tune sweep cannot see it (its candidates share one clock); fitted
+   * to the sustained sweep (test/fixtures/h100/sustained-m4096.json): 256x128 tiles land 1/85 B per
+   * MAC against 128x128's 1/64 and run 2–4% ahead at K ≥ 7168 (4096x7168x16384 771 vs 789 µs), though
+   * they take 6% more cycles when the clock is shared. Any value in 0.0026–0.0035 makes the same picks.
+   */
+  ingestEnergyCyclesPerByte: 0.003,
   /** Launch and teardown of one persistent grid, as graph-replayed (µs). */
   launchUs: 1.5,
 };
@@ -143,7 +155,7 @@ export function scaleBStraddle(blockN: number): ScaleBStraddle {
   return 128 / gcd(blockN, 128) <= 4 ? 'specialised' : 'runtime';
 }
 
-export type Bound = 'tensor cores' | 'WGMMA + promotion' | 'shared-memory ingest' | 'load latency' | 'L2 bandwidth' | 'HBM bandwidth';
+export type Bound = 'tensor cores' | 'WGMMA + promotion' | 'shared-memory ingest' | 'load latency' | 'wgmma operand reads' | 'the power cap' | 'L2 bandwidth' | 'HBM bandwidth';
 
 export interface CostBreakdown {
   /** Predicted cycles at MODEL.clockGHz and µs. */
@@ -152,7 +164,7 @@ export interface CostBreakdown {
   bound: Bound;
   waves: WaveInfo;
   /** Per-K-block terms of one CTA (cycles). */
-  perKBlock: { math: number; ingest: number; latency: number };
+  perKBlock: { math: number; ingest: number; latency: number; operands: number; energy: number };
   /** How the tiles sit on the B-scale blocks (a straddle slows the math term). */
   straddle: ScaleBStraddle;
   /** Grid-level terms (cycles), before the fixed costs. */
@@ -208,6 +220,8 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   const operandBytes = (bm / 64) * (64 + bn) * bk;
   const operands = operandBytes / MODEL.wgmmaOperandBytesPerCycle;
   const kBlockCycles = Math.max(math, ingest, latency, operands);
+  // The K-block's energy at the power cap, in tensor-core cycles (see ingestEnergyCyclesPerByte).
+  const kBlockEnergy = mma + stageBytes * MODEL.ingestEnergyCyclesPerByte;
 
   // --- one tile, then the busiest SM
   const outTileBytes = bm * bn * work.outBytes;
@@ -218,7 +232,11 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   const tileStart = epilogue + MODEL.tileOverheadCycles;
   const aheadKBlocks = Math.min(2, kBlocks);
   const hiddenByNextTile = overlapsTiles(config, work.kind) ? MODEL.tileOverlapShare * Math.min(tileStart, aheadKBlocks * kBlockCycles) : 0;
-  const tileCycles = kBlocks * kBlockCycles + tileStart - hiddenByNextTile + exchange;
+  // A tile takes at least its K-blocks' energy at the cap: with many K-blocks per tile that is what
+  // sets the pace; with few, the epilogue's quieter cycles let the clock recover.
+  const tileWork = kBlocks * kBlockCycles + tileStart - hiddenByNextTile;
+  const tileEnergy = kBlocks * kBlockEnergy;
+  const tileCycles = Math.max(tileWork, tileEnergy) + exchange;
   const computeCycles = waves.waves * tileCycles;
 
   // --- the whole grid through L2 and HBM
@@ -245,7 +263,9 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   if (computeCycles >= l2Cycles && computeCycles >= dramCycles) {
     // With one math warpgroup the promotion and the WGMMA drain add to the tensor-core time.
     const mathBound: Bound = mma >= 0.75 * math ? 'tensor cores' : 'WGMMA + promotion';
-    bound = kBlockCycles === math ? mathBound : kBlockCycles === ingest ? 'shared-memory ingest' : 'load latency';
+    bound = tileEnergy > tileWork ? 'the power cap'
+      : kBlockCycles === math ? mathBound : kBlockCycles === ingest ? 'shared-memory ingest'
+        : kBlockCycles === operands ? 'wgmma operand reads' : 'load latency';
   } else {
     bound = l2Cycles >= dramCycles ? 'L2 bandwidth' : 'HBM bandwidth';
   }
@@ -254,7 +274,7 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
     us: cycles / (MODEL.clockGHz * 1e3),
     bound,
     waves,
-    perKBlock: { math, ingest, latency },
+    perKBlock: { math, ingest, latency, operands, energy: kBlockEnergy },
     straddle,
     computeCycles, l2Cycles, dramCycles, fixedCycles, l2Bytes, dramBytes,
   };
