@@ -132,8 +132,8 @@ export const MODEL = {
   wgmmaOperandBytesPerCycle: 90,
   /**
    * Energy of one byte TMA lands in an SM's shared memory, in tensor-core cycles at full rate. Under
-   * the 700 W cap the clock falls with the energy a K-block spends, so a K-block takes at least
-   * mma + ingest bytes x this (its energy at the cap): tiles that land fewer bytes per FLOP run at a
+   * the 700 W cap the clock falls with the energy the SMs spend, so a tile takes at least its
+   * K-blocks' energy, each mma + ingest bytes x this: tiles that land fewer bytes per FLOP run at a
    * higher clock. The interleaved tune sweep cannot see it (its candidates share one clock); fitted
    * to the sustained sweep (test/fixtures/h100/sustained-m4096.json): 256x128 tiles land 1/85 B per
    * MAC against 128x128's 1/64 and run 2–4% ahead at K ≥ 7168 (4096x7168x16384 771 vs 789 µs), though
