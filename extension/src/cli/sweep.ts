@@ -183,6 +183,14 @@ async function start(verb: SweepVerb, f: Flags, io: CliIo): Promise<number> {
   const shapes = parseShapes(f.words);
   if (!shapes.ok) { io.err(`fp8lab sweep: ${shapes.message}\n`); return VERB_EXIT.usage; }
   const settings = cliSettings(io);
+  if (f.on === 'local' && verb !== 'compile') {
+    // Said before any folder is made: nothing to clean up after a machine that cannot run it.
+    const env = await probeEnvironment(settings);
+    if (!env.devices.some((d) => d.isHopper) || !env.canRunKernels) {
+      io.err(`fp8lab sweep: a ${verb} sweep on this machine needs a Hopper GPU; here: ${env.summary}. Compile sweeps run without one; or use --on slurm.\n`);
+      return VERB_EXIT.failed;
+    }
+  }
   const id = newId();
   const dir = resolve(f.dir ?? `fp8lab-sweep-${id}`);
   const plan = await createSweep(dir, {
