@@ -101,3 +101,16 @@ export function taskLabel(task: SweepTask): string {
   const shown = task.problems.slice(0, 3).map(shapeLabel).join(', ');
   return task.problems.length > 3 ? `${shown}, … (${task.problems.length} shapes)` : shown;
 }
+
+/** "64,2112,7168; 128x7168x2048" -> shapes (separated by ; as the benchmark's input box takes them). */
+export function parseSweepShapes(text: string): { ok: true; problems: GemmProblem[] } | { ok: false; message: string } {
+  const parts = text.split(';').map((s) => s.trim()).filter(Boolean);
+  if (parts.length === 0) return { ok: false, message: 'give at least one shape: M,N,K (several: separate with ;)' };
+  const problems: GemmProblem[] = [];
+  for (const part of parts) {
+    const r = parseSweepShape(part);
+    if (!r.ok) return { ok: false, message: parts.length > 1 ? `"${part}": ${r.message}` : r.message };
+    problems.push(r.problem);
+  }
+  return { ok: true, problems };
+}
