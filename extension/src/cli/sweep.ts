@@ -34,7 +34,9 @@ are merged into a saved run (DIR/runs, or --runs-dir) and, for tune, the tuning 
 Options:
   --dir DIR            the sweep folder (default ./fp8lab-sweep-<id>)
   --per-task N         shapes per task (default 1; a shape's tune candidates always stay on one GPU)
-  --top N              tune: candidates per shape (default 12)
+  --top N              tune: candidates timed per shape (default 12); compile: build the N best
+                       candidates per shape (default 1, the heuristic's choice), to fill the JIT
+                       cache for a tune sweep of the same --top
   --rounds N           tune/bench: timed rounds (default 10 / 20)
   --no-peer            bench: without cuBLASLt
   --detach             submit and return; follow with status / wait / collect

@@ -21,7 +21,11 @@ export interface SweepPlan {
   id: string;
   createdAt: string;
   verb: SweepVerb;
-  /** tune: candidates per shape and interleaved rounds; bench: rounds and whether cuBLASLt runs too. */
+  /**
+   * top: tune times, and compile builds, each shape's `top` best candidates by the cost model (a
+   * compile sweep with tune's `top` fills the shared JIT cache for it); rounds: tune/bench timing
+   * rounds; peer: whether bench runs cuBLASLt too.
+   */
   options: { top: number; rounds: number; peer: boolean };
   /** The JIT cache every task compiles into (a shared folder on a cluster: one compile per kernel). */
   cacheDir: string;
@@ -56,7 +60,7 @@ export function planSweep(input: PlanInput): SweepPlan {
   return {
     kind: 'fp8lab.sweep', version: 1, id: input.id, createdAt: input.createdAt, verb: input.verb,
     options: {
-      top: input.top ?? DEFAULT_TOP,
+      top: input.top ?? (input.verb === 'compile' ? 1 : DEFAULT_TOP),
       rounds: input.rounds ?? (input.verb === 'bench' ? DEFAULT_BENCH_ROUNDS : DEFAULT_TUNE_ROUNDS),
       peer: input.peer ?? input.verb === 'bench',
     },

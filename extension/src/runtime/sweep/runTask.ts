@@ -7,7 +7,7 @@ import type { EnvironmentReport, RuntimeSettings } from '../../../protocol/worke
 import { validateProblem } from '../../core/shapes';
 import type { SweepPlan, SweepTask } from '../../core/sweep/sweepPlan';
 import type { ShapeOutcome, TaskResult } from '../../core/sweep/taskResult';
-import { sameConfig } from '../../core/tuneRanking';
+import { candidatesToTime, sameConfig } from '../../core/tuneRanking';
 import { kernelSourceHash } from '../../storage/kernelSourceHash';
 import { writeTaskResult } from '../../storage/sweepFolder';
 import { tuneProblem } from '../bench/tuneProblem';
@@ -73,12 +73,18 @@ async function outcomes(plan: SweepPlan, task: SweepTask, s: RuntimeSettings, en
     case 'compile':
       for (const problem of runnable) {
         try {
-          const r = await service.compileKernel(s, { problem });
-          hooks.log(`${label(problem)}: ${r.kernelName}, ${r.registers.registers} registers, cache ${r.cacheHit ? 'hit' : 'miss'} in ${r.compileMs.toFixed(0)} ms`);
-          out.push({
-            problem,
-            result: { problem, config: r.config, registers: r.registers, compile: { cacheHit: r.cacheHit, ms: r.compileMs, cacheKey: r.cacheKey } },
-          });
+          // The heuristic's choice first (its row goes into the run), then the other candidates a
+          // tune of the same `top` would time, so a later tune finds every kernel in the cache.
+          const report = await service.configs(s, problem);
+          const configs = [report.chosen, ...candidatesToTime(report.candidates, report.chosen, plan.options.top)
+            .map((c) => c.config).filter((c) => !sameConfig(c, report.chosen))];
+          let row: ShapeOutcome | undefined;
+          for (const config of configs) {
+            const r = await service.compileKernel(s, { problem, config });
+            hooks.log(`${label(problem)}: ${r.kernelName}, ${r.registers.registers} registers, cache ${r.cacheHit ? 'hit' : 'miss'} in ${r.compileMs.toFixed(0)} ms`);
+            row ??= { problem, result: { problem, config: r.config, registers: r.registers, compile: { cacheHit: r.cacheHit, ms: r.compileMs, cacheKey: r.cacheKey } } };
+          }
+          out.push(row!);
         } catch (err) { fail(problem, err); }
       }
       return out;
