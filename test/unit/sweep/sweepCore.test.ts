@@ -17,7 +17,7 @@ const plan = planSweep({
 
 test('a plan cuts the shapes into tasks of --per-task shapes, in order, and checks itself when read back', () => {
   assert.deepEqual(plan.tasks.map((t) => t.problems.map((p) => p.m)), [[64, 128], [4096, 256], [512]]);
-  assert.deepEqual(plan.options, { top: 1, rounds: 10, peer: false }, 'compile builds the heuristic's choice unless --top asks for more');
+  assert.deepEqual(plan.options, { top: 1, rounds: 10, peer: false }, 'compile builds only the heuristic choice unless --top asks for more');
   assert.equal(planProblem(JSON.parse(JSON.stringify(plan))), undefined);
   assert.match(planProblem({ ...plan, tasks: [{ index: 1, problems: [] }] })!, /task 0 of the sweep plan is malformed/);
   assert.match(planProblem({ ...plan, cacheDir: 'rel' })!, /absolute JIT cache/);
