@@ -63,7 +63,7 @@ export async function queryArrays(jobIds: readonly string[], env?: NodeJS.Proces
 }
 
 async function finishedStates(jobIds: readonly string[], env?: NodeJS.ProcessEnv): Promise<SchedulerTask[]> {
-  const acct = await slurmCommand('sacct', ['--noheader', '--parsable2', '--array', `--jobs=${jobIds.join(',')}`, `--format=${SACCT_FORMAT}`], env)
+  const acct = await slurmCommand('sacct', ['--noheader', '--parsable2', `--jobs=${jobIds.join(',')}`, `--format=${SACCT_FORMAT}`], env)
     .catch(() => undefined);
   if (acct && acct.code === 0) return parseSacct(acct.stdout);
   // "Slurm accounting storage is disabled": scontrol still knows jobs for MinJobAge after they end.
