@@ -22,6 +22,7 @@ export interface SettingValues {
   cudaHome?: string;
   'driver.libcudaPath'?: string;
   'driver.cublasLtPath'?: string;
+  pythonPath?: string;
   'tuning.dbPath'?: string;
 }
 
@@ -29,7 +30,7 @@ export interface SettingValues {
 export const SETTING_KEYS = [
   'jit.cacheDir', 'jit.compiler', 'jit.nvccPath', 'jit.numSms', 'jit.debug', 'jit.printConfigs',
   'jit.printCompilerCommand', 'jit.ptxasVerbose', 'jit.ptxasCheck', 'jit.dumpPtx', 'jit.dumpSass',
-  'jit.withLineinfo', 'cudaHome', 'driver.libcudaPath', 'driver.cublasLtPath', 'tuning.dbPath',
+  'jit.withLineinfo', 'cudaHome', 'driver.libcudaPath', 'driver.cublasLtPath', 'pythonPath', 'tuning.dbPath',
 ] as const satisfies readonly (keyof SettingValues)[];
 
 export interface SettingsPaths {
@@ -122,6 +123,10 @@ export function resolveSettings(values: SettingValues, env: Env, paths: Settings
 
   const defines = kernelDefines(env.FP8LAB_JIT_DEFINES, warnings);
   if (defines.length > 0) settings.jitDefines = defines;
+
+  // A bare command name ("python3.12") is looked up on PATH; anything with a slash is a path.
+  const python = (typeof values.pythonPath === 'string' && values.pythonPath.trim()) || env.FP8LAB_PYTHON?.trim();
+  if (python) settings.pythonPath = python.includes('/') || python.startsWith('~') ? path(python) : python;
 
   const numSms = smCount(values['jit.numSms'], 'fp8lab.jit.numSms', warnings)
     ?? smCount(env.FP8LAB_NUM_SMS, 'FP8LAB_NUM_SMS', warnings);
