@@ -46,7 +46,7 @@ export function activate(ctx: FeatureContext): SweepTestApi {
   const refresh = (entry: Tracked): Promise<void> => {
     entry.busy ??= (async () => {
       try {
-        const state = await sweepStatus(entry.dir, { local: entry.local, env: taskEnv(ctx.settings()) });
+        const state = await sweepStatus(entry.dir, { local: entry.local });
         entry.statuses = state.statuses;
         entry.problem = undefined;
         entry.logs = new Map(state.statuses.flatMap((s) => { const log = taskLogPath(entry.dir, s); return log ? [[s.index, log] as [number, string]] : []; }));
@@ -161,7 +161,7 @@ export function activate(ctx: FeatureContext): SweepTestApi {
     guarded('fp8lab.sweepCancel', async (node) => {
       const entry = await entryOf(node, 'Cancel which sweep?');
       if (!entry) return;
-      await cancelSweep(entry.dir, { local: entry.local, env: { ...process.env, ...taskEnv(ctx.settings()) } });
+      await cancelSweep(entry.dir, { local: entry.local });
       await refresh(entry);
     }),
     guarded('fp8lab.sweepRetry', async (node) => {
