@@ -9,6 +9,7 @@ import {
 import { parseSweepShape, planProblem, planSweep } from '../../../extension/src/core/sweep/sweepPlan';
 import { decodeTaskResult, encodeTaskResult, type TaskResult } from '../../../extension/src/core/sweep/taskResult';
 import { countsText, taskStatuses, type StatusInputs, type Submission } from '../../../extension/src/core/sweep/taskStatus';
+import { localSlots } from '../../../extension/src/runtime/sweep/localBackend';
 
 const plan = planSweep({
   id: 'sw1', createdAt: '2026-12-06T00:00:00Z', verb: 'compile', cacheDir: '/shared/jit',
@@ -113,4 +114,11 @@ test('a result file reads back only whole, checksummed and of its own sweep and 
   assert.match((decodeTaskResult(text.replace('"n1"', '"n2"'), { sweepId: 'sw1', task: 1 }) as { reason: string }).reason, /checksum mismatch/);
   assert.match((decodeTaskResult(text, { sweepId: 'other', task: 1 }) as { reason: string }).reason, /belongs to sweep "sw1"/);
   assert.match((decodeTaskResult(text, { sweepId: 'sw1', task: 2 }) as { reason: string }).reason, /holds task 1, not 2/);
+});
+
+test('local slots: one per GPU, each child seeing only its own (CUDA_VISIBLE_DEVICES entries kept); CPU workers without a GPU', () => {
+  assert.deepEqual(localSlots([0, 1], undefined, 4), [{ label: 'GPU 0', visibleDevices: '0' }, { label: 'GPU 1', visibleDevices: '1' }]);
+  assert.deepEqual(localSlots([0, 1], '3,5', 4).map((s) => s.visibleDevices), ['3', '5']);
+  assert.deepEqual(localSlots([0], 'GPU-8f2c1a', 4).map((s) => s.visibleDevices), ['GPU-8f2c1a']);
+  assert.deepEqual(localSlots([], undefined, 2), [{ label: 'CPU worker 0', visibleDevices: '' }, { label: 'CPU worker 1', visibleDevices: '' }]);
 });
