@@ -85,6 +85,11 @@ test('a compile sweep as a Slurm job array: every task done on the node, every r
   const again = await fp8lab(['sweep', 'collect', dir]);
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(shapesOf(savedRun(dir)), ['64x2112x7168', '128x2112x7168', '64x7168x2048', '128x7168x2048']);
+  // The tasks filled the shared JIT cache: the same shapes swept again find every kernel there.
+  const warm = join(work, 'all-done-again');
+  const second = await fp8lab(['sweep', 'compile', ...shapes, '--on', 'slurm', '--dir', warm]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual(savedRun(warm).results.map((x) => x.compile?.cacheHit), [true, true, true, true]);
 });
 
 test('a task with a bad shape fails alone with its node and log; retry resubmits only that task', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { GemmConfig } from '../../../extension/protocol/worker';
 import { crc32Hex } from '../../../extension/src/core/checksum';
-import { decodeRecordLine, encodeRecordLine, viewFor, type DeviceIdentity, type TuningRecord } from '../../../extension/src/core/tuning/tuningRecord';
+import { decodeRecordLine, encodeRecordLine, tunedFor, viewFor, type DeviceIdentity, type TuningRecord } from '../../../extension/src/core/tuning/tuningRecord';
 import { findExtensionRoot } from '../../../extension/src/runtime/addon';
 import { kernelSourceHash } from '../../../extension/src/storage/kernelSourceHash';
 import { TuningStore } from '../../../extension/src/storage/tuningStore';
@@ -94,6 +94,8 @@ if (process.env.FP8LAB_TEST_STORE_WRITER) {
     assert.deepEqual(view.usable.map((r) => r.id), ['new']);
     assert.deepEqual(view.otherKernel.map((r) => r.id), ['stale']);
     assert.deepEqual(view.otherDevice.map((r) => r.id), ['h20', 'capped']);
+    assert.equal(tunedFor(view, { kind: 'normal', m: 64, n: 7168, k: 2048 })?.winner?.us, 80);
+    assert.equal(tunedFor(view, { kind: 'normal', m: 128, n: 7168, k: 2048 }), undefined, 'only a stale record for this shape: not used');
   });
 
   test('a line decodes only when its checksum and its fields are right', () => {

@@ -158,3 +158,9 @@ export function uniqueById(records: readonly TuningRecord[]): TuningRecord[] {
   const seen = new Set<string>();
   return records.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
 }
+
+/** The tuned winner for a shape in a view (what a config choice consults first), if one was measured. */
+export function tunedFor(view: TuningView, problem: GemmProblem): TuningRecord | undefined {
+  const key = shapeKey(problem);
+  return view.usable.find((r) => shapeKey(r.problem) === key && r.winner !== undefined);
+}
