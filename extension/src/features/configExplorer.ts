@@ -18,7 +18,8 @@ import { runStoreFor } from './runStore';
 
 export const EXPLORER_VIEW_ID = 'fp8lab.configExplorer';
 
-const TIME_OPTIONS = { timing: true, peer: false, rounds: 20, seed: 0 }; // the CLI's default rounds
+// The CLI's default rounds; the peers are timed beside every candidate, so each sees the same clock.
+const TIME_OPTIONS = { timing: true, peer: true, rounds: 20, seed: 0 };
 
 export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Disposable {
   private state: ExplorerSnapshot = { view: 'explorer', follow: false, candidates: [] };
