@@ -19,10 +19,16 @@ export interface SassReport {
   unreadLines: number;
 }
 
+/** Where a SASS view's listing came from: saved listing files, or configs compiled here. */
+export type SassViewSource =
+  | { kind: 'file'; path: string; againstPath?: string }
+  | { kind: 'config'; problem: GemmProblem; config?: GemmConfig; againstConfig?: GemmConfig };
+
 export interface SassListingSnapshot {
   view: 'sass';
   mode: 'listing';
   title: string;
+  source: SassViewSource;
   report: SassReport;
 }
 
@@ -30,6 +36,7 @@ export interface SassDiffSnapshot {
   view: 'sass';
   mode: 'diff';
   title: string;
+  source: SassViewSource;
   left: SassReport;
   right: SassReport;
   leftLabel: string;

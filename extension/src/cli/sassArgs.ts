@@ -18,13 +18,15 @@ export interface SassArgs {
   /** Only the function whose name contains this. */
   functionFilter?: string;
   mix: boolean;
+  /** Per-source-line instruction counts instead of the listing. */
+  lines: boolean;
   json: boolean;
   installTools: boolean;
 }
 
 export function parseSassArgs(args: string[]): Parsed<SassArgs> {
   const words: string[] = [];
-  const out: SassArgs = { mix: false, json: false, installTools: false };
+  const out: SassArgs = { mix: false, lines: false, json: false, installTools: false };
   const value = (flag: string, v: string | undefined): Parsed<string> =>
     v === undefined || v.startsWith('--') ? { ok: false, message: `${flag} needs a value` } : { ok: true, value: v };
   for (let i = 0; i < args.length; i++) {
@@ -32,6 +34,7 @@ export function parseSassArgs(args: string[]): Parsed<SassArgs> {
     if (a === '--help' || a === '-h') return { ok: 'help' };
     if (a === '--json') { out.json = true; continue; }
     if (a === '--mix') { out.mix = true; continue; }
+    if (a === '--lines') { out.lines = true; continue; }
     if (a === '--install-tools') { out.installTools = true; continue; }
     if (a === '--config' || a === '--against') {
       const c = parseConfigText(args[++i] ?? '');

@@ -5,7 +5,7 @@ import { decodeControlBits, formatControlBits } from '../core/sass/controlBits';
 import { diffFunctions, type SassDiff } from '../core/sass/diff';
 import { findLoops, flattenLoops } from '../core/sass/loops';
 import { FAMILY_LABELS, functionMix, type InstructionMix } from '../core/sass/mix';
-import { repoRelativeSource } from '../core/sass/sourceLines';
+import { describeLineCount, repoRelativeSource, type LineCounts } from '../core/sass/sourceLines';
 import type { SassFunction } from '../core/sass/types';
 import { formatConfig } from '../core/runRows';
 
@@ -68,6 +68,14 @@ export function formatAligned(d: SassDiff, left: SassFunction, right: SassFuncti
     const rt = r.right !== undefined ? right.instructions[r.right].text : '';
     return `${mark[r.kind]} ${l.slice(0, 70).padEnd(70)} | ${rt}`;
   }).join('\n') + '\n';
+}
+
+/** The source lines that became the most instructions (direct + inlined), most first. */
+export function formatLineCounts(counts: LineCounts, top = 40): string {
+  const rows = Object.entries(counts).flatMap(([file, lines]) => Object.entries(lines).map(([line, c]) => ({ at: `${file}:${line}`, c })));
+  if (rows.length === 0) return 'no source lines in this listing (compile with -lineinfo and disassemble with nvdisasm -g or -gi)\n';
+  rows.sort((a, b) => (b.c.direct + b.c.inlined) - (a.c.direct + a.c.inlined) || a.at.localeCompare(b.at));
+  return rows.slice(0, top).map((r) => `${r.at.padEnd(60)} ${describeLineCount(r.c)}`).join('\n') + '\n';
 }
 
 /** The function to show: the one matching the filter, else the largest (the GEMM kernel). */

@@ -5,7 +5,7 @@
 // instruction, i.e. bits 41..61 of its high 64-bit word, are
 //   [0:3] stall cycles, [4] yield (0 = the warp may yield), [5:7] write barrier (7 = none),
 //   [8:10] read barrier (7 = none), [11:16] wait mask (one bit per barrier 0..5),
-//   [17:20] operand reuse cache flags (one bit per source operand slot).
+//   [17:20] operand reuse cache flags (bit i: the i-th source operand, counted after the destinations).
 // For sm_90a the same positions are INFERRED: NVIDIA's disassembler marks reused operands with
 // ".reuse", and on our captured H100 kernels the decoded reuse bits agree with those marks on every
 // instruction (test/unit/core/sassControlBits.test.ts checks it); the other fields are read the
@@ -71,10 +71,14 @@ export function describeControlBits(c: ControlBits): string[] {
   return out;
 }
 
-/** Source operand slots the text marks ".reuse" (0 = first source, i.e. operand 1 for most opcodes). */
+/**
+ * Source operand slots (0 = first source) the text marks ".reuse". The destination comes first,
+ * then any predicate destinations (IADD3 R9, P2, R12.reuse, ...); sources are counted after them.
+ */
 export function textReuseSlots(operands: string[]): number[] {
-  // The destination is operand 0; sources follow. Only register operands can carry .reuse.
+  let i = 1;
+  while (i < operands.length && /^!?U?P([0-6]|T)$/.test(operands[i])) i++;
   const slots: number[] = [];
-  operands.slice(1).forEach((op, i) => { if (/\.reuse\b/.test(op)) slots.push(i); });
+  operands.slice(i).forEach((op, k) => { if (/\.reuse\b/.test(op)) slots.push(k); });
   return slots;
 }

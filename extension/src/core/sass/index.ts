@@ -8,3 +8,4 @@ export * from './loops';
 export * from './sourceLines';
 export * from './diff';
 export * from './opcodes';
+export * from './check';

@@ -11,8 +11,12 @@
 // nvdisasm -c -gi -hex kernel.cubin:
 //   .section .text.name,"ax",@progbits  ...  name:
 //   .L_x_3:
-//     //## File "/abs/kernels/include/x.cuh", line 42 inlined at "/abs/kernel.cu", line 7
+//     //## File "/abs/kernels/include/x.cuh", line 42 inlined at "/abs/kernels/include/y.cuh", line 9
+//     //## File "/abs/kernels/include/y.cuh", line 9 inlined at "/abs/kernel.cu", line 7
+//     //## File "/abs/kernel.cu", line 7
 //     /*0040*/   @!P0 BRA `(.L_x_3) ;  /* 0x... */
+// With -gi every instruction gets such a block: the innermost position first, then each caller out
+// to the kernel; with -g only the innermost line, printed before each instruction.
 //                                      /* 0x... */
 
 import type { SassFunction, SassInstruction, SassListing, SassSourceRef, SassTool } from './types';
@@ -27,7 +31,7 @@ const INSTRUCTION = /^\s*\/\*([0-9a-fA-F]{4,})\*\/\s+(.*?)\s*;?\s*(?:\/\*\s*0x([
 const HEX_ONLY = /^\s*\/\*\s*0x([0-9a-fA-F]{16})\s*\*\/\s*$/;
 const CUOBJDUMP_FUNCTION = /^\s*Function\s*:\s*(\S+)/;
 const NVDISASM_SECTION = /^\s*\.section\s+\.text\.([^,\s]+)/;
-const ARCH = /code for (sm_\w+)|\barch\s*=\s*(sm_\w+)|EF_CUDA_VIRTUAL_SM\(EF_CUDA_(SM\d+\w*)\)/;
+const ARCH = /code for (sm_\w+)|\.target\s+(sm_\w+)|EF_CUDA_VIRTUAL_SM\(EF_CUDA_(SM\d+\w*)\)/;
 const LABEL = /^\s*(\.L_?[\w$.]+):\s*$/;
 const FILE_LINE = /\/\/##\s*File\s+"([^"]*)",\s*line\s+(\d+)(.*)$/;
 const INLINED_AT = /inlined at\s+"([^"]*)",\s*line\s+(\d+)/g;
@@ -61,9 +65,14 @@ export function splitInstruction(text: string): Pick<SassInstruction, 'predicate
   return { ...(predicate ? { predicate } : {}), opcode, modifiers, operands: tail ? splitOperands(tail) : [] };
 }
 
-function parseSourceRef(m: RegExpExecArray): SassSourceRef {
-  const ref: SassSourceRef = { file: m[1], line: Number(m[2]) };
-  const inlined = [...m[3].matchAll(INLINED_AT)].map((x) => ({ file: x[1], line: Number(x[2]) }));
+/** One -g/-gi block (its "//## File" lines in order) -> the instruction's source and call sites. */
+function sourceFromBlock(block: RegExpExecArray[]): SassSourceRef {
+  const [first, ...callers] = block;
+  const ref: SassSourceRef = { file: first[1], line: Number(first[2]) };
+  // The callers' own lines are the call sites; a lone line may name its call sites inline.
+  const inlined = callers.length
+    ? callers.map((m) => ({ file: m[1], line: Number(m[2]) }))
+    : [...first[3].matchAll(INLINED_AT)].map((x) => ({ file: x[1], line: Number(x[2]) }));
   if (inlined.length) ref.inlinedAt = inlined;
   return ref;
 }
@@ -80,7 +89,7 @@ function branchOperand(ins: SassInstruction): { label?: string; offset?: number 
 
 /** Which tool printed this text: nvdisasm writes assembler directives, cuobjdump "Function :" headers. */
 export function detectFormat(text: string): SassTool {
-  return /^\s*\.(section|headerflags|text\.|global|type)\b|^\s*\/\/##\s*File/m.test(text) && !CUOBJDUMP_FUNCTION.test(text.slice(0, 4000)) ? 'nvdisasm' : 'cuobjdump';
+  return /^\s*Function\s*:/m.test(text) ? 'cuobjdump' : 'nvdisasm';
 }
 
 export function parseSass(text: string, format: SassTool = detectFormat(text)): ParseResult {
@@ -89,6 +98,7 @@ export function parseSass(text: string, format: SassTool = detectFormat(text)): 
   let arch: string | undefined;
   let pendingLabels: string[] = [];
   let source: SassSourceRef | undefined;
+  let block: RegExpExecArray[] = [];
   let last: SassInstruction | undefined;
   let unreadLines = 0;
   const labelOffsets = new Map<SassFunction, Map<string, number>>();
@@ -99,6 +109,7 @@ export function parseSass(text: string, format: SassTool = detectFormat(text)): 
     labelOffsets.set(current, new Map());
     pendingLabels = [];
     source = undefined;
+    block = [];
     last = undefined;
   };
 
@@ -116,7 +127,7 @@ export function parseSass(text: string, format: SassTool = detectFormat(text)): 
       continue;
     }
     const fl = FILE_LINE.exec(line);
-    if (fl) { source = parseSourceRef(fl); continue; }
+    if (fl) { block.push(fl); continue; }
     const lab = LABEL.exec(line);
     if (lab) { pendingLabels.push(lab[1]); continue; }
     const m = INSTRUCTION.exec(line);
@@ -130,6 +141,7 @@ export function parseSass(text: string, format: SassTool = detectFormat(text)): 
       const word = m[3].toLowerCase();
       ins.encoding = word.length === 32 ? { lo: word.slice(16), hi: word.slice(0, 16) } : { lo: word, hi: '' };
     }
+    if (block.length) { source = sourceFromBlock(block); block = []; }
     if (source) ins.source = source;
     if (pendingLabels.length) {
       ins.labels = pendingLabels;

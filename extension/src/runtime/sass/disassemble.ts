@@ -3,6 +3,7 @@
 // encodings the control bits are decoded from; cuobjdump -sass is the fallback (encodings, no lines).
 
 import { execFile } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import type { SassReport } from '../../../protocol/sass';
 import { parseSass } from '../../core/sass/parse';
 import type { SassTool } from '../../core/sass/types';
@@ -41,4 +42,10 @@ export function reportFromText(text: string, origin: string): SassReport {
   const { listing, unreadLines } = parseSass(text);
   if (listing.functions.length === 0) throw new DisassemblyError(`${origin} holds no SASS instructions (expected the output of cuobjdump -sass or nvdisasm)`);
   return { tool: listing.format, command: [origin], listing, unreadLines };
+}
+
+/** The text of a saved listing: plain, or gzipped (the gzip magic bytes decide). */
+export function listingText(bytes: Uint8Array): string {
+  const raw = bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
+  return new TextDecoder().decode(raw);
 }
