@@ -8,8 +8,9 @@
 //   [17:20] operand reuse cache flags (bit i: the i-th source operand, counted after the destinations).
 // For sm_90a the same positions are INFERRED: NVIDIA's disassembler marks reused operands with
 // ".reuse", and on our captured H100 kernels the decoded reuse bits agree with those marks on every
-// instruction (test/unit/core/sassControlBits.test.ts checks it); the other fields are read the
-// same way but nothing in the tools' output confirms them.
+// instruction (test/unit/sass/controlBits.test.ts checks it). The scoreboard fields are read the
+// same way and are consistent on those kernels (every write scoreboard set is waited on by a later
+// instruction; variable-latency S2R/MUFU/I2F always set one), but no tool prints them: inferred.
 
 export interface ControlBits {
   /** Cycles the scheduler waits before issuing this warp's next instruction (0-15). */
@@ -33,7 +34,7 @@ export const CONTROL_BITS_PROVENANCE = {
   layout: 'bits 41-61 of the high word: reverse-engineered for Volta/Turing (Jia et al. 2018/2019) and sm_7x/8x (CuAssembler); for sm_90a inferred',
   reuse: 'inferred for sm_90a, and checked: agrees with the .reuse marks nvdisasm prints',
   stall: 'inferred for sm_90a from the Volta/Turing layout; not confirmed by any tool output',
-  barriers: 'inferred for sm_90a from the Volta/Turing layout; not confirmed by any tool output',
+  barriers: 'inferred for sm_90a from the Volta/Turing layout; consistent on our kernels (each scoreboard set is later waited on), not printed by any tool',
   yield: 'inferred for sm_90a from the Volta/Turing layout (bit clear = yield); not confirmed by any tool output',
 } as const;
 
