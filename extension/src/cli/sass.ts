@@ -31,7 +31,8 @@ the layout is reverse-engineered, not documented by NVIDIA). Loops are marked fr
   --json           JSON instead of text (with --mix: the mix and loop counts only)
   --from FILE      read a saved cuobjdump -sass / nvdisasm listing instead of compiling
   --install-tools  pip install NVIDIA's nvdisasm/cuobjdump wheels into the tools cache
-Tools are looked for in FP8LAB_SASS_TOOLS_DIR, nvcc's folder, the CUDA home, the tools cache, PATH.
+Tools are looked for in FP8LAB_SASS_TOOLS_DIR, nvcc's folder, the CUDA home, the tools cache, PATH;
+FP8LAB_SASS_DISASSEMBLER=cuobjdump uses cuobjdump even where nvdisasm is found.
 Config keys: ${Object.keys(CONFIG_KEYS).join(', ')}.
 `;
 

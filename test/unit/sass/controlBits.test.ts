@@ -39,19 +39,21 @@ test('the scoreboards are consistent: what one instruction sets, a later one wai
   }
 });
 
-test('the first instructions decode as the known S2R -> ISETP dependency', () => {
-  const ins = fixture(F.nvdisasm128).listing.functions[0].instructions;
-  // S2R R22, SR_TID.X sets scoreboard 1; ISETP reading R22 waits on it (the high words printed by nvdisasm).
-  const s2r = decodeControlBits('000e620000002100')!;
+test('the first instructions of the 64x16 kernel decode as the S2R -> ISETP dependency', () => {
+  const ins = fixture(F.nvdisasmG64).listing.functions[0].instructions;
+  // S2R R22, SR_TID.X sets scoreboard 1; ISETP reading R22 two instructions later waits on it.
+  assert.equal(ins[1].text, 'S2R R22, SR_TID.X');
+  assert.equal(ins[1].encoding!.hi, '000e620000002100');
+  const s2r = decodeControlBits(ins[1].encoding!.hi)!;
   assert.equal(s2r.writeBarrier, 1);
   assert.equal(s2r.readBarrier, undefined);
   assert.deepEqual(s2r.waitOn, []);
-  const isetp = decodeControlBits('002fe40003f05270')!;
+  assert.equal(ins[3].text, 'ISETP.NE.AND P0, PT, R22, 0x80, PT');
+  const isetp = decodeControlBits(ins[3].encoding!.hi)!;
   assert.deepEqual(isetp.waitOn, [1]);
   assert.equal(isetp.stall, 2);
   assert.equal(isetp.yield, false);
   assert.equal(formatControlBits(isetp), 'B-1----:R-:W-:-:S02');
-  assert.equal(ins[1].opcode, 'S2R');
 });
 
 test('malformed words are not decoded; descriptions read as sentences', () => {

@@ -9,10 +9,17 @@ import { parseSass } from '../../core/sass/parse';
 import type { SassTool } from '../../core/sass/types';
 import { requireSassTools, type SassTools } from './tools';
 
-export function disassemblyCommand(tools: SassTools, cubinPath: string): { tool: SassTool; argv: string[] } {
+/** nvdisasm unless only cuobjdump is there or `prefer` (FP8LAB_SASS_DISASSEMBLER) asks for cuobjdump. */
+export function disassemblyCommand(tools: SassTools, cubinPath: string, prefer?: SassTool): { tool: SassTool; argv: string[] } {
   requireSassTools(tools);
-  if (tools.nvdisasm) return { tool: 'nvdisasm', argv: [tools.nvdisasm, '-c', '-gi', '-hex', cubinPath] };
+  if (tools.nvdisasm && !(prefer === 'cuobjdump' && tools.cuobjdump)) return { tool: 'nvdisasm', argv: [tools.nvdisasm, '-c', '-gi', '-hex', cubinPath] };
   return { tool: 'cuobjdump', argv: [tools.cuobjdump!, '-sass', cubinPath] };
+}
+
+/** FP8LAB_SASS_DISASSEMBLER=cuobjdump|nvdisasm, when set to one of them. */
+export function preferredDisassembler(env: Readonly<Record<string, string | undefined>> = process.env): SassTool | undefined {
+  const v = env.FP8LAB_SASS_DISASSEMBLER?.trim().toLowerCase();
+  return v === 'cuobjdump' || v === 'nvdisasm' ? v : undefined;
 }
 
 export class DisassemblyError extends Error {
@@ -30,7 +37,7 @@ export async function runTool(argv: string[], timeoutMs = 120_000): Promise<stri
 }
 
 export async function disassembleCubin(tools: SassTools, cubinPath: string): Promise<Pick<SassReport, 'tool' | 'command' | 'listing' | 'unreadLines' | 'cubinPath'>> {
-  const { tool, argv } = disassemblyCommand(tools, cubinPath);
+  const { tool, argv } = disassemblyCommand(tools, cubinPath, preferredDisassembler());
   const text = await runTool(argv);
   const { listing, unreadLines } = parseSass(text, tool);
   if (listing.functions.length === 0) throw new DisassemblyError(`${tool} printed no instructions for ${cubinPath}`);
