@@ -24,6 +24,7 @@ import { lexCpp } from './hover/cppLexer';
 import { compilesFor, kernelLensTitle } from './hover/factsHover';
 import { hoverDetailsAt, offsetToPosition } from './hover/hoverAt';
 import { findKernelDefinitions } from './hover/kernelDefinitions';
+import { sassLensesFor } from './hover/sassLens';
 import { sassLineMarkdown, validateSassLines } from './hover/sassLineHover';
 import { defaultKnowledge } from './knowledge';
 
@@ -112,6 +113,7 @@ connection.onCodeLens((params): CodeLens[] => {
       // An empty command id renders as plain text above the kernel.
       command: { title: kernelLensTitle(compiles), command: '' },
     });
+    for (const sass of sassLensesFor(compiles, facts)) lenses.push({ range: { start: { line: at.line, character: 0 }, end: { line: at.line, character: 0 } }, command: sass });
   }
   return lenses;
 });

@@ -73,11 +73,13 @@ export async function runSassSteps({ page, step, shot, repo, workspace, palette,
     if (!expected) throw new Error(`the CLI listing has no QGMMA at ${offset}`);
     if (!paneText.includes(`Control bits ${expected}`)) throw new Error(`pane lacks "Control bits ${expected}": ${paneText.slice(0, 400)}`);
     if (!/across a warpgroup \(FP8 operands\)/.test(paneText) || !/inferred/.test(paneText) || !/NVIDIA documents none of these bits/.test(paneText)) throw new Error(`pane lacks the meaning or the provenance: ${paneText.slice(0, 500)}`);
-    // The pane is on screen beside the listing, not pushed below it or cut off.
-    const paneBox = await pane.boundingBox();
-    const tableBox = await frame.locator('table.sass-listing').boundingBox();
-    const width = await frame.evaluate(() => document.documentElement.clientWidth);
-    if (!paneBox || !tableBox || paneBox.x < tableBox.x + tableBox.width - 2 || paneBox.x + paneBox.width > width + 1) throw new Error(`pane ${JSON.stringify(paneBox)} vs table ${JSON.stringify(tableBox)} in ${width}px`);
+    // The pane is on screen beside the listing (which scrolls sideways inside its own box), not
+    // pushed below it or cut off: frame viewport coordinates.
+    const rect = (sel) => frame.locator(sel).first().evaluate((el) => { const r = el.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, vw: document.documentElement.clientWidth }; });
+    const [paneBox, wrapBox] = [await rect('aside.sass-details'), await rect('.sass-layout .table-wrap')];
+    if (paneBox.left < wrapBox.right - 1 || paneBox.right > paneBox.vw + 1 || paneBox.left < 0) throw new Error(`pane ${JSON.stringify(paneBox)} vs listing ${JSON.stringify(wrapBox)}`);
+    const bits = await frame.locator('aside.sass-details code.bits').evaluate((el) => ({ h: el.getBoundingClientRect().height, lh: parseFloat(getComputedStyle(el).lineHeight) || 20 }));
+    if (bits.h > bits.lh * 1.5) throw new Error(`the control-bits word wraps (${bits.h}px high)`);
     await shot('sass-view-hover');
     return `${mix.instructions} rows; ${summary.slice(0, 120)}; QGMMA at ${offset}: ${expected}`;
   }, { soft: true });
@@ -126,6 +128,9 @@ export async function runSassSteps({ page, step, shot, repo, workspace, palette,
     const q = f.locator('table.mix-delta tbody tr', { hasText: QGMMA_KEY });
     await q.waitFor({ timeout: 60_000 });
     const cells = (await q.locator('td').allInnerTexts()).map((c) => c.trim());
+    // The delta table fits the panel: its last column is on screen.
+    const lastCell = await q.locator('td').last().evaluate((el) => el.getBoundingClientRect().right <= document.documentElement.clientWidth + 1);
+    if (!lastCell) throw new Error('the delta column of the mix table is off screen');
     const want = diff.mixDelta.find((m) => m.key === QGMMA_KEY);
     if (cells.join('|') !== `${QGMMA_KEY}|${want.left}|${want.right}|${want.delta}`) throw new Error(`QGMMA delta row ${cells.join('|')}, CLI ${JSON.stringify(want)}`);
     const rows = f.locator('table.sass-diff tbody tr');

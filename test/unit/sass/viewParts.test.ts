@@ -96,3 +96,14 @@ describe('the kernel-source hover line from the last SASS listing', () => {
     assert.equal(validateSassLines(null), undefined);
   });
 });
+
+describe('the "SASS of …" code lens over a kernel the last run used', () => {
+  it('runs Show SASS with that run\'s shape and config', async () => {
+    const { sassLensesFor } = await import('../../../extension/server/hover/sassLens');
+    const config = { blockM: 128, blockN: 128 } as never;
+    const problem = { kind: 'normal', m: 4096, n: 7168, k: 2048 } as const;
+    const facts = { version: 1, updatedAt: '', compiles: [], configs: [{ problem, config, kernelName: 'k1', cost: {} as never }, { problem: { ...problem, m: 64 }, config, kernelName: 'k2', cost: {} as never }] } as never;
+    const lenses = sassLensesFor([{ kernelName: 'k1' } as never], facts);
+    assert.deepEqual(lenses, [{ title: 'SASS of 4096x7168x2048 (128x128)', command: 'fp8lab.showSass', arguments: [{ problem: { ...problem, config } }] }]);
+  });
+});

@@ -51,7 +51,7 @@ function details(pane: HTMLElement, ins: SassInstruction | undefined, host: Host
     row('read scoreboard', c.readBarrier === undefined ? 'none' : String(c.readBarrier), 'inferred');
     row('waits on', c.waitOn.length ? c.waitOn.join(', ') : 'nothing', 'inferred');
     row('reuse', c.reuse.length ? `operand slot(s) ${c.reuse.join(', ')}` : 'none', 'inferred, checked against .reuse');
-    pane.append(h('h3', {}, `Control bits ${formatControlBits(c)}`), dl);
+    pane.append(h('h3', {}, 'Control bits ', h('code', { class: 'bits' }, formatControlBits(c))), dl);
     pane.append(h('ul', { class: 'control-words' }, ...describeControlBits(c).map((t) => h('li', {}, t))));
     pane.append(h('p', { class: 'provenance' }, `Layout: ${CONTROL_BITS_PROVENANCE.layout}. NVIDIA documents none of these bits.`));
   } else {
@@ -185,17 +185,19 @@ function renderDiff(s: SassDiffSnapshot, host: Host): void {
   const left = largest(s.left), right = largest(s.right);
   const d = diffFunctions(left, right);
   app.append(h('h1', {}, s.title));
-  app.append(h('p', { class: 'meta' }, `${s.leftLabel}: ${s.left.command.join(' ')}`), h('p', { class: 'meta' }, `${s.rightLabel}: ${s.right.command.join(' ')}`));
+  // Columns and bars are headed A and B (labels can be long file names); the legend names them.
+  app.append(h('p', { class: 'meta legend-a' }, h('strong', {}, 'A'), ` = ${s.leftLabel} · ${s.left.command.join(' ')}`),
+    h('p', { class: 'meta legend-b' }, h('strong', {}, 'B'), ` = ${s.rightLabel} · ${s.right.command.join(' ')}`));
   app.append(h('p', { class: 'summary' }, `${left.instructions.length} vs ${right.instructions.length} instructions; aligned by opcode: ${d.same} matched, `
     + `${d.rows.filter((r) => r.kind === 'changed').length} changed, ${d.rows.filter((r) => r.kind === 'left').length} only in ${s.leftLabel}, ${d.rows.filter((r) => r.kind === 'right').length} only in ${s.rightLabel}`
     + (d.truncated ? ' (too different to align: paired by position)' : '')));
   const fig = h('figure', { class: 'chart-box mix' });
   app.append(fig);
-  mixChart.render(fig, mixChart.layout(mixChart.mixBars([functionMix(left), functionMix(right)]), { width: Math.max(360, Math.min(760, app.clientWidth - 24)), height: 120 }, [s.leftLabel, s.rightLabel]));
+  mixChart.render(fig, mixChart.layout(mixChart.mixBars([functionMix(left), functionMix(right)]), { width: Math.max(360, Math.min(760, app.clientWidth - 24)), height: 120 }, ['A', 'B']));
   const deltas = d.mix.filter((m) => m.delta !== 0);
   app.append(h('h2', {}, 'Instruction mix deltas'));
   app.append(h('div', { class: 'table-wrap' }, h('table', { class: 'data mix-delta' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'instruction'), h('th', { class: 'num' }, s.leftLabel), h('th', { class: 'num' }, s.rightLabel), h('th', { class: 'num' }, 'delta'))),
+    h('thead', {}, h('tr', {}, h('th', {}, 'instruction'), h('th', { class: 'num', title: s.leftLabel }, 'A'), h('th', { class: 'num', title: s.rightLabel }, 'B'), h('th', { class: 'num' }, 'B − A'))),
     h('tbody', {}, ...deltas.map((m) => h('tr', { class: m.family === 'tensor' ? 'tensor' : '' },
       h('td', {}, m.key), h('td', { class: 'num' }, String(m.left)), h('td', { class: 'num' }, String(m.right)),
       h('td', { class: `num ${m.delta > 0 ? 'up' : 'down'}` }, `${m.delta > 0 ? '+' : ''}${m.delta}`)))))));
@@ -218,12 +220,12 @@ function renderDiff(s: SassDiffSnapshot, host: Host): void {
     const row = d.rows[Number(tr.dataset.row)];
     const onRight = (e.target as HTMLElement).closest('td') ? [...tr.children].indexOf((e.target as HTMLElement).closest('td')!) >= 3 : false;
     const ins = onRight && row.right !== undefined ? right.instructions[row.right] : row.left !== undefined ? left.instructions[row.left] : right.instructions[row.right!];
-    details(pane, ins, host, ins === left.instructions[row.left ?? -1] ? s.leftLabel : s.rightLabel);
+    details(pane, ins, host, ins === left.instructions[row.left ?? -1] ? 'A' : 'B');
   };
   tbody.addEventListener('mouseover', show);
   tbody.addEventListener('focusin', show);
   const table = h('table', { class: 'data sass-diff' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'offset'), h('th', {}, s.leftLabel), h('th', {}, ''), h('th', {}, 'offset'), h('th', {}, s.rightLabel))), tbody);
+    h('thead', {}, h('tr', {}, h('th', {}, 'offset'), h('th', { title: s.leftLabel }, 'A'), h('th', {}, ''), h('th', {}, 'offset'), h('th', { title: s.rightLabel }, 'B'))), tbody);
   app.append(h('div', { class: 'sass-layout' }, h('div', { class: 'table-wrap' }, table), pane));
 }
 
