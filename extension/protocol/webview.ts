@@ -102,7 +102,7 @@ export interface WebviewRequests {
   'job/cancel': { params: Record<string, never>; result: { cancelled: boolean } };
   /** Results panel (index = row) / explorer (index = candidate): run the pipeline timeline or the
    *  accuracy study for that shape and config, and open its view. */
-  'study/open': { params: { study: 'timeline' | 'accuracy'; index: number }; result: { opened: boolean } };
+  'study/open': { params: { study: 'timeline' | 'accuracy' | 'sass'; index: number }; result: { opened: boolean } };
   /** SASS view: open the source line an instruction came from (the path as the line table has it). */
   'sass/openSource': { params: { file: string; line: number }; result: { opened: boolean } };
 }

@@ -142,4 +142,15 @@ export async function runSassSteps({ page, step, shot, repo, workspace, palette,
     await shot('sass-diff');
     return `${cells.join(' | ')}; ${diff.rows.length} aligned rows (${diff.aligned.same} matched); removed rows ${left} vs ${same}`;
   }, { soft: true });
+
+  await step('SASS: a results row\'s SASS button leads to the same message (no tools here)', async () => {
+    const results = await webviewFrame(page, 'h1', 'FP8 GEMM study run', 60_000);
+    const before = (await notificationTexts(page)).filter((t) => /No nvdisasm or cuobjdump was found/.test(t)).length;
+    const button = results.locator('table.data tbody tr').first().locator('button', { hasText: 'SASS' });
+    await button.click();
+    await waitFor('a new missing-tools message', async () => (await notificationTexts(page)).filter((t) => /No nvdisasm or cuobjdump was found/.test(t)).length > before
+      || (await notificationTexts(page)).some((t) => /No nvdisasm or cuobjdump was found/.test(t) && before === 0), 60_000);
+    await shot('sass-from-results-row');
+    return 'the row button ran "Show SASS of a config" for its shape and config';
+  }, { soft: true });
 }

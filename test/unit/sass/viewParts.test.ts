@@ -78,6 +78,10 @@ describe('the SASS view may ask only to open a source line', () => {
     assert.equal(checkWebviewMessage(req({ file: '/a', line: 1 }), 'registers').ok, false);
     assert.equal(checkWebviewMessage({ kind: 'request', id: 1, method: 'configs/compile', params: { indices: [0] } }, 'sass').ok, false);
   });
+  it('the results panel and the explorer may open a row\'s SASS view', () => {
+    for (const view of ['results', 'explorer'] as const) assert.equal(checkWebviewMessage({ kind: 'request', id: 2, method: 'study/open', params: { study: 'sass', index: 0 } }, view).ok, true);
+    assert.equal(checkWebviewMessage({ kind: 'request', id: 2, method: 'study/open', params: { study: 'ptx', index: 0 } }, 'results').ok, false);
+  });
 });
 
 describe('the kernel-source hover line from the last SASS listing', () => {
