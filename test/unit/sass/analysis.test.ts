@@ -24,7 +24,7 @@ test('the mix counts what the raw text holds: QGMMA by shape, FFMA, SYNCS, UTMAL
   assert.equal(count('UTMALDG'), rawCount(F.nvdisasm128, /\*\/\s+(@!?U?P\w+\s+)?UTMALDG\./));
   assert.equal(mix.families.reduce((a, f) => a + f.count, 0), mix.total);
   assert.equal(mix.families.find((f) => f.family === 'tensor')!.count, 48);
-  // Families the issue names: FP32 promotion, shared memory, TMA, barriers, branches, setmaxnreg.
+  // Families a Hopper GEMM engineer reads for: FP32 promotion, shared memory, TMA, barriers, branches, setmaxnreg.
   for (const op of ['FFMA', 'LDS', 'STSM', 'UTMALDG', 'SYNCS', 'BAR', 'BRA', 'USETMAXREG', 'WARPGROUP', 'F2FP'])
     assert.notEqual(familyOf(op), 'other', op);
 });

@@ -1,16 +1,16 @@
-// What each Hopper SASS opcode does, in a sentence, for hovers in the SASS view. The opcode names
-// and their one-line meanings follow the Hopper table of NVIDIA's "CUDA Binary Utilities"
-// instruction set reference; the longer notes about how our GEMM kernels use them are ours, and
-// say so ("in these kernels").
+// What each Hopper SASS opcode does, in a sentence, for hovers in the SASS view. NVIDIA's "CUDA
+// Binary Utilities" instruction set reference lists the Hopper opcodes with a short meaning each;
+// the one-line meanings here are written after it (paraphrased, not copied), and the notes about
+// how our GEMM kernels use an opcode are ours and say so ("in these kernels").
 
 export interface OpcodeDoc {
-  /** NVIDIA's one-line meaning (Instruction Set Reference, Hopper). */
+  /** The opcode's meaning, after NVIDIA's instruction set reference (Hopper). */
   summary: string;
   /** How the GEMM kernels here use it, when that helps reading the listing. */
   note?: string;
 }
 
-export const OPCODE_DOCS_SOURCE = "CUDA Binary Utilities, Instruction Set Reference (Hopper); notes 'in these kernels' are ours";
+export const OPCODE_DOCS_SOURCE = "paraphrased from NVIDIA's CUDA Binary Utilities instruction set reference (Hopper); notes 'in these kernels' are ours";
 
 const D: Record<string, OpcodeDoc> = {
   HGMMA: { summary: 'Matrix multiply and accumulate across a warpgroup (FP16/BF16 operands)', note: 'wgmma.mma_async with 16-bit inputs; the shape modifier is MxNxK of one instruction' },
