@@ -40,3 +40,14 @@ test('a missing python is named as such', async () => {
   assert.match(r.message, /\/nonexistent\/python3 was not found, so NVIDIA's wheels could not be installed/);
   assert.deepEqual(findSassTools({ nvccPath: '/n/nvcc', cudaHome: '/n', env: { XDG_CACHE_HOME: '/nonexistent', PATH: '' } }).nvdisasm, undefined);
 });
+
+test('the disassembly command: nvdisasm with line info and encodings first, cuobjdump when asked or alone', async () => {
+  const { disassemblyCommand, preferredDisassembler } = await import('../../../extension/src/runtime/sass/disassemble');
+  const both = { nvdisasm: '/c/bin/nvdisasm', cuobjdump: '/c/bin/cuobjdump', from: {}, searched: [] };
+  assert.deepEqual(disassemblyCommand(both, '/k/kernel.cubin'), { tool: 'nvdisasm', argv: ['/c/bin/nvdisasm', '-c', '-gi', '-hex', '/k/kernel.cubin'] });
+  assert.deepEqual(disassemblyCommand(both, '/k/kernel.cubin', 'cuobjdump'), { tool: 'cuobjdump', argv: ['/c/bin/cuobjdump', '-sass', '/k/kernel.cubin'] });
+  assert.equal(disassemblyCommand({ cuobjdump: '/c/bin/cuobjdump', from: {}, searched: [] }, '/k.cubin', 'nvdisasm').tool, 'cuobjdump');
+  assert.throws(() => disassemblyCommand({ from: {}, searched: ['/x'] }, '/k.cubin'), (e: Error & { code?: string }) => e.code === 'E_NO_SASS_TOOLS' && /Looked in: \/x\./.test(e.message));
+  assert.equal(preferredDisassembler({ FP8LAB_SASS_DISASSEMBLER: ' CUOBJDUMP ' }), 'cuobjdump');
+  assert.equal(preferredDisassembler({ FP8LAB_SASS_DISASSEMBLER: 'objdump' }), undefined);
+});
