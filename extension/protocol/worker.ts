@@ -20,7 +20,9 @@ export type ErrorCode =
   | 'E_INVALID_CONFIG'    // a config the kernels cannot take (message names the rule)
   | 'E_INTERNAL'         // a bug: an unexpected exception in the worker/CLI (stack in `log`)
   | 'E_WRONG_RESULT'     // a kernel's output failed the accuracy check (calc_diff, unwritten elements): not timed
-  | 'E_TRACE_FORMAT';    // a trace buffer or accuracy report that does not follow extension/protocol/trace.ts
+  | 'E_TRACE_FORMAT'     // a trace buffer or accuracy report that does not follow extension/protocol/trace.ts
+  | 'E_NO_SASS_TOOLS'    // neither nvdisasm nor cuobjdump found (message says where we looked and what to install)
+  | 'E_SASS_FAILED';     // the disassembler failed or printed nothing we could read
 
 /** Wire form of a coded error (JSON-RPC error `data`). */
 export interface CodedErrorData {
