@@ -3,7 +3,7 @@
 // CUDA-graph rounds, and the fastest becomes the column. Which one won, and how many were tried,
 // is recorded with the result.
 import type { CublasLtAlgorithm, PeerLaunch } from '../../../../native/index';
-import type { Accuracy, BenchOptions } from '../../../protocol/worker';
+import type { Accuracy } from '../../../protocol/worker';
 import { median } from '../../core/stats';
 import type { AddonModule } from '../addon';
 import type { DeviceScope } from '../bench/buffers';
@@ -88,9 +88,4 @@ export async function bestCublasLt(ctx: CublasLtContext): Promise<BestCublasLt> 
     correct: ctx.known !== undefined ? -1 : candidates.length,
     raceUs,
   };
-}
-
-/** Whether a bench run asked for cuBLASLt (the caller has already applied --no-peer). */
-export function wantsCublasLt(options: Pick<BenchOptions, 'peer' | 'peers'>): boolean {
-  return options.peer && (!options.peers || options.peers.length === 0 || options.peers.includes('cublaslt'));
 }
