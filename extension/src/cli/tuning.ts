@@ -1,6 +1,7 @@
 // `fp8lab tuning show [--db DIR] [--json]`: what the tuning store holds, as this machine sees it:
 // records for this GPU and this kernel source (used), for this GPU and an older or newer kernel
-// source (stale), and for other devices; skipped lines with the reason.
+// source (stale), and for other devices; skipped lines with the reason. `export` and `import` move
+// records between stores as one JSON file (cli/tuningExchange.ts).
 import { resolve } from 'node:path';
 import { compactConfig } from '../core/heuristics';
 import { deviceKey, shapeKey, viewFor, type TuningRecord } from '../core/tuning/tuningRecord';
@@ -10,9 +11,12 @@ import { tuningProvenance, tuningStoreFor } from '../runtime/tuningSave';
 import { kernelSourceHash } from '../storage/kernelSourceHash';
 import { warningText } from '../storage/tuningStore';
 import type { CliIo } from './io';
+import { exchange } from './tuningExchange';
 import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
 
 export const TUNING_HELP = `Usage: fp8lab tuning show [--db DIR] [--json]
+       fp8lab tuning export FILE [--device TEXT | --all] [--db DIR]
+       fp8lab tuning import FILE [--db DIR]
 
 Lists the tuning store's records: each shape's winner and its measured time, the device identity and
 kernel-source hash it was measured with, and whether it applies here ("this GPU", "other kernel
@@ -20,11 +24,17 @@ source": measured on this GPU with different kernels, not used; "other device").
 short or fail their checksum are skipped with a warning.
   --db DIR   the store's folder (default: fp8lab.tuning.dbPath / FP8LAB_TUNING_DB, else beside the JIT cache)
   --json     the records and the warnings as JSON
+
+export writes the records (and device profiles) of this GPU's identity, of the device identities
+whose description contains TEXT (--device H20), or of every device (--all) to FILE as JSON.
+import adds a file's records and profiles to the store (records it already holds are skipped) and
+says which apply here; records of another device or kernel source are kept but never used.
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   if (args[0] === '--help' || args[0] === '-h' || args.length === 0) { io.out(TUNING_HELP); return args.length ? VERB_EXIT.ok : VERB_EXIT.usage; }
-  if (args[0] !== 'show') { io.err(`fp8lab tuning: unknown command "${args[0]}"; use show\n\n${TUNING_HELP}`); return VERB_EXIT.usage; }
+  if (args[0] === 'export' || args[0] === 'import') return exchange(args[0], args.slice(1), io);
+  if (args[0] !== 'show') { io.err(`fp8lab tuning: unknown command "${args[0]}"; use show, export or import\n\n${TUNING_HELP}`); return VERB_EXIT.usage; }
   let db: string | undefined;
   let json = false;
   for (let i = 1; i < args.length; i++) {

@@ -23,7 +23,8 @@ export interface ShapeTuning {
 
 export const sameConfig = (a: GemmConfig, b: GemmConfig) =>
   a.blockM === b.blockM && a.blockN === b.blockN && a.numStages === b.numStages && a.numMathWarpgroups === b.numMathWarpgroups &&
-  a.clusterM === b.clusterM && a.clusterN === b.clusterN && a.swizzleD === b.swizzleD && (a.splitK ?? 1) === (b.splitK ?? 1);
+  a.clusterM === b.clusterM && a.clusterN === b.clusterN && a.swizzleD === b.swizzleD && (a.splitK ?? 1) === (b.splitK ?? 1) &&
+  a.numSms === b.numSms;
 
 /** The candidates worth timing: legal ones, best predicted first, at most `limit`, always including the chosen one. */
 export function candidatesToTime(candidates: Candidate[], chosen: GemmConfig, limit: number): Candidate[] {

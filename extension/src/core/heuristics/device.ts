@@ -1,6 +1,7 @@
 // The few device facts the heuristics need, and where they come from.
 
 import type { DeviceReport } from '../../../protocol/worker';
+import type { DeviceModel } from './deviceModel';
 
 export interface PolicyDevice {
   /** For messages ("NVIDIA H100 80GB HBM3"). */
@@ -9,6 +10,8 @@ export interface PolicyDevice {
   numSms: number;
   /** Opt-in dynamic shared memory per block (232448 on H100). */
   sharedMemoryBytes: number;
+  /** The cost model's device terms for this GPU (calibrated); absent: the H100 defaults. */
+  model?: DeviceModel;
 }
 
 /**
