@@ -3,7 +3,7 @@
 // compute term and the fixed per-grid costs: the clock) and one for the memory system (the L2 and
 // HBM terms: the bandwidths). They minimise the squared log error of predicted against measured µs
 // over every timed candidate of this device's tuning records, by a grid search over 0.5x-2x (the
-// factors are few and the records many, so a grid is exact enough and cannot diverge).
+// factors are few and the records many, so a grid cannot diverge), then 0.5% steps around its best.
 //
 // The rule: refit only with at least REFIT_MIN_SHAPES tuned shapes and REFIT_MIN_POINTS timed
 // candidates among them, and keep the result only when it lowers the error by at least
@@ -85,13 +85,19 @@ export function refitModel(records: readonly TuningRecord[], device: PolicyDevic
   }
   const errorBefore = rmsLogError(points, 1, 1);
   let best = { compute: 1, memory: 1, error: errorBefore };
-  for (const compute of FACTORS) {
-    for (const memory of FACTORS) {
-      const error = rmsLogError(points, compute, memory);
-      if (error < best.error) best = { compute, memory, error };
+  const search = (computes: readonly number[], memories: readonly number[]) => {
+    for (const compute of computes) {
+      for (const memory of memories) {
+        const error = rmsLogError(points, compute, memory);
+        if (error < best.error) best = { compute, memory, error };
+      }
     }
-  }
-  if (best.error > errorBefore * (1 - REFIT_MIN_GAIN)) {
+  };
+  search(FACTORS, FACTORS);
+  // Then 0.5% steps across the grid cell around the best point.
+  const around = (f: number) => Array.from({ length: 11 }, (_, i) => f * 1.005 ** (i - 5));
+  search(around(best.compute), around(best.memory));
+  if (best.error >= errorBefore * (1 - REFIT_MIN_GAIN)) {
     return { ok: false, shapes, points: points.length,
       reason: `a refit would lower the error only from ${errorBefore.toFixed(3)} to ${best.error.toFixed(3)} (under ${REFIT_MIN_GAIN * 100}%): kept the terms as they are` };
   }
