@@ -16,6 +16,15 @@ import { coded } from './bench/errors';
 import type { Logger } from './bench/jit';
 import { deviceIdentity } from './deviceIdentity';
 
+/** Identities already asked for in this process (nvidia-smi answers the power limit in ~0.1 s; the explorer asks often). */
+const identities = new Map<string, Promise<DeviceIdentity>>();
+function cachedIdentity(env: EnvironmentReport, hopper: DeviceReport, settings: RuntimeSettings): Promise<DeviceIdentity> {
+  const key = `${hopper.ordinal}|${hopper.name}|${settings.numSms ?? ''}|${process.env.CUDA_VISIBLE_DEVICES ?? ''}`;
+  let identity = identities.get(key);
+  if (!identity) { identity = deviceIdentity(env, hopper, settings); identities.set(key, identity); }
+  return identity;
+}
+
 /** Which parts of the choice are consulted: all (auto), the calibrated model alone, or the H100 defaults alone. */
 export type ModelMode = 'auto' | 'calibrated' | 'defaults';
 export const MODEL_ENV = 'FP8LAB_MODEL';
@@ -53,7 +62,7 @@ export async function loadChoiceContext(settings: RuntimeSettings, env: Environm
   if (mode === 'defaults') return { defaultsReason: `${MODEL_ENV}=defaults` };
   const dir = tuningDirOf(settings);
   const [identity, kernelHash, read] = await Promise.all([
-    options.identity ?? deviceIdentity(env, hopper, settings),
+    options.identity ?? cachedIdentity(env, hopper, settings),
     kernelSourceHash(settings.kernelsDir, settings.jitDefines),
     new TuningStore(dir).read(),
   ]);
