@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import type { ResultsSnapshot } from '../../protocol/webview';
 import type { BenchRun } from '../../protocol/worker';
-import { rowToTsv, shapeRow } from '../core/runRows';
+import { upgradeRun } from '../core/peers';
+import { columnsFor, rowToTsv, shapeRow } from '../core/runRows';
 import { restoredRunId } from '../core/webviewGuards';
 import { WebviewHost } from './webviewHost';
 
@@ -34,7 +35,7 @@ export class ResultsPanels implements vscode.Disposable {
           return;
         }
         try {
-          const run = await deps.loadRun(id);
+          const run = upgradeRun(await deps.loadRun(id));
           this.attach(panel, { view: 'results', run, live: false });
         } catch (e) {
           deps.log.warn(`results panel for run ${id} could not be restored: ${(e as Error).message}`);
@@ -45,7 +46,10 @@ export class ResultsPanels implements vscode.Disposable {
   }
 
   /** Shows (or updates) the panel of a run. */
-  show(run: BenchRun, opts: { live: boolean; savedAs?: string; reveal?: boolean }): void {
+  show(given: BenchRun, opts: { live: boolean; savedAs?: string; reveal?: boolean }): void {
+    // A run from before per-peer results (or from a runtime that still writes the one cuBLASLt
+    // column) is shown with `peers` only: the view reads nothing else.
+    const run = upgradeRun(given);
     const snapshot: ResultsSnapshot = { view: 'results', run, live: opts.live, savedAs: opts.savedAs };
     const existing = this.panels.get(run.id);
     if (existing) {
@@ -83,7 +87,7 @@ export class ResultsPanels implements vscode.Disposable {
       'row/copy': async ({ index }) => {
         const run = current();
         if (index >= run.results.length) throw new Error(`row ${index} does not exist (the run has ${run.results.length})`);
-        const text = rowToTsv(shapeRow(run.results[index], index, run));
+        const text = rowToTsv(shapeRow(run.results[index], index, run), columnsFor(run));
         await vscode.env.clipboard.writeText(text);
         return { text };
       },

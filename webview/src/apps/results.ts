@@ -1,12 +1,16 @@
 // Results panel: one benchmark run as a table (sort, filter, hover details, copy a row, open its
-// registers) and two charts (TFLOPS per shape vs cuBLASLt; roofline under the measured roofs).
+// registers) with one time/ratio column pair per peer the run measured, and charts (TFLOPS per
+// shape, ours and every peer; the peers' ratios; roofline under the measured roofs).
 // Every figure is the run's own; a study-mode run shows no timing columns.
 
 import type { ResultsSnapshot } from '../../../extension/protocol/webview';
+import type { BenchRun } from '../../../extension/protocol/worker';
+import { peerColumns, peerLines, type PeerColumn } from '../../../extension/src/core/peers';
 import { hasTiming, runRows, type RunRow } from '../../../extension/src/core/runRows';
 import * as bars from '../charts/tflopsBars';
+import * as ratios from '../charts/ratioChart';
 import * as roofline from '../charts/roofline';
-import { rooflineData, tflopsData } from '../charts/data';
+import { peerRatioData, rooflineData, runSeries, tflopsData } from '../charts/data';
 import { clear, h, num, sci } from '../ui/dom';
 import { connect, type Host } from '../ui/host';
 import { buildTable, type Column } from '../ui/table';
@@ -15,8 +19,18 @@ const app = document.getElementById('app') as HTMLElement;
 let last: ResultsSnapshot | undefined;
 
 const chartSize = () => ({ width: Math.max(320, Math.min(720, app.clientWidth - 24)), height: 280 });
+/** The per-shape charts (bars, ratios) get the panel's width: 18 shapes x 4 series need it. */
+const wideChartSize = () => ({ width: Math.max(320, Math.min(1200, app.clientWidth - 24)), height: 300 });
 
-function columns(timed: boolean, hasCeilings: boolean, grouped = false): Column<RunRow>[] {
+/** One time/ratio column pair per peer of the run; the µs cell says "skipped" (why: in the row's tooltip). */
+function peerTableColumns(peers: PeerColumn[]): Column<RunRow>[] {
+  return peers.flatMap((p) => [
+    { key: `peer.${p.id}.us`, header: `${p.short} µs`, title: `${p.names.join(', ') || p.short}: median time on the same inputs, in the same run`, value: (r: RunRow) => r.peers[p.id]?.us, text: (r: RunRow) => r.peers[p.id]?.skipped ? 'skipped' : num(r.peers[p.id]?.us, 2), numeric: true },
+    { key: `peer.${p.id}.ratio`, header: `× ${p.short}`, title: `${p.short} time / our time (> 1: ours is faster)`, value: (r: RunRow) => r.peers[p.id]?.ratio, text: (r: RunRow) => { const v = r.peers[p.id]?.ratio; return v === undefined ? '—' : `${v.toFixed(2)}x`; }, numeric: true },
+  ]);
+}
+
+function columns(timed: boolean, hasCeilings: boolean, grouped: boolean, peers: PeerColumn[]): Column<RunRow>[] {
   const cols: Column<RunRow>[] = [];
   // Grouped runs: which kernel kind and case each row is, and its groups; M/N/K are the kernel's
   // (contiguous M = padded ΣM, k-grouped K = ΣK_g, masked M = rows per group).
@@ -45,14 +59,12 @@ function columns(timed: boolean, hasCeilings: boolean, grouped = false): Column<
       );
     }
     cols.push(
-      { key: 'peerUs', header: 'cuBLASLt µs', value: (r) => r.peerUs, text: (r) => r.peerSkipped ? 'skipped' : num(r.peerUs, 2), numeric: true },
-      { key: 'peerRatio', header: 'ratio', title: 'cuBLASLt time / our time (> 1: ours is faster)', value: (r) => r.peerRatio, text: (r) => r.peerRatio === undefined ? '—' : `${r.peerRatio.toFixed(2)}x`, numeric: true },
+      ...peerTableColumns(peers),
       { key: 'calcDiff', header: 'calc_diff', title: 'DeepGEMM metric vs FP32 reference; passes below 1e-3', value: (r) => r.calcDiff, text: (r) => sci(r.calcDiff), numeric: true },
     );
     if (grouped) {
       cols.push(
         { key: 'flopsOver', header: 'FLOPs over', title: 'which rows TFLOPS and GB/s count: padded (contiguous), valid (masked), all (k-grouped, wgrad); hover a row for the full convention', value: (r) => r.flopsOver },
-        { key: 'versusDeepGemm', header: 'DeepGEMM', title: "DeepGEMM's figure for this case (shared/PERF.md) and ours against it", value: (r) => r.versusDeepGemm, text: (r) => r.versusDeepGemm ?? '—' },
       );
     }
   }
@@ -75,12 +87,11 @@ function details(s: ResultsSnapshot, r: RunRow): string {
     if (g.validK !== undefined) lines.push(`ΣK_g: ${g.validK}`);
     if (g.untouched) lines.push(`rows the kernel must not write: ${g.untouched.words} words checked, ${g.untouched.changed} changed`);
     if (g.deviceFlags) lines.push(`device flags raised: ${g.deviceFlags} (1 = masked_m clamped, 2 = expert index out of range)`);
-    if (g.reference) lines.push(`DeepGEMM: ${[g.reference.us !== undefined ? `${g.reference.us} µs` : '', g.reference.tflops !== undefined ? `${g.reference.tflops} TFLOPS` : '', g.reference.tbps !== undefined ? `${g.reference.tbps} TB/s` : ''].filter(Boolean).join(', ')} (${g.reference.source})${g.versusReference ? `; ours ${g.versusReference.ratio.toFixed(2)}x` : ''}`);
   }
   const c = res.config;
   lines.push(`block ${c.blockM}x${c.blockN}x${c.blockK}, ${c.numStages} stages, ${c.numMathWarpgroups} math WG, cluster ${c.clusterM}x${c.clusterN}, swizzle A/B/D ${c.swizzleA}/${c.swizzleB}/${c.swizzleD}, smem ${c.sharedBytes} B, ${c.numSms} SMs`);
   if (res.timing) lines.push(`time: median ${res.timing.medianUs} µs, min ${res.timing.minUs}, max ${res.timing.maxUs}, spread ${(100 * res.timing.spread).toFixed(1)}% over ${res.timing.samples} samples`);
-  if (res.peer) lines.push('skipped' in res.peer ? `cuBLASLt: skipped (${res.peer.skipped})` : `${res.peer.name}: median ${res.peer.medianUs} µs, spread ${(100 * res.peer.spread).toFixed(1)}%`);
+  lines.push(...peerLines(res));
   if (res.accuracy) lines.push(`accuracy: calc_diff ${res.accuracy.calcDiff}, max abs ${res.accuracy.maxAbsError}, max rel ${res.accuracy.maxRelError}, unwritten ${res.accuracy.unwritten}`);
   if (res.registers) lines.push(`registers ${res.registers.registers}/thread (producer ${res.registers.producerRegisters}, math ${res.registers.mathRegisters} after setmaxnreg), ${res.registers.occupancyCtasPerSm} CTA/SM`);
   if (res.compile) lines.push(`compile: ${res.compile.cacheHit ? 'cache hit' : `${res.compile.ms.toFixed(0)} ms`}, key ${res.compile.cacheKey}`);
@@ -102,14 +113,27 @@ function header(s: ResultsSnapshot): HTMLElement {
   if (grouped) {
     const kinds = [...new Set(run.results.map((r) => r.problem.kind))];
     const conventions = [...new Set(run.results.map((r) => r.grouped?.convention).filter((c): c is string => !!c))];
-    parts.push(h('p', { class: 'note' }, `Grouped GEMMs (${kinds.join(', ') || 'no case measured'}): M, N, K are what the kernel sees; no cuBLASLt peer (—). ${conventions.join('. ')}.`));
+    parts.push(h('p', { class: 'note' }, `Grouped GEMMs (${kinds.join(', ') || 'no case measured'}): M, N, K are what the kernel sees. ${conventions.join('. ')}.`));
   }
+  parts.push(...peerNotes(run));
   for (const f of run.failedCases ?? []) parts.push(h('p', { class: 'badge warn', role: 'alert' }, `${f.caseLabel}: failed before a config was chosen (${f.error.code}): ${f.error.message}`));
   if (run.ceilings) parts.push(h('p', { class: 'meta' }, `Device ceilings (measured ${run.ceilings.measuredAt}): ${run.ceilings.fp8Tflops.toFixed(0)} FP8 TFLOPS, ${run.ceilings.bandwidthGBps.toFixed(0)} GB/s — ${run.ceilings.method}`));
   else if (run.mode === 'gpu') parts.push(h('p', { class: 'meta' }, 'Device ceilings were not measured for this run: no % of ceiling columns.'));
   if (run.hostOverhead) parts.push(h('p', { class: 'meta' }, `Host overhead: ${run.hostOverhead.usPerLaunch.toFixed(2)} µs per launch (${run.hostOverhead.launches} launches; ${run.hostOverhead.method})`));
   if (s.savedAs) parts.push(h('p', { class: 'meta' }, `Saved as ${s.savedAs}`));
   return h('header', {}, ...parts);
+}
+
+/** Which peers ran next to ours, and for each one that could not, why and what would fix it. */
+function peerNotes(run: BenchRun): HTMLElement[] {
+  if (run.mode !== 'gpu') return [];
+  const asked = run.peers ?? [];
+  const out: HTMLElement[] = [];
+  const ran = asked.filter((p) => p.available).map((p) => p.name);
+  if (ran.length) out.push(h('p', { class: 'meta peers-ran' }, `Peers timed in this run, interleaved with ours on the same inputs: ${ran.join(', ')}.`));
+  else if (!asked.length && !run.results.some((r) => r.peers?.length)) out.push(h('p', { class: 'meta' }, 'No peer was timed in this run.'));
+  for (const p of asked.filter((x) => !x.available)) out.push(h('p', { class: 'badge warn peer-missing' }, `${p.name} not run: ${p.reason ?? 'unavailable'}`));
+  return out;
 }
 
 /**
@@ -155,7 +179,7 @@ function render(s: ResultsSnapshot, host: Host): void {
   const drawTable = () => {
     const st = host.state();
     clear(tableHolder);
-    const cols = columns(timed, !!s.run.ceilings, rows.some((r) => r.flopsOver !== undefined));
+    const cols = columns(timed, !!s.run.ceilings, rows.some((r) => r.flopsOver !== undefined), peerColumns(s.run));
     tableHolder.append(withRawValues(buildTable<RunRow>({
       columns: cols, rows, sortKey: st.sortKey, sortDescending: st.sortDescending, filter: st.filter,
       rowClass: (r) => r.error ? 'row-error' : r.accuracyPassed === false ? 'row-warn' : undefined,
@@ -189,8 +213,18 @@ function render(s: ResultsSnapshot, host: Host): void {
   if (timed) {
     const barsRoot = h('figure', { class: 'chart-box' });
     const roofRoot = h('figure', { class: 'chart-box' });
-    app.append(h('section', { class: 'charts' }, barsRoot, roofRoot));
-    bars.render(barsRoot, bars.layout(tflopsData(s.run), chartSize()));
+    const series = runSeries(s.run);
+    const section = h('section', { class: 'charts' }, barsRoot);
+    bars.render(barsRoot, bars.layout(tflopsData(s.run), series, wideChartSize()));
+    const ratioData = peerRatioData(s.run);
+    if (ratioData.some((d) => Object.keys(d.points).length)) {
+      const ratioRoot = h('figure', { class: 'chart-box' });
+      section.append(ratioRoot);
+      ratios.render(ratioRoot, ratios.layout(ratioData, series.filter((x) => x.id !== 'ours'), wideChartSize(),
+        { title: 'Peer time / our time per shape (whiskers: both spreads)', axis: 'peer time / ours', above: 'ours faster', below: 'peer faster' }));
+    }
+    section.append(roofRoot);
+    app.append(section);
     roofline.render(roofRoot, roofline.layout(rooflineData(s.run), chartSize()));
   }
 }
