@@ -156,4 +156,6 @@ export interface ViewUiState {
   runId?: string;
   /** Register view: the snapshot shown (small), restored after a reload. */
   registers?: RegistersSnapshot;
+  /** Accuracy view: which report of the file is shown (key: the file's reports, so another file starts afresh). */
+  accuracyPick?: { key: string; index: number };
 }

@@ -64,6 +64,14 @@ export async function pickRun(store: RunStore, placeHolder: string): Promise<Ben
   return pick ? store.load(pick.summary.id) : undefined;
 }
 
+/** The first item of "Open saved run…": any fp8lab JSON file from disk or the remote workspace. */
+const OPEN_FILE_ITEM: vscode.QuickPickItem = {
+  label: '$(folder-opened) Open a file…',
+  description: 'fp8lab JSON: bench, grouped, tune, timeline capture, accuracy',
+  detail: 'e.g. a `fp8lab bench --json` file written on a GPU server',
+  alwaysShow: true,
+};
+
 /** Asks where to save and writes the run as JSON or CSV; returns the path, or undefined if cancelled. */
 export async function exportRun(run: BenchRun, format: 'json' | 'csv'): Promise<string | undefined> {
   const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
@@ -88,9 +96,21 @@ export interface RunCommandDeps {
 export function registerRunCommands(ctx: FeatureContext, store: RunStore, deps: RunCommandDeps): void {
   ctx.extension.subscriptions.push(
     vscode.commands.registerCommand('fp8lab.openRun', async (id?: unknown) => {
-      const run = typeof id === 'string' ? await store.load(id) : await pickRun(store, 'Open a saved FP8 GEMM run');
-      if (run) deps.showRun(run);
-      return run?.id;
+      if (id instanceof vscode.Uri) return vscode.commands.executeCommand('fp8lab.openFile', id);
+      if (typeof id === 'string') {
+        const run = await store.load(id);
+        deps.showRun(run);
+        return run.id;
+      }
+      const runs = await store.list();
+      const items: Array<vscode.QuickPickItem & { summary?: RunSummary }> = [OPEN_FILE_ITEM];
+      if (runs.length) items.push({ label: 'saved runs', kind: vscode.QuickPickItemKind.Separator }, ...runs.map(describeRun));
+      const pick = await vscode.window.showQuickPick(items, { placeHolder: runs.length ? 'Open a saved FP8 GEMM run, or a file' : 'No saved runs yet: open a file', matchOnDescription: true });
+      if (!pick) return undefined;
+      if (!pick.summary) return vscode.commands.executeCommand('fp8lab.openFile');
+      const run = await store.load(pick.summary.id);
+      deps.showRun(run);
+      return run.id;
     }),
     vscode.commands.registerCommand('fp8lab.exportRun', async () => {
       const run = deps.activeRun() ?? await pickRun(store, 'Export which run?');
