@@ -12,7 +12,7 @@
 
 import type {
   BenchRun, CodedErrorData, CompileReport, ConfigReport, EnvironmentReport, GemmConfig,
-  GemmProblem, KernelKind, RegisterReport, ShapeResult,
+  GemmProblem, KernelKind, PeerResult, RegisterReport, ShapeResult,
 } from './worker';
 import type { AccuracySnapshot, TimelineSnapshot } from './trace';
 
@@ -57,6 +57,13 @@ export interface ExplorerSnapshot {
   override?: GemmConfig;
   /** Work in flight, shown with a cancel button. */
   busy?: { what: string; done: number; total: number };
+  /** True in the editor-tab explorer (full table); the side-bar one is compact. */
+  wide?: boolean;
+  /**
+   * The peers' times for this shape, drawn as reference lines next to the candidates: from the
+   * explorer's own timing when it measured them, else from the newest saved run with this shape.
+   */
+  peers?: { source: string; peers: PeerResult[] };
 }
 
 export interface RegisterEntry {
@@ -97,6 +104,8 @@ export interface WebviewRequests {
   'configs/time': { params: { indices: number[] }; result: { timed: number } };
   /** Explorer: keep this candidate as the override for the shape (or clear with index -1). */
   'override/keep': { params: { index: number }; result: { kept: boolean } };
+  /** Explorer (side bar): open the same explorer in an editor tab, with the full sortable table. */
+  'explorer/openWide': { params: Record<string, never>; result: { opened: boolean } };
   /** Explorer: cancel the work in flight. */
   'job/cancel': { params: Record<string, never>; result: { cancelled: boolean } };
   /** Results panel (index = row) / explorer (index = candidate): run the pipeline timeline or the
