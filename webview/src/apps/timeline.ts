@@ -40,6 +40,9 @@ function describeConfig(s: TimelineSnapshot): string {
   return `${p.m}x${p.n}x${p.k} · BLOCK ${c.blockM}x${c.blockN}x${c.blockK}, ${c.numStages} stages, ${c.numMathWarpgroups} math WG, cluster ${c.clusterM}x${c.clusterN}, ${c.numSms} SMs`;
 }
 
+/** One observer for the view's current drawing (show() runs again on a new snapshot or theme). */
+let resizeObserver: ResizeObserver | undefined;
+
 function show(s: TimelineSnapshot): void {
   clear(app);
   app.append(h('h1', {}, s.title), h('p', { class: 'meta' }, describeConfig(s)));
@@ -138,15 +141,26 @@ function show(s: TimelineSnapshot): void {
     clear(tip);
     hit.text.forEach((line, i) => tip.append(i === 0 ? h('strong', {}, line) : h('div', {}, line)));
     tip.hidden = false;
-    tip.style.left = `${Math.min(x + 14, L.width - 260)}px`;
-    tip.style.top = `${y + 14}px`;
+    // Beside the cursor, flipped to the other side when it would leave the visible part of the
+    // scroller (the box is positioned in the scroller's content, which scrolls both ways).
+    const gap = 14;
+    const visLeft = scroller.scrollLeft, visTop = scroller.scrollTop;
+    const visRight = visLeft + scroller.clientWidth, visBottom = visTop + scroller.clientHeight;
+    const w = tip.offsetWidth, ht = tip.offsetHeight;
+    let left = x + gap, top = y + gap;
+    if (left + w > visRight) left = Math.max(visLeft, x - gap - w);
+    if (top + ht > visBottom) top = Math.max(visTop, y - gap - ht);
+    tip.style.left = `${left}px`;
+    tip.style.top = `${top}px`;
   });
   canvas.addEventListener('mouseleave', () => { tip.hidden = true; });
   let resizeFrame = 0;
-  new ResizeObserver(() => {
+  resizeObserver?.disconnect();
+  resizeObserver = new ResizeObserver(() => {
     if (resizeFrame) cancelAnimationFrame(resizeFrame);
     resizeFrame = requestAnimationFrame(() => { resizeFrame = 0; if (Math.abs(app.clientWidth - 8 - L.width) > 16) build(); });
-  }).observe(app);
+  });
+  resizeObserver.observe(app);
   build();
 }
 
@@ -154,4 +168,13 @@ function show(s: TimelineSnapshot): void {
 // it wires the panel (extension/protocol/trace.ts says so); the bridge keeps this file compiling
 // against today's union without touching it.
 type Connect = (view: string, onSnapshot: (s: TimelineSnapshot, host: Host) => void) => Host;
-(connect as unknown as Connect)('timeline', (s) => show(s));
+let shown: TimelineSnapshot | undefined;
+(connect as unknown as Connect)('timeline', (s) => { shown = s; show(s); });
+// A canvas cannot follow the theme's CSS variables: when VS Code switches theme (it changes the
+// body's vscode-light / vscode-dark / vscode-high-contrast class), draw again with the new colours.
+let themeClass = document.body.className;
+new MutationObserver(() => {
+  if (document.body.className === themeClass) return;
+  themeClass = document.body.className;
+  if (shown) show(shown);
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });

@@ -33,7 +33,7 @@ export function layout(data: TflopsDatum[], series: TflopsSeries[], size: Size):
       const v = d.values[s.id];
       if (v === undefined) return;
       const top = px(y(v));
-      marks.push({ type: 'rect', x: px(x0 + j * barWidth), y: top, width: px(Math.max(barWidth - 1, 1)), height: px(f.bottom - top), cls: `bar series-${s.id}`, title: `${d.label}: ${s.name} ${v.toFixed(1)} TFLOPS` });
+      marks.push({ type: 'rect', x: px(x0 + j * barWidth), y: top, width: px(Math.max(barWidth - 1, 1)), height: px(f.bottom - top), cls: `bar ${s.id === 'ours' ? 'ours' : 'peer'} series-${s.id}`, title: `${d.label}: ${s.name} ${v.toFixed(1)} TFLOPS` });
     });
     marks.push({ type: 'text', x: px(x0 + x.bandwidth() / 2), y: f.bottom + 10, text: d.label, cls: 'tick', anchor: 'end', rotate: -35 });
   });

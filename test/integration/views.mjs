@@ -1,0 +1,168 @@
+// The views as a person sees them in the installed .vsix, in one colour theme at a time: the
+// results panel (bars of ours and every peer), the timeline (legend swatches, a tooltip beside the
+// cursor and inside the view), the accuracy view (picker over the file's reports, coloured
+// histograms and heatmaps), and the side-bar Config Explorer (nothing wider than the view).
+// Each check asserts computed styles and positions, not only that a node exists. scenario.mjs
+// calls viewsTour() once per theme; the helpers are exported for other scenario blocks.
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Parses "rgb(r, g, b)" / "rgba(r, g, b, a)"; undefined for anything else (none, transparent). */
+export function parseRgb(css) {
+  const m = /^rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)(?:\s*[,/]\s*([\d.]+))?\s*\)$/.exec(String(css).trim());
+  if (!m) return undefined;
+  return { r: +m[1], g: +m[2], b: +m[3], a: m[4] === undefined ? 1 : +m[4] };
+}
+
+/** WCAG relative luminance of an rgb colour. */
+function luminance({ r, g, b }) {
+  const c = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * c(r) + 0.7152 * c(g) + 0.0722 * c(b);
+}
+
+/** Contrast ratio of two colours (1 = the same, 21 = black on white). */
+export function contrast(a, b) {
+  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+
+/** A colour is visible on the background: opaque enough and at least `min` contrast. */
+function assertVisible(what, css, background, min = 1.3) {
+  const c = parseRgb(css);
+  if (!c || c.a < 0.3) throw new Error(`${what} has no visible colour (${css})`);
+  const ratio = contrast(c, background);
+  if (ratio < min) throw new Error(`${what} (${css}) is nearly the background's colour (contrast ${ratio.toFixed(2)})`);
+  return ratio;
+}
+
+/** Switches VS Code's colour theme through the user settings file (as a person's settings change would). */
+export async function setColorTheme(page, userDataDir, theme, waitFor) {
+  const file = path.join(userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
+  settings['workbench.colorTheme'] = theme.name;
+  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+  await waitFor(`the workbench in ${theme.name}`, async () => (await page.locator(`.monaco-workbench.${theme.workbenchClass}`).count()) > 0, 60_000);
+}
+
+/** Opens a file through "Open saved run…" → "Open a file…" and the file dialog (typed path). */
+export async function openThroughSavedRun(page, { palette, commandPick }, file) {
+  await palette(page, 'Open saved run');
+  const item = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Open a file' }).first();
+  await commandPick(page, item);
+  await item.click();
+  // The simple file dialog: a quick input holding a path. Type the file's path and accept it.
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await page.waitForFunction(() => {
+    const i = document.querySelector('.quick-input-widget input');
+    return i && i.value.startsWith('/') && !i.value.startsWith('>');
+  }, undefined, { timeout: 30_000 });
+  await input.fill(file);
+  await page.keyboard.press('Enter');
+}
+
+/** The frame's body background as rgb (the theme's editor background). */
+async function background(frame) {
+  return parseRgb(await frame.evaluate(() => getComputedStyle(document.body).backgroundColor));
+}
+
+async function themeOfFrame(frame) {
+  return frame.evaluate(() => ['vscode-light', 'vscode-dark', 'vscode-high-contrast', 'vscode-high-contrast-light'].filter((c) => document.body.classList.contains(c)).join(' '));
+}
+
+/** Results panel: the bars of ours and of each peer are coloured, distinct and readable on the background. */
+export async function checkResultsColours(frame, { peers }) {
+  const bg = await background(frame);
+  const series = ['ours', ...peers];
+  const fills = {};
+  for (const id of series) {
+    const fill = await frame.locator(`svg.chart rect.bar.series-${id}`).first().evaluate((el) => getComputedStyle(el).fill);
+    assertVisible(`the ${id} bars`, fill, bg, 1.2);
+    fills[id] = fill;
+  }
+  if (new Set(Object.values(fills)).size !== series.length) throw new Error(`series share a colour: ${JSON.stringify(fills)}`);
+  const text = await frame.evaluate(() => getComputedStyle(document.querySelector('table.data td.num')).color);
+  const ratio = assertVisible('table text', text, bg, 4.5);
+  const legend = (await frame.locator('svg.chart text.legend').allTextContents()).slice(0, series.length + 1);
+  return `${await themeOfFrame(frame)}: bars ${Object.entries(fills).map(([k, v]) => `${k} ${v}`).join(', ')}; text contrast ${ratio.toFixed(1)}; legend ${legend.join('/')}`;
+}
+
+/** Timeline: legend swatches coloured and distinct; hovering a span shows a tooltip beside the cursor, inside the view. */
+export async function checkTimeline(page, frame) {
+  const bg = await background(frame);
+  const swatches = await frame.locator('.timeline-legend .swatch').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+  if (swatches.length < 6) throw new Error(`the legend has ${swatches.length} swatches`);
+  swatches.slice(0, 6).forEach((c, i) => assertVisible(`legend swatch ${i + 1}`, c, bg, 1.2));
+  if (new Set(swatches.slice(0, 6)).size !== 6) throw new Error(`phase swatches share colours: ${swatches.join(', ')}`);
+  // Labels do not run together: each legend item sits on its own box, left of the next or on a new line.
+  const boxes = await frame.locator('.timeline-legend .legend-item').evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return [r.left, r.right, r.top]; }));
+  for (let i = 1; i < boxes.length; i++) if (boxes[i][2] === boxes[i - 1][2] && boxes[i][0] < boxes[i - 1][1] + 4) throw new Error('legend items overlap');
+  // Hover along the canvas until a span is under the pointer.
+  await frame.evaluate(() => { window.__mouse = undefined; document.addEventListener('mousemove', (e) => { window.__mouse = [e.clientX, e.clientY]; }, { capture: true }); });
+  const canvas = frame.locator('.timeline-scroll canvas');
+  const box = await canvas.boundingBox();
+  if (!box) throw new Error('the timeline canvas is not on screen');
+  const tip = frame.locator('.timeline-tip');
+  let hit;
+  for (let fy = 0.15; fy < 0.6 && !hit; fy += 0.07) {
+    for (let fx = 0.3; fx < 0.95 && !hit; fx += 0.08) {
+      await page.mouse.move(box.x + box.width * fx, box.y + Math.min(box.height, 400) * fy);
+      if (await tip.isVisible()) hit = [fx, fy];
+    }
+  }
+  if (!hit) throw new Error('no tooltip appeared while hovering over the timeline');
+  const geo = await frame.evaluate(() => {
+    const t = document.querySelector('.timeline-tip');
+    const r = t.getBoundingClientRect();
+    const s = getComputedStyle(t);
+    return { rect: [r.left, r.top, r.right, r.bottom], mouse: window.__mouse, vw: window.innerWidth, vh: window.innerHeight, bg: s.backgroundColor, border: s.borderTopColor, position: s.position, text: t.innerText };
+  });
+  const [l, t, r, b] = geo.rect;
+  const [mx, my] = geo.mouse ?? [NaN, NaN];
+  if (geo.position !== 'absolute') throw new Error(`the tooltip is not positioned (position: ${geo.position}): its stylesheet is missing`);
+  if (l < 0 || t < 0 || r > geo.vw + 1 || b > geo.vh + 1) throw new Error(`the tooltip [${geo.rect.map(Math.round)}] leaves the view (${geo.vw}x${geo.vh})`);
+  const dx = Math.max(l - mx, mx - r, 0), dy = Math.max(t - my, my - b, 0);
+  if (Math.hypot(dx, dy) > 40) throw new Error(`the tooltip [${geo.rect.map(Math.round)}] is ${Math.round(Math.hypot(dx, dy))} px from the cursor (${mx}, ${my})`);
+  assertVisible('the tooltip background', geo.bg, { r: 128, g: 128, b: 128 }, 1.0);
+  if (parseRgb(geo.bg).a < 0.9) throw new Error(`the tooltip has no background (${geo.bg})`);
+  return `${await themeOfFrame(frame)}: 6 coloured swatches; tooltip at ${Math.round(Math.hypot(dx, dy))} px from the cursor, inside ${geo.vw}x${geo.vh}: "${geo.text.split('\n')[0]}"`;
+}
+
+/** Accuracy: picks the outliers report; histogram bars and heatmap cells are coloured, not black. */
+export async function checkAccuracy(frame, { pick = 'outliers' } = {}) {
+  const select = frame.locator('select#report-pick');
+  const options = await select.locator('option').allTextContents();
+  const index = options.findIndex((o) => o.startsWith(pick));
+  if (index < 0) throw new Error(`the report picker offers [${options.join(' | ')}], no ${pick}`);
+  await select.selectOption(String(index));
+  await frame.locator('h1', { hasText: pick }).waitFor({ timeout: 30_000 });
+  const bg = await background(frame);
+  const bar = await frame.locator('svg.chart rect.bar.hist').first().evaluate((el) => getComputedStyle(el).fill);
+  assertVisible('histogram bars', bar, bg, 1.5);
+  const cells = await frame.locator('svg.chart rect.heat').evaluateAll((els) => els.slice(0, 200).map((e) => { const s = getComputedStyle(e); return [s.fill, s.fillOpacity]; }));
+  if (!cells.length) throw new Error('no heatmap cells');
+  const black = cells.filter(([f]) => { const c = parseRgb(f); return !c || (c.r + c.g + c.b === 0); });
+  if (black.length) throw new Error(`${black.length} heatmap cells are black or uncoloured (${black[0][0]})`);
+  const table = (await frame.locator('table.accuracy-table tbody tr').first().innerText()).replace(/\s+/g, ' ').trim();
+  return `${await themeOfFrame(frame)}: ${options.length} reports, showing ${pick}; bars ${bar}; ${cells.length} heat cells coloured; ${table}`;
+}
+
+/** Side-bar explorer: compact layout, and nothing (text, table, chart) wider than the view. */
+export async function checkExplorerFits(frame) {
+  const r = await frame.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const over = [];
+    for (const el of document.querySelectorAll('#app *')) {
+      const rect = el.getBoundingClientRect();
+      if (rect.width === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+      if (rect.right > vw + 1) over.push(`${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''} right ${Math.round(rect.right)}: "${(el.textContent ?? '').trim().slice(0, 40)}"`);
+      // Text clipped inside its own box (overflow hidden / ellipsis) also counts as not fitting.
+      if (el.children.length === 0 && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible') over.push(`${el.tagName.toLowerCase()} clips "${(el.textContent ?? '').trim().slice(0, 40)}"`);
+    }
+    return { vw, compact: document.body.classList.contains('compact'), scroll: document.documentElement.scrollWidth, over: over.slice(0, 8) };
+  });
+  if (!r.compact) throw new Error(`the side-bar explorer (${r.vw} px wide) is not in its compact layout`);
+  if (r.scroll > r.vw + 1) throw new Error(`the page scrolls sideways (${r.scroll} px in ${r.vw} px)`);
+  if (r.over.length) throw new Error(`wider than the ${r.vw} px view: ${r.over.join('; ')}`);
+  return `${r.vw} px wide, compact, nothing overflows`;
+}
