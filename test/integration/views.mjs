@@ -41,7 +41,14 @@ export async function setColorTheme(page, userDataDir, theme, waitFor) {
   const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
   settings['workbench.colorTheme'] = theme.name;
   fs.writeFileSync(file, JSON.stringify(settings, null, 2));
-  await waitFor(`the workbench in ${theme.name}`, async () => (await page.locator(`.monaco-workbench.${theme.workbenchClass}`).count()) > 0, 60_000);
+  // Applied when the workbench's own background turns light or dark (class names differ between versions).
+  await waitFor(`the workbench in ${theme.name}`, async () => {
+    const css = await page.evaluate(() => getComputedStyle(document.querySelector('.part.editor') ?? document.querySelector('.monaco-workbench')).backgroundColor);
+    const c = parseRgb(css);
+    if (!c) return false;
+    const l = luminance(c);
+    return theme.workbenchClass === 'vs' ? l > 0.6 : l < 0.1;
+  }, 60_000);
 }
 
 /** Opens a file through "Open saved run…" → "Open a file…" and the file dialog (typed path). */

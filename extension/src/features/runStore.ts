@@ -67,8 +67,8 @@ export async function pickRun(store: RunStore, placeHolder: string): Promise<Ben
 /** The first item of "Open saved run…": any fp8lab JSON file from disk or the remote workspace. */
 const OPEN_FILE_ITEM: vscode.QuickPickItem = {
   label: '$(folder-opened) Open a file…',
-  description: 'fp8lab JSON: bench, grouped, tune, timeline capture, accuracy',
-  detail: 'e.g. a `fp8lab bench --json` file written on a GPU server',
+  description: 'any fp8lab JSON: runs, tunings, timeline captures, accuracy reports',
+  detail: 'e.g. the --json file of `fp8lab bench` on a GPU server',
   alwaysShow: true,
 };
 
