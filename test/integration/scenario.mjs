@@ -164,7 +164,7 @@ export async function runScenario({
     const ui = { palette, commandPick };
     await step(`${theme.label} theme: the workbench and the webviews take it`, async () => {
       await page.keyboard.press('Escape');
-      await setColorTheme(page, sandbox.userDataDir, theme, waitFor);
+      await setColorTheme(page, ui, theme, waitFor);
       return theme.name;
     });
     await step(`${theme.label} theme: a bench JSON file opens from "Open saved run…" → "Open a file…"; bars of ours and the peer are coloured and readable`, async () => {

@@ -4,8 +4,6 @@
 // histograms and heatmaps), and the side-bar Config Explorer (nothing wider than the view).
 // Each check asserts computed styles and positions, not only that a node exists. scenario.mjs
 // calls viewsTour() once per theme; the helpers are exported for other scenario blocks.
-import fs from 'node:fs';
-import path from 'node:path';
 
 /** Parses "rgb(r, g, b)" / "rgba(r, g, b, a)"; undefined for anything else (none, transparent). */
 export function parseRgb(css) {
@@ -35,12 +33,14 @@ function assertVisible(what, css, background, min = 1.3) {
   return ratio;
 }
 
-/** Switches VS Code's colour theme through the user settings file (as a person's settings change would). */
-export async function setColorTheme(page, userDataDir, theme, waitFor) {
-  const file = path.join(userDataDir, 'User', 'settings.json');
-  const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
-  settings['workbench.colorTheme'] = theme.name;
-  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+/** Switches VS Code's colour theme as a person does: "Preferences: Color Theme" in the palette. */
+export async function setColorTheme(page, { palette }, theme, waitFor) {
+  await palette(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await waitFor('the theme picker', async () => !(await input.inputValue()).startsWith('>') && (await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').count()) > 0, 30_000);
+  await input.fill(theme.name);
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: theme.name }).waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
   // Applied when the workbench's own background turns light or dark (class names differ between versions).
   await waitFor(`the workbench in ${theme.name}`, async () => {
     const css = await page.evaluate(() => getComputedStyle(document.querySelector('.part.editor') ?? document.querySelector('.monaco-workbench')).backgroundColor);
