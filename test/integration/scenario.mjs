@@ -34,10 +34,11 @@ const RECORDED_RUN = path.join(repo, 'test/fixtures/h100/bench-deepseek.json');
 const GROUPED_RUN = path.join(repo, 'test/fixtures/h100/grouped-masked.json');
 /** The recorded files the views tour opens from the workspace, as a user opens files a GPU server wrote. */
 const VIEW_FILES = { bench: 'bench-deepseek.json', timeline: 'timeline-capture.json', accuracy: 'accuracy.json' };
-/** Every view is looked at in each of these themes (workbenchClass: the class VS Code puts on .monaco-workbench). */
+/** Every view is looked at in each of these themes (as the theme picker names them; kind: the webview body's). */
 const THEMES = [
-  { label: 'dark', name: 'Default Dark Modern', workbenchClass: 'vs-dark' },
-  { label: 'light', name: 'Default Light Modern', workbenchClass: 'vs' },
+  { label: 'dark', name: 'Dark 2026', kind: 'dark', bodyClass: 'vscode-dark' },
+  { label: 'light', name: 'Light 2026', kind: 'light', bodyClass: 'vscode-light' },
+  { label: 'high-contrast', name: 'Dark High Contrast', kind: 'dark', bodyClass: 'vscode-high-contrast' },
 ];
 
 /** Visible text of the notification toasts, whitespace-folded. */
@@ -171,8 +172,7 @@ export async function runScenario({
       await openThroughSavedRun(page, ui, path.join(viewDir, VIEW_FILES.bench));
       const f = await webviewFrame(page, 'h1', 'FP8 GEMM benchmark', 60_000);
       await f.locator('svg.chart rect.bar.series-ours').first().waitFor({ timeout: 60_000 });
-      const bodyClass = theme.workbenchClass === 'vs' ? 'vscode-light' : 'vscode-dark';
-      await waitFor(`the webview's body in ${bodyClass}`, () => f.evaluate((c) => document.body.classList.contains(c), bodyClass));
+      await waitFor(`the webview's body in ${theme.bodyClass}`, () => f.evaluate((c) => document.body.classList.contains(c), theme.bodyClass));
       const detail = await checkResultsColours(f, { peers: ['cublaslt'] });
       await f.locator('section.charts').scrollIntoViewIfNeeded();
       await shot(`${theme.label}-results-charts`);

@@ -33,21 +33,24 @@ function assertVisible(what, css, background, min = 1.3) {
   return ratio;
 }
 
-/** Switches VS Code's colour theme as a person does: "Preferences: Color Theme" in the palette. */
-export async function setColorTheme(page, { palette }, theme, waitFor) {
-  await palette(page, 'Preferences: Color Theme');
+/** Switches VS Code's colour theme as a person does: "Preferences: Color Theme" in the palette, then the theme. */
+export async function setColorTheme(page, _ui, theme, waitFor) {
+  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>Preferences: Color Theme');
+  // Clicked, not Enter: "Browse Color Themes in Marketplace" ranks first.
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: /^Preferences: Color Theme/ }).first().click();
   await waitFor('the theme picker', async () => !(await input.inputValue()).startsWith('>') && (await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').count()) > 0, 30_000);
   await input.fill(theme.name);
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: theme.name }).waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: theme.name }).first().click();
   // Applied when the workbench's own background turns light or dark (class names differ between versions).
   await waitFor(`the workbench in ${theme.name}`, async () => {
     const css = await page.evaluate(() => getComputedStyle(document.querySelector('.part.editor') ?? document.querySelector('.monaco-workbench')).backgroundColor);
     const c = parseRgb(css);
     if (!c) return false;
     const l = luminance(c);
-    return theme.workbenchClass === 'vs' ? l > 0.6 : l < 0.1;
+    return theme.kind === 'light' ? l > 0.6 : l < 0.1;
   }, 60_000);
 }
 

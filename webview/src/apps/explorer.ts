@@ -16,6 +16,7 @@ import { environmentBlock } from '../ui/environment';
 import { clear, h, num } from '../ui/dom';
 import { connect, type Host } from '../ui/host';
 import { buildTable, type Column } from '../ui/table';
+import { configFigure } from '../ui/configPopover';
 
 const app = document.getElementById('app') as HTMLElement;
 const KINDS: KernelKind[] = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad'];
@@ -78,6 +79,9 @@ function peerReferences(s: ExplorerSnapshot): PeerReference[] {
     .map((p) => ({ id: p.id, name: PEER_SHORT_NAME[p.id] ?? p.name, us: p.timing!.medianUs }));
 }
 
+/** Draws the picture of candidate i (set by render once the report is known). */
+let pictureFor: ((index: number) => void) | undefined;
+
 /** Rejected candidates as a count per rule, with one example reason each (the full list is in the wide layout). */
 function rejectedGroups(rows: Row[]): HTMLElement | undefined {
   const rejected = rows.filter((r) => r.c.rejected);
@@ -86,8 +90,12 @@ function rejectedGroups(rows: Row[]): HTMLElement | undefined {
   for (const r of rejected) byRule.set(r.c.rejected!.rule, [...(byRule.get(r.c.rejected!.rule) ?? []), r]);
   return h('section', { class: 'rejected-groups' }, h('h3', {}, `${rejected.length} rejected, by reason`),
     h('ul', {}, ...[...byRule].sort((a, b) => b[1].length - a[1].length).map(([rule, list]) =>
-      h('li', { title: list.slice(0, 12).map((r) => `#${r.index} ${formatConfig(r.c.config)}: ${r.c.rejected!.reason}`).join('\n') },
-        h('strong', {}, `${rule} × ${list.length}`), ` — e.g. ${formatConfig(list[0].c.config)}: ${list[0].c.rejected!.reason}`))));
+      {
+        const example = h('button', { class: 'link', title: 'Show the picture of this candidate with the reason drawn' }, formatConfig(list[0].c.config));
+        example.addEventListener('click', () => pictureFor?.(list[0].index));
+        return h('li', { title: list.slice(0, 12).map((r) => `#${r.index} ${formatConfig(r.c.config)}: ${r.c.rejected!.reason}`).join('\n') },
+          h('strong', {}, `${rule} × ${list.length}`), ' — e.g. ', example, `: ${list[0].c.rejected!.reason}`);
+      })));
 }
 
 function render(s: ExplorerSnapshot, host: Host): void {
@@ -168,6 +176,7 @@ function render(s: ExplorerSnapshot, host: Host): void {
     keepBtn.disabled = n !== 1;
     timelineBtn.disabled = accuracyBtn.disabled = !canTime || n !== 1;
     host.saveState({ selected: [...selected] });
+    if (n === 1) pictureFor?.([...selected][0]);
   };
   const act = (method: 'configs/compile' | 'configs/time') => () => host.request(method, { indices: [...selected].sort((a, b) => a - b) }).catch((e: Error) => { message.textContent = e.message; });
   compileBtn.addEventListener('click', act('configs/compile'));
@@ -185,6 +194,20 @@ function render(s: ExplorerSnapshot, host: Host): void {
   const chartRoot = h('figure', { class: 'chart-box' });
   app.append(chartRoot);
   space.render(chartRoot, space.layout(candidateData(report.candidates, chosenAt, s.candidates), { width: Math.max(220, Math.min(640, app.clientWidth - 16)), height: compact ? 180 : 220 }, peerReferences(s)));
+
+  // The picture of one config: the single selected candidate, else the chosen one (a rejected
+  // candidate's, with its reason drawn, when picked from the rejected list).
+  const pictureRoot = h('section', { class: 'config-picture-section' });
+  app.append(pictureRoot);
+  const drawPicture = (index: number) => {
+    const row = rows[index];
+    if (!row) return;
+    clear(pictureRoot);
+    pictureRoot.append(h('h3', {}, `Picture of #${index} ${formatConfig(row.c.config)}${row.chosen ? ' (chosen)' : row.c.rejected ? ' (rejected)' : ''}`),
+      configFigure(report.problem, row.c.config, row.c.rejected, Math.max(220, Math.min(560, app.clientWidth - 16))));
+  };
+  pictureFor = drawPicture;
+  drawPicture(selected.size === 1 ? [...selected][0] : chosenAt >= 0 ? chosenAt : legal[0]?.index ?? 0);
 
   // Compact: the fastest predicted candidates (plus the chosen one), config and times only.
   const compactColumns: Column<Row>[] = [

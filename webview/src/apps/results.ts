@@ -6,7 +6,7 @@
 import type { ResultsSnapshot } from '../../../extension/protocol/webview';
 import type { BenchRun } from '../../../extension/protocol/worker';
 import { peerColumns, peerLines, type PeerColumn } from '../../../extension/src/core/peers';
-import { hasTiming, runRows, type RunRow } from '../../../extension/src/core/runRows';
+import { formatConfig, hasTiming, resultLabel, runRows, type RunRow } from '../../../extension/src/core/runRows';
 import * as bars from '../charts/tflopsBars';
 import * as ratios from '../charts/ratioChart';
 import * as roofline from '../charts/roofline';
@@ -14,6 +14,7 @@ import { peerRatioData, rooflineData, runSeries, tflopsData } from '../charts/da
 import { clear, h, num, sci } from '../ui/dom';
 import { connect, type Host } from '../ui/host';
 import { buildTable, type Column } from '../ui/table';
+import { attachConfigPopover, configFigure } from '../ui/configPopover';
 
 const app = document.getElementById('app') as HTMLElement;
 let last: ResultsSnapshot | undefined;
@@ -140,7 +141,7 @@ function peerNotes(run: BenchRun): HTMLElement[] {
  * Puts each cell's raw figure on it (data-key, data-value; empty when absent), so a test can check
  * the shown text against the run's own numbers. Rows are found by the lead cell's data-row-index.
  */
-function withRawValues(table: HTMLTableElement, cols: Column<RunRow>[], rows: RunRow[]): HTMLTableElement {
+function withRawValues(table: HTMLTableElement, cols: Column<RunRow>[], rows: RunRow[], run: BenchRun): HTMLTableElement {
   for (const tr of Array.from(table.tBodies[0]?.rows ?? [])) {
     const index = tr.querySelector('[data-row-index]')?.getAttribute('data-row-index');
     const row = rows.find((r) => String(r.index) === index);
@@ -150,6 +151,8 @@ function withRawValues(table: HTMLTableElement, cols: Column<RunRow>[], rows: Ru
       if (!td) return;
       td.dataset.key = c.key;
       td.dataset.value = String(c.value(row) ?? '');
+      // Hovering a config shows its picture (tiles by wave, shared memory, registers, cluster).
+      if (c.key === 'config') { const r = run.results[row.index]; attachConfigPopover(td, () => ({ problem: r.problem, config: r.config })); }
     });
   }
   return table;
@@ -198,16 +201,27 @@ function render(s: ResultsSnapshot, host: Host): void {
           b.addEventListener('click', () => host.request('study/open', { study: name, index: r.index }).catch((e: Error) => say(e.message)));
           return b;
         };
+        const pic = h('button', { class: 'small', title: 'Picture of this config: tiles by wave, shared memory, registers, cluster' }, 'Picture');
+        pic.addEventListener('click', () => showPicture(r.index));
         // data-row-index: which run result this table row shows (tests map cells back to the run's JSON).
-        return h('span', { 'data-row-index': String(r.index) }, copy, regs, study('timeline', 'Timeline', 'Pipeline timeline of this kernel (instrumented run on the GPU)'),
+        return h('span', { 'data-row-index': String(r.index) }, copy, regs, pic, study('timeline', 'Timeline', 'Pipeline timeline of this kernel (instrumented run on the GPU)'),
           study('accuracy', 'Accuracy', 'Accuracy against FP32: this kernel vs per-tensor scaling vs no promotion'));
       },
       onSort: (key, desc) => { host.saveState({ sortKey: key, sortDescending: desc }); drawTable(); },
-    }), cols, rows));
+    }), cols, rows, s.run));
+  };
+  const pictureHolder = h('section', { class: 'row-picture' });
+  const showPicture = (index: number) => {
+    const res = s.run.results[index];
+    clear(pictureHolder);
+    const close = h('button', { class: 'small' }, 'Close');
+    close.addEventListener('click', () => clear(pictureHolder));
+    pictureHolder.append(h('h2', {}, `Config of ${res.caseLabel ?? resultLabel(res)}: ${formatConfig(res.config)} `, close), configFigure(res.problem, res.config));
+    pictureHolder.scrollIntoView({ block: 'nearest' });
   };
   filter.addEventListener('input', () => { host.saveState({ filter: filter.value }); drawTable(); });
   drawTable();
-  app.append(tableHolder);
+  app.append(tableHolder, pictureHolder);
   if (rows.length === 0) app.append(h('p', { class: 'note' }, s.live ? 'No shape finished yet.' : 'No shape was measured in this run.'));
 
   if (timed) {
