@@ -31,6 +31,8 @@ export interface ResultsSnapshot {
   live: boolean;
   /** Where the run is stored, for the header ("saved to ..."); absent before the first save. */
   savedAs?: string;
+  /** "Compare with…": the run this one is compared against (run A; the shown run is B). */
+  compare?: { base: BenchRun; label: string };
 }
 
 /** One compiled or timed candidate in the explorer, keyed by its index in report.candidates. */
@@ -94,6 +96,8 @@ export interface WebviewRequests {
   'row/copy': { params: { index: number }; result: { text: string } };
   /** Results panel / explorer: open the register view for a row or for candidates. */
   'registers/show': { params: { indices: number[] }; result: { shown: boolean } };
+  /** Results panel: pick a run (saved, or a file) to compare the shown run against; clear with clear: true. */
+  'run/compare': { params: { clear: boolean }; result: { compared: boolean } };
   /** Results panel: export the shown run. */
   'run/export': { params: { format: 'json' | 'csv' }; result: { path?: string } };
   /** Explorer: list candidates for a shape typed by the user ("M,N,K", "MxNxK", "M N K"). */

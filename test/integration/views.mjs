@@ -67,8 +67,17 @@ export async function openThroughSavedRun(page, { palette, commandPick }, file) 
     const i = document.querySelector('.quick-input-widget input');
     return i && i.value.startsWith('/') && !i.value.startsWith('>');
   }, undefined, { timeout: 30_000 });
-  await input.fill(file);
-  await page.keyboard.press('Enter');
+  // Into the file's folder first (the dialog lists it), then the file's row: typing a whole path
+  // and pressing Enter at once can beat the dialog's own check of the path.
+  const slash = file.lastIndexOf('/');
+  await input.fill(file.slice(0, slash + 1));
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: file.slice(slash + 1) }).first();
+  await row.waitFor({ timeout: 30_000 });
+  await row.click();
+  // A click on a file may only fill it in: accept it if the dialog is still open.
+  if (await input.isVisible().catch(() => false)) {
+    if ((await input.inputValue().catch(() => '')).endsWith(file.slice(slash + 1))) await page.keyboard.press('Enter');
+  }
 }
 
 /** The frame's body background as rgb (the theme's editor background). */

@@ -14,7 +14,7 @@ const MAX_LOG_TEXT = 4000;
 
 /** Which requests each view may send (a results panel cannot ask to compile, ...). */
 const ALLOWED: Record<ViewName, readonly string[]> = {
-  results: ['row/copy', 'registers/show', 'run/export', 'study/open'],
+  results: ['row/copy', 'registers/show', 'run/export', 'study/open', 'run/compare'],
   explorer: ['configs/list', 'configs/compile', 'configs/time', 'override/keep', 'job/cancel', 'registers/show', 'study/open', 'explorer/openWide'],
   registers: [],
   timeline: [],
@@ -58,6 +58,7 @@ const REQUEST_CHECKS: Record<string, Check> = {
   'override/keep': (p) => onlyKeys(p, ['index']) ?? (Number.isInteger(p.index) && (p.index as number) >= -1 && (p.index as number) < 1_000_000 ? undefined : 'index must be a candidate index, or -1 to clear'),
   'job/cancel': (p) => onlyKeys(p, []),
   'explorer/openWide': (p) => onlyKeys(p, []),
+  'run/compare': (p) => onlyKeys(p, ['clear']) ?? (typeof p.clear === 'boolean' ? undefined : 'clear must be a boolean'),
   'study/open': (p) => onlyKeys(p, ['study', 'index'])
     ?? (p.study === 'timeline' || p.study === 'accuracy' ? undefined : "study must be 'timeline' or 'accuracy'")
     ?? (isIndex(p.index) ? undefined : 'index must be a non-negative integer'),

@@ -8,33 +8,13 @@
 
 import * as vscode from 'vscode';
 import type { FeatureContext } from '../context';
-import { classifyFp8labJson, looksLikeFp8labJson, type Fp8labFile } from '../core/fp8labFiles';
+import { looksLikeFp8labJson, type Fp8labFile } from '../core/fp8labFiles';
+import { pickFp8labFile, readFp8labFile } from './fp8labFileIo';
 import { panelsFor } from '../panels/panelSet';
 import { runStoreFor } from './runStore';
 import { STUDY_COMMANDS } from './studies';
 
 export const OPEN_FILE_COMMAND = 'fp8lab.openFile';
-
-/** Reads and classifies a file; throws with a message that names the file and what it lacks. */
-export async function readFp8labFile(uri: vscode.Uri): Promise<Fp8labFile> {
-  const name = uri.path.split('/').pop() ?? uri.path;
-  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-  let raw: unknown;
-  try { raw = JSON.parse(text); } catch (e) {
-    throw new Error(`${name} is not valid JSON (${(e as Error).message})`);
-  }
-  return classifyFp8labJson(raw, name);
-}
-
-export async function pickFp8labFile(): Promise<vscode.Uri | undefined> {
-  const picked = await vscode.window.showOpenDialog({
-    canSelectMany: false, openLabel: 'Open in FP8 GEMM Lab',
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-    filters: { 'fp8lab JSON': ['json'] },
-    title: 'Open an fp8lab JSON file (bench, grouped, tune, timeline capture, accuracy)',
-  });
-  return picked?.[0];
-}
 
 export function activate(ctx: FeatureContext) {
   const open = async (arg?: unknown): Promise<string | undefined> => {

@@ -8,6 +8,7 @@ import type { BenchRun } from '../../protocol/worker';
 import type { FeatureContext } from '../context';
 import { RunArchive, type RunSummary } from '../core/runArchive';
 import { runToCsv } from '../core/runRows';
+import { pickFp8labFile, readFp8labFile } from './fp8labFileIo';
 
 export class RunStore implements vscode.Disposable {
   readonly archive: RunArchive;
@@ -64,6 +65,24 @@ export async function pickRun(store: RunStore, placeHolder: string): Promise<Ben
   return pick ? store.load(pick.summary.id) : undefined;
 }
 
+/**
+ * A run to compare with: a saved run (not `exclude`) or a bench / grouped / tune file. Returns the
+ * run and how to name it ("run of 2026-11-21 06:21" / the file name).
+ */
+export async function pickRunOrFile(store: RunStore, placeHolder: string, exclude?: string): Promise<{ run: BenchRun; label: string } | undefined> {
+  const runs = (await store.list()).filter((r) => r.id !== exclude);
+  const items: Array<vscode.QuickPickItem & { summary?: RunSummary }> = [OPEN_FILE_ITEM];
+  if (runs.length) items.push({ label: 'saved runs', kind: vscode.QuickPickItemKind.Separator }, ...runs.map(describeRun));
+  const pick = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
+  if (!pick) return undefined;
+  if (pick.summary) return { run: await store.load(pick.summary.id), label: `run of ${pick.label}${pick.summary.device ? ` on ${pick.summary.device}` : ''}` };
+  const uri = await pickFp8labFile();
+  if (!uri) return undefined;
+  const file = await readFp8labFile(uri);
+  if (file.kind === 'timeline' || file.kind === 'accuracy') throw new Error(`${uri.path.split('/').pop()} is a ${file.summary}: only runs (bench, grouped, tune) can be compared`);
+  return { run: file.run, label: uri.path.split('/').pop() ?? uri.path };
+}
+
 /** The first item of "Open saved run…": any fp8lab JSON file from disk or the remote workspace. */
 const OPEN_FILE_ITEM: vscode.QuickPickItem = {
   label: '$(folder-opened) Open a file…',
@@ -90,6 +109,8 @@ export async function exportRun(run: BenchRun, format: 'json' | 'csv'): Promise<
 export interface RunCommandDeps {
   showRun(run: BenchRun, savedAs?: string): void;
   activeRun(): BenchRun | undefined;
+  /** Shows run B compared against run A (label: how A is named). */
+  compare(a: BenchRun, b: BenchRun, label: string): void;
 }
 
 /** Registers fp8lab.openRun and fp8lab.exportRun. */
@@ -111,6 +132,14 @@ export function registerRunCommands(ctx: FeatureContext, store: RunStore, deps: 
       const run = await store.load(pick.summary.id);
       deps.showRun(run);
       return run.id;
+    }),
+    vscode.commands.registerCommand('fp8lab.compareRuns', async () => {
+      const a = await pickRunOrFile(store, 'Compare: run A (the baseline)');
+      if (!a) return undefined;
+      const b = await pickRunOrFile(store, `Compare: run B (compared against ${a.label})`, a.run.id);
+      if (!b) return undefined;
+      deps.compare(a.run, b.run, a.label);
+      return b.run.id;
     }),
     vscode.commands.registerCommand('fp8lab.exportRun', async () => {
       const run = deps.activeRun() ?? await pickRun(store, 'Export which run?');

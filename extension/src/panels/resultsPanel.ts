@@ -18,6 +18,8 @@ export interface ResultsPanelDeps {
   loadRun(id: string): Promise<BenchRun>;
   exportRun(run: BenchRun, format: 'json' | 'csv'): Promise<string | undefined>;
   showRegisters(run: BenchRun, indices: number[]): Promise<void>;
+  /** Asks for a run to compare with (a saved run or a file); undefined when the user cancels. */
+  pickBase(exclude: string): Promise<{ run: BenchRun; label: string } | undefined>;
 }
 
 interface Entry { panel: vscode.WebviewPanel; host: WebviewHost; snapshot: ResultsSnapshot }
@@ -53,13 +55,22 @@ export class ResultsPanels implements vscode.Disposable {
     const snapshot: ResultsSnapshot = { view: 'results', run, live: opts.live, savedAs: opts.savedAs };
     const existing = this.panels.get(run.id);
     if (existing) {
-      existing.snapshot = snapshot;
+      existing.snapshot = { ...snapshot, compare: existing.snapshot.compare };
       existing.host.update();
       if (opts.reveal) existing.panel.reveal(undefined, true);
       return;
     }
     const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, this.title(run), { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, { enableFindWidget: true });
     this.attach(panel, snapshot);
+  }
+
+  /** Shows run B's panel compared against run A. */
+  compare(base: BenchRun, run: BenchRun, label: string): void {
+    this.show(run, { live: false, reveal: true });
+    const e = this.panels.get(upgradeRun(run).id);
+    if (!e) return;
+    e.snapshot = { ...e.snapshot, compare: { base: upgradeRun(base), label } };
+    e.host.update();
   }
 
   /** Test hook: what the panel of a run shows, and whether its page has loaded and asked for it. */
@@ -96,6 +107,14 @@ export class ResultsPanels implements vscode.Disposable {
         return { shown: true };
       },
       'run/export': async ({ format }) => ({ path: await this.deps.exportRun(current(), format) }),
+      'run/compare': async ({ clear }) => {
+        if (clear) { entry.snapshot = { ...entry.snapshot, compare: undefined }; entry.host.update(); return { compared: false }; }
+        const base = await this.deps.pickBase(current().id);
+        if (!base) return { compared: false };
+        entry.snapshot = { ...entry.snapshot, compare: { base: upgradeRun(base.run), label: base.label } };
+        entry.host.update();
+        return { compared: true };
+      },
       'study/open': async ({ study, index }) => {
         const run = current();
         if (index >= run.results.length) throw new Error(`row ${index} does not exist (the run has ${run.results.length})`);

@@ -5,7 +5,7 @@
 
 import type { ResultsSnapshot } from '../../../extension/protocol/webview';
 import type { BenchRun } from '../../../extension/protocol/worker';
-import { peerColumns, peerLines, type PeerColumn } from '../../../extension/src/core/peers';
+import { peerColumns, peerLines, upgradeRun, type PeerColumn } from '../../../extension/src/core/peers';
 import { formatConfig, hasTiming, resultLabel, runRows, type RunRow } from '../../../extension/src/core/runRows';
 import * as bars from '../charts/tflopsBars';
 import * as ratios from '../charts/ratioChart';
@@ -15,6 +15,7 @@ import { clear, h, num, sci } from '../ui/dom';
 import { connect, type Host } from '../ui/host';
 import { buildTable, type Column } from '../ui/table';
 import { attachConfigPopover, configFigure } from '../ui/configPopover';
+import { compareRuns, type ShapeComparison } from '../../../extension/src/core/compareRuns';
 
 const app = document.getElementById('app') as HTMLElement;
 let last: ResultsSnapshot | undefined;
@@ -125,9 +126,35 @@ function header(s: ResultsSnapshot): HTMLElement {
   return h('header', {}, ...parts);
 }
 
+const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '—' : `±${(100 * v).toFixed(1)}%`);
+
+/** Run B (shown) against run A: a table of ratios with their spread, config changes, verdicts, and a chart of the ratios. */
+function comparisonSection(a: BenchRun, b: BenchRun, label: string): HTMLElement {
+  const c = compareRuns(a, b);
+  const cols: Column<ShapeComparison>[] = [
+    { key: 'label', header: 'shape', value: (r) => r.label },
+    { key: 'aUs', header: 'A µs', value: (r) => r.aUs, text: (r) => num(r.aUs, 2), numeric: true, lowerIsBetter: true },
+    { key: 'aSpread', header: 'A spread', value: (r) => r.aSpread, text: (r) => pct(r.aSpread), numeric: true },
+    { key: 'bUs', header: 'B µs', value: (r) => r.bUs, text: (r) => num(r.bUs, 2), numeric: true, lowerIsBetter: true },
+    { key: 'bSpread', header: 'B spread', value: (r) => r.bSpread, text: (r) => pct(r.bSpread), numeric: true },
+    { key: 'ratio', header: 'B / A', title: "B's median over A's (below 1: B is faster)", value: (r) => r.ratio, text: (r) => (r.ratio === undefined ? '—' : `${r.ratio.toFixed(3)}x ${pct(r.spread)}`), numeric: true, lowerIsBetter: true },
+    { key: 'verdict', header: 'verdict', title: 'faster / slower only when the ratio is outside both runs\' spreads together', value: (r) => r.verdict ?? r.why, text: (r) => r.verdict === 'same' ? 'within the spread' : r.verdict ?? `— (${r.why ?? 'no figures'})` },
+    { key: 'configChange', header: 'config change', value: (r) => r.configChange, text: (r) => r.configChange ?? 'same config' },
+  ];
+  const table = buildTable<ShapeComparison>({ columns: cols, rows: c.rows, rowClass: (r) => r.verdict === 'slower' ? 'row-warn' : undefined });
+  const chartRoot = h('figure', { class: 'chart-box' });
+  ratios.render(chartRoot, ratios.layout(c.rows.map((r) => ({ label: r.label, points: { compare: r.ratio === undefined ? undefined : { ratio: r.ratio, spread: r.spread } } })),
+    [{ id: 'compare', name: 'B / A' }], wideChartSize(), { title: 'Run B over run A per shape (whiskers: both spreads)', axis: 'B time / A time', above: 'B slower', below: 'B faster' }));
+  return h('section', { class: 'compare' },
+    h('h2', {}, `Compared with ${label} (A); this run is B`),
+    h('p', { class: 'verdict', role: 'status' }, c.summary),
+    h('div', { class: 'table-wrap' }, table), chartRoot);
+}
+
 /** Which peers ran next to ours, and for each one that could not, why and what would fix it. */
-function peerNotes(run: BenchRun): HTMLElement[] {
-  if (run.mode !== 'gpu') return [];
+function peerNotes(given: BenchRun): HTMLElement[] {
+  if (given.mode !== 'gpu') return [];
+  const run = upgradeRun(given);
   const asked = run.peers ?? [];
   const out: HTMLElement[] = [];
   const ran = asked.filter((p) => p.available).map((p) => p.name);
@@ -176,7 +203,12 @@ function render(s: ResultsSnapshot, host: Host): void {
     .then((r) => say(r.path ? `Exported to ${r.path}` : 'Export cancelled'), (e: Error) => say(`Export failed: ${e.message}`));
   exportJson.addEventListener('click', exporter('json'));
   exportCsv.addEventListener('click', exporter('csv'));
-  app.append(h('div', { class: 'toolbar' }, filter, exportJson, exportCsv, status));
+  const compareBtn = h('button', { title: 'Compare this run (B) with another saved run or a file (A): per-shape ratio with spread, config changes' }, s.compare ? 'Compare with another…' : 'Compare with…');
+  compareBtn.addEventListener('click', () => host.request('run/compare', { clear: false }).catch((e: Error) => say(`Compare failed: ${e.message}`)));
+  const stopBtn = h('button', {}, 'Stop comparing');
+  stopBtn.addEventListener('click', () => host.request('run/compare', { clear: true }).catch((e: Error) => say(e.message)));
+  app.append(h('div', { class: 'toolbar' }, filter, exportJson, exportCsv, compareBtn, s.compare ? stopBtn : undefined, status));
+  if (s.compare) app.append(comparisonSection(s.compare.base, s.run, s.compare.label));
 
   const tableHolder = h('div', { class: 'table-wrap' });
   const drawTable = () => {

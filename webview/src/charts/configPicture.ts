@@ -74,7 +74,7 @@ export function layout(d: ConfigPictureData, size: Size): ChartMarks {
     }
   }
   y += gRows * cell + 4;
-  const legendItems: Array<[string, string]> = [['tile wave-even', 'waves 1, 3, …'], ['tile wave-odd', 'waves 2, 4, …'], ...(t.lastWaveUtilisation < 1 ? [['tile wave-last', 'ragged last wave'] as [string, string]] : [])];
+  const legendItems: Array<[string, string]> = [['swatch-mark wave-even', 'waves 1, 3, …'], ['swatch-mark wave-odd', 'waves 2, 4, …'], ...(t.lastWaveUtilisation < 1 ? [['swatch-mark wave-last', 'ragged last wave'] as [string, string]] : [])];
   const tileLegend = legendRows(legendItems, left, right, y);
   marks.push(...tileLegend.marks);
   y += tileLegend.height;
