@@ -144,7 +144,24 @@ export async function checkTimeline(page, frame) {
   if (Math.hypot(dx, dy) > 40) throw new Error(`the tooltip [${geo.rect.map(Math.round)}] is ${Math.round(Math.hypot(dx, dy))} px from the cursor (${mx}, ${my})`);
   assertVisible('the tooltip background', geo.bg, { r: 128, g: 128, b: 128 }, 1.0);
   if (parseRgb(geo.bg).a < 0.9) throw new Error(`the tooltip has no background (${geo.bg})`);
-  return `${await themeOfFrame(frame)}: 6 coloured swatches; tooltip at ${Math.round(Math.hypot(dx, dy))} px from the cursor, inside ${geo.vw}x${geo.vh}: "${geo.text.split('\n')[0]}"`;
+  // Click the same spot: the details panel keeps the span's details.
+  await page.mouse.down();
+  await page.mouse.up();
+  const selected = (await frame.locator('.timeline-details h2').innerText({ timeout: 10_000 })).trim();
+  if (!/^Selected: /.test(selected)) throw new Error(`a click did not select the span: "${selected}"`);
+  // The time axis stays at the top of the scroller while the rows scroll under it.
+  const sticky = await frame.evaluate(async () => {
+    const scroller = document.querySelector('.timeline-scroll');
+    const head = document.querySelector('.timeline-head');
+    scroller.scrollTop = Math.min(300, scroller.scrollHeight - scroller.clientHeight);
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const out = { scrolled: scroller.scrollTop, headTop: head.getBoundingClientRect().top, scrollerTop: scroller.getBoundingClientRect().top, headHeight: head.getBoundingClientRect().height };
+    scroller.scrollTop = 0;
+    return out;
+  });
+  if (sticky.scrolled > 0 && Math.abs(sticky.headTop - sticky.scrollerTop) > 2) throw new Error(`the time axis scrolled away (${JSON.stringify(sticky)})`);
+  if (sticky.headHeight < 10) throw new Error(`the time axis header is ${sticky.headHeight} px high`);
+  return `${await themeOfFrame(frame)}: 6 coloured swatches; tooltip at ${Math.round(Math.hypot(dx, dy))} px from the cursor, inside ${geo.vw}x${geo.vh}: "${geo.text.split('\n')[0]}"; ${selected}; axis stays in view after scrolling ${sticky.scrolled} px`;
 }
 
 /** Accuracy: picks the outliers report; histogram bars and heatmap cells are coloured, not black. */

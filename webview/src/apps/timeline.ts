@@ -9,6 +9,7 @@ import { decodeCapture } from '../../../extension/src/core/trace';
 import { layout, type TimelineLayout } from '../charts/timelineLayout';
 import { hitTest, PHASE_LABEL, render, type TimeWindow, type TimelinePalette } from '../charts/timelineRender';
 import { summaryRows } from '../charts/timelineSummary';
+import * as summaryCharts from '../charts/timelineSummaryChart';
 import { clear, h } from '../ui/dom';
 import { connect, type Host } from '../ui/host';
 
@@ -75,13 +76,22 @@ function show(s: TimelineSnapshot): void {
   const scroller = h('div', { class: 'timeline-scroll' });
   const canvas = document.createElement('canvas');
   canvas.setAttribute('role', 'img');
+  // The time axis and the ring strip, copied from the top of the canvas into a header that stays
+  // in view while the rows scroll under it.
+  const head = document.createElement('canvas');
+  head.className = 'timeline-head';
+  head.setAttribute('aria-hidden', 'true');
   const tip = h('div', { class: 'timeline-tip', role: 'tooltip' });
   tip.hidden = true;
-  scroller.append(canvas, tip);
+  scroller.append(head, canvas, tip);
   app.append(scroller);
+  // Click a span: its details stay here (event, tile, K-block, stage, duration) until the next click.
+  const details = h('section', { class: 'timeline-details', 'aria-live': 'polite' }, h('p', { class: 'note' }, 'Click a span to keep its details here.'));
+  app.append(details);
 
   const table = h('table', { class: 'summary-table' });
-  app.append(h('h2', {}, 'Summary'), table);
+  const summaryChart = h('figure', { class: 'chart-box timeline-summary-chart' });
+  app.append(h('h2', {}, 'Summary'), summaryChart, table);
 
   const palette = timelinePalette();
   let L: TimelineLayout;
@@ -95,6 +105,12 @@ function show(s: TimelineSnapshot): void {
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     render(ctx, L, view, palette);
+    const hctx = head.getContext('2d');
+    if (hctx) {
+      hctx.setTransform(1, 0, 0, 1, 0, 0);
+      hctx.clearRect(0, 0, head.width, head.height);
+      hctx.drawImage(canvas, 0, 0, head.width, head.height, 0, 0, head.width, head.height);
+    }
     status.textContent = `showing ${(view.t1 - view.t0 >= 1e3 ? `${((view.t1 - view.t0) / 1e3).toFixed(2)} µs` : `${(view.t1 - view.t0).toFixed(0)} ns`)} of ${(L.domain[1] / 1e3).toFixed(2)} µs · drag to pan, Ctrl+wheel to zoom`;
   };
   const schedule = () => { if (!frame) frame = requestAnimationFrame(draw); };
@@ -116,6 +132,12 @@ function show(s: TimelineSnapshot): void {
     canvas.height = Math.round(L.height * dpr);
     canvas.style.width = `${L.width}px`;
     canvas.style.height = `${L.height}px`;
+    const headHeight = Math.ceil(L.ring.top + L.ring.stages * L.ring.stageHeight + 2);
+    head.width = canvas.width;
+    head.height = Math.round(headHeight * dpr);
+    head.style.width = `${L.width}px`;
+    head.style.height = `${headHeight}px`;
+    canvas.style.marginTop = `-${headHeight}px`;
     canvas.setAttribute('aria-label', `Pipeline timeline: ${L.rows.length} rows (SM x warpgroup role), ${data.spans.count} spans over ${(L.domain[1] / 1e3).toFixed(1)} µs`);
     base = scaleLinear().domain(L.domain).range([L.plot.left, L.plot.right]);
     const extent: [[number, number], [number, number]] = [[L.plot.left, 0], [L.plot.right, L.height]];
@@ -123,6 +145,7 @@ function show(s: TimelineSnapshot): void {
     z.extent(extent).translateExtent(extent).scaleExtent([1, Math.max(1, L.domain[1] / 20)]);
     select(canvas).call(z).call(z.transform, zoomIdentity);
     view = { t0: L.domain[0], t1: L.domain[1] };
+    summaryCharts.render(summaryChart, summaryCharts.layout(L.summary, { width: Math.min(720, Math.max(420, app.clientWidth - 24)), height: 60 }));
     clear(table);
     for (const r of summaryRows(L.summary, cap)) {
       table.append(h('tr', { class: r.warn ? 'row-warn' : undefined, title: r.title }, h('th', { scope: 'row' }, r.label), h('td', {}, r.value)));
@@ -154,6 +177,18 @@ function show(s: TimelineSnapshot): void {
     tip.style.top = `${top}px`;
   });
   canvas.addEventListener('mouseleave', () => { tip.hidden = true; });
+  let downAt: [number, number] | undefined;
+  canvas.addEventListener('pointerdown', (ev) => { downAt = [ev.clientX, ev.clientY]; });
+  canvas.addEventListener('click', (ev) => {
+    // A drag pans: only a click that did not move selects.
+    if (downAt && Math.hypot(ev.clientX - downAt[0], ev.clientY - downAt[1]) > 3) return;
+    const rect = canvas.getBoundingClientRect();
+    const hit = hitTest(L, view, ev.clientX - rect.left, ev.clientY - rect.top);
+    clear(details);
+    if (!hit) { details.append(h('p', { class: 'note' }, 'Nothing under the pointer there: click a span.')); return; }
+    const [first, ...rest] = hit.text;
+    details.append(h('h2', {}, `Selected: ${first}`), h('dl', {}, ...rest.flatMap((line) => [h('dd', {}, line)])));
+  });
   let resizeFrame = 0;
   resizeObserver?.disconnect();
   resizeObserver = new ResizeObserver(() => {
