@@ -57,9 +57,10 @@ export async function setColorTheme(page, _ui, theme, waitFor) {
 /** Opens a file through "Open saved run…" → "Open a file…" and the file dialog (typed path). */
 export async function openThroughSavedRun(page, { palette, commandPick }, file) {
   await palette(page, 'Open saved run');
-  const item = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Open a file' }).first();
+  // The first item, focused: Enter (a click can land on a list still moving under the pointer).
+  const item = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: 'Open a file' }).first();
   await commandPick(page, item);
-  await item.click();
+  await page.keyboard.press('Enter');
   // The simple file dialog: a quick input holding a path. Type the file's path and accept it.
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
@@ -70,14 +71,13 @@ export async function openThroughSavedRun(page, { palette, commandPick }, file) 
   // Into the file's folder first (the dialog lists it), then the file's row: typing a whole path
   // and pressing Enter at once can beat the dialog's own check of the path.
   const slash = file.lastIndexOf('/');
+  const name = file.slice(slash + 1);
   await input.fill(file.slice(0, slash + 1));
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: file.slice(slash + 1) }).first();
-  await row.waitFor({ timeout: 30_000 });
-  await row.click();
-  // A click on a file may only fill it in: accept it if the dialog is still open.
-  if (await input.isVisible().catch(() => false)) {
-    if ((await input.inputValue().catch(() => '')).endsWith(file.slice(slash + 1))) await page.keyboard.press('Enter');
-  }
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
+  // Then the whole path: the list narrows to the file and focuses it; Enter opens it.
+  await input.fill(file);
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: name }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
 }
 
 /** The frame's body background as rgb (the theme's editor background). */

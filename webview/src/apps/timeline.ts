@@ -23,7 +23,10 @@ const PHASE_VAR: Record<TracePhase, string> = {
 
 function timelinePalette(): TimelinePalette {
   const css = getComputedStyle(document.body);
-  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || css.getPropertyValue(fallback).trim() || 'gray';
+  // High-contrast themes leave some chart colours undefined (charts.orange): the same literal
+  // fallback as media/*.css, so the canvas and the legend agree.
+  const LITERAL: Record<string, string> = { '--vscode-charts-orange': '#d18616' };
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || LITERAL[name] || css.getPropertyValue(fallback).trim() || 'gray';
   const fg = v('--vscode-foreground', '--vscode-editor-foreground');
   return {
     phase: Object.fromEntries(TRACE_PHASES.map((p) => [p, v(PHASE_VAR[p], '--vscode-foreground')])) as Record<TracePhase, string>,
