@@ -181,7 +181,7 @@ export async function runScenario({
     await step(`${theme.label} theme: a timeline capture opens from a file; legend swatches, tooltip beside the cursor inside the view`, async () => {
       await openThroughSavedRun(page, ui, path.join(viewDir, VIEW_FILES.timeline));
       const f = await webviewFrame(page, '.timeline-legend', '', 120_000);
-      await f.locator('.timeline-scroll canvas').waitFor({ timeout: 60_000 });
+      await f.locator('.timeline-scroll canvas:not(.timeline-head)').waitFor({ timeout: 60_000 });
       const detail = await checkTimeline(page, f);
       await shot(`${theme.label}-timeline-hover`);
       return detail;

@@ -54,8 +54,21 @@ export async function setColorTheme(page, _ui, theme, waitFor) {
   }, 60_000);
 }
 
-/** Opens a file through "Open saved run…" → "Open a file…" and the file dialog (typed path). */
-export async function openThroughSavedRun(page, { palette, commandPick }, file) {
+/**
+ * Opens a file through "Open saved run…" → "Open a file…" and the file dialog (typed path). A quick
+ * input can close under the test when the workbench moves focus (a view finishing its render): one
+ * more try from the start then.
+ */
+export async function openThroughSavedRun(page, ui, file) {
+  try {
+    await openThroughSavedRunOnce(page, ui, file);
+  } catch (e) {
+    await page.keyboard.press('Escape');
+    await openThroughSavedRunOnce(page, ui, file).catch((e2) => { throw new Error(`${e2.message} (first try: ${e.message.split('\n')[0]})`); });
+  }
+}
+
+async function openThroughSavedRunOnce(page, { palette, commandPick }, file) {
   await palette(page, 'Open saved run');
   // The first item, focused: Enter (a click can land on a list still moving under the pointer).
   const item = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: 'Open a file' }).first();
@@ -68,14 +81,15 @@ export async function openThroughSavedRun(page, { palette, commandPick }, file) 
     const i = document.querySelector('.quick-input-widget input');
     return i && i.value.startsWith('/') && !i.value.startsWith('>');
   }, undefined, { timeout: 30_000 });
+  await input.click({ timeout: 10_000 }).catch(() => {});
   // Into the file's folder first (the dialog lists it), then the file's row: typing a whole path
   // and pressing Enter at once can beat the dialog's own check of the path.
   const slash = file.lastIndexOf('/');
   const name = file.slice(slash + 1);
-  await input.fill(file.slice(0, slash + 1));
+  await input.fill(file.slice(0, slash + 1), { timeout: 10_000 });
   await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
   // Then the whole path: the list narrows to the file and focuses it; Enter opens it.
-  await input.fill(file);
+  await input.fill(file, { timeout: 10_000 });
   await page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: name }).first().waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
 }
@@ -118,7 +132,7 @@ export async function checkTimeline(page, frame) {
   for (let i = 1; i < boxes.length; i++) if (boxes[i][2] === boxes[i - 1][2] && boxes[i][0] < boxes[i - 1][1] + 4) throw new Error('legend items overlap');
   // Hover along the canvas until a span is under the pointer.
   await frame.evaluate(() => { window.__mouse = undefined; document.addEventListener('mousemove', (e) => { window.__mouse = [e.clientX, e.clientY]; }, { capture: true }); });
-  const canvas = frame.locator('.timeline-scroll canvas');
+  const canvas = frame.locator('.timeline-scroll canvas:not(.timeline-head)');
   const box = await canvas.boundingBox();
   if (!box) throw new Error('the timeline canvas is not on screen');
   const tip = frame.locator('.timeline-tip');

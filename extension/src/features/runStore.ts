@@ -52,7 +52,8 @@ export function runStoreFor(ctx: FeatureContext): RunStore {
 
 export function describeRun(r: RunSummary): vscode.QuickPickItem & { summary: RunSummary } {
   const flags = [r.grouped ? 'grouped' : '', r.mode === 'gpu' ? 'GPU' : 'study', r.interrupted ? 'interrupted' : '', r.recorded ? 'recorded' : ''].filter(Boolean).join(', ');
-  return { label: r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), description: `${r.shapes} ${r.grouped ? 'case' : 'shape'}(s) · ${flags}`, detail: r.device ?? 'no GPU', summary: r };
+  // A tune file records no start time: it is named by its id ("tune-<file>").
+  return { label: r.startedAt ? r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : r.id, description: `${r.shapes} ${r.grouped ? 'case' : 'shape'}(s) · ${flags}`, detail: r.device ?? 'no GPU', summary: r };
 }
 
 export async function pickRun(store: RunStore, placeHolder: string): Promise<BenchRun | undefined> {
