@@ -26,7 +26,7 @@ import { ensureTools } from './tools.mjs';
 import { checkRecordedRun } from './recordedRun.mjs';
 import { checkGroupedRun } from './groupedRun.mjs';
 import { hoverOver, openFileAtLine } from './editor.mjs';
-import { checkAccuracy, checkExplorerFits, checkResultsColours, checkTimeline, openThroughSavedRun, setColorTheme } from './views.mjs';
+import { checkAccuracy, checkConfigPopover, checkExplorerFits, checkResultsColours, checkTimeline, openThroughSavedRun, setColorTheme } from './views.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXTENSION_ID = 'fp8lab.fp8-gemm-lab';
@@ -176,7 +176,8 @@ export async function runScenario({
       const detail = await checkResultsColours(f, { peers: ['cublaslt'] });
       await f.locator('section.charts').scrollIntoViewIfNeeded();
       await shot(`${theme.label}-results-charts`);
-      return detail;
+      const picture = await checkConfigPopover(page, f, () => shot(`${theme.label}-results-config-picture`));
+      return `${detail}; ${picture}`;
     }, { soft: true });
     await step(`${theme.label} theme: a timeline capture opens from a file; legend swatches, tooltip beside the cursor inside the view`, async () => {
       await openThroughSavedRun(page, ui, path.join(viewDir, VIEW_FILES.timeline));

@@ -216,3 +216,30 @@ export async function checkExplorerFits(frame) {
   if (r.over.length) throw new Error(`wider than the ${r.vw} px view: ${r.over.join('; ')}`);
   return `${r.vw} px wide, compact, nothing overflows`;
 }
+
+/** Results panel: hovering a row's config shows its picture (tiles by wave, shared memory, registers) inside the view. */
+export async function checkConfigPopover(page, frame, shot) {
+  const cell = frame.locator('table.data td[data-key="config"]').first();
+  await cell.scrollIntoViewIfNeeded();
+  const box = await cell.boundingBox();
+  if (!box) throw new Error('no config cell on screen');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const pop = frame.locator('.config-popover');
+  await pop.waitFor({ state: 'visible', timeout: 10_000 });
+  const r = await frame.evaluate(() => {
+    const p = document.querySelector('.config-popover');
+    const rect = p.getBoundingClientRect();
+    const tiles = p.querySelectorAll('rect.tile').length;
+    const last = p.querySelectorAll('rect.tile.wave-last').length;
+    const fill = tiles ? getComputedStyle(p.querySelector('rect.tile')).fill : '';
+    return { rect: [rect.left, rect.top, rect.right, rect.bottom], vw: window.innerWidth, vh: window.innerHeight, tiles, last, fill, smem: p.querySelectorAll('rect.smem').length, text: p.querySelector('svg')?.getAttribute('aria-label') ?? '' };
+  });
+  await shot?.();
+  await page.mouse.move(0, 0);
+  const [l, t, rt, b] = r.rect;
+  if (l < 0 || t < 0 || rt > r.vw + 1 || b > r.vh + 1) throw new Error(`the config picture [${r.rect.map(Math.round)}] leaves the view (${r.vw}x${r.vh})`);
+  if (!r.tiles || !r.smem) throw new Error(`the config picture has ${r.tiles} tiles and ${r.smem} shared-memory segments`);
+  const c = parseRgb(r.fill);
+  if (!c || c.a < 0.3) throw new Error(`the tiles have no colour (${r.fill})`);
+  return `config picture on hover: ${r.tiles} tiles (${r.last} in a ragged last wave), ${r.smem} shared-memory segments; ${r.text.slice(0, 80)}`;
+}

@@ -56,9 +56,12 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
   }
 
   /** Opens (or reveals) the explorer in an editor tab, wide enough for every column. */
-  openWide(): void {
-    if (this.wide) { this.wide.panel.reveal(); return; }
-    const panel = vscode.window.createWebviewPanel(EXPLORER_WIDE_VIEW_TYPE, this.wideTitle(), vscode.ViewColumn.Active, { enableFindWidget: true });
+  openWide(restored?: vscode.WebviewPanel): void {
+    if (this.wide && !restored) { this.wide.panel.reveal(); return; }
+    this.wide?.panel.dispose();
+    // After a window reload VS Code hands the tab back (serializer): it shows the current state.
+    const panel = restored ?? vscode.window.createWebviewPanel(EXPLORER_WIDE_VIEW_TYPE, this.wideTitle(), vscode.ViewColumn.Active, { enableFindWidget: true });
+    panel.title = this.wideTitle();
     const host = this.makeHost(panel.webview, () => ({ ...this.state, wide: true }));
     const entry = { panel, host };
     this.wide = entry;
@@ -281,6 +284,7 @@ export function activate(ctx: FeatureContext): { explorer: ConfigExplorer } {
   ctx.extension.subscriptions.push(
     explorer,
     vscode.window.registerWebviewViewProvider(EXPLORER_VIEW_ID, explorer),
+    vscode.window.registerWebviewPanelSerializer(EXPLORER_WIDE_VIEW_TYPE, { deserializeWebviewPanel: async (panel) => explorer.openWide(panel) }),
   );
   return { explorer };
 }
