@@ -348,9 +348,6 @@ export interface GroupedShapeInfo {
   /** Rows the kernel must not write: words checked / changed. */
   untouched?: { words: number; changed: number };
   deviceFlags?: number;
-  /** DeepGEMM's figure for the case (shared/PERF.md) and ours against it. */
-  reference?: { tflops?: number; tbps?: number; us?: number; source: string };
-  versusReference?: { ratio: number; meets: boolean; text: string };
 }
 
 export interface DeviceCeilings {

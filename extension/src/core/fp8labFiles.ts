@@ -11,7 +11,7 @@ import type { AccuracyReport, TraceCapture } from '../../protocol/trace';
 import type { BenchRun, DeviceReport, GemmConfig, GemmProblem, ShapeResult } from '../../protocol/worker';
 import { checkAccuracyReport } from './accuracy';
 import { groupedToBenchRun, isGroupedBenchRun } from './grouped/benchRun';
-import { upgradeRun } from './peers';
+import { upgradeRun } from './peers/runPeers';
 import { isBenchRun } from './runArchive';
 import { formatConfig } from './runRows';
 import { checkTraceCapture } from './trace';

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchRun } from '../../protocol/worker';
 import { groupedToBenchRun, isGroupedBenchRun } from './grouped/benchRun';
-import { upgradeRun } from './peers';
+import { upgradeRun } from './peers/runPeers';
 
 export interface RunSummary {
   id: string;

@@ -4,7 +4,7 @@
 // divide the run's own measured figures by the run's own measured device ceilings.
 
 import type { BenchRun, GemmConfig, PeerId, ShapeResult } from '../../protocol/worker';
-import { peerColumns, upgradeRun, type PeerColumn } from './peers';
+import { peerColumns, upgradeRun, type PeerColumn } from './peers/runPeers';
 
 /** One peer's figures in a row: its median time and its ratio (peer / ours), or why it was not timed. */
 export interface PeerCell {

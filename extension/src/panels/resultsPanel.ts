@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { ResultsSnapshot } from '../../protocol/webview';
 import type { BenchRun } from '../../protocol/worker';
-import { upgradeRun } from '../core/peers';
+import { upgradeRun } from '../core/peers/runPeers';
 import { columnsFor, rowToTsv, shapeRow } from '../core/runRows';
 import { restoredRunId } from '../core/webviewGuards';
 import { WebviewHost } from './webviewHost';

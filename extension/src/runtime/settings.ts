@@ -22,13 +22,14 @@ export interface SettingValues {
   cudaHome?: string;
   'driver.libcudaPath'?: string;
   'driver.cublasLtPath'?: string;
+  pythonPath?: string;
 }
 
 /** The setting keys above, for callers that read them from vscode.workspace.getConfiguration. */
 export const SETTING_KEYS = [
   'jit.cacheDir', 'jit.compiler', 'jit.nvccPath', 'jit.numSms', 'jit.debug', 'jit.printConfigs',
   'jit.printCompilerCommand', 'jit.ptxasVerbose', 'jit.ptxasCheck', 'jit.dumpPtx', 'jit.dumpSass',
-  'jit.withLineinfo', 'cudaHome', 'driver.libcudaPath', 'driver.cublasLtPath',
+  'jit.withLineinfo', 'cudaHome', 'driver.libcudaPath', 'driver.cublasLtPath', 'pythonPath',
 ] as const satisfies readonly (keyof SettingValues)[];
 
 export interface SettingsPaths {
@@ -117,6 +118,10 @@ export function resolveSettings(values: SettingValues, env: Env, paths: Settings
 
   const defines = kernelDefines(env.FP8LAB_JIT_DEFINES, warnings);
   if (defines.length > 0) settings.jitDefines = defines;
+
+  // A bare command name ("python3.12") is looked up on PATH; anything with a slash is a path.
+  const python = (typeof values.pythonPath === 'string' && values.pythonPath.trim()) || env.FP8LAB_PYTHON?.trim();
+  if (python) settings.pythonPath = python.includes('/') || python.startsWith('~') ? path(python) : python;
 
   const numSms = smCount(values['jit.numSms'], 'fp8lab.jit.numSms', warnings)
     ?? smCount(env.FP8LAB_NUM_SMS, 'FP8LAB_NUM_SMS', warnings);

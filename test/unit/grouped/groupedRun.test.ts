@@ -120,6 +120,8 @@ describe('grouped rows, CSV and charts', () => {
       assert.equal(row.pctFp8, undefined, 'no ceilings in a grouped run: no % of ceiling');
       assert.equal(row.untouchedChanged, 0);
     });
+    // The recorded run predates live peers: no DeepGEMM figure may appear from anywhere else.
+    assert.ok(rows.every((r) => r.peers.deepgemm === undefined));
   });
 
   it('CSV: grouped columns with the kind first; normal runs keep exactly their columns', () => {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchRun } from '../../../extension/protocol/worker';
-import { peerColumns, peerLines, upgradeRun } from '../../../extension/src/core/peers';
+import { peerColumns, peerLines, upgradeRun } from '../../../extension/src/core/peers/runPeers';
 import { RunArchive } from '../../../extension/src/core/runArchive';
 import { repoRoot } from '../repoRoot';
 import { makePeersRun } from './runData';

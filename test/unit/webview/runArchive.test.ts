@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunArchive, runFileName } from '../../../extension/src/core/runArchive';
 import { makeRun } from './runData';
-import { upgradeRun } from '../../../extension/src/core/peers';
+import { upgradeRun } from '../../../extension/src/core/peers/runPeers';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'fp8lab-runs-')); });

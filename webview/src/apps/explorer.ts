@@ -10,7 +10,7 @@ import type { Candidate, KernelKind } from '../../../extension/protocol/worker';
 import { formatConfig } from '../../../extension/src/core/runRows';
 import * as space from '../charts/candidateSpace';
 import { candidateData, chosenIndex, sameConfig } from '../charts/data';
-import { PEER_ORDER, PEER_SHORT_NAME } from '../../../extension/src/core/peers';
+import { PEER_ORDER, PEER_SHORT_NAME } from '../../../extension/src/core/peers/runPeers';
 import type { PeerReference } from '../charts/candidateSpace';
 import { environmentBlock } from '../ui/environment';
 import { clear, h, num } from '../ui/dom';

@@ -5,7 +5,7 @@
 
 import type { ResultsSnapshot } from '../../../extension/protocol/webview';
 import type { BenchRun } from '../../../extension/protocol/worker';
-import { peerColumns, peerLines, upgradeRun, type PeerColumn } from '../../../extension/src/core/peers';
+import { peerColumns, peerLines, upgradeRun, type PeerColumn } from '../../../extension/src/core/peers/runPeers';
 import { formatConfig, hasTiming, resultLabel, runRows, type RunRow } from '../../../extension/src/core/runRows';
 import * as bars from '../charts/tflopsBars';
 import * as ratios from '../charts/ratioChart';

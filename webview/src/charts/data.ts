@@ -3,7 +3,7 @@
 
 import type { BenchRun, Candidate, RegisterReport } from '../../../extension/protocol/worker';
 import type { ExplorerCandidateState, RegisterEntry } from '../../../extension/protocol/webview';
-import { peerColumns, upgradeRun } from '../../../extension/src/core/peers';
+import { peerColumns, upgradeRun } from '../../../extension/src/core/peers/runPeers';
 import { arithmeticIntensity, formatConfig, resultLabel, sameConfig } from '../../../extension/src/core/runRows';
 import type { RatioDatum } from './ratioChart';
 import type { CandidatePoint } from './candidateSpace';

@@ -4,13 +4,14 @@
 // peerColumns() says which peers a run has, in a fixed order, for tables, charts and CSV.
 // Pure: no vscode, no DOM.
 
-import type { BenchRun, PeerAvailability, PeerId, PeerResult, ShapeResult } from '../../protocol/worker';
+import type { BenchRun, PeerAvailability, PeerId, PeerResult, ShapeResult } from '../../../protocol/worker';
+import { ALL_PEERS, PEER_NAMES } from './helperProtocol';
 
-/** Column order of the peers everywhere (tables, CSV, chart legends). */
-export const PEER_ORDER: readonly PeerId[] = ['cublaslt', 'deepgemm', 'torch'];
+/** Column order of the peers everywhere (tables, CSV, chart legends): the runtime's order. */
+export const PEER_ORDER: readonly PeerId[] = ALL_PEERS;
 
 /** Short names for headers and legends (the full name with its version is in PeerResult.name). */
-export const PEER_SHORT_NAME: Record<PeerId, string> = { cublaslt: 'cuBLASLt', deepgemm: 'DeepGEMM', torch: 'torch._scaled_mm' };
+export const PEER_SHORT_NAME: Record<PeerId, string> = PEER_NAMES;
 
 export interface PeerColumn {
   id: PeerId;
