@@ -26,14 +26,14 @@ import { ensureTools } from './tools.mjs';
 import { checkRecordedRun } from './recordedRun.mjs';
 import { checkGroupedRun } from './groupedRun.mjs';
 import { hoverOver, openFileAtLine } from './editor.mjs';
-import { checkAccuracy, checkConfigPopover, checkExplorerFits, checkResultsColours, checkTimeline, openThroughSavedRun, setColorTheme } from './views.mjs';
+import { checkAccuracy, checkCompare, checkConfigPopover, checkExplorerFits, checkResultsColours, checkTimeline, openThroughSavedRun, setColorTheme } from './views.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXTENSION_ID = 'fp8lab.fp8-gemm-lab';
 const RECORDED_RUN = path.join(repo, 'test/fixtures/h100/bench-deepseek.json');
 const GROUPED_RUN = path.join(repo, 'test/fixtures/h100/grouped-masked.json');
 /** The recorded files the views tour opens from the workspace, as a user opens files a GPU server wrote. */
-const VIEW_FILES = { bench: 'bench-deepseek.json', timeline: 'timeline-capture.json', accuracy: 'accuracy.json' };
+const VIEW_FILES = { bench: 'bench-deepseek.json', timeline: 'timeline-capture.json', accuracy: 'accuracy.json', otherBench: 'worker-bench-deepseek.json' };
 /** Every view is looked at in each of these themes (as the theme picker names them; kind: the webview body's). */
 const THEMES = [
   { label: 'dark', name: 'Dark 2026', kind: 'dark', bodyClass: 'vscode-dark' },
@@ -339,6 +339,16 @@ export async function runScenario({
     fs.mkdirSync(viewDir, { recursive: true });
     for (const f of Object.values(VIEW_FILES)) fs.copyFileSync(path.join(repo, 'test/fixtures/h100', f), path.join(viewDir, f));
     for (const theme of THEMES) await viewsTour(theme, viewDir);
+    await step('"Compare with…" in the results panel: another recorded run from a file, per-shape ratios with spreads, a verdict only where they allow, a chart', async () => {
+      await page.keyboard.press('Escape');
+      await openThroughSavedRun(page, { palette, commandPick }, path.join(viewDir, VIEW_FILES.bench));
+      const f = await webviewFrame(page, 'h1', 'FP8 GEMM benchmark', 60_000);
+      await f.locator('table.data tbody tr').first().waitFor({ timeout: 60_000 });
+      const detail = await checkCompare(page, { palette, commandPick }, f, path.join(viewDir, VIEW_FILES.otherBench), { shapes: recorded.results.length });
+      await f.locator('section.compare').scrollIntoViewIfNeeded();
+      await shot('results-compare');
+      return detail;
+    }, { soft: true });
 
     // ── Issue 7: hovers from the kernel language server.
     await step('hover on `wgmma` inside an asm string explains the instruction and links the PTX ISA', async () => {

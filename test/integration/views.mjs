@@ -74,8 +74,13 @@ async function openThroughSavedRunOnce(page, { palette, commandPick }, file) {
   const item = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: 'Open a file' }).first();
   await commandPick(page, item);
   await page.keyboard.press('Enter');
-  // The simple file dialog: a quick input holding a path. Type the file's path and accept it.
+  await pickInFileDialog(page, file);
+}
+
+/** In the file dialog (a quick input holding a path): the file's folder, then the file, then Enter. */
+export async function pickInFileDialog(page, file) {
   const input = page.locator('.quick-input-widget input');
+  // The simple file dialog: a quick input holding a path. Type the file's path and accept it.
   await input.waitFor({ state: 'visible' });
   await page.waitForFunction(() => {
     const i = document.querySelector('.quick-input-widget input');
@@ -242,4 +247,28 @@ export async function checkConfigPopover(page, frame, shot) {
   const c = parseRgb(r.fill);
   if (!c || c.a < 0.3) throw new Error(`the tiles have no colour (${r.fill})`);
   return `config picture on hover: ${r.tiles} tiles (${r.last} in a ragged last wave), ${r.smem} shared-memory segments; ${r.text.slice(0, 80)}`;
+}
+
+/**
+ * Results panel: "Compare with…" → a file → the comparison: one row per shape with B over A and the
+ * spreads, a verdict only where they allow, and the ratio chart with a point per shape.
+ */
+export async function checkCompare(page, ui, frame, file, { shapes }) {
+  await frame.locator('button', { hasText: /^Compare with/ }).click();
+  // The same picker as "Open saved run…": its first item opens a file.
+  const item = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: 'Open a file' }).first();
+  await ui.commandPick(page, item);
+  await page.keyboard.press('Enter');
+  await pickInFileDialog(page, file);
+  const section = frame.locator('section.compare');
+  await section.waitFor({ timeout: 60_000 });
+  const rows = await section.locator('table.data tbody tr').count();
+  if (rows !== shapes) throw new Error(`the comparison has ${rows} rows for ${shapes} shapes`);
+  const summary = (await section.locator('p.verdict').innerText()).trim();
+  if (!/geometric mean \d\.\d{3}x over \d+ shapes/.test(summary)) throw new Error(`no summary of the ratios: ${summary}`);
+  const cells = await section.locator('table.data tbody tr').first().locator('td').allInnerTexts();
+  if (!/^\d+\.\d{3}x ±\d+\.\d%$/.test(cells[5] ?? '')) throw new Error(`the first ratio cell is "${cells[5]}", not "r.rrrx ±s.s%"`);
+  const points = await section.locator('svg.chart circle.point.series-compare').count();
+  if (points !== shapes) throw new Error(`${points} points in the ratio chart for ${shapes} shapes`);
+  return `${rows} shapes compared; "${summary}"`;
 }
