@@ -98,6 +98,8 @@ export interface WebviewRequests {
   'registers/show': { params: { indices: number[] }; result: { shown: boolean } };
   /** Results panel: pick a run (saved, or a file) to compare the shown run against; clear with clear: true. */
   'run/compare': { params: { clear: boolean }; result: { compared: boolean } };
+  /** Results panel / explorer: a file dropped on the view (Shift+drag in VS Code): open it in its FP8 GEMM Lab view. */
+  'file/open': { params: { uri: string }; result: { opened?: string } };
   /** Results panel: export the shown run. */
   'run/export': { params: { format: 'json' | 'csv' }; result: { path?: string } };
   /** Explorer: list candidates for a shape typed by the user ("M,N,K", "MxNxK", "M N K"). */

@@ -33,7 +33,7 @@ const EXTENSION_ID = 'fp8lab.fp8-gemm-lab';
 const RECORDED_RUN = path.join(repo, 'test/fixtures/h100/bench-deepseek.json');
 const GROUPED_RUN = path.join(repo, 'test/fixtures/h100/grouped-masked.json');
 /** The recorded files the views tour opens from the workspace, as a user opens files a GPU server wrote. */
-const VIEW_FILES = { bench: 'bench-deepseek.json', timeline: 'timeline-capture.json', accuracy: 'accuracy.json', otherBench: 'worker-bench-deepseek.json' };
+const VIEW_FILES = { bench: 'bench-deepseek.json', timeline: 'timeline-capture.json', accuracy: 'accuracy.json', otherBench: 'worker-bench-deepseek.json', tune: 'tune-deepseek.json' };
 /** Every view is looked at in each of these themes (as the theme picker names them; kind: the webview body's). */
 const THEMES = [
   { label: 'dark', name: 'Dark 2026', kind: 'dark', bodyClass: 'vscode-dark' },
@@ -339,6 +339,25 @@ export async function runScenario({
     fs.mkdirSync(viewDir, { recursive: true });
     for (const f of Object.values(VIEW_FILES)) fs.copyFileSync(path.join(repo, 'test/fixtures/h100', f), path.join(viewDir, f));
     for (const theme of THEMES) await viewsTour(theme, viewDir);
+    await step('a tune file dropped on the Config Explorer opens in the results panel, one row per candidate', async () => {
+      await page.keyboard.press('Escape');
+      await showLabSideBar();
+      const side = await webviewFrame(page, 'input#shape', '', 60_000);
+      // VS Code hands a drop (Shift+drag) to the webview as a DragEvent with the file's URI; the same event here.
+      const uri = `file://${path.join(viewDir, VIEW_FILES.tune)}`;
+      await side.evaluate((u) => {
+        const dt = new DataTransfer();
+        dt.setData('text/uri-list', u);
+        document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, uri);
+      const f = await webviewFrame(page, '.badge.recorded', 'tune file', 60_000);
+      const tune = JSON.parse(fs.readFileSync(path.join(viewDir, VIEW_FILES.tune), 'utf8'));
+      const want = tune.tunings.reduce((n, t) => n + t.candidates.length, 0);
+      await waitFor(`${want} candidate rows`, async () => (await f.locator('table.data tbody tr').count()) === want, 30_000);
+      const said = (await side.locator('p.form-message').innerText()).trim();
+      await shot('dropped-tune-file');
+      return `${want} rows; the explorer says "${said}"`;
+    }, { soft: true });
     await step('"Compare with…" in the results panel: another recorded run from a file, per-shape ratios with spreads, a verdict only where they allow, a chart', async () => {
       await page.keyboard.press('Escape');
       await openThroughSavedRun(page, { palette, commandPick }, path.join(viewDir, VIEW_FILES.bench));

@@ -77,6 +77,7 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
   private makeHost(webview: vscode.Webview, snapshot: () => ExplorerSnapshot): WebviewHost {
     return new WebviewHost(webview, 'explorer', this.ctx.extension.extensionUri, this.ctx.log, snapshot, {
       'explorer/openWide': async () => { this.openWide(); return { opened: true }; },
+      'file/open': async ({ uri }) => ({ opened: await vscode.commands.executeCommand<string | undefined>('fp8lab.openFile', vscode.Uri.parse(uri, true)) }),
       'configs/list': (p) => this.onList(p),
       'configs/compile': ({ indices }) => this.compile(indices),
       'configs/time': ({ indices }) => this.time(indices),

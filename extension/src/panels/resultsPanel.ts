@@ -107,6 +107,7 @@ export class ResultsPanels implements vscode.Disposable {
         return { shown: true };
       },
       'run/export': async ({ format }) => ({ path: await this.deps.exportRun(current(), format) }),
+      'file/open': async ({ uri }) => ({ opened: await vscode.commands.executeCommand<string | undefined>('fp8lab.openFile', vscode.Uri.parse(uri, true)) }),
       'run/compare': async ({ clear }) => {
         if (clear) { entry.snapshot = { ...entry.snapshot, compare: undefined }; entry.host.update(); return { compared: false }; }
         const base = await this.deps.pickBase(current().id);

@@ -21,6 +21,8 @@ describe('checkWebviewMessage accepts what the protocol allows', () => {
     ['explorer/openWide', req('explorer/openWide', {}), 'explorer'],
     ['run/compare', req('run/compare', { clear: false }), 'results'],
     ['run/compare clear', req('run/compare', { clear: true }), 'results'],
+    ['file/open local', req('file/open', { uri: 'file:///home/me/runs/bench.json' }), 'results'],
+    ['file/open remote', req('file/open', { uri: 'vscode-remote://ssh-remote%2Bgpu/home/me/bench.json' }), 'explorer'],
   ];
   for (const [name, msg, view] of valid) {
     it(name, () => {
@@ -45,6 +47,9 @@ describe('checkWebviewMessage rejects, saying why', () => {
     ['run/compare from the explorer', req('run/compare', { clear: false }), 'explorer', /may not send/],
     ['run/compare without a boolean', req('run/compare', { clear: 'yes' }), 'results', /clear must be a boolean/],
     ['openWide with extra params', req('explorer/openWide', { path: '/etc' }), 'explorer', /path/],
+    ['file/open of a web link', req('file/open', { uri: 'https://example.com/x.json' }), 'results', /file: or vscode-remote:/],
+    ['file/open of a command link', req('file/open', { uri: 'command:fp8lab.runBenchmark' }), 'results', /file: or vscode-remote:/],
+    ['file/open of a non-JSON file', req('file/open', { uri: 'file:///etc/passwd' }), 'explorer', /\.json file/],
     ['registers view sends requests', req('row/copy', { index: 0 }), 'registers', /may not send/],
     ['negative id', req('row/copy', { index: 0 }, -1), 'results', /id must be/],
     ['string id', req('row/copy', { index: 0 }, '1'), 'results', /id must be/],

@@ -17,6 +17,7 @@ import { clear, h, num } from '../ui/dom';
 import { connect, type Host } from '../ui/host';
 import { buildTable, type Column } from '../ui/table';
 import { configFigure } from '../ui/configPopover';
+import { acceptDroppedFiles } from '../ui/dropFiles';
 
 const app = document.getElementById('app') as HTMLElement;
 const KINDS: KernelKind[] = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad'];
@@ -267,4 +268,5 @@ function render(s: ExplorerSnapshot, host: Host): void {
   }
 }
 
-connect<ExplorerSnapshot>('explorer', render);
+const explorerHost = connect<ExplorerSnapshot>('explorer', render);
+acceptDroppedFiles(explorerHost, (text) => { const m = document.querySelector('p.form-message'); if (m) m.textContent = text; });

@@ -15,6 +15,7 @@ import { clear, h, num, sci } from '../ui/dom';
 import { connect, type Host } from '../ui/host';
 import { buildTable, type Column } from '../ui/table';
 import { attachConfigPopover, configFigure } from '../ui/configPopover';
+import { acceptDroppedFiles } from '../ui/dropFiles';
 import { compareRuns, type ShapeComparison } from '../../../extension/src/core/compareRuns';
 
 const app = document.getElementById('app') as HTMLElement;
@@ -276,6 +277,7 @@ function render(s: ResultsSnapshot, host: Host): void {
 }
 
 const host = connect<ResultsSnapshot>('results', (s, hst) => render(s, hst));
+acceptDroppedFiles(host, (text) => { const st = document.querySelector('.toolbar .status'); if (st) st.textContent = text; });
 let pendingFrame = 0;
 window.addEventListener('resize', () => {
   // Re-layout the charts once per animation frame while the panel is resized.
