@@ -20,7 +20,10 @@ export type ErrorCode =
   | 'E_INVALID_CONFIG'    // a config the kernels cannot take (message names the rule)
   | 'E_INTERNAL'         // a bug: an unexpected exception in the worker/CLI (stack in `log`)
   | 'E_WRONG_RESULT'     // a kernel's output failed the accuracy check (calc_diff, unwritten elements): not timed
-  | 'E_TRACE_FORMAT';    // a trace buffer or accuracy report that does not follow extension/protocol/trace.ts
+  | 'E_TRACE_FORMAT'     // a trace buffer or accuracy report that does not follow extension/protocol/trace.ts
+  | 'E_NO_SASS_TOOLS'    // neither nvdisasm nor cuobjdump found (message says where we looked and what to install)
+  | 'E_SASS_FAILED'      // the disassembler failed or printed nothing we could read
+  | 'E_SLURM';           // a Slurm command is missing, refused the job or failed (message quotes Slurm's words)
 
 /** Wire form of a coded error (JSON-RPC error `data`). */
 export interface CodedErrorData {
@@ -77,6 +80,8 @@ export interface EnvironmentReport {
 
 export interface RuntimeSettings {
   cacheDir: string;
+  /** The tuning store's folder (fp8lab.tuning.dbPath, FP8LAB_TUNING_DB, or beside the JIT cache). */
+  tuningDbPath?: string;
   compiler: 'nvcc' | 'nvrtc';
   cudaHome: string;
   nvccPath: string;

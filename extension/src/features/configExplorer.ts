@@ -96,7 +96,7 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
         if (!report || !candidate) throw new Error(`candidate ${index} does not exist`);
         if (candidate.rejected) throw new Error(`candidate ${index} was rejected (${candidate.rejected.reason}); it cannot run`);
         // The study runs this candidate's config (features/studies.ts).
-        await vscode.commands.executeCommand(study === 'timeline' ? 'fp8lab.showTimeline' : 'fp8lab.showAccuracy', { problem: { ...report.problem, config: candidate.config } });
+        await vscode.commands.executeCommand(({ timeline: 'fp8lab.showTimeline', accuracy: 'fp8lab.showAccuracy', sass: 'fp8lab.showSass' } as const)[study], { problem: { ...report.problem, config: candidate.config } });
         return { opened: true };
       },
     });

@@ -21,6 +21,7 @@ const APP_TITLES: Record<ViewName, string> = {
   registers: 'Register use',
   timeline: 'Pipeline timeline',
   accuracy: 'Accuracy against FP32',
+  sass: 'SASS',
 };
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {

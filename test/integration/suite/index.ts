@@ -12,6 +12,7 @@ import { defineRuntimeTests } from './runtime.suite';
 import { defineStudyTests } from './studies.suite';
 import { defineGroupedTests } from './grouped.suite';
 import { defineViewTests } from './views.suite';
+import { defineSweepTests } from './sweep.suite';
 
 export interface SuiteOutcome {
   passed: number;
@@ -29,6 +30,7 @@ export function run(): Promise<void> {
   defineStudyTests();
   defineGroupedTests();
   defineViewTests();
+  defineSweepTests();
 
   const outcome: SuiteOutcome = { passed: 0, failed: 0, skipped: 0, tests: [] };
   return new Promise((resolve, reject) => {

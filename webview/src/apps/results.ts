@@ -227,7 +227,7 @@ function render(s: ResultsSnapshot, host: Host): void {
         const regs = h('button', { class: 'small', title: 'Show register use for this kernel', disabled: r.registers === undefined }, 'Registers');
         regs.addEventListener('click', () => host.request('registers/show', { indices: [r.index] }).catch((e: Error) => say(e.message)));
         // Issue 6: the pipeline timeline / accuracy study of this row's shape and config.
-        const study = (name: 'timeline' | 'accuracy', text: string, title: string) => {
+        const study = (name: 'timeline' | 'accuracy' | 'sass', text: string, title: string) => {
           // The studies instrument the normal kernel: a grouped row has no study to open.
           const groupedRow = r.flopsOver !== undefined;
           const b = h('button', { class: 'small', title: groupedRow ? `${title}: normal GEMMs only` : title, disabled: r.error !== undefined || groupedRow }, text);
@@ -238,7 +238,8 @@ function render(s: ResultsSnapshot, host: Host): void {
         pic.addEventListener('click', () => showPicture(r.index));
         // data-row-index: which run result this table row shows (tests map cells back to the run's JSON).
         return h('span', { 'data-row-index': String(r.index) }, copy, regs, pic, study('timeline', 'Timeline', 'Pipeline timeline of this kernel (instrumented run on the GPU)'),
-          study('accuracy', 'Accuracy', 'Accuracy against FP32: this kernel vs per-tensor scaling vs no promotion'));
+          study('accuracy', 'Accuracy', 'Accuracy against FP32: this kernel vs per-tensor scaling vs no promotion'),
+          study('sass', 'SASS', 'The SASS of this kernel: listing with source lines, instruction mix, control bits (needs nvdisasm or cuobjdump)'));
       },
       onSort: (key, desc) => { host.saveState({ sortKey: key, sortDescending: desc }); drawTable(); },
     }), cols, rows, s.run));

@@ -45,7 +45,7 @@ export interface ShapeContext {
 /** The peers a run asked for: cuBLASLt inside the addon, DeepGEMM and torch through the Python helper. */
 export interface ShapePeers {
   /** Absent when not asked for; otherwise loadable (with its name and version) or why not. */
-  cublaslt?: { ok: true; name: string; path?: string } | { ok: false; reason: string };
+  cublaslt?: { ok: true; name: string; path?: string; winners?: Map<string, number> } | { ok: false; reason: string };
   /** Absent when none of them was asked for. */
   python?: PythonPeers;
 }
@@ -103,14 +103,17 @@ export async function benchShape(ctx: ShapeContext, compiled: CompileReport): Pr
       peerResults.push({ id: 'cublaslt', name: cublasName, skipped: ctx.peers.cublaslt.reason });
     } else if (ctx.peers.cublaslt?.ok) {
       cublasName = ctx.peers.cublaslt.name;
+      const winners = ctx.peers.cublaslt.winners;
+      const shapeKey = `${m}x${n}x${k}`;
       ctx.progress('peer', `${m}x${n}x${k}: checking ${options.timing ? 'and racing ' : ''}cuBLASLt's algorithms on the same inputs`);
       const libOptions = { cudaHome: ctx.settings.cudaHome, ...(ctx.settings.cublasLtPath ? { path: ctx.settings.cublasLtPath } : {}) };
       try {
         cublas = await bestCublasLt({
           addon, scope, sets: options.timing ? sets : sets.slice(0, 1), problem: { m, n, k }, libOptions,
           check: (launch) => checkLaunch(ctx, launch, inputs), timing: { callsPerGraph: timing.callsPerGraph, warmupReplays: timing.warmupReplays },
-          onlyFirst: !options.timing,
+          onlyFirst: !options.timing, ...(options.timing && winners?.has(shapeKey) ? { known: winners.get(shapeKey) } : {}),
         });
+        if (options.timing) winners?.set(shapeKey, cublas.algorithm.index);
       } catch (err) {
         const data = codedData(err);
         if (losesContext(data) || data.code === 'E_CANCELLED') throw err;
@@ -175,7 +178,10 @@ export async function benchShape(ctx: ShapeContext, compiled: CompileReport): Pr
         const a = cublas.algorithm;
         timedPeers.push({
           id: 'cublaslt', name: cublasName, config: describeAlgorithm(a, cublas.correct), accuracy: cublas.accuracy, timing: peerTiming(timed.perCallUs[1]),
-          details: { algorithmsOffered: cublas.offered, algorithmsCorrect: cublas.correct, heuristicRank: a.index + 1, algoId: a.id, tile: a.tile, stages: a.stages, splitK: a.splitK },
+          details: {
+            algorithmsOffered: cublas.offered, ...(cublas.correct >= 0 ? { algorithmsCorrect: cublas.correct } : {}),
+            heuristicRank: a.index + 1, algoId: a.id, tile: a.tile, stages: a.stages, splitK: a.splitK,
+          },
         });
       }
       for (const p of python?.prepared ?? []) {

@@ -3,7 +3,7 @@
 // CUDA-graph rounds, and the fastest becomes the column. Which one won, and how many were tried,
 // is recorded with the result.
 import type { CublasLtAlgorithm, PeerLaunch } from '../../../../native/index';
-import type { Accuracy, BenchOptions } from '../../../protocol/worker';
+import type { Accuracy } from '../../../protocol/worker';
 import { median } from '../../core/stats';
 import type { AddonModule } from '../addon';
 import type { DeviceScope } from '../bench/buffers';
@@ -17,7 +17,7 @@ export interface BestCublasLt {
   launches: PeerLaunch[];
   algorithm: CublasLtAlgorithm;
   accuracy: Accuracy;
-  /** Offered by the heuristic, correct on set 0, and each one's median in the race (µs per call, by index). */
+  /** Offered by the heuristic, correct on set 0 (-1: not raced, a known winner), each one's median in the race (µs per call, by index). */
   offered: number;
   correct: number;
   raceUs: Record<number, number>;
@@ -34,12 +34,15 @@ export interface CublasLtContext {
   timing: { callsPerGraph: number; warmupReplays: number };
   /** Correctness only (no timing): check the heuristic's favourite and stop there. */
   onlyFirst?: boolean;
+  /** The winner of an earlier race on the same shape in this run: checked alone, not raced again. */
+  known?: number;
 }
 
 /** "algo 66, tile 24, stages 20, split-K 1 (fastest of 7 correct of 8 offered)" — cuBLASLt's own enum values. */
 export function describeAlgorithm(a: CublasLtAlgorithm, correct: number): string {
   const splitK = a.splitK > 1 ? `, split-K ${a.splitK}` : '';
-  return `algo ${a.id}, tile ${a.tile}, stages ${a.stages}${splitK} (heuristic's #${a.index + 1}; fastest of ${correct} correct of ${a.found} offered)`;
+  const how = correct < 0 ? 'the winner of this run\'s earlier race on the shape' : `fastest of ${correct} correct of ${a.found} offered`;
+  return `algo ${a.id}, tile ${a.tile}, stages ${a.stages}${splitK} (heuristic's #${a.index + 1}; ${how})`;
 }
 
 export async function bestCublasLt(ctx: CublasLtContext): Promise<BestCublasLt> {
@@ -48,14 +51,14 @@ export async function bestCublasLt(ctx: CublasLtContext): Promise<BestCublasLt> 
   const make = (algorithm: number, set: InputSet) =>
     scope.adopt(addon.createCublasLtLaunch({ m, n, k, a: set.a, b: set.b, sfa: set.sfa, sfb: set.sfb, d: set.d }, { ...ctx.libOptions, algorithm }));
 
-  const first = make(0, sets[0]);
+  const first = make(ctx.known ?? 0, sets[0]);
   const offered = first.algorithm().found;
   const candidates: { index: number; launch: PeerLaunch; accuracy: Accuracy }[] = [];
   const failures: string[] = [];
-  const tried = ctx.onlyFirst ? 1 : offered;
-  for (let index = 0; index < tried; index++) {
+  const indices = ctx.known !== undefined ? [ctx.known] : Array.from({ length: ctx.onlyFirst ? 1 : offered }, (_, i) => i);
+  for (const index of indices) {
     try {
-      const launch = index === 0 ? first : make(index, sets[0]);
+      const launch = index === indices[0] ? first : make(index, sets[0]);
       const checked = await ctx.check(launch);
       if (checked.problem) failures.push(`#${index + 1}: ${checked.problem}`);
       else candidates.push({ index, launch, accuracy: checked.accuracy });
@@ -82,12 +85,7 @@ export async function bestCublasLt(ctx: CublasLtContext): Promise<BestCublasLt> 
     algorithm: candidates[winner].launch.algorithm(),
     accuracy: candidates[winner].accuracy,
     offered,
-    correct: candidates.length,
+    correct: ctx.known !== undefined ? -1 : candidates.length,
     raceUs,
   };
-}
-
-/** Whether a bench run asked for cuBLASLt (the caller has already applied --no-peer). */
-export function wantsCublasLt(options: Pick<BenchOptions, 'peer' | 'peers'>): boolean {
-  return options.peer && (!options.peers || options.peers.length === 0 || options.peers.includes('cublaslt'));
 }

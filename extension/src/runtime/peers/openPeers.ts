@@ -25,7 +25,7 @@ export async function openPeers(settings: RuntimeSettings, options: { peer: bool
     const version = env.cublasLt.version ? cublasLtVersionText(env.cublasLt.version) : undefined;
     const name = `${PEER_NAMES.cublaslt}${version ? ` ${version}` : ''}`;
     if (env.cublasLt.available) {
-      shape.cublaslt = { ok: true, name, ...(env.cublasLt.path ? { path: env.cublasLt.path } : {}) };
+      shape.cublaslt = { ok: true, name, winners: new Map(), ...(env.cublasLt.path ? { path: env.cublasLt.path } : {}) };
       availability.push({ id: 'cublaslt', name, available: true, ...(version ? { version } : {}) });
     } else {
       // Said once for the run (no column of 'skipped' cells).

@@ -55,7 +55,8 @@ export class PythonPeerHelper {
       helper.child = undefined;
       helper.markExited();
     });
-    child.on('exit', (code, signal) => {
+    // 'close' comes after the pipes are drained, so the failure carries the helper's last stderr lines.
+    child.on('close', (code, signal) => {
       helper.child = undefined;
       if (!helper.broken) helper.fail(helperFailure(helper.python, `exited (${signal ?? `code ${code}`})`, helper.stderr));
       helper.markExited();
