@@ -362,7 +362,8 @@ export async function runScenario({
     await step('"Compare with…" in the results panel: another recorded run from a file, per-shape ratios with spreads, a verdict only where they allow, a chart', async () => {
       await page.keyboard.press('Escape');
       await openThroughSavedRun(page, { palette, commandPick }, path.join(viewDir, VIEW_FILES.bench));
-      const f = await webviewFrame(page, 'h1', 'FP8 GEMM benchmark', 60_000);
+      // This run's panel (the dropped tune file's panel is titled the same): found by its provenance.
+      const f = await webviewFrame(page, '.badge.recorded', 'fp8lab bench --shapes deepseek', 60_000);
       await f.locator('table.data tbody tr').first().waitFor({ timeout: 60_000 });
       const detail = await checkCompare(page, { palette, commandPick }, f, path.join(viewDir, VIEW_FILES.otherBench), { shapes: recorded.results.length });
       await f.locator('section.compare').scrollIntoViewIfNeeded();
