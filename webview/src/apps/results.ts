@@ -109,7 +109,7 @@ function header(s: ResultsSnapshot): HTMLElement {
   const title = grouped ? (run.mode === 'gpu' ? 'FP8 grouped GEMM benchmark' : 'FP8 grouped GEMM study run (compile only)') : run.mode === 'gpu' ? 'FP8 GEMM benchmark' : 'FP8 GEMM study run (compile only)';
   const parts: (Node | string)[] = [h('h1', {}, title)];
   if (run.recorded) parts.push(h('p', { class: 'badge recorded' }, h('strong', {}, 'recorded'), ` — ${run.recorded}`));
-  parts.push(h('p', { class: 'meta' }, `${dev} · driver ${run.driverVersion ?? '—'} · toolkit ${run.toolkitVersion ?? '—'} · started ${run.startedAt || "—"}${run.finishedAt ? ` · finished ${run.finishedAt}` : ''}`));
+  parts.push(h('p', { class: 'meta' }, `${dev} · driver ${run.driverVersion ?? '—'} · toolkit ${run.toolkitVersion ?? '—'} · started ${run.startedAt || '—'}${run.finishedAt ? ` · finished ${run.finishedAt}` : ''}`));
   if (s.live) parts.push(h('p', { class: 'badge live', role: 'status' }, `measuring… ${run.results.length} shape(s) so far`));
   if (run.interrupted) parts.push(h('p', { class: 'badge warn', role: 'alert' }, `Interrupted (${run.interrupted.code}): ${run.interrupted.message.replace(/[.\s]+$/, '')}. Shapes kept: ${run.results.length}.`));
   if (run.mode === 'study') parts.push(h('p', { class: 'note' }, 'Study mode: kernels were compiled, not run. Configs and registers are real; there are no timings.'));
