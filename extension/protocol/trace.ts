@@ -268,4 +268,6 @@ export interface AccuracySnapshot {
   view: 'accuracy';
   title: string;
   report: AccuracyReport;
+  /** Every report of the file it came from (input kinds, seeds), for the view's picker; `report` is one of them. */
+  reports?: AccuracyReport[];
 }

@@ -12,7 +12,7 @@
 
 import type {
   BenchRun, CodedErrorData, CompileReport, ConfigReport, EnvironmentReport, GemmConfig,
-  GemmProblem, KernelKind, RegisterReport, ShapeResult,
+  GemmProblem, KernelKind, PeerResult, RegisterReport, ShapeResult,
 } from './worker';
 import type { AccuracySnapshot, TimelineSnapshot } from './trace';
 import type { SassSnapshot } from './sass';
@@ -32,6 +32,8 @@ export interface ResultsSnapshot {
   live: boolean;
   /** Where the run is stored, for the header ("saved to ..."); absent before the first save. */
   savedAs?: string;
+  /** "Compare with…": the run this one is compared against (run A; the shown run is B). */
+  compare?: { base: BenchRun; label: string };
 }
 
 /** One compiled or timed candidate in the explorer, keyed by its index in report.candidates. */
@@ -58,6 +60,13 @@ export interface ExplorerSnapshot {
   override?: GemmConfig;
   /** Work in flight, shown with a cancel button. */
   busy?: { what: string; done: number; total: number };
+  /** True in the editor-tab explorer (full table); the side-bar one is compact. */
+  wide?: boolean;
+  /**
+   * The peers' times for this shape, drawn as reference lines next to the candidates: from the
+   * explorer's own timing when it measured them, else from the newest saved run with this shape.
+   */
+  peers?: { source: string; peers: PeerResult[] };
 }
 
 export interface RegisterEntry {
@@ -88,6 +97,10 @@ export interface WebviewRequests {
   'row/copy': { params: { index: number }; result: { text: string } };
   /** Results panel / explorer: open the register view for a row or for candidates. */
   'registers/show': { params: { indices: number[] }; result: { shown: boolean } };
+  /** Results panel: pick a run (saved, or a file) to compare the shown run against; clear with clear: true. */
+  'run/compare': { params: { clear: boolean }; result: { compared: boolean } };
+  /** Results panel / explorer: a file dropped on the view (Shift+drag in VS Code): open it in its FP8 GEMM Lab view. */
+  'file/open': { params: { uri: string }; result: { opened?: string } };
   /** Results panel: export the shown run. */
   'run/export': { params: { format: 'json' | 'csv' }; result: { path?: string } };
   /** Explorer: list candidates for a shape typed by the user ("M,N,K", "MxNxK", "M N K"). */
@@ -98,6 +111,8 @@ export interface WebviewRequests {
   'configs/time': { params: { indices: number[] }; result: { timed: number } };
   /** Explorer: keep this candidate as the override for the shape (or clear with index -1). */
   'override/keep': { params: { index: number }; result: { kept: boolean } };
+  /** Explorer (side bar): open the same explorer in an editor tab, with the full sortable table. */
+  'explorer/openWide': { params: Record<string, never>; result: { opened: boolean } };
   /** Explorer: cancel the work in flight. */
   'job/cancel': { params: Record<string, never>; result: { cancelled: boolean } };
   /** Results panel (index = row) / explorer (index = candidate): run the pipeline timeline or the
@@ -159,4 +174,6 @@ export interface ViewUiState {
   runId?: string;
   /** Register view: the snapshot shown (small), restored after a reload. */
   registers?: RegistersSnapshot;
+  /** Accuracy view: which report of the file is shown (key: the file's reports, so another file starts afresh). */
+  accuracyPick?: { key: string; index: number };
 }

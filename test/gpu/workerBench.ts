@@ -79,7 +79,7 @@ async function main(): Promise<void> {
         same(row.m, r.problem.m, 'M'); same(row.n, r.problem.n, 'N'); same(row.k, r.problem.k, 'K');
         same(row.us, t.medianUs, 'µs'); same(row.tflops, t.tflops, 'TFLOPS'); same(row.gbps, t.gbps, 'GB/s');
         same(row.calcDiff, r.accuracy!.calcDiff, 'calc_diff');
-        if (r.peer && !('skipped' in r.peer)) { same(row.peerUs, r.peer.medianUs, 'cuBLASLt µs'); same(row.peerRatio, r.peer.ratio, 'ratio'); }
+        for (const p of r.peers ?? []) if (p.timing) { same(row.peers[p.id]?.us, p.timing.medianUs, `${p.name} µs`); same(row.peers[p.id]?.ratio, p.timing.ratio, `${p.name} ratio`); }
       });
       return `${rows.length} rows`;
     });

@@ -3,13 +3,22 @@
 // "recorded" badge with the run's provenance, one "ours" bar per timed shape and one roofline point
 // per timed shape. Nothing here knows particular numbers: everything is read from the run given.
 
+/** A result's cuBLASLt entry as { timing, skipped }, whichever way the run stores it. */
+function cublaslt(r) {
+  const p = r.peers?.find((x) => x.id === 'cublaslt');
+  if (p) return p;
+  if (!r.peer) return undefined;
+  return 'skipped' in r.peer ? { skipped: r.peer.skipped } : { timing: r.peer };
+}
+
 /** The timed columns of webview/src/apps/results.ts: where the run holds the figure, and how the table writes it. */
 export const TIMED_COLUMNS = [
   { key: 'us', of: (r) => r.timing?.medianUs, text: (v) => v.toFixed(2) },
   { key: 'tflops', of: (r) => r.timing?.tflops, text: (v) => v.toFixed(1) },
   { key: 'gbps', of: (r) => r.timing?.gbps, text: (v) => v.toFixed(0) },
-  { key: 'peerUs', of: (r) => (r.peer && !('skipped' in r.peer) ? r.peer.medianUs : undefined), text: (v) => v.toFixed(2), absent: (r) => (r.peer && 'skipped' in r.peer ? 'skipped' : '—') },
-  { key: 'peerRatio', of: (r) => (r.peer && !('skipped' in r.peer) ? r.peer.ratio : undefined), text: (v) => `${v.toFixed(2)}x` },
+  // The cuBLASLt peer's pair: from `peers`, or from the one cuBLASLt column of a run recorded before them.
+  { key: 'peer.cublaslt.us', of: (r) => cublaslt(r)?.timing?.medianUs, text: (v) => v.toFixed(2), absent: (r) => (cublaslt(r)?.skipped ? 'skipped' : '—') },
+  { key: 'peer.cublaslt.ratio', of: (r) => cublaslt(r)?.timing?.ratio, text: (v) => `${v.toFixed(2)}x` },
   { key: 'calcDiff', of: (r) => r.accuracy?.calcDiff, text: (v) => v.toExponential(2) },
 ];
 

@@ -26,12 +26,21 @@ import { ensureTools } from './tools.mjs';
 import { checkRecordedRun } from './recordedRun.mjs';
 import { checkGroupedRun } from './groupedRun.mjs';
 import { hoverOver, openFileAtLine } from './editor.mjs';
+import { checkAccuracy, checkCompare, checkConfigPopover, checkExplorerFits, checkResultsColours, checkTimeline, openThroughSavedRun, setColorTheme } from './views.mjs';
 import { runSassSteps } from './sassSteps.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXTENSION_ID = 'fp8lab.fp8-gemm-lab';
 const RECORDED_RUN = path.join(repo, 'test/fixtures/h100/bench-deepseek.json');
 const GROUPED_RUN = path.join(repo, 'test/fixtures/h100/grouped-masked.json');
+/** The recorded files the views tour opens from the workspace, as a user opens files a GPU server wrote. */
+const VIEW_FILES = { bench: 'bench-deepseek.json', timeline: 'timeline-capture.json', accuracy: 'accuracy.json', otherBench: 'worker-bench-deepseek.json', tune: 'tune-deepseek.json' };
+/** Every view is looked at in each of these themes (as the theme picker names them; kind: the webview body's). */
+const THEMES = [
+  { label: 'dark', name: 'Dark 2026', kind: 'dark', bodyClass: 'vscode-dark' },
+  { label: 'light', name: 'Light 2026', kind: 'light', bodyClass: 'vscode-light' },
+  { label: 'high-contrast', name: 'Dark High Contrast', kind: 'dark', bodyClass: 'vscode-high-contrast' },
+];
 
 /** Visible text of the notification toasts, whitespace-folded. */
 async function notificationTexts(page) {
@@ -140,6 +149,63 @@ export async function runScenario({
       await shot(`failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => {});
       if (!soft) throw e;
     }
+  };
+
+  /** Shows the side bar's FP8 GEMM Lab container (the activity bar item toggles, so only when hidden). */
+  const showLabSideBar = async () => {
+    if (!(await page.locator('.part.sidebar .title-label', { hasText: /FP8 GEMM Lab/i }).isVisible())) {
+      await page.locator('.activitybar .action-item a[aria-label^="FP8 GEMM Lab"], .activitybar .action-item .action-label[aria-label^="FP8 GEMM Lab"]').first().click();
+    }
+  };
+
+  /**
+   * Every view in one theme, as a person sees it: results (opened from a file through "Open saved
+   * run…"), timeline with a hover, accuracy with the outliers report, and the side-bar explorer.
+   */
+  const viewsTour = async (theme, viewDir) => {
+    const ui = { palette, commandPick };
+    await step(`${theme.label} theme: the workbench and the webviews take it`, async () => {
+      await page.keyboard.press('Escape');
+      await setColorTheme(page, ui, theme, waitFor);
+      return theme.name;
+    });
+    await step(`${theme.label} theme: a bench JSON file opens from "Open saved run…" → "Open a file…"; bars of ours and the peer are coloured and readable`, async () => {
+      await openThroughSavedRun(page, ui, path.join(viewDir, VIEW_FILES.bench));
+      const f = await webviewFrame(page, 'h1', 'FP8 GEMM benchmark', 60_000);
+      await f.locator('svg.chart rect.bar.series-ours').first().waitFor({ timeout: 60_000 });
+      await waitFor(`the webview's body in ${theme.bodyClass}`, () => f.evaluate((c) => document.body.classList.contains(c), theme.bodyClass));
+      const detail = await checkResultsColours(f, { peers: ['cublaslt'] });
+      await f.locator('section.charts').scrollIntoViewIfNeeded();
+      await shot(`${theme.label}-results-charts`);
+      const picture = await checkConfigPopover(page, f, () => shot(`${theme.label}-results-config-picture`));
+      return `${detail}; ${picture}`;
+    }, { soft: true });
+    await step(`${theme.label} theme: a timeline capture opens from a file; legend swatches, tooltip beside the cursor inside the view`, async () => {
+      await openThroughSavedRun(page, ui, path.join(viewDir, VIEW_FILES.timeline));
+      const f = await webviewFrame(page, '.timeline-legend', '', 120_000);
+      await f.locator('.timeline-scroll canvas:not(.timeline-head)').waitFor({ timeout: 60_000 });
+      const detail = await checkTimeline(page, f);
+      await shot(`${theme.label}-timeline-hover`);
+      return detail;
+    }, { soft: true });
+    await step(`${theme.label} theme: an accuracy file opens with a picker over its reports; the outliers report's histograms and heatmaps are coloured`, async () => {
+      await openThroughSavedRun(page, ui, path.join(viewDir, VIEW_FILES.accuracy));
+      const f = await webviewFrame(page, 'select#report-pick', '', 60_000);
+      const detail = await checkAccuracy(f, { pick: 'outliers' });
+      await shot(`${theme.label}-accuracy-outliers`);
+      return detail;
+    }, { soft: true });
+    await step(`${theme.label} theme: the side-bar Config Explorer is compact and nothing in it is wider than the view`, async () => {
+      await page.keyboard.press('Escape');
+      await showLabSideBar();
+      const f = await webviewFrame(page, 'input#shape', '', 60_000);
+      await f.locator('input#shape').fill('4096,7168,2048');
+      await f.locator('input#shape').press('Enter');
+      await f.locator('h2', { hasText: '4096x7168x2048' }).waitFor({ timeout: 60_000 });
+      const detail = await checkExplorerFits(f);
+      await shot(`${theme.label}-explorer-side-bar`);
+      return detail;
+    }, { soft: true });
   };
 
   const tools = await ensureTools();
@@ -269,6 +335,42 @@ export async function runScenario({
       return `${label}; ${summary}`;
     }, { soft: true });
 
+    // ── Every view in a dark and a light theme (files opened as a user opens what a GPU server wrote).
+    const viewDir = path.join(workspace, 'fp8lab-files');
+    fs.mkdirSync(viewDir, { recursive: true });
+    for (const f of Object.values(VIEW_FILES)) fs.copyFileSync(path.join(repo, 'test/fixtures/h100', f), path.join(viewDir, f));
+    for (const theme of THEMES) await viewsTour(theme, viewDir);
+    await step('a tune file dropped on the Config Explorer opens in the results panel, one row per candidate', async () => {
+      await page.keyboard.press('Escape');
+      await showLabSideBar();
+      const side = await webviewFrame(page, 'input#shape', '', 60_000);
+      // VS Code hands a drop (Shift+drag) to the webview as a DragEvent with the file's URI; the same event here.
+      const uri = `file://${path.join(viewDir, VIEW_FILES.tune)}`;
+      await side.evaluate((u) => {
+        const dt = new DataTransfer();
+        dt.setData('text/uri-list', u);
+        document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, uri);
+      const f = await webviewFrame(page, '.badge.recorded', 'tune file', 60_000);
+      const tune = JSON.parse(fs.readFileSync(path.join(viewDir, VIEW_FILES.tune), 'utf8'));
+      const want = tune.tunings.reduce((n, t) => n + t.candidates.length, 0);
+      await waitFor(`${want} candidate rows`, async () => (await f.locator('table.data tbody tr').count()) === want, 30_000);
+      const said = (await side.locator('p.form-message').innerText()).trim();
+      await shot('dropped-tune-file');
+      return `${want} rows; the explorer says "${said}"`;
+    }, { soft: true });
+    await step('"Compare with…" in the results panel: another recorded run from a file, per-shape ratios with spreads, a verdict only where they allow, a chart', async () => {
+      await page.keyboard.press('Escape');
+      await openThroughSavedRun(page, { palette, commandPick }, path.join(viewDir, VIEW_FILES.bench));
+      // This run's panel (the dropped tune file's panel is titled the same): found by its provenance.
+      const f = await webviewFrame(page, '.badge.recorded', 'fp8lab bench --shapes deepseek', 60_000);
+      await f.locator('table.data tbody tr').first().waitFor({ timeout: 60_000 });
+      const detail = await checkCompare(page, { palette, commandPick }, f, path.join(viewDir, VIEW_FILES.otherBench), { shapes: recorded.results.length });
+      await f.locator('section.compare').scrollIntoViewIfNeeded();
+      await shot('results-compare');
+      return detail;
+    }, { soft: true });
+
     // ── Issue 7: hovers from the kernel language server.
     await step('hover on `wgmma` inside an asm string explains the instruction and links the PTX ISA', async () => {
       await openFileAtLine(page, 'wgmma_fp8.cuh', positionOf(path.join(workspace, 'kernels/include/fp8lab/ptx/wgmma_fp8.cuh'), '"wgmma.mma_async'));
@@ -393,14 +495,15 @@ export async function runScenario({
 
     await step('Config Explorer: list, select a non-chosen candidate, Compile (real nvcc), its registers', async () => {
       await page.keyboard.press('Escape');
-      // The activity bar item toggles: click it only when the side bar is not showing FP8 GEMM Lab.
-      if (!(await page.locator('.part.sidebar .title-label', { hasText: /FP8 GEMM Lab/i }).isVisible())) {
-        await page.locator('.activitybar .action-item a[aria-label^="FP8 GEMM Lab"], .activitybar .action-item .action-label[aria-label^="FP8 GEMM Lab"]').first().click();
-      }
-      const f = await webviewFrame(page, 'input#shape', '', 60_000);
-      await f.locator('input#shape').fill('128,7168,2048');
-      await f.locator('input#shape').press('Enter');
-      await f.locator('h2', { hasText: '128x7168x2048' }).waitFor({ timeout: 60_000 });
+      await showLabSideBar();
+      const side = await webviewFrame(page, 'input#shape', '', 60_000);
+      await side.locator('input#shape').fill('128,7168,2048');
+      await side.locator('input#shape').press('Enter');
+      await side.locator('h2', { hasText: '128x7168x2048' }).waitFor({ timeout: 60_000 });
+      // The full table is in the editor-tab explorer.
+      await side.locator('button.open-wide').click();
+      const f = await webviewFrame(page, 'body:not(.compact) h2', '128x7168x2048', 60_000);
+      await shot('explorer-wide');
       // Sort by predicted time and take a legal candidate that is not the heuristic's choice.
       await f.locator('th', { hasText: 'pred. µs' }).click();
       const picked = f.locator('table.data tbody tr:not(.chosen)').first();

@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchRun } from '../../protocol/worker';
 import { groupedToBenchRun, isGroupedBenchRun } from './grouped/benchRun';
+import { upgradeRun } from './peers/runPeers';
 
 export interface RunSummary {
   id: string;
@@ -78,9 +79,10 @@ export class RunArchive {
     }
     // A grouped run as the runtime or `fp8lab bench --kernel <grouped> --json` writes it is read as
     // the BenchRun it converts to (core/grouped/benchRun.ts), so such a file can be dropped in and opened.
-    if (isGroupedBenchRun(parsed)) return groupedToBenchRun(parsed);
+    if (isGroupedBenchRun(parsed)) return upgradeRun(groupedToBenchRun(parsed));
     if (!isBenchRun(parsed)) throw new Error(`${file} is not a saved FP8 GEMM Lab run (needs id, startedAt, mode and results)`);
-    return parsed;
+    // Runs saved before per-peer results carry one cuBLASLt column: read as `peers` from here on.
+    return upgradeRun(parsed);
   }
 
   /** Saved runs, newest first. Temp files and unreadable files are skipped. */

@@ -3,7 +3,20 @@
 // Nothing is computed that the run does not hold, except the two ceiling percentages, which
 // divide the run's own measured figures by the run's own measured device ceilings.
 
-import type { BenchRun, GemmConfig, ShapeResult } from '../../protocol/worker';
+import type { BenchRun, GemmConfig, PeerId, ShapeResult } from '../../protocol/worker';
+import { peerColumns, upgradeRun, type PeerColumn } from './peers/runPeers';
+
+/** One peer's figures in a row: its median time and its ratio (peer / ours), or why it was not timed. */
+export interface PeerCell {
+  name: string;
+  us?: number;
+  /** As reported by the runtime: the peer's time / our time (> 1: ours is faster). */
+  ratio?: number;
+  spread?: number;
+  tflops?: number;
+  calcDiff?: number;
+  skipped?: string;
+}
 
 export interface RunRow {
   index: number;
@@ -16,10 +29,8 @@ export interface RunRow {
   /** Achieved / measured device ceiling, in percent. */
   pctFp8?: number;
   pctBandwidth?: number;
-  peerUs?: number;
-  /** As reported by the runtime: cuBLASLt time / our time (> 1: ours is faster). */
-  peerRatio?: number;
-  peerSkipped?: string;
+  /** The run's peers on this shape, by id (absent: the peer was not asked for or has no entry). */
+  peers: Partial<Record<PeerId, PeerCell>>;
   calcDiff?: number;
   accuracyPassed?: boolean;
   config: string;
@@ -32,54 +43,57 @@ export interface RunRow {
   groups?: number;
   expectedM?: number;
   flopsOver?: 'padded' | 'valid' | 'all';
-  /** Grouped: DeepGEMM's figure for the case and ours against it ("795 TFLOPS (1.09x)"). */
-  versusDeepGemm?: string;
   /** Grouped: rows the kernel must not write that it changed (0 = untouched). */
   untouchedChanged?: number;
 }
 
-/** Column order shared by CSV, copy-row and the table (the table adds presentation only). */
-export const ROW_COLUMNS: ReadonlyArray<{ key: keyof RunRow; header: string }> = [
-  { key: 'kind', header: 'kind' },
-  { key: 'm', header: 'M' },
-  { key: 'n', header: 'N' },
-  { key: 'k', header: 'K' },
-  { key: 'us', header: 'us' },
-  { key: 'spread', header: 'spread' },
-  { key: 'tflops', header: 'TFLOPS' },
-  { key: 'gbps', header: 'GB/s' },
-  { key: 'pctFp8', header: '% FP8 ceiling' },
-  { key: 'pctBandwidth', header: '% bandwidth ceiling' },
-  { key: 'peerUs', header: 'cuBLASLt us' },
-  { key: 'peerRatio', header: 'ratio vs cuBLASLt' },
-  { key: 'calcDiff', header: 'calc_diff' },
-  { key: 'accuracyPassed', header: 'accuracy passed' },
-  { key: 'config', header: 'config' },
-  { key: 'registers', header: 'registers' },
-  { key: 'spillBytes', header: 'spill bytes' },
-  { key: 'error', header: 'error' },
+/** A column of the CSV / copy-row export: its header and how a row's cell is read. */
+export interface RowColumn {
+  key: string;
+  header: string;
+  get(row: RunRow): RunRow[keyof RunRow] | undefined;
+}
+
+const col = (key: Exclude<keyof RunRow, 'peers'>, header: string): RowColumn => ({ key, header, get: (r) => r[key] });
+
+/** Columns before the peers' (CSV, copy-row; the table adds presentation only). */
+const LEAD_COLUMNS: readonly RowColumn[] = [
+  col('kind', 'kind'), col('m', 'M'), col('n', 'N'), col('k', 'K'), col('us', 'us'), col('spread', 'spread'),
+  col('tflops', 'TFLOPS'), col('gbps', 'GB/s'), col('pctFp8', '% FP8 ceiling'), col('pctBandwidth', '% bandwidth ceiling'),
 ];
+/** Columns after the peers'. */
+const TAIL_COLUMNS: readonly RowColumn[] = [
+  col('calcDiff', 'calc_diff'), col('accuracyPassed', 'accuracy passed'), col('config', 'config'),
+  col('registers', 'registers'), col('spillBytes', 'spill bytes'), col('error', 'error'),
+];
+
+/** The columns of a run with no peers (the peers' pairs go between the lead and the tail). */
+export const ROW_COLUMNS: readonly RowColumn[] = [...LEAD_COLUMNS, ...TAIL_COLUMNS];
 
 /**
- * Columns of a grouped run (CSV and copy-row): the normal columns with the case, its groups, the
- * FLOP convention and the grouped checks after the kind. The cuBLASLt columns stay (empty): a
- * grouped GEMM has no cuBLASLt peer, and keeping the columns keeps exports of both kinds alike.
+ * One column pair per peer present in the run: its median µs and its ratio (peer / ours), or
+ * "skipped: why" in the µs cell when it was not timed on that shape.
  */
-export const GROUPED_ROW_COLUMNS: ReadonlyArray<{ key: keyof RunRow; header: string }> = [
-  ROW_COLUMNS[0],
-  { key: 'caseLabel', header: 'case' },
-  { key: 'groups', header: 'groups' },
-  { key: 'expectedM', header: 'expected m' },
-  ...ROW_COLUMNS.slice(1, 8),
-  { key: 'flopsOver', header: 'FLOPs over rows' },
-  ...ROW_COLUMNS.slice(8),
-  { key: 'versusDeepGemm', header: 'DeepGEMM' },
-  { key: 'untouchedChanged', header: 'untouched words changed' },
-];
+export function peerRowColumns(peers: readonly PeerColumn[]): RowColumn[] {
+  return peers.flatMap((p) => [
+    { key: `peer.${p.id}.us`, header: `${p.short} us`, get: (r: RunRow) => { const c = r.peers[p.id]; return c?.us ?? (c?.skipped ? `skipped: ${c.skipped}` : undefined); } },
+    { key: `peer.${p.id}.ratio`, header: `ratio vs ${p.short}`, get: (r: RunRow) => r.peers[p.id]?.ratio },
+  ]);
+}
 
-/** The columns for a run: grouped runs get the grouped ones, normal runs exactly ROW_COLUMNS. */
-export function columnsFor(run: Pick<BenchRun, 'results'>): ReadonlyArray<{ key: keyof RunRow; header: string }> {
-  return run.results.some((r) => r.grouped) ? GROUPED_ROW_COLUMNS : ROW_COLUMNS;
+/** Grouped runs add the case, its groups and the FLOP convention after the kind, and the untouched-rows check at the end. */
+function groupedColumns(peers: readonly RowColumn[]): RowColumn[] {
+  return [
+    LEAD_COLUMNS[0], col('caseLabel', 'case'), col('groups', 'groups'), col('expectedM', 'expected m'),
+    ...LEAD_COLUMNS.slice(1, 8), col('flopsOver', 'FLOPs over rows'), ...LEAD_COLUMNS.slice(8),
+    ...peers, ...TAIL_COLUMNS, col('untouchedChanged', 'untouched words changed'),
+  ];
+}
+
+/** The columns for a run: grouped runs get the grouped ones; every peer present gets its pair. */
+export function columnsFor(run: Pick<BenchRun, 'results' | 'peers'>): readonly RowColumn[] {
+  const peers = peerRowColumns(peerColumns(upgradeRun(run)));
+  return run.results.some((r) => r.grouped) ? groupedColumns(peers) : [...LEAD_COLUMNS, ...peers, ...TAIL_COLUMNS];
 }
 
 /** Chart label of a result: "MxNxK", or for a grouped case its kind, groups and sizes (unique per case). */
@@ -107,9 +121,9 @@ export function formatConfig(c: GemmConfig): string {
 }
 
 export function shapeRow(result: ShapeResult, index: number, run: Pick<BenchRun, 'ceilings'>): RunRow {
-  const { problem, timing, peer, accuracy, registers } = result;
+  const { problem, timing, accuracy, registers } = result;
   const row: RunRow = {
-    index, kind: problem.kind, m: problem.m, n: problem.n, k: problem.k,
+    index, kind: problem.kind, m: problem.m, n: problem.n, k: problem.k, peers: {},
     config: formatConfig(result.config),
     registers: registers?.registers,
     spillBytes: registers ? registers.spillStoresBytes + registers.spillLoadsBytes : undefined,
@@ -123,9 +137,10 @@ export function shapeRow(result: ShapeResult, index: number, run: Pick<BenchRun,
     if (run.ceilings && run.ceilings.fp8Tflops > 0) row.pctFp8 = (100 * timing.tflops) / run.ceilings.fp8Tflops;
     if (run.ceilings && run.ceilings.bandwidthGBps > 0) row.pctBandwidth = (100 * timing.gbps) / run.ceilings.bandwidthGBps;
   }
-  if (peer) {
-    if ('skipped' in peer) row.peerSkipped = peer.skipped;
-    else { row.peerUs = peer.medianUs; row.peerRatio = peer.ratio; }
+  for (const p of result.peers ?? []) {
+    row.peers[p.id] = p.timing
+      ? { name: p.name, us: p.timing.medianUs, ratio: p.timing.ratio, spread: p.timing.spread, tflops: p.timing.tflops, calcDiff: p.accuracy?.calcDiff }
+      : { name: p.name, skipped: p.skipped ?? 'not timed', calcDiff: p.accuracy?.calcDiff };
   }
   if (accuracy) { row.calcDiff = accuracy.calcDiff; row.accuracyPassed = accuracy.passed; }
   if (result.error) row.error = `${result.error.code}: ${result.error.message}`;
@@ -134,15 +149,14 @@ export function shapeRow(result: ShapeResult, index: number, run: Pick<BenchRun,
     row.groups = problem.numGroups;
     row.expectedM = problem.expectedM;
     row.flopsOver = result.grouped.flopsOver;
-    const dg = result.peers?.find((p) => p.id === 'deepgemm')?.timing;
-    if (dg) row.versusDeepGemm = `${dg.medianUs.toFixed(1)} µs (${dg.ratio.toFixed(2)}x)`;
     row.untouchedChanged = result.grouped.untouched?.changed;
   }
   return row;
 }
 
+/** The rows of a run (a run saved before per-peer results is read through upgradeRun first). */
 export function runRows(run: BenchRun): RunRow[] {
-  return run.results.map((r, i) => shapeRow(r, i, run));
+  return upgradeRun(run).results.map((r, i) => shapeRow(r, i, run));
 }
 
 /** True when any row has a timing: the table shows timing columns only then. */
@@ -152,7 +166,7 @@ export function hasTiming(rows: RunRow[]): boolean {
 
 /** Plain text of one cell, full precision for numbers (exports must not lose digits). */
 export function cellText(value: RunRow[keyof RunRow]): string {
-  if (value === undefined) return '';
+  if (value === undefined || typeof value === 'object') return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   return value;
@@ -167,15 +181,14 @@ export function runToCsv(run: BenchRun): string {
   const rows = runRows(run);
   const columns = columnsFor(run);
   const lines = [columns.map((c) => csvField(c.header)).join(',')];
-  for (const row of rows) lines.push(columns.map((c) => csvField(cellText(row[c.key]))).join(','));
+  for (const row of rows) lines.push(columns.map((c) => csvField(cellText(c.get(row)))).join(','));
   return lines.join('\r\n') + '\r\n';
 }
 
-/** One row as tab-separated text with its header line, for "copy row". */
-export function rowToTsv(row: RunRow): string {
+/** One row as tab-separated text with its header line, for "copy row" (columns: columnsFor(the run)). */
+export function rowToTsv(row: RunRow, columns: readonly RowColumn[]): string {
   const clean = (s: string) => s.replace(/[\t\r\n]+/g, ' ');
-  const columns = row.flopsOver !== undefined ? GROUPED_ROW_COLUMNS : ROW_COLUMNS;
-  return columns.map((c) => c.header).join('\t') + '\n' + columns.map((c) => clean(cellText(row[c.key]))).join('\t') + '\n';
+  return columns.map((c) => c.header).join('\t') + '\n' + columns.map((c) => clean(cellText(c.get(row)))).join('\t') + '\n';
 }
 
 /** Arithmetic intensity of a shape as the runtime measured it: FLOPs per byte moved. */

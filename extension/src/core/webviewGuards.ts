@@ -14,8 +14,8 @@ const MAX_LOG_TEXT = 4000;
 
 /** Which requests each view may send (a results panel cannot ask to compile, ...). */
 const ALLOWED: Record<ViewName, readonly string[]> = {
-  results: ['row/copy', 'registers/show', 'run/export', 'study/open'],
-  explorer: ['configs/list', 'configs/compile', 'configs/time', 'override/keep', 'job/cancel', 'registers/show', 'study/open'],
+  results: ['row/copy', 'registers/show', 'run/export', 'study/open', 'run/compare', 'file/open'],
+  explorer: ['configs/list', 'configs/compile', 'configs/time', 'override/keep', 'job/cancel', 'registers/show', 'study/open', 'explorer/openWide', 'file/open'],
   registers: [],
   timeline: [],
   accuracy: [],
@@ -58,6 +58,11 @@ const REQUEST_CHECKS: Record<string, Check> = {
   'configs/time': (p) => onlyKeys(p, ['indices']) ?? indexList(p.indices),
   'override/keep': (p) => onlyKeys(p, ['index']) ?? (Number.isInteger(p.index) && (p.index as number) >= -1 && (p.index as number) < 1_000_000 ? undefined : 'index must be a candidate index, or -1 to clear'),
   'job/cancel': (p) => onlyKeys(p, []),
+  'explorer/openWide': (p) => onlyKeys(p, []),
+  // A dropped file: a file or remote-workspace URI of a .json file, nothing else (no commands, no web links).
+  'file/open': (p) => onlyKeys(p, ['uri'])
+    ?? (typeof p.uri === 'string' && p.uri.length <= 2000 && /^(file|vscode-remote):\/\/[^\s]*\.json$/i.test(p.uri) ? undefined : 'uri must be a file: or vscode-remote: URI of a .json file'),
+  'run/compare': (p) => onlyKeys(p, ['clear']) ?? (typeof p.clear === 'boolean' ? undefined : 'clear must be a boolean'),
   'study/open': (p) => onlyKeys(p, ['study', 'index'])
     ?? (p.study === 'timeline' || p.study === 'accuracy' || p.study === 'sass' ? undefined : "study must be 'timeline', 'accuracy' or 'sass'")
     ?? (isIndex(p.index) ? undefined : 'index must be a non-negative integer'),

@@ -76,6 +76,7 @@ export function activate(ctx: FeatureContext): BenchmarkTestApi {
   registerRunCommands(ctx, store, {
     showRun: (run, savedAs) => panels.results.show(run, { live: false, savedAs, reveal: true }),
     activeRun: () => panels.results.activeRun(),
+    compare: (a, b, label) => panels.results.compare(a, b, label),
   });
 
   ctx.extension.subscriptions.push(

@@ -18,12 +18,16 @@ import { runStoreFor } from './runStore';
 
 export const EXPLORER_VIEW_ID = 'fp8lab.configExplorer';
 
-// The CLI's default rounds; the peers are timed beside every candidate, so each sees the same clock.
+// The CLI's default rounds; the peers run beside each timed candidate, so the explorer can draw
+// their times for the shape next to the candidates'.
 const TIME_OPTIONS = { timing: true, peer: true, rounds: 20, seed: 0 };
+export const EXPLORER_WIDE_VIEW_TYPE = 'fp8lab.explorerWide';
 
 export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Disposable {
   private state: ExplorerSnapshot = { view: 'explorer', follow: false, candidates: [] };
   private host?: WebviewHost;
+  /** The explorer in an editor tab ("Open in editor"): same state, full table. */
+  private wide?: { panel: vscode.WebviewPanel; host: WebviewHost };
   private cancel?: vscode.CancellationTokenSource;
   private readonly overrides: Overrides;
   private readonly disposables: vscode.Disposable[] = [];
@@ -45,7 +49,35 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.host?.dispose();
-    const host = new WebviewHost(view.webview, 'explorer', this.ctx.extension.extensionUri, this.ctx.log, () => this.state, {
+    const host = this.makeHost(view.webview, () => this.state);
+    this.host = host;
+    view.onDidDispose(() => { host.dispose(); if (this.host === host) this.host = undefined; });
+    if (!this.envRequested) void this.probe();
+  }
+
+  /** Opens (or reveals) the explorer in an editor tab, wide enough for every column. */
+  openWide(restored?: vscode.WebviewPanel): void {
+    if (this.wide && !restored) { this.wide.panel.reveal(); return; }
+    this.wide?.panel.dispose();
+    // After a window reload VS Code hands the tab back (serializer): it shows the current state.
+    const panel = restored ?? vscode.window.createWebviewPanel(EXPLORER_WIDE_VIEW_TYPE, this.wideTitle(), vscode.ViewColumn.Active, { enableFindWidget: true });
+    panel.title = this.wideTitle();
+    const host = this.makeHost(panel.webview, () => ({ ...this.state, wide: true }));
+    const entry = { panel, host };
+    this.wide = entry;
+    panel.onDidDispose(() => { host.dispose(); if (this.wide === entry) this.wide = undefined; });
+    if (!this.envRequested) void this.probe();
+  }
+
+  private wideTitle(): string {
+    const p = this.state.problem;
+    return p ? `Config Explorer · ${p.kind} ${p.m}x${p.n}x${p.k}` : 'Config Explorer';
+  }
+
+  private makeHost(webview: vscode.Webview, snapshot: () => ExplorerSnapshot): WebviewHost {
+    return new WebviewHost(webview, 'explorer', this.ctx.extension.extensionUri, this.ctx.log, snapshot, {
+      'explorer/openWide': async () => { this.openWide(); return { opened: true }; },
+      'file/open': async ({ uri }) => ({ opened: await vscode.commands.executeCommand<string | undefined>('fp8lab.openFile', vscode.Uri.parse(uri, true)) }),
       'configs/list': (p) => this.onList(p),
       'configs/compile': ({ indices }) => this.compile(indices),
       'configs/time': ({ indices }) => this.time(indices),
@@ -68,14 +100,24 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
         return { opened: true };
       },
     });
-    this.host = host;
-    view.onDidDispose(() => { host.dispose(); if (this.host === host) this.host = undefined; });
-    if (!this.envRequested) void this.probe();
   }
 
   private set(patch: Partial<ExplorerSnapshot>): void {
     this.state = { ...this.state, ...patch };
     this.host?.update();
+    if (this.wide) { this.wide.panel.title = this.wideTitle(); this.wide.host.update(); }
+  }
+
+  /** The peers' times of this shape from the newest saved run that measured it (the explorer's own timing replaces them). */
+  private async peersFromRuns(problem: GemmProblem): Promise<ExplorerSnapshot['peers']> {
+    const store = runStoreFor(this.ctx);
+    for (const summary of (await store.list().catch(() => [])).slice(0, 20)) {
+      if (summary.grouped || summary.mode !== 'gpu') continue;
+      const run = await store.load(summary.id).catch(() => undefined);
+      const row = run?.results.find((r) => sameShape(r.problem, problem) && r.peers?.some((p) => p.timing));
+      if (row?.peers) return { source: `run of ${summary.startedAt.replace('T', ' ').slice(0, 16)}${run?.device ? ` on ${run.device.name}` : ''}`, peers: row.peers };
+    }
+    return undefined;
   }
 
   private async probe(): Promise<void> {
@@ -112,7 +154,9 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
     try {
       const report = await this.ctx.runtime.request('gemm/configs', { settings: this.ctx.settings(), problem });
       if (!sameShape(problem, this.state.problem)) return { ok: false }; // a newer request replaced this one
-      this.set({ report, busy: undefined });
+      this.set({ report, busy: undefined, peers: undefined });
+      const peers = await this.peersFromRuns(problem);
+      if (peers && sameShape(problem, this.state.problem) && !this.state.peers) this.set({ peers });
       return { ok: true };
     } catch (e) {
       this.set({ reportError: toCodedError(e), busy: undefined });
@@ -183,6 +227,8 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
       if (index === undefined || recorded.has(index)) return;
       recorded.add(index);
       this.put({ ...this.candidateState(index), timing: result, timingError: result.error });
+      // The peers measured in this timing (same GPU, same inputs, just now) replace any from a saved run.
+      if (result.peers?.some((p) => p.timing)) this.state = { ...this.state, peers: { source: 'measured with these candidates just now', peers: result.peers } };
       timed++;
       this.set({ busy: { what: 'timing candidates', done: timed, total: picked.length } });
     };
@@ -225,6 +271,7 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
   dispose(): void {
     this.cancel?.cancel();
     this.host?.dispose();
+    this.wide?.panel.dispose();
     this.disposables.forEach((d) => d.dispose());
   }
 }
@@ -238,6 +285,7 @@ export function activate(ctx: FeatureContext): { explorer: ConfigExplorer } {
   ctx.extension.subscriptions.push(
     explorer,
     vscode.window.registerWebviewViewProvider(EXPLORER_VIEW_ID, explorer),
+    vscode.window.registerWebviewPanelSerializer(EXPLORER_WIDE_VIEW_TYPE, { deserializeWebviewPanel: async (panel) => explorer.openWide(panel) }),
   );
   return { explorer };
 }

@@ -8,6 +8,7 @@ import type { BenchRun } from '../../protocol/worker';
 import type { FeatureContext } from '../context';
 import { RunArchive, type RunSummary } from '../core/runArchive';
 import { runToCsv } from '../core/runRows';
+import { pickFp8labFile, readFp8labFile } from './fp8labFileIo';
 
 export class RunStore implements vscode.Disposable {
   readonly archive: RunArchive;
@@ -51,7 +52,8 @@ export function runStoreFor(ctx: FeatureContext): RunStore {
 
 export function describeRun(r: RunSummary): vscode.QuickPickItem & { summary: RunSummary } {
   const flags = [r.grouped ? 'grouped' : '', r.mode === 'gpu' ? 'GPU' : 'study', r.interrupted ? 'interrupted' : '', r.recorded ? 'recorded' : ''].filter(Boolean).join(', ');
-  return { label: r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), description: `${r.shapes} ${r.grouped ? 'case' : 'shape'}(s) · ${flags}`, detail: r.device ?? 'no GPU', summary: r };
+  // A tune file records no start time: it is named by its id ("tune-<file>").
+  return { label: r.startedAt ? r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : r.id, description: `${r.shapes} ${r.grouped ? 'case' : 'shape'}(s) · ${flags}`, detail: r.device ?? 'no GPU', summary: r };
 }
 
 export async function pickRun(store: RunStore, placeHolder: string): Promise<BenchRun | undefined> {
@@ -63,6 +65,32 @@ export async function pickRun(store: RunStore, placeHolder: string): Promise<Ben
   const pick = await vscode.window.showQuickPick(runs.map(describeRun), { placeHolder, matchOnDescription: true });
   return pick ? store.load(pick.summary.id) : undefined;
 }
+
+/**
+ * A run to compare with: a saved run (not `exclude`) or a bench / grouped / tune file. Returns the
+ * run and how to name it ("run of 2026-11-21 06:21" / the file name).
+ */
+export async function pickRunOrFile(store: RunStore, placeHolder: string, exclude?: string): Promise<{ run: BenchRun; label: string } | undefined> {
+  const runs = (await store.list()).filter((r) => r.id !== exclude);
+  const items: Array<vscode.QuickPickItem & { summary?: RunSummary }> = [OPEN_FILE_ITEM];
+  if (runs.length) items.push({ label: 'saved runs', kind: vscode.QuickPickItemKind.Separator }, ...runs.map(describeRun));
+  const pick = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
+  if (!pick) return undefined;
+  if (pick.summary) return { run: await store.load(pick.summary.id), label: `run of ${pick.label}${pick.summary.device ? ` on ${pick.summary.device}` : ''}` };
+  const uri = await pickFp8labFile();
+  if (!uri) return undefined;
+  const file = await readFp8labFile(uri);
+  if (file.kind === 'timeline' || file.kind === 'accuracy') throw new Error(`${uri.path.split('/').pop()} is a ${file.summary}: only runs (bench, grouped, tune) can be compared`);
+  return { run: file.run, label: uri.path.split('/').pop() ?? uri.path };
+}
+
+/** The first item of "Open saved run…": any fp8lab JSON file from disk or the remote workspace. */
+const OPEN_FILE_ITEM: vscode.QuickPickItem = {
+  label: '$(folder-opened) Open a file…',
+  description: 'any fp8lab JSON: runs, tunings, timeline captures, accuracy reports',
+  detail: 'e.g. the --json file of `fp8lab bench` on a GPU server',
+  alwaysShow: true,
+};
 
 /** Asks where to save and writes the run as JSON or CSV; returns the path, or undefined if cancelled. */
 export async function exportRun(run: BenchRun, format: 'json' | 'csv'): Promise<string | undefined> {
@@ -82,15 +110,37 @@ export async function exportRun(run: BenchRun, format: 'json' | 'csv'): Promise<
 export interface RunCommandDeps {
   showRun(run: BenchRun, savedAs?: string): void;
   activeRun(): BenchRun | undefined;
+  /** Shows run B compared against run A (label: how A is named). */
+  compare(a: BenchRun, b: BenchRun, label: string): void;
 }
 
 /** Registers fp8lab.openRun and fp8lab.exportRun. */
 export function registerRunCommands(ctx: FeatureContext, store: RunStore, deps: RunCommandDeps): void {
   ctx.extension.subscriptions.push(
     vscode.commands.registerCommand('fp8lab.openRun', async (id?: unknown) => {
-      const run = typeof id === 'string' ? await store.load(id) : await pickRun(store, 'Open a saved FP8 GEMM run');
-      if (run) deps.showRun(run);
-      return run?.id;
+      if (id instanceof vscode.Uri) return vscode.commands.executeCommand('fp8lab.openFile', id);
+      if (typeof id === 'string') {
+        const run = await store.load(id);
+        deps.showRun(run);
+        return run.id;
+      }
+      const runs = await store.list();
+      const items: Array<vscode.QuickPickItem & { summary?: RunSummary }> = [OPEN_FILE_ITEM];
+      if (runs.length) items.push({ label: 'saved runs', kind: vscode.QuickPickItemKind.Separator }, ...runs.map(describeRun));
+      const pick = await vscode.window.showQuickPick(items, { placeHolder: runs.length ? 'Open a saved FP8 GEMM run, or a file' : 'No saved runs yet: open a file', matchOnDescription: true });
+      if (!pick) return undefined;
+      if (!pick.summary) return vscode.commands.executeCommand('fp8lab.openFile');
+      const run = await store.load(pick.summary.id);
+      deps.showRun(run);
+      return run.id;
+    }),
+    vscode.commands.registerCommand('fp8lab.compareRuns', async () => {
+      const a = await pickRunOrFile(store, 'Compare: run A (the baseline)');
+      if (!a) return undefined;
+      const b = await pickRunOrFile(store, `Compare: run B (compared against ${a.label})`, a.run.id);
+      if (!b) return undefined;
+      deps.compare(a.run, b.run, a.label);
+      return b.run.id;
     }),
     vscode.commands.registerCommand('fp8lab.exportRun', async () => {
       const run = deps.activeRun() ?? await pickRun(store, 'Export which run?');

@@ -10,6 +10,7 @@ import type { AccuracyReport, InputKind, TraceCapture } from '../../protocol/tra
 import type { GemmProblem } from '../../protocol/worker';
 import { RuntimeError, type FeatureContext } from '../context';
 import { checkAccuracyReport } from '../core/accuracy';
+import { classifyFp8labJson } from '../core/fp8labFiles';
 import { parseShape } from '../core/shapes';
 import { checkTraceCapture } from '../core/trace';
 import { accuracyTitle, createAccuracyPanel } from '../panels/accuracyPanel';
@@ -39,7 +40,11 @@ export function activate(ctx: FeatureContext) {
   ctx.extension.subscriptions.push(timelinePanel, accuracyPanel);
 
   const showCapture = (capture: TraceCapture) => timelinePanel.show({ view: 'timeline', title: timelineTitle(capture), capture: checkTraceCapture(capture) });
-  const showReport = (report: AccuracyReport) => accuracyPanel.show({ view: 'accuracy', title: accuracyTitle(report), report: checkAccuracyReport(report) });
+  const showReport = (report: AccuracyReport, all?: AccuracyReport[]) => accuracyPanel.show({
+    view: 'accuracy', title: accuracyTitle(report), report: checkAccuracyReport(report),
+    // Every report of the file, for the view's picker ("outliers" is where block scaling pays off).
+    ...(all && all.length > 1 ? { reports: all.map(checkAccuracyReport) } : {}),
+  });
 
   /** Opens a recorded file: a TraceCapture / TimelineRun ({ capture }) or an AccuracyReport (or a list of them). */
   async function openRecorded(study: StudyName, uri?: vscode.Uri): Promise<boolean> {
@@ -48,15 +53,13 @@ export function activate(ctx: FeatureContext) {
       title: study === 'timeline' ? 'Open a recorded timeline capture (fp8lab timeline --capture / --json)' : 'Open a recorded accuracy report (fp8lab accuracy --json)',
     }))?.[0];
     if (!file) return false;
+    const name = file.path.split('/').pop() ?? file.path;
     const raw: unknown = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)));
-    if (study === 'timeline') {
-      const r = raw as { capture?: unknown };
-      showCapture(checkTraceCapture(r && typeof r === 'object' && 'capture' in r ? r.capture : raw));
-    } else {
-      // device-pass.sh folds the three input kinds into one file: { reports: [...] }; show the first.
-      const r = raw as { reports?: unknown[] };
-      showReport(checkAccuracyReport(r && typeof r === 'object' && Array.isArray(r.reports) ? r.reports[0] : raw));
-    }
+    const found = classifyFp8labJson(raw, name);
+    if (found.kind === 'timeline') showCapture(found.capture);
+    // device-pass.sh folds the three input kinds into one file ({ reports: [...] }): all are offered.
+    else if (found.kind === 'accuracy') showReport(found.reports[0], found.reports);
+    else throw new Error(`${name} is a ${found.summary}, not a ${study === 'timeline' ? 'timeline capture' : 'accuracy report'}: open it with "Open saved run…"`);
     return true;
   }
 
@@ -145,7 +148,7 @@ export function activate(ctx: FeatureContext) {
   return {
     studies: {
       showTimelineCapture: (capture: TraceCapture) => showCapture(capture),
-      showAccuracyReport: (report: AccuracyReport) => showReport(report),
+      showAccuracyReport: (report: AccuracyReport, all?: AccuracyReport[]) => showReport(report, all),
       openRecorded: (study: StudyName, path: string) => openRecorded(study, vscode.Uri.file(path)),
       shown: () => ({
         timeline: timelinePanel.current ? { title: timelinePanel.current.title, ready: timelinePanel.ready } : undefined,

@@ -17,7 +17,8 @@ export function checkAccuracySnapshot(raw: unknown): AccuracySnapshot {
   if (typeof raw !== 'object' || raw === null || s.view !== 'accuracy' || typeof s.title !== 'string') {
     throw new Error("an accuracy snapshot needs view 'accuracy', a title and a report");
   }
-  return { view: 'accuracy', title: s.title, report: checkAccuracyReport(s.report) };
+  const reports = Array.isArray(s.reports) ? s.reports.map(checkAccuracyReport) : undefined;
+  return { view: 'accuracy', title: s.title, report: checkAccuracyReport(s.report), ...(reports && reports.length > 1 ? { reports } : {}) };
 }
 
 export function createAccuracyPanel(extensionUri: vscode.Uri, storageUri: vscode.Uri, log: vscode.LogOutputChannel): StudyPanel<AccuracySnapshot> {

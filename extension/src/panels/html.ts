@@ -15,6 +15,13 @@ export interface PageOptions {
   styleUris: string[];
 }
 
+/**
+ * The stylesheets every view links, in cascade order: the shared look, the chart marks, the
+ * timeline/accuracy/config-picture styles, the SASS view's. One list for all views, so a view never renders with a
+ * sheet missing (the installed extension once showed the timeline unstyled because one was).
+ */
+export const STYLE_SHEETS: readonly string[] = ['webview.css', 'charts.css', 'trace.css', 'sass.css'];
+
 /** 128 bits of randomness, base64 without padding characters that would need escaping. */
 export function makeNonce(): string {
   return randomBytes(16).toString('base64').replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));

@@ -5,7 +5,7 @@ import type * as vscode from 'vscode';
 import type { BenchRun } from '../../protocol/worker';
 import type { FeatureContext } from '../context';
 import { registersFromRun } from '../core/registerEntries';
-import { exportRun, runStoreFor } from '../features/runStore';
+import { exportRun, pickRunOrFile, runStoreFor } from '../features/runStore';
 import { RegistersPanel } from './registersPanel';
 import { ResultsPanels } from './resultsPanel';
 
@@ -27,6 +27,7 @@ export function panelsFor(ctx: FeatureContext): PanelSet {
     loadRun: (id) => store.load(id),
     exportRun,
     showRegisters: async (run: BenchRun, indices: number[]) => registers.show(registersFromRun(run, indices)),
+    pickBase: (exclude) => pickRunOrFile(store, 'Compare this run with… (run A, the baseline)', exclude),
   });
   set = { results, registers };
   sets.set(ctx.extension, set);

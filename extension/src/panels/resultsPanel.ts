@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import type { ResultsSnapshot } from '../../protocol/webview';
 import type { BenchRun } from '../../protocol/worker';
-import { rowToTsv, shapeRow } from '../core/runRows';
+import { upgradeRun } from '../core/peers/runPeers';
+import { columnsFor, rowToTsv, shapeRow } from '../core/runRows';
 import { restoredRunId } from '../core/webviewGuards';
 import { WebviewHost } from './webviewHost';
 
@@ -17,6 +18,8 @@ export interface ResultsPanelDeps {
   loadRun(id: string): Promise<BenchRun>;
   exportRun(run: BenchRun, format: 'json' | 'csv'): Promise<string | undefined>;
   showRegisters(run: BenchRun, indices: number[]): Promise<void>;
+  /** Asks for a run to compare with (a saved run or a file); undefined when the user cancels. */
+  pickBase(exclude: string): Promise<{ run: BenchRun; label: string } | undefined>;
 }
 
 interface Entry { panel: vscode.WebviewPanel; host: WebviewHost; snapshot: ResultsSnapshot }
@@ -34,7 +37,7 @@ export class ResultsPanels implements vscode.Disposable {
           return;
         }
         try {
-          const run = await deps.loadRun(id);
+          const run = upgradeRun(await deps.loadRun(id));
           this.attach(panel, { view: 'results', run, live: false });
         } catch (e) {
           deps.log.warn(`results panel for run ${id} could not be restored: ${(e as Error).message}`);
@@ -45,17 +48,29 @@ export class ResultsPanels implements vscode.Disposable {
   }
 
   /** Shows (or updates) the panel of a run. */
-  show(run: BenchRun, opts: { live: boolean; savedAs?: string; reveal?: boolean }): void {
+  show(given: BenchRun, opts: { live: boolean; savedAs?: string; reveal?: boolean }): void {
+    // A run from before per-peer results (or from a runtime that still writes the one cuBLASLt
+    // column) is shown with `peers` only: the view reads nothing else.
+    const run = upgradeRun(given);
     const snapshot: ResultsSnapshot = { view: 'results', run, live: opts.live, savedAs: opts.savedAs };
     const existing = this.panels.get(run.id);
     if (existing) {
-      existing.snapshot = snapshot;
+      existing.snapshot = { ...snapshot, compare: existing.snapshot.compare };
       existing.host.update();
       if (opts.reveal) existing.panel.reveal(undefined, true);
       return;
     }
     const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, this.title(run), { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, { enableFindWidget: true });
     this.attach(panel, snapshot);
+  }
+
+  /** Shows run B's panel compared against run A. */
+  compare(base: BenchRun, run: BenchRun, label: string): void {
+    this.show(run, { live: false, reveal: true });
+    const e = this.panels.get(upgradeRun(run).id);
+    if (!e) return;
+    e.snapshot = { ...e.snapshot, compare: { base: upgradeRun(base), label } };
+    e.host.update();
   }
 
   /** Test hook: what the panel of a run shows, and whether its page has loaded and asked for it. */
@@ -83,7 +98,7 @@ export class ResultsPanels implements vscode.Disposable {
       'row/copy': async ({ index }) => {
         const run = current();
         if (index >= run.results.length) throw new Error(`row ${index} does not exist (the run has ${run.results.length})`);
-        const text = rowToTsv(shapeRow(run.results[index], index, run));
+        const text = rowToTsv(shapeRow(run.results[index], index, run), columnsFor(run));
         await vscode.env.clipboard.writeText(text);
         return { text };
       },
@@ -92,6 +107,15 @@ export class ResultsPanels implements vscode.Disposable {
         return { shown: true };
       },
       'run/export': async ({ format }) => ({ path: await this.deps.exportRun(current(), format) }),
+      'file/open': async ({ uri }) => ({ opened: await vscode.commands.executeCommand<string | undefined>('fp8lab.openFile', vscode.Uri.parse(uri, true)) }),
+      'run/compare': async ({ clear }) => {
+        if (clear) { entry.snapshot = { ...entry.snapshot, compare: undefined }; entry.host.update(); return { compared: false }; }
+        const base = await this.deps.pickBase(current().id);
+        if (!base) return { compared: false };
+        entry.snapshot = { ...entry.snapshot, compare: { base: upgradeRun(base.run), label: base.label } };
+        entry.host.update();
+        return { compared: true };
+      },
       'study/open': async ({ study, index }) => {
         const run = current();
         if (index >= run.results.length) throw new Error(`row ${index} does not exist (the run has ${run.results.length})`);

@@ -9,7 +9,7 @@ import {
 import type { CodedErrorData } from '../../protocol/worker';
 import { RuntimeError } from '../context';
 import { checkWebviewMessage } from '../core/webviewGuards';
-import { makeNonce, pageHtml } from './html';
+import { makeNonce, pageHtml, STYLE_SHEETS } from './html';
 
 export type RequestHandlers = {
   [M in keyof WebviewRequests]?: (params: WebviewRequests[M]['params']) => Promise<WebviewRequests[M]['result']>;
@@ -56,7 +56,7 @@ export class WebviewHost implements vscode.Disposable {
     webview.html = pageHtml({
       cspSource: webview.cspSource, nonce, title: APP_TITLES[view],
       scriptUri: uri('webview', 'dist', `${view}.js`),
-      styleUris: [uri('media', 'webview.css'), uri('media', 'charts.css'), ...(view === 'sass' ? [uri('media', 'sass.css')] : [])],
+      styleUris: STYLE_SHEETS.map((name) => uri('media', name)),
     });
     this.disposables.push(webview.onDidReceiveMessage((raw) => this.receive(raw)));
   }

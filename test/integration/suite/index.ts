@@ -11,6 +11,7 @@ import { defineExtensionTests } from './extension.suite';
 import { defineRuntimeTests } from './runtime.suite';
 import { defineStudyTests } from './studies.suite';
 import { defineGroupedTests } from './grouped.suite';
+import { defineViewTests } from './views.suite';
 import { defineSweepTests } from './sweep.suite';
 
 export interface SuiteOutcome {
@@ -28,6 +29,7 @@ export function run(): Promise<void> {
   defineRuntimeTests();
   defineStudyTests();
   defineGroupedTests();
+  defineViewTests();
   defineSweepTests();
 
   const outcome: SuiteOutcome = { passed: 0, failed: 0, skipped: 0, tests: [] };

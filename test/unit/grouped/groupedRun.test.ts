@@ -12,7 +12,7 @@ import { flopConvention, groupedToBenchRun, isGroupedBenchRun } from '../../../e
 import { caseLabel } from '../../../extension/src/core/grouped/cases';
 import { groupedWork } from '../../../extension/src/core/grouped/metrics';
 import { RunArchive, runFileName } from '../../../extension/src/core/runArchive';
-import { GROUPED_ROW_COLUMNS, ROW_COLUMNS, resultLabel, rowToTsv, runRows, runToCsv } from '../../../extension/src/core/runRows';
+import { columnsFor, resultLabel, rowToTsv, runRows, runToCsv } from '../../../extension/src/core/runRows';
 import { rooflineData, tflopsData } from '../../../webview/src/charts/data';
 import { repoRoot } from '../repoRoot';
 
@@ -107,7 +107,7 @@ describe('grouped rows, CSV and charts', () => {
   const run = groupedToBenchRun(grouped('masked'));
   const rows = runRows(run);
 
-  it('rows carry kind, groups, expected m, FLOP convention and DeepGEMM ratio; no cuBLASLt figures', () => {
+  it('rows carry kind, groups, expected m and FLOP convention; no peer figures the run did not measure', () => {
     rows.forEach((row, i) => {
       const r = run.results[i];
       assert.equal(row.kind, 'masked');
@@ -116,32 +116,32 @@ describe('grouped rows, CSV and charts', () => {
       assert.equal(row.flopsOver, 'valid');
       assert.equal(row.tflops, r.timing?.tflops);
       assert.equal(row.gbps, r.timing?.gbps);
-      assert.equal(row.peerUs, undefined);
-      assert.equal(row.peerRatio, undefined);
+      assert.deepEqual(row.peers, {});
       assert.equal(row.pctFp8, undefined, 'no ceilings in a grouped run: no % of ceiling');
       assert.equal(row.untouchedChanged, 0);
     });
     // The recorded run predates live peers: no DeepGEMM figure may appear from anywhere else.
-    assert.equal(rows.filter((r) => r.versusDeepGemm).length, 0);
+    assert.ok(rows.every((r) => r.peers.deepgemm === undefined));
   });
 
   it('CSV: grouped columns with the kind first; normal runs keep exactly their columns', () => {
     const lines = runToCsv(run).trimEnd().split('\r\n');
     assert.equal(lines.length, run.results.length + 1);
-    assert.equal(lines[0], GROUPED_ROW_COLUMNS.map((c) => c.header).join(','));
+    assert.equal(lines[0], columnsFor(run).map((c) => c.header).join(','));
+    assert.ok(!/DeepGEMM/.test(lines[0]), 'no DeepGEMM column unless the run measured DeepGEMM');
     assert.deepEqual(lines[0].split(',').slice(0, 4), ['kind', 'case', 'groups', 'expected m']);
     for (const line of lines.slice(1)) assert.match(line, /^masked,masked \d+x4096 m~\d+ N=\d+ K=\d+,\d+,\d+,/);
     const normal = load<BenchRun>('bench-deepseek.json');
-    assert.equal(runToCsv(normal).split('\r\n')[0], ROW_COLUMNS.map((c) => c.header).join(','));
-    const tsv = rowToTsv(rows[0]).split('\n');
-    assert.equal(tsv[0].split('\t').length, GROUPED_ROW_COLUMNS.length);
+    assert.equal(runToCsv(normal).split('\r\n')[0], columnsFor(normal).map((c) => c.header).join(','));
+    const tsv = rowToTsv(rows[0], columnsFor(run)).split('\n');
+    assert.equal(tsv[0].split('\t').length, columnsFor(run).length);
     assert.ok(tsv[1].includes(run.results[0].caseLabel!));
   });
 
   it('chart data: one labelled bar and roofline point per timed case, no peer bar', () => {
     const bars = tflopsData(run);
     assert.equal(bars.length, run.results.length);
-    assert.ok(bars.every((b) => b.peer === undefined && b.ours !== undefined));
+    assert.ok(bars.every((b) => Object.keys(b.values).join() === 'ours' && b.values.ours !== undefined));
     assert.equal(new Set(bars.map((b) => b.label)).size, bars.length);
     const roof = rooflineData(run);
     assert.equal(roof.points.length, run.results.length);

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as bars from '../../../webview/src/charts/tflopsBars';
+import * as ratios from '../../../webview/src/charts/ratioChart';
 import * as roof from '../../../webview/src/charts/roofline';
 import * as space from '../../../webview/src/charts/candidateSpace';
 import * as regs from '../../../webview/src/charts/registersChart';
@@ -12,10 +13,17 @@ const of = (marks: Mark[], type: Mark['type'], cls?: string) => marks.filter((m)
 
 // Fixed inputs for layout and snapshot tests (shapes of the DeepSeek-V3 list, round numbers).
 const barData: bars.TflopsDatum[] = [
-  { label: '64x2112x7168', ours: 200, peer: 150 },
-  { label: '128x24576x1536', ours: 400, peer: 500 },
-  { label: '4096x7168x16384', ours: 1200 },
+  { label: '64x2112x7168', values: { ours: 200, cublaslt: 150, deepgemm: 210 } },
+  { label: '128x24576x1536', values: { ours: 400, cublaslt: 500 } },
+  { label: '4096x7168x16384', values: { ours: 1200, deepgemm: 1300, torch: 1100 } },
 ];
+const series: bars.TflopsSeries[] = [{ id: 'ours', name: 'ours' }, { id: 'cublaslt', name: 'cuBLASLt' }, { id: 'deepgemm', name: 'DeepGEMM' }, { id: 'torch', name: 'torch._scaled_mm' }];
+const ratioData: ratios.RatioDatum[] = [
+  { label: '64x2112x7168', points: { cublaslt: { ratio: 1.25, spread: 0.03 }, deepgemm: { ratio: 0.9, spread: 0.02 } } },
+  { label: '128x24576x1536', points: { cublaslt: { ratio: 1.02 } } },
+  { label: '4096x7168x16384', points: {} },
+];
+const ratioOptions = { title: 'peer / ours', axis: 'peer time / ours', above: 'ours faster', below: 'peer faster' };
 const rooflineData: roof.RooflineData = {
   points: [
     { label: '64x2112x7168', intensity: 100, tflops: 200 },
@@ -35,25 +43,33 @@ const regData: regs.RegistersDatum[] = [
 ];
 
 describe('tflopsBars.layout', () => {
-  it('draws one bar per measured value, ours and peer, heights ordered like the values', () => {
-    const { marks } = bars.layout(barData, size);
-    const ours = of(marks, 'rect', 'ours').filter((m) => m.type === 'rect' && m.title);
-    const peer = of(marks, 'rect', 'peer').filter((m) => m.type === 'rect' && m.title);
-    assert.equal(ours.length, 3);
-    assert.equal(peer.length, 2);
-    const h = ours.map((m) => (m as Extract<Mark, { type: 'rect' }>).height);
+  it('draws one bar per measured value of every series, heights ordered like the values, side by side', () => {
+    const { marks } = bars.layout(barData, series, size);
+    const bar = (id: string) => of(marks, 'rect', `series-${id}`).filter((m) => m.type === 'rect' && m.title) as Extract<Mark, { type: 'rect' }>[];
+    assert.equal(bar('ours').length, 3);
+    assert.equal(bar('cublaslt').length, 2);
+    assert.equal(bar('deepgemm').length, 2);
+    assert.equal(bar('torch').length, 1);
+    const h = bar('ours').map((m) => m.height);
     assert.ok(h[0] < h[1] && h[1] < h[2], `bar heights ${h}`);
-    for (const m of [...ours, ...peer]) assert.ok((m as { y: number }).y >= 0);
+    // In a group the series keep their order left to right and do not overlap.
+    const [o, c, d] = [bar('ours')[0], bar('cublaslt')[0], bar('deepgemm')[0]];
+    assert.ok(o.x + o.width <= c.x && c.x + c.width <= d.x, `bars overlap: ${o.x}/${c.x}/${d.x}`);
+    for (const m of marks) if (m.type === 'rect') assert.ok(m.y >= 0 && m.x >= 0 && m.x + m.width <= size.width);
   });
-  it('names the peer in the legend only when the run has peer bars (grouped runs have none)', () => {
-    const legend = (data: typeof barData) => bars.layout(data, size).marks.filter((m) => m.type === 'text' && m.cls === 'legend').map((m) => (m as { text: string }).text);
-    assert.deepEqual(legend(barData), ['ours', 'cuBLASLt']);
-    const noPeer = barData.map(({ peer: _peer, ...d }) => d);
+  it('names in the legend only the series that have bars (a run without peers shows ours alone)', () => {
+    const legend = (data: typeof barData) => bars.layout(data, series, size).marks.filter((m) => m.type === 'text' && m.cls === 'legend').map((m) => (m as { text: string }).text);
+    assert.deepEqual(legend(barData), ['ours', 'cuBLASLt', 'DeepGEMM', 'torch._scaled_mm']);
+    const noPeer = barData.map((d) => ({ label: d.label, values: { ours: d.values.ours } }));
     assert.deepEqual(legend(noPeer), ['ours']);
-    assert.equal(bars.layout(noPeer, size).label, 'TFLOPS per shape');
+    assert.equal(bars.layout(noPeer, series, size).label, 'TFLOPS per shape');
+    // Legend entries do not overlap each other.
+    const swatches = bars.layout(barData, series, size).marks.filter((m) => m.type === 'rect' && !m.title) as Extract<Mark, { type: 'rect' }>[];
+    const texts = bars.layout(barData, series, size).marks.filter((m) => m.type === 'text' && m.cls === 'legend') as Extract<Mark, { type: 'text' }>[];
+    texts.forEach((t, i) => { if (swatches[i + 1]) assert.ok(t.x + t.text.length * 6 <= swatches[i + 1].x, `legend "${t.text}" runs into the next swatch`); });
   });
   it('says there are no timings instead of drawing an empty frame', () => {
-    const { marks } = bars.layout([{ label: '64x2112x7168' }], size);
+    const { marks } = bars.layout([{ label: '64x2112x7168', values: {} }], series, size);
     assert.equal(marks.length, 1);
     assert.match((marks[0] as { text: string }).text, /No timings/);
   });
@@ -98,6 +114,32 @@ describe('candidateSpace.layout', () => {
   });
 });
 
+describe('ratioChart.layout', () => {
+  it('puts each ratio on a log axis around the line at 1, above it when ours is faster, with its spread as a whisker', () => {
+    const { marks } = ratios.layout(ratioData, series.slice(1), size, ratioOptions);
+    const unity = marks.find((m) => m.type === 'line' && m.cls === 'unity') as Extract<Mark, { type: 'line' }>;
+    assert.ok(unity, 'a line at 1');
+    const dot = (id: string) => of(marks, 'circle', `series-${id}`) as Extract<Mark, { type: 'circle' }>[];
+    assert.equal(dot('cublaslt').length, 2);
+    assert.equal(dot('deepgemm').length, 1);
+    assert.ok(dot('cublaslt')[0].cy < unity.y1, '1.25x is above the line');
+    assert.ok(dot('deepgemm')[0].cy > unity.y1, '0.9x is below the line');
+    const whiskers = of(marks, 'line', 'whisker') as Extract<Mark, { type: 'line' }>[];
+    assert.equal(whiskers.length, 2, 'only the points with a spread get a whisker');
+    assert.ok(whiskers[0].y1 < dot('cublaslt')[0].cy && whiskers[0].y2 > dot('cublaslt')[0].cy);
+    assert.match((dot('deepgemm')[0].title ?? ''), /0\.900x ± 2\.0%/);
+    // The shape without a ratio is left out rather than drawn empty.
+    assert.equal(marks.filter((m) => m.type === 'text' && m.cls === 'tick' && m.text === '4096x7168x16384').length, 0);
+  });
+  it('has round ticks either side of 1', () => {
+    assert.deepEqual(ratios.ratioTicks(0.85, 1.3), [0.9, 1, 1.1, 1.2, 1.3]);
+    assert.ok(ratios.ratioTicks(0.99, 1.01).includes(1));
+  });
+  it('says so when nothing has a ratio', () => {
+    assert.match((ratios.layout([], series, size, ratioOptions).marks[0] as { text: string }).text, /No ratios/);
+  });
+});
+
 describe('registersChart.layout', () => {
   it('draws a bar per candidate, setmaxnreg ticks and a spill label', () => {
     const { marks } = regs.layout(regData, size);
@@ -115,7 +157,8 @@ describe('registersChart.layout', () => {
 
 describe('render() SVG snapshots', () => {
   const cases: [string, () => ChartMarks, typeof bars.render][] = [
-    ['tflops-bars', () => bars.layout(barData, size), bars.render],
+    ['tflops-bars', () => bars.layout(barData, series, size), bars.render],
+    ['peer-ratios', () => ratios.layout(ratioData, series.slice(1), size, ratioOptions), ratios.render],
     ['roofline', () => roof.layout(rooflineData, size), roof.render],
     ['roofline-no-ceilings', () => roof.layout({ points: rooflineData.points }, size), roof.render],
     ['candidate-space', () => space.layout(candidates, size), space.render],

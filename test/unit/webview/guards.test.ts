@@ -18,6 +18,11 @@ describe('checkWebviewMessage accepts what the protocol allows', () => {
     ['override/keep', req('override/keep', { index: 3 }), 'explorer'],
     ['override/keep clear', req('override/keep', { index: -1 }), 'explorer'],
     ['job/cancel', req('job/cancel', {}), 'explorer'],
+    ['explorer/openWide', req('explorer/openWide', {}), 'explorer'],
+    ['run/compare', req('run/compare', { clear: false }), 'results'],
+    ['run/compare clear', req('run/compare', { clear: true }), 'results'],
+    ['file/open local', req('file/open', { uri: 'file:///home/me/runs/bench.json' }), 'results'],
+    ['file/open remote', req('file/open', { uri: 'vscode-remote://ssh-remote%2Bgpu/home/me/bench.json' }), 'explorer'],
   ];
   for (const [name, msg, view] of valid) {
     it(name, () => {
@@ -38,6 +43,13 @@ describe('checkWebviewMessage rejects, saying why', () => {
     ['unknown notification', { kind: 'notification', method: 'init', params: {} }, 'results', /unknown notification/],
     ['ready for another view', { kind: 'notification', method: 'ready', params: { view: 'explorer' } }, 'results', /this view/],
     ['method not allowed for the view', req('configs/compile', { indices: [0] }), 'results', /may not send/],
+    ['openWide from the results panel', req('explorer/openWide', {}), 'results', /may not send/],
+    ['run/compare from the explorer', req('run/compare', { clear: false }), 'explorer', /may not send/],
+    ['run/compare without a boolean', req('run/compare', { clear: 'yes' }), 'results', /clear must be a boolean/],
+    ['openWide with extra params', req('explorer/openWide', { path: '/etc' }), 'explorer', /path/],
+    ['file/open of a web link', req('file/open', { uri: 'https://example.com/x.json' }), 'results', /file: or vscode-remote:/],
+    ['file/open of a command link', req('file/open', { uri: 'command:fp8lab.runBenchmark' }), 'results', /file: or vscode-remote:/],
+    ['file/open of a non-JSON file', req('file/open', { uri: 'file:///etc/passwd' }), 'explorer', /\.json file/],
     ['registers view sends requests', req('row/copy', { index: 0 }), 'registers', /may not send/],
     ['negative id', req('row/copy', { index: 0 }, -1), 'results', /id must be/],
     ['string id', req('row/copy', { index: 0 }, '1'), 'results', /id must be/],

@@ -22,3 +22,15 @@ describe('webview page', () => {
     assert.doesNotMatch(html, /https?:\/\/(?!cs\.example)/);
   });
 });
+
+describe('stylesheets of the views', () => {
+  it('every stylesheet the extension ships in media/ is linked by every view', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { repoRoot } = await import('../repoRoot');
+    const root = repoRoot();
+    const { STYLE_SHEETS } = await import('../../../extension/src/panels/html');
+    const shipped = readdirSync(join(root, 'media')).filter((f) => f.endsWith('.css')).sort();
+    assert.deepEqual([...STYLE_SHEETS].sort(), shipped);
+  });
+});

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunArchive, runFileName } from '../../../extension/src/core/runArchive';
 import { makeRun } from './runData';
+import { upgradeRun } from '../../../extension/src/core/peers/runPeers';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'fp8lab-runs-')); });
@@ -16,7 +17,7 @@ describe('RunArchive', () => {
     const run = makeRun();
     const file = await archive.save(run);
     assert.deepEqual(readdirSync(join(dir, 'runs')), [runFileName(run.id)]);
-    assert.deepEqual(await archive.load(run.id), run);
+    assert.deepEqual(await archive.load(run.id), upgradeRun(run), 'read back with its cuBLASLt column as a peer');
     const list = await archive.list();
     assert.equal(list.length, 1);
     assert.equal(list[0].file, file);

@@ -1,6 +1,6 @@
 // A fixed BenchRun for unit tests of formatting and storage (not shown to users; figures are
 // round test values, not measurements).
-import type { BenchRun, GemmConfig, RegisterReport, ShapeResult } from '../../../extension/protocol/worker';
+import type { BenchRun, GemmConfig, PeerResult, RegisterReport, ShapeResult } from '../../../extension/protocol/worker';
 
 export const config: GemmConfig = {
   blockM: 64, blockN: 128, blockK: 128, numStages: 8, numMathWarpgroups: 1, clusterM: 1, clusterN: 2,
@@ -34,6 +34,30 @@ export function makeRun(): BenchRun {
         compile: { cacheHit: false, ms: 4000, cacheKey: 'def' }, peer: { skipped: 'no cuBLASLt, "12.8" too old' } },
       { problem: { kind: 'normal', m: 4096, n: 7168, k: 16384 }, config, registers, compile: { cacheHit: false, ms: 0, cacheKey: '' },
         error: { code: 'E_COMPILE', message: 'ptxas failed,\nsee log' } },
+    ],
+  };
+}
+
+/** A peer's timed entry at `ratio` x our time (peer / ours). */
+export function timedPeer(id: PeerResult['id'], name: string, r: ShapeResult, ratio: number): PeerResult {
+  const us = r.timing!.medianUs * ratio;
+  return { id, name, config: `${id} config`, accuracy: { calcDiff: 3e-4, maxAbsError: 0.01, maxRelError: 0.02, unwritten: 0, passed: true },
+    timing: { medianUs: us, minUs: us * 0.99, maxUs: us * 1.02, spread: 0.015, samples: 30, tflops: r.timing!.flops / us / 1e6, ratio } };
+}
+
+/** The same run as makeRun() written the current way: three peers per shape; DeepGEMM skipped on the second. */
+export function makePeersRun(): BenchRun {
+  const legacy = makeRun();
+  const results = legacy.results.map(({ peer: _p, peerAccuracy: _a, ...r }) => r);
+  const first = results[0];
+  first.peers = [timedPeer('cublaslt', 'cuBLASLt 13.1', first, 1.25), timedPeer('deepgemm', 'DeepGEMM 2.6.1', first, 0.9), timedPeer('torch', 'torch._scaled_mm (PyTorch 2.11.0)', first, 1.1)];
+  results[1].peers = [{ id: 'cublaslt', name: 'cuBLASLt 13.1', skipped: 'study mode: nothing timed' }, { id: 'deepgemm', name: 'DeepGEMM 2.6.1', skipped: 'DeepGEMM needs N % 64 == 0' }];
+  return {
+    ...legacy, results,
+    peers: [
+      { id: 'cublaslt', name: 'cuBLASLt 13.1', available: true, version: '13.1' },
+      { id: 'deepgemm', name: 'DeepGEMM 2.6.1', available: true, version: '2.6.1' },
+      { id: 'torch', name: 'torch._scaled_mm', available: true },
     ],
   };
 }

@@ -3,19 +3,29 @@ import assert from 'node:assert/strict';
 import { parseShapeList, whyCannotRun } from '../../../extension/src/core/benchChoices';
 import { registersFromCandidates, registersFromRun } from '../../../extension/src/core/registerEntries';
 import { parseShape } from '../../../extension/src/core/shapes';
-import { candidateData, chosenIndex, rooflineData, sameConfig, tflopsData } from '../../../webview/src/charts/data';
+import { candidateData, chosenIndex, peerRatioData, rooflineData, runSeries, sameConfig, tflopsData } from '../../../webview/src/charts/data';
 import type { ConfigReport, EnvironmentReport } from '../../../extension/protocol/worker';
-import { config, makeRun, registers } from './runData';
+import { config, makePeersRun, makeRun, registers } from './runData';
 
 describe('chart data from a run', () => {
   it('takes TFLOPS and peer TFLOPS as measured, leaves missing ones missing', () => {
     const run = makeRun();
     const d = tflopsData(run);
     assert.equal(d.length, 3);
-    assert.equal(d[0].ours, run.results[0].timing!.tflops);
-    assert.equal(d[0].peer, (run.results[0].peer as { tflops: number }).tflops);
-    assert.equal(d[1].ours, undefined);
-    assert.equal(d[1].peer, undefined, 'a skipped peer has no bar');
+    assert.equal(d[0].values.ours, run.results[0].timing!.tflops);
+    assert.equal(d[0].values.cublaslt, (run.results[0].peer as { tflops: number }).tflops, "a legacy run's cuBLASLt column is the cuBLASLt series");
+    assert.equal(d[1].values.ours, undefined);
+    assert.equal(d[1].values.cublaslt, undefined, 'a skipped peer has no bar');
+  });
+  it('gives every peer of the run a series and a ratio per shape with both spreads', () => {
+    const run = makePeersRun();
+    assert.deepEqual(runSeries(run).map((s) => s.id), ['ours', 'cublaslt', 'deepgemm', 'torch']);
+    const d = tflopsData(run);
+    assert.equal(d[0].values.deepgemm, run.results[0].peers![1].timing!.tflops);
+    const r = peerRatioData(run);
+    assert.equal(r[0].points.deepgemm?.ratio, 0.9);
+    assert.equal(r[0].points.deepgemm?.spread, run.results[0].timing!.spread + run.results[0].peers![1].timing!.spread);
+    assert.deepEqual(r[1].points, {}, 'skipped peers have no ratio');
   });
   it('places only timed shapes on the roofline, at flops/bytes', () => {
     const run = makeRun();

@@ -3,7 +3,7 @@
 // two variants that show what it buys (per-tensor scaling; no promotion), side by side on shared
 // scales. The input kind and the seed are shown with the numbers.
 
-import type { AccuracySnapshot } from '../../../extension/protocol/trace';
+import type { AccuracyReport, AccuracySnapshot } from '../../../extension/protocol/trace';
 import { compareVariants, type AccuracyComparison, type HeatMetric } from '../../../extension/src/core/accuracy';
 import { heatmapLayout, histogramLayout } from '../charts/accuracyCharts';
 import { renderMarks } from '../charts/marks';
@@ -36,12 +36,35 @@ function comparisonTable(c: AccuracyComparison): HTMLTableElement {
   return table;
 }
 
-function show(s: AccuracySnapshot): void {
-  const r = s.report;
+/** "outliers · seed 7 · 4096x7168x2048": how a report is named in the picker. */
+function reportLabel(r: AccuracyReport): string {
+  return `${r.input} · seed ${r.seed} · ${r.problem.m}x${r.problem.n}x${r.problem.k}`;
+}
+
+let picked: number | undefined;
+
+function show(s: AccuracySnapshot, host: Host): void {
+  const all = s.reports && s.reports.length > 1 ? s.reports : [s.report];
+  // The picked report survives a reload (view state) while the file's reports stay the same.
+  const key = all.map(reportLabel).join('|');
+  const saved = host.state();
+  if (picked === undefined || picked >= all.length) picked = saved.accuracyPick?.key === key ? saved.accuracyPick.index : Math.max(0, all.indexOf(s.report));
+  const r = all[picked] ?? s.report;
   const p = r.problem, cfg = r.config;
   clear(app);
+  const title = s.reports && s.reports.length > 1 ? s.title.replace(/ · (normal|outliers|tiny)\b/, ` · ${r.input}`) : s.title;
+  app.append(h('h1', {}, title));
+  if (all.length > 1) {
+    const pick = h('select', { id: 'report-pick', 'aria-label': 'report of this file' },
+      ...all.map((x, i) => h('option', { value: String(i), selected: i === picked }, reportLabel(x))));
+    pick.addEventListener('change', () => {
+      picked = Number(pick.value);
+      host.saveState({ accuracyPick: { key, index: picked } });
+      show(s, host);
+    });
+    app.append(h('div', { class: 'toolbar report-picker' }, h('label', { for: 'report-pick' }, `Report (${all.length} in this file): `), pick));
+  }
   app.append(
-    h('h1', {}, s.title),
     h('p', { class: 'meta' }, `${p.m}x${p.n}x${p.k} · BLOCK ${cfg.blockM}x${cfg.blockN}x${cfg.blockK}, ${cfg.numStages} stages · ${r.device?.name ?? 'device not reported'}`),
     h('p', { class: 'meta' }, `Input ${INPUT_TEXT[r.input]} · seed ${r.seed}${r.recorded ? ` · recorded: ${r.recorded}` : ''}`),
   );
@@ -82,4 +105,4 @@ function show(s: AccuracySnapshot): void {
 
 // See apps/timeline.ts: the host adds 'accuracy' to ViewName / Snapshot when it wires the panel.
 type Connect = (view: string, onSnapshot: (s: AccuracySnapshot, host: Host) => void) => Host;
-(connect as unknown as Connect)('accuracy', (s) => show(s));
+(connect as unknown as Connect)('accuracy', (s, host) => { picked = undefined; show(s, host); });

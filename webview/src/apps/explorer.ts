@@ -1,16 +1,23 @@
-// Config explorer (side panel): the candidate tile configs for a shape and kernel kind, rejected
-// ones with their reason, the heuristic's choice with "why this one"; compile or time any
-// selection; measured vs predicted; keep a candidate as the override for the shape.
+// Config explorer: the candidate tile configs for a shape and kernel kind, rejected ones with their
+// reason, the heuristic's choice with "why this one"; compile or time any selection; measured vs
+// predicted, with the peers' times for the shape as reference lines; keep a candidate as the
+// override for the shape. Two layouts: compact in the side bar (the chosen config, the fastest
+// predicted candidates, the rejected ones grouped by reason) and wide in an editor tab ("Open in
+// editor": the full sortable table, fastest first).
 
 import type { ExplorerCandidateState, ExplorerSnapshot } from '../../../extension/protocol/webview';
 import type { Candidate, KernelKind } from '../../../extension/protocol/worker';
 import { formatConfig } from '../../../extension/src/core/runRows';
 import * as space from '../charts/candidateSpace';
 import { candidateData, chosenIndex, sameConfig } from '../charts/data';
+import { PEER_ORDER, PEER_SHORT_NAME } from '../../../extension/src/core/peers/runPeers';
+import type { PeerReference } from '../charts/candidateSpace';
 import { environmentBlock } from '../ui/environment';
 import { clear, h, num } from '../ui/dom';
 import { connect, type Host } from '../ui/host';
 import { buildTable, type Column } from '../ui/table';
+import { configFigure } from '../ui/configPopover';
+import { acceptDroppedFiles } from '../ui/dropFiles';
 
 const app = document.getElementById('app') as HTMLElement;
 const KINDS: KernelKind[] = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad'];
@@ -29,10 +36,10 @@ const columns: Column<Row>[] = [
   { key: 'tiles', header: 'tiles', value: (r) => r.c.tiles, numeric: true },
   { key: 'waves', header: 'waves', value: (r) => r.c.waves, numeric: true },
   { key: 'lastWave', header: 'last wave', title: 'utilisation of the last wave', value: (r) => r.c.lastWaveUtilisation, text: (r) => `${(100 * r.c.lastWaveUtilisation).toFixed(0)}%`, numeric: true },
-  { key: 'predicted', header: 'pred. µs', title: "the cost model's prediction", value: (r) => r.c.predicted?.us, text: (r) => num(r.c.predicted?.us, 2), numeric: true },
+  { key: 'predicted', header: 'pred. µs', title: "the cost model's prediction", value: (r) => r.c.predicted?.us, text: (r) => num(r.c.predicted?.us, 2), numeric: true, lowerIsBetter: true },
   { key: 'regs', header: 'regs', title: 'registers per thread (compile)', value: (r) => r.state?.compile?.registers.registers, numeric: true },
   { key: 'spills', header: 'spills', value: (r) => r.state?.compile ? r.state.compile.registers.spillStoresBytes + r.state.compile.registers.spillLoadsBytes : undefined, numeric: true },
-  { key: 'measured', header: 'meas. µs', title: 'measured median (GPU)', value: (r) => r.state?.timing?.timing?.medianUs, text: (r) => num(r.state?.timing?.timing?.medianUs, 2), numeric: true },
+  { key: 'measured', header: 'meas. µs', title: 'measured median (GPU)', value: (r) => r.state?.timing?.timing?.medianUs, text: (r) => num(r.state?.timing?.timing?.medianUs, 2), numeric: true, lowerIsBetter: true },
   { key: 'status', header: 'status', clip: true, value: (r) => status(r) },
 ];
 
@@ -63,9 +70,40 @@ function verdict(rows: Row[]): string | undefined {
     : `The heuristic's choice (#${chosen.index}, ${c.toFixed(2)} µs) was not the fastest: #${fastest.index} ${formatConfig(fastest.c.config)} took ${f.toFixed(2)} µs (${((c / f - 1) * 100).toFixed(1)}% faster). Keep it as the override?`;
 }
 
+/** The side bar is narrow: below this width the compact layout is used (unless this is the editor tab). */
+const COMPACT_BELOW_PX = 560;
+/** Candidates listed in the compact layout (fastest predicted first). */
+const COMPACT_TOP = 8;
+
+function peerReferences(s: ExplorerSnapshot): PeerReference[] {
+  return (s.peers?.peers ?? []).filter((p) => p.timing).sort((a, b) => PEER_ORDER.indexOf(a.id) - PEER_ORDER.indexOf(b.id))
+    .map((p) => ({ id: p.id, name: PEER_SHORT_NAME[p.id] ?? p.name, us: p.timing!.medianUs }));
+}
+
+/** Draws the picture of candidate i (set by render once the report is known). */
+let pictureFor: ((index: number) => void) | undefined;
+
+/** Rejected candidates as a count per rule, with one example reason each (the full list is in the wide layout). */
+function rejectedGroups(rows: Row[]): HTMLElement | undefined {
+  const rejected = rows.filter((r) => r.c.rejected);
+  if (!rejected.length) return undefined;
+  const byRule = new Map<string, Row[]>();
+  for (const r of rejected) byRule.set(r.c.rejected!.rule, [...(byRule.get(r.c.rejected!.rule) ?? []), r]);
+  return h('section', { class: 'rejected-groups' }, h('h3', {}, `${rejected.length} rejected, by reason`),
+    h('ul', {}, ...[...byRule].sort((a, b) => b[1].length - a[1].length).map(([rule, list]) =>
+      {
+        const example = h('button', { class: 'link', title: 'Show the picture of this candidate with the reason drawn' }, formatConfig(list[0].c.config));
+        example.addEventListener('click', () => pictureFor?.(list[0].index));
+        return h('li', { title: list.slice(0, 12).map((r) => `#${r.index} ${formatConfig(r.c.config)}: ${r.c.rejected!.reason}`).join('\n') },
+          h('strong', {}, `${rule} × ${list.length}`), ' — e.g. ', example, `: ${list[0].c.rejected!.reason}`);
+      })));
+}
+
 function render(s: ExplorerSnapshot, host: Host): void {
   const ui = host.state();
   clear(app);
+  const compact = !s.wide && app.clientWidth < COMPACT_BELOW_PX;
+  document.body.classList.toggle('compact', compact);
 
   const env = s.env;
   const showEnv = !env || !env.canRunKernels;
@@ -75,7 +113,7 @@ function render(s: ExplorerSnapshot, host: Host): void {
   const shape = h('input', { type: 'text', id: 'shape', placeholder: 'M,N,K e.g. 4096,7168,2048', 'aria-label': 'Shape M,N,K', value: ui.shapeText ?? (s.problem ? `${s.problem.m},${s.problem.n},${s.problem.k}` : '') });
   const kind = h('select', { 'aria-label': 'Kernel kind' }, ...KINDS.map((k) => h('option', { value: k, selected: (ui.kind ?? s.problem?.kind ?? 'normal') === k }, k)));
   const follow = h('input', { type: 'checkbox', id: 'follow', checked: s.follow });
-  const show = h('button', { class: 'primary' }, 'Show candidates');
+  const show = h('button', { class: 'primary' }, compact ? 'Show' : 'Show candidates');
   const message = h('p', { class: 'form-message', role: 'status' });
   const submit = () => {
     host.saveState({ shapeText: shape.value, kind: kind.value as KernelKind });
@@ -85,7 +123,9 @@ function render(s: ExplorerSnapshot, host: Host): void {
   show.addEventListener('click', submit);
   shape.addEventListener('keydown', (e) => { if (e.key === 'Enter') submit(); });
   follow.addEventListener('change', submit);
-  app.append(h('div', { class: 'form' }, shape, kind, show, h('label', { class: 'check' }, follow, ' follow the last run')), message);
+  const wideBtn = h('button', { class: 'open-wide', title: 'Open the explorer in an editor tab with the full sortable table' }, 'Open in editor');
+  wideBtn.addEventListener('click', () => host.request('explorer/openWide', {}).catch((e: Error) => { message.textContent = e.message; }));
+  app.append(h('div', { class: 'form' }, shape, kind, show, h('label', { class: 'check' }, follow, ' follow the last run'), s.wide ? undefined : wideBtn), message);
   if (s.reportError) message.textContent = `${s.reportError.code}: ${s.reportError.message}`;
 
   if (s.busy) {
@@ -105,7 +145,11 @@ function render(s: ExplorerSnapshot, host: Host): void {
   const legal = rows.filter((r) => !r.c.rejected);
   const p = report.problem;
   app.append(h('h2', {}, `${p.kind} ${p.m}x${p.n}x${p.k}: ${legal.length} legal of ${rows.length} candidates`));
-  app.append(h('p', { class: 'why' }, h('strong', {}, `Chosen #${chosenAt} ${formatConfig(report.chosen)} — why this one: `), report.why));
+  app.append(h('div', { class: 'chosen-card' }, h('p', { class: 'why' }, h('strong', {}, `Chosen #${chosenAt} ${formatConfig(report.chosen)}`), compact ? h('br') : ' — why this one: ', report.why)));
+  if (s.peers) {
+    const refs = peerReferences(s);
+    if (refs.length) app.append(h('p', { class: 'meta peer-refs' }, `Peers on this shape (${s.peers.source}): ${refs.map((r) => `${r.name} ${r.us.toFixed(2)} µs`).join(' · ')}`));
+  }
   if (s.override) app.append(h('p', { class: 'note' }, `Override kept for this shape: ${formatConfig(s.override)}.`));
 
   const selectionFor = `${p.kind}:${p.m}x${p.n}x${p.k}`;
@@ -135,6 +179,7 @@ function render(s: ExplorerSnapshot, host: Host): void {
     timelineBtn.disabled = accuracyBtn.disabled = !canTime || n !== 1;
     sassBtn.disabled = !canCompile || n !== 1;
     host.saveState({ selected: [...selected] });
+    if (n === 1) pictureFor?.([...selected][0]);
   };
   const act = (method: 'configs/compile' | 'configs/time') => () => host.request(method, { indices: [...selected].sort((a, b) => a - b) }).catch((e: Error) => { message.textContent = e.message; });
   compileBtn.addEventListener('click', act('configs/compile'));
@@ -152,14 +197,36 @@ function render(s: ExplorerSnapshot, host: Host): void {
 
   const chartRoot = h('figure', { class: 'chart-box' });
   app.append(chartRoot);
-  space.render(chartRoot, space.layout(candidateData(report.candidates, chosenAt, s.candidates), { width: Math.max(220, Math.min(640, app.clientWidth - 16)), height: 220 }));
+  space.render(chartRoot, space.layout(candidateData(report.candidates, chosenAt, s.candidates), { width: Math.max(220, Math.min(640, app.clientWidth - 16)), height: compact ? 180 : 220 }, peerReferences(s)));
 
-  const tableHolder = h('div', { class: 'table-wrap' });
+  // The picture of one config: the single selected candidate, else the chosen one (a rejected
+  // candidate's, with its reason drawn, when picked from the rejected list).
+  const pictureRoot = h('section', { class: 'config-picture-section' });
+  app.append(pictureRoot);
+  const drawPicture = (index: number) => {
+    const row = rows[index];
+    if (!row) return;
+    clear(pictureRoot);
+    pictureRoot.append(h('h3', {}, `Picture of #${index} ${formatConfig(row.c.config)}${row.chosen ? ' (chosen)' : row.c.rejected ? ' (rejected)' : ''}`),
+      configFigure(report.problem, row.c.config, row.c.rejected, Math.max(220, Math.min(560, app.clientWidth - 16))));
+  };
+  pictureFor = drawPicture;
+  drawPicture(selected.size === 1 ? [...selected][0] : chosenAt >= 0 ? chosenAt : legal[0]?.index ?? 0);
+
+  // Compact: the fastest predicted candidates (plus the chosen one), config and times only.
+  const compactColumns: Column<Row>[] = [
+    { key: 'config', header: 'config', title: 'block_m x block_n, stages, math warpgroups, cluster', value: (r) => formatConfig(r.c.config) },
+    columns.find((c) => c.key === 'predicted')!, columns.find((c) => c.key === 'measured')!,
+  ];
+  const byPrediction = legal.slice().sort((a, b) => (a.c.predicted?.us ?? Infinity) - (b.c.predicted?.us ?? Infinity));
+  const shown = compact ? byPrediction.filter((r, i) => i < COMPACT_TOP || r.chosen) : legal;
+  const tableHolder = h('div', { class: compact ? 'table-wrap compact-list' : 'table-wrap' });
   const drawTable = () => {
     const st = host.state();
     clear(tableHolder);
     tableHolder.append(buildTable<Row>({
-      columns, rows: legal, sortKey: st.sortKey, sortDescending: st.sortDescending,
+      // Fastest predicted first until the user sorts by another column.
+      columns: compact ? compactColumns : columns, rows: shown, sortKey: st.sortKey ?? 'predicted', sortDescending: st.sortKey ? st.sortDescending : false,
       rowClass: (r) => [r.chosen ? 'chosen' : '', r.override ? 'override' : ''].filter(Boolean).join(' ') || undefined,
       rowTitle: (r) => r.chosen ? `the heuristic's choice: ${report.why}` : undefined,
       lead: (r) => {
@@ -175,6 +242,12 @@ function render(s: ExplorerSnapshot, host: Host): void {
   refresh();
   drawTable();
   app.append(tableHolder);
+  if (compact) {
+    if (legal.length > shown.length) app.append(h('p', { class: 'note' }, `${legal.length - shown.length} more legal candidates: “Open in editor” shows the full table.`));
+    const groups = rejectedGroups(rows);
+    if (groups) app.append(groups);
+    return;
+  }
 
   // Rejected candidates: a count per rule, and the full list with each reason on demand.
   const rejected = rows.filter((r) => r.c.rejected);
@@ -198,4 +271,5 @@ function render(s: ExplorerSnapshot, host: Host): void {
   }
 }
 
-connect<ExplorerSnapshot>('explorer', render);
+const explorerHost = connect<ExplorerSnapshot>('explorer', render);
+acceptDroppedFiles(explorerHost, (text) => { const m = document.querySelector('p.form-message'); if (m) m.textContent = text; });

@@ -1,22 +1,39 @@
 // Results panel: one benchmark run as a table (sort, filter, hover details, copy a row, open its
-// registers) and two charts (TFLOPS per shape vs cuBLASLt; roofline under the measured roofs).
+// registers) with one time/ratio column pair per peer the run measured, and charts (TFLOPS per
+// shape, ours and every peer; the peers' ratios; roofline under the measured roofs).
 // Every figure is the run's own; a study-mode run shows no timing columns.
 
 import type { ResultsSnapshot } from '../../../extension/protocol/webview';
-import { hasTiming, runRows, type RunRow } from '../../../extension/src/core/runRows';
+import type { BenchRun } from '../../../extension/protocol/worker';
+import { peerColumns, peerLines, upgradeRun, type PeerColumn } from '../../../extension/src/core/peers/runPeers';
+import { formatConfig, hasTiming, resultLabel, runRows, type RunRow } from '../../../extension/src/core/runRows';
 import * as bars from '../charts/tflopsBars';
+import * as ratios from '../charts/ratioChart';
 import * as roofline from '../charts/roofline';
-import { rooflineData, tflopsData } from '../charts/data';
+import { peerRatioData, rooflineData, runSeries, tflopsData } from '../charts/data';
 import { clear, h, num, sci } from '../ui/dom';
 import { connect, type Host } from '../ui/host';
 import { buildTable, type Column } from '../ui/table';
+import { attachConfigPopover, configFigure } from '../ui/configPopover';
+import { acceptDroppedFiles } from '../ui/dropFiles';
+import { compareRuns, type ShapeComparison } from '../../../extension/src/core/compareRuns';
 
 const app = document.getElementById('app') as HTMLElement;
 let last: ResultsSnapshot | undefined;
 
 const chartSize = () => ({ width: Math.max(320, Math.min(720, app.clientWidth - 24)), height: 280 });
+/** The per-shape charts (bars, ratios) get the panel's width: 18 shapes x 4 series need it. */
+const wideChartSize = () => ({ width: Math.max(320, Math.min(1200, app.clientWidth - 24)), height: 300 });
 
-function columns(timed: boolean, hasCeilings: boolean, grouped = false): Column<RunRow>[] {
+/** One time/ratio column pair per peer of the run; the µs cell says "skipped" (why: in the row's tooltip). */
+function peerTableColumns(peers: PeerColumn[]): Column<RunRow>[] {
+  return peers.flatMap((p) => [
+    { key: `peer.${p.id}.us`, header: `${p.short} µs`, title: `${p.names.join(', ') || p.short}: median time on the same inputs, in the same run`, value: (r: RunRow) => r.peers[p.id]?.us, text: (r: RunRow) => r.peers[p.id]?.skipped ? 'skipped' : num(r.peers[p.id]?.us, 2), numeric: true },
+    { key: `peer.${p.id}.ratio`, header: `× ${p.short}`, title: `${p.short} time / our time (> 1: ours is faster)`, value: (r: RunRow) => r.peers[p.id]?.ratio, text: (r: RunRow) => { const v = r.peers[p.id]?.ratio; return v === undefined ? '—' : `${v.toFixed(2)}x`; }, numeric: true },
+  ]);
+}
+
+function columns(timed: boolean, hasCeilings: boolean, grouped: boolean, peers: PeerColumn[]): Column<RunRow>[] {
   const cols: Column<RunRow>[] = [];
   // Grouped runs: which kernel kind and case each row is, and its groups; M/N/K are the kernel's
   // (contiguous M = padded ΣM, k-grouped K = ΣK_g, masked M = rows per group).
@@ -45,14 +62,12 @@ function columns(timed: boolean, hasCeilings: boolean, grouped = false): Column<
       );
     }
     cols.push(
-      { key: 'peerUs', header: 'cuBLASLt µs', value: (r) => r.peerUs, text: (r) => r.peerSkipped ? 'skipped' : num(r.peerUs, 2), numeric: true },
-      { key: 'peerRatio', header: 'ratio', title: 'cuBLASLt time / our time (> 1: ours is faster)', value: (r) => r.peerRatio, text: (r) => r.peerRatio === undefined ? '—' : `${r.peerRatio.toFixed(2)}x`, numeric: true },
+      ...peerTableColumns(peers),
       { key: 'calcDiff', header: 'calc_diff', title: 'DeepGEMM metric vs FP32 reference; passes below 1e-3', value: (r) => r.calcDiff, text: (r) => sci(r.calcDiff), numeric: true },
     );
     if (grouped) {
       cols.push(
         { key: 'flopsOver', header: 'FLOPs over', title: 'which rows TFLOPS and GB/s count: padded (contiguous), valid (masked), all (k-grouped, wgrad); hover a row for the full convention', value: (r) => r.flopsOver },
-        { key: 'versusDeepGemm', header: 'DeepGEMM', title: 'DeepGEMM on this case in this run, and its time over ours', value: (r) => r.versusDeepGemm, text: (r) => r.versusDeepGemm ?? '—' },
       );
     }
   }
@@ -79,7 +94,7 @@ function details(s: ResultsSnapshot, r: RunRow): string {
   const c = res.config;
   lines.push(`block ${c.blockM}x${c.blockN}x${c.blockK}, ${c.numStages} stages, ${c.numMathWarpgroups} math WG, cluster ${c.clusterM}x${c.clusterN}, swizzle A/B/D ${c.swizzleA}/${c.swizzleB}/${c.swizzleD}, smem ${c.sharedBytes} B, ${c.numSms} SMs`);
   if (res.timing) lines.push(`time: median ${res.timing.medianUs} µs, min ${res.timing.minUs}, max ${res.timing.maxUs}, spread ${(100 * res.timing.spread).toFixed(1)}% over ${res.timing.samples} samples`);
-  if (res.peer) lines.push('skipped' in res.peer ? `cuBLASLt: skipped (${res.peer.skipped})` : `${res.peer.name}: median ${res.peer.medianUs} µs, spread ${(100 * res.peer.spread).toFixed(1)}%`);
+  lines.push(...peerLines(res));
   if (res.accuracy) lines.push(`accuracy: calc_diff ${res.accuracy.calcDiff}, max abs ${res.accuracy.maxAbsError}, max rel ${res.accuracy.maxRelError}, unwritten ${res.accuracy.unwritten}`);
   if (res.registers) lines.push(`registers ${res.registers.registers}/thread (producer ${res.registers.producerRegisters}, math ${res.registers.mathRegisters} after setmaxnreg), ${res.registers.occupancyCtasPerSm} CTA/SM`);
   if (res.compile) lines.push(`compile: ${res.compile.cacheHit ? 'cache hit' : `${res.compile.ms.toFixed(0)} ms`}, key ${res.compile.cacheKey}`);
@@ -94,15 +109,16 @@ function header(s: ResultsSnapshot): HTMLElement {
   const title = grouped ? (run.mode === 'gpu' ? 'FP8 grouped GEMM benchmark' : 'FP8 grouped GEMM study run (compile only)') : run.mode === 'gpu' ? 'FP8 GEMM benchmark' : 'FP8 GEMM study run (compile only)';
   const parts: (Node | string)[] = [h('h1', {}, title)];
   if (run.recorded) parts.push(h('p', { class: 'badge recorded' }, h('strong', {}, 'recorded'), ` — ${run.recorded}`));
-  parts.push(h('p', { class: 'meta' }, `${dev} · driver ${run.driverVersion ?? '—'} · toolkit ${run.toolkitVersion ?? '—'} · started ${run.startedAt}${run.finishedAt ? ` · finished ${run.finishedAt}` : ''}`));
+  parts.push(h('p', { class: 'meta' }, `${dev} · driver ${run.driverVersion ?? '—'} · toolkit ${run.toolkitVersion ?? '—'} · started ${run.startedAt || '—'}${run.finishedAt ? ` · finished ${run.finishedAt}` : ''}`));
   if (s.live) parts.push(h('p', { class: 'badge live', role: 'status' }, `measuring… ${run.results.length} shape(s) so far`));
   if (run.interrupted) parts.push(h('p', { class: 'badge warn', role: 'alert' }, `Interrupted (${run.interrupted.code}): ${run.interrupted.message.replace(/[.\s]+$/, '')}. Shapes kept: ${run.results.length}.`));
   if (run.mode === 'study') parts.push(h('p', { class: 'note' }, 'Study mode: kernels were compiled, not run. Configs and registers are real; there are no timings.'));
   if (grouped) {
     const kinds = [...new Set(run.results.map((r) => r.problem.kind))];
     const conventions = [...new Set(run.results.map((r) => r.grouped?.convention).filter((c): c is string => !!c))];
-    parts.push(h('p', { class: 'note' }, `Grouped GEMMs (${kinds.join(', ') || 'no case measured'}): M, N, K are what the kernel sees; no cuBLASLt peer (—). ${conventions.join('. ')}.`));
+    parts.push(h('p', { class: 'note' }, `Grouped GEMMs (${kinds.join(', ') || 'no case measured'}): M, N, K are what the kernel sees. ${conventions.join('. ')}.`));
   }
+  parts.push(...peerNotes(run));
   for (const f of run.failedCases ?? []) parts.push(h('p', { class: 'badge warn', role: 'alert' }, `${f.caseLabel}: failed before a config was chosen (${f.error.code}): ${f.error.message}`));
   if (run.ceilings) parts.push(h('p', { class: 'meta' }, `Device ceilings (measured ${run.ceilings.measuredAt}): ${run.ceilings.fp8Tflops.toFixed(0)} FP8 TFLOPS, ${run.ceilings.bandwidthGBps.toFixed(0)} GB/s — ${run.ceilings.method}`));
   else if (run.mode === 'gpu') parts.push(h('p', { class: 'meta' }, 'Device ceilings were not measured for this run: no % of ceiling columns.'));
@@ -111,11 +127,49 @@ function header(s: ResultsSnapshot): HTMLElement {
   return h('header', {}, ...parts);
 }
 
+const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '—' : `±${(100 * v).toFixed(1)}%`);
+
+/** Run B (shown) against run A: a table of ratios with their spread, config changes, verdicts, and a chart of the ratios. */
+function comparisonSection(a: BenchRun, b: BenchRun, label: string): HTMLElement {
+  const c = compareRuns(a, b);
+  const cols: Column<ShapeComparison>[] = [
+    { key: 'label', header: 'shape', value: (r) => r.label },
+    { key: 'aUs', header: 'A µs', value: (r) => r.aUs, text: (r) => num(r.aUs, 2), numeric: true, lowerIsBetter: true },
+    { key: 'aSpread', header: 'A spread', value: (r) => r.aSpread, text: (r) => pct(r.aSpread), numeric: true },
+    { key: 'bUs', header: 'B µs', value: (r) => r.bUs, text: (r) => num(r.bUs, 2), numeric: true, lowerIsBetter: true },
+    { key: 'bSpread', header: 'B spread', value: (r) => r.bSpread, text: (r) => pct(r.bSpread), numeric: true },
+    { key: 'ratio', header: 'B / A', title: "B's median over A's (below 1: B is faster)", value: (r) => r.ratio, text: (r) => (r.ratio === undefined ? '—' : `${r.ratio.toFixed(3)}x ${pct(r.spread)}`), numeric: true, lowerIsBetter: true },
+    { key: 'verdict', header: 'verdict', title: 'faster / slower only when the ratio is outside both runs\' spreads together', value: (r) => r.verdict ?? r.why, text: (r) => r.verdict === 'same' ? 'within the spread' : r.verdict ?? `— (${r.why ?? 'no figures'})` },
+    { key: 'configChange', header: 'config change', value: (r) => r.configChange, text: (r) => r.configChange ?? 'same config' },
+  ];
+  const table = buildTable<ShapeComparison>({ columns: cols, rows: c.rows, rowClass: (r) => r.verdict === 'slower' ? 'row-warn' : undefined });
+  const chartRoot = h('figure', { class: 'chart-box' });
+  ratios.render(chartRoot, ratios.layout(c.rows.map((r) => ({ label: r.label, points: { compare: r.ratio === undefined ? undefined : { ratio: r.ratio, spread: r.spread } } })),
+    [{ id: 'compare', name: 'B / A' }], wideChartSize(), { title: 'Run B over run A per shape (whiskers: both spreads)', axis: 'B time / A time', above: 'B slower', below: 'B faster' }));
+  return h('section', { class: 'compare' },
+    h('h2', {}, `Compared with ${label} (A); this run is B`),
+    h('p', { class: 'verdict', role: 'status' }, c.summary),
+    h('div', { class: 'table-wrap' }, table), chartRoot);
+}
+
+/** Which peers ran next to ours, and for each one that could not, why and what would fix it. */
+function peerNotes(given: BenchRun): HTMLElement[] {
+  if (given.mode !== 'gpu') return [];
+  const run = upgradeRun(given);
+  const asked = run.peers ?? [];
+  const out: HTMLElement[] = [];
+  const ran = asked.filter((p) => p.available).map((p) => p.name);
+  if (ran.length) out.push(h('p', { class: 'meta peers-ran' }, `Peers timed in this run, interleaved with ours on the same inputs: ${ran.join(', ')}.`));
+  else if (!asked.length && !run.results.some((r) => r.peers?.length)) out.push(h('p', { class: 'meta' }, 'No peer was timed in this run.'));
+  for (const p of asked.filter((x) => !x.available)) out.push(h('p', { class: 'badge warn peer-missing' }, `${p.name} not run: ${p.reason ?? 'unavailable'}`));
+  return out;
+}
+
 /**
  * Puts each cell's raw figure on it (data-key, data-value; empty when absent), so a test can check
  * the shown text against the run's own numbers. Rows are found by the lead cell's data-row-index.
  */
-function withRawValues(table: HTMLTableElement, cols: Column<RunRow>[], rows: RunRow[]): HTMLTableElement {
+function withRawValues(table: HTMLTableElement, cols: Column<RunRow>[], rows: RunRow[], run: BenchRun): HTMLTableElement {
   for (const tr of Array.from(table.tBodies[0]?.rows ?? [])) {
     const index = tr.querySelector('[data-row-index]')?.getAttribute('data-row-index');
     const row = rows.find((r) => String(r.index) === index);
@@ -125,6 +179,8 @@ function withRawValues(table: HTMLTableElement, cols: Column<RunRow>[], rows: Ru
       if (!td) return;
       td.dataset.key = c.key;
       td.dataset.value = String(c.value(row) ?? '');
+      // Hovering a config shows its picture (tiles by wave, shared memory, registers, cluster).
+      if (c.key === 'config') { const r = run.results[row.index]; attachConfigPopover(td, () => ({ problem: r.problem, config: r.config })); }
     });
   }
   return table;
@@ -148,13 +204,18 @@ function render(s: ResultsSnapshot, host: Host): void {
     .then((r) => say(r.path ? `Exported to ${r.path}` : 'Export cancelled'), (e: Error) => say(`Export failed: ${e.message}`));
   exportJson.addEventListener('click', exporter('json'));
   exportCsv.addEventListener('click', exporter('csv'));
-  app.append(h('div', { class: 'toolbar' }, filter, exportJson, exportCsv, status));
+  const compareBtn = h('button', { title: 'Compare this run (B) with another saved run or a file (A): per-shape ratio with spread, config changes' }, s.compare ? 'Compare with another…' : 'Compare with…');
+  compareBtn.addEventListener('click', () => host.request('run/compare', { clear: false }).catch((e: Error) => say(`Compare failed: ${e.message}`)));
+  const stopBtn = h('button', {}, 'Stop comparing');
+  stopBtn.addEventListener('click', () => host.request('run/compare', { clear: true }).catch((e: Error) => say(e.message)));
+  app.append(h('div', { class: 'toolbar' }, filter, exportJson, exportCsv, compareBtn, s.compare ? stopBtn : undefined, status));
+  if (s.compare) app.append(comparisonSection(s.compare.base, s.run, s.compare.label));
 
   const tableHolder = h('div', { class: 'table-wrap' });
   const drawTable = () => {
     const st = host.state();
     clear(tableHolder);
-    const cols = columns(timed, !!s.run.ceilings, rows.some((r) => r.flopsOver !== undefined));
+    const cols = columns(timed, !!s.run.ceilings, rows.some((r) => r.flopsOver !== undefined), peerColumns(s.run));
     tableHolder.append(withRawValues(buildTable<RunRow>({
       columns: cols, rows, sortKey: st.sortKey, sortDescending: st.sortDescending, filter: st.filter,
       rowClass: (r) => r.error ? 'row-error' : r.accuracyPassed === false ? 'row-warn' : undefined,
@@ -173,29 +234,51 @@ function render(s: ResultsSnapshot, host: Host): void {
           b.addEventListener('click', () => host.request('study/open', { study: name, index: r.index }).catch((e: Error) => say(e.message)));
           return b;
         };
+        const pic = h('button', { class: 'small', title: 'Picture of this config: tiles by wave, shared memory, registers, cluster' }, 'Picture');
+        pic.addEventListener('click', () => showPicture(r.index));
         // data-row-index: which run result this table row shows (tests map cells back to the run's JSON).
-        return h('span', { 'data-row-index': String(r.index) }, copy, regs, study('timeline', 'Timeline', 'Pipeline timeline of this kernel (instrumented run on the GPU)'),
+        return h('span', { 'data-row-index': String(r.index) }, copy, regs, pic, study('timeline', 'Timeline', 'Pipeline timeline of this kernel (instrumented run on the GPU)'),
           study('accuracy', 'Accuracy', 'Accuracy against FP32: this kernel vs per-tensor scaling vs no promotion'),
           study('sass', 'SASS', 'The SASS of this kernel: listing with source lines, instruction mix, control bits (needs nvdisasm or cuobjdump)'));
       },
       onSort: (key, desc) => { host.saveState({ sortKey: key, sortDescending: desc }); drawTable(); },
-    }), cols, rows));
+    }), cols, rows, s.run));
+  };
+  const pictureHolder = h('section', { class: 'row-picture' });
+  const showPicture = (index: number) => {
+    const res = s.run.results[index];
+    clear(pictureHolder);
+    const close = h('button', { class: 'small' }, 'Close');
+    close.addEventListener('click', () => clear(pictureHolder));
+    pictureHolder.append(h('h2', {}, `Config of ${res.caseLabel ?? resultLabel(res)}: ${formatConfig(res.config)} `, close), configFigure(res.problem, res.config));
+    pictureHolder.scrollIntoView({ block: 'nearest' });
   };
   filter.addEventListener('input', () => { host.saveState({ filter: filter.value }); drawTable(); });
   drawTable();
-  app.append(tableHolder);
+  app.append(tableHolder, pictureHolder);
   if (rows.length === 0) app.append(h('p', { class: 'note' }, s.live ? 'No shape finished yet.' : 'No shape was measured in this run.'));
 
   if (timed) {
     const barsRoot = h('figure', { class: 'chart-box' });
     const roofRoot = h('figure', { class: 'chart-box' });
-    app.append(h('section', { class: 'charts' }, barsRoot, roofRoot));
-    bars.render(barsRoot, bars.layout(tflopsData(s.run), chartSize()));
+    const series = runSeries(s.run);
+    const section = h('section', { class: 'charts' }, barsRoot);
+    bars.render(barsRoot, bars.layout(tflopsData(s.run), series, wideChartSize()));
+    const ratioData = peerRatioData(s.run);
+    if (ratioData.some((d) => Object.keys(d.points).length)) {
+      const ratioRoot = h('figure', { class: 'chart-box' });
+      section.append(ratioRoot);
+      ratios.render(ratioRoot, ratios.layout(ratioData, series.filter((x) => x.id !== 'ours'), wideChartSize(),
+        { title: 'Peer time / our time per shape (whiskers: both spreads)', axis: 'peer time / ours', above: 'ours faster', below: 'peer faster' }));
+    }
+    section.append(roofRoot);
+    app.append(section);
     roofline.render(roofRoot, roofline.layout(rooflineData(s.run), chartSize()));
   }
 }
 
 const host = connect<ResultsSnapshot>('results', (s, hst) => render(s, hst));
+acceptDroppedFiles(host, (text) => { const st = document.querySelector('.toolbar .status'); if (st) st.textContent = text; });
 let pendingFrame = 0;
 window.addEventListener('resize', () => {
   // Re-layout the charts once per animation frame while the panel is resized.

@@ -14,13 +14,16 @@ export interface CandidatePoint {
   chosen: boolean;
 }
 
-export function layout(data: CandidatePoint[], size: Size): ChartMarks {
-  const label = 'Candidate space: predicted and measured µs per candidate';
+/** A peer's measured time for the shape, drawn across the chart as a reference line. */
+export interface PeerReference { id: string; name: string; us: number }
+
+export function layout(data: CandidatePoint[], size: Size, refs: PeerReference[] = []): ChartMarks {
+  const label = `Candidate space: predicted and measured µs per candidate${refs.length ? `, with ${refs.map((r) => r.name).join(', ')}` : ''}`;
   const rows = data.filter((d) => d.predictedUs !== undefined || d.measuredUs !== undefined)
     .slice().sort((a, b) => (a.predictedUs ?? Infinity) - (b.predictedUs ?? Infinity) || a.index - b.index);
   if (rows.length === 0) return { ...size, label, marks: emptyNote(size, 'No legal candidate with a prediction') };
   const f = frame(size, { l: 48, t: 22, r: 8, b: 28 });
-  const max = Math.max(...rows.flatMap((d) => [d.predictedUs ?? 0, d.measuredUs ?? 0]));
+  const max = Math.max(...rows.flatMap((d) => [d.predictedUs ?? 0, d.measuredUs ?? 0]), ...refs.map((r) => r.us));
   const y = scaleLinear().domain([0, max > 0 ? max : 1]).nice().range([f.bottom, f.top]);
   const x = scaleBand<number>().domain(rows.map((d) => d.index)).range([f.left, f.right]).padding(0.3);
   const marks: Mark[] = [...leftAxis(y, f, 'µs', y.ticks(5), shortNumber)];
@@ -39,6 +42,15 @@ export function layout(data: CandidatePoint[], size: Size): ChartMarks {
       const cy = px(y(d.measuredUs));
       marks.push({ type: 'rect', x: px(cx - 3.5), y: px(cy - 3.5), width: 7, height: 7, cls: d.chosen ? 'point measured chosen' : 'point measured', title: `#${d.index} ${d.label}: measured ${d.measuredUs.toFixed(2)} µs` });
     }
+  }
+  // The peers' times: a dashed line each, named at its right end (labels pushed apart when close).
+  let lastLabelY = -Infinity;
+  for (const r of refs.slice().sort((a, b) => b.us - a.us)) {
+    const ry = px(y(r.us));
+    marks.push({ type: 'line', x1: f.left, y1: ry, x2: f.right, y2: ry, cls: `peer-line series-${r.id}`, title: `${r.name}: ${r.us.toFixed(2)} µs on this shape` });
+    const ly = Math.max(ry - 3, lastLabelY + 11);
+    lastLabelY = ly;
+    marks.push({ type: 'text', x: f.right - 2, y: px(ly), text: `${r.name} ${r.us.toFixed(1)} µs`, cls: `legend peer-label series-${r.id}`, anchor: 'end' });
   }
   marks.push({ type: 'circle', cx: f.right - 150, cy: 10, r: 3.5, cls: 'point predicted' });
   marks.push({ type: 'text', x: f.right - 142, y: 14, text: 'predicted', cls: 'legend' });

@@ -3,21 +3,37 @@
 
 import type { BenchRun, Candidate, RegisterReport } from '../../../extension/protocol/worker';
 import type { ExplorerCandidateState, RegisterEntry } from '../../../extension/protocol/webview';
+import { peerColumns, upgradeRun } from '../../../extension/src/core/peers/runPeers';
 import { arithmeticIntensity, formatConfig, resultLabel, sameConfig } from '../../../extension/src/core/runRows';
+import type { RatioDatum } from './ratioChart';
 import type { CandidatePoint } from './candidateSpace';
 import type { RegistersDatum } from './registersChart';
 import type { RooflineData } from './roofline';
-import type { TflopsDatum } from './tflopsBars';
+import type { TflopsDatum, TflopsSeries } from './tflopsBars';
 
 export const shapeLabel = (p: { m: number; n: number; k: number }) => `${p.m}x${p.n}x${p.k}`;
 
+/** The bar series of a run: ours, then each peer the run has (PEER_ORDER). */
+export function runSeries(run: BenchRun): TflopsSeries[] {
+  return [{ id: 'ours', name: 'ours' }, ...peerColumns(upgradeRun(run)).map((p) => ({ id: p.id, name: p.short }))];
+}
+
 export function tflopsData(run: BenchRun): TflopsDatum[] {
-  return run.results.map((r) => ({
+  return upgradeRun(run).results.map((r) => {
+    const values: Record<string, number | undefined> = { ours: r.timing?.tflops };
+    for (const p of r.peers ?? []) values[p.id] = p.timing?.tflops;
     // Grouped cases can share M, N, K (masked: Mmax): their label names kind, groups and sizes.
-    label: resultLabel(r),
-    ours: r.timing?.tflops,
-    peer: r.peer && !('skipped' in r.peer) ? r.peer.tflops : undefined,
-  }));
+    return { label: resultLabel(r), values };
+  });
+}
+
+/** Each peer's time over ours per shape (as the runtime reported it), with the two spreads added as its uncertainty. */
+export function peerRatioData(run: BenchRun): RatioDatum[] {
+  return upgradeRun(run).results.map((r) => {
+    const points: RatioDatum['points'] = {};
+    for (const p of r.peers ?? []) if (p.timing) points[p.id] = { ratio: p.timing.ratio, spread: r.timing ? r.timing.spread + p.timing.spread : undefined };
+    return { label: resultLabel(r), points };
+  });
 }
 
 export function rooflineData(run: BenchRun): RooflineData {

@@ -12,6 +12,8 @@ export interface Column<R> {
   numeric?: boolean;
   /** Long text: clipped with an ellipsis (the full text is in the cell's title). */
   clip?: boolean;
+  /** Times and the like: the first click sorts ascending (best first); other numbers start descending. */
+  lowerIsBetter?: boolean;
 }
 
 export interface TableOptions<R> {
@@ -65,7 +67,7 @@ export function buildTable<R>(o: TableOptions<R>): HTMLTableElement {
     const active = c.key === o.sortKey;
     const th = h('th', { class: c.numeric ? 'num sortable' : 'sortable', title: c.title, 'aria-sort': active ? (o.sortDescending ? 'descending' : 'ascending') : 'none', tabindex: '0' },
       c.header + (active ? (o.sortDescending ? ' ▾' : ' ▴') : ''));
-    const toggle = () => o.onSort?.(c.key, active ? !o.sortDescending : c.numeric === true);
+    const toggle = () => o.onSort?.(c.key, active ? !o.sortDescending : c.numeric === true && !c.lowerIsBetter);
     th.addEventListener('click', toggle);
     th.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(); } });
     headRow.append(th);
