@@ -104,3 +104,17 @@ test('the power-cap term is off where the calibration saw the clock stay up', ()
   assert.ok(free.cycles <= capped.cycles);
   assert.notEqual(free.bound, 'the power cap');
 });
+
+test('a tuned winner on fewer SMs (a num_sms variant) gets its own candidate row, so the views can mark it', () => {
+  const record = tunedRecord({ numSms: 66 });
+  const report = chooseWithContext(SHAPE, DEVICE, { tuned: viewFor([record], HERE, HASH) });
+  assert.equal(report.configOrigin?.kind, 'tuned');
+  const rows = report.candidates.filter((c) => c.config.numSms === 66);
+  assert.equal(rows.length, 1);
+  assert.deepEqual(rows[0].config, record.winner!.config);
+  assert.ok(rows[0].predicted!.us > 0);
+  assert.equal(report.candidates.length, chooseConfig(SHAPE, DEVICE).candidates.length + 1);
+  // A winner the enumeration lists is not repeated.
+  const listed = chooseWithContext(SHAPE, DEVICE, { tuned: viewFor([tunedRecord()], HERE, HASH) });
+  assert.equal(listed.candidates.length, chooseConfig(SHAPE, DEVICE).candidates.length);
+});

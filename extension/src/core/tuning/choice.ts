@@ -3,12 +3,15 @@
 // kernel's rules still accept it); else the cost model with this GPU's calibrated device terms
 // (refitted to its records when there are enough); else the model with the H100 defaults. Every
 // report says which, in `configOrigin` and at the front of `why`.
-import type { ConfigOrigin, ConfigReport, GemmProblem } from '../../../protocol/worker';
+import type { Candidate, ConfigOrigin, ConfigReport, GemmConfig, GemmProblem } from '../../../protocol/worker';
 import { chooseConfig } from '../heuristics/choose';
 import type { PolicyDevice } from '../heuristics/device';
 import type { DeviceModel } from '../heuristics/deviceModel';
 import { compactConfig } from '../heuristics/format';
 import { firstViolation } from '../kernelRules';
+import { sameConfig } from '../runRows';
+import { predictCost } from '../heuristics/costModel';
+import { waveInfo, workShape } from '../heuristics/tiles';
 import type { RefitResult } from './refit';
 import { tunedFor, type TuningRecord, type TuningView } from './tuningRecord';
 
@@ -48,6 +51,18 @@ export function tunedOrigin(record: TuningRecord): ConfigOrigin {
   return { kind: 'tuned', text: `tuned on this GPU on ${dayOf(record.measuredAt)}`, measuredAt: record.measuredAt, recordId: record.id };
 }
 
+/**
+ * The candidate row of a tuned winner the enumeration does not list (a num_sms variant: the same
+ * tile on fewer SMs), so views that mark the chosen row find it; predicted on its own SM count.
+ */
+function winnerRow(problem: GemmProblem, config: GemmConfig, device: PolicyDevice): Candidate {
+  const work = workShape(problem);
+  const wave = waveInfo(work, config.blockM, config.blockN, config.numSms, config.clusterM * config.clusterN * (config.splitK ?? 1));
+  const cost = predictCost(config, work, { ...device, numSms: config.numSms });
+  return { config, tiles: wave.tiles, waves: Number.isFinite(wave.waves) ? wave.waves : 0, lastWaveUtilisation: wave.lastWaveUtilisation,
+    predicted: { cycles: cost.cycles, us: cost.us } };
+}
+
 /** "Model calibrated on this GPU on 2026-12-06: " + the sentence. */
 const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -70,8 +85,10 @@ export function chooseWithContext(problem: GemmProblem, device: PolicyDevice, ct
     if (!violation) {
       const origin = tunedOrigin(record);
       const timed = record.ranking.filter((c) => c.measuredUs !== undefined).length;
+      const listed = report.candidates.some((c) => sameConfig(c.config, winner.config));
       return {
         ...report,
+        candidates: listed ? report.candidates : [...report.candidates, winnerRow(problem, winner.config, modelDevice)],
         chosen: winner.config,
         configOrigin: origin,
         why: `${capitalised(origin.text)}: ${compactConfig(winner.config)} measured ${winner.us.toFixed(1)} µs, the fastest of ${timed} timed ` +
