@@ -12,6 +12,9 @@ import { kernelSourceHash } from '../storage/kernelSourceHash';
 import { warningText } from '../storage/tuningStore';
 import type { CliIo } from './io';
 import { exchange } from './tuningExchange';
+import { modelFromProfile, modelSummary, type DeviceProfile } from '../core/tuning/calibration';
+import { tuningDirOf } from '../runtime/choiceContext';
+import { readProfiles } from '../storage/deviceProfiles';
 import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
 
 export const TUNING_HELP = `Usage: fp8lab tuning show [--db DIR] [--json]
@@ -21,7 +24,8 @@ export const TUNING_HELP = `Usage: fp8lab tuning show [--db DIR] [--json]
 Lists the tuning store's records: each shape's winner and its measured time, the device identity and
 kernel-source hash it was measured with, and whether it applies here ("this GPU", "other kernel
 source": measured on this GPU with different kernels, not used; "other device"). Lines that are cut
-short or fail their checksum are skipped with a warning.
+short or fail their checksum are skipped with a warning. Device profiles (fp8lab calibrate) are listed
+with the model terms they give.
   --db DIR   the store's folder (default: fp8lab.tuning.dbPath / FP8LAB_TUNING_DB, else beside the JIT cache)
   --json     the records and the warnings as JSON
 
@@ -54,12 +58,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const view = here ? viewFor(records, here, kernelHash) : undefined;
     const standing = (r: TuningRecord) => !view ? (r.kernelHash === kernelHash ? 'this kernel source (no GPU here)' : 'other kernel source')
       : view.usable.includes(r) ? 'this GPU' : view.otherKernel.includes(r) ? 'other kernel source' : view.otherDevice.includes(r) ? 'other device' : 'superseded';
+    const profiles = await readProfiles(tuningDirOf(settings));
+    for (const w of profiles.warnings) io.err(`warning: ${w}\n`);
+    const profileStanding = (p: DeviceProfile) => (here && deviceKey(p.device) === deviceKey(here) ? 'this GPU' : here ? 'other device' : 'no GPU here');
     if (json) {
-      io.out(JSON.stringify({ dir: store.dir, kernelHash, ...(here ? { device: here } : {}), records: records.map((r) => ({ standing: standing(r), record: r })), warnings }, null, 1) + '\n');
+      io.out(JSON.stringify({ dir: store.dir, kernelHash, ...(here ? { device: here } : {}), records: records.map((r) => ({ standing: standing(r), record: r })), warnings,
+        profiles: profiles.profiles.map((p) => ({ standing: profileStanding(p), profile: p })) }, null, 1) + '\n');
       return VERB_EXIT.ok;
     }
     io.out(`tuning store ${store.dir}: ${records.length} record(s)${warnings.length ? `, ${warnings.length} line(s) skipped` : ''}\n`);
     io.out(`here: ${here ? deviceKey(here) : 'no Hopper GPU'}; kernel source ${kernelHash.slice(0, 12)}\n`);
+    for (const p of profiles.profiles) {
+      io.out(`device profile (${profileStanding(p)}, calibrated ${p.measuredAt.replace('T', ' ').slice(0, 16)}): ${deviceKey(p.device)}: ` +
+        `${p.fp8Tflops.toFixed(0)} FP8 TFLOPS, ${p.bandwidthGBps.toFixed(0)} GB/s; ${modelSummary(modelFromProfile(p))}\n`);
+    }
     if (records.length === 0) return VERB_EXIT.ok;
     const rows = [...records].sort((a, b) => shapeKey(a.problem).localeCompare(shapeKey(b.problem)) || a.measuredAt.localeCompare(b.measuredAt)).map((r) => [
       `${r.problem.m}x${r.problem.n}x${r.problem.k}`,

@@ -99,6 +99,7 @@ test('fp8lab tuning export then import: records and profiles move; a second impo
   assert.equal(show.code, 0, show.stderr);
   assert.match(show.stdout, /\n64x7168x2048 .*this kernel source \(no GPU here\)/);
   assert.match(show.stdout, /\n128x7168x2048 .*other kernel source/);
+  assert.match(show.stdout, /\ndevice profile \(no GPU here, calibrated 2026-12-06 00:30\): NVIDIA H20\|sms 78\/78\|sm_90\|driver 12080\|power 400 W: 290 FP8 TFLOPS, 3900 GB\/s; model clock 0\.45 GHz, HBM 3\.90 TB\/s/);
 });
 
 test('fp8lab tuning import of a broken file, and export without a GPU or a selection: coded refusals, nothing written', async () => {
