@@ -26,6 +26,8 @@ JitOptions read_options(const Napi::Value& value) {
   j.ptxas_check = get_bool(o, "ptxasCheck", what);
   j.dump_ptx = get_bool(o, "dumpPtx", what);
   j.dump_sass = get_bool(o, "dumpSass", what);
+  // Up to a day; 0 or absent: no limit.
+  if (has_field(o, "timeoutMs")) j.timeout_ms = get_integer(o, "timeoutMs", what, 0, 86400000);
   return j;
 }
 
