@@ -21,7 +21,7 @@ import { DebouncedRunner } from './diagnostics/debounce';
 import { emptyFacts, instantiatedFunctions, mergeCompiles, validateFacts } from './facts/derive';
 import { lexCpp } from './hover/cppLexer';
 import { compilesFor, kernelLensTitle } from './hover/factsHover';
-import { hoverDetailsAt, offsetToPosition } from './hover/hoverAt';
+import { hoverDetailsAt, MAX_ANALYSED_CHARS, offsetToPosition } from './hover/hoverAt';
 import { findKernelDefinitions } from './hover/kernelDefinitions';
 import { defaultKnowledge } from './knowledge';
 
@@ -91,6 +91,7 @@ connection.onCodeLens((params): CodeLens[] => {
   const doc = documents.get(params.textDocument.uri);
   if (!doc || !facts.compiles.length) return [];
   const text = doc.getText();
+  if (text.length > MAX_ANALYSED_CHARS) return [];
   const names = new Set(facts.compiles.flatMap((c) => [c.kernelName, ...c.functions]));
   const lenses: CodeLens[] = [];
   for (const def of findKernelDefinitions(lexCpp(text), names)) {

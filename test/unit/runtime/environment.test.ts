@@ -14,8 +14,14 @@ import { checkExitCode, cublasLtVersionText, formatReport } from '../../../exten
 import { resolveSettings } from '../../../extension/src/runtime/settings';
 
 const cache = mkdtempSync(join(tmpdir(), 'fp8lab-env-'));
-mkdirSync(join(cache, 'abc123'));
-writeFileSync(join(cache, 'abc123', 'kernel.cubin'), Buffer.alloc(1000));
+// One entry in the JIT's layout (<key[0:2]>/<key>/), plus what is not an entry: the build folder,
+// an entry moved aside as corrupt, a stray file and folder.
+const entryKey = 'ab'.padEnd(64, '0');
+mkdirSync(join(cache, 'ab', entryKey), { recursive: true });
+writeFileSync(join(cache, 'ab', entryKey, 'kernel.cubin'), Buffer.alloc(1000));
+mkdirSync(join(cache, 'ab', `${entryKey}.corrupt.1.2`));
+mkdirSync(join(cache, 'tmp', 'fp8lab-build-0123-1.abcdef'), { recursive: true });
+mkdirSync(join(cache, 'notes'));
 const settings = resolveSettings({ 'jit.cacheDir': cache }, {}, { kernelsDir: '/k', homeDir: '/home/u', cwd: '/' }).settings;
 
 const h100: DeviceInfo = {
@@ -43,7 +49,9 @@ test('an H100 with nvcc 13.0 can run kernels; check exits 0', async () => {
   assert.equal(r.canCompileKernels, true);
   assert.equal(r.summary, 'H100 80GB HBM3 · driver 13.0 · nvcc 13.0');
   assert.equal(r.devices[0].isHopper, true);
-  assert.deepEqual(r.cache, { dir: cache, entries: 1, bytes: 1000, writable: true });
+  assert.deepEqual(r.cache, { dir: cache, entries: 1, writable: true }, 'entries counted without walking every file');
+  const withBytes = await probeEnvironment(settings, deps(fakeAddon(() => ({ libcudaPath: '/usr/lib/libcuda.so.1', driverVersion: 13000, devices: [h100] }))), { cacheBytes: true });
+  assert.deepEqual(withBytes.cache, { dir: cache, entries: 1, bytes: 1000, writable: true });
   assert.equal(r.cublasLt.available, false);
   assert.match(r.cublasLt.problem ?? '', /libcublasLt\.so not found/);
   assert.equal(checkExitCode(r), 0);
