@@ -2,7 +2,6 @@
 // IPC channel, and the client around it under faults: trust, a crash with many requests in flight,
 // a hung compiler when the request times out.
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { findExtensionRoot } from '../../../extension/src/runtime/addon';
 import { createRuntimeClient, describeInFlight, TRUST_FREE, TRUST_REQUIRED, type WorkerClient } from '../../../extension/src/runtime/client';
 import { resolveSettings } from '../../../extension/src/runtime/settings';
 import { REQUEST_FIELDS } from '../../../extension/src/runtime/workerParams';
+import { RawWorker } from '../rawWorker';
 import { running, standInPids, writeStandInCompiler } from '../standInCompiler';
 
 const root = findExtensionRoot(__dirname, {});
@@ -23,47 +23,6 @@ const settings: RuntimeSettings = {
   ...resolveSettings({ 'jit.cacheDir': join(work, 'cache') }, {}, { kernelsDir: join(root, 'kernels'), homeDir: homedir(), cwd: root }).settings,
   nvccPath: failing,
 };
-
-/** A worker forked as the client forks it, spoken to with raw messages. */
-export class RawWorker {
-  readonly child: ChildProcess;
-  private readonly waiting = new Map<number | string, (m: Record<string, unknown>) => void>();
-  exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  stderr = '';
-  private nextId = 1;
-
-  constructor(env: NodeJS.ProcessEnv = process.env) {
-    this.child = fork(workerPath, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [], env });
-    this.child.stderr!.setEncoding('utf8').on('data', (s: string) => { this.stderr += s; });
-    this.child.on('message', (m: Record<string, unknown>) => {
-      if (m && 'id' in m && !('method' in m)) this.waiting.get(m.id as number)?.(m);
-    });
-    this.child.on('exit', (code, signal) => { this.exited = { code, signal }; });
-  }
-
-  send(message: unknown): void { this.child.send(message as never); }
-
-  /** Sends a request and resolves with its response (rejects after `ms`). */
-  request(method: string, params: unknown, ms = 20_000): Promise<Record<string, unknown>> {
-    const id = this.nextId++;
-    return this.answer(id, () => this.send({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) }), ms);
-  }
-
-  answer(id: number | string, send: () => void, ms = 20_000): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer to ${id} in ${ms} ms; stderr:\n${this.stderr}`)), ms);
-      this.waiting.set(id, (m) => { clearTimeout(timer); this.waiting.delete(id); resolve(m); });
-      send();
-    });
-  }
-
-  async pid(): Promise<number> {
-    const r = await this.request('worker/ping', {});
-    return (r.result as { pid: number }).pid;
-  }
-
-  stop(): void { if (!this.exited) this.child.kill('SIGKILL'); }
-}
 
 const workers: RawWorker[] = [];
 const clients: WorkerClient[] = [];
@@ -80,7 +39,7 @@ after(async () => {
 
 function rawWorker(env?: NodeJS.ProcessEnv): RawWorker {
   assert.ok(existsSync(workerPath), `${workerPath} is missing: run \`node extension/build.mjs\` first`);
-  const w = new RawWorker(env);
+  const w = new RawWorker(workerPath, env);
   workers.push(w);
   return w;
 }
