@@ -48,6 +48,11 @@ void forget_group(pid_t g) {
 
 }  // namespace
 
+void kill_running_processes() {
+  std::lock_guard<std::mutex> lock(groups_mutex());
+  for (pid_t g : live_groups()) ::kill(-g, SIGKILL);
+}
+
 ProcessResult run_process(const std::vector<std::string>& argv, long long timeout_ms) {
   ProcessResult result;
   int out_pipe[2], err_pipe[2];

@@ -3,8 +3,9 @@
 //
 // Each child starts in a process group of its own, so a time limit can end the whole tree it
 // spawned (nvcc runs cicc, ptxas, fatbinary, ...), not just the direct child. The groups still
-// running are remembered, and killed when this process exits normally (a CLI quitting on a second
-// Ctrl-C does not leave a compiler behind).
+// running are remembered: kill_running_processes() ends them (compile_binding.cc calls it from
+// the JS process's 'exit' event, so a CLI quitting on a second Ctrl-C leaves no compiler behind;
+// Node joins its thread pool before exit(), so an atexit handler alone would wait for them).
 #pragma once
 
 #include <string>
@@ -23,5 +24,8 @@ struct ProcessResult {
 
 // timeout_ms <= 0: no limit.
 ProcessResult run_process(const std::vector<std::string>& argv, long long timeout_ms = 0);
+
+// SIGKILLs the process group of every child run_process() is still waiting on.
+void kill_running_processes();
 
 }  // namespace fp8lab

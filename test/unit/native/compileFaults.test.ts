@@ -5,13 +5,14 @@
 // broken nvcc does. Needs a CUDA toolkit (nvcc), not a GPU.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { CompileOptions } from '../../../native/index';
-import { codedError, declaredErrorCodes, loadAddon } from './loadAddon';
+import { addonPath, codedError, declaredErrorCodes, loadAddon } from './loadAddon';
+import { running as isRunning, standInPids, writeStandInCompiler } from '../standInCompiler';
 
 const addon = loadAddon();
 const cudaHome = process.env.CUDA_HOME ?? '/usr/local/cuda';
@@ -46,15 +47,7 @@ function entries(cacheDir: string): string[] {
   return fs.readdirSync(cacheDir).filter((s) => s !== 'tmp').flatMap((s) => fs.readdirSync(path.join(cacheDir, s)));
 }
 
-/** True while the process exists and is not a zombie (a killed process its parent has not reaped). */
-function running(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
+const running = isRunning;
 
 // ---------------------------------------------------------------------------------------------
 // A stand-in compiler: answers --version as the real nvcc does (so the toolkit checks pass) and
@@ -261,4 +254,26 @@ test("the key names the compiler's resolved file: a copy of nvcc elsewhere gets 
   fs.symlinkSync(nvcc, path.join(link, 'nvcc'));
   assert.equal(addon.cacheKey(options({ nvccPath: path.join(link, 'nvcc') })), addon.cacheKey(options()), 'a link to the same nvcc is the same compiler');
   assert.notEqual(addon.cacheKey(options({ nvccPath: standIn })), addon.cacheKey(options()), 'same --version, another file');
+});
+
+test('a process that exits with a compile in flight ends its compiler, at once', async () => {
+  // A CLI quitting on a second Ctrl-C: process.exit() while nvcc (here a hung stand-in) runs.
+  const dir = path.join(work, 'exit-hang');
+  const hanging = writeStandInCompiler(dir, 'hang');
+  const script = `const a = require(${JSON.stringify(addonPath())});
+a.compile(JSON.parse(process.argv[1])).catch(() => {});
+const fs = require('fs');
+const t = setInterval(() => { if (fs.existsSync(${JSON.stringify(path.join(dir, 'grandchild.pid'))})) { clearInterval(t); process.exit(130); } }, 20);`;
+  const started = Date.now();
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, ['-e', script, JSON.stringify(options({ nvccPath: hanging, cacheDir: path.join(work, 'cache-exit') }))], { stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
+  });
+  assert.equal(code, 130, 'it exited by itself, not by our 20 s kill');
+  assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
+  const pids = standInPids(dir)!;
+  for (let i = 0; i < 50 && (running(pids.child) || running(pids.grandchild)); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(running(pids.child), false, 'the compiler is gone');
+  assert.equal(running(pids.grandchild), false, 'its grandchild is gone');
 });
