@@ -34,10 +34,12 @@ std::string cubin_problem(const std::string& b) {
   if (read_le<uint16_t>(b, 16) != kEtExec) return "the cubin is not an ELF executable (e_type " + n(read_le<uint16_t>(b, 16)) + ")";
   const uint16_t machine = read_le<uint16_t>(b, 18);
   if (machine != kEmCuda) return "the cubin's machine is " + n(machine) + ", not EM_CUDA (190)";
-  // CUDA ELF ABI 8 (CUDA 13) keeps the SM in bits 8-15 of e_flags; older ABIs in bits 0-7.
+  // CUDA ELF ABI 8 (CUDA 13) keeps the SM in bits 8-15 of e_flags; older ABIs (CUDA 12) in bits
+  // 0-7. Either place naming SM 90 is accepted: this check is for damaged files, and a toolkit
+  // that moves the field again must not make every compile fail.
   const uint32_t flags = read_le<uint32_t>(b, 48);
   const unsigned sm = abi >= 8 ? (flags >> 8) & 0xff : flags & 0xff;
-  if (sm != kSm) return "the cubin is for sm_" + n(sm) + ", not sm_90a";
+  if (sm != kSm && ((flags >> 8) & 0xff) != kSm && (flags & 0xff) != kSm) return "the cubin is for sm_" + n(sm) + ", not sm_90a";
 
   const uint64_t phoff = read_le<uint64_t>(b, 32), shoff = read_le<uint64_t>(b, 40);
   const uint16_t phentsize = read_le<uint16_t>(b, 54), phnum = read_le<uint16_t>(b, 56);

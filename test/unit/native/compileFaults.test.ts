@@ -56,7 +56,7 @@ const running = isRunning;
 // writes junk and exits 0, `short-log` writes the good cubin with a report cut before its register
 // line, `hang` starts a grandchild and sleeps (a hung compiler).
 
-let good = { cubin: '', log: '' };
+let good = { cubin: '', log: '', otherArch: '' };
 let standIn = '';
 const setMode = (mode: string) => fs.writeFileSync(path.join(path.dirname(standIn), 'mode'), mode);
 
@@ -72,6 +72,7 @@ case "$(cat "$here/mode")" in
   good) cp ${JSON.stringify(good.cubin)} "$out"; cat ${JSON.stringify(good.log)} >&2 ;;
   truncated) head -c 1024 ${JSON.stringify(good.cubin)} > "$out"; cat ${JSON.stringify(good.log)} >&2 ;;
   junk) echo "not a cubin" > "$out"; echo "all good, trust me" ;;
+  other-arch) cp ${JSON.stringify(good.otherArch)} "$out"; cat ${JSON.stringify(good.log)} >&2 ;;
   short-log) cp ${JSON.stringify(good.cubin)} "$out"; head -n 2 ${JSON.stringify(good.log)} | grep -v Used >&2 ;;
   hang) echo $$ > "$here/child.pid"; sleep 600 & echo $! > "$here/grandchild.pid"; wait ;;
 esac
@@ -87,8 +88,13 @@ before(async () => {
   if (noNvcc) return;
   // A real cubin and ptxas report for the stand-in to hand out.
   const real = await addon.compile(options({ cacheDir: path.join(work, 'cache-real') }));
-  good = { cubin: path.join(work, 'good.cubin'), log: path.join(work, 'good.log') };
+  good = { cubin: path.join(work, 'good.cubin'), log: path.join(work, 'good.log'), otherArch: path.join(work, 'sm100a.cubin') };
   fs.copyFileSync(real.cubinPath, good.cubin);
+  // A whole, sound cubin for another GPU (Blackwell): not what the cache may hold.
+  const cu = path.join(work, 'other.cu');
+  fs.writeFileSync(cu, 'extern "C" __global__ void add_step(float* x, int n) { if (threadIdx.x < n) x[threadIdx.x] += 1.0f; }\n');
+  const other = spawnSync(nvcc, ['-gencode=arch=compute_100a,code=sm_100a', '--cubin', '-o', good.otherArch, cu], { encoding: 'utf8' });
+  assert.equal(other.status, 0, other.stderr);
   fs.writeFileSync(good.log, real.ptxasLog);
   standIn = writeStandIn(path.join(work, 'stand-in'));
 });
@@ -149,6 +155,7 @@ test('a compiler that exits 0 with a truncated cubin or junk publishes nothing; 
     ['truncated', /cubin is unusable: .*ends past the end of the 1024-byte file: the cubin is truncated/],
     ['junk', /cubin is unusable: the cubin is 12 bytes, shorter than an ELF header/],
     ['short-log', /ptxas report is unusable: the ptxas report of 'add_step' has no "Used N registers" line/],
+    ['other-arch', /cubin is unusable: the cubin is for sm_100, not sm_90a/],
   ] as const) {
     setMode(mode);
     const err = await codedError(() => addon.compile(opts));
