@@ -248,11 +248,30 @@ export interface PeerLaunchSpec {
   sfa: DeviceBuffer; sfb: DeviceBuffer;
   d: DeviceBuffer;
 }
+/** One algorithm of cuBLASLt's heuristic list, by cuBLASLt's own enum values (-1 where it does not say). */
+export interface CublasLtAlgorithm {
+  /** Place in the heuristic's list of usable algorithms (0 is its favourite). */
+  index: number;
+  /** How many usable algorithms the heuristic offered for the problem (at most 16 are asked for). */
+  found: number;
+  id: number;
+  /** cublasLtMatmulTile_t, cublasLtMatmulStages_t, cublasLtClusterShape_t values. */
+  tile: number;
+  stages: number;
+  splitK: number;
+  reductionScheme: number;
+  ctaSwizzling: number;
+  clusterShape: number;
+  wavesCount: number;
+  workspaceBytes: number;
+}
 export interface PeerLaunch {
   run(): void;
   dispose(): void;
+  algorithm(): CublasLtAlgorithm;
 }
-export function createCublasLtLaunch(spec: PeerLaunchSpec, options?: { path?: string; cudaHome?: string }): PeerLaunch;
+/** `algorithm` picks an entry of the heuristic's list (default 0, its favourite): E_BAD_ARGUMENT past its end. */
+export function createCublasLtLaunch(spec: PeerLaunchSpec, options?: { path?: string; cudaHome?: string; algorithm?: number }): PeerLaunch;
 
 // ---------------------------------------------------------------------------------------------
 // Timing: CUDA events around CUDA-graph replays.

@@ -1,6 +1,6 @@
 // Types only: the grouped / weight-gradient GEMM benchmark (issue 4) and the layout utilities, as
 // the worker, the CLI and the GPU tests exchange them. Everything here is JSON.
-import type { Accuracy, CodedErrorData, DeviceReport, GemmConfig, GemmProblem, RegisterReport, Stats } from './worker';
+import type { Accuracy, CodedErrorData, DeviceReport, GemmConfig, GemmProblem, PeerAvailability, PeerId, PeerResult, RegisterReport, Stats } from './worker';
 
 export type GroupedKind = 'contiguous' | 'masked' | 'kgrouped' | 'wgrad';
 
@@ -74,13 +74,16 @@ export interface GroupedResult {
   /** Device flags raised by the kernel (args.flags: 1 = masked_m clamped, 2 = expert index out of range). */
   deviceFlags?: number;
   timing?: GroupedTiming;
-  /** DeepGEMM's figure for the same case in shared/PERF.md, when there is one. */
-  reference?: { tflops?: number; tbps?: number; us?: number; source: string };
+  /** DeepGEMM on the same case (same group sizes) on the same GPU, interleaved with ours. */
+  peers?: PeerResult[];
   error?: CodedErrorData;
 }
 
 export interface GroupedBenchOptions {
   timing: boolean;
+  /** Run DeepGEMM beside ours (default true); the grouped kinds have no cuBLASLt or torch peer. */
+  peer?: boolean;
+  peers?: PeerId[];
   rounds: number;
   seed: number;
   pdl?: boolean;
@@ -94,6 +97,8 @@ export interface GroupedBenchRun {
   device?: DeviceReport;
   options: GroupedBenchOptions;
   results: GroupedResult[];
+  /** The peers this run asked for and whether each could run. */
+  peers?: PeerAvailability[];
   interrupted?: { code: CodedErrorData['code']; message: string };
 }
 

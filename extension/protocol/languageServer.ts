@@ -2,17 +2,20 @@
 // language server (extension/server/server.ts). Everything here is JSON.
 
 import type { GemmConfig, GemmProblem, KernelKind } from './worker';
+import type { SassLineFacts } from './sass';
 
 /**
  * Custom notifications, method name -> params.
  * - fp8lab/didUpdateFacts (client -> server): a run or compile finished; the facts hovers and lenses show.
  * - fp8lab/didChangeTrust (client -> server): workspace trust changed; nothing compiles while untrusted.
  * - fp8lab/didCompile (server -> client): a background compile started / finished (status, log).
+ * - fp8lab/didUpdateSass (client -> server): per-line SASS counts of the listing last shown.
  */
 export interface LanguageServerNotifications {
   'fp8lab/didUpdateFacts': KernelFacts;
   'fp8lab/didChangeTrust': DidChangeTrustParams;
   'fp8lab/didCompile': DidCompileParams;
+  'fp8lab/didUpdateSass': SassLineFacts;
 }
 
 /** What the last run cost for one chosen config: derived from the problem and config, never guessed. */

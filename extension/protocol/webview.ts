@@ -15,11 +15,12 @@ import type {
   GemmProblem, KernelKind, RegisterReport, ShapeResult,
 } from './worker';
 import type { AccuracySnapshot, TimelineSnapshot } from './trace';
+import type { SassSnapshot } from './sass';
 
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
-export type ViewName = 'results' | 'explorer' | 'registers' | 'timeline' | 'accuracy';
-export type { AccuracySnapshot, TimelineSnapshot };
+export type ViewName = 'results' | 'explorer' | 'registers' | 'timeline' | 'accuracy' | 'sass';
+export type { AccuracySnapshot, TimelineSnapshot, SassSnapshot };
 
 // ---------------------------------------------------------------------------------------------
 // Snapshots (host -> webview)
@@ -77,7 +78,7 @@ export interface RegistersSnapshot {
   entries: RegisterEntry[];
 }
 
-export type Snapshot = ResultsSnapshot | ExplorerSnapshot | RegistersSnapshot | TimelineSnapshot | AccuracySnapshot;
+export type Snapshot = ResultsSnapshot | ExplorerSnapshot | RegistersSnapshot | TimelineSnapshot | AccuracySnapshot | SassSnapshot;
 
 // ---------------------------------------------------------------------------------------------
 // Requests (webview -> host): method -> params / result
@@ -101,7 +102,9 @@ export interface WebviewRequests {
   'job/cancel': { params: Record<string, never>; result: { cancelled: boolean } };
   /** Results panel (index = row) / explorer (index = candidate): run the pipeline timeline or the
    *  accuracy study for that shape and config, and open its view. */
-  'study/open': { params: { study: 'timeline' | 'accuracy'; index: number }; result: { opened: boolean } };
+  'study/open': { params: { study: 'timeline' | 'accuracy' | 'sass'; index: number }; result: { opened: boolean } };
+  /** SASS view: open the source line an instruction came from (the path as the line table has it). */
+  'sass/openSource': { params: { file: string; line: number }; result: { opened: boolean } };
 }
 
 export type WebviewRequestMethod = keyof WebviewRequests;

@@ -20,7 +20,10 @@ export type ErrorCode =
   | 'E_INVALID_CONFIG'    // a config the kernels cannot take (message names the rule)
   | 'E_INTERNAL'         // a bug: an unexpected exception in the worker/CLI (stack in `log`)
   | 'E_WRONG_RESULT'     // a kernel's output failed the accuracy check (calc_diff, unwritten elements): not timed
-  | 'E_TRACE_FORMAT';    // a trace buffer or accuracy report that does not follow extension/protocol/trace.ts
+  | 'E_TRACE_FORMAT'     // a trace buffer or accuracy report that does not follow extension/protocol/trace.ts
+  | 'E_NO_SASS_TOOLS'    // neither nvdisasm nor cuobjdump found (message says where we looked and what to install)
+  | 'E_SASS_FAILED'      // the disassembler failed or printed nothing we could read
+  | 'E_SLURM';           // a Slurm command is missing, refused the job or failed (message quotes Slurm's words)
 
 /** Wire form of a coded error (JSON-RPC error `data`). */
 export interface CodedErrorData {
@@ -78,6 +81,8 @@ export interface EnvironmentReport {
 
 export interface RuntimeSettings {
   cacheDir: string;
+  /** The tuning store's folder (fp8lab.tuning.dbPath, FP8LAB_TUNING_DB, or beside the JIT cache). */
+  tuningDbPath?: string;
   compiler: 'nvcc' | 'nvrtc';
   cudaHome: string;
   nvccPath: string;
@@ -95,6 +100,7 @@ export interface RuntimeSettings {
   withLineinfo: boolean;
   jitDefines?: string[];     // FP8LAB_JIT_DEFINES: kernel macros (NAME or NAME=VALUE) passed as -D
   compileTimeoutSeconds?: number; // FP8LAB_JIT_COMPILE_TIMEOUT: a compile past it is killed (E_COMPILE_TIMEOUT); 0 = no limit
+  pythonPath?: string;       // fp8lab.pythonPath / FP8LAB_PYTHON: the Python that runs the DeepGEMM and torch peers (default python3 on PATH)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,7 +241,10 @@ export interface CompileReport {
 export interface BenchOptions {
   /** Skip timing (study mode / correctness only). */
   timing: boolean;
+  /** Run the peers at all (--no-peer turns them off). */
   peer: boolean;
+  /** Which peers (default: every one); see PeerId. */
+  peers?: PeerId[];
   rounds: number;
   callsPerGraph?: number;
   seed: number;
@@ -278,16 +287,60 @@ export interface ShapeResult {
   accuracy?: Accuracy;
   /** Absent in study mode or when the shape failed. */
   timing?: Stats & { tflops: number; gbps: number; flops: number; bytes: number };
+  /**
+   * The same problem run by the peers (the best cuBLASLt algorithm, DeepGEMM, torch._scaled_mm) on
+   * the same GPU in the same run, interleaved round by round with ours; one entry per peer that was
+   * asked for, timed or skipped with the reason.
+   */
+  peers?: PeerResult[];
+  /** Saved runs from before `peers`: the one cuBLASLt column (runArchive converts it on load). */
   peer?: (Stats & { tflops: number; ratio: number; name: string }) | { skipped: string };
+  /** Saved runs from before `peers`: cuBLASLt's accuracy. */
+  peerAccuracy?: Accuracy;
   /** How the timing departed from the usual method, when it had to (e.g. PDL refused by graph capture). */
   timingNote?: string;
-  /** The peer's output checked against the same reference before it was timed. */
-  peerAccuracy?: Accuracy;
   error?: CodedErrorData;
   /** Grouped kinds: the case as the issue names it ("masked 32x4096 m~192 N=6144 K=7168"). */
   caseLabel?: string;
   /** Grouped kinds: what the grouped benchmark measured beyond a normal GEMM's figures. */
   grouped?: GroupedShapeInfo;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peers: other implementations of the same problem, measured live next to ours.
+
+/** cuBLASLt in the addon (best of its heuristic's algorithms); DeepGEMM and torch._scaled_mm through the Python helper. */
+export type PeerId = 'cublaslt' | 'deepgemm' | 'torch';
+
+export interface PeerTiming extends Stats {
+  tflops: number;
+  /** The peer's median over ours: above 1 ours is faster. */
+  ratio: number;
+}
+
+export interface PeerResult {
+  id: PeerId;
+  /** With its version: "cuBLASLt 13.1", "DeepGEMM 2.6.1", "torch._scaled_mm (PyTorch 2.11.0)". */
+  name: string;
+  /** What it ran, in its own terms: cuBLASLt's algorithm (id, tile, stages, split-K), DeepGEMM's printed config. */
+  config?: string;
+  /** Further facts worth a tooltip: algorithms tried, the fastest's id, ... */
+  details?: Record<string, string | number>;
+  /** Its output checked against the same FP32 reference before it was timed. */
+  accuracy?: Accuracy;
+  timing?: PeerTiming;
+  /** Not timed on this shape: one line saying why (and what would fix it, when something would). */
+  skipped?: string;
+}
+
+/** Which peers a run could use, said once per run: a missing one says what is missing and the fix. */
+export interface PeerAvailability {
+  id: PeerId;
+  name: string;
+  available: boolean;
+  version?: string;
+  /** When unavailable: "python3 has no module deep_gemm: install DeepGEMM or set fp8lab.pythonPath". */
+  reason?: string;
 }
 
 /** A grouped case's extras in a ShapeResult (core/grouped/benchRun.ts converts a GroupedBenchRun). */
@@ -302,9 +355,6 @@ export interface GroupedShapeInfo {
   /** Rows the kernel must not write: words checked / changed. */
   untouched?: { words: number; changed: number };
   deviceFlags?: number;
-  /** DeepGEMM's figure for the case (shared/PERF.md) and ours against it. */
-  reference?: { tflops?: number; tbps?: number; us?: number; source: string };
-  versusReference?: { ratio: number; meets: boolean; text: string };
 }
 
 export interface DeviceCeilings {
@@ -354,6 +404,8 @@ export interface BenchRun {
   recorded?: string;
   /** 'grouped' when the run came from gemm/groupedBench (rows carry caseLabel and grouped); absent = normal GEMMs. */
   source?: 'gemm' | 'grouped';
+  /** The peers this run asked for and whether each could run (per-shape results are in ShapeResult.peers). */
+  peers?: PeerAvailability[];
   /** Grouped cases that failed before a config was chosen (invalid case or layout): no row, only the error. */
   failedCases?: { caseLabel: string; kind: KernelKind; error: CodedErrorData }[];
 }

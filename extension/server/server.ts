@@ -11,6 +11,7 @@ import {
   type CodeLens, type Diagnostic, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { SassLineFacts } from '../protocol/sass';
 import type {
   CompileFacts, DidChangeTrustParams, DidCompileParams, KernelFacts, LanguageServerInitOptions, LanguageServerNotifications,
 } from '../protocol/languageServer';
@@ -23,6 +24,8 @@ import { lexCpp } from './hover/cppLexer';
 import { compilesFor, kernelLensTitle } from './hover/factsHover';
 import { hoverDetailsAt, MAX_ANALYSED_CHARS, offsetToPosition } from './hover/hoverAt';
 import { findKernelDefinitions } from './hover/kernelDefinitions';
+import { sassLensesFor } from './hover/sassLens';
+import { sassLineMarkdown, validateSassLines } from './hover/sassLineHover';
 import { defaultKnowledge } from './knowledge';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -31,6 +34,8 @@ const knowledge = defaultKnowledge;
 
 let options: LanguageServerInitOptions = { trusted: false, cudaHome: '', nvccPath: '', kernelsDir: '' };
 let facts: KernelFacts = emptyFacts();
+/** Per-line counts of the SASS listing the extension showed last (none until one is shown). */
+let sassLines: SassLineFacts | undefined;
 let codeLensRefresh = false;
 let workRoot: string | undefined;
 /** URIs we published diagnostics for, so the next compile can clear them. */
@@ -80,9 +85,15 @@ connection.onHover((params) => {
   if (!doc) return null;
   const text = doc.getText();
   const h = hoverDetailsAt(text, params.position, knowledge, facts);
-  if (!h) return null;
+  // What the last SASS listing shown made of this line, under the token's hover or on its own.
+  const sass = params.textDocument.uri.startsWith('file:') ? sassLineMarkdown(sassLines, fileURLToPath(params.textDocument.uri), params.position.line) : null;
+  if (!h && !sass) return null;
+  if (!h) {
+    const lineStart = { line: params.position.line, character: 0 };
+    return { contents: { kind: 'markdown', value: sass! }, range: { start: lineStart, end: { line: params.position.line, character: doc.getText({ start: lineStart, end: { line: params.position.line + 1, character: 0 } }).replace(/\r?\n$/, '').length } } };
+  }
   return {
-    contents: { kind: 'markdown', value: h.markdown },
+    contents: { kind: 'markdown', value: sass ? `${h.markdown}\n\n---\n\n${sass}` : h.markdown },
     range: { start: offsetToPosition(text, h.start), end: offsetToPosition(text, h.end) },
   };
 });
@@ -103,6 +114,7 @@ connection.onCodeLens((params): CodeLens[] => {
       // An empty command id renders as plain text above the kernel.
       command: { title: kernelLensTitle(compiles), command: '' },
     });
+    for (const sass of sassLensesFor(compiles, facts)) lenses.push({ range: { start: { line: at.line, character: 0 }, end: { line: at.line, character: 0 } }, command: sass });
   }
   return lenses;
 });
@@ -121,6 +133,12 @@ connection.onNotification('fp8lab/didUpdateFacts', (params: unknown) => {
   const ours = facts.compiles.filter((c) => c.origin === 'save');
   facts = { ...next, compiles: mergeCompiles(ours, next.compiles) };
   refreshLenses();
+});
+
+connection.onNotification('fp8lab/didUpdateSass', (params: unknown) => {
+  const next = validateSassLines(params);
+  if (!next) { connection.console.warn('fp8lab/didUpdateSass: ignored line counts not in the expected shape'); return; }
+  sassLines = next;
 });
 
 connection.onNotification('fp8lab/didChangeTrust', (params: DidChangeTrustParams) => {

@@ -11,6 +11,9 @@ import { run as tune } from './cli/tune';
 import { run as timeline } from './cli/timeline';
 import { run as accuracy } from './cli/accuracy';
 import { run as layout } from './cli/layout';
+import { run as sass } from './cli/sass';
+import { run as sweep } from './cli/sweep';
+import { run as tuning } from './cli/tuning';
 import type { CliIo, CliVerb } from './cli/io';
 import { VERB_EXIT } from './cli/verbSupport';
 import { endQuietlyOnClosedPipe } from './cli/pipes';
@@ -25,6 +28,9 @@ const VERBS: Record<string, { run: CliVerb; summary: string }> = {
   tune: { run: tune, summary: 'time the best candidate configs of each shape on the GPU: measured vs predicted ranking (autotune)' },
   timeline: { run: timeline, summary: 'pipeline timeline of M N K on the GPU (instrumented kernel): Perfetto trace, summary, its own cost' },
   accuracy: { run: accuracy, summary: 'accuracy of M N K against FP32: the design vs per-tensor scaling vs no promotion (--input, --seed)' },
+  sass: { run: sass, summary: 'SASS of M N K (optionally --config ...): listing with source lines and control bits, --mix, --against a 2nd config' },
+  sweep: { run: sweep, summary: 'shapes x tune|bench|compile split into tasks on every local GPU or a Slurm job array; status, cancel, retry, collect' },
+  tuning: { run: tuning, summary: 'the tuning store: what is recorded for this GPU and kernel source (show)' },
   layout: { run: layout, summary: 'layout utilities of the grouped kernels: TMA-aligned size, FP8 casts, scale layout conversion, SM count / alignment' },
 };
 

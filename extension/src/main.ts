@@ -12,6 +12,8 @@ import { activate as environment } from './features/environment';
 import { activate as languageClient } from './features/languageClient';
 import { activate as studies } from './features/studies';
 import { activate as grouped } from './features/grouped';
+import { activate as sass } from './features/sass';
+import { activate as sweep } from './features/sweep';
 import { createRuntimeClient, type WorkerClient } from './runtime/client';
 import { resolveSettings, SETTING_KEYS, type SettingValues } from './runtime/settings';
 
@@ -31,7 +33,7 @@ export interface ExtensionApi {
   };
 }
 
-const FEATURES: Record<string, (ctx: FeatureContext) => unknown> = { environment, benchmark, configExplorer, languageClient, studies, grouped };
+const FEATURES: Record<string, (ctx: FeatureContext) => unknown> = { environment, benchmark, configExplorer, languageClient, studies, grouped, sass, sweep };
 
 export function activate(extension: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('FP8 GEMM Lab', { log: true });

@@ -13,6 +13,10 @@
 // Our SFB rows are ceil(K/128) long, so when that is not a multiple of 4 createCublasLtLaunch
 // makes a padded copy once, at creation (a snapshot: re-create the launch after re-uploading SFB);
 // run() stays a pure cublasLtMatmul.
+//
+// Which algorithm: the heuristic is asked for up to 16 and createCublasLtLaunch takes the one at
+// options.algorithm (default 0, its favourite); PeerLaunch.algorithm() says which it is, so the
+// benchmark can check and time every one and keep the fastest.
 #include <dlfcn.h>
 #include <sys/stat.h>
 
@@ -64,6 +68,16 @@ constexpr int32_t kScaleVec128_32F = 4;
 constexpr int32_t kScaleBlk128x128_32F = 5;
 // cublasLtMatmulPreferenceAttributes_t
 constexpr int kPrefMaxWorkspaceBytes = 1;
+// cublasLtMatmulAlgoConfigAttributes_t
+constexpr int kAlgoConfigId = 0;
+constexpr int kAlgoConfigTileId = 1;
+constexpr int kAlgoConfigSplitKNum = 2;
+constexpr int kAlgoConfigReductionScheme = 3;
+constexpr int kAlgoConfigCtaSwizzling = 4;
+constexpr int kAlgoConfigStagesId = 6;
+constexpr int kAlgoConfigClusterShapeId = 8;
+// The heuristic is asked for this many algorithms; the benchmark checks and times every one.
+constexpr int kMaxAlgorithms = 16;
 constexpr size_t kMinVersion = 120900;           // cuBLAS 12.9: first with the 1x128 / 128x128 modes
 constexpr size_t kWorkspaceBytes = 32u << 20;    // 32 MiB, as DeepGEMM's and PyTorch's Hopper defaults
 
@@ -84,6 +98,7 @@ struct CublasLt {
                                            cublasLtMatrixLayout_t, cublasLtMatrixLayout_t, cublasLtMatrixLayout_t,
                                            cublasLtMatmulPreference_t, int, cublasLtMatmulHeuristicResult_t*,
                                            int*) = nullptr;
+  cublasStatus_t (*AlgoConfigGetAttribute)(const cublasLtMatmulAlgo_t*, int, void*, size_t, size_t*) = nullptr;
   cublasStatus_t (*Matmul)(cublasLtHandle_t, cublasLtMatmulDesc_t, const void*, const void*, cublasLtMatrixLayout_t,
                            const void*, cublasLtMatrixLayout_t, const void*, const void*, cublasLtMatrixLayout_t, void*,
                            cublasLtMatrixLayout_t, const cublasLtMatmulAlgo_t*, void*, size_t, CUstream) = nullptr;
@@ -97,6 +112,7 @@ std::map<std::string, std::shared_ptr<CublasLt>> g_libs;  // by the path that wa
 struct LibOptions {
   std::string path;
   std::string cuda_home;
+  int algorithm = 0;  // index into the heuristic's list (createCublasLtLaunch only)
 };
 
 LibOptions read_lib_options(const Napi::CallbackInfo& info, size_t index, const std::string& what) {
@@ -105,6 +121,8 @@ LibOptions read_lib_options(const Napi::CallbackInfo& info, size_t index, const 
     Napi::Object obj = require_object(info[index], what);
     o.path = get_string(obj, "path", what, false);
     o.cuda_home = get_string(obj, "cudaHome", what, false);
+    if (obj.Has("algorithm") && !obj.Get("algorithm").IsUndefined())
+      o.algorithm = int(get_integer(obj, "algorithm", what, 0, kMaxAlgorithms - 1));
   }
   return o;
 }
@@ -150,6 +168,7 @@ std::shared_ptr<CublasLt> load_cublaslt(const LibOptions& opts) {
     FP8LAB_LT_SYM(MatmulPreferenceDestroy, "cublasLtMatmulPreferenceDestroy");
     FP8LAB_LT_SYM(MatmulPreferenceSetAttribute, "cublasLtMatmulPreferenceSetAttribute");
     FP8LAB_LT_SYM(MatmulAlgoGetHeuristic, "cublasLtMatmulAlgoGetHeuristic");
+    FP8LAB_LT_SYM(AlgoConfigGetAttribute, "cublasLtMatmulAlgoConfigGetAttribute");
     FP8LAB_LT_SYM(Matmul, "cublasLtMatmul");
 #undef FP8LAB_LT_SYM
     if (!lib->GetVersion || !lib->Create || !lib->Matmul || !lib->MatmulAlgoGetHeuristic ||
@@ -179,11 +198,31 @@ void check_lt(cublasStatus_t s, const char* what, const char* code = "E_NO_CUBLA
     throw CodedError(code, std::string(what) + " failed with cublasStatus_t " + std::to_string(s));
 }
 
+// What one algorithm of the heuristic's list is, as cuBLASLt names it (enum values, not names:
+// the tile and stage enums grow with every release).
+struct AlgorithmInfo {
+  int index = 0, found = 0;
+  int64_t id = -1, tile = -1, stages = -1, split_k = -1, reduction = -1, swizzle = -1, cluster = -1;
+  double waves = 0;
+  uint64_t workspace = 0;
+};
+
+int64_t algo_attribute(const CublasLt& lib, const cublasLtMatmulAlgo_t& algo, int attr) {
+  if (!lib.AlgoConfigGetAttribute) return -1;
+  uint64_t value = 0;
+  size_t written = 0;
+  if (lib.AlgoConfigGetAttribute(&algo, attr, &value, sizeof value, &written) != kCublasStatusSuccess || written == 0) return -1;
+  if (written == 2) return int64_t(uint16_t(value));
+  if (written == 4) return int64_t(uint32_t(value));
+  return int64_t(value);
+}
+
 struct PeerState : Launchable {
   std::shared_ptr<CublasLt> lib;
   cublasLtMatmulDesc_t desc = nullptr;
   cublasLtMatrixLayout_t layout_a = nullptr, layout_b = nullptr, layout_d = nullptr;
   cublasLtMatmulAlgo_t algo{};
+  AlgorithmInfo info;
   MemoryRef a, b, d, sfa_lt, sfb_lt;
   float alpha = 1.0f, beta = 0.0f;
 
@@ -223,6 +262,27 @@ class PeerLaunchWrap : public Napi::ObjectWrap<PeerLaunchWrap> {
     state_.reset();
     return info.Env().Undefined();
   }
+  // The algorithm this launch runs: its place in the heuristic's list and cuBLASLt's own ids.
+  Napi::Value algorithm(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return guarded(env, [&]() -> Napi::Value {
+      if (!state_) throw_bad_argument("this PeerLaunch was disposed; create a new one");
+      const AlgorithmInfo& a = state_->info;
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("index", a.index);
+      o.Set("found", a.found);
+      o.Set("id", double(a.id));
+      o.Set("tile", double(a.tile));
+      o.Set("stages", double(a.stages));
+      o.Set("splitK", double(a.split_k));
+      o.Set("reductionScheme", double(a.reduction));
+      o.Set("ctaSwizzling", double(a.swizzle));
+      o.Set("clusterShape", double(a.cluster));
+      o.Set("wavesCount", a.waves);
+      o.Set("workspaceBytes", double(a.workspace));
+      return o;
+    });
+  }
   std::shared_ptr<PeerState> state() const { return state_; }
 
  private:
@@ -248,7 +308,8 @@ MemoryRef upload_floats(const DeviceState& s, const std::vector<float>& host) {
 Napi::Function define_peer_launch_class(Napi::Env env) {
   return PeerLaunchWrap::DefineClass(env, "PeerLaunch",
                                      {PeerLaunchWrap::InstanceMethod<&PeerLaunchWrap::run>("run"),
-                                      PeerLaunchWrap::InstanceMethod<&PeerLaunchWrap::dispose>("dispose")});
+                                      PeerLaunchWrap::InstanceMethod<&PeerLaunchWrap::dispose>("dispose"),
+                                      PeerLaunchWrap::InstanceMethod<&PeerLaunchWrap::algorithm>("algorithm")});
 }
 
 std::shared_ptr<Launchable> unwrap_peer_launch(Napi::Env env, const Napi::Value& v) {
@@ -340,18 +401,43 @@ Napi::Value js_create_cublaslt_launch(const Napi::CallbackInfo& info) {
     check_lt(lib.MatmulPreferenceCreate(&pref), "cublasLtMatmulPreferenceCreate");
     uint64_t workspace = kWorkspaceBytes;
     lib.MatmulPreferenceSetAttribute(pref, kPrefMaxWorkspaceBytes, &workspace, sizeof workspace);
-    cublasLtMatmulHeuristicResult_t result{};
-    int found = 0;
+    cublasLtMatmulHeuristicResult_t results[kMaxAlgorithms] = {};
+    int returned = 0;
     cublasStatus_t hs = lib.MatmulAlgoGetHeuristic(lib.handle, st->desc, st->layout_a, st->layout_b, st->layout_d,
-                                                   st->layout_d, pref, 1, &result, &found);
+                                                   st->layout_d, pref, kMaxAlgorithms, results, &returned);
     lib.MatmulPreferenceDestroy(pref);
+    // Only the entries the heuristic marked usable count, in its order (its first is its favourite).
+    std::vector<const cublasLtMatmulHeuristicResult_t*> usable;
+    for (int i = 0; hs == kCublasStatusSuccess && i < returned && i < kMaxAlgorithms; ++i)
+      if (results[i].state == kCublasStatusSuccess) usable.push_back(&results[i]);
+    const int found = int(usable.size());
     if (hs != kCublasStatusSuccess || found == 0)
       throw CodedError("E_NO_CUBLASLT", "cuBLASLt " + std::to_string(lib.version) + " (" + lib.path +
                                             ") has no block-scaled FP8 algorithm for M=" + std::to_string(m) +
                                             " N=" + std::to_string(n) + " K=" + std::to_string(k) +
                                             " (cublasLtMatmulAlgoGetHeuristic status " + std::to_string(hs) +
                                             ", " + std::to_string(found) + " found)");
-    st->algo = result.algo;
+    if (lib_opts.algorithm >= found)
+      throw_bad_argument("cuBLASLt offers " + std::to_string(found) + " algorithm(s) for M=" + std::to_string(m) +
+                         " N=" + std::to_string(n) + " K=" + std::to_string(k) + "; algorithm must be 0.." +
+                         std::to_string(found - 1) + ", not " + std::to_string(lib_opts.algorithm));
+    const cublasLtMatmulHeuristicResult_t& chosen = *usable[lib_opts.algorithm];
+    st->algo = chosen.algo;
+    st->info.index = lib_opts.algorithm;
+    st->info.found = found;
+    st->info.id = algo_attribute(lib, chosen.algo, kAlgoConfigId);
+    st->info.tile = algo_attribute(lib, chosen.algo, kAlgoConfigTileId);
+    st->info.stages = algo_attribute(lib, chosen.algo, kAlgoConfigStagesId);
+    st->info.split_k = algo_attribute(lib, chosen.algo, kAlgoConfigSplitKNum);
+    st->info.reduction = algo_attribute(lib, chosen.algo, kAlgoConfigReductionScheme);
+    st->info.swizzle = algo_attribute(lib, chosen.algo, kAlgoConfigCtaSwizzling);
+    st->info.cluster = algo_attribute(lib, chosen.algo, kAlgoConfigClusterShapeId);
+    st->info.waves = chosen.wavesCount;
+    st->info.workspace = chosen.workspaceSize;
+    if (chosen.workspaceSize > kWorkspaceBytes)
+      throw CodedError("E_NO_CUBLASLT", "cuBLASLt algorithm " + std::to_string(lib_opts.algorithm) + " wants " +
+                                            std::to_string(chosen.workspaceSize) + " bytes of workspace; " +
+                                            std::to_string(kWorkspaceBytes) + " are offered");
     return addon_data(env).peer_launch_class.New({Napi::External<std::shared_ptr<PeerState>>::New(env, &st)});
   });
 }

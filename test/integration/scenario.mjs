@@ -26,6 +26,7 @@ import { ensureTools } from './tools.mjs';
 import { checkRecordedRun } from './recordedRun.mjs';
 import { checkGroupedRun } from './groupedRun.mjs';
 import { hoverOver, openFileAtLine } from './editor.mjs';
+import { runSassSteps } from './sassSteps.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXTENSION_ID = 'fp8lab.fp8-gemm-lab';
@@ -427,6 +428,9 @@ export async function runScenario({
       await shot('restored-after-reload');
       return (await f.locator('table.data tbody tr').first().innerText()).replace(/\s+/g, ' ').trim();
     });
+
+    // ── The SASS view and its diff, from saved H100 listings (this machine has no nvdisasm).
+    await runSassSteps({ page, step, shot, repo, workspace, palette, commandPick, webviewFrame, waitFor, notificationTexts, clickToastButton });
 
     await step('no activation failure or uncaught error in the browser console', async () => {
       const bad = [...activationProblems(consoleLines, EXTENSION_ID),

@@ -1,5 +1,5 @@
 // `fp8lab bench [--shapes deepseek | M,N,K ...] [--json FILE] [--no-peer] [--rounds N] ...`:
-// correctness then timing of every shape on the local GPU next to cuBLASLt, a progress line per
+// correctness then timing of every shape on the local GPU next to its peers, a progress line per
 // shape, a table at the end, and the whole BenchRun as JSON. Without a Hopper GPU: study mode
 // (compile every kernel, print config, registers and spills).
 import type { BenchRun, ShapeResult } from '../../protocol/worker';
@@ -15,16 +15,20 @@ export const BENCH_HELP = `Usage: fp8lab bench [--shapes deepseek | M,N,K ...] [
 
 For each shape, on the local Hopper GPU: correctness first (FP32 reference on the dequantised
 inputs, output poisoned with NaN beforehand, every element checked, calc_diff < 1e-3), then the
-median time of CUDA-graph replays over rotated inputs (> 3x L2) after warm-up, interleaved with the
-cuBLASLt block-scaled FP8 peer on the same inputs. Without a Hopper GPU: study mode (compile every
-kernel the shapes need; print config, registers and spills).
+median time of CUDA-graph replays over rotated inputs (> 3x L2) after warm-up, interleaved round by
+round with the peers on the same GPU: cuBLASLt block-scaled FP8 (every algorithm its heuristic offers
+checked and raced, the fastest kept), and, when the Python in fp8lab.pythonPath / FP8LAB_PYTHON (else
+python3) has torch and deep_gemm, DeepGEMM and torch._scaled_mm (each checked before it is timed).
+A peer that cannot run says why in one line and the run goes on without its column. Without a
+Hopper GPU: study mode (compile every kernel the shapes need; print config, registers and spills).
 
 Shapes (default: deepseek):
   --shapes NAME|M,N,K ...   presets: deepseek (18), decode (12), prefill (6), gpu-test (42); or M,N,K
                             (also MxNxK); several may follow one --shapes, bare shapes work too
 Options:
   --json FILE               write the whole run (BenchRun) as JSON
-  --no-peer                 do not run cuBLASLt
+  --peers LIST              which peers: cublaslt,deepgemm,torch (default all), or none
+  --no-peer                 no peers (same as --peers none)
   --rounds N                timed rounds per shape (default ${DEFAULT_ROUNDS})
   --calls-per-graph N       launches per CUDA graph (default: about 2 ms of work, whole rotations)
   --check-only              correctness only, no timing (what the sanitizer runs use)

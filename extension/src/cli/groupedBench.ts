@@ -1,7 +1,7 @@
 // `fp8lab bench --kernel contiguous|masked|kgrouped|wgrad [--shapes ...]`: the grouped and
 // weight-gradient GEMMs. Without --shapes: the issue's list for the kind. Correctness over the valid
-// rows (and the rows that must stay untouched) before timing; the table compares against
-// DeepGEMM's figures in shared/PERF.md where they exist.
+// rows (and the rows that must stay untouched) before timing; DeepGEMM runs beside ours on the
+// same case when the peers' Python has it.
 import { parseGroupedArgs, GROUPED_DEFAULT_ROUNDS } from '../core/grouped/cliArgs';
 import { caseLabel } from '../core/grouped/cases';
 import { groupedRow, groupedTable } from '../core/grouped/table';
@@ -15,7 +15,9 @@ export const GROUPED_BENCH_HELP = `Usage: fp8lab bench --kernel contiguous|maske
 Grouped and weight-gradient FP8 GEMMs on the local Hopper GPU. Per-group sizes are drawn like
 DeepGEMM's test generators from the seed (recorded in --json). Correctness first: FP32 reference per
 group, calc_diff < 1e-3 over the valid rows, padding rows / rows past masked_m poisoned and checked
-untouched; then the median of CUDA-graph replays over rotated inputs.
+untouched; then the median of CUDA-graph replays over rotated inputs, interleaved round by round
+with DeepGEMM on the same case (same group sizes) when the Python in fp8lab.pythonPath /
+FP8LAB_PYTHON (else python3) has torch and deep_gemm; otherwise one line says why and the run goes on.
 
 Shapes (default: issue 4's list for the kind):
   contiguous  G,M,N,K          M = expected rows per group (FLOPs over the padded rows)
@@ -26,6 +28,7 @@ Options:
   --json FILE     write the whole run as JSON      --rounds N   timed rounds (default ${GROUPED_DEFAULT_ROUNDS})
   --seed N        draws and random inputs           --check-only correctness only
   --no-pdl        no programmatic dependent launch  --edge-cases add the empty-group / psum cases
+  --no-peer       without DeepGEMM
 `;
 
 export async function runGroupedBench(args: string[], io: CliIo): Promise<number> {

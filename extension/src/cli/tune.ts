@@ -6,16 +6,17 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { compactConfig } from '../core/heuristics';
-import { candidatesToTime, rankTuning, type ShapeTuning } from '../core/tuneRanking';
+import type { ShapeTuning } from '../core/tuneRanking';
 import { geomean } from '../core/stats';
 import { probeEnvironment } from '../runtime/environment';
 import { textTable } from '../runtime/bench/table';
-import * as service from '../runtime/service';
+import { tuneProblem } from '../runtime/bench/tuneProblem';
+import { tuningProvenance, tuningRecords, tuningStoreFor } from '../runtime/tuningSave';
 import type { CliIo } from './io';
 import { parseBenchArgs } from './verbArgs';
 import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
 
-export const TUNE_HELP = `Usage: fp8lab tune [--shapes deepseek | M,N,K ...] [--top N] [--rounds N] [--json FILE]
+export const TUNE_HELP = `Usage: fp8lab tune [--shapes deepseek | M,N,K ...] [--top N] [--rounds N] [--json FILE] [--save [--db DIR]]
 
 Times the N best legal candidate configs of each shape (by the cost model; the heuristic's choice
 always included) on the local Hopper GPU: inputs made once, each candidate checked for correctness
@@ -24,6 +25,11 @@ median per candidate). Prints the measured ranking next to the prediction. Needs
   --top N      candidates per shape (default 12)
   --rounds N   interleaved timed rounds (default 10)
   --json FILE  write every shape's ranking as JSON
+  --save       record each shape's ranking and winner in the tuning store, keyed by this GPU's
+               identity (name, SMs in use, compute capability, driver, power limit) and the
+               kernel-source hash
+  --db DIR     the tuning store's folder (default: fp8lab.tuning.dbPath / FP8LAB_TUNING_DB, else
+               beside the JIT cache)
 `;
 
 /** Interleaved rounds per shape unless --rounds says otherwise: the median of 10 is steady on the H100. */
@@ -31,9 +37,15 @@ export const DEFAULT_ROUNDS = 10;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   let top = 12;
+  let save = false;
+  let db: string | undefined;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--top') {
+    if (args[i] === '--save') save = true;
+    else if (args[i] === '--db') {
+      db = args[++i];
+      if (!db || db.startsWith('--')) { io.err(`fp8lab tune: --db needs a folder\n\n${TUNE_HELP}`); return VERB_EXIT.usage; }
+    } else if (args[i] === '--top') {
       top = Number(args[++i]);
       if (!Number.isInteger(top) || top < 1) { io.err(`fp8lab tune: --top needs a whole number ≥ 1\n\n${TUNE_HELP}`); return VERB_EXIT.usage; }
     } else rest.push(args[i]);
@@ -43,21 +55,24 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (parsed.ok === 'help') { io.out(TUNE_HELP); return VERB_EXIT.ok; }
   if (parsed.ok === false) { io.err(`fp8lab tune: ${parsed.message}\n\n${TUNE_HELP}`); return VERB_EXIT.usage; }
   try {
-    const settings = cliSettings(io);
+    const settings = { ...cliSettings(io), ...(db ? { tuningDbPath: resolve(db) } : {}) };
     const env = await probeEnvironment(settings);
     if (!env.canRunKernels) { io.err(`fp8lab tune: needs a Hopper GPU (${env.summary})\n`); return VERB_EXIT.failed; }
     const tunings: Array<ShapeTuning & { method: string }> = [];
     for (const problem of parsed.value.problems) {
-      const report = await service.configs(settings, problem);
-      const timed = candidatesToTime(report.candidates, report.chosen, top);
-      const run = await service.tune(settings, problem, timed.map((c) => c.config), { ...parsed.value.options, peer: false, timing: true });
-      const tuning = { ...rankTuning(problem, timed, run.results, report.chosen), method: run.method };
+      const { tuning, interrupted } = await tuneProblem(settings, problem, top, parsed.value.options);
       tunings.push(tuning);
-      io.out(shapeTable(tuning) + `method: ${run.method}\n\n`);
-      if (run.interrupted) {
-        io.err(`fp8lab tune: ${run.interrupted.message}\n`);
+      io.out(shapeTable(tuning) + `method: ${tuning.method}\n\n`);
+      if (interrupted) {
+        io.err(`fp8lab tune: ${interrupted.message}\n`);
         break;
       }
+    }
+    if (save) {
+      const device = env.devices.find((d) => d.isHopper) ?? env.devices[0];
+      const records = tuningRecords(tunings, await tuningProvenance(settings, env, device));
+      const file = await tuningStoreFor(settings).append(records);
+      io.err(`saved ${records.length} shape ranking(s) to the tuning store: ${file}\n`);
     }
     const regrets = tunings.flatMap((t) => (t.regret ? [t.regret] : []));
     if (regrets.length) io.out(`heuristic regret (chosen / fastest): geomean ${geomean(regrets).toFixed(3)}, worst ${Math.max(...regrets).toFixed(3)} over ${regrets.length} shape(s)\n`);

@@ -1,5 +1,6 @@
 // Command-line parsing for `fp8lab bench | configs | compile`. Pure: argv in, a typed request or a
 // message that says what is wrong and what would work.
+import { parsePeerList } from '../core/peers/helperProtocol';
 import type { BenchOptions, GemmProblem } from '../../protocol/worker';
 import { presetShapes, SHAPE_PRESETS } from '../core/deepseekShapes';
 import { parseShape } from '../core/shapes';
@@ -80,6 +81,11 @@ export function parseBenchArgs(args: string[]): Parsed<BenchArgs> {
       case '--shapes': if (args[i + 1] === undefined || args[i + 1].startsWith('--')) return { ok: false, message: '--shapes needs deepseek (or another preset) or one or more M,N,K' }; continue;
       case '--json': jsonFile = args[++i]; if (!jsonFile || jsonFile.startsWith('--')) return { ok: false, message: '--json needs a file name, e.g. --json bench.json' }; continue;
       case '--no-peer': options.peer = false; continue;
+      case '--peers': {
+        try { options.peers = parsePeerList(args[++i] ?? ''); } catch (err) { return { ok: false, message: (err as Error).message }; }
+        if (options.peers.length === 0) options.peer = false;
+        continue;
+      }
       case '--check-only': options.timing = false; continue;
       case '--no-pdl': options.pdl = false; continue;
       case '--rounds': { const r = positiveInt(a, args[++i], 10_000); if (r.ok !== true) return r; options.rounds = r.value; continue; }

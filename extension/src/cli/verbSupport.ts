@@ -28,7 +28,7 @@ export function reportError(verb: string, err: unknown, io: CliIo): number {
   if (data.log && (data.code === 'E_COMPILE' || data.code === 'E_PTXAS_CHECK' || data.code === 'E_INTERNAL')) io.err(`${data.log.trimEnd()}\n`);
   switch (data.code) {
     case 'E_ADDON_LOAD': return VERB_EXIT.addonBroken;
-    case 'E_NO_COMPILER': return VERB_EXIT.noToolkit;
+    case 'E_NO_COMPILER': case 'E_NO_SASS_TOOLS': return VERB_EXIT.noToolkit;
     case 'E_INVALID_SHAPE': case 'E_INVALID_CONFIG': case 'E_BAD_ARGUMENT': return VERB_EXIT.usage;
     case 'E_CANCELLED': return VERB_EXIT.cancelled;
     default: return VERB_EXIT.failed;

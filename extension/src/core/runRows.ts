@@ -134,7 +134,8 @@ export function shapeRow(result: ShapeResult, index: number, run: Pick<BenchRun,
     row.groups = problem.numGroups;
     row.expectedM = problem.expectedM;
     row.flopsOver = result.grouped.flopsOver;
-    row.versusDeepGemm = result.grouped.versusReference?.text;
+    const dg = result.peers?.find((p) => p.id === 'deepgemm')?.timing;
+    if (dg) row.versusDeepGemm = `${dg.medianUs.toFixed(1)} µs (${dg.ratio.toFixed(2)}x)`;
     row.untouchedChanged = result.grouped.untouched?.changed;
   }
   return row;

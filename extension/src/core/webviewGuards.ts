@@ -19,6 +19,7 @@ const ALLOWED: Record<ViewName, readonly string[]> = {
   registers: [],
   timeline: [],
   accuracy: [],
+  sass: ['sass/openSource'],
 };
 
 type Check = (params: Record<string, unknown>) => string | undefined;
@@ -58,8 +59,11 @@ const REQUEST_CHECKS: Record<string, Check> = {
   'override/keep': (p) => onlyKeys(p, ['index']) ?? (Number.isInteger(p.index) && (p.index as number) >= -1 && (p.index as number) < 1_000_000 ? undefined : 'index must be a candidate index, or -1 to clear'),
   'job/cancel': (p) => onlyKeys(p, []),
   'study/open': (p) => onlyKeys(p, ['study', 'index'])
-    ?? (p.study === 'timeline' || p.study === 'accuracy' ? undefined : "study must be 'timeline' or 'accuracy'")
+    ?? (p.study === 'timeline' || p.study === 'accuracy' || p.study === 'sass' ? undefined : "study must be 'timeline', 'accuracy' or 'sass'")
     ?? (isIndex(p.index) ? undefined : 'index must be a non-negative integer'),
+  'sass/openSource': (p) => onlyKeys(p, ['file', 'line'])
+    ?? (typeof p.file === 'string' && p.file.length > 0 && p.file.length <= 1024 ? undefined : 'file must be a path of at most 1024 characters')
+    ?? (Number.isInteger(p.line) && (p.line as number) >= 1 && (p.line as number) <= 10_000_000 ? undefined : 'line must be a positive integer'),
 };
 
 const NOTIFICATION_CHECKS: Record<string, (p: Record<string, unknown>, view: ViewName) => string | undefined> = {

@@ -18,7 +18,8 @@ import { runStoreFor } from './runStore';
 
 export const EXPLORER_VIEW_ID = 'fp8lab.configExplorer';
 
-const TIME_OPTIONS = { timing: true, peer: false, rounds: 20, seed: 0 }; // the CLI's default rounds
+// The CLI's default rounds; the peers are timed beside every candidate, so each sees the same clock.
+const TIME_OPTIONS = { timing: true, peer: true, rounds: 20, seed: 0 };
 
 export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Disposable {
   private state: ExplorerSnapshot = { view: 'explorer', follow: false, candidates: [] };
@@ -63,7 +64,7 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
         if (!report || !candidate) throw new Error(`candidate ${index} does not exist`);
         if (candidate.rejected) throw new Error(`candidate ${index} was rejected (${candidate.rejected.reason}); it cannot run`);
         // The study runs this candidate's config (features/studies.ts).
-        await vscode.commands.executeCommand(study === 'timeline' ? 'fp8lab.showTimeline' : 'fp8lab.showAccuracy', { problem: { ...report.problem, config: candidate.config } });
+        await vscode.commands.executeCommand(({ timeline: 'fp8lab.showTimeline', accuracy: 'fp8lab.showAccuracy', sass: 'fp8lab.showSass' } as const)[study], { problem: { ...report.problem, config: candidate.config } });
         return { opened: true };
       },
     });

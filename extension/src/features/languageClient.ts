@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { DidCompileParams, KernelFacts, LanguageServerInitOptions } from '../../protocol/languageServer';
+import type { SassLineFacts } from '../../protocol/sass';
 import type { BenchRun, CompileReport, ShapeResult } from '../../protocol/worker';
 import { emptyFacts, factsFromCompile, factsFromRun, validateFacts, type KernelNamer } from '../../server/facts/derive';
 import type { FeatureContext } from '../context';
@@ -39,6 +40,17 @@ export async function publishFacts(update: FactsUpdate): Promise<KernelFacts> {
   await saveFacts(next);
   if (client?.isRunning()) await client.sendNotification('fp8lab/didUpdateFacts', next);
   return next;
+}
+
+let sassLines: SassLineFacts | undefined;
+
+/**
+ * Per-line instruction counts of the SASS listing last shown, for the hover "this line became N
+ * SASS instructions". Kept in memory only: the counts belong to that build of the kernels.
+ */
+export async function publishSassLines(lines: SassLineFacts): Promise<void> {
+  sassLines = lines;
+  if (client?.isRunning()) await client.sendNotification('fp8lab/didUpdateSass', lines);
 }
 
 /** The facts as last published or loaded (for tests). */
@@ -113,6 +125,7 @@ export function activate(ctx: FeatureContext): LanguageClientTestApi {
     const c = new LanguageClient('fp8lab.kernelLanguageServer', 'FP8 GEMM Lab Language Server', serverOptions, clientOptions);
     client = c;
     await c.start();
+    if (sassLines) await c.sendNotification('fp8lab/didUpdateSass', sassLines);
     c.onNotification('fp8lab/didCompile', (p: DidCompileParams) => {
       compileEvents.push(p);
       if (compileEvents.length > 50) compileEvents.shift();

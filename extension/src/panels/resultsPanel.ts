@@ -98,7 +98,7 @@ export class ResultsPanels implements vscode.Disposable {
         const r = run.results[index];
         if (r.grouped) throw new Error(`${r.caseLabel ?? 'this row'} is a grouped GEMM: the timeline and accuracy studies run normal GEMMs only`);
         // The study runs the shape with the config this row measured (features/studies.ts).
-        await vscode.commands.executeCommand(study === 'timeline' ? 'fp8lab.showTimeline' : 'fp8lab.showAccuracy', { problem: { ...r.problem, config: r.config } });
+        await vscode.commands.executeCommand(({ timeline: 'fp8lab.showTimeline', accuracy: 'fp8lab.showAccuracy', sass: 'fp8lab.showSass' } as const)[study], { problem: { ...r.problem, config: r.config } });
         return { opened: true };
       },
     });

@@ -21,6 +21,7 @@ const APP_TITLES: Record<ViewName, string> = {
   registers: 'Register use',
   timeline: 'Pipeline timeline',
   accuracy: 'Accuracy against FP32',
+  sass: 'SASS',
 };
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -55,7 +56,7 @@ export class WebviewHost implements vscode.Disposable {
     webview.html = pageHtml({
       cspSource: webview.cspSource, nonce, title: APP_TITLES[view],
       scriptUri: uri('webview', 'dist', `${view}.js`),
-      styleUris: [uri('media', 'webview.css'), uri('media', 'charts.css')],
+      styleUris: [uri('media', 'webview.css'), uri('media', 'charts.css'), ...(view === 'sass' ? [uri('media', 'sass.css')] : [])],
     });
     this.disposables.push(webview.onDidReceiveMessage((raw) => this.receive(raw)));
   }

@@ -14,7 +14,9 @@ import { compileGemm } from './bench/compileGemm';
 import { cancelledError, coded, codedData, losesContext } from './bench/errors';
 import { TaskPool, type Logger } from './bench/jit';
 import { applyOverrides, chooseFor, policyDevice, resolveConfig, validateBench, type ConfigOverrides, type PolicyDevice } from './bench/policy';
-import { benchShape, SYNC_TIMEOUT_MS, type HostOverhead, type ShapeContext } from './bench/shapeBench';
+import { benchShape, SYNC_TIMEOUT_MS, type HostOverhead, type ShapePeers } from './bench/shapeBench';
+import { openPeers } from './peers/openPeers';
+import { timedPeer } from '../core/peers/peerColumns';
 import { tuneShape } from './bench/tuneShape';
 import { UtilKernels } from './bench/utilKernels';
 import { probeEnvironment } from './environment';
@@ -159,55 +161,61 @@ export async function bench(settings: RuntimeSettings, problems: GemmProblem[], 
     info = initDevice(a, settings, hopper!.ordinal);
     utils = await UtilKernels.load(a, settings, log);
   }
-  const peer: ShapeContext['peer'] = env.cublasLt.available
-    ? { ok: true, ...(env.cublasLt.path ? { path: env.cublasLt.path } : {}) }
-    : { ok: false, reason: `cuBLASLt is not available: ${env.cublasLt.problem ?? 'not found'}` };
-
+  const peers = gpu ? await openPeers(settings, options, env, log) : undefined;
+  if (peers) run.peers = peers.availability;
+  // A cancel stops the Python helper at once, even in the middle of a DeepGEMM compile.
+  const watchCancel = peers ? setInterval(() => { if (cancelled()) peers.kill(); }, 200) : undefined;
   let hostOverhead: HostOverhead | undefined;
-  for (let i = 0; i < valid.length; i++) {
-    const problem = valid[i];
-    const label = `${problem.m}x${problem.n}x${problem.k}`;
-    const progress = (phase: JobProgress['phase'], message: string) => hooks.progress?.({ jobId, index: i, total: valid.length, phase, message });
-    if (cancelled()) { run.interrupted = { code: 'E_CANCELLED', message: cancelledError().message }; break; }
-    progress('compiling', `${label}: compiling ${describeConfig(resolved[i])}`);
-    let result: ShapeResult;
-    try {
-      const compiled = await compiles[i];
-      if (gpu) {
-        const out = await benchShape({
-          addon: a, settings, utils: utils!, device: info!, options, index: i, total: valid.length, progress, cancelled,
-          peer, measureHostOverhead: options.timing && hostOverhead === undefined,
-        }, compiled);
-        result = out.result;
-        if (out.hostOverhead) hostOverhead = out.hostOverhead;
-      } else {
-        result = {
-          problem, config: compiled.config, registers: compiled.registers,
-          compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
-        };
+  try {
+    for (let i = 0; i < valid.length; i++) {
+      const problem = valid[i];
+      const label = `${problem.m}x${problem.n}x${problem.k}`;
+      const progress = (phase: JobProgress['phase'], message: string) => hooks.progress?.({ jobId, index: i, total: valid.length, phase, message });
+      if (cancelled()) { run.interrupted = { code: 'E_CANCELLED', message: cancelledError().message }; break; }
+      progress('compiling', `${label}: compiling ${describeConfig(resolved[i])}`);
+      let result: ShapeResult;
+      try {
+        const compiled = await compiles[i];
+        if (gpu) {
+          const out = await benchShape({
+            addon: a, settings, utils: utils!, device: info!, options, index: i, total: valid.length, progress, cancelled,
+            peers: peers!.shape, measureHostOverhead: options.timing && hostOverhead === undefined,
+          }, compiled);
+          result = out.result;
+          if (out.hostOverhead) hostOverhead = out.hostOverhead;
+        } else {
+          result = {
+            problem, config: compiled.config, registers: compiled.registers,
+            compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
+          };
+        }
+      } catch (err) {
+        const data = codedData(err);
+        if (data.code === 'E_CANCELLED') { run.interrupted = { code: data.code, message: data.message }; break; }
+        result = { problem, config: resolved[i], error: data };
+        run.results.push(result);
+        hooks.measured?.(result);
+        progress('done', `${label}: [${data.code}] ${data.message}`);
+        if (losesContext(data)) {
+          run.interrupted = { code: data.code, message: `${label}: ${data.message} The CUDA context is lost; the remaining shapes were not run.` };
+          break;
+        }
+        continue;
       }
-    } catch (err) {
-      const data = codedData(err);
-      if (data.code === 'E_CANCELLED') { run.interrupted = { code: data.code, message: data.message }; break; }
-      result = { problem, config: resolved[i], error: data };
       run.results.push(result);
       hooks.measured?.(result);
-      progress('done', `${label}: [${data.code}] ${data.message}`);
-      if (losesContext(data)) {
-        run.interrupted = { code: data.code, message: `${label}: ${data.message} The CUDA context is lost; the remaining shapes were not run.` };
-        break;
-      }
-      continue;
+      progress('done', `${label}: ${resultSummary(result)}`);
     }
-    run.results.push(result);
-    hooks.measured?.(result);
-    progress('done', `${label}: ${resultSummary(result)}`);
+  } finally {
+    if (watchCancel) clearInterval(watchCancel);
+    await peers?.close();
   }
 
   if (hostOverhead) run.hostOverhead = hostOverhead;
   if (gpu && !run.interrupted && options.timing) {
     try {
-      run.ceilings = await deviceCeilings(a, settings, utils!, info!, device, options, peer, run.results, log);
+      const cublaslt = env.cublasLt.available ? { ok: true as const, name: 'cuBLASLt', ...(env.cublasLt.path ? { path: env.cublasLt.path } : {}) } : undefined;
+      run.ceilings = await deviceCeilings(a, settings, utils!, info!, device, options, cublaslt, run.results, log);
     } catch (err) {
       const data = codedData(err);
       log('warn', `device ceilings not measured: [${data.code}] ${data.message}`);
@@ -291,10 +299,10 @@ function resultSummary(r: ShapeResult): string {
 
 /** Measured once per device and cached in the JIT cache folder; see bench/ceilings.ts. */
 async function deviceCeilings(a: AddonModule, settings: RuntimeSettings, utils: UtilKernels, info: DeviceInfo, device: PolicyDevice,
-  options: BenchOptions, peer: ShapeContext['peer'], results: ShapeResult[], log: Logger) {
+  options: BenchOptions, cublaslt: ShapePeers['cublaslt'], results: ShapeResult[], log: Logger) {
   const file = ceilingsFile(settings.cacheDir, info);
   const cached = await readCeilings(file);
-  const ceilings = cached ?? await measureCeilings(a, settings, utils, info, device, options, peer, log);
+  const ceilings = cached ?? await measureCeilings(a, settings, utils, info, device, options, cublaslt, log);
   // A timed kernel of this run that beat the roofs raises them (see raiseToObserved); write once.
   const raised = raiseToObserved(ceilings, results);
   if (!cached || raised !== ceilings) await writeCeilings(file, raised);
@@ -303,18 +311,18 @@ async function deviceCeilings(a: AddonModule, settings: RuntimeSettings, utils: 
 
 /** Measures the FP8 and memory roofs of a device (see bench/ceilings.ts). */
 async function measureCeilings(a: AddonModule, settings: RuntimeSettings, utils: UtilKernels, info: DeviceInfo, device: PolicyDevice,
-  options: BenchOptions, peer: ShapeContext['peer'], log: Logger): Promise<DeviceCeilings> {
+  options: BenchOptions, cublaslt: ShapePeers['cublaslt'], log: Logger): Promise<DeviceCeilings> {
   const problem: GemmProblem = { kind: 'normal', ...CEILING_GEMM };
   const config = resolveConfig(problem, device, undefined, settings).config;
   const compiled = await compileGemm(a, settings, problem, config, log);
   const { result } = await benchShape({
-    addon: a, settings, utils, device: info, options: { ...options, peer: peer.ok, rounds: 5 }, index: 0, total: 1,
-    progress: () => {}, cancelled: () => false, peer, measureHostOverhead: false,
+    addon: a, settings, utils, device: info, options: { ...options, peer: cublaslt !== undefined, rounds: 5 }, index: 0, total: 1,
+    progress: () => {}, cancelled: () => false, peers: cublaslt ? { cublaslt } : {}, measureHostOverhead: false,
   }, compiled);
   if (!result.timing) throw coded(result.error?.code ?? 'E_INTERNAL', `the ${CEILING_GEMM.m}³ GEMM did not produce a timing: ${result.error?.message ?? 'unknown'}`);
   // The roof is the fastest block-scaled FP8 GEMM seen on this device: ours or cuBLASLt's, whichever
   // wins, so no figure can read above 100% merely because our own kernel set the bar.
-  const peerMinUs = result.peer && !('skipped' in result.peer) && result.peerAccuracy?.passed ? result.peer.minUs : undefined;
+  const peerMinUs = timedPeer(result, 'cublaslt')?.minUs;
   const bestUs = Math.min(result.timing.minUs, peerMinUs ?? Infinity);
   const bestName = bestUs === result.timing.minUs ? `our GEMM (${describeConfig(config)})` : 'cuBLASLt block-scaled FP8';
   const memory = await measureMemoryGBps(a, utils, info);

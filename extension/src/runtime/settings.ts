@@ -23,13 +23,15 @@ export interface SettingValues {
   cudaHome?: string;
   'driver.libcudaPath'?: string;
   'driver.cublasLtPath'?: string;
+  pythonPath?: string;
+  'tuning.dbPath'?: string;
 }
 
 /** The setting keys above, for callers that read them from vscode.workspace.getConfiguration. */
 export const SETTING_KEYS = [
   'jit.cacheDir', 'jit.compiler', 'jit.nvccPath', 'jit.numSms', 'jit.debug', 'jit.printConfigs',
   'jit.printCompilerCommand', 'jit.ptxasVerbose', 'jit.ptxasCheck', 'jit.dumpPtx', 'jit.dumpSass',
-  'jit.withLineinfo', 'jit.compileTimeoutSeconds', 'cudaHome', 'driver.libcudaPath', 'driver.cublasLtPath',
+  'jit.withLineinfo', 'jit.compileTimeoutSeconds', 'cudaHome', 'driver.libcudaPath', 'driver.cublasLtPath', 'pythonPath', 'tuning.dbPath',
 ] as const satisfies readonly (keyof SettingValues)[];
 
 export interface SettingsPaths {
@@ -103,8 +105,12 @@ export function resolveSettings(values: SettingValues, env: Env, paths: Settings
   if (setCompiler === 'nvcc' || setCompiler === 'nvrtc') compiler = setCompiler;
   else if (setCompiler !== undefined) warnings.push(`fp8lab.jit.compiler must be "nvcc" or "nvrtc", not ${JSON.stringify(setCompiler)}; using ${compiler}.`);
 
+  // The tuning store sits beside the JIT cache unless told otherwise (storage/tuningStore.ts).
+  const tuningDbPath = firstPath(['fp8lab.tuning.dbPath', values['tuning.dbPath']], ['FP8LAB_TUNING_DB', env.FP8LAB_TUNING_DB])
+    ?? normalize(joinPath(cacheDir, '../tuning'));
+
   const settings: RuntimeSettings = {
-    cacheDir, compiler, cudaHome, nvccPath, libcudaPath, cublasLtPath,
+    cacheDir, tuningDbPath, compiler, cudaHome, nvccPath, libcudaPath, cublasLtPath,
     kernelsDir: paths.kernelsDir,
     jitDebug: flag('jit.debug', 'FP8LAB_JIT_DEBUG'),
     printConfigs: flag('jit.printConfigs', 'FP8LAB_PRINT_CONFIGS'),
@@ -118,6 +124,10 @@ export function resolveSettings(values: SettingValues, env: Env, paths: Settings
 
   const defines = kernelDefines(env.FP8LAB_JIT_DEFINES, warnings);
   if (defines.length > 0) settings.jitDefines = defines;
+
+  // A bare command name ("python3.12") is looked up on PATH; anything with a slash is a path.
+  const python = (typeof values.pythonPath === 'string' && values.pythonPath.trim()) || env.FP8LAB_PYTHON?.trim();
+  if (python) settings.pythonPath = python.includes('/') || python.startsWith('~') ? path(python) : python;
 
   const numSms = smCount(values['jit.numSms'], 'fp8lab.jit.numSms', warnings)
     ?? smCount(env.FP8LAB_NUM_SMS, 'FP8LAB_NUM_SMS', warnings);

@@ -11,6 +11,7 @@ import { defineExtensionTests } from './extension.suite';
 import { defineRuntimeTests } from './runtime.suite';
 import { defineStudyTests } from './studies.suite';
 import { defineGroupedTests } from './grouped.suite';
+import { defineSweepTests } from './sweep.suite';
 
 export interface SuiteOutcome {
   passed: number;
@@ -27,6 +28,7 @@ export function run(): Promise<void> {
   defineRuntimeTests();
   defineStudyTests();
   defineGroupedTests();
+  defineSweepTests();
 
   const outcome: SuiteOutcome = { passed: 0, failed: 0, skipped: 0, tests: [] };
   return new Promise((resolve, reject) => {

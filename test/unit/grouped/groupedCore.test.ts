@@ -7,7 +7,7 @@ import { groupedConfig } from '../../../extension/src/core/grouped/config';
 import {
   contiguousStarts, expertIndex, kOffsets, psumLayout, tmaAlignedSize, toMnMajorScales,
 } from '../../../extension/src/core/grouped/layout';
-import { deepGemmFigure, groupedWork } from '../../../extension/src/core/grouped/metrics';
+import { groupedWork } from '../../../extension/src/core/grouped/metrics';
 import {
   checkCase, checkExpertIndex, checkGroupK, checkMaskedM, checkMkAlignment, checkPsum, checkTensor,
 } from '../../../extension/src/core/grouped/validate';
@@ -117,8 +117,6 @@ test('FLOPs: padded rows for contiguous, valid rows for masked, ΣK for k-groupe
   assert.equal(groupedWork(m, { seed: 0, maskedM: [3, 7] }).flopsOver, 'valid');
   const k = { kind: 'kgrouped' as const, numGroups: 2, m: 64, n: 32, k: 128 };
   assert.equal(groupedWork(k, { seed: 0, groupK: [128, 256] }).flops, 2 * 64 * 32 * 384);
-  assert.equal(deepGemmFigure({ kind: 'masked', numGroups: 32, m: 4096, n: 4096, k: 2048, expectedM: 20 })?.tbps, 2.7);
-  assert.equal(deepGemmFigure({ kind: 'wgrad', numGroups: 1, m: 4096, n: 4096, k: 7168 }), undefined);
 });
 
 test('configs for every issue case of the 1D1D kinds are legal for the 1D1D kernel', () => {
@@ -152,20 +150,28 @@ test('bench --kernel arguments: default issue list, custom shapes, bad input exp
   assert.equal(parseGroupedArgs(['--kernel', 'masked', '32,20,4096,2048', '--rounds', '0']).ok, false);
 });
 
-test('grouped table: ratio to DeepGEMM on TB/s for masked m=20, errors listed', async () => {
-  const { groupedTable, versusDeepGemm } = await import('../../../extension/src/core/grouped/table');
+test('grouped table: DeepGEMM measured beside ours with its ratio, a skip said once, errors listed', async () => {
+  const { groupedTable, deepGemmCells } = await import('../../../extension/src/core/grouped/table');
   const c = { kind: 'masked' as const, numGroups: 32, m: 4096, n: 4096, k: 2048, expectedM: 20 };
+  const stats = (us: number) => ({ medianUs: us, minUs: us - 1, maxUs: us + 1, spread: 0.01, samples: 10 });
   const r = {
     case: c, draw: { seed: 0, maskedM: [20] }, problem: { kind: 'masked' as const, m: 4096, n: 4096, k: 2048 },
-    reference: deepGemmFigure(c)!,
-    timing: { medianUs: 100, minUs: 99, maxUs: 101, spread: 0.01, samples: 10, tflops: 50, tbps: 2.5, flops: 1, bytes: 1, flopsOver: 'valid' as const },
+    timing: { ...stats(100), tflops: 50, tbps: 2.5, flops: 1, bytes: 1, flopsOver: 'valid' as const },
+    peers: [{ id: 'deepgemm' as const, name: 'DeepGEMM 2.6.1', timing: { ...stats(102), tflops: 49, ratio: 1.02 } }],
   };
-  const vs = versusDeepGemm(r)!;
-  assert.ok(Math.abs(vs.ratio - 2.5 / 2.7) < 1e-12);
-  assert.equal(vs.meets, true);
-  const text = groupedTable({ id: 'x', startedAt: '', mode: 'gpu', options: { timing: true, rounds: 1, seed: 0 }, results: [r, { ...r, timing: undefined, error: { code: 'E_WRONG_RESULT', message: 'bad' } }] });
-  assert.match(text, /2\.7 TB\/s \(0\.93x\)/);
+  assert.deepEqual(deepGemmCells(r), ['102.0', '1.02']);
+  assert.deepEqual(deepGemmCells({ ...r, peers: [{ id: 'deepgemm', name: 'DeepGEMM', skipped: 'psum' }] }), ['skipped', '-']);
+  assert.deepEqual(deepGemmCells({ ...r, peers: undefined }), ['-', '-']);
+  const text = groupedTable({
+    id: 'x', startedAt: '', mode: 'gpu', options: { timing: true, rounds: 1, seed: 0 }, results: [r, { ...r, timing: undefined, peers: undefined, error: { code: 'E_WRONG_RESULT', message: 'bad' } }],
+  });
+  assert.match(text.split('\n')[0], /µs\s+TFLOPS\s+TB\/s\s+DeepGEMM µs\s+ratio\s+status/);
+  assert.match(text, /2\.50\s+102\.0\s+1\.02\s+ok/);
+  assert.match(text, /ratio = DeepGEMM µs \/ our µs \(above 1: ours is faster\), measured in this run on this GPU/);
   assert.match(text, /errors:\n.*\[E_WRONG_RESULT\] bad/);
+  const missing = groupedTable({ id: 'y', startedAt: '', mode: 'gpu', options: { timing: true, rounds: 1, seed: 0 }, results: [{ ...r, peers: undefined }],
+    peers: [{ id: 'deepgemm', name: 'DeepGEMM', available: false, reason: 'python3 cannot import deep_gemm: install DeepGEMM' }] });
+  assert.match(missing, /DeepGEMM column skipped: python3 cannot import deep_gemm: install DeepGEMM/);
 });
 
 test('grouped helper kernels: the generated unit names every entry once', async () => {

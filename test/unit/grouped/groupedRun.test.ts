@@ -121,10 +121,8 @@ describe('grouped rows, CSV and charts', () => {
       assert.equal(row.pctFp8, undefined, 'no ceilings in a grouped run: no % of ceiling');
       assert.equal(row.untouchedChanged, 0);
     });
-    const withRef = rows.filter((r) => r.versusDeepGemm);
-    assert.equal(withRef.length, run.results.filter((r) => r.grouped?.reference).length);
-    assert.ok(withRef.length > 0);
-    for (const row of withRef) assert.match(row.versusDeepGemm!, /(TFLOPS|TB\/s) \(\d+\.\d\dx/);
+    // The recorded run predates live peers: no DeepGEMM figure may appear from anywhere else.
+    assert.equal(rows.filter((r) => r.versusDeepGemm).length, 0);
   });
 
   it('CSV: grouped columns with the kind first; normal runs keep exactly their columns', () => {

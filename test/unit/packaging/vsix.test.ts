@@ -21,6 +21,7 @@ const ALLOWED: RegExp[] = [
   /^native\/build\/Release\/fp8lab\.node$/,
   /^kernels\/.+/,
   /^media\/.+/,
+  /^extension\/peers\/[^/]+\.py$/,
 ];
 const REQUIRED = [
   'package.json', 'readme.md',
@@ -28,6 +29,7 @@ const REQUIRED = [
   'native/build/Release/fp8lab.node',
   'kernels/include/fp8lab/gemm_args.h',
   'media/icon.svg',
+  'extension/peers/peer_helper.py',
 ];
 
 function readVsix() {

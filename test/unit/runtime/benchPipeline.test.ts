@@ -9,6 +9,8 @@ import type { BenchOptions, CompileReport, GemmConfig, RuntimeSettings } from '.
 import { UtilKernel } from '../../../extension/src/core/utilsSource';
 import type { AddonModule } from '../../../extension/src/runtime/addon';
 import { benchShape, POISON, type ShapeContext } from '../../../extension/src/runtime/bench/shapeBench';
+import { peerOf } from '../../../extension/src/core/peers/peerColumns';
+import { SELECTION_ROUNDS } from '../../../extension/src/runtime/peers/cublasltBest';
 import { UtilKernels } from '../../../extension/src/runtime/bench/utilKernels';
 import { device, FakeAddon, type Scenario } from './fakeAddon';
 
@@ -31,7 +33,7 @@ async function runShape(scenario: Scenario, options: Partial<BenchOptions> = {},
   const out = await benchShape({
     addon, settings, utils, device, index: 0, total: 1,
     options: { timing: true, peer: true, rounds: 9, seed: 5, ...options },
-    progress: (phase) => phases.push(phase), cancelled: () => false, peer: { ok: true }, measureHostOverhead: false, ...extra,
+    progress: (phase) => phases.push(phase), cancelled: () => false, peers: { cublaslt: { ok: true, name: 'cuBLASLt 13.1.0' } }, measureHostOverhead: false, ...extra,
   }, compiled(...shape));
   return { fake, out, phases };
 }
@@ -41,11 +43,14 @@ test('a correct shape is checked, then timed over a rotation > 3x L2 interleaved
   const r = out.result;
   assert.equal(r.error, undefined);
   assert.equal(r.accuracy?.passed, true);
-  assert.equal(r.peerAccuracy?.passed, true);
-  assert.ok(r.timing && !('skipped' in r.peer!));
+  const lt = peerOf(r, 'cublaslt')!;
+  assert.equal(lt.accuracy?.passed, true);
+  assert.ok(r.timing && lt.timing);
   assert.equal(r.timing.medianUs, 10.1);
   assert.equal(r.timing.samples, 9);
-  assert.equal((r.peer as { ratio: number }).ratio, 20.1 / 10.1);
+  assert.equal(lt.timing.ratio, 20.1 / 10.1);
+  assert.equal(lt.name, 'cuBLASLt 13.1.0');
+  assert.equal(lt.details?.algorithmsOffered, 1);
   assert.deepEqual(phases, ['checking', 'peer', 'timing']);
   // 10 sets of 64x2112x7168 exceed 150 MB; both entries cycle through all of them.
   assert.deepEqual(fake.timeCalls[0].entries, [10, 10]);
@@ -84,30 +89,53 @@ test('a wrong or partly unwritten result is reported and never timed', async () 
 
 test('peer failures cost only the peer column', async () => {
   const wrong = await runShape({ peer: 'wrong' });
-  assert.match((wrong.out.result.peer as { skipped: string }).skipped, /failed the accuracy check/);
+  assert.match(peerOf(wrong.out.result, 'cublaslt')!.skipped!, /none of cuBLASLt's 1 algorithm\(s\) gave a correct result/);
   assert.deepEqual(wrong.fake.timeCalls[0].entries, [10]);
   assert.ok(wrong.out.result.timing);
 
   const create = await runShape({ peer: 'create-fails' });
-  assert.match((create.out.result.peer as { skipped: string }).skipped, /\[E_CUDA\] CUBLAS_STATUS_NOT_SUPPORTED/);
+  assert.match(peerOf(create.out.result, 'cublaslt')!.skipped!, /\[E_CUDA\] CUBLAS_STATUS_NOT_SUPPORTED/);
   assert.ok(create.out.result.timing);
   assert.equal(create.fake.live.size, 0);
 
   const graph = await runShape({ peer: 'graph-fails' });
-  assert.match((graph.out.result.peer as { skipped: string }).skipped, /could not be timed in a CUDA graph/);
+  assert.match(peerOf(graph.out.result, 'cublaslt')!.skipped!, /could not be timed in a CUDA graph/);
   assert.deepEqual(graph.fake.timeCalls.map((t) => t.entries), [[10, 10], [10]]);
   assert.ok(graph.out.result.timing);
 
-  const off = await runShape({}, { peer: false });
-  assert.match((off.out.result.peer as { skipped: string }).skipped, /turned off/);
+  const off = await runShape({}, { peer: false }, { peers: {} });
+  assert.deepEqual(off.out.result.peers, []);
   assert.equal(off.fake.runs.peer, 0);
 
-  const missing = await runShape({}, {}, { peer: { ok: false, reason: 'cuBLASLt is not available: not found' } });
-  assert.equal((missing.out.result.peer as { skipped: string }).skipped, 'cuBLASLt is not available: not found');
+  const missing = await runShape({}, {}, { peers: { cublaslt: { ok: false, reason: 'cuBLASLt is not available: not found' } } });
+  assert.equal(peerOf(missing.out.result, 'cublaslt')!.skipped, 'cuBLASLt is not available: not found');
+});
+
+test("every algorithm cuBLASLt's heuristic offers is checked, the correct ones raced, and the fastest is the column", async () => {
+  const { fake, out } = await runShape({ algorithms: 4, wrongAlgorithms: [3] });
+  const lt = peerOf(out.result, 'cublaslt')!;
+  // The race: three correct algorithms (#4 was wrong), SELECTION_ROUNDS rounds; then ours against the winner.
+  assert.deepEqual(fake.timeCalls[0].entries, [10, 10, 10]);
+  assert.equal(fake.timeCalls[0].options.rounds, SELECTION_ROUNDS);
+  assert.deepEqual(fake.timeCalls[1].entries, [10, 10]);
+  assert.equal(lt.details?.algoId, 101, 'algorithm #2 (19 µs) beat #1 (20) and #3 (22)');
+  assert.equal(lt.details?.algorithmsOffered, 4);
+  assert.equal(lt.details?.algorithmsCorrect, 3);
+  assert.equal(lt.timing!.medianUs, 19.1);
+  assert.match(lt.config!, /algo 101, tile 21, stages 5 \(heuristic's #2; fastest of 3 correct of 4 offered\)/);
+  assert.equal(fake.runs.peer, 4, 'each algorithm checked once on set 0');
+  assert.equal(fake.live.size, 0);
+});
+
+test('check-only checks only the heuristic\'s favourite cuBLASLt algorithm', async () => {
+  const { fake, out } = await runShape({ algorithms: 4 }, { timing: false });
+  assert.equal(fake.timeCalls.length, 0);
+  assert.equal(fake.runs.peer, 1);
+  assert.equal(peerOf(out.result, 'cublaslt')!.accuracy?.passed, true);
 });
 
 test('a graph capture that refuses PDL is retried with plain launches, and the result says so', async () => {
-  const { fake, out } = await runShape({ pdlCaptureFails: true }, { peer: false });
+  const { fake, out } = await runShape({ pdlCaptureFails: true }, { peer: false }, { peers: {} });
   assert.deepEqual(fake.timeCalls.map((t) => t.pdl[0]), [true, false]);
   assert.ok(out.result.timing);
   assert.match(out.result.timingNote!, /without programmatic dependent launch/);
@@ -115,13 +143,13 @@ test('a graph capture that refuses PDL is retried with plain launches, and the r
 });
 
 test('check-only uses one input set and no timing; host overhead is measured when asked', async () => {
-  const check = await runShape({}, { timing: false, peer: false });
+  const check = await runShape({}, { timing: false, peer: false }, { peers: {} });
   assert.equal(check.fake.timeCalls.length, 0);
   assert.equal(check.fake.launches.filter((l) => l.name === UtilKernel.castPerToken).length, 1);
   assert.equal(check.out.result.timing, undefined);
   assert.equal(check.out.result.accuracy?.passed, true);
 
-  const host = await runShape({}, { peer: false }, { measureHostOverhead: true });
+  const host = await runShape({}, { peer: false }, { peers: {}, measureHostOverhead: true });
   assert.ok(host.out.hostOverhead && host.out.hostOverhead.usPerLaunch > 0);
   assert.equal(host.out.hostOverhead.launches, 200);
   assert.equal(host.fake.runs.ours, 1 + 1 + 200);
@@ -134,14 +162,14 @@ test('cancellation between phases rejects E_CANCELLED and still frees everything
   let polls = 0;
   await assert.rejects(benchShape({
     addon, settings, utils, device, index: 0, total: 1, options: { timing: true, peer: true, rounds: 3, seed: 1 },
-    progress: () => {}, cancelled: () => ++polls > 2, peer: { ok: true }, measureHostOverhead: false,
+    progress: () => {}, cancelled: () => ++polls > 2, peers: { cublaslt: { ok: true, name: 'cuBLASLt' } }, measureHostOverhead: false,
   }, compiled(128, 2112, 7168)), (e: { code?: string }) => e.code === 'E_CANCELLED');
   assert.equal(fake.timeCalls.length, 0);
   assert.equal(fake.live.size, 0);
 });
 
 test('odd shapes: SFA padded to 4 rows, reference grid covers partial tiles', async () => {
-  const { fake, out } = await runShape({}, { timing: false, peer: false }, {}, [7, 576, 7168]);
+  const { fake, out } = await runShape({}, { timing: false, peer: false }, { peers: {} }, [7, 576, 7168]);
   assert.equal(out.result.accuracy?.passed, true);
   const cast = fake.launches.find((l) => l.name === UtilKernel.castPerToken)!;
   assert.deepEqual(cast.args.slice(3), [{ u32: 7 }, { u32: 7168 }, { u32: 8 }]);

@@ -6,13 +6,17 @@ import { DIFF_WORDS, DiffWord, UtilKernel } from '../../../extension/src/core/ut
 import { POISON } from '../../../extension/src/runtime/bench/shapeBench';
 import type * as Native from '../../../native/index';
 
-export type Writer = 'ours' | 'peer' | 'none';
+export type Writer = 'ours' | 'peer' | 'peer-wrong' | 'none';
 export interface Scenario {
   ours?: 'good' | 'unwritten' | 'wrong';
   peer?: 'good' | 'wrong' | 'create-fails' | 'graph-fails';
   pdlCaptureFails?: boolean;
   /** The n-th run() of our kernel (1-based) makes the next synchronize fail with E_KERNEL_FAULT. */
   faultOnRun?: number;
+  /** How many algorithms cuBLASLt's heuristic offers (default 1); algorithm i runs in 20 µs, except #1 (19) and #2 (22). */
+  algorithms?: number;
+  /** cuBLASLt algorithms (by index) whose result is wrong. */
+  wrongAlgorithms?: number[];
   /** Kernel names whose compile fails with E_COMPILE. */
   compileFails?: RegExp;
 }
@@ -79,7 +83,8 @@ export class FakeAddon {
   download = (_src: Native.DeviceBuffer, bytes?: number): ArrayBuffer => {
     const buf = new ArrayBuffer(bytes ?? DIFF_WORDS * 8);
     const v = new DataView(buf);
-    const quality = this.lastWriter === 'ours' ? this.scenario.ours ?? 'good' : this.lastWriter === 'peer' ? this.scenario.peer ?? 'good' : 'unwritten';
+    const quality = this.lastWriter === 'ours' ? this.scenario.ours ?? 'good'
+      : this.lastWriter === 'peer' ? this.scenario.peer ?? 'good' : this.lastWriter === 'peer-wrong' ? 'wrong' : 'unwritten';
     const count = Number((this.launches.filter((l) => l.name === UtilKernel.calcDiff).at(-1)!.args[2] as { u64: bigint }).u64);
     v.setFloat64(DiffWord.sumXY * 8, quality === 'wrong' ? 0.5 * count : count, true);
     v.setFloat64(DiffWord.sumXXYY * 8, 2 * count * (1 + 1e-6), true);
@@ -95,9 +100,20 @@ export class FakeAddon {
     }, dispose: () => { this.live.delete(h); } };
     return this.own(h);
   };
-  createCublasLtLaunch = (_spec: Native.PeerLaunchSpec): Native.PeerLaunch => {
+  createCublasLtLaunch = (_spec: Native.PeerLaunchSpec, options?: { algorithm?: number }): Native.PeerLaunch => {
     if (this.scenario.peer === 'create-fails') throw Object.assign(new Error('CUBLAS_STATUS_NOT_SUPPORTED for this shape'), { code: 'E_CUDA' });
-    const h = { peer: true, run: () => { this.runs.peer++; this.lastWriter = 'peer'; this.calls.push('run peer'); }, dispose: () => { this.live.delete(h); } };
+    const algo = options?.algorithm ?? 0;
+    const found = this.scenario.algorithms ?? 1;
+    if (algo >= found) throw Object.assign(new Error(`cuBLASLt offers ${found} algorithm(s)`), { code: 'E_BAD_ARGUMENT' });
+    const wrong = this.scenario.wrongAlgorithms?.includes(algo) === true;
+    const h = {
+      peer: true, algo,
+      run: () => { this.runs.peer++; this.lastWriter = wrong ? 'peer-wrong' : 'peer'; this.calls.push('run peer'); },
+      dispose: () => { this.live.delete(h); },
+      algorithm: (): Native.CublasLtAlgorithm => ({
+        index: algo, found, id: 100 + algo, tile: 20 + algo, stages: 5, splitK: 1, reductionScheme: 0, ctaSwizzling: 0, clusterShape: 2, wavesCount: 1, workspaceBytes: 0,
+      }),
+    };
     return this.own(h);
   };
   timeGraphs = async (entries: Array<Array<Native.GemmLaunch | Native.PeerLaunch>>, options: Native.TimingOptions): Promise<Native.TimingResult> => {
@@ -106,7 +122,13 @@ export class FakeAddon {
     this.calls.push(`time ${entries.length}`);
     if (entries.length > 1 && this.scenario.peer === 'graph-fails') throw Object.assign(new Error('capture of cublasLtMatmul failed'), { code: 'E_CUDA' });
     if (pdl[0] && this.scenario.pdlCaptureFails) throw Object.assign(new Error('cuStreamEndCapture: CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED'), { code: 'E_CUDA' });
-    return { perCallUs: entries.map((_, i) => Array.from({ length: options.rounds }, (_, r) => (i === 0 ? 10 : 20) + (r % 3) * 0.1)) };
+    // Our entries: 10 µs first, 20 after; cuBLASLt: 20 µs, algorithm #2 19, #3 22.
+    const base = (e: Array<Native.GemmLaunch | Native.PeerLaunch>, i: number) => {
+      const first = e[0] as unknown as { peer?: boolean; algo?: number };
+      if (!first.peer) return i === 0 ? 10 : 20;
+      return first.algo === 1 ? 19 : first.algo === 2 ? 22 : 20;
+    };
+    return { perCallUs: entries.map((e, i) => Array.from({ length: options.rounds }, (_, r) => base(e, i) + (r % 3) * 0.1)) };
   };
 }
 

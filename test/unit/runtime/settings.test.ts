@@ -8,7 +8,7 @@ test('defaults: /usr/local/cuda, nvcc inside it, ~/.cache/fp8lab/jit, every knob
   const { settings, warnings } = resolveSettings({}, {}, paths);
   assert.deepEqual(warnings, []);
   assert.deepEqual(settings, {
-    cacheDir: '/home/u/.cache/fp8lab/jit', compiler: 'nvcc', cudaHome: '/usr/local/cuda', nvccPath: '/usr/local/cuda/bin/nvcc',
+    cacheDir: '/home/u/.cache/fp8lab/jit', tuningDbPath: '/home/u/.cache/fp8lab/tuning', compiler: 'nvcc', cudaHome: '/usr/local/cuda', nvccPath: '/usr/local/cuda/bin/nvcc',
     libcudaPath: '', cublasLtPath: '', kernelsDir: '/ext/kernels', jitDebug: false, printConfigs: false,
     printCompilerCommand: false, ptxasVerbose: false, ptxasCheck: false, dumpPtx: false, dumpSass: false, withLineinfo: false,
     compileTimeoutSeconds: 600,
@@ -29,6 +29,12 @@ test('the compile time limit: the setting wins over FP8LAB_JIT_COMPILE_TIMEOUT; 
 test('XDG_CACHE_HOME moves the default cache; a relative XDG_CACHE_HOME is ignored as the spec says', () => {
   assert.equal(resolveSettings({}, { XDG_CACHE_HOME: '/xdg' }, paths).settings.cacheDir, '/xdg/fp8lab/jit');
   assert.equal(resolveSettings({}, { XDG_CACHE_HOME: 'rel' }, paths).settings.cacheDir, '/home/u/.cache/fp8lab/jit');
+});
+
+test('the tuning store sits beside the JIT cache; FP8LAB_TUNING_DB moves it and fp8lab.tuning.dbPath wins over both', () => {
+  assert.equal(resolveSettings({}, { FP8LAB_JIT_CACHE_DIR: '/shared/fp8lab/jit' }, paths).settings.tuningDbPath, '/shared/fp8lab/tuning');
+  assert.equal(resolveSettings({}, { FP8LAB_TUNING_DB: 'db' }, paths).settings.tuningDbPath, '/work/proj/db');
+  assert.equal(resolveSettings({ 'tuning.dbPath': '~/t' }, { FP8LAB_TUNING_DB: '/x' }, paths).settings.tuningDbPath, '/home/u/t');
 });
 
 test('environment variables fill what VS Code settings leave unset', () => {

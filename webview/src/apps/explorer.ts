@@ -123,6 +123,7 @@ function render(s: ExplorerSnapshot, host: Host): void {
   // Issue 6: the pipeline timeline / accuracy study of the single selected candidate (GPU).
   const timelineBtn = h('button', { title: 'Pipeline timeline of the selected candidate (instrumented run on the GPU)' }, 'Timeline');
   const accuracyBtn = h('button', { title: 'Accuracy against FP32 of the selected candidate vs per-tensor scaling vs no promotion' }, 'Accuracy');
+  const sassBtn = h('button', { title: 'The SASS of the selected candidate: listing with source lines, instruction mix, control bits (compiles it; needs nvdisasm or cuobjdump)' }, 'SASS');
   const selInfo = h('span', { class: 'status' });
   const refresh = () => {
     const n = selected.size;
@@ -132,6 +133,7 @@ function render(s: ExplorerSnapshot, host: Host): void {
     regsBtn.disabled = ![...selected].some((i) => states.get(i)?.compile);
     keepBtn.disabled = n !== 1;
     timelineBtn.disabled = accuracyBtn.disabled = !canTime || n !== 1;
+    sassBtn.disabled = !canCompile || n !== 1;
     host.saveState({ selected: [...selected] });
   };
   const act = (method: 'configs/compile' | 'configs/time') => () => host.request(method, { indices: [...selected].sort((a, b) => a - b) }).catch((e: Error) => { message.textContent = e.message; });
@@ -140,10 +142,11 @@ function render(s: ExplorerSnapshot, host: Host): void {
   regsBtn.addEventListener('click', () => host.request('registers/show', { indices: [...selected].filter((i) => states.get(i)?.compile) }).catch((e: Error) => { message.textContent = e.message; }));
   keepBtn.addEventListener('click', () => host.request('override/keep', { index: [...selected][0] }).catch((e: Error) => { message.textContent = e.message; }));
   clearBtn.addEventListener('click', () => host.request('override/keep', { index: -1 }).catch((e: Error) => { message.textContent = e.message; }));
-  const openStudy = (study: 'timeline' | 'accuracy') => () => host.request('study/open', { study, index: [...selected][0] }).catch((e: Error) => { message.textContent = e.message; });
+  const openStudy = (study: 'timeline' | 'accuracy' | 'sass') => () => host.request('study/open', { study, index: [...selected][0] }).catch((e: Error) => { message.textContent = e.message; });
   timelineBtn.addEventListener('click', openStudy('timeline'));
   accuracyBtn.addEventListener('click', openStudy('accuracy'));
-  app.append(h('div', { class: 'toolbar' }, compileBtn, timeBtn, regsBtn, keepBtn, clearBtn, timelineBtn, accuracyBtn, allBtn, noneBtn, selInfo));
+  sassBtn.addEventListener('click', openStudy('sass'));
+  app.append(h('div', { class: 'toolbar' }, compileBtn, timeBtn, regsBtn, keepBtn, clearBtn, timelineBtn, accuracyBtn, sassBtn, allBtn, noneBtn, selInfo));
   const v = verdict(rows);
   if (v) app.append(h('p', { class: 'verdict', role: 'status' }, v));
 

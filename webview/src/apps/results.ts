@@ -52,7 +52,7 @@ function columns(timed: boolean, hasCeilings: boolean, grouped = false): Column<
     if (grouped) {
       cols.push(
         { key: 'flopsOver', header: 'FLOPs over', title: 'which rows TFLOPS and GB/s count: padded (contiguous), valid (masked), all (k-grouped, wgrad); hover a row for the full convention', value: (r) => r.flopsOver },
-        { key: 'versusDeepGemm', header: 'DeepGEMM', title: "DeepGEMM's figure for this case (shared/PERF.md) and ours against it", value: (r) => r.versusDeepGemm, text: (r) => r.versusDeepGemm ?? '—' },
+        { key: 'versusDeepGemm', header: 'DeepGEMM', title: 'DeepGEMM on this case in this run, and its time over ours', value: (r) => r.versusDeepGemm, text: (r) => r.versusDeepGemm ?? '—' },
       );
     }
   }
@@ -75,7 +75,6 @@ function details(s: ResultsSnapshot, r: RunRow): string {
     if (g.validK !== undefined) lines.push(`ΣK_g: ${g.validK}`);
     if (g.untouched) lines.push(`rows the kernel must not write: ${g.untouched.words} words checked, ${g.untouched.changed} changed`);
     if (g.deviceFlags) lines.push(`device flags raised: ${g.deviceFlags} (1 = masked_m clamped, 2 = expert index out of range)`);
-    if (g.reference) lines.push(`DeepGEMM: ${[g.reference.us !== undefined ? `${g.reference.us} µs` : '', g.reference.tflops !== undefined ? `${g.reference.tflops} TFLOPS` : '', g.reference.tbps !== undefined ? `${g.reference.tbps} TB/s` : ''].filter(Boolean).join(', ')} (${g.reference.source})${g.versusReference ? `; ours ${g.versusReference.ratio.toFixed(2)}x` : ''}`);
   }
   const c = res.config;
   lines.push(`block ${c.blockM}x${c.blockN}x${c.blockK}, ${c.numStages} stages, ${c.numMathWarpgroups} math WG, cluster ${c.clusterM}x${c.clusterN}, swizzle A/B/D ${c.swizzleA}/${c.swizzleB}/${c.swizzleD}, smem ${c.sharedBytes} B, ${c.numSms} SMs`);
@@ -167,7 +166,7 @@ function render(s: ResultsSnapshot, host: Host): void {
         const regs = h('button', { class: 'small', title: 'Show register use for this kernel', disabled: r.registers === undefined }, 'Registers');
         regs.addEventListener('click', () => host.request('registers/show', { indices: [r.index] }).catch((e: Error) => say(e.message)));
         // Issue 6: the pipeline timeline / accuracy study of this row's shape and config.
-        const study = (name: 'timeline' | 'accuracy', text: string, title: string) => {
+        const study = (name: 'timeline' | 'accuracy' | 'sass', text: string, title: string) => {
           // The studies instrument the normal kernel: a grouped row has no study to open.
           const groupedRow = r.flopsOver !== undefined;
           const b = h('button', { class: 'small', title: groupedRow ? `${title}: normal GEMMs only` : title, disabled: r.error !== undefined || groupedRow }, text);
@@ -176,7 +175,8 @@ function render(s: ResultsSnapshot, host: Host): void {
         };
         // data-row-index: which run result this table row shows (tests map cells back to the run's JSON).
         return h('span', { 'data-row-index': String(r.index) }, copy, regs, study('timeline', 'Timeline', 'Pipeline timeline of this kernel (instrumented run on the GPU)'),
-          study('accuracy', 'Accuracy', 'Accuracy against FP32: this kernel vs per-tensor scaling vs no promotion'));
+          study('accuracy', 'Accuracy', 'Accuracy against FP32: this kernel vs per-tensor scaling vs no promotion'),
+          study('sass', 'SASS', 'The SASS of this kernel: listing with source lines, instruction mix, control bits (needs nvdisasm or cuobjdump)'));
       },
       onSort: (key, desc) => { host.saveState({ sortKey: key, sortDescending: desc }); drawTable(); },
     }), cols, rows));

@@ -6,7 +6,6 @@
 import type { GroupedBenchRun, GroupedKind, GroupedResult } from '../../../protocol/grouped';
 import type { BenchRun, GroupedShapeInfo, ShapeResult } from '../../../protocol/worker';
 import { caseLabel } from './cases';
-import { versusDeepGemm } from './table';
 
 const sum = (xs: readonly number[] | undefined) => (xs ?? []).reduce((a, b) => a + b, 0);
 
@@ -34,7 +33,6 @@ export function isGroupedBenchRun(v: unknown): v is GroupedBenchRun {
 }
 
 function groupedInfo(r: GroupedResult): GroupedShapeInfo {
-  const vs = versusDeepGemm(r);
   const info: GroupedShapeInfo = {
     flopsOver: r.timing?.flopsOver ?? (r.case.kind === 'contiguous' ? 'padded' : r.case.kind === 'masked' ? 'valid' : 'all'),
     convention: flopConvention(r.case.kind),
@@ -44,8 +42,6 @@ function groupedInfo(r: GroupedResult): GroupedShapeInfo {
   if (r.draw.groupK) info.validK = sum(r.draw.groupK);
   if (r.untouched) info.untouched = r.untouched;
   if (r.deviceFlags !== undefined) info.deviceFlags = r.deviceFlags;
-  if (r.reference) info.reference = r.reference;
-  if (vs) info.versusReference = vs;
   return info;
 }
 
@@ -66,6 +62,7 @@ export function groupedShapeResult(r: GroupedResult): ShapeResult | undefined {
     const { tbps, flopsOver: _over, ...stats } = r.timing;
     out.timing = { ...stats, gbps: tbps * 1000 };
   }
+  if (r.peers) out.peers = r.peers;
   if (r.error) out.error = r.error;
   return out;
 }
@@ -91,5 +88,6 @@ export function groupedToBenchRun(run: GroupedBenchRun & { recorded?: string }):
   if (run.interrupted) out.interrupted = run.interrupted;
   if (run.recorded) out.recorded = run.recorded;
   if (failedCases.length) out.failedCases = failedCases;
+  if (run.peers) out.peers = run.peers;
   return out;
 }

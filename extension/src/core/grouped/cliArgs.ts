@@ -50,6 +50,7 @@ export function parseGroupedArgs(args: string[]): GroupedParsed {
   let timing = true;
   let pdl = true;
   let edges = false;
+  let peer = true;
   const num = (flag: string, v: string | undefined, min: number, max: number): number | string => {
     if (v === undefined || !/^\d+$/.test(v)) return `${flag} needs a whole number`;
     const x = Number(v);
@@ -72,6 +73,7 @@ export function parseGroupedArgs(args: string[]): GroupedParsed {
       case '--check-only': timing = false; break;
       case '--no-pdl': pdl = false; break;
       case '--edge-cases': edges = true; break;
+      case '--no-peer': peer = false; break;
       default:
         if (a.startsWith('--')) return { ok: false, message: `unknown option ${a} for bench --kernel` };
         shapes.push(a);
@@ -93,5 +95,5 @@ export function parseGroupedArgs(args: string[]): GroupedParsed {
     shapesLabel = `${cases.length} shape(s)`;
   }
   if (edges) cases = [...cases, ...edgeCases().filter((c) => c.kind === kind)];
-  return { ok: true, value: { kind, cases, shapesLabel, ...(jsonFile ? { jsonFile } : {}), options: { timing, rounds, seed, pdl } } };
+  return { ok: true, value: { kind, cases, shapesLabel, ...(jsonFile ? { jsonFile } : {}), options: { timing, rounds, seed, pdl, ...(peer ? {} : { peer: false }) } } };
 }

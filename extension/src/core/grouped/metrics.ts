@@ -1,5 +1,4 @@
-// FLOPs and bytes of the grouped kinds, counted the way DeepGEMM's benchmarks count them, and
-// DeepGEMM's own figures from shared/PERF.md for the cases it lists. Pure.
+// FLOPs and bytes of the grouped kinds, counted the way DeepGEMM's benchmarks count them. Pure.
 import type { GroupedCase, GroupedDraw, GroupedTiming } from '../../../protocol/grouped';
 
 export interface GroupedWork { flops: number; bytes: number; flopsOver: GroupedTiming['flopsOver'] }
@@ -31,24 +30,3 @@ export function groupedWork(c: GroupedCase, draw: GroupedDraw): GroupedWork {
       return { flops: 2 * c.m * n * k, bytes: (c.m + n) * k + (c.m + n) * kb * 4 + 2 * c.m * n * 4, flopsOver: 'all' };
   }
 }
-
-export interface ReferenceFigure { tflops?: number; tbps?: number; us?: number; source: string }
-
-const PERF = 'DeepGEMM 2.6.1 on the H100 (shared/PERF.md)';
-
-/** DeepGEMM's figure for a case, where PERF.md has one (by kind, groups, expected m, N, K). */
-export function deepGemmFigure(c: GroupedCase): ReferenceFigure | undefined {
-  if (c.emptyGroup !== undefined || c.psum) return undefined;
-  const key = `${c.kind}:${c.numGroups}:${c.kind === 'masked' ? c.expectedM : c.m}:${c.n}:${c.k}`;
-  const table: Record<string, ReferenceFigure> = {
-    'contiguous:4:8192:6144:7168': { us: 2267, tflops: 1313, source: PERF },
-    'contiguous:8:4096:7168:3072': { us: 1320, tflops: 1210, source: `${PERF}, approximate` },
-    'masked:32:192:6144:7168': { us: 634, tflops: 795, source: `${PERF}, approximate` },
-    'masked:6:1024:7168:3072': { us: 267, tflops: 1100, source: `${PERF}, approximate` },
-    'masked:32:20:4096:2048': { us: 102, tbps: 2.7, source: PERF },
-  };
-  return table[key];
-}
-
-/** The issue's speed targets: ≥ 0.9x DeepGEMM's figure. */
-export const TARGET_FRACTION = 0.9;

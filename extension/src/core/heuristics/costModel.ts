@@ -38,8 +38,8 @@ export const MODEL = {
   /** FP32 FFMA lanes per SM per cycle (4 sub-partitions x 32). */
   ffmaPerCyclePerSm: 128,
   /**
-   * Model clock (GHz). 1.30 GHz x 132 SMs x 8192 FLOP = 1.40 PFLOP/s, the burst FP8 rate measured on
-   * the test H100 (shared/PERF.md): the clock the tensor cores effectively run at under FP8 load.
+   * Model clock (GHz). 1.30 GHz x 132 SMs x 8192 FLOP = 1.40 PFLOP/s, the burst FP8 rate of an H100
+   * SXM: the clock the tensor cores effectively run at under FP8 load.
    */
   clockGHz: 1.3,
   /**
@@ -55,7 +55,7 @@ export const MODEL = {
    * although both would fill the tensor cores; 64x16 tiles at 64x2112x7168 run at ~45 B/cycle.
    */
   smIngestBytesPerCycle: 80,
-  /** HBM bytes per cycle: the 3.02 TB/s copy rate measured on the test H100 (PERF.md), at the model clock. */
+  /** HBM bytes per cycle: an H100 SXM's 3.02 TB/s copy rate, at the model clock. */
   dramBytesPerCycle: 3.02e12 / 1.3e9,
   /** Cycles from issuing a TMA load to its bytes landing (HBM latency ≈ 0.75 µs). */
   tmaLatencyCycles: 1000,

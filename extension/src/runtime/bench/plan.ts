@@ -2,7 +2,7 @@
 //
 // Rotation: every timed launch reads a different input set (A, B, scales) and writes a different
 // D than the launch before it, and the sets together exceed 3x the L2, so no launch finds its
-// operands in L2 from an earlier one (PERF.md's figures were taken that way).
+// operands in L2 from an earlier one (the peers are timed the same way).
 // Graphs: short kernels are timed as graphs of many back-to-back launches, long enough that the
 // replay's own launch cost and the event resolution disappear in the per-call figure.
 

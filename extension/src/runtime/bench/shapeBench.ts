@@ -1,7 +1,9 @@
 // One shape on the GPU: inputs -> reference -> correctness of our kernel (and of the peer) ->
 // interleaved CUDA-graph timing over rotated inputs. Every buffer is freed on the way out.
 import type { DeviceBuffer, DeviceInfo, GemmLaunch, Kernel, PeerLaunch, TimingOptions } from '../../../../native/index';
-import type { Accuracy, BenchOptions, CompileReport, GemmConfig, GemmProblem, JobProgress, RuntimeSettings, ShapeResult } from '../../../protocol/worker';
+import type {
+  Accuracy, BenchOptions, CompileReport, GemmConfig, GemmProblem, JobProgress, PeerResult, RuntimeSettings, ShapeResult,
+} from '../../../protocol/worker';
 import { gbps, gemmBytes, gemmFlops, summarize, tflops } from '../../core/stats';
 import type { DistributionName } from '../../core/utilsSource';
 import { DIFF_WORDS } from '../../core/utilsSource';
@@ -11,6 +13,8 @@ import { DeviceScope } from './buffers';
 import { cancelledError, codedData, losesContext } from './errors';
 import { callsPerGraph, estimateUs, rotationPlan, setSizes, type RotationPlan, type SetSizes } from './plan';
 import type { UtilKernels } from './utilKernels';
+import { bestCublasLt, describeAlgorithm, type BestCublasLt } from '../peers/cublasltBest';
+import { preparePythonPeers, releasePythonPeers, timeRounds, type PreparedPeer, type PythonPeers } from '../peers/pythonPeers';
 
 /** A BF16/FP32 NaN in every 16-bit half: what D holds where the kernel wrote nothing. */
 export const POISON = 0xffffffff;
@@ -34,9 +38,16 @@ export interface ShapeContext {
   total: number;
   progress(phase: JobProgress['phase'], message: string): void;
   cancelled(): boolean;
-  /** Present when the peer can run; otherwise the reason it is skipped. */
-  peer: { ok: true; path?: string } | { ok: false; reason: string };
+  peers: ShapePeers;
   measureHostOverhead: boolean;
+}
+
+/** The peers a run asked for: cuBLASLt inside the addon, DeepGEMM and torch through the Python helper. */
+export interface ShapePeers {
+  /** Absent when not asked for; otherwise loadable (with its name and version) or why not. */
+  cublaslt?: { ok: true; name: string; path?: string; winners?: Map<string, number> } | { ok: false; reason: string };
+  /** Absent when none of them was asked for. */
+  python?: PythonPeers;
 }
 
 export interface InputSet {
@@ -81,78 +92,119 @@ export async function benchShape(ctx: ShapeContext, compiled: CompileReport): Pr
     }
     checkpoint();
 
-    // The peer, on the same inputs and the same D buffers, checked the same way before it is timed.
-    // Its failures cost only its column (unless they take the context down).
-    let peers: PeerLaunch[] | undefined;
-    if (!options.peer) {
-      result.peer = { skipped: 'the peer was turned off (--no-peer)' };
-    } else if (!ctx.peer.ok) {
-      result.peer = { skipped: ctx.peer.reason };
-    } else {
-      ctx.progress('peer', `${m}x${n}x${k}: checking cuBLASLt on the same inputs`);
-      const peerOptions = { cudaHome: ctx.settings.cudaHome, ...(ctx.settings.cublasLtPath ? { path: ctx.settings.cublasLtPath } : {}) };
+    // The peers. cuBLASLt runs on the same inputs and D buffers, each algorithm checked the same way
+    // before it is timed; DeepGEMM and torch quantise their own inputs by the same recipe and check
+    // them in the helper. A peer's failure costs only its column (unless it takes the context down).
+    const { flops, bytes, timing } = timingPlan(problem, plan.sets, options);
+    const peerResults: PeerResult[] = [];
+    let cublas: BestCublasLt | undefined;
+    let cublasName = 'cuBLASLt';
+    if (ctx.peers.cublaslt && !ctx.peers.cublaslt.ok) {
+      peerResults.push({ id: 'cublaslt', name: cublasName, skipped: ctx.peers.cublaslt.reason });
+    } else if (ctx.peers.cublaslt?.ok) {
+      cublasName = ctx.peers.cublaslt.name;
+      const winners = ctx.peers.cublaslt.winners;
+      const shapeKey = `${m}x${n}x${k}`;
+      ctx.progress('peer', `${m}x${n}x${k}: checking ${options.timing ? 'and racing ' : ''}cuBLASLt's algorithms on the same inputs`);
+      const libOptions = { cudaHome: ctx.settings.cudaHome, ...(ctx.settings.cublasLtPath ? { path: ctx.settings.cublasLtPath } : {}) };
       try {
-        peers = sets.map((set) => scope.adopt(addon.createCublasLtLaunch({ m, n, k, a: set.a, b: set.b, sfa: set.sfa, sfb: set.sfb, d: set.d }, peerOptions)));
-        const peerChecked = await checkLaunch(ctx, peers[0], inputs);
-        result.peerAccuracy = peerChecked.accuracy;
-        const peerProblem = peerChecked.problem;
-        if (peerProblem) {
-          result.peer = { skipped: `cuBLASLt's result failed the accuracy check, so it was not timed: ${peerProblem}` };
-          peers = undefined;
-        }
+        cublas = await bestCublasLt({
+          addon, scope, sets: options.timing ? sets : sets.slice(0, 1), problem: { m, n, k }, libOptions,
+          check: (launch) => checkLaunch(ctx, launch, inputs), timing: { callsPerGraph: timing.callsPerGraph, warmupReplays: timing.warmupReplays },
+          onlyFirst: !options.timing, ...(options.timing && winners?.has(shapeKey) ? { known: winners.get(shapeKey) } : {}),
+        });
+        if (options.timing) winners?.set(shapeKey, cublas.algorithm.index);
       } catch (err) {
         const data = codedData(err);
         if (losesContext(data) || data.code === 'E_CANCELLED') throw err;
-        result.peer = { skipped: `cuBLASLt could not run this shape: [${data.code}] ${data.message}` };
-        peers = undefined;
+        peerResults.push({ id: 'cublaslt', name: cublasName, skipped: `cuBLASLt could not run this shape: [${data.code}] ${data.message}` });
       }
     }
     checkpoint();
-    if (!options.timing) return { result };
+    let python: { peers: PythonPeers; prepared: PreparedPeer[] } | undefined;
+    if (ctx.peers.python && options.timing) {
+      ctx.progress('peer', `${m}x${n}x${k}: preparing ${ctx.peers.python.available.filter((p) => p.available).map((p) => p.name).join(' and ') || 'no'} Python peer(s)`);
+      const prep = await preparePythonPeers(ctx.peers.python, { kind: 'normal', m, n, k }, options.seed, ctx.settings.numSms, ctx.cancelled);
+      peerResults.push(...prep.skipped);
+      python = { peers: ctx.peers.python, prepared: prep.prepared };
+    }
+    try {
+      checkpoint();
+      if (!options.timing) {
+        if (cublas) peerResults.unshift({ id: 'cublaslt', name: cublasName, config: describeAlgorithm(cublas.algorithm, cublas.correct), accuracy: cublas.accuracy });
+        result.peers = peerResults;
+        return { result };
+      }
 
-    let hostOverhead: HostOverhead | undefined;
-    if (ctx.measureHostOverhead) hostOverhead = await measureHostOverhead(addon, ours[0]);
+      let hostOverhead: HostOverhead | undefined;
+      if (ctx.measureHostOverhead) hostOverhead = await measureHostOverhead(addon, ours[0]);
 
-    ctx.progress('timing', `${m}x${n}x${k}: timing ${plan.sets} rotated input set(s)${peers ? ' interleaved with cuBLASLt' : ''}`);
-    const { flops, bytes, timing } = timingPlan(problem, plan.sets, options);
-    let timed: Awaited<ReturnType<AddonModule['timeGraphs']>> | undefined;
-    let lastError: unknown;
-    // Fallbacks, each said in the result: a peer that cannot be captured into a graph must not cost
-    // our own figure (time ours alone); a capture that refuses programmatic dependent launch gets
-    // plain launches.
-    for (let attempt = 0; attempt < 3 && !timed; attempt++) {
-      try {
-        timed = await addon.timeGraphs(peers ? [ours, peers] : [ours], timing);
-      } catch (err) {
-        lastError = err;
-        const data = codedData(err);
-        if (losesContext(data) || data.code === 'E_CANCELLED') throw err;
-        if (peers) {
-          result.peer = { skipped: `cuBLASLt could not be timed in a CUDA graph: [${data.code}] ${data.message}` };
-          peers = undefined;
-        } else if (pdl) {
-          pdl = false;
-          ours = makeLaunches(false);
-          ctx.progress('timing', `${m}x${n}x${k}: graph capture failed with PDL ([${data.code}] ${data.message}); timing without it`);
-        } else {
-          throw err;
+      const names = [cublas ? 'cuBLASLt' : '', ...(python?.prepared ?? []).map((p) => p.prepared.name)].filter(Boolean);
+      ctx.progress('timing', `${m}x${n}x${k}: timing ${plan.sets} rotated input set(s)${names.length ? ` interleaved with ${names.join(', ')}` : ''}`);
+      let timed: Awaited<ReturnType<typeof timeRounds>> | undefined;
+      let lastError: unknown;
+      // Fallbacks, each said in the result: a peer that cannot be captured into a graph must not cost
+      // our own figure (time ours alone); a capture that refuses programmatic dependent launch gets
+      // plain launches.
+      for (let attempt = 0; attempt < 3 && !timed; attempt++) {
+        try {
+          timed = await timeRounds(addon, cublas ? [ours, cublas.launches] : [ours], timing, python, ctx.cancelled);
+        } catch (err) {
+          lastError = err;
+          const data = codedData(err);
+          if (losesContext(data) || data.code === 'E_CANCELLED') throw err;
+          if (cublas) {
+            peerResults.push({ id: 'cublaslt', name: cublasName, skipped: `cuBLASLt could not be timed in a CUDA graph: [${data.code}] ${data.message}` });
+            cublas = undefined;
+          } else if (pdl) {
+            pdl = false;
+            ours = makeLaunches(false);
+            ctx.progress('timing', `${m}x${n}x${k}: graph capture failed with PDL ([${data.code}] ${data.message}); timing without it`);
+          } else {
+            throw err;
+          }
         }
       }
-    }
-    if (!timed) throw lastError;
-    if (!pdl && (options.pdl ?? true)) result.timingNote = 'timed without programmatic dependent launch: the graph capture refused it';
-    result.timing = { ...timingOf(timed.perCallUs[0], flops, bytes), roundsUs: timed.perCallUs[0] };
-    if (peers) {
-      const peerStats = summarize(timed.perCallUs[1]);
-      result.peer = {
-        ...peerStats, tflops: tflops(flops, peerStats.medianUs), ratio: peerStats.medianUs / result.timing.medianUs,
-        name: 'cuBLASLt block-scaled FP8', roundsUs: timed.perCallUs[1],
+      if (!timed) throw lastError;
+      if (!pdl && (options.pdl ?? true)) result.timingNote = 'timed without programmatic dependent launch: the graph capture refused it';
+      result.timing = { ...timingOf(timed.perCallUs[0], flops, bytes), roundsUs: timed.perCallUs[0] };
+      const ourMedian = result.timing.medianUs;
+      const peerTiming = (samples: number[]) => {
+        const stats = summarize(samples);
+        return { ...stats, tflops: tflops(flops, stats.medianUs), ratio: stats.medianUs / ourMedian, roundsUs: samples };
       };
+      const timedPeers: PeerResult[] = [];
+      if (cublas) {
+        const a = cublas.algorithm;
+        timedPeers.push({
+          id: 'cublaslt', name: cublasName, config: describeAlgorithm(a, cublas.correct), accuracy: cublas.accuracy, timing: peerTiming(timed.perCallUs[1]),
+          details: {
+            algorithmsOffered: cublas.offered, ...(cublas.correct >= 0 ? { algorithmsCorrect: cublas.correct } : {}),
+            heuristicRank: a.index + 1, algoId: a.id, tile: a.tile, stages: a.stages, splitK: a.splitK,
+          },
+        });
+      }
+      for (const p of python?.prepared ?? []) {
+        const samples = timed.pythonUs.get(p.id);
+        const dropped = timed.dropped.get(p.id);
+        timedPeers.push(samples && samples.length
+          ? { id: p.id, name: p.prepared.name, accuracy: p.prepared.accuracy, timing: peerTiming(samples), ...(p.prepared.config ? { config: p.prepared.config } : {}),
+            ...(p.prepared.numSms ? { details: { numSms: p.prepared.numSms } } : {}) }
+          : { id: p.id, name: p.prepared.name, accuracy: p.prepared.accuracy, skipped: dropped ?? 'no timing came back' });
+      }
+      result.peers = orderPeers([...timedPeers, ...peerResults]);
+      return { result, ...(hostOverhead ? { hostOverhead } : {}) };
+    } finally {
+      if (python) await releasePythonPeers(python.peers, python.prepared);
     }
-    return { result, ...(hostOverhead ? { hostOverhead } : {}) };
   } finally {
     scope.dispose();
   }
+}
+
+const PEER_ORDER = ['cublaslt', 'deepgemm', 'torch'];
+function orderPeers(peers: PeerResult[]): PeerResult[] {
+  return [...peers].sort((a, b) => PEER_ORDER.indexOf(a.id) - PEER_ORDER.indexOf(b.id));
 }
 
 /** What a compiled kernel reports before it runs: its config, registers (ptxas and driver) and compile. */

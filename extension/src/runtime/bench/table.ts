@@ -1,8 +1,8 @@
 // Text for the terminal: the per-shape progress line and the end-of-run table of `fp8lab bench`.
 // Pure: a BenchRun in, lines out; every figure printed is one the run holds.
-import type { BenchRun, ShapeResult } from '../../../protocol/worker';
+import type { BenchRun, PeerId, ShapeResult } from '../../../protocol/worker';
 import { formatConfig } from '../../core/runRows';
-import { geomean } from '../../core/stats';
+import { peerGeomean, peerOf, peerShortName, resultPeers, runPeerIds } from '../../core/peers/peerColumns';
 
 const fixed = (x: number | undefined, digits: number) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
 const sci = (x: number | undefined) => (x === undefined ? '-' : Number.isFinite(x) ? x.toExponential(1) : String(x));
@@ -14,10 +14,12 @@ export function textTable(header: string[], rows: string[][], numeric: boolean[]
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 
-function peerCells(r: ShapeResult): { us: string; ratio: string } {
-  if (!r.peer) return { us: '-', ratio: '-' };
-  if ('skipped' in r.peer) return { us: 'skipped', ratio: '-' };
-  return { us: fixed(r.peer.medianUs, 1), ratio: fixed(r.peer.ratio, 2) };
+/** One peer's µs and ratio cells: '-' when absent, 'skipped' when it did not run on this shape. */
+function peerCells(r: ShapeResult, id: PeerId): [string, string] {
+  const p = peerOf(r, id);
+  if (!p) return ['-', '-'];
+  if (!p.timing) return ['skipped', '-'];
+  return [fixed(p.timing.medianUs, 1), fixed(p.timing.ratio, 2)];
 }
 
 /** "[3/18] 64x2112x7168  9.6 µs  ..." — what is printed as each shape finishes. */
@@ -26,45 +28,50 @@ export function progressLine(r: ShapeResult, index: number, total: number): stri
   if (r.error) return `${head}  ${r.error.code}: ${r.error.message}`;
   const parts = [head];
   if (r.timing) parts.push(`${fixed(r.timing.medianUs, 1)} µs`, `${fixed(r.timing.tflops, 0)} TFLOPS`, `${fixed(r.timing.gbps, 0)} GB/s`);
-  if (r.peer && !('skipped' in r.peer)) parts.push(`cuBLASLt ${fixed(r.peer.medianUs, 1)} µs`, `x${fixed(r.peer.ratio, 2)}`);
+  for (const p of resultPeers(r)) if (p.timing) parts.push(`${peerShortName(p.id)} ${fixed(p.timing.medianUs, 1)} µs x${fixed(p.timing.ratio, 2)}`);
   if (r.accuracy) parts.push(`calc_diff ${sci(r.accuracy.calcDiff)}`);
   parts.push(formatConfig(r.config));
   if (r.registers) parts.push(`${r.registers.registers} regs`, `${r.registers.spillStoresBytes + r.registers.spillLoadsBytes} B spilled`);
   return parts.join('  ');
 }
 
-/** Geomean of (cuBLASLt µs / our µs) over the shapes where both were timed, or undefined. */
-export function geomeanRatio(run: BenchRun): { value: number; shapes: number } | undefined {
-  const ratios = run.results.flatMap((r) => (r.peer && !('skipped' in r.peer) && r.peer.ratio > 0 ? [r.peer.ratio] : []));
-  return ratios.length ? { value: geomean(ratios), shapes: ratios.length } : undefined;
-}
-
 export function benchTable(run: BenchRun): string {
   if (run.mode === 'study') return studyTable(run);
-  const header = ['M', 'N', 'K', 'µs', 'spread', 'TFLOPS', 'GB/s', 'cuBLASLt µs', 'ratio', 'calc_diff', 'config', 'regs', 'error'];
-  const numeric = [true, true, true, true, true, true, true, true, true, true, false, true, false];
-  const rows = run.results.map((r) => {
-    const peer = peerCells(r);
-    return [
-      String(r.problem.m), String(r.problem.n), String(r.problem.k),
-      fixed(r.timing?.medianUs, 1), r.timing ? `${(100 * r.timing.spread).toFixed(1)}%` : '-',
-      fixed(r.timing?.tflops, 0), fixed(r.timing?.gbps, 0), peer.us, peer.ratio,
-      sci(r.accuracy?.calcDiff), formatConfig(r.config), r.registers ? String(r.registers.registers) : '-',
-      r.error ? r.error.code : '',
-    ];
-  });
+  const peers = runPeerIds(run);
+  const header = ['M', 'N', 'K', 'µs', 'spread', 'TFLOPS', 'GB/s', ...peers.flatMap((id) => [`${peerShortName(id)} µs`, 'ratio']), 'calc_diff', 'config', 'regs', 'error'];
+  const numeric = header.map((h) => !['config', 'error'].includes(h));
+  const rows = run.results.map((r) => [
+    String(r.problem.m), String(r.problem.n), String(r.problem.k),
+    fixed(r.timing?.medianUs, 1), r.timing ? `${(100 * r.timing.spread).toFixed(1)}%` : '-',
+    fixed(r.timing?.tflops, 0), fixed(r.timing?.gbps, 0), ...peers.flatMap((id) => peerCells(r, id)),
+    sci(r.accuracy?.calcDiff), formatConfig(r.config), r.registers ? String(r.registers.registers) : '-',
+    r.error ? r.error.code : '',
+  ]);
   let text = textTable(header, rows, numeric);
-  const g = geomeanRatio(run);
-  text += g
-    ? `geomean ratio (cuBLASLt µs / ours) over ${g.shapes} shape(s): ${g.value.toFixed(3)}\n`
-    : 'geomean ratio: no shape was timed against cuBLASLt\n';
-  const skipped = run.results.find((r) => r.peer && 'skipped' in r.peer)?.peer as { skipped: string } | undefined;
-  if (skipped) text += `cuBLASLt skipped: ${skipped.skipped}\n`;
+  if (peers.length) text += 'ratio = peer µs / our µs (above 1: ours is faster), measured in this run on this GPU\n';
+  for (const id of peers) {
+    const g = peerGeomean(run, id);
+    text += g
+      ? `vs ${peerShortName(id)}: geomean ${g.value.toFixed(3)}x, slowest ${g.min.toFixed(3)}x over ${g.shapes} shape(s)\n`
+      : `vs ${peerShortName(id)}: no shape was timed against it\n`;
+  }
+  for (const p of run.peers ?? []) {
+    if (p.available) text += `${p.name}${peerNote(run, p.id)}\n`;
+    else text += `${peerShortName(p.id)} column skipped: ${p.reason ?? 'not available'}\n`;
+  }
   if (run.hostOverhead) text += `host overhead per launch: ${run.hostOverhead.usPerLaunch.toFixed(2)} µs (${run.hostOverhead.method})\n`;
   if (run.ceilings) text += `device ceilings: ${run.ceilings.fp8Tflops.toFixed(0)} FP8 TFLOPS, ${run.ceilings.bandwidthGBps.toFixed(0)} GB/s (${run.ceilings.method})\n`;
   if (run.device) text += `device: ${run.device.name}, ${run.device.smCount} SMs${run.driverVersion ? `, driver ${run.driverVersion}` : ''}\n`;
   if (run.interrupted) text += `interrupted: [${run.interrupted.code}] ${run.interrupted.message}\n`;
   return text;
+}
+
+/** What a peer ran, said once: cuBLASLt's algorithms per shape are in the JSON; skips are counted. */
+function peerNote(run: BenchRun, id: PeerId): string {
+  const skipped = run.results.filter((r) => { const p = peerOf(r, id); return p && !p.timing; });
+  if (skipped.length === 0) return '';
+  const first = peerOf(skipped[0], id)?.skipped ?? 'not timed';
+  return `: skipped on ${skipped.length} shape(s), e.g. ${skipped[0].problem.m}x${skipped[0].problem.n}x${skipped[0].problem.k}: ${first}`;
 }
 
 export function studyTable(run: BenchRun): string {

@@ -5,10 +5,11 @@
 // the inputs, the reference and the launch. Every buffer is freed on the way out.
 import type { DeviceBuffer, DeviceInfo, GemmLaunch, Kernel } from '../../../../native/index';
 import type { GroupedBenchOptions, GroupedCase, GroupedDraw, GroupedResult } from '../../../protocol/grouped';
-import type { CompileReport, GemmConfig, GemmProblem, JobProgress } from '../../../protocol/worker';
+import type { CompileReport, GemmConfig, GemmProblem, JobProgress, PeerResult } from '../../../protocol/worker';
 import { caseLabel } from '../../core/grouped/cases';
 import { kOffsets, tmaAlignedSize } from '../../core/grouped/layout';
-import { deepGemmFigure, groupedWork } from '../../core/grouped/metrics';
+import { groupedWork } from '../../core/grouped/metrics';
+import type { HelperProblem } from '../../core/peers/helperProtocol';
 import { summarize, tflops } from '../../core/stats';
 import { DIFF_WORDS, type DistributionName } from '../../core/utilsSource';
 import type { AddonModule } from '../addon';
@@ -19,6 +20,7 @@ import { callsPerGraph, estimateUs, rotationPlan } from '../bench/plan';
 import { operandSeed, POISON, SYNC_TIMEOUT_MS, WARMUP_REPLAYS } from '../bench/shapeBench';
 import type { UtilKernels } from '../bench/utilKernels';
 import { at, type GroupedKernels, type Segment } from './groupedKernels';
+import { preparePythonPeers, releasePythonPeers, timeRounds, type PreparedPeer, type PythonPeers } from '../peers/pythonPeers';
 
 const ROTATION_MEMORY_FRACTION = 0.4;
 
@@ -30,6 +32,24 @@ export interface CaseContext {
   options: GroupedBenchOptions & { distribution?: DistributionName };
   progress(phase: JobProgress['phase'], message: string): void;
   cancelled(): boolean;
+  /** DeepGEMM through the Python helper, when the run has it. */
+  python?: PythonPeers;
+  numSms?: number;
+}
+
+/**
+ * The same case as DeepGEMM takes it (same group sizes; its own inputs by the same recipe). The
+ * weight-gradient GEMM is a K-grouped GEMM with one group; a psum or caller-given layout has no peer.
+ */
+export function peerProblem(c: GroupedCase, draw: GroupedDraw): HelperProblem | string {
+  if (c.psum) return 'DeepGEMM is run on the expert-index layout only, not on psum layouts';
+  if (c.layout) return 'DeepGEMM is run on drawn layouts only, not on a caller-given one';
+  switch (c.kind) {
+    case 'contiguous': return { kind: 'contiguous', m: draw.totalRows ?? c.m, n: c.n, k: c.k, groupRows: draw.groupRows ?? [] };
+    case 'masked': return { kind: 'masked', m: c.m, n: c.n, k: c.k, maskedM: draw.maskedM ?? [], ...(c.expectedM ? { expectedM: c.expectedM } : {}) };
+    case 'kgrouped': { const groupK = draw.groupK ?? []; return { kind: 'kgrouped', m: c.m, n: c.n, k: groupK.reduce((a, b) => a + b, 0), groupK }; }
+    case 'wgrad': return { kind: 'kgrouped', m: c.m, n: c.n, k: c.k, groupK: [c.k] };
+  }
 }
 
 /** Geometry of one drawn case: rows of each operand, scale strides, byte sizes of one input set. */
@@ -103,8 +123,6 @@ export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedD
     registers: { ...compiled.registers, driver: { numRegs: kernel.attributes.numRegs, localSizeBytes: kernel.attributes.localSizeBytes, sharedSizeBytes: kernel.attributes.sharedSizeBytes } },
     compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
   };
-  const reference = deepGemmFigure(c);
-  if (reference) result.reference = reference;
 
   const geo = caseGeometry(c, draw, layout?.length ?? 0);
   const { n } = c;
@@ -229,24 +247,53 @@ export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedD
     checkpoint();
     if (!options.timing) return result;
 
-    ctx.progress('timing', `${label}: timing ${plan.sets} rotated input set(s)`);
     const work = groupedWork(c, draw);
     const calls = callsPerGraph(estimateUs(work.flops, work.bytes), plan.sets);
     const timing = { callsPerGraph: calls, warmupReplays: WARMUP_REPLAYS, rounds: options.rounds };
-    let ours = makeLaunches(pdl, true);
-    let timed: Awaited<ReturnType<AddonModule['timeGraphs']>> | undefined;
-    try {
-      timed = await addon.timeGraphs([ours], timing);
-    } catch (err) {
-      const data = codedData(err);
-      if (losesContext(data) || data.code === 'E_CANCELLED' || !pdl) throw err;
-      pdl = false; // a capture that refuses programmatic dependent launch gets plain launches
-      ours = makeLaunches(false, true);
-      timed = await addon.timeGraphs([ours], timing);
+    const peerResults: PeerResult[] = [];
+    let python: { peers: PythonPeers; prepared: PreparedPeer[] } | undefined;
+    if (ctx.python) {
+      const spec = peerProblem(c, draw);
+      if (typeof spec === 'string') {
+        peerResults.push({ id: 'deepgemm', name: 'DeepGEMM', skipped: spec });
+      } else {
+        ctx.progress('peer', `${label}: preparing DeepGEMM on the same case`);
+        const prep = await preparePythonPeers(ctx.python, spec, options.seed, ctx.numSms, ctx.cancelled);
+        peerResults.push(...prep.skipped);
+        python = { peers: ctx.python, prepared: prep.prepared };
+      }
     }
-    const stats = summarize(timed.perCallUs[0]);
-    result.timing = { ...stats, tflops: tflops(work.flops, stats.medianUs), tbps: work.bytes / (stats.medianUs * 1e-6) / 1e12, flops: work.flops, bytes: work.bytes, flopsOver: work.flopsOver };
-    return result;
+    try {
+      checkpoint();
+      ctx.progress('timing', `${label}: timing ${plan.sets} rotated input set(s)${python?.prepared.length ? ' interleaved with DeepGEMM' : ''}`);
+      let ours = makeLaunches(pdl, true);
+      let timed: Awaited<ReturnType<typeof timeRounds>> | undefined;
+      try {
+        timed = await timeRounds(addon, [ours], timing, python, ctx.cancelled);
+      } catch (err) {
+        const data = codedData(err);
+        if (losesContext(data) || data.code === 'E_CANCELLED' || !pdl) throw err;
+        pdl = false; // a capture that refuses programmatic dependent launch gets plain launches
+        ours = makeLaunches(false, true);
+        timed = await timeRounds(addon, [ours], timing, python, ctx.cancelled);
+      }
+      const stats = summarize(timed.perCallUs[0]);
+      result.timing = { ...stats, tflops: tflops(work.flops, stats.medianUs), tbps: work.bytes / (stats.medianUs * 1e-6) / 1e12, flops: work.flops, bytes: work.bytes, flopsOver: work.flopsOver };
+      for (const p of python?.prepared ?? []) {
+        const samples = timed.pythonUs.get(p.id);
+        if (samples?.length) {
+          const s = summarize(samples);
+          peerResults.push({ id: p.id, name: p.prepared.name, accuracy: p.prepared.accuracy, timing: { ...s, tflops: tflops(work.flops, s.medianUs), ratio: s.medianUs / stats.medianUs, roundsUs: samples },
+            ...(p.prepared.config ? { config: p.prepared.config } : {}) });
+        } else {
+          peerResults.push({ id: p.id, name: p.prepared.name, accuracy: p.prepared.accuracy, skipped: timed.dropped.get(p.id) ?? 'no timing came back' });
+        }
+      }
+      if (ctx.python) result.peers = peerResults;
+      return result;
+    } finally {
+      if (python) await releasePythonPeers(python.peers, python.prepared);
+    }
   } finally {
     scope.dispose();
   }

@@ -24,6 +24,7 @@ import { UtilKernels } from '../bench/utilKernels';
 import { probeEnvironment } from '../environment';
 import { firstHopper, initDevice, type BenchHooks } from '../service';
 import { benchCase } from './caseBench';
+import { openPeers } from '../peers/openPeers';
 import { at, GroupedKernels } from './groupedKernels';
 import { getGroupedSettings, withGroupedSettings } from './groupedSettings';
 
@@ -144,44 +145,53 @@ export async function benchGrouped(settings: RuntimeSettings, cases: GroupedCase
     utils = await UtilKernels.load(a, settings, log);
     grouped = await GroupedKernels.load(a, settings, log);
   }
-  for (let i = 0; i < cases.length; i++) {
-    const c = cases[i];
-    const label = caseLabel(c);
-    const progress = (phase: 'compiling' | 'checking' | 'timing' | 'peer' | 'done', message: string) =>
-      hooks.progress?.({ jobId, index: i, total: cases.length, phase, message });
-    if (cancelled()) { run.interrupted = { code: 'E_CANCELLED', message: cancelledError().message }; break; }
-    const seed = caseSeed(options.seed, i);
-    let result: GroupedResult;
-    let prepared: PreparedCase | undefined;
-    try {
-      prepared = prepareCase(c, seed, settings, env);
-      progress('compiling', `${label}: compiling ${formatConfig(prepared.config)}`);
-      const compiled = await compileCase(a, settings, prepared, log);
-      if (gpu) {
-        result = await benchCase({ addon: a, utils: utils!, grouped: grouped!, device: info!, options, progress, cancelled },
-          c, prepared.draw, prepared.layout, prepared.problem, prepared.config, compiled);
-      } else {
-        result = {
-          case: c, draw: prepared.draw, problem: prepared.problem, config: prepared.config, kernelName: compiled.kernelName,
-          registers: compiled.registers, compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
-        };
+  // DeepGEMM is the grouped kinds' only peer (cuBLASLt and torch have no block-scaled grouped form).
+  const peers = gpu ? await openPeers(settings, { peer: options.peer ?? true, peers: options.peers ?? ['deepgemm'], timing: options.timing }, env, log) : undefined;
+  if (peers) run.peers = peers.availability;
+  const watchCancel = peers ? setInterval(() => { if (cancelled()) peers.kill(); }, 200) : undefined;
+  try {
+    for (let i = 0; i < cases.length; i++) {
+      const c = cases[i];
+      const label = caseLabel(c);
+      const progress = (phase: 'compiling' | 'checking' | 'timing' | 'peer' | 'done', message: string) =>
+        hooks.progress?.({ jobId, index: i, total: cases.length, phase, message });
+      if (cancelled()) { run.interrupted = { code: 'E_CANCELLED', message: cancelledError().message }; break; }
+      const seed = caseSeed(options.seed, i);
+      let result: GroupedResult;
+      let prepared: PreparedCase | undefined;
+      try {
+        prepared = prepareCase(c, seed, settings, env);
+        progress('compiling', `${label}: compiling ${formatConfig(prepared.config)}`);
+        const compiled = await compileCase(a, settings, prepared, log);
+        if (gpu) {
+          result = await benchCase({ addon: a, utils: utils!, grouped: grouped!, device: info!, options, progress, cancelled, python: peers?.shape.python, numSms: settings.numSms },
+            c, prepared.draw, prepared.layout, prepared.problem, prepared.config, compiled);
+        } else {
+          result = {
+            case: c, draw: prepared.draw, problem: prepared.problem, config: prepared.config, kernelName: compiled.kernelName,
+            registers: compiled.registers, compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
+          };
+        }
+      } catch (err) {
+        const data = codedData(err);
+        if (data.code === 'E_CANCELLED') { run.interrupted = { code: data.code, message: data.message }; break; }
+        result = { case: c, draw: prepared?.draw ?? { seed }, problem: prepared?.problem ?? kernelProblem(c, { seed }), ...(prepared ? { config: prepared.config } : {}), error: data };
+        run.results.push(result);
+        hooks.measured?.(result);
+        progress('done', `${label}: [${data.code}] ${data.message}`);
+        if (losesContext(data)) {
+          run.interrupted = { code: data.code, message: `${label}: ${data.message} The CUDA context is lost; the remaining cases were not run.` };
+          break;
+        }
+        continue;
       }
-    } catch (err) {
-      const data = codedData(err);
-      if (data.code === 'E_CANCELLED') { run.interrupted = { code: data.code, message: data.message }; break; }
-      result = { case: c, draw: prepared?.draw ?? { seed }, problem: prepared?.problem ?? kernelProblem(c, { seed }), ...(prepared ? { config: prepared.config } : {}), error: data };
       run.results.push(result);
       hooks.measured?.(result);
-      progress('done', `${label}: [${data.code}] ${data.message}`);
-      if (losesContext(data)) {
-        run.interrupted = { code: data.code, message: `${label}: ${data.message} The CUDA context is lost; the remaining cases were not run.` };
-        break;
-      }
-      continue;
+      progress('done', `${label}: ${result.error ? `[${result.error.code}] ${result.error.message}` : 'ok'}`);
     }
-    run.results.push(result);
-    hooks.measured?.(result);
-    progress('done', `${label}: ${result.error ? `[${result.error.code}] ${result.error.message}` : 'ok'}`);
+  } finally {
+    if (watchCancel) clearInterval(watchCancel);
+    await peers?.close();
   }
   run.finishedAt = new Date().toISOString();
   return run;

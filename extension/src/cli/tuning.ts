@@ -1,0 +1,72 @@
+// `fp8lab tuning show [--db DIR] [--json]`: what the tuning store holds, as this machine sees it:
+// records for this GPU and this kernel source (used), for this GPU and an older or newer kernel
+// source (stale), and for other devices; skipped lines with the reason.
+import { resolve } from 'node:path';
+import { compactConfig } from '../core/heuristics';
+import { deviceKey, shapeKey, viewFor, type TuningRecord } from '../core/tuning/tuningRecord';
+import { textTable } from '../runtime/bench/table';
+import { probeEnvironment } from '../runtime/environment';
+import { tuningProvenance, tuningStoreFor } from '../runtime/tuningSave';
+import { kernelSourceHash } from '../storage/kernelSourceHash';
+import { warningText } from '../storage/tuningStore';
+import type { CliIo } from './io';
+import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+
+export const TUNING_HELP = `Usage: fp8lab tuning show [--db DIR] [--json]
+
+Lists the tuning store's records: each shape's winner and its measured time, the device identity and
+kernel-source hash it was measured with, and whether it applies here ("this GPU", "other kernel
+source": measured on this GPU with different kernels, not used; "other device"). Lines that are cut
+short or fail their checksum are skipped with a warning.
+  --db DIR   the store's folder (default: fp8lab.tuning.dbPath / FP8LAB_TUNING_DB, else beside the JIT cache)
+  --json     the records and the warnings as JSON
+`;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  if (args[0] === '--help' || args[0] === '-h' || args.length === 0) { io.out(TUNING_HELP); return args.length ? VERB_EXIT.ok : VERB_EXIT.usage; }
+  if (args[0] !== 'show') { io.err(`fp8lab tuning: unknown command "${args[0]}"; use show\n\n${TUNING_HELP}`); return VERB_EXIT.usage; }
+  let db: string | undefined;
+  let json = false;
+  for (let i = 1; i < args.length; i++) {
+    if (args[i] === '--json') json = true;
+    else if (args[i] === '--db' && args[i + 1] && !args[i + 1].startsWith('--')) db = args[++i];
+    else { io.err(`fp8lab tuning show: unexpected ${JSON.stringify(args[i])}\n\n${TUNING_HELP}`); return VERB_EXIT.usage; }
+  }
+  try {
+    const settings = { ...cliSettings(io), ...(db ? { tuningDbPath: resolve(db) } : {}) };
+    const store = tuningStoreFor(settings);
+    const { records, warnings } = await store.read();
+    for (const w of warnings) io.err(`warning: ${warningText(w)}\n`);
+    const env = await probeEnvironment(settings);
+    const gpu = env.devices.find((d) => d.isHopper);
+    const kernelHash = await kernelSourceHash(settings.kernelsDir, settings.jitDefines);
+    const here = gpu ? (await tuningProvenance(settings, env, gpu)).device : undefined;
+    const view = here ? viewFor(records, here, kernelHash) : undefined;
+    const standing = (r: TuningRecord) => !view ? (r.kernelHash === kernelHash ? 'this kernel source (no GPU here)' : 'other kernel source')
+      : view.usable.includes(r) ? 'this GPU' : view.otherKernel.includes(r) ? 'other kernel source' : view.otherDevice.includes(r) ? 'other device' : 'superseded';
+    if (json) {
+      io.out(JSON.stringify({ dir: store.dir, kernelHash, ...(here ? { device: here } : {}), records: records.map((r) => ({ standing: standing(r), record: r })), warnings }, null, 1) + '\n');
+      return VERB_EXIT.ok;
+    }
+    io.out(`tuning store ${store.dir}: ${records.length} record(s)${warnings.length ? `, ${warnings.length} line(s) skipped` : ''}\n`);
+    io.out(`here: ${here ? deviceKey(here) : 'no Hopper GPU'}; kernel source ${kernelHash.slice(0, 12)}\n`);
+    if (records.length === 0) return VERB_EXIT.ok;
+    const rows = [...records].sort((a, b) => shapeKey(a.problem).localeCompare(shapeKey(b.problem)) || a.measuredAt.localeCompare(b.measuredAt)).map((r) => [
+      `${r.problem.m}x${r.problem.n}x${r.problem.k}`,
+      r.winner ? compactConfig(r.winner.config) : '-',
+      r.winner ? r.winner.us.toFixed(1) : '-',
+      r.regret !== undefined ? r.regret.toFixed(3) : '-',
+      String(r.ranking.length),
+      standing(r),
+      r.device.name.replace(/^NVIDIA /, '') + ` ${r.device.smsInUse} SMs`,
+      r.kernelHash.slice(0, 12),
+      r.measuredAt.replace('T', ' ').slice(0, 19),
+      r.origin.by + (r.origin.sweepId ? ` ${r.origin.sweepId}#${r.origin.task}` : ''),
+    ]);
+    io.out(textTable(['shape', 'winner', 'µs', 'regret', 'timed', 'applies to', 'device', 'kernels', 'measured', 'by'], rows,
+      [false, false, true, true, true, false, false, false, false, false]));
+    return VERB_EXIT.ok;
+  } catch (err) {
+    return reportError('tuning', err, io);
+  }
+}

@@ -1,0 +1,27 @@
+// The kernel-source hash a tuning record is keyed by: sha256 over every file under kernels/ (path
+// and bytes, in sorted order) and the extra kernel macros (FP8LAB_JIT_DEFINES). Edit one header and
+// the hash changes, so rankings measured on the old source are shown as stale instead of used.
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...await filesUnder(p));
+    else if (entry.isFile()) out.push(p);
+  }
+  return out;
+}
+
+export async function kernelSourceHash(kernelsDir: string, jitDefines: readonly string[] = []): Promise<string> {
+  const hash = createHash('sha256');
+  const files = (await filesUnder(kernelsDir)).map((f) => relative(kernelsDir, f).split(sep).join('/')).sort();
+  for (const rel of files) {
+    const bytes = await fs.readFile(join(kernelsDir, rel));
+    hash.update(`${rel}\0${bytes.length}\0`).update(bytes);
+  }
+  hash.update(`defines\0${[...jitDefines].sort().join(' ')}`);
+  return hash.digest('hex');
+}
