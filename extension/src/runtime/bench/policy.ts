@@ -76,7 +76,7 @@ export function resolveConfig(problem: GemmProblem, device: PolicyDevice, forced
  * A forced config's persistent grid must fit the GPU it launches on (the addon refuses a grid
  * larger than the device), or, with no GPU found, any Hopper part: checked before nvcc runs.
  */
-function numSmsProblem(config: GemmConfig, device: PolicyDevice): string | undefined {
+export function numSmsProblem(config: GemmConfig, device: PolicyDevice): string | undefined {
   const n = config?.numSms;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) return `numSms must be a whole number ≥ 1; got ${String(n)}`;
   if (device.deviceSms !== undefined && n > device.deviceSms) {
