@@ -295,7 +295,16 @@ test(`300 fuzzed messages through a real worker process (seed ${SEED})`, async (
       settings: settingsValue, job: () => (g.chance(0.85) ? { problem: problem(), ...(g.chance(0.3) ? { config: g.chance(0.5) ? junk() : { numSms: 4096 } } : {}) } : junk()),
       problem, problems: () => (g.chance(0.8) ? Array.from({ length: g.int(0, 3) }, problem) : junk()), options: () => (g.chance(0.6) ? { timing: false, peer: false, rounds: 1, seed: 0 } : options()),
       configs: () => (g.chance(0.7) ? [junk(), {}] : junk()), cases: () => (g.chance(0.7) ? [junk()] : junk()),
-      request: () => (g.chance(0.5) ? { kind: g.pick(['per-token', 'x']), rows: g.int(-1, 4), cols: g.int(-1, 256), data: [1, 2] } : junk()),
+      request: () => {
+        if (g.chance(0.3)) return junk();
+        const rows = g.pick([1, 2, 4, 0, -1, 1.5, 1e9]);
+        const cols = g.pick([128, 256, 100, 0]);
+        const floats = Number.isInteger(rows) && rows > 0 && rows < 100 ? rows * Math.max(cols, 1) : 4;
+        return {
+          mode: g.pick(['per-token', 'per-block', 'per-channel', 'x']), rows, cols, kBlocks: g.pick([1, 2, 0, -3]),
+          dataBase64: g.pick([Buffer.alloc(floats * 4).toString('base64'), '!!not base64!!', 'AAAA', 5, null, '']),
+        };
+      },
       change: () => (g.chance(0.5) ? { numSms: g.pick([1, 0, 500, -2]) } : junk()),
       jobId: () => (g.chance(0.8) ? `job-${g.int(0, 5)}` : junk()), size: () => (g.chance(0.7) ? g.int(-5, 1e6) : junk()),
       elementBytes: () => (g.chance(0.7) ? g.pick([1, 2, 4, 3, 0, -4]) : junk()), kind: () => g.pick(['crash', 'hang', 'illegal-address', 'x']),
