@@ -58,8 +58,12 @@ void write_file_durable(const std::string& path, const std::string& data) {
     }
     written += size_t(n);
   }
-  ::fsync(fd);
-  ::close(fd);
+  // A full disk may only show here (delayed allocation): a file that did not reach the disk is
+  // not written. EINVAL: the file system cannot sync (nothing to check).
+  int synced = ::fsync(fd) == 0 || errno == EINVAL ? 0 : errno;
+  int closed = ::close(fd) == 0 ? 0 : errno;
+  if (synced || closed)
+    throw CodedError("E_CACHE", "cannot write " + path + ": " + std::strerror(synced ? synced : closed));
 }
 
 void fsync_dir(const std::string& path) {
