@@ -2,7 +2,7 @@
 // it. The addon here is a test double answering the way the real one does on each kind of machine
 // (its real behaviour on this machine is covered in client.test.ts and cli.test.ts).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -105,4 +105,26 @@ test('version parsing', () => {
 test('the real nvcc of this machine is found by argv and parsed', { skip: !existsSync('/usr/local/cuda/bin/nvcc') && 'no /usr/local/cuda here' }, async () => {
   const out = await runNvccVersion('/usr/local/cuda/bin/nvcc');
   assert.match(parseNvccVersion(out) ?? '', /^\d+\.\d+$/);
+});
+
+test('a cache of 5000 entries: counted exactly from the shard folders, without a stat() of every file unless asked', async () => {
+  const big = mkdtempSync(join(tmpdir(), 'fp8lab-env-big-'));
+  for (let i = 0; i < 5000; i++) {
+    const key = i.toString(16).padStart(4, '0').repeat(16);
+    mkdirSync(join(big, key.slice(0, 2), key), { recursive: true });
+    writeFileSync(join(big, key.slice(0, 2), key, 'kernel.cubin'), Buffer.alloc(10));
+  }
+  mkdirSync(join(big, 'tmp', 'fp8lab-build-x'), { recursive: true });
+  const s = resolveSettings({ 'jit.cacheDir': big }, {}, { kernelsDir: '/k', homeDir: '/home/u', cwd: '/' }).settings;
+  const addon = fakeAddon(() => ({ libcudaPath: '/usr/lib/libcuda.so.1', driverVersion: 13000, devices: [h100] }));
+  const t0 = performance.now();
+  const quick = await probeEnvironment(s, deps(addon));
+  const quickMs = performance.now() - t0;
+  assert.equal(quick.cache.entries, 5000);
+  assert.equal(quick.cache.bytes, undefined);
+  const full = await probeEnvironment(s, deps(addon), { cacheBytes: true });
+  assert.equal(full.cache.entries, 5000);
+  assert.equal(full.cache.bytes, 50_000);
+  assert.ok(quickMs < 2000, `${quickMs.toFixed(0)} ms`);
+  rmSync(big, { recursive: true, force: true });
 });
