@@ -16,6 +16,7 @@ import { run as sweep } from './cli/sweep';
 import { run as tuning } from './cli/tuning';
 import type { CliIo, CliVerb } from './cli/io';
 import { VERB_EXIT } from './cli/verbSupport';
+import { endQuietlyOnClosedPipe } from './cli/pipes';
 import { codedData } from './runtime/workerErrors';
 import { findExtensionRoot } from './runtime/addon';
 
@@ -68,6 +69,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   return command.run(rest, io);
 }
 
+endQuietlyOnClosedPipe([process.stdout, process.stderr]);
+
 const io: CliIo = {
   out: (text) => { process.stdout.write(text); },
   err: (text) => { process.stderr.write(text); },
@@ -78,6 +81,6 @@ main(process.argv.slice(2), io).then(
   (err) => {
     const data = codedData(err);
     process.stderr.write(`fp8lab: [${data.code}] ${data.message}\n${data.code === 'E_INTERNAL' && data.log ? data.log + '\n' : ''}`);
-    process.exitCode = 70;
+    process.exitCode = data.code === 'E_ADDON_LOAD' ? VERB_EXIT.addonBroken : 70;
   },
 );
