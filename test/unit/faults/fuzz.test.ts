@@ -5,6 +5,7 @@
 //   2. a few of them through the real CLI bundle, as processes;
 //   3. a few hundred messages (fuzzed requests and malformed envelopes) through a real worker.
 // Compiles go to a stand-in compiler that fails at once, so nothing here waits on nvcc.
+import { upgradeRun } from '../../../extension/src/core/peers/runPeers';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -179,7 +180,7 @@ after(async () => {
     const entries = readdirSync(cacheDir).filter((s) => s !== 'tmp').flatMap((s) => readdirSync(join(cacheDir, s)));
     assert.deepEqual(entries, [goodEntry.key], 'and no other entry was published by a failed compile');
   }
-  assert.deepEqual(await new RunArchive(runsDir).load(savedRun.id), savedRun, 'the saved run survived the fuzz');
+  assert.deepEqual(await new RunArchive(runsDir).load(savedRun.id), upgradeRun(savedRun), 'the saved run survived the fuzz (read back as every run is, with per-peer columns)');
   assert.deepEqual(readdirSync(runsDir).filter((n) => n.endsWith('.tmp')), [], 'no temp file left');
   rmSync(work, { recursive: true, force: true });
 });
