@@ -12,6 +12,7 @@
         "src/spawn.cc",
         "src/driver.cc",
         "src/nvrtc.cc",
+        "src/cubin_check.cc",
         "src/jit_compile.cc",
         "src/compile_binding.cc",
         "src/device.cc",

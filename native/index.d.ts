@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'E_OUT_OF_MEMORY'
   | 'E_NO_COMPILER'      // nvcc not found / not executable, or NVRTC asked for and not present
   | 'E_COMPILE'          // the compiler ran and failed; `log` holds its full output
+  | 'E_COMPILE_TIMEOUT'  // the compiler outlived CompileOptions.timeoutMs; it and everything it started were killed
+  | 'E_COMPILER_OUTPUT'  // the compiler exited 0 but wrote a truncated/invalid cubin or ptxas report (a full disk does this); nothing cached
   | 'E_PTXAS_CHECK'      // FP8LAB_JIT_PTXAS_CHECK: the kernel uses local memory (spills/stack)
   | 'E_CACHE'            // the cache folder cannot be created or written
   | 'E_SMEM_OVERFLOW'    // requested dynamic shared memory exceeds the device's opt-in maximum
@@ -91,6 +93,11 @@ export interface CompileOptions {
   /** FP8LAB_JIT_DUMP_PTX / FP8LAB_JIT_DUMP_SASS: also keep kernel.ptx / kernel.sass in the entry. */
   dumpPtx?: boolean;
   dumpSass?: boolean;
+  /**
+   * fp8lab.jit.compileTimeoutSeconds (FP8LAB_JIT_COMPILE_TIMEOUT) in ms: past it the compiler's whole
+   * process group is killed and the promise rejects E_COMPILE_TIMEOUT. 0 or absent: no limit.
+   */
+  timeoutMs?: number;
 }
 
 export interface CompileResult {

@@ -65,7 +65,8 @@ export interface EnvironmentReport {
   toolkit: ToolkitReport;
   nvrtc: { available: boolean; path?: string };
   cublasLt: { available: boolean; path?: string; version?: number; problem?: string };
-  cache: { dir: string; entries: number; bytes: number; writable: boolean };
+  /** bytes: the whole cache's size, present only when asked for (`fp8lab check`): it means a stat() of every file. */
+  cache: { dir: string; entries: number; bytes?: number; writable: boolean };
   addon: { path: string; napiVersion: number };
   /** True when a Hopper GPU and a usable toolkit are both present: kernels can run. */
   canRunKernels: boolean;
@@ -98,6 +99,7 @@ export interface RuntimeSettings {
   dumpSass: boolean;
   withLineinfo: boolean;
   jitDefines?: string[];     // FP8LAB_JIT_DEFINES: kernel macros (NAME or NAME=VALUE) passed as -D
+  compileTimeoutSeconds?: number; // FP8LAB_JIT_COMPILE_TIMEOUT: a compile past it is killed (E_COMPILE_TIMEOUT); 0 = no limit
   pythonPath?: string;       // fp8lab.pythonPath / FP8LAB_PYTHON: the Python that runs the DeepGEMM and torch peers (default python3 on PATH)
 }
 

@@ -22,7 +22,7 @@ import { DebouncedRunner } from './diagnostics/debounce';
 import { emptyFacts, instantiatedFunctions, mergeCompiles, validateFacts } from './facts/derive';
 import { lexCpp } from './hover/cppLexer';
 import { compilesFor, kernelLensTitle } from './hover/factsHover';
-import { hoverDetailsAt, offsetToPosition } from './hover/hoverAt';
+import { hoverDetailsAt, MAX_ANALYSED_CHARS, offsetToPosition } from './hover/hoverAt';
 import { findKernelDefinitions } from './hover/kernelDefinitions';
 import { sassLensesFor } from './hover/sassLens';
 import { sassLineMarkdown, validateSassLines } from './hover/sassLineHover';
@@ -102,6 +102,7 @@ connection.onCodeLens((params): CodeLens[] => {
   const doc = documents.get(params.textDocument.uri);
   if (!doc || !facts.compiles.length) return [];
   const text = doc.getText();
+  if (text.length > MAX_ANALYSED_CHARS) return [];
   const names = new Set(facts.compiles.flatMap((c) => [c.kernelName, ...c.functions]));
   const lenses: CodeLens[] = [];
   for (const def of findKernelDefinitions(lexCpp(text), names)) {

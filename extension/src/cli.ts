@@ -17,6 +17,7 @@ import { run as tuning } from './cli/tuning';
 import { run as calibrate } from './cli/calibrate';
 import type { CliIo, CliVerb } from './cli/io';
 import { VERB_EXIT } from './cli/verbSupport';
+import { endQuietlyOnClosedPipe } from './cli/pipes';
 import { codedData } from './runtime/workerErrors';
 import { findExtensionRoot } from './runtime/addon';
 
@@ -70,6 +71,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   return command.run(rest, io);
 }
 
+endQuietlyOnClosedPipe([process.stdout, process.stderr]);
+
 const io: CliIo = {
   out: (text) => { process.stdout.write(text); },
   err: (text) => { process.stderr.write(text); },
@@ -80,6 +83,6 @@ main(process.argv.slice(2), io).then(
   (err) => {
     const data = codedData(err);
     process.stderr.write(`fp8lab: [${data.code}] ${data.message}\n${data.code === 'E_INTERNAL' && data.log ? data.log + '\n' : ''}`);
-    process.exitCode = 70;
+    process.exitCode = data.code === 'E_ADDON_LOAD' ? VERB_EXIT.addonBroken : 70;
   },
 );

@@ -3,6 +3,7 @@
 #include "bindings.h"
 #include "jit_compile.h"
 #include "napi_util.h"
+#include "spawn.h"
 
 namespace fp8lab {
 namespace {
@@ -26,6 +27,8 @@ JitOptions read_options(const Napi::Value& value) {
   j.ptxas_check = get_bool(o, "ptxasCheck", what);
   j.dump_ptx = get_bool(o, "dumpPtx", what);
   j.dump_sass = get_bool(o, "dumpSass", what);
+  // Up to a day; 0 or absent: no limit.
+  if (has_field(o, "timeoutMs")) j.timeout_ms = get_integer(o, "timeoutMs", what, 0, 86400000);
   return j;
 }
 
@@ -72,10 +75,24 @@ class CompileWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
 };
 
+// Once per process: when it exits, the compilers still running go with it. Node joins its thread
+// pool before it exits, so a compile waiting on a hung (or just long) nvcc would otherwise hold
+// `process.exit()` until nvcc ends.
+void end_compilers_on_exit(Napi::Env env) {
+  static bool hooked = false;
+  if (hooked) return;
+  hooked = true;
+  Napi::Object process = env.Global().Get("process").As<Napi::Object>();
+  Napi::Function on = process.Get("on").As<Napi::Function>();
+  on.Call(process, {Napi::String::New(env, "exit"),
+                    Napi::Function::New(env, [](const Napi::CallbackInfo&) { kill_running_processes(); }, "endCompilers")});
+}
+
 }  // namespace
 
 Napi::Value js_compile(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  end_compilers_on_exit(env);
   // Bad options reject the promise rather than throw, like every other compile failure.
   JitOptions options;
   try {

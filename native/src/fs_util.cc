@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -57,8 +58,12 @@ void write_file_durable(const std::string& path, const std::string& data) {
     }
     written += size_t(n);
   }
-  ::fsync(fd);
-  ::close(fd);
+  // A full disk may only show here (delayed allocation): a file that did not reach the disk is
+  // not written. EINVAL: the file system cannot sync (nothing to check).
+  int synced = ::fsync(fd) == 0 || errno == EINVAL ? 0 : errno;
+  int closed = ::close(fd) == 0 ? 0 : errno;
+  if (synced || closed)
+    throw CodedError("E_CACHE", "cannot write " + path + ": " + std::strerror(synced ? synced : closed));
 }
 
 void fsync_dir(const std::string& path) {
@@ -98,6 +103,12 @@ long long file_mtime_ns(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return -1;
   return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+bool disk_nearly_full(const std::string& path) {
+  struct statvfs st;
+  if (::statvfs(path.c_str(), &st) != 0) return false;
+  return (unsigned long long)st.f_bavail * st.f_frsize < 64ULL * 1024 * 1024;
 }
 
 std::string dir_name(const std::string& path) {

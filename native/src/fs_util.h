@@ -22,6 +22,8 @@ void remove_tree_quietly(const std::string& path);
 std::vector<std::string> list_files_sorted(const std::string& root);
 // mtime in nanoseconds, or -1 when the file does not exist.
 long long file_mtime_ns(const std::string& path);
+// Less than 64 MiB free for us on the file system holding path (false when it cannot tell).
+bool disk_nearly_full(const std::string& path);
 std::string dir_name(const std::string& path);
 std::string join_path(const std::string& a, const std::string& b);
 

@@ -1,6 +1,7 @@
 #include "jit_compile.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <mutex>
 #include <random>
 
+#include "cubin_check.h"
 #include "errors.h"
 #include "fs_util.h"
 #include "nvrtc.h"
@@ -24,7 +26,13 @@
 namespace fp8lab {
 namespace {
 
-constexpr const char* kKeySchema = "fp8lab-jit-key-v1";
+constexpr const char* kKeySchema = "fp8lab-jit-key-v2";
+// Build folders under <cacheDir>/tmp: the sweep of stale ones deletes nothing else.
+constexpr const char* kBuildPrefix = "fp8lab-build-";
+// Environment variables nvcc reads itself: they change its output, so they are part of the key.
+constexpr const char* kNvccEnvironment[] = {"NVCC_PREPEND_FLAGS", "NVCC_APPEND_FLAGS", "NVCC_CCBIN"};
+// `nvcc --version` answers at once; a compiler that does not is not one we can use.
+constexpr long long kVersionTimeoutMs = 60000;
 constexpr const char* kArch = "sm_90a";
 
 struct CompilerId {
@@ -46,14 +54,19 @@ CompilerId nvcc_id(const std::string& nvcc) {
     auto it = g_nvcc_versions.find(nvcc);
     if (it != g_nvcc_versions.end() && it->second.first == mtime) return it->second.second;
   }
-  ProcessResult p = run_process({nvcc, "--version"});
+  ProcessResult p = run_process({nvcc, "--version"}, kVersionTimeoutMs);
+  if (p.timed_out)
+    throw CodedError("E_NO_COMPILER", "'" + nvcc + " --version' did not answer within " + std::to_string(kVersionTimeoutMs / 1000) +
+                                          " s; is it a working nvcc?");
   if (!p.started || p.exit_code != 0)
     throw CodedError("E_NO_COMPILER", "'" + nvcc + " --version' failed" +
                                           (p.started ? " (exit " + std::to_string(p.exit_code) + ")"
                                                      : std::string(": ") + std::strerror(p.spawn_errno)),
                      p.out + p.err);
   CompilerId id;
-  id.identity = "nvcc\n" + p.out;
+  char resolved[PATH_MAX];
+  // Two toolkits can print the same --version; the file that runs tells them apart.
+  id.identity = "nvcc\n" + std::string(::realpath(nvcc.c_str(), resolved) ? resolved : nvcc.c_str()) + "\n" + p.out;
   size_t at = p.out.find("release ");
   if (at != std::string::npos) {
     size_t end = p.out.find('\n', at);
@@ -107,11 +120,21 @@ std::vector<std::string> include_args(const JitOptions& o) {
   return out;
 }
 
+// NAME=value of each variable nvcc reads that is set now (read per compile: a shell may change them).
+std::vector<std::string> compiler_environment(const JitOptions& o) {
+  std::vector<std::string> out;
+  if (o.compiler == "nvrtc") return out;
+  for (const char* name : kNvccEnvironment)
+    if (const char* v = ::getenv(name)) out.push_back(std::string(name) + "=" + v);
+  return out;
+}
+
 std::string key_for(const JitOptions& o, const CompilerId& id) {
   Sha256 h;
   h.update_field(kKeySchema);
   h.update_field(o.compiler);
   h.update_field(id.identity);
+  for (const auto& e : compiler_environment(o)) h.update_field("env:" + e);
   std::vector<std::string> flags = o.compiler == "nvrtc" ? nvrtc_flags(o, include_placeholders(o), "-I@cudaHome/include")
                                                          : nvcc_flags(o, include_placeholders(o));
   for (const auto& f : flags) h.update_field(f);
@@ -212,7 +235,8 @@ bool json_get_string_array(const std::string& json, const std::string& field, st
 }
 
 // A valid entry fills result and returns true; otherwise why says what is wrong.
-bool read_entry(const std::string& dir, const std::string& key, JitResult* result, std::string* why) {
+bool read_entry(const std::string& dir, const std::string& key, const std::vector<std::string>& kernel_names,
+                JitResult* result, std::string* why) {
   std::string manifest, cubin, log;
   if (!try_read_file(join_path(dir, "manifest.json"), &manifest)) return *why = "manifest.json missing", false;
   std::string stored_key, stored_sha;
@@ -221,6 +245,14 @@ bool read_entry(const std::string& dir, const std::string& key, JitResult* resul
   if (!try_read_file(join_path(dir, "kernel.cubin"), &cubin)) return *why = "kernel.cubin missing", false;
   if (cubin.empty() || sha256_hex(cubin) != stored_sha) return *why = "kernel.cubin does not match its sha256", false;
   if (!try_read_file(join_path(dir, "ptxas.log"), &log)) return *why = "ptxas.log missing", false;
+  std::string stored_log_sha;  // absent in entries written before the log was hashed
+  if (json_get_string(manifest, "ptxasLogSha256", &stored_log_sha) && sha256_hex(log) != stored_log_sha)
+    return *why = "ptxas.log does not match its sha256", false;
+  // Entries published before these checks existed may hold a truncated cubin or log under a
+  // matching hash: they are checked again, not trusted.
+  std::string problem = cubin_problem(cubin);
+  if (problem.empty()) problem = ptxas_log_problem(log, kernel_names);
+  if (!problem.empty()) return *why = problem, false;
   result->key = key;
   result->dir = dir;
   result->cubin_path = join_path(dir, "kernel.cubin");
@@ -259,6 +291,10 @@ std::string join_names(const std::vector<std::string>& names) {
   return out.empty() ? "the kernel" : out;
 }
 
+std::string seconds_text(long long ms) {
+  return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+}
+
 struct Built {
   std::string cubin, log, ptx, sass, sass_note;
   std::vector<std::string> command;
@@ -271,10 +307,17 @@ Built build_nvcc(const JitOptions& o, const std::string& tmp) {
   b.command = {o.nvcc_path};
   for (const auto& f : nvcc_flags(o, include_args(o))) b.command.push_back(f);
   b.command.insert(b.command.end(), {"-o", cubin, cu});
-  ProcessResult p = run_process(b.command);
+  ProcessResult p = run_process(b.command, o.timeout_ms);
   if (!p.started)
     throw CodedError("E_NO_COMPILER", "could not start nvcc at " + o.nvcc_path + ": " + std::strerror(p.spawn_errno));
   b.log = p.out + p.err;
+  if (p.timed_out)
+    throw CodedError("E_COMPILE_TIMEOUT", "nvcc did not finish compiling " + join_names(o.kernel_names) + " within " +
+                                              seconds_text(o.timeout_ms) +
+                                              "; it and every process it started were killed. Raise "
+                                              "fp8lab.jit.compileTimeoutSeconds (FP8LAB_JIT_COMPILE_TIMEOUT) if the "
+                                              "machine is just slow",
+                     b.log);
   if (p.exit_code != 0 || !try_read_file(cubin, &b.cubin) || b.cubin.empty()) {
     std::string first = first_error_line(b.log);
     throw CodedError("E_COMPILE", "nvcc failed (exit " + std::to_string(p.exit_code) + ") compiling " +
@@ -286,13 +329,13 @@ Built build_nvcc(const JitOptions& o, const std::string& tmp) {
     for (const auto& f : nvcc_flags(o, include_args(o))) argv.push_back(f == "--cubin" ? "--ptx" : f);
     std::string ptx = join_path(tmp, "kernel.ptx");
     argv.insert(argv.end(), {"-o", ptx, cu});
-    ProcessResult pp = run_process(argv);
+    ProcessResult pp = run_process(argv, o.timeout_ms);
     if (pp.started && pp.exit_code == 0) try_read_file(ptx, &b.ptx);
   }
   if (o.dump_sass) {
     std::string cuobjdump = join_path(dir_name(o.nvcc_path), "cuobjdump");
     if (is_executable_file(cuobjdump)) {
-      ProcessResult ps = run_process({cuobjdump, "-sass", cubin});
+      ProcessResult ps = run_process({cuobjdump, "-sass", cubin}, o.timeout_ms);
       if (ps.started && ps.exit_code == 0) b.sass = ps.out;
       else b.sass_note = "cuobjdump failed: " + ps.err;
     } else {
@@ -341,6 +384,8 @@ std::string manifest_json(const JitOptions& o, const std::string& key, const Com
   j += "  \"cubinSha256\": " + json_escape(sha256_hex(b.cubin)) + ",\n";
   j += "  \"cubinBytes\": " + std::to_string(b.cubin.size()) + ",\n";
   j += "  \"ptxasLogBytes\": " + std::to_string(b.log.size()) + ",\n";
+  j += "  \"ptxasLogSha256\": " + json_escape(sha256_hex(b.log)) + ",\n";
+  j += "  \"compilerEnvironment\": " + json_array(compiler_environment(o)) + ",\n";
   if (!b.ptx.empty()) j += "  \"ptxBytes\": " + std::to_string(b.ptx.size()) + ",\n";
   if (!b.sass.empty()) j += "  \"sassBytes\": " + std::to_string(b.sass.size()) + ",\n";
   if (!b.sass_note.empty()) j += "  \"sassNote\": " + json_escape(b.sass_note) + ",\n";
@@ -359,8 +404,26 @@ void apply_ptxas_check(const JitOptions& o, const JitResult& r) {
                      r.ptxas_log);
 }
 
-// Build folders left by compiles that were killed (a worker restarted mid-compile): anything
-// older than an hour, far beyond any compile, is garbage.
+// The compiler said it succeeded: refuse to publish what it wrote unless it is whole. nvcc 13
+// exits 0 when the disk fills while it writes the cubin.
+void check_output(const JitOptions& o, const Built& b, const std::string& tmp) {
+  std::string problem = cubin_problem(b.cubin);
+  const char* what = "cubin";
+  if (problem.empty()) {
+    problem = ptxas_log_problem(b.log, o.kernel_names);
+    what = "ptxas report";
+  }
+  if (problem.empty()) return;
+  std::string hint = disk_nearly_full(tmp) ? " The disk holding " + tmp + " is (nearly) full: free space and try again." : "";
+  throw CodedError("E_COMPILER_OUTPUT", std::string(o.compiler == "nvrtc" ? "NVRTC" : "nvcc") +
+                                            " reported success compiling " + join_names(o.kernel_names) + " but its " + what +
+                                            " is unusable: " + problem + "; nothing was cached." + hint,
+                   b.log);
+}
+
+// Build folders left by compiles that were killed (a worker restarted mid-compile): ours (named
+// kBuildPrefix...) older than an hour, far beyond any compile, are garbage. Nothing else in the
+// folder is touched: a cache pointed at a shared folder must not delete other people's files.
 void remove_stale_temporaries(const std::string& tmp_root) {
   const long long kHourNs = 3600LL * 1000000000LL;
   long long now = (long long)std::time(nullptr) * 1000000000LL;
@@ -369,9 +432,12 @@ void remove_stale_temporaries(const std::string& tmp_root) {
   std::vector<std::string> stale;
   while (dirent* e = ::readdir(dir)) {
     std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    long long mtime = file_mtime_ns(join_path(tmp_root, name));
-    if (mtime >= 0 && now - mtime > kHourNs) stale.push_back(join_path(tmp_root, name));
+    if (name.compare(0, std::strlen(kBuildPrefix), kBuildPrefix) != 0) continue;
+    struct stat st;
+    std::string path = join_path(tmp_root, name);
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) continue;
+    long long mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    if (now - mtime > kHourNs) stale.push_back(path);
   }
   ::closedir(dir);
   for (const auto& p : stale) remove_tree_quietly(p);
@@ -412,7 +478,7 @@ JitResult jit_compile(const JitOptions& o) {
   JitResult result;
   std::string why;
   if (path_exists(dir)) {
-    if (read_entry(dir, key, &result, &why)) {
+    if (read_entry(dir, key, o.kernel_names, &result, &why)) {
       result.cache_hit = true;
       if (result.compiler_version.empty()) result.compiler_version = id.version;
       result.elapsed_ms = elapsed();
@@ -426,7 +492,7 @@ JitResult jit_compile(const JitOptions& o) {
   make_dirs(tmp_root);
   remove_stale_temporaries(tmp_root);
   make_dirs(shard);
-  std::string tmpl = join_path(tmp_root, key.substr(0, 16) + ".XXXXXX");
+  std::string tmpl = join_path(tmp_root, kBuildPrefix + key.substr(0, 16) + "-" + std::to_string(::getpid()) + ".XXXXXX");
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   if (!::mkdtemp(buf.data()))
@@ -436,6 +502,7 @@ JitResult jit_compile(const JitOptions& o) {
   try {
     write_file_durable(join_path(tmp, "kernel.cu"), o.source);
     Built b = o.compiler == "nvrtc" ? build_nvrtc(o) : build_nvcc(o, tmp);
+    check_output(o, b, tmp);
     write_file_durable(join_path(tmp, "kernel.cubin"), b.cubin);  // NVRTC's bytes, or nvcc's re-written to fsync them
     write_file_durable(join_path(tmp, "ptxas.log"), b.log);
     if (!b.ptx.empty()) write_file_durable(join_path(tmp, "kernel.ptx"), b.ptx);
@@ -453,7 +520,7 @@ JitResult jit_compile(const JitOptions& o) {
       if (err != EEXIST && err != ENOTEMPTY)
         throw CodedError("E_CACHE", "cannot move the new cache entry to " + dir + ": " + std::strerror(err));
       // Another compiler won the race: use its entry if it is sound, else replace it.
-      if (read_entry(dir, key, &result, &why)) break;
+      if (read_entry(dir, key, o.kernel_names, &result, &why)) break;
       discard_entry(dir);
     }
     if (mine) {

@@ -3,9 +3,15 @@
 //
 // Cache layout: <cacheDir>/<key[0..2]>/<key>/{kernel.cu, kernel.cubin, ptxas.log, manifest.json,
 // kernel.ptx?, kernel.sass?}. Entries are built in a fresh mkdtemp folder under <cacheDir>/tmp,
-// fsynced, then renamed into place; when two compilers race, the first rename wins and the loser
-// uses the winner's entry. A hit re-hashes the cubin against the manifest; a corrupt entry is moved
-// aside, deleted and rebuilt.
+// fsynced, then renamed into place (build folders are named fp8lab-build-*, the only names the
+// stale-folder sweep ever deletes); when two compilers race, the first rename wins and the loser
+// uses the winner's entry. Nothing is published unless the cubin is a whole sm_90a ELF and the
+// ptxas report names every kernel (cubin_check.h). A hit re-hashes the cubin and the log against
+// the manifest and checks both again; a corrupt entry is moved aside, deleted and rebuilt.
+//
+// The key covers what changes nvcc's output: its resolved path and `--version`, the flags, the
+// environment variables nvcc itself reads (NVCC_PREPEND_FLAGS, NVCC_APPEND_FLAGS, NVCC_CCBIN),
+// the source and every header.
 #pragma once
 
 #include <string>
@@ -25,6 +31,7 @@ struct JitOptions {
   bool ptxas_check = false;
   bool dump_ptx = false;
   bool dump_sass = false;
+  long long timeout_ms = 0;  // nvcc's time limit (its whole process group is killed); <= 0: none
 };
 
 struct JitResult {
@@ -40,7 +47,8 @@ struct JitResult {
 
 // The key compile() would use. May run `nvcc --version` once per nvcc path+mtime (cached).
 std::string jit_cache_key(const JitOptions& options);
-// Compiles or finds in the cache. Throws CodedError (E_NO_COMPILER, E_COMPILE, E_PTXAS_CHECK, E_CACHE).
+// Compiles or finds in the cache. Throws CodedError (E_NO_COMPILER, E_COMPILE, E_COMPILE_TIMEOUT,
+// E_COMPILER_OUTPUT, E_PTXAS_CHECK, E_CACHE).
 JitResult jit_compile(const JitOptions& options);
 // "" when the ptxas log shows no local memory use; else a summary such as "8 bytes stack frame".
 std::string local_memory_summary(const std::string& ptxas_log);

@@ -50,7 +50,15 @@ export function hoverAt(text: string, position: Position, knowledge: KnowledgeBa
   return hoverDetailsAt(text, position, knowledge, facts)?.markdown ?? null;
 }
 
+/**
+ * Documents longer than this get no hover (nor lenses): lexing is linear in the file, and a
+ * generated or pasted file of tens of MB would cost seconds and hundreds of MB per hover. The
+ * largest kernel header is a few tens of KB.
+ */
+export const MAX_ANALYSED_CHARS = 2_000_000;
+
 export function hoverDetailsAt(text: string, position: Position, knowledge: KnowledgeBase, facts: KernelFacts | undefined): HoverResult | null {
+  if (text.length > MAX_ANALYSED_CHARS) return null;
   const offset = positionToOffset(text, position);
   const tokens = lexCpp(text);
   const index = tokenAt(tokens, offset);

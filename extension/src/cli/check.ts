@@ -81,7 +81,7 @@ export async function run(args: string[], io: CliIo, deps: CheckDeps = defaultDe
     const root = deps.root();
     const { settings, warnings } = resolveSettings({}, deps.env, { kernelsDir: join(root, 'kernels'), homeDir: homedir(), cwd: deps.cwd });
     for (const w of warnings) io.err(`warning: ${w}\n`);
-    report = await deps.probe(settings);
+    report = await deps.probe(settings, undefined, { cacheBytes: true });
   } catch (err) {
     if (!(err instanceof RuntimeError) || err.code !== 'E_ADDON_LOAD') throw err;
     const verdict: CheckVerdict = { exitCode: CHECK_EXIT.addonBroken, status: 'addon-broken', code: err.code, message: err.message };

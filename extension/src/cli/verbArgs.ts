@@ -29,6 +29,9 @@ export const CONFIG_KEYS = {
 } as const;
 export type { ConfigOverrides };
 
+/** No config field comes near this (the largest are swizzle bytes and SM counts); beyond it a number is a typo. */
+const MAX_CONFIG_VALUE = 1 << 20;
+
 /** "block_m=128,block_n=160,stages=5" -> { blockM: 128, blockN: 160, numStages: 5 }. */
 export function parseConfigText(text: string): Parsed<ConfigOverrides> {
   const out: ConfigOverrides = {};
@@ -37,9 +40,14 @@ export function parseConfigText(text: string): Parsed<ConfigOverrides> {
   for (const pair of pairs) {
     const m = /^([a-z_]+)=(\d+)$/.exec(pair);
     if (!m) return { ok: false, message: `--config: "${pair}" is not key=number (e.g. block_n=128)` };
-    const key = CONFIG_KEYS[m[1] as keyof typeof CONFIG_KEYS];
+    // Own keys only: "__proto__" or "constructor" must not reach Object.prototype.
+    const key = Object.hasOwn(CONFIG_KEYS, m[1]) ? CONFIG_KEYS[m[1] as keyof typeof CONFIG_KEYS] : undefined;
     if (!key) return { ok: false, message: `--config: unknown key "${m[1]}"; use one of ${Object.keys(CONFIG_KEYS).join(', ')}` };
-    out[key] = Number(m[2]);
+    const value = Number(m[2]);
+    if (!Number.isSafeInteger(value) || value > MAX_CONFIG_VALUE) {
+      return { ok: false, message: `--config: ${m[1]}=${m[2].length > 20 ? `${m[2].slice(0, 20)}…` : m[2]} is far beyond any legal value (at most ${MAX_CONFIG_VALUE}); the policy names the legal ones` };
+    }
+    out[key] = value;
   }
   return { ok: true, value: out };
 }

@@ -42,13 +42,48 @@ export function isBenchRun(v: unknown): v is BenchRun {
     && r.results.every((x) => typeof x === 'object' && x !== null && typeof (x as { problem?: unknown }).problem === 'object');
 }
 
+/** Our temp files: `run-<id>.json.<pid>.<n>.tmp` (nothing else in the folder is ever deleted). */
+const TEMP_NAME = /^run-[A-Za-z0-9._-]+\.json\.(\d+)\.\d+\.tmp$/;
+/** A temp file this old is garbage even if its writer's pid is in use again. */
+const STALE_TEMP_MS = 3600_000;
+
+function processAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
 export class RunArchive {
   private counter = 0;
+  private swept: Promise<void> | undefined;
   constructor(readonly dir: string) {}
+
+  /**
+   * Deletes temp files left by a writer that was killed mid-save (SIGKILL, a crash, a full disk):
+   * once per archive, before its first save or listing. A temp file is ours by its name; it is
+   * stale when its writer's process is gone, or when it is an hour old.
+   */
+  sweepStaleTemps(): Promise<void> {
+    this.swept ??= (async () => {
+      let names: string[];
+      try { names = await fs.readdir(this.dir); } catch { return; }
+      await Promise.all(names.map(async (name) => {
+        const m = TEMP_NAME.exec(name);
+        if (!m) return;
+        const pid = Number(m[1]);
+        const file = join(this.dir, name);
+        try {
+          const age = Date.now() - (await fs.lstat(file)).mtimeMs;
+          if (pid === process.pid ? age < STALE_TEMP_MS : processAlive(pid) && age < STALE_TEMP_MS) return;
+          await fs.rm(file, { force: true });
+        } catch { /* gone already, or not ours to remove */ }
+      }));
+    })();
+    return this.swept;
+  }
 
   /** Writes the run atomically; returns the file path. */
   async save(run: BenchRun): Promise<string> {
     await fs.mkdir(this.dir, { recursive: true });
+    await this.sweepStaleTemps();
     const file = join(this.dir, runFileName(run.id));
     const temp = `${file}.${process.pid}.${++this.counter}.tmp`;
     const handle = await fs.open(temp, 'w');
@@ -87,6 +122,7 @@ export class RunArchive {
 
   /** Saved runs, newest first. Temp files and unreadable files are skipped. */
   async list(): Promise<RunSummary[]> {
+    await this.sweepStaleTemps();
     let names: string[];
     try { names = await fs.readdir(this.dir); } catch { return []; }
     const out: RunSummary[] = [];

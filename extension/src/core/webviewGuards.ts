@@ -78,6 +78,19 @@ const NOTIFICATION_CHECKS: Record<string, (p: Record<string, unknown>, view: Vie
     ?? (typeof p.text === 'string' && p.text.length <= MAX_LOG_TEXT ? undefined : `text must be a string of at most ${MAX_LOG_TEXT} characters`),
 };
 
+/**
+ * table[key] only when the table itself defines key: a method named "hasOwnProperty", "__proto__"
+ * or "constructor" must find nothing, not a function inherited from Object.prototype.
+ */
+function ownEntry<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/** A name from the webview, quoted and cut short for a reason string. */
+function quoted(name: string): string {
+  return `'${name.length > 80 ? `${name.slice(0, 80)}…` : name}'`;
+}
+
 /** Accepts a message from the given view, or says exactly why it was rejected. */
 export function checkWebviewMessage(raw: unknown, view: ViewName): GuardResult {
   if (!isRecord(raw)) return { ok: false, reason: 'message is not an object' };
@@ -87,16 +100,16 @@ export function checkWebviewMessage(raw: unknown, view: ViewName): GuardResult {
   if (kind === 'request') {
     if (!Object.keys(raw).every((k) => ['kind', 'id', 'method', 'params'].includes(k))) return { ok: false, reason: `${method}: unexpected envelope field` };
     if (!Number.isSafeInteger(raw.id) || (raw.id as number) < 0) return { ok: false, reason: `${method}: id must be a non-negative integer` };
-    const check = REQUEST_CHECKS[method];
-    if (!check) return { ok: false, reason: `unknown request '${method}'` };
-    if (!ALLOWED[view].includes(method)) return { ok: false, reason: `the ${view} view may not send '${method}'` };
+    const check = ownEntry(REQUEST_CHECKS, method);
+    if (!check) return { ok: false, reason: `unknown request ${quoted(method)}` };
+    if (!(ownEntry(ALLOWED, view) ?? []).includes(method)) return { ok: false, reason: `the ${view} view may not send '${method}'` };
     const problem = check(params);
     return problem ? { ok: false, reason: `${method}: ${problem}` } : { ok: true, message: raw as WebviewToHost };
   }
   if (kind === 'notification') {
     if (!Object.keys(raw).every((k) => ['kind', 'method', 'params'].includes(k))) return { ok: false, reason: `${method}: unexpected envelope field` };
-    const check = NOTIFICATION_CHECKS[method];
-    if (!check) return { ok: false, reason: `unknown notification '${method}'` };
+    const check = ownEntry(NOTIFICATION_CHECKS, method);
+    if (!check) return { ok: false, reason: `unknown notification ${quoted(method)}` };
     const problem = check(params, view);
     return problem ? { ok: false, reason: `${method}: ${problem}` } : { ok: true, message: raw as WebviewToHost };
   }

@@ -17,11 +17,19 @@ export const ADDON_RELATIVE_PATH = 'native/build/Release/fp8lab.node';
 const REQUIRED_EXPORTS = ['probe', 'buildInfo', 'compile', 'cacheKey', 'init', 'cublasLtInfo'] as const;
 
 /**
- * The extension's root: FP8LAB_ROOT when set, else the nearest folder at or above `startDir` that
+ * The extension's root: FP8LAB_ROOT when set (it must hold our package.json), else the nearest folder at or above `startDir` that
  * holds a package.json named "fp8-gemm-lab". Throws E_ADDON_LOAD when there is none.
  */
 export function findExtensionRoot(startDir: string = __dirname, env: NodeJS.ProcessEnv = process.env): string {
-  if (env.FP8LAB_ROOT) return resolve(env.FP8LAB_ROOT);
+  if (env.FP8LAB_ROOT) {
+    const root = resolve(env.FP8LAB_ROOT);
+    if (isOurPackage(join(root, 'package.json'))) return root;
+    throw new RuntimeError({
+      code: 'E_ADDON_LOAD',
+      message: `FP8LAB_ROOT=${env.FP8LAB_ROOT} is not the FP8 GEMM Lab folder: it has no package.json named "${PACKAGE_NAME}". ` +
+        'Point FP8LAB_ROOT at the extension folder, or unset it.',
+    });
+  }
   for (let dir = resolve(startDir); ; dir = dirname(dir)) {
     if (isOurPackage(join(dir, 'package.json'))) return dir;
     if (dirname(dir) === dir) break;

@@ -14,13 +14,27 @@ import type * as vscode from 'vscode';
 import type { CodedErrorData, WorkerNotifications, WorkerRequests } from '../../protocol/worker';
 import { RuntimeError, type RuntimeClient } from '../context';
 import { DEFAULT_RESTART_POLICY, describeExit, RestartPolicy, type RestartPolicyOptions } from './restartPolicy';
+import { killTree } from './processTree';
 import { fromWireError } from './workerErrors';
 
-/** Requests that compile or run kernels: refused while the workspace is untrusted. */
 /** Errors after which the worker's CUDA context cannot be used again (the addon says so). */
 const LOSES_CONTEXT: ReadonlySet<string> = new Set(['E_KERNEL_FAULT', 'E_TIMEOUT']);
 
-export const TRUST_REQUIRED: ReadonlySet<keyof WorkerRequests> = new Set(['kernel/compile', 'gemm/bench', 'test/fault']);
+/**
+ * Requests that compile or run kernels: refused while the workspace is untrusted. Each command
+ * checks trust itself as well; this is the second wall, so a command that forgets cannot compile.
+ */
+export const TRUST_REQUIRED: ReadonlySet<keyof WorkerRequests> = new Set<keyof WorkerRequests>([
+  'kernel/compile', 'gemm/bench', 'gemm/tune', 'gemm/timeline', 'gemm/accuracy', 'gemm/groupedBench',
+  'utils/cast', 'utils/transformScales', 'test/fault',
+]);
+/** Requests that neither compile nor run kernels (probes, policy, cancel). Every request is in exactly one of the two sets. */
+export const TRUST_FREE: ReadonlySet<keyof WorkerRequests> = new Set<keyof WorkerRequests>([
+  'env/probe', 'gemm/configs', 'utils/tmaAlignedSize', 'utils/getGroupedSettings', 'utils/setGroupedSettings', 'job/cancel', 'worker/ping',
+]);
+
+/** The failure message names at most this many of the requests in flight (a crash may interrupt hundreds). */
+const MAX_NAMED_IN_FLIGHT = 3;
 
 export interface RuntimeClientOptions {
   /** Absolute path of the worker bundle (extension/dist/worker.js). */
@@ -82,7 +96,7 @@ export class WorkerClient implements RuntimeClient {
     params: WorkerRequests[M]['params'],
     token?: vscode.CancellationToken,
   ): Promise<WorkerRequests[M]['result']> {
-    if (TRUST_REQUIRED.has(method) && this.options.isTrusted && !this.options.isTrusted()) {
+    if (!TRUST_FREE.has(method) && this.options.isTrusted && !this.options.isTrusted()) {
       return reject({ code: 'E_UNTRUSTED', message: `${method} compiles or runs kernels, which is off in an untrusted workspace. Trust the workspace to use it.` });
     }
     if (this.disposed) return reject({ code: 'E_WORKER_EXITED', message: 'The FP8 GEMM runtime has been shut down (the extension is deactivating).' });
@@ -274,7 +288,8 @@ export class WorkerClient implements RuntimeClient {
       worker.intentional = intentional;
       if (this.worker === worker) this.worker = undefined;
       // SIGKILL: a hung worker may be spinning in native code or a busy loop and ignore SIGTERM.
-      worker.child.kill('SIGKILL');
+      // The compilers it started (in process groups of their own) go with it.
+      if (worker.child.pid !== undefined && !worker.gone) killTree(worker.child.pid); else worker.child.kill('SIGKILL');
       if (!intentional && !this.disposed) this.failed(reason, [...worker.pending].map((p) => p.method));
     }
     return worker.exited;
@@ -305,7 +320,7 @@ export class WorkerClient implements RuntimeClient {
   private failed(reason: string, inFlight: string[]): void {
     this.lastEndReason = reason;
     const decision = this.policy.died(Date.now());
-    const during = inFlight.length > 0 ? ` while running ${inFlight.join(', ')}` : '';
+    const during = inFlight.length > 0 ? ` while running ${describeInFlight(inFlight)}` : '';
     if (decision.notify) {
       this.options.onWorkerFailure?.(decision.delayMs === undefined
         ? `The FP8 GEMM runtime worker keeps failing (${decision.consecutive} times in a row, last: ${reason}). It will be started again on the next request; see the log.`
@@ -330,6 +345,16 @@ export class WorkerClient implements RuntimeClient {
   private log(level: 'info' | 'warn' | 'error', text: string): void {
     this.options.log?.(level, text);
   }
+}
+
+/** "gemm/bench ×966, kernel/compile ×2 and 3 more": short however many requests were in flight. */
+export function describeInFlight(methods: string[]): string {
+  const counts = new Map<string, number>();
+  for (const m of methods) counts.set(m, (counts.get(m) ?? 0) + 1);
+  const named = [...counts].sort((a, b) => b[1] - a[1]).slice(0, MAX_NAMED_IN_FLIGHT)
+    .map(([m, n]) => `${m.length > 40 ? `${m.slice(0, 40)}…` : m}${n > 1 ? ` ×${n}` : ''}`);
+  const rest = counts.size - named.length;
+  return named.join(', ') + (rest > 0 ? ` and ${rest} more` : '');
 }
 
 function reject(data: CodedErrorData): Promise<never> {

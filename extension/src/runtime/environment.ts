@@ -19,7 +19,12 @@ export interface EnvironmentDeps {
 
 const defaultDeps: EnvironmentDeps = { loadAddon: () => loadAddon(), nvccVersion: runNvccVersion };
 
-export async function probeEnvironment(settings: RuntimeSettings, deps: EnvironmentDeps = defaultDeps): Promise<EnvironmentReport> {
+export interface ProbeOptions {
+  /** Also add up the JIT cache's size (walks every file: for `fp8lab check`, not for every request). */
+  cacheBytes?: boolean;
+}
+
+export async function probeEnvironment(settings: RuntimeSettings, deps: EnvironmentDeps = defaultDeps, options: ProbeOptions = {}): Promise<EnvironmentReport> {
   const { addon, path: addonPath } = deps.loadAddon(); // E_ADDON_LOAD propagates: nothing else is meaningful without it
   const build = addon.buildInfo();
 
@@ -44,7 +49,7 @@ export async function probeEnvironment(settings: RuntimeSettings, deps: Environm
     driver = { ok: false, ...codedOf(err, 'E_CUDA') };
   }
 
-  const [toolkit, cache] = await Promise.all([detectToolkit(settings, deps), cacheStats(settings.cacheDir)]);
+  const [toolkit, cache] = await Promise.all([detectToolkit(settings, deps), cacheStats(settings.cacheDir, options.cacheBytes === true)]);
 
   const nvrtcPath = findNvrtc(settings.cudaHome);
   const nvrtc = { available: nvrtcPath !== undefined || build.nvrtcAvailable, ...(nvrtcPath ? { path: nvrtcPath } : {}) };
@@ -119,27 +124,40 @@ function findNvrtc(cudaHome: string): string | undefined {
   return undefined;
 }
 
-/** Entries are the cache's entry folders; bytes are every file under it. Never creates the folder. */
-async function cacheStats(dir: string): Promise<EnvironmentReport['cache']> {
+/** A cache entry's folder name (the key) and its shard's (the key's first two hex digits). */
+const SHARD = /^[0-9a-f]{2}$/;
+const ENTRY = /^[0-9a-f]{64}$/;
+
+/**
+ * Entries are the key folders in the shard folders (one readdir per shard: cheap even with tens of
+ * thousands of entries; tmp/ and entries moved aside as corrupt are not counted). Bytes mean
+ * stat()ing every file, so they are counted only when asked (`fp8lab check`). Never creates the folder.
+ */
+async function cacheStats(dir: string, withBytes: boolean): Promise<EnvironmentReport['cache']> {
   let entries = 0;
-  let bytes = 0;
+  let bytes: number | undefined;
   try {
-    for (const d of await readdir(dir, { withFileTypes: true })) {
-      if (d.isDirectory() && !d.name.startsWith('.')) entries += 1;
+    const shards = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory() && SHARD.test(d.name));
+    for (const shard of shards) {
+      try {
+        for (const e of await readdir(join(dir, shard.name), { withFileTypes: true })) if (e.isDirectory() && ENTRY.test(e.name)) entries += 1;
+      } catch { /* a shard removed while we look */ }
     }
-    bytes = await folderBytes(dir);
+    if (withBytes) bytes = await folderBytes(dir);
   } catch {
     // Not there yet: 0 entries. Writability below says whether it can be made.
   }
-  return { dir, entries, bytes, writable: await writableOrCreatable(dir) };
+  return { dir, entries, ...(bytes !== undefined ? { bytes } : {}), writable: await writableOrCreatable(dir) };
 }
 
 async function folderBytes(dir: string): Promise<number> {
   let total = 0;
   for (const d of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, d.name);
-    if (d.isDirectory()) total += await folderBytes(p);
-    else if (d.isFile()) total += (await stat(p)).size;
+    try {
+      if (d.isDirectory()) total += await folderBytes(p);
+      else if (d.isFile()) total += (await stat(p)).size;
+    } catch { /* removed while we look */ }
   }
   return total;
 }

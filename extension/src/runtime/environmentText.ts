@@ -70,7 +70,7 @@ export function formatReport(r: EnvironmentReport): string {
   rows.push(['cuBLASLt', r.cublasLt.available
     ? `${r.cublasLt.version !== undefined ? cublasLtVersionText(r.cublasLt.version) + ' ' : ''}at ${r.cublasLt.path}`
     : `not available: ${r.cublasLt.problem ?? 'not found'} (benchmarks run without the cuBLASLt comparison)`]);
-  rows.push(['JIT cache', `${r.cache.dir}: ${r.cache.entries} ${r.cache.entries === 1 ? 'entry' : 'entries'}, ${bytesText(r.cache.bytes)}, ` +
+  rows.push(['JIT cache', `${r.cache.dir}: ${r.cache.entries} ${r.cache.entries === 1 ? 'entry' : 'entries'}, ${r.cache.bytes !== undefined ? `${bytesText(r.cache.bytes)}, ` : ''}` +
     (r.cache.writable ? 'writable' : 'NOT writable (set fp8lab.jit.cacheDir / FP8LAB_JIT_CACHE_DIR)')]);
   rows.push(['Addon', `${r.addon.path} (Node-API ${r.addon.napiVersion})`]);
   const width = Math.max(...rows.map(([k]) => k.length));

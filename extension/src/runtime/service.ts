@@ -16,7 +16,7 @@ import { TaskPool, type Logger } from './bench/jit';
 import { applyOverrides, chooseFor, policyDevice, resolveConfig, validateBench, type ConfigOverrides, type PolicyDevice } from './bench/policy';
 import { benchShape, SYNC_TIMEOUT_MS, type HostOverhead, type ShapePeers } from './bench/shapeBench';
 import { openPeers } from './peers/openPeers';
-import { timedPeer } from '../core/peers/peerColumns';
+import { timedPeer } from '../core/peers/runPeers';
 import { tuneShape } from './bench/tuneShape';
 import { UtilKernels } from './bench/utilKernels';
 import { probeEnvironment } from './environment';

@@ -19,6 +19,7 @@ export interface SettingValues {
   'jit.dumpPtx'?: boolean;
   'jit.dumpSass'?: boolean;
   'jit.withLineinfo'?: boolean;
+  'jit.compileTimeoutSeconds'?: number;
   cudaHome?: string;
   'driver.libcudaPath'?: string;
   'driver.cublasLtPath'?: string;
@@ -30,7 +31,7 @@ export interface SettingValues {
 export const SETTING_KEYS = [
   'jit.cacheDir', 'jit.compiler', 'jit.nvccPath', 'jit.numSms', 'jit.debug', 'jit.printConfigs',
   'jit.printCompilerCommand', 'jit.ptxasVerbose', 'jit.ptxasCheck', 'jit.dumpPtx', 'jit.dumpSass',
-  'jit.withLineinfo', 'cudaHome', 'driver.libcudaPath', 'driver.cublasLtPath', 'pythonPath', 'tuning.dbPath',
+  'jit.withLineinfo', 'jit.compileTimeoutSeconds', 'cudaHome', 'driver.libcudaPath', 'driver.cublasLtPath', 'pythonPath', 'tuning.dbPath',
 ] as const satisfies readonly (keyof SettingValues)[];
 
 export interface SettingsPaths {
@@ -132,6 +133,10 @@ export function resolveSettings(values: SettingValues, env: Env, paths: Settings
     ?? smCount(env.FP8LAB_NUM_SMS, 'FP8LAB_NUM_SMS', warnings);
   if (numSms !== undefined) settings.numSms = numSms;
 
+  settings.compileTimeoutSeconds = timeoutSeconds(values['jit.compileTimeoutSeconds'], 'fp8lab.jit.compileTimeoutSeconds', warnings)
+    ?? timeoutSeconds(env.FP8LAB_JIT_COMPILE_TIMEOUT, 'FP8LAB_JIT_COMPILE_TIMEOUT', warnings)
+    ?? DEFAULT_COMPILE_TIMEOUT_SECONDS;
+
   return { settings, warnings };
 }
 
@@ -148,6 +153,19 @@ function kernelDefines(raw: string | undefined, warnings: string[]): string[] {
     else warnings.push(`FP8LAB_JIT_DEFINES: ${JSON.stringify(item)} is not NAME or NAME=VALUE with an FP8LAB_ name and a plain value; ignored.`);
   }
   return defines;
+}
+
+/** A compile past this is taken for a hung compiler (its whole process tree is killed). */
+export const DEFAULT_COMPILE_TIMEOUT_SECONDS = 600;
+const MAX_COMPILE_TIMEOUT_SECONDS = 86_400;
+
+/** Seconds from 1 to a day; 0 means no limit; undefined when unset or bad (with a warning). */
+function timeoutSeconds(raw: unknown, label: string, warnings: string[]): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (Number.isInteger(n) && n >= 0 && n <= MAX_COMPILE_TIMEOUT_SECONDS) return n;
+  warnings.push(`${label}=${JSON.stringify(raw)} is not a number of seconds; use a whole number from 1 to ${MAX_COMPILE_TIMEOUT_SECONDS} (0 = no limit). Using ${DEFAULT_COMPILE_TIMEOUT_SECONDS}.`);
+  return undefined;
 }
 
 /** A positive SM count, or undefined (0 / empty mean "all SMs"). */

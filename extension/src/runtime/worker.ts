@@ -14,6 +14,8 @@ import * as grouped from './grouped/groupedService';
 import { getGroupedSettings, setGroupedSettings, withGroupedSettings } from './grouped/groupedSettings';
 import { tmaAlignedSize } from '../core/grouped/layout';
 import { codedData, toResponseError } from './workerErrors';
+import { GuardedMessageReader } from './messageGuard';
+import { paramsProblem, settingsProblem } from './workerParams';
 
 if (typeof process.send !== 'function') {
   process.stderr.write('fp8lab worker: start me with child_process.fork (I need an IPC channel); for a terminal use `fp8lab`.\n');
@@ -22,8 +24,11 @@ if (typeof process.send !== 'function') {
 process.title = 'fp8lab-worker';
 
 // The connection is created and listening before the first turn of the event loop, so requests
-// the client wrote right after fork() are not lost.
-const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+// the client wrote right after fork() are not lost. Malformed messages never reach it: a request
+// is answered E_BAD_ARGUMENT, anything else dropped (one bad message must not end the worker).
+const reader = new GuardedMessageReader(new IPCMessageReader(process), (response) => { process.send?.(response); },
+  (text) => log('warn', text));
+const connection = createMessageConnection(reader, new IPCMessageWriter(process));
 const startedAt = Date.now();
 const testHooks = process.env.FP8LAB_TEST_HOOKS === '1';
 
@@ -43,8 +48,13 @@ type Handler<M extends keyof WorkerRequests> =
   (params: WorkerRequests[M]['params'], token: CancellationToken) => Promise<WorkerRequests[M]['result']> | WorkerRequests[M]['result'];
 
 function handle<M extends keyof WorkerRequests>(method: M, handler: Handler<M>): void {
-  connection.onRequest(method, async (params: WorkerRequests[M]['params'], token: CancellationToken) => {
+  // The library calls (token) when a request has no params, else (params, token).
+  connection.onRequest(method, async (...args: unknown[]) => {
+    const token = args[args.length - 1] as CancellationToken;
+    const params = (args.length >= 2 ? args[0] : undefined) as WorkerRequests[M]['params'];
     try {
+      const problem = paramsProblem(method, params);
+      if (problem) throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: `${problem}.` });
       return await handler(params, token);
     } catch (err) {
       const data = codedData(err);
@@ -56,8 +66,9 @@ function handle<M extends keyof WorkerRequests>(method: M, handler: Handler<M>):
 
 function settingsOf(params: { settings?: RuntimeSettings } | undefined): RuntimeSettings {
   const s = params?.settings;
-  if (!s || typeof s !== 'object' || typeof s.cacheDir !== 'string' || typeof s.nvccPath !== 'string') {
-    throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: 'The request has no valid `settings` (RuntimeSettings): the caller must pass resolved settings.' });
+  const problem = settingsProblem(s);
+  if (problem || !s) {
+    throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: `The request has no valid \`settings\` (RuntimeSettings): ${problem}; the caller must pass resolved settings.` });
   }
   // utils/setGroupedSettings' numSms (when set) applies to every request of this worker.
   return withGroupedSettings(s);

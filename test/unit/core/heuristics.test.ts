@@ -257,8 +257,10 @@ test('policyDevice: from a probed device, FP8LAB_NUM_SMS may only lower the SM c
     ordinal: 0, name: 'NVIDIA H100 80GB HBM3', computeCapability: [9, 0], smCount: 132, totalMemoryBytes: 85e9,
     l2CacheBytes: 52428800, maxSharedMemoryPerBlockOptin: 232448, clockRateKHz: 1980000, isHopper: true,
   };
-  assert.deepEqual(policyDevice(report), { name: 'NVIDIA H100 80GB HBM3', numSms: 132, sharedMemoryBytes: 232448 });
+  assert.deepEqual(policyDevice(report), { name: 'NVIDIA H100 80GB HBM3', numSms: 132, sharedMemoryBytes: 232448, deviceSms: 132 });
   assert.equal(policyDevice(report, 120).numSms, 120);
+  assert.equal(policyDevice(report, 120).deviceSms, 132, 'what the GPU can launch stays known');
+  assert.equal(policyDevice(undefined).deviceSms, undefined, 'no GPU: no device bound');
   assert.throws(() => policyDevice(report, 200), /exceeds the 132 SMs/);
   assert.throws(() => policyDevice(report, 0), /≥ 1/);
 });

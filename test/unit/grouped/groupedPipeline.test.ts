@@ -124,3 +124,16 @@ test('bad layouts fail alone with their codes; the next case still runs', async 
   assert.deepEqual(out.results.map((r) => r.error?.code), ['E_BAD_ARGUMENT', 'E_SHAPE_ALIGNMENT', undefined]);
   assert.equal(fake.specs.length, 1);
 });
+
+test('a forced config with more SMs than the GPU fails its case E_INVALID_CONFIG before any compile; the next case runs', async () => {
+  const fake = new GroupedFake();
+  const base = { blockM: 128, blockN: 128, blockK: 128, numStages: 4, numMathWarpgroups: 2, clusterM: 1, clusterN: 1, swizzleA: 128, swizzleB: 128, swizzleD: 128, sharedBytes: 0, numThreads: 384 };
+  const out = await run(fake, [
+    { kind: 'masked', numGroups: 2, m: 256, n: 256, k: 256, expectedM: 50, config: { ...base, numSms: 4096 } },
+    { kind: 'wgrad', numGroups: 1, m: 256, n: 256, k: 256 },
+  ], false);
+  assert.equal(out.results[0].error?.code, 'E_INVALID_CONFIG');
+  assert.match(out.results[0].error?.message ?? '', /\[num-sms-device\] numSms 4096 exceeds the \d+ SMs of .*use at most \d+/);
+  assert.equal(out.results[1].error, undefined);
+  assert.equal(fake.specs.length, 1, 'only the sound case was launched');
+});

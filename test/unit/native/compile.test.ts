@@ -209,13 +209,24 @@ test('an unwritable cache folder rejects E_CACHE', { skip: noNvcc }, async () =>
   assert.equal(err.code, 'E_CACHE');
 });
 
-test('a build folder left by a killed compile is swept once it is an hour old', { skip: noNvcc }, async () => {
+test('the sweep removes only our own build folders an hour old, never anything else in tmp/', { skip: noNvcc }, async () => {
   const cacheDir = path.join(work, 'cache-stale');
   const tmp = path.join(cacheDir, 'tmp');
-  fs.mkdirSync(path.join(tmp, 'old.abc123'), { recursive: true });
-  fs.mkdirSync(path.join(tmp, 'fresh.def456'), { recursive: true });
+  const ours = 'fp8lab-build-0123456789abcdef-999999.abc123';
+  const young = 'fp8lab-build-fedcba9876543210-999999.def456';
+  // Someone pointed the cache at a shared folder: their files and folders are old, and stay.
+  for (const d of [ours, young, 'old.abc123', 'notes', 'fp8lab-build-link']) if (d !== 'fp8lab-build-link') fs.mkdirSync(path.join(tmp, d), { recursive: true });
+  fs.writeFileSync(path.join(tmp, 'notes', 'draft.txt'), 'mine\n');
+  fs.writeFileSync(path.join(tmp, 'report.pdf'), 'not the JIT\'s\n');
+  fs.writeFileSync(path.join(tmp, 'fp8lab-build-file'), 'a file, not a build folder\n');
+  fs.symlinkSync(path.join(tmp, 'notes'), path.join(tmp, 'fp8lab-build-link'));
   const twoHoursAgo = new Date(Date.now() - 2 * 3600 * 1000);
-  fs.utimesSync(path.join(tmp, 'old.abc123'), twoHoursAgo, twoHoursAgo);
+  for (const d of [ours, 'old.abc123', 'notes', 'report.pdf', 'fp8lab-build-file', path.join('notes', 'draft.txt')]) {
+    fs.utimesSync(path.join(tmp, d), twoHoursAgo, twoHoursAgo);
+  }
+  fs.lutimesSync(path.join(tmp, 'fp8lab-build-link'), twoHoursAgo, twoHoursAgo);
   await addon.compile(options({ cacheDir, source: `${source}// stale\n` }));
-  assert.deepEqual(fs.readdirSync(tmp), ['fresh.def456'], 'a young folder may belong to a compile still running');
+  assert.deepEqual(fs.readdirSync(tmp).sort(), ['fp8lab-build-file', 'fp8lab-build-link', young, 'notes', 'old.abc123', 'report.pdf'].sort(),
+    'only our hour-old build folder went; a young one may belong to a compile still running');
+  assert.equal(fs.readFileSync(path.join(tmp, 'notes', 'draft.txt'), 'utf8'), 'mine\n');
 });

@@ -21,7 +21,17 @@ test('the root is found by walking up to package.json named fp8-gemm-lab', () =>
 });
 
 test('FP8LAB_ROOT overrides the walk', () => {
-  assert.equal(findExtensionRoot('/', { FP8LAB_ROOT: '/opt/fp8lab/' }), '/opt/fp8lab');
+  const root = tempRoot();
+  assert.equal(findExtensionRoot('/', { FP8LAB_ROOT: `${root}/` }), root);
+});
+
+test('FP8LAB_ROOT pointing elsewhere: E_ADDON_LOAD naming the folder and what it lacks', () => {
+  const elsewhere = mkdtempSync(join(tmpdir(), 'fp8lab-elsewhere-'));
+  writeFileSync(join(elsewhere, 'package.json'), JSON.stringify({ name: 'another-package' }));
+  for (const dir of [elsewhere, join(elsewhere, 'missing')]) {
+    assert.throws(() => findExtensionRoot('/', { FP8LAB_ROOT: dir }), (e: RuntimeError) =>
+      e.code === 'E_ADDON_LOAD' && e.message.includes(`FP8LAB_ROOT=${dir}`) && /no package\.json named "fp8-gemm-lab"/.test(e.message));
+  }
 });
 
 test('no root anywhere above: E_ADDON_LOAD saying how to fix it', () => {

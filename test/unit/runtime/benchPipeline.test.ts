@@ -9,7 +9,7 @@ import type { BenchOptions, CompileReport, GemmConfig, RuntimeSettings } from '.
 import { UtilKernel } from '../../../extension/src/core/utilsSource';
 import type { AddonModule } from '../../../extension/src/runtime/addon';
 import { benchShape, POISON, type ShapeContext } from '../../../extension/src/runtime/bench/shapeBench';
-import { peerOf } from '../../../extension/src/core/peers/peerColumns';
+import { peerOf } from '../../../extension/src/core/peers/runPeers';
 import { SELECTION_ROUNDS } from '../../../extension/src/runtime/peers/cublasltBest';
 import { UtilKernels } from '../../../extension/src/runtime/bench/utilKernels';
 import { device, FakeAddon, type Scenario } from './fakeAddon';

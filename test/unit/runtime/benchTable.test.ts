@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BenchRun, GemmConfig, ShapeResult } from '../../../extension/protocol/worker';
-import { peerGeomean } from '../../../extension/src/core/peers/peerColumns';
+import { peerGeomean } from '../../../extension/src/core/peers/runPeers';
 import { benchTable, progressLine, studyTable, textTable } from '../../../extension/src/runtime/bench/table';
 
 const config: GemmConfig = {
@@ -67,7 +67,7 @@ test('the geomean ratio per peer covers only shapes timed against that peer', ()
 test('the GPU table has a time and a ratio column per peer, then calc_diff, config and registers', () => {
   const text = benchTable(run);
   const lines = text.split('\n');
-  assert.match(lines[0], /^\s*M\s+N\s+K\s+µs\s+spread\s+TFLOPS\s+GB\/s\s+cuBLASLt µs\s+ratio\s+DeepGEMM µs\s+ratio\s+torch µs\s+ratio\s+calc_diff\s+config\s+regs\s+error$/);
+  assert.match(lines[0], /^\s*M\s+N\s+K\s+µs\s+spread\s+TFLOPS\s+GB\/s\s+cuBLASLt µs\s+ratio\s+DeepGEMM µs\s+ratio\s+torch\._scaled_mm µs\s+ratio\s+calc_diff\s+config\s+regs\s+error$/);
   assert.match(lines[2], /^\s*64\s+2112\s+7168\s+10\.0\s+2\.0%\s+194\s+1000\s+20\.0\s+2\.00\s+11\.0\s+1\.10\s+-\s+-\s+1\.4e-6\s+64x112 s8 wg1 c1x1\s+168$/);
   assert.match(lines[3], /^\s*4096\s+7168\s+2048\s+100\.0\s+2\.0%\s+\d+\s+1000\s+125\.0\s+1\.25\s+skipped\s+-\s+-\s+-\s+1\.4e-6/);
   assert.match(lines[4], /^\s*7\s+576\s+7168(\s+-){10}\s+4\.0e-1\s+64x112 s8 wg1 c1x1\s+168\s+E_WRONG_RESULT$/);
@@ -78,9 +78,9 @@ test('the GPU table has a time and a ratio column per peer, then calc_diff, conf
 
 test('a peer that cannot run is said once with its reason; one skipped on some shapes says where', () => {
   const text = benchTable(run);
-  assert.match(text, /^torch column skipped: python3 cannot import torch: install PyTorch$/m);
+  assert.match(text, /^torch\._scaled_mm column skipped: python3 cannot import torch: install PyTorch$/m);
   assert.match(text, /^DeepGEMM 2\.6\.1: skipped on 1 shape\(s\), e\.g\. 4096x7168x2048: DeepGEMM could not run this problem: boom$/m);
-  assert.match(text, /^vs torch: no shape was timed against it$/m);
+  assert.match(text, /^vs torch\._scaled_mm: no shape was timed against it$/m);
 });
 
 test('a saved run from before per-peer columns shows its cuBLASLt column', () => {

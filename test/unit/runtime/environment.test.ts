@@ -2,7 +2,7 @@
 // it. The addon here is a test double answering the way the real one does on each kind of machine
 // (its real behaviour on this machine is covered in client.test.ts and cli.test.ts).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,8 +14,14 @@ import { checkExitCode, cublasLtVersionText, formatReport } from '../../../exten
 import { resolveSettings } from '../../../extension/src/runtime/settings';
 
 const cache = mkdtempSync(join(tmpdir(), 'fp8lab-env-'));
-mkdirSync(join(cache, 'abc123'));
-writeFileSync(join(cache, 'abc123', 'kernel.cubin'), Buffer.alloc(1000));
+// One entry in the JIT's layout (<key[0:2]>/<key>/), plus what is not an entry: the build folder,
+// an entry moved aside as corrupt, a stray file and folder.
+const entryKey = 'ab'.padEnd(64, '0');
+mkdirSync(join(cache, 'ab', entryKey), { recursive: true });
+writeFileSync(join(cache, 'ab', entryKey, 'kernel.cubin'), Buffer.alloc(1000));
+mkdirSync(join(cache, 'ab', `${entryKey}.corrupt.1.2`));
+mkdirSync(join(cache, 'tmp', 'fp8lab-build-0123-1.abcdef'), { recursive: true });
+mkdirSync(join(cache, 'notes'));
 const settings = resolveSettings({ 'jit.cacheDir': cache }, {}, { kernelsDir: '/k', homeDir: '/home/u', cwd: '/' }).settings;
 
 const h100: DeviceInfo = {
@@ -43,7 +49,9 @@ test('an H100 with nvcc 13.0 can run kernels; check exits 0', async () => {
   assert.equal(r.canCompileKernels, true);
   assert.equal(r.summary, 'H100 80GB HBM3 · driver 13.0 · nvcc 13.0');
   assert.equal(r.devices[0].isHopper, true);
-  assert.deepEqual(r.cache, { dir: cache, entries: 1, bytes: 1000, writable: true });
+  assert.deepEqual(r.cache, { dir: cache, entries: 1, writable: true }, 'entries counted without walking every file');
+  const withBytes = await probeEnvironment(settings, deps(fakeAddon(() => ({ libcudaPath: '/usr/lib/libcuda.so.1', driverVersion: 13000, devices: [h100] }))), { cacheBytes: true });
+  assert.deepEqual(withBytes.cache, { dir: cache, entries: 1, bytes: 1000, writable: true });
   assert.equal(r.cublasLt.available, false);
   assert.match(r.cublasLt.problem ?? '', /libcublasLt\.so not found/);
   assert.equal(checkExitCode(r), 0);
@@ -97,4 +105,26 @@ test('version parsing', () => {
 test('the real nvcc of this machine is found by argv and parsed', { skip: !existsSync('/usr/local/cuda/bin/nvcc') && 'no /usr/local/cuda here' }, async () => {
   const out = await runNvccVersion('/usr/local/cuda/bin/nvcc');
   assert.match(parseNvccVersion(out) ?? '', /^\d+\.\d+$/);
+});
+
+test('a cache of 5000 entries: counted exactly from the shard folders, without a stat() of every file unless asked', async () => {
+  const big = mkdtempSync(join(tmpdir(), 'fp8lab-env-big-'));
+  for (let i = 0; i < 5000; i++) {
+    const key = i.toString(16).padStart(4, '0').repeat(16);
+    mkdirSync(join(big, key.slice(0, 2), key), { recursive: true });
+    writeFileSync(join(big, key.slice(0, 2), key, 'kernel.cubin'), Buffer.alloc(10));
+  }
+  mkdirSync(join(big, 'tmp', 'fp8lab-build-x'), { recursive: true });
+  const s = resolveSettings({ 'jit.cacheDir': big }, {}, { kernelsDir: '/k', homeDir: '/home/u', cwd: '/' }).settings;
+  const addon = fakeAddon(() => ({ libcudaPath: '/usr/lib/libcuda.so.1', driverVersion: 13000, devices: [h100] }));
+  const t0 = performance.now();
+  const quick = await probeEnvironment(s, deps(addon));
+  const quickMs = performance.now() - t0;
+  assert.equal(quick.cache.entries, 5000);
+  assert.equal(quick.cache.bytes, undefined);
+  const full = await probeEnvironment(s, deps(addon), { cacheBytes: true });
+  assert.equal(full.cache.entries, 5000);
+  assert.equal(full.cache.bytes, 50_000);
+  assert.ok(quickMs < 2000, `${quickMs.toFixed(0)} ms`);
+  rmSync(big, { recursive: true, force: true });
 });

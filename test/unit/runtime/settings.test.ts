@@ -11,7 +11,19 @@ test('defaults: /usr/local/cuda, nvcc inside it, ~/.cache/fp8lab/jit, every knob
     cacheDir: '/home/u/.cache/fp8lab/jit', tuningDbPath: '/home/u/.cache/fp8lab/tuning', compiler: 'nvcc', cudaHome: '/usr/local/cuda', nvccPath: '/usr/local/cuda/bin/nvcc',
     libcudaPath: '', cublasLtPath: '', kernelsDir: '/ext/kernels', jitDebug: false, printConfigs: false,
     printCompilerCommand: false, ptxasVerbose: false, ptxasCheck: false, dumpPtx: false, dumpSass: false, withLineinfo: false,
+    compileTimeoutSeconds: 600,
   });
+});
+
+test('the compile time limit: the setting wins over FP8LAB_JIT_COMPILE_TIMEOUT; 0 is no limit; a bad value warns and keeps 600 s', () => {
+  assert.equal(resolveSettings({}, { FP8LAB_JIT_COMPILE_TIMEOUT: '90' }, paths).settings.compileTimeoutSeconds, 90);
+  assert.equal(resolveSettings({ 'jit.compileTimeoutSeconds': 30 }, { FP8LAB_JIT_COMPILE_TIMEOUT: '90' }, paths).settings.compileTimeoutSeconds, 30);
+  assert.equal(resolveSettings({}, { FP8LAB_JIT_COMPILE_TIMEOUT: '0' }, paths).settings.compileTimeoutSeconds, 0);
+  for (const bad of ['-5', '1.5', 'soon', '100000']) {
+    const { settings, warnings } = resolveSettings({}, { FP8LAB_JIT_COMPILE_TIMEOUT: bad }, paths);
+    assert.equal(settings.compileTimeoutSeconds, 600, bad);
+    assert.match(warnings.join('\n'), /FP8LAB_JIT_COMPILE_TIMEOUT=.* is not a number of seconds; use a whole number from 1 to 86400 \(0 = no limit\)/);
+  }
 });
 
 test('XDG_CACHE_HOME moves the default cache; a relative XDG_CACHE_HOME is ignored as the spec says', () => {

@@ -76,3 +76,29 @@ describe('checkWebviewMessage rejects, saying why', () => {
     });
   }
 });
+
+describe('checkWebviewMessage with names inherited from Object.prototype', () => {
+  const names = ['hasOwnProperty', '__proto__', 'constructor', 'toString', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'x'.repeat(10_000)];
+  it('rejects each as unknown, as request or notification, from every view, without throwing', () => {
+    for (const view of ['results', 'explorer', 'registers', 'timeline', 'accuracy', '__proto__', 'constructor'] as const) {
+      for (const method of names) {
+        for (const raw of [
+          { kind: 'request', id: 1, method, params: {} },
+          { kind: 'notification', method, params: {} },
+          JSON.parse(`{"kind":"request","id":2,"method":${JSON.stringify(method)},"params":{"__proto__":{"index":1}}}`),
+        ]) {
+          const r = checkWebviewMessage(raw, view as never);
+          assert.equal(r.ok, false, `${view} ${method}`);
+          if (!r.ok) {
+            assert.ok(r.reason.length < 200, `a short reason: ${r.reason.length} characters`);
+            if (['results', 'explorer', 'registers', 'timeline', 'accuracy'].includes(view)) assert.match(r.reason, /unknown (request|notification) '/);
+          }
+        }
+      }
+    }
+  });
+  it('a known method from a view name that is not ours is refused, not thrown', () => {
+    const r = checkWebviewMessage({ kind: 'request', id: 1, method: 'row/copy', params: { index: 0 } }, 'hasOwnProperty' as never);
+    assert.deepEqual(r, { ok: false, reason: "the hasOwnProperty view may not send 'row/copy'" });
+  });
+});

@@ -10,9 +10,14 @@ export interface PolicyDevice {
   numSms: number;
   /** Opt-in dynamic shared memory per block (232448 on H100). */
   sharedMemoryBytes: number;
+  /** The probed GPU's own SM count (what a launch may use at most); absent when no GPU was found. */
+  deviceSms?: number;
   /** The cost model's device terms for this GPU (calibrated); absent: the H100 defaults. */
   model?: DeviceModel;
 }
+
+/** The most SMs any Hopper part has (the full GH100 die): the bound on a config's numSms when no GPU is known. */
+export const MAX_HOPPER_SMS = 144;
 
 /**
  * An H100 SXM (132 SMs, 227 KB opt-in shared memory): what the explorer and `fp8lab configs` assume
@@ -23,7 +28,7 @@ export const H100_SXM: PolicyDevice = { name: 'H100 SXM (assumed: no GPU found)'
 /** The policy view of a probed device; `numSms` (FP8LAB_NUM_SMS) may only lower the SM count. */
 export function policyDevice(report: DeviceReport | undefined, numSms?: number): PolicyDevice {
   const base: PolicyDevice = report
-    ? { name: report.name, numSms: report.smCount, sharedMemoryBytes: report.maxSharedMemoryPerBlockOptin }
+    ? { name: report.name, numSms: report.smCount, sharedMemoryBytes: report.maxSharedMemoryPerBlockOptin, deviceSms: report.smCount }
     : H100_SXM;
   if (numSms === undefined) return base;
   if (!Number.isInteger(numSms) || numSms < 1) {

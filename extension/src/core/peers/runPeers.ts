@@ -4,7 +4,8 @@
 // peerColumns() says which peers a run has, in a fixed order, for tables, charts and CSV.
 // Pure: no vscode, no DOM.
 
-import type { BenchRun, PeerAvailability, PeerId, PeerResult, ShapeResult } from '../../../protocol/worker';
+import type { BenchRun, PeerAvailability, PeerId, PeerResult, PeerTiming, ShapeResult } from '../../../protocol/worker';
+import { geomean } from '../stats';
 import { ALL_PEERS, PEER_NAMES } from './helperProtocol';
 
 /** Column order of the peers everywhere (tables, CSV, chart legends): the runtime's order. */
@@ -90,4 +91,19 @@ export function peerLines(r: Pick<ShapeResult, 'peers'>): string[] {
     if (p.details) bits.push(Object.entries(p.details).map(([k, v]) => `${k} ${v}`).join(', '));
     return bits.join('; ');
   });
+}
+
+/** The peer's timing when it was timed (and was not found wrong). */
+export function timedPeer(r: Pick<ShapeResult, 'peers'>, id: PeerId): PeerTiming | undefined {
+  const p = peerOf(r, id);
+  return p?.timing && p.accuracy?.passed !== false ? p.timing : undefined;
+}
+
+/** Geomean and minimum of (peer µs / our µs) over the results where both were timed. */
+export function peerGeomean(run: Pick<BenchRun, 'results'>, id: PeerId): { value: number; min: number; shapes: number } | undefined {
+  const ratios = run.results.flatMap((r) => {
+    const t = timedPeer(r, id);
+    return t && r.timing && t.ratio > 0 ? [t.ratio] : [];
+  });
+  return ratios.length ? { value: geomean(ratios), min: Math.min(...ratios), shapes: ratios.length } : undefined;
 }

@@ -22,6 +22,7 @@ export function compileOptions(settings: RuntimeSettings, source: string, kernel
     ptxasCheck: settings.ptxasCheck,
     dumpPtx: settings.dumpPtx,
     dumpSass: settings.dumpSass,
+    ...(settings.compileTimeoutSeconds ? { timeoutMs: settings.compileTimeoutSeconds * 1000 } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import type {
   ConfigReport, EnvironmentReport, GemmConfig, GemmProblem, RegisterReport, RuntimeSettings,
 } from '../../../protocol/worker';
 import { chooseConfig, formatConfigReport } from '../../core/heuristics';
-import { policyDevice as devicePolicy, type PolicyDevice } from '../../core/heuristics/device';
+import { MAX_HOPPER_SMS, policyDevice as devicePolicy, type PolicyDevice } from '../../core/heuristics/device';
 import { completeConfig, configViolations, registerSplit } from '../../core/kernelRules';
 import { gemmKernelSource, KernelConfigError, type GemmSourceOptions, type KernelSource } from '../../core/kernelSource';
 import { occupancy } from '../../core/occupancy';
@@ -66,12 +66,30 @@ export function resolveConfig(problem: GemmProblem, device: PolicyDevice, forced
     const report = chooseFor(problem, device, settings, log, choice);
     return { config: report.chosen, report };
   }
+  const smProblem = numSmsProblem(forced, device);
+  if (smProblem) throw coded('E_INVALID_CONFIG', `config ${formatConfig(forced)} cannot run ${problem.m}x${problem.n}x${problem.k}: [num-sms-device] ${smProblem}`);
   const violations = configViolations(problem.kind, forced, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
   if (violations.length > 0) {
     throw coded('E_INVALID_CONFIG', `config ${formatConfig(forced)} cannot run ${problem.m}x${problem.n}x${problem.k}: ` +
       violations.map((v) => `[${v.rule}] ${v.reason}`).join('; '));
   }
   return { config: forced };
+}
+
+/**
+ * A forced config's persistent grid must fit the GPU it launches on (the addon refuses a grid
+ * larger than the device), or, with no GPU found, any Hopper part: checked before nvcc runs.
+ */
+export function numSmsProblem(config: GemmConfig, device: PolicyDevice): string | undefined {
+  const n = config?.numSms;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) return `numSms must be a whole number ≥ 1; got ${String(n)}`;
+  if (device.deviceSms !== undefined && n > device.deviceSms) {
+    return `numSms ${n} exceeds the ${device.deviceSms} SMs of ${device.name}; use at most ${device.deviceSms}`;
+  }
+  if (n > MAX_HOPPER_SMS) {
+    return `numSms ${n} exceeds the ${MAX_HOPPER_SMS} SMs of the largest Hopper GPU (no GPU was found to bound it further); use at most ${MAX_HOPPER_SMS} (${device.numSms} on ${device.name})`;
+  }
+  return undefined;
 }
 
 /**

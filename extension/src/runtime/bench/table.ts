@@ -2,7 +2,7 @@
 // Pure: a BenchRun in, lines out; every figure printed is one the run holds.
 import type { BenchRun, PeerId, ShapeResult } from '../../../protocol/worker';
 import { formatConfig } from '../../core/runRows';
-import { peerGeomean, peerOf, peerShortName, resultPeers, runPeerIds } from '../../core/peers/peerColumns';
+import { PEER_SHORT_NAME, peerColumns, peerGeomean, peerOf, upgradeRun, upgradeResult } from '../../core/peers/runPeers';
 
 const fixed = (x: number | undefined, digits: number) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
 const sci = (x: number | undefined) => (x === undefined ? '-' : Number.isFinite(x) ? x.toExponential(1) : String(x));
@@ -40,19 +40,20 @@ export function progressLine(r: ShapeResult, index: number, total: number): stri
   if (r.error) return `${head}  ${r.error.code}: ${r.error.message}`;
   const parts = [head];
   if (r.timing) parts.push(`${fixed(r.timing.medianUs, 1)} µs`, `${fixed(r.timing.tflops, 0)} TFLOPS`, `${fixed(r.timing.gbps, 0)} GB/s`);
-  for (const p of resultPeers(r)) if (p.timing) parts.push(`${peerShortName(p.id)} ${fixed(p.timing.medianUs, 1)} µs x${fixed(p.timing.ratio, 2)}`);
+  for (const p of upgradeResult(r).peers ?? []) if (p.timing) parts.push(`${PEER_SHORT_NAME[p.id]} ${fixed(p.timing.medianUs, 1)} µs x${fixed(p.timing.ratio, 2)}`);
   if (r.accuracy) parts.push(`calc_diff ${sci(r.accuracy.calcDiff)}`);
   parts.push(formatConfig(r.config) + (r.configOrigin ? ` (${r.configOrigin.text})` : ''));
   if (r.registers) parts.push(`${r.registers.registers} regs`, `${r.registers.spillStoresBytes + r.registers.spillLoadsBytes} B spilled`);
   return parts.join('  ');
 }
 
-export function benchTable(run: BenchRun): string {
-  if (run.mode === 'study') return studyTable(run);
-  const peers = runPeerIds(run);
+export function benchTable(saved: BenchRun): string {
+  if (saved.mode === 'study') return studyTable(saved);
+  const run = upgradeRun(saved);
+  const peers = peerColumns(run).map((c) => c.id);
   // The origin column appears once any config says where it came from (runs saved before it have none).
   const origins = run.results.some((r) => r.configOrigin);
-  const header = ['M', 'N', 'K', 'µs', 'spread', 'TFLOPS', 'GB/s', ...peers.flatMap((id) => [`${peerShortName(id)} µs`, 'ratio']), 'calc_diff', 'config',
+  const header = ['M', 'N', 'K', 'µs', 'spread', 'TFLOPS', 'GB/s', ...peers.flatMap((id) => [`${PEER_SHORT_NAME[id]} µs`, 'ratio']), 'calc_diff', 'config',
     ...(origins ? ['origin'] : []), 'regs', 'error'];
   const numeric = header.map((h) => !['config', 'origin', 'error'].includes(h));
   const rows = run.results.map((r) => [
@@ -72,12 +73,12 @@ export function benchTable(run: BenchRun): string {
   for (const id of peers) {
     const g = peerGeomean(run, id);
     text += g
-      ? `vs ${peerShortName(id)}: geomean ${g.value.toFixed(3)}x, slowest ${g.min.toFixed(3)}x over ${g.shapes} shape(s)\n`
-      : `vs ${peerShortName(id)}: no shape was timed against it\n`;
+      ? `vs ${PEER_SHORT_NAME[id]}: geomean ${g.value.toFixed(3)}x, slowest ${g.min.toFixed(3)}x over ${g.shapes} shape(s)\n`
+      : `vs ${PEER_SHORT_NAME[id]}: no shape was timed against it\n`;
   }
   for (const p of run.peers ?? []) {
     if (p.available) text += `${p.name}${peerNote(run, p.id)}\n`;
-    else text += `${peerShortName(p.id)} column skipped: ${p.reason ?? 'not available'}\n`;
+    else text += `${PEER_SHORT_NAME[p.id]} column skipped: ${p.reason ?? 'not available'}\n`;
   }
   if (run.hostOverhead) text += `host overhead per launch: ${run.hostOverhead.usPerLaunch.toFixed(2)} µs (${run.hostOverhead.method})\n`;
   if (run.ceilings) text += `device ceilings: ${run.ceilings.fp8Tflops.toFixed(0)} FP8 TFLOPS, ${run.ceilings.bandwidthGBps.toFixed(0)} GB/s (${run.ceilings.method})\n`;

@@ -18,7 +18,7 @@ import { loadAddon, type AddonModule } from '../addon';
 import { DeviceScope } from '../bench/buffers';
 import { cancelledError, coded, codedData, losesContext } from '../bench/errors';
 import { jitCompile, type Logger } from '../bench/jit';
-import { policyDevice, registerReport } from '../bench/policy';
+import { numSmsProblem, policyDevice, registerReport } from '../bench/policy';
 import { SYNC_TIMEOUT_MS } from '../bench/shapeBench';
 import { UtilKernels } from '../bench/utilKernels';
 import { probeEnvironment } from '../environment';
@@ -72,6 +72,8 @@ export function prepareCase(c: GroupedCase, seed: number, settings: RuntimeSetti
   const device = policyDevice(withGroupedSettings(settings), firstHopper(env));
   let config: GemmConfig;
   if (c.config) {
+    const smProblem = numSmsProblem(c.config, device);
+    if (smProblem) throw coded('E_INVALID_CONFIG', `config ${formatConfig(c.config)} cannot run ${caseLabel(c)}: [num-sms-device] ${smProblem}`);
     const violations = isWgradKind(c.kind)
       ? wgradConfigViolations(c.kind, c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true, ...(draw.groupK ? { groupK: draw.groupK } : {}) })
       : configViolations(c.kind, c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
