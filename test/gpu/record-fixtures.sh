@@ -61,7 +61,7 @@ run 300 "${FP8LAB[@]}" bench --shapes deepseek --json "$OUT/bench-deepseek.json"
 stamp "$OUT/bench-deepseek.json" "fp8lab bench --shapes deepseek --json" || status=1
 
 run 180 "${FP8LAB[@]}" timeline 4096 7168 2048 --trace /tmp/fp8lab-timeline-trace.json --capture "$OUT/timeline-capture.json" || status=1
-stamp "$OUT/timeline-capture.json" "fp8lab timeline 4096 7168 2048 --capture" || status=1
+stamp "$OUT/timeline-capture.json" "fp8lab timeline 4096 7168 2048 --trace TRACE --capture" || status=1
 
 for input in normal outliers tiny; do
   run 120 "${FP8LAB[@]}" accuracy 4096 7168 2048 --input "$input" --seed 1 --json "/tmp/fp8lab-accuracy-$input.json" || status=1

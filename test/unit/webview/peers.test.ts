@@ -12,7 +12,8 @@ import { RunArchive } from '../../../extension/src/core/runArchive';
 import { repoRoot } from '../repoRoot';
 import { makePeersRun } from './runData';
 
-const recorded = (): BenchRun => JSON.parse(readFileSync(join(repoRoot(), 'test/fixtures/h100/bench-deepseek.json'), 'utf8')) as BenchRun;
+// The worker's recorded H100 run predates per-peer results: its rows carry the one cuBLASLt column.
+const recorded = (): BenchRun => JSON.parse(readFileSync(join(repoRoot(), 'test/fixtures/h100/worker-bench-deepseek.json'), 'utf8')) as BenchRun;
 
 describe('legacy runs: the one cuBLASLt column becomes the cuBLASLt peer', () => {
   it('converts every row of the recorded H100 run, keeping its figures exactly', () => {
