@@ -505,14 +505,14 @@ struct Sm90Fp8Gemm1D2D {
         // the promotion that reads it (ptxas would inject a wait there: C7517).
         const uint32_t valid_rows = sched.valid_rows(tile, args.m);
         bool wave_valid[kNumWaves];
-  #pragma unroll
+#pragma unroll
         for (uint32_t w = 0; w < kNumWaves; ++w)
           wave_valid[w] = !kMGrouped || tile.m_block * BLOCK_M + w * WAVE_BLOCK_M + wg_row < valid_rows;
 
         float final_accum[kNumWaves][kNumAccum];
-  #pragma unroll
+#pragma unroll
         for (uint32_t w = 0; w < kNumWaves; ++w)
-  #pragma unroll
+#pragma unroll
           for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] = 0.0f;
 
         // Promotion of one wave's K-block: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3); chunk i is
@@ -523,7 +523,7 @@ struct Sm90Fp8Gemm1D2D {
           constexpr uint32_t kFormer = decltype(former_tag)::value;
           const float s00 = sfa_0 * sfb_0, s10 = sfa_1 * sfb_0;
           const float s01 = sfa_0 * sfb_1, s11 = sfa_1 * sfb_1;
-  #pragma unroll
+#pragma unroll
           for (uint32_t i = 0; i < kNumChunks; ++i) {
             const bool former = kUniformScaleB || (kFormer != 0 ? i < kFormer : i < sb.former_chunks);
             const float sc0 = former ? s00 : s01;
@@ -588,47 +588,47 @@ struct Sm90Fp8Gemm1D2D {
         };
 
         auto k_loop = [&](auto former_tag) {
-        for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
-          const float sfb_0 = sb.sfb[kb];
-          const float sfb_1 = sb.sfb[kb + sb.second];
-          tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-          ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
-          tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
-          const float* sfa = reinterpret_cast<const float*>(smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES);
-  #pragma unroll
-          for (uint32_t w = 0; w < kNumWaves; ++w) {
-            // Read the A scales before releasing the stage: the producer may refill it right after.
-            float sfa_0 = 0.0f, sfa_1 = 0.0f;
-            if (wave_valid[w]) {
-              sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
-              sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
-              tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
-              // Without promotion the tensor-core accumulator of a wave carries all of K.
-              float (&acc)[kNumAccum] = kPromote ? accum : final_accum[w];
-              issue_group(acc, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
-              ptx::wgmma_wait_group<0>();
-              ptx::wgmma_fence_operands(acc);
-              tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
-            }
-            if (w == kNumWaves - 1) {
-              release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
-              tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
-            }
-            if (!kPromote) {
-              // Scales are uniform (per-tensor inputs): apply them once, after the last K-block.
-              if (wave_valid[w] && kb == num_k_blocks - 1) {
-  #pragma unroll
-                for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] *= (i % 4 < 2 ? sfa_0 : sfa_1) * sfb_0;
+          for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
+            const float sfb_0 = sb.sfb[kb];
+            const float sfb_1 = sb.sfb[kb + sb.second];
+            tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
+            ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
+            tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+            const float* sfa = reinterpret_cast<const float*>(smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES);
+#pragma unroll
+            for (uint32_t w = 0; w < kNumWaves; ++w) {
+              // Read the A scales before releasing the stage: the producer may refill it right after.
+              float sfa_0 = 0.0f, sfa_1 = 0.0f;
+              if (wave_valid[w]) {
+                sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
+                sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
+                tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
+                // Without promotion the tensor-core accumulator of a wave carries all of K.
+                float (&acc)[kNumAccum] = kPromote ? accum : final_accum[w];
+                issue_group(acc, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
+                ptx::wgmma_wait_group<0>();
+                ptx::wgmma_fence_operands(acc);
+                tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
               }
-            } else if (wave_valid[w]) {
-              tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-              promote(final_accum[w], accum, sfa_0, sfa_1, sfb_0, sfb_1, former_tag);
-              tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+              if (w == kNumWaves - 1) {
+                release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
+                tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
+              }
+              if (!kPromote) {
+                // Scales are uniform (per-tensor inputs): apply them once, after the last K-block.
+                if (wave_valid[w] && kb == num_k_blocks - 1) {
+#pragma unroll
+                  for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] *= (i % 4 < 2 ? sfa_0 : sfa_1) * sfb_0;
+                }
+              } else if (wave_valid[w]) {
+                tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
+                promote(final_accum[w], accum, sfa_0, sfa_1, sfb_0, sfb_1, former_tag);
+                tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+              }
             }
+            pipe.advance();
           }
-          pipe.advance();
-        }
-        ahead = pipe;
+          ahead = pipe;
         };
         // Rows past M (a whole wave of this WG) take the serial loop, which skips their wgmma, and so
         // does a split-K rank whose share of K is empty (K-blocks < kSplitK: nothing to issue); with
