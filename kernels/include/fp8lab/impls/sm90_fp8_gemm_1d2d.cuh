@@ -328,6 +328,25 @@ struct Sm90Fp8Gemm1D2D {
     tr.finish();
   }
 
+  // One K-block's wgmma group on `stage`: 4 x m64nNk32 over its 128 of K into `acc` (this WG's A
+  // rows `a_offset` bytes into the stage), committed, not waited for. `accumulate`: add to acc.
+  // desc_*_origin: the descriptors of stage 0, k-slice 0; only their low halves move.
+  __device__ __forceinline__ static void issue_wgmma_group(float (&acc)[kNumAccum], uint64_t desc_a_origin, uint64_t desc_b_origin,
+                                                           uint32_t desc_hi, uint32_t stage, uint32_t a_offset, bool accumulate) {
+    const uint32_t desc_a_stage = static_cast<uint32_t>(desc_a_origin) + (stage * SMEM_A_STAGE_BYTES + a_offset) / 16;
+    const uint32_t desc_b_stage = static_cast<uint32_t>(desc_b_origin) + stage * (SMEM_B_STAGE_BYTES / 16);
+    ptx::wgmma_fence_operands(acc);
+    ptx::wgmma_fence();
+#pragma unroll
+    for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
+      const uint64_t desc_a = ptx::wgmma_desc_from_halves(desc_a_stage + k * WGMMA_K / 16, desc_hi);
+      const uint64_t desc_b = ptx::wgmma_desc_from_halves(desc_b_stage + k * WGMMA_K / 16, desc_hi);
+      Mma::mma(acc, desc_a, desc_b, (k > 0 || accumulate) ? 1u : 0u);
+    }
+    ptx::wgmma_commit_group();
+    ptx::wgmma_fence_operands(acc);
+  }
+
   // Math warpgroups: wgmma + promotion per K-block, then the bf16 epilogue, per tile.
   __device__ __forceinline__ static void consume(const GemmArgs& args, uint8_t* smem_d, uint8_t* smem_a, uint8_t* smem_b,
                                                  uint8_t* smem_sfa, uint64_t* full_barriers, uint64_t* empty_barriers,
@@ -344,21 +363,8 @@ struct Sm90Fp8Gemm1D2D {
     const uint64_t desc_a_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_a + wg_row * BLOCK_K);
     const uint64_t desc_b_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_b);
     const uint32_t desc_hi = static_cast<uint32_t>(desc_a_origin >> 32);  // same layout for A and B
-    // One K-block's wgmma group on `stage`: 4 x m64nNk32 over its 128 of K into `acc` (this WG's A
-    // rows `a_offset` bytes into the stage), committed, not waited for. `accumulate`: add to acc.
     auto issue_group = [&](float (&acc)[kNumAccum], uint32_t stage, uint32_t a_offset, bool accumulate) {
-      const uint32_t desc_a_stage = static_cast<uint32_t>(desc_a_origin) + (stage * SMEM_A_STAGE_BYTES + a_offset) / 16;
-      const uint32_t desc_b_stage = static_cast<uint32_t>(desc_b_origin) + stage * (SMEM_B_STAGE_BYTES / 16);
-      ptx::wgmma_fence_operands(acc);
-      ptx::wgmma_fence();
-#pragma unroll
-      for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
-        const uint64_t desc_a = ptx::wgmma_desc_from_halves(desc_a_stage + k * WGMMA_K / 16, desc_hi);
-        const uint64_t desc_b = ptx::wgmma_desc_from_halves(desc_b_stage + k * WGMMA_K / 16, desc_hi);
-        Mma::mma(acc, desc_a, desc_b, (k > 0 || accumulate) ? 1u : 0u);
-      }
-      ptx::wgmma_commit_group();
-      ptx::wgmma_fence_operands(acc);
+      issue_wgmma_group(acc, desc_a_origin, desc_b_origin, desc_hi, stage, a_offset, accumulate);
     };
 
     Sched sched(args);
