@@ -347,6 +347,26 @@ struct Sm90Fp8Gemm1D2D {
     ptx::wgmma_fence_operands(acc);
   }
 
+  // Promotion of one wave's K-block into fp32: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3); chunk
+  // i is columns 8i..8i+7, scaled by B's first 128-column block for the first kFormer chunks.
+  // kFormer: the constant number of scale-block-0 chunks, or 0 to use the runtime `former_chunks`.
+  template <uint32_t kFormer>
+  __device__ __forceinline__ static void promote(float (&fin)[kNumAccum], const float (&acc)[kNumAccum], float sfa_0, float sfa_1,
+                                                 float sfb_0, float sfb_1, uint32_t former_chunks) {
+    const float s00 = sfa_0 * sfb_0, s10 = sfa_1 * sfb_0;
+    const float s01 = sfa_0 * sfb_1, s11 = sfa_1 * sfb_1;
+#pragma unroll
+    for (uint32_t i = 0; i < kNumChunks; ++i) {
+      const bool former = kUniformScaleB || (kFormer != 0 ? i < kFormer : i < former_chunks);
+      const float sc0 = former ? s00 : s01;
+      const float sc1 = former ? s10 : s11;
+      fin[i * 4 + 0] += sc0 * acc[i * 4 + 0];
+      fin[i * 4 + 1] += sc0 * acc[i * 4 + 1];
+      fin[i * 4 + 2] += sc1 * acc[i * 4 + 2];
+      fin[i * 4 + 3] += sc1 * acc[i * 4 + 3];
+    }
+  }
+
   // Math warpgroups: wgmma + promotion per K-block, then the bf16 epilogue, per tile.
   __device__ __forceinline__ static void consume(const GemmArgs& args, uint8_t* smem_d, uint8_t* smem_a, uint8_t* smem_b,
                                                  uint8_t* smem_sfa, uint64_t* full_barriers, uint64_t* empty_barriers,
@@ -521,26 +541,6 @@ struct Sm90Fp8Gemm1D2D {
 #pragma unroll
           for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] = 0.0f;
 
-        // Promotion of one wave's K-block: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3); chunk i is
-        // columns 8i..8i+7, scaled by B's first 128-column block for the first kFormer chunks.
-        // kFormer: the constant number of scale-block-0 chunks, or 0 when it is the runtime value.
-        auto promote = [&](float (&fin)[kNumAccum], const float (&acc)[kNumAccum], float sfa_0, float sfa_1, float sfb_0,
-                           float sfb_1, auto former_tag) {
-          constexpr uint32_t kFormer = decltype(former_tag)::value;
-          const float s00 = sfa_0 * sfb_0, s10 = sfa_1 * sfb_0;
-          const float s01 = sfa_0 * sfb_1, s11 = sfa_1 * sfb_1;
-#pragma unroll
-          for (uint32_t i = 0; i < kNumChunks; ++i) {
-            const bool former = kUniformScaleB || (kFormer != 0 ? i < kFormer : i < sb.former_chunks);
-            const float sc0 = former ? s00 : s01;
-            const float sc1 = former ? s10 : s11;
-            fin[i * 4 + 0] += sc0 * acc[i * 4 + 0];
-            fin[i * 4 + 1] += sc0 * acc[i * 4 + 1];
-            fin[i * 4 + 2] += sc1 * acc[i * 4 + 2];
-            fin[i * 4 + 3] += sc1 * acc[i * 4 + 3];
-          }
-        };
-
         // The overlapped K-loop (kOverlapKBlocks): even K-blocks accumulate in `accum`, odd ones in
         // `accum_odd`. K-block 0 is already issued (`even`), and with kAhead = 2 K-block 1 too (`second`).
         // issue() starts the next group; finish() waits until the older group is done (the newer may
@@ -554,7 +554,7 @@ struct Sm90Fp8Gemm1D2D {
             release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
             tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
             tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-            promote(final_accum[0], acc, sc.sfa_0, sc.sfa_1, sc.sfb_0, sc.sfb_1, former_tag);
+            promote<decltype(former_tag)::value>(final_accum[0], acc, sc.sfa_0, sc.sfa_1, sc.sfb_0, sc.sfb_1, sb.former_chunks);
             tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
             pipe.advance();
           };
@@ -628,7 +628,7 @@ struct Sm90Fp8Gemm1D2D {
                 }
               } else if (wave_valid[w]) {
                 tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-                promote(final_accum[w], accum, sfa_0, sfa_1, sfb_0, sfb_1, former_tag);
+                promote<decltype(former_tag)::value>(final_accum[w], accum, sfa_0, sfa_1, sfb_0, sfb_1, sb.former_chunks);
                 tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
               }
             }
