@@ -444,48 +444,6 @@ struct Sm90Fp8Gemm1D2D {
       return sc;
     };
 
-    // -- epilogue: bf16 via stmatrix into the staging tile, then TMA store ------------------------
-    // Without branches (kOverlapTiles keeps the next tile's first wgmma group in flight across it):
-    // waiting for, committing and issuing bulk stores are per thread, so every thread runs them and
-    // only the store itself is predicated to its one thread per TMA_D_BLOCK_N columns.
-    auto epilogue = [&](const Tile& t, float (&final_accum)[kNumWaves][kNumAccum]) {
-      const uint32_t n0 = t.n_block * BLOCK_N;
-      tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
-      // The previous tile's store must have finished reading the staging tile.
-      ptx::cp_async_bulk_wait_group_read<0>();
-      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
-#pragma unroll
-      for (uint32_t w = 0; w < kNumWaves; ++w) {
-        // Lane l addresses row (l % 16) of the warp's 16 rows, chunk i + l / 16 (stmatrix x4 matrices:
-        // rows 0-7 / 8-15 of chunk i, then of chunk i + 1).
-        const uint32_t row = w * WAVE_BLOCK_M + wg_row + warp_in_wg * 16 + lane_idx % 16;
-#pragma unroll
-        for (uint32_t i = 0; i < kNumChunks; i += 2) {
-          const uint32_t col = (i + lane_idx / 16) * 8;
-          ptx::stmatrix_m8n8_x4(smem_d + d_offset(row, col),
-                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 0], final_accum[w][i * 4 + 1]),
-                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 2], final_accum[w][i * 4 + 3]),
-                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 4], final_accum[w][i * 4 + 5]),
-                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 6], final_accum[w][i * 4 + 7]));
-        }
-      }
-      // Make the generic-proxy stmatrix writes visible to the TMA (async proxy), then store.
-      ptx::fence_proxy_async_shared_cta();
-      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
-      bool rows_masked = false;  // M-grouped: padding rows / rows past masked_m must stay untouched
-      if constexpr (kMGrouped) {
-        rows_masked = t.rows_masked;
-        if (rows_masked) store_rows_masked(args, sched, t, smem_d, n0);
-      }
-      const uint32_t col = n0 + threadIdx.x * TMA_D_BLOCK_N;
-      ptx::cp_async_bulk_tensor_2d_store_if(!rows_masked && threadIdx.x < kNumDStores && col < args.n, &args.tma_d,
-                                            smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * 2),
-                                            static_cast<int32_t>(col), static_cast<int32_t>(sched.d_row(t)));
-      ptx::cp_async_bulk_commit_group();
-      tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
-      tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
-    };
-
     // Tensor-core accumulators: `accum` (the serial loop; even K-blocks of the overlapped one) and
     // `accum_odd` (odd K-blocks of the overlapped loop).
     float accum[kNumAccum];
@@ -666,20 +624,20 @@ struct Sm90Fp8Gemm1D2D {
           // tile leaves the loop on its own path, so no path out of the loop has a group in flight
           // (otherwise ptxas waits for the group at every turn of the loop: warning C7514).
           if (!has_next) {
-            epilogue(tile, final_accum);
+            store_tile(args, sched, tr, smem_d, tile, final_accum, wg_row, warp_in_wg, lane_idx);
             tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
             break;
           }
           begin_tile_scales(sfb_buffer ^ 1, has_following, following);
           issue_ahead(next_tile, scales_b_of(next_tile, sfb_buffer ^ 1));
-          epilogue(tile, final_accum);
+          store_tile(args, sched, tr, smem_d, tile, final_accum, wg_row, warp_in_wg, lane_idx);
         } else {
           bool stores = true;  // split-K ranks 1.. hand their sums to rank 0 and store nothing
           if constexpr (kSplitK > 1) {
             // -- split-K: rank 1 hands its fp32 partial sums to rank 0, which adds them and stores ----
             stores = !exchange_partial_sums(final_accum, smem_d, empty_barriers, sched.split_rank(), split_tiles++);
           }
-          if (stores) epilogue(tile, final_accum);
+          if (stores) store_tile(args, sched, tr, smem_d, tile, final_accum, wg_row, warp_in_wg, lane_idx);
         }
         tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
         if (!has_next) break;
@@ -703,6 +661,51 @@ struct Sm90Fp8Gemm1D2D {
       if (sched.split_rank() != 0 && split_tiles > 0) ptx::mbarrier_try_wait_parity_acquire_cluster(&empty_barriers[kNumStages + 1], (split_tiles - 1) & 1);
     }
     tr.finish();
+  }
+
+  // ---- epilogue: bf16 via stmatrix into the staging tile, then TMA store --------------------------
+  // Without branches (kOverlapTiles keeps the next tile's first wgmma group in flight across it):
+  // waiting for, committing and issuing bulk stores are per thread, so every thread runs them and
+  // only the store itself is predicated to its one thread per TMA_D_BLOCK_N columns.
+  __device__ __forceinline__ static void store_tile(const GemmArgs& args, const Sched& sched, TraceWriter& tr,
+                                                    uint8_t* smem_d,  // [kNumDStores][BLOCK_M][TMA_D_BLOCK_N] bf16, swizzled
+                                                    const Tile& t, float (&final_accum)[kNumWaves][kNumAccum],
+                                                    uint32_t wg_row, uint32_t warp_in_wg, uint32_t lane_idx) {
+    const uint32_t n0 = t.n_block * BLOCK_N;
+    tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
+    // The previous tile's store must have finished reading the staging tile.
+    ptx::cp_async_bulk_wait_group_read<0>();
+    ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+#pragma unroll
+    for (uint32_t w = 0; w < kNumWaves; ++w) {
+      // Lane l addresses row (l % 16) of the warp's 16 rows, chunk i + l / 16 (stmatrix x4 matrices:
+      // rows 0-7 / 8-15 of chunk i, then of chunk i + 1).
+      const uint32_t row = w * WAVE_BLOCK_M + wg_row + warp_in_wg * 16 + lane_idx % 16;
+#pragma unroll
+      for (uint32_t i = 0; i < kNumChunks; i += 2) {
+        const uint32_t col = (i + lane_idx / 16) * 8;
+        ptx::stmatrix_m8n8_x4(smem_d + d_offset(row, col),
+                              ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 0], final_accum[w][i * 4 + 1]),
+                              ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 2], final_accum[w][i * 4 + 3]),
+                              ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 4], final_accum[w][i * 4 + 5]),
+                              ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 6], final_accum[w][i * 4 + 7]));
+      }
+    }
+    // Make the generic-proxy stmatrix writes visible to the TMA (async proxy), then store.
+    ptx::fence_proxy_async_shared_cta();
+    ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+    bool rows_masked = false;  // M-grouped: padding rows / rows past masked_m must stay untouched
+    if constexpr (kMGrouped) {
+      rows_masked = t.rows_masked;
+      if (rows_masked) store_rows_masked(args, sched, t, smem_d, n0);
+    }
+    const uint32_t col = n0 + threadIdx.x * TMA_D_BLOCK_N;
+    ptx::cp_async_bulk_tensor_2d_store_if(!rows_masked && threadIdx.x < kNumDStores && col < args.n, &args.tma_d,
+                                          smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * 2),
+                                          static_cast<int32_t>(col), static_cast<int32_t>(sched.d_row(t)));
+    ptx::cp_async_bulk_commit_group();
+    tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
+    tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
   }
 
   // Split-K hand-over of one tile's accumulators (kSplitK > 1). Each rank r > 0 waits until rank 0
