@@ -328,6 +328,47 @@ struct Sm90Fp8Gemm1D2D {
     tr.finish();
   }
 
+  // ---- B scales: prefetched one tile ahead ----------------------------------------------------------
+  // Each tile's B scales are copied (cp.async) into one of two shared buffers while the previous tile
+  // computes, so no tile waits on a global load before its first wgmma.
+  // dst: [1 or 2 scale-block rows][ceil(K/128)] fp32.
+  __device__ __forceinline__ static void prefetch_sfb(const GemmArgs& args, const Sched& sched, const Tile& t, float* dst) {
+    const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, args.n);
+    const uint32_t nkb = sched.total_k_blocks();  // B-scale rows span all of K, whichever half this CTA runs
+    const float* src = args.sfb + static_cast<uint64_t>(sched.sfb_block_row(t)) * nkb;
+    const uint32_t count = nkb * (sp.needs_second ? 2 : 1);
+    for (uint32_t i = threadIdx.x; i < count; i += kNumMathThreads) ptx::cp_async_ca_shared_global_4(dst + i, src + i);
+    ptx::cp_async_commit_group();
+  }
+
+  // Tile t's B scales are now in `buffer`: make every math thread's copies visible to all, then
+  // start copying the following tile's into the other buffer, which the K-loop that last read it
+  // (every math thread has left it: they all passed this barrier) no longer needs.
+  // smem_sfb: [2][sfb_buffer_floats] fp32.
+  __device__ __forceinline__ static void begin_tile_scales(const GemmArgs& args, const Sched& sched, float* smem_sfb,
+                                                           uint32_t sfb_buffer_floats, uint32_t buffer, bool has_following,
+                                                           const Tile& following) {
+    ptx::cp_async_wait_group<0>();
+    ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+    if (has_following) prefetch_sfb(args, sched, following, smem_sfb + (buffer ^ 1) * sfb_buffer_floats);
+  }
+
+  // A tile's B scales as the K-loop reads them: sfb[kb] (block 0) and sfb[kb + second] (block 1).
+  struct TileScalesB {
+    const float* sfb;        // this CTA's first K-block in the tile's buffer
+    uint32_t second;         // offset of the second scale-block row (0 when the tile needs one)
+    uint32_t former_chunks;  // n8 chunks that use block 0
+  };
+  __device__ __forceinline__ static TileScalesB scales_b_of(const GemmArgs& args, const Sched& sched, float* smem_sfb,
+                                                            uint32_t sfb_buffer_floats, const Tile& t, uint32_t buffer) {
+    const ScaleBSplit split = scale_b_split(t.n_block * BLOCK_N, args.n);
+    TileScalesB sb;
+    sb.sfb = smem_sfb + buffer * sfb_buffer_floats + sched.k_block_begin(t);
+    sb.second = split.needs_second ? sched.total_k_blocks() : 0;
+    sb.former_chunks = split.former_cols / 8;
+    return sb;
+  }
+
   // One K-block's wgmma group on `stage`: 4 x m64nNk32 over its 128 of K into `acc` (this WG's A
   // rows `a_offset` bytes into the stage), committed, not waited for. `accumulate`: add to acc.
   // desc_*_origin: the descriptors of stage 0, k-slice 0; only their low halves move.
@@ -391,39 +432,8 @@ struct Sm90Fp8Gemm1D2D {
     PipelineState<kNumStages> pipe;   // the next stage to finish: wait for its wgmma group, release it
     PipelineState<kNumStages> ahead;  // the next stage to issue; the overlapped loops run one K-block ahead of pipe
     TraceWriter tr(args, 1 + math_wg, threadIdx.x % 128 == 0);  // no-op unless FP8LAB_TRACE=1
-    // SFB: each tile's B scales are copied (cp.async) into one of two buffers while the previous
-    // tile computes, so no tile waits on a global load before its first wgmma.
+    // SFB: two buffers of sfb_buffer_floats, this tile's B scales and the next tile's (prefetch_sfb).
     const uint32_t sfb_buffer_floats = sfb_buffer_bytes(args.k) / 4;
-    auto prefetch_sfb = [&](const Tile& t, float* dst) {
-      const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, args.n);
-      const uint32_t nkb = sched.total_k_blocks();  // B-scale rows span all of K, whichever half this CTA runs
-      const float* src = args.sfb + static_cast<uint64_t>(sched.sfb_block_row(t)) * nkb;
-      const uint32_t count = nkb * (sp.needs_second ? 2 : 1);
-      for (uint32_t i = threadIdx.x; i < count; i += kNumMathThreads) ptx::cp_async_ca_shared_global_4(dst + i, src + i);
-      ptx::cp_async_commit_group();
-    };
-    // Tile t's B scales are now in `buffer`: make every math thread's copies visible to all, then
-    // start copying the following tile's into the other buffer, which the K-loop that last read it
-    // (every math thread has left it: they all passed this barrier) no longer needs.
-    auto begin_tile_scales = [&](uint32_t buffer, bool has_following, const Tile& following) {
-      ptx::cp_async_wait_group<0>();
-      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
-      if (has_following) prefetch_sfb(following, smem_sfb + (buffer ^ 1) * sfb_buffer_floats);
-    };
-    // A tile's B scales as the K-loop reads them: sfb[kb] (block 0) and sfb[kb + second] (block 1).
-    struct TileScalesB {
-      const float* sfb;         // this CTA's first K-block in the tile's buffer
-      uint32_t second;          // offset of the second scale-block row (0 when the tile needs one)
-      uint32_t former_chunks;   // n8 chunks that use block 0
-    };
-    auto scales_b_of = [&](const Tile& t, uint32_t buffer) {
-      const ScaleBSplit split = scale_b_split(t.n_block * BLOCK_N, args.n);
-      TileScalesB sb;
-      sb.sfb = smem_sfb + buffer * sfb_buffer_floats + sched.k_block_begin(t);
-      sb.second = split.needs_second ? sched.total_k_blocks() : 0;
-      sb.former_chunks = split.former_cols / 8;
-      return sb;
-    };
 
     // The overlapped loops' issue step: wait for `ahead`'s stage, read its scales and start its
     // wgmma group into `acc` (not waited for).
@@ -457,7 +467,7 @@ struct Sm90Fp8Gemm1D2D {
       tr.finish();
       return;
     }
-    prefetch_sfb(tile, smem_sfb);
+    prefetch_sfb(args, sched, tile, smem_sfb);
     // kOverlapTiles: a tile's first kAhead K-blocks are issued before its turn of the loop, K-block 0
     // into `accum` (first_scales) and, with kAhead = 2, K-block 1 into `accum_odd` (second_scales).
     KBlockScales first_scales{}, second_scales{};
@@ -472,16 +482,16 @@ struct Sm90Fp8Gemm1D2D {
         if constexpr (kAhead == 2) second_scales = issue(accum_odd, t, s, 1);
       };
       if constexpr (kOverlapTiles) {
-        begin_tile_scales(0, has_next, next_tile);
-        issue_ahead(tile, scales_b_of(tile, 0));
+        begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, 0, has_next, next_tile);
+        issue_ahead(tile, scales_b_of(args, sched, smem_sfb, sfb_buffer_floats, tile, 0));
       }
       // One turn per tile. The loop is left only by the `break`s at the bottom, on paths with no wgmma
       // group in flight: ptxas serialises wgmma when a path out of a loop may carry one (C7514/C7517).
       while (true) {
         const uint32_t num_k_blocks = sched.num_k_blocks(tile);
         tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-        if constexpr (!kOverlapTiles) begin_tile_scales(sfb_buffer, has_next, next_tile);
-        const TileScalesB sb = scales_b_of(tile, sfb_buffer);
+        if constexpr (!kOverlapTiles) begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, sfb_buffer, has_next, next_tile);
+        const TileScalesB sb = scales_b_of(args, sched, smem_sfb, sfb_buffer_floats, tile, sfb_buffer);
 
         // Waves of this WG that hold rows of the problem. M-grouped kinds skip the others (a masked
         // group may fill a fraction of its tile); a Normal GEMM multiplies every wave -- rows past M are
@@ -628,8 +638,8 @@ struct Sm90Fp8Gemm1D2D {
             tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
             break;
           }
-          begin_tile_scales(sfb_buffer ^ 1, has_following, following);
-          issue_ahead(next_tile, scales_b_of(next_tile, sfb_buffer ^ 1));
+          begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, sfb_buffer ^ 1, has_following, following);
+          issue_ahead(next_tile, scales_b_of(args, sched, smem_sfb, sfb_buffer_floats, next_tile, sfb_buffer ^ 1));
           store_tile(args, sched, tr, smem_d, tile, final_accum, wg_row, warp_in_wg, lane_idx);
         } else {
           bool stores = true;  // split-K ranks 1.. hand their sums to rank 0 and store nothing
