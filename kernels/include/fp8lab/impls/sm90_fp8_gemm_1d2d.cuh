@@ -388,6 +388,33 @@ struct Sm90Fp8Gemm1D2D {
     ptx::wgmma_fence_operands(acc);
   }
 
+  // The scales of one K-block of one wave, read while its stage is held (the producer refills the
+  // stage once it is released).
+  struct KBlockScales {
+    float sfa_0, sfa_1, sfb_0, sfb_1;
+  };
+  // The overlapped loops' issue step: wait until `ahead`'s stage is full, read its scales and start
+  // its wgmma group into `acc` (not waited for); `ahead` moves to the next stage.
+  // smem_sfa: [kNumStages][BLOCK_M] fp32, stages SMEM_SFA_STAGE_BYTES apart; r0, r1: this thread's rows.
+  __device__ __forceinline__ static KBlockScales wait_and_issue(float (&acc)[kNumAccum], const Tile& t, const TileScalesB& sb, uint32_t kb,
+                                                                PipelineState<kNumStages>& ahead, TraceWriter& tr,
+                                                                uint64_t* full_barriers, const uint8_t* smem_sfa, uint32_t r0, uint32_t r1,
+                                                                uint64_t desc_a_origin, uint64_t desc_b_origin, uint32_t desc_hi) {
+    KBlockScales sc;
+    sc.sfb_0 = sb.sfb[kb];
+    sc.sfb_1 = sb.sfb[kb + sb.second];
+    tr.event(TraceEvent::FullWaitBegin, ahead.stage, kb, t.m_block, t.n_block);
+    ptx::mbarrier_try_wait_parity(&full_barriers[ahead.stage], ahead.phase);
+    tr.event(TraceEvent::FullWaitEnd, ahead.stage, kb, t.m_block, t.n_block);
+    const float* sfa = reinterpret_cast<const float*>(smem_sfa + ahead.stage * SMEM_SFA_STAGE_BYTES);
+    sc.sfa_0 = sfa[r0];
+    sc.sfa_1 = sfa[r1];
+    tr.event(TraceEvent::WgmmaIssue, ahead.stage, kb, t.m_block, t.n_block);
+    issue_wgmma_group(acc, desc_a_origin, desc_b_origin, desc_hi, ahead.stage, 0, false);
+    ahead.advance();
+    return sc;
+  }
+
   // Promotion of one wave's K-block into fp32: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3); chunk
   // i is columns 8i..8i+7, scaled by B's first 128-column block for the first kFormer chunks.
   // kFormer: the constant number of scale-block-0 chunks, or 0 to use the runtime `former_chunks`.
@@ -435,23 +462,9 @@ struct Sm90Fp8Gemm1D2D {
     // SFB: two buffers of sfb_buffer_floats, this tile's B scales and the next tile's (prefetch_sfb).
     const uint32_t sfb_buffer_floats = sfb_buffer_bytes(args.k) / 4;
 
-    // The overlapped loops' issue step: wait for `ahead`'s stage, read its scales and start its
-    // wgmma group into `acc` (not waited for).
-    struct KBlockScales { float sfa_0, sfa_1, sfb_0, sfb_1; };
+    // The overlapped loops' issue step (wait_and_issue) on `ahead`'s stage.
     auto issue = [&](float (&acc)[kNumAccum], const Tile& t, const TileScalesB& sb, uint32_t kb) {
-      KBlockScales sc;
-      sc.sfb_0 = sb.sfb[kb];
-      sc.sfb_1 = sb.sfb[kb + sb.second];
-      tr.event(TraceEvent::FullWaitBegin, ahead.stage, kb, t.m_block, t.n_block);
-      ptx::mbarrier_try_wait_parity(&full_barriers[ahead.stage], ahead.phase);
-      tr.event(TraceEvent::FullWaitEnd, ahead.stage, kb, t.m_block, t.n_block);
-      const float* sfa = reinterpret_cast<const float*>(smem_sfa + ahead.stage * SMEM_SFA_STAGE_BYTES);
-      sc.sfa_0 = sfa[r0];
-      sc.sfa_1 = sfa[r1];
-      tr.event(TraceEvent::WgmmaIssue, ahead.stage, kb, t.m_block, t.n_block);
-      issue_group(acc, ahead.stage, 0, false);
-      ahead.advance();
-      return sc;
+      return wait_and_issue(acc, t, sb, kb, ahead, tr, full_barriers, smem_sfa, r0, r1, desc_a_origin, desc_b_origin, desc_hi);
     };
 
     // Tensor-core accumulators: `accum` (the serial loop; even K-blocks of the overlapped one) and
