@@ -435,6 +435,25 @@ struct Sm90Fp8Gemm1D2D {
     }
   }
 
+  // The overlapped loops' finish step: wait until the older wgmma group is done (the newer may stay
+  // in flight), release its stage (`pipe`, which then moves on) and promote it into `fin`.
+  template <uint32_t kFormer>
+  __device__ __forceinline__ static void finish_k_block(float (&fin)[kNumAccum], float (&acc)[kNumAccum], const KBlockScales& sc,
+                                                        uint32_t former_chunks, uint32_t kb, bool newer_in_flight, const Tile& tile,
+                                                        PipelineState<kNumStages>& pipe, TraceWriter& tr, uint64_t* empty_barriers,
+                                                        uint32_t cta_rank, uint32_t lane_idx) {
+    if (newer_in_flight) ptx::wgmma_wait_group<1>();
+    else ptx::wgmma_wait_group<0>();
+    ptx::wgmma_fence_operands(acc);
+    tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
+    release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
+    tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
+    tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
+    promote<kFormer>(fin, acc, sc.sfa_0, sc.sfa_1, sc.sfb_0, sc.sfb_1, former_chunks);
+    tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+    pipe.advance();
+  }
+
   // Math warpgroups: wgmma + promotion per K-block, then the bf16 epilogue, per tile.
   __device__ __forceinline__ static void consume(const GemmArgs& args, uint8_t* smem_d, uint8_t* smem_a, uint8_t* smem_b,
                                                  uint8_t* smem_sfa, uint64_t* full_barriers, uint64_t* empty_barriers,
@@ -451,10 +470,6 @@ struct Sm90Fp8Gemm1D2D {
     const uint64_t desc_a_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_a + wg_row * BLOCK_K);
     const uint64_t desc_b_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_b);
     const uint32_t desc_hi = static_cast<uint32_t>(desc_a_origin >> 32);  // same layout for A and B
-    auto issue_group = [&](float (&acc)[kNumAccum], uint32_t stage, uint32_t a_offset, bool accumulate) {
-      issue_wgmma_group(acc, desc_a_origin, desc_b_origin, desc_hi, stage, a_offset, accumulate);
-    };
-
     Sched sched(args);
     PipelineState<kNumStages> pipe;   // the next stage to finish: wait for its wgmma group, release it
     PipelineState<kNumStages> ahead;  // the next stage to issue; the overlapped loops run one K-block ahead of pipe
@@ -528,16 +543,8 @@ struct Sm90Fp8Gemm1D2D {
         // stay in flight), releases its stage and promotes it.
         auto k_loop_overlapped = [&](auto former_tag, KBlockScales even, const KBlockScales& second) {
           auto finish = [&](float (&acc)[kNumAccum], const KBlockScales& sc, uint32_t kb, bool newer_in_flight) {
-            if (newer_in_flight) ptx::wgmma_wait_group<1>();
-            else ptx::wgmma_wait_group<0>();
-            ptx::wgmma_fence_operands(acc);
-            tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
-            release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
-            tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
-            tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-            promote<decltype(former_tag)::value>(final_accum[0], acc, sc.sfa_0, sc.sfa_1, sc.sfb_0, sc.sfb_1, sb.former_chunks);
-            tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
-            pipe.advance();
+            finish_k_block<decltype(former_tag)::value>(final_accum[0], acc, sc, sb.former_chunks, kb, newer_in_flight, tile, pipe, tr,
+                                                        empty_barriers, cta_rank, lane_idx);
           };
           uint32_t kb = 0;
           // Steady state: two groups in flight at every wait, no branches between issue and finish.
@@ -592,7 +599,7 @@ struct Sm90Fp8Gemm1D2D {
                 tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
                 // Without promotion the tensor-core accumulator of a wave carries all of K.
                 float (&acc)[kNumAccum] = kPromote ? accum : final_accum[w];
-                issue_group(acc, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
+                issue_wgmma_group(acc, desc_a_origin, desc_b_origin, desc_hi, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
                 ptx::wgmma_wait_group<0>();
                 ptx::wgmma_fence_operands(acc);
                 tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
