@@ -328,6 +328,25 @@ struct Sm90Fp8Gemm1D2D {
     tr.finish();
   }
 
+  // What a math thread needs to know about itself: its accumulator rows, where it sits in the
+  // cluster and warp, and the wgmma descriptor origins of its A rows and of B.
+  struct MathThread {
+    uint32_t wg_row;      // first row of this WG in a wave
+    uint32_t warp_in_wg;
+    uint32_t lane_idx;
+    uint32_t r0, r1;      // accumulator rows inside one wave's 64-row slice (fragment layout §9.7.15.5.1.1)
+    uint32_t cta_rank;
+    uint64_t desc_a_origin, desc_b_origin;  // stage 0, wave 0, k-slice 0 (see issue_wgmma_group)
+    uint32_t desc_hi;
+  };
+
+  // The ring of stages as the math threads see it.
+  struct Ring {
+    uint64_t* full_barriers;   // [kNumStages]: the producer's loads landed
+    uint64_t* empty_barriers;  // [kNumStages]: every math warp (of every CTA sharing the stage) released it
+    const uint8_t* smem_sfa;   // [kNumStages][BLOCK_M] fp32, stages SMEM_SFA_STAGE_BYTES apart
+  };
+
   // ---- B scales: prefetched one tile ahead ----------------------------------------------------------
   // Each tile's B scales are copied (cp.async) into one of two shared buffers while the previous tile
   // computes, so no tile waits on a global load before its first wgmma.
@@ -395,22 +414,20 @@ struct Sm90Fp8Gemm1D2D {
   };
   // The overlapped loops' issue step: wait until `ahead`'s stage is full, read its scales and start
   // its wgmma group into `acc` (not waited for); `ahead` moves to the next stage.
-  // smem_sfa: [kNumStages][BLOCK_M] fp32, stages SMEM_SFA_STAGE_BYTES apart; r0, r1: this thread's rows.
   __device__ __forceinline__ static KBlockScales wait_and_issue(float (&acc)[kNumAccum], const Tile& t, const TileScalesB& sb, uint32_t kb,
-                                                                PipelineState<kNumStages>& ahead, TraceWriter& tr,
-                                                                uint64_t* full_barriers, const uint8_t* smem_sfa, uint32_t r0, uint32_t r1,
-                                                                uint64_t desc_a_origin, uint64_t desc_b_origin, uint32_t desc_hi) {
+                                                                PipelineState<kNumStages>& ahead, TraceWriter& tr, const Ring& ring,
+                                                                const MathThread& me) {
     KBlockScales sc;
     sc.sfb_0 = sb.sfb[kb];
     sc.sfb_1 = sb.sfb[kb + sb.second];
     tr.event(TraceEvent::FullWaitBegin, ahead.stage, kb, t.m_block, t.n_block);
-    ptx::mbarrier_try_wait_parity(&full_barriers[ahead.stage], ahead.phase);
+    ptx::mbarrier_try_wait_parity(&ring.full_barriers[ahead.stage], ahead.phase);
     tr.event(TraceEvent::FullWaitEnd, ahead.stage, kb, t.m_block, t.n_block);
-    const float* sfa = reinterpret_cast<const float*>(smem_sfa + ahead.stage * SMEM_SFA_STAGE_BYTES);
-    sc.sfa_0 = sfa[r0];
-    sc.sfa_1 = sfa[r1];
+    const float* sfa = reinterpret_cast<const float*>(ring.smem_sfa + ahead.stage * SMEM_SFA_STAGE_BYTES);
+    sc.sfa_0 = sfa[me.r0];
+    sc.sfa_1 = sfa[me.r1];
     tr.event(TraceEvent::WgmmaIssue, ahead.stage, kb, t.m_block, t.n_block);
-    issue_wgmma_group(acc, desc_a_origin, desc_b_origin, desc_hi, ahead.stage, 0, false);
+    issue_wgmma_group(acc, me.desc_a_origin, me.desc_b_origin, me.desc_hi, ahead.stage, 0, false);
     ahead.advance();
     return sc;
   }
@@ -440,18 +457,67 @@ struct Sm90Fp8Gemm1D2D {
   template <uint32_t kFormer>
   __device__ __forceinline__ static void finish_k_block(float (&fin)[kNumAccum], float (&acc)[kNumAccum], const KBlockScales& sc,
                                                         uint32_t former_chunks, uint32_t kb, bool newer_in_flight, const Tile& tile,
-                                                        PipelineState<kNumStages>& pipe, TraceWriter& tr, uint64_t* empty_barriers,
-                                                        uint32_t cta_rank, uint32_t lane_idx) {
+                                                        PipelineState<kNumStages>& pipe, TraceWriter& tr, const Ring& ring,
+                                                        const MathThread& me) {
     if (newer_in_flight) ptx::wgmma_wait_group<1>();
     else ptx::wgmma_wait_group<0>();
     ptx::wgmma_fence_operands(acc);
     tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
-    release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
+    release_stage(ring.empty_barriers, pipe.stage, tile.peer_alive, me.cta_rank, me.lane_idx);
     tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
     tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
     promote<kFormer>(fin, acc, sc.sfa_0, sc.sfa_1, sc.sfb_0, sc.sfb_1, former_chunks);
     tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
     pipe.advance();
+  }
+
+  // The overlapped K-loop (kOverlapKBlocks): even K-blocks accumulate in `accum`, odd ones in
+  // `accum_odd`, both promoted into `fin`. K-block 0 is already issued (`even`), and with kAhead = 2
+  // K-block 1 too (`second`). wait_and_issue starts the next group; finish_k_block waits until the
+  // older group is done (the newer may stay in flight), releases its stage and promotes it.
+  // Steady state: two groups in flight at every wait, no branches between issue and finish.
+  template <uint32_t kAhead, uint32_t kFormer>
+  __device__ __forceinline__ static void k_loop_overlapped_impl(const Tile& tile, const TileScalesB& sb, uint32_t num_k_blocks,
+                                                                float (&fin)[kNumAccum], float (&accum)[kNumAccum], float (&accum_odd)[kNumAccum],
+                                                                KBlockScales even, const KBlockScales& second,
+                                                                PipelineState<kNumStages>& pipe, PipelineState<kNumStages>& ahead,
+                                                                TraceWriter& tr, const Ring& ring, const MathThread& me) {
+    auto issue = [&](float (&acc)[kNumAccum], uint32_t kb) { return wait_and_issue(acc, tile, sb, kb, ahead, tr, ring, me); };
+    auto finish = [&](float (&acc)[kNumAccum], const KBlockScales& sc, uint32_t kb, bool newer_in_flight) {
+      finish_k_block<kFormer>(fin, acc, sc, sb.former_chunks, kb, newer_in_flight, tile, pipe, tr, ring, me);
+    };
+    uint32_t kb = 0;
+    if constexpr (kAhead == 2) {  // K-blocks 0 and 1 are in flight; at the loop's top only kb + 1
+      KBlockScales odd = second;
+      finish(accum, even, 0, true);
+      for (; kb + 3 < num_k_blocks; kb += 2) {
+        even = issue(accum, kb + 2);
+        finish(accum_odd, odd, kb + 1, true);
+        odd = issue(accum_odd, kb + 3);
+        finish(accum, even, kb + 2, true);
+      }
+      if (kb + 2 < num_k_blocks) {  // K-blocks kb + 1 and kb + 2 left
+        even = issue(accum, kb + 2);
+        finish(accum_odd, odd, kb + 1, true);
+        finish(accum, even, kb + 2, false);
+      } else {
+        finish(accum_odd, odd, kb + 1, false);
+      }
+    } else {  // K-block kb is in flight at the top
+      for (; kb + 2 < num_k_blocks; kb += 2) {
+        const KBlockScales odd = issue(accum_odd, kb + 1);
+        finish(accum, even, kb, true);
+        even = issue(accum, kb + 2);
+        finish(accum_odd, odd, kb + 1, true);
+      }
+      if (kb + 1 < num_k_blocks) {  // two K-blocks left
+        const KBlockScales odd = issue(accum_odd, kb + 1);
+        finish(accum, even, kb, true);
+        finish(accum_odd, odd, kb + 1, false);
+      } else {
+        finish(accum, even, kb, false);
+      }
+    }
   }
 
   // Math warpgroups: wgmma + promotion per K-block, then the bf16 epilogue, per tile.
@@ -470,6 +536,8 @@ struct Sm90Fp8Gemm1D2D {
     const uint64_t desc_a_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_a + wg_row * BLOCK_K);
     const uint64_t desc_b_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_b);
     const uint32_t desc_hi = static_cast<uint32_t>(desc_a_origin >> 32);  // same layout for A and B
+    const MathThread me{wg_row, warp_in_wg, lane_idx, r0, r1, cta_rank, desc_a_origin, desc_b_origin, desc_hi};
+    const Ring ring{full_barriers, empty_barriers, smem_sfa};
     Sched sched(args);
     PipelineState<kNumStages> pipe;   // the next stage to finish: wait for its wgmma group, release it
     PipelineState<kNumStages> ahead;  // the next stage to issue; the overlapped loops run one K-block ahead of pipe
@@ -479,7 +547,7 @@ struct Sm90Fp8Gemm1D2D {
 
     // The overlapped loops' issue step (wait_and_issue) on `ahead`'s stage.
     auto issue = [&](float (&acc)[kNumAccum], const Tile& t, const TileScalesB& sb, uint32_t kb) {
-      return wait_and_issue(acc, t, sb, kb, ahead, tr, full_barriers, smem_sfa, r0, r1, desc_a_origin, desc_b_origin, desc_hi);
+      return wait_and_issue(acc, t, sb, kb, ahead, tr, ring, me);
     };
 
     // Tensor-core accumulators: `accum` (the serial loop; even K-blocks of the overlapped one) and
@@ -537,48 +605,9 @@ struct Sm90Fp8Gemm1D2D {
 #pragma unroll
           for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] = 0.0f;
 
-        // The overlapped K-loop (kOverlapKBlocks): even K-blocks accumulate in `accum`, odd ones in
-        // `accum_odd`. K-block 0 is already issued (`even`), and with kAhead = 2 K-block 1 too (`second`).
-        // issue() starts the next group; finish() waits until the older group is done (the newer may
-        // stay in flight), releases its stage and promotes it.
         auto k_loop_overlapped = [&](auto former_tag, KBlockScales even, const KBlockScales& second) {
-          auto finish = [&](float (&acc)[kNumAccum], const KBlockScales& sc, uint32_t kb, bool newer_in_flight) {
-            finish_k_block<decltype(former_tag)::value>(final_accum[0], acc, sc, sb.former_chunks, kb, newer_in_flight, tile, pipe, tr,
-                                                        empty_barriers, cta_rank, lane_idx);
-          };
-          uint32_t kb = 0;
-          // Steady state: two groups in flight at every wait, no branches between issue and finish.
-          if constexpr (kAhead == 2) {  // K-blocks 0 and 1 are in flight; at the loop's top only kb + 1
-            KBlockScales odd = second;
-            finish(accum, even, 0, true);
-            for (; kb + 3 < num_k_blocks; kb += 2) {
-              even = issue(accum, tile, sb, kb + 2);
-              finish(accum_odd, odd, kb + 1, true);
-              odd = issue(accum_odd, tile, sb, kb + 3);
-              finish(accum, even, kb + 2, true);
-            }
-            if (kb + 2 < num_k_blocks) {  // K-blocks kb + 1 and kb + 2 left
-              even = issue(accum, tile, sb, kb + 2);
-              finish(accum_odd, odd, kb + 1, true);
-              finish(accum, even, kb + 2, false);
-            } else {
-              finish(accum_odd, odd, kb + 1, false);
-            }
-          } else {  // K-block kb is in flight at the top
-            for (; kb + 2 < num_k_blocks; kb += 2) {
-              const KBlockScales odd = issue(accum_odd, tile, sb, kb + 1);
-              finish(accum, even, kb, true);
-              even = issue(accum, tile, sb, kb + 2);
-              finish(accum_odd, odd, kb + 1, true);
-            }
-            if (kb + 1 < num_k_blocks) {  // two K-blocks left
-              const KBlockScales odd = issue(accum_odd, tile, sb, kb + 1);
-              finish(accum, even, kb, true);
-              finish(accum_odd, odd, kb + 1, false);
-            } else {
-              finish(accum, even, kb, false);
-            }
-          }
+          k_loop_overlapped_impl<kAhead, decltype(former_tag)::value>(tile, sb, num_k_blocks, final_accum[0], accum, accum_odd, even, second,
+                                                                      pipe, ahead, tr, ring, me);
         };
 
         auto k_loop = [&](auto former_tag) {
