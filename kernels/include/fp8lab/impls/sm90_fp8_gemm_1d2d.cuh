@@ -520,6 +520,58 @@ struct Sm90Fp8Gemm1D2D {
     }
   }
 
+  // The serial K-loop: per K-block, wait for the stage, run each valid wave's wgmma group to
+  // completion, release the stage, promote into final_accum. Also the no-promotion variant's loop
+  // (all of K in the tensor-core accumulator, the uniform scales applied once at the end).
+  template <uint32_t kFormer>
+  __device__ __forceinline__ static void k_loop_serial(const Tile& tile, const TileScalesB& sb, uint32_t num_k_blocks,
+                                                       const bool (&wave_valid)[kNumWaves], float (&final_accum)[kNumWaves][kNumAccum],
+                                                       float (&accum)[kNumAccum], PipelineState<kNumStages>& pipe,
+                                                       PipelineState<kNumStages>& ahead, TraceWriter& tr, const Ring& ring,
+                                                       const MathThread& me) {
+    for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
+      const float sfb_0 = sb.sfb[kb];
+      const float sfb_1 = sb.sfb[kb + sb.second];
+      tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
+      ptx::mbarrier_try_wait_parity(&ring.full_barriers[pipe.stage], pipe.phase);
+      tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+      const float* sfa = reinterpret_cast<const float*>(ring.smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES);
+#pragma unroll
+      for (uint32_t w = 0; w < kNumWaves; ++w) {
+        // Read the A scales before releasing the stage: the producer may refill it right after.
+        float sfa_0 = 0.0f, sfa_1 = 0.0f;
+        if (wave_valid[w]) {
+          sfa_0 = sfa[w * WAVE_BLOCK_M + me.r0];
+          sfa_1 = sfa[w * WAVE_BLOCK_M + me.r1];
+          tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
+          // Without promotion the tensor-core accumulator of a wave carries all of K.
+          float (&acc)[kNumAccum] = kPromote ? accum : final_accum[w];
+          issue_wgmma_group(acc, me.desc_a_origin, me.desc_b_origin, me.desc_hi, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
+          ptx::wgmma_wait_group<0>();
+          ptx::wgmma_fence_operands(acc);
+          tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
+        }
+        if (w == kNumWaves - 1) {
+          release_stage(ring.empty_barriers, pipe.stage, tile.peer_alive, me.cta_rank, me.lane_idx);
+          tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
+        }
+        if (!kPromote) {
+          // Scales are uniform (per-tensor inputs): apply them once, after the last K-block.
+          if (wave_valid[w] && kb == num_k_blocks - 1) {
+#pragma unroll
+            for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] *= (i % 4 < 2 ? sfa_0 : sfa_1) * sfb_0;
+          }
+        } else if (wave_valid[w]) {
+          tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
+          promote<kFormer>(final_accum[w], accum, sfa_0, sfa_1, sfb_0, sfb_1, sb.former_chunks);
+          tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+        }
+      }
+      pipe.advance();
+    }
+    ahead = pipe;
+  }
+
   // Math warpgroups: wgmma + promotion per K-block, then the bf16 epilogue, per tile.
   __device__ __forceinline__ static void consume(const GemmArgs& args, uint8_t* smem_d, uint8_t* smem_a, uint8_t* smem_b,
                                                  uint8_t* smem_sfa, uint64_t* full_barriers, uint64_t* empty_barriers,
@@ -611,47 +663,7 @@ struct Sm90Fp8Gemm1D2D {
         };
 
         auto k_loop = [&](auto former_tag) {
-          for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
-            const float sfb_0 = sb.sfb[kb];
-            const float sfb_1 = sb.sfb[kb + sb.second];
-            tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-            ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
-            tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
-            const float* sfa = reinterpret_cast<const float*>(smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES);
-#pragma unroll
-            for (uint32_t w = 0; w < kNumWaves; ++w) {
-              // Read the A scales before releasing the stage: the producer may refill it right after.
-              float sfa_0 = 0.0f, sfa_1 = 0.0f;
-              if (wave_valid[w]) {
-                sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
-                sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
-                tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
-                // Without promotion the tensor-core accumulator of a wave carries all of K.
-                float (&acc)[kNumAccum] = kPromote ? accum : final_accum[w];
-                issue_wgmma_group(acc, desc_a_origin, desc_b_origin, desc_hi, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
-                ptx::wgmma_wait_group<0>();
-                ptx::wgmma_fence_operands(acc);
-                tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
-              }
-              if (w == kNumWaves - 1) {
-                release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
-                tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
-              }
-              if (!kPromote) {
-                // Scales are uniform (per-tensor inputs): apply them once, after the last K-block.
-                if (wave_valid[w] && kb == num_k_blocks - 1) {
-#pragma unroll
-                  for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] *= (i % 4 < 2 ? sfa_0 : sfa_1) * sfb_0;
-                }
-              } else if (wave_valid[w]) {
-                tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-                promote<decltype(former_tag)::value>(final_accum[w], accum, sfa_0, sfa_1, sfb_0, sfb_1, sb.former_chunks);
-                tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
-              }
-            }
-            pipe.advance();
-          }
-          ahead = pipe;
+          k_loop_serial<decltype(former_tag)::value>(tile, sb, num_k_blocks, wave_valid, final_accum, accum, pipe, ahead, tr, ring, me);
         };
         // Rows past M (a whole wave of this WG) take the serial loop, which skips their wgmma, and so
         // does a split-K rank whose share of K is empty (K-blocks < kSplitK: nothing to issue); with
