@@ -30,13 +30,20 @@ export const OVERLAP_MAX_BLOCK_N = 128;
 /** Whether a 1D2D config's K-loop is the overlapped one (see OVERLAP_MAX_BLOCK_N). */
 export const overlapsKBlocks = (c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numMathWarpgroups'>): boolean =>
   c.blockM === WGMMA_M * c.numMathWarpgroups && c.blockN <= OVERLAP_MAX_BLOCK_N;
+/** Whether the kernel overlaps across tiles at all; mirrors FP8LAB_OVERLAP_TILES (default 1). */
+export const OVERLAP_TILES = true;
+/**
+ * K-blocks of the next tile issued before an epilogue when every tile has that many; mirrors
+ * FP8LAB_OVERLAP_TILES_AHEAD / kOverlapTilesAhead (default 2).
+ */
+export const OVERLAP_TILES_AHEAD = 2;
 /**
  * Whether the kernel also overlaps across tiles: the next tile's first wgmma group is issued before
  * this tile's epilogue. Normal GEMMs on the overlapped K-loop without split-K; mirrors
  * FP8LAB_OVERLAP_TILES / kOverlapTiles in sm90_fp8_gemm_1d2d.cuh.
  */
 export const overlapsTiles = (c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numMathWarpgroups' | 'splitK'>, kind: KernelKind): boolean =>
-  kind === 'normal' && overlapsKBlocks(c) && (c.splitK ?? 1) === 1;
+  OVERLAP_TILES && kind === 'normal' && overlapsKBlocks(c) && (c.splitK ?? 1) === 1;
 export const MIN_STAGES = 2;
 export const MAX_STAGES = 32;
 /** Block sizes the kernel instantiates. */

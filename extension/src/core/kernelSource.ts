@@ -8,7 +8,7 @@
 
 import type { GemmConfig, KernelKind } from '../../protocol/worker';
 import {
-  CONFIG_RULES, isWgradKind, KIND_CONFIG_RULES, registerSplit, ruleGemmType, sharedMemoryLayout, threadCount, tmaStoreBlockN, type RuleViolation,
+  CONFIG_RULES, isWgradKind, KIND_CONFIG_RULES, OVERLAP_TILES_AHEAD, overlapsKBlocks, overlapsTiles, registerSplit, ruleGemmType, sharedMemoryLayout, threadCount, tmaStoreBlockN, type RuleViolation,
   WGRAD_CONFIG_RULES, wgradRuleGemmType, wgradSharedMemoryLayout, wgradTmaStoreBlockN,
 } from './kernelRules';
 
@@ -94,6 +94,11 @@ export function gemmKernelSource(problemKind: KernelKind, config: GemmConfig, op
     `// ${tmaStoreBlockN(c)} x ${c.blockM}.`,
     ...(promote ? [] : ['// Variant: no promotion (all of K accumulated in the tensor-core accumulator; per-tensor scales).']),
     ...(trace ? ['// Variant: instrumented (pipeline timeline records into GemmArgs.trace).', '#define FP8LAB_TRACE 1'] : []),
+    // The overlap macros' defaults are mirrored in kernelRules; an experiment (FP8LAB_JIT_DEFINES)
+    // that sets one is not checked against the mirror.
+    '#if !defined(FP8LAB_OVERLAP_MAX_BLOCK_N) && !defined(FP8LAB_OVERLAP_TILES) && !defined(FP8LAB_OVERLAP_TILES_AHEAD)',
+    '#define FP8LAB_OVERLAP_DEFAULTS 1',
+    '#endif',
     '#include "fp8lab/impls/sm90_fp8_gemm_1d2d.cuh"',
     '',
     `using Fp8labKernel = fp8lab::Sm90Fp8Gemm1D2D<${templateArgs}>;`,
@@ -104,6 +109,11 @@ export function gemmKernelSource(problemKind: KernelKind, config: GemmConfig, op
     `static_assert(Fp8labKernel::TMA_D_BLOCK_N == ${tmaStoreBlockN(c)}, "kernelRules.tmaStoreBlockN disagrees with the kernel");`,
     // Two probe K values (fixed, so the text stays independent of the problem) cover the SFB part.
     ...PROBE_K.map((k) => `static_assert(Fp8labKernel::smem_bytes(${k}) == ${sharedMemoryLayout(c, k).totalBytes}, "kernelRules.sharedMemoryBytes disagrees with the kernel (K = ${k})");`),
+    '#ifdef FP8LAB_OVERLAP_DEFAULTS',
+    `static_assert(Fp8labKernel::kOverlapKBlocks == ${promote && overlapsKBlocks(c)}, "kernelRules.overlapsKBlocks disagrees with the kernel");`,
+    `static_assert(Fp8labKernel::kOverlapTiles == ${promote && overlapsTiles(c, problemKind)}, "kernelRules.overlapsTiles disagrees with the kernel");`,
+    `static_assert(Fp8labKernel::kOverlapTilesAhead == ${OVERLAP_TILES_AHEAD}, "kernelRules.OVERLAP_TILES_AHEAD disagrees with the kernel");`,
+    '#endif',
     '',
     `extern "C" __global__ void __launch_bounds__(${threads}, 1)`,
     `${kernelName}(const __grid_constant__ fp8lab::GemmArgs args) {`,

@@ -121,13 +121,18 @@ struct Sm90Fp8Gemm1D2D {
                 "128-byte swizzled tiles must start on 1024-byte boundaries");
   static_assert(128 * kProducerRegisters + kNumMathThreads * kMathRegisters <= 65536, "register file: setmaxnreg split exceeds 64K");
 
+  // ---- the three overlap choices (A/B experiment macros) ------------------------------------------
+  // Each macro's default is mirrored in extension/src/core/kernelRules.ts (OVERLAP_MAX_BLOCK_N,
+  // OVERLAP_TILES, OVERLAP_TILES_AHEAD; overlapsKBlocks / overlapsTiles), which the cost model uses;
+  // every generated translation unit built with the defaults static_asserts that the two agree, and
+  // test/unit/core/overlapMacros.test.ts checks the defaults below against the TypeScript constants.
+  // FP8LAB_JIT_DEFINES overrides them for a comparison run (the cost model then still assumes the
+  // defaults); kernels/README.md ("Overlap") says what each one buys.
+  //
   // Overlapped K-loop: with one wave per math WG, two tensor-core accumulators let K-block kb+1's
-  // wgmma group run while K-block kb is promoted and its stage released. A group's latency (issue
-  // to wait_group) is ~240 cycles on the H100 even for n16, far more than its math at decode sizes,
-  // so there the serial loop is bound by that latency (seen in the pipeline timeline; H100:
-  // 64x2112x7168 with 64x16 tiles 11.6 -> 8.3 us). It costs kNumAccum more registers (3 x kNumAccum
-  // <= 192), hence BLOCK_N <= 128. FP8LAB_OVERLAP_MAX_BLOCK_N=0 (FP8LAB_JIT_DEFINES) builds the
-  // serial loop everywhere, for comparison.
+  // wgmma group run while K-block kb is promoted and its stage released, so the loop is not bound by
+  // a group's issue-to-wait latency. It costs kNumAccum more registers (3 x kNumAccum <= 192), hence
+  // BLOCK_N <= 128. FP8LAB_OVERLAP_MAX_BLOCK_N=0 builds the serial loop everywhere.
 #ifndef FP8LAB_OVERLAP_MAX_BLOCK_N
 #define FP8LAB_OVERLAP_MAX_BLOCK_N 128
 #endif
@@ -136,19 +141,19 @@ struct Sm90Fp8Gemm1D2D {
 
   // Overlap across tiles (Normal GEMMs on the overlapped loop): the next tile's first wgmma group is
   // issued before this tile's epilogue, so the tensor cores are not idle while the math warpgroups
-  // convert, stmatrix and store -- with K = 512 a 128x128 tile has only 4 K-blocks, and the epilogue
-  // is a large share of its time. The epilogue is branch-free for it. FP8LAB_OVERLAP_TILES=0 turns
-  // it off (FP8LAB_JIT_DEFINES), for comparison.
+  // convert, stmatrix and store -- with short K (a few K-blocks per tile) the epilogue is a large
+  // share of a tile's time. The epilogue is branch-free for it. FP8LAB_OVERLAP_TILES=0 turns it off.
 #ifndef FP8LAB_OVERLAP_TILES
 #define FP8LAB_OVERLAP_TILES 1
 #endif
   static constexpr bool kOverlapTiles = FP8LAB_OVERLAP_TILES != 0 && kOverlapKBlocks && kGemmType == GemmType::Normal && kSplitK == 1;
   // How many K-blocks of the next tile are issued before an epilogue (when every tile has that many):
-  // 2 by default; FP8LAB_OVERLAP_TILES_AHEAD=1 issues one, for comparison.
+  // 2 by default; FP8LAB_OVERLAP_TILES_AHEAD=1 issues one.
 #ifndef FP8LAB_OVERLAP_TILES_AHEAD
 #define FP8LAB_OVERLAP_TILES_AHEAD 2
 #endif
   static_assert(FP8LAB_OVERLAP_TILES_AHEAD == 1 || FP8LAB_OVERLAP_TILES_AHEAD == 2, "FP8LAB_OVERLAP_TILES_AHEAD is 1 or 2");
+  static constexpr uint32_t kOverlapTilesAhead = FP8LAB_OVERLAP_TILES_AHEAD;
 
   // Promotion picks scale block 0 for the first `former` n8 chunks of a tile and block 1 after. The
   // count depends on the tile's column offset; when it takes at most 4 values (gcd(BLOCK_N, 128) >= 32:
@@ -248,7 +253,7 @@ struct Sm90Fp8Gemm1D2D {
     ptx::griddepcontrol_wait();
     // ... and let the next launch's CTAs start their prologue as soon as an SM frees up: they still
     // wait (griddepcontrol.wait) for this whole grid to finish before touching memory, so this only
-    // hides launch latency and barrier setup (a few µs per call, the cost of a 10 µs decode GEMM).
+    // hides launch latency and barrier setup (which matter most for short decode GEMMs).
     ptx::griddepcontrol_launch_dependents();
 
     if (threadIdx.x >= kNumMathThreads) {
@@ -619,10 +624,10 @@ struct Sm90Fp8Gemm1D2D {
     // kOverlapTiles: a tile's first kAhead K-blocks are issued before its turn of the loop, K-block 0
     // into `accum` (first_scales) and, with kAhead = 2, K-block 1 into `accum_odd` (second_scales).
     KBlockScales first_scales{}, second_scales{};
-    // The tile loop, instantiated per kAhead: 2 when every tile has at least 2 K-blocks (two groups
-    // keep the tensor cores busy through an epilogue longer than one K-block: 128x128 tiles at K = 512
-    // spend about as long in the epilogue as in their 4 K-blocks), else 1. A compile-time count keeps
-    // the wgmma structure static; ptxas serialises what it cannot track.
+    // The tile loop, instantiated per kAhead: kOverlapTilesAhead (2) when every tile has at least that
+    // many K-blocks (two groups keep the tensor cores busy through an epilogue longer than one
+    // K-block), else 1. A compile-time count keeps the wgmma structure static; ptxas serialises what
+    // it cannot track.
     auto tile_loop = [&](auto ahead_tag) {
       constexpr uint32_t kAhead = decltype(ahead_tag)::value;
       auto issue_ahead = [&](const Tile& t, const TileScalesB& s) {
@@ -719,7 +724,7 @@ struct Sm90Fp8Gemm1D2D {
       }
     };
     if constexpr (kOverlapTiles) {
-      if (FP8LAB_OVERLAP_TILES_AHEAD == 2 && sched.total_k_blocks() >= 2) tile_loop(IntConst<2>{});
+      if (kOverlapTilesAhead == 2 && sched.total_k_blocks() >= 2) tile_loop(IntConst<2>{});
       else tile_loop(IntConst<1>{});
     } else {
       tile_loop(IntConst<1>{});
