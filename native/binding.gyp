@@ -6,7 +6,7 @@
       "target_name": "fp8lab",
       "sources": [
         "src/addon.cc",
-        "src/errors.cc",
+        "src/napi_errors.cc",
         "src/sha256.cc",
         "src/fs_util.cc",
         "src/spawn.cc",
@@ -18,6 +18,10 @@
         "src/device.cc",
         "src/device_binding.cc",
         "src/tensor_map.cc",
+        "src/gemm_operands.cc",
+        "src/gemm_launch_parse.cc",
+        "src/gemm_launch_validate.cc",
+        "src/gemm_args_build.cc",
         "src/gemm_launch.cc",
         "src/cublaslt.cc",
         "src/timing.cc"
