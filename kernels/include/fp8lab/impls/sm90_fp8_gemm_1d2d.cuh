@@ -333,6 +333,12 @@ struct Sm90Fp8Gemm1D2D {
     tr.finish();
   }
 
+  // ---- consumer: the math warpgroups ----------------------------------------------------------------
+  // Per tile: wait for each K-block's stage (wait_and_issue / k_loop_serial), issue its wgmma group
+  // (issue_wgmma_group), release the stage and promote with the scales (finish_k_block, promote),
+  // then the epilogue (store_tile). consume() holds the state and runs the tile loop; the K-loops are
+  // k_loop_overlapped_impl and k_loop_serial.
+  //
   // What a math thread needs to know about itself: its accumulator rows, where it sits in the
   // cluster and warp, and the wgmma descriptor origins of its A rows and of B.
   struct MathThread {
@@ -578,6 +584,13 @@ struct Sm90Fp8Gemm1D2D {
   }
 
   // Math warpgroups: wgmma + promotion per K-block, then the bf16 epilogue, per tile.
+  // Preconditions (run() traps otherwise, or the launch is refused on the host):
+  //   smem            1024-byte aligned; its layout as above (SMEM_*_OFFSET), smem_bytes(K) in size
+  //   smem_a          [kNumStages][BLOCK_M][128] fp8, smem_b [kNumStages][BLOCK_N][128] fp8, 128-byte swizzle
+  //   smem_sfa        [kNumStages][BLOCK_M] fp32; smem_sfb [2][1 or 2][ceil(K/128)] fp32
+  //   full_barriers   [kNumStages], initialised to 1 arrival (+ the stage's TMA bytes per fill)
+  //   empty_barriers  [kNumStages], kClusterSize * kNumMathThreads / 32 arrivals (+ split-K exchange pair)
+  //   warp_idx        < kNumMathThreads / 32 (a math warp); args.k a multiple of 128
   __device__ __forceinline__ static void consume(const GemmArgs& args, uint8_t* smem_d, uint8_t* smem_a, uint8_t* smem_b,
                                                  uint8_t* smem_sfa, uint64_t* full_barriers, uint64_t* empty_barriers,
                                                  float* smem_sfb, uint32_t warp_idx, uint32_t lane_idx) {
