@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "bindings.h"
-#include "errors.h"
+#include "napi_errors.h"
 #include "fs_util.h"
 #include "napi_util.h"
 

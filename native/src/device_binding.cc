@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "bindings.h"
-#include "errors.h"
+#include "napi_errors.h"
 #include "napi_util.h"
 
 namespace fp8lab {

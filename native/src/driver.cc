@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <sys/stat.h>
 
+#include <memory>
 #include <mutex>
 #include <vector>
 

@@ -1,8 +1,6 @@
-// Coded errors. C++ code throws CodedError anywhere (main or worker thread); the N-API layer turns
-// it into a JS Error with `.code` (one of index.d.ts's ErrorCode), `.log` and `.cudaError`.
+// Coded errors, plain C++ (no N-API): any code, on any thread, throws CodedError; napi_errors.h
+// turns it into a JS Error with `.code` (one of index.d.ts's ErrorCode), `.log` and `.cudaError`.
 #pragma once
-
-#include <napi.h>
 
 #include <stdexcept>
 #include <string>
@@ -18,24 +16,5 @@ struct CodedError : std::runtime_error {
 };
 
 [[noreturn]] inline void throw_bad_argument(const std::string& message) { throw CodedError("E_BAD_ARGUMENT", message); }
-
-// A JS Error object carrying the coded fields.
-Napi::Error to_js_error(Napi::Env env, const CodedError& error);
-
-// Runs fn, converting CodedError and std::exception into JS exceptions (NAPI_CPP_EXCEPTIONS).
-template <typename Fn>
-auto guarded(Napi::Env env, Fn&& fn) -> decltype(fn()) {
-  try {
-    return fn();
-  } catch (const CodedError& e) {
-    throw to_js_error(env, e);
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const std::bad_alloc&) {
-    throw to_js_error(env, CodedError("E_OUT_OF_MEMORY", "host memory exhausted"));
-  } catch (const std::exception& e) {
-    throw to_js_error(env, CodedError("E_BAD_ARGUMENT", e.what()));
-  }
-}
 
 }  // namespace fp8lab

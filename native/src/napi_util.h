@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "errors.h"
+#include "napi_errors.h"
 
 namespace fp8lab {
 

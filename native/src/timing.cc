@@ -1,7 +1,7 @@
 // timeGraphs: one CUDA graph per entry (callsPerGraph launches cycling through the entry's
 // rotation), replayed interleaved (A B A B ...) between two events per replay, on a worker thread.
 #include "bindings.h"
-#include "errors.h"
+#include "napi_errors.h"
 #include "napi_util.h"
 
 namespace fp8lab {

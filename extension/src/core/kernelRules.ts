@@ -30,13 +30,20 @@ export const OVERLAP_MAX_BLOCK_N = 128;
 /** Whether a 1D2D config's K-loop is the overlapped one (see OVERLAP_MAX_BLOCK_N). */
 export const overlapsKBlocks = (c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numMathWarpgroups'>): boolean =>
   c.blockM === WGMMA_M * c.numMathWarpgroups && c.blockN <= OVERLAP_MAX_BLOCK_N;
+/** Whether the kernel overlaps across tiles at all; mirrors FP8LAB_OVERLAP_TILES (default 1). */
+export const OVERLAP_TILES = true;
+/**
+ * K-blocks of the next tile issued before an epilogue when every tile has that many; mirrors
+ * FP8LAB_OVERLAP_TILES_AHEAD / kOverlapTilesAhead (default 2).
+ */
+export const OVERLAP_TILES_AHEAD = 2;
 /**
  * Whether the kernel also overlaps across tiles: the next tile's first wgmma group is issued before
  * this tile's epilogue. Normal GEMMs on the overlapped K-loop without split-K; mirrors
  * FP8LAB_OVERLAP_TILES / kOverlapTiles in sm90_fp8_gemm_1d2d.cuh.
  */
 export const overlapsTiles = (c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numMathWarpgroups' | 'splitK'>, kind: KernelKind): boolean =>
-  kind === 'normal' && overlapsKBlocks(c) && (c.splitK ?? 1) === 1;
+  OVERLAP_TILES && kind === 'normal' && overlapsKBlocks(c) && (c.splitK ?? 1) === 1;
 export const MIN_STAGES = 2;
 export const MAX_STAGES = 32;
 /** Block sizes the kernel instantiates. */
@@ -199,7 +206,7 @@ export const CONTIGUOUS_M_ALIGNMENT = 128;
 
 export function ruleGemmType(kind: KernelKind): RuleViolation | null {
   return GEMM_1D2D_KINDS.includes(kind) ? null
-    : fail('gemm-type', `the FP8 1D2D kernel serves 'normal', 'contiguous' and 'masked'; '${kind}' runs on the 1D1D kernel (wgradKernelSource)`);
+    : fail('gemm-type', `the FP8 1D2D kernel serves 'normal', 'contiguous' and 'masked'; '${kind}' runs on the 1D1D kernel (kernelSource1d1d)`);
 }
 
 /** Contiguous: a tile must not straddle two experts, so BLOCK_M divides the M alignment (128). */
@@ -394,210 +401,5 @@ export function completeConfig(choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'c
     ...(splitKOf(choice) > 1 ? { splitK: splitKOf(choice) } : {}),
   };
   config.sharedBytes = sharedMemoryBytes(config, problem);
-  return config;
-}
-
-// =============================================================================================
-// The FP32-output 1D1D kernel (kinds 'wgrad' and 'kgrouped'), mirrored from
-// kernels/include/fp8lab/impls/sm90_fp8_gemm_1d1d.cuh: D (fp32) = C + A·Bᵀ, both operands scaled per
-// 1x128, SFB TMA'd per stage, TMA reduce-add epilogue. Same GemmConfig fields and template order as
-// the 1D2D kernel; clusters must be 1 x 1 and the shared memory does not depend on K.
-
-/** Kinds served by the 1D1D kernel. */
-export const WGRAD_KINDS: readonly KernelKind[] = ['wgrad', 'kgrouped'];
-
-export function isWgradKind(kind: KernelKind): boolean {
-  return WGRAD_KINDS.includes(kind);
-}
-
-/** Columns of fp32 D per TMA reduce (the D map's inner box): swizzleD/4, or BLOCK_N unswizzled. */
-export function wgradTmaStoreBlockN(config: Pick<GemmConfig, 'blockN' | 'swizzleD'>): number {
-  return config.swizzleD === 0 ? config.blockN : config.swizzleD / 4;
-}
-
-/** Largest D swizzle dividing a BLOCK_N row of fp32 (128 when BLOCK_N % 32 == 0, else 64). */
-export function wgradDefaultSwizzleD(blockN: number): number {
-  for (const s of [128, 64, 32]) if ((blockN * 4) % s === 0) return s;
-  return 0;
-}
-
-/**
- * Tensor maps of the 1D1D kernel: {inner, outer} boxes (D is 3D {N, M, G} with box {.., BLOCK_M, 1},
- * its third box extent is 1) and swizzles in bytes.
- */
-export function wgradTensorMapBoxes(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'swizzleA' | 'swizzleB' | 'swizzleD'>): {
-  a: { inner: number; outer: number; swizzle: number };
-  b: { inner: number; outer: number; swizzle: number };
-  sfa: { inner: number; outer: number; swizzle: number };
-  sfb: { inner: number; outer: number; swizzle: number };
-  d: { inner: number; outer: number; groups: number; swizzle: number };
-} {
-  return {
-    a: { inner: BLOCK_K, outer: config.blockM, swizzle: config.swizzleA },
-    b: { inner: BLOCK_K, outer: config.blockN, swizzle: config.swizzleB },
-    sfa: { inner: config.blockM, outer: 1, swizzle: 0 },
-    sfb: { inner: config.blockN, outer: 1, swizzle: 0 },
-    d: { inner: wgradTmaStoreBlockN(config), outer: config.blockM, groups: 1, swizzle: config.swizzleD },
-  };
-}
-
-export interface WgradSharedMemoryLayout {
-  /** fp32 staging tile for the TMA reduce-add, 1024-aligned. */
-  dBytes: number;
-  aStageBytes: number;
-  bStageBytes: number;
-  sfaStageBytes: number;
-  sfbStageBytes: number;
-  aOffset: number;
-  bOffset: number;
-  sfaOffset: number;
-  sfbOffset: number;
-  barrierOffset: number;
-  /** Dynamic shared memory to launch with (independent of K). */
-  totalBytes: number;
-  tmaBytesPerStage: number;
-}
-
-export function wgradSharedMemoryLayout(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>): WgradSharedMemoryLayout {
-  const { blockM, blockN, numStages } = config;
-  const dBytes = alignUp(blockM * blockN * 4, 1024);
-  const aStageBytes = blockM * BLOCK_K;
-  const bStageBytes = blockN * BLOCK_K;
-  const sfaStageBytes = alignUp(blockM * 4, 128);
-  const sfbStageBytes = alignUp(blockN * 4, 128);
-  const aOffset = dBytes;
-  const bOffset = aOffset + numStages * aStageBytes;
-  const sfaOffset = bOffset + numStages * bStageBytes;
-  const sfbOffset = sfaOffset + numStages * sfaStageBytes;
-  const barrierOffset = sfbOffset + numStages * sfbStageBytes;
-  return {
-    dBytes, aStageBytes, bStageBytes, sfaStageBytes, sfbStageBytes, aOffset, bOffset, sfaOffset, sfbOffset, barrierOffset,
-    totalBytes: barrierOffset + 2 * numStages * 8,
-    tmaBytesPerStage: aStageBytes + bStageBytes + blockM * 4 + blockN * 4,
-  };
-}
-
-/** Dynamic shared memory of the 1D1D kernel (Sm90Fp8Gemm1D1D::smem_bytes, the same for every K). */
-export function wgradSharedMemoryBytes(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>): number {
-  return wgradSharedMemoryLayout(config).totalBytes;
-}
-
-/** Most 1D1D stages that fit in `capacity` (capped at `cap`), or 0 when not even one does. */
-export function wgradMaxStagesThatFit(config: Pick<GemmConfig, 'blockM' | 'blockN'>, capacity = H100_SHARED_MEMORY_BYTES, cap = MAX_STAGES): number {
-  let best = 0;
-  for (let s = 1; s <= cap; s++) {
-    if (wgradSharedMemoryBytes({ ...config, numStages: s }) <= capacity) best = s;
-    else break;
-  }
-  return best;
-}
-
-export function wgradRuleGemmType(kind: KernelKind): RuleViolation | null {
-  return isWgradKind(kind) ? null
-    : fail('gemm-type', `the FP8 1D1D kernel serves 'wgrad' (one GEMM) and 'kgrouped'; '${kind}' uses the 1D2D kernel`);
-}
-
-export function wgradRuleCluster(c: C): RuleViolation | null {
-  return c.clusterM === 1 && c.clusterN === 1 ? null
-    : fail('cluster', `the 1D1D kernel runs without clusters: clusterM and clusterN must be 1; got ${c.clusterM} x ${c.clusterN}`);
-}
-
-export function wgradRuleNumSms(c: C): RuleViolation | null {
-  return isInt(c.numSms) && c.numSms >= 1 ? null
-    : fail('num-sms', `numSms must be a whole number ≥ 1 (the persistent grid); got ${c.numSms}`);
-}
-
-export function wgradRuleSwizzleD(c: C): RuleViolation | null {
-  if (!SWIZZLE_D_VALUES.includes(c.swizzleD)) {
-    return fail('swizzle-d', `swizzleD must be 0, 32, 64 or 128 bytes; got ${c.swizzleD}`);
-  }
-  if (c.swizzleD !== 0 && (c.blockN * 4) % c.swizzleD !== 0) {
-    return fail('swizzle-d', `a blockN ${c.blockN} row of fp32 is ${c.blockN * 4} bytes, not a multiple of swizzleD ${c.swizzleD}; use ${wgradDefaultSwizzleD(c.blockN)}`);
-  }
-  return null;
-}
-
-export function wgradRuleSharedMemory(c: C, capacity = H100_SHARED_MEMORY_BYTES): RuleViolation | null {
-  if (ruleBlockM(c) || ruleBlockN(c) || ruleStages(c)) return null;
-  const need = wgradSharedMemoryBytes(c);
-  if (need > capacity) {
-    const fit = wgradMaxStagesThatFit(c, capacity);
-    return fail('smem', `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages (fp32 D tile ${alignUp(c.blockM * c.blockN * 4, 1024)} B); the device has ${capacity}${fit > 0 ? `; at most ${fit} stages fit` : '; use a smaller tile'}`);
-  }
-  return null;
-}
-
-export function wgradRuleSharedBytesField(c: C): RuleViolation | null {
-  if (ruleBlockM(c) || ruleBlockN(c) || ruleStages(c)) return null;
-  const need = wgradSharedMemoryBytes(c);
-  return c.sharedBytes === need ? null
-    : fail('shared-bytes', `config.sharedBytes is ${c.sharedBytes} but the 1D1D kernel lays out ${need} bytes`);
-}
-
-/**
- * Problem rules of the 1D1D kernel. `wgrad`: M ≥ 1, N % 4 == 0 (16-byte fp32 rows of D/C), K a
- * positive multiple of 128. `kgrouped`: the same M and N, and `groupK` (K_g per group, host-side) of
- * length numGroups with every K_g a multiple of 128 (0 allowed: that group keeps D_g = C_g).
- */
-export function wgradRuleProblem(kind: KernelKind, problem: Pick<GemmProblem, 'm' | 'n' | 'k' | 'numGroups'>, groupK?: readonly number[]): RuleViolation | null {
-  const { m, n, k } = problem;
-  if (!isInt(m) || m < 1) return fail('shape-m', `M must be a whole number ≥ 1; got ${m}`);
-  if (!isInt(n) || n < 4 || n % 4 !== 0) {
-    return fail('shape-n', `N must be a positive multiple of 4 (16-byte fp32 rows of D and C for the TMA reduce); got ${n}, nearest valid ${Math.max(4, Math.round(n / 4) * 4)}`);
-  }
-  if (kind === 'kgrouped') {
-    const g = problem.numGroups;
-    if (!isInt(g) || g < 1) return fail('shape-groups', `kgrouped needs numGroups ≥ 1; got ${g}`);
-    if (groupK) {
-      if (groupK.length !== g) return fail('shape-groups', `numGroups is ${g} but ${groupK.length} per-group K values were given`);
-      const bad = groupK.findIndex((kg) => !isInt(kg) || kg < 0 || kg % BLOCK_K !== 0);
-      if (bad >= 0) {
-        return fail('shape-k', `K of group ${bad} is ${groupK[bad]}; every K_g must be a multiple of ${BLOCK_K} (0 allowed: the group keeps D = C), nearest valid ${Math.max(0, Math.round(groupK[bad] / BLOCK_K) * BLOCK_K)}`);
-      }
-      const sum = groupK.reduce((a, b) => a + b, 0);
-      if (isInt(k) && k !== sum) return fail('shape-k', `K (${k}) must be the sum of the groups' K (${sum}): the groups are concatenated along K`);
-    }
-    if (!isInt(k) || k < 0 || k % BLOCK_K !== 0) {
-      return fail('shape-k', `ΣK_g must be a multiple of ${BLOCK_K}; got ${k}`);
-    }
-    return null;
-  }
-  if (!isInt(k) || k < BLOCK_K || k % BLOCK_K !== 0) {
-    return fail('shape-k', `K must be a positive multiple of ${BLOCK_K} (the scaling block); got ${k}, nearest valid ${Math.max(BLOCK_K, Math.round(k / BLOCK_K) * BLOCK_K)}`);
-  }
-  return null;
-}
-
-/** Config rules of the 1D1D kernel, in the order of its static_asserts (no scale-b-blocks rule: SFB is per column). */
-export const WGRAD_CONFIG_RULES: ReadonlyArray<(c: C) => RuleViolation | null> = [
-  ruleBlockK, ruleBlockM, ruleBlockN, ruleMathWarpgroups, ruleWaves, ruleRegisters, ruleStages,
-  wgradRuleCluster, wgradRuleNumSms, ruleSwizzleAB, wgradRuleSwizzleD, ruleThreads,
-];
-
-/** Every violation of a 1D1D config for a problem (empty when it can be instantiated and launched). */
-export function wgradConfigViolations(kind: KernelKind, config: C, problem: Pick<GemmProblem, 'm' | 'n' | 'k' | 'numGroups'>,
-  options: { capacity?: number; checkSharedBytesField?: boolean; groupK?: readonly number[] } = {}): RuleViolation[] {
-  const out: RuleViolation[] = [];
-  const push = (v: RuleViolation | null): void => { if (v) out.push(v); };
-  push(wgradRuleGemmType(kind));
-  push(wgradRuleProblem(kind, problem, options.groupK));
-  for (const rule of WGRAD_CONFIG_RULES) push(rule(config));
-  push(wgradRuleSharedMemory(config, options.capacity ?? H100_SHARED_MEMORY_BYTES));
-  if (options.checkSharedBytesField) push(wgradRuleSharedBytesField(config));
-  return out;
-}
-
-/** A complete 1D1D config (clusters 1 x 1, fp32 swizzleD, stages default to the most that fit, capped at 8). */
-export function wgradCompleteConfig(choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'numSms'> & Partial<Pick<GemmConfig, 'numStages' | 'swizzleD'>>,
-  capacity = H100_SHARED_MEMORY_BYTES): GemmConfig {
-  const numMathWarpgroups = mathWarpgroupsFor(choice.blockM);
-  const numStages = choice.numStages ?? Math.min(8, wgradMaxStagesThatFit(choice, capacity));
-  const config: GemmConfig = {
-    blockM: choice.blockM, blockN: choice.blockN, blockK: BLOCK_K, numStages, numMathWarpgroups,
-    clusterM: 1, clusterN: 1, swizzleA: 128, swizzleB: 128,
-    swizzleD: choice.swizzleD ?? wgradDefaultSwizzleD(choice.blockN), numSms: choice.numSms,
-    sharedBytes: 0, numThreads: threadCount(numMathWarpgroups),
-  };
-  config.sharedBytes = wgradSharedMemoryBytes(config);
   return config;
 }

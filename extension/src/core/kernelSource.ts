@@ -7,10 +7,8 @@
 // Pure: no vscode, no addon.
 
 import type { GemmConfig, KernelKind } from '../../protocol/worker';
-import {
-  CONFIG_RULES, isWgradKind, KIND_CONFIG_RULES, registerSplit, ruleGemmType, sharedMemoryLayout, threadCount, tmaStoreBlockN, type RuleViolation,
-  WGRAD_CONFIG_RULES, wgradRuleGemmType, wgradSharedMemoryLayout, wgradTmaStoreBlockN,
-} from './kernelRules';
+import { CONFIG_RULES, KIND_CONFIG_RULES, OVERLAP_TILES_AHEAD, overlapsKBlocks, overlapsTiles, registerSplit, ruleGemmType, sharedMemoryLayout, threadCount, tmaStoreBlockN, type RuleViolation } from './kernelRules';
+import { is1d1dKind, CONFIG_RULES_1D1D, ruleGemmType1d1d, sharedMemoryLayout1d1d, tmaStoreBlockN1d1d } from './kernelRules1d1d';
 
 /** Thrown for a config the kernel cannot take; `rule` names the broken rule. */
 export class KernelConfigError extends Error {
@@ -94,6 +92,11 @@ export function gemmKernelSource(problemKind: KernelKind, config: GemmConfig, op
     `// ${tmaStoreBlockN(c)} x ${c.blockM}.`,
     ...(promote ? [] : ['// Variant: no promotion (all of K accumulated in the tensor-core accumulator; per-tensor scales).']),
     ...(trace ? ['// Variant: instrumented (pipeline timeline records into GemmArgs.trace).', '#define FP8LAB_TRACE 1'] : []),
+    // The overlap macros' defaults are mirrored in kernelRules; an experiment (FP8LAB_JIT_DEFINES)
+    // that sets one is not checked against the mirror.
+    '#if !defined(FP8LAB_OVERLAP_MAX_BLOCK_N) && !defined(FP8LAB_OVERLAP_TILES) && !defined(FP8LAB_OVERLAP_TILES_AHEAD)',
+    '#define FP8LAB_OVERLAP_DEFAULTS 1',
+    '#endif',
     '#include "fp8lab/impls/sm90_fp8_gemm_1d2d.cuh"',
     '',
     `using Fp8labKernel = fp8lab::Sm90Fp8Gemm1D2D<${templateArgs}>;`,
@@ -104,6 +107,11 @@ export function gemmKernelSource(problemKind: KernelKind, config: GemmConfig, op
     `static_assert(Fp8labKernel::TMA_D_BLOCK_N == ${tmaStoreBlockN(c)}, "kernelRules.tmaStoreBlockN disagrees with the kernel");`,
     // Two probe K values (fixed, so the text stays independent of the problem) cover the SFB part.
     ...PROBE_K.map((k) => `static_assert(Fp8labKernel::smem_bytes(${k}) == ${sharedMemoryLayout(c, k).totalBytes}, "kernelRules.sharedMemoryBytes disagrees with the kernel (K = ${k})");`),
+    '#ifdef FP8LAB_OVERLAP_DEFAULTS',
+    `static_assert(Fp8labKernel::kOverlapKBlocks == ${promote && overlapsKBlocks(c)}, "kernelRules.overlapsKBlocks disagrees with the kernel");`,
+    `static_assert(Fp8labKernel::kOverlapTiles == ${promote && overlapsTiles(c, problemKind)}, "kernelRules.overlapsTiles disagrees with the kernel");`,
+    `static_assert(Fp8labKernel::kOverlapTilesAhead == ${OVERLAP_TILES_AHEAD}, "kernelRules.OVERLAP_TILES_AHEAD disagrees with the kernel");`,
+    '#endif',
     '',
     `extern "C" __global__ void __launch_bounds__(${threads}, 1)`,
     `${kernelName}(const __grid_constant__ fp8lab::GemmArgs args) {`,
@@ -117,20 +125,20 @@ export function gemmKernelSource(problemKind: KernelKind, config: GemmConfig, op
 // ---------------------------------------------------------------------------------------------
 // The FP32-output 1D1D kernel (kinds 'wgrad' and 'kgrouped'): kernels/include/fp8lab/impls/sm90_fp8_gemm_1d1d.cuh.
 
-const WGRAD_GEMM_TYPE: Partial<Record<KernelKind, string>> = { wgrad: 'Normal', kgrouped: 'KGrouped' };
+const GEMM_TYPE_1D1D: Partial<Record<KernelKind, string>> = { wgrad: 'Normal', kgrouped: 'KGrouped' };
 
 /** Entry-point name of a 1D1D instantiation (every template parameter, like gemmKernelName). */
-export function wgradKernelName(kind: KernelKind, c: GemmConfig): string {
+export function kernelName1d1d(kind: KernelKind, c: GemmConfig): string {
   return `fp8lab_sm90_fp8_gemm_1d1d_${kind}_bm${c.blockM}_bn${c.blockN}_bk${c.blockK}_st${c.numStages}`
     + `_wg${c.numMathWarpgroups}_cm${c.clusterM}_cn${c.clusterN}_sa${c.swizzleA}_sb${c.swizzleB}_sd${c.swizzleD}_sms${c.numSms}`;
 }
 
 /** Violations that make a 1D1D config impossible to instantiate. */
-export function wgradInstantiationViolations(kind: KernelKind, config: GemmConfig): RuleViolation[] {
+export function instantiationViolations1d1d(kind: KernelKind, config: GemmConfig): RuleViolation[] {
   const out: RuleViolation[] = [];
-  const kindRule = wgradRuleGemmType(kind);
+  const kindRule = ruleGemmType1d1d(kind);
   if (kindRule) out.push(kindRule);
-  for (const rule of WGRAD_CONFIG_RULES) {
+  for (const rule of CONFIG_RULES_1D1D) {
     const v = rule(config);
     if (v) out.push(v);
   }
@@ -141,18 +149,18 @@ export function wgradInstantiationViolations(kind: KernelKind, config: GemmConfi
  * The translation unit of one 1D1D instantiation ('wgrad' -> GemmType::Normal, 'kgrouped' ->
  * GemmType::KGrouped). Throws KernelConfigError (E_INVALID_CONFIG) for an illegal config.
  */
-export function wgradKernelSource(problemKind: KernelKind, config: GemmConfig): KernelSource {
-  const violations = wgradInstantiationViolations(problemKind, config);
+export function kernelSource1d1d(problemKind: KernelKind, config: GemmConfig): KernelSource {
+  const violations = instantiationViolations1d1d(problemKind, config);
   if (violations.length > 0) throw new KernelConfigError(violations);
 
   const c = config;
-  const kernelName = wgradKernelName(problemKind, c);
+  const kernelName = kernelName1d1d(problemKind, c);
   const threads = threadCount(c.numMathWarpgroups);
   const regs = registerSplit(c.numMathWarpgroups);
-  const layout = wgradSharedMemoryLayout(c);
+  const layout = sharedMemoryLayout1d1d(c);
   const templateArgs = [
     c.blockM, c.blockN, c.blockK, c.numStages, c.numMathWarpgroups, c.clusterM, c.clusterN,
-    c.swizzleA, c.swizzleB, c.swizzleD, c.numSms, `fp8lab::GemmType::${WGRAD_GEMM_TYPE[problemKind]}`,
+    c.swizzleA, c.swizzleB, c.swizzleD, c.numSms, `fp8lab::GemmType::${GEMM_TYPE_1D1D[problemKind]}`,
   ].join(', ');
 
   const source = [
@@ -160,16 +168,16 @@ export function wgradKernelSource(problemKind: KernelKind, config: GemmConfig): 
     `// kind ${problemKind}; block ${c.blockM}x${c.blockN}x${c.blockK}; ${c.numStages} stages; ${c.numMathWarpgroups} math warpgroup(s);`,
     `// swizzle A/B/D ${c.swizzleA}/${c.swizzleB}/${c.swizzleD} bytes; ${c.numSms} SMs.`,
     `// Launch: grid ${c.numSms} CTAs, no cluster, block ${threads} threads, dynamic shared memory ${layout.totalBytes}`,
-    `// (any K); D (3D {N, M, G} fp32) reduced in boxes of ${wgradTmaStoreBlockN(c)} x ${c.blockM} x 1.`,
+    `// (any K); D (3D {N, M, G} fp32) reduced in boxes of ${tmaStoreBlockN1d1d(c)} x ${c.blockM} x 1.`,
     '#include "fp8lab/impls/sm90_fp8_gemm_1d1d.cuh"',
     '',
     `using Fp8labKernel = fp8lab::Sm90Fp8Gemm1D1D<${templateArgs}>;`,
     `static_assert(Fp8labKernel::kNumThreads == ${threads}, "kernelRules.threadCount disagrees with the kernel");`,
-    `static_assert(Fp8labKernel::kSmemFixedBytes == ${layout.totalBytes}, "kernelRules.wgradSharedMemoryLayout disagrees with the kernel");`,
-    `static_assert(Fp8labKernel::kTmaBytesPerStage == ${layout.tmaBytesPerStage}, "kernelRules.wgradSharedMemoryLayout (expect_tx) disagrees with the kernel");`,
+    `static_assert(Fp8labKernel::kSmemFixedBytes == ${layout.totalBytes}, "kernelRules1d1d.sharedMemoryLayout1d1d disagrees with the kernel");`,
+    `static_assert(Fp8labKernel::kTmaBytesPerStage == ${layout.tmaBytesPerStage}, "kernelRules1d1d.sharedMemoryLayout1d1d (expect_tx) disagrees with the kernel");`,
     `static_assert(Fp8labKernel::kProducerRegisters == ${regs.producer} && Fp8labKernel::kMathRegisters == ${regs.math},`,
     '              "kernelRules.registerSplit disagrees with the kernel");',
-    `static_assert(Fp8labKernel::TMA_D_BLOCK_N == ${wgradTmaStoreBlockN(c)}, "kernelRules.wgradTmaStoreBlockN disagrees with the kernel");`,
+    `static_assert(Fp8labKernel::TMA_D_BLOCK_N == ${tmaStoreBlockN1d1d(c)}, "kernelRules1d1d.tmaStoreBlockN1d1d disagrees with the kernel");`,
     '',
     `extern "C" __global__ void __launch_bounds__(${threads}, 1)`,
     `${kernelName}(const __grid_constant__ fp8lab::GemmArgs args) {`,
@@ -182,5 +190,5 @@ export function wgradKernelSource(problemKind: KernelKind, config: GemmConfig): 
 
 /** The generator for a kind: 1D1D for 'wgrad' / 'kgrouped', 1D2D otherwise. */
 export function kernelSourceForKind(problemKind: KernelKind, config: GemmConfig): KernelSource {
-  return isWgradKind(problemKind) ? wgradKernelSource(problemKind, config) : gemmKernelSource(problemKind, config);
+  return is1d1dKind(problemKind) ? kernelSource1d1d(problemKind, config) : gemmKernelSource(problemKind, config);
 }

@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GemmConfig } from '../../../extension/protocol/worker';
-import { wgradCompleteConfig, wgradConfigViolations } from '../../../extension/src/core/kernelRules';
-import { wgradKernelSource } from '../../../extension/src/core/kernelSource';
+import { completeConfig1d1d, configViolations1d1d } from '../../../extension/src/core/kernelRules1d1d';
+import { kernelSource1d1d } from '../../../extension/src/core/kernelSource';
 import { assertCompilesClean, assertInvariantCheckerPasses, compileCubin, skip, withWorkDir } from '../nvccHarness';
 
 // Tiles for issue 4's wgrad shapes (M = 4096 x the DeepSeek (N, K) list) and K-grouped shapes
@@ -18,12 +18,12 @@ const tiles: Array<{ blockM: number; blockN: number }> = [
   { blockM: 128, blockN: 192 }, { blockM: 64, blockN: 64 }, { blockM: 64, blockN: 128 },
   { blockM: 64, blockN: 144 },
 ];
-const configs: GemmConfig[] = tiles.map((t) => wgradCompleteConfig({ ...t, numSms: 132 }));
+const configs: GemmConfig[] = tiles.map((t) => completeConfig1d1d({ ...t, numSms: 132 }));
 
 test('the chosen 1D1D configs are legal for the issue shapes', () => {
   for (const c of configs) {
-    assert.deepEqual(wgradConfigViolations('wgrad', c, { m: 4096, n: 7168, k: 2048 }, { checkSharedBytesField: true }), []);
-    assert.deepEqual(wgradConfigViolations('kgrouped', c, { m: 7168, n: 2048, k: 8192, numGroups: 4 },
+    assert.deepEqual(configViolations1d1d('wgrad', c, { m: 4096, n: 7168, k: 2048 }, { checkSharedBytesField: true }), []);
+    assert.deepEqual(configViolations1d1d('kgrouped', c, { m: 7168, n: 2048, k: 8192, numGroups: 4 },
       { checkSharedBytesField: true, groupK: [2048, 0, 4096, 2048] }), []);
   }
 });
@@ -32,7 +32,7 @@ for (const kind of ['wgrad', 'kgrouped'] as const) {
   test(`${kind}: the chosen configs compile for sm_90a with 0 spills and 0 stack`, { skip }, () => {
     withWorkDir('fp8lab-1d1d-compile-', (work) => {
       for (const config of configs) {
-        const { source, kernelName } = wgradKernelSource(kind, config);
+        const { source, kernelName } = kernelSource1d1d(kind, config);
         const fn = assertCompilesClean(source, work, kernelName, { noSerializedWgmma: true });
         console.log(`${kind} ${config.blockM}x${config.blockN} st${config.numStages} swizzleD ${config.swizzleD}: `
           + `${fn.registers} registers, ${fn.spillStoresBytes}/${fn.spillLoadsBytes} spill, ${fn.stackFrameBytes} stack, smem ${config.sharedBytes} B`);

@@ -3,20 +3,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GemmConfig } from '../../../extension/protocol/worker';
+import { H100_SHARED_MEMORY_BYTES } from '../../../extension/src/core/kernelRules';
+import { is1d1dKind, completeConfig1d1d, configViolations1d1d, defaultSwizzleD1d1d, maxStagesThatFit1d1d, ruleProblem1d1d, sharedMemoryBytes1d1d, sharedMemoryLayout1d1d, tensorMapBoxes1d1d, tmaStoreBlockN1d1d } from '../../../extension/src/core/kernelRules1d1d';
 import {
-  H100_SHARED_MEMORY_BYTES, isWgradKind, wgradCompleteConfig, wgradConfigViolations, wgradDefaultSwizzleD, wgradMaxStagesThatFit,
-  wgradRuleProblem, wgradSharedMemoryBytes, wgradSharedMemoryLayout, wgradTensorMapBoxes, wgradTmaStoreBlockN,
-} from '../../../extension/src/core/kernelRules';
-import {
-  gemmKernelSource, KernelConfigError, kernelSourceForKind, wgradKernelName, wgradKernelSource,
+  gemmKernelSource, KernelConfigError, kernelSourceForKind, kernelName1d1d, kernelSource1d1d,
 } from '../../../extension/src/core/kernelSource';
 
-const cfg = (over: Partial<GemmConfig> = {}): GemmConfig => ({ ...wgradCompleteConfig({ blockM: 128, blockN: 128, numSms: 132 }), ...over });
+const cfg = (over: Partial<GemmConfig> = {}): GemmConfig => ({ ...completeConfig1d1d({ blockM: 128, blockN: 128, numSms: 132 }), ...over });
 const rules = (kind: 'wgrad' | 'kgrouped', c: GemmConfig, problem = { m: 4096, n: 7168, k: 4096, numGroups: 4 }, groupK?: number[]) =>
-  wgradConfigViolations(kind, c, problem, { checkSharedBytesField: true, groupK }).map((v) => v.rule);
+  configViolations1d1d(kind, c, problem, { checkSharedBytesField: true, groupK }).map((v) => v.rule);
 
 test('1D1D layout of 128x128, 4 stages matches the kernel byte for byte (fp32 D tile, SFA and SFB stages)', () => {
-  const l = wgradSharedMemoryLayout({ blockM: 128, blockN: 128, numStages: 4 });
+  const l = sharedMemoryLayout1d1d({ blockM: 128, blockN: 128, numStages: 4 });
   assert.equal(l.dBytes, 128 * 128 * 4);
   assert.equal(l.aOffset, 65536);
   assert.equal(l.bOffset, 65536 + 4 * 16384);
@@ -26,33 +24,33 @@ test('1D1D layout of 128x128, 4 stages matches the kernel byte for byte (fp32 D 
   assert.equal(l.totalBytes, l.barrierOffset + 64);
   assert.equal(l.tmaBytesPerStage, 16384 + 16384 + 512 + 512);
   // No K-dependent part: SFB comes through the ring, not a per-tile buffer.
-  assert.equal(wgradSharedMemoryBytes({ blockM: 128, blockN: 128, numStages: 4 }), 200768);
+  assert.equal(sharedMemoryBytes1d1d({ blockM: 128, blockN: 128, numStages: 4 }), 200768);
 });
 
 test('stages: the most that fit next to the fp32 D tile; 256x128 leaves room for one only', () => {
-  assert.equal(wgradMaxStagesThatFit({ blockM: 128, blockN: 128 }), 4);
-  assert.equal(wgradMaxStagesThatFit({ blockM: 128, blockN: 192 }), 3);
-  assert.equal(wgradMaxStagesThatFit({ blockM: 256, blockN: 128 }), 1);
+  assert.equal(maxStagesThatFit1d1d({ blockM: 128, blockN: 128 }), 4);
+  assert.equal(maxStagesThatFit1d1d({ blockM: 128, blockN: 192 }), 3);
+  assert.equal(maxStagesThatFit1d1d({ blockM: 256, blockN: 128 }), 1);
   for (const [m, n] of [[64, 64], [128, 96], [64, 144]]) {
-    const s = wgradMaxStagesThatFit({ blockM: m, blockN: n });
-    assert.ok(wgradSharedMemoryBytes({ blockM: m, blockN: n, numStages: s }) <= H100_SHARED_MEMORY_BYTES);
-    assert.ok(wgradSharedMemoryBytes({ blockM: m, blockN: n, numStages: s + 1 }) > H100_SHARED_MEMORY_BYTES);
+    const s = maxStagesThatFit1d1d({ blockM: m, blockN: n });
+    assert.ok(sharedMemoryBytes1d1d({ blockM: m, blockN: n, numStages: s }) <= H100_SHARED_MEMORY_BYTES);
+    assert.ok(sharedMemoryBytes1d1d({ blockM: m, blockN: n, numStages: s + 1 }) > H100_SHARED_MEMORY_BYTES);
   }
   const big = cfg({ blockM: 256, blockN: 128, numMathWarpgroups: 2, numStages: 2 });
-  const v = wgradConfigViolations('wgrad', { ...big, sharedBytes: wgradSharedMemoryBytes(big) }, { m: 4096, n: 4096, k: 4096 });
+  const v = configViolations1d1d('wgrad', { ...big, sharedBytes: sharedMemoryBytes1d1d(big) }, { m: 4096, n: 4096, k: 4096 });
   assert.deepEqual(v.map((x) => x.rule), ['smem']);
   assert.match(v[0].reason, /at most 1 stages fit/);
 });
 
 test('fp32 D swizzle: 32 columns per 128-byte row; BLOCK_N 16/48/144 fall back to 64 bytes', () => {
-  assert.equal(wgradDefaultSwizzleD(128), 128);
-  assert.equal(wgradDefaultSwizzleD(160), 128);
-  assert.equal(wgradDefaultSwizzleD(144), 64);
-  assert.equal(wgradDefaultSwizzleD(16), 64);
-  assert.equal(wgradTmaStoreBlockN({ blockN: 128, swizzleD: 128 }), 32);
-  assert.equal(wgradTmaStoreBlockN({ blockN: 144, swizzleD: 64 }), 16);
-  assert.equal(wgradTmaStoreBlockN({ blockN: 96, swizzleD: 0 }), 96);
-  const boxes = wgradTensorMapBoxes(cfg());
+  assert.equal(defaultSwizzleD1d1d(128), 128);
+  assert.equal(defaultSwizzleD1d1d(160), 128);
+  assert.equal(defaultSwizzleD1d1d(144), 64);
+  assert.equal(defaultSwizzleD1d1d(16), 64);
+  assert.equal(tmaStoreBlockN1d1d({ blockN: 128, swizzleD: 128 }), 32);
+  assert.equal(tmaStoreBlockN1d1d({ blockN: 144, swizzleD: 64 }), 16);
+  assert.equal(tmaStoreBlockN1d1d({ blockN: 96, swizzleD: 0 }), 96);
+  const boxes = tensorMapBoxes1d1d(cfg());
   assert.deepEqual(boxes.sfb, { inner: 128, outer: 1, swizzle: 0 });
   assert.deepEqual(boxes.d, { inner: 32, outer: 128, groups: 1, swizzle: 128 });
   assert.deepEqual(rules('wgrad', cfg({ blockN: 16, swizzleD: 128 })).filter((r) => r === 'swizzle-d'), ['swizzle-d']);
@@ -62,47 +60,47 @@ test('rules: clusters are refused, BLOCK_N 176 is fine (per-column SFB), kinds o
   assert.deepEqual(rules('wgrad', cfg()), []);
   assert.deepEqual(rules('kgrouped', cfg()), []);
   assert.deepEqual(rules('wgrad', cfg({ clusterM: 2 })), ['cluster']);
-  const n176 = wgradCompleteConfig({ blockM: 64, blockN: 176, numSms: 132 });
+  const n176 = completeConfig1d1d({ blockM: 64, blockN: 176, numSms: 132 });
   assert.deepEqual(rules('wgrad', n176), []);
   assert.deepEqual(rules('masked' as 'wgrad', cfg()), ['gemm-type']);
-  assert.ok(isWgradKind('kgrouped') && isWgradKind('wgrad') && !isWgradKind('normal'));
+  assert.ok(is1d1dKind('kgrouped') && is1d1dKind('wgrad') && !is1d1dKind('normal'));
 });
 
 test('problem rules: N % 4, K % 128, per-group K multiples of 128 (0 allowed) summing to K', () => {
-  assert.equal(wgradRuleProblem('wgrad', { m: 4096, n: 2112, k: 7168 }), null);
-  assert.equal(wgradRuleProblem('wgrad', { m: 4096, n: 2110, k: 7168 })?.rule, 'shape-n');
-  assert.equal(wgradRuleProblem('wgrad', { m: 4096, n: 2112, k: 7000 })?.rule, 'shape-k');
-  assert.equal(wgradRuleProblem('kgrouped', { m: 4096, n: 7168, k: 6144, numGroups: 3 }, [2048, 0, 4096]), null);
-  const bad = wgradRuleProblem('kgrouped', { m: 4096, n: 7168, k: 6144, numGroups: 3 }, [2048, 100, 4096]);
+  assert.equal(ruleProblem1d1d('wgrad', { m: 4096, n: 2112, k: 7168 }), null);
+  assert.equal(ruleProblem1d1d('wgrad', { m: 4096, n: 2110, k: 7168 })?.rule, 'shape-n');
+  assert.equal(ruleProblem1d1d('wgrad', { m: 4096, n: 2112, k: 7000 })?.rule, 'shape-k');
+  assert.equal(ruleProblem1d1d('kgrouped', { m: 4096, n: 7168, k: 6144, numGroups: 3 }, [2048, 0, 4096]), null);
+  const bad = ruleProblem1d1d('kgrouped', { m: 4096, n: 7168, k: 6144, numGroups: 3 }, [2048, 100, 4096]);
   assert.equal(bad?.rule, 'shape-k');
   assert.match(bad!.reason, /group 1 is 100.*nearest valid 128/);
-  assert.equal(wgradRuleProblem('kgrouped', { m: 4096, n: 7168, k: 6144, numGroups: 4 }, [2048, 0, 4096])?.rule, 'shape-groups');
-  assert.match(wgradRuleProblem('kgrouped', { m: 4096, n: 7168, k: 8192, numGroups: 3 }, [2048, 0, 4096])!.reason, /sum of the groups' K \(6144\)/);
+  assert.equal(ruleProblem1d1d('kgrouped', { m: 4096, n: 7168, k: 6144, numGroups: 4 }, [2048, 0, 4096])?.rule, 'shape-groups');
+  assert.match(ruleProblem1d1d('kgrouped', { m: 4096, n: 7168, k: 8192, numGroups: 3 }, [2048, 0, 4096])!.reason, /sum of the groups' K \(6144\)/);
   // All groups empty is a legal problem (D = C); the host then launches nothing.
-  assert.equal(wgradRuleProblem('kgrouped', { m: 64, n: 64, k: 0, numGroups: 2 }, [0, 0]), null);
+  assert.equal(ruleProblem1d1d('kgrouped', { m: 64, n: 64, k: 0, numGroups: 2 }, [0, 0]), null);
 });
 
 test('the generated 1D1D unit: entry name, GemmType per kind, compiler-checked mirror', () => {
   const c = cfg();
-  const w = wgradKernelSource('wgrad', c);
+  const w = kernelSource1d1d('wgrad', c);
   assert.equal(w.kernelName, 'fp8lab_sm90_fp8_gemm_1d1d_wgrad_bm128_bn128_bk128_st4_wg2_cm1_cn1_sa128_sb128_sd128_sms132');
-  assert.equal(wgradKernelName('kgrouped', c), w.kernelName.replace('_wgrad_', '_kgrouped_'));
+  assert.equal(kernelName1d1d('kgrouped', c), w.kernelName.replace('_wgrad_', '_kgrouped_'));
   assert.match(w.source, /#include "fp8lab\/impls\/sm90_fp8_gemm_1d1d.cuh"/);
   assert.ok(w.source.includes('fp8lab::sm90_fp8_gemm_1d1d_impl<128, 128, 128, 4, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal>(args);'));
-  assert.ok(w.source.includes(`static_assert(Fp8labKernel::kSmemFixedBytes == ${wgradSharedMemoryBytes(c)}`));
+  assert.ok(w.source.includes(`static_assert(Fp8labKernel::kSmemFixedBytes == ${sharedMemoryBytes1d1d(c)}`));
   assert.ok(w.source.includes('static_assert(Fp8labKernel::TMA_D_BLOCK_N == 32'));
   assert.ok(w.source.includes('static_assert(Fp8labKernel::kTmaBytesPerStage == 33792'));
-  const k = wgradKernelSource('kgrouped', c);
+  const k = kernelSource1d1d('kgrouped', c);
   assert.ok(k.source.includes('fp8lab::GemmType::KGrouped>(args);'));
   assert.notEqual(k.source, w.source);
-  assert.equal(wgradKernelSource('wgrad', { ...c }).source, w.source);
-  assert.throws(() => wgradKernelSource('wgrad', cfg({ clusterN: 2 })), (e: unknown) => e instanceof KernelConfigError && e.rule === 'cluster');
-  assert.throws(() => wgradKernelSource('normal', c), (e: unknown) => e instanceof KernelConfigError && e.rule === 'gemm-type');
+  assert.equal(kernelSource1d1d('wgrad', { ...c }).source, w.source);
+  assert.throws(() => kernelSource1d1d('wgrad', cfg({ clusterN: 2 })), (e: unknown) => e instanceof KernelConfigError && e.rule === 'cluster');
+  assert.throws(() => kernelSource1d1d('normal', c), (e: unknown) => e instanceof KernelConfigError && e.rule === 'gemm-type');
 });
 
 test('kernelSourceForKind routes wgrad/kgrouped to the 1D1D generator and the rest to 1D2D', () => {
   const c = cfg();
-  assert.equal(kernelSourceForKind('kgrouped', c).kernelName, wgradKernelName('kgrouped', c));
+  assert.equal(kernelSourceForKind('kgrouped', c).kernelName, kernelName1d1d('kgrouped', c));
   assert.equal(kernelSourceForKind('normal', c).source, gemmKernelSource('normal', c).source);
 });
 

@@ -12,7 +12,7 @@ import {
   checkCase, checkExpertIndex, checkGroupK, checkMaskedM, checkMkAlignment, checkPsum, checkTensor,
 } from '../../../extension/src/core/grouped/validate';
 import { H100_SXM } from '../../../extension/src/core/heuristics/device';
-import { wgradConfigViolations } from '../../../extension/src/core/kernelRules';
+import { configViolations1d1d } from '../../../extension/src/core/kernelRules1d1d';
 
 test('issue lists: 8 contiguous, 16 masked, 6 k-grouped, 6 wgrad cases, all valid', () => {
   assert.equal(issueCases('contiguous').length, 8);
@@ -124,7 +124,7 @@ test('configs for every issue case of the 1D1D kinds are legal for the 1D1D kern
     const draw = drawCase(c, 0);
     const problem = kernelProblem(c, draw);
     const { config } = groupedConfig(problem, H100_SXM, draw.groupK);
-    assert.deepEqual(wgradConfigViolations(problem.kind, config, problem, { checkSharedBytesField: true, ...(draw.groupK ? { groupK: draw.groupK } : {}) }), []);
+    assert.deepEqual(configViolations1d1d(problem.kind, config, problem, { checkSharedBytesField: true, ...(draw.groupK ? { groupK: draw.groupK } : {}) }), []);
   }
 });
 
@@ -204,17 +204,17 @@ test('grouped settings: get and set, numSms 0 returns to the default', async () 
 });
 
 test('1D1D tile model: waves from tiles of non-empty groups; larger tiles win at equal waves', async () => {
-  const { wgradEstimate } = await import('../../../extension/src/core/grouped/config');
-  const { wgradCompleteConfig } = await import('../../../extension/src/core/kernelRules');
-  const small = wgradCompleteConfig({ blockM: 128, blockN: 64, numSms: 132 });
-  const large = wgradCompleteConfig({ blockM: 128, blockN: 128, numSms: 132 });
+  const { estimate1d1d } = await import('../../../extension/src/core/grouped/config');
+  const { completeConfig1d1d } = await import('../../../extension/src/core/kernelRules1d1d');
+  const small = completeConfig1d1d({ blockM: 128, blockN: 64, numSms: 132 });
+  const large = completeConfig1d1d({ blockM: 128, blockN: 128, numSms: 132 });
   const p = { kind: 'kgrouped' as const, m: 1024, n: 1024, k: 1024, numGroups: 3 };
-  const e = wgradEstimate(small, p, [512, 0, 512]);
+  const e = estimate1d1d(small, p, [512, 0, 512]);
   assert.equal(e.tiles, 8 * 16 * 2);
   assert.equal(e.waves, 2);
-  const f = wgradEstimate(large, p, [512, 0, 512]);
+  const f = estimate1d1d(large, p, [512, 0, 512]);
   assert.equal(f.waves, 1);
   assert.ok(f.us < e.us);
   const w = { kind: 'wgrad' as const, m: 128 * 132, n: 128, k: 4096 };
-  assert.ok(wgradEstimate(large, w).us < wgradEstimate(small, w).us * 2, 'one wave of 128x128 beats two of 128x64');
+  assert.ok(estimate1d1d(large, w).us < estimate1d1d(small, w).us * 2, 'one wave of 128x128 beats two of 128x64');
 });

@@ -6,42 +6,42 @@
 import type { GemmConfig, GemmProblem } from '../../../protocol/worker';
 import { chooseConfig } from '../heuristics';
 import type { PolicyDevice } from '../heuristics/device';
-import { isWgradKind, wgradCompleteConfig, wgradConfigViolations } from '../kernelRules';
+import { is1d1dKind, completeConfig1d1d, configViolations1d1d } from '../kernelRules1d1d';
 
 /** 1D1D tiles (all compile with 0 spills: kernels/README.md's ptxas table). */
-export const WGRAD_TILES: ReadonlyArray<readonly [number, number]> = [
+export const TILES_1D1D: ReadonlyArray<readonly [number, number]> = [
   [128, 64], [128, 96], [128, 128], [128, 160], [128, 192], [64, 64], [64, 128], [64, 144],
 ];
 
 /** Per-SM rates of the model (H100 SXM: ~1.3 PFLOP/s FP8 dense, ~5.5 TB/s L2, over 132 SMs). */
-export const WGRAD_MODEL = { flopsPerSmPerUs: 1.3e15 / 132 / 1e6, l2BytesPerSmPerUs: 5.5e12 / 132 / 1e6, reduceBytesPerSmPerUs: 3.0e12 / 132 / 1e6 };
+export const MODEL_1D1D = { flopsPerSmPerUs: 1.3e15 / 132 / 1e6, l2BytesPerSmPerUs: 5.5e12 / 132 / 1e6, reduceBytesPerSmPerUs: 3.0e12 / 132 / 1e6 };
 
-export interface WgradEstimate { config: GemmConfig; us: number; waves: number; tiles: number }
+export interface Estimate1d1d { config: GemmConfig; us: number; waves: number; tiles: number }
 
 /** The model's estimate for one 1D1D config (per-group K of kgrouped averaged over non-empty groups). */
-export function wgradEstimate(config: GemmConfig, problem: GemmProblem, groupK?: readonly number[]): WgradEstimate {
+export function estimate1d1d(config: GemmConfig, problem: GemmProblem, groupK?: readonly number[]): Estimate1d1d {
   const live = problem.kind === 'kgrouped' ? (groupK ?? []).filter((k) => k > 0) : [problem.k];
   const groups = Math.max(1, live.length);
   const k = live.length ? live.reduce((a, b) => a + b, 0) / live.length : problem.k;
   const tiles = Math.ceil(problem.m / config.blockM) * Math.ceil(problem.n / config.blockN) * groups;
   const waves = Math.ceil(tiles / config.numSms);
   const { blockM: bm, blockN: bn } = config;
-  const perKBlock = Math.max((2 * bm * bn * 128) / WGRAD_MODEL.flopsPerSmPerUs, ((bm + bn) * 128 + (bm + bn) * 4) / WGRAD_MODEL.l2BytesPerSmPerUs);
-  const epilogue = (2 * bm * bn * 4) / WGRAD_MODEL.reduceBytesPerSmPerUs; // read C-in-D and write it back through the TMA reduce
+  const perKBlock = Math.max((2 * bm * bn * 128) / MODEL_1D1D.flopsPerSmPerUs, ((bm + bn) * 128 + (bm + bn) * 4) / MODEL_1D1D.l2BytesPerSmPerUs);
+  const epilogue = (2 * bm * bn * 4) / MODEL_1D1D.reduceBytesPerSmPerUs; // read C-in-D and write it back through the TMA reduce
   return { config, us: waves * ((k / 128) * perKBlock + epilogue), waves, tiles };
 }
 
 export function groupedConfig(problem: GemmProblem, device: PolicyDevice, groupK?: readonly number[]): { config: GemmConfig; why: string } {
-  if (!isWgradKind(problem.kind)) {
+  if (!is1d1dKind(problem.kind)) {
     const report = chooseConfig(problem, device);
     return { config: report.chosen, why: report.why };
   }
-  const legal: WgradEstimate[] = [];
-  for (const [blockM, blockN] of WGRAD_TILES) {
-    const config = wgradCompleteConfig({ blockM, blockN, numSms: device.numSms }, device.sharedMemoryBytes);
+  const legal: Estimate1d1d[] = [];
+  for (const [blockM, blockN] of TILES_1D1D) {
+    const config = completeConfig1d1d({ blockM, blockN, numSms: device.numSms }, device.sharedMemoryBytes);
     if (config.numStages < 3) continue; // fewer stages cannot hide the TMA latency
-    const violations = wgradConfigViolations(problem.kind, config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true, ...(groupK ? { groupK } : {}) });
-    if (violations.length === 0) legal.push(wgradEstimate(config, problem, groupK));
+    const violations = configViolations1d1d(problem.kind, config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true, ...(groupK ? { groupK } : {}) });
+    if (violations.length === 0) legal.push(estimate1d1d(config, problem, groupK));
   }
   if (legal.length === 0) {
     throw Object.assign(new Error(`no legal 1D1D tile for ${problem.kind} ${problem.m}x${problem.n}x${problem.k}`), { code: 'E_INVALID_CONFIG' });

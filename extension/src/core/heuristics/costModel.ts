@@ -26,7 +26,7 @@
 // last epilogue and the launch.
 
 import type { GemmConfig } from '../../../protocol/worker';
-import { overlapsKBlocks, overlapsTiles } from '../kernelRules';
+import { OVERLAP_TILES_AHEAD, overlapsKBlocks, overlapsTiles } from '../kernelRules';
 import { gemmBytes } from '../stats';
 import type { PolicyDevice } from './device';
 import { cycleTerms, type DeviceModel } from './deviceModel';
@@ -241,7 +241,7 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   // Overlap across tiles: the next tile's first K-blocks (two when a tile has two) run on the tensor
   // cores while this tile's epilogue and per-tile overhead run on the math warpgroups.
   const tileStart = epilogue + MODEL.tileOverheadCycles;
-  const aheadKBlocks = Math.min(2, kBlocks);
+  const aheadKBlocks = Math.min(OVERLAP_TILES_AHEAD, kBlocks);
   const hiddenByNextTile = overlapsTiles(config, work.kind) ? MODEL.tileOverlapShare * Math.min(tileStart, aheadKBlocks * kBlockCycles) : 0;
   // A tile takes at least its K-blocks' energy at the cap: with many K-blocks per tile that is what
   // sets the pace; with few, the epilogue's quieter cycles let the clock recover.

@@ -11,7 +11,8 @@ import { groupedConfig } from '../../core/grouped/config';
 import { drawFromLayout, groupedLayout } from '../../core/grouped/inputs';
 import { tmaAlignedSize } from '../../core/grouped/layout';
 import { checkCase, checkGroupK, checkMkAlignment } from '../../core/grouped/validate';
-import { isWgradKind, wgradConfigViolations, configViolations } from '../../core/kernelRules';
+import { configViolations } from '../../core/kernelRules';
+import { is1d1dKind, configViolations1d1d } from '../../core/kernelRules1d1d';
 import { kernelSourceForKind, KernelConfigError } from '../../core/kernelSource';
 import { formatConfig } from '../../core/runRows';
 import { loadAddon, type AddonModule } from '../addon';
@@ -74,8 +75,8 @@ export function prepareCase(c: GroupedCase, seed: number, settings: RuntimeSetti
   if (c.config) {
     const smProblem = numSmsProblem(c.config, device);
     if (smProblem) throw coded('E_INVALID_CONFIG', `config ${formatConfig(c.config)} cannot run ${caseLabel(c)}: [num-sms-device] ${smProblem}`);
-    const violations = isWgradKind(c.kind)
-      ? wgradConfigViolations(c.kind, c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true, ...(draw.groupK ? { groupK: draw.groupK } : {}) })
+    const violations = is1d1dKind(c.kind)
+      ? configViolations1d1d(c.kind, c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true, ...(draw.groupK ? { groupK: draw.groupK } : {}) })
       : configViolations(c.kind, c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
     if (violations.length > 0) throw coded('E_INVALID_CONFIG', `config ${formatConfig(c.config)} cannot run ${caseLabel(c)}: ${violations.map((v) => `[${v.rule}] ${v.reason}`).join('; ')}`);
     config = c.config;

@@ -24,6 +24,7 @@
 //   tr.event(TraceEvent::TmaIssue, stage, kb, m_block, n_block);   // at each point
 //   tr.finish();                                                   // once, at the role's end
 #pragma once
+#include "fp8lab/common/trace_format.h"
 #include "fp8lab/gemm_args.h"
 
 #ifndef FP8LAB_TRACE
@@ -51,19 +52,7 @@ enum class TraceEvent : uint32_t {
   EpilogueEnd = 15,
 };
 
-constexpr uint32_t kTraceMagic = 0x52543846u;  // "F8TR"
-constexpr uint32_t kTraceVersion = 2;          // 2: gtime only at anchors (see above)
-constexpr uint32_t kTraceRolesPerCta = 3;      // producer, math warpgroup 0, math warpgroup 1
-constexpr uint32_t kTraceRoleProducer = 0;
-constexpr uint32_t kTraceHeaderBytes = 32;
-constexpr uint32_t kTraceRecordBytes = 16;
-constexpr uint32_t kTraceNoStage = 0xffu;
-constexpr uint32_t kTraceNoKBlock = 0xffffu;
-
-// Bytes the host allocates (and zero-fills) for a grid of num_ctas CTAs.
-__host__ __device__ constexpr uint64_t trace_buffer_bytes(uint32_t num_ctas, uint32_t capacity) {
-  return static_cast<uint64_t>(num_ctas) * kTraceRolesPerCta * (kTraceHeaderBytes + static_cast<uint64_t>(capacity) * kTraceRecordBytes);
-}
+// Format constants and trace_buffer_bytes(): common/trace_format.h (shared with the host).
 
 #if FP8LAB_TRACE && defined(__CUDA_ARCH__)
 

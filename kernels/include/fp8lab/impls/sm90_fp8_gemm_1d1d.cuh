@@ -16,7 +16,7 @@
 //   SFA       [kNumStages][BLOCK_M] fp32 (each stage padded to 128 bytes)
 //   SFB       [kNumStages][BLOCK_N] fp32 (each stage padded to 128 bytes)
 //   barriers  full[kNumStages], empty[kNumStages] (8 bytes each)
-// extension/src/core/kernelRules.ts (wgrad* exports) mirrors this layout and every static_assert.
+// extension/src/core/kernelRules1d1d.ts mirrors this layout and every static_assert.
 #pragma once
 #include "fp8lab/common/math.cuh"
 #include "fp8lab/common/pipeline.cuh"
@@ -73,7 +73,7 @@ struct Sm90Fp8Gemm1D1D {
   // The host launches with exactly this much dynamic shared memory (independent of K).
   __host__ __device__ static constexpr uint32_t smem_bytes(uint32_t) { return kSmemFixedBytes; }
 
-  // ---- legality (mirrored one by one in extension/src/core/kernelRules.ts, wgradConfigRules) -----
+  // ---- legality (mirrored one by one in extension/src/core/kernelRules1d1d.ts, CONFIG_RULES_1D1D) --
   static_assert(kGemmType == GemmType::Normal || kGemmType == GemmType::KGrouped,
                 "rule gemm-type: the 1D1D kernel implements GemmType::Normal and GemmType::KGrouped");
   static_assert(BLOCK_K == 128, "rule block-k: BLOCK_K must be 128 (the scaling granularity, one 128-byte swizzle row)");

@@ -121,13 +121,18 @@ struct Sm90Fp8Gemm1D2D {
                 "128-byte swizzled tiles must start on 1024-byte boundaries");
   static_assert(128 * kProducerRegisters + kNumMathThreads * kMathRegisters <= 65536, "register file: setmaxnreg split exceeds 64K");
 
+  // ---- the three overlap choices (A/B experiment macros) ------------------------------------------
+  // Each macro's default is mirrored in extension/src/core/kernelRules.ts (OVERLAP_MAX_BLOCK_N,
+  // OVERLAP_TILES, OVERLAP_TILES_AHEAD; overlapsKBlocks / overlapsTiles), which the cost model uses;
+  // every generated translation unit built with the defaults static_asserts that the two agree, and
+  // test/unit/core/overlapMacros.test.ts checks the defaults below against the TypeScript constants.
+  // FP8LAB_JIT_DEFINES overrides them for a comparison run (the cost model then still assumes the
+  // defaults); kernels/README.md ("Overlap") says what each one buys.
+  //
   // Overlapped K-loop: with one wave per math WG, two tensor-core accumulators let K-block kb+1's
-  // wgmma group run while K-block kb is promoted and its stage released. A group's latency (issue
-  // to wait_group) is ~240 cycles on the H100 even for n16, far more than its math at decode sizes,
-  // so there the serial loop is bound by that latency (seen in the pipeline timeline; H100:
-  // 64x2112x7168 with 64x16 tiles 11.6 -> 8.3 us). It costs kNumAccum more registers (3 x kNumAccum
-  // <= 192), hence BLOCK_N <= 128. FP8LAB_OVERLAP_MAX_BLOCK_N=0 (FP8LAB_JIT_DEFINES) builds the
-  // serial loop everywhere, for comparison.
+  // wgmma group run while K-block kb is promoted and its stage released, so the loop is not bound by
+  // a group's issue-to-wait latency. It costs kNumAccum more registers (3 x kNumAccum <= 192), hence
+  // BLOCK_N <= 128. FP8LAB_OVERLAP_MAX_BLOCK_N=0 builds the serial loop everywhere.
 #ifndef FP8LAB_OVERLAP_MAX_BLOCK_N
 #define FP8LAB_OVERLAP_MAX_BLOCK_N 128
 #endif
@@ -136,19 +141,19 @@ struct Sm90Fp8Gemm1D2D {
 
   // Overlap across tiles (Normal GEMMs on the overlapped loop): the next tile's first wgmma group is
   // issued before this tile's epilogue, so the tensor cores are not idle while the math warpgroups
-  // convert, stmatrix and store -- with K = 512 a 128x128 tile has only 4 K-blocks, and the epilogue
-  // is a large share of its time. The epilogue is branch-free for it. FP8LAB_OVERLAP_TILES=0 turns
-  // it off (FP8LAB_JIT_DEFINES), for comparison.
+  // convert, stmatrix and store -- with short K (a few K-blocks per tile) the epilogue is a large
+  // share of a tile's time. The epilogue is branch-free for it. FP8LAB_OVERLAP_TILES=0 turns it off.
 #ifndef FP8LAB_OVERLAP_TILES
 #define FP8LAB_OVERLAP_TILES 1
 #endif
   static constexpr bool kOverlapTiles = FP8LAB_OVERLAP_TILES != 0 && kOverlapKBlocks && kGemmType == GemmType::Normal && kSplitK == 1;
   // How many K-blocks of the next tile are issued before an epilogue (when every tile has that many):
-  // 2 by default; FP8LAB_OVERLAP_TILES_AHEAD=1 issues one, for comparison.
+  // 2 by default; FP8LAB_OVERLAP_TILES_AHEAD=1 issues one.
 #ifndef FP8LAB_OVERLAP_TILES_AHEAD
 #define FP8LAB_OVERLAP_TILES_AHEAD 2
 #endif
   static_assert(FP8LAB_OVERLAP_TILES_AHEAD == 1 || FP8LAB_OVERLAP_TILES_AHEAD == 2, "FP8LAB_OVERLAP_TILES_AHEAD is 1 or 2");
+  static constexpr uint32_t kOverlapTilesAhead = FP8LAB_OVERLAP_TILES_AHEAD;
 
   // Promotion picks scale block 0 for the first `former` n8 chunks of a tile and block 1 after. The
   // count depends on the tile's column offset; when it takes at most 4 values (gcd(BLOCK_N, 128) >= 32:
@@ -248,7 +253,7 @@ struct Sm90Fp8Gemm1D2D {
     ptx::griddepcontrol_wait();
     // ... and let the next launch's CTAs start their prologue as soon as an SM frees up: they still
     // wait (griddepcontrol.wait) for this whole grid to finish before touching memory, so this only
-    // hides launch latency and barrier setup (a few µs per call, the cost of a 10 µs decode GEMM).
+    // hides launch latency and barrier setup (which matter most for short decode GEMMs).
     ptx::griddepcontrol_launch_dependents();
 
     if (threadIdx.x >= kNumMathThreads) {
@@ -328,7 +333,264 @@ struct Sm90Fp8Gemm1D2D {
     tr.finish();
   }
 
+  // ---- consumer: the math warpgroups ----------------------------------------------------------------
+  // Per tile: wait for each K-block's stage (wait_and_issue / k_loop_serial), issue its wgmma group
+  // (issue_wgmma_group), release the stage and promote with the scales (finish_k_block, promote),
+  // then the epilogue (store_tile). consume() holds the state and runs the tile loop; the K-loops are
+  // k_loop_overlapped_impl and k_loop_serial.
+  //
+  // What a math thread needs to know about itself: its accumulator rows, where it sits in the
+  // cluster and warp, and the wgmma descriptor origins of its A rows and of B.
+  struct MathThread {
+    uint32_t wg_row;      // first row of this WG in a wave
+    uint32_t warp_in_wg;
+    uint32_t lane_idx;
+    uint32_t r0, r1;      // accumulator rows inside one wave's 64-row slice (fragment layout §9.7.15.5.1.1)
+    uint32_t cta_rank;
+    uint64_t desc_a_origin, desc_b_origin;  // stage 0, wave 0, k-slice 0 (see issue_wgmma_group)
+    uint32_t desc_hi;
+  };
+
+  // The ring of stages as the math threads see it.
+  struct Ring {
+    uint64_t* full_barriers;   // [kNumStages]: the producer's loads landed
+    uint64_t* empty_barriers;  // [kNumStages]: every math warp (of every CTA sharing the stage) released it
+    const uint8_t* smem_sfa;   // [kNumStages][BLOCK_M] fp32, stages SMEM_SFA_STAGE_BYTES apart
+  };
+
+  // ---- B scales: prefetched one tile ahead ----------------------------------------------------------
+  // Each tile's B scales are copied (cp.async) into one of two shared buffers while the previous tile
+  // computes, so no tile waits on a global load before its first wgmma.
+  // dst: [1 or 2 scale-block rows][ceil(K/128)] fp32.
+  __device__ __forceinline__ static void prefetch_sfb(const GemmArgs& args, const Sched& sched, const Tile& t, float* dst) {
+    const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, args.n);
+    const uint32_t nkb = sched.total_k_blocks();  // B-scale rows span all of K, whichever half this CTA runs
+    const float* src = args.sfb + static_cast<uint64_t>(sched.sfb_block_row(t)) * nkb;
+    const uint32_t count = nkb * (sp.needs_second ? 2 : 1);
+    for (uint32_t i = threadIdx.x; i < count; i += kNumMathThreads) ptx::cp_async_ca_shared_global_4(dst + i, src + i);
+    ptx::cp_async_commit_group();
+  }
+
+  // Tile t's B scales are now in `buffer`: make every math thread's copies visible to all, then
+  // start copying the following tile's into the other buffer, which the K-loop that last read it
+  // (every math thread has left it: they all passed this barrier) no longer needs.
+  // smem_sfb: [2][sfb_buffer_floats] fp32.
+  __device__ __forceinline__ static void begin_tile_scales(const GemmArgs& args, const Sched& sched, float* smem_sfb,
+                                                           uint32_t sfb_buffer_floats, uint32_t buffer, bool has_following,
+                                                           const Tile& following) {
+    ptx::cp_async_wait_group<0>();
+    ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+    if (has_following) prefetch_sfb(args, sched, following, smem_sfb + (buffer ^ 1) * sfb_buffer_floats);
+  }
+
+  // A tile's B scales as the K-loop reads them: sfb[kb] (block 0) and sfb[kb + second] (block 1).
+  struct TileScalesB {
+    const float* sfb;        // this CTA's first K-block in the tile's buffer
+    uint32_t second;         // offset of the second scale-block row (0 when the tile needs one)
+    uint32_t former_chunks;  // n8 chunks that use block 0
+  };
+  __device__ __forceinline__ static TileScalesB scales_b_of(const GemmArgs& args, const Sched& sched, float* smem_sfb,
+                                                            uint32_t sfb_buffer_floats, const Tile& t, uint32_t buffer) {
+    const ScaleBSplit split = scale_b_split(t.n_block * BLOCK_N, args.n);
+    TileScalesB sb;
+    sb.sfb = smem_sfb + buffer * sfb_buffer_floats + sched.k_block_begin(t);
+    sb.second = split.needs_second ? sched.total_k_blocks() : 0;
+    sb.former_chunks = split.former_cols / 8;
+    return sb;
+  }
+
+  // One K-block's wgmma group on `stage`: 4 x m64nNk32 over its 128 of K into `acc` (this WG's A
+  // rows `a_offset` bytes into the stage), committed, not waited for. `accumulate`: add to acc.
+  // desc_*_origin: the descriptors of stage 0, k-slice 0; only their low halves move.
+  __device__ __forceinline__ static void issue_wgmma_group(float (&acc)[kNumAccum], uint64_t desc_a_origin, uint64_t desc_b_origin,
+                                                           uint32_t desc_hi, uint32_t stage, uint32_t a_offset, bool accumulate) {
+    const uint32_t desc_a_stage = static_cast<uint32_t>(desc_a_origin) + (stage * SMEM_A_STAGE_BYTES + a_offset) / 16;
+    const uint32_t desc_b_stage = static_cast<uint32_t>(desc_b_origin) + stage * (SMEM_B_STAGE_BYTES / 16);
+    ptx::wgmma_fence_operands(acc);
+    ptx::wgmma_fence();
+#pragma unroll
+    for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
+      const uint64_t desc_a = ptx::wgmma_desc_from_halves(desc_a_stage + k * WGMMA_K / 16, desc_hi);
+      const uint64_t desc_b = ptx::wgmma_desc_from_halves(desc_b_stage + k * WGMMA_K / 16, desc_hi);
+      Mma::mma(acc, desc_a, desc_b, (k > 0 || accumulate) ? 1u : 0u);
+    }
+    ptx::wgmma_commit_group();
+    ptx::wgmma_fence_operands(acc);
+  }
+
+  // The scales of one K-block of one wave, read while its stage is held (the producer refills the
+  // stage once it is released).
+  struct KBlockScales {
+    float sfa_0, sfa_1, sfb_0, sfb_1;
+  };
+  // The overlapped loops' issue step: wait until `ahead`'s stage is full, read its scales and start
+  // its wgmma group into `acc` (not waited for); `ahead` moves to the next stage.
+  __device__ __forceinline__ static KBlockScales wait_and_issue(float (&acc)[kNumAccum], const Tile& t, const TileScalesB& sb, uint32_t kb,
+                                                                PipelineState<kNumStages>& ahead, TraceWriter& tr, const Ring& ring,
+                                                                const MathThread& me) {
+    KBlockScales sc;
+    sc.sfb_0 = sb.sfb[kb];
+    sc.sfb_1 = sb.sfb[kb + sb.second];
+    tr.event(TraceEvent::FullWaitBegin, ahead.stage, kb, t.m_block, t.n_block);
+    ptx::mbarrier_try_wait_parity(&ring.full_barriers[ahead.stage], ahead.phase);
+    tr.event(TraceEvent::FullWaitEnd, ahead.stage, kb, t.m_block, t.n_block);
+    const float* sfa = reinterpret_cast<const float*>(ring.smem_sfa + ahead.stage * SMEM_SFA_STAGE_BYTES);
+    sc.sfa_0 = sfa[me.r0];
+    sc.sfa_1 = sfa[me.r1];
+    tr.event(TraceEvent::WgmmaIssue, ahead.stage, kb, t.m_block, t.n_block);
+    issue_wgmma_group(acc, me.desc_a_origin, me.desc_b_origin, me.desc_hi, ahead.stage, 0, false);
+    ahead.advance();
+    return sc;
+  }
+
+  // Promotion of one wave's K-block into fp32: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3); chunk
+  // i is columns 8i..8i+7, scaled by B's first 128-column block for the first kFormer chunks.
+  // kFormer: the constant number of scale-block-0 chunks, or 0 to use the runtime `former_chunks`.
+  template <uint32_t kFormer>
+  __device__ __forceinline__ static void promote(float (&fin)[kNumAccum], const float (&acc)[kNumAccum], float sfa_0, float sfa_1,
+                                                 float sfb_0, float sfb_1, uint32_t former_chunks) {
+    const float s00 = sfa_0 * sfb_0, s10 = sfa_1 * sfb_0;
+    const float s01 = sfa_0 * sfb_1, s11 = sfa_1 * sfb_1;
+#pragma unroll
+    for (uint32_t i = 0; i < kNumChunks; ++i) {
+      const bool former = kUniformScaleB || (kFormer != 0 ? i < kFormer : i < former_chunks);
+      const float sc0 = former ? s00 : s01;
+      const float sc1 = former ? s10 : s11;
+      fin[i * 4 + 0] += sc0 * acc[i * 4 + 0];
+      fin[i * 4 + 1] += sc0 * acc[i * 4 + 1];
+      fin[i * 4 + 2] += sc1 * acc[i * 4 + 2];
+      fin[i * 4 + 3] += sc1 * acc[i * 4 + 3];
+    }
+  }
+
+  // The overlapped loops' finish step: wait until the older wgmma group is done (the newer may stay
+  // in flight), release its stage (`pipe`, which then moves on) and promote it into `fin`.
+  template <uint32_t kFormer>
+  __device__ __forceinline__ static void finish_k_block(float (&fin)[kNumAccum], float (&acc)[kNumAccum], const KBlockScales& sc,
+                                                        uint32_t former_chunks, uint32_t kb, bool newer_in_flight, const Tile& tile,
+                                                        PipelineState<kNumStages>& pipe, TraceWriter& tr, const Ring& ring,
+                                                        const MathThread& me) {
+    if (newer_in_flight) ptx::wgmma_wait_group<1>();
+    else ptx::wgmma_wait_group<0>();
+    ptx::wgmma_fence_operands(acc);
+    tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
+    release_stage(ring.empty_barriers, pipe.stage, tile.peer_alive, me.cta_rank, me.lane_idx);
+    tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
+    tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
+    promote<kFormer>(fin, acc, sc.sfa_0, sc.sfa_1, sc.sfb_0, sc.sfb_1, former_chunks);
+    tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+    pipe.advance();
+  }
+
+  // The overlapped K-loop (kOverlapKBlocks): even K-blocks accumulate in `accum`, odd ones in
+  // `accum_odd`, both promoted into `fin`. K-block 0 is already issued (`even`), and with kAhead = 2
+  // K-block 1 too (`second`). wait_and_issue starts the next group; finish_k_block waits until the
+  // older group is done (the newer may stay in flight), releases its stage and promotes it.
+  // Steady state: two groups in flight at every wait, no branches between issue and finish.
+  template <uint32_t kAhead, uint32_t kFormer>
+  __device__ __forceinline__ static void k_loop_overlapped_impl(const Tile& tile, const TileScalesB& sb, uint32_t num_k_blocks,
+                                                                float (&fin)[kNumAccum], float (&accum)[kNumAccum], float (&accum_odd)[kNumAccum],
+                                                                KBlockScales even, const KBlockScales& second,
+                                                                PipelineState<kNumStages>& pipe, PipelineState<kNumStages>& ahead,
+                                                                TraceWriter& tr, const Ring& ring, const MathThread& me) {
+    auto issue = [&](float (&acc)[kNumAccum], uint32_t kb) { return wait_and_issue(acc, tile, sb, kb, ahead, tr, ring, me); };
+    auto finish = [&](float (&acc)[kNumAccum], const KBlockScales& sc, uint32_t kb, bool newer_in_flight) {
+      finish_k_block<kFormer>(fin, acc, sc, sb.former_chunks, kb, newer_in_flight, tile, pipe, tr, ring, me);
+    };
+    uint32_t kb = 0;
+    if constexpr (kAhead == 2) {  // K-blocks 0 and 1 are in flight; at the loop's top only kb + 1
+      KBlockScales odd = second;
+      finish(accum, even, 0, true);
+      for (; kb + 3 < num_k_blocks; kb += 2) {
+        even = issue(accum, kb + 2);
+        finish(accum_odd, odd, kb + 1, true);
+        odd = issue(accum_odd, kb + 3);
+        finish(accum, even, kb + 2, true);
+      }
+      if (kb + 2 < num_k_blocks) {  // K-blocks kb + 1 and kb + 2 left
+        even = issue(accum, kb + 2);
+        finish(accum_odd, odd, kb + 1, true);
+        finish(accum, even, kb + 2, false);
+      } else {
+        finish(accum_odd, odd, kb + 1, false);
+      }
+    } else {  // K-block kb is in flight at the top
+      for (; kb + 2 < num_k_blocks; kb += 2) {
+        const KBlockScales odd = issue(accum_odd, kb + 1);
+        finish(accum, even, kb, true);
+        even = issue(accum, kb + 2);
+        finish(accum_odd, odd, kb + 1, true);
+      }
+      if (kb + 1 < num_k_blocks) {  // two K-blocks left
+        const KBlockScales odd = issue(accum_odd, kb + 1);
+        finish(accum, even, kb, true);
+        finish(accum_odd, odd, kb + 1, false);
+      } else {
+        finish(accum, even, kb, false);
+      }
+    }
+  }
+
+  // The serial K-loop: per K-block, wait for the stage, run each valid wave's wgmma group to
+  // completion, release the stage, promote into final_accum. Also the no-promotion variant's loop
+  // (all of K in the tensor-core accumulator, the uniform scales applied once at the end).
+  template <uint32_t kFormer>
+  __device__ __forceinline__ static void k_loop_serial(const Tile& tile, const TileScalesB& sb, uint32_t num_k_blocks,
+                                                       const bool (&wave_valid)[kNumWaves], float (&final_accum)[kNumWaves][kNumAccum],
+                                                       float (&accum)[kNumAccum], PipelineState<kNumStages>& pipe,
+                                                       PipelineState<kNumStages>& ahead, TraceWriter& tr, const Ring& ring,
+                                                       const MathThread& me) {
+    for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
+      const float sfb_0 = sb.sfb[kb];
+      const float sfb_1 = sb.sfb[kb + sb.second];
+      tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
+      ptx::mbarrier_try_wait_parity(&ring.full_barriers[pipe.stage], pipe.phase);
+      tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+      const float* sfa = reinterpret_cast<const float*>(ring.smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES);
+#pragma unroll
+      for (uint32_t w = 0; w < kNumWaves; ++w) {
+        // Read the A scales before releasing the stage: the producer may refill it right after.
+        float sfa_0 = 0.0f, sfa_1 = 0.0f;
+        if (wave_valid[w]) {
+          sfa_0 = sfa[w * WAVE_BLOCK_M + me.r0];
+          sfa_1 = sfa[w * WAVE_BLOCK_M + me.r1];
+          tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
+          // Without promotion the tensor-core accumulator of a wave carries all of K.
+          float (&acc)[kNumAccum] = kPromote ? accum : final_accum[w];
+          issue_wgmma_group(acc, me.desc_a_origin, me.desc_b_origin, me.desc_hi, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
+          ptx::wgmma_wait_group<0>();
+          ptx::wgmma_fence_operands(acc);
+          tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
+        }
+        if (w == kNumWaves - 1) {
+          release_stage(ring.empty_barriers, pipe.stage, tile.peer_alive, me.cta_rank, me.lane_idx);
+          tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
+        }
+        if (!kPromote) {
+          // Scales are uniform (per-tensor inputs): apply them once, after the last K-block.
+          if (wave_valid[w] && kb == num_k_blocks - 1) {
+#pragma unroll
+            for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] *= (i % 4 < 2 ? sfa_0 : sfa_1) * sfb_0;
+          }
+        } else if (wave_valid[w]) {
+          tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
+          promote<kFormer>(final_accum[w], accum, sfa_0, sfa_1, sfb_0, sfb_1, sb.former_chunks);
+          tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+        }
+      }
+      pipe.advance();
+    }
+    ahead = pipe;
+  }
+
   // Math warpgroups: wgmma + promotion per K-block, then the bf16 epilogue, per tile.
+  // Preconditions (run() traps otherwise, or the launch is refused on the host):
+  //   smem            1024-byte aligned; its layout as above (SMEM_*_OFFSET), smem_bytes(K) in size
+  //   smem_a          [kNumStages][BLOCK_M][128] fp8, smem_b [kNumStages][BLOCK_N][128] fp8, 128-byte swizzle
+  //   smem_sfa        [kNumStages][BLOCK_M] fp32; smem_sfb [2][1 or 2][ceil(K/128)] fp32
+  //   full_barriers   [kNumStages], initialised to 1 arrival (+ the stage's TMA bytes per fill)
+  //   empty_barriers  [kNumStages], kClusterSize * kNumMathThreads / 32 arrivals (+ split-K exchange pair)
+  //   warp_idx        < kNumMathThreads / 32 (a math warp); args.k a multiple of 128
   __device__ __forceinline__ static void consume(const GemmArgs& args, uint8_t* smem_d, uint8_t* smem_a, uint8_t* smem_b,
                                                  uint8_t* smem_sfa, uint64_t* full_barriers, uint64_t* empty_barriers,
                                                  float* smem_sfb, uint32_t warp_idx, uint32_t lane_idx) {
@@ -344,120 +606,18 @@ struct Sm90Fp8Gemm1D2D {
     const uint64_t desc_a_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_a + wg_row * BLOCK_K);
     const uint64_t desc_b_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_b);
     const uint32_t desc_hi = static_cast<uint32_t>(desc_a_origin >> 32);  // same layout for A and B
-    // One K-block's wgmma group on `stage`: 4 x m64nNk32 over its 128 of K into `acc` (this WG's A
-    // rows `a_offset` bytes into the stage), committed, not waited for. `accumulate`: add to acc.
-    auto issue_group = [&](float (&acc)[kNumAccum], uint32_t stage, uint32_t a_offset, bool accumulate) {
-      const uint32_t desc_a_stage = static_cast<uint32_t>(desc_a_origin) + (stage * SMEM_A_STAGE_BYTES + a_offset) / 16;
-      const uint32_t desc_b_stage = static_cast<uint32_t>(desc_b_origin) + stage * (SMEM_B_STAGE_BYTES / 16);
-      ptx::wgmma_fence_operands(acc);
-      ptx::wgmma_fence();
-#pragma unroll
-      for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
-        const uint64_t desc_a = ptx::wgmma_desc_from_halves(desc_a_stage + k * WGMMA_K / 16, desc_hi);
-        const uint64_t desc_b = ptx::wgmma_desc_from_halves(desc_b_stage + k * WGMMA_K / 16, desc_hi);
-        Mma::mma(acc, desc_a, desc_b, (k > 0 || accumulate) ? 1u : 0u);
-      }
-      ptx::wgmma_commit_group();
-      ptx::wgmma_fence_operands(acc);
-    };
-
+    const MathThread me{wg_row, warp_in_wg, lane_idx, r0, r1, cta_rank, desc_a_origin, desc_b_origin, desc_hi};
+    const Ring ring{full_barriers, empty_barriers, smem_sfa};
     Sched sched(args);
     PipelineState<kNumStages> pipe;   // the next stage to finish: wait for its wgmma group, release it
     PipelineState<kNumStages> ahead;  // the next stage to issue; the overlapped loops run one K-block ahead of pipe
     TraceWriter tr(args, 1 + math_wg, threadIdx.x % 128 == 0);  // no-op unless FP8LAB_TRACE=1
-    // SFB: each tile's B scales are copied (cp.async) into one of two buffers while the previous
-    // tile computes, so no tile waits on a global load before its first wgmma.
+    // SFB: two buffers of sfb_buffer_floats, this tile's B scales and the next tile's (prefetch_sfb).
     const uint32_t sfb_buffer_floats = sfb_buffer_bytes(args.k) / 4;
-    auto prefetch_sfb = [&](const Tile& t, float* dst) {
-      const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, args.n);
-      const uint32_t nkb = sched.total_k_blocks();  // B-scale rows span all of K, whichever half this CTA runs
-      const float* src = args.sfb + static_cast<uint64_t>(sched.sfb_block_row(t)) * nkb;
-      const uint32_t count = nkb * (sp.needs_second ? 2 : 1);
-      for (uint32_t i = threadIdx.x; i < count; i += kNumMathThreads) ptx::cp_async_ca_shared_global_4(dst + i, src + i);
-      ptx::cp_async_commit_group();
-    };
-    // Tile t's B scales are now in `buffer`: make every math thread's copies visible to all, then
-    // start copying the following tile's into the other buffer, which the K-loop that last read it
-    // (every math thread has left it: they all passed this barrier) no longer needs.
-    auto begin_tile_scales = [&](uint32_t buffer, bool has_following, const Tile& following) {
-      ptx::cp_async_wait_group<0>();
-      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
-      if (has_following) prefetch_sfb(following, smem_sfb + (buffer ^ 1) * sfb_buffer_floats);
-    };
-    // A tile's B scales as the K-loop reads them: sfb[kb] (block 0) and sfb[kb + second] (block 1).
-    struct TileScalesB {
-      const float* sfb;         // this CTA's first K-block in the tile's buffer
-      uint32_t second;          // offset of the second scale-block row (0 when the tile needs one)
-      uint32_t former_chunks;   // n8 chunks that use block 0
-    };
-    auto scales_b_of = [&](const Tile& t, uint32_t buffer) {
-      const ScaleBSplit split = scale_b_split(t.n_block * BLOCK_N, args.n);
-      TileScalesB sb;
-      sb.sfb = smem_sfb + buffer * sfb_buffer_floats + sched.k_block_begin(t);
-      sb.second = split.needs_second ? sched.total_k_blocks() : 0;
-      sb.former_chunks = split.former_cols / 8;
-      return sb;
-    };
 
-    // The overlapped loops' issue step: wait for `ahead`'s stage, read its scales and start its
-    // wgmma group into `acc` (not waited for).
-    struct KBlockScales { float sfa_0, sfa_1, sfb_0, sfb_1; };
+    // The overlapped loops' issue step (wait_and_issue) on `ahead`'s stage.
     auto issue = [&](float (&acc)[kNumAccum], const Tile& t, const TileScalesB& sb, uint32_t kb) {
-      KBlockScales sc;
-      sc.sfb_0 = sb.sfb[kb];
-      sc.sfb_1 = sb.sfb[kb + sb.second];
-      tr.event(TraceEvent::FullWaitBegin, ahead.stage, kb, t.m_block, t.n_block);
-      ptx::mbarrier_try_wait_parity(&full_barriers[ahead.stage], ahead.phase);
-      tr.event(TraceEvent::FullWaitEnd, ahead.stage, kb, t.m_block, t.n_block);
-      const float* sfa = reinterpret_cast<const float*>(smem_sfa + ahead.stage * SMEM_SFA_STAGE_BYTES);
-      sc.sfa_0 = sfa[r0];
-      sc.sfa_1 = sfa[r1];
-      tr.event(TraceEvent::WgmmaIssue, ahead.stage, kb, t.m_block, t.n_block);
-      issue_group(acc, ahead.stage, 0, false);
-      ahead.advance();
-      return sc;
-    };
-
-    // -- epilogue: bf16 via stmatrix into the staging tile, then TMA store ------------------------
-    // Without branches (kOverlapTiles keeps the next tile's first wgmma group in flight across it):
-    // waiting for, committing and issuing bulk stores are per thread, so every thread runs them and
-    // only the store itself is predicated to its one thread per TMA_D_BLOCK_N columns.
-    auto epilogue = [&](const Tile& t, float (&final_accum)[kNumWaves][kNumAccum]) {
-      const uint32_t n0 = t.n_block * BLOCK_N;
-      tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
-      // The previous tile's store must have finished reading the staging tile.
-      ptx::cp_async_bulk_wait_group_read<0>();
-      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
-#pragma unroll
-      for (uint32_t w = 0; w < kNumWaves; ++w) {
-        // Lane l addresses row (l % 16) of the warp's 16 rows, chunk i + l / 16 (stmatrix x4 matrices:
-        // rows 0-7 / 8-15 of chunk i, then of chunk i + 1).
-        const uint32_t row = w * WAVE_BLOCK_M + wg_row + warp_in_wg * 16 + lane_idx % 16;
-#pragma unroll
-        for (uint32_t i = 0; i < kNumChunks; i += 2) {
-          const uint32_t col = (i + lane_idx / 16) * 8;
-          ptx::stmatrix_m8n8_x4(smem_d + d_offset(row, col),
-                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 0], final_accum[w][i * 4 + 1]),
-                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 2], final_accum[w][i * 4 + 3]),
-                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 4], final_accum[w][i * 4 + 5]),
-                                ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 6], final_accum[w][i * 4 + 7]));
-        }
-      }
-      // Make the generic-proxy stmatrix writes visible to the TMA (async proxy), then store.
-      ptx::fence_proxy_async_shared_cta();
-      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
-      bool rows_masked = false;  // M-grouped: padding rows / rows past masked_m must stay untouched
-      if constexpr (kMGrouped) {
-        rows_masked = t.rows_masked;
-        if (rows_masked) store_rows_masked(args, sched, t, smem_d, n0);
-      }
-      const uint32_t col = n0 + threadIdx.x * TMA_D_BLOCK_N;
-      ptx::cp_async_bulk_tensor_2d_store_if(!rows_masked && threadIdx.x < kNumDStores && col < args.n, &args.tma_d,
-                                            smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * 2),
-                                            static_cast<int32_t>(col), static_cast<int32_t>(sched.d_row(t)));
-      ptx::cp_async_bulk_commit_group();
-      tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
-      tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
+      return wait_and_issue(acc, t, sb, kb, ahead, tr, ring, me);
     };
 
     // Tensor-core accumulators: `accum` (the serial loop; even K-blocks of the overlapped one) and
@@ -473,14 +633,14 @@ struct Sm90Fp8Gemm1D2D {
       tr.finish();
       return;
     }
-    prefetch_sfb(tile, smem_sfb);
+    prefetch_sfb(args, sched, tile, smem_sfb);
     // kOverlapTiles: a tile's first kAhead K-blocks are issued before its turn of the loop, K-block 0
     // into `accum` (first_scales) and, with kAhead = 2, K-block 1 into `accum_odd` (second_scales).
     KBlockScales first_scales{}, second_scales{};
-    // The tile loop, instantiated per kAhead: 2 when every tile has at least 2 K-blocks (two groups
-    // keep the tensor cores busy through an epilogue longer than one K-block: 128x128 tiles at K = 512
-    // spend about as long in the epilogue as in their 4 K-blocks), else 1. A compile-time count keeps
-    // the wgmma structure static; ptxas serialises what it cannot track.
+    // The tile loop, instantiated per kAhead: kOverlapTilesAhead (2) when every tile has at least that
+    // many K-blocks (two groups keep the tensor cores busy through an epilogue longer than one
+    // K-block), else 1. A compile-time count keeps the wgmma structure static; ptxas serialises what
+    // it cannot track.
     auto tile_loop = [&](auto ahead_tag) {
       constexpr uint32_t kAhead = decltype(ahead_tag)::value;
       auto issue_ahead = [&](const Tile& t, const TileScalesB& s) {
@@ -488,16 +648,16 @@ struct Sm90Fp8Gemm1D2D {
         if constexpr (kAhead == 2) second_scales = issue(accum_odd, t, s, 1);
       };
       if constexpr (kOverlapTiles) {
-        begin_tile_scales(0, has_next, next_tile);
-        issue_ahead(tile, scales_b_of(tile, 0));
+        begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, 0, has_next, next_tile);
+        issue_ahead(tile, scales_b_of(args, sched, smem_sfb, sfb_buffer_floats, tile, 0));
       }
       // One turn per tile. The loop is left only by the `break`s at the bottom, on paths with no wgmma
       // group in flight: ptxas serialises wgmma when a path out of a loop may carry one (C7514/C7517).
       while (true) {
         const uint32_t num_k_blocks = sched.num_k_blocks(tile);
         tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-        if constexpr (!kOverlapTiles) begin_tile_scales(sfb_buffer, has_next, next_tile);
-        const TileScalesB sb = scales_b_of(tile, sfb_buffer);
+        if constexpr (!kOverlapTiles) begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, sfb_buffer, has_next, next_tile);
+        const TileScalesB sb = scales_b_of(args, sched, smem_sfb, sfb_buffer_floats, tile, sfb_buffer);
 
         // Waves of this WG that hold rows of the problem. M-grouped kinds skip the others (a masked
         // group may fill a fraction of its tile); a Normal GEMM multiplies every wave -- rows past M are
@@ -505,130 +665,23 @@ struct Sm90Fp8Gemm1D2D {
         // the promotion that reads it (ptxas would inject a wait there: C7517).
         const uint32_t valid_rows = sched.valid_rows(tile, args.m);
         bool wave_valid[kNumWaves];
-  #pragma unroll
+#pragma unroll
         for (uint32_t w = 0; w < kNumWaves; ++w)
           wave_valid[w] = !kMGrouped || tile.m_block * BLOCK_M + w * WAVE_BLOCK_M + wg_row < valid_rows;
 
         float final_accum[kNumWaves][kNumAccum];
-  #pragma unroll
+#pragma unroll
         for (uint32_t w = 0; w < kNumWaves; ++w)
-  #pragma unroll
+#pragma unroll
           for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] = 0.0f;
 
-        // Promotion of one wave's K-block: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3); chunk i is
-        // columns 8i..8i+7, scaled by B's first 128-column block for the first kFormer chunks.
-        // kFormer: the constant number of scale-block-0 chunks, or 0 when it is the runtime value.
-        auto promote = [&](float (&fin)[kNumAccum], const float (&acc)[kNumAccum], float sfa_0, float sfa_1, float sfb_0,
-                           float sfb_1, auto former_tag) {
-          constexpr uint32_t kFormer = decltype(former_tag)::value;
-          const float s00 = sfa_0 * sfb_0, s10 = sfa_1 * sfb_0;
-          const float s01 = sfa_0 * sfb_1, s11 = sfa_1 * sfb_1;
-  #pragma unroll
-          for (uint32_t i = 0; i < kNumChunks; ++i) {
-            const bool former = kUniformScaleB || (kFormer != 0 ? i < kFormer : i < sb.former_chunks);
-            const float sc0 = former ? s00 : s01;
-            const float sc1 = former ? s10 : s11;
-            fin[i * 4 + 0] += sc0 * acc[i * 4 + 0];
-            fin[i * 4 + 1] += sc0 * acc[i * 4 + 1];
-            fin[i * 4 + 2] += sc1 * acc[i * 4 + 2];
-            fin[i * 4 + 3] += sc1 * acc[i * 4 + 3];
-          }
-        };
-
-        // The overlapped K-loop (kOverlapKBlocks): even K-blocks accumulate in `accum`, odd ones in
-        // `accum_odd`. K-block 0 is already issued (`even`), and with kAhead = 2 K-block 1 too (`second`).
-        // issue() starts the next group; finish() waits until the older group is done (the newer may
-        // stay in flight), releases its stage and promotes it.
         auto k_loop_overlapped = [&](auto former_tag, KBlockScales even, const KBlockScales& second) {
-          auto finish = [&](float (&acc)[kNumAccum], const KBlockScales& sc, uint32_t kb, bool newer_in_flight) {
-            if (newer_in_flight) ptx::wgmma_wait_group<1>();
-            else ptx::wgmma_wait_group<0>();
-            ptx::wgmma_fence_operands(acc);
-            tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
-            release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
-            tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
-            tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-            promote(final_accum[0], acc, sc.sfa_0, sc.sfa_1, sc.sfb_0, sc.sfb_1, former_tag);
-            tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
-            pipe.advance();
-          };
-          uint32_t kb = 0;
-          // Steady state: two groups in flight at every wait, no branches between issue and finish.
-          if constexpr (kAhead == 2) {  // K-blocks 0 and 1 are in flight; at the loop's top only kb + 1
-            KBlockScales odd = second;
-            finish(accum, even, 0, true);
-            for (; kb + 3 < num_k_blocks; kb += 2) {
-              even = issue(accum, tile, sb, kb + 2);
-              finish(accum_odd, odd, kb + 1, true);
-              odd = issue(accum_odd, tile, sb, kb + 3);
-              finish(accum, even, kb + 2, true);
-            }
-            if (kb + 2 < num_k_blocks) {  // K-blocks kb + 1 and kb + 2 left
-              even = issue(accum, tile, sb, kb + 2);
-              finish(accum_odd, odd, kb + 1, true);
-              finish(accum, even, kb + 2, false);
-            } else {
-              finish(accum_odd, odd, kb + 1, false);
-            }
-          } else {  // K-block kb is in flight at the top
-            for (; kb + 2 < num_k_blocks; kb += 2) {
-              const KBlockScales odd = issue(accum_odd, tile, sb, kb + 1);
-              finish(accum, even, kb, true);
-              even = issue(accum, tile, sb, kb + 2);
-              finish(accum_odd, odd, kb + 1, true);
-            }
-            if (kb + 1 < num_k_blocks) {  // two K-blocks left
-              const KBlockScales odd = issue(accum_odd, tile, sb, kb + 1);
-              finish(accum, even, kb, true);
-              finish(accum_odd, odd, kb + 1, false);
-            } else {
-              finish(accum, even, kb, false);
-            }
-          }
+          k_loop_overlapped_impl<kAhead, decltype(former_tag)::value>(tile, sb, num_k_blocks, final_accum[0], accum, accum_odd, even, second,
+                                                                      pipe, ahead, tr, ring, me);
         };
 
         auto k_loop = [&](auto former_tag) {
-        for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
-          const float sfb_0 = sb.sfb[kb];
-          const float sfb_1 = sb.sfb[kb + sb.second];
-          tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-          ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
-          tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
-          const float* sfa = reinterpret_cast<const float*>(smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES);
-  #pragma unroll
-          for (uint32_t w = 0; w < kNumWaves; ++w) {
-            // Read the A scales before releasing the stage: the producer may refill it right after.
-            float sfa_0 = 0.0f, sfa_1 = 0.0f;
-            if (wave_valid[w]) {
-              sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
-              sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
-              tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
-              // Without promotion the tensor-core accumulator of a wave carries all of K.
-              float (&acc)[kNumAccum] = kPromote ? accum : final_accum[w];
-              issue_group(acc, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
-              ptx::wgmma_wait_group<0>();
-              ptx::wgmma_fence_operands(acc);
-              tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
-            }
-            if (w == kNumWaves - 1) {
-              release_stage(empty_barriers, pipe.stage, tile.peer_alive, cta_rank, lane_idx);
-              tr.event(TraceEvent::StageRelease, pipe.stage, kb, tile.m_block, tile.n_block);
-            }
-            if (!kPromote) {
-              // Scales are uniform (per-tensor inputs): apply them once, after the last K-block.
-              if (wave_valid[w] && kb == num_k_blocks - 1) {
-  #pragma unroll
-                for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] *= (i % 4 < 2 ? sfa_0 : sfa_1) * sfb_0;
-              }
-            } else if (wave_valid[w]) {
-              tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-              promote(final_accum[w], accum, sfa_0, sfa_1, sfb_0, sfb_1, former_tag);
-              tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
-            }
-          }
-          pipe.advance();
-        }
-        ahead = pipe;
+          k_loop_serial<decltype(former_tag)::value>(tile, sb, num_k_blocks, wave_valid, final_accum, accum, pipe, ahead, tr, ring, me);
         };
         // Rows past M (a whole wave of this WG) take the serial loop, which skips their wgmma, and so
         // does a split-K rank whose share of K is empty (K-blocks < kSplitK: nothing to issue); with
@@ -660,20 +713,20 @@ struct Sm90Fp8Gemm1D2D {
           // tile leaves the loop on its own path, so no path out of the loop has a group in flight
           // (otherwise ptxas waits for the group at every turn of the loop: warning C7514).
           if (!has_next) {
-            epilogue(tile, final_accum);
+            store_tile(args, sched, tr, smem_d, tile, final_accum, wg_row, warp_in_wg, lane_idx);
             tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
             break;
           }
-          begin_tile_scales(sfb_buffer ^ 1, has_following, following);
-          issue_ahead(next_tile, scales_b_of(next_tile, sfb_buffer ^ 1));
-          epilogue(tile, final_accum);
+          begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, sfb_buffer ^ 1, has_following, following);
+          issue_ahead(next_tile, scales_b_of(args, sched, smem_sfb, sfb_buffer_floats, next_tile, sfb_buffer ^ 1));
+          store_tile(args, sched, tr, smem_d, tile, final_accum, wg_row, warp_in_wg, lane_idx);
         } else {
           bool stores = true;  // split-K ranks 1.. hand their sums to rank 0 and store nothing
           if constexpr (kSplitK > 1) {
             // -- split-K: rank 1 hands its fp32 partial sums to rank 0, which adds them and stores ----
             stores = !exchange_partial_sums(final_accum, smem_d, empty_barriers, sched.split_rank(), split_tiles++);
           }
-          if (stores) epilogue(tile, final_accum);
+          if (stores) store_tile(args, sched, tr, smem_d, tile, final_accum, wg_row, warp_in_wg, lane_idx);
         }
         tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
         if (!has_next) break;
@@ -684,7 +737,7 @@ struct Sm90Fp8Gemm1D2D {
       }
     };
     if constexpr (kOverlapTiles) {
-      if (FP8LAB_OVERLAP_TILES_AHEAD == 2 && sched.total_k_blocks() >= 2) tile_loop(IntConst<2>{});
+      if (kOverlapTilesAhead == 2 && sched.total_k_blocks() >= 2) tile_loop(IntConst<2>{});
       else tile_loop(IntConst<1>{});
     } else {
       tile_loop(IntConst<1>{});
@@ -697,6 +750,51 @@ struct Sm90Fp8Gemm1D2D {
       if (sched.split_rank() != 0 && split_tiles > 0) ptx::mbarrier_try_wait_parity_acquire_cluster(&empty_barriers[kNumStages + 1], (split_tiles - 1) & 1);
     }
     tr.finish();
+  }
+
+  // ---- epilogue: bf16 via stmatrix into the staging tile, then TMA store --------------------------
+  // Without branches (kOverlapTiles keeps the next tile's first wgmma group in flight across it):
+  // waiting for, committing and issuing bulk stores are per thread, so every thread runs them and
+  // only the store itself is predicated to its one thread per TMA_D_BLOCK_N columns.
+  __device__ __forceinline__ static void store_tile(const GemmArgs& args, const Sched& sched, TraceWriter& tr,
+                                                    uint8_t* smem_d,  // [kNumDStores][BLOCK_M][TMA_D_BLOCK_N] bf16, swizzled
+                                                    const Tile& t, float (&final_accum)[kNumWaves][kNumAccum],
+                                                    uint32_t wg_row, uint32_t warp_in_wg, uint32_t lane_idx) {
+    const uint32_t n0 = t.n_block * BLOCK_N;
+    tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
+    // The previous tile's store must have finished reading the staging tile.
+    ptx::cp_async_bulk_wait_group_read<0>();
+    ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+#pragma unroll
+    for (uint32_t w = 0; w < kNumWaves; ++w) {
+      // Lane l addresses row (l % 16) of the warp's 16 rows, chunk i + l / 16 (stmatrix x4 matrices:
+      // rows 0-7 / 8-15 of chunk i, then of chunk i + 1).
+      const uint32_t row = w * WAVE_BLOCK_M + wg_row + warp_in_wg * 16 + lane_idx % 16;
+#pragma unroll
+      for (uint32_t i = 0; i < kNumChunks; i += 2) {
+        const uint32_t col = (i + lane_idx / 16) * 8;
+        ptx::stmatrix_m8n8_x4(smem_d + d_offset(row, col),
+                              ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 0], final_accum[w][i * 4 + 1]),
+                              ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 2], final_accum[w][i * 4 + 3]),
+                              ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 4], final_accum[w][i * 4 + 5]),
+                              ptx::cvt_rn_bf16x2_f32(final_accum[w][i * 4 + 6], final_accum[w][i * 4 + 7]));
+      }
+    }
+    // Make the generic-proxy stmatrix writes visible to the TMA (async proxy), then store.
+    ptx::fence_proxy_async_shared_cta();
+    ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+    bool rows_masked = false;  // M-grouped: padding rows / rows past masked_m must stay untouched
+    if constexpr (kMGrouped) {
+      rows_masked = t.rows_masked;
+      if (rows_masked) store_rows_masked(args, sched, t, smem_d, n0);
+    }
+    const uint32_t col = n0 + threadIdx.x * TMA_D_BLOCK_N;
+    ptx::cp_async_bulk_tensor_2d_store_if(!rows_masked && threadIdx.x < kNumDStores && col < args.n, &args.tma_d,
+                                          smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * 2),
+                                          static_cast<int32_t>(col), static_cast<int32_t>(sched.d_row(t)));
+    ptx::cp_async_bulk_commit_group();
+    tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
+    tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
   }
 
   // Split-K hand-over of one tile's accumulators (kSplitK > 1). Each rank r > 0 waits until rank 0

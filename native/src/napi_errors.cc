@@ -1,4 +1,4 @@
-#include "errors.h"
+#include "napi_errors.h"
 
 namespace fp8lab {
 

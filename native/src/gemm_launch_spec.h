@@ -1,0 +1,39 @@
+// The config-to-launch spec of one GEMM: what createGemmLaunch(spec) receives (GemmLaunchSpec in
+// native/index.d.ts; the TypeScript side builds it once from a GemmConfig), as a plain struct.
+// gemm_launch_parse.cc fills it from the JS object; everything after that is plain C++.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "device.h"
+
+namespace fp8lab {
+
+struct GemmLaunchSpec {
+  KernelRef kernel;
+  std::string kind;  // normal | contiguous | masked | wgrad | kgrouped
+  // The problem: normal / wgrad / kgrouped: M; contiguous: ΣM; masked: Mmax per group. K-grouped:
+  // K = ΣK_g (groups concatenated along K).
+  int64_t m = 0, n = 0, k = 0, num_groups = 1;
+  // The config (GemmConfig's fields, same names in camelCase on the JS side).
+  int64_t block_m = 0, block_n = 0, block_k = 0, num_stages = 0, num_math_warpgroups = 0;
+  int64_t cluster_m = 1, cluster_n = 1, split_k = 1;
+  int64_t swizzle_a = 0, swizzle_b = 0, swizzle_d = 0;
+  int64_t num_sms = 0, shared_bytes = 0;
+  bool pdl = false;
+  bool psum_layout = false;      // contiguous: groupedLayout holds psum[G], not an expert per row
+  uint32_t trace_capacity = 0;   // records per trace slice; 0 when there is no trace buffer
+  // Device buffers; the optional ones are null when absent.
+  MemoryRef a, b, sfa, sfb, d;
+  MemoryRef grouped_layout, flags, c, trace;
+
+  // wgrad / kgrouped run the 1D1D kernel (impls/sm90_fp8_gemm_1d1d.cuh): fp32 D = C + A.B^T, both
+  // operands scaled per 1x128; the others the 1D2D kernel (bf16 D, B per 128x128).
+  bool one_d_one_d() const { return kind == "wgrad" || kind == "kgrouped"; }
+  bool m_grouped() const { return kind == "contiguous" || kind == "masked"; }
+  int64_t ctas_per_cluster() const { return cluster_m * cluster_n * split_k; }
+  int64_t threads() const { return 128 * (1 + num_math_warpgroups); }
+};
+
+}  // namespace fp8lab
