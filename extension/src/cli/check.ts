@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { EnvironmentReport, ErrorCode } from '../../protocol/worker';
-import { RuntimeError } from '../context';
+import { RuntimeError } from '../core/runtimeError';
 import { findExtensionRoot } from '../runtime/addon';
 import { probeEnvironment } from '../runtime/environment';
 import { CHECK_EXIT, checkExitCode, formatReport } from '../runtime/environmentText';

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type * as Addon from '../../../native/index';
-import { RuntimeError } from '../context';
+import { RuntimeError } from '../core/runtimeError';
 
 export type AddonModule = typeof Addon;
 

@@ -4,7 +4,7 @@
 // the IPC channel and sends progress/log notifications.
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type CancellationToken } from 'vscode-jsonrpc/node';
 import type { JobProgress, RuntimeSettings, ShapeResult, WorkerNotifications, WorkerRequests } from '../../protocol/worker';
-import { RuntimeError } from '../context';
+import { RuntimeError } from '../core/runtimeError';
 import { probeEnvironment } from './environment';
 import * as service from './service';
 import { accuracyStudy } from './studies/accuracyStudy';

@@ -2,7 +2,7 @@
 // a ResponseError whose `data` is CodedErrorData; the client turns it back into a RuntimeError.
 import { ResponseError } from 'vscode-jsonrpc';
 import type { CodedErrorData, ErrorCode } from '../../protocol/worker';
-import { RuntimeError } from '../context';
+import { RuntimeError } from '../core/runtimeError';
 
 /** JSON-RPC error code for every coded error (the server-defined range). */
 export const CODED_ERROR = -32000;

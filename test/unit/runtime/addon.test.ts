@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { RuntimeError } from '../../../extension/src/context';
+import type { RuntimeError } from '../../../extension/src/core/runtimeError';
 import { ADDON_RELATIVE_PATH, findExtensionRoot, loadAddon } from '../../../extension/src/runtime/addon';
 
 function tempRoot(): string {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { DeviceInfo } from '../../../native/index';
-import { RuntimeError } from '../../../extension/src/context';
+import { RuntimeError } from '../../../extension/src/core/runtimeError';
 import type { AddonModule } from '../../../extension/src/runtime/addon';
 import { cudaVersionText, parseNvccVersion, probeEnvironment, runNvccVersion } from '../../../extension/src/runtime/environment';
 import { checkExitCode, cublasLtVersionText, formatReport } from '../../../extension/src/runtime/environmentText';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc';
-import { RuntimeError } from '../../../extension/src/context';
+import { RuntimeError } from '../../../extension/src/core/runtimeError';
 import { codedData, fromWireError, toResponseError } from '../../../extension/src/runtime/workerErrors';
 
 test('an addon error keeps its code, compiler log and CUresult name across the wire', () => {

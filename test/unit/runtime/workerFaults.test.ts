@@ -7,7 +7,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { CodedErrorData, RuntimeSettings, WorkerRequests } from '../../../extension/protocol/worker';
-import type { RuntimeError } from '../../../extension/src/context';
+import type { RuntimeError } from '../../../extension/src/core/runtimeError';
 import { findExtensionRoot } from '../../../extension/src/runtime/addon';
 import { createRuntimeClient, describeInFlight, TRUST_FREE, TRUST_REQUIRED, type WorkerClient } from '../../../extension/src/runtime/client';
 import { resolveSettings } from '../../../extension/src/runtime/settings';

@@ -1,6 +1,6 @@
 // Coded errors raised by the bench pipeline, and the classification the shape loop needs.
 import type { CodedErrorData, ErrorCode } from '../../../protocol/worker';
-import { RuntimeError } from '../../context';
+import { RuntimeError } from '../../core/runtimeError';
 import { codedData } from '../workerErrors';
 
 export function coded(code: ErrorCode, message: string, extra: Partial<CodedErrorData> = {}): RuntimeError {
