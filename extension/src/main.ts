@@ -16,7 +16,7 @@ import { activate as openFile } from './features/openFile';
 import { activate as sass } from './features/sass';
 import { activate as sweep } from './features/sweep';
 import { createRuntimeClient, type WorkerClient } from './runtime/client';
-import { resolveSettings, SETTING_KEYS, type SettingValues } from './runtime/settings';
+import { resolveSettings, SETTING_KEYS, type SettingValues } from './core/settings';
 
 let runtime: WorkerClient | undefined;
 

@@ -2,8 +2,8 @@
 // accuracy study (the design vs per-tensor scaling vs no promotion, all real kernels on the GPU)
 // against an FP32 GEMM of the original inputs; the report is what the accuracy view opens.
 import { formatAccuracyReport } from '../core/studies/studyText';
-import * as service from '../runtime/service';
-import { accuracyStudy } from '../runtime/studies/accuracyStudy';
+import * as service from '../worker/service';
+import { accuracyStudy } from '../worker/studies/accuracyStudy';
 import type { CliIo } from './io';
 import { parseAccuracyArgs } from './studyArgs';
 import { CONFIG_KEYS } from './verbArgs';

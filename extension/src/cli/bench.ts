@@ -3,9 +3,9 @@
 // shape, a table at the end, and the whole BenchRun as JSON. Without a Hopper GPU: study mode
 // (compile every kernel, print config, registers and spills).
 import type { BenchRun, ShapeResult } from '../../protocol/worker';
-import { probeEnvironment } from '../runtime/environment';
-import { progressLine, benchTable } from '../runtime/bench/table';
-import * as service from '../runtime/service';
+import { probeEnvironment } from '../worker/environment';
+import { progressLine, benchTable } from '../worker/bench/table';
+import * as service from '../worker/service';
 import type { CliIo } from './io';
 import { parseBenchArgs, CONFIG_KEYS, DEFAULT_ROUNDS } from './verbArgs';
 import { runGroupedBench } from './groupedBench';

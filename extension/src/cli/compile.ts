@@ -2,7 +2,7 @@
 // shape (the heuristic's config, or the forced one) and prints the register report. No GPU needed.
 import type { CompileReport } from '../../protocol/worker';
 import { formatConfig } from '../core/runRows';
-import * as service from '../runtime/service';
+import * as service from '../worker/service';
 import type { CliIo } from './io';
 import { CONFIG_KEYS, parseShapeVerbArgs } from './verbArgs';
 import { cliSettings, reportError, VERB_EXIT } from './verbSupport';

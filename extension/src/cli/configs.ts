@@ -1,7 +1,7 @@
 // `fp8lab configs M N K [--json]`: every candidate tile config for a shape, the rejected ones with
 // their reason, and the one the heuristic picks (no GPU needed: an H100 is assumed without one).
-import * as service from '../runtime/service';
-import { formatConfigReport } from '../runtime/bench/policy';
+import * as service from '../worker/service';
+import { formatConfigReport } from '../worker/bench/policy';
 import type { CliIo } from './io';
 import { parseShapeVerbArgs } from './verbArgs';
 import { cliSettings, reportError, VERB_EXIT } from './verbSupport';

@@ -5,8 +5,8 @@
 import { parseGroupedArgs, GROUPED_DEFAULT_ROUNDS } from '../core/grouped/cliArgs';
 import { caseLabel } from '../core/grouped/cases';
 import { groupedRow, groupedTable } from '../core/grouped/table';
-import { probeEnvironment } from '../runtime/environment';
-import { benchGrouped } from '../runtime/grouped/groupedService';
+import { probeEnvironment } from '../worker/environment';
+import { benchGrouped } from '../worker/grouped/groupedService';
 import type { CliIo } from './io';
 import { benchExitCode, cliSettings, logToStderr, runCancellable, STOP_NOTICE_WITH_QUIT, VERB_EXIT, writeJsonReport } from './verbSupport';
 

@@ -6,8 +6,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { CastMode } from '../../protocol/grouped';
 import { tmaAlignedSize } from '../core/grouped/layout';
-import { castToFp8, transformScales } from '../runtime/grouped/groupedService';
-import { getGroupedSettings, setGroupedSettings } from '../runtime/grouped/groupedSettings';
+import { castToFp8, transformScales } from '../worker/grouped/groupedService';
+import { getGroupedSettings, setGroupedSettings } from '../worker/grouped/groupedSettings';
 import type { CliIo } from './io';
 import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
 

@@ -8,7 +8,7 @@ import { countByLine } from '../core/sass/sourceLines';
 import { compiledSass } from '../runtime/sass/compiledSass';
 import { listingText, reportFromText } from '../runtime/sass/disassemble';
 import { findSassTools, installSassTools, requireSassTools } from '../runtime/sass/tools';
-import * as service from '../runtime/service';
+import * as service from '../worker/service';
 import type { CliIo } from './io';
 import { parseSassArgs, type SassArgs } from './sassArgs';
 import {

@@ -2,7 +2,7 @@
 // what is wrong and what would work.
 import type { GemmProblem } from '../../protocol/worker';
 import { parseShape } from '../core/shapes';
-import type { ConfigOverrides } from '../runtime/bench/policy';
+import type { ConfigOverrides } from '../worker/bench/policy';
 import { parseConfigText, type Parsed } from './verbArgs';
 
 export interface SassArgs {

@@ -3,7 +3,7 @@
 import type { InputKind } from '../../protocol/trace';
 import type { GemmProblem } from '../../protocol/worker';
 import { parseShape } from '../core/shapes';
-import type { ConfigOverrides } from '../runtime/bench/policy';
+import type { ConfigOverrides } from '../worker/bench/policy';
 import { parseConfigText, type Parsed } from './verbArgs';
 
 export interface TimelineArgs { problem?: GemmProblem; fromCapture?: string; traceFile: string; jsonFile?: string; captureFile?: string; config?: ConfigOverrides; rounds?: number; seed?: number }

@@ -4,9 +4,9 @@
 import { resolve } from 'node:path';
 import { compactConfig } from '../core/heuristics';
 import { deviceKey, shapeKey, viewFor, type TuningRecord } from '../core/tuning/tuningRecord';
-import { textTable } from '../runtime/bench/table';
-import { probeEnvironment } from '../runtime/environment';
-import { tuningProvenance, tuningStoreFor } from '../runtime/tuningSave';
+import { textTable } from '../worker/bench/table';
+import { probeEnvironment } from '../worker/environment';
+import { tuningProvenance, tuningStoreFor } from '../worker/tuningSave';
 import { kernelSourceHash } from '../storage/kernelSourceHash';
 import { warningText } from '../storage/tuningStore';
 import type { CliIo } from './io';

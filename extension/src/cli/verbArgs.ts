@@ -4,7 +4,7 @@ import { parsePeerList } from '../core/peers/helperProtocol';
 import type { BenchOptions, GemmProblem } from '../../protocol/worker';
 import { presetShapes, SHAPE_PRESETS } from '../core/deepseekShapes';
 import { parseShape } from '../core/shapes';
-import type { ConfigOverrides } from '../runtime/bench/policy';
+import type { ConfigOverrides } from '../worker/bench/policy';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string } | { ok: 'help' };
 

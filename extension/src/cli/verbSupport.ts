@@ -5,10 +5,10 @@ import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RuntimeSettings } from '../../protocol/worker';
-import { findExtensionRoot } from '../runtime/addon';
-import { codedData } from '../runtime/workerErrors';
-import { resolveSettings } from '../runtime/settings';
-import type { StudyHooks } from '../runtime/studies/studyDevice';
+import { findExtensionRoot } from '../worker/addon';
+import { codedData } from '../worker/workerErrors';
+import { resolveSettings } from '../core/settings';
+import type { StudyHooks } from '../worker/studies/studyDevice';
 import type { CliIo } from './io';
 
 /** Exit codes of the bench/configs/compile verbs (2..5 mean what they mean for `check`). */

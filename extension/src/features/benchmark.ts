@@ -16,7 +16,7 @@ import { panelsFor } from '../panels/panelSet';
 import type { ResultsPanels } from '../panels/resultsPanel';
 import { toCodedError } from '../panels/webviewHost';
 import { Overrides } from './overrides';
-import { pickRun, registerRunCommands, runStoreFor, type RunStore } from './runStore';
+import { pickRun, registerRunCommands, runStoreFor, type RunStore } from '../storage/runStore';
 
 /** Timing options of a GPU run from the command (the CLI has its own flags for these). */
 const GPU_OPTIONS: BenchOptions = { timing: true, peer: true, rounds: 20, seed: 0 }; // the CLI's defaults

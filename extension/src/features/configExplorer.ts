@@ -14,7 +14,7 @@ import { parseShape } from '../core/shapes';
 import { panelsFor } from '../panels/panelSet';
 import { toCodedError, WebviewHost } from '../panels/webviewHost';
 import { Overrides } from './overrides';
-import { runStoreFor } from './runStore';
+import { runStoreFor } from '../storage/runStore';
 
 export const EXPLORER_VIEW_ID = 'fp8lab.configExplorer';
 

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { EnvironmentReport } from '../../protocol/worker';
 import { RuntimeError, type FeatureContext } from '../context';
-import { formatReport, verdict } from '../runtime/environmentText';
+import { formatReport, verdict } from '../core/environmentText';
 
 export interface EnvironmentTestApi {
   /** The last report, if a probe succeeded. */

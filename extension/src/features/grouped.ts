@@ -11,7 +11,7 @@ import { groupedToBenchRun } from '../core/grouped/benchRun';
 import { GROUPED_KINDS, issueCases } from '../core/grouped/cases';
 import { groupedTable } from '../core/grouped/table';
 import { panelsFor } from '../panels/panelSet';
-import { runStoreFor } from './runStore';
+import { runStoreFor } from '../storage/runStore';
 
 const KIND_TEXT: Record<GroupedKind, string> = {
   contiguous: 'M-grouped contiguous (MoE prefill / training forward)',

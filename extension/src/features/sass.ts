@@ -21,7 +21,7 @@ import { listingText, reportFromText } from '../runtime/sass/disassemble';
 import { findSassTools, installSassTools, type SassTools } from '../runtime/sass/tools';
 import { missingToolsMessage } from '../core/sass/toolSearch';
 import { publishSassLines } from './languageClient';
-import { runStoreFor } from './runStore';
+import { runStoreFor } from '../storage/runStore';
 
 export const SASS_COMMANDS = {
   show: 'fp8lab.showSass',

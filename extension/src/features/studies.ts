@@ -16,7 +16,7 @@ import { checkTraceCapture } from '../core/trace';
 import { accuracyTitle, createAccuracyPanel } from '../panels/accuracyPanel';
 import { createTimelinePanel, timelineTitle } from '../panels/timelinePanel';
 import { toCodedError } from '../panels/webviewHost';
-import { runStoreFor } from './runStore';
+import { runStoreFor } from '../storage/runStore';
 
 export type StudyName = 'timeline' | 'accuracy';
 export const STUDY_COMMANDS: Record<StudyName, string> = { timeline: 'fp8lab.showTimeline', accuracy: 'fp8lab.showAccuracy' };

@@ -195,7 +195,7 @@ test('fp8lab layout: TMA-aligned size and settings validation without a GPU', as
 });
 
 test('grouped settings: get and set, numSms 0 returns to the default', async () => {
-  const { getGroupedSettings, setGroupedSettings, withGroupedSettings } = await import('../../../extension/src/runtime/grouped/groupedSettings');
+  const { getGroupedSettings, setGroupedSettings, withGroupedSettings } = await import('../../../extension/src/worker/grouped/groupedSettings');
   assert.deepEqual(setGroupedSettings({ numSms: 66, mkAlignment: 256 }, 132), { numSms: 66, mkAlignment: 256 });
   assert.equal(withGroupedSettings({ numSms: 100 } as never).numSms, 66);
   assert.throws(() => setGroupedSettings({ numSms: 133 }, 132), /1\.\.132/);

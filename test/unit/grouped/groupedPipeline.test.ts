@@ -1,4 +1,4 @@
-// The grouped bench pipeline (runtime/grouped) against the recording fake addon: what it allocates,
+// The grouped bench pipeline (worker/grouped) against the recording fake addon: what it allocates,
 // launches and checks per kind — one reference per non-empty group over its valid rows, calc_diff
 // over exactly those rows, the poisoned rows counted, masked launched with m = Mmax and masked_m,
 // the 1D1D kinds checked with C distinct from D and timed in place — and that a kernel that
@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import type { GroupedCase } from '../../../extension/protocol/grouped';
 import { GroupedKernel } from '../../../extension/src/core/grouped/groupedUtilsSource';
 import { DIFF_WORDS, DiffWord } from '../../../extension/src/core/utilsSource';
-import type { AddonModule } from '../../../extension/src/runtime/addon';
-import { benchGrouped } from '../../../extension/src/runtime/grouped/groupedService';
+import type { AddonModule } from '../../../extension/src/worker/addon';
+import { benchGrouped } from '../../../extension/src/worker/grouped/groupedService';
 import type * as Native from '../../../native/index';
 import { FakeAddon } from '../runtime/fakeAddon';
 import { environment, testSettings } from '../runtime/fakeEnvironment';

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { EnvironmentReport } from '../../../extension/protocol/worker';
-import { PythonPeerHelper } from '../../../extension/src/runtime/peers/pythonHelper';
-import { openPeers } from '../../../extension/src/runtime/peers/openPeers';
+import { PythonPeerHelper } from '../../../extension/src/worker/peers/pythonHelper';
+import { openPeers } from '../../../extension/src/worker/peers/openPeers';
 import { repoRoot } from '../repoRoot';
 
 const script = join(repoRoot(), 'extension', 'peers', 'peer_helper.py');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RuntimeError } from '../../../extension/src/core/runtimeError';
-import { ADDON_RELATIVE_PATH, findExtensionRoot, loadAddon } from '../../../extension/src/runtime/addon';
+import { ADDON_RELATIVE_PATH, findExtensionRoot, loadAddon } from '../../../extension/src/worker/addon';
 
 function tempRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'fp8lab-root-'));

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { DIFF_WORDS, DiffWord } from '../../../extension/src/core/utilsSource';
 import {
   accuracyOf, accuracyProblem, CALC_DIFF_LIMIT, calcDiff, readDiffWords, relativeErrorFloor,
-} from '../../../extension/src/runtime/bench/accuracy';
+} from '../../../extension/src/worker/bench/accuracy';
 
 /** The bytes the GPU reduction leaves in its result buffer (little-endian words). */
 function words(w: { sumXY: number; sumXXYY: number; sumYY: number; maxAbs: number; unwritten: number; maxRel: number; nonFiniteRef: number }): ArrayBuffer {

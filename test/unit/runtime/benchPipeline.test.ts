@@ -1,4 +1,4 @@
-// The GPU pipeline of one shape (runtime/bench/shapeBench.ts) against a fake addon that records
+// The GPU pipeline of one shape (worker/bench/shapeBench.ts) against a fake addon that records
 // every call: the order of the phases, what is launched with which sizes, that a wrong result is
 // never timed, that the peer's failures cost only its column, that cancellation stops between
 // phases, and that every buffer and handle allocated is freed. The numbers the fake returns are
@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BenchOptions, CompileReport, GemmConfig, RuntimeSettings } from '../../../extension/protocol/worker';
 import { UtilKernel } from '../../../extension/src/core/utilsSource';
-import type { AddonModule } from '../../../extension/src/runtime/addon';
-import { benchShape, POISON, type ShapeContext } from '../../../extension/src/runtime/bench/shapeBench';
+import type { AddonModule } from '../../../extension/src/worker/addon';
+import { benchShape, POISON, type ShapeContext } from '../../../extension/src/worker/bench/shapeBench';
 import { peerOf } from '../../../extension/src/core/peers/runPeers';
-import { SELECTION_ROUNDS } from '../../../extension/src/runtime/peers/cublasltBest';
-import { UtilKernels } from '../../../extension/src/runtime/bench/utilKernels';
+import { SELECTION_ROUNDS } from '../../../extension/src/worker/peers/cublasltBest';
+import { UtilKernels } from '../../../extension/src/worker/bench/utilKernels';
 import { device, FakeAddon, type Scenario } from './fakeAddon';
 
 const settings = { cacheDir: '/fake', compiler: 'nvcc', cudaHome: '/usr/local/cuda', nvccPath: '/usr/local/cuda/bin/nvcc', kernelsDir: '/fake/kernels' } as RuntimeSettings;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   callsPerGraph, estimateUs, L2_FACTOR, MAX_CALLS_PER_GRAPH, MAX_SETS, rotationPlan, setSizes,
-} from '../../../extension/src/runtime/bench/plan';
+} from '../../../extension/src/worker/bench/plan';
 
 const L2 = 50 * 2 ** 20; // H100
 const MEMORY = 32 * 2 ** 30;

@@ -1,4 +1,4 @@
-// The bench loop (runtime/service.ts bench()) with a fake addon and a fake environment report: the
+// The bench loop (worker/service.ts bench()) with a fake addon and a fake environment report: the
 // order of work across shapes, what stops a run and what does not, study mode, compile sharing,
 // and the device ceilings measured once and then read from the cache folder.
 import assert from 'node:assert/strict';
@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { BenchOptions, GemmProblem, JobProgress, RuntimeSettings } from '../../../extension/protocol/worker';
-import type { AddonModule } from '../../../extension/src/runtime/addon';
-import { bench } from '../../../extension/src/runtime/service';
+import type { AddonModule } from '../../../extension/src/worker/addon';
+import { bench } from '../../../extension/src/worker/service';
 import { FakeAddon, type Scenario } from './fakeAddon';
 import { environment, testSettings } from './fakeEnvironment';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BenchRun, GemmConfig, ShapeResult } from '../../../extension/protocol/worker';
 import { peerGeomean } from '../../../extension/src/core/peers/runPeers';
-import { benchTable, progressLine, studyTable, textTable } from '../../../extension/src/runtime/bench/table';
+import { benchTable, progressLine, studyTable, textTable } from '../../../extension/src/worker/bench/table';
 
 const config: GemmConfig = {
   blockM: 64, blockN: 112, blockK: 128, numStages: 8, numMathWarpgroups: 1, clusterM: 1, clusterN: 1,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { findEntry, parsePtxas } from '../../../extension/src/core/ptxas';
 import { UtilKernel, utilsSource } from '../../../extension/src/core/utilsSource';
-import { findExtensionRoot } from '../../../extension/src/runtime/addon';
+import { findExtensionRoot } from '../../../extension/src/worker/addon';
 
 const root = findExtensionRoot(__dirname, {});
 const nvcc = process.env.FP8LAB_JIT_NVCC_COMPILER ?? join(process.env.CUDA_HOME ?? '/usr/local/cuda', 'bin', 'nvcc');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { DeviceCeilings, ShapeResult } from '../../../extension/protocol/worker';
-import { raiseToObserved } from '../../../extension/src/runtime/bench/ceilings';
+import { raiseToObserved } from '../../../extension/src/worker/bench/ceilings';
 
 const base: DeviceCeilings = { fp8Tflops: 1300, bandwidthGBps: 2500, method: 'measured.', measuredAt: '2026-11-21T06:00:00Z' };
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ADDON_RELATIVE_PATH, findExtensionRoot } from '../../../extension/src/runtime/addon';
+import { ADDON_RELATIVE_PATH, findExtensionRoot } from '../../../extension/src/worker/addon';
 
 const root = findExtensionRoot(__dirname, {});
 const cli = join(root, 'extension', 'dist', 'cli.js');

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { findExtensionRoot } from '../../../extension/src/runtime/addon';
+import { findExtensionRoot } from '../../../extension/src/worker/addon';
 import { parseConfigText } from '../../../extension/src/cli/verbArgs';
 import { writeStandInCompiler } from '../standInCompiler';
 

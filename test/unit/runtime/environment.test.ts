@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { DeviceInfo } from '../../../native/index';
 import { RuntimeError } from '../../../extension/src/core/runtimeError';
-import type { AddonModule } from '../../../extension/src/runtime/addon';
-import { cudaVersionText, parseNvccVersion, probeEnvironment, runNvccVersion } from '../../../extension/src/runtime/environment';
-import { checkExitCode, cublasLtVersionText, formatReport } from '../../../extension/src/runtime/environmentText';
-import { resolveSettings } from '../../../extension/src/runtime/settings';
+import type { AddonModule } from '../../../extension/src/worker/addon';
+import { cudaVersionText, parseNvccVersion, probeEnvironment, runNvccVersion } from '../../../extension/src/worker/environment';
+import { checkExitCode, cublasLtVersionText, formatReport } from '../../../extension/src/core/environmentText';
+import { resolveSettings } from '../../../extension/src/core/settings';
 
 const cache = mkdtempSync(join(tmpdir(), 'fp8lab-env-'));
 // One entry in the JIT's layout (<key[0:2]>/<key>/), plus what is not an entry: the build folder,

@@ -3,7 +3,7 @@
 // fails in one of several ways, a capture that refuses PDL, a fault on the n-th launch, a failing
 // compile). The numbers it returns are the tests' inputs, never measurements.
 import { DIFF_WORDS, DiffWord, UtilKernel } from '../../../extension/src/core/utilsSource';
-import { POISON } from '../../../extension/src/runtime/bench/shapeBench';
+import { POISON } from '../../../extension/src/worker/bench/shapeBench';
 import type * as Native from '../../../native/index';
 
 export type Writer = 'ours' | 'peer' | 'peer-wrong' | 'none';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveSettings } from '../../../extension/src/runtime/settings';
+import { resolveSettings } from '../../../extension/src/core/settings';
 
 const paths = { kernelsDir: '/ext/kernels', homeDir: '/home/u', cwd: '/work/proj' };
 

@@ -1,4 +1,4 @@
-// Interleaved autotune (runtime/service.ts tune() -> bench/tuneShape.ts) with a fake addon: the
+// Interleaved autotune (worker/service.ts tune() -> bench/tuneShape.ts) with a fake addon: the
 // inputs made once for all candidates, each candidate checked, every correct one timed in ONE
 // timeGraphs call (so rounds interleave them), failed ones left out, everything freed, and the
 // ranking built from the per-candidate medians.
@@ -10,9 +10,9 @@ import { after, test } from 'node:test';
 import type { BenchOptions, GemmConfig, GemmProblem, JobProgress } from '../../../extension/protocol/worker';
 import { candidatesToTime, rankTuning } from '../../../extension/src/core/tuneRanking';
 import { UtilKernel } from '../../../extension/src/core/utilsSource';
-import type { AddonModule } from '../../../extension/src/runtime/addon';
-import { chooseFor, kernelSourceFor, policyDevice } from '../../../extension/src/runtime/bench/policy';
-import { tune } from '../../../extension/src/runtime/service';
+import type { AddonModule } from '../../../extension/src/worker/addon';
+import { chooseFor, kernelSourceFor, policyDevice } from '../../../extension/src/worker/bench/policy';
+import { tune } from '../../../extension/src/worker/service';
 import type * as Native from '../../../native/index';
 import { device, FakeAddon, type Scenario } from './fakeAddon';
 import { environment, testSettings } from './fakeEnvironment';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc';
 import { RuntimeError } from '../../../extension/src/core/runtimeError';
-import { codedData, fromWireError, toResponseError } from '../../../extension/src/runtime/workerErrors';
+import { codedData, fromWireError, toResponseError } from '../../../extension/src/worker/workerErrors';
 
 test('an addon error keeps its code, compiler log and CUresult name across the wire', () => {
   const addonErr = Object.assign(new Error('kernel faulted'), { code: 'E_KERNEL_FAULT', cudaError: 'CUDA_ERROR_ILLEGAL_ADDRESS', log: 'ptxas ...' });

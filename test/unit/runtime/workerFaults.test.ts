@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { CodedErrorData, RuntimeSettings, WorkerRequests } from '../../../extension/protocol/worker';
 import type { RuntimeError } from '../../../extension/src/core/runtimeError';
-import { findExtensionRoot } from '../../../extension/src/runtime/addon';
+import { findExtensionRoot } from '../../../extension/src/worker/addon';
 import { createRuntimeClient, describeInFlight, TRUST_FREE, TRUST_REQUIRED, type WorkerClient } from '../../../extension/src/runtime/client';
-import { resolveSettings } from '../../../extension/src/runtime/settings';
-import { REQUEST_FIELDS } from '../../../extension/src/runtime/workerParams';
+import { resolveSettings } from '../../../extension/src/core/settings';
+import { REQUEST_FIELDS } from '../../../extension/src/worker/workerParams';
 import { RawWorker } from '../rawWorker';
 import { running, standInPids, writeStandInCompiler } from '../standInCompiler';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BenchRun, CompileReport, GemmProblem, RegisterReport, ShapeResult } from '../../../extension/protocol/worker';
-import { configCost, factsFromCompile, factsFromRun, mergeCompiles, validateFacts } from '../../../extension/server/facts/derive';
+import { configCost, factsFromCompile, factsFromRun, mergeCompiles, validateFacts } from '../../../extension/src/core/facts/derive';
 import { completeConfig, sharedMemoryLayout } from '../../../extension/src/core/kernelRules';
 import { gemmKernelSource } from '../../../extension/src/core/kernelSource';
 

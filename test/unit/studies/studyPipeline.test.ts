@@ -1,4 +1,4 @@
-// The two studies' GPU pipelines (runtime/studies/*) against the bench tests' fake addon, which
+// The two studies' GPU pipelines (worker/studies/*) against the bench tests' fake addon, which
 // records every call: what is compiled (normal, instrumented, no-promotion builds), what is launched
 // with which sizes, that the design's wrong result stops the accuracy study, that the trace buffer
 // is sized, zeroed, downloaded and compacted, that both kernels are timed on one path, that no GPU
@@ -10,9 +10,9 @@ import type { EnvironmentReport, GemmProblem, RuntimeSettings } from '../../../e
 import { traceSizing } from '../../../extension/src/core/studies/traceSizing';
 import { decodeCapture } from '../../../extension/src/core/trace';
 import { DIFF_WORDS, UtilKernel } from '../../../extension/src/core/utilsSource';
-import type { AddonModule } from '../../../extension/src/runtime/addon';
-import { accuracyStudy } from '../../../extension/src/runtime/studies/accuracyStudy';
-import { CAPTURE_REPLAYS, timeline } from '../../../extension/src/runtime/studies/timeline';
+import type { AddonModule } from '../../../extension/src/worker/addon';
+import { accuracyStudy } from '../../../extension/src/worker/studies/accuracyStudy';
+import { CAPTURE_REPLAYS, timeline } from '../../../extension/src/worker/studies/timeline';
 import type * as Native from '../../../native/index';
 import { device, FakeAddon, type Scenario } from '../runtime/fakeAddon';
 import { buildTrace, simulateKernel } from '../trace/traceBuilder';

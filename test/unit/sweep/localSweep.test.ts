@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import type { GemmConfig } from '../../../extension/protocol/worker';
 import { planSweep } from '../../../extension/src/core/sweep/sweepPlan';
 import { encodeTaskResult, type TaskResult } from '../../../extension/src/core/sweep/taskResult';
-import { findExtensionRoot } from '../../../extension/src/runtime/addon';
+import { findExtensionRoot } from '../../../extension/src/worker/addon';
 import { collectSweep } from '../../../extension/src/runtime/sweep/sweepService';
 import { appendSubmission, createSweepFolder, readTaskResults, writeTaskResult } from '../../../extension/src/storage/sweepFolder';
 import { TuningStore } from '../../../extension/src/storage/tuningStore';

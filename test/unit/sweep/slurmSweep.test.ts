@@ -8,7 +8,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BenchRun } from '../../../extension/protocol/worker';
-import { findExtensionRoot } from '../../../extension/src/runtime/addon';
+import { findExtensionRoot } from '../../../extension/src/worker/addon';
 import { startTestCluster, type TestCluster } from '../../slurm/testCluster';
 
 const root = findExtensionRoot(__dirname, {});

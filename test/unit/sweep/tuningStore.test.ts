@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import type { GemmConfig } from '../../../extension/protocol/worker';
 import { crc32Hex } from '../../../extension/src/core/checksum';
 import { decodeRecordLine, encodeRecordLine, tunedFor, viewFor, type DeviceIdentity, type TuningRecord } from '../../../extension/src/core/tuning/tuningRecord';
-import { findExtensionRoot } from '../../../extension/src/runtime/addon';
+import { findExtensionRoot } from '../../../extension/src/worker/addon';
 import { kernelSourceHash } from '../../../extension/src/storage/kernelSourceHash';
 import { TuningStore } from '../../../extension/src/storage/tuningStore';
 

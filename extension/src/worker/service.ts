@@ -1,4 +1,4 @@
-// What the runtime worker (runtime/worker.ts) and the CLI (cli/*.ts) call: configs, compiles, the
+// What the runtime worker (worker/worker.ts) and the CLI (cli/*.ts) call: configs, compiles, the
 // benchmark pipeline and the fault hook. The same code runs in both, so a terminal run on a GPU
 // server produces exactly what the extension shows.
 import { cpus } from 'node:os';

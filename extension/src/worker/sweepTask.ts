@@ -3,18 +3,18 @@
 // then write the result file atomically into the shared results folder. A task killed on the way
 // (scancel, a time limit) writes nothing, so a reader never sees half of one.
 import { hostname } from 'node:os';
-import type { EnvironmentReport, RuntimeSettings } from '../../../protocol/worker';
-import { validateProblem } from '../../core/shapes';
-import type { SweepPlan, SweepTask } from '../../core/sweep/sweepPlan';
-import type { ShapeOutcome, TaskResult } from '../../core/sweep/taskResult';
-import { candidatesToTime, sameConfig } from '../../core/tuneRanking';
-import { kernelSourceHash } from '../../storage/kernelSourceHash';
-import { writeTaskResult } from '../../storage/sweepFolder';
-import { tuneProblem } from '../bench/tuneProblem';
-import { deviceIdentity } from '../deviceIdentity';
-import { probeEnvironment } from '../environment';
-import * as service from '../service';
-import { codedData } from '../workerErrors';
+import type { EnvironmentReport, RuntimeSettings } from '../../protocol/worker';
+import { validateProblem } from '../core/shapes';
+import type { SweepPlan, SweepTask } from '../core/sweep/sweepPlan';
+import type { ShapeOutcome, TaskResult } from '../core/sweep/taskResult';
+import { candidatesToTime, sameConfig } from '../core/tuneRanking';
+import { kernelSourceHash } from '../storage/kernelSourceHash';
+import { writeTaskResult } from '../storage/sweepFolder';
+import { tuneProblem } from './bench/tuneProblem';
+import { deviceIdentity } from './deviceIdentity';
+import { probeEnvironment } from './environment';
+import * as service from './service';
+import { codedData } from './workerErrors';
 
 export interface TaskRunHooks {
   /** A line for the task's log. */

@@ -8,7 +8,7 @@ import type { BenchRun } from '../../protocol/worker';
 import type { FeatureContext } from '../context';
 import { RunArchive, type RunSummary } from '../core/runArchive';
 import { runToCsv } from '../core/runRows';
-import { pickFp8labFile, readFp8labFile } from './fp8labFileIo';
+import { pickFp8labFile, readFp8labFile } from '../dialogs/fp8labFileIo';
 
 export class RunStore implements vscode.Disposable {
   readonly archive: RunArchive;

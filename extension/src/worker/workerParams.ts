@@ -38,7 +38,7 @@ function kindOf(v: unknown): string {
 
 const SETTINGS_STRINGS = ['cacheDir', 'cudaHome', 'nvccPath', 'libcudaPath', 'cublasLtPath', 'kernelsDir'] as const;
 const SETTINGS_FLAGS = ['jitDebug', 'printConfigs', 'printCompilerCommand', 'ptxasVerbose', 'ptxasCheck', 'dumpPtx', 'dumpSass', 'withLineinfo'] as const;
-/** The same rule as FP8LAB_JIT_DEFINES (runtime/settings.ts): the values reach the compiler's argv. */
+/** The same rule as FP8LAB_JIT_DEFINES (core/settings.ts): the values reach the compiler's argv. */
 const DEFINE = /^FP8LAB_[A-Z0-9_]+(=[A-Za-z0-9_.+-]*)?$/;
 
 /** Why `s` is not a RuntimeSettings, or undefined when it is one. */

@@ -7,7 +7,7 @@ import { access, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DeviceReport, EnvironmentReport, ErrorCode, RuntimeSettings, ToolkitReport } from '../../protocol/worker';
 import { loadAddon, type LoadedAddon } from './addon';
-import { summarize } from './environmentText';
+import { summarize } from '../core/environmentText';
 
 export const MIN_TOOLKIT: [number, number] = [12, 3];
 

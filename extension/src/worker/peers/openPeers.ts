@@ -5,7 +5,7 @@ import type { EnvironmentReport, PeerAvailability, PeerId, RuntimeSettings } fro
 import { missingPeerLines, PEER_NAMES, PYTHON_PEERS, wantedPeers } from '../../core/peers/helperProtocol';
 import type { ShapePeers } from '../bench/shapeBench';
 import type { Logger } from '../bench/jit';
-import { cublasLtVersionText } from '../environmentText';
+import { cublasLtVersionText } from '../../core/environmentText';
 import { PythonPeerHelper } from './pythonHelper';
 
 export interface RunPeers {

@@ -1,10 +1,10 @@
 // Builds the language server's facts (protocol/languageServer.ts KernelFacts) from what runs and
 // compiles report. Pure: the costs are derived from the problem and config with the kernel's own
 // layout (core/kernelRules.ts) and tile arithmetic (core/heuristics/tiles.ts), nothing is guessed.
-import type { CompileFacts, ConfigCostFacts, KernelFacts, RunConfigFacts } from '../../protocol/languageServer';
-import type { BenchRun, CompileReport, GemmConfig, GemmProblem } from '../../protocol/worker';
-import { sharedMemoryLayout } from '../../src/core/kernelRules';
-import { waveInfo, workShape } from '../../src/core/heuristics/tiles';
+import type { CompileFacts, ConfigCostFacts, KernelFacts, RunConfigFacts } from '../../../protocol/languageServer';
+import type { BenchRun, CompileReport, GemmConfig, GemmProblem } from '../../../protocol/worker';
+import { sharedMemoryLayout } from '../kernelRules';
+import { waveInfo, workShape } from '../heuristics/tiles';
 
 export function emptyFacts(now = new Date()): KernelFacts {
   return { version: 1, updatedAt: now.toISOString(), configs: [], compiles: [] };
