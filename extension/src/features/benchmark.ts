@@ -5,18 +5,15 @@
 // each measured shape, so a cancelled or crashed run keeps what it measured.
 
 import * as vscode from 'vscode';
-import type { RegistersSnapshot } from '../../protocol/webview';
 import type { BenchOptions, BenchRun, EnvironmentReport, GemmProblem, ShapeResult } from '../../protocol/worker';
 import { RuntimeError, type FeatureContext } from '../context';
 import { deepseekDecodeShapes, deepseekPrefillShapes, deepseekShapes } from '../core/deepseekShapes';
-import { registersFromRun } from '../core/registerEntries';
-import { isRegistersSnapshot } from '../core/webviewGuards';
 import { firstClause, parseShapeList, whyCannotRun } from '../core/benchChoices';
 import { panelsFor } from '../panels/panelSet';
 import type { ResultsPanels } from '../panels/resultsPanel';
 import { toCodedError } from '../panels/webviewHost';
 import { Overrides } from './overrides';
-import { pickRun, registerRunCommands, runStoreFor, type RunStore } from '../storage/runStore';
+import { runStoreFor, type RunStore } from '../storage/runStore';
 
 /** Timing options of a GPU run from the command (the CLI has its own flags for these). */
 const GPU_OPTIONS: BenchOptions = { timing: true, peer: true, rounds: 20, seed: 0 }; // the CLI's defaults
@@ -73,11 +70,6 @@ export function activate(ctx: FeatureContext): BenchmarkTestApi {
   let lastRunId: string | undefined;
   const panels = panelsFor(ctx);
   const overrides = new Overrides(ctx.extension.workspaceState);
-  registerRunCommands(ctx, store, {
-    showRun: (run, savedAs) => panels.results.show(run, { live: false, savedAs, reveal: true }),
-    activeRun: () => panels.results.activeRun(),
-    compare: (a, b, label) => panels.results.compare(a, b, label),
-  });
 
   ctx.extension.subscriptions.push(
     vscode.commands.registerCommand('fp8lab.runBenchmark', async (arg?: unknown) => {
@@ -91,16 +83,6 @@ export function activate(ctx: FeatureContext): BenchmarkTestApi {
         void vscode.window.showErrorMessage(`FP8 GEMM benchmark failed (${err.code}): ${err.message}`);
         return undefined;
       }
-    }),
-    vscode.commands.registerCommand('fp8lab.showRegisters', async (arg?: unknown) => {
-      if (isRegistersSnapshot(arg)) { panels.registers.show(arg); return; }
-      const a = arg as { runId?: unknown; indices?: unknown } | undefined;
-      const run = typeof a?.runId === 'string' ? await store.load(a.runId) : await pickRun(store, 'Show register use of which run?');
-      if (!run) return;
-      const indices = Array.isArray(a?.indices) ? a.indices.filter((i): i is number => Number.isInteger(i)) : [];
-      const snap: RegistersSnapshot = registersFromRun(run, indices);
-      if (snap.entries.length === 0) { void vscode.window.showWarningMessage('No compiled kernel in that run has a register report.'); return; }
-      panels.registers.show(snap);
     }),
   );
   return { runsDir: store.archive.dir, lastRunId: () => lastRunId, shownRun: (id) => panels.results.shown(id) };
