@@ -1,5 +1,5 @@
 // `fp8lab bench --kernel contiguous|masked|kgrouped|wgrad [--shapes ...]`: the grouped and
-// weight-gradient GEMMs. Without --shapes: the issue's list for the kind. Correctness over the valid
+// weight-gradient GEMMs. Without --shapes: the standard list for the kind. Correctness over the valid
 // rows (and the rows that must stay untouched) before timing; DeepGEMM runs beside ours on the
 // same case when the peers' Python has it.
 import { parseGroupedArgs, GROUPED_DEFAULT_ROUNDS } from '../core/grouped/cliArgs';
@@ -19,7 +19,7 @@ untouched; then the median of CUDA-graph replays over rotated inputs, interleave
 with DeepGEMM on the same case (same group sizes) when the Python in fp8lab.pythonPath /
 FP8LAB_PYTHON (else python3) has torch and deep_gemm; otherwise one line says why and the run goes on.
 
-Shapes (default: issue 4's list for the kind):
+Shapes (default, or 'standard': the standard list for the kind, after DeepGEMM's test generators):
   contiguous  G,M,N,K          M = expected rows per group (FLOPs over the padded rows)
   masked      G,EXPECTED_M,N,K[,MMAX]   (MMAX default 4096; FLOPs and bytes over the valid rows)
   kgrouped    G,M,N,K          K = expected K per group

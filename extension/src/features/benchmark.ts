@@ -32,7 +32,7 @@ async function pickProblems(store: RunStore): Promise<GemmProblem[] | undefined>
     { label: 'DeepSeek-V3 decode + prefill', description: `all ${deepseekShapes().length} shapes`, problems: async () => deepseekShapes() },
     // The grouped kernels take group layouts, not M,N,K: their own command picks the kind and cases.
     {
-      label: 'MoE grouped GEMMs…', description: 'contiguous / masked / K-grouped / wgrad (the issue\'s DeepGEMM-style cases)',
+      label: 'MoE grouped GEMMs…', description: 'contiguous / masked / K-grouped / wgrad (DeepGEMM-style test cases)',
       problems: async () => { await vscode.commands.executeCommand('fp8lab.runGroupedBenchmark'); return undefined; },
     },
   ];

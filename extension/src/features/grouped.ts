@@ -1,5 +1,5 @@
-// The grouped / weight-gradient GEMMs (issue 4) in the editor: "Run grouped GEMM benchmark" (pick a
-// kind; the issue's cases checked and timed on the GPU, or compiled only without one; the run is
+// The grouped / weight-gradient GEMMs in the editor: "Run grouped GEMM benchmark" (pick a
+// kind; its standard cases checked and timed on the GPU, or compiled only without one; the run is
 // saved in the run store and opens in the results panel, with "Show as text" for the plain table) and "Grouped GEMM layout settings" (the SMs the persistent kernels may use, the
 // contiguous layouts' M/K alignment, and the TMA-aligned size of a dimension). Everything runs in
 // the runtime worker through its requests.
@@ -8,7 +8,7 @@ import type { GroupedKind } from '../../protocol/grouped';
 import type { JobProgress } from '../../protocol/worker';
 import { RuntimeError, type FeatureContext } from '../context';
 import { groupedToBenchRun } from '../core/grouped/benchRun';
-import { GROUPED_KINDS, issueCases } from '../core/grouped/cases';
+import { GROUPED_KINDS, standardCases } from '../core/grouped/cases';
 import { groupedTable } from '../core/grouped/table';
 import { panelsFor } from '../panels/panelSet';
 import { runStoreFor } from '../storage/runStore';
@@ -33,7 +33,7 @@ async function runGrouped(ctx: FeatureContext, arg?: unknown): Promise<string | 
     return undefined;
   }
   const pick = arg !== undefined ? { gemmKind: arg as GroupedKind } : await vscode.window.showQuickPick(
-    GROUPED_KINDS.map((kind) => ({ label: kind, description: `${issueCases(kind).length} cases`, detail: KIND_TEXT[kind], gemmKind: kind })),
+    GROUPED_KINDS.map((kind) => ({ label: kind, description: `${standardCases(kind).length} cases`, detail: KIND_TEXT[kind], gemmKind: kind })),
     { title: 'Run grouped GEMM benchmark', placeHolder: 'Which kernel kind?' },
   );
   if (!pick) return undefined;
@@ -47,7 +47,7 @@ async function runGrouped(ctx: FeatureContext, arg?: unknown): Promise<string | 
     });
     try {
       // A cancel answers with the cases measured so far (run.interrupted says so).
-      return await ctx.runtime.request('gemm/groupedBench', { settings: ctx.settings(), jobId, cases: issueCases(pick.gemmKind), options }, token);
+      return await ctx.runtime.request('gemm/groupedBench', { settings: ctx.settings(), jobId, cases: standardCases(pick.gemmKind), options }, token);
     } catch (err) {
       void vscode.window.showErrorMessage(`Grouped GEMM benchmark: ${message(err)}`);
       return undefined;

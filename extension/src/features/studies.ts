@@ -1,4 +1,4 @@
-// The two studies of issue 6 as commands: "Show pipeline timeline" (fp8lab.showTimeline) and "Show
+// The two studies as commands: "Show pipeline timeline" (fp8lab.showTimeline) and "Show
 // accuracy against FP32" (fp8lab.showAccuracy). Each runs on the runtime worker (gemm/timeline,
 // gemm/accuracy) with progress and cancel, and opens its view. The shape comes from the caller
 // (a results row or an explorer candidate: { problem }), else from the last run, else an input box.

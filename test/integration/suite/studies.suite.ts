@@ -1,4 +1,4 @@
-// The two study views (issue 6) open in VS Code from recorded files through their commands
+// The two study views open in VS Code from recorded files through their commands
 // (fp8lab.showTimeline / fp8lab.showAccuracy with a file Uri: the no-GPU path), load their pages
 // (the page sends `ready` and gets the snapshot) and carry the shape in their titles. The files are
 // the H100 recordings under test/fixtures/h100/ when present (timeline-capture.json, accuracy.json),

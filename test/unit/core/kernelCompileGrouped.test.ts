@@ -1,5 +1,5 @@
 // Compiles the generated FP8 1D1D units ('wgrad' = GemmType::Normal, 'kgrouped' = GemmType::KGrouped)
-// for the configs chosen for issue 4's shapes with the real nvcc (sm_90a, ptxas -v) and asserts ptxas
+// for the configs chosen for the standard grouped shapes with the real nvcc (sm_90a, ptxas -v) and asserts ptxas
 // reports no spills and no stack; checks that the kernel's static_asserts reject what the TypeScript
 // rules reject; builds and runs kernels/tools/check_invariants_1d1d.cu. Skips only when nvcc is absent.
 import { test } from 'node:test';
@@ -9,7 +9,7 @@ import { wgradCompleteConfig, wgradConfigViolations } from '../../../extension/s
 import { wgradKernelSource } from '../../../extension/src/core/kernelSource';
 import { assertCompilesClean, assertInvariantCheckerPasses, compileCubin, skip, withWorkDir } from '../nvccHarness';
 
-// Tiles for issue 4's wgrad shapes (M = 4096 x the DeepSeek (N, K) list) and K-grouped shapes
+// Tiles for the standard wgrad shapes (M = 4096 x the DeepSeek (N, K) list) and K-grouped shapes
 // (M in {4096, 7168}, N in {7168, 2048}): 128-row tiles with BN 64..192 (256x128 leaves room for one
 // stage next to its 128 KB fp32 D tile, so it is rejected by the smem/stages rules), and
 // 64-row tiles for narrow N (576). Stages: the most that fit, capped at 8.

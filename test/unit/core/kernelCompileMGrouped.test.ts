@@ -1,5 +1,5 @@
 // Compiles the 1D2D kernel's M-grouped kinds ('contiguous' = GemmType::MGroupedContiguous,
-// 'masked' = GemmType::MGroupedMasked) for every config the heuristics choose for issue 4's shapes
+// 'masked' = GemmType::MGroupedMasked) for every config the heuristics choose for the standard grouped shapes
 // (DeepGEMM's generators: contiguous (4, 8192), (8, 4096); masked Mmax 4096 with expected m 192, 1024,
 // 20; x (N, K) in {(6144, 7168), (7168, 3072), (4096, 4096), (4096, 2048)}) with the real nvcc and
 // asserts 0 spills, 0 stack; runs kernels/tools/check_invariants_grouped.cu. Skips only without nvcc.

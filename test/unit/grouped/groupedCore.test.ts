@@ -2,7 +2,7 @@
 // validators (each bad input gets its code and rule), FLOPs conventions and the config choice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { caseSeed, drawCase, edgeCases, issueCases, kernelProblem } from '../../../extension/src/core/grouped/cases';
+import { caseSeed, drawCase, edgeCases, standardCases, kernelProblem } from '../../../extension/src/core/grouped/cases';
 import { groupedConfig } from '../../../extension/src/core/grouped/config';
 import {
   contiguousStarts, expertIndex, kOffsets, psumLayout, tmaAlignedSize, toMnMajorScales,
@@ -15,11 +15,11 @@ import { H100_SXM } from '../../../extension/src/core/heuristics/device';
 import { wgradConfigViolations } from '../../../extension/src/core/kernelRules';
 
 test('issue lists: 8 contiguous, 16 masked, 6 k-grouped, 6 wgrad cases, all valid', () => {
-  assert.equal(issueCases('contiguous').length, 8);
-  assert.equal(issueCases('masked').length, 16);
-  assert.equal(issueCases('kgrouped').length, 6);
-  assert.equal(issueCases('wgrad').length, 6);
-  for (const c of [...issueCases('contiguous'), ...issueCases('masked'), ...issueCases('kgrouped'), ...issueCases('wgrad'), ...edgeCases()]) {
+  assert.equal(standardCases('contiguous').length, 8);
+  assert.equal(standardCases('masked').length, 16);
+  assert.equal(standardCases('kgrouped').length, 6);
+  assert.equal(standardCases('wgrad').length, 6);
+  for (const c of [...standardCases('contiguous'), ...standardCases('masked'), ...standardCases('kgrouped'), ...standardCases('wgrad'), ...edgeCases()]) {
     assert.equal(checkCase(c), undefined, JSON.stringify(c));
   }
 });
@@ -120,7 +120,7 @@ test('FLOPs: padded rows for contiguous, valid rows for masked, ΣK for k-groupe
 });
 
 test('configs for every issue case of the 1D1D kinds are legal for the 1D1D kernel', () => {
-  for (const c of [...issueCases('wgrad'), ...issueCases('kgrouped')]) {
+  for (const c of [...standardCases('wgrad'), ...standardCases('kgrouped')]) {
     const draw = drawCase(c, 0);
     const problem = kernelProblem(c, draw);
     const { config } = groupedConfig(problem, H100_SXM, draw.groupK);

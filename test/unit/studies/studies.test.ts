@@ -1,4 +1,4 @@
-// Pure parts of the two studies (issue 6): the host-side error statistics of the accuracy study,
+// Pure parts of the two studies: the host-side error statistics of the accuracy study,
 // the trace buffer sizing of the timeline, the CLI arguments, the study/open message guard, and the
 // terminal summaries on a decoded (synthetic, simulated) capture.
 import assert from 'node:assert/strict';

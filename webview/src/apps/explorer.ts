@@ -164,7 +164,7 @@ function render(s: ExplorerSnapshot, host: Host): void {
   const clearBtn = h('button', { disabled: !s.override }, 'Clear override');
   const allBtn = h('button', {}, 'Select all legal');
   const noneBtn = h('button', {}, 'Select none');
-  // Issue 6: the pipeline timeline / accuracy study of the single selected candidate (GPU).
+  // The pipeline timeline / accuracy study of the single selected candidate (GPU).
   const timelineBtn = h('button', { title: 'Pipeline timeline of the selected candidate (instrumented run on the GPU)' }, 'Timeline');
   const accuracyBtn = h('button', { title: 'Accuracy against FP32 of the selected candidate vs per-tensor scaling vs no promotion' }, 'Accuracy');
   const sassBtn = h('button', { title: 'The SASS of the selected candidate: listing with source lines, instruction mix, control bits (compiles it; needs nvdisasm or cuobjdump)' }, 'SASS');

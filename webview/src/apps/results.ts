@@ -226,7 +226,7 @@ function render(s: ResultsSnapshot, host: Host): void {
           .then(() => say(`Copied row ${r.caseLabel ?? `${r.m}x${r.n}x${r.k}`}`), (e: Error) => say(`Copy failed: ${e.message}`)));
         const regs = h('button', { class: 'small', title: 'Show register use for this kernel', disabled: r.registers === undefined }, 'Registers');
         regs.addEventListener('click', () => host.request('registers/show', { indices: [r.index] }).catch((e: Error) => say(e.message)));
-        // Issue 6: the pipeline timeline / accuracy study of this row's shape and config.
+        // The pipeline timeline / accuracy study of this row's shape and config.
         const study = (name: 'timeline' | 'accuracy' | 'sass', text: string, title: string) => {
           // The studies instrument the normal kernel: a grouped row has no study to open.
           const groupedRow = r.flopsOver !== undefined;

@@ -1,4 +1,4 @@
-// The grouped / weight-gradient benchmark (issue 4) and the layout utilities, as the worker and the
+// The grouped / weight-gradient benchmark and the layout utilities, as the worker and the
 // CLI call them. Reuses the bench pipeline's pieces: environment probe, device init, JIT, utility
 // kernels, register report, coded errors; the per-case work is in caseBench.ts.
 import type {

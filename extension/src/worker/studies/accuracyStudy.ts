@@ -1,4 +1,4 @@
-// The accuracy study of one shape (issue 6): on the same FP32 inputs (random, with the chosen
+// The accuracy study of one shape: on the same FP32 inputs (random, with the chosen
 // distribution and seed), three real kernels run on the GPU:
 //   fine        - the design: 1x128 A scales, 128x128 B scales, promotion into FP32 every K-block;
 //   perTensor   - one scale per tensor (per_tensor.cuh writes it into the SFA/SFB layouts), the SAME kernel;

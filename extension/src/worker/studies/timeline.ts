@@ -1,4 +1,4 @@
-// The pipeline timeline of one shape (issue 6): the instrumented build (FP8LAB_TRACE=1) is replayed
+// The pipeline timeline of one shape: the instrumented build (FP8LAB_TRACE=1) is replayed
 // back to back, as when timed, into a trace buffer sized so the whole kernel fits, and the last
 // launch's records are kept; its output is checked like any benchmark run, the buffer comes back raw (TraceCapture, decoded by core/trace), and the normal and
 // the instrumented kernels are timed on the same path, interleaved, so the instrumentation's own
