@@ -1,5 +1,5 @@
 // `fp8lab tune` argument handling and its refusal without a GPU, through the verb's run() with an
-// in-memory io (the GPU path is test/gpu/tune-pass.sh on the H100).
+// in-memory io (the GPU path is lab/tune-pass.sh on the H100).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';

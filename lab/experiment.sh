@@ -3,7 +3,7 @@
 # for questions the heuristic's single choice cannot answer. Usage: experiment.sh LOGDIR "M,N,K|k=v,..." ...
 set -uo pipefail
 LOG=${1:?usage: experiment.sh LOGDIR SPEC...}; shift
-mkdir -p "$LOG"; cd "$(dirname "$0")/../.."
+mkdir -p "$LOG"; cd "$(dirname "$0")/.."
 source test/gpu/device-env.sh
 for spec in "$@"; do
   shape=${spec%%|*}; cfg=${spec#*|}

@@ -6,10 +6,10 @@
 # for ROUNDS rounds with the cuBLASLt peer interleaved (as `fp8lab bench` does), configs taking
 # turns, REPEATS times; the SM clock, power and temperature are sampled every 100 ms.
 # Usage: sustained-pass.sh LOGDIR [ROUNDS] [REPEATS]; then, on a development machine,
-#   node test/gpu/sustained-fixture.mjs LOGDIR/r > test/fixtures/h100/sustained-m4096.json
+#   node lab/sustained-fixture.mjs LOGDIR/r > test/fixtures/h100/sustained-m4096.json
 set -uo pipefail
 LOG=${1:?usage: sustained-pass.sh LOGDIR [ROUNDS] [REPEATS]}; ROUNDS=${2:-40}; REPEATS=${3:-2}
-mkdir -p "$LOG/r"; cd "$(dirname "$0")/../.."
+mkdir -p "$LOG/r"; cd "$(dirname "$0")/.."
 source test/gpu/device-env.sh
 nvidia-smi --query-gpu=timestamp,clocks.sm,power.draw,temperature.gpu,clocks_event_reasons.active \
   --format=csv,noheader,nounits -lms 100 > "$LOG/smi.csv" 2>&1 &

@@ -3,7 +3,7 @@
 #   ncu-pass.sh LOGDIR M,N,K "k=v,..." ["k=v,..." ...]
 set -uo pipefail
 LOG=${1:?usage: ncu-pass.sh LOGDIR M,N,K CONFIG...}; SHAPE=$2; shift 2
-mkdir -p "$LOG"; cd "$(dirname "$0")/../.."
+mkdir -p "$LOG"; cd "$(dirname "$0")/.."
 source test/gpu/device-env.sh
 NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
 i=0

@@ -1,11 +1,11 @@
 // Turns a sustained-pass.sh run (its r/ folder of `fp8lab bench --json` files, one per config and
 // repeat) into test/fixtures/h100/sustained-m4096.json: per shape, every config's median µs in each
-// repeat (ours and the interleaved peer). Usage: node test/gpu/sustained-fixture.mjs DIR > FILE
+// repeat (ours and the interleaved peer). Usage: node lab/sustained-fixture.mjs DIR > FILE
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
-if (!dir) { console.error('usage: node test/gpu/sustained-fixture.mjs RUNDIR/r > sustained.json'); process.exit(1); }
+if (!dir) { console.error('usage: node lab/sustained-fixture.mjs RUNDIR/r > sustained.json'); process.exit(1); }
 const shapes = new Map();
 let device;
 let rounds;
@@ -27,7 +27,7 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.json') && !f.star
 }
 const out = {
   device: device && { name: device.name, smCount: device.smCount, ...(device.driverVersion ? { driverVersion: device.driverVersion } : {}) },
-  method: `test/gpu/sustained-pass.sh: each config runs every shape for ${rounds} rounds with the cuBLASLt peer interleaved, configs taking turns; measuredUs holds its median in each repeat`,
+  method: `lab/sustained-pass.sh: each config runs every shape for ${rounds} rounds with the cuBLASLt peer interleaved, configs taking turns; measuredUs holds its median in each repeat`,
   shapes: [...shapes.values()],
 };
 process.stdout.write(JSON.stringify(out, null, 1) + '\n');

@@ -2,7 +2,7 @@
 # Captures real sm_90a disassembly of our GEMM kernels on the GPU machine (which has cuobjdump and
 # nvdisasm beside nvcc), for the SASS parser's test fixtures. Run after prepare-device.sh, from
 # anywhere:
-#   bash test/gpu/capture-sass.sh OUTDIR          (e.g. "$OUT"; carry .device from prepare-device.sh)
+#   bash lab/capture-sass.sh OUTDIR          (e.g. "$OUT"; carry .device from prepare-device.sh)
 # SASS_CAPTURE_ONLY=NAME-SUBSTRING limits it to some configs. On a machine without .device it uses
 # its own node and extension/dist (the tools then fail with exit 127, recorded like any other).
 # For each config below: `fp8lab compile ... --json` with line info into a fresh cache, then, in a
@@ -14,7 +14,7 @@ set -uo pipefail
 OUTDIR=${1:?usage: capture-sass.sh OUTDIR}
 mkdir -p "$OUTDIR"
 OUTDIR=$(cd "$OUTDIR" && pwd)
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 ROOT=$PWD
 if [ -d .device ]; then
   source test/gpu/device-env.sh; NODE=/tmp/node

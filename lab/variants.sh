@@ -7,7 +7,7 @@
 #   e.g. variants.sh "$OUT" "64,2112,7168 4096,4096,7168" 2 "base|" "rot|FP8LAB_K_ROTATION=1"
 set -uo pipefail
 LOG=${1:?usage: variants.sh LOGDIR SHAPES REPEAT "label|DEFINES" ...}; SHAPES=$2; REPEAT=$3; shift 3
-mkdir -p "$LOG"; cd "$(dirname "$0")/../.."
+mkdir -p "$LOG"; cd "$(dirname "$0")/.."
 source test/gpu/device-env.sh
 read -r -a shape_args <<< "$SHAPES"
 for ((r = 1; r <= REPEAT; r++)); do
@@ -19,4 +19,4 @@ for ((r = 1; r <= REPEAT; r++)); do
     echo "round $r $label: exit $?"
   done
 done
-/tmp/node test/gpu/variants-summary.mjs "$LOG"/variant-*.json
+/tmp/node lab/variants-summary.mjs "$LOG"/variant-*.json

@@ -16,7 +16,7 @@ What it measures, per shape (NT: A is MxK, B is NxK, BF16 output):
   through rotated input sets larger than 3x L2; median, min and max over `rounds` replays, torch
   and DeepGEMM replays interleaved in every round so both see the same clocks.
 
-Usage (GPU machine): python3 test/gpu/torch-peer.py [--shapes deepseek | M,N,K ...] [--json OUT] [--rounds 10]
+Usage (GPU machine): python3 lab/torch-peer.py [--shapes deepseek | M,N,K ...] [--json OUT] [--rounds 10]
 """
 
 import argparse

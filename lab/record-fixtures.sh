@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Records the files the views ship for users without a GPU (test/fixtures/h100/), from the current
 # kernels and runtime, on the H100 machine:
-#   bash test/gpu/record-fixtures.sh OUTDIR       (test/gpu/prepare-device.sh ran first, here)
+#   bash lab/record-fixtures.sh OUTDIR       (test/gpu/prepare-device.sh ran first, here)
 # Writes into OUTDIR:
 #   bench-deepseek.json    `fp8lab bench --shapes deepseek --json` with every peer that can run here
 #                          (cuBLASLt's best algorithm, DeepGEMM and torch._scaled_mm when the
@@ -16,7 +16,7 @@ set -uo pipefail
 OUT=${1:?usage: record-fixtures.sh OUTDIR}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 ROOT=$PWD
 LOG="$OUT/record.log"
 : > "$LOG"
@@ -50,7 +50,7 @@ run() { # run LIMIT_S CMD...: output to the log, time-limited
 # stamp FILE COMMAND: writes the provenance into the file's top-level `recorded`.
 stamp() {
   [ -f "$1" ] || { echo "record-fixtures: $1 was not written (see record.log)"; return 1; }
-  FILE="$1" WHAT="recorded on ${DEVICE:-an unnamed GPU}, $STAMP, by \`$2\` (test/gpu/record-fixtures.sh)" "$NODE" -e '
+  FILE="$1" WHAT="recorded on ${DEVICE:-an unnamed GPU}, $STAMP, by \`$2\` (lab/record-fixtures.sh)" "$NODE" -e '
     const fs = require("fs"); const f = process.env.FILE; const j = JSON.parse(fs.readFileSync(f, "utf8"));
     j.recorded = process.env.WHAT; fs.writeFileSync(f, JSON.stringify(j, null, 1) + "\n");'
   echo "$(basename "$1"): $2" >> "$LOG"
