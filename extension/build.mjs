@@ -8,7 +8,7 @@
 //   test/**/*.test.ts, test/integration/suite/index.ts, test/gpu/*.ts -> test/dist/... (tests)
 // Flags: --production (minify, no sourcemaps), --no-tests.
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,6 +52,8 @@ for (const src of walk(at('webview/src/apps'), (p) => p.endsWith('.ts'))) {
 }
 
 if (withTests) {
+  // Bundles of tests that were moved or deleted must not run again from an old path.
+  rmSync(at('test/dist'), { recursive: true, force: true });
   const tests = [
     ...walk(at('test'), (p) => p.endsWith('.test.ts')),
     ...walk(at('test/integration/suite'), (p) => p.endsWith('index.ts')),

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AccuracyReport, TraceCapture } from '../../../extension/protocol/trace';
-import { syntheticAccuracy, syntheticCapture } from '../../unit/studies/syntheticStudies';
+import { syntheticAccuracy, syntheticCapture } from '../../unit/core/studies/syntheticStudies';
 import { activeExtension, testApiMember, until } from './testApi';
 
 interface Shown { title: string; ready: boolean }
