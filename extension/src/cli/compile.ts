@@ -5,7 +5,7 @@ import { formatConfig } from '../core/runRows';
 import * as service from '../worker/service';
 import type { CliIo } from './io';
 import { CONFIG_KEYS, parseShapeVerbArgs } from './verbArgs';
-import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+import { cliSettings, reportError, VERB_EXIT, usageError } from './verbSupport';
 
 export const COMPILE_HELP = `Usage: fp8lab compile M N K [--config k=v,...] [--json]
 
@@ -32,7 +32,7 @@ export function formatCompileReport(r: CompileReport): string {
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseShapeVerbArgs('compile', args);
   if (parsed.ok === 'help') { io.out(COMPILE_HELP); return VERB_EXIT.ok; }
-  if (parsed.ok === false) { io.err(`fp8lab compile: ${parsed.message}\n\n${COMPILE_HELP}`); return VERB_EXIT.usage; }
+  if (parsed.ok === false) return usageError('compile', parsed, COMPILE_HELP, io);
   try {
     const settings = cliSettings(io);
     const { problem, config, json } = parsed.value;

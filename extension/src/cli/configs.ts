@@ -4,7 +4,7 @@ import * as service from '../worker/service';
 import { formatConfigReport } from '../worker/bench/policy';
 import type { CliIo } from './io';
 import { parseShapeVerbArgs } from './verbArgs';
-import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+import { cliSettings, reportError, VERB_EXIT, usageError } from './verbSupport';
 
 export const CONFIGS_HELP = `Usage: fp8lab configs M N K [--json]
 
@@ -17,7 +17,7 @@ ConfigReport.
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseShapeVerbArgs('configs', args);
   if (parsed.ok === 'help') { io.out(CONFIGS_HELP); return VERB_EXIT.ok; }
-  if (parsed.ok === false) { io.err(`fp8lab configs: ${parsed.message}\n\n${CONFIGS_HELP}`); return VERB_EXIT.usage; }
+  if (parsed.ok === false) return usageError('configs', parsed, CONFIGS_HELP, io);
   try {
     const report = await service.configs(cliSettings(io), parsed.value.problem);
     io.out(parsed.value.json ? JSON.stringify(report, null, 2) + '\n' : formatConfigReport(report));

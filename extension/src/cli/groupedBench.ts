@@ -8,7 +8,8 @@ import { groupedRow, groupedTable } from '../core/grouped/table';
 import { probeEnvironment } from '../worker/environment';
 import { benchGrouped } from '../worker/grouped/groupedService';
 import type { CliIo } from './io';
-import { benchExitCode, cliSettings, logToStderr, runCancellable, STOP_NOTICE_WITH_QUIT, VERB_EXIT, writeJsonReport } from './verbSupport';
+import { benchExitCode, cliSettings, logToStderr, runCancellable, STOP_NOTICE_WITH_QUIT, VERB_EXIT, writeJsonReport, usageError } from './verbSupport';
+import { studyModeNotice } from '../core/environmentText';
 
 export const GROUPED_BENCH_HELP = `Usage: fp8lab bench --kernel contiguous|masked|kgrouped|wgrad [--shapes SHAPE ...] [options]
 
@@ -34,12 +35,12 @@ Options:
 export async function runGroupedBench(args: string[], io: CliIo): Promise<number> {
   const parsed = parseGroupedArgs(args);
   if (parsed.ok === 'help') { io.out(GROUPED_BENCH_HELP); return VERB_EXIT.ok; }
-  if (parsed.ok === false) { io.err(`fp8lab bench: ${parsed.message}\n\n${GROUPED_BENCH_HELP}`); return VERB_EXIT.usage; }
+  if (parsed.ok === false) return usageError('bench', parsed, GROUPED_BENCH_HELP, io);
   const { cases, shapesLabel, jsonFile, options } = parsed.value;
   return runCancellable('bench', io, STOP_NOTICE_WITH_QUIT, async (cancelled) => {
     const settings = cliSettings(io);
     const env = await probeEnvironment(settings);
-    if (!env.canRunKernels) io.err('No Hopper GPU found: study mode (compile only)\n');
+    if (!env.canRunKernels) io.err(studyModeNotice(env));
     io.err(`fp8lab bench: ${cases.length} ${parsed.value.kind} case(s) (${shapesLabel})\n`);
     let done = 0;
     const run = await benchGrouped(settings, cases, options, {

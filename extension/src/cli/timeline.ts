@@ -11,7 +11,7 @@ import { timeline } from '../worker/studies/timeline';
 import type { CliIo } from './io';
 import { parseTimelineArgs } from './studyArgs';
 import { CONFIG_KEYS } from './verbArgs';
-import { cliSettings, reportError, runCancellable, STOP_NOTICE, studyHooks, VERB_EXIT, writeJsonReport } from './verbSupport';
+import { cliSettings, reportError, runCancellable, STOP_NOTICE, studyHooks, VERB_EXIT, writeJsonReport, usageError } from './verbSupport';
 
 export const TIMELINE_HELP = `Usage: fp8lab timeline M N K --trace FILE [options]
        fp8lab timeline --from-capture CAPTURE.json --trace FILE     (no GPU: convert a recorded capture)
@@ -37,7 +37,7 @@ Exit codes: 0 done, 1 bad command line, 4 no usable CUDA toolkit, 5 native addon
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseTimelineArgs(args);
   if (parsed.ok === 'help') { io.out(TIMELINE_HELP); return VERB_EXIT.ok; }
-  if (parsed.ok === false) { io.err(`fp8lab timeline: ${parsed.message}\n\n${TIMELINE_HELP}`); return VERB_EXIT.usage; }
+  if (parsed.ok === false) return usageError('timeline', parsed, TIMELINE_HELP, io);
   const a = parsed.value;
   if (a.fromCapture !== undefined) return convert(a.fromCapture, a.traceFile, io);
   return runCancellable('timeline', io, STOP_NOTICE, async (cancelled) => {

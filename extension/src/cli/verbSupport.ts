@@ -84,3 +84,9 @@ export function benchExitCode(run: { interrupted?: { code: string }; results: Ar
 export function studyHooks(io: CliIo, cancelled: () => boolean): StudyHooks {
   return { progress: (p) => io.err(`${p.message}\n`), cancelled, log: logToStderr(io) };
 }
+
+/** A command line the verb cannot take: `fp8lab VERB: [CODE] message`, then the verb's help, exit 1. */
+export function usageError(verb: string, failure: { message: string; code?: string }, help: string, io: CliIo): number {
+  io.err(`fp8lab ${verb}: [${failure.code ?? 'E_BAD_ARGUMENT'}] ${failure.message}\n\n${help}`);
+  return VERB_EXIT.usage;
+}

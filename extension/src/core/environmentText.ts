@@ -56,7 +56,7 @@ export function formatReport(r: EnvironmentReport): string {
   const rows: Array<[string, string]> = [['Summary', r.summary]];
   rows.push(['Driver', r.driver.ok
     ? `CUDA ${r.driver.versionText} (${r.driver.version}) from ${r.driver.libcudaPath}`
-    : `not available [${r.driver.code}] ${r.driver.message}`]);
+    : `not available [${r.driver.code}] ${triedOnce(r.driver.message)}`]);
   if (r.driver.ok && r.devices.length === 0) rows.push(['GPU', 'none reported by the driver']);
   for (const d of r.devices) {
     rows.push([`GPU ${d.ordinal}`, `${d.name}, sm_${d.computeCapability.join('')}${d.isHopper ? ' (Hopper)' : ' (not Hopper: kernels cannot run)'}, ` +
@@ -69,7 +69,7 @@ export function formatReport(r: EnvironmentReport): string {
   rows.push(['NVRTC', r.nvrtc.available ? (r.nvrtc.path ?? 'available') : `not found under ${r.toolkit.cudaHome} (nvcc is used)`]);
   rows.push(['cuBLASLt', r.cublasLt.available
     ? `${r.cublasLt.version !== undefined ? cublasLtVersionText(r.cublasLt.version) + ' ' : ''}at ${r.cublasLt.path}`
-    : `not available: ${r.cublasLt.problem ?? 'not found'} (benchmarks run without the cuBLASLt comparison)`]);
+    : `not available: ${triedOnce(r.cublasLt.problem ?? 'not found')} (benchmarks run without the cuBLASLt comparison)`]);
   rows.push(['JIT cache', `${r.cache.dir}: ${r.cache.entries} ${r.cache.entries === 1 ? 'entry' : 'entries'}, ${r.cache.bytes !== undefined ? `${bytesText(r.cache.bytes)}, ` : ''}` +
     (r.cache.writable ? 'writable' : 'NOT writable (set fp8lab.jit.cacheDir / FP8LAB_JIT_CACHE_DIR)')]);
   rows.push(['Addon', `${r.addon.path} (Node-API ${r.addon.napiVersion})`]);
@@ -78,6 +78,32 @@ export function formatReport(r: EnvironmentReport): string {
   const indent = '\n' + ' '.repeat(width + 4);
   const line = ([k, v]: [string, string]) => `  ${k.padEnd(width)}  ${v.trimEnd().split('\n').map((s) => s.trim()).join(indent)}`;
   return ['FP8 GEMM Lab environment', ...rows.map(line), '', verdict(r)].join('\n');
+}
+
+/**
+ * A loader's "tried:" list as a person reads it: each path once (the addon tries the configured
+ * folder, then the default search, which may name the same file again), and dlerror's own copy of
+ * the path ("P: P: cannot open…") said once.
+ */
+export function triedOnce(text: string): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/^(\s*)(\S+): \2: /, '$1$2: ');
+    const key = line.trim();
+    if (key && seen.has(key)) continue;
+    seen.add(key);
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
+/** What bench prints when kernels cannot run here: why (the summary names what is missing) and what to do next. */
+export function studyModeNotice(r: Pick<EnvironmentReport, 'summary'>): string {
+  return `No usable Hopper GPU here (${r.summary}): study mode, kernels are compiled but not run.\n` +
+    'Next: `fp8lab check` says what is missing and how to fix it; a run recorded on a GPU machine ' +
+    '(`fp8lab bench --json FILE` there) opens here in VS Code ("Open saved run…"); ' +
+    '`fp8lab timeline --from-capture FILE --trace OUT` turns a capture made there into a Perfetto trace.\n';
 }
 
 /** cublasLtGetVersion's encoding: major*10000 + minor*100 + patch. */

@@ -38,7 +38,7 @@ const settings: RuntimeSettings = {
 /** Every code the protocol documents (the worker's union, which includes the addon's). */
 function documentedCodes(): Set<string> {
   const codes = new Set<string>();
-  for (const file of ['extension/protocol/worker.ts', 'native/index.d.ts']) {
+  for (const file of ['extension/protocol/domain.ts', 'native/index.d.ts']) {
     const text = readFileSync(join(root, file), 'utf8').replace(/\/\/.*$/gm, '');
     const union = /export type ErrorCode =([\s\S]*?);/.exec(text);
     assert.ok(union, `ErrorCode in ${file}`);

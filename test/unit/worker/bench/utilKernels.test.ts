@@ -60,7 +60,9 @@ test('bench without a GPU compiles in study mode, and compile/configs work', { s
   const json = join(work, 'study.json');
   const b = fp8lab(['bench', '--shapes', '1,576,7168', '--json', json], cache);
   assert.equal(b.status, 0, b.stderr);
-  assert.match(b.stderr, /No Hopper GPU found: study mode \(compile only\)/);
+  // Why (the driver is missing) and what to do next.
+  assert.match(b.stderr, /No usable Hopper GPU here \(No CUDA driver: study mode[^)]*\): study mode, kernels are compiled but not run/);
+  assert.match(b.stderr, /`fp8lab check`[\s\S]*Open saved run…[\s\S]*`fp8lab timeline --from-capture FILE --trace OUT`/);
   assert.match(b.stdout, /^\s*M\s+N\s+K\s+config\s+regs\s+spill B/m);
   const run = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(run.mode, 'study');
