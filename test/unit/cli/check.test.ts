@@ -40,6 +40,11 @@ test('check (text) prints the report and says why it exits non-zero', { skip: ha
   assert.match(stdout, /^FP8 GEMM Lab environment\n/);
   assert.match(stdout, /Driver +not available \[E_NO_DRIVER\]/);
   assert.match(stderr, /fp8lab check: exit 2 \(no-gpu\)/);
+  // Each library path the loaders tried is listed once, and dlerror's copy of the path is not repeated.
+  const tried = stdout.split('\n').map((l) => l.trim()).filter((l) => /^\S*lib(cuda|cublasLt)\.so[.\d]*: /.test(l));
+  assert.ok(tried.length >= 2, stdout);
+  assert.equal(new Set(tried).size, tried.length, `a tried path listed twice:\n${tried.join('\n')}`);
+  for (const l of tried) assert.doesNotMatch(l, /^(\S+): \1: /, l);
 });
 
 test('check with a missing addon exits 5 with E_ADDON_LOAD naming the file', () => {

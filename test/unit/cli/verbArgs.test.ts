@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_ROUNDS, parseBenchArgs, parseConfigText, parseShapeVerbArgs } from '../../../extension/src/cli/verbArgs';
+import { parseAccuracyArgs, parseTimelineArgs } from '../../../extension/src/cli/studyArgs';
 
 function ok<T>(p: { ok: true; value: T } | { ok: false; message: string } | { ok: 'help' }): T {
   if (p.ok !== true) assert.fail(`expected a parse, got ${JSON.stringify(p)}`);
@@ -70,4 +71,34 @@ test('configs and compile take one shape as three numbers or one word', () => {
   assert.match(bad(parseShapeVerbArgs('configs', ['4096', '7168'])), /configs needs one shape: M N K/);
   assert.match(bad(parseShapeVerbArgs('configs', ['1', '2', '3', '--config', 'x=1'])), /unknown option --config/);
   assert.match(bad(parseShapeVerbArgs('compile', ['64', '100', '7168'])), /N must be a multiple of 8/);
+});
+
+test('every verb takes a shape both ways: M N K and M,N,K give the same problems', () => {
+  const spaced = ok(parseBenchArgs(['4096', '7168', '2048', '--shapes', '64', '2112', '7168']));
+  const commas = ok(parseBenchArgs(['4096,7168,2048', '--shapes', '64,2112,7168']));
+  assert.deepEqual(spaced.problems, commas.problems);
+  assert.deepEqual(spaced.problems.map((p) => [p.m, p.n, p.k]), [[4096, 7168, 2048], [64, 2112, 7168]]);
+  assert.equal(spaced.shapesLabel, '2 shape(s)');
+  for (const verb of ['configs', 'compile'] as const) {
+    assert.deepEqual(ok(parseShapeVerbArgs(verb, ['4096,7168,2048'])).problem, ok(parseShapeVerbArgs(verb, ['4096', '7168', '2048'])).problem);
+  }
+  for (const [args, parse] of [[['--trace', 't.json'], parseTimelineArgs], [['--json', 'a.json'], parseAccuracyArgs]] as const) {
+    const a = ok(parse([...args, '4096', '7168', '2048']) as never) as { problem: unknown };
+    const b = ok(parse([...args, '4096,7168,2048']) as never) as { problem: unknown };
+    assert.deepEqual(a.problem, b.problem);
+  }
+});
+
+test('a bad shape is named with its value and coded E_INVALID_SHAPE, never taken for an option', () => {
+  for (const r of [parseShapeVerbArgs('configs', ['-5', '2112', '7168']), parseBenchArgs(['-5', '2112', '7168']), parseTimelineArgs(['-5', '2112', '7168', '--trace', 't.json'])]) {
+    assert.equal(r.ok, false);
+    const f = r as { message: string; code?: string };
+    assert.equal(f.code, 'E_INVALID_SHAPE', f.message);
+    assert.match(f.message, /M must be a positive whole number; got "-5"/);
+    assert.doesNotMatch(f.message, /unknown option/);
+  }
+  const lone = parseBenchArgs(['4096']) as { ok: false; message: string; code?: string };
+  assert.equal(lone.code, 'E_INVALID_SHAPE');
+  assert.match(lone.message, /shape "4096": give M N K \(three numbers\) or M,N,K/);
+  assert.equal((parseBenchArgs(['--fast']) as { code?: string }).code, undefined, 'an unknown option is printed as E_BAD_ARGUMENT by usageError');
 });
