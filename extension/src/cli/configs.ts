@@ -6,12 +6,14 @@ import type { CliIo } from './io';
 import { parseShapeVerbArgs } from './verbArgs';
 import { cliSettings, reportError, VERB_EXIT, usageError } from './verbSupport';
 
-export const CONFIGS_HELP = `Usage: fp8lab configs M N K [--json]
+export const CONFIGS_HELP = `Usage: fp8lab configs M N K | M,N,K [--legal] [--top N] [--json]
 
 Lists every candidate config (block_m, block_n, stages, cluster, math warpgroups, shared memory,
 waves) for the shape, with the reason for each rejected one, and marks the heuristic's choice.
 Uses the local GPU's SM count when there is one, else an H100 SXM (132 SMs). --json prints the
-ConfigReport.
+ConfigReport (all candidates).
+  --legal   only the legal candidates (the rejected ones are counted in the header)
+  --top N   only the N legal candidates the cost model predicts fastest, fastest first
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -20,7 +22,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (parsed.ok === false) return usageError('configs', parsed, CONFIGS_HELP, io);
   try {
     const report = await service.configs(cliSettings(io), parsed.value.problem);
-    io.out(parsed.value.json ? JSON.stringify(report, null, 2) + '\n' : formatConfigReport(report));
+    io.out(parsed.value.json ? JSON.stringify(report, null, 2) + '\n' : formatConfigReport(report, { legalOnly: parsed.value.legalOnly, top: parsed.value.top }));
     return VERB_EXIT.ok;
   } catch (err) {
     return reportError('configs', err, io);

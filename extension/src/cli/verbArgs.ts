@@ -141,16 +141,24 @@ export function parseBenchArgs(args: string[]): Parsed<BenchArgs> {
 }
 
 /** `configs M N K` / `compile M N K`: three numbers or one "M,N,K" (or "MxNxK") word, plus flags. */
-export interface ShapeVerbArgs { problem: GemmProblem; json: boolean; config?: ConfigOverrides }
+export interface ShapeVerbArgs {
+  problem: GemmProblem; json: boolean; config?: ConfigOverrides;
+  /** configs only: --legal (legal candidates only), --top N (the N predicted fastest). */
+  legalOnly?: boolean; top?: number;
+}
 
 export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]): Parsed<ShapeVerbArgs> {
   const words: string[] = [];
   let json = false;
   let config: ConfigOverrides | undefined;
+  let legalOnly = false;
+  let top: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--help' || a === '-h') return { ok: 'help' };
     if (a === '--json') { json = true; continue; }
+    if (a === '--legal' && verb === 'configs') { legalOnly = true; continue; }
+    if (a === '--top' && verb === 'configs') { const r = positiveInt(a, args[++i], 100_000); if (r.ok !== true) return r; top = r.value; continue; }
     if (a === '--config' && verb === 'compile') { const c = parseConfigText(args[++i] ?? ''); if (c.ok !== true) return c; config = c.value; continue; }
     if (a.startsWith('--config=') && verb === 'compile') { const c = parseConfigText(a.slice('--config='.length)); if (c.ok !== true) return c; config = c.value; continue; }
     if (!isValueWord(a)) return { ok: false, message: `unknown option ${a}` };
@@ -158,5 +166,5 @@ export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]):
   }
   const shape = shapeFromWords(verb, words);
   if (shape.ok !== true) return shape as Parsed<never>;
-  return { ok: true, value: { problem: shape.value, json, ...(config ? { config } : {}) } };
+  return { ok: true, value: { problem: shape.value, json, ...(config ? { config } : {}), ...(legalOnly ? { legalOnly } : {}), ...(top !== undefined ? { top } : {}) } };
 }

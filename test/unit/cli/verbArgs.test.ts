@@ -102,3 +102,9 @@ test('a bad shape is named with its value and coded E_INVALID_SHAPE, never taken
   assert.match(lone.message, /shape "4096": give M N K \(three numbers\) or M,N,K/);
   assert.equal((parseBenchArgs(['--fast']) as { code?: string }).code, undefined, 'an unknown option is printed as E_BAD_ARGUMENT by usageError');
 });
+
+test('configs --legal and --top N parse; other verbs refuse them', () => {
+  assert.deepEqual(ok(parseShapeVerbArgs('configs', ['4096', '7168', '2048', '--legal', '--top', '10'])), { problem: { kind: 'normal', m: 4096, n: 7168, k: 2048 }, json: false, legalOnly: true, top: 10 });
+  assert.match(bad(parseShapeVerbArgs('configs', ['4096,7168,2048', '--top', '0'])), /--top must be a whole number from 1/);
+  assert.match(bad(parseShapeVerbArgs('compile', ['4096,7168,2048', '--top', '3'])), /unknown option --top/);
+});

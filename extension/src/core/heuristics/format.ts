@@ -39,6 +39,8 @@ function candidateLine(c: Candidate, chosen: boolean): string {
 export interface FormatOptions {
   /** Print only the legal candidates (the rejected ones are counted in the header). */
   legalOnly?: boolean;
+  /** Print only the N legal candidates the cost model predicts fastest, fastest first. */
+  top?: number;
 }
 
 export function formatConfigReport(report: ConfigReport, opts: FormatOptions = {}): string {
@@ -50,7 +52,15 @@ export function formatConfigReport(report: ConfigReport, opts: FormatOptions = {
     `chosen: ${compactConfig(report.chosen)} — ${report.why}`,
   ];
   let marked = false;
-  for (const c of report.candidates) {
+  let shown = report.candidates;
+  if (opts.top !== undefined) {
+    shown = report.candidates.filter((c) => !c.rejected)
+      .map((c, i) => ({ c, i }))
+      .sort((a, b) => (a.c.predicted?.us ?? Infinity) - (b.c.predicted?.us ?? Infinity) || a.i - b.i)
+      .slice(0, opts.top).map(({ c }) => c);
+    lines.push(`the ${shown.length} fastest legal by the cost model, fastest first:`);
+  }
+  for (const c of shown) {
     if (opts.legalOnly && c.rejected) continue;
     const isChosen = !marked && !c.rejected && sameConfig(c.config, report.chosen);
     if (isChosen) marked = true;
