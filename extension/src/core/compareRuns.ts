@@ -3,7 +3,8 @@
 // medians differ by more than the two runs' spreads together). Pure: no vscode, no DOM.
 
 import type { BenchRun, ShapeResult } from '../../protocol/worker';
-import { formatConfig, resultLabel, sameConfig } from './runRows';
+import { identicalConfigs } from './configIdentity';
+import { formatConfig, resultLabel } from './runRows';
 
 export interface ShapeComparison {
   label: string;
@@ -45,7 +46,7 @@ const finite = (v: number | undefined): v is number => v !== undefined && Number
 
 export function compareShape(a: ShapeResult | undefined, b: ShapeResult | undefined): Omit<ShapeComparison, 'label' | 'a' | 'b'> {
   const out: Omit<ShapeComparison, 'label' | 'a' | 'b'> = {};
-  if (a && b && !sameConfig(a.config, b.config)) out.configChange = `${formatConfig(a.config)} → ${formatConfig(b.config)}`;
+  if (a && b && !identicalConfigs(a.config, b.config)) out.configChange = `${formatConfig(a.config)} → ${formatConfig(b.config)}`;
   if (!a || !b) return { ...out, why: a ? 'not in run B' : 'not in run A' };
   const ta = a.timing, tb = b.timing;
   if (!ta || !tb || a.error || b.error) return { ...out, why: 'not timed in both runs' };

@@ -3,7 +3,8 @@
 
 import type { ExplorerCandidateState, RegisterEntry, RegistersSnapshot } from '../../protocol/webview';
 import type { BenchRun, ConfigReport } from '../../protocol/worker';
-import { formatConfig, sameConfig } from './runRows';
+import { identicalConfigs } from './configIdentity';
+import { formatConfig } from './runRows';
 
 const shape = (p: { m: number; n: number; k: number }) => `${p.m}x${p.n}x${p.k}`;
 
@@ -30,7 +31,7 @@ export function registersFromCandidates(report: ConfigReport, states: ExplorerCa
   const entries: RegisterEntry[] = indices.flatMap((i) => {
     const compiled = byIndex.get(i)?.compile;
     const c = report.candidates[i];
-    return compiled && c ? [{ label: `#${i} ${formatConfig(c.config)}`, config: c.config, registers: compiled.registers, chosen: sameConfig(c.config, report.chosen), kernelName: compiled.kernelName }] : [];
+    return compiled && c ? [{ label: `#${i} ${formatConfig(c.config)}`, config: c.config, registers: compiled.registers, chosen: identicalConfigs(c.config, report.chosen), kernelName: compiled.kernelName }] : [];
   });
   const p = report.problem;
   return {

@@ -109,12 +109,6 @@ export function resultLabel(r: Pick<ShapeResult, 'problem' | 'grouped'>): string
   }
 }
 
-/** Field-by-field equality of two configs (property order in JSON may differ between producers). */
-export function sameConfig(a: GemmConfig, b: GemmConfig): boolean {
-  const keys = Object.keys(a) as (keyof GemmConfig)[];
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
-}
-
 /** "128x128 s5 wg2 c2x1": block_m x block_n, stages, math warpgroups, cluster. */
 export function formatConfig(c: GemmConfig): string {
   return `${c.blockM}x${c.blockN} s${c.numStages} wg${c.numMathWarpgroups} c${c.clusterM}x${c.clusterN}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}`;

@@ -14,6 +14,7 @@ import type { ResultsPanels } from '../panels/resultsPanel';
 import { toCodedError } from '../panels/webviewHost';
 import { Overrides } from './overrides';
 import { runStoreFor, type RunStore } from '../storage/runStore';
+import { newJobId } from '../core/jobId';
 
 /** Timing options of a GPU run from the command (the CLI has its own flags for these). */
 const GPU_OPTIONS: BenchOptions = { timing: true, peer: true, rounds: 20, seed: 0 }; // the CLI's defaults
@@ -141,7 +142,7 @@ async function runBenchmark(ctx: FeatureContext, store: RunStore, overrides: Ove
 
 async function measure(ctx: FeatureContext, store: RunStore, env: EnvironmentReport, mode: BenchRun['mode'], problems: GemmProblem[]): Promise<string> {
   const { results: panel } = panelsFor(ctx);
-  const jobId = `${new Date().toISOString().replace(/[:]/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
+  const jobId = newJobId('run');
   let run: BenchRun = {
     id: jobId, startedAt: new Date().toISOString(), mode,
     device: mode === 'gpu' ? env.devices.find((d) => d.isHopper) : undefined,

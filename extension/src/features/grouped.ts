@@ -12,6 +12,7 @@ import { GROUPED_KINDS, standardCases } from '../core/grouped/cases';
 import { groupedTable } from '../core/grouped/table';
 import { panelsFor } from '../panels/panelSet';
 import { runStoreFor } from '../storage/runStore';
+import { newJobId } from '../core/jobId';
 
 const KIND_TEXT: Record<GroupedKind, string> = {
   contiguous: 'M-grouped contiguous (MoE prefill / training forward)',
@@ -38,7 +39,7 @@ async function runGrouped(ctx: FeatureContext, arg?: unknown): Promise<string | 
   );
   if (!pick) return undefined;
   const env = await ctx.runtime.request('env/probe', { settings: ctx.settings() });
-  const jobId = `grouped-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  const jobId = newJobId('grouped');
   const options = { timing: env.canRunKernels, rounds: 10, seed: 0 };
   const title = env.canRunKernels ? `Grouped GEMMs (${pick.gemmKind}) on ${env.devices.find((d) => d.isHopper)?.name}` : `Grouped GEMMs (${pick.gemmKind}): study mode, compile only`;
   const grouped = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {

@@ -17,6 +17,7 @@ import { accuracyTitle, createAccuracyPanel } from '../panels/accuracyPanel';
 import { createTimelinePanel, timelineTitle } from '../panels/timelinePanel';
 import { toCodedError } from '../panels/webviewHost';
 import { runStoreFor } from '../storage/runStore';
+import { newJobId } from '../core/jobId';
 
 export type StudyName = 'timeline' | 'accuracy';
 export const STUDY_COMMANDS: Record<StudyName, string> = { timeline: 'fp8lab.showTimeline', accuracy: 'fp8lab.showAccuracy' };
@@ -98,7 +99,7 @@ export function activate(ctx: FeatureContext) {
   }
 
   async function run<T>(title: string, call: (jobId: string, token: vscode.CancellationToken) => Promise<T>): Promise<T | undefined> {
-    const jobId = `study-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const jobId = newJobId('study');
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       const sub = ctx.runtime.onNotification('job/didProgress', (p) => { if (p.jobId === jobId) progress.report({ message: p.message }); });
       try {

@@ -7,7 +7,8 @@ import type { EnvironmentReport, RuntimeSettings } from '../../protocol/worker';
 import { validateProblem } from '../core/shapes';
 import type { SweepPlan, SweepTask } from '../core/sweep/sweepPlan';
 import type { ShapeOutcome, TaskResult } from '../core/sweep/taskResult';
-import { candidatesToTime, sameConfig } from '../core/tuneRanking';
+import { sameKernelConfig } from '../core/configIdentity';
+import { candidatesToTime } from '../core/tuneRanking';
 import { kernelSourceHash } from '../storage/kernelSourceHash';
 import { writeTaskResult } from '../storage/sweepFolder';
 import { tuneProblem } from './bench/tuneProblem';
@@ -77,7 +78,7 @@ async function outcomes(plan: SweepPlan, task: SweepTask, s: RuntimeSettings, en
           // tune of the same `top` would time, so a later tune finds every kernel in the cache.
           const report = await service.configs(s, problem);
           const configs = [report.chosen, ...candidatesToTime(report.candidates, report.chosen, plan.options.top)
-            .map((c) => c.config).filter((c) => !sameConfig(c, report.chosen))];
+            .map((c) => c.config).filter((c) => !sameKernelConfig(c, report.chosen))];
           let row: ShapeOutcome | undefined;
           for (const config of configs) {
             const r = await service.compileKernel(s, { problem, config });
@@ -106,7 +107,7 @@ async function outcomes(plan: SweepPlan, task: SweepTask, s: RuntimeSettings, en
       for (const problem of runnable) {
         try {
           const { tuning, results, interrupted } = await tuneProblem(s, problem, plan.options.top, { timing: true, peer: false, rounds: plan.options.rounds, seed: 0 });
-          const winner = tuning.best ? results.find((r) => sameConfig(r.config, tuning.best!.config)) : undefined;
+          const winner = tuning.best ? results.find((r) => sameKernelConfig(r.config, tuning.best!.config)) : undefined;
           hooks.log(`${label(problem)}: ${tuning.best ? `winner ${tuning.best.measuredUs?.toFixed(1)} µs of ${tuning.candidates.length} candidate(s)` : 'no candidate measured'}`);
           const error = interrupted ? { code: interrupted.code, message: interrupted.message } : !tuning.best ? { code: 'E_WRONG_RESULT' as const, message: 'no candidate passed its check' } : undefined;
           out.push({ problem, tuning, ...(winner ? { result: winner } : {}), ...(error ? { error: codedData(error) } : {}) });

@@ -9,7 +9,7 @@ import type { ExplorerCandidateState, ExplorerSnapshot } from '../../../extensio
 import type { Candidate, KernelKind } from '../../../extension/protocol/worker';
 import { formatConfig } from '../../../extension/src/core/runRows';
 import * as space from '../charts/candidateSpace';
-import { candidateData, chosenIndex, sameConfig } from '../charts/data';
+import { candidateData, chosenIndex, identicalConfigs } from '../charts/data';
 import { PEER_ORDER, PEER_SHORT_NAME } from '../../../extension/src/core/peers/runPeers';
 import type { PeerReference } from '../charts/candidateSpace';
 import { environmentBlock } from '../ui/environment';
@@ -141,7 +141,7 @@ function render(s: ExplorerSnapshot, host: Host): void {
   }
   const chosenAt = chosenIndex(report.candidates, report.chosen);
   const states = new Map(s.candidates.map((c) => [c.index, c]));
-  const rows: Row[] = report.candidates.map((c, index) => ({ index, c, state: states.get(index), chosen: index === chosenAt, override: !!s.override && sameConfig(s.override, c.config) }));
+  const rows: Row[] = report.candidates.map((c, index) => ({ index, c, state: states.get(index), chosen: index === chosenAt, override: !!s.override && identicalConfigs(s.override, c.config) }));
   const legal = rows.filter((r) => !r.c.rejected);
   const p = report.problem;
   app.append(h('h2', {}, `${p.kind} ${p.m}x${p.n}x${p.k}: ${legal.length} legal of ${rows.length} candidates`));

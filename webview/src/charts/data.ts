@@ -4,7 +4,8 @@
 import type { BenchRun, Candidate, RegisterReport } from '../../../extension/protocol/worker';
 import type { ExplorerCandidateState, RegisterEntry } from '../../../extension/protocol/webview';
 import { peerColumns, upgradeRun } from '../../../extension/src/core/peers/runPeers';
-import { arithmeticIntensity, formatConfig, resultLabel, sameConfig } from '../../../extension/src/core/runRows';
+import { identicalConfigs } from '../../../extension/src/core/configIdentity';
+import { arithmeticIntensity, formatConfig, resultLabel } from '../../../extension/src/core/runRows';
 import type { RatioDatum } from './ratioChart';
 import type { CandidatePoint } from './candidateSpace';
 import type { RegistersDatum } from './registersChart';
@@ -65,7 +66,7 @@ export function registersData(entries: RegisterEntry[]): RegistersDatum[] {
 
 /** Index of the heuristic's choice among the candidates (same config, not rejected), or -1. */
 export function chosenIndex(candidates: Candidate[], chosen: Candidate['config']): number {
-  return candidates.findIndex((c) => !c.rejected && sameConfig(c.config, chosen));
+  return candidates.findIndex((c) => !c.rejected && identicalConfigs(c.config, chosen));
 }
 
-export { sameConfig };
+export { identicalConfigs };

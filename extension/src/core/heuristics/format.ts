@@ -3,14 +3,10 @@
 
 import type { Candidate, ConfigReport, GemmConfig } from '../../../protocol/worker';
 import { shapeLabel } from '../shapes';
+import { sameKernelConfig } from '../configIdentity';
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const padLeft = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
-
-function sameConfig(a: GemmConfig, b: GemmConfig): boolean {
-  return a.blockM === b.blockM && a.blockN === b.blockN && a.numMathWarpgroups === b.numMathWarpgroups
-    && a.clusterM === b.clusterM && a.clusterN === b.clusterN && a.numStages === b.numStages;
-}
 
 /** "256x128 c2x1 wg2 st3": the compact config label of the text table. */
 export function compactConfig(c: GemmConfig): string {
@@ -62,7 +58,7 @@ export function formatConfigReport(report: ConfigReport, opts: FormatOptions = {
   }
   for (const c of shown) {
     if (opts.legalOnly && c.rejected) continue;
-    const isChosen = !marked && !c.rejected && sameConfig(c.config, report.chosen);
+    const isChosen = !marked && !c.rejected && sameKernelConfig(c.config, report.chosen);
     if (isChosen) marked = true;
     lines.push(candidateLine(c, isChosen));
   }
