@@ -6,6 +6,7 @@ import * as service from '../worker/service';
 import type { CliIo } from './io';
 import { CONFIG_KEYS, parseShapeVerbArgs } from './verbArgs';
 import { cliSettings, reportError, VERB_EXIT, usageError } from './verbSupport';
+import { shapeLabel } from '../core/shapes';
 
 export const COMPILE_HELP = `Usage: fp8lab compile M N K [--config k=v,...] [--json]
 
@@ -19,7 +20,7 @@ export function formatCompileReport(r: CompileReport): string {
   const g = r.registers;
   return [
     `kernel      ${r.kernelName}`,
-    `shape       ${r.problem.m}x${r.problem.n}x${r.problem.k} (${r.problem.kind})`,
+    `shape       ${shapeLabel(r.problem)} (${r.problem.kind})`,
     `config      ${formatConfig(r.config)}, ${r.config.numThreads} threads, ${r.config.sharedBytes} B dynamic smem, ${r.config.numSms} SMs`,
     `registers   ${g.registers} per thread (ptxas); setmaxnreg producer ${g.producerRegisters}, math ${g.mathRegisters}`,
     `local mem   ${g.spillStoresBytes} B spill stores, ${g.spillLoadsBytes} B spill loads, ${g.stackFrameBytes} B stack`,

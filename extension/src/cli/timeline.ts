@@ -12,6 +12,7 @@ import type { CliIo } from './io';
 import { parseTimelineArgs } from './studyArgs';
 import { CONFIG_KEYS } from './verbArgs';
 import { cliSettings, reportError, runCancellable, STOP_NOTICE, studyHooks, VERB_EXIT, writeJsonReport, usageError } from './verbSupport';
+import { shapeLabel } from '../core/shapes';
 
 export const TIMELINE_HELP = `Usage: fp8lab timeline M N K --trace FILE [options]
        fp8lab timeline --from-capture CAPTURE.json --trace FILE     (no GPU: convert a recorded capture)
@@ -55,7 +56,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
 function chromeTraceOf(c: TraceCapture) {
   return toChromeTrace(decodeCapture(c), {
-    shape: `${c.problem.m}x${c.problem.n}x${c.problem.k}`, kernel: c.kernelName ?? '', device: c.device?.name ?? '',
+    shape: `${shapeLabel(c.problem)}`, kernel: c.kernelName ?? '', device: c.device?.name ?? '',
     ...(c.timing ? { plainUs: c.timing.plainUs, instrumentedUs: c.timing.instrumentedUs } : {}),
     ...(c.recorded ? { recorded: c.recorded } : {}),
   });
@@ -74,7 +75,7 @@ async function convert(from: string, traceFile: string, io: CliIo): Promise<numb
     const raw = JSON.parse(text) as { capture?: unknown };
     const capture = checkTraceCapture(raw && typeof raw === 'object' && 'capture' in raw ? raw.capture : raw);
     const s = summarizeTrace(decodeCapture(capture));
-    io.out(`${capture.problem.m}x${capture.problem.n}x${capture.problem.k}: ${s.eventsRecorded} events (${s.eventsDropped} dropped), ` +
+    io.out(`${shapeLabel(capture.problem)}: ${s.eventsRecorded} events (${s.eventsDropped} dropped), ` +
       `${(s.durationNs / 1000).toFixed(1)} µs first to last event, ${s.tiles} tiles on ${s.sms} SMs\n`);
     const path = resolve(traceFile);
     await writeFile(path, JSON.stringify(chromeTraceOf(capture)) + '\n');

@@ -11,6 +11,7 @@ import { kernelSourceHash } from '../storage/kernelSourceHash';
 import { warningText } from '../storage/tuningStore';
 import type { CliIo } from './io';
 import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+import { shapeLabel } from '../core/shapes';
 
 export const TUNING_HELP = `Usage: fp8lab tuning show [--db DIR] [--json]
 
@@ -52,7 +53,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(`here: ${here ? deviceKey(here) : 'no Hopper GPU'}; kernel source ${kernelHash.slice(0, 12)}\n`);
     if (records.length === 0) return VERB_EXIT.ok;
     const rows = [...records].sort((a, b) => shapeKey(a.problem).localeCompare(shapeKey(b.problem)) || a.measuredAt.localeCompare(b.measuredAt)).map((r) => [
-      `${r.problem.m}x${r.problem.n}x${r.problem.k}`,
+      `${shapeLabel(r.problem)}`,
       r.winner ? compactConfig(r.winner.config) : '-',
       r.winner ? r.winner.us.toFixed(1) : '-',
       r.regret !== undefined ? r.regret.toFixed(3) : '-',

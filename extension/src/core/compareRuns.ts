@@ -5,6 +5,7 @@
 import type { BenchRun, ShapeResult } from '../../protocol/worker';
 import { identicalConfigs } from './configIdentity';
 import { formatConfig, resultLabel } from './runRows';
+import { shapeLabel } from './shapes';
 
 export interface ShapeComparison {
   label: string;
@@ -39,7 +40,7 @@ export interface RunComparison {
 /** What identifies a shape across runs (grouped cases: their kind, groups and sizes). */
 export function shapeKey(r: Pick<ShapeResult, 'problem' | 'caseLabel'>): string {
   const p = r.problem;
-  return r.caseLabel ?? `${p.kind}:${p.m}x${p.n}x${p.k}:${p.numGroups ?? 1}:${p.expectedM ?? ''}`;
+  return r.caseLabel ?? `${p.kind}:${shapeLabel(p)}:${p.numGroups ?? 1}:${p.expectedM ?? ''}`;
 }
 
 const finite = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);

@@ -15,13 +15,13 @@ import { toCodedError } from '../panels/webviewHost';
 import { Overrides } from './overrides';
 import { runStoreFor, type RunStore } from '../storage/runStore';
 import { newJobId } from '../core/jobId';
+import { shapeLabel } from '../core/shapes';
 
 /** Timing options of a GPU run from the command (the CLI has its own flags for these). */
 const GPU_OPTIONS: BenchOptions = { timing: true, peer: true, rounds: 20, seed: 0 }; // the CLI's defaults
 // Study mode times nothing; rounds must still be a valid count for the runtime's argument check.
 const STUDY_OPTIONS: BenchOptions = { timing: false, peer: false, rounds: GPU_OPTIONS.rounds, seed: 0 };
 
-const label = (p: GemmProblem) => `${p.m}x${p.n}x${p.k}`;
 
 interface Preset extends vscode.QuickPickItem { problems?: () => Promise<GemmProblem[] | undefined> }
 
@@ -164,7 +164,7 @@ async function measure(ctx: FeatureContext, store: RunStore, env: EnvironmentRep
     const subs = [
       ctx.runtime.onNotification('job/didProgress', (p) => {
         if (p.jobId !== jobId) return;
-        const shape = problems[p.index] ? label(problems[p.index]) : `#${p.index + 1}`;
+        const shape = problems[p.index] ? shapeLabel(problems[p.index]) : `#${p.index + 1}`;
         let increment: number | undefined;
         if (p.phase === 'done' && !done.has(p.index)) { done.add(p.index); increment = 100 / total; }
         progress.report({ message: `shape ${p.index + 1}/${p.total} ${shape}: ${p.phase}${p.message ? ` — ${p.message}` : ''}`, increment });

@@ -10,7 +10,7 @@ import type { CodedErrorData, GemmProblem, KernelKind, ShapeResult } from '../..
 import type { FeatureContext } from '../context';
 import { registersFromCandidates } from '../core/registerEntries';
 import { identicalConfigs } from '../core/configIdentity';
-import { parseShape } from '../core/shapes';
+import { parseShape, shapeLabel } from '../core/shapes';
 import { panelsFor } from '../panels/panelSet';
 import { toCodedError, WebviewHost } from '../panels/webviewHost';
 import { Overrides } from './overrides';
@@ -72,7 +72,7 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
 
   private wideTitle(): string {
     const p = this.state.problem;
-    return p ? `Config Explorer · ${p.kind} ${p.m}x${p.n}x${p.k}` : 'Config Explorer';
+    return p ? `Config Explorer · ${p.kind} ${shapeLabel(p)}` : 'Config Explorer';
   }
 
   private makeHost(webview: vscode.Webview, snapshot: () => ExplorerSnapshot): WebviewHost {

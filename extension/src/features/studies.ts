@@ -11,7 +11,7 @@ import type { GemmProblem } from '../../protocol/worker';
 import { RuntimeError, type FeatureContext } from '../context';
 import { checkAccuracyReport } from '../core/accuracy';
 import { classifyFp8labJson } from '../core/fp8labFiles';
-import { parseShape } from '../core/shapes';
+import { parseShape, shapeLabel } from '../core/shapes';
 import { checkTraceCapture } from '../core/trace';
 import { accuracyTitle, createAccuracyPanel } from '../panels/accuracyPanel';
 import { createTimelinePanel, timelineTitle } from '../panels/timelinePanel';
@@ -70,7 +70,7 @@ export function activate(ctx: FeatureContext) {
     const last = (await runStoreFor(ctx).latest().catch(() => undefined))?.results.find((r) => !r.error);
     const text = await vscode.window.showInputBox({
       title: 'Shape (M N K)', prompt: 'M N K, "M,N,K" or "MxNxK"',
-      value: last ? `${last.problem.m}x${last.problem.n}x${last.problem.k}` : '4096x7168x2048',
+      value: last ? `${shapeLabel(last.problem)}` : '4096x7168x2048',
       validateInput: (v) => { const p = parseShape(v); return p.ok ? undefined : p.message; },
     });
     if (text === undefined) return undefined;
@@ -121,7 +121,7 @@ export function activate(ctx: FeatureContext) {
     if (!(await canRun('timeline'))) return;
     const problem = await shapeFor(arg);
     if (!problem) return;
-    const result = await run(`Pipeline timeline ${problem.m}x${problem.n}x${problem.k}`,
+    const result = await run(`Pipeline timeline ${shapeLabel(problem)}`,
       (jobId, token) => ctx.runtime.request('gemm/timeline', { settings: ctx.settings(), jobId, problem }, token));
     if (result) showCapture(result.capture);
   };
@@ -135,7 +135,7 @@ export function activate(ctx: FeatureContext) {
     if (!input) return;
     // A fresh seed each time; it is recorded in the report, so the inputs can be reproduced.
     const seed = Math.floor(Math.random() * 0x100000000);
-    const report = await run(`Accuracy ${problem.m}x${problem.n}x${problem.k} (${input.label})`,
+    const report = await run(`Accuracy ${shapeLabel(problem)} (${input.label})`,
       (jobId, token) => ctx.runtime.request('gemm/accuracy', { settings: ctx.settings(), jobId, problem, options: { input: input.label, seed } }, token));
     if (report) showReport(report);
   };

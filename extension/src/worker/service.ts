@@ -20,6 +20,7 @@ import { timedPeer } from '../core/peers/runPeers';
 import { tuneShape } from './bench/tuneShape';
 import { UtilKernels } from './bench/utilKernels';
 import { probeEnvironment } from './environment';
+import { shapeLabel } from '../core/shapes';
 
 export interface BenchHooks {
   progress?(p: JobProgress): void;
@@ -169,7 +170,7 @@ export async function bench(settings: RuntimeSettings, problems: GemmProblem[], 
   try {
     for (let i = 0; i < valid.length; i++) {
       const problem = valid[i];
-      const label = `${problem.m}x${problem.n}x${problem.k}`;
+      const label = `${shapeLabel(problem)}`;
       const progress = (phase: JobProgress['phase'], message: string) => hooks.progress?.({ jobId, index: i, total: valid.length, phase, message });
       if (cancelled()) { run.interrupted = { code: 'E_CANCELLED', message: cancelledError().message }; break; }
       progress('compiling', `${label}: compiling ${describeConfig(resolved[i])}`);
@@ -261,12 +262,12 @@ export async function tune(settings: RuntimeSettings, problem: GemmProblem, conf
     return { config: forced, compiled };
   });
   const progress = (phase: JobProgress['phase'], message: string, index: number) => hooks.progress?.({ jobId, index, total: configs.length, phase, message });
-  progress('compiling', `${valid.m}x${valid.n}x${valid.k}: compiling ${configs.length} candidate(s)`, 0);
+  progress('compiling', `${shapeLabel(valid)}: compiling ${configs.length} candidate(s)`, 0);
   const info = initDevice(a, settings, hopper.ordinal);
   const utils = await UtilKernels.load(a, settings, log);
   const outcome = await tuneShape({ addon: a, utils, device: info, options, progress, cancelled: () => hooks.cancelled?.() === true }, valid, candidates);
   outcome.results.forEach((r) => hooks.measured?.(r));
-  progress('done', `${valid.m}x${valid.n}x${valid.k}: ${outcome.results.filter((r) => r.timing).length} of ${configs.length} candidate(s) timed`, configs.length - 1);
+  progress('done', `${shapeLabel(valid)}: ${outcome.results.filter((r) => r.timing).length} of ${configs.length} candidate(s) timed`, configs.length - 1);
   return { problem: valid, startedAt, finishedAt: new Date().toISOString(), device: hopper, options: { ...options }, ...outcome };
 }
 
@@ -329,7 +330,7 @@ async function measureCeilings(a: AddonModule, settings: RuntimeSettings, utils:
   return {
     fp8Tflops: gemmFlops(CEILING_GEMM.m, CEILING_GEMM.n, CEILING_GEMM.k) / (bestUs * 1e-6) / 1e12,
     bandwidthGBps: memory.gbps,
-    method: `FP8: the faster of our GEMM and cuBLASLt block-scaled FP8 at ${CEILING_GEMM.m}x${CEILING_GEMM.n}x${CEILING_GEMM.k} ` +
+    method: `FP8: the faster of our GEMM and cuBLASLt block-scaled FP8 at ${shapeLabel(CEILING_GEMM)} ` +
       `(${bestName} won), fastest of 5 interleaved CUDA-graph rounds over rotated inputs (correctness checked first); ${memory.method}. ` +
       `Measured on ${info.name}.`,
     measuredAt: new Date().toISOString(),

@@ -4,7 +4,7 @@
 // (scancel, a time limit) writes nothing, so a reader never sees half of one.
 import { hostname } from 'node:os';
 import type { EnvironmentReport, RuntimeSettings } from '../../protocol/worker';
-import { validateProblem } from '../core/shapes';
+import { validateProblem, shapeLabel } from '../core/shapes';
 import type { SweepPlan, SweepTask } from '../core/sweep/sweepPlan';
 import type { ShapeOutcome, TaskResult } from '../core/sweep/taskResult';
 import { sameKernelConfig } from '../core/configIdentity';
@@ -52,12 +52,11 @@ export async function runSweepTask(dir: string, plan: SweepPlan, task: SweepTask
 }
 
 async function outcomes(plan: SweepPlan, task: SweepTask, s: RuntimeSettings, env: EnvironmentReport, hooks: TaskRunHooks): Promise<ShapeOutcome[]> {
-  const label = (p: { m: number; n: number; k: number }) => `${p.m}x${p.n}x${p.k}`;
   const memoryBytes = env.devices.find((d) => d.isHopper)?.totalMemoryBytes;
   const out: ShapeOutcome[] = [];
   const fail = (problem: ShapeOutcome['problem'], err: unknown) => {
     const error = codedData(err);
-    hooks.log(`${label(problem)}: [${error.code}] ${error.message}${error.log ? `\n${error.log.trimEnd()}` : ''}`);
+    hooks.log(`${shapeLabel(problem)}: [${error.code}] ${error.message}${error.log ? `\n${error.log.trimEnd()}` : ''}`);
     out.push({ problem, error });
   };
   // The shape rules on this node's device (memory) first: a shape that cannot run here fails alone.
@@ -82,7 +81,7 @@ async function outcomes(plan: SweepPlan, task: SweepTask, s: RuntimeSettings, en
           let row: ShapeOutcome | undefined;
           for (const config of configs) {
             const r = await service.compileKernel(s, { problem, config });
-            hooks.log(`${label(problem)}: ${r.kernelName}, ${r.registers.registers} registers, cache ${r.cacheHit ? 'hit' : 'miss'} in ${r.compileMs.toFixed(0)} ms`);
+            hooks.log(`${shapeLabel(problem)}: ${r.kernelName}, ${r.registers.registers} registers, cache ${r.cacheHit ? 'hit' : 'miss'} in ${r.compileMs.toFixed(0)} ms`);
             row ??= { problem, result: { problem, config: r.config, registers: r.registers, compile: { cacheHit: r.cacheHit, ms: r.compileMs, cacheKey: r.cacheKey } } };
           }
           out.push(row!);
@@ -96,7 +95,7 @@ async function outcomes(plan: SweepPlan, task: SweepTask, s: RuntimeSettings, en
           log: (_level, text) => hooks.log(text),
         });
         for (const r of run.results) {
-          hooks.log(`${label(r.problem)}: ${r.timing ? `${r.timing.medianUs.toFixed(1)} µs` : r.error ? `[${r.error.code}] ${r.error.message}` : 'compiled'}`);
+          hooks.log(`${shapeLabel(r.problem)}: ${r.timing ? `${r.timing.medianUs.toFixed(1)} µs` : r.error ? `[${r.error.code}] ${r.error.message}` : 'compiled'}`);
           out.push({ problem: r.problem, result: r, ...(r.error ? { error: r.error } : {}) });
         }
         for (const p of runnable.slice(run.results.length)) fail(p, run.interrupted ?? { code: 'E_CANCELLED', message: 'not measured: the run stopped before it' });
@@ -108,7 +107,7 @@ async function outcomes(plan: SweepPlan, task: SweepTask, s: RuntimeSettings, en
         try {
           const { tuning, results, interrupted } = await tuneProblem(s, problem, plan.options.top, { timing: true, peer: false, rounds: plan.options.rounds, seed: 0 });
           const winner = tuning.best ? results.find((r) => sameKernelConfig(r.config, tuning.best!.config)) : undefined;
-          hooks.log(`${label(problem)}: ${tuning.best ? `winner ${tuning.best.measuredUs?.toFixed(1)} µs of ${tuning.candidates.length} candidate(s)` : 'no candidate measured'}`);
+          hooks.log(`${shapeLabel(problem)}: ${tuning.best ? `winner ${tuning.best.measuredUs?.toFixed(1)} µs of ${tuning.candidates.length} candidate(s)` : 'no candidate measured'}`);
           const error = interrupted ? { code: interrupted.code, message: interrupted.message } : !tuning.best ? { code: 'E_WRONG_RESULT' as const, message: 'no candidate passed its check' } : undefined;
           out.push({ problem, tuning, ...(winner ? { result: winner } : {}), ...(error ? { error: codedData(error) } : {}) });
           if (interrupted) break; // the CUDA context is gone: the rest of this task cannot run here

@@ -8,6 +8,7 @@ import { kernelSourceHash } from '../storage/kernelSourceHash';
 import { defaultTuningDir, TuningStore } from '../storage/tuningStore';
 import type { MeasuredTuning } from './bench/tuneProblem';
 import { deviceIdentity } from './deviceIdentity';
+import { shapeLabel } from '../core/shapes';
 
 export function tuningStoreFor(settings: RuntimeSettings): TuningStore {
   return new TuningStore(settings.tuningDbPath ?? defaultTuningDir(settings.cacheDir));
@@ -24,7 +25,7 @@ export async function tuningProvenance(settings: RuntimeSettings, env: Environme
 /** Records for the tunings that measured at least one candidate (a shape with none teaches nothing). */
 export function tuningRecords(tunings: readonly MeasuredTuning[], provenance: TuningProvenance, measuredAt = new Date().toISOString()): TuningRecord[] {
   return tunings.filter((t) => t.best).map((t) => recordFromTuning(t, {
-    id: `tune/${hostname()}/${process.pid}/${t.problem.m}x${t.problem.n}x${t.problem.k}/${randomBytes(6).toString('hex')}`,
+    id: `tune/${hostname()}/${process.pid}/${shapeLabel(t.problem)}/${randomBytes(6).toString('hex')}`,
     device: provenance.device, kernelHash: provenance.kernelHash, measuredAt, origin: { by: 'tune', host: hostname() },
   }));
 }

@@ -18,6 +18,7 @@ import { connect, type Host } from '../ui/host';
 import { buildTable, type Column } from '../ui/table';
 import { configFigure } from '../ui/configPopover';
 import { acceptDroppedFiles } from '../ui/dropFiles';
+import { shapeLabel } from '../../../extension/src/core/shapes';
 
 const app = document.getElementById('app') as HTMLElement;
 const KINDS: KernelKind[] = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad'];
@@ -144,7 +145,7 @@ function render(s: ExplorerSnapshot, host: Host): void {
   const rows: Row[] = report.candidates.map((c, index) => ({ index, c, state: states.get(index), chosen: index === chosenAt, override: !!s.override && identicalConfigs(s.override, c.config) }));
   const legal = rows.filter((r) => !r.c.rejected);
   const p = report.problem;
-  app.append(h('h2', {}, `${p.kind} ${p.m}x${p.n}x${p.k}: ${legal.length} legal of ${rows.length} candidates`));
+  app.append(h('h2', {}, `${p.kind} ${shapeLabel(p)}: ${legal.length} legal of ${rows.length} candidates`));
   app.append(h('div', { class: 'chosen-card' }, h('p', { class: 'why' }, h('strong', {}, `Chosen #${chosenAt} ${formatConfig(report.chosen)}`), compact ? h('br') : ' — why this one: ', report.why)));
   if (s.peers) {
     const refs = peerReferences(s);
@@ -152,7 +153,7 @@ function render(s: ExplorerSnapshot, host: Host): void {
   }
   if (s.override) app.append(h('p', { class: 'note' }, `Override kept for this shape: ${formatConfig(s.override)}.`));
 
-  const selectionFor = `${p.kind}:${p.m}x${p.n}x${p.k}`;
+  const selectionFor = `${p.kind}:${shapeLabel(p)}`;
   if (ui.selectionFor !== selectionFor) host.saveState({ selected: [], selectionFor });
   const selected = new Set((host.state().selected ?? []).filter((i) => i < rows.length && !rows[i].c.rejected));
   const canCompile = !!env?.canCompileKernels;

@@ -12,7 +12,7 @@ import type { RegistersDatum } from './registersChart';
 import type { RooflineData } from './roofline';
 import type { TflopsDatum, TflopsSeries } from './tflopsBars';
 
-export const shapeLabel = (p: { m: number; n: number; k: number }) => `${p.m}x${p.n}x${p.k}`;
+export { shapeLabel } from '../../../extension/src/core/shapes';
 
 /** The bar series of a run: ours, then each peer the run has (PEER_ORDER). */
 export function runSeries(run: BenchRun): TflopsSeries[] {

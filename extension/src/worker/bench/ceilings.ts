@@ -8,6 +8,7 @@ import type { DeviceCeilings, ShapeResult } from '../../../protocol/worker';
 import type { AddonModule } from '../addon';
 import { DeviceScope } from './buffers';
 import type { UtilKernels } from './utilKernels';
+import { shapeLabel } from '../../core/shapes';
 
 export const CEILING_GEMM = { m: 8192, n: 8192, k: 8192 } as const;
 const COPY_BYTES = 512 * 2 ** 20;
@@ -88,7 +89,7 @@ export async function measureMemoryGBps(addon: AddonModule, utils: UtilKernels, 
 export function raiseToObserved(ceilings: DeviceCeilings, results: ShapeResult[]): DeviceCeilings {
   let out = ceilings;
   for (const r of results) {
-    const label = `${r.problem.m}x${r.problem.n}x${r.problem.k}`;
+    const label = `${shapeLabel(r.problem)}`;
     const peer = r.peer && !('skipped' in r.peer) ? r.peer : undefined;
     const rates: Array<[who: string, tflops: number, gbps: number]> = [];
     if (r.timing && r.accuracy?.passed) rates.push([`our GEMM at ${label}`, r.timing.tflops, r.timing.gbps]);

@@ -3,6 +3,7 @@
 import type { BenchRun, PeerId, ShapeResult } from '../../../protocol/worker';
 import { formatConfig } from '../../core/runRows';
 import { PEER_SHORT_NAME, peerColumns, peerGeomean, peerOf, upgradeRun, upgradeResult } from '../../core/peers/runPeers';
+import { shapeLabel } from '../../core/shapes';
 
 const fixed = (x: number | undefined, digits: number) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
 const sci = (x: number | undefined) => (x === undefined ? '-' : Number.isFinite(x) ? x.toExponential(1) : String(x));
@@ -24,7 +25,7 @@ function peerCells(r: ShapeResult, id: PeerId): [string, string] {
 
 /** "[3/18] 64x2112x7168  9.6 µs  ..." — what is printed as each shape finishes. */
 export function progressLine(r: ShapeResult, index: number, total: number): string {
-  const head = `[${index + 1}/${total}] ${r.problem.m}x${r.problem.n}x${r.problem.k}`;
+  const head = `[${index + 1}/${total}] ${shapeLabel(r.problem)}`;
   if (r.error) return `${head}  ${r.error.code}: ${r.error.message}`;
   const parts = [head];
   if (r.timing) parts.push(`${fixed(r.timing.medianUs, 1)} µs`, `${fixed(r.timing.tflops, 0)} TFLOPS`, `${fixed(r.timing.gbps, 0)} GB/s`);

@@ -8,6 +8,7 @@ import type { CodedErrorData, CompileReport, GemmConfig, GemmProblem, JobProgres
 import { DeviceScope } from './buffers';
 import { cancelledError, codedData, losesContext } from './errors';
 import { checkLaunch, compiledResult, gemmLaunches, prepareInputs, timingOf, timingPlan, WARMUP_REPLAYS, type InputContext } from './shapeBench';
+import { shapeLabel } from '../../core/shapes';
 
 export interface TuneContext extends InputContext {
   progress(phase: JobProgress['phase'], message: string, index: number): void;
@@ -27,7 +28,7 @@ interface Timed { index: number; kernel: Kernel; launches: GemmLaunch[] }
 
 export async function tuneShape(ctx: TuneContext, problem: GemmProblem, candidates: TuneCandidate[]): Promise<TuneOutcome> {
   const { addon, options } = ctx;
-  const label = `${problem.m}x${problem.n}x${problem.k}`;
+  const label = `${shapeLabel(problem)}`;
   const checkpoint = () => { if (ctx.cancelled()) throw cancelledError(); };
   const results: ShapeResult[] = [];
   const scope = new DeviceScope(addon);
