@@ -5,7 +5,7 @@
 // each measured shape, so a cancelled or crashed run keeps what it measured.
 
 import * as vscode from 'vscode';
-import type { BenchOptions, BenchRun, EnvironmentReport, GemmProblem, ShapeResult } from '../../protocol/worker';
+import type { BenchOptions, BenchRun, EnvironmentReport, GemmProblem, JobProgress, ShapeResult } from '../../protocol/worker';
 import { RuntimeError, type FeatureContext } from '../context';
 import { deepseekDecodeShapes, deepseekPrefillShapes, deepseekShapes } from '../core/deepseekShapes';
 import { firstClause, parseShapeList, whyCannotRun } from '../core/benchChoices';
@@ -16,6 +16,7 @@ import { Overrides } from './overrides';
 import { runStoreFor, type RunStore } from '../storage/runStore';
 import { newJobId } from '../core/jobId';
 import { shapeLabel } from '../core/shapes';
+import { withJobProgress } from '../runtime/jobProgress';
 
 /** Timing options of a GPU run from the command (the CLI has its own flags for these). */
 const GPU_OPTIONS: BenchOptions = { timing: true, peer: true, rounds: 20, seed: 0 }; // the CLI's defaults
@@ -159,16 +160,15 @@ async function measure(ctx: FeatureContext, store: RunStore, env: EnvironmentRep
 
   const total = problems.length;
   const title = mode === 'gpu' ? `FP8 GEMM benchmark: ${total} shape(s)` : `FP8 GEMM study (compile only): ${total} shape(s)`;
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const done = new Set<number>();
+  const done = new Set<number>();
+  const show = (p: JobProgress) => {
+    const shape = problems[p.index] ? shapeLabel(problems[p.index]) : `#${p.index + 1}`;
+    let increment: number | undefined;
+    if (p.phase === 'done' && !done.has(p.index)) { done.add(p.index); increment = 100 / total; }
+    return { message: `shape ${p.index + 1}/${p.total} ${shape}: ${p.phase}${p.message ? ` — ${p.message}` : ''}`, increment };
+  };
+  await withJobProgress(ctx.runtime, jobId, title, show, async (token) => {
     const subs = [
-      ctx.runtime.onNotification('job/didProgress', (p) => {
-        if (p.jobId !== jobId) return;
-        const shape = problems[p.index] ? shapeLabel(problems[p.index]) : `#${p.index + 1}`;
-        let increment: number | undefined;
-        if (p.phase === 'done' && !done.has(p.index)) { done.add(p.index); increment = 100 / total; }
-        progress.report({ message: `shape ${p.index + 1}/${p.total} ${shape}: ${p.phase}${p.message ? ` — ${p.message}` : ''}`, increment });
-      }),
       ctx.runtime.onNotification('job/didMeasure', (m: { jobId: string; result: ShapeResult }) => {
         if (m.jobId !== jobId) return;
         run = { ...run, results: [...run.results, m.result] };

@@ -13,6 +13,7 @@ import { groupedTable } from '../core/grouped/table';
 import { panelsFor } from '../panels/panelSet';
 import { runStoreFor } from '../storage/runStore';
 import { newJobId } from '../core/jobId';
+import { withJobProgress } from '../runtime/jobProgress';
 
 const KIND_TEXT: Record<GroupedKind, string> = {
   contiguous: 'M-grouped contiguous (MoE prefill / training forward)',
@@ -42,18 +43,13 @@ async function runGrouped(ctx: FeatureContext, arg?: unknown): Promise<string | 
   const jobId = newJobId('grouped');
   const options = { timing: env.canRunKernels, rounds: 10, seed: 0 };
   const title = env.canRunKernels ? `Grouped GEMMs (${pick.gemmKind}) on ${env.devices.find((d) => d.isHopper)?.name}` : `Grouped GEMMs (${pick.gemmKind}): study mode, compile only`;
-  const grouped = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const sub = ctx.runtime.onNotification('job/didProgress', (p: JobProgress) => {
-      if (p.jobId === jobId) progress.report({ message: `${p.index + 1}/${p.total} ${p.message}` });
-    });
+  const grouped = await withJobProgress(ctx.runtime, jobId, title, (p: JobProgress) => ({ message: `${p.index + 1}/${p.total} ${p.message}` }), async (token) => {
     try {
       // A cancel answers with the cases measured so far (run.interrupted says so).
       return await ctx.runtime.request('gemm/groupedBench', { settings: ctx.settings(), jobId, cases: standardCases(pick.gemmKind), options }, token);
     } catch (err) {
       void vscode.window.showErrorMessage(`Grouped GEMM benchmark: ${message(err)}`);
       return undefined;
-    } finally {
-      sub.dispose();
     }
   });
   if (!grouped) return undefined;

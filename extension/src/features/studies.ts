@@ -18,6 +18,7 @@ import { createTimelinePanel, timelineTitle } from '../panels/timelinePanel';
 import { toCodedError } from '../panels/webviewHost';
 import { runStoreFor } from '../storage/runStore';
 import { newJobId } from '../core/jobId';
+import { withJobProgress } from '../runtime/jobProgress';
 
 export type StudyName = 'timeline' | 'accuracy';
 export const STUDY_COMMANDS: Record<StudyName, string> = { timeline: 'fp8lab.showTimeline', accuracy: 'fp8lab.showAccuracy' };
@@ -100,8 +101,7 @@ export function activate(ctx: FeatureContext) {
 
   async function run<T>(title: string, call: (jobId: string, token: vscode.CancellationToken) => Promise<T>): Promise<T | undefined> {
     const jobId = newJobId('study');
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      const sub = ctx.runtime.onNotification('job/didProgress', (p) => { if (p.jobId === jobId) progress.report({ message: p.message }); });
+    return withJobProgress(ctx.runtime, jobId, title, (p) => ({ message: p.message }), async (token) => {
       try {
         return await call(jobId, token);
       } catch (e) {
@@ -110,8 +110,6 @@ export function activate(ctx: FeatureContext) {
         ctx.log.warn(`${title}: ${err.code}: ${err.message}`);
         void vscode.window.showErrorMessage(`${title} failed: [${err.code}] ${err.message}`);
         return undefined;
-      } finally {
-        sub.dispose();
       }
     });
   }

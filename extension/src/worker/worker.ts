@@ -82,33 +82,12 @@ handle('kernel/compile', (params) => service.compileKernel(settingsOf(params), p
 
 handle('gemm/configs', (params) => service.configs(settingsOf(params), params.problem));
 
-handle('gemm/bench', async (params, token) => {
-  const settings = settingsOf(params);
-  const { jobId } = params;
-  if (typeof jobId !== 'string' || jobId === '') {
-    throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: 'gemm/bench needs a non-empty jobId (it is what job/cancel names).' });
-  }
-  if (jobs.has(jobId)) throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: `A job with id ${jobId} is already running; use a fresh id.` });
-  const job = { cancelled: false };
-  jobs.set(jobId, job);
-  // $/cancelRequest for this request cancels the job too.
-  const sub = token.onCancellationRequested(() => { job.cancelled = true; });
-  try {
-    return await service.bench(settings, params.problems, params.options, {
-      progress: (p: JobProgress) => notify('job/didProgress', { ...p, jobId }),
-      measured: (result: ShapeResult) => notify('job/didMeasure', { jobId, result }),
-      cancelled: () => job.cancelled,
-      log,
-      jobId,
-    });
-  } finally {
-    sub.dispose();
-    jobs.delete(jobId);
-  }
-});
-
-/** A cancellable study job (gemm/timeline, gemm/accuracy): registered under its jobId like gemm/bench. */
-async function studyJob<T>(method: string, jobId: unknown, token: CancellationToken, run: (hooks: StudyHooks) => Promise<T>): Promise<T> {
+/**
+ * Every long request (bench, tune, grouped bench, timeline, accuracy) runs as one job: registered
+ * under its jobId (what job/cancel and $/cancelRequest cancel), progress notified with that id,
+ * unregistered when it ends however it ends. The verbs supply only their work.
+ */
+async function job<T>(method: string, jobId: unknown, token: CancellationToken, run: (hooks: StudyHooks) => Promise<T>): Promise<T> {
   if (typeof jobId !== 'string' || jobId === '') {
     throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: `${method} needs a non-empty jobId (it is what job/cancel names).` });
   }
@@ -124,19 +103,27 @@ async function studyJob<T>(method: string, jobId: unknown, token: CancellationTo
   }
 }
 
+handle('gemm/bench', (params, token) => {
+  const settings = settingsOf(params);
+  return job('gemm/bench', params?.jobId, token, (hooks) => service.bench(settings, params.problems, params.options, {
+    ...hooks,
+    measured: (result: ShapeResult) => notify('job/didMeasure', { jobId: params.jobId, result }),
+  }));
+});
+
 handle('gemm/timeline', (params, token) => {
   const settings = settingsOf(params);
-  return studyJob('gemm/timeline', params?.jobId, token, (hooks) => timeline(settings, params.problem, params.options ?? {}, hooks));
+  return job('gemm/timeline', params?.jobId, token, (hooks) => timeline(settings, params.problem, params.options ?? {}, hooks));
 });
 
 handle('gemm/accuracy', (params, token) => {
   const settings = settingsOf(params);
-  return studyJob('gemm/accuracy', params?.jobId, token, (hooks) => accuracyStudy(settings, params.problem, params.options, hooks));
+  return job('gemm/accuracy', params?.jobId, token, (hooks) => accuracyStudy(settings, params.problem, params.options, hooks));
 });
 
 handle('gemm/tune', (params, token) => {
   const settings = settingsOf(params);
-  return studyJob('gemm/tune', params?.jobId, token, (hooks) => service.tune(settings, params.problem, params.configs, params.options, {
+  return job('gemm/tune', params?.jobId, token, (hooks) => service.tune(settings, params.problem, params.configs, params.options, {
     ...hooks,
     measured: (result: ShapeResult) => notify('job/didMeasure', { jobId: params.jobId, result }),
   }));
@@ -144,7 +131,7 @@ handle('gemm/tune', (params, token) => {
 
 handle('gemm/groupedBench', (params, token) => {
   const settings = settingsOf(params);
-  return studyJob('gemm/groupedBench', params?.jobId, token, (hooks) => grouped.benchGrouped(settings, params.cases, params.options, {
+  return job('gemm/groupedBench', params?.jobId, token, (hooks) => grouped.benchGrouped(settings, params.cases, params.options, {
     ...hooks,
     measured: (result) => log('info', `${result.case.kind}: ${result.error ? `[${result.error.code}] ${result.error.message}` : 'measured'}`),
   }));

@@ -15,6 +15,7 @@ import { callsPerGraph, estimateUs, rotationPlan, setSizes, type RotationPlan, t
 import type { UtilKernels } from './utilKernels';
 import { bestCublasLt, describeAlgorithm, type BestCublasLt } from '../peers/cublasltBest';
 import { preparePythonPeers, releasePythonPeers, timeRounds, type PreparedPeer, type PythonPeers } from '../peers/pythonPeers';
+import { gemmLaunchSpec, normalDims } from './launchSpec';
 
 /** A BF16/FP32 NaN in every 16-bit half: what D holds where the kernel wrote nothing. */
 export const POISON = 0xffffffff;
@@ -267,15 +268,7 @@ export async function prepareInputs(ctx: InputContext, scope: DeviceScope, probl
 /** One launch of a compiled kernel per input set (the rotation timeGraphs cycles through). */
 export function gemmLaunches(addon: AddonModule, scope: DeviceScope, kernel: Kernel, problem: GemmProblem, config: GemmConfig,
   sets: InputSet[], pdl: boolean): GemmLaunch[] {
-  const { m, n, k } = problem;
-  return sets.map((set) => scope.adopt(addon.createGemmLaunch({
-    kernel, kind: problem.kind, m, n, k, numGroups: 1,
-    blockM: config.blockM, blockN: config.blockN, blockK: config.blockK, numStages: config.numStages,
-    numMathWarpgroups: config.numMathWarpgroups, clusterM: config.clusterM, clusterN: config.clusterN, splitK: config.splitK ?? 1,
-    swizzleA: config.swizzleA, swizzleB: config.swizzleB, swizzleD: config.swizzleD,
-    numSms: config.numSms, sharedBytes: config.sharedBytes,
-    a: set.a, b: set.b, sfa: set.sfa, sfb: set.sfb, d: set.d, pdl,
-  })));
+  return sets.map((set) => scope.adopt(addon.createGemmLaunch(gemmLaunchSpec(kernel, normalDims(problem), config, set, { pdl }))));
 }
 
 /**

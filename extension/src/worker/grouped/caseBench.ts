@@ -21,6 +21,7 @@ import { operandSeed, POISON, SYNC_TIMEOUT_MS, WARMUP_REPLAYS } from '../bench/s
 import type { UtilKernels } from '../bench/utilKernels';
 import { at, type GroupedKernels, type Segment } from './groupedKernels';
 import { preparePythonPeers, releasePythonPeers, timeRounds, type PreparedPeer, type PythonPeers } from '../peers/pythonPeers';
+import { gemmLaunchSpec } from '../bench/launchSpec';
 
 const ROTATION_MEMORY_FRACTION = 0.4;
 
@@ -203,19 +204,13 @@ export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedD
     // 1D1D kinds: the correctness launch reads C and writes a separate D (the launch copies C into D
     // first); the timed launches accumulate in place (D aliases C, as a weight-gradient step does), so
     // the figure is the kernel's alone, without the C -> D copy.
-    const makeLaunches = (pdl: boolean, inPlace: boolean): GemmLaunch[] => sets.map((set) => scope.adopt(addon.createGemmLaunch({
-      kernel, kind: problem.kind, m: c.kind === 'masked' ? c.m : geo.rowsA, n, k: geo.kTotal, numGroups: g,
-      blockM: config.blockM, blockN: config.blockN, blockK: config.blockK, numStages: config.numStages,
-      numMathWarpgroups: config.numMathWarpgroups, clusterM: config.clusterM, clusterN: config.clusterN,
-      swizzleA: config.swizzleA, swizzleB: config.swizzleB, swizzleD: config.swizzleD,
-      numSms: config.numSms, sharedBytes: config.sharedBytes,
+    const dims = { kind: problem.kind, m: c.kind === 'masked' ? c.m : geo.rowsA, n, k: geo.kTotal, numGroups: g };
+    const makeLaunches = (pdl: boolean, inPlace: boolean): GemmLaunch[] => sets.map((set) => scope.adopt(addon.createGemmLaunch(gemmLaunchSpec(kernel, dims, config, {
       a: set.a, b: set.b, sfa: set.sfa, sfb: set.sfb, d: set.d,
       ...(set.c ? { c: inPlace ? set.d : set.c } : {}),
       ...(set.layout ? { groupedLayout: set.layout } : {}),
       ...(set.flags ? { flags: set.flags } : {}),
-      ...(c.psum ? { psumLayout: true } : {}),
-      pdl,
-    })));
+    }, { pdl, psumLayout: c.psum }))));
     let pdl = options.pdl ?? true;
     const check0 = makeLaunches(pdl, false)[0];
 

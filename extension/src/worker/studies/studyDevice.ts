@@ -11,6 +11,7 @@ import { policyDevice, resolveConfig, validateBench } from '../bench/policy';
 import { UtilKernels } from '../bench/utilKernels';
 import { probeEnvironment } from '../environment';
 import { firstHopper, initDevice } from '../service';
+import { gemmLaunchSpec, normalDims } from '../bench/launchSpec';
 
 export interface StudyHooks {
   progress?(p: JobProgress): void;
@@ -68,14 +69,7 @@ export async function openStudy(settings: RuntimeSettings, resolved: Awaited<Ret
 
 export interface OperandSet { a: DeviceBuffer; b: DeviceBuffer; sfa: DeviceBuffer; sfb: DeviceBuffer; d: DeviceBuffer }
 
-/** The GEMM launch of one config on one operand set (the fields bench/shapeBench.ts passes). */
+/** The GEMM launch of one config on one operand set: the same spec the benchmark launches (bench/launchSpec.ts). */
 export function gemmSpec(kernel: Kernel, problem: GemmProblem, config: GemmConfig, set: OperandSet, pdl: boolean): GemmLaunchSpec {
-  return {
-    kernel, kind: problem.kind, m: problem.m, n: problem.n, k: problem.k, numGroups: 1,
-    blockM: config.blockM, blockN: config.blockN, blockK: config.blockK, numStages: config.numStages,
-    numMathWarpgroups: config.numMathWarpgroups, clusterM: config.clusterM, clusterN: config.clusterN,
-    swizzleA: config.swizzleA, swizzleB: config.swizzleB, swizzleD: config.swizzleD,
-    numSms: config.numSms, sharedBytes: config.sharedBytes,
-    a: set.a, b: set.b, sfa: set.sfa, sfb: set.sfb, d: set.d, pdl,
-  };
+  return gemmLaunchSpec(kernel, normalDims(problem), config, set, { pdl });
 }

@@ -20,6 +20,7 @@ import { callsPerGraph, estimateUs, rotationPlan, setSizes } from '../bench/plan
 import { operandSeed, POISON, SYNC_TIMEOUT_MS, WARMUP_REPLAYS } from '../bench/shapeBench';
 import type { AccuracyCheck } from '../bench/utilKernels';
 import { defaultStudyDeps, gemmSpec, openStudy, resolveStudy, type OperandSet, type StudyDeps, type StudyHooks } from './studyDevice';
+import { gemmLaunchSpec, normalDims } from '../bench/launchSpec';
 
 export const DEFAULT_TIMELINE_ROUNDS = 10;
 /** Timed replays of the instrumented graph whose last launch is the one recorded. */
@@ -79,9 +80,8 @@ export async function timeline(settings: RuntimeSettings, problem: GemmProblem, 
     // Plain launches (no PDL): the per-call time of a graph of them is one kernel's duration, which
     // is what the trace's span is compared with.
     const plainLaunches: GemmLaunch[] = sets.map((set) => scope.adopt(addon.createGemmLaunch(gemmSpec(plainKernel, p, config, set, false))));
-    const tracedLaunches: GemmLaunch[] = sets.map((set) => scope.adopt(addon.createGemmLaunch({
-      ...gemmSpec(tracedKernel, p, config, set, false), trace, traceCapacity: sizing.capacity,
-    })));
+    const tracedLaunches: GemmLaunch[] = sets.map((set) => scope.adopt(addon.createGemmLaunch(
+      gemmLaunchSpec(tracedKernel, normalDims(p), config, set, { pdl: false, trace, traceCapacity: sizing.capacity }))));
 
     const check = async (launch: GemmLaunch, what: string): Promise<Accuracy> => {
       addon.fill32(sets[0].d, POISON, sizes.d);
