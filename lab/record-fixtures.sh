@@ -60,7 +60,7 @@ status=0
 run 300 "${FP8LAB[@]}" bench --shapes deepseek --json "$OUT/bench-deepseek.json" || status=1
 stamp "$OUT/bench-deepseek.json" "fp8lab bench --shapes deepseek --json" || status=1
 
-run 180 "${FP8LAB[@]}" timeline 4096 7168 2048 --capture "$OUT/timeline-capture.json" || status=1
+run 180 "${FP8LAB[@]}" timeline 4096 7168 2048 --trace /tmp/fp8lab-timeline-trace.json --capture "$OUT/timeline-capture.json" || status=1
 stamp "$OUT/timeline-capture.json" "fp8lab timeline 4096 7168 2048 --capture" || status=1
 
 for input in normal outliers tiny; do

@@ -250,10 +250,12 @@ export interface PeerLaunchSpec {
 }
 /** One algorithm of cuBLASLt's heuristic list, by cuBLASLt's own enum values (-1 where it does not say). */
 export interface CublasLtAlgorithm {
-  /** Place in the heuristic's list of usable algorithms (0 is its favourite). */
+  /** Place in the list (0 is the heuristic's favourite). */
   index: number;
-  /** How many usable algorithms the heuristic offered for the problem (at most 16 are asked for). */
+  /** How many algorithms the list has: the heuristic's (up to 16), then cuBLASLt's enumeration's (up to 64 in all). */
   found: number;
+  /** From the heuristic's list (else from the enumeration that follows it). */
+  fromHeuristic: boolean;
   id: number;
   /** cublasLtMatmulTile_t, cublasLtMatmulStages_t, cublasLtClusterShape_t values. */
   tile: number;

@@ -14,9 +14,11 @@
 // makes a padded copy once, at creation (a snapshot: re-create the launch after re-uploading SFB);
 // run() stays a pure cublasLtMatmul.
 //
-// Which algorithm: the heuristic is asked for up to 16 and createCublasLtLaunch takes the one at
-// options.algorithm (default 0, its favourite); PeerLaunch.algorithm() says which it is, so the
-// benchmark can check and time every one and keep the fastest.
+// Which algorithm: the heuristic is asked for up to 16; where it offers fewer, the configurations
+// cuBLASLt's own enumeration accepts for the problem (AlgoGetIds, AlgoInit over tiles, stages and
+// split-K, AlgoCheck) follow, up to 64. createCublasLtLaunch takes the one at options.algorithm
+// (default 0, the heuristic's favourite); PeerLaunch.algorithm() says which it is, so the benchmark
+// can check and time every one and keep the fastest.
 #include <dlfcn.h>
 #include <sys/stat.h>
 
@@ -76,8 +78,20 @@ constexpr int kAlgoConfigReductionScheme = 3;
 constexpr int kAlgoConfigCtaSwizzling = 4;
 constexpr int kAlgoConfigStagesId = 6;
 constexpr int kAlgoConfigClusterShapeId = 8;
-// The heuristic is asked for this many algorithms; the benchmark checks and times every one.
-constexpr int kMaxAlgorithms = 16;
+// cublasLtMatmulAlgoCapAttributes_t
+constexpr int kAlgoCapSplitKSupport = 0;
+constexpr int kAlgoCapReductionSchemeMask = 1;
+constexpr int kAlgoCapTileIds = 6;
+constexpr int kAlgoCapStagesIds = 13;
+// cublasLtReductionScheme_t: in place, then in a workspace of the compute type, then of the output type
+constexpr uint32_t kReductionSchemes[] = {1, 2, 4};
+// The heuristic is asked for this many algorithms; where it offers fewer (for block-scaled FP8 it
+// offers one), cuBLASLt's own enumeration (AlgoGetIds, AlgoInit, AlgoCheck) adds the configurations
+// it accepts for the problem, up to kMaxAlgorithms in all. The benchmark checks and races every one.
+constexpr int kHeuristicAlgorithms = 16;
+constexpr int kMaxAlgorithms = 64;
+constexpr int kMaxAlgorithmIds = 64;
+constexpr uint32_t kSplitKCounts[] = {1, 2, 4};
 constexpr size_t kMinVersion = 120900;           // cuBLAS 12.9: first with the 1x128 / 128x128 modes
 constexpr size_t kWorkspaceBytes = 32u << 20;    // 32 MiB, as DeepGEMM's and PyTorch's Hopper defaults
 
@@ -99,6 +113,13 @@ struct CublasLt {
                                            cublasLtMatmulPreference_t, int, cublasLtMatmulHeuristicResult_t*,
                                            int*) = nullptr;
   cublasStatus_t (*AlgoConfigGetAttribute)(const cublasLtMatmulAlgo_t*, int, void*, size_t, size_t*) = nullptr;
+  cublasStatus_t (*AlgoConfigSetAttribute)(cublasLtMatmulAlgo_t*, int, const void*, size_t) = nullptr;
+  cublasStatus_t (*AlgoCapGetAttribute)(const cublasLtMatmulAlgo_t*, int, void*, size_t, size_t*) = nullptr;
+  cublasStatus_t (*AlgoGetIds)(cublasLtHandle_t, int, int, int, int, int, int, int, int*, int*) = nullptr;
+  cublasStatus_t (*AlgoInit)(cublasLtHandle_t, int, int, int, int, int, int, int, cublasLtMatmulAlgo_t*) = nullptr;
+  cublasStatus_t (*AlgoCheck)(cublasLtHandle_t, cublasLtMatmulDesc_t, cublasLtMatrixLayout_t, cublasLtMatrixLayout_t,
+                              cublasLtMatrixLayout_t, cublasLtMatrixLayout_t, const cublasLtMatmulAlgo_t*,
+                              cublasLtMatmulHeuristicResult_t*) = nullptr;
   cublasStatus_t (*Matmul)(cublasLtHandle_t, cublasLtMatmulDesc_t, const void*, const void*, cublasLtMatrixLayout_t,
                            const void*, cublasLtMatrixLayout_t, const void*, const void*, cublasLtMatrixLayout_t, void*,
                            cublasLtMatrixLayout_t, const cublasLtMatmulAlgo_t*, void*, size_t, CUstream) = nullptr;
@@ -169,6 +190,11 @@ std::shared_ptr<CublasLt> load_cublaslt(const LibOptions& opts) {
     FP8LAB_LT_SYM(MatmulPreferenceSetAttribute, "cublasLtMatmulPreferenceSetAttribute");
     FP8LAB_LT_SYM(MatmulAlgoGetHeuristic, "cublasLtMatmulAlgoGetHeuristic");
     FP8LAB_LT_SYM(AlgoConfigGetAttribute, "cublasLtMatmulAlgoConfigGetAttribute");
+    FP8LAB_LT_SYM(AlgoConfigSetAttribute, "cublasLtMatmulAlgoConfigSetAttribute");
+    FP8LAB_LT_SYM(AlgoCapGetAttribute, "cublasLtMatmulAlgoCapGetAttribute");
+    FP8LAB_LT_SYM(AlgoGetIds, "cublasLtMatmulAlgoGetIds");
+    FP8LAB_LT_SYM(AlgoInit, "cublasLtMatmulAlgoInit");
+    FP8LAB_LT_SYM(AlgoCheck, "cublasLtMatmulAlgoCheck");
     FP8LAB_LT_SYM(Matmul, "cublasLtMatmul");
 #undef FP8LAB_LT_SYM
     if (!lib->GetVersion || !lib->Create || !lib->Matmul || !lib->MatmulAlgoGetHeuristic ||
@@ -202,19 +228,114 @@ void check_lt(cublasStatus_t s, const char* what, const char* code = "E_NO_CUBLA
 // the tile and stage enums grow with every release).
 struct AlgorithmInfo {
   int index = 0, found = 0;
+  bool from_heuristic = true;
   int64_t id = -1, tile = -1, stages = -1, split_k = -1, reduction = -1, swizzle = -1, cluster = -1;
   double waves = 0;
   uint64_t workspace = 0;
 };
 
+// cuBLASLt wants the exact size of each attribute: 4 bytes for most, 2 for the shape ids.
 int64_t algo_attribute(const CublasLt& lib, const cublasLtMatmulAlgo_t& algo, int attr) {
   if (!lib.AlgoConfigGetAttribute) return -1;
-  uint64_t value = 0;
+  for (size_t size : {size_t(4), size_t(2), size_t(8)}) {
+    uint64_t value = 0;
+    size_t written = 0;
+    if (lib.AlgoConfigGetAttribute(&algo, attr, &value, size, &written) != kCublasStatusSuccess || written != size) continue;
+    if (size == 2) return int64_t(uint16_t(value));
+    if (size == 4) return int64_t(uint32_t(value));
+    return int64_t(value);
+  }
+  return -1;
+}
+
+// An array-valued capability of an algorithm (tile or stage ids); {0} ("undefined") when it has none.
+std::vector<uint32_t> cap_list(const CublasLt& lib, const cublasLtMatmulAlgo_t& algo, int attr) {
+  size_t bytes = 0;
+  std::vector<uint32_t> ids;
+  if (lib.AlgoCapGetAttribute(&algo, attr, nullptr, 0, &bytes) == kCublasStatusSuccess && bytes >= 4) {
+    ids.resize(bytes / 4);
+    if (lib.AlgoCapGetAttribute(&algo, attr, ids.data(), ids.size() * 4, &bytes) != kCublasStatusSuccess) ids.clear();
+  }
+  if (ids.empty()) ids.push_back(0);
+  return ids;
+}
+
+uint32_t cap_u32(const CublasLt& lib, const cublasLtMatmulAlgo_t& algo, int attr) {
+  uint32_t value = 0;
   size_t written = 0;
-  if (lib.AlgoConfigGetAttribute(&algo, attr, &value, sizeof value, &written) != kCublasStatusSuccess || written == 0) return -1;
-  if (written == 2) return int64_t(uint16_t(value));
-  if (written == 4) return int64_t(uint32_t(value));
-  return int64_t(value);
+  return lib.AlgoCapGetAttribute(&algo, attr, &value, sizeof value, &written) == kCublasStatusSuccess ? value : 0;
+}
+
+struct AlgorithmEntry {
+  cublasLtMatmulAlgo_t algo;
+  size_t workspace;
+  float waves;
+  bool from_heuristic;
+};
+
+std::map<std::string, std::vector<AlgorithmEntry>> g_algorithms;  // by library path and shape
+
+// The heuristic's usable algorithms in its order, then (when it offered fewer than
+// kHeuristicAlgorithms) every configuration of every algorithm id that AlgoCheck accepts for the
+// problem, without repeats, up to kMaxAlgorithms.
+std::vector<AlgorithmEntry> list_algorithms(CublasLt& lib, cublasLtMatmulDesc_t desc, cublasLtMatrixLayout_t a,
+                                            cublasLtMatrixLayout_t b, cublasLtMatrixLayout_t d, cublasStatus_t* heuristic_status) {
+  std::vector<AlgorithmEntry> list;
+  auto seen = [&](const cublasLtMatmulAlgo_t& x) {
+    for (const auto& e : list)
+      if (std::memcmp(&e.algo, &x, sizeof x) == 0) return true;
+    return false;
+  };
+  cublasLtMatmulPreference_t pref = nullptr;
+  check_lt(lib.MatmulPreferenceCreate(&pref), "cublasLtMatmulPreferenceCreate");
+  uint64_t workspace = kWorkspaceBytes;
+  lib.MatmulPreferenceSetAttribute(pref, kPrefMaxWorkspaceBytes, &workspace, sizeof workspace);
+  cublasLtMatmulHeuristicResult_t results[kHeuristicAlgorithms] = {};
+  int returned = 0;
+  *heuristic_status = lib.MatmulAlgoGetHeuristic(lib.handle, desc, a, b, d, d, pref, kHeuristicAlgorithms, results, &returned);
+  lib.MatmulPreferenceDestroy(pref);
+  for (int i = 0; *heuristic_status == kCublasStatusSuccess && i < returned && i < kHeuristicAlgorithms; ++i)
+    if (results[i].state == kCublasStatusSuccess && results[i].workspaceSize <= kWorkspaceBytes)
+      list.push_back({results[i].algo, results[i].workspaceSize, results[i].wavesCount, true});
+  if (int(list.size()) >= kHeuristicAlgorithms || !lib.AlgoGetIds || !lib.AlgoInit || !lib.AlgoCheck ||
+      !lib.AlgoCapGetAttribute || !lib.AlgoConfigSetAttribute)
+    return list;
+
+  int ids[kMaxAlgorithmIds] = {};
+  int id_count = 0;
+  if (lib.AlgoGetIds(lib.handle, kCublasCompute32F, kCudaR32F, kCudaR8FE4M3, kCudaR8FE4M3, kCudaR16BF, kCudaR16BF,
+                     kMaxAlgorithmIds, ids, &id_count) != kCublasStatusSuccess)
+    return list;
+  for (int i = 0; i < id_count && int(list.size()) < kMaxAlgorithms; ++i) {
+    cublasLtMatmulAlgo_t base{};
+    if (lib.AlgoInit(lib.handle, kCublasCompute32F, kCudaR32F, kCudaR8FE4M3, kCudaR8FE4M3, kCudaR16BF, kCudaR16BF, ids[i],
+                     &base) != kCublasStatusSuccess)
+      continue;
+    const bool split_k = cap_u32(lib, base, kAlgoCapSplitKSupport) != 0;
+    const uint32_t reductions = cap_u32(lib, base, kAlgoCapReductionSchemeMask);
+    uint32_t reduction = 0;
+    for (uint32_t r : kReductionSchemes)
+      if (reductions & r) { reduction = r; break; }
+    for (uint32_t tile : cap_list(lib, base, kAlgoCapTileIds)) {
+      for (uint32_t stages : cap_list(lib, base, kAlgoCapStagesIds)) {
+        for (uint32_t splits : kSplitKCounts) {
+          if (splits > 1 && (!split_k || reduction == 0)) continue;
+          if (int(list.size()) >= kMaxAlgorithms) break;
+          cublasLtMatmulAlgo_t algo = base;
+          lib.AlgoConfigSetAttribute(&algo, kAlgoConfigTileId, &tile, sizeof tile);
+          lib.AlgoConfigSetAttribute(&algo, kAlgoConfigStagesId, &stages, sizeof stages);
+          lib.AlgoConfigSetAttribute(&algo, kAlgoConfigSplitKNum, &splits, sizeof splits);
+          if (splits > 1) lib.AlgoConfigSetAttribute(&algo, kAlgoConfigReductionScheme, &reduction, sizeof reduction);
+          cublasLtMatmulHeuristicResult_t checked{};
+          if (lib.AlgoCheck(lib.handle, desc, a, b, d, d, &algo, &checked) != kCublasStatusSuccess ||
+              checked.state != kCublasStatusSuccess || checked.workspaceSize > kWorkspaceBytes || seen(algo))
+            continue;
+          list.push_back({algo, checked.workspaceSize, checked.wavesCount, false});
+        }
+      }
+    }
+  }
+  return list;
 }
 
 struct PeerState : Launchable {
@@ -271,6 +392,7 @@ class PeerLaunchWrap : public Napi::ObjectWrap<PeerLaunchWrap> {
       Napi::Object o = Napi::Object::New(env);
       o.Set("index", a.index);
       o.Set("found", a.found);
+      o.Set("fromHeuristic", a.from_heuristic);
       o.Set("id", double(a.id));
       o.Set("tile", double(a.tile));
       o.Set("stages", double(a.stages));
@@ -397,34 +519,36 @@ Napi::Value js_create_cublaslt_launch(const Napi::CallbackInfo& info) {
     check_lt(lib.MatrixLayoutCreate(&st->layout_b, kCudaR8FE4M3, k, m, int64_t(k)), "cublasLtMatrixLayoutCreate(B)");
     check_lt(lib.MatrixLayoutCreate(&st->layout_d, kCudaR16BF, n, m, int64_t(n)), "cublasLtMatrixLayoutCreate(D)");
 
-    cublasLtMatmulPreference_t pref = nullptr;
-    check_lt(lib.MatmulPreferenceCreate(&pref), "cublasLtMatmulPreferenceCreate");
-    uint64_t workspace = kWorkspaceBytes;
-    lib.MatmulPreferenceSetAttribute(pref, kPrefMaxWorkspaceBytes, &workspace, sizeof workspace);
-    cublasLtMatmulHeuristicResult_t results[kMaxAlgorithms] = {};
-    int returned = 0;
-    cublasStatus_t hs = lib.MatmulAlgoGetHeuristic(lib.handle, st->desc, st->layout_a, st->layout_b, st->layout_d,
-                                                   st->layout_d, pref, kMaxAlgorithms, results, &returned);
-    lib.MatmulPreferenceDestroy(pref);
-    // Only the entries the heuristic marked usable count, in its order (its first is its favourite).
-    std::vector<const cublasLtMatmulHeuristicResult_t*> usable;
-    for (int i = 0; hs == kCublasStatusSuccess && i < returned && i < kMaxAlgorithms; ++i)
-      if (results[i].state == kCublasStatusSuccess) usable.push_back(&results[i]);
-    const int found = int(usable.size());
-    if (hs != kCublasStatusSuccess || found == 0)
+    // The list is the same for every launch of a shape (pointers do not change what is valid), so it
+    // is made once per shape and library.
+    std::vector<AlgorithmEntry> list;
+    cublasStatus_t hs = kCublasStatusSuccess;
+    {
+      const std::string key = lib.path + ":" + std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
+      std::lock_guard<std::mutex> lock(g_mutex);
+      auto it = g_algorithms.find(key);
+      if (it != g_algorithms.end()) {
+        list = it->second;
+      } else {
+        list = list_algorithms(lib, st->desc, st->layout_a, st->layout_b, st->layout_d, &hs);
+        if (!list.empty()) g_algorithms[key] = list;
+      }
+    }
+    const int found = int(list.size());
+    if (found == 0)
       throw CodedError("E_NO_CUBLASLT", "cuBLASLt " + std::to_string(lib.version) + " (" + lib.path +
                                             ") has no block-scaled FP8 algorithm for M=" + std::to_string(m) +
                                             " N=" + std::to_string(n) + " K=" + std::to_string(k) +
-                                            " (cublasLtMatmulAlgoGetHeuristic status " + std::to_string(hs) +
-                                            ", " + std::to_string(found) + " found)");
+                                            " (cublasLtMatmulAlgoGetHeuristic status " + std::to_string(hs) + ")");
     if (lib_opts.algorithm >= found)
       throw_bad_argument("cuBLASLt offers " + std::to_string(found) + " algorithm(s) for M=" + std::to_string(m) +
                          " N=" + std::to_string(n) + " K=" + std::to_string(k) + "; algorithm must be 0.." +
                          std::to_string(found - 1) + ", not " + std::to_string(lib_opts.algorithm));
-    const cublasLtMatmulHeuristicResult_t& chosen = *usable[lib_opts.algorithm];
+    const AlgorithmEntry& chosen = list[lib_opts.algorithm];
     st->algo = chosen.algo;
     st->info.index = lib_opts.algorithm;
     st->info.found = found;
+    st->info.from_heuristic = chosen.from_heuristic;
     st->info.id = algo_attribute(lib, chosen.algo, kAlgoConfigId);
     st->info.tile = algo_attribute(lib, chosen.algo, kAlgoConfigTileId);
     st->info.stages = algo_attribute(lib, chosen.algo, kAlgoConfigStagesId);
@@ -432,12 +556,8 @@ Napi::Value js_create_cublaslt_launch(const Napi::CallbackInfo& info) {
     st->info.reduction = algo_attribute(lib, chosen.algo, kAlgoConfigReductionScheme);
     st->info.swizzle = algo_attribute(lib, chosen.algo, kAlgoConfigCtaSwizzling);
     st->info.cluster = algo_attribute(lib, chosen.algo, kAlgoConfigClusterShapeId);
-    st->info.waves = chosen.wavesCount;
-    st->info.workspace = chosen.workspaceSize;
-    if (chosen.workspaceSize > kWorkspaceBytes)
-      throw CodedError("E_NO_CUBLASLT", "cuBLASLt algorithm " + std::to_string(lib_opts.algorithm) + " wants " +
-                                            std::to_string(chosen.workspaceSize) + " bytes of workspace; " +
-                                            std::to_string(kWorkspaceBytes) + " are offered");
+    st->info.waves = chosen.waves;
+    st->info.workspace = chosen.workspace;
     return addon_data(env).peer_launch_class.New({Napi::External<std::shared_ptr<PeerState>>::New(env, &st)});
   });
 }

@@ -111,7 +111,7 @@ export class FakeAddon {
       run: () => { this.runs.peer++; this.lastWriter = wrong ? 'peer-wrong' : 'peer'; this.calls.push('run peer'); },
       dispose: () => { this.live.delete(h); },
       algorithm: (): Native.CublasLtAlgorithm => ({
-        index: algo, found, id: 100 + algo, tile: 20 + algo, stages: 5, splitK: 1, reductionScheme: 0, ctaSwizzling: 0, clusterShape: 2, wavesCount: 1, workspaceBytes: 0,
+        index: algo, found, fromHeuristic: algo === 0, id: 100 + algo, tile: 20 + algo, stages: 5, splitK: 1, reductionScheme: 0, ctaSwizzling: 0, clusterShape: 2, wavesCount: 1, workspaceBytes: 0,
       }),
     };
     return this.own(h);

@@ -1,7 +1,7 @@
-// The cuBLASLt peer at its best: every algorithm its heuristic offers for the shape (up to 16) is
-// checked against the FP32 reference, the correct ones are timed against each other in interleaved
-// CUDA-graph rounds, and the fastest becomes the column. Which one won, and how many were tried,
-// is recorded with the result.
+// The cuBLASLt peer at its best: every algorithm its heuristic offers for the shape (up to 16; where
+// it offers fewer, the configurations cuBLASLt's enumeration accepts follow, up to 64) is checked
+// against the FP32 reference, the correct ones are raced in interleaved CUDA-graph rounds, and the
+// fastest becomes the column. Which one won, and how many were tried, is recorded with the result.
 import type { CublasLtAlgorithm, PeerLaunch } from '../../../../native/index';
 import type { Accuracy } from '../../../protocol/worker';
 import { median } from '../../core/stats';
@@ -41,8 +41,9 @@ export interface CublasLtContext {
 /** "algo 66, tile 24, stages 20, split-K 1 (fastest of 7 correct of 8 offered)" — cuBLASLt's own enum values. */
 export function describeAlgorithm(a: CublasLtAlgorithm, correct: number): string {
   const splitK = a.splitK > 1 ? `, split-K ${a.splitK}` : '';
-  const how = correct < 0 ? 'the winner of this run\'s earlier race on the shape' : `fastest of ${correct} correct of ${a.found} offered`;
-  return `algo ${a.id}, tile ${a.tile}, stages ${a.stages}${splitK} (heuristic's #${a.index + 1}; ${how})`;
+  const how = correct < 0 ? 'the winner of this run\'s earlier race on the shape' : `fastest of ${correct} correct of ${a.found} listed`;
+  const where = a.fromHeuristic ? `heuristic's #${a.index + 1}` : `cuBLASLt's enumeration, #${a.index + 1} of the list`;
+  return `algo ${a.id}, tile ${a.tile}, stages ${a.stages}${splitK} (${where}; ${how})`;
 }
 
 export async function bestCublasLt(ctx: CublasLtContext): Promise<BestCublasLt> {

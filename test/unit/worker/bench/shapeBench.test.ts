@@ -122,7 +122,7 @@ test("every algorithm cuBLASLt's heuristic offers is checked, the correct ones r
   assert.equal(lt.details?.algorithmsOffered, 4);
   assert.equal(lt.details?.algorithmsCorrect, 3);
   assert.equal(lt.timing!.medianUs, 19.1);
-  assert.match(lt.config!, /algo 101, tile 21, stages 5 \(heuristic's #2; fastest of 3 correct of 4 offered\)/);
+  assert.match(lt.config!, /algo 101, tile 21, stages 5 \(cuBLASLt's enumeration, #2 of the list; fastest of 3 correct of 4 listed\)/);
   assert.equal(fake.runs.peer, 4, 'each algorithm checked once on set 0');
   assert.equal(fake.live.size, 0);
 });
