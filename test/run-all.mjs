@@ -122,6 +122,7 @@ async function settle(name, runLayer) {
 }
 
 async function integration() {
+  if (systemTmp === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = systemTmp;
   const { ensureTools } = await import('./integration/tools.mjs');
   let t = Date.now();
   console.log('\n── integration: test tools (Node 24, code-server, Chromium)');
@@ -155,9 +156,13 @@ if (!packages.ok) {
   console.error(`\n${packages.message}`);
   process.exit(1);
 }
-// One temporary folder for this run: every fp8lab-* folder a test makes lands in it (os.tmpdir()
-// follows TMPDIR in this process and its children) and goes with it, even when a test fails.
-// Readable by all like /tmp itself: the test Slurm's munged wants its socket's folder reachable.
+// One temporary folder for this run: every fp8lab-* folder a build or unit test makes lands in it
+// (os.tmpdir() follows TMPDIR in this process and its children) and goes with it, even when a test
+// fails. Readable by all like /tmp itself: the test Slurm's munged wants its socket's folder
+// reachable. The integration layer removes its own folders and runs with the usual TMPDIR: the
+// messages it reads name temporary paths, and a longer prefix would push their ends out of a
+// notification's width.
+const systemTmp = process.env.TMPDIR;
 const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fp8lab-test-run-'));
 fs.chmodSync(runTmp, 0o755);
 process.env.TMPDIR = runTmp;
