@@ -122,6 +122,19 @@ export interface ConfigReport {
   chosen: GemmConfig;
   why: string;
   candidates: Candidate[];
+  /** Where the chosen config came from (a tuned record, the calibrated model, the H100 defaults, forced). */
+  configOrigin?: ConfigOrigin;
+}
+
+/** Where a chosen config came from, as the CLI, the explorer and the hover say it. */
+export interface ConfigOrigin {
+  kind: 'tuned' | 'calibrated' | 'defaults' | 'forced';
+  /** One phrase: "tuned on this GPU on 2026-12-06", "model calibrated on this GPU", "model with H100 defaults". */
+  text: string;
+  /** Tuned: when the record was measured; calibrated: when the device profile was. */
+  measuredAt?: string;
+  /** Tuned: the tuning record's id. */
+  recordId?: string;
 }
 
 export interface CompileJob {
@@ -225,6 +238,8 @@ export interface ShapeResult {
   caseLabel?: string;
   /** Grouped kinds: what the grouped benchmark measured beyond a normal GEMM's figures. */
   grouped?: GroupedShapeInfo;
+  /** Where the config came from (absent in runs saved before the tuning store was consulted). */
+  configOrigin?: ConfigOrigin;
 }
 
 // ---------------------------------------------------------------------------------------------

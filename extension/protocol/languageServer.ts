@@ -42,6 +42,8 @@ export interface RunConfigFacts {
   /** Measured median, when the run was timed on a GPU. */
   medianUs?: number;
   tflops?: number;
+  /** Where the config came from: "tuned on this GPU on 2026-12-06", "model calibrated on this GPU", ... */
+  origin?: string;
 }
 
 /** What ptxas said about one compiled entry function (one instantiation). */

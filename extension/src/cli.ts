@@ -14,6 +14,7 @@ import { run as layout } from './cli/layout';
 import { run as sass } from './cli/sass';
 import { run as sweep } from './cli/sweep';
 import { run as tuning } from './cli/tuning';
+import { run as calibrate } from './cli/calibrate';
 import type { CliIo, CliVerb } from './cli/io';
 import { VERB_EXIT } from './cli/verbSupport';
 import { endQuietlyOnClosedPipe } from './cli/pipes';
@@ -30,7 +31,8 @@ const VERBS: Record<string, { run: CliVerb; summary: string }> = {
   accuracy: { run: accuracy, summary: 'accuracy of M N K against FP32: the design vs per-tensor scaling vs no promotion (--input, --seed)' },
   sass: { run: sass, summary: 'SASS of M N K (optionally --config ...): listing with source lines and control bits, --mix, --against a 2nd config' },
   sweep: { run: sweep, summary: 'shapes x tune|bench|compile split into tasks on every local GPU or a Slurm job array; status, cancel, retry, collect' },
-  tuning: { run: tuning, summary: 'the tuning store: what is recorded for this GPU and kernel source (show)' },
+  tuning: { run: tuning, summary: 'the tuning store: what is recorded for this GPU and kernel source (show), export / import as JSON' },
+  calibrate: { run: calibrate, summary: 'measure this GPU\'s cost-model terms (FP8 rate, clock under load, memory, L2, power) once and store them' },
   layout: { run: layout, summary: 'layout utilities of the grouped kernels: TMA-aligned size, FP8 casts, scale layout conversion, SM count / alignment' },
 };
 

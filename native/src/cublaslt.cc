@@ -91,7 +91,9 @@ constexpr uint32_t kReductionSchemes[] = {1, 2, 4};
 constexpr int kHeuristicAlgorithms = 16;
 constexpr int kMaxAlgorithms = 64;
 constexpr int kMaxAlgorithmIds = 64;
-constexpr uint32_t kSplitKCounts[] = {1, 2, 4};
+constexpr int kMaxEnumerationChecks = 4096;
+constexpr uint32_t kSplitKCounts[] = {1, 2, 3, 4, 6, 8};
+constexpr uint64_t kHeuristicWorkspaces[] = {32u << 20, 4u << 20, 1u << 20, 0};
 constexpr size_t kMinVersion = 120900;           // cuBLAS 12.9: first with the 1x128 / 128x128 modes
 constexpr size_t kWorkspaceBytes = 32u << 20;    // 32 MiB, as DeepGEMM's and PyTorch's Hopper defaults
 
@@ -286,27 +288,53 @@ std::vector<AlgorithmEntry> list_algorithms(CublasLt& lib, cublasLtMatmulDesc_t 
       if (std::memcmp(&e.algo, &x, sizeof x) == 0) return true;
     return false;
   };
-  cublasLtMatmulPreference_t pref = nullptr;
-  check_lt(lib.MatmulPreferenceCreate(&pref), "cublasLtMatmulPreferenceCreate");
-  uint64_t workspace = kWorkspaceBytes;
-  lib.MatmulPreferenceSetAttribute(pref, kPrefMaxWorkspaceBytes, &workspace, sizeof workspace);
-  cublasLtMatmulHeuristicResult_t results[kHeuristicAlgorithms] = {};
-  int returned = 0;
-  *heuristic_status = lib.MatmulAlgoGetHeuristic(lib.handle, desc, a, b, d, d, pref, kHeuristicAlgorithms, results, &returned);
-  lib.MatmulPreferenceDestroy(pref);
-  for (int i = 0; *heuristic_status == kCublasStatusSuccess && i < returned && i < kHeuristicAlgorithms; ++i)
-    if (results[i].state == kCublasStatusSuccess && results[i].workspaceSize <= kWorkspaceBytes)
-      list.push_back({results[i].algo, results[i].workspaceSize, results[i].wavesCount, true});
+  // The heuristic's favourites under our workspace and under the smaller ones other callers offer
+  // (a caller with less workspace gets another split-K from the same heuristic).
+  for (uint64_t workspace : kHeuristicWorkspaces) {
+    cublasLtMatmulPreference_t pref = nullptr;
+    check_lt(lib.MatmulPreferenceCreate(&pref), "cublasLtMatmulPreferenceCreate");
+    lib.MatmulPreferenceSetAttribute(pref, kPrefMaxWorkspaceBytes, &workspace, sizeof workspace);
+    cublasLtMatmulHeuristicResult_t results[kHeuristicAlgorithms] = {};
+    int returned = 0;
+    cublasStatus_t hs = lib.MatmulAlgoGetHeuristic(lib.handle, desc, a, b, d, d, pref, kHeuristicAlgorithms, results, &returned);
+    lib.MatmulPreferenceDestroy(pref);
+    if (workspace == kWorkspaceBytes) *heuristic_status = hs;
+    for (int i = 0; hs == kCublasStatusSuccess && i < returned && i < kHeuristicAlgorithms; ++i)
+      if (results[i].state == kCublasStatusSuccess && results[i].workspaceSize <= kWorkspaceBytes && !seen(results[i].algo))
+        list.push_back({results[i].algo, results[i].workspaceSize, results[i].wavesCount, true});
+  }
   if (int(list.size()) >= kHeuristicAlgorithms || !lib.AlgoGetIds || !lib.AlgoInit || !lib.AlgoCheck ||
       !lib.AlgoCapGetAttribute || !lib.AlgoConfigSetAttribute)
     return list;
+
+  // The same kernels with every split-K count and reduction scheme they take.
+  const size_t favourites = list.size();
+  for (size_t f = 0; f < favourites && int(list.size()) < kMaxAlgorithms; ++f) {
+    const uint32_t reductions = cap_u32(lib, list[f].algo, kAlgoCapReductionSchemeMask);
+    for (uint32_t splits : kSplitKCounts) {
+      for (uint32_t reduction : kReductionSchemes) {
+        if (splits == 1 && reduction != kReductionSchemes[0]) continue;
+        if (splits > 1 && !(reductions & reduction)) continue;
+        cublasLtMatmulAlgo_t algo = list[f].algo;
+        lib.AlgoConfigSetAttribute(&algo, kAlgoConfigSplitKNum, &splits, sizeof splits);
+        uint32_t scheme = splits > 1 ? reduction : 0;
+        lib.AlgoConfigSetAttribute(&algo, kAlgoConfigReductionScheme, &scheme, sizeof scheme);
+        cublasLtMatmulHeuristicResult_t checked{};
+        if (int(list.size()) >= kMaxAlgorithms || seen(algo)) continue;
+        if (lib.AlgoCheck(lib.handle, desc, a, b, d, d, &algo, &checked) == kCublasStatusSuccess &&
+            checked.state == kCublasStatusSuccess && checked.workspaceSize <= kWorkspaceBytes)
+          list.push_back({algo, checked.workspaceSize, checked.wavesCount, false});
+      }
+    }
+  }
 
   int ids[kMaxAlgorithmIds] = {};
   int id_count = 0;
   if (lib.AlgoGetIds(lib.handle, kCublasCompute32F, kCudaR32F, kCudaR8FE4M3, kCudaR8FE4M3, kCudaR16BF, kCudaR16BF,
                      kMaxAlgorithmIds, ids, &id_count) != kCublasStatusSuccess)
     return list;
-  for (int i = 0; i < id_count && int(list.size()) < kMaxAlgorithms; ++i) {
+  int checks = 0;  // AlgoCheck calls of the enumeration, bounded so a large capability list stays quick
+  for (int i = 0; i < id_count && int(list.size()) < kMaxAlgorithms && checks < kMaxEnumerationChecks; ++i) {
     cublasLtMatmulAlgo_t base{};
     if (lib.AlgoInit(lib.handle, kCublasCompute32F, kCudaR32F, kCudaR8FE4M3, kCudaR8FE4M3, kCudaR16BF, kCudaR16BF, ids[i],
                      &base) != kCublasStatusSuccess)
@@ -320,7 +348,7 @@ std::vector<AlgorithmEntry> list_algorithms(CublasLt& lib, cublasLtMatmulDesc_t 
       for (uint32_t stages : cap_list(lib, base, kAlgoCapStagesIds)) {
         for (uint32_t splits : kSplitKCounts) {
           if (splits > 1 && (!split_k || reduction == 0)) continue;
-          if (int(list.size()) >= kMaxAlgorithms) break;
+          if (int(list.size()) >= kMaxAlgorithms || ++checks > kMaxEnumerationChecks) break;
           cublasLtMatmulAlgo_t algo = base;
           lib.AlgoConfigSetAttribute(&algo, kAlgoConfigTileId, &tile, sizeof tile);
           lib.AlgoConfigSetAttribute(&algo, kAlgoConfigStagesId, &stages, sizeof stages);

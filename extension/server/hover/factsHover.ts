@@ -40,7 +40,7 @@ export function templateParamMarkdown(identifier: string, entry: TemplateParamEn
   for (const r of runs.slice(0, MAX_ROWS)) {
     const c = r.cost;
     const waves = `${c.waves} (last ${percent(c.lastWaveUtilisation)} full)`;
-    lines.push(`| ${shape(r)} | **${configValue(r.config, entry.field)}** | ${tile(r.config)} | ${bytes(c.sharedBytesPerStage)} | ${bytes(c.sharedBytesTotal)} | ${c.tiles} | ${waves} |`);
+    lines.push(`| ${shape(r)} | **${configValue(r.config, entry.field)}** | ${tile(r.config)}${r.origin ? ` (${cell(r.origin)})` : ''} | ${bytes(c.sharedBytesPerStage)} | ${bytes(c.sharedBytesTotal)} | ${c.tiles} | ${waves} |`);
   }
   if (runs.length > MAX_ROWS) lines.push(`\n…and ${runs.length - MAX_ROWS} more shapes.`);
   if (entry.field === 'numStages') {

@@ -19,15 +19,17 @@ import { cliSettings, reportError, VERB_EXIT, usageError } from './verbSupport';
 export const TUNE_HELP = `Usage: fp8lab tune [--shapes deepseek | M,N,K ...] [--top N] [--rounds N] [--json FILE] [--save [--db DIR]]
 
 Times the N best legal candidate configs of each shape (by the cost model; the heuristic's choice
-always included) on the local Hopper GPU: inputs made once, each candidate checked for correctness
+always included), and the model's best of each sweep axis that matters where tensor throughput is
+scarce (split-K, each BLOCK_M, the least padded tile, fewer SMs for the same waves), on the local
+Hopper GPU: inputs made once, each candidate checked for correctness
 first, then all correct ones timed together in interleaved CUDA-graph rounds (A B C ... A B C ...;
 median per candidate). Prints the measured ranking next to the prediction. Needs a GPU.
   --top N      candidates per shape (default 12)
   --rounds N   interleaved timed rounds (default 10)
   --json FILE  write every shape's ranking as JSON
-  --save       record each shape's ranking and winner in the tuning store, keyed by this GPU's
-               identity (name, SMs in use, compute capability, driver, power limit) and the
-               kernel-source hash
+  --save       record each shape's ranking and winner in the tuning store (as each shape finishes),
+               keyed by this GPU's identity (name, SMs in use, compute capability, driver, power
+               limit) and the kernel-source hash; bench and configs then use the winners here
   --db DIR     the tuning store's folder (default: fp8lab.tuning.dbPath / FP8LAB_TUNING_DB, else
                beside the JIT cache)
 `;
@@ -59,27 +61,36 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const env = await probeEnvironment(settings);
     if (!env.canRunKernels) { io.err(`fp8lab tune: [E_NO_DEVICE] tuning times kernels, so it needs a Hopper GPU; here: ${env.summary}. Run \`fp8lab check\` for what is missing; \`fp8lab configs M N K\` ranks candidates without a GPU.\n`); return VERB_EXIT.failed; }
     const tunings: Array<ShapeTuning & { method: string }> = [];
+    // With --save each shape's record is appended as soon as it is measured, so a tune that is
+    // stopped (a time limit, Ctrl-C, a lost context) keeps every shape it finished.
+    const device = env.devices.find((d) => d.isHopper) ?? env.devices[0];
+    const provenance = save ? await tuningProvenance(settings, env, device) : undefined;
+    const store = save ? tuningStoreFor(settings) : undefined;
+    let saved = 0;
+    let savedTo = '';
     for (const problem of parsed.value.problems) {
       const { tuning, interrupted } = await tuneProblem(settings, problem, top, parsed.value.options);
       tunings.push(tuning);
       io.out(shapeTable(tuning) + `method: ${tuning.method}\n\n`);
+      if (parsed.value.jsonFile) {
+        // Rewritten after every shape, so a stopped tune leaves the shapes it finished.
+        const method = `interleaved CUDA-graph rounds, median of ${parsed.value.options.rounds} (per shape: see each tuning's method)`;
+        await writeFile(resolve(parsed.value.jsonFile), JSON.stringify({ device: env.devices[0], method, tunings }, null, 1) + '\n');
+      }
+      if (store && provenance) {
+        const records = tuningRecords([tuning], provenance);
+        savedTo = await store.append(records);
+        saved += records.length;
+      }
       if (interrupted) {
         io.err(`fp8lab tune: ${interrupted.message}\n`);
         break;
       }
     }
-    if (save) {
-      const device = env.devices.find((d) => d.isHopper) ?? env.devices[0];
-      const records = tuningRecords(tunings, await tuningProvenance(settings, env, device));
-      const file = await tuningStoreFor(settings).append(records);
-      io.err(`saved ${records.length} shape ranking(s) to the tuning store: ${file}\n`);
-    }
+    if (save) io.err(`saved ${saved} shape ranking(s) to the tuning store: ${savedTo}\n`);
     const regrets = tunings.flatMap((t) => (t.regret ? [t.regret] : []));
     if (regrets.length) io.out(`heuristic regret (chosen / fastest): geomean ${geomean(regrets).toFixed(3)}, worst ${Math.max(...regrets).toFixed(3)} over ${regrets.length} shape(s)\n`);
-    if (parsed.value.jsonFile) {
-      const method = `interleaved CUDA-graph rounds, median of ${parsed.value.options.rounds} (per shape: see each tuning's method)`;
-      await writeFile(resolve(parsed.value.jsonFile), JSON.stringify({ device: env.devices[0], method, tunings }, null, 1) + '\n');
-    }
+
     return tunings.length === parsed.value.problems.length ? VERB_EXIT.ok : VERB_EXIT.failed;
   } catch (err) {
     return reportError('tune', err, io);
@@ -87,8 +98,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 }
 
 function shapeTable(t: ShapeTuning): string {
+  const fullGrid = Math.max(...t.candidates.map((c) => c.config.numSms));
   const rows = t.candidates.map((c) => [
-    compactConfig(c.config), c.measuredUs?.toFixed(1) ?? '-', c.predictedUs?.toFixed(1) ?? '-',
+    compactConfig(c.config) + (c.config.numSms < fullGrid ? ` sms${c.config.numSms}` : ''), c.measuredUs?.toFixed(1) ?? '-', c.predictedUs?.toFixed(1) ?? '-',
     c.chosen ? 'chosen' : '', c === t.best ? 'fastest' : '', c.error ?? '',
   ]);
   const head = `${t.problem.m}x${t.problem.n}x${t.problem.k}${t.regret ? `  (regret ${t.regret.toFixed(3)})` : ''}\n`;

@@ -8,11 +8,12 @@ export function identicalConfigs(a: GemmConfig, b: GemmConfig): boolean {
 }
 
 /**
- * The same kernel and launch shape: equal in what selects the compiled kernel (tile, stages, math
- * warpgroups, cluster, swizzle of D, split-K), whatever the derived fields (shared bytes, threads)
- * or the SM count say. What tuning ranks and the config listing marks as chosen.
+ * The same kernel and launch: equal in what selects the compiled kernel and its grid (tile, stages,
+ * math warpgroups, cluster, swizzle of D, split-K, SM count), whatever the derived fields (shared
+ * bytes, threads) say. What tuning ranks and the config listing marks as chosen.
  */
 export function sameKernelConfig(a: GemmConfig, b: GemmConfig): boolean {
   return a.blockM === b.blockM && a.blockN === b.blockN && a.numStages === b.numStages && a.numMathWarpgroups === b.numMathWarpgroups &&
-    a.clusterM === b.clusterM && a.clusterN === b.clusterN && a.swizzleD === b.swizzleD && (a.splitK ?? 1) === (b.splitK ?? 1);
+    a.clusterM === b.clusterM && a.clusterN === b.clusterN && a.swizzleD === b.swizzleD && (a.splitK ?? 1) === (b.splitK ?? 1) &&
+    a.numSms === b.numSms;
 }

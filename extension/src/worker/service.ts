@@ -4,7 +4,7 @@
 import { cpus } from 'node:os';
 import type { DeviceInfo } from '../../../native/index';
 import type {
-  BenchOptions, DeviceCeilings, BenchRun, CompileJob, CompileReport, ConfigReport, DeviceReport, EnvironmentReport, GemmConfig, GemmProblem,
+  BenchOptions, DeviceCeilings, BenchRun, CompileJob, CompileReport, ConfigOrigin, ConfigReport, DeviceReport, EnvironmentReport, GemmConfig, GemmProblem,
   JobProgress, RuntimeSettings, ShapeResult, TuneRun,
 } from '../../protocol/worker';
 import { gemmFlops } from '../core/stats';
@@ -21,6 +21,8 @@ import { tuneShape } from './bench/tuneShape';
 import { UtilKernels } from './bench/utilKernels';
 import { probeEnvironment } from './environment';
 import { shapeLabel } from '../core/shapes';
+import { loadChoiceContext, modelMode } from './choiceContext';
+import type { ChoiceContext } from '../core/tuning/choice';
 
 export interface BenchHooks {
   progress?(p: JobProgress): void;
@@ -64,10 +66,32 @@ export function firstHopper(env: EnvironmentReport): DeviceReport | undefined {
 
 // ---------------------------------------------------------------------------------------------
 
-/** The candidate table for a problem (no GPU needed; the device's SM count when one is present). */
-export async function configs(settings: RuntimeSettings, problem: GemmProblem): Promise<ConfigReport> {
+/**
+ * The choice context (tuned records, calibrated model) for this machine's GPU. A store or profile
+ * that cannot be read is a warning and the H100 defaults, never a failed run; a bad FP8LAB_MODEL is
+ * an error.
+ */
+export async function choiceContextFor(settings: RuntimeSettings, env: EnvironmentReport, device: PolicyDevice,
+  options: { tuned?: boolean; log?: Logger } = {}): Promise<ChoiceContext> {
+  const mode = modelMode();
+  try {
+    return await loadChoiceContext(settings, env, firstHopper(env), device, { mode: options.tuned === false && mode === 'auto' ? 'calibrated' : mode, ...(options.log ? { log: options.log } : {}) });
+  } catch (err) {
+    const data = codedData(err);
+    options.log?.('warn', `tuning store or device profile not read, so the model runs with H100 defaults: ${data.message}`);
+    return { defaultsReason: `the tuning store could not be read: ${data.message}` };
+  }
+}
+
+/**
+ * The candidate table for a problem (no GPU needed; the device's SM count when one is present).
+ * `tuned: false` ranks by the (calibrated) model alone, as `fp8lab tune` does.
+ */
+export async function configs(settings: RuntimeSettings, problem: GemmProblem, options: { tuned?: boolean } = {}): Promise<ConfigReport> {
   const env = await probeEnvironment(settings);
-  return chooseFor(validateBench([problem], env)[0], policyDevice(settings, firstHopper(env)), settings);
+  const device = policyDevice(settings, firstHopper(env));
+  const [valid] = validateBench([problem], env);
+  return chooseFor(valid, device, settings, undefined, await choiceContextFor(settings, env, device, options));
 }
 
 /** Compiles the kernel for a problem (forced config or the heuristic's) and reports its registers. */
@@ -76,7 +100,8 @@ export async function compileKernel(settings: RuntimeSettings, job: CompileJob):
   requireCompiler(env);
   const [problem] = validateBench([job.problem], env);
   const forced = job.config ?? problem.config;
-  const { config } = resolveConfig(problem, policyDevice(settings, firstHopper(env)), forced, settings);
+  const device = policyDevice(settings, firstHopper(env));
+  const { config } = resolveConfig(problem, device, forced, settings, undefined, forced ? undefined : await choiceContextFor(settings, env, device));
   return compileGemm(addon(), settings, problem, config);
 }
 
@@ -139,7 +164,11 @@ export async function bench(settings: RuntimeSettings, problems: GemmProblem[], 
     results: [],
   };
   const device = policyDevice(settings, hopper);
-  const resolved = valid.map((p) => resolveConfig(p, device, p.config, settings, log).config);
+  const choice = valid.some((p) => !p.config) ? await choiceContextFor(settings, env, device, { log }) : undefined;
+  const choices = valid.map((p) => resolveConfig(p, device, p.config, settings, log, choice));
+  const resolved = choices.map((c) => c.config);
+  // Every result says where its config came from (a tuned record, the calibrated model, the defaults, forced).
+  const origins = choices.map((c): ConfigOrigin => c.report?.configOrigin ?? { kind: 'forced', text: 'forced (--config or an explorer run)' });
 
   // Every distinct kernel is compiled once, all of them up front and a few at a time, so compiles
   // overlap the GPU work of earlier shapes. Shapes that share a kernel reuse it (an in-memory hit).
@@ -173,7 +202,7 @@ export async function bench(settings: RuntimeSettings, problems: GemmProblem[], 
       const label = `${shapeLabel(problem)}`;
       const progress = (phase: JobProgress['phase'], message: string) => hooks.progress?.({ jobId, index: i, total: valid.length, phase, message });
       if (cancelled()) { run.interrupted = { code: 'E_CANCELLED', message: cancelledError().message }; break; }
-      progress('compiling', `${label}: compiling ${describeConfig(resolved[i])}`);
+      progress('compiling', `${label}: compiling ${describeConfig(resolved[i])} (${origins[i].text})`);
       let result: ShapeResult;
       try {
         const compiled = await compiles[i];
@@ -193,7 +222,7 @@ export async function bench(settings: RuntimeSettings, problems: GemmProblem[], 
       } catch (err) {
         const data = codedData(err);
         if (data.code === 'E_CANCELLED') { run.interrupted = { code: data.code, message: data.message }; break; }
-        result = { problem, config: resolved[i], error: data };
+        result = { problem, config: resolved[i], error: data, configOrigin: origins[i] };
         run.results.push(result);
         hooks.measured?.(result);
         progress('done', `${label}: [${data.code}] ${data.message}`);
@@ -203,6 +232,7 @@ export async function bench(settings: RuntimeSettings, problems: GemmProblem[], 
         }
         continue;
       }
+      result.configOrigin = origins[i];
       run.results.push(result);
       hooks.measured?.(result);
       progress('done', `${label}: ${resultSummary(result)}`);

@@ -8,7 +8,7 @@ import { validateProblem, shapeLabel } from '../core/shapes';
 import type { SweepPlan, SweepTask } from '../core/sweep/sweepPlan';
 import type { ShapeOutcome, TaskResult } from '../core/sweep/taskResult';
 import { sameKernelConfig } from '../core/configIdentity';
-import { candidatesToTime } from '../core/tuneRanking';
+import { tuneCandidates } from '../core/tuning/tuneAxes';
 import { kernelSourceHash } from '../storage/kernelSourceHash';
 import { writeTaskResult } from '../storage/sweepFolder';
 import { tuneProblem } from './bench/tuneProblem';
@@ -75,9 +75,9 @@ async function outcomes(plan: SweepPlan, task: SweepTask, s: RuntimeSettings, en
         try {
           // The heuristic's choice first (its row goes into the run), then the other candidates a
           // tune of the same `top` would time, so a later tune finds every kernel in the cache.
-          const report = await service.configs(s, problem);
-          const configs = [report.chosen, ...candidatesToTime(report.candidates, report.chosen, plan.options.top)
-            .map((c) => c.config).filter((c) => !sameKernelConfig(c, report.chosen))];
+          const report = await service.configs(s, problem, { tuned: false });
+          const configs = [report.chosen, ...tuneCandidates(problem, report.candidates, report.chosen, plan.options.top)
+            .map((c) => c.candidate.config).filter((c) => !sameKernelConfig(c, report.chosen))];
           let row: ShapeOutcome | undefined;
           for (const config of configs) {
             const r = await service.compileKernel(s, { problem, config });

@@ -15,10 +15,10 @@ test('identicalConfigs: every field, in any property order', () => {
   assert.ok(!identicalConfigs(base, { ...base, splitK: 1 }), 'an extra field is a different record');
 });
 
-test('sameKernelConfig: the fields that select the kernel, not the SM count or derived sizes', () => {
-  assert.ok(sameKernelConfig(base, { ...base, numSms: 120, sharedBytes: 1 }));
+test('sameKernelConfig: the fields that select the kernel and its grid, not the derived sizes', () => {
+  assert.ok(sameKernelConfig(base, { ...base, sharedBytes: 1, numThreads: 1 }));
   assert.ok(sameKernelConfig(base, { ...base, splitK: 1 }), 'split-K 1 is no split');
-  for (const change of [{ blockN: 96 }, { numStages: 4 }, { numMathWarpgroups: 1 }, { clusterM: 2 }, { swizzleD: 64 }, { splitK: 2 }]) {
+  for (const change of [{ blockN: 96 }, { numStages: 4 }, { numMathWarpgroups: 1 }, { clusterM: 2 }, { swizzleD: 64 }, { splitK: 2 }, { numSms: 120 }]) {
     assert.ok(!sameKernelConfig(base, { ...base, ...change }), JSON.stringify(change));
   }
 });

@@ -50,6 +50,7 @@ export function factsFromRun(run: BenchRun, previous: KernelFacts | undefined, n
       kernelName: named?.kernelName,
       medianUs: r.timing?.medianUs,
       tflops: r.timing?.tflops,
+      ...(r.configOrigin ? { origin: r.configOrigin.text } : {}),
     });
     if (named && r.registers && !r.error) {
       compiles.push({

@@ -29,6 +29,7 @@ import type { GemmConfig } from '../../../protocol/worker';
 import { overlapsKBlocks, overlapsTiles } from '../kernelRules';
 import { gemmBytes } from '../stats';
 import type { PolicyDevice } from './device';
+import { cycleTerms, type DeviceModel } from './deviceModel';
 import { waveInfo, type WaveInfo, type WorkShape } from './tiles';
 
 /** Constants of the model, each with where it comes from ("fitted" = to test/fixtures/h100/tune-deepseek.json). */
@@ -144,6 +145,14 @@ export const MODEL = {
   launchUs: 1.5,
 };
 
+/** The H100 SXM device terms the model was fitted with (all 132 SMs at the 700 W cap). */
+export const H100_DEFAULT_MODEL: DeviceModel = {
+  clockGHz: MODEL.clockGHz,
+  dramBytesPerSecond: MODEL.dramBytesPerCycle * MODEL.clockGHz * 1e9,
+  l2BytesPerSecond: MODEL.l2BytesPerCycle * MODEL.clockGHz * 1e9,
+  powerCapBinds: true,
+};
+
 /** How a BLOCK_N's tiles sit on the 128-column B-scale blocks, as the kernel's promotion sees it. */
 export type ScaleBStraddle = 'none' | 'specialised' | 'runtime';
 
@@ -158,7 +167,7 @@ export function scaleBStraddle(blockN: number): ScaleBStraddle {
 export type Bound = 'tensor cores' | 'WGMMA + promotion' | 'shared-memory ingest' | 'load latency' | 'wgmma operand reads' | 'the power cap' | 'L2 bandwidth' | 'HBM bandwidth';
 
 export interface CostBreakdown {
-  /** Predicted cycles at MODEL.clockGHz and µs. */
+  /** Predicted cycles at the device model's clock, and µs. */
   cycles: number;
   us: number;
   bound: Bound;
@@ -178,7 +187,7 @@ export interface CostBreakdown {
 }
 
 /** (Σ xᵢᵖ)^(1/p), scaled by the largest term so that large cycle counts cannot overflow. */
-function pNorm(xs: number[], p: number): number {
+export function pNorm(xs: number[], p: number): number {
   const top = Math.max(...xs);
   if (top <= 0 || !Number.isFinite(top)) return Math.max(top, 0);
   return top * xs.reduce((sum, x) => sum + (x / top) ** p, 0) ** (1 / p);
@@ -193,6 +202,8 @@ type CostConfig = Pick<GemmConfig, 'blockM' | 'blockN' | 'blockK' | 'numStages' 
 
 export function predictCost(config: CostConfig, work: WorkShape, device: PolicyDevice): CostBreakdown {
   const { blockM: bm, blockN: bn, blockK: bk } = config;
+  // The device terms: this GPU's calibrated ones when the policy device carries them, else the H100's.
+  const terms = cycleTerms(device.model ?? H100_DEFAULT_MODEL);
   const clusterSize = config.clusterM * config.clusterN;
   // Split-K: each tile becomes `splitK` work units of K / splitK on as many CTAs (one cluster).
   const splitK = config.splitK ?? 1;
@@ -236,7 +247,7 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   // sets the pace; with few, the epilogue's quieter cycles let the clock recover.
   const tileWork = kBlocks * kBlockCycles + tileStart - hiddenByNextTile;
   const tileEnergy = kBlocks * kBlockEnergy;
-  const tileCycles = Math.max(tileWork, tileEnergy) + exchange;
+  const tileCycles = (terms.energy ? Math.max(tileWork, tileEnergy) : tileWork) + exchange;
   const computeCycles = waves.waves * tileCycles;
 
   // --- the whole grid through L2 and HBM
@@ -249,21 +260,21 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   const l2Bytes = waves.tiles * l2PerTile;
   // L2 and HBM are shared by all SMs: a partial last wave leaves their bandwidth to the busy SMs
   // (whose own limit is the ingest term), so neither is divided by wave efficiency.
-  const l2Cycles = l2Bytes / MODEL.l2BytesPerCycle;
+  const l2Cycles = l2Bytes / terms.l2BytesPerCycle;
   const dramBytes = gemmBytes({
     m: work.m * work.groups, n: work.n, k: work.k, groups: work.groups, outBytes: work.outBytes,
     readsC: work.outBytes === 4, perTokenScaleB: work.outBytes === 4,
   });
-  const dramCycles = dramBytes / MODEL.dramBytesPerCycle;
+  const dramCycles = dramBytes / terms.dramBytesPerCycle;
 
-  const fixedCycles = MODEL.tmaLatencyCycles + epilogue + MODEL.launchUs * MODEL.clockGHz * 1e3;
+  const fixedCycles = MODEL.tmaLatencyCycles + epilogue + MODEL.launchUs * terms.clockGHz * 1e3;
   const cycles = pNorm([computeCycles, l2Cycles, dramCycles], MODEL.overlapExponent) + fixedCycles;
 
   let bound: Bound;
   if (computeCycles >= l2Cycles && computeCycles >= dramCycles) {
     // With one math warpgroup the promotion and the WGMMA drain add to the tensor-core time.
     const mathBound: Bound = mma >= 0.75 * math ? 'tensor cores' : 'WGMMA + promotion';
-    bound = tileEnergy > tileWork ? 'the power cap'
+    bound = terms.energy && tileEnergy > tileWork ? 'the power cap'
       : kBlockCycles === math ? mathBound : kBlockCycles === ingest ? 'shared-memory ingest'
         : kBlockCycles === operands ? 'wgmma operand reads' : 'load latency';
   } else {
@@ -271,7 +282,7 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   }
   return {
     cycles: Math.round(cycles),
-    us: cycles / (MODEL.clockGHz * 1e3),
+    us: cycles / (terms.clockGHz * 1e3),
     bound,
     waves,
     perKBlock: { math, ingest, latency, operands, energy: kBlockEnergy },

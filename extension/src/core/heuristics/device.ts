@@ -1,6 +1,7 @@
 // The few device facts the heuristics need, and where they come from.
 
 import type { DeviceReport } from '../../../protocol/worker';
+import type { DeviceModel } from './deviceModel';
 
 export interface PolicyDevice {
   /** For messages ("NVIDIA H100 80GB HBM3"). */
@@ -11,6 +12,8 @@ export interface PolicyDevice {
   sharedMemoryBytes: number;
   /** The probed GPU's own SM count (what a launch may use at most); absent when no GPU was found. */
   deviceSms?: number;
+  /** The cost model's device terms for this GPU (calibrated); absent: the H100 defaults. */
+  model?: DeviceModel;
 }
 
 /** The most SMs any Hopper part has (the full GH100 die): the bound on a config's numSms when no GPU is known. */

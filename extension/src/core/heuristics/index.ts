@@ -3,8 +3,9 @@
 
 export { chooseConfig, PolicyError, tileLabel } from './choose';
 export { enumerateCandidates, minUsefulStages, KERNEL_MIN_STAGES, type EvaluatedCandidate, type Rejection } from './candidates';
-export { predictCost, scaleBStraddle, MODEL, type Bound, type CostBreakdown, type ScaleBStraddle } from './costModel';
+export { predictCost, scaleBStraddle, MODEL, H100_DEFAULT_MODEL, type Bound, type CostBreakdown, type ScaleBStraddle } from './costModel';
 export { H100_SXM, policyDevice, type PolicyDevice } from './device';
 export { compactConfig, formatConfigReport, type FormatOptions } from './format';
 export { rawCandidates, BLOCK_M_CHOICES, BLOCK_N_CHOICES, CLUSTER_CHOICES, MATH_WARPGROUP_CHOICES, MAX_STAGES } from './space';
 export { waveInfo, workShape, CONTIGUOUS_M_ALIGNMENT, type WaveInfo, type WorkShape } from './tiles';
+export { cycleTerms, scaledModel, type DeviceModel } from './deviceModel';

@@ -9,6 +9,7 @@ import { MAX_HOPPER_SMS, policyDevice as devicePolicy, type PolicyDevice } from 
 import { completeConfig, configViolations, registerSplit } from '../../core/kernelRules';
 import { gemmKernelSource, KernelConfigError, type GemmSourceOptions, type KernelSource } from '../../core/kernelSource';
 import { occupancy } from '../../core/occupancy';
+import { chooseWithContext, type ChoiceContext } from '../../core/tuning/choice';
 import { findEntry, parsePtxas } from '../../core/ptxas';
 import { formatConfig } from '../../core/runRows';
 import { validateProblem } from '../../core/shapes';
@@ -45,9 +46,12 @@ export function validateBench(problems: GemmProblem[], env: EnvironmentReport): 
   return problems;
 }
 
-/** The candidate table and the heuristic's choice; FP8LAB_PRINT_CONFIGS prints it through `log`. */
-export function chooseFor(problem: GemmProblem, device: PolicyDevice, settings?: RuntimeSettings, log?: Logger): ConfigReport {
-  const report = chooseConfig(problem, device);
+/**
+ * The candidate table and the heuristic's choice; FP8LAB_PRINT_CONFIGS prints it through `log`.
+ * With a choice context, a tuned record and the calibrated model are consulted first (core/tuning/choice.ts).
+ */
+export function chooseFor(problem: GemmProblem, device: PolicyDevice, settings?: RuntimeSettings, log?: Logger, choice?: ChoiceContext): ConfigReport {
+  const report = choice ? chooseWithContext(problem, device, choice) : chooseConfig(problem, device);
   if (settings?.printConfigs) log?.('info', formatConfigReport(report).trimEnd());
   return report;
 }
@@ -57,9 +61,9 @@ export function chooseFor(problem: GemmProblem, device: PolicyDevice, settings?:
  * reason); without one, the heuristic's choice.
  */
 export function resolveConfig(problem: GemmProblem, device: PolicyDevice, forced: GemmConfig | undefined,
-  settings?: RuntimeSettings, log?: Logger): { config: GemmConfig; report?: ConfigReport } {
+  settings?: RuntimeSettings, log?: Logger, choice?: ChoiceContext): { config: GemmConfig; report?: ConfigReport } {
   if (!forced) {
-    const report = chooseFor(problem, device, settings, log);
+    const report = chooseFor(problem, device, settings, log, choice);
     return { config: report.chosen, report };
   }
   const smProblem = numSmsProblem(forced, device);

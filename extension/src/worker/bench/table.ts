@@ -23,6 +23,18 @@ function peerCells(r: ShapeResult, id: PeerId): [string, string] {
   return [fixed(p.timing.medianUs, 1), fixed(p.timing.ratio, 2)];
 }
 
+/** The origin column: "tuned 2026-12-06", "calibrated", "H100 defaults", "forced". */
+export function originLabel(r: Pick<ShapeResult, 'configOrigin'>): string {
+  const o = r.configOrigin;
+  if (!o) return '-';
+  switch (o.kind) {
+    case 'tuned': return `tuned ${o.measuredAt?.slice(0, 10) ?? ''}`.trim();
+    case 'calibrated': return 'calibrated';
+    case 'defaults': return 'H100 defaults';
+    default: return 'forced';
+  }
+}
+
 /** "[3/18] 64x2112x7168  9.6 µs  ..." — what is printed as each shape finishes. */
 export function progressLine(r: ShapeResult, index: number, total: number): string {
   const head = `[${index + 1}/${total}] ${shapeLabel(r.problem)}`;
@@ -31,7 +43,7 @@ export function progressLine(r: ShapeResult, index: number, total: number): stri
   if (r.timing) parts.push(`${fixed(r.timing.medianUs, 1)} µs`, `${fixed(r.timing.tflops, 0)} TFLOPS`, `${fixed(r.timing.gbps, 0)} GB/s`);
   for (const p of upgradeResult(r).peers ?? []) if (p.timing) parts.push(`${PEER_SHORT_NAME[p.id]} ${fixed(p.timing.medianUs, 1)} µs x${fixed(p.timing.ratio, 2)}`);
   if (r.accuracy) parts.push(`calc_diff ${sci(r.accuracy.calcDiff)}`);
-  parts.push(formatConfig(r.config));
+  parts.push(formatConfig(r.config) + (r.configOrigin ? ` (${r.configOrigin.text})` : ''));
   if (r.registers) parts.push(`${r.registers.registers} regs`, `${r.registers.spillStoresBytes + r.registers.spillLoadsBytes} B spilled`);
   return parts.join('  ');
 }
@@ -40,16 +52,24 @@ export function benchTable(saved: BenchRun): string {
   if (saved.mode === 'study') return studyTable(saved);
   const run = upgradeRun(saved);
   const peers = peerColumns(run).map((c) => c.id);
-  const header = ['M', 'N', 'K', 'µs', 'spread', 'TFLOPS', 'GB/s', ...peers.flatMap((id) => [`${PEER_SHORT_NAME[id]} µs`, 'ratio']), 'calc_diff', 'config', 'regs', 'error'];
-  const numeric = header.map((h) => !['config', 'error'].includes(h));
+  // The origin column appears once any config says where it came from (runs saved before it have none).
+  const origins = run.results.some((r) => r.configOrigin);
+  const header = ['M', 'N', 'K', 'µs', 'spread', 'TFLOPS', 'GB/s', ...peers.flatMap((id) => [`${PEER_SHORT_NAME[id]} µs`, 'ratio']), 'calc_diff', 'config',
+    ...(origins ? ['origin'] : []), 'regs', 'error'];
+  const numeric = header.map((h) => !['config', 'origin', 'error'].includes(h));
   const rows = run.results.map((r) => [
     String(r.problem.m), String(r.problem.n), String(r.problem.k),
     fixed(r.timing?.medianUs, 1), r.timing ? `${(100 * r.timing.spread).toFixed(1)}%` : '-',
     fixed(r.timing?.tflops, 0), fixed(r.timing?.gbps, 0), ...peers.flatMap((id) => peerCells(r, id)),
-    sci(r.accuracy?.calcDiff), formatConfig(r.config), r.registers ? String(r.registers.registers) : '-',
+    sci(r.accuracy?.calcDiff), formatConfig(r.config), ...(origins ? [originLabel(r)] : []), r.registers ? String(r.registers.registers) : '-',
     r.error ? r.error.code : '',
   ]);
   let text = textTable(header, rows, numeric);
+  if (origins) {
+    const counts = new Map<string, number>();
+    for (const r of run.results) if (r.configOrigin) counts.set(r.configOrigin.text, (counts.get(r.configOrigin.text) ?? 0) + 1);
+    text += `configs: ${[...counts].map(([t, n]) => `${n} ${t}`).join('; ')}\n`;
+  }
   if (peers.length) text += 'ratio = peer µs / our µs (above 1: ours is faster), measured in this run on this GPU\n';
   for (const id of peers) {
     const g = peerGeomean(run, id);

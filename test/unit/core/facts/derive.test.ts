@@ -78,3 +78,21 @@ test('validateFacts rejects what is not facts', () => {
   assert.equal(validateFacts({ version: 1, updatedAt: 'x', configs: [], compiles: [{ kernelName: 'k' }] }), null);
   assert.ok(validateFacts({ version: 1, updatedAt: 'x', configs: [], compiles: [] }));
 });
+
+test('the hover over a template parameter says where each shape\'s config came from', async () => {
+  const { templateParamMarkdown } = await import('../../../../extension/server/hover/factsHover');
+  const { templateParams } = await import('../../../../extension/server/knowledge/templateParams');
+  const a: GemmProblem = { kind: 'normal', m: 64, n: 7168, k: 2048 };
+  const b: GemmProblem = { kind: 'normal', m: 4096, n: 7168, k: 2048 };
+  const tuned = { ...result(a, 64, 128, 154, true), configOrigin: { kind: 'tuned' as const, text: 'tuned on this GPU on 2026-12-06', measuredAt: '2026-12-06T01:00:00Z' } };
+  const run: BenchRun = {
+    id: 'r3', startedAt: '2026-12-06T02:00:00Z', mode: 'gpu', options: { timing: true, peer: false, rounds: 5, seed: 0 },
+    results: [tuned, { ...result(b, 128, 128, 168, true), configOrigin: { kind: 'calibrated', text: 'model calibrated on this GPU on 2026-12-05' } }],
+  };
+  const facts = factsFromRun(run, undefined);
+  assert.equal(facts.configs[0].origin, 'tuned on this GPU on 2026-12-06');
+  const entry = templateParams.find((e) => e.field === 'numStages')!;
+  const md = templateParamMarkdown('kNumStages', entry, facts);
+  assert.match(md, /\| 64×7168×2048 normal \| \*\*\d+\*\* \| [^|]* \(tuned on this GPU on 2026-12-06\) \|/);
+  assert.match(md, /\(model calibrated on this GPU on 2026-12-05\) \|/);
+});
