@@ -18,8 +18,8 @@ import { bench } from '../../../extension/src/worker/service';
 import { writeProfile } from '../../../extension/src/storage/deviceProfiles';
 import { kernelSourceHash } from '../../../extension/src/storage/kernelSourceHash';
 import { TuningStore } from '../../../extension/src/storage/tuningStore';
-import { FakeAddon } from '../worker/fakeAddon';
-import { environment, testSettings } from '../worker/fakeEnvironment';
+import { FakeAddon } from './fakeAddon';
+import { environment, testSettings } from './fakeEnvironment';
 
 const root = findExtensionRoot(__dirname, {});
 const options: BenchOptions = { timing: true, peer: false, rounds: 3, seed: 1 };

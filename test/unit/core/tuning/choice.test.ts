@@ -2,10 +2,10 @@
 // device and kernel source, then the calibrated model, then the H100 defaults; each report says so.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { GemmProblem } from '../../../extension/protocol/worker';
-import { chooseConfig, H100_SXM, predictCost, workShape, H100_DEFAULT_MODEL, type PolicyDevice } from '../../../extension/src/core/heuristics';
-import { chooseWithContext } from '../../../extension/src/core/tuning/choice';
-import { viewFor, type DeviceIdentity, type TuningRecord } from '../../../extension/src/core/tuning/tuningRecord';
+import type { GemmProblem } from '../../../../extension/protocol/worker';
+import { chooseConfig, H100_SXM, predictCost, workShape, H100_DEFAULT_MODEL, type PolicyDevice } from '../../../../extension/src/core/heuristics';
+import { chooseWithContext } from '../../../../extension/src/core/tuning/choice';
+import { viewFor, type DeviceIdentity, type TuningRecord } from '../../../../extension/src/core/tuning/tuningRecord';
 
 const DEVICE: PolicyDevice = { name: 'NVIDIA H100 80GB HBM3', numSms: 78, sharedMemoryBytes: 232448 };
 const HERE: DeviceIdentity = { name: 'NVIDIA H100 80GB HBM3', smsInUse: 78, smCount: 132, computeCapability: [9, 0], driverVersion: 13000, powerLimitW: 700 };

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chooseConfig, H100_DEFAULT_MODEL, H100_SXM, scaledModel, type PolicyDevice } from '../../../extension/src/core/heuristics';
-import { fitPoints, refitModel, rmsLogError, scaledPrediction, REFIT_MIN_POINTS, REFIT_MIN_SHAPES } from '../../../extension/src/core/tuning/refit';
-import { recordFromTuning, type DeviceIdentity, type TuningRecord } from '../../../extension/src/core/tuning/tuningRecord';
-import type { ShapeTuning } from '../../../extension/src/core/tuneRanking';
-import { deepseekShapes } from '../../../extension/src/core/deepseekShapes';
-import { findExtensionRoot } from '../../../extension/src/worker/addon';
+import { chooseConfig, H100_DEFAULT_MODEL, H100_SXM, scaledModel, type PolicyDevice } from '../../../../extension/src/core/heuristics';
+import { fitPoints, refitModel, rmsLogError, scaledPrediction, REFIT_MIN_POINTS, REFIT_MIN_SHAPES } from '../../../../extension/src/core/tuning/refit';
+import { recordFromTuning, type DeviceIdentity, type TuningRecord } from '../../../../extension/src/core/tuning/tuningRecord';
+import type { ShapeTuning } from '../../../../extension/src/core/tuneRanking';
+import { deepseekShapes } from '../../../../extension/src/core/deepseekShapes';
+import { findExtensionRoot } from '../../../../extension/src/worker/addon';
 
 const root = findExtensionRoot(__dirname, {});
 const H100: DeviceIdentity = { name: 'NVIDIA H100 80GB HBM3', smsInUse: 132, smCount: 132, computeCapability: [9, 0], driverVersion: 13000, powerLimitW: 700 };

@@ -2,10 +2,10 @@
 // tile height, the least padded tile, and the fewest SMs that keep the wave count.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { GemmProblem } from '../../../extension/protocol/worker';
-import { chooseConfig, type PolicyDevice } from '../../../extension/src/core/heuristics';
-import { fewestSmsSameWaves, paddingWaste, tuneCandidates } from '../../../extension/src/core/tuning/tuneAxes';
-import { sameKernelConfig } from '../../../extension/src/core/configIdentity';
+import type { GemmProblem } from '../../../../extension/protocol/worker';
+import { chooseConfig, type PolicyDevice } from '../../../../extension/src/core/heuristics';
+import { fewestSmsSameWaves, paddingWaste, tuneCandidates } from '../../../../extension/src/core/tuning/tuneAxes';
+import { sameKernelConfig } from '../../../../extension/src/core/configIdentity';
 
 const H20_LIKE: PolicyDevice = { name: 'NVIDIA H100 80GB HBM3', numSms: 78, sharedMemoryBytes: 232448 };
 

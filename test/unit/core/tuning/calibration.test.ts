@@ -3,11 +3,11 @@
 // and the model terms derived from a profile.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MODEL, H100_DEFAULT_MODEL } from '../../../extension/src/core/heuristics';
+import { MODEL, H100_DEFAULT_MODEL } from '../../../../extension/src/core/heuristics';
 import {
   clockUnderLoad, modelFromProfile, parseClockSamples, powerCapBinds, profileFor, profileProblem, type DeviceProfile,
-} from '../../../extension/src/core/tuning/calibration';
-import type { DeviceIdentity } from '../../../extension/src/core/tuning/tuningRecord';
+} from '../../../../extension/src/core/tuning/calibration';
+import type { DeviceIdentity } from '../../../../extension/src/core/tuning/tuningRecord';
 
 // clocks.sm, clocks.max.sm, power.draw, enforced.power.limit: idle before the GEMM, loaded, a
 // sample nvidia-smi could not read, and a line cut short when the sampler was stopped.
