@@ -1,14 +1,14 @@
 // Bundles every entry point with esbuild. Entries are found by convention, so a new feature needs
 // no edit here:
 //   extension/src/main.ts            -> extension/dist/main.js     (extension host, CJS, 'vscode' external)
-//   extension/src/runtime/worker.ts  -> extension/dist/worker.js   (runtime worker, plain Node)
+//   extension/src/worker/worker.ts   -> extension/dist/worker.js   (runtime worker, plain Node)
 //   extension/src/cli.ts             -> extension/dist/cli.js      (`fp8lab` command line)
 //   extension/server/server.ts       -> extension/dist/server.js   (kernel language server)
 //   webview/src/apps/<name>.ts       -> webview/dist/<name>.js     (one IIFE per webview app)
 //   test/**/*.test.ts, test/integration/suite/index.ts, test/gpu/*.ts -> test/dist/... (tests)
 // Flags: --production (minify, no sourcemaps), --no-tests.
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +20,7 @@ const at = (p) => join(root, p);
 const node = {
   bundle: true, platform: 'node', format: 'cjs', target: 'node20',
   sourcemap: production ? false : 'linked', minify: production, logLevel: 'warning',
-  // The addon is loaded at run time by path (see extension/src/runtime/addon.ts), never bundled.
+  // The addon is loaded at run time by path (see extension/src/worker/addon.ts), never bundled.
   external: ['vscode', 'mocha', 'playwright-core', 'jsdom', '*.node'],
 };
 
@@ -39,7 +39,7 @@ const entry = (src, outfile, extra = {}) => {
   if (existsSync(at(src))) builds.push(esbuild.build({ ...node, entryPoints: [at(src)], outfile: at(outfile), ...extra }));
 };
 entry('extension/src/main.ts', 'extension/dist/main.js');
-entry('extension/src/runtime/worker.ts', 'extension/dist/worker.js');
+entry('extension/src/worker/worker.ts', 'extension/dist/worker.js');
 entry('extension/src/cli.ts', 'extension/dist/cli.js', { banner: { js: '#!/usr/bin/env node' } });
 entry('extension/server/server.ts', 'extension/dist/server.js');
 
@@ -52,6 +52,8 @@ for (const src of walk(at('webview/src/apps'), (p) => p.endsWith('.ts'))) {
 }
 
 if (withTests) {
+  // Bundles of tests that were moved or deleted must not run again from an old path.
+  rmSync(at('test/dist'), { recursive: true, force: true });
   const tests = [
     ...walk(at('test'), (p) => p.endsWith('.test.ts')),
     ...walk(at('test/integration/suite'), (p) => p.endsWith('index.ts')),

@@ -6,6 +6,9 @@
 //   3. unit       `node --test` over test/dist/unit/**, counted from a TAP report
 //   4. integration the mocha suite inside code-server's extension host (through
 //                 @vscode/test-electron's runTests and code-test-shim.sh) and the Playwright scenario
+// Before anything: the Debian packages the tests need (test/systemPackages.mjs) — installed when
+// root, else the run stops in its first second with the command to run.
+// Every test's temporary folders go under one folder of this run (TMPDIR), removed at the end.
 // Flags: --only unit | --only integration (the build always runs: both layers test what it makes).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -119,6 +122,7 @@ async function settle(name, runLayer) {
 }
 
 async function integration() {
+  if (systemTmp === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = systemTmp;
   const { ensureTools } = await import('./integration/tools.mjs');
   let t = Date.now();
   console.log('\n── integration: test tools (Node 24, code-server, Chromium)');
@@ -146,6 +150,24 @@ async function integration() {
 }
 
 const { only } = parseArgs(process.argv.slice(2));
+const { ensureSystemPackages } = await import('./systemPackages.mjs');
+const packages = ensureSystemPackages({ say: (m) => console.log(`── system packages: ${m}`) });
+if (!packages.ok) {
+  console.error(`\n${packages.message}`);
+  process.exit(1);
+}
+// One temporary folder for this run: every fp8lab-* folder a build or unit test makes lands in it
+// (os.tmpdir() follows TMPDIR in this process and its children) and goes with it, even when a test
+// fails. Readable by all like /tmp itself: the test Slurm's munged wants its socket's folder
+// reachable. The integration layer removes its own folders and runs with the usual TMPDIR: the
+// messages it reads name temporary paths, and a longer prefix would push their ends out of a
+// notification's width.
+const systemTmp = process.env.TMPDIR;
+const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fp8lab-test-run-'));
+fs.chmodSync(runTmp, 0o755);
+process.env.TMPDIR = runTmp;
+const removeRunTmp = () => fs.rmSync(runTmp, { recursive: true, force: true });
+process.on('exit', removeRunTmp);
 const t = Date.now();
 await build();
 timings.push(['build total', Date.now() - t]);

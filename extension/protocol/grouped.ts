@@ -1,11 +1,11 @@
-// Types only: the grouped / weight-gradient GEMM benchmark (issue 4) and the layout utilities, as
+// Types only: the grouped / weight-gradient GEMM benchmark and the layout utilities, as
 // the worker, the CLI and the GPU tests exchange them. Everything here is JSON.
-import type { Accuracy, CodedErrorData, DeviceReport, GemmConfig, GemmProblem, PeerAvailability, PeerId, PeerResult, RegisterReport, Stats } from './worker';
+import type { Accuracy, CodedErrorData, DeviceReport, GemmConfig, GemmProblem, PeerAvailability, PeerId, PeerResult, RegisterReport, Stats } from './domain';
 
 export type GroupedKind = 'contiguous' | 'masked' | 'kgrouped' | 'wgrad';
 
 /**
- * One case as the issue lists them; the per-group sizes are drawn from `seed` like DeepGEMM's test
+ * One case of a grouped benchmark; the per-group sizes are drawn from `seed` like DeepGEMM's test
  * generators (tests/generators.py) and recorded in the result's `draw`.
  */
 export interface GroupedCase {

@@ -1,7 +1,7 @@
 // Types only: the custom messages between the extension (vscode-languageclient) and the kernel
 // language server (extension/server/server.ts). Everything here is JSON.
 
-import type { GemmConfig, GemmProblem, KernelKind } from './worker';
+import type { GemmConfig, GemmProblem, KernelKind } from './domain';
 import type { SassLineFacts } from './sass';
 
 /**

@@ -2,7 +2,7 @@
 
 import type { LineCounts } from '../src/core/sass/sourceLines';
 import type { SassListing, SassTool } from '../src/core/sass/types';
-import type { GemmConfig, GemmProblem } from './worker';
+import type { GemmConfig, GemmProblem } from './domain';
 
 /** One compiled config's disassembly, and how it was made. */
 export interface SassReport {

@@ -37,7 +37,7 @@
 // once and replayed back to back holds the last launch's records.
 // ---------------------------------------------------------------------------------------------
 
-import type { DeviceReport, GemmConfig, GemmProblem } from './worker';
+import type { DeviceReport, GemmConfig, GemmProblem } from './domain';
 
 export const TRACE_MAGIC = 0x52543846;
 export const TRACE_FORMAT_VERSION = 2;

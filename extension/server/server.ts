@@ -19,7 +19,7 @@ import { parsePtxas } from '../src/core/ptxas';
 import { collectDiagnostics, type FileDiagnostic, type UnitOutput } from './diagnostics/collect';
 import { compileUnit, isKernelFile, kernelsRootOf, planUnits, type UnitResult } from './diagnostics/compileUnits';
 import { DebouncedRunner } from './diagnostics/debounce';
-import { emptyFacts, instantiatedFunctions, mergeCompiles, validateFacts } from './facts/derive';
+import { emptyFacts, instantiatedFunctions, mergeCompiles, validateFacts } from '../src/core/facts/derive';
 import { lexCpp } from './hover/cppLexer';
 import { compilesFor, kernelLensTitle } from './hover/factsHover';
 import { hoverDetailsAt, MAX_ANALYSED_CHARS, offsetToPosition } from './hover/hoverAt';

@@ -18,8 +18,8 @@ import { run as calibrate } from './cli/calibrate';
 import type { CliIo, CliVerb } from './cli/io';
 import { VERB_EXIT } from './cli/verbSupport';
 import { endQuietlyOnClosedPipe } from './cli/pipes';
-import { codedData } from './runtime/workerErrors';
-import { findExtensionRoot } from './runtime/addon';
+import { codedData } from './worker/workerErrors';
+import { findExtensionRoot } from './worker/addon';
 
 const VERBS: Record<string, { run: CliVerb; summary: string }> = {
   check: { run: check, summary: 'environment report: GPU, driver, toolkit, NVRTC, cuBLASLt, cache (exit code says what is missing)' },

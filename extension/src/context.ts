@@ -1,15 +1,9 @@
 // What every feature's activate(ctx) receives. main.ts builds it; features never reach around it.
 import type * as vscode from 'vscode';
-import type { CodedErrorData, RuntimeSettings, WorkerNotifications, WorkerRequests } from '../protocol/worker';
+import type { RuntimeSettings, WorkerNotifications, WorkerRequests } from '../protocol/worker';
 
-/** A rejected runtime request: always carries a code (see protocol/worker.ts ErrorCode). */
-export class RuntimeError extends Error {
-  constructor(readonly data: CodedErrorData) {
-    super(data.message);
-    this.name = 'RuntimeError';
-  }
-  get code() { return this.data.code; }
-}
+// Re-exported for the host's features; the worker and the CLI import it from core/runtimeError.
+export { RuntimeError } from './core/runtimeError';
 
 export interface RuntimeClient {
   /**

@@ -13,10 +13,12 @@ import { activate as languageClient } from './features/languageClient';
 import { activate as studies } from './features/studies';
 import { activate as grouped } from './features/grouped';
 import { activate as openFile } from './features/openFile';
+import { activate as registers } from './features/registers';
+import { activate as runs } from './features/runs';
 import { activate as sass } from './features/sass';
 import { activate as sweep } from './features/sweep';
 import { createRuntimeClient, type WorkerClient } from './runtime/client';
-import { resolveSettings, SETTING_KEYS, type SettingValues } from './runtime/settings';
+import { resolveSettings, SETTING_KEYS, type SettingValues } from './core/settings';
 
 let runtime: WorkerClient | undefined;
 
@@ -34,7 +36,7 @@ export interface ExtensionApi {
   };
 }
 
-const FEATURES: Record<string, (ctx: FeatureContext) => unknown> = { environment, benchmark, configExplorer, languageClient, studies, grouped, sass, sweep, openFile };
+const FEATURES: Record<string, (ctx: FeatureContext) => unknown> = { environment, benchmark, configExplorer, languageClient, studies, grouped, sass, sweep, openFile, runs, registers };
 
 export function activate(extension: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('FP8 GEMM Lab', { log: true });

@@ -5,9 +5,9 @@
 // against the FP32 reference of the dequantised inputs.
 import type { BenchOptions, GemmProblem, ShapeResult } from '../../extension/protocol/worker';
 import { gpuTestShapes } from '../../extension/src/core/deepseekShapes';
-import { probeEnvironment } from '../../extension/src/runtime/environment';
-import type { ConfigOverrides } from '../../extension/src/runtime/bench/policy';
-import * as service from '../../extension/src/runtime/service';
+import { probeEnvironment } from '../../extension/src/worker/environment';
+import type { ConfigOverrides } from '../../extension/src/worker/bench/policy';
+import * as service from '../../extension/src/worker/service';
 import { check, done, fail, gpuSettings, pass, skip } from './harness';
 
 const settings = gpuSettings();

@@ -8,7 +8,7 @@
 # time limit; the whole pass stays inside 9 minutes (DEVICE_PASS_BUDGET_S=540).
 #
 #   bash test/gpu/device-pass.sh LOGDIR --timeline --accuracy      (either flag or both)
-# The study pass (issue 6) instead: environment check, then `fp8lab timeline 4096 7168 2048` writing
+# The study pass instead: environment check, then `fp8lab timeline 4096 7168 2048` writing
 # LOGDIR/timeline.json (the Perfetto trace; timeline.json.gz when it is over 15 MiB: the device
 # returns files of at most 16 MiB, and ui.perfetto.dev opens .json.gz) and LOGDIR/timeline-capture.json
 # (the raw capture: the UI fixture), and `fp8lab accuracy 4096 7168 2048` for the three input kinds
@@ -84,7 +84,7 @@ rm -f "$LOG/check.json" "$LOG/compile.log" "$LOG/gpu-tests.log" "$LOG/sanitizer.
 # stdout (the JSON) goes to check.json; stderr to the bench log.
 step check 30 "$LOG/bench.log" bash -c '"$1" "$2" check --json > "$3"' check "$NODE" "$ROOT/extension/dist/cli.js" "$LOG/check.json"
 
-# The study pass (issue 6): see the header. Ends here.
+# The study pass: see the header. Ends here.
 if [ "$STUDY_TIMELINE" = 1 ] || [ "$STUDY_ACCURACY" = 1 ]; then
   SLOG="$LOG/studies.log"
   rm -f "$LOG/timeline.json" "$LOG/timeline.json.gz" "$LOG/timeline-capture.json" "$LOG/accuracy.json" /tmp/fp8lab-timeline.json /tmp/fp8lab-accuracy-*.json

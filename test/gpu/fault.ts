@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createRuntimeClient } from '../../extension/src/runtime/client';
-import { probeEnvironment } from '../../extension/src/runtime/environment';
+import { probeEnvironment } from '../../extension/src/worker/environment';
 import { check, done, expectCode, fail, gpuSettings, root, skip } from './harness';
 
 const settings = gpuSettings();
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   }
   if (process.argv.includes('--hang-child')) {
     // Child mode: this process's context is sacrificed to the spinning kernel.
-    const service = await import('../../extension/src/runtime/service');
+    const service = await import('../../extension/src/worker/service');
     await check('a spinning kernel -> E_TIMEOUT from synchronize', () => expectCode(service.testFault(settings, 'hang'), 'E_TIMEOUT'));
     return done();
   }

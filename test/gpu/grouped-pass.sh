@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The grouped / weight-gradient GEMM pass on the H100 (issue 4), after test/gpu/prepare-device.sh ran
+# The grouped / weight-gradient GEMM pass on the H100, after test/gpu/prepare-device.sh ran
 # on the development machine (carry .device):   bash test/gpu/grouped-pass.sh LOGDIR
 # 1. the grouped GPU tests (test/gpu/grouped.ts: every case of the issue's lists + edge cases,
 #    calc_diff < 1e-3 over the valid rows, untouched rows, device flags, rejections);

@@ -1,14 +1,14 @@
-// GPU tests of the grouped / weight-gradient GEMMs (issue 4): every case of the issue's lists and the
+// GPU tests of the grouped / weight-gradient GEMMs: every case of the standard lists and the
 // edge cases (an empty group of each kind, the psum layout) with calc_diff < 1e-3 over the valid
 // rows, padding rows / rows past masked_m untouched and no device flag; the device's clamp-and-flag
 // path for masked_m > Mmax; bad input rejected before launch with the expected codes (the host half
 // runs without a GPU too). `--part=rejections|contiguous|masked|kgrouped|wgrad|edge` runs one part.
 import type { GroupedCase, GroupedKind, GroupedResult } from '../../extension/protocol/grouped';
-import { caseLabel, edgeCases, issueCases, MASKED_MAX_M } from '../../extension/src/core/grouped/cases';
+import { caseLabel, edgeCases, standardCases, MASKED_MAX_M } from '../../extension/src/core/grouped/cases';
 import { expertIndex } from '../../extension/src/core/grouped/layout';
-import { probeEnvironment } from '../../extension/src/runtime/environment';
-import { benchGrouped, prepareCase } from '../../extension/src/runtime/grouped/groupedService';
-import { setGroupedSettings } from '../../extension/src/runtime/grouped/groupedSettings';
+import { probeEnvironment } from '../../extension/src/worker/environment';
+import { benchGrouped, prepareCase } from '../../extension/src/worker/grouped/groupedService';
+import { setGroupedSettings } from '../../extension/src/worker/grouped/groupedSettings';
 import { check, done, expectCode, gpuSettings, skip } from './harness';
 
 const settings = gpuSettings();
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const kinds: GroupedKind[] = ['contiguous', 'masked', 'kgrouped', 'wgrad'];
   for (const kind of kinds) {
     if (part && part !== kind) continue;
-    if (!(await runCases(kind, issueCases(kind)))) return done();
+    if (!(await runCases(kind, standardCases(kind)))) return done();
   }
   if (!part || part === 'edge') {
     if (!(await runCases('edge', edgeCases()))) return done();

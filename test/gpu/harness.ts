@@ -3,8 +3,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeSettings } from '../../extension/protocol/worker';
-import { findExtensionRoot } from '../../extension/src/runtime/addon';
-import { resolveSettings } from '../../extension/src/runtime/settings';
+import { findExtensionRoot } from '../../extension/src/worker/addon';
+import { resolveSettings } from '../../extension/src/core/settings';
 
 const counts = { passed: 0, failed: 0, skipped: 0 };
 

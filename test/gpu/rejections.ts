@@ -3,9 +3,9 @@
 // policy). Runs on the GPU machine; the policy half also runs without a GPU.
 import { join } from 'node:path';
 import type { GemmConfig, GemmProblem } from '../../extension/protocol/worker';
-import { loadAddon } from '../../extension/src/runtime/addon';
-import { probeEnvironment } from '../../extension/src/runtime/environment';
-import * as service from '../../extension/src/runtime/service';
+import { loadAddon } from '../../extension/src/worker/addon';
+import { probeEnvironment } from '../../extension/src/worker/environment';
+import * as service from '../../extension/src/worker/service';
 import { check, done, expectCode, fail, gpuSettings, skip } from './harness';
 
 const settings = gpuSettings();

@@ -18,7 +18,7 @@ const TESTS = [
   ['fault'],
   ['workerBench'],
   ['studies'],
-  // Issue 4: the grouped / weight-gradient GEMMs, one part per kind (a lost context resumes within it).
+  // The grouped / weight-gradient GEMMs, one part per kind (a lost context resumes within it).
   ['grouped', '--part=rejections'], ['grouped', '--part=contiguous'], ['grouped', '--part=masked'],
   ['grouped', '--part=kgrouped'], ['grouped', '--part=wgrad'], ['grouped', '--part=edge'],
 ];

@@ -1,4 +1,4 @@
-// The two studies of issue 6 on the H100 (no fakes: real kernels, real timers).
+// The two studies on the H100 (no fakes: real kernels, real timers).
 //
 // Timeline of 4096x7168x2048 (a DeepSeek prefill shape), the heuristic's config:
 //   - no event dropped (the buffer was sized for the whole kernel);
@@ -26,9 +26,9 @@
 import type { AccuracyReport, AccuracyVariantReport, InputKind } from '../../extension/protocol/trace';
 import type { GemmProblem } from '../../extension/protocol/worker';
 import { decodeCapture } from '../../extension/src/core/trace';
-import { probeEnvironment } from '../../extension/src/runtime/environment';
-import { accuracyStudy } from '../../extension/src/runtime/studies/accuracyStudy';
-import { timeline } from '../../extension/src/runtime/studies/timeline';
+import { probeEnvironment } from '../../extension/src/worker/environment';
+import { accuracyStudy } from '../../extension/src/worker/studies/accuracyStudy';
+import { timeline } from '../../extension/src/worker/studies/timeline';
 import { check, done, gpuSettings, skip } from './harness';
 
 const settings = gpuSettings();

@@ -9,7 +9,7 @@ import type { JobProgress, ShapeResult } from '../../extension/protocol/worker';
 import { deepseekShapes } from '../../extension/src/core/deepseekShapes';
 import { runRows } from '../../extension/src/core/runRows';
 import { createRuntimeClient } from '../../extension/src/runtime/client';
-import { probeEnvironment } from '../../extension/src/runtime/environment';
+import { probeEnvironment } from '../../extension/src/worker/environment';
 import { check, done, fail, gpuSettings, root, skip } from './harness';
 
 const settings = gpuSettings();

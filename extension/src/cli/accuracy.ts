@@ -2,12 +2,12 @@
 // accuracy study (the design vs per-tensor scaling vs no promotion, all real kernels on the GPU)
 // against an FP32 GEMM of the original inputs; the report is what the accuracy view opens.
 import { formatAccuracyReport } from '../core/studies/studyText';
-import * as service from '../runtime/service';
-import { accuracyStudy } from '../runtime/studies/accuracyStudy';
+import * as service from '../worker/service';
+import { accuracyStudy } from '../worker/studies/accuracyStudy';
 import type { CliIo } from './io';
 import { parseAccuracyArgs } from './studyArgs';
 import { CONFIG_KEYS } from './verbArgs';
-import { cliSettings, runCancellable, STOP_NOTICE, studyHooks, VERB_EXIT, writeJsonReport } from './verbSupport';
+import { cliSettings, runCancellable, STOP_NOTICE, studyHooks, VERB_EXIT, writeJsonReport, usageError } from './verbSupport';
 
 export const ACCURACY_HELP = `Usage: fp8lab accuracy M N K --json FILE [--input normal|outliers|tiny] [--seed N]
 
@@ -32,7 +32,7 @@ Exit codes: 0 done, 1 bad command line, 4 no usable CUDA toolkit, 5 native addon
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseAccuracyArgs(args);
   if (parsed.ok === 'help') { io.out(ACCURACY_HELP); return VERB_EXIT.ok; }
-  if (parsed.ok === false) { io.err(`fp8lab accuracy: ${parsed.message}\n\n${ACCURACY_HELP}`); return VERB_EXIT.usage; }
+  if (parsed.ok === false) return usageError('accuracy', parsed, ACCURACY_HELP, io);
   const a = parsed.value;
   return runCancellable('accuracy', io, STOP_NOTICE, async (cancelled) => {
     const settings = cliSettings(io);

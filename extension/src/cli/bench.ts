@@ -3,13 +3,14 @@
 // shape, a table at the end, and the whole BenchRun as JSON. Without a Hopper GPU: study mode
 // (compile every kernel, print config, registers and spills).
 import type { BenchRun, ShapeResult } from '../../protocol/worker';
-import { probeEnvironment } from '../runtime/environment';
-import { progressLine, benchTable } from '../runtime/bench/table';
-import * as service from '../runtime/service';
+import { probeEnvironment } from '../worker/environment';
+import { progressLine, benchTable } from '../worker/bench/table';
+import * as service from '../worker/service';
 import type { CliIo } from './io';
 import { parseBenchArgs, CONFIG_KEYS, DEFAULT_ROUNDS } from './verbArgs';
 import { runGroupedBench } from './groupedBench';
-import { benchExitCode, cliSettings, logToStderr, runCancellable, STOP_NOTICE_WITH_QUIT, VERB_EXIT, writeJsonReport } from './verbSupport';
+import { benchExitCode, cliSettings, logToStderr, runCancellable, STOP_NOTICE_WITH_QUIT, VERB_EXIT, writeJsonReport, usageError } from './verbSupport';
+import { studyModeNotice } from '../core/environmentText';
 
 export const BENCH_HELP = `Usage: fp8lab bench [--shapes deepseek | M,N,K ...] [options]
 
@@ -48,13 +49,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (args.includes('--kernel')) return runGroupedBench(args, io);
   const parsed = parseBenchArgs(args);
   if (parsed.ok === 'help') { io.out(BENCH_HELP); return VERB_EXIT.ok; }
-  if (parsed.ok === false) { io.err(`fp8lab bench: ${parsed.message}\n\n${BENCH_HELP}`); return VERB_EXIT.usage; }
+  if (parsed.ok === false) return usageError('bench', parsed, BENCH_HELP, io);
   const { problems, shapesLabel, jsonFile, options, config } = parsed.value;
 
   return runCancellable('bench', io, STOP_NOTICE_WITH_QUIT, async (cancelled) => {
     const settings = cliSettings(io);
     const env = await probeEnvironment(settings);
-    if (!env.canRunKernels) io.err('No Hopper GPU found: study mode (compile only)\n');
+    if (!env.canRunKernels) io.err(studyModeNotice(env));
     const withConfigs = config ? await service.completeConfigs(settings, problems, config) : problems;
     io.err(`fp8lab bench: ${withConfigs.length} shape(s) (${shapesLabel})${env.canRunKernels ? ` on ${env.devices.find((d) => d.isHopper)?.name}` : ''}\n`);
     let done = 0;

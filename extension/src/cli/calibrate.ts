@@ -1,5 +1,5 @@
 // `fp8lab calibrate [--db DIR] [--json FILE]`: measures this GPU's device terms (FP8 rate on the SMs
-// in use, clock and power under that load, memory roof, L2 size, power limit; runtime/calibrate.ts)
+// in use, clock and power under that load, memory roof, L2 size, power limit; worker/calibrate.ts)
 // and stores them as its device profile beside the tuning store. From then on the cost model plans
 // with them wherever no tuned record answers.
 import { writeFile } from 'node:fs/promises';
@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { H100_DEFAULT_MODEL } from '../core/heuristics/costModel';
 import { modelFromProfile, modelSummary } from '../core/tuning/calibration';
 import { deviceKey } from '../core/tuning/tuningRecord';
-import { calibrate } from '../runtime/calibrate';
+import { calibrate } from '../worker/calibrate';
 import type { CliIo } from './io';
 import { cliSettings, logToStderr, reportError, VERB_EXIT } from './verbSupport';
 

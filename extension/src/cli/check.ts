@@ -3,11 +3,11 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { EnvironmentReport, ErrorCode } from '../../protocol/worker';
-import { RuntimeError } from '../context';
-import { findExtensionRoot } from '../runtime/addon';
-import { probeEnvironment } from '../runtime/environment';
-import { CHECK_EXIT, checkExitCode, formatReport } from '../runtime/environmentText';
-import { resolveSettings } from '../runtime/settings';
+import { RuntimeError } from '../core/runtimeError';
+import { findExtensionRoot } from '../worker/addon';
+import { probeEnvironment } from '../worker/environment';
+import { CHECK_EXIT, checkExitCode, formatReport } from '../core/environmentText';
+import { resolveSettings } from '../core/settings';
 import type { CliIo } from './io';
 
 export const CHECK_HELP = `Usage: fp8lab check [--json]

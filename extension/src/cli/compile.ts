@@ -2,10 +2,11 @@
 // shape (the heuristic's config, or the forced one) and prints the register report. No GPU needed.
 import type { CompileReport } from '../../protocol/worker';
 import { formatConfig } from '../core/runRows';
-import * as service from '../runtime/service';
+import * as service from '../worker/service';
 import type { CliIo } from './io';
 import { CONFIG_KEYS, parseShapeVerbArgs } from './verbArgs';
-import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+import { cliSettings, reportError, VERB_EXIT, usageError } from './verbSupport';
+import { shapeLabel } from '../core/shapes';
 
 export const COMPILE_HELP = `Usage: fp8lab compile M N K [--config k=v,...] [--json]
 
@@ -19,7 +20,7 @@ export function formatCompileReport(r: CompileReport): string {
   const g = r.registers;
   return [
     `kernel      ${r.kernelName}`,
-    `shape       ${r.problem.m}x${r.problem.n}x${r.problem.k} (${r.problem.kind})`,
+    `shape       ${shapeLabel(r.problem)} (${r.problem.kind})`,
     `config      ${formatConfig(r.config)}, ${r.config.numThreads} threads, ${r.config.sharedBytes} B dynamic smem, ${r.config.numSms} SMs`,
     `registers   ${g.registers} per thread (ptxas); setmaxnreg producer ${g.producerRegisters}, math ${g.mathRegisters}`,
     `local mem   ${g.spillStoresBytes} B spill stores, ${g.spillLoadsBytes} B spill loads, ${g.stackFrameBytes} B stack`,
@@ -32,7 +33,7 @@ export function formatCompileReport(r: CompileReport): string {
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseShapeVerbArgs('compile', args);
   if (parsed.ok === 'help') { io.out(COMPILE_HELP); return VERB_EXIT.ok; }
-  if (parsed.ok === false) { io.err(`fp8lab compile: ${parsed.message}\n\n${COMPILE_HELP}`); return VERB_EXIT.usage; }
+  if (parsed.ok === false) return usageError('compile', parsed, COMPILE_HELP, io);
   try {
     const settings = cliSettings(io);
     const { problem, config, json } = parsed.value;

@@ -1,14 +1,15 @@
 // `fp8lab bench --kernel contiguous|masked|kgrouped|wgrad [--shapes ...]`: the grouped and
-// weight-gradient GEMMs. Without --shapes: the issue's list for the kind. Correctness over the valid
+// weight-gradient GEMMs. Without --shapes: the standard list for the kind. Correctness over the valid
 // rows (and the rows that must stay untouched) before timing; DeepGEMM runs beside ours on the
 // same case when the peers' Python has it.
 import { parseGroupedArgs, GROUPED_DEFAULT_ROUNDS } from '../core/grouped/cliArgs';
 import { caseLabel } from '../core/grouped/cases';
 import { groupedRow, groupedTable } from '../core/grouped/table';
-import { probeEnvironment } from '../runtime/environment';
-import { benchGrouped } from '../runtime/grouped/groupedService';
+import { probeEnvironment } from '../worker/environment';
+import { benchGrouped } from '../worker/grouped/groupedService';
 import type { CliIo } from './io';
-import { benchExitCode, cliSettings, logToStderr, runCancellable, STOP_NOTICE_WITH_QUIT, VERB_EXIT, writeJsonReport } from './verbSupport';
+import { benchExitCode, cliSettings, logToStderr, runCancellable, STOP_NOTICE_WITH_QUIT, VERB_EXIT, writeJsonReport, usageError } from './verbSupport';
+import { studyModeNotice } from '../core/environmentText';
 
 export const GROUPED_BENCH_HELP = `Usage: fp8lab bench --kernel contiguous|masked|kgrouped|wgrad [--shapes SHAPE ...] [options]
 
@@ -19,7 +20,7 @@ untouched; then the median of CUDA-graph replays over rotated inputs, interleave
 with DeepGEMM on the same case (same group sizes) when the Python in fp8lab.pythonPath /
 FP8LAB_PYTHON (else python3) has torch and deep_gemm; otherwise one line says why and the run goes on.
 
-Shapes (default: issue 4's list for the kind):
+Shapes (default, or 'standard': the standard list for the kind, after DeepGEMM's test generators):
   contiguous  G,M,N,K          M = expected rows per group (FLOPs over the padded rows)
   masked      G,EXPECTED_M,N,K[,MMAX]   (MMAX default 4096; FLOPs and bytes over the valid rows)
   kgrouped    G,M,N,K          K = expected K per group
@@ -34,12 +35,12 @@ Options:
 export async function runGroupedBench(args: string[], io: CliIo): Promise<number> {
   const parsed = parseGroupedArgs(args);
   if (parsed.ok === 'help') { io.out(GROUPED_BENCH_HELP); return VERB_EXIT.ok; }
-  if (parsed.ok === false) { io.err(`fp8lab bench: ${parsed.message}\n\n${GROUPED_BENCH_HELP}`); return VERB_EXIT.usage; }
+  if (parsed.ok === false) return usageError('bench', parsed, GROUPED_BENCH_HELP, io);
   const { cases, shapesLabel, jsonFile, options } = parsed.value;
   return runCancellable('bench', io, STOP_NOTICE_WITH_QUIT, async (cancelled) => {
     const settings = cliSettings(io);
     const env = await probeEnvironment(settings);
-    if (!env.canRunKernels) io.err('No Hopper GPU found: study mode (compile only)\n');
+    if (!env.canRunKernels) io.err(studyModeNotice(env));
     io.err(`fp8lab bench: ${cases.length} ${parsed.value.kind} case(s) (${shapesLabel})\n`);
     let done = 0;
     const run = await benchGrouped(settings, cases, options, {

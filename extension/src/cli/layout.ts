@@ -1,4 +1,4 @@
-// `fp8lab layout ...`: the layout utilities of the grouped kernels (issue 4) from a terminal.
+// `fp8lab layout ...`: the layout utilities of the grouped kernels from a terminal.
 //   tma-aligned-size SIZE [ELEMENT_BYTES]            16-byte TMA stride rounding (default 4 bytes: fp32 scales)
 //   cast per-token|per-block|per-channel IN ROWS COLS OUT   fp32 file -> OUT.fp8 + OUT.scales.f32 (on the GPU)
 //   transform-scales IN ROWS K_BLOCKS OUT            [rows][K/128] fp32 -> [K/128][TMA-aligned rows] (on the GPU)
@@ -6,8 +6,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { CastMode } from '../../protocol/grouped';
 import { tmaAlignedSize } from '../core/grouped/layout';
-import { castToFp8, transformScales } from '../runtime/grouped/groupedService';
-import { getGroupedSettings, setGroupedSettings } from '../runtime/grouped/groupedSettings';
+import { castToFp8, transformScales } from '../worker/grouped/groupedService';
+import { getGroupedSettings, setGroupedSettings } from '../worker/grouped/groupedSettings';
 import type { CliIo } from './io';
 import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
 

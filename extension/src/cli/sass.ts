@@ -8,14 +8,14 @@ import { countByLine } from '../core/sass/sourceLines';
 import { compiledSass } from '../runtime/sass/compiledSass';
 import { listingText, reportFromText } from '../runtime/sass/disassemble';
 import { findSassTools, installSassTools, requireSassTools } from '../runtime/sass/tools';
-import * as service from '../runtime/service';
+import * as service from '../worker/service';
 import type { CliIo } from './io';
 import { parseSassArgs, type SassArgs } from './sassArgs';
 import {
   diffFunctions, formatAligned, formatLineCounts, formatListing, formatMix, formatMixDelta, functionMix, pickFunction, reportHeader,
 } from './sassFormat';
 import { CONFIG_KEYS } from './verbArgs';
-import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+import { cliSettings, reportError, VERB_EXIT, usageError } from './verbSupport';
 
 export const SASS_HELP = `Usage: fp8lab sass M N K [--config k=v,...] [--against k=v,...] [--mix | --lines] [--json] [--function NAME]
        fp8lab sass --from FILE [--against-from FILE2] [--mix | --lines] [--json]      (FILE may be gzipped)
@@ -60,7 +60,7 @@ async function obtain(a: SassArgs, io: CliIo, which: 'main' | 'against'): Promis
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseSassArgs(args);
   if (parsed.ok === 'help') { io.out(SASS_HELP); return VERB_EXIT.ok; }
-  if (parsed.ok === false) { io.err(`fp8lab sass: ${parsed.message}\n\n${SASS_HELP}`); return VERB_EXIT.usage; }
+  if (parsed.ok === false) return usageError('sass', parsed, SASS_HELP, io);
   const a = parsed.value;
   try {
     if (a.installTools) {

@@ -1,9 +1,8 @@
 // Command-line parsing for `fp8lab sass`. Pure: argv in, a typed request or a message that says
 // what is wrong and what would work.
 import type { GemmProblem } from '../../protocol/worker';
-import { parseShape } from '../core/shapes';
-import type { ConfigOverrides } from '../runtime/bench/policy';
-import { parseConfigText, type Parsed } from './verbArgs';
+import type { ConfigOverrides } from '../worker/bench/policy';
+import { isValueWord, parseConfigText, shapeFromWords, type Parsed } from './verbArgs';
 
 export interface SassArgs {
   /** The shape to compile (absent with --from). */
@@ -48,7 +47,7 @@ export function parseSassArgs(args: string[]): Parsed<SassArgs> {
       if (a === '--from') out.fromFile = v.value; else if (a === '--against-from') out.againstFile = v.value; else out.functionFilter = v.value;
       continue;
     }
-    if (a.startsWith('-')) return { ok: false, message: `unknown option ${a}` };
+    if (!isValueWord(a)) return { ok: false, message: `unknown option ${a}` };
     words.push(a);
   }
   if (out.fromFile) {
@@ -58,9 +57,9 @@ export function parseSassArgs(args: string[]): Parsed<SassArgs> {
   }
   if (out.againstFile) return { ok: false, message: '--against-from needs --from (two saved listings)' };
   if (out.installTools && words.length === 0) return { ok: true, value: out };
-  if (words.length !== 1 && words.length !== 3) return { ok: false, message: 'sass needs one shape: M N K (e.g. sass 4096 7168 2048), or --from FILE' };
-  const parsed = parseShape(words.join(' '));
-  if (!parsed.ok) return { ok: false, message: parsed.message };
-  out.problem = parsed.problem;
+  if (words.length === 0) return { ok: false, code: 'E_INVALID_SHAPE', message: 'sass needs one shape: M N K or M,N,K (e.g. sass 4096 7168 2048), or --from FILE' };
+  const shape = shapeFromWords('sass', words);
+  if (shape.ok !== true) return shape as Parsed<never>;
+  out.problem = shape.value;
   return { ok: true, value: out };
 }

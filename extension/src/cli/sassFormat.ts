@@ -8,11 +8,12 @@ import { FAMILY_LABELS, functionMix, type InstructionMix } from '../core/sass/mi
 import { describeLineCount, repoRelativeSource, type LineCounts } from '../core/sass/sourceLines';
 import type { SassFunction } from '../core/sass/types';
 import { formatConfig } from '../core/runRows';
+import { shapeLabel } from '../core/shapes';
 
 export function reportHeader(r: SassReport): string {
   const lines: string[] = [];
   if (r.kernelName) lines.push(`kernel      ${r.kernelName}`);
-  if (r.problem) lines.push(`shape       ${r.problem.m}x${r.problem.n}x${r.problem.k} (${r.problem.kind})`);
+  if (r.problem) lines.push(`shape       ${shapeLabel(r.problem)} (${r.problem.kind})`);
   if (r.config) lines.push(`config      ${formatConfig(r.config)}`);
   lines.push(`sass        ${r.command.join(' ')}${r.listing.arch ? ` (${r.listing.arch})` : ''}`);
   lines.push(`functions   ${r.listing.functions.map((f) => `${f.name} (${f.instructions.length} instructions)`).join(', ')}`);

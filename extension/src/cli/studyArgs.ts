@@ -2,9 +2,8 @@
 // or a message that says what is wrong and what would work.
 import type { InputKind } from '../../protocol/trace';
 import type { GemmProblem } from '../../protocol/worker';
-import { parseShape } from '../core/shapes';
-import type { ConfigOverrides } from '../runtime/bench/policy';
-import { parseConfigText, type Parsed } from './verbArgs';
+import type { ConfigOverrides } from '../worker/bench/policy';
+import { isValueWord, parseConfigText, shapeFromWords, type Parsed } from './verbArgs';
 
 export interface TimelineArgs { problem?: GemmProblem; fromCapture?: string; traceFile: string; jsonFile?: string; captureFile?: string; config?: ConfigOverrides; rounds?: number; seed?: number }
 export interface AccuracyArgs { problem: GemmProblem; jsonFile: string; input: InputKind; seed: number; config?: ConfigOverrides }
@@ -24,7 +23,7 @@ function scan(args: string[], valued: readonly string[]): Parsed<{ words: string
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--help' || a === '-h') return { ok: 'help' };
-    if (!a.startsWith('-')) { words.push(a); continue; }
+    if (isValueWord(a)) { words.push(a); continue; }
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(0, eq) : a;
     if (!valued.includes(name)) return { ok: false, message: `unknown option ${name}; options: ${valued.join(', ')}` };
@@ -35,11 +34,7 @@ function scan(args: string[], valued: readonly string[]): Parsed<{ words: string
   return { ok: true, value: { words, flags } };
 }
 
-function shapeOf(verb: string, words: string[]): Parsed<GemmProblem> {
-  if (words.length !== 1 && words.length !== 3) return { ok: false, message: `${verb} needs one shape: M N K (e.g. ${verb} 4096 7168 2048)` };
-  const parsed = parseShape(words.join(' '));
-  return parsed.ok ? { ok: true, value: parsed.problem } : { ok: false, message: parsed.message };
-}
+const shapeOf = shapeFromWords;
 
 export function parseTimelineArgs(args: string[]): Parsed<TimelineArgs> {
   const s = scan(args, ['--trace', '--json', '--capture', '--config', '--rounds', '--seed', '--from-capture']);

@@ -7,10 +7,10 @@ import { presetShapes, SHAPE_PRESETS } from '../core/deepseekShapes';
 import { SWEEP_VERBS, parseSweepShape, taskLabel, type SweepVerb } from '../core/sweep/sweepPlan';
 import { slurmOptionsProblem, type SlurmOptions } from '../core/sweep/slurm';
 import { countsText, finished, statusLine, type TaskStatus } from '../core/sweep/taskStatus';
-import { findExtensionRoot } from '../runtime/addon';
-import { probeEnvironment } from '../runtime/environment';
+import { findExtensionRoot } from '../worker/addon';
+import { probeEnvironment } from '../worker/environment';
 import { localSlots, type LocalCommand, type LocalSweepRun } from '../runtime/sweep/localBackend';
-import { runSweepTask } from '../runtime/sweep/runTask';
+import { runSweepTask } from '../worker/sweepTask';
 import {
   cancelSweep, collectSweep, createSweep, newId, retryTasks, startLocal, submitSlurm, sweepStatus, taskLogPath, type CollectReport,
 } from '../runtime/sweep/sweepService';

@@ -6,12 +6,13 @@ import { resolve } from 'node:path';
 import { formatTimelineRun } from '../core/studies/studyText';
 import type { TraceCapture } from '../../protocol/trace';
 import { checkTraceCapture, decodeCapture, summarizeTrace, toChromeTrace } from '../core/trace';
-import * as service from '../runtime/service';
-import { timeline } from '../runtime/studies/timeline';
+import * as service from '../worker/service';
+import { timeline } from '../worker/studies/timeline';
 import type { CliIo } from './io';
 import { parseTimelineArgs } from './studyArgs';
 import { CONFIG_KEYS } from './verbArgs';
-import { cliSettings, reportError, runCancellable, STOP_NOTICE, studyHooks, VERB_EXIT, writeJsonReport } from './verbSupport';
+import { cliSettings, reportError, runCancellable, STOP_NOTICE, studyHooks, VERB_EXIT, writeJsonReport, usageError } from './verbSupport';
+import { shapeLabel } from '../core/shapes';
 
 export const TIMELINE_HELP = `Usage: fp8lab timeline M N K --trace FILE [options]
        fp8lab timeline --from-capture CAPTURE.json --trace FILE     (no GPU: convert a recorded capture)
@@ -37,7 +38,7 @@ Exit codes: 0 done, 1 bad command line, 4 no usable CUDA toolkit, 5 native addon
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseTimelineArgs(args);
   if (parsed.ok === 'help') { io.out(TIMELINE_HELP); return VERB_EXIT.ok; }
-  if (parsed.ok === false) { io.err(`fp8lab timeline: ${parsed.message}\n\n${TIMELINE_HELP}`); return VERB_EXIT.usage; }
+  if (parsed.ok === false) return usageError('timeline', parsed, TIMELINE_HELP, io);
   const a = parsed.value;
   if (a.fromCapture !== undefined) return convert(a.fromCapture, a.traceFile, io);
   return runCancellable('timeline', io, STOP_NOTICE, async (cancelled) => {
@@ -55,7 +56,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
 function chromeTraceOf(c: TraceCapture) {
   return toChromeTrace(decodeCapture(c), {
-    shape: `${c.problem.m}x${c.problem.n}x${c.problem.k}`, kernel: c.kernelName ?? '', device: c.device?.name ?? '',
+    shape: `${shapeLabel(c.problem)}`, kernel: c.kernelName ?? '', device: c.device?.name ?? '',
     ...(c.timing ? { plainUs: c.timing.plainUs, instrumentedUs: c.timing.instrumentedUs } : {}),
     ...(c.recorded ? { recorded: c.recorded } : {}),
   });
@@ -74,7 +75,7 @@ async function convert(from: string, traceFile: string, io: CliIo): Promise<numb
     const raw = JSON.parse(text) as { capture?: unknown };
     const capture = checkTraceCapture(raw && typeof raw === 'object' && 'capture' in raw ? raw.capture : raw);
     const s = summarizeTrace(decodeCapture(capture));
-    io.out(`${capture.problem.m}x${capture.problem.n}x${capture.problem.k}: ${s.eventsRecorded} events (${s.eventsDropped} dropped), ` +
+    io.out(`${shapeLabel(capture.problem)}: ${s.eventsRecorded} events (${s.eventsDropped} dropped), ` +
       `${(s.durationNs / 1000).toFixed(1)} µs first to last event, ${s.tiles} tiles on ${s.sms} SMs\n`);
     const path = resolve(traceFile);
     await writeFile(path, JSON.stringify(chromeTraceOf(capture)) + '\n');

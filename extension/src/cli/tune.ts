@@ -8,13 +8,13 @@ import { resolve } from 'node:path';
 import { compactConfig } from '../core/heuristics';
 import type { ShapeTuning } from '../core/tuneRanking';
 import { geomean } from '../core/stats';
-import { probeEnvironment } from '../runtime/environment';
-import { textTable } from '../runtime/bench/table';
-import { tuneProblem } from '../runtime/bench/tuneProblem';
-import { tuningProvenance, tuningRecords, tuningStoreFor } from '../runtime/tuningSave';
+import { probeEnvironment } from '../worker/environment';
+import { textTable } from '../worker/bench/table';
+import { tuneProblem } from '../worker/bench/tuneProblem';
+import { tuningProvenance, tuningRecords, tuningStoreFor } from '../worker/tuningSave';
 import type { CliIo } from './io';
 import { parseBenchArgs } from './verbArgs';
-import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+import { cliSettings, reportError, VERB_EXIT, usageError } from './verbSupport';
 
 export const TUNE_HELP = `Usage: fp8lab tune [--shapes deepseek | M,N,K ...] [--top N] [--rounds N] [--json FILE] [--save [--db DIR]]
 
@@ -55,11 +55,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!rest.includes('--rounds')) rest.push('--rounds', String(DEFAULT_ROUNDS));
   const parsed = parseBenchArgs(rest);
   if (parsed.ok === 'help') { io.out(TUNE_HELP); return VERB_EXIT.ok; }
-  if (parsed.ok === false) { io.err(`fp8lab tune: ${parsed.message}\n\n${TUNE_HELP}`); return VERB_EXIT.usage; }
+  if (parsed.ok === false) return usageError('tune', parsed, TUNE_HELP, io);
   try {
     const settings = { ...cliSettings(io), ...(db ? { tuningDbPath: resolve(db) } : {}) };
     const env = await probeEnvironment(settings);
-    if (!env.canRunKernels) { io.err(`fp8lab tune: needs a Hopper GPU (${env.summary})\n`); return VERB_EXIT.failed; }
+    if (!env.canRunKernels) { io.err(`fp8lab tune: [E_NO_DEVICE] tuning times kernels, so it needs a Hopper GPU; here: ${env.summary}. Run \`fp8lab check\` for what is missing; \`fp8lab configs M N K\` ranks candidates without a GPU.\n`); return VERB_EXIT.failed; }
     const tunings: Array<ShapeTuning & { method: string }> = [];
     // With --save each shape's record is appended as soon as it is measured, so a tune that is
     // stopped (a time limit, Ctrl-C, a lost context) keeps every shape it finished.

@@ -5,17 +5,18 @@
 import { resolve } from 'node:path';
 import { compactConfig } from '../core/heuristics';
 import { deviceKey, shapeKey, viewFor, type TuningRecord } from '../core/tuning/tuningRecord';
-import { textTable } from '../runtime/bench/table';
-import { probeEnvironment } from '../runtime/environment';
-import { tuningProvenance, tuningStoreFor } from '../runtime/tuningSave';
+import { textTable } from '../worker/bench/table';
+import { probeEnvironment } from '../worker/environment';
+import { tuningProvenance, tuningStoreFor } from '../worker/tuningSave';
 import { kernelSourceHash } from '../storage/kernelSourceHash';
 import { warningText } from '../storage/tuningStore';
 import type { CliIo } from './io';
 import { exchange } from './tuningExchange';
 import { modelFromProfile, modelSummary, type DeviceProfile } from '../core/tuning/calibration';
-import { tuningDirOf } from '../runtime/choiceContext';
+import { tuningDirOf } from '../worker/choiceContext';
 import { readProfiles } from '../storage/deviceProfiles';
 import { cliSettings, reportError, VERB_EXIT } from './verbSupport';
+import { shapeLabel } from '../core/shapes';
 
 export const TUNING_HELP = `Usage: fp8lab tuning show [--db DIR] [--json]
        fp8lab tuning export FILE [--device TEXT | --all] [--db DIR]
@@ -74,7 +75,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
     if (records.length === 0) return VERB_EXIT.ok;
     const rows = [...records].sort((a, b) => shapeKey(a.problem).localeCompare(shapeKey(b.problem)) || a.measuredAt.localeCompare(b.measuredAt)).map((r) => [
-      `${r.problem.m}x${r.problem.n}x${r.problem.k}`,
+      `${shapeLabel(r.problem)}`,
       r.winner ? compactConfig(r.winner.config) : '-',
       r.winner ? r.winner.us.toFixed(1) : '-',
       r.regret !== undefined ? r.regret.toFixed(3) : '-',

@@ -1,12 +1,28 @@
 // Command-line parsing for `fp8lab bench | configs | compile`. Pure: argv in, a typed request or a
 // message that says what is wrong and what would work.
 import { parsePeerList } from '../core/peers/helperProtocol';
-import type { BenchOptions, GemmProblem } from '../../protocol/worker';
+import type { BenchOptions, ErrorCode, GemmProblem } from '../../protocol/worker';
 import { presetShapes, SHAPE_PRESETS } from '../core/deepseekShapes';
 import { parseShape } from '../core/shapes';
-import type { ConfigOverrides } from '../runtime/bench/policy';
+import type { ConfigOverrides } from '../worker/bench/policy';
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string } | { ok: 'help' };
+/** A usage error carries a code like every other error: E_INVALID_SHAPE for a shape, else E_BAD_ARGUMENT. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string; code?: ErrorCode } | { ok: 'help' };
+
+/** A word that is a value, not an option: anything not starting with '-', and negative numbers
+ *  (`configs -5 2112 7168` is a bad shape, not an unknown option). */
+export function isValueWord(a: string): boolean {
+  return !a.startsWith('-') || /^-\d/.test(a);
+}
+
+/** One shape from the words left after the flags: three numbers (`M N K`) or one `M,N,K` word. */
+export function shapeFromWords(verb: string, words: string[]): Parsed<GemmProblem> {
+  if (words.length !== 1 && words.length !== 3) {
+    return { ok: false, code: 'E_INVALID_SHAPE', message: `${verb} needs one shape: M N K or M,N,K (e.g. ${verb} 4096 7168 2048)${words.length ? `; got ${words.map((w) => JSON.stringify(w)).join(' ')}` : ''}` };
+  }
+  const parsed = parseShape(words.join(' '));
+  return parsed.ok ? { ok: true, value: parsed.problem } : { ok: false, code: 'E_INVALID_SHAPE', message: `shape "${words.join(' ')}": ${parsed.message}` };
+}
 
 export interface BenchArgs {
   problems: GemmProblem[];
@@ -61,9 +77,9 @@ function positiveInt(flag: string, raw: string | undefined, max: number): Parsed
 function shapeOrPreset(token: string): Parsed<{ problems: GemmProblem[]; preset?: string }> {
   const preset = presetShapes(token);
   if (preset) return { ok: true, value: { problems: preset, preset: token } };
-  if (/^[a-z-]+$/i.test(token)) return { ok: false, message: `unknown shape preset "${token}"; use one of ${SHAPE_PRESETS.join(', ')} or M,N,K` };
+  if (/^[a-z-]+$/i.test(token)) return { ok: false, code: 'E_INVALID_SHAPE', message: `unknown shape preset "${token}"; use one of ${SHAPE_PRESETS.join(', ')}, M,N,K or M N K` };
   const parsed = parseShape(token);
-  if (!parsed.ok) return { ok: false, message: `shape "${token}": ${parsed.message}` };
+  if (!parsed.ok) return { ok: false, code: 'E_INVALID_SHAPE', message: `shape "${token}": ${parsed.message}` };
   return { ok: true, value: { problems: [parsed.problem] } };
 }
 
@@ -102,10 +118,19 @@ export function parseBenchArgs(args: string[]): Parsed<BenchArgs> {
       }
       case '--config': { const c = parseConfigText(args[++i] ?? ''); if (c.ok !== true) return c; config = c.value; continue; }
       default:
-        if (a.startsWith('-')) return { ok: false, message: `unknown option ${a}` };
+        if (!isValueWord(a)) return { ok: false, message: `unknown option ${a}` };
     }
-    // A preset name or an M,N,K: after --shapes, or bare.
-    const s = shapeOrPreset(a);
+    // A preset name, an M,N,K, or three numbers M N K: after --shapes, or bare.
+    let token = a;
+    if (/^-?\d+$/.test(a)) {
+      const three = args.slice(i, i + 3);
+      if (three.length < 3 || !three.every((w) => /^-?\d+$/.test(w))) {
+        return { ok: false, code: 'E_INVALID_SHAPE', message: `shape "${three.filter((w) => /^-?\d+$/.test(w)).join(' ')}": give M N K (three numbers) or M,N,K` };
+      }
+      token = three.join(',');
+      i += 2;
+    }
+    const s = shapeOrPreset(token);
     if (s.ok !== true) return s;
     problems.push(...s.value.problems);
     if (s.value.preset) presets.push(s.value.preset); else explicit++;
@@ -116,23 +141,30 @@ export function parseBenchArgs(args: string[]): Parsed<BenchArgs> {
 }
 
 /** `configs M N K` / `compile M N K`: three numbers or one "M,N,K" (or "MxNxK") word, plus flags. */
-export interface ShapeVerbArgs { problem: GemmProblem; json: boolean; config?: ConfigOverrides }
+export interface ShapeVerbArgs {
+  problem: GemmProblem; json: boolean; config?: ConfigOverrides;
+  /** configs only: --legal (legal candidates only), --top N (the N predicted fastest). */
+  legalOnly?: boolean; top?: number;
+}
 
 export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]): Parsed<ShapeVerbArgs> {
   const words: string[] = [];
   let json = false;
   let config: ConfigOverrides | undefined;
+  let legalOnly = false;
+  let top: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--help' || a === '-h') return { ok: 'help' };
     if (a === '--json') { json = true; continue; }
+    if (a === '--legal' && verb === 'configs') { legalOnly = true; continue; }
+    if (a === '--top' && verb === 'configs') { const r = positiveInt(a, args[++i], 100_000); if (r.ok !== true) return r; top = r.value; continue; }
     if (a === '--config' && verb === 'compile') { const c = parseConfigText(args[++i] ?? ''); if (c.ok !== true) return c; config = c.value; continue; }
     if (a.startsWith('--config=') && verb === 'compile') { const c = parseConfigText(a.slice('--config='.length)); if (c.ok !== true) return c; config = c.value; continue; }
-    if (a.startsWith('-')) return { ok: false, message: `unknown option ${a}` };
+    if (!isValueWord(a)) return { ok: false, message: `unknown option ${a}` };
     words.push(a);
   }
-  if (words.length !== 1 && words.length !== 3) return { ok: false, message: `${verb} needs one shape: M N K (e.g. ${verb} 4096 7168 2048)` };
-  const parsed = parseShape(words.join(' '));
-  if (!parsed.ok) return { ok: false, message: parsed.message };
-  return { ok: true, value: { problem: parsed.problem, json, ...(config ? { config } : {}) } };
+  const shape = shapeFromWords(verb, words);
+  if (shape.ok !== true) return shape as Parsed<never>;
+  return { ok: true, value: { problem: shape.value, json, ...(config ? { config } : {}), ...(legalOnly ? { legalOnly } : {}), ...(top !== undefined ? { top } : {}) } };
 }

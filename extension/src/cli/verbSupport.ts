@@ -5,10 +5,10 @@ import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RuntimeSettings } from '../../protocol/worker';
-import { findExtensionRoot } from '../runtime/addon';
-import { codedData } from '../runtime/workerErrors';
-import { resolveSettings } from '../runtime/settings';
-import type { StudyHooks } from '../runtime/studies/studyDevice';
+import { findExtensionRoot } from '../worker/addon';
+import { codedData } from '../worker/workerErrors';
+import { resolveSettings } from '../core/settings';
+import type { StudyHooks } from '../worker/studies/studyDevice';
 import type { CliIo } from './io';
 
 /** Exit codes of the bench/configs/compile verbs (2..5 mean what they mean for `check`). */
@@ -83,4 +83,10 @@ export function benchExitCode(run: { interrupted?: { code: string }; results: Ar
 /** The hooks of a study verb (accuracy, timeline): progress lines and log on stderr, Ctrl-C as cancel. */
 export function studyHooks(io: CliIo, cancelled: () => boolean): StudyHooks {
   return { progress: (p) => io.err(`${p.message}\n`), cancelled, log: logToStderr(io) };
+}
+
+/** A command line the verb cannot take: `fp8lab VERB: [CODE] message`, then the verb's help, exit 1. */
+export function usageError(verb: string, failure: { message: string; code?: string }, help: string, io: CliIo): number {
+  io.err(`fp8lab ${verb}: [${failure.code ?? 'E_BAD_ARGUMENT'}] ${failure.message}\n\n${help}`);
+  return VERB_EXIT.usage;
 }

@@ -3,7 +3,9 @@
 // medians differ by more than the two runs' spreads together). Pure: no vscode, no DOM.
 
 import type { BenchRun, ShapeResult } from '../../protocol/worker';
-import { formatConfig, resultLabel, sameConfig } from './runRows';
+import { identicalConfigs } from './configIdentity';
+import { formatConfig, resultLabel } from './runRows';
+import { shapeLabel } from './shapes';
 
 export interface ShapeComparison {
   label: string;
@@ -38,14 +40,14 @@ export interface RunComparison {
 /** What identifies a shape across runs (grouped cases: their kind, groups and sizes). */
 export function shapeKey(r: Pick<ShapeResult, 'problem' | 'caseLabel'>): string {
   const p = r.problem;
-  return r.caseLabel ?? `${p.kind}:${p.m}x${p.n}x${p.k}:${p.numGroups ?? 1}:${p.expectedM ?? ''}`;
+  return r.caseLabel ?? `${p.kind}:${shapeLabel(p)}:${p.numGroups ?? 1}:${p.expectedM ?? ''}`;
 }
 
 const finite = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
 
 export function compareShape(a: ShapeResult | undefined, b: ShapeResult | undefined): Omit<ShapeComparison, 'label' | 'a' | 'b'> {
   const out: Omit<ShapeComparison, 'label' | 'a' | 'b'> = {};
-  if (a && b && !sameConfig(a.config, b.config)) out.configChange = `${formatConfig(a.config)} → ${formatConfig(b.config)}`;
+  if (a && b && !identicalConfigs(a.config, b.config)) out.configChange = `${formatConfig(a.config)} → ${formatConfig(b.config)}`;
   if (!a || !b) return { ...out, why: a ? 'not in run B' : 'not in run A' };
   const ta = a.timing, tb = b.timing;
   if (!ta || !tb || a.error || b.error) return { ...out, why: 'not timed in both runs' };

@@ -15,6 +15,7 @@ import { upgradeRun } from './peers/runPeers';
 import { isBenchRun } from './runArchive';
 import { formatConfig } from './runRows';
 import { checkTraceCapture } from './trace';
+import { shapeLabel } from './shapes';
 
 export type Fp8labFile =
   | { kind: 'bench' | 'grouped' | 'tune'; run: BenchRun; summary: string }
@@ -83,7 +84,7 @@ export function classifyFp8labJson(raw: unknown, name: string): Fp8labFile {
   const r = raw as Record<string, unknown>;
   if ('bufferBase64' in r || ('capture' in r && typeof r.capture === 'object')) {
     const capture = checkTraceCapture('capture' in r ? r.capture : raw);
-    return { kind: 'timeline', capture, summary: `timeline capture, ${capture.problem.m}x${capture.problem.n}x${capture.problem.k}` };
+    return { kind: 'timeline', capture, summary: `timeline capture, ${shapeLabel(capture.problem)}` };
   }
   if (Array.isArray(r.reports) || 'variants' in r) {
     const list = Array.isArray(r.reports) ? r.reports : [raw];

@@ -5,6 +5,7 @@
 
 import type { BenchRun, GemmConfig, PeerId, ShapeResult } from '../../protocol/worker';
 import { peerColumns, upgradeRun, type PeerColumn } from './peers/runPeers';
+import { shapeLabel } from './shapes';
 
 /** One peer's figures in a row: its median time and its ratio (peer / ours), or why it was not timed. */
 export interface PeerCell {
@@ -99,20 +100,14 @@ export function columnsFor(run: Pick<BenchRun, 'results' | 'peers'>): readonly R
 /** Chart label of a result: "MxNxK", or for a grouped case its kind, groups and sizes (unique per case). */
 export function resultLabel(r: Pick<ShapeResult, 'problem' | 'grouped'>): string {
   const p = r.problem;
-  if (!r.grouped) return `${p.m}x${p.n}x${p.k}`;
+  if (!r.grouped) return `${shapeLabel(p)}`;
   const g = p.numGroups ?? 1;
   switch (p.kind) {
     case 'masked': return `masked ${g}g m~${p.expectedM ?? p.m} ${p.n}x${p.k}`;
     case 'contiguous': return `contig ${g}g ΣM=${p.m} ${p.n}x${p.k}`;
     case 'kgrouped': return `kgrouped ${g}g ${p.m}x${p.n} ΣK=${p.k}`;
-    default: return `${p.kind} ${p.m}x${p.n}x${p.k}`;
+    default: return `${p.kind} ${shapeLabel(p)}`;
   }
-}
-
-/** Field-by-field equality of two configs (property order in JSON may differ between producers). */
-export function sameConfig(a: GemmConfig, b: GemmConfig): boolean {
-  const keys = Object.keys(a) as (keyof GemmConfig)[];
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 /** "128x128 s5 wg2 c2x1": block_m x block_n, stages, math warpgroups, cluster. */

@@ -5,25 +5,24 @@
 // each measured shape, so a cancelled or crashed run keeps what it measured.
 
 import * as vscode from 'vscode';
-import type { RegistersSnapshot } from '../../protocol/webview';
-import type { BenchOptions, BenchRun, EnvironmentReport, GemmProblem, ShapeResult } from '../../protocol/worker';
+import type { BenchOptions, BenchRun, EnvironmentReport, GemmProblem, JobProgress, ShapeResult } from '../../protocol/worker';
 import { RuntimeError, type FeatureContext } from '../context';
 import { deepseekDecodeShapes, deepseekPrefillShapes, deepseekShapes } from '../core/deepseekShapes';
-import { registersFromRun } from '../core/registerEntries';
-import { isRegistersSnapshot } from '../core/webviewGuards';
 import { firstClause, parseShapeList, whyCannotRun } from '../core/benchChoices';
 import { panelsFor } from '../panels/panelSet';
 import type { ResultsPanels } from '../panels/resultsPanel';
 import { toCodedError } from '../panels/webviewHost';
 import { Overrides } from './overrides';
-import { pickRun, registerRunCommands, runStoreFor, type RunStore } from './runStore';
+import { runStoreFor, type RunStore } from '../storage/runStore';
+import { newJobId } from '../core/jobId';
+import { shapeLabel } from '../core/shapes';
+import { withJobProgress } from '../runtime/jobProgress';
 
 /** Timing options of a GPU run from the command (the CLI has its own flags for these). */
 const GPU_OPTIONS: BenchOptions = { timing: true, peer: true, rounds: 20, seed: 0 }; // the CLI's defaults
 // Study mode times nothing; rounds must still be a valid count for the runtime's argument check.
 const STUDY_OPTIONS: BenchOptions = { timing: false, peer: false, rounds: GPU_OPTIONS.rounds, seed: 0 };
 
-const label = (p: GemmProblem) => `${p.m}x${p.n}x${p.k}`;
 
 interface Preset extends vscode.QuickPickItem { problems?: () => Promise<GemmProblem[] | undefined> }
 
@@ -35,7 +34,7 @@ async function pickProblems(store: RunStore): Promise<GemmProblem[] | undefined>
     { label: 'DeepSeek-V3 decode + prefill', description: `all ${deepseekShapes().length} shapes`, problems: async () => deepseekShapes() },
     // The grouped kernels take group layouts, not M,N,K: their own command picks the kind and cases.
     {
-      label: 'MoE grouped GEMMs…', description: 'contiguous / masked / K-grouped / wgrad (the issue\'s DeepGEMM-style cases)',
+      label: 'MoE grouped GEMMs…', description: 'contiguous / masked / K-grouped / wgrad (DeepGEMM-style test cases)',
       problems: async () => { await vscode.commands.executeCommand('fp8lab.runGroupedBenchmark'); return undefined; },
     },
   ];
@@ -73,11 +72,6 @@ export function activate(ctx: FeatureContext): BenchmarkTestApi {
   let lastRunId: string | undefined;
   const panels = panelsFor(ctx);
   const overrides = new Overrides(ctx.extension.workspaceState);
-  registerRunCommands(ctx, store, {
-    showRun: (run, savedAs) => panels.results.show(run, { live: false, savedAs, reveal: true }),
-    activeRun: () => panels.results.activeRun(),
-    compare: (a, b, label) => panels.results.compare(a, b, label),
-  });
 
   ctx.extension.subscriptions.push(
     vscode.commands.registerCommand('fp8lab.runBenchmark', async (arg?: unknown) => {
@@ -91,16 +85,6 @@ export function activate(ctx: FeatureContext): BenchmarkTestApi {
         void vscode.window.showErrorMessage(`FP8 GEMM benchmark failed (${err.code}): ${err.message}`);
         return undefined;
       }
-    }),
-    vscode.commands.registerCommand('fp8lab.showRegisters', async (arg?: unknown) => {
-      if (isRegistersSnapshot(arg)) { panels.registers.show(arg); return; }
-      const a = arg as { runId?: unknown; indices?: unknown } | undefined;
-      const run = typeof a?.runId === 'string' ? await store.load(a.runId) : await pickRun(store, 'Show register use of which run?');
-      if (!run) return;
-      const indices = Array.isArray(a?.indices) ? a.indices.filter((i): i is number => Number.isInteger(i)) : [];
-      const snap: RegistersSnapshot = registersFromRun(run, indices);
-      if (snap.entries.length === 0) { void vscode.window.showWarningMessage('No compiled kernel in that run has a register report.'); return; }
-      panels.registers.show(snap);
     }),
   );
   return { runsDir: store.archive.dir, lastRunId: () => lastRunId, shownRun: (id) => panels.results.shown(id) };
@@ -159,7 +143,7 @@ async function runBenchmark(ctx: FeatureContext, store: RunStore, overrides: Ove
 
 async function measure(ctx: FeatureContext, store: RunStore, env: EnvironmentReport, mode: BenchRun['mode'], problems: GemmProblem[]): Promise<string> {
   const { results: panel } = panelsFor(ctx);
-  const jobId = `${new Date().toISOString().replace(/[:]/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
+  const jobId = newJobId('run');
   let run: BenchRun = {
     id: jobId, startedAt: new Date().toISOString(), mode,
     device: mode === 'gpu' ? env.devices.find((d) => d.isHopper) : undefined,
@@ -176,16 +160,15 @@ async function measure(ctx: FeatureContext, store: RunStore, env: EnvironmentRep
 
   const total = problems.length;
   const title = mode === 'gpu' ? `FP8 GEMM benchmark: ${total} shape(s)` : `FP8 GEMM study (compile only): ${total} shape(s)`;
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const done = new Set<number>();
+  const done = new Set<number>();
+  const show = (p: JobProgress) => {
+    const shape = problems[p.index] ? shapeLabel(problems[p.index]) : `#${p.index + 1}`;
+    let increment: number | undefined;
+    if (p.phase === 'done' && !done.has(p.index)) { done.add(p.index); increment = 100 / total; }
+    return { message: `shape ${p.index + 1}/${p.total} ${shape}: ${p.phase}${p.message ? ` — ${p.message}` : ''}`, increment };
+  };
+  await withJobProgress(ctx.runtime, jobId, title, show, async (token) => {
     const subs = [
-      ctx.runtime.onNotification('job/didProgress', (p) => {
-        if (p.jobId !== jobId) return;
-        const shape = problems[p.index] ? label(problems[p.index]) : `#${p.index + 1}`;
-        let increment: number | undefined;
-        if (p.phase === 'done' && !done.has(p.index)) { done.add(p.index); increment = 100 / total; }
-        progress.report({ message: `shape ${p.index + 1}/${p.total} ${shape}: ${p.phase}${p.message ? ` — ${p.message}` : ''}`, increment });
-      }),
       ctx.runtime.onNotification('job/didMeasure', (m: { jobId: string; result: ShapeResult }) => {
         if (m.jobId !== jobId) return;
         run = { ...run, results: [...run.results, m.result] };

@@ -9,12 +9,13 @@ import type { ExplorerCandidateState, ExplorerSnapshot } from '../../protocol/we
 import type { CodedErrorData, GemmProblem, KernelKind, ShapeResult } from '../../protocol/worker';
 import type { FeatureContext } from '../context';
 import { registersFromCandidates } from '../core/registerEntries';
-import { sameConfig } from '../core/runRows';
-import { parseShape } from '../core/shapes';
+import { identicalConfigs } from '../core/configIdentity';
+import { parseShape, shapeLabel } from '../core/shapes';
 import { panelsFor } from '../panels/panelSet';
 import { toCodedError, WebviewHost } from '../panels/webviewHost';
 import { Overrides } from './overrides';
-import { runStoreFor } from './runStore';
+import { runStoreFor } from '../storage/runStore';
+import { newJobId } from '../core/jobId';
 
 export const EXPLORER_VIEW_ID = 'fp8lab.configExplorer';
 
@@ -71,7 +72,7 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
 
   private wideTitle(): string {
     const p = this.state.problem;
-    return p ? `Config Explorer · ${p.kind} ${p.m}x${p.n}x${p.k}` : 'Config Explorer';
+    return p ? `Config Explorer · ${p.kind} ${shapeLabel(p)}` : 'Config Explorer';
   }
 
   private makeHost(webview: vscode.Webview, snapshot: () => ExplorerSnapshot): WebviewHost {
@@ -217,13 +218,13 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
     if (!this.state.env?.canRunKernels) throw Object.assign(new Error(`kernels cannot be timed on this machine: ${this.state.env?.summary ?? 'the environment is unknown'}`), { code: 'E_NO_DEVICE' });
     const source = new vscode.CancellationTokenSource();
     this.cancel = source;
-    const jobId = `explorer-${Date.now().toString(36)}`;
+    const jobId = newJobId('explorer');
     const problems = picked.map((i) => ({ ...report.problem, config: report.candidates[i].config }));
     let timed = 0;
     const recorded = new Set<number>();
     const record = (pos: number, result: ShapeResult) => {
       // Match by config (robust to a shape the runtime skipped); arrival order as the fallback.
-      const index = picked.find((i) => !recorded.has(i) && sameConfig(report.candidates[i].config, result.config)) ?? picked[pos];
+      const index = picked.find((i) => !recorded.has(i) && identicalConfigs(report.candidates[i].config, result.config)) ?? picked[pos];
       if (index === undefined || recorded.has(index)) return;
       recorded.add(index);
       this.put({ ...this.candidateState(index), timing: result, timingError: result.error });

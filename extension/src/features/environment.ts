@@ -1,12 +1,13 @@
 // The environment feature: a status bar item with the one-line summary ("H100 80GB HBM3 · driver
 // 13.0 · nvcc 13.0" or "No CUDA driver: study mode · nvcc 13.0"), the readable report
-// (fp8lab.showEnvironment) and fp8lab.restartRuntime. The probe runs in the worker after
+// (fp8lab.showEnvironment); restartRuntime.ts uses its probe. The probe runs in the worker after
 // activation returns, so activation stays fast; it is repeated after a restart and when fp8lab.*
 // settings change.
 import * as vscode from 'vscode';
 import type { EnvironmentReport } from '../../protocol/worker';
 import { RuntimeError, type FeatureContext } from '../context';
-import { formatReport, verdict } from '../runtime/environmentText';
+import { formatReport, verdict } from '../core/environmentText';
+import { registerRestartRuntime } from './restartRuntime';
 
 export interface EnvironmentTestApi {
   /** The last report, if a probe succeeded. */
@@ -69,13 +70,7 @@ export function activate(ctx: FeatureContext): { environment: EnvironmentTestApi
       channel.show(true);
       return r;
     }),
-    vscode.commands.registerCommand('fp8lab.restartRuntime', async () => {
-      await ctx.runtime.restart('requested by the user');
-      const r = await probe();
-      const pid = ctx.runtime.pid;
-      if (r instanceof RuntimeError) void vscode.window.showWarningMessage(`FP8 GEMM runtime restarted${pid ? ` (pid ${pid})` : ''}, but: ${r.message}`);
-      else void vscode.window.showInformationMessage(`FP8 GEMM runtime restarted (pid ${pid}): ${r.summary}`);
-    }),
+    registerRestartRuntime(ctx, probe),
     ctx.runtime.onDidRestart(() => { void probe(); }),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('fp8lab')) void probe(); }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => { void probe(); }),

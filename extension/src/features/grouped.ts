@@ -1,5 +1,5 @@
-// The grouped / weight-gradient GEMMs (issue 4) in the editor: "Run grouped GEMM benchmark" (pick a
-// kind; the issue's cases checked and timed on the GPU, or compiled only without one; the run is
+// The grouped / weight-gradient GEMMs in the editor: "Run grouped GEMM benchmark" (pick a
+// kind; its standard cases checked and timed on the GPU, or compiled only without one; the run is
 // saved in the run store and opens in the results panel, with "Show as text" for the plain table) and "Grouped GEMM layout settings" (the SMs the persistent kernels may use, the
 // contiguous layouts' M/K alignment, and the TMA-aligned size of a dimension). Everything runs in
 // the runtime worker through its requests.
@@ -8,10 +8,12 @@ import type { GroupedKind } from '../../protocol/grouped';
 import type { JobProgress } from '../../protocol/worker';
 import { RuntimeError, type FeatureContext } from '../context';
 import { groupedToBenchRun } from '../core/grouped/benchRun';
-import { GROUPED_KINDS, issueCases } from '../core/grouped/cases';
+import { GROUPED_KINDS, standardCases } from '../core/grouped/cases';
 import { groupedTable } from '../core/grouped/table';
 import { panelsFor } from '../panels/panelSet';
-import { runStoreFor } from './runStore';
+import { runStoreFor } from '../storage/runStore';
+import { newJobId } from '../core/jobId';
+import { withJobProgress } from '../runtime/jobProgress';
 
 const KIND_TEXT: Record<GroupedKind, string> = {
   contiguous: 'M-grouped contiguous (MoE prefill / training forward)',
@@ -33,26 +35,21 @@ async function runGrouped(ctx: FeatureContext, arg?: unknown): Promise<string | 
     return undefined;
   }
   const pick = arg !== undefined ? { gemmKind: arg as GroupedKind } : await vscode.window.showQuickPick(
-    GROUPED_KINDS.map((kind) => ({ label: kind, description: `${issueCases(kind).length} cases`, detail: KIND_TEXT[kind], gemmKind: kind })),
+    GROUPED_KINDS.map((kind) => ({ label: kind, description: `${standardCases(kind).length} cases`, detail: KIND_TEXT[kind], gemmKind: kind })),
     { title: 'Run grouped GEMM benchmark', placeHolder: 'Which kernel kind?' },
   );
   if (!pick) return undefined;
   const env = await ctx.runtime.request('env/probe', { settings: ctx.settings() });
-  const jobId = `grouped-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  const jobId = newJobId('grouped');
   const options = { timing: env.canRunKernels, rounds: 10, seed: 0 };
   const title = env.canRunKernels ? `Grouped GEMMs (${pick.gemmKind}) on ${env.devices.find((d) => d.isHopper)?.name}` : `Grouped GEMMs (${pick.gemmKind}): study mode, compile only`;
-  const grouped = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const sub = ctx.runtime.onNotification('job/didProgress', (p: JobProgress) => {
-      if (p.jobId === jobId) progress.report({ message: `${p.index + 1}/${p.total} ${p.message}` });
-    });
+  const grouped = await withJobProgress(ctx.runtime, jobId, title, (p: JobProgress) => ({ message: `${p.index + 1}/${p.total} ${p.message}` }), async (token) => {
     try {
       // A cancel answers with the cases measured so far (run.interrupted says so).
-      return await ctx.runtime.request('gemm/groupedBench', { settings: ctx.settings(), jobId, cases: issueCases(pick.gemmKind), options }, token);
+      return await ctx.runtime.request('gemm/groupedBench', { settings: ctx.settings(), jobId, cases: standardCases(pick.gemmKind), options }, token);
     } catch (err) {
       void vscode.window.showErrorMessage(`Grouped GEMM benchmark: ${message(err)}`);
       return undefined;
-    } finally {
-      sub.dispose();
     }
   });
   if (!grouped) return undefined;

@@ -8,7 +8,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import type { DidCompileParams, KernelFacts, LanguageServerInitOptions } from '../../protocol/languageServer';
 import type { SassLineFacts } from '../../protocol/sass';
 import type { BenchRun, CompileReport, ShapeResult } from '../../protocol/worker';
-import { emptyFacts, factsFromCompile, factsFromRun, validateFacts, type KernelNamer } from '../../server/facts/derive';
+import { emptyFacts, factsFromCompile, factsFromRun, validateFacts, type KernelNamer } from '../core/facts/derive';
 import type { FeatureContext } from '../context';
 import { gemmKernelSource } from '../core/kernelSource';
 

@@ -9,9 +9,9 @@
 import * as vscode from 'vscode';
 import type { FeatureContext } from '../context';
 import { looksLikeFp8labJson, type Fp8labFile } from '../core/fp8labFiles';
-import { pickFp8labFile, readFp8labFile } from './fp8labFileIo';
+import { pickFp8labFile, readFp8labFile } from '../dialogs/fp8labFileIo';
 import { panelsFor } from '../panels/panelSet';
-import { runStoreFor } from './runStore';
+import { runStoreFor } from '../storage/runStore';
 import { STUDY_COMMANDS } from './studies';
 
 export const OPEN_FILE_COMMAND = 'fp8lab.openFile';

@@ -3,13 +3,14 @@
 
 import type * as vscode from 'vscode';
 import type { GemmConfig, GemmProblem } from '../../protocol/worker';
+import { shapeLabel } from '../core/shapes';
 
 const KEY = 'fp8lab.overrides';
 
 type Table = Record<string, GemmConfig>;
 
 export function overrideKey(p: Pick<GemmProblem, 'kind' | 'm' | 'n' | 'k' | 'numGroups'>): string {
-  return `${p.kind}:${p.m}x${p.n}x${p.k}${p.numGroups ? `:g${p.numGroups}` : ''}`;
+  return `${p.kind}:${shapeLabel(p)}${p.numGroups ? `:g${p.numGroups}` : ''}`;
 }
 
 export class Overrides {

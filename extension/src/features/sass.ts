@@ -13,7 +13,7 @@ import type { Candidate, GemmConfig, GemmProblem } from '../../protocol/worker';
 import { RuntimeError, type FeatureContext } from '../context';
 import { formatConfig } from '../core/runRows';
 import { countByLine, repoRelativeSource } from '../core/sass/sourceLines';
-import { parseShape } from '../core/shapes';
+import { parseShape, shapeLabel } from '../core/shapes';
 import { SassPanel } from '../panels/sassPanel';
 import { toCodedError } from '../panels/webviewHost';
 import { compiledSass, type CompileFn } from '../runtime/sass/compiledSass';
@@ -21,7 +21,7 @@ import { listingText, reportFromText } from '../runtime/sass/disassemble';
 import { findSassTools, installSassTools, type SassTools } from '../runtime/sass/tools';
 import { missingToolsMessage } from '../core/sass/toolSearch';
 import { publishSassLines } from './languageClient';
-import { runStoreFor } from './runStore';
+import { runStoreFor } from '../storage/runStore';
 
 export const SASS_COMMANDS = {
   show: 'fp8lab.showSass',
@@ -34,7 +34,6 @@ export const SASS_COMMANDS = {
 const LISTING_GLOB = '**/*.{sass,nvdisasm.txt,cuobjdump.txt,sass.gz,nvdisasm.txt.gz,cuobjdump.txt.gz}';
 
 const configLabel = (c: GemmConfig | undefined) => (c ? formatConfig(c) : 'heuristic');
-const shapeText = (p: GemmProblem) => `${p.m}x${p.n}x${p.k}`;
 
 export function activate(ctx: FeatureContext) {
   const panel = new SassPanel({
@@ -86,7 +85,7 @@ export function activate(ctx: FeatureContext) {
     const last = (await runStoreFor(ctx).latest().catch(() => undefined))?.results.find((r) => !r.error);
     const text = await vscode.window.showInputBox({
       title: 'Shape (M N K)', prompt: 'M N K, "M,N,K" or "MxNxK"',
-      value: last ? shapeText(last.problem) : '4096x7168x2048',
+      value: last ? shapeLabel(last.problem) : '4096x7168x2048',
       validateInput: (v) => { const p = parseShape(v); return p.ok ? undefined : p.message; },
     });
     if (text === undefined) return undefined;
@@ -132,12 +131,12 @@ export function activate(ctx: FeatureContext) {
     if (!t) return undefined;
     const problem = await shapeFor(arg);
     if (!problem) return undefined;
-    const config = problem.config ?? await pickConfig(problem, `Config of ${shapeText(problem)} to disassemble`);
+    const config = problem.config ?? await pickConfig(problem, `Config of ${shapeLabel(problem)} to disassemble`);
     if (!config) return undefined;
-    const report = await withSassProgress(`SASS of ${shapeText(problem)} ${configLabel(config)}`,
+    const report = await withSassProgress(`SASS of ${shapeLabel(problem)} ${configLabel(config)}`,
       () => compiledSass(compileFn, ctx.settings(), { problem, config }, t));
     if (!report) return undefined;
-    const snapshot: SassSnapshot = { view: 'sass', mode: 'listing', title: `SASS · ${shapeText(problem)} · ${configLabel(report.config)}`, source: { kind: 'config', problem, config }, report };
+    const snapshot: SassSnapshot = { view: 'sass', mode: 'listing', title: `SASS · ${shapeLabel(problem)} · ${configLabel(report.config)}`, source: { kind: 'config', problem, config }, report };
     show(snapshot);
     return snapshot;
   }
@@ -148,16 +147,16 @@ export function activate(ctx: FeatureContext) {
     if (!t) return undefined;
     const problem = await shapeFor(arg);
     if (!problem) return undefined;
-    const a = await pickConfig(problem, `First config of ${shapeText(problem)}`);
+    const a = await pickConfig(problem, `First config of ${shapeLabel(problem)}`);
     if (!a) return undefined;
-    const b = await pickConfig(problem, `Second config of ${shapeText(problem)} (compared with ${formatConfig(a)})`, a);
+    const b = await pickConfig(problem, `Second config of ${shapeLabel(problem)} (compared with ${formatConfig(a)})`, a);
     if (!b) return undefined;
-    const reports = await withSassProgress(`SASS of ${shapeText(problem)}: ${formatConfig(a)} vs ${formatConfig(b)}`, async () => [
+    const reports = await withSassProgress(`SASS of ${shapeLabel(problem)}: ${formatConfig(a)} vs ${formatConfig(b)}`, async () => [
       await compiledSass(compileFn, ctx.settings(), { problem, config: a }, t),
       await compiledSass(compileFn, ctx.settings(), { problem, config: b }, t),
     ] as const);
     if (!reports) return undefined;
-    const snapshot: SassSnapshot = { view: 'sass', mode: 'diff', title: `SASS diff · ${shapeText(problem)}`, source: { kind: 'config', problem, config: a, againstConfig: b },
+    const snapshot: SassSnapshot = { view: 'sass', mode: 'diff', title: `SASS diff · ${shapeLabel(problem)}`, source: { kind: 'config', problem, config: a, againstConfig: b },
       left: reports[0], right: reports[1], leftLabel: formatConfig(a), rightLabel: formatConfig(b) };
     show(snapshot);
     return snapshot;

@@ -1,4 +1,4 @@
-// The two studies of issue 6 as commands: "Show pipeline timeline" (fp8lab.showTimeline) and "Show
+// The two studies as commands: "Show pipeline timeline" (fp8lab.showTimeline) and "Show
 // accuracy against FP32" (fp8lab.showAccuracy). Each runs on the runtime worker (gemm/timeline,
 // gemm/accuracy) with progress and cancel, and opens its view. The shape comes from the caller
 // (a results row or an explorer candidate: { problem }), else from the last run, else an input box.
@@ -11,12 +11,14 @@ import type { GemmProblem } from '../../protocol/worker';
 import { RuntimeError, type FeatureContext } from '../context';
 import { checkAccuracyReport } from '../core/accuracy';
 import { classifyFp8labJson } from '../core/fp8labFiles';
-import { parseShape } from '../core/shapes';
+import { parseShape, shapeLabel } from '../core/shapes';
 import { checkTraceCapture } from '../core/trace';
 import { accuracyTitle, createAccuracyPanel } from '../panels/accuracyPanel';
 import { createTimelinePanel, timelineTitle } from '../panels/timelinePanel';
 import { toCodedError } from '../panels/webviewHost';
-import { runStoreFor } from './runStore';
+import { runStoreFor } from '../storage/runStore';
+import { newJobId } from '../core/jobId';
+import { withJobProgress } from '../runtime/jobProgress';
 
 export type StudyName = 'timeline' | 'accuracy';
 export const STUDY_COMMANDS: Record<StudyName, string> = { timeline: 'fp8lab.showTimeline', accuracy: 'fp8lab.showAccuracy' };
@@ -69,7 +71,7 @@ export function activate(ctx: FeatureContext) {
     const last = (await runStoreFor(ctx).latest().catch(() => undefined))?.results.find((r) => !r.error);
     const text = await vscode.window.showInputBox({
       title: 'Shape (M N K)', prompt: 'M N K, "M,N,K" or "MxNxK"',
-      value: last ? `${last.problem.m}x${last.problem.n}x${last.problem.k}` : '4096x7168x2048',
+      value: last ? `${shapeLabel(last.problem)}` : '4096x7168x2048',
       validateInput: (v) => { const p = parseShape(v); return p.ok ? undefined : p.message; },
     });
     if (text === undefined) return undefined;
@@ -98,9 +100,8 @@ export function activate(ctx: FeatureContext) {
   }
 
   async function run<T>(title: string, call: (jobId: string, token: vscode.CancellationToken) => Promise<T>): Promise<T | undefined> {
-    const jobId = `study-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      const sub = ctx.runtime.onNotification('job/didProgress', (p) => { if (p.jobId === jobId) progress.report({ message: p.message }); });
+    const jobId = newJobId('study');
+    return withJobProgress(ctx.runtime, jobId, title, (p) => ({ message: p.message }), async (token) => {
       try {
         return await call(jobId, token);
       } catch (e) {
@@ -109,8 +110,6 @@ export function activate(ctx: FeatureContext) {
         ctx.log.warn(`${title}: ${err.code}: ${err.message}`);
         void vscode.window.showErrorMessage(`${title} failed: [${err.code}] ${err.message}`);
         return undefined;
-      } finally {
-        sub.dispose();
       }
     });
   }
@@ -120,7 +119,7 @@ export function activate(ctx: FeatureContext) {
     if (!(await canRun('timeline'))) return;
     const problem = await shapeFor(arg);
     if (!problem) return;
-    const result = await run(`Pipeline timeline ${problem.m}x${problem.n}x${problem.k}`,
+    const result = await run(`Pipeline timeline ${shapeLabel(problem)}`,
       (jobId, token) => ctx.runtime.request('gemm/timeline', { settings: ctx.settings(), jobId, problem }, token));
     if (result) showCapture(result.capture);
   };
@@ -134,7 +133,7 @@ export function activate(ctx: FeatureContext) {
     if (!input) return;
     // A fresh seed each time; it is recorded in the report, so the inputs can be reproduced.
     const seed = Math.floor(Math.random() * 0x100000000);
-    const report = await run(`Accuracy ${problem.m}x${problem.n}x${problem.k} (${input.label})`,
+    const report = await run(`Accuracy ${shapeLabel(problem)} (${input.label})`,
       (jobId, token) => ctx.runtime.request('gemm/accuracy', { settings: ctx.settings(), jobId, problem, options: { input: input.label, seed } }, token));
     if (report) showReport(report);
   };

@@ -19,7 +19,7 @@ import {
 } from '../runtime/sweep/sweepService';
 import { toCodedError } from '../panels/webviewHost';
 import { panelsFor } from '../panels/panelSet';
-import { runStoreFor } from './runStore';
+import { runStoreFor } from '../storage/runStore';
 import { SweepTree, type SweepEntry, type SweepNode } from './sweepView';
 
 /** Arguments for scripts and tests: skip the pickers. */

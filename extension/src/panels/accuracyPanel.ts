@@ -5,11 +5,12 @@ import type * as vscode from 'vscode';
 import type { AccuracyReport, AccuracySnapshot } from '../../protocol/trace';
 import { checkAccuracyReport } from '../core/accuracy';
 import { StudyPanel } from './studyPanel';
+import { shapeLabel } from '../core/shapes';
 
 export const ACCURACY_VIEW_TYPE = 'fp8lab.accuracy';
 
 export function accuracyTitle(r: AccuracyReport): string {
-  return `Accuracy · ${r.problem.m}x${r.problem.n}x${r.problem.k} · ${r.input}${r.recorded ? ' (recorded)' : ''}`;
+  return `Accuracy · ${shapeLabel(r.problem)} · ${r.input}${r.recorded ? ' (recorded)' : ''}`;
 }
 
 export function checkAccuracySnapshot(raw: unknown): AccuracySnapshot {

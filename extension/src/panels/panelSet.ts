@@ -5,7 +5,8 @@ import type * as vscode from 'vscode';
 import type { BenchRun } from '../../protocol/worker';
 import type { FeatureContext } from '../context';
 import { registersFromRun } from '../core/registerEntries';
-import { exportRun, pickRunOrFile, runStoreFor } from '../features/runStore';
+import { exportRun, pickRunOrFile } from '../dialogs/runDialogs';
+import { runStoreFor } from '../storage/runStore';
 import { RegistersPanel } from './registersPanel';
 import { ResultsPanels } from './resultsPanel';
 

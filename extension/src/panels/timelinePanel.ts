@@ -5,11 +5,12 @@ import type * as vscode from 'vscode';
 import type { TimelineSnapshot, TraceCapture } from '../../protocol/trace';
 import { checkTraceCapture } from '../core/trace';
 import { StudyPanel } from './studyPanel';
+import { shapeLabel } from '../core/shapes';
 
 export const TIMELINE_VIEW_TYPE = 'fp8lab.timeline';
 
 export function timelineTitle(c: TraceCapture): string {
-  return `Timeline · ${c.problem.m}x${c.problem.n}x${c.problem.k}${c.recorded ? ' (recorded)' : ''}`;
+  return `Timeline · ${shapeLabel(c.problem)}${c.recorded ? ' (recorded)' : ''}`;
 }
 
 export function checkTimelineSnapshot(raw: unknown): TimelineSnapshot {

@@ -15,7 +15,7 @@ import type { CodedErrorData, WorkerNotifications, WorkerRequests } from '../../
 import { RuntimeError, type RuntimeClient } from '../context';
 import { DEFAULT_RESTART_POLICY, describeExit, RestartPolicy, type RestartPolicyOptions } from './restartPolicy';
 import { killTree } from './processTree';
-import { fromWireError } from './workerErrors';
+import { fromWireError } from '../worker/workerErrors';
 
 /** Errors after which the worker's CUDA context cannot be used again (the addon says so). */
 const LOSES_CONTEXT: ReadonlySet<string> = new Set(['E_KERNEL_FAULT', 'E_TIMEOUT']);

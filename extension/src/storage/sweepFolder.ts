@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { planProblem, type SweepPlan } from '../core/sweep/sweepPlan';
 import { decodeTaskResult, encodeTaskResult, type TaskResult } from '../core/sweep/taskResult';
 import type { Cancellation, Submission } from '../core/sweep/taskStatus';
-import { coded } from '../runtime/bench/errors';
+import { coded } from '../worker/bench/errors';
 import { TEMP_SUFFIX, writeFileAtomic } from './atomicWrite';
 
 export const PLAN_FILE = 'plan.json';

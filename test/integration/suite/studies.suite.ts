@@ -1,4 +1,4 @@
-// The two study views (issue 6) open in VS Code from recorded files through their commands
+// The two study views open in VS Code from recorded files through their commands
 // (fp8lab.showTimeline / fp8lab.showAccuracy with a file Uri: the no-GPU path), load their pages
 // (the page sends `ready` and gets the snapshot) and carry the shape in their titles. The files are
 // the H100 recordings under test/fixtures/h100/ when present (timeline-capture.json, accuracy.json),
@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AccuracyReport, TraceCapture } from '../../../extension/protocol/trace';
-import { syntheticAccuracy, syntheticCapture } from '../../unit/studies/syntheticStudies';
+import { syntheticAccuracy, syntheticCapture } from '../../unit/core/studies/syntheticStudies';
 import { activeExtension, testApiMember, until } from './testApi';
 
 interface Shown { title: string; ready: boolean }

@@ -145,7 +145,7 @@ test('spearman: +1 for the same order, −1 for the reverse, ties averaged', () 
   assert.ok(Math.abs(spearman([1, 1, 2], [5, 5, 9]) - 1) < 1e-12);
 });
 
-// The sustained sweep (test/gpu/sustained-pass.sh): at M = 4096 and 8192³ six configs, each running
+// The sustained sweep (lab/sustained-pass.sh): at M = 4096 and 8192³ six configs, each running
 // every shape on its own for 40 rounds with the cuBLASLt peer interleaved, twice. Under the power cap
 // that ranks differently from the interleaved sweep above (where all candidates share one clock):
 // 256x128 tiles, which land fewer bytes per FLOP, win at K ≥ 7168. The model must pick the sustained

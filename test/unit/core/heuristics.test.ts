@@ -252,6 +252,20 @@ test('FP8LAB_PRINT_CONFIGS text: header, one line per candidate, the chosen one 
   assert.equal(legal.length, 2 + r.candidates.filter((c) => !c.rejected).length);
 });
 
+test('configs --top N: the N legal candidates predicted fastest, fastest first, the chosen one marked', () => {
+  const r = chooseConfig(normal(4096, 7168, 2048), H100_SXM);
+  const lines = formatConfigReport(r, { top: 5 }).trimEnd().split('\n');
+  assert.equal(lines.length, 3 + 5);
+  assert.match(lines[2], /^the 5 fastest legal by the cost model, fastest first:$/);
+  const us = lines.slice(3).map((l) => Number(/pred +([\d.]+) us/.exec(l)?.[1]));
+  assert.ok(us.every(Number.isFinite), lines.join('\n'));
+  assert.deepEqual([...us].sort((a, b) => a - b), us);
+  const fastest = Math.min(...r.candidates.filter((c) => !c.rejected).map((c) => c.predicted!.us));
+  assert.equal(us[0], Number(fastest.toFixed(2)));
+  assert.ok(lines.slice(3).every((l) => !/ rejected /.test(l)));
+  assert.equal(formatConfigReport(r, { top: 100_000 }).trimEnd().split('\n').length, 3 + r.candidates.filter((c) => !c.rejected).length);
+});
+
 test('policyDevice: from a probed device, FP8LAB_NUM_SMS may only lower the SM count', () => {
   const report: DeviceReport = {
     ordinal: 0, name: 'NVIDIA H100 80GB HBM3', computeCapability: [9, 0], smCount: 132, totalMemoryBytes: 85e9,

@@ -16,10 +16,10 @@ import { after, before, test } from 'node:test';
 import type { DeviceReport, EnvironmentReport, GemmProblem, RuntimeSettings } from '../../../extension/protocol/worker';
 import { parseBenchArgs, parseConfigText, parseShapeVerbArgs, CONFIG_KEYS } from '../../../extension/src/cli/verbArgs';
 import { RunArchive } from '../../../extension/src/core/runArchive';
-import { findExtensionRoot } from '../../../extension/src/runtime/addon';
-import { applyOverrides, chooseFor, kernelSourceFor, policyDevice, validateBench } from '../../../extension/src/runtime/bench/policy';
-import { resolveSettings } from '../../../extension/src/runtime/settings';
-import { REQUEST_FIELDS } from '../../../extension/src/runtime/workerParams';
+import { findExtensionRoot } from '../../../extension/src/worker/addon';
+import { applyOverrides, chooseFor, kernelSourceFor, policyDevice, validateBench } from '../../../extension/src/worker/bench/policy';
+import { resolveSettings } from '../../../extension/src/core/settings';
+import { REQUEST_FIELDS } from '../../../extension/src/worker/workerParams';
 import { loadAddon } from '../native/loadAddon';
 import { RawWorker } from '../rawWorker';
 import { writeStandInCompiler } from '../standInCompiler';
@@ -38,7 +38,7 @@ const settings: RuntimeSettings = {
 /** Every code the protocol documents (the worker's union, which includes the addon's). */
 function documentedCodes(): Set<string> {
   const codes = new Set<string>();
-  for (const file of ['extension/protocol/worker.ts', 'native/index.d.ts']) {
+  for (const file of ['extension/protocol/domain.ts', 'native/index.d.ts']) {
     const text = readFileSync(join(root, file), 'utf8').replace(/\/\/.*$/gm, '');
     const union = /export type ErrorCode =([\s\S]*?);/.exec(text);
     assert.ok(union, `ErrorCode in ${file}`);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DeviceReport, GemmProblem, RuntimeSettings } from '../../../extension/protocol/worker';
-import { applyOverrides, policyDevice, resolveConfig } from '../../../extension/src/runtime/bench/policy';
+import { applyOverrides, policyDevice, resolveConfig } from '../../../extension/src/worker/bench/policy';
 
 const settings = {} as RuntimeSettings;
 const problem: GemmProblem = { kind: 'normal', m: 4096, n: 7168, k: 2048 };

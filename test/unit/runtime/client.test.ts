@@ -5,10 +5,10 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
-import type { RuntimeError } from '../../../extension/src/context';
-import { ADDON_RELATIVE_PATH, findExtensionRoot } from '../../../extension/src/runtime/addon';
+import type { RuntimeError } from '../../../extension/src/core/runtimeError';
+import { ADDON_RELATIVE_PATH, findExtensionRoot } from '../../../extension/src/worker/addon';
 import { createRuntimeClient, type RuntimeClientOptions, type WorkerClient } from '../../../extension/src/runtime/client';
-import { resolveSettings } from '../../../extension/src/runtime/settings';
+import { resolveSettings } from '../../../extension/src/core/settings';
 
 const root = findExtensionRoot(__dirname, {});
 const workerPath = join(root, 'extension', 'dist', 'worker.js');

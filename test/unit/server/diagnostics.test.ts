@@ -10,7 +10,7 @@ import { collectDiagnostics } from '../../../extension/server/diagnostics/collec
 import { compileUnit, includeClosure, nvccArgs, planUnits, representativeConfig } from '../../../extension/server/diagnostics/compileUnits';
 import { DebouncedRunner } from '../../../extension/server/diagnostics/debounce';
 import { parseNvccOutput } from '../../../extension/server/diagnostics/nvccOutput';
-import { configCost } from '../../../extension/server/facts/derive';
+import { configCost } from '../../../extension/src/core/facts/derive';
 
 const root = join(__dirname, '..', '..', '..', '..');
 const brokenDir = join(root, 'test/fixtures/server/broken');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { KernelFacts } from '../../../extension/protocol/languageServer';
 import type { GemmConfig, GemmProblem } from '../../../extension/protocol/worker';
-import { configCost } from '../../../extension/server/facts/derive';
+import { configCost } from '../../../extension/src/core/facts/derive';
 import { hoverAt, hoverDetailsAt, offsetToPosition, positionToOffset } from '../../../extension/server/hover/hoverAt';
 import { defaultKnowledge as kb } from '../../../extension/server/knowledge';
 import { completeConfig } from '../../../extension/src/core/kernelRules';
@@ -171,7 +171,7 @@ test('hover ranges cover the hovered token in the document', () => {
 
 test('real kernel: the instantiated body gets a lens position and facts from a generated unit', async () => {
   const { gemmKernelSource } = await import('../../../extension/src/core/kernelSource');
-  const { instantiatedFunctions } = await import('../../../extension/server/facts/derive');
+  const { instantiatedFunctions } = await import('../../../extension/src/core/facts/derive');
   const { findKernelDefinitions } = await import('../../../extension/server/hover/kernelDefinitions');
   const { lexCpp } = await import('../../../extension/server/hover/cppLexer');
   const impl = readFileSync(join(root, 'kernels/include/fp8lab/impls/sm90_fp8_gemm_1d2d.cuh'), 'utf8');

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { KernelFacts, LanguageServerInitOptions } from '../../../extension/protocol/languageServer';
-import { configCost } from '../../../extension/server/facts/derive';
+import { configCost } from '../../../extension/src/core/facts/derive';
 import { completeConfig } from '../../../extension/src/core/kernelRules';
 
 const root = join(__dirname, '..', '..', '..', '..');

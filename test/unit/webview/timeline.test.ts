@@ -5,7 +5,7 @@ import { decodeTrace } from '../../../extension/src/core/trace/decode';
 import { layout } from '../../../webview/src/charts/timelineLayout';
 import { hitTest, render, tickLabel, type TimelinePalette } from '../../../webview/src/charts/timelineRender';
 import { summaryRows } from '../../../webview/src/charts/timelineSummary';
-import { buildTrace, simulateKernel } from '../trace/traceBuilder';
+import { buildTrace, simulateKernel } from '../core/trace/traceBuilder';
 import { assertCallSnapshot, RecordingContext } from './timelineRecorder';
 
 const palette: TimelinePalette = {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseShapeList, whyCannotRun } from '../../../extension/src/core/benchChoices';
 import { registersFromCandidates, registersFromRun } from '../../../extension/src/core/registerEntries';
 import { parseShape } from '../../../extension/src/core/shapes';
-import { candidateData, chosenIndex, peerRatioData, rooflineData, runSeries, sameConfig, tflopsData } from '../../../webview/src/charts/data';
+import { candidateData, chosenIndex, peerRatioData, rooflineData, runSeries, identicalConfigs, tflopsData } from '../../../webview/src/charts/data';
 import type { ConfigReport, EnvironmentReport } from '../../../extension/protocol/worker';
 import { config, makePeersRun, makeRun, registers } from './runData';
 
@@ -51,8 +51,8 @@ const report: ConfigReport = {
 describe('explorer data', () => {
   it('finds the chosen candidate by value, not by key order', () => {
     assert.equal(chosenIndex(report.candidates, report.chosen), 2);
-    assert.ok(sameConfig(report.candidates[2].config, config));
-    assert.ok(!sameConfig(report.candidates[0].config, config));
+    assert.ok(identicalConfigs(report.candidates[2].config, config));
+    assert.ok(!identicalConfigs(report.candidates[0].config, config));
   });
   it('plots legal candidates only, with measured times where timed', () => {
     const run = makeRun();

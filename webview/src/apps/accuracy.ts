@@ -9,6 +9,7 @@ import { heatmapLayout, histogramLayout } from '../charts/accuracyCharts';
 import { renderMarks } from '../charts/marks';
 import { clear, h, sci } from '../ui/dom';
 import { connect, type Host } from '../ui/host';
+import { shapeLabel } from '../../../extension/src/core/shapes';
 
 const app = document.getElementById('app') as HTMLElement;
 
@@ -38,7 +39,7 @@ function comparisonTable(c: AccuracyComparison): HTMLTableElement {
 
 /** "outliers · seed 7 · 4096x7168x2048": how a report is named in the picker. */
 function reportLabel(r: AccuracyReport): string {
-  return `${r.input} · seed ${r.seed} · ${r.problem.m}x${r.problem.n}x${r.problem.k}`;
+  return `${r.input} · seed ${r.seed} · ${shapeLabel(r.problem)}`;
 }
 
 let picked: number | undefined;
@@ -65,7 +66,7 @@ function show(s: AccuracySnapshot, host: Host): void {
     app.append(h('div', { class: 'toolbar report-picker' }, h('label', { for: 'report-pick' }, `Report (${all.length} in this file): `), pick));
   }
   app.append(
-    h('p', { class: 'meta' }, `${p.m}x${p.n}x${p.k} · BLOCK ${cfg.blockM}x${cfg.blockN}x${cfg.blockK}, ${cfg.numStages} stages · ${r.device?.name ?? 'device not reported'}`),
+    h('p', { class: 'meta' }, `${shapeLabel(p)} · BLOCK ${cfg.blockM}x${cfg.blockN}x${cfg.blockK}, ${cfg.numStages} stages · ${r.device?.name ?? 'device not reported'}`),
     h('p', { class: 'meta' }, `Input ${INPUT_TEXT[r.input]} · seed ${r.seed}${r.recorded ? ` · recorded: ${r.recorded}` : ''}`),
   );
   let metric: HeatMetric = 'relRms';

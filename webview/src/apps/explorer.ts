@@ -9,7 +9,7 @@ import type { ExplorerCandidateState, ExplorerSnapshot } from '../../../extensio
 import type { Candidate, KernelKind } from '../../../extension/protocol/worker';
 import { formatConfig } from '../../../extension/src/core/runRows';
 import * as space from '../charts/candidateSpace';
-import { candidateData, chosenIndex, sameConfig } from '../charts/data';
+import { candidateData, chosenIndex, identicalConfigs } from '../charts/data';
 import { PEER_ORDER, PEER_SHORT_NAME } from '../../../extension/src/core/peers/runPeers';
 import type { PeerReference } from '../charts/candidateSpace';
 import { environmentBlock } from '../ui/environment';
@@ -18,6 +18,7 @@ import { connect, type Host } from '../ui/host';
 import { buildTable, type Column } from '../ui/table';
 import { configFigure } from '../ui/configPopover';
 import { acceptDroppedFiles } from '../ui/dropFiles';
+import { shapeLabel } from '../../../extension/src/core/shapes';
 
 const app = document.getElementById('app') as HTMLElement;
 const KINDS: KernelKind[] = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad'];
@@ -141,10 +142,10 @@ function render(s: ExplorerSnapshot, host: Host): void {
   }
   const chosenAt = chosenIndex(report.candidates, report.chosen);
   const states = new Map(s.candidates.map((c) => [c.index, c]));
-  const rows: Row[] = report.candidates.map((c, index) => ({ index, c, state: states.get(index), chosen: index === chosenAt, override: !!s.override && sameConfig(s.override, c.config) }));
+  const rows: Row[] = report.candidates.map((c, index) => ({ index, c, state: states.get(index), chosen: index === chosenAt, override: !!s.override && identicalConfigs(s.override, c.config) }));
   const legal = rows.filter((r) => !r.c.rejected);
   const p = report.problem;
-  app.append(h('h2', {}, `${p.kind} ${p.m}x${p.n}x${p.k}: ${legal.length} legal of ${rows.length} candidates`));
+  app.append(h('h2', {}, `${p.kind} ${shapeLabel(p)}: ${legal.length} legal of ${rows.length} candidates`));
   app.append(h('div', { class: 'chosen-card' }, h('p', { class: 'why' }, h('strong', {}, `Chosen #${chosenAt} ${formatConfig(report.chosen)}`), compact ? h('br') : ' — why this one: ', report.why)));
   if (s.peers) {
     const refs = peerReferences(s);
@@ -152,7 +153,7 @@ function render(s: ExplorerSnapshot, host: Host): void {
   }
   if (s.override) app.append(h('p', { class: 'note' }, `Override kept for this shape: ${formatConfig(s.override)}.`));
 
-  const selectionFor = `${p.kind}:${p.m}x${p.n}x${p.k}`;
+  const selectionFor = `${p.kind}:${shapeLabel(p)}`;
   if (ui.selectionFor !== selectionFor) host.saveState({ selected: [], selectionFor });
   const selected = new Set((host.state().selected ?? []).filter((i) => i < rows.length && !rows[i].c.rejected));
   const canCompile = !!env?.canCompileKernels;
@@ -164,7 +165,7 @@ function render(s: ExplorerSnapshot, host: Host): void {
   const clearBtn = h('button', { disabled: !s.override }, 'Clear override');
   const allBtn = h('button', {}, 'Select all legal');
   const noneBtn = h('button', {}, 'Select none');
-  // Issue 6: the pipeline timeline / accuracy study of the single selected candidate (GPU).
+  // The pipeline timeline / accuracy study of the single selected candidate (GPU).
   const timelineBtn = h('button', { title: 'Pipeline timeline of the selected candidate (instrumented run on the GPU)' }, 'Timeline');
   const accuracyBtn = h('button', { title: 'Accuracy against FP32 of the selected candidate vs per-tensor scaling vs no promotion' }, 'Accuracy');
   const sassBtn = h('button', { title: 'The SASS of the selected candidate: listing with source lines, instruction mix, control bits (compiles it; needs nvdisasm or cuobjdump)' }, 'SASS');

@@ -17,6 +17,7 @@ import { buildTable, type Column } from '../ui/table';
 import { attachConfigPopover, configFigure } from '../ui/configPopover';
 import { acceptDroppedFiles } from '../ui/dropFiles';
 import { compareRuns, type ShapeComparison } from '../../../extension/src/core/compareRuns';
+import { shapeLabel } from '../../../extension/src/core/shapes';
 
 const app = document.getElementById('app') as HTMLElement;
 let last: ResultsSnapshot | undefined;
@@ -82,7 +83,7 @@ function columns(timed: boolean, hasCeilings: boolean, grouped: boolean, peers: 
 
 function details(s: ResultsSnapshot, r: RunRow): string {
   const res = s.run.results[r.index];
-  const lines = [res.caseLabel ? `${res.caseLabel} — kernel sees ${r.m}x${r.n}x${r.k}, ${r.config}` : `${res.problem.kind} ${r.m}x${r.n}x${r.k} — ${r.config}`];
+  const lines = [res.caseLabel ? `${res.caseLabel} — kernel sees ${shapeLabel(r)}, ${r.config}` : `${res.problem.kind} ${shapeLabel(r)} — ${r.config}`];
   if (res.grouped) {
     const g = res.grouped;
     lines.push(`TFLOPS and GB/s: ${g.convention}`);
@@ -223,10 +224,10 @@ function render(s: ResultsSnapshot, host: Host): void {
       lead: (r) => {
         const copy = h('button', { class: 'small', title: 'Copy this row (tab-separated, with header)' }, 'Copy');
         copy.addEventListener('click', () => host.request('row/copy', { index: r.index })
-          .then(() => say(`Copied row ${r.caseLabel ?? `${r.m}x${r.n}x${r.k}`}`), (e: Error) => say(`Copy failed: ${e.message}`)));
+          .then(() => say(`Copied row ${r.caseLabel ?? `${shapeLabel(r)}`}`), (e: Error) => say(`Copy failed: ${e.message}`)));
         const regs = h('button', { class: 'small', title: 'Show register use for this kernel', disabled: r.registers === undefined }, 'Registers');
         regs.addEventListener('click', () => host.request('registers/show', { indices: [r.index] }).catch((e: Error) => say(e.message)));
-        // Issue 6: the pipeline timeline / accuracy study of this row's shape and config.
+        // The pipeline timeline / accuracy study of this row's shape and config.
         const study = (name: 'timeline' | 'accuracy' | 'sass', text: string, title: string) => {
           // The studies instrument the normal kernel: a grouped row has no study to open.
           const groupedRow = r.flopsOver !== undefined;

@@ -12,6 +12,7 @@ import { summaryRows } from '../charts/timelineSummary';
 import * as summaryCharts from '../charts/timelineSummaryChart';
 import { clear, h } from '../ui/dom';
 import { connect, type Host } from '../ui/host';
+import { shapeLabel } from '../../../extension/src/core/shapes';
 
 const app = document.getElementById('app') as HTMLElement;
 
@@ -41,7 +42,7 @@ function timelinePalette(): TimelinePalette {
 function describeConfig(s: TimelineSnapshot): string {
   const c = s.capture.config;
   const p = s.capture.problem;
-  return `${p.m}x${p.n}x${p.k} · BLOCK ${c.blockM}x${c.blockN}x${c.blockK}, ${c.numStages} stages, ${c.numMathWarpgroups} math WG, cluster ${c.clusterM}x${c.clusterN}, ${c.numSms} SMs`;
+  return `${shapeLabel(p)} · BLOCK ${c.blockM}x${c.blockN}x${c.blockK}, ${c.numStages} stages, ${c.numMathWarpgroups} math WG, cluster ${c.clusterM}x${c.clusterN}, ${c.numSms} SMs`;
 }
 
 /** One observer for the view's current drawing (show() runs again on a new snapshot or theme). */

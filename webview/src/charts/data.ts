@@ -4,14 +4,15 @@
 import type { BenchRun, Candidate, RegisterReport } from '../../../extension/protocol/worker';
 import type { ExplorerCandidateState, RegisterEntry } from '../../../extension/protocol/webview';
 import { peerColumns, upgradeRun } from '../../../extension/src/core/peers/runPeers';
-import { arithmeticIntensity, formatConfig, resultLabel, sameConfig } from '../../../extension/src/core/runRows';
+import { identicalConfigs } from '../../../extension/src/core/configIdentity';
+import { arithmeticIntensity, formatConfig, resultLabel } from '../../../extension/src/core/runRows';
 import type { RatioDatum } from './ratioChart';
 import type { CandidatePoint } from './candidateSpace';
 import type { RegistersDatum } from './registersChart';
 import type { RooflineData } from './roofline';
 import type { TflopsDatum, TflopsSeries } from './tflopsBars';
 
-export const shapeLabel = (p: { m: number; n: number; k: number }) => `${p.m}x${p.n}x${p.k}`;
+export { shapeLabel } from '../../../extension/src/core/shapes';
 
 /** The bar series of a run: ours, then each peer the run has (PEER_ORDER). */
 export function runSeries(run: BenchRun): TflopsSeries[] {
@@ -65,7 +66,7 @@ export function registersData(entries: RegisterEntry[]): RegistersDatum[] {
 
 /** Index of the heuristic's choice among the candidates (same config, not rejected), or -1. */
 export function chosenIndex(candidates: Candidate[], chosen: Candidate['config']): number {
-  return candidates.findIndex((c) => !c.rejected && sameConfig(c.config, chosen));
+  return candidates.findIndex((c) => !c.rejected && identicalConfigs(c.config, chosen));
 }
 
-export { sameConfig };
+export { identicalConfigs };

@@ -1,4 +1,4 @@
-// The issue's grouped test cases (shapes follow DeepGEMM's tests/generators.py) and the per-group
+// The standard grouped test cases (shapes follow DeepGEMM's tests/generators.py) and the per-group
 // draws: contiguous M_g = int(expected x U(0.7, 1.3)) padded to the alignment; masked
 // masked_m[g] = int(expected x U(0.7, 1.3)); K-grouped K_g = align(int(expected x U(0.7, 1.3)), 128).
 // Pure: the draws come from a seeded generator and are recorded with the result.
@@ -20,8 +20,8 @@ export const KGROUPED_CASES: ReadonlyArray<readonly [groups: number, m: number, 
 ];
 export const WGRAD_M = 4096;
 
-/** The issue's list for a kind (default shapes of `fp8lab bench --kernel KIND`). */
-export function issueCases(kind: GroupedKind): GroupedCase[] {
+/** The standard list for a kind (default shapes of `fp8lab bench --kernel KIND`). */
+export function standardCases(kind: GroupedKind): GroupedCase[] {
   switch (kind) {
     case 'contiguous':
       return CONTIGUOUS_GROUPS.flatMap(([g, m]) => M_GROUPED_NK.map(([n, k]) => ({ kind, numGroups: g, m, n, k })));

@@ -1,7 +1,7 @@
 // `fp8lab bench --kernel contiguous|masked|kgrouped|wgrad` argument parsing (pure: argv in, cases
 // and options out, or a message saying what is wrong and what would work).
 import type { GroupedBenchOptions, GroupedCase, GroupedKind } from '../../../protocol/grouped';
-import { edgeCases, GROUPED_KINDS, issueCases, MASKED_MAX_M } from './cases';
+import { edgeCases, GROUPED_KINDS, standardCases, MASKED_MAX_M } from './cases';
 import { checkCase } from './validate';
 
 export type GroupedParsed = { ok: true; value: GroupedArgs } | { ok: false; message: string } | { ok: 'help' };
@@ -82,9 +82,9 @@ export function parseGroupedArgs(args: string[]): GroupedParsed {
   if (!kind) return { ok: false, message: '--kernel KIND is required here (contiguous, masked, kgrouped, wgrad)' };
   let cases: GroupedCase[];
   let shapesLabel: string;
-  if (shapes.length === 0 || (shapes.length === 1 && shapes[0] === 'issue')) {
-    cases = issueCases(kind);
-    shapesLabel = `issue 4's ${kind} list`;
+  if (shapes.length === 0 || (shapes.length === 1 && shapes[0] === 'standard')) {
+    cases = standardCases(kind);
+    shapesLabel = `the standard ${kind} list`;
   } else {
     cases = [];
     for (const s of shapes) {

@@ -7,6 +7,7 @@ import type { GemmConfig, GemmProblem } from '../../../protocol/worker';
 import { chooseConfig } from '../heuristics';
 import type { PolicyDevice } from '../heuristics/device';
 import { is1d1dKind, completeConfig1d1d, configViolations1d1d } from '../kernelRules1d1d';
+import { shapeLabel } from '../shapes';
 
 /** 1D1D tiles (all compile with 0 spills: kernels/README.md's ptxas table). */
 export const TILES_1D1D: ReadonlyArray<readonly [number, number]> = [
@@ -44,7 +45,7 @@ export function groupedConfig(problem: GemmProblem, device: PolicyDevice, groupK
     if (violations.length === 0) legal.push(estimate1d1d(config, problem, groupK));
   }
   if (legal.length === 0) {
-    throw Object.assign(new Error(`no legal 1D1D tile for ${problem.kind} ${problem.m}x${problem.n}x${problem.k}`), { code: 'E_INVALID_CONFIG' });
+    throw Object.assign(new Error(`no legal 1D1D tile for ${problem.kind} ${shapeLabel(problem)}`), { code: 'E_INVALID_CONFIG' });
   }
   legal.sort((a, b) => a.us - b.us || b.config.blockM * b.config.blockN - a.config.blockM * a.config.blockN);
   const best = legal[0];

@@ -3,14 +3,10 @@
 
 import type { Candidate, ConfigReport, GemmConfig } from '../../../protocol/worker';
 import { shapeLabel } from '../shapes';
+import { sameKernelConfig } from '../configIdentity';
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const padLeft = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
-
-function sameConfig(a: GemmConfig, b: GemmConfig): boolean {
-  return a.blockM === b.blockM && a.blockN === b.blockN && a.numMathWarpgroups === b.numMathWarpgroups
-    && a.clusterM === b.clusterM && a.clusterN === b.clusterN && a.numStages === b.numStages;
-}
 
 /** "256x128 c2x1 wg2 st3": the compact config label of the text table. */
 export function compactConfig(c: GemmConfig): string {
@@ -39,6 +35,8 @@ function candidateLine(c: Candidate, chosen: boolean): string {
 export interface FormatOptions {
   /** Print only the legal candidates (the rejected ones are counted in the header). */
   legalOnly?: boolean;
+  /** Print only the N legal candidates the cost model predicts fastest, fastest first. */
+  top?: number;
 }
 
 export function formatConfigReport(report: ConfigReport, opts: FormatOptions = {}): string {
@@ -50,9 +48,17 @@ export function formatConfigReport(report: ConfigReport, opts: FormatOptions = {
     `chosen: ${compactConfig(report.chosen)} — ${report.why}`,
   ];
   let marked = false;
-  for (const c of report.candidates) {
+  let shown = report.candidates;
+  if (opts.top !== undefined) {
+    shown = report.candidates.filter((c) => !c.rejected)
+      .map((c, i) => ({ c, i }))
+      .sort((a, b) => (a.c.predicted?.us ?? Infinity) - (b.c.predicted?.us ?? Infinity) || a.i - b.i)
+      .slice(0, opts.top).map(({ c }) => c);
+    lines.push(`the ${shown.length} fastest legal by the cost model, fastest first:`);
+  }
+  for (const c of shown) {
     if (opts.legalOnly && c.rejected) continue;
-    const isChosen = !marked && !c.rejected && sameConfig(c.config, report.chosen);
+    const isChosen = !marked && !c.rejected && sameKernelConfig(c.config, report.chosen);
     if (isChosen) marked = true;
     lines.push(candidateLine(c, isChosen));
   }

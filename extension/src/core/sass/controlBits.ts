@@ -8,7 +8,7 @@
 //   [17:20] operand reuse cache flags (bit i: the i-th source operand, counted after the destinations).
 // For sm_90a the same positions are INFERRED: NVIDIA's disassembler marks reused operands with
 // ".reuse", and on our captured H100 kernels the decoded reuse bits agree with those marks on every
-// instruction (test/unit/sass/controlBits.test.ts checks it). The scoreboard fields are read the
+// instruction (test/unit/core/sass/controlBits.test.ts checks it). The scoreboard fields are read the
 // same way and are consistent on those kernels (every write scoreboard set is waited on by a later
 // instruction; variable-latency S2R/MUFU/I2F always set one), but no tool prints them: inferred.
 

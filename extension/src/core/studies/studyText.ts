@@ -4,6 +4,7 @@ import type { AccuracyReport } from '../../../protocol/trace';
 import type { TimelineRun } from '../../../protocol/worker';
 import { VARIANT_TEXT } from '../accuracy/compare';
 import { formatConfig } from '../runRows';
+import { shapeLabel } from '../shapes';
 
 const us = (ns: number) => `${(ns / 1000).toFixed(1)} µs`;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -12,7 +13,7 @@ const sci = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : String(x))
 export function formatTimelineRun(r: TimelineRun): string {
   const { capture: c, summary: s, timing: t, vsMeasured: v } = r;
   const lines = [
-    `shape       ${c.problem.m}x${c.problem.n}x${c.problem.k}, ${formatConfig(c.config)}, ${c.numCtas} CTAs`,
+    `shape       ${shapeLabel(c.problem)}, ${formatConfig(c.config)}, ${c.numCtas} CTAs`,
     `kernel      ${c.kernelName ?? '(instrumented build)'}${c.device ? ` on ${c.device.name}` : ''}`,
     `check       calc_diff ${sci(r.accuracy.calcDiff)} (instrumented), ${sci(r.plainAccuracy.calcDiff)} (normal)`,
     `timing      normal ${t.plain.medianUs.toFixed(2)} µs, instrumented ${t.instrumented.medianUs.toFixed(2)} µs: instrumentation costs ${pct(t.overhead)}`,
@@ -31,7 +32,7 @@ export function formatTimelineRun(r: TimelineRun): string {
 
 export function formatAccuracyReport(r: AccuracyReport): string {
   const lines = [
-    `shape       ${r.problem.m}x${r.problem.n}x${r.problem.k}, ${formatConfig(r.config)}; input ${r.input}, seed ${r.seed}${r.device ? `; ${r.device.name}` : ''}`,
+    `shape       ${shapeLabel(r.problem)}, ${formatConfig(r.config)}; input ${r.input}, seed ${r.seed}${r.device ? `; ${r.device.name}` : ''}`,
     'against an FP32 GEMM of the original FP32 inputs (and, in brackets, of the variant\'s own dequantised inputs):',
     `${'variant'.padEnd(24)} ${'calc_diff'.padEnd(22)} ${'max abs'.padEnd(10)} ${'max rel'.padEnd(10)} unwritten`,
   ];

@@ -8,6 +8,7 @@ import { crc32Hex } from '../checksum';
 import type { DeviceIdentity } from '../tuning/tuningRecord';
 import type { ShapeTuning } from '../tuneRanking';
 import type { SweepVerb } from './sweepPlan';
+import { shapeLabel } from '../shapes';
 
 export interface ShapeOutcome {
   problem: GemmProblem;
@@ -66,5 +67,5 @@ export function decodeTaskResult(text: string, expect: { sweepId: string; task: 
 /** One line on why a task failed: its failed shapes and their errors. */
 export function failureText(r: TaskResult): string {
   const failed = r.shapes.filter((s) => s.error);
-  return failed.map((s) => `${s.problem.m}x${s.problem.n}x${s.problem.k}: [${s.error!.code}] ${s.error!.message}`).join('; ') || 'failed';
+  return failed.map((s) => `${shapeLabel(s.problem)}: [${s.error!.code}] ${s.error!.message}`).join('; ') || 'failed';
 }

@@ -113,7 +113,7 @@ function countTiles(d: TraceData, role: 'math0'): number {
 }
 
 /** How far the trace's span (first to last event) is from the kernel's measured time (CUDA events,
- *  instrumented build). The issue's bar: the last tile ends within 5% of it. */
+ *  instrumented build). The bar: the last tile ends within 5% of it. */
 export function traceVsMeasured(durationNs: number, measuredUs: number): { deviation: number; within5Percent: boolean } {
   if (!(measuredUs > 0)) throw new RangeError(`measured kernel time must be positive; got ${measuredUs} µs`);
   const deviation = Math.abs(durationNs / 1000 - measuredUs) / measuredUs;

@@ -1,5 +1,5 @@
 // A device profile: what `fp8lab calibrate` measured on one GPU (one device identity), and the cost
-// model's device terms derived from it. Pure: runtime/calibrate.ts takes the measurements and
+// model's device terms derived from it. Pure: worker/calibrate.ts takes the measurements and
 // storage/deviceProfiles.ts keeps the file; this module parses, checks and does the arithmetic.
 //
 // The derivation, term by term:

@@ -9,7 +9,7 @@ import type { PolicyDevice } from '../heuristics/device';
 import type { DeviceModel } from '../heuristics/deviceModel';
 import { compactConfig } from '../heuristics/format';
 import { firstViolation } from '../kernelRules';
-import { sameConfig } from '../runRows';
+import { identicalConfigs } from '../configIdentity';
 import { predictCost } from '../heuristics/costModel';
 import { waveInfo, workShape } from '../heuristics/tiles';
 import type { RefitResult } from './refit';
@@ -85,7 +85,7 @@ export function chooseWithContext(problem: GemmProblem, device: PolicyDevice, ct
     if (!violation) {
       const origin = tunedOrigin(record);
       const timed = record.ranking.filter((c) => c.measuredUs !== undefined).length;
-      const listed = report.candidates.some((c) => sameConfig(c.config, winner.config));
+      const listed = report.candidates.some((c) => identicalConfigs(c.config, winner.config));
       return {
         ...report,
         candidates: listed ? report.candidates : [...report.candidates, winnerRow(problem, winner.config, modelDevice)],

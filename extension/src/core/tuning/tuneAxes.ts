@@ -9,7 +9,7 @@
 //     count (DeepGEMM's rule: the same number of rounds, and idle SMs leave power and L2 to the rest).
 import type { Candidate, GemmConfig, GemmProblem } from '../../../protocol/worker';
 import { workShape } from '../heuristics/tiles';
-import { sameConfig } from '../tuneRanking';
+import { sameKernelConfig } from '../configIdentity';
 
 /** The rows and columns computed but thrown away, as a share of the padded output. */
 export function paddingWaste(problem: GemmProblem, c: Pick<GemmConfig, 'blockM' | 'blockN'>): number {
@@ -43,11 +43,11 @@ const predicted = (c: Candidate) => c.predicted?.us ?? Infinity;
 export function tuneCandidates(problem: GemmProblem, candidates: readonly Candidate[], chosen: GemmConfig, limit: number): AxisCandidate[] {
   const legal = candidates.filter((c) => !c.rejected && c.predicted).sort((a, b) => predicted(a) - predicted(b));
   const out: AxisCandidate[] = [];
-  const has = (cfg: GemmConfig) => out.some((x) => sameConfig(x.candidate.config, cfg));
+  const has = (cfg: GemmConfig) => out.some((x) => sameKernelConfig(x.candidate.config, cfg));
   const add = (c: Candidate | undefined, axis: string) => { if (c && !has(c.config)) out.push({ candidate: c, axis }); };
 
   legal.slice(0, Math.max(1, limit)).forEach((c) => add(c, 'model top'));
-  const chosenCandidate = legal.find((c) => sameConfig(c.config, chosen));
+  const chosenCandidate = legal.find((c) => sameKernelConfig(c.config, chosen));
   if (chosenCandidate && !has(chosen)) {
     if (out.length >= Math.max(1, limit)) out.pop();
     add(chosenCandidate, 'model top');

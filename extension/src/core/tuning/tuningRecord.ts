@@ -6,6 +6,7 @@
 import type { GemmConfig, GemmProblem } from '../../../protocol/worker';
 import { crc32Hex } from '../checksum';
 import type { ShapeTuning } from '../tuneRanking';
+import { shapeLabel } from '../shapes';
 
 /** What makes two GPUs interchangeable for a measured ranking. */
 export interface DeviceIdentity {
@@ -62,7 +63,7 @@ export function deviceKey(d: DeviceIdentity): string {
 
 /** The shape a record answers for ("normal 4096x7168x2048"; grouped kinds add their group count). */
 export function shapeKey(p: GemmProblem): string {
-  return `${p.kind} ${p.m}x${p.n}x${p.k}${p.numGroups ? ` g${p.numGroups}` : ''}${p.expectedM ? ` e${p.expectedM}` : ''}`;
+  return `${p.kind} ${shapeLabel(p)}${p.numGroups ? ` g${p.numGroups}` : ''}${p.expectedM ? ` e${p.expectedM}` : ''}`;
 }
 
 /** A record from a `fp8lab tune` measurement of one shape. */

@@ -7,7 +7,7 @@ import {
   parseSacct, parseSbatchJobId, parseScontrolJobs, parseSqueue, SACCT_FORMAT, sbatchArgv, slurmErrorText, slurmOptionsProblem,
   SQUEUE_FORMAT, type ArraySubmission, type SchedulerTask, type SlurmOptions,
 } from '../../core/sweep/slurm';
-import { coded } from '../bench/errors';
+import { coded } from '../../worker/bench/errors';
 
 /** Seconds a Slurm command may take before it counts as hung (a controller that does not answer). */
 export const SLURM_COMMAND_TIMEOUT_MS = 60_000;

@@ -18,7 +18,7 @@ import {
   slurmOutputPattern, writeJobScript,
 } from '../../storage/sweepFolder';
 import { TuningStore, type StoreWarning } from '../../storage/tuningStore';
-import { coded } from '../bench/errors';
+import { coded } from '../../worker/bench/errors';
 import { LocalSweepRun, type LocalCommand, type WorkerSlot } from './localBackend';
 import { cancelArrays, queryArrays, submitArray } from './slurmBackend';
 

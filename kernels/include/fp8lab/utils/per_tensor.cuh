@@ -1,4 +1,4 @@
-// The accuracy study's comparison inputs (issue 6):
+// The accuracy study's comparison inputs:
 //  - per-tensor FP8 cast: ONE scale for the whole tensor (amax / 448), found with a two-pass
 //    reduction (per-CTA partial maxima, then every CTA of the cast reduces the partials itself), and
 //    written as a constant into the SFA / SFB layouts the GEMM reads, so the very same GEMM kernel

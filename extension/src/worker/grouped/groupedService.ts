@@ -1,0 +1,277 @@
+// The grouped / weight-gradient benchmark and the layout utilities, as the worker and the
+// CLI call them. Reuses the bench pipeline's pieces: environment probe, device init, JIT, utility
+// kernels, register report, coded errors; the per-case work is in caseBench.ts.
+import type {
+  CastRequest, CastResult, GroupedBenchOptions, GroupedBenchRun, GroupedCase, GroupedDraw, GroupedResult,
+  TransformScalesRequest, TransformScalesResult,
+} from '../../../protocol/grouped';
+import type { CompileReport, EnvironmentReport, GemmConfig, GemmProblem, RuntimeSettings } from '../../../protocol/worker';
+import { caseLabel, caseSeed, drawCase, kernelProblem } from '../../core/grouped/cases';
+import { groupedConfig } from '../../core/grouped/config';
+import { drawFromLayout, groupedLayout } from '../../core/grouped/inputs';
+import { tmaAlignedSize } from '../../core/grouped/layout';
+import { checkCase, checkGroupK, checkMkAlignment } from '../../core/grouped/validate';
+import { configViolations } from '../../core/kernelRules';
+import { is1d1dKind, configViolations1d1d } from '../../core/kernelRules1d1d';
+import { kernelSourceForKind, KernelConfigError } from '../../core/kernelSource';
+import { formatConfig } from '../../core/runRows';
+import { loadAddon, type AddonModule } from '../addon';
+import { DeviceScope } from '../bench/buffers';
+import { cancelledError, coded, codedData, losesContext } from '../bench/errors';
+import { jitCompile, type Logger } from '../bench/jit';
+import { numSmsProblem, policyDevice, registerReport } from '../bench/policy';
+import { SYNC_TIMEOUT_MS } from '../bench/shapeBench';
+import { UtilKernels } from '../bench/utilKernels';
+import { probeEnvironment } from '../environment';
+import { firstHopper, initDevice, type BenchHooks } from '../service';
+import { benchCase } from './caseBench';
+import { openPeers } from '../peers/openPeers';
+import { at, GroupedKernels } from './groupedKernels';
+import { getGroupedSettings, withGroupedSettings } from './groupedSettings';
+
+export interface GroupedHooks extends Omit<BenchHooks, 'measured'> {
+  measured?(result: GroupedResult): void;
+}
+
+/** A case made concrete: its draw (or the caller's validated layout), the kernel problem and config. */
+export interface PreparedCase {
+  c: GroupedCase;
+  draw: GroupedDraw;
+  layout?: Int32Array;
+  problem: GemmProblem;
+  config: GemmConfig;
+}
+
+/**
+ * Validates and draws a case, and resolves its config. Throws coded errors (E_INVALID_SHAPE,
+ * E_SHAPE_ALIGNMENT, E_BAD_ARGUMENT, E_INVALID_CONFIG) before anything touches the GPU.
+ */
+export function prepareCase(c: GroupedCase, seed: number, settings: RuntimeSettings, env: EnvironmentReport): PreparedCase {
+  const bad = checkCase(c);
+  if (bad) throw coded(bad.code, `${caseLabel(c)}: ${bad.message}`);
+  const { mkAlignment } = getGroupedSettings(settings);
+  const alignmentProblem = checkMkAlignment(mkAlignment, c.psum === true);
+  if (alignmentProblem) throw coded(alignmentProblem.code, `${caseLabel(c)}: ${alignmentProblem.message}`);
+  let draw: GroupedDraw;
+  if (c.layout) {
+    const got = drawFromLayout(c, c.layout, seed, { alignment: mkAlignment, hostChecks: c.hostChecks });
+    if ('problem' in got) throw coded(got.problem.code, `${caseLabel(c)}: ${got.problem.message}`);
+    draw = got.draw;
+  } else {
+    draw = drawCase(c, seed, mkAlignment);
+  }
+  if (c.kind === 'contiguous' && !(draw.totalRows && draw.totalRows > 0)) {
+    throw coded('E_INVALID_SHAPE', `${caseLabel(c)}: every group has 0 rows (ΣM = 0): there is nothing to launch; give one group rows`);
+  }
+  if (c.kind === 'kgrouped') {
+    const p = checkGroupK(draw.groupK ?? [], c.numGroups, undefined, 128);
+    if (p) throw coded(p.code, `${caseLabel(c)}: ${p.message}`);
+    if ((draw.groupK ?? []).every((k) => k === 0)) throw coded('E_INVALID_SHAPE', `${caseLabel(c)}: every group is empty (ΣK = 0): D = C already and nothing is launched; give one group K > 0`);
+  }
+  const layout = c.layout ? Int32Array.from(c.layout) : groupedLayout(c, draw, mkAlignment);
+  const problem = kernelProblem(c, draw);
+  const device = policyDevice(withGroupedSettings(settings), firstHopper(env));
+  let config: GemmConfig;
+  if (c.config) {
+    const smProblem = numSmsProblem(c.config, device);
+    if (smProblem) throw coded('E_INVALID_CONFIG', `config ${formatConfig(c.config)} cannot run ${caseLabel(c)}: [num-sms-device] ${smProblem}`);
+    const violations = is1d1dKind(c.kind)
+      ? configViolations1d1d(c.kind, c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true, ...(draw.groupK ? { groupK: draw.groupK } : {}) })
+      : configViolations(c.kind, c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
+    if (violations.length > 0) throw coded('E_INVALID_CONFIG', `config ${formatConfig(c.config)} cannot run ${caseLabel(c)}: ${violations.map((v) => `[${v.rule}] ${v.reason}`).join('; ')}`);
+    config = c.config;
+  } else {
+    try {
+      config = groupedConfig(problem, device, draw.groupK).config;
+    } catch (err) {
+      throw coded('E_INVALID_CONFIG', `${caseLabel(c)}: ${(err as Error).message}`);
+    }
+  }
+  return { c, draw, ...(layout ? { layout } : {}), problem, config };
+}
+
+/** Compiles the kernel of a prepared case (1D1D for wgrad/kgrouped, 1D2D otherwise). */
+export async function compileCase(a: AddonModule, settings: RuntimeSettings, p: PreparedCase, log?: Logger): Promise<CompileReport> {
+  let source;
+  try {
+    source = kernelSourceForKind(p.problem.kind, p.config);
+  } catch (err) {
+    if (err instanceof KernelConfigError) throw coded('E_INVALID_CONFIG', err.message);
+    throw err;
+  }
+  const compiled = await jitCompile(a, settings, source.source, [source.kernelName], log);
+  return {
+    problem: p.problem, config: p.config, kernelName: source.kernelName, cacheKey: compiled.key, cacheHit: compiled.cacheHit,
+    compileMs: compiled.elapsedMs, cubinPath: compiled.cubinPath, ptxasLog: compiled.ptxasLog,
+    registers: registerReport(compiled.ptxasLog, source.kernelName, p.config), command: compiled.command,
+  };
+}
+
+export interface GroupedDeps {
+  addon(): AddonModule;
+  probe(settings: RuntimeSettings): Promise<EnvironmentReport>;
+}
+const defaultDeps: GroupedDeps = { addon: () => loadAddon().addon, probe: probeEnvironment };
+
+function checkOptions(o: GroupedBenchOptions): void {
+  if (!o || typeof o !== 'object') throw coded('E_BAD_ARGUMENT', 'grouped bench options are missing');
+  if (!Number.isInteger(o.rounds) || o.rounds < 1) throw coded('E_BAD_ARGUMENT', `rounds must be a whole number ≥ 1; got ${o.rounds}`);
+  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw coded('E_BAD_ARGUMENT', `seed must be a whole number in 0..2^32-1; got ${o.seed}`);
+}
+
+/**
+ * Every case: validated and drawn first (a bad case fails alone with its coded error), compiled,
+ * then on a Hopper GPU checked and timed; without one, compiled only (study mode).
+ */
+export async function benchGrouped(settings: RuntimeSettings, cases: GroupedCase[], options: GroupedBenchOptions, hooks: GroupedHooks = {},
+  deps: GroupedDeps = defaultDeps): Promise<GroupedBenchRun> {
+  checkOptions(options);
+  if (!Array.isArray(cases) || cases.length === 0) throw coded('E_INVALID_SHAPE', 'No grouped cases: give at least one (e.g. --kernel contiguous).');
+  const a = deps.addon();
+  const env = await deps.probe(settings);
+  if (!env.canCompileKernels) throw coded('E_NO_COMPILER', env.toolkit.problem ?? 'No usable CUDA toolkit: nvcc ≥ 12.3 is needed to compile kernels.');
+  const hopper = firstHopper(env);
+  const gpu = env.canRunKernels && hopper !== undefined;
+  const log: Logger = hooks.log ?? (() => {});
+  const jobId = hooks.jobId ?? 'local';
+  const cancelled = () => hooks.cancelled?.() === true;
+  const run: GroupedBenchRun = {
+    id: `grouped-${Date.now().toString(36)}`, startedAt: new Date().toISOString(), mode: gpu ? 'gpu' : 'study',
+    ...(hopper ? { device: hopper } : {}), options: { ...options }, results: [],
+  };
+
+  let utils: UtilKernels | undefined;
+  let grouped: GroupedKernels | undefined;
+  let info;
+  if (gpu) {
+    info = initDevice(a, settings, hopper!.ordinal);
+    utils = await UtilKernels.load(a, settings, log);
+    grouped = await GroupedKernels.load(a, settings, log);
+  }
+  // DeepGEMM is the grouped kinds' only peer (cuBLASLt and torch have no block-scaled grouped form).
+  const peers = gpu ? await openPeers(settings, { peer: options.peer ?? true, peers: options.peers ?? ['deepgemm'], timing: options.timing }, env, log) : undefined;
+  if (peers) run.peers = peers.availability;
+  const watchCancel = peers ? setInterval(() => { if (cancelled()) peers.kill(); }, 200) : undefined;
+  try {
+    for (let i = 0; i < cases.length; i++) {
+      const c = cases[i];
+      const label = caseLabel(c);
+      const progress = (phase: 'compiling' | 'checking' | 'timing' | 'peer' | 'done', message: string) =>
+        hooks.progress?.({ jobId, index: i, total: cases.length, phase, message });
+      if (cancelled()) { run.interrupted = { code: 'E_CANCELLED', message: cancelledError().message }; break; }
+      const seed = caseSeed(options.seed, i);
+      let result: GroupedResult;
+      let prepared: PreparedCase | undefined;
+      try {
+        prepared = prepareCase(c, seed, settings, env);
+        progress('compiling', `${label}: compiling ${formatConfig(prepared.config)}`);
+        const compiled = await compileCase(a, settings, prepared, log);
+        if (gpu) {
+          result = await benchCase({ addon: a, utils: utils!, grouped: grouped!, device: info!, options, progress, cancelled, python: peers?.shape.python, numSms: settings.numSms },
+            c, prepared.draw, prepared.layout, prepared.problem, prepared.config, compiled);
+        } else {
+          result = {
+            case: c, draw: prepared.draw, problem: prepared.problem, config: prepared.config, kernelName: compiled.kernelName,
+            registers: compiled.registers, compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
+          };
+        }
+      } catch (err) {
+        const data = codedData(err);
+        if (data.code === 'E_CANCELLED') { run.interrupted = { code: data.code, message: data.message }; break; }
+        result = { case: c, draw: prepared?.draw ?? { seed }, problem: prepared?.problem ?? kernelProblem(c, { seed }), ...(prepared ? { config: prepared.config } : {}), error: data };
+        run.results.push(result);
+        hooks.measured?.(result);
+        progress('done', `${label}: [${data.code}] ${data.message}`);
+        if (losesContext(data)) {
+          run.interrupted = { code: data.code, message: `${label}: ${data.message} The CUDA context is lost; the remaining cases were not run.` };
+          break;
+        }
+        continue;
+      }
+      run.results.push(result);
+      hooks.measured?.(result);
+      progress('done', `${label}: ${result.error ? `[${result.error.code}] ${result.error.message}` : 'ok'}`);
+    }
+  } finally {
+    if (watchCancel) clearInterval(watchCancel);
+    await peers?.close();
+  }
+  run.finishedAt = new Date().toISOString();
+  return run;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Utilities on the GPU: casts to FP8 and the scale layout conversion, on the caller's host data.
+
+async function gpuFor(settings: RuntimeSettings, deps: GroupedDeps): Promise<{ a: AddonModule; grouped: GroupedKernels }> {
+  const a = deps.addon();
+  const env = await deps.probe(settings);
+  const hopper = firstHopper(env);
+  if (!env.canRunKernels || !hopper) throw coded('E_NO_DEVICE', `The FP8 casts run on a Hopper GPU: ${env.summary}`);
+  initDevice(a, settings, hopper.ordinal);
+  return { a, grouped: await GroupedKernels.load(a, settings) };
+}
+
+function decodeF32(base64: string, count: number, what: string): Float32Array {
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.length !== count * 4) throw coded('E_BAD_ARGUMENT', `${what} holds ${bytes.length} bytes; ${count} fp32 values need ${count * 4}`);
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+}
+
+const MAX_UTILITY_ELEMENTS = 1 << 28;
+
+/** Per-token (1x128, scales MN-major TMA-aligned), per-block (128x128) or per-channel cast of fp32 [rows, cols]. */
+export async function castToFp8(settings: RuntimeSettings, req: CastRequest, deps: GroupedDeps = defaultDeps): Promise<CastResult> {
+  const { mode, rows, cols } = req ?? ({} as CastRequest);
+  if (!['per-token', 'per-block', 'per-channel'].includes(mode)) throw coded('E_BAD_ARGUMENT', `cast mode must be per-token, per-block or per-channel; got ${mode}`);
+  if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(cols) || cols < 1 || rows * cols > MAX_UTILITY_ELEMENTS) {
+    throw coded('E_BAD_ARGUMENT', `rows and cols must be whole numbers ≥ 1 with rows·cols ≤ ${MAX_UTILITY_ELEMENTS}; got ${rows} x ${cols}`);
+  }
+  if (mode !== 'per-channel' && cols % 128 !== 0) throw coded('E_SHAPE_ALIGNMENT', `the ${mode} cast scales 128-wide groups along K: cols must be a multiple of 128; got ${cols}, pad to ${Math.ceil(cols / 128) * 128}`);
+  const x = decodeF32(req.dataBase64, rows * cols, 'data');
+  const { a, grouped } = await gpuFor(settings, deps);
+  const kBlocks = cols / 128;
+  const stride = tmaAlignedSize(rows, 4);
+  const scaleShape = mode === 'per-token' ? [kBlocks, stride] : mode === 'per-block' ? [Math.ceil(rows / 128), kBlocks] : [rows];
+  const scaleCount = scaleShape.reduce((p, v) => p * v, 1);
+  const scope = new DeviceScope(a);
+  try {
+    const xd = scope.alloc(x.byteLength), q = scope.alloc(rows * cols), sf = scope.alloc(scaleCount * 4);
+    a.upload(xd, x);
+    if (mode === 'per-token') grouped.castPerToken(at(xd), at(q), at(sf), rows, cols, stride);
+    else if (mode === 'per-block') grouped.castPerBlock(at(xd), at(q), at(sf), rows, cols);
+    else grouped.castPerChannel(at(xd), at(q), at(sf), rows, cols);
+    await a.synchronize(SYNC_TIMEOUT_MS);
+    return {
+      mode, rows, cols,
+      fp8Base64: Buffer.from(a.download(q, rows * cols)).toString('base64'),
+      scalesBase64: Buffer.from(a.download(sf, scaleCount * 4)).toString('base64'),
+      scaleLayout: mode === 'per-token' ? `fp32 [K/128 = ${kBlocks}][TMA-aligned rows = ${stride}] MN-major (SFA, or 1D1D SFB)`
+        : mode === 'per-block' ? `fp32 [ceil(rows/128)][K/128] (1D2D SFB)` : 'fp32 [rows]',
+      scaleShape,
+    };
+  } finally {
+    scope.dispose();
+  }
+}
+
+/** User scales [rows][kBlocks] -> the kernels' [kBlocks][TMA-aligned rows] MN-major layout, on the GPU. */
+export async function transformScales(settings: RuntimeSettings, req: TransformScalesRequest, deps: GroupedDeps = defaultDeps): Promise<TransformScalesResult> {
+  const { rows, kBlocks } = req ?? ({} as TransformScalesRequest);
+  if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(kBlocks) || kBlocks < 1 || rows * kBlocks > MAX_UTILITY_ELEMENTS) {
+    throw coded('E_BAD_ARGUMENT', `rows and kBlocks must be whole numbers ≥ 1; got ${rows} x ${kBlocks}`);
+  }
+  const sf = decodeF32(req.dataBase64, rows * kBlocks, 'scales');
+  const { a, grouped } = await gpuFor(settings, deps);
+  const alignedRows = tmaAlignedSize(rows, 4);
+  const scope = new DeviceScope(a);
+  try {
+    const src = scope.alloc(sf.byteLength), dst = scope.alloc(kBlocks * alignedRows * 4);
+    a.upload(src, sf);
+    grouped.transformScales(at(src), at(dst), rows, kBlocks, alignedRows);
+    await a.synchronize(SYNC_TIMEOUT_MS);
+    return { dataBase64: Buffer.from(a.download(dst, kBlocks * alignedRows * 4)).toString('base64'), alignedRows, kBlocks };
+  } finally {
+    scope.dispose();
+  }
+}
