@@ -1,5 +1,5 @@
 // The README's performance table from `fp8lab bench --json` files (one run each, peers inside):
-//   node test/gpu/readme-table.mjs bench-deepseek.json [bench-8192.json ...]
+//   node lab/readme-table.mjs bench-deepseek.json [bench-8192.json ...]
 // Every figure is copied from the files; ratios are the peer's median over ours, as the bench wrote them.
 import fs from 'node:fs';
 

@@ -160,4 +160,4 @@ step "dump-sass" 60 "$LOG/compile.log" env FP8LAB_JIT_DUMP_SASS=1 FP8LAB_JIT_CAC
 fi
 
 # 6. The short table, last.
-"$NODE" "$ROOT/test/gpu/summary.mjs" "$LOG" "$STEPS" "$ROOT/.device/perf-reference.json" | tee "$LOG/summary.txt"
+"$NODE" "$ROOT/test/gpu/summary.mjs" "$LOG" "$STEPS" | tee "$LOG/summary.txt"

@@ -3,7 +3,6 @@
 # .device/ (git-ignored), so the lead carries ONE path to the H100 machine: `carry: [".device"]`.
 #   .device/node.xz                 this machine's Node 20 (xz -9), unpacked there to /tmp/node
 #   .device/bundle/...              extension/dist, test/dist/gpu, native/build/Release/fp8lab.node
-#   .device/perf-reference.json     DeepGEMM / cuBLASLt figures parsed from ../shared/PERF.md (if found)
 # Then on the GPU machine: `bash test/gpu/device-pass.sh "$OUT"`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,19 +31,6 @@ cp native/build/Release/fp8lab.node .device/bundle/native/build/Release/
 if [ ! -s .device/node.xz ] || [ /usr/bin/node -nt .device/node.xz ]; then
   echo "compressing /usr/bin/node (xz -9, about a minute)..."
   xz -9 -T0 -c "$(readlink -f /usr/bin/node)" > .device/node.xz.tmp && mv .device/node.xz.tmp .device/node.xz
-fi
-
-perf=""
-for p in "$root/../shared/PERF.md" /work/shared/PERF.md; do [ -f "$p" ] && { perf=$p; break; }; done
-if [ -n "$perf" ]; then
-  node -e '
-    const rows = require("fs").readFileSync(process.argv[1], "utf8").split("\n")
-      .map((l) => l.split("|").map((c) => c.trim()).filter(Boolean))
-      .filter((c) => c.length === 8 && /^\d+$/.test(c[0]))
-      .map((c) => ({ m: +c[0], n: +c[1], k: +c[2], dgUs: +c[3], dgTflops: +c[4], dgGBps: +c[5], cublasLtUs: +c[6], floorUs: +c[7] }));
-    require("fs").writeFileSync(process.argv[2], JSON.stringify({ source: process.argv[1], gpu: "H100 80GB HBM3", rows }, null, 1));
-    console.log(`perf reference: ${rows.length} rows from ${process.argv[1]}`);
-  ' "$perf" .device/perf-reference.json
 fi
 
 du -sh .device | sed 's/^/.device: /'

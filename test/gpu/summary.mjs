@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // The short table device-pass.sh prints last: each step's exit code and time, the GPU test count,
-// sanitizer verdicts, compile timings, host overhead, and per shape our time next to cuBLASLt (and
-// DeepGEMM's PERF.md figure when .device/perf-reference.json is there). Every number is read from
-// the pass's own logs and JSON.
-//   node test/gpu/summary.mjs LOGDIR STEPS.tsv [perf-reference.json]
+// sanitizer verdicts, compile timings, host overhead, and per shape our time next to every peer the
+// bench measured beside it. Every number is read from the pass's own logs and JSON.
+//   node test/gpu/summary.mjs LOGDIR STEPS.tsv
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [logDir, stepsFile, perfFile] = process.argv.slice(2);
+const [logDir, stepsFile] = process.argv.slice(2);
 const read = (f) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
 const json = (f) => { try { return JSON.parse(read(f)); } catch { return undefined; } };
 const out = [];
@@ -38,25 +37,25 @@ if (san.length) out.push('', 'compute-sanitizer:', ...san.map((l) => `  ${l.repl
 const compiles = [...read(join(logDir, 'compile.log')).matchAll(/^cache\s+(hit|miss) in ([\d.]+) ms/gm)].map((m) => `${m[1]} ${m[2]} ms`);
 if (compiles.length) out.push('', `JIT compile (cold, then disk-cache hit, per shape): ${compiles.join(', ')}`);
 
-const perf = json(perfFile ?? '')?.rows ?? [];
-const dg = (p) => perf.find((r) => r.m === p.m && r.n === p.n && r.k === p.k);
+const PEERS = [['cublaslt', 'cuBLASLt'], ['deepgemm', 'DeepGEMM'], ['torch', 'torch']];
+const peerOf = (r, id) => (r.peers ?? []).find((p) => p.id === id)?.timing
+  ?? (id === 'cublaslt' && r.peer && !('skipped' in r.peer) ? r.peer : undefined);
+const geo = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 for (const [name, file] of [['deepseek', 'bench.json'], ['8192³', 'bench-8192.json']]) {
   const run = json(join(logDir, file));
   if (!run) { out.push('', `bench ${name}: no JSON (see bench.log)`); continue; }
-  const rows = run.results.map((r) => {
-    const peer = r.peer && !('skipped' in r.peer) ? r.peer : undefined;
-    const ref = dg(r.problem);
-    return [r.problem.m, r.problem.n, r.problem.k, fx(r.timing?.medianUs, 1), fx(r.timing?.tflops, 0), fx(r.timing?.gbps, 0),
-      fx(peer?.medianUs, 1), fx(peer?.ratio, 2), ref ? fx(ref.dgUs, 1) : '-', ref && r.timing ? fx(ref.dgUs / r.timing.medianUs, 2) : '-',
-      r.accuracy ? r.accuracy.calcDiff.toExponential(1) : '-', `${r.config.blockM}x${r.config.blockN}s${r.config.numStages}c${r.config.clusterM}x${r.config.clusterN}`,
-      r.error ? r.error.code : ''];
-  });
-  out.push('', `bench ${name} (${run.mode}${run.interrupted ? `, interrupted: ${run.interrupted.code}` : ''}):`,
-    table(['M', 'N', 'K', 'us', 'TFLOPS', 'GB/s', 'cuBLASLt us', 'vs cuBLASLt', 'DG us (PERF.md)', 'vs DG', 'calc_diff', 'config', 'error'], rows, [11, 12]));
-  const ratios = run.results.map((r) => r.peer?.ratio).filter((x) => x > 0);
-  if (ratios.length) out.push(`geomean vs cuBLASLt over ${ratios.length}: ${fx(Math.exp(ratios.reduce((s, x) => s + Math.log(x), 0) / ratios.length), 3)}; slowest ratio ${fx(Math.min(...ratios), 2)}`);
-  const dgRatios = run.results.filter((r) => r.timing && dg(r.problem)).map((r) => dg(r.problem).dgUs / r.timing.medianUs);
-  if (dgRatios.length) out.push(`vs DeepGEMM (PERF.md, H100): min ${fx(Math.min(...dgRatios), 2)}, geomean ${fx(Math.exp(dgRatios.reduce((s, x) => s + Math.log(x), 0) / dgRatios.length), 3)} over ${dgRatios.length}`);
+  const present = PEERS.filter(([id]) => run.results.some((r) => peerOf(r, id)));
+  const rows = run.results.map((r) => [r.problem.m, r.problem.n, r.problem.k, fx(r.timing?.medianUs, 1), fx(r.timing?.tflops, 0), fx(r.timing?.gbps, 0),
+    ...present.flatMap(([id]) => [fx(peerOf(r, id)?.medianUs, 1), fx(peerOf(r, id)?.ratio, 2)]),
+    r.accuracy ? r.accuracy.calcDiff.toExponential(1) : '-', `${r.config.blockM}x${r.config.blockN}s${r.config.numStages}c${r.config.clusterM}x${r.config.clusterN}`,
+    r.error ? r.error.code : '']);
+  const head = ['M', 'N', 'K', 'us', 'TFLOPS', 'GB/s', ...present.flatMap(([, n]) => [`${n} us`, 'vs']), 'calc_diff', 'config', 'error'];
+  out.push('', `bench ${name} (${run.mode}${run.interrupted ? `, interrupted: ${run.interrupted.code}` : ''}):`, table(head, rows, [head.length - 2, head.length - 1]));
+  for (const [id, n] of present) {
+    const ratios = run.results.map((r) => peerOf(r, id)?.ratio).filter((x) => x > 0);
+    out.push(`geomean vs ${n} over ${ratios.length}: ${fx(geo(ratios), 3)}; slowest ratio ${fx(Math.min(...ratios), 2)}`);
+  }
+  for (const a of run.peers ?? []) if (!a.available) out.push(`${a.name}: not run (${a.reason})`);
   if (run.hostOverhead) out.push(`host overhead: ${fx(run.hostOverhead.usPerLaunch, 2)} µs per launch from JS`);
   if (run.ceilings) out.push(`ceilings: ${fx(run.ceilings.fp8Tflops, 0)} FP8 TFLOPS, ${fx(run.ceilings.bandwidthGBps, 0)} GB/s`);
 }
