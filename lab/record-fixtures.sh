@@ -21,19 +21,11 @@ ROOT=$PWD
 LOG="$OUT/record.log"
 : > "$LOG"
 
-if [ -d .device/bundle ]; then cp -r .device/bundle/. "$ROOT"/; fi
+source test/gpu/device-env.sh   # the bundle over the tree, /tmp/node, FP8LAB_ROOT, CUDA_HOME, the JIT cache
 NODE=/tmp/node
-if [ ! -x "$NODE" ]; then
-  if command -v xz >/dev/null; then xz -dc .device/node.xz > "$NODE"
-  else python3 -c 'import lzma,shutil,sys; shutil.copyfileobj(lzma.open(".device/node.xz"), open(sys.argv[1], "wb"))' "$NODE"; fi
-  chmod +x "$NODE"
-fi
 for f in extension/dist/cli.js native/build/Release/fp8lab.node; do
   [ -f "$f" ] || { echo "record-fixtures: $f missing: run test/gpu/prepare-device.sh on the development machine and carry .device"; exit 1; }
 done
-export FP8LAB_ROOT=$ROOT
-export CUDA_HOME=${CUDA_HOME:-/usr/local/cuda}
-export FP8LAB_JIT_CACHE_DIR=/tmp/fp8lab-jit
 FP8LAB=("$NODE" "$ROOT/extension/dist/cli.js")
 STAMP=$(date -u '+%Y-%m-%d %H:%M UTC')
 DEVICE=$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1)

@@ -14,7 +14,7 @@ import { RuntimeError, type FeatureContext } from '../context';
 import { formatConfig } from '../core/runRows';
 import { countByLine, repoRelativeSource } from '../core/sass/sourceLines';
 import { parseShape, shapeLabel } from '../core/shapes';
-import { SassPanel } from '../panels/sassPanel';
+import { createSassPanel } from '../panels/sassPanel';
 import { toCodedError } from '../panels/webviewHost';
 import { compiledSass, type CompileFn } from '../runtime/sass/compiledSass';
 import { listingText, reportFromText } from '../runtime/sass/disassemble';
@@ -36,7 +36,7 @@ const LISTING_GLOB = '**/*.{sass,nvdisasm.txt,cuobjdump.txt,sass.gz,nvdisasm.txt
 const configLabel = (c: GemmConfig | undefined) => (c ? formatConfig(c) : 'heuristic');
 
 export function activate(ctx: FeatureContext) {
-  const panel = new SassPanel({
+  const panel = createSassPanel({
     extensionUri: ctx.extension.extensionUri,
     storageUri: ctx.extension.globalStorageUri,
     log: ctx.log,

@@ -1,13 +1,15 @@
-// One webview panel per study view (timeline, accuracy), reused for each new capture or report.
+// One webview panel per study view (timeline, accuracy, SASS), reused for each new capture, report
+// or listing.
 // The snapshot shown is kept in the extension's storage so the serializer can show it again after
 // a window reload; it is read back through the same checks as a file the user opens (a stored file
 // can be stale or edited by hand).
 
 import * as vscode from 'vscode';
+import type { SassSnapshot } from '../../protocol/sass';
 import type { AccuracySnapshot, TimelineSnapshot } from '../../protocol/trace';
-import { WebviewHost } from './webviewHost';
+import { WebviewHost, type RequestHandlers } from './webviewHost';
 
-type StudySnapshot = TimelineSnapshot | AccuracySnapshot;
+type StudySnapshot = TimelineSnapshot | AccuracySnapshot | SassSnapshot;
 
 export interface StudyPanelDeps<S extends StudySnapshot> {
   viewType: string;
@@ -18,6 +20,8 @@ export interface StudyPanelDeps<S extends StudySnapshot> {
   log: vscode.LogOutputChannel;
   /** Checks a stored snapshot (throws a coded error on bad input). */
   check(raw: unknown): S;
+  /** What the view may ask for (none: it only displays, sending `ready` and log lines). */
+  handlers?: RequestHandlers;
 }
 
 export class StudyPanel<S extends StudySnapshot> implements vscode.Disposable {
@@ -72,9 +76,8 @@ export class StudyPanel<S extends StudySnapshot> implements vscode.Disposable {
 
   private attach(panel: vscode.WebviewPanel, snapshot: S): void {
     this.entry?.panel.dispose();
-    // The study views only display: they may send `ready` and log lines, no requests (webviewGuards ALLOWED).
     const entry = { panel, snapshot } as NonNullable<typeof this.entry>;
-    entry.host = new WebviewHost(panel.webview, this.deps.view, this.deps.extensionUri, this.deps.log, () => entry.snapshot, {});
+    entry.host = new WebviewHost(panel.webview, this.deps.view, this.deps.extensionUri, this.deps.log, () => entry.snapshot, this.deps.handlers ?? {});
     panel.title = snapshot.title;
     this.entry = entry;
     panel.onDidDispose(() => {

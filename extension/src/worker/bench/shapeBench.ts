@@ -5,6 +5,7 @@ import type {
   Accuracy, BenchOptions, CompileReport, GemmConfig, GemmProblem, JobProgress, PeerResult, RuntimeSettings, ShapeResult,
 } from '../../../protocol/worker';
 import { gbps, gemmBytes, gemmFlops, summarize, tflops } from '../../core/stats';
+import { PEER_ORDER } from '../../core/peers/runPeers';
 import type { DistributionName } from '../../core/utilsSource';
 import { DIFF_WORDS } from '../../core/utilsSource';
 import type { AddonModule } from '../addon';
@@ -203,7 +204,6 @@ export async function benchShape(ctx: ShapeContext, compiled: CompileReport): Pr
   }
 }
 
-const PEER_ORDER = ['cublaslt', 'deepgemm', 'torch'];
 function orderPeers(peers: PeerResult[]): PeerResult[] {
   return [...peers].sort((a, b) => PEER_ORDER.indexOf(a.id) - PEER_ORDER.indexOf(b.id));
 }
