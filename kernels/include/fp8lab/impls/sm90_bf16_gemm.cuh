@@ -1,0 +1,445 @@
+// D = A (bf16, M x K) . B (bf16, N x K)^T, for sm_90a, with three epilogues (Bf16Output):
+//   Bf16            D bf16 [M, N]                       stmatrix into the staging tile, TMA store
+//   Fp32            D fp32 [M, N]                       st.shared into the staging tile, TMA store
+//   Fp32Accumulate  D fp32 [M, N] += A . B^T            the same tile, TMA reduce-add onto D (the host
+//                                                       puts C in D first, or C is D)
+//
+// The FP8 kernels' skeleton without their scales: persistent and warp-specialised, threads
+// [0, 128 * kNumMathWarpgroups) are math warpgroups and the last 128 threads the TMA producer (one
+// elected thread issues every load); a ring of kNumStages stages, each one 64-deep K-block of A and
+// B (64 bf16 = 128 bytes: one 128-byte swizzle row), guarded by a full and an empty mbarrier. With no
+// per-block scale to apply, the whole of K accumulates in the wgmma accumulators (fp32), so the math
+// warpgroups only issue wgmma and release stages; one K-block's group stays in flight while the next
+// is issued, so the tensor cores never wait for the math threads.
+//
+// K need not be a multiple of BLOCK_K: the last K-block's box reaches past K and the TMA fills it
+// with zeros, which add nothing. Rows past M and columns past N are likewise zero-filled on load and
+// clipped by the TMA store. The host requires K % 8 == 0 and N % 8 == 0 (16-byte global strides).
+//
+// Shared memory (byte offsets from the 1024-aligned dynamic base; no runtime-sized part):
+//   D tile    [BLOCK_N / TMA_D_BLOCK_N][BLOCK_M][TMA_D_BLOCK_N] bf16 or fp32, swizzled like D's map
+//   A stages  [kNumStages][BLOCK_M][64] bf16, 128-byte swizzle
+//   B stages  [kNumStages][BLOCK_N][64] bf16, 128-byte swizzle
+//   barriers  full[kNumStages], empty[kNumStages] (8 bytes each)
+// extension/src/core/kernelRulesBf16.ts mirrors this layout and every static_assert.
+#pragma once
+#include "fp8lab/common/math.cuh"
+#include "fp8lab/common/pipeline.cuh"
+#include "fp8lab/common/trace.cuh"
+#include "fp8lab/ptx/bar.cuh"
+#include "fp8lab/ptx/cluster.cuh"
+#include "fp8lab/ptx/cvt.cuh"
+#include "fp8lab/ptx/elect.cuh"
+#include "fp8lab/ptx/fence.cuh"
+#include "fp8lab/ptx/griddepcontrol.cuh"
+#include "fp8lab/ptx/mbarrier.cuh"
+#include "fp8lab/ptx/setmaxnreg.cuh"
+#include "fp8lab/ptx/stmatrix.cuh"
+#include "fp8lab/ptx/tma.cuh"
+#include "fp8lab/ptx/wgmma.cuh"
+#include "fp8lab/ptx/wgmma_bf16.cuh"
+#include "fp8lab/scheduler.cuh"
+
+namespace fp8lab {
+
+// What the epilogue writes (the D tensor map's element type follows it).
+enum class Bf16Output : uint32_t {
+  Bf16 = 0,            // D bf16, overwritten
+  Fp32 = 1,            // D fp32, overwritten
+  Fp32Accumulate = 2,  // D fp32, D += A . B^T (TMA reduce-add)
+};
+
+template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
+          uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
+          uint32_t kNumSMs, GemmType kGemmType, Bf16Output kOutput>
+struct Sm90Bf16Gemm {
+  // ---- roles -----------------------------------------------------------------------------------
+  static constexpr uint32_t kNumMathThreads = 128 * kNumMathWarpgroups;
+  static constexpr uint32_t kNumThreads = kNumMathThreads + 128;
+  static constexpr uint32_t kClusterSize = kClusterM * kClusterN;  // CTAs sharing loads by multicast
+  static constexpr uint32_t kProducerRegisters = 40;
+  static constexpr uint32_t kMathRegisters = kNumMathWarpgroups == 1 ? 248 : 232;
+  static constexpr uint32_t kMathBarrierId = 1;  // named barrier over the math threads only
+
+  // ---- tile geometry ---------------------------------------------------------------------------
+  static constexpr uint32_t kElemBytes = 2;                                // bf16 operands
+  static constexpr uint32_t WGMMA_M = 64;
+  static constexpr uint32_t WGMMA_K = 16;                                  // k16 for 16-bit types
+  static constexpr uint32_t WAVE_BLOCK_M = WGMMA_M * kNumMathWarpgroups;   // rows all math WGs cover in one wave
+  static constexpr uint32_t kNumWaves = BLOCK_M / WAVE_BLOCK_M;
+  static constexpr uint32_t kNumAccum = BLOCK_N / 2;                       // f32 accumulators per thread per wave
+  static constexpr uint32_t kNumChunks = BLOCK_N / 8;                      // n8 column chunks of the fragment
+  static constexpr bool kFp32Out = kOutput != Bf16Output::Bf16;
+  static constexpr uint32_t kOutBytes = kFp32Out ? 4 : 2;
+  // Columns per TMA store: one swizzle row (kSwizzleD bytes) of D elements, or the whole tile unswizzled.
+  static constexpr uint32_t TMA_D_BLOCK_N = kSwizzleD == 0 ? BLOCK_N : kSwizzleD / kOutBytes;
+  static constexpr uint32_t kNumDStores = BLOCK_N / TMA_D_BLOCK_N;
+
+  // ---- shared-memory layout (bytes) --------------------------------------------------------------
+  static constexpr uint32_t SMEM_D_BYTES = align_up<uint32_t>(BLOCK_M * BLOCK_N * kOutBytes, 1024);
+  static constexpr uint32_t SMEM_A_STAGE_BYTES = BLOCK_M * BLOCK_K * kElemBytes;
+  static constexpr uint32_t SMEM_B_STAGE_BYTES = BLOCK_N * BLOCK_K * kElemBytes;
+  static constexpr uint32_t SMEM_A_OFFSET = SMEM_D_BYTES;
+  static constexpr uint32_t SMEM_B_OFFSET = SMEM_A_OFFSET + kNumStages * SMEM_A_STAGE_BYTES;
+  static constexpr uint32_t SMEM_BARRIER_OFFSET = SMEM_B_OFFSET + kNumStages * SMEM_B_STAGE_BYTES;
+  static constexpr uint32_t kSmemFixedBytes = SMEM_BARRIER_OFFSET + 2 * kNumStages * 8;
+  // TMA bytes per stage (out-of-bounds box elements are zero-filled and count too).
+  static constexpr uint32_t kTmaBytesPerStage = SMEM_A_STAGE_BYTES + SMEM_B_STAGE_BYTES;
+  // The host launches with exactly this much dynamic shared memory (independent of the problem).
+  __host__ __device__ static constexpr uint32_t smem_bytes(uint32_t) { return kSmemFixedBytes; }
+
+  // ---- legality (mirrored one by one in extension/src/core/kernelRulesBf16.ts) ------------------
+  static_assert(kGemmType == GemmType::Normal, "rule gemm-type: the BF16 kernel implements GemmType::Normal");
+  static_assert(BLOCK_K * kElemBytes == 128, "rule block-k: BLOCK_K must be 64 (one 128-byte swizzle row of bf16)");
+  static_assert(BLOCK_M == 64 || BLOCK_M == 128 || BLOCK_M == 256, "rule block-m: BLOCK_M must be 64, 128 or 256");
+  static_assert(BLOCK_N % 16 == 0 && BLOCK_N >= 16 && BLOCK_N <= 256, "rule block-n: BLOCK_N must be a multiple of 16 in 16..256");
+  static_assert(kNumMathWarpgroups == (BLOCK_M == 64 ? 1u : 2u), "rule math-warpgroups: 1 math warpgroup for BLOCK_M 64, 2 otherwise");
+  static_assert(BLOCK_M % WAVE_BLOCK_M == 0 && kNumWaves <= 2, "rule waves: BLOCK_M must be 1 or 2 waves of 64 rows per math warpgroup");
+  static_assert(kNumWaves * kNumAccum <= 128,
+                "rule registers: accumulators (waves x BLOCK_N/2) must stay within 128 registers per thread");
+  static_assert(kNumStages >= 2 && kNumStages <= 32, "rule stages: kNumStages must be in 2..32");
+  static_assert((kClusterM == 1 || kClusterM == 2) && (kClusterN == 1 || kClusterN == 2) && kClusterSize <= 2,
+                "rule cluster: clusterM, clusterN in {1, 2} with clusterM * clusterN <= 2");
+  static_assert(kNumSMs % kClusterSize == 0 && kNumSMs >= 1, "rule num-sms: the grid must be a whole number of clusters");
+  static_assert(kSwizzleA == 128 && kSwizzleB == 128, "rule swizzle-ab: A and B tiles use the 128-byte swizzle (BLOCK_K = 128 bytes)");
+  static_assert(kSwizzleD == 0 || kSwizzleD == 32 || kSwizzleD == 64 || kSwizzleD == 128, "rule swizzle-d: swizzleD must be 0, 32, 64 or 128");
+  static_assert(BLOCK_N % TMA_D_BLOCK_N == 0 && TMA_D_BLOCK_N % 8 == 0,
+                "rule swizzle-d: BLOCK_N x (2 or 4 bytes) must be a multiple of swizzleD, and a swizzle row at least 8 columns");
+  static_assert(kNumDStores <= kNumMathThreads, "rule swizzle-d: one thread per TMA store");
+  static_assert(kSmemFixedBytes <= 232448, "rule smem: the D tile and the stages exceed the 227 KB of shared memory");
+  static_assert(SMEM_A_STAGE_BYTES % 1024 == 0 && SMEM_B_STAGE_BYTES % 1024 == 0 && SMEM_D_BYTES % 1024 == 0,
+                "128-byte swizzled tiles must start on 1024-byte boundaries");
+  static_assert(128 * kProducerRegisters + kNumMathThreads * kMathRegisters <= 65536, "register file: setmaxnreg split exceeds 64K");
+
+  // The FP8 kernel's scheduler (persistent, L2 rasterisation, cluster pairs); its K-block helpers are
+  // for 128-deep FP8 blocks, so this kernel counts its own (num_k_blocks below).
+  using Sched = Scheduler<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs>;
+  using Mma = ptx::WgmmaBf16<BLOCK_N>;
+
+  __host__ __device__ __forceinline__ static uint32_t num_k_blocks(uint32_t k) { return ceil_div<uint32_t>(k, BLOCK_K); }
+
+  // Byte offset of D element (row, col) in the staging tile, with the TMA swizzle of kSwizzleD:
+  // within each pattern, 16-byte chunk bits [4, 4+b) are XORed with bits [7, 7+b).
+  __host__ __device__ __forceinline__ static uint32_t d_offset(uint32_t row, uint32_t col) {
+    const uint32_t slab = col / TMA_D_BLOCK_N;
+    uint32_t off = row * (TMA_D_BLOCK_N * kOutBytes) + (col % TMA_D_BLOCK_N) * kOutBytes;
+    if constexpr (kSwizzleD != 0) off ^= ((off >> 7) & (kSwizzleD / 16 - 1)) << 4;
+    return slab * (BLOCK_M * TMA_D_BLOCK_N * kOutBytes) + off;
+  }
+
+  // fp32 epilogue store order (the 1D1D kernel's): with the 128-byte swizzle a half-warp's 8-byte
+  // stores of one chunk would hit one 16-byte bank pair from rows r and r ^ 1; odd rows store chunk
+  // i ^ 2 at step i instead, so the 4 rows cover all 8 bank groups.
+  static constexpr bool kSwapChunks = kFp32Out && TMA_D_BLOCK_N == 32 && kNumChunks % 4 == 0;
+  __host__ __device__ __forceinline__ static uint32_t store_chunk(uint32_t step, uint32_t lane_idx) {
+    return kSwapChunks && ((lane_idx / 4) & 1) ? step ^ 2 : step;
+  }
+
+  __device__ __forceinline__ static void run(const GemmArgs& args) {
+    extern __shared__ __align__(1024) uint8_t smem[];
+    uint64_t* full_barriers = reinterpret_cast<uint64_t*>(smem + SMEM_BARRIER_OFFSET);  // [stage]
+    uint64_t* empty_barriers = full_barriers + kNumStages;                             // [stage]
+    const uint32_t warp_idx = __shfl_sync(0xffffffffu, threadIdx.x / 32, 0);
+    const uint32_t lane_idx = threadIdx.x % 32;
+
+    if (threadIdx.x == kNumMathThreads) {
+      // The swizzle patterns and descriptors assume a 1024-aligned base, and the launch must match
+      // the compiled cluster shape: stop loudly rather than compute garbage.
+      if ((ptx::smem_u32(smem) & 1023u) != 0 || gridDim.x % kClusterSize != 0) __trap();
+      if constexpr (kClusterSize > 1) {
+        if (ptx::cluster_nctarank() != kClusterSize) __trap();
+      }
+      ptx::prefetch_tensormap(&args.tma_a);
+      ptx::prefetch_tensormap(&args.tma_b);
+      ptx::prefetch_tensormap(&args.tma_d);
+      for (uint32_t s = 0; s < kNumStages; ++s) {
+        ptx::mbarrier_init(&full_barriers[s], 1);  // the producer's arrive.expect_tx
+        // every math warp of every CTA in the cluster releases the stage once
+        ptx::mbarrier_init(&empty_barriers[s], kClusterSize * kNumMathThreads / 32);
+      }
+      ptx::fence_mbarrier_init_release_cluster();
+      ptx::fence_proxy_async_shared_cta();
+    }
+    // Clustered: the peer's producer may multicast into our stages and arrive on our barriers, so
+    // both CTAs must have initialised theirs before either starts.
+    if constexpr (kClusterSize > 1) {
+      ptx::barrier_cluster_arrive();
+      ptx::barrier_cluster_wait();
+    } else {
+      __syncthreads();
+    }
+    // Programmatic dependent launch: nothing global is read or written before this; then let the
+    // next launch's CTAs start their prologue (they wait for this whole grid before touching memory).
+    ptx::griddepcontrol_wait();
+    ptx::griddepcontrol_launch_dependents();
+
+    if (threadIdx.x >= kNumMathThreads) {
+      ptx::setmaxnreg_dec<kProducerRegisters>();
+      if (warp_idx == kNumMathThreads / 32 && ptx::elect_sync()) produce(args, smem, full_barriers, empty_barriers);
+    } else {
+      ptx::setmaxnreg_inc<kMathRegisters>();
+      consume(args, smem, full_barriers, empty_barriers, warp_idx, lane_idx);
+    }
+    // Clustered: no CTA leaves while its peer may still reach into its shared memory.
+    if constexpr (kClusterSize > 1) {
+      ptx::barrier_cluster_arrive_unaligned();
+      ptx::barrier_cluster_wait_unaligned();
+    }
+  }
+
+  // ---- producer: one thread streams the A and B K-blocks of every tile into the ring -------------
+  __device__ __forceinline__ static void produce(const GemmArgs& args, uint8_t* smem, uint64_t* full_barriers,
+                                                 uint64_t* empty_barriers) {
+    Sched sched(args);
+    PipelineState<kNumStages> pipe;
+    const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
+    const uint32_t k_blocks = num_k_blocks(args.k);
+    TraceWriter tr(args, kTraceRoleProducer, true);  // no-op unless built with FP8LAB_TRACE=1
+    TileInfo tile;
+    while (sched.next(tile)) {
+      tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+      const int32_t a_row = static_cast<int32_t>(tile.m_block * BLOCK_M);
+      const int32_t b_row = static_cast<int32_t>(tile.n_block * BLOCK_N);
+      // Which operand comes by multicast this tile: rank 0 loads it for both CTAs, rank 1 skips it.
+      const bool multicast_a = kClusterN > 1 && tile.multicast;
+      const bool multicast_b = kClusterM > 1 && tile.multicast;
+      for (uint32_t kb = 0; kb < k_blocks; ++kb) {
+        // Wait until every consumer (of both CTAs when clustered) released this stage.
+        tr.event(TraceEvent::EmptyWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
+        ptx::mbarrier_try_wait_parity(&empty_barriers[pipe.stage], pipe.phase ^ 1);
+        tr.event(TraceEvent::EmptyWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+        uint64_t* full = &full_barriers[pipe.stage];
+        // The full stage's bytes always arrive at this CTA: its own loads plus the peer's multicast.
+        ptx::mbarrier_arrive_expect_tx(full, kTmaBytesPerStage);
+        uint8_t* a_dst = smem + SMEM_A_OFFSET + pipe.stage * SMEM_A_STAGE_BYTES;  // [BLOCK_M][64] bf16
+        uint8_t* b_dst = smem + SMEM_B_OFFSET + pipe.stage * SMEM_B_STAGE_BYTES;  // [BLOCK_N][64] bf16
+        const int32_t k_idx = static_cast<int32_t>(kb * BLOCK_K);
+        load_operand(&args.tma_a, full, a_dst, k_idx, a_row, multicast_a, cta_rank);
+        load_operand(&args.tma_b, full, b_dst, k_idx, b_row, multicast_b, cta_rank);
+        tr.event(TraceEvent::TmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
+        pipe.advance();
+      }
+      tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+    }
+    // Clustered: the peer's consumers arrive on our empty barriers and its producer may still
+    // multicast into us; do not let this CTA exit before the last kNumStages releases have landed.
+    if constexpr (kClusterSize > 1) {
+      for (uint32_t s = 0; s < kNumStages; ++s) {
+        ptx::mbarrier_try_wait_parity(&empty_barriers[pipe.stage], pipe.phase ^ 1);
+        pipe.advance();
+      }
+    }
+    tr.finish();
+  }
+
+  // One operand's K-block: a plain TMA load, or (shared with the cluster peer) one multicast load by
+  // rank 0 into both CTAs' stages.
+  __device__ __forceinline__ static void load_operand(const TmaDescriptor* map, uint64_t* full, uint8_t* dst, int32_t k_idx,
+                                                      int32_t row, bool multicast, uint32_t cta_rank) {
+    if (multicast) {
+      if (cta_rank == 0) ptx::cp_async_bulk_tensor_2d_load_multicast(map, full, dst, k_idx, row, 0x3);
+    } else {
+      ptx::cp_async_bulk_tensor_2d_load(map, full, dst, k_idx, row);
+    }
+  }
+
+  // ---- consumer: the math warpgroups ----------------------------------------------------------------
+  // Where a math thread's wgmma operands start: the descriptors of stage 0, k-slice 0 (its A rows and
+  // B); only their low halves (the start address) move with stage and k-slice.
+  struct Descriptors {
+    uint32_t a_lo, b_lo, hi;
+  };
+
+  // One K-block's wgmma group on `stage`: for each wave, 4 x m64nNk16 over its 64 of K into
+  // accum[wave], committed and not waited for. The first K-block of a tile overwrites (scale-d 0),
+  // so accumulators need no zeroing between tiles.
+  __device__ __forceinline__ static void issue_k_block(float (&accum)[kNumWaves][kNumAccum], const Descriptors& desc, uint32_t stage,
+                                                       bool first_k_block) {
+#pragma unroll
+    for (uint32_t w = 0; w < kNumWaves; ++w) ptx::wgmma_fence_operands(accum[w]);
+    ptx::wgmma_fence();
+#pragma unroll
+    for (uint32_t w = 0; w < kNumWaves; ++w) {
+      // Wave w's rows start w * WAVE_BLOCK_M rows (of 128 bytes) into the stage's A tile.
+      const uint32_t a_stage = desc.a_lo + (stage * SMEM_A_STAGE_BYTES + w * WAVE_BLOCK_M * 128) / 16;
+      const uint32_t b_stage = desc.b_lo + stage * (SMEM_B_STAGE_BYTES / 16);
+#pragma unroll
+      for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
+        // A k16 slice is 32 bytes further along the 128-byte row (the hardware applies the swizzle).
+        const uint64_t desc_a = ptx::wgmma_desc_from_halves(a_stage + k * WGMMA_K * kElemBytes / 16, desc.hi);
+        const uint64_t desc_b = ptx::wgmma_desc_from_halves(b_stage + k * WGMMA_K * kElemBytes / 16, desc.hi);
+        Mma::mma(accum[w], desc_a, desc_b, (first_k_block && k == 0) ? 0u : 1u);
+      }
+    }
+    ptx::wgmma_commit_group();
+#pragma unroll
+    for (uint32_t w = 0; w < kNumWaves; ++w) ptx::wgmma_fence_operands(accum[w]);
+  }
+
+  // Each math warp releases a stage once per CTA of the cluster: lane r arrives on CTA r's empty
+  // barrier, or twice on its own when the peer has no tile this step (it will not consume).
+  __device__ __forceinline__ static void release_stage(uint64_t* empty_barriers, uint32_t stage, bool peer_alive,
+                                                       uint32_t cta_rank, uint32_t lane_idx) {
+    if constexpr (kClusterSize == 1) {
+      if (lane_idx == 0) ptx::mbarrier_arrive(&empty_barriers[stage]);
+    } else {
+      if (lane_idx < kClusterSize) ptx::mbarrier_arrive_cluster(&empty_barriers[stage], peer_alive ? lane_idx : cta_rank);
+    }
+  }
+
+  // The K-loop of one tile. K-block kb's group is issued before kb - 1's is waited for
+  // (wait_group 1), so the tensor cores always have the next group queued; kb - 1's stage is then
+  // released (its operands were read: that group is complete). All groups accumulate into the same
+  // registers, which wgmma orders by itself (no fence is needed between mma_asyncs on the same
+  // accumulator, §9.7.15.7.1).
+  __device__ __forceinline__ static void k_loop(float (&accum)[kNumWaves][kNumAccum], const Descriptors& desc, uint32_t k_blocks,
+                                                const TileInfo& tile, PipelineState<kNumStages>& pipe, uint64_t* full_barriers,
+                                                uint64_t* empty_barriers, uint32_t cta_rank, uint32_t lane_idx, TraceWriter& tr) {
+    PipelineState<kNumStages> previous = pipe;
+    for (uint32_t kb = 0; kb < k_blocks; ++kb) {
+      tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
+      ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
+      tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+      tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
+      issue_k_block(accum, desc, pipe.stage, kb == 0);
+      if (kb > 0) {
+        ptx::wgmma_wait_group<1>();
+        tr.event(TraceEvent::WgmmaDone, previous.stage, kb - 1, tile.m_block, tile.n_block);
+        release_stage(empty_barriers, previous.stage, tile.peer_alive, cta_rank, lane_idx);
+        tr.event(TraceEvent::StageRelease, previous.stage, kb - 1, tile.m_block, tile.n_block);
+        previous.advance();
+      }
+      pipe.advance();
+    }
+    ptx::wgmma_wait_group<0>();
+#pragma unroll
+    for (uint32_t w = 0; w < kNumWaves; ++w) ptx::wgmma_fence_operands(accum[w]);
+    tr.event(TraceEvent::WgmmaDone, previous.stage, k_blocks - 1, tile.m_block, tile.n_block);
+    release_stage(empty_barriers, previous.stage, tile.peer_alive, cta_rank, lane_idx);
+    tr.event(TraceEvent::StageRelease, previous.stage, k_blocks - 1, tile.m_block, tile.n_block);
+  }
+
+  __device__ __forceinline__ static void consume(const GemmArgs& args, uint8_t* smem, uint64_t* full_barriers,
+                                                 uint64_t* empty_barriers, uint32_t warp_idx, uint32_t lane_idx) {
+    uint8_t* smem_d = smem;  // [kNumDStores][BLOCK_M][TMA_D_BLOCK_N] bf16 / fp32, swizzled
+    const uint32_t math_wg = warp_idx / 4;
+    const uint32_t warp_in_wg = warp_idx % 4;
+    const uint32_t wg_row = math_wg * WGMMA_M;  // first row of this WG inside a wave
+    const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
+    // The descriptors' constant high half (SBO, layout) is the same for A and B.
+    Descriptors desc;
+    const uint64_t desc_a = ptx::make_wgmma_desc_kmajor_sw128(smem + SMEM_A_OFFSET + wg_row * 128);
+    const uint64_t desc_b = ptx::make_wgmma_desc_kmajor_sw128(smem + SMEM_B_OFFSET);
+    desc.a_lo = static_cast<uint32_t>(desc_a);
+    desc.b_lo = static_cast<uint32_t>(desc_b);
+    desc.hi = static_cast<uint32_t>(desc_a >> 32);
+
+    Sched sched(args);
+    PipelineState<kNumStages> pipe;
+    const uint32_t k_blocks = num_k_blocks(args.k);
+    TraceWriter tr(args, 1 + math_wg, threadIdx.x % 128 == 0);
+    TileInfo tile;
+    float accum[kNumWaves][kNumAccum];
+    while (sched.next(tile)) {
+      tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+      k_loop(accum, desc, k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
+      tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+      store_tile(args, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx);
+      tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+      tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+      tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+    }
+    // Keep the staging tile alive until the last store has read it.
+    ptx::cp_async_bulk_wait_group_read<0>();
+    tr.finish();
+  }
+
+  // ---- epilogue: accumulators -> swizzled staging tile -> TMA store (or reduce-add) ---------------
+  __device__ __forceinline__ static void store_tile(const GemmArgs& args, uint8_t* smem_d, const TileInfo& t,
+                                                    float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row, uint32_t warp_in_wg,
+                                                    uint32_t lane_idx) {
+    // The previous tile's store must have finished reading the staging tile (every thread waits for
+    // its own bulk group, which is free when it issued none), then all math threads agree on it.
+    ptx::cp_async_bulk_wait_group_read<0>();
+    ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+    if constexpr (kFp32Out) {
+      stage_fp32(smem_d, accum, wg_row, warp_in_wg, lane_idx);
+    } else {
+      stage_bf16(smem_d, accum, wg_row, warp_in_wg, lane_idx);
+    }
+    // Make the generic-proxy shared-memory writes visible to the TMA (async proxy), then store one
+    // TMA_D_BLOCK_N-column slab per thread; rows past M and columns past N are clipped by the TMA.
+    ptx::fence_proxy_async_shared_cta();
+    ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+    const uint32_t col = t.n_block * BLOCK_N + threadIdx.x * TMA_D_BLOCK_N;
+    const uint32_t row = t.m_block * BLOCK_M;
+    if (threadIdx.x < kNumDStores && col < args.n) {
+      const uint8_t* slab = smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * kOutBytes);
+      if constexpr (kOutput == Bf16Output::Fp32Accumulate) {
+        ptx::cp_reduce_async_bulk_tensor_2d_add(&args.tma_d, slab, static_cast<int32_t>(col), static_cast<int32_t>(row));
+      } else {
+        ptx::cp_async_bulk_tensor_2d_store(&args.tma_d, slab, static_cast<int32_t>(col), static_cast<int32_t>(row));
+      }
+    }
+    ptx::cp_async_bulk_commit_group();
+  }
+
+  // bf16: stmatrix.x4 writes two n8 chunks of 16 rows per warp. Lane l addresses row (l % 16) of the
+  // warp's 16 rows, chunk i + l / 16 (the x4 matrices are rows 0-7 / 8-15 of chunk i, then of chunk
+  // i + 1) -- the FP8 1D2D kernel's mapping, checked in tools/check_invariants.cu.
+  __device__ __forceinline__ static void stage_bf16(uint8_t* smem_d, const float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row,
+                                                    uint32_t warp_in_wg, uint32_t lane_idx) {
+#pragma unroll
+    for (uint32_t w = 0; w < kNumWaves; ++w) {
+      const uint32_t row = w * WAVE_BLOCK_M + wg_row + warp_in_wg * 16 + lane_idx % 16;
+#pragma unroll
+      for (uint32_t i = 0; i < kNumChunks; i += 2) {
+        const uint32_t col = (i + lane_idx / 16) * 8;
+        ptx::stmatrix_m8n8_x4(smem_d + d_offset(row, col), ptx::cvt_rn_bf16x2_f32(accum[w][i * 4 + 0], accum[w][i * 4 + 1]),
+                              ptx::cvt_rn_bf16x2_f32(accum[w][i * 4 + 2], accum[w][i * 4 + 3]),
+                              ptx::cvt_rn_bf16x2_f32(accum[w][i * 4 + 4], accum[w][i * 4 + 5]),
+                              ptx::cvt_rn_bf16x2_f32(accum[w][i * 4 + 6], accum[w][i * 4 + 7]));
+      }
+    }
+  }
+
+  // fp32: 8-byte st.shared of the fragment's column pairs (stmatrix is 16-bit only), rows r0 and
+  // r0 + 8, in store_chunk order -- the 1D1D kernel's mapping, checked in tools/check_invariants_1d1d.cu.
+  __device__ __forceinline__ static void stage_fp32(uint8_t* smem_d, const float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row,
+                                                    uint32_t warp_in_wg, uint32_t lane_idx) {
+    const uint32_t c0 = 2 * (lane_idx % 4);
+    const bool swap = store_chunk(0, lane_idx) != 0;
+#pragma unroll
+    for (uint32_t w = 0; w < kNumWaves; ++w) {
+      const uint32_t row0 = w * WAVE_BLOCK_M + wg_row + warp_in_wg * 16 + lane_idx / 4;
+#pragma unroll
+      for (uint32_t i = 0; i < kNumChunks; ++i) {
+        // Both register indices are constants; `swap` picks between them (no dynamic indexing).
+        const uint32_t j = store_chunk(i, lane_idx);
+        const uint32_t alt = kSwapChunks ? (i ^ 2) : i;
+        const float v0 = swap ? accum[w][alt * 4 + 0] : accum[w][i * 4 + 0];
+        const float v1 = swap ? accum[w][alt * 4 + 1] : accum[w][i * 4 + 1];
+        const float v2 = swap ? accum[w][alt * 4 + 2] : accum[w][i * 4 + 2];
+        const float v3 = swap ? accum[w][alt * 4 + 3] : accum[w][i * 4 + 3];
+        *reinterpret_cast<float2*>(smem_d + d_offset(row0, j * 8 + c0)) = make_float2(v0, v1);
+        *reinterpret_cast<float2*>(smem_d + d_offset(row0 + 8, j * 8 + c0)) = make_float2(v2, v3);
+      }
+    }
+  }
+};
+
+// Entry point body; the generated translation unit wraps it in an extern "C" __global__ with
+// __launch_bounds__(kNumThreads, 1) and a `const __grid_constant__ GemmArgs` parameter.
+template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
+          uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
+          uint32_t kNumSMs, GemmType kGemmType, Bf16Output kOutput>
+__device__ __forceinline__ void sm90_bf16_gemm_impl(const GemmArgs& args) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  Sm90Bf16Gemm<BLOCK_M, BLOCK_N, BLOCK_K, kNumStages, kNumMathWarpgroups, kClusterM, kClusterN, kSwizzleA, kSwizzleB, kSwizzleD,
+               kNumSMs, kGemmType, kOutput>::run(args);
+#else
+  __trap();
+#endif
+}
+
+}  // namespace fp8lab
