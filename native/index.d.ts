@@ -182,7 +182,7 @@ export function synchronize(timeoutMs?: number): Promise<void>;
 // fp8lab/gemm_args.h) from the spec, validates it against the device, and returns a handle whose
 // run() is one cuLaunchKernelEx.
 
-export type GemmKind = 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad';
+export type GemmKind = 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16';
 
 export interface GemmLaunchSpec {
   kernel: Kernel;
@@ -202,9 +202,12 @@ export interface GemmLaunchSpec {
   numSms: number;
   sharedBytes: number;
   a: DeviceBuffer; b: DeviceBuffer;
-  sfa: DeviceBuffer; sfb: DeviceBuffer;
+  /** FP8 kinds: the scales. Kind 'bf16' reads none (A and B are bf16 [M, K] and [N, K]). */
+  sfa?: DeviceBuffer; sfb?: DeviceBuffer;
   d: DeviceBuffer;
-  /** 1D1D / K-grouped: C (FP32) accumulated into D. */
+  /** Kind 'bf16': D's element type (default 'bf16'); with `c` (fp32 only) D += A·Bᵀ starting from C. */
+  dType?: 'bf16' | 'fp32';
+  /** 1D1D / K-grouped, and 'bf16' with dType 'fp32': C (FP32) accumulated into D. */
   c?: DeviceBuffer;
   /**
    * Contiguous: int32 per row of A (expert or -1), or psum[G] with psumLayout; masked: int32

@@ -6,7 +6,9 @@
 // register split is checked by the compiler itself through static_asserts in the generated text.
 // Pure: no vscode, no addon.
 
-import type { GemmConfig, KernelKind } from '../../protocol/worker';
+import type { Bf16Output, GemmConfig, KernelKind } from '../../protocol/worker';
+import { isBf16Kind } from './bf16/kernelRulesBf16';
+import { Bf16ConfigError, kernelSourceBf16 } from './bf16/kernelSourceBf16';
 import { CONFIG_RULES, KIND_CONFIG_RULES, OVERLAP_TILES_AHEAD, overlapsKBlocks, overlapsTiles, registerSplit, ruleGemmType, sharedMemoryLayout, threadCount, tmaStoreBlockN, type RuleViolation } from './kernelRules';
 import { is1d1dKind, CONFIG_RULES_1D1D, ruleGemmType1d1d, sharedMemoryLayout1d1d, tmaStoreBlockN1d1d } from './kernelRules1d1d';
 
@@ -30,6 +32,7 @@ const PROBE_K = [384, 16384] as const;
 
 const GEMM_TYPE: Record<KernelKind, string> = {
   normal: 'Normal', contiguous: 'MGroupedContiguous', masked: 'MGroupedMasked', kgrouped: 'KGrouped', wgrad: 'Normal',
+  bf16: 'Normal', // refused by ruleGemmType: the BF16 kernel has its own generator (bf16/kernelSourceBf16.ts)
 };
 
 /** The entry-point name: every template parameter, so two configs never share a name. */
@@ -188,7 +191,15 @@ export function kernelSource1d1d(problemKind: KernelKind, config: GemmConfig): K
   return { source, kernelName };
 }
 
-/** The generator for a kind: 1D1D for 'wgrad' / 'kgrouped', 1D2D otherwise. */
-export function kernelSourceForKind(problemKind: KernelKind, config: GemmConfig): KernelSource {
+/** The generator for a kind: BF16 for 'bf16' (with its output), 1D1D for 'wgrad' / 'kgrouped', 1D2D otherwise. */
+export function kernelSourceForKind(problemKind: KernelKind, config: GemmConfig, output?: Bf16Output): KernelSource {
+  if (isBf16Kind(problemKind)) {
+    try {
+      return kernelSourceBf16(problemKind, config, { output });
+    } catch (err) {
+      if (err instanceof Bf16ConfigError) throw new KernelConfigError(err.violations);
+      throw err;
+    }
+  }
   return is1d1dKind(problemKind) ? kernelSource1d1d(problemKind, config) : gemmKernelSource(problemKind, config);
 }

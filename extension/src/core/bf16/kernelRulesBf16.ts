@@ -1,0 +1,204 @@
+// The BF16 GEMM kernel's legality rules, shared-memory layout and launch shape (kind 'bf16'),
+// mirrored one by one from kernels/include/fp8lab/impls/sm90_bf16_gemm.cuh (its static_asserts and
+// SMEM_* constants), as kernelRules.ts mirrors the FP8 1D2D kernel. The tile, warpgroup, cluster and
+// thread rules are the FP8 kernels' own; what differs is BLOCK_K (64 bf16 = one 128-byte swizzle
+// row), the register budget (no promotion buffer: the accumulators are the only big array), the
+// output element (bf16 or fp32) and the problem's alignment (K % 8: A and B rows are 16-byte TMA
+// strides; K need not be a multiple of BLOCK_K, the TMA zero-fills the last K-block).
+// Pure: no vscode, no addon.
+
+import type { Bf16Output, GemmConfig, GemmProblem, KernelKind } from '../../../protocol/worker';
+import {
+  H100_SHARED_MEMORY_BYTES, mathWarpgroupsFor, MAX_STAGES, numWaves, registerSplit, ruleBlockM, ruleBlockN, ruleCluster, ruleMathWarpgroups,
+  ruleNumSms, ruleStages, ruleSwizzleAB, ruleThreads, ruleWaves, SWIZZLE_D_VALUES, threadCount, type RuleViolation,
+} from '../kernelRules';
+
+type C = GemmConfig;
+const alignUp = (x: number, a: number): number => Math.ceil(x / a) * a;
+const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
+const fail = (rule: string, reason: string): RuleViolation => ({ rule, reason });
+
+/** BLOCK_K of the BF16 kernel: 64 bf16 elements, one 128-byte swizzle row (the FP8 kernels' is 128 fp8). */
+export const BF16_BLOCK_K = 64;
+/** Accumulator registers per math thread the kernel allows (waves x BLOCK_N/2): 64x256, 128x256, 256x128. */
+export const BF16_MAX_ACCUMULATOR_REGISTERS = 128;
+/** K alignment: A and B rows are TMA global strides, which must be multiples of 16 bytes. */
+export const BF16_K_ALIGNMENT = 8;
+export const BF16_OUTPUTS: readonly Bf16Output[] = ['bf16', 'fp32', 'fp32-accumulate'];
+
+export function isBf16Kind(kind: KernelKind): boolean {
+  return kind === 'bf16';
+}
+
+/** Bytes of one D element. */
+export const outputBytes = (output: Bf16Output = 'bf16'): number => (output === 'bf16' ? 2 : 4);
+/** The kernel's Bf16Output enumerator for an output. */
+export const outputEnumerator = (output: Bf16Output = 'bf16'): string =>
+  ({ bf16: 'Bf16', fp32: 'Fp32', 'fp32-accumulate': 'Fp32Accumulate' } as const)[output];
+
+/** Accumulator registers per math thread (TMA-fed wgmma accumulators only): waves x BLOCK_N/2. */
+export function accumulatorRegistersBf16(c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numMathWarpgroups'>): number {
+  return numWaves(c) * (c.blockN / 2);
+}
+
+/** Columns of D per TMA store (the D map's inner box): one swizzle row of D elements, or BLOCK_N unswizzled. */
+export function tmaStoreBlockNBf16(c: Pick<GemmConfig, 'blockN' | 'swizzleD'>, output: Bf16Output = 'bf16'): number {
+  return c.swizzleD === 0 ? c.blockN : c.swizzleD / outputBytes(output);
+}
+
+/** Largest D swizzle (128, 64, 32 bytes) dividing a BLOCK_N row of D. */
+export function defaultSwizzleDBf16(blockN: number, output: Bf16Output = 'bf16'): number {
+  for (const s of [128, 64, 32]) if ((blockN * outputBytes(output)) % s === 0 && s / outputBytes(output) >= 8) return s;
+  return 0;
+}
+
+/** Tensor maps: {inner, outer} boxes in elements and swizzles in bytes (A, B bf16; D bf16 or fp32). */
+export function tensorMapBoxesBf16(c: Pick<GemmConfig, 'blockM' | 'blockN' | 'swizzleA' | 'swizzleB' | 'swizzleD'>, output: Bf16Output = 'bf16') {
+  return {
+    a: { inner: BF16_BLOCK_K, outer: c.blockM, swizzle: c.swizzleA },
+    b: { inner: BF16_BLOCK_K, outer: c.blockN, swizzle: c.swizzleB },
+    d: { inner: tmaStoreBlockNBf16(c, output), outer: c.blockM, swizzle: c.swizzleD },
+  };
+}
+
+export interface SharedMemoryLayoutBf16 {
+  dBytes: number;
+  aStageBytes: number;
+  bStageBytes: number;
+  aOffset: number;
+  bOffset: number;
+  barrierOffset: number;
+  /** Dynamic shared memory to launch with (the same for every M, N, K). */
+  totalBytes: number;
+  tmaBytesPerStage: number;
+}
+
+/** The kernel's SMEM_* constants: D staging tile, A and B stages (1024-aligned each), the barriers. */
+export function sharedMemoryLayoutBf16(c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>, output: Bf16Output = 'bf16'): SharedMemoryLayoutBf16 {
+  const dBytes = alignUp(c.blockM * c.blockN * outputBytes(output), 1024);
+  const aStageBytes = c.blockM * BF16_BLOCK_K * 2;
+  const bStageBytes = c.blockN * BF16_BLOCK_K * 2;
+  const aOffset = dBytes;
+  const bOffset = aOffset + c.numStages * aStageBytes;
+  const barrierOffset = bOffset + c.numStages * bStageBytes;
+  return { dBytes, aStageBytes, bStageBytes, aOffset, bOffset, barrierOffset, totalBytes: barrierOffset + 2 * c.numStages * 8, tmaBytesPerStage: aStageBytes + bStageBytes };
+}
+
+export function sharedMemoryBytesBf16(c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>, output: Bf16Output = 'bf16'): number {
+  return sharedMemoryLayoutBf16(c, output).totalBytes;
+}
+
+/** Most stages that fit in `capacity` (capped at `cap`), or 0 when not even one does. */
+export function maxStagesThatFitBf16(c: Pick<GemmConfig, 'blockM' | 'blockN'>, output: Bf16Output = 'bf16', capacity = H100_SHARED_MEMORY_BYTES, cap = MAX_STAGES): number {
+  let best = 0;
+  for (let s = 1; s <= cap; s++) {
+    if (sharedMemoryBytesBf16({ ...c, numStages: s }, output) <= capacity) best = s;
+    else break;
+  }
+  return best;
+}
+
+// ---- rules, in the order of the kernel's static_asserts -----------------------------------------
+
+export function ruleGemmTypeBf16(kind: KernelKind): RuleViolation | null {
+  return kind === 'bf16' ? null : fail('gemm-type', `the BF16 kernel serves kind 'bf16' (one GEMM); '${kind}' is an FP8 kind`);
+}
+
+export function ruleBlockKBf16(c: C): RuleViolation | null {
+  return c.blockK === BF16_BLOCK_K ? null
+    : fail('block-k', `blockK must be ${BF16_BLOCK_K} for BF16 (64 bf16 = one 128-byte swizzle row); got ${c.blockK}`);
+}
+
+export function ruleRegistersBf16(c: C): RuleViolation | null {
+  if (ruleBlockM(c) || ruleBlockN(c) || ruleMathWarpgroups(c)) return null;
+  const regs = accumulatorRegistersBf16(c);
+  if (regs <= BF16_MAX_ACCUMULATOR_REGISTERS) return null;
+  const maxN = Math.floor((2 * BF16_MAX_ACCUMULATOR_REGISTERS) / numWaves(c) / 16) * 16;
+  return fail('registers', `blockM ${c.blockM} x blockN ${c.blockN} needs ${regs} accumulator registers per math thread (limit ${BF16_MAX_ACCUMULATOR_REGISTERS} of ${registerSplit(c.numMathWarpgroups).math}); use blockN ≤ ${maxN} at blockM ${c.blockM}`);
+}
+
+export function ruleSwizzleDBf16(c: C, output: Bf16Output = 'bf16'): RuleViolation | null {
+  if (!SWIZZLE_D_VALUES.includes(c.swizzleD)) return fail('swizzle-d', `swizzleD must be 0, 32, 64 or 128 bytes; got ${c.swizzleD}`);
+  const bytes = outputBytes(output);
+  if (c.swizzleD !== 0 && ((c.blockN * bytes) % c.swizzleD !== 0 || c.swizzleD / bytes < 8)) {
+    return fail('swizzle-d', `a blockN ${c.blockN} row of ${output === 'bf16' ? 'bf16' : 'fp32'} D is ${c.blockN * bytes} bytes, which swizzleD ${c.swizzleD} does not divide into rows of at least 8 columns; use ${defaultSwizzleDBf16(c.blockN, output)}`);
+  }
+  return null;
+}
+
+export function ruleSharedMemoryBf16(c: C, output: Bf16Output = 'bf16', capacity = H100_SHARED_MEMORY_BYTES): RuleViolation | null {
+  if (ruleBlockM(c) || ruleBlockN(c) || ruleStages(c)) return null;
+  const need = sharedMemoryBytesBf16(c, output);
+  if (need <= capacity) return null;
+  const fit = maxStagesThatFitBf16(c, output, capacity);
+  return fail('smem', `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages (D tile ${alignUp(c.blockM * c.blockN * outputBytes(output), 1024)} B); the device has ${capacity}${fit > 0 ? `; at most ${fit} stages fit` : '; use a smaller tile'}`);
+}
+
+export function ruleSharedBytesFieldBf16(c: C, output: Bf16Output = 'bf16'): RuleViolation | null {
+  if (ruleBlockM(c) || ruleBlockN(c) || ruleStages(c)) return null;
+  const need = sharedMemoryBytesBf16(c, output);
+  return c.sharedBytes === need ? null : fail('shared-bytes', `config.sharedBytes is ${c.sharedBytes} but the BF16 kernel lays out ${need} bytes`);
+}
+
+/**
+ * Problem rules: M ≥ 1; K a positive multiple of 8 (16-byte rows of A and B for the TMA; any K, the
+ * last K-block is zero-filled); N a multiple of 8 for bf16 D, 4 for fp32 D (16-byte rows of D).
+ */
+export function ruleProblemBf16(problem: Pick<GemmProblem, 'm' | 'n' | 'k'>, output: Bf16Output = 'bf16'): RuleViolation | null {
+  const { m, n, k } = problem;
+  if (!isInt(m) || m < 1) return fail('shape-m', `M must be a whole number ≥ 1; got ${m}`);
+  const nAlign = 16 / outputBytes(output);
+  if (!isInt(n) || n < nAlign || n % nAlign !== 0) {
+    return fail('shape-n', `N must be a positive multiple of ${nAlign} (16-byte ${output === 'bf16' ? 'bf16' : 'fp32'} rows of D for the TMA store); got ${n}, nearest valid ${Math.max(nAlign, Math.round(n / nAlign) * nAlign)}`);
+  }
+  if (!isInt(k) || k < BF16_K_ALIGNMENT || k % BF16_K_ALIGNMENT !== 0) {
+    return fail('shape-k', `K must be a positive multiple of ${BF16_K_ALIGNMENT} (16-byte bf16 rows of A and B for the TMA); got ${k}, nearest valid ${Math.max(BF16_K_ALIGNMENT, Math.round(k / BF16_K_ALIGNMENT) * BF16_K_ALIGNMENT)}`);
+  }
+  return null;
+}
+
+/** Config rules that need no output type, in the kernel's order. */
+export const CONFIG_RULES_BF16: ReadonlyArray<(c: C) => RuleViolation | null> = [
+  ruleBlockKBf16, ruleBlockM, ruleBlockN, ruleMathWarpgroups, ruleWaves, ruleRegistersBf16, ruleStages, ruleCluster, ruleNumSms, ruleSwizzleAB, ruleThreads,
+];
+
+/** Violations that make a config impossible to instantiate (shape-independent). */
+export function instantiationViolationsBf16(kind: KernelKind, config: C, output: Bf16Output = 'bf16'): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const push = (v: RuleViolation | null): void => { if (v) out.push(v); };
+  push(ruleGemmTypeBf16(kind));
+  for (const rule of CONFIG_RULES_BF16) push(rule(config));
+  push(ruleSwizzleDBf16(config, output));
+  push(ruleSharedMemoryBf16(config, output));
+  return out;
+}
+
+/** Every violation of a config for a problem (empty when it can be instantiated and launched). */
+export function configViolationsBf16(config: C, problem: Pick<GemmProblem, 'kind' | 'm' | 'n' | 'k' | 'output'>,
+  options: { capacity?: number; checkSharedBytesField?: boolean } = {}): RuleViolation[] {
+  const output = problem.output ?? 'bf16';
+  const out: RuleViolation[] = [];
+  const push = (v: RuleViolation | null): void => { if (v) out.push(v); };
+  push(ruleGemmTypeBf16(problem.kind));
+  push(ruleProblemBf16(problem, output));
+  for (const rule of CONFIG_RULES_BF16) push(rule(config));
+  push(ruleSwizzleDBf16(config, output));
+  push(ruleSharedMemoryBf16(config, output, options.capacity ?? H100_SHARED_MEMORY_BYTES));
+  if (options.checkSharedBytesField) push(ruleSharedBytesFieldBf16(config, output));
+  return out;
+}
+
+/** A complete config: warpgroups from BLOCK_M, 128-byte A/B swizzle, D swizzle for the output, the most stages that fit (≤ 8 by default). */
+export function completeConfigBf16(choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'numSms'> & Partial<Pick<GemmConfig, 'numStages' | 'swizzleD' | 'clusterM' | 'clusterN'>>,
+  output: Bf16Output = 'bf16', capacity = H100_SHARED_MEMORY_BYTES, maxStages = 8): GemmConfig {
+  const numMathWarpgroups = mathWarpgroupsFor(choice.blockM);
+  const numStages = choice.numStages ?? Math.min(maxStages, maxStagesThatFitBf16(choice, output, capacity));
+  const config: GemmConfig = {
+    blockM: choice.blockM, blockN: choice.blockN, blockK: BF16_BLOCK_K, numStages, numMathWarpgroups,
+    clusterM: choice.clusterM ?? 1, clusterN: choice.clusterN ?? 1, swizzleA: 128, swizzleB: 128,
+    swizzleD: choice.swizzleD ?? defaultSwizzleDBf16(choice.blockN, output), numSms: choice.numSms,
+    sharedBytes: 0, numThreads: threadCount(numMathWarpgroups),
+  };
+  config.sharedBytes = sharedMemoryBytesBf16(config, output);
+  return config;
+}

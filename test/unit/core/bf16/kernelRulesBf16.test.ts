@@ -1,0 +1,74 @@
+// The BF16 kernel's TypeScript mirror: layout arithmetic against hand-computed sizes, every rule's
+// verdict and message on real configs and shapes, and the generated unit's text.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  completeConfigBf16, configViolationsBf16, defaultSwizzleDBf16, maxStagesThatFitBf16, ruleProblemBf16, sharedMemoryLayoutBf16, tmaStoreBlockNBf16,
+} from '../../../../extension/src/core/bf16/kernelRulesBf16';
+import { kernelSourceBf16, Bf16ConfigError } from '../../../../extension/src/core/bf16/kernelSourceBf16';
+import { kernelSourceForKind, KernelConfigError } from '../../../../extension/src/core/kernelSource';
+
+test('shared-memory layout: 128x256 bf16 D at 3 stages is 64 KB of D + 3 x 48 KB of stages + barriers', () => {
+  const l = sharedMemoryLayoutBf16({ blockM: 128, blockN: 256, numStages: 3 }, 'bf16');
+  assert.equal(l.dBytes, 65536);
+  assert.equal(l.aStageBytes, 16384);
+  assert.equal(l.bStageBytes, 32768);
+  assert.equal(l.tmaBytesPerStage, 49152);
+  assert.equal(l.totalBytes, 65536 + 3 * 49152 + 48);
+  // fp32 D doubles the staging tile.
+  assert.equal(sharedMemoryLayoutBf16({ blockM: 128, blockN: 256, numStages: 3 }, 'fp32').dBytes, 131072);
+});
+
+test('stages that fit in 227 KB: 128x256 bf16 -> 3, 256x128 -> 3, 64x64 -> 13 (the caller caps it)', () => {
+  assert.equal(maxStagesThatFitBf16({ blockM: 128, blockN: 256 }, 'bf16'), 3);
+  assert.equal(maxStagesThatFitBf16({ blockM: 256, blockN: 128 }, 'bf16'), 3);
+  assert.equal(maxStagesThatFitBf16({ blockM: 128, blockN: 256 }, 'fp32'), 2);
+  assert.equal(maxStagesThatFitBf16({ blockM: 64, blockN: 64 }, 'bf16'), 13);
+});
+
+test('D store box and swizzle follow the output element: bf16 rows of 64 columns, fp32 rows of 32', () => {
+  assert.equal(defaultSwizzleDBf16(256, 'bf16'), 128);
+  assert.equal(tmaStoreBlockNBf16({ blockN: 256, swizzleD: 128 }, 'bf16'), 64);
+  assert.equal(tmaStoreBlockNBf16({ blockN: 256, swizzleD: 128 }, 'fp32'), 32);
+  assert.equal(defaultSwizzleDBf16(16, 'bf16'), 32);
+  assert.equal(defaultSwizzleDBf16(16, 'fp32'), 64);
+});
+
+test('problem rules: K % 8 and N % 8 (bf16) / N % 4 (fp32), with the nearest valid value', () => {
+  assert.equal(ruleProblemBf16({ m: 7, n: 2112, k: 7168 }), null);
+  assert.equal(ruleProblemBf16({ m: 4096, n: 7168, k: 4100 })?.rule, 'shape-k');
+  assert.match(ruleProblemBf16({ m: 4096, n: 7168, k: 4100 })!.reason, /multiple of 8.*nearest valid 4104/);
+  assert.equal(ruleProblemBf16({ m: 1, n: 100, k: 64 }, 'bf16')?.rule, 'shape-n');
+  assert.equal(ruleProblemBf16({ m: 1, n: 100, k: 64 }, 'fp32'), null);
+  assert.equal(ruleProblemBf16({ m: 0, n: 64, k: 64 })?.rule, 'shape-m');
+  // K need not be a multiple of BLOCK_K (64): the TMA zero-fills the last K-block.
+  assert.equal(ruleProblemBf16({ m: 128, n: 128, k: 72 }), null);
+});
+
+test('config rules: registers, smem, block-k, cluster and swizzle-d reject with the kernel\'s rule names', () => {
+  const shape = { kind: 'bf16' as const, m: 4096, n: 4096, k: 4096 };
+  const ok = completeConfigBf16({ blockM: 128, blockN: 256, numSms: 132 });
+  assert.deepEqual(configViolationsBf16(ok, shape, { checkSharedBytesField: true }), []);
+  const tooWide = completeConfigBf16({ blockM: 256, blockN: 256, numSms: 132, numStages: 2 });
+  assert.equal(configViolationsBf16(tooWide, shape)[0].rule, 'registers');
+  assert.match(configViolationsBf16(tooWide, shape)[0].reason, /blockN ≤ 128/);
+  const tooDeep = { ...ok, numStages: 4, sharedBytes: 0 };
+  assert.ok(configViolationsBf16(tooDeep, shape).some((v) => v.rule === 'smem' && /at most 3 stages fit/.test(v.reason)));
+  assert.equal(configViolationsBf16({ ...ok, blockK: 128 }, shape)[0].rule, 'block-k');
+  assert.equal(configViolationsBf16({ ...ok, clusterM: 2, clusterN: 2 }, shape)[0].rule, 'cluster');
+  assert.equal(configViolationsBf16({ ...ok, swizzleD: 128, blockN: 16, sharedBytes: 0 }, { ...shape, output: 'fp32' }).find((v) => v.rule === 'swizzle-d')?.rule, 'swizzle-d');
+  assert.equal(configViolationsBf16(ok, { ...shape, kind: 'normal' })[0].rule, 'gemm-type');
+});
+
+test('the generated unit names the output, static-asserts the mirror and refuses an illegal config', () => {
+  const c = completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132, clusterM: 2 }, 'fp32-accumulate');
+  const { source, kernelName } = kernelSourceBf16('bf16', c, { output: 'fp32-accumulate' });
+  assert.match(kernelName, /^fp8lab_sm90_bf16_gemm_oacc_bm128_bn128_bk64_st\d+_wg2_cm2_cn1_sa128_sb128_sd128_sms132$/);
+  assert.match(source, /fp8lab::Bf16Output::Fp32Accumulate/);
+  assert.match(source, /kSmemFixedBytes == \d+/);
+  assert.equal(kernelSourceBf16('bf16', c).kernelName.includes('_obf16_'), true);
+  assert.throws(() => kernelSourceBf16('bf16', { ...c, blockN: 24 }), (e: unknown) => e instanceof Bf16ConfigError && e.rule === 'block-n');
+  // The kind dispatcher sends 'bf16' here and reports violations as the FP8 generator does.
+  assert.equal(kernelSourceForKind('bf16', c).kernelName, kernelSourceBf16('bf16', c).kernelName);
+  assert.throws(() => kernelSourceForKind('bf16', { ...c, blockK: 128 }), (e: unknown) => e instanceof KernelConfigError && e.rule === 'block-k');
+});

@@ -1,0 +1,70 @@
+// Compiles the BF16 GEMM (kernels/include/fp8lab/impls/sm90_bf16_gemm.cuh) with the real nvcc
+// (sm_90a, ptxas -v): every config the heuristics choose for the DeepSeek shapes and 8192³, plus
+// clustered and fp32 / fp32-accumulate instantiations; asserts 0 spills, 0 stack and no serialised
+// wgmma; and checks that the kernel's static_asserts reject what the TypeScript rules reject.
+// Skips only when nvcc is absent.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Bf16Output, GemmConfig } from '../../../extension/protocol/worker';
+import { chooseConfigBf16 } from '../../../extension/src/core/bf16/heuristicsBf16';
+import { completeConfigBf16 } from '../../../extension/src/core/bf16/kernelRulesBf16';
+import { kernelSourceBf16 } from '../../../extension/src/core/bf16/kernelSourceBf16';
+import { DEEPSEEK_NK } from '../../../extension/src/core/deepseekShapes';
+import { H100_SXM } from '../../../extension/src/core/heuristics/device';
+import { assertCompilesClean, compileCubin, skip, withWorkDir } from '../nvccHarness';
+
+const key = (c: GemmConfig, o: Bf16Output) => `${o} ${c.blockM}x${c.blockN} st${c.numStages} ${c.clusterM}x${c.clusterN} sd${c.swizzleD}`;
+
+function configsToCompile(): Array<{ config: GemmConfig; output: Bf16Output }> {
+  const seen = new Map<string, { config: GemmConfig; output: Bf16Output }>();
+  const add = (config: GemmConfig, output: Bf16Output) => seen.set(key(config, output), { config, output });
+  const shapes = [...[64, 128, 4096].flatMap((m) => DEEPSEEK_NK.map(([n, k]) => ({ m, n, k }))), { m: 8192, n: 8192, k: 8192 }];
+  for (const s of shapes) add(chooseConfigBf16({ kind: 'bf16', ...s }, H100_SXM).chosen, 'bf16');
+  add(completeConfigBf16({ blockM: 256, blockN: 128, numSms: 132, clusterM: 2 }), 'bf16');
+  add(completeConfigBf16({ blockM: 128, blockN: 256, numSms: 132, clusterN: 2 }), 'bf16');
+  add(completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132 }, 'fp32'), 'fp32');
+  add(completeConfigBf16({ blockM: 128, blockN: 192, numSms: 132 }, 'fp32-accumulate'), 'fp32-accumulate');
+  add(completeConfigBf16({ blockM: 64, blockN: 256, numSms: 132 }, 'fp32-accumulate'), 'fp32-accumulate');
+  return [...seen.values()];
+}
+
+test('the chosen and representative BF16 configs compile for sm_90a with 0 spills, 0 stack, no serialised wgmma', { skip }, () => {
+  withWorkDir('fp8lab-bf16-compile-', (work) => {
+    for (const { config, output } of configsToCompile()) {
+      const { source, kernelName } = kernelSourceBf16('bf16', config, { output });
+      const fn = assertCompilesClean(source, work, kernelName, { noSerializedWgmma: true });
+      console.log(`bf16 ${key(config, output)}: ${fn.registers} registers, ${fn.spillStoresBytes}/${fn.spillLoadsBytes} spill, ${fn.stackFrameBytes} stack, smem ${config.sharedBytes} B`);
+    }
+  });
+});
+
+test('the instrumented BF16 build compiles clean too', { skip }, () => {
+  withWorkDir('fp8lab-bf16-trace-', (work) => {
+    const c = completeConfigBf16({ blockM: 128, blockN: 256, numSms: 132 });
+    const { source, kernelName } = kernelSourceBf16('bf16', c, { trace: true });
+    assert.match(source, /#define FP8LAB_TRACE 1/);
+    assertCompilesClean(source, work, kernelName, { noSerializedWgmma: true });
+  });
+});
+
+test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, smem, block-k, swizzle-d)', { skip }, () => {
+  withWorkDir('fp8lab-bf16-reject-', (work) => {
+    const unit = (args: string, threads = 384): string => [
+      '#include "fp8lab/impls/sm90_bf16_gemm.cuh"',
+      `extern "C" __global__ void __launch_bounds__(${threads}, 1) bad(const __grid_constant__ fp8lab::GemmArgs args) {`,
+      `  fp8lab::sm90_bf16_gemm_impl<${args}>(args);`, '}', '',
+    ].join('\n');
+    const cases: Array<[string, string, RegExp]> = [
+      ['regs', '256, 256, 64, 2, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16', /rule registers/],
+      ['smem', '128, 256, 64, 4, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16', /rule smem/],
+      ['blockk', '128, 128, 128, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16', /rule block-k/],
+      ['swizzled', '128, 16, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Fp32', /rule swizzle-d/],
+      ['masked', '128, 128, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::MGroupedMasked, fp8lab::Bf16Output::Bf16', /rule gemm-type/],
+    ];
+    for (const [name, args, rule] of cases) {
+      const r = compileCubin(unit(args), work, `bad_${name}`);
+      assert.notEqual(r.status, 0, `${name} compiled`);
+      assert.match(r.log, rule);
+    }
+  });
+});
