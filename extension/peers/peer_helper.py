@@ -31,6 +31,8 @@ FP8_MAX = 448.0
 SCALE_FLOOR = 1e-4
 BLOCK = 128
 CALC_DIFF_LIMIT = 1e-3
+# BF16 inputs are exact in the FP32 reference, so only accumulation order differs (DeepGEMM's test_bf16.py).
+BF16_CALC_DIFF_LIMIT = 1e-5
 L2_FACTOR = 3
 MAX_SETS = 64
 MIN_CALLS, MAX_CALLS = 4, 4096
@@ -119,6 +121,7 @@ DEEP_GEMM_FUNCTIONS = {
     "contiguous": "m_grouped_fp8_gemm_nt_contiguous",
     "masked": "m_grouped_fp8_gemm_nt_masked",
     "kgrouped": "k_grouped_fp8_gemm_nt_contiguous",
+    "bf16": "bf16_gemm_nt",
 }
 
 
@@ -160,7 +163,7 @@ def dequantize_128x128(q, scale):
     return q.float() * expanded
 
 
-def accuracy(out, ref):
+def accuracy(out, ref, limit=CALC_DIFF_LIMIT):
     """The worker's Accuracy: calc_diff in float64, max errors, unwritten (non-finite) elements."""
     torch = sys.modules["torch"]
     finite = torch.isfinite(out)
@@ -172,7 +175,7 @@ def accuracy(out, ref):
     max_abs = float(err.max()) if err.numel() else 0.0
     rel = err / y.abs().clamp(min=1e-6)
     max_rel = float(rel.max()) if rel.numel() else 0.0
-    passed = unwritten == 0 and diff == diff and diff < CALC_DIFF_LIMIT
+    passed = unwritten == 0 and diff == diff and diff < limit
     return {"calcDiff": diff, "maxAbsError": max_abs, "maxRelError": max_rel, "unwritten": unwritten, "passed": passed}
 
 
@@ -193,6 +196,7 @@ class Problem:
         self.torch = torch
         self.spec = spec
         self.kind = spec.get("kind", "normal")
+        self.calc_diff_limit = BF16_CALC_DIFF_LIMIT if self.kind == "bf16" else CALC_DIFF_LIMIT
         self.generator = torch.Generator(device="cuda")
         self.generator.manual_seed(int(seed) & 0x7FFFFFFFFFFFFFFF)
         self.sets = []
@@ -264,6 +268,33 @@ class DeepGemmPeer:
             self.build_masked(l2_bytes)
         elif kind == "kgrouped":
             self.build_kgrouped(l2_bytes)
+        elif kind == "bf16":
+            self.build_bf16(l2_bytes)
+
+    def build_bf16(self, l2_bytes):
+        """bf16_gemm_nt(a [M, K] bf16, b [N, K] bf16, d [M, N], c=C): D bf16, fp32, or fp32 = C + A.B^T."""
+        spec, torch, p = self.problem.spec, self.torch, self.problem
+        m, n, k = spec["m"], spec["n"], spec["k"]
+        output = spec.get("output", "bf16")
+        out_dtype = torch.bfloat16 if output == "bf16" else torch.float32
+
+        def make():
+            s = {"a": p.randn(m, k).to(torch.bfloat16), "b": p.randn(n, k).to(torch.bfloat16),
+                 "out": torch.empty(m, n, device="cuda", dtype=out_dtype)}
+            if output == "fp32-accumulate":
+                s["c"] = p.randn(m, n)
+            return s
+        p.fill_sets(make, l2_bytes)
+        if output == "fp32-accumulate":
+            self.launch = lambda s: self.entry(s["a"], s["b"], s["out"], c=s["c"])
+        else:
+            self.launch = lambda s: self.entry(s["a"], s["b"], s["out"])
+
+        def reference(s):
+            ref = s["a"].float() @ s["b"].float().t()
+            return ref + s["c"] if "c" in s else ref
+        self.reference = reference
+        self.valid = lambda s, out: out
 
     def build_contiguous(self, l2_bytes):
         spec, torch, p = self.problem.spec, self.torch, self.problem
@@ -491,7 +522,7 @@ def check_every_set(peer, problem):
             peer.launch(s)
         problem.torch.cuda.synchronize()
         ref = peer.reference(s)
-        acc = accuracy(peer.valid(s, s["out"]), peer.valid(s, ref) if ref.shape == s["out"].shape else ref)
+        acc = accuracy(peer.valid(s, s["out"]), peer.valid(s, ref) if ref.shape == s["out"].shape else ref, problem.calc_diff_limit)
         del ref
         worst = worse(worst, acc)
         if not acc["passed"]:

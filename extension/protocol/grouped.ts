@@ -1,8 +1,8 @@
 // Types only: the grouped / weight-gradient GEMM benchmark and the layout utilities, as
 // the worker, the CLI and the GPU tests exchange them. Everything here is JSON.
-import type { Accuracy, CodedErrorData, DeviceReport, GemmConfig, GemmProblem, PeerAvailability, PeerId, PeerResult, RegisterReport, Stats } from './domain';
+import type { Accuracy, Bf16Output, CodedErrorData, DeviceReport, GemmConfig, GemmProblem, PeerAvailability, PeerId, PeerResult, RegisterReport, Stats } from './domain';
 
-export type GroupedKind = 'contiguous' | 'masked' | 'kgrouped' | 'wgrad';
+export type GroupedKind = 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16';
 
 /**
  * One case of a grouped benchmark; the per-group sizes are drawn from `seed` like DeepGEMM's test
@@ -10,7 +10,7 @@ export type GroupedKind = 'contiguous' | 'masked' | 'kgrouped' | 'wgrad';
  */
 export interface GroupedCase {
   kind: GroupedKind;
-  /** wgrad: 1. */
+  /** wgrad, bf16: 1. */
   numGroups: number;
   /** contiguous: expected rows per group; masked: Mmax (rows per group of A and D); kgrouped / wgrad: M. */
   m: number;
@@ -30,6 +30,8 @@ export interface GroupedCase {
    * with psum; masked: masked_m[G]; kgrouped: K_g[G]); validated before anything is launched.
    */
   layout?: number[];
+  /** bf16: what D is (default 'bf16'; 'fp32-accumulate': D = C + A·Bᵀ in fp32). */
+  output?: Bf16Output;
   /** Test hook: false skips the host's masked_m ≤ Mmax check, so the device's clamp and flag run. */
   hostChecks?: boolean;
 }

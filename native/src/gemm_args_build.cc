@@ -5,11 +5,39 @@
 #include "tensor_map.h"
 
 namespace fp8lab {
+namespace {
+
+// The BF16 kernel's maps (impls/sm90_bf16_gemm.cuh): A and B bf16, box {BLOCK_K = 64, rows}, 128-byte
+// swizzle; D bf16 or fp32, 2D, stored (or reduce-added) in one-swizzle-row slabs. No scales.
+GemmArgs build_bf16_args(const GemmLaunchSpec& s, const GemmOperands& o) {
+  GemmArgs args;
+  std::memset(&args, 0, sizeof args);
+  args.tma_a = encode_tma({"A", kTensorMapDataTypeBfloat16, 2, s.a->ptr, o.k, o.rows_a, o.k * 2,
+                           TmaBox{uint32_t(s.block_k), uint32_t(s.block_m)}, uint32_t(s.swizzle_a), kTensorMapL2Promotion256B});
+  args.tma_b = encode_tma({"B", kTensorMapDataTypeBfloat16, 2, s.b->ptr, o.k, o.rows_b, o.k * 2,
+                           TmaBox{uint32_t(s.block_k), uint32_t(s.block_n)}, uint32_t(s.swizzle_b), kTensorMapL2Promotion256B});
+  args.tma_d = encode_tma({"D", s.d_fp32 ? kTensorMapDataTypeFloat32 : kTensorMapDataTypeBfloat16, uint32_t(o.d_elem), s.d->ptr,
+                           o.n, o.rows_a, o.n * o.d_elem,
+                           d_store_box(uint32_t(s.block_n), uint32_t(s.block_m), uint32_t(s.swizzle_d),
+                                       uint32_t(s.num_math_warpgroups), uint32_t(o.d_elem)),
+                           uint32_t(s.swizzle_d), kTensorMapL2PromotionNone});
+  args.c = s.c ? reinterpret_cast<const float*>(s.c->ptr) : nullptr;
+  args.m = uint32_t(o.m);
+  args.n = uint32_t(o.n);
+  args.k = uint32_t(o.k);
+  args.num_groups = 1;
+  args.trace = s.trace ? reinterpret_cast<void*>(s.trace->ptr) : nullptr;
+  args.trace_capacity = s.trace_capacity;
+  return args;
+}
+
+}  // namespace
 
 GemmArgs build_gemm_args(const GemmLaunchSpec& s, const GemmOperands& o) {
   const bool one_d_one_d = s.one_d_one_d();
   GemmArgs args;
   std::memset(&args, 0, sizeof args);
+  if (s.bf16()) return build_bf16_args(s, o);
   // Tensor maps, per the comments in gemm_args.h.
   args.tma_a = encode_tma({"A", kTensorMapDataTypeUint8, 1, s.a->ptr, o.k, o.rows_a, o.k,
                            TmaBox{uint32_t(s.block_k), uint32_t(s.block_m)}, uint32_t(s.swizzle_a),

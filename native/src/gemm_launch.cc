@@ -87,8 +87,8 @@ Napi::Value js_create_gemm_launch(const Napi::CallbackInfo& info) {
 
     auto st = std::make_shared<GemmState>();
     st->kernel = spec.kernel;
-    st->keep = {spec.a, spec.b, spec.sfa, spec.sfb, spec.d};
-    for (const MemoryRef& optional : {spec.grouped_layout, spec.flags, spec.c, spec.trace})
+    st->keep = {spec.a, spec.b, spec.d};
+    for (const MemoryRef& optional : {spec.sfa, spec.sfb, spec.grouped_layout, spec.flags, spec.c, spec.trace})
       if (optional) st->keep.push_back(optional);
     // The kernel reduce-adds into D, so D must start as C: when they differ, run() copies C into D
     // first (stream-ordered, captured into graphs with the launch).

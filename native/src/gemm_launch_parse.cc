@@ -19,9 +19,17 @@ int swizzle_field(const Napi::Object& o, const char* name) {
 
 void parse_scalars(const Napi::Object& o, GemmLaunchSpec& s) {
   s.kind = get_string(o, "kind", kSpecWhat);
-  if (s.kind != "normal" && s.kind != "contiguous" && s.kind != "masked" && s.kind != "wgrad" && s.kind != "kgrouped")
-    throw_bad_argument("GemmLaunchSpec.kind must be one of normal, contiguous, masked, kgrouped, wgrad (got '" +
+  if (s.kind != "normal" && s.kind != "contiguous" && s.kind != "masked" && s.kind != "wgrad" && s.kind != "kgrouped" &&
+      s.kind != "bf16")
+    throw_bad_argument("GemmLaunchSpec.kind must be one of normal, contiguous, masked, kgrouped, wgrad, bf16 (got '" +
                        s.kind + "')");
+  if (has_field(o, "dType")) {
+    const std::string d_type = get_string(o, "dType", kSpecWhat);
+    if (d_type != "bf16" && d_type != "fp32")
+      throw_bad_argument("GemmLaunchSpec.dType must be 'bf16' or 'fp32' (got '" + d_type + "')");
+    if (s.kind != "bf16") throw_bad_argument("GemmLaunchSpec.dType applies to kind 'bf16' only (got '" + s.kind + "')");
+    s.d_fp32 = d_type == "fp32";
+  }
   const int64_t kMaxDim = int64_t(1) << 31;
   s.m = get_integer(o, "m", kSpecWhat, 1, kMaxDim);
   s.n = get_integer(o, "n", kSpecWhat, 1, kMaxDim);
@@ -48,8 +56,13 @@ void parse_scalars(const Napi::Object& o, GemmLaunchSpec& s) {
 void parse_buffers(Napi::Env env, const Napi::Object& o, GemmLaunchSpec& s) {
   s.a = unwrap_buffer(env, o.Get("a"), "GemmLaunchSpec.a");
   s.b = unwrap_buffer(env, o.Get("b"), "GemmLaunchSpec.b");
-  s.sfa = unwrap_buffer(env, o.Get("sfa"), "GemmLaunchSpec.sfa");
-  s.sfb = unwrap_buffer(env, o.Get("sfb"), "GemmLaunchSpec.sfb");
+  // The FP8 kinds read scales; the BF16 kernel reads none.
+  if (!s.bf16()) {
+    s.sfa = unwrap_buffer(env, o.Get("sfa"), "GemmLaunchSpec.sfa");
+    s.sfb = unwrap_buffer(env, o.Get("sfb"), "GemmLaunchSpec.sfb");
+  } else if (has_field(o, "sfa") || has_field(o, "sfb")) {
+    throw_bad_argument("GemmLaunchSpec.sfa / sfb are not read by kind 'bf16' (A and B are bf16, unscaled)");
+  }
   s.d = unwrap_buffer(env, o.Get("d"), "GemmLaunchSpec.d");
   s.psum_layout = get_bool(o, "psumLayout", kSpecWhat);
   if (s.psum_layout && s.kind != "contiguous")
@@ -69,7 +82,10 @@ void parse_buffers(Napi::Env env, const Napi::Object& o, GemmLaunchSpec& s) {
     s.flags = unwrap_buffer(env, o.Get("flags"), "GemmLaunchSpec.flags");
   }
   if (has_field(o, "c")) {
-    if (!s.one_d_one_d()) throw_bad_argument("GemmLaunchSpec.c is only read by the 1D1D kinds (wgrad, kgrouped)");
+    if (s.bf16() && !s.d_fp32)
+      throw_bad_argument("GemmLaunchSpec.c (accumulate into fp32 D) needs dType 'fp32' for kind 'bf16'");
+    if (!s.one_d_one_d() && !s.bf16())
+      throw_bad_argument("GemmLaunchSpec.c is only read by the 1D1D kinds (wgrad, kgrouped) and by bf16 with dType 'fp32'");
     s.c = unwrap_buffer(env, o.Get("c"), "GemmLaunchSpec.c");
   }
   if (has_field(o, "trace")) {
@@ -103,6 +119,7 @@ Napi::Object gemm_launch_spec_object(Napi::Env env, const GemmLaunchSpec& s) {
   for (const auto& f : fields) spec.Set(f.first, Napi::Number::New(env, double(f.second)));
   spec.Set("pdl", s.pdl);
   if (s.psum_layout) spec.Set("psumLayout", true);
+  if (s.bf16()) spec.Set("dType", s.d_fp32 ? "fp32" : "bf16");
   if (s.trace) spec.Set("traceCapacity", Napi::Number::New(env, s.trace_capacity));
   spec.Freeze();
   return spec;

@@ -12,7 +12,7 @@ namespace fp8lab {
 
 struct GemmLaunchSpec {
   KernelRef kernel;
-  std::string kind;  // normal | contiguous | masked | wgrad | kgrouped
+  std::string kind;  // normal | contiguous | masked | wgrad | kgrouped | bf16
   // The problem: normal / wgrad / kgrouped: M; contiguous: ΣM; masked: Mmax per group. K-grouped:
   // K = ΣK_g (groups concatenated along K).
   int64_t m = 0, n = 0, k = 0, num_groups = 1;
@@ -23,6 +23,7 @@ struct GemmLaunchSpec {
   int64_t num_sms = 0, shared_bytes = 0;
   bool pdl = false;
   bool psum_layout = false;      // contiguous: groupedLayout holds psum[G], not an expert per row
+  bool d_fp32 = false;           // bf16: D is fp32 (dType 'fp32'); with c, D = C + A.B^T
   uint32_t trace_capacity = 0;   // records per trace slice; 0 when there is no trace buffer
   // Device buffers; the optional ones are null when absent.
   MemoryRef a, b, sfa, sfb, d;
@@ -31,6 +32,10 @@ struct GemmLaunchSpec {
   // wgrad / kgrouped run the 1D1D kernel (impls/sm90_fp8_gemm_1d1d.cuh): fp32 D = C + A.B^T, both
   // operands scaled per 1x128; the others the 1D2D kernel (bf16 D, B per 128x128).
   bool one_d_one_d() const { return kind == "wgrad" || kind == "kgrouped"; }
+  // bf16 runs impls/sm90_bf16_gemm.cuh: bf16 A [M, K] and B [N, K], no scales, D bf16 or fp32
+  // (fp32 with C: TMA reduce-add onto D, which starts as C).
+  bool bf16() const { return kind == "bf16"; }
+  bool fp32_d() const { return one_d_one_d() || (bf16() && d_fp32); }
   bool m_grouped() const { return kind == "contiguous" || kind == "masked"; }
   int64_t ctas_per_cluster() const { return cluster_m * cluster_n * split_k; }
   int64_t threads() const { return 128 * (1 + num_math_warpgroups); }

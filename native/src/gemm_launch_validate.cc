@@ -14,7 +14,30 @@ void require_bytes(const char* name, const MemoryRef& buf, uint64_t needed, cons
 
 }  // namespace
 
-void validate_gemm_config(const GemmLaunchSpec& s, const DeviceInfoData& device, const LoadedKernel& kernel) {
+// The BF16 kernel's problem rules (extension/src/core/bf16/kernelRulesBf16.ts ruleProblemBf16): bf16 rows
+// of A and B and the rows of D are TMA global strides, multiples of 16 bytes; K need not fill the
+// last 64-deep K-block (the TMA zero-fills it).
+void validate_bf16_config(const GemmLaunchSpec& s) {
+  if (s.num_groups != 1)
+    throw_bad_argument("GemmLaunchSpec.numGroups must be 1 for kind 'bf16' (got " + std::to_string(s.num_groups) + ")");
+  if (s.block_k != 64)
+    throw_bad_argument("GemmLaunchSpec.blockK must be 64 for kind 'bf16' (64 bf16 = one 128-byte swizzle row; got " +
+                       std::to_string(s.block_k) + ")");
+  if (s.k % 8 != 0)
+    throw CodedError("E_SHAPE_ALIGNMENT", "K = " + std::to_string(s.k) +
+                                              " is not a multiple of 8: the bf16 rows of A and B must be 16-byte aligned "
+                                              "for the TMA; pad K to " + std::to_string(align_up_u64(s.k, 8)));
+  const int64_t n_align = s.d_fp32 ? 4 : 8;
+  if (s.n % n_align != 0)
+    throw CodedError("E_SHAPE_ALIGNMENT", "N = " + std::to_string(s.n) + " is not a multiple of " + std::to_string(n_align) +
+                                              ": D's rows (" + (s.d_fp32 ? "fp32" : "bf16") +
+                                              ") must be 16-byte aligned for the TMA store; use N = " +
+                                              std::to_string(align_up_u64(s.n, n_align)));
+  if (s.split_k != 1) throw_bad_argument("GemmLaunchSpec.splitK must be 1 for kind 'bf16' (got " + std::to_string(s.split_k) + ")");
+}
+
+// The FP8 kinds' problem rules: whole 128-wide scaling blocks along K, 16-byte rows of D.
+void validate_fp8_problem(const GemmLaunchSpec& s) {
   const bool one_d_one_d = s.one_d_one_d();
   if ((s.kind == "normal" || s.kind == "wgrad") && s.num_groups != 1)
     throw_bad_argument("GemmLaunchSpec.numGroups must be 1 for kind '" + s.kind + "' (got " +
@@ -31,6 +54,12 @@ void validate_gemm_config(const GemmLaunchSpec& s, const DeviceInfoData& device,
                                               std::to_string(n_align) + ": D's rows (" + (one_d_one_d ? "fp32" : "bf16") +
                                               ") must be 16-byte aligned for the TMA store; use N = " +
                                               std::to_string(align_up_u64(s.n, n_align)));
+}
+
+void validate_gemm_config(const GemmLaunchSpec& s, const DeviceInfoData& device, const LoadedKernel& kernel) {
+  const bool one_d_one_d = s.one_d_one_d();
+  if (s.bf16()) validate_bf16_config(s);
+  else validate_fp8_problem(s);
   if (s.split_k > 1 && (s.cluster_m * s.cluster_n != 1 || one_d_one_d))
     throw_bad_argument("GemmLaunchSpec.splitK = " + std::to_string(s.split_k) + " needs clusterM = clusterN = 1 (the cluster "
                        "splits K instead of multicasting) and the 1D2D kernel");
@@ -61,6 +90,16 @@ void validate_gemm_config(const GemmLaunchSpec& s, const DeviceInfoData& device,
 }
 
 void validate_gemm_buffers(const GemmLaunchSpec& s, const GemmOperands& o) {
+  if (s.bf16()) {
+    require_bytes("a", s.a, o.rows_a * o.k * 2, "bf16 [" + std::to_string(o.rows_a) + ", " + std::to_string(o.k) + "]");
+    require_bytes("b", s.b, o.rows_b * o.k * 2, "bf16 [" + std::to_string(o.rows_b) + ", " + std::to_string(o.k) + "]");
+    require_bytes("d", s.d, o.d_bytes(), o.d_layout());
+    if (s.c) require_bytes("c", s.c, o.rows_a * o.n * 4, o.d_layout());
+    if (s.trace)
+      require_bytes("trace", s.trace, trace_buffer_bytes(uint32_t(s.num_sms), s.trace_capacity),
+                    std::to_string(s.num_sms) + " CTAs x " + std::to_string(kTraceRolesPerCta) + " roles");
+    return;
+  }
   require_bytes("a", s.a, o.rows_a * o.k, "fp8 [" + std::to_string(o.rows_a) + ", " + std::to_string(o.k) + "]");
   require_bytes("b", s.b, o.rows_b * o.k, "fp8 [" + std::to_string(o.rows_b) + ", " + std::to_string(o.k) + "]");
   require_bytes("sfa", s.sfa, o.k_blocks * o.sfa_stride * 4,

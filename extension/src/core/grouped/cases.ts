@@ -4,11 +4,12 @@
 // Pure: the draws come from a seeded generator and are recorded with the result.
 import type { GroupedCase, GroupedDraw, GroupedKind } from '../../../protocol/grouped';
 import type { GemmProblem } from '../../../protocol/worker';
+import { DEEPSEEK_M } from '../deepseekShapes';
 import { DEEPSEEK_NK } from '../deepseekShapes';
 import { alignUp, contiguousStarts, DEFAULT_MK_ALIGNMENT } from './layout';
 import { seededUniform, uniformIn } from './random';
 
-export const GROUPED_KINDS: readonly GroupedKind[] = ['contiguous', 'masked', 'kgrouped', 'wgrad'];
+export const GROUPED_KINDS: readonly GroupedKind[] = ['contiguous', 'masked', 'kgrouped', 'wgrad', 'bf16'];
 
 /** (N, K) of the M-grouped cases. */
 export const M_GROUPED_NK: ReadonlyArray<readonly [number, number]> = [[6144, 7168], [7168, 3072], [4096, 4096], [4096, 2048]];
@@ -19,6 +20,8 @@ export const KGROUPED_CASES: ReadonlyArray<readonly [groups: number, m: number, 
   [4, 4096, 7168, 8192], [4, 7168, 2048, 8192], [8, 4096, 7168, 4096], [8, 7168, 2048, 4096], [16, 4096, 7168, 2048], [16, 7168, 2048, 2048],
 ];
 export const WGRAD_M = 4096;
+/** The BF16 GEMM's extra square shape beside the DeepSeek list (as the FP8 bench's 8192³). */
+export const BF16_SQUARE = 8192;
 
 /** The standard list for a kind (default shapes of `fp8lab bench --kernel KIND`). */
 export function standardCases(kind: GroupedKind): GroupedCase[] {
@@ -31,6 +34,11 @@ export function standardCases(kind: GroupedKind): GroupedCase[] {
       return KGROUPED_CASES.map(([g, m, n, k]) => ({ kind, numGroups: g, m, n, k }));
     case 'wgrad':
       return DEEPSEEK_NK.map(([n, k]) => ({ kind, numGroups: 1, m: WGRAD_M, n, k }));
+    case 'bf16':
+      return [
+        ...DEEPSEEK_M.flatMap((m) => DEEPSEEK_NK.map(([n, k]) => ({ kind, numGroups: 1, m, n, k }))),
+        { kind, numGroups: 1, m: BF16_SQUARE, n: BF16_SQUARE, k: BF16_SQUARE },
+      ];
   }
 }
 
@@ -70,6 +78,7 @@ export function drawCase(c: GroupedCase, seed: number, alignment = DEFAULT_MK_AL
       return { seed, groupK };
     }
     case 'wgrad':
+    case 'bf16':
       return { seed };
   }
 }
@@ -85,6 +94,8 @@ export function kernelProblem(c: GroupedCase, draw: GroupedDraw): GemmProblem {
       return { kind: 'kgrouped', m: c.m, n: c.n, k: (draw.groupK ?? []).reduce((a, b) => a + b, 0), numGroups: c.numGroups };
     case 'wgrad':
       return { kind: 'wgrad', m: c.m, n: c.n, k: c.k, numGroups: 1 };
+    case 'bf16':
+      return { kind: 'bf16', m: c.m, n: c.n, k: c.k, numGroups: 1, ...(c.output && c.output !== 'bf16' ? { output: c.output } : {}) };
   }
 }
 
@@ -97,5 +108,6 @@ export function caseLabel(c: GroupedCase): string {
     case 'masked': return `masked ${c.numGroups}x${c.m} m~${c.expectedM ?? c.m} N=${c.n} K=${c.k}${empty}`;
     case 'kgrouped': return `kgrouped ${c.numGroups} M=${c.m} N=${c.n} K~${c.k}${empty}`;
     case 'wgrad': return `wgrad M=${c.m} N=${c.n} K=${c.k}`;
+    case 'bf16': return `bf16 M=${c.m} N=${c.n} K=${c.k}${c.output && c.output !== 'bf16' ? ` (${c.output})` : ''}`;
   }
 }

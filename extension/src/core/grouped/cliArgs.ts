@@ -1,6 +1,8 @@
 // `fp8lab bench --kernel contiguous|masked|kgrouped|wgrad` argument parsing (pure: argv in, cases
 // and options out, or a message saying what is wrong and what would work).
 import type { GroupedBenchOptions, GroupedCase, GroupedKind } from '../../../protocol/grouped';
+import type { Bf16Output } from '../../../protocol/worker';
+import { BF16_OUTPUTS } from '../bf16/kernelRulesBf16';
 import { edgeCases, GROUPED_KINDS, standardCases, MASKED_MAX_M } from './cases';
 import { checkCase } from './validate';
 
@@ -33,7 +35,8 @@ export function parseGroupedShape(kind: GroupedKind, text: string): GroupedCase 
       c = { kind, numGroups: nums[0], m: nums[4] ?? MASKED_MAX_M, n: nums[2], k: nums[3], expectedM: nums[1] };
       break;
     case 'wgrad':
-      if (nums.length !== 3) return `a wgrad shape is M,N,K; got "${text}"`;
+    case 'bf16':
+      if (nums.length !== 3) return `a ${kind} shape is M,N,K; got "${text}"`;
       c = { kind, numGroups: 1, m: nums[0], n: nums[1], k: nums[2] };
       break;
   }
@@ -51,6 +54,7 @@ export function parseGroupedArgs(args: string[]): GroupedParsed {
   let pdl = true;
   let edges = false;
   let peer = true;
+  let output: Bf16Output | undefined;
   const num = (flag: string, v: string | undefined, min: number, max: number): number | string => {
     if (v === undefined || !/^\d+$/.test(v)) return `${flag} needs a whole number`;
     const x = Number(v);
@@ -74,12 +78,19 @@ export function parseGroupedArgs(args: string[]): GroupedParsed {
       case '--no-pdl': pdl = false; break;
       case '--edge-cases': edges = true; break;
       case '--no-peer': peer = false; break;
+      case '--output': {
+        const v = args[++i];
+        if (!BF16_OUTPUTS.includes(v as Bf16Output)) return { ok: false, message: `--output must be one of ${BF16_OUTPUTS.join(', ')}; got ${v ?? 'nothing'}` };
+        output = v as Bf16Output;
+        break;
+      }
       default:
         if (a.startsWith('--')) return { ok: false, message: `unknown option ${a} for bench --kernel` };
         shapes.push(a);
     }
   }
-  if (!kind) return { ok: false, message: '--kernel KIND is required here (contiguous, masked, kgrouped, wgrad)' };
+  if (!kind) return { ok: false, message: `--kernel KIND is required here (${GROUPED_KINDS.join(', ')})` };
+  if (output !== undefined && kind !== 'bf16') return { ok: false, message: `--output applies to --kernel bf16 only (an FP8 ${kind} GEMM's D type is fixed)` };
   let cases: GroupedCase[];
   let shapesLabel: string;
   if (shapes.length === 0 || (shapes.length === 1 && shapes[0] === 'standard')) {
@@ -95,5 +106,6 @@ export function parseGroupedArgs(args: string[]): GroupedParsed {
     shapesLabel = `${cases.length} shape(s)`;
   }
   if (edges) cases = [...cases, ...edgeCases().filter((c) => c.kind === kind)];
+  if (output !== undefined && output !== 'bf16') cases = cases.map((c) => ({ ...c, output }));
   return { ok: true, value: { kind, cases, shapesLabel, ...(jsonFile ? { jsonFile } : {}), options: { timing, rounds, seed, pdl, ...(peer ? {} : { peer: false }) } } };
 }

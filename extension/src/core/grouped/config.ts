@@ -5,6 +5,7 @@
 // + the fp32 reduce-add epilogue per wave; ties go to the larger tile.
 import type { GemmConfig, GemmProblem } from '../../../protocol/worker';
 import { chooseConfig } from '../heuristics';
+import { chooseConfigBf16 } from '../bf16/heuristicsBf16';
 import type { PolicyDevice } from '../heuristics/device';
 import { is1d1dKind, completeConfig1d1d, configViolations1d1d } from '../kernelRules1d1d';
 import { shapeLabel } from '../shapes';
@@ -33,6 +34,10 @@ export function estimate1d1d(config: GemmConfig, problem: GemmProblem, groupK?: 
 }
 
 export function groupedConfig(problem: GemmProblem, device: PolicyDevice, groupK?: readonly number[]): { config: GemmConfig; why: string } {
+  if (problem.kind === 'bf16') {
+    const report = chooseConfigBf16(problem, device);
+    return { config: report.chosen, why: report.why };
+  }
   if (!is1d1dKind(problem.kind)) {
     const report = chooseConfig(problem, device);
     return { config: report.chosen, why: report.why };

@@ -10,7 +10,8 @@ export function groupedLayout(c: GroupedCase, draw: GroupedDraw, alignment = DEF
     case 'contiguous': return c.psum ? psumLayout(draw.groupRows ?? [], alignment) : expertIndex(draw.groupRows ?? [], alignment);
     case 'masked': return Int32Array.from(draw.maskedM ?? []);
     case 'kgrouped': return Int32Array.from(draw.groupK ?? []);
-    case 'wgrad': return undefined;
+    case 'wgrad':
+    case 'bf16': return undefined;
   }
 }
 
@@ -57,6 +58,7 @@ export function drawFromLayout(c: GroupedCase, layout: readonly number[], seed: 
       return { draw: { seed, groupK: [...layout] } };
     }
     case 'wgrad':
+    case 'bf16':
       return { draw: { seed } };
   }
 }

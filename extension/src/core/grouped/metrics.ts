@@ -28,5 +28,10 @@ export function groupedWork(c: GroupedCase, draw: GroupedDraw): GroupedWork {
     }
     case 'wgrad':
       return { flops: 2 * c.m * n * k, bytes: (c.m + n) * k + (c.m + n) * kb * 4 + 2 * c.m * n * 4, flopsOver: 'all' };
+    case 'bf16': {
+      // bf16 A and B; D bf16 or fp32 (accumulate: C read and D written).
+      const out = c.output === 'fp32' ? 4 : c.output === 'fp32-accumulate' ? 8 : 2;
+      return { flops: 2 * c.m * n * k, bytes: (c.m + n) * k * 2 + c.m * n * out, flopsOver: 'all' };
+    }
   }
 }

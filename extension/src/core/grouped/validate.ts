@@ -3,6 +3,7 @@
 import type { GroupedCase } from '../../../protocol/grouped';
 import type { ErrorCode } from '../../../protocol/worker';
 import { alignUp, DEFAULT_MK_ALIGNMENT } from './layout';
+import { BF16_OUTPUTS, ruleProblemBf16 } from '../bf16/kernelRulesBf16';
 
 export interface GroupedProblem {
   code: ErrorCode;
@@ -151,6 +152,13 @@ export function checkCase(c: GroupedCase): GroupedProblem | undefined {
   if (!isInt(c.numGroups) || c.numGroups < 1) return bad(`numGroups must be a whole number ≥ 1; got ${c.numGroups}`);
   if (c.kind === 'wgrad' && c.numGroups !== 1) return bad(`wgrad is one GEMM: numGroups must be 1; got ${c.numGroups}`);
   if (!isInt(c.m) || c.m < 1) return bad(`M must be a whole number ≥ 1; got ${c.m}`);
+  if (c.output !== undefined && c.kind !== 'bf16') return bad(`output applies to the bf16 kind only (an FP8 ${c.kind} GEMM's D type is fixed)`);
+  if (c.kind === 'bf16') {
+    if (c.numGroups !== 1) return bad(`bf16 is one GEMM: numGroups must be 1; got ${c.numGroups}`);
+    if (c.output !== undefined && !BF16_OUTPUTS.includes(c.output)) return bad(`output must be one of ${BF16_OUTPUTS.join(', ')}; got ${JSON.stringify(c.output)}`);
+    const v = ruleProblemBf16(c, c.output ?? 'bf16');
+    return v ? problem(v.rule === 'shape-m' ? 'E_INVALID_SHAPE' : 'E_SHAPE_ALIGNMENT', 'shape', v.reason) : undefined;
+  }
   const nAlign = c.kind === 'wgrad' || c.kind === 'kgrouped' ? 4 : 8;
   if (!isInt(c.n) || c.n < nAlign || c.n % nAlign !== 0) return bad(`N must be a positive multiple of ${nAlign} (16-byte rows of D); got ${c.n}, use ${alignUp(Math.max(nAlign, Number(c.n) || 0), nAlign)}`);
   if (!isInt(c.k) || c.k < 128 || c.k % 128 !== 0) return bad(`K must be a positive multiple of 128 (the scaling block); got ${c.k}, use ${alignUp(Math.max(128, Number(c.k) || 0), 128)}`);

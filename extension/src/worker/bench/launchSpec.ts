@@ -7,9 +7,9 @@ import type { GemmConfig } from '../../../protocol/worker';
 /** What the kernel sees: rows of A (contiguous: ΣM), N, K (kgrouped: ΣK_g) and the group count. */
 export interface LaunchDims { kind: GemmKind; m: number; n: number; k: number; numGroups: number }
 
-/** The device buffers of one launch; c, groupedLayout and flags only where the kind uses them. */
+/** The device buffers of one launch; scales for the FP8 kinds, c, groupedLayout and flags only where the kind uses them. */
 export interface LaunchOperands {
-  a: DeviceBuffer; b: DeviceBuffer; sfa: DeviceBuffer; sfb: DeviceBuffer; d: DeviceBuffer;
+  a: DeviceBuffer; b: DeviceBuffer; sfa?: DeviceBuffer; sfb?: DeviceBuffer; d: DeviceBuffer;
   c?: DeviceBuffer; groupedLayout?: DeviceBuffer; flags?: DeviceBuffer;
 }
 
@@ -19,6 +19,8 @@ export interface LaunchExtras {
   psumLayout?: boolean;
   /** The instrumented build's event buffer (FP8LAB_TRACE=1 kernels only). */
   trace?: DeviceBuffer; traceCapacity?: number;
+  /** Kind 'bf16': D's element type (absent: bf16). */
+  dType?: 'bf16' | 'fp32';
 }
 
 export function gemmLaunchSpec(kernel: Kernel, dims: LaunchDims, config: GemmConfig, operands: LaunchOperands, extras: LaunchExtras): GemmLaunchSpec {
@@ -29,7 +31,10 @@ export function gemmLaunchSpec(kernel: Kernel, dims: LaunchDims, config: GemmCon
     numMathWarpgroups: config.numMathWarpgroups, clusterM: config.clusterM, clusterN: config.clusterN, splitK: config.splitK ?? 1,
     swizzleA: config.swizzleA, swizzleB: config.swizzleB, swizzleD: config.swizzleD,
     numSms: config.numSms, sharedBytes: config.sharedBytes,
-    a, b, sfa, sfb, d,
+    a, b, d,
+    ...(sfa ? { sfa } : {}),
+    ...(sfb ? { sfb } : {}),
+    ...(extras.dType ? { dType: extras.dType } : {}),
     ...(c ? { c } : {}),
     ...(groupedLayout ? { groupedLayout } : {}),
     ...(flags ? { flags } : {}),

@@ -22,6 +22,7 @@ import type { UtilKernels } from '../bench/utilKernels';
 import { at, type GroupedKernels, type Segment } from './groupedKernels';
 import { preparePythonPeers, releasePythonPeers, timeRounds, type PreparedPeer, type PythonPeers } from '../peers/pythonPeers';
 import { gemmLaunchSpec } from '../bench/launchSpec';
+import { benchBf16Case } from './bf16Case';
 
 const ROTATION_MEMORY_FRACTION = 0.4;
 
@@ -50,6 +51,7 @@ export function peerProblem(c: GroupedCase, draw: GroupedDraw): HelperProblem | 
     case 'masked': return { kind: 'masked', m: c.m, n: c.n, k: c.k, maskedM: draw.maskedM ?? [], ...(c.expectedM ? { expectedM: c.expectedM } : {}) };
     case 'kgrouped': { const groupK = draw.groupK ?? []; return { kind: 'kgrouped', m: c.m, n: c.n, k: groupK.reduce((a, b) => a + b, 0), groupK }; }
     case 'wgrad': return { kind: 'kgrouped', m: c.m, n: c.n, k: c.k, groupK: [c.k] };
+    case 'bf16': return { kind: 'bf16', m: c.m, n: c.n, k: c.k, ...(c.output && c.output !== 'bf16' ? { output: c.output } : {}) };
   }
 }
 
@@ -115,6 +117,7 @@ export function rowRuns(c: GroupedCase, draw: GroupedDraw, geo: CaseGeometry): {
 
 export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedDraw, layout: Int32Array | undefined,
   problem: GemmProblem, config: GemmConfig, compiled: CompileReport): Promise<GroupedResult> {
+  if (c.kind === 'bf16') return benchBf16Case(ctx, c, draw, problem, config, compiled);
   const { addon, utils, grouped, device, options } = ctx;
   const label = caseLabel(c);
   const checkpoint = () => { if (ctx.cancelled()) throw cancelledError(); };
@@ -211,7 +214,7 @@ export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedD
       ...(set.layout ? { groupedLayout: set.layout } : {}),
       ...(set.flags ? { flags: set.flags } : {}),
     }, { pdl, psumLayout: c.psum }))));
-    let pdl = options.pdl ?? true;
+    const pdl = options.pdl ?? true;
     const check0 = makeLaunches(pdl, false)[0];
 
     // Correctness: D poisoned (the 1D1D launch first copies C into D), one launch, then the checks.
@@ -242,54 +245,69 @@ export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedD
     checkpoint();
     if (!options.timing) return result;
 
-    const work = groupedWork(c, draw);
-    const calls = callsPerGraph(estimateUs(work.flops, work.bytes), plan.sets);
-    const timing = { callsPerGraph: calls, warmupReplays: WARMUP_REPLAYS, rounds: options.rounds };
-    const peerResults: PeerResult[] = [];
-    let python: { peers: PythonPeers; prepared: PreparedPeer[] } | undefined;
-    if (ctx.python) {
-      const spec = peerProblem(c, draw);
-      if (typeof spec === 'string') {
-        peerResults.push({ id: 'deepgemm', name: 'DeepGEMM', skipped: spec });
-      } else {
-        ctx.progress('peer', `${label}: preparing DeepGEMM on the same case`);
-        const prep = await preparePythonPeers(ctx.python, spec, options.seed, ctx.numSms, ctx.cancelled);
-        peerResults.push(...prep.skipped);
-        python = { peers: ctx.python, prepared: prep.prepared };
-      }
-    }
-    try {
-      checkpoint();
-      ctx.progress('timing', `${label}: timing ${plan.sets} rotated input set(s)${python?.prepared.length ? ' interleaved with DeepGEMM' : ''}`);
-      let ours = makeLaunches(pdl, true);
-      let timed: Awaited<ReturnType<typeof timeRounds>> | undefined;
-      try {
-        timed = await timeRounds(addon, [ours], timing, python, ctx.cancelled);
-      } catch (err) {
-        const data = codedData(err);
-        if (losesContext(data) || data.code === 'E_CANCELLED' || !pdl) throw err;
-        pdl = false; // a capture that refuses programmatic dependent launch gets plain launches
-        ours = makeLaunches(false, true);
-        timed = await timeRounds(addon, [ours], timing, python, ctx.cancelled);
-      }
-      const stats = summarize(timed.perCallUs[0]);
-      result.timing = { ...stats, tflops: tflops(work.flops, stats.medianUs), tbps: work.bytes / (stats.medianUs * 1e-6) / 1e12, flops: work.flops, bytes: work.bytes, flopsOver: work.flopsOver };
-      for (const p of python?.prepared ?? []) {
-        const samples = timed.pythonUs.get(p.id);
-        if (samples?.length) {
-          const s = summarize(samples);
-          peerResults.push({ id: p.id, name: p.prepared.name, accuracy: p.prepared.accuracy, timing: { ...s, tflops: tflops(work.flops, s.medianUs), ratio: s.medianUs / stats.medianUs, roundsUs: samples },
-            ...(p.prepared.config ? { config: p.prepared.config } : {}) });
-        } else {
-          peerResults.push({ id: p.id, name: p.prepared.name, accuracy: p.prepared.accuracy, skipped: timed.dropped.get(p.id) ?? 'no timing came back' });
-        }
-      }
-      if (ctx.python) result.peers = peerResults;
-      return result;
-    } finally {
-      if (python) await releasePythonPeers(python.peers, python.prepared);
-    }
+    return await timeWithPeers(ctx, c, draw, result, plan.sets, makeLaunches, pdl);
   } finally {
     scope.dispose();
+  }
+}
+
+/**
+ * The timing half of a case, shared by every kind: CUDA-graph replays of our launches over the
+ * rotated sets (in place: `makeLaunches(pdl, true)`), interleaved round by round with DeepGEMM on the
+ * same case when the run has it; a capture that refuses programmatic dependent launch is retried
+ * with plain launches. Fills result.timing and result.peers.
+ */
+export async function timeWithPeers(ctx: CaseContext, c: GroupedCase, draw: GroupedDraw, result: GroupedResult, sets: number,
+  makeLaunches: (pdl: boolean, inPlace: boolean) => GemmLaunch[], pdlWanted: boolean): Promise<GroupedResult> {
+  const { addon, options } = ctx;
+  const label = caseLabel(c);
+  const checkpoint = () => { if (ctx.cancelled()) throw cancelledError(); };
+  let pdl = pdlWanted;
+  const work = groupedWork(c, draw);
+  const calls = callsPerGraph(estimateUs(work.flops, work.bytes), sets);
+  const timing = { callsPerGraph: calls, warmupReplays: WARMUP_REPLAYS, rounds: options.rounds };
+  const peerResults: PeerResult[] = [];
+  let python: { peers: PythonPeers; prepared: PreparedPeer[] } | undefined;
+  if (ctx.python) {
+    const spec = peerProblem(c, draw);
+    if (typeof spec === 'string') {
+      peerResults.push({ id: 'deepgemm', name: 'DeepGEMM', skipped: spec });
+    } else {
+      ctx.progress('peer', `${label}: preparing DeepGEMM on the same case`);
+      const prep = await preparePythonPeers(ctx.python, spec, options.seed, ctx.numSms, ctx.cancelled);
+      peerResults.push(...prep.skipped);
+      python = { peers: ctx.python, prepared: prep.prepared };
+    }
+  }
+  try {
+    checkpoint();
+    ctx.progress('timing', `${label}: timing ${sets} rotated input set(s)${python?.prepared.length ? ' interleaved with DeepGEMM' : ''}`);
+    let ours = makeLaunches(pdl, true);
+    let timed: Awaited<ReturnType<typeof timeRounds>> | undefined;
+    try {
+      timed = await timeRounds(addon, [ours], timing, python, ctx.cancelled);
+    } catch (err) {
+      const data = codedData(err);
+      if (losesContext(data) || data.code === 'E_CANCELLED' || !pdl) throw err;
+      pdl = false; // a capture that refuses programmatic dependent launch gets plain launches
+      ours = makeLaunches(false, true);
+      timed = await timeRounds(addon, [ours], timing, python, ctx.cancelled);
+    }
+    const stats = summarize(timed.perCallUs[0]);
+    result.timing = { ...stats, tflops: tflops(work.flops, stats.medianUs), tbps: work.bytes / (stats.medianUs * 1e-6) / 1e12, flops: work.flops, bytes: work.bytes, flopsOver: work.flopsOver };
+    for (const p of python?.prepared ?? []) {
+      const samples = timed.pythonUs.get(p.id);
+      if (samples?.length) {
+        const s = summarize(samples);
+        peerResults.push({ id: p.id, name: p.prepared.name, accuracy: p.prepared.accuracy, timing: { ...s, tflops: tflops(work.flops, s.medianUs), ratio: s.medianUs / stats.medianUs, roundsUs: samples },
+          ...(p.prepared.config ? { config: p.prepared.config } : {}) });
+      } else {
+        peerResults.push({ id: p.id, name: p.prepared.name, accuracy: p.prepared.accuracy, skipped: timed.dropped.get(p.id) ?? 'no timing came back' });
+      }
+    }
+    if (ctx.python) result.peers = peerResults;
+    return result;
+  } finally {
+    if (python) await releasePythonPeers(python.peers, python.prepared);
   }
 }

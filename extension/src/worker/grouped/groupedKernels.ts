@@ -84,7 +84,7 @@ export class GroupedKernels {
    * calc_diff, max abs/rel error and unwritten count over several segments of D (bf16 or fp32),
    * accumulated into one result (scratch: DIFF_WORDS x 8 bytes). Synchronizes.
    */
-  async accuracy(segments: Segment[], fp32: boolean, scratch: DeviceBuffer, timeoutMs?: number): Promise<SegmentAccuracy> {
+  async accuracy(segments: Segment[], fp32: boolean, scratch: DeviceBuffer, timeoutMs?: number, limit?: number): Promise<SegmentAccuracy> {
     this.addon.fill32(scratch, 0, DIFF_WORDS * 8);
     const live = segments.filter((s) => s.count > 0);
     for (const s of live) {
@@ -101,7 +101,7 @@ export class GroupedKernels {
     }
     await this.addon.synchronize(timeoutMs);
     const words = readDiffWords(this.addon.download(scratch, DIFF_WORDS * 8));
-    return { ...accuracyOf(words), nonFiniteRef: words.nonFiniteRef };
+    return { ...accuracyOf(words, limit), nonFiniteRef: words.nonFiniteRef };
   }
 
   /** 32-bit words of the given runs that no longer hold `pattern`. `scratch` ≥ 8 bytes. Synchronizes. */
@@ -113,6 +113,19 @@ export class GroupedKernels {
     }
     await this.addon.synchronize(timeoutMs);
     return Number(new DataView(this.addon.download(scratch, 8)).getBigUint64(0, true));
+  }
+
+  /** x fp32 [count] -> q bf16 [count] (round to nearest even). */
+  castBf16(x: bigint, q: bigint, count: number): void {
+    this.addon.launch(this.k(GroupedKernel.castBf16), { grid: strideGrid(count), block }, [{ ptr: x }, { ptr: q }, { u64: BigInt(count) }]);
+  }
+
+  /** ref fp32 [m, n] = C (optional, fp32 [m, n]) + a bf16 [m, k] · b bf16 [n, k]ᵀ, any K. */
+  referenceBf16(a: bigint, b: bigint, c: bigint | undefined, ref: bigint, m: number, n: number, k: number): void {
+    if (m === 0 || n === 0) return;
+    this.addon.launch(this.k(GroupedKernel.referenceBf16), { grid: [cdiv(n, REFERENCE_TILE), cdiv(m, REFERENCE_TILE), 1], block }, [
+      { ptr: a }, { ptr: b }, { ptr: c ?? 0n }, { ptr: ref }, { u32: m }, { u32: n }, { u32: k },
+    ]);
   }
 
   /** sf fp32 [rows][kBlocks] row-major -> dst fp32 [kBlocks][stride] MN-major (padding rows 0). */

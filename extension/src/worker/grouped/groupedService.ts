@@ -13,6 +13,7 @@ import { tmaAlignedSize } from '../../core/grouped/layout';
 import { checkCase, checkGroupK, checkMkAlignment } from '../../core/grouped/validate';
 import { configViolations } from '../../core/kernelRules';
 import { is1d1dKind, configViolations1d1d } from '../../core/kernelRules1d1d';
+import { configViolationsBf16 } from '../../core/bf16/kernelRulesBf16';
 import { kernelSourceForKind, KernelConfigError } from '../../core/kernelSource';
 import { formatConfig } from '../../core/runRows';
 import { loadAddon, type AddonModule } from '../addon';
@@ -75,7 +76,9 @@ export function prepareCase(c: GroupedCase, seed: number, settings: RuntimeSetti
   if (c.config) {
     const smProblem = numSmsProblem(c.config, device);
     if (smProblem) throw coded('E_INVALID_CONFIG', `config ${formatConfig(c.config)} cannot run ${caseLabel(c)}: [num-sms-device] ${smProblem}`);
-    const violations = is1d1dKind(c.kind)
+    const violations = c.kind === 'bf16'
+      ? configViolationsBf16(c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true })
+      : is1d1dKind(c.kind)
       ? configViolations1d1d(c.kind, c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true, ...(draw.groupK ? { groupK: draw.groupK } : {}) })
       : configViolations(c.kind, c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
     if (violations.length > 0) throw coded('E_INVALID_CONFIG', `config ${formatConfig(c.config)} cannot run ${caseLabel(c)}: ${violations.map((v) => `[${v.rule}] ${v.reason}`).join('; ')}`);
@@ -94,7 +97,7 @@ export function prepareCase(c: GroupedCase, seed: number, settings: RuntimeSetti
 export async function compileCase(a: AddonModule, settings: RuntimeSettings, p: PreparedCase, log?: Logger): Promise<CompileReport> {
   let source;
   try {
-    source = kernelSourceForKind(p.problem.kind, p.config);
+    source = kernelSourceForKind(p.problem.kind, p.config, p.problem.output);
   } catch (err) {
     if (err instanceof KernelConfigError) throw coded('E_INVALID_CONFIG', err.message);
     throw err;
