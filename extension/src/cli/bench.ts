@@ -37,7 +37,7 @@ Options:
   --distribution D          normal (default), outliers, tiny
   --config k=v,...          force a config for every shape; keys: ${Object.keys(CONFIG_KEYS).join(', ')}
   --no-pdl                  launch without programmatic dependent launch
-  --kernel KIND             grouped / weight-gradient GEMMs: contiguous, masked, kgrouped, wgrad
+  --kernel KIND             grouped / weight-gradient GEMMs: contiguous, masked, kgrouped, wgrad; the BF16 GEMM: bf16
                             (fp8lab bench --kernel KIND --help for their shapes and options)
 
 Exit codes: 0 all shapes correct (and timed), 1 bad command line, 4 no usable CUDA toolkit,

@@ -1,5 +1,5 @@
-// `fp8lab bench --kernel contiguous|masked|kgrouped|wgrad [--shapes ...]`: the grouped and
-// weight-gradient GEMMs. Without --shapes: the standard list for the kind. Correctness over the valid
+// `fp8lab bench --kernel contiguous|masked|kgrouped|wgrad|bf16 [--shapes ...]`: the grouped and
+// weight-gradient GEMMs, and the BF16 GEMM. Without --shapes: the standard list for the kind. Correctness over the valid
 // rows (and the rows that must stay untouched) before timing; DeepGEMM runs beside ours on the
 // same case when the peers' Python has it.
 import { parseGroupedArgs, GROUPED_DEFAULT_ROUNDS } from '../core/grouped/cliArgs';
@@ -11,7 +11,7 @@ import type { CliIo } from './io';
 import { benchExitCode, cliSettings, logToStderr, runCancellable, STOP_NOTICE_WITH_QUIT, VERB_EXIT, writeJsonReport, usageError } from './verbSupport';
 import { studyModeNotice } from '../core/environmentText';
 
-export const GROUPED_BENCH_HELP = `Usage: fp8lab bench --kernel contiguous|masked|kgrouped|wgrad [--shapes SHAPE ...] [options]
+export const GROUPED_BENCH_HELP = `Usage: fp8lab bench --kernel contiguous|masked|kgrouped|wgrad|bf16 [--shapes SHAPE ...] [options]
 
 Grouped and weight-gradient FP8 GEMMs on the local Hopper GPU. Per-group sizes are drawn like
 DeepGEMM's test generators from the seed (recorded in --json). Correctness first: FP32 reference per
@@ -25,11 +25,14 @@ Shapes (default, or 'standard': the standard list for the kind, after DeepGEMM's
   masked      G,EXPECTED_M,N,K[,MMAX]   (MMAX default 4096; FLOPs and bytes over the valid rows)
   kgrouped    G,M,N,K          K = expected K per group
   wgrad       M,N,K            D = C + A·Bᵀ, FP32
+  bf16        M,N,K            BF16 A and B, D = A·Bᵀ (standard: the DeepSeek shapes and 8192³); K % 8 == 0,
+                               N % 8 == 0; checked against FP32 with calc_diff < 1e-5; DeepGEMM's bf16_gemm_nt beside it
 Options:
   --json FILE     write the whole run as JSON      --rounds N   timed rounds (default ${GROUPED_DEFAULT_ROUNDS})
   --seed N        draws and random inputs           --check-only correctness only
   --no-pdl        no programmatic dependent launch  --edge-cases add the empty-group / psum cases
   --no-peer       without DeepGEMM
+  --output T      bf16 only: D as bf16 (default), fp32, or fp32-accumulate (D = C + A·Bᵀ)
 `;
 
 export async function runGroupedBench(args: string[], io: CliIo): Promise<number> {

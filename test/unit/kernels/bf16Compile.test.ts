@@ -20,7 +20,14 @@ function configsToCompile(): Array<{ config: GemmConfig; output: Bf16Output }> {
   const add = (config: GemmConfig, output: Bf16Output) => seen.set(key(config, output), { config, output });
   const shapes = [...[64, 128, 4096].flatMap((m) => DEEPSEEK_NK.map(([n, k]) => ({ m, n, k }))), { m: 8192, n: 8192, k: 8192 }];
   for (const s of shapes) add(chooseConfigBf16({ kind: 'bf16', ...s }, H100_SXM).chosen, 'bf16');
-  add(completeConfigBf16({ blockM: 256, blockN: 128, numSms: 132, clusterM: 2 }), 'bf16');
+  // The tiles test/gpu/bf16.ts forces (every family, both multicast directions).
+  const forced: Array<[number, number, number, number]> = [
+    [64, 16, 1, 1], [64, 112, 1, 1], [64, 256, 1, 1], [128, 64, 1, 1], [128, 144, 1, 1], [128, 256, 1, 1], [256, 64, 1, 1], [256, 128, 1, 1],
+    [256, 128, 2, 1], [128, 256, 1, 2], [128, 128, 2, 1], [64, 128, 1, 2],
+  ];
+  for (const [blockM, blockN, clusterM, clusterN] of forced) add(completeConfigBf16({ blockM, blockN, clusterM, clusterN, numSms: 132 }), 'bf16');
+  add(completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132, clusterM: 2 }, 'fp32'), 'fp32');
+  add(completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132, clusterM: 2 }, 'fp32-accumulate'), 'fp32-accumulate');
   add(completeConfigBf16({ blockM: 128, blockN: 256, numSms: 132, clusterN: 2 }), 'bf16');
   add(completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132 }, 'fp32'), 'fp32');
   add(completeConfigBf16({ blockM: 128, blockN: 192, numSms: 132 }, 'fp32-accumulate'), 'fp32-accumulate');

@@ -1,0 +1,118 @@
+// GPU tests of the BF16 GEMM (kind 'bf16'): bad input rejected before launch with its code (runs
+// without a GPU too); then, on a Hopper GPU, calc_diff < 1e-5 (DeepGEMM's BF16 tolerance) on every
+// element of D (poisoned with NaN first, so an unwritten element fails) for
+//   - the standard list (DeepSeek shapes and 8192³) with the heuristics' configs;
+//   - ragged shapes: M and N not multiples of any tile (1, 7, 100, 1000 rows; N = 24, 200, 576, 1000),
+//     K not a multiple of the 64-deep K-block (8, 72, 200, 1000, 7176);
+//   - every tile family and both multicast directions forced on ragged shapes;
+//   - fp32 output and fp32 accumulation into C.
+// `--part=rejections|standard|ragged|forced|outputs` runs one part.
+import type { GroupedCase, GroupedResult } from '../../extension/protocol/grouped';
+import type { Bf16Output } from '../../extension/protocol/worker';
+import { completeConfigBf16 } from '../../extension/src/core/bf16/kernelRulesBf16';
+import { caseLabel, standardCases } from '../../extension/src/core/grouped/cases';
+import { probeEnvironment } from '../../extension/src/worker/environment';
+import { benchGrouped, prepareCase } from '../../extension/src/worker/grouped/groupedService';
+import { check, done, expectCode, gpuSettings, skip } from './harness';
+
+const settings = gpuSettings();
+const part = process.argv.find((a) => a.startsWith('--part='))?.slice('--part='.length);
+const from = Number(process.argv.find((a) => a.startsWith('--from='))?.slice('--from='.length) ?? 0);
+const options = { timing: false, rounds: 1, seed: 0 };
+const BF16_LIMIT = 1e-5;
+
+const bf16 = (m: number, n: number, k: number, extra: Partial<GroupedCase> = {}): GroupedCase => ({ kind: 'bf16', numGroups: 1, m, n, k, ...extra });
+
+function verdict(r: GroupedResult): string {
+  if (r.error) throw Object.assign(new Error(r.error.message), { code: r.error.code });
+  const acc = r.accuracy;
+  if (!acc) throw new Error('no accuracy was measured');
+  if (!acc.passed || !(acc.calcDiff < BF16_LIMIT) || acc.unwritten !== 0) throw new Error(`calc_diff ${acc.calcDiff}, unwritten ${acc.unwritten}`);
+  const c = r.config!;
+  return `calc_diff ${acc.calcDiff.toExponential(2)}, ${c.blockM}x${c.blockN} st${c.numStages} cluster ${c.clusterM}x${c.clusterN}`;
+}
+
+async function rejections(env: Awaited<ReturnType<typeof probeEnvironment>>): Promise<void> {
+  await check('bf16: K not a multiple of 8 -> E_SHAPE_ALIGNMENT', () => expectCode(() => prepareCase(bf16(128, 256, 100), 0, settings, env), 'E_SHAPE_ALIGNMENT'));
+  await check('bf16: N not a multiple of 8 (bf16 rows) -> E_SHAPE_ALIGNMENT', () => expectCode(() => prepareCase(bf16(128, 252, 64), 0, settings, env), 'E_SHAPE_ALIGNMENT'));
+  await check('bf16 fp32 output: N = 252 (a multiple of 4) is accepted', () => { prepareCase(bf16(128, 252, 64, { output: 'fp32' }), 0, settings, env); return 'ok'; });
+  await check('bf16: two groups -> E_INVALID_SHAPE', () => expectCode(() => prepareCase(bf16(128, 256, 64, { numGroups: 2 }), 0, settings, env), 'E_INVALID_SHAPE'));
+  await check('output on an FP8 kind -> E_INVALID_SHAPE', () => expectCode(() => prepareCase({ kind: 'wgrad', numGroups: 1, m: 128, n: 256, k: 256, output: 'fp32' }, 0, settings, env), 'E_INVALID_SHAPE'));
+  const tooWide = completeConfigBf16({ blockM: 256, blockN: 256, numSms: 132, numStages: 2 });
+  await check('bf16: forced 256x256 (256 accumulator registers) -> E_INVALID_CONFIG [registers]', async () => {
+    const msg = await expectCode(() => prepareCase(bf16(4096, 4096, 4096, { config: tooWide }), 0, settings, env), 'E_INVALID_CONFIG');
+    if (!/registers/.test(msg)) throw new Error(`message does not name the rule: ${msg}`);
+    return msg;
+  });
+  const fp8Config = { ...completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132 }), blockK: 128 };
+  await check('bf16: forced blockK 128 (an FP8 config) -> E_INVALID_CONFIG [block-k]', () => expectCode(() => prepareCase(bf16(256, 256, 256, { config: fp8Config }), 0, settings, env), 'E_INVALID_CONFIG'));
+}
+
+const RAGGED: Array<[number, number, number]> = [
+  [1, 576, 7168], [7, 2112, 7168], [100, 24, 72], [1000, 200, 200], [129, 1000, 1000], [4096, 576, 8],
+  [64, 7168, 7176], [4000, 4000, 4000], [300, 3000, 2056], [1, 8, 8], [257, 136, 520], [2048, 24576, 1536],
+];
+
+function forcedCases(sms: number): GroupedCase[] {
+  const tiles: Array<[number, number, number, number]> = [
+    [64, 16, 1, 1], [64, 112, 1, 1], [64, 256, 1, 1], [128, 64, 1, 1], [128, 144, 1, 1], [128, 256, 1, 1], [256, 64, 1, 1], [256, 128, 1, 1],
+    [256, 128, 2, 1], [128, 256, 1, 2], [128, 128, 2, 1], [64, 128, 1, 2],
+  ];
+  const shapes: Array<[number, number, number]> = [[1000, 1000, 1000], [513, 4104, 2056]];
+  const out: GroupedCase[] = [];
+  for (const [blockM, blockN, clusterM, clusterN] of tiles) {
+    const config = completeConfigBf16({ blockM, blockN, clusterM, clusterN, numSms: sms });
+    for (const [m, n, k] of shapes) out.push(bf16(m, n, k, { config }));
+  }
+  return out;
+}
+
+function outputCases(sms: number): GroupedCase[] {
+  const out: GroupedCase[] = [];
+  for (const output of ['fp32', 'fp32-accumulate'] as Bf16Output[]) {
+    for (const [m, n, k] of [[4096, 7168, 2048], [100, 252, 200], [64, 2112, 7168], [1000, 1004, 1000]]) out.push(bf16(m, n, k, { output }));
+    out.push(bf16(1000, 1000, 1000, { output, config: completeConfigBf16({ blockM: 128, blockN: 128, clusterM: 2, numSms: sms }, output) }));
+  }
+  return out;
+}
+
+async function runCases(name: string, cases: GroupedCase[]): Promise<boolean> {
+  const run = await benchGrouped(settings, cases.slice(from), options);
+  for (const [j, r] of run.results.entries()) {
+    await check(`bf16 ${name} ${from + j}: ${caseLabel(r.case)}${r.case.config ? ' (forced)' : ''}`, () => verdict(r));
+  }
+  if (run.interrupted && run.interrupted.code !== 'E_CANCELLED') {
+    if (run.results.length === 0) await check(`bf16 ${name} ${from}`, () => { throw new Error(run.interrupted!.message); });
+    console.log(`GPU-RESUME ${from + Math.max(1, run.results.length)}`);
+    return false;
+  }
+  return true;
+}
+
+async function main(): Promise<void> {
+  const env = await probeEnvironment(settings);
+  if (!part || part === 'rejections') await rejections(env);
+  if (!env.canRunKernels) {
+    skip('BF16 GEMMs on the GPU', `no Hopper GPU here: ${env.summary}`);
+    return done();
+  }
+  // Forced configs use the whole GPU, rounded down to whole clusters of 2.
+  const sms = Math.floor((settings.numSms ?? env.devices.find((d) => d.isHopper)?.smCount ?? 132) / 2) * 2;
+  const parts: Array<[string, () => GroupedCase[]]> = [
+    ['standard', () => standardCases('bf16')],
+    ['ragged', () => RAGGED.map(([m, n, k]) => bf16(m, n, k))],
+    ['forced', () => forcedCases(sms)],
+    ['outputs', () => outputCases(sms)],
+  ];
+  for (const [name, cases] of parts) {
+    if (part && part !== name) continue;
+    if (!(await runCases(name, cases()))) return done();
+  }
+  done();
+}
+
+main().catch((err) => {
+  console.log(`FAILED  bf16: ${(err as Error).stack ?? String(err)}`);
+  done();
+  process.exitCode = 1;
+});

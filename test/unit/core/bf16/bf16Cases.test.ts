@@ -1,0 +1,54 @@
+// `fp8lab bench --kernel bf16` on real argv: the standard list, shapes, --output, and refusals with
+// what would work; the case's kernel problem, label and FLOP/byte counts; the DeepGEMM peer problem.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseGroupedArgs, parseGroupedShape } from '../../../../extension/src/core/grouped/cliArgs';
+import { caseLabel, drawCase, kernelProblem, standardCases } from '../../../../extension/src/core/grouped/cases';
+import { groupedConfig } from '../../../../extension/src/core/grouped/config';
+import { groupedWork } from '../../../../extension/src/core/grouped/metrics';
+import { checkCase } from '../../../../extension/src/core/grouped/validate';
+import { H100_SXM } from '../../../../extension/src/core/heuristics/device';
+import { peerProblem } from '../../../../extension/src/worker/grouped/caseBench';
+import { bf16CaseBytes } from '../../../../extension/src/worker/grouped/bf16Case';
+
+test('the standard bf16 list is the 18 DeepSeek shapes and 8192³', () => {
+  const cases = standardCases('bf16');
+  assert.equal(cases.length, 19);
+  assert.deepEqual(cases.at(-1), { kind: 'bf16', numGroups: 1, m: 8192, n: 8192, k: 8192 });
+  assert.ok(cases.every((c) => checkCase(c) === undefined));
+  const parsed = parseGroupedArgs(['--kernel', 'bf16']);
+  assert.equal(parsed.ok, true);
+  if (parsed.ok === true) assert.equal(parsed.value.cases.length, 19);
+});
+
+test('bf16 shapes are M,N,K with K % 8 and N % 8; --output applies to every case and only to bf16', () => {
+  const p = parseGroupedArgs(['--kernel', 'bf16', '--output', 'fp32-accumulate', '1000,1000,1000', '7x2112x7176', '--check-only']);
+  assert.equal(p.ok, true);
+  if (p.ok !== true) return;
+  assert.deepEqual(p.value.cases.map((c) => [c.m, c.n, c.k, c.output]), [[1000, 1000, 1000, 'fp32-accumulate'], [7, 2112, 7176, 'fp32-accumulate']]);
+  assert.equal(p.value.options.timing, false);
+  assert.match(String(parseGroupedShape('bf16', '128,256,100')), /K must be a positive multiple of 8.*nearest valid 104/);
+  assert.match(String(parseGroupedShape('bf16', '128,252,64')), /N must be a positive multiple of 8/);
+  assert.match(String(parseGroupedShape('bf16', '4,128,256,64')), /a bf16 shape is M,N,K/);
+  const bad = parseGroupedArgs(['--kernel', 'masked', '--output', 'fp32']);
+  assert.equal(bad.ok, false);
+  if (bad.ok === false) assert.match(bad.message, /--output applies to --kernel bf16 only/);
+  const badValue = parseGroupedArgs(['--kernel', 'bf16', '--output', 'fp16']);
+  if (badValue.ok === false) assert.match(badValue.message, /one of bf16, fp32, fp32-accumulate/);
+  else assert.fail('fp16 output accepted');
+});
+
+test('a bf16 case becomes the kernel problem, its config, its label, its FLOPs and bytes and its DeepGEMM problem', () => {
+  const c = { kind: 'bf16' as const, numGroups: 1, m: 4096, n: 7168, k: 2048, output: 'fp32-accumulate' as const };
+  const draw = drawCase(c, 1);
+  assert.deepEqual(kernelProblem(c, draw), { kind: 'bf16', m: 4096, n: 7168, k: 2048, numGroups: 1, output: 'fp32-accumulate' });
+  assert.equal(caseLabel(c), 'bf16 M=4096 N=7168 K=2048 (fp32-accumulate)');
+  const work = groupedWork(c, draw);
+  assert.equal(work.flops, 2 * 4096 * 7168 * 2048);
+  assert.equal(work.bytes, (4096 + 7168) * 2048 * 2 + 4096 * 7168 * 8);
+  assert.deepEqual(bf16CaseBytes(c), { a: 4096 * 2048 * 2, b: 7168 * 2048 * 2, d: 4096 * 7168 * 4, c: 4096 * 7168 * 4, total: (4096 + 7168) * 2048 * 2 + 2 * 4096 * 7168 * 4 });
+  assert.deepEqual(peerProblem(c, draw), { kind: 'bf16', m: 4096, n: 7168, k: 2048, output: 'fp32-accumulate' });
+  const { config, why } = groupedConfig(kernelProblem(c, draw), H100_SXM);
+  assert.equal(config.blockK, 64);
+  assert.match(why, /predicted/);
+});
