@@ -246,10 +246,16 @@ export function cublasLtInfo(options?: { path?: string; cudaHome?: string }): Cu
 
 export interface PeerLaunchSpec {
   m: number; n: number; k: number;
+  /** 'fp8' (default): block-scaled e4m3 A and B; 'bf16': bf16 A [M, K] and B [N, K], no scales (K % 8 == 0). */
+  dataType?: 'fp8' | 'bf16';
   a: DeviceBuffer; b: DeviceBuffer;
-  /** Same layouts as our kernels read: sfa [ceil(K/128)][alignedM] MN-major, sfb [ceil(N/128)][ceil(K/128)]. */
-  sfa: DeviceBuffer; sfb: DeviceBuffer;
+  /** FP8 only; same layouts as our kernels read: sfa [ceil(K/128)][alignedM] MN-major, sfb [ceil(N/128)][ceil(K/128)]. */
+  sfa?: DeviceBuffer; sfb?: DeviceBuffer;
   d: DeviceBuffer;
+  /** 'bf16' (default) or, with dataType 'bf16', 'fp32'. */
+  dType?: 'bf16' | 'fp32';
+  /** dataType 'bf16' with dType 'fp32': D = C + A·Bᵀ (beta 1); C may be D itself. */
+  c?: DeviceBuffer;
 }
 /** One algorithm of cuBLASLt's heuristic list, by cuBLASLt's own enum values (-1 where it does not say). */
 export interface CublasLtAlgorithm {

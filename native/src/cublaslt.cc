@@ -1,5 +1,6 @@
-// The cuBLASLt peer: block-scaled FP8 matmul (A per 1x128, B per 128x128, FP32 scales, BF16 out)
-// on the same buffers our kernels use. libcublasLt is dlopen()ed; its types and enum values are
+// The cuBLASLt peer: block-scaled FP8 matmul (A per 1x128, B per 128x128, FP32 scales, BF16 out),
+// or (PeerLaunchSpec.dataType 'bf16') the plain BF16 matmul (BF16 out, or FP32 out with an optional
+// FP32 C accumulated), on the same buffers our kernels use. libcublasLt is dlopen()ed; its types and enum values are
 // declared here (no cublasLt.h), checked against cublasLt.h / library_types.h of CUDA 12.9-13.0.
 //
 // Layout mapping. Our tensors are row-major: A [M, K], B [N, K], D [M, N]. cuBLAS is column-major,
@@ -18,7 +19,8 @@
 // cuBLASLt's own enumeration accepts for the problem (AlgoGetIds, AlgoInit over tiles, stages and
 // split-K, AlgoCheck) follow, up to 64. createCublasLtLaunch takes the one at options.algorithm
 // (default 0, the heuristic's favourite); PeerLaunch.algorithm() says which it is, so the benchmark
-// can check and time every one and keep the fastest.
+// can check and time every one and keep the fastest. The same list-building serves both data types:
+// only the matrix types (MatmulTypes) and the FP8 scale attributes differ.
 #include <dlfcn.h>
 #include <sys/stat.h>
 
@@ -96,6 +98,17 @@ constexpr uint32_t kSplitKCounts[] = {1, 2, 3, 4, 6, 8};
 constexpr uint64_t kHeuristicWorkspaces[] = {32u << 20, 4u << 20, 1u << 20, 0};
 constexpr size_t kMinVersion = 120900;           // cuBLAS 12.9: first with the 1x128 / 128x128 modes
 constexpr size_t kWorkspaceBytes = 32u << 20;    // 32 MiB, as DeepGEMM's and PyTorch's Hopper defaults
+
+// The cudaDataType of each matrix of one matmul (cuBLAS's A = our B, cuBLAS's B = our A, C, D):
+// what the algorithm enumeration (AlgoGetIds / AlgoInit) is asked for.
+struct MatmulTypes {
+  int a, b, c, d;
+  bool block_scaled;  // FP8 with 1x128 / 128x128 scales
+  std::string key() const { return std::to_string(a) + "." + std::to_string(b) + "." + std::to_string(c) + "." + std::to_string(d); }
+};
+constexpr MatmulTypes kFp8Types{kCudaR8FE4M3, kCudaR8FE4M3, kCudaR16BF, kCudaR16BF, true};
+constexpr MatmulTypes kBf16Types{kCudaR16BF, kCudaR16BF, kCudaR16BF, kCudaR16BF, false};
+constexpr MatmulTypes kBf16Fp32OutTypes{kCudaR16BF, kCudaR16BF, kCudaR32F, kCudaR32F, false};
 
 struct CublasLt {
   std::string path;
@@ -280,7 +293,7 @@ std::map<std::string, std::vector<AlgorithmEntry>> g_algorithms;  // by library 
 // The heuristic's usable algorithms in its order, then (when it offered fewer than
 // kHeuristicAlgorithms) every configuration of every algorithm id that AlgoCheck accepts for the
 // problem, without repeats, up to kMaxAlgorithms.
-std::vector<AlgorithmEntry> list_algorithms(CublasLt& lib, cublasLtMatmulDesc_t desc, cublasLtMatrixLayout_t a,
+std::vector<AlgorithmEntry> list_algorithms(CublasLt& lib, const MatmulTypes& types, cublasLtMatmulDesc_t desc, cublasLtMatrixLayout_t a,
                                             cublasLtMatrixLayout_t b, cublasLtMatrixLayout_t d, cublasStatus_t* heuristic_status) {
   std::vector<AlgorithmEntry> list;
   auto seen = [&](const cublasLtMatmulAlgo_t& x) {
@@ -330,13 +343,13 @@ std::vector<AlgorithmEntry> list_algorithms(CublasLt& lib, cublasLtMatmulDesc_t 
 
   int ids[kMaxAlgorithmIds] = {};
   int id_count = 0;
-  if (lib.AlgoGetIds(lib.handle, kCublasCompute32F, kCudaR32F, kCudaR8FE4M3, kCudaR8FE4M3, kCudaR16BF, kCudaR16BF,
+  if (lib.AlgoGetIds(lib.handle, kCublasCompute32F, kCudaR32F, types.a, types.b, types.c, types.d,
                      kMaxAlgorithmIds, ids, &id_count) != kCublasStatusSuccess)
     return list;
   int checks = 0;  // AlgoCheck calls of the enumeration, bounded so a large capability list stays quick
   for (int i = 0; i < id_count && int(list.size()) < kMaxAlgorithms && checks < kMaxEnumerationChecks; ++i) {
     cublasLtMatmulAlgo_t base{};
-    if (lib.AlgoInit(lib.handle, kCublasCompute32F, kCudaR32F, kCudaR8FE4M3, kCudaR8FE4M3, kCudaR16BF, kCudaR16BF, ids[i],
+    if (lib.AlgoInit(lib.handle, kCublasCompute32F, kCudaR32F, types.a, types.b, types.c, types.d, ids[i],
                      &base) != kCublasStatusSuccess)
       continue;
     const bool split_k = cap_u32(lib, base, kAlgoCapSplitKSupport) != 0;
@@ -372,13 +385,14 @@ struct PeerState : Launchable {
   cublasLtMatrixLayout_t layout_a = nullptr, layout_b = nullptr, layout_d = nullptr;
   cublasLtMatmulAlgo_t algo{};
   AlgorithmInfo info;
-  MemoryRef a, b, d, sfa_lt, sfb_lt;
+  MemoryRef a, b, d, c, sfa_lt, sfb_lt;  // c: BF16 with FP32 out only (beta = 1); else D is also C with beta 0
   float alpha = 1.0f, beta = 0.0f;
 
   void enqueue(CUstream stream) override {
     device();  // context current on this thread, or the coded error
+    const CUdeviceptr c_ptr = c ? c->ptr : d->ptr;
     cublasStatus_t s = lib->Matmul(lib->handle, desc, &alpha, reinterpret_cast<void*>(b->ptr), layout_a,
-                                   reinterpret_cast<void*>(a->ptr), layout_b, &beta, reinterpret_cast<void*>(d->ptr),
+                                   reinterpret_cast<void*>(a->ptr), layout_b, &beta, reinterpret_cast<void*>(c_ptr),
                                    layout_d, reinterpret_cast<void*>(d->ptr), layout_d, &algo,
                                    reinterpret_cast<void*>(lib->workspace->ptr), kWorkspaceBytes, stream);
     if (s != kCublasStatusSuccess)
@@ -490,27 +504,54 @@ Napi::Value js_create_cublaslt_launch(const Napi::CallbackInfo& info) {
     const uint64_t m = uint64_t(get_integer(o, "m", what, 1, kMaxDim));
     const uint64_t n = uint64_t(get_integer(o, "n", what, 1, kMaxDim));
     const uint64_t k = uint64_t(get_integer(o, "k", what, 1, kMaxDim));
-    if (k % 128 != 0)
+    const std::string data_type = has_field(o, "dataType") ? get_string(o, "dataType", what) : "fp8";
+    if (data_type != "fp8" && data_type != "bf16")
+      throw_bad_argument("PeerLaunchSpec.dataType must be 'fp8' or 'bf16' (got '" + data_type + "')");
+    const bool bf16 = data_type == "bf16";
+    const std::string d_type = has_field(o, "dType") ? get_string(o, "dType", what) : "bf16";
+    if (d_type != "bf16" && (d_type != "fp32" || !bf16))
+      throw_bad_argument("PeerLaunchSpec.dType must be 'bf16'" + std::string(bf16 ? " or 'fp32'" : " for FP8") + " (got '" + d_type + "')");
+    const bool d_fp32 = d_type == "fp32";
+    const MatmulTypes types = !bf16 ? kFp8Types : d_fp32 ? kBf16Fp32OutTypes : kBf16Types;
+    if (!bf16 && k % 128 != 0)
       throw CodedError("E_SHAPE_ALIGNMENT", "K = " + std::to_string(k) + " is not a multiple of 128 (block scaling)");
-    if (n % 8 != 0)
-      throw CodedError("E_SHAPE_ALIGNMENT", "N = " + std::to_string(n) + " is not a multiple of 8 (16-byte bf16 rows)");
+    if (bf16 && k % 8 != 0)
+      throw CodedError("E_SHAPE_ALIGNMENT", "K = " + std::to_string(k) + " is not a multiple of 8 (16-byte bf16 rows of A and B)");
+    const uint64_t n_align = d_fp32 ? 4 : 8;
+    if (n % n_align != 0)
+      throw CodedError("E_SHAPE_ALIGNMENT", "N = " + std::to_string(n) + " is not a multiple of " + std::to_string(n_align) +
+                                                " (16-byte " + d_type + " rows of D)");
     auto st = std::make_shared<PeerState>();
     st->a = unwrap_buffer(env, o.Get("a"), "PeerLaunchSpec.a");
     st->b = unwrap_buffer(env, o.Get("b"), "PeerLaunchSpec.b");
-    MemoryRef sfa = unwrap_buffer(env, o.Get("sfa"), "PeerLaunchSpec.sfa");
-    MemoryRef sfb = unwrap_buffer(env, o.Get("sfb"), "PeerLaunchSpec.sfb");
+    MemoryRef sfa, sfb;
+    if (!bf16) {
+      sfa = unwrap_buffer(env, o.Get("sfa"), "PeerLaunchSpec.sfa");
+      sfb = unwrap_buffer(env, o.Get("sfb"), "PeerLaunchSpec.sfb");
+    } else if (has_field(o, "sfa") || has_field(o, "sfb")) {
+      throw_bad_argument("PeerLaunchSpec.sfa / sfb are not read with dataType 'bf16'");
+    }
     st->d = unwrap_buffer(env, o.Get("d"), "PeerLaunchSpec.d");
+    if (has_field(o, "c")) {
+      if (!d_fp32) throw_bad_argument("PeerLaunchSpec.c (accumulated into D) needs dataType 'bf16' with dType 'fp32'");
+      st->c = unwrap_buffer(env, o.Get("c"), "PeerLaunchSpec.c");
+      st->beta = 1.0f;
+    }
     const uint64_t kb = k / 128, nb = (n + 127) / 128, aligned_m = (m + 3) / 4 * 4, l4 = (kb + 3) / 4 * 4;
     auto need = [](const char* name, const MemoryRef& buf, uint64_t bytes) {
       if (buf->bytes < bytes)
         throw_bad_argument(std::string("buffer ") + name + " has " + std::to_string(buf->bytes) + " bytes; needs " +
                            std::to_string(bytes));
     };
-    need("a", st->a, m * k);
-    need("b", st->b, n * k);
-    need("sfa", sfa, kb * aligned_m * 4);
-    need("sfb", sfb, nb * kb * 4);
-    need("d", st->d, m * n * 2);
+    const uint64_t in_bytes = bf16 ? 2 : 1, out_bytes = d_fp32 ? 4 : 2;
+    need("a", st->a, m * k * in_bytes);
+    need("b", st->b, n * k * in_bytes);
+    if (!bf16) {
+      need("sfa", sfa, kb * aligned_m * 4);
+      need("sfb", sfb, nb * kb * 4);
+    }
+    need("d", st->d, m * n * out_bytes);
+    if (st->c) need("c", st->c, m * n * 4);
 
     LibOptions lib_opts = read_lib_options(info, 1, "createCublasLtLaunch options");
     st->lib = load_cublaslt(lib_opts);
@@ -523,7 +564,7 @@ Napi::Value js_create_cublaslt_launch(const Napi::CallbackInfo& info) {
 
     // cuBLASLt-layout scales (see the header comment).
     st->sfa_lt = sfa;
-    if (kb % 4 == 0) {
+    if (bf16 || kb % 4 == 0) {
       st->sfb_lt = sfb;
     } else {
       std::vector<float> sfb_host = download_floats(dev, sfb, nb * kb);
@@ -534,38 +575,40 @@ Napi::Value js_create_cublaslt_launch(const Napi::CallbackInfo& info) {
 
     check_lt(lib.MatmulDescCreate(&st->desc, kCublasCompute32F, kCudaR32F), "cublasLtMatmulDescCreate");
     int32_t trans_a = kCublasOpT, trans_b = kCublasOpN;
-    int32_t mode_a = kScaleBlk128x128_32F, mode_b = kScaleVec128_32F;
-    void* scale_a = reinterpret_cast<void*>(st->sfb_lt->ptr);  // cuBLAS A = our B
-    void* scale_b = reinterpret_cast<void*>(st->sfa_lt->ptr);  // cuBLAS B = our A
     check_lt(lib.MatmulDescSetAttribute(st->desc, kDescTransA, &trans_a, sizeof trans_a), "set TRANSA");
     check_lt(lib.MatmulDescSetAttribute(st->desc, kDescTransB, &trans_b, sizeof trans_b), "set TRANSB");
-    check_lt(lib.MatmulDescSetAttribute(st->desc, kDescAScaleMode, &mode_a, sizeof mode_a), "set A_SCALE_MODE");
-    check_lt(lib.MatmulDescSetAttribute(st->desc, kDescBScaleMode, &mode_b, sizeof mode_b), "set B_SCALE_MODE");
-    check_lt(lib.MatmulDescSetAttribute(st->desc, kDescAScalePointer, &scale_a, sizeof scale_a), "set A_SCALE_POINTER");
-    check_lt(lib.MatmulDescSetAttribute(st->desc, kDescBScalePointer, &scale_b, sizeof scale_b), "set B_SCALE_POINTER");
-    check_lt(lib.MatrixLayoutCreate(&st->layout_a, kCudaR8FE4M3, k, n, int64_t(k)), "cublasLtMatrixLayoutCreate(A)");
-    check_lt(lib.MatrixLayoutCreate(&st->layout_b, kCudaR8FE4M3, k, m, int64_t(k)), "cublasLtMatrixLayoutCreate(B)");
-    check_lt(lib.MatrixLayoutCreate(&st->layout_d, kCudaR16BF, n, m, int64_t(n)), "cublasLtMatrixLayoutCreate(D)");
+    if (types.block_scaled) {
+      int32_t mode_a = kScaleBlk128x128_32F, mode_b = kScaleVec128_32F;
+      void* scale_a = reinterpret_cast<void*>(st->sfb_lt->ptr);  // cuBLAS A = our B
+      void* scale_b = reinterpret_cast<void*>(st->sfa_lt->ptr);  // cuBLAS B = our A
+      check_lt(lib.MatmulDescSetAttribute(st->desc, kDescAScaleMode, &mode_a, sizeof mode_a), "set A_SCALE_MODE");
+      check_lt(lib.MatmulDescSetAttribute(st->desc, kDescBScaleMode, &mode_b, sizeof mode_b), "set B_SCALE_MODE");
+      check_lt(lib.MatmulDescSetAttribute(st->desc, kDescAScalePointer, &scale_a, sizeof scale_a), "set A_SCALE_POINTER");
+      check_lt(lib.MatmulDescSetAttribute(st->desc, kDescBScalePointer, &scale_b, sizeof scale_b), "set B_SCALE_POINTER");
+    }
+    check_lt(lib.MatrixLayoutCreate(&st->layout_a, types.a, k, n, int64_t(k)), "cublasLtMatrixLayoutCreate(A)");
+    check_lt(lib.MatrixLayoutCreate(&st->layout_b, types.b, k, m, int64_t(k)), "cublasLtMatrixLayoutCreate(B)");
+    check_lt(lib.MatrixLayoutCreate(&st->layout_d, types.d, n, m, int64_t(n)), "cublasLtMatrixLayoutCreate(D)");
 
     // The list is the same for every launch of a shape (pointers do not change what is valid), so it
     // is made once per shape and library.
     std::vector<AlgorithmEntry> list;
     cublasStatus_t hs = kCublasStatusSuccess;
     {
-      const std::string key = lib.path + ":" + std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
+      const std::string key = lib.path + ":" + types.key() + ":" + std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
       std::lock_guard<std::mutex> lock(g_mutex);
       auto it = g_algorithms.find(key);
       if (it != g_algorithms.end()) {
         list = it->second;
       } else {
-        list = list_algorithms(lib, st->desc, st->layout_a, st->layout_b, st->layout_d, &hs);
+        list = list_algorithms(lib, types, st->desc, st->layout_a, st->layout_b, st->layout_d, &hs);
         if (!list.empty()) g_algorithms[key] = list;
       }
     }
     const int found = int(list.size());
     if (found == 0)
       throw CodedError("E_NO_CUBLASLT", "cuBLASLt " + std::to_string(lib.version) + " (" + lib.path +
-                                            ") has no block-scaled FP8 algorithm for M=" + std::to_string(m) +
+                                            ") has no " + (bf16 ? "BF16" : "block-scaled FP8") + " algorithm for M=" + std::to_string(m) +
                                             " N=" + std::to_string(n) + " K=" + std::to_string(k) +
                                             " (cublasLtMatmulAlgoGetHeuristic status " + std::to_string(hs) + ")");
     if (lib_opts.algorithm >= found)

@@ -26,7 +26,8 @@ Shapes (default, or 'standard': the standard list for the kind, after DeepGEMM's
   kgrouped    G,M,N,K          K = expected K per group
   wgrad       M,N,K            D = C + A·Bᵀ, FP32
   bf16        M,N,K            BF16 A and B, D = A·Bᵀ (standard: the DeepSeek shapes and 8192³); K % 8 == 0,
-                               N % 8 == 0; checked against FP32 with calc_diff < 1e-5; DeepGEMM's bf16_gemm_nt beside it
+                               N % 8 == 0; checked against FP32 with calc_diff < 1e-5; beside it cuBLASLt's BF16 matmul
+                               (every algorithm checked and raced, the fastest kept) and DeepGEMM's bf16_gemm_nt
 Options:
   --json FILE     write the whole run as JSON      --rounds N   timed rounds (default ${GROUPED_DEFAULT_ROUNDS})
   --seed N        draws and random inputs           --check-only correctness only

@@ -301,6 +301,43 @@ test('kgrouped maps D as G planes and passes K per group', { skip: noCc }, async
   assert.match(small.message, /buffer d has .* needs 2097152 \(fp32 \[4, 256, 512\]\)/);
 });
 
+test('bf16 maps A and B as bf16 boxes of 64 x rows and D as bf16 or fp32, reads no scales, copies C into fp32 D', { skip: noCc }, async () => {
+  const kernel = addon.loadKernel(cubin, 'gemm_bf16');
+  const [m, n, k] = [1000, 576, 1000];
+  const bufs = { a: addon.alloc(m * k * 2), b: addon.alloc(n * k * 2), d: addon.alloc(m * n * 4) };
+  const spec = (over: Partial<GemmLaunchSpec> = {}): GemmLaunchSpec => ({
+    kernel, kind: 'bf16', m, n, k, numGroups: 1, blockM: 128, blockN: 64, blockK: 64, numStages: 6, numMathWarpgroups: 2,
+    clusterM: 1, clusterN: 1, swizzleA: 128, swizzleB: 128, swizzleD: 128, numSms: 132, sharedBytes: 200_000, ...bufs, pdl: true, ...over,
+  });
+  drain();
+  addon.createGemmLaunch(spec()).run();
+  let calls = drain();
+  let maps = named(calls, 'cuTensorMapEncodeTiled');
+  assert.equal(maps.length, 3, 'A, B and D: no scale maps');
+  assert.deepEqual([maps[0].dtype, maps[0].dims, maps[0].strides, maps[0].box, maps[0].swizzle], [9, [1000, 1000], [2000], [64, 128], 3]);
+  assert.deepEqual([maps[1].dims, maps[1].box], [[1000, 576], [64, 64]]);
+  assert.deepEqual([maps[2].dtype, maps[2].rank, maps[2].dims, maps[2].strides, maps[2].box], [9, 2, [576, 1000], [1152], [64, 128]]);
+  assert.equal((named(calls, 'cuLaunchKernelEx')[0].gemm as Record<string, number>).k, 1000);
+
+  const c = addon.alloc(m * n * 4);
+  addon.createGemmLaunch(spec({ dType: 'fp32', c })).run();
+  calls = drain();
+  maps = named(calls, 'cuTensorMapEncodeTiled');
+  assert.deepEqual([maps[2].dtype, maps[2].strides, maps[2].box], [7, [2304], [32, 128]]);
+  assert.deepEqual(named(calls, 'cuMemcpyDtoDAsync')[0], { call: 'cuMemcpyDtoDAsync', dst: Number(bufs.d.ptr), src: Number(c.ptr), bytes: m * n * 4 });
+
+  const err = async (over: Partial<GemmLaunchSpec>) => codedError(() => addon.createGemmLaunch(spec(over)));
+  const kBad = await err({ k: 1004 });
+  assert.equal(kBad.code, 'E_SHAPE_ALIGNMENT');
+  assert.match(kBad.message, /not a multiple of 8.*pad K to 1008/);
+  assert.match((await err({ n: 572 })).message, /N = 572 is not a multiple of 8/);
+  assert.match((await err({ blockK: 128 })).message, /blockK must be 64 for kind 'bf16'/);
+  assert.match((await err({ sfa: addon.alloc(64) })).message, /not read by kind 'bf16'/);
+  assert.match((await err({ c })).message, /needs dType 'fp32'/);
+  assert.match((await err({ kind: 'normal', dType: 'fp32' } as Partial<GemmLaunchSpec>)).message, /dType applies to kind 'bf16' only/);
+  assert.match((await err({ a: addon.alloc(m * k) })).message, /buffer a has 1000000 bytes; this GEMM needs 2000000 \(bf16 \[1000, 1000\]\)/);
+});
+
 test('timeGraphs captures one graph per entry and replays them interleaved', { skip: noCc }, async () => {
   const kernel = addon.loadKernel(cubin, 'gemm_normal');
   const rotation = [gemmBuffers(1000, 576, 7168), gemmBuffers(1000, 576, 7168)].map((b) => addon.createGemmLaunch(gemmSpec(kernel, b)));
@@ -324,11 +361,18 @@ test('createCublasLtLaunch without cuBLASLt fails E_NO_CUBLASLT after validating
   const bufs = gemmBuffers(64, 576, 1024);
   const bad = await codedError(() => addon.createCublasLtLaunch({ m: 64, n: 576, k: 1000, ...bufs }));
   assert.equal(bad.code, 'E_SHAPE_ALIGNMENT');
+  // The BF16 matmul: K % 8 (not 128), no scales, C only into fp32 D.
+  const bf16 = { m: 64, n: 576, k: 1000, dataType: 'bf16' as const, a: addon.alloc(64 * 1000 * 2), b: addon.alloc(576 * 1000 * 2), d: addon.alloc(64 * 576 * 4) };
+  assert.match((await codedError(() => addon.createCublasLtLaunch({ ...bf16, k: 1004 }))).message, /K = 1004 is not a multiple of 8/);
+  assert.match((await codedError(() => addon.createCublasLtLaunch({ ...bf16, sfa: bufs.sfa }))).message, /not read with dataType 'bf16'/);
+  assert.match((await codedError(() => addon.createCublasLtLaunch({ ...bf16, c: bf16.d }))).message, /needs dataType 'bf16' with dType 'fp32'/);
+  assert.match((await codedError(() => addon.createCublasLtLaunch({ ...bufs, m: 64, n: 576, k: 1024, dType: 'fp32' }))).message, /dType must be 'bf16' for FP8/);
   let found = false;
   try { addon.cublasLtInfo(); found = true; } catch { /* absent, as on this machine */ }
   if (found) return;
   const err = await codedError(() => addon.createCublasLtLaunch({ m: 64, n: 576, k: 1024, ...bufs }, { cudaHome: '/nonexistent' }));
   assert.equal(err.code, 'E_NO_CUBLASLT');
+  assert.equal((await codedError(() => addon.createCublasLtLaunch({ ...bf16, dType: 'fp32', c: bf16.d }, { cudaHome: '/nonexistent' }))).code, 'E_NO_CUBLASLT');
 });
 
 test('synchronize resolves when the stream drains and times out when it does not', { skip: noCc }, async () => {

@@ -1,7 +1,8 @@
 // One BF16 GEMM case on the GPU (kind 'bf16'): random FP32 inputs rounded to BF16 -> the FP32
 // reference of those BF16 inputs (plus C when accumulating) -> one launch on NaN-poisoned D ->
-// calc_diff over every element against DeepGEMM's BF16 tolerance (1e-5) -> CUDA-graph timing over
-// rotated input sets, interleaved with DeepGEMM's bf16_gemm_nt when the run has it (caseBench's
+// calc_diff over every element against DeepGEMM's BF16 tolerance (1e-5) -> cuBLASLt's BF16 algorithms
+// checked the same way and raced (the fastest kept) -> CUDA-graph timing over rotated input sets,
+// interleaved with cuBLASLt's best and DeepGEMM's bf16_gemm_nt when the run has them (caseBench's
 // timeWithPeers). Every buffer is freed on the way out.
 import type { DeviceBuffer, GemmLaunch, Kernel } from '../../../../native/index';
 import type { GroupedCase, GroupedDraw, GroupedResult } from '../../../protocol/grouped';
@@ -11,11 +12,12 @@ import { caseLabel } from '../../core/grouped/cases';
 import { DIFF_WORDS } from '../../core/utilsSource';
 import { accuracyProblem, BF16_CALC_DIFF_LIMIT } from '../bench/accuracy';
 import { DeviceScope } from '../bench/buffers';
-import { cancelledError } from '../bench/errors';
+import { cancelledError, codedData, losesContext } from '../bench/errors';
 import { gemmLaunchSpec } from '../bench/launchSpec';
-import { rotationPlan } from '../bench/plan';
-import { operandSeed, POISON, SYNC_TIMEOUT_MS } from '../bench/shapeBench';
-import { timeWithPeers, type CaseContext } from './caseBench';
+import { callsPerGraph, estimateUs, rotationPlan } from '../bench/plan';
+import { operandSeed, POISON, SYNC_TIMEOUT_MS, WARMUP_REPLAYS } from '../bench/shapeBench';
+import { timeWithPeers, type CaseContext, type NativePeer } from './caseBench';
+import { bestCublasLt, describeAlgorithm } from '../peers/cublasltBest';
 import { at } from './groupedKernels';
 
 const ROTATION_MEMORY_FRACTION = 0.4;
@@ -89,8 +91,38 @@ export async function benchBf16Case(ctx: CaseContext, c: GroupedCase, draw: Grou
       return result;
     }
     checkpoint();
-    if (!options.timing) return result;
-    return await timeWithPeers(ctx, c, draw, result, plan.sets, makeLaunches, pdl);
+    // cuBLASLt's BF16 matmul on the same inputs: every algorithm it lists checked like ours (the
+    // favourite only when not timing), the correct ones raced, the fastest timed beside ours.
+    let native: NativePeer | undefined;
+    if (ctx.cublasLt) {
+      const name = ctx.cublasLt.name;
+      ctx.progress('peer', `${label}: checking ${options.timing ? 'and racing ' : ''}${name}'s BF16 algorithms on the same inputs`);
+      try {
+        const best = await bestCublasLt({
+          addon, scope, sets: options.timing ? sets : sets.slice(0, 1), libOptions: ctx.cublasLt.libOptions,
+          problem: { m, n, k, dataType: 'bf16', ...(fp32 ? { dType: 'fp32' as const } : {}) },
+          check: async (launch) => {
+            addon.fill32(s0.d, POISON, bytes.d);
+            launch.run();
+            await addon.synchronize(SYNC_TIMEOUT_MS);
+            const acc = await grouped.accuracy([{ d: at(s0.d), ref: at(ref), count: m * n }], fp32, diff, SYNC_TIMEOUT_MS, BF16_CALC_DIFF_LIMIT);
+            return { accuracy: acc, problem: accuracyProblem(acc, acc.nonFiniteRef, BF16_CALC_DIFF_LIMIT) };
+          },
+          timing: { callsPerGraph: callsPerGraph(estimateUs(2 * m * n * k, bytes.total), plan.sets), warmupReplays: WARMUP_REPLAYS },
+          onlyFirst: !options.timing,
+        });
+        native = { name, launches: best.launches, accuracy: best.accuracy, config: describeAlgorithm(best.algorithm, best.correct) };
+      } catch (err) {
+        const data = codedData(err);
+        if (losesContext(data) || data.code === 'E_CANCELLED') throw err;
+        native = { name, skipped: { id: 'cublaslt', name, skipped: `${name} could not run this shape: [${data.code}] ${data.message}` } };
+      }
+    }
+    if (!options.timing) {
+      if (native) result.peers = [native.skipped ?? { id: 'cublaslt', name: native.name, accuracy: native.accuracy!, config: native.config! }];
+      return result;
+    }
+    return await timeWithPeers(ctx, c, draw, result, plan.sets, makeLaunches, pdl, native);
   } finally {
     scope.dispose();
   }

@@ -3,9 +3,9 @@
 // device flags -> CUDA-graph timing over rotated input sets. The compile/check/time machinery is
 // the normal bench's (DeviceScope, plan, accuracy verdicts, timeGraphs); what differs per kind is
 // the inputs, the reference and the launch. Every buffer is freed on the way out.
-import type { DeviceBuffer, DeviceInfo, GemmLaunch, Kernel } from '../../../../native/index';
+import type { DeviceBuffer, DeviceInfo, GemmLaunch, Kernel, PeerLaunch } from '../../../../native/index';
 import type { GroupedBenchOptions, GroupedCase, GroupedDraw, GroupedResult } from '../../../protocol/grouped';
-import type { CompileReport, GemmConfig, GemmProblem, JobProgress, PeerResult } from '../../../protocol/worker';
+import type { Accuracy, CompileReport, GemmConfig, GemmProblem, JobProgress, PeerResult } from '../../../protocol/worker';
 import { caseLabel } from '../../core/grouped/cases';
 import { kOffsets, tmaAlignedSize } from '../../core/grouped/layout';
 import { groupedWork } from '../../core/grouped/metrics';
@@ -36,6 +36,8 @@ export interface CaseContext {
   cancelled(): boolean;
   /** DeepGEMM through the Python helper, when the run has it. */
   python?: PythonPeers;
+  /** cuBLASLt inside the addon, when the run has it (the BF16 GEMM's peer; the grouped kinds have none). */
+  cublasLt?: { name: string; libOptions: { path?: string; cudaHome?: string } };
   numSms?: number;
 }
 
@@ -251,6 +253,15 @@ export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedD
   }
 }
 
+/** A peer that runs inside the addon (cuBLASLt) beside ours: its rotation of launches, or why it has none. */
+export interface NativePeer {
+  name: string;
+  launches?: PeerLaunch[];
+  accuracy?: Accuracy;
+  config?: string;
+  skipped?: PeerResult;
+}
+
 /**
  * The timing half of a case, shared by every kind: CUDA-graph replays of our launches over the
  * rotated sets (in place: `makeLaunches(pdl, true)`), interleaved round by round with DeepGEMM on the
@@ -258,7 +269,7 @@ export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedD
  * with plain launches. Fills result.timing and result.peers.
  */
 export async function timeWithPeers(ctx: CaseContext, c: GroupedCase, draw: GroupedDraw, result: GroupedResult, sets: number,
-  makeLaunches: (pdl: boolean, inPlace: boolean) => GemmLaunch[], pdlWanted: boolean): Promise<GroupedResult> {
+  makeLaunches: (pdl: boolean, inPlace: boolean) => GemmLaunch[], pdlWanted: boolean, native?: NativePeer): Promise<GroupedResult> {
   const { addon, options } = ctx;
   const label = caseLabel(c);
   const checkpoint = () => { if (ctx.cancelled()) throw cancelledError(); };
@@ -266,7 +277,8 @@ export async function timeWithPeers(ctx: CaseContext, c: GroupedCase, draw: Grou
   const work = groupedWork(c, draw);
   const calls = callsPerGraph(estimateUs(work.flops, work.bytes), sets);
   const timing = { callsPerGraph: calls, warmupReplays: WARMUP_REPLAYS, rounds: options.rounds };
-  const peerResults: PeerResult[] = [];
+  const peerResults: PeerResult[] = [...(native?.skipped ? [native.skipped] : [])];
+  let cublas = native?.launches ? native : undefined;
   let python: { peers: PythonPeers; prepared: PreparedPeer[] } | undefined;
   if (ctx.python) {
     const spec = peerProblem(c, draw);
@@ -284,17 +296,34 @@ export async function timeWithPeers(ctx: CaseContext, c: GroupedCase, draw: Grou
     ctx.progress('timing', `${label}: timing ${sets} rotated input set(s)${python?.prepared.length ? ' interleaved with DeepGEMM' : ''}`);
     let ours = makeLaunches(pdl, true);
     let timed: Awaited<ReturnType<typeof timeRounds>> | undefined;
-    try {
-      timed = await timeRounds(addon, [ours], timing, python, ctx.cancelled);
-    } catch (err) {
-      const data = codedData(err);
-      if (losesContext(data) || data.code === 'E_CANCELLED' || !pdl) throw err;
-      pdl = false; // a capture that refuses programmatic dependent launch gets plain launches
-      ours = makeLaunches(false, true);
-      timed = await timeRounds(addon, [ours], timing, python, ctx.cancelled);
+    // Fallbacks: a native peer that cannot be captured into a graph loses its column, not our
+    // figure; a capture that refuses programmatic dependent launch gets plain launches.
+    for (let attempt = 0; attempt < 3 && !timed; attempt++) {
+      try {
+        timed = await timeRounds(addon, cublas?.launches ? [ours, cublas.launches] : [ours], timing, python, ctx.cancelled);
+      } catch (err) {
+        const data = codedData(err);
+        if (losesContext(data) || data.code === 'E_CANCELLED') throw err;
+        if (cublas) {
+          peerResults.push({ id: 'cublaslt', name: cublas.name, skipped: `${cublas.name} could not be timed in a CUDA graph: [${data.code}] ${data.message}` });
+          cublas = undefined;
+        } else if (pdl) {
+          pdl = false;
+          ours = makeLaunches(false, true);
+        } else {
+          throw err;
+        }
+      }
     }
+    if (!timed) throw new Error('timing did not complete');
     const stats = summarize(timed.perCallUs[0]);
     result.timing = { ...stats, tflops: tflops(work.flops, stats.medianUs), tbps: work.bytes / (stats.medianUs * 1e-6) / 1e12, flops: work.flops, bytes: work.bytes, flopsOver: work.flopsOver };
+    if (cublas?.launches) {
+      const samples = timed.perCallUs[1];
+      const s = summarize(samples);
+      peerResults.unshift({ id: 'cublaslt', name: cublas.name, accuracy: cublas.accuracy!, config: cublas.config!,
+        timing: { ...s, tflops: tflops(work.flops, s.medianUs), ratio: s.medianUs / stats.medianUs, roundsUs: samples } });
+    }
     for (const p of python?.prepared ?? []) {
       const samples = timed.pythonUs.get(p.id);
       if (samples?.length) {
@@ -305,7 +334,7 @@ export async function timeWithPeers(ctx: CaseContext, c: GroupedCase, draw: Grou
         peerResults.push({ id: p.id, name: p.prepared.name, accuracy: p.prepared.accuracy, skipped: timed.dropped.get(p.id) ?? 'no timing came back' });
       }
     }
-    if (ctx.python) result.peers = peerResults;
+    if (ctx.python || native) result.peers = peerResults;
     return result;
   } finally {
     if (python) await releasePythonPeers(python.peers, python.prepared);

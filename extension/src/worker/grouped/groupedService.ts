@@ -5,7 +5,7 @@ import type {
   CastRequest, CastResult, GroupedBenchOptions, GroupedBenchRun, GroupedCase, GroupedDraw, GroupedResult,
   TransformScalesRequest, TransformScalesResult,
 } from '../../../protocol/grouped';
-import type { CompileReport, EnvironmentReport, GemmConfig, GemmProblem, RuntimeSettings } from '../../../protocol/worker';
+import type { CompileReport, EnvironmentReport, GemmConfig, GemmProblem, PeerId, RuntimeSettings } from '../../../protocol/worker';
 import { caseLabel, caseSeed, drawCase, kernelProblem } from '../../core/grouped/cases';
 import { groupedConfig } from '../../core/grouped/config';
 import { drawFromLayout, groupedLayout } from '../../core/grouped/inputs';
@@ -151,8 +151,13 @@ export async function benchGrouped(settings: RuntimeSettings, cases: GroupedCase
     utils = await UtilKernels.load(a, settings, log);
     grouped = await GroupedKernels.load(a, settings, log);
   }
-  // DeepGEMM is the grouped kinds' only peer (cuBLASLt and torch have no block-scaled grouped form).
-  const peers = gpu ? await openPeers(settings, { peer: options.peer ?? true, peers: options.peers ?? ['deepgemm'], timing: options.timing }, env, log) : undefined;
+  // DeepGEMM is the grouped kinds' only peer (cuBLASLt and torch have no block-scaled grouped form);
+  // the BF16 GEMM also has cuBLASLt's plain BF16 matmul (best of its algorithms).
+  const defaultPeers: PeerId[] = cases.some((c) => c.kind === 'bf16') ? ['cublaslt', 'deepgemm'] : ['deepgemm'];
+  const peers = gpu ? await openPeers(settings, { peer: options.peer ?? true, peers: options.peers ?? defaultPeers, timing: options.timing }, env, log) : undefined;
+  const cublasLt = peers?.shape.cublaslt?.ok
+    ? { name: peers.shape.cublaslt.name, libOptions: { cudaHome: settings.cudaHome, ...(settings.cublasLtPath ? { path: settings.cublasLtPath } : {}) } }
+    : undefined;
   if (peers) run.peers = peers.availability;
   const watchCancel = peers ? setInterval(() => { if (cancelled()) peers.kill(); }, 200) : undefined;
   try {
@@ -170,7 +175,8 @@ export async function benchGrouped(settings: RuntimeSettings, cases: GroupedCase
         progress('compiling', `${label}: compiling ${formatConfig(prepared.config)}`);
         const compiled = await compileCase(a, settings, prepared, log);
         if (gpu) {
-          result = await benchCase({ addon: a, utils: utils!, grouped: grouped!, device: info!, options, progress, cancelled, python: peers?.shape.python, numSms: settings.numSms },
+          result = await benchCase({ addon: a, utils: utils!, grouped: grouped!, device: info!, options, progress, cancelled, python: peers?.shape.python, numSms: settings.numSms,
+            ...(cublasLt ? { cublasLt } : {}) },
             c, prepared.draw, prepared.layout, prepared.problem, prepared.config, compiled);
         } else {
           result = {

@@ -2,13 +2,12 @@
 // it offers fewer, the configurations cuBLASLt's enumeration accepts follow, up to 64) is checked
 // against the FP32 reference, the correct ones are raced in interleaved CUDA-graph rounds, and the
 // fastest becomes the column. Which one won, and how many were tried, is recorded with the result.
-import type { CublasLtAlgorithm, PeerLaunch } from '../../../../native/index';
+import type { CublasLtAlgorithm, DeviceBuffer, PeerLaunch, PeerLaunchSpec } from '../../../../native/index';
 import type { Accuracy } from '../../../protocol/worker';
 import { median } from '../../core/stats';
 import type { AddonModule } from '../addon';
 import type { DeviceScope } from '../bench/buffers';
 import { codedData, losesContext } from '../bench/errors';
-import type { InputSet } from '../bench/shapeBench';
 
 /** Rounds of the selection race: enough to order algorithms that differ by more than the noise. */
 export const SELECTION_ROUNDS = 5;
@@ -23,11 +22,15 @@ export interface BestCublasLt {
   raceUs: Record<number, number>;
 }
 
+/** One rotated input set as cuBLASLt reads it: FP8 with its scales, or BF16 (with C when accumulating). */
+export interface CublasLtSet { a: DeviceBuffer; b: DeviceBuffer; d: DeviceBuffer; sfa?: DeviceBuffer; sfb?: DeviceBuffer; c?: DeviceBuffer }
+
 export interface CublasLtContext {
   addon: AddonModule;
   scope: DeviceScope;
-  sets: InputSet[];
-  problem: { m: number; n: number; k: number };
+  sets: CublasLtSet[];
+  /** The matmul: dataType 'bf16' (absent: block-scaled FP8), and D's type for BF16. */
+  problem: { m: number; n: number; k: number; dataType?: 'fp8' | 'bf16'; dType?: 'bf16' | 'fp32' };
   libOptions: { path?: string; cudaHome?: string };
   /** Checks one launch on set 0 (poisoned output, every element against the reference). */
   check(launch: PeerLaunch): Promise<{ accuracy: Accuracy; problem?: string }>;
@@ -49,8 +52,11 @@ export function describeAlgorithm(a: CublasLtAlgorithm, correct: number): string
 export async function bestCublasLt(ctx: CublasLtContext): Promise<BestCublasLt> {
   const { addon, scope, sets, problem } = ctx;
   const { m, n, k } = problem;
-  const make = (algorithm: number, set: InputSet) =>
-    scope.adopt(addon.createCublasLtLaunch({ m, n, k, a: set.a, b: set.b, sfa: set.sfa, sfb: set.sfb, d: set.d }, { ...ctx.libOptions, algorithm }));
+  const spec = (set: CublasLtSet): PeerLaunchSpec => ({
+    m, n, k, a: set.a, b: set.b, d: set.d,
+    ...(problem.dataType === 'bf16' ? { dataType: 'bf16' as const, ...(problem.dType ? { dType: problem.dType } : {}), ...(set.c ? { c: set.c } : {}) } : { sfa: set.sfa, sfb: set.sfb }),
+  });
+  const make = (algorithm: number, set: CublasLtSet) => scope.adopt(addon.createCublasLtLaunch(spec(set), { ...ctx.libOptions, algorithm }));
 
   const first = make(ctx.known ?? 0, sets[0]);
   const offered = first.algorithm().found;

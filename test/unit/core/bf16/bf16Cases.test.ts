@@ -52,3 +52,17 @@ test('a bf16 case becomes the kernel problem, its config, its label, its FLOPs a
   assert.equal(config.blockK, 64);
   assert.match(why, /predicted/);
 });
+
+test('the run table gains cuBLASLt columns only when a case has cuBLASLt beside it', async () => {
+  const { groupedTable, peerCells } = await import('../../../../extension/src/core/grouped/table');
+  const c = { kind: 'bf16' as const, numGroups: 1, m: 4096, n: 4096, k: 4096 };
+  const timing = { medianUs: 200, minUs: 199, maxUs: 203, spread: 0.01, samples: 5, tflops: 687, tbps: 1, flops: 1, bytes: 1, flopsOver: 'all' as const };
+  const peer = (id: 'cublaslt' | 'deepgemm', us: number) => ({ id, name: id, timing: { ...timing, medianUs: us, ratio: us / 200, roundsUs: [us] } });
+  const r = { case: c, draw: { seed: 0 }, problem: { kind: 'bf16' as const, m: 4096, n: 4096, k: 4096 }, timing, peers: [peer('cublaslt', 210), peer('deepgemm', 205)] };
+  assert.deepEqual(peerCells(r, 'cublaslt'), ['210.0', '1.05']);
+  const run = { id: 'x', startedAt: '', mode: 'gpu' as const, options: { timing: true, rounds: 5, seed: 0 }, results: [r] };
+  const table = groupedTable(run);
+  assert.match(table.split('\n')[0], /cuBLASLt µs\s+ratio\s+DeepGEMM µs\s+ratio/);
+  assert.match(table, /210\.0\s+1\.05\s+205\.0\s+1\.02/);
+  assert.doesNotMatch(groupedTable({ ...run, results: [{ ...r, peers: [peer('deepgemm', 205)] }] }), /cuBLASLt/);
+});
