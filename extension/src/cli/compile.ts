@@ -8,12 +8,13 @@ import { CONFIG_KEYS, parseShapeVerbArgs } from './verbArgs';
 import { cliSettings, reportError, VERB_EXIT, usageError } from './verbSupport';
 import { shapeLabel } from '../core/shapes';
 
-export const COMPILE_HELP = `Usage: fp8lab compile M N K [--config k=v,...] [--json]
+export const COMPILE_HELP = `Usage: fp8lab compile M N K [--kernel normal|bf16] [--output T] [--config k=v,...] [--json]
 
 Compiles the GEMM kernel for the shape through the JIT (disk cache) and prints its register report
 (ptxas: registers, spills, stack, static shared memory; setmaxnreg per role; occupancy), the cache
 key, hit or miss, and the compile time. --config forces parts of the config (the rest completed by
-the heuristics); keys: ${Object.keys(CONFIG_KEYS).join(', ')}.
+the heuristics); keys: ${Object.keys(CONFIG_KEYS).join(', ')}. --kernel bf16 compiles the BF16 GEMM
+(--output bf16, fp32 or fp32-accumulate) instead of the FP8 one.
 `;
 
 export function formatCompileReport(r: CompileReport): string {

@@ -1,7 +1,8 @@
 // Command-line parsing for `fp8lab bench | configs | compile`. Pure: argv in, a typed request or a
 // message that says what is wrong and what would work.
 import { parsePeerList } from '../core/peers/helperProtocol';
-import type { BenchOptions, ErrorCode, GemmProblem } from '../../protocol/worker';
+import type { Bf16Output, BenchOptions, ErrorCode, GemmProblem } from '../../protocol/worker';
+import { BF16_OUTPUTS } from '../core/bf16/kernelRulesBf16';
 import { presetShapes, SHAPE_PRESETS } from '../core/deepseekShapes';
 import { parseShape } from '../core/shapes';
 import type { ConfigOverrides } from '../worker/bench/policy';
@@ -16,12 +17,12 @@ export function isValueWord(a: string): boolean {
 }
 
 /** One shape from the words left after the flags: three numbers (`M N K`) or one `M,N,K` word. */
-export function shapeFromWords(verb: string, words: string[]): Parsed<GemmProblem> {
+export function shapeFromWords(verb: string, words: string[], as: Pick<GemmProblem, 'kind' | 'output'> = { kind: 'normal' }): Parsed<GemmProblem> {
   if (words.length !== 1 && words.length !== 3) {
     return { ok: false, code: 'E_INVALID_SHAPE', message: `${verb} needs one shape: M N K or M,N,K (e.g. ${verb} 4096 7168 2048)${words.length ? `; got ${words.map((w) => JSON.stringify(w)).join(' ')}` : ''}` };
   }
-  const parsed = parseShape(words.join(' '));
-  return parsed.ok ? { ok: true, value: parsed.problem } : { ok: false, code: 'E_INVALID_SHAPE', message: `shape "${words.join(' ')}": ${parsed.message}` };
+  const parsed = parseShape(words.join(' '), { kind: as.kind, ...(as.output ? { output: as.output } : {}) });
+  return parsed.ok ? { ok: true, value: { ...parsed.problem, ...(as.output ? { output: as.output } : {}) } } : { ok: false, code: 'E_INVALID_SHAPE', message: `shape "${words.join(' ')}": ${parsed.message}` };
 }
 
 export interface BenchArgs {
@@ -153,10 +154,25 @@ export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]):
   let config: ConfigOverrides | undefined;
   let legalOnly = false;
   let top: number | undefined;
+  let kind: 'normal' | 'bf16' = 'normal';
+  let output: Bf16Output | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--help' || a === '-h') return { ok: 'help' };
     if (a === '--json') { json = true; continue; }
+    // The kernel: the FP8 GEMM (default) or the BF16 GEMM (with its output type).
+    if (a === '--kernel') {
+      const v = args[++i];
+      if (v !== 'normal' && v !== 'bf16') return { ok: false, message: `--kernel for ${verb} is normal (the FP8 GEMM, default) or bf16; got ${v ?? 'nothing'} (the grouped kinds: fp8lab bench --kernel KIND)` };
+      kind = v;
+      continue;
+    }
+    if (a === '--output') {
+      const v = args[++i];
+      if (!BF16_OUTPUTS.includes(v as Bf16Output)) return { ok: false, message: `--output must be one of ${BF16_OUTPUTS.join(', ')}; got ${v ?? 'nothing'}` };
+      output = v as Bf16Output;
+      continue;
+    }
     if (a === '--legal' && verb === 'configs') { legalOnly = true; continue; }
     if (a === '--top' && verb === 'configs') { const r = positiveInt(a, args[++i], 100_000); if (r.ok !== true) return r; top = r.value; continue; }
     if (a === '--config' && verb === 'compile') { const c = parseConfigText(args[++i] ?? ''); if (c.ok !== true) return c; config = c.value; continue; }
@@ -164,7 +180,8 @@ export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]):
     if (!isValueWord(a)) return { ok: false, message: `unknown option ${a}` };
     words.push(a);
   }
-  const shape = shapeFromWords(verb, words);
+  if (output !== undefined && kind !== 'bf16') return { ok: false, message: '--output applies to --kernel bf16 only (the FP8 GEMM writes bf16)' };
+  const shape = shapeFromWords(verb, words, { kind, ...(output && output !== 'bf16' ? { output } : {}) });
   if (shape.ok !== true) return shape as Parsed<never>;
   return { ok: true, value: { problem: shape.value, json, ...(config ? { config } : {}), ...(legalOnly ? { legalOnly } : {}), ...(top !== undefined ? { top } : {}) } };
 }

@@ -11,6 +11,7 @@
 //  - GemmArgs carries m, n, k as uint32 and every size must fit in device memory.
 
 import type { GemmProblem, KernelKind } from '../../protocol/worker';
+import { ruleProblemBf16 } from './bf16/kernelRulesBf16';
 
 export const SCALE_BLOCK_K = 128;
 export const N_ALIGNMENT = 8;
@@ -20,7 +21,7 @@ export const MAX_DIM = 2 ** 31 - 1;
 export const DEFAULT_MEMORY_BYTES = 80 * 2 ** 30;
 export const MAX_GROUPS = 1024;
 
-export const KERNEL_KINDS: readonly KernelKind[] = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad'];
+export const KERNEL_KINDS: readonly KernelKind[] = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad', 'bf16'];
 const GROUPED: ReadonlySet<KernelKind> = new Set(['contiguous', 'masked', 'kgrouped']);
 
 export type ShapeCheck = { ok: true } | { ok: false; code: 'E_INVALID_SHAPE'; message: string };
@@ -77,6 +78,11 @@ export function problemBytes(p: GemmProblem): number {
   const kTotal = p.kind === 'kgrouped' ? g * Math.ceil((p.k * 1.3) / 128) * 128 : p.k;
   const kBlocks = Math.ceil(kTotal / SCALE_BLOCK_K);
   const bGroups = p.kind === 'masked' || p.kind === 'contiguous' ? g : 1;
+  if (p.kind === 'bf16') {
+    // bf16 A and B, no scales; D bf16 or fp32 (and C when accumulating).
+    const out = p.output === 'fp32' ? 4 : p.output === 'fp32-accumulate' ? 8 : 2;
+    return (p.m + p.n) * p.k * 2 + p.m * p.n * out;
+  }
   const fp32Out = p.kind === 'wgrad' || p.kind === 'kgrouped';
   const outGroups = p.kind === 'kgrouped' ? g : 1;
   const a = rows * kTotal;
@@ -98,11 +104,15 @@ export function validateProblem(p: GemmProblem, opts: ValidateOptions = {}): Sha
     const problem = checkDimension(name, value);
     if (problem) return fail(problem);
   }
-  if (p.k % SCALE_BLOCK_K !== 0) {
+  if (p.kind === 'bf16') {
+    // The BF16 kernel has no scaling blocks: K % 8 and N % 8 (bf16 D) or 4 (fp32 D), 16-byte TMA rows.
+    const v = ruleProblemBf16(p, p.output ?? 'bf16');
+    if (v) return fail(v.reason);
+  } else if (p.k % SCALE_BLOCK_K !== 0) {
     const what = p.kind === 'kgrouped' ? 'K (the expected K per group)' : 'K';
     return fail(`${what} must be a multiple of 128 (the scaling block); got ${p.k}, nearest valid: ${nearestText(p.k, SCALE_BLOCK_K)}`);
   }
-  if (p.n % N_ALIGNMENT !== 0) {
+  if (p.kind !== 'bf16' && p.n % N_ALIGNMENT !== 0) {
     return fail(`N must be a multiple of 8 (16-byte output rows for the TMA store); got ${p.n}, nearest valid: ${nearestText(p.n, N_ALIGNMENT)}`);
   }
   const groupProblem = checkGroups(p);
@@ -154,7 +164,7 @@ const EXAMPLE = 'e.g. 4096,7168,2048 or 4096x7168x2048';
  * problem and validates it. Suitable for a quick pick's validateInput (call on every keystroke) and
  * for CLI arguments.
  */
-export function parseShape(text: string, opts: ValidateOptions & { kind?: KernelKind } = {}): ParsedShape {
+export function parseShape(text: string, opts: ValidateOptions & { kind?: KernelKind; output?: GemmProblem['output'] } = {}): ParsedShape {
   const trimmed = (text ?? '').trim();
   if (!trimmed) return { ok: false, code: 'E_INVALID_SHAPE', message: `type three sizes M, N, K (${EXAMPLE})` };
   const parts = trimmed.split(/\s*[,x×X]\s*|\s+/).filter((s) => s.length > 0);
@@ -176,7 +186,7 @@ export function parseShape(text: string, opts: ValidateOptions & { kind?: Kernel
     }
     values.push(Number(parts[i]));
   }
-  const problem: GemmProblem = { kind: opts.kind ?? 'normal', m: values[0], n: values[1], k: values[2] };
+  const problem: GemmProblem = { kind: opts.kind ?? 'normal', m: values[0], n: values[1], k: values[2], ...(opts.output ? { output: opts.output } : {}) };
   const check = validateProblem(problem, opts);
   return check.ok ? { ok: true, problem } : check;
 }

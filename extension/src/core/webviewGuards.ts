@@ -7,7 +7,7 @@ import type { ViewName, WebviewToHost } from '../../protocol/webview';
 
 export type GuardResult = { ok: true; message: WebviewToHost } | { ok: false; reason: string };
 
-const KERNEL_KINDS = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad'] as const;
+const KERNEL_KINDS = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad', 'bf16'] as const;
 const MAX_INDICES = 4096;
 const MAX_SHAPE_TEXT = 200;
 const MAX_LOG_TEXT = 4000;

@@ -13,7 +13,7 @@ import { ceilingsFile, CEILING_GEMM, measureMemoryGBps, raiseToObserved, readCei
 import { compileGemm } from './bench/compileGemm';
 import { cancelledError, coded, codedData, losesContext } from './bench/errors';
 import { TaskPool, type Logger } from './bench/jit';
-import { applyOverrides, chooseFor, policyDevice, resolveConfig, validateBench, type ConfigOverrides, type PolicyDevice } from './bench/policy';
+import { applyOverrides, chooseFor, policyDevice, resolveConfig, validateBench, validateForCompile, type ConfigOverrides, type PolicyDevice } from './bench/policy';
 import { benchShape, SYNC_TIMEOUT_MS, type HostOverhead, type ShapePeers } from './bench/shapeBench';
 import { openPeers } from './peers/openPeers';
 import { timedPeer } from '../core/peers/runPeers';
@@ -90,18 +90,18 @@ export async function choiceContextFor(settings: RuntimeSettings, env: Environme
 export async function configs(settings: RuntimeSettings, problem: GemmProblem, options: { tuned?: boolean } = {}): Promise<ConfigReport> {
   const env = await probeEnvironment(settings);
   const device = policyDevice(settings, firstHopper(env));
-  const [valid] = validateBench([problem], env);
-  return chooseFor(valid, device, settings, undefined, await choiceContextFor(settings, env, device, options));
+  const [valid] = validateForCompile([problem], env);
+  return chooseFor(valid, device, settings, undefined, valid.kind === 'bf16' ? undefined : await choiceContextFor(settings, env, device, options));
 }
 
 /** Compiles the kernel for a problem (forced config or the heuristic's) and reports its registers. */
 export async function compileKernel(settings: RuntimeSettings, job: CompileJob): Promise<CompileReport> {
   const env = await probeEnvironment(settings);
   requireCompiler(env);
-  const [problem] = validateBench([job.problem], env);
+  const [problem] = validateForCompile([job.problem], env);
   const forced = job.config ?? problem.config;
   const device = policyDevice(settings, firstHopper(env));
-  const { config } = resolveConfig(problem, device, forced, settings, undefined, forced ? undefined : await choiceContextFor(settings, env, device));
+  const { config } = resolveConfig(problem, device, forced, settings, undefined, forced || problem.kind === 'bf16' ? undefined : await choiceContextFor(settings, env, device));
   return compileGemm(addon(), settings, problem, config);
 }
 
@@ -109,7 +109,7 @@ export async function compileKernel(settings: RuntimeSettings, job: CompileJob):
 export async function completeConfigs(settings: RuntimeSettings, problems: GemmProblem[], overrides: ConfigOverrides): Promise<GemmProblem[]> {
   const env = await probeEnvironment(settings);
   const device = policyDevice(settings, firstHopper(env));
-  return validateBench(problems, env).map((p) => ({ ...p, config: applyOverrides(p, device, overrides) }));
+  return validateForCompile(problems, env).map((p) => ({ ...p, config: applyOverrides(p, device, overrides) }));
 }
 
 const HANG_SECONDS = 15;

@@ -21,7 +21,7 @@ import { acceptDroppedFiles } from '../ui/dropFiles';
 import { shapeLabel } from '../../../extension/src/core/shapes';
 
 const app = document.getElementById('app') as HTMLElement;
-const KINDS: KernelKind[] = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad'];
+const KINDS: KernelKind[] = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad', 'bf16'];
 
 interface Row { index: number; c: Candidate; state?: ExplorerCandidateState; chosen: boolean; override: boolean }
 

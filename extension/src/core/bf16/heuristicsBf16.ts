@@ -53,7 +53,7 @@ export function predictCostBf16(c: GemmConfig, problem: Pick<GemmProblem, 'm' | 
   const dramCycles = dramBytes / MODEL.dramBytesPerCycle;
   const terms: Array<[CostBf16['bound'], number]> = [[math >= ingest ? 'math' : 'sm-ingest', smCycles], ['l2', l2Cycles], ['hbm', dramCycles]];
   terms.sort((a, b) => b[1] - a[1]);
-  const cycles = terms[0][1] + MODEL.tmaLatencyCycles;
+  const cycles = Math.round(terms[0][1] + MODEL.tmaLatencyCycles);
   return { cycles, us: cycles / (MODEL.clockGHz * 1e3), bound: terms[0][0], tiles: waves.tiles, waves: waves.waves, lastWaveUtilisation: waves.lastWaveUtilisation };
 }
 

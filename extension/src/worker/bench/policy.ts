@@ -13,6 +13,9 @@ import { chooseWithContext, type ChoiceContext } from '../../core/tuning/choice'
 import { findEntry, parsePtxas } from '../../core/ptxas';
 import { formatConfig } from '../../core/runRows';
 import { validateProblem } from '../../core/shapes';
+import { chooseConfigBf16 } from '../../core/bf16/heuristicsBf16';
+import { completeConfigBf16, configViolationsBf16 } from '../../core/bf16/kernelRulesBf16';
+import { Bf16ConfigError, kernelSourceBf16 } from '../../core/bf16/kernelSourceBf16';
 import { coded } from './errors';
 import type { Logger } from './jit';
 
@@ -39,6 +42,9 @@ export function validateBench(problems: GemmProblem[], env: EnvironmentReport): 
     const check = validateProblem(p, memoryBytes ? { memoryBytes } : {});
     const where = problems.length > 1 ? `shape ${i + 1} (${p?.m}x${p?.n}x${p?.k})` : `shape ${p?.m}x${p?.n}x${p?.k}`;
     if (!check.ok) throw coded('E_INVALID_SHAPE', `${where}: ${check.message}`);
+    if (p.kind === 'bf16') {
+      throw coded('E_INVALID_SHAPE', `${where}: BF16 GEMMs are checked and timed by \`fp8lab bench --kernel bf16\` (the "BF16 GEMM" kind of "Run grouped GEMM benchmark"), not by the FP8 benchmark`);
+    }
     if (p.kind !== 'normal') {
       throw coded('E_INVALID_SHAPE', `${where}: the benchmark runs normal GEMMs so far; ${p.kind} GEMMs are not built yet. Use kind "normal".`);
     }
@@ -47,11 +53,30 @@ export function validateBench(problems: GemmProblem[], env: EnvironmentReport): 
 }
 
 /**
+ * Validation for what needs no GPU run (configs, compile): the normal FP8 GEMM and the BF16 GEMM.
+ * Throws E_INVALID_SHAPE naming the first bad problem.
+ */
+export function validateForCompile(problems: GemmProblem[], env: EnvironmentReport): GemmProblem[] {
+  const bf16 = problems.filter((p) => p?.kind === 'bf16');
+  validateBench(problems.filter((p) => p?.kind !== 'bf16'), env);
+  const memoryBytes = env.devices.find((d) => d.isHopper)?.totalMemoryBytes;
+  for (const p of bf16) {
+    const check = validateProblem(p, memoryBytes ? { memoryBytes } : {});
+    if (!check.ok) throw coded('E_INVALID_SHAPE', `shape ${p.m}x${p.n}x${p.k}: ${check.message}`);
+  }
+  return problems;
+}
+
+/** Where a BF16 choice comes from: the model with the H100 defaults (BF16 has no tuning records yet). */
+const BF16_ORIGIN = { kind: 'defaults' as const, text: 'BF16 cost model with H100 defaults (no tuning records for BF16 yet)' };
+
+/**
  * The candidate table and the heuristic's choice; FP8LAB_PRINT_CONFIGS prints it through `log`.
  * With a choice context, a tuned record and the calibrated model are consulted first (core/tuning/choice.ts).
  */
 export function chooseFor(problem: GemmProblem, device: PolicyDevice, settings?: RuntimeSettings, log?: Logger, choice?: ChoiceContext): ConfigReport {
-  const report = choice ? chooseWithContext(problem, device, choice) : chooseConfig(problem, device);
+  const report = problem.kind === 'bf16' ? { ...chooseBf16(problem, device), configOrigin: BF16_ORIGIN }
+    : choice ? chooseWithContext(problem, device, choice) : chooseConfig(problem, device);
   if (settings?.printConfigs) log?.('info', formatConfigReport(report).trimEnd());
   return report;
 }
@@ -68,7 +93,9 @@ export function resolveConfig(problem: GemmProblem, device: PolicyDevice, forced
   }
   const smProblem = numSmsProblem(forced, device);
   if (smProblem) throw coded('E_INVALID_CONFIG', `config ${formatConfig(forced)} cannot run ${problem.m}x${problem.n}x${problem.k}: [num-sms-device] ${smProblem}`);
-  const violations = configViolations(problem.kind, forced, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
+  const violations = problem.kind === 'bf16'
+    ? configViolationsBf16(forced, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true })
+    : configViolations(problem.kind, forced, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
   if (violations.length > 0) {
     throw coded('E_INVALID_CONFIG', `config ${formatConfig(forced)} cannot run ${problem.m}x${problem.n}x${problem.k}: ` +
       violations.map((v) => `[${v.rule}] ${v.reason}`).join('; '));
@@ -97,6 +124,7 @@ export function numSmsProblem(config: GemmConfig, device: PolicyDevice): string 
  * given; derived fields (threads, shared memory, swizzles, stages unless given) are recomputed.
  */
 export function applyOverrides(problem: GemmProblem, device: PolicyDevice, overrides: ConfigOverrides): GemmConfig {
+  if (problem.kind === 'bf16') return applyOverridesBf16(problem, device, overrides);
   const base = chooseConfig(problem, device).chosen;
   const choice = {
     blockM: overrides.blockM ?? base.blockM,
@@ -117,12 +145,45 @@ export function applyOverrides(problem: GemmProblem, device: PolicyDevice, overr
   return resolveConfig(problem, device, config).config;
 }
 
+/** The BF16 heuristics' choice, its refusals as coded errors. */
+function chooseBf16(problem: GemmProblem, device: PolicyDevice): ConfigReport {
+  try {
+    return chooseConfigBf16(problem, device);
+  } catch (err) {
+    throw coded((err as { code?: string }).code === 'E_SHAPE_ALIGNMENT' ? 'E_SHAPE_ALIGNMENT' : 'E_INVALID_CONFIG', (err as Error).message);
+  }
+}
+
+/** The BF16 kernel's --config: the forced fields over the heuristic's choice, completed and checked. */
+function applyOverridesBf16(problem: GemmProblem, device: PolicyDevice, overrides: ConfigOverrides): GemmConfig {
+  const base = chooseBf16(problem, device).chosen;
+  const config = completeConfigBf16({
+    blockM: overrides.blockM ?? base.blockM,
+    blockN: overrides.blockN ?? base.blockN,
+    clusterM: overrides.clusterM ?? (overrides.clusterN !== undefined ? 1 : base.clusterM),
+    clusterN: overrides.clusterN ?? (overrides.clusterM !== undefined ? 1 : base.clusterN),
+    numSms: overrides.numSms ?? base.numSms,
+    ...(overrides.numStages !== undefined ? { numStages: overrides.numStages } : {}),
+    ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
+  }, problem.output ?? 'bf16', device.sharedMemoryBytes);
+  if (overrides.blockK !== undefined) config.blockK = overrides.blockK;
+  if (overrides.numMathWarpgroups !== undefined) { config.numMathWarpgroups = overrides.numMathWarpgroups; config.numThreads = 128 * (1 + overrides.numMathWarpgroups); }
+  if (overrides.swizzleA !== undefined) config.swizzleA = overrides.swizzleA;
+  if (overrides.swizzleB !== undefined) config.swizzleB = overrides.swizzleB;
+  if (overrides.splitK !== undefined && overrides.splitK !== 1) config.splitK = overrides.splitK;
+  return resolveConfig(problem, device, config).config;
+}
+
 /** `variant`: the timeline's instrumented build or the accuracy study's no-promotion build (default: the normal kernel). */
 export function kernelSourceFor(problem: GemmProblem, config: GemmConfig, variant?: GemmSourceOptions): KernelSource {
   try {
+    if (problem.kind === 'bf16') {
+      if (variant?.promote === false) throw coded('E_BAD_ARGUMENT', 'the no-promotion variant is an FP8 study: the BF16 kernel has no promotion to leave out');
+      return kernelSourceBf16(problem.kind, config, { output: problem.output, trace: variant?.trace });
+    }
     return gemmKernelSource(problem.kind, config, variant);
   } catch (err) {
-    if (err instanceof KernelConfigError) throw coded('E_INVALID_CONFIG', err.message);
+    if (err instanceof KernelConfigError || err instanceof Bf16ConfigError) throw coded('E_INVALID_CONFIG', err.message);
     throw err;
   }
 }

@@ -66,3 +66,26 @@ test('the run table gains cuBLASLt columns only when a case has cuBLASLt beside 
   assert.match(table, /210\.0\s+1\.05\s+205\.0\s+1\.02/);
   assert.doesNotMatch(groupedTable({ ...run, results: [{ ...r, peers: [peer('deepgemm', 205)] }] }), /cuBLASLt/);
 });
+
+test('configs / compile take --kernel bf16 and --output; the FP8 default and the refusals say what works', async () => {
+  const { parseShapeVerbArgs } = await import('../../../../extension/src/cli/verbArgs');
+  const p = parseShapeVerbArgs('configs', ['--kernel', 'bf16', '4096', '7168', '2056']);
+  assert.equal(p.ok, true);
+  if (p.ok === true) assert.deepEqual(p.value.problem, { kind: 'bf16', m: 4096, n: 7168, k: 2056 });
+  const out = parseShapeVerbArgs('compile', ['--kernel', 'bf16', '--output', 'fp32', '100,252,200', '--config', 'block_m=256,cluster_m=2']);
+  assert.equal(out.ok, true);
+  if (out.ok === true) {
+    assert.deepEqual(out.value.problem, { kind: 'bf16', m: 100, n: 252, k: 200, output: 'fp32' });
+    assert.deepEqual(out.value.config, { blockM: 256, clusterM: 2 });
+  }
+  const fp8 = parseShapeVerbArgs('configs', ['4096', '7168', '2048']);
+  if (fp8.ok === true) assert.equal(fp8.value.problem.kind, 'normal'); else assert.fail('the FP8 default');
+  const kBad = parseShapeVerbArgs('configs', ['--kernel', 'bf16', '4096', '7168', '2050']);
+  if (kBad.ok === false) assert.match(kBad.message, /K must be a positive multiple of 8/); else assert.fail('K = 2050 accepted');
+  // The FP8 GEMM still needs whole 128-wide scaling blocks.
+  if (parseShapeVerbArgs('configs', ['4096', '7168', '2056']).ok !== false) assert.fail('FP8 K = 2056 accepted');
+  const kind = parseShapeVerbArgs('configs', ['--kernel', 'masked', '4096', '7168', '2048']);
+  if (kind.ok === false) assert.match(kind.message, /normal \(the FP8 GEMM, default\) or bf16/); else assert.fail('masked accepted');
+  const output = parseShapeVerbArgs('configs', ['--output', 'fp32', '4096', '7168', '2048']);
+  if (output.ok === false) assert.match(output.message, /--output applies to --kernel bf16 only/); else assert.fail('--output without bf16 accepted');
+});
