@@ -37,6 +37,11 @@ async function pickProblems(store: RunStore): Promise<GemmProblem[] | undefined>
       label: 'MoE grouped GEMMs…', description: 'contiguous / masked / K-grouped / wgrad (DeepGEMM-style test cases)',
       problems: async () => { await vscode.commands.executeCommand('fp8lab.runGroupedBenchmark'); return undefined; },
     },
+    // The BF16 GEMM shares the grouped command's pipeline (its cases, cuBLASLt and DeepGEMM beside it).
+    {
+      label: 'BF16 GEMM (DeepSeek-V3 shapes + 8192³)…', description: 'BF16 in and out, beside cuBLASLt and DeepGEMM',
+      problems: async () => { await vscode.commands.executeCommand('fp8lab.runGroupedBenchmark', 'bf16'); return undefined; },
+    },
   ];
   if (last && last.results.length) {
     items.push({ label: 'The last run', description: `${last.results.length} shape(s) from ${last.startedAt}`, problems: async () => last.results.map((r) => ({ ...r.problem, config: undefined })) });
