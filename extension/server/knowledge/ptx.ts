@@ -17,16 +17,17 @@ const hopperWarpgroup: PtxEntry[] = [
       'read or written until a later `wgmma.wait_group` says the group holding this MMA has finished. B — and A too, ' +
       'when the second operand is a descriptor rather than a register vector — is read straight from shared memory through a 64-bit matrix descriptor (start address, leading/stride ' +
       'byte offsets, swizzle mode), so no thread copies operands into registers. For FP8 (e4m3/e5m2) K is always 32 ' +
-      'and both operands must be K-major.',
+      'and both operands must be K-major; for BF16 / F16 K is 16 and either operand may be transposed (MN-major) through ' +
+      'the imm-trans operands.',
     operands: [
-      { name: 'd', meaning: 'accumulator fragment: N/2 registers per thread for an f32 m64nNk32 (each thread holds a fixed set of (row, column) elements)' },
+      { name: 'd', meaning: 'accumulator fragment: N/2 registers per thread for an f32 m64nNk32 or m64nNk16 (each thread holds a fixed set of (row, column) elements, the same layout for FP8 and BF16)' },
       { name: 'a-desc', meaning: '64-bit shared-memory descriptor of the A tile (or a register fragment of A when A comes from registers)' },
       { name: 'b-desc', meaning: '64-bit shared-memory descriptor of the B tile' },
       { name: 'scale-d', meaning: 'predicate: true → D = A·B + D (accumulate), false → D = A·B (the first MMA of a tile starts from zero this way)' },
       { name: 'imm-scale-a', meaning: '1 or -1: use A as is, or negated' },
       { name: 'imm-scale-b', meaning: '1 or -1: use B as is, or negated' },
-      { name: 'imm-trans-a', meaning: 'transpose A (f16/bf16 forms only; FP8 has no such operand and must be K-major)' },
-      { name: 'imm-trans-b', meaning: 'transpose B (f16/bf16 forms only)' },
+      { name: 'imm-trans-a', meaning: 'transpose A (f16/bf16 forms only; FP8 has no such operand and must be K-major): 0 = A is K-major in shared memory, as the BF16 GEMM loads it' },
+      { name: 'imm-trans-b', meaning: 'transpose B (f16/bf16 forms only): 0 = B is K-major (B [N, K] row-major: the "NT" GEMM D = A·Bᵀ)' },
     ],
     typeRoles: ['D (accumulator)', 'A', 'B'],
     qualifiers: {
@@ -41,6 +42,7 @@ const hopperWarpgroup: PtxEntry[] = [
     notes: [
       'FP8 shapes: m64nNk32 with N = 8…256 in steps of 8; accumulate in f16 or f32.',
       'The tensor cores accumulate FP8 products with limited precision (about 14 bits, DeepSeek-V3 report), which is why the kernel promotes the partial sums into FP32 registers every 128 of K.',
+      'BF16 / F16 shapes: m64nNk16 with N = 8…256 in steps of 8; accumulate in f32 (or f16 for f16 inputs). A BF16 GEMM needs no promotion: the FP32 accumulator keeps full precision, so the kernel accumulates all of K in it and a 64-deep K-block (one 128-byte swizzle row of bf16) is 4 MMAs of k16.',
       'Accumulation order and rounding inside one MMA are not specified.',
     ],
   },

@@ -197,3 +197,18 @@ test('one-word mnemonics only match wrappers followed by one of their qualifiers
   assert.match(h('setmaxnreg_dec')!, /wrapper of PTX `setmaxnreg`/);
   assert.match(h('elect_sync')!, /wrapper of PTX `elect`/);
 });
+
+test('the bf16 wgmma wrapper header: shape k16, bf16 operand types with roles, the transposes bound to 0', () => {
+  const header = readFileSync(join(root, 'kernels/include/fp8lab/ptx/wgmma_bf16.cuh'), 'utf8');
+  const needle = 'wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16';
+  const offset = header.indexOf(needle);
+  assert.ok(offset >= 0, 'the generated header holds the m64n256k16 wrapper');
+  const md = hoverAt(header, offsetToPosition(header, offset + 2), kb, undefined);
+  assert.ok(md, 'hover expected on the bf16 wgmma');
+  assert.match(md!, /M=64, N=256, K=16/);
+  assert.match(md!, /D \(accumulator\): FP32/);
+  assert.match(md!, /\| `\.bf16` \| A: bfloat16/);
+  assert.match(md!, /\| `\.bf16` \| B: bfloat16/);
+  assert.match(md!, /for BF16 \/ F16 K is 16/);
+  assert.match(md!, /m64nNk16/);
+});
