@@ -1,7 +1,8 @@
 // Compiles the BF16 GEMM (kernels/include/fp8lab/impls/sm90_bf16_gemm.cuh) with the real nvcc
 // (sm_90a, ptxas -v): every config the heuristics choose for the DeepSeek shapes and 8192³, plus
 // clustered and fp32 / fp32-accumulate instantiations; asserts 0 spills, 0 stack and no serialised
-// wgmma; and checks that the kernel's static_asserts reject what the TypeScript rules reject.
+// wgmma; checks that the kernel's static_asserts reject what the TypeScript rules reject; and builds
+// and runs kernels/tools/check_invariants_bf16.cu (epilogue mappings, layout, K-blocks) on the CPU.
 // Skips only when nvcc is absent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { completeConfigBf16 } from '../../../extension/src/core/bf16/kernelRules
 import { kernelSourceBf16 } from '../../../extension/src/core/bf16/kernelSourceBf16';
 import { DEEPSEEK_NK } from '../../../extension/src/core/deepseekShapes';
 import { H100_SXM } from '../../../extension/src/core/heuristics/device';
-import { assertCompilesClean, compileCubin, skip, withWorkDir } from '../nvccHarness';
+import { assertCompilesClean, assertInvariantCheckerPasses, compileCubin, skip, withWorkDir } from '../nvccHarness';
 
 const key = (c: GemmConfig, o: Bf16Output) => `${o} ${c.blockM}x${c.blockN} st${c.numStages} ${c.clusterM}x${c.clusterN} sd${c.swizzleD}`;
 
@@ -74,4 +75,8 @@ test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, sm
       assert.match(r.log, rule);
     }
   });
+});
+
+test('kernels/tools/check_invariants_bf16.cu (bf16 and fp32 epilogue mappings, layout, K-block tails) passes on the CPU', { skip }, () => {
+  assertInvariantCheckerPasses('check_invariants_bf16');
 });

@@ -1,0 +1,165 @@
+// Host-side (CPU-only) checks of the BF16 GEMM's index arithmetic (impls/sm90_bf16_gemm.cuh), using
+// the kernel's own host-callable pieces (d_offset, store_chunk, num_k_blocks, layout constants)
+// against independent statements of the hardware rules (wgmma accumulator fragment, stmatrix lane
+// roles, TMA swizzle) from check_harness.h. Needs nvcc, no GPU:
+//   nvcc -std=c++17 -O1 -I kernels/include -o /tmp/ci_bf16 kernels/tools/check_invariants_bf16.cu && /tmp/ci_bf16
+#include <cstdio>
+#include <vector>
+
+#include "fp8lab/impls/sm90_bf16_gemm.cuh"
+#include "check_harness.h"
+
+using namespace fp8lab;
+
+template <uint32_t BM, uint32_t BN, uint32_t ST, uint32_t SD, Bf16Output O>
+using Bf16Kernel = Sm90Bf16Gemm<BM, BN, 64, ST, BM == 64 ? 1 : 2, 1, 1, 128, 128, SD, 132, GemmType::Normal, O>;
+
+// ---- bf16 D: wgmma fragment -> stmatrix.x4 -> swizzled staging tile -> TMA store box ------------
+template <uint32_t BM, uint32_t BN, uint32_t SD>
+static void check_epilogue_bf16() {
+  using K = Bf16Kernel<BM, BN, 2, SD, Bf16Output::Bf16>;
+  constexpr uint32_t WG = K::kNumMathThreads / 128;
+  constexpr uint32_t kBytes = BM * BN * 2;
+  std::vector<int> owner_row(kBytes / 2, -1), owner_col(kBytes / 2, -1);
+  uint32_t conflicts = 0;
+  for (uint32_t wave = 0; wave < K::kNumWaves; ++wave)
+    for (uint32_t wg = 0; wg < WG; ++wg)
+      for (uint32_t warp = 0; warp < 4; ++warp)
+        for (uint32_t i = 0; i < K::kNumChunks; i += 2) {
+          uint32_t addr[32];
+          for (uint32_t lane = 0; lane < 32; ++lane) {
+            // stage_bf16's formula: row (l % 16) of the warp's 16 rows, chunk i + l / 16.
+            const uint32_t row = wave * K::WAVE_BLOCK_M + wg * 64 + warp * 16 + lane % 16;
+            addr[lane] = K::d_offset(row, (i + lane / 16) * 8);
+            CHECK(addr[lane] % 16 == 0, "stmatrix row address not 16-byte aligned");
+          }
+          for (uint32_t q = 0; q < 4; ++q) {
+            uint32_t used = 0;
+            for (uint32_t j = 0; j < 8; ++j) {
+              const uint32_t quad = (addr[q * 8 + j] / 16) % 8;
+              if (used & (1u << quad)) conflicts++;
+              used |= 1u << quad;
+            }
+            // Matrix q, row j, column c comes from lane 4j + c/2, register q, half c%2; the kernel packs
+            // register q from accum[(i + q/2)*4 + (q%2)*2 + {0,1}].
+            const uint32_t idx_base = (i + q / 2) * 4 + (q % 2) * 2;
+            for (uint32_t j = 0; j < 8; ++j)
+              for (uint32_t c = 0; c < 8; ++c) {
+                const uint32_t src_lane = 4 * j + c / 2, idx = idx_base + c % 2;
+                const uint32_t byte = addr[q * 8 + j] + c * 2;
+                CHECK(byte < kBytes, "write outside the staging tile");
+                CHECK(owner_row[byte / 2] == -1, "two elements stored at byte %u", byte);
+                owner_row[byte / 2] = static_cast<int>(wave * K::WAVE_BLOCK_M + wg * 64 + warp * 16 + wgmma_fragment_row(src_lane, idx));
+                owner_col[byte / 2] = static_cast<int>(wgmma_fragment_col(src_lane, idx));
+              }
+          }
+        }
+  constexpr uint32_t kSlabCols = K::TMA_D_BLOCK_N;
+  for (uint32_t s = 0; s < K::kNumDStores; ++s)
+    for (uint32_t r = 0; r < BM; ++r)
+      for (uint32_t c = 0; c < kSlabCols; ++c) {
+        const uint32_t byte = s * BM * kSlabCols * 2 + tma_swizzled_offset(r * kSlabCols * 2 + c * 2, SD);
+        CHECK(owner_row[byte / 2] == static_cast<int>(r) && owner_col[byte / 2] == static_cast<int>(s * kSlabCols + c),
+              "TMA reads (%u,%u) from byte %u holding fragment (%d,%d)", r, s * kSlabCols + c, byte, owner_row[byte / 2], owner_col[byte / 2]);
+      }
+  std::printf("bf16 D   %3ux%-3u swizzleD %3u: fragment -> stmatrix -> TMA box is the identity on all %u elements; %u bank conflicts\n",
+              BM, BN, SD, BM * BN, conflicts);
+  if (SD != 0) CHECK(conflicts == 0, "swizzled staging must be conflict-free");
+}
+
+// ---- fp32 D: wgmma fragment -> float2 st.shared -> swizzled staging tile -> TMA store / reduce ---
+template <uint32_t BM, uint32_t BN, uint32_t SD>
+static void check_epilogue_fp32() {
+  using K = Bf16Kernel<BM, BN, 2, SD, Bf16Output::Fp32Accumulate>;
+  constexpr uint32_t WG = K::kNumMathThreads / 128;
+  constexpr uint32_t kWords = BM * BN;
+  std::vector<int> owner_row(kWords, -1), owner_col(kWords, -1);
+  uint32_t worst = 0;
+  for (uint32_t wave = 0; wave < K::kNumWaves; ++wave)
+    for (uint32_t wg = 0; wg < WG; ++wg)
+      for (uint32_t warp = 0; warp < 4; ++warp)
+        for (uint32_t i = 0; i < K::kNumChunks; ++i)
+          for (uint32_t half_row = 0; half_row < 2; ++half_row) {
+            uint32_t addr[32];
+            for (uint32_t lane = 0; lane < 32; ++lane) {
+              // stage_fp32's formula: rows r0 and r0 + 8, chunk store_chunk(i, lane), columns 2(l%4) + {0,1}.
+              const uint32_t row = wave * K::WAVE_BLOCK_M + wg * 64 + warp * 16 + lane / 4 + half_row * 8;
+              const uint32_t chunk = K::store_chunk(i, lane);
+              const uint32_t col = chunk * 8 + 2 * (lane % 4);
+              addr[lane] = K::d_offset(row, col);
+              CHECK(addr[lane] % 8 == 0 && K::d_offset(row, col + 1) == addr[lane] + 4, "float2 store not 8-byte aligned and adjacent");
+              for (uint32_t e = 0; e < 2; ++e) {
+                const uint32_t reg = chunk * 4 + half_row * 2 + e;
+                const uint32_t word = addr[lane] / 4 + e;
+                CHECK(word < kWords && owner_row[word] == -1, "word %u written twice or outside the tile", word);
+                owner_row[word] = static_cast<int>(wave * K::WAVE_BLOCK_M + wg * 64 + warp * 16 + wgmma_fragment_row(lane, reg));
+                owner_col[word] = static_cast<int>(wgmma_fragment_col(lane, reg));
+              }
+            }
+            for (uint32_t h = 0; h < 2; ++h) {  // 64-bit stores: wavefronts per half-warp
+              std::vector<std::vector<uint32_t>> bank_words(32);
+              for (uint32_t lane = h * 16; lane < h * 16 + 16; ++lane)
+                for (uint32_t e = 0; e < 2; ++e) {
+                  const uint32_t word = addr[lane] / 4 + e;
+                  auto& v = bank_words[word % 32];
+                  bool found = false;
+                  for (uint32_t x : v) found |= x == word;
+                  if (!found) v.push_back(word);
+                }
+              for (auto& v : bank_words) worst = v.size() > worst ? static_cast<uint32_t>(v.size()) : worst;
+            }
+          }
+  constexpr uint32_t kSlabCols = K::TMA_D_BLOCK_N;
+  for (uint32_t s = 0; s < K::kNumDStores; ++s)
+    for (uint32_t r = 0; r < BM; ++r)
+      for (uint32_t c = 0; c < kSlabCols; ++c) {
+        const uint32_t byte = s * BM * kSlabCols * 4 + tma_swizzled_offset(r * kSlabCols * 4 + c * 4, SD);
+        CHECK(owner_row[byte / 4] == static_cast<int>(r) && owner_col[byte / 4] == static_cast<int>(s * kSlabCols + c),
+              "TMA reads (%u,%u) from byte %u holding fragment (%d,%d)", r, s * kSlabCols + c, byte, owner_row[byte / 4], owner_col[byte / 4]);
+      }
+  std::printf("fp32 D   %3ux%-3u swizzleD %3u: fragment -> float2 stores -> TMA box is the identity on all %u elements; worst %u wavefront(s)\n",
+              BM, BN, SD, kWords, worst);
+  if (SD == 128) CHECK(worst == 1, "the 128-byte swizzle must make the fp32 staging stores conflict-free");
+}
+
+// ---- layout, K-blocks and the k16 slices of a stage ------------------------------------------------
+template <uint32_t BM, uint32_t BN, uint32_t ST, Bf16Output O>
+static void check_layout() {
+  using K = Bf16Kernel<BM, BN, ST, (BN * (O == Bf16Output::Bf16 ? 2 : 4)) % 128 == 0 ? 128 : 32, O>;
+  CHECK(K::SMEM_A_OFFSET % 1024 == 0 && K::SMEM_B_OFFSET % 1024 == 0, "A/B stages must start 1024-aligned (128-byte swizzle)");
+  CHECK(K::SMEM_A_STAGE_BYTES == BM * 128 && K::SMEM_B_STAGE_BYTES == BN * 128, "a stage row is one 128-byte swizzle row");
+  CHECK(K::kTmaBytesPerStage == (BM + BN) * 128, "expect_tx = both boxes, zero-filled parts included");
+  CHECK(K::SMEM_BARRIER_OFFSET % 8 == 0 && K::smem_bytes(0) == K::smem_bytes(1u << 20), "barriers 8-aligned; size independent of K");
+  // Four k16 slices of 32 bytes tile the 128-byte row: slice k reads bf16 elements [16k, 16k + 16).
+  CHECK(K::WGMMA_K * K::kElemBytes * (64 / K::WGMMA_K) == 128, "the k16 slices must cover one 128-byte row exactly");
+  // Every K is covered by whole 64-deep K-blocks (the last one zero-filled past K by the TMA).
+  for (uint32_t k = 8; k <= 20000; k += 8) {
+    const uint32_t kb = K::num_k_blocks(k);
+    CHECK(kb * 64 >= k && (kb - 1) * 64 < k, "K = %u needs %u K-blocks", k, kb);
+  }
+  std::printf("layout   %3ux%-3u %u stages (%s D): 1024-aligned stages, expect_tx %u B, %u B total\n", BM, BN, ST,
+              O == Bf16Output::Bf16 ? "bf16" : "fp32", K::kTmaBytesPerStage, K::kSmemFixedBytes);
+}
+
+int main() {
+  check_epilogue_bf16<64, 16, 32>();
+  check_epilogue_bf16<64, 112, 32>();
+  check_epilogue_bf16<64, 256, 128>();
+  check_epilogue_bf16<128, 144, 32>();
+  check_epilogue_bf16<128, 176, 32>();
+  check_epilogue_bf16<128, 224, 64>();
+  check_epilogue_bf16<128, 256, 128>();
+  check_epilogue_bf16<256, 128, 128>();
+  check_epilogue_bf16<256, 64, 0>();
+  check_epilogue_fp32<64, 256, 128>();
+  check_epilogue_fp32<128, 128, 128>();
+  check_epilogue_fp32<128, 192, 128>();
+  check_epilogue_fp32<128, 16, 64>();
+  check_epilogue_fp32<256, 128, 128>();
+  check_layout<128, 256, 3, Bf16Output::Bf16>();
+  check_layout<256, 128, 3, Bf16Output::Bf16>();
+  check_layout<64, 16, 8, Bf16Output::Bf16>();
+  check_layout<128, 192, 3, Bf16Output::Fp32Accumulate>();
+  std::printf("all %d checks passed\n", g_checks);
+  return 0;
+}
