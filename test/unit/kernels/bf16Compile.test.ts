@@ -67,7 +67,9 @@ test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, sm
       ['smem', '128, 256, 64, 4, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16', /rule smem/],
       ['blockk', '128, 128, 128, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16', /rule block-k/],
       ['swizzled', '128, 16, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Fp32', /rule swizzle-d/],
-      ['masked', '128, 128, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::MGroupedMasked, fp8lab::Bf16Output::Bf16', /rule gemm-type/],
+      ['kgrouped', '128, 128, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::KGrouped, fp8lab::Bf16Output::Fp32Accumulate', /rule gemm-type/],
+      ['maskedfp32', '128, 128, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::MGroupedMasked, fp8lab::Bf16Output::Fp32', /rule grouped-output/],
+      ['contiguous256', '256, 64, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::MGroupedContiguous, fp8lab::Bf16Output::Bf16', /rule contiguous-block-m/],
     ];
     for (const [name, args, rule] of cases) {
       const r = compileCubin(unit(args), work, `bad_${name}`);

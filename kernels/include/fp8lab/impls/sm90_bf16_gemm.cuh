@@ -1,4 +1,5 @@
-// D = A (bf16, M x K) . B (bf16, N x K)^T, for sm_90a, with three epilogues (Bf16Output):
+// D = A (bf16, M x K) . B (bf16, N x K)^T, for sm_90a: one GEMM (GemmType::Normal) or the M-grouped
+// MoE forms (MGroupedContiguous, MGroupedMasked; bf16 D), with three epilogues (Bf16Output):
 //   Bf16            D bf16 [M, N]                       stmatrix into the staging tile, TMA store
 //   Fp32            D fp32 [M, N]                       st.shared into the staging tile, TMA store
 //   Fp32Accumulate  D fp32 [M, N] += A . B^T            the same tile, TMA reduce-add onto D (the host
@@ -11,6 +12,11 @@
 // per-block scale to apply, the whole of K accumulates in the wgmma accumulators (fp32), so the math
 // warpgroups only issue wgmma and release stages; one K-block's group stays in flight while the next
 // is issued, so the tensor cores never wait for the math threads.
+//
+// M-grouped: the FP8 1D2D kernel's MGroupedScheduler (m_grouped_scheduler.cuh) picks each tile's
+// expert (B rows e * N ...) and rows; a tile whose rows are only partly valid (padding rows of a
+// contiguous expert, rows past masked_m[g]) is copied from the staging tile to args.d row by row,
+// since a TMA store cannot skip rows. kernels/README.md has the layouts.
 //
 // K need not be a multiple of BLOCK_K: the last K-block's box reaches past K and the TMA fills it
 // with zeros, which add nothing. Rows past M and columns past N are likewise zero-filled on load and
@@ -38,6 +44,7 @@
 #include "fp8lab/ptx/tma.cuh"
 #include "fp8lab/ptx/wgmma.cuh"
 #include "fp8lab/ptx/wgmma_bf16.cuh"
+#include "fp8lab/m_grouped_scheduler.cuh"
 #include "fp8lab/scheduler.cuh"
 
 namespace fp8lab {
@@ -89,7 +96,12 @@ struct Sm90Bf16Gemm {
   __host__ __device__ static constexpr uint32_t smem_bytes(uint32_t) { return kSmemFixedBytes; }
 
   // ---- legality (mirrored one by one in extension/src/core/kernelRulesBf16.ts) ------------------
-  static_assert(kGemmType == GemmType::Normal, "rule gemm-type: the BF16 kernel implements GemmType::Normal");
+  static constexpr bool kMGrouped = kGemmType == GemmType::MGroupedContiguous || kGemmType == GemmType::MGroupedMasked;
+  static_assert(kGemmType == GemmType::Normal || kMGrouped,
+                "rule gemm-type: the BF16 kernel implements Normal, MGroupedContiguous and MGroupedMasked");
+  static_assert(!kMGrouped || kOutput == Bf16Output::Bf16, "rule grouped-output: the M-grouped BF16 GEMMs write bf16 D");
+  static_assert(kGemmType != GemmType::MGroupedContiguous || 128 % BLOCK_M == 0,
+                "rule contiguous-block-m: BLOCK_M must divide the contiguous M alignment (128): a tile never holds two experts");
   static_assert(BLOCK_K * kElemBytes == 128, "rule block-k: BLOCK_K must be 64 (one 128-byte swizzle row of bf16)");
   static_assert(BLOCK_M == 64 || BLOCK_M == 128 || BLOCK_M == 256, "rule block-m: BLOCK_M must be 64, 128 or 256");
   static_assert(BLOCK_N % 16 == 0 && BLOCK_N >= 16 && BLOCK_N <= 256, "rule block-n: BLOCK_N must be a multiple of 16 in 16..256");
@@ -111,9 +123,11 @@ struct Sm90Bf16Gemm {
                 "128-byte swizzled tiles must start on 1024-byte boundaries");
   static_assert(128 * kProducerRegisters + kNumMathThreads * kMathRegisters <= 65536, "register file: setmaxnreg split exceeds 64K");
 
-  // The FP8 kernel's scheduler (persistent, L2 rasterisation, cluster pairs); its K-block helpers are
-  // for 128-deep FP8 blocks, so this kernel counts its own (num_k_blocks below).
-  using Sched = Scheduler<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs>;
+  // The FP8 kernels' schedulers (persistent, L2 rasterisation, cluster pairs; the M-grouped one per
+  // expert); their K-block helpers are for 128-deep FP8 blocks, so this kernel counts its own
+  // (num_k_blocks below, the same for every tile and group).
+  using Sched = typename SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs>::type;
+  using Tile = typename SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs>::Tile;
   using Mma = ptx::WgmmaBf16<BLOCK_N>;
 
   __host__ __device__ __forceinline__ static uint32_t num_k_blocks(uint32_t k) { return ceil_div<uint32_t>(k, BLOCK_K); }
@@ -146,6 +160,8 @@ struct Sm90Bf16Gemm {
       // The swizzle patterns and descriptors assume a 1024-aligned base, and the launch must match
       // the compiled cluster shape: stop loudly rather than compute garbage.
       if ((ptx::smem_u32(smem) & 1023u) != 0 || gridDim.x % kClusterSize != 0) __trap();
+      // M-grouped tiles with rows that must stay untouched are stored row by row through args.d.
+      if (kMGrouped && args.d == nullptr) __trap();
       if constexpr (kClusterSize > 1) {
         if (ptx::cluster_nctarank() != kClusterSize) __trap();
       }
@@ -195,11 +211,12 @@ struct Sm90Bf16Gemm {
     const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
     const uint32_t k_blocks = num_k_blocks(args.k);
     TraceWriter tr(args, kTraceRoleProducer, true);  // no-op unless built with FP8LAB_TRACE=1
-    TileInfo tile;
+    Tile tile;
     while (sched.next(tile)) {
       tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-      const int32_t a_row = static_cast<int32_t>(tile.m_block * BLOCK_M);
-      const int32_t b_row = static_cast<int32_t>(tile.n_block * BLOCK_N);
+      // First rows of the tile in A's and B's tensor maps (M-grouped: the group's rows, expert e's B).
+      const int32_t a_row = static_cast<int32_t>(sched.a_row(tile));
+      const int32_t b_row = static_cast<int32_t>(sched.b_row(tile));
       // Which operand comes by multicast this tile: rank 0 loads it for both CTAs, rank 1 skips it.
       const bool multicast_a = kClusterN > 1 && tile.multicast;
       const bool multicast_b = kClusterM > 1 && tile.multicast;
@@ -293,7 +310,7 @@ struct Sm90Bf16Gemm {
   // registers, which wgmma orders by itself (no fence is needed between mma_asyncs on the same
   // accumulator, §9.7.15.7.1).
   __device__ __forceinline__ static void k_loop(float (&accum)[kNumWaves][kNumAccum], const Descriptors& desc, uint32_t k_blocks,
-                                                const TileInfo& tile, PipelineState<kNumStages>& pipe, uint64_t* full_barriers,
+                                                const Tile& tile, PipelineState<kNumStages>& pipe, uint64_t* full_barriers,
                                                 uint64_t* empty_barriers, uint32_t cta_rank, uint32_t lane_idx, TraceWriter& tr) {
     PipelineState<kNumStages> previous = pipe;
     for (uint32_t kb = 0; kb < k_blocks; ++kb) {
@@ -338,13 +355,13 @@ struct Sm90Bf16Gemm {
     PipelineState<kNumStages> pipe;
     const uint32_t k_blocks = num_k_blocks(args.k);
     TraceWriter tr(args, 1 + math_wg, threadIdx.x % 128 == 0);
-    TileInfo tile;
+    Tile tile;
     float accum[kNumWaves][kNumAccum];
     while (sched.next(tile)) {
       tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       k_loop(accum, desc, k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
       tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-      store_tile(args, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx);
+      store_tile(args, sched, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx);
       tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
@@ -355,7 +372,7 @@ struct Sm90Bf16Gemm {
   }
 
   // ---- epilogue: accumulators -> swizzled staging tile -> TMA store (or reduce-add) ---------------
-  __device__ __forceinline__ static void store_tile(const GemmArgs& args, uint8_t* smem_d, const TileInfo& t,
+  __device__ __forceinline__ static void store_tile(const GemmArgs& args, const Sched& sched, uint8_t* smem_d, const Tile& t,
                                                     float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row, uint32_t warp_in_wg,
                                                     uint32_t lane_idx) {
     // The previous tile's store must have finished reading the staging tile (every thread waits for
@@ -371,9 +388,14 @@ struct Sm90Bf16Gemm {
     // TMA_D_BLOCK_N-column slab per thread; rows past M and columns past N are clipped by the TMA.
     ptx::fence_proxy_async_shared_cta();
     ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+    bool rows_masked = false;  // M-grouped: padding rows / rows past masked_m must stay untouched
+    if constexpr (kMGrouped) {
+      rows_masked = t.rows_masked;
+      if (rows_masked) store_rows_masked(args, sched, t, smem_d);
+    }
     const uint32_t col = t.n_block * BLOCK_N + threadIdx.x * TMA_D_BLOCK_N;
-    const uint32_t row = t.m_block * BLOCK_M;
-    if (threadIdx.x < kNumDStores && col < args.n) {
+    const uint32_t row = sched.d_row(t);
+    if (!rows_masked && threadIdx.x < kNumDStores && col < args.n) {
       const uint8_t* slab = smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * kOutBytes);
       if constexpr (kOutput == Bf16Output::Fp32Accumulate) {
         ptx::cp_reduce_async_bulk_tensor_2d_add(&args.tma_d, slab, static_cast<int32_t>(col), static_cast<int32_t>(row));
@@ -382,6 +404,26 @@ struct Sm90Bf16Gemm {
       }
     }
     ptx::cp_async_bulk_commit_group();
+  }
+
+  // M-grouped tiles whose rows are only partly valid: the math threads copy the valid rows from the
+  // staging tile to D, 16 bytes (8 bf16 columns) at a time -- the D swizzle permutes whole 16-byte
+  // chunks, so each is contiguous in shared memory; consecutive threads take consecutive chunks of a
+  // row (coalesced global stores).
+  __device__ __forceinline__ static void store_rows_masked(const GemmArgs& args, const Sched& sched, const Tile& t, const uint8_t* smem_d) {
+    constexpr uint32_t kChunkCols = 16 / kOutBytes;
+    constexpr uint32_t kChunksPerRow = BLOCK_N / kChunkCols;
+    const uint64_t d_row = sched.d_row(t);
+    const uint32_t n0 = t.n_block * BLOCK_N;
+    uint8_t* d = static_cast<uint8_t*>(args.d);
+    for (uint32_t idx = threadIdx.x; idx < BLOCK_M * kChunksPerRow; idx += kNumMathThreads) {
+      const uint32_t r = idx / kChunksPerRow;
+      const uint32_t c = (idx % kChunksPerRow) * kChunkCols;
+      if (n0 + c < args.n && sched.row_valid(t, r)) {
+        const uint4 v = *reinterpret_cast<const uint4*>(smem_d + d_offset(r, c));
+        *reinterpret_cast<uint4*>(d + ((d_row + r) * args.n + n0 + c) * kOutBytes) = v;
+      }
+    }
   }
 
   // bf16: stmatrix.x4 writes two n8 chunks of 16 rows per warp. Lane l addresses row (l % 16) of the
