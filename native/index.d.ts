@@ -182,7 +182,7 @@ export function synchronize(timeoutMs?: number): Promise<void>;
 // fp8lab/gemm_args.h) from the spec, validates it against the device, and returns a handle whose
 // run() is one cuLaunchKernelEx.
 
-export type GemmKind = 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16';
+export type GemmKind = 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
 
 export interface GemmLaunchSpec {
   kernel: Kernel;

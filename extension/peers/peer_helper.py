@@ -122,6 +122,8 @@ DEEP_GEMM_FUNCTIONS = {
     "masked": "m_grouped_fp8_gemm_nt_masked",
     "kgrouped": "k_grouped_fp8_gemm_nt_contiguous",
     "bf16": "bf16_gemm_nt",
+    "bf16-contiguous": "m_grouped_bf16_gemm_nt_contiguous",
+    "bf16-masked": "m_grouped_bf16_gemm_nt_masked",
 }
 
 
@@ -196,7 +198,7 @@ class Problem:
         self.torch = torch
         self.spec = spec
         self.kind = spec.get("kind", "normal")
-        self.calc_diff_limit = BF16_CALC_DIFF_LIMIT if self.kind == "bf16" else CALC_DIFF_LIMIT
+        self.calc_diff_limit = BF16_CALC_DIFF_LIMIT if self.kind.startswith("bf16") else CALC_DIFF_LIMIT
         self.generator = torch.Generator(device="cuda")
         self.generator.manual_seed(int(seed) & 0x7FFFFFFFFFFFFFFF)
         self.sets = []
@@ -270,6 +272,10 @@ class DeepGemmPeer:
             self.build_kgrouped(l2_bytes)
         elif kind == "bf16":
             self.build_bf16(l2_bytes)
+        elif kind == "bf16-contiguous":
+            self.build_contiguous(l2_bytes, bf16=True)
+        elif kind == "bf16-masked":
+            self.build_masked(l2_bytes, bf16=True)
 
     def build_bf16(self, l2_bytes):
         """bf16_gemm_nt(a [M, K] bf16, b [N, K] bf16, d [M, N], c=C): D bf16, fp32, or fp32 = C + A.B^T."""
@@ -296,7 +302,8 @@ class DeepGemmPeer:
         self.reference = reference
         self.valid = lambda s, out: out
 
-    def build_contiguous(self, l2_bytes):
+    def build_contiguous(self, l2_bytes, bf16=False):
+        """FP8 (1x128 / 128x128 scales), or with bf16=True the BF16 form: m_grouped_bf16_gemm_nt_contiguous(a, b, d, layout)."""
         spec, torch, p = self.problem.spec, self.torch, self.problem
         n, k, rows = spec["n"], spec["k"], [int(r) for r in spec["groupRows"]]
         align = int(self.dg.get_mk_alignment_for_contiguous_layout()) if hasattr(self.dg, "get_mk_alignment_for_contiguous_layout") else 128
@@ -308,6 +315,20 @@ class DeepGemmPeer:
             layout[start:start + r] = g
             starts.append(start)
             start += pr
+
+        if bf16:
+            def make_bf16():
+                a = p.randn(m, k)
+                for r, s0, pr in zip(rows, starts, padded):
+                    a[s0 + r:s0 + pr] = 0
+                return {"a": a.to(torch.bfloat16), "b": p.randn(len(rows), n, k).to(torch.bfloat16),
+                        "out": torch.empty(m, n, device="cuda", dtype=torch.bfloat16)}
+            p.fill_sets(make_bf16, l2_bytes)
+            self.launch = lambda s: self.entry(s["a"], s["b"], s["out"], layout)
+            self.reference = lambda s: torch.cat([s["a"][s0:s0 + r].float() @ s["b"][g].float().t()
+                                                  for g, (r, s0) in enumerate(zip(rows, starts))])
+            self.valid = lambda s, out: torch.cat([out[s0:s0 + r] for r, s0 in zip(rows, starts)])
+            return
 
         def make():
             a32 = p.randn(m, k)
@@ -327,13 +348,21 @@ class DeepGemmPeer:
         self.reference = reference
         self.valid = lambda s, out: torch.cat([out[s0:s0 + r] for r, s0 in zip(rows, starts)])
 
-    def build_masked(self, l2_bytes):
+    def build_masked(self, l2_bytes, bf16=False):
+        """FP8, or with bf16=True m_grouped_bf16_gemm_nt_masked(a, b, d, masked_m, expected_m)."""
         spec, torch, p = self.problem.spec, self.torch, self.problem
         n, k, max_m = spec["n"], spec["k"], spec["m"]
         masked = [int(x) for x in spec["maskedM"]]
         groups = len(masked)
         masked_t = torch.tensor(masked, device="cuda", dtype=torch.int32)
         expected = int(spec.get("expectedM") or max(1, sum(masked) // max(groups, 1)))
+        if bf16:
+            p.fill_sets(lambda: {"a": p.randn(groups, max_m, k).to(torch.bfloat16), "b": p.randn(groups, n, k).to(torch.bfloat16),
+                                 "out": torch.empty(groups, max_m, n, device="cuda", dtype=torch.bfloat16)}, l2_bytes)
+            self.launch = lambda s: self.entry(s["a"], s["b"], s["out"], masked_t, expected)
+            self.reference = lambda s: torch.cat([s["a"][g, :r].float() @ s["b"][g].float().t() for g, r in enumerate(masked)])
+            self.valid = lambda s, out: torch.cat([out[g, :r] for g, r in enumerate(masked)])
+            return
 
         def make():
             a, sa = quantize_1x128(torch, p.randn(groups, max_m, k))

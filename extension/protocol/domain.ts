@@ -75,7 +75,7 @@ export interface EnvironmentReport {
 // ---------------------------------------------------------------------------------------------
 // Problems, configs, results
 
-export type KernelKind = 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16';
+export type KernelKind = 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
 
 /** What the BF16 GEMM (kind 'bf16') writes: D bf16, D fp32, or D fp32 += A·Bᵀ (D starts as C). */
 export type Bf16Output = 'bf16' | 'fp32' | 'fp32-accumulate';
@@ -89,7 +89,7 @@ export interface GemmProblem {
   expectedM?: number;
   /** Force a config instead of the heuristic's choice (explorer's "Time", autotune overrides). */
   config?: GemmConfig;
-  /** Kind 'bf16' only: the output (default 'bf16'). */
+  /** Kind 'bf16' only: the output (default 'bf16'; the M-grouped BF16 kinds write bf16). */
   output?: Bf16Output;
 }
 

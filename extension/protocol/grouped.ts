@@ -2,7 +2,7 @@
 // the worker, the CLI and the GPU tests exchange them. Everything here is JSON.
 import type { Accuracy, Bf16Output, CodedErrorData, DeviceReport, GemmConfig, GemmProblem, PeerAvailability, PeerId, PeerResult, RegisterReport, Stats } from './domain';
 
-export type GroupedKind = 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16';
+export type GroupedKind = 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
 
 /**
  * One case of a grouped benchmark; the per-group sizes are drawn from `seed` like DeepGEMM's test

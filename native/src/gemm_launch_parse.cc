@@ -20,14 +20,15 @@ int swizzle_field(const Napi::Object& o, const char* name) {
 void parse_scalars(const Napi::Object& o, GemmLaunchSpec& s) {
   s.kind = get_string(o, "kind", kSpecWhat);
   if (s.kind != "normal" && s.kind != "contiguous" && s.kind != "masked" && s.kind != "wgrad" && s.kind != "kgrouped" &&
-      s.kind != "bf16")
-    throw_bad_argument("GemmLaunchSpec.kind must be one of normal, contiguous, masked, kgrouped, wgrad, bf16 (got '" +
-                       s.kind + "')");
+      s.kind != "bf16" && s.kind != "bf16-contiguous" && s.kind != "bf16-masked")
+    throw_bad_argument("GemmLaunchSpec.kind must be one of normal, contiguous, masked, kgrouped, wgrad, bf16, bf16-contiguous, "
+                       "bf16-masked (got '" + s.kind + "')");
   if (has_field(o, "dType")) {
     const std::string d_type = get_string(o, "dType", kSpecWhat);
     if (d_type != "bf16" && d_type != "fp32")
       throw_bad_argument("GemmLaunchSpec.dType must be 'bf16' or 'fp32' (got '" + d_type + "')");
-    if (s.kind != "bf16") throw_bad_argument("GemmLaunchSpec.dType applies to kind 'bf16' only (got '" + s.kind + "')");
+    if (s.kind != "bf16" && !(s.bf16() && d_type == "bf16"))
+      throw_bad_argument("GemmLaunchSpec.dType applies to kind 'bf16' only (the M-grouped BF16 kinds write bf16; got '" + s.kind + "')");
     s.d_fp32 = d_type == "fp32";
   }
   const int64_t kMaxDim = int64_t(1) << 31;
@@ -65,14 +66,14 @@ void parse_buffers(Napi::Env env, const Napi::Object& o, GemmLaunchSpec& s) {
   }
   s.d = unwrap_buffer(env, o.Get("d"), "GemmLaunchSpec.d");
   s.psum_layout = get_bool(o, "psumLayout", kSpecWhat);
-  if (s.psum_layout && s.kind != "contiguous")
+  if (s.psum_layout && !s.contiguous())
     throw_bad_argument("GemmLaunchSpec.psumLayout applies to kind 'contiguous' only (got '" + s.kind + "')");
-  if (s.kind == "contiguous" || s.kind == "masked" || s.kind == "kgrouped") {
-    const bool per_row = s.kind == "contiguous" && !s.psum_layout;
+  if (s.m_grouped() || s.kind == "kgrouped") {
+    const bool per_row = s.contiguous() && !s.psum_layout;
     if (!has_field(o, "groupedLayout"))
       throw_bad_argument("GemmLaunchSpec.groupedLayout is required for kind '" + s.kind + "' (" +
                          (per_row ? "int32 expert index per row of A"
-                                  : s.kind == "masked" ? "int32 masked_m per group"
+                                  : s.masked() ? "int32 masked_m per group"
                                   : s.kind == "kgrouped" ? "int32 K per group" : "int32 psum per group") + ")");
     s.grouped_layout = unwrap_buffer(env, o.Get("groupedLayout"), "GemmLaunchSpec.groupedLayout");
   }

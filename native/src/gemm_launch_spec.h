@@ -12,7 +12,7 @@ namespace fp8lab {
 
 struct GemmLaunchSpec {
   KernelRef kernel;
-  std::string kind;  // normal | contiguous | masked | wgrad | kgrouped | bf16
+  std::string kind;  // normal | contiguous | masked | wgrad | kgrouped | bf16 | bf16-contiguous | bf16-masked
   // The problem: normal / wgrad / kgrouped: M; contiguous: ΣM; masked: Mmax per group. K-grouped:
   // K = ΣK_g (groups concatenated along K).
   int64_t m = 0, n = 0, k = 0, num_groups = 1;
@@ -34,9 +34,13 @@ struct GemmLaunchSpec {
   bool one_d_one_d() const { return kind == "wgrad" || kind == "kgrouped"; }
   // bf16 runs impls/sm90_bf16_gemm.cuh: bf16 A [M, K] and B [N, K], no scales, D bf16 or fp32
   // (fp32 with C: TMA reduce-add onto D, which starts as C).
-  bool bf16() const { return kind == "bf16"; }
+  bool bf16() const { return kind == "bf16" || kind == "bf16-contiguous" || kind == "bf16-masked"; }
   bool fp32_d() const { return one_d_one_d() || (bf16() && d_fp32); }
-  bool m_grouped() const { return kind == "contiguous" || kind == "masked"; }
+  bool m_grouped() const {
+    return kind == "contiguous" || kind == "masked" || kind == "bf16-contiguous" || kind == "bf16-masked";
+  }
+  bool contiguous() const { return kind == "contiguous" || kind == "bf16-contiguous"; }
+  bool masked() const { return kind == "masked" || kind == "bf16-masked"; }
   int64_t ctas_per_cluster() const { return cluster_m * cluster_n * split_k; }
   int64_t threads() const { return 128 * (1 + num_math_warpgroups); }
 };

@@ -18,7 +18,7 @@ void require_bytes(const char* name, const MemoryRef& buf, uint64_t needed, cons
 // of A and B and the rows of D are TMA global strides, multiples of 16 bytes; K need not fill the
 // last 64-deep K-block (the TMA zero-fills it).
 void validate_bf16_config(const GemmLaunchSpec& s) {
-  if (s.num_groups != 1)
+  if (s.kind == "bf16" && s.num_groups != 1)
     throw_bad_argument("GemmLaunchSpec.numGroups must be 1 for kind 'bf16' (got " + std::to_string(s.num_groups) + ")");
   if (s.block_k != 64)
     throw_bad_argument("GemmLaunchSpec.blockK must be 64 for kind 'bf16' (64 bf16 = one 128-byte swizzle row; got " +
@@ -95,6 +95,11 @@ void validate_gemm_buffers(const GemmLaunchSpec& s, const GemmOperands& o) {
     require_bytes("b", s.b, o.rows_b * o.k * 2, "bf16 [" + std::to_string(o.rows_b) + ", " + std::to_string(o.k) + "]");
     require_bytes("d", s.d, o.d_bytes(), o.d_layout());
     if (s.c) require_bytes("c", s.c, o.rows_a * o.n * 4, o.d_layout());
+    if (s.grouped_layout) {
+      const uint64_t count = s.contiguous() && !s.psum_layout ? o.rows_a : o.groups;
+      require_bytes("groupedLayout", s.grouped_layout, count * 4, "int32 [" + std::to_string(count) + "]");
+    }
+    if (s.flags) require_bytes("flags", s.flags, 4, "uint32 [1]");
     if (s.trace)
       require_bytes("trace", s.trace, trace_buffer_bytes(uint32_t(s.num_sms), s.trace_capacity),
                     std::to_string(s.num_sms) + " CTAs x " + std::to_string(kTraceRolesPerCta) + " roles");
@@ -113,7 +118,7 @@ void validate_gemm_buffers(const GemmLaunchSpec& s, const GemmOperands& o) {
                       "][ceil(K/128) = " + std::to_string(o.k_blocks) + "]");
   require_bytes("d", s.d, o.d_bytes(), o.d_layout());
   if (s.grouped_layout) {
-    const uint64_t count = s.kind == "contiguous" && !s.psum_layout ? o.rows_a : o.groups;
+    const uint64_t count = s.contiguous() && !s.psum_layout ? o.rows_a : o.groups;
     require_bytes("groupedLayout", s.grouped_layout, count * 4, "int32 [" + std::to_string(count) + "]");
   }
   if (s.flags) require_bytes("flags", s.flags, 4, "uint32 [1]");

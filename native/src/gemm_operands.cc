@@ -11,7 +11,7 @@ GemmOperands gemm_operands(const GemmLaunchSpec& s) {
   // normal / wgrad / kgrouped: M; contiguous: ΣM (every group's rows back to back); masked: m is
   // Mmax and A / D are [G, Mmax, *] = G * Mmax rows. K-grouped groups are concatenated along K
   // (k = ΣK_g), so A and B keep M and N rows.
-  o.rows_a = s.kind == "masked" ? o.groups * o.m : o.m;
+  o.rows_a = s.masked() ? o.groups * o.m : o.m;
   o.rows_b = s.m_grouped() ? o.groups * o.n : o.n;
   o.k_blocks = o.k / 128;
   o.sfa_stride = align_up_u64(o.rows_a, 4);

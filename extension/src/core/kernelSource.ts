@@ -32,7 +32,8 @@ const PROBE_K = [384, 16384] as const;
 
 const GEMM_TYPE: Record<KernelKind, string> = {
   normal: 'Normal', contiguous: 'MGroupedContiguous', masked: 'MGroupedMasked', kgrouped: 'KGrouped', wgrad: 'Normal',
-  bf16: 'Normal', // refused by ruleGemmType: the BF16 kernel has its own generator (bf16/kernelSourceBf16.ts)
+  // Refused by ruleGemmType: the BF16 kernel has its own generator (bf16/kernelSourceBf16.ts).
+  bf16: 'Normal', 'bf16-contiguous': 'MGroupedContiguous', 'bf16-masked': 'MGroupedMasked',
 };
 
 /** The entry-point name: every template parameter, so two configs never share a name. */

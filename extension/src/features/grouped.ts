@@ -21,6 +21,8 @@ const KIND_TEXT: Record<GroupedKind, string> = {
   kgrouped: 'K-grouped (MoE weight gradient, FP32 D = C + A·Bᵀ)',
   wgrad: '1D1D weight gradient (FP32 D = C + A·Bᵀ)',
   bf16: 'BF16 GEMM (D = A·Bᵀ, BF16 in and out, beside cuBLASLt and DeepGEMM)',
+  'bf16-contiguous': 'BF16 M-grouped contiguous (MoE, BF16 in and out)',
+  'bf16-masked': 'BF16 M-grouped masked (MoE decode, masked_m on the device)',
 };
 
 const message = (err: unknown) => (err instanceof RuntimeError ? `[${err.data.code}] ${err.data.message}` : (err as Error).message);

@@ -31,10 +31,21 @@ export interface CostBf16 {
   bound: 'math' | 'sm-ingest' | 'l2' | 'hbm';
 }
 
+/**
+ * What the tiles cover: one GEMM's M; contiguous: ΣM (the experts back to back, one raster); masked:
+ * the expected rows per group, in each of the groups (their B differs, so each is its own raster).
+ */
+export function bf16Work(problem: Pick<GemmProblem, 'kind' | 'm' | 'n' | 'k' | 'output' | 'numGroups' | 'expectedM'>): WorkShape {
+  const outBytes = outputBytes(problem.output ?? 'bf16') as 2 | 4;
+  if (problem.kind === 'bf16-masked') return { m: problem.expectedM ?? problem.m, n: problem.n, k: problem.k, groups: problem.numGroups ?? 1, outBytes, kind: problem.kind };
+  return { m: problem.m, n: problem.n, k: problem.k, groups: 1, outBytes, kind: problem.kind };
+}
+
 /** The model's estimate for one legal config. */
-export function predictCostBf16(c: GemmConfig, problem: Pick<GemmProblem, 'm' | 'n' | 'k' | 'output'>, device: PolicyDevice): CostBf16 & { tiles: number; waves: number; lastWaveUtilisation: number } {
+export function predictCostBf16(c: GemmConfig, problem: Pick<GemmProblem, 'm' | 'n' | 'k' | 'output'> & Partial<Pick<GemmProblem, 'kind' | 'numGroups' | 'expectedM'>>, device: PolicyDevice): CostBf16 & { tiles: number; waves: number; lastWaveUtilisation: number } {
   const output: Bf16Output = problem.output ?? 'bf16';
-  const work: WorkShape = { m: problem.m, n: problem.n, k: problem.k, groups: 1, outBytes: outputBytes(output) as 2 | 4, kind: 'bf16' };
+  const work = bf16Work({ kind: 'bf16', ...problem });
+  const bGroups = problem.kind === 'bf16-contiguous' || problem.kind === 'bf16-masked' ? problem.numGroups ?? 1 : 1;
   const clusterSize = c.clusterM * c.clusterN;
   const waves = waveInfo(work, c.blockM, c.blockN, device.numSms, clusterSize);
   const kBlocks = Math.ceil(problem.k / BF16_BLOCK_K);
@@ -49,7 +60,8 @@ export function predictCostBf16(c: GemmConfig, problem: Pick<GemmProblem, 'm' | 
   const shareB = c.clusterM > 1 ? 0.5 : 1;
   const l2Bytes = waves.tiles * kBlocks * BF16_BLOCK_K * 2 * (c.blockM * shareA + c.blockN * shareB);
   const l2Cycles = l2Bytes / MODEL.l2BytesPerCycle;
-  const dramBytes = (problem.m + problem.n) * problem.k * 2 + problem.m * problem.n * outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1);
+  const rows = work.m * work.groups;
+  const dramBytes = (rows + bGroups * problem.n) * problem.k * 2 + rows * problem.n * outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1);
   const dramCycles = dramBytes / MODEL.dramBytesPerCycle;
   const terms: Array<[CostBf16['bound'], number]> = [[math >= ingest ? 'math' : 'sm-ingest', smCycles], ['l2', l2Cycles], ['hbm', dramCycles]];
   terms.sort((a, b) => b[1] - a[1]);
@@ -67,8 +79,7 @@ export function enumerateCandidatesBf16(problem: GemmProblem, device: PolicyDevi
         const fit = maxStagesThatFitBf16({ blockM, blockN }, output, device.sharedMemoryBytes);
         const config = completeConfigBf16({ blockM, blockN, numSms: device.numSms, clusterM, clusterN, numStages: Math.max(2, Math.min(8, fit)) }, output, device.sharedMemoryBytes);
         const clusterSize = clusterM * clusterN;
-        const work: WorkShape = { m: problem.m, n: problem.n, k: problem.k, groups: 1, outBytes: outputBytes(output) as 2 | 4, kind: 'bf16' };
-        const w = waveInfo(work, blockM, blockN, device.numSms, clusterSize);
+        const w = waveInfo(bf16Work(problem), blockM, blockN, device.numSms, clusterSize);
         const base = { config, tiles: w.tiles, waves: w.waves, lastWaveUtilisation: w.lastWaveUtilisation };
         const violations = configViolationsBf16(config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
         if (violations.length > 0) {
@@ -81,7 +92,7 @@ export function enumerateCandidatesBf16(problem: GemmProblem, device: PolicyDevi
           continue;
         }
         if (clusterSize > 1) {
-          const blocks = clusterM > 1 ? Math.ceil(problem.m / blockM) : Math.ceil(problem.n / blockN);
+          const blocks = clusterM > 1 ? Math.ceil(bf16Work(problem).m / blockM) : Math.ceil(problem.n / blockN);
           if (blocks < 2) {
             out.push({ ...base, rejected: { rule: 'multicast', reason: `only one ${clusterM > 1 ? 'M' : 'N'}-block: the cluster pair would have no ${clusterM > 1 ? 'B' : 'A'} block to share` } });
             continue;
@@ -107,7 +118,7 @@ export function chooseConfigBf16(problem: GemmProblem, device: PolicyDevice): Co
   const legal = candidates.map((c, index) => ({ c, index })).filter(({ c }) => c.predicted)
     .sort((a, b) => a.c.predicted!.cycles - b.c.predicted!.cycles || a.index - b.index);
   if (legal.length === 0) {
-    throw Object.assign(new Error(`no legal BF16 config for ${problem.m}x${problem.n}x${problem.k}`), { code: 'E_INVALID_CONFIG' });
+    throw Object.assign(new Error(`no legal BF16 config for ${problem.kind} ${problem.m}x${problem.n}x${problem.k}`), { code: 'E_INVALID_CONFIG' });
   }
   const best = legal[0].c;
   const next = legal[1]?.c;

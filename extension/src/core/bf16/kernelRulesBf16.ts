@@ -26,8 +26,21 @@ export const BF16_MAX_ACCUMULATOR_REGISTERS = 128;
 export const BF16_K_ALIGNMENT = 8;
 export const BF16_OUTPUTS: readonly Bf16Output[] = ['bf16', 'fp32', 'fp32-accumulate'];
 
+/** The BF16 kernel's kinds: one GEMM, and the M-grouped MoE forms (bf16 D). */
+export const BF16_KINDS: readonly KernelKind[] = ['bf16', 'bf16-contiguous', 'bf16-masked'];
+
 export function isBf16Kind(kind: KernelKind): boolean {
-  return kind === 'bf16';
+  return BF16_KINDS.includes(kind);
+}
+
+/** The kernel's GemmType of a BF16 kind. */
+export function bf16GemmType(kind: KernelKind): 'Normal' | 'MGroupedContiguous' | 'MGroupedMasked' {
+  return kind === 'bf16-contiguous' ? 'MGroupedContiguous' : kind === 'bf16-masked' ? 'MGroupedMasked' : 'Normal';
+}
+
+/** The FP8 kind whose group layout (and draws) a BF16 M-grouped kind shares: contiguous or masked. */
+export function layoutKindOf<K extends string>(kind: K): K | 'contiguous' | 'masked' {
+  return kind === 'bf16-contiguous' ? 'contiguous' : kind === 'bf16-masked' ? 'masked' : kind;
 }
 
 /** Bytes of one D element. */
@@ -101,7 +114,18 @@ export function maxStagesThatFitBf16(c: Pick<GemmConfig, 'blockM' | 'blockN'>, o
 // ---- rules, in the order of the kernel's static_asserts -----------------------------------------
 
 export function ruleGemmTypeBf16(kind: KernelKind): RuleViolation | null {
-  return kind === 'bf16' ? null : fail('gemm-type', `the BF16 kernel serves kind 'bf16' (one GEMM); '${kind}' is an FP8 kind`);
+  return isBf16Kind(kind) ? null : fail('gemm-type', `the BF16 kernel serves kinds ${BF16_KINDS.join(', ')}; '${kind}' is an FP8 kind`);
+}
+
+/** M-grouped BF16 kinds write bf16 D (the kernel's rule grouped-output). */
+export function ruleGroupedOutputBf16(kind: KernelKind, output: Bf16Output = 'bf16'): RuleViolation | null {
+  return kind === 'bf16' || output === 'bf16' ? null : fail('grouped-output', `the M-grouped BF16 GEMMs write bf16 D; '${output}' is for kind 'bf16' only`);
+}
+
+/** Contiguous: a tile never holds two experts, so BLOCK_M divides the 128-row alignment (64 or 128). */
+export function ruleContiguousBlockMBf16(kind: KernelKind, c: C): RuleViolation | null {
+  return kind !== 'bf16-contiguous' || 128 % c.blockM === 0 ? null
+    : fail('contiguous-block-m', `contiguous layouts pad every expert to 128 rows, so blockM must divide 128 (64 or 128); got ${c.blockM}`);
 }
 
 export function ruleBlockKBf16(c: C): RuleViolation | null {
@@ -167,6 +191,8 @@ export function instantiationViolationsBf16(kind: KernelKind, config: C, output:
   const out: RuleViolation[] = [];
   const push = (v: RuleViolation | null): void => { if (v) out.push(v); };
   push(ruleGemmTypeBf16(kind));
+  push(ruleGroupedOutputBf16(kind, output));
+  push(ruleContiguousBlockMBf16(kind, config));
   for (const rule of CONFIG_RULES_BF16) push(rule(config));
   push(ruleSwizzleDBf16(config, output));
   push(ruleSharedMemoryBf16(config, output));
@@ -180,7 +206,9 @@ export function configViolationsBf16(config: C, problem: Pick<GemmProblem, 'kind
   const out: RuleViolation[] = [];
   const push = (v: RuleViolation | null): void => { if (v) out.push(v); };
   push(ruleGemmTypeBf16(problem.kind));
+  push(ruleGroupedOutputBf16(problem.kind, output));
   push(ruleProblemBf16(problem, output));
+  push(ruleContiguousBlockMBf16(problem.kind, config));
   for (const rule of CONFIG_RULES_BF16) push(rule(config));
   push(ruleSwizzleDBf16(config, output));
   push(ruleSharedMemoryBf16(config, output, options.capacity ?? H100_SHARED_MEMORY_BYTES));

@@ -5,11 +5,15 @@
 import type { GroupedCase, GroupedDraw, GroupedKind } from '../../../protocol/grouped';
 import type { GemmProblem } from '../../../protocol/worker';
 import { DEEPSEEK_M } from '../deepseekShapes';
+import { layoutKindOf } from '../bf16/kernelRulesBf16';
 import { DEEPSEEK_NK } from '../deepseekShapes';
 import { alignUp, contiguousStarts, DEFAULT_MK_ALIGNMENT } from './layout';
 import { seededUniform, uniformIn } from './random';
 
-export const GROUPED_KINDS: readonly GroupedKind[] = ['contiguous', 'masked', 'kgrouped', 'wgrad', 'bf16'];
+export const GROUPED_KINDS: readonly GroupedKind[] = ['contiguous', 'masked', 'kgrouped', 'wgrad', 'bf16', 'bf16-contiguous', 'bf16-masked'];
+
+/** The M-grouped BF16 kinds: the FP8 contiguous / masked layouts and draws, BF16 operands. */
+const asLayoutKind = (c: GroupedCase): GroupedCase => ({ ...c, kind: layoutKindOf(c.kind) });
 
 /** (N, K) of the M-grouped cases. */
 export const M_GROUPED_NK: ReadonlyArray<readonly [number, number]> = [[6144, 7168], [7168, 3072], [4096, 4096], [4096, 2048]];
@@ -39,6 +43,10 @@ export function standardCases(kind: GroupedKind): GroupedCase[] {
         ...DEEPSEEK_M.flatMap((m) => DEEPSEEK_NK.map(([n, k]) => ({ kind, numGroups: 1, m, n, k }))),
         { kind, numGroups: 1, m: BF16_SQUARE, n: BF16_SQUARE, k: BF16_SQUARE },
       ];
+    case 'bf16-contiguous':
+    case 'bf16-masked':
+      // The FP8 lists' groups and (N, K), BF16 operands (DeepGEMM's test_bf16.py uses the same generators).
+      return standardCases(layoutKindOf(kind)).map((c) => ({ ...c, kind }));
   }
 }
 
@@ -63,6 +71,9 @@ export function drawCase(c: GroupedCase, seed: number, alignment = DEFAULT_MK_AL
   const scaled = (expected: number) => Math.floor(expected * uniformIn(next, 0.7, 1.3));
   const groups = Array.from({ length: c.numGroups }, (_, g) => g);
   switch (c.kind) {
+    case 'bf16-contiguous':
+    case 'bf16-masked':
+      return drawCase(asLayoutKind(c), seed, alignment);
     case 'contiguous': {
       const groupRows = groups.map((g) => { const v = scaled(c.m); return g === c.emptyGroup ? 0 : v; });
       const { starts, totalRows } = contiguousStarts(groupRows, alignment);
@@ -96,6 +107,9 @@ export function kernelProblem(c: GroupedCase, draw: GroupedDraw): GemmProblem {
       return { kind: 'wgrad', m: c.m, n: c.n, k: c.k, numGroups: 1 };
     case 'bf16':
       return { kind: 'bf16', m: c.m, n: c.n, k: c.k, numGroups: 1, ...(c.output && c.output !== 'bf16' ? { output: c.output } : {}) };
+    case 'bf16-contiguous':
+    case 'bf16-masked':
+      return { ...kernelProblem(asLayoutKind(c), draw), kind: c.kind };
   }
 }
 
@@ -109,5 +123,7 @@ export function caseLabel(c: GroupedCase): string {
     case 'kgrouped': return `kgrouped ${c.numGroups} M=${c.m} N=${c.n} K~${c.k}${empty}`;
     case 'wgrad': return `wgrad M=${c.m} N=${c.n} K=${c.k}`;
     case 'bf16': return `bf16 M=${c.m} N=${c.n} K=${c.k}${c.output && c.output !== 'bf16' ? ` (${c.output})` : ''}`;
+    case 'bf16-contiguous':
+    case 'bf16-masked': return `bf16 ${caseLabel(asLayoutKind(c))}`;
   }
 }

@@ -26,11 +26,13 @@ export function parseGroupedShape(kind: GroupedKind, text: string): GroupedCase 
   let c: GroupedCase;
   switch (kind) {
     case 'contiguous':
+    case 'bf16-contiguous':
     case 'kgrouped':
       if (nums.length !== 4) return `a ${kind} shape is G,M,N,K (${kind === 'contiguous' ? 'M = expected rows per group' : 'K = expected K per group'}); got "${text}"`;
       c = { kind, numGroups: nums[0], m: nums[1], n: nums[2], k: nums[3] };
       break;
     case 'masked':
+    case 'bf16-masked':
       if (nums.length !== 4 && nums.length !== 5) return `a masked shape is G,EXPECTED_M,N,K[,MMAX] (MMAX default ${MASKED_MAX_M}); got "${text}"`;
       c = { kind, numGroups: nums[0], m: nums[4] ?? MASKED_MAX_M, n: nums[2], k: nums[3], expectedM: nums[1] };
       break;

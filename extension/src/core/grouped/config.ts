@@ -6,6 +6,7 @@
 import type { GemmConfig, GemmProblem } from '../../../protocol/worker';
 import { chooseConfig } from '../heuristics';
 import { chooseConfigBf16 } from '../bf16/heuristicsBf16';
+import { isBf16Kind } from '../bf16/kernelRulesBf16';
 import type { PolicyDevice } from '../heuristics/device';
 import { is1d1dKind, completeConfig1d1d, configViolations1d1d } from '../kernelRules1d1d';
 import { shapeLabel } from '../shapes';
@@ -34,7 +35,7 @@ export function estimate1d1d(config: GemmConfig, problem: GemmProblem, groupK?: 
 }
 
 export function groupedConfig(problem: GemmProblem, device: PolicyDevice, groupK?: readonly number[]): { config: GemmConfig; why: string } {
-  if (problem.kind === 'bf16') {
+  if (isBf16Kind(problem.kind)) {
     const report = chooseConfigBf16(problem, device);
     return { config: report.chosen, why: report.why };
   }

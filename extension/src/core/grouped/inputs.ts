@@ -2,11 +2,14 @@
 // caller's own layout turned into a draw after it passed validation). Pure.
 import type { GroupedCase, GroupedDraw } from '../../../protocol/grouped';
 import { alignUp, contiguousStarts, DEFAULT_MK_ALIGNMENT, expertIndex, psumLayout } from './layout';
+import { layoutKindOf } from '../bf16/kernelRulesBf16';
 import { checkExpertIndex, checkGroupK, checkMaskedM, checkPsum, type GroupedProblem } from './validate';
 
 /** contiguous: expert per row (or psum[G]); masked: masked_m[G]; kgrouped: K_g[G]; wgrad: none. */
 export function groupedLayout(c: GroupedCase, draw: GroupedDraw, alignment = DEFAULT_MK_ALIGNMENT): Int32Array | undefined {
   switch (c.kind) {
+    case 'bf16-contiguous':
+    case 'bf16-masked': return groupedLayout({ ...c, kind: layoutKindOf(c.kind) }, draw, alignment);
     case 'contiguous': return c.psum ? psumLayout(draw.groupRows ?? [], alignment) : expertIndex(draw.groupRows ?? [], alignment);
     case 'masked': return Int32Array.from(draw.maskedM ?? []);
     case 'kgrouped': return Int32Array.from(draw.groupK ?? []);
@@ -25,6 +28,9 @@ export function drawFromLayout(c: GroupedCase, layout: readonly number[], seed: 
   const alignment = options.alignment ?? DEFAULT_MK_ALIGNMENT;
   const g = c.numGroups;
   switch (c.kind) {
+    case 'bf16-contiguous':
+    case 'bf16-masked':
+      return drawFromLayout({ ...c, kind: layoutKindOf(c.kind) }, layout, seed, options);
     case 'contiguous': {
       if (c.psum) {
         const totalRows = options.totalRows ?? alignUp(layout[layout.length - 1] ?? 0, alignment);

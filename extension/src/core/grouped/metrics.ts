@@ -28,6 +28,13 @@ export function groupedWork(c: GroupedCase, draw: GroupedDraw): GroupedWork {
     }
     case 'wgrad':
       return { flops: 2 * c.m * n * k, bytes: (c.m + n) * k + (c.m + n) * kb * 4 + 2 * c.m * n * 4, flopsOver: 'all' };
+    case 'bf16-contiguous':
+    case 'bf16-masked': {
+      // bf16 A, B and D, no scales; FLOPs and rows as the FP8 kind of the same layout.
+      const fp8 = groupedWork({ ...c, kind: c.kind === 'bf16-contiguous' ? 'contiguous' : 'masked' }, draw);
+      const rows = c.kind === 'bf16-contiguous' ? draw.totalRows ?? 0 : sum(draw.maskedM);
+      return { flops: fp8.flops, bytes: rows * k * 2 + c.numGroups * n * k * 2 + rows * n * 2, flopsOver: fp8.flopsOver };
+    }
     case 'bf16': {
       // bf16 A and B; D bf16 or fp32 (accumulate: C read and D written).
       const out = c.output === 'fp32' ? 4 : c.output === 'fp32-accumulate' ? 8 : 2;

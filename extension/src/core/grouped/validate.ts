@@ -159,6 +159,12 @@ export function checkCase(c: GroupedCase): GroupedProblem | undefined {
     const v = ruleProblemBf16(c, c.output ?? 'bf16');
     return v ? problem(v.rule === 'shape-m' ? 'E_INVALID_SHAPE' : 'E_SHAPE_ALIGNMENT', 'shape', v.reason) : undefined;
   }
+  if (c.kind === 'bf16-contiguous' || c.kind === 'bf16-masked') {
+    // BF16 operands: K % 8 (not whole 128-wide scaling blocks); then the layout's own checks.
+    const v = ruleProblemBf16(c, 'bf16');
+    if (v) return problem(v.rule === 'shape-m' ? 'E_INVALID_SHAPE' : 'E_SHAPE_ALIGNMENT', 'shape', v.reason);
+    return checkCase({ ...c, kind: c.kind === 'bf16-contiguous' ? 'contiguous' : 'masked', k: 128 });
+  }
   const nAlign = c.kind === 'wgrad' || c.kind === 'kgrouped' ? 4 : 8;
   if (!isInt(c.n) || c.n < nAlign || c.n % nAlign !== 0) return bad(`N must be a positive multiple of ${nAlign} (16-byte rows of D); got ${c.n}, use ${alignUp(Math.max(nAlign, Number(c.n) || 0), nAlign)}`);
   if (!isInt(c.k) || c.k < 128 || c.k % 128 !== 0) return bad(`K must be a positive multiple of 128 (the scaling block); got ${c.k}, use ${alignUp(Math.max(128, Number(c.k) || 0), 128)}`);

@@ -14,7 +14,7 @@ import { findEntry, parsePtxas } from '../../core/ptxas';
 import { formatConfig } from '../../core/runRows';
 import { validateProblem } from '../../core/shapes';
 import { chooseConfigBf16 } from '../../core/bf16/heuristicsBf16';
-import { completeConfigBf16, configViolationsBf16 } from '../../core/bf16/kernelRulesBf16';
+import { completeConfigBf16, configViolationsBf16, isBf16Kind } from '../../core/bf16/kernelRulesBf16';
 import { Bf16ConfigError, kernelSourceBf16 } from '../../core/bf16/kernelSourceBf16';
 import { coded } from './errors';
 import type { Logger } from './jit';
@@ -75,7 +75,7 @@ const BF16_ORIGIN = { kind: 'defaults' as const, text: 'BF16 cost model with H10
  * With a choice context, a tuned record and the calibrated model are consulted first (core/tuning/choice.ts).
  */
 export function chooseFor(problem: GemmProblem, device: PolicyDevice, settings?: RuntimeSettings, log?: Logger, choice?: ChoiceContext): ConfigReport {
-  const report = problem.kind === 'bf16' ? { ...chooseBf16(problem, device), configOrigin: BF16_ORIGIN }
+  const report = isBf16Kind(problem.kind) ? { ...chooseBf16(problem, device), configOrigin: BF16_ORIGIN }
     : choice ? chooseWithContext(problem, device, choice) : chooseConfig(problem, device);
   if (settings?.printConfigs) log?.('info', formatConfigReport(report).trimEnd());
   return report;
@@ -93,7 +93,7 @@ export function resolveConfig(problem: GemmProblem, device: PolicyDevice, forced
   }
   const smProblem = numSmsProblem(forced, device);
   if (smProblem) throw coded('E_INVALID_CONFIG', `config ${formatConfig(forced)} cannot run ${problem.m}x${problem.n}x${problem.k}: [num-sms-device] ${smProblem}`);
-  const violations = problem.kind === 'bf16'
+  const violations = isBf16Kind(problem.kind)
     ? configViolationsBf16(forced, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true })
     : configViolations(problem.kind, forced, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
   if (violations.length > 0) {
@@ -124,7 +124,7 @@ export function numSmsProblem(config: GemmConfig, device: PolicyDevice): string 
  * given; derived fields (threads, shared memory, swizzles, stages unless given) are recomputed.
  */
 export function applyOverrides(problem: GemmProblem, device: PolicyDevice, overrides: ConfigOverrides): GemmConfig {
-  if (problem.kind === 'bf16') return applyOverridesBf16(problem, device, overrides);
+  if (isBf16Kind(problem.kind)) return applyOverridesBf16(problem, device, overrides);
   const base = chooseConfig(problem, device).chosen;
   const choice = {
     blockM: overrides.blockM ?? base.blockM,
@@ -177,7 +177,7 @@ function applyOverridesBf16(problem: GemmProblem, device: PolicyDevice, override
 /** `variant`: the timeline's instrumented build or the accuracy study's no-promotion build (default: the normal kernel). */
 export function kernelSourceFor(problem: GemmProblem, config: GemmConfig, variant?: GemmSourceOptions): KernelSource {
   try {
-    if (problem.kind === 'bf16') {
+    if (isBf16Kind(problem.kind)) {
       if (variant?.promote === false) throw coded('E_BAD_ARGUMENT', 'the no-promotion variant is an FP8 study: the BF16 kernel has no promotion to leave out');
       return kernelSourceBf16(problem.kind, config, { output: problem.output, trace: variant?.trace });
     }

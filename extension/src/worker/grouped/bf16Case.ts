@@ -1,5 +1,7 @@
-// One BF16 GEMM case on the GPU (kind 'bf16'): random FP32 inputs rounded to BF16 -> the FP32
-// reference of those BF16 inputs (plus C when accumulating) -> one launch on NaN-poisoned D ->
+// One BF16 GEMM case on the GPU (kind 'bf16', or the M-grouped 'bf16-contiguous' / 'bf16-masked'):
+// random FP32 inputs rounded to BF16 -> the FP32 reference of those BF16 inputs (plus C when
+// accumulating; per group over its valid rows) -> one launch on NaN-poisoned D (M-grouped: the rows it
+// must not write checked untouched, the device flags read) ->
 // calc_diff over every element against DeepGEMM's BF16 tolerance (1e-5) -> cuBLASLt's BF16 algorithms
 // checked the same way and raced (the fastest kept) -> CUDA-graph timing over rotated input sets,
 // interleaved with cuBLASLt's best and DeepGEMM's bf16_gemm_nt when the run has them (caseBench's
@@ -7,7 +9,7 @@
 import type { DeviceBuffer, GemmLaunch, Kernel } from '../../../../native/index';
 import type { GroupedCase, GroupedDraw, GroupedResult } from '../../../protocol/grouped';
 import type { CompileReport, GemmConfig, GemmProblem } from '../../../protocol/worker';
-import { outputBytes } from '../../core/bf16/kernelRulesBf16';
+import { layoutKindOf, outputBytes } from '../../core/bf16/kernelRulesBf16';
 import { caseLabel } from '../../core/grouped/cases';
 import { DIFF_WORDS } from '../../core/utilsSource';
 import { accuracyProblem, BF16_CALC_DIFF_LIMIT } from '../bench/accuracy';
@@ -16,23 +18,35 @@ import { cancelledError, codedData, losesContext } from '../bench/errors';
 import { gemmLaunchSpec } from '../bench/launchSpec';
 import { callsPerGraph, estimateUs, rotationPlan } from '../bench/plan';
 import { operandSeed, POISON, SYNC_TIMEOUT_MS, WARMUP_REPLAYS } from '../bench/shapeBench';
-import { timeWithPeers, type CaseContext, type NativePeer } from './caseBench';
+import { rowRuns, timeWithPeers, type CaseContext, type NativePeer } from './caseBench';
 import { bestCublasLt, describeAlgorithm } from '../peers/cublasltBest';
 import { at } from './groupedKernels';
 
 const ROTATION_MEMORY_FRACTION = 0.4;
 
-/** Bytes of one input set: A and B bf16, D (bf16 or fp32), C (fp32) when accumulating. */
-export function bf16CaseBytes(c: Pick<GroupedCase, 'm' | 'n' | 'k' | 'output'>): { a: number; b: number; d: number; c: number; total: number } {
-  const out = c.output ?? 'bf16';
-  const a = c.m * c.k * 2, b = c.n * c.k * 2, d = c.m * c.n * outputBytes(out);
-  const cBytes = out === 'fp32-accumulate' ? c.m * c.n * 4 : 0;
-  return { a, b, d, c: cBytes, total: a + b + d + cBytes };
+/** Rows of A (and D) and of B: contiguous ΣM and G·N; masked G·Mmax and G·N; one GEMM M and N. */
+export function bf16Rows(c: GroupedCase, draw: GroupedDraw): { rowsA: number; rowsB: number } {
+  if (c.kind === 'bf16-contiguous') return { rowsA: draw.totalRows ?? 0, rowsB: c.numGroups * c.n };
+  if (c.kind === 'bf16-masked') return { rowsA: c.numGroups * c.m, rowsB: c.numGroups * c.n };
+  return { rowsA: c.m, rowsB: c.n };
 }
 
-export async function benchBf16Case(ctx: CaseContext, c: GroupedCase, draw: GroupedDraw, problem: GemmProblem, config: GemmConfig,
-  compiled: CompileReport): Promise<GroupedResult> {
-  const { addon, utils, grouped, device, options } = ctx;
+/** Bytes of one input set: A and B bf16, D (bf16 or fp32), C (fp32) when accumulating, the group layout. */
+export function bf16CaseBytes(c: GroupedCase, draw: GroupedDraw = { seed: 0 }, layoutLength = 0): { a: number; b: number; d: number; c: number; layout: number; total: number } {
+  const out = c.output ?? 'bf16';
+  const { rowsA, rowsB } = bf16Rows(c, draw);
+  const a = rowsA * c.k * 2, b = rowsB * c.k * 2, d = rowsA * c.n * outputBytes(out);
+  const cBytes = out === 'fp32-accumulate' ? rowsA * c.n * 4 : 0;
+  const layout = layoutLength * 4;
+  return { a, b, d, c: cBytes, layout, total: a + b + d + cBytes + layout };
+}
+
+export async function benchBf16Case(ctx: CaseContext, c: GroupedCase, draw: GroupedDraw, layout: Int32Array | undefined, problem: GemmProblem,
+  config: GemmConfig, compiled: CompileReport): Promise<GroupedResult> {
+  const { addon, device, options } = ctx;
+  // The utility kernels (random fill) and the grouped helpers (cast, reference, accuracy, untouched rows).
+  const kernels = { fillRandom: ctx.utils.fillRandom.bind(ctx.utils), castBf16: ctx.grouped.castBf16.bind(ctx.grouped), referenceBf16: ctx.grouped.referenceBf16.bind(ctx.grouped),
+    accuracy: ctx.grouped.accuracy.bind(ctx.grouped), countChanged: ctx.grouped.countChanged.bind(ctx.grouped) };
   const label = caseLabel(c);
   const checkpoint = () => { if (ctx.cancelled()) throw cancelledError(); };
   const kernel: Kernel = addon.loadKernel(compiled.cubinPath, compiled.kernelName);
@@ -42,59 +56,82 @@ export async function benchBf16Case(ctx: CaseContext, c: GroupedCase, draw: Grou
     compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
   };
   const { m, n, k } = c;
+  const g = c.numGroups;
+  const grouped = c.kind !== 'bf16';
+  const { rowsA, rowsB } = bf16Rows(c, draw);
   const output = c.output ?? 'bf16';
   const fp32 = output !== 'bf16';
   const accumulate = output === 'fp32-accumulate';
-  const bytes = bf16CaseBytes(c);
+  const bytes = bf16CaseBytes(c, draw, layout?.length ?? 0);
   const scope = new DeviceScope(addon);
   try {
     ctx.progress('checking', `${label}: preparing BF16 inputs and the FP32 reference`);
     const plan = options.timing
       ? rotationPlan(bytes.total, device.l2CacheBytes, device.totalMemoryBytes * ROTATION_MEMORY_FRACTION)
       : rotationPlan(bytes.total, 0, bytes.total);
-    const scratch = scope.alloc(Math.max(m * k, n * k) * 4);
+    const scratch = scope.alloc(Math.max(rowsA * k, rowsB * k, 1) * 4);
     const dist = options.distribution ?? 'normal';
-    const sets: Array<{ a: DeviceBuffer; b: DeviceBuffer; d: DeviceBuffer; c?: DeviceBuffer }> = [];
+    const sets: Array<{ a: DeviceBuffer; b: DeviceBuffer; d: DeviceBuffer; c?: DeviceBuffer; layout?: DeviceBuffer; flags?: DeviceBuffer }> = [];
     for (let s = 0; s < plan.sets; s++) {
-      const set = { a: scope.alloc(bytes.a), b: scope.alloc(bytes.b), d: scope.alloc(bytes.d), ...(accumulate ? { c: scope.alloc(bytes.c) } : {}) };
+      const set = { a: scope.alloc(bytes.a), b: scope.alloc(bytes.b), d: scope.alloc(bytes.d), ...(accumulate ? { c: scope.alloc(bytes.c) } : {}),
+        ...(layout ? { layout: scope.alloc(layout.byteLength), flags: scope.alloc(16) } : {}) };
       // Random FP32 (DeepGEMM's generators draw torch.randn), rounded to BF16: the kernel's inputs.
-      utils.fillRandom(scratch, m, k, operandSeed(options.seed, s, 0), dist);
-      grouped.castBf16(at(scratch), at(set.a), m * k);
-      utils.fillRandom(scratch, n, k, operandSeed(options.seed, s, 1), dist);
-      grouped.castBf16(at(scratch), at(set.b), n * k);
-      if (set.c) utils.fillRandom(set.c, m, n, operandSeed(options.seed, s, 1) ^ 0x5a5a5a5an, 'normal');
+      kernels.fillRandom(scratch, rowsA, k, operandSeed(options.seed, s, 0), dist);
+      kernels.castBf16(at(scratch), at(set.a), rowsA * k);
+      kernels.fillRandom(scratch, rowsB, k, operandSeed(options.seed, s, 1), dist);
+      kernels.castBf16(at(scratch), at(set.b), rowsB * k);
+      if (set.c) kernels.fillRandom(set.c, rowsA, n, operandSeed(options.seed, s, 1) ^ 0x5a5a5a5an, 'normal');
+      if (set.layout && layout) addon.upload(set.layout, layout);
+      if (set.flags) addon.fill32(set.flags, 0, 16);
       sets.push(set);
     }
-    const ref = scope.alloc(m * n * 4);
+    // The FP32 reference of set 0: each group's valid rows against its expert's B (one GEMM: all of it).
+    const ref = scope.alloc(rowsA * n * 4);
+    addon.fill32(ref, 0, rowsA * n * 4);
     const s0 = sets[0];
-    grouped.referenceBf16(at(s0.a), at(s0.b), s0.c ? at(s0.c) : undefined, at(ref), m, n, k);
+    const runs = grouped ? rowRuns({ ...c, kind: layoutKindOf(c.kind) }, draw, { rowsA, dPlanes: 1 }) : { valid: [[0, rowsA, 0] as [number, number, number]], untouched: [] };
+    for (const [row, rows, e] of runs.valid) {
+      kernels.referenceBf16(at(s0.a, row * k * 2), at(s0.b, e * n * k * 2), s0.c ? at(s0.c, row * n * 4) : undefined, at(ref, row * n * 4), rows, n, k);
+    }
     const diff = scope.alloc(DIFF_WORDS * 8);
     await addon.synchronize(SYNC_TIMEOUT_MS);
     checkpoint();
 
     // Accumulating: the correctness launch reads C and writes a separate D (the launch copies C into D
     // first); the timed launches accumulate in place (D aliases C), so the figure is the kernel's alone.
-    const dims = { kind: 'bf16' as const, m, n, k, numGroups: 1 };
+    const dims = { kind: c.kind, m: c.kind === 'bf16-masked' ? m : rowsA, n, k, numGroups: g };
     const makeLaunches = (pdl: boolean, inPlace: boolean): GemmLaunch[] => sets.map((set) => scope.adopt(addon.createGemmLaunch(gemmLaunchSpec(kernel, dims, config, {
       a: set.a, b: set.b, d: set.d, ...(set.c ? { c: inPlace ? set.d : set.c } : {}),
-    }, { pdl, ...(fp32 ? { dType: 'fp32' as const } : {}) }))));
+      ...(set.layout ? { groupedLayout: set.layout } : {}), ...(set.flags ? { flags: set.flags } : {}),
+    }, { pdl, psumLayout: c.psum, ...(fp32 ? { dType: 'fp32' as const } : {}) }))));
     const pdl = options.pdl ?? true;
     const check0 = makeLaunches(pdl, false)[0];
     addon.fill32(s0.d, POISON, bytes.d);
     check0.run();
     await addon.synchronize(SYNC_TIMEOUT_MS);
-    const check = await grouped.accuracy([{ d: at(s0.d), ref: at(ref), count: m * n }], fp32, diff, SYNC_TIMEOUT_MS, BF16_CALC_DIFF_LIMIT);
+    const elem = outputBytes(output);
+    const segments = runs.valid.map(([row, rows]) => ({ d: at(s0.d, row * n * elem), ref: at(ref, row * n * 4), count: rows * n }));
+    const check = await kernels.accuracy(segments, fp32, diff, SYNC_TIMEOUT_MS, BF16_CALC_DIFF_LIMIT);
     result.accuracy = { calcDiff: check.calcDiff, maxAbsError: check.maxAbsError, maxRelError: check.maxRelError, unwritten: check.unwritten, passed: check.passed };
-    const problemText = accuracyProblem(result.accuracy, check.nonFiniteRef, BF16_CALC_DIFF_LIMIT);
-    if (problemText) {
-      result.error = { code: 'E_WRONG_RESULT', message: `${label}: wrong result, not timed: ${problemText}` };
+    const problems: string[] = [];
+    const accText = accuracyProblem(result.accuracy, check.nonFiniteRef, BF16_CALC_DIFF_LIMIT);
+    if (accText) problems.push(accText);
+    if (grouped) {
+      // Rows the kernel must not write (padding, rows ≥ masked_m) still hold the poison; flags unraised.
+      const untouchedRuns = runs.untouched.map(([row, rows]) => ({ at: at(s0.d, row * n * elem), words: (rows * n * elem) / 4 }));
+      result.untouched = { words: untouchedRuns.reduce((a, r) => a + r.words, 0), changed: await kernels.countChanged(untouchedRuns, POISON, diff, SYNC_TIMEOUT_MS) };
+      if (result.untouched.changed > 0) problems.push(`${result.untouched.changed} of ${result.untouched.words} words of rows the kernel must not write were written`);
+      if (s0.flags) result.deviceFlags = new DataView(addon.download(s0.flags, 4)).getUint32(0, true);
+    }
+    if (problems.length > 0) {
+      result.error = { code: 'E_WRONG_RESULT', message: `${label}: wrong result, not timed: ${problems.join('; ')}` };
       return result;
     }
     checkpoint();
     // cuBLASLt's BF16 matmul on the same inputs: every algorithm it lists checked like ours (the
     // favourite only when not timing), the correct ones raced, the fastest timed beside ours.
     let native: NativePeer | undefined;
-    if (ctx.cublasLt) {
+    if (ctx.cublasLt && !grouped) {
       const name = ctx.cublasLt.name;
       ctx.progress('peer', `${label}: checking ${options.timing ? 'and racing ' : ''}${name}'s BF16 algorithms on the same inputs`);
       try {
@@ -105,7 +142,7 @@ export async function benchBf16Case(ctx: CaseContext, c: GroupedCase, draw: Grou
             addon.fill32(s0.d, POISON, bytes.d);
             launch.run();
             await addon.synchronize(SYNC_TIMEOUT_MS);
-            const acc = await grouped.accuracy([{ d: at(s0.d), ref: at(ref), count: m * n }], fp32, diff, SYNC_TIMEOUT_MS, BF16_CALC_DIFF_LIMIT);
+            const acc = await kernels.accuracy([{ d: at(s0.d), ref: at(ref), count: m * n }], fp32, diff, SYNC_TIMEOUT_MS, BF16_CALC_DIFF_LIMIT);
             return { accuracy: acc, problem: accuracyProblem(acc, acc.nonFiniteRef, BF16_CALC_DIFF_LIMIT) };
           },
           timing: { callsPerGraph: callsPerGraph(estimateUs(2 * m * n * k, bytes.total), plan.sets), warmupReplays: WARMUP_REPLAYS },

@@ -23,6 +23,7 @@ import { at, type GroupedKernels, type Segment } from './groupedKernels';
 import { preparePythonPeers, releasePythonPeers, timeRounds, type PreparedPeer, type PythonPeers } from '../peers/pythonPeers';
 import { gemmLaunchSpec } from '../bench/launchSpec';
 import { benchBf16Case } from './bf16Case';
+import { isBf16Kind } from '../../core/bf16/kernelRulesBf16';
 
 const ROTATION_MEMORY_FRACTION = 0.4;
 
@@ -53,6 +54,8 @@ export function peerProblem(c: GroupedCase, draw: GroupedDraw): HelperProblem | 
     case 'masked': return { kind: 'masked', m: c.m, n: c.n, k: c.k, maskedM: draw.maskedM ?? [], ...(c.expectedM ? { expectedM: c.expectedM } : {}) };
     case 'kgrouped': { const groupK = draw.groupK ?? []; return { kind: 'kgrouped', m: c.m, n: c.n, k: groupK.reduce((a, b) => a + b, 0), groupK }; }
     case 'wgrad': return { kind: 'kgrouped', m: c.m, n: c.n, k: c.k, groupK: [c.k] };
+    case 'bf16-contiguous': return { kind: 'bf16-contiguous', m: draw.totalRows ?? c.m, n: c.n, k: c.k, groupRows: draw.groupRows ?? [] };
+    case 'bf16-masked': return { kind: 'bf16-masked', m: c.m, n: c.n, k: c.k, maskedM: draw.maskedM ?? [], ...(c.expectedM ? { expectedM: c.expectedM } : {}) };
     case 'bf16': return { kind: 'bf16', m: c.m, n: c.n, k: c.k, ...(c.output && c.output !== 'bf16' ? { output: c.output } : {}) };
   }
 }
@@ -91,7 +94,7 @@ export function caseGeometry(c: GroupedCase, draw: GroupedDraw, layoutLength: nu
 interface InputSet { a: DeviceBuffer; b: DeviceBuffer; sfa: DeviceBuffer; sfb: DeviceBuffer; d: DeviceBuffer; c?: DeviceBuffer; layout?: DeviceBuffer; flags?: DeviceBuffer }
 
 /** The valid rows of D per group (segments compared with the reference) and the rows that must stay poisoned. */
-export function rowRuns(c: GroupedCase, draw: GroupedDraw, geo: CaseGeometry): { valid: Array<[row: number, rows: number, group: number]>; untouched: Array<[row: number, rows: number]> } {
+export function rowRuns(c: GroupedCase, draw: GroupedDraw, geo: Pick<CaseGeometry, 'rowsA' | 'dPlanes'>): { valid: Array<[row: number, rows: number, group: number]>; untouched: Array<[row: number, rows: number]> } {
   const valid: Array<[number, number, number]> = [];
   const untouched: Array<[number, number]> = [];
   if (c.kind === 'contiguous') {
@@ -119,7 +122,7 @@ export function rowRuns(c: GroupedCase, draw: GroupedDraw, geo: CaseGeometry): {
 
 export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedDraw, layout: Int32Array | undefined,
   problem: GemmProblem, config: GemmConfig, compiled: CompileReport): Promise<GroupedResult> {
-  if (c.kind === 'bf16') return benchBf16Case(ctx, c, draw, problem, config, compiled);
+  if (isBf16Kind(c.kind)) return benchBf16Case(ctx, c, draw, layout, problem, config, compiled);
   const { addon, utils, grouped, device, options } = ctx;
   const label = caseLabel(c);
   const checkpoint = () => { if (ctx.cancelled()) throw cancelledError(); };

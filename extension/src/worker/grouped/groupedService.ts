@@ -13,7 +13,7 @@ import { tmaAlignedSize } from '../../core/grouped/layout';
 import { checkCase, checkGroupK, checkMkAlignment } from '../../core/grouped/validate';
 import { configViolations } from '../../core/kernelRules';
 import { is1d1dKind, configViolations1d1d } from '../../core/kernelRules1d1d';
-import { configViolationsBf16 } from '../../core/bf16/kernelRulesBf16';
+import { configViolationsBf16, isBf16Kind, layoutKindOf } from '../../core/bf16/kernelRulesBf16';
 import { kernelSourceForKind, KernelConfigError } from '../../core/kernelSource';
 import { formatConfig } from '../../core/runRows';
 import { loadAddon, type AddonModule } from '../addon';
@@ -61,7 +61,7 @@ export function prepareCase(c: GroupedCase, seed: number, settings: RuntimeSetti
   } else {
     draw = drawCase(c, seed, mkAlignment);
   }
-  if (c.kind === 'contiguous' && !(draw.totalRows && draw.totalRows > 0)) {
+  if (layoutKindOf(c.kind) === 'contiguous' && !(draw.totalRows && draw.totalRows > 0)) {
     throw coded('E_INVALID_SHAPE', `${caseLabel(c)}: every group has 0 rows (ΣM = 0): there is nothing to launch; give one group rows`);
   }
   if (c.kind === 'kgrouped') {
@@ -76,7 +76,7 @@ export function prepareCase(c: GroupedCase, seed: number, settings: RuntimeSetti
   if (c.config) {
     const smProblem = numSmsProblem(c.config, device);
     if (smProblem) throw coded('E_INVALID_CONFIG', `config ${formatConfig(c.config)} cannot run ${caseLabel(c)}: [num-sms-device] ${smProblem}`);
-    const violations = c.kind === 'bf16'
+    const violations = isBf16Kind(c.kind)
       ? configViolationsBf16(c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true })
       : is1d1dKind(c.kind)
       ? configViolations1d1d(c.kind, c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true, ...(draw.groupK ? { groupK: draw.groupK } : {}) })
@@ -153,7 +153,7 @@ export async function benchGrouped(settings: RuntimeSettings, cases: GroupedCase
   }
   // DeepGEMM is the grouped kinds' only peer (cuBLASLt and torch have no block-scaled grouped form);
   // the BF16 GEMM also has cuBLASLt's plain BF16 matmul (best of its algorithms).
-  const defaultPeers: PeerId[] = cases.some((c) => c.kind === 'bf16') ? ['cublaslt', 'deepgemm'] : ['deepgemm'];
+  const defaultPeers: PeerId[] = cases.some((c) => c.kind === 'bf16') ? ['cublaslt', 'deepgemm'] : ['deepgemm'];  // cuBLASLt: one GEMM only
   const peers = gpu ? await openPeers(settings, { peer: options.peer ?? true, peers: options.peers ?? defaultPeers, timing: options.timing }, env, log) : undefined;
   const cublasLt = peers?.shape.cublaslt?.ok
     ? { name: peers.shape.cublaslt.name, libOptions: { cudaHome: settings.cudaHome, ...(settings.cublasLtPath ? { path: settings.cublasLtPath } : {}) } }

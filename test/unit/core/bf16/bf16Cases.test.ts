@@ -46,7 +46,7 @@ test('a bf16 case becomes the kernel problem, its config, its label, its FLOPs a
   const work = groupedWork(c, draw);
   assert.equal(work.flops, 2 * 4096 * 7168 * 2048);
   assert.equal(work.bytes, (4096 + 7168) * 2048 * 2 + 4096 * 7168 * 8);
-  assert.deepEqual(bf16CaseBytes(c), { a: 4096 * 2048 * 2, b: 7168 * 2048 * 2, d: 4096 * 7168 * 4, c: 4096 * 7168 * 4, total: (4096 + 7168) * 2048 * 2 + 2 * 4096 * 7168 * 4 });
+  assert.deepEqual(bf16CaseBytes(c, draw), { a: 4096 * 2048 * 2, b: 7168 * 2048 * 2, d: 4096 * 7168 * 4, c: 4096 * 7168 * 4, layout: 0, total: (4096 + 7168) * 2048 * 2 + 2 * 4096 * 7168 * 4 });
   assert.deepEqual(peerProblem(c, draw), { kind: 'bf16', m: 4096, n: 7168, k: 2048, output: 'fp32-accumulate' });
   const { config, why } = groupedConfig(kernelProblem(c, draw), H100_SXM);
   assert.equal(config.blockK, 64);
