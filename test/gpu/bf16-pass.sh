@@ -5,11 +5,14 @@
 #    family and multicast direction forced, fp32 and fp32-accumulate outputs; calc_diff < 1e-5 on
 #    every element of NaN-poisoned D);
 # 2. compute-sanitizer memcheck on two small ragged shapes (bf16 D; fp32 accumulated into C), correctness only;
-# 3. `fp8lab bench --kernel bf16` (DeepSeek shapes + 8192³) with DeepGEMM's bf16_gemm_nt beside it
-#    when the peers' Python has deep_gemm (source test/gpu/device-env.sh first for PYTHONPATH), JSON;
-# 4. a summary table: per shape µs, TFLOPS, calc_diff, DeepGEMM µs and ours / DeepGEMM.
-# Every step has a time limit; the whole pass stays under 7 minutes. Files in LOGDIR: bf16-tests.log,
-# sanitizer.log, bench.log, bench-bf16.json, bf16-summary.txt.
+# 3. `fp8lab bench --kernel bf16` (DeepSeek shapes + 8192³) with cuBLASLt's best BF16 algorithm and
+#    DeepGEMM's bf16_gemm_nt beside it (DeepGEMM when the peers' Python has deep_gemm: device-env.sh
+#    sets PYTHONPATH), then `--kernel bf16-contiguous` and `bf16-masked` beside DeepGEMM's
+#    m_grouped_bf16_gemm_nt_*, JSON each;
+# 4. a summary table: per case µs, TFLOPS, calc_diff, cuBLASLt and DeepGEMM µs and their time over ours.
+# Every step has a time limit; the whole pass stays under 9 minutes. Files in LOGDIR: bf16-tests.log,
+# sanitizer.log, bench.log, bench-bf16.json, bench-bf16-contiguous.json, bench-bf16-masked.json,
+# bf16-summary.txt.
 set -uo pipefail
 LOG=${1:?usage: bf16-pass.sh LOGDIR}
 mkdir -p "$LOG"; LOG=$(cd "$LOG" && pwd)
@@ -39,30 +42,43 @@ for args in "bench --kernel bf16 --check-only --no-peer 100,200,72" \
   echo "memcheck $args: exit $rc ($(grep -E "ERROR SUMMARY" "$LOG/sanitizer.log" | tail -1))"
 done
 
-# 3. the benchmark beside DeepGEMM (and its JSON)
-timeout 200 "$NODE" extension/dist/cli.js bench --kernel bf16 --rounds 5 --json "$LOG/bench-bf16.json" > "$LOG/bench.log" 2>&1
-echo "bench --kernel bf16: exit $? ($(($(date +%s) - start)) s so far)"
-grep -iE "deepgemm|peer" "$LOG/bench.log" | grep -viE "^\[|^  bf16" | head -4
+# 3. the benchmarks beside the peers (and their JSON)
+: > "$LOG/bench.log"
+for spec in bf16:170 bf16-contiguous:60 bf16-masked:90; do
+  kind=${spec%%:*}; limit=${spec##*:}
+  echo "== bench --kernel $kind" >> "$LOG/bench.log"
+  timeout "$limit" "$NODE" extension/dist/cli.js bench --kernel "$kind" --rounds 5 --json "$LOG/bench-$kind.json" >> "$LOG/bench.log" 2>&1
+  echo "bench --kernel $kind: exit $? ($(($(date +%s) - start)) s so far)"
+done
+grep -iE "column skipped|not available" "$LOG/bench.log" | sort -u | head -4
 
 # 4. summary
 "$NODE" -e '
   const fs = require("fs");
-  const file = `${process.argv[1]}/bench-bf16.json`;
-  if (!fs.existsSync(file)) { console.log("no bench-bf16.json (see bench.log)"); process.exit(0); }
-  const rows = [["shape", "config", "µs", "TFLOPS", "calc_diff", "DeepGEMM µs", "DG/ours"]];
-  const ratios = [];
-  for (const r of JSON.parse(fs.readFileSync(file, "utf8")).results) {
-    const c = r.case, t = r.timing, cfg = r.config;
-    const dg = (r.peers || []).find((p) => p.id === "deepgemm");
-    const dgUs = dg && dg.timing ? dg.timing.medianUs : undefined;
-    if (t && dgUs) ratios.push(dgUs / t.medianUs);
-    rows.push([`${c.m}x${c.n}x${c.k}`, cfg ? `${cfg.blockM}x${cfg.blockN} c${cfg.clusterM}x${cfg.clusterN}` : "-",
-      t ? t.medianUs.toFixed(1) : (r.error ? r.error.code : "-"), t ? t.tflops.toFixed(0) : "-",
-      r.accuracy ? r.accuracy.calcDiff.toExponential(1) : "-", dgUs ? dgUs.toFixed(1) : (dg && dg.skipped ? "skipped" : "-"),
-      dgUs && t ? (dgUs / t.medianUs).toFixed(3) : "-"]);
+  const rows = [["case", "config", "µs", "TFLOPS", "calc_diff", "cuBLASLt µs", "LT/ours", "DeepGEMM µs", "DG/ours"]];
+  const ratios = { cublaslt: {}, deepgemm: {} };
+  const cells = (r, id) => {
+    const p = (r.peers || []).find((x) => x.id === id);
+    const us = p && p.timing ? p.timing.medianUs : undefined;
+    return [us ? us.toFixed(1) : (p && p.skipped ? "skipped" : "-"), us && r.timing ? (us / r.timing.medianUs).toFixed(3) : "-", us];
+  };
+  for (const kind of ["bf16", "bf16-contiguous", "bf16-masked"]) {
+    const file = `${process.argv[1]}/bench-${kind}.json`;
+    if (!fs.existsSync(file)) { rows.push([`${kind}: no JSON (see bench.log)`, "", "", "", "", "", "", "", ""]); continue; }
+    for (const r of JSON.parse(fs.readFileSync(file, "utf8")).results) {
+      const c = r.case, t = r.timing, cfg = r.config;
+      const name = kind === "bf16" ? `${c.m}x${c.n}x${c.k}` : kind === "bf16-masked" ? `masked ${c.numGroups}x m~${c.expectedM} ${c.n}x${c.k}` : `contiguous ${c.numGroups}x${c.m} ${c.n}x${c.k}`;
+      const lt = cells(r, "cublaslt"), dg = cells(r, "deepgemm");
+      for (const [id, cell] of [["cublaslt", lt], ["deepgemm", dg]]) if (cell[2] && t) (ratios[id][kind] = ratios[id][kind] || []).push(cell[2] / t.medianUs);
+      rows.push([name, cfg ? `${cfg.blockM}x${cfg.blockN} c${cfg.clusterM}x${cfg.clusterN}` : "-", t ? t.medianUs.toFixed(1) : (r.error ? r.error.code : "-"),
+        t ? t.tflops.toFixed(0) : "-", r.accuracy ? r.accuracy.calcDiff.toExponential(1) : "-", lt[0], lt[1], dg[0], dg[1]]);
+    }
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   for (const r of rows) console.log(r.map((x, i) => String(x).padEnd(w[i])).join("  ").trimEnd());
-  if (ratios.length) console.log(`geomean DeepGEMM time / ours: ${Math.exp(ratios.reduce((a, x) => a + Math.log(x), 0) / ratios.length).toFixed(3)} over ${ratios.length} shapes (> 1: ours faster)`);
+  const geo = (xs) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+  for (const id of ["cublaslt", "deepgemm"])
+    for (const [kind, xs] of Object.entries(ratios[id]))
+      console.log(`${kind}: geomean ${id} time / ours ${geo(xs).toFixed(3)}, worst ${Math.min(...xs).toFixed(3)} over ${xs.length} cases (> 1: ours faster)`);
 ' "$LOG" | tee "$LOG/bf16-summary.txt"
 echo "bf16 pass: $(($(date +%s) - start)) s"

@@ -5,8 +5,10 @@
 //   - ragged shapes: M and N not multiples of any tile (1, 7, 100, 1000 rows; N = 24, 200, 576, 1000),
 //     K not a multiple of the 64-deep K-block (8, 72, 200, 1000, 7176);
 //   - every tile family and both multicast directions forced on ragged shapes;
-//   - fp32 output and fp32 accumulation into C.
-// `--part=rejections|standard|ragged|forced|outputs` runs one part.
+//   - fp32 output and fp32 accumulation into C;
+//   - the M-grouped kinds (bf16-contiguous, bf16-masked): their standard lists and edge cases (an
+//     empty group, the psum layout, ragged K), padding rows / rows past masked_m checked untouched.
+// `--part=rejections|standard|ragged|forced|outputs|contiguous|masked` runs one part.
 import type { GroupedCase, GroupedResult } from '../../extension/protocol/grouped';
 import type { Bf16Output } from '../../extension/protocol/worker';
 import { completeConfigBf16 } from '../../extension/src/core/bf16/kernelRulesBf16';
@@ -28,14 +30,19 @@ function verdict(r: GroupedResult): string {
   const acc = r.accuracy;
   if (!acc) throw new Error('no accuracy was measured');
   if (!acc.passed || !(acc.calcDiff < BF16_LIMIT) || acc.unwritten !== 0) throw new Error(`calc_diff ${acc.calcDiff}, unwritten ${acc.unwritten}`);
+  if (r.untouched && r.untouched.changed !== 0) throw new Error(`${r.untouched.changed} of ${r.untouched.words} words that must stay untouched were written`);
+  if (r.deviceFlags) throw new Error(`the kernel raised device flags ${r.deviceFlags} on valid input`);
   const c = r.config!;
-  return `calc_diff ${acc.calcDiff.toExponential(2)}, ${c.blockM}x${c.blockN} st${c.numStages} cluster ${c.clusterM}x${c.clusterN}`;
+  return `${r.untouched ? `${r.untouched.words} untouched words ok, ` : ''}calc_diff ${acc.calcDiff.toExponential(2)}, ${c.blockM}x${c.blockN} st${c.numStages} cluster ${c.clusterM}x${c.clusterN}`;
 }
 
 async function rejections(env: Awaited<ReturnType<typeof probeEnvironment>>): Promise<void> {
   await check('bf16: K not a multiple of 8 -> E_SHAPE_ALIGNMENT', () => expectCode(() => prepareCase(bf16(128, 256, 100), 0, settings, env), 'E_SHAPE_ALIGNMENT'));
   await check('bf16: N not a multiple of 8 (bf16 rows) -> E_SHAPE_ALIGNMENT', () => expectCode(() => prepareCase(bf16(128, 252, 64), 0, settings, env), 'E_SHAPE_ALIGNMENT'));
   await check('bf16 fp32 output: N = 252 (a multiple of 4) is accepted', () => { prepareCase(bf16(128, 252, 64, { output: 'fp32' }), 0, settings, env); return 'ok'; });
+  await check('bf16-contiguous: K not a multiple of 8 -> E_SHAPE_ALIGNMENT', () => expectCode(() => prepareCase({ kind: 'bf16-contiguous', numGroups: 2, m: 256, n: 4096, k: 1004 }, 0, settings, env), 'E_SHAPE_ALIGNMENT'));
+  await check('bf16-masked: an fp32 output -> E_INVALID_SHAPE (the M-grouped kinds write bf16)', () => expectCode(() => prepareCase({ kind: 'bf16-masked', numGroups: 2, m: 256, n: 4096, k: 1024, expectedM: 100, output: 'fp32' }, 0, settings, env), 'E_INVALID_SHAPE'));
+  await check('bf16-masked: masked_m[g] > Mmax -> E_BAD_ARGUMENT', () => expectCode(() => prepareCase({ kind: 'bf16-masked', numGroups: 2, m: 256, n: 4096, k: 1024, expectedM: 100, layout: [10, 257] }, 0, settings, env), 'E_BAD_ARGUMENT'));
   await check('bf16: two groups -> E_INVALID_SHAPE', () => expectCode(() => prepareCase(bf16(128, 256, 64, { numGroups: 2 }), 0, settings, env), 'E_INVALID_SHAPE'));
   await check('output on an FP8 kind -> E_INVALID_SHAPE', () => expectCode(() => prepareCase({ kind: 'wgrad', numGroups: 1, m: 128, n: 256, k: 256, output: 'fp32' }, 0, settings, env), 'E_INVALID_SHAPE'));
   const tooWide = completeConfigBf16({ blockM: 256, blockN: 256, numSms: 132, numStages: 2 });
@@ -76,6 +83,21 @@ function outputCases(sms: number): GroupedCase[] {
   return out;
 }
 
+/** The M-grouped BF16 cases: the standard list of the kind plus its edge cases. */
+function groupedCases(kind: 'bf16-contiguous' | 'bf16-masked'): GroupedCase[] {
+  const edges: GroupedCase[] = kind === 'bf16-contiguous'
+    ? [
+      { kind, numGroups: 4, m: 1024, n: 4096, k: 2048, emptyGroup: 1 },
+      { kind, numGroups: 4, m: 1024, n: 4096, k: 2048, emptyGroup: 2, psum: true },
+      { kind, numGroups: 3, m: 300, n: 1000, k: 1000 },
+    ]
+    : [
+      { kind, numGroups: 6, m: 1024, n: 4096, k: 2048, expectedM: 200, emptyGroup: 0 },
+      { kind, numGroups: 4, m: 256, n: 1000, k: 1000, expectedM: 100 },
+    ];
+  return [...standardCases(kind), ...edges];
+}
+
 async function runCases(name: string, cases: GroupedCase[]): Promise<boolean> {
   const run = await benchGrouped(settings, cases.slice(from), options);
   for (const [j, r] of run.results.entries()) {
@@ -103,6 +125,8 @@ async function main(): Promise<void> {
     ['ragged', () => RAGGED.map(([m, n, k]) => bf16(m, n, k))],
     ['forced', () => forcedCases(sms)],
     ['outputs', () => outputCases(sms)],
+    ['contiguous', () => groupedCases('bf16-contiguous')],
+    ['masked', () => groupedCases('bf16-masked')],
   ];
   for (const [name, cases] of parts) {
     if (part && part !== name) continue;

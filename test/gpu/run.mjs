@@ -23,6 +23,7 @@ const TESTS = [
   ['grouped', '--part=kgrouped'], ['grouped', '--part=wgrad'], ['grouped', '--part=edge'],
   // The BF16 GEMM: rejections, the standard list, ragged shapes, forced tiles, fp32 outputs.
   ['bf16', '--part=rejections'], ['bf16', '--part=standard'], ['bf16', '--part=ragged'], ['bf16', '--part=forced'], ['bf16', '--part=outputs'],
+  ['bf16', '--part=contiguous'], ['bf16', '--part=masked'],
 ];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const total = { passed: 0, failed: 0, skipped: 0 };
