@@ -6,7 +6,8 @@
 // Skips only when nvcc is absent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Bf16Output, GemmConfig } from '../../../extension/protocol/worker';
+import type { Bf16Output, GemmConfig, KernelKind } from '../../../extension/protocol/worker';
+import { drawCase, kernelProblem, standardCases } from '../../../extension/src/core/grouped/cases';
 import { chooseConfigBf16 } from '../../../extension/src/core/bf16/heuristicsBf16';
 import { completeConfigBf16 } from '../../../extension/src/core/bf16/kernelRulesBf16';
 import { kernelSourceBf16 } from '../../../extension/src/core/bf16/kernelSourceBf16';
@@ -14,11 +15,12 @@ import { DEEPSEEK_NK } from '../../../extension/src/core/deepseekShapes';
 import { H100_SXM } from '../../../extension/src/core/heuristics/device';
 import { assertCompilesClean, assertInvariantCheckerPasses, compileCubin, skip, withWorkDir } from '../nvccHarness';
 
-const key = (c: GemmConfig, o: Bf16Output) => `${o} ${c.blockM}x${c.blockN} st${c.numStages} ${c.clusterM}x${c.clusterN} sd${c.swizzleD}`;
+const key = (c: GemmConfig, o: Bf16Output, kind: KernelKind = 'bf16') =>
+  `${kind === 'bf16' ? '' : `${kind} `}${o} ${c.blockM}x${c.blockN} st${c.numStages} ${c.clusterM}x${c.clusterN} sd${c.swizzleD}`;
 
-function configsToCompile(): Array<{ config: GemmConfig; output: Bf16Output }> {
-  const seen = new Map<string, { config: GemmConfig; output: Bf16Output }>();
-  const add = (config: GemmConfig, output: Bf16Output) => seen.set(key(config, output), { config, output });
+function configsToCompile(): Array<{ config: GemmConfig; output: Bf16Output; kind: KernelKind }> {
+  const seen = new Map<string, { config: GemmConfig; output: Bf16Output; kind: KernelKind }>();
+  const add = (config: GemmConfig, output: Bf16Output, kind: KernelKind = 'bf16') => seen.set(key(config, output, kind), { config, output, kind });
   const shapes = [...[64, 128, 4096].flatMap((m) => DEEPSEEK_NK.map(([n, k]) => ({ m, n, k }))), { m: 8192, n: 8192, k: 8192 }];
   for (const s of shapes) add(chooseConfigBf16({ kind: 'bf16', ...s }, H100_SXM).chosen, 'bf16');
   // The tiles test/gpu/bf16.ts forces (every family, both multicast directions).
@@ -33,15 +35,20 @@ function configsToCompile(): Array<{ config: GemmConfig; output: Bf16Output }> {
   add(completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132 }, 'fp32'), 'fp32');
   add(completeConfigBf16({ blockM: 128, blockN: 192, numSms: 132 }, 'fp32-accumulate'), 'fp32-accumulate');
   add(completeConfigBf16({ blockM: 64, blockN: 256, numSms: 132 }, 'fp32-accumulate'), 'fp32-accumulate');
+  // The M-grouped kinds: the configs chosen for their standard lists, and a clustered one each.
+  for (const kind of ['bf16-contiguous', 'bf16-masked'] as const) {
+    for (const c of standardCases(kind)) add(chooseConfigBf16(kernelProblem(c, drawCase(c, 1)), H100_SXM).chosen, 'bf16', kind);
+    add(completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132, clusterM: 2 }), 'bf16', kind);
+  }
   return [...seen.values()];
 }
 
 test('the chosen and representative BF16 configs compile for sm_90a with 0 spills, 0 stack, no serialised wgmma', { skip }, () => {
   withWorkDir('fp8lab-bf16-compile-', (work) => {
-    for (const { config, output } of configsToCompile()) {
-      const { source, kernelName } = kernelSourceBf16('bf16', config, { output });
+    for (const { config, output, kind } of configsToCompile()) {
+      const { source, kernelName } = kernelSourceBf16(kind, config, { output });
       const fn = assertCompilesClean(source, work, kernelName, { noSerializedWgmma: true });
-      console.log(`bf16 ${key(config, output)}: ${fn.registers} registers, ${fn.spillStoresBytes}/${fn.spillLoadsBytes} spill, ${fn.stackFrameBytes} stack, smem ${config.sharedBytes} B`);
+      console.log(`bf16 ${key(config, output, kind)}: ${fn.registers} registers, ${fn.spillStoresBytes}/${fn.spillLoadsBytes} spill, ${fn.stackFrameBytes} stack, smem ${config.sharedBytes} B`);
     }
   });
 });

@@ -89,3 +89,32 @@ test('configs / compile take --kernel bf16 and --output; the FP8 default and the
   const output = parseShapeVerbArgs('configs', ['--output', 'fp32', '4096', '7168', '2048']);
   if (output.ok === false) assert.match(output.message, /--output applies to --kernel bf16 only/); else assert.fail('--output without bf16 accepted');
 });
+
+test('the M-grouped BF16 kinds: the FP8 lists with BF16 operands, their draws, problems, rules, kernel names and DeepGEMM problems', async () => {
+  const { kernelSourceBf16 } = await import('../../../../extension/src/core/bf16/kernelSourceBf16');
+  const { completeConfigBf16, configViolationsBf16 } = await import('../../../../extension/src/core/bf16/kernelRulesBf16');
+  const contiguous = standardCases('bf16-contiguous');
+  assert.deepEqual(contiguous.map((c) => [c.kind, c.numGroups, c.m, c.n, c.k]), standardCases('contiguous').map((c) => ['bf16-contiguous', c.numGroups, c.m, c.n, c.k]));
+  assert.equal(standardCases('bf16-masked').length, standardCases('masked').length);
+  const c = { kind: 'bf16-contiguous' as const, numGroups: 4, m: 1000, n: 4096, k: 1000 };
+  assert.equal(checkCase(c), undefined, 'K % 8 is enough for BF16');
+  assert.match(checkCase({ ...c, k: 1004 })!.message, /multiple of 8/);
+  assert.match(checkCase({ ...c, output: 'fp32' })!.message, /output applies to the bf16 kind only/);
+  const draw = drawCase(c, 7);
+  assert.equal(draw.groupRows!.length, 4);
+  const problem = kernelProblem(c, draw);
+  assert.deepEqual([problem.kind, problem.m % 128, problem.numGroups], ['bf16-contiguous', 0, 4]);
+  assert.equal(caseLabel(c), 'bf16 contiguous 4x~1000 N=4096 K=1000');
+  assert.deepEqual(peerProblem(c, draw), { kind: 'bf16-contiguous', m: draw.totalRows, n: 4096, k: 1000, groupRows: draw.groupRows });
+  const { config } = groupedConfig(problem, H100_SXM);
+  assert.ok(config.blockM <= 128, 'a contiguous tile never holds two experts');
+  const wide = completeConfigBf16({ blockM: 256, blockN: 64, numSms: 132 });
+  assert.equal(configViolationsBf16(wide, problem)[0].rule, 'contiguous-block-m');
+  assert.equal(configViolationsBf16(config, { ...problem, output: 'fp32' })[0].rule, 'grouped-output');
+  const src = kernelSourceBf16('bf16-masked', config);
+  assert.match(src.kernelName, /^fp8lab_sm90_bf16_gemm_masked_obf16_/);
+  assert.match(src.source, /fp8lab::GemmType::MGroupedMasked/);
+  const parsed = parseGroupedArgs(['--kernel', 'bf16-masked', '6,200,4096,1000,1024']);
+  if (parsed.ok === true) assert.deepEqual(parsed.value.cases[0], { kind: 'bf16-masked', numGroups: 6, m: 1024, n: 4096, k: 1000, expectedM: 200 });
+  else assert.fail(parsed.ok === false ? parsed.message : 'help');
+});
