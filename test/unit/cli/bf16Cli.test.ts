@@ -1,0 +1,64 @@
+// The real CLI bundle on the BF16 kinds, with the real nvcc and no GPU: `configs --kernel bf16`
+// lists the BF16 candidates with their reasons and origin, `compile --kernel bf16` builds the kernel
+// with 0 spills, `bench --kernel bf16 | bf16-contiguous` compile their cases in study mode, and the
+// FP8 bench refuses a bf16 problem with where to run it. Skips the compiling parts only without nvcc.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { ConfigReport, CompileReport } from '../../../extension/protocol/worker';
+import type { GroupedBenchRun } from '../../../extension/protocol/grouped';
+import { findExtensionRoot } from '../../../extension/src/worker/addon';
+import { skip } from '../nvccHarness';
+
+const root = findExtensionRoot(__dirname, {});
+const cli = join(root, 'extension', 'dist', 'cli.js');
+const work = mkdtempSync(join(tmpdir(), 'fp8lab-bf16-cli-'));
+const env = { ...process.env, FP8LAB_ROOT: '', FP8LAB_JIT_CACHE_DIR: join(work, 'cache') };
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function fp8lab(args: string[]) {
+  assert.ok(existsSync(cli), `${cli} is missing: run \`node extension/build.mjs\` first`);
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env, timeout: 240_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('configs --kernel bf16: BF16 candidates (blockK 64), rejections with rules, the BF16 model as origin', () => {
+  const r = fp8lab(['configs', '--kernel', 'bf16', '4096', '7168', '2056', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as ConfigReport;
+  assert.equal(report.problem.kind, 'bf16');
+  assert.equal(report.chosen.blockK, 64);
+  assert.match(report.configOrigin!.text, /BF16 cost model/);
+  const rejected = report.candidates.filter((c) => c.rejected);
+  assert.ok(rejected.length > 0 && rejected.every((c) => c.rejected!.rule === 'registers' && /accumulator registers/.test(c.rejected!.reason)));
+  // A decode shape: one wave of tiles, so multicast is refused with its reason.
+  const decode = JSON.parse(fp8lab(['configs', '--kernel', 'bf16', '64', '2112', '7168', '--json']).stdout) as ConfigReport;
+  assert.ok(decode.candidates.some((c) => c.rejected?.rule === 'multicast' && /one wave/.test(c.rejected.reason)));
+  const bad = fp8lab(['configs', '--kernel', 'bf16', '4096', '7168', '2050']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /K must be a positive multiple of 8/);
+});
+
+test('compile --kernel bf16 --output fp32-accumulate builds the BF16 kernel with 0 spills', { skip }, () => {
+  const r = fp8lab(['compile', '--kernel', 'bf16', '--output', 'fp32-accumulate', '1000,1000,1000', '--config', 'block_m=128,block_n=128,cluster_m=2', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as CompileReport;
+  assert.match(report.kernelName, /^fp8lab_sm90_bf16_gemm_oacc_bm128_bn128_bk64_st\d+_wg2_cm2_cn1_/);
+  assert.equal(report.registers.spillStoresBytes + report.registers.spillLoadsBytes + report.registers.stackFrameBytes, 0);
+  assert.equal(report.registers.mathRegisters, 232);
+});
+
+test('bench --kernel bf16 and bf16-contiguous compile their cases in study mode; the FP8 bench refuses bf16', { skip }, () => {
+  const json = join(work, 'bf16.json');
+  const r = fp8lab(['bench', '--kernel', 'bf16', '--check-only', '--no-peer', '100,200,72', '--json', json]);
+  assert.equal(r.code, 0, r.stderr);
+  const run = JSON.parse(readFileSync(json, 'utf8')) as GroupedBenchRun;
+  assert.equal(run.mode, 'study');
+  assert.match(run.results[0].kernelName!, /^fp8lab_sm90_bf16_gemm_obf16_/);
+  const grouped = fp8lab(['bench', '--kernel', 'bf16-contiguous', '--check-only', '2,300,1000,1000']);
+  assert.equal(grouped.code, 0, grouped.stderr);
+  assert.match(grouped.stdout, /bf16 contiguous 2x~300 N=1000 K=1000 .* compiled/);
+});
