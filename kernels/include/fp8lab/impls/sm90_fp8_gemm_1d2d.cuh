@@ -374,7 +374,7 @@ struct Sm90Fp8Gemm1D2D {
   // computes, so no tile waits on a global load before its first wgmma.
   // dst: [1 or 2 scale-block rows][ceil(K/128)] fp32.
   __device__ __forceinline__ static void prefetch_sfb(const GemmArgs& args, const Sched& sched, const Tile& t, float* dst) {
-    const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, args.n);
+    const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, compiled_n(args));
     const uint32_t nkb = sched.total_k_blocks();  // B-scale rows span all of K, whichever half this CTA runs
     const float* src = args.sfb + static_cast<uint64_t>(sched.sfb_block_row(t)) * nkb;
     const uint32_t count = nkb * (sp.needs_second ? 2 : 1);
@@ -402,7 +402,7 @@ struct Sm90Fp8Gemm1D2D {
   };
   __device__ __forceinline__ static TileScalesB scales_b_of(const GemmArgs& args, const Sched& sched, float* smem_sfb,
                                                             uint32_t sfb_buffer_floats, const Tile& t, uint32_t buffer) {
-    const ScaleBSplit split = scale_b_split(t.n_block * BLOCK_N, args.n);
+    const ScaleBSplit split = scale_b_split(t.n_block * BLOCK_N, compiled_n(args));
     TileScalesB sb;
     sb.sfb = smem_sfb + buffer * sfb_buffer_floats + sched.k_block_begin(t);
     sb.second = split.needs_second ? sched.total_k_blocks() : 0;
@@ -625,7 +625,7 @@ struct Sm90Fp8Gemm1D2D {
     PipelineState<kNumStages> ahead;  // the next stage to issue; the overlapped loops run one K-block ahead of pipe
     TraceWriter tr(args, 1 + math_wg, threadIdx.x % 128 == 0);  // no-op unless FP8LAB_TRACE=1
     // SFB: two buffers of sfb_buffer_floats, this tile's B scales and the next tile's (prefetch_sfb).
-    const uint32_t sfb_buffer_floats = sfb_buffer_bytes(args.k) / 4;
+    const uint32_t sfb_buffer_floats = sfb_buffer_bytes(compiled_k(args)) / 4;
 
     // The overlapped loops' issue step (wait_and_issue) on `ahead`'s stage.
     auto issue = [&](float (&acc)[kNumAccum], const Tile& t, const TileScalesB& sb, uint32_t kb) {
@@ -801,7 +801,7 @@ struct Sm90Fp8Gemm1D2D {
       if (rows_masked) store_rows_masked(args, sched, t, smem_d, n0);
     }
     const uint32_t col = n0 + threadIdx.x * TMA_D_BLOCK_N;
-    ptx::cp_async_bulk_tensor_2d_store_if(!rows_masked && threadIdx.x < kNumDStores && col < args.n, &args.tma_d,
+    ptx::cp_async_bulk_tensor_2d_store_if(!rows_masked && threadIdx.x < kNumDStores && col < compiled_n(args), &args.tma_d,
                                           smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * 2),
                                           static_cast<int32_t>(col), static_cast<int32_t>(sched.d_row(t)));
     ptx::cp_async_bulk_commit_group();
