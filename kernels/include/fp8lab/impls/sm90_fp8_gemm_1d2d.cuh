@@ -159,9 +159,9 @@ struct Sm90Fp8Gemm1D2D {
   // K-blocks in one loop body, ptxas moves the next K-block's full-barrier wait and scale loads in
   // between the promotion FFMAs of the current one, so the next wgmma group is issued as soon as the
   // promotion ends instead of after a wait and an address computation at the loop's top.
-  // FP8LAB_SERIAL_UNROLL=1 builds the rolled loop.
+  // 1 (the default) builds the rolled loop; kernels/README.md ("Serial K-loop unroll") has the A/B.
 #ifndef FP8LAB_SERIAL_UNROLL
-#define FP8LAB_SERIAL_UNROLL 4
+#define FP8LAB_SERIAL_UNROLL 1
 #endif
   static_assert(FP8LAB_SERIAL_UNROLL >= 1 && FP8LAB_SERIAL_UNROLL <= 16, "FP8LAB_SERIAL_UNROLL is 1..16");
   static constexpr uint32_t kSerialUnroll = FP8LAB_SERIAL_UNROLL;
