@@ -233,6 +233,10 @@ struct Sm90Fp8Gemm1D2D {
       // The swizzle patterns and the descriptors assume a 1024-aligned base, and the launch must
       // match the compiled cluster shape: stop loudly rather than compute garbage.
       if ((ptx::smem_u32(smem) & 1023u) != 0 || gridDim.x % kCtasPerCluster != 0) __trap();
+      // A build with N and K compiled in (FP8LAB_COMPILED_N/K) serves that shape only.
+      if constexpr (FP8LAB_COMPILED_N != 0 || FP8LAB_COMPILED_K != 0) {
+        if (compiled_n(args) != args.n || compiled_k(args) != args.k) __trap();
+      }
       // M-grouped tiles with padding rows are stored row by row through args.d (TMA cannot skip rows).
       if (kMGrouped && args.d == nullptr) __trap();
       if constexpr (kCtasPerCluster > 1) {
