@@ -246,7 +246,7 @@ export async function runScenario({
       const storage = await waitFor('the workspace storage folder', async () => workspaceStorageOf(sandbox.userDataDir, workspace), 60_000);
       const runs = path.join(storage, EXTENSION_ID, 'runs');
       fs.mkdirSync(runs, { recursive: true });
-      // The file name the run store uses (core/runArchive.ts runFileName); the store lists by content.
+      // The file name the run store uses (core/savedRun.ts runFileName); the store lists by content.
       fs.copyFileSync(RECORDED_RUN, path.join(runs, `run-${recorded.id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`));
       await palette(page, 'Open saved run');
       const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'recorded' }).first();
