@@ -155,6 +155,17 @@ struct Sm90Fp8Gemm1D2D {
   static_assert(FP8LAB_OVERLAP_TILES_AHEAD == 1 || FP8LAB_OVERLAP_TILES_AHEAD == 2, "FP8LAB_OVERLAP_TILES_AHEAD is 1 or 2");
   static constexpr uint32_t kOverlapTilesAhead = FP8LAB_OVERLAP_TILES_AHEAD;
 
+  // Unrolled serial K-loop (two waves per math WG, BLOCK_N > 128, the M-grouped kinds): with several
+  // K-blocks in one loop body, ptxas moves the next K-block's full-barrier wait and scale loads in
+  // between the promotion FFMAs of the current one, so the next wgmma group is issued as soon as the
+  // promotion ends instead of after a wait and an address computation at the loop's top.
+  // FP8LAB_SERIAL_UNROLL=1 builds the rolled loop.
+#ifndef FP8LAB_SERIAL_UNROLL
+#define FP8LAB_SERIAL_UNROLL 4
+#endif
+  static_assert(FP8LAB_SERIAL_UNROLL >= 1 && FP8LAB_SERIAL_UNROLL <= 16, "FP8LAB_SERIAL_UNROLL is 1..16");
+  static constexpr uint32_t kSerialUnroll = FP8LAB_SERIAL_UNROLL;
+
   // Promotion picks scale block 0 for the first `former` n8 chunks of a tile and block 1 after. The
   // count depends on the tile's column offset; when it takes at most 4 values (gcd(BLOCK_N, 128) >= 32:
   // BLOCK_N 96, 160, 192, ...) the K-loop is instantiated once per value so the choice is a constant
@@ -540,6 +551,7 @@ struct Sm90Fp8Gemm1D2D {
                                                        float (&accum)[kNumAccum], PipelineState<kNumStages>& pipe,
                                                        PipelineState<kNumStages>& ahead, TraceWriter& tr, const Ring& ring,
                                                        const MathThread& me) {
+#pragma unroll kSerialUnroll
     for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
       const float sfb_0 = sb.sfb[kb];
       const float sfb_1 = sb.sfb[kb + sb.second];
