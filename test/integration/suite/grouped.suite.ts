@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { GroupedBenchRun } from '../../../extension/protocol/grouped';
 import type { BenchmarkTestApi } from '../../../extension/src/features/benchmark';
 import { caseLabel } from '../../../extension/src/core/grouped/cases';
-import { runFileName } from '../../../extension/src/core/runArchive';
+import { runFileName } from '../../../extension/src/core/savedRun';
 import { runRows } from '../../../extension/src/core/runRows';
 import { activeExtension, testApiMember, until } from './testApi';
 
