@@ -17,7 +17,7 @@ export const PEER_NAMES: Record<PeerId, string> = {
 
 /** What `prepare` describes: the kernel kind and its sizes (grouped kinds carry the drawn group sizes). */
 export interface HelperProblem {
-  kind: 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
+  kind: 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
   m: number; n: number; k: number;
   /** bf16: D's type ('fp32-accumulate': D = C + A·Bᵀ); absent = bf16. */
   output?: 'fp32' | 'fp32-accumulate';
