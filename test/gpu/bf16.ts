@@ -23,49 +23,127 @@ const from = Number(process.argv.find((a) => a.startsWith('--from='))?.slice('--
 const options = { timing: false, rounds: 1, seed: 0 };
 const BF16_LIMIT = 1e-5;
 
-const bf16 = (m: number, n: number, k: number, extra: Partial<GroupedCase> = {}): GroupedCase => ({ kind: 'bf16', numGroups: 1, m, n, k, ...extra });
+const bf16 = (m: number, n: number, k: number, extra: Partial<GroupedCase> = {}): GroupedCase => ({
+  kind: 'bf16',
+  numGroups: 1,
+  m,
+  n,
+  k,
+  ...extra,
+});
 
 function verdict(r: GroupedResult): string {
   if (r.error) throw Object.assign(new Error(r.error.message), { code: r.error.code });
   const acc = r.accuracy;
   if (!acc) throw new Error('no accuracy was measured');
-  if (!acc.passed || !(acc.calcDiff < BF16_LIMIT) || acc.unwritten !== 0) throw new Error(`calc_diff ${acc.calcDiff}, unwritten ${acc.unwritten}`);
-  if (r.untouched && r.untouched.changed !== 0) throw new Error(`${r.untouched.changed} of ${r.untouched.words} words that must stay untouched were written`);
+  if (!acc.passed || !(acc.calcDiff < BF16_LIMIT) || acc.unwritten !== 0)
+    throw new Error(`calc_diff ${acc.calcDiff}, unwritten ${acc.unwritten}`);
+  if (r.untouched && r.untouched.changed !== 0)
+    throw new Error(`${r.untouched.changed} of ${r.untouched.words} words that must stay untouched were written`);
   if (r.deviceFlags) throw new Error(`the kernel raised device flags ${r.deviceFlags} on valid input`);
   const c = r.config!;
   return `${r.untouched ? `${r.untouched.words} untouched words ok, ` : ''}calc_diff ${acc.calcDiff.toExponential(2)}, ${c.blockM}x${c.blockN} st${c.numStages} cluster ${c.clusterM}x${c.clusterN}`;
 }
 
 async function rejections(env: Awaited<ReturnType<typeof probeEnvironment>>): Promise<void> {
-  await check('bf16: K not a multiple of 8 -> E_SHAPE_ALIGNMENT', () => expectCode(() => prepareCase(bf16(128, 256, 100), 0, settings, env), 'E_SHAPE_ALIGNMENT'));
-  await check('bf16: N not a multiple of 8 (bf16 rows) -> E_SHAPE_ALIGNMENT', () => expectCode(() => prepareCase(bf16(128, 252, 64), 0, settings, env), 'E_SHAPE_ALIGNMENT'));
-  await check('bf16 fp32 output: N = 252 (a multiple of 4) is accepted', () => { prepareCase(bf16(128, 252, 64, { output: 'fp32' }), 0, settings, env); return 'ok'; });
-  await check('bf16-contiguous: K not a multiple of 8 -> E_SHAPE_ALIGNMENT', () => expectCode(() => prepareCase({ kind: 'bf16-contiguous', numGroups: 2, m: 256, n: 4096, k: 1004 }, 0, settings, env), 'E_SHAPE_ALIGNMENT'));
-  await check('bf16-masked: an fp32 output -> E_INVALID_SHAPE (the M-grouped kinds write bf16)', () => expectCode(() => prepareCase({ kind: 'bf16-masked', numGroups: 2, m: 256, n: 4096, k: 1024, expectedM: 100, output: 'fp32' }, 0, settings, env), 'E_INVALID_SHAPE'));
-  await check('bf16-masked: masked_m[g] > Mmax -> E_BAD_ARGUMENT', () => expectCode(() => prepareCase({ kind: 'bf16-masked', numGroups: 2, m: 256, n: 4096, k: 1024, expectedM: 100, layout: [10, 257] }, 0, settings, env), 'E_BAD_ARGUMENT'));
-  await check('bf16: two groups -> E_INVALID_SHAPE', () => expectCode(() => prepareCase(bf16(128, 256, 64, { numGroups: 2 }), 0, settings, env), 'E_INVALID_SHAPE'));
-  await check('output on an FP8 kind -> E_INVALID_SHAPE', () => expectCode(() => prepareCase({ kind: 'wgrad', numGroups: 1, m: 128, n: 256, k: 256, output: 'fp32' }, 0, settings, env), 'E_INVALID_SHAPE'));
+  await check('bf16: K not a multiple of 8 -> E_SHAPE_ALIGNMENT', () =>
+    expectCode(() => prepareCase(bf16(128, 256, 100), 0, settings, env), 'E_SHAPE_ALIGNMENT'),
+  );
+  await check('bf16: N not a multiple of 8 (bf16 rows) -> E_SHAPE_ALIGNMENT', () =>
+    expectCode(() => prepareCase(bf16(128, 252, 64), 0, settings, env), 'E_SHAPE_ALIGNMENT'),
+  );
+  await check('bf16 fp32 output: N = 252 (a multiple of 4) is accepted', () => {
+    prepareCase(bf16(128, 252, 64, { output: 'fp32' }), 0, settings, env);
+    return 'ok';
+  });
+  await check('bf16-contiguous: K not a multiple of 8 -> E_SHAPE_ALIGNMENT', () =>
+    expectCode(
+      () => prepareCase({ kind: 'bf16-contiguous', numGroups: 2, m: 256, n: 4096, k: 1004 }, 0, settings, env),
+      'E_SHAPE_ALIGNMENT',
+    ),
+  );
+  await check('bf16-masked: an fp32 output -> E_INVALID_SHAPE (the M-grouped kinds write bf16)', () =>
+    expectCode(
+      () =>
+        prepareCase(
+          { kind: 'bf16-masked', numGroups: 2, m: 256, n: 4096, k: 1024, expectedM: 100, output: 'fp32' },
+          0,
+          settings,
+          env,
+        ),
+      'E_INVALID_SHAPE',
+    ),
+  );
+  await check('bf16-masked: masked_m[g] > Mmax -> E_BAD_ARGUMENT', () =>
+    expectCode(
+      () =>
+        prepareCase(
+          { kind: 'bf16-masked', numGroups: 2, m: 256, n: 4096, k: 1024, expectedM: 100, layout: [10, 257] },
+          0,
+          settings,
+          env,
+        ),
+      'E_BAD_ARGUMENT',
+    ),
+  );
+  await check('bf16: two groups -> E_INVALID_SHAPE', () =>
+    expectCode(() => prepareCase(bf16(128, 256, 64, { numGroups: 2 }), 0, settings, env), 'E_INVALID_SHAPE'),
+  );
+  await check('output on an FP8 kind -> E_INVALID_SHAPE', () =>
+    expectCode(
+      () => prepareCase({ kind: 'wgrad', numGroups: 1, m: 128, n: 256, k: 256, output: 'fp32' }, 0, settings, env),
+      'E_INVALID_SHAPE',
+    ),
+  );
   const tooWide = completeConfigBf16({ blockM: 256, blockN: 256, numSms: 132, numStages: 2 });
   await check('bf16: forced 256x256 (256 accumulator registers) -> E_INVALID_CONFIG [registers]', async () => {
-    const msg = await expectCode(() => prepareCase(bf16(4096, 4096, 4096, { config: tooWide }), 0, settings, env), 'E_INVALID_CONFIG');
+    const msg = await expectCode(
+      () => prepareCase(bf16(4096, 4096, 4096, { config: tooWide }), 0, settings, env),
+      'E_INVALID_CONFIG',
+    );
     if (!/registers/.test(msg)) throw new Error(`message does not name the rule: ${msg}`);
     return msg;
   });
   const fp8Config = { ...completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132 }), blockK: 128 };
-  await check('bf16: forced blockK 128 (an FP8 config) -> E_INVALID_CONFIG [block-k]', () => expectCode(() => prepareCase(bf16(256, 256, 256, { config: fp8Config }), 0, settings, env), 'E_INVALID_CONFIG'));
+  await check('bf16: forced blockK 128 (an FP8 config) -> E_INVALID_CONFIG [block-k]', () =>
+    expectCode(() => prepareCase(bf16(256, 256, 256, { config: fp8Config }), 0, settings, env), 'E_INVALID_CONFIG'),
+  );
 }
 
 const RAGGED: Array<[number, number, number]> = [
-  [1, 576, 7168], [7, 2112, 7168], [100, 24, 72], [1000, 200, 200], [129, 1000, 1000], [4096, 576, 8],
-  [64, 7168, 7176], [4000, 4000, 4000], [300, 3000, 2056], [1, 8, 8], [257, 136, 520], [2048, 24576, 1536],
+  [1, 576, 7168],
+  [7, 2112, 7168],
+  [100, 24, 72],
+  [1000, 200, 200],
+  [129, 1000, 1000],
+  [4096, 576, 8],
+  [64, 7168, 7176],
+  [4000, 4000, 4000],
+  [300, 3000, 2056],
+  [1, 8, 8],
+  [257, 136, 520],
+  [2048, 24576, 1536],
 ];
 
 function forcedCases(sms: number): GroupedCase[] {
   const tiles: Array<[number, number, number, number]> = [
-    [64, 16, 1, 1], [64, 112, 1, 1], [64, 256, 1, 1], [128, 64, 1, 1], [128, 144, 1, 1], [128, 256, 1, 1], [256, 64, 1, 1], [256, 128, 1, 1],
-    [256, 128, 2, 1], [128, 256, 1, 2], [128, 128, 2, 1], [64, 128, 1, 2],
+    [64, 16, 1, 1],
+    [64, 112, 1, 1],
+    [64, 256, 1, 1],
+    [128, 64, 1, 1],
+    [128, 144, 1, 1],
+    [128, 256, 1, 1],
+    [256, 64, 1, 1],
+    [256, 128, 1, 1],
+    [256, 128, 2, 1],
+    [128, 256, 1, 2],
+    [128, 128, 2, 1],
+    [64, 128, 1, 2],
   ];
-  const shapes: Array<[number, number, number]> = [[1000, 1000, 1000], [513, 4104, 2056]];
+  const shapes: Array<[number, number, number]> = [
+    [1000, 1000, 1000],
+    [513, 4104, 2056],
+  ];
   const out: GroupedCase[] = [];
   for (const [blockM, blockN, clusterM, clusterN] of tiles) {
     const config = completeConfigBf16({ blockM, blockN, clusterM, clusterN, numSms: sms });
@@ -77,24 +155,36 @@ function forcedCases(sms: number): GroupedCase[] {
 function outputCases(sms: number): GroupedCase[] {
   const out: GroupedCase[] = [];
   for (const output of ['fp32', 'fp32-accumulate'] as Bf16Output[]) {
-    for (const [m, n, k] of [[4096, 7168, 2048], [100, 252, 200], [64, 2112, 7168], [1000, 1004, 1000]]) out.push(bf16(m, n, k, { output }));
-    out.push(bf16(1000, 1000, 1000, { output, config: completeConfigBf16({ blockM: 128, blockN: 128, clusterM: 2, numSms: sms }, output) }));
+    for (const [m, n, k] of [
+      [4096, 7168, 2048],
+      [100, 252, 200],
+      [64, 2112, 7168],
+      [1000, 1004, 1000],
+    ])
+      out.push(bf16(m, n, k, { output }));
+    out.push(
+      bf16(1000, 1000, 1000, {
+        output,
+        config: completeConfigBf16({ blockM: 128, blockN: 128, clusterM: 2, numSms: sms }, output),
+      }),
+    );
   }
   return out;
 }
 
 /** The M-grouped BF16 cases: the standard list of the kind plus its edge cases. */
 function groupedCases(kind: 'bf16-contiguous' | 'bf16-masked'): GroupedCase[] {
-  const edges: GroupedCase[] = kind === 'bf16-contiguous'
-    ? [
-      { kind, numGroups: 4, m: 1024, n: 4096, k: 2048, emptyGroup: 1 },
-      { kind, numGroups: 4, m: 1024, n: 4096, k: 2048, emptyGroup: 2, psum: true },
-      { kind, numGroups: 3, m: 300, n: 1000, k: 1000 },
-    ]
-    : [
-      { kind, numGroups: 6, m: 1024, n: 4096, k: 2048, expectedM: 200, emptyGroup: 0 },
-      { kind, numGroups: 4, m: 256, n: 1000, k: 1000, expectedM: 100 },
-    ];
+  const edges: GroupedCase[] =
+    kind === 'bf16-contiguous'
+      ? [
+          { kind, numGroups: 4, m: 1024, n: 4096, k: 2048, emptyGroup: 1 },
+          { kind, numGroups: 4, m: 1024, n: 4096, k: 2048, emptyGroup: 2, psum: true },
+          { kind, numGroups: 3, m: 300, n: 1000, k: 1000 },
+        ]
+      : [
+          { kind, numGroups: 6, m: 1024, n: 4096, k: 2048, expectedM: 200, emptyGroup: 0 },
+          { kind, numGroups: 4, m: 256, n: 1000, k: 1000, expectedM: 100 },
+        ];
   return [...standardCases(kind), ...edges];
 }
 
@@ -104,7 +194,10 @@ async function runCases(name: string, cases: GroupedCase[]): Promise<boolean> {
     await check(`bf16 ${name} ${from + j}: ${caseLabel(r.case)}${r.case.config ? ' (forced)' : ''}`, () => verdict(r));
   }
   if (run.interrupted && run.interrupted.code !== 'E_CANCELLED') {
-    if (run.results.length === 0) await check(`bf16 ${name} ${from}`, () => { throw new Error(run.interrupted!.message); });
+    if (run.results.length === 0)
+      await check(`bf16 ${name} ${from}`, () => {
+        throw new Error(run.interrupted!.message);
+      });
     console.log(`GPU-RESUME ${from + Math.max(1, run.results.length)}`);
     return false;
   }

@@ -33,9 +33,14 @@ test('configs --kernel bf16: BF16 candidates (blockK 64), rejections with rules,
   assert.equal(report.chosen.blockK, 64);
   assert.match(report.configOrigin!.text, /BF16 cost model/);
   const rejected = report.candidates.filter((c) => c.rejected);
-  assert.ok(rejected.length > 0 && rejected.every((c) => c.rejected!.rule === 'registers' && /accumulator registers/.test(c.rejected!.reason)));
+  assert.ok(
+    rejected.length > 0 &&
+      rejected.every((c) => c.rejected!.rule === 'registers' && /accumulator registers/.test(c.rejected!.reason)),
+  );
   // A decode shape: one wave of tiles, so multicast is refused with its reason.
-  const decode = JSON.parse(fp8lab(['configs', '--kernel', 'bf16', '64', '2112', '7168', '--json']).stdout) as ConfigReport;
+  const decode = JSON.parse(
+    fp8lab(['configs', '--kernel', 'bf16', '64', '2112', '7168', '--json']).stdout,
+  ) as ConfigReport;
   assert.ok(decode.candidates.some((c) => c.rejected?.rule === 'multicast' && /one wave/.test(c.rejected.reason)));
   const bad = fp8lab(['configs', '--kernel', 'bf16', '4096', '7168', '2050']);
   assert.equal(bad.code, 1);
@@ -43,22 +48,39 @@ test('configs --kernel bf16: BF16 candidates (blockK 64), rejections with rules,
 });
 
 test('compile --kernel bf16 --output fp32-accumulate builds the BF16 kernel with 0 spills', { skip }, () => {
-  const r = fp8lab(['compile', '--kernel', 'bf16', '--output', 'fp32-accumulate', '1000,1000,1000', '--config', 'block_m=128,block_n=128,cluster_m=2', '--json']);
+  const r = fp8lab([
+    'compile',
+    '--kernel',
+    'bf16',
+    '--output',
+    'fp32-accumulate',
+    '1000,1000,1000',
+    '--config',
+    'block_m=128,block_n=128,cluster_m=2',
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as CompileReport;
   assert.match(report.kernelName, /^fp8lab_sm90_bf16_gemm_oacc_bm128_bn128_bk64_st\d+_wg2_cm2_cn1_/);
-  assert.equal(report.registers.spillStoresBytes + report.registers.spillLoadsBytes + report.registers.stackFrameBytes, 0);
+  assert.equal(
+    report.registers.spillStoresBytes + report.registers.spillLoadsBytes + report.registers.stackFrameBytes,
+    0,
+  );
   assert.equal(report.registers.mathRegisters, 232);
 });
 
-test('bench --kernel bf16 and bf16-contiguous compile their cases in study mode; the FP8 bench refuses bf16', { skip }, () => {
-  const json = join(work, 'bf16.json');
-  const r = fp8lab(['bench', '--kernel', 'bf16', '--check-only', '--no-peer', '100,200,72', '--json', json]);
-  assert.equal(r.code, 0, r.stderr);
-  const run = JSON.parse(readFileSync(json, 'utf8')) as GroupedBenchRun;
-  assert.equal(run.mode, 'study');
-  assert.match(run.results[0].kernelName!, /^fp8lab_sm90_bf16_gemm_obf16_/);
-  const grouped = fp8lab(['bench', '--kernel', 'bf16-contiguous', '--check-only', '2,300,1000,1000']);
-  assert.equal(grouped.code, 0, grouped.stderr);
-  assert.match(grouped.stdout, /bf16 contiguous 2x~300 N=1000 K=1000 .* compiled/);
-});
+test(
+  'bench --kernel bf16 and bf16-contiguous compile their cases in study mode; the FP8 bench refuses bf16',
+  { skip },
+  () => {
+    const json = join(work, 'bf16.json');
+    const r = fp8lab(['bench', '--kernel', 'bf16', '--check-only', '--no-peer', '100,200,72', '--json', json]);
+    assert.equal(r.code, 0, r.stderr);
+    const run = JSON.parse(readFileSync(json, 'utf8')) as GroupedBenchRun;
+    assert.equal(run.mode, 'study');
+    assert.match(run.results[0].kernelName!, /^fp8lab_sm90_bf16_gemm_obf16_/);
+    const grouped = fp8lab(['bench', '--kernel', 'bf16-contiguous', '--check-only', '2,300,1000,1000']);
+    assert.equal(grouped.code, 0, grouped.stderr);
+    assert.match(grouped.stdout, /bf16 contiguous 2x~300 N=1000 K=1000 .* compiled/);
+  },
+);

@@ -14,14 +14,23 @@ import type { PolicyDevice } from '../heuristics/device';
 import { waveInfo, type WorkShape } from '../heuristics/tiles';
 import { tileLabel } from '../heuristics/choose';
 import {
-  BF16_BLOCK_K, completeConfigBf16, configViolationsBf16, maxStagesThatFitBf16, outputBytes, ruleProblemBf16,
+  BF16_BLOCK_K,
+  completeConfigBf16,
+  configViolationsBf16,
+  maxStagesThatFitBf16,
+  outputBytes,
+  ruleProblemBf16,
 } from './kernelRulesBf16';
 
 /** Dense BF16 FLOP per cycle per SM on H100: half the FP8 rate (989 TFLOPS at 1830 MHz over 132 SMs). */
 export const BF16_TENSOR_FLOP_PER_CYCLE_PER_SM = MODEL.tensorFlopPerCyclePerSm / 2;
 export const BF16_BLOCK_M_CHOICES: readonly number[] = [64, 128, 256];
 export const BF16_BLOCK_N_CHOICES: readonly number[] = Array.from({ length: 16 }, (_, i) => 16 * (i + 1));
-export const BF16_CLUSTER_CHOICES: ReadonlyArray<readonly [clusterM: number, clusterN: number]> = [[1, 1], [2, 1], [1, 2]];
+export const BF16_CLUSTER_CHOICES: ReadonlyArray<readonly [clusterM: number, clusterN: number]> = [
+  [1, 1],
+  [2, 1],
+  [1, 2],
+];
 /** Stages wanted to keep loads in flight: a 64-deep K-block is short, so small tiles want more. */
 export const bf16MinUsefulStages = (blockM: number, blockN: number): number => (blockM * blockN < 128 * 128 ? 5 : 3);
 
@@ -35,25 +44,42 @@ export interface CostBf16 {
  * What the tiles cover: one GEMM's M; contiguous: ΣM (the experts back to back, one raster); masked:
  * the expected rows per group, in each of the groups (their B differs, so each is its own raster).
  */
-export function bf16Work(problem: Pick<GemmProblem, 'kind' | 'm' | 'n' | 'k' | 'output' | 'numGroups' | 'expectedM'>): WorkShape {
+export function bf16Work(
+  problem: Pick<GemmProblem, 'kind' | 'm' | 'n' | 'k' | 'output' | 'numGroups' | 'expectedM'>,
+): WorkShape {
   const outBytes = outputBytes(problem.output ?? 'bf16') as 2 | 4;
-  if (problem.kind === 'bf16-masked') return { m: problem.expectedM ?? problem.m, n: problem.n, k: problem.k, groups: problem.numGroups ?? 1, outBytes, kind: problem.kind };
+  if (problem.kind === 'bf16-masked')
+    return {
+      m: problem.expectedM ?? problem.m,
+      n: problem.n,
+      k: problem.k,
+      groups: problem.numGroups ?? 1,
+      outBytes,
+      kind: problem.kind,
+    };
   return { m: problem.m, n: problem.n, k: problem.k, groups: 1, outBytes, kind: problem.kind };
 }
 
 /** The model's estimate for one legal config. */
-export function predictCostBf16(c: GemmConfig, problem: Pick<GemmProblem, 'm' | 'n' | 'k' | 'output'> & Partial<Pick<GemmProblem, 'kind' | 'numGroups' | 'expectedM'>>, device: PolicyDevice): CostBf16 & { tiles: number; waves: number; lastWaveUtilisation: number } {
+export function predictCostBf16(
+  c: GemmConfig,
+  problem: Pick<GemmProblem, 'm' | 'n' | 'k' | 'output'> &
+    Partial<Pick<GemmProblem, 'kind' | 'numGroups' | 'expectedM'>>,
+  device: PolicyDevice,
+): CostBf16 & { tiles: number; waves: number; lastWaveUtilisation: number } {
   const output: Bf16Output = problem.output ?? 'bf16';
   const work = bf16Work({ kind: 'bf16', ...problem });
-  const bGroups = problem.kind === 'bf16-contiguous' || problem.kind === 'bf16-masked' ? problem.numGroups ?? 1 : 1;
+  const bGroups = problem.kind === 'bf16-contiguous' || problem.kind === 'bf16-masked' ? (problem.numGroups ?? 1) : 1;
   const clusterSize = c.clusterM * c.clusterN;
   const waves = waveInfo(work, c.blockM, c.blockN, device.numSms, clusterSize);
   const kBlocks = Math.ceil(problem.k / BF16_BLOCK_K);
   const math = (2 * c.blockM * c.blockN * BF16_BLOCK_K) / BF16_TENSOR_FLOP_PER_CYCLE_PER_SM;
   // Multicast lowers L2 reads, not what each SM receives: each CTA still lands both operands.
   const ingest = ((c.blockM + c.blockN) * BF16_BLOCK_K * 2) / MODEL.smIngestBytesPerCycle;
-  const perKBlock = Math.max(math, ingest) + MODEL.kBlockSyncCycles + (clusterSize > 1 ? MODEL.clusterCouplingTwoWgCycles : 0);
-  const epilogue = (c.blockM * c.blockN * outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1)) / MODEL.smIngestBytesPerCycle;
+  const perKBlock =
+    Math.max(math, ingest) + MODEL.kBlockSyncCycles + (clusterSize > 1 ? MODEL.clusterCouplingTwoWgCycles : 0);
+  const epilogue =
+    (c.blockM * c.blockN * outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1)) / MODEL.smIngestBytesPerCycle;
   const perTile = kBlocks * perKBlock + epilogue + MODEL.tileOverheadCycles;
   const smCycles = waves.waves * perTile;
   const shareA = c.clusterN > 1 ? 0.5 : 1;
@@ -61,12 +87,25 @@ export function predictCostBf16(c: GemmConfig, problem: Pick<GemmProblem, 'm' | 
   const l2Bytes = waves.tiles * kBlocks * BF16_BLOCK_K * 2 * (c.blockM * shareA + c.blockN * shareB);
   const l2Cycles = l2Bytes / MODEL.l2BytesPerCycle;
   const rows = work.m * work.groups;
-  const dramBytes = (rows + bGroups * problem.n) * problem.k * 2 + rows * problem.n * outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1);
+  const dramBytes =
+    (rows + bGroups * problem.n) * problem.k * 2 +
+    rows * problem.n * outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1);
   const dramCycles = dramBytes / MODEL.dramBytesPerCycle;
-  const terms: Array<[CostBf16['bound'], number]> = [[math >= ingest ? 'math' : 'sm-ingest', smCycles], ['l2', l2Cycles], ['hbm', dramCycles]];
+  const terms: Array<[CostBf16['bound'], number]> = [
+    [math >= ingest ? 'math' : 'sm-ingest', smCycles],
+    ['l2', l2Cycles],
+    ['hbm', dramCycles],
+  ];
   terms.sort((a, b) => b[1] - a[1]);
   const cycles = Math.round(terms[0][1] + MODEL.tmaLatencyCycles);
-  return { cycles, us: cycles / (MODEL.clockGHz * 1e3), bound: terms[0][0], tiles: waves.tiles, waves: waves.waves, lastWaveUtilisation: waves.lastWaveUtilisation };
+  return {
+    cycles,
+    us: cycles / (MODEL.clockGHz * 1e3),
+    bound: terms[0][0],
+    tiles: waves.tiles,
+    waves: waves.waves,
+    lastWaveUtilisation: waves.lastWaveUtilisation,
+  };
 }
 
 /** Every candidate for the problem: legal ones with their prediction, the rest with why not. */
@@ -77,28 +116,53 @@ export function enumerateCandidatesBf16(problem: GemmProblem, device: PolicyDevi
     for (const blockM of BF16_BLOCK_M_CHOICES) {
       for (const blockN of BF16_BLOCK_N_CHOICES) {
         const fit = maxStagesThatFitBf16({ blockM, blockN }, output, device.sharedMemoryBytes);
-        const config = completeConfigBf16({ blockM, blockN, numSms: device.numSms, clusterM, clusterN, numStages: Math.max(2, Math.min(8, fit)) }, output, device.sharedMemoryBytes);
+        const config = completeConfigBf16(
+          { blockM, blockN, numSms: device.numSms, clusterM, clusterN, numStages: Math.max(2, Math.min(8, fit)) },
+          output,
+          device.sharedMemoryBytes,
+        );
         const clusterSize = clusterM * clusterN;
         const w = waveInfo(bf16Work(problem), blockM, blockN, device.numSms, clusterSize);
         const base = { config, tiles: w.tiles, waves: w.waves, lastWaveUtilisation: w.lastWaveUtilisation };
-        const violations = configViolationsBf16(config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
+        const violations = configViolationsBf16(config, problem, {
+          capacity: device.sharedMemoryBytes,
+          checkSharedBytesField: true,
+        });
         if (violations.length > 0) {
           out.push({ ...base, rejected: violations[0] });
           continue;
         }
         const want = bf16MinUsefulStages(blockM, blockN);
         if (fit < want) {
-          out.push({ ...base, rejected: { rule: 'stages', reason: `only ${fit} stages fit; at least ${want} are needed to keep loads in flight for a ${blockM}x${blockN} tile` } });
+          out.push({
+            ...base,
+            rejected: {
+              rule: 'stages',
+              reason: `only ${fit} stages fit; at least ${want} are needed to keep loads in flight for a ${blockM}x${blockN} tile`,
+            },
+          });
           continue;
         }
         if (clusterSize > 1) {
           const blocks = clusterM > 1 ? Math.ceil(bf16Work(problem).m / blockM) : Math.ceil(problem.n / blockN);
           if (blocks < 2) {
-            out.push({ ...base, rejected: { rule: 'multicast', reason: `only one ${clusterM > 1 ? 'M' : 'N'}-block: the cluster pair would have no ${clusterM > 1 ? 'B' : 'A'} block to share` } });
+            out.push({
+              ...base,
+              rejected: {
+                rule: 'multicast',
+                reason: `only one ${clusterM > 1 ? 'M' : 'N'}-block: the cluster pair would have no ${clusterM > 1 ? 'B' : 'A'} block to share`,
+              },
+            });
             continue;
           }
           if (w.waves <= 1) {
-            out.push({ ...base, rejected: { rule: 'multicast', reason: `${w.tiles} tiles fit in one wave: multicast saves L2 reads that are not the limit, and the pair runs in lock step` } });
+            out.push({
+              ...base,
+              rejected: {
+                rule: 'multicast',
+                reason: `${w.tiles} tiles fit in one wave: multicast saves L2 reads that are not the limit, and the pair runs in lock step`,
+              },
+            });
             continue;
           }
         }
@@ -115,10 +179,14 @@ export function chooseConfigBf16(problem: GemmProblem, device: PolicyDevice): Co
   const bad = ruleProblemBf16(problem, problem.output ?? 'bf16');
   if (bad) throw Object.assign(new Error(`[${bad.rule}] ${bad.reason}`), { code: 'E_SHAPE_ALIGNMENT' });
   const candidates = enumerateCandidatesBf16(problem, device);
-  const legal = candidates.map((c, index) => ({ c, index })).filter(({ c }) => c.predicted)
+  const legal = candidates
+    .map((c, index) => ({ c, index }))
+    .filter(({ c }) => c.predicted)
     .sort((a, b) => a.c.predicted!.cycles - b.c.predicted!.cycles || a.index - b.index);
   if (legal.length === 0) {
-    throw Object.assign(new Error(`no legal BF16 config for ${problem.kind} ${problem.m}x${problem.n}x${problem.k}`), { code: 'E_INVALID_CONFIG' });
+    throw Object.assign(new Error(`no legal BF16 config for ${problem.kind} ${problem.m}x${problem.n}x${problem.k}`), {
+      code: 'E_INVALID_CONFIG',
+    });
   }
   const best = legal[0].c;
   const next = legal[1]?.c;
@@ -127,7 +195,10 @@ export function chooseConfigBf16(problem: GemmProblem, device: PolicyDevice): Co
   let why = `${tileLabel(best.config)} with ${best.config.numStages} stages: ${best.tiles} tiles in ${best.waves} wave${best.waves === 1 ? '' : 's'} on ${device.numSms} SMs (last wave ${pct}% full); predicted ${cost.us.toFixed(cost.us >= 100 ? 0 : 1)} µs, bound by ${cost.bound}`;
   if (next) {
     const gain = (next.predicted!.cycles - best.predicted!.cycles) / best.predicted!.cycles;
-    why += gain > 0.0005 ? `; the next best, ${tileLabel(next.config)}, is predicted ${(gain * 100).toFixed(1)}% slower` : `; ties with ${tileLabel(next.config)} (kept the one enumerated first)`;
+    why +=
+      gain > 0.0005
+        ? `; the next best, ${tileLabel(next.config)}, is predicted ${(gain * 100).toFixed(1)}% slower`
+        : `; ties with ${tileLabel(next.config)} (kept the one enumerated first)`;
   }
   return { problem, chosen: best.config, why: `${why}.`, candidates };
 }

@@ -9,8 +9,23 @@
 
 import type { Bf16Output, GemmConfig, GemmProblem, KernelKind } from '../../../protocol/worker';
 import {
-  H100_SHARED_MEMORY_BYTES, mathWarpgroupsFor, MAX_STAGES, numWaves, registerSplit, ruleBlockM, ruleBlockN, ruleCluster, ruleMathWarpgroups,
-  ruleNumSms, ruleStages, ruleSwizzleAB, ruleThreads, ruleWaves, SWIZZLE_D_VALUES, threadCount, type RuleViolation,
+  H100_SHARED_MEMORY_BYTES,
+  mathWarpgroupsFor,
+  MAX_STAGES,
+  numWaves,
+  registerSplit,
+  ruleBlockM,
+  ruleBlockN,
+  ruleCluster,
+  ruleMathWarpgroups,
+  ruleNumSms,
+  ruleStages,
+  ruleSwizzleAB,
+  ruleThreads,
+  ruleWaves,
+  SWIZZLE_D_VALUES,
+  threadCount,
+  type RuleViolation,
 } from '../kernelRules';
 
 type C = GemmConfig;
@@ -47,7 +62,7 @@ export function layoutKindOf<K extends string>(kind: K): K | 'contiguous' | 'mas
 export const outputBytes = (output: Bf16Output = 'bf16'): number => (output === 'bf16' ? 2 : 4);
 /** The kernel's Bf16Output enumerator for an output. */
 export const outputEnumerator = (output: Bf16Output = 'bf16'): string =>
-  ({ bf16: 'Bf16', fp32: 'Fp32', 'fp32-accumulate': 'Fp32Accumulate' } as const)[output];
+  (({ bf16: 'Bf16', fp32: 'Fp32', 'fp32-accumulate': 'Fp32Accumulate' }) as const)[output];
 
 /** Accumulator registers per math thread (TMA-fed wgmma accumulators only): waves x BLOCK_N/2. */
 export function accumulatorRegistersBf16(c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numMathWarpgroups'>): number {
@@ -66,7 +81,10 @@ export function defaultSwizzleDBf16(blockN: number, output: Bf16Output = 'bf16')
 }
 
 /** Tensor maps: {inner, outer} boxes in elements and swizzles in bytes (A, B bf16; D bf16 or fp32). */
-export function tensorMapBoxesBf16(c: Pick<GemmConfig, 'blockM' | 'blockN' | 'swizzleA' | 'swizzleB' | 'swizzleD'>, output: Bf16Output = 'bf16') {
+export function tensorMapBoxesBf16(
+  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'swizzleA' | 'swizzleB' | 'swizzleD'>,
+  output: Bf16Output = 'bf16',
+) {
   return {
     a: { inner: BF16_BLOCK_K, outer: c.blockM, swizzle: c.swizzleA },
     b: { inner: BF16_BLOCK_K, outer: c.blockN, swizzle: c.swizzleB },
@@ -87,22 +105,42 @@ export interface SharedMemoryLayoutBf16 {
 }
 
 /** The kernel's SMEM_* constants: D staging tile, A and B stages (1024-aligned each), the barriers. */
-export function sharedMemoryLayoutBf16(c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>, output: Bf16Output = 'bf16'): SharedMemoryLayoutBf16 {
+export function sharedMemoryLayoutBf16(
+  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>,
+  output: Bf16Output = 'bf16',
+): SharedMemoryLayoutBf16 {
   const dBytes = alignUp(c.blockM * c.blockN * outputBytes(output), 1024);
   const aStageBytes = c.blockM * BF16_BLOCK_K * 2;
   const bStageBytes = c.blockN * BF16_BLOCK_K * 2;
   const aOffset = dBytes;
   const bOffset = aOffset + c.numStages * aStageBytes;
   const barrierOffset = bOffset + c.numStages * bStageBytes;
-  return { dBytes, aStageBytes, bStageBytes, aOffset, bOffset, barrierOffset, totalBytes: barrierOffset + 2 * c.numStages * 8, tmaBytesPerStage: aStageBytes + bStageBytes };
+  return {
+    dBytes,
+    aStageBytes,
+    bStageBytes,
+    aOffset,
+    bOffset,
+    barrierOffset,
+    totalBytes: barrierOffset + 2 * c.numStages * 8,
+    tmaBytesPerStage: aStageBytes + bStageBytes,
+  };
 }
 
-export function sharedMemoryBytesBf16(c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>, output: Bf16Output = 'bf16'): number {
+export function sharedMemoryBytesBf16(
+  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>,
+  output: Bf16Output = 'bf16',
+): number {
   return sharedMemoryLayoutBf16(c, output).totalBytes;
 }
 
 /** Most stages that fit in `capacity` (capped at `cap`), or 0 when not even one does. */
-export function maxStagesThatFitBf16(c: Pick<GemmConfig, 'blockM' | 'blockN'>, output: Bf16Output = 'bf16', capacity = H100_SHARED_MEMORY_BYTES, cap = MAX_STAGES): number {
+export function maxStagesThatFitBf16(
+  c: Pick<GemmConfig, 'blockM' | 'blockN'>,
+  output: Bf16Output = 'bf16',
+  capacity = H100_SHARED_MEMORY_BYTES,
+  cap = MAX_STAGES,
+): number {
   let best = 0;
   for (let s = 1; s <= cap; s++) {
     if (sharedMemoryBytesBf16({ ...c, numStages: s }, output) <= capacity) best = s;
@@ -114,22 +152,31 @@ export function maxStagesThatFitBf16(c: Pick<GemmConfig, 'blockM' | 'blockN'>, o
 // ---- rules, in the order of the kernel's static_asserts -----------------------------------------
 
 export function ruleGemmTypeBf16(kind: KernelKind): RuleViolation | null {
-  return isBf16Kind(kind) ? null : fail('gemm-type', `the BF16 kernel serves kinds ${BF16_KINDS.join(', ')}; '${kind}' is an FP8 kind`);
+  return isBf16Kind(kind)
+    ? null
+    : fail('gemm-type', `the BF16 kernel serves kinds ${BF16_KINDS.join(', ')}; '${kind}' is an FP8 kind`);
 }
 
 /** M-grouped BF16 kinds write bf16 D (the kernel's rule grouped-output). */
 export function ruleGroupedOutputBf16(kind: KernelKind, output: Bf16Output = 'bf16'): RuleViolation | null {
-  return kind === 'bf16' || output === 'bf16' ? null : fail('grouped-output', `the M-grouped BF16 GEMMs write bf16 D; '${output}' is for kind 'bf16' only`);
+  return kind === 'bf16' || output === 'bf16'
+    ? null
+    : fail('grouped-output', `the M-grouped BF16 GEMMs write bf16 D; '${output}' is for kind 'bf16' only`);
 }
 
 /** Contiguous: a tile never holds two experts, so BLOCK_M divides the 128-row alignment (64 or 128). */
 export function ruleContiguousBlockMBf16(kind: KernelKind, c: C): RuleViolation | null {
-  return kind !== 'bf16-contiguous' || 128 % c.blockM === 0 ? null
-    : fail('contiguous-block-m', `contiguous layouts pad every expert to 128 rows, so blockM must divide 128 (64 or 128); got ${c.blockM}`);
+  return kind !== 'bf16-contiguous' || 128 % c.blockM === 0
+    ? null
+    : fail(
+        'contiguous-block-m',
+        `contiguous layouts pad every expert to 128 rows, so blockM must divide 128 (64 or 128); got ${c.blockM}`,
+      );
 }
 
 export function ruleBlockKBf16(c: C): RuleViolation | null {
-  return c.blockK === BF16_BLOCK_K ? null
+  return c.blockK === BF16_BLOCK_K
+    ? null
     : fail('block-k', `blockK must be ${BF16_BLOCK_K} for BF16 (64 bf16 = one 128-byte swizzle row); got ${c.blockK}`);
 }
 
@@ -138,58 +185,95 @@ export function ruleRegistersBf16(c: C): RuleViolation | null {
   const regs = accumulatorRegistersBf16(c);
   if (regs <= BF16_MAX_ACCUMULATOR_REGISTERS) return null;
   const maxN = Math.floor((2 * BF16_MAX_ACCUMULATOR_REGISTERS) / numWaves(c) / 16) * 16;
-  return fail('registers', `blockM ${c.blockM} x blockN ${c.blockN} needs ${regs} accumulator registers per math thread (limit ${BF16_MAX_ACCUMULATOR_REGISTERS} of ${registerSplit(c.numMathWarpgroups).math}); use blockN ≤ ${maxN} at blockM ${c.blockM}`);
+  return fail(
+    'registers',
+    `blockM ${c.blockM} x blockN ${c.blockN} needs ${regs} accumulator registers per math thread (limit ${BF16_MAX_ACCUMULATOR_REGISTERS} of ${registerSplit(c.numMathWarpgroups).math}); use blockN ≤ ${maxN} at blockM ${c.blockM}`,
+  );
 }
 
 export function ruleSwizzleDBf16(c: C, output: Bf16Output = 'bf16'): RuleViolation | null {
-  if (!SWIZZLE_D_VALUES.includes(c.swizzleD)) return fail('swizzle-d', `swizzleD must be 0, 32, 64 or 128 bytes; got ${c.swizzleD}`);
+  if (!SWIZZLE_D_VALUES.includes(c.swizzleD))
+    return fail('swizzle-d', `swizzleD must be 0, 32, 64 or 128 bytes; got ${c.swizzleD}`);
   const bytes = outputBytes(output);
   if (c.swizzleD !== 0 && ((c.blockN * bytes) % c.swizzleD !== 0 || c.swizzleD / bytes < 8)) {
-    return fail('swizzle-d', `a blockN ${c.blockN} row of ${output === 'bf16' ? 'bf16' : 'fp32'} D is ${c.blockN * bytes} bytes, which swizzleD ${c.swizzleD} does not divide into rows of at least 8 columns; use ${defaultSwizzleDBf16(c.blockN, output)}`);
+    return fail(
+      'swizzle-d',
+      `a blockN ${c.blockN} row of ${output === 'bf16' ? 'bf16' : 'fp32'} D is ${c.blockN * bytes} bytes, which swizzleD ${c.swizzleD} does not divide into rows of at least 8 columns; use ${defaultSwizzleDBf16(c.blockN, output)}`,
+    );
   }
   return null;
 }
 
-export function ruleSharedMemoryBf16(c: C, output: Bf16Output = 'bf16', capacity = H100_SHARED_MEMORY_BYTES): RuleViolation | null {
+export function ruleSharedMemoryBf16(
+  c: C,
+  output: Bf16Output = 'bf16',
+  capacity = H100_SHARED_MEMORY_BYTES,
+): RuleViolation | null {
   if (ruleBlockM(c) || ruleBlockN(c) || ruleStages(c)) return null;
   const need = sharedMemoryBytesBf16(c, output);
   if (need <= capacity) return null;
   const fit = maxStagesThatFitBf16(c, output, capacity);
-  return fail('smem', `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages (D tile ${alignUp(c.blockM * c.blockN * outputBytes(output), 1024)} B); the device has ${capacity}${fit > 0 ? `; at most ${fit} stages fit` : '; use a smaller tile'}`);
+  return fail(
+    'smem',
+    `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages (D tile ${alignUp(c.blockM * c.blockN * outputBytes(output), 1024)} B); the device has ${capacity}${fit > 0 ? `; at most ${fit} stages fit` : '; use a smaller tile'}`,
+  );
 }
 
 export function ruleSharedBytesFieldBf16(c: C, output: Bf16Output = 'bf16'): RuleViolation | null {
   if (ruleBlockM(c) || ruleBlockN(c) || ruleStages(c)) return null;
   const need = sharedMemoryBytesBf16(c, output);
-  return c.sharedBytes === need ? null : fail('shared-bytes', `config.sharedBytes is ${c.sharedBytes} but the BF16 kernel lays out ${need} bytes`);
+  return c.sharedBytes === need
+    ? null
+    : fail('shared-bytes', `config.sharedBytes is ${c.sharedBytes} but the BF16 kernel lays out ${need} bytes`);
 }
 
 /**
  * Problem rules: M ≥ 1; K a positive multiple of 8 (16-byte rows of A and B for the TMA; any K, the
  * last K-block is zero-filled); N a multiple of 8 for bf16 D, 4 for fp32 D (16-byte rows of D).
  */
-export function ruleProblemBf16(problem: Pick<GemmProblem, 'm' | 'n' | 'k'>, output: Bf16Output = 'bf16'): RuleViolation | null {
+export function ruleProblemBf16(
+  problem: Pick<GemmProblem, 'm' | 'n' | 'k'>,
+  output: Bf16Output = 'bf16',
+): RuleViolation | null {
   const { m, n, k } = problem;
   if (!isInt(m) || m < 1) return fail('shape-m', `M must be a whole number ≥ 1; got ${m}`);
   const nAlign = 16 / outputBytes(output);
   if (!isInt(n) || n < nAlign || n % nAlign !== 0) {
-    return fail('shape-n', `N must be a positive multiple of ${nAlign} (16-byte ${output === 'bf16' ? 'bf16' : 'fp32'} rows of D for the TMA store); got ${n}, nearest valid ${Math.max(nAlign, Math.round(n / nAlign) * nAlign)}`);
+    return fail(
+      'shape-n',
+      `N must be a positive multiple of ${nAlign} (16-byte ${output === 'bf16' ? 'bf16' : 'fp32'} rows of D for the TMA store); got ${n}, nearest valid ${Math.max(nAlign, Math.round(n / nAlign) * nAlign)}`,
+    );
   }
   if (!isInt(k) || k < BF16_K_ALIGNMENT || k % BF16_K_ALIGNMENT !== 0) {
-    return fail('shape-k', `K must be a positive multiple of ${BF16_K_ALIGNMENT} (16-byte bf16 rows of A and B for the TMA); got ${k}, nearest valid ${Math.max(BF16_K_ALIGNMENT, Math.round(k / BF16_K_ALIGNMENT) * BF16_K_ALIGNMENT)}`);
+    return fail(
+      'shape-k',
+      `K must be a positive multiple of ${BF16_K_ALIGNMENT} (16-byte bf16 rows of A and B for the TMA); got ${k}, nearest valid ${Math.max(BF16_K_ALIGNMENT, Math.round(k / BF16_K_ALIGNMENT) * BF16_K_ALIGNMENT)}`,
+    );
   }
   return null;
 }
 
 /** Config rules that need no output type, in the kernel's order. */
 export const CONFIG_RULES_BF16: ReadonlyArray<(c: C) => RuleViolation | null> = [
-  ruleBlockKBf16, ruleBlockM, ruleBlockN, ruleMathWarpgroups, ruleWaves, ruleRegistersBf16, ruleStages, ruleCluster, ruleNumSms, ruleSwizzleAB, ruleThreads,
+  ruleBlockKBf16,
+  ruleBlockM,
+  ruleBlockN,
+  ruleMathWarpgroups,
+  ruleWaves,
+  ruleRegistersBf16,
+  ruleStages,
+  ruleCluster,
+  ruleNumSms,
+  ruleSwizzleAB,
+  ruleThreads,
 ];
 
 /** Violations that make a config impossible to instantiate (shape-independent). */
 export function instantiationViolationsBf16(kind: KernelKind, config: C, output: Bf16Output = 'bf16'): RuleViolation[] {
   const out: RuleViolation[] = [];
-  const push = (v: RuleViolation | null): void => { if (v) out.push(v); };
+  const push = (v: RuleViolation | null): void => {
+    if (v) out.push(v);
+  };
   push(ruleGemmTypeBf16(kind));
   push(ruleGroupedOutputBf16(kind, output));
   push(ruleContiguousBlockMBf16(kind, config));
@@ -200,11 +284,16 @@ export function instantiationViolationsBf16(kind: KernelKind, config: C, output:
 }
 
 /** Every violation of a config for a problem (empty when it can be instantiated and launched). */
-export function configViolationsBf16(config: C, problem: Pick<GemmProblem, 'kind' | 'm' | 'n' | 'k' | 'output'>,
-  options: { capacity?: number; checkSharedBytesField?: boolean } = {}): RuleViolation[] {
+export function configViolationsBf16(
+  config: C,
+  problem: Pick<GemmProblem, 'kind' | 'm' | 'n' | 'k' | 'output'>,
+  options: { capacity?: number; checkSharedBytesField?: boolean } = {},
+): RuleViolation[] {
   const output = problem.output ?? 'bf16';
   const out: RuleViolation[] = [];
-  const push = (v: RuleViolation | null): void => { if (v) out.push(v); };
+  const push = (v: RuleViolation | null): void => {
+    if (v) out.push(v);
+  };
   push(ruleGemmTypeBf16(problem.kind));
   push(ruleGroupedOutputBf16(problem.kind, output));
   push(ruleProblemBf16(problem, output));
@@ -217,15 +306,29 @@ export function configViolationsBf16(config: C, problem: Pick<GemmProblem, 'kind
 }
 
 /** A complete config: warpgroups from BLOCK_M, 128-byte A/B swizzle, D swizzle for the output, the most stages that fit (≤ 8 by default). */
-export function completeConfigBf16(choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'numSms'> & Partial<Pick<GemmConfig, 'numStages' | 'swizzleD' | 'clusterM' | 'clusterN'>>,
-  output: Bf16Output = 'bf16', capacity = H100_SHARED_MEMORY_BYTES, maxStages = 8): GemmConfig {
+export function completeConfigBf16(
+  choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'numSms'> &
+    Partial<Pick<GemmConfig, 'numStages' | 'swizzleD' | 'clusterM' | 'clusterN'>>,
+  output: Bf16Output = 'bf16',
+  capacity = H100_SHARED_MEMORY_BYTES,
+  maxStages = 8,
+): GemmConfig {
   const numMathWarpgroups = mathWarpgroupsFor(choice.blockM);
   const numStages = choice.numStages ?? Math.min(maxStages, maxStagesThatFitBf16(choice, output, capacity));
   const config: GemmConfig = {
-    blockM: choice.blockM, blockN: choice.blockN, blockK: BF16_BLOCK_K, numStages, numMathWarpgroups,
-    clusterM: choice.clusterM ?? 1, clusterN: choice.clusterN ?? 1, swizzleA: 128, swizzleB: 128,
-    swizzleD: choice.swizzleD ?? defaultSwizzleDBf16(choice.blockN, output), numSms: choice.numSms,
-    sharedBytes: 0, numThreads: threadCount(numMathWarpgroups),
+    blockM: choice.blockM,
+    blockN: choice.blockN,
+    blockK: BF16_BLOCK_K,
+    numStages,
+    numMathWarpgroups,
+    clusterM: choice.clusterM ?? 1,
+    clusterN: choice.clusterN ?? 1,
+    swizzleA: 128,
+    swizzleB: 128,
+    swizzleD: choice.swizzleD ?? defaultSwizzleDBf16(choice.blockN, output),
+    numSms: choice.numSms,
+    sharedBytes: 0,
+    numThreads: threadCount(numMathWarpgroups),
   };
   config.sharedBytes = sharedMemoryBytesBf16(config, output);
   return config;

@@ -32,27 +32,58 @@ export function bf16Rows(c: GroupedCase, draw: GroupedDraw): { rowsA: number; ro
 }
 
 /** Bytes of one input set: A and B bf16, D (bf16 or fp32), C (fp32) when accumulating, the group layout. */
-export function bf16CaseBytes(c: GroupedCase, draw: GroupedDraw = { seed: 0 }, layoutLength = 0): { a: number; b: number; d: number; c: number; layout: number; total: number } {
+export function bf16CaseBytes(
+  c: GroupedCase,
+  draw: GroupedDraw = { seed: 0 },
+  layoutLength = 0,
+): { a: number; b: number; d: number; c: number; layout: number; total: number } {
   const out = c.output ?? 'bf16';
   const { rowsA, rowsB } = bf16Rows(c, draw);
-  const a = rowsA * c.k * 2, b = rowsB * c.k * 2, d = rowsA * c.n * outputBytes(out);
+  const a = rowsA * c.k * 2,
+    b = rowsB * c.k * 2,
+    d = rowsA * c.n * outputBytes(out);
   const cBytes = out === 'fp32-accumulate' ? rowsA * c.n * 4 : 0;
   const layout = layoutLength * 4;
   return { a, b, d, c: cBytes, layout, total: a + b + d + cBytes + layout };
 }
 
-export async function benchBf16Case(ctx: CaseContext, c: GroupedCase, draw: GroupedDraw, layout: Int32Array | undefined, problem: GemmProblem,
-  config: GemmConfig, compiled: CompileReport): Promise<GroupedResult> {
+export async function benchBf16Case(
+  ctx: CaseContext,
+  c: GroupedCase,
+  draw: GroupedDraw,
+  layout: Int32Array | undefined,
+  problem: GemmProblem,
+  config: GemmConfig,
+  compiled: CompileReport,
+): Promise<GroupedResult> {
   const { addon, device, options } = ctx;
   // The utility kernels (random fill) and the grouped helpers (cast, reference, accuracy, untouched rows).
-  const kernels = { fillRandom: ctx.utils.fillRandom.bind(ctx.utils), castBf16: ctx.grouped.castBf16.bind(ctx.grouped), referenceBf16: ctx.grouped.referenceBf16.bind(ctx.grouped),
-    accuracy: ctx.grouped.accuracy.bind(ctx.grouped), countChanged: ctx.grouped.countChanged.bind(ctx.grouped) };
+  const kernels = {
+    fillRandom: ctx.utils.fillRandom.bind(ctx.utils),
+    castBf16: ctx.grouped.castBf16.bind(ctx.grouped),
+    referenceBf16: ctx.grouped.referenceBf16.bind(ctx.grouped),
+    accuracy: ctx.grouped.accuracy.bind(ctx.grouped),
+    countChanged: ctx.grouped.countChanged.bind(ctx.grouped),
+  };
   const label = caseLabel(c);
-  const checkpoint = () => { if (ctx.cancelled()) throw cancelledError(); };
+  const checkpoint = () => {
+    if (ctx.cancelled()) throw cancelledError();
+  };
   const kernel: Kernel = addon.loadKernel(compiled.cubinPath, compiled.kernelName);
   const result: GroupedResult = {
-    case: c, draw, problem, config, kernelName: compiled.kernelName,
-    registers: { ...compiled.registers, driver: { numRegs: kernel.attributes.numRegs, localSizeBytes: kernel.attributes.localSizeBytes, sharedSizeBytes: kernel.attributes.sharedSizeBytes } },
+    case: c,
+    draw,
+    problem,
+    config,
+    kernelName: compiled.kernelName,
+    registers: {
+      ...compiled.registers,
+      driver: {
+        numRegs: kernel.attributes.numRegs,
+        localSizeBytes: kernel.attributes.localSizeBytes,
+        sharedSizeBytes: kernel.attributes.sharedSizeBytes,
+      },
+    },
     compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
   };
   const { m, n, k } = c;
@@ -71,10 +102,22 @@ export async function benchBf16Case(ctx: CaseContext, c: GroupedCase, draw: Grou
       : rotationPlan(bytes.total, 0, bytes.total);
     const scratch = scope.alloc(Math.max(rowsA * k, rowsB * k, 1) * 4);
     const dist = options.distribution ?? 'normal';
-    const sets: Array<{ a: DeviceBuffer; b: DeviceBuffer; d: DeviceBuffer; c?: DeviceBuffer; layout?: DeviceBuffer; flags?: DeviceBuffer }> = [];
+    const sets: Array<{
+      a: DeviceBuffer;
+      b: DeviceBuffer;
+      d: DeviceBuffer;
+      c?: DeviceBuffer;
+      layout?: DeviceBuffer;
+      flags?: DeviceBuffer;
+    }> = [];
     for (let s = 0; s < plan.sets; s++) {
-      const set = { a: scope.alloc(bytes.a), b: scope.alloc(bytes.b), d: scope.alloc(bytes.d), ...(accumulate ? { c: scope.alloc(bytes.c) } : {}),
-        ...(layout ? { layout: scope.alloc(layout.byteLength), flags: scope.alloc(16) } : {}) };
+      const set = {
+        a: scope.alloc(bytes.a),
+        b: scope.alloc(bytes.b),
+        d: scope.alloc(bytes.d),
+        ...(accumulate ? { c: scope.alloc(bytes.c) } : {}),
+        ...(layout ? { layout: scope.alloc(layout.byteLength), flags: scope.alloc(16) } : {}),
+      };
       // Random FP32 (DeepGEMM's generators draw torch.randn), rounded to BF16: the kernel's inputs.
       kernels.fillRandom(scratch, rowsA, k, operandSeed(options.seed, s, 0), dist);
       kernels.castBf16(at(scratch), at(set.a), rowsA * k);
@@ -89,9 +132,19 @@ export async function benchBf16Case(ctx: CaseContext, c: GroupedCase, draw: Grou
     const ref = scope.alloc(rowsA * n * 4);
     addon.fill32(ref, 0, rowsA * n * 4);
     const s0 = sets[0];
-    const runs = grouped ? rowRuns({ ...c, kind: layoutKindOf(c.kind) }, draw, { rowsA, dPlanes: 1 }) : { valid: [[0, rowsA, 0] as [number, number, number]], untouched: [] };
+    const runs = grouped
+      ? rowRuns({ ...c, kind: layoutKindOf(c.kind) }, draw, { rowsA, dPlanes: 1 })
+      : { valid: [[0, rowsA, 0] as [number, number, number]], untouched: [] };
     for (const [row, rows, e] of runs.valid) {
-      kernels.referenceBf16(at(s0.a, row * k * 2), at(s0.b, e * n * k * 2), s0.c ? at(s0.c, row * n * 4) : undefined, at(ref, row * n * 4), rows, n, k);
+      kernels.referenceBf16(
+        at(s0.a, row * k * 2),
+        at(s0.b, e * n * k * 2),
+        s0.c ? at(s0.c, row * n * 4) : undefined,
+        at(ref, row * n * 4),
+        rows,
+        n,
+        k,
+      );
     }
     const diff = scope.alloc(DIFF_WORDS * 8);
     await addon.synchronize(SYNC_TIMEOUT_MS);
@@ -100,27 +153,63 @@ export async function benchBf16Case(ctx: CaseContext, c: GroupedCase, draw: Grou
     // Accumulating: the correctness launch reads C and writes a separate D (the launch copies C into D
     // first); the timed launches accumulate in place (D aliases C), so the figure is the kernel's alone.
     const dims = { kind: c.kind, m: c.kind === 'bf16-masked' ? m : rowsA, n, k, numGroups: g };
-    const makeLaunches = (pdl: boolean, inPlace: boolean): GemmLaunch[] => sets.map((set) => scope.adopt(addon.createGemmLaunch(gemmLaunchSpec(kernel, dims, config, {
-      a: set.a, b: set.b, d: set.d, ...(set.c ? { c: inPlace ? set.d : set.c } : {}),
-      ...(set.layout ? { groupedLayout: set.layout } : {}), ...(set.flags ? { flags: set.flags } : {}),
-    }, { pdl, psumLayout: c.psum, ...(fp32 ? { dType: 'fp32' as const } : {}) }))));
+    const makeLaunches = (pdl: boolean, inPlace: boolean): GemmLaunch[] =>
+      sets.map((set) =>
+        scope.adopt(
+          addon.createGemmLaunch(
+            gemmLaunchSpec(
+              kernel,
+              dims,
+              config,
+              {
+                a: set.a,
+                b: set.b,
+                d: set.d,
+                ...(set.c ? { c: inPlace ? set.d : set.c } : {}),
+                ...(set.layout ? { groupedLayout: set.layout } : {}),
+                ...(set.flags ? { flags: set.flags } : {}),
+              },
+              { pdl, psumLayout: c.psum, ...(fp32 ? { dType: 'fp32' as const } : {}) },
+            ),
+          ),
+        ),
+      );
     const pdl = options.pdl ?? true;
     const check0 = makeLaunches(pdl, false)[0];
     addon.fill32(s0.d, POISON, bytes.d);
     check0.run();
     await addon.synchronize(SYNC_TIMEOUT_MS);
     const elem = outputBytes(output);
-    const segments = runs.valid.map(([row, rows]) => ({ d: at(s0.d, row * n * elem), ref: at(ref, row * n * 4), count: rows * n }));
+    const segments = runs.valid.map(([row, rows]) => ({
+      d: at(s0.d, row * n * elem),
+      ref: at(ref, row * n * 4),
+      count: rows * n,
+    }));
     const check = await kernels.accuracy(segments, fp32, diff, SYNC_TIMEOUT_MS, BF16_CALC_DIFF_LIMIT);
-    result.accuracy = { calcDiff: check.calcDiff, maxAbsError: check.maxAbsError, maxRelError: check.maxRelError, unwritten: check.unwritten, passed: check.passed };
+    result.accuracy = {
+      calcDiff: check.calcDiff,
+      maxAbsError: check.maxAbsError,
+      maxRelError: check.maxRelError,
+      unwritten: check.unwritten,
+      passed: check.passed,
+    };
     const problems: string[] = [];
     const accText = accuracyProblem(result.accuracy, check.nonFiniteRef, BF16_CALC_DIFF_LIMIT);
     if (accText) problems.push(accText);
     if (grouped) {
       // Rows the kernel must not write (padding, rows ≥ masked_m) still hold the poison; flags unraised.
-      const untouchedRuns = runs.untouched.map(([row, rows]) => ({ at: at(s0.d, row * n * elem), words: (rows * n * elem) / 4 }));
-      result.untouched = { words: untouchedRuns.reduce((a, r) => a + r.words, 0), changed: await kernels.countChanged(untouchedRuns, POISON, diff, SYNC_TIMEOUT_MS) };
-      if (result.untouched.changed > 0) problems.push(`${result.untouched.changed} of ${result.untouched.words} words of rows the kernel must not write were written`);
+      const untouchedRuns = runs.untouched.map(([row, rows]) => ({
+        at: at(s0.d, row * n * elem),
+        words: (rows * n * elem) / 4,
+      }));
+      result.untouched = {
+        words: untouchedRuns.reduce((a, r) => a + r.words, 0),
+        changed: await kernels.countChanged(untouchedRuns, POISON, diff, SYNC_TIMEOUT_MS),
+      };
+      if (result.untouched.changed > 0)
+        problems.push(
+          `${result.untouched.changed} of ${result.untouched.words} words of rows the kernel must not write were written`,
+        );
       if (s0.flags) result.deviceFlags = new DataView(addon.download(s0.flags, 4)).getUint32(0, true);
     }
     if (problems.length > 0) {
@@ -133,30 +222,60 @@ export async function benchBf16Case(ctx: CaseContext, c: GroupedCase, draw: Grou
     let native: NativePeer | undefined;
     if (ctx.cublasLt && !grouped) {
       const name = ctx.cublasLt.name;
-      ctx.progress('peer', `${label}: checking ${options.timing ? 'and racing ' : ''}${name}'s BF16 algorithms on the same inputs`);
+      ctx.progress(
+        'peer',
+        `${label}: checking ${options.timing ? 'and racing ' : ''}${name}'s BF16 algorithms on the same inputs`,
+      );
       try {
         const best = await bestCublasLt({
-          addon, scope, sets: options.timing ? sets : sets.slice(0, 1), libOptions: ctx.cublasLt.libOptions,
+          addon,
+          scope,
+          sets: options.timing ? sets : sets.slice(0, 1),
+          libOptions: ctx.cublasLt.libOptions,
           problem: { m, n, k, dataType: 'bf16', ...(fp32 ? { dType: 'fp32' as const } : {}) },
           check: async (launch) => {
             addon.fill32(s0.d, POISON, bytes.d);
             launch.run();
             await addon.synchronize(SYNC_TIMEOUT_MS);
-            const acc = await kernels.accuracy([{ d: at(s0.d), ref: at(ref), count: m * n }], fp32, diff, SYNC_TIMEOUT_MS, BF16_CALC_DIFF_LIMIT);
+            const acc = await kernels.accuracy(
+              [{ d: at(s0.d), ref: at(ref), count: m * n }],
+              fp32,
+              diff,
+              SYNC_TIMEOUT_MS,
+              BF16_CALC_DIFF_LIMIT,
+            );
             return { accuracy: acc, problem: accuracyProblem(acc, acc.nonFiniteRef, BF16_CALC_DIFF_LIMIT) };
           },
-          timing: { callsPerGraph: callsPerGraph(estimateUs(2 * m * n * k, bytes.total), plan.sets), warmupReplays: WARMUP_REPLAYS },
+          timing: {
+            callsPerGraph: callsPerGraph(estimateUs(2 * m * n * k, bytes.total), plan.sets),
+            warmupReplays: WARMUP_REPLAYS,
+          },
           onlyFirst: !options.timing,
         });
-        native = { name, launches: best.launches, accuracy: best.accuracy, config: describeAlgorithm(best.algorithm, best.correct) };
+        native = {
+          name,
+          launches: best.launches,
+          accuracy: best.accuracy,
+          config: describeAlgorithm(best.algorithm, best.correct),
+        };
       } catch (err) {
         const data = codedData(err);
         if (losesContext(data) || data.code === 'E_CANCELLED') throw err;
-        native = { name, skipped: { id: 'cublaslt', name, skipped: `${name} could not run this shape: [${data.code}] ${data.message}` } };
+        native = {
+          name,
+          skipped: {
+            id: 'cublaslt',
+            name,
+            skipped: `${name} could not run this shape: [${data.code}] ${data.message}`,
+          },
+        };
       }
     }
     if (!options.timing) {
-      if (native) result.peers = [native.skipped ?? { id: 'cublaslt', name: native.name, accuracy: native.accuracy!, config: native.config! }];
+      if (native)
+        result.peers = [
+          native.skipped ?? { id: 'cublaslt', name: native.name, accuracy: native.accuracy!, config: native.config! },
+        ];
       return result;
     }
     return await timeWithPeers(ctx, c, draw, result, plan.sets, makeLaunches, pdl, native);

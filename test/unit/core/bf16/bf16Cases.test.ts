@@ -22,12 +22,29 @@ test('the standard bf16 list is the 18 DeepSeek shapes and 8192³', () => {
 });
 
 test('bf16 shapes are M,N,K with K % 8 and N % 8; --output applies to every case and only to bf16', () => {
-  const p = parseGroupedArgs(['--kernel', 'bf16', '--output', 'fp32-accumulate', '1000,1000,1000', '7x2112x7176', '--check-only']);
+  const p = parseGroupedArgs([
+    '--kernel',
+    'bf16',
+    '--output',
+    'fp32-accumulate',
+    '1000,1000,1000',
+    '7x2112x7176',
+    '--check-only',
+  ]);
   assert.equal(p.ok, true);
   if (p.ok !== true) return;
-  assert.deepEqual(p.value.cases.map((c) => [c.m, c.n, c.k, c.output]), [[1000, 1000, 1000, 'fp32-accumulate'], [7, 2112, 7176, 'fp32-accumulate']]);
+  assert.deepEqual(
+    p.value.cases.map((c) => [c.m, c.n, c.k, c.output]),
+    [
+      [1000, 1000, 1000, 'fp32-accumulate'],
+      [7, 2112, 7176, 'fp32-accumulate'],
+    ],
+  );
   assert.equal(p.value.options.timing, false);
-  assert.match(String(parseGroupedShape('bf16', '128,256,100')), /K must be a positive multiple of 8.*nearest valid 104/);
+  assert.match(
+    String(parseGroupedShape('bf16', '128,256,100')),
+    /K must be a positive multiple of 8.*nearest valid 104/,
+  );
   assert.match(String(parseGroupedShape('bf16', '128,252,64')), /N must be a positive multiple of 8/);
   assert.match(String(parseGroupedShape('bf16', '4,128,256,64')), /a bf16 shape is M,N,K/);
   const bad = parseGroupedArgs(['--kernel', 'masked', '--output', 'fp32']);
@@ -41,12 +58,26 @@ test('bf16 shapes are M,N,K with K % 8 and N % 8; --output applies to every case
 test('a bf16 case becomes the kernel problem, its config, its label, its FLOPs and bytes and its DeepGEMM problem', () => {
   const c = { kind: 'bf16' as const, numGroups: 1, m: 4096, n: 7168, k: 2048, output: 'fp32-accumulate' as const };
   const draw = drawCase(c, 1);
-  assert.deepEqual(kernelProblem(c, draw), { kind: 'bf16', m: 4096, n: 7168, k: 2048, numGroups: 1, output: 'fp32-accumulate' });
+  assert.deepEqual(kernelProblem(c, draw), {
+    kind: 'bf16',
+    m: 4096,
+    n: 7168,
+    k: 2048,
+    numGroups: 1,
+    output: 'fp32-accumulate',
+  });
   assert.equal(caseLabel(c), 'bf16 M=4096 N=7168 K=2048 (fp32-accumulate)');
   const work = groupedWork(c, draw);
   assert.equal(work.flops, 2 * 4096 * 7168 * 2048);
   assert.equal(work.bytes, (4096 + 7168) * 2048 * 2 + 4096 * 7168 * 8);
-  assert.deepEqual(bf16CaseBytes(c, draw), { a: 4096 * 2048 * 2, b: 7168 * 2048 * 2, d: 4096 * 7168 * 4, c: 4096 * 7168 * 4, layout: 0, total: (4096 + 7168) * 2048 * 2 + 2 * 4096 * 7168 * 4 });
+  assert.deepEqual(bf16CaseBytes(c, draw), {
+    a: 4096 * 2048 * 2,
+    b: 7168 * 2048 * 2,
+    d: 4096 * 7168 * 4,
+    c: 4096 * 7168 * 4,
+    layout: 0,
+    total: (4096 + 7168) * 2048 * 2 + 2 * 4096 * 7168 * 4,
+  });
   assert.deepEqual(peerProblem(c, draw), { kind: 'bf16', m: 4096, n: 7168, k: 2048, output: 'fp32-accumulate' });
   const { config, why } = groupedConfig(kernelProblem(c, draw), H100_SXM);
   assert.equal(config.blockK, 64);
@@ -56,11 +87,38 @@ test('a bf16 case becomes the kernel problem, its config, its label, its FLOPs a
 test('the run table gains cuBLASLt columns only when a case has cuBLASLt beside it', async () => {
   const { groupedTable, peerCells } = await import('../../../../extension/src/core/grouped/table');
   const c = { kind: 'bf16' as const, numGroups: 1, m: 4096, n: 4096, k: 4096 };
-  const timing = { medianUs: 200, minUs: 199, maxUs: 203, spread: 0.01, samples: 5, tflops: 687, tbps: 1, flops: 1, bytes: 1, flopsOver: 'all' as const };
-  const peer = (id: 'cublaslt' | 'deepgemm', us: number) => ({ id, name: id, timing: { ...timing, medianUs: us, ratio: us / 200, roundsUs: [us] } });
-  const r = { case: c, draw: { seed: 0 }, problem: { kind: 'bf16' as const, m: 4096, n: 4096, k: 4096 }, timing, peers: [peer('cublaslt', 210), peer('deepgemm', 205)] };
+  const timing = {
+    medianUs: 200,
+    minUs: 199,
+    maxUs: 203,
+    spread: 0.01,
+    samples: 5,
+    tflops: 687,
+    tbps: 1,
+    flops: 1,
+    bytes: 1,
+    flopsOver: 'all' as const,
+  };
+  const peer = (id: 'cublaslt' | 'deepgemm', us: number) => ({
+    id,
+    name: id,
+    timing: { ...timing, medianUs: us, ratio: us / 200, roundsUs: [us] },
+  });
+  const r = {
+    case: c,
+    draw: { seed: 0 },
+    problem: { kind: 'bf16' as const, m: 4096, n: 4096, k: 4096 },
+    timing,
+    peers: [peer('cublaslt', 210), peer('deepgemm', 205)],
+  };
   assert.deepEqual(peerCells(r, 'cublaslt'), ['210.0', '1.05']);
-  const run = { id: 'x', startedAt: '', mode: 'gpu' as const, options: { timing: true, rounds: 5, seed: 0 }, results: [r] };
+  const run = {
+    id: 'x',
+    startedAt: '',
+    mode: 'gpu' as const,
+    options: { timing: true, rounds: 5, seed: 0 },
+    results: [r],
+  };
   const table = groupedTable(run);
   assert.match(table.split('\n')[0], /cuBLASLt µs\s+ratio\s+DeepGEMM µs\s+ratio/);
   assert.match(table, /210\.0\s+1\.05\s+205\.0\s+1\.02/);
@@ -72,29 +130,45 @@ test('configs / compile take --kernel bf16 and --output; the FP8 default and the
   const p = parseShapeVerbArgs('configs', ['--kernel', 'bf16', '4096', '7168', '2056']);
   assert.equal(p.ok, true);
   if (p.ok === true) assert.deepEqual(p.value.problem, { kind: 'bf16', m: 4096, n: 7168, k: 2056 });
-  const out = parseShapeVerbArgs('compile', ['--kernel', 'bf16', '--output', 'fp32', '100,252,200', '--config', 'block_m=256,cluster_m=2']);
+  const out = parseShapeVerbArgs('compile', [
+    '--kernel',
+    'bf16',
+    '--output',
+    'fp32',
+    '100,252,200',
+    '--config',
+    'block_m=256,cluster_m=2',
+  ]);
   assert.equal(out.ok, true);
   if (out.ok === true) {
     assert.deepEqual(out.value.problem, { kind: 'bf16', m: 100, n: 252, k: 200, output: 'fp32' });
     assert.deepEqual(out.value.config, { blockM: 256, clusterM: 2 });
   }
   const fp8 = parseShapeVerbArgs('configs', ['4096', '7168', '2048']);
-  if (fp8.ok === true) assert.equal(fp8.value.problem.kind, 'normal'); else assert.fail('the FP8 default');
+  if (fp8.ok === true) assert.equal(fp8.value.problem.kind, 'normal');
+  else assert.fail('the FP8 default');
   const kBad = parseShapeVerbArgs('configs', ['--kernel', 'bf16', '4096', '7168', '2050']);
-  if (kBad.ok === false) assert.match(kBad.message, /K must be a positive multiple of 8/); else assert.fail('K = 2050 accepted');
+  if (kBad.ok === false) assert.match(kBad.message, /K must be a positive multiple of 8/);
+  else assert.fail('K = 2050 accepted');
   // The FP8 GEMM still needs whole 128-wide scaling blocks.
   if (parseShapeVerbArgs('configs', ['4096', '7168', '2056']).ok !== false) assert.fail('FP8 K = 2056 accepted');
   const kind = parseShapeVerbArgs('configs', ['--kernel', 'masked', '4096', '7168', '2048']);
-  if (kind.ok === false) assert.match(kind.message, /normal \(the FP8 GEMM, default\) or bf16/); else assert.fail('masked accepted');
+  if (kind.ok === false) assert.match(kind.message, /normal \(the FP8 GEMM, default\) or bf16/);
+  else assert.fail('masked accepted');
   const output = parseShapeVerbArgs('configs', ['--output', 'fp32', '4096', '7168', '2048']);
-  if (output.ok === false) assert.match(output.message, /--output applies to --kernel bf16 only/); else assert.fail('--output without bf16 accepted');
+  if (output.ok === false) assert.match(output.message, /--output applies to --kernel bf16 only/);
+  else assert.fail('--output without bf16 accepted');
 });
 
 test('the M-grouped BF16 kinds: the FP8 lists with BF16 operands, their draws, problems, rules, kernel names and DeepGEMM problems', async () => {
   const { kernelSourceBf16 } = await import('../../../../extension/src/core/bf16/kernelSourceBf16');
-  const { completeConfigBf16, configViolationsBf16 } = await import('../../../../extension/src/core/bf16/kernelRulesBf16');
+  const { completeConfigBf16, configViolationsBf16 } =
+    await import('../../../../extension/src/core/bf16/kernelRulesBf16');
   const contiguous = standardCases('bf16-contiguous');
-  assert.deepEqual(contiguous.map((c) => [c.kind, c.numGroups, c.m, c.n, c.k]), standardCases('contiguous').map((c) => ['bf16-contiguous', c.numGroups, c.m, c.n, c.k]));
+  assert.deepEqual(
+    contiguous.map((c) => [c.kind, c.numGroups, c.m, c.n, c.k]),
+    standardCases('contiguous').map((c) => ['bf16-contiguous', c.numGroups, c.m, c.n, c.k]),
+  );
   assert.equal(standardCases('bf16-masked').length, standardCases('masked').length);
   const c = { kind: 'bf16-contiguous' as const, numGroups: 4, m: 1000, n: 4096, k: 1000 };
   assert.equal(checkCase(c), undefined, 'K % 8 is enough for BF16');
@@ -105,7 +179,13 @@ test('the M-grouped BF16 kinds: the FP8 lists with BF16 operands, their draws, p
   const problem = kernelProblem(c, draw);
   assert.deepEqual([problem.kind, problem.m % 128, problem.numGroups], ['bf16-contiguous', 0, 4]);
   assert.equal(caseLabel(c), 'bf16 contiguous 4x~1000 N=4096 K=1000');
-  assert.deepEqual(peerProblem(c, draw), { kind: 'bf16-contiguous', m: draw.totalRows, n: 4096, k: 1000, groupRows: draw.groupRows });
+  assert.deepEqual(peerProblem(c, draw), {
+    kind: 'bf16-contiguous',
+    m: draw.totalRows,
+    n: 4096,
+    k: 1000,
+    groupRows: draw.groupRows,
+  });
   const { config } = groupedConfig(problem, H100_SXM);
   assert.ok(config.blockM <= 128, 'a contiguous tile never holds two experts');
   const wide = completeConfigBf16({ blockM: 256, blockN: 64, numSms: 132 });
@@ -115,6 +195,14 @@ test('the M-grouped BF16 kinds: the FP8 lists with BF16 operands, their draws, p
   assert.match(src.kernelName, /^fp8lab_sm90_bf16_gemm_masked_obf16_/);
   assert.match(src.source, /fp8lab::GemmType::MGroupedMasked/);
   const parsed = parseGroupedArgs(['--kernel', 'bf16-masked', '6,200,4096,1000,1024']);
-  if (parsed.ok === true) assert.deepEqual(parsed.value.cases[0], { kind: 'bf16-masked', numGroups: 6, m: 1024, n: 4096, k: 1000, expectedM: 200 });
+  if (parsed.ok === true)
+    assert.deepEqual(parsed.value.cases[0], {
+      kind: 'bf16-masked',
+      numGroups: 6,
+      m: 1024,
+      n: 4096,
+      k: 1000,
+      expectedM: 200,
+    });
   else assert.fail(parsed.ok === false ? parsed.message : 'help');
 });

@@ -3,7 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  completeConfigBf16, configViolationsBf16, defaultSwizzleDBf16, maxStagesThatFitBf16, ruleProblemBf16, sharedMemoryLayoutBf16, tmaStoreBlockNBf16,
+  completeConfigBf16,
+  configViolationsBf16,
+  defaultSwizzleDBf16,
+  maxStagesThatFitBf16,
+  ruleProblemBf16,
+  sharedMemoryLayoutBf16,
+  tmaStoreBlockNBf16,
 } from '../../../../extension/src/core/bf16/kernelRulesBf16';
 import { kernelSourceBf16, Bf16ConfigError } from '../../../../extension/src/core/bf16/kernelSourceBf16';
 import { kernelSourceForKind, KernelConfigError } from '../../../../extension/src/core/kernelSource';
@@ -45,7 +51,7 @@ test('problem rules: K % 8 and N % 8 (bf16) / N % 4 (fp32), with the nearest val
   assert.equal(ruleProblemBf16({ m: 128, n: 128, k: 72 }), null);
 });
 
-test('config rules: registers, smem, block-k, cluster and swizzle-d reject with the kernel\'s rule names', () => {
+test("config rules: registers, smem, block-k, cluster and swizzle-d reject with the kernel's rule names", () => {
   const shape = { kind: 'bf16' as const, m: 4096, n: 4096, k: 4096 };
   const ok = completeConfigBf16({ blockM: 128, blockN: 256, numSms: 132 });
   assert.deepEqual(configViolationsBf16(ok, shape, { checkSharedBytesField: true }), []);
@@ -53,10 +59,17 @@ test('config rules: registers, smem, block-k, cluster and swizzle-d reject with 
   assert.equal(configViolationsBf16(tooWide, shape)[0].rule, 'registers');
   assert.match(configViolationsBf16(tooWide, shape)[0].reason, /blockN ≤ 128/);
   const tooDeep = { ...ok, numStages: 4, sharedBytes: 0 };
-  assert.ok(configViolationsBf16(tooDeep, shape).some((v) => v.rule === 'smem' && /at most 3 stages fit/.test(v.reason)));
+  assert.ok(
+    configViolationsBf16(tooDeep, shape).some((v) => v.rule === 'smem' && /at most 3 stages fit/.test(v.reason)),
+  );
   assert.equal(configViolationsBf16({ ...ok, blockK: 128 }, shape)[0].rule, 'block-k');
   assert.equal(configViolationsBf16({ ...ok, clusterM: 2, clusterN: 2 }, shape)[0].rule, 'cluster');
-  assert.equal(configViolationsBf16({ ...ok, swizzleD: 128, blockN: 16, sharedBytes: 0 }, { ...shape, output: 'fp32' }).find((v) => v.rule === 'swizzle-d')?.rule, 'swizzle-d');
+  assert.equal(
+    configViolationsBf16({ ...ok, swizzleD: 128, blockN: 16, sharedBytes: 0 }, { ...shape, output: 'fp32' }).find(
+      (v) => v.rule === 'swizzle-d',
+    )?.rule,
+    'swizzle-d',
+  );
   assert.equal(configViolationsBf16(ok, { ...shape, kind: 'normal' })[0].rule, 'gemm-type');
 });
 
@@ -67,8 +80,14 @@ test('the generated unit names the output, static-asserts the mirror and refuses
   assert.match(source, /fp8lab::Bf16Output::Fp32Accumulate/);
   assert.match(source, /kSmemFixedBytes == \d+/);
   assert.equal(kernelSourceBf16('bf16', c).kernelName.includes('_obf16_'), true);
-  assert.throws(() => kernelSourceBf16('bf16', { ...c, blockN: 24 }), (e: unknown) => e instanceof Bf16ConfigError && e.rule === 'block-n');
+  assert.throws(
+    () => kernelSourceBf16('bf16', { ...c, blockN: 24 }),
+    (e: unknown) => e instanceof Bf16ConfigError && e.rule === 'block-n',
+  );
   // The kind dispatcher sends 'bf16' here and reports violations as the FP8 generator does.
   assert.equal(kernelSourceForKind('bf16', c).kernelName, kernelSourceBf16('bf16', c).kernelName);
-  assert.throws(() => kernelSourceForKind('bf16', { ...c, blockK: 128 }), (e: unknown) => e instanceof KernelConfigError && e.rule === 'block-k');
+  assert.throws(
+    () => kernelSourceForKind('bf16', { ...c, blockK: 128 }),
+    (e: unknown) => e instanceof KernelConfigError && e.rule === 'block-k',
+  );
 });
