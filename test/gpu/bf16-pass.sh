@@ -7,14 +7,15 @@
 # 1. the BF16 GPU tests (test/gpu/bf16.ts: rejections; the standard list, ragged M/N/K, every tile
 #    family and multicast direction forced, fp32 and fp32-accumulate outputs; calc_diff < 1e-5 on
 #    every element of NaN-poisoned D);
-# 2. compute-sanitizer memcheck on two small ragged shapes (bf16 D; fp32 accumulated into C), correctness only;
+# 2. compute-sanitizer memcheck on two small ragged shapes (bf16 D; fp32 accumulated into C), correctness
+#    only; then `fp8lab timeline --kernel bf16 4096 7168 2048` (the instrumented kernel's trace);
 # 3. `fp8lab bench --kernel bf16` (DeepSeek shapes + 8192³) with cuBLASLt's best BF16 algorithm and
 #    DeepGEMM's bf16_gemm_nt beside it (DeepGEMM when the peers' Python imports deep_gemm, e.g. with
 #    PYTHONPATH set as for the other passes), then `--kernel bf16-contiguous` and `bf16-masked` beside DeepGEMM's
 #    m_grouped_bf16_gemm_nt_*, JSON each;
 # 4. a summary table: per case µs, TFLOPS, calc_diff, cuBLASLt and DeepGEMM µs and their time over ours.
-# Every step has a time limit. Files in LOGDIR: bf16-tests.log,
-# sanitizer.log, bench.log, bench-bf16.json, bench-bf16-contiguous.json, bench-bf16-masked.json,
+# Every step has a time limit. Files in LOGDIR: bf16-tests.log, sanitizer.log, timeline.log,
+# bf16-timeline.json(.gz), bf16-timeline-run.json(.gz), bench.log, bench-bf16.json, bench-bf16-contiguous.json, bench-bf16-masked.json,
 # bf16-summary.txt.
 set -uo pipefail
 LOG=${1:?usage: bf16-pass.sh LOGDIR [tests|bench]}
@@ -48,6 +49,15 @@ for args in "bench --kernel bf16 --check-only --no-peer 100,200,72" \
   echo "memcheck $args: exit $rc ($(grep -E "ERROR SUMMARY" "$LOG/sanitizer.log" | tail -1))"
 done
 
+
+# 2b. the pipeline timeline of the instrumented BF16 kernel (its accuracy checked first)
+timeout 120 "$NODE" extension/dist/cli.js timeline --kernel bf16 4096 7168 2048 --trace "$LOG/bf16-timeline.json" \
+  --json "$LOG/bf16-timeline-run.json" > "$LOG/timeline.log" 2>&1
+echo "timeline --kernel bf16 4096 7168 2048: exit $? ($(tail -1 "$LOG/timeline.log"))"
+# The device returns files of at most 16 MiB; ui.perfetto.dev opens .json.gz.
+for f in "$LOG/bf16-timeline.json" "$LOG/bf16-timeline-run.json"; do
+  [ -f "$f" ] && [ "$(stat -c %s "$f")" -gt 15000000 ] && gzip -f "$f"
+done
 fi
 
 if [ "$PART" != tests ]; then

@@ -37,7 +37,7 @@ function scan(args: string[], valued: readonly string[]): Parsed<{ words: string
 const shapeOf = shapeFromWords;
 
 export function parseTimelineArgs(args: string[]): Parsed<TimelineArgs> {
-  const s = scan(args, ['--trace', '--json', '--capture', '--config', '--rounds', '--seed', '--from-capture']);
+  const s = scan(args, ['--trace', '--json', '--capture', '--config', '--rounds', '--seed', '--from-capture', '--kernel']);
   if (s.ok !== true) return s;
   const { words, flags } = s.value;
   const traceFile = flags.get('--trace');
@@ -48,7 +48,10 @@ export function parseTimelineArgs(args: string[]): Parsed<TimelineArgs> {
     if (words.length > 0 || flags.size > 2) return { ok: false, message: '--from-capture FILE takes only --trace FILE (the shape and config come from the capture)' };
     return { ok: true, value: { fromCapture, traceFile } };
   }
-  const shape = shapeOf('timeline', words);
+  // --kernel bf16: the BF16 GEMM (its kernel carries the same trace points); default the FP8 GEMM.
+  const kernel = flags.get('--kernel') ?? 'normal';
+  if (kernel !== 'normal' && kernel !== 'bf16') return { ok: false, message: `--kernel for timeline is normal (the FP8 GEMM, default) or bf16; got ${JSON.stringify(kernel)}` };
+  const shape = shapeOf('timeline', words, { kind: kernel });
   if (shape.ok !== true) return shape;
   const value: TimelineArgs = { problem: shape.value, traceFile };
   if (flags.has('--json')) value.jsonFile = flags.get('--json');

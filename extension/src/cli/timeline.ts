@@ -29,6 +29,7 @@ Options:
   --config k=v,...   force parts of the config; keys: ${Object.keys(CONFIG_KEYS).join(', ')}
   --rounds N         timed rounds of each kernel (default 10)
   --seed N           random inputs seed (default 0)
+  --kernel bf16      the BF16 GEMM instead of the FP8 one (K % 8; its config space and tolerance)
   --from-capture F   read a recorded capture (--capture, or a --json TimelineRun) instead of running
 
 Exit codes: 0 done, 1 bad command line, 4 no usable CUDA toolkit, 5 native addon broken,

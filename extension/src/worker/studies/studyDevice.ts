@@ -7,7 +7,7 @@ import type { DeviceReport, GemmConfig, GemmProblem, JobProgress, RuntimeSetting
 import { shapeLabel } from '../../core/shapes';
 import type { AddonModule } from '../addon';
 import type { Logger } from '../bench/jit';
-import { policyDevice, resolveConfig, validateBench } from '../bench/policy';
+import { policyDevice, resolveConfig, validateBench, validateForCompile } from '../bench/policy';
 import type { UtilKernels } from '../bench/utilKernels';
 import { defaultJobDeps, openJob, requireGpu, runSingle, startDevice, type JobDeps, type JobHooks } from '../jobPipeline';
 import { gemmLaunchSpec, normalDims } from '../bench/launchSpec';
@@ -37,9 +37,10 @@ export interface Study {
  * one item, whose failure is the study's. `what` names the study in messages.
  */
 export async function runStudy<R>(settings: RuntimeSettings, problem: GemmProblem, what: string, hooks: StudyHooks, deps: StudyDeps,
-  body: (study: Study) => Promise<R>): Promise<R> {
+  body: (study: Study) => Promise<R>, options: { bf16?: boolean } = {}): Promise<R> {
   const job = await openJob(settings, hooks, deps);
-  const [valid] = validateBench([problem], job.env);
+  // The FP8 GEMM; the BF16 GEMM (kind 'bf16') only for the studies that say they run it (the timeline).
+  const [valid] = options.bf16 && problem?.kind === 'bf16' ? validateForCompile([problem], job.env) : validateBench([problem], job.env);
   const { config } = resolveConfig(valid, policyDevice(settings, job.hopper), valid.config, settings);
   const hopper = requireGpu(job, `The ${what} runs the kernel on the GPU, so it needs a Hopper GPU (sm_90) and its driver; this machine has none usable: `);
   const { info, utils } = await startDevice(job, settings);

@@ -206,3 +206,19 @@ test('the M-grouped BF16 kinds: the FP8 lists with BF16 operands, their draws, p
     });
   else assert.fail(parsed.ok === false ? parsed.message : 'help');
 });
+
+test('timeline takes --kernel bf16 (the BF16 kernel carries the trace points); accuracy (an FP8 study) does not', async () => {
+  const { parseTimelineArgs, parseAccuracyArgs } = await import('../../../../extension/src/cli/studyArgs');
+  const t = parseTimelineArgs(['--kernel', 'bf16', '4096', '7168', '2056', '--trace', 't.json']);
+  if (t.ok === true) assert.deepEqual(t.value.problem, { kind: 'bf16', m: 4096, n: 7168, k: 2056 });
+  else assert.fail('timeline --kernel bf16 refused');
+  const fp8 = parseTimelineArgs(['4096', '7168', '2048', '--trace', 't.json']);
+  if (fp8.ok === true) assert.equal(fp8.value.problem!.kind, 'normal');
+  else assert.fail('the FP8 timeline refused');
+  const bad = parseTimelineArgs(['--kernel', 'masked', '4096', '7168', '2048', '--trace', 't.json']);
+  if (bad.ok === false) assert.match(bad.message, /normal \(the FP8 GEMM, default\) or bf16/);
+  else assert.fail('timeline --kernel masked accepted');
+  const acc = parseAccuracyArgs(['--kernel', 'bf16', '4096', '7168', '2048', '--json', 'a.json']);
+  if (acc.ok === false) assert.match(acc.message, /unknown option --kernel/);
+  else assert.fail('accuracy --kernel accepted');
+});
