@@ -32,7 +32,7 @@ start=$(date +%s)
 
 if [ "$PART" != bench ]; then
 # 1. correctness (each part in its own process; a lost context resumes after the failing case)
-timeout 300 "$NODE" test/gpu/run.mjs bf16 > "$LOG/bf16-tests.log" 2>&1
+timeout 260 "$NODE" test/gpu/run.mjs bf16 > "$LOG/bf16-tests.log" 2>&1
 echo "bf16 GPU tests (exit $?): $(tail -1 "$LOG/bf16-tests.log")"
 grep -E "^FAILED" "$LOG/bf16-tests.log" | head -12
 
@@ -43,7 +43,7 @@ command -v "$SAN" >/dev/null || SAN=compute-sanitizer
 for args in "bench --kernel bf16 --check-only --no-peer 100,200,72" \
             "bench --kernel bf16 --check-only --no-peer --output fp32-accumulate 513,4104,2056"; do
   echo "== $SAN --tool memcheck node cli.js $args" >> "$LOG/sanitizer.log"
-  timeout 120 "$SAN" --tool memcheck --target-processes application-only --error-exitcode 9 \
+  timeout 100 "$SAN" --tool memcheck --target-processes application-only --error-exitcode 9 \
     "$NODE" extension/dist/cli.js $args >> "$LOG/sanitizer.log" 2>&1
   rc=$?
   echo "memcheck $args: exit $rc ($(grep -E "ERROR SUMMARY" "$LOG/sanitizer.log" | tail -1))"
@@ -51,7 +51,7 @@ done
 
 
 # 2b. the pipeline timeline of the instrumented BF16 kernel (its accuracy checked first)
-timeout 120 "$NODE" extension/dist/cli.js timeline --kernel bf16 4096 7168 2048 --trace "$LOG/bf16-timeline.json" \
+timeout 100 "$NODE" extension/dist/cli.js timeline --kernel bf16 4096 7168 2048 --trace "$LOG/bf16-timeline.json" \
   --json "$LOG/bf16-timeline-run.json" > "$LOG/timeline.log" 2>&1
 echo "timeline --kernel bf16 4096 7168 2048: exit $? ($(tail -1 "$LOG/timeline.log"))"
 # The device returns files of at most 16 MiB; ui.perfetto.dev opens .json.gz.
