@@ -2,7 +2,8 @@
 // back to back, as when timed, into a trace buffer sized so the whole kernel fits, and the last
 // launch's records are kept; its output is checked like any benchmark run, the buffer comes back raw (TraceCapture, decoded by core/trace), and the normal and
 // the instrumented kernels are timed on the same path, interleaved, so the instrumentation's own
-// cost is shown next to the trace.
+// cost is shown next to the trace. The FP8 GEMM's inputs are built here, the BF16 GEMM's in
+// timelineBf16.ts; recordTimeline does the rest for both.
 import type { DeviceBuffer, GemmLaunch } from '../../../../native/index';
 import type { TraceCapture } from '../../../protocol/trace';
 import { TRACE_FORMAT_VERSION } from '../../../protocol/trace';
@@ -129,73 +130,73 @@ async function recordTimeline(s: Study, inputs: TimelineInputs, trace: DeviceBuf
   const p = s.problem;
   const label = `${p.m}x${p.n}x${p.k}`;
   const { plainLaunches, tracedLaunches } = inputs;
-    const plainAccuracy = await inputs.check(plainLaunches[0], 'normal');
-    const accuracy = await inputs.check(tracedLaunches[0], 'instrumented');
-    s.checkpoint();
+  const plainAccuracy = await inputs.check(plainLaunches[0], 'normal');
+  const accuracy = await inputs.check(tracedLaunches[0], 'instrumented');
+  s.checkpoint();
 
-    s.progress('timing', `${label}: timing the normal and the instrumented kernel, interleaved, over ${inputs.sets} rotated input set(s)`);
-    const calls = callsPerGraph(estimateUs(inputs.flops, inputs.bytes), inputs.sets);
-    const timed = await addon.timeGraphs([plainLaunches, tracedLaunches], { callsPerGraph: calls, warmupReplays: WARMUP_REPLAYS, rounds: rounds });
-    const plainStats = summarize(timed.perCallUs[0]);
-    const tracedStats = summarize(timed.perCallUs[1]);
-    s.checkpoint();
+  s.progress('timing', `${label}: timing the normal and the instrumented kernel, interleaved, over ${inputs.sets} rotated input set(s)`);
+  const calls = callsPerGraph(estimateUs(inputs.flops, inputs.bytes), inputs.sets);
+  const timed = await addon.timeGraphs([plainLaunches, tracedLaunches], { callsPerGraph: calls, warmupReplays: WARMUP_REPLAYS, rounds });
+  const plainStats = summarize(timed.perCallUs[0]);
+  const tracedStats = summarize(timed.perCallUs[1]);
+  s.checkpoint();
 
-    // The capture, in the conditions of the timed launches: the instrumented graph (the same
-    // rotation, `calls` launches back to back, no PDL) replayed CAPTURE_REPLAYS times after a
-    // warm-up replay, into a buffer zeroed once before (so roles that never run read magic 0). Each
-    // launch's writers rewrite their slice headers and counts (trace.cuh), and nothing runs after
-    // the last replay, so the buffer holds the records of the last launch of the last replay: a
-    // kernel that ran right behind another, with clocks and L2 as in the timing, not a lone launch.
-    s.progress('checking', `${label}: recording the pipeline timeline (${sizing.bytes} byte buffer, ${sizing.capacity} records per role; the last of ${CAPTURE_REPLAYS} x ${calls} back-to-back launches)`);
-    addon.fill32(trace, 0, sizing.bytes);
-    const replay = await addon.timeGraphs([tracedLaunches], { callsPerGraph: calls, warmupReplays: 1, rounds: CAPTURE_REPLAYS });
-    const captureStats = summarize(replay.perCallUs[0]);
-    await addon.synchronize(SYNC_TIMEOUT_MS);
-    // Cut to the records written (the buffer is sized for the worst case): the capture travels as JSON.
-    const raw = compactTrace(new Uint8Array(addon.download(trace, sizing.bytes)), config.numSms, sizing.capacity);
-    s.checkpoint();
+  // The capture, in the conditions of the timed launches: the instrumented graph (the same
+  // rotation, `calls` launches back to back, no PDL) replayed CAPTURE_REPLAYS times after a
+  // warm-up replay, into a buffer zeroed once before (so roles that never run read magic 0). Each
+  // launch's writers rewrite their slice headers and counts (trace.cuh), and nothing runs after
+  // the last replay, so the buffer holds the records of the last launch of the last replay: a
+  // kernel that ran right behind another, with clocks and L2 as in the timing, not a lone launch.
+  s.progress('checking', `${label}: recording the pipeline timeline (${sizing.bytes} byte buffer, ${sizing.capacity} records per role; the last of ${CAPTURE_REPLAYS} x ${calls} back-to-back launches)`);
+  addon.fill32(trace, 0, sizing.bytes);
+  const replay = await addon.timeGraphs([tracedLaunches], { callsPerGraph: calls, warmupReplays: 1, rounds: CAPTURE_REPLAYS });
+  const captureStats = summarize(replay.perCallUs[0]);
+  await addon.synchronize(SYNC_TIMEOUT_MS);
+  // Cut to the records written (the buffer is sized for the worst case): the capture travels as JSON.
+  const raw = compactTrace(new Uint8Array(addon.download(trace, sizing.bytes)), config.numSms, sizing.capacity);
+  s.checkpoint();
 
-    const capture: TraceCapture = {
-      format: TRACE_FORMAT_VERSION,
-      problem: p,
-      config,
-      kernelName: tracedKernelName,
-      numCtas: config.numSms,
-      capacity: raw.capacity,
-      bufferBase64: Buffer.from(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength).toString('base64'),
-      device: s.hopper,
-      timing: { plainUs: plainStats.medianUs, instrumentedUs: tracedStats.medianUs, samples: plainStats.samples },
-    };
-    const data = decodeCapture(capture);
-    const summary = summarizeTrace(data);
-    // The 5% check: the recorded launch's span (first event of any role on any SM to the last,
-    // on the globaltimer-aligned clocks) against the per-call time of the replays it is the last
-    // launch of (CUDA events, median over the replays). Not against the interleaved timing: that
-    // ran earlier, and under the 700 W cap the clock can differ by more than 5% between the two
-    // (H100: a span of 203.6 µs against an interleaved median of 188.1 µs). The interleaved
-    // medians of the instrumented and the normal kernel stand next to it: the instrumentation's
-    // cost is their difference, not part of the check.
-    const vs = traceVsMeasured(data.durationNs, captureStats.medianUs);
-    return {
-      capture,
-      summary,
-      accuracy,
-      plainAccuracy,
-      sizing: { capacity: sizing.capacity, needed: sizing.needed, bytes: sizing.bytes, capped: sizing.capped, tilesPerCta: sizing.tilesPerCta, kBlocks: sizing.kBlocks },
-      vsMeasured: {
-        traceUs: data.durationNs / 1000, measuredUs: captureStats.medianUs, ...vs,
-        plainUs: plainStats.medianUs, captureUs: captureStats.medianUs,
-        compares: `|trace span / instrumented per-call time - 1| <= 5%: the span runs from the first to the last recorded event of the last of ${CAPTURE_REPLAYS} x ${calls} ` +
-          `back-to-back instrumented launches; the per-call time is the median over those ${CAPTURE_REPLAYS} CUDA-graph replays (` +
-          `${captureStats.medianUs.toFixed(2)} µs; in the interleaved timing before them the instrumented kernel took ${tracedStats.medianUs.toFixed(2)} µs, ` +
-          `the normal kernel ${plainStats.medianUs.toFixed(2)} µs)`,
-      },
-      timing: {
-        plain: plainStats,
-        instrumented: tracedStats,
-        overhead: tracedStats.medianUs / plainStats.medianUs - 1,
-        method: `CUDA events around CUDA-graph replays of ${calls} launches (no PDL) cycling through ${inputs.sets} rotated input set(s); ` +
-          `the normal and the instrumented kernel interleaved over ${rounds} round(s) after ${WARMUP_REPLAYS} warm-up replays; medians`,
-      },
-    };
+  const capture: TraceCapture = {
+    format: TRACE_FORMAT_VERSION,
+    problem: p,
+    config,
+    kernelName: tracedKernelName,
+    numCtas: config.numSms,
+    capacity: raw.capacity,
+    bufferBase64: Buffer.from(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength).toString('base64'),
+    device: s.hopper,
+    timing: { plainUs: plainStats.medianUs, instrumentedUs: tracedStats.medianUs, samples: plainStats.samples },
+  };
+  const data = decodeCapture(capture);
+  const summary = summarizeTrace(data);
+  // The 5% check: the recorded launch's span (first event of any role on any SM to the last,
+  // on the globaltimer-aligned clocks) against the per-call time of the replays it is the last
+  // launch of (CUDA events, median over the replays). Not against the interleaved timing: that
+  // ran earlier, and under the 700 W cap the clock can differ by more than 5% between the two
+  // (H100: a span of 203.6 µs against an interleaved median of 188.1 µs). The interleaved
+  // medians of the instrumented and the normal kernel stand next to it: the instrumentation's
+  // cost is their difference, not part of the check.
+  const vs = traceVsMeasured(data.durationNs, captureStats.medianUs);
+  return {
+    capture,
+    summary,
+    accuracy,
+    plainAccuracy,
+    sizing: { capacity: sizing.capacity, needed: sizing.needed, bytes: sizing.bytes, capped: sizing.capped, tilesPerCta: sizing.tilesPerCta, kBlocks: sizing.kBlocks },
+    vsMeasured: {
+      traceUs: data.durationNs / 1000, measuredUs: captureStats.medianUs, ...vs,
+      plainUs: plainStats.medianUs, captureUs: captureStats.medianUs,
+      compares: `|trace span / instrumented per-call time - 1| <= 5%: the span runs from the first to the last recorded event of the last of ${CAPTURE_REPLAYS} x ${calls} ` +
+        `back-to-back instrumented launches; the per-call time is the median over those ${CAPTURE_REPLAYS} CUDA-graph replays (` +
+        `${captureStats.medianUs.toFixed(2)} µs; in the interleaved timing before them the instrumented kernel took ${tracedStats.medianUs.toFixed(2)} µs, ` +
+        `the normal kernel ${plainStats.medianUs.toFixed(2)} µs)`,
+    },
+    timing: {
+      plain: plainStats,
+      instrumented: tracedStats,
+      overhead: tracedStats.medianUs / plainStats.medianUs - 1,
+      method: `CUDA events around CUDA-graph replays of ${calls} launches (no PDL) cycling through ${inputs.sets} rotated input set(s); ` +
+        `the normal and the instrumented kernel interleaved over ${rounds} round(s) after ${WARMUP_REPLAYS} warm-up replays; medians`,
+    },
+  };
 }
