@@ -438,6 +438,8 @@ static void correctness() {
     run_paged<1, 64, 64>(batch, avg, false, seed++);
     run_paged<2, 64, 128>(batch, avg, false, seed++, /*exact_pages=*/true);
   }
+  run_paged<4, 32, 128>(17, 700, false, seed++);  // next_n x heads = 128 with 32 heads
+  run_paged<4, 32, 128>(64, 2000, false, seed++);
 }
 
 static void small() {

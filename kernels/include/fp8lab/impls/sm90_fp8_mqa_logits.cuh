@@ -29,7 +29,7 @@
 //   weight stages  [kNumQStages][BLOCK_Q][heads]        fp32
 //   scale stages   [kNumKVStages][BLOCK_KV]             fp32
 //   barriers       full_q, empty_q [kNumQStages], full_kv, empty_kv [kNumKVStages]
-// extension/src/core/mqaRules.ts mirrors this layout and every static_assert.
+// extension/src/core/mqa/mqaRules.ts mirrors this layout and every static_assert.
 #pragma once
 #include "fp8lab/common/math.cuh"
 #include "fp8lab/common/pipeline.cuh"
@@ -109,7 +109,7 @@ struct Sm90Fp8MqaLogits {
   static constexpr uint32_t kQStageTxBytes = SMEM_Q_STAGE_BYTES + SMEM_W_STAGE_BYTES;
   static constexpr uint32_t kKVStageTxBytes = SMEM_KV_STAGE_BYTES + SMEM_SCALE_STAGE_BYTES;
 
-  // ---- legality (mirrored in extension/src/core/mqaRules.ts) -------------------------------------
+  // ---- legality (mirrored in extension/src/core/mqa/mqaRules.ts) -------------------------------------
   static_assert(kNumHeads == 32 || kNumHeads == 64, "rule heads: heads must be 32 or 64 (BLOCK_Q x heads = 128 = wgmma N)");
   static_assert(kHeadDim == 64 || kHeadDim == 128, "rule head-dim: dim must be 64 or 128 (one swizzled row of 64 or 128 bytes)");
   static_assert(kNumMathWarpgroups == 1 || kNumMathWarpgroups == 2 || kNumMathWarpgroups == 4,

@@ -27,7 +27,7 @@
 //   weight stages  [kNumQStages][next_n · heads]                fp32
 //   scale stages   [kNumMathWarpgroups][kNumKVStages][64]       fp32
 //   barriers       full_q, empty_q [kNumQStages]; full_kv, empty_kv [kNumMathWarpgroups][kNumKVStages]
-// extension/src/core/mqaRules.ts mirrors this layout and every static_assert.
+// extension/src/core/mqa/mqaRules.ts mirrors this layout and every static_assert.
 #pragma once
 #include "fp8lab/common/math.cuh"
 #include "fp8lab/common/pipeline.cuh"
@@ -118,7 +118,7 @@ struct Sm90Fp8PagedMqaLogits {
   static constexpr uint32_t kQStageTxBytes = SMEM_Q_STAGE_BYTES + SMEM_W_STAGE_BYTES;
   static constexpr uint32_t kKVStageTxBytes = SMEM_KV_STAGE_BYTES + SMEM_SCALE_STAGE_BYTES;
 
-  // ---- legality (mirrored in extension/src/core/mqaRules.ts) -------------------------------------
+  // ---- legality (mirrored in extension/src/core/mqa/mqaRules.ts) -------------------------------------
   static_assert(kNumHeads == 32 || kNumHeads == 64, "rule heads: heads must be 32 or 64");
   static_assert(kHeadDim == 64 || kHeadDim == 128, "rule head-dim: dim must be 64 or 128 (one swizzled row of 64 or 128 bytes)");
   static_assert(kNextN >= 1 && WGMMA_N <= 128, "rule next-n: next_n x heads must be at most 128 (the accumulator of one wgmma)");

@@ -1,0 +1,57 @@
+// The MQA-logits kernels compiled by the real nvcc (sm_90a, ptxas -v) from the translation units the
+// runtime generates: every config the rules admit builds with 0 spills and 0 stack (main kernel and
+// helper), the units' static_asserts catch a TypeScript layout that drifted from the kernel's, and the
+// kernels' own static_asserts refuse what the rules refuse. Skips only without nvcc. No GPU needed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { MqaCase, MqaKernelConfig } from '../../../extension/protocol/mqa';
+import { mqaKernelConfig } from '../../../extension/src/core/mqa/mqaRules';
+import { mqaKernelSource } from '../../../extension/src/core/mqa/mqaSource';
+import { assertCompilesClean, compileCubin, skip, withWorkDir } from '../nvccHarness';
+
+const plainCases: MqaCase[] = [32, 64].flatMap((heads) => [64, 128].map((dim) =>
+  ({ kind: 'mqa-logits' as const, seqQ: 128, seqKv: 1024, heads, dim, windows: 'causal' as const })));
+const pagedCases: MqaCase[] = [[1, 64], [2, 64], [1, 32], [2, 32], [4, 32]].flatMap(([nextN, heads]) => [64, 128].map((dim) =>
+  ({ kind: 'paged-mqa-logits' as const, batch: 8, nextN, heads, dim, avgKv: 1000 })));
+
+test('every MQA-logits config compiles for sm_90a with 0 spills and 0 stack, helpers too', { skip }, () => {
+  withWorkDir('fp8lab-mqa-compile-', (work) => {
+    for (const c of [...plainCases, ...pagedCases]) {
+      const config = mqaKernelConfig(c);
+      const { source, kernelName, helperName } = mqaKernelSource(config);
+      const fn = assertCompilesClean(source, work, kernelName);
+      const helper = assertCompilesClean(source, work, helperName);
+      // 640 threads leave 65536 / 640 = 102 registers; ptxas allocates in steps of 8.
+      assert.ok(fn.registers <= 96, `${kernelName}: ${fn.registers} registers`);
+      console.log(`${kernelName}: ${fn.registers} registers, 0 spills, smem ${config.sharedBytes} B; ${helperName}: ${helper.registers} registers`);
+    }
+  });
+});
+
+test('the unit static_asserts the TypeScript shared-memory mirror against the kernel', { skip }, () => {
+  withWorkDir('fp8lab-mqa-compile-', (work) => {
+    for (const c of [plainCases[3], pagedCases[1]]) {
+      const config: MqaKernelConfig = { ...mqaKernelConfig(c), sharedBytes: mqaKernelConfig(c).sharedBytes + 8 };
+      const { source, kernelName } = mqaKernelSource(config);
+      const { status, log } = compileCubin(source, work, kernelName);
+      assert.notEqual(status, 0);
+      assert.match(log, /SharedBytes disagrees with the kernel's shared-memory layout/);
+    }
+  });
+});
+
+test('the kernels\' static_asserts refuse heads 48, dim 96 and next_n x heads over 128', { skip }, () => {
+  withWorkDir('fp8lab-mqa-compile-', (work) => {
+    const bad = [
+      ['plain heads 48', 'fp8lab/impls/sm90_fp8_mqa_logits.cuh', 'MqaLogitsArgs', 'fp8lab::sm90_fp8_mqa_logits_impl<48, 128, 3, 3, 4>', /rule heads/],
+      ['plain dim 96', 'fp8lab/impls/sm90_fp8_mqa_logits.cuh', 'MqaLogitsArgs', 'fp8lab::sm90_fp8_mqa_logits_impl<64, 96, 3, 3, 4>', /rule head-dim/],
+      ['paged next_n 3', 'fp8lab/impls/sm90_fp8_paged_mqa_logits.cuh', 'PagedMqaLogitsArgs', 'fp8lab::sm90_fp8_paged_mqa_logits_impl<3, 64, 128, 3, 3, 4>', /rule next-n/],
+    ] as const;
+    for (const [what, header, args, call, rule] of bad) {
+      const source = `#include "${header}"\nextern "C" __global__ void __launch_bounds__(640, 1) bad(const __grid_constant__ fp8lab::${args} args) { ${call}(args); }\n`;
+      const { status, log } = compileCubin(source, work, 'bad');
+      assert.notEqual(status, 0, what);
+      assert.match(log, rule, what);
+    }
+  });
+});
