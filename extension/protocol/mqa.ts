@@ -52,3 +52,82 @@ export interface MqaKernelConfig {
   sharedBytes: number;     // dynamic shared memory the kernel launches with
   threads: number;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The benchmark: `fp8lab bench --kernel mqa-logits|paged-mqa-logits`.
+
+export interface MqaBenchOptions {
+  timing: boolean;     // false: correctness only
+  rounds: number;
+  seed: number;
+  peer?: boolean;      // false: without DeepGEMM
+  pdl?: boolean;
+}
+
+/** The host-side draws of a case (from the seed): what the kernel saw. */
+export interface MqaDrawSummary {
+  seed: number;
+  /** Σ over queries (plain) or requests x tokens (paged) of the keys each one sees. */
+  validPairs: number;
+  /** Paged: pages in the cache, the longest request's pages, requests without keys. */
+  numBlocks?: number;
+  maxPages?: number;
+  emptyRequests?: number;
+  /** Plain: queries with an empty window. */
+  emptyWindows?: number;
+}
+
+export interface MqaAccuracy {
+  calcDiff: number;
+  maxAbsError: number;
+  /** Elements whose class (value / -inf / untouched) differs from the reference's. */
+  classMismatches: number;
+  values: number;
+  passed: boolean;
+}
+
+export interface MqaTiming {
+  medianUs: number;
+  minUs: number;
+  maxUs: number;
+  samples: number;
+  tflops: number;
+  tbps: number;
+  flops: number;
+  bytes: number;
+}
+
+export interface MqaPeerResult {
+  id: 'deepgemm';
+  name: string;
+  accuracy?: { calcDiff: number; passed: boolean };
+  timing?: MqaTiming & { ratio: number };
+  skipped?: string;
+}
+
+export interface MqaResult {
+  case: MqaCase;
+  draw: MqaDrawSummary;
+  config?: MqaKernelConfig;
+  kernelName?: string;
+  registers?: { registers: number; spillStoresBytes: number; spillLoadsBytes: number; stackFrameBytes: number };
+  compile?: { cacheHit: boolean; ms: number; cacheKey: string };
+  accuracy?: MqaAccuracy;
+  timing?: MqaTiming;
+  peers?: MqaPeerResult[];
+  error?: { code: ErrorCode; message: string };
+}
+
+export interface MqaBenchRun {
+  id: string;
+  kind: MqaKind;
+  startedAt: string;
+  finishedAt?: string;
+  mode: 'gpu' | 'study';
+  device?: { name: string; smCount: number };
+  options: MqaBenchOptions;
+  results: MqaResult[];
+  /** Why DeepGEMM is absent, when it is. */
+  peerNote?: string;
+  interrupted?: { code: ErrorCode; message: string };
+}

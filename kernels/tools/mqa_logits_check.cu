@@ -28,6 +28,7 @@
 
 #include "fp8lab/impls/sm90_fp8_mqa_logits.cuh"
 #include "fp8lab/impls/sm90_fp8_paged_mqa_logits.cuh"
+#include "fp8lab/utils/mqa_compare.cuh"
 #include "fp8lab/utils/mqa_inputs.cuh"
 #include "fp8lab/utils/reference_mqa_logits.cuh"
 
@@ -73,34 +74,10 @@ __global__ void paged_keys_kernel(uint8_t* cache, uint64_t pages, uint32_t dim, 
   utils::quantise_paged_keys(cache, pages, dim, seed);
 }
 
-// Compares out with ref element by element: class mismatches (value / -inf / NaN = untouched) and
-// the float64 sums of calc_diff over elements where both hold values.
-struct CompareResult {
-  double sxy, sxxyy;
-  unsigned long long mismatched, values;
-  float max_abs;
-};
+// Element classes and calc_diff sums of out against ref (utils/mqa_compare.cuh).
+using CompareResult = utils::MqaCompareResult;
 __global__ void compare_kernel(const float* out, const float* ref, uint64_t count, CompareResult* r) {
-  double sxy = 0, sxxyy = 0;
-  unsigned long long bad = 0, values = 0;
-  float max_abs = 0;
-  for (uint64_t i = blockIdx.x * uint64_t(blockDim.x) + threadIdx.x; i < count; i += uint64_t(gridDim.x) * blockDim.x) {
-    const float x = out[i], y = ref[i];
-    const int cx = isnan(x) ? 2 : isinf(x) && x < 0 ? 1 : isfinite(x) ? 0 : 3;
-    const int cy = isnan(y) ? 2 : isinf(y) && y < 0 ? 1 : 0;
-    if (cx != cy) { ++bad; continue; }
-    if (cx == 0) {
-      sxy += double(x) * y;
-      sxxyy += double(x) * x + double(y) * y;
-      max_abs = fmaxf(max_abs, fabsf(x - y));
-      ++values;
-    }
-  }
-  atomicAdd(&r->sxy, sxy);
-  atomicAdd(&r->sxxyy, sxxyy);
-  atomicAdd(&r->mismatched, bad);
-  atomicAdd(&r->values, values);
-  atomicMax(reinterpret_cast<int*>(&r->max_abs), __float_as_int(max_abs));  // non-negative floats order as ints
+  utils::compare_mqa_logits(out, ref, count, r);
 }
 
 // ---- host helpers -----------------------------------------------------------------------------------
@@ -195,11 +172,11 @@ static bool compare(const float* out, const float* ref, uint64_t count, const ch
   CompareResult h;
   CUDA_CHECK(cudaMemcpy(&h, r, sizeof(h), cudaMemcpyDeviceToHost));
   CUDA_CHECK(cudaFree(r));
-  const double diff = h.sxxyy > 0 ? 1.0 - 2.0 * h.sxy / h.sxxyy : 0.0;
-  const bool ok = h.mismatched == 0 && diff < 1e-5 && std::isfinite(diff);
+  const double diff = h.sum_xxyy > 0 ? 1.0 - 2.0 * h.sum_xy / h.sum_xxyy : 0.0;
+  const bool ok = h.class_mismatches == 0 && diff < 1e-5 && std::isfinite(diff);
   char buf[256];
   std::snprintf(buf, sizeof(buf), "%s calc_diff=%.3e max_abs=%.3e values=%llu class_mismatches=%llu", what, diff,
-                double(h.max_abs), h.values, h.mismatched);
+                double(h.max_abs), h.values, h.class_mismatches);
   line = buf;
   return ok;
 }
