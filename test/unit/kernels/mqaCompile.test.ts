@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import type { MqaCase, MqaKernelConfig } from '../../../extension/protocol/mqa';
 import { mqaKernelConfig } from '../../../extension/src/core/mqa/mqaRules';
 import { mqaKernelSource } from '../../../extension/src/core/mqa/mqaSource';
+import { mqaUtilsSource } from '../../../extension/src/core/mqa/mqaUtilsSource';
+import { findEntry, parsePtxas, usesLocalMemory } from '../../../extension/src/core/ptxas';
 import { assertCompilesClean, compileCubin, skip, withWorkDir } from '../nvccHarness';
 
 const plainCases: MqaCase[] = [32, 64].flatMap((heads) => [64, 128].map((dim) =>
@@ -20,7 +22,7 @@ test('every MQA-logits config compiles for sm_90a with 0 spills and 0 stack, hel
       const config = mqaKernelConfig(c);
       const { source, kernelName, helperName } = mqaKernelSource(config);
       const fn = assertCompilesClean(source, work, kernelName);
-      const helper = assertCompilesClean(source, work, helperName);
+      const helper = assertCompilesClean(source, work, helperName);  // a cache-free second build: one report per entry
       // 640 threads leave 65536 / 640 = 102 registers; ptxas allocates in steps of 8.
       assert.ok(fn.registers <= 96, `${kernelName}: ${fn.registers} registers`);
       console.log(`${kernelName}: ${fn.registers} registers, 0 spills, smem ${config.sharedBytes} B; ${helperName}: ${helper.registers} registers`);
@@ -52,6 +54,19 @@ test('the kernels\' static_asserts refuse heads 48, dim 96 and next_n x heads ov
       const { status, log } = compileCubin(source, work, 'bad');
       assert.notEqual(status, 0, what);
       assert.match(log, rule, what);
+    }
+  });
+});
+
+test('the helper module (inputs, FP32 references, comparison) compiles, its static_asserts hold, no spills', { skip }, () => {
+  withWorkDir('fp8lab-mqa-compile-', (work) => {
+    const { source, kernelNames } = mqaUtilsSource();
+    const { status, log } = compileCubin(source, work, 'mqa_utils');
+    assert.equal(status, 0, log);
+    for (const name of kernelNames) {
+      const fn = findEntry(parsePtxas(log), name);
+      assert.ok(fn, `no ptxas report for ${name}`);
+      assert.equal(usesLocalMemory(fn), false, `${name} spills or uses a stack`);
     }
   });
 });
