@@ -8,8 +8,20 @@ import type { MqaCase, MqaKernelConfig } from '../../../extension/protocol/mqa';
 import { mqaKernelConfig } from '../../../extension/src/core/mqa/mqaRules';
 import { mqaKernelSource } from '../../../extension/src/core/mqa/mqaSource';
 import { mqaUtilsSource } from '../../../extension/src/core/mqa/mqaUtilsSource';
-import { findEntry, parsePtxas, usesLocalMemory } from '../../../extension/src/core/ptxas';
-import { assertCompilesClean, compileCubin, skip, withWorkDir } from '../nvccHarness';
+import { findEntry, parsePtxas, usesLocalMemory, type PtxasFunction } from '../../../extension/src/core/ptxas';
+import { compileCubin, skip, withWorkDir } from '../nvccHarness';
+
+/** One build of a unit; every named entry reported by ptxas, with no spills and no stack. */
+function compileClean(source: string, work: string, names: string[]): PtxasFunction[] {
+  const { status, log } = compileCubin(source, work, names[0]);
+  assert.equal(status, 0, `${names[0]} failed to compile:\n${log}`);
+  return names.map((name) => {
+    const fn = findEntry(parsePtxas(log), name);
+    assert.ok(fn, `no ptxas report for ${name}:\n${log}`);
+    assert.equal(usesLocalMemory(fn), false, `${name}: ${fn.spillStoresBytes}/${fn.spillLoadsBytes} B spills, ${fn.stackFrameBytes} B stack`);
+    return fn;
+  });
+}
 
 const plainCases: MqaCase[] = [32, 64].flatMap((heads) => [64, 128].map((dim) =>
   ({ kind: 'mqa-logits' as const, seqQ: 128, seqKv: 1024, heads, dim, windows: 'causal' as const })));
@@ -21,8 +33,7 @@ test('every MQA-logits config compiles for sm_90a with 0 spills and 0 stack, hel
     for (const c of [...plainCases, ...pagedCases]) {
       const config = mqaKernelConfig(c);
       const { source, kernelName, helperName } = mqaKernelSource(config);
-      const fn = assertCompilesClean(source, work, kernelName);
-      const helper = assertCompilesClean(source, work, helperName);  // a cache-free second build: one report per entry
+      const [fn, helper] = compileClean(source, work, [kernelName, helperName]);
       // 640 threads leave 65536 / 640 = 102 registers; ptxas allocates in steps of 8.
       assert.ok(fn.registers <= 96, `${kernelName}: ${fn.registers} registers`);
       console.log(`${kernelName}: ${fn.registers} registers, 0 spills, smem ${config.sharedBytes} B; ${helperName}: ${helper.registers} registers`);
@@ -61,12 +72,6 @@ test('the kernels\' static_asserts refuse heads 48, dim 96 and next_n x heads ov
 test('the helper module (inputs, FP32 references, comparison) compiles, its static_asserts hold, no spills', { skip }, () => {
   withWorkDir('fp8lab-mqa-compile-', (work) => {
     const { source, kernelNames } = mqaUtilsSource();
-    const { status, log } = compileCubin(source, work, 'mqa_utils');
-    assert.equal(status, 0, log);
-    for (const name of kernelNames) {
-      const fn = findEntry(parsePtxas(log), name);
-      assert.ok(fn, `no ptxas report for ${name}`);
-      assert.equal(usesLocalMemory(fn), false, `${name} spills or uses a stack`);
-    }
+    compileClean(source, work, kernelNames);
   });
 });
