@@ -37,6 +37,11 @@ async function pickProblems(store: RunStore): Promise<GemmProblem[] | undefined>
       label: 'MoE grouped GEMMs…', description: 'contiguous / masked / K-grouped / wgrad (DeepGEMM-style test cases)',
       problems: async () => { await vscode.commands.executeCommand('fp8lab.runGroupedBenchmark'); return undefined; },
     },
+    // So do the indexer's MQA-logits kernels: their own command picks plain or paged.
+    {
+      label: 'DeepSeek-V3.2 indexer: FP8 MQA logits…', description: 'mqa-logits / paged-mqa-logits (DeepGEMM\'s test shapes)',
+      problems: async () => { await vscode.commands.executeCommand('fp8lab.runMqaBenchmark'); return undefined; },
+    },
   ];
   if (last && last.results.length) {
     items.push({ label: 'The last run', description: `${last.results.length} shape(s) from ${last.startedAt}`, problems: async () => last.results.map((r) => ({ ...r.problem, config: undefined })) });

@@ -69,6 +69,9 @@ export function plainProblems(c: MqaPlainCase): MqaProblem[] {
   if (c.seqQ * c.heads >= 2 ** 31) {
     out.push(problem('E_INVALID_SHAPE', 'length', `seq_q x heads = ${c.seqQ * c.heads} rows of Q is over the 2^31 a tensor map takes; split the queries`));
   }
+  if (!['causal', 'cp', 'ragged'].includes(c.windows)) {
+    out.push(problem('E_INVALID_SHAPE', 'window', `windows must be causal, cp or ragged; got ${String(c.windows)}`));
+  }
   if (c.windows === 'cp' && (c.seqKv % c.seqQ !== 0 || c.seqQ % 2 !== 0)) {
     out.push(problem('E_INVALID_SHAPE', 'window', `context-parallel windows need seq_kv a multiple of seq_q and seq_q even (DeepGEMM's generator); got seq_q ${c.seqQ}, seq_kv ${c.seqKv}. Use causal or ragged windows`));
   }

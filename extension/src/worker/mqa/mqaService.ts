@@ -5,7 +5,7 @@
 import type { MqaBenchOptions, MqaBenchRun, MqaCase, MqaKind, MqaResult } from '../../../protocol/mqa';
 import type { EnvironmentReport, RuntimeSettings } from '../../../protocol/worker';
 import { caseProblems, mqaKernelConfig } from '../../core/mqa/mqaRules';
-import { mqaCaseLabel } from '../../core/mqa/mqaShapes';
+import { mqaCaseLabel, MQA_KINDS } from '../../core/mqa/mqaShapes';
 import { mqaKernelSource } from '../../core/mqa/mqaSource';
 import { findEntry, parsePtxas } from '../../core/ptxas';
 import { loadAddon, type AddonModule } from '../addon';
@@ -39,7 +39,10 @@ function checkOptions(o: MqaBenchOptions): void {
 export async function benchMqa(settings: RuntimeSettings, kind: MqaKind, cases: MqaCase[], options: MqaBenchOptions, hooks: MqaHooks = {},
   deps: MqaDeps = defaultDeps): Promise<MqaBenchRun> {
   checkOptions(options);
+  if (!(MQA_KINDS as readonly string[]).includes(kind)) throw coded('E_BAD_ARGUMENT', `the MQA-logits kind must be ${MQA_KINDS.join(' or ')}; got ${String(kind)}`);
   if (!Array.isArray(cases) || cases.length === 0) throw coded('E_INVALID_SHAPE', `No ${kind} cases: give at least one shape, or none for DeepGEMM's list.`);
+  const stray = cases.find((c) => !c || typeof c !== 'object' || c.kind !== kind);
+  if (stray) throw coded('E_BAD_ARGUMENT', `every case of a ${kind} run must be a ${kind} case; got ${JSON.stringify(stray)?.slice(0, 120)}`);
   const a = deps.addon();
   const env = await deps.probe(settings);
   if (!env.canCompileKernels) throw coded('E_NO_COMPILER', env.toolkit.problem ?? 'No usable CUDA toolkit: nvcc ≥ 12.3 is needed to compile kernels.');

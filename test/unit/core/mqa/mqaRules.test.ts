@@ -89,3 +89,9 @@ test('paged inputs: lengths within the table, page ids within the cache', () => 
   assert.equal(pagedInputProblems(Int32Array.from([1, -2]), 2, Int32Array.from([0]), 1, 1)[0].rule, 'context-len');
   assert.equal(pagedInputProblems(Int32Array.from([1, 2, 3]), 2, Int32Array.from([0]), 1, 1)[0].code, 'E_BAD_ARGUMENT');
 });
+
+test('a window generator that does not exist is named', () => {
+  const [w] = plainProblems(plain({ windows: 'diagonal' as never }));
+  assert.equal(w.rule, 'window');
+  assert.match(w.message, /windows must be causal, cp or ragged; got diagonal/);
+});
