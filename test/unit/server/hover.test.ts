@@ -197,3 +197,14 @@ test('one-word mnemonics only match wrappers followed by one of their qualifiers
   assert.match(h('setmaxnreg_dec')!, /wrapper of PTX `setmaxnreg`/);
   assert.match(h('elect_sync')!, /wrapper of PTX `elect`/);
 });
+
+test('the MQA-logits kernels: their concepts hover on the real sources', () => {
+  const plain = readFileSync(join(root, 'kernels/include/fp8lab/impls/sm90_fp8_mqa_logits.cuh'), 'utf8');
+  const paged = readFileSync(join(root, 'kernels/include/fp8lab/impls/sm90_fp8_paged_mqa_logits.cuh'), 'utf8');
+  const on = (text: string, needle: string) => hoverAt(text, at(text, needle, 2), kb);
+  assert.match(on(plain, 'Sm90Fp8MqaLogits<')!.replace(/\n/g, ' '), /lightning indexer.*relu\(q\[i,h,:\]·k\[j,:\]·scale\[j\]\)/);
+  assert.match(on(plain, 'block_key_range<')!, /union of its queries' windows/);
+  assert.match(on(plain, 'kChunksPerQuery =')!, /shfl\.xor/);
+  assert.match(on(paged, 'block_table[static_cast')!.replace(/\n/g, ' '), /64 e4m3 rows first and their 64 FP32 scales/);
+  assert.match(on(paged, 'PagedUnitCursor<')!, /one equal, contiguous run per CTA/);
+});
