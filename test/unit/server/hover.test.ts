@@ -201,7 +201,7 @@ test('one-word mnemonics only match wrappers followed by one of their qualifiers
 test('the MQA-logits kernels: their concepts hover on the real sources', () => {
   const plain = readFileSync(join(root, 'kernels/include/fp8lab/impls/sm90_fp8_mqa_logits.cuh'), 'utf8');
   const paged = readFileSync(join(root, 'kernels/include/fp8lab/impls/sm90_fp8_paged_mqa_logits.cuh'), 'utf8');
-  const on = (text: string, needle: string) => hoverAt(text, at(text, needle, 2), kb);
+  const on = (text: string, needle: string) => hoverAt(text, at(text, needle, 2), kb, undefined);
   assert.match(on(plain, 'Sm90Fp8MqaLogits<')!.replace(/\n/g, ' '), /lightning indexer.*relu\(q\[i,h,:\]·k\[j,:\]·scale\[j\]\)/);
   assert.match(on(plain, 'block_key_range<')!, /union of its queries' windows/);
   assert.match(on(plain, 'kChunksPerQuery =')!, /shfl\.xor/);
