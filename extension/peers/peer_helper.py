@@ -119,6 +119,8 @@ DEEP_GEMM_FUNCTIONS = {
     "contiguous": "m_grouped_fp8_gemm_nt_contiguous",
     "masked": "m_grouped_fp8_gemm_nt_masked",
     "kgrouped": "k_grouped_fp8_gemm_nt_contiguous",
+    # The weight gradient on Hopper is DeepGEMM's 1D1D GEMM: recipe (1, 1, 128), FP32 D accumulated in place.
+    "wgrad": "fp8_gemm_nt",
     "mqa-logits": "fp8_mqa_logits",
     "paged-mqa-logits": "fp8_paged_mqa_logits",
 }
@@ -366,6 +368,8 @@ class DeepGemmPeer:
             self.build_masked(l2_bytes)
         elif kind == "kgrouped":
             self.build_kgrouped(l2_bytes)
+        elif kind == "wgrad":
+            self.build_wgrad(l2_bytes)
         elif kind == "mqa-logits":
             build_mqa_plain(self, l2_bytes)
         elif kind == "paged-mqa-logits":
@@ -457,7 +461,10 @@ class DeepGemmPeer:
             c = torch.zeros(len(ks), m, n, device="cuda", dtype=torch.float32)
             return {"a": a, "sa": sa, "b": b, "sb": sb, "c": c, "out": c.clone()}
         p.fill_sets(make, l2_bytes)
-        self.launch = lambda s: self.entry((s["a"], s["sa"]), (s["b"], s["sb"]), s["out"], ks, layout, s["c"])
+        # Checked with C distinct from D (DeepGEMM copies C into D first); timed in place (D is C), as
+        # its own tests and a training step call it, so no copy is in the timed region.
+        self.check_launch = lambda s: self.entry((s["a"], s["sa"]), (s["b"], s["sb"]), s["out"], ks, layout, s["c"])
+        self.launch = lambda s: self.entry((s["a"], s["sa"]), (s["b"], s["sb"]), s["out"], ks, layout, s["out"])
 
         def dequant(flat, scale, mn):
             parts, start, offset = [], 0, 0
@@ -478,10 +485,31 @@ class DeepGemmPeer:
         self.reference = reference
         self.valid = lambda s, out: out
 
+    def build_wgrad(self, l2_bytes):
+        # D (FP32, M x N) += A·Bᵀ with A (M x K) and B (N x K) both scaled per 1x128 along K: DeepGEMM's
+        # 1D1D kernel through fp8_gemm_nt(recipe=(1, 1, 128)), both scales in its TMA-aligned MN-major layout.
+        spec, torch, p = self.problem.spec, self.torch, self.problem
+        m, n, k = spec["m"], spec["n"], spec["k"]
+
+        def make():
+            a, sa = quantize_1x128(torch, p.randn(m, k))
+            b, sb = quantize_1x128(torch, p.randn(n, k))
+            c = p.randn(m, n)
+            return {"a": a, "sa": sa, "sa_dg": self.aligned_sa(sa), "b": b, "sb": sb, "sb_dg": self.aligned_sa(sb),
+                    "c": c, "out": torch.empty(m, n, device="cuda", dtype=torch.float32)}
+        p.fill_sets(make, l2_bytes)
+
+        def call(s, c):
+            self.entry((s["a"], s["sa_dg"]), (s["b"], s["sb_dg"]), s["out"], c=c, recipe=(1, 1, BLOCK), disable_ue8m0_cast=True)
+        self.check_launch = lambda s: call(s, s["c"])
+        self.launch = lambda s: call(s, s["out"])
+        self.reference = lambda s: s["c"] + dequantize_1x128(s["a"], s["sa"]) @ dequantize_1x128(s["b"], s["sb"]).t()
+        self.valid = lambda s, out: out
+
     def first_call(self, s):
         """The first call JIT-compiles and (with DG_PRINT_CONFIGS=1) prints DeepGEMM's choice: capture it."""
         with CapturedStdout() as captured:
-            self.launch(s)
+            checked_launch(self)(s)
             self.torch.cuda.synchronize()
         lines = [line.strip() for line in captured.text().splitlines() if line.strip()]
         if lines:
@@ -587,6 +615,12 @@ class Prepared:
         self.graph = graph
 
 
+def checked_launch(peer):
+    """The call the correctness check makes: the timed one, unless the peer checks another form
+    (an in-place accumulation is checked with C distinct from D, whose poison must be overwritten)."""
+    return getattr(peer, "check_launch", None) or peer.launch
+
+
 def check_every_set(peer, problem):
     worst = None
     for i, s in enumerate(problem.sets):
@@ -594,7 +628,7 @@ def check_every_set(peer, problem):
         if i == 0:
             peer.first_call(s)
         else:
-            peer.launch(s)
+            checked_launch(peer)(s)
         problem.torch.cuda.synchronize()
         ref = peer.reference(s)
         acc = accuracy(peer.valid(s, s["out"]), peer.valid(s, ref) if ref.shape == s["out"].shape else ref)

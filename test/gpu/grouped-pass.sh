@@ -4,7 +4,7 @@
 # 1. the grouped GPU tests (test/gpu/grouped.ts: every case of the issue's lists + edge cases,
 #    calc_diff < 1e-3 over the valid rows, untouched rows, device flags, rejections);
 # 2. `fp8lab bench --kernel contiguous|masked|kgrouped|wgrad` (issue lists, JSON per kind);
-# 3. a short table last: per case µs, TFLOPS, TB/s and the ratio to DeepGEMM's PERF.md figure.
+# 3. a short table last: per case µs, TFLOPS, TB/s and each peer measured in the same run (µs, peer/ours).
 # Every step has a time limit; the whole pass stays under 6 minutes. 7 files in LOGDIR: grouped-tests.log,
 # bench.log, bench-<kind>.json x 4, grouped-summary.txt.
 set -uo pipefail
@@ -38,15 +38,15 @@ done
 echo
 "$NODE" -e '
   const fs = require("fs");
-  const rows = [["case", "µs", "TFLOPS", "TB/s", "calc_diff", "vs DeepGEMM"]];
+  const rows = [["case", "µs", "TFLOPS", "TB/s", "calc_diff", "peers (µs, peer time / ours)"]];
   for (const kind of ["contiguous", "masked", "kgrouped", "wgrad"]) {
     const file = `${process.argv[1]}/bench-${kind}.json`;
     if (!fs.existsSync(file)) { rows.push([`${kind}: no JSON (see bench.log)`, "", "", "", "", ""]); continue; }
     for (const r of JSON.parse(fs.readFileSync(file, "utf8")).results) {
-      const c = r.case, t = r.timing, ref = r.reference;
+      const c = r.case, t = r.timing;
       const name = c.kind === "masked" ? `masked ${c.numGroups}x m~${c.expectedM} ${c.n}x${c.k}`
         : c.kind === "wgrad" ? `wgrad ${c.m}x${c.n}x${c.k}` : `${c.kind} ${c.numGroups}x${c.m} ${c.n}x${c.k}`;
-      const vs = t && ref ? (ref.tbps ? `${(t.tbps / ref.tbps).toFixed(2)}x of ${ref.tbps} TB/s` : `${(t.tflops / ref.tflops).toFixed(2)}x of ${ref.tflops}`) : "";
+      const vs = (r.peers || []).map((p) => p.timing && t ? `${p.id} ${p.timing.medianUs.toFixed(1)} (${(p.timing.medianUs / t.medianUs).toFixed(2)}x)` : `${p.id} -`).join(", ");
       rows.push([name, t ? t.medianUs.toFixed(1) : (r.error ? r.error.code : "-"), t ? t.tflops.toFixed(0) : "-", t ? t.tbps.toFixed(2) : "-",
         r.accuracy ? r.accuracy.calcDiff.toExponential(1) : "-", vs]);
     }

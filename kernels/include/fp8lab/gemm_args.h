@@ -61,6 +61,20 @@ struct alignas(64) GemmArgs {
   uint32_t grouped_reserved;
 };
 
+// N and K as compile-time constants (an experiment: FP8LAB_JIT_DEFINES="FP8LAB_COMPILED_N=... 
+// FP8LAB_COMPILED_K=..." for one shape): loop trip counts and index arithmetic fold into constants,
+// as in a kernel compiled per shape. 0, the default, reads them from the arguments.
+#ifndef FP8LAB_COMPILED_N
+#define FP8LAB_COMPILED_N 0
+#endif
+#ifndef FP8LAB_COMPILED_K
+#define FP8LAB_COMPILED_K 0
+#endif
+#if defined(__CUDACC__) || defined(__CUDACC_RTC__)
+__host__ __device__ __forceinline__ uint32_t compiled_n(const GemmArgs& args) { return FP8LAB_COMPILED_N != 0 ? FP8LAB_COMPILED_N : args.n; }
+__host__ __device__ __forceinline__ uint32_t compiled_k(const GemmArgs& args) { return FP8LAB_COMPILED_K != 0 ? FP8LAB_COMPILED_K : args.k; }
+#endif
+
 static_assert(sizeof(TmaDescriptor) == 128, "TmaDescriptor must match CUtensorMap");
 static_assert(sizeof(GemmArgs) <= 4096, "kernel parameters are limited to 4 KiB");
 

@@ -57,9 +57,9 @@ struct Scheduler {
 
   __host__ __device__ __forceinline__ explicit Scheduler(const GemmArgs& args) {
     num_m_blocks = ceil_div(args.m, BLOCK_M);
-    num_n_blocks = ceil_div(args.n, BLOCK_N);
+    num_n_blocks = ceil_div(compiled_n(args), BLOCK_N);
     num_tiles = num_m_blocks * num_n_blocks;
-    num_k_blocks_ = args.k / 128;
+    num_k_blocks_ = compiled_k(args) / 128;
   }
 
   // Linear tile index -> (m_block, n_block), rasterised in groups along the fast dimension.

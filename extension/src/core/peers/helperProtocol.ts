@@ -17,7 +17,7 @@ export const PEER_NAMES: Record<PeerId, string> = {
 
 /** What `prepare` describes: the kernel kind and its sizes (grouped kinds carry the drawn group sizes). */
 export interface HelperProblem {
-  kind: 'normal' | 'contiguous' | 'masked' | 'kgrouped';
+  kind: 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad';
   m: number; n: number; k: number;
   groupRows?: number[];
   maskedM?: number[];

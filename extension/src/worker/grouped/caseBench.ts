@@ -40,7 +40,8 @@ export interface CaseContext {
 
 /**
  * The same case as DeepGEMM takes it (same group sizes; its own inputs by the same recipe). The
- * weight-gradient GEMM is a K-grouped GEMM with one group; a psum or caller-given layout has no peer.
+ * weight-gradient GEMM is its 1D1D GEMM (fp8_gemm_nt with per-1x128 scales on both operands, FP32 D
+ * accumulated in place); a psum or caller-given layout has no peer.
  */
 export function peerProblem(c: GroupedCase, draw: GroupedDraw): HelperProblem | string {
   if (c.psum) return 'DeepGEMM is run on the expert-index layout only, not on psum layouts';
@@ -49,7 +50,7 @@ export function peerProblem(c: GroupedCase, draw: GroupedDraw): HelperProblem | 
     case 'contiguous': return { kind: 'contiguous', m: draw.totalRows ?? c.m, n: c.n, k: c.k, groupRows: draw.groupRows ?? [] };
     case 'masked': return { kind: 'masked', m: c.m, n: c.n, k: c.k, maskedM: draw.maskedM ?? [], ...(c.expectedM ? { expectedM: c.expectedM } : {}) };
     case 'kgrouped': { const groupK = draw.groupK ?? []; return { kind: 'kgrouped', m: c.m, n: c.n, k: groupK.reduce((a, b) => a + b, 0), groupK }; }
-    case 'wgrad': return { kind: 'kgrouped', m: c.m, n: c.n, k: c.k, groupK: [c.k] };
+    case 'wgrad': return { kind: 'wgrad', m: c.m, n: c.n, k: c.k };
   }
 }
 

@@ -155,6 +155,17 @@ struct Sm90Fp8Gemm1D2D {
   static_assert(FP8LAB_OVERLAP_TILES_AHEAD == 1 || FP8LAB_OVERLAP_TILES_AHEAD == 2, "FP8LAB_OVERLAP_TILES_AHEAD is 1 or 2");
   static constexpr uint32_t kOverlapTilesAhead = FP8LAB_OVERLAP_TILES_AHEAD;
 
+  // Unrolled serial K-loop (two waves per math WG, BLOCK_N > 128, the M-grouped kinds): with several
+  // K-blocks in one loop body, ptxas moves the next K-block's full-barrier wait and scale loads in
+  // between the promotion FFMAs of the current one, so the next wgmma group is issued as soon as the
+  // promotion ends instead of after a wait and an address computation at the loop's top.
+  // FP8LAB_SERIAL_UNROLL=1 builds the rolled loop.
+#ifndef FP8LAB_SERIAL_UNROLL
+#define FP8LAB_SERIAL_UNROLL 4
+#endif
+  static_assert(FP8LAB_SERIAL_UNROLL >= 1 && FP8LAB_SERIAL_UNROLL <= 16, "FP8LAB_SERIAL_UNROLL is 1..16");
+  static constexpr uint32_t kSerialUnroll = FP8LAB_SERIAL_UNROLL;
+
   // Promotion picks scale block 0 for the first `former` n8 chunks of a tile and block 1 after. The
   // count depends on the tile's column offset; when it takes at most 4 values (gcd(BLOCK_N, 128) >= 32:
   // BLOCK_N 96, 160, 192, ...) the K-loop is instantiated once per value so the choice is a constant
@@ -363,7 +374,7 @@ struct Sm90Fp8Gemm1D2D {
   // computes, so no tile waits on a global load before its first wgmma.
   // dst: [1 or 2 scale-block rows][ceil(K/128)] fp32.
   __device__ __forceinline__ static void prefetch_sfb(const GemmArgs& args, const Sched& sched, const Tile& t, float* dst) {
-    const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, args.n);
+    const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, compiled_n(args));
     const uint32_t nkb = sched.total_k_blocks();  // B-scale rows span all of K, whichever half this CTA runs
     const float* src = args.sfb + static_cast<uint64_t>(sched.sfb_block_row(t)) * nkb;
     const uint32_t count = nkb * (sp.needs_second ? 2 : 1);
@@ -391,7 +402,7 @@ struct Sm90Fp8Gemm1D2D {
   };
   __device__ __forceinline__ static TileScalesB scales_b_of(const GemmArgs& args, const Sched& sched, float* smem_sfb,
                                                             uint32_t sfb_buffer_floats, const Tile& t, uint32_t buffer) {
-    const ScaleBSplit split = scale_b_split(t.n_block * BLOCK_N, args.n);
+    const ScaleBSplit split = scale_b_split(t.n_block * BLOCK_N, compiled_n(args));
     TileScalesB sb;
     sb.sfb = smem_sfb + buffer * sfb_buffer_floats + sched.k_block_begin(t);
     sb.second = split.needs_second ? sched.total_k_blocks() : 0;
@@ -540,6 +551,7 @@ struct Sm90Fp8Gemm1D2D {
                                                        float (&accum)[kNumAccum], PipelineState<kNumStages>& pipe,
                                                        PipelineState<kNumStages>& ahead, TraceWriter& tr, const Ring& ring,
                                                        const MathThread& me) {
+#pragma unroll kSerialUnroll
     for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
       const float sfb_0 = sb.sfb[kb];
       const float sfb_1 = sb.sfb[kb + sb.second];
@@ -613,7 +625,7 @@ struct Sm90Fp8Gemm1D2D {
     PipelineState<kNumStages> ahead;  // the next stage to issue; the overlapped loops run one K-block ahead of pipe
     TraceWriter tr(args, 1 + math_wg, threadIdx.x % 128 == 0);  // no-op unless FP8LAB_TRACE=1
     // SFB: two buffers of sfb_buffer_floats, this tile's B scales and the next tile's (prefetch_sfb).
-    const uint32_t sfb_buffer_floats = sfb_buffer_bytes(args.k) / 4;
+    const uint32_t sfb_buffer_floats = sfb_buffer_bytes(compiled_k(args)) / 4;
 
     // The overlapped loops' issue step (wait_and_issue) on `ahead`'s stage.
     auto issue = [&](float (&acc)[kNumAccum], const Tile& t, const TileScalesB& sb, uint32_t kb) {
@@ -789,7 +801,7 @@ struct Sm90Fp8Gemm1D2D {
       if (rows_masked) store_rows_masked(args, sched, t, smem_d, n0);
     }
     const uint32_t col = n0 + threadIdx.x * TMA_D_BLOCK_N;
-    ptx::cp_async_bulk_tensor_2d_store_if(!rows_masked && threadIdx.x < kNumDStores && col < args.n, &args.tma_d,
+    ptx::cp_async_bulk_tensor_2d_store_if(!rows_masked && threadIdx.x < kNumDStores && col < compiled_n(args), &args.tma_d,
                                           smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * 2),
                                           static_cast<int32_t>(col), static_cast<int32_t>(sched.d_row(t)));
     ptx::cp_async_bulk_commit_group();

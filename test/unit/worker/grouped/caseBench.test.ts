@@ -137,3 +137,13 @@ test('a forced config with more SMs than the GPU fails its case E_INVALID_CONFIG
   assert.equal(out.results[1].error, undefined);
   assert.equal(fake.specs.length, 1, 'only the sound case was launched');
 });
+
+test('the DeepGEMM problem of each kind: grouped kinds carry the drawn sizes; wgrad is its 1D1D GEMM, not a one-group K-grouped one', async () => {
+  const { peerProblem } = await import('../../../../extension/src/worker/grouped/caseBench');
+  assert.deepEqual(peerProblem({ kind: 'wgrad', numGroups: 1, m: 4096, n: 7168, k: 2048 }, { seed: 0 }), { kind: 'wgrad', m: 4096, n: 7168, k: 2048 });
+  assert.deepEqual(peerProblem({ kind: 'kgrouped', numGroups: 2, m: 256, n: 512, k: 1024 }, { seed: 0, groupK: [384, 640] }),
+    { kind: 'kgrouped', m: 256, n: 512, k: 1024, groupK: [384, 640] });
+  assert.deepEqual(peerProblem({ kind: 'contiguous', numGroups: 2, m: 256, n: 512, k: 1024 }, { seed: 0, totalRows: 384, groupRows: [100, 200] }),
+    { kind: 'contiguous', m: 384, n: 512, k: 1024, groupRows: [100, 200] });
+  assert.match(String(peerProblem({ kind: 'kgrouped', numGroups: 2, m: 256, n: 512, k: 1024, layout: [512, 512] }, { seed: 0 })), /caller-given/);
+});
