@@ -299,13 +299,14 @@ def build_mqa_paged(peer, l2_bytes):
     schedule = dg.get_paged_mqa_logits_metadata(ctx, MQA_PAGE_KEYS, dg.get_num_sms())
 
     def make():
-        values, scales = per_token_fp8(torch, p.randn(total, MQA_PAGE_KEYS, dim))
         cache = torch.empty(total, MQA_PAGE_KEYS * (dim + 4), dtype=torch.uint8, device="cuda")
-        cache[:, :MQA_PAGE_KEYS * dim] = values.view(total, -1).view(torch.uint8)
-        cache[:, MQA_PAGE_KEYS * dim:] = scales.view(torch.uint8)
+        for p0 in range(0, total, 4096):  # in chunks: a 4096-request cache is 4 Gi values
+            p1 = min(p0 + 4096, total)
+            values, scales = per_token_fp8(torch, p.randn(p1 - p0, MQA_PAGE_KEYS, dim))
+            cache[p0:p1, :MQA_PAGE_KEYS * dim] = values.view(p1 - p0, -1).view(torch.uint8)
+            cache[p0:p1, MQA_PAGE_KEYS * dim:] = scales.view(torch.uint8)
         return {"q": p.randn(batch, next_n, heads, dim).to(torch.float8_e4m3fn), "cache": cache.view(total, MQA_PAGE_KEYS, 1, dim + 4),
-                "values": values, "scales": scales, "weights": p.randn(batch * next_n, heads),
-                "out": torch.empty(batch * next_n, max_len, device="cuda")}
+                "weights": p.randn(batch * next_n, heads), "out": torch.empty(batch * next_n, max_len, device="cuda")}
     p.fill_sets(make, l2_bytes)
 
     def launch(s):
@@ -315,10 +316,13 @@ def build_mqa_paged(peer, l2_bytes):
     del schedule
 
     def reference(s):
-        keys = s["values"].float() * s["scales"][..., None]            # [pages, 64, dim]
+        flat = s["cache"].view(total, -1)
+        values = flat[:, :MQA_PAGE_KEYS * dim].view(torch.float8_e4m3fn).view(total, MQA_PAGE_KEYS, dim)
+        scales = flat[:, MQA_PAGE_KEYS * dim:].view(torch.float32)   # [pages, 64]
         out = torch.zeros(batch * next_n, max_len, device="cuda")
         for b in range(batch):
-            k = keys[table[b, :int(pages[b])].long()].reshape(-1, dim)
+            ids = table[b, :int(pages[b])].long()                     # one request's pages, dequantised alone
+            k = (values[ids].float() * scales[ids][..., None]).reshape(-1, dim)
             score = torch.einsum("thd,nd->thn", s["q"][b].float(), k).relu()
             out[b * next_n:(b + 1) * next_n, :k.shape[0]] = torch.einsum("thn,th->tn", score, s["weights"][b * next_n:(b + 1) * next_n])
         return out

@@ -109,10 +109,14 @@ def paged_case(batch, avg_kv, next_n, heads, dim):
     idx = torch.arange(max_pages, device="cuda")[None, :]
     valid = idx < pages[:, None]
     table[valid] = pool[(offs[:, None] + idx)[valid]]
-    values, scales = per_token_fp8(torch.randn(total, page, dim, device="cuda"))
     cache = torch.empty(total, page * (dim + 4), dtype=torch.uint8, device="cuda")
-    cache[:, : page * dim] = values.view(total, page * dim).view(torch.uint8)
-    cache[:, page * dim:] = scales.view(total, page).contiguous().view(torch.uint8)
+    for p0 in range(0, total, 4096):  # in chunks: a 4096-request cache is 4 Gi values
+        p1 = min(p0 + 4096, total)
+        v, s = per_token_fp8(torch.randn(p1 - p0, page, dim, device="cuda"))
+        cache[p0:p1, : page * dim] = v.view(p1 - p0, page * dim).view(torch.uint8)
+        cache[p0:p1, page * dim:] = s.view(p1 - p0, page).contiguous().view(torch.uint8)
+    values = cache[:, : page * dim].view(torch.float8_e4m3fn).view(total, page, dim)
+    scales = cache[:, page * dim:].view(torch.float32)
     cache = cache.view(total, page, 1, dim + 4)
     q = torch.randn(batch, next_n, heads, dim, device="cuda").to(torch.float8_e4m3fn)
     weights = torch.randn(batch * next_n, heads, device="cuda")
@@ -122,9 +126,9 @@ def paged_case(batch, avg_kv, next_n, heads, dim):
     out = fn()
     # Reference over the valid keys of each row, request by request (FP32, dequantised).
     diffs_xy = diffs_xx = 0.0
-    kv_f = values.float() * scales[..., None]  # [total, page, dim]
     for b in range(batch):
-        keys = kv_f[table[b, : int(pages[b])].long()].reshape(-1, dim)
+        ids = table[b, : int(pages[b])].long()  # one request's pages, dequantised alone
+        keys = (values[ids].float() * scales[ids][..., None]).reshape(-1, dim)
         s = torch.einsum("thd,nd->thn", q[b].float(), keys).relu()
         lg = torch.einsum("thn,th->tn", s, weights[b * next_n:(b + 1) * next_n])
         for t in range(next_n):
