@@ -184,8 +184,18 @@ struct Sm90Fp8PagedMqaLogits {
     uint32_t loaded_request = ~0u;
     uint8_t* kv_ring = smem + SMEM_KV_OFFSET + ring * kNumKVStages * SMEM_KV_STAGE_BYTES;
     uint8_t* scale_ring = smem + SMEM_SCALE_OFFSET + ring * kNumKVStages * SMEM_SCALE_STAGE_BYTES;
-    for (; !cursor.done(); cursor.advance()) {
-      const uint32_t b = cursor.request;
+    // Page ids come from the block table, a dependent global read: the id of the NEXT unit is read
+    // while this one is issued, so its latency overlaps the wait on the ring instead of stalling it.
+    const auto page_of = [&](const Cursor& c) { return c.split * kNumMathWarpgroups + ring; };
+    const auto page_id_of = [&](const Cursor& c) -> int32_t {
+      const uint32_t page = page_of(c);
+      return !c.done() && page < c.pages ? args.block_table[static_cast<uint64_t>(c.request) * args.block_table_stride + page] : 0;
+    };
+    int32_t page_id = page_id_of(cursor);
+    while (!cursor.done()) {
+      const uint32_t b = cursor.request, page = page_of(cursor), pages = cursor.pages;
+      cursor.advance();
+      const int32_t next_page_id = page_id_of(cursor);
       if (b != loaded_request) {
         loaded_request = b;
         if (ring == 0) {
@@ -200,16 +210,16 @@ struct Sm90Fp8PagedMqaLogits {
           q_pipe.advance();
         }
       }
-      const uint32_t page = cursor.split * kNumMathWarpgroups + ring;
-      if (page >= cursor.pages) continue;  // the request ends inside this split
-      const int32_t page_id = args.block_table[static_cast<uint64_t>(b) * args.block_table_stride + page];
-      ptx::mbarrier_try_wait_parity(&empty_kv[kv_pipe.stage], kv_pipe.phase ^ 1);
-      uint64_t* kv_full = &full_kv[kv_pipe.stage];
-      ptx::mbarrier_arrive_expect_tx(kv_full, kKVStageTxBytes);
-      ptx::cp_async_bulk_tensor_3d_load(&args.tma_kv, kv_full, kv_ring + kv_pipe.stage * SMEM_KV_STAGE_BYTES, 0, 0, page_id);
-      ptx::cp_async_bulk_tensor_2d_load(&args.tma_kv_scales, kv_full, scale_ring + kv_pipe.stage * SMEM_SCALE_STAGE_BYTES, 0,
-                                        page_id);
-      kv_pipe.advance();
+      if (page < pages) {  // else the request ends inside this split
+        ptx::mbarrier_try_wait_parity(&empty_kv[kv_pipe.stage], kv_pipe.phase ^ 1);
+        uint64_t* kv_full = &full_kv[kv_pipe.stage];
+        ptx::mbarrier_arrive_expect_tx(kv_full, kKVStageTxBytes);
+        ptx::cp_async_bulk_tensor_3d_load(&args.tma_kv, kv_full, kv_ring + kv_pipe.stage * SMEM_KV_STAGE_BYTES, 0, 0, page_id);
+        ptx::cp_async_bulk_tensor_2d_load(&args.tma_kv_scales, kv_full, scale_ring + kv_pipe.stage * SMEM_SCALE_STAGE_BYTES, 0,
+                                          page_id);
+        kv_pipe.advance();
+      }
+      page_id = next_page_id;
     }
   }
 
