@@ -2,7 +2,8 @@
 // exit on any failure.
 //   1. build      the addon if native/build is missing, the .vsix (`npm run package`), then the
 //                 development bundles with tests (`node extension/build.mjs`); each is one check
-//   2. typecheck  `tsc -p .` and `tsc -p webview`, one check each
+//   2. typecheck  `tsc -p .` and `tsc -p webview`, one check each; then the format check
+//                 (`prettier --check .`, as `npm run format:check`), one check
 //   3. unit       `node --test` over test/dist/unit/**, counted from a TAP report
 //   4. integration the mocha suite inside code-server's extension host (through
 //                 @vscode/test-electron's runTests and code-test-shim.sh) and the Playwright scenario
@@ -78,6 +79,19 @@ async function build() {
 async function typecheck() {
   await check('typecheck extension, protocol, tests (tsc -p .)', [process.execPath, tsc, '-p', '.']);
   await check('typecheck webview (tsc -p webview)', [process.execPath, tsc, '-p', 'webview']);
+  await formatCheck();
+}
+
+/** `npm run format:check`: the sources as prettier writes them (.prettierrc.json, .prettierignore). */
+async function formatCheck() {
+  const name = 'format (prettier --check .)';
+  const prettier = path.join(repo, 'node_modules/prettier/bin/prettier.cjs');
+  if (!fs.existsSync(prettier)) {
+    totals.failed++; failures.push(`${name}: prettier is not installed`);
+    console.log(`\n── ${name}\n  FAIL prettier is not installed: run \`npm ci\` (it is a devDependency), then \`npm run format\``);
+    return;
+  }
+  if (!(await check(name, [process.execPath, prettier, '--check', '.']))) console.log('  run `npm run format` to format them');
 }
 
 /** node --test over the unit bundles: spec output for people, TAP to a file for counting. */

@@ -1,16 +1,16 @@
 // The user's path through a real VS Code (code-server + headless Debian Chromium via playwright-core),
 // with one code-server start for all of it:
 //   - install the packaged .vsix, open a workspace holding a copy of kernels/;
-//   - issue 5, recorded run: copy the H100 run of test/fixtures/h100/bench-deepseek.json into the
+//   - recorded run: copy the H100 run of test/fixtures/h100/bench-deepseek.json into the
 //     workspace's run storage, reopen it through "Open saved run" and compare every timed cell of
 //     the results table with the JSON (raw data-value and the text as the table formats it), the
 //     "recorded" badge with its provenance, one bar per shape and the roofline's points; the
 //     Config Explorer follows that run's first shape;
-//   - issue 5, grouped run: the H100 grouped run test/fixtures/h100/grouped-masked.json, as the
+//   - grouped run: the H100 grouped run test/fixtures/h100/grouped-masked.json, as the
 //     runtime wrote it, dropped into the run storage and reopened through "Open saved run": one
 //     row per case with its kind and groups, figures equal to the JSON, no cuBLASLt figures;
-//   - issue 7, hovers: `wgmma` inside an asm string and `kNumStages`, from the kernel language server;
-//   - issue 5, the benchmark UI without a GPU: presets and a custom shape (the validation message
+//   - hovers: `wgmma` inside an asm string and `kNumStages`, from the kernel language server;
+//   - the benchmark UI without a GPU: presets and a custom shape (the validation message
 //     while typing), the no-GPU message and study mode, a row's register view, a cancelled run that
 //     keeps its shapes, "Open saved run", the explorer compiling a candidate with the real nvcc,
 //     the results panel restored after a reload;
@@ -240,13 +240,13 @@ export async function runScenario({
       return `code-server ready in ${server.startMs} ms`;
     });
 
-    // ── Issue 5: the recorded H100 run (first, while it is the newest saved run: the explorer follows it).
+    // ── The recorded H100 run (first, while it is the newest saved run: the explorer follows it).
     let recordedFrame;
     await step('"Open saved run" reopens the recorded H100 run from the workspace\'s run storage', async () => {
       const storage = await waitFor('the workspace storage folder', async () => workspaceStorageOf(sandbox.userDataDir, workspace), 60_000);
       const runs = path.join(storage, EXTENSION_ID, 'runs');
       fs.mkdirSync(runs, { recursive: true });
-      // The file name the run store uses (core/runArchive.ts runFileName); the store lists by content.
+      // The file name the run store uses (core/savedRun.ts runFileName); the store lists by content.
       fs.copyFileSync(RECORDED_RUN, path.join(runs, `run-${recorded.id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`));
       await palette(page, 'Open saved run');
       const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'recorded' }).first();
@@ -311,7 +311,7 @@ export async function runScenario({
       return `${title}; ${why.slice(0, 120)}${why.length > 120 ? '…' : ''}`;
     }, { soft: true });
 
-    // ── Issue 5: a recorded grouped run through the saved-run path (after the explorer followed
+    // ── A recorded grouped run through the saved-run path (after the explorer followed
     // the normal run: "the last run" is the newest normal run, grouped runs are not followed).
     await step('"Open saved run" reopens the recorded H100 grouped (masked) run; its rows equal the JSON', async () => {
       const grouped = JSON.parse(fs.readFileSync(GROUPED_RUN, 'utf8'));
@@ -371,7 +371,7 @@ export async function runScenario({
       return detail;
     }, { soft: true });
 
-    // ── Issue 7: hovers from the kernel language server.
+    // ── Hovers from the kernel language server.
     await step('hover on `wgmma` inside an asm string explains the instruction and links the PTX ISA', async () => {
       await openFileAtLine(page, 'wgmma_fp8.cuh', positionOf(path.join(workspace, 'kernels/include/fp8lab/ptx/wgmma_fp8.cuh'), '"wgmma.mma_async'));
       const hover = await hoverOver(page, '"wgmma.mma_async', 1, 5, (t) => /Warpgroup matrix multiply-accumulate/.test(t));
@@ -395,7 +395,7 @@ export async function runScenario({
       return facts ? `with facts: ${text.match(/Last run[^|]*/)?.[0]?.trim()}` : 'no run published yet: says how to get one';
     }, { soft: true });
 
-    // ── Issue 5: the benchmark command on this GPU-less machine (H8's scenario, folded in).
+    // ── The benchmark command on this GPU-less machine.
     await step('palette: the command offers the DeepSeek-V3 presets; a custom shape shows the runtime\'s validation while typing', async () => {
       await page.keyboard.press('Escape');
       await palette(page, 'Run FP8 GEMM benchmark');

@@ -12,7 +12,7 @@ import type { BenchRun, DeviceReport, GemmConfig, GemmProblem, ShapeResult } fro
 import { checkAccuracyReport } from './accuracy';
 import { groupedToBenchRun, isGroupedBenchRun } from './grouped/benchRun';
 import { upgradeRun } from './peers/runPeers';
-import { isBenchRun } from './runArchive';
+import { isBenchRun } from './savedRun';
 import { formatConfig } from './runRows';
 import { checkTraceCapture } from './trace';
 import { shapeLabel } from './shapes';

@@ -4,7 +4,7 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { BenchRun } from '../../protocol/worker';
-import type { RunSummary } from '../core/runArchive';
+import type { RunSummary } from '../core/savedRun';
 import { runToCsv } from '../core/runRows';
 import type { RunStore } from '../storage/runStore';
 import { pickFp8labFile, readFp8labFile } from './fp8labFileIo';

@@ -5,8 +5,8 @@
 // each measured shape, so a cancelled or crashed run keeps what it measured.
 
 import * as vscode from 'vscode';
-import type { BenchOptions, BenchRun, EnvironmentReport, GemmProblem, JobProgress, ShapeResult } from '../../protocol/worker';
-import { RuntimeError, type FeatureContext } from '../context';
+import type { BenchOptions, BenchRun, EnvironmentReport, GemmProblem, JobProgress } from '../../protocol/worker';
+import type { FeatureContext } from '../context';
 import { deepseekDecodeShapes, deepseekPrefillShapes, deepseekShapes } from '../core/deepseekShapes';
 import { firstClause, parseShapeList, whyCannotRun } from '../core/benchChoices';
 import { panelsFor } from '../panels/panelSet';
@@ -16,7 +16,7 @@ import { Overrides } from './overrides';
 import { runStoreFor, type RunStore } from '../storage/runStore';
 import { newJobId } from '../core/jobId';
 import { shapeLabel } from '../core/shapes';
-import { withJobProgress } from '../runtime/jobProgress';
+import { runJob } from '../runtime/hostJob';
 
 /** Timing options of a GPU run from the command (the CLI has its own flags for these). */
 const GPU_OPTIONS: BenchOptions = { timing: true, peer: true, rounds: 20, seed: 0 }; // the CLI's defaults
@@ -172,28 +172,23 @@ async function measure(ctx: FeatureContext, store: RunStore, env: EnvironmentRep
     if (p.phase === 'done' && !done.has(p.index)) { done.add(p.index); increment = 100 / total; }
     return { message: `shape ${p.index + 1}/${p.total} ${shape}: ${p.phase}${p.message ? ` — ${p.message}` : ''}`, increment };
   };
-  await withJobProgress(ctx.runtime, jobId, title, show, async (token) => {
-    const subs = [
-      ctx.runtime.onNotification('job/didMeasure', (m: { jobId: string; result: ShapeResult }) => {
-        if (m.jobId !== jobId) return;
-        run = { ...run, results: [...run.results, m.result] };
-        void save().then(() => panel.show(run, { live: true, savedAs }));
-      }),
-    ];
-    try {
-      const options = mode === 'gpu' ? GPU_OPTIONS : STUDY_OPTIONS;
-      const final = await ctx.runtime.request('gemm/bench', { settings: ctx.settings(), jobId, problems, options }, token);
-      // The runtime's run is authoritative (device, ceilings, every result); it is stored under this job's id.
-      run = { ...final, id: jobId, results: final.results.length >= run.results.length ? final.results : run.results };
-    } catch (e) {
-      const err = e instanceof RuntimeError ? e.data : toCodedError(e);
-      const code = token.isCancellationRequested ? 'E_CANCELLED' : err.code;
-      run = { ...run, interrupted: { code, message: code === 'E_CANCELLED' ? 'cancelled by the user' : err.message } };
-      ctx.log.warn(`run ${jobId} stopped early: ${code}: ${err.message}`);
-    } finally {
-      subs.forEach((s) => s.dispose());
-    }
+  const outcome = await runJob(ctx.runtime, {
+    jobId, method: 'gemm/bench', params: { settings: ctx.settings(), problems, options: mode === 'gpu' ? GPU_OPTIONS : STUDY_OPTIONS },
+    notification: { title, show },
+    measured: (result) => {
+      run = { ...run, results: [...run.results, result] };
+      void save().then(() => panel.show(run, { live: true, savedAs }));
+    },
   });
+  if (outcome.ok) {
+    // The runtime's run is authoritative (device, ceilings, every result); it is stored under this job's id.
+    const final = outcome.result;
+    run = { ...final, id: jobId, results: final.results.length >= run.results.length ? final.results : run.results };
+  } else {
+    const code = outcome.cancelled ? 'E_CANCELLED' : outcome.error.code;
+    run = { ...run, interrupted: { code, message: code === 'E_CANCELLED' ? 'cancelled by the user' : outcome.error.message } };
+    ctx.log.warn(`run ${jobId} stopped early: ${code}: ${outcome.error.message}`);
+  }
   run = { ...run, finishedAt: run.finishedAt ?? new Date().toISOString() };
   await save();
   panel.show(run, { live: false, savedAs, reveal: true });

@@ -6,7 +6,7 @@
 
 import * as vscode from 'vscode';
 import type { ExplorerCandidateState, ExplorerSnapshot } from '../../protocol/webview';
-import type { CodedErrorData, GemmProblem, KernelKind, ShapeResult } from '../../protocol/worker';
+import type { GemmProblem, KernelKind, ShapeResult } from '../../protocol/worker';
 import type { FeatureContext } from '../context';
 import { registersFromCandidates } from '../core/registerEntries';
 import { identicalConfigs } from '../core/configIdentity';
@@ -16,6 +16,7 @@ import { toCodedError, WebviewHost } from '../panels/webviewHost';
 import { Overrides } from './overrides';
 import { runStoreFor } from '../storage/runStore';
 import { newJobId } from '../core/jobId';
+import { runJob } from '../runtime/hostJob';
 
 export const EXPLORER_VIEW_ID = 'fp8lab.configExplorer';
 
@@ -234,19 +235,19 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
       this.set({ busy: { what: 'timing candidates', done: timed, total: picked.length } });
     };
     let measured = 0;
-    const subs = [
-      this.ctx.runtime.onNotification('job/didMeasure', (m) => { if (m.jobId === jobId) record(measured++, m.result); }),
-    ];
     this.set({ busy: { what: 'timing candidates', done: 0, total: picked.length } });
     try {
-      const run = await this.ctx.runtime.request('gemm/bench', { settings: this.ctx.settings(), jobId, problems, options: TIME_OPTIONS }, source.token);
-      // Results come back in problem order; those not announced by job/didMeasure are recorded now.
-      run.results.slice(measured).forEach((r, i) => record(measured + i, r));
-    } catch (e) {
-      const err: CodedErrorData = toCodedError(e);
-      if (err.code !== 'E_CANCELLED') for (const i of picked.filter((x) => !recorded.has(x))) this.put({ ...this.candidateState(i), timingError: err });
+      const outcome = await runJob(this.ctx.runtime, {
+        jobId, method: 'gemm/bench', params: { settings: this.ctx.settings(), problems, options: TIME_OPTIONS }, token: source.token,
+        measured: (result) => record(measured++, result),
+      });
+      if (outcome.ok) {
+        // Results come back in problem order; those not announced by job/didMeasure are recorded now.
+        outcome.result.results.slice(measured).forEach((r, i) => record(measured + i, r));
+      } else if (outcome.error.code !== 'E_CANCELLED') {
+        for (const i of picked.filter((x) => !recorded.has(x))) this.put({ ...this.candidateState(i), timingError: outcome.error });
+      }
     } finally {
-      subs.forEach((s) => s.dispose());
       source.dispose();
       this.cancel = undefined;
       this.set({ busy: undefined });

@@ -13,7 +13,7 @@ import { groupedTable } from '../core/grouped/table';
 import { panelsFor } from '../panels/panelSet';
 import { runStoreFor } from '../storage/runStore';
 import { newJobId } from '../core/jobId';
-import { withJobProgress } from '../runtime/jobProgress';
+import { runJob } from '../runtime/hostJob';
 
 const KIND_TEXT: Record<GroupedKind, string> = {
   contiguous: 'M-grouped contiguous (MoE prefill / training forward)',
@@ -43,15 +43,13 @@ async function runGrouped(ctx: FeatureContext, arg?: unknown): Promise<string | 
   const jobId = newJobId('grouped');
   const options = { timing: env.canRunKernels, rounds: 10, seed: 0 };
   const title = env.canRunKernels ? `Grouped GEMMs (${pick.gemmKind}) on ${env.devices.find((d) => d.isHopper)?.name}` : `Grouped GEMMs (${pick.gemmKind}): study mode, compile only`;
-  const grouped = await withJobProgress(ctx.runtime, jobId, title, (p: JobProgress) => ({ message: `${p.index + 1}/${p.total} ${p.message}` }), async (token) => {
-    try {
-      // A cancel answers with the cases measured so far (run.interrupted says so).
-      return await ctx.runtime.request('gemm/groupedBench', { settings: ctx.settings(), jobId, cases: standardCases(pick.gemmKind), options }, token);
-    } catch (err) {
-      void vscode.window.showErrorMessage(`Grouped GEMM benchmark: ${message(err)}`);
-      return undefined;
-    }
+  const outcome = await runJob(ctx.runtime, {
+    jobId, method: 'gemm/groupedBench', params: { settings: ctx.settings(), cases: standardCases(pick.gemmKind), options },
+    notification: { title, show: (p: JobProgress) => ({ message: `${p.index + 1}/${p.total} ${p.message}` }) },
   });
+  // A cancel answers with the cases measured so far (run.interrupted says so).
+  if (!outcome.ok) void vscode.window.showErrorMessage(`Grouped GEMM benchmark: [${outcome.error.code}] ${outcome.error.message}`);
+  const grouped = outcome.ok ? outcome.result : undefined;
   if (!grouped) return undefined;
 
   // Saved and shown like every run: the results panel, "Open saved run", JSON/CSV export.

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { BenchRun } from '../../protocol/worker';
 import type { FeatureContext } from '../context';
-import type { RunSummary } from '../core/runArchive';
+import type { RunSummary } from '../core/savedRun';
 import { describeRun, exportRun, OPEN_FILE_ITEM, pickRun, pickRunOrFile } from '../dialogs/runDialogs';
 import { panelsFor } from '../panels/panelSet';
 import { runStoreFor, type RunStore } from '../storage/runStore';

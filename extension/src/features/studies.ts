@@ -8,17 +8,16 @@
 import * as vscode from 'vscode';
 import type { AccuracyReport, InputKind, TraceCapture } from '../../protocol/trace';
 import type { GemmProblem } from '../../protocol/worker';
-import { RuntimeError, type FeatureContext } from '../context';
+import type { FeatureContext } from '../context';
 import { checkAccuracyReport } from '../core/accuracy';
 import { classifyFp8labJson } from '../core/fp8labFiles';
 import { parseShape, shapeLabel } from '../core/shapes';
 import { checkTraceCapture } from '../core/trace';
 import { accuracyTitle, createAccuracyPanel } from '../panels/accuracyPanel';
 import { createTimelinePanel, timelineTitle } from '../panels/timelinePanel';
-import { toCodedError } from '../panels/webviewHost';
 import { runStoreFor } from '../storage/runStore';
 import { newJobId } from '../core/jobId';
-import { withJobProgress } from '../runtime/jobProgress';
+import { runJob, type HostJob } from '../runtime/hostJob';
 
 export type StudyName = 'timeline' | 'accuracy';
 export const STUDY_COMMANDS: Record<StudyName, string> = { timeline: 'fp8lab.showTimeline', accuracy: 'fp8lab.showAccuracy' };
@@ -99,19 +98,14 @@ export function activate(ctx: FeatureContext) {
     return false;
   }
 
-  async function run<T>(title: string, call: (jobId: string, token: vscode.CancellationToken) => Promise<T>): Promise<T | undefined> {
-    const jobId = newJobId('study');
-    return withJobProgress(ctx.runtime, jobId, title, (p) => ({ message: p.message }), async (token) => {
-      try {
-        return await call(jobId, token);
-      } catch (e) {
-        const err = e instanceof RuntimeError ? e.data : toCodedError(e);
-        if (token.isCancellationRequested || err.code === 'E_CANCELLED') { void vscode.window.showInformationMessage(`${title}: cancelled.`); return undefined; }
-        ctx.log.warn(`${title}: ${err.code}: ${err.message}`);
-        void vscode.window.showErrorMessage(`${title} failed: [${err.code}] ${err.message}`);
-        return undefined;
-      }
-    });
+  async function run<M extends 'gemm/timeline' | 'gemm/accuracy'>(title: string, method: M, params: HostJob<M>['params']) {
+    const outcome = await runJob(ctx.runtime, { jobId: newJobId('study'), method, params, notification: { title, show: (p) => ({ message: p.message }) } });
+    if (outcome.ok) return outcome.result;
+    const err = outcome.error;
+    if (outcome.cancelled) { void vscode.window.showInformationMessage(`${title}: cancelled.`); return undefined; }
+    ctx.log.warn(`${title}: ${err.code}: ${err.message}`);
+    void vscode.window.showErrorMessage(`${title} failed: [${err.code}] ${err.message}`);
+    return undefined;
   }
 
   const showTimeline = async (arg?: unknown) => {
@@ -119,8 +113,7 @@ export function activate(ctx: FeatureContext) {
     if (!(await canRun('timeline'))) return;
     const problem = await shapeFor(arg);
     if (!problem) return;
-    const result = await run(`Pipeline timeline ${shapeLabel(problem)}`,
-      (jobId, token) => ctx.runtime.request('gemm/timeline', { settings: ctx.settings(), jobId, problem }, token));
+    const result = await run(`Pipeline timeline ${shapeLabel(problem)}`, 'gemm/timeline', { settings: ctx.settings(), problem });
     if (result) showCapture(result.capture);
   };
 
@@ -133,8 +126,7 @@ export function activate(ctx: FeatureContext) {
     if (!input) return;
     // A fresh seed each time; it is recorded in the report, so the inputs can be reproduced.
     const seed = Math.floor(Math.random() * 0x100000000);
-    const report = await run(`Accuracy ${shapeLabel(problem)} (${input.label})`,
-      (jobId, token) => ctx.runtime.request('gemm/accuracy', { settings: ctx.settings(), jobId, problem, options: { input: input.label, seed } }, token));
+    const report = await run(`Accuracy ${shapeLabel(problem)} (${input.label})`, 'gemm/accuracy', { settings: ctx.settings(), problem, options: { input: input.label, seed } });
     if (report) showReport(report);
   };
 

@@ -1,11 +1,12 @@
 // Saved runs in the workspace's storage (or the global storage without a workspace): one JSON file
-// per run, written atomically after every measured shape (core/runArchive.ts). The commands that
+// per run, written atomically after every measured shape (storage/runArchive.ts). The commands that
 // open, compare and export runs are features/runs.ts; the pickers are dialogs/runDialogs.ts.
 
 import * as vscode from 'vscode';
 import type { BenchRun } from '../../protocol/worker';
 import type { FeatureContext } from '../context';
-import { RunArchive, type RunSummary } from '../core/runArchive';
+import type { RunSummary } from '../core/savedRun';
+import { RunArchive } from './runArchive';
 
 export class RunStore implements vscode.Disposable {
   readonly archive: RunArchive;

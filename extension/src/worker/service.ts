@@ -4,14 +4,15 @@
 import { cpus } from 'node:os';
 import type { DeviceInfo } from '../../../native/index';
 import type {
-  BenchOptions, DeviceCeilings, BenchRun, CompileJob, CompileReport, ConfigOrigin, ConfigReport, DeviceReport, EnvironmentReport, GemmConfig, GemmProblem,
-  JobProgress, RuntimeSettings, ShapeResult, TuneRun,
+  BenchOptions, DeviceCeilings, BenchRun, CompileJob, CompileReport, ConfigOrigin, ConfigReport, EnvironmentReport, GemmConfig, GemmProblem,
+  RuntimeSettings, ShapeResult, TuneRun,
 } from '../../protocol/worker';
 import { gemmFlops } from '../core/stats';
 import { loadAddon, type AddonModule } from './addon';
 import { ceilingsFile, CEILING_GEMM, measureMemoryGBps, raiseToObserved, readCeilings, writeCeilings } from './bench/ceilings';
 import { compileGemm } from './bench/compileGemm';
-import { cancelledError, coded, codedData, losesContext } from './bench/errors';
+import { coded, codedData } from './bench/errors';
+import { defaultJobDeps, firstHopper, initDevice, openJob, requireCompiler, requireGpu, runItems, startDevice, type JobDeps, type JobHooks } from './jobPipeline';
 import { TaskPool, type Logger } from './bench/jit';
 import { applyOverrides, chooseFor, policyDevice, resolveConfig, validateBench, type ConfigOverrides, type PolicyDevice } from './bench/policy';
 import { benchShape, SYNC_TIMEOUT_MS, type HostOverhead, type ShapePeers } from './bench/shapeBench';
@@ -24,13 +25,8 @@ import { shapeLabel } from '../core/shapes';
 import { loadChoiceContext, modelMode } from './choiceContext';
 import type { ChoiceContext } from '../core/tuning/choice';
 
-export interface BenchHooks {
-  progress?(p: JobProgress): void;
+export interface BenchHooks extends JobHooks {
   measured?(result: ShapeResult): void;
-  cancelled?(): boolean;
-  log?: Logger;
-  /** Put into progress notifications (the worker overwrites it with the request's jobId). */
-  jobId?: string;
 }
 
 /**
@@ -46,23 +42,8 @@ function addon(): AddonModule {
   return loadAddon().addon;
 }
 
-/** The GPU this process has initialised (init() retains the primary context once per process). */
-let initialised: { addon: AddonModule; ordinal: number; info: DeviceInfo } | undefined;
-export function initDevice(a: AddonModule, settings: RuntimeSettings, ordinal: number): DeviceInfo {
-  if (initialised && initialised.addon === a && initialised.ordinal === ordinal) return initialised.info;
-  const info = a.init({ ordinal, ...(settings.libcudaPath ? { libcudaPath: settings.libcudaPath } : {}) });
-  initialised = { addon: a, ordinal, info };
-  return info;
-}
-
-/** Throws E_NO_COMPILER (with the toolkit's own complaint) where kernels cannot be compiled. */
-export function requireCompiler(env: EnvironmentReport): void {
-  if (!env.canCompileKernels) throw coded('E_NO_COMPILER', env.toolkit.problem ?? 'No usable CUDA toolkit: nvcc ≥ 12.3 is needed to compile kernels.');
-}
-
-export function firstHopper(env: EnvironmentReport): DeviceReport | undefined {
-  return env.devices.find((d) => d.isHopper);
-}
+// Where the machine is probed and the device started: the job pipeline (kept importable from here).
+export { firstHopper, initDevice, requireCompiler };
 
 // ---------------------------------------------------------------------------------------------
 
@@ -132,26 +113,17 @@ export async function testFault(settings: RuntimeSettings, kind: 'illegal-addres
 
 // ---------------------------------------------------------------------------------------------
 
-/** What bench() reaches outside itself; tests pass fakes. */
-export interface BenchDeps {
-  addon(): AddonModule;
-  probe(settings: RuntimeSettings): Promise<EnvironmentReport>;
-}
-const defaultBenchDeps: BenchDeps = { addon, probe: probeEnvironment };
+/** What bench() and tune() reach outside themselves; tests pass fakes. */
+export type BenchDeps = JobDeps;
+const defaultBenchDeps: BenchDeps = defaultJobDeps;
 
 export async function bench(settings: RuntimeSettings, problems: GemmProblem[], options: BenchOptions, hooks: BenchHooks = {},
   deps: BenchDeps = defaultBenchDeps): Promise<BenchRun> {
   checkOptions(options);
   if (!Array.isArray(problems) || problems.length === 0) throw coded('E_INVALID_SHAPE', 'No shapes to benchmark: give at least one, e.g. 4096,7168,2048 or the deepseek preset.');
-  const a = deps.addon();
-  const env = await deps.probe(settings);
-  requireCompiler(env);
+  const job = await openJob(settings, hooks, deps);
+  const { addon: a, env, hopper, gpu, log } = job;
   const valid = validateBench(problems, env); // every shape checked before anything runs
-  const hopper = firstHopper(env);
-  const gpu = env.canRunKernels && hopper !== undefined;
-  const log: Logger = hooks.log ?? (() => {});
-  const jobId = hooks.jobId ?? 'local';
-  const cancelled = () => hooks.cancelled?.() === true;
 
   const run: BenchRun = {
     id: newRunId(),
@@ -185,30 +157,25 @@ export async function bench(settings: RuntimeSettings, problems: GemmProblem[], 
     return promise;
   });
 
-  let info: DeviceInfo | undefined;
-  let utils: UtilKernels | undefined;
-  if (gpu) {
-    info = initDevice(a, settings, hopper!.ordinal);
-    utils = await UtilKernels.load(a, settings, log);
-  }
+  const dev = gpu ? await startDevice(job, settings) : undefined;
   const peers = gpu ? await openPeers(settings, options, env, log) : undefined;
   if (peers) run.peers = peers.availability;
-  // A cancel stops the Python helper at once, even in the middle of a DeepGEMM compile.
-  const watchCancel = peers ? setInterval(() => { if (cancelled()) peers.kill(); }, 200) : undefined;
   let hostOverhead: HostOverhead | undefined;
   try {
-    for (let i = 0; i < valid.length; i++) {
-      const problem = valid[i];
-      const label = `${shapeLabel(problem)}`;
-      const progress = (phase: JobProgress['phase'], message: string) => hooks.progress?.({ jobId, index: i, total: valid.length, phase, message });
-      if (cancelled()) { run.interrupted = { code: 'E_CANCELLED', message: cancelledError().message }; break; }
-      progress('compiling', `${label}: compiling ${describeConfig(resolved[i])} (${origins[i].text})`);
-      let result: ShapeResult;
-      try {
+    const outcome = await runItems(job, {
+      items: valid,
+      noun: 'shapes',
+      label: (problem) => shapeLabel(problem),
+      // A cancel stops the Python helper at once, even in the middle of a DeepGEMM compile.
+      ...(peers ? { onCancel: () => peers.kill() } : {}),
+      step: async (problem, at) => {
+        const i = at.index;
+        at.progress('compiling', `${shapeLabel(problem)}: compiling ${describeConfig(resolved[i])} (${origins[i].text})`);
         const compiled = await compiles[i];
-        if (gpu) {
+        let result: ShapeResult;
+        if (dev) {
           const out = await benchShape({
-            addon: a, settings, utils: utils!, device: info!, options, index: i, total: valid.length, progress, cancelled,
+            addon: a, settings, utils: dev.utils, device: dev.info, options, index: i, total: valid.length, progress: at.progress, cancelled: at.cancelled,
             peers: peers!.shape, measureHostOverhead: options.timing && hostOverhead === undefined,
           }, compiled);
           result = out.result;
@@ -219,34 +186,24 @@ export async function bench(settings: RuntimeSettings, problems: GemmProblem[], 
             compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
           };
         }
-      } catch (err) {
-        const data = codedData(err);
-        if (data.code === 'E_CANCELLED') { run.interrupted = { code: data.code, message: data.message }; break; }
-        result = { problem, config: resolved[i], error: data, configOrigin: origins[i] };
-        run.results.push(result);
-        hooks.measured?.(result);
-        progress('done', `${label}: [${data.code}] ${data.message}`);
-        if (losesContext(data)) {
-          run.interrupted = { code: data.code, message: `${label}: ${data.message} The CUDA context is lost; the remaining shapes were not run.` };
-          break;
-        }
-        continue;
-      }
-      result.configOrigin = origins[i];
-      run.results.push(result);
-      hooks.measured?.(result);
-      progress('done', `${label}: ${resultSummary(result)}`);
-    }
+        result.configOrigin = origins[i];
+        return result;
+      },
+      failed: (problem, i, error) => ({ problem, config: resolved[i], error, configOrigin: origins[i] }),
+      kept: (result) => hooks.measured?.(result),
+      summary: resultSummary,
+    });
+    run.results = outcome.results;
+    if (outcome.interrupted) run.interrupted = outcome.interrupted;
   } finally {
-    if (watchCancel) clearInterval(watchCancel);
     await peers?.close();
   }
 
   if (hostOverhead) run.hostOverhead = hostOverhead;
-  if (gpu && !run.interrupted && options.timing) {
+  if (dev && !run.interrupted && options.timing) {
     try {
       const cublaslt = env.cublasLt.available ? { ok: true as const, name: 'cuBLASLt', ...(env.cublasLt.path ? { path: env.cublasLt.path } : {}) } : undefined;
-      run.ceilings = await deviceCeilings(a, settings, utils!, info!, device, options, cublaslt, run.results, log);
+      run.ceilings = await deviceCeilings(a, settings, dev.utils, dev.info, device, options, cublaslt, run.results, log);
     } catch (err) {
       const data = codedData(err);
       log('warn', `device ceilings not measured: [${data.code}] ${data.message}`);
@@ -267,14 +224,10 @@ export async function tune(settings: RuntimeSettings, problem: GemmProblem, conf
   if (!Array.isArray(configs) || configs.length === 0) {
     throw coded('E_BAD_ARGUMENT', 'No candidate configs to time: give at least one (gemm/configs lists the legal candidates of a shape).');
   }
-  const a = deps.addon();
-  const env = await deps.probe(settings);
-  requireCompiler(env);
+  const job = await openJob(settings, hooks, deps);
+  const { addon: a, env, log } = job;
   const [valid] = validateBench([problem], env);
-  const hopper = firstHopper(env);
-  if (!env.canRunKernels || !hopper) throw coded('E_NO_DEVICE', `Tuning times kernels on the GPU, so it needs a Hopper GPU; here: ${env.summary}`);
-  const log: Logger = hooks.log ?? (() => {});
-  const jobId = hooks.jobId ?? 'local';
+  const hopper = requireGpu(job, 'Tuning times kernels on the GPU, so it needs a Hopper GPU; here: ');
   const startedAt = new Date().toISOString();
   const device = policyDevice(settings, hopper);
 
@@ -291,13 +244,11 @@ export async function tune(settings: RuntimeSettings, problem: GemmProblem, conf
     compiled.catch(() => {}); // awaited (and reported) by tuneShape; this only marks it handled
     return { config: forced, compiled };
   });
-  const progress = (phase: JobProgress['phase'], message: string, index: number) => hooks.progress?.({ jobId, index, total: configs.length, phase, message });
-  progress('compiling', `${shapeLabel(valid)}: compiling ${configs.length} candidate(s)`, 0);
-  const info = initDevice(a, settings, hopper.ordinal);
-  const utils = await UtilKernels.load(a, settings, log);
-  const outcome = await tuneShape({ addon: a, utils, device: info, options, progress, cancelled: () => hooks.cancelled?.() === true }, valid, candidates);
+  job.progress(0, configs.length, 'compiling', `${shapeLabel(valid)}: compiling ${configs.length} candidate(s)`);
+  const dev = await startDevice(job, settings);
+  const outcome = await tuneShape({ ...job, utils: dev.utils, device: dev.info, options }, valid, candidates);
   outcome.results.forEach((r) => hooks.measured?.(r));
-  progress('done', `${shapeLabel(valid)}: ${outcome.results.filter((r) => r.timing).length} of ${configs.length} candidate(s) timed`, configs.length - 1);
+  job.progress(configs.length - 1, configs.length, 'done', `${shapeLabel(valid)}: ${outcome.results.filter((r) => r.timing).length} of ${configs.length} candidate(s) timed`);
   return { problem: valid, startedAt, finishedAt: new Date().toISOString(), device: hopper, options: { ...options }, ...outcome };
 }
 

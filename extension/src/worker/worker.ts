@@ -8,7 +8,7 @@ import { RuntimeError } from '../core/runtimeError';
 import { probeEnvironment } from './environment';
 import * as service from './service';
 import { accuracyStudy } from './studies/accuracyStudy';
-import type { StudyHooks } from './studies/studyDevice';
+import type { JobHooks } from './jobPipeline';
 import { timeline } from './studies/timeline';
 import * as grouped from './grouped/groupedService';
 import { benchMqa } from './mqa/mqaService';
@@ -88,7 +88,7 @@ handle('gemm/configs', (params) => service.configs(settingsOf(params), params.pr
  * under its jobId (what job/cancel and $/cancelRequest cancel), progress notified with that id,
  * unregistered when it ends however it ends. The verbs supply only their work.
  */
-async function job<T>(method: string, jobId: unknown, token: CancellationToken, run: (hooks: StudyHooks) => Promise<T>): Promise<T> {
+async function job<T>(method: string, jobId: unknown, token: CancellationToken, run: (hooks: JobHooks) => Promise<T>): Promise<T> {
   if (typeof jobId !== 'string' || jobId === '') {
     throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: `${method} needs a non-empty jobId (it is what job/cancel names).` });
   }

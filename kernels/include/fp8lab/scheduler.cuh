@@ -30,7 +30,7 @@ struct TileInfo {
 // Split-K across a cluster (kSplitK = 2 or 4): the CTAs of a cluster take the same tile, each a
 // contiguous share of its K-blocks; the kernel adds ranks 1..'s partial sums into rank 0's
 // through distributed shared memory. For small-M shapes with few tiles this halves the bytes each
-// SM must take in, which is what bounds them (measured: time tracks bytes per CTA, not L2 reads).
+// SM must take in, which is what bounds them (kernels/README.md, Split-K across a cluster).
 template <GemmType kGemmType, uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t kClusterM, uint32_t kClusterN,
           uint32_t kNumSMs, uint32_t kSplitK = 1>
 struct Scheduler {

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { GroupedBenchRun } from '../../../extension/protocol/grouped';
 import type { BenchmarkTestApi } from '../../../extension/src/features/benchmark';
 import { caseLabel } from '../../../extension/src/core/grouped/cases';
-import { runFileName } from '../../../extension/src/core/runArchive';
+import { runFileName } from '../../../extension/src/core/savedRun';
 import { runRows } from '../../../extension/src/core/runRows';
 import { activeExtension, testApiMember, until } from './testApi';
 
@@ -47,7 +47,9 @@ export function defineGroupedTests(): void {
         assert.equal(row.gbps, src.timing ? src.timing.tbps * 1000 : undefined);
         assert.equal(row.calcDiff, src.accuracy?.calcDiff);
         assert.equal(row.flopsOver, 'valid');
-        assert.deepEqual(row.peers, {}, 'no peer figure the recorded grouped run did not measure');
+        const peerUs = Object.fromEntries((src.peers ?? []).filter((p) => p.timing).map((p) => [p.id, p.timing!.medianUs]));
+        assert.ok(Object.keys(peerUs).length > 0, 'the recording measured DeepGEMM beside ours');
+        assert.deepEqual(Object.fromEntries(Object.entries(row.peers).map(([id, c]) => [id, c?.us])), peerUs, 'each case carries the peer times the run measured, no other');
       });
     });
   });

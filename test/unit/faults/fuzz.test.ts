@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DeviceReport, EnvironmentReport, GemmProblem, RuntimeSettings } from '../../../extension/protocol/worker';
 import { parseBenchArgs, parseConfigText, parseShapeVerbArgs, CONFIG_KEYS } from '../../../extension/src/cli/verbArgs';
-import { RunArchive } from '../../../extension/src/core/runArchive';
+import { RunArchive } from '../../../extension/src/storage/runArchive';
 import { findExtensionRoot } from '../../../extension/src/worker/addon';
 import { applyOverrides, chooseFor, kernelSourceFor, policyDevice, validateBench } from '../../../extension/src/worker/bench/policy';
 import { resolveSettings } from '../../../extension/src/core/settings';

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { RunArchive } from '../../../extension/src/core/runArchive';
+import { RunArchive } from '../../../extension/src/storage/runArchive';
 import { makeRun } from '../webview/runData';
 
 // The child: saves a large run over and over until it is killed.

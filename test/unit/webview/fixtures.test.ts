@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchRun, ConfigReport } from '../../../extension/protocol/worker';
-import { isBenchRun } from '../../../extension/src/core/runArchive';
+import { isBenchRun } from '../../../extension/src/core/savedRun';
 import { registersFromRun } from '../../../extension/src/core/registerEntries';
 import { hasTiming, runRows, runToCsv } from '../../../extension/src/core/runRows';
 import { candidateData, chosenIndex, rooflineData, runSeries, tflopsData } from '../../../webview/src/charts/data';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchRun } from '../../../extension/protocol/worker';
 import { peerColumns, peerLines, upgradeRun } from '../../../extension/src/core/peers/runPeers';
-import { RunArchive } from '../../../extension/src/core/runArchive';
+import { RunArchive } from '../../../extension/src/storage/runArchive';
 import { repoRoot } from '../repoRoot';
 import { makePeersRun } from './runData';
 

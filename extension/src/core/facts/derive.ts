@@ -33,7 +33,7 @@ export function instantiatedFunctions(source: string): string[] {
   return [...out];
 }
 
-/** Optional helper the caller passes to name instantiations (H1's gemmKernelSource). */
+/** Optional helper the caller passes to name instantiations (core/kernelSource.ts's gemmKernelSource). */
 export type KernelNamer = (problem: GemmProblem, config: GemmConfig) => { kernelName: string; source: string } | undefined;
 
 /** Facts after a benchmark run: its chosen configs replace the previous run's; compiles are merged. */

@@ -1,6 +1,6 @@
 // Error statistics of one GEMM output against an FP32 reference, computed on the host from the
 // downloaded tensors: calc_diff (float64 sums), max absolute / relative error, the log-scale
-// histogram of relative errors (H9's bins, core/accuracy/histogram.ts) and per-output-tile sums for
+// histogram of relative errors (the bins of core/accuracy/histogram.ts) and per-output-tile sums for
 // the heatmap. One pass, no per-element allocation, so 4096x7168 (29M outputs) takes well under a
 // second per variant. Pure: typed arrays in, JSON-ready figures out.
 import type { AccuracyVariantReport } from '../../../protocol/trace';

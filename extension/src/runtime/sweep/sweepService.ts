@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { RunArchive } from '../../core/runArchive';
+import { RunArchive } from '../../storage/runArchive';
 import { sweepRunId, mergedRun, sweepTuningRecords } from '../../core/sweep/sweepMerge';
 import { newSweepId, planSweep, type PlanInput, type SweepPlan } from '../../core/sweep/sweepPlan';
 import type { SlurmOptions } from '../../core/sweep/slurm';

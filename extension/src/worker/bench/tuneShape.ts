@@ -4,16 +4,15 @@
 // interleaved (A B C ... A B C ...). A clock that sags under the 700 W cap then slows every
 // candidate alike inside a round, instead of whichever candidate happened to run while it was hot.
 import type { GemmLaunch, Kernel, TimingResult } from '../../../../native/index';
-import type { CodedErrorData, CompileReport, GemmConfig, GemmProblem, JobProgress, ShapeResult, TuneRun } from '../../../protocol/worker';
+import type { CodedErrorData, CompileReport, GemmConfig, GemmProblem, ShapeResult, TuneRun } from '../../../protocol/worker';
+import { runItems, type LoopControl } from '../jobPipeline';
 import { DeviceScope } from './buffers';
 import { cancelledError, codedData, losesContext } from './errors';
 import { checkLaunch, compiledResult, gemmLaunches, prepareInputs, timingOf, timingPlan, WARMUP_REPLAYS, type InputContext } from './shapeBench';
 import { shapeLabel } from '../../core/shapes';
 
-export interface TuneContext extends InputContext {
-  progress(phase: JobProgress['phase'], message: string, index: number): void;
-  cancelled(): boolean;
-}
+/** The inputs' context and the job's cancel flag and progress reports (a Job satisfies the latter). */
+export type TuneContext = InputContext & LoopControl;
 
 /** A candidate: its config and its compile, which may still be running (or may have failed). */
 export interface TuneCandidate {
@@ -29,8 +28,9 @@ interface Timed { index: number; kernel: Kernel; launches: GemmLaunch[] }
 export async function tuneShape(ctx: TuneContext, problem: GemmProblem, candidates: TuneCandidate[]): Promise<TuneOutcome> {
   const { addon, options } = ctx;
   const label = `${shapeLabel(problem)}`;
+  const total = candidates.length;
   const checkpoint = () => { if (ctx.cancelled()) throw cancelledError(); };
-  const results: ShapeResult[] = [];
+  let results: ShapeResult[] = [];
   const scope = new DeviceScope(addon);
   let interrupted: TuneRun['interrupted'];
   const stop = (data: CodedErrorData, what: string) => {
@@ -38,39 +38,43 @@ export async function tuneShape(ctx: TuneContext, problem: GemmProblem, candidat
       : `${label}: ${what}: ${data.message} The CUDA context is lost; the candidates after it were not measured.` };
   };
   try {
-    ctx.progress('checking', `${label}: preparing inputs and the FP32 reference (once, for all ${candidates.length} candidates)`, 0);
+    ctx.progress(0, total, 'checking', `${label}: preparing inputs and the FP32 reference (once, for all ${total} candidates)`);
     const inputs = await prepareInputs(ctx, scope, problem);
     const pdlWanted = options.pdl ?? true;
 
-    // Correctness of each candidate on set 0, one after another; compiles finish meanwhile.
+    // Correctness of each candidate on set 0, one after another; compiles finish meanwhile. A
+    // candidate that fails keeps what it got to (its registers, its accuracy) beside its error.
     const timed: Timed[] = [];
-    for (let i = 0; i < candidates.length && !interrupted; i++) {
-      let result: ShapeResult = { problem, config: candidates[i].config };
-      try {
-        checkpoint();
-        const compiled = await candidates[i].compiled;
-        ctx.progress('checking', `${label}: checking candidate ${i + 1} of ${candidates.length}`, i);
+    const partial: ShapeResult[] = [];
+    const checked = await runItems(ctx, {
+      items: candidates,
+      noun: 'candidates',
+      label: () => label,
+      step: async (candidate, at) => {
+        const i = at.index;
+        partial[i] = { problem, config: candidate.config };
+        const compiled = await candidate.compiled;
+        at.progress('checking', `${label}: checking candidate ${i + 1} of ${total}`);
         const kernel = addon.loadKernel(compiled.cubinPath, compiled.kernelName);
-        result = compiledResult(compiled, kernel);
+        const result = partial[i] = compiledResult(compiled, kernel);
         const launches = gemmLaunches(addon, scope, kernel, problem, compiled.config, inputs.sets, pdlWanted);
-        const checked = await checkLaunch(ctx, launches[0], inputs);
-        result.accuracy = checked.accuracy;
+        const check = await checkLaunch(ctx, launches[0], inputs);
+        result.accuracy = check.accuracy;
         // Never time a wrong kernel: the figure would mean nothing.
-        if (checked.problem) result.error = { code: 'E_WRONG_RESULT', message: `${label}: wrong result, not timed: ${checked.problem}` };
+        if (check.problem) result.error = { code: 'E_WRONG_RESULT', message: `${label}: wrong result, not timed: ${check.problem}` };
         else timed.push({ index: i, kernel, launches });
-      } catch (err) {
-        const data = codedData(err);
-        if (data.code === 'E_CANCELLED') { stop(data, ''); break; }
-        result.error = data;
-        if (losesContext(data)) stop(data, `candidate ${i + 1} failed its check`);
-      }
-      results.push(result);
-    }
+        return result;
+      },
+      failed: (candidate, i, error) => ({ ...(partial[i] ?? { problem, config: candidate.config }), error }),
+      contextLost: (_, i, data) => `${label}: candidate ${i + 1} failed its check: ${data.message} The CUDA context is lost; the candidates after it were not measured.`,
+    });
+    results = checked.results;
+    interrupted = checked.interrupted;
     const timing = timingPlan(problem, inputs.plan.sets, options);
     const method = methodText(timed.length, timing.timing.callsPerGraph, options.rounds, inputs.plan);
     if (interrupted || timed.length === 0 || !options.timing) return { results, method, ...(interrupted ? { interrupted } : {}) };
 
-    ctx.progress('timing', `${label}: timing ${timed.length} candidate(s) interleaved over ${inputs.plan.sets} rotated input set(s)`, 0);
+    ctx.progress(0, total, 'timing', `${label}: timing ${timed.length} candidate(s) interleaved over ${inputs.plan.sets} rotated input set(s)`);
     let measured: TimingResult | undefined;
     let pdl = pdlWanted;
     try {
@@ -82,7 +86,7 @@ export async function tuneShape(ctx: TuneContext, problem: GemmProblem, candidat
         if (losesContext(data) || data.code === 'E_CANCELLED' || !pdl) throw err;
         // A capture that refuses programmatic dependent launch gets plain launches (said in each result).
         pdl = false;
-        ctx.progress('timing', `${label}: graph capture failed with PDL ([${data.code}] ${data.message}); timing without it`, 0);
+        ctx.progress(0, total, 'timing', `${label}: graph capture failed with PDL ([${data.code}] ${data.message}); timing without it`);
         for (const t of timed) t.launches = gemmLaunches(addon, scope, t.kernel, problem, results[t.index].config, inputs.sets, false);
         measured = await addon.timeGraphs(timed.map((t) => t.launches), timing.timing);
       }

@@ -15,15 +15,14 @@ import { configViolations } from '../../core/kernelRules';
 import { is1d1dKind, configViolations1d1d } from '../../core/kernelRules1d1d';
 import { kernelSourceForKind, KernelConfigError } from '../../core/kernelSource';
 import { formatConfig } from '../../core/runRows';
-import { loadAddon, type AddonModule } from '../addon';
+import type { AddonModule } from '../addon';
 import { DeviceScope } from '../bench/buffers';
-import { cancelledError, coded, codedData, losesContext } from '../bench/errors';
+import { coded } from '../bench/errors';
 import { jitCompile, type Logger } from '../bench/jit';
 import { numSmsProblem, policyDevice, registerReport } from '../bench/policy';
 import { SYNC_TIMEOUT_MS } from '../bench/shapeBench';
-import { UtilKernels } from '../bench/utilKernels';
-import { probeEnvironment } from '../environment';
-import { firstHopper, initDevice, type BenchHooks } from '../service';
+import type { BenchHooks } from '../service';
+import { defaultJobDeps, firstHopper, initDevice, openJob, runItems, startDevice, type JobDeps } from '../jobPipeline';
 import { benchCase } from './caseBench';
 import { openPeers } from '../peers/openPeers';
 import { at, GroupedKernels } from './groupedKernels';
@@ -107,11 +106,8 @@ export async function compileCase(a: AddonModule, settings: RuntimeSettings, p: 
   };
 }
 
-export interface GroupedDeps {
-  addon(): AddonModule;
-  probe(settings: RuntimeSettings): Promise<EnvironmentReport>;
-}
-const defaultDeps: GroupedDeps = { addon: () => loadAddon().addon, probe: probeEnvironment };
+export type GroupedDeps = JobDeps;
+const defaultDeps: GroupedDeps = defaultJobDeps;
 
 function checkOptions(o: GroupedBenchOptions): void {
   if (!o || typeof o !== 'object') throw coded('E_BAD_ARGUMENT', 'grouped bench options are missing');
@@ -127,73 +123,49 @@ export async function benchGrouped(settings: RuntimeSettings, cases: GroupedCase
   deps: GroupedDeps = defaultDeps): Promise<GroupedBenchRun> {
   checkOptions(options);
   if (!Array.isArray(cases) || cases.length === 0) throw coded('E_INVALID_SHAPE', 'No grouped cases: give at least one (e.g. --kernel contiguous).');
-  const a = deps.addon();
-  const env = await deps.probe(settings);
-  if (!env.canCompileKernels) throw coded('E_NO_COMPILER', env.toolkit.problem ?? 'No usable CUDA toolkit: nvcc ≥ 12.3 is needed to compile kernels.');
-  const hopper = firstHopper(env);
-  const gpu = env.canRunKernels && hopper !== undefined;
-  const log: Logger = hooks.log ?? (() => {});
-  const jobId = hooks.jobId ?? 'local';
-  const cancelled = () => hooks.cancelled?.() === true;
+  const job = await openJob(settings, hooks, deps);
+  const { addon: a, env, hopper, gpu, log } = job;
   const run: GroupedBenchRun = {
     id: `grouped-${Date.now().toString(36)}`, startedAt: new Date().toISOString(), mode: gpu ? 'gpu' : 'study',
     ...(hopper ? { device: hopper } : {}), options: { ...options }, results: [],
   };
 
-  let utils: UtilKernels | undefined;
-  let grouped: GroupedKernels | undefined;
-  let info;
-  if (gpu) {
-    info = initDevice(a, settings, hopper!.ordinal);
-    utils = await UtilKernels.load(a, settings, log);
-    grouped = await GroupedKernels.load(a, settings, log);
-  }
+  const dev = gpu ? await startDevice(job, settings) : undefined;
+  const grouped = dev ? await GroupedKernels.load(a, settings, log) : undefined;
   // DeepGEMM is the grouped kinds' only peer (cuBLASLt and torch have no block-scaled grouped form).
   const peers = gpu ? await openPeers(settings, { peer: options.peer ?? true, peers: options.peers ?? ['deepgemm'], timing: options.timing }, env, log) : undefined;
   if (peers) run.peers = peers.availability;
-  const watchCancel = peers ? setInterval(() => { if (cancelled()) peers.kill(); }, 200) : undefined;
+  const prepared: Array<PreparedCase | undefined> = [];
   try {
-    for (let i = 0; i < cases.length; i++) {
-      const c = cases[i];
-      const label = caseLabel(c);
-      const progress = (phase: 'compiling' | 'checking' | 'timing' | 'peer' | 'done', message: string) =>
-        hooks.progress?.({ jobId, index: i, total: cases.length, phase, message });
-      if (cancelled()) { run.interrupted = { code: 'E_CANCELLED', message: cancelledError().message }; break; }
-      const seed = caseSeed(options.seed, i);
-      let result: GroupedResult;
-      let prepared: PreparedCase | undefined;
-      try {
-        prepared = prepareCase(c, seed, settings, env);
-        progress('compiling', `${label}: compiling ${formatConfig(prepared.config)}`);
-        const compiled = await compileCase(a, settings, prepared, log);
-        if (gpu) {
-          result = await benchCase({ addon: a, utils: utils!, grouped: grouped!, device: info!, options, progress, cancelled, python: peers?.shape.python, numSms: settings.numSms },
-            c, prepared.draw, prepared.layout, prepared.problem, prepared.config, compiled);
-        } else {
-          result = {
-            case: c, draw: prepared.draw, problem: prepared.problem, config: prepared.config, kernelName: compiled.kernelName,
-            registers: compiled.registers, compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
-          };
+    const outcome = await runItems(job, {
+      items: cases,
+      noun: 'cases',
+      label: (c) => caseLabel(c),
+      ...(peers ? { onCancel: () => peers.kill() } : {}),
+      step: async (c, at): Promise<GroupedResult> => {
+        const p = prepared[at.index] = prepareCase(c, caseSeed(options.seed, at.index), settings, env);
+        at.progress('compiling', `${caseLabel(c)}: compiling ${formatConfig(p.config)}`);
+        const compiled = await compileCase(a, settings, p, log);
+        if (dev) {
+          return benchCase({ addon: a, utils: dev.utils, grouped: grouped!, device: dev.info, options, progress: at.progress, cancelled: at.cancelled, python: peers?.shape.python, numSms: settings.numSms },
+            c, p.draw, p.layout, p.problem, p.config, compiled);
         }
-      } catch (err) {
-        const data = codedData(err);
-        if (data.code === 'E_CANCELLED') { run.interrupted = { code: data.code, message: data.message }; break; }
-        result = { case: c, draw: prepared?.draw ?? { seed }, problem: prepared?.problem ?? kernelProblem(c, { seed }), ...(prepared ? { config: prepared.config } : {}), error: data };
-        run.results.push(result);
-        hooks.measured?.(result);
-        progress('done', `${label}: [${data.code}] ${data.message}`);
-        if (losesContext(data)) {
-          run.interrupted = { code: data.code, message: `${label}: ${data.message} The CUDA context is lost; the remaining cases were not run.` };
-          break;
-        }
-        continue;
-      }
-      run.results.push(result);
-      hooks.measured?.(result);
-      progress('done', `${label}: ${result.error ? `[${result.error.code}] ${result.error.message}` : 'ok'}`);
-    }
+        return {
+          case: c, draw: p.draw, problem: p.problem, config: p.config, kernelName: compiled.kernelName,
+          registers: compiled.registers, compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
+        };
+      },
+      failed: (c, i, error) => {
+        const p = prepared[i];
+        const seed = caseSeed(options.seed, i);
+        return { case: c, draw: p?.draw ?? { seed }, problem: p?.problem ?? kernelProblem(c, { seed }), ...(p ? { config: p.config } : {}), error };
+      },
+      kept: (result) => hooks.measured?.(result),
+      summary: (result) => (result.error ? `[${result.error.code}] ${result.error.message}` : 'ok'),
+    });
+    run.results = outcome.results;
+    if (outcome.interrupted) run.interrupted = outcome.interrupted;
   } finally {
-    if (watchCancel) clearInterval(watchCancel);
     await peers?.close();
   }
   run.finishedAt = new Date().toISOString();

@@ -1,31 +1,22 @@
 // What both studies (timeline, accuracy) need before their first launch: a toolkit, a valid shape
 // with its config (forced or the heuristic's), a Hopper GPU initialised, the utility kernels. The
-// same doors the benchmark goes through (bench/policy.ts, service.ts), so a study never re-derives
-// a rule or a config the benchmark would not.
+// same doors the benchmark goes through (the job pipeline, bench/policy.ts), so a study never
+// re-derives a rule or a config the benchmark would not.
 import type { DeviceBuffer, DeviceInfo, GemmLaunchSpec, Kernel } from '../../../../native/index';
-import type { DeviceReport, EnvironmentReport, GemmConfig, GemmProblem, JobProgress, RuntimeSettings } from '../../../protocol/worker';
-import { loadAddon, type AddonModule } from '../addon';
-import { cancelledError, coded } from '../bench/errors';
+import type { DeviceReport, GemmConfig, GemmProblem, JobProgress, RuntimeSettings } from '../../../protocol/worker';
+import { shapeLabel } from '../../core/shapes';
+import type { AddonModule } from '../addon';
 import type { Logger } from '../bench/jit';
 import { policyDevice, resolveConfig, validateBench } from '../bench/policy';
-import { UtilKernels } from '../bench/utilKernels';
-import { probeEnvironment } from '../environment';
-import { firstHopper, initDevice } from '../service';
+import type { UtilKernels } from '../bench/utilKernels';
+import { defaultJobDeps, openJob, requireGpu, runSingle, startDevice, type JobDeps, type JobHooks } from '../jobPipeline';
 import { gemmLaunchSpec, normalDims } from '../bench/launchSpec';
 
-export interface StudyHooks {
-  progress?(p: JobProgress): void;
-  cancelled?(): boolean;
-  log?: Logger;
-  jobId?: string;
-}
+export type StudyHooks = JobHooks;
 
 /** What a study reaches outside itself; tests pass fakes. */
-export interface StudyDeps {
-  addon(): AddonModule;
-  probe(settings: RuntimeSettings): Promise<EnvironmentReport>;
-}
-export const defaultStudyDeps: StudyDeps = { addon: () => loadAddon().addon, probe: probeEnvironment };
+export type StudyDeps = JobDeps;
+export const defaultStudyDeps: StudyDeps = defaultJobDeps;
 
 export interface Study {
   addon: AddonModule;
@@ -40,31 +31,21 @@ export interface Study {
   checkpoint(): void;
 }
 
-/** Resolves the problem and its config and checks for a GPU; `what` names the study in messages. */
-export async function resolveStudy(settings: RuntimeSettings, problem: GemmProblem, what: string, deps: StudyDeps) {
-  const env = await deps.probe(settings);
-  if (!env.canCompileKernels) throw coded('E_NO_COMPILER', env.toolkit.problem ?? 'No usable CUDA toolkit: nvcc ≥ 12.3 is needed to compile kernels.');
-  const [valid] = validateBench([problem], env);
-  const hopper = firstHopper(env);
-  const { config } = resolveConfig(valid, policyDevice(settings, hopper), valid.config, settings);
-  if (!env.canRunKernels || !hopper) {
-    throw coded('E_NO_DEVICE', `The ${what} runs the kernel on the GPU, so it needs a Hopper GPU (sm_90) and its driver; this machine has none usable: ${env.summary}`);
-  }
-  return { env, problem: { ...valid, config }, config, hopper };
-}
-
-export async function openStudy(settings: RuntimeSettings, resolved: Awaited<ReturnType<typeof resolveStudy>>, hooks: StudyHooks,
-  deps: StudyDeps): Promise<Study> {
-  const a = deps.addon();
-  const log: Logger = hooks.log ?? (() => {});
-  const jobId = hooks.jobId ?? 'local';
-  const info = initDevice(a, settings, resolved.hopper.ordinal);
-  const utils = await UtilKernels.load(a, settings, log);
-  return {
-    addon: a, problem: resolved.problem, config: resolved.config, hopper: resolved.hopper, info, utils, log,
-    progress: (phase, message) => hooks.progress?.({ jobId, index: 0, total: 1, phase, message }),
-    checkpoint: () => { if (hooks.cancelled?.() === true) throw cancelledError(); },
-  };
+/**
+ * A study as one job of the pipeline (jobPipeline.ts): the probe, the problem and its config
+ * resolved (forced or the heuristic's), a Hopper GPU required and started, then `body` as the job's
+ * one item, whose failure is the study's. `what` names the study in messages.
+ */
+export async function runStudy<R>(settings: RuntimeSettings, problem: GemmProblem, what: string, hooks: StudyHooks, deps: StudyDeps,
+  body: (study: Study) => Promise<R>): Promise<R> {
+  const job = await openJob(settings, hooks, deps);
+  const [valid] = validateBench([problem], job.env);
+  const { config } = resolveConfig(valid, policyDevice(settings, job.hopper), valid.config, settings);
+  const hopper = requireGpu(job, `The ${what} runs the kernel on the GPU, so it needs a Hopper GPU (sm_90) and its driver; this machine has none usable: `);
+  const { info, utils } = await startDevice(job, settings);
+  return runSingle(job, shapeLabel(valid), (at) => body({
+    addon: job.addon, problem: { ...valid, config }, config, hopper, info, utils, log: job.log, progress: at.progress, checkpoint: at.checkpoint,
+  }));
 }
 
 export interface OperandSet { a: DeviceBuffer; b: DeviceBuffer; sfa: DeviceBuffer; sfb: DeviceBuffer; d: DeviceBuffer }

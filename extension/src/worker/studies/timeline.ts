@@ -19,7 +19,7 @@ import { coded } from '../bench/errors';
 import { callsPerGraph, estimateUs, rotationPlan, setSizes } from '../bench/plan';
 import { operandSeed, POISON, SYNC_TIMEOUT_MS, WARMUP_REPLAYS } from '../bench/shapeBench';
 import type { AccuracyCheck } from '../bench/utilKernels';
-import { defaultStudyDeps, gemmSpec, openStudy, resolveStudy, type OperandSet, type StudyDeps, type StudyHooks } from './studyDevice';
+import { defaultStudyDeps, gemmSpec, runStudy, type OperandSet, type StudyDeps, type StudyHooks } from './studyDevice';
 import { gemmLaunchSpec, normalDims } from '../bench/launchSpec';
 
 export const DEFAULT_TIMELINE_ROUNDS = 10;
@@ -39,130 +39,130 @@ export function checkTimelineOptions(o: TimelineOptions | undefined): Required<T
 export async function timeline(settings: RuntimeSettings, problem: GemmProblem, options: TimelineOptions = {}, hooks: StudyHooks = {},
   deps: StudyDeps = defaultStudyDeps): Promise<TimelineRun> {
   const opts = checkTimelineOptions(options);
-  const resolved = await resolveStudy(settings, problem, 'pipeline timeline', deps);
-  const s = await openStudy(settings, resolved, hooks, deps);
-  const { addon, config, utils } = s;
-  const p = s.problem;
-  const { m, n, k } = p;
-  const label = `${m}x${n}x${k}`;
+  return runStudy(settings, problem, 'pipeline timeline', hooks, deps, async (s) => {
+    const { addon, config, utils } = s;
+    const p = s.problem;
+    const { m, n, k } = p;
+    const label = `${m}x${n}x${k}`;
 
-  s.progress('compiling', `${label}: compiling the normal and the instrumented kernel`);
-  const [plain, traced] = await Promise.all([
-    compileGemm(addon, settings, p, config, s.log),
-    compileGemm(addon, settings, p, config, s.log, { trace: true }),
-  ]);
-  s.checkpoint();
-  const plainKernel = addon.loadKernel(plain.cubinPath, plain.kernelName);
-  const tracedKernel = addon.loadKernel(traced.cubinPath, traced.kernelName);
+    s.progress('compiling', `${label}: compiling the normal and the instrumented kernel`);
+    const [plain, traced] = await Promise.all([
+      compileGemm(addon, settings, p, config, s.log),
+      compileGemm(addon, settings, p, config, s.log, { trace: true }),
+    ]);
+    s.checkpoint();
+    const plainKernel = addon.loadKernel(plain.cubinPath, plain.kernelName);
+    const tracedKernel = addon.loadKernel(traced.cubinPath, traced.kernelName);
 
-  const sizing = traceSizing(p, config);
-  if (sizing.capped) s.log('warn', `${label}: the trace buffer is capped at ${sizing.bytes} bytes (${sizing.capacity} of ${sizing.needed} records per slice): late events are dropped and counted`);
+    const sizing = traceSizing(p, config);
+    if (sizing.capped) s.log('warn', `${label}: the trace buffer is capped at ${sizing.bytes} bytes (${sizing.capacity} of ${sizing.needed} records per slice): late events are dropped and counted`);
 
-  const scope = new DeviceScope(addon);
-  try {
-    s.progress('checking', `${label}: preparing inputs and the FP32 reference`);
-    const sizes = setSizes(m, n, k);
-    const plan = rotationPlan(sizes.total, s.info.l2CacheBytes, s.info.totalMemoryBytes * ROTATION_MEMORY_FRACTION);
-    const scratch = scope.alloc(Math.max(m, n) * k * 4);
-    const sets: OperandSet[] = [];
-    for (let i = 0; i < plan.sets; i++) {
-      const set = { a: scope.alloc(sizes.a), b: scope.alloc(sizes.b), sfa: scope.alloc(sizes.sfa), sfb: scope.alloc(sizes.sfb), d: scope.alloc(sizes.d) };
-      utils.fillRandom(scratch, m, k, operandSeed(opts.seed, i, 0), 'normal');
-      utils.castPerToken(scratch, set.a, set.sfa, m, k, sizes.sfaStride);
-      utils.fillRandom(scratch, n, k, operandSeed(opts.seed, i, 1), 'normal');
-      utils.castPerBlock(scratch, set.b, set.sfb, n, k);
-      sets.push(set);
-    }
-    const ref = scope.alloc(m * n * 4);
-    const diff = scope.alloc(DIFF_WORDS * 8);
-    utils.referenceGemm(sets[0].a, sets[0].sfa, sets[0].b, sets[0].sfb, ref, m, n, k, sizes.sfaStride);
-    const trace = scope.alloc(sizing.bytes);
-    // Plain launches (no PDL): the per-call time of a graph of them is one kernel's duration, which
-    // is what the trace's span is compared with.
-    const plainLaunches: GemmLaunch[] = sets.map((set) => scope.adopt(addon.createGemmLaunch(gemmSpec(plainKernel, p, config, set, false))));
-    const tracedLaunches: GemmLaunch[] = sets.map((set) => scope.adopt(addon.createGemmLaunch(
-      gemmLaunchSpec(tracedKernel, normalDims(p), config, set, { pdl: false, trace, traceCapacity: sizing.capacity }))));
+    const scope = new DeviceScope(addon);
+    try {
+      s.progress('checking', `${label}: preparing inputs and the FP32 reference`);
+      const sizes = setSizes(m, n, k);
+      const plan = rotationPlan(sizes.total, s.info.l2CacheBytes, s.info.totalMemoryBytes * ROTATION_MEMORY_FRACTION);
+      const scratch = scope.alloc(Math.max(m, n) * k * 4);
+      const sets: OperandSet[] = [];
+      for (let i = 0; i < plan.sets; i++) {
+        const set = { a: scope.alloc(sizes.a), b: scope.alloc(sizes.b), sfa: scope.alloc(sizes.sfa), sfb: scope.alloc(sizes.sfb), d: scope.alloc(sizes.d) };
+        utils.fillRandom(scratch, m, k, operandSeed(opts.seed, i, 0), 'normal');
+        utils.castPerToken(scratch, set.a, set.sfa, m, k, sizes.sfaStride);
+        utils.fillRandom(scratch, n, k, operandSeed(opts.seed, i, 1), 'normal');
+        utils.castPerBlock(scratch, set.b, set.sfb, n, k);
+        sets.push(set);
+      }
+      const ref = scope.alloc(m * n * 4);
+      const diff = scope.alloc(DIFF_WORDS * 8);
+      utils.referenceGemm(sets[0].a, sets[0].sfa, sets[0].b, sets[0].sfb, ref, m, n, k, sizes.sfaStride);
+      const trace = scope.alloc(sizing.bytes);
+      // Plain launches (no PDL): the per-call time of a graph of them is one kernel's duration, which
+      // is what the trace's span is compared with.
+      const plainLaunches: GemmLaunch[] = sets.map((set) => scope.adopt(addon.createGemmLaunch(gemmSpec(plainKernel, p, config, set, false))));
+      const tracedLaunches: GemmLaunch[] = sets.map((set) => scope.adopt(addon.createGemmLaunch(
+        gemmLaunchSpec(tracedKernel, normalDims(p), config, set, { pdl: false, trace, traceCapacity: sizing.capacity }))));
 
-    const check = async (launch: GemmLaunch, what: string): Promise<Accuracy> => {
-      addon.fill32(sets[0].d, POISON, sizes.d);
-      launch.run();
+      const check = async (launch: GemmLaunch, what: string): Promise<Accuracy> => {
+        addon.fill32(sets[0].d, POISON, sizes.d);
+        launch.run();
+        await addon.synchronize(SYNC_TIMEOUT_MS);
+        const c: AccuracyCheck = await utils.accuracy(sets[0].d, ref, m * n, diff, SYNC_TIMEOUT_MS);
+        const acc: Accuracy = { calcDiff: c.calcDiff, maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, unwritten: c.unwritten, passed: c.passed };
+        const problemText = accuracyProblem(acc, c.nonFiniteRef);
+        if (problemText) throw coded('E_WRONG_RESULT', `${label}: the ${what} kernel's result is wrong, so no timeline was taken: ${problemText}`);
+        return acc;
+      };
+      const plainAccuracy = await check(plainLaunches[0], 'normal');
+      const accuracy = await check(tracedLaunches[0], 'instrumented');
+      s.checkpoint();
+
+      s.progress('timing', `${label}: timing the normal and the instrumented kernel, interleaved, over ${plan.sets} rotated input set(s)`);
+      const calls = callsPerGraph(estimateUs(gemmFlops(m, n, k), gemmBytes({ m, n, k })), plan.sets);
+      const timed = await addon.timeGraphs([plainLaunches, tracedLaunches], { callsPerGraph: calls, warmupReplays: WARMUP_REPLAYS, rounds: opts.rounds });
+      const plainStats = summarize(timed.perCallUs[0]);
+      const tracedStats = summarize(timed.perCallUs[1]);
+      s.checkpoint();
+
+      // The capture, in the conditions of the timed launches: the instrumented graph (the same
+      // rotation, `calls` launches back to back, no PDL) replayed CAPTURE_REPLAYS times after a
+      // warm-up replay, into a buffer zeroed once before (so roles that never run read magic 0). Each
+      // launch's writers rewrite their slice headers and counts (trace.cuh), and nothing runs after
+      // the last replay, so the buffer holds the records of the last launch of the last replay: a
+      // kernel that ran right behind another, with clocks and L2 as in the timing, not a lone launch.
+      s.progress('checking', `${label}: recording the pipeline timeline (${sizing.bytes} byte buffer, ${sizing.capacity} records per role; the last of ${CAPTURE_REPLAYS} x ${calls} back-to-back launches)`);
+      addon.fill32(trace, 0, sizing.bytes);
+      const replay = await addon.timeGraphs([tracedLaunches], { callsPerGraph: calls, warmupReplays: 1, rounds: CAPTURE_REPLAYS });
+      const captureStats = summarize(replay.perCallUs[0]);
       await addon.synchronize(SYNC_TIMEOUT_MS);
-      const c: AccuracyCheck = await utils.accuracy(sets[0].d, ref, m * n, diff, SYNC_TIMEOUT_MS);
-      const acc: Accuracy = { calcDiff: c.calcDiff, maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, unwritten: c.unwritten, passed: c.passed };
-      const problemText = accuracyProblem(acc, c.nonFiniteRef);
-      if (problemText) throw coded('E_WRONG_RESULT', `${label}: the ${what} kernel's result is wrong, so no timeline was taken: ${problemText}`);
-      return acc;
-    };
-    const plainAccuracy = await check(plainLaunches[0], 'normal');
-    const accuracy = await check(tracedLaunches[0], 'instrumented');
-    s.checkpoint();
+      // Cut to the records written (the buffer is sized for the worst case): the capture travels as JSON.
+      const raw = compactTrace(new Uint8Array(addon.download(trace, sizing.bytes)), config.numSms, sizing.capacity);
+      s.checkpoint();
 
-    s.progress('timing', `${label}: timing the normal and the instrumented kernel, interleaved, over ${plan.sets} rotated input set(s)`);
-    const calls = callsPerGraph(estimateUs(gemmFlops(m, n, k), gemmBytes({ m, n, k })), plan.sets);
-    const timed = await addon.timeGraphs([plainLaunches, tracedLaunches], { callsPerGraph: calls, warmupReplays: WARMUP_REPLAYS, rounds: opts.rounds });
-    const plainStats = summarize(timed.perCallUs[0]);
-    const tracedStats = summarize(timed.perCallUs[1]);
-    s.checkpoint();
-
-    // The capture, in the conditions of the timed launches: the instrumented graph (the same
-    // rotation, `calls` launches back to back, no PDL) replayed CAPTURE_REPLAYS times after a
-    // warm-up replay, into a buffer zeroed once before (so roles that never run read magic 0). Each
-    // launch's writers rewrite their slice headers and counts (trace.cuh), and nothing runs after
-    // the last replay, so the buffer holds the records of the last launch of the last replay: a
-    // kernel that ran right behind another, with clocks and L2 as in the timing, not a lone launch.
-    s.progress('checking', `${label}: recording the pipeline timeline (${sizing.bytes} byte buffer, ${sizing.capacity} records per role; the last of ${CAPTURE_REPLAYS} x ${calls} back-to-back launches)`);
-    addon.fill32(trace, 0, sizing.bytes);
-    const replay = await addon.timeGraphs([tracedLaunches], { callsPerGraph: calls, warmupReplays: 1, rounds: CAPTURE_REPLAYS });
-    const captureStats = summarize(replay.perCallUs[0]);
-    await addon.synchronize(SYNC_TIMEOUT_MS);
-    // Cut to the records written (the buffer is sized for the worst case): the capture travels as JSON.
-    const raw = compactTrace(new Uint8Array(addon.download(trace, sizing.bytes)), config.numSms, sizing.capacity);
-    s.checkpoint();
-
-    const capture: TraceCapture = {
-      format: TRACE_FORMAT_VERSION,
-      problem: p,
-      config,
-      kernelName: traced.kernelName,
-      numCtas: config.numSms,
-      capacity: raw.capacity,
-      bufferBase64: Buffer.from(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength).toString('base64'),
-      device: s.hopper,
-      timing: { plainUs: plainStats.medianUs, instrumentedUs: tracedStats.medianUs, samples: plainStats.samples },
-    };
-    const data = decodeCapture(capture);
-    const summary = summarizeTrace(data);
-    // The 5% check: the recorded launch's span (first event of any role on any SM to the last,
-    // on the globaltimer-aligned clocks) against the per-call time of the replays it is the last
-    // launch of (CUDA events, median over the replays). Not against the interleaved timing: that
-    // ran earlier, and under the 700 W cap the clock can differ by more than 5% between the two
-    // (H100: a span of 203.6 µs against an interleaved median of 188.1 µs). The interleaved
-    // medians of the instrumented and the normal kernel stand next to it: the instrumentation's
-    // cost is their difference, not part of the check.
-    const vs = traceVsMeasured(data.durationNs, captureStats.medianUs);
-    return {
-      capture,
-      summary,
-      accuracy,
-      plainAccuracy,
-      sizing: { capacity: sizing.capacity, needed: sizing.needed, bytes: sizing.bytes, capped: sizing.capped, tilesPerCta: sizing.tilesPerCta, kBlocks: sizing.kBlocks },
-      vsMeasured: {
-        traceUs: data.durationNs / 1000, measuredUs: captureStats.medianUs, ...vs,
-        plainUs: plainStats.medianUs, captureUs: captureStats.medianUs,
-        compares: `|trace span / instrumented per-call time - 1| <= 5%: the span runs from the first to the last recorded event of the last of ${CAPTURE_REPLAYS} x ${calls} ` +
-          `back-to-back instrumented launches; the per-call time is the median over those ${CAPTURE_REPLAYS} CUDA-graph replays (` +
-          `${captureStats.medianUs.toFixed(2)} µs; in the interleaved timing before them the instrumented kernel took ${tracedStats.medianUs.toFixed(2)} µs, ` +
-          `the normal kernel ${plainStats.medianUs.toFixed(2)} µs)`,
-      },
-      timing: {
-        plain: plainStats,
-        instrumented: tracedStats,
-        overhead: tracedStats.medianUs / plainStats.medianUs - 1,
-        method: `CUDA events around CUDA-graph replays of ${calls} launches (no PDL) cycling through ${plan.sets} rotated input set(s); ` +
-          `the normal and the instrumented kernel interleaved over ${opts.rounds} round(s) after ${WARMUP_REPLAYS} warm-up replays; medians`,
-      },
-    };
-  } finally {
-    scope.dispose();
-  }
+      const capture: TraceCapture = {
+        format: TRACE_FORMAT_VERSION,
+        problem: p,
+        config,
+        kernelName: traced.kernelName,
+        numCtas: config.numSms,
+        capacity: raw.capacity,
+        bufferBase64: Buffer.from(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength).toString('base64'),
+        device: s.hopper,
+        timing: { plainUs: plainStats.medianUs, instrumentedUs: tracedStats.medianUs, samples: plainStats.samples },
+      };
+      const data = decodeCapture(capture);
+      const summary = summarizeTrace(data);
+      // The 5% check: the recorded launch's span (first event of any role on any SM to the last,
+      // on the globaltimer-aligned clocks) against the per-call time of the replays it is the last
+      // launch of (CUDA events, median over the replays). Not against the interleaved timing: that
+      // ran earlier, and under the 700 W cap the clock can differ by more than 5% between the two
+      // (H100: a span of 203.6 µs against an interleaved median of 188.1 µs). The interleaved
+      // medians of the instrumented and the normal kernel stand next to it: the instrumentation's
+      // cost is their difference, not part of the check.
+      const vs = traceVsMeasured(data.durationNs, captureStats.medianUs);
+      return {
+        capture,
+        summary,
+        accuracy,
+        plainAccuracy,
+        sizing: { capacity: sizing.capacity, needed: sizing.needed, bytes: sizing.bytes, capped: sizing.capped, tilesPerCta: sizing.tilesPerCta, kBlocks: sizing.kBlocks },
+        vsMeasured: {
+          traceUs: data.durationNs / 1000, measuredUs: captureStats.medianUs, ...vs,
+          plainUs: plainStats.medianUs, captureUs: captureStats.medianUs,
+          compares: `|trace span / instrumented per-call time - 1| <= 5%: the span runs from the first to the last recorded event of the last of ${CAPTURE_REPLAYS} x ${calls} ` +
+            `back-to-back instrumented launches; the per-call time is the median over those ${CAPTURE_REPLAYS} CUDA-graph replays (` +
+            `${captureStats.medianUs.toFixed(2)} µs; in the interleaved timing before them the instrumented kernel took ${tracedStats.medianUs.toFixed(2)} µs, ` +
+            `the normal kernel ${plainStats.medianUs.toFixed(2)} µs)`,
+        },
+        timing: {
+          plain: plainStats,
+          instrumented: tracedStats,
+          overhead: tracedStats.medianUs / plainStats.medianUs - 1,
+          method: `CUDA events around CUDA-graph replays of ${calls} launches (no PDL) cycling through ${plan.sets} rotated input set(s); ` +
+            `the normal and the instrumented kernel interleaved over ${opts.rounds} round(s) after ${WARMUP_REPLAYS} warm-up replays; medians`,
+        },
+      };
+    } finally {
+      scope.dispose();
+    }
+  });
 }

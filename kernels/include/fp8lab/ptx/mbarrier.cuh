@@ -25,7 +25,7 @@ __device__ __forceinline__ void mbarrier_arrive(uint64_t* bar) {
 // mbarrier.arrive.shared::cluster.b64: one arrival on the same barrier in CTA `cta_rank` of the
 // cluster (address translated with mapa) (§9.7.13.15.13, mapa §9.7.9.23). Default semantics
 // (.release.cta): the stage being released was read by wgmma, already complete (wait_group), so no
-// cluster-scope release is needed; `.release.cluster` here measured ~2x slower GEMMs on the H100.
+// cluster-scope release is needed (`.release.cluster` is slower: kernels/README.md, Measured choices).
 __device__ __forceinline__ void mbarrier_arrive_cluster(uint64_t* bar, uint32_t cta_rank) {
   asm volatile("mbarrier.arrive.shared::cluster.b64 _, [%0];"
                ::"r"(mapa_shared_cluster(bar, cta_rank)) : "memory");

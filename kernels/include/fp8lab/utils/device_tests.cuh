@@ -25,7 +25,7 @@ __device__ __forceinline__ void test_hang(uint32_t seconds) {
 
 // dst[i] = src[i] over `count` 16-byte words; grid-stride. Bytes moved = 2 · 16 · count.
 // Four independent 16-byte loads in flight per thread before the stores: one load per iteration
-// leaves the copy latency-bound (measured 2.4 TB/s on the H100 against ~3.0 for a saturated copy).
+// leaves the copy latency-bound, below what the memory can deliver (kernels/README.md, Measured choices).
 __device__ __forceinline__ void copy_16b(const uint4* src, uint4* dst, uint64_t count) {
   constexpr uint32_t kUnroll = 4;
   const uint64_t stride = static_cast<uint64_t>(gridDim.x) * blockDim.x;

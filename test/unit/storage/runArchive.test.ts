@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunArchive, runFileName } from '../../../extension/src/core/runArchive';
-import { makeRun } from './runData';
+import { runFileName } from '../../../extension/src/core/savedRun';
+import { RunArchive } from '../../../extension/src/storage/runArchive';
+import { makeRun } from '../webview/runData';
 import { upgradeRun } from '../../../extension/src/core/peers/runPeers';
 
 let dir: string;

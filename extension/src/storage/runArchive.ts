@@ -2,45 +2,13 @@
 // same folder, flushed, then renamed over the old one), so a crash mid-write never leaves a torn
 // file and a reader sees either the previous or the new version. A run is saved again after every
 // measured shape, so a run interrupted by a worker crash keeps what it measured.
-// Uses node:fs only (no vscode): the extension and the tests share it.
+// What a run file is (its name, its check, its reading) is core/savedRun.ts; this file does the I/O.
+// Uses node:fs only (no vscode): the extension, the CLI and the tests share it.
 
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchRun } from '../../protocol/worker';
-import { groupedToBenchRun, isGroupedBenchRun } from './grouped/benchRun';
-import { upgradeRun } from './peers/runPeers';
-
-export interface RunSummary {
-  id: string;
-  file: string;
-  startedAt: string;
-  mode: BenchRun['mode'];
-  shapes: number;
-  device?: string;
-  interrupted: boolean;
-  recorded?: string;
-  /** True for a grouped GEMM run (its rows are cases of the grouped kinds). */
-  grouped?: boolean;
-}
-
-const PREFIX = 'run-';
-const SUFFIX = '.json';
-
-/** A file-name-safe form of a run id (ids come from the runtime; never trust them as paths). */
-export function runFileName(id: string): string {
-  const safe = id.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 120);
-  if (!safe) throw new Error('run id is empty: a run needs an id to be saved');
-  return `${PREFIX}${safe}${SUFFIX}`;
-}
-
-/** Checks the shape of a parsed file before it is shown (files can be edited or truncated). */
-export function isBenchRun(v: unknown): v is BenchRun {
-  if (typeof v !== 'object' || v === null) return false;
-  const r = v as Record<string, unknown>;
-  return typeof r.id === 'string' && typeof r.startedAt === 'string'
-    && (r.mode === 'gpu' || r.mode === 'study') && Array.isArray(r.results)
-    && r.results.every((x) => typeof x === 'object' && x !== null && typeof (x as { problem?: unknown }).problem === 'object');
-}
+import { parseSavedRun, RUN_FILE_PREFIX, RUN_FILE_SUFFIX, runFileName, runSummary, type RunSummary } from '../core/savedRun';
 
 /** Our temp files: `run-<id>.json.<pid>.<n>.tmp` (nothing else in the folder is ever deleted). */
 const TEMP_NAME = /^run-[A-Za-z0-9._-]+\.json\.(\d+)\.\d+\.tmp$/;
@@ -107,17 +75,7 @@ export class RunArchive {
   }
 
   async loadFile(file: string): Promise<BenchRun> {
-    const text = await fs.readFile(file, 'utf8');
-    let parsed: unknown;
-    try { parsed = JSON.parse(text); } catch (e) {
-      throw new Error(`${file} is not valid JSON (${(e as Error).message}); it is not a saved run`);
-    }
-    // A grouped run as the runtime or `fp8lab bench --kernel <grouped> --json` writes it is read as
-    // the BenchRun it converts to (core/grouped/benchRun.ts), so such a file can be dropped in and opened.
-    if (isGroupedBenchRun(parsed)) return upgradeRun(groupedToBenchRun(parsed));
-    if (!isBenchRun(parsed)) throw new Error(`${file} is not a saved FP8 GEMM Lab run (needs id, startedAt, mode and results)`);
-    // Runs saved before per-peer results carry one cuBLASLt column: read as `peers` from here on.
-    return upgradeRun(parsed);
+    return parseSavedRun(await fs.readFile(file, 'utf8'), file);
   }
 
   /** Saved runs, newest first. Temp files and unreadable files are skipped. */
@@ -127,15 +85,10 @@ export class RunArchive {
     try { names = await fs.readdir(this.dir); } catch { return []; }
     const out: RunSummary[] = [];
     for (const name of names) {
-      if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX)) continue;
+      if (!name.startsWith(RUN_FILE_PREFIX) || !name.endsWith(RUN_FILE_SUFFIX)) continue;
       const file = join(this.dir, name);
       try {
-        const run = await this.loadFile(file);
-        out.push({
-          id: run.id, file, startedAt: run.startedAt, mode: run.mode, shapes: run.results.length,
-          device: run.device?.name, interrupted: run.interrupted !== undefined, recorded: run.recorded,
-          ...(run.source === 'grouped' ? { grouped: true } : {}),
-        });
+        out.push(runSummary(await this.loadFile(file), file));
       } catch { /* a foreign or broken file: not listed */ }
     }
     return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
