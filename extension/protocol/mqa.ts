@@ -7,9 +7,9 @@ export type MqaKind = 'mqa-logits' | 'paged-mqa-logits';
 
 /** How each query's key window is drawn (DeepGEMM's test generators, plus ragged). */
 export type MqaWindows =
-  | 'causal'   // ks = 0, ke = i + (seqKv - seqQ): the last query sees every key
-  | 'cp'       // context parallel: two chunks of a CP rank (DeepGEMM's cp_id = cp_size / 3)
-  | 'ragged';  // random start and length per query, some empty, some clipped at either end
+  | 'causal' // ks = 0, ke = i + (seqKv - seqQ): the last query sees every key
+  | 'cp' // context parallel: two chunks of a CP rank (DeepGEMM's cp_id = cp_size / 3)
+  | 'ragged'; // random start and length per query, some empty, some clipped at either end
 
 /** logits[i, j] = Σ_h relu(q[i,h]·kv[j]·scale[j])·w[i,h] for j in [ks[i], ke[i]), -inf for other j < seqKv. */
 export interface MqaPlainCase {
@@ -36,7 +36,17 @@ export type MqaCase = MqaPlainCase | MqaPagedCase;
 /** One problem with a shape or layout the kernels cannot take, said with what would work. */
 export interface MqaProblem {
   code: ErrorCode;
-  rule: 'heads' | 'head-dim' | 'next-n' | 'length' | 'window' | 'context-len' | 'block-table' | 'page-size' | 'alignment' | 'smem';
+  rule:
+    | 'heads'
+    | 'head-dim'
+    | 'next-n'
+    | 'length'
+    | 'window'
+    | 'context-len'
+    | 'block-table'
+    | 'page-size'
+    | 'alignment'
+    | 'smem';
   message: string;
 }
 
@@ -45,11 +55,11 @@ export interface MqaKernelConfig {
   kind: MqaKind;
   heads: number;
   dim: number;
-  nextN: number;           // 1 for the plain kernel
+  nextN: number; // 1 for the plain kernel
   numQStages: number;
   numKVStages: number;
   numMathWarpgroups: number;
-  sharedBytes: number;     // dynamic shared memory the kernel launches with
+  sharedBytes: number; // dynamic shared memory the kernel launches with
   threads: number;
 }
 
@@ -57,10 +67,10 @@ export interface MqaKernelConfig {
 // The benchmark: `fp8lab bench --kernel mqa-logits|paged-mqa-logits`.
 
 export interface MqaBenchOptions {
-  timing: boolean;     // false: correctness only
+  timing: boolean; // false: correctness only
   rounds: number;
   seed: number;
-  peer?: boolean;      // false: without DeepGEMM
+  peer?: boolean; // false: without DeepGEMM
   pdl?: boolean;
 }
 

@@ -8,7 +8,16 @@ import { studyModeNotice } from '../core/environmentText';
 import { probeEnvironment } from '../worker/environment';
 import { benchMqa } from '../worker/mqa/mqaService';
 import type { CliIo } from './io';
-import { benchExitCode, cliSettings, logToStderr, runCancellable, STOP_NOTICE_WITH_QUIT, VERB_EXIT, writeJsonReport, usageError } from './verbSupport';
+import {
+  benchExitCode,
+  cliSettings,
+  logToStderr,
+  runCancellable,
+  STOP_NOTICE_WITH_QUIT,
+  VERB_EXIT,
+  writeJsonReport,
+  usageError,
+} from './verbSupport';
 
 export const MQA_BENCH_HELP = `Usage: fp8lab bench --kernel mqa-logits|paged-mqa-logits [SHAPE ...] [options]
 
@@ -34,7 +43,10 @@ Options:
 
 export async function runMqaBench(args: string[], io: CliIo): Promise<number> {
   const parsed = parseMqaArgs(args);
-  if (parsed.ok === 'help') { io.out(MQA_BENCH_HELP); return VERB_EXIT.ok; }
+  if (parsed.ok === 'help') {
+    io.out(MQA_BENCH_HELP);
+    return VERB_EXIT.ok;
+  }
   if (parsed.ok === false) return usageError('bench', parsed, MQA_BENCH_HELP, io);
   const { kind, cases, shapesLabel, jsonFile, options } = parsed.value;
   return runCancellable('bench', io, STOP_NOTICE_WITH_QUIT, async (cancelled) => {
@@ -44,15 +56,28 @@ export async function runMqaBench(args: string[], io: CliIo): Promise<number> {
     io.err(`fp8lab bench: ${cases.length} ${kind} case(s) (${shapesLabel})\n`);
     let done = 0;
     const run = await benchMqa(settings, kind, cases, options, {
-      measured: (r) => io.err(`[${++done}/${cases.length}] ${mqaRow(r).filter((x) => x !== '-').join('  ')}\n`),
-      progress: (p) => { if (p.phase !== 'done') io.err(`  ${p.message}\n`); },
+      measured: (r) =>
+        io.err(
+          `[${++done}/${cases.length}] ${mqaRow(r)
+            .filter((x) => x !== '-')
+            .join('  ')}\n`,
+        ),
+      progress: (p) => {
+        if (p.phase !== 'done') io.err(`  ${p.message}\n`);
+      },
       cancelled,
       log: logToStderr(io),
     });
     io.out(mqaTable(run));
     if (jsonFile) await writeJsonReport(jsonFile, run, io, 2);
     const code = benchExitCode(run);
-    if (code === VERB_EXIT.failed) io.err(`failed: ${run.results.filter((r) => r.error).map((r) => mqaCaseLabel(r.case)).join('; ')}\n`);
+    if (code === VERB_EXIT.failed)
+      io.err(
+        `failed: ${run.results
+          .filter((r) => r.error)
+          .map((r) => mqaCaseLabel(r.case))
+          .join('; ')}\n`,
+      );
     return code;
   });
 }

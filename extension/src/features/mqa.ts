@@ -5,18 +5,16 @@
 import * as vscode from 'vscode';
 import type { MqaKind } from '../../protocol/mqa';
 import type { JobProgress } from '../../protocol/worker';
-import { RuntimeError, type FeatureContext } from '../context';
+import type { FeatureContext } from '../context';
 import { newJobId } from '../core/jobId';
 import { defaultCases, MQA_KINDS } from '../core/mqa/mqaShapes';
 import { mqaTable } from '../core/mqa/mqaTable';
-import { withJobProgress } from '../runtime/jobProgress';
+import { runJob } from '../runtime/hostJob';
 
 const KIND_TEXT: Record<MqaKind, string> = {
   'mqa-logits': 'prefill: each query scores the keys of its window (causal / context-parallel)',
   'paged-mqa-logits': 'decode: next_n tokens per request over a paged KV cache of 64-key pages',
 };
-
-const message = (err: unknown) => (err instanceof RuntimeError ? `[${err.data.code}] ${err.data.message}` : (err as Error).message);
 
 /** The command body; `arg` (scripts, tests) names the kind and skips the pick. Returns the run's text table. */
 async function runMqa(ctx: FeatureContext, arg?: unknown): Promise<string | undefined> {
@@ -25,27 +23,39 @@ async function runMqa(ctx: FeatureContext, arg?: unknown): Promise<string | unde
     return undefined;
   }
   if (arg !== undefined && !(MQA_KINDS as readonly unknown[]).includes(arg)) {
-    void vscode.window.showErrorMessage(`Run FP8 MQA-logits benchmark: unknown kind ${JSON.stringify(arg)}; use ${MQA_KINDS.join(' or ')}.`);
+    void vscode.window.showErrorMessage(
+      `Run FP8 MQA-logits benchmark: unknown kind ${JSON.stringify(arg)}; use ${MQA_KINDS.join(' or ')}.`,
+    );
     return undefined;
   }
-  const pick = arg !== undefined ? { mqaKind: arg as MqaKind } : await vscode.window.showQuickPick(
-    MQA_KINDS.map((kind) => ({ label: kind, description: `DeepGEMM's ${defaultCases(kind).length} test shapes`, detail: KIND_TEXT[kind], mqaKind: kind })),
-    { title: 'Run FP8 MQA-logits benchmark (DeepSeek-V3.2 indexer)', placeHolder: 'Which kernel?' },
-  );
+  const pick =
+    arg !== undefined
+      ? { mqaKind: arg as MqaKind }
+      : await vscode.window.showQuickPick(
+          MQA_KINDS.map((kind) => ({
+            label: kind,
+            description: `DeepGEMM's ${defaultCases(kind).length} test shapes`,
+            detail: KIND_TEXT[kind],
+            mqaKind: kind,
+          })),
+          { title: 'Run FP8 MQA-logits benchmark (DeepSeek-V3.2 indexer)', placeHolder: 'Which kernel?' },
+        );
   if (!pick) return undefined;
   const env = await ctx.runtime.request('env/probe', { settings: ctx.settings() });
   const jobId = newJobId('mqa');
   const options = { timing: env.canRunKernels, rounds: 10, seed: 0 };
   const gpu = env.devices.find((d) => d.isHopper)?.name;
   const title = env.canRunKernels ? `${pick.mqaKind} on ${gpu}` : `${pick.mqaKind}: study mode, compile only`;
-  const run = await withJobProgress(ctx.runtime, jobId, title, (p: JobProgress) => ({ message: `${p.index + 1}/${p.total} ${p.message}` }), async (token) => {
-    try {
-      return await ctx.runtime.request('mqa/bench', { settings: ctx.settings(), jobId, kind: pick.mqaKind, cases: defaultCases(pick.mqaKind), options }, token);
-    } catch (err) {
-      void vscode.window.showErrorMessage(`MQA-logits benchmark: ${message(err)}`);
-      return undefined;
-    }
+  const outcome = await runJob(ctx.runtime, {
+    jobId,
+    method: 'mqa/bench',
+    params: { settings: ctx.settings(), kind: pick.mqaKind, cases: defaultCases(pick.mqaKind), options },
+    notification: { title, show: (p: JobProgress) => ({ message: `${p.index + 1}/${p.total} ${p.message}` }) },
   });
+  // A cancel answers with the cases measured so far (run.interrupted says so).
+  if (!outcome.ok)
+    void vscode.window.showErrorMessage(`MQA-logits benchmark: [${outcome.error.code}] ${outcome.error.message}`);
+  const run = outcome.ok ? outcome.result : undefined;
   if (!run) return undefined;
   const table = `${title}\n\n${mqaTable(run)}`;
   const doc = await vscode.workspace.openTextDocument({ content: table, language: 'plaintext' });
@@ -55,7 +65,11 @@ async function runMqa(ctx: FeatureContext, arg?: unknown): Promise<string | unde
     ? `${pick.mqaKind} stopped (${run.interrupted.code}) after ${run.results.length} case(s).`
     : `${pick.mqaKind}: ${run.results.length} case(s)${failed ? `, ${failed} failed` : ''}.`;
   const save = 'Save as JSON…';
-  void (run.interrupted || failed ? vscode.window.showWarningMessage(summary, save) : vscode.window.showInformationMessage(summary, save)).then(async (choice) => {
+  void (
+    run.interrupted || failed
+      ? vscode.window.showWarningMessage(summary, save)
+      : vscode.window.showInformationMessage(summary, save)
+  ).then(async (choice) => {
     if (choice !== save) return;
     const uri = await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, saveLabel: 'Save MQA-logits run' });
     if (uri) await vscode.workspace.fs.writeFile(uri, Buffer.from(JSON.stringify(run, null, 2) + '\n'));
@@ -64,5 +78,7 @@ async function runMqa(ctx: FeatureContext, arg?: unknown): Promise<string | unde
 }
 
 export function activate(ctx: FeatureContext): void {
-  ctx.extension.subscriptions.push(vscode.commands.registerCommand('fp8lab.runMqaBenchmark', (arg?: unknown) => runMqa(ctx, arg)));
+  ctx.extension.subscriptions.push(
+    vscode.commands.registerCommand('fp8lab.runMqaBenchmark', (arg?: unknown) => runMqa(ctx, arg)),
+  );
 }

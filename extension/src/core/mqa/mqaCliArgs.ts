@@ -41,19 +41,41 @@ export function parseMqaArgs(args: readonly string[]): MqaParsed {
     switch (a) {
       case '--kernel': {
         const v = args[++i];
-        if (!(MQA_KINDS as readonly string[]).includes(v ?? '')) return { ok: false, message: `--kernel must be ${MQA_KINDS.join(' or ')} here; got ${v ?? 'nothing'}` };
+        if (!(MQA_KINDS as readonly string[]).includes(v ?? ''))
+          return { ok: false, message: `--kernel must be ${MQA_KINDS.join(' or ')} here; got ${v ?? 'nothing'}` };
         kind = v as MqaKind;
         break;
       }
-      case '--shapes': break;  // the shapes are every bare argument
-      case '--json': jsonFile = args[++i]; if (!jsonFile) return { ok: false, message: '--json needs a file name' }; break;
-      case '--rounds': { const r = num('--rounds', args[++i], 1, 10000); if (typeof r === 'string') return { ok: false, message: r }; rounds = r; break; }
-      case '--seed': { const r = num('--seed', args[++i], 0, 0xffffffff); if (typeof r === 'string') return { ok: false, message: r }; seed = r; break; }
-      case '--check-only': timing = false; break;
-      case '--no-peer': peer = false; break;
-      case '--no-pdl': pdl = false; break;
+      case '--shapes':
+        break; // the shapes are every bare argument
+      case '--json':
+        jsonFile = args[++i];
+        if (!jsonFile) return { ok: false, message: '--json needs a file name' };
+        break;
+      case '--rounds': {
+        const r = num('--rounds', args[++i], 1, 10000);
+        if (typeof r === 'string') return { ok: false, message: r };
+        rounds = r;
+        break;
+      }
+      case '--seed': {
+        const r = num('--seed', args[++i], 0, 0xffffffff);
+        if (typeof r === 'string') return { ok: false, message: r };
+        seed = r;
+        break;
+      }
+      case '--check-only':
+        timing = false;
+        break;
+      case '--no-peer':
+        peer = false;
+        break;
+      case '--no-pdl':
+        pdl = false;
+        break;
       default:
-        if (a.startsWith('--')) return { ok: false, message: `unknown option ${a} for bench --kernel ${kind ?? 'mqa-logits'}` };
+        if (a.startsWith('--'))
+          return { ok: false, message: `unknown option ${a} for bench --kernel ${kind ?? 'mqa-logits'}` };
         shapes.push(a);
     }
   }
@@ -72,5 +94,14 @@ export function parseMqaArgs(args: readonly string[]): MqaParsed {
     }
     shapesLabel = `${cases.length} shape(s)`;
   }
-  return { ok: true, value: { kind, cases, shapesLabel, ...(jsonFile ? { jsonFile } : {}), options: { timing, rounds, seed, pdl, ...(peer ? {} : { peer: false }) } } };
+  return {
+    ok: true,
+    value: {
+      kind,
+      cases,
+      shapesLabel,
+      ...(jsonFile ? { jsonFile } : {}),
+      options: { timing, rounds, seed, pdl, ...(peer ? {} : { peer: false }) },
+    },
+  };
 }

@@ -13,10 +13,10 @@ export interface PlainDraw {
 }
 
 export interface PagedDraw {
-  contextLens: Int32Array;   // [batch, nextN]
-  blockTable: Int32Array;    // [batch, tableStride]
-  tableStride: number;       // = maxPages (at least 1)
-  numBlocks: number;         // pages in the cache (at least 1)
+  contextLens: Int32Array; // [batch, nextN]
+  blockTable: Int32Array; // [batch, tableStride]
+  tableStride: number; // = maxPages (at least 1)
+  numBlocks: number; // pages in the cache (at least 1)
   /** Σ over requests of the last token's context: DeepGEMM's count for FLOPs and bytes. */
   sumContext: number;
   summary: MqaDrawSummary;
@@ -33,10 +33,14 @@ export function windowKeys(ks: number, ke: number, seqKv: number): number {
  * one query in 7 empty.
  */
 export function drawPlain(c: MqaPlainCase, seed: number): PlainDraw {
-  const ks = new Int32Array(c.seqQ), ke = new Int32Array(c.seqQ);
+  const ks = new Int32Array(c.seqQ),
+    ke = new Int32Array(c.seqQ);
   const next = seededUniform(seed);
-  const chunk = Math.floor(c.seqQ / 2), cpSize = Math.floor(c.seqKv / c.seqQ), cpId = Math.floor(cpSize / 3);
-  let pairs = 0, empty = 0;
+  const chunk = Math.floor(c.seqQ / 2),
+    cpSize = Math.floor(c.seqKv / c.seqQ),
+    cpId = Math.floor(cpSize / 3);
+  let pairs = 0,
+    empty = 0;
   for (let i = 0; i < c.seqQ; i++) {
     if (c.windows === 'causal') {
       ks[i] = 0;
@@ -66,7 +70,11 @@ export function drawPaged(c: MqaPagedCase, seed: number): PagedDraw {
   const next = seededUniform(seed);
   const contextLens = new Int32Array(c.batch * c.nextN);
   const pages = new Int32Array(c.batch);
-  let maxPages = 0, numBlocks = 0, sumContext = 0, pairs = 0, empty = 0;
+  let maxPages = 0,
+    numBlocks = 0,
+    sumContext = 0,
+    pairs = 0,
+    empty = 0;
   for (let b = 0; b < c.batch; b++) {
     const len = Math.floor(0.7 * c.avgKv) + Math.floor(next() * Math.max(1, Math.floor(0.6 * c.avgKv)));
     for (let t = 0; t < c.nextN; t++) {
@@ -87,13 +95,19 @@ export function drawPaged(c: MqaPagedCase, seed: number): PagedDraw {
   for (let i = 0; i < numBlocks; i++) pool[i] = i;
   for (let i = numBlocks - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
-    const t = pool[i]; pool[i] = pool[j]; pool[j] = t;
+    const t = pool[i];
+    pool[i] = pool[j];
+    pool[j] = t;
   }
   const blockTable = new Int32Array(c.batch * tableStride);
   let used = 0;
   for (let b = 0; b < c.batch; b++) for (let p = 0; p < pages[b]; p++) blockTable[b * tableStride + p] = pool[used++];
   return {
-    contextLens, blockTable, tableStride, numBlocks, sumContext,
+    contextLens,
+    blockTable,
+    tableStride,
+    numBlocks,
+    sumContext,
     summary: { seed, validPairs: pairs, numBlocks, maxPages, emptyRequests: empty },
   };
 }
@@ -103,7 +117,8 @@ export function mqaWork(c: MqaPlainCase | MqaPagedCase, draw: PlainDraw | PagedD
   if (c.kind === 'mqa-logits') {
     const d = draw as PlainDraw;
     const flops = 2 * d.summary.validPairs * c.heads * c.dim;
-    const bytes = c.seqQ * c.heads * c.dim + c.seqKv * c.dim + 4 * (c.seqKv + c.seqQ * c.heads + 2 * c.seqQ) + 4 * c.seqQ * c.seqKv;
+    const bytes =
+      c.seqQ * c.heads * c.dim + c.seqKv * c.dim + 4 * (c.seqKv + c.seqQ * c.heads + 2 * c.seqQ) + 4 * c.seqQ * c.seqKv;
     return { flops, bytes };
   }
   const d = draw as PagedDraw;

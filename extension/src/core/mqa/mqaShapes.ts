@@ -49,11 +49,13 @@ export function parseMqaShape(kind: MqaKind, text: string): MqaCase | string {
     if ((parts.length !== 4 && parts.length !== 5) || nums.some((p) => !/^\d+$/.test(p))) {
       return `an mqa-logits shape is SEQ_Q,SEQ_KV,HEADS,DIM[,causal|cp|ragged]; got "${text}"`;
     }
-    if (!(MQA_WINDOWS as readonly string[]).includes(windows)) return `"${text}": windows must be causal, cp or ragged; got ${windows}`;
+    if (!(MQA_WINDOWS as readonly string[]).includes(windows))
+      return `"${text}": windows must be causal, cp or ragged; got ${windows}`;
     const [seqQ, seqKv, heads, dim] = nums.map(Number);
     c = { kind, seqQ, seqKv, heads, dim, windows: windows as MqaWindows };
   } else {
-    if (parts.length !== 5 || parts.some((p) => !/^\d+$/.test(p))) return `a paged-mqa-logits shape is BATCH,NEXT_N,HEADS,DIM,AVG_KV; got "${text}"`;
+    if (parts.length !== 5 || parts.some((p) => !/^\d+$/.test(p)))
+      return `a paged-mqa-logits shape is BATCH,NEXT_N,HEADS,DIM,AVG_KV; got "${text}"`;
     const [batch, nextN, heads, dim, avgKv] = parts.map(Number);
     c = { kind, batch, nextN, heads, dim, avgKv };
   }

@@ -8,8 +8,8 @@ import type { MqaKernelConfig } from '../../../protocol/mqa';
 
 export interface MqaKernelSource {
   source: string;
-  kernelName: string;    // the main kernel
-  helperName: string;    // clean-logits (plain) or schedule metadata (paged)
+  kernelName: string; // the main kernel
+  helperName: string; // clean-logits (plain) or schedule metadata (paged)
 }
 
 export const MQA_CLEAN_THREADS = 256;
@@ -17,7 +17,9 @@ export const MQA_METADATA_THREADS = 1024;
 
 export function mqaKernelName(c: MqaKernelConfig): string {
   const tail = `h${c.heads}_d${c.dim}_qs${c.numQStages}_kvs${c.numKVStages}_wg${c.numMathWarpgroups}`;
-  return c.kind === 'mqa-logits' ? `fp8lab_sm90_fp8_mqa_logits_${tail}` : `fp8lab_sm90_fp8_paged_mqa_logits_n${c.nextN}_${tail}`;
+  return c.kind === 'mqa-logits'
+    ? `fp8lab_sm90_fp8_mqa_logits_${tail}`
+    : `fp8lab_sm90_fp8_paged_mqa_logits_n${c.nextN}_${tail}`;
 }
 
 export function mqaKernelSource(c: MqaKernelConfig): MqaKernelSource {

@@ -27,21 +27,50 @@ export function referenceSmemBytes(heads: number, dim: number): number {
 }
 
 const ENTRIES: Array<[name: MqaUtilKernelName, threads: number, params: string, body: string]> = [
-  [MqaUtilKernel.fillE4m3, MQA_UTIL_THREADS, 'uint8_t* out, uint64_t count, uint64_t seed, uint64_t stream', 'fill_e4m3_normal(out, count, seed, stream)'],
-  [MqaUtilKernel.fillF32, MQA_UTIL_THREADS, 'float* out, uint64_t count, uint64_t seed, uint64_t stream', 'fill_f32_normal(out, count, seed, stream)'],
-  [MqaUtilKernel.plainKeys, MQA_UTIL_THREADS, 'uint8_t* kv, float* scales, uint64_t rows, uint32_t dim, uint64_t seed',
-    'quantise_plain_keys(kv, scales, rows, dim, seed)'],
-  [MqaUtilKernel.pagedKeys, MQA_UTIL_THREADS, 'uint8_t* cache, uint64_t pages, uint32_t dim, uint64_t seed', 'quantise_paged_keys(cache, pages, dim, seed)'],
-  [MqaUtilKernel.reference, MQA_REF_THREADS,
-    'const uint8_t* q, const uint8_t* kv, const float* kv_scales, const float* weights, const int32_t* ks, const int32_t* ke, '
-    + 'float* logits, uint32_t seq_q, uint32_t seq_kv, uint32_t heads, uint32_t dim, uint32_t stride_logits',
-    'reference_mqa_logits(q, kv, kv_scales, weights, ks, ke, logits, seq_q, seq_kv, heads, dim, stride_logits)'],
-  [MqaUtilKernel.pagedReference, MQA_REF_THREADS,
-    'const uint8_t* q, const uint8_t* kv_cache, const float* weights, const int32_t* context_lens, const int32_t* block_table, '
-    + 'float* logits, uint32_t next_n, uint32_t heads, uint32_t dim, uint32_t block_table_stride, uint32_t stride_logits',
-    'reference_paged_mqa_logits(q, kv_cache, weights, context_lens, block_table, logits, next_n, heads, dim, block_table_stride, stride_logits)'],
-  [MqaUtilKernel.compare, MQA_UTIL_THREADS, 'const float* out, const float* ref, uint64_t count, MqaCompareResult* result',
-    'compare_mqa_logits(out, ref, count, result)'],
+  [
+    MqaUtilKernel.fillE4m3,
+    MQA_UTIL_THREADS,
+    'uint8_t* out, uint64_t count, uint64_t seed, uint64_t stream',
+    'fill_e4m3_normal(out, count, seed, stream)',
+  ],
+  [
+    MqaUtilKernel.fillF32,
+    MQA_UTIL_THREADS,
+    'float* out, uint64_t count, uint64_t seed, uint64_t stream',
+    'fill_f32_normal(out, count, seed, stream)',
+  ],
+  [
+    MqaUtilKernel.plainKeys,
+    MQA_UTIL_THREADS,
+    'uint8_t* kv, float* scales, uint64_t rows, uint32_t dim, uint64_t seed',
+    'quantise_plain_keys(kv, scales, rows, dim, seed)',
+  ],
+  [
+    MqaUtilKernel.pagedKeys,
+    MQA_UTIL_THREADS,
+    'uint8_t* cache, uint64_t pages, uint32_t dim, uint64_t seed',
+    'quantise_paged_keys(cache, pages, dim, seed)',
+  ],
+  [
+    MqaUtilKernel.reference,
+    MQA_REF_THREADS,
+    'const uint8_t* q, const uint8_t* kv, const float* kv_scales, const float* weights, const int32_t* ks, const int32_t* ke, ' +
+      'float* logits, uint32_t seq_q, uint32_t seq_kv, uint32_t heads, uint32_t dim, uint32_t stride_logits',
+    'reference_mqa_logits(q, kv, kv_scales, weights, ks, ke, logits, seq_q, seq_kv, heads, dim, stride_logits)',
+  ],
+  [
+    MqaUtilKernel.pagedReference,
+    MQA_REF_THREADS,
+    'const uint8_t* q, const uint8_t* kv_cache, const float* weights, const int32_t* context_lens, const int32_t* block_table, ' +
+      'float* logits, uint32_t next_n, uint32_t heads, uint32_t dim, uint32_t block_table_stride, uint32_t stride_logits',
+    'reference_paged_mqa_logits(q, kv_cache, weights, context_lens, block_table, logits, next_n, heads, dim, block_table_stride, stride_logits)',
+  ],
+  [
+    MqaUtilKernel.compare,
+    MQA_UTIL_THREADS,
+    'const float* out, const float* ref, uint64_t count, MqaCompareResult* result',
+    'compare_mqa_logits(out, ref, count, result)',
+  ],
 ];
 
 export function mqaUtilsSource(): { source: string; kernelNames: MqaUtilKernelName[] } {

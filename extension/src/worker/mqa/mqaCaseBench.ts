@@ -35,7 +35,11 @@ export interface MqaCaseContext {
   numSms: number;
 }
 
-export interface CompiledMqa { cubinPath: string; kernelName: string; helperName: string }
+export interface CompiledMqa {
+  cubinPath: string;
+  kernelName: string;
+  helperName: string;
+}
 
 /** The same case as DeepGEMM's functions take it: the draws we made, so both score the same pairs. */
 export function mqaPeerProblem(c: MqaCase, draw: PlainDraw | PagedDraw): MqaHelperProblem {
@@ -43,28 +47,53 @@ export function mqaPeerProblem(c: MqaCase, draw: PlainDraw | PagedDraw): MqaHelp
     const d = draw as PlainDraw;
     return { kind: c.kind, seqQ: c.seqQ, seqKv: c.seqKv, heads: c.heads, dim: c.dim, ks: [...d.ks], ke: [...d.ke] };
   }
-  return { kind: c.kind, batch: c.batch, nextN: c.nextN, heads: c.heads, dim: c.dim, contextLens: [...(draw as PagedDraw).contextLens] };
+  return {
+    kind: c.kind,
+    batch: c.batch,
+    nextN: c.nextN,
+    heads: c.heads,
+    dim: c.dim,
+    contextLens: [...(draw as PagedDraw).contextLens],
+  };
 }
 
-interface InputSet { q: DeviceBuffer; weights: DeviceBuffer; kv: DeviceBuffer; scales?: DeviceBuffer }
+interface InputSet {
+  q: DeviceBuffer;
+  weights: DeviceBuffer;
+  kv: DeviceBuffer;
+  scales?: DeviceBuffer;
+}
 
 /** Seed of input set s: set 0 is the case's seed (what the reference checks). */
 const setSeed = (seed: number, s: number): bigint => (BigInt(seed) << 16n) ^ BigInt(s);
 
-export async function benchMqaCase(ctx: MqaCaseContext, c: MqaCase, seed: number, config: MqaKernelConfig, compiled: CompiledMqa,
-  result: MqaResult): Promise<MqaResult> {
+export async function benchMqaCase(
+  ctx: MqaCaseContext,
+  c: MqaCase,
+  seed: number,
+  config: MqaKernelConfig,
+  compiled: CompiledMqa,
+  result: MqaResult,
+): Promise<MqaResult> {
   const { addon, utils, device, options } = ctx;
   const label = mqaCaseLabel(c);
-  const checkpoint = () => { if (ctx.cancelled()) throw cancelledError(); };
+  const checkpoint = () => {
+    if (ctx.cancelled()) throw cancelledError();
+  };
   const kernel = addon.loadKernel(compiled.cubinPath, compiled.kernelName);
   const helper = addon.loadKernel(compiled.cubinPath, compiled.helperName);
   const paged = c.kind === 'paged-mqa-logits';
   const draw = paged ? drawPaged(c, seed) : drawPlain(c, seed);
   result.draw = draw.summary;
   const rows = paged ? c.batch * c.nextN : c.seqQ;
-  if (rows > 65535) throw coded('E_INVALID_SHAPE', `${label}: the FP32 reference runs one CTA row per logits row, at most 65535; got ${rows} rows. Split the queries`);
+  if (rows > 65535)
+    throw coded(
+      'E_INVALID_SHAPE',
+      `${label}: the FP32 reference runs one CTA row per logits row, at most 65535; got ${rows} rows. Split the queries`,
+    );
   const stride = paged ? pagedLogitsStride((draw as PagedDraw).tableStride) : plainLogitsStride(c.seqKv);
-  const qBytes = rows * c.heads * c.dim, wBytes = rows * c.heads * 4;
+  const qBytes = rows * c.heads * c.dim,
+    wBytes = rows * c.heads * 4;
   const kvBytes = paged ? (draw as PagedDraw).numBlocks * MQA_PAGE_KEYS * (c.dim + 4) : c.seqKv * c.dim;
   const setBytes = qBytes + wBytes + kvBytes + (paged ? 0 : c.seqKv * 4);
 
@@ -91,7 +120,10 @@ export async function benchMqaCase(ctx: MqaCaseContext, c: MqaCase, seed: number
     const ref = scope.alloc(rows * stride * 4);
     const scratch = scope.alloc(MQA_COMPARE_BYTES);
     const schedule = scope.alloc((ctx.numSms + 1) * 8);
-    let ks: DeviceBuffer | undefined, ke: DeviceBuffer | undefined, contextLens: DeviceBuffer | undefined, blockTable: DeviceBuffer | undefined;
+    let ks: DeviceBuffer | undefined,
+      ke: DeviceBuffer | undefined,
+      contextLens: DeviceBuffer | undefined,
+      blockTable: DeviceBuffer | undefined;
     if (paged) {
       const d = draw as PagedDraw;
       contextLens = scope.alloc(d.contextLens.byteLength);
@@ -111,25 +143,60 @@ export async function benchMqaCase(ctx: MqaCaseContext, c: MqaCase, seed: number
     const s0 = sets[0];
     if (paged) {
       const d = draw as PagedDraw;
-      utils.pagedReference({ q: s0.q, cache: s0.kv, weights: s0.weights, contextLens: contextLens!, blockTable: blockTable!, out: ref },
-        rows, d.summary.maxPages ?? 0, c.nextN, c.heads, c.dim, d.tableStride, stride);
+      utils.pagedReference(
+        { q: s0.q, cache: s0.kv, weights: s0.weights, contextLens: contextLens!, blockTable: blockTable!, out: ref },
+        rows,
+        d.summary.maxPages ?? 0,
+        c.nextN,
+        c.heads,
+        c.dim,
+        d.tableStride,
+        stride,
+      );
     } else {
-      utils.reference({ q: s0.q, kv: s0.kv, scales: s0.scales!, weights: s0.weights, ks: ks!, ke: ke!, out: ref }, c.seqQ, c.seqKv, c.heads, c.dim, stride);
+      utils.reference(
+        { q: s0.q, kv: s0.kv, scales: s0.scales!, weights: s0.weights, ks: ks!, ke: ke!, out: ref },
+        c.seqQ,
+        c.seqKv,
+        c.heads,
+        c.dim,
+        stride,
+      );
     }
     await addon.synchronize(SYNC_TIMEOUT_MS);
     checkpoint();
 
-    const makeLaunches = (pdl: boolean): MqaLaunch[] => sets.map((set) => {
-      const spec: MqaLaunchSpec = {
-        kernel, helper, kind: c.kind, heads: c.heads, dim: c.dim, numMathWarpgroups: config.numMathWarpgroups, numSms: ctx.numSms,
-        sharedBytes: config.sharedBytes, strideLogits: stride, pdl, q: set.q, weights: set.weights, logits,
-        ...(paged
-          ? { nextN: c.nextN, batch: c.batch, kvCache: set.kv, numKvBlocks: (draw as PagedDraw).numBlocks, contextLens, blockTable,
-            blockTableStride: (draw as PagedDraw).tableStride, schedule }
-          : { seqQ: c.seqQ, seqKv: (c as { seqKv: number }).seqKv, kv: set.kv, kvScales: set.scales, ks, ke }),
-      };
-      return scope.adopt(addon.createMqaLaunch(spec));
-    });
+    const makeLaunches = (pdl: boolean): MqaLaunch[] =>
+      sets.map((set) => {
+        const spec: MqaLaunchSpec = {
+          kernel,
+          helper,
+          kind: c.kind,
+          heads: c.heads,
+          dim: c.dim,
+          numMathWarpgroups: config.numMathWarpgroups,
+          numSms: ctx.numSms,
+          sharedBytes: config.sharedBytes,
+          strideLogits: stride,
+          pdl,
+          q: set.q,
+          weights: set.weights,
+          logits,
+          ...(paged
+            ? {
+                nextN: c.nextN,
+                batch: c.batch,
+                kvCache: set.kv,
+                numKvBlocks: (draw as PagedDraw).numBlocks,
+                contextLens,
+                blockTable,
+                blockTableStride: (draw as PagedDraw).tableStride,
+                schedule,
+              }
+            : { seqQ: c.seqQ, seqKv: (c as { seqKv: number }).seqKv, kv: set.kv, kvScales: set.scales, ks, ke }),
+        };
+        return scope.adopt(addon.createMqaLaunch(spec));
+      });
     let pdl = options.pdl ?? true;
 
     // Correctness: logits poisoned, one call, every element compared.
@@ -141,8 +208,12 @@ export async function benchMqaCase(ctx: MqaCaseContext, c: MqaCase, seed: number
     result.accuracy = { ...cmp, passed };
     if (!passed) {
       const why = [
-        ...(cmp.classMismatches > 0 ? [`${cmp.classMismatches} elements differ in kind from the reference (value, -inf, or left untouched)`] : []),
-        ...(!(cmp.calcDiff < MQA_CALC_DIFF_LIMIT) ? [`calc_diff ${cmp.calcDiff.toExponential(3)} is not below ${MQA_CALC_DIFF_LIMIT}`] : []),
+        ...(cmp.classMismatches > 0
+          ? [`${cmp.classMismatches} elements differ in kind from the reference (value, -inf, or left untouched)`]
+          : []),
+        ...(!(cmp.calcDiff < MQA_CALC_DIFF_LIMIT)
+          ? [`calc_diff ${cmp.calcDiff.toExponential(3)} is not below ${MQA_CALC_DIFF_LIMIT}`]
+          : []),
       ];
       result.error = { code: 'E_WRONG_RESULT', message: `${label}: wrong result, not timed: ${why.join('; ')}` };
       return result;
@@ -154,38 +225,64 @@ export async function benchMqaCase(ctx: MqaCaseContext, c: MqaCase, seed: number
     const calls = callsPerGraph(estimateUs(work.flops, work.bytes), plan.sets);
     const timing = { callsPerGraph: calls, warmupReplays: WARMUP_REPLAYS, rounds: options.rounds };
     const peers: MqaPeerResult[] = [];
-    let python: { peers: PythonPeers; prepared: Awaited<ReturnType<typeof preparePythonPeers>>['prepared'] } | undefined;
+    let python:
+      { peers: PythonPeers; prepared: Awaited<ReturnType<typeof preparePythonPeers>>['prepared'] } | undefined;
     if (ctx.python) {
       ctx.progress('peer', `${label}: preparing DeepGEMM on the same case`);
-      const prep = await preparePythonPeers(ctx.python, mqaPeerProblem(c, draw), options.seed, ctx.numSms, ctx.cancelled);
-      for (const s of prep.skipped) if (s.id === 'deepgemm') peers.push({ id: 'deepgemm', name: s.name, skipped: s.skipped ?? 'not run' });
+      const prep = await preparePythonPeers(
+        ctx.python,
+        mqaPeerProblem(c, draw),
+        options.seed,
+        ctx.numSms,
+        ctx.cancelled,
+      );
+      for (const s of prep.skipped)
+        if (s.id === 'deepgemm') peers.push({ id: 'deepgemm', name: s.name, skipped: s.skipped ?? 'not run' });
       python = { peers: ctx.python, prepared: prep.prepared.filter((p) => p.id === 'deepgemm') };
     }
     try {
       checkpoint();
-      ctx.progress('timing', `${label}: timing ${plan.sets} rotated input set(s)${python?.prepared.length ? ' interleaved with DeepGEMM' : ''}`);
+      ctx.progress(
+        'timing',
+        `${label}: timing ${plan.sets} rotated input set(s)${python?.prepared.length ? ' interleaved with DeepGEMM' : ''}`,
+      );
       let timed;
       try {
         timed = await timeRounds(addon, [makeLaunches(pdl)], timing, python, ctx.cancelled);
       } catch (err) {
         const data = codedData(err);
         if (losesContext(data) || data.code === 'E_CANCELLED' || !pdl) throw err;
-        pdl = false;  // a capture that refuses programmatic dependent launch gets plain launches
+        pdl = false; // a capture that refuses programmatic dependent launch gets plain launches
         timed = await timeRounds(addon, [makeLaunches(false)], timing, python, ctx.cancelled);
       }
       const stats = summarize(timed.perCallUs[0]);
       const mqaTiming = (medianUs: number, minUs: number, maxUs: number, samples: number) => ({
-        medianUs, minUs, maxUs, samples, tflops: tflops(work.flops, medianUs), tbps: work.bytes / (medianUs * 1e-6) / 1e12, flops: work.flops, bytes: work.bytes,
+        medianUs,
+        minUs,
+        maxUs,
+        samples,
+        tflops: tflops(work.flops, medianUs),
+        tbps: work.bytes / (medianUs * 1e-6) / 1e12,
+        flops: work.flops,
+        bytes: work.bytes,
       });
       result.timing = mqaTiming(stats.medianUs, stats.minUs, stats.maxUs, timed.perCallUs[0].length);
       for (const p of python?.prepared ?? []) {
         const samples = timed.pythonUs.get(p.id);
         if (samples?.length) {
           const s = summarize(samples);
-          peers.push({ id: 'deepgemm', name: p.prepared.name, accuracy: { calcDiff: p.prepared.accuracy.calcDiff, passed: p.prepared.accuracy.passed },
-            timing: { ...mqaTiming(s.medianUs, s.minUs, s.maxUs, samples.length), ratio: s.medianUs / stats.medianUs } });
+          peers.push({
+            id: 'deepgemm',
+            name: p.prepared.name,
+            accuracy: { calcDiff: p.prepared.accuracy.calcDiff, passed: p.prepared.accuracy.passed },
+            timing: { ...mqaTiming(s.medianUs, s.minUs, s.maxUs, samples.length), ratio: s.medianUs / stats.medianUs },
+          });
         } else {
-          peers.push({ id: 'deepgemm', name: p.prepared.name, skipped: timed.dropped.get(p.id) ?? 'no timing came back' });
+          peers.push({
+            id: 'deepgemm',
+            name: p.prepared.name,
+            skipped: timed.dropped.get(p.id) ?? 'no timing came back',
+          });
         }
       }
       if (ctx.python) result.peers = peers;

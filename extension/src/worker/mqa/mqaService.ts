@@ -32,28 +32,51 @@ export const mqaCaseSeed = (seed: number, index: number): number => ((seed >>> 0
 
 function checkOptions(o: MqaBenchOptions): void {
   if (!o || typeof o !== 'object') throw coded('E_BAD_ARGUMENT', 'MQA bench options are missing');
-  if (!Number.isInteger(o.rounds) || o.rounds < 1) throw coded('E_BAD_ARGUMENT', `rounds must be a whole number ≥ 1; got ${o.rounds}`);
-  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw coded('E_BAD_ARGUMENT', `seed must be a whole number in 0..2^32-1; got ${o.seed}`);
+  if (!Number.isInteger(o.rounds) || o.rounds < 1)
+    throw coded('E_BAD_ARGUMENT', `rounds must be a whole number ≥ 1; got ${o.rounds}`);
+  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff)
+    throw coded('E_BAD_ARGUMENT', `seed must be a whole number in 0..2^32-1; got ${o.seed}`);
 }
 
-export async function benchMqa(settings: RuntimeSettings, kind: MqaKind, cases: MqaCase[], options: MqaBenchOptions, hooks: MqaHooks = {},
-  deps: MqaDeps = defaultDeps): Promise<MqaBenchRun> {
+export async function benchMqa(
+  settings: RuntimeSettings,
+  kind: MqaKind,
+  cases: MqaCase[],
+  options: MqaBenchOptions,
+  hooks: MqaHooks = {},
+  deps: MqaDeps = defaultDeps,
+): Promise<MqaBenchRun> {
   checkOptions(options);
-  if (!(MQA_KINDS as readonly string[]).includes(kind)) throw coded('E_BAD_ARGUMENT', `the MQA-logits kind must be ${MQA_KINDS.join(' or ')}; got ${String(kind)}`);
-  if (!Array.isArray(cases) || cases.length === 0) throw coded('E_INVALID_SHAPE', `No ${kind} cases: give at least one shape, or none for DeepGEMM's list.`);
+  if (!(MQA_KINDS as readonly string[]).includes(kind))
+    throw coded('E_BAD_ARGUMENT', `the MQA-logits kind must be ${MQA_KINDS.join(' or ')}; got ${String(kind)}`);
+  if (!Array.isArray(cases) || cases.length === 0)
+    throw coded('E_INVALID_SHAPE', `No ${kind} cases: give at least one shape, or none for DeepGEMM's list.`);
   const stray = cases.find((c) => !c || typeof c !== 'object' || c.kind !== kind);
-  if (stray) throw coded('E_BAD_ARGUMENT', `every case of a ${kind} run must be a ${kind} case; got ${JSON.stringify(stray)?.slice(0, 120)}`);
+  if (stray)
+    throw coded(
+      'E_BAD_ARGUMENT',
+      `every case of a ${kind} run must be a ${kind} case; got ${JSON.stringify(stray)?.slice(0, 120)}`,
+    );
   const a = deps.addon();
   const env = await deps.probe(settings);
-  if (!env.canCompileKernels) throw coded('E_NO_COMPILER', env.toolkit.problem ?? 'No usable CUDA toolkit: nvcc ≥ 12.3 is needed to compile kernels.');
+  if (!env.canCompileKernels)
+    throw coded(
+      'E_NO_COMPILER',
+      env.toolkit.problem ?? 'No usable CUDA toolkit: nvcc ≥ 12.3 is needed to compile kernels.',
+    );
   const hopper = firstHopper(env);
   const gpu = env.canRunKernels && hopper !== undefined;
   const log: Logger = hooks.log ?? (() => {});
   const jobId = hooks.jobId ?? 'local';
   const cancelled = () => hooks.cancelled?.() === true;
   const run: MqaBenchRun = {
-    id: `${kind}-${Date.now().toString(36)}`, kind, startedAt: new Date().toISOString(), mode: gpu ? 'gpu' : 'study',
-    ...(hopper ? { device: { name: hopper.name, smCount: hopper.smCount } } : {}), options: { ...options }, results: [],
+    id: `${kind}-${Date.now().toString(36)}`,
+    kind,
+    startedAt: new Date().toISOString(),
+    mode: gpu ? 'gpu' : 'study',
+    ...(hopper ? { device: { name: hopper.name, smCount: hopper.smCount } } : {}),
+    options: { ...options },
+    results: [],
   };
 
   let utils: MqaUtilKernels | undefined;
@@ -62,24 +85,37 @@ export async function benchMqa(settings: RuntimeSettings, kind: MqaKind, cases: 
     info = initDevice(a, settings, hopper!.ordinal);
     utils = await MqaUtilKernels.load(a, settings, log);
   }
-  const numSms = settings.numSms && settings.numSms > 0 ? Math.min(settings.numSms, info?.smCount ?? settings.numSms) : info?.smCount ?? hopper?.smCount ?? 132;
+  const numSms =
+    settings.numSms && settings.numSms > 0
+      ? Math.min(settings.numSms, info?.smCount ?? settings.numSms)
+      : (info?.smCount ?? hopper?.smCount ?? 132);
   // DeepGEMM is the only peer of these kernels (cuBLASLt and torch have no such fused op).
-  const peers = gpu ? await openPeers(settings, { peer: options.peer ?? true, peers: ['deepgemm'], timing: options.timing }, env, log) : undefined;
+  const peers = gpu
+    ? await openPeers(settings, { peer: options.peer ?? true, peers: ['deepgemm'], timing: options.timing }, env, log)
+    : undefined;
   const dg = peers?.availability.find((p) => p.id === 'deepgemm');
   if (dg && !dg.available) run.peerNote = dg.reason ?? 'DeepGEMM is not available';
-  const watchCancel = peers ? setInterval(() => { if (cancelled()) peers.kill(); }, 200) : undefined;
+  const watchCancel = peers
+    ? setInterval(() => {
+        if (cancelled()) peers.kill();
+      }, 200)
+    : undefined;
   try {
     for (let i = 0; i < cases.length; i++) {
       const c = cases[i];
       const label = mqaCaseLabel(c);
       const progress = (phase: 'compiling' | 'checking' | 'timing' | 'peer' | 'done', message: string) =>
         hooks.progress?.({ jobId, index: i, total: cases.length, phase, message });
-      if (cancelled()) { run.interrupted = { code: 'E_CANCELLED', message: cancelledError().message }; break; }
+      if (cancelled()) {
+        run.interrupted = { code: 'E_CANCELLED', message: cancelledError().message };
+        break;
+      }
       const seed = mqaCaseSeed(options.seed, i);
       const result: MqaResult = { case: c, draw: { seed, validPairs: 0 } };
       try {
         const problems = caseProblems(c);
-        if (problems.length > 0) throw coded(problems[0].code, `${label}: ${problems.map((p) => p.message).join('; ')}`);
+        if (problems.length > 0)
+          throw coded(problems[0].code, `${label}: ${problems.map((p) => p.message).join('; ')}`);
         const config = mqaKernelConfig(c);
         result.config = config;
         const source = mqaKernelSource(config);
@@ -89,21 +125,47 @@ export async function benchMqa(settings: RuntimeSettings, kind: MqaKind, cases: 
         result.compile = { cacheHit: compiled.cacheHit, ms: compiled.elapsedMs, cacheKey: compiled.key };
         const entry = findEntry(parsePtxas(compiled.ptxasLog), source.kernelName);
         if (entry) {
-          result.registers = { registers: entry.registers, spillStoresBytes: entry.spillStoresBytes, spillLoadsBytes: entry.spillLoadsBytes, stackFrameBytes: entry.stackFrameBytes };
+          result.registers = {
+            registers: entry.registers,
+            spillStoresBytes: entry.spillStoresBytes,
+            spillLoadsBytes: entry.spillLoadsBytes,
+            stackFrameBytes: entry.stackFrameBytes,
+          };
         }
         if (gpu) {
-          await benchMqaCase({ addon: a, utils: utils!, device: info!, options, progress, cancelled, python: peers?.shape.python, numSms },
-            c, seed, config, { cubinPath: compiled.cubinPath, kernelName: source.kernelName, helperName: source.helperName }, result);
+          await benchMqaCase(
+            {
+              addon: a,
+              utils: utils!,
+              device: info!,
+              options,
+              progress,
+              cancelled,
+              python: peers?.shape.python,
+              numSms,
+            },
+            c,
+            seed,
+            config,
+            { cubinPath: compiled.cubinPath, kernelName: source.kernelName, helperName: source.helperName },
+            result,
+          );
         }
       } catch (err) {
         const data = codedData(err);
-        if (data.code === 'E_CANCELLED') { run.interrupted = { code: data.code, message: data.message }; break; }
+        if (data.code === 'E_CANCELLED') {
+          run.interrupted = { code: data.code, message: data.message };
+          break;
+        }
         result.error = { code: data.code, message: data.message };
         run.results.push(result);
         hooks.measured?.(result);
         progress('done', `${label}: [${data.code}] ${data.message}`);
         if (losesContext(data)) {
-          run.interrupted = { code: data.code, message: `${label}: ${data.message} The CUDA context is lost; the remaining cases were not run.` };
+          run.interrupted = {
+            code: data.code,
+            message: `${label}: ${data.message} The CUDA context is lost; the remaining cases were not run.`,
+          };
           break;
         }
         continue;

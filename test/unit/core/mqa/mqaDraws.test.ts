@@ -12,7 +12,7 @@ test('causal windows: the last query sees every key, the first seq_kv - seq_q + 
   assert.equal(d.summary.validPairs, 6 + 7 + 8 + 9);
 });
 
-test('context-parallel windows follow DeepGEMM\'s generate_ks_ke_tests (cp_size 4, rank 1)', () => {
+test("context-parallel windows follow DeepGEMM's generate_ks_ke_tests (cp_size 4, rank 1)", () => {
   const d = drawPlain({ kind: 'mqa-logits', seqQ: 4, seqKv: 16, heads: 64, dim: 128, windows: 'cp' }, 1);
   // chunk 2: first half ends at cp_id·chunk + i = 2 + i; second at (2·4 - 1 - 1)·2 + i = 12 + i.
   assert.deepEqual([...d.ke], [2, 3, 12, 13]);
@@ -20,7 +20,9 @@ test('context-parallel windows follow DeepGEMM\'s generate_ks_ke_tests (cp_size 
 
 test('ragged windows are reproducible, include empty ones and ones clipped at both ends', () => {
   const c = { kind: 'mqa-logits' as const, seqQ: 2000, seqKv: 509, heads: 32, dim: 64, windows: 'ragged' as const };
-  const a = drawPlain(c, 7), b = drawPlain(c, 7), other = drawPlain(c, 8);
+  const a = drawPlain(c, 7),
+    b = drawPlain(c, 7),
+    other = drawPlain(c, 8);
   assert.deepEqual(a, b);
   assert.notDeepEqual([...a.ks], [...other.ks]);
   assert.ok(a.summary.emptyWindows! > 100);
@@ -53,8 +55,15 @@ test('paged draws: lengths in [0.7, 1.3) x avg, the last token longest, every pa
   assert.equal(d.summary.maxPages, d.tableStride);
 });
 
-test('work: DeepGEMM\'s FLOP counts (valid pairs; paged over the last token\'s context x next_n)', () => {
-  const plainCase = { kind: 'mqa-logits' as const, seqQ: 4, seqKv: 10, heads: 64, dim: 128, windows: 'causal' as const };
+test("work: DeepGEMM's FLOP counts (valid pairs; paged over the last token's context x next_n)", () => {
+  const plainCase = {
+    kind: 'mqa-logits' as const,
+    seqQ: 4,
+    seqKv: 10,
+    heads: 64,
+    dim: 128,
+    windows: 'causal' as const,
+  };
   assert.equal(mqaWork(plainCase, drawPlain(plainCase, 1)).flops, 2 * 30 * 64 * 128);
   const pagedCase = { kind: 'paged-mqa-logits' as const, batch: 3, nextN: 2, heads: 32, dim: 128, avgKv: 100 };
   const d = drawPaged(pagedCase, 1);

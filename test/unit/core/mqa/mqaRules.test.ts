@@ -5,18 +5,42 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MqaPagedCase, MqaPlainCase } from '../../../../extension/protocol/mqa';
 import {
-  caseProblems, mqaKernelConfig, pagedInputProblems, pagedProblems, pagedSharedBytes, plainProblems, plainSharedBytes, MQA_MAX_BATCH,
+  caseProblems,
+  mqaKernelConfig,
+  pagedInputProblems,
+  pagedProblems,
+  pagedSharedBytes,
+  plainProblems,
+  plainSharedBytes,
+  MQA_MAX_BATCH,
 } from '../../../../extension/src/core/mqa/mqaRules';
 
-const plain = (over: Partial<MqaPlainCase> = {}): MqaPlainCase => ({ kind: 'mqa-logits', seqQ: 2048, seqKv: 8192, heads: 64, dim: 128, windows: 'causal', ...over });
-const paged = (over: Partial<MqaPagedCase> = {}): MqaPagedCase => ({ kind: 'paged-mqa-logits', batch: 256, nextN: 2, heads: 64, dim: 128, avgKv: 8192, ...over });
+const plain = (over: Partial<MqaPlainCase> = {}): MqaPlainCase => ({
+  kind: 'mqa-logits',
+  seqQ: 2048,
+  seqKv: 8192,
+  heads: 64,
+  dim: 128,
+  windows: 'causal',
+  ...over,
+});
+const paged = (over: Partial<MqaPagedCase> = {}): MqaPagedCase => ({
+  kind: 'paged-mqa-logits',
+  batch: 256,
+  nextN: 2,
+  heads: 64,
+  dim: 128,
+  avgKv: 8192,
+  ...over,
+});
 
 test('the kernels take heads 32/64, dim 64/128, and every seq length', () => {
-  for (const heads of [32, 64]) for (const dim of [64, 128]) {
-    assert.deepEqual(plainProblems(plain({ heads, dim, seqQ: 1, seqKv: 1 })), []);
-    assert.deepEqual(plainProblems(plain({ heads, dim, seqQ: 37, seqKv: 509, windows: 'ragged' })), []);
-    assert.deepEqual(pagedProblems(paged({ heads, dim, nextN: 1 })), []);
-  }
+  for (const heads of [32, 64])
+    for (const dim of [64, 128]) {
+      assert.deepEqual(plainProblems(plain({ heads, dim, seqQ: 1, seqKv: 1 })), []);
+      assert.deepEqual(plainProblems(plain({ heads, dim, seqQ: 37, seqKv: 509, windows: 'ragged' })), []);
+      assert.deepEqual(pagedProblems(paged({ heads, dim, nextN: 1 })), []);
+    }
 });
 
 test('heads other than 32/64 and dims other than 64/128 are coded E_INVALID_SHAPE with what would work', () => {
@@ -27,7 +51,10 @@ test('heads other than 32/64 and dims other than 64/128 are coded E_INVALID_SHAP
   const [d] = plainProblems(plain({ dim: 32 }));
   assert.equal(d.rule, 'head-dim');
   assert.match(d.message, /dim must be 64 or 128.*got 32.*Pad dim/);
-  assert.deepEqual(plainProblems(plain({ heads: 48, dim: 96 })).map((p) => p.rule), ['heads', 'head-dim']);
+  assert.deepEqual(
+    plainProblems(plain({ heads: 48, dim: 96 })).map((p) => p.rule),
+    ['heads', 'head-dim'],
+  );
 });
 
 test('next_n x heads above 128 is refused, saying which next_n the heads allow', () => {
@@ -48,7 +75,7 @@ test('window generators need the shapes they are defined on', () => {
   assert.deepEqual(plainProblems(plain({ windows: 'ragged', seqQ: 9000, seqKv: 8192 })), []);
 });
 
-test('lengths: zero, fractions and batches over the schedule kernel\'s shared memory', () => {
+test("lengths: zero, fractions and batches over the schedule kernel's shared memory", () => {
   assert.equal(plainProblems(plain({ seqQ: 0 }))[0].rule, 'length');
   assert.equal(plainProblems(plain({ seqKv: 2.5 }))[0].rule, 'length');
   assert.deepEqual(pagedProblems(paged({ batch: MQA_MAX_BATCH })), []);
@@ -58,7 +85,7 @@ test('lengths: zero, fractions and batches over the schedule kernel\'s shared me
   assert.equal(caseProblems(paged({ avgKv: 0 }))[0].rule, 'length');
 });
 
-test('shared memory mirrors the kernels\' layouts (DeepGEMM-size stages fit in 227 KB)', () => {
+test("shared memory mirrors the kernels' layouts (DeepGEMM-size stages fit in 227 KB)", () => {
   // Q 3 x 128x128 + KV 3 x 256x128 + weights 3 x 512 + scales 3 x 1024 + 12 barriers.
   assert.equal(plainSharedBytes(64, 128), 3 * 16384 + 3 * 32768 + 3 * 512 + 3 * 1024 + 12 * 8);
   assert.equal(plainSharedBytes(32, 64), 3 * 8192 + 3 * 16384 + 3 * 512 + 3 * 1024 + 12 * 8);

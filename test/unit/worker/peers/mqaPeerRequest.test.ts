@@ -13,14 +13,37 @@ function ask(requests: object[]): Array<{ id: number; result?: unknown; error?: 
   const input = requests.map((r) => JSON.stringify(r)).join('\n') + '\n';
   const r = spawnSync('python3', [script], { input, encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
-test('MQA problems: fields checked first, then DeepGEMM\'s absence said in one line', () => {
+test("MQA problems: fields checked first, then DeepGEMM's absence said in one line", () => {
   const [missing, noTorch, paged] = ask([
-    { id: 1, method: 'prepare', params: { peer: 'deepgemm', problem: { kind: 'mqa-logits', seqQ: 4, heads: 64, dim: 128 }, seed: 0 } },
-    { id: 2, method: 'prepare', params: { peer: 'deepgemm', problem: { kind: 'mqa-logits', seqQ: 4, seqKv: 16, heads: 64, dim: 128, ks: [0, 0, 0, 0], ke: [1, 2, 3, 4] }, seed: 0 } },
-    { id: 3, method: 'prepare', params: { peer: 'deepgemm', problem: { kind: 'paged-mqa-logits', batch: 2, nextN: 0, heads: 64, dim: 128 }, seed: 0 } },
+    {
+      id: 1,
+      method: 'prepare',
+      params: { peer: 'deepgemm', problem: { kind: 'mqa-logits', seqQ: 4, heads: 64, dim: 128 }, seed: 0 },
+    },
+    {
+      id: 2,
+      method: 'prepare',
+      params: {
+        peer: 'deepgemm',
+        problem: { kind: 'mqa-logits', seqQ: 4, seqKv: 16, heads: 64, dim: 128, ks: [0, 0, 0, 0], ke: [1, 2, 3, 4] },
+        seed: 0,
+      },
+    },
+    {
+      id: 3,
+      method: 'prepare',
+      params: {
+        peer: 'deepgemm',
+        problem: { kind: 'paged-mqa-logits', batch: 2, nextN: 0, heads: 64, dim: 128 },
+        seed: 0,
+      },
+    },
   ]);
   assert.equal(missing.error?.code, 'E_BAD_REQUEST');
   assert.match(missing.error!.message, /problem\.seqKv must be a positive integer/);
@@ -28,4 +51,3 @@ test('MQA problems: fields checked first, then DeepGEMM\'s absence said in one l
   assert.match(noTorch.error!.message, /DeepGEMM needs PyTorch/);
   assert.match(paged.error!.message, /problem\.nextN must be a positive integer/);
 });
-
