@@ -1,7 +1,8 @@
 // The MQA-logits kernels compiled by the real nvcc (sm_90a, ptxas -v) from the translation units the
 // runtime generates: every config the rules admit builds with 0 spills and 0 stack (main kernel and
 // helper), the units' static_asserts catch a TypeScript layout that drifted from the kernel's, and the
-// kernels' own static_asserts refuse what the rules refuse. Skips only without nvcc. No GPU needed.
+// kernels' own static_asserts refuse what the rules refuse; ptxas serialises no wgmma. Skips only without
+// nvcc. No GPU needed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MqaCase, MqaKernelConfig } from '../../../extension/protocol/mqa';
@@ -15,6 +16,8 @@ import { compileCubin, skip, withWorkDir } from '../nvccHarness';
 function compileClean(source: string, work: string, names: string[]): PtxasFunction[] {
   const { status, log } = compileCubin(source, work, names[0]);
   assert.equal(status, 0, `${names[0]} failed to compile:\n${log}`);
+  // ptxas neither serialised the wgmma pipeline (C7514) nor injected a wait of its own (C7517).
+  assert.doesNotMatch(log, /wgmma.*serializ|\(C751[47]\)|warpgroup\.wait is injected/i, `${names[0]}:\n${log}`);
   return names.map((name) => {
     const fn = findEntry(parsePtxas(log), name);
     assert.ok(fn, `no ptxas report for ${name}:\n${log}`);
