@@ -65,8 +65,8 @@ if [ "$MODE" = "--cli" ]; then
     PLAIN=(2048,8192,32,128,cp 2048,8192,64,128,cp 2048,65536,64,128,cp 8192,65536,32,128,causal 8192,65536,64,128,causal 2048,8192,64,64,causal)
     PAGED=(256,1,64,128,8192 256,2,64,128,8192 256,2,32,128,65536 4096,1,32,128,8192 4096,2,64,128,8192)
   fi
-  step bench-mqa 220 "$LOG/bench.log" "$NODE" extension/dist/cli.js bench --kernel mqa-logits "${PLAIN[@]}" --json "$LOG/bench-mqa.json"
-  step bench-paged 200 "$LOG/bench.log" "$NODE" extension/dist/cli.js bench --kernel paged-mqa-logits "${PAGED[@]}" --json "$LOG/bench-paged.json"
+  step bench-mqa 260 "$LOG/bench.log" "$NODE" extension/dist/cli.js bench --kernel mqa-logits "${PLAIN[@]}" --json "$LOG/bench-mqa.json"
+  step bench-paged 230 "$LOG/bench.log" "$NODE" extension/dist/cli.js bench --kernel paged-mqa-logits "${PAGED[@]}" --json "$LOG/bench-paged.json"
   step deepgemm-alone 150 "$LOG/deepgemm.log" python3 test/gpu/mqa_deepgemm.py
   note ""
   # The tables (stdout of each bench), then the lines that say why a column or a case is missing.
