@@ -10,7 +10,7 @@ import { mqaKernelConfig } from '../../../extension/src/core/mqa/mqaRules';
 import { mqaKernelSource } from '../../../extension/src/core/mqa/mqaSource';
 import { mqaUtilsSource } from '../../../extension/src/core/mqa/mqaUtilsSource';
 import { findEntry, parsePtxas, usesLocalMemory, type PtxasFunction } from '../../../extension/src/core/ptxas';
-import { compileCubin, skip, withWorkDir } from '../nvccHarness';
+import { assertInvariantCheckerPasses, compileCubin, skip, withWorkDir } from '../nvccHarness';
 
 /** One build of a unit; every named entry reported by ptxas, with no spills and no stack. */
 function compileClean(source: string, work: string, names: string[]): PtxasFunction[] {
@@ -77,4 +77,8 @@ test('the helper module (inputs, FP32 references, comparison) compiles, its stat
     const { source, kernelNames } = mqaUtilsSource();
     compileClean(source, work, kernelNames);
   });
+});
+
+test('kernels/tools/check_invariants_mqa.cu (the paged schedule: every unit walked once, even runs) passes on the CPU', { skip }, () => {
+  assertInvariantCheckerPasses('check_invariants_mqa');
 });

@@ -45,10 +45,28 @@ namespace fp8lab {
 constexpr uint32_t kPagedBlockKV = 64;  // keys per page (DeepGEMM's sm90 block_kv)
 
 // Pages a request spans: its longest token's context, in whole pages (negative lengths count as 0).
-__device__ __forceinline__ uint32_t request_pages(const int32_t* context_lens, uint32_t next_n, uint32_t b) {
+// Host-callable, like the cursor and the run starts below, so tools/check_invariants_mqa.cu walks
+// the real schedule on the CPU.
+__host__ __device__ __forceinline__ uint32_t request_pages(const int32_t* context_lens, uint32_t next_n, uint32_t b) {
   int32_t longest = 0;
-  for (uint32_t t = 0; t < next_n; ++t) longest = max(longest, context_lens[b * next_n + t]);
+  for (uint32_t t = 0; t < next_n; ++t) longest = context_lens[b * next_n + t] > longest ? context_lens[b * next_n + t] : longest;
   return ceil_div<uint32_t>(static_cast<uint32_t>(longest), kPagedBlockKV);
+}
+
+// Where CTA c's run starts, given the inclusive prefix sum of units per request: unit
+// floor(total · c / num_sms), as (request, split). The request holding it is the first b with
+// prefix[b] > unit, so requests without units are never a start; c = num_sms gives (batch, 0).
+__host__ __device__ __forceinline__ void paged_run_start(const uint32_t* prefix, uint32_t batch, uint32_t c, uint32_t num_sms,
+                                                         uint32_t& request, uint32_t& split) {
+  const uint32_t total = batch > 0 ? prefix[batch - 1] : 0;
+  const uint32_t unit = static_cast<uint32_t>(static_cast<uint64_t>(total) * c / num_sms);
+  uint32_t lo = 0, hi = batch;
+  while (lo < hi) {
+    const uint32_t mid = (lo + hi) / 2;
+    if (prefix[mid] > unit) hi = mid; else lo = mid + 1;
+  }
+  request = lo;
+  split = lo < batch ? unit - (lo > 0 ? prefix[lo - 1] : 0) : 0;
 }
 
 // Walks the (request, split) units of one CTA's run, [schedule[c], schedule[c + 1]), skipping
@@ -60,20 +78,21 @@ struct PagedUnitCursor {
   uint32_t request, split, pages;  // current unit; pages of the current request
   uint32_t end_request, end_split;
 
-  __device__ __forceinline__ PagedUnitCursor(const PagedMqaLogitsArgs& args, uint32_t next_n_) {
-    context_lens = args.context_lens;
+  __host__ __device__ __forceinline__ PagedUnitCursor(const int32_t* context_lens_, uint32_t next_n_, uint32_t batch_,
+                                                      const uint32_t* schedule, uint32_t cta) {
+    context_lens = context_lens_;
     next_n = next_n_;
-    batch = args.batch;
-    request = args.schedule[2 * blockIdx.x];
-    split = args.schedule[2 * blockIdx.x + 1];
-    end_request = args.schedule[2 * blockIdx.x + 2];
-    end_split = args.schedule[2 * blockIdx.x + 3];
+    batch = batch_;
+    request = schedule[2 * cta];
+    split = schedule[2 * cta + 1];
+    end_request = schedule[2 * cta + 2];
+    end_split = schedule[2 * cta + 3];
     pages = request < batch ? request_pages(context_lens, next_n, request) : 0;
   }
 
-  __device__ __forceinline__ bool done() const { return request == end_request && split == end_split; }
+  __host__ __device__ __forceinline__ bool done() const { return request == end_request && split == end_split; }
 
-  __device__ __forceinline__ void advance() {
+  __host__ __device__ __forceinline__ void advance() {
     if (++split * kPagesPerSplit < pages) return;
     split = 0;
     do {
@@ -178,7 +197,7 @@ struct Sm90Fp8PagedMqaLogits {
   // ring 0's thread also loads each request's Q and weights when the request changes.
   __device__ __forceinline__ static void produce(const PagedMqaLogitsArgs& args, uint8_t* smem, uint64_t* full_q,
                                                  uint64_t* empty_q, uint64_t* full_kv, uint64_t* empty_kv, uint32_t ring) {
-    Cursor cursor(args, kNextN);
+    Cursor cursor(args.context_lens, kNextN, args.batch, args.schedule, blockIdx.x);
     PipelineState<kNumQStages> q_pipe;
     PipelineState<kNumKVStages> kv_pipe;
     uint32_t loaded_request = ~0u;
@@ -236,7 +255,7 @@ struct Sm90Fp8PagedMqaLogits {
     const uint8_t* kv_ring = smem + SMEM_KV_OFFSET + math_wg * kNumKVStages * SMEM_KV_STAGE_BYTES;
     const float* scale_ring = reinterpret_cast<const float*>(smem + SMEM_SCALE_OFFSET + math_wg * kNumKVStages * SMEM_SCALE_STAGE_BYTES);
 
-    Cursor cursor(args, kNextN);
+    Cursor cursor(args.context_lens, kNextN, args.batch, args.schedule, blockIdx.x);
     PipelineState<kNumQStages> q_pipe;
     PipelineState<kNumKVStages> kv_pipe;
     uint32_t loaded_request = ~0u;
@@ -367,18 +386,7 @@ __device__ __forceinline__ void sm90_paged_mqa_logits_metadata_impl(const int32_
   for (uint32_t b = first; b < last; ++b) prefix[b] += before;
   __syncthreads();
 
-  const uint32_t total = batch > 0 ? prefix[batch - 1] : 0;
-  for (uint32_t c = tid; c <= num_sms; c += kMetadataThreads) {
-    const uint32_t unit = static_cast<uint32_t>(static_cast<uint64_t>(total) * c / num_sms);
-    // The request holding `unit`: the first b with prefix[b] > unit (batch when unit == total).
-    uint32_t lo = 0, hi = batch;
-    while (lo < hi) {
-      const uint32_t mid = (lo + hi) / 2;
-      if (prefix[mid] > unit) hi = mid; else lo = mid + 1;
-    }
-    schedule[2 * c] = lo;
-    schedule[2 * c + 1] = lo < batch ? unit - (lo > 0 ? prefix[lo - 1] : 0) : 0;
-  }
+  for (uint32_t c = tid; c <= num_sms; c += kMetadataThreads) paged_run_start(prefix, batch, c, num_sms, schedule[2 * c], schedule[2 * c + 1]);
 }
 
 template <uint32_t kNextN, uint32_t kNumHeads, uint32_t kHeadDim, uint32_t kNumQStages, uint32_t kNumKVStages,
