@@ -32,6 +32,7 @@
 // extension/src/core/mqa/mqaRules.ts mirrors this layout and every static_assert.
 #pragma once
 #include "fp8lab/common/math.cuh"
+#include "fp8lab/common/mqa_fragment.cuh"
 #include "fp8lab/common/pipeline.cuh"
 #include "fp8lab/mqa_args.h"
 #include "fp8lab/ptx/elect.cuh"
@@ -218,7 +219,7 @@ struct Sm90Fp8MqaLogits {
       // t stores values 4n + t (query 2n + t/2, row r0 + 8·(t%2)), so a quad writes each value once.
       // Their windows are re-read (L1 hits) at store time rather than held: with 640 threads the
       // math warpgroups have 96 registers, all taken by the accumulator and the weights.
-      const uint32_t store_q0 = q_block * BLOCK_Q + quad_lane / 2;
+      const uint32_t q0 = q_block * BLOCK_Q;
 
       ptx::mbarrier_try_wait_parity(&full_q[q_pipe.stage], q_pipe.phase);
       const uint8_t* q_tile = smem + SMEM_Q_OFFSET + q_pipe.stage * SMEM_Q_STAGE_BYTES;
@@ -226,7 +227,7 @@ struct Sm90Fp8MqaLogits {
       const float* w_tile = reinterpret_cast<const float*>(smem + SMEM_W_OFFSET + q_pipe.stage * SMEM_W_STAGE_BYTES);
       float2 weights[kNumChunks];
 #pragma unroll
-      for (uint32_t i = 0; i < kNumChunks; ++i) weights[i] = *reinterpret_cast<const float2*>(w_tile + i * 8 + 2 * quad_lane);
+      for (uint32_t i = 0; i < kNumChunks; ++i) weights[i] = *reinterpret_cast<const float2*>(w_tile + mqa_weight_column(i, quad_lane, 0));
 
       for (uint32_t kb = 0; kb < keys.num_blocks; ++kb) {
         ptx::mbarrier_try_wait_parity(&full_kv[kv_pipe.stage], kv_pipe.phase);
@@ -287,9 +288,10 @@ struct Sm90Fp8MqaLogits {
 #pragma unroll
           for (uint32_t t = 1; t < 4; ++t)
             if (4 * n + t < kValuesPerQuad && quad_lane == t) v = values[4 * n + t];
-          const uint32_t q = store_q0 + 2 * n;
-          const uint32_t key = key_base + 8 * (quad_lane % 2);
-          if (4 * n + quad_lane < kValuesPerQuad && q < args.seq_q && key < args.seq_kv) {
+          const MqaStoreSlot slot = mqa_store_slot(n, quad_lane, kValuesPerQuad);
+          const uint32_t q = q0 + slot.query;
+          const uint32_t key = key_base + 8 * slot.half;
+          if (slot.live && q < args.seq_q && key < args.seq_kv) {
             const int32_t j = static_cast<int32_t>(key);
             const bool in_window = __ldg(args.ks + q) <= j && j < __ldg(args.ke + q);
             args.logits[static_cast<uint64_t>(q) * args.stride_logits + key] = in_window ? v : kNegInf;

@@ -30,6 +30,7 @@
 // extension/src/core/mqa/mqaRules.ts mirrors this layout and every static_assert.
 #pragma once
 #include "fp8lab/common/math.cuh"
+#include "fp8lab/common/mqa_fragment.cuh"
 #include "fp8lab/common/pipeline.cuh"
 #include "fp8lab/mqa_args.h"
 #include "fp8lab/ptx/elect.cuh"
@@ -276,7 +277,7 @@ struct Sm90Fp8PagedMqaLogits {
         q_tile = smem + SMEM_Q_OFFSET + q_pipe.stage * SMEM_Q_STAGE_BYTES;
         const float* w_tile = reinterpret_cast<const float*>(smem + SMEM_W_OFFSET + q_pipe.stage * SMEM_W_STAGE_BYTES);
 #pragma unroll
-        for (uint32_t i = 0; i < kNumChunks; ++i) weights[i] = *reinterpret_cast<const float2*>(w_tile + i * 8 + 2 * quad_lane);
+        for (uint32_t i = 0; i < kNumChunks; ++i) weights[i] = *reinterpret_cast<const float2*>(w_tile + mqa_weight_column(i, quad_lane, 0));
       }
       const uint32_t page = cursor.split * kNumMathWarpgroups + math_wg;
       if (page >= cursor.pages) continue;
@@ -325,16 +326,16 @@ struct Sm90Fp8PagedMqaLogits {
       }
 
       // Lane t of a quad stores values 4n + t: token 2n + t/2, key row r0 + 8·(t%2).
-      const uint32_t key = page * kPagedBlockKV + row0 + 8 * (quad_lane % 2);
 #pragma unroll
       for (uint32_t n = 0; n < kStoresPerLane; ++n) {
         float v = values[4 * n];
 #pragma unroll
         for (uint32_t t = 1; t < 4; ++t)
           if (4 * n + t < kValuesPerQuad && quad_lane == t) v = values[4 * n + t];
-        const uint32_t token = 2 * n + quad_lane / 2;
-        if (4 * n + quad_lane < kValuesPerQuad) {
-          const uint32_t row = b * kNextN + token;
+        const MqaStoreSlot slot = mqa_store_slot(n, quad_lane, kValuesPerQuad);
+        const uint32_t key = page * kPagedBlockKV + row0 + 8 * slot.half;
+        if (slot.live) {
+          const uint32_t row = b * kNextN + slot.query;
           const bool valid = static_cast<int32_t>(key) < __ldg(args.context_lens + row);
           args.logits[static_cast<uint64_t>(row) * args.stride_logits + key] = valid ? v : kNegInf;
         }
