@@ -296,7 +296,7 @@ def build_mqa_paged(peer, l2_bytes):
     max_len = max_pages * MQA_PAGE_KEYS
     cols = torch.arange(max_len, device="cuda")
     mask = cols[None, :] < ctx.reshape(-1, 1)
-    schedule = dg.get_paged_mqa_logits_metadata(ctx, MQA_PAGE_KEYS, dg.get_num_sms())
+    dg.get_paged_mqa_logits_metadata(ctx, MQA_PAGE_KEYS, dg.get_num_sms())  # JIT-compiles the schedule kernel before any capture
 
     def make():
         cache = torch.empty(total, MQA_PAGE_KEYS * (dim + 4), dtype=torch.uint8, device="cuda")
@@ -313,7 +313,6 @@ def build_mqa_paged(peer, l2_bytes):
         meta = dg.get_paged_mqa_logits_metadata(ctx, MQA_PAGE_KEYS, dg.get_num_sms())
         s["out"] = peer.entry(s["q"], s["cache"], s["weights"], ctx, table, meta, max_len, False)
     peer.launch = launch
-    del schedule
 
     def reference(s):
         flat = s["cache"].view(total, -1)

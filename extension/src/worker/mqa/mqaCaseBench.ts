@@ -41,11 +41,17 @@ export interface CompiledMqa {
   helperName: string;
 }
 
-/** The same case as DeepGEMM's functions take it: the draws we made, so both score the same pairs. */
+/**
+ * The same case as DeepGEMM's functions take it: the draws we made, so both score the same pairs.
+ * Windows are clipped to 0 <= ks <= ke <= seq_kv first (DeepGEMM reads them as unsigned); the pairs
+ * they select, and so the -inf pattern, are the same.
+ */
 export function mqaPeerProblem(c: MqaCase, draw: PlainDraw | PagedDraw): MqaHelperProblem {
   if (c.kind === 'mqa-logits') {
     const d = draw as PlainDraw;
-    return { kind: c.kind, seqQ: c.seqQ, seqKv: c.seqKv, heads: c.heads, dim: c.dim, ks: [...d.ks], ke: [...d.ke] };
+    const ks = [...d.ks].map((x) => Math.min(Math.max(x, 0), c.seqKv));
+    const ke = [...d.ke].map((x, i) => Math.min(Math.max(x, ks[i]), c.seqKv));
+    return { kind: c.kind, seqQ: c.seqQ, seqKv: c.seqKv, heads: c.heads, dim: c.dim, ks, ke };
   }
   return {
     kind: c.kind,
