@@ -30,7 +30,8 @@
         "src/gemm_args_build.cc",
         "src/gemm_launch.cc",
         "src/cublaslt.cc",
-        "src/timing.cc"
+        "src/timing.cc",
+        "src/mqa_launch.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

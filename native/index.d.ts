@@ -237,6 +237,48 @@ export interface GemmLaunch {
 export function createGemmLaunch(spec: GemmLaunchSpec): GemmLaunch;
 
 // ---------------------------------------------------------------------------------------------
+// FP8 MQA logits (kernels/include/fp8lab/mqa_args.h): the addon encodes the four tensor maps,
+// checks the kernels' ABI and the buffers' sizes, and returns a handle whose run() enqueues one call:
+// plain = main kernel + clean-logits kernel; paged = schedule-metadata kernel + main kernel.
+
+export interface MqaLaunchSpec {
+  /** The main kernel and its helper (plain: clean logits; paged: schedule metadata), from one unit. */
+  kernel: Kernel;
+  helper: Kernel;
+  kind: 'mqa-logits' | 'paged-mqa-logits';
+  heads: number;               // 32 or 64
+  dim: number;                 // 64 or 128
+  nextN?: number;              // paged: tokens per request (next_n x heads <= 128)
+  numMathWarpgroups: number;   // as instantiated (64 keys each)
+  numSms: number;              // the persistent grid (paged: also the schedule's runs)
+  sharedBytes: number;
+  strideLogits: number;        // elements between logits rows
+  pdl?: boolean;
+  q: DeviceBuffer;             // e4m3 [rows, heads, dim]
+  weights: DeviceBuffer;       // fp32 [rows, heads]
+  logits: DeviceBuffer;        // fp32 [rows, strideLogits]
+  // plain
+  seqQ?: number; seqKv?: number;
+  kv?: DeviceBuffer;           // e4m3 [seqKv, dim]
+  kvScales?: DeviceBuffer;     // fp32 [seqKv]
+  ks?: DeviceBuffer; ke?: DeviceBuffer;   // int32 [seqQ]: each query's keys [ks, ke)
+  // paged
+  batch?: number;
+  kvCache?: DeviceBuffer;      // uint8 [numKvBlocks, 64, 1, dim + 4]: a page's values, then its scales
+  numKvBlocks?: number;
+  contextLens?: DeviceBuffer;  // int32 [batch, nextN]
+  blockTable?: DeviceBuffer;   // int32 [batch, blockTableStride]
+  blockTableStride?: number;
+  schedule?: DeviceBuffer;     // uint32 [numSms + 1][2], written by the metadata kernel each run
+}
+export interface MqaLaunch {
+  run(): void;
+  dispose(): void;
+}
+/** E_BAD_ARGUMENT for heads/dim/next_n the kernels cannot take or short buffers; E_SMEM_OVERFLOW for a batch the schedule cannot hold. */
+export function createMqaLaunch(spec: MqaLaunchSpec): MqaLaunch;
+
+// ---------------------------------------------------------------------------------------------
 // The cuBLASLt peer: block-scaled FP8 matmul on the same buffers (A per 1x128, B per 128x128,
 // FP32 scales, BF16 out). Found under cudaHome/lib64, the configured path, or the usual places.
 
@@ -302,4 +344,4 @@ export interface TimingResult {
  * Each entry is a rotation of launches over different input sets (together larger than 3x L2);
  * one graph per entry cycles through it. Rounds replay the graphs interleaved.
  */
-export function timeGraphs(entries: Array<Array<GemmLaunch | PeerLaunch>>, options: TimingOptions): Promise<TimingResult>;
+export function timeGraphs(entries: Array<Array<GemmLaunch | PeerLaunch | MqaLaunch>>, options: TimingOptions): Promise<TimingResult>;

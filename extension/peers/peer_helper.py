@@ -126,7 +126,11 @@ DEEP_GEMM_FUNCTIONS = {
     "bf16-masked": "m_grouped_bf16_gemm_nt_masked",
     # The weight gradient on Hopper is DeepGEMM's 1D1D GEMM: recipe (1, 1, 128), FP32 D accumulated in place.
     "wgrad": "fp8_gemm_nt",
+    "mqa-logits": "fp8_mqa_logits",
+    "paged-mqa-logits": "fp8_paged_mqa_logits",
 }
+MQA_KINDS = ("mqa-logits", "paged-mqa-logits")
+MQA_PAGE_KEYS = 64
 
 
 # ----------------------------------------------------------------------------- quantisation and checks
@@ -230,6 +234,107 @@ def normal_reference(s):
     return dequantize_1x128(s["a"], s["sa"]) @ dequantize_128x128(s["b"], s["sb"]).t()
 
 
+# ----------------------------------------------------------------------------- MQA logits (the V3.2 indexer)
+# Inputs by DeepGEMM's test recipe (tests/test_attention.py): q = e4m3(randn), keys per token with
+# scale amax/448, weights randn. The worker sends the windows (plain) or context lengths (paged) it
+# drew, so both sides score the same (query, key) pairs; the page table is shuffled here. The check
+# covers the valid logits only (DeepGEMM leaves the paged ones outside the context unspecified).
+
+MQA_FIELDS = {"mqa-logits": ("seqQ", "seqKv", "heads", "dim"), "paged-mqa-logits": ("batch", "nextN", "heads", "dim")}
+
+
+def per_token_fp8(torch, x):
+    scale = x.abs().amax(dim=-1, keepdim=True).clamp(min=SCALE_FLOOR) / FP8_MAX
+    return (x / scale).clamp(-FP8_MAX, FP8_MAX).to(torch.float8_e4m3fn), scale.squeeze(-1).contiguous()
+
+
+def mqa_int_list(spec, key, count):
+    values = spec.get(key)
+    if not isinstance(values, list) or len(values) != count or not all(isinstance(v, int) for v in values):
+        raise PeerError("E_BAD_REQUEST", f"problem.{key} must be a list of {count} integers")
+    return values
+
+
+def build_mqa_plain(peer, l2_bytes):
+    spec, torch, p = peer.problem.spec, peer.torch, peer.problem
+    seq_q, seq_kv, heads, dim = spec["seqQ"], spec["seqKv"], spec["heads"], spec["dim"]
+    ks = torch.tensor(mqa_int_list(spec, "ks", seq_q), dtype=torch.int32, device="cuda")
+    ke = torch.tensor(mqa_int_list(spec, "ke", seq_q), dtype=torch.int32, device="cuda")
+    cols = torch.arange(seq_kv, device="cuda")
+    mask = (cols[None, :] >= ks[:, None]) & (cols[None, :] < ke[:, None])
+
+    def make():
+        q = p.randn(seq_q, heads, dim).to(torch.float8_e4m3fn)
+        kv, scales = per_token_fp8(torch, p.randn(seq_kv, dim))
+        return {"q": q, "kv": kv, "scales": scales, "weights": p.randn(seq_q, heads), "out": torch.empty(seq_q, seq_kv, device="cuda")}
+    p.fill_sets(make, l2_bytes)
+
+    def launch(s):
+        s["out"] = peer.entry(s["q"], (s["kv"], s["scales"]), s["weights"], ks, ke, clean_logits=True)
+    peer.launch = launch
+
+    def reference(s):
+        qf, kf = s["q"].float(), s["kv"].float() * s["scales"][:, None]
+        out = torch.empty(seq_q, seq_kv, device="cuda")
+        chunk = max(1, (1 << 28) // max(1, seq_q * heads * 4))
+        for n0 in range(0, seq_kv, chunk):
+            n1 = min(n0 + chunk, seq_kv)
+            score = torch.einsum("mhd,nd->mhn", qf, kf[n0:n1]).relu()
+            out[:, n0:n1] = torch.einsum("mhn,mh->mn", score, s["weights"])
+        return out
+    peer.reference = reference
+    peer.valid = lambda s, out: out[mask]
+
+
+def build_mqa_paged(peer, l2_bytes):
+    spec, torch, p, dg = peer.problem.spec, peer.torch, peer.problem, peer.dg
+    batch, next_n, heads, dim = spec["batch"], spec["nextN"], spec["heads"], spec["dim"]
+    ctx = torch.tensor(mqa_int_list(spec, "contextLens", batch * next_n), dtype=torch.int32, device="cuda").view(batch, next_n)
+    pages = (ctx.max(dim=1).values + MQA_PAGE_KEYS - 1) // MQA_PAGE_KEYS
+    max_pages = max(1, int(pages.max()))
+    total = max(1, int(pages.sum()))
+    table = torch.zeros(batch, max_pages, dtype=torch.int32, device="cuda")
+    idx = torch.arange(max_pages, device="cuda")[None, :]
+    used = idx < pages[:, None]
+    starts = torch.cumsum(pages, 0) - pages
+    pool = torch.randperm(total, device="cuda", generator=p.generator).to(torch.int32)
+    table[used] = pool[(starts[:, None] + idx)[used]]
+    max_len = max_pages * MQA_PAGE_KEYS
+    cols = torch.arange(max_len, device="cuda")
+    mask = cols[None, :] < ctx.reshape(-1, 1)
+    dg.get_paged_mqa_logits_metadata(ctx, MQA_PAGE_KEYS, dg.get_num_sms())  # JIT-compiles the schedule kernel before any capture
+
+    def make():
+        cache = torch.empty(total, MQA_PAGE_KEYS * (dim + 4), dtype=torch.uint8, device="cuda")
+        for p0 in range(0, total, 4096):  # in chunks: a 4096-request cache is 4 Gi values
+            p1 = min(p0 + 4096, total)
+            values, scales = per_token_fp8(torch, p.randn(p1 - p0, MQA_PAGE_KEYS, dim))
+            cache[p0:p1, :MQA_PAGE_KEYS * dim] = values.view(p1 - p0, -1).view(torch.uint8)
+            cache[p0:p1, MQA_PAGE_KEYS * dim:] = scales.view(torch.uint8)
+        return {"q": p.randn(batch, next_n, heads, dim).to(torch.float8_e4m3fn), "cache": cache.view(total, MQA_PAGE_KEYS, 1, dim + 4),
+                "weights": p.randn(batch * next_n, heads), "out": torch.empty(batch * next_n, max_len, device="cuda")}
+    p.fill_sets(make, l2_bytes)
+
+    def launch(s):
+        meta = dg.get_paged_mqa_logits_metadata(ctx, MQA_PAGE_KEYS, dg.get_num_sms())
+        s["out"] = peer.entry(s["q"], s["cache"], s["weights"], ctx, table, meta, max_len, False)
+    peer.launch = launch
+
+    def reference(s):
+        flat = s["cache"].view(total, -1)
+        values = flat[:, :MQA_PAGE_KEYS * dim].view(torch.float8_e4m3fn).view(total, MQA_PAGE_KEYS, dim)
+        scales = flat[:, MQA_PAGE_KEYS * dim:].view(torch.float32)   # [pages, 64]
+        out = torch.zeros(batch * next_n, max_len, device="cuda")
+        for b in range(batch):
+            ids = table[b, :int(pages[b])].long()                     # one request's pages, dequantised alone
+            k = (values[ids].float() * scales[ids][..., None]).reshape(-1, dim)
+            score = torch.einsum("thd,nd->thn", s["q"][b].float(), k).relu()
+            out[b * next_n:(b + 1) * next_n, :k.shape[0]] = torch.einsum("thn,th->tn", score, s["weights"][b * next_n:(b + 1) * next_n])
+        return out
+    peer.reference = reference
+    peer.valid = lambda s, out: out[mask]
+
+
 # ----------------------------------------------------------------------------- the peers
 
 class DeepGemmPeer:
@@ -280,6 +385,10 @@ class DeepGemmPeer:
             self.build_masked(l2_bytes, bf16=True)
         elif kind == "wgrad":
             self.build_wgrad(l2_bytes)
+        elif kind == "mqa-logits":
+            build_mqa_plain(self, l2_bytes)
+        elif kind == "paged-mqa-logits":
+            build_mqa_paged(self, l2_bytes)
 
     def build_bf16(self, l2_bytes):
         """bf16_gemm_nt(a [M, K] bf16, b [N, K] bf16, d [M, N], c=C): D bf16, fp32, or fp32 = C + A.B^T."""
@@ -647,7 +756,7 @@ class Helper:
         spec = params.get("problem")
         if which not in ("deepgemm", "torch") or not isinstance(spec, dict):
             raise PeerError("E_BAD_REQUEST", "prepare needs peer ('deepgemm' or 'torch') and a problem object")
-        for key in ("m", "n", "k"):
+        for key in (MQA_FIELDS.get(spec.get("kind"), ("m", "n", "k"))):
             if not isinstance(spec.get(key), int) or spec[key] <= 0:
                 raise PeerError("E_BAD_REQUEST", f"problem.{key} must be a positive integer")
         if which == "deepgemm" and not env.deep_gemm:

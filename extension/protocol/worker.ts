@@ -6,6 +6,7 @@
 // so a file that speaks to the worker needs one import.
 
 import type { AccuracyReport, InputKind, TraceCapture, TraceSummary } from './trace';
+import type { MqaBenchOptions, MqaBenchRun, MqaCase, MqaKind } from './mqa';
 import type {
   CastRequest, CastResult, GroupedBenchOptions, GroupedBenchRun, GroupedCase, GroupedSettings, TransformScalesRequest, TransformScalesResult,
 } from './grouped';
@@ -59,6 +60,8 @@ export interface WorkerRequests {
   'gemm/accuracy': { params: { settings: RuntimeSettings; jobId: string; problem: GemmProblem; options: AccuracyOptions }; result: AccuracyReport };
   /** Grouped / weight-gradient GEMMs: cases checked and timed; progress and job/cancel as for gemm/bench. */
   'gemm/groupedBench': { params: { settings: RuntimeSettings; jobId: string; cases: GroupedCase[]; options: GroupedBenchOptions }; result: GroupedBenchRun };
+  /** FP8 MQA logits (the DeepSeek-V3.2 indexer), plain or paged: cases checked and timed beside DeepGEMM; progress and job/cancel as for gemm/bench. */
+  'mqa/bench': { params: { settings: RuntimeSettings; jobId: string; kind: MqaKind; cases: MqaCase[]; options: MqaBenchOptions }; result: MqaBenchRun };
   /** FP8 casts (per-token / per-block / per-channel) of host data on the GPU, scales in the kernels' layouts. */
   'utils/cast': { params: { settings: RuntimeSettings; request: CastRequest }; result: CastResult };
   /** User scales [rows][K/128] -> the TMA-aligned MN-major layout the kernels read. */

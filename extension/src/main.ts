@@ -12,6 +12,7 @@ import { activate as environment } from './features/environment';
 import { activate as languageClient } from './features/languageClient';
 import { activate as studies } from './features/studies';
 import { activate as grouped } from './features/grouped';
+import { activate as mqa } from './features/mqa';
 import { activate as openFile } from './features/openFile';
 import { activate as registers } from './features/registers';
 import { activate as runs } from './features/runs';
@@ -36,7 +37,7 @@ export interface ExtensionApi {
   };
 }
 
-const FEATURES: Record<string, (ctx: FeatureContext) => unknown> = { environment, benchmark, configExplorer, languageClient, studies, grouped, sass, sweep, openFile, runs, registers };
+const FEATURES: Record<string, (ctx: FeatureContext) => unknown> = { environment, benchmark, configExplorer, languageClient, studies, grouped, mqa, sass, sweep, openFile, runs, registers };
 
 export function activate(extension: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('FP8 GEMM Lab', { log: true });

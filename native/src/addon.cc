@@ -34,6 +34,7 @@ Napi::Object init_module(Napi::Env env, Napi::Object exports) {
   data->buffer_class = Napi::Persistent(define_buffer_class(env));
   data->gemm_launch_class = Napi::Persistent(define_gemm_launch_class(env));
   data->peer_launch_class = Napi::Persistent(define_peer_launch_class(env));
+  data->mqa_launch_class = Napi::Persistent(define_mqa_launch_class(env));
 
   struct Export {
     const char* name;
@@ -56,6 +57,7 @@ Napi::Object init_module(Napi::Env env, Napi::Object exports) {
       {"cublasLtInfo", js_cublaslt_info},
       {"createCublasLtLaunch", js_create_cublaslt_launch},
       {"timeGraphs", js_time_graphs},
+      {"createMqaLaunch", js_create_mqa_launch},
   };
   for (const auto& e : table) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
   return exports;

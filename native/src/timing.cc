@@ -123,7 +123,8 @@ std::unique_ptr<TimingJob> read_job(const Napi::CallbackInfo& info) {
       Napi::Value item = rotation.Get(i);
       std::shared_ptr<Launchable> l = unwrap_gemm_launch(env, item);
       if (!l) l = unwrap_peer_launch(env, item);
-      if (!l) throw_bad_argument(what + "[" + std::to_string(i) + "] must be a GemmLaunch or PeerLaunch");
+      if (!l) l = unwrap_mqa_launch(env, item);
+      if (!l) throw_bad_argument(what + "[" + std::to_string(i) + "] must be a GemmLaunch, PeerLaunch or MqaLaunch");
       list.push_back(l);
     }
     job->entries.push_back(std::move(list));

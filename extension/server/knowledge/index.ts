@@ -1,5 +1,6 @@
 // The default knowledge base the server hovers from.
 import { concepts } from './concepts';
+import { mqaConcepts } from './mqaConcepts';
 import { ptxEntries } from './ptx';
 import { commonQualifiers } from './qualifiers';
 import { specialRegisters } from './specialRegisters';
@@ -10,7 +11,7 @@ export const defaultKnowledge: KnowledgeBase = {
   ptx: ptxEntries,
   commonQualifiers,
   specialRegisters,
-  concepts,
+  concepts: [...concepts, ...mqaConcepts],
   templateParams,
 };
 

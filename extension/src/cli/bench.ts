@@ -9,6 +9,8 @@ import * as service from '../worker/service';
 import type { CliIo } from './io';
 import { parseBenchArgs, CONFIG_KEYS, DEFAULT_ROUNDS } from './verbArgs';
 import { runGroupedBench } from './groupedBench';
+import { runMqaBench } from './mqaBench';
+import { wantsMqaKernel } from '../core/mqa/mqaCliArgs';
 import { benchExitCode, cliSettings, logToStderr, runCancellable, STOP_NOTICE_WITH_QUIT, VERB_EXIT, writeJsonReport, usageError } from './verbSupport';
 import { studyModeNotice } from '../core/environmentText';
 
@@ -37,7 +39,9 @@ Options:
   --distribution D          normal (default), outliers, tiny
   --config k=v,...          force a config for every shape; keys: ${Object.keys(CONFIG_KEYS).join(', ')}
   --no-pdl                  launch without programmatic dependent launch
-  --kernel KIND             grouped / weight-gradient GEMMs: contiguous, masked, kgrouped, wgrad; the BF16 GEMM: bf16
+  --kernel KIND             grouped / weight-gradient GEMMs: contiguous, masked, kgrouped, wgrad;
+                            the BF16 GEMMs: bf16, bf16-contiguous, bf16-masked;
+                            DeepSeek-V3.2 indexer: mqa-logits, paged-mqa-logits
                             (fp8lab bench --kernel KIND --help for their shapes and options)
 
 Exit codes: 0 all shapes correct (and timed), 1 bad command line, 4 no usable CUDA toolkit,
@@ -45,7 +49,9 @@ Exit codes: 0 all shapes correct (and timed), 1 bad command line, 4 no usable CU
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  // The grouped and weight-gradient kinds have their own cases and checks (cli/groupedBench.ts).
+  // The grouped and weight-gradient kinds (cli/groupedBench.ts) and the MQA-logits kernels
+  // (cli/mqaBench.ts) have their own cases and checks.
+  if (wantsMqaKernel(args)) return runMqaBench(args, io);
   if (args.includes('--kernel')) return runGroupedBench(args, io);
   const parsed = parseBenchArgs(args);
   if (parsed.ok === 'help') { io.out(BENCH_HELP); return VERB_EXIT.ok; }

@@ -37,6 +37,11 @@ async function pickProblems(store: RunStore): Promise<GemmProblem[] | undefined>
       label: 'MoE grouped GEMMs…', description: 'contiguous / masked / K-grouped / wgrad (DeepGEMM-style test cases)',
       problems: async () => { await vscode.commands.executeCommand('fp8lab.runGroupedBenchmark'); return undefined; },
     },
+    // So do the indexer's MQA-logits kernels: their own command picks plain or paged.
+    {
+      label: 'DeepSeek-V3.2 indexer: FP8 MQA logits…', description: 'mqa-logits / paged-mqa-logits (DeepGEMM\'s test shapes)',
+      problems: async () => { await vscode.commands.executeCommand('fp8lab.runMqaBenchmark'); return undefined; },
+    },
     // The BF16 GEMM shares the grouped command's pipeline (its cases, cuBLASLt and DeepGEMM beside it).
     {
       label: 'BF16 GEMM (DeepSeek-V3 shapes + 8192³)…', description: 'BF16 in and out, beside cuBLASLt and DeepGEMM',

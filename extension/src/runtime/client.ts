@@ -25,7 +25,7 @@ const LOSES_CONTEXT: ReadonlySet<string> = new Set(['E_KERNEL_FAULT', 'E_TIMEOUT
  * checks trust itself as well; this is the second wall, so a command that forgets cannot compile.
  */
 export const TRUST_REQUIRED: ReadonlySet<keyof WorkerRequests> = new Set<keyof WorkerRequests>([
-  'kernel/compile', 'gemm/bench', 'gemm/tune', 'gemm/timeline', 'gemm/accuracy', 'gemm/groupedBench',
+  'kernel/compile', 'gemm/bench', 'gemm/tune', 'gemm/timeline', 'gemm/accuracy', 'gemm/groupedBench', 'mqa/bench',
   'utils/cast', 'utils/transformScales', 'test/fault',
 ]);
 /** Requests that neither compile nor run kernels (probes, policy, cancel). Every request is in exactly one of the two sets. */

@@ -11,6 +11,7 @@ import { accuracyStudy } from './studies/accuracyStudy';
 import type { JobHooks } from './jobPipeline';
 import { timeline } from './studies/timeline';
 import * as grouped from './grouped/groupedService';
+import { benchMqa } from './mqa/mqaService';
 import { getGroupedSettings, setGroupedSettings, withGroupedSettings } from './grouped/groupedSettings';
 import { tmaAlignedSize } from '../core/grouped/layout';
 import { codedData, toResponseError } from './workerErrors';
@@ -132,6 +133,14 @@ handle('gemm/tune', (params, token) => {
 handle('gemm/groupedBench', (params, token) => {
   const settings = settingsOf(params);
   return job('gemm/groupedBench', params?.jobId, token, (hooks) => grouped.benchGrouped(settings, params.cases, params.options, {
+    ...hooks,
+    measured: (result) => log('info', `${result.case.kind}: ${result.error ? `[${result.error.code}] ${result.error.message}` : 'measured'}`),
+  }));
+});
+
+handle('mqa/bench', (params, token) => {
+  const settings = settingsOf(params);
+  return job('mqa/bench', params?.jobId, token, (hooks) => benchMqa(settings, params.kind, params.cases, params.options, {
     ...hooks,
     measured: (result) => log('info', `${result.case.kind}: ${result.error ? `[${result.error.code}] ${result.error.message}` : 'measured'}`),
   }));

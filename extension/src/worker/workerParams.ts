@@ -17,6 +17,7 @@ export const REQUEST_FIELDS: { readonly [M in keyof WorkerRequests]: Readonly<Re
   'gemm/timeline': { settings: 'settings', jobId: 'string', problem: 'object', options: 'object?' },
   'gemm/accuracy': { settings: 'settings', jobId: 'string', problem: 'object', options: 'object' },
   'gemm/groupedBench': { settings: 'settings', jobId: 'string', cases: 'array', options: 'object' },
+  'mqa/bench': { settings: 'settings', jobId: 'string', kind: 'string', cases: 'array', options: 'object' },
   'utils/cast': { settings: 'settings', request: 'object' },
   'utils/transformScales': { settings: 'settings', request: 'object' },
   'utils/tmaAlignedSize': { size: 'number', elementBytes: 'number' },

@@ -212,3 +212,14 @@ test('the bf16 wgmma wrapper header: shape k16, bf16 operand types with roles, t
   assert.match(md!, /for BF16 \/ F16 K is 16/);
   assert.match(md!, /m64nNk16/);
 });
+
+test('the MQA-logits kernels: their concepts hover on the real sources', () => {
+  const plain = readFileSync(join(root, 'kernels/include/fp8lab/impls/sm90_fp8_mqa_logits.cuh'), 'utf8');
+  const paged = readFileSync(join(root, 'kernels/include/fp8lab/impls/sm90_fp8_paged_mqa_logits.cuh'), 'utf8');
+  const on = (text: string, needle: string) => hoverAt(text, at(text, needle, 2), kb, undefined);
+  assert.match(on(plain, 'Sm90Fp8MqaLogits<')!.replace(/\n/g, ' '), /lightning indexer.*relu\(q\[i,h,:\]·k\[j,:\]·scale\[j\]\)/);
+  assert.match(on(plain, 'block_key_range<')!, /union of its queries' windows/);
+  assert.match(on(plain, 'kChunksPerQuery =')!, /shfl\.xor/);
+  assert.match(on(paged, 'block_table[static_cast')!.replace(/\n/g, ' '), /64 e4m3 rows first and their 64 FP32 scales/);
+  assert.match(on(paged, 'PagedUnitCursor<')!, /one equal, contiguous run per CTA/);
+});

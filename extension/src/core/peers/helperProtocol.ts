@@ -27,10 +27,15 @@ export interface HelperProblem {
   groupK?: number[];
 }
 
+/** The MQA-logits problems (DeepGEMM's fp8_mqa_logits / fp8_paged_mqa_logits) with the worker's draws. */
+export type MqaHelperProblem =
+  | { kind: 'mqa-logits'; seqQ: number; seqKv: number; heads: number; dim: number; ks: number[]; ke: number[] }
+  | { kind: 'paged-mqa-logits'; batch: number; nextN: number; heads: number; dim: number; contextLens: number[] };
+
 export interface HelperRequests {
   hello: { params: Record<string, never>; result: HelloResult };
   prepare: {
-    params: { peer: PythonPeerId; problem: HelperProblem; seed: number; numSms?: number; targetReplayUs?: number; warmupReplays?: number };
+    params: { peer: PythonPeerId; problem: HelperProblem | MqaHelperProblem; seed: number; numSms?: number; targetReplayUs?: number; warmupReplays?: number };
     result: PrepareResult;
   };
   replay: { params: { handle: number; warmup?: number }; result: { perCallUs: number } };

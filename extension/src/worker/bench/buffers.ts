@@ -1,6 +1,6 @@
 // Device memory owned by one piece of work: everything allocated through a scope is freed by
 // dispose(), which callers put in a `finally`, so an error or a cancellation leaks nothing.
-import type { DeviceBuffer, GemmLaunch, PeerLaunch } from '../../../../native/index';
+import type { DeviceBuffer, GemmLaunch, MqaLaunch, PeerLaunch } from '../../../../native/index';
 import type { AddonModule } from '../addon';
 
 type Disposable = { dispose(): void };
@@ -16,8 +16,8 @@ export class DeviceScope {
     return buf;
   }
 
-  /** Takes ownership of a launch handle (GEMM or peer). */
-  adopt<T extends GemmLaunch | PeerLaunch>(handle: T): T {
+  /** Takes ownership of a launch handle (GEMM, MQA logits or peer). */
+  adopt<T extends GemmLaunch | PeerLaunch | MqaLaunch>(handle: T): T {
     this.owned.push(handle);
     return handle;
   }

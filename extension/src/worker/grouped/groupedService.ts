@@ -194,6 +194,7 @@ async function gpuFor(settings: RuntimeSettings, deps: GroupedDeps): Promise<{ a
 }
 
 function decodeF32(base64: string, count: number, what: string): Float32Array {
+  if (typeof base64 !== 'string') throw coded('E_BAD_ARGUMENT', `${what} must be base64 text of ${count} fp32 values; got ${base64 === null ? 'null' : typeof base64}`);
   const bytes = Buffer.from(base64, 'base64');
   if (bytes.length !== count * 4) throw coded('E_BAD_ARGUMENT', `${what} holds ${bytes.length} bytes; ${count} fp32 values need ${count * 4}`);
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));

@@ -1,8 +1,8 @@
 // DeepGEMM and torch._scaled_mm on one problem, through the helper: prepared (inputs, check, graph)
 // before the timing, replayed one at a time between the worker's own replays, released after.
-import type { GemmLaunch, PeerLaunch, TimingOptions } from '../../../../native/index';
+import type { GemmLaunch, MqaLaunch, PeerLaunch, TimingOptions } from '../../../../native/index';
 import type { PeerAvailability, PeerResult } from '../../../protocol/worker';
-import { checkPrepare, checkReplay, PEER_NAMES, type HelperProblem, type PrepareResult, type PythonPeerId } from '../../core/peers/helperProtocol';
+import { checkPrepare, checkReplay, PEER_NAMES, type HelperProblem, type MqaHelperProblem, type PrepareResult, type PythonPeerId } from '../../core/peers/helperProtocol';
 import type { AddonModule } from '../addon';
 import { cancelledError } from '../bench/errors';
 import { HelperError, PREPARE_TIMEOUT_MS, REPLAY_TIMEOUT_MS, type PythonPeerHelper } from './pythonHelper';
@@ -19,7 +19,7 @@ export interface PreparedPeer { id: PythonPeerId; prepared: PrepareResult }
  * Prepares every available Python peer for the problem; one that cannot take it (or fails its own
  * correctness check) becomes a skipped column and the rest go on.
  */
-export async function preparePythonPeers(peers: PythonPeers, problem: HelperProblem, seed: number, numSms: number | undefined,
+export async function preparePythonPeers(peers: PythonPeers, problem: HelperProblem | MqaHelperProblem, seed: number, numSms: number | undefined,
   cancelled: () => boolean): Promise<{ prepared: PreparedPeer[]; skipped: PeerResult[] }> {
   const prepared: PreparedPeer[] = [];
   const skipped: PeerResult[] = [];
@@ -55,7 +55,7 @@ export async function releasePythonPeers(peers: PythonPeers, prepared: readonly 
  * its own), so every implementation runs equally often, never at the same time, at the same clock.
  * A Python peer that fails mid-way loses only its column (`dropped` says why).
  */
-export async function timeRounds(addon: AddonModule, entries: Array<Array<GemmLaunch | PeerLaunch>>, timing: TimingOptions,
+export async function timeRounds(addon: AddonModule, entries: Array<Array<GemmLaunch | PeerLaunch | MqaLaunch>>, timing: TimingOptions,
   python: { peers: PythonPeers; prepared: PreparedPeer[] } | undefined, cancelled: () => boolean):
   Promise<{ perCallUs: number[][]; pythonUs: Map<PythonPeerId, number[]>; dropped: Map<PythonPeerId, string> }> {
   const pythonUs = new Map<PythonPeerId, number[]>();

@@ -377,12 +377,24 @@ struct Sm90Fp8Gemm1D2D {
   // Each tile's B scales are copied (cp.async) into one of two shared buffers while the previous tile
   // computes, so no tile waits on a global load before its first wgmma.
   // dst: [1 or 2 scale-block rows][ceil(K/128)] fp32.
+  // Which math threads copy B scales. The first warp issues the epilogue's TMA stores, and its wait
+  // for its cp.async copies (a DEPBAR on the same scoreboard) would also wait for the store it has
+  // just issued, at every tile's start; FP8LAB_SFB_AFTER_STORE_WARP=1 leaves the copies (and the
+  // wait) to the other warps. Default 0: every math thread copies.
+#ifndef FP8LAB_SFB_AFTER_STORE_WARP
+#define FP8LAB_SFB_AFTER_STORE_WARP 0
+#endif
+  static constexpr uint32_t kSfbFirstThread = FP8LAB_SFB_AFTER_STORE_WARP ? 32 : 0;
+  static_assert(kNumDStores <= kSfbFirstThread || kSfbFirstThread == 0, "the B-scale copiers must not issue TMA stores");
+
   __device__ __forceinline__ static void prefetch_sfb(const GemmArgs& args, const Sched& sched, const Tile& t, float* dst) {
     const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, compiled_n(args));
     const uint32_t nkb = sched.total_k_blocks();  // B-scale rows span all of K, whichever half this CTA runs
     const float* src = args.sfb + static_cast<uint64_t>(sched.sfb_block_row(t)) * nkb;
     const uint32_t count = nkb * (sp.needs_second ? 2 : 1);
-    for (uint32_t i = threadIdx.x; i < count; i += kNumMathThreads) ptx::cp_async_ca_shared_global_4(dst + i, src + i);
+    if (threadIdx.x < kSfbFirstThread) return;
+    for (uint32_t i = threadIdx.x - kSfbFirstThread; i < count; i += kNumMathThreads - kSfbFirstThread)
+      ptx::cp_async_ca_shared_global_4(dst + i, src + i);
     ptx::cp_async_commit_group();
   }
 
@@ -393,7 +405,7 @@ struct Sm90Fp8Gemm1D2D {
   __device__ __forceinline__ static void begin_tile_scales(const GemmArgs& args, const Sched& sched, float* smem_sfb,
                                                            uint32_t sfb_buffer_floats, uint32_t buffer, bool has_following,
                                                            const Tile& following) {
-    ptx::cp_async_wait_group<0>();
+    if (threadIdx.x >= kSfbFirstThread) ptx::cp_async_wait_group<0>();
     ptx::bar_sync(kMathBarrierId, kNumMathThreads);
     if (has_following) prefetch_sfb(args, sched, following, smem_sfb + (buffer ^ 1) * sfb_buffer_floats);
   }

@@ -102,4 +102,15 @@ __device__ __forceinline__ void cp_async_bulk_wait_group() {
   asm volatile("cp.async.bulk.wait_group %0;" ::"n"(N) : "memory");
 }
 
+// cp.async.bulk.tensor.3d.shared::cluster.global.mbarrier::complete_tx::bytes: TMA load of the box
+// at (c0 = inner, c1, c2 = outer) into this CTA's shared memory; bytes are reported to `bar`. Used
+// where the outer stride is not rows x row bytes, e.g. the pages of a paged KV cache (§9.7.9.27.1.2).
+__device__ __forceinline__ void cp_async_bulk_tensor_3d_load(const TmaDescriptor* map, uint64_t* bar, void* dst,
+                                                             int32_t c0, int32_t c1, int32_t c2) {
+  asm volatile(
+      "cp.async.bulk.tensor.3d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%3, %4, %5}], [%2];"
+      ::"r"(smem_u32(dst)), "l"(reinterpret_cast<uint64_t>(map)), "r"(smem_u32(bar)), "r"(c0), "r"(c1), "r"(c2)
+      : "memory");
+}
+
 }  // namespace fp8lab::ptx

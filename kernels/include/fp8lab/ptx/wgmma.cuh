@@ -76,4 +76,21 @@ __device__ __forceinline__ void wgmma_fence_operands(float (&r)[N]) {
   for (uint32_t i = 0; i < N; ++i) wgmma_fence_operand(r[i]);
 }
 
+// Descriptor of a K-major operand tile whose rows are `kRowBytes` (= the swizzle width: 128, 64 or
+// 32 bytes) with the matching TMA swizzle: 8-row groups are 8 x kRowBytes apart (SBO). For 128 bytes
+// this equals make_wgmma_desc_kmajor_sw128. The tile must start on an 8 x kRowBytes boundary
+// (base_offset 0); advancing the address by 32 bytes within a row selects the next k32 slice.
+template <uint32_t kRowBytes>
+__device__ __forceinline__ uint64_t make_wgmma_desc_kmajor_swizzled(const void* tile) {
+  static_assert(kRowBytes == 128 || kRowBytes == 64 || kRowBytes == 32, "swizzled K-major rows are 32, 64 or 128 bytes");
+  WgmmaDescriptor d;
+  d.raw = 0;
+  d.bits.start_address = smem_u32(tile) >> 4;
+  d.bits.leading_byte_offset = 1;
+  d.bits.stride_byte_offset = (8 * kRowBytes) >> 4;
+  d.bits.base_offset = 0;
+  d.bits.layout_type = kRowBytes == 128 ? 1 : kRowBytes == 64 ? 2 : 3;  // 128B, 64B, 32B swizzle
+  return d.raw;
+}
+
 }  // namespace fp8lab::ptx

@@ -108,7 +108,7 @@ describe('grouped rows, CSV and charts', () => {
   const run = groupedToBenchRun(grouped('masked'));
   const rows = runRows(run);
 
-  it('rows carry kind, groups, expected m and FLOP convention; no peer figures the run did not measure', () => {
+  it('rows carry kind, groups, expected m and FLOP convention, and the DeepGEMM figures the run measured beside each case', () => {
     rows.forEach((row, i) => {
       const r = run.results[i];
       assert.equal(row.kind, 'masked');
@@ -117,19 +117,21 @@ describe('grouped rows, CSV and charts', () => {
       assert.equal(row.flopsOver, 'valid');
       assert.equal(row.tflops, r.timing?.tflops);
       assert.equal(row.gbps, r.timing?.gbps);
-      assert.deepEqual(row.peers, {});
+      const dg = r.peers?.find((p) => p.id === 'deepgemm');
+      assert.ok(dg?.timing, 'the recording timed DeepGEMM on every case');
+      assert.deepEqual(Object.keys(row.peers), ['deepgemm'], 'no figure of a peer the run did not measure (cuBLASLt has no grouped form)');
+      assert.equal(row.peers.deepgemm?.us, dg.timing.medianUs);
+      assert.equal(row.peers.deepgemm?.ratio, dg.timing.ratio);
       assert.equal(row.pctFp8, undefined, 'no ceilings in a grouped run: no % of ceiling');
       assert.equal(row.untouchedChanged, 0);
     });
-    // The recorded run predates live peers: no DeepGEMM figure may appear from anywhere else.
-    assert.ok(rows.every((r) => r.peers.deepgemm === undefined));
   });
 
   it('CSV: grouped columns with the kind first; normal runs keep exactly their columns', () => {
     const lines = runToCsv(run).trimEnd().split('\r\n');
     assert.equal(lines.length, run.results.length + 1);
     assert.equal(lines[0], columnsFor(run).map((c) => c.header).join(','));
-    assert.ok(!/DeepGEMM/.test(lines[0]), 'no DeepGEMM column unless the run measured DeepGEMM');
+    assert.ok(/DeepGEMM/.test(lines[0]) && !/cuBLASLt|torch/.test(lines[0]), 'a DeepGEMM column (the run measured it), no other peer column');
     assert.deepEqual(lines[0].split(',').slice(0, 4), ['kind', 'case', 'groups', 'expected m']);
     for (const line of lines.slice(1)) assert.match(line, /^masked,masked \d+x4096 m~\d+ N=\d+ K=\d+,\d+,\d+,/);
     const normal = load<BenchRun>('bench-deepseek.json');
@@ -139,10 +141,14 @@ describe('grouped rows, CSV and charts', () => {
     assert.ok(tsv[1].includes(run.results[0].caseLabel!));
   });
 
-  it('chart data: one labelled bar and roofline point per timed case, no peer bar', () => {
+  it('chart data: one labelled bar group (ours, DeepGEMM) and roofline point per timed case', () => {
     const bars = tflopsData(run);
     assert.equal(bars.length, run.results.length);
-    assert.ok(bars.every((b) => Object.keys(b.values).join() === 'ours' && b.values.ours !== undefined));
+    bars.forEach((b, i) => {
+      assert.deepEqual(Object.keys(b.values).sort(), ['deepgemm', 'ours']);
+      assert.equal(b.values.ours, run.results[i].timing!.tflops);
+      assert.equal(b.values.deepgemm, run.results[i].peers!.find((p) => p.id === 'deepgemm')!.timing!.tflops);
+    });
     assert.equal(new Set(bars.map((b) => b.label)).size, bars.length);
     const roof = rooflineData(run);
     assert.equal(roof.points.length, run.results.length);
