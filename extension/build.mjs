@@ -18,8 +18,13 @@ const withTests = !process.argv.includes('--no-tests') && !production;
 
 const at = (p) => join(root, p);
 const node = {
-  bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-  sourcemap: production ? false : 'linked', minify: production, logLevel: 'warning',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
   // The addon is loaded at run time by path (see extension/src/worker/addon.ts), never bundled.
   external: ['vscode', 'mocha', 'playwright-core', 'jsdom', '*.node'],
 };
@@ -28,15 +33,17 @@ function walk(dir, accept, out = []) {
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) { if (name !== 'dist' && name !== 'fixtures') walk(p, accept, out); }
-    else if (accept(p)) out.push(p);
+    if (statSync(p).isDirectory()) {
+      if (name !== 'dist' && name !== 'fixtures') walk(p, accept, out);
+    } else if (accept(p)) out.push(p);
   }
   return out;
 }
 
 const builds = [];
 const entry = (src, outfile, extra = {}) => {
-  if (existsSync(at(src))) builds.push(esbuild.build({ ...node, entryPoints: [at(src)], outfile: at(outfile), ...extra }));
+  if (existsSync(at(src)))
+    builds.push(esbuild.build({ ...node, entryPoints: [at(src)], outfile: at(outfile), ...extra }));
 };
 entry('extension/src/main.ts', 'extension/dist/main.js');
 entry('extension/src/worker/worker.ts', 'extension/dist/worker.js');
@@ -45,10 +52,19 @@ entry('extension/server/server.ts', 'extension/dist/server.js');
 
 for (const src of walk(at('webview/src/apps'), (p) => p.endsWith('.ts'))) {
   const name = relative(at('webview/src/apps'), src).replace(/\.ts$/, '');
-  builds.push(esbuild.build({
-    entryPoints: [src], outfile: at(`webview/dist/${name}.js`), bundle: true, platform: 'browser',
-    format: 'iife', target: 'es2022', sourcemap: production ? false : 'linked', minify: production, logLevel: 'warning',
-  }));
+  builds.push(
+    esbuild.build({
+      entryPoints: [src],
+      outfile: at(`webview/dist/${name}.js`),
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      sourcemap: production ? false : 'linked',
+      minify: production,
+      logLevel: 'warning',
+    }),
+  );
 }
 
 if (withTests) {

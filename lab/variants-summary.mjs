@@ -3,9 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
-const runs = new Map();  // label -> [{ shape -> { us, ratio } }]
+const runs = new Map(); // label -> [{ shape -> { us, ratio } }]
 for (const file of process.argv.slice(2)) {
-  const label = basename(file).replace(/^variant-/, '').replace(/-\d+\.json$/, '');
+  const label = basename(file)
+    .replace(/^variant-/, '')
+    .replace(/-\d+\.json$/, '');
   const run = JSON.parse(readFileSync(file, 'utf8'));
   const rows = {};
   for (const r of run.results ?? []) {
@@ -16,7 +18,10 @@ for (const file of process.argv.slice(2)) {
   if (!runs.has(label)) runs.set(label, []);
   runs.get(label).push(rows);
 }
-const median = (xs) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? s[(s.length - 1) >> 1] : NaN; };
+const median = (xs) => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  return s.length ? s[(s.length - 1) >> 1] : NaN;
+};
 const labels = [...runs.keys()];
 const shapes = [...new Set(labels.flatMap((l) => runs.get(l).flatMap((r) => Object.keys(r))))];
 console.log(['shape'.padEnd(18), ...labels.map((l) => `${l} µs (x peer)`.padStart(24))].join(' '));
@@ -30,7 +35,12 @@ for (const shape of shapes) {
   });
   console.log([shape.padEnd(18), ...cells].join(' '));
 }
-console.log(['geomean x peer'.padEnd(18), ...labels.map((l) => {
-  const g = Math.exp(geo[l].reduce((a, x) => a + Math.log(x), 0) / geo[l].length);
-  return `x${g.toFixed(3)}`.padStart(24);
-})].join(' '));
+console.log(
+  [
+    'geomean x peer'.padEnd(18),
+    ...labels.map((l) => {
+      const g = Math.exp(geo[l].reduce((a, x) => a + Math.log(x), 0) / geo[l].length);
+      return `x${g.toFixed(3)}`.padStart(24);
+    }),
+  ].join(' '),
+);

@@ -7,24 +7,24 @@
 // a worker thread; no N-API value is touched off the main thread.
 
 export type ErrorCode =
-  | 'E_NO_DRIVER'        // libcuda.so.1 could not be loaded (path(s) tried are in the message)
-  | 'E_NO_DEVICE'        // the driver loaded but reports no CUDA device
-  | 'E_DRIVER_TOO_OLD'   // driver older than CUDA 12.3 (needed for the entry points we use)
-  | 'E_NOT_INITIALIZED'  // a device call before init()
-  | 'E_CUDA'             // any other CUDA driver error; message holds the CUresult name
-  | 'E_KERNEL_FAULT'     // a launched kernel faulted (illegal address, trap, ...): the context is lost
+  | 'E_NO_DRIVER' // libcuda.so.1 could not be loaded (path(s) tried are in the message)
+  | 'E_NO_DEVICE' // the driver loaded but reports no CUDA device
+  | 'E_DRIVER_TOO_OLD' // driver older than CUDA 12.3 (needed for the entry points we use)
+  | 'E_NOT_INITIALIZED' // a device call before init()
+  | 'E_CUDA' // any other CUDA driver error; message holds the CUresult name
+  | 'E_KERNEL_FAULT' // a launched kernel faulted (illegal address, trap, ...): the context is lost
   | 'E_OUT_OF_MEMORY'
-  | 'E_NO_COMPILER'      // nvcc not found / not executable, or NVRTC asked for and not present
-  | 'E_COMPILE'          // the compiler ran and failed; `log` holds its full output
-  | 'E_COMPILE_TIMEOUT'  // the compiler outlived CompileOptions.timeoutMs; it and everything it started were killed
-  | 'E_COMPILER_OUTPUT'  // the compiler exited 0 but wrote a truncated/invalid cubin or ptxas report (a full disk does this); nothing cached
-  | 'E_PTXAS_CHECK'      // FP8LAB_JIT_PTXAS_CHECK: the kernel uses local memory (spills/stack)
-  | 'E_CACHE'            // the cache folder cannot be created or written
-  | 'E_SMEM_OVERFLOW'    // requested dynamic shared memory exceeds the device's opt-in maximum
-  | 'E_SHAPE_ALIGNMENT'  // a dimension breaks a TMA/kernel alignment rule
-  | 'E_BAD_ARGUMENT'     // wrong type, size, buffer too small, disposed handle, ...
-  | 'E_NO_CUBLASLT'      // libcublasLt not found, too old (< 12.9), or the block-scaled matmul unsupported
-  | 'E_TIMEOUT';         // a synchronize exceeded its timeout (the kernel may be hung)
+  | 'E_NO_COMPILER' // nvcc not found / not executable, or NVRTC asked for and not present
+  | 'E_COMPILE' // the compiler ran and failed; `log` holds its full output
+  | 'E_COMPILE_TIMEOUT' // the compiler outlived CompileOptions.timeoutMs; it and everything it started were killed
+  | 'E_COMPILER_OUTPUT' // the compiler exited 0 but wrote a truncated/invalid cubin or ptxas report (a full disk does this); nothing cached
+  | 'E_PTXAS_CHECK' // FP8LAB_JIT_PTXAS_CHECK: the kernel uses local memory (spills/stack)
+  | 'E_CACHE' // the cache folder cannot be created or written
+  | 'E_SMEM_OVERFLOW' // requested dynamic shared memory exceeds the device's opt-in maximum
+  | 'E_SHAPE_ALIGNMENT' // a dimension breaks a TMA/kernel alignment rule
+  | 'E_BAD_ARGUMENT' // wrong type, size, buffer too small, disposed handle, ...
+  | 'E_NO_CUBLASLT' // libcublasLt not found, too old (< 12.9), or the block-scaled matmul unsupported
+  | 'E_TIMEOUT'; // a synchronize exceeded its timeout (the kernel may be hung)
 
 export interface CodedError extends Error {
   code: ErrorCode;
@@ -157,11 +157,7 @@ export interface Kernel {
 export function loadKernel(cubinPath: string, name: string): Kernel;
 
 export type KernelArg =
-  | { ptr: DeviceBuffer | bigint }
-  | { u32: number }
-  | { i32: number }
-  | { f32: number }
-  | { u64: bigint };
+  { ptr: DeviceBuffer | bigint } | { u32: number } | { i32: number } | { f32: number } | { u64: bigint };
 
 export interface LaunchDims {
   grid: [number, number, number];
@@ -182,28 +178,38 @@ export function synchronize(timeoutMs?: number): Promise<void>;
 // fp8lab/gemm_args.h) from the spec, validates it against the device, and returns a handle whose
 // run() is one cuLaunchKernelEx.
 
-export type GemmKind = 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
+export type GemmKind =
+  'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
 
 export interface GemmLaunchSpec {
   kernel: Kernel;
   kind: GemmKind;
   /** Rows of A: M (contiguous: ΣM of the groups); K: kgrouped: ΣK_g (groups concatenated along K). */
-  m: number; n: number; k: number;
+  m: number;
+  n: number;
+  k: number;
   numGroups: number;
-  blockM: number; blockN: number; blockK: number;
+  blockM: number;
+  blockN: number;
+  blockK: number;
   numStages: number;
   numMathWarpgroups: number;
   /** CTAs per cluster along M and N (1 or 2, product ≤ 2): the TMA multicast. */
-  clusterM: number; clusterN: number;
+  clusterM: number;
+  clusterN: number;
   /** 2 or 4: the CTAs of a (clusterM = clusterN = 1) cluster split each tile's K (1D2D only); default 1. */
   splitK?: number;
   /** Swizzle bytes for the A/B tiles and for the output staging tile (0 = none). */
-  swizzleA: number; swizzleB: number; swizzleD: number;
+  swizzleA: number;
+  swizzleB: number;
+  swizzleD: number;
   numSms: number;
   sharedBytes: number;
-  a: DeviceBuffer; b: DeviceBuffer;
+  a: DeviceBuffer;
+  b: DeviceBuffer;
   /** FP8 kinds: the scales. Kind 'bf16' reads none (A and B are bf16 [M, K] and [N, K]). */
-  sfa?: DeviceBuffer; sfb?: DeviceBuffer;
+  sfa?: DeviceBuffer;
+  sfb?: DeviceBuffer;
   d: DeviceBuffer;
   /** Kind 'bf16': D's element type (default 'bf16'); with `c` (fp32 only) D += A·Bᵀ starting from C. */
   dType?: 'bf16' | 'fp32';
@@ -230,7 +236,9 @@ export interface GemmLaunchSpec {
   traceCapacity?: number;
 }
 export interface GemmLaunch {
-  readonly spec: Readonly<Omit<GemmLaunchSpec, 'kernel' | 'a' | 'b' | 'sfa' | 'sfb' | 'd' | 'c' | 'groupedLayout' | 'trace' | 'flags'>>;
+  readonly spec: Readonly<
+    Omit<GemmLaunchSpec, 'kernel' | 'a' | 'b' | 'sfa' | 'sfb' | 'd' | 'c' | 'groupedLayout' | 'trace' | 'flags'>
+  >;
   run(): void;
   dispose(): void;
 }
@@ -246,30 +254,32 @@ export interface MqaLaunchSpec {
   kernel: Kernel;
   helper: Kernel;
   kind: 'mqa-logits' | 'paged-mqa-logits';
-  heads: number;               // 32 or 64
-  dim: number;                 // 64 or 128
-  nextN?: number;              // paged: tokens per request (next_n x heads <= 128)
-  numMathWarpgroups: number;   // as instantiated (64 keys each)
-  numSms: number;              // the persistent grid (paged: also the schedule's runs)
+  heads: number; // 32 or 64
+  dim: number; // 64 or 128
+  nextN?: number; // paged: tokens per request (next_n x heads <= 128)
+  numMathWarpgroups: number; // as instantiated (64 keys each)
+  numSms: number; // the persistent grid (paged: also the schedule's runs)
   sharedBytes: number;
-  strideLogits: number;        // elements between logits rows
+  strideLogits: number; // elements between logits rows
   pdl?: boolean;
-  q: DeviceBuffer;             // e4m3 [rows, heads, dim]
-  weights: DeviceBuffer;       // fp32 [rows, heads]
-  logits: DeviceBuffer;        // fp32 [rows, strideLogits]
+  q: DeviceBuffer; // e4m3 [rows, heads, dim]
+  weights: DeviceBuffer; // fp32 [rows, heads]
+  logits: DeviceBuffer; // fp32 [rows, strideLogits]
   // plain
-  seqQ?: number; seqKv?: number;
-  kv?: DeviceBuffer;           // e4m3 [seqKv, dim]
-  kvScales?: DeviceBuffer;     // fp32 [seqKv]
-  ks?: DeviceBuffer; ke?: DeviceBuffer;   // int32 [seqQ]: each query's keys [ks, ke)
+  seqQ?: number;
+  seqKv?: number;
+  kv?: DeviceBuffer; // e4m3 [seqKv, dim]
+  kvScales?: DeviceBuffer; // fp32 [seqKv]
+  ks?: DeviceBuffer;
+  ke?: DeviceBuffer; // int32 [seqQ]: each query's keys [ks, ke)
   // paged
   batch?: number;
-  kvCache?: DeviceBuffer;      // uint8 [numKvBlocks, 64, 1, dim + 4]: a page's values, then its scales
+  kvCache?: DeviceBuffer; // uint8 [numKvBlocks, 64, 1, dim + 4]: a page's values, then its scales
   numKvBlocks?: number;
-  contextLens?: DeviceBuffer;  // int32 [batch, nextN]
-  blockTable?: DeviceBuffer;   // int32 [batch, blockTableStride]
+  contextLens?: DeviceBuffer; // int32 [batch, nextN]
+  blockTable?: DeviceBuffer; // int32 [batch, blockTableStride]
   blockTableStride?: number;
-  schedule?: DeviceBuffer;     // uint32 [numSms + 1][2], written by the metadata kernel each run
+  schedule?: DeviceBuffer; // uint32 [numSms + 1][2], written by the metadata kernel each run
 }
 export interface MqaLaunch {
   run(): void;
@@ -282,17 +292,24 @@ export function createMqaLaunch(spec: MqaLaunchSpec): MqaLaunch;
 // The cuBLASLt peer: block-scaled FP8 matmul on the same buffers (A per 1x128, B per 128x128,
 // FP32 scales, BF16 out). Found under cudaHome/lib64, the configured path, or the usual places.
 
-export interface CublasLtInfo { path: string; version: number }
+export interface CublasLtInfo {
+  path: string;
+  version: number;
+}
 /** Throws E_NO_CUBLASLT with the places tried. */
 export function cublasLtInfo(options?: { path?: string; cudaHome?: string }): CublasLtInfo;
 
 export interface PeerLaunchSpec {
-  m: number; n: number; k: number;
+  m: number;
+  n: number;
+  k: number;
   /** 'fp8' (default): block-scaled e4m3 A and B; 'bf16': bf16 A [M, K] and B [N, K], no scales (K % 8 == 0). */
   dataType?: 'fp8' | 'bf16';
-  a: DeviceBuffer; b: DeviceBuffer;
+  a: DeviceBuffer;
+  b: DeviceBuffer;
   /** FP8 only; same layouts as our kernels read: sfa [ceil(K/128)][alignedM] MN-major, sfb [ceil(N/128)][ceil(K/128)]. */
-  sfa?: DeviceBuffer; sfb?: DeviceBuffer;
+  sfa?: DeviceBuffer;
+  sfb?: DeviceBuffer;
   d: DeviceBuffer;
   /** 'bf16' (default) or, with dataType 'bf16', 'fp32'. */
   dType?: 'bf16' | 'fp32';
@@ -324,7 +341,10 @@ export interface PeerLaunch {
   algorithm(): CublasLtAlgorithm;
 }
 /** `algorithm` picks an entry of the heuristic's list (default 0, its favourite): E_BAD_ARGUMENT past its end. */
-export function createCublasLtLaunch(spec: PeerLaunchSpec, options?: { path?: string; cudaHome?: string; algorithm?: number }): PeerLaunch;
+export function createCublasLtLaunch(
+  spec: PeerLaunchSpec,
+  options?: { path?: string; cudaHome?: string; algorithm?: number },
+): PeerLaunch;
 
 // ---------------------------------------------------------------------------------------------
 // Timing: CUDA events around CUDA-graph replays.
@@ -344,4 +364,7 @@ export interface TimingResult {
  * Each entry is a rotation of launches over different input sets (together larger than 3x L2);
  * one graph per entry cycles through it. Rounds replay the graphs interleaved.
  */
-export function timeGraphs(entries: Array<Array<GemmLaunch | PeerLaunch | MqaLaunch>>, options: TimingOptions): Promise<TimingResult>;
+export function timeGraphs(
+  entries: Array<Array<GemmLaunch | PeerLaunch | MqaLaunch>>,
+  options: TimingOptions,
+): Promise<TimingResult>;

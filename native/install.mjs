@@ -37,6 +37,10 @@ const binDir = join(root, 'node_modules', '.bin');
 if (existsSync(join(root, 'node_modules'))) {
   mkdirSync(binDir, { recursive: true });
   const link = join(binDir, 'fp8lab');
-  try { if (lstatSync(link)) unlinkSync(link); } catch { /* absent */ }
+  try {
+    if (lstatSync(link)) unlinkSync(link);
+  } catch {
+    /* absent */
+  }
   symlinkSync(relative(binDir, join(root, 'extension', 'dist', 'cli.js')), link);
 }

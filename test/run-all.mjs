@@ -25,7 +25,9 @@ function parseArgs(argv) {
   if (i === -1) return { only: undefined };
   const only = argv[i + 1];
   if (!LAYERS.includes(only)) {
-    console.error(`run-all: --only takes one of ${LAYERS.join(' | ')} (got ${only === undefined ? 'nothing' : `'${only}'`})`);
+    console.error(
+      `run-all: --only takes one of ${LAYERS.join(' | ')} (got ${only === undefined ? 'nothing' : `'${only}'`})`,
+    );
     process.exit(2);
   }
   return { only };
@@ -41,7 +43,10 @@ const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 function run(argv, { env } = {}) {
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { cwd: repo, stdio: 'inherit', env: { ...process.env, ...env } });
-    child.on('error', (e) => { console.error(`  cannot start ${argv[0]}: ${e.message}`); resolve(127); });
+    child.on('error', (e) => {
+      console.error(`  cannot start ${argv[0]}: ${e.message}`);
+      resolve(127);
+    });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
 }
@@ -53,12 +58,17 @@ async function check(name, argv, opts) {
   const code = await run(argv, opts);
   timings.push([name, Date.now() - t]);
   if (code === 0) totals.passed++;
-  else { totals.failed++; failures.push(`${name} (exit ${code})`); }
+  else {
+    totals.failed++;
+    failures.push(`${name} (exit ${code})`);
+  }
   return code === 0;
 }
 
 function addCounts(layer, r) {
-  totals.passed += r.passed; totals.failed += r.failed; totals.skipped += r.skipped ?? 0;
+  totals.passed += r.passed;
+  totals.failed += r.failed;
+  totals.skipped += r.skipped ?? 0;
   for (const t of r.tests ?? []) if (t.state === 'failed') failures.push(`${layer}: ${t.title}`);
   console.log(`  ${layer}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`);
 }
@@ -68,12 +78,16 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 async function build() {
   const addon = path.join(repo, 'native/build/Release/fp8lab.node');
-  if (!fs.existsSync(addon)) await check('build the native addon (native/build was missing)', [npm, 'run', 'build:native']);
+  if (!fs.existsSync(addon))
+    await check('build the native addon (native/build was missing)', [npm, 'run', 'build:native']);
   // The .vsix first (production bundles), then the development bundles with tests over them, so
   // the extension-host suite runs unminified code with source maps.
   fs.rmSync(path.join(repo, 'fp8-gemm-lab.vsix'), { force: true });
   await check('package the .vsix (npm run package)', [npm, 'run', 'package']);
-  return check('build bundles and tests (node extension/build.mjs)', [process.execPath, path.join(repo, 'extension/build.mjs')]);
+  return check('build bundles and tests (node extension/build.mjs)', [
+    process.execPath,
+    path.join(repo, 'extension/build.mjs'),
+  ]);
 }
 
 async function typecheck() {
@@ -87,11 +101,15 @@ async function formatCheck() {
   const name = 'format (prettier --check .)';
   const prettier = path.join(repo, 'node_modules/prettier/bin/prettier.cjs');
   if (!fs.existsSync(prettier)) {
-    totals.failed++; failures.push(`${name}: prettier is not installed`);
-    console.log(`\n── ${name}\n  FAIL prettier is not installed: run \`npm ci\` (it is a devDependency), then \`npm run format\``);
+    totals.failed++;
+    failures.push(`${name}: prettier is not installed`);
+    console.log(
+      `\n── ${name}\n  FAIL prettier is not installed: run \`npm ci\` (it is a devDependency), then \`npm run format\``,
+    );
     return;
   }
-  if (!(await check(name, [process.execPath, prettier, '--check', '.']))) console.log('  run `npm run format` to format them');
+  if (!(await check(name, [process.execPath, prettier, '--check', '.'])))
+    console.log('  run `npm run format` to format them');
 }
 
 /** node --test over the unit bundles: spec output for people, TAP to a file for counting. */
@@ -100,43 +118,62 @@ async function unit() {
   const t = Date.now();
   console.log('\n── unit tests: node --test test/dist/unit/');
   if (!fs.existsSync(dir)) {
-    totals.failed++; failures.push('unit: test/dist/unit does not exist (the build made no unit test bundles)');
+    totals.failed++;
+    failures.push('unit: test/dist/unit does not exist (the build made no unit test bundles)');
     console.log('  FAIL test/dist/unit does not exist');
     return;
   }
   // A file of this run's own: several people may run `npm test` in one checkout at once.
   const tapDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp8lab-unit-'));
   const tap = path.join(tapDir, 'unit.tap');
-  const code = await run([process.execPath, '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`, dir]);
+  const code = await run([
+    process.execPath,
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    dir,
+  ]);
   timings.push(['unit tests', Date.now() - t]);
   const report = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
   fs.mkdirSync(path.join(repo, 'test/out'), { recursive: true });
-  if (report) fs.writeFileSync(path.join(repo, 'test/out/unit.tap'), report);   // kept for reading afterwards
+  if (report) fs.writeFileSync(path.join(repo, 'test/out/unit.tap'), report); // kept for reading afterwards
   fs.rmSync(tapDir, { recursive: true, force: true });
   const count = (key) => Number(report.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? NaN);
-  const r = { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') };
+  const r = {
+    passed: count('pass'),
+    failed: count('fail') + count('cancelled'),
+    skipped: count('skipped') + count('todo'),
+  };
   if (Object.values(r).some(Number.isNaN)) {
-    totals.failed++; failures.push(`unit: node --test wrote no TAP summary (exit ${code})`);
+    totals.failed++;
+    failures.push(`unit: node --test wrote no TAP summary (exit ${code})`);
     console.log(`  FAIL node --test wrote no summary (exit ${code})`);
     return;
   }
   // Failed tests are named in the TAP report as "not ok N - title".
   const failedNames = [...report.matchAll(/^\s*not ok \d+ - (.+)$/gm)].map((m) => ({ title: m[1], state: 'failed' }));
-  if (code !== 0 && r.failed === 0) { r.failed = 1; failedNames.push({ title: `node --test exited ${code}`, state: 'failed' }); }
+  if (code !== 0 && r.failed === 0) {
+    r.failed = 1;
+    failedNames.push({ title: `node --test exited ${code}`, state: 'failed' });
+  }
   addCounts('unit', { ...r, tests: failedNames });
 }
 
 /** A layer's outcome; a runner that throws instead of reporting counts as one failure. */
 async function settle(name, runLayer) {
-  try { return await runLayer(); } catch (e) {
+  try {
+    return await runLayer();
+  } catch (e) {
     console.log(`  FAIL ${name}: ${e?.stack ?? e}`);
     return { passed: 0, failed: 1, skipped: 0, tests: [{ title: `${name} ran`, state: 'failed' }] };
   }
 }
 
 async function integration() {
-  if (systemTmp === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = systemTmp;
+  if (systemTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = systemTmp;
   const { ensureTools } = await import('./integration/tools.mjs');
   let t = Date.now();
   console.log('\n── integration: test tools (Node 24, code-server, Chromium)');
@@ -144,7 +181,8 @@ async function integration() {
     const tools = await ensureTools();
     console.log(`  tools in ${tools.root}`);
   } catch (e) {
-    totals.failed++; failures.push(`integration: test tools: ${e.message.split('\n')[0]}`);
+    totals.failed++;
+    failures.push(`integration: test tools: ${e.message.split('\n')[0]}`);
     console.log(`  FAIL ${e.message}`);
     return;
   }

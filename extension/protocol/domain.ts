@@ -7,19 +7,19 @@ import type { ErrorCode as NativeErrorCode } from '../../native/index';
 /** Coded errors: the addon's, plus the ones policy and the worker add. */
 export type ErrorCode =
   | NativeErrorCode
-  | 'E_ADDON_LOAD'        // the .node file is missing or broken (message names the file and the fix)
-  | 'E_WORKER_EXITED'     // the worker died with this request in flight
-  | 'E_WORKER_TIMEOUT'    // the request outlived fp8lab.runtime.requestTimeoutSeconds; worker restarted
-  | 'E_CANCELLED'         // the caller cancelled; what was measured before is kept
-  | 'E_UNTRUSTED'         // the workspace is not trusted: nothing is compiled or run
-  | 'E_INVALID_SHAPE'     // policy-level shape validation (message says what would work)
-  | 'E_INVALID_CONFIG'    // a config the kernels cannot take (message names the rule)
-  | 'E_INTERNAL'         // a bug: an unexpected exception in the worker/CLI (stack in `log`)
-  | 'E_WRONG_RESULT'     // a kernel's output failed the accuracy check (calc_diff, unwritten elements): not timed
-  | 'E_TRACE_FORMAT'     // a trace buffer or accuracy report that does not follow extension/protocol/trace.ts
-  | 'E_NO_SASS_TOOLS'    // neither nvdisasm nor cuobjdump found (message says where we looked and what to install)
-  | 'E_SASS_FAILED'      // the disassembler failed or printed nothing we could read
-  | 'E_SLURM';           // a Slurm command is missing, refused the job or failed (message quotes Slurm's words)
+  | 'E_ADDON_LOAD' // the .node file is missing or broken (message names the file and the fix)
+  | 'E_WORKER_EXITED' // the worker died with this request in flight
+  | 'E_WORKER_TIMEOUT' // the request outlived fp8lab.runtime.requestTimeoutSeconds; worker restarted
+  | 'E_CANCELLED' // the caller cancelled; what was measured before is kept
+  | 'E_UNTRUSTED' // the workspace is not trusted: nothing is compiled or run
+  | 'E_INVALID_SHAPE' // policy-level shape validation (message says what would work)
+  | 'E_INVALID_CONFIG' // a config the kernels cannot take (message names the rule)
+  | 'E_INTERNAL' // a bug: an unexpected exception in the worker/CLI (stack in `log`)
+  | 'E_WRONG_RESULT' // a kernel's output failed the accuracy check (calc_diff, unwritten elements): not timed
+  | 'E_TRACE_FORMAT' // a trace buffer or accuracy report that does not follow extension/protocol/trace.ts
+  | 'E_NO_SASS_TOOLS' // neither nvdisasm nor cuobjdump found (message says where we looked and what to install)
+  | 'E_SASS_FAILED' // the disassembler failed or printed nothing we could read
+  | 'E_SLURM'; // a Slurm command is missing, refused the job or failed (message quotes Slurm's words)
 
 /** Wire form of a coded error (JSON-RPC error `data`). */
 export interface CodedErrorData {
@@ -55,8 +55,9 @@ export interface ToolkitReport {
 }
 
 export interface EnvironmentReport {
-  driver: { ok: true; libcudaPath: string; version: number; versionText: string }
-        | { ok: false; code: ErrorCode; message: string };
+  driver:
+    | { ok: true; libcudaPath: string; version: number; versionText: string }
+    | { ok: false; code: ErrorCode; message: string };
   devices: DeviceReport[];
   toolkit: ToolkitReport;
   nvrtc: { available: boolean; path?: string };
@@ -75,14 +76,17 @@ export interface EnvironmentReport {
 // ---------------------------------------------------------------------------------------------
 // Problems, configs, results
 
-export type KernelKind = 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
+export type KernelKind =
+  'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
 
 /** What the BF16 GEMM (kind 'bf16') writes: D bf16, D fp32, or D fp32 += A·Bᵀ (D starts as C). */
 export type Bf16Output = 'bf16' | 'fp32' | 'fp32-accumulate';
 
 export interface GemmProblem {
   kind: KernelKind;
-  m: number; n: number; k: number;
+  m: number;
+  n: number;
+  k: number;
   /** Grouped kinds: number of groups; per-group sizes drawn as DeepGEMM's generators do. */
   numGroups?: number;
   /** Masked: expected m per group (the heuristics' hint); contiguous/k-grouped: expected size. */
@@ -96,17 +100,17 @@ export interface GemmProblem {
 export interface GemmConfig {
   blockM: number;
   blockN: number;
-  blockK: number;          // always 128 for FP8
+  blockK: number; // always 128 for FP8
   numStages: number;
   numMathWarpgroups: number;
-  clusterM: number;        // 1 | 2
-  clusterN: number;        // 1 | 2 (clusterM * clusterN <= 2)
-  swizzleA: number;        // bytes
+  clusterM: number; // 1 | 2
+  clusterN: number; // 1 | 2 (clusterM * clusterN <= 2)
+  swizzleA: number; // bytes
   swizzleB: number;
   swizzleD: number;
   numSms: number;
   sharedBytes: number;
-  numThreads: number;      // 128 * (1 + numMathWarpgroups)
+  numThreads: number; // 128 * (1 + numMathWarpgroups)
   /** 2 or 4: each tile's K is split across the CTAs of a cluster (no multicast then); absent = 1. */
   splitK?: number;
 }

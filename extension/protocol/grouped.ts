@@ -1,6 +1,18 @@
 // Types only: the grouped / weight-gradient GEMM benchmark and the layout utilities, as
 // the worker, the CLI and the GPU tests exchange them. Everything here is JSON.
-import type { Accuracy, Bf16Output, CodedErrorData, DeviceReport, GemmConfig, GemmProblem, PeerAvailability, PeerId, PeerResult, RegisterReport, Stats } from './domain';
+import type {
+  Accuracy,
+  Bf16Output,
+  CodedErrorData,
+  DeviceReport,
+  GemmConfig,
+  GemmProblem,
+  PeerAvailability,
+  PeerId,
+  PeerResult,
+  RegisterReport,
+  Stats,
+} from './domain';
 
 export type GroupedKind = 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
 

@@ -53,20 +53,20 @@ export const TRACE_NO_KBLOCK = 0xffff;
 
 /** Event kinds written by the kernel (values are the u8 in a record; trace.cuh has the same enum). */
 export enum TraceEventKind {
-  TileBegin = 1,          // math + producer: a tile starts (tileM, tileN)
-  TileEnd = 2,            // math: after its TMA store was issued; producer: after the last K-block's loads
-  EmptyWaitBegin = 3,     // producer: waits for consumers to release `stage`
+  TileBegin = 1, // math + producer: a tile starts (tileM, tileN)
+  TileEnd = 2, // math: after its TMA store was issued; producer: after the last K-block's loads
+  EmptyWaitBegin = 3, // producer: waits for consumers to release `stage`
   EmptyWaitEnd = 4,
-  TmaIssue = 5,           // producer: A, SFA and B loads of (kblock) issued into `stage`
-  FullWaitBegin = 6,      // math: waits for `stage` to be filled
+  TmaIssue = 5, // producer: A, SFA and B loads of (kblock) issued into `stage`
+  FullWaitBegin = 6, // math: waits for `stage` to be filled
   FullWaitEnd = 7,
-  WgmmaIssue = 8,         // math: first wgmma of the K-block issued
-  WgmmaDone = 9,          // math: wgmma.wait_group 0 returned
-  StageRelease = 10,      // math: arrived on the empty barrier of `stage`
-  PromoteBegin = 11,      // math: scale and add into the fp32 accumulators
+  WgmmaIssue = 8, // math: first wgmma of the K-block issued
+  WgmmaDone = 9, // math: wgmma.wait_group 0 returned
+  StageRelease = 10, // math: arrived on the empty barrier of `stage`
+  PromoteBegin = 11, // math: scale and add into the fp32 accumulators
   PromoteEnd = 12,
-  EpilogueBegin = 13,     // math: waits for the staging tile, bf16 convert, stmatrix
-  TmaStore = 14,          // math: TMA store of the tile issued
+  EpilogueBegin = 13, // math: waits for the staging tile, bf16 convert, stmatrix
+  TmaStore = 14, // math: TMA store of the tile issued
   EpilogueEnd = 15,
 }
 
@@ -75,13 +75,20 @@ export const TRACE_ROLES: readonly TraceRole[] = ['producer', 'math0', 'math1'];
 
 /** What a span of time was spent on; drawn in one colour each. */
 export type TracePhase =
-  | 'wait-empty'   // producer blocked on consumers (ring full)
-  | 'tma-issue'    // producer issuing loads (from the wait's end to the issue)
-  | 'wait-full'    // math blocked on memory (stage not loaded yet)
-  | 'wgmma'        // tensor cores
-  | 'promote'      // CUDA-core promotion of the partial sums
-  | 'epilogue';    // bf16 conversion, stmatrix, TMA store
-export const TRACE_PHASES: readonly TracePhase[] = ['wait-empty', 'tma-issue', 'wait-full', 'wgmma', 'promote', 'epilogue'];
+  | 'wait-empty' // producer blocked on consumers (ring full)
+  | 'tma-issue' // producer issuing loads (from the wait's end to the issue)
+  | 'wait-full' // math blocked on memory (stage not loaded yet)
+  | 'wgmma' // tensor cores
+  | 'promote' // CUDA-core promotion of the partial sums
+  | 'epilogue'; // bf16 conversion, stmatrix, TMA store
+export const TRACE_PHASES: readonly TracePhase[] = [
+  'wait-empty',
+  'tma-issue',
+  'wait-full',
+  'wgmma',
+  'promote',
+  'epilogue',
+];
 
 /** What the runtime returns from an instrumented run (JSON; the buffer is base64). */
 export interface TraceCapture {

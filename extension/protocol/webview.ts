@@ -11,8 +11,17 @@
 // view that was hidden and recreated (no retainContextWhenHidden) renders from one message.
 
 import type {
-  BenchRun, CodedErrorData, CompileReport, ConfigReport, EnvironmentReport, GemmConfig,
-  GemmProblem, KernelKind, PeerResult, RegisterReport, ShapeResult,
+  BenchRun,
+  CodedErrorData,
+  CompileReport,
+  ConfigReport,
+  EnvironmentReport,
+  GemmConfig,
+  GemmProblem,
+  KernelKind,
+  PeerResult,
+  RegisterReport,
+  ShapeResult,
 } from './worker';
 import type { AccuracySnapshot, TimelineSnapshot } from './trace';
 import type { SassSnapshot } from './sass';
@@ -87,7 +96,8 @@ export interface RegistersSnapshot {
   entries: RegisterEntry[];
 }
 
-export type Snapshot = ResultsSnapshot | ExplorerSnapshot | RegistersSnapshot | TimelineSnapshot | AccuracySnapshot | SassSnapshot;
+export type Snapshot =
+  ResultsSnapshot | ExplorerSnapshot | RegistersSnapshot | TimelineSnapshot | AccuracySnapshot | SassSnapshot;
 
 // ---------------------------------------------------------------------------------------------
 // Requests (webview -> host): method -> params / result
@@ -149,8 +159,7 @@ export type ToHostNotification = {
 export type WebviewToHost = RequestMessage | ToHostNotification;
 
 export type ResponseMessage =
-  | { kind: 'response'; id: number; result: unknown }
-  | { kind: 'response'; id: number; error: CodedErrorData };
+  { kind: 'response'; id: number; result: unknown } | { kind: 'response'; id: number; error: CodedErrorData };
 
 export type HostNotification = {
   [M in keyof HostNotifications]: { kind: 'notification'; method: M; params: HostNotifications[M] };

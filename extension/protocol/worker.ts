@@ -8,9 +8,29 @@
 import type { AccuracyReport, InputKind, TraceCapture, TraceSummary } from './trace';
 import type { MqaBenchOptions, MqaBenchRun, MqaCase, MqaKind } from './mqa';
 import type {
-  CastRequest, CastResult, GroupedBenchOptions, GroupedBenchRun, GroupedCase, GroupedSettings, TransformScalesRequest, TransformScalesResult,
+  CastRequest,
+  CastResult,
+  GroupedBenchOptions,
+  GroupedBenchRun,
+  GroupedCase,
+  GroupedSettings,
+  TransformScalesRequest,
+  TransformScalesResult,
 } from './grouped';
-import type { Accuracy, BenchOptions, BenchRun, CompileJob, CompileReport, ConfigReport, EnvironmentReport, GemmConfig, GemmProblem, ShapeResult, Stats, TuneRun } from './domain';
+import type {
+  Accuracy,
+  BenchOptions,
+  BenchRun,
+  CompileJob,
+  CompileReport,
+  ConfigReport,
+  EnvironmentReport,
+  GemmConfig,
+  GemmProblem,
+  ShapeResult,
+  Stats,
+  TuneRun,
+} from './domain';
 
 export type * from './domain';
 
@@ -26,19 +46,19 @@ export interface RuntimeSettings {
   nvccPath: string;
   libcudaPath: string;
   cublasLtPath: string;
-  kernelsDir: string;        // absolute path of the extension's kernels/ folder
-  numSms?: number;           // FP8LAB_NUM_SMS
-  jitDebug: boolean;         // FP8LAB_JIT_DEBUG
-  printConfigs: boolean;     // FP8LAB_PRINT_CONFIGS
+  kernelsDir: string; // absolute path of the extension's kernels/ folder
+  numSms?: number; // FP8LAB_NUM_SMS
+  jitDebug: boolean; // FP8LAB_JIT_DEBUG
+  printConfigs: boolean; // FP8LAB_PRINT_CONFIGS
   printCompilerCommand: boolean;
   ptxasVerbose: boolean;
   ptxasCheck: boolean;
   dumpPtx: boolean;
   dumpSass: boolean;
   withLineinfo: boolean;
-  jitDefines?: string[];     // FP8LAB_JIT_DEFINES: kernel macros (NAME or NAME=VALUE) passed as -D
+  jitDefines?: string[]; // FP8LAB_JIT_DEFINES: kernel macros (NAME or NAME=VALUE) passed as -D
   compileTimeoutSeconds?: number; // FP8LAB_JIT_COMPILE_TIMEOUT: a compile past it is killed (E_COMPILE_TIMEOUT); 0 = no limit
-  pythonPath?: string;       // fp8lab.pythonPath / FP8LAB_PYTHON: the Python that runs the DeepGEMM and torch peers (default python3 on PATH)
+  pythonPath?: string; // fp8lab.pythonPath / FP8LAB_PYTHON: the Python that runs the DeepGEMM and torch peers (default python3 on PATH)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -48,29 +68,59 @@ export interface WorkerRequests {
   'env/probe': { params: { settings: RuntimeSettings }; result: EnvironmentReport };
   'kernel/compile': { params: { settings: RuntimeSettings; job: CompileJob }; result: CompileReport };
   'gemm/configs': { params: { settings: RuntimeSettings; problem: GemmProblem }; result: ConfigReport };
-  'gemm/bench': { params: { settings: RuntimeSettings; jobId: string; problems: GemmProblem[]; options: BenchOptions }; result: BenchRun };
+  'gemm/bench': {
+    params: { settings: RuntimeSettings; jobId: string; problems: GemmProblem[]; options: BenchOptions };
+    result: BenchRun;
+  };
   /**
    * Several candidate configs of ONE shape on the same inputs, each checked, then timed together in
    * interleaved CUDA-graph rounds (options.peer is ignored); progress and job/cancel as for gemm/bench.
    */
-  'gemm/tune': { params: { settings: RuntimeSettings; jobId: string; problem: GemmProblem; configs: GemmConfig[]; options: BenchOptions }; result: TuneRun };
+  'gemm/tune': {
+    params: {
+      settings: RuntimeSettings;
+      jobId: string;
+      problem: GemmProblem;
+      configs: GemmConfig[];
+      options: BenchOptions;
+    };
+    result: TuneRun;
+  };
   /** Pipeline timeline of one shape: progress and job/cancel as for gemm/bench. */
-  'gemm/timeline': { params: { settings: RuntimeSettings; jobId: string; problem: GemmProblem; options?: TimelineOptions }; result: TimelineRun };
+  'gemm/timeline': {
+    params: { settings: RuntimeSettings; jobId: string; problem: GemmProblem; options?: TimelineOptions };
+    result: TimelineRun;
+  };
   /** Accuracy study of one shape: the design vs per-tensor scaling vs no promotion, against FP32. */
-  'gemm/accuracy': { params: { settings: RuntimeSettings; jobId: string; problem: GemmProblem; options: AccuracyOptions }; result: AccuracyReport };
+  'gemm/accuracy': {
+    params: { settings: RuntimeSettings; jobId: string; problem: GemmProblem; options: AccuracyOptions };
+    result: AccuracyReport;
+  };
   /** Grouped / weight-gradient GEMMs: cases checked and timed; progress and job/cancel as for gemm/bench. */
-  'gemm/groupedBench': { params: { settings: RuntimeSettings; jobId: string; cases: GroupedCase[]; options: GroupedBenchOptions }; result: GroupedBenchRun };
+  'gemm/groupedBench': {
+    params: { settings: RuntimeSettings; jobId: string; cases: GroupedCase[]; options: GroupedBenchOptions };
+    result: GroupedBenchRun;
+  };
   /** FP8 MQA logits (the DeepSeek-V3.2 indexer), plain or paged: cases checked and timed beside DeepGEMM; progress and job/cancel as for gemm/bench. */
-  'mqa/bench': { params: { settings: RuntimeSettings; jobId: string; kind: MqaKind; cases: MqaCase[]; options: MqaBenchOptions }; result: MqaBenchRun };
+  'mqa/bench': {
+    params: { settings: RuntimeSettings; jobId: string; kind: MqaKind; cases: MqaCase[]; options: MqaBenchOptions };
+    result: MqaBenchRun;
+  };
   /** FP8 casts (per-token / per-block / per-channel) of host data on the GPU, scales in the kernels' layouts. */
   'utils/cast': { params: { settings: RuntimeSettings; request: CastRequest }; result: CastResult };
   /** User scales [rows][K/128] -> the TMA-aligned MN-major layout the kernels read. */
-  'utils/transformScales': { params: { settings: RuntimeSettings; request: TransformScalesRequest }; result: TransformScalesResult };
+  'utils/transformScales': {
+    params: { settings: RuntimeSettings; request: TransformScalesRequest };
+    result: TransformScalesResult;
+  };
   /** TMA-aligned size of a dimension of elementBytes-sized values (16-byte strides). */
   'utils/tmaAlignedSize': { params: { size: number; elementBytes: number }; result: { alignedSize: number } };
   /** SMs the persistent kernels may use and the contiguous layouts' M/K alignment (get; set with a partial change). */
   'utils/getGroupedSettings': { params: { settings: RuntimeSettings }; result: GroupedSettings };
-  'utils/setGroupedSettings': { params: { settings: RuntimeSettings; change: Partial<GroupedSettings> }; result: GroupedSettings };
+  'utils/setGroupedSettings': {
+    params: { settings: RuntimeSettings; change: Partial<GroupedSettings> };
+    result: GroupedSettings;
+  };
   'job/cancel': { params: { jobId: string }; result: { cancelled: boolean } };
   'worker/ping': { params: Record<string, never>; result: { pid: number; uptimeMs: number } };
   /** Test hook: a deliberately faulting kernel launch (only when FP8LAB_TEST_HOOKS=1). */
@@ -85,7 +135,7 @@ export interface WorkerNotifications {
 
 export interface JobProgress {
   jobId: string;
-  index: number;        // problem index
+  index: number; // problem index
   total: number;
   phase: 'compiling' | 'checking' | 'timing' | 'peer' | 'done';
   message: string;
@@ -115,7 +165,15 @@ export interface TimelineRun {
   /** traceUs vs measuredUs (the instrumented kernel's median per-call time over the replays whose
    *  last launch was recorded; captureUs is the same figure); `compares` says so in words, with the
    *  interleaved timing's figures. plainUs: the normal kernel's time, shown beside it. */
-  vsMeasured: { traceUs: number; measuredUs: number; deviation: number; within5Percent: boolean; plainUs?: number; captureUs?: number; compares?: string };
+  vsMeasured: {
+    traceUs: number;
+    measuredUs: number;
+    deviation: number;
+    within5Percent: boolean;
+    plainUs?: number;
+    captureUs?: number;
+    compares?: string;
+  };
   /** Both kernels timed on the same path, interleaved: the instrumentation's own cost. */
   timing: { plain: Stats; instrumented: Stats; overhead: number; method: string };
 }

@@ -7,13 +7,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  CodeLensRefreshRequest, createConnection, DiagnosticSeverity, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
-  type CodeLens, type Diagnostic, type InitializeResult,
+  CodeLensRefreshRequest,
+  createConnection,
+  DiagnosticSeverity,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CodeLens,
+  type Diagnostic,
+  type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { SassLineFacts } from '../protocol/sass';
 import type {
-  CompileFacts, DidChangeTrustParams, DidCompileParams, KernelFacts, LanguageServerInitOptions, LanguageServerNotifications,
+  CompileFacts,
+  DidChangeTrustParams,
+  DidCompileParams,
+  KernelFacts,
+  LanguageServerInitOptions,
+  LanguageServerNotifications,
 } from '../protocol/languageServer';
 import { parsePtxas } from '../src/core/ptxas';
 import { collectDiagnostics, type FileDiagnostic, type UnitOutput } from './diagnostics/collect';
@@ -43,7 +55,9 @@ const published = new Set<string>();
 let runner = newRunner(500);
 
 function newRunner(delayMs: number): DebouncedRunner {
-  return new DebouncedRunner(delayMs, (key, e) => connection.console.error(`background compile (${key}) failed: ${String(e)}`));
+  return new DebouncedRunner(delayMs, (key, e) =>
+    connection.console.error(`background compile (${key}) failed: ${String(e)}`),
+  );
 }
 
 const notify = <M extends keyof LanguageServerNotifications>(method: M, params: LanguageServerNotifications[M]) =>
@@ -60,7 +74,8 @@ connection.onInitialize((params): InitializeResult => {
   };
   const saved = validateFacts(init.facts);
   if (saved) facts = saved;
-  else if (init.facts !== undefined) connection.console.warn('saved facts were not in the expected shape; starting without them');
+  else if (init.facts !== undefined)
+    connection.console.warn('saved facts were not in the expected shape; starting without them');
   codeLensRefresh = params.capabilities.workspace?.codeLens?.refreshSupport === true;
   if (options.debounceMs !== 500) runner = newRunner(options.debounceMs!);
   return {
@@ -74,7 +89,9 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
-  connection.console.info(`FP8 GEMM Lab language server: trusted=${options.trusted}, nvcc=${options.nvccPath || '(none)'}, kernels=${options.kernelsDir || '(none)'}, facts: ${facts.configs.length} run configs, ${facts.compiles.length} compiles`);
+  connection.console.info(
+    `FP8 GEMM Lab language server: trusted=${options.trusted}, nvcc=${options.nvccPath || '(none)'}, kernels=${options.kernelsDir || '(none)'}, facts: ${facts.configs.length} run configs, ${facts.compiles.length} compiles`,
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -86,11 +103,24 @@ connection.onHover((params) => {
   const text = doc.getText();
   const h = hoverDetailsAt(text, params.position, knowledge, facts);
   // What the last SASS listing shown made of this line, under the token's hover or on its own.
-  const sass = params.textDocument.uri.startsWith('file:') ? sassLineMarkdown(sassLines, fileURLToPath(params.textDocument.uri), params.position.line) : null;
+  const sass = params.textDocument.uri.startsWith('file:')
+    ? sassLineMarkdown(sassLines, fileURLToPath(params.textDocument.uri), params.position.line)
+    : null;
   if (!h && !sass) return null;
   if (!h) {
     const lineStart = { line: params.position.line, character: 0 };
-    return { contents: { kind: 'markdown', value: sass! }, range: { start: lineStart, end: { line: params.position.line, character: doc.getText({ start: lineStart, end: { line: params.position.line + 1, character: 0 } }).replace(/\r?\n$/, '').length } } };
+    return {
+      contents: { kind: 'markdown', value: sass! },
+      range: {
+        start: lineStart,
+        end: {
+          line: params.position.line,
+          character: doc
+            .getText({ start: lineStart, end: { line: params.position.line + 1, character: 0 } })
+            .replace(/\r?\n$/, '').length,
+        },
+      },
+    };
   }
   return {
     contents: { kind: 'markdown', value: sass ? `${h.markdown}\n\n---\n\n${sass}` : h.markdown },
@@ -114,7 +144,11 @@ connection.onCodeLens((params): CodeLens[] => {
       // An empty command id renders as plain text above the kernel.
       command: { title: kernelLensTitle(compiles), command: '' },
     });
-    for (const sass of sassLensesFor(compiles, facts)) lenses.push({ range: { start: { line: at.line, character: 0 }, end: { line: at.line, character: 0 } }, command: sass });
+    for (const sass of sassLensesFor(compiles, facts))
+      lenses.push({
+        range: { start: { line: at.line, character: 0 }, end: { line: at.line, character: 0 } },
+        command: sass,
+      });
   }
   return lenses;
 });
@@ -128,7 +162,10 @@ function refreshLenses(): void {
 
 connection.onNotification('fp8lab/didUpdateFacts', (params: unknown) => {
   const next = validateFacts(params);
-  if (!next) { connection.console.warn('fp8lab/didUpdateFacts: ignored facts not in the expected shape'); return; }
+  if (!next) {
+    connection.console.warn('fp8lab/didUpdateFacts: ignored facts not in the expected shape');
+    return;
+  }
   // Compiles this server made on save stay unless the client's facts have a newer record for the entry.
   const ours = facts.compiles.filter((c) => c.origin === 'save');
   facts = { ...next, compiles: mergeCompiles(ours, next.compiles) };
@@ -137,7 +174,10 @@ connection.onNotification('fp8lab/didUpdateFacts', (params: unknown) => {
 
 connection.onNotification('fp8lab/didUpdateSass', (params: unknown) => {
   const next = validateSassLines(params);
-  if (!next) { connection.console.warn('fp8lab/didUpdateSass: ignored line counts not in the expected shape'); return; }
+  if (!next) {
+    connection.console.warn('fp8lab/didUpdateSass: ignored line counts not in the expected shape');
+    return;
+  }
   sassLines = next;
 });
 
@@ -159,11 +199,19 @@ documents.onDidSave((e) => {
   const path = fileURLToPath(uri);
   if (!isKernelFile(path)) return;
   if (!options.trusted) {
-    notify('fp8lab/didCompile', { uri, state: 'skipped', message: 'The workspace is not trusted: kernels are not compiled.' });
+    notify('fp8lab/didCompile', {
+      uri,
+      state: 'skipped',
+      message: 'The workspace is not trusted: kernels are not compiled.',
+    });
     return;
   }
   if (!options.nvccPath) {
-    notify('fp8lab/didCompile', { uri, state: 'skipped', message: 'No nvcc configured (fp8lab.cudaHome / fp8lab.jit.nvccPath): kernels are not compiled.' });
+    notify('fp8lab/didCompile', {
+      uri,
+      state: 'skipped',
+      message: 'No nvcc configured (fp8lab.cudaHome / fp8lab.jit.nvccPath): kernels are not compiled.',
+    });
     return;
   }
   runner.schedule('save', (signal) => compileOnSave(uri, path, signal));
@@ -175,7 +223,12 @@ async function compileOnSave(uri: string, path: string, signal: AbortSignal): Pr
   const units = planUnits(path, kernelsRoot, facts);
   const names = units.map((u) => u.name);
   const started = Date.now();
-  notify('fp8lab/didCompile', { uri, state: 'started', message: `Compiling ${units.length} instantiation(s) after saving ${path}`, instantiations: names });
+  notify('fp8lab/didCompile', {
+    uri,
+    state: 'started',
+    message: `Compiling ${units.length} instantiation(s) after saving ${path}`,
+    instantiations: names,
+  });
   workRoot ??= mkdtempSync(join(tmpdir(), 'fp8lab-lsp-'));
   const results: UnitResult[] = [];
   // One nvcc at a time: the machine is shared and a save should not starve the editor.
@@ -184,10 +237,21 @@ async function compileOnSave(uri: string, path: string, signal: AbortSignal): Pr
     results.push(await compileUnit(unit, { nvccPath: options.nvccPath, includeDir, workDir: workRoot, signal }));
   }
   if (signal.aborted || results.some((r) => r.cancelled)) {
-    notify('fp8lab/didCompile', { uri, state: 'cancelled', message: 'Cancelled by a newer save.', instantiations: names });
+    notify('fp8lab/didCompile', {
+      uri,
+      state: 'cancelled',
+      message: 'Cancelled by a newer save.',
+      instantiations: names,
+    });
     return;
   }
-  const outputs: UnitOutput[] = results.map((r) => ({ name: r.unit.name, sourcePath: r.sourcePath, generated: !r.unit.sourcePath, cwd: workRoot!, output: r.output }));
+  const outputs: UnitOutput[] = results.map((r) => ({
+    name: r.unit.name,
+    sourcePath: r.sourcePath,
+    generated: !r.unit.sourcePath,
+    cwd: workRoot!,
+    output: r.output,
+  }));
   const byFile = collectDiagnostics(outputs, path);
   const now = new Set<string>();
   for (const [file, ds] of byFile) {
@@ -205,10 +269,20 @@ async function compileOnSave(uri: string, path: string, signal: AbortSignal): Pr
   }
   const failed = results.filter((r) => r.exitCode !== 0).length;
   const state: DidCompileParams['state'] = failed ? 'failed' : 'finished';
-  const summary = compiled.map((c) => `${c.kernelName}: ${c.registers} registers, ${c.spillStoresBytes + c.spillLoadsBytes} B spilled, ${c.stackFrameBytes} B stack`).join('; ');
+  const summary = compiled
+    .map(
+      (c) =>
+        `${c.kernelName}: ${c.registers} registers, ${c.spillStoresBytes + c.spillLoadsBytes} B spilled, ${c.stackFrameBytes} B stack`,
+    )
+    .join('; ');
   notify('fp8lab/didCompile', {
-    uri, state, instantiations: names, elapsedMs: Date.now() - started,
-    message: failed ? `${failed} of ${results.length} instantiation(s) failed to compile (see Problems)` : `Compiled ${results.length} instantiation(s). ${summary}`,
+    uri,
+    state,
+    instantiations: names,
+    elapsedMs: Date.now() - started,
+    message: failed
+      ? `${failed} of ${results.length} instantiation(s) failed to compile (see Problems)`
+      : `Compiled ${results.length} instantiation(s). ${summary}`,
   });
 }
 
@@ -218,20 +292,22 @@ function compileFactsOf(r: UnitResult): CompileFacts[] {
   // A generated instantiation names the template functions it runs; a standalone .cu file's
   // entries are its own kernels (their names come from ptxas).
   const functions = r.unit.source !== undefined ? instantiatedFunctions(r.unit.source) : [];
-  return report.functions.filter((f) => f.entry).map((f) => ({
-    kernelName: f.name,
-    functions: [...functions, ...demangledName(f.name)],
-    kind: r.unit.problem?.kind,
-    config: r.unit.config,
-    registers: f.registers,
-    spillStoresBytes: f.spillStoresBytes,
-    spillLoadsBytes: f.spillLoadsBytes,
-    stackFrameBytes: f.stackFrameBytes,
-    staticSharedBytes: f.sharedBytes,
-    dynamicSharedBytes: r.unit.config?.sharedBytes,
-    compiledAt: new Date().toISOString(),
-    origin: 'save' as const,
-  }));
+  return report.functions
+    .filter((f) => f.entry)
+    .map((f) => ({
+      kernelName: f.name,
+      functions: [...functions, ...demangledName(f.name)],
+      kind: r.unit.problem?.kind,
+      config: r.unit.config,
+      registers: f.registers,
+      spillStoresBytes: f.spillStoresBytes,
+      spillLoadsBytes: f.spillLoadsBytes,
+      stackFrameBytes: f.stackFrameBytes,
+      staticSharedBytes: f.sharedBytes,
+      dynamicSharedBytes: r.unit.config?.sharedBytes,
+      compiledAt: new Date().toISOString(),
+      origin: 'save' as const,
+    }));
 }
 
 /** The plain name inside a simple Itanium-mangled function name (_Z8tile_sumILi1024EEvPfPKfi -> tile_sum). */
@@ -251,13 +327,20 @@ function clearDiagnostics(keep: Set<string>): void {
 }
 
 const SEVERITY: Record<FileDiagnostic['severity'], DiagnosticSeverity> = {
-  error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, remark: DiagnosticSeverity.Information, note: DiagnosticSeverity.Hint,
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  remark: DiagnosticSeverity.Information,
+  note: DiagnosticSeverity.Hint,
 };
 
 function fileLines(uri: string): string[] {
   const open = documents.get(uri);
   if (open) return open.getText().split(/\r?\n/);
-  try { return readFileSync(fileURLToPath(uri), 'utf8').split(/\r?\n/); } catch { return []; }
+  try {
+    return readFileSync(fileURLToPath(uri), 'utf8').split(/\r?\n/);
+  } catch {
+    return [];
+  }
 }
 
 function toLspDiagnostic(d: FileDiagnostic, uri: string): Diagnostic {
@@ -269,7 +352,10 @@ function toLspDiagnostic(d: FileDiagnostic, uri: string): Diagnostic {
     const word = /^[A-Za-z0-9_]+/.exec(text.slice(d.column));
     end = d.column + (word ? word[0].length : 1);
   }
-  if (end <= start) { start = 0; end = Math.max(1, text.length); }
+  if (end <= start) {
+    start = 0;
+    end = Math.max(1, text.length);
+  }
   return {
     range: { start: { line: d.line, character: start }, end: { line: d.line, character: end } },
     severity: SEVERITY[d.severity],
@@ -277,7 +363,10 @@ function toLspDiagnostic(d: FileDiagnostic, uri: string): Diagnostic {
     source: 'nvcc',
     message: d.message,
     relatedInformation: d.related.map((r) => ({
-      location: { uri: pathToFileURL(r.file).toString(), range: { start: { line: r.line - 1, character: 0 }, end: { line: r.line - 1, character: 0 } } },
+      location: {
+        uri: pathToFileURL(r.file).toString(),
+        range: { start: { line: r.line - 1, character: 0 }, end: { line: r.line - 1, character: 0 } },
+      },
       message: r.message,
     })),
   };

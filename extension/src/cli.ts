@@ -22,24 +22,65 @@ import { codedData } from './worker/workerErrors';
 import { findExtensionRoot } from './worker/addon';
 
 const VERBS: Record<string, { run: CliVerb; summary: string }> = {
-  check: { run: check, summary: 'environment report: GPU, driver, toolkit, NVRTC, cuBLASLt, cache (exit code says what is missing)' },
-  bench: { run: bench, summary: 'benchmark shapes (--shapes deepseek | M,N,K ...) against cuBLASLt; study mode without a GPU' },
-  configs: { run: configs, summary: 'candidate tile configs for M N K, the rejected ones with reasons, and the chosen one' },
-  compile: { run: compile, summary: 'compile the kernel for M N K (optionally --config ...) and print its register use' },
-  tune: { run: tune, summary: 'time the best candidate configs of each shape on the GPU: measured vs predicted ranking (autotune)' },
-  timeline: { run: timeline, summary: 'pipeline timeline of M N K on the GPU (instrumented kernel): Perfetto trace, summary, its own cost' },
-  accuracy: { run: accuracy, summary: 'accuracy of M N K against FP32: the design vs per-tensor scaling vs no promotion (--input, --seed)' },
-  sass: { run: sass, summary: 'SASS of M N K (optionally --config ...): listing with source lines and control bits, --mix, --against a 2nd config' },
-  sweep: { run: sweep, summary: 'shapes x tune|bench|compile split into tasks on every local GPU or a Slurm job array; status, cancel, retry, collect' },
-  tuning: { run: tuning, summary: 'the tuning store: what is recorded for this GPU and kernel source (show), export / import as JSON' },
-  calibrate: { run: calibrate, summary: 'measure this GPU\'s cost-model terms (FP8 rate, clock under load, memory, L2, power) once and store them' },
-  layout: { run: layout, summary: 'layout utilities of the grouped kernels: TMA-aligned size, FP8 casts, scale layout conversion, SM count / alignment' },
+  check: {
+    run: check,
+    summary: 'environment report: GPU, driver, toolkit, NVRTC, cuBLASLt, cache (exit code says what is missing)',
+  },
+  bench: {
+    run: bench,
+    summary: 'benchmark shapes (--shapes deepseek | M,N,K ...) against cuBLASLt; study mode without a GPU',
+  },
+  configs: {
+    run: configs,
+    summary: 'candidate tile configs for M N K, the rejected ones with reasons, and the chosen one',
+  },
+  compile: {
+    run: compile,
+    summary: 'compile the kernel for M N K (optionally --config ...) and print its register use',
+  },
+  tune: {
+    run: tune,
+    summary: 'time the best candidate configs of each shape on the GPU: measured vs predicted ranking (autotune)',
+  },
+  timeline: {
+    run: timeline,
+    summary: 'pipeline timeline of M N K on the GPU (instrumented kernel): Perfetto trace, summary, its own cost',
+  },
+  accuracy: {
+    run: accuracy,
+    summary: 'accuracy of M N K against FP32: the design vs per-tensor scaling vs no promotion (--input, --seed)',
+  },
+  sass: {
+    run: sass,
+    summary:
+      'SASS of M N K (optionally --config ...): listing with source lines and control bits, --mix, --against a 2nd config',
+  },
+  sweep: {
+    run: sweep,
+    summary:
+      'shapes x tune|bench|compile split into tasks on every local GPU or a Slurm job array; status, cancel, retry, collect',
+  },
+  tuning: {
+    run: tuning,
+    summary: 'the tuning store: what is recorded for this GPU and kernel source (show), export / import as JSON',
+  },
+  calibrate: {
+    run: calibrate,
+    summary: "measure this GPU's cost-model terms (FP8 rate, clock under load, memory, L2, power) once and store them",
+  },
+  layout: {
+    run: layout,
+    summary:
+      'layout utilities of the grouped kernels: TMA-aligned size, FP8 casts, scale layout conversion, SM count / alignment',
+  },
 };
 
 export const HELP = `Usage: fp8lab <command> [options]      (fp8lab <command> --help for its options)
 
 Commands:
-${Object.entries(VERBS).map(([name, v]) => `  ${name.padEnd(8)} ${v.summary}`).join('\n')}
+${Object.entries(VERBS)
+  .map(([name, v]) => `  ${name.padEnd(8)} ${v.summary}`)
+  .join('\n')}
 
 Options:
   --help, -h     this text
@@ -74,15 +115,23 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 endQuietlyOnClosedPipe([process.stdout, process.stderr]);
 
 const io: CliIo = {
-  out: (text) => { process.stdout.write(text); },
-  err: (text) => { process.stderr.write(text); },
+  out: (text) => {
+    process.stdout.write(text);
+  },
+  err: (text) => {
+    process.stderr.write(text);
+  },
 };
 
 main(process.argv.slice(2), io).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err) => {
     const data = codedData(err);
-    process.stderr.write(`fp8lab: [${data.code}] ${data.message}\n${data.code === 'E_INTERNAL' && data.log ? data.log + '\n' : ''}`);
+    process.stderr.write(
+      `fp8lab: [${data.code}] ${data.message}\n${data.code === 'E_INTERNAL' && data.log ? data.log + '\n' : ''}`,
+    );
     process.exitCode = data.code === 'E_ADDON_LOAD' ? VERB_EXIT.addonBroken : 70;
   },
 );

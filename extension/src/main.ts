@@ -37,7 +37,20 @@ export interface ExtensionApi {
   };
 }
 
-const FEATURES: Record<string, (ctx: FeatureContext) => unknown> = { environment, benchmark, configExplorer, languageClient, studies, grouped, mqa, sass, sweep, openFile, runs, registers };
+const FEATURES: Record<string, (ctx: FeatureContext) => unknown> = {
+  environment,
+  benchmark,
+  configExplorer,
+  languageClient,
+  studies,
+  grouped,
+  mqa,
+  sass,
+  sweep,
+  openFile,
+  runs,
+  registers,
+};
 
 export function activate(extension: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('FP8 GEMM Lab', { log: true });
@@ -56,11 +69,20 @@ export function activate(extension: vscode.ExtensionContext): ExtensionApi {
       const v = trusted ? (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue) : i?.globalValue;
       if (v !== undefined) values[key] = v;
     }
-    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.scheme === 'file' ? vscode.workspace.workspaceFolders[0].uri.fsPath : homedir();
-    const { settings: s, warnings } = resolveSettings(values as SettingValues, process.env,
-      { kernelsDir: join(extension.extensionPath, 'kernels'), homeDir: homedir(), cwd });
+    const cwd =
+      vscode.workspace.workspaceFolders?.[0]?.uri.scheme === 'file'
+        ? vscode.workspace.workspaceFolders[0].uri.fsPath
+        : homedir();
+    const { settings: s, warnings } = resolveSettings(values as SettingValues, process.env, {
+      kernelsDir: join(extension.extensionPath, 'kernels'),
+      homeDir: homedir(),
+      cwd,
+    });
     for (const w of warnings) {
-      if (!reported.has(w)) { reported.add(w); log.warn(w); }
+      if (!reported.has(w)) {
+        reported.add(w);
+        log.warn(w);
+      }
     }
     return s;
   };
@@ -68,15 +90,22 @@ export function activate(extension: vscode.ExtensionContext): ExtensionApi {
   runtime = createRuntimeClient({
     workerPath: join(extension.extensionPath, 'extension', 'dist', 'worker.js'),
     env: { ...process.env, FP8LAB_ROOT: extension.extensionPath },
-    requestTimeoutMs: () => Math.max(5, Number(config().get<number>('runtime.requestTimeoutSeconds', 600)) || 600) * 1000,
+    requestTimeoutMs: () =>
+      Math.max(5, Number(config().get<number>('runtime.requestTimeoutSeconds', 600)) || 600) * 1000,
     isTrusted: () => vscode.workspace.isTrusted,
     log: (level, text) => (level === 'error' ? log.error(text) : level === 'warn' ? log.warn(text) : log.info(text)),
     onWorkerFailure: (message) => {
-      void vscode.window.showWarningMessage(message, 'Show log').then((pick) => { if (pick) log.show(); });
+      void vscode.window.showWarningMessage(message, 'Show log').then((pick) => {
+        if (pick) log.show();
+      });
     },
   });
   const client = runtime;
-  extension.subscriptions.push({ dispose: () => { void client.dispose(); } });
+  extension.subscriptions.push({
+    dispose: () => {
+      void client.dispose();
+    },
+  });
 
   const ctx: FeatureContext = {
     extension,
@@ -98,13 +127,18 @@ export function activate(extension: vscode.ExtensionContext): ExtensionApi {
     const message = err instanceof Error ? err.message : String(err);
     api.testApi.activationFailures.push({ feature, message });
     log.error(`feature ${feature} failed to activate: ${err instanceof Error && err.stack ? err.stack : message}`);
-    void vscode.window.showErrorMessage(`FP8 GEMM Lab: the ${feature} feature failed to start (${message}). The rest works; see the log.`);
+    void vscode.window.showErrorMessage(
+      `FP8 GEMM Lab: the ${feature} feature failed to start (${message}). The rest works; see the log.`,
+    );
   };
   for (const [name, activateFeature] of Object.entries(FEATURES)) {
     try {
       const result = activateFeature(ctx);
       if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
-        (result as PromiseLike<unknown>).then((r) => expose(name, r), (err) => failed(name, err));
+        (result as PromiseLike<unknown>).then(
+          (r) => expose(name, r),
+          (err) => failed(name, err),
+        );
       } else {
         expose(name, result);
       }

@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   if (process.argv.includes('--hang-child')) {
     // Child mode: this process's context is sacrificed to the spinning kernel.
     const service = await import('../../extension/src/worker/service');
-    await check('a spinning kernel -> E_TIMEOUT from synchronize', () => expectCode(service.testFault(settings, 'hang'), 'E_TIMEOUT'));
+    await check('a spinning kernel -> E_TIMEOUT from synchronize', () =>
+      expectCode(service.testFault(settings, 'hang'), 'E_TIMEOUT'),
+    );
     return done();
   }
 
@@ -33,8 +35,12 @@ async function main(): Promise<void> {
   });
   try {
     const first = await client.request('worker/ping', {});
-    await check('illegal-address kernel -> E_KERNEL_FAULT (or the worker exits), not a hang',
-      () => expectCode(client.request('test/fault', { settings, kind: 'illegal-address' }), ['E_KERNEL_FAULT', 'E_WORKER_EXITED']));
+    await check('illegal-address kernel -> E_KERNEL_FAULT (or the worker exits), not a hang', () =>
+      expectCode(client.request('test/fault', { settings, kind: 'illegal-address' }), [
+        'E_KERNEL_FAULT',
+        'E_WORKER_EXITED',
+      ]),
+    );
     await check('this process (the "extension host") is still alive', () => `pid ${process.pid}`);
     await client.restart('after a deliberate kernel fault');
     const second = await client.request('worker/ping', {});
@@ -44,7 +50,9 @@ async function main(): Promise<void> {
     });
     await check('the restarted worker runs a GEMM correctly', async () => {
       const run = await client.request('gemm/bench', {
-        settings, jobId: 'after-fault', problems: [{ kind: 'normal', m: 128, n: 2112, k: 7168 }],
+        settings,
+        jobId: 'after-fault',
+        problems: [{ kind: 'normal', m: 128, n: 2112, k: 7168 }],
         options: { timing: false, peer: false, rounds: 1, seed: 3 },
       });
       const r = run.results[0];
@@ -56,11 +64,19 @@ async function main(): Promise<void> {
     await client.dispose();
   }
 
-  const child = spawnSync(process.execPath, [__filename, '--hang-child'], { encoding: 'utf8', timeout: 120_000, env: process.env });
+  const child = spawnSync(process.execPath, [__filename, '--hang-child'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: process.env,
+  });
   const lines = `${child.stdout ?? ''}`.split('\n').filter((l) => l && !l.startsWith('GPU-RESULT'));
   for (const l of lines) console.log(l);
   const result = /GPU-RESULT (\{.*\})/.exec(child.stdout ?? '');
-  if (!result) fail('spinning kernel child', `no result (status ${child.status}, signal ${child.signal}): ${child.stderr?.slice(-400)}`);
+  if (!result)
+    fail(
+      'spinning kernel child',
+      `no result (status ${child.status}, signal ${child.signal}): ${child.stderr?.slice(-400)}`,
+    );
   else {
     const counts = JSON.parse(result[1]) as { passed: number; failed: number };
     if (counts.failed > 0 || counts.passed === 0) fail('spinning kernel child', 'see the line above');
@@ -68,4 +84,7 @@ async function main(): Promise<void> {
   done();
 }
 
-main().catch((err) => { fail('fault recovery', err?.stack ?? String(err)); done(); });
+main().catch((err) => {
+  fail('fault recovery', err?.stack ?? String(err));
+  done();
+});

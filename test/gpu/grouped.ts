@@ -21,7 +21,8 @@ function verdict(r: GroupedResult): string {
   const acc = r.accuracy;
   if (!acc) throw new Error('no accuracy was measured');
   if (!acc.passed || !(acc.calcDiff < 1e-3)) throw new Error(`calc_diff ${acc.calcDiff}, unwritten ${acc.unwritten}`);
-  if (r.untouched && r.untouched.changed !== 0) throw new Error(`${r.untouched.changed} of ${r.untouched.words} words that must stay untouched were written`);
+  if (r.untouched && r.untouched.changed !== 0)
+    throw new Error(`${r.untouched.changed} of ${r.untouched.words} words that must stay untouched were written`);
   if (r.deviceFlags) throw new Error(`the kernel raised device flags ${r.deviceFlags} on valid input`);
   const c = r.config!;
   return `calc_diff ${acc.calcDiff.toExponential(2)}, ${r.untouched ? `${r.untouched.words} untouched words ok, ` : ''}${c.blockM}x${c.blockN} st${c.numStages}`;
@@ -30,22 +31,54 @@ function verdict(r: GroupedResult): string {
 async function rejections(env: Awaited<ReturnType<typeof probeEnvironment>>): Promise<void> {
   const contiguous: GroupedCase = { kind: 'contiguous', numGroups: 2, m: 256, n: 4096, k: 2048 };
   const misaligned = Array.from(expertIndex([100, 200]));
-  misaligned.splice(100, 28); misaligned.push(...new Array<number>(28).fill(-1)); // expert 1 now starts at row 100
-  await check('contiguous: a group segment not aligned -> E_SHAPE_ALIGNMENT', () => expectCode(() => prepareCase({ ...contiguous, layout: misaligned }, 0, settings, env), 'E_SHAPE_ALIGNMENT'));
-  const outOfRange = Array.from(expertIndex([100, 200])); outOfRange[3] = 2;
-  await check('contiguous: expert index out of range -> E_BAD_ARGUMENT', () => expectCode(() => prepareCase({ ...contiguous, layout: outOfRange }, 0, settings, env), 'E_BAD_ARGUMENT'));
-  await check('contiguous: psum with mismatched group count -> E_BAD_ARGUMENT', () => expectCode(() => prepareCase({ ...contiguous, psum: true, layout: [100] }, 0, settings, env), 'E_BAD_ARGUMENT'));
+  misaligned.splice(100, 28);
+  misaligned.push(...new Array<number>(28).fill(-1)); // expert 1 now starts at row 100
+  await check('contiguous: a group segment not aligned -> E_SHAPE_ALIGNMENT', () =>
+    expectCode(() => prepareCase({ ...contiguous, layout: misaligned }, 0, settings, env), 'E_SHAPE_ALIGNMENT'),
+  );
+  const outOfRange = Array.from(expertIndex([100, 200]));
+  outOfRange[3] = 2;
+  await check('contiguous: expert index out of range -> E_BAD_ARGUMENT', () =>
+    expectCode(() => prepareCase({ ...contiguous, layout: outOfRange }, 0, settings, env), 'E_BAD_ARGUMENT'),
+  );
+  await check('contiguous: psum with mismatched group count -> E_BAD_ARGUMENT', () =>
+    expectCode(() => prepareCase({ ...contiguous, psum: true, layout: [100] }, 0, settings, env), 'E_BAD_ARGUMENT'),
+  );
   const masked: GroupedCase = { kind: 'masked', numGroups: 2, m: 256, n: 4096, k: 2048, expectedM: 100 };
-  await check('masked: masked_m[g] > Mmax -> E_BAD_ARGUMENT', () => expectCode(() => prepareCase({ ...masked, layout: [10, 257] }, 0, settings, env), 'E_BAD_ARGUMENT'));
-  await check('masked: mismatched group count -> E_BAD_ARGUMENT', () => expectCode(() => prepareCase({ ...masked, layout: [10, 20, 30] }, 0, settings, env), 'E_BAD_ARGUMENT'));
+  await check('masked: masked_m[g] > Mmax -> E_BAD_ARGUMENT', () =>
+    expectCode(() => prepareCase({ ...masked, layout: [10, 257] }, 0, settings, env), 'E_BAD_ARGUMENT'),
+  );
+  await check('masked: mismatched group count -> E_BAD_ARGUMENT', () =>
+    expectCode(() => prepareCase({ ...masked, layout: [10, 20, 30] }, 0, settings, env), 'E_BAD_ARGUMENT'),
+  );
   const kgrouped: GroupedCase = { kind: 'kgrouped', numGroups: 2, m: 256, n: 256, k: 256 };
-  await check('kgrouped: K_g not a multiple of 128 -> E_SHAPE_ALIGNMENT', () => expectCode(() => prepareCase({ ...kgrouped, layout: [256, 100] }, 0, settings, env), 'E_SHAPE_ALIGNMENT'));
-  await check('kgrouped: every group empty -> E_INVALID_SHAPE', () => expectCode(() => prepareCase({ ...kgrouped, layout: [0, 0] }, 0, settings, env), 'E_INVALID_SHAPE'));
-  await check('wgrad: K not a multiple of 128 -> E_INVALID_SHAPE', () => expectCode(() => prepareCase({ kind: 'wgrad', numGroups: 1, m: 256, n: 256, k: 200 }, 0, settings, env), 'E_INVALID_SHAPE'));
-  await check('wgrad: N not a multiple of 4 (fp32 rows) -> E_INVALID_SHAPE', () => expectCode(() => prepareCase({ kind: 'wgrad', numGroups: 1, m: 256, n: 258, k: 256 }, 0, settings, env), 'E_INVALID_SHAPE'));
-  await check('alignment setting 64 -> E_BAD_ARGUMENT', () => expectCode(() => setGroupedSettings({ mkAlignment: 64 }), 'E_BAD_ARGUMENT'));
-  await check('numSms beyond the device -> E_BAD_ARGUMENT', () => expectCode(() => setGroupedSettings({ numSms: 100000 }, env.devices[0]?.smCount ?? 132), 'E_BAD_ARGUMENT'));
-  await check('bench options: rounds 0 -> E_BAD_ARGUMENT', () => expectCode(benchGrouped(settings, [kgrouped], { timing: true, rounds: 0, seed: 0 }), 'E_BAD_ARGUMENT'));
+  await check('kgrouped: K_g not a multiple of 128 -> E_SHAPE_ALIGNMENT', () =>
+    expectCode(() => prepareCase({ ...kgrouped, layout: [256, 100] }, 0, settings, env), 'E_SHAPE_ALIGNMENT'),
+  );
+  await check('kgrouped: every group empty -> E_INVALID_SHAPE', () =>
+    expectCode(() => prepareCase({ ...kgrouped, layout: [0, 0] }, 0, settings, env), 'E_INVALID_SHAPE'),
+  );
+  await check('wgrad: K not a multiple of 128 -> E_INVALID_SHAPE', () =>
+    expectCode(
+      () => prepareCase({ kind: 'wgrad', numGroups: 1, m: 256, n: 256, k: 200 }, 0, settings, env),
+      'E_INVALID_SHAPE',
+    ),
+  );
+  await check('wgrad: N not a multiple of 4 (fp32 rows) -> E_INVALID_SHAPE', () =>
+    expectCode(
+      () => prepareCase({ kind: 'wgrad', numGroups: 1, m: 256, n: 258, k: 256 }, 0, settings, env),
+      'E_INVALID_SHAPE',
+    ),
+  );
+  await check('alignment setting 64 -> E_BAD_ARGUMENT', () =>
+    expectCode(() => setGroupedSettings({ mkAlignment: 64 }), 'E_BAD_ARGUMENT'),
+  );
+  await check('numSms beyond the device -> E_BAD_ARGUMENT', () =>
+    expectCode(() => setGroupedSettings({ numSms: 100000 }, env.devices[0]?.smCount ?? 132), 'E_BAD_ARGUMENT'),
+  );
+  await check('bench options: rounds 0 -> E_BAD_ARGUMENT', () =>
+    expectCode(benchGrouped(settings, [kgrouped], { timing: true, rounds: 0, seed: 0 }), 'E_BAD_ARGUMENT'),
+  );
 }
 
 async function runCases(name: string, cases: GroupedCase[]): Promise<boolean> {
@@ -56,7 +89,10 @@ async function runCases(name: string, cases: GroupedCase[]): Promise<boolean> {
     await check(`${name} ${from + j}: ${caseLabel(r.case)}`, () => verdict(r));
   }
   if (run.interrupted && run.interrupted.code !== 'E_CANCELLED') {
-    if (run.results.length === 0) await check(`${name} ${from}`, () => { throw new Error(run.interrupted!.message); });
+    if (run.results.length === 0)
+      await check(`${name} ${from}`, () => {
+        throw new Error(run.interrupted!.message);
+      });
     console.log(`GPU-RESUME ${from + Math.max(1, run.results.length)}`);
     return false;
   }
@@ -79,7 +115,16 @@ async function main(): Promise<void> {
     if (!(await runCases('edge', edgeCases()))) return done();
     // masked_m beyond Mmax that the host did not check: the device clamps (all Mmax rows computed,
     // none written outside the group) and raises flag bit 0.
-    const c: GroupedCase = { kind: 'masked', numGroups: 2, m: 256, n: 4096, k: 2048, expectedM: 128, layout: [MASKED_MAX_M, 64], hostChecks: false };
+    const c: GroupedCase = {
+      kind: 'masked',
+      numGroups: 2,
+      m: 256,
+      n: 4096,
+      k: 2048,
+      expectedM: 128,
+      layout: [MASKED_MAX_M, 64],
+      hostChecks: false,
+    };
     await check('masked: masked_m > Mmax unchecked on the host -> clamped and flagged on the device', async () => {
       const r = (await benchGrouped(settings, [c], options)).results[0];
       if (r.error) throw Object.assign(new Error(r.error.message), { code: r.error.code });

@@ -35,7 +35,10 @@ export async function check(name: string, fn: () => Promise<string | void> | str
 }
 
 /** Resolves when `promise` rejects with `code`; throws (a failure) otherwise. */
-export async function expectCode(promise: Promise<unknown> | (() => unknown), code: string | string[]): Promise<string> {
+export async function expectCode(
+  promise: Promise<unknown> | (() => unknown),
+  code: string | string[],
+): Promise<string> {
   const codes = Array.isArray(code) ? code : [code];
   try {
     await (typeof promise === 'function' ? Promise.resolve().then(promise) : promise);
@@ -56,7 +59,11 @@ export const root = findExtensionRoot(__dirname);
 
 /** Settings from FP8LAB_* variables, as the CLI resolves them. */
 export function gpuSettings(): RuntimeSettings {
-  const { settings, warnings } = resolveSettings({}, process.env, { kernelsDir: join(root, 'kernels'), homeDir: homedir(), cwd: process.cwd() });
+  const { settings, warnings } = resolveSettings({}, process.env, {
+    kernelsDir: join(root, 'kernels'),
+    homeDir: homedir(),
+    cwd: process.cwd(),
+  });
   for (const w of warnings) console.log(`warning: ${w}`);
   return settings;
 }

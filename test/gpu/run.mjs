@@ -14,16 +14,28 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // took the CUDA context down (GPU-RESUME), so one faulting config does not hide the others.
 const TESTS = [
   ['rejections'],
-  ['correctness', '--part=generator'], ['correctness', '--part=sweep'], ['correctness', '--part=distributions'], ['correctness', '--part=peer'],
+  ['correctness', '--part=generator'],
+  ['correctness', '--part=sweep'],
+  ['correctness', '--part=distributions'],
+  ['correctness', '--part=peer'],
   ['fault'],
   ['workerBench'],
   ['studies'],
   // The grouped / weight-gradient GEMMs, one part per kind (a lost context resumes within it).
-  ['grouped', '--part=rejections'], ['grouped', '--part=contiguous'], ['grouped', '--part=masked'],
-  ['grouped', '--part=kgrouped'], ['grouped', '--part=wgrad'], ['grouped', '--part=edge'],
+  ['grouped', '--part=rejections'],
+  ['grouped', '--part=contiguous'],
+  ['grouped', '--part=masked'],
+  ['grouped', '--part=kgrouped'],
+  ['grouped', '--part=wgrad'],
+  ['grouped', '--part=edge'],
   // The BF16 GEMM: rejections, the standard list, ragged shapes, forced tiles, fp32 outputs.
-  ['bf16', '--part=rejections'], ['bf16', '--part=standard'], ['bf16', '--part=ragged'], ['bf16', '--part=forced'], ['bf16', '--part=outputs'],
-  ['bf16', '--part=contiguous'], ['bf16', '--part=masked'],
+  ['bf16', '--part=rejections'],
+  ['bf16', '--part=standard'],
+  ['bf16', '--part=ragged'],
+  ['bf16', '--part=forced'],
+  ['bf16', '--part=outputs'],
+  ['bf16', '--part=contiguous'],
+  ['bf16', '--part=masked'],
 ];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const total = { passed: 0, failed: 0, skipped: 0 };
@@ -37,7 +49,10 @@ function runOne(name, args = []) {
       return resolve();
     }
     console.log(`== ${[name, ...args].join(' ')}`);
-    const child = spawn(process.execPath, ['--enable-source-maps', file, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--enable-source-maps', file, ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let counted = false;
     let resume;
     let buffer = '';
@@ -53,7 +68,9 @@ function runOne(name, args = []) {
           resume = Number(r[1]);
         } else if (m) {
           const c = JSON.parse(m[1]);
-          total.passed += c.passed; total.failed += c.failed; total.skipped += c.skipped;
+          total.passed += c.passed;
+          total.failed += c.failed;
+          total.skipped += c.skipped;
           counted = true;
         } else {
           console.log(line);

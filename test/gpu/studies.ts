@@ -48,51 +48,76 @@ async function main(): Promise<void> {
   }
 
   const shape: GemmProblem = { kind: 'normal', m: 4096, n: 7168, k: 2048 };
-  await check('timeline 4096x7168x2048: whole kernel traced, spans per SM and role, last tile within 5% of the measured time', async () => {
-    const r = await timeline(settings, shape, { rounds: 10 });
-    const s = r.summary;
-    if (s.eventsDropped !== 0) throw new Error(`${s.eventsDropped} events dropped (capacity ${r.sizing.capacity})`);
-    const roles = new Map<number, Set<string>>();
-    // Rows per SM from the decoded capture (the summary keeps counts only).
-    const data = decodeCapture(r.capture);
-    for (const row of data.rows) {
-      if (row.events === 0) continue;
-      if (!roles.has(row.sm)) roles.set(row.sm, new Set());
-      roles.get(row.sm)!.add(row.role);
-    }
-    const incomplete = [...roles].filter(([, set]) => !set.has('producer') || !set.has('math0')).map(([sm]) => sm);
-    if (incomplete.length) throw new Error(`SMs without a producer or a math row: ${incomplete.join(', ')}`);
-    if (roles.size !== Math.min(r.capture.config.numSms, env.devices.find((d) => d.isHopper)!.smCount)) throw new Error(`${roles.size} SMs traced for ${r.capture.config.numSms} CTAs`);
-    for (const role of ['producer', 'math'] as const) {
-      const rs = s.roles.find((x) => x.role === role);
-      if (!rs || rs.activeNs <= 0) throw new Error(`no ${role} spans`);
-    }
-    if (!r.accuracy.passed) throw new Error(`the instrumented kernel's output failed: calc_diff ${r.accuracy.calcDiff}`);
-    if (!r.vsMeasured.within5Percent) {
-      throw new Error(`trace ${r.vsMeasured.traceUs.toFixed(1)} µs vs measured ${r.vsMeasured.measuredUs.toFixed(1)} µs: ${(100 * r.vsMeasured.deviation).toFixed(1)}% apart`);
-    }
-    return `trace ${r.vsMeasured.traceUs.toFixed(1)} µs vs ${r.vsMeasured.measuredUs.toFixed(1)} µs measured (${(100 * r.vsMeasured.deviation).toFixed(1)}%), ` +
-      `${s.eventsRecorded} events on ${roles.size} SMs, instrumentation +${(100 * r.timing.overhead).toFixed(1)}% ` +
-      `(${r.timing.plain.medianUs.toFixed(1)} -> ${r.timing.instrumented.medianUs.toFixed(1)} µs)`;
-  });
+  await check(
+    'timeline 4096x7168x2048: whole kernel traced, spans per SM and role, last tile within 5% of the measured time',
+    async () => {
+      const r = await timeline(settings, shape, { rounds: 10 });
+      const s = r.summary;
+      if (s.eventsDropped !== 0) throw new Error(`${s.eventsDropped} events dropped (capacity ${r.sizing.capacity})`);
+      const roles = new Map<number, Set<string>>();
+      // Rows per SM from the decoded capture (the summary keeps counts only).
+      const data = decodeCapture(r.capture);
+      for (const row of data.rows) {
+        if (row.events === 0) continue;
+        if (!roles.has(row.sm)) roles.set(row.sm, new Set());
+        roles.get(row.sm)!.add(row.role);
+      }
+      const incomplete = [...roles].filter(([, set]) => !set.has('producer') || !set.has('math0')).map(([sm]) => sm);
+      if (incomplete.length) throw new Error(`SMs without a producer or a math row: ${incomplete.join(', ')}`);
+      if (roles.size !== Math.min(r.capture.config.numSms, env.devices.find((d) => d.isHopper)!.smCount))
+        throw new Error(`${roles.size} SMs traced for ${r.capture.config.numSms} CTAs`);
+      for (const role of ['producer', 'math'] as const) {
+        const rs = s.roles.find((x) => x.role === role);
+        if (!rs || rs.activeNs <= 0) throw new Error(`no ${role} spans`);
+      }
+      if (!r.accuracy.passed)
+        throw new Error(`the instrumented kernel's output failed: calc_diff ${r.accuracy.calcDiff}`);
+      if (!r.vsMeasured.within5Percent) {
+        throw new Error(
+          `trace ${r.vsMeasured.traceUs.toFixed(1)} µs vs measured ${r.vsMeasured.measuredUs.toFixed(1)} µs: ${(100 * r.vsMeasured.deviation).toFixed(1)}% apart`,
+        );
+      }
+      return (
+        `trace ${r.vsMeasured.traceUs.toFixed(1)} µs vs ${r.vsMeasured.measuredUs.toFixed(1)} µs measured (${(100 * r.vsMeasured.deviation).toFixed(1)}%), ` +
+        `${s.eventsRecorded} events on ${roles.size} SMs, instrumentation +${(100 * r.timing.overhead).toFixed(1)}% ` +
+        `(${r.timing.plain.medianUs.toFixed(1)} -> ${r.timing.instrumented.medianUs.toFixed(1)} µs)`
+      );
+    },
+  );
 
   const accShape: GemmProblem = { kind: 'normal', m: 1024, n: 2112, k: 7168 };
   for (const input of ['normal', 'outliers', 'tiny'] as InputKind[]) {
-    await check(`accuracy ${input} 1024x2112x7168: the design passes; the variants are ordered as the physics says`, async () => {
-      const r = await accuracyStudy(settings, accShape, { input, seed: 3 });
-      const fine = variant(r, 'fine'), tensor = variant(r, 'perTensor'), noPromo = variant(r, 'noPromotion');
-      for (const v of r.variants) if (v.unwritten !== 0) throw new Error(`${v.variant}: ${v.unwritten} outputs never written`);
-      if (!(fine.vsDequantised!.calcDiff < 1e-3)) throw new Error(`the design's calc_diff vs its dequantised reference is ${fine.vsDequantised!.calcDiff}`);
-      if (!(noPromo.vsDequantised!.calcDiff > tensor.vsDequantised!.calcDiff)) {
-        throw new Error(`no promotion (${sci(noPromo.vsDequantised!.calcDiff)}) is not worse than promotion (${sci(tensor.vsDequantised!.calcDiff)}) on the same per-tensor inputs`);
-      }
-      if (input === 'outliers' && !(tensor.calcDiff > fine.calcDiff)) throw new Error(`per-tensor (${sci(tensor.calcDiff)}) is not worse than the design (${sci(fine.calcDiff)}) with outliers`);
-      if (input === 'tiny' && Math.abs(tensor.calcDiff - fine.calcDiff) > 1e-9 * Math.abs(fine.calcDiff)) {
-        throw new Error(`under the amax clamp both scalings should quantise alike: design ${fine.calcDiff}, per-tensor ${tensor.calcDiff}`);
-      }
-      return `vs FP32: design ${sci(fine.calcDiff)}, per-tensor ${sci(tensor.calcDiff)}, no promotion ${sci(noPromo.calcDiff)}; ` +
-        `arithmetic alone: design ${sci(fine.vsDequantised!.calcDiff)}, per-tensor ${sci(tensor.vsDequantised!.calcDiff)}, no promotion ${sci(noPromo.vsDequantised!.calcDiff)}`;
-    });
+    await check(
+      `accuracy ${input} 1024x2112x7168: the design passes; the variants are ordered as the physics says`,
+      async () => {
+        const r = await accuracyStudy(settings, accShape, { input, seed: 3 });
+        const fine = variant(r, 'fine'),
+          tensor = variant(r, 'perTensor'),
+          noPromo = variant(r, 'noPromotion');
+        for (const v of r.variants)
+          if (v.unwritten !== 0) throw new Error(`${v.variant}: ${v.unwritten} outputs never written`);
+        if (!(fine.vsDequantised!.calcDiff < 1e-3))
+          throw new Error(`the design's calc_diff vs its dequantised reference is ${fine.vsDequantised!.calcDiff}`);
+        if (!(noPromo.vsDequantised!.calcDiff > tensor.vsDequantised!.calcDiff)) {
+          throw new Error(
+            `no promotion (${sci(noPromo.vsDequantised!.calcDiff)}) is not worse than promotion (${sci(tensor.vsDequantised!.calcDiff)}) on the same per-tensor inputs`,
+          );
+        }
+        if (input === 'outliers' && !(tensor.calcDiff > fine.calcDiff))
+          throw new Error(
+            `per-tensor (${sci(tensor.calcDiff)}) is not worse than the design (${sci(fine.calcDiff)}) with outliers`,
+          );
+        if (input === 'tiny' && Math.abs(tensor.calcDiff - fine.calcDiff) > 1e-9 * Math.abs(fine.calcDiff)) {
+          throw new Error(
+            `under the amax clamp both scalings should quantise alike: design ${fine.calcDiff}, per-tensor ${tensor.calcDiff}`,
+          );
+        }
+        return (
+          `vs FP32: design ${sci(fine.calcDiff)}, per-tensor ${sci(tensor.calcDiff)}, no promotion ${sci(noPromo.calcDiff)}; ` +
+          `arithmetic alone: design ${sci(fine.vsDequantised!.calcDiff)}, per-tensor ${sci(tensor.vsDequantised!.calcDiff)}, no promotion ${sci(noPromo.vsDequantised!.calcDiff)}`
+        );
+      },
+    );
   }
   done();
 }

@@ -35,14 +35,22 @@ async function main(): Promise<void> {
       client.onNotification('job/didMeasure', (m) => measured.push(m.result)),
     ];
     const problems = deepseekShapes();
-    const run = await client.request('gemm/bench', { settings, jobId: 'deepseek', problems, options: { timing: true, peer: true, rounds: 10, seed: 0 } });
+    const run = await client.request('gemm/bench', {
+      settings,
+      jobId: 'deepseek',
+      problems,
+      options: { timing: true, peer: true, rounds: 10, seed: 0 },
+    });
     for (const s of subs) s.dispose();
-    if (process.env.FP8LAB_WORKER_BENCH_JSON) writeFileSync(process.env.FP8LAB_WORKER_BENCH_JSON, JSON.stringify(run, null, 1) + '\n');
+    if (process.env.FP8LAB_WORKER_BENCH_JSON)
+      writeFileSync(process.env.FP8LAB_WORKER_BENCH_JSON, JSON.stringify(run, null, 1) + '\n');
 
     await check('every deepseek shape measured through the worker, correct and timed', () => {
       const bad = run.results.filter((r) => r.error || !r.accuracy?.passed || !r.timing);
       if (run.results.length !== problems.length || bad.length) {
-        throw new Error(`${run.results.length}/${problems.length} results; bad: ${bad.map((r) => `${r.problem.m}x${r.problem.n}x${r.problem.k} ${r.error?.code ?? 'inaccurate/untimed'}`).join(', ')}`);
+        throw new Error(
+          `${run.results.length}/${problems.length} results; bad: ${bad.map((r) => `${r.problem.m}x${r.problem.n}x${r.problem.k} ${r.error?.code ?? 'inaccurate/untimed'}`).join(', ')}`,
+        );
       }
       return `${run.results.length} shapes on ${run.device?.name}`;
     });
@@ -50,22 +58,29 @@ async function main(): Promise<void> {
       for (const r of run.results) {
         const d = r.registers?.driver;
         if (!d) throw new Error(`${r.problem.m}x${r.problem.n}x${r.problem.k}: no driver figures`);
-        if (d.numRegs !== r.registers!.registers) throw new Error(`${r.problem.m}x${r.problem.n}x${r.problem.k}: driver ${d.numRegs} vs ptxas ${r.registers!.registers}`);
-        if (d.localSizeBytes !== 0) throw new Error(`${r.problem.m}x${r.problem.n}x${r.problem.k}: ${d.localSizeBytes} B of local memory`);
+        if (d.numRegs !== r.registers!.registers)
+          throw new Error(
+            `${r.problem.m}x${r.problem.n}x${r.problem.k}: driver ${d.numRegs} vs ptxas ${r.registers!.registers}`,
+          );
+        if (d.localSizeBytes !== 0)
+          throw new Error(`${r.problem.m}x${r.problem.n}x${r.problem.k}: ${d.localSizeBytes} B of local memory`);
       }
       return `${run.results.length} kernels agree`;
     });
     await check('progress went through compiling, checking and timing for every shape', () => {
       for (let i = 0; i < problems.length; i++) {
         const phases = new Set(progress.filter((p) => p.index === i).map((p) => p.phase));
-        for (const phase of ['compiling', 'checking', 'timing'] as const) if (!phases.has(phase)) throw new Error(`shape ${i}: no '${phase}' progress`);
+        for (const phase of ['compiling', 'checking', 'timing'] as const)
+          if (!phases.has(phase)) throw new Error(`shape ${i}: no '${phase}' progress`);
       }
       return `${progress.length} progress notifications`;
     });
     await check('job/didMeasure delivered each result as it was measured, equal to the final run', () => {
-      if (measured.length !== run.results.length) throw new Error(`${measured.length} notifications for ${run.results.length} results`);
+      if (measured.length !== run.results.length)
+        throw new Error(`${measured.length} notifications for ${run.results.length} results`);
       measured.forEach((m, i) => {
-        if (JSON.stringify(m) !== JSON.stringify(run.results[i])) throw new Error(`shape ${i} differs between the notification and the run`);
+        if (JSON.stringify(m) !== JSON.stringify(run.results[i]))
+          throw new Error(`shape ${i} differs between the notification and the run`);
       });
       return 'identical';
     });
@@ -75,24 +90,47 @@ async function main(): Promise<void> {
       rows.forEach((row, i) => {
         const r = run.results[i];
         const t = r.timing!;
-        const same = (a: unknown, b: unknown, what: string) => { if (a !== b) throw new Error(`row ${i} ${what}: ${String(a)} vs ${String(b)}`); };
-        same(row.m, r.problem.m, 'M'); same(row.n, r.problem.n, 'N'); same(row.k, r.problem.k, 'K');
-        same(row.us, t.medianUs, 'µs'); same(row.tflops, t.tflops, 'TFLOPS'); same(row.gbps, t.gbps, 'GB/s');
+        const same = (a: unknown, b: unknown, what: string) => {
+          if (a !== b) throw new Error(`row ${i} ${what}: ${String(a)} vs ${String(b)}`);
+        };
+        same(row.m, r.problem.m, 'M');
+        same(row.n, r.problem.n, 'N');
+        same(row.k, r.problem.k, 'K');
+        same(row.us, t.medianUs, 'µs');
+        same(row.tflops, t.tflops, 'TFLOPS');
+        same(row.gbps, t.gbps, 'GB/s');
         same(row.calcDiff, r.accuracy!.calcDiff, 'calc_diff');
-        for (const p of r.peers ?? []) if (p.timing) { same(row.peers[p.id]?.us, p.timing.medianUs, `${p.name} µs`); same(row.peers[p.id]?.ratio, p.timing.ratio, `${p.name} ratio`); }
+        for (const p of r.peers ?? [])
+          if (p.timing) {
+            same(row.peers[p.id]?.us, p.timing.medianUs, `${p.name} µs`);
+            same(row.peers[p.id]?.ratio, p.timing.ratio, `${p.name} ratio`);
+          }
       });
       return `${rows.length} rows`;
     });
     await check('cancelling a job keeps the shapes measured before the cancel', async () => {
       const cts = new (await import('vscode-jsonrpc')).CancellationTokenSource();
       let seen = 0;
-      const sub = client.onNotification('job/didMeasure', () => { if (++seen === 1) cts.cancel(); });
+      const sub = client.onNotification('job/didMeasure', () => {
+        if (++seen === 1) cts.cancel();
+      });
       try {
-        const partial = await client.request('gemm/bench', { settings, jobId: 'cancel-me', problems: problems.slice(0, 6), options: { timing: true, peer: false, rounds: 5, seed: 1 } }, cts.token)
+        const partial = await client
+          .request(
+            'gemm/bench',
+            {
+              settings,
+              jobId: 'cancel-me',
+              problems: problems.slice(0, 6),
+              options: { timing: true, peer: false, rounds: 5, seed: 1 },
+            },
+            cts.token,
+          )
           .catch((err) => err);
         const kept = 'results' in partial ? partial : undefined;
         if (!kept) throw new Error(`the cancelled job returned no run: ${(partial as Error).message}`);
-        if (kept.interrupted?.code !== 'E_CANCELLED') throw new Error(`interrupted = ${JSON.stringify(kept.interrupted)}`);
+        if (kept.interrupted?.code !== 'E_CANCELLED')
+          throw new Error(`interrupted = ${JSON.stringify(kept.interrupted)}`);
         if (kept.results.length < 1 || kept.results.length >= 6) throw new Error(`${kept.results.length} results kept`);
         return `${kept.results.length} of 6 kept, interrupted E_CANCELLED`;
       } finally {
@@ -107,4 +145,7 @@ async function main(): Promise<void> {
   done();
 }
 
-main().catch((err) => { fail('benchmark through the worker', err?.stack ?? String(err)); done(); });
+main().catch((err) => {
+  fail('benchmark through the worker', err?.stack ?? String(err));
+  done();
+});

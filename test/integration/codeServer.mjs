@@ -28,27 +28,48 @@ export function makeSandbox(prefix, { trust = false, settings = {} } = {}) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `fp8lab-${prefix}-`));
   const userDataDir = path.join(root, 'user-data');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({
-    ...QUIET_SETTINGS, 'security.workspace.trust.enabled': trust, ...settings,
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        ...QUIET_SETTINGS,
+        'security.workspace.trust.enabled': trust,
+        ...settings,
+      },
+      null,
+      2,
+    ),
+  );
   const extensionsDir = path.join(root, 'extensions');
   fs.mkdirSync(extensionsDir);
   return {
-    root, userDataDir, extensionsDir, trust,
+    root,
+    userDataDir,
+    extensionsDir,
+    trust,
     // code-server keeps its own config and heartbeat under XDG dirs (~/.config/code-server): keep them here.
     env: {
-      XDG_DATA_HOME: path.join(root, 'xdg-data'), XDG_CONFIG_HOME: path.join(root, 'xdg-config'),
+      XDG_DATA_HOME: path.join(root, 'xdg-data'),
+      XDG_CONFIG_HOME: path.join(root, 'xdg-config'),
       XDG_CACHE_HOME: path.join(root, 'xdg-cache'),
-      EXTENSIONS_GALLERY: '{}',   // no marketplace: nothing is fetched from a gallery
+      EXTENSIONS_GALLERY: '{}', // no marketplace: nothing is fetched from a gallery
     },
-    dispose() { if (!process.env.FP8LAB_KEEP_TMP) fs.rmSync(root, { recursive: true, force: true }); },
+    dispose() {
+      if (!process.env.FP8LAB_KEEP_TMP) fs.rmSync(root, { recursive: true, force: true });
+    },
   };
 }
 
 function baseArgs(tools, sandbox) {
-  return [tools.codeServerEntry,
-    '--user-data-dir', sandbox.userDataDir, '--extensions-dir', sandbox.extensionsDir,
-    '--config', path.join(sandbox.userDataDir, 'code-server.yaml')];
+  return [
+    tools.codeServerEntry,
+    '--user-data-dir',
+    sandbox.userDataDir,
+    '--extensions-dir',
+    sandbox.extensionsDir,
+    '--config',
+    path.join(sandbox.userDataDir, 'code-server.yaml'),
+  ];
 }
 
 /** A port the OS says is free on 127.0.0.1 right now. */
@@ -57,7 +78,10 @@ export function freePort() {
     const srv = net.createServer();
     srv.unref();
     srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
   });
 }
 
@@ -65,13 +89,21 @@ export function freePort() {
 export function installVsix(tools, sandbox, vsixPath) {
   if (!fs.existsSync(vsixPath)) throw new Error(`no .vsix at ${vsixPath}: run \`npm run package\` first`);
   return new Promise((resolve, reject) => {
-    const p = spawn(tools.node24, [...baseArgs(tools, sandbox), '--install-extension', vsixPath, '--force'],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...sandbox.env } });
+    const p = spawn(tools.node24, [...baseArgs(tools, sandbox), '--install-extension', vsixPath, '--force'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...sandbox.env },
+    });
     let out = '';
-    p.stdout.on('data', (d) => { out += d; });
-    p.stderr.on('data', (d) => { out += d; });
+    p.stdout.on('data', (d) => {
+      out += d;
+    });
+    p.stderr.on('data', (d) => {
+      out += d;
+    });
     p.on('error', reject);
-    p.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`installing ${vsixPath} failed (exit ${code}):\n${out}`))));
+    p.on('exit', (code) =>
+      code === 0 ? resolve(out.trim()) : reject(new Error(`installing ${vsixPath} failed (exit ${code}):\n${out}`)),
+    );
   });
 }
 
@@ -82,13 +114,25 @@ export function installVsix(tools, sandbox, vsixPath) {
  */
 export async function startCodeServer(tools, sandbox, { logFile, env = {}, extraArgs = [], timeoutMs = 90000 }) {
   const port = await freePort();
-  const args = [...baseArgs(tools, sandbox), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened',
-    ...(sandbox.trust ? [] : ['--disable-workspace-trust']), ...extraArgs];
+  const args = [
+    ...baseArgs(tools, sandbox),
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    ...(sandbox.trust ? [] : ['--disable-workspace-trust']),
+    ...extraArgs,
+  ];
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, 'w');
   const proc = spawn(tools.node24, args, {
-    stdio: ['ignore', log, log], detached: true, env: { ...process.env, ...sandbox.env, ...env },
+    stdio: ['ignore', log, log],
+    detached: true,
+    env: { ...process.env, ...sandbox.env, ...env },
   });
   fs.closeSync(log);
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
@@ -96,9 +140,18 @@ export async function startCodeServer(tools, sandbox, { logFile, env = {}, extra
 
   const stop = async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
-    const kill = (sig) => { try { process.kill(-proc.pid, sig); } catch { /* group already gone */ } };
+    const kill = (sig) => {
+      try {
+        process.kill(-proc.pid, sig);
+      } catch {
+        /* group already gone */
+      }
+    };
     kill('SIGTERM');
-    const gone = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10000).unref())]);
+    const gone = await Promise.race([
+      exited.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 10000).unref()),
+    ]);
     if (!gone) kill('SIGKILL');
     // The group may outlive its leader for a moment (extension host, worker): make sure it is gone.
     kill('SIGKILL');
@@ -106,14 +159,24 @@ export async function startCodeServer(tools, sandbox, { logFile, env = {}, extra
 
   const started = Date.now();
   let early;
-  exited.then((e) => { early = e; });
+  exited.then((e) => {
+    early = e;
+  });
   for (;;) {
-    if (early) throw new Error(`code-server exited before it was ready (${early.signal ?? `exit ${early.code}`}); see ${logFile}`);
+    if (early)
+      throw new Error(
+        `code-server exited before it was ready (${early.signal ?? `exit ${early.code}`}); see ${logFile}`,
+      );
     try {
       const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
       if (r.ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() - started > timeoutMs) { await stop(); throw new Error(`code-server did not answer ${url}/healthz within ${timeoutMs} ms; see ${logFile}`); }
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() - started > timeoutMs) {
+      await stop();
+      throw new Error(`code-server did not answer ${url}/healthz within ${timeoutMs} ms; see ${logFile}`);
+    }
     await new Promise((r) => setTimeout(r, 150));
   }
   return { proc, port, url, authority: `127.0.0.1:${port}`, startMs: Date.now() - started, stop };
@@ -126,8 +189,16 @@ export async function launchBrowser(tools, sandbox) {
     executablePath: tools.chromium,
     headless: true,
     viewport: { width: 1400, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -145,7 +216,9 @@ export function collectConsole(page) {
         const rest = args.slice(2);
         text = `${args[0].slice(2).trim()} ${rest.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`;
       }
-    } catch { /* page navigated: keep m.text() */ }
+    } catch {
+      /* page navigated: keep m.text() */
+    }
     lines.push(`[${m.type()}] ${text}`);
   });
   page.on('pageerror', (e) => lines.push(`[pageerror] ${e.stack || e}`));

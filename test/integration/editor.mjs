@@ -26,29 +26,32 @@ export async function openFileAtLine(page, fileName, position) {
 
 /** Screen box of characters [offset, offset+length) of the first visible editor line containing `needle`. */
 async function textBox(page, needle, offset, length) {
-  return page.evaluate(({ selector, needle, offset, length }) => {
-    // Monaco renders spaces as U+00A0.
-    for (const line of document.querySelectorAll(`${selector} .view-line`)) {
-      const text = (line.textContent ?? '').replace(/\u00a0/g, ' ');
-      const at = text.indexOf(needle);
-      if (at < 0) continue;
-      const from = at + offset;
-      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
-      let seen = 0;
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const len = node.textContent.length;
-        if (seen + len > from) {
-          const range = document.createRange();
-          range.setStart(node, from - seen);
-          range.setEnd(node, Math.min(len, from - seen + length));
-          const b = range.getBoundingClientRect();
-          return { x: b.x + b.width / 2, y: b.y + b.height / 2, width: b.width };
+  return page.evaluate(
+    ({ selector, needle, offset, length }) => {
+      // Monaco renders spaces as U+00A0.
+      for (const line of document.querySelectorAll(`${selector} .view-line`)) {
+        const text = (line.textContent ?? '').replace(/\u00a0/g, ' ');
+        const at = text.indexOf(needle);
+        if (at < 0) continue;
+        const from = at + offset;
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        let seen = 0;
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const len = node.textContent.length;
+          if (seen + len > from) {
+            const range = document.createRange();
+            range.setStart(node, from - seen);
+            range.setEnd(node, Math.min(len, from - seen + length));
+            const b = range.getBoundingClientRect();
+            return { x: b.x + b.width / 2, y: b.y + b.height / 2, width: b.width };
+          }
+          seen += len;
         }
-        seen += len;
       }
-    }
-    return null;
-  }, { selector: editorLines, needle, offset, length });
+      return null;
+    },
+    { selector: editorLines, needle, offset, length },
+  );
 }
 
 /**
@@ -73,7 +76,11 @@ export async function hoverOver(page, needle, offset, length, accept, timeoutMs 
         if (accept(lastText)) return hover.first();
         await new Promise((r) => setTimeout(r, 250));
       }
-    } catch { /* no hover yet */ }
+    } catch {
+      /* no hover yet */
+    }
   }
-  throw new Error(`no hover over ${JSON.stringify(needle)} [${offset}, +${length}) was accepted within ${timeoutMs} ms; last hover: ${lastText.slice(0, 300) || '(none)'}`);
+  throw new Error(
+    `no hover over ${JSON.stringify(needle)} [${offset}, +${length}) was accepted within ${timeoutMs} ms; last hover: ${lastText.slice(0, 300) || '(none)'}`,
+  );
 }

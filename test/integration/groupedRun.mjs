@@ -25,7 +25,11 @@ export function expectedGroupedCells(result, run) {
     ['m', String(result.problem.m), String(result.problem.m)],
     ['tflops', t ? String(t.tflops) : '', t ? t.tflops.toFixed(1) : '—'],
     ['gbps', t ? String(t.tbps * 1000) : '', t ? (t.tbps * 1000).toFixed(0) : '—'],
-    ['calcDiff', result.accuracy ? String(result.accuracy.calcDiff) : '', result.accuracy ? result.accuracy.calcDiff.toExponential(2) : '—'],
+    [
+      'calcDiff',
+      result.accuracy ? String(result.accuracy.calcDiff) : '',
+      result.accuracy ? result.accuracy.calcDiff.toExponential(2) : '—',
+    ],
     ['flopsOver', t ? t.flopsOver : '', undefined],
   ];
 }
@@ -38,38 +42,57 @@ export async function checkGroupedRun(frame, run) {
   if (run.recorded) {
     const badge = frame.locator('.badge.recorded');
     if (!(await badge.count())) problems.push('no .badge.recorded in the panel');
-    else if (!fold(await badge.innerText()).includes(fold(run.recorded))) problems.push('the badge does not show the run\'s provenance');
+    else if (!fold(await badge.innerText()).includes(fold(run.recorded)))
+      problems.push("the badge does not show the run's provenance");
   }
   const header = fold(await frame.locator('header').innerText());
   const peers = measuredPeers(run);
   const peerHeaders = await frame.locator('table.data th', { hasText: /cuBLASLt|DeepGEMM|torch/ }).allInnerTexts();
   if (!peers.length) {
     if (peerHeaders.length) problems.push(`${peerHeaders.length} peer column(s) for a run that measured no peer`);
-    if (!/No peer was timed in this run/.test(header)) problems.push(`the header does not say no peer was timed: ${header.slice(0, 300)}`);
+    if (!/No peer was timed in this run/.test(header))
+      problems.push(`the header does not say no peer was timed: ${header.slice(0, 300)}`);
   } else {
     for (const p of peers) {
-      if (!header.includes(p.name)) problems.push(`the header does not name ${p.name} among the peers timed: ${header.slice(0, 300)}`);
-      if (!peerHeaders.some((t) => fold(t).includes(p.name.split(' ')[0]))) problems.push(`no column header for ${p.name} (headers: ${peerHeaders.join(' | ')})`);
+      if (!header.includes(p.name))
+        problems.push(`the header does not name ${p.name} among the peers timed: ${header.slice(0, 300)}`);
+      if (!peerHeaders.some((t) => fold(t).includes(p.name.split(' ')[0])))
+        problems.push(`no column header for ${p.name} (headers: ${peerHeaders.join(' | ')})`);
     }
   }
 
-  const rows = await frame.locator('table.data tbody tr').evaluateAll((trs) => trs.map((tr) => ({
-    index: tr.querySelector('[data-row-index]')?.getAttribute('data-row-index'),
-    cells: Object.fromEntries(Array.from(tr.querySelectorAll('td[data-key]')).map((td) => [td.dataset.key, { value: td.dataset.value, text: td.textContent.trim() }])),
-  })));
-  if (rows.length !== run.results.length) problems.push(`the table has ${rows.length} rows, the run ${run.results.length} cases`);
+  const rows = await frame.locator('table.data tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => ({
+      index: tr.querySelector('[data-row-index]')?.getAttribute('data-row-index'),
+      cells: Object.fromEntries(
+        Array.from(tr.querySelectorAll('td[data-key]')).map((td) => [
+          td.dataset.key,
+          { value: td.dataset.value, text: td.textContent.trim() },
+        ]),
+      ),
+    })),
+  );
+  if (rows.length !== run.results.length)
+    problems.push(`the table has ${rows.length} rows, the run ${run.results.length} cases`);
   let cells = 0;
   const seen = new Set();
   for (const row of rows) {
     const result = run.results[Number(row.index)];
-    if (row.index === undefined || !result) { problems.push(`a table row has no run case (data-row-index=${row.index})`); continue; }
+    if (row.index === undefined || !result) {
+      problems.push(`a table row has no run case (data-row-index=${row.index})`);
+      continue;
+    }
     seen.add(Number(row.index));
     for (const [key, value, text] of expectedGroupedCells(result, run)) {
       const cell = row.cells[key];
       const where = `case ${row.index} (${result.case.kind} ${result.case.numGroups} groups)`;
-      if (!cell) { problems.push(`${where}: no "${key}" cell`); continue; }
+      if (!cell) {
+        problems.push(`${where}: no "${key}" cell`);
+        continue;
+      }
       if (cell.value !== value) problems.push(`${where} ${key}: data-value ${cell.value}, JSON ${value}`);
-      if (text !== undefined && cell.text !== text) problems.push(`${where} ${key}: shows "${cell.text}", expected "${text}"`);
+      if (text !== undefined && cell.text !== text)
+        problems.push(`${where} ${key}: shows "${cell.text}", expected "${text}"`);
       cells++;
     }
   }
@@ -79,17 +102,24 @@ export async function checkGroupedRun(frame, run) {
   const barTitles = await frame.locator('section.charts svg rect.bar.ours title').allTextContents();
   const shownTflops = barTitles.map((t) => / ours ([\d.]+) TFLOPS/.exec(t)?.[1]).sort();
   const wantTflops = timed.map((r) => r.timing.tflops.toFixed(1)).sort();
-  if (JSON.stringify(shownTflops) !== JSON.stringify(wantTflops)) problems.push(`bar TFLOPS [${shownTflops}] differ from the run's [${wantTflops}]`);
+  if (JSON.stringify(shownTflops) !== JSON.stringify(wantTflops))
+    problems.push(`bar TFLOPS [${shownTflops}] differ from the run's [${wantTflops}]`);
   let peerBars = 0;
   for (const { id } of peers) {
     const titles = await frame.locator(`section.charts svg rect.bar.peer.series-${id} title`).allTextContents();
     const shown = titles.map((t) => / ([\d.]+) TFLOPS/.exec(t)?.[1]).sort();
-    const want = run.results.map((r) => (r.peers ?? []).find((p) => p.id === id)?.timing?.tflops).filter((x) => x !== undefined).map((x) => x.toFixed(1)).sort();
-    if (JSON.stringify(shown) !== JSON.stringify(want)) problems.push(`${id} bar TFLOPS [${shown}] differ from the run's [${want}]`);
+    const want = run.results
+      .map((r) => (r.peers ?? []).find((p) => p.id === id)?.timing?.tflops)
+      .filter((x) => x !== undefined)
+      .map((x) => x.toFixed(1))
+      .sort();
+    if (JSON.stringify(shown) !== JSON.stringify(want))
+      problems.push(`${id} bar TFLOPS [${shown}] differ from the run's [${want}]`);
     peerBars += titles.length;
   }
   const strayBars = await frame.locator('section.charts svg rect.bar.peer title').count();
-  if (strayBars !== peerBars) problems.push(`${strayBars - peerBars} bar(s) of a peer the run did not measure (cuBLASLt has no grouped form)`);
+  if (strayBars !== peerBars)
+    problems.push(`${strayBars - peerBars} bar(s) of a peer the run did not measure (cuBLASLt has no grouped form)`);
   const points = await frame.locator('section.charts svg circle.point.ours').count();
   if (points !== timed.length) problems.push(`${points} roofline points for ${timed.length} timed cases`);
 

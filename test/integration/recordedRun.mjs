@@ -17,7 +17,12 @@ export const TIMED_COLUMNS = [
   { key: 'tflops', of: (r) => r.timing?.tflops, text: (v) => v.toFixed(1) },
   { key: 'gbps', of: (r) => r.timing?.gbps, text: (v) => v.toFixed(0) },
   // The cuBLASLt peer's pair: from `peers`, or from the one cuBLASLt column of a run recorded before them.
-  { key: 'peer.cublaslt.us', of: (r) => cublaslt(r)?.timing?.medianUs, text: (v) => v.toFixed(2), absent: (r) => (cublaslt(r)?.skipped ? 'skipped' : '—') },
+  {
+    key: 'peer.cublaslt.us',
+    of: (r) => cublaslt(r)?.timing?.medianUs,
+    text: (v) => v.toFixed(2),
+    absent: (r) => (cublaslt(r)?.skipped ? 'skipped' : '—'),
+  },
   { key: 'peer.cublaslt.ratio', of: (r) => cublaslt(r)?.timing?.ratio, text: (v) => `${v.toFixed(2)}x` },
   { key: 'calcDiff', of: (r) => r.accuracy?.calcDiff, text: (v) => v.toExponential(2) },
 ];
@@ -42,30 +47,47 @@ export async function checkRecordedRun(frame, run) {
   else {
     const text = fold(await badge.innerText());
     if (!/^recorded\b/.test(text)) problems.push(`the badge does not start with "recorded": ${text}`);
-    if (!text.includes(fold(run.recorded))) problems.push(`the badge does not show the run's provenance "${run.recorded}": ${text}`);
+    if (!text.includes(fold(run.recorded)))
+      problems.push(`the badge does not show the run's provenance "${run.recorded}": ${text}`);
     if (!(await badge.isVisible())) problems.push('the recorded badge is not visible');
   }
   const meta = fold(await frame.locator('header').innerText());
-  if (run.device && !meta.includes(run.device.name)) problems.push(`the header does not name the device ${run.device.name}`);
+  if (run.device && !meta.includes(run.device.name))
+    problems.push(`the header does not name the device ${run.device.name}`);
 
   // The table: one row per result, every timed cell equal to the JSON.
-  const rows = await frame.locator('table.data tbody tr').evaluateAll((trs) => trs.map((tr) => ({
-    index: tr.querySelector('[data-row-index]')?.getAttribute('data-row-index'),
-    cells: Object.fromEntries(Array.from(tr.querySelectorAll('td[data-key]')).map((td) => [td.dataset.key, { value: td.dataset.value, text: td.textContent.trim() }])),
-  })));
-  if (rows.length !== run.results.length) problems.push(`the table has ${rows.length} rows, the run ${run.results.length} results`);
+  const rows = await frame.locator('table.data tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => ({
+      index: tr.querySelector('[data-row-index]')?.getAttribute('data-row-index'),
+      cells: Object.fromEntries(
+        Array.from(tr.querySelectorAll('td[data-key]')).map((td) => [
+          td.dataset.key,
+          { value: td.dataset.value, text: td.textContent.trim() },
+        ]),
+      ),
+    })),
+  );
+  if (rows.length !== run.results.length)
+    problems.push(`the table has ${rows.length} rows, the run ${run.results.length} results`);
   let cells = 0;
   const seen = new Set();
   for (const row of rows) {
     const result = run.results[Number(row.index)];
-    if (row.index === undefined || !result) { problems.push(`a table row has no run result (data-row-index=${row.index})`); continue; }
+    if (row.index === undefined || !result) {
+      problems.push(`a table row has no run result (data-row-index=${row.index})`);
+      continue;
+    }
     seen.add(Number(row.index));
     const p = result.problem;
     for (const [key, value, text] of expectedCells(result)) {
       const cell = row.cells[key];
-      if (!cell) { problems.push(`${p.m}x${p.n}x${p.k}: no "${key}" cell`); continue; }
+      if (!cell) {
+        problems.push(`${p.m}x${p.n}x${p.k}: no "${key}" cell`);
+        continue;
+      }
       if (cell.value !== value) problems.push(`${p.m}x${p.n}x${p.k} ${key}: data-value ${cell.value}, JSON ${value}`);
-      if (cell.text !== text) problems.push(`${p.m}x${p.n}x${p.k} ${key}: shows "${cell.text}", the JSON's ${value} formats as "${text}"`);
+      if (cell.text !== text)
+        problems.push(`${p.m}x${p.n}x${p.k} ${key}: shows "${cell.text}", the JSON's ${value} formats as "${text}"`);
       cells++;
     }
   }
@@ -74,10 +96,12 @@ export async function checkRecordedRun(frame, run) {
   // The charts: an "ours" bar per timed shape (their tooltips carry the TFLOPS), a roofline point per timed shape.
   const timed = run.results.filter((r) => r.timing);
   const barTitles = await frame.locator('section.charts svg rect.bar.ours title').allTextContents();
-  if (barTitles.length !== timed.length) problems.push(`${barTitles.length} "ours" bars for ${timed.length} timed shapes`);
+  if (barTitles.length !== timed.length)
+    problems.push(`${barTitles.length} "ours" bars for ${timed.length} timed shapes`);
   const shownTflops = barTitles.map((t) => / ours ([\d.]+) TFLOPS/.exec(t)?.[1]).sort();
   const wantTflops = timed.map((r) => r.timing.tflops.toFixed(1)).sort();
-  if (JSON.stringify(shownTflops) !== JSON.stringify(wantTflops)) problems.push(`bar TFLOPS [${shownTflops}] differ from the run's [${wantTflops}]`);
+  if (JSON.stringify(shownTflops) !== JSON.stringify(wantTflops))
+    problems.push(`bar TFLOPS [${shownTflops}] differ from the run's [${wantTflops}]`);
   const points = await frame.locator('section.charts svg circle.point.ours').count();
   if (points !== timed.length) problems.push(`${points} roofline points for ${timed.length} timed shapes`);
   const svgs = await frame.locator('section.charts svg').count();

@@ -26,7 +26,8 @@ export async function runExtensionTests({
   timeoutMs = Number(process.env.FP8LAB_EXT_TEST_TIMEOUT_MS || 300_000),
   print = (l) => console.log(l),
 } = {}) {
-  if (!fs.existsSync(testsPath)) throw new Error(`no suite bundle at ${testsPath}: run \`node extension/build.mjs\` first`);
+  if (!fs.existsSync(testsPath))
+    throw new Error(`no suite bundle at ${testsPath}: run \`node extension/build.mjs\` first`);
   const tools = await ensureTools();
   const sandbox = makeSandbox('exttest');
   fs.mkdirSync(outDir, { recursive: true });
@@ -46,16 +47,29 @@ export async function runExtensionTests({
     });
     print(`  code-server ${server.url} ready in ${server.startMs} ms`);
     browser = await launchBrowser(tools, sandbox);
-    const page = browser.pages()[0] ?? await browser.newPage();
+    const page = browser.pages()[0] ?? (await browser.newPage());
     const lines = collectConsole(page);
-    const exited = new Promise((resolve) => { page.exposeFunction('codeAutomationExit', (code) => resolve(code)); });
+    const exited = new Promise((resolve) => {
+      page.exposeFunction('codeAutomationExit', (code) => resolve(code));
+    });
     const remote = (p) => `vscode-remote://${server.authority}${p}`;
-    const payload = [['extensionDevelopmentPath', remote(path.resolve(devPath))], ['extensionTestsPath', remote(path.resolve(testsPath))]];
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    const payload = [
+      ['extensionDevelopmentPath', remote(path.resolve(devPath))],
+      ['extensionTestsPath', remote(path.resolve(testsPath))],
+    ];
+    await page.goto(
+      `${server.url}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+    );
 
     let timer;
-    const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`the suite did not finish within ${timeoutMs} ms`)), timeoutMs); });
-    try { outcome.exitCode = await Promise.race([exited, timeout]); } finally { clearTimeout(timer); }
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the suite did not finish within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      outcome.exitCode = await Promise.race([exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
     await page.screenshot({ path: path.join(outDir, 'exttest-final.png') }).catch(() => {});
     fs.writeFileSync(path.join(outDir, 'browser-console.log'), lines.join('\n'));
 
@@ -68,12 +82,20 @@ export async function runExtensionTests({
     const problems = activationProblems(lines, EXTENSION_ID);
     if (problems.length) {
       outcome.failed++;
-      outcome.tests.push({ title: 'no activation error in the workbench console', state: 'failed', error: problems.join('\n') });
+      outcome.tests.push({
+        title: 'no activation error in the workbench console',
+        state: 'failed',
+        error: problems.join('\n'),
+      });
       print(`  FAIL activation error in the console:\n       ${problems.join('\n       ')}`);
     }
     if (!fs.existsSync(resultFile)) {
       outcome.failed++;
-      outcome.tests.push({ title: 'suite reported results', state: 'failed', error: `exit ${outcome.exitCode}, no result file; see ${outDir}/browser-console.log` });
+      outcome.tests.push({
+        title: 'suite reported results',
+        state: 'failed',
+        error: `exit ${outcome.exitCode}, no result file; see ${outDir}/browser-console.log`,
+      });
       print(`  FAIL the suite wrote no results (exit ${outcome.exitCode}); see ${outDir}/browser-console.log`);
     } else if (outcome.exitCode !== 0 && outcome.failed === 0) {
       outcome.failed++;

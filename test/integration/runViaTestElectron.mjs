@@ -35,10 +35,15 @@ export async function runViaTestElectron({ vscode = process.env.FP8LAB_VSCODE, p
     print(`  runTests: ${e?.message ?? e}`);
   }
   try {
-    if (fs.existsSync(resultFile)) Object.assign(outcome, JSON.parse(fs.readFileSync(resultFile, 'utf8')), { exitCode: outcome.exitCode });
+    if (fs.existsSync(resultFile))
+      Object.assign(outcome, JSON.parse(fs.readFileSync(resultFile, 'utf8')), { exitCode: outcome.exitCode });
     if (!fs.existsSync(resultFile) || (outcome.exitCode !== 0 && outcome.failed === 0)) {
       outcome.failed++;
-      outcome.tests.push({ title: 'extension-host suite ran to the end', state: 'failed', error: `exit ${outcome.exitCode}` });
+      outcome.tests.push({
+        title: 'extension-host suite ran to the end',
+        state: 'failed',
+        error: `exit ${outcome.exitCode}`,
+      });
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

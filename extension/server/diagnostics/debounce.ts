@@ -7,7 +7,10 @@ export class DebouncedRunner {
   private readonly pending = new Map<string, { timer: ReturnType<typeof setTimeout>; controller: AbortController }>();
   private readonly running = new Map<string, AbortController>();
 
-  constructor(private readonly delayMs: number, private readonly onError: (key: string, error: unknown) => void = () => {}) {}
+  constructor(
+    private readonly delayMs: number,
+    private readonly onError: (key: string, error: unknown) => void = () => {},
+  ) {}
 
   /** Schedules `job` for `key`, cancelling what was pending or running for any key (one compile at a time). */
   schedule(key: string, job: Job): void {
@@ -17,14 +20,21 @@ export class DebouncedRunner {
       this.pending.delete(key);
       this.running.set(key, controller);
       job(controller.signal)
-        .catch((e) => { if (!controller.signal.aborted) this.onError(key, e); })
-        .finally(() => { if (this.running.get(key) === controller) this.running.delete(key); });
+        .catch((e) => {
+          if (!controller.signal.aborted) this.onError(key, e);
+        })
+        .finally(() => {
+          if (this.running.get(key) === controller) this.running.delete(key);
+        });
     }, this.delayMs);
     this.pending.set(key, { timer, controller });
   }
 
   cancelAll(): void {
-    for (const [, p] of this.pending) { clearTimeout(p.timer); p.controller.abort(); }
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.controller.abort();
+    }
     this.pending.clear();
     for (const [, c] of this.running) c.abort();
     this.running.clear();

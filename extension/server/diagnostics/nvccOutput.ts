@@ -45,7 +45,8 @@ export interface NvccOutput {
 const EDG = /^(.+?)\((\d+)\): (catastrophic error|error|warning|remark)(?: #([\w-]+))?: (.*)$/;
 const HOST = /^(.+?):(\d+):(\d+): (fatal error|error|warning|note): (.*)$/;
 const TOOL = /^(ptxas|nvcc|nvlink|fatbinary)\s+(?:(.+?),\s+line\s+(\d+);\s*)?(fatal|error|warning|info)\s*:\s*(.*)$/;
-const CONTEXT = /^\s*(?:detected during(?::)?\s*)?(?:instantiation of|implicit generation of|processing of template argument list for)\s+(.*?)\s+at line (\d+) of (.+?)\s*$/;
+const CONTEXT =
+  /^\s*(?:detected during(?::)?\s*)?(?:instantiation of|implicit generation of|processing of template argument list for)\s+(.*?)\s+at line (\d+) of (.+?)\s*$/;
 const CARET = /^\s*\^\s*$/;
 
 /** Parses nvcc's combined stdout/stderr. `cwd` is the directory nvcc ran in. */
@@ -62,7 +63,15 @@ export function parseNvccOutput(text: string, cwd: string): NvccOutput {
     let m: RegExpExecArray | null;
     if ((m = EDG.exec(line))) {
       const severity: CompilerSeverity = m[3] === 'catastrophic error' ? 'error' : (m[3] as CompilerSeverity);
-      current = { file: abs(m[1]), line: Number(m[2]), severity, code: m[4], message: m[5].trim(), related: [], origin: 'nvcc' };
+      current = {
+        file: abs(m[1]),
+        line: Number(m[2]),
+        severity,
+        code: m[4],
+        message: m[5].trim(),
+        related: [],
+        origin: 'nvcc',
+      };
       diagnostics.push(current);
       sourceLine = undefined;
       continue;
@@ -73,7 +82,15 @@ export function parseNvccOutput(text: string, cwd: string): NvccOutput {
         current.related.push({ file: abs(m[1]), line: Number(m[2]), message: m[5].trim() });
         continue;
       }
-      current = { file: abs(m[1]), line: Number(m[2]), column: Number(m[3]), severity: sev, message: m[5].trim(), related: [], origin: 'host' };
+      current = {
+        file: abs(m[1]),
+        line: Number(m[2]),
+        column: Number(m[3]),
+        severity: sev,
+        message: m[5].trim(),
+        related: [],
+        origin: 'host',
+      };
       diagnostics.push(current);
       sourceLine = undefined;
       continue;
@@ -83,11 +100,18 @@ export function parseNvccOutput(text: string, cwd: string): NvccOutput {
       const sev = m[4] === 'fatal' ? 'error' : m[4];
       if (sev === 'info') continue; // ptxas -v resource lines belong to the ptxas parser
       const where = m[2] ? ` (${m[2]}, line ${m[3]})` : '';
-      unplaced.push({ severity: sev as CompilerSeverity, message: m[5].trim() + where, origin: m[1] === 'ptxas' ? 'ptxas' : 'nvcc' });
+      unplaced.push({
+        severity: sev as CompilerSeverity,
+        message: m[5].trim() + where,
+        origin: m[1] === 'ptxas' ? 'ptxas' : 'nvcc',
+      });
       continue;
     }
     if (!current) continue;
-    if (line.trim() === '') { sourceLine = undefined; continue; }
+    if (line.trim() === '') {
+      sourceLine = undefined;
+      continue;
+    }
     if ((m = CONTEXT.exec(line))) {
       current.related.push({ file: abs(m[3]), line: Number(m[2]), message: `instantiation of ${m[1]}` });
       continue;
@@ -105,7 +129,8 @@ export function parseNvccOutput(text: string, cwd: string): NvccOutput {
       sourceLine = line;
       continue;
     }
-    if (/^Remark: The warnings can be suppressed/.test(line) || /errors? detected in the compilation of/.test(line)) current = undefined;
+    if (/^Remark: The warnings can be suppressed/.test(line) || /errors? detected in the compilation of/.test(line))
+      current = undefined;
   }
   return { diagnostics, unplaced };
 }

@@ -56,15 +56,25 @@ export function findAsmStatements(text: string, tokens: Token[] = lexCpp(text)):
 }
 
 /** Reads `: outputs : inputs : clobbers )` starting at code[j]. */
-function parseOperandSections(code: Token[], j: number): { operands: AsmOperandBinding[]; end: number; nextIndex: number } {
+function parseOperandSections(
+  code: Token[],
+  j: number,
+): { operands: AsmOperandBinding[]; end: number; nextIndex: number } {
   const operands: AsmOperandBinding[] = [];
   let section = 0; // 0 = template, 1 = outputs, 2 = inputs, 3 = clobbers, 4 = labels
   let index = 0;
   while (j < code.length) {
     const t = code[j];
     if (t.text === ')') return { operands, end: t.end, nextIndex: j + 1 };
-    if (t.text === ':') { section++; j++; continue; }
-    if (t.text === ',') { j++; continue; }
+    if (t.text === ':') {
+      section++;
+      j++;
+      continue;
+    }
+    if (t.text === ',') {
+      j++;
+      continue;
+    }
     if ((section === 1 || section === 2) && t.text === '[') {
       // symbolic operand name: [name]
       while (j < code.length && code[j].text !== ']') j++;
@@ -80,7 +90,10 @@ function parseOperandSections(code: Token[], j: number): { operands: AsmOperandB
         let k = j;
         for (; k < code.length; k++) {
           if (code[k].text === '(') depth++;
-          else if (code[k].text === ')') { depth--; if (depth === 0) break; }
+          else if (code[k].text === ')') {
+            depth--;
+            if (depth === 0) break;
+          }
         }
         expression = sourceBetween(code, j + 1, k);
         j = k + 1;
@@ -93,7 +106,13 @@ function parseOperandSections(code: Token[], j: number): { operands: AsmOperandB
       let depth = 0;
       for (; j < code.length; j++) {
         if (code[j].text === '(') depth++;
-        else if (code[j].text === ')') { depth--; if (depth === 0) { j++; break; } }
+        else if (code[j].text === ')') {
+          depth--;
+          if (depth === 0) {
+            j++;
+            break;
+          }
+        }
       }
       continue;
     }
@@ -114,7 +133,10 @@ function sourceBetween(code: Token[], from: number, to: number): string {
 }
 
 /** The asm statement whose template literals contain `offset`, and the PTX index of it. */
-export function asmAt(statements: AsmStatement[], offset: number): { statement: AsmStatement; ptxIndex: number } | null {
+export function asmAt(
+  statements: AsmStatement[],
+  offset: number,
+): { statement: AsmStatement; ptxIndex: number } | null {
   for (const st of statements) {
     if (offset < st.start || offset > st.end) continue;
     const inside = st.literals.some((l) => offset > l.start && offset < l.end);

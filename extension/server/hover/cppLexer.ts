@@ -21,11 +21,18 @@ export function lexCpp(text: string): Token[] {
   const tokens: Token[] = [];
   const n = text.length;
   let i = 0;
-  const push = (kind: TokenKind, start: number, end: number) => tokens.push({ kind, start, end, text: text.slice(start, end) });
+  const push = (kind: TokenKind, start: number, end: number) =>
+    tokens.push({ kind, start, end, text: text.slice(start, end) });
   while (i < n) {
     const c = text[i];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v') { i++; continue; }
-    if (c === '\\' && (text[i + 1] === '\n' || text[i + 1] === '\r')) { i += 2; continue; }
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v') {
+      i++;
+      continue;
+    }
+    if (c === '\\' && (text[i + 1] === '\n' || text[i + 1] === '\r')) {
+      i += 2;
+      continue;
+    }
     if (c === '/' && text[i + 1] === '/') {
       const start = i;
       while (i < n && text[i] !== '\n') i++;
@@ -50,14 +57,15 @@ export function lexCpp(text: string): Token[] {
       continue;
     }
     const prefixed = /^(?:u8|[uUL])(?=["'])/.exec(text.slice(i, i + 3));
-    if (c === '"' || c === '\'' || prefixed) {
+    if (c === '"' || c === "'" || prefixed) {
       const start = i;
       if (prefixed) i += prefixed[0].length;
       const quote = text[i];
       i++;
       while (i < n && text[i] !== quote) {
         if (text[i] === '\\') i += 2;
-        else if (text[i] === '\n') break; // unterminated: stop at the line end
+        else if (text[i] === '\n')
+          break; // unterminated: stop at the line end
         else i++;
       }
       if (i < n && text[i] === quote) i++;
@@ -73,7 +81,11 @@ export function lexCpp(text: string): Token[] {
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
       const start = i;
       while (i < n && /[0-9A-Za-z_.']/.test(text[i])) {
-        if ((text[i] === 'e' || text[i] === 'E' || text[i] === 'p' || text[i] === 'P') && (text[i + 1] === '+' || text[i + 1] === '-')) i++;
+        if (
+          (text[i] === 'e' || text[i] === 'E' || text[i] === 'p' || text[i] === 'P') &&
+          (text[i + 1] === '+' || text[i + 1] === '-')
+        )
+          i++;
         i++;
       }
       push('number', start, i);
@@ -117,29 +129,68 @@ export function decodeStringLiteral(token: Token): DecodedLiteral {
   if (raw) {
     const from = raw[0].length;
     const to = text.length - (raw[1].length + 2);
-    for (let k = from; k < to; k++) { value.push(text[k]); offsets.push(token.start + k); }
+    for (let k = from; k < to; k++) {
+      value.push(text[k]);
+      offsets.push(token.start + k);
+    }
     return { value: value.join(''), offsets };
   }
   let k = text.indexOf('"') + 1;
   const end = text.endsWith('"') && text.length > 1 ? text.length - 1 : text.length;
-  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', '\'': '\'', '?': '?', a: '\x07', b: '\b', f: '\f', v: '\v' };
+  const simple: Record<string, string> = {
+    n: '\n',
+    t: '\t',
+    r: '\r',
+    '\\': '\\',
+    '"': '"',
+    "'": "'",
+    '?': '?',
+    a: '\x07',
+    b: '\b',
+    f: '\f',
+    v: '\v',
+  };
   while (k < end) {
     const at = token.start + k;
-    if (text[k] !== '\\') { value.push(text[k]); offsets.push(at); k++; continue; }
+    if (text[k] !== '\\') {
+      value.push(text[k]);
+      offsets.push(at);
+      k++;
+      continue;
+    }
     const e = text[k + 1];
-    if (e === '\n') { k += 2; continue; }
-    if (e === '\r') { k += text[k + 2] === '\n' ? 3 : 2; continue; }
-    if (e in simple) { value.push(simple[e]); offsets.push(at); k += 2; continue; }
+    if (e === '\n') {
+      k += 2;
+      continue;
+    }
+    if (e === '\r') {
+      k += text[k + 2] === '\n' ? 3 : 2;
+      continue;
+    }
+    if (e in simple) {
+      value.push(simple[e]);
+      offsets.push(at);
+      k += 2;
+      continue;
+    }
     if (e === 'x') {
       const m = /^[0-9A-Fa-f]+/.exec(text.slice(k + 2));
       const digits = m ? m[0] : '';
-      value.push(String.fromCharCode(parseInt(digits || '0', 16))); offsets.push(at);
+      value.push(String.fromCharCode(parseInt(digits || '0', 16)));
+      offsets.push(at);
       k += 2 + digits.length;
       continue;
     }
     const oct = /^[0-7]{1,3}/.exec(text.slice(k + 1));
-    if (oct) { value.push(String.fromCharCode(parseInt(oct[0], 8))); offsets.push(at); k += 1 + oct[0].length; continue; }
-    value.push(e ?? ''); offsets.push(at); k += 2;
+    if (oct) {
+      value.push(String.fromCharCode(parseInt(oct[0], 8)));
+      offsets.push(at);
+      k += 1 + oct[0].length;
+      continue;
+    }
+    value.push(e ?? '');
+    offsets.push(at);
+    k += 2;
   }
   return { value: value.join(''), offsets };
 }

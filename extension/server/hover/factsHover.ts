@@ -9,8 +9,10 @@ const MAX_ROWS = 12;
 
 export function configValue(config: GemmConfig, field: ConfigField): number {
   switch (field) {
-    case 'numMathThreads': return 128 * config.numMathWarpgroups;
-    default: return config[field];
+    case 'numMathThreads':
+      return 128 * config.numMathWarpgroups;
+    default:
+      return config[field];
   }
 }
 
@@ -25,28 +27,40 @@ function tile(c: GemmConfig): string {
   return `${c.blockM}×${c.blockN}×${c.blockK}, ${c.numStages} stages${cluster}`;
 }
 
-export function templateParamMarkdown(identifier: string, entry: TemplateParamEntry, facts: KernelFacts | undefined): string {
+export function templateParamMarkdown(
+  identifier: string,
+  entry: TemplateParamEntry,
+  facts: KernelFacts | undefined,
+): string {
   const lines = [`**${code(identifier)}** — ${entry.title} (kernel template parameter)`, '', entry.body, ''];
   const runs = facts?.configs ?? [];
   if (!runs.length) {
-    lines.push('_No run recorded yet: run **FP8 GEMM: Run FP8 GEMM benchmark** (study mode works without a GPU) to see the value the heuristic chose for each shape and what it costs._');
+    lines.push(
+      '_No run recorded yet: run **FP8 GEMM: Run FP8 GEMM benchmark** (study mode works without a GPU) to see the value the heuristic chose for each shape and what it costs._',
+    );
     return lines.join('\n');
   }
   const values = [...new Set(runs.map((r) => configValue(r.config, entry.field)))];
-  lines.push(`**Last run**${facts?.runLabel ? ` (${cell(facts.runLabel)})` : ''}: ${code(identifier)} = ${values.map(String).join(', ')}`);
+  lines.push(
+    `**Last run**${facts?.runLabel ? ` (${cell(facts.runLabel)})` : ''}: ${code(identifier)} = ${values.map(String).join(', ')}`,
+  );
   lines.push('');
   lines.push(`| shape (M×N×K) | ${cell(identifier)} | config | smem / stage | smem total | tiles | waves |`);
   lines.push('|---|---|---|---|---|---|---|');
   for (const r of runs.slice(0, MAX_ROWS)) {
     const c = r.cost;
     const waves = `${c.waves} (last ${percent(c.lastWaveUtilisation)} full)`;
-    lines.push(`| ${shape(r)} | **${configValue(r.config, entry.field)}** | ${tile(r.config)}${r.origin ? ` (${cell(r.origin)})` : ''} | ${bytes(c.sharedBytesPerStage)} | ${bytes(c.sharedBytesTotal)} | ${c.tiles} | ${waves} |`);
+    lines.push(
+      `| ${shape(r)} | **${configValue(r.config, entry.field)}** | ${tile(r.config)}${r.origin ? ` (${cell(r.origin)})` : ''} | ${bytes(c.sharedBytesPerStage)} | ${bytes(c.sharedBytesTotal)} | ${c.tiles} | ${waves} |`,
+    );
   }
   if (runs.length > MAX_ROWS) lines.push(`\n…and ${runs.length - MAX_ROWS} more shapes.`);
   if (entry.field === 'numStages') {
     const r = runs[0];
     lines.push('');
-    lines.push(`Example: ${shape(r)} keeps ${r.config.numStages} × ${bytes(r.cost.sharedBytesPerStage)} = ${bytes(r.config.numStages * r.cost.sharedBytesPerStage)} of stages in flight, of ${bytes(r.cost.sharedBytesTotal)} dynamic shared memory.`);
+    lines.push(
+      `Example: ${shape(r)} keeps ${r.config.numStages} × ${bytes(r.cost.sharedBytesPerStage)} = ${bytes(r.config.numStages * r.cost.sharedBytesPerStage)} of stages in flight, of ${bytes(r.cost.sharedBytesTotal)} dynamic shared memory.`,
+    );
   }
   return lines.join('\n');
 }
@@ -59,7 +73,9 @@ export function compilesFor(name: string, facts: KernelFacts | undefined): Compi
 export function kernelMarkdown(name: string, compiles: CompileFacts[], isGlobal: boolean): string {
   const lines = [`**${code(name)}** — ${isGlobal ? 'kernel' : 'kernel body'}: last compile of each instantiation`, ''];
   if (!compiles.length) {
-    lines.push('_No compile recorded yet: save a file under kernels/ (trusted workspace) or run a benchmark to see registers, spills, stack and shared memory from ptxas._');
+    lines.push(
+      '_No compile recorded yet: save a file under kernels/ (trusted workspace) or run a benchmark to see registers, spills, stack and shared memory from ptxas._',
+    );
     return lines.join('\n');
   }
   lines.push('| instantiation | config | registers | spills (st/ld) | stack | smem static / dynamic | compiled |');
@@ -69,11 +85,15 @@ export function kernelMarkdown(name: string, compiles: CompileFacts[], isGlobal:
     const dyn = c.dynamicSharedBytes !== undefined ? bytes(c.dynamicSharedBytes) : '—';
     const cfg = c.config ? tile(c.config) : '—';
     const bad = c.spillStoresBytes + c.spillLoadsBytes + c.stackFrameBytes > 0 ? ' ⚠' : '';
-    lines.push(`| ${code(c.kernelName)} | ${cfg} | **${c.registers}**${bad} | ${spills} | ${c.stackFrameBytes} B | ${bytes(c.staticSharedBytes)} / ${dyn} | ${c.origin}, ${c.compiledAt} |`);
+    lines.push(
+      `| ${code(c.kernelName)} | ${cfg} | **${c.registers}**${bad} | ${spills} | ${c.stackFrameBytes} B | ${bytes(c.staticSharedBytes)} / ${dyn} | ${c.origin}, ${c.compiledAt} |`,
+    );
   }
   if (compiles.length > MAX_ROWS) lines.push(`\n…and ${compiles.length - MAX_ROWS} more instantiations.`);
   lines.push('');
-  lines.push('Registers are per thread as ptxas allocated them for the launch bound; `setmaxnreg` then moves registers from the producer warpgroup to the math warpgroups at run time. Any spill or stack byte means local-memory traffic in the hot loop.');
+  lines.push(
+    'Registers are per thread as ptxas allocated them for the launch bound; `setmaxnreg` then moves registers from the producer warpgroup to the math warpgroups at run time. Any spill or stack byte means local-memory traffic in the hot loop.',
+  );
   return lines.join('\n');
 }
 

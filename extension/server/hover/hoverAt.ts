@@ -46,7 +46,12 @@ export function offsetToPosition(text: string, offset: number): Position {
 }
 
 /** Markdown for the hover at `position`, or null when nothing known is there. */
-export function hoverAt(text: string, position: Position, knowledge: KnowledgeBase, facts: KernelFacts | undefined): string | null {
+export function hoverAt(
+  text: string,
+  position: Position,
+  knowledge: KnowledgeBase,
+  facts: KernelFacts | undefined,
+): string | null {
   return hoverDetailsAt(text, position, knowledge, facts)?.markdown ?? null;
 }
 
@@ -57,14 +62,20 @@ export function hoverAt(text: string, position: Position, knowledge: KnowledgeBa
  */
 export const MAX_ANALYSED_CHARS = 2_000_000;
 
-export function hoverDetailsAt(text: string, position: Position, knowledge: KnowledgeBase, facts: KernelFacts | undefined): HoverResult | null {
+export function hoverDetailsAt(
+  text: string,
+  position: Position,
+  knowledge: KnowledgeBase,
+  facts: KernelFacts | undefined,
+): HoverResult | null {
   if (text.length > MAX_ANALYSED_CHARS) return null;
   const offset = positionToOffset(text, position);
   const tokens = lexCpp(text);
   const index = tokenAt(tokens, offset);
   if (index < 0) return null;
   const token = tokens[index];
-  if (token.kind === 'comment' || token.kind === 'number' || token.kind === 'char' || token.kind === 'punct') return null;
+  if (token.kind === 'comment' || token.kind === 'number' || token.kind === 'char' || token.kind === 'punct')
+    return null;
   if (token.kind === 'string') {
     const hit = asmAt(findAsmStatements(text, tokens), offset);
     if (!hit) return null;
@@ -78,7 +89,16 @@ export function hoverDetailsAt(text: string, position: Position, knowledge: Know
 }
 
 /** Special registers whose bare name is specific enough to identify a C++ wrapper. */
-const SPECIFIC_REGISTERS = new Set(['smid', 'nsmid', 'globaltimer', 'clock64', 'clusterid', 'nclusterid', 'laneid', 'warpid']);
+const SPECIFIC_REGISTERS = new Set([
+  'smid',
+  'nsmid',
+  'globaltimer',
+  'clock64',
+  'clusterid',
+  'nclusterid',
+  'laneid',
+  'warpid',
+]);
 
 const GENERAL_MNEMONICS_CACHE = new WeakMap<KnowledgeBase, Set<string>>();
 
@@ -86,14 +106,39 @@ const GENERAL_MNEMONICS_CACHE = new WeakMap<KnowledgeBase, Set<string>>();
 function generalMnemonics(kb: KnowledgeBase): Set<string> {
   let s = GENERAL_MNEMONICS_CACHE.get(kb);
   if (!s) {
-    s = new Set(kb.ptx.filter((e) => e.target === 'all' || e.mnemonic === 'bar' || e.mnemonic === 'fence' || e.mnemonic === 'cp.async'
-      || ['nanosleep', 'lop3', 'shfl.sync', 'vote.sync', 'redux.sync', 'activemask', 'ldmatrix', 'cvta', 'prmt'].includes(e.mnemonic)).map((e) => e.mnemonic));
+    s = new Set(
+      kb.ptx
+        .filter(
+          (e) =>
+            e.target === 'all' ||
+            e.mnemonic === 'bar' ||
+            e.mnemonic === 'fence' ||
+            e.mnemonic === 'cp.async' ||
+            [
+              'nanosleep',
+              'lop3',
+              'shfl.sync',
+              'vote.sync',
+              'redux.sync',
+              'activemask',
+              'ldmatrix',
+              'cvta',
+              'prmt',
+            ].includes(e.mnemonic),
+        )
+        .map((e) => e.mnemonic),
+    );
     GENERAL_MNEMONICS_CACHE.set(kb, s);
   }
   return s;
 }
 
-function identifierHover(token: Token, tokens: Token[], kb: KnowledgeBase, facts: KernelFacts | undefined): string | null {
+function identifierHover(
+  token: Token,
+  tokens: Token[],
+  kb: KnowledgeBase,
+  facts: KernelFacts | undefined,
+): string | null {
   const id = token.text;
   // 1. Kernel template parameters: the last run's values and what they cost.
   const param = kb.templateParams.find((p) => p.identifiers.includes(id));
@@ -119,8 +164,14 @@ function identifierHover(token: Token, tokens: Token[], kb: KnowledgeBase, facts
   }
   // 4b. Wrappers reading a special register (cluster_ctarank(), read_globaltimer(), smid()).
   const bare = id.replace(/^(get_|read_)/, '');
-  const reg = kb.specialRegisters.find((r) => r.name === bare && (r.name.includes('_') || SPECIFIC_REGISTERS.has(r.name)));
-  if (reg) return specialRegisterMarkdown(reg, `%${reg.name}`).replace(/\(special register\)/, `(special register, read by ${code(id)})`);
+  const reg = kb.specialRegisters.find(
+    (r) => r.name === bare && (r.name.includes('_') || SPECIFIC_REGISTERS.has(r.name)),
+  );
+  if (reg)
+    return specialRegisterMarkdown(reg, `%${reg.name}`).replace(
+      /\(special register\)/,
+      `(special register, read by ${code(id)})`,
+    );
   // 5. Concepts by pattern (swizzle*, *warpgroup*, promot*, ...).
   const byPattern = kb.concepts.find((c) => c.patterns?.some((p) => new RegExp(`^(?:${p})$`).test(id)));
   if (byPattern) return conceptMarkdown(id, byPattern);

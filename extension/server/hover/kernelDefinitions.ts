@@ -12,11 +12,31 @@ export interface KernelDefinition {
   global: boolean;
 }
 
-const SKIP_SPECIFIERS = new Set(['void', 'static', 'inline', '__forceinline__', '__noinline__', 'extern', '__device__', '__host__', 'constexpr']);
-const PAREN_ATTRIBUTES = new Set(['__launch_bounds__', '__cluster_dims__', '__maxnreg__', '__align__', '__attribute__', 'alignas']);
+const SKIP_SPECIFIERS = new Set([
+  'void',
+  'static',
+  'inline',
+  '__forceinline__',
+  '__noinline__',
+  'extern',
+  '__device__',
+  '__host__',
+  'constexpr',
+]);
+const PAREN_ATTRIBUTES = new Set([
+  '__launch_bounds__',
+  '__cluster_dims__',
+  '__maxnreg__',
+  '__align__',
+  '__attribute__',
+  'alignas',
+]);
 
 /** Kernel definitions in the document; `functionNames` adds device functions defined under those names. */
-export function findKernelDefinitions(tokens: Token[], functionNames: ReadonlySet<string> = new Set()): KernelDefinition[] {
+export function findKernelDefinitions(
+  tokens: Token[],
+  functionNames: ReadonlySet<string> = new Set(),
+): KernelDefinition[] {
   const code = tokens.filter((t) => t.kind !== 'comment');
   const out: KernelDefinition[] = [];
   const seen = new Set<number>();
@@ -26,21 +46,45 @@ export function findKernelDefinitions(tokens: Token[], functionNames: ReadonlySe
       let j = i + 1;
       while (j < code.length) {
         const u = code[j];
-        if (u.kind === 'ident' && SKIP_SPECIFIERS.has(u.text)) { j++; continue; }
-        if (u.kind === 'ident' && PAREN_ATTRIBUTES.has(u.text) && code[j + 1]?.text === '(') { j = skipBalanced(code, j + 1); continue; }
+        if (u.kind === 'ident' && SKIP_SPECIFIERS.has(u.text)) {
+          j++;
+          continue;
+        }
+        if (u.kind === 'ident' && PAREN_ATTRIBUTES.has(u.text) && code[j + 1]?.text === '(') {
+          j = skipBalanced(code, j + 1);
+          continue;
+        }
         break;
       }
       const name = code[j];
       if (name?.kind === 'ident' && code[j + 1]?.text === '(' && !seen.has(name.start)) {
         seen.add(name.start);
-        out.push({ name: name.text, start: name.start, end: name.end, declarationStart: declarationStart(code, i), global: true });
+        out.push({
+          name: name.text,
+          start: name.start,
+          end: name.end,
+          declarationStart: declarationStart(code, i),
+          global: true,
+        });
       }
       continue;
     }
-    if (t.kind === 'ident' && functionNames.has(t.text) && code[i + 1]?.text === '(' && code[i - 1]?.kind === 'ident'
-      && !seen.has(t.start) && isDefinition(code, i + 1)) {
+    if (
+      t.kind === 'ident' &&
+      functionNames.has(t.text) &&
+      code[i + 1]?.text === '(' &&
+      code[i - 1]?.kind === 'ident' &&
+      !seen.has(t.start) &&
+      isDefinition(code, i + 1)
+    ) {
       seen.add(t.start);
-      out.push({ name: t.text, start: t.start, end: t.end, declarationStart: declarationStart(code, i), global: false });
+      out.push({
+        name: t.text,
+        start: t.start,
+        end: t.end,
+        declarationStart: declarationStart(code, i),
+        global: false,
+      });
     }
   }
   return out;
@@ -51,7 +95,10 @@ function skipBalanced(code: Token[], open: number): number {
   let depth = 0;
   for (let k = open; k < code.length; k++) {
     if (code[k].text === '(') depth++;
-    else if (code[k].text === ')') { depth--; if (depth === 0) return k + 1; }
+    else if (code[k].text === ')') {
+      depth--;
+      if (depth === 0) return k + 1;
+    }
   }
   return code.length;
 }
@@ -79,7 +126,10 @@ function findParenOwner(code: Token[], close: number): string {
   let depth = 0;
   for (let k = close; k >= 0; k--) {
     if (code[k].text === ')') depth++;
-    else if (code[k].text === '(') { depth--; if (depth === 0) return code[k - 1]?.text ?? ''; }
+    else if (code[k].text === '(') {
+      depth--;
+      if (depth === 0) return code[k - 1]?.text ?? '';
+    }
   }
   return '';
 }

@@ -30,7 +30,10 @@ export function percent(x: number): string {
 export function abbreviateOperand(text: string): string {
   const m = /^\{([^{}]*)\}$/.exec(text.trim());
   if (!m) return text;
-  const items = m[1].split(',').map((s) => s.trim()).filter(Boolean);
+  const items = m[1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length <= 6) return text;
   return `{${items[0]}, ${items[1]}, … ${items[items.length - 1]}} (${items.length} registers)`;
 }
@@ -38,6 +41,7 @@ export function abbreviateOperand(text: string): string {
 /** "sm_90+" for portable targets; arch-specific ones (sm_90a) run on that architecture only. */
 export function targetText(target: string): string {
   if (target === 'all') return 'any';
-  if (/^sm_\d+a$/.test(target)) return `${target} only (arch-specific: compile with -gencode=arch=compute_${target.slice(3)},code=${target})`;
+  if (/^sm_\d+a$/.test(target))
+    return `${target} only (arch-specific: compile with -gencode=arch=compute_${target.slice(3)},code=${target})`;
   return `${target}+`;
 }

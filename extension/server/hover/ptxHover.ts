@@ -21,20 +21,38 @@ export function asmHover(statement: AsmStatement, at: number, kb: KnowledgeBase)
   if (at >= instr.opcode.start && at <= instr.opcode.end) {
     const match = lookupPtx(instr.opcode.text, kb);
     if (!match) return null;
-    return { markdown: instructionMarkdown(instr, match, at, statement, kb), start: instr.opcode.start, end: instr.opcode.end };
+    return {
+      markdown: instructionMarkdown(instr, match, at, statement, kb),
+      start: instr.opcode.start,
+      end: instr.opcode.end,
+    };
   }
-  const ref = percentRefs(statement.ptx, instr.statement.start, instr.statement.end).find((r) => at >= r.start && at < r.end);
+  const ref = percentRefs(statement.ptx, instr.statement.start, instr.statement.end).find(
+    (r) => at >= r.start && at < r.end,
+  );
   if (!ref) return null;
   if (ref.kind === 'special') {
     const reg = lookupSpecialRegister(ref.value, kb);
-    return reg ? { markdown: specialRegisterMarkdown(reg, statement.ptx.slice(ref.start, ref.end)), start: ref.start, end: ref.end } : null;
+    return reg
+      ? {
+          markdown: specialRegisterMarkdown(reg, statement.ptx.slice(ref.start, ref.end)),
+          start: ref.start,
+          end: ref.end,
+        }
+      : null;
   }
   const binding = statement.operands.find((o) => o.index === Number(ref.value));
   if (!binding) return null;
   return { markdown: operandMarkdown(binding, instr, ref.start, kb), start: ref.start, end: ref.end };
 }
 
-export function instructionMarkdown(instr: PtxInstruction, match: PtxMatch, at: number, statement: AsmStatement, kb: KnowledgeBase): string {
+export function instructionMarkdown(
+  instr: PtxInstruction,
+  match: PtxMatch,
+  at: number,
+  statement: AsmStatement,
+  kb: KnowledgeBase,
+): string {
   const e = match.entry;
   const lines: string[] = [];
   lines.push(`**${code(match.mnemonic)}** — ${e.title}`);
@@ -42,7 +60,10 @@ export function instructionMarkdown(instr: PtxInstruction, match: PtxMatch, at: 
   lines.push(e.summary);
   lines.push('');
   lines.push(`As written: ${code(instr.opcode.text)}`);
-  if (instr.guard) lines.push(`\nGuarded by ${code(instr.guard.text)}: executes only in threads where that predicate is ${instr.guard.text.startsWith('@!') ? 'false' : 'true'}.`);
+  if (instr.guard)
+    lines.push(
+      `\nGuarded by ${code(instr.guard.text)}: executes only in threads where that predicate is ${instr.guard.text.startsWith('@!') ? 'false' : 'true'}.`,
+    );
   const decoded = decodeQualifiers(match, kb);
   if (decoded.length) {
     // Which qualifier the cursor is on: count dots from the mnemonic's end.
@@ -91,7 +112,7 @@ function operandLines(instr: PtxInstruction, e: PtxEntry, bindings: AsmOperandBi
   }
   if (e.operands?.length) {
     out.push('');
-    out.push('The ISA\'s operands:');
+    out.push("The ISA's operands:");
     for (const o of e.operands) out.push(`- ${code(o.name)}: ${o.meaning}`);
   }
   return out;
@@ -115,8 +136,14 @@ export function specialRegisterMarkdown(reg: SpecialRegisterEntry, written: stri
 }
 
 const CONSTRAINTS: Record<string, string> = {
-  r: '32-bit integer register', l: '64-bit integer register', h: '16-bit register', f: '32-bit float register',
-  d: '64-bit float register', n: 'integer constant known at compile time', c: '8-bit register', q: '128-bit register',
+  r: '32-bit integer register',
+  l: '64-bit integer register',
+  h: '16-bit register',
+  f: '32-bit float register',
+  d: '64-bit float register',
+  n: 'integer constant known at compile time',
+  c: '8-bit register',
+  q: '128-bit register',
 };
 
 export function describeConstraint(constraint: string): string {
@@ -135,7 +162,9 @@ function operandMarkdown(b: AsmOperandBinding, instr: PtxInstruction, refStart: 
   const match = lookupPtx(instr.opcode.text, kb);
   if (match && position >= 0) {
     lines.push('');
-    lines.push(`Used in operand ${position + 1} of ${code(match.mnemonic)} (${code(abbreviateOperand(instr.operands[position].text))}).`);
+    lines.push(
+      `Used in operand ${position + 1} of ${code(match.mnemonic)} (${code(abbreviateOperand(instr.operands[position].text))}).`,
+    );
   }
   return lines.join('\n');
 }

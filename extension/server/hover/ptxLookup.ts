@@ -54,7 +54,7 @@ export function lookupSpecialRegister(name: string, kb: KnowledgeBase): SpecialR
   if (exact) return exact;
   // %globaltimer_lo / _hi and %clock_hi read halves of a listed register.
   const half = /^(.*)_(lo|hi)$/.exec(bare);
-  return half ? kb.specialRegisters.find((r) => r.name === half[1]) ?? null : null;
+  return half ? (kb.specialRegisters.find((r) => r.name === half[1]) ?? null) : null;
 }
 
 /**
@@ -62,7 +62,11 @@ export function lookupSpecialRegister(name: string, kb: KnowledgeBase): SpecialR
  * the Hopper-specific entry whose mnemonic, with dots as underscores, starts the identifier.
  * General instructions (mov, add, ...) are not matched: `add_one` is not a wrapper of `add`.
  */
-export function lookupWrapper(identifier: string, kb: KnowledgeBase, generalMnemonics: ReadonlySet<string>): PtxMatch | null {
+export function lookupWrapper(
+  identifier: string,
+  kb: KnowledgeBase,
+  generalMnemonics: ReadonlySet<string>,
+): PtxMatch | null {
   const id = identifier.toLowerCase();
   let best: PtxMatch | null = null;
   let bestLen = 0;
@@ -74,7 +78,8 @@ export function lookupWrapper(identifier: string, kb: KnowledgeBase, generalMnem
     // (prefetch_tensormap, setmaxnreg_dec): prefetch_sfb is not a wrapper of prefetch.
     const next = id.slice(flat.length + 1).split('_')[0];
     const oneWord = !entry.mnemonic.includes('.');
-    const knownNext = !next || entry.qualifiers?.['.' + next] !== undefined || kb.commonQualifiers['.' + next] !== undefined;
+    const knownNext =
+      !next || entry.qualifiers?.['.' + next] !== undefined || kb.commonQualifiers['.' + next] !== undefined;
     if (!oneWord || knownNext) {
       best = { entry, mnemonic: entry.mnemonic, qualifiers: [] };
       bestLen = flat.length;

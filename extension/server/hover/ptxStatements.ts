@@ -32,35 +32,61 @@ export function parsePtxInstructions(ptx: string): PtxInstruction[] {
     while (i < n && (/\s/.test(ptx[i]) || ptx[i] === '{' || ptx[i] === '}' || ptx[i] === ';')) i++;
     if (i >= n) break;
     // PTX comments
-    if (ptx.startsWith('//', i)) { while (i < n && ptx[i] !== '\n') i++; continue; }
-    if (ptx.startsWith('/*', i)) { const e = ptx.indexOf('*/', i + 2); i = e < 0 ? n : e + 2; continue; }
+    if (ptx.startsWith('//', i)) {
+      while (i < n && ptx[i] !== '\n') i++;
+      continue;
+    }
+    if (ptx.startsWith('/*', i)) {
+      const e = ptx.indexOf('*/', i + 2);
+      i = e < 0 ? n : e + 2;
+      continue;
+    }
     const stmtStart = i;
     // label: IDENT (possibly with %= inside) followed by ':' (not '::')
     const label = /^[A-Za-z_$][A-Za-z0-9_$%=]*:(?!:)/.exec(ptx.slice(i, i + 128));
-    if (label) { i += label[0].length; continue; }
+    if (label) {
+      i += label[0].length;
+      continue;
+    }
     // find the end of the statement: ';' at brace depth 0 (vector operands use braces)
     let depth = 0;
     let j = i;
     for (; j < n; j++) {
       const c = ptx[j];
       if (c === '{') depth++;
-      else if (c === '}') { if (depth === 0) break; depth--; }
-      else if (c === ';' && depth === 0) break;
+      else if (c === '}') {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === ';' && depth === 0) break;
     }
     const stmtEnd = j;
     let k = i;
     let guard: Span | undefined;
     if (ptx[k] === '@') {
       const g = /^@!?%?[A-Za-z0-9_$]+/.exec(ptx.slice(k, stmtEnd));
-      if (g) { guard = { text: g[0], start: k, end: k + g[0].length }; k += g[0].length; }
+      if (g) {
+        guard = { text: g[0], start: k, end: k + g[0].length };
+        k += g[0].length;
+      }
       while (k < stmtEnd && /\s/.test(ptx[k])) k++;
     }
-    if (ptx[k] === '.' || k >= stmtEnd) { i = stmtEnd + 1; continue; } // directive or empty
+    if (ptx[k] === '.' || k >= stmtEnd) {
+      i = stmtEnd + 1;
+      continue;
+    } // directive or empty
     let e = k;
     while (e < stmtEnd && OPCODE_CHAR.test(ptx[e])) e++;
-    if (e === k) { i = stmtEnd + 1; continue; }
+    if (e === k) {
+      i = stmtEnd + 1;
+      continue;
+    }
     const opcode: Span = { text: ptx.slice(k, e), start: k, end: e };
-    out.push({ opcode, guard, operands: splitOperands(ptx, e, stmtEnd), statement: { text: ptx.slice(stmtStart, stmtEnd), start: stmtStart, end: stmtEnd } });
+    out.push({
+      opcode,
+      guard,
+      operands: splitOperands(ptx, e, stmtEnd),
+      statement: { text: ptx.slice(stmtStart, stmtEnd), start: stmtStart, end: stmtEnd },
+    });
     i = stmtEnd + 1;
   }
   return out;
@@ -81,7 +107,10 @@ function splitOperands(ptx: string, from: number, to: number): Span[] {
     const c = ptx[k];
     if (c === '{' || c === '[') depth++;
     else if (c === '}' || c === ']') depth--;
-    else if (c === ',' && depth === 0) { flush(k); start = k + 1; }
+    else if (c === ',' && depth === 0) {
+      flush(k);
+      start = k + 1;
+    }
   }
   flush(to);
   return out;

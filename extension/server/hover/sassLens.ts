@@ -3,13 +3,20 @@
 import type { CompileFacts, KernelFacts } from '../../protocol/languageServer';
 import { shapeLabel } from '../../src/core/shapes';
 
-export interface SassLens { title: string; command: string; arguments: unknown[] }
+export interface SassLens {
+  title: string;
+  command: string;
+  arguments: unknown[];
+}
 
 export function sassLensesFor(compiles: CompileFacts[], facts: KernelFacts, max = 3): SassLens[] {
   const names = new Set(compiles.map((c) => c.kernelName));
-  return facts.configs.filter((rc) => rc.kernelName !== undefined && names.has(rc.kernelName)).slice(0, max).map((rc) => ({
-    title: `SASS of ${shapeLabel(rc.problem)} (${rc.config.blockM}x${rc.config.blockN})`,
-    command: 'fp8lab.showSass',
-    arguments: [{ problem: { ...rc.problem, config: rc.config } }],
-  }));
+  return facts.configs
+    .filter((rc) => rc.kernelName !== undefined && names.has(rc.kernelName))
+    .slice(0, max)
+    .map((rc) => ({
+      title: `SASS of ${shapeLabel(rc.problem)} (${rc.config.blockM}x${rc.config.blockN})`,
+      command: 'fp8lab.showSass',
+      arguments: [{ problem: { ...rc.problem, config: rc.config } }],
+    }));
 }

@@ -4,7 +4,9 @@ import type { SassLineFacts } from '../../protocol/sass';
 import { countsForFile, describeLineCount, type LineCount } from '../../src/core/sass/sourceLines';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isCount = (v: unknown): v is LineCount => isRecord(v) && ['direct', 'directTensor', 'inlined', 'inlinedTensor'].every((k) => Number.isInteger(v[k]) && (v[k] as number) >= 0);
+const isCount = (v: unknown): v is LineCount =>
+  isRecord(v) &&
+  ['direct', 'directTensor', 'inlined', 'inlinedTensor'].every((k) => Number.isInteger(v[k]) && (v[k] as number) >= 0);
 
 /** The notification's params, or undefined when they are not SassLineFacts. */
 export function validateSassLines(raw: unknown): SassLineFacts | undefined {

@@ -30,19 +30,35 @@ export const concepts: ConceptEntry[] = [
   },
   {
     id: 'cluster_dims',
-    identifiers: ['__cluster_dims__', 'cudaLaunchAttributeClusterDimension', 'CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION', 'cluster_sync', 'cluster'],
+    identifiers: [
+      '__cluster_dims__',
+      'cudaLaunchAttributeClusterDimension',
+      'CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION',
+      'cluster_sync',
+      'cluster',
+    ],
     title: 'Thread block clusters',
     body:
       'Hopper groups CTAs into clusters (`__cluster_dims__(x,y,z)` at compile time, or a launch attribute) that are ' +
-      'scheduled together on one GPC. CTAs of a cluster can read and write each other\'s shared memory (distributed shared ' +
-      'memory, `mapa`), arrive on each other\'s mbarriers, and receive one TMA load multicast to all of them. A 2-CTA ' +
+      "scheduled together on one GPC. CTAs of a cluster can read and write each other's shared memory (distributed shared " +
+      "memory, `mapa`), arrive on each other's mbarriers, and receive one TMA load multicast to all of them. A 2-CTA " +
       'cluster along M shares the B tile (each CTA loads half and multicasts it), halving L2 traffic for B. Portable ' +
       'maximum: 8 CTAs. The grid must be a multiple of the cluster size.',
     links: [{ label: 'CUDA Programming Guide: Thread Block Clusters', url: PG + '#thread-block-clusters' }],
   },
   {
     id: 'tensormap',
-    identifiers: ['CUtensorMap', 'TmaDescriptor', 'cuTensorMapEncodeTiled', 'CUtensorMap_st', 'tma_a', 'tma_b', 'tma_sfa', 'tma_d', 'tma_sfb'],
+    identifiers: [
+      'CUtensorMap',
+      'TmaDescriptor',
+      'cuTensorMapEncodeTiled',
+      'CUtensorMap_st',
+      'tma_a',
+      'tma_b',
+      'tma_sfa',
+      'tma_d',
+      'tma_sfb',
+    ],
     title: 'Tensor map (CUtensorMap) — how the TMA sees a tensor',
     body:
       'A 128-byte, 64-byte-aligned descriptor the host builds with `cuTensorMapEncodeTiled`: base address, element type, ' +
@@ -51,13 +67,22 @@ export const concepts: ConceptEntry[] = [
       'to `cp.async.bulk.tensor`. Here `fp8lab::TmaDescriptor` is the same 128 bytes, opaque, so device code needs no ' +
       'driver header; the maps travel inside the `__grid_constant__` GemmArgs.',
     links: [
-      { label: 'CUDA Driver API: Tensor Map Object Management', url: 'https://docs.nvidia.com/cuda/cuda-driver-api/group__CUDA__TENSOR__MEMORY.html' },
+      {
+        label: 'CUDA Driver API: Tensor Map Object Management',
+        url: 'https://docs.nvidia.com/cuda/cuda-driver-api/group__CUDA__TENSOR__MEMORY.html',
+      },
       { label: 'PTX: Tensor maps', url: PTX + '#tensor-tensormap' },
     ],
   },
   {
     id: 'swizzle',
-    identifiers: ['CU_TENSOR_MAP_SWIZZLE_128B', 'CU_TENSOR_MAP_SWIZZLE_64B', 'CU_TENSOR_MAP_SWIZZLE_32B', 'CU_TENSOR_MAP_SWIZZLE_NONE', 'CUtensorMapSwizzle'],
+    identifiers: [
+      'CU_TENSOR_MAP_SWIZZLE_128B',
+      'CU_TENSOR_MAP_SWIZZLE_64B',
+      'CU_TENSOR_MAP_SWIZZLE_32B',
+      'CU_TENSOR_MAP_SWIZZLE_NONE',
+      'CUtensorMapSwizzle',
+    ],
     patterns: ['[A-Za-z_]*[Ss]wizzle[A-Za-z0-9_]*'],
     title: 'Shared-memory swizzle modes (32 / 64 / 128 bytes)',
     body:
@@ -71,7 +96,18 @@ export const concepts: ConceptEntry[] = [
   },
   {
     id: 'wgmma_descriptor',
-    identifiers: ['WgmmaDescriptor', 'GmmaDescriptor', 'desc_a', 'desc_b', 'start_address', 'leading_byte_offset', 'stride_byte_offset', 'base_offset', 'layout_type', 'kWgmmaLayoutSwizzle128B'],
+    identifiers: [
+      'WgmmaDescriptor',
+      'GmmaDescriptor',
+      'desc_a',
+      'desc_b',
+      'start_address',
+      'leading_byte_offset',
+      'stride_byte_offset',
+      'base_offset',
+      'layout_type',
+      'kWgmmaLayoutSwizzle128B',
+    ],
     patterns: ['make_wgmma_desc.*', '.*_desc_(a|b)'],
     title: 'wgmma shared-memory matrix descriptor (64 bits)',
     body:
@@ -81,7 +117,12 @@ export const concepts: ConceptEntry[] = [
       '1024-byte aligned); bits 62–63 layout: 0 none, 1 = 128-byte swizzle, 2 = 64-byte, 3 = 32-byte. The layout must ' +
       'be the swizzle the TMA wrote the tile with. Moving to the next k32 slice of a 128-byte row just adds 32 bytes to ' +
       'the start address: the hardware applies the swizzle to the final address.',
-    links: [{ label: 'PTX: Matrix descriptor', url: PTX + '#asynchronous-warpgroup-level-matrix-shared-memory-layout-matrix-descriptor' }],
+    links: [
+      {
+        label: 'PTX: Matrix descriptor',
+        url: PTX + '#asynchronous-warpgroup-level-matrix-shared-memory-layout-matrix-descriptor',
+      },
+    ],
   },
   {
     id: 'warpgroup',
@@ -89,20 +130,32 @@ export const concepts: ConceptEntry[] = [
     patterns: ['.*[Ww]arp[Gg]roup.*', '.*_wg(_.*)?'],
     title: 'Warpgroup',
     body:
-      'Four consecutive warps — 128 threads whose warp indices are 4k…4k+3 — acting as one unit. Hopper\'s `wgmma` and ' +
+      "Four consecutive warps — 128 threads whose warp indices are 4k…4k+3 — acting as one unit. Hopper's `wgmma` and " +
       '`setmaxnreg` are warpgroup-wide: all 128 threads execute them together. A warp-specialised GEMM gives each ' +
       'warpgroup a role: warpgroup 0 is the TMA producer, the others are math (consumer) warpgroups, each computing ' +
       '64 rows of the output tile per wgmma.',
-    links: [{ label: 'PTX: Asynchronous warpgroup level matrix instructions', url: PTX + '#asynchronous-warpgroup-level-matrix-instructions' }],
+    links: [
+      {
+        label: 'PTX: Asynchronous warpgroup level matrix instructions',
+        url: PTX + '#asynchronous-warpgroup-level-matrix-instructions',
+      },
+    ],
   },
   {
     id: 'setmaxnreg',
-    identifiers: ['warpgroup_reg_alloc', 'warpgroup_reg_dealloc', 'kNumTMARegisters', 'kNumMathRegisters', 'kProducerRegisters', 'kMathRegisters'],
+    identifiers: [
+      'warpgroup_reg_alloc',
+      'warpgroup_reg_dealloc',
+      'kNumTMARegisters',
+      'kNumMathRegisters',
+      'kProducerRegisters',
+      'kMathRegisters',
+    ],
     patterns: ['setmaxnreg.*', '.*[Rr]eg(ister)?_?(alloc|dealloc).*'],
     title: 'Register rebalancing between warpgroups (setmaxnreg)',
     body:
       'A kernel launches with one register budget per thread for all warps. The TMA producer needs few registers (~40), ' +
-      'the math warpgroups many (their FP32 accumulators and promoted sums). `setmaxnreg.dec` lowers the producer\'s ' +
+      "the math warpgroups many (their FP32 accumulators and promoted sums). `setmaxnreg.dec` lowers the producer's " +
       'budget and returns registers to the SM pool; `setmaxnreg.inc` lets the math warpgroups claim them (values multiple ' +
       'of 8 in 24…256). With 384 threads: 40 for the producer, 232 for each of the two math warpgroups fits 64K registers.',
     links: [{ label: 'PTX: setmaxnreg', url: PTX + '#miscellaneous-instructions-setmaxnreg' }],
@@ -120,26 +173,43 @@ export const concepts: ConceptEntry[] = [
       'keeps full FP32 precision across K. With two math warpgroups, one promotes while the other issues wgmma.',
     links: [
       { label: 'DeepSeek-V3 technical report §3.3', url: 'https://arxiv.org/abs/2412.19437' },
-      { label: 'Colfax: DeepSeek-R1 and FP8 mixed-precision training', url: 'https://research.colfax-intl.com/deepseek-r1-and-fp8-mixed-precision-training' },
+      {
+        label: 'Colfax: DeepSeek-R1 and FP8 mixed-precision training',
+        url: 'https://research.colfax-intl.com/deepseek-r1-and-fp8-mixed-precision-training',
+      },
     ],
   },
   {
     id: 'mbarrier_phase',
-    identifiers: ['full_barriers', 'empty_barriers', 'full_barrier', 'empty_barrier', 'ClusterTransactionBarrier', 'phase', 'kNumBarriers'],
+    identifiers: [
+      'full_barriers',
+      'empty_barriers',
+      'full_barrier',
+      'empty_barrier',
+      'ClusterTransactionBarrier',
+      'phase',
+      'kNumBarriers',
+    ],
     patterns: ['.*_?phase(_.*)?', '(full|empty)_?(bar|barrier)s?.*'],
     title: 'mbarrier phases in the stage ring',
     body:
       'Each pipeline stage has two mbarriers. "full" completes a phase when the producer has arrived (with expect_tx of the ' +
       'stage\'s bytes) and the TMA has delivered those bytes: the consumers may read the stage. "empty" completes when every ' +
       'consumer (of every CTA sharing the tile by multicast) has arrived: the producer may refill it. A completed phase ' +
-      'flips the barrier\'s phase bit; waiters name the phase by parity (`try_wait.parity`), so a loop over the ring ' +
+      "flips the barrier's phase bit; waiters name the phase by parity (`try_wait.parity`), so a loop over the ring " +
       'flips its own `phase` bit each time the stage index wraps to 0. The producer waits on empty with the opposite ' +
-      'parity of the consumer\'s wait on full.',
+      "parity of the consumer's wait on full.",
     links: [{ label: 'PTX: mbarrier', url: PTX + '#parallel-synchronization-and-communication-instructions-mbarrier' }],
   },
   {
     id: 'pdl',
-    identifiers: ['cudaGridDependencySynchronize', 'cudaTriggerProgrammaticLaunchCompletion', 'cudaLaunchAttributeProgrammaticStreamSerialization', 'griddepcontrol_wait', 'griddepcontrol_launch_dependents'],
+    identifiers: [
+      'cudaGridDependencySynchronize',
+      'cudaTriggerProgrammaticLaunchCompletion',
+      'cudaLaunchAttributeProgrammaticStreamSerialization',
+      'griddepcontrol_wait',
+      'griddepcontrol_launch_dependents',
+    ],
     title: 'Programmatic Dependent Launch (PDL)',
     body:
       'With the launch attribute `cudaLaunchAttributeProgrammaticStreamSerialization`, a kernel may begin (set up ' +
@@ -148,7 +218,12 @@ export const concepts: ConceptEntry[] = [
       'writes are visible: put it before the first read of anything it produced. ' +
       '`cudaTriggerProgrammaticLaunchCompletion()` (`griddepcontrol.launch_dependents`) lets the next kernel start early. ' +
       'Without the attribute both are no-ops.',
-    links: [{ label: 'CUDA Programming Guide: Programmatic Dependent Launch', url: PG + '#programmatic-dependent-launch-and-synchronization' }],
+    links: [
+      {
+        label: 'CUDA Programming Guide: Programmatic Dependent Launch',
+        url: PG + '#programmatic-dependent-launch-and-synchronization',
+      },
+    ],
   },
   {
     id: 'fp8',
@@ -158,7 +233,12 @@ export const concepts: ConceptEntry[] = [
       'E4M3: 4 exponent bits, 3 mantissa bits, largest finite 448, no infinities (NaN only) — used for activations and ' +
       'weights here, each group scaled by amax/448 into range. E5M2: wider range, 2 mantissa bits (gradients). The scales ' +
       'are FP32 (UE8M0 power-of-two scales are the Blackwell variant).',
-    links: [{ label: 'CUDA Math API: FP8 intrinsics', url: 'https://docs.nvidia.com/cuda/cuda-math-api/cuda_math_api/group__CUDA__MATH__INTRINSIC__FP8.html' }],
+    links: [
+      {
+        label: 'CUDA Math API: FP8 intrinsics',
+        url: 'https://docs.nvidia.com/cuda/cuda-math-api/cuda_math_api/group__CUDA__MATH__INTRINSIC__FP8.html',
+      },
+    ],
   },
   {
     id: 'sm90a',
@@ -178,7 +258,7 @@ export const concepts: ConceptEntry[] = [
     body:
       'The grid has one CTA per SM (a multiple of the cluster size); each CTA loops over output tiles (tile = blockIdx.x, ' +
       'then + gridDim.x …) instead of the hardware launching one CTA per tile. The scheduler walks tiles in swizzled groups ' +
-      'so CTAs running at the same time share A rows / B columns in L2, and the next tile\'s loads overlap this tile\'s ' +
+      "so CTAs running at the same time share A rows / B columns in L2, and the next tile's loads overlap this tile's " +
       'epilogue. Tiles / SMs, rounded up, is the number of waves; a last wave that fills few SMs wastes the rest.',
   },
 ];

@@ -65,8 +65,19 @@ export interface ConceptEntry {
 
 /** Which GemmConfig field a kernel template parameter carries. */
 export type ConfigField =
-  | 'blockM' | 'blockN' | 'blockK' | 'numStages' | 'numMathWarpgroups' | 'numMathThreads'
-  | 'numThreads' | 'clusterM' | 'clusterN' | 'swizzleA' | 'swizzleB' | 'swizzleD' | 'numSms';
+  | 'blockM'
+  | 'blockN'
+  | 'blockK'
+  | 'numStages'
+  | 'numMathWarpgroups'
+  | 'numMathThreads'
+  | 'numThreads'
+  | 'clusterM'
+  | 'clusterN'
+  | 'swizzleA'
+  | 'swizzleB'
+  | 'swizzleD'
+  | 'numSms';
 
 export interface TemplateParamEntry {
   field: ConfigField;

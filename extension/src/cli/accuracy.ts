@@ -7,7 +7,15 @@ import { accuracyStudy } from '../worker/studies/accuracyStudy';
 import type { CliIo } from './io';
 import { parseAccuracyArgs } from './studyArgs';
 import { CONFIG_KEYS } from './verbArgs';
-import { cliSettings, runCancellable, STOP_NOTICE, studyHooks, VERB_EXIT, writeJsonReport, usageError } from './verbSupport';
+import {
+  cliSettings,
+  runCancellable,
+  STOP_NOTICE,
+  studyHooks,
+  VERB_EXIT,
+  writeJsonReport,
+  usageError,
+} from './verbSupport';
 
 export const ACCURACY_HELP = `Usage: fp8lab accuracy M N K --json FILE [--input normal|outliers|tiny] [--seed N]
 
@@ -31,7 +39,10 @@ Exit codes: 0 done, 1 bad command line, 4 no usable CUDA toolkit, 5 native addon
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseAccuracyArgs(args);
-  if (parsed.ok === 'help') { io.out(ACCURACY_HELP); return VERB_EXIT.ok; }
+  if (parsed.ok === 'help') {
+    io.out(ACCURACY_HELP);
+    return VERB_EXIT.ok;
+  }
   if (parsed.ok === false) return usageError('accuracy', parsed, ACCURACY_HELP, io);
   const a = parsed.value;
   return runCancellable('accuracy', io, STOP_NOTICE, async (cancelled) => {

@@ -11,7 +11,16 @@ import { parseBenchArgs, CONFIG_KEYS, DEFAULT_ROUNDS } from './verbArgs';
 import { runGroupedBench } from './groupedBench';
 import { runMqaBench } from './mqaBench';
 import { wantsMqaKernel } from '../core/mqa/mqaCliArgs';
-import { benchExitCode, cliSettings, logToStderr, runCancellable, STOP_NOTICE_WITH_QUIT, VERB_EXIT, writeJsonReport, usageError } from './verbSupport';
+import {
+  benchExitCode,
+  cliSettings,
+  logToStderr,
+  runCancellable,
+  STOP_NOTICE_WITH_QUIT,
+  VERB_EXIT,
+  writeJsonReport,
+  usageError,
+} from './verbSupport';
 import { studyModeNotice } from '../core/environmentText';
 
 export const BENCH_HELP = `Usage: fp8lab bench [--shapes deepseek | M,N,K ...] [options]
@@ -54,7 +63,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (wantsMqaKernel(args)) return runMqaBench(args, io);
   if (args.includes('--kernel')) return runGroupedBench(args, io);
   const parsed = parseBenchArgs(args);
-  if (parsed.ok === 'help') { io.out(BENCH_HELP); return VERB_EXIT.ok; }
+  if (parsed.ok === 'help') {
+    io.out(BENCH_HELP);
+    return VERB_EXIT.ok;
+  }
   if (parsed.ok === false) return usageError('bench', parsed, BENCH_HELP, io);
   const { problems, shapesLabel, jsonFile, options, config } = parsed.value;
 
@@ -63,7 +75,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const env = await probeEnvironment(settings);
     if (!env.canRunKernels) io.err(studyModeNotice(env));
     const withConfigs = config ? await service.completeConfigs(settings, problems, config) : problems;
-    io.err(`fp8lab bench: ${withConfigs.length} shape(s) (${shapesLabel})${env.canRunKernels ? ` on ${env.devices.find((d) => d.isHopper)?.name}` : ''}\n`);
+    io.err(
+      `fp8lab bench: ${withConfigs.length} shape(s) (${shapesLabel})${env.canRunKernels ? ` on ${env.devices.find((d) => d.isHopper)?.name}` : ''}\n`,
+    );
     let done = 0;
     const runResult: BenchRun = await service.bench(settings, withConfigs, options, {
       measured: (r: ShapeResult) => io.err(progressLine(r, done++, withConfigs.length) + '\n'),

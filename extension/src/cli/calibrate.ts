@@ -27,21 +27,35 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   let db: string | undefined;
   let json: string | undefined;
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--help' || args[i] === '-h') { io.out(CALIBRATE_HELP); return VERB_EXIT.ok; }
+    if (args[i] === '--help' || args[i] === '-h') {
+      io.out(CALIBRATE_HELP);
+      return VERB_EXIT.ok;
+    }
     if ((args[i] === '--db' || args[i] === '--json') && args[i + 1] && !args[i + 1].startsWith('--')) {
-      if (args[i] === '--db') db = args[++i]; else json = args[++i];
-    } else { io.err(`fp8lab calibrate: unexpected ${JSON.stringify(args[i])}\n\n${CALIBRATE_HELP}`); return VERB_EXIT.usage; }
+      if (args[i] === '--db') db = args[++i];
+      else json = args[++i];
+    } else {
+      io.err(`fp8lab calibrate: unexpected ${JSON.stringify(args[i])}\n\n${CALIBRATE_HELP}`);
+      return VERB_EXIT.usage;
+    }
   }
   try {
     const settings = { ...cliSettings(io), ...(db ? { tuningDbPath: resolve(db) } : {}) };
     const { profile, file } = await calibrate(settings, logToStderr(io));
     const c = profile.clock;
     io.out(`device: ${deviceKey(profile.device)}\n`);
-    io.out(`FP8 GEMM: ${profile.fp8Tflops.toFixed(0)} TFLOPS on ${profile.device.smsInUse} SMs; memory roof ${profile.bandwidthGBps.toFixed(0)} GB/s; ` +
-      `L2 ${(profile.l2CacheBytes / 2 ** 20).toFixed(0)} MiB\n`);
-    io.out(c ? `under FP8 load: SM clock ${c.underLoadMHz.toFixed(0)} of ${c.maxMHz.toFixed(0)} MHz, ${c.powerW.toFixed(0)} of ${c.powerLimitW.toFixed(0)} W (${c.samples} samples)\n`
-      : 'under FP8 load: clock not sampled (nvidia-smi gave nothing)\n');
-    io.out(`calibrated: ${modelSummary(modelFromProfile(profile))}\nH100 defaults: ${modelSummary(H100_DEFAULT_MODEL)}\n`);
+    io.out(
+      `FP8 GEMM: ${profile.fp8Tflops.toFixed(0)} TFLOPS on ${profile.device.smsInUse} SMs; memory roof ${profile.bandwidthGBps.toFixed(0)} GB/s; ` +
+        `L2 ${(profile.l2CacheBytes / 2 ** 20).toFixed(0)} MiB\n`,
+    );
+    io.out(
+      c
+        ? `under FP8 load: SM clock ${c.underLoadMHz.toFixed(0)} of ${c.maxMHz.toFixed(0)} MHz, ${c.powerW.toFixed(0)} of ${c.powerLimitW.toFixed(0)} W (${c.samples} samples)\n`
+        : 'under FP8 load: clock not sampled (nvidia-smi gave nothing)\n',
+    );
+    io.out(
+      `calibrated: ${modelSummary(modelFromProfile(profile))}\nH100 defaults: ${modelSummary(H100_DEFAULT_MODEL)}\n`,
+    );
     io.out(`method: ${profile.method}\nsaved: ${file}\n`);
     if (json) await writeFile(resolve(json), JSON.stringify(profile, null, 1) + '\n');
     return VERB_EXIT.ok;

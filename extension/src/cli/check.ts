@@ -44,18 +44,35 @@ export function verdictOf(report: EnvironmentReport): CheckVerdict {
       return { exitCode, status: 'ready', message: `Ready: ${report.summary}.` };
     case CHECK_EXIT.noDriverOrGpu:
       return report.driver.ok
-        ? { exitCode, status: 'no-gpu', code: 'E_NO_DEVICE', message: 'The CUDA driver reports no GPU: kernels can be compiled (study mode) but not run.' }
+        ? {
+            exitCode,
+            status: 'no-gpu',
+            code: 'E_NO_DEVICE',
+            message: 'The CUDA driver reports no GPU: kernels can be compiled (study mode) but not run.',
+          }
         : {
-          exitCode, status: 'no-gpu', code: report.driver.code,
-          message: `${report.driver.code === 'E_DRIVER_TOO_OLD' ? 'The CUDA driver is too old' : report.driver.code === 'E_NO_DEVICE' ? 'No CUDA GPU' : 'No usable CUDA driver'}: ` +
-            `kernels can be compiled (study mode) but not run.\n${report.driver.message}`,
-        };
+            exitCode,
+            status: 'no-gpu',
+            code: report.driver.code,
+            message:
+              `${report.driver.code === 'E_DRIVER_TOO_OLD' ? 'The CUDA driver is too old' : report.driver.code === 'E_NO_DEVICE' ? 'No CUDA GPU' : 'No usable CUDA driver'}: ` +
+              `kernels can be compiled (study mode) but not run.\n${report.driver.message}`,
+          };
     case CHECK_EXIT.notHopper: {
       const names = report.devices.map((d) => `${d.name} (sm_${d.computeCapability.join('')})`).join(', ');
-      return { exitCode, status: 'not-hopper', message: `No Hopper GPU: found ${names}. The kernels need sm_90a (H100/H200/H800/GH200); study mode only.` };
+      return {
+        exitCode,
+        status: 'not-hopper',
+        message: `No Hopper GPU: found ${names}. The kernels need sm_90a (H100/H200/H800/GH200); study mode only.`,
+      };
     }
     default:
-      return { exitCode, status: 'no-toolkit', code: 'E_NO_COMPILER', message: report.toolkit.problem ?? 'No usable CUDA toolkit.' };
+      return {
+        exitCode,
+        status: 'no-toolkit',
+        code: 'E_NO_COMPILER',
+        message: report.toolkit.problem ?? 'No usable CUDA toolkit.',
+      };
   }
 }
 
@@ -66,25 +83,44 @@ export interface CheckDeps {
   root(): string;
 }
 
-const defaultDeps = (): CheckDeps => ({ env: process.env, cwd: process.cwd(), probe: probeEnvironment, root: () => findExtensionRoot() });
+const defaultDeps = (): CheckDeps => ({
+  env: process.env,
+  cwd: process.cwd(),
+  probe: probeEnvironment,
+  root: () => findExtensionRoot(),
+});
 
 export async function run(args: string[], io: CliIo, deps: CheckDeps = defaultDeps()): Promise<number> {
   let json = false;
   for (const a of args) {
     if (a === '--json') json = true;
-    else if (a === '--help' || a === '-h') { io.out(CHECK_HELP); return CHECK_EXIT.ok; }
-    else { io.err(`fp8lab check: unknown argument ${JSON.stringify(a)}.\n\n${CHECK_HELP}`); return CHECK_EXIT.usage; }
+    else if (a === '--help' || a === '-h') {
+      io.out(CHECK_HELP);
+      return CHECK_EXIT.ok;
+    } else {
+      io.err(`fp8lab check: unknown argument ${JSON.stringify(a)}.\n\n${CHECK_HELP}`);
+      return CHECK_EXIT.usage;
+    }
   }
 
   let report: EnvironmentReport;
   try {
     const root = deps.root();
-    const { settings, warnings } = resolveSettings({}, deps.env, { kernelsDir: join(root, 'kernels'), homeDir: homedir(), cwd: deps.cwd });
+    const { settings, warnings } = resolveSettings({}, deps.env, {
+      kernelsDir: join(root, 'kernels'),
+      homeDir: homedir(),
+      cwd: deps.cwd,
+    });
     for (const w of warnings) io.err(`warning: ${w}\n`);
     report = await deps.probe(settings, undefined, { cacheBytes: true });
   } catch (err) {
     if (!(err instanceof RuntimeError) || err.code !== 'E_ADDON_LOAD') throw err;
-    const verdict: CheckVerdict = { exitCode: CHECK_EXIT.addonBroken, status: 'addon-broken', code: err.code, message: err.message };
+    const verdict: CheckVerdict = {
+      exitCode: CHECK_EXIT.addonBroken,
+      status: 'addon-broken',
+      code: err.code,
+      message: err.message,
+    };
     if (json) io.out(JSON.stringify({ check: verdict }, null, 2) + '\n');
     else io.err(`fp8lab check: [${err.code}] ${err.message}\n`);
     return verdict.exitCode;
@@ -96,7 +132,8 @@ export async function run(args: string[], io: CliIo, deps: CheckDeps = defaultDe
   } else {
     io.out(formatReport(report) + '\n');
     // The details are in the report above; the last line says why the exit code is what it is.
-    if (verdict.exitCode !== CHECK_EXIT.ok) io.err(`\nfp8lab check: exit ${verdict.exitCode} (${verdict.status}): ${verdict.message.split('\n')[0]}\n`);
+    if (verdict.exitCode !== CHECK_EXIT.ok)
+      io.err(`\nfp8lab check: exit ${verdict.exitCode} (${verdict.status}): ${verdict.message.split('\n')[0]}\n`);
   }
   return verdict.exitCode;
 }

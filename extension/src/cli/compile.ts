@@ -19,27 +19,35 @@ the heuristics); keys: ${Object.keys(CONFIG_KEYS).join(', ')}. --kernel bf16 com
 
 export function formatCompileReport(r: CompileReport): string {
   const g = r.registers;
-  return [
-    `kernel      ${r.kernelName}`,
-    `shape       ${shapeLabel(r.problem)} (${r.problem.kind})`,
-    `config      ${formatConfig(r.config)}, ${r.config.numThreads} threads, ${r.config.sharedBytes} B dynamic smem, ${r.config.numSms} SMs`,
-    `registers   ${g.registers} per thread (ptxas); setmaxnreg producer ${g.producerRegisters}, math ${g.mathRegisters}`,
-    `local mem   ${g.spillStoresBytes} B spill stores, ${g.spillLoadsBytes} B spill loads, ${g.stackFrameBytes} B stack`,
-    `smem        ${g.staticSharedBytes} B static + ${g.dynamicSharedBytes} B dynamic; ${g.occupancyCtasPerSm} CTA(s) per SM`,
-    `cache       ${r.cacheHit ? 'hit' : 'miss'} in ${r.compileMs.toFixed(1)} ms, key ${r.cacheKey.slice(0, 16)}…`,
-    `cubin       ${r.cubinPath}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `kernel      ${r.kernelName}`,
+      `shape       ${shapeLabel(r.problem)} (${r.problem.kind})`,
+      `config      ${formatConfig(r.config)}, ${r.config.numThreads} threads, ${r.config.sharedBytes} B dynamic smem, ${r.config.numSms} SMs`,
+      `registers   ${g.registers} per thread (ptxas); setmaxnreg producer ${g.producerRegisters}, math ${g.mathRegisters}`,
+      `local mem   ${g.spillStoresBytes} B spill stores, ${g.spillLoadsBytes} B spill loads, ${g.stackFrameBytes} B stack`,
+      `smem        ${g.staticSharedBytes} B static + ${g.dynamicSharedBytes} B dynamic; ${g.occupancyCtasPerSm} CTA(s) per SM`,
+      `cache       ${r.cacheHit ? 'hit' : 'miss'} in ${r.compileMs.toFixed(1)} ms, key ${r.cacheKey.slice(0, 16)}…`,
+      `cubin       ${r.cubinPath}`,
+    ].join('\n') + '\n'
+  );
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseShapeVerbArgs('compile', args);
-  if (parsed.ok === 'help') { io.out(COMPILE_HELP); return VERB_EXIT.ok; }
+  if (parsed.ok === 'help') {
+    io.out(COMPILE_HELP);
+    return VERB_EXIT.ok;
+  }
   if (parsed.ok === false) return usageError('compile', parsed, COMPILE_HELP, io);
   try {
     const settings = cliSettings(io);
     const { problem, config, json } = parsed.value;
     const [withConfig] = config ? await service.completeConfigs(settings, [problem], config) : [problem];
-    const report = await service.compileKernel(settings, { problem: withConfig, ...(withConfig.config ? { config: withConfig.config } : {}) });
+    const report = await service.compileKernel(settings, {
+      problem: withConfig,
+      ...(withConfig.config ? { config: withConfig.config } : {}),
+    });
     io.out(json ? JSON.stringify(report, null, 2) + '\n' : formatCompileReport(report));
     return VERB_EXIT.ok;
   } catch (err) {

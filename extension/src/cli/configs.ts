@@ -20,11 +20,18 @@ ConfigReport (all candidates).
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseShapeVerbArgs('configs', args);
-  if (parsed.ok === 'help') { io.out(CONFIGS_HELP); return VERB_EXIT.ok; }
+  if (parsed.ok === 'help') {
+    io.out(CONFIGS_HELP);
+    return VERB_EXIT.ok;
+  }
   if (parsed.ok === false) return usageError('configs', parsed, CONFIGS_HELP, io);
   try {
     const report = await service.configs(cliSettings(io), parsed.value.problem);
-    io.out(parsed.value.json ? JSON.stringify(report, null, 2) + '\n' : formatConfigReport(report, { legalOnly: parsed.value.legalOnly, top: parsed.value.top }));
+    io.out(
+      parsed.value.json
+        ? JSON.stringify(report, null, 2) + '\n'
+        : formatConfigReport(report, { legalOnly: parsed.value.legalOnly, top: parsed.value.top }),
+    );
     return VERB_EXIT.ok;
   } catch (err) {
     return reportError('configs', err, io);

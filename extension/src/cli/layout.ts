@@ -30,32 +30,51 @@ const whole = (s: string | undefined): number => (s !== undefined && /^\d+$/.tes
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const [what, ...rest] = args;
-  if (!what || what === '--help' || what === '-h') { io.out(LAYOUT_HELP); return what ? VERB_EXIT.ok : VERB_EXIT.usage; }
-  const usage = (msg: string) => { io.err(`fp8lab layout: ${msg}\n\n${LAYOUT_HELP}`); return VERB_EXIT.usage; };
+  if (!what || what === '--help' || what === '-h') {
+    io.out(LAYOUT_HELP);
+    return what ? VERB_EXIT.ok : VERB_EXIT.usage;
+  }
+  const usage = (msg: string) => {
+    io.err(`fp8lab layout: ${msg}\n\n${LAYOUT_HELP}`);
+    return VERB_EXIT.usage;
+  };
   try {
     switch (what) {
       case 'tma-aligned-size': {
         const size = whole(rest[0]);
         const elem = rest[1] === undefined ? 4 : whole(rest[1]);
-        if (Number.isNaN(size) || Number.isNaN(elem)) return usage('tma-aligned-size needs SIZE [ELEMENT_BYTES] as whole numbers');
+        if (Number.isNaN(size) || Number.isNaN(elem))
+          return usage('tma-aligned-size needs SIZE [ELEMENT_BYTES] as whole numbers');
         io.out(`${tmaAlignedSize(size, elem)}\n`);
         return VERB_EXIT.ok;
       }
       case 'cast': {
         const [mode, input, r, c, out] = rest;
-        if (!['per-token', 'per-block', 'per-channel'].includes(mode ?? '') || !input || !out) return usage('cast needs MODE IN.f32 ROWS COLS OUT');
+        if (!['per-token', 'per-block', 'per-channel'].includes(mode ?? '') || !input || !out)
+          return usage('cast needs MODE IN.f32 ROWS COLS OUT');
         const data = await readFile(input);
-        const res = await castToFp8(cliSettings(io), { mode: mode as CastMode, rows: whole(r), cols: whole(c), dataBase64: data.toString('base64') });
+        const res = await castToFp8(cliSettings(io), {
+          mode: mode as CastMode,
+          rows: whole(r),
+          cols: whole(c),
+          dataBase64: data.toString('base64'),
+        });
         await writeFile(`${out}.fp8`, Buffer.from(res.fp8Base64, 'base64'));
         await writeFile(`${out}.scales.f32`, Buffer.from(res.scalesBase64, 'base64'));
-        io.out(`wrote ${out}.fp8 (e4m3 [${res.rows}, ${res.cols}]) and ${out}.scales.f32 (${res.scaleLayout}, shape [${res.scaleShape.join(', ')}])\n`);
+        io.out(
+          `wrote ${out}.fp8 (e4m3 [${res.rows}, ${res.cols}]) and ${out}.scales.f32 (${res.scaleLayout}, shape [${res.scaleShape.join(', ')}])\n`,
+        );
         return VERB_EXIT.ok;
       }
       case 'transform-scales': {
         const [input, r, kb, out] = rest;
         if (!input || !out) return usage('transform-scales needs IN.f32 ROWS K_BLOCKS OUT.f32');
         const data = await readFile(input);
-        const res = await transformScales(cliSettings(io), { dataBase64: data.toString('base64'), rows: whole(r), kBlocks: whole(kb) });
+        const res = await transformScales(cliSettings(io), {
+          dataBase64: data.toString('base64'),
+          rows: whole(r),
+          kBlocks: whole(kb),
+        });
         await writeFile(out, Buffer.from(res.dataBase64, 'base64'));
         io.out(`wrote ${out}: fp32 [${res.kBlocks}][${res.alignedRows}] MN-major\n`);
         return VERB_EXIT.ok;
@@ -70,7 +89,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         const settings = cliSettings(io);
         setGroupedSettings(change);
         const s = getGroupedSettings(settings);
-        io.out(`numSms: ${s.numSms ?? 'all of the device\'s SMs'} (FP8LAB_NUM_SMS for every command)\nmkAlignment: ${s.mkAlignment}\n`);
+        io.out(
+          `numSms: ${s.numSms ?? "all of the device's SMs"} (FP8LAB_NUM_SMS for every command)\nmkAlignment: ${s.mkAlignment}\n`,
+        );
         return VERB_EXIT.ok;
       }
       default:

@@ -3,11 +3,21 @@
 // the reader asked for no more. Any other write error is reported in one line.
 import type { Writable } from 'node:stream';
 
-export function endQuietlyOnClosedPipe(streams: Writable[], exit: (code: number) => void = (c) => process.exit(c)): void {
+export function endQuietlyOnClosedPipe(
+  streams: Writable[],
+  exit: (code: number) => void = (c) => process.exit(c),
+): void {
   for (const stream of streams) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') { exit(0); return; }
-      try { process.stderr.write(`fp8lab: cannot write the output: ${err.message}\n`); } catch { /* stderr is gone too */ }
+      if (err.code === 'EPIPE') {
+        exit(0);
+        return;
+      }
+      try {
+        process.stderr.write(`fp8lab: cannot write the output: ${err.message}\n`);
+      } catch {
+        /* stderr is gone too */
+      }
       exit(74); // EX_IOERR
     });
   }

@@ -11,7 +11,16 @@ import { timeline } from '../worker/studies/timeline';
 import type { CliIo } from './io';
 import { parseTimelineArgs } from './studyArgs';
 import { CONFIG_KEYS } from './verbArgs';
-import { cliSettings, reportError, runCancellable, STOP_NOTICE, studyHooks, VERB_EXIT, writeJsonReport, usageError } from './verbSupport';
+import {
+  cliSettings,
+  reportError,
+  runCancellable,
+  STOP_NOTICE,
+  studyHooks,
+  VERB_EXIT,
+  writeJsonReport,
+  usageError,
+} from './verbSupport';
 import { shapeLabel } from '../core/shapes';
 
 export const TIMELINE_HELP = `Usage: fp8lab timeline M N K --trace FILE [options]
@@ -38,14 +47,22 @@ Exit codes: 0 done, 1 bad command line, 4 no usable CUDA toolkit, 5 native addon
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseTimelineArgs(args);
-  if (parsed.ok === 'help') { io.out(TIMELINE_HELP); return VERB_EXIT.ok; }
+  if (parsed.ok === 'help') {
+    io.out(TIMELINE_HELP);
+    return VERB_EXIT.ok;
+  }
   if (parsed.ok === false) return usageError('timeline', parsed, TIMELINE_HELP, io);
   const a = parsed.value;
   if (a.fromCapture !== undefined) return convert(a.fromCapture, a.traceFile, io);
   return runCancellable('timeline', io, STOP_NOTICE, async (cancelled) => {
     const settings = cliSettings(io);
     const [problem] = a.config ? await service.completeConfigs(settings, [a.problem!], a.config) : [a.problem!];
-    const result = await timeline(settings, problem, { ...(a.rounds ? { rounds: a.rounds } : {}), ...(a.seed !== undefined ? { seed: a.seed } : {}) }, studyHooks(io, cancelled));
+    const result = await timeline(
+      settings,
+      problem,
+      { ...(a.rounds ? { rounds: a.rounds } : {}), ...(a.seed !== undefined ? { seed: a.seed } : {}) },
+      studyHooks(io, cancelled),
+    );
     io.out(formatTimelineRun(result));
     const c = result.capture;
     await writeJsonReport(a.traceFile, chromeTraceOf(c), io);
@@ -57,7 +74,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
 function chromeTraceOf(c: TraceCapture) {
   return toChromeTrace(decodeCapture(c), {
-    shape: `${shapeLabel(c.problem)}`, kernel: c.kernelName ?? '', device: c.device?.name ?? '',
+    shape: `${shapeLabel(c.problem)}`,
+    kernel: c.kernelName ?? '',
+    device: c.device?.name ?? '',
     ...(c.timing ? { plainUs: c.timing.plainUs, instrumentedUs: c.timing.instrumentedUs } : {}),
     ...(c.recorded ? { recorded: c.recorded } : {}),
   });
@@ -76,15 +95,20 @@ async function convert(from: string, traceFile: string, io: CliIo): Promise<numb
     const raw = JSON.parse(text) as { capture?: unknown };
     const capture = checkTraceCapture(raw && typeof raw === 'object' && 'capture' in raw ? raw.capture : raw);
     const s = summarizeTrace(decodeCapture(capture));
-    io.out(`${shapeLabel(capture.problem)}: ${s.eventsRecorded} events (${s.eventsDropped} dropped), ` +
-      `${(s.durationNs / 1000).toFixed(1)} µs first to last event, ${s.tiles} tiles on ${s.sms} SMs\n`);
+    io.out(
+      `${shapeLabel(capture.problem)}: ${s.eventsRecorded} events (${s.eventsDropped} dropped), ` +
+        `${(s.durationNs / 1000).toFixed(1)} µs first to last event, ${s.tiles} tiles on ${s.sms} SMs\n`,
+    );
     const path = resolve(traceFile);
     await writeFile(path, JSON.stringify(chromeTraceOf(capture)) + '\n');
     io.err(`wrote ${path}\n`);
     return VERB_EXIT.ok;
   } catch (err) {
     const e = err as { name?: string; message?: string };
-    if (e.name === 'TraceFormatError' || err instanceof SyntaxError) { io.err(`fp8lab timeline: ${from}: ${e.message}\n`); return VERB_EXIT.usage; }
+    if (e.name === 'TraceFormatError' || err instanceof SyntaxError) {
+      io.err(`fp8lab timeline: ${from}: ${e.message}\n`);
+      return VERB_EXIT.usage;
+    }
     return reportError('timeline', err, io);
   }
 }

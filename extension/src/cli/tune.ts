@@ -46,20 +46,34 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (args[i] === '--save') save = true;
     else if (args[i] === '--db') {
       db = args[++i];
-      if (!db || db.startsWith('--')) { io.err(`fp8lab tune: --db needs a folder\n\n${TUNE_HELP}`); return VERB_EXIT.usage; }
+      if (!db || db.startsWith('--')) {
+        io.err(`fp8lab tune: --db needs a folder\n\n${TUNE_HELP}`);
+        return VERB_EXIT.usage;
+      }
     } else if (args[i] === '--top') {
       top = Number(args[++i]);
-      if (!Number.isInteger(top) || top < 1) { io.err(`fp8lab tune: --top needs a whole number ≥ 1\n\n${TUNE_HELP}`); return VERB_EXIT.usage; }
+      if (!Number.isInteger(top) || top < 1) {
+        io.err(`fp8lab tune: --top needs a whole number ≥ 1\n\n${TUNE_HELP}`);
+        return VERB_EXIT.usage;
+      }
     } else rest.push(args[i]);
   }
   if (!rest.includes('--rounds')) rest.push('--rounds', String(DEFAULT_ROUNDS));
   const parsed = parseBenchArgs(rest);
-  if (parsed.ok === 'help') { io.out(TUNE_HELP); return VERB_EXIT.ok; }
+  if (parsed.ok === 'help') {
+    io.out(TUNE_HELP);
+    return VERB_EXIT.ok;
+  }
   if (parsed.ok === false) return usageError('tune', parsed, TUNE_HELP, io);
   try {
     const settings = { ...cliSettings(io), ...(db ? { tuningDbPath: resolve(db) } : {}) };
     const env = await probeEnvironment(settings);
-    if (!env.canRunKernels) { io.err(`fp8lab tune: [E_NO_DEVICE] tuning times kernels, so it needs a Hopper GPU; here: ${env.summary}. Run \`fp8lab check\` for what is missing; \`fp8lab configs M N K\` ranks candidates without a GPU.\n`); return VERB_EXIT.failed; }
+    if (!env.canRunKernels) {
+      io.err(
+        `fp8lab tune: [E_NO_DEVICE] tuning times kernels, so it needs a Hopper GPU; here: ${env.summary}. Run \`fp8lab check\` for what is missing; \`fp8lab configs M N K\` ranks candidates without a GPU.\n`,
+      );
+      return VERB_EXIT.failed;
+    }
     const tunings: Array<ShapeTuning & { method: string }> = [];
     // With --save each shape's record is appended as soon as it is measured, so a tune that is
     // stopped (a time limit, Ctrl-C, a lost context) keeps every shape it finished.
@@ -75,7 +89,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       if (parsed.value.jsonFile) {
         // Rewritten after every shape, so a stopped tune leaves the shapes it finished.
         const method = `interleaved CUDA-graph rounds, median of ${parsed.value.options.rounds} (per shape: see each tuning's method)`;
-        await writeFile(resolve(parsed.value.jsonFile), JSON.stringify({ device: env.devices[0], method, tunings }, null, 1) + '\n');
+        await writeFile(
+          resolve(parsed.value.jsonFile),
+          JSON.stringify({ device: env.devices[0], method, tunings }, null, 1) + '\n',
+        );
       }
       if (store && provenance) {
         const records = tuningRecords([tuning], provenance);
@@ -89,7 +106,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
     if (save) io.err(`saved ${saved} shape ranking(s) to the tuning store: ${savedTo}\n`);
     const regrets = tunings.flatMap((t) => (t.regret ? [t.regret] : []));
-    if (regrets.length) io.out(`heuristic regret (chosen / fastest): geomean ${geomean(regrets).toFixed(3)}, worst ${Math.max(...regrets).toFixed(3)} over ${regrets.length} shape(s)\n`);
+    if (regrets.length)
+      io.out(
+        `heuristic regret (chosen / fastest): geomean ${geomean(regrets).toFixed(3)}, worst ${Math.max(...regrets).toFixed(3)} over ${regrets.length} shape(s)\n`,
+      );
 
     return tunings.length === parsed.value.problems.length ? VERB_EXIT.ok : VERB_EXIT.failed;
   } catch (err) {
@@ -100,9 +120,23 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 function shapeTable(t: ShapeTuning): string {
   const fullGrid = Math.max(...t.candidates.map((c) => c.config.numSms));
   const rows = t.candidates.map((c) => [
-    compactConfig(c.config) + (c.config.numSms < fullGrid ? ` sms${c.config.numSms}` : ''), c.measuredUs?.toFixed(1) ?? '-', c.predictedUs?.toFixed(1) ?? '-',
-    c.chosen ? 'chosen' : '', c === t.best ? 'fastest' : '', c.error ?? '',
+    compactConfig(c.config) + (c.config.numSms < fullGrid ? ` sms${c.config.numSms}` : ''),
+    c.measuredUs?.toFixed(1) ?? '-',
+    c.predictedUs?.toFixed(1) ?? '-',
+    c.chosen ? 'chosen' : '',
+    c === t.best ? 'fastest' : '',
+    c.error ?? '',
   ]);
   const head = `${t.problem.m}x${t.problem.n}x${t.problem.k}${t.regret ? `  (regret ${t.regret.toFixed(3)})` : ''}\n`;
-  return head + textTable(['config', 'measured µs', 'predicted µs', '', '', 'error'], rows, [false, true, true, false, false, false]);
+  return (
+    head +
+    textTable(['config', 'measured µs', 'predicted µs', '', '', 'error'], rows, [
+      false,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ])
+  );
 }

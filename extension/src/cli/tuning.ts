@@ -37,15 +37,24 @@ says which apply here; records of another device or kernel source are kept but n
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  if (args[0] === '--help' || args[0] === '-h' || args.length === 0) { io.out(TUNING_HELP); return args.length ? VERB_EXIT.ok : VERB_EXIT.usage; }
+  if (args[0] === '--help' || args[0] === '-h' || args.length === 0) {
+    io.out(TUNING_HELP);
+    return args.length ? VERB_EXIT.ok : VERB_EXIT.usage;
+  }
   if (args[0] === 'export' || args[0] === 'import') return exchange(args[0], args.slice(1), io);
-  if (args[0] !== 'show') { io.err(`fp8lab tuning: unknown command "${args[0]}"; use show, export or import\n\n${TUNING_HELP}`); return VERB_EXIT.usage; }
+  if (args[0] !== 'show') {
+    io.err(`fp8lab tuning: unknown command "${args[0]}"; use show, export or import\n\n${TUNING_HELP}`);
+    return VERB_EXIT.usage;
+  }
   let db: string | undefined;
   let json = false;
   for (let i = 1; i < args.length; i++) {
     if (args[i] === '--json') json = true;
     else if (args[i] === '--db' && args[i + 1] && !args[i + 1].startsWith('--')) db = args[++i];
-    else { io.err(`fp8lab tuning show: unexpected ${JSON.stringify(args[i])}\n\n${TUNING_HELP}`); return VERB_EXIT.usage; }
+    else {
+      io.err(`fp8lab tuning show: unexpected ${JSON.stringify(args[i])}\n\n${TUNING_HELP}`);
+      return VERB_EXIT.usage;
+    }
   }
   try {
     const settings = { ...cliSettings(io), ...(db ? { tuningDbPath: resolve(db) } : {}) };
@@ -57,37 +66,73 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const kernelHash = await kernelSourceHash(settings.kernelsDir, settings.jitDefines);
     const here = gpu ? (await tuningProvenance(settings, env, gpu)).device : undefined;
     const view = here ? viewFor(records, here, kernelHash) : undefined;
-    const standing = (r: TuningRecord) => !view ? (r.kernelHash === kernelHash ? 'this kernel source (no GPU here)' : 'other kernel source')
-      : view.usable.includes(r) ? 'this GPU' : view.otherKernel.includes(r) ? 'other kernel source' : view.otherDevice.includes(r) ? 'other device' : 'superseded';
+    const standing = (r: TuningRecord) =>
+      !view
+        ? r.kernelHash === kernelHash
+          ? 'this kernel source (no GPU here)'
+          : 'other kernel source'
+        : view.usable.includes(r)
+          ? 'this GPU'
+          : view.otherKernel.includes(r)
+            ? 'other kernel source'
+            : view.otherDevice.includes(r)
+              ? 'other device'
+              : 'superseded';
     const profiles = await readProfiles(tuningDirOf(settings));
     for (const w of profiles.warnings) io.err(`warning: ${w}\n`);
-    const profileStanding = (p: DeviceProfile) => (here && deviceKey(p.device) === deviceKey(here) ? 'this GPU' : here ? 'other device' : 'no GPU here');
+    const profileStanding = (p: DeviceProfile) =>
+      here && deviceKey(p.device) === deviceKey(here) ? 'this GPU' : here ? 'other device' : 'no GPU here';
     if (json) {
-      io.out(JSON.stringify({ dir: store.dir, kernelHash, ...(here ? { device: here } : {}), records: records.map((r) => ({ standing: standing(r), record: r })), warnings,
-        profiles: profiles.profiles.map((p) => ({ standing: profileStanding(p), profile: p })) }, null, 1) + '\n');
+      io.out(
+        JSON.stringify(
+          {
+            dir: store.dir,
+            kernelHash,
+            ...(here ? { device: here } : {}),
+            records: records.map((r) => ({ standing: standing(r), record: r })),
+            warnings,
+            profiles: profiles.profiles.map((p) => ({ standing: profileStanding(p), profile: p })),
+          },
+          null,
+          1,
+        ) + '\n',
+      );
       return VERB_EXIT.ok;
     }
-    io.out(`tuning store ${store.dir}: ${records.length} record(s)${warnings.length ? `, ${warnings.length} line(s) skipped` : ''}\n`);
+    io.out(
+      `tuning store ${store.dir}: ${records.length} record(s)${warnings.length ? `, ${warnings.length} line(s) skipped` : ''}\n`,
+    );
     io.out(`here: ${here ? deviceKey(here) : 'no Hopper GPU'}; kernel source ${kernelHash.slice(0, 12)}\n`);
     for (const p of profiles.profiles) {
-      io.out(`device profile (${profileStanding(p)}, calibrated ${p.measuredAt.replace('T', ' ').slice(0, 16)}): ${deviceKey(p.device)}: ` +
-        `${p.fp8Tflops.toFixed(0)} FP8 TFLOPS, ${p.bandwidthGBps.toFixed(0)} GB/s; ${modelSummary(modelFromProfile(p))}\n`);
+      io.out(
+        `device profile (${profileStanding(p)}, calibrated ${p.measuredAt.replace('T', ' ').slice(0, 16)}): ${deviceKey(p.device)}: ` +
+          `${p.fp8Tflops.toFixed(0)} FP8 TFLOPS, ${p.bandwidthGBps.toFixed(0)} GB/s; ${modelSummary(modelFromProfile(p))}\n`,
+      );
     }
     if (records.length === 0) return VERB_EXIT.ok;
-    const rows = [...records].sort((a, b) => shapeKey(a.problem).localeCompare(shapeKey(b.problem)) || a.measuredAt.localeCompare(b.measuredAt)).map((r) => [
-      `${shapeLabel(r.problem)}`,
-      r.winner ? compactConfig(r.winner.config) : '-',
-      r.winner ? r.winner.us.toFixed(1) : '-',
-      r.regret !== undefined ? r.regret.toFixed(3) : '-',
-      String(r.ranking.length),
-      standing(r),
-      r.device.name.replace(/^NVIDIA /, '') + ` ${r.device.smsInUse} SMs`,
-      r.kernelHash.slice(0, 12),
-      r.measuredAt.replace('T', ' ').slice(0, 19),
-      r.origin.by + (r.origin.sweepId ? ` ${r.origin.sweepId}#${r.origin.task}` : ''),
-    ]);
-    io.out(textTable(['shape', 'winner', 'µs', 'regret', 'timed', 'applies to', 'device', 'kernels', 'measured', 'by'], rows,
-      [false, false, true, true, true, false, false, false, false, false]));
+    const rows = [...records]
+      .sort(
+        (a, b) => shapeKey(a.problem).localeCompare(shapeKey(b.problem)) || a.measuredAt.localeCompare(b.measuredAt),
+      )
+      .map((r) => [
+        `${shapeLabel(r.problem)}`,
+        r.winner ? compactConfig(r.winner.config) : '-',
+        r.winner ? r.winner.us.toFixed(1) : '-',
+        r.regret !== undefined ? r.regret.toFixed(3) : '-',
+        String(r.ranking.length),
+        standing(r),
+        r.device.name.replace(/^NVIDIA /, '') + ` ${r.device.smsInUse} SMs`,
+        r.kernelHash.slice(0, 12),
+        r.measuredAt.replace('T', ' ').slice(0, 19),
+        r.origin.by + (r.origin.sweepId ? ` ${r.origin.sweepId}#${r.origin.task}` : ''),
+      ]);
+    io.out(
+      textTable(
+        ['shape', 'winner', 'µs', 'regret', 'timed', 'applies to', 'device', 'kernels', 'measured', 'by'],
+        rows,
+        [false, false, true, true, true, false, false, false, false, false],
+      ),
+    );
     return VERB_EXIT.ok;
   } catch (err) {
     return reportError('tuning', err, io);

@@ -17,12 +17,22 @@ export function isValueWord(a: string): boolean {
 }
 
 /** One shape from the words left after the flags: three numbers (`M N K`) or one `M,N,K` word. */
-export function shapeFromWords(verb: string, words: string[], as: Pick<GemmProblem, 'kind' | 'output'> = { kind: 'normal' }): Parsed<GemmProblem> {
+export function shapeFromWords(
+  verb: string,
+  words: string[],
+  as: Pick<GemmProblem, 'kind' | 'output'> = { kind: 'normal' },
+): Parsed<GemmProblem> {
   if (words.length !== 1 && words.length !== 3) {
-    return { ok: false, code: 'E_INVALID_SHAPE', message: `${verb} needs one shape: M N K or M,N,K (e.g. ${verb} 4096 7168 2048)${words.length ? `; got ${words.map((w) => JSON.stringify(w)).join(' ')}` : ''}` };
+    return {
+      ok: false,
+      code: 'E_INVALID_SHAPE',
+      message: `${verb} needs one shape: M N K or M,N,K (e.g. ${verb} 4096 7168 2048)${words.length ? `; got ${words.map((w) => JSON.stringify(w)).join(' ')}` : ''}`,
+    };
   }
   const parsed = parseShape(words.join(' '), { kind: as.kind, ...(as.output ? { output: as.output } : {}) });
-  return parsed.ok ? { ok: true, value: { ...parsed.problem, ...(as.output ? { output: as.output } : {}) } } : { ok: false, code: 'E_INVALID_SHAPE', message: `shape "${words.join(' ')}": ${parsed.message}` };
+  return parsed.ok
+    ? { ok: true, value: { ...parsed.problem, ...(as.output ? { output: as.output } : {}) } }
+    : { ok: false, code: 'E_INVALID_SHAPE', message: `shape "${words.join(' ')}": ${parsed.message}` };
 }
 
 export interface BenchArgs {
@@ -40,9 +50,20 @@ export const DEFAULT_SEED = 0;
 
 /** Config keys a user may force, in the CLI's snake_case spelling. */
 export const CONFIG_KEYS = {
-  block_m: 'blockM', block_n: 'blockN', block_k: 'blockK', stages: 'numStages', num_stages: 'numStages',
-  math_wgs: 'numMathWarpgroups', num_math_warpgroups: 'numMathWarpgroups', cluster_m: 'clusterM', cluster_n: 'clusterN',
-  swizzle_a: 'swizzleA', swizzle_b: 'swizzleB', swizzle_d: 'swizzleD', num_sms: 'numSms', split_k: 'splitK',
+  block_m: 'blockM',
+  block_n: 'blockN',
+  block_k: 'blockK',
+  stages: 'numStages',
+  num_stages: 'numStages',
+  math_wgs: 'numMathWarpgroups',
+  num_math_warpgroups: 'numMathWarpgroups',
+  cluster_m: 'clusterM',
+  cluster_n: 'clusterN',
+  swizzle_a: 'swizzleA',
+  swizzle_b: 'swizzleB',
+  swizzle_d: 'swizzleD',
+  num_sms: 'numSms',
+  split_k: 'splitK',
 } as const;
 export type { ConfigOverrides };
 
@@ -53,16 +74,27 @@ const MAX_CONFIG_VALUE = 1 << 20;
 export function parseConfigText(text: string): Parsed<ConfigOverrides> {
   const out: ConfigOverrides = {};
   const pairs = text.split(/[,\s]+/).filter(Boolean);
-  if (pairs.length === 0) return { ok: false, message: `--config needs key=value pairs, e.g. block_m=128,block_n=128,stages=5; keys: ${Object.keys(CONFIG_KEYS).join(', ')}` };
+  if (pairs.length === 0)
+    return {
+      ok: false,
+      message: `--config needs key=value pairs, e.g. block_m=128,block_n=128,stages=5; keys: ${Object.keys(CONFIG_KEYS).join(', ')}`,
+    };
   for (const pair of pairs) {
     const m = /^([a-z_]+)=(\d+)$/.exec(pair);
     if (!m) return { ok: false, message: `--config: "${pair}" is not key=number (e.g. block_n=128)` };
     // Own keys only: "__proto__" or "constructor" must not reach Object.prototype.
     const key = Object.hasOwn(CONFIG_KEYS, m[1]) ? CONFIG_KEYS[m[1] as keyof typeof CONFIG_KEYS] : undefined;
-    if (!key) return { ok: false, message: `--config: unknown key "${m[1]}"; use one of ${Object.keys(CONFIG_KEYS).join(', ')}` };
+    if (!key)
+      return {
+        ok: false,
+        message: `--config: unknown key "${m[1]}"; use one of ${Object.keys(CONFIG_KEYS).join(', ')}`,
+      };
     const value = Number(m[2]);
     if (!Number.isSafeInteger(value) || value > MAX_CONFIG_VALUE) {
-      return { ok: false, message: `--config: ${m[1]}=${m[2].length > 20 ? `${m[2].slice(0, 20)}…` : m[2]} is far beyond any legal value (at most ${MAX_CONFIG_VALUE}); the policy names the legal ones` };
+      return {
+        ok: false,
+        message: `--config: ${m[1]}=${m[2].length > 20 ? `${m[2].slice(0, 20)}…` : m[2]} is far beyond any legal value (at most ${MAX_CONFIG_VALUE}); the policy names the legal ones`,
+      };
     }
     out[key] = value;
   }
@@ -71,14 +103,20 @@ export function parseConfigText(text: string): Parsed<ConfigOverrides> {
 
 function positiveInt(flag: string, raw: string | undefined, max: number): Parsed<number> {
   if (raw === undefined) return { ok: false, message: `${flag} needs a value` };
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) return { ok: false, message: `${flag} must be a whole number from 1 to ${max}; got "${raw}"` };
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
+    return { ok: false, message: `${flag} must be a whole number from 1 to ${max}; got "${raw}"` };
   return { ok: true, value: Number(raw) };
 }
 
 function shapeOrPreset(token: string): Parsed<{ problems: GemmProblem[]; preset?: string }> {
   const preset = presetShapes(token);
   if (preset) return { ok: true, value: { problems: preset, preset: token } };
-  if (/^[a-z-]+$/i.test(token)) return { ok: false, code: 'E_INVALID_SHAPE', message: `unknown shape preset "${token}"; use one of ${SHAPE_PRESETS.join(', ')}, M,N,K or M N K` };
+  if (/^[a-z-]+$/i.test(token))
+    return {
+      ok: false,
+      code: 'E_INVALID_SHAPE',
+      message: `unknown shape preset "${token}"; use one of ${SHAPE_PRESETS.join(', ')}, M,N,K or M N K`,
+    };
   const parsed = parseShape(token);
   if (!parsed.ok) return { ok: false, code: 'E_INVALID_SHAPE', message: `shape "${token}": ${parsed.message}` };
   return { ok: true, value: { problems: [parsed.problem] } };
@@ -95,29 +133,65 @@ export function parseBenchArgs(args: string[]): Parsed<BenchArgs> {
     const a = args[i];
     if (a === '--help' || a === '-h') return { ok: 'help' };
     switch (a) {
-      case '--shapes': if (args[i + 1] === undefined || args[i + 1].startsWith('--')) return { ok: false, message: '--shapes needs deepseek (or another preset) or one or more M,N,K' }; continue;
-      case '--json': jsonFile = args[++i]; if (!jsonFile || jsonFile.startsWith('--')) return { ok: false, message: '--json needs a file name, e.g. --json bench.json' }; continue;
-      case '--no-peer': options.peer = false; continue;
+      case '--shapes':
+        if (args[i + 1] === undefined || args[i + 1].startsWith('--'))
+          return { ok: false, message: '--shapes needs deepseek (or another preset) or one or more M,N,K' };
+        continue;
+      case '--json':
+        jsonFile = args[++i];
+        if (!jsonFile || jsonFile.startsWith('--'))
+          return { ok: false, message: '--json needs a file name, e.g. --json bench.json' };
+        continue;
+      case '--no-peer':
+        options.peer = false;
+        continue;
       case '--peers': {
-        try { options.peers = parsePeerList(args[++i] ?? ''); } catch (err) { return { ok: false, message: (err as Error).message }; }
+        try {
+          options.peers = parsePeerList(args[++i] ?? '');
+        } catch (err) {
+          return { ok: false, message: (err as Error).message };
+        }
         if (options.peers.length === 0) options.peer = false;
         continue;
       }
-      case '--check-only': options.timing = false; continue;
-      case '--no-pdl': options.pdl = false; continue;
-      case '--rounds': { const r = positiveInt(a, args[++i], 10_000); if (r.ok !== true) return r; options.rounds = r.value; continue; }
-      case '--calls-per-graph': { const r = positiveInt(a, args[++i], 4096); if (r.ok !== true) return r; options.callsPerGraph = r.value; continue; }
+      case '--check-only':
+        options.timing = false;
+        continue;
+      case '--no-pdl':
+        options.pdl = false;
+        continue;
+      case '--rounds': {
+        const r = positiveInt(a, args[++i], 10_000);
+        if (r.ok !== true) return r;
+        options.rounds = r.value;
+        continue;
+      }
+      case '--calls-per-graph': {
+        const r = positiveInt(a, args[++i], 4096);
+        if (r.ok !== true) return r;
+        options.callsPerGraph = r.value;
+        continue;
+      }
       case '--seed': {
         const raw = args[++i];
-        if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) > 0xffffffff) return { ok: false, message: `--seed must be a whole number from 0 to 4294967295; got "${raw ?? ''}"` };
-        options.seed = Number(raw); continue;
+        if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) > 0xffffffff)
+          return { ok: false, message: `--seed must be a whole number from 0 to 4294967295; got "${raw ?? ''}"` };
+        options.seed = Number(raw);
+        continue;
       }
       case '--distribution': {
         const d = args[++i];
-        if (d !== 'normal' && d !== 'outliers' && d !== 'tiny') return { ok: false, message: `--distribution must be normal, outliers or tiny; got "${d ?? ''}"` };
-        options.distribution = d; continue;
+        if (d !== 'normal' && d !== 'outliers' && d !== 'tiny')
+          return { ok: false, message: `--distribution must be normal, outliers or tiny; got "${d ?? ''}"` };
+        options.distribution = d;
+        continue;
       }
-      case '--config': { const c = parseConfigText(args[++i] ?? ''); if (c.ok !== true) return c; config = c.value; continue; }
+      case '--config': {
+        const c = parseConfigText(args[++i] ?? '');
+        if (c.ok !== true) return c;
+        config = c.value;
+        continue;
+      }
       default:
         if (!isValueWord(a)) return { ok: false, message: `unknown option ${a}` };
     }
@@ -126,7 +200,11 @@ export function parseBenchArgs(args: string[]): Parsed<BenchArgs> {
     if (/^-?\d+$/.test(a)) {
       const three = args.slice(i, i + 3);
       if (three.length < 3 || !three.every((w) => /^-?\d+$/.test(w))) {
-        return { ok: false, code: 'E_INVALID_SHAPE', message: `shape "${three.filter((w) => /^-?\d+$/.test(w)).join(' ')}": give M N K (three numbers) or M,N,K` };
+        return {
+          ok: false,
+          code: 'E_INVALID_SHAPE',
+          message: `shape "${three.filter((w) => /^-?\d+$/.test(w)).join(' ')}": give M N K (three numbers) or M,N,K`,
+        };
       }
       token = three.join(',');
       i += 2;
@@ -134,18 +212,28 @@ export function parseBenchArgs(args: string[]): Parsed<BenchArgs> {
     const s = shapeOrPreset(token);
     if (s.ok !== true) return s;
     problems.push(...s.value.problems);
-    if (s.value.preset) presets.push(s.value.preset); else explicit++;
+    if (s.value.preset) presets.push(s.value.preset);
+    else explicit++;
   }
-  if (problems.length === 0) { problems.push(...presetShapes('deepseek')!); presets.push('deepseek'); }
+  if (problems.length === 0) {
+    problems.push(...presetShapes('deepseek')!);
+    presets.push('deepseek');
+  }
   const shapesLabel = [...presets, ...(explicit ? [`${explicit} shape(s)`] : [])].join(' + ');
-  return { ok: true, value: { problems, shapesLabel, ...(jsonFile ? { jsonFile } : {}), options, ...(config ? { config } : {}) } };
+  return {
+    ok: true,
+    value: { problems, shapesLabel, ...(jsonFile ? { jsonFile } : {}), options, ...(config ? { config } : {}) },
+  };
 }
 
 /** `configs M N K` / `compile M N K`: three numbers or one "M,N,K" (or "MxNxK") word, plus flags. */
 export interface ShapeVerbArgs {
-  problem: GemmProblem; json: boolean; config?: ConfigOverrides;
+  problem: GemmProblem;
+  json: boolean;
+  config?: ConfigOverrides;
   /** configs only: --legal (legal candidates only), --top N (the N predicted fastest). */
-  legalOnly?: boolean; top?: number;
+  legalOnly?: boolean;
+  top?: number;
 }
 
 export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]): Parsed<ShapeVerbArgs> {
@@ -159,29 +247,65 @@ export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]):
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--help' || a === '-h') return { ok: 'help' };
-    if (a === '--json') { json = true; continue; }
+    if (a === '--json') {
+      json = true;
+      continue;
+    }
     // The kernel: the FP8 GEMM (default) or the BF16 GEMM (with its output type).
     if (a === '--kernel') {
       const v = args[++i];
-      if (v !== 'normal' && v !== 'bf16') return { ok: false, message: `--kernel for ${verb} is normal (the FP8 GEMM, default) or bf16; got ${v ?? 'nothing'} (the grouped kinds: fp8lab bench --kernel KIND)` };
+      if (v !== 'normal' && v !== 'bf16')
+        return {
+          ok: false,
+          message: `--kernel for ${verb} is normal (the FP8 GEMM, default) or bf16; got ${v ?? 'nothing'} (the grouped kinds: fp8lab bench --kernel KIND)`,
+        };
       kind = v;
       continue;
     }
     if (a === '--output') {
       const v = args[++i];
-      if (!BF16_OUTPUTS.includes(v as Bf16Output)) return { ok: false, message: `--output must be one of ${BF16_OUTPUTS.join(', ')}; got ${v ?? 'nothing'}` };
+      if (!BF16_OUTPUTS.includes(v as Bf16Output))
+        return { ok: false, message: `--output must be one of ${BF16_OUTPUTS.join(', ')}; got ${v ?? 'nothing'}` };
       output = v as Bf16Output;
       continue;
     }
-    if (a === '--legal' && verb === 'configs') { legalOnly = true; continue; }
-    if (a === '--top' && verb === 'configs') { const r = positiveInt(a, args[++i], 100_000); if (r.ok !== true) return r; top = r.value; continue; }
-    if (a === '--config' && verb === 'compile') { const c = parseConfigText(args[++i] ?? ''); if (c.ok !== true) return c; config = c.value; continue; }
-    if (a.startsWith('--config=') && verb === 'compile') { const c = parseConfigText(a.slice('--config='.length)); if (c.ok !== true) return c; config = c.value; continue; }
+    if (a === '--legal' && verb === 'configs') {
+      legalOnly = true;
+      continue;
+    }
+    if (a === '--top' && verb === 'configs') {
+      const r = positiveInt(a, args[++i], 100_000);
+      if (r.ok !== true) return r;
+      top = r.value;
+      continue;
+    }
+    if (a === '--config' && verb === 'compile') {
+      const c = parseConfigText(args[++i] ?? '');
+      if (c.ok !== true) return c;
+      config = c.value;
+      continue;
+    }
+    if (a.startsWith('--config=') && verb === 'compile') {
+      const c = parseConfigText(a.slice('--config='.length));
+      if (c.ok !== true) return c;
+      config = c.value;
+      continue;
+    }
     if (!isValueWord(a)) return { ok: false, message: `unknown option ${a}` };
     words.push(a);
   }
-  if (output !== undefined && kind !== 'bf16') return { ok: false, message: '--output applies to --kernel bf16 only (the FP8 GEMM writes bf16)' };
+  if (output !== undefined && kind !== 'bf16')
+    return { ok: false, message: '--output applies to --kernel bf16 only (the FP8 GEMM writes bf16)' };
   const shape = shapeFromWords(verb, words, { kind, ...(output && output !== 'bf16' ? { output } : {}) });
   if (shape.ok !== true) return shape as Parsed<never>;
-  return { ok: true, value: { problem: shape.value, json, ...(config ? { config } : {}), ...(legalOnly ? { legalOnly } : {}), ...(top !== undefined ? { top } : {}) } };
+  return {
+    ok: true,
+    value: {
+      problem: shape.value,
+      json,
+      ...(config ? { config } : {}),
+      ...(legalOnly ? { legalOnly } : {}),
+      ...(top !== undefined ? { top } : {}),
+    },
+  };
 }

@@ -16,7 +16,11 @@ export const VERB_EXIT = { ok: 0, usage: 1, noToolkit: 4, addonBroken: 5, failed
 
 export function cliSettings(io: CliIo, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): RuntimeSettings {
   const root = findExtensionRoot();
-  const { settings, warnings } = resolveSettings({}, env, { kernelsDir: join(root, 'kernels'), homeDir: homedir(), cwd });
+  const { settings, warnings } = resolveSettings({}, env, {
+    kernelsDir: join(root, 'kernels'),
+    homeDir: homedir(),
+    cwd,
+  });
   for (const w of warnings) io.err(`warning: ${w}\n`);
   return settings;
 }
@@ -25,13 +29,22 @@ export function cliSettings(io: CliIo, env: NodeJS.ProcessEnv = process.env, cwd
 export function reportError(verb: string, err: unknown, io: CliIo): number {
   const data = codedData(err);
   io.err(`fp8lab ${verb}: [${data.code}] ${data.message}\n`);
-  if (data.log && (data.code === 'E_COMPILE' || data.code === 'E_PTXAS_CHECK' || data.code === 'E_INTERNAL')) io.err(`${data.log.trimEnd()}\n`);
+  if (data.log && (data.code === 'E_COMPILE' || data.code === 'E_PTXAS_CHECK' || data.code === 'E_INTERNAL'))
+    io.err(`${data.log.trimEnd()}\n`);
   switch (data.code) {
-    case 'E_ADDON_LOAD': return VERB_EXIT.addonBroken;
-    case 'E_NO_COMPILER': case 'E_NO_SASS_TOOLS': return VERB_EXIT.noToolkit;
-    case 'E_INVALID_SHAPE': case 'E_INVALID_CONFIG': case 'E_BAD_ARGUMENT': return VERB_EXIT.usage;
-    case 'E_CANCELLED': return VERB_EXIT.cancelled;
-    default: return VERB_EXIT.failed;
+    case 'E_ADDON_LOAD':
+      return VERB_EXIT.addonBroken;
+    case 'E_NO_COMPILER':
+    case 'E_NO_SASS_TOOLS':
+      return VERB_EXIT.noToolkit;
+    case 'E_INVALID_SHAPE':
+    case 'E_INVALID_CONFIG':
+    case 'E_BAD_ARGUMENT':
+      return VERB_EXIT.usage;
+    case 'E_CANCELLED':
+      return VERB_EXIT.cancelled;
+    default:
+      return VERB_EXIT.failed;
   }
 }
 
@@ -43,8 +56,12 @@ export const STOP_NOTICE_WITH_QUIT = '\nstopping after the current phase (Ctrl-C
  * Runs a long verb with Ctrl-C handling (the first asks `body` to stop via `cancelled()`, the second
  * exits with 130 at once) and turns a thrown coded error into its message and exit code.
  */
-export async function runCancellable(verb: string, io: CliIo, notice: string,
-  body: (cancelled: () => boolean) => Promise<number>): Promise<number> {
+export async function runCancellable(
+  verb: string,
+  io: CliIo,
+  notice: string,
+  body: (cancelled: () => boolean) => Promise<number>,
+): Promise<number> {
   let cancelled = false;
   const onSigint = () => {
     if (cancelled) process.exit(VERB_EXIT.cancelled);
@@ -74,9 +91,13 @@ export async function writeJsonReport(file: string, value: unknown, io: CliIo, i
 }
 
 /** A bench run's exit code: cancelled, failed (stopped early, a case errored or was wrong) or ok. */
-export function benchExitCode(run: { interrupted?: { code: string }; results: Array<{ error?: unknown; accuracy?: { passed: boolean } }> }): number {
+export function benchExitCode(run: {
+  interrupted?: { code: string };
+  results: Array<{ error?: unknown; accuracy?: { passed: boolean } }>;
+}): number {
   if (run.interrupted?.code === 'E_CANCELLED') return VERB_EXIT.cancelled;
-  const failed = run.interrupted !== undefined || run.results.some((r) => r.error || (r.accuracy && !r.accuracy.passed));
+  const failed =
+    run.interrupted !== undefined || run.results.some((r) => r.error || (r.accuracy && !r.accuracy.passed));
   return failed ? VERB_EXIT.failed : VERB_EXIT.ok;
 }
 

@@ -7,7 +7,10 @@ import { parseShape } from './shapes';
 
 /** Parses one or more shapes separated by ';' with the runtime's own validation and messages. */
 export function parseShapeList(text: string): { ok: true; problems: GemmProblem[] } | { ok: false; message: string } {
-  const parts = text.split(';').map((s) => s.trim()).filter(Boolean);
+  const parts = text
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.length === 0) {
     const r = parseShape(text);
     return r.ok ? { ok: true, problems: [r.problem] } : { ok: false, message: r.message };
@@ -25,7 +28,8 @@ export function parseShapeList(text: string): { ok: true; problems: GemmProblem[
 export function whyCannotRun(env: EnvironmentReport): string {
   if (!env.driver.ok) return `no usable CUDA driver (${env.driver.code}: ${firstClause(env.driver.message)})`;
   if (env.devices.length === 0) return 'the CUDA driver reports no GPU';
-  if (!env.devices.some((d) => d.isHopper)) return `no Hopper GPU (found ${env.devices.map((d) => `${d.name} sm_${d.computeCapability.join('')}`).join(', ')}; the kernels need sm_90a)`;
+  if (!env.devices.some((d) => d.isHopper))
+    return `no Hopper GPU (found ${env.devices.map((d) => `${d.name} sm_${d.computeCapability.join('')}`).join(', ')}; the kernels need sm_90a)`;
   if (!env.toolkit.usable) return `no usable CUDA toolkit (${firstClause(env.toolkit.problem ?? 'nvcc not found')})`;
   return env.summary;
 }

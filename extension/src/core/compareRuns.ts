@@ -45,13 +45,24 @@ export function shapeKey(r: Pick<ShapeResult, 'problem' | 'caseLabel'>): string 
 
 const finite = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
 
-export function compareShape(a: ShapeResult | undefined, b: ShapeResult | undefined): Omit<ShapeComparison, 'label' | 'a' | 'b'> {
+export function compareShape(
+  a: ShapeResult | undefined,
+  b: ShapeResult | undefined,
+): Omit<ShapeComparison, 'label' | 'a' | 'b'> {
   const out: Omit<ShapeComparison, 'label' | 'a' | 'b'> = {};
-  if (a && b && !identicalConfigs(a.config, b.config)) out.configChange = `${formatConfig(a.config)} → ${formatConfig(b.config)}`;
+  if (a && b && !identicalConfigs(a.config, b.config))
+    out.configChange = `${formatConfig(a.config)} → ${formatConfig(b.config)}`;
   if (!a || !b) return { ...out, why: a ? 'not in run B' : 'not in run A' };
-  const ta = a.timing, tb = b.timing;
+  const ta = a.timing,
+    tb = b.timing;
   if (!ta || !tb || a.error || b.error) return { ...out, why: 'not timed in both runs' };
-  Object.assign(out, { aUs: ta.medianUs, bUs: tb.medianUs, aSpread: ta.spread, bSpread: tb.spread, ratio: tb.medianUs / ta.medianUs });
+  Object.assign(out, {
+    aUs: ta.medianUs,
+    bUs: tb.medianUs,
+    aSpread: ta.spread,
+    bSpread: tb.spread,
+    ratio: tb.medianUs / ta.medianUs,
+  });
   if (!finite(ta.spread) || !finite(tb.spread)) return { ...out, why: 'a run recorded no spread: no verdict' };
   out.spread = ta.spread + tb.spread;
   const change = Math.abs(Math.log(out.ratio!));
@@ -64,7 +75,8 @@ export function compareRuns(a: BenchRun, b: BenchRun): RunComparison {
   const inB = new Map(b.results.map((r, i) => [shapeKey(r), i] as const));
   const keys = [...new Set([...inA.keys(), ...inB.keys()])];
   const rows: ShapeComparison[] = keys.map((k) => {
-    const ia = inA.get(k), ib = inB.get(k);
+    const ia = inA.get(k),
+      ib = inB.get(k);
     const ra = ia === undefined ? undefined : a.results[ia];
     const rb = ib === undefined ? undefined : b.results[ib];
     return { label: resultLabel((rb ?? ra)!), a: ia, b: ib, ...compareShape(ra, rb) };
@@ -78,11 +90,12 @@ export function compareRuns(a: BenchRun, b: BenchRun): RunComparison {
     unmatched: rows.filter((r) => r.a === undefined || r.b === undefined).length,
   };
   const changed = rows.filter((r) => r.configChange).length;
-  const summary = timed.length === 0
-    ? 'No shape was timed in both runs: nothing to compare.'
-    : `Run B over run A: geometric mean ${geomean!.toFixed(3)}x over ${timed.length} shape${timed.length === 1 ? '' : 's'} timed in both (below 1: B faster). `
-      + `Beyond the spreads: ${counts.faster} faster, ${counts.slower} slower; within them: ${counts.same}`
-      + `${timed.length - counts.faster - counts.slower - counts.same ? `; no verdict (no spread recorded): ${timed.length - counts.faster - counts.slower - counts.same}` : ''}.`
-      + `${changed ? ` Config changed on ${changed} shape${changed === 1 ? '' : 's'}.` : ''}${counts.unmatched ? ` ${counts.unmatched} shape(s) in one run only.` : ''}`;
+  const summary =
+    timed.length === 0
+      ? 'No shape was timed in both runs: nothing to compare.'
+      : `Run B over run A: geometric mean ${geomean!.toFixed(3)}x over ${timed.length} shape${timed.length === 1 ? '' : 's'} timed in both (below 1: B faster). ` +
+        `Beyond the spreads: ${counts.faster} faster, ${counts.slower} slower; within them: ${counts.same}` +
+        `${timed.length - counts.faster - counts.slower - counts.same ? `; no verdict (no spread recorded): ${timed.length - counts.faster - counts.slower - counts.same}` : ''}.` +
+        `${changed ? ` Config changed on ${changed} shape${changed === 1 ? '' : 's'}.` : ''}${counts.unmatched ? ` ${counts.unmatched} shape(s) in one run only.` : ''}`;
   return { rows, geomean, counts, summary };
 }

@@ -13,7 +13,15 @@ export function identicalConfigs(a: GemmConfig, b: GemmConfig): boolean {
  * bytes, threads) say. What tuning ranks and the config listing marks as chosen.
  */
 export function sameKernelConfig(a: GemmConfig, b: GemmConfig): boolean {
-  return a.blockM === b.blockM && a.blockN === b.blockN && a.numStages === b.numStages && a.numMathWarpgroups === b.numMathWarpgroups &&
-    a.clusterM === b.clusterM && a.clusterN === b.clusterN && a.swizzleD === b.swizzleD && (a.splitK ?? 1) === (b.splitK ?? 1) &&
-    a.numSms === b.numSms;
+  return (
+    a.blockM === b.blockM &&
+    a.blockN === b.blockN &&
+    a.numStages === b.numStages &&
+    a.numMathWarpgroups === b.numMathWarpgroups &&
+    a.clusterM === b.clusterM &&
+    a.clusterN === b.clusterN &&
+    a.swizzleD === b.swizzleD &&
+    (a.splitK ?? 1) === (b.splitK ?? 1) &&
+    a.numSms === b.numSms
+  );
 }

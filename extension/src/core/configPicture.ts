@@ -25,9 +25,21 @@ export interface SmemSegment {
 
 export interface ConfigPictureData {
   label: string;
-  tiles: { rows: number; cols: number; total: number; numSms: number; waves: number; lastWaveTiles: number; lastWaveUtilisation: number };
+  tiles: {
+    rows: number;
+    cols: number;
+    total: number;
+    numSms: number;
+    waves: number;
+    lastWaveTiles: number;
+    lastWaveUtilisation: number;
+  };
   smem: { segments: SmemSegment[]; total: number; limit: number; perStage: number; stages: number };
-  registers: { roles: Array<{ role: 'producer' | 'math'; warpgroups: number; perThread: number; total: number }>; total: number; file: number };
+  registers: {
+    roles: Array<{ role: 'producer' | 'math'; warpgroups: number; perThread: number; total: number }>;
+    total: number;
+    file: number;
+  };
   cluster: { m: number; n: number; splitK: number; multicast: 'A' | 'B' | 'none'; text: string };
   rejected?: { rule: string; reason: string; part: PicturePart };
 }
@@ -40,7 +52,11 @@ export function partOfRule(rule: string): PicturePart {
   return 'tiles';
 }
 
-export function configPicture(problem: GemmProblem, config: GemmConfig, rejected?: { rule: string; reason: string }): ConfigPictureData {
+export function configPicture(
+  problem: GemmProblem,
+  config: GemmConfig,
+  rejected?: { rule: string; reason: string },
+): ConfigPictureData {
   // The same tiles and waves the heuristics count (grouped kinds: the hinted sizes, all groups' tiles).
   const work = workShape(problem);
   const rows = Math.ceil(work.m / config.blockM) * work.groups;
@@ -55,7 +71,11 @@ export function configPicture(problem: GemmProblem, config: GemmConfig, rejected
   const layout = sharedMemoryLayout(config, problem.k);
   const segments: SmemSegment[] = [{ part: 'D', bytes: layout.dBytes }];
   for (let s = 0; s < config.numStages; s++) {
-    segments.push({ part: 'A', stage: s, bytes: layout.aStageBytes }, { part: 'B', stage: s, bytes: layout.bStageBytes }, { part: 'SFA', stage: s, bytes: layout.sfaStageBytes });
+    segments.push(
+      { part: 'A', stage: s, bytes: layout.aStageBytes },
+      { part: 'B', stage: s, bytes: layout.bStageBytes },
+      { part: 'SFA', stage: s, bytes: layout.sfaStageBytes },
+    );
   }
   const barrierBytes = (splitK > 1 ? layout.sfbOffset - layout.exchangeBytes : layout.sfbOffset) - layout.barrierOffset;
   segments.push({ part: 'barriers', bytes: barrierBytes });
@@ -64,18 +84,32 @@ export function configPicture(problem: GemmProblem, config: GemmConfig, rejected
   const split = registerSplit(config.numMathWarpgroups);
   const roles = [
     { role: 'producer' as const, warpgroups: 1, perThread: split.producer, total: split.producer * 128 },
-    { role: 'math' as const, warpgroups: config.numMathWarpgroups, perThread: split.math, total: split.math * 128 * config.numMathWarpgroups },
+    {
+      role: 'math' as const,
+      warpgroups: config.numMathWarpgroups,
+      perThread: split.math,
+      total: split.math * 128 * config.numMathWarpgroups,
+    },
   ];
   const multicast = config.clusterN > 1 ? 'A' : config.clusterM > 1 ? 'B' : 'none';
-  const clusterText = splitK > 1
-    ? `split-K ${splitK}: the ${splitK} CTAs of a cluster each take 1/${splitK} of a tile's K and add up in shared memory`
-    : multicast === 'A' ? `cluster ${config.clusterM}x${config.clusterN}: two CTAs on neighbouring N tiles of the same rows; A is loaded once and multicast to both`
-      : multicast === 'B' ? `cluster ${config.clusterM}x${config.clusterN}: two CTAs on neighbouring M tiles of the same columns; B is loaded once and multicast to both`
-        : 'no cluster: each CTA loads its own A and B';
+  const clusterText =
+    splitK > 1
+      ? `split-K ${splitK}: the ${splitK} CTAs of a cluster each take 1/${splitK} of a tile's K and add up in shared memory`
+      : multicast === 'A'
+        ? `cluster ${config.clusterM}x${config.clusterN}: two CTAs on neighbouring N tiles of the same rows; A is loaded once and multicast to both`
+        : multicast === 'B'
+          ? `cluster ${config.clusterM}x${config.clusterN}: two CTAs on neighbouring M tiles of the same columns; B is loaded once and multicast to both`
+          : 'no cluster: each CTA loads its own A and B';
   return {
     label: `${config.blockM}x${config.blockN}, ${config.numStages} stages, ${config.numMathWarpgroups} math WG, cluster ${config.clusterM}x${config.clusterN}${splitK > 1 ? `, split-K ${splitK}` : ''}`,
     tiles: { rows, cols, total, numSms: workers, waves, lastWaveTiles, lastWaveUtilisation: lastWaveTiles / workers },
-    smem: { segments, total: layout.totalBytes, limit: H100_SHARED_MEMORY_BYTES, perStage: layout.aStageBytes + layout.bStageBytes + layout.sfaStageBytes, stages: config.numStages },
+    smem: {
+      segments,
+      total: layout.totalBytes,
+      limit: H100_SHARED_MEMORY_BYTES,
+      perStage: layout.aStageBytes + layout.bStageBytes + layout.sfaStageBytes,
+      stages: config.numStages,
+    },
     registers: { roles, total: roles.reduce((a, r) => a + r.total, 0), file: REGISTER_FILE },
     cluster: { m: config.clusterM, n: config.clusterN, splitK, multicast, text: clusterText },
     ...(rejected ? { rejected: { ...rejected, part: partOfRule(rejected.rule) } } : {}),

@@ -54,10 +54,15 @@ export const SHAPE_PRESETS: readonly ShapePreset[] = ['deepseek', 'decode', 'pre
 /** The shapes of a named preset, or undefined for an unknown name (callers list SHAPE_PRESETS). */
 export function presetShapes(name: string): GemmProblem[] | undefined {
   switch (name) {
-    case 'deepseek': return deepseekShapes();
-    case 'decode': return deepseekDecodeShapes();
-    case 'prefill': return deepseekPrefillShapes();
-    case 'gpu-test': return gpuTestShapes();
-    default: return undefined;
+    case 'deepseek':
+      return deepseekShapes();
+    case 'decode':
+      return deepseekDecodeShapes();
+    case 'prefill':
+      return deepseekPrefillShapes();
+    case 'gpu-test':
+      return gpuTestShapes();
+    default:
+      return undefined;
   }
 }

@@ -24,13 +24,41 @@ export type Fp8labFile =
 
 export type FileKind = Fp8labFile['kind'];
 
-interface TunedCandidate { config: GemmConfig; predictedUs?: number; measuredUs?: number; chosen?: boolean; failed?: string }
-interface TuneFile { device?: DeviceReport; method?: string; recorded?: string; tunings: Array<{ problem: GemmProblem; candidates: TunedCandidate[]; best?: TunedCandidate; regret?: number; method?: string }> }
+interface TunedCandidate {
+  config: GemmConfig;
+  predictedUs?: number;
+  measuredUs?: number;
+  chosen?: boolean;
+  failed?: string;
+}
+interface TuneFile {
+  device?: DeviceReport;
+  method?: string;
+  recorded?: string;
+  tunings: Array<{
+    problem: GemmProblem;
+    candidates: TunedCandidate[];
+    best?: TunedCandidate;
+    regret?: number;
+    method?: string;
+  }>;
+}
 
 function isTuneFile(v: unknown): v is TuneFile {
   const t = v as TuneFile;
-  return typeof v === 'object' && v !== null && Array.isArray(t.tunings)
-    && t.tunings.every((x) => typeof x === 'object' && x !== null && typeof x.problem === 'object' && x.problem !== null && Array.isArray(x.candidates));
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Array.isArray(t.tunings) &&
+    t.tunings.every(
+      (x) =>
+        typeof x === 'object' &&
+        x !== null &&
+        typeof x.problem === 'object' &&
+        x.problem !== null &&
+        Array.isArray(x.candidates),
+    )
+  );
 }
 
 /**
@@ -47,16 +75,35 @@ export function tuneToBenchRun(t: TuneFile, name: string): BenchRun {
       const us = c.measuredUs;
       if (us !== undefined && us > 0 && !c.failed) {
         const flops = 2 * p.m * p.n * p.k;
-        r.timing = { medianUs: us, minUs: Number.NaN, maxUs: Number.NaN, spread: Number.NaN, samples: 0, tflops: flops / us / 1e6, gbps: Number.NaN, flops, bytes: Number.NaN };
+        r.timing = {
+          medianUs: us,
+          minUs: Number.NaN,
+          maxUs: Number.NaN,
+          spread: Number.NaN,
+          samples: 0,
+          tflops: flops / us / 1e6,
+          gbps: Number.NaN,
+          flops,
+          bytes: Number.NaN,
+        };
       }
       if (c.failed) r.error = { code: 'E_WRONG_RESULT', message: c.failed };
-      const role = [c.chosen ? 'heuristic\'s choice' : '', tuning.best && formatConfig(tuning.best.config) === formatConfig(c.config) ? 'fastest measured' : ''].filter(Boolean).join(', ');
+      const role = [
+        c.chosen ? "heuristic's choice" : '',
+        tuning.best && formatConfig(tuning.best.config) === formatConfig(c.config) ? 'fastest measured' : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
       r.timingNote = `tune file: median of the candidate's rounds only (no spread recorded)${role ? `; ${role}` : ''}${c.predictedUs !== undefined ? `; predicted ${c.predictedUs.toFixed(2)} µs` : ''}`;
       results.push(r);
     }
   }
   return {
-    id: `tune-${name}`, startedAt: '', mode: 'gpu', device: t.device, results,
+    id: `tune-${name}`,
+    startedAt: '',
+    mode: 'gpu',
+    device: t.device,
+    results,
     recorded: t.recorded ?? `tune file ${name}${t.method ? ` (${t.method})` : ''}`,
   };
 }
@@ -68,18 +115,27 @@ const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
  * Error whose message says what the file is and what an fp8lab file would need.
  */
 export function classifyFp8labJson(raw: unknown, name: string): Fp8labFile {
-  if (typeof raw !== 'object' || raw === null) throw new Error(`${name} is not an fp8lab file: it holds ${raw === null ? 'null' : typeof raw}, not a JSON object`);
+  if (typeof raw !== 'object' || raw === null)
+    throw new Error(`${name} is not an fp8lab file: it holds ${raw === null ? 'null' : typeof raw}, not a JSON object`);
   if (isGroupedBenchRun(raw)) {
     const run = upgradeRun(groupedToBenchRun(raw));
     return { kind: 'grouped', run, summary: `grouped run, ${count(run.results.length, 'case')}` };
   }
   if (isBenchRun(raw)) {
     const run = upgradeRun(raw);
-    return { kind: 'bench', run, summary: `benchmark run, ${count(run.results.length, 'shape')}${run.device ? ` on ${run.device.name}` : ''}` };
+    return {
+      kind: 'bench',
+      run,
+      summary: `benchmark run, ${count(run.results.length, 'shape')}${run.device ? ` on ${run.device.name}` : ''}`,
+    };
   }
   if (isTuneFile(raw)) {
     const run = tuneToBenchRun(raw, name);
-    return { kind: 'tune', run, summary: `tune file, ${count(raw.tunings.length, 'shape')}, ${count(run.results.length, 'candidate')}` };
+    return {
+      kind: 'tune',
+      run,
+      summary: `tune file, ${count(raw.tunings.length, 'shape')}, ${count(run.results.length, 'candidate')}`,
+    };
   }
   const r = raw as Record<string, unknown>;
   if ('bufferBase64' in r || ('capture' in r && typeof r.capture === 'object')) {
@@ -91,10 +147,20 @@ export function classifyFp8labJson(raw: unknown, name: string): Fp8labFile {
     if (list.length === 0) throw new Error(`${name} has an empty "reports" list: no accuracy report to show`);
     // device-pass.sh puts the recording note once, beside the list: each report shows it.
     const note = typeof r.recorded === 'string' ? r.recorded : undefined;
-    const reports = list.map((x) => checkAccuracyReport(note && typeof x === 'object' && x !== null && !('recorded' in x) ? { ...x, recorded: note } : x));
-    return { kind: 'accuracy', reports, summary: `accuracy, ${count(reports.length, 'report')} (${reports.map((x) => x.input).join(', ')})` };
+    const reports = list.map((x) =>
+      checkAccuracyReport(
+        note && typeof x === 'object' && x !== null && !('recorded' in x) ? { ...x, recorded: note } : x,
+      ),
+    );
+    return {
+      kind: 'accuracy',
+      reports,
+      summary: `accuracy, ${count(reports.length, 'report')} (${reports.map((x) => x.input).join(', ')})`,
+    };
   }
-  throw new Error(`${name} is not an fp8lab file: expected a benchmark or grouped run (id, startedAt, mode, results), a tune file (tunings), a timeline capture (bufferBase64 or capture) or an accuracy report (variants or reports)`);
+  throw new Error(
+    `${name} is not an fp8lab file: expected a benchmark or grouped run (id, startedAt, mode, results), a tune file (tunings), a timeline capture (bufferBase64 or capture) or an accuracy report (variants or reports)`,
+  );
 }
 
 /** A cheap look at a file's first characters: could it be an fp8lab file (worth parsing for a code lens)? */

@@ -42,8 +42,10 @@ export const OVERLAP_TILES_AHEAD = 2;
  * this tile's epilogue. Normal GEMMs on the overlapped K-loop without split-K; mirrors
  * FP8LAB_OVERLAP_TILES / kOverlapTiles in sm90_fp8_gemm_1d2d.cuh.
  */
-export const overlapsTiles = (c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numMathWarpgroups' | 'splitK'>, kind: KernelKind): boolean =>
-  OVERLAP_TILES && kind === 'normal' && overlapsKBlocks(c) && (c.splitK ?? 1) === 1;
+export const overlapsTiles = (
+  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numMathWarpgroups' | 'splitK'>,
+  kind: KernelKind,
+): boolean => OVERLAP_TILES && kind === 'normal' && overlapsKBlocks(c) && (c.splitK ?? 1) === 1;
 export const MIN_STAGES = 2;
 export const MAX_STAGES = 32;
 /** Block sizes the kernel instantiates. */
@@ -150,9 +152,13 @@ export interface SharedMemoryLayout {
 export const splitKOf = (c: Pick<GemmConfig, 'splitK'>): number => c.splitK ?? 1;
 
 /** CTAs per launched cluster: the multicast pair, or the split-K pair. */
-export const ctasPerCluster = (c: Pick<GemmConfig, 'clusterM' | 'clusterN' | 'splitK'>): number => c.clusterM * c.clusterN * splitKOf(c);
+export const ctasPerCluster = (c: Pick<GemmConfig, 'clusterM' | 'clusterN' | 'splitK'>): number =>
+  c.clusterM * c.clusterN * splitKOf(c);
 
-export function sharedMemoryLayout(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'splitK'>, k: number): SharedMemoryLayout {
+export function sharedMemoryLayout(
+  config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'splitK'>,
+  k: number,
+): SharedMemoryLayout {
   const { blockM, blockN, numStages } = config;
   const splitK = splitKOf(config);
   const dBytes = alignUp(blockM * blockN * 2, 1024);
@@ -170,7 +176,18 @@ export function sharedMemoryLayout(config: Pick<GemmConfig, 'blockM' | 'blockN' 
   const sfbBufferBytes = alignUp(Math.ceil(k / BLOCK_K) * (uniformScaleB(blockN) ? 1 : 2) * 4, 16);
   const sfbBytes = 2 * sfbBufferBytes;
   return {
-    dBytes, aStageBytes, bStageBytes, sfaStageBytes, aOffset, bOffset, sfaOffset, barrierOffset, exchangeBytes, sfbOffset, sfbBufferBytes, sfbBytes,
+    dBytes,
+    aStageBytes,
+    bStageBytes,
+    sfaStageBytes,
+    aOffset,
+    bOffset,
+    sfaOffset,
+    barrierOffset,
+    exchangeBytes,
+    sfbOffset,
+    sfbBufferBytes,
+    sfbBytes,
     fixedBytes: sfbOffset,
     totalBytes: sfbOffset + sfbBytes,
     tmaBytesPerStage: aStageBytes + bStageBytes + blockM * 4,
@@ -178,13 +195,20 @@ export function sharedMemoryLayout(config: Pick<GemmConfig, 'blockM' | 'blockN' 
 }
 
 /** Dynamic shared memory (bytes) the kernel needs for this config and problem (Sm90Fp8Gemm1D2D::smem_bytes). */
-export function sharedMemoryBytes(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'splitK'>, problem: Pick<GemmProblem, 'k'>): number {
+export function sharedMemoryBytes(
+  config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'splitK'>,
+  problem: Pick<GemmProblem, 'k'>,
+): number {
   return sharedMemoryLayout(config, problem.k).totalBytes;
 }
 
 /** Most stages that fit in `capacity` bytes (capped at `cap`), or 0 when not even one does. */
-export function maxStagesThatFit(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'splitK'>, problem: Pick<GemmProblem, 'k'>,
-  capacity = H100_SHARED_MEMORY_BYTES, cap = MAX_STAGES): number {
+export function maxStagesThatFit(
+  config: Pick<GemmConfig, 'blockM' | 'blockN' | 'splitK'>,
+  problem: Pick<GemmProblem, 'k'>,
+  capacity = H100_SHARED_MEMORY_BYTES,
+  cap = MAX_STAGES,
+): number {
   let best = 0;
   for (let s = 1; s <= cap; s++) {
     if (sharedMemoryBytes({ ...config, numStages: s }, problem) <= capacity) best = s;
@@ -205,19 +229,29 @@ export const GEMM_1D2D_KINDS: readonly KernelKind[] = ['normal', 'contiguous', '
 export const CONTIGUOUS_M_ALIGNMENT = 128;
 
 export function ruleGemmType(kind: KernelKind): RuleViolation | null {
-  return GEMM_1D2D_KINDS.includes(kind) ? null
-    : fail('gemm-type', `the FP8 1D2D kernel serves 'normal', 'contiguous' and 'masked'; '${kind}' runs on the 1D1D kernel (kernelSource1d1d)`);
+  return GEMM_1D2D_KINDS.includes(kind)
+    ? null
+    : fail(
+        'gemm-type',
+        `the FP8 1D2D kernel serves 'normal', 'contiguous' and 'masked'; '${kind}' runs on the 1D1D kernel (kernelSource1d1d)`,
+      );
 }
 
 /** Contiguous: a tile must not straddle two experts, so BLOCK_M divides the M alignment (128). */
 export function ruleContiguousBlockM(kind: KernelKind, c: C): RuleViolation | null {
   if (kind !== 'contiguous') return null;
-  return CONTIGUOUS_M_ALIGNMENT % c.blockM === 0 ? null
-    : fail('contiguous-block-m', `the contiguous layout pads every expert to ${CONTIGUOUS_M_ALIGNMENT} rows, so blockM must divide ${CONTIGUOUS_M_ALIGNMENT} (64 or 128); got ${c.blockM}`);
+  return CONTIGUOUS_M_ALIGNMENT % c.blockM === 0
+    ? null
+    : fail(
+        'contiguous-block-m',
+        `the contiguous layout pads every expert to ${CONTIGUOUS_M_ALIGNMENT} rows, so blockM must divide ${CONTIGUOUS_M_ALIGNMENT} (64 or 128); got ${c.blockM}`,
+      );
 }
 
 /** Kind-dependent config rules of the 1D2D kernel, after the config-only CONFIG_RULES. */
-export const KIND_CONFIG_RULES: ReadonlyArray<(kind: KernelKind, c: C) => RuleViolation | null> = [ruleContiguousBlockM];
+export const KIND_CONFIG_RULES: ReadonlyArray<(kind: KernelKind, c: C) => RuleViolation | null> = [
+  ruleContiguousBlockM,
+];
 
 /**
  * Launch-time rules of the M-grouped kinds (for the host that holds the real buffers; the heuristics
@@ -227,84 +261,134 @@ export const KIND_CONFIG_RULES: ReadonlyArray<(kind: KernelKind, c: C) => RuleVi
 export function ruleGroupedProblem(problem: Pick<GemmProblem, 'kind' | 'm' | 'numGroups'>): RuleViolation | null {
   const { kind, m, numGroups } = problem;
   if (kind !== 'contiguous' && kind !== 'masked') return null;
-  if (!isInt(numGroups) || numGroups < 1) return fail('shape-groups', `'${kind}' needs numGroups ≥ 1 (B is [G, N, K]); got ${numGroups}`);
+  if (!isInt(numGroups) || numGroups < 1)
+    return fail('shape-groups', `'${kind}' needs numGroups ≥ 1 (B is [G, N, K]); got ${numGroups}`);
   if (kind === 'contiguous' && (!isInt(m) || m % CONTIGUOUS_M_ALIGNMENT !== 0)) {
-    return fail('shape-alignment', `the contiguous A has ΣM = ${m} rows; every expert's rows must be padded to ${CONTIGUOUS_M_ALIGNMENT} (use ${Math.max(CONTIGUOUS_M_ALIGNMENT, Math.ceil(m / CONTIGUOUS_M_ALIGNMENT) * CONTIGUOUS_M_ALIGNMENT)} rows, padding rows marked -1)`);
+    return fail(
+      'shape-alignment',
+      `the contiguous A has ΣM = ${m} rows; every expert's rows must be padded to ${CONTIGUOUS_M_ALIGNMENT} (use ${Math.max(CONTIGUOUS_M_ALIGNMENT, Math.ceil(m / CONTIGUOUS_M_ALIGNMENT) * CONTIGUOUS_M_ALIGNMENT)} rows, padding rows marked -1)`,
+    );
   }
   return null;
 }
 
 export function ruleBlockK(c: C): RuleViolation | null {
-  return c.blockK === BLOCK_K ? null
-    : fail('block-k', `blockK must be ${BLOCK_K} (the 1x128 / 128x128 scaling granularity, one 128-byte swizzle row of FP8); got ${c.blockK}`);
+  return c.blockK === BLOCK_K
+    ? null
+    : fail(
+        'block-k',
+        `blockK must be ${BLOCK_K} (the 1x128 / 128x128 scaling granularity, one 128-byte swizzle row of FP8); got ${c.blockK}`,
+      );
 }
 
 export function ruleBlockM(c: C): RuleViolation | null {
-  return BLOCK_M_VALUES.includes(c.blockM) ? null
-    : fail('block-m', `blockM must be 64, 128 or 256 (whole 64-row wgmma slices for 1 or 2 math warpgroups); got ${c.blockM}`);
+  return BLOCK_M_VALUES.includes(c.blockM)
+    ? null
+    : fail(
+        'block-m',
+        `blockM must be 64, 128 or 256 (whole 64-row wgmma slices for 1 or 2 math warpgroups); got ${c.blockM}`,
+      );
 }
 
 export function ruleBlockN(c: C): RuleViolation | null {
-  return isInt(c.blockN) && c.blockN % 16 === 0 && c.blockN >= 16 && c.blockN <= 256 ? null
-    : fail('block-n', `blockN must be a multiple of 16 from 16 to 256 (wgmma n and stmatrix x4 pairs); got ${c.blockN}`);
+  return isInt(c.blockN) && c.blockN % 16 === 0 && c.blockN >= 16 && c.blockN <= 256
+    ? null
+    : fail(
+        'block-n',
+        `blockN must be a multiple of 16 from 16 to 256 (wgmma n and stmatrix x4 pairs); got ${c.blockN}`,
+      );
 }
 
 export function ruleScaleBBlocks(c: C): RuleViolation | null {
-  if (!isInt(c.blockN) || c.blockN <= 0) return null;  // reported by block-n
+  if (!isInt(c.blockN) || c.blockN <= 0) return null; // reported by block-n
   const limit = 128 + gcd(c.blockN, 128);
-  return c.blockN <= limit ? null
-    : fail('scale-b-blocks', `blockN ${c.blockN} lets a tile straddle three 128-column B scale blocks (it must be ≤ 128 + gcd(blockN, 128) = ${limit}); use 144, 160, 192 or 256, or ≤ 128`);
+  return c.blockN <= limit
+    ? null
+    : fail(
+        'scale-b-blocks',
+        `blockN ${c.blockN} lets a tile straddle three 128-column B scale blocks (it must be ≤ 128 + gcd(blockN, 128) = ${limit}); use 144, 160, 192 or 256, or ≤ 128`,
+      );
 }
 
 export function ruleMathWarpgroups(c: C): RuleViolation | null {
   const want = mathWarpgroupsFor(c.blockM);
-  return c.numMathWarpgroups === want ? null
-    : fail('math-warpgroups', `blockM ${c.blockM} needs ${want} math warpgroup${want > 1 ? 's' : ''} (1 for 64 rows, 2 for 128 or 256); got ${c.numMathWarpgroups}`);
+  return c.numMathWarpgroups === want
+    ? null
+    : fail(
+        'math-warpgroups',
+        `blockM ${c.blockM} needs ${want} math warpgroup${want > 1 ? 's' : ''} (1 for 64 rows, 2 for 128 or 256); got ${c.numMathWarpgroups}`,
+      );
 }
 
 export function ruleWaves(c: C): RuleViolation | null {
   if (!BLOCK_M_VALUES.includes(c.blockM) || (c.numMathWarpgroups !== 1 && c.numMathWarpgroups !== 2)) return null;
   const w = numWaves(c);
-  return Number.isInteger(w) && w >= 1 && w <= 2 ? null
-    : fail('waves', `blockM ${c.blockM} with ${c.numMathWarpgroups} math warpgroup(s) is ${w} waves of 64 rows; 1 or 2 are supported`);
+  return Number.isInteger(w) && w >= 1 && w <= 2
+    ? null
+    : fail(
+        'waves',
+        `blockM ${c.blockM} with ${c.numMathWarpgroups} math warpgroup(s) is ${w} waves of 64 rows; 1 or 2 are supported`,
+      );
 }
 
 export function ruleRegisters(c: C): RuleViolation | null {
   if (ruleBlockM(c) || ruleBlockN(c) || ruleMathWarpgroups(c)) return null;
   const regs = accumulatorRegisters(c);
-  return regs <= MAX_ACCUMULATOR_REGISTERS ? null
-    : fail('registers', `blockM ${c.blockM} x blockN ${c.blockN} needs ${regs} accumulator registers per math thread (limit ${MAX_ACCUMULATOR_REGISTERS} of ${registerSplit(c.numMathWarpgroups).math}); it would spill — use blockN ≤ ${Math.floor((2 * MAX_ACCUMULATOR_REGISTERS) / (1 + numWaves(c)) / 16) * 16}`);
+  return regs <= MAX_ACCUMULATOR_REGISTERS
+    ? null
+    : fail(
+        'registers',
+        `blockM ${c.blockM} x blockN ${c.blockN} needs ${regs} accumulator registers per math thread (limit ${MAX_ACCUMULATOR_REGISTERS} of ${registerSplit(c.numMathWarpgroups).math}); it would spill — use blockN ≤ ${Math.floor((2 * MAX_ACCUMULATOR_REGISTERS) / (1 + numWaves(c)) / 16) * 16}`,
+      );
 }
 
 export function ruleStages(c: C): RuleViolation | null {
-  return isInt(c.numStages) && c.numStages >= MIN_STAGES && c.numStages <= MAX_STAGES ? null
+  return isInt(c.numStages) && c.numStages >= MIN_STAGES && c.numStages <= MAX_STAGES
+    ? null
     : fail('stages', `numStages must be a whole number from ${MIN_STAGES} to ${MAX_STAGES}; got ${c.numStages}`);
 }
 
 export function ruleCluster(c: C): RuleViolation | null {
-  const ok = (c.clusterM === 1 || c.clusterM === 2) && (c.clusterN === 1 || c.clusterN === 2) && c.clusterM * c.clusterN <= 2;
-  return ok ? null
-    : fail('cluster', `clusterM and clusterN must be 1 or 2 with clusterM · clusterN ≤ 2 (multicast B across 2 M-blocks, or A across 2 N-blocks); got ${c.clusterM} x ${c.clusterN}`);
+  const ok =
+    (c.clusterM === 1 || c.clusterM === 2) && (c.clusterN === 1 || c.clusterN === 2) && c.clusterM * c.clusterN <= 2;
+  return ok
+    ? null
+    : fail(
+        'cluster',
+        `clusterM and clusterN must be 1 or 2 with clusterM · clusterN ≤ 2 (multicast B across 2 M-blocks, or A across 2 N-blocks); got ${c.clusterM} x ${c.clusterN}`,
+      );
 }
 
 export function ruleSplitK(c: C): RuleViolation | null {
   const splitK = splitKOf(c);
-  if (splitK !== 1 && splitK !== 2 && splitK !== 4) return fail('split-k', `splitK must be 1, 2 or 4 (K of a tile split across the CTAs of a cluster); got ${splitK}`);
+  if (splitK !== 1 && splitK !== 2 && splitK !== 4)
+    return fail('split-k', `splitK must be 1, 2 or 4 (K of a tile split across the CTAs of a cluster); got ${splitK}`);
   if (splitK > 1 && c.clusterM * c.clusterN !== 1) {
-    return fail('split-k', `split-K uses the cluster for the K shares, so it cannot also multicast: use clusterM = clusterN = 1 with splitK ${splitK} (got cluster ${c.clusterM} x ${c.clusterN})`);
+    return fail(
+      'split-k',
+      `split-K uses the cluster for the K shares, so it cannot also multicast: use clusterM = clusterN = 1 with splitK ${splitK} (got cluster ${c.clusterM} x ${c.clusterN})`,
+    );
   }
   return null;
 }
 
 export function ruleNumSms(c: C): RuleViolation | null {
   const size = ctasPerCluster(c);
-  return isInt(c.numSms) && c.numSms >= 1 && c.numSms % size === 0 ? null
-    : fail('num-sms', `numSms (${c.numSms}) must be a positive multiple of the cluster size ${size}, so the persistent grid is whole clusters; use ${Math.max(size, Math.floor(c.numSms / size) * size)}`);
+  return isInt(c.numSms) && c.numSms >= 1 && c.numSms % size === 0
+    ? null
+    : fail(
+        'num-sms',
+        `numSms (${c.numSms}) must be a positive multiple of the cluster size ${size}, so the persistent grid is whole clusters; use ${Math.max(size, Math.floor(c.numSms / size) * size)}`,
+      );
 }
 
 export function ruleSwizzleAB(c: C): RuleViolation | null {
-  return c.swizzleA === 128 && c.swizzleB === 128 ? null
-    : fail('swizzle-ab', `A and B tiles use the 128-byte swizzle (a 128-element FP8 K-row is 128 bytes); got swizzleA ${c.swizzleA}, swizzleB ${c.swizzleB}`);
+  return c.swizzleA === 128 && c.swizzleB === 128
+    ? null
+    : fail(
+        'swizzle-ab',
+        `A and B tiles use the 128-byte swizzle (a 128-element FP8 K-row is 128 bytes); got swizzleA ${c.swizzleA}, swizzleB ${c.swizzleB}`,
+      );
 }
 
 export function ruleSwizzleD(c: C): RuleViolation | null {
@@ -312,24 +396,38 @@ export function ruleSwizzleD(c: C): RuleViolation | null {
     return fail('swizzle-d', `swizzleD must be 0, 32, 64 or 128 bytes; got ${c.swizzleD}`);
   }
   if (c.swizzleD !== 0 && (c.blockN * 2) % c.swizzleD !== 0) {
-    return fail('swizzle-d', `a blockN ${c.blockN} row of bf16 is ${c.blockN * 2} bytes, not a multiple of swizzleD ${c.swizzleD}; use ${defaultSwizzleD(c.blockN)}`);
+    return fail(
+      'swizzle-d',
+      `a blockN ${c.blockN} row of bf16 is ${c.blockN * 2} bytes, not a multiple of swizzleD ${c.swizzleD}; use ${defaultSwizzleD(c.blockN)}`,
+    );
   }
   return null;
 }
 
 export function ruleThreads(c: C): RuleViolation | null {
   const want = threadCount(c.numMathWarpgroups);
-  return c.numThreads === want ? null
-    : fail('threads', `numThreads must be ${want} (128 per math warpgroup plus the 128-thread TMA warpgroup); got ${c.numThreads}`);
+  return c.numThreads === want
+    ? null
+    : fail(
+        'threads',
+        `numThreads must be ${want} (128 per math warpgroup plus the 128-thread TMA warpgroup); got ${c.numThreads}`,
+      );
 }
 
 /** The static part (D tile + stages) must fit; and the whole, with SFB for this K, must fit `capacity`. */
-export function ruleSharedMemory(c: C, problem: Pick<GemmProblem, 'k'>, capacity = H100_SHARED_MEMORY_BYTES): RuleViolation | null {
+export function ruleSharedMemory(
+  c: C,
+  problem: Pick<GemmProblem, 'k'>,
+  capacity = H100_SHARED_MEMORY_BYTES,
+): RuleViolation | null {
   if (ruleBlockM(c) || ruleBlockN(c) || ruleStages(c)) return null;
   const need = sharedMemoryBytes(c, problem);
   if (need > capacity) {
     const fit = maxStagesThatFit(c, problem, capacity);
-    return fail('smem', `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages; the device has ${capacity} (${(capacity / 1024).toFixed(0)} KB)${fit > 0 ? `; at most ${fit} stages fit` : ''}`);
+    return fail(
+      'smem',
+      `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages; the device has ${capacity} (${(capacity / 1024).toFixed(0)} KB)${fit > 0 ? `; at most ${fit} stages fit` : ''}`,
+    );
   }
   return null;
 }
@@ -338,8 +436,12 @@ export function ruleSharedMemory(c: C, problem: Pick<GemmProblem, 'k'>, capacity
 export function ruleSharedBytesField(c: C, problem: Pick<GemmProblem, 'k'>): RuleViolation | null {
   if (ruleBlockM(c) || ruleBlockN(c) || ruleStages(c)) return null;
   const need = sharedMemoryBytes(c, problem);
-  return c.sharedBytes === need ? null
-    : fail('shared-bytes', `config.sharedBytes is ${c.sharedBytes} but the kernel lays out ${need} bytes for K = ${problem.k}`);
+  return c.sharedBytes === need
+    ? null
+    : fail(
+        'shared-bytes',
+        `config.sharedBytes is ${c.sharedBytes} but the kernel lays out ${need} bytes for K = ${problem.k}`,
+      );
 }
 
 /** Problem-side requirements of the kernel (TMA strides and the scaling block). */
@@ -347,18 +449,36 @@ export function ruleProblem(problem: Pick<GemmProblem, 'm' | 'n' | 'k'>): RuleVi
   const { m, n, k } = problem;
   if (!isInt(m) || m < 1) return fail('shape-m', `M must be a whole number ≥ 1; got ${m}`);
   if (!isInt(n) || n < 8 || n % 8 !== 0) {
-    return fail('shape-n', `N must be a positive multiple of 8 (16-byte bf16 rows for the TMA store); got ${n}, nearest valid ${Math.max(8, Math.round(n / 8) * 8)}`);
+    return fail(
+      'shape-n',
+      `N must be a positive multiple of 8 (16-byte bf16 rows for the TMA store); got ${n}, nearest valid ${Math.max(8, Math.round(n / 8) * 8)}`,
+    );
   }
   if (!isInt(k) || k < BLOCK_K || k % BLOCK_K !== 0) {
-    return fail('shape-k', `K must be a positive multiple of ${BLOCK_K} (the scaling block); got ${k}, nearest valid ${Math.max(BLOCK_K, Math.round(k / BLOCK_K) * BLOCK_K)}`);
+    return fail(
+      'shape-k',
+      `K must be a positive multiple of ${BLOCK_K} (the scaling block); got ${k}, nearest valid ${Math.max(BLOCK_K, Math.round(k / BLOCK_K) * BLOCK_K)}`,
+    );
   }
   return null;
 }
 
 /** Rules about the config alone, in the order the kernel's static_asserts check them. */
 export const CONFIG_RULES: ReadonlyArray<(c: C) => RuleViolation | null> = [
-  ruleBlockK, ruleBlockM, ruleBlockN, ruleScaleBBlocks, ruleMathWarpgroups, ruleWaves, ruleRegisters, ruleStages,
-  ruleCluster, ruleSplitK, ruleNumSms, ruleSwizzleAB, ruleSwizzleD, ruleThreads,
+  ruleBlockK,
+  ruleBlockM,
+  ruleBlockN,
+  ruleScaleBBlocks,
+  ruleMathWarpgroups,
+  ruleWaves,
+  ruleRegisters,
+  ruleStages,
+  ruleCluster,
+  ruleSplitK,
+  ruleNumSms,
+  ruleSwizzleAB,
+  ruleSwizzleD,
+  ruleThreads,
 ];
 
 /**
@@ -366,10 +486,16 @@ export const CONFIG_RULES: ReadonlyArray<(c: C) => RuleViolation | null> = [
  * (empty when the kernel can be instantiated and launched). `checkSharedBytesField` also demands
  * config.sharedBytes equal the layout (what the source generator and the launch rely on).
  */
-export function configViolations(kind: KernelKind, config: C, problem: Pick<GemmProblem, 'm' | 'n' | 'k'>,
-  options: { capacity?: number; checkSharedBytesField?: boolean } = {}): RuleViolation[] {
+export function configViolations(
+  kind: KernelKind,
+  config: C,
+  problem: Pick<GemmProblem, 'm' | 'n' | 'k'>,
+  options: { capacity?: number; checkSharedBytesField?: boolean } = {},
+): RuleViolation[] {
   const out: RuleViolation[] = [];
-  const push = (v: RuleViolation | null): void => { if (v) out.push(v); };
+  const push = (v: RuleViolation | null): void => {
+    if (v) out.push(v);
+  };
   push(ruleGemmType(kind));
   push(ruleProblem(problem));
   for (const rule of CONFIG_RULES) push(rule(config));
@@ -380,8 +506,12 @@ export function configViolations(kind: KernelKind, config: C, problem: Pick<Gemm
 }
 
 /** The first violation, or null: what a candidate table shows as the rejection reason. */
-export function firstViolation(kind: KernelKind, config: C, problem: Pick<GemmProblem, 'm' | 'n' | 'k'>,
-  options: { capacity?: number; checkSharedBytesField?: boolean } = {}): RuleViolation | null {
+export function firstViolation(
+  kind: KernelKind,
+  config: C,
+  problem: Pick<GemmProblem, 'm' | 'n' | 'k'>,
+  options: { capacity?: number; checkSharedBytesField?: boolean } = {},
+): RuleViolation | null {
   return configViolations(kind, config, problem, options)[0] ?? null;
 }
 
@@ -389,15 +519,28 @@ export function firstViolation(kind: KernelKind, config: C, problem: Pick<GemmPr
  * A complete config with the derived fields filled in (numThreads, sharedBytes, swizzles), from
  * the choices that matter; stages default to the most that fit.
  */
-export function completeConfig(choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'clusterM' | 'clusterN' | 'numSms'> &
-  Partial<Pick<GemmConfig, 'numStages' | 'swizzleD' | 'splitK'>>, problem: Pick<GemmProblem, 'k'>, capacity = H100_SHARED_MEMORY_BYTES): GemmConfig {
+export function completeConfig(
+  choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'clusterM' | 'clusterN' | 'numSms'> &
+    Partial<Pick<GemmConfig, 'numStages' | 'swizzleD' | 'splitK'>>,
+  problem: Pick<GemmProblem, 'k'>,
+  capacity = H100_SHARED_MEMORY_BYTES,
+): GemmConfig {
   const numMathWarpgroups = mathWarpgroupsFor(choice.blockM);
   const numStages = choice.numStages ?? maxStagesThatFit(choice, problem, capacity);
   const config: GemmConfig = {
-    blockM: choice.blockM, blockN: choice.blockN, blockK: BLOCK_K, numStages, numMathWarpgroups,
-    clusterM: choice.clusterM, clusterN: choice.clusterN, swizzleA: 128, swizzleB: 128,
-    swizzleD: choice.swizzleD ?? defaultSwizzleD(choice.blockN), numSms: choice.numSms,
-    sharedBytes: 0, numThreads: threadCount(numMathWarpgroups),
+    blockM: choice.blockM,
+    blockN: choice.blockN,
+    blockK: BLOCK_K,
+    numStages,
+    numMathWarpgroups,
+    clusterM: choice.clusterM,
+    clusterN: choice.clusterN,
+    swizzleA: 128,
+    swizzleB: 128,
+    swizzleD: choice.swizzleD ?? defaultSwizzleD(choice.blockN),
+    numSms: choice.numSms,
+    sharedBytes: 0,
+    numThreads: threadCount(numMathWarpgroups),
     ...(splitKOf(choice) > 1 ? { splitK: splitKOf(choice) } : {}),
   };
   config.sharedBytes = sharedMemoryBytes(config, problem);

@@ -5,7 +5,22 @@
 
 import type { GemmConfig, GemmProblem, KernelKind } from '../../protocol/worker';
 import {
-  BLOCK_K, H100_SHARED_MEMORY_BYTES, mathWarpgroupsFor, MAX_STAGES, ruleBlockK, ruleBlockM, ruleBlockN, ruleMathWarpgroups, ruleRegisters, ruleStages, ruleSwizzleAB, ruleThreads, ruleWaves, SWIZZLE_D_VALUES, threadCount, type RuleViolation,
+  BLOCK_K,
+  H100_SHARED_MEMORY_BYTES,
+  mathWarpgroupsFor,
+  MAX_STAGES,
+  ruleBlockK,
+  ruleBlockM,
+  ruleBlockN,
+  ruleMathWarpgroups,
+  ruleRegisters,
+  ruleStages,
+  ruleSwizzleAB,
+  ruleThreads,
+  ruleWaves,
+  SWIZZLE_D_VALUES,
+  threadCount,
+  type RuleViolation,
 } from './kernelRules';
 
 type C = GemmConfig;
@@ -40,7 +55,9 @@ export function defaultSwizzleD1d1d(blockN: number): number {
  * Tensor maps of the 1D1D kernel: {inner, outer} boxes (D is 3D {N, M, G} with box {.., BLOCK_M, 1},
  * its third box extent is 1) and swizzles in bytes.
  */
-export function tensorMapBoxes1d1d(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'swizzleA' | 'swizzleB' | 'swizzleD'>): {
+export function tensorMapBoxes1d1d(
+  config: Pick<GemmConfig, 'blockM' | 'blockN' | 'swizzleA' | 'swizzleB' | 'swizzleD'>,
+): {
   a: { inner: number; outer: number; swizzle: number };
   b: { inner: number; outer: number; swizzle: number };
   sfa: { inner: number; outer: number; swizzle: number };
@@ -73,7 +90,9 @@ export interface SharedMemoryLayout1d1d {
   tmaBytesPerStage: number;
 }
 
-export function sharedMemoryLayout1d1d(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>): SharedMemoryLayout1d1d {
+export function sharedMemoryLayout1d1d(
+  config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>,
+): SharedMemoryLayout1d1d {
   const { blockM, blockN, numStages } = config;
   const dBytes = alignUp(blockM * blockN * 4, 1024);
   const aStageBytes = blockM * BLOCK_K;
@@ -86,7 +105,16 @@ export function sharedMemoryLayout1d1d(config: Pick<GemmConfig, 'blockM' | 'bloc
   const sfbOffset = sfaOffset + numStages * sfaStageBytes;
   const barrierOffset = sfbOffset + numStages * sfbStageBytes;
   return {
-    dBytes, aStageBytes, bStageBytes, sfaStageBytes, sfbStageBytes, aOffset, bOffset, sfaOffset, sfbOffset, barrierOffset,
+    dBytes,
+    aStageBytes,
+    bStageBytes,
+    sfaStageBytes,
+    sfbStageBytes,
+    aOffset,
+    bOffset,
+    sfaOffset,
+    sfbOffset,
+    barrierOffset,
     totalBytes: barrierOffset + 2 * numStages * 8,
     tmaBytesPerStage: aStageBytes + bStageBytes + blockM * 4 + blockN * 4,
   };
@@ -98,7 +126,11 @@ export function sharedMemoryBytes1d1d(config: Pick<GemmConfig, 'blockM' | 'block
 }
 
 /** Most 1D1D stages that fit in `capacity` (capped at `cap`), or 0 when not even one does. */
-export function maxStagesThatFit1d1d(config: Pick<GemmConfig, 'blockM' | 'blockN'>, capacity = H100_SHARED_MEMORY_BYTES, cap = MAX_STAGES): number {
+export function maxStagesThatFit1d1d(
+  config: Pick<GemmConfig, 'blockM' | 'blockN'>,
+  capacity = H100_SHARED_MEMORY_BYTES,
+  cap = MAX_STAGES,
+): number {
   let best = 0;
   for (let s = 1; s <= cap; s++) {
     if (sharedMemoryBytes1d1d({ ...config, numStages: s }) <= capacity) best = s;
@@ -108,17 +140,23 @@ export function maxStagesThatFit1d1d(config: Pick<GemmConfig, 'blockM' | 'blockN
 }
 
 export function ruleGemmType1d1d(kind: KernelKind): RuleViolation | null {
-  return is1d1dKind(kind) ? null
+  return is1d1dKind(kind)
+    ? null
     : fail('gemm-type', `the FP8 1D1D kernel serves 'wgrad' (one GEMM) and 'kgrouped'; '${kind}' uses the 1D2D kernel`);
 }
 
 export function ruleCluster1d1d(c: C): RuleViolation | null {
-  return c.clusterM === 1 && c.clusterN === 1 ? null
-    : fail('cluster', `the 1D1D kernel runs without clusters: clusterM and clusterN must be 1; got ${c.clusterM} x ${c.clusterN}`);
+  return c.clusterM === 1 && c.clusterN === 1
+    ? null
+    : fail(
+        'cluster',
+        `the 1D1D kernel runs without clusters: clusterM and clusterN must be 1; got ${c.clusterM} x ${c.clusterN}`,
+      );
 }
 
 export function ruleNumSms1d1d(c: C): RuleViolation | null {
-  return isInt(c.numSms) && c.numSms >= 1 ? null
+  return isInt(c.numSms) && c.numSms >= 1
+    ? null
     : fail('num-sms', `numSms must be a whole number ≥ 1 (the persistent grid); got ${c.numSms}`);
 }
 
@@ -127,7 +165,10 @@ export function ruleSwizzleD1d1d(c: C): RuleViolation | null {
     return fail('swizzle-d', `swizzleD must be 0, 32, 64 or 128 bytes; got ${c.swizzleD}`);
   }
   if (c.swizzleD !== 0 && (c.blockN * 4) % c.swizzleD !== 0) {
-    return fail('swizzle-d', `a blockN ${c.blockN} row of fp32 is ${c.blockN * 4} bytes, not a multiple of swizzleD ${c.swizzleD}; use ${defaultSwizzleD1d1d(c.blockN)}`);
+    return fail(
+      'swizzle-d',
+      `a blockN ${c.blockN} row of fp32 is ${c.blockN * 4} bytes, not a multiple of swizzleD ${c.swizzleD}; use ${defaultSwizzleD1d1d(c.blockN)}`,
+    );
   }
   return null;
 }
@@ -137,7 +178,10 @@ export function ruleSharedMemory1d1d(c: C, capacity = H100_SHARED_MEMORY_BYTES):
   const need = sharedMemoryBytes1d1d(c);
   if (need > capacity) {
     const fit = maxStagesThatFit1d1d(c, capacity);
-    return fail('smem', `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages (fp32 D tile ${alignUp(c.blockM * c.blockN * 4, 1024)} B); the device has ${capacity}${fit > 0 ? `; at most ${fit} stages fit` : '; use a smaller tile'}`);
+    return fail(
+      'smem',
+      `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages (fp32 D tile ${alignUp(c.blockM * c.blockN * 4, 1024)} B); the device has ${capacity}${fit > 0 ? `; at most ${fit} stages fit` : '; use a smaller tile'}`,
+    );
   }
   return null;
 }
@@ -145,7 +189,8 @@ export function ruleSharedMemory1d1d(c: C, capacity = H100_SHARED_MEMORY_BYTES):
 export function ruleSharedBytesField1d1d(c: C): RuleViolation | null {
   if (ruleBlockM(c) || ruleBlockN(c) || ruleStages(c)) return null;
   const need = sharedMemoryBytes1d1d(c);
-  return c.sharedBytes === need ? null
+  return c.sharedBytes === need
+    ? null
     : fail('shared-bytes', `config.sharedBytes is ${c.sharedBytes} but the 1D1D kernel lays out ${need} bytes`);
 }
 
@@ -154,23 +199,38 @@ export function ruleSharedBytesField1d1d(c: C): RuleViolation | null {
  * positive multiple of 128. `kgrouped`: the same M and N, and `groupK` (K_g per group, host-side) of
  * length numGroups with every K_g a multiple of 128 (0 allowed: that group keeps D_g = C_g).
  */
-export function ruleProblem1d1d(kind: KernelKind, problem: Pick<GemmProblem, 'm' | 'n' | 'k' | 'numGroups'>, groupK?: readonly number[]): RuleViolation | null {
+export function ruleProblem1d1d(
+  kind: KernelKind,
+  problem: Pick<GemmProblem, 'm' | 'n' | 'k' | 'numGroups'>,
+  groupK?: readonly number[],
+): RuleViolation | null {
   const { m, n, k } = problem;
   if (!isInt(m) || m < 1) return fail('shape-m', `M must be a whole number ≥ 1; got ${m}`);
   if (!isInt(n) || n < 4 || n % 4 !== 0) {
-    return fail('shape-n', `N must be a positive multiple of 4 (16-byte fp32 rows of D and C for the TMA reduce); got ${n}, nearest valid ${Math.max(4, Math.round(n / 4) * 4)}`);
+    return fail(
+      'shape-n',
+      `N must be a positive multiple of 4 (16-byte fp32 rows of D and C for the TMA reduce); got ${n}, nearest valid ${Math.max(4, Math.round(n / 4) * 4)}`,
+    );
   }
   if (kind === 'kgrouped') {
     const g = problem.numGroups;
     if (!isInt(g) || g < 1) return fail('shape-groups', `kgrouped needs numGroups ≥ 1; got ${g}`);
     if (groupK) {
-      if (groupK.length !== g) return fail('shape-groups', `numGroups is ${g} but ${groupK.length} per-group K values were given`);
+      if (groupK.length !== g)
+        return fail('shape-groups', `numGroups is ${g} but ${groupK.length} per-group K values were given`);
       const bad = groupK.findIndex((kg) => !isInt(kg) || kg < 0 || kg % BLOCK_K !== 0);
       if (bad >= 0) {
-        return fail('shape-k', `K of group ${bad} is ${groupK[bad]}; every K_g must be a multiple of ${BLOCK_K} (0 allowed: the group keeps D = C), nearest valid ${Math.max(0, Math.round(groupK[bad] / BLOCK_K) * BLOCK_K)}`);
+        return fail(
+          'shape-k',
+          `K of group ${bad} is ${groupK[bad]}; every K_g must be a multiple of ${BLOCK_K} (0 allowed: the group keeps D = C), nearest valid ${Math.max(0, Math.round(groupK[bad] / BLOCK_K) * BLOCK_K)}`,
+        );
       }
       const sum = groupK.reduce((a, b) => a + b, 0);
-      if (isInt(k) && k !== sum) return fail('shape-k', `K (${k}) must be the sum of the groups' K (${sum}): the groups are concatenated along K`);
+      if (isInt(k) && k !== sum)
+        return fail(
+          'shape-k',
+          `K (${k}) must be the sum of the groups' K (${sum}): the groups are concatenated along K`,
+        );
     }
     if (!isInt(k) || k < 0 || k % BLOCK_K !== 0) {
       return fail('shape-k', `ΣK_g must be a multiple of ${BLOCK_K}; got ${k}`);
@@ -178,22 +238,41 @@ export function ruleProblem1d1d(kind: KernelKind, problem: Pick<GemmProblem, 'm'
     return null;
   }
   if (!isInt(k) || k < BLOCK_K || k % BLOCK_K !== 0) {
-    return fail('shape-k', `K must be a positive multiple of ${BLOCK_K} (the scaling block); got ${k}, nearest valid ${Math.max(BLOCK_K, Math.round(k / BLOCK_K) * BLOCK_K)}`);
+    return fail(
+      'shape-k',
+      `K must be a positive multiple of ${BLOCK_K} (the scaling block); got ${k}, nearest valid ${Math.max(BLOCK_K, Math.round(k / BLOCK_K) * BLOCK_K)}`,
+    );
   }
   return null;
 }
 
 /** Config rules of the 1D1D kernel, in the order of its static_asserts (no scale-b-blocks rule: SFB is per column). */
 export const CONFIG_RULES_1D1D: ReadonlyArray<(c: C) => RuleViolation | null> = [
-  ruleBlockK, ruleBlockM, ruleBlockN, ruleMathWarpgroups, ruleWaves, ruleRegisters, ruleStages,
-  ruleCluster1d1d, ruleNumSms1d1d, ruleSwizzleAB, ruleSwizzleD1d1d, ruleThreads,
+  ruleBlockK,
+  ruleBlockM,
+  ruleBlockN,
+  ruleMathWarpgroups,
+  ruleWaves,
+  ruleRegisters,
+  ruleStages,
+  ruleCluster1d1d,
+  ruleNumSms1d1d,
+  ruleSwizzleAB,
+  ruleSwizzleD1d1d,
+  ruleThreads,
 ];
 
 /** Every violation of a 1D1D config for a problem (empty when it can be instantiated and launched). */
-export function configViolations1d1d(kind: KernelKind, config: C, problem: Pick<GemmProblem, 'm' | 'n' | 'k' | 'numGroups'>,
-  options: { capacity?: number; checkSharedBytesField?: boolean; groupK?: readonly number[] } = {}): RuleViolation[] {
+export function configViolations1d1d(
+  kind: KernelKind,
+  config: C,
+  problem: Pick<GemmProblem, 'm' | 'n' | 'k' | 'numGroups'>,
+  options: { capacity?: number; checkSharedBytesField?: boolean; groupK?: readonly number[] } = {},
+): RuleViolation[] {
   const out: RuleViolation[] = [];
-  const push = (v: RuleViolation | null): void => { if (v) out.push(v); };
+  const push = (v: RuleViolation | null): void => {
+    if (v) out.push(v);
+  };
   push(ruleGemmType1d1d(kind));
   push(ruleProblem1d1d(kind, problem, options.groupK));
   for (const rule of CONFIG_RULES_1D1D) push(rule(config));
@@ -203,15 +282,26 @@ export function configViolations1d1d(kind: KernelKind, config: C, problem: Pick<
 }
 
 /** A complete 1D1D config (clusters 1 x 1, fp32 swizzleD, stages default to the most that fit, capped at 8). */
-export function completeConfig1d1d(choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'numSms'> & Partial<Pick<GemmConfig, 'numStages' | 'swizzleD'>>,
-  capacity = H100_SHARED_MEMORY_BYTES): GemmConfig {
+export function completeConfig1d1d(
+  choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'numSms'> & Partial<Pick<GemmConfig, 'numStages' | 'swizzleD'>>,
+  capacity = H100_SHARED_MEMORY_BYTES,
+): GemmConfig {
   const numMathWarpgroups = mathWarpgroupsFor(choice.blockM);
   const numStages = choice.numStages ?? Math.min(8, maxStagesThatFit1d1d(choice, capacity));
   const config: GemmConfig = {
-    blockM: choice.blockM, blockN: choice.blockN, blockK: BLOCK_K, numStages, numMathWarpgroups,
-    clusterM: 1, clusterN: 1, swizzleA: 128, swizzleB: 128,
-    swizzleD: choice.swizzleD ?? defaultSwizzleD1d1d(choice.blockN), numSms: choice.numSms,
-    sharedBytes: 0, numThreads: threadCount(numMathWarpgroups),
+    blockM: choice.blockM,
+    blockN: choice.blockN,
+    blockK: BLOCK_K,
+    numStages,
+    numMathWarpgroups,
+    clusterM: 1,
+    clusterN: 1,
+    swizzleA: 128,
+    swizzleB: 128,
+    swizzleD: choice.swizzleD ?? defaultSwizzleD1d1d(choice.blockN),
+    numSms: choice.numSms,
+    sharedBytes: 0,
+    numThreads: threadCount(numMathWarpgroups),
   };
   config.sharedBytes = sharedMemoryBytes1d1d(config);
   return config;

@@ -9,8 +9,26 @@
 import type { Bf16Output, GemmConfig, KernelKind } from '../../protocol/worker';
 import { isBf16Kind } from './bf16/kernelRulesBf16';
 import { Bf16ConfigError, kernelSourceBf16 } from './bf16/kernelSourceBf16';
-import { CONFIG_RULES, KIND_CONFIG_RULES, OVERLAP_TILES_AHEAD, overlapsKBlocks, overlapsTiles, registerSplit, ruleGemmType, sharedMemoryLayout, threadCount, tmaStoreBlockN, type RuleViolation } from './kernelRules';
-import { is1d1dKind, CONFIG_RULES_1D1D, ruleGemmType1d1d, sharedMemoryLayout1d1d, tmaStoreBlockN1d1d } from './kernelRules1d1d';
+import {
+  CONFIG_RULES,
+  KIND_CONFIG_RULES,
+  OVERLAP_TILES_AHEAD,
+  overlapsKBlocks,
+  overlapsTiles,
+  registerSplit,
+  ruleGemmType,
+  sharedMemoryLayout,
+  threadCount,
+  tmaStoreBlockN,
+  type RuleViolation,
+} from './kernelRules';
+import {
+  is1d1dKind,
+  CONFIG_RULES_1D1D,
+  ruleGemmType1d1d,
+  sharedMemoryLayout1d1d,
+  tmaStoreBlockN1d1d,
+} from './kernelRules1d1d';
 
 /** Thrown for a config the kernel cannot take; `rule` names the broken rule. */
 export class KernelConfigError extends Error {
@@ -19,7 +37,9 @@ export class KernelConfigError extends Error {
     super(`illegal GEMM config: ${violations.map((v) => `[${v.rule}] ${v.reason}`).join('; ')}`);
     this.name = 'KernelConfigError';
   }
-  get rule(): string { return this.violations[0]?.rule ?? ''; }
+  get rule(): string {
+    return this.violations[0]?.rule ?? '';
+  }
 }
 
 export interface KernelSource {
@@ -31,15 +51,23 @@ export interface KernelSource {
 const PROBE_K = [384, 16384] as const;
 
 const GEMM_TYPE: Record<KernelKind, string> = {
-  normal: 'Normal', contiguous: 'MGroupedContiguous', masked: 'MGroupedMasked', kgrouped: 'KGrouped', wgrad: 'Normal',
+  normal: 'Normal',
+  contiguous: 'MGroupedContiguous',
+  masked: 'MGroupedMasked',
+  kgrouped: 'KGrouped',
+  wgrad: 'Normal',
   // Refused by ruleGemmType: the BF16 kernel has its own generator (bf16/kernelSourceBf16.ts).
-  bf16: 'Normal', 'bf16-contiguous': 'MGroupedContiguous', 'bf16-masked': 'MGroupedMasked',
+  bf16: 'Normal',
+  'bf16-contiguous': 'MGroupedContiguous',
+  'bf16-masked': 'MGroupedMasked',
 };
 
 /** The entry-point name: every template parameter, so two configs never share a name. */
 export function gemmKernelName(kind: KernelKind, c: GemmConfig): string {
-  return `fp8lab_sm90_fp8_gemm_1d2d_${kind}_bm${c.blockM}_bn${c.blockN}_bk${c.blockK}_st${c.numStages}`
-    + `_wg${c.numMathWarpgroups}_cm${c.clusterM}_cn${c.clusterN}_sa${c.swizzleA}_sb${c.swizzleB}_sd${c.swizzleD}_sms${c.numSms}`;
+  return (
+    `fp8lab_sm90_fp8_gemm_1d2d_${kind}_bm${c.blockM}_bn${c.blockN}_bk${c.blockK}_st${c.numStages}` +
+    `_wg${c.numMathWarpgroups}_cm${c.clusterM}_cn${c.clusterN}_sa${c.swizzleA}_sb${c.swizzleB}_sd${c.swizzleD}_sms${c.numSms}`
+  );
 }
 
 /** Violations that make a config impossible to instantiate (shape- and K-independent rules). */
@@ -69,7 +97,11 @@ export interface GemmSourceOptions {
   trace?: boolean;
 }
 
-export function gemmKernelSource(problemKind: KernelKind, config: GemmConfig, options: GemmSourceOptions = {}): KernelSource {
+export function gemmKernelSource(
+  problemKind: KernelKind,
+  config: GemmConfig,
+  options: GemmSourceOptions = {},
+): KernelSource {
   const violations = instantiationViolations(problemKind, config);
   if (violations.length > 0) throw new KernelConfigError(violations);
 
@@ -77,13 +109,27 @@ export function gemmKernelSource(problemKind: KernelKind, config: GemmConfig, op
   const promote = options.promote ?? true;
   const trace = options.trace ?? false;
   const splitK = c.splitK ?? 1;
-  const kernelName = gemmKernelName(problemKind, c) + (splitK > 1 ? `_sk${splitK}` : '') + (promote ? '' : '_nopromote') + (trace ? '_trace' : '');
+  const kernelName =
+    gemmKernelName(problemKind, c) +
+    (splitK > 1 ? `_sk${splitK}` : '') +
+    (promote ? '' : '_nopromote') +
+    (trace ? '_trace' : '');
   const threads = threadCount(c.numMathWarpgroups);
   const regs = registerSplit(c.numMathWarpgroups);
   const fixedBytes = sharedMemoryLayout(c, 0).fixedBytes;
   const templateArgs = [
-    c.blockM, c.blockN, c.blockK, c.numStages, c.numMathWarpgroups, c.clusterM, c.clusterN,
-    c.swizzleA, c.swizzleB, c.swizzleD, c.numSms, `fp8lab::GemmType::${GEMM_TYPE[problemKind]}`,
+    c.blockM,
+    c.blockN,
+    c.blockK,
+    c.numStages,
+    c.numMathWarpgroups,
+    c.clusterM,
+    c.clusterN,
+    c.swizzleA,
+    c.swizzleB,
+    c.swizzleD,
+    c.numSms,
+    `fp8lab::GemmType::${GEMM_TYPE[problemKind]}`,
     ...(promote && splitK === 1 ? [] : [String(promote), String(splitK)]),
   ].join(', ');
 
@@ -94,8 +140,12 @@ export function gemmKernelSource(problemKind: KernelKind, config: GemmConfig, op
     `// Launch: grid ${c.numSms} CTAs, cluster (${c.clusterM * c.clusterN * splitK},1,1), block ${threads} threads, dynamic shared`,
     `// memory ${fixedBytes} + B-scale bytes for K (kernelRules.sharedMemoryBytes); D stored in boxes of`,
     `// ${tmaStoreBlockN(c)} x ${c.blockM}.`,
-    ...(promote ? [] : ['// Variant: no promotion (all of K accumulated in the tensor-core accumulator; per-tensor scales).']),
-    ...(trace ? ['// Variant: instrumented (pipeline timeline records into GemmArgs.trace).', '#define FP8LAB_TRACE 1'] : []),
+    ...(promote
+      ? []
+      : ['// Variant: no promotion (all of K accumulated in the tensor-core accumulator; per-tensor scales).']),
+    ...(trace
+      ? ['// Variant: instrumented (pipeline timeline records into GemmArgs.trace).', '#define FP8LAB_TRACE 1']
+      : []),
     // The overlap macros' defaults are mirrored in kernelRules; an experiment (FP8LAB_JIT_DEFINES)
     // that sets one is not checked against the mirror.
     '#if !defined(FP8LAB_OVERLAP_MAX_BLOCK_N) && !defined(FP8LAB_OVERLAP_TILES) && !defined(FP8LAB_OVERLAP_TILES_AHEAD)',
@@ -110,7 +160,10 @@ export function gemmKernelSource(problemKind: KernelKind, config: GemmConfig, op
     '              "kernelRules.registerSplit disagrees with the kernel");',
     `static_assert(Fp8labKernel::TMA_D_BLOCK_N == ${tmaStoreBlockN(c)}, "kernelRules.tmaStoreBlockN disagrees with the kernel");`,
     // Two probe K values (fixed, so the text stays independent of the problem) cover the SFB part.
-    ...PROBE_K.map((k) => `static_assert(Fp8labKernel::smem_bytes(${k}) == ${sharedMemoryLayout(c, k).totalBytes}, "kernelRules.sharedMemoryBytes disagrees with the kernel (K = ${k})");`),
+    ...PROBE_K.map(
+      (k) =>
+        `static_assert(Fp8labKernel::smem_bytes(${k}) == ${sharedMemoryLayout(c, k).totalBytes}, "kernelRules.sharedMemoryBytes disagrees with the kernel (K = ${k})");`,
+    ),
     '#ifdef FP8LAB_OVERLAP_DEFAULTS',
     `static_assert(Fp8labKernel::kOverlapKBlocks == ${promote && overlapsKBlocks(c)}, "kernelRules.overlapsKBlocks disagrees with the kernel");`,
     `static_assert(Fp8labKernel::kOverlapTiles == ${promote && overlapsTiles(c, problemKind)}, "kernelRules.overlapsTiles disagrees with the kernel");`,
@@ -133,8 +186,10 @@ const GEMM_TYPE_1D1D: Partial<Record<KernelKind, string>> = { wgrad: 'Normal', k
 
 /** Entry-point name of a 1D1D instantiation (every template parameter, like gemmKernelName). */
 export function kernelName1d1d(kind: KernelKind, c: GemmConfig): string {
-  return `fp8lab_sm90_fp8_gemm_1d1d_${kind}_bm${c.blockM}_bn${c.blockN}_bk${c.blockK}_st${c.numStages}`
-    + `_wg${c.numMathWarpgroups}_cm${c.clusterM}_cn${c.clusterN}_sa${c.swizzleA}_sb${c.swizzleB}_sd${c.swizzleD}_sms${c.numSms}`;
+  return (
+    `fp8lab_sm90_fp8_gemm_1d1d_${kind}_bm${c.blockM}_bn${c.blockN}_bk${c.blockK}_st${c.numStages}` +
+    `_wg${c.numMathWarpgroups}_cm${c.clusterM}_cn${c.clusterN}_sa${c.swizzleA}_sb${c.swizzleB}_sd${c.swizzleD}_sms${c.numSms}`
+  );
 }
 
 /** Violations that make a 1D1D config impossible to instantiate. */
@@ -163,8 +218,18 @@ export function kernelSource1d1d(problemKind: KernelKind, config: GemmConfig): K
   const regs = registerSplit(c.numMathWarpgroups);
   const layout = sharedMemoryLayout1d1d(c);
   const templateArgs = [
-    c.blockM, c.blockN, c.blockK, c.numStages, c.numMathWarpgroups, c.clusterM, c.clusterN,
-    c.swizzleA, c.swizzleB, c.swizzleD, c.numSms, `fp8lab::GemmType::${GEMM_TYPE_1D1D[problemKind]}`,
+    c.blockM,
+    c.blockN,
+    c.blockK,
+    c.numStages,
+    c.numMathWarpgroups,
+    c.clusterM,
+    c.clusterN,
+    c.swizzleA,
+    c.swizzleB,
+    c.swizzleD,
+    c.numSms,
+    `fp8lab::GemmType::${GEMM_TYPE_1D1D[problemKind]}`,
   ].join(', ');
 
   const source = [

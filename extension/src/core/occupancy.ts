@@ -69,9 +69,10 @@ export function occupancy(k: KernelResources, limits: SmLimits = HOPPER_SM): Occ
   const regsCta = registersPerCta(k.registersPerThread, k.threadsPerCta, limits);
   const byResource: Record<OccupancyLimiter, number> = {
     registers: regsCta > 0 ? Math.floor(limits.registersPerSm / regsCta) : limits.maxCtasPerSm,
-    'shared memory': k.sharedBytesPerCta > limits.maxSharedBytesPerCta
-      ? 0
-      : Math.floor(limits.sharedBytesPerSm / (k.sharedBytesPerCta + limits.reservedSharedBytesPerCta)),
+    'shared memory':
+      k.sharedBytesPerCta > limits.maxSharedBytesPerCta
+        ? 0
+        : Math.floor(limits.sharedBytesPerSm / (k.sharedBytesPerCta + limits.reservedSharedBytesPerCta)),
     threads: Math.floor(limits.maxThreadsPerSm / k.threadsPerCta),
     blocks: limits.maxCtasPerSm,
   };
@@ -90,19 +91,20 @@ export function occupancy(k: KernelResources, limits: SmLimits = HOPPER_SM): Occ
     result.problem = `${k.registersPerThread} registers per thread exceeds the limit of ${limits.maxRegistersPerThread}`;
     result.ctasPerSm = 0;
   } else if (ctasPerSm === 0) {
-    result.problem = limiter === 'shared memory'
-      ? `needs ${k.sharedBytesPerCta} bytes of shared memory per CTA; at most ${limits.maxSharedBytesPerCta} fit`
-      : limiter === 'registers'
-        ? `needs ${regsCta} registers per CTA; the SM has ${limits.registersPerSm}`
-        : `needs ${k.threadsPerCta} threads per CTA; the SM holds ${limits.maxThreadsPerSm}`;
+    result.problem =
+      limiter === 'shared memory'
+        ? `needs ${k.sharedBytesPerCta} bytes of shared memory per CTA; at most ${limits.maxSharedBytesPerCta} fit`
+        : limiter === 'registers'
+          ? `needs ${regsCta} registers per CTA; the SM has ${limits.registersPerSm}`
+          : `needs ${k.threadsPerCta} threads per CTA; the SM holds ${limits.maxThreadsPerSm}`;
   }
   return result;
 }
 
 export interface WarpgroupRole {
-  name: string;         // 'producer' | 'math' ...
-  warpgroups: number;   // how many warpgroups play this role
-  registers: number;    // setmaxnreg value (multiple of 8 in 24..256)
+  name: string; // 'producer' | 'math' ...
+  warpgroups: number; // how many warpgroups play this role
+  registers: number; // setmaxnreg value (multiple of 8 in 24..256)
 }
 
 export interface RoleSplit {
@@ -134,7 +136,8 @@ export function roleSplit(roles: WarpgroupRole[], launchRegistersPerThread: numb
   if (after > atLaunch) {
     problems.push(`the roles need ${after} registers after setmaxnreg but the CTA was launched with ${atLaunch}`);
   }
-  if (after > limits.registersPerSm) problems.push(`the roles need ${after} registers; the SM has ${limits.registersPerSm}`);
+  if (after > limits.registersPerSm)
+    problems.push(`the roles need ${after} registers; the SM has ${limits.registersPerSm}`);
   return {
     roles: withTotals,
     registersAfterSetmaxnreg: after,

@@ -49,14 +49,26 @@ const QUOTED_FUNCTION = /function '([^']+)'/;
 
 function emptyFunction(name: string): PtxasFunction {
   return {
-    name, entry: false, registers: 0, barriers: 0, stackFrameBytes: 0, spillStoresBytes: 0,
-    spillLoadsBytes: 0, sharedBytes: 0, constantBytes: {}, cumulativeStackBytes: 0, warnings: [],
+    name,
+    entry: false,
+    registers: 0,
+    barriers: 0,
+    stackFrameBytes: 0,
+    spillStoresBytes: 0,
+    spillLoadsBytes: 0,
+    sharedBytes: 0,
+    constantBytes: {},
+    cumulativeStackBytes: 0,
+    warnings: [],
   };
 }
 
 /** Reads the comma-separated tail of a "Used N registers, ..." line into the record. */
 function readUsedTail(tail: string, fn: PtxasFunction): void {
-  for (const part of tail.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of tail
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     let m: RegExpMatchArray | null;
     if ((m = part.match(/^used (\d+) barriers?$/))) fn.barriers = Number(m[1]);
     else if ((m = part.match(/^(\d+) bytes smem$/))) fn.sharedBytes = Number(m[1]);

@@ -22,7 +22,9 @@ export interface PeerCell {
 export interface RunRow {
   index: number;
   kind: string;
-  m: number; n: number; k: number;
+  m: number;
+  n: number;
+  k: number;
   us?: number;
   spread?: number;
   tflops?: number;
@@ -59,13 +61,25 @@ const col = (key: Exclude<keyof RunRow, 'peers'>, header: string): RowColumn => 
 
 /** Columns before the peers' (CSV, copy-row; the table adds presentation only). */
 const LEAD_COLUMNS: readonly RowColumn[] = [
-  col('kind', 'kind'), col('m', 'M'), col('n', 'N'), col('k', 'K'), col('us', 'us'), col('spread', 'spread'),
-  col('tflops', 'TFLOPS'), col('gbps', 'GB/s'), col('pctFp8', '% FP8 ceiling'), col('pctBandwidth', '% bandwidth ceiling'),
+  col('kind', 'kind'),
+  col('m', 'M'),
+  col('n', 'N'),
+  col('k', 'K'),
+  col('us', 'us'),
+  col('spread', 'spread'),
+  col('tflops', 'TFLOPS'),
+  col('gbps', 'GB/s'),
+  col('pctFp8', '% FP8 ceiling'),
+  col('pctBandwidth', '% bandwidth ceiling'),
 ];
 /** Columns after the peers'. */
 const TAIL_COLUMNS: readonly RowColumn[] = [
-  col('calcDiff', 'calc_diff'), col('accuracyPassed', 'accuracy passed'), col('config', 'config'),
-  col('registers', 'registers'), col('spillBytes', 'spill bytes'), col('error', 'error'),
+  col('calcDiff', 'calc_diff'),
+  col('accuracyPassed', 'accuracy passed'),
+  col('config', 'config'),
+  col('registers', 'registers'),
+  col('spillBytes', 'spill bytes'),
+  col('error', 'error'),
 ];
 
 /** The columns of a run with no peers (the peers' pairs go between the lead and the tail). */
@@ -77,7 +91,14 @@ export const ROW_COLUMNS: readonly RowColumn[] = [...LEAD_COLUMNS, ...TAIL_COLUM
  */
 export function peerRowColumns(peers: readonly PeerColumn[]): RowColumn[] {
   return peers.flatMap((p) => [
-    { key: `peer.${p.id}.us`, header: `${p.short} us`, get: (r: RunRow) => { const c = r.peers[p.id]; return c?.us ?? (c?.skipped ? `skipped: ${c.skipped}` : undefined); } },
+    {
+      key: `peer.${p.id}.us`,
+      header: `${p.short} us`,
+      get: (r: RunRow) => {
+        const c = r.peers[p.id];
+        return c?.us ?? (c?.skipped ? `skipped: ${c.skipped}` : undefined);
+      },
+    },
     { key: `peer.${p.id}.ratio`, header: `ratio vs ${p.short}`, get: (r: RunRow) => r.peers[p.id]?.ratio },
   ]);
 }
@@ -85,9 +106,16 @@ export function peerRowColumns(peers: readonly PeerColumn[]): RowColumn[] {
 /** Grouped runs add the case, its groups and the FLOP convention after the kind, and the untouched-rows check at the end. */
 function groupedColumns(peers: readonly RowColumn[]): RowColumn[] {
   return [
-    LEAD_COLUMNS[0], col('caseLabel', 'case'), col('groups', 'groups'), col('expectedM', 'expected m'),
-    ...LEAD_COLUMNS.slice(1, 8), col('flopsOver', 'FLOPs over rows'), ...LEAD_COLUMNS.slice(8),
-    ...peers, ...TAIL_COLUMNS, col('untouchedChanged', 'untouched words changed'),
+    LEAD_COLUMNS[0],
+    col('caseLabel', 'case'),
+    col('groups', 'groups'),
+    col('expectedM', 'expected m'),
+    ...LEAD_COLUMNS.slice(1, 8),
+    col('flopsOver', 'FLOPs over rows'),
+    ...LEAD_COLUMNS.slice(8),
+    ...peers,
+    ...TAIL_COLUMNS,
+    col('untouchedChanged', 'untouched words changed'),
   ];
 }
 
@@ -103,10 +131,14 @@ export function resultLabel(r: Pick<ShapeResult, 'problem' | 'grouped'>): string
   if (!r.grouped) return `${shapeLabel(p)}`;
   const g = p.numGroups ?? 1;
   switch (p.kind) {
-    case 'masked': return `masked ${g}g m~${p.expectedM ?? p.m} ${p.n}x${p.k}`;
-    case 'contiguous': return `contig ${g}g ΣM=${p.m} ${p.n}x${p.k}`;
-    case 'kgrouped': return `kgrouped ${g}g ${p.m}x${p.n} ΣK=${p.k}`;
-    default: return `${p.kind} ${shapeLabel(p)}`;
+    case 'masked':
+      return `masked ${g}g m~${p.expectedM ?? p.m} ${p.n}x${p.k}`;
+    case 'contiguous':
+      return `contig ${g}g ΣM=${p.m} ${p.n}x${p.k}`;
+    case 'kgrouped':
+      return `kgrouped ${g}g ${p.m}x${p.n} ΣK=${p.k}`;
+    default:
+      return `${p.kind} ${shapeLabel(p)}`;
   }
 }
 
@@ -118,7 +150,12 @@ export function formatConfig(c: GemmConfig): string {
 export function shapeRow(result: ShapeResult, index: number, run: Pick<BenchRun, 'ceilings'>): RunRow {
   const { problem, timing, accuracy, registers } = result;
   const row: RunRow = {
-    index, kind: problem.kind, m: problem.m, n: problem.n, k: problem.k, peers: {},
+    index,
+    kind: problem.kind,
+    m: problem.m,
+    n: problem.n,
+    k: problem.k,
+    peers: {},
     config: formatConfig(result.config),
     registers: registers?.registers,
     spillBytes: registers ? registers.spillStoresBytes + registers.spillLoadsBytes : undefined,
@@ -130,14 +167,25 @@ export function shapeRow(result: ShapeResult, index: number, run: Pick<BenchRun,
     row.tflops = timing.tflops;
     row.gbps = timing.gbps;
     if (run.ceilings && run.ceilings.fp8Tflops > 0) row.pctFp8 = (100 * timing.tflops) / run.ceilings.fp8Tflops;
-    if (run.ceilings && run.ceilings.bandwidthGBps > 0) row.pctBandwidth = (100 * timing.gbps) / run.ceilings.bandwidthGBps;
+    if (run.ceilings && run.ceilings.bandwidthGBps > 0)
+      row.pctBandwidth = (100 * timing.gbps) / run.ceilings.bandwidthGBps;
   }
   for (const p of result.peers ?? []) {
     row.peers[p.id] = p.timing
-      ? { name: p.name, us: p.timing.medianUs, ratio: p.timing.ratio, spread: p.timing.spread, tflops: p.timing.tflops, calcDiff: p.accuracy?.calcDiff }
+      ? {
+          name: p.name,
+          us: p.timing.medianUs,
+          ratio: p.timing.ratio,
+          spread: p.timing.spread,
+          tflops: p.timing.tflops,
+          calcDiff: p.accuracy?.calcDiff,
+        }
       : { name: p.name, skipped: p.skipped ?? 'not timed', calcDiff: p.accuracy?.calcDiff };
   }
-  if (accuracy) { row.calcDiff = accuracy.calcDiff; row.accuracyPassed = accuracy.passed; }
+  if (accuracy) {
+    row.calcDiff = accuracy.calcDiff;
+    row.accuracyPassed = accuracy.passed;
+  }
   if (result.error) row.error = `${result.error.code}: ${result.error.message}`;
   if (result.grouped) {
     row.caseLabel = result.caseLabel;
@@ -183,7 +231,9 @@ export function runToCsv(run: BenchRun): string {
 /** One row as tab-separated text with its header line, for "copy row" (columns: columnsFor(the run)). */
 export function rowToTsv(row: RunRow, columns: readonly RowColumn[]): string {
   const clean = (s: string) => s.replace(/[\t\r\n]+/g, ' ');
-  return columns.map((c) => c.header).join('\t') + '\n' + columns.map((c) => clean(cellText(c.get(row)))).join('\t') + '\n';
+  return (
+    columns.map((c) => c.header).join('\t') + '\n' + columns.map((c) => clean(cellText(c.get(row)))).join('\t') + '\n'
+  );
 }
 
 /** Arithmetic intensity of a shape as the runtime measured it: FLOPs per byte moved. */

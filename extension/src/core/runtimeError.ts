@@ -7,5 +7,7 @@ export class RuntimeError extends Error {
     super(data.message);
     this.name = 'RuntimeError';
   }
-  get code() { return this.data.code; }
+  get code() {
+    return this.data.code;
+  }
 }

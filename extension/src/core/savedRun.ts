@@ -24,7 +24,10 @@ export const RUN_FILE_SUFFIX = '.json';
 
 /** A file-name-safe form of a run id (ids come from the runtime; never trust them as paths). */
 export function runFileName(id: string): string {
-  const safe = id.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 120);
+  const safe = id
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 120);
   if (!safe) throw new Error('run id is empty: a run needs an id to be saved');
   return `${RUN_FILE_PREFIX}${safe}${RUN_FILE_SUFFIX}`;
 }
@@ -33,21 +36,30 @@ export function runFileName(id: string): string {
 export function isBenchRun(v: unknown): v is BenchRun {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
-  return typeof r.id === 'string' && typeof r.startedAt === 'string'
-    && (r.mode === 'gpu' || r.mode === 'study') && Array.isArray(r.results)
-    && r.results.every((x) => typeof x === 'object' && x !== null && typeof (x as { problem?: unknown }).problem === 'object');
+  return (
+    typeof r.id === 'string' &&
+    typeof r.startedAt === 'string' &&
+    (r.mode === 'gpu' || r.mode === 'study') &&
+    Array.isArray(r.results) &&
+    r.results.every(
+      (x) => typeof x === 'object' && x !== null && typeof (x as { problem?: unknown }).problem === 'object',
+    )
+  );
 }
 
 /** The run a file's text holds; throws (naming `file`) when it is not JSON or not a run. */
 export function parseSavedRun(text: string, file: string): BenchRun {
   let parsed: unknown;
-  try { parsed = JSON.parse(text); } catch (e) {
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
     throw new Error(`${file} is not valid JSON (${(e as Error).message}); it is not a saved run`);
   }
   // A grouped run as the runtime or `fp8lab bench --kernel <grouped> --json` writes it is read as
   // the BenchRun it converts to (core/grouped/benchRun.ts), so such a file can be dropped in and opened.
   if (isGroupedBenchRun(parsed)) return upgradeRun(groupedToBenchRun(parsed));
-  if (!isBenchRun(parsed)) throw new Error(`${file} is not a saved FP8 GEMM Lab run (needs id, startedAt, mode and results)`);
+  if (!isBenchRun(parsed))
+    throw new Error(`${file} is not a saved FP8 GEMM Lab run (needs id, startedAt, mode and results)`);
   // Runs saved before per-peer results carry one cuBLASLt column: read as `peers` from here on.
   return upgradeRun(parsed);
 }
@@ -55,8 +67,14 @@ export function parseSavedRun(text: string, file: string): BenchRun {
 /** A run's line in a listing. */
 export function runSummary(run: BenchRun, file: string): RunSummary {
   return {
-    id: run.id, file, startedAt: run.startedAt, mode: run.mode, shapes: run.results.length,
-    device: run.device?.name, interrupted: run.interrupted !== undefined, recorded: run.recorded,
+    id: run.id,
+    file,
+    startedAt: run.startedAt,
+    mode: run.mode,
+    shapes: run.results.length,
+    device: run.device?.name,
+    interrupted: run.interrupted !== undefined,
+    recorded: run.recorded,
     ...(run.source === 'grouped' ? { grouped: true } : {}),
   };
 }

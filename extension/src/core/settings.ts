@@ -29,9 +29,24 @@ export interface SettingValues {
 
 /** The setting keys above, for callers that read them from vscode.workspace.getConfiguration. */
 export const SETTING_KEYS = [
-  'jit.cacheDir', 'jit.compiler', 'jit.nvccPath', 'jit.numSms', 'jit.debug', 'jit.printConfigs',
-  'jit.printCompilerCommand', 'jit.ptxasVerbose', 'jit.ptxasCheck', 'jit.dumpPtx', 'jit.dumpSass',
-  'jit.withLineinfo', 'jit.compileTimeoutSeconds', 'cudaHome', 'driver.libcudaPath', 'driver.cublasLtPath', 'pythonPath', 'tuning.dbPath',
+  'jit.cacheDir',
+  'jit.compiler',
+  'jit.nvccPath',
+  'jit.numSms',
+  'jit.debug',
+  'jit.printConfigs',
+  'jit.printCompilerCommand',
+  'jit.ptxasVerbose',
+  'jit.ptxasCheck',
+  'jit.dumpPtx',
+  'jit.dumpSass',
+  'jit.withLineinfo',
+  'jit.compileTimeoutSeconds',
+  'cudaHome',
+  'driver.libcudaPath',
+  'driver.cublasLtPath',
+  'pythonPath',
+  'tuning.dbPath',
 ] as const satisfies readonly (keyof SettingValues)[];
 
 export interface SettingsPaths {
@@ -62,7 +77,8 @@ export function resolveSettings(values: SettingValues, env: Env, paths: Settings
     if (raw === undefined) return false;
     const word = raw.trim().toLowerCase();
     if (TRUE_WORDS.has(word)) return true;
-    if (!FALSE_WORDS.has(word)) warnings.push(`${name}=${JSON.stringify(raw)} is not an on/off value; use 1 or 0. Treated as off.`);
+    if (!FALSE_WORDS.has(word))
+      warnings.push(`${name}=${JSON.stringify(raw)} is not an on/off value; use 1 or 0. Treated as off.`);
     return false;
   };
   const flag = (key: keyof SettingValues, envName: string): boolean => {
@@ -84,33 +100,60 @@ export function resolveSettings(values: SettingValues, env: Env, paths: Settings
   const firstPath = (...candidates: Array<[string, unknown]>): string | undefined => {
     for (const [label, value] of candidates) {
       if (value === undefined) continue;
-      if (typeof value !== 'string') { warnings.push(`${label} must be a path (a string), not ${JSON.stringify(value)}; ignored.`); continue; }
+      if (typeof value !== 'string') {
+        warnings.push(`${label} must be a path (a string), not ${JSON.stringify(value)}; ignored.`);
+        continue;
+      }
       if (value.trim() !== '') return path(value);
     }
     return undefined;
   };
 
-  const cudaHome = firstPath(['fp8lab.cudaHome', values.cudaHome], ['CUDA_HOME', env.CUDA_HOME], ['CUDA_PATH', env.CUDA_PATH])
-    ?? '/usr/local/cuda';
-  const nvccPath = firstPath(['fp8lab.jit.nvccPath', values['jit.nvccPath']], ['FP8LAB_JIT_NVCC_COMPILER', env.FP8LAB_JIT_NVCC_COMPILER])
-    ?? joinPath(cudaHome, 'bin/nvcc');
-  const xdgCache = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : joinPath(paths.homeDir, '.cache');
-  const cacheDir = firstPath(['fp8lab.jit.cacheDir', values['jit.cacheDir']], ['FP8LAB_JIT_CACHE_DIR', env.FP8LAB_JIT_CACHE_DIR])
-    ?? normalize(joinPath(xdgCache, 'fp8lab/jit'));
-  const libcudaPath = firstPath(['fp8lab.driver.libcudaPath', values['driver.libcudaPath']], ['FP8LAB_LIBCUDA_PATH', env.FP8LAB_LIBCUDA_PATH]) ?? '';
-  const cublasLtPath = firstPath(['fp8lab.driver.cublasLtPath', values['driver.cublasLtPath']], ['FP8LAB_CUBLASLT_PATH', env.FP8LAB_CUBLASLT_PATH]) ?? '';
+  const cudaHome =
+    firstPath(['fp8lab.cudaHome', values.cudaHome], ['CUDA_HOME', env.CUDA_HOME], ['CUDA_PATH', env.CUDA_PATH]) ??
+    '/usr/local/cuda';
+  const nvccPath =
+    firstPath(
+      ['fp8lab.jit.nvccPath', values['jit.nvccPath']],
+      ['FP8LAB_JIT_NVCC_COMPILER', env.FP8LAB_JIT_NVCC_COMPILER],
+    ) ?? joinPath(cudaHome, 'bin/nvcc');
+  const xdgCache =
+    env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : joinPath(paths.homeDir, '.cache');
+  const cacheDir =
+    firstPath(['fp8lab.jit.cacheDir', values['jit.cacheDir']], ['FP8LAB_JIT_CACHE_DIR', env.FP8LAB_JIT_CACHE_DIR]) ??
+    normalize(joinPath(xdgCache, 'fp8lab/jit'));
+  const libcudaPath =
+    firstPath(
+      ['fp8lab.driver.libcudaPath', values['driver.libcudaPath']],
+      ['FP8LAB_LIBCUDA_PATH', env.FP8LAB_LIBCUDA_PATH],
+    ) ?? '';
+  const cublasLtPath =
+    firstPath(
+      ['fp8lab.driver.cublasLtPath', values['driver.cublasLtPath']],
+      ['FP8LAB_CUBLASLT_PATH', env.FP8LAB_CUBLASLT_PATH],
+    ) ?? '';
 
   let compiler: RuntimeSettings['compiler'] = envFlag('FP8LAB_JIT_USE_NVRTC') ? 'nvrtc' : 'nvcc';
   const setCompiler = values['jit.compiler'];
   if (setCompiler === 'nvcc' || setCompiler === 'nvrtc') compiler = setCompiler;
-  else if (setCompiler !== undefined) warnings.push(`fp8lab.jit.compiler must be "nvcc" or "nvrtc", not ${JSON.stringify(setCompiler)}; using ${compiler}.`);
+  else if (setCompiler !== undefined)
+    warnings.push(
+      `fp8lab.jit.compiler must be "nvcc" or "nvrtc", not ${JSON.stringify(setCompiler)}; using ${compiler}.`,
+    );
 
   // The tuning store sits beside the JIT cache unless told otherwise (storage/tuningStore.ts).
-  const tuningDbPath = firstPath(['fp8lab.tuning.dbPath', values['tuning.dbPath']], ['FP8LAB_TUNING_DB', env.FP8LAB_TUNING_DB])
-    ?? normalize(joinPath(cacheDir, '../tuning'));
+  const tuningDbPath =
+    firstPath(['fp8lab.tuning.dbPath', values['tuning.dbPath']], ['FP8LAB_TUNING_DB', env.FP8LAB_TUNING_DB]) ??
+    normalize(joinPath(cacheDir, '../tuning'));
 
   const settings: RuntimeSettings = {
-    cacheDir, tuningDbPath, compiler, cudaHome, nvccPath, libcudaPath, cublasLtPath,
+    cacheDir,
+    tuningDbPath,
+    compiler,
+    cudaHome,
+    nvccPath,
+    libcudaPath,
+    cublasLtPath,
     kernelsDir: paths.kernelsDir,
     jitDebug: flag('jit.debug', 'FP8LAB_JIT_DEBUG'),
     printConfigs: flag('jit.printConfigs', 'FP8LAB_PRINT_CONFIGS'),
@@ -129,13 +172,15 @@ export function resolveSettings(values: SettingValues, env: Env, paths: Settings
   const python = (typeof values.pythonPath === 'string' && values.pythonPath.trim()) || env.FP8LAB_PYTHON?.trim();
   if (python) settings.pythonPath = python.includes('/') || python.startsWith('~') ? path(python) : python;
 
-  const numSms = smCount(values['jit.numSms'], 'fp8lab.jit.numSms', warnings)
-    ?? smCount(env.FP8LAB_NUM_SMS, 'FP8LAB_NUM_SMS', warnings);
+  const numSms =
+    smCount(values['jit.numSms'], 'fp8lab.jit.numSms', warnings) ??
+    smCount(env.FP8LAB_NUM_SMS, 'FP8LAB_NUM_SMS', warnings);
   if (numSms !== undefined) settings.numSms = numSms;
 
-  settings.compileTimeoutSeconds = timeoutSeconds(values['jit.compileTimeoutSeconds'], 'fp8lab.jit.compileTimeoutSeconds', warnings)
-    ?? timeoutSeconds(env.FP8LAB_JIT_COMPILE_TIMEOUT, 'FP8LAB_JIT_COMPILE_TIMEOUT', warnings)
-    ?? DEFAULT_COMPILE_TIMEOUT_SECONDS;
+  settings.compileTimeoutSeconds =
+    timeoutSeconds(values['jit.compileTimeoutSeconds'], 'fp8lab.jit.compileTimeoutSeconds', warnings) ??
+    timeoutSeconds(env.FP8LAB_JIT_COMPILE_TIMEOUT, 'FP8LAB_JIT_COMPILE_TIMEOUT', warnings) ??
+    DEFAULT_COMPILE_TIMEOUT_SECONDS;
 
   return { settings, warnings };
 }
@@ -150,7 +195,10 @@ function kernelDefines(raw: string | undefined, warnings: string[]): string[] {
   const defines: string[] = [];
   for (const item of raw.split(/[\s,]+/).filter((x) => x !== '')) {
     if (/^FP8LAB_[A-Z0-9_]+(=[A-Za-z0-9_.+-]*)?$/.test(item)) defines.push(item);
-    else warnings.push(`FP8LAB_JIT_DEFINES: ${JSON.stringify(item)} is not NAME or NAME=VALUE with an FP8LAB_ name and a plain value; ignored.`);
+    else
+      warnings.push(
+        `FP8LAB_JIT_DEFINES: ${JSON.stringify(item)} is not NAME or NAME=VALUE with an FP8LAB_ name and a plain value; ignored.`,
+      );
   }
   return defines;
 }
@@ -164,7 +212,9 @@ function timeoutSeconds(raw: unknown, label: string, warnings: string[]): number
   if (raw === undefined || raw === '') return undefined;
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
   if (Number.isInteger(n) && n >= 0 && n <= MAX_COMPILE_TIMEOUT_SECONDS) return n;
-  warnings.push(`${label}=${JSON.stringify(raw)} is not a number of seconds; use a whole number from 1 to ${MAX_COMPILE_TIMEOUT_SECONDS} (0 = no limit). Using ${DEFAULT_COMPILE_TIMEOUT_SECONDS}.`);
+  warnings.push(
+    `${label}=${JSON.stringify(raw)} is not a number of seconds; use a whole number from 1 to ${MAX_COMPILE_TIMEOUT_SECONDS} (0 = no limit). Using ${DEFAULT_COMPILE_TIMEOUT_SECONDS}.`,
+  );
   return undefined;
 }
 
@@ -173,18 +223,25 @@ function smCount(raw: unknown, label: string, warnings: string[]): number | unde
   if (raw === undefined || raw === '' || raw === 0 || raw === '0') return undefined;
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
   if (Number.isInteger(n) && n > 0 && n <= 1024) return n;
-  warnings.push(`${label}=${JSON.stringify(raw)} is not a number of SMs; use a whole number from 1 to the device's SM count (0 = all). Ignored.`);
+  warnings.push(
+    `${label}=${JSON.stringify(raw)} is not a number of SMs; use a whole number from 1 to the device's SM count (0 = all). Ignored.`,
+  );
   return undefined;
 }
 
 // POSIX path helpers without node:path, so this module has no Node imports at all.
-function isAbsolute(p: string): boolean { return p.startsWith('/'); }
-function joinPath(a: string, b: string): string { return a.endsWith('/') ? a + b : `${a}/${b}`; }
+function isAbsolute(p: string): boolean {
+  return p.startsWith('/');
+}
+function joinPath(a: string, b: string): string {
+  return a.endsWith('/') ? a + b : `${a}/${b}`;
+}
 function normalize(p: string): string {
   const out: string[] = [];
   for (const part of p.split('/')) {
     if (part === '' || part === '.') continue;
-    if (part === '..') out.pop(); else out.push(part);
+    if (part === '..') out.pop();
+    else out.push(part);
   }
   return '/' + out.join('/');
 }

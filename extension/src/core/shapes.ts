@@ -63,11 +63,14 @@ function describe(v: unknown): string {
 function rowsOfA(p: GemmProblem): number {
   const g = p.numGroups ?? 1;
   switch (p.kind) {
-    case 'masked': return g * p.m;                                  // [G, Mmax, K]
-    case 'contiguous': return p.expectedM !== undefined
-      ? g * Math.ceil((p.expectedM * 1.3) / 128) * 128                // generators draw up to 1.3x expected
-      : p.m;
-    default: return p.m;
+    case 'masked':
+      return g * p.m; // [G, Mmax, K]
+    case 'contiguous':
+      return p.expectedM !== undefined
+        ? g * Math.ceil((p.expectedM * 1.3) / 128) * 128 // generators draw up to 1.3x expected
+        : p.m;
+    default:
+      return p.m;
   }
 }
 
@@ -96,11 +99,16 @@ const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
 
 /** Checks a problem (any kernel kind). Messages say what is wrong and what would work. */
 export function validateProblem(p: GemmProblem, opts: ValidateOptions = {}): ShapeCheck {
-  if (p === null || typeof p !== 'object') return fail(`a problem must be an object with kind, m, n, k; got ${describe(p)}`);
+  if (p === null || typeof p !== 'object')
+    return fail(`a problem must be an object with kind, m, n, k; got ${describe(p)}`);
   if (!KERNEL_KINDS.includes(p.kind)) {
     return fail(`kind must be one of ${KERNEL_KINDS.join(', ')}; got ${describe(p.kind)}`);
   }
-  for (const [name, value] of [['M', p.m], ['N', p.n], ['K', p.k]] as const) {
+  for (const [name, value] of [
+    ['M', p.m],
+    ['N', p.n],
+    ['K', p.k],
+  ] as const) {
     const problem = checkDimension(name, value);
     if (problem) return fail(problem);
   }
@@ -110,10 +118,14 @@ export function validateProblem(p: GemmProblem, opts: ValidateOptions = {}): Sha
     if (v) return fail(v.reason);
   } else if (p.k % SCALE_BLOCK_K !== 0) {
     const what = p.kind === 'kgrouped' ? 'K (the expected K per group)' : 'K';
-    return fail(`${what} must be a multiple of 128 (the scaling block); got ${p.k}, nearest valid: ${nearestText(p.k, SCALE_BLOCK_K)}`);
+    return fail(
+      `${what} must be a multiple of 128 (the scaling block); got ${p.k}, nearest valid: ${nearestText(p.k, SCALE_BLOCK_K)}`,
+    );
   }
   if (p.kind !== 'bf16' && p.n % N_ALIGNMENT !== 0) {
-    return fail(`N must be a multiple of 8 (16-byte output rows for the TMA store); got ${p.n}, nearest valid: ${nearestText(p.n, N_ALIGNMENT)}`);
+    return fail(
+      `N must be a multiple of 8 (16-byte output rows for the TMA store); got ${p.n}, nearest valid: ${nearestText(p.n, N_ALIGNMENT)}`,
+    );
   }
   const groupProblem = checkGroups(p);
   if (groupProblem) return fail(groupProblem);
@@ -121,7 +133,9 @@ export function validateProblem(p: GemmProblem, opts: ValidateOptions = {}): Sha
   const budget = opts.memoryBytes ?? DEFAULT_MEMORY_BYTES;
   const need = problemBytes(p);
   if (need > budget) {
-    return fail(`this shape needs ${gib(need)} GiB for A, B, D and the scales; the device has ${gib(budget)} GiB — use smaller M, N or K`);
+    return fail(
+      `this shape needs ${gib(need)} GiB for A, B, D and the scales; the device has ${gib(budget)} GiB — use smaller M, N or K`,
+    );
   }
   return { ok: true };
 }
@@ -153,9 +167,7 @@ function checkGroups(p: GemmProblem): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Text input
 
-export type ParsedShape =
-  | { ok: true; problem: GemmProblem }
-  | { ok: false; code: 'E_INVALID_SHAPE'; message: string };
+export type ParsedShape = { ok: true; problem: GemmProblem } | { ok: false; code: 'E_INVALID_SHAPE'; message: string };
 
 const EXAMPLE = 'e.g. 4096,7168,2048 or 4096x7168x2048';
 
@@ -164,17 +176,22 @@ const EXAMPLE = 'e.g. 4096,7168,2048 or 4096x7168x2048';
  * problem and validates it. Suitable for a quick pick's validateInput (call on every keystroke) and
  * for CLI arguments.
  */
-export function parseShape(text: string, opts: ValidateOptions & { kind?: KernelKind; output?: GemmProblem['output'] } = {}): ParsedShape {
+export function parseShape(
+  text: string,
+  opts: ValidateOptions & { kind?: KernelKind; output?: GemmProblem['output'] } = {},
+): ParsedShape {
   const trimmed = (text ?? '').trim();
   if (!trimmed) return { ok: false, code: 'E_INVALID_SHAPE', message: `type three sizes M, N, K (${EXAMPLE})` };
   const parts = trimmed.split(/\s*[,x×X]\s*|\s+/).filter((s) => s.length > 0);
   const names = ['M', 'N', 'K'];
   if (parts.length !== 3) {
     return {
-      ok: false, code: 'E_INVALID_SHAPE',
-      message: parts.length < 3
-        ? `expected three sizes M, N, K; got ${parts.length} (${EXAMPLE})`
-        : `expected three sizes M, N, K; got ${parts.length}: "${trimmed}" (${EXAMPLE})`,
+      ok: false,
+      code: 'E_INVALID_SHAPE',
+      message:
+        parts.length < 3
+          ? `expected three sizes M, N, K; got ${parts.length} (${EXAMPLE})`
+          : `expected three sizes M, N, K; got ${parts.length}: "${trimmed}" (${EXAMPLE})`,
     };
   }
   const values: number[] = [];
@@ -182,11 +199,21 @@ export function parseShape(text: string, opts: ValidateOptions & { kind?: Kernel
     if (!/^\d+$/.test(parts[i])) {
       const asNumber = Number(parts[i]);
       const hint = Number.isFinite(asNumber) && asNumber >= 1 ? ` (try ${Math.round(asNumber)})` : '';
-      return { ok: false, code: 'E_INVALID_SHAPE', message: `${names[i]} must be a positive whole number; got "${parts[i]}"${hint}` };
+      return {
+        ok: false,
+        code: 'E_INVALID_SHAPE',
+        message: `${names[i]} must be a positive whole number; got "${parts[i]}"${hint}`,
+      };
     }
     values.push(Number(parts[i]));
   }
-  const problem: GemmProblem = { kind: opts.kind ?? 'normal', m: values[0], n: values[1], k: values[2], ...(opts.output ? { output: opts.output } : {}) };
+  const problem: GemmProblem = {
+    kind: opts.kind ?? 'normal',
+    m: values[0],
+    n: values[1],
+    k: values[2],
+    ...(opts.output ? { output: opts.output } : {}),
+  };
   const check = validateProblem(problem, opts);
   return check.ok ? { ok: true, problem } : check;
 }

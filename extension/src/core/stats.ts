@@ -20,7 +20,8 @@ export function median(samples: readonly number[]): number {
 function sortedFinite(samples: readonly number[]): number[] {
   if (samples.length === 0) throw new RangeError('no timing samples');
   for (const s of samples) {
-    if (!Number.isFinite(s) || s < 0) throw new RangeError(`a timing sample is not a finite, non-negative number: ${s}`);
+    if (!Number.isFinite(s) || s < 0)
+      throw new RangeError(`a timing sample is not a finite, non-negative number: ${s}`);
   }
   return [...samples].sort((a, b) => a - b);
 }
@@ -54,7 +55,9 @@ export function percentileBand(samplesUs: readonly number[]): { p10: number; p50
 
 /** Element sizes of the 1D2D FP8 GEMM: A, B in e4m3, FP32 scales, BF16 output (FP32 for 1D1D). */
 export interface GemmTraffic {
-  m: number; n: number; k: number;
+  m: number;
+  n: number;
+  k: number;
   /** Groups sharing nothing (masked/k-grouped): multiplies B; default 1. */
   groups?: number;
   /** Output element bytes: 2 (BF16) or 4 (FP32). Default 2. */

@@ -9,7 +9,15 @@ export const Distribution = { normal: 0, outliers: 1, tiny: 2 } as const;
 export type DistributionName = keyof typeof Distribution;
 
 /** 64-bit words of the calc_diff result buffer (calc_diff.cuh DiffWord). */
-export const DiffWord = { sumXY: 0, sumXXYY: 1, sumYY: 2, maxAbs: 3, unwritten: 4, maxRel: 5, nonFiniteRef: 6 } as const;
+export const DiffWord = {
+  sumXY: 0,
+  sumXXYY: 1,
+  sumYY: 2,
+  maxAbs: 3,
+  unwritten: 4,
+  maxRel: 5,
+  nonFiniteRef: 6,
+} as const;
 export const DIFF_WORDS = 8;
 
 /** Threads per block of every utility entry (each body assumes it). */
@@ -40,31 +48,60 @@ const HEADERS = ['random.cuh', 'cast.cuh', 'reference_gemm.cuh', 'calc_diff.cuh'
 
 // One entry per kernel: its parameter list and the call into the header's body.
 const ENTRIES: Array<[name: UtilKernelName, params: string, body: string]> = [
-  [UtilKernel.fillRandom, 'float* out, uint64_t count, uint32_t cols, uint64_t seed, uint32_t dist',
-    'fill_random(out, count, cols, seed, dist)'],
-  [UtilKernel.castPerToken, 'const float* x, uint8_t* q, float* sfa, uint32_t rows, uint32_t k, uint32_t sfa_stride',
-    'cast_per_token(x, q, sfa, rows, k, sfa_stride)'],
-  [UtilKernel.castPerBlock, 'const float* x, uint8_t* q, float* sfb, uint32_t rows, uint32_t k',
-    'cast_per_block(x, q, sfb, rows, k)'],
-  [UtilKernel.castPerChannel, 'const float* x, uint8_t* q, float* scales, uint32_t rows, uint32_t k',
-    'cast_per_channel(x, q, scales, rows, k)'],
-  [UtilKernel.referenceGemm,
+  [
+    UtilKernel.fillRandom,
+    'float* out, uint64_t count, uint32_t cols, uint64_t seed, uint32_t dist',
+    'fill_random(out, count, cols, seed, dist)',
+  ],
+  [
+    UtilKernel.castPerToken,
+    'const float* x, uint8_t* q, float* sfa, uint32_t rows, uint32_t k, uint32_t sfa_stride',
+    'cast_per_token(x, q, sfa, rows, k, sfa_stride)',
+  ],
+  [
+    UtilKernel.castPerBlock,
+    'const float* x, uint8_t* q, float* sfb, uint32_t rows, uint32_t k',
+    'cast_per_block(x, q, sfb, rows, k)',
+  ],
+  [
+    UtilKernel.castPerChannel,
+    'const float* x, uint8_t* q, float* scales, uint32_t rows, uint32_t k',
+    'cast_per_channel(x, q, scales, rows, k)',
+  ],
+  [
+    UtilKernel.referenceGemm,
     'const uint8_t* a, const float* sfa, const uint8_t* b, const float* sfb, float* ref, uint32_t m, uint32_t n, uint32_t k, uint32_t sfa_stride',
-    'reference_gemm(a, sfa, b, sfb, ref, m, n, k, sfa_stride)'],
-  [UtilKernel.calcDiff, 'const uint16_t* d, const float* ref, uint64_t count, uint64_t* out',
-    'calc_diff(d, ref, count, out)'],
-  [UtilKernel.maxRelError, 'const uint16_t* d, const float* ref, uint64_t count, float floor, uint64_t* out',
-    'max_rel_error(d, ref, count, floor, out)'],
+    'reference_gemm(a, sfa, b, sfb, ref, m, n, k, sfa_stride)',
+  ],
+  [
+    UtilKernel.calcDiff,
+    'const uint16_t* d, const float* ref, uint64_t count, uint64_t* out',
+    'calc_diff(d, ref, count, out)',
+  ],
+  [
+    UtilKernel.maxRelError,
+    'const uint16_t* d, const float* ref, uint64_t count, float floor, uint64_t* out',
+    'max_rel_error(d, ref, count, floor, out)',
+  ],
   [UtilKernel.copy16, 'const uint4* src, uint4* dst, uint64_t count', 'copy_16b(src, dst, count)'],
-  [UtilKernel.read16, 'const uint4* src, uint64_t count, uint32_t never, uint32_t* sink', 'read_16b(src, count, never, sink)'],
+  [
+    UtilKernel.read16,
+    'const uint4* src, uint64_t count, uint32_t never, uint32_t* sink',
+    'read_16b(src, count, never, sink)',
+  ],
   [UtilKernel.testFault, 'uint64_t address', 'test_fault(address)'],
   [UtilKernel.testHang, 'uint32_t seconds', 'test_hang(seconds)'],
   [UtilKernel.amaxPartials, 'const float* x, uint64_t count, float* partials', 'amax_partials(x, count, partials)'],
-  [UtilKernel.castPerTensor,
+  [
+    UtilKernel.castPerTensor,
     'const float* x, uint8_t* q, uint64_t count, const float* partials, uint32_t num_partials, float* scales, uint32_t num_scales',
-    'cast_per_tensor(x, q, count, partials, num_partials, scales, num_scales)'],
-  [UtilKernel.referenceGemmF32, 'const float* a, const float* b, float* ref, uint32_t m, uint32_t n, uint32_t k',
-    'reference_gemm_f32(a, b, ref, m, n, k)'],
+    'cast_per_tensor(x, q, count, partials, num_partials, scales, num_scales)',
+  ],
+  [
+    UtilKernel.referenceGemmF32,
+    'const float* a, const float* b, float* ref, uint32_t m, uint32_t n, uint32_t k',
+    'reference_gemm_f32(a, b, ref, m, n, k)',
+  ],
 ];
 
 export interface UtilsSource {

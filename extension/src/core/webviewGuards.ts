@@ -15,7 +15,17 @@ const MAX_LOG_TEXT = 4000;
 /** Which requests each view may send (a results panel cannot ask to compile, ...). */
 const ALLOWED: Record<ViewName, readonly string[]> = {
   results: ['row/copy', 'registers/show', 'run/export', 'study/open', 'run/compare', 'file/open'],
-  explorer: ['configs/list', 'configs/compile', 'configs/time', 'override/keep', 'job/cancel', 'registers/show', 'study/open', 'explorer/openWide', 'file/open'],
+  explorer: [
+    'configs/list',
+    'configs/compile',
+    'configs/time',
+    'override/keep',
+    'job/cancel',
+    'registers/show',
+    'study/open',
+    'explorer/openWide',
+    'file/open',
+  ],
   registers: [],
   timeline: [],
   accuracy: [],
@@ -24,8 +34,7 @@ const ALLOWED: Record<ViewName, readonly string[]> = {
 
 type Check = (params: Record<string, unknown>) => string | undefined;
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const isIndex = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 1_000_000;
 
@@ -45,37 +54,60 @@ function indexList(v: unknown): string | undefined {
 const REQUEST_CHECKS: Record<string, Check> = {
   'row/copy': (p) => onlyKeys(p, ['index']) ?? (isIndex(p.index) ? undefined : 'index must be a non-negative integer'),
   'registers/show': (p) => onlyKeys(p, ['indices']) ?? indexList(p.indices),
-  'run/export': (p) => onlyKeys(p, ['format']) ?? (p.format === 'json' || p.format === 'csv' ? undefined : "format must be 'json' or 'csv'"),
+  'run/export': (p) =>
+    onlyKeys(p, ['format']) ??
+    (p.format === 'json' || p.format === 'csv' ? undefined : "format must be 'json' or 'csv'"),
   'configs/list': (p) => {
     const extra = onlyKeys(p, ['shape', 'kind', 'follow']);
     if (extra) return extra;
-    if (typeof p.shape !== 'string' || p.shape.length > MAX_SHAPE_TEXT) return `shape must be a string of at most ${MAX_SHAPE_TEXT} characters`;
-    if (!KERNEL_KINDS.includes(p.kind as (typeof KERNEL_KINDS)[number])) return `kind must be one of ${KERNEL_KINDS.join(', ')}`;
+    if (typeof p.shape !== 'string' || p.shape.length > MAX_SHAPE_TEXT)
+      return `shape must be a string of at most ${MAX_SHAPE_TEXT} characters`;
+    if (!KERNEL_KINDS.includes(p.kind as (typeof KERNEL_KINDS)[number]))
+      return `kind must be one of ${KERNEL_KINDS.join(', ')}`;
     if (typeof p.follow !== 'boolean') return 'follow must be a boolean';
     return undefined;
   },
   'configs/compile': (p) => onlyKeys(p, ['indices']) ?? indexList(p.indices),
   'configs/time': (p) => onlyKeys(p, ['indices']) ?? indexList(p.indices),
-  'override/keep': (p) => onlyKeys(p, ['index']) ?? (Number.isInteger(p.index) && (p.index as number) >= -1 && (p.index as number) < 1_000_000 ? undefined : 'index must be a candidate index, or -1 to clear'),
+  'override/keep': (p) =>
+    onlyKeys(p, ['index']) ??
+    (Number.isInteger(p.index) && (p.index as number) >= -1 && (p.index as number) < 1_000_000
+      ? undefined
+      : 'index must be a candidate index, or -1 to clear'),
   'job/cancel': (p) => onlyKeys(p, []),
   'explorer/openWide': (p) => onlyKeys(p, []),
   // A dropped file: a file or remote-workspace URI of a .json file, nothing else (no commands, no web links).
-  'file/open': (p) => onlyKeys(p, ['uri'])
-    ?? (typeof p.uri === 'string' && p.uri.length <= 2000 && /^(file|vscode-remote):\/\/[^\s]*\.json$/i.test(p.uri) ? undefined : 'uri must be a file: or vscode-remote: URI of a .json file'),
-  'run/compare': (p) => onlyKeys(p, ['clear']) ?? (typeof p.clear === 'boolean' ? undefined : 'clear must be a boolean'),
-  'study/open': (p) => onlyKeys(p, ['study', 'index'])
-    ?? (p.study === 'timeline' || p.study === 'accuracy' || p.study === 'sass' ? undefined : "study must be 'timeline', 'accuracy' or 'sass'")
-    ?? (isIndex(p.index) ? undefined : 'index must be a non-negative integer'),
-  'sass/openSource': (p) => onlyKeys(p, ['file', 'line'])
-    ?? (typeof p.file === 'string' && p.file.length > 0 && p.file.length <= 1024 ? undefined : 'file must be a path of at most 1024 characters')
-    ?? (Number.isInteger(p.line) && (p.line as number) >= 1 && (p.line as number) <= 10_000_000 ? undefined : 'line must be a positive integer'),
+  'file/open': (p) =>
+    onlyKeys(p, ['uri']) ??
+    (typeof p.uri === 'string' && p.uri.length <= 2000 && /^(file|vscode-remote):\/\/[^\s]*\.json$/i.test(p.uri)
+      ? undefined
+      : 'uri must be a file: or vscode-remote: URI of a .json file'),
+  'run/compare': (p) =>
+    onlyKeys(p, ['clear']) ?? (typeof p.clear === 'boolean' ? undefined : 'clear must be a boolean'),
+  'study/open': (p) =>
+    onlyKeys(p, ['study', 'index']) ??
+    (p.study === 'timeline' || p.study === 'accuracy' || p.study === 'sass'
+      ? undefined
+      : "study must be 'timeline', 'accuracy' or 'sass'") ??
+    (isIndex(p.index) ? undefined : 'index must be a non-negative integer'),
+  'sass/openSource': (p) =>
+    onlyKeys(p, ['file', 'line']) ??
+    (typeof p.file === 'string' && p.file.length > 0 && p.file.length <= 1024
+      ? undefined
+      : 'file must be a path of at most 1024 characters') ??
+    (Number.isInteger(p.line) && (p.line as number) >= 1 && (p.line as number) <= 10_000_000
+      ? undefined
+      : 'line must be a positive integer'),
 };
 
 const NOTIFICATION_CHECKS: Record<string, (p: Record<string, unknown>, view: ViewName) => string | undefined> = {
   ready: (p, view) => onlyKeys(p, ['view']) ?? (p.view === view ? undefined : `ready must name this view ('${view}')`),
-  'log/didWrite': (p) => onlyKeys(p, ['level', 'text'])
-    ?? (['info', 'warn', 'error'].includes(p.level as string) ? undefined : "level must be 'info', 'warn' or 'error'")
-    ?? (typeof p.text === 'string' && p.text.length <= MAX_LOG_TEXT ? undefined : `text must be a string of at most ${MAX_LOG_TEXT} characters`),
+  'log/didWrite': (p) =>
+    onlyKeys(p, ['level', 'text']) ??
+    (['info', 'warn', 'error'].includes(p.level as string) ? undefined : "level must be 'info', 'warn' or 'error'") ??
+    (typeof p.text === 'string' && p.text.length <= MAX_LOG_TEXT
+      ? undefined
+      : `text must be a string of at most ${MAX_LOG_TEXT} characters`),
 };
 
 /**
@@ -98,16 +130,20 @@ export function checkWebviewMessage(raw: unknown, view: ViewName): GuardResult {
   if (typeof method !== 'string') return { ok: false, reason: 'method must be a string' };
   if (!isRecord(params)) return { ok: false, reason: `${method}: params must be an object` };
   if (kind === 'request') {
-    if (!Object.keys(raw).every((k) => ['kind', 'id', 'method', 'params'].includes(k))) return { ok: false, reason: `${method}: unexpected envelope field` };
-    if (!Number.isSafeInteger(raw.id) || (raw.id as number) < 0) return { ok: false, reason: `${method}: id must be a non-negative integer` };
+    if (!Object.keys(raw).every((k) => ['kind', 'id', 'method', 'params'].includes(k)))
+      return { ok: false, reason: `${method}: unexpected envelope field` };
+    if (!Number.isSafeInteger(raw.id) || (raw.id as number) < 0)
+      return { ok: false, reason: `${method}: id must be a non-negative integer` };
     const check = ownEntry(REQUEST_CHECKS, method);
     if (!check) return { ok: false, reason: `unknown request ${quoted(method)}` };
-    if (!(ownEntry(ALLOWED, view) ?? []).includes(method)) return { ok: false, reason: `the ${view} view may not send '${method}'` };
+    if (!(ownEntry(ALLOWED, view) ?? []).includes(method))
+      return { ok: false, reason: `the ${view} view may not send '${method}'` };
     const problem = check(params);
     return problem ? { ok: false, reason: `${method}: ${problem}` } : { ok: true, message: raw as WebviewToHost };
   }
   if (kind === 'notification') {
-    if (!Object.keys(raw).every((k) => ['kind', 'method', 'params'].includes(k))) return { ok: false, reason: `${method}: unexpected envelope field` };
+    if (!Object.keys(raw).every((k) => ['kind', 'method', 'params'].includes(k)))
+      return { ok: false, reason: `${method}: unexpected envelope field` };
     const check = ownEntry(NOTIFICATION_CHECKS, method);
     if (!check) return { ok: false, reason: `unknown notification ${quoted(method)}` };
     const problem = check(params, view);
@@ -121,14 +157,39 @@ export function checkWebviewMessage(raw: unknown, view: ViewName): GuardResult {
  * is checked like any other message before it is shown again).
  */
 export function isRegistersSnapshot(v: unknown): v is import('../../protocol/webview').RegistersSnapshot {
-  if (!isRecord(v) || v.view !== 'registers' || typeof v.title !== 'string' || typeof v.source !== 'string' || !Array.isArray(v.entries)) return false;
+  if (
+    !isRecord(v) ||
+    v.view !== 'registers' ||
+    typeof v.title !== 'string' ||
+    typeof v.source !== 'string' ||
+    !Array.isArray(v.entries)
+  )
+    return false;
   if (v.entries.length > MAX_INDICES) return false;
-  return v.entries.every((e) => isRecord(e) && typeof e.label === 'string' && typeof e.chosen === 'boolean' && isRecord(e.config)
-    && isRecord(e.registers) && ['registers', 'spillStoresBytes', 'spillLoadsBytes', 'stackFrameBytes', 'staticSharedBytes', 'producerRegisters', 'mathRegisters', 'dynamicSharedBytes', 'occupancyCtasPerSm']
-      .every((k) => typeof (e.registers as Record<string, unknown>)[k] === 'number'));
+  return v.entries.every(
+    (e) =>
+      isRecord(e) &&
+      typeof e.label === 'string' &&
+      typeof e.chosen === 'boolean' &&
+      isRecord(e.config) &&
+      isRecord(e.registers) &&
+      [
+        'registers',
+        'spillStoresBytes',
+        'spillLoadsBytes',
+        'stackFrameBytes',
+        'staticSharedBytes',
+        'producerRegisters',
+        'mathRegisters',
+        'dynamicSharedBytes',
+        'occupancyCtasPerSm',
+      ].every((k) => typeof (e.registers as Record<string, unknown>)[k] === 'number'),
+  );
 }
 
 /** The run id a results panel saved in its state, if it is a plausible one. */
 export function restoredRunId(state: unknown): string | undefined {
-  return isRecord(state) && typeof state.runId === 'string' && state.runId.length > 0 && state.runId.length <= 200 ? state.runId : undefined;
+  return isRecord(state) && typeof state.runId === 'string' && state.runId.length > 0 && state.runId.length <= 200
+    ? state.runId
+    : undefined;
 }

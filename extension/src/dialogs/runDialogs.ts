@@ -10,15 +10,29 @@ import type { RunStore } from '../storage/runStore';
 import { pickFp8labFile, readFp8labFile } from './fp8labFileIo';
 
 export function describeRun(r: RunSummary): vscode.QuickPickItem & { summary: RunSummary } {
-  const flags = [r.grouped ? 'grouped' : '', r.mode === 'gpu' ? 'GPU' : 'study', r.interrupted ? 'interrupted' : '', r.recorded ? 'recorded' : ''].filter(Boolean).join(', ');
+  const flags = [
+    r.grouped ? 'grouped' : '',
+    r.mode === 'gpu' ? 'GPU' : 'study',
+    r.interrupted ? 'interrupted' : '',
+    r.recorded ? 'recorded' : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   // A tune file records no start time: it is named by its id ("tune-<file>").
-  return { label: r.startedAt ? r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : r.id, description: `${r.shapes} ${r.grouped ? 'case' : 'shape'}(s) · ${flags}`, detail: r.device ?? 'no GPU', summary: r };
+  return {
+    label: r.startedAt ? r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : r.id,
+    description: `${r.shapes} ${r.grouped ? 'case' : 'shape'}(s) · ${flags}`,
+    detail: r.device ?? 'no GPU',
+    summary: r,
+  };
 }
 
 export async function pickRun(store: RunStore, placeHolder: string): Promise<BenchRun | undefined> {
   const runs = await store.list();
   if (runs.length === 0) {
-    void vscode.window.showInformationMessage('No saved FP8 GEMM runs yet. Run "FP8 GEMM: Run FP8 GEMM benchmark" first.');
+    void vscode.window.showInformationMessage(
+      'No saved FP8 GEMM runs yet. Run "FP8 GEMM: Run FP8 GEMM benchmark" first.',
+    );
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(runs.map(describeRun), { placeHolder, matchOnDescription: true });
@@ -29,17 +43,29 @@ export async function pickRun(store: RunStore, placeHolder: string): Promise<Ben
  * A run to compare with: a saved run (not `exclude`) or a bench / grouped / tune file. Returns the
  * run and how to name it ("run of 2026-11-21 06:21" / the file name).
  */
-export async function pickRunOrFile(store: RunStore, placeHolder: string, exclude?: string): Promise<{ run: BenchRun; label: string } | undefined> {
+export async function pickRunOrFile(
+  store: RunStore,
+  placeHolder: string,
+  exclude?: string,
+): Promise<{ run: BenchRun; label: string } | undefined> {
   const runs = (await store.list()).filter((r) => r.id !== exclude);
   const items: Array<vscode.QuickPickItem & { summary?: RunSummary }> = [OPEN_FILE_ITEM];
-  if (runs.length) items.push({ label: 'saved runs', kind: vscode.QuickPickItemKind.Separator }, ...runs.map(describeRun));
+  if (runs.length)
+    items.push({ label: 'saved runs', kind: vscode.QuickPickItemKind.Separator }, ...runs.map(describeRun));
   const pick = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
   if (!pick) return undefined;
-  if (pick.summary) return { run: await store.load(pick.summary.id), label: `run of ${pick.label}${pick.summary.device ? ` on ${pick.summary.device}` : ''}` };
+  if (pick.summary)
+    return {
+      run: await store.load(pick.summary.id),
+      label: `run of ${pick.label}${pick.summary.device ? ` on ${pick.summary.device}` : ''}`,
+    };
   const uri = await pickFp8labFile();
   if (!uri) return undefined;
   const file = await readFp8labFile(uri);
-  if (file.kind === 'timeline' || file.kind === 'accuracy') throw new Error(`${uri.path.split('/').pop()} is a ${file.summary}: only runs (bench, grouped, tune) can be compared`);
+  if (file.kind === 'timeline' || file.kind === 'accuracy')
+    throw new Error(
+      `${uri.path.split('/').pop()} is a ${file.summary}: only runs (bench, grouped, tune) can be compared`,
+    );
   return { run: file.run, label: uri.path.split('/').pop() ?? uri.path };
 }
 

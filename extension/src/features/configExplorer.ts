@@ -39,35 +39,58 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
     this.overrides = new Overrides(ctx.extension.workspaceState);
     const store = runStoreFor(ctx);
     // "Follow the last run": re-list when a run is saved with a different first shape.
-    this.disposables.push(store.onDidSave(({ run }) => {
-      const first = run.results[0]?.problem;
-      if (this.state.follow && first && !sameShape(first, this.state.problem)) void this.list({ ...first, config: undefined });
-    }));
-    this.disposables.push(ctx.runtime.onDidRestart(() => { this.envRequested = false; if (this.host) void this.probe(); }));
+    this.disposables.push(
+      store.onDidSave(({ run }) => {
+        const first = run.results[0]?.problem;
+        if (this.state.follow && first && !sameShape(first, this.state.problem))
+          void this.list({ ...first, config: undefined });
+      }),
+    );
+    this.disposables.push(
+      ctx.runtime.onDidRestart(() => {
+        this.envRequested = false;
+        if (this.host) void this.probe();
+      }),
+    );
   }
 
   /** Current snapshot (test hook and what the view renders). */
-  snapshot(): ExplorerSnapshot { return this.state; }
+  snapshot(): ExplorerSnapshot {
+    return this.state;
+  }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.host?.dispose();
     const host = this.makeHost(view.webview, () => this.state);
     this.host = host;
-    view.onDidDispose(() => { host.dispose(); if (this.host === host) this.host = undefined; });
+    view.onDidDispose(() => {
+      host.dispose();
+      if (this.host === host) this.host = undefined;
+    });
     if (!this.envRequested) void this.probe();
   }
 
   /** Opens (or reveals) the explorer in an editor tab, wide enough for every column. */
   openWide(restored?: vscode.WebviewPanel): void {
-    if (this.wide && !restored) { this.wide.panel.reveal(); return; }
+    if (this.wide && !restored) {
+      this.wide.panel.reveal();
+      return;
+    }
     this.wide?.panel.dispose();
     // After a window reload VS Code hands the tab back (serializer): it shows the current state.
-    const panel = restored ?? vscode.window.createWebviewPanel(EXPLORER_WIDE_VIEW_TYPE, this.wideTitle(), vscode.ViewColumn.Active, { enableFindWidget: true });
+    const panel =
+      restored ??
+      vscode.window.createWebviewPanel(EXPLORER_WIDE_VIEW_TYPE, this.wideTitle(), vscode.ViewColumn.Active, {
+        enableFindWidget: true,
+      });
     panel.title = this.wideTitle();
     const host = this.makeHost(panel.webview, () => ({ ...this.state, wide: true }));
     const entry = { panel, host };
     this.wide = entry;
-    panel.onDidDispose(() => { host.dispose(); if (this.wide === entry) this.wide = undefined; });
+    panel.onDidDispose(() => {
+      host.dispose();
+      if (this.wide === entry) this.wide = undefined;
+    });
     if (!this.envRequested) void this.probe();
   }
 
@@ -78,17 +101,30 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
 
   private makeHost(webview: vscode.Webview, snapshot: () => ExplorerSnapshot): WebviewHost {
     return new WebviewHost(webview, 'explorer', this.ctx.extension.extensionUri, this.ctx.log, snapshot, {
-      'explorer/openWide': async () => { this.openWide(); return { opened: true }; },
-      'file/open': async ({ uri }) => ({ opened: await vscode.commands.executeCommand<string | undefined>('fp8lab.openFile', vscode.Uri.parse(uri, true)) }),
+      'explorer/openWide': async () => {
+        this.openWide();
+        return { opened: true };
+      },
+      'file/open': async ({ uri }) => ({
+        opened: await vscode.commands.executeCommand<string | undefined>(
+          'fp8lab.openFile',
+          vscode.Uri.parse(uri, true),
+        ),
+      }),
       'configs/list': (p) => this.onList(p),
       'configs/compile': ({ indices }) => this.compile(indices),
       'configs/time': ({ indices }) => this.time(indices),
       'override/keep': ({ index }) => this.keep(index),
-      'job/cancel': async () => { const had = !!this.cancel; this.cancel?.cancel(); return { cancelled: had }; },
+      'job/cancel': async () => {
+        const had = !!this.cancel;
+        this.cancel?.cancel();
+        return { cancelled: had };
+      },
       'registers/show': async ({ indices }) => {
         if (!this.state.report) throw new Error('no candidates listed yet');
         const snap = registersFromCandidates(this.state.report, this.state.candidates, indices);
-        if (snap.entries.length === 0) throw new Error('none of the selected candidates is compiled yet: Compile them first');
+        if (snap.entries.length === 0)
+          throw new Error('none of the selected candidates is compiled yet: Compile them first');
         panelsFor(this.ctx).registers.show(snap);
         return { shown: true };
       },
@@ -96,9 +132,15 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
         const { report } = this.state;
         const candidate = report?.candidates[index];
         if (!report || !candidate) throw new Error(`candidate ${index} does not exist`);
-        if (candidate.rejected) throw new Error(`candidate ${index} was rejected (${candidate.rejected.reason}); it cannot run`);
+        if (candidate.rejected)
+          throw new Error(`candidate ${index} was rejected (${candidate.rejected.reason}); it cannot run`);
         // The study runs this candidate's config (features/studies.ts).
-        await vscode.commands.executeCommand(({ timeline: 'fp8lab.showTimeline', accuracy: 'fp8lab.showAccuracy', sass: 'fp8lab.showSass' } as const)[study], { problem: { ...report.problem, config: candidate.config } });
+        await vscode.commands.executeCommand(
+          ({ timeline: 'fp8lab.showTimeline', accuracy: 'fp8lab.showAccuracy', sass: 'fp8lab.showSass' } as const)[
+            study
+          ],
+          { problem: { ...report.problem, config: candidate.config } },
+        );
         return { opened: true };
       },
     });
@@ -107,7 +149,10 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
   private set(patch: Partial<ExplorerSnapshot>): void {
     this.state = { ...this.state, ...patch };
     this.host?.update();
-    if (this.wide) { this.wide.panel.title = this.wideTitle(); this.wide.host.update(); }
+    if (this.wide) {
+      this.wide.panel.title = this.wideTitle();
+      this.wide.host.update();
+    }
   }
 
   /** The peers' times of this shape from the newest saved run that measured it (the explorer's own timing replaces them). */
@@ -117,7 +162,11 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
       if (summary.grouped || summary.mode !== 'gpu') continue;
       const run = await store.load(summary.id).catch(() => undefined);
       const row = run?.results.find((r) => sameShape(r.problem, problem) && r.peers?.some((p) => p.timing));
-      if (row?.peers) return { source: `run of ${summary.startedAt.replace('T', ' ').slice(0, 16)}${run?.device ? ` on ${run.device.name}` : ''}`, peers: row.peers };
+      if (row?.peers)
+        return {
+          source: `run of ${summary.startedAt.replace('T', ' ').slice(0, 16)}${run?.device ? ` on ${run.device.name}` : ''}`,
+          peers: row.peers,
+        };
     }
     return undefined;
   }
@@ -125,7 +174,10 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
   private async probe(): Promise<void> {
     this.envRequested = true;
     try {
-      this.set({ env: await this.ctx.runtime.request('env/probe', { settings: this.ctx.settings() }), envError: undefined });
+      this.set({
+        env: await this.ctx.runtime.request('env/probe', { settings: this.ctx.settings() }),
+        envError: undefined,
+      });
     } catch (e) {
       this.set({ env: undefined, envError: toCodedError(e) });
     }
@@ -134,11 +186,18 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
   private async onList(p: { shape: string; kind: KernelKind; follow: boolean }): Promise<{ ok: boolean }> {
     this.set({ follow: p.follow });
     if (p.follow) {
-      const last = await runStoreFor(this.ctx).latest().catch(() => undefined);
+      const last = await runStoreFor(this.ctx)
+        .latest()
+        .catch(() => undefined);
       const first = last?.results[0]?.problem;
       if (first) return this.list({ ...first, config: undefined });
       if (!p.shape.trim()) {
-        this.set({ reportError: { code: 'E_INVALID_SHAPE', message: 'no saved run to follow yet: type a shape, or run the benchmark first' } });
+        this.set({
+          reportError: {
+            code: 'E_INVALID_SHAPE',
+            message: 'no saved run to follow yet: type a shape, or run the benchmark first',
+          },
+        });
         return { ok: false };
       }
     }
@@ -152,7 +211,14 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
 
   /** Lists the candidates of a problem (resets compile/timing state of the previous shape). */
   async list(problem: GemmProblem): Promise<{ ok: boolean }> {
-    this.set({ problem, report: undefined, reportError: undefined, candidates: [], override: this.overrides.get(problem), busy: { what: 'listing candidate configs', done: 0, total: 1 } });
+    this.set({
+      problem,
+      report: undefined,
+      reportError: undefined,
+      candidates: [],
+      override: this.overrides.get(problem),
+      busy: { what: 'listing candidate configs', done: 0, total: 1 },
+    });
     try {
       const report = await this.ctx.runtime.request('gemm/configs', { settings: this.ctx.settings(), problem });
       if (!sameShape(problem, this.state.problem)) return { ok: false }; // a newer request replaced this one
@@ -171,7 +237,10 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
   }
 
   private put(s: ExplorerCandidateState): void {
-    this.state = { ...this.state, candidates: [...this.state.candidates.filter((c) => c.index !== s.index), s].sort((a, b) => a.index - b.index) };
+    this.state = {
+      ...this.state,
+      candidates: [...this.state.candidates.filter((c) => c.index !== s.index), s].sort((a, b) => a.index - b.index),
+    };
   }
 
   private legalIndices(indices: number[]): number[] {
@@ -179,14 +248,18 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
     if (!report) throw new Error('no candidates listed yet: choose a shape first');
     if (this.cancel) throw new Error('another compile or timing job is running: wait for it or cancel it');
     const bad = indices.filter((i) => i >= report.candidates.length || report.candidates[i].rejected);
-    if (bad.length) throw new Error(`candidate(s) ${bad.join(', ')} do not exist or were rejected: ${bad.map((i) => report.candidates[i]?.rejected?.reason ?? 'out of range').join('; ')}`);
+    if (bad.length)
+      throw new Error(
+        `candidate(s) ${bad.join(', ')} do not exist or were rejected: ${bad.map((i) => report.candidates[i]?.rejected?.reason ?? 'out of range').join('; ')}`,
+      );
     return [...new Set(indices)];
   }
 
   private async compile(indices: number[]): Promise<{ compiled: number }> {
     const picked = this.legalIndices(indices);
     const report = this.state.report!;
-    if (!this.ctx.isTrusted()) throw Object.assign(new Error('this workspace is not trusted: nothing is compiled'), { code: 'E_UNTRUSTED' });
+    if (!this.ctx.isTrusted())
+      throw Object.assign(new Error('this workspace is not trusted: nothing is compiled'), { code: 'E_UNTRUSTED' });
     const source = new vscode.CancellationTokenSource();
     this.cancel = source;
     let compiled = 0;
@@ -196,7 +269,11 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
         this.set({ busy: { what: `compiling candidate #${index}`, done: n, total: picked.length } });
         const config = report.candidates[index].config;
         try {
-          const result = await this.ctx.runtime.request('kernel/compile', { settings: this.ctx.settings(), job: { problem: report.problem, config } }, source.token);
+          const result = await this.ctx.runtime.request(
+            'kernel/compile',
+            { settings: this.ctx.settings(), job: { problem: report.problem, config } },
+            source.token,
+          );
           this.put({ ...this.candidateState(index), compile: result, compileError: undefined });
           compiled++;
         } catch (e) {
@@ -216,7 +293,13 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
   private async time(indices: number[]): Promise<{ timed: number }> {
     const picked = this.legalIndices(indices);
     const report = this.state.report!;
-    if (!this.state.env?.canRunKernels) throw Object.assign(new Error(`kernels cannot be timed on this machine: ${this.state.env?.summary ?? 'the environment is unknown'}`), { code: 'E_NO_DEVICE' });
+    if (!this.state.env?.canRunKernels)
+      throw Object.assign(
+        new Error(
+          `kernels cannot be timed on this machine: ${this.state.env?.summary ?? 'the environment is unknown'}`,
+        ),
+        { code: 'E_NO_DEVICE' },
+      );
     const source = new vscode.CancellationTokenSource();
     this.cancel = source;
     const jobId = newJobId('explorer');
@@ -225,12 +308,18 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
     const recorded = new Set<number>();
     const record = (pos: number, result: ShapeResult) => {
       // Match by config (robust to a shape the runtime skipped); arrival order as the fallback.
-      const index = picked.find((i) => !recorded.has(i) && identicalConfigs(report.candidates[i].config, result.config)) ?? picked[pos];
+      const index =
+        picked.find((i) => !recorded.has(i) && identicalConfigs(report.candidates[i].config, result.config)) ??
+        picked[pos];
       if (index === undefined || recorded.has(index)) return;
       recorded.add(index);
       this.put({ ...this.candidateState(index), timing: result, timingError: result.error });
       // The peers measured in this timing (same GPU, same inputs, just now) replace any from a saved run.
-      if (result.peers?.some((p) => p.timing)) this.state = { ...this.state, peers: { source: 'measured with these candidates just now', peers: result.peers } };
+      if (result.peers?.some((p) => p.timing))
+        this.state = {
+          ...this.state,
+          peers: { source: 'measured with these candidates just now', peers: result.peers },
+        };
       timed++;
       this.set({ busy: { what: 'timing candidates', done: timed, total: picked.length } });
     };
@@ -238,14 +327,18 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
     this.set({ busy: { what: 'timing candidates', done: 0, total: picked.length } });
     try {
       const outcome = await runJob(this.ctx.runtime, {
-        jobId, method: 'gemm/bench', params: { settings: this.ctx.settings(), problems, options: TIME_OPTIONS }, token: source.token,
+        jobId,
+        method: 'gemm/bench',
+        params: { settings: this.ctx.settings(), problems, options: TIME_OPTIONS },
+        token: source.token,
         measured: (result) => record(measured++, result),
       });
       if (outcome.ok) {
         // Results come back in problem order; those not announced by job/didMeasure are recorded now.
         outcome.result.results.slice(measured).forEach((r, i) => record(measured + i, r));
       } else if (outcome.error.code !== 'E_CANCELLED') {
-        for (const i of picked.filter((x) => !recorded.has(x))) this.put({ ...this.candidateState(i), timingError: outcome.error });
+        for (const i of picked.filter((x) => !recorded.has(x)))
+          this.put({ ...this.candidateState(i), timingError: outcome.error });
       }
     } finally {
       source.dispose();
@@ -264,7 +357,8 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
       return { kept: false };
     }
     const c = report.candidates[index];
-    if (!c || c.rejected) throw new Error(`candidate ${index} ${c ? `was rejected: ${c.rejected!.reason}` : 'does not exist'}`);
+    if (!c || c.rejected)
+      throw new Error(`candidate ${index} ${c ? `was rejected: ${c.rejected!.reason}` : 'does not exist'}`);
     await this.overrides.set(report.problem, c.config);
     this.set({ override: c.config });
     return { kept: true };
@@ -287,7 +381,9 @@ export function activate(ctx: FeatureContext): { explorer: ConfigExplorer } {
   ctx.extension.subscriptions.push(
     explorer,
     vscode.window.registerWebviewViewProvider(EXPLORER_VIEW_ID, explorer),
-    vscode.window.registerWebviewPanelSerializer(EXPLORER_WIDE_VIEW_TYPE, { deserializeWebviewPanel: async (panel) => explorer.openWide(panel) }),
+    vscode.window.registerWebviewPanelSerializer(EXPLORER_WIDE_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => explorer.openWide(panel),
+    }),
   );
   return { explorer };
 }

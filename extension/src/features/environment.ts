@@ -38,46 +38,70 @@ export function activate(ctx: FeatureContext): { environment: EnvironmentTestApi
       return;
     }
     item.text = `${r.canRunKernels ? '$(chip)' : '$(info)'} ${r.summary}`;
-    item.tooltip = new vscode.MarkdownString(`**FP8 GEMM Lab**: ${r.summary}\n\n${verdict(r)}\n\nClick for the full report.`);
+    item.tooltip = new vscode.MarkdownString(
+      `**FP8 GEMM Lab**: ${r.summary}\n\n${verdict(r)}\n\nClick for the full report.`,
+    );
     item.backgroundColor = r.canCompileKernels ? undefined : new vscode.ThemeColor('statusBarItem.warningBackground');
   };
 
   // Concurrent callers share one probe.
   const probe = (): Promise<EnvironmentReport | RuntimeError> => {
-    inFlight ??= ctx.runtime.request('env/probe', { settings: ctx.settings() }).then(
-      (r) => { last = r; ctx.log.info(`environment: ${r.summary}`); return r; },
-      (err: unknown) => {
-        const e = err instanceof RuntimeError ? err : new RuntimeError({ code: 'E_INTERNAL', message: String(err) });
-        ctx.log.error(`environment probe failed: [${e.code}] ${e.message}`);
-        return e;
-      },
-    ).then((r) => { inFlight = undefined; show(r); return r; });
+    inFlight ??= ctx.runtime
+      .request('env/probe', { settings: ctx.settings() })
+      .then(
+        (r) => {
+          last = r;
+          ctx.log.info(`environment: ${r.summary}`);
+          return r;
+        },
+        (err: unknown) => {
+          const e = err instanceof RuntimeError ? err : new RuntimeError({ code: 'E_INTERNAL', message: String(err) });
+          ctx.log.error(`environment probe failed: [${e.code}] ${e.message}`);
+          return e;
+        },
+      )
+      .then((r) => {
+        inFlight = undefined;
+        show(r);
+        return r;
+      });
     return inFlight;
   };
 
   ctx.extension.subscriptions.push(
     vscode.commands.registerCommand('fp8lab.showEnvironment', async () => {
       const r = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: 'FP8 GEMM: probing environment' }, probe);
+        { location: vscode.ProgressLocation.Window, title: 'FP8 GEMM: probing environment' },
+        probe,
+      );
       channel.clear();
       if (r instanceof RuntimeError) {
         channel.appendLine(`The FP8 GEMM runtime could not probe the environment.\n\n[${r.code}] ${r.message}`);
         if (r.data.log) channel.appendLine(`\n${r.data.log}`);
       } else {
         channel.appendLine(formatReport(r));
-        if (!ctx.isTrusted()) channel.appendLine('\nThis workspace is not trusted: nothing is compiled or run until you trust it.');
+        if (!ctx.isTrusted())
+          channel.appendLine('\nThis workspace is not trusted: nothing is compiled or run until you trust it.');
       }
       channel.show(true);
       return r;
     }),
     registerRestartRuntime(ctx, probe),
-    ctx.runtime.onDidRestart(() => { void probe(); }),
-    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('fp8lab')) void probe(); }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => { void probe(); }),
+    ctx.runtime.onDidRestart(() => {
+      void probe();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('fp8lab')) void probe();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      void probe();
+    }),
   );
 
   // After activation returns: starting the worker is not activation's job.
-  setImmediate(() => { void probe(); });
+  setImmediate(() => {
+    void probe();
+  });
 
   return { environment: { lastReport: () => last, probe, statusText: () => item.text } };
 }

@@ -4,7 +4,12 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import type { DidCompileParams, KernelFacts, LanguageServerInitOptions } from '../../protocol/languageServer';
 import type { SassLineFacts } from '../../protocol/sass';
 import type { BenchRun, CompileReport, ShapeResult } from '../../protocol/worker';
@@ -103,11 +108,22 @@ export function activate(ctx: FeatureContext): LanguageClientTestApi {
   const serverModule = ctx.extension.asAbsolutePath(join('extension', 'dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    debug: {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: ['--nolazy', '--inspect=6019'] },
+    },
   };
   const initOptions = (): LanguageServerInitOptions => {
     const s = ctx.settings();
-    return { trusted: ctx.isTrusted(), cudaHome: s.cudaHome, nvccPath: s.nvccPath, kernelsDir: s.kernelsDir, facts, debounceMs: 500 };
+    return {
+      trusted: ctx.isTrusted(),
+      cudaHome: s.cudaHome,
+      nvccPath: s.nvccPath,
+      kernelsDir: s.kernelsDir,
+      facts,
+      debounceMs: 500,
+    };
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
@@ -122,7 +138,12 @@ export function activate(ctx: FeatureContext): LanguageClientTestApi {
     // A run that finished while we were loading has newer facts than the file.
     const loaded = await loadFacts();
     facts ??= loaded;
-    const c = new LanguageClient('fp8lab.kernelLanguageServer', 'FP8 GEMM Lab Language Server', serverOptions, clientOptions);
+    const c = new LanguageClient(
+      'fp8lab.kernelLanguageServer',
+      'FP8 GEMM Lab Language Server',
+      serverOptions,
+      clientOptions,
+    );
     client = c;
     await c.start();
     if (sassLines) await c.sendNotification('fp8lab/didUpdateSass', sassLines);
@@ -137,26 +158,44 @@ export function activate(ctx: FeatureContext): LanguageClientTestApi {
   const started = start().catch((e) => ctx.log.error(`the kernel language server did not start: ${String(e)}`));
 
   // Trust can only be granted while running (VS Code reloads the window when it is revoked).
-  ctx.extension.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
-    void started.then(() => client?.sendNotification('fp8lab/didChangeTrust', { trusted: ctx.isTrusted() }));
-  }));
+  ctx.extension.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      void started.then(() => client?.sendNotification('fp8lab/didChangeTrust', { trusted: ctx.isTrusted() }));
+    }),
+  );
   // The toolkit is fixed at server start: restart it when the settings that pick nvcc change.
-  ctx.extension.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('fp8lab.cudaHome') || e.affectsConfiguration('fp8lab.jit.nvccPath')) {
-      void started.then(() => client?.restart()).catch((err) => ctx.log.error(`language server restart failed: ${String(err)}`));
-    }
-  }));
+  ctx.extension.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('fp8lab.cudaHome') || e.affectsConfiguration('fp8lab.jit.nvccPath')) {
+        void started
+          .then(() => client?.restart())
+          .catch((err) => ctx.log.error(`language server restart failed: ${String(err)}`));
+      }
+    }),
+  );
 
   // Results measured by the runtime update the facts as they arrive, whichever feature started the
   // run; one job's results form one run.
   let job: { id: string; startedAt: string; results: ShapeResult[] } | undefined;
-  ctx.extension.subscriptions.push(ctx.runtime.onNotification('job/didMeasure', ({ jobId, result }) => {
-    if (!job || job.id !== jobId) job = { id: jobId, startedAt: new Date().toISOString(), results: [] };
-    job.results.push(result);
-    const run: BenchRun = { id: job.id, startedAt: job.startedAt, mode: job.results.some((r) => r.timing) ? 'gpu' : 'study', results: job.results };
-    void publishFacts({ run }).catch((e) => ctx.log.warn(`facts update failed: ${String(e)}`));
-  }));
+  ctx.extension.subscriptions.push(
+    ctx.runtime.onNotification('job/didMeasure', ({ jobId, result }) => {
+      if (!job || job.id !== jobId) job = { id: jobId, startedAt: new Date().toISOString(), results: [] };
+      job.results.push(result);
+      const run: BenchRun = {
+        id: job.id,
+        startedAt: job.startedAt,
+        mode: job.results.some((r) => r.timing) ? 'gpu' : 'study',
+        results: job.results,
+      };
+      void publishFacts({ run }).catch((e) => ctx.log.warn(`facts update failed: ${String(e)}`));
+    }),
+  );
 
-  ctx.extension.subscriptions.push({ dispose: () => { void client?.stop(); client = undefined; } });
+  ctx.extension.subscriptions.push({
+    dispose: () => {
+      void client?.stop();
+      client = undefined;
+    },
+  });
   return { languageClient: { client: () => client, publishFacts, currentFacts, compileEvents } };
 }

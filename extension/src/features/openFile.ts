@@ -29,10 +29,19 @@ export function activate(ctx: FeatureContext) {
     }
     ctx.log.info(`opened ${uri.toString(true)}: ${file.summary}`);
     switch (file.kind) {
-      case 'timeline': await vscode.commands.executeCommand(STUDY_COMMANDS.timeline, uri); break;
-      case 'accuracy': await vscode.commands.executeCommand(STUDY_COMMANDS.accuracy, uri); break;
+      case 'timeline':
+        await vscode.commands.executeCommand(STUDY_COMMANDS.timeline, uri);
+        break;
+      case 'accuracy':
+        await vscode.commands.executeCommand(STUDY_COMMANDS.accuracy, uri);
+        break;
       default: {
-        const savedAs = await runStoreFor(ctx).save(file.run).catch((e: Error) => { ctx.log.warn(`${uri.toString(true)} was shown but not saved to the run list: ${e.message}`); return undefined; });
+        const savedAs = await runStoreFor(ctx)
+          .save(file.run)
+          .catch((e: Error) => {
+            ctx.log.warn(`${uri.toString(true)} was shown but not saved to the run list: ${e.message}`);
+            return undefined;
+          });
         panelsFor(ctx).results.show(file.run, { live: false, savedAs, reveal: true });
       }
     }
@@ -44,7 +53,14 @@ export function activate(ctx: FeatureContext) {
     onDidChangeCodeLenses: lenses.event,
     provideCodeLenses(doc) {
       if (!looksLikeFp8labJson(doc.getText(new vscode.Range(0, 0, 40, 0)))) return [];
-      return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title: '$(graph) Open in FP8 GEMM Lab', command: OPEN_FILE_COMMAND, arguments: [doc.uri], tooltip: 'Show this file in its FP8 GEMM Lab view' })];
+      return [
+        new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
+          title: '$(graph) Open in FP8 GEMM Lab',
+          command: OPEN_FILE_COMMAND,
+          arguments: [doc.uri],
+          tooltip: 'Show this file in its FP8 GEMM Lab view',
+        }),
+      ];
     },
   };
   ctx.extension.subscriptions.push(

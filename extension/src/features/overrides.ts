@@ -16,13 +16,18 @@ export function overrideKey(p: Pick<GemmProblem, 'kind' | 'm' | 'n' | 'k' | 'num
 export class Overrides {
   constructor(private readonly state: vscode.Memento) {}
 
-  private table(): Table { return this.state.get<Table>(KEY) ?? {}; }
+  private table(): Table {
+    return this.state.get<Table>(KEY) ?? {};
+  }
 
-  get(p: GemmProblem): GemmConfig | undefined { return this.table()[overrideKey(p)]; }
+  get(p: GemmProblem): GemmConfig | undefined {
+    return this.table()[overrideKey(p)];
+  }
 
   async set(p: GemmProblem, config: GemmConfig | undefined): Promise<void> {
     const t = { ...this.table() };
-    if (config) t[overrideKey(p)] = config; else delete t[overrideKey(p)];
+    if (config) t[overrideKey(p)] = config;
+    else delete t[overrideKey(p)];
     await this.state.update(KEY, t);
   }
 

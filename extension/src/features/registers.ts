@@ -15,13 +15,22 @@ export function activate(ctx: FeatureContext): void {
   const panels = panelsFor(ctx);
   ctx.extension.subscriptions.push(
     vscode.commands.registerCommand('fp8lab.showRegisters', async (arg?: unknown) => {
-      if (isRegistersSnapshot(arg)) { panels.registers.show(arg); return; }
+      if (isRegistersSnapshot(arg)) {
+        panels.registers.show(arg);
+        return;
+      }
       const a = arg as { runId?: unknown; indices?: unknown } | undefined;
-      const run = typeof a?.runId === 'string' ? await store.load(a.runId) : await pickRun(store, 'Show register use of which run?');
+      const run =
+        typeof a?.runId === 'string'
+          ? await store.load(a.runId)
+          : await pickRun(store, 'Show register use of which run?');
       if (!run) return;
       const indices = Array.isArray(a?.indices) ? a.indices.filter((i): i is number => Number.isInteger(i)) : [];
       const snap: RegistersSnapshot = registersFromRun(run, indices);
-      if (snap.entries.length === 0) { void vscode.window.showWarningMessage('No compiled kernel in that run has a register report.'); return; }
+      if (snap.entries.length === 0) {
+        void vscode.window.showWarningMessage('No compiled kernel in that run has a register report.');
+        return;
+      }
       panels.registers.show(snap);
     }),
   );

@@ -28,8 +28,12 @@ function registerRunCommands(ctx: FeatureContext, store: RunStore, deps: RunComm
       }
       const runs = await store.list();
       const items: Array<vscode.QuickPickItem & { summary?: RunSummary }> = [OPEN_FILE_ITEM];
-      if (runs.length) items.push({ label: 'saved runs', kind: vscode.QuickPickItemKind.Separator }, ...runs.map(describeRun));
-      const pick = await vscode.window.showQuickPick(items, { placeHolder: runs.length ? 'Open a saved FP8 GEMM run, or a file' : 'No saved runs yet: open a file', matchOnDescription: true });
+      if (runs.length)
+        items.push({ label: 'saved runs', kind: vscode.QuickPickItemKind.Separator }, ...runs.map(describeRun));
+      const pick = await vscode.window.showQuickPick(items, {
+        placeHolder: runs.length ? 'Open a saved FP8 GEMM run, or a file' : 'No saved runs yet: open a file',
+        matchOnDescription: true,
+      });
       if (!pick) return undefined;
       if (!pick.summary) return vscode.commands.executeCommand('fp8lab.openFile');
       const run = await store.load(pick.summary.id);
@@ -45,12 +49,15 @@ function registerRunCommands(ctx: FeatureContext, store: RunStore, deps: RunComm
       return b.run.id;
     }),
     vscode.commands.registerCommand('fp8lab.exportRun', async () => {
-      const run = deps.activeRun() ?? await pickRun(store, 'Export which run?');
+      const run = deps.activeRun() ?? (await pickRun(store, 'Export which run?'));
       if (!run) return undefined;
-      const format = await vscode.window.showQuickPick([
-        { label: 'CSV', description: 'one row per shape (the results table)', format: 'csv' as const },
-        { label: 'JSON', description: 'the whole run, as the runtime returned it', format: 'json' as const },
-      ], { placeHolder: 'Export format' });
+      const format = await vscode.window.showQuickPick(
+        [
+          { label: 'CSV', description: 'one row per shape (the results table)', format: 'csv' as const },
+          { label: 'JSON', description: 'the whole run, as the runtime returned it', format: 'json' as const },
+        ],
+        { placeHolder: 'Export format' },
+      );
       if (!format) return undefined;
       const path = await exportRun(run, format.format);
       if (path) void vscode.window.showInformationMessage(`Exported the run to ${path}`);

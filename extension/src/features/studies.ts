@@ -20,7 +20,10 @@ import { newJobId } from '../core/jobId';
 import { runJob, type HostJob } from '../runtime/hostJob';
 
 export type StudyName = 'timeline' | 'accuracy';
-export const STUDY_COMMANDS: Record<StudyName, string> = { timeline: 'fp8lab.showTimeline', accuracy: 'fp8lab.showAccuracy' };
+export const STUDY_COMMANDS: Record<StudyName, string> = {
+  timeline: 'fp8lab.showTimeline',
+  accuracy: 'fp8lab.showAccuracy',
+};
 const INPUTS: Array<{ label: InputKind; detail: string }> = [
   { label: 'normal', detail: 'N(0, 1)' },
   { label: 'outliers', detail: 'heavy tails: 1 row in 32 x64, 1 column in 32 x16, 1 element in 1024 x100' },
@@ -31,7 +34,13 @@ const INPUTS: Array<{ label: InputKind; detail: string }> = [
 function problemArg(arg: unknown): GemmProblem | undefined {
   const p = (arg as { problem?: GemmProblem } | undefined)?.problem;
   if (!p || typeof p !== 'object' || ![p.m, p.n, p.k].every((v) => Number.isInteger(v) && v > 0)) return undefined;
-  return { kind: p.kind ?? 'normal', m: p.m, n: p.n, k: p.k, ...(p.config && typeof p.config === 'object' ? { config: p.config } : {}) };
+  return {
+    kind: p.kind ?? 'normal',
+    m: p.m,
+    n: p.n,
+    k: p.k,
+    ...(p.config && typeof p.config === 'object' ? { config: p.config } : {}),
+  };
 }
 
 export function activate(ctx: FeatureContext) {
@@ -40,19 +49,31 @@ export function activate(ctx: FeatureContext) {
   const accuracyPanel = createAccuracyPanel(ctx.extension.extensionUri, storage, ctx.log);
   ctx.extension.subscriptions.push(timelinePanel, accuracyPanel);
 
-  const showCapture = (capture: TraceCapture) => timelinePanel.show({ view: 'timeline', title: timelineTitle(capture), capture: checkTraceCapture(capture) });
-  const showReport = (report: AccuracyReport, all?: AccuracyReport[]) => accuracyPanel.show({
-    view: 'accuracy', title: accuracyTitle(report), report: checkAccuracyReport(report),
-    // Every report of the file, for the view's picker ("outliers" is where block scaling pays off).
-    ...(all && all.length > 1 ? { reports: all.map(checkAccuracyReport) } : {}),
-  });
+  const showCapture = (capture: TraceCapture) =>
+    timelinePanel.show({ view: 'timeline', title: timelineTitle(capture), capture: checkTraceCapture(capture) });
+  const showReport = (report: AccuracyReport, all?: AccuracyReport[]) =>
+    accuracyPanel.show({
+      view: 'accuracy',
+      title: accuracyTitle(report),
+      report: checkAccuracyReport(report),
+      // Every report of the file, for the view's picker ("outliers" is where block scaling pays off).
+      ...(all && all.length > 1 ? { reports: all.map(checkAccuracyReport) } : {}),
+    });
 
   /** Opens a recorded file: a TraceCapture / TimelineRun ({ capture }) or an AccuracyReport (or a list of them). */
   async function openRecorded(study: StudyName, uri?: vscode.Uri): Promise<boolean> {
-    const file = uri ?? (await vscode.window.showOpenDialog({
-      canSelectMany: false, filters: { JSON: ['json'] },
-      title: study === 'timeline' ? 'Open a recorded timeline capture (fp8lab timeline --capture / --json)' : 'Open a recorded accuracy report (fp8lab accuracy --json)',
-    }))?.[0];
+    const file =
+      uri ??
+      (
+        await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          filters: { JSON: ['json'] },
+          title:
+            study === 'timeline'
+              ? 'Open a recorded timeline capture (fp8lab timeline --capture / --json)'
+              : 'Open a recorded accuracy report (fp8lab accuracy --json)',
+        })
+      )?.[0];
     if (!file) return false;
     const name = file.path.split('/').pop() ?? file.path;
     const raw: unknown = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)));
@@ -60,24 +81,39 @@ export function activate(ctx: FeatureContext) {
     if (found.kind === 'timeline') showCapture(found.capture);
     // device-pass.sh folds the three input kinds into one file ({ reports: [...] }): all are offered.
     else if (found.kind === 'accuracy') showReport(found.reports[0], found.reports);
-    else throw new Error(`${name} is a ${found.summary}, not a ${study === 'timeline' ? 'timeline capture' : 'accuracy report'}: open it with "Open saved run…"`);
+    else
+      throw new Error(
+        `${name} is a ${found.summary}, not a ${study === 'timeline' ? 'timeline capture' : 'accuracy report'}: open it with "Open saved run…"`,
+      );
     return true;
   }
 
   async function shapeFor(arg: unknown): Promise<GemmProblem | undefined> {
     const given = problemArg(arg);
     if (given) return given;
-    const last = (await runStoreFor(ctx).latest().catch(() => undefined))?.results.find((r) => !r.error);
+    const last = (
+      await runStoreFor(ctx)
+        .latest()
+        .catch(() => undefined)
+    )?.results.find((r) => !r.error);
     const text = await vscode.window.showInputBox({
-      title: 'Shape (M N K)', prompt: 'M N K, "M,N,K" or "MxNxK"',
+      title: 'Shape (M N K)',
+      prompt: 'M N K, "M,N,K" or "MxNxK"',
       value: last ? `${shapeLabel(last.problem)}` : '4096x7168x2048',
-      validateInput: (v) => { const p = parseShape(v); return p.ok ? undefined : p.message; },
+      validateInput: (v) => {
+        const p = parseShape(v);
+        return p.ok ? undefined : p.message;
+      },
     });
     if (text === undefined) return undefined;
     const parsed = parseShape(text);
     if (!parsed.ok) return undefined;
     // The last run's config for the same shape, so the study shows the kernel that was measured.
-    const same = last && last.problem.m === parsed.problem.m && last.problem.n === parsed.problem.n && last.problem.k === parsed.problem.k;
+    const same =
+      last &&
+      last.problem.m === parsed.problem.m &&
+      last.problem.n === parsed.problem.n &&
+      last.problem.k === parsed.problem.k;
     return same ? { ...parsed.problem, config: last.config } : parsed.problem;
   }
 
@@ -86,39 +122,65 @@ export function activate(ctx: FeatureContext) {
     const what = study === 'timeline' ? 'The pipeline timeline' : 'The accuracy study';
     const pick = 'Open a recorded file…';
     if (!ctx.isTrusted()) {
-      const choice = await vscode.window.showWarningMessage(`${what} compiles and runs kernels, which is off in an untrusted workspace. A recorded file can still be shown.`, pick);
+      const choice = await vscode.window.showWarningMessage(
+        `${what} compiles and runs kernels, which is off in an untrusted workspace. A recorded file can still be shown.`,
+        pick,
+      );
       if (choice === pick) await openRecorded(study);
       return false;
     }
     const env = await ctx.runtime.request('env/probe', { settings: ctx.settings() }).catch(() => undefined);
     if (env?.canRunKernels) return true;
     const choice = await vscode.window.showWarningMessage(
-      `${what} runs the kernel on the GPU and needs a Hopper GPU (sm_90) with its driver; none is usable here (${env?.summary ?? 'the runtime did not answer'}). You can open a recorded file instead.`, pick);
+      `${what} runs the kernel on the GPU and needs a Hopper GPU (sm_90) with its driver; none is usable here (${env?.summary ?? 'the runtime did not answer'}). You can open a recorded file instead.`,
+      pick,
+    );
     if (choice === pick) await openRecorded(study);
     return false;
   }
 
-  async function run<M extends 'gemm/timeline' | 'gemm/accuracy'>(title: string, method: M, params: HostJob<M>['params']) {
-    const outcome = await runJob(ctx.runtime, { jobId: newJobId('study'), method, params, notification: { title, show: (p) => ({ message: p.message }) } });
+  async function run<M extends 'gemm/timeline' | 'gemm/accuracy'>(
+    title: string,
+    method: M,
+    params: HostJob<M>['params'],
+  ) {
+    const outcome = await runJob(ctx.runtime, {
+      jobId: newJobId('study'),
+      method,
+      params,
+      notification: { title, show: (p) => ({ message: p.message }) },
+    });
     if (outcome.ok) return outcome.result;
     const err = outcome.error;
-    if (outcome.cancelled) { void vscode.window.showInformationMessage(`${title}: cancelled.`); return undefined; }
+    if (outcome.cancelled) {
+      void vscode.window.showInformationMessage(`${title}: cancelled.`);
+      return undefined;
+    }
     ctx.log.warn(`${title}: ${err.code}: ${err.message}`);
     void vscode.window.showErrorMessage(`${title} failed: [${err.code}] ${err.message}`);
     return undefined;
   }
 
   const showTimeline = async (arg?: unknown) => {
-    if (arg instanceof vscode.Uri) { await openRecorded('timeline', arg); return; }
+    if (arg instanceof vscode.Uri) {
+      await openRecorded('timeline', arg);
+      return;
+    }
     if (!(await canRun('timeline'))) return;
     const problem = await shapeFor(arg);
     if (!problem) return;
-    const result = await run(`Pipeline timeline ${shapeLabel(problem)}`, 'gemm/timeline', { settings: ctx.settings(), problem });
+    const result = await run(`Pipeline timeline ${shapeLabel(problem)}`, 'gemm/timeline', {
+      settings: ctx.settings(),
+      problem,
+    });
     if (result) showCapture(result.capture);
   };
 
   const showAccuracy = async (arg?: unknown) => {
-    if (arg instanceof vscode.Uri) { await openRecorded('accuracy', arg); return; }
+    if (arg instanceof vscode.Uri) {
+      await openRecorded('accuracy', arg);
+      return;
+    }
     if (!(await canRun('accuracy'))) return;
     const problem = await shapeFor(arg);
     if (!problem) return;
@@ -126,7 +188,11 @@ export function activate(ctx: FeatureContext) {
     if (!input) return;
     // A fresh seed each time; it is recorded in the report, so the inputs can be reproduced.
     const seed = Math.floor(Math.random() * 0x100000000);
-    const report = await run(`Accuracy ${shapeLabel(problem)} (${input.label})`, 'gemm/accuracy', { settings: ctx.settings(), problem, options: { input: input.label, seed } });
+    const report = await run(`Accuracy ${shapeLabel(problem)} (${input.label})`, 'gemm/accuracy', {
+      settings: ctx.settings(),
+      problem,
+      options: { input: input.label, seed },
+    });
     if (report) showReport(report);
   };
 
@@ -142,8 +208,12 @@ export function activate(ctx: FeatureContext) {
       showAccuracyReport: (report: AccuracyReport, all?: AccuracyReport[]) => showReport(report, all),
       openRecorded: (study: StudyName, path: string) => openRecorded(study, vscode.Uri.file(path)),
       shown: () => ({
-        timeline: timelinePanel.current ? { title: timelinePanel.current.title, ready: timelinePanel.ready } : undefined,
-        accuracy: accuracyPanel.current ? { title: accuracyPanel.current.title, ready: accuracyPanel.ready } : undefined,
+        timeline: timelinePanel.current
+          ? { title: timelinePanel.current.title, ready: timelinePanel.ready }
+          : undefined,
+        accuracy: accuracyPanel.current
+          ? { title: accuracyPanel.current.title, ready: accuracyPanel.ready }
+          : undefined,
       }),
     },
   };

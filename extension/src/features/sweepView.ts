@@ -43,38 +43,65 @@ export class SweepTree implements vscode.TreeDataProvider<SweepNode> {
 
   constructor(private readonly entries: () => SweepEntry[]) {}
 
-  refresh(): void { this.changed.fire(undefined); }
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
 
   getChildren(node?: SweepNode): SweepNode[] {
     if (!node) return this.entries().map((entry) => ({ kind: 'sweep', entry }));
-    if (node.kind === 'sweep') return node.entry.statuses.map((status) => ({ kind: 'task', entry: node.entry, status }));
+    if (node.kind === 'sweep')
+      return node.entry.statuses.map((status) => ({ kind: 'task', entry: node.entry, status }));
     return [];
   }
 
   getTreeItem(node: SweepNode): vscode.TreeItem {
     if (node.kind === 'sweep') {
       const { entry } = node;
-      const item = new vscode.TreeItem(`${entry.plan.verb} sweep ${entry.plan.id}`, vscode.TreeItemCollapsibleState.Expanded);
+      const item = new vscode.TreeItem(
+        `${entry.plan.verb} sweep ${entry.plan.id}`,
+        vscode.TreeItemCollapsibleState.Expanded,
+      );
       const over = entry.placement === 'slurm' ? 'Slurm' : 'local GPUs';
       item.description = `${over} · ${countsText(entry.statuses)}${entry.problem ? ` · ${entry.problem}` : ''}`;
       item.tooltip = `${entry.dir}${entry.collected?.runFile ? `\nmerged into ${entry.collected.runFile}` : ''}`;
       const ended = finished(entry.statuses);
       const retryable = entry.statuses.some((s) => s.phase === 'failed' || s.phase === 'cancelled');
-      item.contextValue = ['sweep', ended ? 'ended' : 'active', retryable ? 'retryable' : '', entry.collected?.runFile ? 'collected' : ''].filter(Boolean).join('.');
-      item.iconPath = new vscode.ThemeIcon(ended ? (entry.statuses.every((s) => s.phase === 'done') ? 'pass-filled' : 'warning') : 'loading~spin');
+      item.contextValue = [
+        'sweep',
+        ended ? 'ended' : 'active',
+        retryable ? 'retryable' : '',
+        entry.collected?.runFile ? 'collected' : '',
+      ]
+        .filter(Boolean)
+        .join('.');
+      item.iconPath = new vscode.ThemeIcon(
+        ended ? (entry.statuses.every((s) => s.phase === 'done') ? 'pass-filled' : 'warning') : 'loading~spin',
+      );
       return item;
     }
     const { entry, status } = node;
-    const item = new vscode.TreeItem(`task ${status.index}: ${taskLabel(entry.plan.tasks[status.index])}`, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      `task ${status.index}: ${taskLabel(entry.plan.tasks[status.index])}`,
+      vscode.TreeItemCollapsibleState.None,
+    );
     item.description = taskDescription(status);
-    item.tooltip = [status.detail, status.attempt ? `attempt ${status.attempt}` : undefined, entry.logs.get(status.index)].filter(Boolean).join('\n');
+    item.tooltip = [
+      status.detail,
+      status.attempt ? `attempt ${status.attempt}` : undefined,
+      entry.logs.get(status.index),
+    ]
+      .filter(Boolean)
+      .join('\n');
     const [icon, color] = ICONS[status.phase];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     const log = entry.logs.get(status.index);
     item.contextValue = log ? 'sweepTask.withLog' : 'sweepTask';
-    if (log && status.phase === 'failed') item.command = { command: 'fp8lab.sweepOpenLog', title: 'Open log', arguments: [node] };
+    if (log && status.phase === 'failed')
+      item.command = { command: 'fp8lab.sweepOpenLog', title: 'Open log', arguments: [node] };
     return item;
   }
 
-  dispose(): void { this.changed.dispose(); }
+  dispose(): void {
+    this.changed.dispose();
+  }
 }

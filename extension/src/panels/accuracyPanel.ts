@@ -19,9 +19,25 @@ export function checkAccuracySnapshot(raw: unknown): AccuracySnapshot {
     throw new Error("an accuracy snapshot needs view 'accuracy', a title and a report");
   }
   const reports = Array.isArray(s.reports) ? s.reports.map(checkAccuracyReport) : undefined;
-  return { view: 'accuracy', title: s.title, report: checkAccuracyReport(s.report), ...(reports && reports.length > 1 ? { reports } : {}) };
+  return {
+    view: 'accuracy',
+    title: s.title,
+    report: checkAccuracyReport(s.report),
+    ...(reports && reports.length > 1 ? { reports } : {}),
+  };
 }
 
-export function createAccuracyPanel(extensionUri: vscode.Uri, storageUri: vscode.Uri, log: vscode.LogOutputChannel): StudyPanel<AccuracySnapshot> {
-  return new StudyPanel<AccuracySnapshot>({ viewType: ACCURACY_VIEW_TYPE, view: 'accuracy', extensionUri, storageUri, log, check: checkAccuracySnapshot });
+export function createAccuracyPanel(
+  extensionUri: vscode.Uri,
+  storageUri: vscode.Uri,
+  log: vscode.LogOutputChannel,
+): StudyPanel<AccuracySnapshot> {
+  return new StudyPanel<AccuracySnapshot>({
+    viewType: ACCURACY_VIEW_TYPE,
+    view: 'accuracy',
+    extensionUri,
+    storageUri,
+    log,
+    check: checkAccuracySnapshot,
+  });
 }

@@ -24,23 +24,30 @@ export const STYLE_SHEETS: readonly string[] = ['webview.css', 'charts.css', 'tr
 
 /** 128 bits of randomness, base64 without padding characters that would need escaping. */
 export function makeNonce(): string {
-  return randomBytes(16).toString('base64').replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
+  return randomBytes(16)
+    .toString('base64')
+    .replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource} 'nonce-${nonce}'`,
-    `img-src ${cspSource} data:`,
-    `font-src ${cspSource}`,
-  ].join('; ') + ';';
+  return (
+    [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      `style-src ${cspSource} 'nonce-${nonce}'`,
+      `img-src ${cspSource} data:`,
+      `font-src ${cspSource}`,
+    ].join('; ') + ';'
+  );
 }
 
-const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttr = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function pageHtml(o: PageOptions): string {
-  const styles = o.styleUris.map((u) => `  <link rel="stylesheet" href="${escapeAttr(u)}" nonce="${o.nonce}">`).join('\n');
+  const styles = o.styleUris
+    .map((u) => `  <link rel="stylesheet" href="${escapeAttr(u)}" nonce="${o.nonce}">`)
+    .join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -14,7 +14,10 @@ export class RegistersPanel implements vscode.Disposable {
   private snapshot?: RegistersSnapshot;
   private readonly serializer: vscode.Disposable;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     this.serializer = vscode.window.registerWebviewPanelSerializer(REGISTERS_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => {
         const saved = (state as { registers?: unknown } | undefined)?.registers;
@@ -49,7 +52,10 @@ export class RegistersPanel implements vscode.Disposable {
     this.host = host;
     panel.onDidDispose(() => {
       host.dispose();
-      if (this.panel === panel) { this.panel = undefined; this.host = undefined; }
+      if (this.panel === panel) {
+        this.panel = undefined;
+        this.host = undefined;
+      }
     });
   }
 

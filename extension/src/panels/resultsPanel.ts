@@ -22,7 +22,11 @@ export interface ResultsPanelDeps {
   pickBase(exclude: string): Promise<{ run: BenchRun; label: string } | undefined>;
 }
 
-interface Entry { panel: vscode.WebviewPanel; host: WebviewHost; snapshot: ResultsSnapshot }
+interface Entry {
+  panel: vscode.WebviewPanel;
+  host: WebviewHost;
+  snapshot: ResultsSnapshot;
+}
 
 export class ResultsPanels implements vscode.Disposable {
   private readonly panels = new Map<string, Entry>();
@@ -33,7 +37,8 @@ export class ResultsPanels implements vscode.Disposable {
       deserializeWebviewPanel: async (panel, state) => {
         const id = restoredRunId(state);
         if (!id) {
-          panel.webview.html = '<!DOCTYPE html><p>This results panel has no saved run to show. Use “FP8 GEMM: Open saved run”.</p>';
+          panel.webview.html =
+            '<!DOCTYPE html><p>This results panel has no saved run to show. Use “FP8 GEMM: Open saved run”.</p>';
           return;
         }
         try {
@@ -60,7 +65,12 @@ export class ResultsPanels implements vscode.Disposable {
       if (opts.reveal) existing.panel.reveal(undefined, true);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, this.title(run), { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, { enableFindWidget: true });
+    const panel = vscode.window.createWebviewPanel(
+      RESULTS_VIEW_TYPE,
+      this.title(run),
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: true },
+      { enableFindWidget: true },
+    );
     this.attach(panel, snapshot);
   }
 
@@ -87,45 +97,78 @@ export class ResultsPanels implements vscode.Disposable {
 
   private title(run: BenchRun): string {
     const when = run.startedAt.replace('T', ' ').slice(0, 16);
-    const what = run.source === 'grouped' ? (run.mode === 'gpu' ? 'FP8 grouped GEMM' : 'FP8 grouped study') : run.mode === 'gpu' ? 'FP8 GEMM' : 'FP8 study';
+    const what =
+      run.source === 'grouped'
+        ? run.mode === 'gpu'
+          ? 'FP8 grouped GEMM'
+          : 'FP8 grouped study'
+        : run.mode === 'gpu'
+          ? 'FP8 GEMM'
+          : 'FP8 study';
     return `${run.recorded ? 'Recorded' : what} · ${when}`;
   }
 
   private attach(panel: vscode.WebviewPanel, snapshot: ResultsSnapshot): void {
     const entry = { panel, snapshot } as Entry;
     const current = () => entry.snapshot.run;
-    entry.host = new WebviewHost(panel.webview, 'results', this.deps.extensionUri, this.deps.log, () => entry.snapshot, {
-      'row/copy': async ({ index }) => {
-        const run = current();
-        if (index >= run.results.length) throw new Error(`row ${index} does not exist (the run has ${run.results.length})`);
-        const text = rowToTsv(shapeRow(run.results[index], index, run), columnsFor(run));
-        await vscode.env.clipboard.writeText(text);
-        return { text };
+    entry.host = new WebviewHost(
+      panel.webview,
+      'results',
+      this.deps.extensionUri,
+      this.deps.log,
+      () => entry.snapshot,
+      {
+        'row/copy': async ({ index }) => {
+          const run = current();
+          if (index >= run.results.length)
+            throw new Error(`row ${index} does not exist (the run has ${run.results.length})`);
+          const text = rowToTsv(shapeRow(run.results[index], index, run), columnsFor(run));
+          await vscode.env.clipboard.writeText(text);
+          return { text };
+        },
+        'registers/show': async ({ indices }) => {
+          await this.deps.showRegisters(current(), indices);
+          return { shown: true };
+        },
+        'run/export': async ({ format }) => ({ path: await this.deps.exportRun(current(), format) }),
+        'file/open': async ({ uri }) => ({
+          opened: await vscode.commands.executeCommand<string | undefined>(
+            'fp8lab.openFile',
+            vscode.Uri.parse(uri, true),
+          ),
+        }),
+        'run/compare': async ({ clear }) => {
+          if (clear) {
+            entry.snapshot = { ...entry.snapshot, compare: undefined };
+            entry.host.update();
+            return { compared: false };
+          }
+          const base = await this.deps.pickBase(current().id);
+          if (!base) return { compared: false };
+          entry.snapshot = { ...entry.snapshot, compare: { base: upgradeRun(base.run), label: base.label } };
+          entry.host.update();
+          return { compared: true };
+        },
+        'study/open': async ({ study, index }) => {
+          const run = current();
+          if (index >= run.results.length)
+            throw new Error(`row ${index} does not exist (the run has ${run.results.length})`);
+          const r = run.results[index];
+          if (r.grouped)
+            throw new Error(
+              `${r.caseLabel ?? 'this row'} is a grouped GEMM: the timeline and accuracy studies run normal GEMMs only`,
+            );
+          // The study runs the shape with the config this row measured (features/studies.ts).
+          await vscode.commands.executeCommand(
+            ({ timeline: 'fp8lab.showTimeline', accuracy: 'fp8lab.showAccuracy', sass: 'fp8lab.showSass' } as const)[
+              study
+            ],
+            { problem: { ...r.problem, config: r.config } },
+          );
+          return { opened: true };
+        },
       },
-      'registers/show': async ({ indices }) => {
-        await this.deps.showRegisters(current(), indices);
-        return { shown: true };
-      },
-      'run/export': async ({ format }) => ({ path: await this.deps.exportRun(current(), format) }),
-      'file/open': async ({ uri }) => ({ opened: await vscode.commands.executeCommand<string | undefined>('fp8lab.openFile', vscode.Uri.parse(uri, true)) }),
-      'run/compare': async ({ clear }) => {
-        if (clear) { entry.snapshot = { ...entry.snapshot, compare: undefined }; entry.host.update(); return { compared: false }; }
-        const base = await this.deps.pickBase(current().id);
-        if (!base) return { compared: false };
-        entry.snapshot = { ...entry.snapshot, compare: { base: upgradeRun(base.run), label: base.label } };
-        entry.host.update();
-        return { compared: true };
-      },
-      'study/open': async ({ study, index }) => {
-        const run = current();
-        if (index >= run.results.length) throw new Error(`row ${index} does not exist (the run has ${run.results.length})`);
-        const r = run.results[index];
-        if (r.grouped) throw new Error(`${r.caseLabel ?? 'this row'} is a grouped GEMM: the timeline and accuracy studies run normal GEMMs only`);
-        // The study runs the shape with the config this row measured (features/studies.ts).
-        await vscode.commands.executeCommand(({ timeline: 'fp8lab.showTimeline', accuracy: 'fp8lab.showAccuracy', sass: 'fp8lab.showSass' } as const)[study], { problem: { ...r.problem, config: r.config } });
-        return { opened: true };
-      },
-    });
+    );
     panel.title = this.title(snapshot.run);
     this.panels.set(snapshot.run.id, entry);
     panel.onDidDispose(() => {

@@ -19,7 +19,11 @@ export interface SassPanelDeps {
 
 export function createSassPanel(deps: SassPanelDeps): StudyPanel<SassSnapshot> {
   return new StudyPanel<SassSnapshot>({
-    viewType: SASS_VIEW_TYPE, view: 'sass', extensionUri: deps.extensionUri, storageUri: deps.storageUri, log: deps.log,
+    viewType: SASS_VIEW_TYPE,
+    view: 'sass',
+    extensionUri: deps.extensionUri,
+    storageUri: deps.storageUri,
+    log: deps.log,
     check: checkSassSnapshot,
     handlers: { 'sass/openSource': async ({ file, line }) => ({ opened: await deps.openSource(file, line) }) },
   });

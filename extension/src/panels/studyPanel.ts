@@ -43,10 +43,14 @@ export class StudyPanel<S extends StudySnapshot> implements vscode.Disposable {
   }
 
   /** The snapshot currently shown, if the panel is open. */
-  get current(): S | undefined { return this.entry?.snapshot; }
+  get current(): S | undefined {
+    return this.entry?.snapshot;
+  }
 
   /** True once the page loaded and sent `ready` (it then got the snapshot with `init`). */
-  get ready(): boolean { return this.entry?.host.isReady ?? false; }
+  get ready(): boolean {
+    return this.entry?.host.isReady ?? false;
+  }
 
   show(snapshot: S): void {
     void this.persist(snapshot);
@@ -57,7 +61,12 @@ export class StudyPanel<S extends StudySnapshot> implements vscode.Disposable {
       this.entry.panel.reveal(undefined, false);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(this.deps.viewType, snapshot.title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { enableFindWidget: true });
+    const panel = vscode.window.createWebviewPanel(
+      this.deps.viewType,
+      snapshot.title,
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+      { enableFindWidget: true },
+    );
     this.attach(panel, snapshot);
   }
 
@@ -70,14 +79,23 @@ export class StudyPanel<S extends StudySnapshot> implements vscode.Disposable {
       await vscode.workspace.fs.createDirectory(this.deps.storageUri);
       await vscode.workspace.fs.writeFile(this.stored(), new TextEncoder().encode(JSON.stringify(snapshot)));
     } catch (e) {
-      this.deps.log.warn(`the ${this.deps.view} view's snapshot was not saved (it will not survive a reload): ${(e as Error).message}`);
+      this.deps.log.warn(
+        `the ${this.deps.view} view's snapshot was not saved (it will not survive a reload): ${(e as Error).message}`,
+      );
     }
   }
 
   private attach(panel: vscode.WebviewPanel, snapshot: S): void {
     this.entry?.panel.dispose();
     const entry = { panel, snapshot } as NonNullable<typeof this.entry>;
-    entry.host = new WebviewHost(panel.webview, this.deps.view, this.deps.extensionUri, this.deps.log, () => entry.snapshot, this.deps.handlers ?? {});
+    entry.host = new WebviewHost(
+      panel.webview,
+      this.deps.view,
+      this.deps.extensionUri,
+      this.deps.log,
+      () => entry.snapshot,
+      this.deps.handlers ?? {},
+    );
     panel.title = snapshot.title;
     this.entry = entry;
     panel.onDidDispose(() => {

@@ -21,6 +21,17 @@ export function checkTimelineSnapshot(raw: unknown): TimelineSnapshot {
   return { view: 'timeline', title: s.title, capture: checkTraceCapture(s.capture) };
 }
 
-export function createTimelinePanel(extensionUri: vscode.Uri, storageUri: vscode.Uri, log: vscode.LogOutputChannel): StudyPanel<TimelineSnapshot> {
-  return new StudyPanel<TimelineSnapshot>({ viewType: TIMELINE_VIEW_TYPE, view: 'timeline', extensionUri, storageUri, log, check: checkTimelineSnapshot });
+export function createTimelinePanel(
+  extensionUri: vscode.Uri,
+  storageUri: vscode.Uri,
+  log: vscode.LogOutputChannel,
+): StudyPanel<TimelineSnapshot> {
+  return new StudyPanel<TimelineSnapshot>({
+    viewType: TIMELINE_VIEW_TYPE,
+    view: 'timeline',
+    extensionUri,
+    storageUri,
+    log,
+    check: checkTimelineSnapshot,
+  });
 }

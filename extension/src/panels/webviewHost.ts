@@ -4,7 +4,11 @@
 
 import * as vscode from 'vscode';
 import {
-  WEBVIEW_PROTOCOL_VERSION, type HostToWebview, type Snapshot, type ViewName, type WebviewRequests,
+  WEBVIEW_PROTOCOL_VERSION,
+  type HostToWebview,
+  type Snapshot,
+  type ViewName,
+  type WebviewRequests,
 } from '../../protocol/webview';
 import type { CodedErrorData } from '../../protocol/worker';
 import { RuntimeError } from '../context';
@@ -27,14 +31,18 @@ const APP_TITLES: Record<ViewName, string> = {
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return {
     enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'webview', 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, 'webview', 'dist'),
+      vscode.Uri.joinPath(extensionUri, 'media'),
+    ],
   };
 }
 
 export function toCodedError(e: unknown): CodedErrorData {
   if (e instanceof RuntimeError) return e.data;
   const err = e as { code?: unknown; message?: unknown };
-  if (err && typeof err.code === 'string' && err.code.startsWith('E_') && typeof err.message === 'string') return { code: err.code as CodedErrorData['code'], message: err.message };
+  if (err && typeof err.code === 'string' && err.code.startsWith('E_') && typeof err.message === 'string')
+    return { code: err.code as CodedErrorData['code'], message: err.message };
   return { code: 'E_BAD_ARGUMENT', message: e instanceof Error ? e.message : String(e) };
 }
 
@@ -54,7 +62,9 @@ export class WebviewHost implements vscode.Disposable {
     const nonce = makeNonce();
     const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
     webview.html = pageHtml({
-      cspSource: webview.cspSource, nonce, title: APP_TITLES[view],
+      cspSource: webview.cspSource,
+      nonce,
+      title: APP_TITLES[view],
       scriptUri: uri('webview', 'dist', `${view}.js`),
       styleUris: STYLE_SHEETS.map((name) => uri('media', name)),
     });
@@ -63,10 +73,13 @@ export class WebviewHost implements vscode.Disposable {
 
   /** Sends the current snapshot (only once the view said it is ready; before that, init will carry it). */
   update(): void {
-    if (this.ready) void this.post({ kind: 'notification', method: 'view/didChange', params: { snapshot: this.snapshot() } });
+    if (this.ready)
+      void this.post({ kind: 'notification', method: 'view/didChange', params: { snapshot: this.snapshot() } });
   }
 
-  get isReady(): boolean { return this.ready; }
+  get isReady(): boolean {
+    return this.ready;
+  }
 
   private post(msg: HostToWebview): Thenable<boolean> {
     return this.webview.postMessage(msg);
@@ -82,7 +95,11 @@ export class WebviewHost implements vscode.Disposable {
     if (msg.kind === 'notification') {
       if (msg.method === 'ready') {
         this.ready = true;
-        void this.post({ kind: 'notification', method: 'init', params: { version: WEBVIEW_PROTOCOL_VERSION, snapshot: this.snapshot() } });
+        void this.post({
+          kind: 'notification',
+          method: 'init',
+          params: { version: WEBVIEW_PROTOCOL_VERSION, snapshot: this.snapshot() },
+        });
       } else {
         this.log[msg.params.level](`[${this.view} view] ${msg.params.text}`);
       }
@@ -90,7 +107,11 @@ export class WebviewHost implements vscode.Disposable {
     }
     const handler = this.handlers[msg.method] as ((p: unknown) => Promise<unknown>) | undefined;
     if (!handler) {
-      void this.post({ kind: 'response', id: msg.id, error: { code: 'E_BAD_ARGUMENT', message: `the ${this.view} view does not handle ${msg.method}` } });
+      void this.post({
+        kind: 'response',
+        id: msg.id,
+        error: { code: 'E_BAD_ARGUMENT', message: `the ${this.view} view does not handle ${msg.method}` },
+      });
       return;
     }
     handler(msg.params).then(

@@ -8,7 +8,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import {
-  CancellationTokenSource, createMessageConnection, Emitter, IPCMessageReader, IPCMessageWriter, type MessageConnection,
+  CancellationTokenSource,
+  createMessageConnection,
+  Emitter,
+  IPCMessageReader,
+  IPCMessageWriter,
+  type MessageConnection,
 } from 'vscode-jsonrpc/node';
 import type * as vscode from 'vscode';
 import type { CodedErrorData, WorkerNotifications, WorkerRequests } from '../../protocol/worker';
@@ -25,12 +30,26 @@ const LOSES_CONTEXT: ReadonlySet<string> = new Set(['E_KERNEL_FAULT', 'E_TIMEOUT
  * checks trust itself as well; this is the second wall, so a command that forgets cannot compile.
  */
 export const TRUST_REQUIRED: ReadonlySet<keyof WorkerRequests> = new Set<keyof WorkerRequests>([
-  'kernel/compile', 'gemm/bench', 'gemm/tune', 'gemm/timeline', 'gemm/accuracy', 'gemm/groupedBench', 'mqa/bench',
-  'utils/cast', 'utils/transformScales', 'test/fault',
+  'kernel/compile',
+  'gemm/bench',
+  'gemm/tune',
+  'gemm/timeline',
+  'gemm/accuracy',
+  'gemm/groupedBench',
+  'mqa/bench',
+  'utils/cast',
+  'utils/transformScales',
+  'test/fault',
 ]);
 /** Requests that neither compile nor run kernels (probes, policy, cancel). Every request is in exactly one of the two sets. */
 export const TRUST_FREE: ReadonlySet<keyof WorkerRequests> = new Set<keyof WorkerRequests>([
-  'env/probe', 'gemm/configs', 'utils/tmaAlignedSize', 'utils/getGroupedSettings', 'utils/setGroupedSettings', 'job/cancel', 'worker/ping',
+  'env/probe',
+  'gemm/configs',
+  'utils/tmaAlignedSize',
+  'utils/getGroupedSettings',
+  'utils/setGroupedSettings',
+  'job/cancel',
+  'worker/ping',
 ]);
 
 /** The failure message names at most this many of the requests in flight (a crash may interrupt hundreds). */
@@ -97,10 +116,18 @@ export class WorkerClient implements RuntimeClient {
     token?: vscode.CancellationToken,
   ): Promise<WorkerRequests[M]['result']> {
     if (!TRUST_FREE.has(method) && this.options.isTrusted && !this.options.isTrusted()) {
-      return reject({ code: 'E_UNTRUSTED', message: `${method} compiles or runs kernels, which is off in an untrusted workspace. Trust the workspace to use it.` });
+      return reject({
+        code: 'E_UNTRUSTED',
+        message: `${method} compiles or runs kernels, which is off in an untrusted workspace. Trust the workspace to use it.`,
+      });
     }
-    if (this.disposed) return reject({ code: 'E_WORKER_EXITED', message: 'The FP8 GEMM runtime has been shut down (the extension is deactivating).' });
-    if (token?.isCancellationRequested) return reject({ code: 'E_CANCELLED', message: `${method} was cancelled before it started.` });
+    if (this.disposed)
+      return reject({
+        code: 'E_WORKER_EXITED',
+        message: 'The FP8 GEMM runtime has been shut down (the extension is deactivating).',
+      });
+    if (token?.isCancellationRequested)
+      return reject({ code: 'E_CANCELLED', message: `${method} was cancelled before it started.` });
 
     let worker: Worker;
     try {
@@ -122,7 +149,12 @@ export class WorkerClient implements RuntimeClient {
         rpcCancel.dispose();
         return true;
       };
-      const pending: Pending = { method, settle: (error) => { if (finish()) rejectPromise(error); } };
+      const pending: Pending = {
+        method,
+        settle: (error) => {
+          if (finish()) rejectPromise(error);
+        },
+      };
       worker.pending.add(pending);
 
       // A job (it has a jobId) reports progress per phase and shape: the timeout then measures
@@ -133,18 +165,23 @@ export class WorkerClient implements RuntimeClient {
       const arm = () => {
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => {
-          pending.settle(new RuntimeError({
-            code: 'E_WORKER_TIMEOUT',
-            message: `${method} ${typeof jobId === 'string' ? `made no progress for ${seconds} s` : `did not finish within ${seconds} s`} ` +
-              '(fp8lab.runtime.requestTimeoutSeconds); the runtime worker was restarted.',
-          }));
+          pending.settle(
+            new RuntimeError({
+              code: 'E_WORKER_TIMEOUT',
+              message:
+                `${method} ${typeof jobId === 'string' ? `made no progress for ${seconds} s` : `did not finish within ${seconds} s`} ` +
+                '(fp8lab.runtime.requestTimeoutSeconds); the runtime worker was restarted.',
+            }),
+          );
           void this.end(worker, `${method} timed out after ${seconds} s`, false);
         }, timeoutMs);
       };
       arm();
       cleanups.push(() => clearTimeout(timer));
       if (typeof jobId === 'string') {
-        const alive = (p: { jobId: string }) => { if (p.jobId === jobId) arm(); };
+        const alive = (p: { jobId: string }) => {
+          if (p.jobId === jobId) arm();
+        };
         const subs = [this.onNotification('job/didProgress', alive), this.onNotification('job/didMeasure', alive)];
         cleanups.push(() => subs.forEach((d) => d.dispose()));
       }
@@ -171,7 +208,8 @@ export class WorkerClient implements RuntimeClient {
           // A bench that stopped on a fault still answers (with what it measured), but the worker's
           // CUDA context is gone: replace the worker.
           const interrupted = (result as { interrupted?: { code?: string } } | null)?.interrupted;
-          if (interrupted?.code && LOSES_CONTEXT.has(interrupted.code)) this.contextLost(worker, method, interrupted.code);
+          if (interrupted?.code && LOSES_CONTEXT.has(interrupted.code))
+            this.contextLost(worker, method, interrupted.code);
         },
         (err) => {
           const error = fromWireError(err);
@@ -183,12 +221,19 @@ export class WorkerClient implements RuntimeClient {
     });
   }
 
-  onNotification<N extends keyof WorkerNotifications>(method: N, handler: (params: WorkerNotifications[N]) => void): vscode.Disposable {
+  onNotification<N extends keyof WorkerNotifications>(
+    method: N,
+    handler: (params: WorkerNotifications[N]) => void,
+  ): vscode.Disposable {
     let set = this.handlers.get(method);
     if (!set) this.handlers.set(method, (set = new Set()));
     const h = handler as (params: unknown) => void;
     set.add(h);
-    return { dispose: () => { set.delete(h); } };
+    return {
+      dispose: () => {
+        set.delete(h);
+      },
+    };
   }
 
   async restart(reason: string): Promise<void> {
@@ -242,8 +287,15 @@ export class WorkerClient implements RuntimeClient {
     const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     let markExited!: () => void;
     const worker: Worker = {
-      child, connection, pid: child.pid, pending: new Set(), intentional: false, gone: false,
-      exited: new Promise<void>((r) => { markExited = r; }),
+      child,
+      connection,
+      pid: child.pid,
+      pending: new Set(),
+      intentional: false,
+      gone: false,
+      exited: new Promise<void>((r) => {
+        markExited = r;
+      }),
     };
     connection.onNotification((method: string, params: unknown) => {
       if (method === 'log/didWrite') {
@@ -251,21 +303,33 @@ export class WorkerClient implements RuntimeClient {
         this.log(p.level, `[worker ${worker.pid}] ${p.text}`);
       }
       for (const h of this.handlers.get(method) ?? []) {
-        try { h(params); } catch (err) { this.log('error', `notification handler for ${method} threw: ${String(err)}`); }
+        try {
+          h(params);
+        } catch (err) {
+          this.log('error', `notification handler for ${method} threw: ${String(err)}`);
+        }
       }
     });
     connection.onError(([err]) => this.log('warn', `[worker ${worker.pid}] connection error: ${err.message}`));
     connection.listen();
     // stderr carries the worker's own log lines (already sent as notifications) and native output.
-    child.stdout?.setEncoding('utf8').on('data', (s: string) => this.log('info', `[worker ${worker.pid} stdout] ${s.trimEnd()}`));
+    child.stdout
+      ?.setEncoding('utf8')
+      .on('data', (s: string) => this.log('info', `[worker ${worker.pid} stdout] ${s.trimEnd()}`));
     child.stderr?.setEncoding('utf8').on('data', (s: string) => {
       if (!/^\[(info|warn|error)\] /.test(s)) this.log('warn', `[worker ${worker.pid} stderr] ${s.trimEnd()}`);
     });
-    child.on('exit', (code, signal) => { this.onGone(worker, describeExit(code, signal), code === 0 && !signal); markExited(); });
+    child.on('exit', (code, signal) => {
+      this.onGone(worker, describeExit(code, signal), code === 0 && !signal);
+      markExited();
+    });
     child.on('error', (err) => {
       this.log('error', `runtime worker process error: ${err.message}`);
       // A failed spawn never emits 'exit'.
-      if (child.pid === undefined) { this.onGone(worker, `could not start: ${err.message}`, false); markExited(); }
+      if (child.pid === undefined) {
+        this.onGone(worker, `could not start: ${err.message}`, false);
+        markExited();
+      }
     });
     this.policy.started(Date.now());
     this.log('info', `runtime worker started (pid ${child.pid ?? '?'}): ${workerPath}`);
@@ -289,8 +353,13 @@ export class WorkerClient implements RuntimeClient {
       if (this.worker === worker) this.worker = undefined;
       // SIGKILL: a hung worker may be spinning in native code or a busy loop and ignore SIGTERM.
       // The compilers it started (in process groups of their own) go with it.
-      if (worker.child.pid !== undefined && !worker.gone) killTree(worker.child.pid); else worker.child.kill('SIGKILL');
-      if (!intentional && !this.disposed) this.failed(reason, [...worker.pending].map((p) => p.method));
+      if (worker.child.pid !== undefined && !worker.gone) killTree(worker.child.pid);
+      else worker.child.kill('SIGKILL');
+      if (!intentional && !this.disposed)
+        this.failed(
+          reason,
+          [...worker.pending].map((p) => p.method),
+        );
     }
     return worker.exited;
   }
@@ -302,17 +371,25 @@ export class WorkerClient implements RuntimeClient {
     const reason = worker.endReason ?? (cleanExit ? `it exited (${how})` : `it crashed (${how})`);
     const inFlight = [...worker.pending].map((p) => p.method);
     for (const p of [...worker.pending]) {
-      p.settle(new RuntimeError({
-        code: 'E_WORKER_EXITED',
-        message: `The runtime worker (pid ${worker.pid}) stopped while handling ${p.method}: ${reason}.` +
-          (worker.intentional ? '' : ' Nothing measured after that point was kept; try again (a new worker starts automatically).'),
-      }));
+      p.settle(
+        new RuntimeError({
+          code: 'E_WORKER_EXITED',
+          message:
+            `The runtime worker (pid ${worker.pid}) stopped while handling ${p.method}: ${reason}.` +
+            (worker.intentional
+              ? ''
+              : ' Nothing measured after that point was kept; try again (a new worker starts automatically).'),
+        }),
+      );
     }
     worker.connection.dispose();
     this.log(worker.intentional ? 'info' : 'warn', `runtime worker ${worker.pid} exited (${how}): ${reason}`);
     // Ended by end(): already handled there.
     if (worker.endReason !== undefined || this.disposed) return;
-    if (cleanExit) { this.lastEndReason = reason; return; } // it left on its own terms: a new one starts on demand
+    if (cleanExit) {
+      this.lastEndReason = reason;
+      return;
+    } // it left on its own terms: a new one starts on demand
     this.failed(reason, inFlight);
   }
 
@@ -322,16 +399,22 @@ export class WorkerClient implements RuntimeClient {
     const decision = this.policy.died(Date.now());
     const during = inFlight.length > 0 ? ` while running ${describeInFlight(inFlight)}` : '';
     if (decision.notify) {
-      this.options.onWorkerFailure?.(decision.delayMs === undefined
-        ? `The FP8 GEMM runtime worker keeps failing (${decision.consecutive} times in a row, last: ${reason}). It will be started again on the next request; see the log.`
-        : `The FP8 GEMM runtime worker failed${during}: ${reason}. It was restarted.`);
+      this.options.onWorkerFailure?.(
+        decision.delayMs === undefined
+          ? `The FP8 GEMM runtime worker keeps failing (${decision.consecutive} times in a row, last: ${reason}). It will be started again on the next request; see the log.`
+          : `The FP8 GEMM runtime worker failed${during}: ${reason}. It was restarted.`,
+      );
     }
     if (decision.delayMs !== undefined) {
       this.clearRestartTimer();
       this.restartTimer = setTimeout(() => {
         this.restartTimer = undefined;
         if (!this.disposed && !this.worker) {
-          try { this.ensureWorker(); } catch (err) { this.log('error', (err as Error).message); }
+          try {
+            this.ensureWorker();
+          } catch (err) {
+            this.log('error', (err as Error).message);
+          }
         }
       }, decision.delayMs);
     }
@@ -351,7 +434,9 @@ export class WorkerClient implements RuntimeClient {
 export function describeInFlight(methods: string[]): string {
   const counts = new Map<string, number>();
   for (const m of methods) counts.set(m, (counts.get(m) ?? 0) + 1);
-  const named = [...counts].sort((a, b) => b[1] - a[1]).slice(0, MAX_NAMED_IN_FLIGHT)
+  const named = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, MAX_NAMED_IN_FLIGHT)
     .map(([m, n]) => `${m.length > 40 ? `${m.slice(0, 40)}…` : m}${n > 1 ? ` ×${n}` : ''}`);
   const rest = counts.size - named.length;
   return named.join(', ') + (rest > 0 ? ` and ${rest} more` : '');

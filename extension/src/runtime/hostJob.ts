@@ -9,7 +9,9 @@ import type { CodedErrorData, JobProgress, ShapeResult, WorkerRequests } from '.
 import { RuntimeError, type RuntimeClient } from '../context';
 
 /** The worker requests that run as jobs: their params carry a jobId (progress and job/cancel name it). */
-export type JobMethod = { [M in keyof WorkerRequests]: WorkerRequests[M]['params'] extends { jobId: string } ? M : never }[keyof WorkerRequests];
+export type JobMethod = {
+  [M in keyof WorkerRequests]: WorkerRequests[M]['params'] extends { jobId: string } ? M : never;
+}[keyof WorkerRequests];
 
 export interface HostJob<M extends JobMethod> {
   /** From newJobId (core/jobId.ts): a benchmark's id is also its saved run's. */
@@ -27,37 +29,63 @@ export interface HostJob<M extends JobMethod> {
 
 export type JobOutcome<T> =
   | { ok: true; result: T }
-  | { ok: false; error: CodedErrorData; /** The user cancelled (or the worker answered E_CANCELLED). */ cancelled: boolean };
+  | {
+      ok: false;
+      error: CodedErrorData;
+      /** The user cancelled (or the worker answered E_CANCELLED). */ cancelled: boolean;
+    };
 
 function coded(e: unknown): CodedErrorData {
   if (e instanceof RuntimeError) return e.data;
   const err = e as { code?: unknown; message?: unknown } | undefined;
-  if (err && typeof err.code === 'string' && err.code.startsWith('E_') && typeof err.message === 'string') return { code: err.code as CodedErrorData['code'], message: err.message };
+  if (err && typeof err.code === 'string' && err.code.startsWith('E_') && typeof err.message === 'string')
+    return { code: err.code as CodedErrorData['code'], message: err.message };
   return { code: 'E_INTERNAL', message: e instanceof Error ? e.message : String(e) };
 }
 
-export async function runJob<M extends JobMethod>(runtime: RuntimeClient, job: HostJob<M>): Promise<JobOutcome<WorkerRequests[M]['result']>> {
-  const send = async (progress: vscode.Progress<{ message?: string; increment?: number }> | undefined, token: vscode.CancellationToken | undefined) => {
+export async function runJob<M extends JobMethod>(
+  runtime: RuntimeClient,
+  job: HostJob<M>,
+): Promise<JobOutcome<WorkerRequests[M]['result']>> {
+  const send = async (
+    progress: vscode.Progress<{ message?: string; increment?: number }> | undefined,
+    token: vscode.CancellationToken | undefined,
+  ) => {
     const subs: vscode.Disposable[] = [];
     if (progress && job.notification) {
       const show = job.notification.show;
-      subs.push(runtime.onNotification('job/didProgress', (p) => { if (p.jobId === job.jobId) progress.report(show(p)); }));
+      subs.push(
+        runtime.onNotification('job/didProgress', (p) => {
+          if (p.jobId === job.jobId) progress.report(show(p));
+        }),
+      );
     }
     if (job.measured) {
       const measured = job.measured;
-      subs.push(runtime.onNotification('job/didMeasure', (m) => { if (m.jobId === job.jobId) measured(m.result); }));
+      subs.push(
+        runtime.onNotification('job/didMeasure', (m) => {
+          if (m.jobId === job.jobId) measured(m.result);
+        }),
+      );
     }
     try {
       const params = { ...job.params, jobId: job.jobId } as WorkerRequests[M]['params'];
       return { ok: true as const, result: await runtime.request(job.method, params, token) };
     } catch (e) {
       const error = coded(e);
-      return { ok: false as const, error, cancelled: token?.isCancellationRequested === true || error.code === 'E_CANCELLED' };
+      return {
+        ok: false as const,
+        error,
+        cancelled: token?.isCancellationRequested === true || error.code === 'E_CANCELLED',
+      };
     } finally {
       subs.forEach((s) => s.dispose());
     }
   };
   if (!job.notification) return send(undefined, job.token);
   const { title } = job.notification;
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => send(progress, token));
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    (progress, token) => send(progress, token),
+  );
 }

@@ -6,7 +6,11 @@
 // only the process itself is killed.
 import { readdirSync, readFileSync } from 'node:fs';
 
-interface Proc { pid: number; ppid: number; pgid: number }
+interface Proc {
+  pid: number;
+  ppid: number;
+  pgid: number;
+}
 
 function readProc(pid: number): Proc | undefined {
   try {
@@ -21,8 +25,15 @@ function readProc(pid: number): Proc | undefined {
 
 function allProcs(): Proc[] {
   let names: string[];
-  try { names = readdirSync('/proc'); } catch { return []; }
-  return names.filter((n) => /^\d+$/.test(n)).map((n) => readProc(Number(n))).filter((p): p is Proc => p !== undefined);
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => /^\d+$/.test(n))
+    .map((n) => readProc(Number(n)))
+    .filter((p): p is Proc => p !== undefined);
 }
 
 /** Every process below `root` (children, grandchildren, ...), from /proc; [] where there is none. */
@@ -30,7 +41,8 @@ export function descendants(root: number, procs: Proc[] = allProcs()): Proc[] {
   const children = new Map<number, Proc[]>();
   for (const p of procs) {
     const list = children.get(p.ppid);
-    if (list) list.push(p); else children.set(p.ppid, [p]);
+    if (list) list.push(p);
+    else children.set(p.ppid, [p]);
   }
   const out: Proc[] = [];
   const queue = [root];
@@ -47,7 +59,11 @@ export function descendants(root: number, procs: Proc[] = allProcs()): Proc[] {
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
-  try { process.kill(pid, sig); } catch { /* already gone */ }
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
 }
 
 /** SIGKILLs `pid`, every process it started (found while they are all stopped) and their own process groups. */
@@ -58,7 +74,10 @@ export function killTree(pid: number): void {
   for (let pass = 0; pass < 5; pass++) {
     const fresh = descendants(pid).filter((p) => !found.has(p.pid));
     if (fresh.length === 0) break;
-    for (const p of fresh) { found.set(p.pid, p); signal(p.pid, 'SIGSTOP'); }
+    for (const p of fresh) {
+      found.set(p.pid, p);
+      signal(p.pid, 'SIGSTOP');
+    }
   }
   const ownGroup = readProc(pid)?.pgid;
   for (const p of found.values()) {

@@ -14,7 +14,11 @@ export function profilesDir(tuningDir: string): string {
 
 /** "NVIDIA-H100-80GB-HBM3-78sm-1a2b3c4d.json": readable, and one per device identity. */
 export function profileFileName(device: DeviceIdentity): string {
-  const slug = device.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'device';
+  const slug =
+    device.name
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'device';
   return `${slug}-${device.smsInUse}sm-${crc32Hex(deviceKey(device))}.json`;
 }
 
@@ -35,7 +39,9 @@ export interface ProfilesRead {
 export async function readProfiles(tuningDir: string): Promise<ProfilesRead> {
   const dir = profilesDir(tuningDir);
   let names: string[];
-  try { names = (await fs.readdir(dir)).filter((n) => n.endsWith('.json') && !n.endsWith(TEMP_SUFFIX)).sort(); } catch (err) {
+  try {
+    names = (await fs.readdir(dir)).filter((n) => n.endsWith('.json') && !n.endsWith(TEMP_SUFFIX)).sort();
+  } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: [], warnings: [] };
     throw err;
   }
@@ -45,7 +51,8 @@ export async function readProfiles(tuningDir: string): Promise<ProfilesRead> {
     try {
       const value: unknown = JSON.parse(await fs.readFile(file, 'utf8'));
       const problem = profileProblem(value);
-      if (problem) out.warnings.push(`device profile ${file} skipped: ${problem}`); else out.profiles.push(value as DeviceProfile);
+      if (problem) out.warnings.push(`device profile ${file} skipped: ${problem}`);
+      else out.profiles.push(value as DeviceProfile);
     } catch (err) {
       out.warnings.push(`device profile ${file} skipped: ${(err as Error).message}`);
     }
@@ -54,7 +61,10 @@ export async function readProfiles(tuningDir: string): Promise<ProfilesRead> {
 }
 
 /** This device identity's profile, if it was calibrated. */
-export async function readProfileFor(tuningDir: string, device: DeviceIdentity): Promise<{ profile?: DeviceProfile; warnings: string[] }> {
+export async function readProfileFor(
+  tuningDir: string,
+  device: DeviceIdentity,
+): Promise<{ profile?: DeviceProfile; warnings: string[] }> {
   const { profiles, warnings } = await readProfiles(tuningDir);
   const profile = profileFor(profiles, device);
   return { ...(profile ? { profile } : {}), warnings };

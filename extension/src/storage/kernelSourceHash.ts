@@ -9,7 +9,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...await filesUnder(p));
+    if (entry.isDirectory()) out.push(...(await filesUnder(p)));
     else if (entry.isFile()) out.push(p);
   }
   return out;

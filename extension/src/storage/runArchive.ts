@@ -8,7 +8,14 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchRun } from '../../protocol/worker';
-import { parseSavedRun, RUN_FILE_PREFIX, RUN_FILE_SUFFIX, runFileName, runSummary, type RunSummary } from '../core/savedRun';
+import {
+  parseSavedRun,
+  RUN_FILE_PREFIX,
+  RUN_FILE_SUFFIX,
+  runFileName,
+  runSummary,
+  type RunSummary,
+} from '../core/savedRun';
 
 /** Our temp files: `run-<id>.json.<pid>.<n>.tmp` (nothing else in the folder is ever deleted). */
 const TEMP_NAME = /^run-[A-Za-z0-9._-]+\.json\.(\d+)\.\d+\.tmp$/;
@@ -16,7 +23,12 @@ const TEMP_NAME = /^run-[A-Za-z0-9._-]+\.json\.(\d+)\.\d+\.tmp$/;
 const STALE_TEMP_MS = 3600_000;
 
 function processAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export class RunArchive {
@@ -32,18 +44,26 @@ export class RunArchive {
   sweepStaleTemps(): Promise<void> {
     this.swept ??= (async () => {
       let names: string[];
-      try { names = await fs.readdir(this.dir); } catch { return; }
-      await Promise.all(names.map(async (name) => {
-        const m = TEMP_NAME.exec(name);
-        if (!m) return;
-        const pid = Number(m[1]);
-        const file = join(this.dir, name);
-        try {
-          const age = Date.now() - (await fs.lstat(file)).mtimeMs;
-          if (pid === process.pid ? age < STALE_TEMP_MS : processAlive(pid) && age < STALE_TEMP_MS) return;
-          await fs.rm(file, { force: true });
-        } catch { /* gone already, or not ours to remove */ }
-      }));
+      try {
+        names = await fs.readdir(this.dir);
+      } catch {
+        return;
+      }
+      await Promise.all(
+        names.map(async (name) => {
+          const m = TEMP_NAME.exec(name);
+          if (!m) return;
+          const pid = Number(m[1]);
+          const file = join(this.dir, name);
+          try {
+            const age = Date.now() - (await fs.lstat(file)).mtimeMs;
+            if (pid === process.pid ? age < STALE_TEMP_MS : processAlive(pid) && age < STALE_TEMP_MS) return;
+            await fs.rm(file, { force: true });
+          } catch {
+            /* gone already, or not ours to remove */
+          }
+        }),
+      );
     })();
     return this.swept;
   }
@@ -82,14 +102,20 @@ export class RunArchive {
   async list(): Promise<RunSummary[]> {
     await this.sweepStaleTemps();
     let names: string[];
-    try { names = await fs.readdir(this.dir); } catch { return []; }
+    try {
+      names = await fs.readdir(this.dir);
+    } catch {
+      return [];
+    }
     const out: RunSummary[] = [];
     for (const name of names) {
       if (!name.startsWith(RUN_FILE_PREFIX) || !name.endsWith(RUN_FILE_SUFFIX)) continue;
       const file = join(this.dir, name);
       try {
         out.push(runSummary(await this.loadFile(file), file));
-      } catch { /* a foreign or broken file: not listed */ }
+      } catch {
+        /* a foreign or broken file: not listed */
+      }
     }
     return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }

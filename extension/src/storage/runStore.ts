@@ -25,14 +25,25 @@ export class RunStore implements vscode.Disposable {
     const snapshot = structuredClone(run);
     const next = this.queue.then(() => this.archive.save(snapshot));
     this.queue = next.catch(() => undefined);
-    return next.then((file) => { this.saved.fire({ run: snapshot, file }); return file; });
+    return next.then((file) => {
+      this.saved.fire({ run: snapshot, file });
+      return file;
+    });
   }
 
-  list(): Promise<RunSummary[]> { return this.archive.list(); }
-  load(id: string): Promise<BenchRun> { return this.archive.load(id); }
-  latest(): Promise<BenchRun | undefined> { return this.archive.latest(); }
+  list(): Promise<RunSummary[]> {
+    return this.archive.list();
+  }
+  load(id: string): Promise<BenchRun> {
+    return this.archive.load(id);
+  }
+  latest(): Promise<BenchRun | undefined> {
+    return this.archive.latest();
+  }
 
-  dispose(): void { this.saved.dispose(); }
+  dispose(): void {
+    this.saved.dispose();
+  }
 }
 
 const stores = new WeakMap<vscode.ExtensionContext, RunStore>();

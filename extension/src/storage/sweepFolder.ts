@@ -21,14 +21,18 @@ export const resultsDir = (dir: string) => join(dir, 'results');
 export const logsDir = (dir: string) => join(dir, 'logs');
 export const resultFile = (dir: string, index: number) => join(resultsDir(dir), `task-${index}.json`);
 /** The log of one attempt of one task; Slurm writes it through slurmOutputPattern's %a and %A. */
-export const logFile = (dir: string, index: number, attempt: string) => join(logsDir(dir), `task-${index}.${attempt}.log`);
+export const logFile = (dir: string, index: number, attempt: string) =>
+  join(logsDir(dir), `task-${index}.${attempt}.log`);
 export const slurmOutputPattern = (dir: string) => join(logsDir(dir), 'task-%a.%A.log');
 
 export async function createSweepFolder(dir: string, plan: SweepPlan): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   try {
     await fs.access(join(dir, PLAN_FILE));
-    throw coded('E_BAD_ARGUMENT', `${dir} already holds a sweep; give a new folder (or use status, retry, cancel or collect on this one).`);
+    throw coded(
+      'E_BAD_ARGUMENT',
+      `${dir} already holds a sweep; give a new folder (or use status, retry, cancel or collect on this one).`,
+    );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
@@ -39,12 +43,19 @@ export async function createSweepFolder(dir: string, plan: SweepPlan): Promise<v
 
 export async function loadPlan(dir: string): Promise<SweepPlan> {
   let text: string;
-  try { text = await fs.readFile(join(dir, PLAN_FILE), 'utf8'); } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw coded('E_BAD_ARGUMENT', `${dir} is not a sweep folder (no ${PLAN_FILE}).`);
+  try {
+    text = await fs.readFile(join(dir, PLAN_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw coded('E_BAD_ARGUMENT', `${dir} is not a sweep folder (no ${PLAN_FILE}).`);
     throw err;
   }
   let value: unknown;
-  try { value = JSON.parse(text); } catch (e) { throw coded('E_BAD_ARGUMENT', `${join(dir, PLAN_FILE)} is not valid JSON (${(e as Error).message}).`); }
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw coded('E_BAD_ARGUMENT', `${join(dir, PLAN_FILE)} is not valid JSON (${(e as Error).message}).`);
+  }
   const problem = planProblem(value);
   if (problem) throw coded('E_BAD_ARGUMENT', `${join(dir, PLAN_FILE)}: ${problem}.`);
   return value as SweepPlan;
@@ -52,24 +63,42 @@ export async function loadPlan(dir: string): Promise<SweepPlan> {
 
 async function appendLine(file: string, value: unknown): Promise<void> {
   const handle = await fs.open(file, 'a', 0o644);
-  try { await handle.write(JSON.stringify(value) + '\n'); await handle.sync(); } finally { await handle.close(); }
+  try {
+    await handle.write(JSON.stringify(value) + '\n');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 async function readLines<T>(file: string, ok: (v: unknown) => v is T): Promise<T[]> {
   let text: string;
-  try { text = await fs.readFile(file, 'utf8'); } catch { return []; }
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return [];
+  }
   const out: T[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
-    try { const v: unknown = JSON.parse(line); if (ok(v)) out.push(v); } catch { /* a torn last line: the next append starts a new one */ }
+    try {
+      const v: unknown = JSON.parse(line);
+      if (ok(v)) out.push(v);
+    } catch {
+      /* a torn last line: the next append starts a new one */
+    }
   }
   return out;
 }
 
-const isSubmission = (v: unknown): v is Submission => typeof v === 'object' && v !== null
-  && typeof (v as Submission).attempt === 'string' && ((v as Submission).backend === 'slurm' || (v as Submission).backend === 'local')
-  && Array.isArray((v as Submission).tasks);
-const isCancellation = (v: unknown): v is Cancellation => typeof v === 'object' && v !== null && typeof (v as Cancellation).attempt === 'string';
+const isSubmission = (v: unknown): v is Submission =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as Submission).attempt === 'string' &&
+  ((v as Submission).backend === 'slurm' || (v as Submission).backend === 'local') &&
+  Array.isArray((v as Submission).tasks);
+const isCancellation = (v: unknown): v is Cancellation =>
+  typeof v === 'object' && v !== null && typeof (v as Cancellation).attempt === 'string';
 
 export const appendSubmission = (dir: string, s: Submission) => appendLine(join(dir, SUBMISSIONS), s);
 export const readSubmissions = (dir: string) => readLines(join(dir, SUBMISSIONS), isSubmission);
@@ -93,7 +122,11 @@ export interface ResultsRead {
 export async function readTaskResults(dir: string, plan: SweepPlan): Promise<ResultsRead> {
   const out: ResultsRead = { results: new Map(), unreadable: new Map() };
   let names: string[];
-  try { names = await fs.readdir(resultsDir(dir)); } catch { return out; }
+  try {
+    names = await fs.readdir(resultsDir(dir));
+  } catch {
+    return out;
+  }
   for (const name of names) {
     if (name.endsWith(TEMP_SUFFIX)) continue;
     const m = /^task-(\d+)\.json$/.exec(name);

@@ -76,7 +76,9 @@ export class TuningStore {
   /** Every record of every writer's file; bad lines become warnings. A missing folder is an empty store. */
   async read(): Promise<StoreContents> {
     let names: string[];
-    try { names = (await fs.readdir(this.dir)).filter((n) => n.endsWith(SUFFIX)).sort(); } catch (err) {
+    try {
+      names = (await fs.readdir(this.dir)).filter((n) => n.endsWith(SUFFIX)).sort();
+    } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], warnings: [] };
       throw err;
     }
@@ -85,7 +87,9 @@ export class TuningStore {
     for (const name of names) {
       const file = join(this.dir, name);
       let text: string;
-      try { text = await fs.readFile(file, 'utf8'); } catch (err) {
+      try {
+        text = await fs.readFile(file, 'utf8');
+      } catch (err) {
         warnings.push({ file, line: 0, reason: `cannot read: ${(err as Error).message}` });
         continue;
       }
@@ -97,7 +101,12 @@ export class TuningStore {
         if (decoded.ok) records.push(decoded.record);
         else warnings.push({ file, line: i + 1, reason: decoded.reason });
       });
-      if (tail) warnings.push({ file, line: lines.length + 1, reason: 'incomplete last line (its writer is still writing or died mid-write)' });
+      if (tail)
+        warnings.push({
+          file,
+          line: lines.length + 1,
+          reason: 'incomplete last line (its writer is still writing or died mid-write)',
+        });
     }
     return { records: uniqueById(records), warnings };
   }

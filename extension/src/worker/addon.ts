@@ -26,7 +26,8 @@ export function findExtensionRoot(startDir: string = __dirname, env: NodeJS.Proc
     if (isOurPackage(join(root, 'package.json'))) return root;
     throw new RuntimeError({
       code: 'E_ADDON_LOAD',
-      message: `FP8LAB_ROOT=${env.FP8LAB_ROOT} is not the FP8 GEMM Lab folder: it has no package.json named "${PACKAGE_NAME}". ` +
+      message:
+        `FP8LAB_ROOT=${env.FP8LAB_ROOT} is not the FP8 GEMM Lab folder: it has no package.json named "${PACKAGE_NAME}". ` +
         'Point FP8LAB_ROOT at the extension folder, or unset it.',
     });
   }
@@ -36,7 +37,8 @@ export function findExtensionRoot(startDir: string = __dirname, env: NodeJS.Proc
   }
   throw new RuntimeError({
     code: 'E_ADDON_LOAD',
-    message: `Cannot find the FP8 GEMM Lab folder: no package.json named "${PACKAGE_NAME}" at or above ${startDir}. ` +
+    message:
+      `Cannot find the FP8 GEMM Lab folder: no package.json named "${PACKAGE_NAME}" at or above ${startDir}. ` +
       'Set FP8LAB_ROOT to the extension folder, or reinstall the .vsix.',
   });
 }
@@ -64,7 +66,8 @@ export function loadAddon(root: string = findExtensionRoot()): LoadedAddon {
   const file = join(root, ADDON_RELATIVE_PATH);
   const cached = loaded.get(file);
   if (cached) return cached;
-  const fix = 'Run `npm run build:native` in the extension folder (needs node-gyp and a C++ compiler), ' +
+  const fix =
+    'Run `npm run build:native` in the extension folder (needs node-gyp and a C++ compiler), ' +
     'or reinstall the platform .vsix.';
   if (!existsSync(file)) {
     throw new RuntimeError({ code: 'E_ADDON_LOAD', message: `The native addon ${file} does not exist. ${fix}` });
@@ -75,9 +78,14 @@ export function loadAddon(root: string = findExtensionRoot()): LoadedAddon {
     addon = createRequire(__filename)(file) as AddonModule;
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new RuntimeError({ code: 'E_ADDON_LOAD', message: `The native addon ${file} is broken and could not be loaded (${why}). ${fix}` });
+    throw new RuntimeError({
+      code: 'E_ADDON_LOAD',
+      message: `The native addon ${file} is broken and could not be loaded (${why}). ${fix}`,
+    });
   }
-  const missing = REQUIRED_EXPORTS.filter((name) => typeof (addon as unknown as Record<string, unknown>)[name] !== 'function');
+  const missing = REQUIRED_EXPORTS.filter(
+    (name) => typeof (addon as unknown as Record<string, unknown>)[name] !== 'function',
+  );
   if (missing.length > 0) {
     throw new RuntimeError({
       code: 'E_ADDON_LOAD',

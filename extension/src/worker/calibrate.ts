@@ -11,7 +11,13 @@ import { spawn } from 'node:child_process';
 import type { DeviceReport, EnvironmentReport, GemmProblem, RuntimeSettings } from '../../protocol/worker';
 import { formatConfig } from '../core/runRows';
 import { gemmFlops } from '../core/stats';
-import { clockUnderLoad, parseClockSamples, PROFILE_KIND, PROFILE_VERSION, type DeviceProfile } from '../core/tuning/calibration';
+import {
+  clockUnderLoad,
+  parseClockSamples,
+  PROFILE_KIND,
+  PROFILE_VERSION,
+  type DeviceProfile,
+} from '../core/tuning/calibration';
 import { writeProfile } from '../storage/deviceProfiles';
 import { loadAddon } from './addon';
 import { CEILING_GEMM, measureMemoryGBps } from './bench/ceilings';
@@ -37,10 +43,25 @@ export function sampleClocks(id: string): { stop(): Promise<string> } {
   let child: ReturnType<typeof spawn> | undefined;
   let exited: Promise<void> = Promise.resolve();
   try {
-    child = spawn('nvidia-smi', ['--query-gpu=clocks.sm,clocks.max.sm,power.draw,enforced.power.limit', '--format=csv,noheader,nounits',
-      '-lms', String(SAMPLE_MS), '-i', id], { stdio: ['ignore', 'pipe', 'ignore'] });
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; });
-    exited = new Promise((resolve) => { child!.once('close', () => resolve()); child!.once('error', () => resolve()); });
+    child = spawn(
+      'nvidia-smi',
+      [
+        '--query-gpu=clocks.sm,clocks.max.sm,power.draw,enforced.power.limit',
+        '--format=csv,noheader,nounits',
+        '-lms',
+        String(SAMPLE_MS),
+        '-i',
+        id,
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk;
+    });
+    exited = new Promise((resolve) => {
+      child!.once('close', () => resolve());
+      child!.once('error', () => resolve());
+    });
   } catch {
     child = undefined;
   }
@@ -55,17 +76,24 @@ export function sampleClocks(id: string): { stop(): Promise<string> } {
 
 /** The nvidia-smi id of CUDA ordinal `ordinal` (CUDA_VISIBLE_DEVICES maps it, as in deviceIdentity.ts). */
 function smiId(ordinal: number, visible = process.env.CUDA_VISIBLE_DEVICES): string {
-  const entry = visible?.split(',').map((s) => s.trim()).filter(Boolean)[ordinal];
+  const entry = visible
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)[ordinal];
   return entry !== undefined && /^(\d+|GPU-[0-9a-fA-F-]+|MIG-[0-9a-fA-F/-]+)$/.test(entry) ? entry : String(ordinal);
 }
 
-export interface Calibration { profile: DeviceProfile; file: string }
+export interface Calibration {
+  profile: DeviceProfile;
+  file: string;
+}
 
 export async function calibrate(settings: RuntimeSettings, log: Logger = () => {}): Promise<Calibration> {
   const env: EnvironmentReport = await probeEnvironment(settings);
   requireCompiler(env);
   const hopper: DeviceReport | undefined = firstHopper(env);
-  if (!env.canRunKernels || !hopper) throw coded('E_NO_DEVICE', `Calibration measures the GPU, so it needs a Hopper GPU; here: ${env.summary}`);
+  if (!env.canRunKernels || !hopper)
+    throw coded('E_NO_DEVICE', `Calibration measures the GPU, so it needs a Hopper GPU; here: ${env.summary}`);
   const a = loadAddon().addon;
   const device = policyDevice(settings, hopper);
   const identity = await deviceIdentity(env, hopper, settings);
@@ -76,33 +104,60 @@ export async function calibrate(settings: RuntimeSettings, log: Logger = () => {
   const info = initDevice(a, settings, hopper.ordinal);
   const utils = await UtilKernels.load(a, settings, log);
 
-  log('info', `calibrate: timing it, ${ROUNDS} rounds of ${CALLS_PER_GRAPH} launches, sampling nvidia-smi every ${SAMPLE_MS} ms`);
+  log(
+    'info',
+    `calibrate: timing it, ${ROUNDS} rounds of ${CALLS_PER_GRAPH} launches, sampling nvidia-smi every ${SAMPLE_MS} ms`,
+  );
   const sampler = sampleClocks(smiId(hopper.ordinal));
   let result;
   let smiText = '';
   try {
-    ({ result } = await benchShape({
-      addon: a, settings, utils, device: info, options: { timing: true, peer: false, rounds: ROUNDS, seed: 0, callsPerGraph: CALLS_PER_GRAPH },
-      index: 0, total: 1, progress: (_phase, message) => log('info', message), cancelled: () => false, peers: {}, measureHostOverhead: false,
-    }, compiled));
+    ({ result } = await benchShape(
+      {
+        addon: a,
+        settings,
+        utils,
+        device: info,
+        options: { timing: true, peer: false, rounds: ROUNDS, seed: 0, callsPerGraph: CALLS_PER_GRAPH },
+        index: 0,
+        total: 1,
+        progress: (_phase, message) => log('info', message),
+        cancelled: () => false,
+        peers: {},
+        measureHostOverhead: false,
+      },
+      compiled,
+    ));
   } finally {
     smiText = await sampler.stop();
   }
   if (!result.timing || !result.accuracy?.passed) {
-    throw coded(result.error?.code ?? 'E_INTERNAL', `the ${CEILING_GEMM.m}³ GEMM gave no correct timing: ${result.error?.message ?? 'wrong result'}`);
+    throw coded(
+      result.error?.code ?? 'E_INTERNAL',
+      `the ${CEILING_GEMM.m}³ GEMM gave no correct timing: ${result.error?.message ?? 'wrong result'}`,
+    );
   }
   const clock = clockUnderLoad(parseClockSamples(smiText));
   log('info', 'calibrate: measuring the memory roof');
   const memory = await measureMemoryGBps(a, utils, info);
   const fp8Tflops = gemmFlops(CEILING_GEMM.m, CEILING_GEMM.n, CEILING_GEMM.k) / (result.timing.medianUs * 1e-6) / 1e12;
   const profile: DeviceProfile = {
-    kind: PROFILE_KIND, version: PROFILE_VERSION, device: identity,
-    fp8Tflops, bandwidthGBps: memory.gbps, l2CacheBytes: hopper.l2CacheBytes,
+    kind: PROFILE_KIND,
+    version: PROFILE_VERSION,
+    device: identity,
+    fp8Tflops,
+    bandwidthGBps: memory.gbps,
+    l2CacheBytes: hopper.l2CacheBytes,
     ...(clock ? { clock } : {}),
-    method: `FP8: our GEMM ${formatConfig(config)} at ${CEILING_GEMM.m}x${CEILING_GEMM.n}x${CEILING_GEMM.k} on ${config.numSms} SMs, ` +
+    method:
+      `FP8: our GEMM ${formatConfig(config)} at ${CEILING_GEMM.m}x${CEILING_GEMM.n}x${CEILING_GEMM.k} on ${config.numSms} SMs, ` +
       `checked against FP32, median of ${ROUNDS} interleaved CUDA-graph rounds of ${CALLS_PER_GRAPH} launches over rotated inputs ` +
-      `(${result.timing.medianUs.toFixed(1)} µs per GEMM); clock: ${clock ? `nvidia-smi every ${SAMPLE_MS} ms during those rounds, ` +
-        `median of the ${clock.samples} samples drawing at least half the peak power` : 'not sampled (nvidia-smi gave nothing)'}; ${memory.method}. ` +
+      `(${result.timing.medianUs.toFixed(1)} µs per GEMM); clock: ${
+        clock
+          ? `nvidia-smi every ${SAMPLE_MS} ms during those rounds, ` +
+            `median of the ${clock.samples} samples drawing at least half the peak power`
+          : 'not sampled (nvidia-smi gave nothing)'
+      }; ${memory.method}. ` +
       `Measured on ${info.name}.`,
     measuredAt: new Date().toISOString(),
   };

@@ -18,10 +18,17 @@ import { deviceIdentity } from './deviceIdentity';
 
 /** Identities already asked for in this process (nvidia-smi answers the power limit in ~0.1 s; the explorer asks often). */
 const identities = new Map<string, Promise<DeviceIdentity>>();
-function cachedIdentity(env: EnvironmentReport, hopper: DeviceReport, settings: RuntimeSettings): Promise<DeviceIdentity> {
+function cachedIdentity(
+  env: EnvironmentReport,
+  hopper: DeviceReport,
+  settings: RuntimeSettings,
+): Promise<DeviceIdentity> {
   const key = `${hopper.ordinal}|${hopper.name}|${settings.numSms ?? ''}|${process.env.CUDA_VISIBLE_DEVICES ?? ''}`;
   let identity = identities.get(key);
-  if (!identity) { identity = deviceIdentity(env, hopper, settings); identities.set(key, identity); }
+  if (!identity) {
+    identity = deviceIdentity(env, hopper, settings);
+    identities.set(key, identity);
+  }
   return identity;
 }
 
@@ -54,8 +61,13 @@ export interface LoadOptions {
  * The choice context for the device the heuristics plan for. Without a Hopper GPU: the H100
  * defaults (there is no device to have calibrated or tuned).
  */
-export async function loadChoiceContext(settings: RuntimeSettings, env: EnvironmentReport, hopper: DeviceReport | undefined,
-  device: PolicyDevice, options: LoadOptions = {}): Promise<ChoiceContext> {
+export async function loadChoiceContext(
+  settings: RuntimeSettings,
+  env: EnvironmentReport,
+  hopper: DeviceReport | undefined,
+  device: PolicyDevice,
+  options: LoadOptions = {},
+): Promise<ChoiceContext> {
   const mode = options.mode ?? modelMode();
   const log = options.log ?? (() => {});
   if (!hopper) return { defaultsReason: 'no Hopper GPU here' };
@@ -71,7 +83,9 @@ export async function loadChoiceContext(settings: RuntimeSettings, env: Environm
   for (const w of warnings) log('warn', w);
   const view = viewFor(read.records, identity, kernelHash);
   const base = profile ? modelFromProfile(profile) : H100_DEFAULT_MODEL;
-  const ctx: ChoiceContext = profile ? { model: base, calibratedAt: profile.measuredAt } : { defaultsReason: 'this GPU is not calibrated: run fp8lab calibrate' };
+  const ctx: ChoiceContext = profile
+    ? { model: base, calibratedAt: profile.measuredAt }
+    : { defaultsReason: 'this GPU is not calibrated: run fp8lab calibrate' };
   if (mode === 'auto') {
     ctx.tuned = view;
     const outcome = refitModel(view.usable, device, base);

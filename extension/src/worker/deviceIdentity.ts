@@ -5,7 +5,11 @@ import { execFile } from 'node:child_process';
 import type { DeviceReport, EnvironmentReport, RuntimeSettings } from '../../protocol/worker';
 import type { DeviceIdentity } from '../core/tuning/tuningRecord';
 
-export async function deviceIdentity(env: EnvironmentReport, device: DeviceReport, settings: RuntimeSettings): Promise<DeviceIdentity> {
+export async function deviceIdentity(
+  env: EnvironmentReport,
+  device: DeviceReport,
+  settings: RuntimeSettings,
+): Promise<DeviceIdentity> {
   const powerLimitW = await powerLimit(device.ordinal);
   return {
     name: device.name,
@@ -23,13 +27,21 @@ export async function deviceIdentity(env: EnvironmentReport, device: DeviceRepor
  * an index or a UUID that nvidia-smi -i also takes.
  */
 export function powerLimit(ordinal: number, visible = process.env.CUDA_VISIBLE_DEVICES): Promise<number | undefined> {
-  const entry = visible?.split(',').map((s) => s.trim()).filter(Boolean)[ordinal];
-  const id = entry !== undefined && /^(\d+|GPU-[0-9a-fA-F-]+|MIG-[0-9a-fA-F/-]+)$/.test(entry) ? entry : String(ordinal);
+  const entry = visible
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)[ordinal];
+  const id =
+    entry !== undefined && /^(\d+|GPU-[0-9a-fA-F-]+|MIG-[0-9a-fA-F/-]+)$/.test(entry) ? entry : String(ordinal);
   return new Promise((resolve) => {
-    execFile('nvidia-smi', ['--query-gpu=enforced.power.limit', '--format=csv,noheader,nounits', '-i', id], { timeout: 15_000, encoding: 'utf8' },
+    execFile(
+      'nvidia-smi',
+      ['--query-gpu=enforced.power.limit', '--format=csv,noheader,nounits', '-i', id],
+      { timeout: 15_000, encoding: 'utf8' },
       (err, stdout) => {
         const w = Number.parseFloat(stdout ?? '');
         resolve(!err && Number.isFinite(w) && w > 0 ? Math.round(w) : undefined);
-      });
+      },
+    );
   });
 }

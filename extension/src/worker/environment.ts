@@ -24,7 +24,11 @@ export interface ProbeOptions {
   cacheBytes?: boolean;
 }
 
-export async function probeEnvironment(settings: RuntimeSettings, deps: EnvironmentDeps = defaultDeps, options: ProbeOptions = {}): Promise<EnvironmentReport> {
+export async function probeEnvironment(
+  settings: RuntimeSettings,
+  deps: EnvironmentDeps = defaultDeps,
+  options: ProbeOptions = {},
+): Promise<EnvironmentReport> {
   const { addon, path: addonPath } = deps.loadAddon(); // E_ADDON_LOAD propagates: nothing else is meaningful without it
   const build = addon.buildInfo();
 
@@ -32,7 +36,12 @@ export async function probeEnvironment(settings: RuntimeSettings, deps: Environm
   let devices: DeviceReport[] = [];
   try {
     const probed = addon.probe(settings.libcudaPath ? { libcudaPath: settings.libcudaPath } : undefined);
-    driver = { ok: true, libcudaPath: probed.libcudaPath, version: probed.driverVersion, versionText: cudaVersionText(probed.driverVersion) };
+    driver = {
+      ok: true,
+      libcudaPath: probed.libcudaPath,
+      version: probed.driverVersion,
+      versionText: cudaVersionText(probed.driverVersion),
+    };
     devices = probed.devices.map((d) => ({
       ordinal: d.ordinal,
       name: d.name,
@@ -49,14 +58,23 @@ export async function probeEnvironment(settings: RuntimeSettings, deps: Environm
     driver = { ok: false, ...codedOf(err, 'E_CUDA') };
   }
 
-  const [toolkit, cache] = await Promise.all([detectToolkit(settings, deps), cacheStats(settings.cacheDir, options.cacheBytes === true)]);
+  const [toolkit, cache] = await Promise.all([
+    detectToolkit(settings, deps),
+    cacheStats(settings.cacheDir, options.cacheBytes === true),
+  ]);
 
   const nvrtcPath = findNvrtc(settings.cudaHome);
-  const nvrtc = { available: nvrtcPath !== undefined || build.nvrtcAvailable, ...(nvrtcPath ? { path: nvrtcPath } : {}) };
+  const nvrtc = {
+    available: nvrtcPath !== undefined || build.nvrtcAvailable,
+    ...(nvrtcPath ? { path: nvrtcPath } : {}),
+  };
 
   let cublasLt: EnvironmentReport['cublasLt'];
   try {
-    const info = addon.cublasLtInfo({ cudaHome: settings.cudaHome, ...(settings.cublasLtPath ? { path: settings.cublasLtPath } : {}) });
+    const info = addon.cublasLtInfo({
+      cudaHome: settings.cudaHome,
+      ...(settings.cublasLtPath ? { path: settings.cublasLtPath } : {}),
+    });
     cublasLt = { available: true, path: info.path, version: info.version };
   } catch (err) {
     cublasLt = { available: false, problem: codedOf(err, 'E_NO_CUBLASLT').message };
@@ -65,9 +83,15 @@ export async function probeEnvironment(settings: RuntimeSettings, deps: Environm
   const canCompileKernels = toolkit.usable;
   const canRunKernels = canCompileKernels && devices.some((d) => d.isHopper);
   const partial = {
-    driver, devices, toolkit, nvrtc, cublasLt, cache,
+    driver,
+    devices,
+    toolkit,
+    nvrtc,
+    cublasLt,
+    cache,
     addon: { path: addonPath, napiVersion: build.napiVersion },
-    canRunKernels, canCompileKernels,
+    canRunKernels,
+    canCompileKernels,
   };
   return { ...partial, summary: summarize(partial) };
 }
@@ -95,22 +119,39 @@ async function detectToolkit(settings: RuntimeSettings, deps: EnvironmentDeps): 
   try {
     stdout = await deps.nvccVersion(settings.nvccPath);
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT'
-      ? `nvcc not found at ${settings.nvccPath}`
-      : `${settings.nvccPath} --version failed (${(err as Error).message.split('\n')[0]})`;
-    return { ...base, usable: false, problem: `${why}. Install the ${need}, or set fp8lab.cudaHome / CUDA_HOME (or fp8lab.jit.nvccPath / FP8LAB_JIT_NVCC_COMPILER).` };
+    const why =
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? `nvcc not found at ${settings.nvccPath}`
+        : `${settings.nvccPath} --version failed (${(err as Error).message.split('\n')[0]})`;
+    return {
+      ...base,
+      usable: false,
+      problem: `${why}. Install the ${need}, or set fp8lab.cudaHome / CUDA_HOME (or fp8lab.jit.nvccPath / FP8LAB_JIT_NVCC_COMPILER).`,
+    };
   }
   const version = parseNvccVersion(stdout);
-  if (!version) return { ...base, usable: false, problem: `${settings.nvccPath} --version did not print a CUDA release; is it nvcc?` };
+  if (!version)
+    return {
+      ...base,
+      usable: false,
+      problem: `${settings.nvccPath} --version did not print a CUDA release; is it nvcc?`,
+    };
   if (!versionAtLeast(version, MIN_TOOLKIT)) {
-    return { ...base, version, usable: false, problem: `nvcc ${version} is too old: sm_90a FP8 kernels need the ${need}.` };
+    return {
+      ...base,
+      version,
+      usable: false,
+      problem: `nvcc ${version} is too old: sm_90a FP8 kernels need the ${need}.`,
+    };
   }
   return { ...base, version, usable: true };
 }
 
 export function runNvccVersion(nvccPath: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(nvccPath, ['--version'], { timeout: 20_000, encoding: 'utf8' }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    execFile(nvccPath, ['--version'], { timeout: 20_000, encoding: 'utf8' }, (err, stdout) =>
+      err ? reject(err) : resolve(stdout),
+    );
   });
 }
 
@@ -140,8 +181,11 @@ async function cacheStats(dir: string, withBytes: boolean): Promise<EnvironmentR
     const shards = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory() && SHARD.test(d.name));
     for (const shard of shards) {
       try {
-        for (const e of await readdir(join(dir, shard.name), { withFileTypes: true })) if (e.isDirectory() && ENTRY.test(e.name)) entries += 1;
-      } catch { /* a shard removed while we look */ }
+        for (const e of await readdir(join(dir, shard.name), { withFileTypes: true }))
+          if (e.isDirectory() && ENTRY.test(e.name)) entries += 1;
+      } catch {
+        /* a shard removed while we look */
+      }
     }
     if (withBytes) bytes = await folderBytes(dir);
   } catch {
@@ -157,7 +201,9 @@ async function folderBytes(dir: string): Promise<number> {
     try {
       if (d.isDirectory()) total += await folderBytes(p);
       else if (d.isFile()) total += (await stat(p)).size;
-    } catch { /* removed while we look */ }
+    } catch {
+      /* removed while we look */
+    }
   }
   return total;
 }
@@ -179,7 +225,12 @@ async function writableOrCreatable(dir: string): Promise<boolean> {
 
 /** The code and message of an addon error; unexpected ones keep `fallback` as their code. */
 export function codedOf(err: unknown, fallback: ErrorCode): { code: ErrorCode; message: string } {
-  if (err && typeof err === 'object' && typeof (err as { code?: unknown }).code === 'string' && String((err as { code: string }).code).startsWith('E_')) {
+  if (
+    err &&
+    typeof err === 'object' &&
+    typeof (err as { code?: unknown }).code === 'string' &&
+    String((err as { code: string }).code).startsWith('E_')
+  ) {
     return { code: (err as { code: ErrorCode }).code, message: (err as Error).message };
   }
   return { code: fallback, message: err instanceof Error ? err.message : String(err) };

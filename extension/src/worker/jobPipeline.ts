@@ -5,7 +5,14 @@
 // its own: the items, the step that measures one, the result a failed item leaves behind, and how a
 // finished item reads in a progress line.
 import type { DeviceInfo } from '../../../native/index';
-import type { CodedErrorData, DeviceReport, EnvironmentReport, ErrorCode, JobProgress, RuntimeSettings } from '../../protocol/worker';
+import type {
+  CodedErrorData,
+  DeviceReport,
+  EnvironmentReport,
+  ErrorCode,
+  JobProgress,
+  RuntimeSettings,
+} from '../../protocol/worker';
 import { loadAddon, type AddonModule } from './addon';
 import { cancelledError, coded, codedData, losesContext } from './bench/errors';
 import type { Logger } from './bench/jit';
@@ -52,7 +59,11 @@ export function firstHopper(env: EnvironmentReport): DeviceReport | undefined {
 
 /** Throws E_NO_COMPILER (with the toolkit's own complaint) where kernels cannot be compiled. */
 export function requireCompiler(env: EnvironmentReport): void {
-  if (!env.canCompileKernels) throw coded('E_NO_COMPILER', env.toolkit.problem ?? 'No usable CUDA toolkit: nvcc ≥ 12.3 is needed to compile kernels.');
+  if (!env.canCompileKernels)
+    throw coded(
+      'E_NO_COMPILER',
+      env.toolkit.problem ?? 'No usable CUDA toolkit: nvcc ≥ 12.3 is needed to compile kernels.',
+    );
 }
 
 /** The probe: the addon loaded, the environment read, a compiler required (every job compiles). */
@@ -64,10 +75,16 @@ export async function openJob(settings: RuntimeSettings, hooks: JobHooks, deps: 
   const cancelled = () => hooks.cancelled?.() === true;
   const jobId = hooks.jobId ?? 'local';
   return {
-    addon, env, ...(hopper ? { hopper } : {}), gpu: env.canRunKernels && hopper !== undefined, jobId,
+    addon,
+    env,
+    ...(hopper ? { hopper } : {}),
+    gpu: env.canRunKernels && hopper !== undefined,
+    jobId,
     log: hooks.log ?? (() => {}),
     cancelled,
-    checkpoint: () => { if (cancelled()) throw cancelledError(); },
+    checkpoint: () => {
+      if (cancelled()) throw cancelledError();
+    },
     progress: (index, total, phase, message) => hooks.progress?.({ jobId, index, total, phase, message }),
   };
 }
@@ -87,7 +104,10 @@ export function initDevice(a: AddonModule, settings: RuntimeSettings, ordinal: n
   return info;
 }
 
-export interface JobDevice { info: DeviceInfo; utils: UtilKernels }
+export interface JobDevice {
+  info: DeviceInfo;
+  utils: UtilKernels;
+}
 
 /** The device start: the job's Hopper GPU initialised and the utility kernels (fills, casts, reference) loaded. */
 export async function startDevice(job: Job, settings: RuntimeSettings): Promise<JobDevice> {
@@ -149,27 +169,47 @@ export async function runItems<I, R>(job: LoopControl, loop: ItemLoop<I, R>): Pr
   const total = loop.items.length;
   const results: R[] = [];
   let interrupted: ItemsOutcome<R>['interrupted'];
-  const watch = loop.onCancel ? setInterval(() => { if (job.cancelled()) loop.onCancel!(); }, 200) : undefined;
+  const watch = loop.onCancel
+    ? setInterval(() => {
+        if (job.cancelled()) loop.onCancel!();
+      }, 200)
+    : undefined;
   try {
     for (let index = 0; index < total && !interrupted; index++) {
       const item = loop.items[index];
       const label = loop.label(item, index);
       const progress = (phase: Phase, message: string) => job.progress(index, total, phase, message);
-      if (job.cancelled()) { interrupted = { code: 'E_CANCELLED', message: cancelledError().message }; break; }
+      if (job.cancelled()) {
+        interrupted = { code: 'E_CANCELLED', message: cancelledError().message };
+        break;
+      }
       const at: ItemContext = {
-        index, total, progress, cancelled: job.cancelled,
-        checkpoint: () => { if (job.cancelled()) throw cancelledError(); },
+        index,
+        total,
+        progress,
+        cancelled: job.cancelled,
+        checkpoint: () => {
+          if (job.cancelled()) throw cancelledError();
+        },
       };
       let result: R;
       try {
         result = await loop.step(item, at);
       } catch (err) {
         const data = codedData(err);
-        if (data.code === 'E_CANCELLED') { interrupted = { code: data.code, message: data.message }; break; }
+        if (data.code === 'E_CANCELLED') {
+          interrupted = { code: data.code, message: data.message };
+          break;
+        }
         if (!loop.failed) throw err;
         result = loop.failed(item, index, data);
         if (losesContext(data)) {
-          interrupted = { code: data.code, message: loop.contextLost?.(label, index, data) ?? `${label}: ${data.message} The CUDA context is lost; the remaining ${loop.noun} were not run.` };
+          interrupted = {
+            code: data.code,
+            message:
+              loop.contextLost?.(label, index, data) ??
+              `${label}: ${data.message} The CUDA context is lost; the remaining ${loop.noun} were not run.`,
+          };
         }
         results.push(result);
         loop.kept?.(result);

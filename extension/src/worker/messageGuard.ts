@@ -20,7 +20,8 @@ export interface RejectedRequest {
 type Verdict = { ok: true } | { ok: false; why: string; reply?: RejectedRequest };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isId = (v: unknown): v is number | string => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+const isId = (v: unknown): v is number | string =>
+  typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 
 function kindOf(v: unknown): string {
   if (v === undefined) return 'nothing';
@@ -41,22 +42,34 @@ export function checkMessage(m: unknown): Verdict {
   const reject = (why: string): Verdict => {
     if (!request) return { ok: false, why };
     const data: CodedErrorData = { code: 'E_BAD_ARGUMENT', message: `Malformed request: ${why}.` };
-    return { ok: false, why, reply: { jsonrpc: '2.0', id: id as number | string, error: { code: INVALID_PARAMS, message: data.message, data } } };
+    return {
+      ok: false,
+      why,
+      reply: {
+        jsonrpc: '2.0',
+        id: id as number | string,
+        error: { code: INVALID_PARAMS, message: data.message, data },
+      },
+    };
   };
   if (m.jsonrpc !== '2.0') return reject(`jsonrpc must be "2.0"; got ${JSON.stringify(m.jsonrpc) ?? 'nothing'}`);
   if (method === undefined) {
     // A response (the worker sends no requests, but the library files responses by id).
     if (!(isId(id) || id === null)) return { ok: false, why: `a response needs an id; got ${kindOf(id)}` };
-    if (('result' in m) === ('error' in m)) return { ok: false, why: 'a response needs exactly one of result and error' };
+    if ('result' in m === 'error' in m) return { ok: false, why: 'a response needs exactly one of result and error' };
     if ('error' in m) {
       const e = m.error;
-      if (!isObject(e) || !Number.isInteger(e.code) || typeof e.message !== 'string') return { ok: false, why: 'a response error needs an integer code and a message' };
+      if (!isObject(e) || !Number.isInteger(e.code) || typeof e.message !== 'string')
+        return { ok: false, why: 'a response error needs an integer code and a message' };
     }
     return { ok: true };
   }
-  if (typeof method !== 'string' || method === '') return { ok: false, why: `method must be a non-empty string; got ${kindOf(method)}` };
-  if (id !== undefined && !isId(id)) return { ok: false, why: `${quote(method)}: id must be a number or a string; got ${kindOf(id)}` };
-  if (params !== undefined && !isObject(params)) return reject(`${quote(method)}: params must be an object; got ${kindOf(params)}`);
+  if (typeof method !== 'string' || method === '')
+    return { ok: false, why: `method must be a non-empty string; got ${kindOf(method)}` };
+  if (id !== undefined && !isId(id))
+    return { ok: false, why: `${quote(method)}: id must be a number or a string; got ${kindOf(id)}` };
+  if (params !== undefined && !isObject(params))
+    return reject(`${quote(method)}: params must be an object; got ${kindOf(params)}`);
   if (method === '$/cancelRequest' && !(isObject(params) && isId(params.id))) {
     return { ok: false, why: '$/cancelRequest needs params { id } naming a request' };
   }
@@ -71,18 +84,29 @@ export class GuardedMessageReader implements MessageReader {
     private readonly log: (text: string) => void,
   ) {}
 
-  get onError(): Event<Error> { return this.inner.onError; }
-  get onClose(): Event<void> { return this.inner.onClose; }
-  get onPartialMessage(): Event<PartialMessageInfo> { return this.inner.onPartialMessage; }
+  get onError(): Event<Error> {
+    return this.inner.onError;
+  }
+  get onClose(): Event<void> {
+    return this.inner.onClose;
+  }
+  get onPartialMessage(): Event<PartialMessageInfo> {
+    return this.inner.onPartialMessage;
+  }
 
   listen(callback: DataCallback): Disposable {
     return this.inner.listen((message: Message) => {
       const verdict = checkMessage(message);
-      if (verdict.ok) { callback(message); return; }
+      if (verdict.ok) {
+        callback(message);
+        return;
+      }
       this.log(`ignored a malformed message: ${verdict.why}`);
       if (verdict.reply) this.reply(verdict.reply);
     });
   }
 
-  dispose(): void { this.inner.dispose(); }
+  dispose(): void {
+    this.inner.dispose();
+  }
 }

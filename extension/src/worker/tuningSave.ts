@@ -15,17 +15,38 @@ export function tuningStoreFor(settings: RuntimeSettings): TuningStore {
 }
 
 /** Where measurements come from: the device identity and kernel hash, computed once per process. */
-export interface TuningProvenance { device: DeviceIdentity; kernelHash: string }
+export interface TuningProvenance {
+  device: DeviceIdentity;
+  kernelHash: string;
+}
 
-export async function tuningProvenance(settings: RuntimeSettings, env: EnvironmentReport, device: DeviceReport): Promise<TuningProvenance> {
-  const [identity, kernelHash] = await Promise.all([deviceIdentity(env, device, settings), kernelSourceHash(settings.kernelsDir, settings.jitDefines)]);
+export async function tuningProvenance(
+  settings: RuntimeSettings,
+  env: EnvironmentReport,
+  device: DeviceReport,
+): Promise<TuningProvenance> {
+  const [identity, kernelHash] = await Promise.all([
+    deviceIdentity(env, device, settings),
+    kernelSourceHash(settings.kernelsDir, settings.jitDefines),
+  ]);
   return { device: identity, kernelHash };
 }
 
 /** Records for the tunings that measured at least one candidate (a shape with none teaches nothing). */
-export function tuningRecords(tunings: readonly MeasuredTuning[], provenance: TuningProvenance, measuredAt = new Date().toISOString()): TuningRecord[] {
-  return tunings.filter((t) => t.best).map((t) => recordFromTuning(t, {
-    id: `tune/${hostname()}/${process.pid}/${shapeLabel(t.problem)}/${randomBytes(6).toString('hex')}`,
-    device: provenance.device, kernelHash: provenance.kernelHash, measuredAt, origin: { by: 'tune', host: hostname() },
-  }));
+export function tuningRecords(
+  tunings: readonly MeasuredTuning[],
+  provenance: TuningProvenance,
+  measuredAt = new Date().toISOString(),
+): TuningRecord[] {
+  return tunings
+    .filter((t) => t.best)
+    .map((t) =>
+      recordFromTuning(t, {
+        id: `tune/${hostname()}/${process.pid}/${shapeLabel(t.problem)}/${randomBytes(6).toString('hex')}`,
+        device: provenance.device,
+        kernelHash: provenance.kernelHash,
+        measuredAt,
+        origin: { by: 'tune', host: hostname() },
+      }),
+    );
 }

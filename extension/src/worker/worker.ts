@@ -2,8 +2,19 @@
 // only process that loads the native addon, so a native crash or a poisoned CUDA context costs a
 // restart of this process, never the extension host. It answers WorkerRequests over JSON-RPC on
 // the IPC channel and sends progress/log notifications.
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type CancellationToken } from 'vscode-jsonrpc/node';
-import type { JobProgress, RuntimeSettings, ShapeResult, WorkerNotifications, WorkerRequests } from '../../protocol/worker';
+import {
+  createMessageConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  type CancellationToken,
+} from 'vscode-jsonrpc/node';
+import type {
+  JobProgress,
+  RuntimeSettings,
+  ShapeResult,
+  WorkerNotifications,
+  WorkerRequests,
+} from '../../protocol/worker';
 import { RuntimeError } from '../core/runtimeError';
 import { probeEnvironment } from './environment';
 import * as service from './service';
@@ -19,7 +30,9 @@ import { GuardedMessageReader } from './messageGuard';
 import { paramsProblem, settingsProblem } from './workerParams';
 
 if (typeof process.send !== 'function') {
-  process.stderr.write('fp8lab worker: start me with child_process.fork (I need an IPC channel); for a terminal use `fp8lab`.\n');
+  process.stderr.write(
+    'fp8lab worker: start me with child_process.fork (I need an IPC channel); for a terminal use `fp8lab`.\n',
+  );
   process.exit(2);
 }
 process.title = 'fp8lab-worker';
@@ -27,8 +40,13 @@ process.title = 'fp8lab-worker';
 // The connection is created and listening before the first turn of the event loop, so requests
 // the client wrote right after fork() are not lost. Malformed messages never reach it: a request
 // is answered E_BAD_ARGUMENT, anything else dropped (one bad message must not end the worker).
-const reader = new GuardedMessageReader(new IPCMessageReader(process), (response) => { process.send?.(response); },
-  (text) => log('warn', text));
+const reader = new GuardedMessageReader(
+  new IPCMessageReader(process),
+  (response) => {
+    process.send?.(response);
+  },
+  (text) => log('warn', text),
+);
 const connection = createMessageConnection(reader, new IPCMessageWriter(process));
 const startedAt = Date.now();
 const testHooks = process.env.FP8LAB_TEST_HOOKS === '1';
@@ -45,8 +63,10 @@ function log(level: 'info' | 'warn' | 'error', text: string): void {
   notify('log/didWrite', { level, text });
 }
 
-type Handler<M extends keyof WorkerRequests> =
-  (params: WorkerRequests[M]['params'], token: CancellationToken) => Promise<WorkerRequests[M]['result']> | WorkerRequests[M]['result'];
+type Handler<M extends keyof WorkerRequests> = (
+  params: WorkerRequests[M]['params'],
+  token: CancellationToken,
+) => Promise<WorkerRequests[M]['result']> | WorkerRequests[M]['result'];
 
 function handle<M extends keyof WorkerRequests>(method: M, handler: Handler<M>): void {
   // The library calls (token) when a request has no params, else (params, token).
@@ -69,7 +89,10 @@ function settingsOf(params: { settings?: RuntimeSettings } | undefined): Runtime
   const s = params?.settings;
   const problem = settingsProblem(s);
   if (problem || !s) {
-    throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: `The request has no valid \`settings\` (RuntimeSettings): ${problem}; the caller must pass resolved settings.` });
+    throw new RuntimeError({
+      code: 'E_BAD_ARGUMENT',
+      message: `The request has no valid \`settings\` (RuntimeSettings): ${problem}; the caller must pass resolved settings.`,
+    });
   }
   // utils/setGroupedSettings' numSms (when set) applies to every request of this worker.
   return withGroupedSettings(s);
@@ -88,16 +111,35 @@ handle('gemm/configs', (params) => service.configs(settingsOf(params), params.pr
  * under its jobId (what job/cancel and $/cancelRequest cancel), progress notified with that id,
  * unregistered when it ends however it ends. The verbs supply only their work.
  */
-async function job<T>(method: string, jobId: unknown, token: CancellationToken, run: (hooks: JobHooks) => Promise<T>): Promise<T> {
+async function job<T>(
+  method: string,
+  jobId: unknown,
+  token: CancellationToken,
+  run: (hooks: JobHooks) => Promise<T>,
+): Promise<T> {
   if (typeof jobId !== 'string' || jobId === '') {
-    throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: `${method} needs a non-empty jobId (it is what job/cancel names).` });
+    throw new RuntimeError({
+      code: 'E_BAD_ARGUMENT',
+      message: `${method} needs a non-empty jobId (it is what job/cancel names).`,
+    });
   }
-  if (jobs.has(jobId)) throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: `A job with id ${jobId} is already running; use a fresh id.` });
+  if (jobs.has(jobId))
+    throw new RuntimeError({
+      code: 'E_BAD_ARGUMENT',
+      message: `A job with id ${jobId} is already running; use a fresh id.`,
+    });
   const job = { cancelled: false };
   jobs.set(jobId, job);
-  const sub = token.onCancellationRequested(() => { job.cancelled = true; });
+  const sub = token.onCancellationRequested(() => {
+    job.cancelled = true;
+  });
   try {
-    return await run({ progress: (p: JobProgress) => notify('job/didProgress', { ...p, jobId }), cancelled: () => job.cancelled, log, jobId });
+    return await run({
+      progress: (p: JobProgress) => notify('job/didProgress', { ...p, jobId }),
+      cancelled: () => job.cancelled,
+      log,
+      jobId,
+    });
   } finally {
     sub.dispose();
     jobs.delete(jobId);
@@ -106,44 +148,64 @@ async function job<T>(method: string, jobId: unknown, token: CancellationToken, 
 
 handle('gemm/bench', (params, token) => {
   const settings = settingsOf(params);
-  return job('gemm/bench', params?.jobId, token, (hooks) => service.bench(settings, params.problems, params.options, {
-    ...hooks,
-    measured: (result: ShapeResult) => notify('job/didMeasure', { jobId: params.jobId, result }),
-  }));
+  return job('gemm/bench', params?.jobId, token, (hooks) =>
+    service.bench(settings, params.problems, params.options, {
+      ...hooks,
+      measured: (result: ShapeResult) => notify('job/didMeasure', { jobId: params.jobId, result }),
+    }),
+  );
 });
 
 handle('gemm/timeline', (params, token) => {
   const settings = settingsOf(params);
-  return job('gemm/timeline', params?.jobId, token, (hooks) => timeline(settings, params.problem, params.options ?? {}, hooks));
+  return job('gemm/timeline', params?.jobId, token, (hooks) =>
+    timeline(settings, params.problem, params.options ?? {}, hooks),
+  );
 });
 
 handle('gemm/accuracy', (params, token) => {
   const settings = settingsOf(params);
-  return job('gemm/accuracy', params?.jobId, token, (hooks) => accuracyStudy(settings, params.problem, params.options, hooks));
+  return job('gemm/accuracy', params?.jobId, token, (hooks) =>
+    accuracyStudy(settings, params.problem, params.options, hooks),
+  );
 });
 
 handle('gemm/tune', (params, token) => {
   const settings = settingsOf(params);
-  return job('gemm/tune', params?.jobId, token, (hooks) => service.tune(settings, params.problem, params.configs, params.options, {
-    ...hooks,
-    measured: (result: ShapeResult) => notify('job/didMeasure', { jobId: params.jobId, result }),
-  }));
+  return job('gemm/tune', params?.jobId, token, (hooks) =>
+    service.tune(settings, params.problem, params.configs, params.options, {
+      ...hooks,
+      measured: (result: ShapeResult) => notify('job/didMeasure', { jobId: params.jobId, result }),
+    }),
+  );
 });
 
 handle('gemm/groupedBench', (params, token) => {
   const settings = settingsOf(params);
-  return job('gemm/groupedBench', params?.jobId, token, (hooks) => grouped.benchGrouped(settings, params.cases, params.options, {
-    ...hooks,
-    measured: (result) => log('info', `${result.case.kind}: ${result.error ? `[${result.error.code}] ${result.error.message}` : 'measured'}`),
-  }));
+  return job('gemm/groupedBench', params?.jobId, token, (hooks) =>
+    grouped.benchGrouped(settings, params.cases, params.options, {
+      ...hooks,
+      measured: (result) =>
+        log(
+          'info',
+          `${result.case.kind}: ${result.error ? `[${result.error.code}] ${result.error.message}` : 'measured'}`,
+        ),
+    }),
+  );
 });
 
 handle('mqa/bench', (params, token) => {
   const settings = settingsOf(params);
-  return job('mqa/bench', params?.jobId, token, (hooks) => benchMqa(settings, params.kind, params.cases, params.options, {
-    ...hooks,
-    measured: (result) => log('info', `${result.case.kind}: ${result.error ? `[${result.error.code}] ${result.error.message}` : 'measured'}`),
-  }));
+  return job('mqa/bench', params?.jobId, token, (hooks) =>
+    benchMqa(settings, params.kind, params.cases, params.options, {
+      ...hooks,
+      measured: (result) =>
+        log(
+          'info',
+          `${result.case.kind}: ${result.error ? `[${result.error.code}] ${result.error.message}` : 'measured'}`,
+        ),
+    }),
+  );
 });
 
 handle('utils/cast', (params) => grouped.castToFp8(settingsOf(params), params?.request));
@@ -176,7 +238,10 @@ handle('job/cancel', (params) => {
 
 handle('test/fault', async (params) => {
   if (!testHooks) {
-    throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: 'test/fault is a test hook: start the worker with FP8LAB_TEST_HOOKS=1 to use it.' });
+    throw new RuntimeError({
+      code: 'E_BAD_ARGUMENT',
+      message: 'test/fault is a test hook: start the worker with FP8LAB_TEST_HOOKS=1 to use it.',
+    });
   }
   switch (params?.kind) {
     case 'crash':
@@ -185,13 +250,18 @@ handle('test/fault', async (params) => {
       break;
     case 'hang':
       log('warn', 'test/fault hang: blocking the event loop forever');
-      for (;;) { /* a hung worker: only the client's request timeout gets out of this */ }
+      for (;;) {
+        /* a hung worker: only the client's request timeout gets out of this */
+      }
     case 'illegal-address':
       return await service.testFault(settingsOf(params), 'illegal-address');
     default:
       break;
   }
-  throw new RuntimeError({ code: 'E_BAD_ARGUMENT', message: `test/fault kind ${JSON.stringify(params?.kind)} is unknown; use 'crash', 'hang' or 'illegal-address'.` });
+  throw new RuntimeError({
+    code: 'E_BAD_ARGUMENT',
+    message: `test/fault kind ${JSON.stringify(params?.kind)} is unknown; use 'crash', 'hang' or 'illegal-address'.`,
+  });
 });
 
 // The extension went away (or closed the channel): nothing more to do here.

@@ -41,8 +41,12 @@ export function fromWireError(err: unknown): RuntimeError {
   if (err instanceof RuntimeError) return err;
   if (err instanceof ResponseError) {
     const data = err.data as Partial<CodedErrorData> | undefined;
-    if (data && isErrorCode(data.code) && typeof data.message === 'string') return new RuntimeError(data as CodedErrorData);
-    return new RuntimeError({ code: 'E_INTERNAL', message: `Runtime worker protocol error ${err.code}: ${err.message}` });
+    if (data && isErrorCode(data.code) && typeof data.message === 'string')
+      return new RuntimeError(data as CodedErrorData);
+    return new RuntimeError({
+      code: 'E_INTERNAL',
+      message: `Runtime worker protocol error ${err.code}: ${err.message}`,
+    });
   }
   return new RuntimeError(codedData(err));
 }

@@ -38,21 +38,44 @@ function kindOf(v: unknown): string {
 }
 
 const SETTINGS_STRINGS = ['cacheDir', 'cudaHome', 'nvccPath', 'libcudaPath', 'cublasLtPath', 'kernelsDir'] as const;
-const SETTINGS_FLAGS = ['jitDebug', 'printConfigs', 'printCompilerCommand', 'ptxasVerbose', 'ptxasCheck', 'dumpPtx', 'dumpSass', 'withLineinfo'] as const;
+const SETTINGS_FLAGS = [
+  'jitDebug',
+  'printConfigs',
+  'printCompilerCommand',
+  'ptxasVerbose',
+  'ptxasCheck',
+  'dumpPtx',
+  'dumpSass',
+  'withLineinfo',
+] as const;
 /** The same rule as FP8LAB_JIT_DEFINES (core/settings.ts): the values reach the compiler's argv. */
 const DEFINE = /^FP8LAB_[A-Z0-9_]+(=[A-Za-z0-9_.+-]*)?$/;
 
 /** Why `s` is not a RuntimeSettings, or undefined when it is one. */
 export function settingsProblem(s: unknown): string | undefined {
   if (!isObject(s)) return `settings must be an object (RuntimeSettings); got ${kindOf(s)}`;
-  for (const k of SETTINGS_STRINGS) if (typeof s[k] !== 'string') return `settings.${k} must be a string; got ${kindOf(s[k])}`;
-  if (s.compiler !== 'nvcc' && s.compiler !== 'nvrtc') return `settings.compiler must be 'nvcc' or 'nvrtc'; got ${JSON.stringify(s.compiler) ?? 'nothing'}`;
-  for (const k of SETTINGS_FLAGS) if (typeof s[k] !== 'boolean') return `settings.${k} must be a boolean; got ${kindOf(s[k])}`;
-  if (s.numSms !== undefined && !(Number.isInteger(s.numSms) && (s.numSms as number) >= 1)) return `settings.numSms must be a whole number ≥ 1 when given; got ${String(s.numSms)}`;
-  if (s.compileTimeoutSeconds !== undefined && !(Number.isInteger(s.compileTimeoutSeconds) && (s.compileTimeoutSeconds as number) >= 0 && (s.compileTimeoutSeconds as number) <= 86_400)) {
+  for (const k of SETTINGS_STRINGS)
+    if (typeof s[k] !== 'string') return `settings.${k} must be a string; got ${kindOf(s[k])}`;
+  if (s.compiler !== 'nvcc' && s.compiler !== 'nvrtc')
+    return `settings.compiler must be 'nvcc' or 'nvrtc'; got ${JSON.stringify(s.compiler) ?? 'nothing'}`;
+  for (const k of SETTINGS_FLAGS)
+    if (typeof s[k] !== 'boolean') return `settings.${k} must be a boolean; got ${kindOf(s[k])}`;
+  if (s.numSms !== undefined && !(Number.isInteger(s.numSms) && (s.numSms as number) >= 1))
+    return `settings.numSms must be a whole number ≥ 1 when given; got ${String(s.numSms)}`;
+  if (
+    s.compileTimeoutSeconds !== undefined &&
+    !(
+      Number.isInteger(s.compileTimeoutSeconds) &&
+      (s.compileTimeoutSeconds as number) >= 0 &&
+      (s.compileTimeoutSeconds as number) <= 86_400
+    )
+  ) {
     return `settings.compileTimeoutSeconds must be a whole number of seconds from 0 to 86400; got ${String(s.compileTimeoutSeconds)}`;
   }
-  if (s.jitDefines !== undefined && !(Array.isArray(s.jitDefines) && s.jitDefines.every((d) => typeof d === 'string' && DEFINE.test(d)))) {
+  if (
+    s.jitDefines !== undefined &&
+    !(Array.isArray(s.jitDefines) && s.jitDefines.every((d) => typeof d === 'string' && DEFINE.test(d)))
+  ) {
     return 'settings.jitDefines must be a list of FP8LAB_NAME or FP8LAB_NAME=VALUE macros';
   }
   return undefined;
@@ -66,11 +89,24 @@ export function paramsProblem(method: string, params: unknown): string | undefin
   if (!isObject(params)) return `${method}: params must be an object; got ${kindOf(params)}`;
   for (const [field, kind] of Object.entries(fields)) {
     const v = params[field];
-    const problem = kind === 'settings' ? settingsProblem(v)
-      : kind === 'object' ? (isObject(v) ? undefined : `${field} must be an object; got ${kindOf(v)}`)
-        : kind === 'object?' ? (v === undefined || isObject(v) ? undefined : `${field} must be an object when given; got ${kindOf(v)}`)
-          : kind === 'array' ? (Array.isArray(v) ? undefined : `${field} must be an array; got ${kindOf(v)}`)
-            : typeof v === kind ? undefined : `${field} must be a ${kind}; got ${kindOf(v)}`;
+    const problem =
+      kind === 'settings'
+        ? settingsProblem(v)
+        : kind === 'object'
+          ? isObject(v)
+            ? undefined
+            : `${field} must be an object; got ${kindOf(v)}`
+          : kind === 'object?'
+            ? v === undefined || isObject(v)
+              ? undefined
+              : `${field} must be an object when given; got ${kindOf(v)}`
+            : kind === 'array'
+              ? Array.isArray(v)
+                ? undefined
+                : `${field} must be an array; got ${kindOf(v)}`
+              : typeof v === kind
+                ? undefined
+                : `${field} must be a ${kind}; got ${kindOf(v)}`;
     if (problem) return `${method}: ${problem}`;
   }
   return undefined;

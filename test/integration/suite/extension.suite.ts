@@ -8,7 +8,10 @@ import type { ConfigExplorer } from '../../../extension/src/features/configExplo
 import { activeExtension, testApiMember, until } from './testApi';
 
 interface Manifest {
-  contributes: { commands: { command: string; title: string }[]; views: Record<string, { id: string; type?: string }[]> };
+  contributes: {
+    commands: { command: string; title: string }[];
+    views: Record<string, { id: string; type?: string }[]>;
+  };
 }
 
 export function defineExtensionTests(): void {
@@ -38,11 +41,16 @@ export function defineExtensionTests(): void {
 
     test('the Config Explorer webview view resolves when focused and asks for the environment', async () => {
       const views = Object.values(manifest.contributes.views).flat();
-      assert.ok(views.some((v) => v.id === 'fp8lab.configExplorer' && v.type === 'webview'),
-        'package.json must contribute the webview view fp8lab.configExplorer');
+      assert.ok(
+        views.some((v) => v.id === 'fp8lab.configExplorer' && v.type === 'webview'),
+        'package.json must contribute the webview view fp8lab.configExplorer',
+      );
       const features = await testApiMember('features');
       const explorer = (features.configExplorer as { explorer?: ConfigExplorer } | undefined)?.explorer;
-      assert.ok(explorer && typeof explorer.snapshot === 'function', 'the configExplorer feature returns { explorer } with snapshot()');
+      assert.ok(
+        explorer && typeof explorer.snapshot === 'function',
+        'the configExplorer feature returns { explorer } with snapshot()',
+      );
       await vscode.commands.executeCommand('fp8lab.configExplorer.focus');
       // Resolving the view is what makes the explorer probe the runtime: its snapshot then holds
       // the environment report (or the coded error the runtime answered with).

@@ -28,7 +28,7 @@ export function defineGroupedTests(): void {
       const opened = await vscode.commands.executeCommand<string | undefined>('fp8lab.openRun', recorded.id);
       assert.equal(opened, recorded.id);
 
-      const shown = await until('the grouped run\'s results page loading', 45_000, () => {
+      const shown = await until("the grouped run's results page loading", 45_000, () => {
         const s = bench.shownRun(recorded.id);
         return s?.ready ? s : undefined;
       });
@@ -47,9 +47,15 @@ export function defineGroupedTests(): void {
         assert.equal(row.gbps, src.timing ? src.timing.tbps * 1000 : undefined);
         assert.equal(row.calcDiff, src.accuracy?.calcDiff);
         assert.equal(row.flopsOver, 'valid');
-        const peerUs = Object.fromEntries((src.peers ?? []).filter((p) => p.timing).map((p) => [p.id, p.timing!.medianUs]));
+        const peerUs = Object.fromEntries(
+          (src.peers ?? []).filter((p) => p.timing).map((p) => [p.id, p.timing!.medianUs]),
+        );
         assert.ok(Object.keys(peerUs).length > 0, 'the recording measured DeepGEMM beside ours');
-        assert.deepEqual(Object.fromEntries(Object.entries(row.peers).map(([id, c]) => [id, c?.us])), peerUs, 'each case carries the peer times the run measured, no other');
+        assert.deepEqual(
+          Object.fromEntries(Object.entries(row.peers).map(([id, c]) => [id, c?.us])),
+          peerUs,
+          'each case carries the peer times the run measured, no other',
+        );
       });
     });
   });

@@ -40,11 +40,22 @@ export function run(): Promise<void> {
       if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
       else resolve();
     });
-    runner.on('pass', (t) => { outcome.passed++; outcome.tests.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }); });
-    runner.on('pending', (t) => { outcome.skipped++; outcome.tests.push({ title: t.fullTitle(), state: 'skipped' }); });
+    runner.on('pass', (t) => {
+      outcome.passed++;
+      outcome.tests.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration });
+    });
+    runner.on('pending', (t) => {
+      outcome.skipped++;
+      outcome.tests.push({ title: t.fullTitle(), state: 'skipped' });
+    });
     runner.on('fail', (t, err: Error) => {
       outcome.failed++;
-      outcome.tests.push({ title: t.fullTitle(), state: 'failed', durationMs: t.duration, error: String(err?.stack ?? err) });
+      outcome.tests.push({
+        title: t.fullTitle(),
+        state: 'failed',
+        durationMs: t.duration,
+        error: String(err?.stack ?? err),
+      });
     });
   });
 }

@@ -7,7 +7,12 @@ const DRIVER_CODES = ['E_NO_DRIVER', 'E_NO_DEVICE', 'E_DRIVER_TOO_OLD', 'E_ADDON
 
 /** True while a process with this pid exists (signal 0 only checks). */
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function defineRuntimeTests(): void {
@@ -29,7 +34,10 @@ export function defineRuntimeTests(): void {
         assert.equal(report.canRunKernels, false, 'kernels cannot run without a driver');
       }
       const pid = runtime.pid;
-      assert.ok(pid !== undefined && pid !== process.pid, `worker pid ${pid} is a separate process from the host ${process.pid}`);
+      assert.ok(
+        pid !== undefined && pid !== process.pid,
+        `worker pid ${pid} is a separate process from the host ${process.pid}`,
+      );
     });
 
     test('a request in flight when the worker is killed fails with E_WORKER_EXITED, not a hang', async () => {
@@ -39,14 +47,21 @@ export function defineRuntimeTests(): void {
       const settings = await testApiMember('settings');
       const { pid } = await within(30_000, 'worker/ping', runtime.request('worker/ping', {}));
       const restarted = new Promise<void>((resolve) => {
-        const sub = runtime.onDidRestart(() => { sub.dispose(); resolve(); });
+        const sub = runtime.onDidRestart(() => {
+          sub.dispose();
+          resolve();
+        });
       });
       const inFlight = runtime.request('test/fault', { settings: settings(), kind: 'hang' });
       process.kill(pid, 'SIGKILL');
-      const err = await within(30_000, 'the in-flight request to settle', inFlight.then(
-        () => assert.fail('test/fault hang answered'),
-        (e: unknown) => e as { code?: string; message?: string },
-      ));
+      const err = await within(
+        30_000,
+        'the in-flight request to settle',
+        inFlight.then(
+          () => assert.fail('test/fault hang answered'),
+          (e: unknown) => e as { code?: string; message?: string },
+        ),
+      );
       assert.equal(err.code, 'E_WORKER_EXITED', `rejected with ${err.code}: ${err.message}`);
       await within(30_000, 'onDidRestart after the SIGKILL', restarted);
     });
@@ -59,7 +74,10 @@ export function defineRuntimeTests(): void {
       assert.notEqual(before.pid, hostPid);
 
       const restarted = new Promise<{ reason: string }>((resolve) => {
-        const sub = runtime.onDidRestart((e) => { sub.dispose(); resolve(e); });
+        const sub = runtime.onDidRestart((e) => {
+          sub.dispose();
+          resolve(e);
+        });
       });
       process.kill(before.pid, 'SIGKILL');
       // The client notices the exit and starts a new worker on its own; wait for that event (a

@@ -12,8 +12,13 @@ import type { AccuracyReport, TraceCapture } from '../../../extension/protocol/t
 import { syntheticAccuracy, syntheticCapture } from '../../unit/core/studies/syntheticStudies';
 import { activeExtension, testApiMember, until } from './testApi';
 
-interface Shown { title: string; ready: boolean }
-interface StudiesApi { shown(): { timeline?: Shown; accuracy?: Shown } }
+interface Shown {
+  title: string;
+  ready: boolean;
+}
+interface StudiesApi {
+  shown(): { timeline?: Shown; accuracy?: Shown };
+}
 
 export function defineStudyTests(): void {
   suite('FP8 GEMM Lab study views', () => {
@@ -30,7 +35,9 @@ export function defineStudyTests(): void {
       assert.ok(studies && typeof studies.shown === 'function', 'the studies feature returns { studies } with shown()');
     });
 
-    suiteTeardown(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
+    suiteTeardown(() => {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
 
     /** The H100 recording when committed, else a synthetic file written now. */
     function fixture<T>(name: string, synthetic: () => T): { file: string; value: T } {
@@ -45,16 +52,22 @@ export function defineStudyTests(): void {
     test('the timeline view opens from a recorded capture and loads its page', async () => {
       const { file, value } = fixture<TraceCapture>('timeline-capture.json', () => syntheticCapture());
       await vscode.commands.executeCommand('fp8lab.showTimeline', vscode.Uri.file(file));
-      const shown = await until('the timeline page to load and say ready', 30_000, () => (studies.shown().timeline?.ready ? studies.shown().timeline : undefined));
+      const shown = await until('the timeline page to load and say ready', 30_000, () =>
+        studies.shown().timeline?.ready ? studies.shown().timeline : undefined,
+      );
       assert.match(shown.title, new RegExp(`${value.problem.m}x${value.problem.n}x${value.problem.k}`));
       if (value.recorded) assert.match(shown.title, /\(recorded\)/);
     });
 
     test('the accuracy view opens from a recorded report and loads its page', async () => {
       // device-pass.sh folds the three input kinds into one file: { reports: [...] }.
-      const { file, value } = fixture<{ reports: AccuracyReport[] }>('accuracy.json', () => ({ reports: [syntheticAccuracy()] }));
+      const { file, value } = fixture<{ reports: AccuracyReport[] }>('accuracy.json', () => ({
+        reports: [syntheticAccuracy()],
+      }));
       await vscode.commands.executeCommand('fp8lab.showAccuracy', vscode.Uri.file(file));
-      const shown = await until('the accuracy page to load and say ready', 30_000, () => (studies.shown().accuracy?.ready ? studies.shown().accuracy : undefined));
+      const shown = await until('the accuracy page to load and say ready', 30_000, () =>
+        studies.shown().accuracy?.ready ? studies.shown().accuracy : undefined,
+      );
       const r = value.reports[0];
       assert.match(shown.title, new RegExp(`${r.problem.m}x${r.problem.n}x${r.problem.k} · ${r.input}`));
     });

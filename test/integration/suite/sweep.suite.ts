@@ -20,20 +20,31 @@ export function defineSweepTests(): void {
       const sweep = features.sweep as SweepTestApi;
       assert.ok(sweep && typeof sweep.sweeps === 'function', 'the sweep feature returns { sweeps, tree }');
       const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fp8lab-ext-sweep-')), 's');
-      const dir = await vscode.commands.executeCommand<string | undefined>('fp8lab.sweepLocalGpus',
-        { verb: 'compile', shapes: '64,2112,7168; 2000000000,7168,7168', folder });
+      const dir = await vscode.commands.executeCommand<string | undefined>('fp8lab.sweepLocalGpus', {
+        verb: 'compile',
+        shapes: '64,2112,7168; 2000000000,7168,7168',
+        folder,
+      });
       assert.equal(dir, folder, 'the command returns the sweep folder it made');
-      const entry = await until('the sweep to end and be merged', 150_000, () => sweep.sweeps().find((s) => s.dir === folder && s.collected));
-      assert.deepEqual(entry.statuses.map((s) => s.phase), ['done', 'failed']);
+      const entry = await until('the sweep to end and be merged', 150_000, () =>
+        sweep.sweeps().find((s) => s.dir === folder && s.collected),
+      );
+      assert.deepEqual(
+        entry.statuses.map((s) => s.phase),
+        ['done', 'failed'],
+      );
 
       const [root] = sweep.tree.getChildren().filter((n) => n.kind === 'sweep' && n.entry.dir === folder);
       const rootItem = sweep.tree.getTreeItem(root);
       assert.match(String(rootItem.description), /local GPUs · 2 task\(s\): 1 done, 1 failed/);
       const tasks = sweep.tree.getChildren(root).map((n) => sweep.tree.getTreeItem(n));
-      assert.deepEqual(tasks.map((t) => [t.label, t.description]), [
-        ['task 0: 64x2112x7168', `done on ${os.hostname()}`],
-        ['task 1: 2000000000x7168x7168', `failed on ${os.hostname()}`],
-      ]);
+      assert.deepEqual(
+        tasks.map((t) => [t.label, t.description]),
+        [
+          ['task 0: 64x2112x7168', `done on ${os.hostname()}`],
+          ['task 1: 2000000000x7168x7168', `failed on ${os.hostname()}`],
+        ],
+      );
       assert.match(String(tasks[1].tooltip), /E_INVALID_SHAPE/);
       assert.equal(tasks[1].command?.command, 'fp8lab.sweepOpenLog', 'a failed task opens its log');
 
@@ -41,7 +52,10 @@ export function defineSweepTests(): void {
       const benchmark = features.benchmark as { runsDir: string };
       assert.equal(path.dirname(runFile), benchmark.runsDir, 'merged into the saved runs');
       const run = JSON.parse(fs.readFileSync(runFile, 'utf8')) as { results: Array<{ problem: { m: number } }> };
-      assert.deepEqual(run.results.map((r) => r.problem.m), [64]);
+      assert.deepEqual(
+        run.results.map((r) => r.problem.m),
+        [64],
+      );
     });
 
     test('Sweep on cluster: a real Slurm job array shown done on its node; cancel and retry from the view', async function () {
@@ -55,33 +69,58 @@ export function defineSweepTests(): void {
       try {
         const base = fs.mkdtempSync(path.join(os.tmpdir(), 'fp8lab-ext-slurm-'));
         const first = path.join(base, 'done');
-        await vscode.commands.executeCommand('fp8lab.sweepCluster', { verb: 'compile', shapes: '64,2112,7168; 128,2112,7168', folder: first });
-        const done = await until('the Slurm sweep to end and be merged', 120_000, () => sweep.sweeps().find((s) => s.dir === first && s.collected));
+        await vscode.commands.executeCommand('fp8lab.sweepCluster', {
+          verb: 'compile',
+          shapes: '64,2112,7168; 128,2112,7168',
+          folder: first,
+        });
+        const done = await until('the Slurm sweep to end and be merged', 120_000, () =>
+          sweep.sweeps().find((s) => s.dir === first && s.collected),
+        );
         assert.equal(done.placement, 'slurm');
         const root = sweep.tree.getChildren().find((n) => n.kind === 'sweep' && n.entry.dir === first)!;
         assert.match(String(sweep.tree.getTreeItem(root).description), /^Slurm · 2 task\(s\): 2 done$/);
-        assert.deepEqual(sweep.tree.getChildren(root).map((n) => sweep.tree.getTreeItem(n).description), [`done on ${os.hostname()}`, `done on ${os.hostname()}`]);
+        assert.deepEqual(
+          sweep.tree.getChildren(root).map((n) => sweep.tree.getTreeItem(n).description),
+          [`done on ${os.hostname()}`, `done on ${os.hostname()}`],
+        );
 
         // One task at a time, cancelled at once: what has not run is reported cancelled; retry finishes it.
         await config.update('slurm.concurrency', 1, vscode.ConfigurationTarget.Global);
         const second = path.join(base, 'cancel');
-        await vscode.commands.executeCommand('fp8lab.sweepCluster', { verb: 'compile', shapes: '64,7168,2048; 128,7168,2048; 64,4096,7168; 128,4096,7168', folder: second });
-        const node = (): SweepNode => sweep.tree.getChildren().find((n) => n.kind === 'sweep' && n.entry.dir === second)!;
+        await vscode.commands.executeCommand('fp8lab.sweepCluster', {
+          verb: 'compile',
+          shapes: '64,7168,2048; 128,7168,2048; 64,4096,7168; 128,4096,7168',
+          folder: second,
+        });
+        const node = (): SweepNode =>
+          sweep.tree.getChildren().find((n) => n.kind === 'sweep' && n.entry.dir === second)!;
         await vscode.commands.executeCommand('fp8lab.sweepCancel', node());
-        const cancelled = await until('the cancelled sweep to end', 60_000, () => sweep.sweeps().find((s) => s.dir === second && s.collected));
+        const cancelled = await until('the cancelled sweep to end', 60_000, () =>
+          sweep.sweeps().find((s) => s.dir === second && s.collected),
+        );
         const phases = cancelled.statuses.map((s) => s.phase);
-        assert.ok(phases.every((p) => p === 'done' || p === 'cancelled') && phases.includes('cancelled'), phases.join(' '));
+        assert.ok(
+          phases.every((p) => p === 'done' || p === 'cancelled') && phases.includes('cancelled'),
+          phases.join(' '),
+        );
         assert.match(String(sweep.tree.getTreeItem(node()).contextValue), /^sweep\.ended\.retryable/);
         await vscode.commands.executeCommand('fp8lab.sweepRetry', node());
         const retried = await until('the retried tasks to finish', 120_000, () => {
           const s = sweep.sweeps().find((x) => x.dir === second);
           return s?.collected && s.statuses.every((t) => t.phase === 'done') ? s : undefined;
         });
-        const run = JSON.parse(fs.readFileSync(retried.collected!.runFile!, 'utf8')) as { results: Array<{ problem: { m: number; n: number } }> };
-        assert.deepEqual(run.results.map((r) => `${r.problem.m}x${r.problem.n}`), ['64x7168', '128x7168', '64x4096', '128x4096']);
+        const run = JSON.parse(fs.readFileSync(retried.collected!.runFile!, 'utf8')) as {
+          results: Array<{ problem: { m: number; n: number } }>;
+        };
+        assert.deepEqual(
+          run.results.map((r) => `${r.problem.m}x${r.problem.n}`),
+          ['64x7168', '128x7168', '64x4096', '128x4096'],
+        );
       } finally {
         await config.update('slurm.concurrency', undefined, vscode.ConfigurationTarget.Global);
-        if (previousConf === undefined) delete process.env.SLURM_CONF; else process.env.SLURM_CONF = previousConf;
+        if (previousConf === undefined) delete process.env.SLURM_CONF;
+        else process.env.SLURM_CONF = previousConf;
         await cluster.stop();
       }
     });

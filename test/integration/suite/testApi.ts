@@ -29,7 +29,9 @@ export async function testApiMember<K extends keyof TestApi>(key: K): Promise<Te
 /** Rejects after ms with a message naming what was awaited (mocha's own timeout says less). */
 export function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -40,7 +42,10 @@ export function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
 export function until<T>(what: string, ms: number, check: () => T | undefined, everyMs = 100): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const found = new Promise<T>((resolve) => {
-    const probe = () => { const v = check(); if (v !== undefined) resolve(v); };
+    const probe = () => {
+      const v = check();
+      if (v !== undefined) resolve(v);
+    };
     timer = setInterval(probe, everyMs);
     probe();
   });

@@ -20,9 +20,18 @@ export function defineViewTests(): void {
       const kind = await vscode.commands.executeCommand<string | undefined>('fp8lab.openFile', vscode.Uri.file(file));
       assert.equal(kind, 'tune');
       const id = 'tune-tune-deepseek.json';
-      const shown = await until('the tune file\'s results page loading', 45_000, () => { const s = bench.shownRun(id); return s?.ready ? s : undefined; });
-      assert.equal(runRows(shown.run).length, tune.tunings.reduce((n, t) => n + t.candidates.length, 0));
-      assert.ok(fs.readdirSync(bench.runsDir).some((f) => f.includes('tune-tune-deepseek.json')), 'saved to the run list');
+      const shown = await until("the tune file's results page loading", 45_000, () => {
+        const s = bench.shownRun(id);
+        return s?.ready ? s : undefined;
+      });
+      assert.equal(
+        runRows(shown.run).length,
+        tune.tunings.reduce((n, t) => n + t.candidates.length, 0),
+      );
+      assert.ok(
+        fs.readdirSync(bench.runsDir).some((f) => f.includes('tune-tune-deepseek.json')),
+        'saved to the run list',
+      );
     });
 
     test('a JSON file that is not an fp8lab file opens nothing', async () => {
@@ -31,7 +40,9 @@ export function defineViewTests(): void {
       fs.writeFileSync(file, JSON.stringify({ name: 'something-else', version: '1.0.0' }));
       try {
         assert.equal(await vscode.commands.executeCommand('fp8lab.openFile', vscode.Uri.file(file)), undefined);
-      } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 }

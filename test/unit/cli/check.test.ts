@@ -9,43 +9,63 @@ import { ADDON_RELATIVE_PATH, findExtensionRoot } from '../../../extension/src/w
 
 const root = findExtensionRoot(__dirname, {});
 const cli = join(root, 'extension', 'dist', 'cli.js');
-const hasDriver = ['/usr/lib/x86_64-linux-gnu/libcuda.so.1', '/usr/local/nvidia/lib64/libcuda.so.1', '/usr/lib64/libcuda.so.1', '/lib64/libcuda.so.1']
-  .some((p) => existsSync(p));
+const hasDriver = [
+  '/usr/lib/x86_64-linux-gnu/libcuda.so.1',
+  '/usr/local/nvidia/lib64/libcuda.so.1',
+  '/usr/lib64/libcuda.so.1',
+  '/lib64/libcuda.so.1',
+].some((p) => existsSync(p));
 
 function fp8lab(args: string[], env: NodeJS.ProcessEnv = {}) {
   assert.ok(existsSync(cli), `${cli} is missing: run \`node extension/build.mjs\` first`);
   const cacheDir = mkdtempSync(join(tmpdir(), 'fp8lab-cli-cache-'));
   const r = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8', env: { ...process.env, FP8LAB_ROOT: '', FP8LAB_JIT_CACHE_DIR: cacheDir, ...env }, timeout: 60_000,
+    encoding: 'utf8',
+    env: { ...process.env, FP8LAB_ROOT: '', FP8LAB_JIT_CACHE_DIR: cacheDir, ...env },
+    timeout: 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('check --json on this machine: the coded status and the matching exit code', { skip: hasDriver && 'this machine has a CUDA driver' }, () => {
-  assert.ok(existsSync(join(root, ADDON_RELATIVE_PATH)), 'the native addon is not built: run `npm run build:native`');
-  const { code, stdout, stderr } = fp8lab(['check', '--json']);
-  const out = JSON.parse(stdout);
-  assert.equal(code, 2, stderr);
-  assert.deepEqual({ exitCode: out.check.exitCode, status: out.check.status, code: out.check.code }, { exitCode: 2, status: 'no-gpu', code: 'E_NO_DRIVER' });
-  assert.equal(out.driver.ok, false);
-  assert.equal(out.driver.code, 'E_NO_DRIVER');
-  assert.equal(out.canRunKernels, false);
-  assert.equal(typeof out.summary, 'string');
-  assert.equal(out.addon.path, join(root, ADDON_RELATIVE_PATH));
-});
+test(
+  'check --json on this machine: the coded status and the matching exit code',
+  { skip: hasDriver && 'this machine has a CUDA driver' },
+  () => {
+    assert.ok(existsSync(join(root, ADDON_RELATIVE_PATH)), 'the native addon is not built: run `npm run build:native`');
+    const { code, stdout, stderr } = fp8lab(['check', '--json']);
+    const out = JSON.parse(stdout);
+    assert.equal(code, 2, stderr);
+    assert.deepEqual(
+      { exitCode: out.check.exitCode, status: out.check.status, code: out.check.code },
+      { exitCode: 2, status: 'no-gpu', code: 'E_NO_DRIVER' },
+    );
+    assert.equal(out.driver.ok, false);
+    assert.equal(out.driver.code, 'E_NO_DRIVER');
+    assert.equal(out.canRunKernels, false);
+    assert.equal(typeof out.summary, 'string');
+    assert.equal(out.addon.path, join(root, ADDON_RELATIVE_PATH));
+  },
+);
 
-test('check (text) prints the report and says why it exits non-zero', { skip: hasDriver && 'this machine has a CUDA driver' }, () => {
-  const { code, stdout, stderr } = fp8lab(['check']);
-  assert.equal(code, 2, stderr);
-  assert.match(stdout, /^FP8 GEMM Lab environment\n/);
-  assert.match(stdout, /Driver +not available \[E_NO_DRIVER\]/);
-  assert.match(stderr, /fp8lab check: exit 2 \(no-gpu\)/);
-  // Each library path the loaders tried is listed once, and dlerror's copy of the path is not repeated.
-  const tried = stdout.split('\n').map((l) => l.trim()).filter((l) => /^\S*lib(cuda|cublasLt)\.so[.\d]*: /.test(l));
-  assert.ok(tried.length >= 2, stdout);
-  assert.equal(new Set(tried).size, tried.length, `a tried path listed twice:\n${tried.join('\n')}`);
-  for (const l of tried) assert.doesNotMatch(l, /^(\S+): \1: /, l);
-});
+test(
+  'check (text) prints the report and says why it exits non-zero',
+  { skip: hasDriver && 'this machine has a CUDA driver' },
+  () => {
+    const { code, stdout, stderr } = fp8lab(['check']);
+    assert.equal(code, 2, stderr);
+    assert.match(stdout, /^FP8 GEMM Lab environment\n/);
+    assert.match(stdout, /Driver +not available \[E_NO_DRIVER\]/);
+    assert.match(stderr, /fp8lab check: exit 2 \(no-gpu\)/);
+    // Each library path the loaders tried is listed once, and dlerror's copy of the path is not repeated.
+    const tried = stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /^\S*lib(cuda|cublasLt)\.so[.\d]*: /.test(l));
+    assert.ok(tried.length >= 2, stdout);
+    assert.equal(new Set(tried).size, tried.length, `a tried path listed twice:\n${tried.join('\n')}`);
+    for (const l of tried) assert.doesNotMatch(l, /^(\S+): \1: /, l);
+  },
+);
 
 test('check with a missing addon exits 5 with E_ADDON_LOAD naming the file', () => {
   const bare = mkdtempSync(join(tmpdir(), 'fp8lab-cli-bare-'));
@@ -63,7 +83,8 @@ test('check with a missing addon exits 5 with E_ADDON_LOAD naming the file', () 
 test('--help documents the verbs and the exit codes; bad command lines exit 1', () => {
   const help = fp8lab(['--help']);
   assert.equal(help.code, 0);
-  for (const verb of ['check', 'bench', 'configs', 'compile']) assert.match(help.stdout, new RegExp(`^  ${verb} `, 'm'));
+  for (const verb of ['check', 'bench', 'configs', 'compile'])
+    assert.match(help.stdout, new RegExp(`^  ${verb} `, 'm'));
   assert.match(help.stdout, /2 no CUDA driver\/GPU, 3 GPU is not Hopper, 4 no usable toolkit, 5 native addon/);
   const checkHelp = fp8lab(['check', '--help']);
   assert.equal(checkHelp.code, 0);

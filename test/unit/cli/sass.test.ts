@@ -10,13 +10,28 @@ import { fixturePath, SASS_FIXTURES as F } from '../core/sass/fixtures';
 
 async function sass(args: string[], env: Record<string, string | undefined> = {}) {
   const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(env)) { saved[k] = process.env[k]; if (v === undefined) delete process.env[k]; else process.env[k] = v; }
-  let out = '', err = '';
+  for (const [k, v] of Object.entries(env)) {
+    saved[k] = process.env[k];
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  let out = '',
+    err = '';
   try {
-    const code = await run(args, { out: (t) => { out += t; }, err: (t) => { err += t; } });
+    const code = await run(args, {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+    });
     return { code, out, err };
   } finally {
-    for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
 }
 
@@ -49,7 +64,13 @@ test('--against-from diffs two listings: the QGMMA delta and the aligned rows', 
   assert.deepEqual([q.left, q.right, q.delta], [48, 8, -40]);
   assert.equal(j.rows.filter((x: { left?: number }) => x.left !== undefined).length, 2816);
   assert.equal(j.rows.filter((x: { right?: number }) => x.right !== undefined).length, 1224);
-  const text = await sass(['--from', fixturePath(F.nvdisasm128), '--against-from', fixturePath(F.nvdisasm256), '--mix']);
+  const text = await sass([
+    '--from',
+    fixturePath(F.nvdisasm128),
+    '--against-from',
+    fixturePath(F.nvdisasm256),
+    '--mix',
+  ]);
   assert.match(text.out, /QGMMA 64x128x32 F32\.E4M3\.E4M3 +48 +8 +-40\n/);
 });
 
@@ -73,12 +94,19 @@ test('argument errors are usage errors that say what would work', async () => {
 
 const hasTools = ['/usr/local/cuda/bin/nvdisasm', '/usr/local/cuda/bin/cuobjdump'].some((p) => existsSync(p));
 
-test('without nvdisasm or cuobjdump it says where it looked and what to install (exit 4), before compiling', { skip: hasTools && 'this machine has the tools' }, async () => {
-  const r = await sass(['64', '2112', '7168'], { FP8LAB_SASS_TOOLS_DIR: '/nonexistent-tools', PATH: '/nonexistent-bin' });
-  assert.equal(r.code, 4);
-  assert.match(r.err, /\[E_NO_SASS_TOOLS\] No nvdisasm or cuobjdump was found/);
-  assert.match(r.err, /Looked in: \/nonexistent-tools, /);
-  assert.match(r.err, /pip install nvidia-cuda-nvdisasm nvidia-cuda-cuobjdump/);
-  assert.match(r.err, /fp8lab sass --install-tools/);
-  assert.equal(r.out, '');
-});
+test(
+  'without nvdisasm or cuobjdump it says where it looked and what to install (exit 4), before compiling',
+  { skip: hasTools && 'this machine has the tools' },
+  async () => {
+    const r = await sass(['64', '2112', '7168'], {
+      FP8LAB_SASS_TOOLS_DIR: '/nonexistent-tools',
+      PATH: '/nonexistent-bin',
+    });
+    assert.equal(r.code, 4);
+    assert.match(r.err, /\[E_NO_SASS_TOOLS\] No nvdisasm or cuobjdump was found/);
+    assert.match(r.err, /Looked in: \/nonexistent-tools, /);
+    assert.match(r.err, /pip install nvidia-cuda-nvdisasm nvidia-cuda-cuobjdump/);
+    assert.match(r.err, /fp8lab sass --install-tools/);
+    assert.equal(r.out, '');
+  },
+);

@@ -5,13 +5,24 @@ import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { DEFAULT_ROUNDS, run, TUNE_HELP } from '../../../extension/src/cli/tune';
 
-const hasDriver = ['/usr/lib/x86_64-linux-gnu/libcuda.so.1', '/usr/local/nvidia/lib64/libcuda.so.1', '/usr/lib64/libcuda.so.1', '/lib64/libcuda.so.1']
-  .some((p) => existsSync(p));
+const hasDriver = [
+  '/usr/lib/x86_64-linux-gnu/libcuda.so.1',
+  '/usr/local/nvidia/lib64/libcuda.so.1',
+  '/usr/lib64/libcuda.so.1',
+  '/lib64/libcuda.so.1',
+].some((p) => existsSync(p));
 
 async function tune(args: string[]) {
   let out = '';
   let err = '';
-  const code = await run(args, { out: (t) => { out += t; }, err: (t) => { err += t; } });
+  const code = await run(args, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+  });
   return { code, out, err };
 }
 
@@ -32,9 +43,13 @@ test('a bad --top or --rounds is a usage error that says what would work', async
   assert.match(rounds.err, /^fp8lab tune: .*rounds/);
 });
 
-test('without a Hopper GPU it refuses before timing anything', { skip: hasDriver && 'this machine has a CUDA driver' }, async () => {
-  const r = await tune(['--shapes', '4096,7168,2048', '--top', '2']);
-  assert.equal(r.code, 6);
-  assert.match(r.err, /needs a Hopper GPU/);
-  assert.equal(r.out, '');
-});
+test(
+  'without a Hopper GPU it refuses before timing anything',
+  { skip: hasDriver && 'this machine has a CUDA driver' },
+  async () => {
+    const r = await tune(['--shapes', '4096,7168,2048', '--top', '2']);
+    assert.equal(r.code, 6);
+    assert.match(r.err, /needs a Hopper GPU/);
+    assert.equal(r.out, '');
+  },
+);

@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeviceReport, GemmConfig, GemmProblem } from '../../../extension/protocol/worker';
-import { chooseConfig, policyDevice, predictCost, workShape, type PolicyDevice } from '../../../extension/src/core/heuristics';
+import {
+  chooseConfig,
+  policyDevice,
+  predictCost,
+  workShape,
+  type PolicyDevice,
+} from '../../../extension/src/core/heuristics';
 
 interface TimedCandidate {
   config: GemmConfig;
@@ -25,13 +31,21 @@ interface Fixture {
 const fixture: Fixture = JSON.parse(readFileSync(join(__dirname, '../../../fixtures/h100/tune-deepseek.json'), 'utf8'));
 const device: PolicyDevice = policyDevice(fixture.device);
 const label = (p: GemmProblem) => `${p.m}x${p.n}x${p.k}`;
-const tile = (c: GemmConfig) => `${c.blockM}x${c.blockN} c${c.clusterM}x${c.clusterN} wg${c.numMathWarpgroups} st${c.numStages}`;
+const tile = (c: GemmConfig) =>
+  `${c.blockM}x${c.blockN} c${c.clusterM}x${c.clusterN} wg${c.numMathWarpgroups} st${c.numStages}`;
 
 /** The timed candidate with the same tile, cluster, math warpgroups and split-K as `pick`, if any. */
 function measuredEntryFor(pick: GemmConfig, timed: TimedCandidate[]): TimedCandidate | undefined {
-  return timed.find((t) => t.measuredUs !== undefined && t.config.blockM === pick.blockM && t.config.blockN === pick.blockN
-    && t.config.clusterM === pick.clusterM && t.config.clusterN === pick.clusterN && t.config.numMathWarpgroups === pick.numMathWarpgroups
-    && (t.config.splitK ?? 1) === (pick.splitK ?? 1));
+  return timed.find(
+    (t) =>
+      t.measuredUs !== undefined &&
+      t.config.blockM === pick.blockM &&
+      t.config.blockN === pick.blockN &&
+      t.config.clusterM === pick.clusterM &&
+      t.config.clusterN === pick.clusterN &&
+      t.config.numMathWarpgroups === pick.numMathWarpgroups &&
+      (t.config.splitK ?? 1) === (pick.splitK ?? 1),
+  );
 }
 
 /** Ranks 0..n-1 in ascending order, ties sharing their average rank. */
@@ -79,23 +93,36 @@ function fitShape(t: Fixture['tunings'][number]): ShapeFit {
   const fastest = Math.min(...timed.map((c) => c.measuredUs!));
   const report = chooseConfig(t.problem, device);
   const entry = measuredEntryFor(report.chosen, timed);
-  assert.ok(entry, `${label(t.problem)}: the model picks ${tile(report.chosen)}, which was not timed; timed: ${timed.map((c) => tile(c.config)).join(', ')}`);
+  assert.ok(
+    entry,
+    `${label(t.problem)}: the model picks ${tile(report.chosen)}, which was not timed; timed: ${timed.map((c) => tile(c.config)).join(', ')}`,
+  );
   // Same tile, cluster and warpgroups: the stage count must match too (it is derived from the same
   // shared-memory rule), so the measured entry is exactly the config the model would run.
-  assert.equal(entry.config.numStages, report.chosen.numStages, `${label(t.problem)}: stages of ${tile(report.chosen)} differ from the timed ${tile(entry.config)}`);
+  assert.equal(
+    entry.config.numStages,
+    report.chosen.numStages,
+    `${label(t.problem)}: stages of ${tile(report.chosen)} differ from the timed ${tile(entry.config)}`,
+  );
   const work = workShape(t.problem);
   const predicted = timed.map((c) => predictCost(c.config, work, device).us);
   return {
     shape: label(t.problem),
     pick: tile(report.chosen),
     regret: entry.measuredUs! / fastest,
-    rho: spearman(predicted, timed.map((c) => c.measuredUs!)),
+    rho: spearman(
+      predicted,
+      timed.map((c) => c.measuredUs!),
+    ),
     pickPredictedUs: predictCost(report.chosen, work, device).us,
     pickMeasuredUs: entry.measuredUs!,
   };
 }
 
-const table = (fits: ShapeFit[]) => fits.map((f) => `${f.shape.padEnd(16)} ${f.pick.padEnd(24)} regret ${f.regret.toFixed(3)} rho ${f.rho.toFixed(2)}`).join('\n');
+const table = (fits: ShapeFit[]) =>
+  fits
+    .map((f) => `${f.shape.padEnd(16)} ${f.pick.padEnd(24)} regret ${f.regret.toFixed(3)} rho ${f.rho.toFixed(2)}`)
+    .join('\n');
 
 test('the fixture is the H100 tuning run: 19 shapes, each with timed legal candidates', () => {
   assert.equal(fixture.device.smCount, 132);
@@ -104,7 +131,8 @@ test('the fixture is the H100 tuning run: 19 shapes, each with timed legal candi
   for (const t of fixture.tunings) {
     const timed = t.candidates.filter((c) => c.measuredUs !== undefined && !c.error);
     assert.ok(timed.length >= 10, `${label(t.problem)}: ${timed.length} timed candidates`);
-    for (const c of timed) assert.ok(c.measuredUs! > 1 && c.measuredUs! < 1e5, `${label(t.problem)} ${tile(c.config)}: ${c.measuredUs} µs`);
+    for (const c of timed)
+      assert.ok(c.measuredUs! > 1 && c.measuredUs! < 1e5, `${label(t.problem)} ${tile(c.config)}: ${c.measuredUs} µs`);
   }
 });
 
@@ -126,7 +154,10 @@ test('predicted µs rank the timed candidates like the GPU did: mean Spearman �
 test('the prediction of each pick is within 0.75x–1.33x of its measured time', () => {
   for (const f of fixture.tunings.map(fitShape)) {
     const ratio = f.pickPredictedUs / f.pickMeasuredUs;
-    assert.ok(ratio >= 0.75 && ratio <= 1.33, `${f.shape} ${f.pick}: predicted ${f.pickPredictedUs.toFixed(1)} µs, measured ${f.pickMeasuredUs.toFixed(1)} µs`);
+    assert.ok(
+      ratio >= 0.75 && ratio <= 1.33,
+      `${f.shape} ${f.pick}: predicted ${f.pickPredictedUs.toFixed(1)} µs, measured ${f.pickMeasuredUs.toFixed(1)} µs`,
+    );
   }
 });
 
@@ -135,7 +166,13 @@ test('a pick that was not timed is a miss, not a match on a neighbour', () => {
   const timed = t.candidates.filter((c) => c.measuredUs !== undefined);
   const some = timed[0].config;
   assert.equal(measuredEntryFor(some, timed), timed[0]);
-  assert.equal(measuredEntryFor({ ...some, clusterM: 2 }, timed.filter((c) => c.config.clusterM === 1)), undefined);
+  assert.equal(
+    measuredEntryFor(
+      { ...some, clusterM: 2 },
+      timed.filter((c) => c.config.clusterM === 1),
+    ),
+    undefined,
+  );
   assert.equal(measuredEntryFor({ ...some, blockN: some.blockN + 16 }, [timed[0]]), undefined);
 });
 
@@ -152,9 +189,14 @@ test('spearman: +1 for the same order, −1 for the reverse, ties averaged', () 
 // winner or a config within 3% of it.
 interface SustainedFixture {
   device: { name: string; smCount: number };
-  shapes: Array<{ problem: { m: number; n: number; k: number }; candidates: Array<{ config: GemmConfig; measuredUs: number[] }> }>;
+  shapes: Array<{
+    problem: { m: number; n: number; k: number };
+    candidates: Array<{ config: GemmConfig; measuredUs: number[] }>;
+  }>;
 }
-const sustained: SustainedFixture = JSON.parse(readFileSync(join(__dirname, '../../../fixtures/h100/sustained-m4096.json'), 'utf8'));
+const sustained: SustainedFixture = JSON.parse(
+  readFileSync(join(__dirname, '../../../fixtures/h100/sustained-m4096.json'), 'utf8'),
+);
 const meanOf = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 test('the sustained fixture: 7 large shapes on the H100, 6 configs each, every one timed twice', () => {
@@ -162,7 +204,8 @@ test('the sustained fixture: 7 large shapes on the H100, 6 configs each, every o
   assert.equal(sustained.shapes.length, 7);
   for (const s of sustained.shapes) {
     assert.equal(s.candidates.length, 6, `${label({ kind: 'normal', ...s.problem })}`);
-    for (const c of s.candidates) assert.ok(c.measuredUs.length >= 2 && c.measuredUs.every((us) => us > 50 && us < 5000));
+    for (const c of s.candidates)
+      assert.ok(c.measuredUs.length >= 2 && c.measuredUs.every((us) => us > 50 && us < 5000));
   }
 });
 

@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  deepseekDecodeShapes, deepseekPrefillShapes, deepseekShapes, gpuTestShapes, presetShapes, SHAPE_PRESETS,
+  deepseekDecodeShapes,
+  deepseekPrefillShapes,
+  deepseekShapes,
+  gpuTestShapes,
+  presetShapes,
+  SHAPE_PRESETS,
 } from '../../../extension/src/core/deepseekShapes';
 import { validateProblem } from '../../../extension/src/core/shapes';
 
@@ -11,7 +16,14 @@ test('deepseek: 18 shapes, M ∈ {64,128,4096} x the six (N, K) of PERF.md', () 
   const s = deepseekShapes();
   assert.equal(s.length, 18);
   assert.equal(new Set(s.map(key)).size, 18);
-  assert.deepEqual(s.slice(0, 6).map(key), ['64x2112x7168', '64x24576x1536', '64x32768x512', '64x7168x16384', '64x4096x7168', '64x7168x2048']);
+  assert.deepEqual(s.slice(0, 6).map(key), [
+    '64x2112x7168',
+    '64x24576x1536',
+    '64x32768x512',
+    '64x7168x16384',
+    '64x4096x7168',
+    '64x7168x2048',
+  ]);
   assert.deepEqual([...new Set(s.map((p) => p.m))], [64, 128, 4096]);
   for (const p of s) assert.deepEqual(validateProblem(p), { ok: true });
 });

@@ -4,8 +4,18 @@ import assert from 'node:assert/strict';
 import type { DeviceReport, GemmProblem } from '../../../extension/protocol/worker';
 import { deepseekShapes, gpuTestShapes } from '../../../extension/src/core/deepseekShapes';
 import {
-  chooseConfig, enumerateCandidates, formatConfigReport, H100_SXM, MODEL, PolicyError, policyDevice, predictCost,
-  rawCandidates, waveInfo, workShape, type PolicyDevice,
+  chooseConfig,
+  enumerateCandidates,
+  formatConfigReport,
+  H100_SXM,
+  MODEL,
+  PolicyError,
+  policyDevice,
+  predictCost,
+  rawCandidates,
+  waveInfo,
+  workShape,
+  type PolicyDevice,
 } from '../../../extension/src/core/heuristics';
 import { firstViolation } from '../../../extension/src/core/kernelRules';
 
@@ -15,7 +25,9 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /** The first rejection with this rule (and reason pattern) among a problem's candidates. */
 function findRejection(p: GemmProblem, rule: string, reason?: RegExp, device: PolicyDevice = H100_SXM) {
-  return enumerateCandidates(p, device).find((c) => c.rejected?.rule === rule && (!reason || reason.test(c.rejected.reason)));
+  return enumerateCandidates(p, device).find(
+    (c) => c.rejected?.rule === rule && (!reason || reason.test(c.rejected.reason)),
+  );
 }
 
 test('every combination is enumerated once, each either rejected with a reason or predicted', () => {
@@ -23,7 +35,12 @@ test('every combination is enumerated once, each either rejected with a reason o
   assert.equal(all.length, rawCandidates().length);
   // cluster modes (none, two multicast pairs, the split-K pair) x block_m x block_n x math WGs
   assert.equal(all.length, 4 * 3 * 16 * 2);
-  const keys = new Set(all.map((c) => `${c.config.blockM}/${c.config.blockN}/${c.config.numMathWarpgroups}/${c.config.clusterM}/${c.config.clusterN}/${c.config.splitK ?? 1}`));
+  const keys = new Set(
+    all.map(
+      (c) =>
+        `${c.config.blockM}/${c.config.blockN}/${c.config.numMathWarpgroups}/${c.config.clusterM}/${c.config.clusterN}/${c.config.splitK ?? 1}`,
+    ),
+  );
   assert.equal(keys.size, all.length);
   for (const c of all) {
     if (c.rejected) {
@@ -63,10 +80,14 @@ test('rejection: shared memory and too few stages, on a shape with a huge K (its
   assert.match(stages.rejected!.reason, /^only \d stages? fit; at least [34] are needed to overlap loads/);
   assert.ok(stages.config.sharedBytes <= H100_SXM.sharedMemoryBytes);
   // the same tiles are fine at an ordinary K
-  const ok = enumerateCandidates(normal(4096, 7168, 7168), H100_SXM).find((c) =>
-    c.config.blockM === stages.config.blockM && c.config.blockN === stages.config.blockN
-    && c.config.clusterM === stages.config.clusterM && c.config.clusterN === stages.config.clusterN
-    && c.config.numMathWarpgroups === stages.config.numMathWarpgroups)!;
+  const ok = enumerateCandidates(normal(4096, 7168, 7168), H100_SXM).find(
+    (c) =>
+      c.config.blockM === stages.config.blockM &&
+      c.config.blockN === stages.config.blockN &&
+      c.config.clusterM === stages.config.clusterM &&
+      c.config.clusterN === stages.config.clusterN &&
+      c.config.numMathWarpgroups === stages.config.numMathWarpgroups,
+  )!;
   assert.notEqual(ok.rejected?.rule, 'stages');
 });
 
@@ -76,8 +97,13 @@ test('rejection: the contiguous layout fixes block_m (alignment); the 1D2D kerne
   assert.equal(chooseConfig(p, H100_SXM).chosen.blockM, 128);
   // wgrad / k-grouped run on the 1D1D kernel, whose rules are kernelRules' wgrad* exports.
   const kg: GemmProblem = { kind: 'kgrouped', m: 4096, n: 7168, k: 8192, numGroups: 4 };
-  assert.throws(() => chooseConfig(kg, H100_SXM), (e: unknown) =>
-    e instanceof PolicyError && e.code === 'E_INVALID_CONFIG' && /no candidate config is legal .*gemm-type/.test(e.message));
+  assert.throws(
+    () => chooseConfig(kg, H100_SXM),
+    (e: unknown) =>
+      e instanceof PolicyError &&
+      e.code === 'E_INVALID_CONFIG' &&
+      /no candidate config is legal .*gemm-type/.test(e.message),
+  );
 });
 
 test('rejection: grouped kinds turn multicast off where DeepGEMM does (masked small m, many K groups)', () => {
@@ -94,13 +120,21 @@ test('rejection: an odd SM count cannot hold whole clusters (num-sms)', () => {
   const dev = policyDevice(undefined, 131);
   const r = findRejection(normal(4096, 7168, 2048), 'num-sms', undefined, dev)!;
   assert.match(r.rejected!.reason, /multiple of the cluster size 2/);
-  assert.equal(chooseConfig(normal(4096, 7168, 2048), dev).chosen.clusterM * chooseConfig(normal(4096, 7168, 2048), dev).chosen.clusterN, 1);
+  assert.equal(
+    chooseConfig(normal(4096, 7168, 2048), dev).chosen.clusterM *
+      chooseConfig(normal(4096, 7168, 2048), dev).chosen.clusterN,
+    1,
+  );
 });
 
 test('the chosen config is legal for the kernel, fits the device and is a listed legal candidate (42 GPU-test shapes)', () => {
   for (const p of gpuTestShapes()) {
     const r = chooseConfig(p, H100_SXM);
-    assert.equal(firstViolation(p.kind, r.chosen, p, { capacity: H100_SXM.sharedMemoryBytes, checkSharedBytesField: true }), null, label(p));
+    assert.equal(
+      firstViolation(p.kind, r.chosen, p, { capacity: H100_SXM.sharedMemoryBytes, checkSharedBytesField: true }),
+      null,
+      label(p),
+    );
     assert.ok(r.chosen.sharedBytes <= H100_SXM.sharedMemoryBytes);
     assert.ok(r.chosen.numStages >= 3 && r.chosen.numStages <= 16);
     assert.equal(r.chosen.numSms, 132);
@@ -129,15 +163,28 @@ test('deepseek shapes: block_m 64 at M = 64; 2-warpgroup tiles of ≥ 128x96 wit
       // (≥ 128x192 before the overlapped K-loop; since, 128x128 with multicast measures fastest at M = 4096)
       assert.ok(c.blockM * c.blockN >= 128 * 96, `${label(p)}: ${c.blockM}x${c.blockN}`);
       assert.equal(c.numMathWarpgroups, 2);
-      assert.ok(gcd(c.blockN, 128) >= 32, `${label(p)}: block_n ${c.blockN} straddles scale blocks without the kernel's specialisation`);
+      assert.ok(
+        gcd(c.blockN, 128) >= 32,
+        `${label(p)}: block_n ${c.blockN} straddles scale blocks without the kernel's specialisation`,
+      );
     }
   }
 });
 
 test('at M ≤ 128 the chosen block_n fills the SMs better than the largest legal block_n', () => {
   const r = chooseConfig(normal(64, 2112, 7168), H100_SXM);
-  const chosen = r.candidates.find((c) => !c.rejected && c.config.blockN === r.chosen.blockN && c.config.clusterM === r.chosen.clusterM && c.config.clusterN === r.chosen.clusterN && c.config.blockM === r.chosen.blockM)!;
-  const wide = r.candidates.find((c) => !c.rejected && c.config.blockM === 64 && c.config.blockN === 128 && c.config.clusterM * c.config.clusterN === 1)!;
+  const chosen = r.candidates.find(
+    (c) =>
+      !c.rejected &&
+      c.config.blockN === r.chosen.blockN &&
+      c.config.clusterM === r.chosen.clusterM &&
+      c.config.clusterN === r.chosen.clusterN &&
+      c.config.blockM === r.chosen.blockM,
+  )!;
+  const wide = r.candidates.find(
+    (c) =>
+      !c.rejected && c.config.blockM === 64 && c.config.blockN === 128 && c.config.clusterM * c.config.clusterN === 1,
+  )!;
   assert.ok(chosen.lastWaveUtilisation > wide.lastWaveUtilisation);
   assert.ok(chosen.predicted!.us < wide.predicted!.us);
 });
@@ -150,11 +197,19 @@ test('changing numSms changes the waves (and what is predicted)', () => {
     assert.equal(full[i].tiles, half[i].tiles);
     assert.ok(half[i].waves >= full[i].waves);
   }
-  const i = full.findIndex((c) => !c.rejected && c.config.blockM === 128 && c.config.blockN === 128 && c.config.clusterM === 2);
+  const i = full.findIndex(
+    (c) => !c.rejected && c.config.blockM === 128 && c.config.blockN === 128 && c.config.clusterM === 2,
+  );
   assert.equal(full[i].waves, Math.ceil(1792 / 132));
   assert.equal(half[i].waves, Math.ceil(1792 / 66));
   assert.ok(half[i].predicted!.us > full[i].predicted!.us * 1.5);
-  assert.deepEqual(waveInfo(workShape(p), 128, 128, 132, 2), { tiles: 1792, ctas: 132, waves: 14, lastWaveUtilisation: 76 / 132, efficiency: 1792 / (14 * 132) });
+  assert.deepEqual(waveInfo(workShape(p), 128, 128, 132, 2), {
+    tiles: 1792,
+    ctas: 132,
+    waves: 14,
+    lastWaveUtilisation: 76 / 132,
+    efficiency: 1792 / (14 * 132),
+  });
   assert.equal(waveInfo(workShape(p), 128, 128, 131, 2).ctas, 130);
 });
 
@@ -171,32 +226,58 @@ test('ties break deterministically: the first candidate in enumeration order win
 
 test('the why sentence names the tiles, waves, prediction and the runner-up', () => {
   const r = chooseConfig(normal(4096, 7168, 16384), H100_SXM);
-  assert.match(r.why, /^\d+x\d+( cluster 2 \([AB] multicast\))? with \d+ stages: \d+ tiles in \d+ waves on 132 SMs \(last wave \d+% full\); predicted \d+ µs, bound by [a-zA-Z +-]+; (the next best, |ties with )/);
+  assert.match(
+    r.why,
+    /^\d+x\d+( cluster 2 \([AB] multicast\))? with \d+ stages: \d+ tiles in \d+ waves on 132 SMs \(last wave \d+% full\); predicted \d+ µs, bound by [a-zA-Z +-]+; (the next best, |ties with )/,
+  );
 });
 
 test('a forced config is checked and kept; an illegal one is refused with its rule; bad shapes are refused', () => {
   const p = normal(4096, 7168, 7168);
   const chosen = chooseConfig(p, H100_SXM).chosen;
-  const forced = enumerateCandidates(p, H100_SXM).find((c) => !c.rejected && c.config.blockM === 128 && c.config.blockN === 96 && c.config.clusterM === 1 && c.config.clusterN === 1)!.config;
+  const forced = enumerateCandidates(p, H100_SXM).find(
+    (c) =>
+      !c.rejected &&
+      c.config.blockM === 128 &&
+      c.config.blockN === 96 &&
+      c.config.clusterM === 1 &&
+      c.config.clusterN === 1,
+  )!.config;
   const r = chooseConfig({ ...p, config: forced }, H100_SXM);
   assert.deepEqual(r.chosen, forced);
   assert.match(r.why, /was forced/);
   assert.notDeepEqual(forced, chosen);
-  assert.throws(() => chooseConfig({ ...p, config: { ...forced, blockN: 256 } }, H100_SXM), (e: unknown) =>
-    e instanceof PolicyError && e.code === 'E_INVALID_CONFIG' && /rule registers/.test(e.message));
+  assert.throws(
+    () => chooseConfig({ ...p, config: { ...forced, blockN: 256 } }, H100_SXM),
+    (e: unknown) => e instanceof PolicyError && e.code === 'E_INVALID_CONFIG' && /rule registers/.test(e.message),
+  );
   assert.throws(() => chooseConfig({ ...p, config: { ...forced, numStages: 9 } }, H100_SXM), /rule smem/);
-  assert.throws(() => chooseConfig(normal(4096, 7168, 7000), H100_SXM), (e: unknown) =>
-    e instanceof PolicyError && e.code === 'E_INVALID_SHAPE' && /multiple of 128/.test(e.message));
+  assert.throws(
+    () => chooseConfig(normal(4096, 7168, 7000), H100_SXM),
+    (e: unknown) => e instanceof PolicyError && e.code === 'E_INVALID_SHAPE' && /multiple of 128/.test(e.message),
+  );
 });
 
 test('cost model: under the power cap a tile takes at least its energy; fewer ingest bytes per FLOP run faster at long K', () => {
-  const tile128 = { blockM: 128, blockN: 128, blockK: 128, numStages: 5, numMathWarpgroups: 2, clusterM: 1, clusterN: 1 };
+  const tile128 = {
+    blockM: 128,
+    blockN: 128,
+    blockK: 128,
+    numStages: 5,
+    numMathWarpgroups: 2,
+    clusterM: 1,
+    clusterN: 1,
+  };
   const tile256 = { ...tile128, blockM: 256, numStages: 3 };
   // The K-block energy: tensor-core cycles plus the stage's ingest bytes (A, B, SFA) at the fitted rate.
   const long = workShape(normal(4096, 7168, 16384));
   const a = predictCost(tile128, long, H100_SXM);
   const b = predictCost(tile256, long, H100_SXM);
-  assert.equal(a.perKBlock.energy, (2 * 128 * 128 * 128) / MODEL.tensorFlopPerCyclePerSm + (128 * 128 + 128 * 128 + 128 * 4) * MODEL.ingestEnergyCyclesPerByte);
+  assert.equal(
+    a.perKBlock.energy,
+    (2 * 128 * 128 * 128) / MODEL.tensorFlopPerCyclePerSm +
+      (128 * 128 + 128 * 128 + 128 * 4) * MODEL.ingestEnergyCyclesPerByte,
+  );
   // 256x128 lands 384 bytes per 128 of K for 256x128 MACs, 128x128 lands 256 for 128x128: per FLOP, 3/4.
   assert.ok(b.perKBlock.energy / 2 < a.perKBlock.energy);
   // At K = 16384 (128 K-blocks a tile) the energy sets 128x128's pace, and 256x128 wins per FLOP
@@ -210,7 +291,14 @@ test('cost model: under the power cap a tile takes at least its energy; fewer in
   assert.notEqual(predictCost(tile128, short, H100_SXM).bound, 'the power cap');
   assert.ok(predictCost(tile128, short, H100_SXM).us < predictCost(tile256, short, H100_SXM).us);
   // A memory-bound decode shape is not power-bound.
-  assert.notEqual(predictCost({ ...tile128, blockM: 64, numMathWarpgroups: 1, blockN: 16, numStages: 16 }, workShape(normal(64, 2112, 7168)), H100_SXM).bound, 'the power cap');
+  assert.notEqual(
+    predictCost(
+      { ...tile128, blockM: 64, numMathWarpgroups: 1, blockN: 16, numStages: 16 },
+      workShape(normal(64, 2112, 7168)),
+      H100_SXM,
+    ).bound,
+    'the power cap',
+  );
 });
 
 test('cost model: multicast halves the shared operand in L2 and couples the CTAs, one-warpgroup tiles most; longer K costs more', () => {
@@ -220,15 +308,17 @@ test('cost model: multicast halves the shared operand in L2 and couples the CTAs
   const mcB = predictCost({ ...base, clusterM: 2 }, work, H100_SXM);
   // 32 M-blocks pair up fully: B's L2 bytes halve, A's stay
   const kBlocks = 7168 / 128;
-  assert.equal(solo.l2Bytes - mcB.l2Bytes, solo.waves.tiles * kBlocks * (128 * 128) / 2);
+  assert.equal(solo.l2Bytes - mcB.l2Bytes, (solo.waves.tiles * kBlocks * (128 * 128)) / 2);
   // The lock-step cost per K-block: a small one for two-warpgroup tiles (their K-blocks are long),
   // the larger one for one-warpgroup tiles (measured: 64x16 with a cluster ran behind none).
   assert.ok(mcB.l2Cycles < solo.l2Cycles);
   assert.equal(mcB.perKBlock.math, solo.perKBlock.math + MODEL.clusterCouplingTwoWgCycles);
   assert.ok(MODEL.clusterCouplingTwoWgCycles < MODEL.clusterCouplingCycles);
   const narrow = { ...base, blockM: 64, numMathWarpgroups: 1 };
-  assert.equal(predictCost({ ...narrow, clusterN: 2 }, work, H100_SXM).perKBlock.math,
-    predictCost(narrow, work, H100_SXM).perKBlock.math + MODEL.clusterCouplingCycles);
+  assert.equal(
+    predictCost({ ...narrow, clusterN: 2 }, work, H100_SXM).perKBlock.math,
+    predictCost(narrow, work, H100_SXM).perKBlock.math + MODEL.clusterCouplingCycles,
+  );
   const longer = predictCost(base, workShape(normal(4096, 7168, 14336)), H100_SXM);
   assert.ok(longer.cycles > 1.8 * (solo.cycles - solo.fixedCycles));
   // fewer stages never predict faster
@@ -259,19 +349,37 @@ test('configs --top N: the N legal candidates predicted fastest, fastest first, 
   assert.match(lines[2], /^the 5 fastest legal by the cost model, fastest first:$/);
   const us = lines.slice(3).map((l) => Number(/pred +([\d.]+) us/.exec(l)?.[1]));
   assert.ok(us.every(Number.isFinite), lines.join('\n'));
-  assert.deepEqual([...us].sort((a, b) => a - b), us);
+  assert.deepEqual(
+    [...us].sort((a, b) => a - b),
+    us,
+  );
   const fastest = Math.min(...r.candidates.filter((c) => !c.rejected).map((c) => c.predicted!.us));
   assert.equal(us[0], Number(fastest.toFixed(2)));
   assert.ok(lines.slice(3).every((l) => !/ rejected /.test(l)));
-  assert.equal(formatConfigReport(r, { top: 100_000 }).trimEnd().split('\n').length, 3 + r.candidates.filter((c) => !c.rejected).length);
+  assert.equal(
+    formatConfigReport(r, { top: 100_000 }).trimEnd().split('\n').length,
+    3 + r.candidates.filter((c) => !c.rejected).length,
+  );
 });
 
 test('policyDevice: from a probed device, FP8LAB_NUM_SMS may only lower the SM count', () => {
   const report: DeviceReport = {
-    ordinal: 0, name: 'NVIDIA H100 80GB HBM3', computeCapability: [9, 0], smCount: 132, totalMemoryBytes: 85e9,
-    l2CacheBytes: 52428800, maxSharedMemoryPerBlockOptin: 232448, clockRateKHz: 1980000, isHopper: true,
+    ordinal: 0,
+    name: 'NVIDIA H100 80GB HBM3',
+    computeCapability: [9, 0],
+    smCount: 132,
+    totalMemoryBytes: 85e9,
+    l2CacheBytes: 52428800,
+    maxSharedMemoryPerBlockOptin: 232448,
+    clockRateKHz: 1980000,
+    isHopper: true,
   };
-  assert.deepEqual(policyDevice(report), { name: 'NVIDIA H100 80GB HBM3', numSms: 132, sharedMemoryBytes: 232448, deviceSms: 132 });
+  assert.deepEqual(policyDevice(report), {
+    name: 'NVIDIA H100 80GB HBM3',
+    numSms: 132,
+    sharedMemoryBytes: 232448,
+    deviceSms: 132,
+  });
   assert.equal(policyDevice(report, 120).numSms, 120);
   assert.equal(policyDevice(report, 120).deviceSms, 132, 'what the GPU can launch stays known');
   assert.equal(policyDevice(undefined).deviceSms, undefined, 'no GPU: no device bound');
@@ -282,15 +390,30 @@ test('policyDevice: from a probed device, FP8LAB_NUM_SMS may only lower the SM c
 test('predictions stay within 0.7x–1.5x of DeepGEMM on the H100 (shared/PERF.md, measured 2026-11-21)', () => {
   // Time per call (µs) of DeepGEMM 2.6.1 on the test H100: a sanity bound on the model, not a target.
   const measured: Array<[number, number, number, number]> = [
-    [64, 2112, 7168, 9.5], [64, 24576, 1536, 17.4], [64, 32768, 512, 9.4], [64, 7168, 16384, 45.0], [64, 4096, 7168, 13.6],
-    [64, 7168, 2048, 8.1], [128, 2112, 7168, 10.5], [128, 24576, 1536, 19.1], [128, 32768, 512, 10.8], [128, 7168, 16384, 47.8],
-    [128, 4096, 7168, 13.9], [128, 7168, 2048, 9.2], [4096, 2112, 7168, 109.3], [4096, 24576, 1536, 268.2],
-    [4096, 32768, 512, 147.9], [4096, 7168, 16384, 749.6], [4096, 4096, 7168, 188.4], [4096, 7168, 2048, 103.0],
+    [64, 2112, 7168, 9.5],
+    [64, 24576, 1536, 17.4],
+    [64, 32768, 512, 9.4],
+    [64, 7168, 16384, 45.0],
+    [64, 4096, 7168, 13.6],
+    [64, 7168, 2048, 8.1],
+    [128, 2112, 7168, 10.5],
+    [128, 24576, 1536, 19.1],
+    [128, 32768, 512, 10.8],
+    [128, 7168, 16384, 47.8],
+    [128, 4096, 7168, 13.9],
+    [128, 7168, 2048, 9.2],
+    [4096, 2112, 7168, 109.3],
+    [4096, 24576, 1536, 268.2],
+    [4096, 32768, 512, 147.9],
+    [4096, 7168, 16384, 749.6],
+    [4096, 4096, 7168, 188.4],
+    [4096, 7168, 2048, 103.0],
     [8192, 8192, 8192, 877.4],
   ];
   for (const [m, n, k, us] of measured) {
     const r = chooseConfig(normal(m, n, k), H100_SXM);
-    const predicted = r.candidates.find((c) => !c.rejected && JSON.stringify(c.config) === JSON.stringify(r.chosen))!.predicted!.us;
+    const predicted = r.candidates.find((c) => !c.rejected && JSON.stringify(c.config) === JSON.stringify(r.chosen))!
+      .predicted!.us;
     const ratio = predicted / us;
     assert.ok(ratio > 0.7 && ratio < 1.5, `${m}x${n}x${k}: predicted ${predicted.toFixed(1)} µs vs DeepGEMM ${us} µs`);
   }

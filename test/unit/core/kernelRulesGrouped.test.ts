@@ -4,14 +4,36 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GemmConfig } from '../../../extension/protocol/worker';
 import { H100_SHARED_MEMORY_BYTES } from '../../../extension/src/core/kernelRules';
-import { is1d1dKind, completeConfig1d1d, configViolations1d1d, defaultSwizzleD1d1d, maxStagesThatFit1d1d, ruleProblem1d1d, sharedMemoryBytes1d1d, sharedMemoryLayout1d1d, tensorMapBoxes1d1d, tmaStoreBlockN1d1d } from '../../../extension/src/core/kernelRules1d1d';
 import {
-  gemmKernelSource, KernelConfigError, kernelSourceForKind, kernelName1d1d, kernelSource1d1d,
+  is1d1dKind,
+  completeConfig1d1d,
+  configViolations1d1d,
+  defaultSwizzleD1d1d,
+  maxStagesThatFit1d1d,
+  ruleProblem1d1d,
+  sharedMemoryBytes1d1d,
+  sharedMemoryLayout1d1d,
+  tensorMapBoxes1d1d,
+  tmaStoreBlockN1d1d,
+} from '../../../extension/src/core/kernelRules1d1d';
+import {
+  gemmKernelSource,
+  KernelConfigError,
+  kernelSourceForKind,
+  kernelName1d1d,
+  kernelSource1d1d,
 } from '../../../extension/src/core/kernelSource';
 
-const cfg = (over: Partial<GemmConfig> = {}): GemmConfig => ({ ...completeConfig1d1d({ blockM: 128, blockN: 128, numSms: 132 }), ...over });
-const rules = (kind: 'wgrad' | 'kgrouped', c: GemmConfig, problem = { m: 4096, n: 7168, k: 4096, numGroups: 4 }, groupK?: number[]) =>
-  configViolations1d1d(kind, c, problem, { checkSharedBytesField: true, groupK }).map((v) => v.rule);
+const cfg = (over: Partial<GemmConfig> = {}): GemmConfig => ({
+  ...completeConfig1d1d({ blockM: 128, blockN: 128, numSms: 132 }),
+  ...over,
+});
+const rules = (
+  kind: 'wgrad' | 'kgrouped',
+  c: GemmConfig,
+  problem = { m: 4096, n: 7168, k: 4096, numGroups: 4 },
+  groupK?: number[],
+) => configViolations1d1d(kind, c, problem, { checkSharedBytesField: true, groupK }).map((v) => v.rule);
 
 test('1D1D layout of 128x128, 4 stages matches the kernel byte for byte (fp32 D tile, SFA and SFB stages)', () => {
   const l = sharedMemoryLayout1d1d({ blockM: 128, blockN: 128, numStages: 4 });
@@ -31,14 +53,25 @@ test('stages: the most that fit next to the fp32 D tile; 256x128 leaves room for
   assert.equal(maxStagesThatFit1d1d({ blockM: 128, blockN: 128 }), 4);
   assert.equal(maxStagesThatFit1d1d({ blockM: 128, blockN: 192 }), 3);
   assert.equal(maxStagesThatFit1d1d({ blockM: 256, blockN: 128 }), 1);
-  for (const [m, n] of [[64, 64], [128, 96], [64, 144]]) {
+  for (const [m, n] of [
+    [64, 64],
+    [128, 96],
+    [64, 144],
+  ]) {
     const s = maxStagesThatFit1d1d({ blockM: m, blockN: n });
     assert.ok(sharedMemoryBytes1d1d({ blockM: m, blockN: n, numStages: s }) <= H100_SHARED_MEMORY_BYTES);
     assert.ok(sharedMemoryBytes1d1d({ blockM: m, blockN: n, numStages: s + 1 }) > H100_SHARED_MEMORY_BYTES);
   }
   const big = cfg({ blockM: 256, blockN: 128, numMathWarpgroups: 2, numStages: 2 });
-  const v = configViolations1d1d('wgrad', { ...big, sharedBytes: sharedMemoryBytes1d1d(big) }, { m: 4096, n: 4096, k: 4096 });
-  assert.deepEqual(v.map((x) => x.rule), ['smem']);
+  const v = configViolations1d1d(
+    'wgrad',
+    { ...big, sharedBytes: sharedMemoryBytes1d1d(big) },
+    { m: 4096, n: 4096, k: 4096 },
+  );
+  assert.deepEqual(
+    v.map((x) => x.rule),
+    ['smem'],
+  );
   assert.match(v[0].reason, /at most 1 stages fit/);
 });
 
@@ -53,7 +86,10 @@ test('fp32 D swizzle: 32 columns per 128-byte row; BLOCK_N 16/48/144 fall back t
   const boxes = tensorMapBoxes1d1d(cfg());
   assert.deepEqual(boxes.sfb, { inner: 128, outer: 1, swizzle: 0 });
   assert.deepEqual(boxes.d, { inner: 32, outer: 128, groups: 1, swizzle: 128 });
-  assert.deepEqual(rules('wgrad', cfg({ blockN: 16, swizzleD: 128 })).filter((r) => r === 'swizzle-d'), ['swizzle-d']);
+  assert.deepEqual(
+    rules('wgrad', cfg({ blockN: 16, swizzleD: 128 })).filter((r) => r === 'swizzle-d'),
+    ['swizzle-d'],
+  );
 });
 
 test('rules: clusters are refused, BLOCK_N 176 is fine (per-column SFB), kinds other than wgrad/kgrouped refused', () => {
@@ -74,8 +110,14 @@ test('problem rules: N % 4, K % 128, per-group K multiples of 128 (0 allowed) su
   const bad = ruleProblem1d1d('kgrouped', { m: 4096, n: 7168, k: 6144, numGroups: 3 }, [2048, 100, 4096]);
   assert.equal(bad?.rule, 'shape-k');
   assert.match(bad!.reason, /group 1 is 100.*nearest valid 128/);
-  assert.equal(ruleProblem1d1d('kgrouped', { m: 4096, n: 7168, k: 6144, numGroups: 4 }, [2048, 0, 4096])?.rule, 'shape-groups');
-  assert.match(ruleProblem1d1d('kgrouped', { m: 4096, n: 7168, k: 8192, numGroups: 3 }, [2048, 0, 4096])!.reason, /sum of the groups' K \(6144\)/);
+  assert.equal(
+    ruleProblem1d1d('kgrouped', { m: 4096, n: 7168, k: 6144, numGroups: 4 }, [2048, 0, 4096])?.rule,
+    'shape-groups',
+  );
+  assert.match(
+    ruleProblem1d1d('kgrouped', { m: 4096, n: 7168, k: 8192, numGroups: 3 }, [2048, 0, 4096])!.reason,
+    /sum of the groups' K \(6144\)/,
+  );
   // All groups empty is a legal problem (D = C); the host then launches nothing.
   assert.equal(ruleProblem1d1d('kgrouped', { m: 64, n: 64, k: 0, numGroups: 2 }, [0, 0]), null);
 });
@@ -83,10 +125,17 @@ test('problem rules: N % 4, K % 128, per-group K multiples of 128 (0 allowed) su
 test('the generated 1D1D unit: entry name, GemmType per kind, compiler-checked mirror', () => {
   const c = cfg();
   const w = kernelSource1d1d('wgrad', c);
-  assert.equal(w.kernelName, 'fp8lab_sm90_fp8_gemm_1d1d_wgrad_bm128_bn128_bk128_st4_wg2_cm1_cn1_sa128_sb128_sd128_sms132');
+  assert.equal(
+    w.kernelName,
+    'fp8lab_sm90_fp8_gemm_1d1d_wgrad_bm128_bn128_bk128_st4_wg2_cm1_cn1_sa128_sb128_sd128_sms132',
+  );
   assert.equal(kernelName1d1d('kgrouped', c), w.kernelName.replace('_wgrad_', '_kgrouped_'));
   assert.match(w.source, /#include "fp8lab\/impls\/sm90_fp8_gemm_1d1d.cuh"/);
-  assert.ok(w.source.includes('fp8lab::sm90_fp8_gemm_1d1d_impl<128, 128, 128, 4, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal>(args);'));
+  assert.ok(
+    w.source.includes(
+      'fp8lab::sm90_fp8_gemm_1d1d_impl<128, 128, 128, 4, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal>(args);',
+    ),
+  );
   assert.ok(w.source.includes(`static_assert(Fp8labKernel::kSmemFixedBytes == ${sharedMemoryBytes1d1d(c)}`));
   assert.ok(w.source.includes('static_assert(Fp8labKernel::TMA_D_BLOCK_N == 32'));
   assert.ok(w.source.includes('static_assert(Fp8labKernel::kTmaBytesPerStage == 33792'));
@@ -94,8 +143,14 @@ test('the generated 1D1D unit: entry name, GemmType per kind, compiler-checked m
   assert.ok(k.source.includes('fp8lab::GemmType::KGrouped>(args);'));
   assert.notEqual(k.source, w.source);
   assert.equal(kernelSource1d1d('wgrad', { ...c }).source, w.source);
-  assert.throws(() => kernelSource1d1d('wgrad', cfg({ clusterN: 2 })), (e: unknown) => e instanceof KernelConfigError && e.rule === 'cluster');
-  assert.throws(() => kernelSource1d1d('normal', c), (e: unknown) => e instanceof KernelConfigError && e.rule === 'gemm-type');
+  assert.throws(
+    () => kernelSource1d1d('wgrad', cfg({ clusterN: 2 })),
+    (e: unknown) => e instanceof KernelConfigError && e.rule === 'cluster',
+  );
+  assert.throws(
+    () => kernelSource1d1d('normal', c),
+    (e: unknown) => e instanceof KernelConfigError && e.rule === 'gemm-type',
+  );
 });
 
 test('kernelSourceForKind routes wgrad/kgrouped to the 1D1D generator and the rest to 1D2D', () => {
@@ -105,14 +160,18 @@ test('kernelSourceForKind routes wgrad/kgrouped to the 1D1D generator and the re
 });
 
 test('M-grouped launch rules: contiguous ΣM padded to 128, numGroups ≥ 1; BLOCK_M dividing 128 for contiguous', async () => {
-  const { ruleGroupedProblem, ruleContiguousBlockM, completeConfig } = await import('../../../extension/src/core/kernelRules');
+  const { ruleGroupedProblem, ruleContiguousBlockM, completeConfig } =
+    await import('../../../extension/src/core/kernelRules');
   assert.equal(ruleGroupedProblem({ kind: 'contiguous', m: 8192 * 4, numGroups: 4 }), null);
   const bad = ruleGroupedProblem({ kind: 'contiguous', m: 1000, numGroups: 4 });
   assert.equal(bad?.rule, 'shape-alignment');
   assert.match(bad!.reason, /use 1024 rows/);
   assert.equal(ruleGroupedProblem({ kind: 'masked', m: 4096, numGroups: 0 })?.rule, 'shape-groups');
   assert.equal(ruleGroupedProblem({ kind: 'normal', m: 1000, numGroups: undefined }), null);
-  const c256 = completeConfig({ blockM: 256, blockN: 128, clusterM: 1, clusterN: 1, numSms: 132, numStages: 3 }, { k: 7168 });
+  const c256 = completeConfig(
+    { blockM: 256, blockN: 128, clusterM: 1, clusterN: 1, numSms: 132, numStages: 3 },
+    { k: 7168 },
+  );
   assert.equal(ruleContiguousBlockM('contiguous', c256)?.rule, 'contiguous-block-m');
   assert.equal(ruleContiguousBlockM('masked', c256), null);
   assert.equal(ruleContiguousBlockM('contiguous', { ...c256, blockM: 64 }), null);

@@ -11,11 +11,18 @@ const cfg = (over: Partial<GemmConfig> = {}): GemmConfig => ({
 
 test('the generated unit instantiates the kernel with every template parameter in order', () => {
   const { source, kernelName } = gemmKernelSource('normal', cfg());
-  assert.equal(kernelName, 'fp8lab_sm90_fp8_gemm_1d2d_normal_bm128_bn160_bk128_st4_wg2_cm2_cn1_sa128_sb128_sd64_sms132');
+  assert.equal(
+    kernelName,
+    'fp8lab_sm90_fp8_gemm_1d2d_normal_bm128_bn160_bk128_st4_wg2_cm2_cn1_sa128_sb128_sd64_sms132',
+  );
   assert.match(source, /#include "fp8lab\/impls\/sm90_fp8_gemm_1d2d.cuh"/);
   assert.match(source, /extern "C" __global__ void __launch_bounds__\(384, 1\)\n/);
   assert.ok(source.includes(`${kernelName}(const __grid_constant__ fp8lab::GemmArgs args) {`));
-  assert.ok(source.includes('fp8lab::sm90_fp8_gemm_1d2d_impl<128, 160, 128, 4, 2, 2, 1, 128, 128, 64, 132, fp8lab::GemmType::Normal>(args);'));
+  assert.ok(
+    source.includes(
+      'fp8lab::sm90_fp8_gemm_1d2d_impl<128, 160, 128, 4, 2, 2, 1, 128, 128, 64, 132, fp8lab::GemmType::Normal>(args);',
+    ),
+  );
 });
 
 test('the unit asks the compiler to confirm the TypeScript mirror (threads, layout, registers, D box)', () => {
@@ -25,7 +32,9 @@ test('the unit asks the compiler to confirm the TypeScript mirror (threads, layo
   assert.ok(source.includes(`static_assert(Fp8labKernel::kSmemFixedBytes == ${sharedMemoryLayout(c, 0).fixedBytes}`));
   assert.ok(source.includes('Fp8labKernel::kProducerRegisters == 40 && Fp8labKernel::kMathRegisters == 248'));
   assert.ok(source.includes('static_assert(Fp8labKernel::TMA_D_BLOCK_N == 16'));
-  assert.ok(source.includes(`static_assert(Fp8labKernel::smem_bytes(16384) == ${sharedMemoryLayout(c, 16384).totalBytes}`));
+  assert.ok(
+    source.includes(`static_assert(Fp8labKernel::smem_bytes(16384) == ${sharedMemoryLayout(c, 16384).totalBytes}`),
+  );
   assert.ok(source.includes(`static_assert(Fp8labKernel::smem_bytes(384) == ${sharedMemoryLayout(c, 384).totalBytes}`));
 });
 
@@ -42,16 +51,25 @@ test('the text is deterministic and depends on the template parameters only', ()
 });
 
 test('illegal configs never reach the compiler: E_INVALID_CONFIG with the rule', () => {
-  assert.throws(() => gemmKernelSource('normal', cfg({ blockN: 176 })), (e: unknown) => {
-    assert.ok(e instanceof KernelConfigError);
-    assert.equal(e.code, 'E_INVALID_CONFIG');
-    assert.equal(e.rule, 'scale-b-blocks');
-    assert.match(e.message, /straddle three/);
-    return true;
-  });
-  assert.throws(() => gemmKernelSource('kgrouped', cfg()), (e: unknown) => e instanceof KernelConfigError && e.rule === 'gemm-type');
+  assert.throws(
+    () => gemmKernelSource('normal', cfg({ blockN: 176 })),
+    (e: unknown) => {
+      assert.ok(e instanceof KernelConfigError);
+      assert.equal(e.code, 'E_INVALID_CONFIG');
+      assert.equal(e.rule, 'scale-b-blocks');
+      assert.match(e.message, /straddle three/);
+      return true;
+    },
+  );
+  assert.throws(
+    () => gemmKernelSource('kgrouped', cfg()),
+    (e: unknown) => e instanceof KernelConfigError && e.rule === 'gemm-type',
+  );
   assert.ok(gemmKernelSource('masked', cfg()).source.includes('fp8lab::GemmType::MGroupedMasked>(args);'));
-  assert.throws(() => gemmKernelSource('normal', cfg({ numThreads: 256 })), (e: unknown) => e instanceof KernelConfigError && e.rule === 'threads');
+  assert.throws(
+    () => gemmKernelSource('normal', cfg({ numThreads: 256 })),
+    (e: unknown) => e instanceof KernelConfigError && e.rule === 'threads',
+  );
 });
 
 test('kernel names are valid C identifiers', () => {

@@ -13,7 +13,7 @@ test('a warp-specialised GEMM CTA (384 threads, 168 regs) is one per SM, registe
 });
 
 test('small kernels are limited by threads or blocks, registers rounded per warp', () => {
-  assert.equal(registersPerCta(29, 256), 8 * 1024);   // 29 -> 32 per thread x 32 lanes, 8 warps
+  assert.equal(registersPerCta(29, 256), 8 * 1024); // 29 -> 32 per thread x 32 lanes, 8 warps
   const o = occupancy({ registersPerThread: 16, threadsPerCta: 32, sharedBytesPerCta: 0 });
   assert.equal(o.ctasPerSm, 32);
   assert.equal(o.limiter, 'blocks');
@@ -34,11 +34,23 @@ test('shared memory: the 1 KB reserve per CTA counts, and too much cannot launch
 });
 
 test('setmaxnreg split: producer 40 + two math WGs at 232 fits the 168-register launch', () => {
-  const s = roleSplit([{ name: 'producer', warpgroups: 1, registers: 40 }, { name: 'math', warpgroups: 2, registers: 232 }], 168);
+  const s = roleSplit(
+    [
+      { name: 'producer', warpgroups: 1, registers: 40 },
+      { name: 'math', warpgroups: 2, registers: 232 },
+    ],
+    168,
+  );
   assert.equal(s.fits, true);
   assert.equal(s.registersAfterSetmaxnreg, 64512);
   assert.equal(s.roles[1].registersTotal, 2 * 232 * 128);
-  const over = roleSplit([{ name: 'producer', warpgroups: 1, registers: 40 }, { name: 'math', warpgroups: 2, registers: 240 }], 168);
+  const over = roleSplit(
+    [
+      { name: 'producer', warpgroups: 1, registers: 40 },
+      { name: 'math', warpgroups: 2, registers: 240 },
+    ],
+    168,
+  );
   assert.equal(over.fits, false);
   assert.match(over.problem!, /launched with 64512/);
   const bad = roleSplit([{ name: 'producer', warpgroups: 1, registers: 20 }], 40);

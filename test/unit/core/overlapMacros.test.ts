@@ -15,7 +15,10 @@ function macroDefault(header: string, name: string): number {
 }
 
 test('the overlap macros default to what kernelRules mirrors', () => {
-  const header = readFileSync(join(repoRoot(), 'kernels', 'include', 'fp8lab', 'impls', 'sm90_fp8_gemm_1d2d.cuh'), 'utf8');
+  const header = readFileSync(
+    join(repoRoot(), 'kernels', 'include', 'fp8lab', 'impls', 'sm90_fp8_gemm_1d2d.cuh'),
+    'utf8',
+  );
   assert.equal(macroDefault(header, 'FP8LAB_OVERLAP_MAX_BLOCK_N'), OVERLAP_MAX_BLOCK_N);
   assert.equal(macroDefault(header, 'FP8LAB_OVERLAP_TILES') !== 0, OVERLAP_TILES);
   assert.equal(macroDefault(header, 'FP8LAB_OVERLAP_TILES_AHEAD'), OVERLAP_TILES_AHEAD);

@@ -10,7 +10,10 @@ const fixture = (name: string) => readFileSync(join(__dirname, '../../../fixture
 
 test('simple.ptxas.txt: three entry kernels with registers, barriers and static smem', () => {
   const r = parsePtxas(fixture('simple.ptxas.txt'));
-  assert.deepEqual(r.functions.map((f) => f.name), ['setmaxnreg_roles', '_Z8tile_sumILi1024EEvPfPKfi', 'scale_rows']);
+  assert.deepEqual(
+    r.functions.map((f) => f.name),
+    ['setmaxnreg_roles', '_Z8tile_sumILi1024EEvPfPKfi', 'scale_rows'],
+  );
   assert.ok(r.functions.every((f) => f.entry && f.arch === 'sm_90a'));
   const roles = findEntry(r, 'setmaxnreg_roles')!;
   assert.equal(roles.registers, 168); // 64512 registers / 384 threads: setmaxnreg 40 + 2 x 232
@@ -52,7 +55,10 @@ test('extras.ptxas.txt: gmem, non-entry device functions, a cluster kernel', () 
   assert.equal(r.globalBytes, 1024);
   const entries = r.functions.filter((f) => f.entry).map((f) => f.name);
   assert.deepEqual(entries, ['clustered_static_smem', 'uses_constant_table']);
-  const helpers = r.functions.filter((f) => !f.entry).map((f) => f.name).sort();
+  const helpers = r.functions
+    .filter((f) => !f.entry)
+    .map((f) => f.name)
+    .sort();
   assert.deepEqual(helpers, ['_Z5depthi', '_Z6lookupi']);
   assert.equal(findEntry(r, 'clustered_static_smem')!.sharedBytes, 8192);
   assert.equal(findEntry(r, 'uses_constant_table')!.registers, 10);

@@ -8,10 +8,13 @@ import { test } from 'node:test';
 import { repoRoot } from '../repoRoot';
 
 function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)|require\(\s*'([^']+)'\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)|require\(\s*'([^']+)'\s*\)/g;
 
 test('core/ imports only core/ and protocol/ (no vscode, no node: modules, no addon, no DOM)', () => {
   const root = repoRoot();
@@ -28,7 +31,8 @@ test('core/ imports only core/ and protocol/ (no vscode, no node: modules, no ad
       const inside = target !== undefined && [core, protocol].some((d) => !relative(d, target).startsWith('..'));
       if (!inside) bad.push(`${relative(root, file)}: '${spec}'`);
     }
-    if (/\b(document|window)\.\w/.test(text.replace(/\/\/.*$/gm, ''))) bad.push(`${relative(root, file)}: uses the DOM`);
+    if (/\b(document|window)\.\w/.test(text.replace(/\/\/.*$/gm, '')))
+      bad.push(`${relative(root, file)}: uses the DOM`);
   }
   assert.deepEqual(bad, []);
 });

@@ -3,7 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GemmProblem } from '../../../extension/protocol/worker';
 import {
-  nearestMultiples, parseShape, problemBytes, shapeInputMessage, shapeLabel, validateProblem,
+  nearestMultiples,
+  parseShape,
+  problemBytes,
+  shapeInputMessage,
+  shapeLabel,
+  validateProblem,
 } from '../../../extension/src/core/shapes';
 
 const normal = (m: number, n: number, k: number): GemmProblem => ({ kind: 'normal', m, n, k });
@@ -17,19 +22,34 @@ function rejected(p: GemmProblem, pattern: RegExp, opts = {}) {
 }
 
 test('the deepseek shapes and odd M / N = 576 are valid', () => {
-  for (const p of [normal(64, 2112, 7168), normal(4096, 32768, 512), normal(1, 576, 7168), normal(7, 2112, 7168), normal(1000, 24576, 1536)]) {
+  for (const p of [
+    normal(64, 2112, 7168),
+    normal(4096, 32768, 512),
+    normal(1, 576, 7168),
+    normal(7, 2112, 7168),
+    normal(1000, 24576, 1536),
+  ]) {
     assert.deepEqual(validateProblem(p), { ok: true });
   }
 });
 
 test('K not a multiple of 128 names the scaling block and the nearest valid values', () => {
-  rejected(normal(64, 2112, 7000), /^K must be a multiple of 128 \(the scaling block\); got 7000, nearest valid: 6912 or 7040$/);
+  rejected(
+    normal(64, 2112, 7000),
+    /^K must be a multiple of 128 \(the scaling block\); got 7000, nearest valid: 6912 or 7040$/,
+  );
   rejected(normal(64, 2112, 100), /nearest valid: 128$/);
-  rejected({ kind: 'kgrouped', m: 4096, n: 7168, k: 8000, numGroups: 4 }, /expected K per group.*nearest valid: 7936 or 8064/);
+  rejected(
+    { kind: 'kgrouped', m: 4096, n: 7168, k: 8000, numGroups: 4 },
+    /expected K per group.*nearest valid: 7936 or 8064/,
+  );
 });
 
 test('N not a multiple of 8 explains the TMA store and suggests neighbours', () => {
-  rejected(normal(64, 2110, 7168), /^N must be a multiple of 8 \(16-byte output rows for the TMA store\); got 2110, nearest valid: 2104 or 2112$/);
+  rejected(
+    normal(64, 2110, 7168),
+    /^N must be a multiple of 8 \(16-byte output rows for the TMA store\); got 2110, nearest valid: 2104 or 2112$/,
+  );
 });
 
 test('dimensions must be positive whole numbers within range', () => {
@@ -38,9 +58,15 @@ test('dimensions must be positive whole numbers within range', () => {
   rejected(normal(64.5, 2112, 7168), /M must be a whole number; got 64.5 \(try 65\)/);
   rejected(normal(64, Number.NaN, 7168), /N must be a number/);
   rejected(normal(64, Number.POSITIVE_INFINITY, 7168), /N must be finite/);
-  rejected({ kind: 'normal', m: '64', n: 2112, k: 7168 } as unknown as GemmProblem, /M must be a number; got the text "64"/);
+  rejected(
+    { kind: 'normal', m: '64', n: 2112, k: 7168 } as unknown as GemmProblem,
+    /M must be a number; got the text "64"/,
+  );
   rejected(normal(2 ** 31, 2112, 7168), /larger than the kernels index/);
-  rejected({ kind: 'sparse', m: 1, n: 8, k: 128 } as unknown as GemmProblem, /kind must be one of normal, contiguous, masked, kgrouped, wgrad/);
+  rejected(
+    { kind: 'sparse', m: 1, n: 8, k: 128 } as unknown as GemmProblem,
+    /kind must be one of normal, contiguous, masked, kgrouped, wgrad/,
+  );
 });
 
 test('sizes that do not fit device memory are refused with the numbers', () => {
@@ -50,19 +76,39 @@ test('sizes that do not fit device memory are refused with the numbers', () => {
 });
 
 test('groups: required for grouped kinds, refused for one-group kinds, masked needs expectedM ≤ M', () => {
-  assert.deepEqual(validateProblem({ kind: 'masked', m: 4096, n: 4096, k: 2048, numGroups: 32, expectedM: 20 }), { ok: true });
-  assert.deepEqual(validateProblem({ kind: 'contiguous', m: 8192, n: 6144, k: 7168, numGroups: 4, expectedM: 8192 }), { ok: true });
+  assert.deepEqual(validateProblem({ kind: 'masked', m: 4096, n: 4096, k: 2048, numGroups: 32, expectedM: 20 }), {
+    ok: true,
+  });
+  assert.deepEqual(validateProblem({ kind: 'contiguous', m: 8192, n: 6144, k: 7168, numGroups: 4, expectedM: 8192 }), {
+    ok: true,
+  });
   rejected({ kind: 'contiguous', m: 8192, n: 6144, k: 7168 }, /needs numGroups \(1 to 1024\)/);
-  rejected({ kind: 'masked', m: 4096, n: 6144, k: 7168, numGroups: 2000, expectedM: 1 }, /numGroups must be at most 1024; got 2000/);
+  rejected(
+    { kind: 'masked', m: 4096, n: 6144, k: 7168, numGroups: 2000, expectedM: 1 },
+    /numGroups must be at most 1024; got 2000/,
+  );
   rejected({ kind: 'masked', m: 4096, n: 6144, k: 7168, numGroups: 0, expectedM: 1 }, /numGroups must be at least 1/);
-  rejected({ kind: 'masked', m: 1024, n: 6144, k: 7168, numGroups: 6, expectedM: 2048 }, /expectedM \(2048\) cannot exceed M.*\(1024\)/);
+  rejected(
+    { kind: 'masked', m: 1024, n: 6144, k: 7168, numGroups: 6, expectedM: 2048 },
+    /expectedM \(2048\) cannot exceed M.*\(1024\)/,
+  );
   rejected({ kind: 'masked', m: 1024, n: 6144, k: 7168, numGroups: 6 }, /masked GEMM needs expectedM/);
-  rejected({ kind: 'masked', m: 1024, n: 6144, k: 7168, numGroups: 6, expectedM: 0.5 }, /expectedM must be a whole number/);
+  rejected(
+    { kind: 'masked', m: 1024, n: 6144, k: 7168, numGroups: 6, expectedM: 0.5 },
+    /expectedM must be a whole number/,
+  );
   rejected({ kind: 'normal', m: 64, n: 2112, k: 7168, numGroups: 4 }, /numGroups applies to the grouped kinds/);
 });
 
 test('the text parser accepts commas, spaces and x, and validates like the runtime', () => {
-  for (const text of ['4096,7168,2048', ' 4096 7168 2048 ', '4096x7168x2048', '4096 x 7168 X 2048', '4096, 7168, 2048', '4096×7168×2048']) {
+  for (const text of [
+    '4096,7168,2048',
+    ' 4096 7168 2048 ',
+    '4096x7168x2048',
+    '4096 x 7168 X 2048',
+    '4096, 7168, 2048',
+    '4096×7168×2048',
+  ]) {
     assert.deepEqual(parseShape(text), { ok: true, problem: normal(4096, 7168, 2048) }, text);
   }
   assert.equal(shapeInputMessage('4096,7168,2048'), undefined);

@@ -1,8 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  arithmeticIntensity, floorUs, gbps, gemmBytes, gemmFlops, geomean, median, percentileBand,
-  quantileSorted, ridgePoint, rooflineTflops, summarize, tflops,
+  arithmeticIntensity,
+  floorUs,
+  gbps,
+  gemmBytes,
+  gemmFlops,
+  geomean,
+  median,
+  percentileBand,
+  quantileSorted,
+  ridgePoint,
+  rooflineTflops,
+  summarize,
+  tflops,
 } from '../../../extension/src/core/stats';
 
 test('median of odd and even sample counts', () => {
@@ -44,8 +55,10 @@ test('GEMM bytes = A + B + D + scales, and the floor matches PERF.md', () => {
   const big = floorUs(gemmFlops(4096, 7168, 16384), gemmBytes({ m: 4096, n: 7168, k: 16384 }), 1400, 3020);
   assert.equal(Math.round(big * 10) / 10, 687.2);
   // FP32 output with C read, per-token B scales (1D1D)
-  assert.equal(gemmBytes({ m: 128, n: 256, k: 256, outBytes: 4, readsC: true, perTokenScaleB: true }),
-    128 * 256 + 256 * 256 + 128 * 256 * 4 * 2 + 128 * 2 * 4 + 256 * 2 * 4);
+  assert.equal(
+    gemmBytes({ m: 128, n: 256, k: 256, outBytes: 4, readsC: true, perTokenScaleB: true }),
+    128 * 256 + 256 * 256 + 128 * 256 * 4 * 2 + 128 * 2 * 4 + 256 * 2 * 4,
+  );
 });
 
 test('TFLOPS, GB/s, intensity and the roofline', () => {

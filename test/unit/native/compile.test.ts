@@ -30,15 +30,24 @@ const source = [
 
 function options(extra: Partial<CompileOptions> = {}): CompileOptions {
   return {
-    source, kernelNames: ['add_step'], includeDirs: [path.join(work, 'include')], cacheDir: path.join(work, 'cache'),
-    compiler: 'nvcc', nvccPath: nvcc, cudaHome, ...extra,
+    source,
+    kernelNames: ['add_step'],
+    includeDirs: [path.join(work, 'include')],
+    cacheDir: path.join(work, 'cache'),
+    compiler: 'nvcc',
+    nvccPath: nvcc,
+    cudaHome,
+    ...extra,
   };
 }
 
 /** Cache entries (key folders) under cacheDir, excluding the tmp folder. */
 function entries(cacheDir: string): string[] {
   if (!fs.existsSync(cacheDir)) return [];
-  return fs.readdirSync(cacheDir).filter((s) => s !== 'tmp').flatMap((s) => fs.readdirSync(path.join(cacheDir, s)));
+  return fs
+    .readdirSync(cacheDir)
+    .filter((s) => s !== 'tmp')
+    .flatMap((s) => fs.readdirSync(path.join(cacheDir, s)));
 }
 
 before(() => {
@@ -55,11 +64,20 @@ test('a first compile misses and writes a complete entry; the second hits it', {
   assert.equal(miss.key, addon.cacheKey(opts));
   assert.match(miss.key, /^[0-9a-f]{64}$/);
   assert.equal(miss.dir, path.join(opts.cacheDir, miss.key.slice(0, 2), miss.key));
-  for (const f of ['kernel.cu', 'kernel.cubin', 'ptxas.log', 'manifest.json']) assert.ok(fs.existsSync(path.join(miss.dir, f)), f);
+  for (const f of ['kernel.cu', 'kernel.cubin', 'ptxas.log', 'manifest.json'])
+    assert.ok(fs.existsSync(path.join(miss.dir, f)), f);
   assert.match(miss.ptxasLog, /Compiling entry function 'add_step' for 'sm_90a'/);
   assert.match(miss.ptxasLog, /Used \d+ registers/);
   assert.equal(miss.command[0], nvcc);
-  for (const flag of ['-std=c++17', '-O3', '-gencode=arch=compute_90a,code=sm_90a', '--cubin', '-Xptxas', '-v', '--expt-relaxed-constexpr'])
+  for (const flag of [
+    '-std=c++17',
+    '-O3',
+    '-gencode=arch=compute_90a,code=sm_90a',
+    '--cubin',
+    '-Xptxas',
+    '-v',
+    '--expt-relaxed-constexpr',
+  ])
     assert.ok(miss.command.includes(flag), flag);
   assert.ok(miss.command.includes(`-I${opts.includeDirs[0]}`));
   assert.match(miss.compilerVersion, /release \d+\.\d+/);
@@ -117,10 +135,12 @@ test('two processes compiling one source at once both succeed and leave one entr
   const script = `const a = require(${JSON.stringify(addonPath())});
 a.compile(JSON.parse(process.argv[1])).then((r) => console.log(JSON.stringify({ dir: r.dir, hit: r.cacheHit })),
   (e) => { console.error(e.code, e.message); process.exit(1); });`;
-  const run = () => new Promise<{ dir: string; hit: boolean }>((resolve, reject) => {
-    execFile(process.execPath, ['-e', script, JSON.stringify(opts)], (error, stdout, stderr) =>
-      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)));
-  });
+  const run = () =>
+    new Promise<{ dir: string; hit: boolean }>((resolve, reject) => {
+      execFile(process.execPath, ['-e', script, JSON.stringify(opts)], (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)),
+      );
+    });
   const [a, b] = await Promise.all([run(), run()]);
   assert.equal(a.dir, b.dir);
   assert.deepEqual(entries(cacheDir), [path.basename(a.dir)]);
@@ -147,7 +167,9 @@ test('a corrupted cubin is detected, moved aside and rebuilt', { skip: noNvcc },
 });
 
 test('a compile error rejects E_COMPILE with the compiler log', { skip: noNvcc }, async () => {
-  const err = await codedError(() => addon.compile(options({ source: `${source}\nthis is not cuda;\n`, kernelNames: ['broken'] })));
+  const err = await codedError(() =>
+    addon.compile(options({ source: `${source}\nthis is not cuda;\n`, kernelNames: ['broken'] })),
+  );
   assert.equal(err.code, 'E_COMPILE');
   assert.match(err.message, /nvcc failed/);
   assert.match(err.log ?? '', /error/);
@@ -161,12 +183,18 @@ test('a missing nvcc rejects E_NO_COMPILER, naming the path and the setting', as
   assert.match(err.message, /fp8lab\.jit\.nvccPath/);
 });
 
-test('NVRTC asked for but absent rejects E_NO_COMPILER and points at nvcc', { skip: addon.buildInfo().nvrtcAvailable && 'NVRTC is installed here' }, async () => {
-  const err = await codedError(() => addon.compile(options({ compiler: 'nvrtc', cudaHome: path.join(work, 'no-cuda') })));
-  assert.equal(err.code, 'E_NO_COMPILER');
-  assert.match(err.message, /NVRTC was not found/);
-  assert.match(err.message, /nvcc/);
-});
+test(
+  'NVRTC asked for but absent rejects E_NO_COMPILER and points at nvcc',
+  { skip: addon.buildInfo().nvrtcAvailable && 'NVRTC is installed here' },
+  async () => {
+    const err = await codedError(() =>
+      addon.compile(options({ compiler: 'nvrtc', cudaHome: path.join(work, 'no-cuda') })),
+    );
+    assert.equal(err.code, 'E_NO_COMPILER');
+    assert.match(err.message, /NVRTC was not found/);
+    assert.match(err.message, /nvcc/);
+  },
+);
 
 test('ptxasCheck rejects a kernel that uses local memory with E_PTXAS_CHECK', { skip: noNvcc }, async () => {
   // A local array written and read at run-time indices cannot live in registers: ptxas gives it a stack frame.
@@ -180,7 +208,9 @@ test('ptxasCheck rejects a kernel that uses local memory with E_PTXAS_CHECK', { 
   ].join('\n');
   const ok = await addon.compile(options({ source: spilling, kernelNames: ['uses_stack'] }));
   assert.match(ok.ptxasLog, /[1-9]\d* bytes stack frame/);
-  const err = await codedError(() => addon.compile(options({ source: spilling, kernelNames: ['uses_stack'], ptxasCheck: true })));
+  const err = await codedError(() =>
+    addon.compile(options({ source: spilling, kernelNames: ['uses_stack'], ptxasCheck: true })),
+  );
   assert.equal(err.code, 'E_PTXAS_CHECK');
   assert.match(err.message, /uses_stack uses local memory \(\d+ bytes stack frame/);
   assert.match(err.log ?? '', /stack frame/);
@@ -195,12 +225,17 @@ test('dumpPtx keeps kernel.ptx in the entry', { skip: noNvcc }, async () => {
 });
 
 test('bad options reject E_BAD_ARGUMENT naming the field', async () => {
-  const missing = await codedError(() => addon.compile({ ...options(), cacheDir: undefined } as unknown as CompileOptions));
+  const missing = await codedError(() =>
+    addon.compile({ ...options(), cacheDir: undefined } as unknown as CompileOptions),
+  );
   assert.equal(missing.code, 'E_BAD_ARGUMENT');
   assert.match(missing.message, /cacheDir/);
   const compiler = await codedError(() => addon.compile(options({ compiler: 'clang' as never })));
   assert.match(compiler.message, /'nvcc' or 'nvrtc'/);
-  assert.equal((await codedError(() => addon.cacheKey({ ...options(), includeDirs: 'x' } as never))).code, 'E_BAD_ARGUMENT');
+  assert.equal(
+    (await codedError(() => addon.cacheKey({ ...options(), includeDirs: 'x' } as never))).code,
+    'E_BAD_ARGUMENT',
+  );
 });
 
 // /proc refuses new folders even to root.
@@ -209,24 +244,32 @@ test('an unwritable cache folder rejects E_CACHE', { skip: noNvcc }, async () =>
   assert.equal(err.code, 'E_CACHE');
 });
 
-test('the sweep removes only our own build folders an hour old, never anything else in tmp/', { skip: noNvcc }, async () => {
-  const cacheDir = path.join(work, 'cache-stale');
-  const tmp = path.join(cacheDir, 'tmp');
-  const ours = 'fp8lab-build-0123456789abcdef-999999.abc123';
-  const young = 'fp8lab-build-fedcba9876543210-999999.def456';
-  // Someone pointed the cache at a shared folder: their files and folders are old, and stay.
-  for (const d of [ours, young, 'old.abc123', 'notes', 'fp8lab-build-link']) if (d !== 'fp8lab-build-link') fs.mkdirSync(path.join(tmp, d), { recursive: true });
-  fs.writeFileSync(path.join(tmp, 'notes', 'draft.txt'), 'mine\n');
-  fs.writeFileSync(path.join(tmp, 'report.pdf'), 'not the JIT\'s\n');
-  fs.writeFileSync(path.join(tmp, 'fp8lab-build-file'), 'a file, not a build folder\n');
-  fs.symlinkSync(path.join(tmp, 'notes'), path.join(tmp, 'fp8lab-build-link'));
-  const twoHoursAgo = new Date(Date.now() - 2 * 3600 * 1000);
-  for (const d of [ours, 'old.abc123', 'notes', 'report.pdf', 'fp8lab-build-file', path.join('notes', 'draft.txt')]) {
-    fs.utimesSync(path.join(tmp, d), twoHoursAgo, twoHoursAgo);
-  }
-  fs.lutimesSync(path.join(tmp, 'fp8lab-build-link'), twoHoursAgo, twoHoursAgo);
-  await addon.compile(options({ cacheDir, source: `${source}// stale\n` }));
-  assert.deepEqual(fs.readdirSync(tmp).sort(), ['fp8lab-build-file', 'fp8lab-build-link', young, 'notes', 'old.abc123', 'report.pdf'].sort(),
-    'only our hour-old build folder went; a young one may belong to a compile still running');
-  assert.equal(fs.readFileSync(path.join(tmp, 'notes', 'draft.txt'), 'utf8'), 'mine\n');
-});
+test(
+  'the sweep removes only our own build folders an hour old, never anything else in tmp/',
+  { skip: noNvcc },
+  async () => {
+    const cacheDir = path.join(work, 'cache-stale');
+    const tmp = path.join(cacheDir, 'tmp');
+    const ours = 'fp8lab-build-0123456789abcdef-999999.abc123';
+    const young = 'fp8lab-build-fedcba9876543210-999999.def456';
+    // Someone pointed the cache at a shared folder: their files and folders are old, and stay.
+    for (const d of [ours, young, 'old.abc123', 'notes', 'fp8lab-build-link'])
+      if (d !== 'fp8lab-build-link') fs.mkdirSync(path.join(tmp, d), { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'notes', 'draft.txt'), 'mine\n');
+    fs.writeFileSync(path.join(tmp, 'report.pdf'), "not the JIT's\n");
+    fs.writeFileSync(path.join(tmp, 'fp8lab-build-file'), 'a file, not a build folder\n');
+    fs.symlinkSync(path.join(tmp, 'notes'), path.join(tmp, 'fp8lab-build-link'));
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600 * 1000);
+    for (const d of [ours, 'old.abc123', 'notes', 'report.pdf', 'fp8lab-build-file', path.join('notes', 'draft.txt')]) {
+      fs.utimesSync(path.join(tmp, d), twoHoursAgo, twoHoursAgo);
+    }
+    fs.lutimesSync(path.join(tmp, 'fp8lab-build-link'), twoHoursAgo, twoHoursAgo);
+    await addon.compile(options({ cacheDir, source: `${source}// stale\n` }));
+    assert.deepEqual(
+      fs.readdirSync(tmp).sort(),
+      ['fp8lab-build-file', 'fp8lab-build-link', young, 'notes', 'old.abc123', 'report.pdf'].sort(),
+      'only our hour-old build folder went; a young one may belong to a compile still running',
+    );
+    assert.equal(fs.readFileSync(path.join(tmp, 'notes', 'draft.txt'), 'utf8'), 'mine\n');
+  },
+);

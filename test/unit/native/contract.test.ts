@@ -44,8 +44,24 @@ const codes = declaredErrorCodes();
 
 test('index.d.ts declares (at least) the runtime functions, as parsed here', () => {
   const names = new Set(declared.map((d) => d.name));
-  for (const name of ['alloc', 'buildInfo', 'cacheKey', 'compile', 'createCublasLtLaunch', 'createGemmLaunch', 'cublasLtInfo',
-    'download', 'fill32', 'init', 'launch', 'loadKernel', 'probe', 'synchronize', 'timeGraphs', 'upload'])
+  for (const name of [
+    'alloc',
+    'buildInfo',
+    'cacheKey',
+    'compile',
+    'createCublasLtLaunch',
+    'createGemmLaunch',
+    'cublasLtInfo',
+    'download',
+    'fill32',
+    'init',
+    'launch',
+    'loadKernel',
+    'probe',
+    'synchronize',
+    'timeGraphs',
+    'upload',
+  ])
     assert.ok(names.has(name), name);
   assert.equal(declared.find((d) => d.name === 'launch')?.required, 3);
   assert.equal(declared.find((d) => d.name === 'download')?.total, 3);

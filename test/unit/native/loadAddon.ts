@@ -27,7 +27,9 @@ export function declaredErrorCodes(): Set<string> {
 }
 
 /** Runs fn and returns the coded error it throws (sync) or rejects with (async). */
-export async function codedError(fn: () => unknown): Promise<Error & { code?: string; log?: string; cudaError?: string }> {
+export async function codedError(
+  fn: () => unknown,
+): Promise<Error & { code?: string; log?: string; cudaError?: string }> {
   try {
     await fn();
   } catch (e) {

@@ -220,9 +220,16 @@ export function buildRecordingDriver(dir: string): string {
   return dir;
 }
 
-export interface DriverCall { call: string; [key: string]: unknown }
+export interface DriverCall {
+  call: string;
+  [key: string]: unknown;
+}
 
 export function readDriverLog(file: string): DriverCall[] {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as DriverCall);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as DriverCall);
 }

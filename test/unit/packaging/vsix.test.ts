@@ -15,7 +15,7 @@ const vsixPath = path.join(root, 'fp8-gemm-lab.vsix');
 const VSIX_META = ['extension.vsixmanifest', '[Content_Types].xml'];
 const ALLOWED: RegExp[] = [
   /^package\.json$/,
-  /^readme\.md$/i,   // vsce stores README.md as readme.md
+  /^readme\.md$/i, // vsce stores README.md as readme.md
   /^extension\/dist\/[^/]+\.js$/,
   /^webview\/dist\/[^/]+\.js$/,
   /^native\/build\/Release\/fp8lab\.node$/,
@@ -24,8 +24,10 @@ const ALLOWED: RegExp[] = [
   /^extension\/peers\/[^/]+\.py$/,
 ];
 const REQUIRED = [
-  'package.json', 'readme.md',
-  'extension/dist/main.js', 'extension/dist/worker.js',
+  'package.json',
+  'readme.md',
+  'extension/dist/main.js',
+  'extension/dist/worker.js',
   'native/build/Release/fp8lab.node',
   'kernels/include/fp8lab/gemm_args.h',
   'media/icon.svg',
@@ -44,7 +46,8 @@ test('the .vsix holds only allowlisted files', () => {
   const { files } = readVsix();
   const outside = files.filter((f) => !VSIX_META.includes(f) && !f.startsWith('extension/'));
   assert.deepEqual(outside, [], 'entries outside extension/ other than the vsix manifest');
-  const extra = files.filter((f) => f.startsWith('extension/'))
+  const extra = files
+    .filter((f) => f.startsWith('extension/'))
     .map((f) => f.slice('extension/'.length))
     .filter((f) => !ALLOWED.some((re) => re.test(f)));
   assert.deepEqual(extra, [], 'files not in the .vscodeignore allowlist');
@@ -62,13 +65,17 @@ test("the packaged package.json's main, bin and webview bundles are in the .vsix
   const { buf, entries, files } = readVsix();
   const manifestEntry = entries.find((e) => e.name === 'extension/package.json');
   assert.ok(manifestEntry);
-  const manifest = JSON.parse(readZipEntry(buf, manifestEntry).toString('utf8')) as { main: string; bin?: Record<string, string> };
+  const manifest = JSON.parse(readZipEntry(buf, manifestEntry).toString('utf8')) as {
+    main: string;
+    bin?: Record<string, string>;
+  };
   const inVsix = (p: string) => files.includes(`extension/${path.posix.normalize(p)}`);
   assert.ok(inVsix(manifest.main), `main ${manifest.main} is packaged`);
   for (const [name, p] of Object.entries(manifest.bin ?? {})) assert.ok(inVsix(p), `bin ${name} → ${p} is packaged`);
   // Every webview app that was built is shipped.
   const built = fs.existsSync(path.join(root, 'webview/dist'))
-    ? fs.readdirSync(path.join(root, 'webview/dist')).filter((f) => f.endsWith('.js')) : [];
+    ? fs.readdirSync(path.join(root, 'webview/dist')).filter((f) => f.endsWith('.js'))
+    : [];
   const unshipped = built.filter((f) => !inVsix(`webview/dist/${f}`));
   assert.deepEqual(unshipped, [], 'built webview apps missing from the .vsix');
   // Kernel sources ship whole: every file under kernels/include is in the package.
@@ -79,7 +86,8 @@ test("the packaged package.json's main, bin and webview bundles are in the .vsix
 
 function walk(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
     .flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
 }
 

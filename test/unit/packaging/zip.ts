@@ -4,7 +4,7 @@ import { inflateRawSync } from 'node:zlib';
 
 export interface ZipEntry {
   name: string;
-  method: number;          // 0 stored, 8 deflated
+  method: number; // 0 stored, 8 deflated
   compressedSize: number;
   size: number;
   localHeaderOffset: number;
@@ -19,7 +19,10 @@ export function listZip(buf: Buffer): ZipEntry[] {
   // The end-of-central-directory record is 22 bytes plus a comment of up to 65535 bytes.
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === EOCD_SIGNATURE) { eocd = i; break; }
+    if (buf.readUInt32LE(i) === EOCD_SIGNATURE) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error('not a zip file: no end-of-central-directory record');
   const count = buf.readUInt16LE(eocd + 10);

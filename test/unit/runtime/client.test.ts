@@ -7,18 +7,32 @@ import { after, test } from 'node:test';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { RuntimeError } from '../../../extension/src/core/runtimeError';
 import { ADDON_RELATIVE_PATH, findExtensionRoot } from '../../../extension/src/worker/addon';
-import { createRuntimeClient, type RuntimeClientOptions, type WorkerClient } from '../../../extension/src/runtime/client';
+import {
+  createRuntimeClient,
+  type RuntimeClientOptions,
+  type WorkerClient,
+} from '../../../extension/src/runtime/client';
 import { resolveSettings } from '../../../extension/src/core/settings';
 
 const root = findExtensionRoot(__dirname, {});
 const workerPath = join(root, 'extension', 'dist', 'worker.js');
 const cacheDir = mkdtempSync(join(tmpdir(), 'fp8lab-client-cache-'));
-const settings = resolveSettings({ 'jit.cacheDir': cacheDir }, {}, { kernelsDir: join(root, 'kernels'), homeDir: homedir(), cwd: root }).settings;
-const hasDriver = ['/usr/lib/x86_64-linux-gnu/libcuda.so.1', '/usr/local/nvidia/lib64/libcuda.so.1', '/usr/lib64/libcuda.so.1', '/lib64/libcuda.so.1']
-  .some((p) => existsSync(p));
+const settings = resolveSettings(
+  { 'jit.cacheDir': cacheDir },
+  {},
+  { kernelsDir: join(root, 'kernels'), homeDir: homedir(), cwd: root },
+).settings;
+const hasDriver = [
+  '/usr/lib/x86_64-linux-gnu/libcuda.so.1',
+  '/usr/local/nvidia/lib64/libcuda.so.1',
+  '/usr/lib64/libcuda.so.1',
+  '/lib64/libcuda.so.1',
+].some((p) => existsSync(p));
 
 const clients: WorkerClient[] = [];
-after(async () => { await Promise.all(clients.map((c) => c.dispose())); });
+after(async () => {
+  await Promise.all(clients.map((c) => c.dispose()));
+});
 
 function start(options: Partial<RuntimeClientOptions> & { env?: NodeJS.ProcessEnv } = {}) {
   assert.ok(existsSync(workerPath), `${workerPath} is missing: run \`node extension/build.mjs\` first`);
@@ -47,7 +61,12 @@ const isCode = (code: string, re?: RegExp) => (e: RuntimeError) => {
 };
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 test('ping is answered by a separate worker process whose pid the client reports', async () => {
@@ -82,10 +101,18 @@ test('without the addon the worker still starts, answers, and reports E_ADDON_LO
   writeFileSync(join(bare, 'package.json'), JSON.stringify({ name: 'fp8-gemm-lab' }));
   const { client, logs } = start({ env: { ...process.env, FP8LAB_ROOT: bare } });
   const { pid } = await client.request('worker/ping', {});
-  await assert.rejects(client.request('env/probe', { settings }),
-    isCode('E_ADDON_LOAD', new RegExp(`${join(bare, ADDON_RELATIVE_PATH).replace(/[.]/g, '\\.')} does not exist.*npm run build:native`)));
+  await assert.rejects(
+    client.request('env/probe', { settings }),
+    isCode(
+      'E_ADDON_LOAD',
+      new RegExp(`${join(bare, ADDON_RELATIVE_PATH).replace(/[.]/g, '\\.')} does not exist.*npm run build:native`),
+    ),
+  );
   assert.equal((await client.request('worker/ping', {})).pid, pid, 'the worker survived the error');
-  assert.ok(logs.some((l) => l.includes('[E_ADDON_LOAD]')), 'the worker logged it through log/didWrite');
+  assert.ok(
+    logs.some((l) => l.includes('[E_ADDON_LOAD]')),
+    'the worker logged it through log/didWrite',
+  );
 });
 
 test('SIGKILL with a request in flight: it rejects E_WORKER_EXITED, the user is told once, a new worker answers', async () => {
@@ -105,7 +132,10 @@ test('a request that outlives the timeout rejects E_WORKER_TIMEOUT and the hung 
   const { client, failures, restarts } = start({ requestTimeoutMs: () => 1500 });
   const { pid } = await client.request('worker/ping', {});
   const t0 = Date.now();
-  await assert.rejects(client.request('test/fault', { settings, kind: 'hang' }), isCode('E_WORKER_TIMEOUT', /did not finish within 2 s/));
+  await assert.rejects(
+    client.request('test/fault', { settings, kind: 'hang' }),
+    isCode('E_WORKER_TIMEOUT', /did not finish within 2 s/),
+  );
   assert.ok(Date.now() - t0 >= 1400, 'not before the timeout');
   const next = await client.request('worker/ping', {});
   assert.notEqual(next.pid, pid);
@@ -135,8 +165,19 @@ test('cancelling a request rejects it E_CANCELLED at once', async () => {
 
 test('untrusted workspace: compile and bench are refused with E_UNTRUSTED and no worker starts', async () => {
   const { client } = start({ isTrusted: () => false });
-  await assert.rejects(client.request('kernel/compile', { settings, job: { problem: { kind: 'normal', m: 128, n: 128, k: 128 } } }), isCode('E_UNTRUSTED'));
-  await assert.rejects(client.request('gemm/bench', { settings, jobId: 'j', problems: [], options: { timing: false, peer: false, rounds: 1, seed: 1 } }), isCode('E_UNTRUSTED'));
+  await assert.rejects(
+    client.request('kernel/compile', { settings, job: { problem: { kind: 'normal', m: 128, n: 128, k: 128 } } }),
+    isCode('E_UNTRUSTED'),
+  );
+  await assert.rejects(
+    client.request('gemm/bench', {
+      settings,
+      jobId: 'j',
+      problems: [],
+      options: { timing: false, peer: false, rounds: 1, seed: 1 },
+    }),
+    isCode('E_UNTRUSTED'),
+  );
   assert.equal(client.pid, undefined);
 });
 
@@ -144,7 +185,10 @@ test('test hooks are off unless FP8LAB_TEST_HOOKS=1', async () => {
   const env = { ...process.env };
   delete env.FP8LAB_TEST_HOOKS;
   const { client } = start({ env });
-  await assert.rejects(client.request('test/fault', { settings, kind: 'crash' }), isCode('E_BAD_ARGUMENT', /FP8LAB_TEST_HOOKS=1/));
+  await assert.rejects(
+    client.request('test/fault', { settings, kind: 'crash' }),
+    isCode('E_BAD_ARGUMENT', /FP8LAB_TEST_HOOKS=1/),
+  );
 });
 
 test('restart() replaces the worker; in-flight requests reject E_WORKER_EXITED; onDidRestart says why', async () => {
@@ -175,13 +219,26 @@ test('a missing worker bundle is a coded error that says how to build it', async
 });
 
 test('cancelling a job sends job/cancel and $/cancelRequest, and resolves with what the job kept', async () => {
-  const { client } = start({ workerPath: join(root, 'test', 'fixtures', 'runtime', 'jobWorker.cjs'), requestTimeoutMs: () => 10_000 });
+  const { client } = start({
+    workerPath: join(root, 'test', 'fixtures', 'runtime', 'jobWorker.cjs'),
+    requestTimeoutMs: () => 10_000,
+  });
   const source = new CancellationTokenSource();
   const progress: string[] = [];
-  const sub = client.onNotification('job/didProgress', (p) => { progress.push(`${p.jobId}:${p.phase}`); source.cancel(); });
-  const run = await client.request('gemm/bench',
-    { settings, jobId: 'job-1', problems: [{ kind: 'normal', m: 64, n: 7168, k: 2048 }], options: { timing: false, peer: false, rounds: 1, seed: 0 } },
-    source.token);
+  const sub = client.onNotification('job/didProgress', (p) => {
+    progress.push(`${p.jobId}:${p.phase}`);
+    source.cancel();
+  });
+  const run = await client.request(
+    'gemm/bench',
+    {
+      settings,
+      jobId: 'job-1',
+      problems: [{ kind: 'normal', m: 64, n: 7168, k: 2048 }],
+      options: { timing: false, peer: false, rounds: 1, seed: 0 },
+    },
+    source.token,
+  );
   sub.dispose();
   assert.deepEqual(progress, ['job-1:compiling']);
   assert.equal(run.interrupted?.code, 'E_CANCELLED');
@@ -189,10 +246,14 @@ test('cancelling a job sends job/cancel and $/cancelRequest, and resolves with w
 });
 
 test('a kernel fault is passed on with its CUresult, and the worker (its CUDA context lost) is replaced', async () => {
-  const { client, failures, restarts } = start({ workerPath: join(root, 'test', 'fixtures', 'runtime', 'jobWorker.cjs') });
+  const { client, failures, restarts } = start({
+    workerPath: join(root, 'test', 'fixtures', 'runtime', 'jobWorker.cjs'),
+  });
   const { pid } = await client.request('worker/ping', {});
-  await assert.rejects(client.request('test/fault', { settings, kind: 'illegal-address' }), (e: RuntimeError) =>
-    e.code === 'E_KERNEL_FAULT' && e.data.cudaError === 'CUDA_ERROR_ILLEGAL_ADDRESS');
+  await assert.rejects(
+    client.request('test/fault', { settings, kind: 'illegal-address' }),
+    (e: RuntimeError) => e.code === 'E_KERNEL_FAULT' && e.data.cudaError === 'CUDA_ERROR_ILLEGAL_ADDRESS',
+  );
   const next = await client.request('worker/ping', {});
   assert.notEqual(next.pid, pid);
   assert.equal(failures.length, 1);
@@ -201,11 +262,18 @@ test('a kernel fault is passed on with its CUresult, and the worker (its CUDA co
 });
 
 test('for a job the timeout measures silence: a 3 s job reporting progress every 250 ms outlives a 1.5 s timeout', async () => {
-  const { client, failures } = start({ workerPath: join(root, 'test', 'fixtures', 'runtime', 'jobWorker.cjs'), requestTimeoutMs: () => 1500 });
+  const { client, failures } = start({
+    workerPath: join(root, 'test', 'fixtures', 'runtime', 'jobWorker.cjs'),
+    requestTimeoutMs: () => 1500,
+  });
   await client.request('worker/ping', {}); // the worker's start-up is not part of what is measured
   const t0 = Date.now();
-  const run = await client.request('gemm/bench',
-    { settings, jobId: 'steady-1', problems: [{ kind: 'normal', m: 64, n: 7168, k: 2048 }], options: { timing: false, peer: false, rounds: 1, seed: 0 } });
+  const run = await client.request('gemm/bench', {
+    settings,
+    jobId: 'steady-1',
+    problems: [{ kind: 'normal', m: 64, n: 7168, k: 2048 }],
+    options: { timing: false, peer: false, rounds: 1, seed: 0 },
+  });
   assert.ok(Date.now() - t0 >= 2900, 'it really ran longer than the timeout');
   assert.equal(run.mode, 'study');
   assert.deepEqual(failures, []);

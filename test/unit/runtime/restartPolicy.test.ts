@@ -19,25 +19,39 @@ test('quick repeated deaths back off, tell the user once more when eager restart
     now += 10;
     seen.push(p.died(now));
   }
-  assert.deepEqual(seen.map((d) => d.delayMs), [0, 100, 200, 400, undefined, undefined]);
-  assert.deepEqual(seen.map((d) => d.notify), [true, false, false, false, true, false]);
+  assert.deepEqual(
+    seen.map((d) => d.delayMs),
+    [0, 100, 200, 400, undefined, undefined],
+  );
+  assert.deepEqual(
+    seen.map((d) => d.notify),
+    [true, false, false, false, true, false],
+  );
 });
 
 test('the delay is capped', () => {
   const p = new RestartPolicy({ ...opts, maxEagerRestarts: 20 });
   let d;
-  for (let i = 0; i < 10; i++) { p.started(i); d = p.died(i + 1); }
+  for (let i = 0; i < 10; i++) {
+    p.started(i);
+    d = p.died(i + 1);
+  }
   assert.equal(d?.delayMs, 1000);
 });
 
 test('a worker that stayed up long enough, or answered a request, starts a fresh series', () => {
   const p = new RestartPolicy(opts);
-  p.started(0); p.died(1);
-  p.started(2); assert.equal(p.died(3).consecutive, 2);
-  p.started(4); assert.equal(p.died(4 + 10_000).consecutive, 1, 'stable worker resets');
-  p.started(20_000); p.died(20_001);
+  p.started(0);
+  p.died(1);
+  p.started(2);
+  assert.equal(p.died(3).consecutive, 2);
+  p.started(4);
+  assert.equal(p.died(4 + 10_000).consecutive, 1, 'stable worker resets');
+  p.started(20_000);
+  p.died(20_001);
   p.answered();
-  p.started(20_002); assert.deepEqual(p.died(20_003), { delayMs: 0, notify: true, consecutive: 1 });
+  p.started(20_002);
+  assert.deepEqual(p.died(20_003), { delayMs: 0, notify: true, consecutive: 1 });
 });
 
 test('describeExit names the signal or the code', () => {

@@ -25,7 +25,8 @@ function at(text: string, needle: string, into = 0, nth = 0) {
   return offsetToPosition(text, i + into);
 }
 
-const hover = (needle: string, into = 0, nth = 0, facts?: KernelFacts) => hoverAt(fixture, at(fixture, needle, into, nth), kb, facts);
+const hover = (needle: string, into = 0, nth = 0, facts?: KernelFacts) =>
+  hoverAt(fixture, at(fixture, needle, into, nth), kb, facts);
 
 test('positions and offsets round-trip', () => {
   for (const offset of [0, 10, 500, fixture.length - 1]) {
@@ -43,7 +44,10 @@ test('wgmma inside a concatenated asm string: instruction, shape decoded, types 
   assert.match(md!, /\| `\.e4m3` \| A: FP8 E4M3/);
   assert.match(md!, /\| `\.e4m3` \| B: FP8 E4M3/);
   assert.match(md!, /PTX ISA 8\.0\+ · target sm_90a only/);
-  assert.match(md!, /https:\/\/docs\.nvidia\.com\/cuda\/parallel-thread-execution\/#asynchronous-warpgroup-level-matrix-instructions-wgmma-mma-async/);
+  assert.match(
+    md!,
+    /https:\/\/docs\.nvidia\.com\/cuda\/parallel-thread-execution\/#asynchronous-warpgroup-level-matrix-instructions-wgmma-mma-async/,
+  );
   // operands as written, bound to the C++ expressions of the operand lists
   assert.match(md!, /`\{%0, %1, %2, %3\}` — %0 = `d\[0\]`/);
   assert.match(md!, /`%4` — %4 = `desc_a`/);
@@ -107,7 +111,8 @@ test('C++ concepts: __grid_constant__, __launch_bounds__, cudaGridDependencySync
 });
 
 test('C++ wrappers named after their instruction explain the instruction', () => {
-  const text = 'void f(uint64_t* b) { ptx::mbarrier_try_wait_parity(b, 0); ptx::cp_async_bulk_tensor_2d_load(m, b, d, 0, 0); add_one(x); }';
+  const text =
+    'void f(uint64_t* b) { ptx::mbarrier_try_wait_parity(b, 0); ptx::cp_async_bulk_tensor_2d_load(m, b, d, 0, 0); add_one(x); }';
   const h = (needle: string) => hoverAt(text, offsetToPosition(text, text.indexOf(needle) + 2), kb, undefined);
   assert.match(h('mbarrier_try_wait_parity')!, /C\+\+ wrapper of PTX `mbarrier\.try_wait`/);
   assert.match(h('cp_async_bulk_tensor_2d_load')!, /C\+\+ wrapper of PTX `cp\.async\.bulk\.tensor`/);
@@ -117,7 +122,10 @@ test('C++ wrappers named after their instruction explain the instruction', () =>
 const problem: GemmProblem = { kind: 'normal', m: 4096, n: 7168, k: 7168 };
 const config: GemmConfig = completeConfig({ blockM: 128, blockN: 160, clusterM: 2, clusterN: 1, numSms: 132 }, problem);
 const small: GemmProblem = { kind: 'normal', m: 64, n: 2112, k: 7168 };
-const smallConfig: GemmConfig = completeConfig({ blockM: 64, blockN: 32, clusterM: 1, clusterN: 1, numSms: 132 }, small);
+const smallConfig: GemmConfig = completeConfig(
+  { blockM: 64, blockN: 32, clusterM: 1, clusterN: 1, numSms: 132 },
+  small,
+);
 
 const facts: KernelFacts = {
   version: 1,
@@ -128,10 +136,30 @@ const facts: KernelFacts = {
     { problem: small, config: smallConfig, cost: configCost(small, smallConfig) },
   ],
   compiles: [
-    { kernelName: 'fp8lab_gemm_a', functions: ['gemm_body'], config, registers: 168, spillStoresBytes: 0, spillLoadsBytes: 0,
-      stackFrameBytes: 0, staticSharedBytes: 0, dynamicSharedBytes: config.sharedBytes, compiledAt: '2026-11-21T05:00:00Z', origin: 'run' },
-    { kernelName: 'fixture_kernel', functions: [], registers: 90, spillStoresBytes: 8, spillLoadsBytes: 16,
-      stackFrameBytes: 24, staticSharedBytes: 0, compiledAt: '2026-11-21T05:01:00Z', origin: 'save' },
+    {
+      kernelName: 'fp8lab_gemm_a',
+      functions: ['gemm_body'],
+      config,
+      registers: 168,
+      spillStoresBytes: 0,
+      spillLoadsBytes: 0,
+      stackFrameBytes: 0,
+      staticSharedBytes: 0,
+      dynamicSharedBytes: config.sharedBytes,
+      compiledAt: '2026-11-21T05:00:00Z',
+      origin: 'run',
+    },
+    {
+      kernelName: 'fixture_kernel',
+      functions: [],
+      registers: 90,
+      spillStoresBytes: 8,
+      spillLoadsBytes: 16,
+      stackFrameBytes: 24,
+      staticSharedBytes: 0,
+      compiledAt: '2026-11-21T05:01:00Z',
+      origin: 'save',
+    },
   ],
 };
 
@@ -186,7 +214,10 @@ test('real kernel: the instantiated body gets a lens position and facts from a g
   const f: KernelFacts = { ...facts, compiles: [{ ...facts.compiles[0], kernelName: unit.kernelName, functions }] };
   const md = hoverAt(impl, offsetToPosition(impl, body!.start + 3), kb, f)!;
   assert.ok(md.includes(unit.kernelName));
-  assert.match(hoverAt(impl, offsetToPosition(impl, impl.indexOf('make_wgmma_desc_kmajor_sw128') + 3), kb, undefined)!, /matrix descriptor/);
+  assert.match(
+    hoverAt(impl, offsetToPosition(impl, impl.indexOf('make_wgmma_desc_kmajor_sw128') + 3), kb, undefined)!,
+    /matrix descriptor/,
+  );
 });
 
 test('one-word mnemonics only match wrappers followed by one of their qualifiers', () => {
@@ -217,9 +248,15 @@ test('the MQA-logits kernels: their concepts hover on the real sources', () => {
   const plain = readFileSync(join(root, 'kernels/include/fp8lab/impls/sm90_fp8_mqa_logits.cuh'), 'utf8');
   const paged = readFileSync(join(root, 'kernels/include/fp8lab/impls/sm90_fp8_paged_mqa_logits.cuh'), 'utf8');
   const on = (text: string, needle: string) => hoverAt(text, at(text, needle, 2), kb, undefined);
-  assert.match(on(plain, 'Sm90Fp8MqaLogits<')!.replace(/\n/g, ' '), /lightning indexer.*relu\(q\[i,h,:\]·k\[j,:\]·scale\[j\]\)/);
+  assert.match(
+    on(plain, 'Sm90Fp8MqaLogits<')!.replace(/\n/g, ' '),
+    /lightning indexer.*relu\(q\[i,h,:\]·k\[j,:\]·scale\[j\]\)/,
+  );
   assert.match(on(plain, 'block_key_range<')!, /union of its queries' windows/);
   assert.match(on(plain, 'kChunksPerQuery =')!, /shfl\.xor/);
-  assert.match(on(paged, 'block_table[static_cast')!.replace(/\n/g, ' '), /64 e4m3 rows first and their 64 FP32 scales/);
+  assert.match(
+    on(paged, 'block_table[static_cast')!.replace(/\n/g, ' '),
+    /64 e4m3 rows first and their 64 FP32 scales/,
+  );
   assert.match(on(paged, 'PagedUnitCursor<')!, /one equal, contiguous run per CTA/);
 });

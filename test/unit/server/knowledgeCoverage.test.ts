@@ -35,9 +35,15 @@ test('every PTX instruction (and each of its qualifiers) in asm strings under ke
         seen.set(instr.opcode.text, where);
         const match = lookupPtx(instr.opcode.text, kb);
         if (!match) missing.push(where);
-        else for (const q of decodeQualifiers(match, kb)) if (!q.meaning) missing.push(`${where}: qualifier ${q.qualifier} has no meaning`);
+        else
+          for (const q of decodeQualifiers(match, kb))
+            if (!q.meaning) missing.push(`${where}: qualifier ${q.qualifier} has no meaning`);
         for (const ref of percentRefs(st.ptx, instr.statement.start, instr.statement.end)) {
-          if (ref.kind === 'special' && st.ptx.slice(ref.start, ref.start + 2) === '%%' && !lookupSpecialRegister(ref.value, kb)) {
+          if (
+            ref.kind === 'special' &&
+            st.ptx.slice(ref.start, ref.start + 2) === '%%' &&
+            !lookupSpecialRegister(ref.value, kb)
+          ) {
             missing.push(`${relative(root, file)}: special register %${ref.value}`);
           }
         }
@@ -47,26 +53,62 @@ test('every PTX instruction (and each of its qualifiers) in asm strings under ke
   // The kernels are built from inline PTX; finding none means the scan (or the tree) is broken.
   assert.ok(statements > 10, `expected the kernels' asm statements, found ${statements} in ${files.length} files`);
   assert.ok(seen.size > 10, `expected many distinct opcodes, found ${seen.size}`);
-  assert.deepEqual(missing, [], `PTX without a knowledge entry (add one to extension/server/knowledge/ptx.ts):\n${missing.join('\n')}`);
+  assert.deepEqual(
+    missing,
+    [],
+    `PTX without a knowledge entry (add one to extension/server/knowledge/ptx.ts):\n${missing.join('\n')}`,
+  );
 });
 
 test('the Hopper instructions the issue lists are all explained', () => {
   const required = [
-    'wgmma.mma_async.sync.aligned.m64n128k32.f32.e4m3.e4m3', 'wgmma.fence.sync.aligned', 'wgmma.commit_group.sync.aligned',
-    'wgmma.wait_group.sync.aligned', 'cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes',
-    'cp.async.bulk.tensor.2d.global.shared::cta.bulk_group', 'cp.reduce.async.bulk.tensor.2d.global.shared::cta.add.tile.bulk_group',
-    'cp.async.bulk.commit_group', 'cp.async.bulk.wait_group.read', 'prefetch.tensormap', 'tensormap.replace.tile.global_address.shared::cta.b1024.b64',
-    'mbarrier.init.shared::cta.b64', 'mbarrier.arrive.shared::cta.b64', 'mbarrier.arrive.expect_tx.shared::cta.b64',
-    'mbarrier.expect_tx.relaxed.cta.shared::cta.b64', 'mbarrier.try_wait.parity.shared::cta.b64', 'fence.proxy.async.shared::cta',
-    'fence.mbarrier_init.release.cluster', 'barrier.cluster.arrive.relaxed.aligned', 'barrier.cluster.wait', 'bar.sync', 'barrier.sync',
-    'elect.sync', 'setmaxnreg.inc.sync.aligned.u32', 'stmatrix.sync.aligned.x4.m8n8.shared.b16', 'ldmatrix.sync.aligned.m8n8.x4.shared.b16',
-    'mapa.shared::cluster.u32', 'griddepcontrol.wait', 'griddepcontrol.launch_dependents',
+    'wgmma.mma_async.sync.aligned.m64n128k32.f32.e4m3.e4m3',
+    'wgmma.fence.sync.aligned',
+    'wgmma.commit_group.sync.aligned',
+    'wgmma.wait_group.sync.aligned',
+    'cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes',
+    'cp.async.bulk.tensor.2d.global.shared::cta.bulk_group',
+    'cp.reduce.async.bulk.tensor.2d.global.shared::cta.add.tile.bulk_group',
+    'cp.async.bulk.commit_group',
+    'cp.async.bulk.wait_group.read',
+    'prefetch.tensormap',
+    'tensormap.replace.tile.global_address.shared::cta.b1024.b64',
+    'mbarrier.init.shared::cta.b64',
+    'mbarrier.arrive.shared::cta.b64',
+    'mbarrier.arrive.expect_tx.shared::cta.b64',
+    'mbarrier.expect_tx.relaxed.cta.shared::cta.b64',
+    'mbarrier.try_wait.parity.shared::cta.b64',
+    'fence.proxy.async.shared::cta',
+    'fence.mbarrier_init.release.cluster',
+    'barrier.cluster.arrive.relaxed.aligned',
+    'barrier.cluster.wait',
+    'bar.sync',
+    'barrier.sync',
+    'elect.sync',
+    'setmaxnreg.inc.sync.aligned.u32',
+    'stmatrix.sync.aligned.x4.m8n8.shared.b16',
+    'ldmatrix.sync.aligned.m8n8.x4.shared.b16',
+    'mapa.shared::cluster.u32',
+    'griddepcontrol.wait',
+    'griddepcontrol.launch_dependents',
   ];
   for (const op of required) assert.ok(lookupPtx(op, kb), `no entry for ${op}`);
   assert.equal(lookupPtx('barrier.cluster.arrive', kb)!.entry.mnemonic, 'barrier.cluster');
   assert.equal(lookupPtx('cp.async.bulk.wait_group.read', kb)!.entry.mnemonic, 'cp.async.bulk.wait_group');
-  assert.equal(lookupPtx('fence.proxy.tensormap::generic.release.gpu', kb)!.entry.mnemonic, 'fence.proxy.tensormap::generic');
-  for (const r of ['cluster_ctarank', 'cluster_nctarank', 'clusterid', 'globaltimer', 'globaltimer_lo', 'smid', 'clock64', 'tid.x']) {
+  assert.equal(
+    lookupPtx('fence.proxy.tensormap::generic.release.gpu', kb)!.entry.mnemonic,
+    'fence.proxy.tensormap::generic',
+  );
+  for (const r of [
+    'cluster_ctarank',
+    'cluster_nctarank',
+    'clusterid',
+    'globaltimer',
+    'globaltimer_lo',
+    'smid',
+    'clock64',
+    'tid.x',
+  ]) {
     assert.ok(lookupSpecialRegister(r, kb), `no entry for %${r}`);
   }
   assert.equal(lookupPtx('frobnicate.sync', kb), null);
@@ -89,7 +131,18 @@ test('knowledge entries are well-formed: text, versions, anchors, no duplicates'
     for (const l of c.links ?? []) assert.match(l.url, /^https:\/\//);
   }
   const fields = new Set(kb.templateParams.map((t) => t.field));
-  for (const f of ['blockM', 'blockN', 'blockK', 'numStages', 'numMathWarpgroups', 'clusterM', 'clusterN', 'swizzleA', 'swizzleB', 'swizzleD']) {
+  for (const f of [
+    'blockM',
+    'blockN',
+    'blockK',
+    'numStages',
+    'numMathWarpgroups',
+    'clusterM',
+    'clusterN',
+    'swizzleA',
+    'swizzleB',
+    'swizzleD',
+  ]) {
     assert.ok(fields.has(f as never), `template parameter field ${f} has no entry`);
   }
 });

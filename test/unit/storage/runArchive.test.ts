@@ -9,8 +9,12 @@ import { makeRun } from '../webview/runData';
 import { upgradeRun } from '../../../extension/src/core/peers/runPeers';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'fp8lab-runs-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fp8lab-runs-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('RunArchive', () => {
   it('saves, lists and loads a run; leaves no temp file behind', async () => {
@@ -64,7 +68,10 @@ describe('RunArchive', () => {
     writeFileSync(join(dir, 'run-foreign.json'), '{"hello": 1}');
     writeFileSync(join(dir, 'run-newer.json.123.1.tmp'), 'partial');
     writeFileSync(join(dir, 'notes.txt'), 'x');
-    assert.deepEqual((await archive.list()).map((r) => r.id), ['newer', 'older']);
+    assert.deepEqual(
+      (await archive.list()).map((r) => r.id),
+      ['newer', 'older'],
+    );
     assert.equal((await archive.latest())?.id, 'newer');
     await assert.rejects(archive.loadFile(join(dir, 'run-broken.json')), /not valid JSON/);
     await assert.rejects(archive.loadFile(join(dir, 'run-foreign.json')), /not a saved FP8 GEMM Lab run/);

@@ -9,26 +9,71 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { GemmConfig } from '../../../extension/protocol/worker';
 import { crc32Hex } from '../../../extension/src/core/checksum';
-import { decodeRecordLine, encodeRecordLine, tunedFor, viewFor, type DeviceIdentity, type TuningRecord } from '../../../extension/src/core/tuning/tuningRecord';
+import {
+  decodeRecordLine,
+  encodeRecordLine,
+  tunedFor,
+  viewFor,
+  type DeviceIdentity,
+  type TuningRecord,
+} from '../../../extension/src/core/tuning/tuningRecord';
 import { findExtensionRoot } from '../../../extension/src/worker/addon';
 import { kernelSourceHash } from '../../../extension/src/storage/kernelSourceHash';
 import { TuningStore } from '../../../extension/src/storage/tuningStore';
 
-const H100: DeviceIdentity = { name: 'NVIDIA H100 80GB HBM3', smsInUse: 132, smCount: 132, computeCapability: [9, 0], driverVersion: 13000, powerLimitW: 700 };
-const H20: DeviceIdentity = { name: 'NVIDIA H20', smsInUse: 78, smCount: 78, computeCapability: [9, 0], driverVersion: 12080, powerLimitW: 400 };
+const H100: DeviceIdentity = {
+  name: 'NVIDIA H100 80GB HBM3',
+  smsInUse: 132,
+  smCount: 132,
+  computeCapability: [9, 0],
+  driverVersion: 13000,
+  powerLimitW: 700,
+};
+const H20: DeviceIdentity = {
+  name: 'NVIDIA H20',
+  smsInUse: 78,
+  smCount: 78,
+  computeCapability: [9, 0],
+  driverVersion: 12080,
+  powerLimitW: 400,
+};
 const HASH_A = 'a'.repeat(64);
 const HASH_B = 'b'.repeat(64);
-const CONFIG: GemmConfig = { blockM: 128, blockN: 128, blockK: 128, numStages: 5, numMathWarpgroups: 2, clusterM: 1, clusterN: 1,
-  swizzleA: 128, swizzleB: 128, swizzleD: 128, numSms: 132, sharedBytes: 200_000, numThreads: 384 };
+const CONFIG: GemmConfig = {
+  blockM: 128,
+  blockN: 128,
+  blockK: 128,
+  numStages: 5,
+  numMathWarpgroups: 2,
+  clusterM: 1,
+  clusterN: 1,
+  swizzleA: 128,
+  swizzleB: 128,
+  swizzleD: 128,
+  numSms: 132,
+  sharedBytes: 200_000,
+  numThreads: 384,
+};
 
-function record(id: string, m: number, opts: { device?: DeviceIdentity; hash?: string; us?: number; at?: string } = {}): TuningRecord {
+function record(
+  id: string,
+  m: number,
+  opts: { device?: DeviceIdentity; hash?: string; us?: number; at?: string } = {},
+): TuningRecord {
   const us = opts.us ?? 100 + m / 64;
   return {
-    kind: 'fp8lab.tuning', version: 1, id, device: opts.device ?? H100, kernelHash: opts.hash ?? HASH_A,
+    kind: 'fp8lab.tuning',
+    version: 1,
+    id,
+    device: opts.device ?? H100,
+    kernelHash: opts.hash ?? HASH_A,
     problem: { kind: 'normal', m, n: 7168, k: 2048 },
     ranking: [{ config: CONFIG, measuredUs: us, predictedUs: us * 1.1, chosen: true }],
-    winner: { config: CONFIG, us }, regret: 1, method: 'interleaved CUDA-graph rounds, median of 10',
-    measuredAt: opts.at ?? '2026-12-06T00:00:00.000Z', origin: { by: 'tune', host: 'test' },
+    winner: { config: CONFIG, us },
+    regret: 1,
+    method: 'interleaved CUDA-graph rounds, median of 10',
+    measuredAt: opts.at ?? '2026-12-06T00:00:00.000Z',
+    origin: { by: 'tune', host: 'test' },
   };
 }
 
@@ -48,16 +93,29 @@ if (process.env.FP8LAB_TEST_STORE_WRITER) {
     const dir = mkdtempSync(join(tmpdir(), 'fp8lab-tuning-'));
     const writers = ['w0', 'w1', 'w2', 'w3'];
     const perWriter = 150;
-    const codes = await Promise.all(writers.map((tag) => new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, [__filename], { env: { ...process.env, FP8LAB_TEST_STORE_WRITER: `${dir}|${tag}|${perWriter}` }, stdio: 'inherit' });
-      child.on('close', resolve);
-    })));
+    const codes = await Promise.all(
+      writers.map(
+        (tag) =>
+          new Promise<number | null>((resolve) => {
+            const child = spawn(process.execPath, [__filename], {
+              env: { ...process.env, FP8LAB_TEST_STORE_WRITER: `${dir}|${tag}|${perWriter}` },
+              stdio: 'inherit',
+            });
+            child.on('close', resolve);
+          }),
+      ),
+    );
     assert.deepEqual(codes, [0, 0, 0, 0]);
     assert.equal(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).length, 4, 'one file per writer');
     const { records, warnings } = await new TuningStore(dir).read();
     assert.deepEqual(warnings, []);
     assert.equal(records.length, writers.length * perWriter);
-    for (const tag of writers) for (let j = 0; j < perWriter; j++) assert.ok(records.some((r) => r.id === `${tag}-${j}`), `${tag}-${j} is missing`);
+    for (const tag of writers)
+      for (let j = 0; j < perWriter; j++)
+        assert.ok(
+          records.some((r) => r.id === `${tag}-${j}`),
+          `${tag}-${j} is missing`,
+        );
   });
 
   test('a record cut short and an edited one are skipped with a warning; the others are read', async () => {
@@ -71,7 +129,10 @@ if (process.env.FP8LAB_TEST_STORE_WRITER) {
     writeFileSync(file, lines.join('\n'));
     truncateSync(file, Buffer.byteLength(lines.join('\n')) - 40);
     const { records, warnings } = await store.read();
-    assert.deepEqual(records.map((r) => r.id), ['r1']);
+    assert.deepEqual(
+      records.map((r) => r.id),
+      ['r1'],
+    );
     assert.equal(warnings.length, 2);
     assert.match(warnings[0].reason, /checksum mismatch/);
     assert.equal(warnings[0].line, 2);
@@ -91,30 +152,55 @@ if (process.env.FP8LAB_TEST_STORE_WRITER) {
       record('capped', 128, { device: { ...H100, powerLimitW: 500 } }),
     ];
     const view = viewFor(records, H100, HASH_A);
-    assert.deepEqual(view.usable.map((r) => r.id), ['new']);
-    assert.deepEqual(view.otherKernel.map((r) => r.id), ['stale']);
-    assert.deepEqual(view.otherDevice.map((r) => r.id), ['h20', 'capped']);
+    assert.deepEqual(
+      view.usable.map((r) => r.id),
+      ['new'],
+    );
+    assert.deepEqual(
+      view.otherKernel.map((r) => r.id),
+      ['stale'],
+    );
+    assert.deepEqual(
+      view.otherDevice.map((r) => r.id),
+      ['h20', 'capped'],
+    );
     assert.equal(tunedFor(view, { kind: 'normal', m: 64, n: 7168, k: 2048 })?.winner?.us, 80);
-    assert.equal(tunedFor(view, { kind: 'normal', m: 128, n: 7168, k: 2048 }), undefined, 'only a stale record for this shape: not used');
+    assert.equal(
+      tunedFor(view, { kind: 'normal', m: 128, n: 7168, k: 2048 }),
+      undefined,
+      'only a stale record for this shape: not used',
+    );
   });
 
   test('a line decodes only when its checksum and its fields are right', () => {
     const line = encodeRecordLine(record('x', 64)).trimEnd();
     assert.equal(decodeRecordLine(line).ok, true);
     assert.match(String((decodeRecordLine(line.slice(0, 30)) as { reason: string }).reason), /checksum mismatch/);
-    assert.match(String((decodeRecordLine('{"kind":"fp8lab.tuning"}') as { reason: string }).reason), /not a checksummed record line/);
+    assert.match(
+      String((decodeRecordLine('{"kind":"fp8lab.tuning"}') as { reason: string }).reason),
+      /not a checksummed record line/,
+    );
     const noHash = JSON.stringify({ ...record('y', 64), kernelHash: '' });
-    assert.match(String((decodeRecordLine(`${crc32Hex(noHash)} ${noHash}`) as { reason: string }).reason), /kernel-source hash/);
+    assert.match(
+      String((decodeRecordLine(`${crc32Hex(noHash)} ${noHash}`) as { reason: string }).reason),
+      /kernel-source hash/,
+    );
   });
 
   test('fp8lab tuning show: each record with where it applies, and the skipped lines as warnings', async () => {
     const root = findExtensionRoot(__dirname, {});
     const dir = mkdtempSync(join(tmpdir(), 'fp8lab-tuning-'));
     const here = await kernelSourceHash(join(root, 'kernels'));
-    const file = await new TuningStore(dir).append([record('mine', 4096, { hash: here }), record('older', 64, { hash: HASH_B })]);
+    const file = await new TuningStore(dir).append([
+      record('mine', 4096, { hash: here }),
+      record('older', 64, { hash: HASH_B }),
+    ]);
     appendFileSync(file, encodeRecordLine(record('torn', 128)).slice(0, 50));
-    const r = spawnSync(process.execPath, [join(root, 'extension/dist/cli.js'), 'tuning', 'show', '--db', dir],
-      { encoding: 'utf8', env: { ...process.env, FP8LAB_ROOT: '' }, timeout: 60_000 });
+    const r = spawnSync(process.execPath, [join(root, 'extension/dist/cli.js'), 'tuning', 'show', '--db', dir], {
+      encoding: 'utf8',
+      env: { ...process.env, FP8LAB_ROOT: '' },
+      timeout: 60_000,
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /warning: tuning store: skipped line 3 of .*: incomplete last line/);
     assert.match(r.stdout, /: 2 record\(s\), 1 line\(s\) skipped/);

@@ -9,7 +9,8 @@ import type { ChartMarks, Mark } from '../../../webview/src/charts/marks';
 import { assertSnapshot, newRoot } from './snapshot';
 
 const size = { width: 480, height: 260 };
-const of = (marks: Mark[], type: Mark['type'], cls?: string) => marks.filter((m) => m.type === type && (!cls || m.cls.split(' ').includes(cls)));
+const of = (marks: Mark[], type: Mark['type'], cls?: string) =>
+  marks.filter((m) => m.type === type && (!cls || m.cls.split(' ').includes(cls)));
 
 // Fixed inputs for layout and snapshot tests (shapes of the DeepSeek-V3 list, round numbers).
 const barData: bars.TflopsDatum[] = [
@@ -17,9 +18,17 @@ const barData: bars.TflopsDatum[] = [
   { label: '128x24576x1536', values: { ours: 400, cublaslt: 500 } },
   { label: '4096x7168x16384', values: { ours: 1200, deepgemm: 1300, torch: 1100 } },
 ];
-const series: bars.TflopsSeries[] = [{ id: 'ours', name: 'ours' }, { id: 'cublaslt', name: 'cuBLASLt' }, { id: 'deepgemm', name: 'DeepGEMM' }, { id: 'torch', name: 'torch._scaled_mm' }];
+const series: bars.TflopsSeries[] = [
+  { id: 'ours', name: 'ours' },
+  { id: 'cublaslt', name: 'cuBLASLt' },
+  { id: 'deepgemm', name: 'DeepGEMM' },
+  { id: 'torch', name: 'torch._scaled_mm' },
+];
 const ratioData: ratios.RatioDatum[] = [
-  { label: '64x2112x7168', points: { cublaslt: { ratio: 1.25, spread: 0.03 }, deepgemm: { ratio: 0.9, spread: 0.02 } } },
+  {
+    label: '64x2112x7168',
+    points: { cublaslt: { ratio: 1.25, spread: 0.03 }, deepgemm: { ratio: 0.9, spread: 0.02 } },
+  },
   { label: '128x24576x1536', points: { cublaslt: { ratio: 1.02 } } },
   { label: '4096x7168x16384', points: {} },
 ];
@@ -45,7 +54,11 @@ const regData: regs.RegistersDatum[] = [
 describe('tflopsBars.layout', () => {
   it('draws one bar per measured value of every series, heights ordered like the values, side by side', () => {
     const { marks } = bars.layout(barData, series, size);
-    const bar = (id: string) => of(marks, 'rect', `series-${id}`).filter((m) => m.type === 'rect' && m.title) as Extract<Mark, { type: 'rect' }>[];
+    const bar = (id: string) =>
+      of(marks, 'rect', `series-${id}`).filter((m) => m.type === 'rect' && m.title) as Extract<
+        Mark,
+        { type: 'rect' }
+      >[];
     assert.equal(bar('ours').length, 3);
     assert.equal(bar('cublaslt').length, 2);
     assert.equal(bar('deepgemm').length, 2);
@@ -58,15 +71,27 @@ describe('tflopsBars.layout', () => {
     for (const m of marks) if (m.type === 'rect') assert.ok(m.y >= 0 && m.x >= 0 && m.x + m.width <= size.width);
   });
   it('names in the legend only the series that have bars (a run without peers shows ours alone)', () => {
-    const legend = (data: typeof barData) => bars.layout(data, series, size).marks.filter((m) => m.type === 'text' && m.cls === 'legend').map((m) => (m as { text: string }).text);
+    const legend = (data: typeof barData) =>
+      bars
+        .layout(data, series, size)
+        .marks.filter((m) => m.type === 'text' && m.cls === 'legend')
+        .map((m) => (m as { text: string }).text);
     assert.deepEqual(legend(barData), ['ours', 'cuBLASLt', 'DeepGEMM', 'torch._scaled_mm']);
     const noPeer = barData.map((d) => ({ label: d.label, values: { ours: d.values.ours } }));
     assert.deepEqual(legend(noPeer), ['ours']);
     assert.equal(bars.layout(noPeer, series, size).label, 'TFLOPS per shape');
     // Legend entries do not overlap each other.
-    const swatches = bars.layout(barData, series, size).marks.filter((m) => m.type === 'rect' && !m.title) as Extract<Mark, { type: 'rect' }>[];
-    const texts = bars.layout(barData, series, size).marks.filter((m) => m.type === 'text' && m.cls === 'legend') as Extract<Mark, { type: 'text' }>[];
-    texts.forEach((t, i) => { if (swatches[i + 1]) assert.ok(t.x + t.text.length * 6 <= swatches[i + 1].x, `legend "${t.text}" runs into the next swatch`); });
+    const swatches = bars.layout(barData, series, size).marks.filter((m) => m.type === 'rect' && !m.title) as Extract<
+      Mark,
+      { type: 'rect' }
+    >[];
+    const texts = bars
+      .layout(barData, series, size)
+      .marks.filter((m) => m.type === 'text' && m.cls === 'legend') as Extract<Mark, { type: 'text' }>[];
+    texts.forEach((t, i) => {
+      if (swatches[i + 1])
+        assert.ok(t.x + t.text.length * 6 <= swatches[i + 1].x, `legend "${t.text}" runs into the next swatch`);
+    });
   });
   it('says there are no timings instead of drawing an empty frame', () => {
     const { marks } = bars.layout([{ label: '64x2112x7168', values: {} }], series, size);
@@ -104,7 +129,10 @@ describe('roofline.layout', () => {
 describe('candidateSpace.layout', () => {
   it('orders candidates by prediction, skips ones with nothing to show, marks the choice', () => {
     const { marks } = space.layout(candidates, size);
-    const predicted = of(marks, 'circle', 'predicted').filter((m) => (m as { title?: string }).title) as Extract<Mark, { type: 'circle' }>[];
+    const predicted = of(marks, 'circle', 'predicted').filter((m) => (m as { title?: string }).title) as Extract<
+      Mark,
+      { type: 'circle' }
+    >[];
     assert.equal(predicted.length, 3);
     assert.match(predicted[0].title ?? '', /^#3 /);
     assert.ok(predicted[0].cx < predicted[1].cx);
@@ -127,7 +155,7 @@ describe('ratioChart.layout', () => {
     const whiskers = of(marks, 'line', 'whisker') as Extract<Mark, { type: 'line' }>[];
     assert.equal(whiskers.length, 2, 'only the points with a spread get a whisker');
     assert.ok(whiskers[0].y1 < dot('cublaslt')[0].cy && whiskers[0].y2 > dot('cublaslt')[0].cy);
-    assert.match((dot('deepgemm')[0].title ?? ''), /0\.900x ± 2\.0%/);
+    assert.match(dot('deepgemm')[0].title ?? '', /0\.900x ± 2\.0%/);
     // The shape without a ratio is left out rather than drawn empty.
     assert.equal(marks.filter((m) => m.type === 'text' && m.cls === 'tick' && m.text === '4096x7168x16384').length, 0);
   });

@@ -13,7 +13,9 @@ import * as picture from '../../../webview/src/charts/configPicture';
 import type { Mark } from '../../../webview/src/charts/marks';
 import { repoRoot } from '../repoRoot';
 
-const report = JSON.parse(readFileSync(join(repoRoot(), 'test/fixtures/runs/configs-4096x7168x2048.json'), 'utf8')) as ConfigReport;
+const report = JSON.parse(
+  readFileSync(join(repoRoot(), 'test/fixtures/runs/configs-4096x7168x2048.json'), 'utf8'),
+) as ConfigReport;
 const chosen = report.chosen;
 
 describe('configPicture data', () => {
@@ -26,10 +28,13 @@ describe('configPicture data', () => {
     assert.equal(d.tiles.rows, Math.ceil(report.problem.m / chosen.blockM));
     assert.equal(d.tiles.cols, Math.ceil(report.problem.n / chosen.blockN));
   });
-  it('lays out shared memory as the kernel does: the segments add up to the config\'s bytes, one A/B/scale triple per stage', () => {
+  it("lays out shared memory as the kernel does: the segments add up to the config's bytes, one A/B/scale triple per stage", () => {
     for (const c of report.candidates.filter((x) => !x.rejected).slice(0, 20)) {
       const d = configPicture(report.problem, c.config);
-      assert.equal(d.smem.segments.reduce((a, s) => a + s.bytes, 0), d.smem.total);
+      assert.equal(
+        d.smem.segments.reduce((a, s) => a + s.bytes, 0),
+        d.smem.total,
+      );
       assert.equal(d.smem.total, sharedMemoryBytes(c.config, report.problem));
       assert.equal(d.smem.segments.filter((s) => s.part === 'A').length, c.config.numStages);
       assert.ok(d.smem.total <= d.smem.limit, 'a legal candidate fits');
@@ -37,7 +42,13 @@ describe('configPicture data', () => {
   });
   it('splits the register file by warpgroup role (setmaxnreg) and names the multicast operand', () => {
     const d = configPicture(report.problem, { ...chosen, numMathWarpgroups: 2, clusterM: 2, clusterN: 1 });
-    assert.deepEqual(d.registers.roles.map((r) => [r.role, r.total]), [['producer', 40 * 128], ['math', 232 * 128 * 2]]);
+    assert.deepEqual(
+      d.registers.roles.map((r) => [r.role, r.total]),
+      [
+        ['producer', 40 * 128],
+        ['math', 232 * 128 * 2],
+      ],
+    );
     assert.ok(d.registers.total <= REGISTER_FILE);
     assert.equal(d.cluster.multicast, 'B');
     assert.equal(configPicture(report.problem, { ...chosen, clusterM: 1, clusterN: 2 }).cluster.multicast, 'A');
@@ -49,14 +60,18 @@ describe('configPicture data', () => {
     assert.equal(partOfRule('cluster'), 'cluster');
     assert.equal(partOfRule('scale-b-blocks'), 'tiles');
     const rejected = report.candidates.find((c) => c.rejected)!;
-    assert.equal(configPicture(report.problem, rejected.config, rejected.rejected).rejected?.part, partOfRule(rejected.rejected!.rule));
+    assert.equal(
+      configPicture(report.problem, rejected.config, rejected.rejected).rejected?.part,
+      partOfRule(rejected.rejected!.rule),
+    );
   });
 });
 
-const rects = (marks: Mark[], cls: string) => marks.filter((m): m is Extract<Mark, { type: 'rect' }> => m.type === 'rect' && m.cls.split(' ').includes(cls));
+const rects = (marks: Mark[], cls: string) =>
+  marks.filter((m): m is Extract<Mark, { type: 'rect' }> => m.type === 'rect' && m.cls.split(' ').includes(cls));
 
 describe('configPicture layout', () => {
-  it('draws one cell per tile, the last wave\'s in their own colour, everything inside the width (side bar and wide)', () => {
+  it("draws one cell per tile, the last wave's in their own colour, everything inside the width (side bar and wide)", () => {
     const d = configPicture(report.problem, chosen);
     for (const width of [284, 560]) {
       const { marks, height } = picture.layout(d, { width, height: 10 });
@@ -64,8 +79,13 @@ describe('configPicture layout', () => {
       assert.equal(tiles.length, d.tiles.total);
       assert.equal(tiles.filter((m) => m.cls.includes('wave-last')).length, d.tiles.lastWaveTiles);
       for (const m of marks) {
-        if (m.type === 'rect') assert.ok(m.x >= 0 && m.x + m.width <= width + 0.01 && m.y + m.height <= height, `rect ${m.cls} at ${m.x}+${m.width} leaves ${width}x${height}`);
-        if (m.type === 'text' && m.anchor !== 'end' && m.anchor !== 'middle') assert.ok(m.x + m.text.length * 5.5 <= width + 2, `"${m.text}" runs past ${width} px`);
+        if (m.type === 'rect')
+          assert.ok(
+            m.x >= 0 && m.x + m.width <= width + 0.01 && m.y + m.height <= height,
+            `rect ${m.cls} at ${m.x}+${m.width} leaves ${width}x${height}`,
+          );
+        if (m.type === 'text' && m.anchor !== 'end' && m.anchor !== 'middle')
+          assert.ok(m.x + m.text.length * 5.5 <= width + 2, `"${m.text}" runs past ${width} px`);
       }
       // The shared-memory limit line sits right of the bar's end (the config fits).
       const limit = marks.find((m) => m.type === 'line' && m.cls === 'limit') as Extract<Mark, { type: 'line' }>;
@@ -79,9 +99,14 @@ describe('configPicture layout', () => {
     assert.ok(rects(marks, 'tile').length <= picture.MAX_CELLS);
     assert.ok(marks.some((m) => m.type === 'text' && /each square: \d+x\d+ tiles/.test(m.text)));
   });
-  it('draws a rejected candidate\'s reason over its band, in words', () => {
-    const rejected = report.candidates.find((c) => c.rejected && partOfRule(c.rejected.rule) === 'registers') ?? report.candidates.find((c) => c.rejected)!;
-    const { marks } = picture.layout(configPicture(report.problem, rejected.config, rejected.rejected), { width: 400, height: 10 });
+  it("draws a rejected candidate's reason over its band, in words", () => {
+    const rejected =
+      report.candidates.find((c) => c.rejected && partOfRule(c.rejected.rule) === 'registers') ??
+      report.candidates.find((c) => c.rejected)!;
+    const { marks } = picture.layout(configPicture(report.problem, rejected.config, rejected.rejected), {
+      width: 400,
+      height: 10,
+    });
     const band = rects(marks, 'rejected-band');
     assert.equal(band.length, 1);
     assert.match(band[0].title ?? '', new RegExp(`rejected \\(${rejected.rejected!.rule}\\)`));

@@ -8,10 +8,15 @@ const transfer = (data: Record<string, string>) => ({ getData: (t: string) => da
 
 describe('droppedUris', () => {
   it('takes the .json files of both lists once each', () => {
-    assert.deepEqual(droppedUris(transfer({
-      'application/vnd.code.uri-list': 'file:///w/bench.json\r\nfile:///w/notes.txt',
-      'text/uri-list': '# a comment\nfile:///w/bench.json\nvscode-remote://ssh-remote%2Bgpu/home/me/accuracy.JSON',
-    })), ['file:///w/bench.json', 'vscode-remote://ssh-remote%2Bgpu/home/me/accuracy.JSON']);
+    assert.deepEqual(
+      droppedUris(
+        transfer({
+          'application/vnd.code.uri-list': 'file:///w/bench.json\r\nfile:///w/notes.txt',
+          'text/uri-list': '# a comment\nfile:///w/bench.json\nvscode-remote://ssh-remote%2Bgpu/home/me/accuracy.JSON',
+        }),
+      ),
+      ['file:///w/bench.json', 'vscode-remote://ssh-remote%2Bgpu/home/me/accuracy.JSON'],
+    );
   });
   it('keeps at most four and nothing from an empty drop', () => {
     const many = Array.from({ length: 9 }, (_, i) => `file:///w/run-${i}.json`).join('\n');

@@ -19,13 +19,21 @@ const fixturesDir = (): string => join(repoRoot(), 'test', 'fixtures');
 
 function jsonFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join(dir, f));
 }
 
 const files = [...jsonFiles(fixturesDir()), ...jsonFiles(join(fixturesDir(), 'runs'))];
 const parsed = files.map((f) => ({ file: f, data: JSON.parse(readFileSync(f, 'utf8')) as unknown }));
 const runs = parsed.filter((p): p is { file: string; data: BenchRun } => isBenchRun(p.data));
-const reports = parsed.filter((p): p is { file: string; data: ConfigReport } => typeof p.data === 'object' && p.data !== null && Array.isArray((p.data as ConfigReport).candidates) && 'chosen' in (p.data as object));
+const reports = parsed.filter(
+  (p): p is { file: string; data: ConfigReport } =>
+    typeof p.data === 'object' &&
+    p.data !== null &&
+    Array.isArray((p.data as ConfigReport).candidates) &&
+    'chosen' in (p.data as object),
+);
 const size = { width: 480, height: 260 };
 
 describe('views on recorded runs', () => {
@@ -41,10 +49,15 @@ describe('views on recorded runs', () => {
       assert.equal(hasTiming(rows), timed);
       if (run.mode === 'study') {
         assert.equal(timed, false, 'a study run has no timings');
-        assert.equal(bars.layout(tflopsData(run), runSeries(run), size).marks.length, 1, 'bars chart says there are no timings');
+        assert.equal(
+          bars.layout(tflopsData(run), runSeries(run), size).marks.length,
+          1,
+          'bars chart says there are no timings',
+        );
         assert.equal(roof.layout(rooflineData(run), size).marks.length, 1);
       } else {
-        for (const [i, r] of run.results.entries()) if (r.timing) assert.equal(rows[i].tflops, r.timing.tflops, 'table shows the runtime figure');
+        for (const [i, r] of run.results.entries())
+          if (r.timing) assert.equal(rows[i].tflops, r.timing.tflops, 'table shows the runtime figure');
         assert.ok(roof.layout(rooflineData(run), size).marks.some((m) => m.type === 'circle'));
       }
       const compiled = run.results.filter((r) => r.registers).length;
@@ -62,7 +75,10 @@ describe('views on config reports from the real CLI', () => {
       const legal = report.candidates.filter((c) => !c.rejected).length;
       const pts = candidateData(report.candidates, at, []);
       assert.equal(pts.length, legal);
-      assert.ok(report.candidates.filter((c) => c.rejected).every((c) => c.rejected!.reason.length > 0), 'every rejection has a reason');
+      assert.ok(
+        report.candidates.filter((c) => c.rejected).every((c) => c.rejected!.reason.length > 0),
+        'every rejection has a reason',
+      );
       const marks = space.layout(pts, size).marks;
       assert.equal(marks.filter((m) => m.type === 'rect' && m.cls === 'chosen-band').length, 1);
     });

@@ -33,8 +33,13 @@ describe('classifyFp8labJson on the recorded H100 files', () => {
     const all = raw.tunings.flatMap((t) => t.candidates);
     assert.equal(f.run.results.length, all.length);
     const rows = runRows(f.run);
-    rows.forEach((row, i) => { if (all[i].measuredUs !== undefined && row.error === undefined) assert.equal(row.us, all[i].measuredUs); });
-    assert.ok(rows.every((r) => r.spread === undefined || Number.isNaN(r.spread)), 'a tune file records no spread');
+    rows.forEach((row, i) => {
+      if (all[i].measuredUs !== undefined && row.error === undefined) assert.equal(row.us, all[i].measuredUs);
+    });
+    assert.ok(
+      rows.every((r) => r.spread === undefined || Number.isNaN(r.spread)),
+      'a tune file records no spread',
+    );
     assert.ok(f.run.results.some((r) => /heuristic's choice/.test(r.timingNote ?? '')));
   });
   it('a timeline capture and an accuracy file with all its reports', () => {
@@ -43,15 +48,32 @@ describe('classifyFp8labJson on the recorded H100 files', () => {
     const a = classifyFp8labJson(read('accuracy.json'), 'accuracy.json');
     assert.equal(a.kind, 'accuracy');
     if (a.kind !== 'accuracy') return;
-    assert.deepEqual(a.reports.map((r) => r.input), ['normal', 'outliers', 'tiny']);
-    assert.ok(a.reports.every((r) => /recorded on NVIDIA H100/.test(r.recorded ?? '')), 'the file-level recording note reaches each report');
+    assert.deepEqual(
+      a.reports.map((r) => r.input),
+      ['normal', 'outliers', 'tiny'],
+    );
+    assert.ok(
+      a.reports.every((r) => /recorded on NVIDIA H100/.test(r.recorded ?? '')),
+      'the file-level recording note reaches each report',
+    );
   });
   it('refuses other JSON with what an fp8lab file needs; peeks cheaply at a head', () => {
-    assert.throws(() => classifyFp8labJson({ name: 'package', version: '1' }, 'package.json'), /package\.json is not an fp8lab file: expected a benchmark or grouped run/);
+    assert.throws(
+      () => classifyFp8labJson({ name: 'package', version: '1' }, 'package.json'),
+      /package\.json is not an fp8lab file: expected a benchmark or grouped run/,
+    );
     assert.throws(() => classifyFp8labJson([1, 2], 'list.json'), /not an fp8lab file/);
     assert.throws(() => classifyFp8labJson({ reports: [] }, 'empty.json'), /empty "reports" list/);
-    assert.throws(() => classifyFp8labJson({ bufferBase64: 'x', format: 99 }, 'bad.json'), /trace capture: format must be/);
-    assert.equal(looksLikeFp8labJson(readFileSync(join(repoRoot(), 'test/fixtures/h100/bench-deepseek.json'), 'utf8').slice(0, 3000)), true);
+    assert.throws(
+      () => classifyFp8labJson({ bufferBase64: 'x', format: 99 }, 'bad.json'),
+      /trace capture: format must be/,
+    );
+    assert.equal(
+      looksLikeFp8labJson(
+        readFileSync(join(repoRoot(), 'test/fixtures/h100/bench-deepseek.json'), 'utf8').slice(0, 3000),
+      ),
+      true,
+    );
     assert.equal(looksLikeFp8labJson('{ "name": "fp8-gemm-lab", "version": "0.1.0" }'), false);
   });
 });

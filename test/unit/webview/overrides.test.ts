@@ -10,7 +10,10 @@ function memento(): vscode.Memento {
   return {
     keys: () => [...m.keys()],
     get: <T>(k: string, d?: T) => (m.has(k) ? (m.get(k) as T) : d),
-    update: async (k: string, v: unknown) => { if (v === undefined) m.delete(k); else m.set(k, structuredClone(v)); },
+    update: async (k: string, v: unknown) => {
+      if (v === undefined) m.delete(k);
+      else m.set(k, structuredClone(v));
+    },
   } as vscode.Memento;
 }
 

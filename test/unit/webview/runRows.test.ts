@@ -1,21 +1,41 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { columnsFor, formatConfig, hasTiming, ROW_COLUMNS, rowToTsv, runRows, runToCsv } from '../../../extension/src/core/runRows';
+import {
+  columnsFor,
+  formatConfig,
+  hasTiming,
+  ROW_COLUMNS,
+  rowToTsv,
+  runRows,
+  runToCsv,
+} from '../../../extension/src/core/runRows';
 import { config, makePeersRun, makeRun } from './runData';
 
 /** Minimal RFC 4180 reader, to check that the export round-trips. */
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = []; let row: string[] = []; let field = ''; let quoted = false;
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(field); field = ''; }
-    else if (ch === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; }
-    else field += ch;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += ch;
   }
   return rows;
 }
@@ -51,7 +71,18 @@ describe('runRows', () => {
     assert.equal(runRows(run)[0].pctFp8, undefined);
   });
   it('formats configs', () => {
-    assert.equal(formatConfig({ ...config, blockM: 128, blockN: 256, numStages: 4, numMathWarpgroups: 2, clusterM: 2, clusterN: 1 }), '128x256 s4 wg2 c2x1');
+    assert.equal(
+      formatConfig({
+        ...config,
+        blockM: 128,
+        blockN: 256,
+        numStages: 4,
+        numMathWarpgroups: 2,
+        clusterM: 2,
+        clusterN: 1,
+      }),
+      '128x256 s4 wg2 c2x1',
+    );
   });
 });
 
@@ -74,7 +105,14 @@ describe('runToCsv', () => {
     const rows = parseCsv(runToCsv(run));
     const header = rows[0];
     const at = header.indexOf('% bandwidth ceiling');
-    assert.deepEqual(header.slice(at + 1, at + 7), ['cuBLASLt us', 'ratio vs cuBLASLt', 'DeepGEMM us', 'ratio vs DeepGEMM', 'torch._scaled_mm us', 'ratio vs torch._scaled_mm']);
+    assert.deepEqual(header.slice(at + 1, at + 7), [
+      'cuBLASLt us',
+      'ratio vs cuBLASLt',
+      'DeepGEMM us',
+      'ratio vs DeepGEMM',
+      'torch._scaled_mm us',
+      'ratio vs torch._scaled_mm',
+    ]);
     assert.equal(header[at + 7], 'calc_diff');
     const col = (h: string) => header.indexOf(h);
     assert.equal(Number(rows[1][col('DeepGEMM us')]), run.results[0].peers![1].timing!.medianUs);
@@ -83,7 +121,10 @@ describe('runToCsv', () => {
     assert.equal(rows[2][col('ratio vs DeepGEMM')], '');
     assert.ok(rows.every((r) => r.length === header.length));
     // A run without peers has no peer columns at all.
-    assert.deepEqual(columnsFor({ results: [{ ...run.results[2] }] }).map((c) => c.header), ROW_COLUMNS.map((c) => c.header));
+    assert.deepEqual(
+      columnsFor({ results: [{ ...run.results[2] }] }).map((c) => c.header),
+      ROW_COLUMNS.map((c) => c.header),
+    );
   });
   it('writes a header and one line per shape that round-trips with full precision', () => {
     const run = makeRun();
@@ -91,7 +132,10 @@ describe('runToCsv', () => {
     assert.ok(csv.endsWith('\r\n'));
     const rows = parseCsv(csv);
     assert.equal(rows.length, 4);
-    assert.deepEqual(rows[0], columnsFor(run).map((c) => c.header));
+    assert.deepEqual(
+      rows[0],
+      columnsFor(run).map((c) => c.header),
+    );
     assert.ok(rows[0].includes('cuBLASLt us'), 'the legacy cuBLASLt column is kept as a peer');
     const col = (h: string) => rows[0].indexOf(h);
     assert.equal(Number(rows[1][col('TFLOPS')]), run.results[0].timing!.tflops);

@@ -15,14 +15,30 @@ export class RecordingContext implements Draw2D {
   font = '10px sans-serif';
   textAlign: CanvasTextAlign = 'start';
   textBaseline: CanvasTextBaseline = 'alphabetic';
-  private rec(s: string) { this.calls.push(s); }
-  clearRect(x: number, y: number, w: number, h: number) { this.rec(`clearRect ${x} ${y} ${w} ${h}`); }
-  fillRect(x: number, y: number, w: number, h: number) { this.rec(`fillRect ${String(this.fillStyle)} a${this.globalAlpha.toFixed(3)} ${x} ${y} ${w} ${h}`); }
-  fillText(t: string, x: number, y: number) { this.rec(`fillText ${String(this.fillStyle)} ${this.textAlign} ${x} ${y} ${t}`); }
-  beginPath() { this.rec('beginPath'); }
-  moveTo(x: number, y: number) { this.rec(`moveTo ${x} ${y}`); }
-  lineTo(x: number, y: number) { this.rec(`lineTo ${x} ${y}`); }
-  stroke() { this.rec(`stroke ${String(this.strokeStyle)}`); }
+  private rec(s: string) {
+    this.calls.push(s);
+  }
+  clearRect(x: number, y: number, w: number, h: number) {
+    this.rec(`clearRect ${x} ${y} ${w} ${h}`);
+  }
+  fillRect(x: number, y: number, w: number, h: number) {
+    this.rec(`fillRect ${String(this.fillStyle)} a${this.globalAlpha.toFixed(3)} ${x} ${y} ${w} ${h}`);
+  }
+  fillText(t: string, x: number, y: number) {
+    this.rec(`fillText ${String(this.fillStyle)} ${this.textAlign} ${x} ${y} ${t}`);
+  }
+  beginPath() {
+    this.rec('beginPath');
+  }
+  moveTo(x: number, y: number) {
+    this.rec(`moveTo ${x} ${y}`);
+  }
+  lineTo(x: number, y: number) {
+    this.rec(`lineTo ${x} ${y}`);
+  }
+  stroke() {
+    this.rec(`stroke ${String(this.strokeStyle)}`);
+  }
 }
 
 /** Compares with test/fixtures/snapshots/<name>.txt; UPDATE_SNAPSHOTS=1 rewrites it. */

@@ -10,9 +10,11 @@ import * as chart from '../../../webview/src/charts/timelineSummaryChart';
 import { repoRoot } from '../repoRoot';
 
 describe('timeline summary chart', () => {
-  const capture = JSON.parse(readFileSync(join(repoRoot(), 'test/fixtures/h100/timeline-capture.json'), 'utf8')) as TraceCapture;
+  const capture = JSON.parse(
+    readFileSync(join(repoRoot(), 'test/fixtures/h100/timeline-capture.json'), 'utf8'),
+  ) as TraceCapture;
   const summary = summarizeTrace(decodeCapture(capture));
-  it('draws each role\'s phases as shares of its active time, widths in proportion, plus the ring', () => {
+  it("draws each role's phases as shares of its active time, widths in proportion, plus the ring", () => {
     const { marks } = chart.layout(summary, { width: 600, height: 60 });
     const bars = marks.filter((m): m is Extract<typeof m, { type: 'rect' }> => m.type === 'rect');
     const math = summary.roles.find((r) => r.role === 'math')!;
@@ -21,7 +23,7 @@ describe('timeline summary chart', () => {
     const ratio = wgmma.width / promote.width;
     const want = math.phaseNs.wgmma / math.phaseNs.promote;
     assert.ok(Math.abs(ratio / want - 1) < 0.02, `bar widths ${ratio} vs shares ${want}`);
-    assert.match(wgmma.title ?? '', new RegExp(`${(100 * math.phaseNs.wgmma / math.activeNs).toFixed(1)}%`));
+    assert.match(wgmma.title ?? '', new RegExp(`${((100 * math.phaseNs.wgmma) / math.activeNs).toFixed(1)}%`));
     const ring = bars.find((b) => b.cls.includes('ring-bar'))!;
     assert.match(ring.title ?? '', new RegExp(`${summary.ring.meanOccupied.toFixed(2)} of ${summary.ring.stages}`));
     for (const b of bars) assert.ok(b.x >= 0 && b.x + b.width <= 600);

@@ -28,24 +28,47 @@ const MODELLED: GemmProblem = { kind: 'normal', m: 64, n: 7168, k: 16384 };
 
 async function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'fp8lab-bench-choice-'));
-  const settings: RuntimeSettings = { ...testSettings(join(dir, 'cache')), kernelsDir: join(root, 'kernels'), tuningDbPath: join(dir, 'tuning') };
+  const settings: RuntimeSettings = {
+    ...testSettings(join(dir, 'cache')),
+    kernelsDir: join(root, 'kernels'),
+    tuningDbPath: join(dir, 'tuning'),
+  };
   const env = environment(true);
   const identity = await deviceIdentity(env, env.devices[0], settings);
   const kernelHash = await kernelSourceHash(settings.kernelsDir, settings.jitDefines);
   const device = policyDevice(settings, env.devices[0]);
-  const legal = chooseConfig(TUNED, device).candidates.filter((c) => !c.rejected).sort((a, b) => a.predicted!.us - b.predicted!.us);
+  const legal = chooseConfig(TUNED, device)
+    .candidates.filter((c) => !c.rejected)
+    .sort((a, b) => a.predicted!.us - b.predicted!.us);
   const winner = legal[2].config;
   const record: TuningRecord = {
-    kind: 'fp8lab.tuning', version: 1, id: 'tuned-4096', device: identity, kernelHash, problem: { ...TUNED },
-    ranking: [{ config: winner, measuredUs: 150 }, { config: legal[0].config, measuredUs: 160, chosen: true }],
-    winner: { config: winner, us: 150 }, method: 'test', measuredAt: '2026-12-06T01:00:00.000Z', origin: { by: 'tune', host: 'test' },
+    kind: 'fp8lab.tuning',
+    version: 1,
+    id: 'tuned-4096',
+    device: identity,
+    kernelHash,
+    problem: { ...TUNED },
+    ranking: [
+      { config: winner, measuredUs: 150 },
+      { config: legal[0].config, measuredUs: 160, chosen: true },
+    ],
+    winner: { config: winner, us: 150 },
+    method: 'test',
+    measuredAt: '2026-12-06T01:00:00.000Z',
+    origin: { by: 'tune', host: 'test' },
   };
   await new TuningStore(settings.tuningDbPath!).append([record]);
   // A GPU whose FP8 rate is half the H100 fit's and whose memory is 1.5x faster (an H20's balance):
   // the model moves 64x7168x16384 from 64x64 tiles to split-K 2 of 64x128.
   const profile: DeviceProfile = {
-    kind: 'fp8lab.deviceProfile', version: 1, device: identity, fp8Tflops: 0.5 * 8192 * device.numSms * H100_DEFAULT_MODEL.clockGHz * 1e9 / 1e12,
-    bandwidthGBps: 1.5 * H100_DEFAULT_MODEL.dramBytesPerSecond / 1e9, l2CacheBytes: 50 * 2 ** 20, method: 'test', measuredAt: '2026-12-05T00:00:00.000Z',
+    kind: 'fp8lab.deviceProfile',
+    version: 1,
+    device: identity,
+    fp8Tflops: (0.5 * 8192 * device.numSms * H100_DEFAULT_MODEL.clockGHz * 1e9) / 1e12,
+    bandwidthGBps: (1.5 * H100_DEFAULT_MODEL.dramBytesPerSecond) / 1e9,
+    l2CacheBytes: 50 * 2 ** 20,
+    method: 'test',
+    measuredAt: '2026-12-05T00:00:00.000Z',
   };
   await writeProfile(settings.tuningDbPath!, profile);
   return { settings, env, winner, device, profile };
@@ -53,18 +76,35 @@ async function setup() {
 
 async function runBench(settings: RuntimeSettings, problems: GemmProblem[]) {
   const fake = new FakeAddon({});
-  return bench(settings, problems, options, {}, { addon: () => fake as unknown as AddonModule, probe: async () => environment(true) });
+  return bench(
+    settings,
+    problems,
+    options,
+    {},
+    { addon: () => fake as unknown as AddonModule, probe: async () => environment(true) },
+  );
 }
 
 test('bench: the tuned winner for its shape, the calibrated model elsewhere; each result says which', async () => {
   const { settings, winner, device, profile } = await setup();
   const run = await runBench(settings, [TUNED, MODELLED]);
-  assert.deepEqual(run.results.map((r) => r.error), [undefined, undefined]);
+  assert.deepEqual(
+    run.results.map((r) => r.error),
+    [undefined, undefined],
+  );
   assert.deepEqual(run.results[0].config, winner);
-  assert.deepEqual(run.results[0].configOrigin, { kind: 'tuned', text: 'tuned on this GPU on 2026-12-06', measuredAt: '2026-12-06T01:00:00.000Z', recordId: 'tuned-4096' });
+  assert.deepEqual(run.results[0].configOrigin, {
+    kind: 'tuned',
+    text: 'tuned on this GPU on 2026-12-06',
+    measuredAt: '2026-12-06T01:00:00.000Z',
+    recordId: 'tuned-4096',
+  });
   assert.equal(run.results[1].configOrigin?.kind, 'calibrated');
   assert.equal(run.results[1].configOrigin?.text, 'model calibrated on this GPU on 2026-12-05');
-  assert.deepEqual(run.results[1].config, chooseConfig(MODELLED, { ...device, model: modelFromProfile(profile) }).chosen);
+  assert.deepEqual(
+    run.results[1].config,
+    chooseConfig(MODELLED, { ...device, model: modelFromProfile(profile) }).chosen,
+  );
   assert.notDeepEqual(run.results[1].config, chooseConfig(MODELLED, device).chosen, 'the calibration moved this pick');
   assert.equal(run.results[1].config.splitK, 2);
 });
@@ -78,7 +118,10 @@ test('FP8LAB_MODEL=calibrated skips the tuned record; =defaults the profile too;
     assert.equal(calibrated.results[0].configOrigin?.kind, 'calibrated');
     process.env.FP8LAB_MODEL = 'defaults';
     const defaults = await runBench(settings, [TUNED, MODELLED]);
-    assert.deepEqual(defaults.results.map((r) => r.configOrigin?.text), ['model with H100 defaults (FP8LAB_MODEL=defaults)', 'model with H100 defaults (FP8LAB_MODEL=defaults)']);
+    assert.deepEqual(
+      defaults.results.map((r) => r.configOrigin?.text),
+      ['model with H100 defaults (FP8LAB_MODEL=defaults)', 'model with H100 defaults (FP8LAB_MODEL=defaults)'],
+    );
     assert.deepEqual(defaults.results[1].config, chooseConfig(MODELLED, device).chosen);
     delete process.env.FP8LAB_MODEL;
     const forcedConfig = chooseConfig(TUNED, device).chosen;
@@ -86,6 +129,7 @@ test('FP8LAB_MODEL=calibrated skips the tuned record; =defaults the profile too;
     assert.equal(forced.results[0].configOrigin?.kind, 'forced');
     assert.deepEqual(forced.results[0].config, forcedConfig);
   } finally {
-    if (saved === undefined) delete process.env.FP8LAB_MODEL; else process.env.FP8LAB_MODEL = saved;
+    if (saved === undefined) delete process.env.FP8LAB_MODEL;
+    else process.env.FP8LAB_MODEL = saved;
   }
 });

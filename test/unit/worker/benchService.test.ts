@@ -21,32 +21,57 @@ const shape = (m: number, n: number, k: number): GemmProblem => ({ kind: 'normal
 const timed: BenchOptions = { timing: true, peer: true, rounds: 5, seed: 3 };
 const checkOnly: BenchOptions = { timing: false, peer: false, rounds: 1, seed: 3 };
 
-async function run(problems: GemmProblem[], options: BenchOptions, scenario: Scenario = {}, opts: { gpu?: boolean; settings?: RuntimeSettings; cancelAfter?: number } = {}) {
+async function run(
+  problems: GemmProblem[],
+  options: BenchOptions,
+  scenario: Scenario = {},
+  opts: { gpu?: boolean; settings?: RuntimeSettings; cancelAfter?: number } = {},
+) {
   const fake = new FakeAddon(scenario);
   const progress: JobProgress[] = [];
   let measured = 0;
-  const result = await bench(opts.settings ?? settingsFor(), problems, options, {
-    progress: (p) => progress.push(p),
-    measured: () => { measured++; },
-    cancelled: () => opts.cancelAfter !== undefined && measured >= opts.cancelAfter,
-  }, { addon: () => fake as unknown as AddonModule, probe: async () => environment(opts.gpu ?? true) });
+  const result = await bench(
+    opts.settings ?? settingsFor(),
+    problems,
+    options,
+    {
+      progress: (p) => progress.push(p),
+      measured: () => {
+        measured++;
+      },
+      cancelled: () => opts.cancelAfter !== undefined && measured >= opts.cancelAfter,
+    },
+    { addon: () => fake as unknown as AddonModule, probe: async () => environment(opts.gpu ?? true) },
+  );
   return { fake, run: result, progress, measured };
 }
 
 test('a GPU run times every shape, measures host overhead once and the ceilings once, then caches them', async () => {
   const settings = settingsFor();
-  const { fake, run: r, progress, measured } = await run([shape(64, 2112, 7168), shape(128, 2112, 7168), shape(4096, 7168, 2048)], timed, {}, { settings });
+  const {
+    fake,
+    run: r,
+    progress,
+    measured,
+  } = await run([shape(64, 2112, 7168), shape(128, 2112, 7168), shape(4096, 7168, 2048)], timed, {}, { settings });
   assert.equal(r.mode, 'gpu');
   assert.equal(r.results.length, 3);
   assert.equal(measured, 3);
-  assert.ok(r.results.every((x) => x.timing && x.accuracy?.passed && x.registers?.registers === 168 && x.registers.driver?.numRegs === 168));
+  assert.ok(
+    r.results.every(
+      (x) => x.timing && x.accuracy?.passed && x.registers?.registers === 168 && x.registers.driver?.numRegs === 168,
+    ),
+  );
   assert.equal(r.interrupted, undefined);
   assert.equal(fake.inits, 1);
   assert.ok(r.hostOverhead && r.hostOverhead.launches === 200);
   assert.ok(r.ceilings && r.ceilings.fp8Tflops > 0 && r.ceilings.bandwidthGBps > 0);
   assert.match(r.ceilings.method, /8192x8192x8192/);
   assert.deepEqual(r.options, timed);
-  assert.deepEqual(progress.filter((p) => p.index === 0).map((p) => p.phase), ['compiling', 'checking', 'peer', 'timing', 'done']);
+  assert.deepEqual(
+    progress.filter((p) => p.index === 0).map((p) => p.phase),
+    ['compiling', 'checking', 'peer', 'timing', 'done'],
+  );
   assert.ok(progress.every((p) => p.total === 3 && p.jobId === 'local'));
   assert.ok(existsSync(join(settings.cacheDir, 'ceilings')));
   assert.equal(readdirSync(join(settings.cacheDir, 'ceilings')).length, 1);
@@ -55,7 +80,10 @@ test('a GPU run times every shape, measures host overhead once and the ceilings 
   // Same device, same cache folder: the ceilings come from the file; nothing is measured again.
   const again = await run([shape(64, 2112, 7168)], timed, {}, { settings });
   assert.deepEqual(again.run.ceilings, r.ceilings);
-  assert.ok(!again.fake.compiled.some((name) => !fake.compiled.includes(name)), 'no new kernel compiled for the ceilings');
+  assert.ok(
+    !again.fake.compiled.some((name) => !fake.compiled.includes(name)),
+    'no new kernel compiled for the ceilings',
+  );
 });
 
 test('shapes that share a kernel compile it once and report the reuse as a hit', async () => {
@@ -67,7 +95,11 @@ test('shapes that share a kernel compile it once and report the reuse as a hit',
 });
 
 test('a kernel fault stops the run: the shapes before it are kept, the rest are not run', async () => {
-  const { run: r, fake } = await run([shape(64, 2112, 7168), shape(128, 2112, 7168), shape(4096, 7168, 2048)], checkOnly, { faultOnRun: 2 });
+  const { run: r, fake } = await run(
+    [shape(64, 2112, 7168), shape(128, 2112, 7168), shape(4096, 7168, 2048)],
+    checkOnly,
+    { faultOnRun: 2 },
+  );
   assert.equal(r.results.length, 2);
   assert.equal(r.results[0].accuracy?.passed, true);
   assert.equal(r.results[1].error?.code, 'E_KERNEL_FAULT');
@@ -78,14 +110,21 @@ test('a kernel fault stops the run: the shapes before it are kept, the rest are 
 });
 
 test('cancellation between shapes keeps what was measured', async () => {
-  const { run: r } = await run([shape(64, 2112, 7168), shape(128, 2112, 7168), shape(4096, 7168, 2048)], checkOnly, {}, { cancelAfter: 1 });
+  const { run: r } = await run(
+    [shape(64, 2112, 7168), shape(128, 2112, 7168), shape(4096, 7168, 2048)],
+    checkOnly,
+    {},
+    { cancelAfter: 1 },
+  );
   assert.equal(r.results.length, 1);
   assert.equal(r.interrupted?.code, 'E_CANCELLED');
   assert.ok(r.finishedAt);
 });
 
 test('a failed compile costs only its shape', async () => {
-  const { run: r } = await run([shape(64, 2112, 7168), shape(4096, 7168, 2048), shape(128, 2112, 7168)], checkOnly, { compileFails: /_bm128_bn128_/ });
+  const { run: r } = await run([shape(64, 2112, 7168), shape(4096, 7168, 2048), shape(128, 2112, 7168)], checkOnly, {
+    compileFails: /_bm128_bn128_/,
+  });
   assert.equal(r.results.length, 3);
   assert.equal(r.results[1].error?.code, 'E_COMPILE');
   assert.equal(r.results[1].error?.log, 'error: expected a ";"');
@@ -108,10 +147,22 @@ test('without a Hopper GPU: study mode compiles every shape and touches no devic
 test('bad input is refused before anything is compiled or run', async () => {
   const fake = new FakeAddon({});
   const deps = { addon: () => fake as unknown as AddonModule, probe: async () => environment(true) };
-  await assert.rejects(bench(settingsFor(), [shape(64, 2112, 7168), shape(64, 2112, 7000)], timed, {}, deps), /shape 2 \(64x2112x7000\): K must be a multiple of 128/);
-  await assert.rejects(bench(settingsFor(), [{ ...shape(64, 2112, 7168), kind: 'masked', numGroups: 2, expectedM: 32 }], timed, {}, deps), (e: { code?: string }) => e.code === 'E_INVALID_SHAPE');
-  await assert.rejects(bench(settingsFor(), [], timed, {}, deps), (e: { code?: string }) => e.code === 'E_INVALID_SHAPE');
-  await assert.rejects(bench(settingsFor(), [shape(64, 2112, 7168)], { ...timed, seed: -1 }, {}, deps), (e: { code?: string }) => e.code === 'E_BAD_ARGUMENT');
+  await assert.rejects(
+    bench(settingsFor(), [shape(64, 2112, 7168), shape(64, 2112, 7000)], timed, {}, deps),
+    /shape 2 \(64x2112x7000\): K must be a multiple of 128/,
+  );
+  await assert.rejects(
+    bench(settingsFor(), [{ ...shape(64, 2112, 7168), kind: 'masked', numGroups: 2, expectedM: 32 }], timed, {}, deps),
+    (e: { code?: string }) => e.code === 'E_INVALID_SHAPE',
+  );
+  await assert.rejects(
+    bench(settingsFor(), [], timed, {}, deps),
+    (e: { code?: string }) => e.code === 'E_INVALID_SHAPE',
+  );
+  await assert.rejects(
+    bench(settingsFor(), [shape(64, 2112, 7168)], { ...timed, seed: -1 }, {}, deps),
+    (e: { code?: string }) => e.code === 'E_BAD_ARGUMENT',
+  );
   assert.equal(fake.compiled.length, 0);
   assert.equal(fake.allocated, 0);
 });

@@ -22,9 +22,17 @@ export interface Scenario {
 }
 
 export const device: Native.DeviceInfo = {
-  ordinal: 0, name: 'NVIDIA H100 80GB HBM3', computeCapability: [9, 0], smCount: 132, totalMemoryBytes: 80 * 2 ** 30,
-  l2CacheBytes: 50 * 2 ** 20, maxSharedMemoryPerBlockOptin: 232448, clockRateKHz: 1980000, memoryClockRateKHz: 2619000,
-  memoryBusWidthBits: 5120, pciBusId: '0000:00:00.0',
+  ordinal: 0,
+  name: 'NVIDIA H100 80GB HBM3',
+  computeCapability: [9, 0],
+  smCount: 132,
+  totalMemoryBytes: 80 * 2 ** 30,
+  l2CacheBytes: 50 * 2 ** 20,
+  maxSharedMemoryPerBlockOptin: 232448,
+  clockRateKHz: 1980000,
+  memoryClockRateKHz: 2619000,
+  memoryBusWidthBits: 5120,
+  pciBusId: '0000:00:00.0',
 };
 
 /** Records calls; answers calc_diff downloads according to who wrote D last and the scenario. */
@@ -40,32 +48,67 @@ export class FakeAddon {
   private nextPtr = 0x1000n;
   constructor(readonly scenario: Scenario) {}
 
-  private own<T extends object>(h: T): T { this.live.add(h); return h; }
+  private own<T extends object>(h: T): T {
+    this.live.add(h);
+    return h;
+  }
 
   compiled: string[] = [];
   inits = 0;
   private pendingFault = false;
 
-  init = (_o?: { ordinal?: number }): Native.DeviceInfo => { this.inits++; return device; };
+  init = (_o?: { ordinal?: number }): Native.DeviceInfo => {
+    this.inits++;
+    return device;
+  };
   compile = async (o: Native.CompileOptions): Promise<Native.CompileResult> => {
     const name = o.kernelNames[0];
     this.compiled.push(name);
     if (this.scenario.compileFails?.test(name)) {
       throw Object.assign(new Error(`nvcc failed for ${name}`), { code: 'E_COMPILE', log: 'error: expected a ";"' });
     }
-    const ptxasLog = o.kernelNames.map((n) => `ptxas info    : Compiling entry function '${n}' for 'sm_90a'\n` +
-      `ptxas info    : Function properties for ${n}\n    0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads\n` +
-      `ptxas info    : Used 168 registers, used 1 barriers\n`).join('');
-    return { key: `${name}-key`, dir: '/fake', cubinPath: `/fake/${name}.cubin`, cacheHit: false, elapsedMs: 1234, ptxasLog, command: ['nvcc'], compilerVersion: '13.0' };
+    const ptxasLog = o.kernelNames
+      .map(
+        (n) =>
+          `ptxas info    : Compiling entry function '${n}' for 'sm_90a'\n` +
+          `ptxas info    : Function properties for ${n}\n    0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads\n` +
+          `ptxas info    : Used 168 registers, used 1 barriers\n`,
+      )
+      .join('');
+    return {
+      key: `${name}-key`,
+      dir: '/fake',
+      cubinPath: `/fake/${name}.cubin`,
+      cacheHit: false,
+      elapsedMs: 1234,
+      ptxasLog,
+      command: ['nvcc'],
+      compilerVersion: '13.0',
+    };
   };
   loadKernel = (cubinPath: string, name: string): Native.Kernel => ({
-    name, cubinPath,
-    attributes: { numRegs: 168, localSizeBytes: 0, sharedSizeBytes: 0, constSizeBytes: 0, maxThreadsPerBlock: 384, ptxVersion: 90, binaryVersion: 90 },
+    name,
+    cubinPath,
+    attributes: {
+      numRegs: 168,
+      localSizeBytes: 0,
+      sharedSizeBytes: 0,
+      constSizeBytes: 0,
+      maxThreadsPerBlock: 384,
+      ptxVersion: 90,
+      binaryVersion: 90,
+    },
   });
   alloc = (bytes: number): Native.DeviceBuffer => {
     this.allocated++;
     const ptr = (this.nextPtr += 0x100000n);
-    const buf = { bytes, ptr, dispose: () => { this.live.delete(buf); } };
+    const buf = {
+      bytes,
+      ptr,
+      dispose: () => {
+        this.live.delete(buf);
+      },
+    };
     return this.own(buf);
   };
   fill32 = (_dst: Native.DeviceBuffer, pattern: number, bytes?: number) => {
@@ -78,14 +121,26 @@ export class FakeAddon {
   };
   synchronize = async () => {
     this.calls.push('synchronize');
-    if (this.pendingFault) throw Object.assign(new Error('CUDA_ERROR_ILLEGAL_ADDRESS: the context is lost'), { code: 'E_KERNEL_FAULT', cudaError: 'CUDA_ERROR_ILLEGAL_ADDRESS' });
+    if (this.pendingFault)
+      throw Object.assign(new Error('CUDA_ERROR_ILLEGAL_ADDRESS: the context is lost'), {
+        code: 'E_KERNEL_FAULT',
+        cudaError: 'CUDA_ERROR_ILLEGAL_ADDRESS',
+      });
   };
   download = (_src: Native.DeviceBuffer, bytes?: number): ArrayBuffer => {
     const buf = new ArrayBuffer(bytes ?? DIFF_WORDS * 8);
     const v = new DataView(buf);
-    const quality = this.lastWriter === 'ours' ? this.scenario.ours ?? 'good'
-      : this.lastWriter === 'peer' ? this.scenario.peer ?? 'good' : this.lastWriter === 'peer-wrong' ? 'wrong' : 'unwritten';
-    const count = Number((this.launches.filter((l) => l.name === UtilKernel.calcDiff).at(-1)!.args[2] as { u64: bigint }).u64);
+    const quality =
+      this.lastWriter === 'ours'
+        ? (this.scenario.ours ?? 'good')
+        : this.lastWriter === 'peer'
+          ? (this.scenario.peer ?? 'good')
+          : this.lastWriter === 'peer-wrong'
+            ? 'wrong'
+            : 'unwritten';
+    const count = Number(
+      (this.launches.filter((l) => l.name === UtilKernel.calcDiff).at(-1)!.args[2] as { u64: bigint }).u64,
+    );
     v.setFloat64(DiffWord.sumXY * 8, quality === 'wrong' ? 0.5 * count : count, true);
     v.setFloat64(DiffWord.sumXXYY * 8, 2 * count * (1 + 1e-6), true);
     v.setFloat64(DiffWord.sumYY * 8, count, true);
@@ -94,41 +149,76 @@ export class FakeAddon {
   };
   createGemmLaunch = (spec: Native.GemmLaunchSpec): Native.GemmLaunch => {
     const { kernel: _k, a: _a, b: _b, sfa: _sa, sfb: _sb, d: _d, ...rest } = spec;
-    const h = { spec: rest, pdl: spec.pdl === true, run: () => {
-      this.runs.ours++; this.lastWriter = 'ours'; this.calls.push('run ours');
-      if (this.runs.ours === this.scenario.faultOnRun) this.pendingFault = true;
-    }, dispose: () => { this.live.delete(h); } };
+    const h = {
+      spec: rest,
+      pdl: spec.pdl === true,
+      run: () => {
+        this.runs.ours++;
+        this.lastWriter = 'ours';
+        this.calls.push('run ours');
+        if (this.runs.ours === this.scenario.faultOnRun) this.pendingFault = true;
+      },
+      dispose: () => {
+        this.live.delete(h);
+      },
+    };
     return this.own(h);
   };
   createCublasLtLaunch = (_spec: Native.PeerLaunchSpec, options?: { algorithm?: number }): Native.PeerLaunch => {
-    if (this.scenario.peer === 'create-fails') throw Object.assign(new Error('CUBLAS_STATUS_NOT_SUPPORTED for this shape'), { code: 'E_CUDA' });
+    if (this.scenario.peer === 'create-fails')
+      throw Object.assign(new Error('CUBLAS_STATUS_NOT_SUPPORTED for this shape'), { code: 'E_CUDA' });
     const algo = options?.algorithm ?? 0;
     const found = this.scenario.algorithms ?? 1;
-    if (algo >= found) throw Object.assign(new Error(`cuBLASLt offers ${found} algorithm(s)`), { code: 'E_BAD_ARGUMENT' });
+    if (algo >= found)
+      throw Object.assign(new Error(`cuBLASLt offers ${found} algorithm(s)`), { code: 'E_BAD_ARGUMENT' });
     const wrong = this.scenario.wrongAlgorithms?.includes(algo) === true;
     const h = {
-      peer: true, algo,
-      run: () => { this.runs.peer++; this.lastWriter = wrong ? 'peer-wrong' : 'peer'; this.calls.push('run peer'); },
-      dispose: () => { this.live.delete(h); },
+      peer: true,
+      algo,
+      run: () => {
+        this.runs.peer++;
+        this.lastWriter = wrong ? 'peer-wrong' : 'peer';
+        this.calls.push('run peer');
+      },
+      dispose: () => {
+        this.live.delete(h);
+      },
       algorithm: (): Native.CublasLtAlgorithm => ({
-        index: algo, found, fromHeuristic: algo === 0, id: 100 + algo, tile: 20 + algo, stages: 5, splitK: 1, reductionScheme: 0, ctaSwizzling: 0, clusterShape: 2, wavesCount: 1, workspaceBytes: 0,
+        index: algo,
+        found,
+        fromHeuristic: algo === 0,
+        id: 100 + algo,
+        tile: 20 + algo,
+        stages: 5,
+        splitK: 1,
+        reductionScheme: 0,
+        ctaSwizzling: 0,
+        clusterShape: 2,
+        wavesCount: 1,
+        workspaceBytes: 0,
       }),
     };
     return this.own(h);
   };
-  timeGraphs = async (entries: Array<Array<Native.GemmLaunch | Native.PeerLaunch>>, options: Native.TimingOptions): Promise<Native.TimingResult> => {
+  timeGraphs = async (
+    entries: Array<Array<Native.GemmLaunch | Native.PeerLaunch>>,
+    options: Native.TimingOptions,
+  ): Promise<Native.TimingResult> => {
     const pdl = entries[0].map((l) => (l as unknown as { pdl: boolean }).pdl);
     this.timeCalls.push({ entries: entries.map((e) => e.length), options, pdl });
     this.calls.push(`time ${entries.length}`);
-    if (entries.length > 1 && this.scenario.peer === 'graph-fails') throw Object.assign(new Error('capture of cublasLtMatmul failed'), { code: 'E_CUDA' });
-    if (pdl[0] && this.scenario.pdlCaptureFails) throw Object.assign(new Error('cuStreamEndCapture: CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED'), { code: 'E_CUDA' });
+    if (entries.length > 1 && this.scenario.peer === 'graph-fails')
+      throw Object.assign(new Error('capture of cublasLtMatmul failed'), { code: 'E_CUDA' });
+    if (pdl[0] && this.scenario.pdlCaptureFails)
+      throw Object.assign(new Error('cuStreamEndCapture: CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED'), { code: 'E_CUDA' });
     // Our entries: 10 µs first, 20 after; cuBLASLt: 20 µs, algorithm #2 19, #3 22.
     const base = (e: Array<Native.GemmLaunch | Native.PeerLaunch>, i: number) => {
       const first = e[0] as unknown as { peer?: boolean; algo?: number };
       if (!first.peer) return i === 0 ? 10 : 20;
       return first.algo === 1 ? 19 : first.algo === 2 ? 22 : 20;
     };
-    return { perCallUs: entries.map((e, i) => Array.from({ length: options.rounds }, (_, r) => base(e, i) + (r % 3) * 0.1)) };
+    return {
+      perCallUs: entries.map((e, i) => Array.from({ length: options.rounds }, (_, r) => base(e, i) + (r % 3) * 0.1)),
+    };
   };
 }
-

@@ -28,7 +28,12 @@ const report = chooseFor(problem, policyDevice(settings(), { ...device, isHopper
 const candidates = candidatesToTime(report.candidates, report.chosen, 4);
 const configs = candidates.map((c) => c.config);
 
-const key = (c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'numMathWarpgroups' | 'clusterM' | 'clusterN' | 'swizzleD'> & { splitK?: number }) =>
+const key = (
+  c: Pick<
+    GemmConfig,
+    'blockM' | 'blockN' | 'numStages' | 'numMathWarpgroups' | 'clusterM' | 'clusterN' | 'swizzleD'
+  > & { splitK?: number },
+) =>
   [c.blockM, c.blockN, c.numStages, c.numMathWarpgroups, c.clusterM, c.clusterN, c.swizzleD, c.splitK ?? 1].join(',');
 /** The fake's answer per candidate: the LAST candidate is the fastest, the reverse of the prediction. */
 const fakeUs = new Map(configs.map((c, i) => [key(c), 100 - 10 * i]));
@@ -39,10 +44,12 @@ function fakeFor(scenario: Scenario, writesNothing: GemmConfig[] = []) {
   const time = fake.timeGraphs;
   fake.timeGraphs = async (entries, o) => {
     await time(entries, o); // records the call and applies the scenario's capture failures
-    return { perCallUs: entries.map((e) => {
-      const spec = (e[0] as unknown as { spec: Native.GemmLaunchSpec }).spec;
-      return Array.from({ length: o.rounds }, (_, r) => fakeUs.get(key(spec))! + (r % 2) * 0.5);
-    }) };
+    return {
+      perCallUs: entries.map((e) => {
+        const spec = (e[0] as unknown as { spec: Native.GemmLaunchSpec }).spec;
+        return Array.from({ length: o.rounds }, (_, r) => fakeUs.get(key(spec))! + (r % 2) * 0.5);
+      }),
+    };
   };
   const create = fake.createGemmLaunch;
   fake.createGemmLaunch = (spec) => {
@@ -50,18 +57,31 @@ function fakeFor(scenario: Scenario, writesNothing: GemmConfig[] = []) {
     if (!writesNothing.some((c) => key(c) === key(spec))) return launch;
     const run = launch.run.bind(launch);
     // Runs, but leaves D as poisoned as it found it: the check sees every element unwritten.
-    launch.run = () => { run(); (fake as unknown as { lastWriter: string }).lastWriter = 'none'; };
+    launch.run = () => {
+      run();
+      (fake as unknown as { lastWriter: string }).lastWriter = 'none';
+    };
     return launch;
   };
   return fake;
 }
 
-async function tuneWith(fake: FakeAddon, opts: { gpu?: boolean; cancelAfterChecks?: number; configs?: GemmConfig[] } = {}) {
+async function tuneWith(
+  fake: FakeAddon,
+  opts: { gpu?: boolean; cancelAfterChecks?: number; configs?: GemmConfig[] } = {},
+) {
   const progress: JobProgress[] = [];
-  const run = await tune(settings(), problem, opts.configs ?? configs, options, {
-    progress: (p) => progress.push(p),
-    cancelled: () => opts.cancelAfterChecks !== undefined && fake.runs.ours >= opts.cancelAfterChecks,
-  }, { addon: () => fake as unknown as AddonModule, probe: async () => environment(opts.gpu ?? true) });
+  const run = await tune(
+    settings(),
+    problem,
+    opts.configs ?? configs,
+    options,
+    {
+      progress: (p) => progress.push(p),
+      cancelled: () => opts.cancelAfterChecks !== undefined && fake.runs.ours >= opts.cancelAfterChecks,
+    },
+    { addon: () => fake as unknown as AddonModule, probe: async () => environment(opts.gpu ?? true) },
+  );
   return { run, progress };
 }
 
@@ -73,7 +93,11 @@ test('every correct candidate goes into ONE interleaved timeGraphs call on input
   const { run, progress } = await tuneWith(fake);
   assert.equal(fake.timeCalls.length, 1);
   const sets = fake.timeCalls[0].entries[0];
-  assert.deepEqual(fake.timeCalls[0].entries, configs.map(() => sets), 'one rotation of launches per candidate');
+  assert.deepEqual(
+    fake.timeCalls[0].entries,
+    configs.map(() => sets),
+    'one rotation of launches per candidate',
+  );
   assert.equal(fake.timeCalls[0].options.rounds, 10);
   assert.ok(fake.timeCalls[0].pdl.every(Boolean));
   // Inputs: one random fill per operand per set and one reference, not one per candidate.
@@ -92,13 +116,22 @@ test('every correct candidate goes into ONE interleaved timeGraphs call on input
     assert.equal(r.timing?.samples, 10);
   });
   assert.match(run.method, /^interleaved CUDA-graph rounds, median of 10: the 4 correct candidate\(s\)/);
-  assert.match(run.method, new RegExp(`${fake.timeCalls[0].options.callsPerGraph} calls per candidate over ${sets} rotated input set`));
+  assert.match(
+    run.method,
+    new RegExp(`${fake.timeCalls[0].options.callsPerGraph} calls per candidate over ${sets} rotated input set`),
+  );
   assert.equal(run.device?.name, device.name);
-  assert.deepEqual(progress.map((p) => p.phase).filter((p, i, all) => p !== all[i - 1]), ['compiling', 'checking', 'timing', 'done']);
+  assert.deepEqual(
+    progress.map((p) => p.phase).filter((p, i, all) => p !== all[i - 1]),
+    ['compiling', 'checking', 'timing', 'done'],
+  );
 
   const ranking = rankTuning(problem, candidates, run.results, report.chosen);
   assert.equal(key(ranking.best!.config), key(configs.at(-1)!), 'fastest measured first, whatever the prediction said');
-  assert.deepEqual(ranking.candidates.map((c) => c.measuredUs), [70.25, 80.25, 90.25, 100.25]);
+  assert.deepEqual(
+    ranking.candidates.map((c) => c.measuredUs),
+    [70.25, 80.25, 90.25, 100.25],
+  );
 });
 
 test('a candidate that fails to compile or writes nothing is reported and left out of the timing', async () => {
@@ -116,7 +149,10 @@ test('a candidate that fails to compile or writes nothing is reported and left o
   assert.equal(run.results[3].timing?.medianUs, 70.25);
   assert.equal(fake.live.size, 0);
   const ranking = rankTuning(problem, candidates, run.results, report.chosen);
-  assert.deepEqual(ranking.candidates.map((c) => c.measuredUs), [70.25, 100.25, undefined, undefined]);
+  assert.deepEqual(
+    ranking.candidates.map((c) => c.measuredUs),
+    [70.25, 100.25, undefined, undefined],
+  );
   assert.ok(ranking.candidates.slice(2).every((c) => c.error));
 });
 
@@ -133,14 +169,20 @@ test('a fault while checking stops the run: nothing is timed and the rest are no
   assert.equal(fake.live.size, 0);
   const ranking = rankTuning(problem, candidates, run.results, report.chosen);
   assert.equal(ranking.best, undefined);
-  assert.deepEqual(ranking.candidates.slice(2).map((c) => c.error), ['not measured', 'not measured']);
+  assert.deepEqual(
+    ranking.candidates.slice(2).map((c) => c.error),
+    ['not measured', 'not measured'],
+  );
 });
 
 test('a capture that refuses PDL retimes every candidate together without it, and says so', async () => {
   const fake = fakeFor({ pdlCaptureFails: true });
   const { run } = await tuneWith(fake);
   assert.equal(fake.timeCalls.length, 2);
-  assert.deepEqual(fake.timeCalls.map((c) => c.entries.length), [4, 4]);
+  assert.deepEqual(
+    fake.timeCalls.map((c) => c.entries.length),
+    [4, 4],
+  );
   assert.equal(fake.timeCalls[1].pdl.some(Boolean), false);
   assert.ok(run.results.every((r) => r.timing && /without programmatic dependent launch/.test(r.timingNote ?? '')));
   assert.equal(fake.live.size, 0);
@@ -158,9 +200,21 @@ test('cancelling during the checks keeps what was checked and times nothing', as
 test('bad input is refused before anything is compiled or allocated', async () => {
   const fake = fakeFor({});
   await assert.rejects(tuneWith(fake, { configs: [] }), (e: { code?: string }) => e.code === 'E_BAD_ARGUMENT');
-  await assert.rejects(tuneWith(fake, { gpu: false }), (e: { code?: string; message?: string }) => e.code === 'E_NO_DEVICE' && /Hopper GPU/.test(e.message!));
-  await assert.rejects(tune(settings(), { ...problem, k: 2000 }, configs, options, {},
-    { addon: () => fake as unknown as AddonModule, probe: async () => environment(true) }), (e: { code?: string }) => e.code === 'E_INVALID_SHAPE');
+  await assert.rejects(
+    tuneWith(fake, { gpu: false }),
+    (e: { code?: string; message?: string }) => e.code === 'E_NO_DEVICE' && /Hopper GPU/.test(e.message!),
+  );
+  await assert.rejects(
+    tune(
+      settings(),
+      { ...problem, k: 2000 },
+      configs,
+      options,
+      {},
+      { addon: () => fake as unknown as AddonModule, probe: async () => environment(true) },
+    ),
+    (e: { code?: string }) => e.code === 'E_INVALID_SHAPE',
+  );
   assert.equal(fake.compiled.length, 0);
   assert.equal(fake.allocated, 0);
 });

@@ -5,13 +5,22 @@ import { RuntimeError } from '../../../extension/src/core/runtimeError';
 import { codedData, fromWireError, toResponseError } from '../../../extension/src/worker/workerErrors';
 
 test('an addon error keeps its code, compiler log and CUresult name across the wire', () => {
-  const addonErr = Object.assign(new Error('kernel faulted'), { code: 'E_KERNEL_FAULT', cudaError: 'CUDA_ERROR_ILLEGAL_ADDRESS', log: 'ptxas ...' });
+  const addonErr = Object.assign(new Error('kernel faulted'), {
+    code: 'E_KERNEL_FAULT',
+    cudaError: 'CUDA_ERROR_ILLEGAL_ADDRESS',
+    log: 'ptxas ...',
+  });
   const wire = toResponseError(addonErr);
   // What JSON-RPC actually sends: the error object serialised.
   const received = new ResponseError(wire.code, wire.message, JSON.parse(JSON.stringify(wire.toJson())).data);
   const back = fromWireError(received);
   assert.ok(back instanceof RuntimeError);
-  assert.deepEqual(back.data, { code: 'E_KERNEL_FAULT', message: 'kernel faulted', cudaError: 'CUDA_ERROR_ILLEGAL_ADDRESS', log: 'ptxas ...' });
+  assert.deepEqual(back.data, {
+    code: 'E_KERNEL_FAULT',
+    message: 'kernel faulted',
+    cudaError: 'CUDA_ERROR_ILLEGAL_ADDRESS',
+    log: 'ptxas ...',
+  });
 });
 
 test('a RuntimeError passes through unchanged', () => {

@@ -3,32 +3,67 @@
 import type { ScaleContinuousNumeric } from 'd3';
 import { px, type Mark } from './marks';
 
-export interface Frame { left: number; top: number; right: number; bottom: number }
+export interface Frame {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
 
 /** Frame inside a size with margins: left/top/right/bottom are pixel coordinates of the plot. */
-export function frame(size: { width: number; height: number }, m: { l: number; t: number; r: number; b: number }): Frame {
+export function frame(
+  size: { width: number; height: number },
+  m: { l: number; t: number; r: number; b: number },
+): Frame {
   return { left: m.l, top: m.t, right: size.width - m.r, bottom: size.height - m.b };
 }
 
-export function leftAxis(scale: ScaleContinuousNumeric<number, number>, f: Frame, title: string, ticks: number[], fmt: (v: number) => string): Mark[] {
+export function leftAxis(
+  scale: ScaleContinuousNumeric<number, number>,
+  f: Frame,
+  title: string,
+  ticks: number[],
+  fmt: (v: number) => string,
+): Mark[] {
   const marks: Mark[] = [{ type: 'line', x1: f.left, y1: f.top, x2: f.left, y2: f.bottom, cls: 'axis' }];
   for (const t of ticks) {
     const y = px(scale(t));
     marks.push({ type: 'line', x1: f.left, y1: y, x2: f.right, y2: y, cls: 'grid' });
     marks.push({ type: 'text', x: f.left - 4, y: px(y + 3), text: fmt(t), cls: 'tick', anchor: 'end' });
   }
-  marks.push({ type: 'text', x: 12, y: px((f.top + f.bottom) / 2), text: title, cls: 'axis-title', anchor: 'middle', rotate: -90 });
+  marks.push({
+    type: 'text',
+    x: 12,
+    y: px((f.top + f.bottom) / 2),
+    text: title,
+    cls: 'axis-title',
+    anchor: 'middle',
+    rotate: -90,
+  });
   return marks;
 }
 
-export function bottomAxis(scale: ScaleContinuousNumeric<number, number>, f: Frame, title: string, ticks: number[], fmt: (v: number) => string): Mark[] {
+export function bottomAxis(
+  scale: ScaleContinuousNumeric<number, number>,
+  f: Frame,
+  title: string,
+  ticks: number[],
+  fmt: (v: number) => string,
+): Mark[] {
   const marks: Mark[] = [{ type: 'line', x1: f.left, y1: f.bottom, x2: f.right, y2: f.bottom, cls: 'axis' }];
   for (const t of ticks) {
     const x = px(scale(t));
     marks.push({ type: 'line', x1: x, y1: f.bottom, x2: x, y2: f.bottom + 4, cls: 'axis' });
     marks.push({ type: 'text', x, y: f.bottom + 15, text: fmt(t), cls: 'tick', anchor: 'middle' });
   }
-  marks.push({ type: 'text', x: px((f.left + f.right) / 2), y: f.bottom + 30, text: title, cls: 'axis-title', anchor: 'middle' });
+  marks.push({
+    type: 'text',
+    x: px((f.left + f.right) / 2),
+    y: f.bottom + 30,
+    text: title,
+    cls: 'axis-title',
+    anchor: 'middle',
+  });
   return marks;
 }
 

@@ -32,7 +32,9 @@ export function tflopsData(run: BenchRun): TflopsDatum[] {
 export function peerRatioData(run: BenchRun): RatioDatum[] {
   return upgradeRun(run).results.map((r) => {
     const points: RatioDatum['points'] = {};
-    for (const p of r.peers ?? []) if (p.timing) points[p.id] = { ratio: p.timing.ratio, spread: r.timing ? r.timing.spread + p.timing.spread : undefined };
+    for (const p of r.peers ?? [])
+      if (p.timing)
+        points[p.id] = { ratio: p.timing.ratio, spread: r.timing ? r.timing.spread + p.timing.spread : undefined };
     return { label: resultLabel(r), points };
   });
 }
@@ -45,19 +47,36 @@ export function rooflineData(run: BenchRun): RooflineData {
   return { points, ceilings: run.ceilings };
 }
 
-export function candidateData(candidates: Candidate[], chosenIndex: number, states: ExplorerCandidateState[]): CandidatePoint[] {
+export function candidateData(
+  candidates: Candidate[],
+  chosenIndex: number,
+  states: ExplorerCandidateState[],
+): CandidatePoint[] {
   const byIndex = new Map(states.map((s) => [s.index, s]));
-  return candidates.flatMap((c, index) => c.rejected ? [] : [{
-    index,
-    label: formatConfig(c.config),
-    predictedUs: c.predicted?.us,
-    measuredUs: byIndex.get(index)?.timing?.timing?.medianUs,
-    chosen: index === chosenIndex,
-  }]);
+  return candidates.flatMap((c, index) =>
+    c.rejected
+      ? []
+      : [
+          {
+            index,
+            label: formatConfig(c.config),
+            predictedUs: c.predicted?.us,
+            measuredUs: byIndex.get(index)?.timing?.timing?.medianUs,
+            chosen: index === chosenIndex,
+          },
+        ],
+  );
 }
 
 export function registersDatum(label: string, r: RegisterReport, chosen: boolean): RegistersDatum {
-  return { label, registers: r.registers, producer: r.producerRegisters, math: r.mathRegisters, spillBytes: r.spillStoresBytes + r.spillLoadsBytes, chosen };
+  return {
+    label,
+    registers: r.registers,
+    producer: r.producerRegisters,
+    math: r.mathRegisters,
+    spillBytes: r.spillStoresBytes + r.spillLoadsBytes,
+    chosen,
+  };
 }
 
 export function registersData(entries: RegisterEntry[]): RegistersDatum[] {

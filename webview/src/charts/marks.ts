@@ -21,7 +21,10 @@ export interface ChartMarks {
   marks: Mark[];
 }
 
-export interface Size { width: number; height: number }
+export interface Size {
+  width: number;
+  height: number;
+}
 
 /** Rounds to 0.01 px so layouts are stable across platforms and snapshots compare exactly. */
 export const px = (v: number): number => Math.round(v * 100) / 100;
@@ -30,7 +33,8 @@ export const px = (v: number): number => Math.round(v * 100) / 100;
 export function renderMarks(root: Element, chart: ChartMarks): SVGSVGElement {
   const rootSel = select(root);
   rootSel.selectAll('*').remove();
-  const svg = rootSel.append('svg')
+  const svg = rootSel
+    .append('svg')
     .attr('xmlns', 'http://www.w3.org/2000/svg')
     .attr('class', 'chart')
     .attr('viewBox', `0 0 ${chart.width} ${chart.height}`)

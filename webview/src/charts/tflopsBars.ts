@@ -6,10 +6,13 @@ import { emptyNote, frame, leftAxis, shortNumber } from './axes';
 import { px, renderMarks, type ChartMarks, type Mark, type Size } from './marks';
 
 /** A bar series: 'ours' or a peer id; cls picks its theme colour in media/charts.css. */
-export interface TflopsSeries { id: string; name: string }
+export interface TflopsSeries {
+  id: string;
+  name: string;
+}
 
 export interface TflopsDatum {
-  label: string;       // "64x2112x7168"
+  label: string; // "64x2112x7168"
   /** TFLOPS by series id ('ours', 'cublaslt', 'deepgemm', 'torch'); absent = not measured. */
   values: Record<string, number | undefined>;
 }
@@ -19,11 +22,19 @@ export function layout(data: TflopsDatum[], series: TflopsSeries[], size: Size):
   const peers = present.filter((s) => s.id !== 'ours');
   const label = peers.length ? `TFLOPS per shape: ours vs ${peers.map((s) => s.name).join(', ')}` : 'TFLOPS per shape';
   const rows = data.filter((d) => present.some((s) => d.values[s.id] !== undefined));
-  if (rows.length === 0) return { ...size, label, marks: emptyNote(size, 'No timings in this run (study mode or not measured)') };
+  if (rows.length === 0)
+    return { ...size, label, marks: emptyNote(size, 'No timings in this run (study mode or not measured)') };
   const f = frame(size, { l: 48, t: 26, r: 8, b: 64 });
   const max = Math.max(...rows.flatMap((d) => present.map((s) => d.values[s.id] ?? 0)));
-  const y = scaleLinear().domain([0, max > 0 ? max : 1]).nice().range([f.bottom, f.top]);
-  const x = scaleBand<string>().domain(rows.map((_, i) => `${i}`)).range([f.left, f.right]).paddingInner(0.2).paddingOuter(0.1);
+  const y = scaleLinear()
+    .domain([0, max > 0 ? max : 1])
+    .nice()
+    .range([f.bottom, f.top]);
+  const x = scaleBand<string>()
+    .domain(rows.map((_, i) => `${i}`))
+    .range([f.left, f.right])
+    .paddingInner(0.2)
+    .paddingOuter(0.1);
   const marks: Mark[] = [...leftAxis(y, f, 'TFLOPS', y.ticks(5), shortNumber)];
   marks.push({ type: 'line', x1: f.left, y1: f.bottom, x2: f.right, y2: f.bottom, cls: 'axis' });
   const barWidth = x.bandwidth() / present.length;
@@ -33,16 +44,37 @@ export function layout(data: TflopsDatum[], series: TflopsSeries[], size: Size):
       const v = d.values[s.id];
       if (v === undefined) return;
       const top = px(y(v));
-      marks.push({ type: 'rect', x: px(x0 + j * barWidth), y: top, width: px(Math.max(barWidth - 1, 1)), height: px(f.bottom - top), cls: `bar ${s.id === 'ours' ? 'ours' : 'peer'} series-${s.id}`, title: `${d.label}: ${s.name} ${v.toFixed(1)} TFLOPS` });
+      marks.push({
+        type: 'rect',
+        x: px(x0 + j * barWidth),
+        y: top,
+        width: px(Math.max(barWidth - 1, 1)),
+        height: px(f.bottom - top),
+        cls: `bar ${s.id === 'ours' ? 'ours' : 'peer'} series-${s.id}`,
+        title: `${d.label}: ${s.name} ${v.toFixed(1)} TFLOPS`,
+      });
     });
-    marks.push({ type: 'text', x: px(x0 + x.bandwidth() / 2), y: f.bottom + 10, text: d.label, cls: 'tick', anchor: 'end', rotate: -35 });
+    marks.push({
+      type: 'text',
+      x: px(x0 + x.bandwidth() / 2),
+      y: f.bottom + 10,
+      text: d.label,
+      cls: 'tick',
+      anchor: 'end',
+      rotate: -35,
+    });
   });
   marks.push(...legend(present, f.left, 6));
   return { ...size, label, marks };
 }
 
 /** A one-line legend of swatches and names from x0 rightwards (about 6.2 px per character). */
-export function legend(series: TflopsSeries[], x0: number, y0: number, cls = (s: TflopsSeries) => `bar series-${s.id}`): Mark[] {
+export function legend(
+  series: TflopsSeries[],
+  x0: number,
+  y0: number,
+  cls = (s: TflopsSeries) => `bar series-${s.id}`,
+): Mark[] {
   const marks: Mark[] = [];
   let x = x0;
   for (const s of series) {

@@ -55,7 +55,14 @@ export interface TimelineLayout {
 
 const ROLE_SHORT: Record<TraceRole, string> = { producer: 'TMA', math0: 'MMA0', math1: 'MMA1' };
 
-function indexByRow(nRows: number, count: number, row: Uint32Array, start: Float64Array, end: Float64Array, kindOf: (i: number) => number): RowIndex {
+function indexByRow(
+  nRows: number,
+  count: number,
+  row: Uint32Array,
+  start: Float64Array,
+  end: Float64Array,
+  kindOf: (i: number) => number,
+): RowIndex {
   const offsets = new Uint32Array(nRows + 1);
   for (let i = 0; i < count; i++) offsets[row[i] + 1]++;
   for (let r = 0; r < nRows; r++) offsets[r + 1] += offsets[r];
@@ -68,8 +75,15 @@ function indexByRow(nRows: number, count: number, row: Uint32Array, start: Float
     for (let j = offsets[r] + 1; j < offsets[r + 1] && sorted; j++) sorted = start[order[j - 1]] <= start[order[j]];
     if (!sorted) order.subarray(offsets[r], offsets[r + 1]).sort((a, b) => start[a] - start[b] || a - b);
   }
-  const s = new Float64Array(count), e = new Float64Array(count), k = new Uint8Array(count);
-  for (let j = 0; j < count; j++) { const i = order[j]; s[j] = start[i]; e[j] = end[i]; k[j] = kindOf(i); }
+  const s = new Float64Array(count),
+    e = new Float64Array(count),
+    k = new Uint8Array(count);
+  for (let j = 0; j < count; j++) {
+    const i = order[j];
+    s[j] = start[i];
+    e[j] = end[i];
+    k[j] = kindOf(i);
+  }
   return { offsets, order, start: s, end: e, kind: k };
 }
 
@@ -81,20 +95,42 @@ export function layout(data: TraceData, opts: TimelineOptions): TimelineLayout {
   const ringTop = 22;
   const plot = { left: 64, right: Math.max(65, opts.width - 8), top: ringTop + stages * stageHeight + 6, bottom: 0 };
   const rows: TimelineRowBox[] = data.rows.map((r, i) => ({
-    label: `SM ${r.sm} ${ROLE_SHORT[r.role]}`, sm: r.sm, cta: r.cta, role: r.role, y: plot.top + i * rowHeight,
+    label: `SM ${r.sm} ${ROLE_SHORT[r.role]}`,
+    sm: r.sm,
+    cta: r.cta,
+    role: r.role,
+    y: plot.top + i * rowHeight,
     smFirst: i === 0 || data.rows[i - 1].sm !== r.sm,
   }));
   plot.bottom = plot.top + rows.length * rowHeight;
-  const spans = indexByRow(rows.length, data.spans.count, data.spans.row, data.spans.start, data.spans.end, (i) => data.spans.phase[i]);
+  const spans = indexByRow(
+    rows.length,
+    data.spans.count,
+    data.spans.row,
+    data.spans.start,
+    data.spans.end,
+    (i) => data.spans.phase[i],
+  );
   // Tile parity per row so adjacent tiles get alternating shades.
   const parity = new Uint8Array(data.tiles.count);
   const seen = new Uint32Array(rows.length);
   for (let i = 0; i < data.tiles.count; i++) parity[i] = seen[data.tiles.row[i]]++ & 1;
-  const tiles = indexByRow(rows.length, data.tiles.count, data.tiles.row, data.tiles.start, data.tiles.end, (i) => parity[i]);
+  const tiles = indexByRow(
+    rows.length,
+    data.tiles.count,
+    data.tiles.row,
+    data.tiles.start,
+    data.tiles.end,
+    (i) => parity[i],
+  );
   return {
     width: opts.width,
     height: plot.bottom + 4,
-    plot, rowHeight, rows, spans, tiles,
+    plot,
+    rowHeight,
+    rows,
+    spans,
+    tiles,
     ring: { top: ringTop, stageHeight, stages },
     domain: [0, data.durationNs > 0 ? data.durationNs : 1],
     summary: summarizeTrace(data),
@@ -106,7 +142,8 @@ export function layout(data: TraceData, opts: TimelineOptions): TimelineLayout {
 export function firstEndingAfter(end: Float64Array, lo: number, hi: number, t: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (end[mid] < t) lo = mid + 1; else hi = mid;
+    if (end[mid] < t) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }

@@ -38,7 +38,10 @@ export interface TimelinePalette {
   font: string;
 }
 
-export interface TimeWindow { t0: number; t1: number }
+export interface TimeWindow {
+  t0: number;
+  t1: number;
+}
 
 export const PHASE_LABEL: Record<TracePhase, string> = {
   'wait-empty': 'producer waits for a free stage',
@@ -97,16 +100,29 @@ export function render(ctx: Draw2D, L: TimelineLayout, w: TimeWindow, pal: Timel
   ctx.textAlign = 'right';
   ctx.beginPath();
   for (const r of L.rows) {
-    if (r.smFirst) { ctx.moveTo(0, r.y); ctx.lineTo(plot.right, r.y); }
-    if (L.rowHeight >= 8 || (r.smFirst && r.sm % 8 === 0)) ctx.fillText(L.rowHeight >= 8 ? r.label : `SM ${r.sm}`, plot.left - 4, r.y + L.rowHeight / 2);
+    if (r.smFirst) {
+      ctx.moveTo(0, r.y);
+      ctx.lineTo(plot.right, r.y);
+    }
+    if (L.rowHeight >= 8 || (r.smFirst && r.sm % 8 === 0))
+      ctx.fillText(L.rowHeight >= 8 ? r.label : `SM ${r.sm}`, plot.left - 4, r.y + L.rowHeight / 2);
   }
   ctx.stroke();
 
-  const band = Math.max(1, Math.floor(L.rowHeight / 4));  // tile band on top of each row
+  const band = Math.max(1, Math.floor(L.rowHeight / 4)); // tile band on top of each row
   for (let r = 0; r < L.rows.length; r++) {
     const y = L.rows[r].y;
     drawRow(ctx, L.tiles, r, w, X, y, band, (kind) => pal.tile[kind & 1]);
-    drawRow(ctx, L.spans, r, w, X, y + band, Math.max(1, L.rowHeight - band - 1), (kind) => pal.phase[TRACE_PHASES[kind]]);
+    drawRow(
+      ctx,
+      L.spans,
+      r,
+      w,
+      X,
+      y + band,
+      Math.max(1, L.rowHeight - band - 1),
+      (kind) => pal.phase[TRACE_PHASES[kind]],
+    );
   }
 
   // Ring occupancy strip: one band per stage, opacity = fraction of CTAs holding it.
@@ -136,29 +152,46 @@ export function render(ctx: Draw2D, L: TimelineLayout, w: TimeWindow, pal: Timel
 }
 
 /** One row of one index: visible spans, merging sub-pixel neighbours into one run. */
-function drawRow(ctx: Draw2D, idx: TimelineLayout['spans'], r: number, w: TimeWindow, X: (t: number) => number, y: number, h: number,
-  colour: (kind: number) => string): void {
-  const lo = idx.offsets[r], hi = idx.offsets[r + 1];
+function drawRow(
+  ctx: Draw2D,
+  idx: TimelineLayout['spans'],
+  r: number,
+  w: TimeWindow,
+  X: (t: number) => number,
+  y: number,
+  h: number,
+  colour: (kind: number) => string,
+): void {
+  const lo = idx.offsets[r],
+    hi = idx.offsets[r + 1];
   let j = firstEndingAfter(idx.end, lo, hi, w.t0);
-  let runX0 = NaN, runX1 = NaN, runKind = -1;
-  const left = X(w.t0), right = X(w.t1);  // spans crossing the window's edges are cut there
+  let runX0 = NaN,
+    runX1 = NaN,
+    runKind = -1;
+  const left = X(w.t0),
+    right = X(w.t1); // spans crossing the window's edges are cut there
   const flush = () => {
     if (runKind < 0) return;
-    const a = Math.max(runX0, left), b = Math.min(runX1, right);
+    const a = Math.max(runX0, left),
+      b = Math.min(runX1, right);
     ctx.fillStyle = colour(runKind);
     ctx.fillRect(round(a), y, round(Math.max(1, b - a)), h);
     runKind = -1;
   };
   for (; j < hi && idx.start[j] <= w.t1; j++) {
-    if (idx.end[j] === idx.start[j]) continue;  // e.g. a wait that did not wait: nothing to show
-    const x0 = X(idx.start[j]), x1 = X(idx.end[j]), kind = idx.kind[j];
+    if (idx.end[j] === idx.start[j]) continue; // e.g. a wait that did not wait: nothing to show
+    const x0 = X(idx.start[j]),
+      x1 = X(idx.end[j]),
+      kind = idx.kind[j];
     // Same kind touching the run, or too thin to show on its own inside the run's last pixel: extend.
     if (runKind >= 0 && ((kind === runKind && x0 <= runX1 + 0.5) || (x1 - x0 < 1 && x0 < runX1 + 1))) {
       if (x1 > runX1) runX1 = x1;
       continue;
     }
     flush();
-    runX0 = x0; runX1 = x1; runKind = kind;
+    runX0 = x0;
+    runX1 = x1;
+    runKind = kind;
   }
   flush();
 }
@@ -175,11 +208,14 @@ export function hitTest(L: TimelineLayout, w: TimeWindow, px: number, py: number
   if (px < plot.left || px > plot.right) return undefined;
   const k = (plot.right - plot.left) / (w.t1 - w.t0 > 0 ? w.t1 - w.t0 : 1);
   const t = w.t0 + (px - plot.left) / k;
-  const tol = 2 / k;  // two pixels of slack for thin spans
+  const tol = 2 / k; // two pixels of slack for thin spans
   if (py >= L.ring.top && py < L.ring.top + L.ring.stages * L.ring.stageHeight) {
     const stage = Math.floor((py - L.ring.top) / L.ring.stageHeight);
     const occ = ringOccupancy(L.data, 1, t - tol, t + tol);
-    return { what: 'ring', text: [`stage ${stage} at ${formatNs(t)}`, `held by ${(occ.values[stage] * 100).toFixed(0)}% of CTAs`] };
+    return {
+      what: 'ring',
+      text: [`stage ${stage} at ${formatNs(t)}`, `held by ${(occ.values[stage] * 100).toFixed(0)}% of CTAs`],
+    };
   }
   const r = Math.floor((py - plot.top) / L.rowHeight);
   if (r < 0 || r >= L.rows.length) return undefined;
@@ -202,12 +238,17 @@ export function hitTest(L: TimelineLayout, w: TimeWindow, px: number, py: number
 }
 
 function nearest(idx: TimelineLayout['spans'], r: number, t: number, tol: number): number {
-  const lo = idx.offsets[r], hi = idx.offsets[r + 1];
+  const lo = idx.offsets[r],
+    hi = idx.offsets[r + 1];
   const j = firstEndingAfter(idx.end, lo, hi, t - tol);
-  let best = -1, bestD = Infinity;
+  let best = -1,
+    bestD = Infinity;
   for (let q = j; q < hi && idx.start[q] <= t + tol; q++) {
     const dist = t < idx.start[q] ? idx.start[q] - t : t > idx.end[q] ? t - idx.end[q] : 0;
-    if (dist < bestD) { bestD = dist; best = q; }
+    if (dist < bestD) {
+      bestD = dist;
+      best = q;
+    }
     if (dist === 0) break;
   }
   return best;

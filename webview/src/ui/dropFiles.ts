@@ -7,20 +7,35 @@ import type { Host } from './host';
 /** URIs a drop carries, JSON files first; at most a few (a drop of a whole folder is not a request). */
 export function droppedUris(data: Pick<DataTransfer, 'getData'>): string[] {
   const lists = [data.getData('application/vnd.code.uri-list'), data.getData('text/uri-list')];
-  const uris = lists.flatMap((l) => (l ?? '').split(/\r?\n/)).map((u) => u.trim()).filter((u) => u && !u.startsWith('#'));
+  const uris = lists
+    .flatMap((l) => (l ?? '').split(/\r?\n/))
+    .map((u) => u.trim())
+    .filter((u) => u && !u.startsWith('#'));
   return [...new Set(uris)].filter((u) => /\.json$/i.test(u)).slice(0, 4);
 }
 
 export function acceptDroppedFiles(host: Host, say: (text: string) => void): void {
-  document.addEventListener('dragover', (e) => { e.preventDefault(); document.body.classList.add('drop-target'); });
+  document.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    document.body.classList.add('drop-target');
+  });
   document.addEventListener('dragleave', () => document.body.classList.remove('drop-target'));
   document.addEventListener('drop', (e) => {
     e.preventDefault();
     document.body.classList.remove('drop-target');
     const uris = e.dataTransfer ? droppedUris(e.dataTransfer) : [];
-    if (!uris.length) { say('Drop an fp8lab JSON file (bench, grouped, tune, timeline capture, accuracy) to open it.'); return; }
+    if (!uris.length) {
+      say('Drop an fp8lab JSON file (bench, grouped, tune, timeline capture, accuracy) to open it.');
+      return;
+    }
     for (const uri of uris) {
-      host.request('file/open', { uri }).then((r) => say(r.opened ? `Opened ${decodeURIComponent(uri.split('/').pop() ?? uri)} (${r.opened})` : `Not opened: ${uri}`), (err: Error) => say(`Cannot open ${uri}: ${err.message}`));
+      host.request('file/open', { uri }).then(
+        (r) =>
+          say(
+            r.opened ? `Opened ${decodeURIComponent(uri.split('/').pop() ?? uri)} (${r.opened})` : `Not opened: ${uri}`,
+          ),
+        (err: Error) => say(`Cannot open ${uri}: ${err.message}`),
+      );
     }
   });
 }

@@ -7,20 +7,35 @@ import { h } from './dom';
 
 export function environmentBlock(env: EnvironmentReport | undefined, error: CodedErrorData | undefined): HTMLElement {
   if (!env) {
-    return h('section', { class: 'env error', role: 'alert' },
+    return h(
+      'section',
+      { class: 'env error', role: 'alert' },
       h('strong', {}, 'The runtime did not report the environment. '),
-      error ? `${error.code}: ${error.message}` : 'Waiting for the runtime worker…');
+      error ? `${error.code}: ${error.message}` : 'Waiting for the runtime worker…',
+    );
   }
   const dev = env.devices[0];
   // Short lines (first clause); the full message, with every path tried, is the line's tooltip.
   const lines: [string, string, string?][] = [
-    ['GPU', dev ? `${dev.name} (sm_${dev.computeCapability.join('')}, ${dev.smCount} SMs)${dev.isHopper ? '' : ' — not Hopper'}` : 'none found'],
-    env.driver.ok ? ['Driver', `${env.driver.versionText} (${env.driver.libcudaPath})`]
+    [
+      'GPU',
+      dev
+        ? `${dev.name} (sm_${dev.computeCapability.join('')}, ${dev.smCount} SMs)${dev.isHopper ? '' : ' — not Hopper'}`
+        : 'none found',
+    ],
+    env.driver.ok
+      ? ['Driver', `${env.driver.versionText} (${env.driver.libcudaPath})`]
       : ['Driver', `${env.driver.code}: ${firstClause(env.driver.message)}`, env.driver.message],
-    env.toolkit.usable ? ['Toolkit', `nvcc ${env.toolkit.version ?? '?'} (${env.toolkit.nvccPath})`]
+    env.toolkit.usable
+      ? ['Toolkit', `nvcc ${env.toolkit.version ?? '?'} (${env.toolkit.nvccPath})`]
       : ['Toolkit', `not usable: ${firstClause(env.toolkit.problem ?? 'unknown reason')}`, env.toolkit.problem],
-    env.cublasLt.available ? ['cuBLASLt', env.cublasLt.path ?? 'available']
-      : ['cuBLASLt', `not available${env.cublasLt.problem ? `: ${firstClause(env.cublasLt.problem)}` : ''}`, env.cublasLt.problem],
+    env.cublasLt.available
+      ? ['cuBLASLt', env.cublasLt.path ?? 'available']
+      : [
+          'cuBLASLt',
+          `not available${env.cublasLt.problem ? `: ${firstClause(env.cublasLt.problem)}` : ''}`,
+          env.cublasLt.problem,
+        ],
     ['JIT cache', `${env.cache.dir} (${env.cache.entries} entries${env.cache.writable ? '' : ', not writable'})`],
   ];
   const can = env.canRunKernels
@@ -28,7 +43,10 @@ export function environmentBlock(env: EnvironmentReport | undefined, error: Code
     : env.canCompileKernels
       ? 'No usable Hopper GPU: kernels cannot be timed here. Study mode works: configs, compile, registers.'
       : 'No usable CUDA toolkit: kernels can be neither compiled nor timed here. Candidate configs are still listed.';
-  return h('section', { class: env.canRunKernels ? 'env ok' : 'env limited', role: env.canRunKernels ? undefined : 'status' },
+  return h(
+    'section',
+    { class: env.canRunKernels ? 'env ok' : 'env limited', role: env.canRunKernels ? undefined : 'status' },
     h('p', { class: 'env-summary' }, h('strong', {}, env.summary), ' ', can),
-    h('dl', {}, ...lines.flatMap(([k, v, full]) => [h('dt', {}, k), h('dd', { title: full }, v)])));
+    h('dl', {}, ...lines.flatMap(([k, v, full]) => [h('dt', {}, k), h('dd', { title: full }, v)])),
+  );
 }

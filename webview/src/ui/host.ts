@@ -2,7 +2,11 @@
 // the versioned `init` and later snapshots, and sends requests that the host answers by id.
 
 import {
-  WEBVIEW_PROTOCOL_VERSION, type HostToWebview, type Snapshot, type ViewName, type ViewUiState,
+  WEBVIEW_PROTOCOL_VERSION,
+  type HostToWebview,
+  type Snapshot,
+  type ViewName,
+  type ViewUiState,
   type WebviewRequests,
 } from '../../../extension/protocol/webview';
 import type { CodedErrorData } from '../../../extension/protocol/worker';
@@ -15,11 +19,16 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 export class HostError extends Error {
-  constructor(readonly data: CodedErrorData) { super(data.message); }
+  constructor(readonly data: CodedErrorData) {
+    super(data.message);
+  }
 }
 
 export interface Host {
-  request<M extends keyof WebviewRequests>(method: M, params: WebviewRequests[M]['params']): Promise<WebviewRequests[M]['result']>;
+  request<M extends keyof WebviewRequests>(
+    method: M,
+    params: WebviewRequests[M]['params'],
+  ): Promise<WebviewRequests[M]['result']>;
   log(level: 'info' | 'warn' | 'error', text: string): void;
   state(): ViewUiState;
   saveState(patch: Partial<ViewUiState>): void;
@@ -38,9 +47,14 @@ export function connect<S extends Snapshot>(view: ViewName, onSnapshot: (s: S, h
       api.postMessage({ kind: 'request', id, method, params });
       return new Promise((resolve, reject) => pending.set(id, { resolve: resolve as (v: unknown) => void, reject }));
     },
-    log(level, text) { api.postMessage({ kind: 'notification', method: 'log/didWrite', params: { level, text: text.slice(0, 4000) } }); },
+    log(level, text) {
+      api.postMessage({ kind: 'notification', method: 'log/didWrite', params: { level, text: text.slice(0, 4000) } });
+    },
     state: () => ui,
-    saveState(patch) { ui = { ...ui, ...patch }; api.setState(ui); },
+    saveState(patch) {
+      ui = { ...ui, ...patch };
+      api.setState(ui);
+    },
   };
 
   window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
@@ -49,7 +63,8 @@ export function connect<S extends Snapshot>(view: ViewName, onSnapshot: (s: S, h
       const p = pending.get(msg.id);
       if (!p) return;
       pending.delete(msg.id);
-      if ('error' in msg) p.reject(new HostError(msg.error)); else p.resolve(msg.result);
+      if ('error' in msg) p.reject(new HostError(msg.error));
+      else p.resolve(msg.result);
       return;
     }
     if (msg.method === 'init' && msg.params.version !== WEBVIEW_PROTOCOL_VERSION) {

@@ -44,7 +44,10 @@ export function filterRows<R>(rows: R[], columns: Column<R>[], filter: string | 
   const terms = (filter ?? '').toLowerCase().split(/\s+/).filter(Boolean);
   if (!terms.length) return rows;
   return rows.filter((r) => {
-    const text = columns.map((c) => (c.text ? c.text(r) : String(c.value(r) ?? ''))).join(' ').toLowerCase();
+    const text = columns
+      .map((c) => (c.text ? c.text(r) : String(c.value(r) ?? '')))
+      .join(' ')
+      .toLowerCase();
     return terms.every((t) => text.includes(t));
   });
 }
@@ -52,7 +55,8 @@ export function filterRows<R>(rows: R[], columns: Column<R>[], filter: string | 
 export function sortRows<R>(rows: R[], col: Column<R> | undefined, descending: boolean): R[] {
   if (!col) return rows;
   const sorted = rows.slice().sort((a, b) => {
-    const va = col.value(a), vb = col.value(b);
+    const va = col.value(a),
+      vb = col.value(b);
     if (va === undefined || vb === undefined) return compareValues(va, vb); // absent last either way
     return descending ? compareValues(vb, va) : compareValues(va, vb);
   });
@@ -65,11 +69,24 @@ export function buildTable<R>(o: TableOptions<R>): HTMLTableElement {
   const headRow = h('tr', {}, o.lead ? h('th', {}, o.leadHeader) : undefined);
   for (const c of o.columns) {
     const active = c.key === o.sortKey;
-    const th = h('th', { class: c.numeric ? 'num sortable' : 'sortable', title: c.title, 'aria-sort': active ? (o.sortDescending ? 'descending' : 'ascending') : 'none', tabindex: '0' },
-      c.header + (active ? (o.sortDescending ? ' ▾' : ' ▴') : ''));
+    const th = h(
+      'th',
+      {
+        class: c.numeric ? 'num sortable' : 'sortable',
+        title: c.title,
+        'aria-sort': active ? (o.sortDescending ? 'descending' : 'ascending') : 'none',
+        tabindex: '0',
+      },
+      c.header + (active ? (o.sortDescending ? ' ▾' : ' ▴') : ''),
+    );
     const toggle = () => o.onSort?.(c.key, active ? !o.sortDescending : c.numeric === true && !c.lowerIsBetter);
     th.addEventListener('click', toggle);
-    th.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(); } });
+    th.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        toggle();
+      }
+    });
     headRow.append(th);
   }
   if (o.trail) headRow.append(h('th', {}));
@@ -79,7 +96,9 @@ export function buildTable<R>(o: TableOptions<R>): HTMLTableElement {
     if (o.lead) tr.append(h('td', {}, o.lead(r)));
     for (const c of o.columns) {
       const text = c.text ? c.text(r) : String(c.value(r) ?? '—');
-      tr.append(h('td', { class: c.numeric ? 'num' : c.clip ? 'clip' : undefined, title: c.clip ? text : undefined }, text));
+      tr.append(
+        h('td', { class: c.numeric ? 'num' : c.clip ? 'clip' : undefined, title: c.clip ? text : undefined }, text),
+      );
     }
     if (o.trail) tr.append(h('td', { class: 'actions' }, o.trail(r)));
     body.append(tr);

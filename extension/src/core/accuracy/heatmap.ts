@@ -26,12 +26,18 @@ export interface Heatmap {
 export function checkTileSums(t: TileErrorSums, where: string): void {
   const n = t.tilesM * t.tilesN;
   if (!(Number.isInteger(t.tilesM) && t.tilesM > 0 && Number.isInteger(t.tilesN) && t.tilesN > 0)) {
-    throw new AccuracyFormatError(`${where}: tilesM and tilesN must be positive whole numbers; got ${t.tilesM} x ${t.tilesN}`);
+    throw new AccuracyFormatError(
+      `${where}: tilesM and tilesN must be positive whole numbers; got ${t.tilesM} x ${t.tilesN}`,
+    );
   }
   for (const key of ['maxAbs', 'sumSqErr', 'sumSqRef'] as const) {
     const a = t[key];
-    if (!Array.isArray(a) || a.length !== n) throw new AccuracyFormatError(`${where}: ${key} must hold tilesM x tilesN = ${n} values (row-major); got ${Array.isArray(a) ? a.length : typeof a}`);
-    if (a.some((v) => typeof v !== 'number' || v < 0 || Number.isNaN(v))) throw new AccuracyFormatError(`${where}: ${key} values must be non-negative numbers`);
+    if (!Array.isArray(a) || a.length !== n)
+      throw new AccuracyFormatError(
+        `${where}: ${key} must hold tilesM x tilesN = ${n} values (row-major); got ${Array.isArray(a) ? a.length : typeof a}`,
+      );
+    if (a.some((v) => typeof v !== 'number' || v < 0 || Number.isNaN(v)))
+      throw new AccuracyFormatError(`${where}: ${key} values must be non-negative numbers`);
   }
 }
 
@@ -44,7 +50,9 @@ export function tileHeatmap(t: TileErrorSums, metric: HeatMetric, maxRows = 64, 
   const tilesPerCol = Math.ceil(t.tilesN / maxCols);
   const rows = Math.ceil(t.tilesM / tilesPerRow);
   const cols = Math.ceil(t.tilesN / tilesPerCol);
-  const err = new Float64Array(rows * cols), ref = new Float64Array(rows * cols), mx = new Float64Array(rows * cols);
+  const err = new Float64Array(rows * cols),
+    ref = new Float64Array(rows * cols),
+    mx = new Float64Array(rows * cols);
   let worst = { tileM: 0, tileN: 0, value: -Infinity };
   for (let m = 0; m < t.tilesM; m++) {
     for (let n = 0; n < t.tilesN; n++) {
@@ -58,12 +66,19 @@ export function tileHeatmap(t: TileErrorSums, metric: HeatMetric, maxRows = 64, 
     }
   }
   const values = new Float64Array(rows * cols);
-  let min = Infinity, max = -Infinity;
+  let min = Infinity,
+    max = -Infinity;
   for (let c = 0; c < values.length; c++) {
     const v = metric === 'maxAbs' ? mx[c] : ref[c] > 0 ? Math.sqrt(err[c] / ref[c]) : NaN;
     values[c] = v;
-    if (Number.isFinite(v)) { if (v < min) min = v; if (v > max) max = v; }
+    if (Number.isFinite(v)) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
   }
-  if (!Number.isFinite(min)) { min = 0; max = 0; }
+  if (!Number.isFinite(min)) {
+    min = 0;
+    max = 0;
+  }
   return { metric, rows, cols, tilesPerRow, tilesPerCol, values, min, max, worst };
 }

@@ -13,7 +13,13 @@ export function emptyFacts(now = new Date()): KernelFacts {
 /** Shared memory per stage and in total, tiles and waves of one chosen config. */
 export function configCost(problem: GemmProblem, config: GemmConfig): ConfigCostFacts {
   const layout = sharedMemoryLayout(config, problem.k);
-  const waves = waveInfo(workShape(problem), config.blockM, config.blockN, config.numSms, config.clusterM * config.clusterN);
+  const waves = waveInfo(
+    workShape(problem),
+    config.blockM,
+    config.blockN,
+    config.numSms,
+    config.clusterM * config.clusterN,
+  );
   return {
     sharedBytesPerStage: layout.aStageBytes + layout.bStageBytes + layout.sfaStageBytes,
     sharedBytesTotal: config.sharedBytes || layout.totalBytes,
@@ -25,7 +31,15 @@ export function configCost(problem: GemmProblem, config: GemmConfig): ConfigCost
 
 /** Template functions a generated translation unit instantiates (identifiers followed by '<'). */
 export function instantiatedFunctions(source: string): string[] {
-  const skip = new Set(['static_cast', 'reinterpret_cast', 'const_cast', 'dynamic_cast', 'template', 'typename', 'include']);
+  const skip = new Set([
+    'static_cast',
+    'reinterpret_cast',
+    'const_cast',
+    'dynamic_cast',
+    'template',
+    'typename',
+    'include',
+  ]);
   const out = new Set<string>();
   for (const m of source.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\s*</g)) {
     if (!skip.has(m[1]) && /[a-z]/.test(m[1])) out.add(m[1]);
@@ -34,10 +48,18 @@ export function instantiatedFunctions(source: string): string[] {
 }
 
 /** Optional helper the caller passes to name instantiations (core/kernelSource.ts's gemmKernelSource). */
-export type KernelNamer = (problem: GemmProblem, config: GemmConfig) => { kernelName: string; source: string } | undefined;
+export type KernelNamer = (
+  problem: GemmProblem,
+  config: GemmConfig,
+) => { kernelName: string; source: string } | undefined;
 
 /** Facts after a benchmark run: its chosen configs replace the previous run's; compiles are merged. */
-export function factsFromRun(run: BenchRun, previous: KernelFacts | undefined, namer?: KernelNamer, now = new Date()): KernelFacts {
+export function factsFromRun(
+  run: BenchRun,
+  previous: KernelFacts | undefined,
+  namer?: KernelNamer,
+  now = new Date(),
+): KernelFacts {
   const configs: RunConfigFacts[] = [];
   const compiles: CompileFacts[] = [];
   for (const r of run.results) {
@@ -81,7 +103,12 @@ export function factsFromRun(run: BenchRun, previous: KernelFacts | undefined, n
 }
 
 /** Facts after one compile (config explorer, runtime): the entry's record is replaced. */
-export function factsFromCompile(report: CompileReport, previous: KernelFacts | undefined, namer?: KernelNamer, now = new Date()): KernelFacts {
+export function factsFromCompile(
+  report: CompileReport,
+  previous: KernelFacts | undefined,
+  namer?: KernelNamer,
+  now = new Date(),
+): KernelFacts {
   const named = safeName(namer, report.problem, report.config);
   const fact: CompileFacts = {
     kernelName: report.kernelName,
@@ -111,15 +138,29 @@ export function mergeCompiles(older: CompileFacts[], newer: CompileFacts[]): Com
 export function validateFacts(value: unknown): KernelFacts | null {
   if (!value || typeof value !== 'object') return null;
   const v = value as Partial<KernelFacts>;
-  if (v.version !== 1 || !Array.isArray(v.configs) || !Array.isArray(v.compiles) || typeof v.updatedAt !== 'string') return null;
-  const configsOk = v.configs.every((c) => c && typeof c === 'object' && c.problem && c.config && c.cost
-    && typeof c.config.blockM === 'number' && typeof c.cost.sharedBytesPerStage === 'number');
-  const compilesOk = v.compiles.every((c) => c && typeof c.kernelName === 'string' && Array.isArray(c.functions)
-    && typeof c.registers === 'number');
+  if (v.version !== 1 || !Array.isArray(v.configs) || !Array.isArray(v.compiles) || typeof v.updatedAt !== 'string')
+    return null;
+  const configsOk = v.configs.every(
+    (c) =>
+      c &&
+      typeof c === 'object' &&
+      c.problem &&
+      c.config &&
+      c.cost &&
+      typeof c.config.blockM === 'number' &&
+      typeof c.cost.sharedBytesPerStage === 'number',
+  );
+  const compilesOk = v.compiles.every(
+    (c) => c && typeof c.kernelName === 'string' && Array.isArray(c.functions) && typeof c.registers === 'number',
+  );
   return configsOk && compilesOk ? (v as KernelFacts) : null;
 }
 
 function safeName(namer: KernelNamer | undefined, problem: GemmProblem, config: GemmConfig) {
   if (!namer) return undefined;
-  try { return namer(problem, config); } catch { return undefined; }
+  try {
+    return namer(problem, config);
+  } catch {
+    return undefined;
+  }
 }

@@ -12,13 +12,20 @@ const sum = (xs: readonly number[] | undefined) => (xs ?? []).reduce((a, b) => a
 /** The convention of a kind's TFLOPS and GB/s, in the words a row's hover and the CSV show. */
 export function flopConvention(kind: GroupedKind): string {
   switch (kind) {
-    case 'contiguous': return 'FLOPs 2·ΣM·N·K over the padded rows (DeepGEMM\'s convention); bytes: A and D over the padded rows, B of every group, scales';
-    case 'masked': return 'FLOPs 2·Σmasked_m·N·K over the valid rows only; bytes: A and D rows < masked_m, B of every group, scales';
-    case 'kgrouped': return 'FLOPs 2·M·N·ΣK_g; bytes: A and B over ΣK_g, their scales, C read and D written (FP32) per group';
-    case 'wgrad': return 'FLOPs 2·M·N·K; bytes: A, B, their scales, C read and D written (FP32)';
-    case 'bf16-contiguous': return 'FLOPs 2·ΣM·N·K over the padded rows (DeepGEMM\'s convention); bytes: A and D (BF16) over the padded rows, B (BF16) of every group';
-    case 'bf16-masked': return 'FLOPs 2·Σmasked_m·N·K over the valid rows only; bytes: A and D (BF16) rows < masked_m, B (BF16) of every group';
-    case 'bf16': return 'FLOPs 2·M·N·K; bytes: A and B (BF16) and D written (BF16 or FP32; with accumulation C read too)';
+    case 'contiguous':
+      return "FLOPs 2·ΣM·N·K over the padded rows (DeepGEMM's convention); bytes: A and D over the padded rows, B of every group, scales";
+    case 'masked':
+      return 'FLOPs 2·Σmasked_m·N·K over the valid rows only; bytes: A and D rows < masked_m, B of every group, scales';
+    case 'kgrouped':
+      return 'FLOPs 2·M·N·ΣK_g; bytes: A and B over ΣK_g, their scales, C read and D written (FP32) per group';
+    case 'wgrad':
+      return 'FLOPs 2·M·N·K; bytes: A, B, their scales, C read and D written (FP32)';
+    case 'bf16-contiguous':
+      return "FLOPs 2·ΣM·N·K over the padded rows (DeepGEMM's convention); bytes: A and D (BF16) over the padded rows, B (BF16) of every group";
+    case 'bf16-masked':
+      return 'FLOPs 2·Σmasked_m·N·K over the valid rows only; bytes: A and D (BF16) rows < masked_m, B (BF16) of every group';
+    case 'bf16':
+      return 'FLOPs 2·M·N·K; bytes: A and B (BF16) and D written (BF16 or FP32; with accumulation C read too)';
   }
 }
 
@@ -26,18 +33,31 @@ export function flopConvention(kind: GroupedKind): string {
 export function isGroupedBenchRun(v: unknown): v is GroupedBenchRun {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
-  return typeof r.id === 'string' && typeof r.startedAt === 'string' && (r.mode === 'gpu' || r.mode === 'study')
-    && Array.isArray(r.results) && r.results.length > 0
-    && r.results.every((x) => {
+  return (
+    typeof r.id === 'string' &&
+    typeof r.startedAt === 'string' &&
+    (r.mode === 'gpu' || r.mode === 'study') &&
+    Array.isArray(r.results) &&
+    r.results.length > 0 &&
+    r.results.every((x) => {
       const g = x as Partial<GroupedResult> | null;
-      return typeof g === 'object' && g !== null && typeof g.case === 'object' && g.case !== null
-        && typeof g.draw === 'object' && typeof g.problem === 'object' && g.problem !== null;
-    });
+      return (
+        typeof g === 'object' &&
+        g !== null &&
+        typeof g.case === 'object' &&
+        g.case !== null &&
+        typeof g.draw === 'object' &&
+        typeof g.problem === 'object' &&
+        g.problem !== null
+      );
+    })
+  );
 }
 
 function groupedInfo(r: GroupedResult): GroupedShapeInfo {
   const info: GroupedShapeInfo = {
-    flopsOver: r.timing?.flopsOver ?? (r.case.kind === 'contiguous' ? 'padded' : r.case.kind === 'masked' ? 'valid' : 'all'),
+    flopsOver:
+      r.timing?.flopsOver ?? (r.case.kind === 'contiguous' ? 'padded' : r.case.kind === 'masked' ? 'valid' : 'all'),
     convention: flopConvention(r.case.kind),
   };
   if (r.draw.groupRows) info.validRows = sum(r.draw.groupRows);
@@ -77,14 +97,29 @@ export function groupedToBenchRun(run: GroupedBenchRun & { recorded?: string }):
   for (const r of run.results) {
     const shape = groupedShapeResult(r);
     if (shape) results.push(shape);
-    else failedCases.push({
-      caseLabel: caseLabel(r.case), kind: r.case.kind,
-      error: r.error ?? { code: 'E_INTERNAL', message: 'the case has neither a config nor an error (the runtime returned an incomplete result)' },
-    });
+    else
+      failedCases.push({
+        caseLabel: caseLabel(r.case),
+        kind: r.case.kind,
+        error: r.error ?? {
+          code: 'E_INTERNAL',
+          message: 'the case has neither a config nor an error (the runtime returned an incomplete result)',
+        },
+      });
   }
   const out: BenchRun = {
-    id: run.id, startedAt: run.startedAt, mode: run.mode, source: 'grouped', results,
-    options: { timing: run.options.timing, peer: false, rounds: run.options.rounds, seed: run.options.seed, ...(run.options.pdl !== undefined ? { pdl: run.options.pdl } : {}) },
+    id: run.id,
+    startedAt: run.startedAt,
+    mode: run.mode,
+    source: 'grouped',
+    results,
+    options: {
+      timing: run.options.timing,
+      peer: false,
+      rounds: run.options.rounds,
+      seed: run.options.seed,
+      ...(run.options.pdl !== undefined ? { pdl: run.options.pdl } : {}),
+    },
   };
   if (run.finishedAt) out.finishedAt = run.finishedAt;
   if (run.device) out.device = run.device;

@@ -10,18 +10,44 @@ import { DEEPSEEK_NK } from '../deepseekShapes';
 import { alignUp, contiguousStarts, DEFAULT_MK_ALIGNMENT } from './layout';
 import { seededUniform, uniformIn } from './random';
 
-export const GROUPED_KINDS: readonly GroupedKind[] = ['contiguous', 'masked', 'kgrouped', 'wgrad', 'bf16', 'bf16-contiguous', 'bf16-masked'];
+export const GROUPED_KINDS: readonly GroupedKind[] = [
+  'contiguous',
+  'masked',
+  'kgrouped',
+  'wgrad',
+  'bf16',
+  'bf16-contiguous',
+  'bf16-masked',
+];
 
 /** The M-grouped BF16 kinds: the FP8 contiguous / masked layouts and draws, BF16 operands. */
 const asLayoutKind = (c: GroupedCase): GroupedCase => ({ ...c, kind: layoutKindOf(c.kind) });
 
 /** (N, K) of the M-grouped cases. */
-export const M_GROUPED_NK: ReadonlyArray<readonly [number, number]> = [[6144, 7168], [7168, 3072], [4096, 4096], [4096, 2048]];
-export const CONTIGUOUS_GROUPS: ReadonlyArray<readonly [groups: number, expectedM: number]> = [[4, 8192], [8, 4096]];
+export const M_GROUPED_NK: ReadonlyArray<readonly [number, number]> = [
+  [6144, 7168],
+  [7168, 3072],
+  [4096, 4096],
+  [4096, 2048],
+];
+export const CONTIGUOUS_GROUPS: ReadonlyArray<readonly [groups: number, expectedM: number]> = [
+  [4, 8192],
+  [8, 4096],
+];
 export const MASKED_MAX_M = 4096;
-export const MASKED_GROUPS: ReadonlyArray<readonly [groups: number, expectedM: number]> = [[32, 192], [6, 1024], [32, 20], [6, 20]];
+export const MASKED_GROUPS: ReadonlyArray<readonly [groups: number, expectedM: number]> = [
+  [32, 192],
+  [6, 1024],
+  [32, 20],
+  [6, 20],
+];
 export const KGROUPED_CASES: ReadonlyArray<readonly [groups: number, m: number, n: number, expectedK: number]> = [
-  [4, 4096, 7168, 8192], [4, 7168, 2048, 8192], [8, 4096, 7168, 4096], [8, 7168, 2048, 4096], [16, 4096, 7168, 2048], [16, 7168, 2048, 2048],
+  [4, 4096, 7168, 8192],
+  [4, 7168, 2048, 8192],
+  [8, 4096, 7168, 4096],
+  [8, 7168, 2048, 4096],
+  [16, 4096, 7168, 2048],
+  [16, 7168, 2048, 2048],
 ];
 export const WGRAD_M = 4096;
 /** The BF16 GEMM's extra square shape beside the DeepSeek list (as the FP8 bench's 8192³). */
@@ -33,7 +59,9 @@ export function standardCases(kind: GroupedKind): GroupedCase[] {
     case 'contiguous':
       return CONTIGUOUS_GROUPS.flatMap(([g, m]) => M_GROUPED_NK.map(([n, k]) => ({ kind, numGroups: g, m, n, k })));
     case 'masked':
-      return MASKED_GROUPS.flatMap(([g, e]) => M_GROUPED_NK.map(([n, k]) => ({ kind, numGroups: g, m: MASKED_MAX_M, n, k, expectedM: e })));
+      return MASKED_GROUPS.flatMap(([g, e]) =>
+        M_GROUPED_NK.map(([n, k]) => ({ kind, numGroups: g, m: MASKED_MAX_M, n, k, expectedM: e })),
+      );
     case 'kgrouped':
       return KGROUPED_CASES.map(([g, m, n, k]) => ({ kind, numGroups: g, m, n, k }));
     case 'wgrad':
@@ -75,17 +103,26 @@ export function drawCase(c: GroupedCase, seed: number, alignment = DEFAULT_MK_AL
     case 'bf16-masked':
       return drawCase(asLayoutKind(c), seed, alignment);
     case 'contiguous': {
-      const groupRows = groups.map((g) => { const v = scaled(c.m); return g === c.emptyGroup ? 0 : v; });
+      const groupRows = groups.map((g) => {
+        const v = scaled(c.m);
+        return g === c.emptyGroup ? 0 : v;
+      });
       const { starts, totalRows } = contiguousStarts(groupRows, alignment);
       return { seed, groupRows, groupStart: starts, totalRows };
     }
     case 'masked': {
       const expected = c.expectedM ?? c.m;
-      const maskedM = groups.map((g) => { const v = Math.min(c.m, scaled(expected)); return g === c.emptyGroup ? 0 : v; });
+      const maskedM = groups.map((g) => {
+        const v = Math.min(c.m, scaled(expected));
+        return g === c.emptyGroup ? 0 : v;
+      });
       return { seed, maskedM };
     }
     case 'kgrouped': {
-      const groupK = groups.map((g) => { const v = alignUp(scaled(c.k), alignment); return g === c.emptyGroup ? 0 : v; });
+      const groupK = groups.map((g) => {
+        const v = alignUp(scaled(c.k), alignment);
+        return g === c.emptyGroup ? 0 : v;
+      });
       return { seed, groupK };
     }
     case 'wgrad':
@@ -102,11 +139,24 @@ export function kernelProblem(c: GroupedCase, draw: GroupedDraw): GemmProblem {
     case 'masked':
       return { kind: 'masked', m: c.m, n: c.n, k: c.k, numGroups: c.numGroups, expectedM: c.expectedM ?? c.m };
     case 'kgrouped':
-      return { kind: 'kgrouped', m: c.m, n: c.n, k: (draw.groupK ?? []).reduce((a, b) => a + b, 0), numGroups: c.numGroups };
+      return {
+        kind: 'kgrouped',
+        m: c.m,
+        n: c.n,
+        k: (draw.groupK ?? []).reduce((a, b) => a + b, 0),
+        numGroups: c.numGroups,
+      };
     case 'wgrad':
       return { kind: 'wgrad', m: c.m, n: c.n, k: c.k, numGroups: 1 };
     case 'bf16':
-      return { kind: 'bf16', m: c.m, n: c.n, k: c.k, numGroups: 1, ...(c.output && c.output !== 'bf16' ? { output: c.output } : {}) };
+      return {
+        kind: 'bf16',
+        m: c.m,
+        n: c.n,
+        k: c.k,
+        numGroups: 1,
+        ...(c.output && c.output !== 'bf16' ? { output: c.output } : {}),
+      };
     case 'bf16-contiguous':
     case 'bf16-masked':
       return { ...kernelProblem(asLayoutKind(c), draw), kind: c.kind };
@@ -118,12 +168,18 @@ export function caseLabel(c: GroupedCase): string {
   const empty = c.emptyGroup !== undefined ? ` (group ${c.emptyGroup} empty)` : '';
   const psum = c.psum ? ' psum' : '';
   switch (c.kind) {
-    case 'contiguous': return `contiguous ${c.numGroups}x~${c.m} N=${c.n} K=${c.k}${psum}${empty}`;
-    case 'masked': return `masked ${c.numGroups}x${c.m} m~${c.expectedM ?? c.m} N=${c.n} K=${c.k}${empty}`;
-    case 'kgrouped': return `kgrouped ${c.numGroups} M=${c.m} N=${c.n} K~${c.k}${empty}`;
-    case 'wgrad': return `wgrad M=${c.m} N=${c.n} K=${c.k}`;
-    case 'bf16': return `bf16 M=${c.m} N=${c.n} K=${c.k}${c.output && c.output !== 'bf16' ? ` (${c.output})` : ''}`;
+    case 'contiguous':
+      return `contiguous ${c.numGroups}x~${c.m} N=${c.n} K=${c.k}${psum}${empty}`;
+    case 'masked':
+      return `masked ${c.numGroups}x${c.m} m~${c.expectedM ?? c.m} N=${c.n} K=${c.k}${empty}`;
+    case 'kgrouped':
+      return `kgrouped ${c.numGroups} M=${c.m} N=${c.n} K~${c.k}${empty}`;
+    case 'wgrad':
+      return `wgrad M=${c.m} N=${c.n} K=${c.k}`;
+    case 'bf16':
+      return `bf16 M=${c.m} N=${c.n} K=${c.k}${c.output && c.output !== 'bf16' ? ` (${c.output})` : ''}`;
     case 'bf16-contiguous':
-    case 'bf16-masked': return `bf16 ${caseLabel(asLayoutKind(c))}`;
+    case 'bf16-masked':
+      return `bf16 ${caseLabel(asLayoutKind(c))}`;
   }
 }

@@ -28,12 +28,14 @@ export function parseGroupedShape(kind: GroupedKind, text: string): GroupedCase 
     case 'contiguous':
     case 'bf16-contiguous':
     case 'kgrouped':
-      if (nums.length !== 4) return `a ${kind} shape is G,M,N,K (${kind === 'contiguous' ? 'M = expected rows per group' : 'K = expected K per group'}); got "${text}"`;
+      if (nums.length !== 4)
+        return `a ${kind} shape is G,M,N,K (${kind === 'contiguous' ? 'M = expected rows per group' : 'K = expected K per group'}); got "${text}"`;
       c = { kind, numGroups: nums[0], m: nums[1], n: nums[2], k: nums[3] };
       break;
     case 'masked':
     case 'bf16-masked':
-      if (nums.length !== 4 && nums.length !== 5) return `a masked shape is G,EXPECTED_M,N,K[,MMAX] (MMAX default ${MASKED_MAX_M}); got "${text}"`;
+      if (nums.length !== 4 && nums.length !== 5)
+        return `a masked shape is G,EXPECTED_M,N,K[,MMAX] (MMAX default ${MASKED_MAX_M}); got "${text}"`;
       c = { kind, numGroups: nums[0], m: nums[4] ?? MASKED_MAX_M, n: nums[2], k: nums[3], expectedM: nums[1] };
       break;
     case 'wgrad':
@@ -68,21 +70,45 @@ export function parseGroupedArgs(args: string[]): GroupedParsed {
     switch (a) {
       case '--kernel': {
         const v = args[++i];
-        if (!GROUPED_KINDS.includes(v as GroupedKind)) return { ok: false, message: `--kernel must be one of ${GROUPED_KINDS.join(', ')}; got ${v ?? 'nothing'}` };
+        if (!GROUPED_KINDS.includes(v as GroupedKind))
+          return { ok: false, message: `--kernel must be one of ${GROUPED_KINDS.join(', ')}; got ${v ?? 'nothing'}` };
         kind = v as GroupedKind;
         break;
       }
-      case '--shapes': break; // the shapes are every bare argument
-      case '--json': jsonFile = args[++i]; if (!jsonFile) return { ok: false, message: '--json needs a file name' }; break;
-      case '--rounds': { const r = num('--rounds', args[++i], 1, 10000); if (typeof r === 'string') return { ok: false, message: r }; rounds = r; break; }
-      case '--seed': { const r = num('--seed', args[++i], 0, 0xffffffff); if (typeof r === 'string') return { ok: false, message: r }; seed = r; break; }
-      case '--check-only': timing = false; break;
-      case '--no-pdl': pdl = false; break;
-      case '--edge-cases': edges = true; break;
-      case '--no-peer': peer = false; break;
+      case '--shapes':
+        break; // the shapes are every bare argument
+      case '--json':
+        jsonFile = args[++i];
+        if (!jsonFile) return { ok: false, message: '--json needs a file name' };
+        break;
+      case '--rounds': {
+        const r = num('--rounds', args[++i], 1, 10000);
+        if (typeof r === 'string') return { ok: false, message: r };
+        rounds = r;
+        break;
+      }
+      case '--seed': {
+        const r = num('--seed', args[++i], 0, 0xffffffff);
+        if (typeof r === 'string') return { ok: false, message: r };
+        seed = r;
+        break;
+      }
+      case '--check-only':
+        timing = false;
+        break;
+      case '--no-pdl':
+        pdl = false;
+        break;
+      case '--edge-cases':
+        edges = true;
+        break;
+      case '--no-peer':
+        peer = false;
+        break;
       case '--output': {
         const v = args[++i];
-        if (!BF16_OUTPUTS.includes(v as Bf16Output)) return { ok: false, message: `--output must be one of ${BF16_OUTPUTS.join(', ')}; got ${v ?? 'nothing'}` };
+        if (!BF16_OUTPUTS.includes(v as Bf16Output))
+          return { ok: false, message: `--output must be one of ${BF16_OUTPUTS.join(', ')}; got ${v ?? 'nothing'}` };
         output = v as Bf16Output;
         break;
       }
@@ -92,7 +118,8 @@ export function parseGroupedArgs(args: string[]): GroupedParsed {
     }
   }
   if (!kind) return { ok: false, message: `--kernel KIND is required here (${GROUPED_KINDS.join(', ')})` };
-  if (output !== undefined && kind !== 'bf16') return { ok: false, message: `--output applies to --kernel bf16 only (an FP8 ${kind} GEMM's D type is fixed)` };
+  if (output !== undefined && kind !== 'bf16')
+    return { ok: false, message: `--output applies to --kernel bf16 only (an FP8 ${kind} GEMM's D type is fixed)` };
   let cases: GroupedCase[];
   let shapesLabel: string;
   if (shapes.length === 0 || (shapes.length === 1 && shapes[0] === 'standard')) {
@@ -109,5 +136,14 @@ export function parseGroupedArgs(args: string[]): GroupedParsed {
   }
   if (edges) cases = [...cases, ...edgeCases().filter((c) => c.kind === kind)];
   if (output !== undefined && output !== 'bf16') cases = cases.map((c) => ({ ...c, output }));
-  return { ok: true, value: { kind, cases, shapesLabel, ...(jsonFile ? { jsonFile } : {}), options: { timing, rounds, seed, pdl, ...(peer ? {} : { peer: false }) } } };
+  return {
+    ok: true,
+    value: {
+      kind,
+      cases,
+      shapesLabel,
+      ...(jsonFile ? { jsonFile } : {}),
+      options: { timing, rounds, seed, pdl, ...(peer ? {} : { peer: false }) },
+    },
+  };
 }

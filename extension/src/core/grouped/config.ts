@@ -13,13 +13,29 @@ import { shapeLabel } from '../shapes';
 
 /** 1D1D tiles (all compile with 0 spills: kernels/README.md's ptxas table). */
 export const TILES_1D1D: ReadonlyArray<readonly [number, number]> = [
-  [128, 64], [128, 96], [128, 128], [128, 160], [128, 192], [64, 64], [64, 128], [64, 144],
+  [128, 64],
+  [128, 96],
+  [128, 128],
+  [128, 160],
+  [128, 192],
+  [64, 64],
+  [64, 128],
+  [64, 144],
 ];
 
 /** Per-SM rates of the model (H100 SXM: ~1.3 PFLOP/s FP8 dense, ~5.5 TB/s L2, over 132 SMs). */
-export const MODEL_1D1D = { flopsPerSmPerUs: 1.3e15 / 132 / 1e6, l2BytesPerSmPerUs: 5.5e12 / 132 / 1e6, reduceBytesPerSmPerUs: 3.0e12 / 132 / 1e6 };
+export const MODEL_1D1D = {
+  flopsPerSmPerUs: 1.3e15 / 132 / 1e6,
+  l2BytesPerSmPerUs: 5.5e12 / 132 / 1e6,
+  reduceBytesPerSmPerUs: 3.0e12 / 132 / 1e6,
+};
 
-export interface Estimate1d1d { config: GemmConfig; us: number; waves: number; tiles: number }
+export interface Estimate1d1d {
+  config: GemmConfig;
+  us: number;
+  waves: number;
+  tiles: number;
+}
 
 /** The model's estimate for one 1D1D config (per-group K of kgrouped averaged over non-empty groups). */
 export function estimate1d1d(config: GemmConfig, problem: GemmProblem, groupK?: readonly number[]): Estimate1d1d {
@@ -29,12 +45,19 @@ export function estimate1d1d(config: GemmConfig, problem: GemmProblem, groupK?: 
   const tiles = Math.ceil(problem.m / config.blockM) * Math.ceil(problem.n / config.blockN) * groups;
   const waves = Math.ceil(tiles / config.numSms);
   const { blockM: bm, blockN: bn } = config;
-  const perKBlock = Math.max((2 * bm * bn * 128) / MODEL_1D1D.flopsPerSmPerUs, ((bm + bn) * 128 + (bm + bn) * 4) / MODEL_1D1D.l2BytesPerSmPerUs);
+  const perKBlock = Math.max(
+    (2 * bm * bn * 128) / MODEL_1D1D.flopsPerSmPerUs,
+    ((bm + bn) * 128 + (bm + bn) * 4) / MODEL_1D1D.l2BytesPerSmPerUs,
+  );
   const epilogue = (2 * bm * bn * 4) / MODEL_1D1D.reduceBytesPerSmPerUs; // read C-in-D and write it back through the TMA reduce
   return { config, us: waves * ((k / 128) * perKBlock + epilogue), waves, tiles };
 }
 
-export function groupedConfig(problem: GemmProblem, device: PolicyDevice, groupK?: readonly number[]): { config: GemmConfig; why: string } {
+export function groupedConfig(
+  problem: GemmProblem,
+  device: PolicyDevice,
+  groupK?: readonly number[],
+): { config: GemmConfig; why: string } {
   if (isBf16Kind(problem.kind)) {
     const report = chooseConfigBf16(problem, device);
     return { config: report.chosen, why: report.why };
@@ -47,14 +70,23 @@ export function groupedConfig(problem: GemmProblem, device: PolicyDevice, groupK
   for (const [blockM, blockN] of TILES_1D1D) {
     const config = completeConfig1d1d({ blockM, blockN, numSms: device.numSms }, device.sharedMemoryBytes);
     if (config.numStages < 3) continue; // fewer stages cannot hide the TMA latency
-    const violations = configViolations1d1d(problem.kind, config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true, ...(groupK ? { groupK } : {}) });
+    const violations = configViolations1d1d(problem.kind, config, problem, {
+      capacity: device.sharedMemoryBytes,
+      checkSharedBytesField: true,
+      ...(groupK ? { groupK } : {}),
+    });
     if (violations.length === 0) legal.push(estimate1d1d(config, problem, groupK));
   }
   if (legal.length === 0) {
-    throw Object.assign(new Error(`no legal 1D1D tile for ${problem.kind} ${shapeLabel(problem)}`), { code: 'E_INVALID_CONFIG' });
+    throw Object.assign(new Error(`no legal 1D1D tile for ${problem.kind} ${shapeLabel(problem)}`), {
+      code: 'E_INVALID_CONFIG',
+    });
   }
   legal.sort((a, b) => a.us - b.us || b.config.blockM * b.config.blockN - a.config.blockM * a.config.blockN);
   const best = legal[0];
   const c = best.config;
-  return { config: c, why: `${c.blockM}x${c.blockN}, ${c.numStages} stages: ${best.tiles} tiles in ${best.waves} wave(s), model ${best.us.toFixed(0)} µs (the fastest of ${legal.length} legal 1D1D tiles)` };
+  return {
+    config: c,
+    why: `${c.blockM}x${c.blockN}, ${c.numStages} stages: ${best.tiles} tiles in ${best.waves} wave(s), model ${best.us.toFixed(0)} µs (the fastest of ${legal.length} legal 1D1D tiles)`,
+  };
 }

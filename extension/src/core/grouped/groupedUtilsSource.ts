@@ -21,27 +21,63 @@ export const GroupedKernel = {
 export type GroupedKernelName = (typeof GroupedKernel)[keyof typeof GroupedKernel];
 
 const ENTRIES: Array<[name: GroupedKernelName, params: string, body: string]> = [
-  [GroupedKernel.castPerBlock, 'const float* x, uint8_t* q, float* sfb, uint32_t rows, uint32_t k', 'cast_per_block(x, q, sfb, rows, k)'],
-  [GroupedKernel.castPerToken, 'const float* x, uint8_t* q, float* sfa, uint32_t rows, uint32_t k, uint32_t sfa_stride',
-    'cast_per_token(x, q, sfa, rows, k, sfa_stride)'],
-  [GroupedKernel.castPerChannel, 'const float* x, uint8_t* q, float* scales, uint32_t rows, uint32_t k', 'cast_per_channel(x, q, scales, rows, k)'],
-  [GroupedKernel.reference,
-    'const uint8_t* a, uint64_t lda, const float* sfa, uint32_t sfa_stride, const uint8_t* b, uint64_t ldb, const float* sfb, '
-    + 'uint32_t sfb_stride, uint32_t sfb_per_row, uint32_t kb0, const float* c, float* ref, uint32_t m, uint32_t n, uint32_t k',
-    'reference_gemm_strided(a, lda, sfa, sfa_stride, b, ldb, sfb, sfb_stride, sfb_per_row, kb0, c, ref, m, n, k)'],
-  [GroupedKernel.calcDiffBf16, 'const uint16_t* d, const float* ref, uint64_t count, uint64_t* out', 'calc_diff(d, ref, count, out)'],
-  [GroupedKernel.maxRelBf16, 'const uint16_t* d, const float* ref, uint64_t count, float floor, uint64_t* out',
-    'max_rel_error(d, ref, count, floor, out)'],
-  [GroupedKernel.calcDiffF32, 'const float* d, const float* ref, uint64_t count, uint64_t* out', 'calc_diff_f32(d, ref, count, out)'],
-  [GroupedKernel.maxRelF32, 'const float* d, const float* ref, uint64_t count, float floor, uint64_t* out',
-    'max_rel_error_f32(d, ref, count, floor, out)'],
-  [GroupedKernel.countChanged, 'const uint32_t* d, uint64_t count, uint32_t pattern, unsigned long long* out',
-    'count_changed_words(d, count, pattern, out)'],
-  [GroupedKernel.transformSf, 'const float* sf, float* dst, uint32_t rows, uint32_t k_blocks, uint32_t stride',
-    'transform_sf_mn_major(sf, dst, rows, k_blocks, stride)'],
+  [
+    GroupedKernel.castPerBlock,
+    'const float* x, uint8_t* q, float* sfb, uint32_t rows, uint32_t k',
+    'cast_per_block(x, q, sfb, rows, k)',
+  ],
+  [
+    GroupedKernel.castPerToken,
+    'const float* x, uint8_t* q, float* sfa, uint32_t rows, uint32_t k, uint32_t sfa_stride',
+    'cast_per_token(x, q, sfa, rows, k, sfa_stride)',
+  ],
+  [
+    GroupedKernel.castPerChannel,
+    'const float* x, uint8_t* q, float* scales, uint32_t rows, uint32_t k',
+    'cast_per_channel(x, q, scales, rows, k)',
+  ],
+  [
+    GroupedKernel.reference,
+    'const uint8_t* a, uint64_t lda, const float* sfa, uint32_t sfa_stride, const uint8_t* b, uint64_t ldb, const float* sfb, ' +
+      'uint32_t sfb_stride, uint32_t sfb_per_row, uint32_t kb0, const float* c, float* ref, uint32_t m, uint32_t n, uint32_t k',
+    'reference_gemm_strided(a, lda, sfa, sfa_stride, b, ldb, sfb, sfb_stride, sfb_per_row, kb0, c, ref, m, n, k)',
+  ],
+  [
+    GroupedKernel.calcDiffBf16,
+    'const uint16_t* d, const float* ref, uint64_t count, uint64_t* out',
+    'calc_diff(d, ref, count, out)',
+  ],
+  [
+    GroupedKernel.maxRelBf16,
+    'const uint16_t* d, const float* ref, uint64_t count, float floor, uint64_t* out',
+    'max_rel_error(d, ref, count, floor, out)',
+  ],
+  [
+    GroupedKernel.calcDiffF32,
+    'const float* d, const float* ref, uint64_t count, uint64_t* out',
+    'calc_diff_f32(d, ref, count, out)',
+  ],
+  [
+    GroupedKernel.maxRelF32,
+    'const float* d, const float* ref, uint64_t count, float floor, uint64_t* out',
+    'max_rel_error_f32(d, ref, count, floor, out)',
+  ],
+  [
+    GroupedKernel.countChanged,
+    'const uint32_t* d, uint64_t count, uint32_t pattern, unsigned long long* out',
+    'count_changed_words(d, count, pattern, out)',
+  ],
+  [
+    GroupedKernel.transformSf,
+    'const float* sf, float* dst, uint32_t rows, uint32_t k_blocks, uint32_t stride',
+    'transform_sf_mn_major(sf, dst, rows, k_blocks, stride)',
+  ],
   [GroupedKernel.castBf16, 'const float* x, uint16_t* q, uint64_t count', 'cast_bf16(x, q, count)'],
-  [GroupedKernel.referenceBf16, 'const uint16_t* a, const uint16_t* b, const float* c, float* ref, uint32_t m, uint32_t n, uint32_t k',
-    'reference_gemm_bf16(a, b, c, ref, m, n, k)'],
+  [
+    GroupedKernel.referenceBf16,
+    'const uint16_t* a, const uint16_t* b, const float* c, float* ref, uint32_t m, uint32_t n, uint32_t k',
+    'reference_gemm_bf16(a, b, c, ref, m, n, k)',
+  ],
 ];
 
 export function groupedUtilsSource(): { source: string; kernelNames: GroupedKernelName[] } {

@@ -6,15 +6,24 @@ import { layoutKindOf } from '../bf16/kernelRulesBf16';
 import { checkExpertIndex, checkGroupK, checkMaskedM, checkPsum, type GroupedProblem } from './validate';
 
 /** contiguous: expert per row (or psum[G]); masked: masked_m[G]; kgrouped: K_g[G]; wgrad: none. */
-export function groupedLayout(c: GroupedCase, draw: GroupedDraw, alignment = DEFAULT_MK_ALIGNMENT): Int32Array | undefined {
+export function groupedLayout(
+  c: GroupedCase,
+  draw: GroupedDraw,
+  alignment = DEFAULT_MK_ALIGNMENT,
+): Int32Array | undefined {
   switch (c.kind) {
     case 'bf16-contiguous':
-    case 'bf16-masked': return groupedLayout({ ...c, kind: layoutKindOf(c.kind) }, draw, alignment);
-    case 'contiguous': return c.psum ? psumLayout(draw.groupRows ?? [], alignment) : expertIndex(draw.groupRows ?? [], alignment);
-    case 'masked': return Int32Array.from(draw.maskedM ?? []);
-    case 'kgrouped': return Int32Array.from(draw.groupK ?? []);
+    case 'bf16-masked':
+      return groupedLayout({ ...c, kind: layoutKindOf(c.kind) }, draw, alignment);
+    case 'contiguous':
+      return c.psum ? psumLayout(draw.groupRows ?? [], alignment) : expertIndex(draw.groupRows ?? [], alignment);
+    case 'masked':
+      return Int32Array.from(draw.maskedM ?? []);
+    case 'kgrouped':
+      return Int32Array.from(draw.groupK ?? []);
     case 'wgrad':
-    case 'bf16': return undefined;
+    case 'bf16':
+      return undefined;
   }
 }
 
@@ -23,8 +32,12 @@ export function groupedLayout(c: GroupedCase, draw: GroupedDraw, alignment = DEF
  * then turned into the draw the reference and the checks use. `hostChecks: false` skips the masked_m
  * range check only (the device then clamps and flags), for the test of that path.
  */
-export function drawFromLayout(c: GroupedCase, layout: readonly number[], seed: number, options: { alignment?: number; totalRows?: number; hostChecks?: boolean } = {}):
-  { draw: GroupedDraw } | { problem: GroupedProblem } {
+export function drawFromLayout(
+  c: GroupedCase,
+  layout: readonly number[],
+  seed: number,
+  options: { alignment?: number; totalRows?: number; hostChecks?: boolean } = {},
+): { draw: GroupedDraw } | { problem: GroupedProblem } {
   const alignment = options.alignment ?? DEFAULT_MK_ALIGNMENT;
   const g = c.numGroups;
   switch (c.kind) {
@@ -44,9 +57,15 @@ export function drawFromLayout(c: GroupedCase, layout: readonly number[], seed: 
       if (p) return { problem: p };
       const groupRows = new Array<number>(g).fill(0);
       const groupStart = new Array<number>(g).fill(-1);
-      layout.forEach((e, r) => { if (e >= 0) { groupRows[e]++; if (groupStart[e] < 0) groupStart[e] = r; } });
+      layout.forEach((e, r) => {
+        if (e >= 0) {
+          groupRows[e]++;
+          if (groupStart[e] < 0) groupStart[e] = r;
+        }
+      });
       // An expert with no rows starts where the next one does (nothing of it is read).
-      for (let i = g - 1; i >= 0; i--) if (groupStart[i] < 0) groupStart[i] = i + 1 < g ? groupStart[i + 1] : layout.length;
+      for (let i = g - 1; i >= 0; i--)
+        if (groupStart[i] < 0) groupStart[i] = i + 1 < g ? groupStart[i + 1] : layout.length;
       return { draw: { seed, groupRows, groupStart, totalRows: layout.length } };
     }
     case 'masked': {

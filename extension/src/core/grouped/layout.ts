@@ -4,7 +4,8 @@
 /** TMA needs 16-byte strides: a dimension of `elementBytes`-sized values rounded up to 16 bytes. */
 export function tmaAlignedSize(x: number, elementBytes: number): number {
   if (!Number.isInteger(x) || x < 0) throw new RangeError(`size must be a whole number ≥ 0; got ${x}`);
-  if (![1, 2, 4, 8].includes(elementBytes)) throw new RangeError(`element size must be 1, 2, 4 or 8 bytes; got ${elementBytes}`);
+  if (![1, 2, 4, 8].includes(elementBytes))
+    throw new RangeError(`element size must be 1, 2, 4 or 8 bytes; got ${elementBytes}`);
   const per = 16 / elementBytes;
   return Math.ceil(x / per) * per;
 }
@@ -19,8 +20,13 @@ export const alignUp = (x: number, a: number): number => Math.ceil(x / a) * a;
  * [kBlocks][tmaAlignedSize(rows, 4)] MN-major layout, padding rows 0. The GPU version is
  * fp8lab_g_transform_sf (kernels/include/fp8lab/utils/grouped.cuh); this one is its specification.
  */
-export function toMnMajorScales(sf: Float32Array, rows: number, kBlocks: number): { data: Float32Array; alignedRows: number } {
-  if (sf.length !== rows * kBlocks) throw new RangeError(`scales hold ${sf.length} values; [${rows}][${kBlocks}] needs ${rows * kBlocks}`);
+export function toMnMajorScales(
+  sf: Float32Array,
+  rows: number,
+  kBlocks: number,
+): { data: Float32Array; alignedRows: number } {
+  if (sf.length !== rows * kBlocks)
+    throw new RangeError(`scales hold ${sf.length} values; [${rows}][${kBlocks}] needs ${rows * kBlocks}`);
   const alignedRows = tmaAlignedSize(rows, 4);
   const data = new Float32Array(kBlocks * alignedRows);
   for (let r = 0; r < rows; r++) for (let kb = 0; kb < kBlocks; kb++) data[kb * alignedRows + r] = sf[r * kBlocks + kb];
@@ -28,10 +34,16 @@ export function toMnMajorScales(sf: Float32Array, rows: number, kBlocks: number)
 }
 
 /** Rows of A of each group in the contiguous layout: starts (aligned) and the total padded rows. */
-export function contiguousStarts(groupRows: readonly number[], alignment = DEFAULT_MK_ALIGNMENT): { starts: number[]; totalRows: number } {
+export function contiguousStarts(
+  groupRows: readonly number[],
+  alignment = DEFAULT_MK_ALIGNMENT,
+): { starts: number[]; totalRows: number } {
   const starts: number[] = [];
   let at = 0;
-  for (const rows of groupRows) { starts.push(at); at += alignUp(rows, alignment); }
+  for (const rows of groupRows) {
+    starts.push(at);
+    at += alignUp(rows, alignment);
+  }
   return { starts, totalRows: at };
 }
 
@@ -53,6 +65,9 @@ export function psumLayout(groupRows: readonly number[], alignment = DEFAULT_MK_
 export function kOffsets(groupK: readonly number[]): number[] {
   const out: number[] = [];
   let at = 0;
-  for (const k of groupK) { out.push(at); at += k; }
+  for (const k of groupK) {
+    out.push(at);
+    at += k;
+  }
   return out;
 }

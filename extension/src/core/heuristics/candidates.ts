@@ -8,7 +8,13 @@ import type { Candidate, GemmConfig, GemmProblem } from '../../../protocol/worke
 import { predictCost, type CostBreakdown } from './costModel';
 import type { PolicyDevice } from './device';
 import {
-  kernelSharedBytes, kernelStagesThatFit, kernelSwizzles, kernelThreads, kernelViolation, KERNEL_MIN_STAGES, type Rejection,
+  kernelSharedBytes,
+  kernelStagesThatFit,
+  kernelSwizzles,
+  kernelThreads,
+  kernelViolation,
+  KERNEL_MIN_STAGES,
+  type Rejection,
 } from './legality';
 import { BLOCK_K, MAX_STAGES, rawCandidates, type RawCandidate } from './space';
 import { CONTIGUOUS_M_ALIGNMENT, waveInfo, workShape, type WorkShape } from './tiles';
@@ -49,17 +55,29 @@ function baseConfig(raw: RawCandidate, problem: GemmProblem, device: PolicyDevic
 }
 
 /** Split-K pays only where few tiles leave SMs idle and each tile's K is long enough to halve. */
-function splitKRejection(config: GemmConfig, problem: GemmProblem, work: WorkShape, device: PolicyDevice): Rejection | undefined {
+function splitKRejection(
+  config: GemmConfig,
+  problem: GemmProblem,
+  work: WorkShape,
+  device: PolicyDevice,
+): Rejection | undefined {
   if ((config.splitK ?? 1) === 1) return undefined;
-  if (problem.kind !== 'normal') return { rule: 'split-k', reason: `split-K is implemented for the normal GEMM, not for '${problem.kind}'` };
+  if (problem.kind !== 'normal')
+    return { rule: 'split-k', reason: `split-K is implemented for the normal GEMM, not for '${problem.kind}'` };
   const kBlocks = Math.ceil(work.k / BLOCK_K);
   const splitK = config.splitK ?? 1;
   if (kBlocks < 4 * splitK) {
-    return { rule: 'split-k', reason: `K = ${work.k} is ${kBlocks} K-blocks; splitting it ${splitK} ways saves less than the partial-sum hand-over costs` };
+    return {
+      rule: 'split-k',
+      reason: `K = ${work.k} is ${kBlocks} K-blocks; splitting it ${splitK} ways saves less than the partial-sum hand-over costs`,
+    };
   }
   const tiles = Math.ceil(work.m / config.blockM) * Math.ceil(work.n / config.blockN) * work.groups;
   if (splitK * tiles > device.numSms) {
-    return { rule: 'split-k', reason: `${tiles} tiles x ${splitK} K shares need ${splitK * tiles} CTAs; the grid has ${device.numSms}, so split-K ${splitK} would add a wave` };
+    return {
+      rule: 'split-k',
+      reason: `${tiles} tiles x ${splitK} K shares need ${splitK * tiles} CTAs; the grid has ${device.numSms}, so split-K ${splitK} would add a wave`,
+    };
   }
   return undefined;
 }
@@ -69,7 +87,10 @@ function stageRejection(config: GemmConfig, fit: number): Rejection | undefined 
   const want = minUsefulStages(config.blockM, config.blockN);
   if (fit < want) {
     const small = want > 3 ? ' for tiles smaller than 128x192' : '';
-    return { rule: 'stages', reason: `only ${fit} stage${fit === 1 ? '' : 's'} fit; at least ${want} are needed to overlap loads${small}` };
+    return {
+      rule: 'stages',
+      reason: `only ${fit} stage${fit === 1 ? '' : 's'} fit; at least ${want} are needed to overlap loads${small}`,
+    };
   }
   return undefined;
 }
@@ -110,10 +131,16 @@ function clusterRejection(config: GemmConfig, waves: number, work: WorkShape): R
   if (waves < 2) return { rule: 'cluster', reason: `multicast needs ≥ 2 waves; this shape has ${waves}` };
   // Multicast shares an operand between two neighbouring blocks; with one block there is no partner.
   if (config.clusterM === 2 && Math.ceil(work.m / config.blockM) < 2) {
-    return { rule: 'cluster', reason: `B multicast pairs two M-blocks; M = ${work.m} is one block of ${config.blockM} rows` };
+    return {
+      rule: 'cluster',
+      reason: `B multicast pairs two M-blocks; M = ${work.m} is one block of ${config.blockM} rows`,
+    };
   }
   if (config.clusterN === 2 && Math.ceil(work.n / config.blockN) < 2) {
-    return { rule: 'cluster', reason: `A multicast pairs two N-blocks; N = ${work.n} is one block of ${config.blockN} columns` };
+    return {
+      rule: 'cluster',
+      reason: `A multicast pairs two N-blocks; N = ${work.n} is one block of ${config.blockN} columns`,
+    };
   }
   return undefined;
 }
@@ -128,7 +155,13 @@ export function enumerateCandidates(problem: GemmProblem, device: PolicyDevice):
     config.numStages = Math.max(fit, KERNEL_MIN_STAGES);
     config.sharedBytes = kernelSharedBytes(config, problem);
 
-    const wave = waveInfo(work, config.blockM, config.blockN, device.numSms, config.clusterM * config.clusterN * (config.splitK ?? 1));
+    const wave = waveInfo(
+      work,
+      config.blockM,
+      config.blockN,
+      device.numSms,
+      config.clusterM * config.clusterN * (config.splitK ?? 1),
+    );
     const out: EvaluatedCandidate = {
       config,
       tiles: wave.tiles,
@@ -137,11 +170,12 @@ export function enumerateCandidates(problem: GemmProblem, device: PolicyDevice):
     };
     // The layout of the kernel kind first (it decides block_m), then the kernel's own rules (checked
     // at a stage count it accepts), then policy.
-    const rejected = kindRejection(config, problem, work)
-      ?? kernelViolation(config, problem, device)
-      ?? stageRejection(config, fit)
-      ?? clusterRejection(config, wave.waves, work)
-      ?? splitKRejection(config, problem, work, device);
+    const rejected =
+      kindRejection(config, problem, work) ??
+      kernelViolation(config, problem, device) ??
+      stageRejection(config, fit) ??
+      clusterRejection(config, wave.waves, work) ??
+      splitKRejection(config, problem, work, device);
     if (rejected) {
       out.rejected = rejected;
       return out;

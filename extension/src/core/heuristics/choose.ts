@@ -10,7 +10,10 @@ import type { PolicyDevice } from './device';
 
 /** A refusal from policy, with the protocol's error code (the worker sends it as CodedErrorData). */
 export class PolicyError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'PolicyError';
   }
@@ -42,9 +45,10 @@ function whyChosen(best: EvaluatedCandidate, next: EvaluatedCandidate | undefine
   let sentence = `${tileLabel(c)} with ${c.numStages} stages: ${waves}; predicted ${fmtUs(cost.us)} µs, bound by ${cost.bound}`;
   if (next) {
     const gain = (next.predicted!.cycles - best.predicted!.cycles) / best.predicted!.cycles;
-    sentence += gain > 0.0005
-      ? `; the next best, ${tileLabel(next.config)}, is predicted ${(gain * 100).toFixed(1)}% slower`
-      : `; ties with ${tileLabel(next.config)} (kept the one enumerated first: no cluster before a cluster, B multicast before A, smaller tiles first)`;
+    sentence +=
+      gain > 0.0005
+        ? `; the next best, ${tileLabel(next.config)}, is predicted ${(gain * 100).toFixed(1)}% slower`
+        : `; ties with ${tileLabel(next.config)} (kept the one enumerated first: no cluster before a cluster, B multicast before A, smaller tiles first)`;
   }
   return `${sentence}.`;
 }
@@ -77,20 +81,30 @@ export function chooseConfig(problem: GemmProblem, device: PolicyDevice): Config
   const candidates = enumerateCandidates(problem, device);
 
   if (problem.config) {
-    const violation = firstViolation(problem.kind, problem.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
+    const violation = firstViolation(problem.kind, problem.config, problem, {
+      capacity: device.sharedMemoryBytes,
+      checkSharedBytesField: true,
+    });
     if (violation) {
-      throw new PolicyError('E_INVALID_CONFIG', `the forced config ${tileLabel(problem.config)} breaks rule ${violation.rule}: ${violation.reason}`);
+      throw new PolicyError(
+        'E_INVALID_CONFIG',
+        `the forced config ${tileLabel(problem.config)} breaks rule ${violation.rule}: ${violation.reason}`,
+      );
     }
     return {
-      problem, chosen: problem.config, candidates: wireCandidates(candidates),
+      problem,
+      chosen: problem.config,
+      candidates: wireCandidates(candidates),
       why: `${tileLabel(problem.config)} with ${problem.config.numStages} stages was forced (an override or an explorer run), not chosen by the heuristic.`,
     };
   }
 
   const order = ranked(candidates);
   if (order.length === 0) {
-    throw new PolicyError('E_INVALID_CONFIG',
-      `no candidate config is legal for ${problem.kind} ${shapeLabel(problem)}: ${summarizeRejections(candidates)}`);
+    throw new PolicyError(
+      'E_INVALID_CONFIG',
+      `no candidate config is legal for ${problem.kind} ${shapeLabel(problem)}: ${summarizeRejections(candidates)}`,
+    );
   }
   return {
     problem,

@@ -164,7 +164,15 @@ export function scaleBStraddle(blockN: number): ScaleBStraddle {
   return 128 / gcd(blockN, 128) <= 4 ? 'specialised' : 'runtime';
 }
 
-export type Bound = 'tensor cores' | 'WGMMA + promotion' | 'shared-memory ingest' | 'load latency' | 'wgmma operand reads' | 'the power cap' | 'L2 bandwidth' | 'HBM bandwidth';
+export type Bound =
+  | 'tensor cores'
+  | 'WGMMA + promotion'
+  | 'shared-memory ingest'
+  | 'load latency'
+  | 'wgmma operand reads'
+  | 'the power cap'
+  | 'L2 bandwidth'
+  | 'HBM bandwidth';
 
 export interface CostBreakdown {
   /** Predicted cycles at the device model's clock, and µs. */
@@ -198,7 +206,10 @@ export function pairedFraction(blocks: number): number {
   return blocks < 2 ? 0 : (2 * Math.floor(blocks / 2)) / blocks;
 }
 
-type CostConfig = Pick<GemmConfig, 'blockM' | 'blockN' | 'blockK' | 'numStages' | 'numMathWarpgroups' | 'clusterM' | 'clusterN' | 'splitK'>;
+type CostConfig = Pick<
+  GemmConfig,
+  'blockM' | 'blockN' | 'blockK' | 'numStages' | 'numMathWarpgroups' | 'clusterM' | 'clusterN' | 'splitK'
+>;
 
 export function predictCost(config: CostConfig, work: WorkShape, device: PolicyDevice): CostBreakdown {
   const { blockM: bm, blockN: bn, blockK: bk } = config;
@@ -214,16 +225,29 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   const mma = (2 * bm * bn * bk) / MODEL.tensorFlopPerCyclePerSm;
   const promote = (bm * bn) / MODEL.ffmaPerCyclePerSm;
   const straddle = scaleBStraddle(bn);
-  const straddleFactor = straddle === 'runtime' ? MODEL.straddleRuntimeFactor : straddle === 'specialised' ? MODEL.straddleSpecialisedFactor : 1;
+  const straddleFactor =
+    straddle === 'runtime'
+      ? MODEL.straddleRuntimeFactor
+      : straddle === 'specialised'
+        ? MODEL.straddleSpecialisedFactor
+        : 1;
   // One math warpgroup running the serial K-loop waits for each wgmma group before promoting it;
   // a second warpgroup's wgmma, or the overlapped K-loop's next group, hides that drain.
   // Two warpgroups in the serial loop hide part of it: both wait on the same full barrier and
   // tend to drain at the same time (serialTwoWgDrainCycles).
   const overlapped = overlapsKBlocks(config);
-  const coupling = clusterSize > 1 ? (config.numMathWarpgroups < 2 ? MODEL.clusterCouplingCycles : MODEL.clusterCouplingTwoWgCycles) : 0;
-  const math = straddleFactor * (config.numMathWarpgroups < 2 && !overlapped
-    ? mma + MODEL.wgmmaDrainCycles + promote + MODEL.kBlockSyncCycles
-    : Math.max(mma, promote) + MODEL.kBlockSyncCycles + (overlapped ? 0 : MODEL.serialTwoWgDrainCycles)) + coupling;
+  const coupling =
+    clusterSize > 1
+      ? config.numMathWarpgroups < 2
+        ? MODEL.clusterCouplingCycles
+        : MODEL.clusterCouplingTwoWgCycles
+      : 0;
+  const math =
+    straddleFactor *
+      (config.numMathWarpgroups < 2 && !overlapped
+        ? mma + MODEL.wgmmaDrainCycles + promote + MODEL.kBlockSyncCycles
+        : Math.max(mma, promote) + MODEL.kBlockSyncCycles + (overlapped ? 0 : MODEL.serialTwoWgDrainCycles)) +
+    coupling;
   const stageBytes = bm * bk + bn * bk + bm * 4;
   const ingest = stageBytes / MODEL.smIngestBytesPerCycle;
   const latency = MODEL.tmaLatencyCycles / Math.max(1, config.numStages - 1);
@@ -237,12 +261,15 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   // --- one tile, then the busiest SM
   const outTileBytes = bm * bn * work.outBytes;
   const epilogue = (outTileBytes * (work.outBytes === 4 ? 2 : 1)) / MODEL.epilogueBytesPerCycle;
-  const exchange = splitK > 1 ? MODEL.splitKExchangeCycles + ((splitK - 1) * bm * bn * 4) / MODEL.dsmemBytesPerCycle : 0;
+  const exchange =
+    splitK > 1 ? MODEL.splitKExchangeCycles + ((splitK - 1) * bm * bn * 4) / MODEL.dsmemBytesPerCycle : 0;
   // Overlap across tiles: the next tile's first K-blocks (two when a tile has two) run on the tensor
   // cores while this tile's epilogue and per-tile overhead run on the math warpgroups.
   const tileStart = epilogue + MODEL.tileOverheadCycles;
   const aheadKBlocks = Math.min(OVERLAP_TILES_AHEAD, kBlocks);
-  const hiddenByNextTile = overlapsTiles(config, work.kind) ? MODEL.tileOverlapShare * Math.min(tileStart, aheadKBlocks * kBlockCycles) : 0;
+  const hiddenByNextTile = overlapsTiles(config, work.kind)
+    ? MODEL.tileOverlapShare * Math.min(tileStart, aheadKBlocks * kBlockCycles)
+    : 0;
   // A tile takes at least its K-blocks' energy at the cap: with many K-blocks per tile that is what
   // sets the pace; with few, the epilogue's quieter cycles let the clock recover.
   const tileWork = kBlocks * kBlockCycles + tileStart - hiddenByNextTile;
@@ -255,15 +282,21 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   // between two M-blocks; only the tiles that have a partner along that dimension share.
   const shareA = config.clusterN === 2 ? pairedFraction(Math.ceil(work.n / bn)) : 0;
   const shareB = config.clusterM === 2 ? pairedFraction(Math.ceil(work.m / bm)) : 0;
-  const l2PerTile = kBlocks * (bm * bk * (1 - shareA / 2) + bn * bk * (1 - shareB / 2) + bm * 4 + 4 * Math.ceil(bn / 128))
-    + outTileBytes * (work.outBytes === 4 ? 2 : 1);
+  const l2PerTile =
+    kBlocks * (bm * bk * (1 - shareA / 2) + bn * bk * (1 - shareB / 2) + bm * 4 + 4 * Math.ceil(bn / 128)) +
+    outTileBytes * (work.outBytes === 4 ? 2 : 1);
   const l2Bytes = waves.tiles * l2PerTile;
   // L2 and HBM are shared by all SMs: a partial last wave leaves their bandwidth to the busy SMs
   // (whose own limit is the ingest term), so neither is divided by wave efficiency.
   const l2Cycles = l2Bytes / terms.l2BytesPerCycle;
   const dramBytes = gemmBytes({
-    m: work.m * work.groups, n: work.n, k: work.k, groups: work.groups, outBytes: work.outBytes,
-    readsC: work.outBytes === 4, perTokenScaleB: work.outBytes === 4,
+    m: work.m * work.groups,
+    n: work.n,
+    k: work.k,
+    groups: work.groups,
+    outBytes: work.outBytes,
+    readsC: work.outBytes === 4,
+    perTokenScaleB: work.outBytes === 4,
   });
   const dramCycles = dramBytes / terms.dramBytesPerCycle;
 
@@ -274,9 +307,16 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   if (computeCycles >= l2Cycles && computeCycles >= dramCycles) {
     // With one math warpgroup the promotion and the WGMMA drain add to the tensor-core time.
     const mathBound: Bound = mma >= 0.75 * math ? 'tensor cores' : 'WGMMA + promotion';
-    bound = terms.energy && tileEnergy > tileWork ? 'the power cap'
-      : kBlockCycles === math ? mathBound : kBlockCycles === ingest ? 'shared-memory ingest'
-        : kBlockCycles === operands ? 'wgmma operand reads' : 'load latency';
+    bound =
+      terms.energy && tileEnergy > tileWork
+        ? 'the power cap'
+        : kBlockCycles === math
+          ? mathBound
+          : kBlockCycles === ingest
+            ? 'shared-memory ingest'
+            : kBlockCycles === operands
+              ? 'wgmma operand reads'
+              : 'load latency';
   } else {
     bound = l2Cycles >= dramCycles ? 'L2 bandwidth' : 'HBM bandwidth';
   }
@@ -287,6 +327,11 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
     waves,
     perKBlock: { math, ingest, latency, operands, energy: kBlockEnergy },
     straddle,
-    computeCycles, l2Cycles, dramCycles, fixedCycles, l2Bytes, dramBytes,
+    computeCycles,
+    l2Cycles,
+    dramCycles,
+    fixedCycles,
+    l2Bytes,
+    dramBytes,
   };
 }

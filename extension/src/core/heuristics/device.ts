@@ -23,19 +23,30 @@ export const MAX_HOPPER_SMS = 144;
  * An H100 SXM (132 SMs, 227 KB opt-in shared memory): what the explorer and `fp8lab configs` assume
  * when no GPU is present, and the machine our speed targets are measured on.
  */
-export const H100_SXM: PolicyDevice = { name: 'H100 SXM (assumed: no GPU found)', numSms: 132, sharedMemoryBytes: 232448 };
+export const H100_SXM: PolicyDevice = {
+  name: 'H100 SXM (assumed: no GPU found)',
+  numSms: 132,
+  sharedMemoryBytes: 232448,
+};
 
 /** The policy view of a probed device; `numSms` (FP8LAB_NUM_SMS) may only lower the SM count. */
 export function policyDevice(report: DeviceReport | undefined, numSms?: number): PolicyDevice {
   const base: PolicyDevice = report
-    ? { name: report.name, numSms: report.smCount, sharedMemoryBytes: report.maxSharedMemoryPerBlockOptin, deviceSms: report.smCount }
+    ? {
+        name: report.name,
+        numSms: report.smCount,
+        sharedMemoryBytes: report.maxSharedMemoryPerBlockOptin,
+        deviceSms: report.smCount,
+      }
     : H100_SXM;
   if (numSms === undefined) return base;
   if (!Number.isInteger(numSms) || numSms < 1) {
     throw new RangeError(`FP8LAB_NUM_SMS must be a whole number of SMs ≥ 1; got ${numSms}`);
   }
   if (numSms > base.numSms) {
-    throw new RangeError(`FP8LAB_NUM_SMS = ${numSms} exceeds the ${base.numSms} SMs of ${base.name}; use at most ${base.numSms}`);
+    throw new RangeError(
+      `FP8LAB_NUM_SMS = ${numSms} exceeds the ${base.numSms} SMs of ${base.name}; use at most ${base.numSms}`,
+    );
   }
   return { ...base, numSms };
 }

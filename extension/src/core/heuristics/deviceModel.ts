@@ -18,9 +18,19 @@ export interface DeviceModel {
 }
 
 /** Per-cycle figures at the model's clock, as predictCost uses them. */
-export function cycleTerms(m: DeviceModel): { clockGHz: number; dramBytesPerCycle: number; l2BytesPerCycle: number; energy: boolean } {
+export function cycleTerms(m: DeviceModel): {
+  clockGHz: number;
+  dramBytesPerCycle: number;
+  l2BytesPerCycle: number;
+  energy: boolean;
+} {
   const hz = m.clockGHz * 1e9;
-  return { clockGHz: m.clockGHz, dramBytesPerCycle: m.dramBytesPerSecond / hz, l2BytesPerCycle: m.l2BytesPerSecond / hz, energy: m.powerCapBinds };
+  return {
+    clockGHz: m.clockGHz,
+    dramBytesPerCycle: m.dramBytesPerSecond / hz,
+    l2BytesPerCycle: m.l2BytesPerSecond / hz,
+    energy: m.powerCapBinds,
+  };
 }
 
 /**
@@ -28,5 +38,10 @@ export function cycleTerms(m: DeviceModel): { clockGHz: number; dramBytesPerCycl
  * result): a factor 1.1 means that side took 10% longer than predicted.
  */
 export function scaledModel(m: DeviceModel, compute: number, memory: number): DeviceModel {
-  return { ...m, clockGHz: m.clockGHz / compute, dramBytesPerSecond: m.dramBytesPerSecond / memory, l2BytesPerSecond: m.l2BytesPerSecond / memory };
+  return {
+    ...m,
+    clockGHz: m.clockGHz / compute,
+    dramBytesPerSecond: m.dramBytesPerSecond / memory,
+    l2BytesPerSecond: m.l2BytesPerSecond / memory,
+  };
 }

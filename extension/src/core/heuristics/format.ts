@@ -50,10 +50,12 @@ export function formatConfigReport(report: ConfigReport, opts: FormatOptions = {
   let marked = false;
   let shown = report.candidates;
   if (opts.top !== undefined) {
-    shown = report.candidates.filter((c) => !c.rejected)
+    shown = report.candidates
+      .filter((c) => !c.rejected)
       .map((c, i) => ({ c, i }))
       .sort((a, b) => (a.c.predicted?.us ?? Infinity) - (b.c.predicted?.us ?? Infinity) || a.i - b.i)
-      .slice(0, opts.top).map(({ c }) => c);
+      .slice(0, opts.top)
+      .map(({ c }) => c);
     lines.push(`the ${shown.length} fastest legal by the cost model, fastest first:`);
   }
   for (const c of shown) {

@@ -4,7 +4,13 @@
 
 import type { GemmConfig, GemmProblem, KernelKind } from '../../../protocol/worker';
 import {
-  defaultSwizzleD, MIN_STAGES, type RuleViolation, firstViolation, maxStagesThatFit as kernelMaxStages, sharedMemoryBytes, threadCount,
+  defaultSwizzleD,
+  MIN_STAGES,
+  type RuleViolation,
+  firstViolation,
+  maxStagesThatFit as kernelMaxStages,
+  sharedMemoryBytes,
+  threadCount,
 } from '../kernelRules';
 import type { PolicyDevice } from './device';
 
@@ -15,12 +21,20 @@ export const KERNEL_MIN_STAGES = MIN_STAGES;
 export type Rejection = RuleViolation;
 
 /** Dynamic shared memory the kernel lays out for this config and problem (bytes). */
-export function kernelSharedBytes(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'splitK'>, problem: GemmProblem): number {
+export function kernelSharedBytes(
+  config: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'splitK'>,
+  problem: GemmProblem,
+): number {
   return sharedMemoryBytes(config, problem);
 }
 
 /** The most stages (≤ cap) that fit the device's shared memory; 0 when not even one does. */
-export function kernelStagesThatFit(config: Pick<GemmConfig, 'blockM' | 'blockN' | 'splitK'>, problem: GemmProblem, device: PolicyDevice, cap: number): number {
+export function kernelStagesThatFit(
+  config: Pick<GemmConfig, 'blockM' | 'blockN' | 'splitK'>,
+  problem: GemmProblem,
+  device: PolicyDevice,
+  cap: number,
+): number {
   return kernelMaxStages(config, problem, device.sharedMemoryBytes, cap);
 }
 

@@ -8,7 +8,11 @@ export const BLOCK_M_CHOICES: readonly number[] = [64, 128, 256];
 export const BLOCK_N_CHOICES: readonly number[] = Array.from({ length: 16 }, (_, i) => 16 * (i + 1));
 export const MATH_WARPGROUP_CHOICES: readonly number[] = [1, 2];
 /** (clusterM, clusterN): none, 2 CTAs sharing B (clusterM = 2), 2 CTAs sharing A (clusterN = 2). */
-export const CLUSTER_CHOICES: ReadonlyArray<readonly [number, number]> = [[1, 1], [2, 1], [1, 2]];
+export const CLUSTER_CHOICES: ReadonlyArray<readonly [number, number]> = [
+  [1, 1],
+  [2, 1],
+  [1, 2],
+];
 /**
  * 2: the two CTAs of a cluster split each tile's K (no multicast then); enumerated after the
  * clusters. The kernel also takes 4 (`--config split_k=4`), but on the H100 4-CTA clusters measured

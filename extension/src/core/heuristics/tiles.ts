@@ -29,7 +29,14 @@ export function workShape(p: GemmProblem): WorkShape {
     case 'contiguous': {
       // All experts back to back, each padded to the alignment: one long M.
       const perGroup = Math.ceil((p.expectedM ?? p.m) / CONTIGUOUS_M_ALIGNMENT) * CONTIGUOUS_M_ALIGNMENT;
-      return { m: p.expectedM !== undefined ? perGroup * g : p.m, n: p.n, k: p.k, groups: 1, outBytes: 2, kind: p.kind };
+      return {
+        m: p.expectedM !== undefined ? perGroup * g : p.m,
+        n: p.n,
+        k: p.k,
+        groups: 1,
+        outBytes: 2,
+        kind: p.kind,
+      };
     }
     case 'kgrouped':
       return { m: p.m, n: p.n, k: p.k, groups: g, outBytes: 4, kind: p.kind };

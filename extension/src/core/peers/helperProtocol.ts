@@ -18,7 +18,9 @@ export const PEER_NAMES: Record<PeerId, string> = {
 /** What `prepare` describes: the kernel kind and its sizes (grouped kinds carry the drawn group sizes). */
 export interface HelperProblem {
   kind: 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
-  m: number; n: number; k: number;
+  m: number;
+  n: number;
+  k: number;
   /** bf16: D's type ('fp32-accumulate': D = C + A·Bᵀ); absent = bf16. */
   output?: 'fp32' | 'fp32-accumulate';
   groupRows?: number[];
@@ -35,7 +37,14 @@ export type MqaHelperProblem =
 export interface HelperRequests {
   hello: { params: Record<string, never>; result: HelloResult };
   prepare: {
-    params: { peer: PythonPeerId; problem: HelperProblem | MqaHelperProblem; seed: number; numSms?: number; targetReplayUs?: number; warmupReplays?: number };
+    params: {
+      peer: PythonPeerId;
+      problem: HelperProblem | MqaHelperProblem;
+      seed: number;
+      numSms?: number;
+      targetReplayUs?: number;
+      warmupReplays?: number;
+    };
     result: PrepareResult;
   };
   replay: { params: { handle: number; warmup?: number }; result: { perCallUs: number } };
@@ -43,7 +52,12 @@ export interface HelperRequests {
   shutdown: { params: Record<string, never>; result: Record<string, never> };
 }
 
-export interface HelloPeer { available: boolean; version?: string; reason?: string; functions?: Record<string, boolean> }
+export interface HelloPeer {
+  available: boolean;
+  version?: string;
+  reason?: string;
+  functions?: Record<string, boolean>;
+}
 export interface HelloResult {
   protocol: number;
   python: string;
@@ -64,8 +78,7 @@ export interface PrepareResult {
 }
 
 export type HelperAnswer =
-  | { id: number; result: unknown }
-  | { id: number | null; error: { code: string; message: string } };
+  { id: number; result: unknown } | { id: number | null; error: { code: string; message: string } };
 
 /** One line from the helper, checked: an answer to a request, or why the line is not one. */
 export function parseHelperLine(line: string): { ok: true; answer: HelperAnswer } | { ok: false; problem: string } {
@@ -75,12 +88,14 @@ export function parseHelperLine(line: string): { ok: true; answer: HelperAnswer 
   } catch {
     return { ok: false, problem: `not JSON: ${clip(line, 120)}` };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, problem: `not an object: ${clip(line, 120)}` };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, problem: `not an object: ${clip(line, 120)}` };
   const o = value as Record<string, unknown>;
   if (!(typeof o.id === 'number' || o.id === null)) return { ok: false, problem: `no numeric id: ${clip(line, 120)}` };
   if ('error' in o) {
     const e = o.error as Record<string, unknown> | null;
-    if (!e || typeof e.code !== 'string' || typeof e.message !== 'string') return { ok: false, problem: `malformed error: ${clip(line, 120)}` };
+    if (!e || typeof e.code !== 'string' || typeof e.message !== 'string')
+      return { ok: false, problem: `malformed error: ${clip(line, 120)}` };
     return { ok: true, answer: { id: o.id as number | null, error: { code: e.code, message: e.message } } };
   }
   if (!('result' in o) || o.id === null) return { ok: false, problem: `neither result nor error: ${clip(line, 120)}` };
@@ -90,10 +105,18 @@ export function parseHelperLine(line: string): { ok: true; answer: HelperAnswer 
 /** The hello answer, checked field by field (the helper is another program: trust nothing). */
 export function checkHello(value: unknown): HelloResult {
   const o = value as HelloResult;
-  if (!o || typeof o !== 'object' || typeof o.protocol !== 'number' || typeof o.python !== 'string' || !o.peers || typeof o.peers !== 'object') {
+  if (
+    !o ||
+    typeof o !== 'object' ||
+    typeof o.protocol !== 'number' ||
+    typeof o.python !== 'string' ||
+    !o.peers ||
+    typeof o.peers !== 'object'
+  ) {
     throw new Error('the helper answered hello without protocol, python and peers');
   }
-  if (o.protocol !== HELPER_PROTOCOL) throw new Error(`the helper speaks protocol ${o.protocol}; this runtime speaks ${HELPER_PROTOCOL}`);
+  if (o.protocol !== HELPER_PROTOCOL)
+    throw new Error(`the helper speaks protocol ${o.protocol}; this runtime speaks ${HELPER_PROTOCOL}`);
   for (const id of PYTHON_PEERS) {
     const p = o.peers[id];
     if (!p || typeof p.available !== 'boolean') throw new Error(`the helper's hello says nothing about ${id}`);
@@ -104,8 +127,16 @@ export function checkHello(value: unknown): HelloResult {
 export function checkPrepare(value: unknown): PrepareResult {
   const o = value as PrepareResult;
   const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
-  if (!o || typeof o !== 'object' || !Number.isInteger(o.handle) || typeof o.name !== 'string' || !o.accuracy ||
-    !finite(o.accuracy.calcDiff) || typeof o.accuracy.passed !== 'boolean' || !Number.isInteger(o.callsPerGraph)) {
+  if (
+    !o ||
+    typeof o !== 'object' ||
+    !Number.isInteger(o.handle) ||
+    typeof o.name !== 'string' ||
+    !o.accuracy ||
+    !finite(o.accuracy.calcDiff) ||
+    typeof o.accuracy.passed !== 'boolean' ||
+    !Number.isInteger(o.callsPerGraph)
+  ) {
     throw new Error('the helper answered prepare without handle, name, accuracy and callsPerGraph');
   }
   return o;
@@ -113,12 +144,16 @@ export function checkPrepare(value: unknown): PrepareResult {
 
 export function checkReplay(value: unknown): number {
   const us = (value as { perCallUs?: unknown })?.perCallUs;
-  if (typeof us !== 'number' || !Number.isFinite(us) || us <= 0) throw new Error(`the helper answered replay with ${JSON.stringify(value)}`);
+  if (typeof us !== 'number' || !Number.isFinite(us) || us <= 0)
+    throw new Error(`the helper answered replay with ${JSON.stringify(value)}`);
   return us;
 }
 
 /** Where the Python comes from: the setting, then FP8LAB_PYTHON, then python3 on PATH. */
-export function resolvePython(setting: string | undefined, env: Record<string, string | undefined>): { command: string; source: string } {
+export function resolvePython(
+  setting: string | undefined,
+  env: Record<string, string | undefined>,
+): { command: string; source: string } {
   if (setting && setting.trim()) return { command: setting.trim(), source: 'fp8lab.pythonPath' };
   const fromEnv = env.FP8LAB_PYTHON?.trim();
   if (fromEnv) return { command: fromEnv, source: 'FP8LAB_PYTHON' };
@@ -151,7 +186,10 @@ export function parsePeerList(text: string): PeerId[] {
   const t = text.trim().toLowerCase();
   if (t === 'all') return [...ALL_PEERS];
   if (t === 'none') return [];
-  const ids = t.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = t
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = ids.filter((id) => !(ALL_PEERS as readonly string[]).includes(id));
   if (bad.length || ids.length === 0) {
     throw new Error(`--peers takes a comma-separated list of ${ALL_PEERS.join(', ')} (or all, none); got '${text}'`);
@@ -168,23 +206,36 @@ export function unavailable(id: PythonPeerId, reason: string): PeerAvailability 
 export function availabilityFromHello(hello: HelloResult, wanted: readonly PeerId[]): PeerAvailability[] {
   return PYTHON_PEERS.filter((id) => wanted.includes(id)).map((id) => {
     const p = hello.peers[id];
-    const name = id === 'deepgemm' ? `DeepGEMM${p.version ? ` ${p.version}` : ''}` : `torch._scaled_mm${p.version ? ` (PyTorch ${p.version})` : ''}`;
+    const name =
+      id === 'deepgemm'
+        ? `DeepGEMM${p.version ? ` ${p.version}` : ''}`
+        : `torch._scaled_mm${p.version ? ` (PyTorch ${p.version})` : ''}`;
     return p.available
       ? { id, name, available: true, ...(p.version ? { version: p.version } : {}) }
-      : { id, name, available: false, reason: p.reason ?? `${PEER_NAMES[id]} is not available in ${hello.python}`, ...(p.version ? { version: p.version } : {}) };
+      : {
+          id,
+          name,
+          available: false,
+          reason: p.reason ?? `${PEER_NAMES[id]} is not available in ${hello.python}`,
+          ...(p.version ? { version: p.version } : {}),
+        };
   });
 }
 
 /** "DeepGEMM: <reason>" lines for the peers that will not run, for the terminal and the log. */
 export function missingPeerLines(peers: readonly PeerAvailability[]): string[] {
-  return peers.filter((p) => !p.available).map((p) => `${PEER_NAMES[p.id]} column skipped: ${p.reason ?? 'not available'}`);
+  return peers
+    .filter((p) => !p.available)
+    .map((p) => `${PEER_NAMES[p.id]} column skipped: ${p.reason ?? 'not available'}`);
 }
 
 /** The helper failed to start or to answer: why, in one line, with what would fix it. */
 export function helperFailure(python: { command: string; source: string }, what: string, stderrTail: string): string {
   const tail = stderrTail.trim().split('\n').filter(Boolean).slice(-2).join(' | ');
-  return `the Python peer helper (${python.command}, from ${python.source}) ${what}${tail ? `: ${clip(tail, 300)}` : ''}; ` +
-    'set fp8lab.pythonPath or FP8LAB_PYTHON to a Python 3 with torch (and deep_gemm for the DeepGEMM column)';
+  return (
+    `the Python peer helper (${python.command}, from ${python.source}) ${what}${tail ? `: ${clip(tail, 300)}` : ''}; ` +
+    'set fp8lab.pythonPath or FP8LAB_PYTHON to a Python 3 with torch (and deep_gemm for the DeepGEMM column)'
+  );
 }
 
 function clip(s: string, n: number): string {

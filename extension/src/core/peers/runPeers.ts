@@ -26,9 +26,20 @@ export interface PeerColumn {
 export function legacyPeer(r: ShapeResult): PeerResult | undefined {
   const p = r.peer;
   if (!p) return undefined;
-  if ('skipped' in p) return { id: 'cublaslt', name: 'cuBLASLt', skipped: p.skipped, ...(r.peerAccuracy ? { accuracy: r.peerAccuracy } : {}) };
+  if ('skipped' in p)
+    return {
+      id: 'cublaslt',
+      name: 'cuBLASLt',
+      skipped: p.skipped,
+      ...(r.peerAccuracy ? { accuracy: r.peerAccuracy } : {}),
+    };
   const { name, tflops, ratio, ...stats } = p;
-  return { id: 'cublaslt', name: name || 'cuBLASLt', ...(r.peerAccuracy ? { accuracy: r.peerAccuracy } : {}), timing: { ...stats, tflops, ratio } };
+  return {
+    id: 'cublaslt',
+    name: name || 'cuBLASLt',
+    ...(r.peerAccuracy ? { accuracy: r.peerAccuracy } : {}),
+    timing: { ...stats, tflops, ratio },
+  };
 }
 
 /** One result with `peers` and without the legacy fields (a result that has `peers` keeps them). */
@@ -55,7 +66,12 @@ export function upgradeRun<R extends Pick<BenchRun, 'results' | 'peers'>>(run: R
     const skipped = results.flatMap((r) => r.peers ?? []).find((p) => p.skipped);
     const availability: PeerAvailability = timed
       ? { id: 'cublaslt', name: timed.name, available: true }
-      : { id: 'cublaslt', name: 'cuBLASLt', available: false, ...(skipped?.skipped ? { reason: skipped.skipped } : {}) };
+      : {
+          id: 'cublaslt',
+          name: 'cuBLASLt',
+          available: false,
+          ...(skipped?.skipped ? { reason: skipped.skipped } : {}),
+        };
     out.peers = [availability];
   }
   return out;
@@ -72,7 +88,11 @@ export function peerColumns(run: Pick<BenchRun, 'results' | 'peers'>): PeerColum
   };
   for (const a of run.peers ?? []) note(a.id, a.available ? a.name : undefined);
   for (const r of run.results) for (const p of r.peers ?? []) note(p.id, p.timing ? p.name : undefined);
-  return PEER_ORDER.filter((id) => names.has(id)).map((id) => ({ id, short: PEER_SHORT_NAME[id], names: [...names.get(id)!] }));
+  return PEER_ORDER.filter((id) => names.has(id)).map((id) => ({
+    id,
+    short: PEER_SHORT_NAME[id],
+    names: [...names.get(id)!],
+  }));
 }
 
 /** A result's entry for one peer, if it has one. */
@@ -82,15 +102,25 @@ export function peerOf(r: Pick<ShapeResult, 'peers'>, id: PeerId): PeerResult | 
 
 /** One line per peer for tooltips: "DeepGEMM 2.6.1: 134.7 µs (ours 1.19x), config …" or why it was skipped. */
 export function peerLines(r: Pick<ShapeResult, 'peers'>): string[] {
-  return (r.peers ?? []).slice().sort((a, b) => PEER_ORDER.indexOf(a.id) - PEER_ORDER.indexOf(b.id)).map((p) => {
-    if (!p.timing) return `${p.name}: not timed — ${p.skipped ?? 'no timing recorded'}`;
-    const t = p.timing;
-    const bits = [`${p.name}: median ${t.medianUs.toFixed(2)} µs, spread ${(100 * t.spread).toFixed(1)}%, ${t.tflops.toFixed(1)} TFLOPS, ratio ${t.ratio.toFixed(3)}x (${t.ratio >= 1 ? 'ours faster' : 'peer faster'})`];
-    if (p.config) bits.push(`config ${p.config}`);
-    if (p.accuracy) bits.push(`calc_diff ${p.accuracy.calcDiff.toExponential(2)}`);
-    if (p.details) bits.push(Object.entries(p.details).map(([k, v]) => `${k} ${v}`).join(', '));
-    return bits.join('; ');
-  });
+  return (r.peers ?? [])
+    .slice()
+    .sort((a, b) => PEER_ORDER.indexOf(a.id) - PEER_ORDER.indexOf(b.id))
+    .map((p) => {
+      if (!p.timing) return `${p.name}: not timed — ${p.skipped ?? 'no timing recorded'}`;
+      const t = p.timing;
+      const bits = [
+        `${p.name}: median ${t.medianUs.toFixed(2)} µs, spread ${(100 * t.spread).toFixed(1)}%, ${t.tflops.toFixed(1)} TFLOPS, ratio ${t.ratio.toFixed(3)}x (${t.ratio >= 1 ? 'ours faster' : 'peer faster'})`,
+      ];
+      if (p.config) bits.push(`config ${p.config}`);
+      if (p.accuracy) bits.push(`calc_diff ${p.accuracy.calcDiff.toExponential(2)}`);
+      if (p.details)
+        bits.push(
+          Object.entries(p.details)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+        );
+      return bits.join('; ');
+    });
 }
 
 /** The peer's timing when it was timed (and was not found wrong). */
@@ -100,7 +130,10 @@ export function timedPeer(r: Pick<ShapeResult, 'peers'>, id: PeerId): PeerTiming
 }
 
 /** Geomean and minimum of (peer µs / our µs) over the results where both were timed. */
-export function peerGeomean(run: Pick<BenchRun, 'results'>, id: PeerId): { value: number; min: number; shapes: number } | undefined {
+export function peerGeomean(
+  run: Pick<BenchRun, 'results'>,
+  id: PeerId,
+): { value: number; min: number; shapes: number } | undefined {
   const ratios = run.results.flatMap((r) => {
     const t = timedPeer(r, id);
     return t && r.timing && t.ratio > 0 ? [t.ratio] : [];

@@ -31,10 +31,12 @@ export interface ControlBits {
 
 /** Where each decoded field comes from, shown next to it in the view. */
 export const CONTROL_BITS_PROVENANCE = {
-  layout: 'bits 41-61 of the high word: reverse-engineered for Volta/Turing (Jia et al. 2018/2019) and sm_7x/8x (CuAssembler); for sm_90a inferred',
+  layout:
+    'bits 41-61 of the high word: reverse-engineered for Volta/Turing (Jia et al. 2018/2019) and sm_7x/8x (CuAssembler); for sm_90a inferred',
   reuse: 'inferred for sm_90a, and checked: agrees with the .reuse marks nvdisasm prints',
   stall: 'inferred for sm_90a from the Volta/Turing layout; not confirmed by any tool output',
-  barriers: 'inferred for sm_90a from the Volta/Turing layout; consistent on our kernels (each scoreboard set is later waited on), not printed by any tool',
+  barriers:
+    'inferred for sm_90a from the Volta/Turing layout; consistent on our kernels (each scoreboard set is later waited on), not printed by any tool',
   yield: 'inferred for sm_90a from the Volta/Turing layout (bit clear = yield); not confirmed by any tool output',
 } as const;
 
@@ -42,7 +44,8 @@ export const CONTROL_BITS_PROVENANCE = {
 export function decodeControlBits(hiWordHex: string): ControlBits | undefined {
   if (!/^[0-9a-fA-F]{16}$/.test(hiWordHex)) return undefined;
   const raw = Number((BigInt('0x' + hiWordHex) >> 41n) & 0x1fffffn);
-  const bit = (mask: number, count: number) => Array.from({ length: count }, (_, i) => i).filter((i) => (mask >> i) & 1);
+  const bit = (mask: number, count: number) =>
+    Array.from({ length: count }, (_, i) => i).filter((i) => (mask >> i) & 1);
   const write = (raw >> 5) & 7;
   const read = (raw >> 8) & 7;
   return {
@@ -64,8 +67,11 @@ export function formatControlBits(c: ControlBits): string {
 
 /** One sentence per field, for the hover in the SASS view. */
 export function describeControlBits(c: ControlBits): string[] {
-  const out = [`stall ${c.stall} cycle(s) before this warp issues again${c.yield ? '; may yield to another warp' : '; no yield'}`];
-  if (c.writeBarrier !== undefined) out.push(`sets scoreboard ${c.writeBarrier} until its result is written (variable latency)`);
+  const out = [
+    `stall ${c.stall} cycle(s) before this warp issues again${c.yield ? '; may yield to another warp' : '; no yield'}`,
+  ];
+  if (c.writeBarrier !== undefined)
+    out.push(`sets scoreboard ${c.writeBarrier} until its result is written (variable latency)`);
   if (c.readBarrier !== undefined) out.push(`sets scoreboard ${c.readBarrier} until its sources are read`);
   if (c.waitOn.length) out.push(`waits for scoreboard(s) ${c.waitOn.join(', ')} before issuing`);
   if (c.reuse.length) out.push(`keeps source operand slot(s) ${c.reuse.join(', ')} in the reuse cache`);
@@ -80,6 +86,8 @@ export function textReuseSlots(operands: string[]): number[] {
   let i = 1;
   while (i < operands.length && /^!?U?P([0-6]|T)$/.test(operands[i])) i++;
   const slots: number[] = [];
-  operands.slice(i).forEach((op, k) => { if (/\.reuse\b/.test(op)) slots.push(k); });
+  operands.slice(i).forEach((op, k) => {
+    if (/\.reuse\b/.test(op)) slots.push(k);
+  });
   return slots;
 }

@@ -26,7 +26,8 @@ export interface SassDiff {
   truncated: boolean;
 }
 
-export const alignKey = (ins: Pick<SassInstruction, 'opcode' | 'modifiers'>): string => [ins.opcode, ...ins.modifiers].join('.');
+export const alignKey = (ins: Pick<SassInstruction, 'opcode' | 'modifiers'>): string =>
+  [ins.opcode, ...ins.modifiers].join('.');
 
 /** Myers' O((N+M)·D) edit script, keeping only each round's band of V (memory ~ D² integers). */
 function myers(a: string[], b: string[], maxD: number): Array<[number, number]> | undefined {
@@ -40,9 +41,13 @@ function myers(a: string[], b: string[], maxD: number): Array<[number, number]> 
   for (let d = 0; d <= max; d++) {
     trace.push(v.slice(offset - d - 1, offset + d + 2));
     for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1]) ? v[offset + k + 1] : v[offset + k - 1] + 1;
+      let x =
+        k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1]) ? v[offset + k + 1] : v[offset + k - 1] + 1;
       let y = x - k;
-      while (x < n && y < m && a[x] === b[y]) { x++; y++; }
+      while (x < n && y < m && a[x] === b[y]) {
+        x++;
+        y++;
+      }
       v[offset + k] = x;
       if (x >= n && y >= m) return backtrack(trace, d, n, m);
     }
@@ -52,7 +57,8 @@ function myers(a: string[], b: string[], maxD: number): Array<[number, number]> 
 
 function backtrack(trace: Int32Array[], dEnd: number, n: number, m: number): Array<[number, number]> {
   const pairs: Array<[number, number]> = [];
-  let x = n, y = m;
+  let x = n,
+    y = m;
   for (let d = dEnd; d >= 0; d--) {
     const band = trace[d];
     const at = (k: number) => band[k + d + 1];
@@ -62,15 +68,21 @@ function backtrack(trace: Int32Array[], dEnd: number, n: number, m: number): Arr
     const prevY = d === 0 ? 0 : prevX - prevK;
     // The diagonal (matching) run that ended this round.
     const startX = d === 0 ? 0 : prevK === k + 1 ? prevX : prevX + 1;
-    while (x > startX) { x--; y--; pairs.push([x, y]); }
-    x = prevX; y = prevY;
+    while (x > startX) {
+      x--;
+      y--;
+      pairs.push([x, y]);
+    }
+    x = prevX;
+    y = prevY;
   }
   return pairs.reverse();
 }
 
 function rowsFromPairs(n: number, m: number, pairs: Array<[number, number]>): DiffRow[] {
   const rows: DiffRow[] = [];
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   const flushGap = (toI: number, toJ: number) => {
     const dels: number[] = [];
     const ins: number[] = [];
@@ -84,7 +96,8 @@ function rowsFromPairs(n: number, m: number, pairs: Array<[number, number]>): Di
   for (const [x, y] of pairs) {
     flushGap(x, y);
     rows.push({ kind: 'same', left: x, right: y });
-    i = x + 1; j = y + 1;
+    i = x + 1;
+    j = y + 1;
   }
   flushGap(n, m);
   return rows;

@@ -29,7 +29,10 @@ function unconditional(ins: SassInstruction): boolean {
   return !ins.predicate || ins.predicate === '@PT';
 }
 
-interface Cfg { starts: number[]; succ: number[][] }
+interface Cfg {
+  starts: number[];
+  succ: number[][];
+}
 
 function buildCfg(ins: SassInstruction[]): Cfg {
   const indexOf = new Map(ins.map((x, i) => [x.offset, i] as const));
@@ -37,16 +40,21 @@ function buildCfg(ins: SassInstruction[]): Cfg {
   ins.forEach((x, i) => {
     const jump = JUMPS.has(x.opcode) || ENDS.has(x.opcode) || x.opcode === 'BRX';
     if (jump && i + 1 < ins.length) leader.add(i + 1);
-    if (JUMPS.has(x.opcode) && x.branchTarget !== undefined && indexOf.has(x.branchTarget)) leader.add(indexOf.get(x.branchTarget)!);
+    if (JUMPS.has(x.opcode) && x.branchTarget !== undefined && indexOf.has(x.branchTarget))
+      leader.add(indexOf.get(x.branchTarget)!);
   });
   const starts = [...leader].sort((a, b) => a - b);
   const blockOf = new Int32Array(ins.length);
-  starts.forEach((s, b) => { const e = b + 1 < starts.length ? starts[b + 1] : ins.length; for (let i = s; i < e; i++) blockOf[i] = b; });
+  starts.forEach((s, b) => {
+    const e = b + 1 < starts.length ? starts[b + 1] : ins.length;
+    for (let i = s; i < e; i++) blockOf[i] = b;
+  });
   const succ = starts.map((s, b) => {
     const lastIdx = (b + 1 < starts.length ? starts[b + 1] : ins.length) - 1;
     const x = ins[lastIdx];
     const out: number[] = [];
-    if (JUMPS.has(x.opcode) && x.branchTarget !== undefined && indexOf.has(x.branchTarget)) out.push(blockOf[indexOf.get(x.branchTarget)!]);
+    if (JUMPS.has(x.opcode) && x.branchTarget !== undefined && indexOf.has(x.branchTarget))
+      out.push(blockOf[indexOf.get(x.branchTarget)!]);
     const fallsThrough = !((JUMPS.has(x.opcode) || ENDS.has(x.opcode)) && unconditional(x));
     if (fallsThrough && b + 1 < starts.length) out.push(b + 1);
     void s;
@@ -69,7 +77,10 @@ function dominators(succ: number[][]): Int32Array {
     if (k < succ[b].length) {
       top[1]++;
       const s = succ[b][k];
-      if (!seen[s]) { seen[s] = 1; stack.push([s, 0]); }
+      if (!seen[s]) {
+        seen[s] = 1;
+        stack.push([s, 0]);
+      }
     } else {
       order.push(b);
       stack.pop();
@@ -77,9 +88,13 @@ function dominators(succ: number[][]): Int32Array {
   }
   const rpo = order.reverse();
   const rank = new Int32Array(n).fill(-1);
-  rpo.forEach((b, i) => { rank[b] = i; });
+  rpo.forEach((b, i) => {
+    rank[b] = i;
+  });
   const preds: number[][] = Array.from({ length: n }, () => []);
-  succ.forEach((ss, b) => { if (rank[b] >= 0) for (const s of ss) preds[s].push(b); });
+  succ.forEach((ss, b) => {
+    if (rank[b] >= 0) for (const s of ss) preds[s].push(b);
+  });
   const idom = new Int32Array(n).fill(-1);
   idom[0] = 0;
   const intersect = (a: number, b: number) => {
@@ -95,7 +110,10 @@ function dominators(succ: number[][]): Int32Array {
       if (b === 0) continue;
       let d = -1;
       for (const p of preds[b]) if (idom[p] >= 0) d = d < 0 ? p : intersect(p, d);
-      if (d >= 0 && idom[b] !== d) { idom[b] = d; changed = true; }
+      if (d >= 0 && idom[b] !== d) {
+        idom[b] = d;
+        changed = true;
+      }
     }
   }
   return idom;
@@ -127,7 +145,15 @@ export function findLoops(fn: SassFunction): SassLoop[] {
     .map(([h, last]) => {
       const first = starts[h];
       const label = ins[first].labels?.[0];
-      return { start: ins[first].offset, end: ins[last].offset, first, last, ...(label ? { label } : {}), depth: 0, children: [] as SassLoop[] };
+      return {
+        start: ins[first].offset,
+        end: ins[last].offset,
+        first,
+        last,
+        ...(label ? { label } : {}),
+        depth: 0,
+        children: [] as SassLoop[],
+      };
     })
     .sort((a, b) => a.first - b.first || b.last - a.last);
   const roots: SassLoop[] = [];

@@ -5,8 +5,22 @@
 import type { SassFunction, SassInstruction } from './types';
 
 export type MixFamily =
-  | 'tensor' | 'warpgroup' | 'fp32' | 'convert' | 'integer' | 'uniform' | 'shared' | 'global' | 'constant'
-  | 'local' | 'tma' | 'sync' | 'branch' | 'registers' | 'move' | 'other';
+  | 'tensor'
+  | 'warpgroup'
+  | 'fp32'
+  | 'convert'
+  | 'integer'
+  | 'uniform'
+  | 'shared'
+  | 'global'
+  | 'constant'
+  | 'local'
+  | 'tma'
+  | 'sync'
+  | 'branch'
+  | 'registers'
+  | 'move'
+  | 'other';
 
 export const FAMILY_LABELS: Record<MixFamily, string> = {
   tensor: 'tensor core (HGMMA/QGMMA/…)',
@@ -31,7 +45,10 @@ const FAMILIES: [MixFamily, RegExp][] = [
   ['tensor', /^(HGMMA|QGMMA|IGMMA|BGMMA|HMMA|IMMA|QMMA|DMMA|BMMA|OMMA|UTCHMMA|UTCQMMA|UTCOMMA)$/],
   ['warpgroup', /^WARPGROUP$/],
   ['tma', /^(UTMALDG|UTMASTG|UTMAPF|UTMACCTL|UTMACMDFLUSH|UTMAREDG|UBLKCP|UBLKRED|UBLKPF)$/],
-  ['sync', /^(SYNCS|WARPSYNC|BAR|BARRIER|MEMBAR|FENCE|DEPBAR|ERRBAR|CGAERRBAR|UCGABAR_ARV|UCGABAR_WAIT|CCTL|ARRIVES|ACQBULK|NANOSLEEP|ELECT|VOTE|VOTEU|MATCH|REDUX|CREDUX)$/],
+  [
+    'sync',
+    /^(SYNCS|WARPSYNC|BAR|BARRIER|MEMBAR|FENCE|DEPBAR|ERRBAR|CGAERRBAR|UCGABAR_ARV|UCGABAR_WAIT|CCTL|ARRIVES|ACQBULK|NANOSLEEP|ELECT|VOTE|VOTEU|MATCH|REDUX|CREDUX)$/,
+  ],
   ['registers', /^(USETMAXREG|SETMAXREG)$/],
   ['fp32', /^(FFMA|FFMA2|FADD|FADD2|FMUL|FMUL2|FMNMX|FMNMX3|FSEL|FSET|FSETP|FCHK|MUFU|FRND|FSWZADD)$/],
   ['convert', /^(F2F|F2FP|I2F|I2FP|F2I|F2IP|I2I|I2IP|FRND)$/],
@@ -40,9 +57,15 @@ const FAMILIES: [MixFamily, RegExp][] = [
   ['constant', /^(LDC|ULDC|LDCU)$/],
   ['local', /^(LDL|STL)$/],
   ['branch', /^(BRA|BRX|BRXU|JMP|JMX|CALL|RET|EXIT|PREEXIT|BREAK|BSSY|BSYNC|BMOV|YIELD|KILL|BPT|WARPSYNC)$/],
-  ['move', /^(MOV|MOV32I|S2R|S2UR|CS2R|CS2UR|R2UR|R2P|P2R|SHFL|PRMT|SEL|NOP|UP2UR|UR2UP|B2R|R2B|LEPC|GETLMEMBASE|SETLMEMBASE)$/],
+  [
+    'move',
+    /^(MOV|MOV32I|S2R|S2UR|CS2R|CS2UR|R2UR|R2P|P2R|SHFL|PRMT|SEL|NOP|UP2UR|UR2UP|B2R|R2B|LEPC|GETLMEMBASE|SETLMEMBASE)$/,
+  ],
   ['uniform', /^U[A-Z0-9_]+$/],
-  ['integer', /^(IMAD|IMAD\w*|IADD|IADD3|IADD32I|LEA|LOP|LOP3|SHF|SHL|SHR|ISETP|ICMP|IMNMX|VIMNMX|VIMNMX3|VIADD|VIADDMNMX|IABS|IDP|IMUL|POPC|FLO|BREV|BMSK|SGXT|PLOP3|PSETP|ISCADD|VABSDIFF4?|HADD2|HFMA2|HMUL2|HSET2|HSETP2|HMNMX2)$/],
+  [
+    'integer',
+    /^(IMAD|IMAD\w*|IADD|IADD3|IADD32I|LEA|LOP|LOP3|SHF|SHL|SHR|ISETP|ICMP|IMNMX|VIMNMX|VIMNMX3|VIADD|VIADDMNMX|IABS|IDP|IMUL|POPC|FLO|BREV|BMSK|SGXT|PLOP3|PSETP|ISCADD|VABSDIFF4?|HADD2|HFMA2|HMUL2|HSET2|HSETP2|HMNMX2)$/,
+  ],
 ];
 
 export function familyOf(opcode: string): MixFamily {
@@ -92,7 +115,8 @@ export function instructionMix(instructions: Pick<SassInstruction, 'opcode' | 'm
     byFamily.set(family, (byFamily.get(family) ?? 0) + 1);
   }
   const entries = [...byKey.values()].sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
-  const families = [...byFamily.entries()].map(([family, count]) => ({ family, count }))
+  const families = [...byFamily.entries()]
+    .map(([family, count]) => ({ family, count }))
     .sort((a, b) => b.count - a.count || a.family.localeCompare(b.family));
   return { total: instructions.length, entries, families };
 }
@@ -112,12 +136,16 @@ export interface MixDelta {
 /** Per-key counts of two mixes side by side, largest absolute change first. */
 export function mixDelta(left: InstructionMix, right: InstructionMix): MixDelta[] {
   const rows = new Map<string, MixDelta>();
-  for (const e of left.entries) rows.set(e.key, { key: e.key, family: e.family, left: e.count, right: 0, delta: -e.count });
+  for (const e of left.entries)
+    rows.set(e.key, { key: e.key, family: e.family, left: e.count, right: 0, delta: -e.count });
   for (const e of right.entries) {
     const r = rows.get(e.key) ?? { key: e.key, family: e.family, left: 0, right: 0, delta: 0 };
     r.right = e.count;
     r.delta = r.right - r.left;
     rows.set(e.key, r);
   }
-  return [...rows.values()].sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || (b.left + b.right) - (a.left + a.right) || a.key.localeCompare(b.key));
+  return [...rows.values()].sort(
+    (a, b) =>
+      Math.abs(b.delta) - Math.abs(a.delta) || b.left + b.right - (a.left + a.right) || a.key.localeCompare(b.key),
+  );
 }

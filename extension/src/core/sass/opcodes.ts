@@ -10,19 +10,32 @@ export interface OpcodeDoc {
   note?: string;
 }
 
-export const OPCODE_DOCS_SOURCE = "paraphrased from NVIDIA's CUDA Binary Utilities instruction set reference (Hopper); notes 'in these kernels' are ours";
+export const OPCODE_DOCS_SOURCE =
+  "paraphrased from NVIDIA's CUDA Binary Utilities instruction set reference (Hopper); notes 'in these kernels' are ours";
 
 const D: Record<string, OpcodeDoc> = {
-  HGMMA: { summary: 'Matrix multiply and accumulate across a warpgroup (FP16/BF16 operands)', note: 'wgmma.mma_async with 16-bit inputs; the shape modifier is MxNxK of one instruction' },
-  QGMMA: { summary: 'Matrix multiply and accumulate across a warpgroup (FP8 operands)', note: 'in these kernels: wgmma.mma_async.m64nNk32.f32.e4m3.e4m3, A and B read from shared memory through descriptors (gdesc)' },
+  HGMMA: {
+    summary: 'Matrix multiply and accumulate across a warpgroup (FP16/BF16 operands)',
+    note: 'wgmma.mma_async with 16-bit inputs; the shape modifier is MxNxK of one instruction',
+  },
+  QGMMA: {
+    summary: 'Matrix multiply and accumulate across a warpgroup (FP8 operands)',
+    note: 'in these kernels: wgmma.mma_async.m64nNk32.f32.e4m3.e4m3, A and B read from shared memory through descriptors (gdesc)',
+  },
   IGMMA: { summary: 'Integer matrix multiply and accumulate across a warpgroup' },
   BGMMA: { summary: 'Bit matrix multiply and accumulate across a warpgroup' },
   HMMA: { summary: 'Matrix multiply and accumulate (warp level, FP16/BF16/TF32)' },
   IMMA: { summary: 'Integer matrix multiply and accumulate (warp level)' },
   DMMA: { summary: 'FP64 matrix multiply and accumulate (warp level)' },
-  WARPGROUP: { summary: 'Warpgroup synchronisation: ARRIVE fences registers before wgmma, DEPBAR waits for committed wgmma groups', note: 'wgmma.fence / wgmma.wait_group; gsb0 is the wgmma group scoreboard' },
+  WARPGROUP: {
+    summary: 'Warpgroup synchronisation: ARRIVE fences registers before wgmma, DEPBAR waits for committed wgmma groups',
+    note: 'wgmma.fence / wgmma.wait_group; gsb0 is the wgmma group scoreboard',
+  },
   WARPSYNC: { summary: 'Synchronise the threads of a warp named by a mask' },
-  FFMA: { summary: 'FP32 fused multiply and add', note: 'in these kernels: the promotion of each K block, accumulator += wgmma partial × (scale A × scale B)' },
+  FFMA: {
+    summary: 'FP32 fused multiply and add',
+    note: 'in these kernels: the promotion of each K block, accumulator += wgmma partial × (scale A × scale B)',
+  },
   FADD: { summary: 'FP32 add' },
   FMUL: { summary: 'FP32 multiply', note: 'in these kernels: scale A × scale B per K block' },
   FMNMX: { summary: 'FP32 minimum / maximum' },
@@ -31,7 +44,10 @@ const D: Record<string, OpcodeDoc> = {
   FCHK: { summary: 'Check the range of an FP32 division' },
   MUFU: { summary: 'Multi-function unit: reciprocal, square root, exp2, log2, sine, cosine' },
   F2F: { summary: 'Convert between floating-point formats' },
-  F2FP: { summary: 'Convert and pack two FP32 values into a packed 16-bit or 8-bit pair', note: 'in these kernels: the BF16 output of the epilogue' },
+  F2FP: {
+    summary: 'Convert and pack two FP32 values into a packed 16-bit or 8-bit pair',
+    note: 'in these kernels: the BF16 output of the epilogue',
+  },
   I2F: { summary: 'Convert an integer to floating point' },
   F2I: { summary: 'Convert floating point to an integer' },
   I2FP: { summary: 'Convert an integer to FP32 (fast path)' },
@@ -61,15 +77,26 @@ const D: Record<string, OpcodeDoc> = {
   SHFL: { summary: 'Exchange registers between the lanes of a warp' },
   VOTE: { summary: 'Vote across the lanes of a warp' },
   VOTEU: { summary: 'Vote across the lanes of a warp into a uniform register or predicate' },
-  ELECT: { summary: 'Elect one active lane of the warp (elect.sync)', note: 'in these kernels: one thread issues TMA and mbarrier work' },
+  ELECT: {
+    summary: 'Elect one active lane of the warp (elect.sync)',
+    note: 'in these kernels: one thread issues TMA and mbarrier work',
+  },
   LDS: { summary: 'Load from shared memory' },
   STS: { summary: 'Store to shared memory' },
   LDSM: { summary: 'Load a matrix from shared memory (ldmatrix)' },
-  STSM: { summary: 'Store a matrix to shared memory (stmatrix)', note: 'in these kernels: the epilogue writes the output tile for the TMA store' },
+  STSM: {
+    summary: 'Store a matrix to shared memory (stmatrix)',
+    note: 'in these kernels: the epilogue writes the output tile for the TMA store',
+  },
   ATOMS: { summary: 'Atomic operation on shared memory' },
   LDG: { summary: 'Load from global memory' },
-  LDGSTS: { summary: 'Asynchronous copy from global to shared memory (cp.async)', note: 'in these kernels: loads of the B scales' },
-  LDGDEPBAR: { summary: 'Commit the outstanding LDGSTS copies as a group (cp.async.commit_group); DEPBAR waits on the groups' },
+  LDGSTS: {
+    summary: 'Asynchronous copy from global to shared memory (cp.async)',
+    note: 'in these kernels: loads of the B scales',
+  },
+  LDGDEPBAR: {
+    summary: 'Commit the outstanding LDGSTS copies as a group (cp.async.commit_group); DEPBAR waits on the groups',
+  },
   STG: { summary: 'Store to global memory' },
   LD: { summary: 'Load from a generic address' },
   ST: { summary: 'Store to a generic address' },
@@ -80,14 +107,23 @@ const D: Record<string, OpcodeDoc> = {
   ULDC: { summary: 'Load from constant memory into a uniform register' },
   LDL: { summary: 'Load from local memory (a register spill being read back, or a stack variable)' },
   STL: { summary: 'Store to local memory (a register spill or a stack variable)' },
-  UTMALDG: { summary: 'Tensor memory access: load a tile from global to shared memory (TMA, cp.async.bulk.tensor)', note: 'in these kernels: the producer warp loads A, B and the A scales; completion is counted on an mbarrier' },
-  UTMASTG: { summary: 'Tensor memory access: store a tile from shared to global memory (TMA)', note: 'in these kernels: the epilogue stores the output tile' },
+  UTMALDG: {
+    summary: 'Tensor memory access: load a tile from global to shared memory (TMA, cp.async.bulk.tensor)',
+    note: 'in these kernels: the producer warp loads A, B and the A scales; completion is counted on an mbarrier',
+  },
+  UTMASTG: {
+    summary: 'Tensor memory access: store a tile from shared to global memory (TMA)',
+    note: 'in these kernels: the epilogue stores the output tile',
+  },
   UTMAPF: { summary: 'Tensor memory access: prefetch a tile into L2' },
   UTMACCTL: { summary: 'Tensor memory access: descriptor cache control (e.g. prefetch a tensor map)' },
   UTMACMDFLUSH: { summary: 'Tensor memory access: flush issued commands (commit a bulk group)' },
   UTMAREDG: { summary: 'Tensor memory access: reduce a tile from shared into global memory' },
   UBLKCP: { summary: 'Bulk copy between global and shared memory (non-tensor cp.async.bulk)' },
-  SYNCS: { summary: 'Synchronisation unit: mbarrier operations (arrive, expect-tx, phase check / try-wait)', note: 'in these kernels: full_barriers / empty_barriers of the TMA pipeline; PHASECHK.TRANS64.TRYWAIT is the consumer wait' },
+  SYNCS: {
+    summary: 'Synchronisation unit: mbarrier operations (arrive, expect-tx, phase check / try-wait)',
+    note: 'in these kernels: full_barriers / empty_barriers of the TMA pipeline; PHASECHK.TRANS64.TRYWAIT is the consumer wait',
+  },
   BAR: { summary: 'Barrier synchronisation of the CTA or of a named barrier (bar.sync / bar.arrive)' },
   MEMBAR: { summary: 'Memory barrier' },
   FENCE: { summary: 'Memory fence (e.g. fence.proxy.async between generic and async proxies)' },
@@ -100,14 +136,20 @@ const D: Record<string, OpcodeDoc> = {
   ARRIVES: { summary: 'Arrive on an mbarrier when earlier asynchronous copies complete' },
   NANOSLEEP: { summary: 'Suspend the thread for about the given number of nanoseconds' },
   CCTL: { summary: 'Cache control' },
-  USETMAXREG: { summary: 'Change the registers per thread of this warpgroup (setmaxnreg)', note: 'in these kernels: the producer gives registers back (DEALLOC), the math warpgroups take them (TRYALLOC)' },
+  USETMAXREG: {
+    summary: 'Change the registers per thread of this warpgroup (setmaxnreg)',
+    note: 'in these kernels: the producer gives registers back (DEALLOC), the math warpgroups take them (TRYALLOC)',
+  },
   BRA: { summary: 'Relative branch' },
   BRX: { summary: 'Relative branch to an address in a register' },
   JMP: { summary: 'Absolute jump' },
   CALL: { summary: 'Call a function' },
   RET: { summary: 'Return from a call' },
   EXIT: { summary: 'End the thread' },
-  PREEXIT: { summary: 'Signal early that dependent grids may launch (griddepcontrol.launch_dependents)', note: 'in these kernels: programmatic dependent launch (PDL)' },
+  PREEXIT: {
+    summary: 'Signal early that dependent grids may launch (griddepcontrol.launch_dependents)',
+    note: 'in these kernels: programmatic dependent launch (PDL)',
+  },
   BPT: { summary: 'Breakpoint or trap (BPT.TRAP ends the kernel with an error)' },
   BSSY: { summary: 'Set up a convergence barrier (where divergent threads will meet again)' },
   BSYNC: { summary: 'Wait at a convergence barrier until the threads of the warp reconverge' },

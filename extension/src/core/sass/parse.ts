@@ -45,7 +45,11 @@ export function splitOperands(text: string): string[] {
   for (const ch of text) {
     if (ch === '[' || ch === '{' || ch === '(') depth++;
     else if (ch === ']' || ch === '}' || ch === ')') depth = Math.max(0, depth - 1);
-    if (ch === ',' && depth === 0) { out.push(cur.trim()); cur = ''; continue; }
+    if (ch === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+      continue;
+    }
     cur += ch;
   }
   if (cur.trim()) out.push(cur.trim());
@@ -53,11 +57,16 @@ export function splitOperands(text: string): string[] {
 }
 
 /** "@!P0 QGMMA.64x128x32.F32.E4M3.E4M3 R24, gdesc[UR4], R24" -> its parts. */
-export function splitInstruction(text: string): Pick<SassInstruction, 'predicate' | 'opcode' | 'modifiers' | 'operands'> {
+export function splitInstruction(
+  text: string,
+): Pick<SassInstruction, 'predicate' | 'opcode' | 'modifiers' | 'operands'> {
   let rest = text.trim();
   let predicate: string | undefined;
   const pm = /^(@!?U?P[T0-9]+)\s+/.exec(rest);
-  if (pm) { predicate = pm[1]; rest = rest.slice(pm[0].length); }
+  if (pm) {
+    predicate = pm[1];
+    rest = rest.slice(pm[0].length);
+  }
   const space = rest.search(/\s/);
   const head = space < 0 ? rest : rest.slice(0, space);
   const tail = space < 0 ? '' : rest.slice(space + 1).trim();
@@ -82,7 +91,8 @@ function branchOperand(ins: SassInstruction): { label?: string; offset?: number 
     const op = ins.operands[i];
     const label = /`\((\.?[\w$.]+)\)/.exec(op);
     if (label) return { label: label[1] };
-    if (BRANCHING.has(ins.opcode) && /^-?0x[0-9a-fA-F]+$/.test(op) && !op.startsWith('-')) return { offset: parseInt(op, 16) };
+    if (BRANCHING.has(ins.opcode) && /^-?0x[0-9a-fA-F]+$/.test(op) && !op.startsWith('-'))
+      return { offset: parseInt(op, 16) };
   }
   return undefined;
 }
@@ -116,10 +126,13 @@ export function parseSass(text: string, format: SassTool = detectFormat(text)): 
   for (const line of text.split(/\r?\n/)) {
     if (!arch) {
       const a = ARCH.exec(line);
-      if (a) arch = (a[1] ?? a[2] ?? a[3]).toLowerCase().replace(/^sm(\d)/, "sm_$1");
+      if (a) arch = (a[1] ?? a[2] ?? a[3]).toLowerCase().replace(/^sm(\d)/, 'sm_$1');
     }
     const fn = format === 'cuobjdump' ? CUOBJDUMP_FUNCTION.exec(line) : NVDISASM_SECTION.exec(line);
-    if (fn) { startFunction(fn[1]); continue; }
+    if (fn) {
+      startFunction(fn[1]);
+      continue;
+    }
     const hex = HEX_ONLY.exec(line);
     if (hex) {
       // The second word of the instruction printed just above.
@@ -127,21 +140,33 @@ export function parseSass(text: string, format: SassTool = detectFormat(text)): 
       continue;
     }
     const fl = FILE_LINE.exec(line);
-    if (fl) { block.push(fl); continue; }
+    if (fl) {
+      block.push(fl);
+      continue;
+    }
     const lab = LABEL.exec(line);
-    if (lab) { pendingLabels.push(lab[1]); continue; }
+    if (lab) {
+      pendingLabels.push(lab[1]);
+      continue;
+    }
     const m = INSTRUCTION.exec(line);
     if (!m) continue;
     if (!current) startFunction('(unnamed)');
     const fnNow = current!;
     const body = m[2].replace(/;\s*$/, '').trim();
-    if (!body) { unreadLines++; continue; }
+    if (!body) {
+      unreadLines++;
+      continue;
+    }
     const ins: SassInstruction = { offset: parseInt(m[1], 16), text: body, ...splitInstruction(body) };
     if (m[3]) {
       const word = m[3].toLowerCase();
       ins.encoding = word.length === 32 ? { lo: word.slice(16), hi: word.slice(0, 16) } : { lo: word, hi: '' };
     }
-    if (block.length) { source = sourceFromBlock(block); block = []; }
+    if (block.length) {
+      source = sourceFromBlock(block);
+      block = [];
+    }
     if (source) ins.source = source;
     if (pendingLabels.length) {
       ins.labels = pendingLabels;

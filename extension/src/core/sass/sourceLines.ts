@@ -32,7 +32,13 @@ export function countByLine(functions: SassFunction[]): LineCounts {
   const bump = (file: string, line: number, tensor: boolean, inlined: boolean) => {
     const f = (out[repoRelativeSource(file)] ??= {});
     const c = (f[line] ??= { direct: 0, directTensor: 0, inlined: 0, inlinedTensor: 0 });
-    if (inlined) { c.inlined++; if (tensor) c.inlinedTensor++; } else { c.direct++; if (tensor) c.directTensor++; }
+    if (inlined) {
+      c.inlined++;
+      if (tensor) c.inlinedTensor++;
+    } else {
+      c.direct++;
+      if (tensor) c.directTensor++;
+    }
   };
   for (const fn of functions) {
     for (const ins of fn.instructions) {
@@ -64,7 +70,11 @@ export function countsForFile(counts: LineCounts, documentPath: string): Record<
 export function describeLineCount(c: LineCount): string {
   const s = (n: number) => (n === 1 ? '' : 's');
   const parts: string[] = [];
-  if (c.direct > 0) parts.push(`this line became ${c.direct} SASS instruction${s(c.direct)} (${c.directTensor} tensor-core)`);
-  if (c.inlined > 0) parts.push(`${parts.length ? '' : 'this line became '}${c.inlined} ${parts.length ? 'more ' : ''}SASS instruction${s(c.inlined)} inlined from the calls on it (${c.inlinedTensor} tensor-core)`);
+  if (c.direct > 0)
+    parts.push(`this line became ${c.direct} SASS instruction${s(c.direct)} (${c.directTensor} tensor-core)`);
+  if (c.inlined > 0)
+    parts.push(
+      `${parts.length ? '' : 'this line became '}${c.inlined} ${parts.length ? 'more ' : ''}SASS instruction${s(c.inlined)} inlined from the calls on it (${c.inlinedTensor} tensor-core)`,
+    );
   return parts.join('; ') || 'this line became no SASS instruction';
 }

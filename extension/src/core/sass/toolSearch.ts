@@ -18,7 +18,13 @@ const dirOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) |
 const join = (a: string, b: string) => (a.endsWith('/') ? a + b : `${a}/${b}`);
 
 /** Folders the wheels put the binaries in (CUDA 12 wheels: one package each; CUDA 13: nvidia/cu13). */
-export const WHEEL_BIN_DIRS = ['nvidia/cuda_nvdisasm/bin', 'nvidia/cuda_cuobjdump/bin', 'nvidia/cu13/bin', 'nvidia/cu12/bin', 'bin'];
+export const WHEEL_BIN_DIRS = [
+  'nvidia/cuda_nvdisasm/bin',
+  'nvidia/cuda_cuobjdump/bin',
+  'nvidia/cu13/bin',
+  'nvidia/cu12/bin',
+  'bin',
+];
 
 /** Candidate paths for a tool, best first, each with where it came from. */
 export function toolCandidates(tool: SassToolName, input: ToolSearchInput): { path: string; from: string }[] {
@@ -53,8 +59,10 @@ export function missingToolsMessage(searched: string[], installNote?: string): s
     'No nvdisasm or cuobjdump was found, so SASS cannot be shown (everything else works without them).',
     `Looked in: ${searched.join(', ')}.`,
     installNote ?? '',
-    'To get them: install the CUDA toolkit\'s binary utilities (the cuda-nvdisasm and cuda-cuobjdump packages, or the full toolkit), '
-      + `or pip install ${SASS_TOOL_WHEELS.join(' ')} where the Python package index is reachable, `
-      + 'or point the fp8lab.sass.toolsDir setting (FP8LAB_SASS_TOOLS_DIR) at a folder that has them.',
-  ].filter(Boolean).join(' ');
+    "To get them: install the CUDA toolkit's binary utilities (the cuda-nvdisasm and cuda-cuobjdump packages, or the full toolkit), " +
+      `or pip install ${SASS_TOOL_WHEELS.join(' ')} where the Python package index is reachable, ` +
+      'or point the fp8lab.sass.toolsDir setting (FP8LAB_SASS_TOOLS_DIR) at a folder that has them.',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }

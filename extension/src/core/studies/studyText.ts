@@ -24,7 +24,9 @@ export function formatTimelineRun(r: TimelineRun): string {
     `ring        ${s.ring.meanOccupied.toFixed(2)} of ${s.ring.stages} stages in flight on average`,
   ];
   for (const role of s.roles) {
-    lines.push(`${role.role.padEnd(11)} ${pct(role.activeNs > 0 ? role.waitingNs / role.activeNs : 0)} waiting, ${pct(role.activeNs > 0 ? role.workingNs / role.activeNs : 0)} working (${role.rows} rows)`);
+    lines.push(
+      `${role.role.padEnd(11)} ${pct(role.activeNs > 0 ? role.waitingNs / role.activeNs : 0)} waiting, ${pct(role.activeNs > 0 ? role.workingNs / role.activeNs : 0)} working (${role.rows} rows)`,
+    );
   }
   lines.push(`method      ${t.method}`);
   return lines.join('\n') + '\n';
@@ -33,12 +35,14 @@ export function formatTimelineRun(r: TimelineRun): string {
 export function formatAccuracyReport(r: AccuracyReport): string {
   const lines = [
     `shape       ${shapeLabel(r.problem)}, ${formatConfig(r.config)}; input ${r.input}, seed ${r.seed}${r.device ? `; ${r.device.name}` : ''}`,
-    'against an FP32 GEMM of the original FP32 inputs (and, in brackets, of the variant\'s own dequantised inputs):',
+    "against an FP32 GEMM of the original FP32 inputs (and, in brackets, of the variant's own dequantised inputs):",
     `${'variant'.padEnd(24)} ${'calc_diff'.padEnd(22)} ${'max abs'.padEnd(10)} ${'max rel'.padEnd(10)} unwritten`,
   ];
   for (const v of r.variants) {
     const dq = v.vsDequantised ? ` (${sci(v.vsDequantised.calcDiff)})` : '';
-    lines.push(`${VARIANT_TEXT[v.variant].label.padEnd(24)} ${(sci(v.calcDiff) + dq).padEnd(22)} ${sci(v.maxAbsError).padEnd(10)} ${sci(v.maxRelError).padEnd(10)} ${v.unwritten}`);
+    lines.push(
+      `${VARIANT_TEXT[v.variant].label.padEnd(24)} ${(sci(v.calcDiff) + dq).padEnd(22)} ${sci(v.maxAbsError).padEnd(10)} ${sci(v.maxRelError).padEnd(10)} ${v.unwritten}`,
+    );
   }
   return lines.join('\n') + '\n';
 }

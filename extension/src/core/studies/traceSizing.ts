@@ -27,8 +27,11 @@ export interface TraceSizing {
   capped: boolean;
 }
 
-export function traceSizing(problem: Pick<GemmProblem, 'm' | 'n' | 'k'>, config: Pick<GemmConfig, 'blockM' | 'blockN' | 'blockK' | 'numSms' | 'numMathWarpgroups'>,
-  maxBytes = MAX_TRACE_BYTES): TraceSizing {
+export function traceSizing(
+  problem: Pick<GemmProblem, 'm' | 'n' | 'k'>,
+  config: Pick<GemmConfig, 'blockM' | 'blockN' | 'blockK' | 'numSms' | 'numMathWarpgroups'>,
+  maxBytes = MAX_TRACE_BYTES,
+): TraceSizing {
   const tiles = Math.ceil(problem.m / config.blockM) * Math.ceil(problem.n / config.blockN);
   const tilesPerCta = Math.ceil(tiles / config.numSms);
   const kBlocks = Math.ceil(problem.k / config.blockK);
@@ -37,7 +40,16 @@ export function traceSizing(problem: Pick<GemmProblem, 'm' | 'n' | 'k'>, config:
   const needed = tilesPerCta * (kBlocks * perKBlock + 8);
   const slices = config.numSms * TRACE_ROLES_PER_CTA;
   const maxCapacity = Math.floor((maxBytes / slices - TRACE_HEADER_BYTES) / TRACE_RECORD_BYTES);
-  if (maxCapacity < 1) throw new RangeError(`a trace buffer of ${maxBytes} bytes cannot hold one record for each of ${slices} slices`);
-  const capacity = Math.max(1, Math.min(needed, maxCapacity, (1 << 24)));
-  return { tiles, tilesPerCta, kBlocks, capacity, bytes: slices * (TRACE_HEADER_BYTES + TRACE_RECORD_BYTES * capacity), needed, capped: capacity < needed };
+  if (maxCapacity < 1)
+    throw new RangeError(`a trace buffer of ${maxBytes} bytes cannot hold one record for each of ${slices} slices`);
+  const capacity = Math.max(1, Math.min(needed, maxCapacity, 1 << 24));
+  return {
+    tiles,
+    tilesPerCta,
+    kBlocks,
+    capacity,
+    bytes: slices * (TRACE_HEADER_BYTES + TRACE_RECORD_BYTES * capacity),
+    needed,
+    capped: capacity < needed,
+  };
 }

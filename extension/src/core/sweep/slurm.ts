@@ -17,13 +17,20 @@ export interface SlurmOptions {
 /** Why the options cannot go to sbatch; undefined when they can. */
 export function slurmOptionsProblem(o: SlurmOptions): string | undefined {
   const word = /^[A-Za-z0-9._-]{1,64}$/;
-  if (o.partition !== undefined && !word.test(o.partition)) return `partition "${o.partition}" is not a Slurm partition name (letters, digits, . _ -)`;
-  if (o.account !== undefined && !word.test(o.account)) return `account "${o.account}" is not a Slurm account name (letters, digits, . _ -)`;
-  if (o.timeLimit !== undefined && !/^(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+|\d+-\d+:\d{1,2}|\d+-\d+:\d{1,2}:\d{1,2})$/.test(o.timeLimit)) {
+  if (o.partition !== undefined && !word.test(o.partition))
+    return `partition "${o.partition}" is not a Slurm partition name (letters, digits, . _ -)`;
+  if (o.account !== undefined && !word.test(o.account))
+    return `account "${o.account}" is not a Slurm account name (letters, digits, . _ -)`;
+  if (
+    o.timeLimit !== undefined &&
+    !/^(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+|\d+-\d+:\d{1,2}|\d+-\d+:\d{1,2}:\d{1,2})$/.test(o.timeLimit)
+  ) {
     return `time limit "${o.timeLimit}" is not in a Slurm format (minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS)`;
   }
-  if (!Number.isInteger(o.gpusPerTask) || o.gpusPerTask < 0 || o.gpusPerTask > 64) return `GPUs per task must be a whole number from 0 to 64; got ${o.gpusPerTask}`;
-  if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1)) return `concurrency must be a whole number ≥ 1; got ${o.concurrency}`;
+  if (!Number.isInteger(o.gpusPerTask) || o.gpusPerTask < 0 || o.gpusPerTask > 64)
+    return `GPUs per task must be a whole number from 0 to 64; got ${o.gpusPerTask}`;
+  if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1))
+    return `concurrency must be a whole number ≥ 1; got ${o.concurrency}`;
   return undefined;
 }
 
@@ -44,7 +51,10 @@ export function arraySpec(indices: readonly number[], concurrency?: number): str
 /** "0-3,7,9%4" or "2-3%2" -> [0,1,2,3,7,9] (the throttle dropped). */
 export function expandArraySpec(spec: string): number[] {
   const out: number[] = [];
-  for (const part of spec.replace(/^\[|\]$/g, '').split('%')[0].split(',')) {
+  for (const part of spec
+    .replace(/^\[|\]$/g, '')
+    .split('%')[0]
+    .split(',')) {
     const m = /^(\d+)(?:-(\d+))?(?::(\d+))?$/.exec(part.trim());
     if (!m) continue;
     const from = Number(m[1]);
@@ -113,7 +123,13 @@ export function parseSqueue(stdout: string): SchedulerTask[] {
     const m = /^(\d+)_(\[?[\d,%:-]+\]?)$/.exec(id ?? '');
     if (!m || !state) continue;
     for (const index of expandArraySpec(m[2])) {
-      out.push({ jobId: m[1], index, state: state.trim(), ...(node ? { node } : {}), ...(reason && reason !== 'None' ? { reason } : {}) });
+      out.push({
+        jobId: m[1],
+        index,
+        state: state.trim(),
+        ...(node ? { node } : {}),
+        ...(reason && reason !== 'None' ? { reason } : {}),
+      });
     }
   }
   return out;
@@ -131,7 +147,13 @@ export function parseSacct(stdout: string): SchedulerTask[] {
     // "CANCELLED by 0" -> CANCELLED
     const word = state.split(/\s+/)[0];
     for (const index of expandArraySpec(m[2])) {
-      out.push({ jobId: m[1], index, state: word, ...(node && node !== 'None assigned' ? { node } : {}), ...(exitCode ? { exitCode } : {}) });
+      out.push({
+        jobId: m[1],
+        index,
+        state: word,
+        ...(node && node !== 'None assigned' ? { node } : {}),
+        ...(exitCode ? { exitCode } : {}),
+      });
     }
   }
   return out;
@@ -151,7 +173,9 @@ export function parseScontrolJobs(stdout: string): SchedulerTask[] {
     const exitCode = field('ExitCode');
     for (const index of expandArraySpec(taskIds)) {
       out.push({
-        jobId, index, state,
+        jobId,
+        index,
+        state,
         ...(node && node !== '(null)' ? { node } : {}),
         ...(reason && reason !== 'None' ? { reason } : {}),
         ...(exitCode ? { exitCode } : {}),
@@ -166,13 +190,25 @@ export type SlurmPhase = 'pending' | 'running' | 'completed' | 'failed' | 'cance
 /** Slurm's job states in the sweep's words. */
 export function slurmPhase(state: string): SlurmPhase {
   switch (state) {
-    case 'PENDING': case 'REQUEUED': case 'REQUEUE_HOLD': case 'REQUEUE_FED': case 'RESV_DEL_HOLD': case 'SUSPENDED': case 'STOPPED':
+    case 'PENDING':
+    case 'REQUEUED':
+    case 'REQUEUE_HOLD':
+    case 'REQUEUE_FED':
+    case 'RESV_DEL_HOLD':
+    case 'SUSPENDED':
+    case 'STOPPED':
       return 'pending';
-    case 'RUNNING': case 'CONFIGURING': case 'COMPLETING': case 'RESIZING': case 'SIGNALING': case 'STAGE_OUT':
+    case 'RUNNING':
+    case 'CONFIGURING':
+    case 'COMPLETING':
+    case 'RESIZING':
+    case 'SIGNALING':
+    case 'STAGE_OUT':
       return 'running';
     case 'COMPLETED':
       return 'completed';
-    case 'CANCELLED': case 'REVOKED':
+    case 'CANCELLED':
+    case 'REVOKED':
       return 'cancelled';
     default: // FAILED, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, BOOT_FAIL, DEADLINE, PREEMPTED, SPECIAL_EXIT
       return 'failed';
@@ -181,6 +217,9 @@ export function slurmPhase(state: string): SlurmPhase {
 
 /** The first line of an sbatch/squeue error, for a message ("sbatch: error: Invalid partition name specified"). */
 export function slurmErrorText(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.find((l) => /Batch job submission failed/i.test(l)) ?? lines[lines.length - 1] ?? '';
 }

@@ -15,7 +15,10 @@ export function mergedRun(plan: SweepPlan, results: readonly TaskResult[]): Benc
   const rows: ShapeResult[] = [];
   for (const r of byTask) for (const s of r.shapes) if (s.result) rows.push(s.result);
   const first = byTask.find((r) => r.device) ?? byTask[0];
-  const finishedAt = byTask.map((r) => r.finishedAt).sort().pop();
+  const finishedAt = byTask
+    .map((r) => r.finishedAt)
+    .sort()
+    .pop();
   return {
     id: sweepRunId(plan),
     startedAt: plan.createdAt,
@@ -36,11 +39,15 @@ export function sweepTuningRecords(plan: SweepPlan, results: readonly TaskResult
     if (r.verb !== 'tune' || !r.identity) continue;
     for (const s of r.shapes) {
       if (!s.tuning?.best) continue;
-      out.push(recordFromTuning(s.tuning, {
-        id: `sweep/${plan.id}/task${r.task}/${r.attempt}/${shapeKey(s.problem)}`,
-        device: r.identity, kernelHash: r.kernelHash, measuredAt: r.finishedAt,
-        origin: { by: 'sweep', host: r.node, sweepId: plan.id, task: r.task },
-      }));
+      out.push(
+        recordFromTuning(s.tuning, {
+          id: `sweep/${plan.id}/task${r.task}/${r.attempt}/${shapeKey(s.problem)}`,
+          device: r.identity,
+          kernelHash: r.kernelHash,
+          measuredAt: r.finishedAt,
+          origin: { by: 'sweep', host: r.node, sweepId: plan.id, task: r.task },
+        }),
+      );
     }
   }
   return out;

@@ -7,7 +7,7 @@ import type { GemmProblem } from '../../../protocol/worker';
 import { parseShape, shapeLabel } from '../shapes';
 
 export const SWEEP_VERBS = ['tune', 'bench', 'compile'] as const;
-export type SweepVerb = typeof SWEEP_VERBS[number];
+export type SweepVerb = (typeof SWEEP_VERBS)[number];
 
 export interface SweepTask {
   /** Position in the plan; the Slurm array index. */
@@ -51,20 +51,29 @@ export interface PlanInput {
 
 export function planSweep(input: PlanInput): SweepPlan {
   const perTask = input.perTask ?? 1;
-  if (!Number.isInteger(perTask) || perTask < 1) throw new RangeError(`shapes per task must be a whole number ≥ 1; got ${perTask}`);
+  if (!Number.isInteger(perTask) || perTask < 1)
+    throw new RangeError(`shapes per task must be a whole number ≥ 1; got ${perTask}`);
   if (input.problems.length === 0) throw new RangeError('a sweep needs at least one shape');
   const tasks: SweepTask[] = [];
   for (let i = 0; i < input.problems.length; i += perTask) {
-    tasks.push({ index: tasks.length, problems: input.problems.slice(i, i + perTask).map(({ config: _c, ...p }) => p) });
+    tasks.push({
+      index: tasks.length,
+      problems: input.problems.slice(i, i + perTask).map(({ config: _c, ...p }) => p),
+    });
   }
   return {
-    kind: 'fp8lab.sweep', version: 1, id: input.id, createdAt: input.createdAt, verb: input.verb,
+    kind: 'fp8lab.sweep',
+    version: 1,
+    id: input.id,
+    createdAt: input.createdAt,
+    verb: input.verb,
     options: {
       top: input.top ?? (input.verb === 'compile' ? 1 : DEFAULT_TOP),
       rounds: input.rounds ?? (input.verb === 'bench' ? DEFAULT_BENCH_ROUNDS : DEFAULT_TUNE_ROUNDS),
       peer: input.peer ?? input.verb === 'bench',
     },
-    cacheDir: input.cacheDir, tasks,
+    cacheDir: input.cacheDir,
+    tasks,
   };
 }
 
@@ -81,11 +90,14 @@ export function planProblem(v: unknown): string | undefined {
   if (p.version !== 1) return `sweep plan version ${JSON.stringify(p.version)}; this build reads version 1`;
   if (typeof p.id !== 'string' || !/^[A-Za-z0-9._-]{1,80}$/.test(p.id)) return 'sweep plan without a valid id';
   if (!SWEEP_VERBS.includes(p.verb as SweepVerb)) return `unknown sweep verb ${JSON.stringify(p.verb)}`;
-  if (typeof p.cacheDir !== 'string' || !p.cacheDir.startsWith('/')) return 'sweep plan without an absolute JIT cache folder';
-  if (!p.options || typeof p.options.top !== 'number' || typeof p.options.rounds !== 'number') return 'sweep plan without its options';
+  if (typeof p.cacheDir !== 'string' || !p.cacheDir.startsWith('/'))
+    return 'sweep plan without an absolute JIT cache folder';
+  if (!p.options || typeof p.options.top !== 'number' || typeof p.options.rounds !== 'number')
+    return 'sweep plan without its options';
   if (!Array.isArray(p.tasks) || p.tasks.length === 0) return 'sweep plan without tasks';
   for (const [i, t] of p.tasks.entries()) {
-    if (t?.index !== i || !Array.isArray(t.problems) || t.problems.length === 0) return `task ${i} of the sweep plan is malformed`;
+    if (t?.index !== i || !Array.isArray(t.problems) || t.problems.length === 0)
+      return `task ${i} of the sweep plan is malformed`;
   }
   return undefined;
 }
@@ -108,7 +120,10 @@ export function taskLabel(task: SweepTask): string {
 
 /** "64,2112,7168; 128x7168x2048" -> shapes (separated by ; as the benchmark's input box takes them). */
 export function parseSweepShapes(text: string): { ok: true; problems: GemmProblem[] } | { ok: false; message: string } {
-  const parts = text.split(';').map((s) => s.trim()).filter(Boolean);
+  const parts = text
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.length === 0) return { ok: false, message: 'give at least one shape: M,N,K (several: separate with ;)' };
   const problems: GemmProblem[] = [];
   for (const part of parts) {

@@ -51,14 +51,25 @@ export type DecodedResult = { ok: true; result: TaskResult } | { ok: false; reas
 
 export function decodeTaskResult(text: string, expect: { sweepId: string; task: number }): DecodedResult {
   const m = /^([0-9a-f]{8}) (.*)\n$/s.exec(text);
-  if (!m) return { ok: false, reason: text.endsWith('\n') ? 'not a sweep result file' : 'cut short (no final newline)' };
+  if (!m)
+    return { ok: false, reason: text.endsWith('\n') ? 'not a sweep result file' : 'cut short (no final newline)' };
   if (crc32Hex(m[2]) !== m[1]) return { ok: false, reason: 'checksum mismatch (a torn or edited result)' };
   let v: Partial<TaskResult>;
-  try { v = JSON.parse(m[2]) as Partial<TaskResult>; } catch { return { ok: false, reason: 'checksum matches but the JSON does not parse' }; }
+  try {
+    v = JSON.parse(m[2]) as Partial<TaskResult>;
+  } catch {
+    return { ok: false, reason: 'checksum matches but the JSON does not parse' };
+  }
   if (v.kind !== 'fp8lab.sweep-result' || v.version !== 1) return { ok: false, reason: 'not a version-1 sweep result' };
-  if (v.sweepId !== expect.sweepId) return { ok: false, reason: `belongs to sweep ${JSON.stringify(v.sweepId)}, not ${expect.sweepId}` };
+  if (v.sweepId !== expect.sweepId)
+    return { ok: false, reason: `belongs to sweep ${JSON.stringify(v.sweepId)}, not ${expect.sweepId}` };
   if (v.task !== expect.task) return { ok: false, reason: `holds task ${v.task}, not ${expect.task}` };
-  if (typeof v.attempt !== 'string' || typeof v.node !== 'string' || typeof v.ok !== 'boolean' || !Array.isArray(v.shapes)) {
+  if (
+    typeof v.attempt !== 'string' ||
+    typeof v.node !== 'string' ||
+    typeof v.ok !== 'boolean' ||
+    !Array.isArray(v.shapes)
+  ) {
     return { ok: false, reason: 'a sweep result without attempt, node, ok or shapes' };
   }
   return { ok: true, result: v as TaskResult };

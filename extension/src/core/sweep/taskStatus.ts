@@ -18,7 +18,10 @@ export interface Submission {
   local?: { host: string; pid: number; workers: number };
 }
 
-export interface Cancellation { attempt: string; at: string }
+export interface Cancellation {
+  attempt: string;
+  at: string;
+}
 
 export type TaskPhase = 'unsubmitted' | 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -59,14 +62,20 @@ export function taskStatuses(inputs: StatusInputs): TaskStatus[] {
     const base = { index, attempt: sub.attempt };
     const result = inputs.results.get(index);
     if (result && result.attempt === sub.attempt) {
-      return result.ok ? { ...base, phase: 'done', node: result.node } : { ...base, phase: 'failed', node: result.node, detail: failureText(result) };
+      return result.ok
+        ? { ...base, phase: 'done', node: result.node }
+        : { ...base, phase: 'failed', node: result.node, detail: failureText(result) };
     }
     const unreadable = inputs.unreadable.get(index);
     if (sub.backend === 'local') {
       const live = inputs.live?.get(sub.attempt)?.get(index);
       if (live) return { ...base, ...live };
       if (cancelled.has(sub.attempt)) return { ...base, phase: 'cancelled' };
-      return { ...base, phase: 'failed', detail: unreadable ? `its result file is unusable: ${unreadable}` : 'stopped without writing a result' };
+      return {
+        ...base,
+        phase: 'failed',
+        detail: unreadable ? `its result file is unusable: ${unreadable}` : 'stopped without writing a result',
+      };
     }
     const s = sched.get(`${sub.attempt}_${index}`);
     if (!s) {
@@ -75,14 +84,26 @@ export function taskStatuses(inputs: StatusInputs): TaskStatus[] {
     }
     const node = s.node ? { node: s.node } : {};
     switch (slurmPhase(s.state)) {
-      case 'pending': return { ...base, phase: 'pending', ...(s.reason ? { detail: s.reason } : {}) };
-      case 'running': return { ...base, phase: 'running', ...node };
-      case 'cancelled': return { ...base, phase: 'cancelled', ...node };
-      case 'completed': return {
-        ...base, phase: 'failed', ...node,
-        detail: unreadable ? `its result file is unusable: ${unreadable}` : 'the job ended without writing a result',
-      };
-      default: return { ...base, phase: 'failed', ...node, detail: `Slurm state ${s.state}${s.exitCode ? `, exit ${s.exitCode}` : ''}` };
+      case 'pending':
+        return { ...base, phase: 'pending', ...(s.reason ? { detail: s.reason } : {}) };
+      case 'running':
+        return { ...base, phase: 'running', ...node };
+      case 'cancelled':
+        return { ...base, phase: 'cancelled', ...node };
+      case 'completed':
+        return {
+          ...base,
+          phase: 'failed',
+          ...node,
+          detail: unreadable ? `its result file is unusable: ${unreadable}` : 'the job ended without writing a result',
+        };
+      default:
+        return {
+          ...base,
+          phase: 'failed',
+          ...node,
+          detail: `Slurm state ${s.state}${s.exitCode ? `, exit ${s.exitCode}` : ''}`,
+        };
     }
   });
 }
@@ -103,7 +124,9 @@ export function finished(statuses: readonly TaskStatus[]): boolean {
 /** "12 tasks: 7 done, 2 running, 2 pending, 1 failed". */
 export function countsText(statuses: readonly TaskStatus[]): string {
   const c = countPhases(statuses);
-  const parts = (['done', 'running', 'pending', 'failed', 'cancelled', 'unsubmitted'] as const).filter((p) => c[p]).map((p) => `${c[p]} ${p}`);
+  const parts = (['done', 'running', 'pending', 'failed', 'cancelled', 'unsubmitted'] as const)
+    .filter((p) => c[p])
+    .map((p) => `${c[p]} ${p}`);
   return `${statuses.length} task(s): ${parts.join(', ')}`;
 }
 

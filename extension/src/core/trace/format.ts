@@ -2,13 +2,23 @@
 // fields and the written records, with the 32-bit clocks unwrapped to full values. Pure.
 
 import {
-  TRACE_ANCHOR_KINDS, TRACE_FORMAT_VERSION, TRACE_FORMAT_VERSIONS_READ, TRACE_HEADER_BYTES, TRACE_MAGIC, TRACE_RECORD_BYTES, TRACE_ROLES,
-  TRACE_ROLES_PER_CTA, type TraceRole,
+  TRACE_ANCHOR_KINDS,
+  TRACE_FORMAT_VERSION,
+  TRACE_FORMAT_VERSIONS_READ,
+  TRACE_HEADER_BYTES,
+  TRACE_MAGIC,
+  TRACE_RECORD_BYTES,
+  TRACE_ROLES,
+  TRACE_ROLES_PER_CTA,
+  type TraceRole,
 } from '../../../protocol/trace';
 
 export class TraceFormatError extends Error {
   readonly code = 'E_TRACE_FORMAT';
-  constructor(message: string) { super(message); this.name = 'TraceFormatError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'TraceFormatError';
+  }
 }
 
 export interface TraceGeometry {
@@ -37,15 +47,18 @@ export const sliceBytes = (capacity: number): number => TRACE_HEADER_BYTES + cap
 
 export const traceBufferBytes = (g: TraceGeometry): number => g.numCtas * TRACE_ROLES_PER_CTA * sliceBytes(g.capacity);
 
-
 /** Parses every slice header; slices whose magic is 0 (the role did not run) are skipped. */
 export function readSlices(bytes: Uint8Array, g: TraceGeometry): TraceSlice[] {
   if (!Number.isInteger(g.numCtas) || g.numCtas < 1 || !Number.isInteger(g.capacity) || g.capacity < 1) {
-    throw new TraceFormatError(`trace geometry must have numCtas ≥ 1 and capacity ≥ 1 (whole numbers); got numCtas ${g.numCtas}, capacity ${g.capacity}`);
+    throw new TraceFormatError(
+      `trace geometry must have numCtas ≥ 1 and capacity ≥ 1 (whole numbers); got numCtas ${g.numCtas}, capacity ${g.capacity}`,
+    );
   }
   const expected = traceBufferBytes(g);
   if (bytes.byteLength !== expected) {
-    throw new TraceFormatError(`trace buffer has ${bytes.byteLength} bytes; ${g.numCtas} CTAs x ${TRACE_ROLES_PER_CTA} roles x (${TRACE_HEADER_BYTES} + ${g.capacity} x ${TRACE_RECORD_BYTES}) needs ${expected}: pass the numCtas and capacity the kernel was launched with`);
+    throw new TraceFormatError(
+      `trace buffer has ${bytes.byteLength} bytes; ${g.numCtas} CTAs x ${TRACE_ROLES_PER_CTA} roles x (${TRACE_HEADER_BYTES} + ${g.capacity} x ${TRACE_RECORD_BYTES}) needs ${expected}: pass the numCtas and capacity the kernel was launched with`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: TraceSlice[] = [];
@@ -56,18 +69,31 @@ export function readSlices(bytes: Uint8Array, g: TraceGeometry): TraceSlice[] {
       const magic = view.getUint32(off, true);
       if (magic === 0) continue;
       const where = `slice of CTA ${cta} role ${TRACE_ROLES[r]} (byte ${off})`;
-      if (magic !== TRACE_MAGIC) throw new TraceFormatError(`${where}: magic 0x${magic.toString(16)} is neither 0 nor 0x${TRACE_MAGIC.toString(16)}; was the buffer zero-filled before the launch?`);
+      if (magic !== TRACE_MAGIC)
+        throw new TraceFormatError(
+          `${where}: magic 0x${magic.toString(16)} is neither 0 nor 0x${TRACE_MAGIC.toString(16)}; was the buffer zero-filled before the launch?`,
+        );
       const version = view.getUint8(off + 15);
-      if (!TRACE_FORMAT_VERSIONS_READ.includes(version)) throw new TraceFormatError(`${where}: format version ${version}; this decoder reads versions ${TRACE_FORMAT_VERSIONS_READ.join(' and ')} (the kernel writes ${TRACE_FORMAT_VERSION})`);
+      if (!TRACE_FORMAT_VERSIONS_READ.includes(version))
+        throw new TraceFormatError(
+          `${where}: format version ${version}; this decoder reads versions ${TRACE_FORMAT_VERSIONS_READ.join(' and ')} (the kernel writes ${TRACE_FORMAT_VERSION})`,
+        );
       const capacity = view.getUint32(off + 8, true);
-      if (capacity !== g.capacity) throw new TraceFormatError(`${where}: the kernel wrote capacity ${capacity}, the host said ${g.capacity}`);
+      if (capacity !== g.capacity)
+        throw new TraceFormatError(`${where}: the kernel wrote capacity ${capacity}, the host said ${g.capacity}`);
       const role = view.getUint8(off + 14);
       if (role !== r) throw new TraceFormatError(`${where}: header says role ${role}`);
       const events = view.getUint32(off + 4, true);
       out.push({
-        cta, role: TRACE_ROLES[r], sm: view.getUint16(off + 12, true), events,
-        recordsOffset: off + TRACE_HEADER_BYTES, written: Math.min(events, capacity),
-        globaltimer0: view.getBigUint64(off + 16, true), clock0: view.getBigUint64(off + 24, true), version,
+        cta,
+        role: TRACE_ROLES[r],
+        sm: view.getUint16(off + 12, true),
+        events,
+        recordsOffset: off + TRACE_HEADER_BYTES,
+        written: Math.min(events, capacity),
+        globaltimer0: view.getBigUint64(off + 16, true),
+        clock0: view.getBigUint64(off + 24, true),
+        version,
       });
     }
   }
@@ -94,14 +120,26 @@ export function readRecords(bytes: Uint8Array, s: TraceSlice): SliceRecords {
   const n = s.written;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const r: SliceRecords = {
-    clock: new Float64Array(n), gtime: new Float64Array(n), anchors: new Uint32Array(0), kind: new Uint8Array(n), stage: new Uint8Array(n),
-    kblock: new Uint16Array(n), tileM: new Uint16Array(n), tileN: new Uint16Array(n),
+    clock: new Float64Array(n),
+    gtime: new Float64Array(n),
+    anchors: new Uint32Array(0),
+    kind: new Uint8Array(n),
+    stage: new Uint8Array(n),
+    kblock: new Uint16Array(n),
+    tileM: new Uint16Array(n),
+    tileN: new Uint16Array(n),
   };
   // Both clocks move forward within a slice, and consecutive events of one thread are far less
   // than 2^31 ticks apart (over a second), so each step is the signed 32-bit difference.
-  const step = (now: number, prev: number) => { const d = (now - prev + 2 ** 32) % 2 ** 32; return d >= 2 ** 31 ? d - 2 ** 32 : d; };
+  const step = (now: number, prev: number) => {
+    const d = (now - prev + 2 ** 32) % 2 ** 32;
+    return d >= 2 ** 31 ? d - 2 ** 32 : d;
+  };
   // The timer is unwrapped from anchor to anchor (at most a tile apart).
-  let prevC = Number(s.clock0 & 0xffffffffn), prevG = Number(s.globaltimer0 & 0xffffffffn), c = 0, t = 0;
+  let prevC = Number(s.clock0 & 0xffffffffn),
+    prevG = Number(s.globaltimer0 & 0xffffffffn),
+    c = 0,
+    t = 0;
   const anchors: number[] = [];
   for (let i = 0; i < n; i++) {
     const off = s.recordsOffset + i * TRACE_RECORD_BYTES;

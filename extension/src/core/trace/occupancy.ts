@@ -25,13 +25,15 @@ export function ringOccupancy(d: TraceData, bins: number, t0 = 0, t1 = d.duratio
   if (width > 0) {
     const { start, end, stage } = d.fills;
     for (let i = 0; i < d.fills.count; i++) {
-      const a = Math.max(start[i], t0), b = Math.min(end[i], t1);
+      const a = Math.max(start[i], t0),
+        b = Math.min(end[i], t1);
       if (b <= a || stage[i] >= stages) continue;
       const first = Math.min(bins - 1, Math.floor((a - t0) / width));
       const lastBin = Math.min(bins - 1, Math.floor((b - t0) / width));
       const row = stage[i] * bins;
       for (let k = first; k <= lastBin; k++) {
-        const lo = Math.max(a, t0 + k * width), hi = Math.min(b, t0 + (k + 1) * width);
+        const lo = Math.max(a, t0 + k * width),
+          hi = Math.min(b, t0 + (k + 1) * width);
         if (hi > lo) values[row + k] += (hi - lo) / width / ctas;
       }
     }

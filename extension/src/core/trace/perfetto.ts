@@ -38,16 +38,32 @@ export function toChromeTrace(d: TraceData, meta: Record<string, string | number
   const { tiles, spans } = d;
   for (let i = 0; i < tiles.count; i++) {
     const r = d.rows[tiles.row[i]];
-    ev.push({ name: `tile ${tiles.tileM[i]},${tiles.tileN[i]}`, cat: 'tile', ph: 'X', pid: r.sm, tid: TRACE_ROLES.indexOf(r.role),
-      ts: us(tiles.start[i]), dur: us(tiles.end[i] - tiles.start[i]), args: { m_block: tiles.tileM[i], n_block: tiles.tileN[i] } });
+    ev.push({
+      name: `tile ${tiles.tileM[i]},${tiles.tileN[i]}`,
+      cat: 'tile',
+      ph: 'X',
+      pid: r.sm,
+      tid: TRACE_ROLES.indexOf(r.role),
+      ts: us(tiles.start[i]),
+      dur: us(tiles.end[i] - tiles.start[i]),
+      args: { m_block: tiles.tileM[i], n_block: tiles.tileN[i] },
+    });
   }
   for (let i = 0; i < spans.count; i++) {
     const r = d.rows[spans.row[i]];
     const args: Record<string, number> = { m_block: spans.tileM[i], n_block: spans.tileN[i] };
     if (spans.stage[i] !== 0xff) args.stage = spans.stage[i];
     if (spans.kblock[i] !== 0xffff) args.k_block = spans.kblock[i];
-    ev.push({ name: TRACE_PHASES[spans.phase[i]], cat: 'phase', ph: 'X', pid: r.sm, tid: TRACE_ROLES.indexOf(r.role),
-      ts: us(spans.start[i]), dur: us(spans.end[i] - spans.start[i]), args });
+    ev.push({
+      name: TRACE_PHASES[spans.phase[i]],
+      cat: 'phase',
+      ph: 'X',
+      pid: r.sm,
+      tid: TRACE_ROLES.indexOf(r.role),
+      ts: us(spans.start[i]),
+      dur: us(spans.end[i] - spans.start[i]),
+      args,
+    });
   }
   return {
     traceEvents: ev,

@@ -1,9 +1,16 @@
 // Summaries of a decoded trace: where each role's time went (waiting on memory vs computing),
 // bubbles between a math warpgroup's tiles, the tail of the last wave, and ring occupancy. Pure.
 
-import { TRACE_PHASES, type RoleSummary, type TraceData, type TracePhase, type TraceSummary } from '../../../protocol/trace';
+import {
+  TRACE_PHASES,
+  type RoleSummary,
+  type TraceData,
+  type TracePhase,
+  type TraceSummary,
+} from '../../../protocol/trace';
 
-const zeroPhases = (): Record<TracePhase, number> => Object.fromEntries(TRACE_PHASES.map((p) => [p, 0])) as Record<TracePhase, number>;
+const zeroPhases = (): Record<TracePhase, number> =>
+  Object.fromEntries(TRACE_PHASES.map((p) => [p, 0])) as Record<TracePhase, number>;
 
 export function summarizeTrace(d: TraceData): TraceSummary {
   const nRows = d.rows.length;
@@ -16,14 +23,22 @@ export function summarizeTrace(d: TraceData): TraceSummary {
   // Time is counted once where spans overlap: the overlapped K-loop has K-block kb+1's wgmma in
   // flight while kb is promoted. Per row, spans in start order; each adds only what extends its
   // phase's (and, for wgmma / promote, the "working" class's) covered time.
-  const order = Array.from({ length: spans.count }, (_, i) => i)
-    .sort((a, b) => spans.row[a] - spans.row[b] || spans.start[a] - spans.start[b]);
+  const order = Array.from({ length: spans.count }, (_, i) => i).sort(
+    (a, b) => spans.row[a] - spans.row[b] || spans.start[a] - spans.start[b],
+  );
   const phaseEnd = new Float64Array(TRACE_PHASES.length);
-  let row = -1, workingEnd = -Infinity;
+  let row = -1,
+    workingEnd = -Infinity;
   for (const i of order) {
     const r = spans.row[i];
-    if (r !== row) { row = r; phaseEnd.fill(-Infinity); workingEnd = -Infinity; }
-    const start = spans.start[i], end = spans.end[i], p = spans.phase[i];
+    if (r !== row) {
+      row = r;
+      phaseEnd.fill(-Infinity);
+      workingEnd = -Infinity;
+    }
+    const start = spans.start[i],
+      end = spans.end[i],
+      p = spans.phase[i];
     if (start < first[r]) first[r] = start;
     if (end > last[r]) last[r] = end;
     phaseByRow[r][TRACE_PHASES[p]] += Math.max(0, end - Math.max(start, phaseEnd[p]));
@@ -41,31 +56,41 @@ export function summarizeTrace(d: TraceData): TraceSummary {
 
   const roles: RoleSummary[] = [];
   for (const role of ['producer', 'math'] as const) {
-    const idx = d.rows.map((r, i) => ((r.role === 'producer') === (role === 'producer') ? i : -1)).filter((i) => i >= 0 && Number.isFinite(first[i]));
+    const idx = d.rows
+      .map((r, i) => ((r.role === 'producer') === (role === 'producer') ? i : -1))
+      .filter((i) => i >= 0 && Number.isFinite(first[i]));
     if (idx.length === 0) continue;
     const phaseNs = zeroPhases();
-    let activeNs = 0, mathWorkingNs = 0;
+    let activeNs = 0,
+      mathWorkingNs = 0;
     for (const i of idx) {
       activeNs += last[i] - first[i];
       mathWorkingNs += workingByRow[i];
       for (const p of TRACE_PHASES) phaseNs[p] += phaseByRow[i][p];
     }
     roles.push({
-      role, rows: idx.length, activeNs, phaseNs,
+      role,
+      rows: idx.length,
+      activeNs,
+      phaseNs,
       waitingNs: role === 'math' ? phaseNs['wait-full'] : phaseNs['wait-empty'],
       workingNs: role === 'math' ? mathWorkingNs : phaseNs['tma-issue'],
     });
   }
 
   // Bubbles: tiles of one math row are in program order.
-  let bCount = 0, bTotal = 0, bMax = 0;
+  let bCount = 0,
+    bTotal = 0,
+    bMax = 0;
   const prevEnd = new Float64Array(nRows).fill(NaN);
   for (let i = 0; i < tiles.count; i++) {
     const r = tiles.row[i];
     if (d.rows[r].role === 'producer') continue;
     if (!Number.isNaN(prevEnd[r])) {
       const gap = Math.max(0, tiles.start[i] - prevEnd[r]);
-      bCount++; bTotal += gap; if (gap > bMax) bMax = gap;
+      bCount++;
+      bTotal += gap;
+      if (gap > bMax) bMax = gap;
     }
     prevEnd[r] = tiles.end[i];
   }
@@ -76,10 +101,20 @@ export function summarizeTrace(d: TraceData): TraceSummary {
     if (r.role === 'producer' || !Number.isFinite(last[i])) return;
     smEnd.set(r.sm, Math.max(smEnd.get(r.sm) ?? -Infinity, last[i]));
   });
-  let firstIdleSm = -1, lastSm = -1, firstIdle = Infinity, kernelEnd = -Infinity, idle = 0;
+  let firstIdleSm = -1,
+    lastSm = -1,
+    firstIdle = Infinity,
+    kernelEnd = -Infinity,
+    idle = 0;
   for (const [sm, t] of smEnd) {
-    if (t < firstIdle) { firstIdle = t; firstIdleSm = sm; }
-    if (t > kernelEnd) { kernelEnd = t; lastSm = sm; }
+    if (t < firstIdle) {
+      firstIdle = t;
+      firstIdleSm = sm;
+    }
+    if (t > kernelEnd) {
+      kernelEnd = t;
+      lastSm = sm;
+    }
   }
   for (const t of smEnd.values()) idle += kernelEnd - t;
   const dur = d.durationNs;
@@ -97,8 +132,11 @@ export function summarizeTrace(d: TraceData): TraceSummary {
     roles,
     bubbles: { count: bCount, totalNs: bTotal, meanNs: bCount ? bTotal / bCount : 0, maxNs: bMax },
     tail: {
-      ns: tailNs, fraction: dur > 0 ? tailNs / dur : 0,
-      idleSmFraction: dur > 0 && smEnd.size ? idle / (smEnd.size * dur) : 0, firstIdleSm, lastSm,
+      ns: tailNs,
+      fraction: dur > 0 ? tailNs / dur : 0,
+      idleSmFraction: dur > 0 && smEnd.size ? idle / (smEnd.size * dur) : 0,
+      firstIdleSm,
+      lastSm,
     },
     ring: { meanOccupied: dur > 0 && ctas ? filled / (ctas * dur) : 0, stages: d.numStages },
     eventsRecorded: d.eventsRecorded,
@@ -114,7 +152,10 @@ function countTiles(d: TraceData, role: 'math0'): number {
 
 /** How far the trace's span (first to last event) is from the kernel's measured time (CUDA events,
  *  instrumented build). The bar: the last tile ends within 5% of it. */
-export function traceVsMeasured(durationNs: number, measuredUs: number): { deviation: number; within5Percent: boolean } {
+export function traceVsMeasured(
+  durationNs: number,
+  measuredUs: number,
+): { deviation: number; within5Percent: boolean } {
   if (!(measuredUs > 0)) throw new RangeError(`measured kernel time must be positive; got ${measuredUs} µs`);
   const deviation = Math.abs(durationNs / 1000 - measuredUs) / measuredUs;
   return { deviation, within5Percent: deviation <= 0.05 };

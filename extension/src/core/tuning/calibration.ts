@@ -111,8 +111,10 @@ export function modelFromProfile(profile: DeviceProfile): DeviceModel {
 
 /** One line for tables and the CLI: "clock 1.46 GHz, HBM 3.21 TB/s, L2 16.0 TB/s, power cap off". */
 export function modelSummary(m: DeviceModel): string {
-  return `model clock ${m.clockGHz.toFixed(2)} GHz, HBM ${(m.dramBytesPerSecond / 1e12).toFixed(2)} TB/s, ` +
-    `L2 ${(m.l2BytesPerSecond / 1e12).toFixed(1)} TB/s, power-cap term ${m.powerCapBinds ? 'on' : 'off'}`;
+  return (
+    `model clock ${m.clockGHz.toFixed(2)} GHz, HBM ${(m.dramBytesPerSecond / 1e12).toFixed(2)} TB/s, ` +
+    `L2 ${(m.l2BytesPerSecond / 1e12).toFixed(1)} TB/s, power-cap term ${m.powerCapBinds ? 'on' : 'off'}`
+  );
 }
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -121,20 +123,27 @@ const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object
 /** Why a parsed value is not a usable profile; undefined when it is one. */
 export function profileProblem(v: unknown): string | undefined {
   if (!isObj(v) || v.kind !== PROFILE_KIND) return 'not a device profile';
-  if (v.version !== PROFILE_VERSION) return `device profile version ${JSON.stringify(v.version)}; this build reads version ${PROFILE_VERSION}`;
+  if (v.version !== PROFILE_VERSION)
+    return `device profile version ${JSON.stringify(v.version)}; this build reads version ${PROFILE_VERSION}`;
   const d = v.device;
-  if (!isObj(d) || typeof d.name !== 'string' || !isNum(d.smsInUse) || d.smsInUse < 1 || !isNum(d.smCount)) return 'device profile without a device identity';
-  if (!isNum(v.fp8Tflops) || v.fp8Tflops <= 0 || !isNum(v.bandwidthGBps) || v.bandwidthGBps <= 0) return 'device profile without its FP8 rate or memory bandwidth';
+  if (!isObj(d) || typeof d.name !== 'string' || !isNum(d.smsInUse) || d.smsInUse < 1 || !isNum(d.smCount))
+    return 'device profile without a device identity';
+  if (!isNum(v.fp8Tflops) || v.fp8Tflops <= 0 || !isNum(v.bandwidthGBps) || v.bandwidthGBps <= 0)
+    return 'device profile without its FP8 rate or memory bandwidth';
   if (v.clock !== undefined) {
     const c = v.clock;
-    if (!isObj(c) || !isNum(c.underLoadMHz) || !isNum(c.maxMHz) || c.maxMHz <= 0) return 'device profile with a malformed clock';
+    if (!isObj(c) || !isNum(c.underLoadMHz) || !isNum(c.maxMHz) || c.maxMHz <= 0)
+      return 'device profile with a malformed clock';
   }
-  if (typeof v.measuredAt !== 'string' || typeof v.method !== 'string') return 'device profile without its date or method';
+  if (typeof v.measuredAt !== 'string' || typeof v.method !== 'string')
+    return 'device profile without its date or method';
   return undefined;
 }
 
 /** The profile among `profiles` measured on this device identity (the newest when several are). */
 export function profileFor(profiles: readonly DeviceProfile[], device: DeviceIdentity): DeviceProfile | undefined {
   const key = deviceKey(device);
-  return profiles.filter((p) => deviceKey(p.device) === key).sort((a, b) => b.measuredAt.localeCompare(a.measuredAt))[0];
+  return profiles
+    .filter((p) => deviceKey(p.device) === key)
+    .sort((a, b) => b.measuredAt.localeCompare(a.measuredAt))[0];
 }

@@ -32,7 +32,9 @@ export interface ChoiceContext {
 export const dayOf = (iso: string): string => iso.slice(0, 10);
 
 function refitText(r: RefitResult | undefined): string {
-  return r ? `, refitted to ${r.points} timed candidates of ${r.shapes} tuned shapes (SM time x${r.compute.toFixed(2)}, memory time x${r.memory.toFixed(2)})` : '';
+  return r
+    ? `, refitted to ${r.points} timed candidates of ${r.shapes} tuned shapes (SM time x${r.compute.toFixed(2)}, memory time x${r.memory.toFixed(2)})`
+    : '';
 }
 
 /** The origin of a model choice (calibrated or defaults) in a context. */
@@ -44,11 +46,19 @@ export function modelOrigin(ctx: ChoiceContext): ConfigOrigin {
       ...(ctx.calibratedAt ? { measuredAt: ctx.calibratedAt } : {}),
     };
   }
-  return { kind: 'defaults', text: `model with H100 defaults${refitText(ctx.refit)}${ctx.defaultsReason ? ` (${ctx.defaultsReason})` : ''}` };
+  return {
+    kind: 'defaults',
+    text: `model with H100 defaults${refitText(ctx.refit)}${ctx.defaultsReason ? ` (${ctx.defaultsReason})` : ''}`,
+  };
 }
 
 export function tunedOrigin(record: TuningRecord): ConfigOrigin {
-  return { kind: 'tuned', text: `tuned on this GPU on ${dayOf(record.measuredAt)}`, measuredAt: record.measuredAt, recordId: record.id };
+  return {
+    kind: 'tuned',
+    text: `tuned on this GPU on ${dayOf(record.measuredAt)}`,
+    measuredAt: record.measuredAt,
+    recordId: record.id,
+  };
 }
 
 /**
@@ -57,10 +67,21 @@ export function tunedOrigin(record: TuningRecord): ConfigOrigin {
  */
 function winnerRow(problem: GemmProblem, config: GemmConfig, device: PolicyDevice): Candidate {
   const work = workShape(problem);
-  const wave = waveInfo(work, config.blockM, config.blockN, config.numSms, config.clusterM * config.clusterN * (config.splitK ?? 1));
+  const wave = waveInfo(
+    work,
+    config.blockM,
+    config.blockN,
+    config.numSms,
+    config.clusterM * config.clusterN * (config.splitK ?? 1),
+  );
   const cost = predictCost(config, work, { ...device, numSms: config.numSms });
-  return { config, tiles: wave.tiles, waves: Number.isFinite(wave.waves) ? wave.waves : 0, lastWaveUtilisation: wave.lastWaveUtilisation,
-    predicted: { cycles: cost.cycles, us: cost.us } };
+  return {
+    config,
+    tiles: wave.tiles,
+    waves: Number.isFinite(wave.waves) ? wave.waves : 0,
+    lastWaveUtilisation: wave.lastWaveUtilisation,
+    predicted: { cycles: cost.cycles, us: cost.us },
+  };
 }
 
 /** "Model calibrated on this GPU on 2026-12-06: " + the sentence. */
@@ -73,15 +94,20 @@ const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 export function chooseWithContext(problem: GemmProblem, device: PolicyDevice, ctx: ChoiceContext): ConfigReport {
   const modelDevice: PolicyDevice = ctx.model ? { ...device, model: ctx.model } : device;
   const report = chooseConfig(problem, modelDevice);
-  if (problem.config) return { ...report, configOrigin: { kind: 'forced', text: 'forced (an override or an explorer run)' } };
+  if (problem.config)
+    return { ...report, configOrigin: { kind: 'forced', text: 'forced (an override or an explorer run)' } };
 
   const record = ctx.tuned ? tunedFor(ctx.tuned, problem) : undefined;
   const winner = record?.winner;
   const model = modelOrigin(ctx);
   if (record && winner) {
-    const violation = winner.config.numSms > device.numSms
-      ? { rule: 'num-sms', reason: `it uses ${winner.config.numSms} SMs; ${device.numSms} are available` }
-      : firstViolation(problem.kind, winner.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
+    const violation =
+      winner.config.numSms > device.numSms
+        ? { rule: 'num-sms', reason: `it uses ${winner.config.numSms} SMs; ${device.numSms} are available` }
+        : firstViolation(problem.kind, winner.config, problem, {
+            capacity: device.sharedMemoryBytes,
+            checkSharedBytesField: true,
+          });
     if (!violation) {
       const origin = tunedOrigin(record);
       const timed = record.ranking.filter((c) => c.measuredUs !== undefined).length;
@@ -91,12 +117,16 @@ export function chooseWithContext(problem: GemmProblem, device: PolicyDevice, ct
         candidates: listed ? report.candidates : [...report.candidates, winnerRow(problem, winner.config, modelDevice)],
         chosen: winner.config,
         configOrigin: origin,
-        why: `${capitalised(origin.text)}: ${compactConfig(winner.config)} measured ${winner.us.toFixed(1)} µs, the fastest of ${timed} timed ` +
+        why:
+          `${capitalised(origin.text)}: ${compactConfig(winner.config)} measured ${winner.us.toFixed(1)} µs, the fastest of ${timed} timed ` +
           `candidate${timed === 1 ? '' : 's'}. The ${model.text} would pick: ${report.why}`,
       };
     }
-    return { ...report, configOrigin: model,
-      why: `${capitalised(model.text)} (the tuned winner ${compactConfig(winner.config)} breaks rule ${violation.rule} here: ${violation.reason}): ${report.why}` };
+    return {
+      ...report,
+      configOrigin: model,
+      why: `${capitalised(model.text)} (the tuned winner ${compactConfig(winner.config)} breaks rule ${violation.rule} here: ${violation.reason}): ${report.why}`,
+    };
   }
   return { ...report, configOrigin: model, why: `${capitalised(model.text)}: ${report.why}` };
 }

@@ -42,11 +42,22 @@ export interface RefitResult {
   points: number;
 }
 
-export type RefitOutcome = { ok: true; refit: RefitResult; model: DeviceModel } | { ok: false; reason: string; shapes: number; points: number };
+export type RefitOutcome =
+  { ok: true; refit: RefitResult; model: DeviceModel } | { ok: false; reason: string; shapes: number; points: number };
 
 /** The split prediction of one config on the device (whose `model` is the base being refitted). */
-export function fitPoint(problem: GemmProblem, config: GemmConfig, measuredUs: number, device: PolicyDevice, base: DeviceModel): FitPoint {
-  const cost = predictCost(config, workShape(problem), { ...device, model: base, numSms: config.numSms || device.numSms });
+export function fitPoint(
+  problem: GemmProblem,
+  config: GemmConfig,
+  measuredUs: number,
+  device: PolicyDevice,
+  base: DeviceModel,
+): FitPoint {
+  const cost = predictCost(config, workShape(problem), {
+    ...device,
+    model: base,
+    numSms: config.numSms || device.numSms,
+  });
   const perUs = base.clockGHz * 1e3;
   return {
     measuredUs,
@@ -59,7 +70,11 @@ export function fitPoint(problem: GemmProblem, config: GemmConfig, measuredUs: n
 
 /** The prediction with the SM side scaled by `compute` and the memory side by `memory`. */
 export function scaledPrediction(p: FitPoint, compute: number, memory: number): number {
-  return pNorm([compute * p.computeUs, memory * p.l2Us, memory * p.dramUs], MODEL.overlapExponent) + compute * p.fixedSmUs + MODEL.launchUs;
+  return (
+    pNorm([compute * p.computeUs, memory * p.l2Us, memory * p.dramUs], MODEL.overlapExponent) +
+    compute * p.fixedSmUs +
+    MODEL.launchUs
+  );
 }
 
 export function rmsLogError(points: readonly FitPoint[], compute: number, memory: number): number {
@@ -69,9 +84,11 @@ export function rmsLogError(points: readonly FitPoint[], compute: number, memory
 
 /** Every timed candidate of the records, as fit points. */
 export function fitPoints(records: readonly TuningRecord[], device: PolicyDevice, base: DeviceModel): FitPoint[] {
-  return records.flatMap((r) => r.ranking
-    .filter((c) => c.measuredUs !== undefined && c.measuredUs > 0 && !c.error)
-    .map((c) => fitPoint(r.problem, c.config, c.measuredUs!, device, base)));
+  return records.flatMap((r) =>
+    r.ranking
+      .filter((c) => c.measuredUs !== undefined && c.measuredUs > 0 && !c.error)
+      .map((c) => fitPoint(r.problem, c.config, c.measuredUs!, device, base)),
+  );
 }
 
 /** Fits the two factors to this device's records (see the rule at the top of this file). */
@@ -80,8 +97,12 @@ export function refitModel(records: readonly TuningRecord[], device: PolicyDevic
   const points = fitPoints(withTimes, device, base);
   const shapes = withTimes.length;
   if (shapes < REFIT_MIN_SHAPES || points.length < REFIT_MIN_POINTS) {
-    return { ok: false, shapes, points: points.length,
-      reason: `${shapes} tuned shape(s) with ${points.length} timed candidate(s); a refit needs ${REFIT_MIN_SHAPES} shapes and ${REFIT_MIN_POINTS} candidates` };
+    return {
+      ok: false,
+      shapes,
+      points: points.length,
+      reason: `${shapes} tuned shape(s) with ${points.length} timed candidate(s); a refit needs ${REFIT_MIN_SHAPES} shapes and ${REFIT_MIN_POINTS} candidates`,
+    };
   }
   const errorBefore = rmsLogError(points, 1, 1);
   let best = { compute: 1, memory: 1, error: errorBefore };
@@ -98,12 +119,23 @@ export function refitModel(records: readonly TuningRecord[], device: PolicyDevic
   const around = (f: number) => Array.from({ length: 11 }, (_, i) => f * 1.005 ** (i - 5));
   search(around(best.compute), around(best.memory));
   if (best.error >= errorBefore * (1 - REFIT_MIN_GAIN)) {
-    return { ok: false, shapes, points: points.length,
-      reason: `a refit would lower the error only from ${errorBefore.toFixed(3)} to ${best.error.toFixed(3)} (under ${REFIT_MIN_GAIN * 100}%): kept the terms as they are` };
+    return {
+      ok: false,
+      shapes,
+      points: points.length,
+      reason: `a refit would lower the error only from ${errorBefore.toFixed(3)} to ${best.error.toFixed(3)} (under ${REFIT_MIN_GAIN * 100}%): kept the terms as they are`,
+    };
   }
   return {
     ok: true,
     model: scaledModel(base, best.compute, best.memory),
-    refit: { compute: best.compute, memory: best.memory, errorBefore, errorAfter: best.error, shapes, points: points.length },
+    refit: {
+      compute: best.compute,
+      memory: best.memory,
+      errorBefore,
+      errorAfter: best.error,
+      shapes,
+      points: points.length,
+    },
   };
 }

@@ -40,11 +40,18 @@ const predicted = (c: Candidate) => c.predicted?.us ?? Infinity;
  * The model's top `limit` legal candidates (the chosen one always among them), then one of each
  * axis above that is not already there.
  */
-export function tuneCandidates(problem: GemmProblem, candidates: readonly Candidate[], chosen: GemmConfig, limit: number): AxisCandidate[] {
+export function tuneCandidates(
+  problem: GemmProblem,
+  candidates: readonly Candidate[],
+  chosen: GemmConfig,
+  limit: number,
+): AxisCandidate[] {
   const legal = candidates.filter((c) => !c.rejected && c.predicted).sort((a, b) => predicted(a) - predicted(b));
   const out: AxisCandidate[] = [];
   const has = (cfg: GemmConfig) => out.some((x) => sameKernelConfig(x.candidate.config, cfg));
-  const add = (c: Candidate | undefined, axis: string) => { if (c && !has(c.config)) out.push({ candidate: c, axis }); };
+  const add = (c: Candidate | undefined, axis: string) => {
+    if (c && !has(c.config)) out.push({ candidate: c, axis });
+  };
 
   legal.slice(0, Math.max(1, limit)).forEach((c) => add(c, 'model top'));
   const chosenCandidate = legal.find((c) => sameKernelConfig(c.config, chosen));
@@ -52,12 +59,21 @@ export function tuneCandidates(problem: GemmProblem, candidates: readonly Candid
     if (out.length >= Math.max(1, limit)) out.pop();
     add(chosenCandidate, 'model top');
   }
-  add(legal.find((c) => (c.config.splitK ?? 1) > 1), 'best split-K');
+  add(
+    legal.find((c) => (c.config.splitK ?? 1) > 1),
+    'best split-K',
+  );
   for (const bm of [...new Set(legal.map((c) => c.config.blockM))].sort((a, b) => a - b)) {
-    add(legal.find((c) => c.config.blockM === bm), `best BLOCK_M ${bm}`);
+    add(
+      legal.find((c) => c.config.blockM === bm),
+      `best BLOCK_M ${bm}`,
+    );
   }
   const leastWaste = Math.min(...legal.map((c) => paddingWaste(problem, c.config)));
-  add(legal.find((c) => paddingWaste(problem, c.config) <= leastWaste + 1e-9), 'least padding');
+  add(
+    legal.find((c) => paddingWaste(problem, c.config) <= leastWaste + 1e-9),
+    'least padding',
+  );
   for (const base of [chosenCandidate, legal[0]]) {
     const sms = base ? fewestSmsSameWaves(base) : undefined;
     if (base && sms !== undefined) {

@@ -67,12 +67,23 @@ export function shapeKey(p: GemmProblem): string {
 }
 
 /** A record from a `fp8lab tune` measurement of one shape. */
-export function recordFromTuning(tuning: ShapeTuning & { method: string }, meta: {
-  id: string; device: DeviceIdentity; kernelHash: string; measuredAt: string; origin: TuningRecord['origin'];
-}): TuningRecord {
+export function recordFromTuning(
+  tuning: ShapeTuning & { method: string },
+  meta: {
+    id: string;
+    device: DeviceIdentity;
+    kernelHash: string;
+    measuredAt: string;
+    origin: TuningRecord['origin'];
+  },
+): TuningRecord {
   const { config: _forced, ...problem } = tuning.problem;
   return {
-    kind: RECORD_KIND, version: RECORD_VERSION, id: meta.id, device: meta.device, kernelHash: meta.kernelHash,
+    kind: RECORD_KIND,
+    version: RECORD_VERSION,
+    id: meta.id,
+    device: meta.device,
+    kernelHash: meta.kernelHash,
     problem,
     ranking: tuning.candidates.map((c) => ({
       config: c.config,
@@ -81,9 +92,13 @@ export function recordFromTuning(tuning: ShapeTuning & { method: string }, meta:
       ...(c.error ? { error: c.error } : {}),
       ...(c.chosen ? { chosen: true } : {}),
     })),
-    ...(tuning.best?.measuredUs !== undefined ? { winner: { config: tuning.best.config, us: tuning.best.measuredUs } } : {}),
+    ...(tuning.best?.measuredUs !== undefined
+      ? { winner: { config: tuning.best.config, us: tuning.best.measuredUs } }
+      : {}),
     ...(tuning.regret !== undefined ? { regret: tuning.regret } : {}),
-    method: tuning.method, measuredAt: meta.measuredAt, origin: meta.origin,
+    method: tuning.method,
+    measuredAt: meta.measuredAt,
+    origin: meta.origin,
   };
 }
 
@@ -101,7 +116,11 @@ export function decodeRecordLine(line: string): DecodedLine {
   if (!m) return { ok: false, reason: 'not a checksummed record line (cut short or written by something else)' };
   if (crc32Hex(m[2]) !== m[1]) return { ok: false, reason: 'checksum mismatch (a torn or edited record)' };
   let value: unknown;
-  try { value = JSON.parse(m[2]); } catch { return { ok: false, reason: 'checksum matches but the JSON does not parse' }; }
+  try {
+    value = JSON.parse(m[2]);
+  } catch {
+    return { ok: false, reason: 'checksum matches but the JSON does not parse' };
+  }
   const problem = recordProblem(value);
   return problem ? { ok: false, reason: problem } : { ok: true, record: value as TuningRecord };
 }
@@ -112,16 +131,30 @@ const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object
 /** Why a parsed value is not a record this version can use; undefined when it is one. */
 export function recordProblem(v: unknown): string | undefined {
   if (!isObj(v) || v.kind !== RECORD_KIND) return 'not a tuning record';
-  if (v.version !== RECORD_VERSION) return `tuning record version ${JSON.stringify(v.version)}; this build reads version ${RECORD_VERSION}`;
+  if (v.version !== RECORD_VERSION)
+    return `tuning record version ${JSON.stringify(v.version)}; this build reads version ${RECORD_VERSION}`;
   if (typeof v.id !== 'string' || v.id === '') return 'record without an id';
   const d = v.device;
-  if (!isObj(d) || typeof d.name !== 'string' || !isNum(d.smsInUse) || !isNum(d.smCount) || !isNum(d.driverVersion)
-    || !Array.isArray(d.computeCapability) || d.computeCapability.length !== 2 || !d.computeCapability.every(isNum)) return 'record without a complete device identity';
-  if (typeof v.kernelHash !== 'string' || !/^[0-9a-f]{16,64}$/.test(v.kernelHash)) return 'record without a kernel-source hash';
+  if (
+    !isObj(d) ||
+    typeof d.name !== 'string' ||
+    !isNum(d.smsInUse) ||
+    !isNum(d.smCount) ||
+    !isNum(d.driverVersion) ||
+    !Array.isArray(d.computeCapability) ||
+    d.computeCapability.length !== 2 ||
+    !d.computeCapability.every(isNum)
+  )
+    return 'record without a complete device identity';
+  if (typeof v.kernelHash !== 'string' || !/^[0-9a-f]{16,64}$/.test(v.kernelHash))
+    return 'record without a kernel-source hash';
   const p = v.problem;
-  if (!isObj(p) || typeof p.kind !== 'string' || !isNum(p.m) || !isNum(p.n) || !isNum(p.k)) return 'record without a shape';
-  if (!Array.isArray(v.ranking) || !v.ranking.every((r) => isObj(r) && isObj(r.config))) return 'record without a ranking';
-  if (v.winner !== undefined && (!isObj(v.winner) || !isObj(v.winner.config) || !isNum(v.winner.us))) return 'record with a malformed winner';
+  if (!isObj(p) || typeof p.kind !== 'string' || !isNum(p.m) || !isNum(p.n) || !isNum(p.k))
+    return 'record without a shape';
+  if (!Array.isArray(v.ranking) || !v.ranking.every((r) => isObj(r) && isObj(r.config)))
+    return 'record without a ranking';
+  if (v.winner !== undefined && (!isObj(v.winner) || !isObj(v.winner.config) || !isNum(v.winner.us)))
+    return 'record with a malformed winner';
   if (typeof v.measuredAt !== 'string' || typeof v.method !== 'string') return 'record without its date or method';
   return undefined;
 }

@@ -9,7 +9,12 @@ import { requireSassTools, type SassTools } from './tools';
 
 export type CompileFn = (settings: RuntimeSettings, job: CompileJob) => Promise<CompileReport>;
 
-export async function compiledSass(compile: CompileFn, settings: RuntimeSettings, job: CompileJob, tools: SassTools): Promise<SassReport> {
+export async function compiledSass(
+  compile: CompileFn,
+  settings: RuntimeSettings,
+  job: CompileJob,
+  tools: SassTools,
+): Promise<SassReport> {
   // Before compiling: a machine without the tools learns it at once.
   requireSassTools(tools);
   const compiled = await compile({ ...settings, withLineinfo: true }, job);

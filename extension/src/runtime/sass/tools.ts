@@ -7,7 +7,12 @@ import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter } from 'node:path';
 import {
-  missingToolsMessage, SASS_TOOL_WHEELS, toolCandidates, toolsCacheDir, type SassToolName, type ToolSearchInput,
+  missingToolsMessage,
+  SASS_TOOL_WHEELS,
+  toolCandidates,
+  toolsCacheDir,
+  type SassToolName,
+  type ToolSearchInput,
 } from '../../core/sass/toolSearch';
 
 export interface SassTools {
@@ -54,7 +59,11 @@ export function findSassTools(o: FindToolsOptions): SassTools {
     for (const c of toolCandidates(tool, input)) {
       const dir = c.path.slice(0, c.path.lastIndexOf('/'));
       if (!found.searched.includes(dir)) found.searched.push(dir);
-      if (isExecutable(c.path)) { found[tool] = c.path; found.from[tool] = c.from; break; }
+      if (isExecutable(c.path)) {
+        found[tool] = c.path;
+        found.from[tool] = c.from;
+        break;
+      }
     }
   }
   return found;
@@ -62,7 +71,9 @@ export function findSassTools(o: FindToolsOptions): SassTools {
 
 export class SassToolsError extends Error {
   readonly code = 'E_NO_SASS_TOOLS';
-  constructor(message: string) { super(message); }
+  constructor(message: string) {
+    super(message);
+  }
 }
 
 export function requireSassTools(tools: SassTools, installNote?: string): void {
@@ -80,23 +91,54 @@ export interface InstallResult {
  * pip install --target <tools cache> nvidia-cuda-nvdisasm nvidia-cuda-cuobjdump, with a short
  * network timeout so a machine that cannot reach the index learns it in seconds, not minutes.
  */
-export async function installSassTools(o: FindToolsOptions & { python?: string; timeoutMs?: number }): Promise<InstallResult> {
+export async function installSassTools(
+  o: FindToolsOptions & { python?: string; timeoutMs?: number },
+): Promise<InstallResult> {
   const target = searchInput(o).cacheDir;
   mkdirSync(target, { recursive: true });
   const python = o.python ?? 'python3';
-  const argv = ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--timeout', '10', '--retries', '0',
-    '--only-binary=:all:', '--no-deps', '--upgrade', '--target', target, ...SASS_TOOL_WHEELS];
+  const argv = [
+    '-m',
+    'pip',
+    'install',
+    '--disable-pip-version-check',
+    '--no-input',
+    '--timeout',
+    '10',
+    '--retries',
+    '0',
+    '--only-binary=:all:',
+    '--no-deps',
+    '--upgrade',
+    '--target',
+    target,
+    ...SASS_TOOL_WHEELS,
+  ];
   const outcome = await new Promise<{ code: number | null; stderr: string; error?: Error }>((resolve) => {
     execFile(python, argv, { timeout: o.timeoutMs ?? 120_000, maxBuffer: 16 << 20 }, (error, _stdout, stderr) => {
-      resolve({ code: error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : null) : 0, stderr: String(stderr), ...(error ? { error } : {}) });
+      resolve({
+        code: error
+          ? typeof (error as { code?: unknown }).code === 'number'
+            ? (error as { code: number }).code
+            : null
+          : 0,
+        stderr: String(stderr),
+        ...(error ? { error } : {}),
+      });
     });
   });
   const tools = findSassTools(o);
   if (outcome.code === 0 && (tools.nvdisasm || tools.cuobjdump)) {
     return { ok: true, message: `installed ${SASS_TOOL_WHEELS.join(' and ')} into ${target}`, tools };
   }
-  const lastLine = outcome.stderr.trim().split('\n').filter((l) => /error|could not|no matching|unreachable|connection|resolve/i.test(l)).pop()
-    ?? outcome.error?.message ?? `pip exited with ${outcome.code}`;
+  const lastLine =
+    outcome.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => /error|could not|no matching|unreachable|connection|resolve/i.test(l))
+      .pop() ??
+    outcome.error?.message ??
+    `pip exited with ${outcome.code}`;
   const why = /ENOENT/.test(outcome.error?.message ?? '')
     ? `${python} was not found, so NVIDIA's wheels could not be installed`
     : `the Python package index could not be reached or had no matching wheel (pip: ${lastLine.trim().slice(0, 300)})`;

@@ -23,7 +23,8 @@ export interface LocalCommand {
   env?: NodeJS.ProcessEnv;
 }
 
-export type LocalTaskState = { phase: 'pending' | 'running'; node?: string } | { phase: 'exited'; code: number | null; signal: string | null };
+export type LocalTaskState =
+  { phase: 'pending' | 'running'; node?: string } | { phase: 'exited'; code: number | null; signal: string | null };
 
 /**
  * The slots of this machine: one per GPU given by CUDA ordinal (under CUDA_VISIBLE_DEVICES ordinal i
@@ -31,7 +32,10 @@ export type LocalTaskState = { phase: 'pending' | 'running'; node?: string } | {
  * there is no GPU.
  */
 export function localSlots(ordinals: readonly number[], visible: string | undefined, cpuWorkers: number): WorkerSlot[] {
-  const listed = visible?.split(',').map((s) => s.trim()).filter(Boolean);
+  const listed = visible
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (ordinals.length > 0) {
     return ordinals.map((ordinal) => {
       const id = listed?.[ordinal] ?? String(ordinal);
@@ -49,9 +53,18 @@ export class LocalSweepRun {
   private listeners: Array<(index: number, state: LocalTaskState) => void> = [];
   readonly done: Promise<void>;
 
-  constructor(readonly dir: string, tasks: readonly number[], readonly slots: readonly WorkerSlot[], private readonly command: LocalCommand, attempt: string) {
+  constructor(
+    readonly dir: string,
+    tasks: readonly number[],
+    readonly slots: readonly WorkerSlot[],
+    private readonly command: LocalCommand,
+    attempt: string,
+  ) {
     this.submission = {
-      attempt, backend: 'local', tasks: [...tasks], submittedAt: new Date().toISOString(),
+      attempt,
+      backend: 'local',
+      tasks: [...tasks],
+      submittedAt: new Date().toISOString(),
       local: { host: hostname(), pid: process.pid, workers: slots.length },
     };
     for (const t of tasks) this.states.set(t, { phase: 'pending' });
@@ -59,7 +72,9 @@ export class LocalSweepRun {
     this.done = Promise.all(slots.map((slot) => this.work(slot, queue))).then(() => undefined);
   }
 
-  onChange(listener: (index: number, state: LocalTaskState) => void): void { this.listeners.push(listener); }
+  onChange(listener: (index: number, state: LocalTaskState) => void): void {
+    this.listeners.push(listener);
+  }
 
   /** Live phases of the tasks still pending or running (what core/sweep/taskStatus.ts takes as `live`). */
   live(): Map<number, { phase: 'pending' | 'running'; node?: string }> {
@@ -81,7 +96,10 @@ export class LocalSweepRun {
 
   private async work(slot: WorkerSlot, queue: number[]): Promise<void> {
     for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-      if (this.cancelled) { this.set(index, { phase: 'exited', code: null, signal: 'SIGTERM' }); continue; }
+      if (this.cancelled) {
+        this.set(index, { phase: 'exited', code: null, signal: 'SIGTERM' });
+        continue;
+      }
       this.set(index, { phase: 'running', node: `${hostname()} ${slot.label}` });
       this.set(index, await this.runOne(slot, index));
     }
@@ -90,16 +108,30 @@ export class LocalSweepRun {
   private runOne(slot: WorkerSlot, index: number): Promise<LocalTaskState> {
     return new Promise((resolve) => {
       const log = createWriteStream(logFile(this.dir, index, this.submission.attempt), { flags: 'w' });
-      const child = spawn(this.command.node,
-        [this.command.cli, 'sweep', 'task', this.dir, '--index', String(index), '--attempt', this.submission.attempt], {
+      const child = spawn(
+        this.command.node,
+        [this.command.cli, 'sweep', 'task', this.dir, '--index', String(index), '--attempt', this.submission.attempt],
+        {
           stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, ...this.command.env, ELECTRON_RUN_AS_NODE: '1', CUDA_VISIBLE_DEVICES: slot.visibleDevices },
-        });
+          env: {
+            ...process.env,
+            ...this.command.env,
+            ELECTRON_RUN_AS_NODE: '1',
+            CUDA_VISIBLE_DEVICES: slot.visibleDevices,
+          },
+        },
+      );
       this.children.add(child);
       child.stdout?.pipe(log, { end: false });
       child.stderr?.pipe(log, { end: false });
-      const finish = (state: LocalTaskState) => { this.children.delete(child); log.end(() => resolve(state)); };
-      child.on('error', (err) => { log.write(`cannot start ${this.command.node}: ${err.message}\n`); finish({ phase: 'exited', code: 127, signal: null }); });
+      const finish = (state: LocalTaskState) => {
+        this.children.delete(child);
+        log.end(() => resolve(state));
+      };
+      child.on('error', (err) => {
+        log.write(`cannot start ${this.command.node}: ${err.message}\n`);
+        finish({ phase: 'exited', code: 127, signal: null });
+      });
       child.on('close', (code, signal) => finish({ phase: 'exited', code, signal }));
     });
   }

@@ -4,44 +4,86 @@
 // scontrol says how finished elements ended, scancel cancels. We schedule nothing ourselves.
 import { execFile } from 'node:child_process';
 import {
-  parseSacct, parseSbatchJobId, parseScontrolJobs, parseSqueue, SACCT_FORMAT, sbatchArgv, slurmErrorText, slurmOptionsProblem,
-  SQUEUE_FORMAT, type ArraySubmission, type SchedulerTask, type SlurmOptions,
+  parseSacct,
+  parseSbatchJobId,
+  parseScontrolJobs,
+  parseSqueue,
+  SACCT_FORMAT,
+  sbatchArgv,
+  slurmErrorText,
+  slurmOptionsProblem,
+  SQUEUE_FORMAT,
+  type ArraySubmission,
+  type SchedulerTask,
+  type SlurmOptions,
 } from '../../core/sweep/slurm';
 import { coded } from '../../worker/bench/errors';
 
 /** Seconds a Slurm command may take before it counts as hung (a controller that does not answer). */
 export const SLURM_COMMAND_TIMEOUT_MS = 60_000;
 
-export interface CommandResult { code: number; stdout: string; stderr: string }
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs one Slurm command; ENOENT becomes E_SLURM with what to do, a timeout becomes E_SLURM too. */
-export function slurmCommand(tool: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CommandResult> {
+export function slurmCommand(
+  tool: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    execFile(tool, args, { timeout: SLURM_COMMAND_TIMEOUT_MS, encoding: 'utf8', env, maxBuffer: 64 * 2 ** 20 }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: unknown }) | null;
-      if (e?.code === 'ENOENT') {
-        reject(coded('E_SLURM', `${tool} was not found on PATH: Slurm's commands are needed to run a sweep on the cluster. Run this on a login node where \`${tool}\` works, or sweep on this machine's GPUs instead (--on local).`));
-        return;
-      }
-      if (e?.killed) {
-        reject(coded('E_SLURM', `${tool} did not answer within ${SLURM_COMMAND_TIMEOUT_MS / 1000} s (is slurmctld reachable?)`));
-        return;
-      }
-      if (e && typeof e.code !== 'number') { reject(coded('E_SLURM', `${tool} could not run: ${e.message}`)); return; }
-      resolve({ code: typeof e?.code === 'number' ? e.code : 0, stdout: stdout ?? '', stderr: stderr ?? '' });
-    });
+    execFile(
+      tool,
+      args,
+      { timeout: SLURM_COMMAND_TIMEOUT_MS, encoding: 'utf8', env, maxBuffer: 64 * 2 ** 20 },
+      (err, stdout, stderr) => {
+        const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: unknown }) | null;
+        if (e?.code === 'ENOENT') {
+          reject(
+            coded(
+              'E_SLURM',
+              `${tool} was not found on PATH: Slurm's commands are needed to run a sweep on the cluster. Run this on a login node where \`${tool}\` works, or sweep on this machine's GPUs instead (--on local).`,
+            ),
+          );
+          return;
+        }
+        if (e?.killed) {
+          reject(
+            coded(
+              'E_SLURM',
+              `${tool} did not answer within ${SLURM_COMMAND_TIMEOUT_MS / 1000} s (is slurmctld reachable?)`,
+            ),
+          );
+          return;
+        }
+        if (e && typeof e.code !== 'number') {
+          reject(coded('E_SLURM', `${tool} could not run: ${e.message}`));
+          return;
+        }
+        resolve({ code: typeof e?.code === 'number' ? e.code : 0, stdout: stdout ?? '', stderr: stderr ?? '' });
+      },
+    );
   });
 }
 
 /** Submits the array; resolves with the array job id. A refusal quotes Slurm's reason. */
-export async function submitArray(options: SlurmOptions, submission: ArraySubmission, env?: NodeJS.ProcessEnv): Promise<string> {
+export async function submitArray(
+  options: SlurmOptions,
+  submission: ArraySubmission,
+  env?: NodeJS.ProcessEnv,
+): Promise<string> {
   const problem = slurmOptionsProblem(options);
   if (problem) throw coded('E_BAD_ARGUMENT', `Slurm options: ${problem}.`);
   const r = await slurmCommand('sbatch', sbatchArgv(options, submission), env);
   const jobId = r.code === 0 ? parseSbatchJobId(r.stdout) : undefined;
   if (!jobId) {
     const why = slurmErrorText(r.stderr) || r.stdout.trim() || `exit code ${r.code}`;
-    throw coded('E_SLURM', `Slurm refused the sweep's job array: ${why}`, { log: `sbatch ${sbatchArgv(options, submission).join(' ')}\n${r.stderr}` });
+    throw coded('E_SLURM', `Slurm refused the sweep's job array: ${why}`, {
+      log: `sbatch ${sbatchArgv(options, submission).join(' ')}\n${r.stderr}`,
+    });
   }
   return jobId;
 }
@@ -53,7 +95,11 @@ export async function submitArray(options: SlurmOptions, submission: ArraySubmis
 export async function queryArrays(jobIds: readonly string[], env?: NodeJS.ProcessEnv): Promise<SchedulerTask[]> {
   if (jobIds.length === 0) return [];
   const tasks: SchedulerTask[] = [];
-  const sq = await slurmCommand('squeue', ['--noheader', '--array', `--jobs=${jobIds.join(',')}`, `--format=${SQUEUE_FORMAT}`], env);
+  const sq = await slurmCommand(
+    'squeue',
+    ['--noheader', '--array', `--jobs=${jobIds.join(',')}`, `--format=${SQUEUE_FORMAT}`],
+    env,
+  );
   // squeue exits 1 with "Invalid job id specified" once every listed job has left the queue.
   if (sq.code === 0) tasks.push(...parseSqueue(sq.stdout));
   const finishedKnown = await finishedStates(jobIds, env);
@@ -63,8 +109,11 @@ export async function queryArrays(jobIds: readonly string[], env?: NodeJS.Proces
 }
 
 async function finishedStates(jobIds: readonly string[], env?: NodeJS.ProcessEnv): Promise<SchedulerTask[]> {
-  const acct = await slurmCommand('sacct', ['--noheader', '--parsable2', `--jobs=${jobIds.join(',')}`, `--format=${SACCT_FORMAT}`], env)
-    .catch(() => undefined);
+  const acct = await slurmCommand(
+    'sacct',
+    ['--noheader', '--parsable2', `--jobs=${jobIds.join(',')}`, `--format=${SACCT_FORMAT}`],
+    env,
+  ).catch(() => undefined);
   if (acct && acct.code === 0) return parseSacct(acct.stdout);
   // "Slurm accounting storage is disabled": scontrol still knows jobs for MinJobAge after they end.
   const out: SchedulerTask[] = [];

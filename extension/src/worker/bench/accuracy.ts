@@ -24,7 +24,8 @@ export interface DiffWords {
 }
 
 export function readDiffWords(bytes: ArrayBuffer): DiffWords {
-  if (bytes.byteLength < DIFF_WORDS * 8) throw new RangeError(`calc_diff result needs ${DIFF_WORDS * 8} bytes; got ${bytes.byteLength}`);
+  if (bytes.byteLength < DIFF_WORDS * 8)
+    throw new RangeError(`calc_diff result needs ${DIFF_WORDS * 8} bytes; got ${bytes.byteLength}`);
   const view = new DataView(bytes);
   const f64 = (w: number) => view.getFloat64(w * 8, true);
   const u64 = (w: number) => Number(view.getBigUint64(w * 8, true));

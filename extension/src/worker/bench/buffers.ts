@@ -26,7 +26,11 @@ export class DeviceScope {
   dispose(): void {
     while (this.owned.length > 0) {
       const item = this.owned.pop()!;
-      try { item.dispose(); } catch { /* a lost context cannot free anything; the process restart will */ }
+      try {
+        item.dispose();
+      } catch {
+        /* a lost context cannot free anything; the process restart will */
+      }
     }
   }
 }

@@ -21,7 +21,14 @@ export function ceilingsFile(cacheDir: string, device: Pick<DeviceInfo, 'name' |
 
 export function isCeilings(v: unknown): v is DeviceCeilings {
   const c = v as DeviceCeilings;
-  return !!c && typeof c === 'object' && c.fp8Tflops > 0 && c.bandwidthGBps > 0 && typeof c.method === 'string' && typeof c.measuredAt === 'string';
+  return (
+    !!c &&
+    typeof c === 'object' &&
+    c.fp8Tflops > 0 &&
+    c.bandwidthGBps > 0 &&
+    typeof c.method === 'string' &&
+    typeof c.measuredAt === 'string'
+  );
 }
 
 export async function readCeilings(file: string): Promise<DeviceCeilings | undefined> {
@@ -46,7 +53,11 @@ export async function writeCeilings(file: string, ceilings: DeviceCeilings): Pro
  * COPY_LAUNCHES launches over COPY_BYTES timed on the host around two synchronizes (the round trip
  * is under 1% of the ~7 ms), best of three runs each.
  */
-export async function measureMemoryGBps(addon: AddonModule, utils: UtilKernels, device: DeviceInfo): Promise<{ gbps: number; method: string }> {
+export async function measureMemoryGBps(
+  addon: AddonModule,
+  utils: UtilKernels,
+  device: DeviceInfo,
+): Promise<{ gbps: number; method: string }> {
   const scope = new DeviceScope(addon);
   try {
     const src = scope.alloc(COPY_BYTES);
@@ -71,7 +82,8 @@ export async function measureMemoryGBps(addon: AddonModule, utils: UtilKernels, 
     const read = await best(() => utils.read(src, COPY_BYTES, sink, blocks), COPY_BYTES);
     return {
       gbps: Math.max(copy, read),
-      method: `memory: the faster of a device-to-device copy (${copy.toFixed(0)} GB/s, bytes read + written) and a streaming read ` +
+      method:
+        `memory: the faster of a device-to-device copy (${copy.toFixed(0)} GB/s, bytes read + written) and a streaming read ` +
         `(${read.toFixed(0)} GB/s), ${COPY_LAUNCHES} launches of ${COPY_BYTES / 2 ** 20} MiB each by fp8lab_copy_16b / fp8lab_read_16b ` +
         `(${blocks} blocks x 256 threads, 16-byte words, 4 loads in flight), timed on the host around synchronize, best of 3`,
     };
@@ -93,10 +105,21 @@ export function raiseToObserved(ceilings: DeviceCeilings, results: ShapeResult[]
     const peer = r.peer && !('skipped' in r.peer) ? r.peer : undefined;
     const rates: Array<[who: string, tflops: number, gbps: number]> = [];
     if (r.timing && r.accuracy?.passed) rates.push([`our GEMM at ${label}`, r.timing.tflops, r.timing.gbps]);
-    if (peer && r.timing && r.peerAccuracy?.passed) rates.push([`cuBLASLt at ${label}`, peer.tflops, r.timing.gbps * r.timing.medianUs / peer.medianUs]);
+    if (peer && r.timing && r.peerAccuracy?.passed)
+      rates.push([`cuBLASLt at ${label}`, peer.tflops, (r.timing.gbps * r.timing.medianUs) / peer.medianUs]);
     for (const [who, tflops, gbps] of rates) {
-      if (tflops > out.fp8Tflops) out = { ...out, fp8Tflops: tflops, method: `${out.method} FP8 roof raised to ${tflops.toFixed(0)} TFLOPS by ${who}.` };
-      if (gbps > out.bandwidthGBps) out = { ...out, bandwidthGBps: gbps, method: `${out.method} Memory roof raised to ${gbps.toFixed(0)} GB/s by ${who}.` };
+      if (tflops > out.fp8Tflops)
+        out = {
+          ...out,
+          fp8Tflops: tflops,
+          method: `${out.method} FP8 roof raised to ${tflops.toFixed(0)} TFLOPS by ${who}.`,
+        };
+      if (gbps > out.bandwidthGBps)
+        out = {
+          ...out,
+          bandwidthGBps: gbps,
+          method: `${out.method} Memory roof raised to ${gbps.toFixed(0)} GB/s by ${who}.`,
+        };
     }
   }
   return out;

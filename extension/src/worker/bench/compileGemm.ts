@@ -6,8 +6,14 @@ import type { GemmSourceOptions } from '../../core/kernelSource';
 import { jitCompile, type Logger } from './jit';
 import { kernelSourceFor, registerReport } from './policy';
 
-export async function compileGemm(addon: AddonModule, settings: RuntimeSettings, problem: GemmProblem,
-  config: GemmConfig, log?: Logger, variant?: GemmSourceOptions): Promise<CompileReport> {
+export async function compileGemm(
+  addon: AddonModule,
+  settings: RuntimeSettings,
+  problem: GemmProblem,
+  config: GemmConfig,
+  log?: Logger,
+  variant?: GemmSourceOptions,
+): Promise<CompileReport> {
   const { source, kernelName } = kernelSourceFor(problem, config, variant);
   const compiled = await jitCompile(addon, settings, source, [kernelName], log);
   return {

@@ -28,12 +28,20 @@ export function compileOptions(settings: RuntimeSettings, source: string, kernel
 
 export type Logger = (level: 'info' | 'warn' | 'error', text: string) => void;
 
-export async function jitCompile(addon: AddonModule, settings: RuntimeSettings, source: string, kernelNames: string[],
-  log?: Logger): Promise<CompileResult> {
+export async function jitCompile(
+  addon: AddonModule,
+  settings: RuntimeSettings,
+  source: string,
+  kernelNames: string[],
+  log?: Logger,
+): Promise<CompileResult> {
   const options = compileOptions(settings, source, kernelNames);
   const result = await addon.compile(options);
   if (settings.printCompilerCommand || settings.jitDebug) {
-    log?.('info', `${result.cacheHit ? 'cache hit' : 'compiled'} ${kernelNames.join(', ')} in ${result.elapsedMs.toFixed(1)} ms: ${result.command.join(' ')}`);
+    log?.(
+      'info',
+      `${result.cacheHit ? 'cache hit' : 'compiled'} ${kernelNames.join(', ')} in ${result.elapsedMs.toFixed(1)} ms: ${result.command.join(' ')}`,
+    );
   }
   if (settings.ptxasVerbose && result.ptxasLog) log?.('info', result.ptxasLog.trimEnd());
   return result;
@@ -52,12 +60,15 @@ export class TaskPool {
     return new Promise<T>((resolve, reject) => {
       const start = () => {
         this.running++;
-        task().then(resolve, reject).finally(() => {
-          this.running--;
-          this.waiting.shift()?.();
-        });
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            this.running--;
+            this.waiting.shift()?.();
+          });
       };
-      if (this.running < this.limit) start(); else this.waiting.push(start);
+      if (this.running < this.limit) start();
+      else this.waiting.push(start);
     });
   }
 }

@@ -5,12 +5,24 @@ import type { DeviceBuffer, GemmKind, GemmLaunchSpec, Kernel } from '../../../..
 import type { GemmConfig } from '../../../protocol/worker';
 
 /** What the kernel sees: rows of A (contiguous: ΣM), N, K (kgrouped: ΣK_g) and the group count. */
-export interface LaunchDims { kind: GemmKind; m: number; n: number; k: number; numGroups: number }
+export interface LaunchDims {
+  kind: GemmKind;
+  m: number;
+  n: number;
+  k: number;
+  numGroups: number;
+}
 
 /** The device buffers of one launch; scales for the FP8 kinds, c, groupedLayout and flags only where the kind uses them. */
 export interface LaunchOperands {
-  a: DeviceBuffer; b: DeviceBuffer; sfa?: DeviceBuffer; sfb?: DeviceBuffer; d: DeviceBuffer;
-  c?: DeviceBuffer; groupedLayout?: DeviceBuffer; flags?: DeviceBuffer;
+  a: DeviceBuffer;
+  b: DeviceBuffer;
+  sfa?: DeviceBuffer;
+  sfb?: DeviceBuffer;
+  d: DeviceBuffer;
+  c?: DeviceBuffer;
+  groupedLayout?: DeviceBuffer;
+  flags?: DeviceBuffer;
 }
 
 export interface LaunchExtras {
@@ -18,20 +30,43 @@ export interface LaunchExtras {
   /** Contiguous: groupedLayout is psum[G]. */
   psumLayout?: boolean;
   /** The instrumented build's event buffer (FP8LAB_TRACE=1 kernels only). */
-  trace?: DeviceBuffer; traceCapacity?: number;
+  trace?: DeviceBuffer;
+  traceCapacity?: number;
   /** Kind 'bf16': D's element type (absent: bf16). */
   dType?: 'bf16' | 'fp32';
 }
 
-export function gemmLaunchSpec(kernel: Kernel, dims: LaunchDims, config: GemmConfig, operands: LaunchOperands, extras: LaunchExtras): GemmLaunchSpec {
+export function gemmLaunchSpec(
+  kernel: Kernel,
+  dims: LaunchDims,
+  config: GemmConfig,
+  operands: LaunchOperands,
+  extras: LaunchExtras,
+): GemmLaunchSpec {
   const { a, b, sfa, sfb, d, c, groupedLayout, flags } = operands;
   return {
-    kernel, kind: dims.kind, m: dims.m, n: dims.n, k: dims.k, numGroups: dims.numGroups,
-    blockM: config.blockM, blockN: config.blockN, blockK: config.blockK, numStages: config.numStages,
-    numMathWarpgroups: config.numMathWarpgroups, clusterM: config.clusterM, clusterN: config.clusterN, splitK: config.splitK ?? 1,
-    swizzleA: config.swizzleA, swizzleB: config.swizzleB, swizzleD: config.swizzleD,
-    numSms: config.numSms, sharedBytes: config.sharedBytes,
-    a, b, d,
+    kernel,
+    kind: dims.kind,
+    m: dims.m,
+    n: dims.n,
+    k: dims.k,
+    numGroups: dims.numGroups,
+    blockM: config.blockM,
+    blockN: config.blockN,
+    blockK: config.blockK,
+    numStages: config.numStages,
+    numMathWarpgroups: config.numMathWarpgroups,
+    clusterM: config.clusterM,
+    clusterN: config.clusterN,
+    splitK: config.splitK ?? 1,
+    swizzleA: config.swizzleA,
+    swizzleB: config.swizzleB,
+    swizzleD: config.swizzleD,
+    numSms: config.numSms,
+    sharedBytes: config.sharedBytes,
+    a,
+    b,
+    d,
     ...(sfa ? { sfa } : {}),
     ...(sfb ? { sfb } : {}),
     ...(extras.dType ? { dType: extras.dType } : {}),
@@ -45,4 +80,10 @@ export function gemmLaunchSpec(kernel: Kernel, dims: LaunchDims, config: GemmCon
 }
 
 /** A normal GEMM's dims: the problem as it is, one group. */
-export const normalDims = (p: { kind: GemmKind; m: number; n: number; k: number }): LaunchDims => ({ kind: p.kind, m: p.m, n: p.n, k: p.k, numGroups: 1 });
+export const normalDims = (p: { kind: GemmKind; m: number; n: number; k: number }): LaunchDims => ({
+  kind: p.kind,
+  m: p.m,
+  n: p.n,
+  k: p.k,
+  numGroups: 1,
+});

@@ -9,7 +9,11 @@
 import { SCALE_BLOCK } from '../../core/stats';
 
 export interface SetSizes {
-  a: number; b: number; d: number; sfa: number; sfb: number;
+  a: number;
+  b: number;
+  d: number;
+  sfa: number;
+  sfb: number;
   /** Rows of SFA: M rounded up to 4 (16-byte TMA stride for FP32). */
   sfaStride: number;
   total: number;
@@ -52,10 +56,22 @@ export function rotationPlan(bytesPerSet: number, l2Bytes: number, budgetBytes: 
   const byMemory = Math.max(1, Math.floor(budgetBytes / bytesPerSet));
   let sets = wanted;
   let limitedBy: RotationPlan['limitedBy'];
-  if (sets > MAX_SETS) { sets = MAX_SETS; limitedBy = 'maxSets'; }
-  if (sets > byMemory) { sets = byMemory; limitedBy = 'memory'; }
+  if (sets > MAX_SETS) {
+    sets = MAX_SETS;
+    limitedBy = 'maxSets';
+  }
+  if (sets > byMemory) {
+    sets = byMemory;
+    limitedBy = 'memory';
+  }
   const rotationBytes = sets * bytesPerSet;
-  return { sets, bytesPerSet, rotationBytes, exceedsL2: rotationBytes > L2_FACTOR * l2Bytes, ...(limitedBy ? { limitedBy } : {}) };
+  return {
+    sets,
+    bytesPerSet,
+    rotationBytes,
+    exceedsL2: rotationBytes > L2_FACTOR * l2Bytes,
+    ...(limitedBy ? { limitedBy } : {}),
+  };
 }
 
 /** A first guess of the time per call (µs), only to size graphs: the roofline floor plus a launch. */
@@ -73,7 +89,8 @@ export const MAX_CALLS_PER_GRAPH = 512;
  */
 export function callsPerGraph(estimatedUs: number, sets: number, requested?: number): number {
   if (requested !== undefined) {
-    if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`callsPerGraph must be a whole number ≥ 1; got ${requested}`);
+    if (!Number.isInteger(requested) || requested < 1)
+      throw new RangeError(`callsPerGraph must be a whole number ≥ 1; got ${requested}`);
     return requested;
   }
   const wanted = Math.max(1, Math.ceil(TARGET_GRAPH_US / Math.max(estimatedUs, 0.5)));

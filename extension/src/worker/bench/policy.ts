@@ -2,12 +2,22 @@
 // (forced, or the heuristic's choice), the generated kernel source and the register report. Kept
 // in one file so the pipeline never re-derives a rule the kernel engineers own.
 import type {
-  ConfigReport, EnvironmentReport, GemmConfig, GemmProblem, RegisterReport, RuntimeSettings,
+  ConfigReport,
+  EnvironmentReport,
+  GemmConfig,
+  GemmProblem,
+  RegisterReport,
+  RuntimeSettings,
 } from '../../../protocol/worker';
 import { chooseConfig, formatConfigReport } from '../../core/heuristics';
 import { MAX_HOPPER_SMS, policyDevice as devicePolicy, type PolicyDevice } from '../../core/heuristics/device';
 import { completeConfig, configViolations, registerSplit } from '../../core/kernelRules';
-import { gemmKernelSource, KernelConfigError, type GemmSourceOptions, type KernelSource } from '../../core/kernelSource';
+import {
+  gemmKernelSource,
+  KernelConfigError,
+  type GemmSourceOptions,
+  type KernelSource,
+} from '../../core/kernelSource';
 import { occupancy } from '../../core/occupancy';
 import { chooseWithContext, type ChoiceContext } from '../../core/tuning/choice';
 import { findEntry, parsePtxas } from '../../core/ptxas';
@@ -23,11 +33,29 @@ export type { PolicyDevice };
 export { formatConfigReport };
 
 /** Config fields a user may force (the CLI's --config); the rest is completed by the heuristics. */
-export type ConfigOverrides = Partial<Pick<GemmConfig, 'blockM' | 'blockN' | 'blockK' | 'numStages' | 'numMathWarpgroups' |
-  'clusterM' | 'clusterN' | 'swizzleA' | 'swizzleB' | 'swizzleD' | 'numSms' | 'splitK'>>;
+export type ConfigOverrides = Partial<
+  Pick<
+    GemmConfig,
+    | 'blockM'
+    | 'blockN'
+    | 'blockK'
+    | 'numStages'
+    | 'numMathWarpgroups'
+    | 'clusterM'
+    | 'clusterN'
+    | 'swizzleA'
+    | 'swizzleB'
+    | 'swizzleD'
+    | 'numSms'
+    | 'splitK'
+  >
+>;
 
 /** The device the heuristics plan for: the Hopper GPU when there is one, else an H100 SXM. */
-export function policyDevice(settings: RuntimeSettings, hopper: EnvironmentReport['devices'][number] | undefined): PolicyDevice {
+export function policyDevice(
+  settings: RuntimeSettings,
+  hopper: EnvironmentReport['devices'][number] | undefined,
+): PolicyDevice {
   try {
     return devicePolicy(hopper, settings.numSms);
   } catch (err) {
@@ -43,10 +71,16 @@ export function validateBench(problems: GemmProblem[], env: EnvironmentReport): 
     const where = problems.length > 1 ? `shape ${i + 1} (${p?.m}x${p?.n}x${p?.k})` : `shape ${p?.m}x${p?.n}x${p?.k}`;
     if (!check.ok) throw coded('E_INVALID_SHAPE', `${where}: ${check.message}`);
     if (p.kind === 'bf16') {
-      throw coded('E_INVALID_SHAPE', `${where}: BF16 GEMMs are checked and timed by \`fp8lab bench --kernel bf16\` (the "BF16 GEMM" kind of "Run grouped GEMM benchmark"), not by the FP8 benchmark`);
+      throw coded(
+        'E_INVALID_SHAPE',
+        `${where}: BF16 GEMMs are checked and timed by \`fp8lab bench --kernel bf16\` (the "BF16 GEMM" kind of "Run grouped GEMM benchmark"), not by the FP8 benchmark`,
+      );
     }
     if (p.kind !== 'normal') {
-      throw coded('E_INVALID_SHAPE', `${where}: the benchmark runs normal GEMMs so far; ${p.kind} GEMMs are not built yet. Use kind "normal".`);
+      throw coded(
+        'E_INVALID_SHAPE',
+        `${where}: the benchmark runs normal GEMMs so far; ${p.kind} GEMMs are not built yet. Use kind "normal".`,
+      );
     }
   });
   return problems;
@@ -58,7 +92,10 @@ export function validateBench(problems: GemmProblem[], env: EnvironmentReport): 
  */
 export function validateForCompile(problems: GemmProblem[], env: EnvironmentReport): GemmProblem[] {
   const bf16 = problems.filter((p) => p?.kind === 'bf16');
-  validateBench(problems.filter((p) => p?.kind !== 'bf16'), env);
+  validateBench(
+    problems.filter((p) => p?.kind !== 'bf16'),
+    env,
+  );
   const memoryBytes = env.devices.find((d) => d.isHopper)?.totalMemoryBytes;
   for (const p of bf16) {
     const check = validateProblem(p, memoryBytes ? { memoryBytes } : {});
@@ -68,15 +105,27 @@ export function validateForCompile(problems: GemmProblem[], env: EnvironmentRepo
 }
 
 /** Where a BF16 choice comes from: the model with the H100 defaults (BF16 has no tuning records yet). */
-const BF16_ORIGIN = { kind: 'defaults' as const, text: 'BF16 cost model with H100 defaults (no tuning records for BF16 yet)' };
+const BF16_ORIGIN = {
+  kind: 'defaults' as const,
+  text: 'BF16 cost model with H100 defaults (no tuning records for BF16 yet)',
+};
 
 /**
  * The candidate table and the heuristic's choice; FP8LAB_PRINT_CONFIGS prints it through `log`.
  * With a choice context, a tuned record and the calibrated model are consulted first (core/tuning/choice.ts).
  */
-export function chooseFor(problem: GemmProblem, device: PolicyDevice, settings?: RuntimeSettings, log?: Logger, choice?: ChoiceContext): ConfigReport {
-  const report = isBf16Kind(problem.kind) ? { ...chooseBf16(problem, device), configOrigin: BF16_ORIGIN }
-    : choice ? chooseWithContext(problem, device, choice) : chooseConfig(problem, device);
+export function chooseFor(
+  problem: GemmProblem,
+  device: PolicyDevice,
+  settings?: RuntimeSettings,
+  log?: Logger,
+  choice?: ChoiceContext,
+): ConfigReport {
+  const report = isBf16Kind(problem.kind)
+    ? { ...chooseBf16(problem, device), configOrigin: BF16_ORIGIN }
+    : choice
+      ? chooseWithContext(problem, device, choice)
+      : chooseConfig(problem, device);
   if (settings?.printConfigs) log?.('info', formatConfigReport(report).trimEnd());
   return report;
 }
@@ -85,20 +134,36 @@ export function chooseFor(problem: GemmProblem, device: PolicyDevice, settings?:
  * A forced config is checked against every legality rule (E_INVALID_CONFIG with the rule and the
  * reason); without one, the heuristic's choice.
  */
-export function resolveConfig(problem: GemmProblem, device: PolicyDevice, forced: GemmConfig | undefined,
-  settings?: RuntimeSettings, log?: Logger, choice?: ChoiceContext): { config: GemmConfig; report?: ConfigReport } {
+export function resolveConfig(
+  problem: GemmProblem,
+  device: PolicyDevice,
+  forced: GemmConfig | undefined,
+  settings?: RuntimeSettings,
+  log?: Logger,
+  choice?: ChoiceContext,
+): { config: GemmConfig; report?: ConfigReport } {
   if (!forced) {
     const report = chooseFor(problem, device, settings, log, choice);
     return { config: report.chosen, report };
   }
   const smProblem = numSmsProblem(forced, device);
-  if (smProblem) throw coded('E_INVALID_CONFIG', `config ${formatConfig(forced)} cannot run ${problem.m}x${problem.n}x${problem.k}: [num-sms-device] ${smProblem}`);
+  if (smProblem)
+    throw coded(
+      'E_INVALID_CONFIG',
+      `config ${formatConfig(forced)} cannot run ${problem.m}x${problem.n}x${problem.k}: [num-sms-device] ${smProblem}`,
+    );
   const violations = isBf16Kind(problem.kind)
     ? configViolationsBf16(forced, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true })
-    : configViolations(problem.kind, forced, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
+    : configViolations(problem.kind, forced, problem, {
+        capacity: device.sharedMemoryBytes,
+        checkSharedBytesField: true,
+      });
   if (violations.length > 0) {
-    throw coded('E_INVALID_CONFIG', `config ${formatConfig(forced)} cannot run ${problem.m}x${problem.n}x${problem.k}: ` +
-      violations.map((v) => `[${v.rule}] ${v.reason}`).join('; '));
+    throw coded(
+      'E_INVALID_CONFIG',
+      `config ${formatConfig(forced)} cannot run ${problem.m}x${problem.n}x${problem.k}: ` +
+        violations.map((v) => `[${v.rule}] ${v.reason}`).join('; '),
+    );
   }
   return { config: forced };
 }
@@ -109,7 +174,8 @@ export function resolveConfig(problem: GemmProblem, device: PolicyDevice, forced
  */
 export function numSmsProblem(config: GemmConfig, device: PolicyDevice): string | undefined {
   const n = config?.numSms;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) return `numSms must be a whole number ≥ 1; got ${String(n)}`;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
+    return `numSms must be a whole number ≥ 1; got ${String(n)}`;
   if (device.deviceSms !== undefined && n > device.deviceSms) {
     return `numSms ${n} exceeds the ${device.deviceSms} SMs of ${device.name}; use at most ${device.deviceSms}`;
   }
@@ -133,13 +199,18 @@ export function applyOverrides(problem: GemmProblem, device: PolicyDevice, overr
     clusterN: overrides.clusterN ?? (overrides.clusterM !== undefined ? 1 : base.clusterN),
     numSms: overrides.numSms ?? base.numSms,
     // Split-K and multicast share the cluster: forcing either drops the other.
-    splitK: overrides.splitK ?? (overrides.clusterM !== undefined || overrides.clusterN !== undefined ? 1 : base.splitK ?? 1),
+    splitK:
+      overrides.splitK ??
+      (overrides.clusterM !== undefined || overrides.clusterN !== undefined ? 1 : (base.splitK ?? 1)),
     ...(overrides.numStages !== undefined ? { numStages: overrides.numStages } : {}),
     ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
   };
   const config = completeConfig(choice, problem, device.sharedMemoryBytes);
   if (overrides.blockK !== undefined) config.blockK = overrides.blockK;
-  if (overrides.numMathWarpgroups !== undefined) { config.numMathWarpgroups = overrides.numMathWarpgroups; config.numThreads = 128 * (1 + overrides.numMathWarpgroups); }
+  if (overrides.numMathWarpgroups !== undefined) {
+    config.numMathWarpgroups = overrides.numMathWarpgroups;
+    config.numThreads = 128 * (1 + overrides.numMathWarpgroups);
+  }
   if (overrides.swizzleA !== undefined) config.swizzleA = overrides.swizzleA;
   if (overrides.swizzleB !== undefined) config.swizzleB = overrides.swizzleB;
   return resolveConfig(problem, device, config).config;
@@ -150,24 +221,34 @@ function chooseBf16(problem: GemmProblem, device: PolicyDevice): ConfigReport {
   try {
     return chooseConfigBf16(problem, device);
   } catch (err) {
-    throw coded((err as { code?: string }).code === 'E_SHAPE_ALIGNMENT' ? 'E_SHAPE_ALIGNMENT' : 'E_INVALID_CONFIG', (err as Error).message);
+    throw coded(
+      (err as { code?: string }).code === 'E_SHAPE_ALIGNMENT' ? 'E_SHAPE_ALIGNMENT' : 'E_INVALID_CONFIG',
+      (err as Error).message,
+    );
   }
 }
 
 /** The BF16 kernel's --config: the forced fields over the heuristic's choice, completed and checked. */
 function applyOverridesBf16(problem: GemmProblem, device: PolicyDevice, overrides: ConfigOverrides): GemmConfig {
   const base = chooseBf16(problem, device).chosen;
-  const config = completeConfigBf16({
-    blockM: overrides.blockM ?? base.blockM,
-    blockN: overrides.blockN ?? base.blockN,
-    clusterM: overrides.clusterM ?? (overrides.clusterN !== undefined ? 1 : base.clusterM),
-    clusterN: overrides.clusterN ?? (overrides.clusterM !== undefined ? 1 : base.clusterN),
-    numSms: overrides.numSms ?? base.numSms,
-    ...(overrides.numStages !== undefined ? { numStages: overrides.numStages } : {}),
-    ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
-  }, problem.output ?? 'bf16', device.sharedMemoryBytes);
+  const config = completeConfigBf16(
+    {
+      blockM: overrides.blockM ?? base.blockM,
+      blockN: overrides.blockN ?? base.blockN,
+      clusterM: overrides.clusterM ?? (overrides.clusterN !== undefined ? 1 : base.clusterM),
+      clusterN: overrides.clusterN ?? (overrides.clusterM !== undefined ? 1 : base.clusterN),
+      numSms: overrides.numSms ?? base.numSms,
+      ...(overrides.numStages !== undefined ? { numStages: overrides.numStages } : {}),
+      ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
+    },
+    problem.output ?? 'bf16',
+    device.sharedMemoryBytes,
+  );
   if (overrides.blockK !== undefined) config.blockK = overrides.blockK;
-  if (overrides.numMathWarpgroups !== undefined) { config.numMathWarpgroups = overrides.numMathWarpgroups; config.numThreads = 128 * (1 + overrides.numMathWarpgroups); }
+  if (overrides.numMathWarpgroups !== undefined) {
+    config.numMathWarpgroups = overrides.numMathWarpgroups;
+    config.numThreads = 128 * (1 + overrides.numMathWarpgroups);
+  }
   if (overrides.swizzleA !== undefined) config.swizzleA = overrides.swizzleA;
   if (overrides.swizzleB !== undefined) config.swizzleB = overrides.swizzleB;
   if (overrides.splitK !== undefined && overrides.splitK !== 1) config.splitK = overrides.splitK;
@@ -178,12 +259,17 @@ function applyOverridesBf16(problem: GemmProblem, device: PolicyDevice, override
 export function kernelSourceFor(problem: GemmProblem, config: GemmConfig, variant?: GemmSourceOptions): KernelSource {
   try {
     if (isBf16Kind(problem.kind)) {
-      if (variant?.promote === false) throw coded('E_BAD_ARGUMENT', 'the no-promotion variant is an FP8 study: the BF16 kernel has no promotion to leave out');
+      if (variant?.promote === false)
+        throw coded(
+          'E_BAD_ARGUMENT',
+          'the no-promotion variant is an FP8 study: the BF16 kernel has no promotion to leave out',
+        );
       return kernelSourceBf16(problem.kind, config, { output: problem.output, trace: variant?.trace });
     }
     return gemmKernelSource(problem.kind, config, variant);
   } catch (err) {
-    if (err instanceof KernelConfigError || err instanceof Bf16ConfigError) throw coded('E_INVALID_CONFIG', err.message);
+    if (err instanceof KernelConfigError || err instanceof Bf16ConfigError)
+      throw coded('E_INVALID_CONFIG', err.message);
     throw err;
   }
 }
@@ -191,9 +277,14 @@ export function kernelSourceFor(problem: GemmProblem, config: GemmConfig, varian
 /** Registers, local memory and occupancy of the compiled entry, from ptxas -v and the kernel's rules. */
 export function registerReport(ptxasLog: string, kernelName: string, config: GemmConfig): RegisterReport {
   const entry = findEntry(parsePtxas(ptxasLog), kernelName);
-  if (!entry) throw coded('E_COMPILE', `ptxas reported nothing for ${kernelName}; was -Xptxas -v passed?`, { log: ptxasLog });
+  if (!entry)
+    throw coded('E_COMPILE', `ptxas reported nothing for ${kernelName}; was -Xptxas -v passed?`, { log: ptxasLog });
   const split = registerSplit(config.numMathWarpgroups);
-  const occ = occupancy({ registersPerThread: entry.registers, threadsPerCta: config.numThreads, sharedBytesPerCta: entry.sharedBytes + config.sharedBytes });
+  const occ = occupancy({
+    registersPerThread: entry.registers,
+    threadsPerCta: config.numThreads,
+    sharedBytesPerCta: entry.sharedBytes + config.sharedBytes,
+  });
   return {
     registers: entry.registers,
     spillStoresBytes: entry.spillStoresBytes,

@@ -2,7 +2,15 @@
 // interleaved CUDA-graph timing over rotated inputs. Every buffer is freed on the way out.
 import type { DeviceBuffer, DeviceInfo, GemmLaunch, Kernel, PeerLaunch, TimingOptions } from '../../../../native/index';
 import type {
-  Accuracy, BenchOptions, CompileReport, GemmConfig, GemmProblem, JobProgress, PeerResult, RuntimeSettings, ShapeResult,
+  Accuracy,
+  BenchOptions,
+  CompileReport,
+  GemmConfig,
+  GemmProblem,
+  JobProgress,
+  PeerResult,
+  RuntimeSettings,
+  ShapeResult,
 } from '../../../protocol/worker';
 import { gbps, gemmBytes, gemmFlops, summarize, tflops } from '../../core/stats';
 import { PEER_ORDER } from '../../core/peers/runPeers';
@@ -15,7 +23,13 @@ import { cancelledError, codedData, losesContext } from './errors';
 import { callsPerGraph, estimateUs, rotationPlan, setSizes, type RotationPlan, type SetSizes } from './plan';
 import type { UtilKernels } from './utilKernels';
 import { bestCublasLt, describeAlgorithm, type BestCublasLt } from '../peers/cublasltBest';
-import { preparePythonPeers, releasePythonPeers, timeRounds, type PreparedPeer, type PythonPeers } from '../peers/pythonPeers';
+import {
+  preparePythonPeers,
+  releasePythonPeers,
+  timeRounds,
+  type PreparedPeer,
+  type PythonPeers,
+} from '../peers/pythonPeers';
 import { gemmLaunchSpec, normalDims } from './launchSpec';
 
 /** A BF16/FP32 NaN in every 16-bit half: what D holds where the kernel wrote nothing. */
@@ -28,7 +42,11 @@ export const HOST_OVERHEAD_LAUNCHES = 200;
 /** The rotation may use at most this fraction of the device's memory. */
 const ROTATION_MEMORY_FRACTION = 0.4;
 
-export interface HostOverhead { usPerLaunch: number; launches: number; method: string }
+export interface HostOverhead {
+  usPerLaunch: number;
+  launches: number;
+  method: string;
+}
 
 export interface ShapeContext {
   addon: AddonModule;
@@ -53,7 +71,11 @@ export interface ShapePeers {
 }
 
 export interface InputSet {
-  a: DeviceBuffer; b: DeviceBuffer; sfa: DeviceBuffer; sfb: DeviceBuffer; d: DeviceBuffer;
+  a: DeviceBuffer;
+  b: DeviceBuffer;
+  sfa: DeviceBuffer;
+  sfb: DeviceBuffer;
+  d: DeviceBuffer;
 }
 
 /** Seeds per set and operand, so set s of a shape holds the same numbers in every run with that seed. */
@@ -61,12 +83,17 @@ export function operandSeed(seed: number, set: number, operand: 0 | 1): bigint {
   return (BigInt.asUintN(32, BigInt(seed)) << 32n) | BigInt(set * 2 + operand);
 }
 
-export async function benchShape(ctx: ShapeContext, compiled: CompileReport): Promise<{ result: ShapeResult; hostOverhead?: HostOverhead }> {
+export async function benchShape(
+  ctx: ShapeContext,
+  compiled: CompileReport,
+): Promise<{ result: ShapeResult; hostOverhead?: HostOverhead }> {
   const { addon, options } = ctx;
   const problem: GemmProblem = compiled.problem;
   const { m, n, k } = problem;
   const config = compiled.config;
-  const checkpoint = () => { if (ctx.cancelled()) throw cancelledError(); };
+  const checkpoint = () => {
+    if (ctx.cancelled()) throw cancelledError();
+  };
 
   const kernel = addon.loadKernel(compiled.cubinPath, compiled.kernelName);
   const result = compiledResult(compiled, kernel);
@@ -107,33 +134,69 @@ export async function benchShape(ctx: ShapeContext, compiled: CompileReport): Pr
       cublasName = ctx.peers.cublaslt.name;
       const winners = ctx.peers.cublaslt.winners;
       const shapeKey = `${m}x${n}x${k}`;
-      ctx.progress('peer', `${m}x${n}x${k}: checking ${options.timing ? 'and racing ' : ''}cuBLASLt's algorithms on the same inputs`);
-      const libOptions = { cudaHome: ctx.settings.cudaHome, ...(ctx.settings.cublasLtPath ? { path: ctx.settings.cublasLtPath } : {}) };
+      ctx.progress(
+        'peer',
+        `${m}x${n}x${k}: checking ${options.timing ? 'and racing ' : ''}cuBLASLt's algorithms on the same inputs`,
+      );
+      const libOptions = {
+        cudaHome: ctx.settings.cudaHome,
+        ...(ctx.settings.cublasLtPath ? { path: ctx.settings.cublasLtPath } : {}),
+      };
       try {
         cublas = await bestCublasLt({
-          addon, scope, sets: options.timing ? sets : sets.slice(0, 1), problem: { m, n, k }, libOptions,
-          check: (launch) => checkLaunch(ctx, launch, inputs), timing: { callsPerGraph: timing.callsPerGraph, warmupReplays: timing.warmupReplays },
-          onlyFirst: !options.timing, ...(options.timing && winners?.has(shapeKey) ? { known: winners.get(shapeKey) } : {}),
+          addon,
+          scope,
+          sets: options.timing ? sets : sets.slice(0, 1),
+          problem: { m, n, k },
+          libOptions,
+          check: (launch) => checkLaunch(ctx, launch, inputs),
+          timing: { callsPerGraph: timing.callsPerGraph, warmupReplays: timing.warmupReplays },
+          onlyFirst: !options.timing,
+          ...(options.timing && winners?.has(shapeKey) ? { known: winners.get(shapeKey) } : {}),
         });
         if (options.timing) winners?.set(shapeKey, cublas.algorithm.index);
       } catch (err) {
         const data = codedData(err);
         if (losesContext(data) || data.code === 'E_CANCELLED') throw err;
-        peerResults.push({ id: 'cublaslt', name: cublasName, skipped: `cuBLASLt could not run this shape: [${data.code}] ${data.message}` });
+        peerResults.push({
+          id: 'cublaslt',
+          name: cublasName,
+          skipped: `cuBLASLt could not run this shape: [${data.code}] ${data.message}`,
+        });
       }
     }
     checkpoint();
     let python: { peers: PythonPeers; prepared: PreparedPeer[] } | undefined;
     if (ctx.peers.python && options.timing) {
-      ctx.progress('peer', `${m}x${n}x${k}: preparing ${ctx.peers.python.available.filter((p) => p.available).map((p) => p.name).join(' and ') || 'no'} Python peer(s)`);
-      const prep = await preparePythonPeers(ctx.peers.python, { kind: 'normal', m, n, k }, options.seed, ctx.settings.numSms, ctx.cancelled);
+      ctx.progress(
+        'peer',
+        `${m}x${n}x${k}: preparing ${
+          ctx.peers.python.available
+            .filter((p) => p.available)
+            .map((p) => p.name)
+            .join(' and ') || 'no'
+        } Python peer(s)`,
+      );
+      const prep = await preparePythonPeers(
+        ctx.peers.python,
+        { kind: 'normal', m, n, k },
+        options.seed,
+        ctx.settings.numSms,
+        ctx.cancelled,
+      );
       peerResults.push(...prep.skipped);
       python = { peers: ctx.peers.python, prepared: prep.prepared };
     }
     try {
       checkpoint();
       if (!options.timing) {
-        if (cublas) peerResults.unshift({ id: 'cublaslt', name: cublasName, config: describeAlgorithm(cublas.algorithm, cublas.correct), accuracy: cublas.accuracy });
+        if (cublas)
+          peerResults.unshift({
+            id: 'cublaslt',
+            name: cublasName,
+            config: describeAlgorithm(cublas.algorithm, cublas.correct),
+            accuracy: cublas.accuracy,
+          });
         result.peers = peerResults;
         return { result };
       }
@@ -142,7 +205,10 @@ export async function benchShape(ctx: ShapeContext, compiled: CompileReport): Pr
       if (ctx.measureHostOverhead) hostOverhead = await measureHostOverhead(addon, ours[0]);
 
       const names = [cublas ? 'cuBLASLt' : '', ...(python?.prepared ?? []).map((p) => p.prepared.name)].filter(Boolean);
-      ctx.progress('timing', `${m}x${n}x${k}: timing ${plan.sets} rotated input set(s)${names.length ? ` interleaved with ${names.join(', ')}` : ''}`);
+      ctx.progress(
+        'timing',
+        `${m}x${n}x${k}: timing ${plan.sets} rotated input set(s)${names.length ? ` interleaved with ${names.join(', ')}` : ''}`,
+      );
       let timed: Awaited<ReturnType<typeof timeRounds>> | undefined;
       let lastError: unknown;
       // Fallbacks, each said in the result: a peer that cannot be captured into a graph must not cost
@@ -156,43 +222,78 @@ export async function benchShape(ctx: ShapeContext, compiled: CompileReport): Pr
           const data = codedData(err);
           if (losesContext(data) || data.code === 'E_CANCELLED') throw err;
           if (cublas) {
-            peerResults.push({ id: 'cublaslt', name: cublasName, skipped: `cuBLASLt could not be timed in a CUDA graph: [${data.code}] ${data.message}` });
+            peerResults.push({
+              id: 'cublaslt',
+              name: cublasName,
+              skipped: `cuBLASLt could not be timed in a CUDA graph: [${data.code}] ${data.message}`,
+            });
             cublas = undefined;
           } else if (pdl) {
             pdl = false;
             ours = makeLaunches(false);
-            ctx.progress('timing', `${m}x${n}x${k}: graph capture failed with PDL ([${data.code}] ${data.message}); timing without it`);
+            ctx.progress(
+              'timing',
+              `${m}x${n}x${k}: graph capture failed with PDL ([${data.code}] ${data.message}); timing without it`,
+            );
           } else {
             throw err;
           }
         }
       }
       if (!timed) throw lastError;
-      if (!pdl && (options.pdl ?? true)) result.timingNote = 'timed without programmatic dependent launch: the graph capture refused it';
+      if (!pdl && (options.pdl ?? true))
+        result.timingNote = 'timed without programmatic dependent launch: the graph capture refused it';
       result.timing = { ...timingOf(timed.perCallUs[0], flops, bytes), roundsUs: timed.perCallUs[0] };
       const ourMedian = result.timing.medianUs;
       const peerTiming = (samples: number[]) => {
         const stats = summarize(samples);
-        return { ...stats, tflops: tflops(flops, stats.medianUs), ratio: stats.medianUs / ourMedian, roundsUs: samples };
+        return {
+          ...stats,
+          tflops: tflops(flops, stats.medianUs),
+          ratio: stats.medianUs / ourMedian,
+          roundsUs: samples,
+        };
       };
       const timedPeers: PeerResult[] = [];
       if (cublas) {
         const a = cublas.algorithm;
         timedPeers.push({
-          id: 'cublaslt', name: cublasName, config: describeAlgorithm(a, cublas.correct), accuracy: cublas.accuracy, timing: peerTiming(timed.perCallUs[1]),
+          id: 'cublaslt',
+          name: cublasName,
+          config: describeAlgorithm(a, cublas.correct),
+          accuracy: cublas.accuracy,
+          timing: peerTiming(timed.perCallUs[1]),
           details: {
-            algorithmsOffered: cublas.offered, ...(cublas.correct >= 0 ? { algorithmsCorrect: cublas.correct } : {}),
-            heuristicRank: a.index + 1, algoId: a.id, tile: a.tile, stages: a.stages, splitK: a.splitK,
+            algorithmsOffered: cublas.offered,
+            ...(cublas.correct >= 0 ? { algorithmsCorrect: cublas.correct } : {}),
+            heuristicRank: a.index + 1,
+            algoId: a.id,
+            tile: a.tile,
+            stages: a.stages,
+            splitK: a.splitK,
           },
         });
       }
       for (const p of python?.prepared ?? []) {
         const samples = timed.pythonUs.get(p.id);
         const dropped = timed.dropped.get(p.id);
-        timedPeers.push(samples && samples.length
-          ? { id: p.id, name: p.prepared.name, accuracy: p.prepared.accuracy, timing: peerTiming(samples), ...(p.prepared.config ? { config: p.prepared.config } : {}),
-            ...(p.prepared.numSms ? { details: { numSms: p.prepared.numSms } } : {}) }
-          : { id: p.id, name: p.prepared.name, accuracy: p.prepared.accuracy, skipped: dropped ?? 'no timing came back' });
+        timedPeers.push(
+          samples && samples.length
+            ? {
+                id: p.id,
+                name: p.prepared.name,
+                accuracy: p.prepared.accuracy,
+                timing: peerTiming(samples),
+                ...(p.prepared.config ? { config: p.prepared.config } : {}),
+                ...(p.prepared.numSms ? { details: { numSms: p.prepared.numSms } } : {}),
+              }
+            : {
+                id: p.id,
+                name: p.prepared.name,
+                accuracy: p.prepared.accuracy,
+                skipped: dropped ?? 'no timing came back',
+              },
+        );
       }
       result.peers = orderPeers([...timedPeers, ...peerResults]);
       return { result, ...(hostOverhead ? { hostOverhead } : {}) };
@@ -215,7 +316,11 @@ export function compiledResult(compiled: CompileReport, kernel: Kernel): ShapeRe
     config: compiled.config,
     registers: {
       ...compiled.registers,
-      driver: { numRegs: kernel.attributes.numRegs, localSizeBytes: kernel.attributes.localSizeBytes, sharedSizeBytes: kernel.attributes.sharedSizeBytes },
+      driver: {
+        numRegs: kernel.attributes.numRegs,
+        localSizeBytes: kernel.attributes.localSizeBytes,
+        sharedSizeBytes: kernel.attributes.sharedSizeBytes,
+      },
     },
     compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
   };
@@ -250,7 +355,11 @@ export async function prepareInputs(ctx: InputContext, scope: DeviceScope, probl
   const sets: InputSet[] = [];
   for (let s = 0; s < plan.sets; s++) {
     const set: InputSet = {
-      a: scope.alloc(sizes.a), b: scope.alloc(sizes.b), sfa: scope.alloc(sizes.sfa), sfb: scope.alloc(sizes.sfb), d: scope.alloc(sizes.d),
+      a: scope.alloc(sizes.a),
+      b: scope.alloc(sizes.b),
+      sfa: scope.alloc(sizes.sfa),
+      sfb: scope.alloc(sizes.sfb),
+      d: scope.alloc(sizes.d),
     };
     utils.fillRandom(scratch, m, k, operandSeed(options.seed, s, 0), options.distribution ?? 'normal');
     utils.castPerToken(scratch, set.a, set.sfa, m, k, sizes.sfaStride);
@@ -266,16 +375,29 @@ export async function prepareInputs(ctx: InputContext, scope: DeviceScope, probl
 }
 
 /** One launch of a compiled kernel per input set (the rotation timeGraphs cycles through). */
-export function gemmLaunches(addon: AddonModule, scope: DeviceScope, kernel: Kernel, problem: GemmProblem, config: GemmConfig,
-  sets: InputSet[], pdl: boolean): GemmLaunch[] {
-  return sets.map((set) => scope.adopt(addon.createGemmLaunch(gemmLaunchSpec(kernel, normalDims(problem), config, set, { pdl }))));
+export function gemmLaunches(
+  addon: AddonModule,
+  scope: DeviceScope,
+  kernel: Kernel,
+  problem: GemmProblem,
+  config: GemmConfig,
+  sets: InputSet[],
+  pdl: boolean,
+): GemmLaunch[] {
+  return sets.map((set) =>
+    scope.adopt(addon.createGemmLaunch(gemmLaunchSpec(kernel, normalDims(problem), config, set, { pdl }))),
+  );
 }
 
 /**
  * Correctness of one launch on set 0: D poisoned with NaN, one run, every element compared with the
  * reference. `problem` says why it failed (undefined when it passed).
  */
-export async function checkLaunch(ctx: InputContext, launch: GemmLaunch | PeerLaunch, inputs: ShapeInputs): Promise<{ accuracy: Accuracy; problem?: string }> {
+export async function checkLaunch(
+  ctx: InputContext,
+  launch: GemmLaunch | PeerLaunch,
+  inputs: ShapeInputs,
+): Promise<{ accuracy: Accuracy; problem?: string }> {
   const { addon, utils } = ctx;
   const { sets, sizes, ref, diff } = inputs;
   const elements = sizes.d / 2; // D is M x N BF16
@@ -289,7 +411,11 @@ export async function checkLaunch(ctx: InputContext, launch: GemmLaunch | PeerLa
 }
 
 /** How a shape's candidates are timed: graph size from a roofline guess, warm-up, rounds. */
-export function timingPlan(problem: GemmProblem, sets: number, options: BenchOptions): { flops: number; bytes: number; timing: TimingOptions } {
+export function timingPlan(
+  problem: GemmProblem,
+  sets: number,
+  options: BenchOptions,
+): { flops: number; bytes: number; timing: TimingOptions } {
   const { m, n, k } = problem;
   const flops = gemmFlops(m, n, k);
   const bytes = gemmBytes({ m, n, k });
@@ -304,7 +430,13 @@ export function timingOf(samples: number[], flops: number, bytes: number): NonNu
 }
 
 function stripCheck(check: Accuracy & { nonFiniteRef?: number }): Accuracy {
-  return { calcDiff: check.calcDiff, maxAbsError: check.maxAbsError, maxRelError: check.maxRelError, unwritten: check.unwritten, passed: check.passed };
+  return {
+    calcDiff: check.calcDiff,
+    maxAbsError: check.maxAbsError,
+    maxRelError: check.maxRelError,
+    unwritten: check.unwritten,
+    passed: check.passed,
+  };
 }
 
 /**
@@ -325,4 +457,3 @@ async function measureHostOverhead(addon: AddonModule, launch: GemmLaunch): Prom
     method: `${HOST_OVERHEAD_LAUNCHES} back-to-back GemmLaunch.run() calls (one cuLaunchKernelEx each) timed with process.hrtime in the worker; nothing subtracted`,
   };
 }
-

@@ -8,13 +8,22 @@ import * as service from '../service';
 
 export type MeasuredTuning = ShapeTuning & { method: string };
 
-export async function tuneProblem(settings: RuntimeSettings, problem: GemmProblem, top: number, options: BenchOptions):
-  Promise<{ tuning: MeasuredTuning; results: ShapeResult[]; interrupted?: TuneRun['interrupted'] }> {
+export async function tuneProblem(
+  settings: RuntimeSettings,
+  problem: GemmProblem,
+  top: number,
+  options: BenchOptions,
+): Promise<{ tuning: MeasuredTuning; results: ShapeResult[]; interrupted?: TuneRun['interrupted'] }> {
   // Ranked by the (calibrated) model alone: a tuned record must not decide what gets timed.
   const report = await service.configs(settings, problem, { tuned: false });
   // The model's top N, then the best of each axis that matters on compute-poor GPUs (core/tuning/tuneAxes.ts).
   const timed = tuneCandidates(problem, report.candidates, report.chosen, top).map((a) => a.candidate);
-  const run = await service.tune(settings, problem, timed.map((c) => c.config), { ...options, peer: false, timing: true });
+  const run = await service.tune(
+    settings,
+    problem,
+    timed.map((c) => c.config),
+    { ...options, peer: false, timing: true },
+  );
   const tuning = { ...rankTuning(problem, timed, run.results, report.chosen), method: run.method };
   return { tuning, results: run.results, ...(run.interrupted ? { interrupted: run.interrupted } : {}) };
 }

@@ -5,7 +5,14 @@
 // the inputs, the reference and the launch. Every buffer is freed on the way out.
 import type { DeviceBuffer, DeviceInfo, GemmLaunch, Kernel, PeerLaunch } from '../../../../native/index';
 import type { GroupedBenchOptions, GroupedCase, GroupedDraw, GroupedResult } from '../../../protocol/grouped';
-import type { Accuracy, CompileReport, GemmConfig, GemmProblem, JobProgress, PeerResult } from '../../../protocol/worker';
+import type {
+  Accuracy,
+  CompileReport,
+  GemmConfig,
+  GemmProblem,
+  JobProgress,
+  PeerResult,
+} from '../../../protocol/worker';
 import { caseLabel } from '../../core/grouped/cases';
 import { kOffsets, tmaAlignedSize } from '../../core/grouped/layout';
 import { groupedWork } from '../../core/grouped/metrics';
@@ -20,7 +27,13 @@ import { callsPerGraph, estimateUs, rotationPlan } from '../bench/plan';
 import { operandSeed, POISON, SYNC_TIMEOUT_MS, WARMUP_REPLAYS } from '../bench/shapeBench';
 import type { UtilKernels } from '../bench/utilKernels';
 import { at, type GroupedKernels, type Segment } from './groupedKernels';
-import { preparePythonPeers, releasePythonPeers, timeRounds, type PreparedPeer, type PythonPeers } from '../peers/pythonPeers';
+import {
+  preparePythonPeers,
+  releasePythonPeers,
+  timeRounds,
+  type PreparedPeer,
+  type PythonPeers,
+} from '../peers/pythonPeers';
 import { gemmLaunchSpec } from '../bench/launchSpec';
 import { benchBf16Case } from './bf16Case';
 import { isBf16Kind } from '../../core/bf16/kernelRulesBf16';
@@ -51,51 +64,99 @@ export function peerProblem(c: GroupedCase, draw: GroupedDraw): HelperProblem | 
   if (c.psum) return 'DeepGEMM is run on the expert-index layout only, not on psum layouts';
   if (c.layout) return 'DeepGEMM is run on drawn layouts only, not on a caller-given one';
   switch (c.kind) {
-    case 'contiguous': return { kind: 'contiguous', m: draw.totalRows ?? c.m, n: c.n, k: c.k, groupRows: draw.groupRows ?? [] };
-    case 'masked': return { kind: 'masked', m: c.m, n: c.n, k: c.k, maskedM: draw.maskedM ?? [], ...(c.expectedM ? { expectedM: c.expectedM } : {}) };
-    case 'kgrouped': { const groupK = draw.groupK ?? []; return { kind: 'kgrouped', m: c.m, n: c.n, k: groupK.reduce((a, b) => a + b, 0), groupK }; }
-    case 'wgrad': return { kind: 'wgrad', m: c.m, n: c.n, k: c.k };
-    case 'bf16-contiguous': return { kind: 'bf16-contiguous', m: draw.totalRows ?? c.m, n: c.n, k: c.k, groupRows: draw.groupRows ?? [] };
-    case 'bf16-masked': return { kind: 'bf16-masked', m: c.m, n: c.n, k: c.k, maskedM: draw.maskedM ?? [], ...(c.expectedM ? { expectedM: c.expectedM } : {}) };
-    case 'bf16': return { kind: 'bf16', m: c.m, n: c.n, k: c.k, ...(c.output && c.output !== 'bf16' ? { output: c.output } : {}) };
+    case 'contiguous':
+      return { kind: 'contiguous', m: draw.totalRows ?? c.m, n: c.n, k: c.k, groupRows: draw.groupRows ?? [] };
+    case 'masked':
+      return {
+        kind: 'masked',
+        m: c.m,
+        n: c.n,
+        k: c.k,
+        maskedM: draw.maskedM ?? [],
+        ...(c.expectedM ? { expectedM: c.expectedM } : {}),
+      };
+    case 'kgrouped': {
+      const groupK = draw.groupK ?? [];
+      return { kind: 'kgrouped', m: c.m, n: c.n, k: groupK.reduce((a, b) => a + b, 0), groupK };
+    }
+    case 'wgrad':
+      return { kind: 'wgrad', m: c.m, n: c.n, k: c.k };
+    case 'bf16-contiguous':
+      return { kind: 'bf16-contiguous', m: draw.totalRows ?? c.m, n: c.n, k: c.k, groupRows: draw.groupRows ?? [] };
+    case 'bf16-masked':
+      return {
+        kind: 'bf16-masked',
+        m: c.m,
+        n: c.n,
+        k: c.k,
+        maskedM: draw.maskedM ?? [],
+        ...(c.expectedM ? { expectedM: c.expectedM } : {}),
+      };
+    case 'bf16':
+      return { kind: 'bf16', m: c.m, n: c.n, k: c.k, ...(c.output && c.output !== 'bf16' ? { output: c.output } : {}) };
   }
 }
 
 /** Geometry of one drawn case: rows of each operand, scale strides, byte sizes of one input set. */
 export interface CaseGeometry {
   fp32Out: boolean;
-  rowsA: number;      // contiguous ΣM, masked G·Mmax, kgrouped/wgrad M
-  rowsB: number;      // M-grouped G·N, else N
-  kTotal: number;     // kgrouped ΣK_g, else K
+  rowsA: number; // contiguous ΣM, masked G·Mmax, kgrouped/wgrad M
+  rowsB: number; // M-grouped G·N, else N
+  kTotal: number; // kgrouped ΣK_g, else K
   kBlocks: number;
   sfaStride: number;
-  sfbStride: number;  // 1D1D: TMA-aligned N (MN-major); 1D2D: K blocks of one block row
-  dPlanes: number;    // kgrouped G, else 1
+  sfbStride: number; // 1D1D: TMA-aligned N (MN-major); 1D2D: K blocks of one block row
+  dPlanes: number; // kgrouped G, else 1
   bytes: { a: number; b: number; sfa: number; sfb: number; d: number; c: number; layout: number; total: number };
 }
 
 export function caseGeometry(c: GroupedCase, draw: GroupedDraw, layoutLength: number): CaseGeometry {
   const fp32Out = c.kind === 'wgrad' || c.kind === 'kgrouped';
   const g = c.numGroups;
-  const rowsA = c.kind === 'contiguous' ? draw.totalRows ?? 0 : c.kind === 'masked' ? g * c.m : c.m;
+  const rowsA = c.kind === 'contiguous' ? (draw.totalRows ?? 0) : c.kind === 'masked' ? g * c.m : c.m;
   const rowsB = c.kind === 'contiguous' || c.kind === 'masked' ? g * c.n : c.n;
   const kTotal = c.kind === 'kgrouped' ? (draw.groupK ?? []).reduce((a, b) => a + b, 0) : c.k;
   const kBlocks = kTotal / 128;
   const sfaStride = tmaAlignedSize(rowsA, 4);
   const sfbStride = fp32Out ? tmaAlignedSize(c.n, 4) : kBlocks;
   const dPlanes = c.kind === 'kgrouped' ? g : 1;
-  const a = rowsA * kTotal, b = rowsB * kTotal, sfa = kBlocks * sfaStride * 4;
+  const a = rowsA * kTotal,
+    b = rowsB * kTotal,
+    sfa = kBlocks * sfaStride * 4;
   const sfb = fp32Out ? kBlocks * sfbStride * 4 : g * Math.ceil(c.n / 128) * kBlocks * 4;
   const d = dPlanes * rowsA * c.n * (fp32Out ? 4 : 2);
   const cBytes = fp32Out ? d : 0;
   const layout = layoutLength * 4;
-  return { fp32Out, rowsA, rowsB, kTotal, kBlocks, sfaStride, sfbStride, dPlanes, bytes: { a, b, sfa, sfb, d, c: cBytes, layout, total: a + b + sfa + sfb + d + cBytes + layout } };
+  return {
+    fp32Out,
+    rowsA,
+    rowsB,
+    kTotal,
+    kBlocks,
+    sfaStride,
+    sfbStride,
+    dPlanes,
+    bytes: { a, b, sfa, sfb, d, c: cBytes, layout, total: a + b + sfa + sfb + d + cBytes + layout },
+  };
 }
 
-interface InputSet { a: DeviceBuffer; b: DeviceBuffer; sfa: DeviceBuffer; sfb: DeviceBuffer; d: DeviceBuffer; c?: DeviceBuffer; layout?: DeviceBuffer; flags?: DeviceBuffer }
+interface InputSet {
+  a: DeviceBuffer;
+  b: DeviceBuffer;
+  sfa: DeviceBuffer;
+  sfb: DeviceBuffer;
+  d: DeviceBuffer;
+  c?: DeviceBuffer;
+  layout?: DeviceBuffer;
+  flags?: DeviceBuffer;
+}
 
 /** The valid rows of D per group (segments compared with the reference) and the rows that must stay poisoned. */
-export function rowRuns(c: GroupedCase, draw: GroupedDraw, geo: Pick<CaseGeometry, 'rowsA' | 'dPlanes'>): { valid: Array<[row: number, rows: number, group: number]>; untouched: Array<[row: number, rows: number]> } {
+export function rowRuns(
+  c: GroupedCase,
+  draw: GroupedDraw,
+  geo: Pick<CaseGeometry, 'rowsA' | 'dPlanes'>,
+): { valid: Array<[row: number, rows: number, group: number]>; untouched: Array<[row: number, rows: number]> } {
   const valid: Array<[number, number, number]> = [];
   const untouched: Array<[number, number]> = [];
   if (c.kind === 'contiguous') {
@@ -121,16 +182,36 @@ export function rowRuns(c: GroupedCase, draw: GroupedDraw, geo: Pick<CaseGeometr
   return { valid, untouched };
 }
 
-export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedDraw, layout: Int32Array | undefined,
-  problem: GemmProblem, config: GemmConfig, compiled: CompileReport): Promise<GroupedResult> {
+export async function benchCase(
+  ctx: CaseContext,
+  c: GroupedCase,
+  draw: GroupedDraw,
+  layout: Int32Array | undefined,
+  problem: GemmProblem,
+  config: GemmConfig,
+  compiled: CompileReport,
+): Promise<GroupedResult> {
   if (isBf16Kind(c.kind)) return benchBf16Case(ctx, c, draw, layout, problem, config, compiled);
   const { addon, utils, grouped, device, options } = ctx;
   const label = caseLabel(c);
-  const checkpoint = () => { if (ctx.cancelled()) throw cancelledError(); };
+  const checkpoint = () => {
+    if (ctx.cancelled()) throw cancelledError();
+  };
   const kernel: Kernel = addon.loadKernel(compiled.cubinPath, compiled.kernelName);
   const result: GroupedResult = {
-    case: c, draw, problem, config, kernelName: compiled.kernelName,
-    registers: { ...compiled.registers, driver: { numRegs: kernel.attributes.numRegs, localSizeBytes: kernel.attributes.localSizeBytes, sharedSizeBytes: kernel.attributes.sharedSizeBytes } },
+    case: c,
+    draw,
+    problem,
+    config,
+    kernelName: compiled.kernelName,
+    registers: {
+      ...compiled.registers,
+      driver: {
+        numRegs: kernel.attributes.numRegs,
+        localSizeBytes: kernel.attributes.localSizeBytes,
+        sharedSizeBytes: kernel.attributes.sharedSizeBytes,
+      },
+    },
     compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
   };
 
@@ -143,12 +224,18 @@ export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedD
     const plan = options.timing
       ? rotationPlan(geo.bytes.total, device.l2CacheBytes, device.totalMemoryBytes * ROTATION_MEMORY_FRACTION)
       : rotationPlan(geo.bytes.total, 0, geo.bytes.total);
-    const scratch = scope.alloc(Math.max(geo.rowsA * geo.kTotal, geo.rowsB * geo.kTotal, geo.fp32Out ? geo.dPlanes * geo.rowsA * n : 0) * 4);
+    const scratch = scope.alloc(
+      Math.max(geo.rowsA * geo.kTotal, geo.rowsB * geo.kTotal, geo.fp32Out ? geo.dPlanes * geo.rowsA * n : 0) * 4,
+    );
     const dist = options.distribution ?? 'normal';
     const sets: InputSet[] = [];
     for (let s = 0; s < plan.sets; s++) {
       const set: InputSet = {
-        a: scope.alloc(geo.bytes.a), b: scope.alloc(geo.bytes.b), sfa: scope.alloc(geo.bytes.sfa), sfb: scope.alloc(geo.bytes.sfb), d: scope.alloc(geo.bytes.d),
+        a: scope.alloc(geo.bytes.a),
+        b: scope.alloc(geo.bytes.b),
+        sfa: scope.alloc(geo.bytes.sfa),
+        sfb: scope.alloc(geo.bytes.sfb),
+        d: scope.alloc(geo.bytes.d),
       };
       // A: per token (1x128) in every kind.
       utils.fillRandom(scratch, geo.rowsA, geo.kTotal, operandSeed(options.seed, s, 0), dist);
@@ -161,7 +248,13 @@ export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedD
         // 1D2D: B per 128x128 block, one expert at a time so no block straddles two experts.
         const sfbPerGroup = Math.ceil(n / 128) * geo.kBlocks * 4;
         for (let e = 0; e < g; e++) {
-          grouped.castPerBlock(at(scratch, e * n * geo.kTotal * 4), at(set.b, e * n * geo.kTotal), at(set.sfb, e * sfbPerGroup), n, geo.kTotal);
+          grouped.castPerBlock(
+            at(scratch, e * n * geo.kTotal * 4),
+            at(set.b, e * n * geo.kTotal),
+            at(set.sfb, e * sfbPerGroup),
+            n,
+            geo.kTotal,
+          );
         }
       }
       if (geo.fp32Out) {
@@ -192,10 +285,17 @@ export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedD
         grouped.reference(
           { data: at(s0.a, row * c.k), ld: c.k, sf: at(s0.sfa, row * 4), sfStride: geo.sfaStride },
           { data: at(s0.b, e * n * c.k), ld: c.k, sf: at(s0.sfb, e * sfbPerGroup), sfStride: geo.kBlocks },
-          false, 0, undefined, at(ref, row * n * 4), rows, n, c.k);
+          false,
+          0,
+          undefined,
+          at(ref, row * n * 4),
+          rows,
+          n,
+          c.k,
+        );
       });
     } else {
-      const groupK = c.kind === 'kgrouped' ? draw.groupK ?? [] : [c.k];
+      const groupK = c.kind === 'kgrouped' ? (draw.groupK ?? []) : [c.k];
       const offsets = kOffsets(groupK);
       groupK.forEach((kg, e) => {
         const plane = e * geo.rowsA * n * 4;
@@ -203,7 +303,14 @@ export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedD
         grouped.reference(
           { data: at(s0.a, offsets[e]), ld: geo.kTotal, sf: at(s0.sfa), sfStride: geo.sfaStride },
           { data: at(s0.b, offsets[e]), ld: geo.kTotal, sf: at(s0.sfb), sfStride: geo.sfbStride },
-          true, offsets[e] / 128, at(s0.c!, plane), at(ref, plane), geo.rowsA, n, kg);
+          true,
+          offsets[e] / 128,
+          at(s0.c!, plane),
+          at(ref, plane),
+          geo.rowsA,
+          n,
+          kg,
+        );
       });
     }
     const diff = scope.alloc(DIFF_WORDS * 8);
@@ -214,12 +321,29 @@ export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedD
     // first); the timed launches accumulate in place (D aliases C, as a weight-gradient step does), so
     // the figure is the kernel's alone, without the C -> D copy.
     const dims = { kind: problem.kind, m: c.kind === 'masked' ? c.m : geo.rowsA, n, k: geo.kTotal, numGroups: g };
-    const makeLaunches = (pdl: boolean, inPlace: boolean): GemmLaunch[] => sets.map((set) => scope.adopt(addon.createGemmLaunch(gemmLaunchSpec(kernel, dims, config, {
-      a: set.a, b: set.b, sfa: set.sfa, sfb: set.sfb, d: set.d,
-      ...(set.c ? { c: inPlace ? set.d : set.c } : {}),
-      ...(set.layout ? { groupedLayout: set.layout } : {}),
-      ...(set.flags ? { flags: set.flags } : {}),
-    }, { pdl, psumLayout: c.psum }))));
+    const makeLaunches = (pdl: boolean, inPlace: boolean): GemmLaunch[] =>
+      sets.map((set) =>
+        scope.adopt(
+          addon.createGemmLaunch(
+            gemmLaunchSpec(
+              kernel,
+              dims,
+              config,
+              {
+                a: set.a,
+                b: set.b,
+                sfa: set.sfa,
+                sfb: set.sfb,
+                d: set.d,
+                ...(set.c ? { c: inPlace ? set.d : set.c } : {}),
+                ...(set.layout ? { groupedLayout: set.layout } : {}),
+                ...(set.flags ? { flags: set.flags } : {}),
+              },
+              { pdl, psumLayout: c.psum },
+            ),
+          ),
+        ),
+      );
     const pdl = options.pdl ?? true;
     const check0 = makeLaunches(pdl, false)[0];
 
@@ -228,10 +352,23 @@ export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedD
     check0.run();
     await addon.synchronize(SYNC_TIMEOUT_MS);
     const elem = geo.fp32Out ? 4 : 2;
-    const segments: Segment[] = runs.valid.map(([row, rows]) => ({ d: at(s0.d, row * n * elem), ref: at(ref, row * n * 4), count: rows * n }));
+    const segments: Segment[] = runs.valid.map(([row, rows]) => ({
+      d: at(s0.d, row * n * elem),
+      ref: at(ref, row * n * 4),
+      count: rows * n,
+    }));
     const check = await grouped.accuracy(segments, geo.fp32Out, diff, SYNC_TIMEOUT_MS);
-    result.accuracy = { calcDiff: check.calcDiff, maxAbsError: check.maxAbsError, maxRelError: check.maxRelError, unwritten: check.unwritten, passed: check.passed };
-    const untouchedRuns = runs.untouched.map(([row, rows]) => ({ at: at(s0.d, row * n * elem), words: (rows * n * elem) / 4 }));
+    result.accuracy = {
+      calcDiff: check.calcDiff,
+      maxAbsError: check.maxAbsError,
+      maxRelError: check.maxRelError,
+      unwritten: check.unwritten,
+      passed: check.passed,
+    };
+    const untouchedRuns = runs.untouched.map(([row, rows]) => ({
+      at: at(s0.d, row * n * elem),
+      words: (rows * n * elem) / 4,
+    }));
     const words = untouchedRuns.reduce((a, r) => a + r.words, 0);
     if (words > 0 || c.kind === 'contiguous' || c.kind === 'masked') {
       result.untouched = { words, changed: await grouped.countChanged(untouchedRuns, POISON, diff, SYNC_TIMEOUT_MS) };
@@ -242,7 +379,9 @@ export async function benchCase(ctx: CaseContext, c: GroupedCase, draw: GroupedD
     const accText = accuracyProblem(result.accuracy, check.nonFiniteRef);
     if (accText) problems.push(accText);
     if (result.untouched && result.untouched.changed > 0) {
-      problems.push(`${result.untouched.changed} of ${result.untouched.words} words of rows the kernel must not write (${c.kind === 'masked' ? 'rows ≥ masked_m' : 'padding rows'}) were written`);
+      problems.push(
+        `${result.untouched.changed} of ${result.untouched.words} words of rows the kernel must not write (${c.kind === 'masked' ? 'rows ≥ masked_m' : 'padding rows'}) were written`,
+      );
     }
     if (problems.length > 0) {
       result.error = { code: 'E_WRONG_RESULT', message: `${label}: wrong result, not timed: ${problems.join('; ')}` };
@@ -272,11 +411,21 @@ export interface NativePeer {
  * same case when the run has it; a capture that refuses programmatic dependent launch is retried
  * with plain launches. Fills result.timing and result.peers.
  */
-export async function timeWithPeers(ctx: CaseContext, c: GroupedCase, draw: GroupedDraw, result: GroupedResult, sets: number,
-  makeLaunches: (pdl: boolean, inPlace: boolean) => GemmLaunch[], pdlWanted: boolean, native?: NativePeer): Promise<GroupedResult> {
+export async function timeWithPeers(
+  ctx: CaseContext,
+  c: GroupedCase,
+  draw: GroupedDraw,
+  result: GroupedResult,
+  sets: number,
+  makeLaunches: (pdl: boolean, inPlace: boolean) => GemmLaunch[],
+  pdlWanted: boolean,
+  native?: NativePeer,
+): Promise<GroupedResult> {
   const { addon, options } = ctx;
   const label = caseLabel(c);
-  const checkpoint = () => { if (ctx.cancelled()) throw cancelledError(); };
+  const checkpoint = () => {
+    if (ctx.cancelled()) throw cancelledError();
+  };
   let pdl = pdlWanted;
   const work = groupedWork(c, draw);
   const calls = callsPerGraph(estimateUs(work.flops, work.bytes), sets);
@@ -297,19 +446,32 @@ export async function timeWithPeers(ctx: CaseContext, c: GroupedCase, draw: Grou
   }
   try {
     checkpoint();
-    ctx.progress('timing', `${label}: timing ${sets} rotated input set(s)${python?.prepared.length ? ' interleaved with DeepGEMM' : ''}`);
+    ctx.progress(
+      'timing',
+      `${label}: timing ${sets} rotated input set(s)${python?.prepared.length ? ' interleaved with DeepGEMM' : ''}`,
+    );
     let ours = makeLaunches(pdl, true);
     let timed: Awaited<ReturnType<typeof timeRounds>> | undefined;
     // Fallbacks: a native peer that cannot be captured into a graph loses its column, not our
     // figure; a capture that refuses programmatic dependent launch gets plain launches.
     for (let attempt = 0; attempt < 3 && !timed; attempt++) {
       try {
-        timed = await timeRounds(addon, cublas?.launches ? [ours, cublas.launches] : [ours], timing, python, ctx.cancelled);
+        timed = await timeRounds(
+          addon,
+          cublas?.launches ? [ours, cublas.launches] : [ours],
+          timing,
+          python,
+          ctx.cancelled,
+        );
       } catch (err) {
         const data = codedData(err);
         if (losesContext(data) || data.code === 'E_CANCELLED') throw err;
         if (cublas) {
-          peerResults.push({ id: 'cublaslt', name: cublas.name, skipped: `${cublas.name} could not be timed in a CUDA graph: [${data.code}] ${data.message}` });
+          peerResults.push({
+            id: 'cublaslt',
+            name: cublas.name,
+            skipped: `${cublas.name} could not be timed in a CUDA graph: [${data.code}] ${data.message}`,
+          });
           cublas = undefined;
         } else if (pdl) {
           pdl = false;
@@ -321,21 +483,48 @@ export async function timeWithPeers(ctx: CaseContext, c: GroupedCase, draw: Grou
     }
     if (!timed) throw new Error('timing did not complete');
     const stats = summarize(timed.perCallUs[0]);
-    result.timing = { ...stats, tflops: tflops(work.flops, stats.medianUs), tbps: work.bytes / (stats.medianUs * 1e-6) / 1e12, flops: work.flops, bytes: work.bytes, flopsOver: work.flopsOver };
+    result.timing = {
+      ...stats,
+      tflops: tflops(work.flops, stats.medianUs),
+      tbps: work.bytes / (stats.medianUs * 1e-6) / 1e12,
+      flops: work.flops,
+      bytes: work.bytes,
+      flopsOver: work.flopsOver,
+    };
     if (cublas?.launches) {
       const samples = timed.perCallUs[1];
       const s = summarize(samples);
-      peerResults.unshift({ id: 'cublaslt', name: cublas.name, accuracy: cublas.accuracy!, config: cublas.config!,
-        timing: { ...s, tflops: tflops(work.flops, s.medianUs), ratio: s.medianUs / stats.medianUs, roundsUs: samples } });
+      peerResults.unshift({
+        id: 'cublaslt',
+        name: cublas.name,
+        accuracy: cublas.accuracy!,
+        config: cublas.config!,
+        timing: { ...s, tflops: tflops(work.flops, s.medianUs), ratio: s.medianUs / stats.medianUs, roundsUs: samples },
+      });
     }
     for (const p of python?.prepared ?? []) {
       const samples = timed.pythonUs.get(p.id);
       if (samples?.length) {
         const s = summarize(samples);
-        peerResults.push({ id: p.id, name: p.prepared.name, accuracy: p.prepared.accuracy, timing: { ...s, tflops: tflops(work.flops, s.medianUs), ratio: s.medianUs / stats.medianUs, roundsUs: samples },
-          ...(p.prepared.config ? { config: p.prepared.config } : {}) });
+        peerResults.push({
+          id: p.id,
+          name: p.prepared.name,
+          accuracy: p.prepared.accuracy,
+          timing: {
+            ...s,
+            tflops: tflops(work.flops, s.medianUs),
+            ratio: s.medianUs / stats.medianUs,
+            roundsUs: samples,
+          },
+          ...(p.prepared.config ? { config: p.prepared.config } : {}),
+        });
       } else {
-        peerResults.push({ id: p.id, name: p.prepared.name, accuracy: p.prepared.accuracy, skipped: timed.dropped.get(p.id) ?? 'no timing came back' });
+        peerResults.push({
+          id: p.id,
+          name: p.prepared.name,
+          accuracy: p.prepared.accuracy,
+          skipped: timed.dropped.get(p.id) ?? 'no timing came back',
+        });
       }
     }
     if (ctx.python || native) result.peers = peerResults;

@@ -2,10 +2,24 @@
 // CLI call them. Reuses the bench pipeline's pieces: environment probe, device init, JIT, utility
 // kernels, register report, coded errors; the per-case work is in caseBench.ts.
 import type {
-  CastRequest, CastResult, GroupedBenchOptions, GroupedBenchRun, GroupedCase, GroupedDraw, GroupedResult,
-  TransformScalesRequest, TransformScalesResult,
+  CastRequest,
+  CastResult,
+  GroupedBenchOptions,
+  GroupedBenchRun,
+  GroupedCase,
+  GroupedDraw,
+  GroupedResult,
+  TransformScalesRequest,
+  TransformScalesResult,
 } from '../../../protocol/grouped';
-import type { CompileReport, EnvironmentReport, GemmConfig, GemmProblem, PeerId, RuntimeSettings } from '../../../protocol/worker';
+import type {
+  CompileReport,
+  EnvironmentReport,
+  GemmConfig,
+  GemmProblem,
+  PeerId,
+  RuntimeSettings,
+} from '../../../protocol/worker';
 import { caseLabel, caseSeed, drawCase, kernelProblem } from '../../core/grouped/cases';
 import { groupedConfig } from '../../core/grouped/config';
 import { drawFromLayout, groupedLayout } from '../../core/grouped/inputs';
@@ -46,7 +60,12 @@ export interface PreparedCase {
  * Validates and draws a case, and resolves its config. Throws coded errors (E_INVALID_SHAPE,
  * E_SHAPE_ALIGNMENT, E_BAD_ARGUMENT, E_INVALID_CONFIG) before anything touches the GPU.
  */
-export function prepareCase(c: GroupedCase, seed: number, settings: RuntimeSettings, env: EnvironmentReport): PreparedCase {
+export function prepareCase(
+  c: GroupedCase,
+  seed: number,
+  settings: RuntimeSettings,
+  env: EnvironmentReport,
+): PreparedCase {
   const bad = checkCase(c);
   if (bad) throw coded(bad.code, `${caseLabel(c)}: ${bad.message}`);
   const { mkAlignment } = getGroupedSettings(settings);
@@ -61,12 +80,19 @@ export function prepareCase(c: GroupedCase, seed: number, settings: RuntimeSetti
     draw = drawCase(c, seed, mkAlignment);
   }
   if (layoutKindOf(c.kind) === 'contiguous' && !(draw.totalRows && draw.totalRows > 0)) {
-    throw coded('E_INVALID_SHAPE', `${caseLabel(c)}: every group has 0 rows (ΣM = 0): there is nothing to launch; give one group rows`);
+    throw coded(
+      'E_INVALID_SHAPE',
+      `${caseLabel(c)}: every group has 0 rows (ΣM = 0): there is nothing to launch; give one group rows`,
+    );
   }
   if (c.kind === 'kgrouped') {
     const p = checkGroupK(draw.groupK ?? [], c.numGroups, undefined, 128);
     if (p) throw coded(p.code, `${caseLabel(c)}: ${p.message}`);
-    if ((draw.groupK ?? []).every((k) => k === 0)) throw coded('E_INVALID_SHAPE', `${caseLabel(c)}: every group is empty (ΣK = 0): D = C already and nothing is launched; give one group K > 0`);
+    if ((draw.groupK ?? []).every((k) => k === 0))
+      throw coded(
+        'E_INVALID_SHAPE',
+        `${caseLabel(c)}: every group is empty (ΣK = 0): D = C already and nothing is launched; give one group K > 0`,
+      );
   }
   const layout = c.layout ? Int32Array.from(c.layout) : groupedLayout(c, draw, mkAlignment);
   const problem = kernelProblem(c, draw);
@@ -74,13 +100,28 @@ export function prepareCase(c: GroupedCase, seed: number, settings: RuntimeSetti
   let config: GemmConfig;
   if (c.config) {
     const smProblem = numSmsProblem(c.config, device);
-    if (smProblem) throw coded('E_INVALID_CONFIG', `config ${formatConfig(c.config)} cannot run ${caseLabel(c)}: [num-sms-device] ${smProblem}`);
+    if (smProblem)
+      throw coded(
+        'E_INVALID_CONFIG',
+        `config ${formatConfig(c.config)} cannot run ${caseLabel(c)}: [num-sms-device] ${smProblem}`,
+      );
     const violations = isBf16Kind(c.kind)
       ? configViolationsBf16(c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true })
       : is1d1dKind(c.kind)
-      ? configViolations1d1d(c.kind, c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true, ...(draw.groupK ? { groupK: draw.groupK } : {}) })
-      : configViolations(c.kind, c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true });
-    if (violations.length > 0) throw coded('E_INVALID_CONFIG', `config ${formatConfig(c.config)} cannot run ${caseLabel(c)}: ${violations.map((v) => `[${v.rule}] ${v.reason}`).join('; ')}`);
+        ? configViolations1d1d(c.kind, c.config, problem, {
+            capacity: device.sharedMemoryBytes,
+            checkSharedBytesField: true,
+            ...(draw.groupK ? { groupK: draw.groupK } : {}),
+          })
+        : configViolations(c.kind, c.config, problem, {
+            capacity: device.sharedMemoryBytes,
+            checkSharedBytesField: true,
+          });
+    if (violations.length > 0)
+      throw coded(
+        'E_INVALID_CONFIG',
+        `config ${formatConfig(c.config)} cannot run ${caseLabel(c)}: ${violations.map((v) => `[${v.rule}] ${v.reason}`).join('; ')}`,
+      );
     config = c.config;
   } else {
     try {
@@ -93,7 +134,12 @@ export function prepareCase(c: GroupedCase, seed: number, settings: RuntimeSetti
 }
 
 /** Compiles the kernel of a prepared case (1D1D for wgrad/kgrouped, 1D2D otherwise). */
-export async function compileCase(a: AddonModule, settings: RuntimeSettings, p: PreparedCase, log?: Logger): Promise<CompileReport> {
+export async function compileCase(
+  a: AddonModule,
+  settings: RuntimeSettings,
+  p: PreparedCase,
+  log?: Logger,
+): Promise<CompileReport> {
   let source;
   try {
     source = kernelSourceForKind(p.problem.kind, p.config, p.problem.output);
@@ -103,9 +149,16 @@ export async function compileCase(a: AddonModule, settings: RuntimeSettings, p: 
   }
   const compiled = await jitCompile(a, settings, source.source, [source.kernelName], log);
   return {
-    problem: p.problem, config: p.config, kernelName: source.kernelName, cacheKey: compiled.key, cacheHit: compiled.cacheHit,
-    compileMs: compiled.elapsedMs, cubinPath: compiled.cubinPath, ptxasLog: compiled.ptxasLog,
-    registers: registerReport(compiled.ptxasLog, source.kernelName, p.config), command: compiled.command,
+    problem: p.problem,
+    config: p.config,
+    kernelName: source.kernelName,
+    cacheKey: compiled.key,
+    cacheHit: compiled.cacheHit,
+    compileMs: compiled.elapsedMs,
+    cubinPath: compiled.cubinPath,
+    ptxasLog: compiled.ptxasLog,
+    registers: registerReport(compiled.ptxasLog, source.kernelName, p.config),
+    command: compiled.command,
   };
 }
 
@@ -114,23 +167,35 @@ const defaultDeps: GroupedDeps = defaultJobDeps;
 
 function checkOptions(o: GroupedBenchOptions): void {
   if (!o || typeof o !== 'object') throw coded('E_BAD_ARGUMENT', 'grouped bench options are missing');
-  if (!Number.isInteger(o.rounds) || o.rounds < 1) throw coded('E_BAD_ARGUMENT', `rounds must be a whole number ≥ 1; got ${o.rounds}`);
-  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw coded('E_BAD_ARGUMENT', `seed must be a whole number in 0..2^32-1; got ${o.seed}`);
+  if (!Number.isInteger(o.rounds) || o.rounds < 1)
+    throw coded('E_BAD_ARGUMENT', `rounds must be a whole number ≥ 1; got ${o.rounds}`);
+  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff)
+    throw coded('E_BAD_ARGUMENT', `seed must be a whole number in 0..2^32-1; got ${o.seed}`);
 }
 
 /**
  * Every case: validated and drawn first (a bad case fails alone with its coded error), compiled,
  * then on a Hopper GPU checked and timed; without one, compiled only (study mode).
  */
-export async function benchGrouped(settings: RuntimeSettings, cases: GroupedCase[], options: GroupedBenchOptions, hooks: GroupedHooks = {},
-  deps: GroupedDeps = defaultDeps): Promise<GroupedBenchRun> {
+export async function benchGrouped(
+  settings: RuntimeSettings,
+  cases: GroupedCase[],
+  options: GroupedBenchOptions,
+  hooks: GroupedHooks = {},
+  deps: GroupedDeps = defaultDeps,
+): Promise<GroupedBenchRun> {
   checkOptions(options);
-  if (!Array.isArray(cases) || cases.length === 0) throw coded('E_INVALID_SHAPE', 'No grouped cases: give at least one (e.g. --kernel contiguous).');
+  if (!Array.isArray(cases) || cases.length === 0)
+    throw coded('E_INVALID_SHAPE', 'No grouped cases: give at least one (e.g. --kernel contiguous).');
   const job = await openJob(settings, hooks, deps);
   const { addon: a, env, hopper, gpu, log } = job;
   const run: GroupedBenchRun = {
-    id: `grouped-${Date.now().toString(36)}`, startedAt: new Date().toISOString(), mode: gpu ? 'gpu' : 'study',
-    ...(hopper ? { device: hopper } : {}), options: { ...options }, results: [],
+    id: `grouped-${Date.now().toString(36)}`,
+    startedAt: new Date().toISOString(),
+    mode: gpu ? 'gpu' : 'study',
+    ...(hopper ? { device: hopper } : {}),
+    options: { ...options },
+    results: [],
   };
 
   const dev = gpu ? await startDevice(job, settings) : undefined;
@@ -138,9 +203,19 @@ export async function benchGrouped(settings: RuntimeSettings, cases: GroupedCase
   // DeepGEMM is the grouped kinds' only peer (cuBLASLt and torch have no block-scaled grouped form);
   // the BF16 GEMM also has cuBLASLt's plain BF16 matmul (best of its algorithms; one GEMM only).
   const defaultPeers: PeerId[] = cases.some((c) => c.kind === 'bf16') ? ['cublaslt', 'deepgemm'] : ['deepgemm'];
-  const peers = gpu ? await openPeers(settings, { peer: options.peer ?? true, peers: options.peers ?? defaultPeers, timing: options.timing }, env, log) : undefined;
+  const peers = gpu
+    ? await openPeers(
+        settings,
+        { peer: options.peer ?? true, peers: options.peers ?? defaultPeers, timing: options.timing },
+        env,
+        log,
+      )
+    : undefined;
   const cublasLt = peers?.shape.cublaslt?.ok
-    ? { name: peers.shape.cublaslt.name, libOptions: { cudaHome: settings.cudaHome, ...(settings.cublasLtPath ? { path: settings.cublasLtPath } : {}) } }
+    ? {
+        name: peers.shape.cublaslt.name,
+        libOptions: { cudaHome: settings.cudaHome, ...(settings.cublasLtPath ? { path: settings.cublasLtPath } : {}) },
+      }
     : undefined;
   if (peers) run.peers = peers.availability;
   const prepared: Array<PreparedCase | undefined> = [];
@@ -151,23 +226,51 @@ export async function benchGrouped(settings: RuntimeSettings, cases: GroupedCase
       label: (c) => caseLabel(c),
       ...(peers ? { onCancel: () => peers.kill() } : {}),
       step: async (c, at): Promise<GroupedResult> => {
-        const p = prepared[at.index] = prepareCase(c, caseSeed(options.seed, at.index), settings, env);
+        const p = (prepared[at.index] = prepareCase(c, caseSeed(options.seed, at.index), settings, env));
         at.progress('compiling', `${caseLabel(c)}: compiling ${formatConfig(p.config)}`);
         const compiled = await compileCase(a, settings, p, log);
         if (dev) {
-          return benchCase({ addon: a, utils: dev.utils, grouped: grouped!, device: dev.info, options, progress: at.progress, cancelled: at.cancelled, python: peers?.shape.python, numSms: settings.numSms,
-            ...(cublasLt ? { cublasLt } : {}) },
-            c, p.draw, p.layout, p.problem, p.config, compiled);
+          return benchCase(
+            {
+              addon: a,
+              utils: dev.utils,
+              grouped: grouped!,
+              device: dev.info,
+              options,
+              progress: at.progress,
+              cancelled: at.cancelled,
+              python: peers?.shape.python,
+              numSms: settings.numSms,
+              ...(cublasLt ? { cublasLt } : {}),
+            },
+            c,
+            p.draw,
+            p.layout,
+            p.problem,
+            p.config,
+            compiled,
+          );
         }
         return {
-          case: c, draw: p.draw, problem: p.problem, config: p.config, kernelName: compiled.kernelName,
-          registers: compiled.registers, compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
+          case: c,
+          draw: p.draw,
+          problem: p.problem,
+          config: p.config,
+          kernelName: compiled.kernelName,
+          registers: compiled.registers,
+          compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
         };
       },
       failed: (c, i, error) => {
         const p = prepared[i];
         const seed = caseSeed(options.seed, i);
-        return { case: c, draw: p?.draw ?? { seed }, problem: p?.problem ?? kernelProblem(c, { seed }), ...(p ? { config: p.config } : {}), error };
+        return {
+          case: c,
+          draw: p?.draw ?? { seed },
+          problem: p?.problem ?? kernelProblem(c, { seed }),
+          ...(p ? { config: p.config } : {}),
+          error,
+        };
       },
       kept: (result) => hooks.measured?.(result),
       summary: (result) => (result.error ? `[${result.error.code}] ${result.error.message}` : 'ok'),
@@ -184,7 +287,10 @@ export async function benchGrouped(settings: RuntimeSettings, cases: GroupedCase
 // ---------------------------------------------------------------------------------------------
 // Utilities on the GPU: casts to FP8 and the scale layout conversion, on the caller's host data.
 
-async function gpuFor(settings: RuntimeSettings, deps: GroupedDeps): Promise<{ a: AddonModule; grouped: GroupedKernels }> {
+async function gpuFor(
+  settings: RuntimeSettings,
+  deps: GroupedDeps,
+): Promise<{ a: AddonModule; grouped: GroupedKernels }> {
   const a = deps.addon();
   const env = await deps.probe(settings);
   const hopper = firstHopper(env);
@@ -194,42 +300,74 @@ async function gpuFor(settings: RuntimeSettings, deps: GroupedDeps): Promise<{ a
 }
 
 function decodeF32(base64: string, count: number, what: string): Float32Array {
-  if (typeof base64 !== 'string') throw coded('E_BAD_ARGUMENT', `${what} must be base64 text of ${count} fp32 values; got ${base64 === null ? 'null' : typeof base64}`);
+  if (typeof base64 !== 'string')
+    throw coded(
+      'E_BAD_ARGUMENT',
+      `${what} must be base64 text of ${count} fp32 values; got ${base64 === null ? 'null' : typeof base64}`,
+    );
   const bytes = Buffer.from(base64, 'base64');
-  if (bytes.length !== count * 4) throw coded('E_BAD_ARGUMENT', `${what} holds ${bytes.length} bytes; ${count} fp32 values need ${count * 4}`);
+  if (bytes.length !== count * 4)
+    throw coded('E_BAD_ARGUMENT', `${what} holds ${bytes.length} bytes; ${count} fp32 values need ${count * 4}`);
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
 }
 
 const MAX_UTILITY_ELEMENTS = 1 << 28;
 
 /** Per-token (1x128, scales MN-major TMA-aligned), per-block (128x128) or per-channel cast of fp32 [rows, cols]. */
-export async function castToFp8(settings: RuntimeSettings, req: CastRequest, deps: GroupedDeps = defaultDeps): Promise<CastResult> {
+export async function castToFp8(
+  settings: RuntimeSettings,
+  req: CastRequest,
+  deps: GroupedDeps = defaultDeps,
+): Promise<CastResult> {
   const { mode, rows, cols } = req ?? ({} as CastRequest);
-  if (!['per-token', 'per-block', 'per-channel'].includes(mode)) throw coded('E_BAD_ARGUMENT', `cast mode must be per-token, per-block or per-channel; got ${mode}`);
-  if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(cols) || cols < 1 || rows * cols > MAX_UTILITY_ELEMENTS) {
-    throw coded('E_BAD_ARGUMENT', `rows and cols must be whole numbers ≥ 1 with rows·cols ≤ ${MAX_UTILITY_ELEMENTS}; got ${rows} x ${cols}`);
+  if (!['per-token', 'per-block', 'per-channel'].includes(mode))
+    throw coded('E_BAD_ARGUMENT', `cast mode must be per-token, per-block or per-channel; got ${mode}`);
+  if (
+    !Number.isInteger(rows) ||
+    rows < 1 ||
+    !Number.isInteger(cols) ||
+    cols < 1 ||
+    rows * cols > MAX_UTILITY_ELEMENTS
+  ) {
+    throw coded(
+      'E_BAD_ARGUMENT',
+      `rows and cols must be whole numbers ≥ 1 with rows·cols ≤ ${MAX_UTILITY_ELEMENTS}; got ${rows} x ${cols}`,
+    );
   }
-  if (mode !== 'per-channel' && cols % 128 !== 0) throw coded('E_SHAPE_ALIGNMENT', `the ${mode} cast scales 128-wide groups along K: cols must be a multiple of 128; got ${cols}, pad to ${Math.ceil(cols / 128) * 128}`);
+  if (mode !== 'per-channel' && cols % 128 !== 0)
+    throw coded(
+      'E_SHAPE_ALIGNMENT',
+      `the ${mode} cast scales 128-wide groups along K: cols must be a multiple of 128; got ${cols}, pad to ${Math.ceil(cols / 128) * 128}`,
+    );
   const x = decodeF32(req.dataBase64, rows * cols, 'data');
   const { a, grouped } = await gpuFor(settings, deps);
   const kBlocks = cols / 128;
   const stride = tmaAlignedSize(rows, 4);
-  const scaleShape = mode === 'per-token' ? [kBlocks, stride] : mode === 'per-block' ? [Math.ceil(rows / 128), kBlocks] : [rows];
+  const scaleShape =
+    mode === 'per-token' ? [kBlocks, stride] : mode === 'per-block' ? [Math.ceil(rows / 128), kBlocks] : [rows];
   const scaleCount = scaleShape.reduce((p, v) => p * v, 1);
   const scope = new DeviceScope(a);
   try {
-    const xd = scope.alloc(x.byteLength), q = scope.alloc(rows * cols), sf = scope.alloc(scaleCount * 4);
+    const xd = scope.alloc(x.byteLength),
+      q = scope.alloc(rows * cols),
+      sf = scope.alloc(scaleCount * 4);
     a.upload(xd, x);
     if (mode === 'per-token') grouped.castPerToken(at(xd), at(q), at(sf), rows, cols, stride);
     else if (mode === 'per-block') grouped.castPerBlock(at(xd), at(q), at(sf), rows, cols);
     else grouped.castPerChannel(at(xd), at(q), at(sf), rows, cols);
     await a.synchronize(SYNC_TIMEOUT_MS);
     return {
-      mode, rows, cols,
+      mode,
+      rows,
+      cols,
       fp8Base64: Buffer.from(a.download(q, rows * cols)).toString('base64'),
       scalesBase64: Buffer.from(a.download(sf, scaleCount * 4)).toString('base64'),
-      scaleLayout: mode === 'per-token' ? `fp32 [K/128 = ${kBlocks}][TMA-aligned rows = ${stride}] MN-major (SFA, or 1D1D SFB)`
-        : mode === 'per-block' ? `fp32 [ceil(rows/128)][K/128] (1D2D SFB)` : 'fp32 [rows]',
+      scaleLayout:
+        mode === 'per-token'
+          ? `fp32 [K/128 = ${kBlocks}][TMA-aligned rows = ${stride}] MN-major (SFA, or 1D1D SFB)`
+          : mode === 'per-block'
+            ? `fp32 [ceil(rows/128)][K/128] (1D2D SFB)`
+            : 'fp32 [rows]',
       scaleShape,
     };
   } finally {
@@ -238,9 +376,19 @@ export async function castToFp8(settings: RuntimeSettings, req: CastRequest, dep
 }
 
 /** User scales [rows][kBlocks] -> the kernels' [kBlocks][TMA-aligned rows] MN-major layout, on the GPU. */
-export async function transformScales(settings: RuntimeSettings, req: TransformScalesRequest, deps: GroupedDeps = defaultDeps): Promise<TransformScalesResult> {
+export async function transformScales(
+  settings: RuntimeSettings,
+  req: TransformScalesRequest,
+  deps: GroupedDeps = defaultDeps,
+): Promise<TransformScalesResult> {
   const { rows, kBlocks } = req ?? ({} as TransformScalesRequest);
-  if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(kBlocks) || kBlocks < 1 || rows * kBlocks > MAX_UTILITY_ELEMENTS) {
+  if (
+    !Number.isInteger(rows) ||
+    rows < 1 ||
+    !Number.isInteger(kBlocks) ||
+    kBlocks < 1 ||
+    rows * kBlocks > MAX_UTILITY_ELEMENTS
+  ) {
     throw coded('E_BAD_ARGUMENT', `rows and kBlocks must be whole numbers ≥ 1; got ${rows} x ${kBlocks}`);
   }
   const sf = decodeF32(req.dataBase64, rows * kBlocks, 'scales');
@@ -248,11 +396,16 @@ export async function transformScales(settings: RuntimeSettings, req: TransformS
   const alignedRows = tmaAlignedSize(rows, 4);
   const scope = new DeviceScope(a);
   try {
-    const src = scope.alloc(sf.byteLength), dst = scope.alloc(kBlocks * alignedRows * 4);
+    const src = scope.alloc(sf.byteLength),
+      dst = scope.alloc(kBlocks * alignedRows * 4);
     a.upload(src, sf);
     grouped.transformScales(at(src), at(dst), rows, kBlocks, alignedRows);
     await a.synchronize(SYNC_TIMEOUT_MS);
-    return { dataBase64: Buffer.from(a.download(dst, kBlocks * alignedRows * 4)).toString('base64'), alignedRows, kBlocks };
+    return {
+      dataBase64: Buffer.from(a.download(dst, kBlocks * alignedRows * 4)).toString('base64'),
+      alignedRows,
+      kBlocks,
+    };
   } finally {
     scope.dispose();
   }

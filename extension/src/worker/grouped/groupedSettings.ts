@@ -24,7 +24,10 @@ export function setGroupedSettings(change: Partial<GroupedSettings>, deviceSms?:
     const v = change.numSms;
     const max = deviceSms ?? 1 << 16;
     if (!Number.isInteger(v) || v < 0 || v > max) {
-      throw coded('E_BAD_ARGUMENT', `numSms must be a whole number in 1..${max}${deviceSms ? ` (the device's SMs)` : ''}, or 0 for all SMs; got ${v}`);
+      throw coded(
+        'E_BAD_ARGUMENT',
+        `numSms must be a whole number in 1..${max}${deviceSms ? ` (the device's SMs)` : ''}, or 0 for all SMs; got ${v}`,
+      );
     }
   }
   if (change.mkAlignment !== undefined) {

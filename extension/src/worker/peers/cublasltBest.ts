@@ -23,7 +23,14 @@ export interface BestCublasLt {
 }
 
 /** One rotated input set as cuBLASLt reads it: FP8 with its scales, or BF16 (with C when accumulating). */
-export interface CublasLtSet { a: DeviceBuffer; b: DeviceBuffer; d: DeviceBuffer; sfa?: DeviceBuffer; sfb?: DeviceBuffer; c?: DeviceBuffer }
+export interface CublasLtSet {
+  a: DeviceBuffer;
+  b: DeviceBuffer;
+  d: DeviceBuffer;
+  sfa?: DeviceBuffer;
+  sfb?: DeviceBuffer;
+  c?: DeviceBuffer;
+}
 
 export interface CublasLtContext {
   addon: AddonModule;
@@ -44,7 +51,10 @@ export interface CublasLtContext {
 /** "algo 66, tile 24, stages 20, split-K 1 (fastest of 7 correct of 8 offered)" — cuBLASLt's own enum values. */
 export function describeAlgorithm(a: CublasLtAlgorithm, correct: number): string {
   const splitK = a.splitK > 1 ? `, split-K ${a.splitK}` : '';
-  const how = correct < 0 ? 'the winner of this run\'s earlier race on the shape' : `fastest of ${correct} correct of ${a.found} listed`;
+  const how =
+    correct < 0
+      ? "the winner of this run's earlier race on the shape"
+      : `fastest of ${correct} correct of ${a.found} listed`;
   const where = a.fromHeuristic ? `heuristic's #${a.index + 1}` : `cuBLASLt's enumeration, #${a.index + 1} of the list`;
   return `algo ${a.id}, tile ${a.tile}, stages ${a.stages}${splitK} (${where}; ${how})`;
 }
@@ -53,16 +63,29 @@ export async function bestCublasLt(ctx: CublasLtContext): Promise<BestCublasLt> 
   const { addon, scope, sets, problem } = ctx;
   const { m, n, k } = problem;
   const spec = (set: CublasLtSet): PeerLaunchSpec => ({
-    m, n, k, a: set.a, b: set.b, d: set.d,
-    ...(problem.dataType === 'bf16' ? { dataType: 'bf16' as const, ...(problem.dType ? { dType: problem.dType } : {}), ...(set.c ? { c: set.c } : {}) } : { sfa: set.sfa, sfb: set.sfb }),
+    m,
+    n,
+    k,
+    a: set.a,
+    b: set.b,
+    d: set.d,
+    ...(problem.dataType === 'bf16'
+      ? {
+          dataType: 'bf16' as const,
+          ...(problem.dType ? { dType: problem.dType } : {}),
+          ...(set.c ? { c: set.c } : {}),
+        }
+      : { sfa: set.sfa, sfb: set.sfb }),
   });
-  const make = (algorithm: number, set: CublasLtSet) => scope.adopt(addon.createCublasLtLaunch(spec(set), { ...ctx.libOptions, algorithm }));
+  const make = (algorithm: number, set: CublasLtSet) =>
+    scope.adopt(addon.createCublasLtLaunch(spec(set), { ...ctx.libOptions, algorithm }));
 
   const first = make(ctx.known ?? 0, sets[0]);
   const offered = first.algorithm().found;
   const candidates: { index: number; launch: PeerLaunch; accuracy: Accuracy }[] = [];
   const failures: string[] = [];
-  const indices = ctx.known !== undefined ? [ctx.known] : Array.from({ length: ctx.onlyFirst ? 1 : offered }, (_, i) => i);
+  const indices =
+    ctx.known !== undefined ? [ctx.known] : Array.from({ length: ctx.onlyFirst ? 1 : offered }, (_, i) => i);
   for (const index of indices) {
     try {
       const launch = index === indices[0] ? first : make(index, sets[0]);
@@ -76,7 +99,10 @@ export async function bestCublasLt(ctx: CublasLtContext): Promise<BestCublasLt> 
     }
   }
   if (candidates.length === 0) {
-    throw Object.assign(new Error(`none of cuBLASLt's ${offered} algorithm(s) gave a correct result: ${failures.slice(0, 3).join('; ')}`), { code: 'E_WRONG_RESULT' });
+    throw Object.assign(
+      new Error(`none of cuBLASLt's ${offered} algorithm(s) gave a correct result: ${failures.slice(0, 3).join('; ')}`),
+      { code: 'E_WRONG_RESULT' },
+    );
   }
 
   const rotations = candidates.map((c) => sets.map((set, s) => (s === 0 ? c.launch : make(c.index, set))));
@@ -84,7 +110,9 @@ export async function bestCublasLt(ctx: CublasLtContext): Promise<BestCublasLt> 
   let winner = 0;
   if (candidates.length > 1) {
     const raced = await addon.timeGraphs(rotations, { ...ctx.timing, rounds: SELECTION_ROUNDS });
-    raced.perCallUs.forEach((samples, i) => { raceUs[candidates[i].index] = median(samples); });
+    raced.perCallUs.forEach((samples, i) => {
+      raceUs[candidates[i].index] = median(samples);
+    });
     winner = candidates.reduce((best, c, i) => (raceUs[c.index] < raceUs[candidates[best].index] ? i : best), 0);
   }
   return {

@@ -16,8 +16,13 @@ export interface RunPeers {
   close(): Promise<void>;
 }
 
-export async function openPeers(settings: RuntimeSettings, options: { peer: boolean; peers?: PeerId[]; timing: boolean }, env: EnvironmentReport,
-  log: Logger, startHelper: typeof PythonPeerHelper.start = PythonPeerHelper.start): Promise<RunPeers> {
+export async function openPeers(
+  settings: RuntimeSettings,
+  options: { peer: boolean; peers?: PeerId[]; timing: boolean },
+  env: EnvironmentReport,
+  log: Logger,
+  startHelper: typeof PythonPeerHelper.start = PythonPeerHelper.start,
+): Promise<RunPeers> {
   const wanted = wantedPeers(options);
   const availability: PeerAvailability[] = [];
   const shape: ShapePeers = {};
@@ -25,7 +30,12 @@ export async function openPeers(settings: RuntimeSettings, options: { peer: bool
     const version = env.cublasLt.version ? cublasLtVersionText(env.cublasLt.version) : undefined;
     const name = `${PEER_NAMES.cublaslt}${version ? ` ${version}` : ''}`;
     if (env.cublasLt.available) {
-      shape.cublaslt = { ok: true, name, winners: new Map(), ...(env.cublasLt.path ? { path: env.cublasLt.path } : {}) };
+      shape.cublaslt = {
+        ok: true,
+        name,
+        winners: new Map(),
+        ...(env.cublasLt.path ? { path: env.cublasLt.path } : {}),
+      };
       availability.push({ id: 'cublaslt', name, available: true, ...(version ? { version } : {}) });
     } else {
       // Said once for the run (no column of 'skipped' cells).
@@ -42,13 +52,18 @@ export async function openPeers(settings: RuntimeSettings, options: { peer: bool
     availability.push(...peers);
     const usable = peers.filter((p) => p.available);
     if (usable.length) shape.python = { helper, available: usable };
-    else { helper.kill('not needed'); helper = undefined; }
+    else {
+      helper.kill('not needed');
+      helper = undefined;
+    }
   }
   for (const line of missingPeerLines(availability)) log('warn', line);
   return {
     shape,
     availability,
     kill: () => helper?.kill('stopped with the run'),
-    close: async () => { await helper?.close(); },
+    close: async () => {
+      await helper?.close();
+    },
   };
 }

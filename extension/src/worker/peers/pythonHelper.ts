@@ -6,8 +6,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { PeerAvailability, PeerId } from '../../../protocol/worker';
 import {
-  availabilityFromHello, checkHello, helperArgv, helperEnv, helperFailure, parseHelperLine, resolvePython, unavailable,
-  PYTHON_PEERS, type HelloResult, type HelperRequests,
+  availabilityFromHello,
+  checkHello,
+  helperArgv,
+  helperEnv,
+  helperFailure,
+  parseHelperLine,
+  resolvePython,
+  unavailable,
+  PYTHON_PEERS,
+  type HelloResult,
+  type HelperRequests,
 } from '../../core/peers/helperProtocol';
 import { findExtensionRoot } from '../addon';
 
@@ -28,17 +37,26 @@ export class PythonPeerHelper {
   private buffer = '';
   private stderr = '';
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }
+  >();
   /** Set once the helper is unusable; every later request rejects with it. */
   private broken: string | undefined;
   private markExited: () => void = () => {};
   /** Resolves when the process has exited and been reaped (at once when it never started). */
-  readonly exited = new Promise<void>((resolve) => { this.markExited = resolve; });
+  readonly exited = new Promise<void>((resolve) => {
+    this.markExited = resolve;
+  });
 
   private constructor(readonly python: { command: string; source: string }) {}
 
   /** Starts the helper; never throws (a helper that cannot start is `broken` with the reason). */
-  static start(pythonSetting: string | undefined, env: NodeJS.ProcessEnv = process.env, script = helperScriptPath()): PythonPeerHelper {
+  static start(
+    pythonSetting: string | undefined,
+    env: NodeJS.ProcessEnv = process.env,
+    script = helperScriptPath(),
+  ): PythonPeerHelper {
     const helper = new PythonPeerHelper(resolvePython(pythonSetting, env));
     const [command, args] = helperArgv(helper.python.command, script);
     try {
@@ -50,7 +68,8 @@ export class PythonPeerHelper {
     }
     const child = helper.child;
     child.on('error', (err: NodeJS.ErrnoException) => {
-      const what = err.code === 'ENOENT' ? `was not found (${command}: no such file)` : `could not be started (${err.message})`;
+      const what =
+        err.code === 'ENOENT' ? `was not found (${command}: no such file)` : `could not be started (${err.message})`;
       helper.fail(helperFailure(helper.python, what, helper.stderr));
       helper.child = undefined;
       helper.markExited();
@@ -58,14 +77,17 @@ export class PythonPeerHelper {
     // 'close' comes after the pipes are drained, so the failure carries the helper's last stderr lines.
     child.on('close', (code, signal) => {
       helper.child = undefined;
-      if (!helper.broken) helper.fail(helperFailure(helper.python, `exited (${signal ?? `code ${code}`})`, helper.stderr));
+      if (!helper.broken)
+        helper.fail(helperFailure(helper.python, `exited (${signal ?? `code ${code}`})`, helper.stderr));
       helper.markExited();
     });
     child.stdin?.on('error', () => {}); // a dead helper's closed pipe: 'exit' says why
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (chunk: string) => helper.onData(chunk));
     child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => { helper.stderr = (helper.stderr + chunk).slice(-STDERR_KEEP); });
+    child.stderr?.on('data', (chunk: string) => {
+      helper.stderr = (helper.stderr + chunk).slice(-STDERR_KEEP);
+    });
     return helper;
   }
 
@@ -78,14 +100,25 @@ export class PythonPeerHelper {
     return this.child?.pid;
   }
 
-  request<M extends keyof HelperRequests>(method: M, params: HelperRequests[M]['params'], timeoutMs: number): Promise<unknown> {
+  request<M extends keyof HelperRequests>(
+    method: M,
+    params: HelperRequests[M]['params'],
+    timeoutMs: number,
+  ): Promise<unknown> {
     if (this.broken) return Promise.reject(new HelperError(this.broken));
     const child = this.child;
-    if (!child?.stdin) return Promise.reject(new HelperError(helperFailure(this.python, 'is not running', this.stderr)));
+    if (!child?.stdin)
+      return Promise.reject(new HelperError(helperFailure(this.python, 'is not running', this.stderr)));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.fail(helperFailure(this.python, `did not answer '${method}' within ${Math.round(timeoutMs / 1000)} s and was stopped`, this.stderr));
+        this.fail(
+          helperFailure(
+            this.python,
+            `did not answer '${method}' within ${Math.round(timeoutMs / 1000)} s and was stopped`,
+            this.stderr,
+          ),
+        );
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       child.stdin!.write(`${JSON.stringify({ id, method, params })}\n`);
@@ -93,13 +126,19 @@ export class PythonPeerHelper {
   }
 
   /** Which Python peers can run, each with its reason when not (a failed hello makes every one unavailable). */
-  async hello(wanted: readonly PeerId[], timeoutMs = HELLO_TIMEOUT_MS): Promise<{ hello?: HelloResult; peers: PeerAvailability[] }> {
+  async hello(
+    wanted: readonly PeerId[],
+    timeoutMs = HELLO_TIMEOUT_MS,
+  ): Promise<{ hello?: HelloResult; peers: PeerAvailability[] }> {
     const ids = PYTHON_PEERS.filter((id) => wanted.includes(id));
     try {
       const hello = checkHello(await this.request('hello', {}, timeoutMs));
       return { hello, peers: availabilityFromHello(hello, wanted) };
     } catch (err) {
-      const reason = err instanceof HelperError ? err.message : helperFailure(this.python, `answered hello wrongly (${(err as Error).message})`, this.stderr);
+      const reason =
+        err instanceof HelperError
+          ? err.message
+          : helperFailure(this.python, `answered hello wrongly (${(err as Error).message})`, this.stderr);
       if (!(err instanceof HelperError)) this.fail(reason);
       return { peers: ids.map((id) => unavailable(id, reason)) };
     }
@@ -116,7 +155,15 @@ export class PythonPeerHelper {
   kill(reason = 'stopped'): void {
     const child = this.child;
     if (child?.pid !== undefined) {
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { try { child.kill('SIGKILL'); } catch { /* already gone */ } }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        try {
+          child.kill('SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
     }
     if (!this.broken) this.fail(`the Python peer helper was ${reason}`);
   }
@@ -130,7 +177,11 @@ export class PythonPeerHelper {
     }
     const child = this.child;
     if (child?.pid !== undefined) {
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   }
 
@@ -143,13 +194,16 @@ export class PythonPeerHelper {
       if (!line) continue;
       const parsed = parseHelperLine(line);
       if (!parsed.ok) {
-        this.fail(helperFailure(this.python, `wrote something that is not the protocol (${parsed.problem})`, this.stderr));
+        this.fail(
+          helperFailure(this.python, `wrote something that is not the protocol (${parsed.problem})`, this.stderr),
+        );
         return;
       }
       const answer = parsed.answer;
       const entry = answer.id === null ? undefined : this.pending.get(answer.id);
       if (!entry) {
-        if ('error' in answer) this.fail(helperFailure(this.python, `failed: [${answer.error.code}] ${answer.error.message}`, this.stderr));
+        if ('error' in answer)
+          this.fail(helperFailure(this.python, `failed: [${answer.error.code}] ${answer.error.message}`, this.stderr));
         continue;
       }
       this.pending.delete(answer.id as number);

@@ -23,14 +23,22 @@ import { defaultStudyDeps, gemmSpec, runStudy, type OperandSet, type StudyDeps, 
 export const INPUT_KINDS: readonly InputKind[] = ['normal', 'outliers', 'tiny'];
 
 export function checkAccuracyOptions(o: AccuracyOptions | undefined): AccuracyOptions {
-  if (!o || typeof o !== 'object') throw coded('E_BAD_ARGUMENT', 'accuracy options are missing: pass { input: normal | outliers | tiny, seed }.');
-  if (!INPUT_KINDS.includes(o.input)) throw coded('E_BAD_ARGUMENT', `input must be normal, outliers or tiny; got ${JSON.stringify(o.input)}`);
-  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw coded('E_BAD_ARGUMENT', `seed must be a whole number from 0 to 4294967295; got ${o.seed}`);
+  if (!o || typeof o !== 'object')
+    throw coded('E_BAD_ARGUMENT', 'accuracy options are missing: pass { input: normal | outliers | tiny, seed }.');
+  if (!INPUT_KINDS.includes(o.input))
+    throw coded('E_BAD_ARGUMENT', `input must be normal, outliers or tiny; got ${JSON.stringify(o.input)}`);
+  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff)
+    throw coded('E_BAD_ARGUMENT', `seed must be a whole number from 0 to 4294967295; got ${o.seed}`);
   return { input: o.input, seed: o.seed };
 }
 
-export async function accuracyStudy(settings: RuntimeSettings, problem: GemmProblem, options: AccuracyOptions, hooks: StudyHooks = {},
-  deps: StudyDeps = defaultStudyDeps): Promise<AccuracyReport> {
+export async function accuracyStudy(
+  settings: RuntimeSettings,
+  problem: GemmProblem,
+  options: AccuracyOptions,
+  hooks: StudyHooks = {},
+  deps: StudyDeps = defaultStudyDeps,
+): Promise<AccuracyReport> {
   const opts = checkAccuracyOptions(options);
   return runStudy(settings, problem, 'accuracy study', hooks, deps, async (s) => {
     const { addon, config, utils } = s;
@@ -45,11 +53,17 @@ export async function accuracyStudy(settings: RuntimeSettings, problem: GemmProb
     ]);
     s.checkpoint();
     // fine and perTensor are the same kernel on differently scaled inputs.
-    const promotedKernel = { kernel: addon.loadKernel(promoted.cubinPath, promoted.kernelName), name: promoted.kernelName };
+    const promotedKernel = {
+      kernel: addon.loadKernel(promoted.cubinPath, promoted.kernelName),
+      name: promoted.kernelName,
+    };
     const kernels = {
       fine: promotedKernel,
       perTensor: promotedKernel,
-      noPromotion: { kernel: addon.loadKernel(unpromoted.cubinPath, unpromoted.kernelName), name: unpromoted.kernelName },
+      noPromotion: {
+        kernel: addon.loadKernel(unpromoted.cubinPath, unpromoted.kernelName),
+        name: unpromoted.kernelName,
+      },
     };
 
     const scope = new DeviceScope(addon);
@@ -63,10 +77,22 @@ export async function accuracyStudy(settings: RuntimeSettings, problem: GemmProb
       utils.fillRandom(xa, m, k, operandSeed(opts.seed, 0, 0), opts.input);
       utils.fillRandom(xb, n, k, operandSeed(opts.seed, 0, 1), opts.input);
       const d = scope.alloc(sizes.d);
-      const fine: OperandSet = { a: scope.alloc(sizes.a), b: scope.alloc(sizes.b), sfa: scope.alloc(sizes.sfa), sfb: scope.alloc(sizes.sfb), d };
+      const fine: OperandSet = {
+        a: scope.alloc(sizes.a),
+        b: scope.alloc(sizes.b),
+        sfa: scope.alloc(sizes.sfa),
+        sfb: scope.alloc(sizes.sfb),
+        d,
+      };
       utils.castPerToken(xa, fine.a, fine.sfa, m, k, sizes.sfaStride);
       utils.castPerBlock(xb, fine.b, fine.sfb, n, k);
-      const perTensor: OperandSet = { a: scope.alloc(sizes.a), b: scope.alloc(sizes.b), sfa: scope.alloc(sizes.sfa), sfb: scope.alloc(sizes.sfb), d };
+      const perTensor: OperandSet = {
+        a: scope.alloc(sizes.a),
+        b: scope.alloc(sizes.b),
+        sfa: scope.alloc(sizes.sfa),
+        sfb: scope.alloc(sizes.sfb),
+        d,
+      };
       const partials = scope.alloc(perTensorPartials(Math.max(m, n) * k) * 4);
       utils.castPerTensor(xa, perTensor.a, m * k, partials, perTensor.sfa, kBlocks * sizes.sfaStride);
       utils.castPerTensor(xb, perTensor.b, n * k, partials, perTensor.sfb, Math.ceil(n / 128) * kBlocks);
@@ -82,11 +108,17 @@ export async function accuracyStudy(settings: RuntimeSettings, problem: GemmProb
       const diff = scope.alloc(DIFF_WORDS * 8);
       s.checkpoint();
 
-      const plan: Array<[AccuracyVariant, OperandSet, DeviceBuffer]> = [['fine', fine, refFine], ['perTensor', perTensor, refTensor], ['noPromotion', perTensor, refTensor]];
+      const plan: Array<[AccuracyVariant, OperandSet, DeviceBuffer]> = [
+        ['fine', fine, refFine],
+        ['perTensor', perTensor, refTensor],
+        ['noPromotion', perTensor, refTensor],
+      ];
       const variants: AccuracyVariantReport[] = [];
       for (const [variant, set, dequantRef] of plan) {
         s.progress('checking', `${label}: running the ${variant} variant`);
-        const launch: GemmLaunch = scope.adopt(addon.createGemmLaunch(gemmSpec(kernels[variant].kernel, p, config, set, false)));
+        const launch: GemmLaunch = scope.adopt(
+          addon.createGemmLaunch(gemmSpec(kernels[variant].kernel, p, config, set, false)),
+        );
         addon.fill32(d, POISON, sizes.d);
         launch.run();
         await addon.synchronize(SYNC_TIMEOUT_MS);
@@ -94,12 +126,18 @@ export async function accuracyStudy(settings: RuntimeSettings, problem: GemmProb
         if (variant === 'fine') {
           // The design must be right before any comparison means anything.
           const problemText = accuracyProblem(check, check.nonFiniteRef);
-          if (problemText) throw coded('E_WRONG_RESULT', `${label}: the kernel's result is wrong (against the FP32 reference of its dequantised inputs): ${problemText}`);
+          if (problemText)
+            throw coded(
+              'E_WRONG_RESULT',
+              `${label}: the kernel's result is wrong (against the FP32 reference of its dequantised inputs): ${problemText}`,
+            );
         }
         const out = new Uint16Array(addon.download(d, m * n * 2));
         const stats = errorStats(out, original, { m, n, blockM: config.blockM, blockN: config.blockN });
         variants.push({
-          variant, kernelName: kernels[variant].name, ...stats,
+          variant,
+          kernelName: kernels[variant].name,
+          ...stats,
           vsDequantised: { calcDiff: check.calcDiff, maxAbsError: check.maxAbsError, maxRelError: check.maxRelError },
         });
         s.checkpoint();

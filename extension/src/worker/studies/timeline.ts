@@ -20,7 +20,15 @@ import { coded } from '../bench/errors';
 import { callsPerGraph, estimateUs, rotationPlan, setSizes } from '../bench/plan';
 import { operandSeed, POISON, SYNC_TIMEOUT_MS, WARMUP_REPLAYS } from '../bench/shapeBench';
 import type { AccuracyCheck } from '../bench/utilKernels';
-import { defaultStudyDeps, gemmSpec, runStudy, type OperandSet, type Study, type StudyDeps, type StudyHooks } from './studyDevice';
+import {
+  defaultStudyDeps,
+  gemmSpec,
+  runStudy,
+  type OperandSet,
+  type Study,
+  type StudyDeps,
+  type StudyHooks,
+} from './studyDevice';
 import { gemmLaunchSpec, normalDims } from '../bench/launchSpec';
 import { bf16TimelineInputs } from './timelineBf16';
 
@@ -33,80 +41,140 @@ const ROTATION_MEMORY_FRACTION = 0.4;
 export function checkTimelineOptions(o: TimelineOptions | undefined): Required<TimelineOptions> {
   const rounds = o?.rounds ?? DEFAULT_TIMELINE_ROUNDS;
   const seed = o?.seed ?? 0;
-  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 1000) throw coded('E_BAD_ARGUMENT', `timeline rounds must be a whole number from 1 to 1000; got ${rounds}`);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw coded('E_BAD_ARGUMENT', `seed must be a whole number from 0 to 4294967295; got ${seed}`);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 1000)
+    throw coded('E_BAD_ARGUMENT', `timeline rounds must be a whole number from 1 to 1000; got ${rounds}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw coded('E_BAD_ARGUMENT', `seed must be a whole number from 0 to 4294967295; got ${seed}`);
   return { rounds, seed };
 }
 
-export async function timeline(settings: RuntimeSettings, problem: GemmProblem, options: TimelineOptions = {}, hooks: StudyHooks = {},
-  deps: StudyDeps = defaultStudyDeps): Promise<TimelineRun> {
+export async function timeline(
+  settings: RuntimeSettings,
+  problem: GemmProblem,
+  options: TimelineOptions = {},
+  hooks: StudyHooks = {},
+  deps: StudyDeps = defaultStudyDeps,
+): Promise<TimelineRun> {
   const opts = checkTimelineOptions(options);
-  return runStudy(settings, problem, 'pipeline timeline', hooks, deps, async (s) => {
-    const { addon, config, utils } = s;
-    const p = s.problem;
-    const { m, n, k } = p;
-    const label = `${m}x${n}x${k}`;
+  return runStudy(
+    settings,
+    problem,
+    'pipeline timeline',
+    hooks,
+    deps,
+    async (s) => {
+      const { addon, config, utils } = s;
+      const p = s.problem;
+      const { m, n, k } = p;
+      const label = `${m}x${n}x${k}`;
 
-    s.progress('compiling', `${label}: compiling the normal and the instrumented kernel`);
-    const [plain, traced] = await Promise.all([
-      compileGemm(addon, settings, p, config, s.log),
-      compileGemm(addon, settings, p, config, s.log, { trace: true }),
-    ]);
-    s.checkpoint();
-    const plainKernel = addon.loadKernel(plain.cubinPath, plain.kernelName);
-    const tracedKernel = addon.loadKernel(traced.cubinPath, traced.kernelName);
+      s.progress('compiling', `${label}: compiling the normal and the instrumented kernel`);
+      const [plain, traced] = await Promise.all([
+        compileGemm(addon, settings, p, config, s.log),
+        compileGemm(addon, settings, p, config, s.log, { trace: true }),
+      ]);
+      s.checkpoint();
+      const plainKernel = addon.loadKernel(plain.cubinPath, plain.kernelName);
+      const tracedKernel = addon.loadKernel(traced.cubinPath, traced.kernelName);
 
-    const sizing = traceSizing(p, config);
-    if (sizing.capped) s.log('warn', `${label}: the trace buffer is capped at ${sizing.bytes} bytes (${sizing.capacity} of ${sizing.needed} records per slice): late events are dropped and counted`);
+      const sizing = traceSizing(p, config);
+      if (sizing.capped)
+        s.log(
+          'warn',
+          `${label}: the trace buffer is capped at ${sizing.bytes} bytes (${sizing.capacity} of ${sizing.needed} records per slice): late events are dropped and counted`,
+        );
 
-    const scope = new DeviceScope(addon);
-    try {
-      s.progress('checking', `${label}: preparing inputs and the FP32 reference`);
-      const trace = scope.alloc(sizing.bytes);
-      if (p.kind === 'bf16') {
-        // The BF16 GEMM: its own inputs (bf16, no scales), FP32 reference and tolerance; the recording as the FP8 one.
-        const inputs = await bf16TimelineInputs(s, settings, scope, plainKernel, tracedKernel, trace, sizing.capacity, opts.seed);
+      const scope = new DeviceScope(addon);
+      try {
+        s.progress('checking', `${label}: preparing inputs and the FP32 reference`);
+        const trace = scope.alloc(sizing.bytes);
+        if (p.kind === 'bf16') {
+          // The BF16 GEMM: its own inputs (bf16, no scales), FP32 reference and tolerance; the recording as the FP8 one.
+          const inputs = await bf16TimelineInputs(
+            s,
+            settings,
+            scope,
+            plainKernel,
+            tracedKernel,
+            trace,
+            sizing.capacity,
+            opts.seed,
+          );
+          return await recordTimeline(s, inputs, trace, sizing, traced.kernelName, opts.rounds);
+        }
+        const sizes = setSizes(m, n, k);
+        const plan = rotationPlan(sizes.total, s.info.l2CacheBytes, s.info.totalMemoryBytes * ROTATION_MEMORY_FRACTION);
+        const scratch = scope.alloc(Math.max(m, n) * k * 4);
+        const sets: OperandSet[] = [];
+        for (let i = 0; i < plan.sets; i++) {
+          const set = {
+            a: scope.alloc(sizes.a),
+            b: scope.alloc(sizes.b),
+            sfa: scope.alloc(sizes.sfa),
+            sfb: scope.alloc(sizes.sfb),
+            d: scope.alloc(sizes.d),
+          };
+          utils.fillRandom(scratch, m, k, operandSeed(opts.seed, i, 0), 'normal');
+          utils.castPerToken(scratch, set.a, set.sfa, m, k, sizes.sfaStride);
+          utils.fillRandom(scratch, n, k, operandSeed(opts.seed, i, 1), 'normal');
+          utils.castPerBlock(scratch, set.b, set.sfb, n, k);
+          sets.push(set);
+        }
+        const ref = scope.alloc(m * n * 4);
+        const diff = scope.alloc(DIFF_WORDS * 8);
+        utils.referenceGemm(sets[0].a, sets[0].sfa, sets[0].b, sets[0].sfb, ref, m, n, k, sizes.sfaStride);
+        // Plain launches (no PDL): the per-call time of a graph of them is one kernel's duration, which
+        // is what the trace's span is compared with.
+        const plainLaunches: GemmLaunch[] = sets.map((set) =>
+          scope.adopt(addon.createGemmLaunch(gemmSpec(plainKernel, p, config, set, false))),
+        );
+        const tracedLaunches: GemmLaunch[] = sets.map((set) =>
+          scope.adopt(
+            addon.createGemmLaunch(
+              gemmLaunchSpec(tracedKernel, normalDims(p), config, set, {
+                pdl: false,
+                trace,
+                traceCapacity: sizing.capacity,
+              }),
+            ),
+          ),
+        );
+
+        const check = async (launch: GemmLaunch, what: string): Promise<Accuracy> => {
+          addon.fill32(sets[0].d, POISON, sizes.d);
+          launch.run();
+          await addon.synchronize(SYNC_TIMEOUT_MS);
+          const c: AccuracyCheck = await utils.accuracy(sets[0].d, ref, m * n, diff, SYNC_TIMEOUT_MS);
+          const acc: Accuracy = {
+            calcDiff: c.calcDiff,
+            maxAbsError: c.maxAbsError,
+            maxRelError: c.maxRelError,
+            unwritten: c.unwritten,
+            passed: c.passed,
+          };
+          const problemText = accuracyProblem(acc, c.nonFiniteRef);
+          if (problemText)
+            throw coded(
+              'E_WRONG_RESULT',
+              `${label}: the ${what} kernel's result is wrong, so no timeline was taken: ${problemText}`,
+            );
+          return acc;
+        };
+        const inputs: TimelineInputs = {
+          plainLaunches,
+          tracedLaunches,
+          sets: plan.sets,
+          check,
+          flops: gemmFlops(m, n, k),
+          bytes: gemmBytes({ m, n, k }),
+        };
         return await recordTimeline(s, inputs, trace, sizing, traced.kernelName, opts.rounds);
+      } finally {
+        scope.dispose();
       }
-      const sizes = setSizes(m, n, k);
-      const plan = rotationPlan(sizes.total, s.info.l2CacheBytes, s.info.totalMemoryBytes * ROTATION_MEMORY_FRACTION);
-      const scratch = scope.alloc(Math.max(m, n) * k * 4);
-      const sets: OperandSet[] = [];
-      for (let i = 0; i < plan.sets; i++) {
-        const set = { a: scope.alloc(sizes.a), b: scope.alloc(sizes.b), sfa: scope.alloc(sizes.sfa), sfb: scope.alloc(sizes.sfb), d: scope.alloc(sizes.d) };
-        utils.fillRandom(scratch, m, k, operandSeed(opts.seed, i, 0), 'normal');
-        utils.castPerToken(scratch, set.a, set.sfa, m, k, sizes.sfaStride);
-        utils.fillRandom(scratch, n, k, operandSeed(opts.seed, i, 1), 'normal');
-        utils.castPerBlock(scratch, set.b, set.sfb, n, k);
-        sets.push(set);
-      }
-      const ref = scope.alloc(m * n * 4);
-      const diff = scope.alloc(DIFF_WORDS * 8);
-      utils.referenceGemm(sets[0].a, sets[0].sfa, sets[0].b, sets[0].sfb, ref, m, n, k, sizes.sfaStride);
-      // Plain launches (no PDL): the per-call time of a graph of them is one kernel's duration, which
-      // is what the trace's span is compared with.
-      const plainLaunches: GemmLaunch[] = sets.map((set) => scope.adopt(addon.createGemmLaunch(gemmSpec(plainKernel, p, config, set, false))));
-      const tracedLaunches: GemmLaunch[] = sets.map((set) => scope.adopt(addon.createGemmLaunch(
-        gemmLaunchSpec(tracedKernel, normalDims(p), config, set, { pdl: false, trace, traceCapacity: sizing.capacity }))));
-
-      const check = async (launch: GemmLaunch, what: string): Promise<Accuracy> => {
-        addon.fill32(sets[0].d, POISON, sizes.d);
-        launch.run();
-        await addon.synchronize(SYNC_TIMEOUT_MS);
-        const c: AccuracyCheck = await utils.accuracy(sets[0].d, ref, m * n, diff, SYNC_TIMEOUT_MS);
-        const acc: Accuracy = { calcDiff: c.calcDiff, maxAbsError: c.maxAbsError, maxRelError: c.maxRelError, unwritten: c.unwritten, passed: c.passed };
-        const problemText = accuracyProblem(acc, c.nonFiniteRef);
-        if (problemText) throw coded('E_WRONG_RESULT', `${label}: the ${what} kernel's result is wrong, so no timeline was taken: ${problemText}`);
-        return acc;
-      };
-      const inputs: TimelineInputs = {
-        plainLaunches, tracedLaunches, sets: plan.sets, check, flops: gemmFlops(m, n, k), bytes: gemmBytes({ m, n, k }),
-      };
-      return await recordTimeline(s, inputs, trace, sizing, traced.kernelName, opts.rounds);
-    } finally {
-      scope.dispose();
-    }
-  }, { bf16: true });
+    },
+    { bf16: true },
+  );
 }
 
 /** What the recording needs from the inputs of one kind: the launches over the rotated sets (normal and instrumented), the check. */
@@ -124,8 +192,14 @@ export interface TimelineInputs {
  * Checks both kernels, times them interleaved, records the instrumented one's timeline and decodes it
  * (the FP8 and the BF16 GEMM alike: both write the records of common/trace.cuh).
  */
-async function recordTimeline(s: Study, inputs: TimelineInputs, trace: DeviceBuffer, sizing: ReturnType<typeof traceSizing>,
-  tracedKernelName: string, rounds: number): Promise<TimelineRun> {
+async function recordTimeline(
+  s: Study,
+  inputs: TimelineInputs,
+  trace: DeviceBuffer,
+  sizing: ReturnType<typeof traceSizing>,
+  tracedKernelName: string,
+  rounds: number,
+): Promise<TimelineRun> {
   const { addon, config } = s;
   const p = s.problem;
   const label = `${p.m}x${p.n}x${p.k}`;
@@ -134,9 +208,16 @@ async function recordTimeline(s: Study, inputs: TimelineInputs, trace: DeviceBuf
   const accuracy = await inputs.check(tracedLaunches[0], 'instrumented');
   s.checkpoint();
 
-  s.progress('timing', `${label}: timing the normal and the instrumented kernel, interleaved, over ${inputs.sets} rotated input set(s)`);
+  s.progress(
+    'timing',
+    `${label}: timing the normal and the instrumented kernel, interleaved, over ${inputs.sets} rotated input set(s)`,
+  );
   const calls = callsPerGraph(estimateUs(inputs.flops, inputs.bytes), inputs.sets);
-  const timed = await addon.timeGraphs([plainLaunches, tracedLaunches], { callsPerGraph: calls, warmupReplays: WARMUP_REPLAYS, rounds });
+  const timed = await addon.timeGraphs([plainLaunches, tracedLaunches], {
+    callsPerGraph: calls,
+    warmupReplays: WARMUP_REPLAYS,
+    rounds,
+  });
   const plainStats = summarize(timed.perCallUs[0]);
   const tracedStats = summarize(timed.perCallUs[1]);
   s.checkpoint();
@@ -147,9 +228,16 @@ async function recordTimeline(s: Study, inputs: TimelineInputs, trace: DeviceBuf
   // launch's writers rewrite their slice headers and counts (trace.cuh), and nothing runs after
   // the last replay, so the buffer holds the records of the last launch of the last replay: a
   // kernel that ran right behind another, with clocks and L2 as in the timing, not a lone launch.
-  s.progress('checking', `${label}: recording the pipeline timeline (${sizing.bytes} byte buffer, ${sizing.capacity} records per role; the last of ${CAPTURE_REPLAYS} x ${calls} back-to-back launches)`);
+  s.progress(
+    'checking',
+    `${label}: recording the pipeline timeline (${sizing.bytes} byte buffer, ${sizing.capacity} records per role; the last of ${CAPTURE_REPLAYS} x ${calls} back-to-back launches)`,
+  );
   addon.fill32(trace, 0, sizing.bytes);
-  const replay = await addon.timeGraphs([tracedLaunches], { callsPerGraph: calls, warmupReplays: 1, rounds: CAPTURE_REPLAYS });
+  const replay = await addon.timeGraphs([tracedLaunches], {
+    callsPerGraph: calls,
+    warmupReplays: 1,
+    rounds: CAPTURE_REPLAYS,
+  });
   const captureStats = summarize(replay.perCallUs[0]);
   await addon.synchronize(SYNC_TIMEOUT_MS);
   // Cut to the records written (the buffer is sized for the worst case): the capture travels as JSON.
@@ -182,11 +270,22 @@ async function recordTimeline(s: Study, inputs: TimelineInputs, trace: DeviceBuf
     summary,
     accuracy,
     plainAccuracy,
-    sizing: { capacity: sizing.capacity, needed: sizing.needed, bytes: sizing.bytes, capped: sizing.capped, tilesPerCta: sizing.tilesPerCta, kBlocks: sizing.kBlocks },
+    sizing: {
+      capacity: sizing.capacity,
+      needed: sizing.needed,
+      bytes: sizing.bytes,
+      capped: sizing.capped,
+      tilesPerCta: sizing.tilesPerCta,
+      kBlocks: sizing.kBlocks,
+    },
     vsMeasured: {
-      traceUs: data.durationNs / 1000, measuredUs: captureStats.medianUs, ...vs,
-      plainUs: plainStats.medianUs, captureUs: captureStats.medianUs,
-      compares: `|trace span / instrumented per-call time - 1| <= 5%: the span runs from the first to the last recorded event of the last of ${CAPTURE_REPLAYS} x ${calls} ` +
+      traceUs: data.durationNs / 1000,
+      measuredUs: captureStats.medianUs,
+      ...vs,
+      plainUs: plainStats.medianUs,
+      captureUs: captureStats.medianUs,
+      compares:
+        `|trace span / instrumented per-call time - 1| <= 5%: the span runs from the first to the last recorded event of the last of ${CAPTURE_REPLAYS} x ${calls} ` +
         `back-to-back instrumented launches; the per-call time is the median over those ${CAPTURE_REPLAYS} CUDA-graph replays (` +
         `${captureStats.medianUs.toFixed(2)} µs; in the interleaved timing before them the instrumented kernel took ${tracedStats.medianUs.toFixed(2)} µs, ` +
         `the normal kernel ${plainStats.medianUs.toFixed(2)} µs)`,
@@ -195,7 +294,8 @@ async function recordTimeline(s: Study, inputs: TimelineInputs, trace: DeviceBuf
       plain: plainStats,
       instrumented: tracedStats,
       overhead: tracedStats.medianUs / plainStats.medianUs - 1,
-      method: `CUDA events around CUDA-graph replays of ${calls} launches (no PDL) cycling through ${inputs.sets} rotated input set(s); ` +
+      method:
+        `CUDA events around CUDA-graph replays of ${calls} launches (no PDL) cycling through ${inputs.sets} rotated input set(s); ` +
         `the normal and the instrumented kernel interleaved over ${rounds} round(s) after ${WARMUP_REPLAYS} warm-up replays; medians`,
     },
   };

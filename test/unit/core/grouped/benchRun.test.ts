@@ -72,12 +72,23 @@ describe('grouped run → BenchRun', () => {
     assert.equal(m.grouped?.flopsOver, 'valid');
     assert.equal(m.timing?.flops, 2 * m.grouped!.validRows! * m.problem.n * m.problem.k);
     const k = groupedToBenchRun(grouped('kgrouped')).results[0];
-    assert.equal(k.grouped?.validK, k.problem.k, 'k-grouped: the kernel\'s K is ΣK_g');
+    assert.equal(k.grouped?.validK, k.problem.k, "k-grouped: the kernel's K is ΣK_g");
   });
 
   it('a case that failed before a config was chosen is kept as a failed case with its error', () => {
     const g = grouped('masked');
-    const bad = { ...g, results: [g.results[0], { case: { ...g.results[1].case, layout: [1, 2] }, draw: { seed: 1 }, problem: g.results[1].problem, error: { code: 'E_INVALID_SHAPE' as const, message: 'masked_m has 2 entries, the case 32 groups' } }] };
+    const bad = {
+      ...g,
+      results: [
+        g.results[0],
+        {
+          case: { ...g.results[1].case, layout: [1, 2] },
+          draw: { seed: 1 },
+          problem: g.results[1].problem,
+          error: { code: 'E_INVALID_SHAPE' as const, message: 'masked_m has 2 entries, the case 32 groups' },
+        },
+      ],
+    };
     const run = groupedToBenchRun(bad);
     assert.equal(run.results.length, 1);
     assert.equal(run.failedCases?.length, 1);
@@ -88,7 +99,12 @@ describe('grouped run → BenchRun', () => {
 
   it('a compile or launch error with a config stays a row with its error', () => {
     const g = grouped('wgrad');
-    const src = { ...g.results[0], timing: undefined, accuracy: undefined, error: { code: 'E_COMPILE' as const, message: 'ptxas failed' } };
+    const src = {
+      ...g.results[0],
+      timing: undefined,
+      accuracy: undefined,
+      error: { code: 'E_COMPILE' as const, message: 'ptxas failed' },
+    };
     const run = groupedToBenchRun({ ...g, results: [src] });
     assert.equal(run.results.length, 1);
     assert.equal(run.results[0].timing, undefined);
@@ -99,7 +115,11 @@ describe('grouped run → BenchRun', () => {
     for (const kind of KINDS) assert.ok(isGroupedBenchRun(grouped(kind)), kind);
     const normal = load<BenchRun>('bench-deepseek.json');
     assert.equal(isGroupedBenchRun(normal), false);
-    assert.equal(isGroupedBenchRun(groupedToBenchRun(grouped('masked'))), false, 'a converted run is not converted twice');
+    assert.equal(
+      isGroupedBenchRun(groupedToBenchRun(grouped('masked'))),
+      false,
+      'a converted run is not converted twice',
+    );
     assert.equal(isGroupedBenchRun({ id: 'x', startedAt: 't', mode: 'gpu', results: [] }), false);
   });
 });
@@ -119,7 +139,11 @@ describe('grouped rows, CSV and charts', () => {
       assert.equal(row.gbps, r.timing?.gbps);
       const dg = r.peers?.find((p) => p.id === 'deepgemm');
       assert.ok(dg?.timing, 'the recording timed DeepGEMM on every case');
-      assert.deepEqual(Object.keys(row.peers), ['deepgemm'], 'no figure of a peer the run did not measure (cuBLASLt has no grouped form)');
+      assert.deepEqual(
+        Object.keys(row.peers),
+        ['deepgemm'],
+        'no figure of a peer the run did not measure (cuBLASLt has no grouped form)',
+      );
       assert.equal(row.peers.deepgemm?.us, dg.timing.medianUs);
       assert.equal(row.peers.deepgemm?.ratio, dg.timing.ratio);
       assert.equal(row.pctFp8, undefined, 'no ceilings in a grouped run: no % of ceiling');
@@ -130,12 +154,25 @@ describe('grouped rows, CSV and charts', () => {
   it('CSV: grouped columns with the kind first; normal runs keep exactly their columns', () => {
     const lines = runToCsv(run).trimEnd().split('\r\n');
     assert.equal(lines.length, run.results.length + 1);
-    assert.equal(lines[0], columnsFor(run).map((c) => c.header).join(','));
-    assert.ok(/DeepGEMM/.test(lines[0]) && !/cuBLASLt|torch/.test(lines[0]), 'a DeepGEMM column (the run measured it), no other peer column');
+    assert.equal(
+      lines[0],
+      columnsFor(run)
+        .map((c) => c.header)
+        .join(','),
+    );
+    assert.ok(
+      /DeepGEMM/.test(lines[0]) && !/cuBLASLt|torch/.test(lines[0]),
+      'a DeepGEMM column (the run measured it), no other peer column',
+    );
     assert.deepEqual(lines[0].split(',').slice(0, 4), ['kind', 'case', 'groups', 'expected m']);
     for (const line of lines.slice(1)) assert.match(line, /^masked,masked \d+x4096 m~\d+ N=\d+ K=\d+,\d+,\d+,/);
     const normal = load<BenchRun>('bench-deepseek.json');
-    assert.equal(runToCsv(normal).split('\r\n')[0], columnsFor(normal).map((c) => c.header).join(','));
+    assert.equal(
+      runToCsv(normal).split('\r\n')[0],
+      columnsFor(normal)
+        .map((c) => c.header)
+        .join(','),
+    );
     const tsv = rowToTsv(rows[0], columnsFor(run)).split('\n');
     assert.equal(tsv[0].split('\t').length, columnsFor(run).length);
     assert.ok(tsv[1].includes(run.results[0].caseLabel!));
@@ -152,9 +189,15 @@ describe('grouped rows, CSV and charts', () => {
     assert.equal(new Set(bars.map((b) => b.label)).size, bars.length);
     const roof = rooflineData(run);
     assert.equal(roof.points.length, run.results.length);
-    roof.points.forEach((p, i) => assert.equal(p.intensity, run.results[i].timing!.flops / run.results[i].timing!.bytes));
+    roof.points.forEach((p, i) =>
+      assert.equal(p.intensity, run.results[i].timing!.flops / run.results[i].timing!.bytes),
+    );
     const normal = load<BenchRun>('bench-deepseek.json');
-    assert.deepEqual(tflopsData(normal).map((b) => b.label), normal.results.map((r) => `${r.problem.m}x${r.problem.n}x${r.problem.k}`), 'normal labels unchanged');
+    assert.deepEqual(
+      tflopsData(normal).map((b) => b.label),
+      normal.results.map((r) => `${r.problem.m}x${r.problem.n}x${r.problem.k}`),
+      'normal labels unchanged',
+    );
   });
 });
 

@@ -2,14 +2,31 @@
 // validators (each bad input gets its code and rule), FLOPs conventions and the config choice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { caseSeed, drawCase, edgeCases, standardCases, kernelProblem } from '../../../../extension/src/core/grouped/cases';
+import {
+  caseSeed,
+  drawCase,
+  edgeCases,
+  standardCases,
+  kernelProblem,
+} from '../../../../extension/src/core/grouped/cases';
 import { groupedConfig } from '../../../../extension/src/core/grouped/config';
 import {
-  contiguousStarts, expertIndex, kOffsets, psumLayout, tmaAlignedSize, toMnMajorScales,
+  contiguousStarts,
+  expertIndex,
+  kOffsets,
+  psumLayout,
+  tmaAlignedSize,
+  toMnMajorScales,
 } from '../../../../extension/src/core/grouped/layout';
 import { groupedWork } from '../../../../extension/src/core/grouped/metrics';
 import {
-  checkCase, checkExpertIndex, checkGroupK, checkMaskedM, checkMkAlignment, checkPsum, checkTensor,
+  checkCase,
+  checkExpertIndex,
+  checkGroupK,
+  checkMaskedM,
+  checkMkAlignment,
+  checkPsum,
+  checkTensor,
 } from '../../../../extension/src/core/grouped/validate';
 import { H100_SXM } from '../../../../extension/src/core/heuristics/device';
 import { configViolations1d1d } from '../../../../extension/src/core/kernelRules1d1d';
@@ -19,7 +36,13 @@ test('issue lists: 8 contiguous, 16 masked, 6 k-grouped, 6 wgrad cases, all vali
   assert.equal(standardCases('masked').length, 16);
   assert.equal(standardCases('kgrouped').length, 6);
   assert.equal(standardCases('wgrad').length, 6);
-  for (const c of [...standardCases('contiguous'), ...standardCases('masked'), ...standardCases('kgrouped'), ...standardCases('wgrad'), ...edgeCases()]) {
+  for (const c of [
+    ...standardCases('contiguous'),
+    ...standardCases('masked'),
+    ...standardCases('kgrouped'),
+    ...standardCases('wgrad'),
+    ...edgeCases(),
+  ]) {
     assert.equal(checkCase(c), undefined, JSON.stringify(c));
   }
 });
@@ -29,7 +52,8 @@ test('contiguous draws: M_g = floor(expected x U(0.7, 1.3)), starts aligned to 1
   const d = drawCase(c, 1234);
   assert.deepEqual(drawCase(c, 1234), d);
   assert.notDeepEqual(drawCase(c, 1235).groupRows, d.groupRows);
-  for (const rows of d.groupRows!) assert.ok(rows >= Math.floor(4096 * 0.7) && rows <= Math.floor(4096 * 1.3), `${rows}`);
+  for (const rows of d.groupRows!)
+    assert.ok(rows >= Math.floor(4096 * 0.7) && rows <= Math.floor(4096 * 1.3), `${rows}`);
   d.groupStart!.forEach((s, g) => {
     assert.equal(s % 128, 0);
     if (g > 0) assert.equal(s, d.groupStart![g - 1] + Math.ceil(d.groupRows![g - 1] / 128) * 128);
@@ -48,9 +72,15 @@ test('masked and k-grouped draws', () => {
   for (const [g, v] of m.maskedM!.entries()) if (g !== 5) assert.ok(v >= 14 && v <= 26, `${v}`);
   const k = drawCase({ kind: 'kgrouped', numGroups: 4, m: 4096, n: 7168, k: 8192, emptyGroup: 0 }, 7);
   assert.equal(k.groupK![0], 0);
-  for (const v of k.groupK!.slice(1)) { assert.equal(v % 128, 0); assert.ok(v >= 5734 && v <= 10752, `${v}`); }
+  for (const v of k.groupK!.slice(1)) {
+    assert.equal(v % 128, 0);
+    assert.ok(v >= 5734 && v <= 10752, `${v}`);
+  }
   assert.deepEqual(kOffsets([256, 0, 128]), [0, 256, 256]);
-  assert.equal(kernelProblem({ kind: 'kgrouped', numGroups: 4, m: 4096, n: 7168, k: 8192 }, k).k, k.groupK!.reduce((a, b) => a + b, 0));
+  assert.equal(
+    kernelProblem({ kind: 'kgrouped', numGroups: 4, m: 4096, n: 7168, k: 8192 }, k).k,
+    k.groupK!.reduce((a, b) => a + b, 0),
+  );
   assert.notEqual(caseSeed(0, 1), caseSeed(0, 2));
 });
 
@@ -58,9 +88,16 @@ test('layouts: expert index, psum, TMA-aligned size, MN-major scales', () => {
   assert.deepEqual(contiguousStarts([100, 0, 129]), { starts: [0, 128, 128], totalRows: 384 });
   const idx = expertIndex([100, 0, 129]);
   assert.equal(idx.length, 384);
-  assert.equal(idx[99], 0); assert.equal(idx[100], -1); assert.equal(idx[128], 2); assert.equal(idx[256], 2); assert.equal(idx[257], -1);
+  assert.equal(idx[99], 0);
+  assert.equal(idx[100], -1);
+  assert.equal(idx[128], 2);
+  assert.equal(idx[256], 2);
+  assert.equal(idx[257], -1);
   assert.deepEqual(Array.from(psumLayout([100, 0, 129])), [100, 128, 257]);
-  assert.equal(tmaAlignedSize(5, 4), 8); assert.equal(tmaAlignedSize(8, 4), 8); assert.equal(tmaAlignedSize(17, 1), 32); assert.equal(tmaAlignedSize(3, 2), 8);
+  assert.equal(tmaAlignedSize(5, 4), 8);
+  assert.equal(tmaAlignedSize(8, 4), 8);
+  assert.equal(tmaAlignedSize(17, 1), 32);
+  assert.equal(tmaAlignedSize(3, 2), 8);
   assert.throws(() => tmaAlignedSize(3, 3), RangeError);
   const { data, alignedRows } = toMnMajorScales(Float32Array.from([1, 2, 3, 4, 5, 6]), 3, 2);
   assert.equal(alignedRows, 4);
@@ -73,21 +110,29 @@ test('validators accept the generated layouts', () => {
   assert.equal(checkPsum(psumLayout(rows), 4, contiguousStarts(rows).totalRows), undefined);
   assert.equal(checkMaskedM([0, 4096, 17], 3, 4096), undefined);
   assert.equal(checkGroupK([0, 128, 4096], 3, 4224), undefined);
-  assert.equal(checkTensor('A', { dtype: 'e4m3', shape: [256, 512], strides: [512, 1] }, 'e4m3', [256, 512]), undefined);
+  assert.equal(
+    checkTensor('A', { dtype: 'e4m3', shape: [256, 512], strides: [512, 1] }, 'e4m3', [256, 512]),
+    undefined,
+  );
   assert.equal(checkMkAlignment(256), undefined);
 });
 
 test('validators reject bad input with the expected code and rule', () => {
   const idx = expertIndex([100, 200]);
-  const shifted = Int32Array.from(idx); shifted.copyWithin(100, 128); shifted.fill(-1, 356 - 28);
+  const shifted = Int32Array.from(idx);
+  shifted.copyWithin(100, 128);
+  shifted.fill(-1, 356 - 28);
   assert.equal(checkExpertIndex(shifted, 2)?.rule, 'group-alignment');
   assert.equal(checkExpertIndex(shifted, 2)?.code, 'E_SHAPE_ALIGNMENT');
-  const outOfRange = Int32Array.from(idx); outOfRange[5] = 2;
+  const outOfRange = Int32Array.from(idx);
+  outOfRange[5] = 2;
   assert.equal(checkExpertIndex(outOfRange, 2)?.rule, 'expert-range');
-  const tooLow = Int32Array.from(idx); tooLow[0] = -2;
+  const tooLow = Int32Array.from(idx);
+  tooLow[0] = -2;
   assert.equal(checkExpertIndex(tooLow, 2)?.rule, 'expert-range');
   assert.equal(checkExpertIndex(idx.subarray(0, 200), 2)?.rule, 'group-alignment');
-  const split = expertIndex([128, 128, 128]); split.fill(0, 256, 384);
+  const split = expertIndex([128, 128, 128]);
+  split.fill(0, 256, 384);
   assert.equal(checkExpertIndex(split, 3)?.rule, 'expert-order');
   assert.equal(checkPsum([100, 50], 2, 256)?.rule, 'group-alignment');
   assert.equal(checkPsum([100], 2, 256)?.rule, 'group-count');
@@ -101,7 +146,10 @@ test('validators reject bad input with the expected code and rule', () => {
   assert.equal(checkGroupK([128], 2)?.rule, 'group-count');
   assert.equal(checkGroupK([128, 128], 2, 512)?.rule, 'shape');
   assert.equal(checkTensor('A', { dtype: 'bf16', shape: [2, 128] }, 'e4m3', [2, 128])?.rule, 'dtype');
-  assert.equal(checkTensor('A', { dtype: 'e4m3', shape: [2, 128], strides: [1, 2] }, 'e4m3', [2, 128])?.rule, 'contiguity');
+  assert.equal(
+    checkTensor('A', { dtype: 'e4m3', shape: [2, 128], strides: [1, 2] }, 'e4m3', [2, 128])?.rule,
+    'contiguity',
+  );
   assert.equal(checkTensor('A', { dtype: 'e4m3', shape: [2, 256] }, 'e4m3', [2, 128])?.rule, 'shape');
   assert.equal(checkMkAlignment(64)?.rule, 'alignment-setting');
   assert.equal(checkMkAlignment(256, true)?.rule, 'alignment-setting');
@@ -124,7 +172,13 @@ test('configs for every issue case of the 1D1D kinds are legal for the 1D1D kern
     const draw = drawCase(c, 0);
     const problem = kernelProblem(c, draw);
     const { config } = groupedConfig(problem, H100_SXM, draw.groupK);
-    assert.deepEqual(configViolations1d1d(problem.kind, config, problem, { checkSharedBytesField: true, ...(draw.groupK ? { groupK: draw.groupK } : {}) }), []);
+    assert.deepEqual(
+      configViolations1d1d(problem.kind, config, problem, {
+        checkSharedBytesField: true,
+        ...(draw.groupK ? { groupK: draw.groupK } : {}),
+      }),
+      [],
+    );
   }
 });
 
@@ -132,8 +186,21 @@ test('bench --kernel arguments: default issue list, custom shapes, bad input exp
   const { parseGroupedArgs } = await import('../../../../extension/src/core/grouped/cliArgs');
   const d = parseGroupedArgs(['--kernel', 'masked']);
   assert.equal(d.ok, true);
-  if (d.ok === true) { assert.equal(d.value.cases.length, 16); assert.equal(d.value.options.timing, true); }
-  const s = parseGroupedArgs(['--kernel', 'contiguous', '--shapes', '4,1024,4096,2048', '8,512,4096,2048', '--check-only', '--seed', '5', '--edge-cases']);
+  if (d.ok === true) {
+    assert.equal(d.value.cases.length, 16);
+    assert.equal(d.value.options.timing, true);
+  }
+  const s = parseGroupedArgs([
+    '--kernel',
+    'contiguous',
+    '--shapes',
+    '4,1024,4096,2048',
+    '8,512,4096,2048',
+    '--check-only',
+    '--seed',
+    '5',
+    '--edge-cases',
+  ]);
   assert.equal(s.ok, true);
   if (s.ok === true) {
     assert.equal(s.value.cases.length, 4);
@@ -155,27 +222,50 @@ test('grouped table: DeepGEMM measured beside ours with its ratio, a skip said o
   const c = { kind: 'masked' as const, numGroups: 32, m: 4096, n: 4096, k: 2048, expectedM: 20 };
   const stats = (us: number) => ({ medianUs: us, minUs: us - 1, maxUs: us + 1, spread: 0.01, samples: 10 });
   const r = {
-    case: c, draw: { seed: 0, maskedM: [20] }, problem: { kind: 'masked' as const, m: 4096, n: 4096, k: 2048 },
+    case: c,
+    draw: { seed: 0, maskedM: [20] },
+    problem: { kind: 'masked' as const, m: 4096, n: 4096, k: 2048 },
     timing: { ...stats(100), tflops: 50, tbps: 2.5, flops: 1, bytes: 1, flopsOver: 'valid' as const },
     peers: [{ id: 'deepgemm' as const, name: 'DeepGEMM 2.6.1', timing: { ...stats(102), tflops: 49, ratio: 1.02 } }],
   };
   assert.deepEqual(deepGemmCells(r), ['102.0', '1.02']);
-  assert.deepEqual(deepGemmCells({ ...r, peers: [{ id: 'deepgemm', name: 'DeepGEMM', skipped: 'psum' }] }), ['skipped', '-']);
+  assert.deepEqual(deepGemmCells({ ...r, peers: [{ id: 'deepgemm', name: 'DeepGEMM', skipped: 'psum' }] }), [
+    'skipped',
+    '-',
+  ]);
   assert.deepEqual(deepGemmCells({ ...r, peers: undefined }), ['-', '-']);
   const text = groupedTable({
-    id: 'x', startedAt: '', mode: 'gpu', options: { timing: true, rounds: 1, seed: 0 }, results: [r, { ...r, timing: undefined, peers: undefined, error: { code: 'E_WRONG_RESULT', message: 'bad' } }],
+    id: 'x',
+    startedAt: '',
+    mode: 'gpu',
+    options: { timing: true, rounds: 1, seed: 0 },
+    results: [r, { ...r, timing: undefined, peers: undefined, error: { code: 'E_WRONG_RESULT', message: 'bad' } }],
   });
   assert.match(text.split('\n')[0], /µs\s+TFLOPS\s+TB\/s\s+DeepGEMM µs\s+ratio\s+status/);
   assert.match(text, /2\.50\s+102\.0\s+1\.02\s+ok/);
   assert.match(text, /ratio = DeepGEMM µs \/ our µs \(above 1: ours is faster\), measured in this run on this GPU/);
   assert.match(text, /errors:\n.*\[E_WRONG_RESULT\] bad/);
-  const missing = groupedTable({ id: 'y', startedAt: '', mode: 'gpu', options: { timing: true, rounds: 1, seed: 0 }, results: [{ ...r, peers: undefined }],
-    peers: [{ id: 'deepgemm', name: 'DeepGEMM', available: false, reason: 'python3 cannot import deep_gemm: install DeepGEMM' }] });
+  const missing = groupedTable({
+    id: 'y',
+    startedAt: '',
+    mode: 'gpu',
+    options: { timing: true, rounds: 1, seed: 0 },
+    results: [{ ...r, peers: undefined }],
+    peers: [
+      {
+        id: 'deepgemm',
+        name: 'DeepGEMM',
+        available: false,
+        reason: 'python3 cannot import deep_gemm: install DeepGEMM',
+      },
+    ],
+  });
   assert.match(missing, /DeepGEMM column skipped: python3 cannot import deep_gemm: install DeepGEMM/);
 });
 
 test('grouped helper kernels: the generated unit names every entry once', async () => {
-  const { groupedUtilsSource, GroupedKernel } = await import('../../../../extension/src/core/grouped/groupedUtilsSource');
+  const { groupedUtilsSource, GroupedKernel } =
+    await import('../../../../extension/src/core/grouped/groupedUtilsSource');
   const { source, kernelNames } = groupedUtilsSource();
   assert.deepEqual(new Set(kernelNames), new Set(Object.values(GroupedKernel)));
   for (const name of kernelNames) assert.equal(source.split(`${name}(`).length, 2, name);
@@ -184,8 +274,16 @@ test('grouped helper kernels: the generated unit names every entry once', async 
 
 test('fp8lab layout: TMA-aligned size and settings validation without a GPU', async () => {
   const { run } = await import('../../../../extension/src/cli/layout');
-  let out = ''; let err = '';
-  const io = { out: (t: string) => { out += t; }, err: (t: string) => { err += t; } };
+  let out = '';
+  let err = '';
+  const io = {
+    out: (t: string) => {
+      out += t;
+    },
+    err: (t: string) => {
+      err += t;
+    },
+  };
   assert.equal(await run(['tma-aligned-size', '4097', '4'], io), 0);
   assert.equal(out, '4100\n');
   out = '';
@@ -195,7 +293,8 @@ test('fp8lab layout: TMA-aligned size and settings validation without a GPU', as
 });
 
 test('grouped settings: get and set, numSms 0 returns to the default', async () => {
-  const { getGroupedSettings, setGroupedSettings, withGroupedSettings } = await import('../../../../extension/src/worker/grouped/groupedSettings');
+  const { getGroupedSettings, setGroupedSettings, withGroupedSettings } =
+    await import('../../../../extension/src/worker/grouped/groupedSettings');
   assert.deepEqual(setGroupedSettings({ numSms: 66, mkAlignment: 256 }, 132), { numSms: 66, mkAlignment: 256 });
   assert.equal(withGroupedSettings({ numSms: 100 } as never).numSms, 66);
   assert.throws(() => setGroupedSettings({ numSms: 133 }, 132), /1\.\.132/);

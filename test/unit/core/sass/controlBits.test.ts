@@ -3,7 +3,12 @@
 // consistency (what one instruction sets, a later one waits on).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeControlBits, describeControlBits, formatControlBits, textReuseSlots } from '../../../../extension/src/core/sass/controlBits';
+import {
+  decodeControlBits,
+  describeControlBits,
+  formatControlBits,
+  textReuseSlots,
+} from '../../../../extension/src/core/sass/controlBits';
 import { fixture, SASS_FIXTURES as F } from './fixtures';
 
 const withEncodings = [F.nvdisasm128, F.cuobjdump128, F.nvdisasm256, F.nvdisasmG64, F.cuobjdumpSplitK];
@@ -29,11 +34,17 @@ test('the scoreboards are consistent: what one instruction sets, a later one wai
     let setters = 0;
     for (let i = 0; i < ins.length; i++) {
       const c = decodeControlBits(ins[i].encoding!.hi)!;
-      if (['S2R', 'S2UR', 'MUFU', 'I2F'].includes(ins[i].opcode)) assert.notEqual(c.writeBarrier, undefined, `${name}: ${ins[i].text} sets no write scoreboard`);
+      if (['S2R', 'S2UR', 'MUFU', 'I2F'].includes(ins[i].opcode))
+        assert.notEqual(c.writeBarrier, undefined, `${name}: ${ins[i].text} sets no write scoreboard`);
       if (c.writeBarrier === undefined || ins[i].opcode === 'LDGDEPBAR') continue;
       setters++;
-      const waited = ins.slice(i + 1, i + 200).some((n) => decodeControlBits(n.encoding!.hi)!.waitOn.includes(c.writeBarrier!));
-      assert.ok(waited, `${name}: nothing after ${ins[i].text} at 0x${ins[i].offset.toString(16)} waits on scoreboard ${c.writeBarrier}`);
+      const waited = ins
+        .slice(i + 1, i + 200)
+        .some((n) => decodeControlBits(n.encoding!.hi)!.waitOn.includes(c.writeBarrier!));
+      assert.ok(
+        waited,
+        `${name}: nothing after ${ins[i].text} at 0x${ins[i].offset.toString(16)} waits on scoreboard ${c.writeBarrier}`,
+      );
     }
     assert.ok(setters > 60, `${name}: only ${setters} scoreboard setters`);
   }
@@ -60,5 +71,8 @@ test('malformed words are not decoded; descriptions read as sentences', () => {
   assert.equal(decodeControlBits('xyz'), undefined);
   assert.equal(decodeControlBits('0x000fe20000000800'), undefined);
   const c = decodeControlBits('002fe40003f05270')!;
-  assert.deepEqual(describeControlBits(c), ['stall 2 cycle(s) before this warp issues again; no yield', 'waits for scoreboard(s) 1 before issuing']);
+  assert.deepEqual(describeControlBits(c), [
+    'stall 2 cycle(s) before this warp issues again; no yield',
+    'waits for scoreboard(s) 1 before issuing',
+  ]);
 });

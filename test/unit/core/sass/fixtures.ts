@@ -25,14 +25,20 @@ export function fixturePath(name: string): string {
 const texts = new Map<string, string>();
 export function fixtureText(name: string): string {
   let t = texts.get(name);
-  if (t === undefined) { t = gunzipSync(readFileSync(fixturePath(name))).toString('utf8'); texts.set(name, t); }
+  if (t === undefined) {
+    t = gunzipSync(readFileSync(fixturePath(name))).toString('utf8');
+    texts.set(name, t);
+  }
   return t;
 }
 
 const parsed = new Map<string, ParseResult>();
 export function fixture(name: string): ParseResult {
   let p = parsed.get(name);
-  if (!p) { p = parseSass(fixtureText(name)); parsed.set(name, p); }
+  if (!p) {
+    p = parseSass(fixtureText(name));
+    parsed.set(name, p);
+  }
   return p;
 }
 

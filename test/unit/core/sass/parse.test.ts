@@ -14,12 +14,17 @@ describe('parseSass on nvdisasm -c -gi -hex (4096x7168x2048, 128x128)', () => {
   test('one function, every instruction line read, with encodings and line info', () => {
     assert.equal(listing.format, 'nvdisasm');
     assert.equal(listing.arch, 'sm_90a');
-    assert.deepEqual(listing.functions.map((f) => f.name), [KERNEL_128]);
+    assert.deepEqual(
+      listing.functions.map((f) => f.name),
+      [KERNEL_128],
+    );
     assert.equal(fn.instructions.length, rawInstructionLines(fixtureText(F.nvdisasm128)).length);
     assert.equal(fn.instructions.length, 2816);
     assert.equal(unreadLines, 0);
     assert.ok(listing.hasEncodings && listing.hasLineInfo);
-    fn.instructions.forEach((ins, i) => assert.equal(ins.offset, i * 16, `instruction ${i} at 0x${ins.offset.toString(16)}`));
+    fn.instructions.forEach((ins, i) =>
+      assert.equal(ins.offset, i * 16, `instruction ${i} at 0x${ins.offset.toString(16)}`),
+    );
   });
 
   test('the -gi block gives the innermost line and each call site out to the kernel', () => {
@@ -27,13 +32,22 @@ describe('parseSass on nvdisasm -c -gi -hex (4096x7168x2048, 128x128)', () => {
     assert.equal(s2r.offset, 0x10);
     assert.match(s2r.source!.file, /kernels\/include\/fp8lab\/impls\/sm90_fp8_gemm_1d2d\.cuh$/);
     assert.equal(s2r.source!.line, 213);
-    assert.deepEqual(s2r.source!.inlinedAt!.map((s) => [s.file.replace(/^.*\//, ''), s.line]), [['sm90_fp8_gemm_1d2d.cuh', 785], ['kernel.cu', 20]]);
+    assert.deepEqual(
+      s2r.source!.inlinedAt!.map((s) => [s.file.replace(/^.*\//, ''), s.line]),
+      [
+        ['sm90_fp8_gemm_1d2d.cuh', 785],
+        ['kernel.cu', 20],
+      ],
+    );
   });
 
   test('QGMMA with its shape and types as modifiers, operands split at top-level commas', () => {
     const q = fn.instructions.find((i) => i.opcode === 'QGMMA')!;
     assert.deepEqual(q.modifiers, ['64x128x32', 'F32', 'E4M3', 'E4M3']);
-    assert.ok(q.operands.some((o) => /^gdesc\[UR\d+\]/.test(o)), q.text);
+    assert.ok(
+      q.operands.some((o) => /^gdesc\[UR\d+\]/.test(o)),
+      q.text,
+    );
     assert.equal(q.operands.join(', '), q.text.slice(q.text.indexOf(' ') + 1));
   });
 
@@ -82,15 +96,28 @@ test('the split-K cuobjdump listing (another config) parses without unread lines
 });
 
 test('instruction and operand splitting', () => {
-  assert.deepEqual(splitInstruction('@!P0 SYNCS.PHASECHK.TRANS64.TRYWAIT P0, [R3+URZ+0x30], R4'),
-    { predicate: '@!P0', opcode: 'SYNCS', modifiers: ['PHASECHK', 'TRANS64', 'TRYWAIT'], operands: ['P0', '[R3+URZ+0x30]', 'R4'] });
+  assert.deepEqual(splitInstruction('@!P0 SYNCS.PHASECHK.TRANS64.TRYWAIT P0, [R3+URZ+0x30], R4'), {
+    predicate: '@!P0',
+    opcode: 'SYNCS',
+    modifiers: ['PHASECHK', 'TRANS64', 'TRYWAIT'],
+    operands: ['P0', '[R3+URZ+0x30]', 'R4'],
+  });
   assert.deepEqual(splitInstruction('EXIT'), { opcode: 'EXIT', modifiers: [], operands: [] });
-  assert.deepEqual(splitOperands('R2, desc[UR4][R2.64], c[0x0][0x210], {R4, R5}'), ['R2', 'desc[UR4][R2.64]', 'c[0x0][0x210]', '{R4, R5}']);
+  assert.deepEqual(splitOperands('R2, desc[UR4][R2.64], c[0x0][0x210], {R4, R5}'), [
+    'R2',
+    'desc[UR4][R2.64]',
+    'c[0x0][0x210]',
+    '{R4, R5}',
+  ]);
 });
 
 test('format detection and input that is not SASS', () => {
   assert.equal(detectFormat(fixtureText(F.cuobjdump128)), 'cuobjdump');
   assert.equal(detectFormat(fixtureText(F.nvdisasm128)), 'nvdisasm');
   assert.equal(parseSass('hello\nworld\n').listing.functions.length, 0);
-  assert.throws(() => reportFromText('not a listing', 'notes.txt'), (e: Error & { code?: string }) => e.code === 'E_SASS_FAILED' && /notes\.txt holds no SASS instructions/.test(e.message));
+  assert.throws(
+    () => reportFromText('not a listing', 'notes.txt'),
+    (e: Error & { code?: string }) =>
+      e.code === 'E_SASS_FAILED' && /notes\.txt holds no SASS instructions/.test(e.message),
+  );
 });

@@ -3,8 +3,15 @@
 // count past capacity = dropped records), so the decoder is tested on bytes, not on objects.
 
 import {
-  TRACE_ANCHOR_KINDS, TRACE_FORMAT_VERSION, TRACE_HEADER_BYTES, TRACE_MAGIC, TRACE_NO_KBLOCK, TRACE_NO_STAGE, TRACE_RECORD_BYTES,
-  TRACE_ROLES_PER_CTA, TraceEventKind as K,
+  TRACE_ANCHOR_KINDS,
+  TRACE_FORMAT_VERSION,
+  TRACE_HEADER_BYTES,
+  TRACE_MAGIC,
+  TRACE_NO_KBLOCK,
+  TRACE_NO_STAGE,
+  TRACE_RECORD_BYTES,
+  TRACE_ROLES_PER_CTA,
+  TraceEventKind as K,
 } from '../../../../extension/protocol/trace';
 
 export interface BuiltEvent {
@@ -54,7 +61,7 @@ export function buildTrace(slices: BuiltSlice[], o: BuildOptions): Uint8Array {
     v.setUint8(off + 14, s.role);
     const version = o.version ?? TRACE_FORMAT_VERSION;
     v.setUint8(off + 15, version);
-    v.setBigUint64(off + 16, s.globaltimer0 - (s.globaltimer0 % BigInt(o.timerTickNs)), true);  // a reading, like the records
+    v.setBigUint64(off + 16, s.globaltimer0 - (s.globaltimer0 % BigInt(o.timerTickNs)), true); // a reading, like the records
     v.setBigUint64(off + 24, s.clock0, true);
     s.events.slice(0, o.capacity).forEach((e, i) => {
       const r = off + TRACE_HEADER_BYTES + i * TRACE_RECORD_BYTES;
@@ -99,18 +106,21 @@ export interface SimOptions {
 export function simulateKernel(o: SimOptions, startNs = (sm: number) => sm * 3): BuiltSlice[] {
   const out: BuiltSlice[] = [];
   for (let cta = 0; cta < o.numCtas; cta++) {
-    const sm = cta;  // one CTA per SM (persistent grid)
+    const sm = cta; // one CTA per SM (persistent grid)
     const t0 = startNs(sm);
     const tiles: number[] = [];
     for (let t = cta; t < o.numTiles; t += o.numCtas) tiles.push(t);
     const prod: BuiltEvent[] = [];
     const maths: BuiltEvent[][] = Array.from({ length: o.mathWarpgroups }, () => []);
-    const releaseAt: number[] = [];  // per global k-block index: time the stage is released
-    const readyAt: number[] = [];    // per global k-block index: time the stage is full
-    let pt = 0, mt = 0, g = 0;
+    const releaseAt: number[] = []; // per global k-block index: time the stage is released
+    const readyAt: number[] = []; // per global k-block index: time the stage is full
+    let pt = 0,
+      mt = 0,
+      g = 0;
     // Producer and consumers interleaved step by step (consumers depend on loads and vice versa).
     for (const tile of tiles) {
-      const tm = Math.floor(tile / o.tilesN), tn = tile % o.tilesN;
+      const tm = Math.floor(tile / o.tilesN),
+        tn = tile % o.tilesN;
       const at = { tileM: tm, tileN: tn };
       prod.push({ kind: K.TileBegin, ns: pt, ...at });
       for (const m of maths) m.push({ kind: K.TileBegin, ns: mt, ...at });
@@ -151,7 +161,7 @@ export function simulateKernel(o: SimOptions, startNs = (sm: number) => sm * 3):
       mt += o.tileGapNs;
     }
     const g0 = 1_763_700_000_000_000_000n + BigInt(t0);
-    const c0 = 5_000_000_000n + BigInt(cta) * 7_919n;  // unrelated per-SM clock origins
+    const c0 = 5_000_000_000n + BigInt(cta) * 7_919n; // unrelated per-SM clock origins
     out.push({ cta, role: 0, sm, globaltimer0: g0, clock0: c0, events: prod });
     maths.forEach((events, w) => out.push({ cta, role: (w + 1) as 1 | 2, sm, globaltimer0: g0, clock0: c0, events }));
   }
@@ -163,14 +173,14 @@ export function simulateKernel(o: SimOptions, startNs = (sm: number) => sm * 3):
  * (150 ns) before K-block 0's is done (300 ns), and K-block 0 is promoted while 1 runs.
  */
 export const OVERLAPPED_TWO_KBLOCKS = [
-    { kind: K.TileBegin, ns: 0 },
-    { kind: K.WgmmaIssue, ns: 100, stage: 0, kblock: 0 },
-    { kind: K.WgmmaIssue, ns: 150, stage: 1, kblock: 1 },
-    { kind: K.WgmmaDone, ns: 300, stage: 0, kblock: 0 },
-    { kind: K.PromoteBegin, ns: 300, stage: 0, kblock: 0 },
-    { kind: K.PromoteEnd, ns: 350, stage: 0, kblock: 0 },
-    { kind: K.WgmmaDone, ns: 500, stage: 1, kblock: 1 },
-    { kind: K.PromoteBegin, ns: 500, stage: 1, kblock: 1 },
-    { kind: K.PromoteEnd, ns: 550, stage: 1, kblock: 1 },
-    { kind: K.TileEnd, ns: 550 },
-  ];
+  { kind: K.TileBegin, ns: 0 },
+  { kind: K.WgmmaIssue, ns: 100, stage: 0, kblock: 0 },
+  { kind: K.WgmmaIssue, ns: 150, stage: 1, kblock: 1 },
+  { kind: K.WgmmaDone, ns: 300, stage: 0, kblock: 0 },
+  { kind: K.PromoteBegin, ns: 300, stage: 0, kblock: 0 },
+  { kind: K.PromoteEnd, ns: 350, stage: 0, kblock: 0 },
+  { kind: K.WgmmaDone, ns: 500, stage: 1, kblock: 1 },
+  { kind: K.PromoteBegin, ns: 500, stage: 1, kblock: 1 },
+  { kind: K.PromoteEnd, ns: 550, stage: 1, kblock: 1 },
+  { kind: K.TileEnd, ns: 550 },
+];

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MODEL, H100_DEFAULT_MODEL } from '../../../../extension/src/core/heuristics';
 import {
-  clockUnderLoad, modelFromProfile, parseClockSamples, powerCapBinds, profileFor, profileProblem, type DeviceProfile,
+  clockUnderLoad,
+  modelFromProfile,
+  parseClockSamples,
+  powerCapBinds,
+  profileFor,
+  profileProblem,
+  type DeviceProfile,
 } from '../../../../extension/src/core/tuning/calibration';
 import type { DeviceIdentity } from '../../../../extension/src/core/tuning/tuningRecord';
 
@@ -25,12 +31,27 @@ const SMI_78 = `1980, 1980, 120.00, 700.00
 1980, 1980, 497.36, 700.00
 1980, 1980, 130.00, 700.00`;
 
-const H100_78: DeviceIdentity = { name: 'NVIDIA H100 80GB HBM3', smsInUse: 78, smCount: 132, computeCapability: [9, 0], driverVersion: 13000, powerLimitW: 700 };
+const H100_78: DeviceIdentity = {
+  name: 'NVIDIA H100 80GB HBM3',
+  smsInUse: 78,
+  smCount: 132,
+  computeCapability: [9, 0],
+  driverVersion: 13000,
+  powerLimitW: 700,
+};
 
 function profile(over: Partial<DeviceProfile> = {}): DeviceProfile {
   return {
-    kind: 'fp8lab.deviceProfile', version: 1, device: H100_78, fp8Tflops: 936, bandwidthGBps: 3350, l2CacheBytes: 52428800,
-    clock: clockUnderLoad(parseClockSamples(SMI_78)), method: 'test', measuredAt: '2026-12-06T03:00:00.000Z', ...over,
+    kind: 'fp8lab.deviceProfile',
+    version: 1,
+    device: H100_78,
+    fp8Tflops: 936,
+    bandwidthGBps: 3350,
+    l2CacheBytes: 52428800,
+    clock: clockUnderLoad(parseClockSamples(SMI_78)),
+    method: 'test',
+    measuredAt: '2026-12-06T03:00:00.000Z',
+    ...over,
   };
 }
 
@@ -66,7 +87,13 @@ test('model terms from a profile: the FP8 rate sets the clock, the memory roof t
   assert.ok(Math.abs(m.l2BytesPerSecond - MODEL.l2BytesPerCycle * m.clockGHz * 1e9) < 1);
   assert.equal(m.powerCapBinds, false);
   // A full H100 measured at the defaults' rate (1.40 PFLOP/s) gives back the default clock.
-  const full = modelFromProfile(profile({ device: { ...H100_78, smsInUse: 132 }, fp8Tflops: 8192 * 132 * 1.3e9 / 1e12, clock: clockUnderLoad(parseClockSamples(SMI_FULL)) }));
+  const full = modelFromProfile(
+    profile({
+      device: { ...H100_78, smsInUse: 132 },
+      fp8Tflops: (8192 * 132 * 1.3e9) / 1e12,
+      clock: clockUnderLoad(parseClockSamples(SMI_FULL)),
+    }),
+  );
   assert.ok(Math.abs(full.clockGHz - H100_DEFAULT_MODEL.clockGHz) < 1e-12);
   assert.equal(full.powerCapBinds, true);
 });

@@ -20,26 +20,75 @@ import { TuningStore } from '../../../../extension/src/storage/tuningStore';
 
 const root = findExtensionRoot(__dirname, {});
 const cli = join(root, 'extension/dist/cli.js');
-const H20: DeviceIdentity = { name: 'NVIDIA H20', smsInUse: 78, smCount: 78, computeCapability: [9, 0], driverVersion: 12080, powerLimitW: 400 };
-const H800: DeviceIdentity = { name: 'NVIDIA H800', smsInUse: 132, smCount: 132, computeCapability: [9, 0], driverVersion: 13000, powerLimitW: 700 };
+const H20: DeviceIdentity = {
+  name: 'NVIDIA H20',
+  smsInUse: 78,
+  smCount: 78,
+  computeCapability: [9, 0],
+  driverVersion: 12080,
+  powerLimitW: 400,
+};
+const H800: DeviceIdentity = {
+  name: 'NVIDIA H800',
+  smsInUse: 132,
+  smCount: 132,
+  computeCapability: [9, 0],
+  driverVersion: 13000,
+  powerLimitW: 700,
+};
 const OLD = 'b'.repeat(64);
-const CONFIG: GemmConfig = { blockM: 64, blockN: 128, blockK: 128, numStages: 8, numMathWarpgroups: 1, clusterM: 1, clusterN: 1,
-  swizzleA: 128, swizzleB: 128, swizzleD: 128, numSms: 78, sharedBytes: 200_000, numThreads: 256 };
+const CONFIG: GemmConfig = {
+  blockM: 64,
+  blockN: 128,
+  blockK: 128,
+  numStages: 8,
+  numMathWarpgroups: 1,
+  clusterM: 1,
+  clusterN: 1,
+  swizzleA: 128,
+  swizzleB: 128,
+  swizzleD: 128,
+  numSms: 78,
+  sharedBytes: 200_000,
+  numThreads: 256,
+};
 
 function record(id: string, m: number, device: DeviceIdentity, hash: string): TuningRecord {
   return {
-    kind: 'fp8lab.tuning', version: 1, id, device, kernelHash: hash, problem: { kind: 'normal', m, n: 7168, k: 2048 },
-    ranking: [{ config: CONFIG, measuredUs: 50 + m / 64 }], winner: { config: CONFIG, us: 50 + m / 64 },
-    method: 'interleaved CUDA-graph rounds, median of 10', measuredAt: '2026-12-06T01:00:00.000Z', origin: { by: 'tune', host: 'node7' },
+    kind: 'fp8lab.tuning',
+    version: 1,
+    id,
+    device,
+    kernelHash: hash,
+    problem: { kind: 'normal', m, n: 7168, k: 2048 },
+    ranking: [{ config: CONFIG, measuredUs: 50 + m / 64 }],
+    winner: { config: CONFIG, us: 50 + m / 64 },
+    method: 'interleaved CUDA-graph rounds, median of 10',
+    measuredAt: '2026-12-06T01:00:00.000Z',
+    origin: { by: 'tune', host: 'node7' },
   };
 }
 const profile = (device: DeviceIdentity, at = '2026-12-06T00:30:00.000Z'): DeviceProfile => ({
-  kind: 'fp8lab.deviceProfile', version: 1, device, fp8Tflops: 290, bandwidthGBps: 3900, l2CacheBytes: 62914560, method: 'test', measuredAt: at,
+  kind: 'fp8lab.deviceProfile',
+  version: 1,
+  device,
+  fp8Tflops: 290,
+  bandwidthGBps: 3900,
+  l2CacheBytes: 62914560,
+  method: 'test',
+  measuredAt: at,
 });
 
 function fp8lab(args: string[]) {
   const r = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8', env: { ...process.env, FP8LAB_ROOT: '', FP8LAB_MODEL: '', FP8LAB_JIT_CACHE_DIR: mkdtempSync(join(tmpdir(), 'fp8lab-cache-')) }, timeout: 60_000,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      FP8LAB_ROOT: '',
+      FP8LAB_MODEL: '',
+      FP8LAB_JIT_CACHE_DIR: mkdtempSync(join(tmpdir(), 'fp8lab-cache-')),
+    },
+    timeout: 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -47,29 +96,58 @@ function fp8lab(args: string[]) {
 test('pure round trip: every record once, and after it the view still separates foreign and stale records', async () => {
   const here = await kernelSourceHash(join(root, 'kernels'));
   const records = [record('h20-new', 64, H20, here), record('h20-old', 128, H20, OLD), record('h800', 64, H800, here)];
-  const bundle = exportBundle([...records, records[0]], [profile(H20), profile(H800)], deviceMatcher('h20'), 'devices matching "h20"', '2026-12-06T02:00:00.000Z');
-  assert.deepEqual(bundle.records.map((r) => r.id), ['h20-new', 'h20-old']);
-  assert.deepEqual(bundle.profiles.map((p) => p.device.name), ['NVIDIA H20']);
+  const bundle = exportBundle(
+    [...records, records[0]],
+    [profile(H20), profile(H800)],
+    deviceMatcher('h20'),
+    'devices matching "h20"',
+    '2026-12-06T02:00:00.000Z',
+  );
+  assert.deepEqual(
+    bundle.records.map((r) => r.id),
+    ['h20-new', 'h20-old'],
+  );
+  assert.deepEqual(
+    bundle.profiles.map((p) => p.device.name),
+    ['NVIDIA H20'],
+  );
   const parsed = parseExport(JSON.stringify(bundle));
   assert.ok(parsed.ok);
   if (!parsed.ok) return;
   assert.deepEqual(parsed.value.records, bundle.records);
   assert.deepEqual(parsed.value.rejected, []);
   const view = viewFor(parsed.value.records, H20, here);
-  assert.deepEqual(view.usable.map((r) => r.id), ['h20-new']);
-  assert.deepEqual(view.otherKernel.map((r) => r.id), ['h20-old']);
+  assert.deepEqual(
+    view.usable.map((r) => r.id),
+    ['h20-new'],
+  );
+  assert.deepEqual(
+    view.otherKernel.map((r) => r.id),
+    ['h20-old'],
+  );
   assert.deepEqual(newRecords([records[0]], parsed.value.records), { fresh: [records[1]], duplicates: 1 });
 });
 
 test('a bad file is refused whole; a bad entry is left out with its reason', () => {
   assert.match((parseExport('{"kind":"fp8lab.tuningExport"') as { message: string }).message, /^not JSON/);
   assert.match((parseExport('{"kind":"other"}') as { message: string }).message, /not a tuning export/);
-  assert.match((parseExport('{"kind":"fp8lab.tuningExport","version":9,"records":[]}') as { message: string }).message, /version 9/);
-  const text = JSON.stringify({ kind: 'fp8lab.tuningExport', version: 1, records: [record('ok', 64, H20, OLD), { ...record('bad', 64, H20, OLD), ranking: 'x' }], profiles: [{ kind: 'x' }] });
+  assert.match(
+    (parseExport('{"kind":"fp8lab.tuningExport","version":9,"records":[]}') as { message: string }).message,
+    /version 9/,
+  );
+  const text = JSON.stringify({
+    kind: 'fp8lab.tuningExport',
+    version: 1,
+    records: [record('ok', 64, H20, OLD), { ...record('bad', 64, H20, OLD), ranking: 'x' }],
+    profiles: [{ kind: 'x' }],
+  });
   const parsed = parseExport(text);
   assert.ok(parsed.ok);
   if (!parsed.ok) return;
-  assert.deepEqual(parsed.value.records.map((r) => r.id), ['ok']);
+  assert.deepEqual(
+    parsed.value.records.map((r) => r.id),
+    ['ok'],
+  );
   assert.deepEqual(parsed.value.rejected, ['record 2: record without a ranking', 'profile 1: not a device profile']);
 });
 
@@ -77,7 +155,11 @@ test('fp8lab tuning export then import: records and profiles move; a second impo
   const here = await kernelSourceHash(join(root, 'kernels'));
   const from = mkdtempSync(join(tmpdir(), 'fp8lab-from-'));
   const to = mkdtempSync(join(tmpdir(), 'fp8lab-to-'));
-  await new TuningStore(from).append([record('h20-new', 64, H20, here), record('h20-old', 128, H20, OLD), record('h800', 64, H800, here)]);
+  await new TuningStore(from).append([
+    record('h20-new', 64, H20, here),
+    record('h20-old', 128, H20, OLD),
+    record('h800', 64, H800, here),
+  ]);
   await writeProfile(from, profile(H20));
   const file = join(mkdtempSync(join(tmpdir(), 'fp8lab-x-')), 'h20.json');
 
@@ -93,13 +175,19 @@ test('fp8lab tuning export then import: records and profiles move; a second impo
   const again = fp8lab(['tuning', 'import', file, '--db', to]);
   assert.match(again.stdout, /^imported 0 record\(s\) \(2 already in the store\) and 0 device profile\(s\)/);
   assert.deepEqual((await new TuningStore(to).read()).records.map((r) => r.id).sort(), ['h20-new', 'h20-old']);
-  assert.deepEqual((await readProfiles(to)).profiles.map((p) => p.device.name), ['NVIDIA H20']);
+  assert.deepEqual(
+    (await readProfiles(to)).profiles.map((p) => p.device.name),
+    ['NVIDIA H20'],
+  );
 
   const show = fp8lab(['tuning', 'show', '--db', to]);
   assert.equal(show.code, 0, show.stderr);
   assert.match(show.stdout, /\n64x7168x2048 .*this kernel source \(no GPU here\)/);
   assert.match(show.stdout, /\n128x7168x2048 .*other kernel source/);
-  assert.match(show.stdout, /\ndevice profile \(no GPU here, calibrated 2026-12-06 00:30\): NVIDIA H20\|sms 78\/78\|sm_90\|driver 12080\|power 400 W: 290 FP8 TFLOPS, 3900 GB\/s; model clock 0\.45 GHz, HBM 3\.90 TB\/s/);
+  assert.match(
+    show.stdout,
+    /\ndevice profile \(no GPU here, calibrated 2026-12-06 00:30\): NVIDIA H20\|sms 78\/78\|sm_90\|driver 12080\|power 400 W: 290 FP8 TFLOPS, 3900 GB\/s; model clock 0\.45 GHz, HBM 3\.90 TB\/s/,
+  );
 });
 
 test('fp8lab tuning import of a broken file, and export without a GPU or a selection: coded refusals, nothing written', async () => {
@@ -130,7 +218,9 @@ test('fp8lab calibrate without a GPU refuses clearly; configs says its choice ca
 
 test('FP8LAB_MODEL takes auto, calibrated or defaults; anything else is a usage error', () => {
   const r = spawnSync(process.execPath, [cli, 'configs', '64', '2112', '7168'], {
-    encoding: 'utf8', env: { ...process.env, FP8LAB_ROOT: '', FP8LAB_MODEL: 'best' }, timeout: 60_000,
+    encoding: 'utf8',
+    env: { ...process.env, FP8LAB_ROOT: '', FP8LAB_MODEL: 'best' },
+    timeout: 60_000,
   });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /FP8LAB_MODEL must be auto, calibrated or defaults; got "best"/);

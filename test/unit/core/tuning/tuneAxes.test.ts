@@ -20,7 +20,14 @@ test('padding waste: a 64-row tile at M = 64 wastes nothing, a 128-row one half'
 test('the fewest SMs that keep the waves: 66 tiles in one wave need 66 SMs, not 78', () => {
   const p: GemmProblem = { kind: 'normal', m: 64, n: 2112, k: 7168 };
   const report = chooseConfig(p, H20_LIKE);
-  const c = report.candidates.find((x) => !x.rejected && x.config.blockM === 64 && x.config.blockN === 32 && x.config.clusterM * x.config.clusterN === 1 && (x.config.splitK ?? 1) === 1)!;
+  const c = report.candidates.find(
+    (x) =>
+      !x.rejected &&
+      x.config.blockM === 64 &&
+      x.config.blockN === 32 &&
+      x.config.clusterM * x.config.clusterN === 1 &&
+      (x.config.splitK ?? 1) === 1,
+  )!;
   assert.equal(c.tiles, 66);
   assert.equal(fewestSmsSameWaves(c), 66);
   const full = report.candidates.find((x) => !x.rejected && x.tiles % 78 === 0 && x.waves >= 1);
@@ -33,15 +40,28 @@ test('a decode shape on 78 SMs: the top N plus split-K, each BLOCK_M, least padd
   const picked = tuneCandidates(p, report.candidates, report.chosen, 4);
   const axes = picked.map((x) => x.axis);
   assert.equal(axes.filter((a) => a === 'model top').length, 4);
-  assert.ok(picked.some((x) => sameKernelConfig(x.candidate.config, report.chosen)), 'the chosen config is timed');
-  assert.ok(picked.some((x) => (x.candidate.config.splitK ?? 1) > 1), `split-K is timed: ${axes.join(', ')}`);
+  assert.ok(
+    picked.some((x) => sameKernelConfig(x.candidate.config, report.chosen)),
+    'the chosen config is timed',
+  );
+  assert.ok(
+    picked.some((x) => (x.candidate.config.splitK ?? 1) > 1),
+    `split-K is timed: ${axes.join(', ')}`,
+  );
   for (const bm of new Set(report.candidates.filter((c) => !c.rejected).map((c) => c.config.blockM))) {
-    assert.ok(picked.some((x) => x.candidate.config.blockM === bm), `BLOCK_M ${bm} is timed`);
+    assert.ok(
+      picked.some((x) => x.candidate.config.blockM === bm),
+      `BLOCK_M ${bm} is timed`,
+    );
   }
   const leastWaste = Math.min(...report.candidates.filter((c) => !c.rejected).map((c) => paddingWaste(p, c.config)));
   assert.ok(picked.some((x) => paddingWaste(p, x.candidate.config) === leastWaste));
   for (let i = 0; i < picked.length; i++) {
-    for (let j = i + 1; j < picked.length; j++) assert.ok(!sameKernelConfig(picked[i].candidate.config, picked[j].candidate.config), `${axes[i]} and ${axes[j]} repeat a config`);
+    for (let j = i + 1; j < picked.length; j++)
+      assert.ok(
+        !sameKernelConfig(picked[i].candidate.config, picked[j].candidate.config),
+        `${axes[i]} and ${axes[j]} repeat a config`,
+      );
   }
   assert.ok(picked.length <= 4 + 6, `${picked.length} candidates`);
   for (const x of picked.filter((y) => y.axis.startsWith('num_sms'))) {

@@ -22,27 +22,45 @@ before(async () => {
   cluster = await startTestCluster();
   work = mkdtempSync(join(tmpdir(), 'fp8lab-sweep-'));
 });
-after(async () => { await cluster?.stop(); });
+after(async () => {
+  await cluster?.stop();
+});
 
-interface CliRun { code: number | null; stdout: string; stderr: string; ms: number }
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
 
 /** The real CLI in a child process, as a user on the login node runs it; never more than `timeoutMs`. */
 function fp8lab(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<CliRun> {
   const t0 = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, ...args], {
-      env: { ...cluster.env, FP8LAB_ROOT: '', FP8LAB_JIT_CACHE_DIR: sharedCache, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...cluster.env, FP8LAB_ROOT: '', FP8LAB_JIT_CACHE_DIR: sharedCache, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr, ms: Date.now() - t0 }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
+    });
   });
 }
 
-interface StatusJson { sweep: string; tasks: Array<{ index: number; phase: string; node?: string; attempt?: string; detail?: string; log?: string }> }
+interface StatusJson {
+  sweep: string;
+  tasks: Array<{ index: number; phase: string; node?: string; attempt?: string; detail?: string; log?: string }>;
+}
 
 async function status(dir: string): Promise<StatusJson> {
   const r = await fp8lab(['sweep', 'status', dir, '--json']);
@@ -55,7 +73,10 @@ async function until(dir: string, done: (s: StatusJson) => boolean, timeoutMs = 
   for (;;) {
     const s = await status(dir);
     if (done(s)) return s;
-    assert.ok(Date.now() < deadline, `sweep ${dir} did not get there in ${timeoutMs / 1000} s: ${JSON.stringify(s.tasks)}`);
+    assert.ok(
+      Date.now() < deadline,
+      `sweep ${dir} did not get there in ${timeoutMs / 1000} s: ${JSON.stringify(s.tasks)}`,
+    );
     await new Promise((r) => setTimeout(r, 300));
   }
 }
@@ -76,8 +97,14 @@ test('a compile sweep as a Slurm job array: every task done on the node, every r
   assert.match(r.stderr, /submitted Slurm job array \d+ \(4 task\(s\)\)/);
   assert.match(r.stdout, /^4 task\(s\): 4 done$/m);
   const s = await status(dir);
-  assert.deepEqual(s.tasks.map((t) => t.phase), ['done', 'done', 'done', 'done']);
-  assert.ok(s.tasks.every((t) => t.node === hostname()), JSON.stringify(s.tasks));
+  assert.deepEqual(
+    s.tasks.map((t) => t.phase),
+    ['done', 'done', 'done', 'done'],
+  );
+  assert.ok(
+    s.tasks.every((t) => t.node === hostname()),
+    JSON.stringify(s.tasks),
+  );
   for (const t of s.tasks) assert.match(readFileSync(t.log!, 'utf8'), /registers, cache (hit|miss)/);
   assert.deepEqual(shapesOf(savedRun(dir)), ['64x2112x7168', '128x2112x7168', '64x7168x2048', '128x7168x2048']);
   assert.ok(savedRun(dir).results.every((x) => x.registers && x.registers.registers > 0));
@@ -89,17 +116,34 @@ test('a compile sweep as a Slurm job array: every task done on the node, every r
   const warm = join(work, 'all-done-again');
   const second = await fp8lab(['sweep', 'compile', ...shapes, '--on', 'slurm', '--dir', warm]);
   assert.equal(second.code, 0, second.stderr);
-  assert.deepEqual(savedRun(warm).results.map((x) => x.compile?.cacheHit), [true, true, true, true]);
+  assert.deepEqual(
+    savedRun(warm).results.map((x) => x.compile?.cacheHit),
+    [true, true, true, true],
+  );
 });
 
 test('a task with a bad shape fails alone with its node and log; retry resubmits only that task', async () => {
   const dir = join(work, 'bad-shape');
-  const sub = await fp8lab(['sweep', 'compile', '64,2112,7168', '2000000000,7168,7168', '64,7168,2048', '--on', 'slurm', '--detach', '--dir', dir]);
+  const sub = await fp8lab([
+    'sweep',
+    'compile',
+    '64,2112,7168',
+    '2000000000,7168,7168',
+    '64,7168,2048',
+    '--on',
+    'slurm',
+    '--detach',
+    '--dir',
+    dir,
+  ]);
   assert.equal(sub.code, 0, sub.stderr);
   const wait = await fp8lab(['sweep', 'wait', dir]);
   assert.equal(wait.code, 6, wait.stderr + wait.stdout);
   const s = await status(dir);
-  assert.deepEqual(s.tasks.map((t) => t.phase), ['done', 'failed', 'done']);
+  assert.deepEqual(
+    s.tasks.map((t) => t.phase),
+    ['done', 'failed', 'done'],
+  );
   const bad = s.tasks[1];
   assert.equal(bad.node, hostname());
   assert.match(bad.detail!, /E_INVALID_SHAPE.*40471\.6 GiB/);
@@ -111,14 +155,21 @@ test('a task with a bad shape fails alone with its node and log; retry resubmits
   const retry = await fp8lab(['sweep', 'retry', dir]);
   assert.equal(retry.code, 6, retry.stderr);
   assert.match(retry.stderr, /resubmitting 1 task\(s\): 1\n/);
-  const subs = readFileSync(join(dir, 'submissions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { attempt: string; tasks: number[] });
+  const subs = readFileSync(join(dir, 'submissions.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { attempt: string; tasks: number[] });
   assert.equal(subs.length, 2);
   assert.deepEqual(subs[1].tasks, [1]);
   const after = await status(dir);
   assert.equal(after.tasks[1].phase, 'failed');
   assert.equal(after.tasks[1].attempt, subs[1].attempt);
   assert.notEqual(after.tasks[1].log, bad.log, 'the retry has its own log');
-  assert.deepEqual(goodFiles.map((f) => [statSync(f).mtimeMs, readFileSync(f, 'utf8')]), before, 'the finished tasks were not run again');
+  assert.deepEqual(
+    goodFiles.map((f) => [statSync(f).mtimeMs, readFileSync(f, 'utf8')]),
+    before,
+    'the finished tasks were not run again',
+  );
   assert.deepEqual(shapesOf(savedRun(dir)), ['64x2112x7168', '64x7168x2048']);
 });
 
@@ -127,7 +178,10 @@ test('scancel mid-way: the ended tasks are merged, the rest reported cancelled, 
   // A cold cache of its own: every task compiles, so the array is still running when it is cancelled.
   const cold = { FP8LAB_JIT_CACHE_DIR: mkdtempSync(join(tmpdir(), 'fp8lab-sweep-cold-')) };
   const shapes = ['256,2112,7168', '256,24576,1536', '256,32768,512', '256,7168,16384', '256,4096,7168'];
-  const sub = await fp8lab(['sweep', 'compile', ...shapes, '--on', 'slurm', '--concurrency', '1', '--detach', '--dir', dir], cold);
+  const sub = await fp8lab(
+    ['sweep', 'compile', ...shapes, '--on', 'slurm', '--concurrency', '1', '--detach', '--dir', dir],
+    cold,
+  );
   assert.equal(sub.code, 0, sub.stderr);
   await until(dir, (s) => s.tasks.some((t) => t.phase === 'done'));
   const cancel = await fp8lab(['sweep', 'cancel', dir]);
@@ -135,7 +189,10 @@ test('scancel mid-way: the ended tasks are merged, the rest reported cancelled, 
   assert.match(cancel.stderr, /^cancelled \d+\n$/);
   const s = await until(dir, ended, 60_000);
   const phases = s.tasks.map((t) => t.phase);
-  assert.ok(phases.every((p) => p === 'done' || p === 'cancelled'), phases.join(' '));
+  assert.ok(
+    phases.every((p) => p === 'done' || p === 'cancelled'),
+    phases.join(' '),
+  );
   const done = s.tasks.filter((t) => t.phase === 'done').map((t) => t.index);
   assert.ok(done.length >= 1 && done.length < shapes.length, phases.join(' '));
   // Only finished tasks left result files; a killed one left at most a temp file, never read.
@@ -148,25 +205,64 @@ test('scancel mid-way: the ended tasks are merged, the rest reported cancelled, 
   const retry = await fp8lab(['sweep', 'retry', dir], cold);
   assert.equal(retry.code, 0, retry.stderr + retry.stdout);
   assert.match(retry.stderr, new RegExp(`resubmitting ${shapes.length - done.length} task\\(s\\)`));
-  assert.deepEqual(shapesOf(savedRun(dir)), shapes.map((x) => x.replace(/,/g, 'x')));
+  assert.deepEqual(
+    shapesOf(savedRun(dir)),
+    shapes.map((x) => x.replace(/,/g, 'x')),
+  );
 });
 
 test('bad input gets a clear message and no hang: no sbatch, unknown partition, a refused job, a bad time limit', async () => {
-  const noSlurm = await fp8lab(['sweep', 'compile', '64,2112,7168', '--on', 'slurm', '--dir', join(work, 'no-sbatch')], { PATH: '/nonexistent' });
+  const noSlurm = await fp8lab(
+    ['sweep', 'compile', '64,2112,7168', '--on', 'slurm', '--dir', join(work, 'no-sbatch')],
+    { PATH: '/nonexistent' },
+  );
   assert.equal(noSlurm.code, 6, noSlurm.stderr);
   assert.match(noSlurm.stderr, /\[E_SLURM\] sbatch was not found on PATH.*--on local/);
 
-  const partition = await fp8lab(['sweep', 'compile', '64,2112,7168', '--on', 'slurm', '--partition', 'nosuchpart', '--dir', join(work, 'partition')]);
+  const partition = await fp8lab([
+    'sweep',
+    'compile',
+    '64,2112,7168',
+    '--on',
+    'slurm',
+    '--partition',
+    'nosuchpart',
+    '--dir',
+    join(work, 'partition'),
+  ]);
   assert.equal(partition.code, 6, partition.stderr);
   assert.match(partition.stderr, /\[E_SLURM\] Slurm refused the sweep's job array: .*Invalid partition name specified/);
   assert.equal(existsSync(join(work, 'partition', 'submissions.jsonl')), false, 'nothing recorded as submitted');
 
   // This cluster has no GPUs: a task asking for one is refused by the scheduler itself.
-  const gres = await fp8lab(['sweep', 'compile', '64,2112,7168', '--on', 'slurm', '--gpus-per-task', '1', '--dir', join(work, 'gres')]);
+  const gres = await fp8lab([
+    'sweep',
+    'compile',
+    '64,2112,7168',
+    '--on',
+    'slurm',
+    '--gpus-per-task',
+    '1',
+    '--dir',
+    join(work, 'gres'),
+  ]);
   assert.equal(gres.code, 6, gres.stderr);
-  assert.match(gres.stderr, /\[E_SLURM\] Slurm refused the sweep's job array: .*(gres|generic resource|node configuration)/i);
+  assert.match(
+    gres.stderr,
+    /\[E_SLURM\] Slurm refused the sweep's job array: .*(gres|generic resource|node configuration)/i,
+  );
 
-  const time = await fp8lab(['sweep', 'compile', '64,2112,7168', '--on', 'slurm', '--time', 'soon', '--dir', join(work, 'time')]);
+  const time = await fp8lab([
+    'sweep',
+    'compile',
+    '64,2112,7168',
+    '--on',
+    'slurm',
+    '--time',
+    'soon',
+    '--dir',
+    join(work, 'time'),
+  ]);
   assert.equal(time.code, 1, time.stderr);
   assert.match(time.stderr, /time limit "soon" is not in a Slurm format/);
   for (const r of [noSlurm, partition, gres, time]) assert.ok(r.ms < 30_000, `took ${r.ms} ms`);

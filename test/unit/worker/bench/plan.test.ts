@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  callsPerGraph, estimateUs, L2_FACTOR, MAX_CALLS_PER_GRAPH, MAX_SETS, rotationPlan, setSizes,
+  callsPerGraph,
+  estimateUs,
+  L2_FACTOR,
+  MAX_CALLS_PER_GRAPH,
+  MAX_SETS,
+  rotationPlan,
+  setSizes,
 } from '../../../../extension/src/worker/bench/plan';
 
 const L2 = 50 * 2 ** 20; // H100
@@ -21,7 +27,12 @@ test('one input set holds A, B (fp8), D (bf16), SFA padded to 4 rows and SFB per
 });
 
 test('the rotation exceeds 3x L2 with the fewest sets, for decode and prefill shapes', () => {
-  for (const [m, n, k] of [[64, 2112, 7168], [128, 32768, 512], [4096, 7168, 2048], [4096, 7168, 16384]]) {
+  for (const [m, n, k] of [
+    [64, 2112, 7168],
+    [128, 32768, 512],
+    [4096, 7168, 2048],
+    [4096, 7168, 16384],
+  ]) {
     const bytes = setSizes(m, n, k).total;
     const plan = rotationPlan(bytes, L2, MEMORY);
     assert.ok(plan.exceedsL2, `${m}x${n}x${k}: ${plan.rotationBytes} bytes`);
@@ -60,6 +71,6 @@ test('graphs hold about 2 ms of work in whole rotations, within the cap', () => 
 
 test('the time estimate is the roofline floor plus a launch', () => {
   assert.equal(estimateUs(0, 0), 2);
-  assert.ok(Math.abs(estimateUs(2 * 8192 ** 3, 0) - (2 * 8192 ** 3 / 800e12 * 1e6 + 2)) < 1e-9);
+  assert.ok(Math.abs(estimateUs(2 * 8192 ** 3, 0) - (((2 * 8192 ** 3) / 800e12) * 1e6 + 2)) < 1e-9);
   assert.ok(Math.abs(estimateUs(0, 2.5e9) - (1000 + 2)) < 1e-9);
 });

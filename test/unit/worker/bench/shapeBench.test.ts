@@ -14,27 +14,78 @@ import { SELECTION_ROUNDS } from '../../../../extension/src/worker/peers/cublasl
 import { UtilKernels } from '../../../../extension/src/worker/bench/utilKernels';
 import { device, FakeAddon, type Scenario } from '../fakeAddon';
 
-const settings = { cacheDir: '/fake', compiler: 'nvcc', cudaHome: '/usr/local/cuda', nvccPath: '/usr/local/cuda/bin/nvcc', kernelsDir: '/fake/kernels' } as RuntimeSettings;
+const settings = {
+  cacheDir: '/fake',
+  compiler: 'nvcc',
+  cudaHome: '/usr/local/cuda',
+  nvccPath: '/usr/local/cuda/bin/nvcc',
+  kernelsDir: '/fake/kernels',
+} as RuntimeSettings;
 const config: GemmConfig = {
-  blockM: 64, blockN: 16, blockK: 128, numStages: 16, numMathWarpgroups: 1, clusterM: 1, clusterN: 1,
-  swizzleA: 128, swizzleB: 128, swizzleD: 32, numSms: 132, sharedBytes: 170464, numThreads: 256,
+  blockM: 64,
+  blockN: 16,
+  blockK: 128,
+  numStages: 16,
+  numMathWarpgroups: 1,
+  clusterM: 1,
+  clusterN: 1,
+  swizzleA: 128,
+  swizzleB: 128,
+  swizzleD: 32,
+  numSms: 132,
+  sharedBytes: 170464,
+  numThreads: 256,
 };
 const compiled = (m: number, n: number, k: number): CompileReport => ({
-  problem: { kind: 'normal', m, n, k }, config, kernelName: 'gemm', cacheKey: 'key', cacheHit: true, compileMs: 2, cubinPath: '/fake/gemm.cubin',
-  ptxasLog: '', command: [],
-  registers: { registers: 248, spillStoresBytes: 0, spillLoadsBytes: 0, stackFrameBytes: 0, staticSharedBytes: 0, producerRegisters: 40, mathRegisters: 248, dynamicSharedBytes: 170464, occupancyCtasPerSm: 1 },
+  problem: { kind: 'normal', m, n, k },
+  config,
+  kernelName: 'gemm',
+  cacheKey: 'key',
+  cacheHit: true,
+  compileMs: 2,
+  cubinPath: '/fake/gemm.cubin',
+  ptxasLog: '',
+  command: [],
+  registers: {
+    registers: 248,
+    spillStoresBytes: 0,
+    spillLoadsBytes: 0,
+    stackFrameBytes: 0,
+    staticSharedBytes: 0,
+    producerRegisters: 40,
+    mathRegisters: 248,
+    dynamicSharedBytes: 170464,
+    occupancyCtasPerSm: 1,
+  },
 });
 
-async function runShape(scenario: Scenario, options: Partial<BenchOptions> = {}, extra: Partial<ShapeContext> = {}, shape: [number, number, number] = [64, 2112, 7168]) {
+async function runShape(
+  scenario: Scenario,
+  options: Partial<BenchOptions> = {},
+  extra: Partial<ShapeContext> = {},
+  shape: [number, number, number] = [64, 2112, 7168],
+) {
   const fake = new FakeAddon(scenario);
   const addon = fake as unknown as AddonModule;
   const utils = await UtilKernels.load(addon, settings);
   const phases: string[] = [];
-  const out = await benchShape({
-    addon, settings, utils, device, index: 0, total: 1,
-    options: { timing: true, peer: true, rounds: 9, seed: 5, ...options },
-    progress: (phase) => phases.push(phase), cancelled: () => false, peers: { cublaslt: { ok: true, name: 'cuBLASLt 13.1.0' } }, measureHostOverhead: false, ...extra,
-  }, compiled(...shape));
+  const out = await benchShape(
+    {
+      addon,
+      settings,
+      utils,
+      device,
+      index: 0,
+      total: 1,
+      options: { timing: true, peer: true, rounds: 9, seed: 5, ...options },
+      progress: (phase) => phases.push(phase),
+      cancelled: () => false,
+      peers: { cublaslt: { ok: true, name: 'cuBLASLt 13.1.0' } },
+      measureHostOverhead: false,
+      ...extra,
+    },
+    compiled(...shape),
+  );
   return { fake, out, phases };
 }
 
@@ -63,7 +114,10 @@ test('a correct shape is checked, then timed over a rotation > 3x L2 interleaved
   assert.deepEqual(fake.launches.find((l) => l.name === UtilKernel.referenceGemm)!.grid, [17, 1, 1]);
   assert.deepEqual(fake.runs, { ours: 1, peer: 1 });
   const poison = fake.fills.filter((f) => f.pattern === POISON);
-  assert.deepEqual(poison.map((f) => f.bytes), [64 * 2112 * 2, 64 * 2112 * 2]);
+  assert.deepEqual(
+    poison.map((f) => f.bytes),
+    [64 * 2112 * 2, 64 * 2112 * 2],
+  );
   const calc = fake.launches.find((l) => l.name === UtilKernel.calcDiff)!;
   assert.deepEqual(calc.args[2], { u64: BigInt(64 * 2112) });
   assert.equal(fake.timeCalls[0].pdl.every(Boolean), true, 'PDL by default');
@@ -89,7 +143,10 @@ test('a wrong or partly unwritten result is reported and never timed', async () 
 
 test('peer failures cost only the peer column', async () => {
   const wrong = await runShape({ peer: 'wrong' });
-  assert.match(peerOf(wrong.out.result, 'cublaslt')!.skipped!, /none of cuBLASLt's 1 algorithm\(s\) gave a correct result/);
+  assert.match(
+    peerOf(wrong.out.result, 'cublaslt')!.skipped!,
+    /none of cuBLASLt's 1 algorithm\(s\) gave a correct result/,
+  );
   assert.deepEqual(wrong.fake.timeCalls[0].entries, [10]);
   assert.ok(wrong.out.result.timing);
 
@@ -100,14 +157,21 @@ test('peer failures cost only the peer column', async () => {
 
   const graph = await runShape({ peer: 'graph-fails' });
   assert.match(peerOf(graph.out.result, 'cublaslt')!.skipped!, /could not be timed in a CUDA graph/);
-  assert.deepEqual(graph.fake.timeCalls.map((t) => t.entries), [[10, 10], [10]]);
+  assert.deepEqual(
+    graph.fake.timeCalls.map((t) => t.entries),
+    [[10, 10], [10]],
+  );
   assert.ok(graph.out.result.timing);
 
   const off = await runShape({}, { peer: false }, { peers: {} });
   assert.deepEqual(off.out.result.peers, []);
   assert.equal(off.fake.runs.peer, 0);
 
-  const missing = await runShape({}, {}, { peers: { cublaslt: { ok: false, reason: 'cuBLASLt is not available: not found' } } });
+  const missing = await runShape(
+    {},
+    {},
+    { peers: { cublaslt: { ok: false, reason: 'cuBLASLt is not available: not found' } } },
+  );
   assert.equal(peerOf(missing.out.result, 'cublaslt')!.skipped, 'cuBLASLt is not available: not found');
 });
 
@@ -122,12 +186,15 @@ test("every algorithm cuBLASLt's heuristic offers is checked, the correct ones r
   assert.equal(lt.details?.algorithmsOffered, 4);
   assert.equal(lt.details?.algorithmsCorrect, 3);
   assert.equal(lt.timing!.medianUs, 19.1);
-  assert.match(lt.config!, /algo 101, tile 21, stages 5 \(cuBLASLt's enumeration, #2 of the list; fastest of 3 correct of 4 listed\)/);
+  assert.match(
+    lt.config!,
+    /algo 101, tile 21, stages 5 \(cuBLASLt's enumeration, #2 of the list; fastest of 3 correct of 4 listed\)/,
+  );
   assert.equal(fake.runs.peer, 4, 'each algorithm checked once on set 0');
   assert.equal(fake.live.size, 0);
 });
 
-test('check-only checks only the heuristic\'s favourite cuBLASLt algorithm', async () => {
+test("check-only checks only the heuristic's favourite cuBLASLt algorithm", async () => {
   const { fake, out } = await runShape({ algorithms: 4 }, { timing: false });
   assert.equal(fake.timeCalls.length, 0);
   assert.equal(fake.runs.peer, 1);
@@ -136,7 +203,10 @@ test('check-only checks only the heuristic\'s favourite cuBLASLt algorithm', asy
 
 test('a graph capture that refuses PDL is retried with plain launches, and the result says so', async () => {
   const { fake, out } = await runShape({ pdlCaptureFails: true }, { peer: false }, { peers: {} });
-  assert.deepEqual(fake.timeCalls.map((t) => t.pdl[0]), [true, false]);
+  assert.deepEqual(
+    fake.timeCalls.map((t) => t.pdl[0]),
+    [true, false],
+  );
   assert.ok(out.result.timing);
   assert.match(out.result.timingNote!, /without programmatic dependent launch/);
   assert.equal(fake.live.size, 0);
@@ -160,10 +230,25 @@ test('cancellation between phases rejects E_CANCELLED and still frees everything
   const addon = fake as unknown as AddonModule;
   const utils = await UtilKernels.load(addon, settings);
   let polls = 0;
-  await assert.rejects(benchShape({
-    addon, settings, utils, device, index: 0, total: 1, options: { timing: true, peer: true, rounds: 3, seed: 1 },
-    progress: () => {}, cancelled: () => ++polls > 2, peers: { cublaslt: { ok: true, name: 'cuBLASLt' } }, measureHostOverhead: false,
-  }, compiled(128, 2112, 7168)), (e: { code?: string }) => e.code === 'E_CANCELLED');
+  await assert.rejects(
+    benchShape(
+      {
+        addon,
+        settings,
+        utils,
+        device,
+        index: 0,
+        total: 1,
+        options: { timing: true, peer: true, rounds: 3, seed: 1 },
+        progress: () => {},
+        cancelled: () => ++polls > 2,
+        peers: { cublaslt: { ok: true, name: 'cuBLASLt' } },
+        measureHostOverhead: false,
+      },
+      compiled(128, 2112, 7168),
+    ),
+    (e: { code?: string }) => e.code === 'E_CANCELLED',
+  );
   assert.equal(fake.timeCalls.length, 0);
   assert.equal(fake.live.size, 0);
 });

@@ -19,8 +19,12 @@ import { environment, testSettings } from '../fakeEnvironment';
 class GroupedFake extends FakeAddon {
   uploads: ArrayBufferView[] = [];
   specs: Native.GemmLaunchSpec[] = [];
-  constructor(readonly changed = 0) { super({}); }
-  upload = (_dst: Native.DeviceBuffer, src: ArrayBufferView) => { this.uploads.push(src); };
+  constructor(readonly changed = 0) {
+    super({});
+  }
+  upload = (_dst: Native.DeviceBuffer, src: ArrayBufferView) => {
+    this.uploads.push(src);
+  };
   download = (_src: Native.DeviceBuffer, bytes?: number): ArrayBuffer => {
     const buf = new ArrayBuffer(bytes ?? DIFF_WORDS * 8);
     const v = new DataView(buf);
@@ -34,14 +38,28 @@ class GroupedFake extends FakeAddon {
   };
   createGemmLaunch = (spec: Native.GemmLaunchSpec): Native.GemmLaunch => {
     this.specs.push(spec);
-    const h = { spec, run: () => { this.runs.ours++; }, dispose: () => {} };
+    const h = {
+      spec,
+      run: () => {
+        this.runs.ours++;
+      },
+      dispose: () => {},
+    };
     return h as unknown as Native.GemmLaunch;
   };
-  named(name: string) { return this.launches.filter((l) => l.name === name); }
+  named(name: string) {
+    return this.launches.filter((l) => l.name === name);
+  }
 }
 
-const run = (fake: GroupedFake, cases: GroupedCase[], timing = true) => benchGrouped(testSettings('/tmp/fp8lab-grouped-test'), cases, { timing, rounds: 3, seed: 1 },
-  {}, { addon: () => fake as unknown as AddonModule, probe: async () => environment(true) });
+const run = (fake: GroupedFake, cases: GroupedCase[], timing = true) =>
+  benchGrouped(
+    testSettings('/tmp/fp8lab-grouped-test'),
+    cases,
+    { timing, rounds: 3, seed: 1 },
+    {},
+    { addon: () => fake as unknown as AddonModule, probe: async () => environment(true) },
+  );
 
 test('contiguous: a reference per non-empty expert, calc_diff over valid rows, padding rows counted, then timed', async () => {
   const fake = new GroupedFake();
@@ -83,7 +101,8 @@ test('masked: launched with m = Mmax and masked_m; rows past masked_m counted; t
   assert.equal(r.timing, undefined);
 
   const psumFake = new GroupedFake();
-  const p = (await run(psumFake, [{ kind: 'contiguous', numGroups: 2, m: 200, n: 256, k: 256, psum: true }], false)).results[0];
+  const p = (await run(psumFake, [{ kind: 'contiguous', numGroups: 2, m: 200, n: 256, k: 256, psum: true }], false))
+    .results[0];
   assert.equal(p.error, undefined);
   assert.equal(psumFake.specs[0].psumLayout, true);
   assert.equal((psumFake.uploads[0] as Int32Array).length, 2);
@@ -102,7 +121,10 @@ test('wgrad / kgrouped: checked with C distinct from D, timed in place (D aliase
   assert.equal((refs[0].args[14] as { u32: number }).u32, 0, 'the empty group is referenced with K = 0 (ref = C)');
   assert.equal(fake.named(GroupedKernel.calcDiffF32).length, 1);
   assert.equal(r.untouched, undefined);
-  assert.equal(check.k, r.draw.groupK!.reduce((a, b) => a + b, 0));
+  assert.equal(
+    check.k,
+    r.draw.groupK!.reduce((a, b) => a + b, 0),
+  );
 });
 
 test('a kernel that writes poisoned rows is reported wrong and not timed', async () => {
@@ -116,34 +138,76 @@ test('a kernel that writes poisoned rows is reported wrong and not timed', async
 
 test('bad layouts fail alone with their codes; the next case still runs', async () => {
   const fake = new GroupedFake();
-  const out = await run(fake, [
-    { kind: 'masked', numGroups: 2, m: 256, n: 256, k: 256, expectedM: 50, layout: [10, 300] },
-    { kind: 'kgrouped', numGroups: 2, m: 256, n: 256, k: 256, layout: [128, 64] },
-    { kind: 'wgrad', numGroups: 1, m: 256, n: 256, k: 256 },
-  ], false);
-  assert.deepEqual(out.results.map((r) => r.error?.code), ['E_BAD_ARGUMENT', 'E_SHAPE_ALIGNMENT', undefined]);
+  const out = await run(
+    fake,
+    [
+      { kind: 'masked', numGroups: 2, m: 256, n: 256, k: 256, expectedM: 50, layout: [10, 300] },
+      { kind: 'kgrouped', numGroups: 2, m: 256, n: 256, k: 256, layout: [128, 64] },
+      { kind: 'wgrad', numGroups: 1, m: 256, n: 256, k: 256 },
+    ],
+    false,
+  );
+  assert.deepEqual(
+    out.results.map((r) => r.error?.code),
+    ['E_BAD_ARGUMENT', 'E_SHAPE_ALIGNMENT', undefined],
+  );
   assert.equal(fake.specs.length, 1);
 });
 
 test('a forced config with more SMs than the GPU fails its case E_INVALID_CONFIG before any compile; the next case runs', async () => {
   const fake = new GroupedFake();
-  const base = { blockM: 128, blockN: 128, blockK: 128, numStages: 4, numMathWarpgroups: 2, clusterM: 1, clusterN: 1, swizzleA: 128, swizzleB: 128, swizzleD: 128, sharedBytes: 0, numThreads: 384 };
-  const out = await run(fake, [
-    { kind: 'masked', numGroups: 2, m: 256, n: 256, k: 256, expectedM: 50, config: { ...base, numSms: 4096 } },
-    { kind: 'wgrad', numGroups: 1, m: 256, n: 256, k: 256 },
-  ], false);
+  const base = {
+    blockM: 128,
+    blockN: 128,
+    blockK: 128,
+    numStages: 4,
+    numMathWarpgroups: 2,
+    clusterM: 1,
+    clusterN: 1,
+    swizzleA: 128,
+    swizzleB: 128,
+    swizzleD: 128,
+    sharedBytes: 0,
+    numThreads: 384,
+  };
+  const out = await run(
+    fake,
+    [
+      { kind: 'masked', numGroups: 2, m: 256, n: 256, k: 256, expectedM: 50, config: { ...base, numSms: 4096 } },
+      { kind: 'wgrad', numGroups: 1, m: 256, n: 256, k: 256 },
+    ],
+    false,
+  );
   assert.equal(out.results[0].error?.code, 'E_INVALID_CONFIG');
-  assert.match(out.results[0].error?.message ?? '', /\[num-sms-device\] numSms 4096 exceeds the \d+ SMs of .*use at most \d+/);
+  assert.match(
+    out.results[0].error?.message ?? '',
+    /\[num-sms-device\] numSms 4096 exceeds the \d+ SMs of .*use at most \d+/,
+  );
   assert.equal(out.results[1].error, undefined);
   assert.equal(fake.specs.length, 1, 'only the sound case was launched');
 });
 
 test('the DeepGEMM problem of each kind: grouped kinds carry the drawn sizes; wgrad is its 1D1D GEMM, not a one-group K-grouped one', async () => {
   const { peerProblem } = await import('../../../../extension/src/worker/grouped/caseBench');
-  assert.deepEqual(peerProblem({ kind: 'wgrad', numGroups: 1, m: 4096, n: 7168, k: 2048 }, { seed: 0 }), { kind: 'wgrad', m: 4096, n: 7168, k: 2048 });
-  assert.deepEqual(peerProblem({ kind: 'kgrouped', numGroups: 2, m: 256, n: 512, k: 1024 }, { seed: 0, groupK: [384, 640] }),
-    { kind: 'kgrouped', m: 256, n: 512, k: 1024, groupK: [384, 640] });
-  assert.deepEqual(peerProblem({ kind: 'contiguous', numGroups: 2, m: 256, n: 512, k: 1024 }, { seed: 0, totalRows: 384, groupRows: [100, 200] }),
-    { kind: 'contiguous', m: 384, n: 512, k: 1024, groupRows: [100, 200] });
-  assert.match(String(peerProblem({ kind: 'kgrouped', numGroups: 2, m: 256, n: 512, k: 1024, layout: [512, 512] }, { seed: 0 })), /caller-given/);
+  assert.deepEqual(peerProblem({ kind: 'wgrad', numGroups: 1, m: 4096, n: 7168, k: 2048 }, { seed: 0 }), {
+    kind: 'wgrad',
+    m: 4096,
+    n: 7168,
+    k: 2048,
+  });
+  assert.deepEqual(
+    peerProblem({ kind: 'kgrouped', numGroups: 2, m: 256, n: 512, k: 1024 }, { seed: 0, groupK: [384, 640] }),
+    { kind: 'kgrouped', m: 256, n: 512, k: 1024, groupK: [384, 640] },
+  );
+  assert.deepEqual(
+    peerProblem(
+      { kind: 'contiguous', numGroups: 2, m: 256, n: 512, k: 1024 },
+      { seed: 0, totalRows: 384, groupRows: [100, 200] },
+    ),
+    { kind: 'contiguous', m: 384, n: 512, k: 1024, groupRows: [100, 200] },
+  );
+  assert.match(
+    String(peerProblem({ kind: 'kgrouped', numGroups: 2, m: 256, n: 512, k: 1024, layout: [512, 512] }, { seed: 0 })),
+    /caller-given/,
+  );
 });
