@@ -131,12 +131,10 @@ export async function runSassSteps({
       const [paneBox, wrapBox] = [await rect('aside.sass-details'), await rect('.sass-layout .table-wrap')];
       if (paneBox.left < wrapBox.right - 1 || paneBox.right > paneBox.vw + 1 || paneBox.left < 0)
         throw new Error(`pane ${JSON.stringify(paneBox)} vs listing ${JSON.stringify(wrapBox)}`);
-      const bits = await frame
-        .locator('aside.sass-details code.bits')
-        .evaluate((el) => ({
-          h: el.getBoundingClientRect().height,
-          lh: parseFloat(getComputedStyle(el).lineHeight) || 20,
-        }));
+      const bits = await frame.locator('aside.sass-details code.bits').evaluate((el) => ({
+        h: el.getBoundingClientRect().height,
+        lh: parseFloat(getComputedStyle(el).lineHeight) || 20,
+      }));
       if (bits.h > bits.lh * 1.5) throw new Error(`the control-bits word wraps (${bits.h}px high)`);
       await shot('sass-view-hover');
       return `${mix.instructions} rows; ${summary.slice(0, 120)}; QGMMA at ${offset}: ${expected}`;
