@@ -180,11 +180,13 @@ async function main(): Promise<void> {
       for (const x of r.results) {
         await check(`cuBLASLt agrees with the reference at ${label(x.problem)}`, () => {
           if (x.error) throw new Error(`[${x.error.code}] ${x.error.message}`);
-          if (x.peer && 'skipped' in x.peer) throw new Error(x.peer.skipped);
-          const a = x.peerAccuracy;
+          const cublas = x.peers?.find((p) => p.id === 'cublaslt');
+          if (!cublas) throw new Error('the run has no cuBLASLt entry');
+          if (cublas.skipped) throw new Error(cublas.skipped);
+          const a = cublas.accuracy;
           if (!a) throw new Error('the peer was not checked');
           if (!a.passed) throw new Error(`calc_diff ${a.calcDiff}, unwritten ${a.unwritten}`);
-          return `calc_diff ${a.calcDiff.toExponential(2)}, unwritten ${a.unwritten}`;
+          return `calc_diff ${a.calcDiff.toExponential(2)}, unwritten ${a.unwritten}, ${cublas.config ?? ''}`;
         });
       }
       break;
