@@ -6,7 +6,7 @@
 // checked the same way and raced (the fastest kept) -> CUDA-graph timing over rotated input sets,
 // interleaved with cuBLASLt's best and DeepGEMM's bf16_gemm_nt when the run has them (caseBench's
 // timeWithPeers). Every buffer is freed on the way out.
-import type { DeviceBuffer, GemmLaunch, Kernel } from '../../../../native/index';
+import type { DeviceBuffer, GemmLaunch } from '../../../../native/index';
 import type { GroupedCase, GroupedDraw, GroupedResult } from '../../../protocol/grouped';
 import type { CompileReport, GemmConfig, GemmProblem } from '../../../protocol/worker';
 import { layoutKindOf, outputBytes } from '../../core/bf16/kernelRulesBf16';
@@ -21,6 +21,7 @@ import { operandSeed, POISON, SYNC_TIMEOUT_MS, WARMUP_REPLAYS } from '../bench/s
 import { rowRuns, timeWithPeers, type CaseContext, type NativePeer } from './caseBench';
 import { bestCublasLt, describeAlgorithm } from '../peers/cublasltBest';
 import { at } from './groupedKernels';
+import { loadCaseKernel } from './caseResult';
 
 const ROTATION_MEMORY_FRACTION = 0.4;
 
@@ -69,23 +70,7 @@ export async function benchBf16Case(
   const checkpoint = () => {
     if (ctx.cancelled()) throw cancelledError();
   };
-  const kernel: Kernel = addon.loadKernel(compiled.cubinPath, compiled.kernelName);
-  const result: GroupedResult = {
-    case: c,
-    draw,
-    problem,
-    config,
-    kernelName: compiled.kernelName,
-    registers: {
-      ...compiled.registers,
-      driver: {
-        numRegs: kernel.attributes.numRegs,
-        localSizeBytes: kernel.attributes.localSizeBytes,
-        sharedSizeBytes: kernel.attributes.sharedSizeBytes,
-      },
-    },
-    compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
-  };
+  const { kernel, result } = loadCaseKernel(addon, c, draw, problem, config, compiled);
   const { m, n, k } = c;
   const g = c.numGroups;
   const grouped = c.kind !== 'bf16';

@@ -3,7 +3,7 @@
 // device flags -> CUDA-graph timing over rotated input sets. The compile/check/time machinery is
 // the normal bench's (DeviceScope, plan, accuracy verdicts, timeGraphs); what differs per kind is
 // the inputs, the reference and the launch. Every buffer is freed on the way out.
-import type { DeviceBuffer, DeviceInfo, GemmLaunch, Kernel, PeerLaunch } from '../../../../native/index';
+import type { DeviceBuffer, DeviceInfo, GemmLaunch, PeerLaunch } from '../../../../native/index';
 import type { GroupedBenchOptions, GroupedCase, GroupedDraw, GroupedResult } from '../../../protocol/grouped';
 import type {
   Accuracy,
@@ -35,8 +35,7 @@ import {
   type PythonPeers,
 } from '../peers/pythonPeers';
 import { gemmLaunchSpec } from '../bench/launchSpec';
-import { benchBf16Case } from './bf16Case';
-import { isBf16Kind } from '../../core/bf16/kernelRulesBf16';
+import { loadCaseKernel } from './caseResult';
 
 const ROTATION_MEMORY_FRACTION = 0.4;
 
@@ -191,29 +190,12 @@ export async function benchCase(
   config: GemmConfig,
   compiled: CompileReport,
 ): Promise<GroupedResult> {
-  if (isBf16Kind(c.kind)) return benchBf16Case(ctx, c, draw, layout, problem, config, compiled);
   const { addon, utils, grouped, device, options } = ctx;
   const label = caseLabel(c);
   const checkpoint = () => {
     if (ctx.cancelled()) throw cancelledError();
   };
-  const kernel: Kernel = addon.loadKernel(compiled.cubinPath, compiled.kernelName);
-  const result: GroupedResult = {
-    case: c,
-    draw,
-    problem,
-    config,
-    kernelName: compiled.kernelName,
-    registers: {
-      ...compiled.registers,
-      driver: {
-        numRegs: kernel.attributes.numRegs,
-        localSizeBytes: kernel.attributes.localSizeBytes,
-        sharedSizeBytes: kernel.attributes.sharedSizeBytes,
-      },
-    },
-    compile: { cacheHit: compiled.cacheHit, ms: compiled.compileMs, cacheKey: compiled.cacheKey },
-  };
+  const { kernel, result } = loadCaseKernel(addon, c, draw, problem, config, compiled);
 
   const geo = caseGeometry(c, draw, layout?.length ?? 0);
   const { n } = c;

@@ -39,6 +39,7 @@ import { SYNC_TIMEOUT_MS } from '../bench/shapeBench';
 import type { BenchHooks } from '../service';
 import { defaultJobDeps, firstHopper, initDevice, openJob, runItems, startDevice, type JobDeps } from '../jobPipeline';
 import { benchCase } from './caseBench';
+import { benchBf16Case } from './bf16Case';
 import { openPeers } from '../peers/openPeers';
 import { at, GroupedKernels } from './groupedKernels';
 import { getGroupedSettings, withGroupedSettings } from './groupedSettings';
@@ -230,7 +231,8 @@ export async function benchGrouped(
         at.progress('compiling', `${caseLabel(c)}: compiling ${formatConfig(p.config)}`);
         const compiled = await compileCase(a, settings, p, log);
         if (dev) {
-          return benchCase(
+          // BF16 cases have their own inputs, references and tolerance; the rest is shared.
+          return (isBf16Kind(c.kind) ? benchBf16Case : benchCase)(
             {
               addon: a,
               utils: dev.utils,
