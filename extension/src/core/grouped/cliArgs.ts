@@ -5,6 +5,7 @@ import type { Bf16Output } from '../../../protocol/worker';
 import { BF16_OUTPUTS } from '../bf16/kernelRulesBf16';
 import { edgeCases, GROUPED_KINDS, standardCases, MASKED_MAX_M } from './cases';
 import { checkCase } from './validate';
+import { benchOptions, defaultBenchFlags, readBenchFlag } from '../benchFlags';
 
 export type GroupedParsed = { ok: true; value: GroupedArgs } | { ok: false; message: string } | { ok: 'help' };
 
@@ -51,22 +52,18 @@ export function parseGroupedShape(kind: GroupedKind, text: string): GroupedCase 
 export function parseGroupedArgs(args: string[]): GroupedParsed {
   let kind: GroupedKind | undefined;
   const shapes: string[] = [];
-  let jsonFile: string | undefined;
-  let rounds = GROUPED_DEFAULT_ROUNDS;
-  let seed = 0;
-  let timing = true;
-  let pdl = true;
+  const flags = defaultBenchFlags(GROUPED_DEFAULT_ROUNDS);
   let edges = false;
-  let peer = true;
   let output: Bf16Output | undefined;
-  const num = (flag: string, v: string | undefined, min: number, max: number): number | string => {
-    if (v === undefined || !/^\d+$/.test(v)) return `${flag} needs a whole number`;
-    const x = Number(v);
-    return x < min || x > max ? `${flag} must be in ${min}..${max}; got ${x}` : x;
-  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--help' || a === '-h') return { ok: 'help' };
+    const common = readBenchFlag(args, i, flags);
+    if (typeof common === 'number') {
+      i = common;
+      continue;
+    }
+    if (common) return { ok: false, message: common.message };
     switch (a) {
       case '--kernel': {
         const v = args[++i];
@@ -75,35 +72,8 @@ export function parseGroupedArgs(args: string[]): GroupedParsed {
         kind = v as GroupedKind;
         break;
       }
-      case '--shapes':
-        break; // the shapes are every bare argument
-      case '--json':
-        jsonFile = args[++i];
-        if (!jsonFile) return { ok: false, message: '--json needs a file name' };
-        break;
-      case '--rounds': {
-        const r = num('--rounds', args[++i], 1, 10000);
-        if (typeof r === 'string') return { ok: false, message: r };
-        rounds = r;
-        break;
-      }
-      case '--seed': {
-        const r = num('--seed', args[++i], 0, 0xffffffff);
-        if (typeof r === 'string') return { ok: false, message: r };
-        seed = r;
-        break;
-      }
-      case '--check-only':
-        timing = false;
-        break;
-      case '--no-pdl':
-        pdl = false;
-        break;
       case '--edge-cases':
         edges = true;
-        break;
-      case '--no-peer':
-        peer = false;
         break;
       case '--output': {
         const v = args[++i];
@@ -142,8 +112,8 @@ export function parseGroupedArgs(args: string[]): GroupedParsed {
       kind,
       cases,
       shapesLabel,
-      ...(jsonFile ? { jsonFile } : {}),
-      options: { timing, rounds, seed, pdl, ...(peer ? {} : { peer: false }) },
+      ...(flags.jsonFile ? { jsonFile: flags.jsonFile } : {}),
+      options: benchOptions(flags),
     },
   };
 }

@@ -2,6 +2,7 @@
 // options out, or a message saying what is wrong and what would work).
 import type { MqaBenchOptions, MqaCase, MqaKind } from '../../../protocol/mqa';
 import { defaultCases, MQA_KINDS, parseMqaShape } from './mqaShapes';
+import { benchOptions, defaultBenchFlags, readBenchFlag } from '../benchFlags';
 
 export type MqaParsed = { ok: true; value: MqaArgs } | { ok: false; message: string } | { ok: 'help' };
 
@@ -24,60 +25,26 @@ export function wantsMqaKernel(args: readonly string[]): boolean {
 export function parseMqaArgs(args: readonly string[]): MqaParsed {
   let kind: MqaKind | undefined;
   const shapes: string[] = [];
-  let jsonFile: string | undefined;
-  let rounds = MQA_DEFAULT_ROUNDS;
-  let seed = 0;
-  let timing = true;
-  let peer = true;
-  let pdl = true;
-  const num = (flag: string, v: string | undefined, min: number, max: number): number | string => {
-    if (v === undefined || !/^\d+$/.test(v)) return `${flag} needs a whole number`;
-    const x = Number(v);
-    return x < min || x > max ? `${flag} must be in ${min}..${max}; got ${x}` : x;
-  };
+  const flags = defaultBenchFlags(MQA_DEFAULT_ROUNDS);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--help' || a === '-h') return { ok: 'help' };
-    switch (a) {
-      case '--kernel': {
-        const v = args[++i];
-        if (!(MQA_KINDS as readonly string[]).includes(v ?? ''))
-          return { ok: false, message: `--kernel must be ${MQA_KINDS.join(' or ')} here; got ${v ?? 'nothing'}` };
-        kind = v as MqaKind;
-        break;
-      }
-      case '--shapes':
-        break; // the shapes are every bare argument
-      case '--json':
-        jsonFile = args[++i];
-        if (!jsonFile) return { ok: false, message: '--json needs a file name' };
-        break;
-      case '--rounds': {
-        const r = num('--rounds', args[++i], 1, 10000);
-        if (typeof r === 'string') return { ok: false, message: r };
-        rounds = r;
-        break;
-      }
-      case '--seed': {
-        const r = num('--seed', args[++i], 0, 0xffffffff);
-        if (typeof r === 'string') return { ok: false, message: r };
-        seed = r;
-        break;
-      }
-      case '--check-only':
-        timing = false;
-        break;
-      case '--no-peer':
-        peer = false;
-        break;
-      case '--no-pdl':
-        pdl = false;
-        break;
-      default:
-        if (a.startsWith('--'))
-          return { ok: false, message: `unknown option ${a} for bench --kernel ${kind ?? 'mqa-logits'}` };
-        shapes.push(a);
+    const common = readBenchFlag(args, i, flags);
+    if (typeof common === 'number') {
+      i = common;
+      continue;
     }
+    if (common) return { ok: false, message: common.message };
+    if (a === '--kernel') {
+      const v = args[++i];
+      if (!(MQA_KINDS as readonly string[]).includes(v ?? ''))
+        return { ok: false, message: `--kernel must be ${MQA_KINDS.join(' or ')} here; got ${v ?? 'nothing'}` };
+      kind = v as MqaKind;
+      continue;
+    }
+    if (a.startsWith('--'))
+      return { ok: false, message: `unknown option ${a} for bench --kernel ${kind ?? 'mqa-logits'}` };
+    shapes.push(a);
   }
   if (!kind) return { ok: false, message: '--kernel mqa-logits or --kernel paged-mqa-logits is required here' };
   let cases: MqaCase[];
@@ -100,8 +67,8 @@ export function parseMqaArgs(args: readonly string[]): MqaParsed {
       kind,
       cases,
       shapesLabel,
-      ...(jsonFile ? { jsonFile } : {}),
-      options: { timing, rounds, seed, pdl, ...(peer ? {} : { peer: false }) },
+      ...(flags.jsonFile ? { jsonFile: flags.jsonFile } : {}),
+      options: benchOptions(flags),
     },
   };
 }
