@@ -5,20 +5,10 @@
 import { parseGroupedArgs, GROUPED_DEFAULT_ROUNDS } from '../core/grouped/cliArgs';
 import { caseLabel } from '../core/grouped/cases';
 import { groupedRow, groupedTable } from '../core/grouped/table';
-import { probeEnvironment } from '../worker/environment';
 import { benchGrouped } from '../worker/grouped/groupedService';
+import { runCaseBenchVerb } from './caseBenchVerb';
 import type { CliIo } from './io';
-import {
-  benchExitCode,
-  cliSettings,
-  logToStderr,
-  runCancellable,
-  STOP_NOTICE_WITH_QUIT,
-  VERB_EXIT,
-  writeJsonReport,
-  usageError,
-} from './verbSupport';
-import { studyModeNotice } from '../core/environmentText';
+import { VERB_EXIT, usageError } from './verbSupport';
 
 export const GROUPED_BENCH_HELP = `Usage: fp8lab bench --kernel contiguous|masked|kgrouped|wgrad|bf16 [--shapes SHAPE ...] [options]
 
@@ -53,35 +43,14 @@ export async function runGroupedBench(args: string[], io: CliIo): Promise<number
   }
   if (parsed.ok === false) return usageError('bench', parsed, GROUPED_BENCH_HELP, io);
   const { cases, shapesLabel, jsonFile, options } = parsed.value;
-  return runCancellable('bench', io, STOP_NOTICE_WITH_QUIT, async (cancelled) => {
-    const settings = cliSettings(io);
-    const env = await probeEnvironment(settings);
-    if (!env.canRunKernels) io.err(studyModeNotice(env));
-    io.err(`fp8lab bench: ${cases.length} ${parsed.value.kind} case(s) (${shapesLabel})\n`);
-    let done = 0;
-    const run = await benchGrouped(settings, cases, options, {
-      measured: (r) =>
-        io.err(
-          `[${++done}/${cases.length}] ${groupedRow(r)
-            .filter((x) => x !== '-')
-            .join('  ')}\n`,
-        ),
-      progress: (p) => {
-        if (p.phase !== 'done') io.err(`  ${p.message}\n`);
-      },
-      cancelled,
-      log: logToStderr(io),
-    });
-    io.out(groupedTable(run));
-    if (jsonFile) await writeJsonReport(jsonFile, run, io, 2);
-    const code = benchExitCode(run);
-    if (code === VERB_EXIT.failed)
-      io.err(
-        `failed: ${run.results
-          .filter((r) => r.error)
-          .map((r) => caseLabel(r.case))
-          .join('; ')}\n`,
-      );
-    return code;
+  return runCaseBenchVerb(io, {
+    kind: parsed.value.kind,
+    cases,
+    shapesLabel,
+    ...(jsonFile ? { jsonFile } : {}),
+    run: (settings, hooks) => benchGrouped(settings, cases, options, hooks),
+    row: groupedRow,
+    table: groupedTable,
+    label: caseLabel,
   });
 }

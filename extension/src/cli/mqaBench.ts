@@ -4,20 +4,10 @@
 import { parseMqaArgs } from '../core/mqa/mqaCliArgs';
 import { mqaCaseLabel } from '../core/mqa/mqaShapes';
 import { mqaRow, mqaTable } from '../core/mqa/mqaTable';
-import { studyModeNotice } from '../core/environmentText';
-import { probeEnvironment } from '../worker/environment';
 import { benchMqa } from '../worker/mqa/mqaService';
+import { runCaseBenchVerb } from './caseBenchVerb';
 import type { CliIo } from './io';
-import {
-  benchExitCode,
-  cliSettings,
-  logToStderr,
-  runCancellable,
-  STOP_NOTICE_WITH_QUIT,
-  VERB_EXIT,
-  writeJsonReport,
-  usageError,
-} from './verbSupport';
+import { VERB_EXIT, usageError } from './verbSupport';
 
 export const MQA_BENCH_HELP = `Usage: fp8lab bench --kernel mqa-logits|paged-mqa-logits [SHAPE ...] [options]
 
@@ -49,35 +39,14 @@ export async function runMqaBench(args: string[], io: CliIo): Promise<number> {
   }
   if (parsed.ok === false) return usageError('bench', parsed, MQA_BENCH_HELP, io);
   const { kind, cases, shapesLabel, jsonFile, options } = parsed.value;
-  return runCancellable('bench', io, STOP_NOTICE_WITH_QUIT, async (cancelled) => {
-    const settings = cliSettings(io);
-    const env = await probeEnvironment(settings);
-    if (!env.canRunKernels) io.err(studyModeNotice(env));
-    io.err(`fp8lab bench: ${cases.length} ${kind} case(s) (${shapesLabel})\n`);
-    let done = 0;
-    const run = await benchMqa(settings, kind, cases, options, {
-      measured: (r) =>
-        io.err(
-          `[${++done}/${cases.length}] ${mqaRow(r)
-            .filter((x) => x !== '-')
-            .join('  ')}\n`,
-        ),
-      progress: (p) => {
-        if (p.phase !== 'done') io.err(`  ${p.message}\n`);
-      },
-      cancelled,
-      log: logToStderr(io),
-    });
-    io.out(mqaTable(run));
-    if (jsonFile) await writeJsonReport(jsonFile, run, io, 2);
-    const code = benchExitCode(run);
-    if (code === VERB_EXIT.failed)
-      io.err(
-        `failed: ${run.results
-          .filter((r) => r.error)
-          .map((r) => mqaCaseLabel(r.case))
-          .join('; ')}\n`,
-      );
-    return code;
+  return runCaseBenchVerb(io, {
+    kind,
+    cases,
+    shapesLabel,
+    ...(jsonFile ? { jsonFile } : {}),
+    run: (settings, hooks) => benchMqa(settings, kind, cases, options, hooks),
+    row: mqaRow,
+    table: mqaTable,
+    label: mqaCaseLabel,
   });
 }
