@@ -546,3 +546,23 @@ export function completeConfig(
   config.sharedBytes = sharedMemoryBytes(config, problem);
   return config;
 }
+
+/**
+ * A config's fields in the order the kernel templates take them (BLOCK_M, BLOCK_N, BLOCK_K, stages,
+ * math warpgroups, cluster M and N, swizzles of A, B and D, SMs); each kernel family appends its own.
+ */
+export function configTemplateArgs(c: GemmConfig): number[] {
+  return [
+    c.blockM,
+    c.blockN,
+    c.blockK,
+    c.numStages,
+    c.numMathWarpgroups,
+    c.clusterM,
+    c.clusterN,
+    c.swizzleA,
+    c.swizzleB,
+    c.swizzleD,
+    c.numSms,
+  ];
+}

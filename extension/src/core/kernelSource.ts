@@ -16,6 +16,7 @@ import {
   overlapsKBlocks,
   overlapsTiles,
   registerSplit,
+  configTemplateArgs,
   ruleGemmType,
   sharedMemoryLayout,
   threadCount,
@@ -118,17 +119,7 @@ export function gemmKernelSource(
   const regs = registerSplit(c.numMathWarpgroups);
   const fixedBytes = sharedMemoryLayout(c, 0).fixedBytes;
   const templateArgs = [
-    c.blockM,
-    c.blockN,
-    c.blockK,
-    c.numStages,
-    c.numMathWarpgroups,
-    c.clusterM,
-    c.clusterN,
-    c.swizzleA,
-    c.swizzleB,
-    c.swizzleD,
-    c.numSms,
+    ...configTemplateArgs(c),
     `fp8lab::GemmType::${GEMM_TYPE[problemKind]}`,
     ...(promote && splitK === 1 ? [] : [String(promote), String(splitK)]),
   ].join(', ');

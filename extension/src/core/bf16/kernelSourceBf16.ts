@@ -6,7 +6,7 @@
 // memory, expect_tx, register split, D box) against the kernel. Pure: no vscode, no addon.
 
 import type { Bf16Output, GemmConfig, KernelKind } from '../../../protocol/worker';
-import { registerSplit, threadCount, type RuleViolation } from '../kernelRules';
+import { configTemplateArgs, registerSplit, threadCount, type RuleViolation } from '../kernelRules';
 import {
   bf16GemmType,
   instantiationViolationsBf16,
@@ -58,17 +58,7 @@ export function kernelSourceBf16(
   const regs = registerSplit(c.numMathWarpgroups);
   const layout = sharedMemoryLayoutBf16(c, output);
   const templateArgs = [
-    c.blockM,
-    c.blockN,
-    c.blockK,
-    c.numStages,
-    c.numMathWarpgroups,
-    c.clusterM,
-    c.clusterN,
-    c.swizzleA,
-    c.swizzleB,
-    c.swizzleD,
-    c.numSms,
+    ...configTemplateArgs(c),
     `fp8lab::GemmType::${bf16GemmType(kind)}`,
     `fp8lab::Bf16Output::${outputEnumerator(output)}`,
   ].join(', ');
