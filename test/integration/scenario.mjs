@@ -150,6 +150,28 @@ function positionOf(file, needle) {
  * The workspace storage folder of `workspace`: the extension host creates workspaceStorage/<id>/
  * with a meta.json (workspace.json on desktop); <id> is a hash of the workbench's we do not recompute.
  */
+/**
+ * Puts a recorded run into the workspace's run store under the file name the store uses
+ * (core/savedRun.ts runFileName; it lists by content) and picks it from "Open saved run"; the item
+ * must say how many shapes or cases the run holds. Returns the picked row and its text.
+ */
+async function pickSavedRun(page, userDataDir, workspace, file, run, itemText, count) {
+  const storage = await waitFor(
+    'the workspace storage folder',
+    async () => workspaceStorageOf(userDataDir, workspace),
+    60_000,
+  );
+  const runs = path.join(storage, EXTENSION_ID, 'runs');
+  fs.mkdirSync(runs, { recursive: true });
+  fs.copyFileSync(file, path.join(runs, `run-${run.id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`));
+  await palette(page, 'Open saved run');
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: itemText }).first();
+  await commandPick(page, row);
+  const label = (await row.innerText()).replace(/\s+/g, ' ').trim();
+  if (!label.includes(count)) throw new Error(`the saved-run item does not say ${count}(s): ${label}`);
+  return { row, label };
+}
+
 function workspaceStorageOf(userDataDir, workspace) {
   const root = path.join(userDataDir, 'User', 'workspaceStorage');
   for (const d of fs.existsSync(root) ? fs.readdirSync(root) : []) {
@@ -329,23 +351,15 @@ export async function runScenario({
     await step(
       '"Open saved run" reopens the recorded H100 run from the workspace\'s run storage',
       async () => {
-        const storage = await waitFor(
-          'the workspace storage folder',
-          async () => workspaceStorageOf(sandbox.userDataDir, workspace),
-          60_000,
+        const { row, label } = await pickSavedRun(
+          page,
+          sandbox.userDataDir,
+          workspace,
+          RECORDED_RUN,
+          recorded,
+          'recorded',
+          `${recorded.results.length} shape`,
         );
-        const runs = path.join(storage, EXTENSION_ID, 'runs');
-        fs.mkdirSync(runs, { recursive: true });
-        // The file name the run store uses (core/savedRun.ts runFileName); the store lists by content.
-        fs.copyFileSync(RECORDED_RUN, path.join(runs, `run-${recorded.id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`));
-        await palette(page, 'Open saved run');
-        const row = page
-          .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'recorded' })
-          .first();
-        await commandPick(page, row);
-        const label = (await row.innerText()).replace(/\s+/g, ' ').trim();
-        if (!label.includes(`${recorded.results.length} shape`))
-          throw new Error(`the saved-run item does not say ${recorded.results.length} shapes: ${label}`);
         await shot('open-recorded-run');
         await row.click();
         // The table is drawn only after the panel's ready/snapshot handshake.
@@ -437,22 +451,15 @@ export async function runScenario({
       '"Open saved run" reopens the recorded H100 grouped (masked) run; its rows equal the JSON',
       async () => {
         const grouped = JSON.parse(fs.readFileSync(GROUPED_RUN, 'utf8'));
-        const storage = await waitFor(
-          'the workspace storage folder',
-          async () => workspaceStorageOf(sandbox.userDataDir, workspace),
-          60_000,
+        const { row, label } = await pickSavedRun(
+          page,
+          sandbox.userDataDir,
+          workspace,
+          GROUPED_RUN,
+          grouped,
+          'grouped',
+          `${grouped.results.length} case`,
         );
-        const runs = path.join(storage, EXTENSION_ID, 'runs');
-        fs.mkdirSync(runs, { recursive: true });
-        fs.copyFileSync(GROUPED_RUN, path.join(runs, `run-${grouped.id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`));
-        await palette(page, 'Open saved run');
-        const row = page
-          .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'grouped' })
-          .first();
-        await commandPick(page, row);
-        const label = (await row.innerText()).replace(/\s+/g, ' ').trim();
-        if (!label.includes(`${grouped.results.length} case`))
-          throw new Error(`the saved-run item does not say ${grouped.results.length} cases: ${label}`);
         await row.click();
         const f = await webviewFrame(page, 'h1', 'FP8 grouped GEMM benchmark', 60_000);
         await f.locator('table.data tbody tr').first().waitFor({ timeout: 60_000 });
