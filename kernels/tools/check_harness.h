@@ -34,3 +34,15 @@ inline uint32_t tma_swizzled_offset(uint32_t linear_offset, uint32_t swizzle) {
 // 16-row slice, row lane/4 + 8*((reg%4) >= 2) and column 8*(reg/4) + 2*(lane%4) + reg%2.
 inline uint32_t wgmma_fragment_row(uint32_t lane, uint32_t reg) { return lane / 4 + ((reg % 4) >= 2 ? 8 : 0); }
 inline uint32_t wgmma_fragment_col(uint32_t lane, uint32_t reg) { return (reg / 4) * 8 + (lane % 4) * 2 + reg % 2; }
+
+// Bank conflicts of matrix q of one stmatrix .x4 (lanes 8q..8q+7 address its eight 16-byte rows):
+// rows in the same 16-byte bank quad of a 128-byte line conflict; 0 when all eight quads differ.
+inline uint32_t stmatrix_matrix_conflicts(const uint32_t (&addr)[32], uint32_t q) {
+  uint32_t used = 0, conflicts = 0;
+  for (uint32_t j = 0; j < 8; ++j) {
+    const uint32_t quad = (addr[q * 8 + j] / 16) % 8;
+    if (used & (1u << quad)) conflicts++;
+    used |= 1u << quad;
+  }
+  return conflicts;
+}

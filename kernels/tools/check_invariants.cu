@@ -85,12 +85,7 @@ static void check_epilogue() {
           }
           for (uint32_t q = 0; q < 4; ++q) {
             // Bank groups of the 8 rows of matrix q: distinct 16-byte bank quads -> no conflict.
-            uint32_t used = 0;
-            for (uint32_t j = 0; j < 8; ++j) {
-              const uint32_t quad = (addr[q * 8 + j] / 16) % 8;
-              if (used & (1u << quad)) conflicts++;
-              used |= 1u << quad;
-            }
+            conflicts += stmatrix_matrix_conflicts(addr, q);
             // Matrix q, row j, column c comes from lane 4j + c/2, register q, half c%2 (stmatrix, §9.7.14.5.16).
             // The kernel passes register q = pack(final_accum[idx], final_accum[idx+1]) with idx below.
             const uint32_t idx_base = (i + q / 2) * 4 + (q % 2) * 2;

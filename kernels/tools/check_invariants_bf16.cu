@@ -34,12 +34,7 @@ static void check_epilogue_bf16() {
             CHECK(addr[lane] % 16 == 0, "stmatrix row address not 16-byte aligned");
           }
           for (uint32_t q = 0; q < 4; ++q) {
-            uint32_t used = 0;
-            for (uint32_t j = 0; j < 8; ++j) {
-              const uint32_t quad = (addr[q * 8 + j] / 16) % 8;
-              if (used & (1u << quad)) conflicts++;
-              used |= 1u << quad;
-            }
+            conflicts += stmatrix_matrix_conflicts(addr, q);
             // Matrix q, row j, column c comes from lane 4j + c/2, register q, half c%2; the kernel packs
             // register q from accum[(i + q/2)*4 + (q%2)*2 + {0,1}].
             const uint32_t idx_base = (i + q / 2) * 4 + (q % 2) * 2;
