@@ -19,6 +19,7 @@ import type {
   TuneRun,
 } from '../../protocol/worker';
 import { gemmFlops } from '../core/stats';
+import { compiledShapeFor } from '../core/kernelSource';
 import { loadAddon, type AddonModule } from './addon';
 import {
   ceilingsFile,
@@ -231,7 +232,8 @@ export async function bench(
   const pool = new TaskPool(compileConcurrency());
   const byKernel = new Map<string, Promise<CompileReport>>();
   const compiles = valid.map((p, i) => {
-    const key = `${p.kind}:${JSON.stringify(resolved[i])}`;
+    // The kernel depends on the config and, for a Normal GEMM, on the N and K compiled into it.
+    const key = `${p.kind}:${JSON.stringify(resolved[i])}:${JSON.stringify(compiledShapeFor(p, settings.compiledDims) ?? null)}`;
     const first = byKernel.get(key);
     const promise = first
       ? first.then((r) => ({ ...r, problem: p, cacheHit: true, compileMs: 0 }))

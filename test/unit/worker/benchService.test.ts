@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { BenchOptions, GemmProblem, JobProgress, RuntimeSettings } from '../../../extension/protocol/worker';
 import type { AddonModule } from '../../../extension/src/worker/addon';
+import { completeConfig } from '../../../extension/src/core/kernelRules';
 import { bench } from '../../../extension/src/worker/service';
 import { FakeAddon, type Scenario } from './fakeAddon';
 import { environment, testSettings } from './fakeEnvironment';
@@ -92,6 +93,30 @@ test('shapes that share a kernel compile it once and report the reuse as a hit',
   const gemmCompiles = fake.compiled.filter((n) => n.startsWith('fp8lab_sm90'));
   assert.equal(gemmCompiles.length, 1);
   assert.deepEqual([r.results[0].compile?.cacheHit, r.results[1].compile?.cacheHit], [false, true]);
+});
+
+test('one config at two N: each shape gets the kernel compiled for its own N and K (no reuse across shapes)', async () => {
+  const config = completeConfig({ blockM: 64, blockN: 32, clusterM: 1, clusterN: 1, numSms: 132 }, { k: 7168 });
+  const forced = (n: number): GemmProblem => ({ ...shape(128, n, 7168), config });
+  const { fake, run: r } = await run([forced(4096), forced(2112)], checkOnly, {}, { gpu: true });
+  assert.deepEqual(r.results[0].config, r.results[1].config);
+  const gemmCompiles = fake.compiled.filter((n) => n.startsWith('fp8lab_sm90'));
+  assert.deepEqual(
+    gemmCompiles.map((n) => n.replace(/.*(_n\d+_k\d+)$/, '$1')),
+    ['_n4096_k7168', '_n2112_k7168'],
+  );
+  assert.ok(r.results.every((x) => !x.error && x.accuracy !== undefined));
+  const none = await run(
+    [shape(128, 4096, 7168), shape(128, 2112, 7168)],
+    checkOnly,
+    {},
+    {
+      settings: { ...settingsFor(), compiledDims: 'none' },
+    },
+  );
+  const forcedCompiles = none.fake.compiled.filter((n) => n.includes('_bm64_bn32_'));
+  assert.equal(forcedCompiles.length, 1, 'compiledDims none: one kernel for both shapes');
+  assert.doesNotMatch(forcedCompiles[0], /_n\d+_k\d+$/);
 });
 
 test('a kernel fault stops the run: the shapes before it are kept, the rest are not run', async () => {
