@@ -6,11 +6,12 @@
 #   bench-deepseek.json    `fp8lab bench --shapes deepseek --json` with every peer that can run here
 #                          (cuBLASLt's best algorithm, DeepGEMM and torch._scaled_mm when the
 #                          Python there has them; a missing one is recorded with its reason)
+#   bench-8192.json        `fp8lab bench --shapes 8192,8192,8192 --json`, the same peers
 #   timeline-capture.json  `fp8lab timeline 4096 7168 2048 --capture` (the raw capture the timeline view reads)
 #   accuracy.json          `fp8lab accuracy 4096 7168 2048` for normal, outliers and tiny inputs, folded
 #                          into { reports: [...] } (the accuracy view's picker offers all three)
 #   record.log             every command's output, and the provenance written into each file
-# Each JSON gets a `recorded` line (device, driver, date, command). Copy the three JSON files over
+# Each JSON gets a `recorded` line (device, driver, date, command). Copy the four JSON files over
 # test/fixtures/h100/ and look at the views (npm test runs the scenario on them).
 set -uo pipefail
 OUT=${1:?usage: record-fixtures.sh OUTDIR}
@@ -51,6 +52,9 @@ stamp() {
 status=0
 run 300 "${FP8LAB[@]}" bench --shapes deepseek --json "$OUT/bench-deepseek.json" || status=1
 stamp "$OUT/bench-deepseek.json" "fp8lab bench --shapes deepseek --json" || status=1
+
+run 120 "${FP8LAB[@]}" bench --shapes 8192,8192,8192 --json "$OUT/bench-8192.json" || status=1
+stamp "$OUT/bench-8192.json" "fp8lab bench --shapes 8192,8192,8192 --json" || status=1
 
 run 180 "${FP8LAB[@]}" timeline 4096 7168 2048 --trace /tmp/fp8lab-timeline-trace.json --capture "$OUT/timeline-capture.json" || status=1
 stamp "$OUT/timeline-capture.json" "fp8lab timeline 4096 7168 2048 --trace TRACE --capture" || status=1

@@ -16,9 +16,9 @@ nvidia-smi --query-gpu=timestamp,clocks.sm,power.draw,temperature.gpu,clocks_eve
 smi=$!
 trap 'kill $smi 2>/dev/null' EXIT
 shapes="4096,7168,16384 4096,4096,7168 4096,24576,1536 4096,7168,2048 4096,32768,512 4096,2112,7168 8192,8192,8192"
-# The M = 4096 contenders of the tune sweep: 128x128 and 256x128 with and without multicast, the
-# wide 128x192 and 256x96.
-names="128x128c1x1 128x128c1x2 256x128c1x1 256x128c1x2 128x192c1x1 256x96c1x1"
+# The M = 4096 contenders of the tune sweep: 128x128, 256x128 with and without multicast, the wide
+# 128x192 with and without multicast, and 128x160.
+names="128x128c1x1 256x128c1x1 256x128c1x2 128x192c1x1 128x192c2x1 128x160c1x1"
 config() {  # 128x128c1x2 -> --config block_m=128,block_n=128,cluster_m=1,cluster_n=2
   local c=$1 bm bn cm cn
   bm=${c%%x*}; c=${c#*x}; bn=${c%%c*}; c=${c#*c}; cm=${c%%x*}; cn=${c#*x}

@@ -280,16 +280,17 @@ test('cost model: under the power cap a tile takes at least its energy; fewer in
   );
   // 256x128 lands 384 bytes per 128 of K for 256x128 MACs, 128x128 lands 256 for 128x128: per FLOP, 3/4.
   assert.ok(b.perKBlock.energy / 2 < a.perKBlock.energy);
-  // At K = 16384 (128 K-blocks a tile) the energy sets 128x128's pace, and 256x128 wins per FLOP
-  // although its serial waves take more cycles per K-block.
+  // At K = 16384 (128 K-blocks a tile) the energy sets 128x128's pace, and 256x128 wins per FLOP;
+  // its two serial waves (the unrolled loop) cost no more math cycles per FLOP than the overlapped loop.
   assert.equal(a.bound, 'the power cap');
-  assert.ok(b.perKBlock.math / 2 > a.perKBlock.math);
+  assert.ok(b.perKBlock.math / 2 <= a.perKBlock.math);
   assert.ok(b.us < a.us);
   // At K = 512 (4 K-blocks a tile) the epilogue's quieter cycles let the clock recover: the energy
-  // does not bind and the overlapped 128x128 wins, as the sustained sweep measured.
+  // does not bind, and 256x128 still wins (its epilogue per FLOP is half as frequent), as the
+  // interleaved sweep measured (159.3 against 165.2 µs for the overlapped 128x128).
   const short = workShape(normal(4096, 32768, 512));
   assert.notEqual(predictCost(tile128, short, H100_SXM).bound, 'the power cap');
-  assert.ok(predictCost(tile128, short, H100_SXM).us < predictCost(tile256, short, H100_SXM).us);
+  assert.ok(predictCost(tile256, short, H100_SXM).us < predictCost(tile128, short, H100_SXM).us);
   // A memory-bound decode shape is not power-bound.
   assert.notEqual(
     predictCost(

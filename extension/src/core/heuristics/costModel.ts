@@ -60,12 +60,6 @@ export const MODEL = {
   dramBytesPerCycle: 3.02e12 / 1.3e9,
   /** Cycles from issuing a TMA load to its bytes landing (HBM latency ≈ 0.75 µs). */
   tmaLatencyCycles: 1000,
-  /**
-   * Exposed wgmma drain per K-block of a two-warpgroup tile in the serial K-loop (256-row tiles, or
-   * BLOCK_N > 128). Fitted (4th and 5th recordings, with no per-wave branch in that loop): 256x128
-   * runs 0–6% behind the overlapped 128x128 at M = 4096 (5th: 4096x7168x16384 789.9 vs 743.3 µs).
-   */
-  serialTwoWgDrainCycles: 80,
   /** Per K-block synchronisation: full-barrier wait, wgmma fence / commit, empty-barrier arrive. */
   kBlockSyncCycles: 24,
   /** wgmma.wait_group 0 latency left exposed when one math warpgroup both issues and promotes. */
@@ -120,10 +114,11 @@ export const MODEL = {
   epilogueBytesPerCycle: 32,
   /**
    * Share of min(epilogue + per-tile overhead, the next tile's first two K-blocks) hidden when the
-   * kernel overlaps across tiles (overlapsTiles). Fitted (5th recording, the first with two K-blocks
-   * ahead): at 4096x32768x512, 128x128 tiles run 9% ahead of 256x128 (157.8 vs 167.8 µs).
+   * kernel overlaps across tiles (overlapsTiles). Fitted (6th recording: the serial loop unrolled,
+   * B scales off the store warp, N and K compiled in): at 4096x32768x512 256x128 tiles now run 4%
+   * ahead of the overlapped 128x128 (159.3 vs 165.2 µs); 0.3 ranks them so, 0.5 did not.
    */
-  tileOverlapShare: 0.5,
+  tileOverlapShare: 0.3,
   /**
    * Shared-memory bytes per cycle wgmma reads its A and B operands at (each 64-row wave reads its A
    * rows and all of B, so narrow tiles read more per FLOP; TMA writes into the same memory). Fitted
@@ -232,9 +227,9 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
         ? MODEL.straddleSpecialisedFactor
         : 1;
   // One math warpgroup running the serial K-loop waits for each wgmma group before promoting it;
-  // a second warpgroup's wgmma, or the overlapped K-loop's next group, hides that drain.
-  // Two warpgroups in the serial loop hide part of it: both wait on the same full barrier and
-  // tend to drain at the same time (serialTwoWgDrainCycles).
+  // a second warpgroup's wgmma, or the overlapped K-loop's next group, hides that drain. (Two
+  // warpgroups in the serial loop, unrolled, hide it entirely: fitted to the 6th recording, where a
+  // per-K-block drain term of any size raised the regret.)
   const overlapped = overlapsKBlocks(config);
   const coupling =
     clusterSize > 1
@@ -246,7 +241,7 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
     straddleFactor *
       (config.numMathWarpgroups < 2 && !overlapped
         ? mma + MODEL.wgmmaDrainCycles + promote + MODEL.kBlockSyncCycles
-        : Math.max(mma, promote) + MODEL.kBlockSyncCycles + (overlapped ? 0 : MODEL.serialTwoWgDrainCycles)) +
+        : Math.max(mma, promote) + MODEL.kBlockSyncCycles) +
     coupling;
   const stageBytes = bm * bk + bn * bk + bm * 4;
   const ingest = stageBytes / MODEL.smIngestBytesPerCycle;
