@@ -265,7 +265,7 @@ export function checkCase(c: GroupedCase): GroupedProblem | undefined {
   if (c.kind === 'wgrad' && c.numGroups !== 1) return bad(`wgrad is one GEMM: numGroups must be 1; got ${c.numGroups}`);
   if (!isInt(c.m) || c.m < 1) return bad(`M must be a whole number ≥ 1; got ${c.m}`);
   if (c.output !== undefined && c.kind !== 'bf16')
-    return bad(`output applies to the bf16 kind only (an FP8 ${c.kind} GEMM's D type is fixed)`);
+    return bad(`output applies to the bf16 kind only (the ${c.kind} GEMM's D type is fixed)`);
   if (c.kind === 'bf16') {
     if (c.numGroups !== 1) return bad(`bf16 is one GEMM: numGroups must be 1; got ${c.numGroups}`);
     if (c.output !== undefined && !BF16_OUTPUTS.includes(c.output))
