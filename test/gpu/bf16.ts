@@ -60,7 +60,9 @@ function verdict(r: GroupedResult): string {
     const empty = (r.draw.groupK ?? []).filter((k) => k === 0).length;
     const want = empty * r.case.m * r.case.n;
     if (!r.untouched || r.untouched.words !== want)
-      throw new Error(`the empty groups' D planes were not checked against C: ${r.untouched?.words ?? 0} words, want ${want}`);
+      throw new Error(
+        `the empty groups' D planes were not checked against C: ${r.untouched?.words ?? 0} words, want ${want}`,
+      );
   }
   const c = r.config!;
   return `${r.untouched ? `${r.untouched.words} untouched words ok, ` : ''}calc_diff ${acc.calcDiff.toExponential(2)}, ${c.blockM}x${c.blockN} st${c.numStages} cluster ${c.clusterM}x${c.clusterN}`;
@@ -116,11 +118,18 @@ async function rejections(env: Awaited<ReturnType<typeof probeEnvironment>>): Pr
       'E_INVALID_SHAPE',
     ),
   );
-  await check('bf16-kgrouped: K_g = 96 (not a multiple of the 64-deep K-block) -> E_SHAPE_ALIGNMENT before launch', async () => {
-    const msg = await expectCode(() => prepareCase(kgrouped(256, 1000, [64, 96, 128]), 0, settings, env), 'E_SHAPE_ALIGNMENT');
-    if (!/K of group 1 is 96; every K_g must be a multiple of 64/.test(msg)) throw new Error(`message does not say what works: ${msg}`);
-    return msg;
-  });
+  await check(
+    'bf16-kgrouped: K_g = 96 (not a multiple of the 64-deep K-block) -> E_SHAPE_ALIGNMENT before launch',
+    async () => {
+      const msg = await expectCode(
+        () => prepareCase(kgrouped(256, 1000, [64, 96, 128]), 0, settings, env),
+        'E_SHAPE_ALIGNMENT',
+      );
+      if (!/K of group 1 is 96; every K_g must be a multiple of 64/.test(msg))
+        throw new Error(`message does not say what works: ${msg}`);
+      return msg;
+    },
+  );
   await check('bf16-kgrouped: N not a multiple of 4 (fp32 rows) -> E_SHAPE_ALIGNMENT', () =>
     expectCode(() => prepareCase(kgrouped(256, 1002, [64, 128]), 0, settings, env), 'E_SHAPE_ALIGNMENT'),
   );
@@ -132,7 +141,10 @@ async function rejections(env: Awaited<ReturnType<typeof probeEnvironment>>): Pr
   );
   const pair = completeConfigBf16({ blockM: 128, blockN: 128, clusterM: 2, numSms: 132 }, 'fp32-accumulate');
   await check('bf16-kgrouped: a forced cluster pair -> E_INVALID_CONFIG [kgrouped-cluster]', async () => {
-    const msg = await expectCode(() => prepareCase(kgrouped(256, 1000, [64], { config: pair }), 0, settings, env), 'E_INVALID_CONFIG');
+    const msg = await expectCode(
+      () => prepareCase(kgrouped(256, 1000, [64], { config: pair }), 0, settings, env),
+      'E_INVALID_CONFIG',
+    );
     if (!/kgrouped-cluster/.test(msg)) throw new Error(`message does not name the rule: ${msg}`);
     return msg;
   });

@@ -41,7 +41,11 @@ const TESTS = [
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 // `--part=P` keeps only the entries of that part, `--except-part=P` drops them (the BF16 pass runs
 // its K-grouped part as a half of its own).
-const flag = (name) => process.argv.slice(2).filter((a) => a.startsWith(`--${name}=`)).map((a) => `--part=${a.slice(name.length + 3)}`);
+const flag = (name) =>
+  process.argv
+    .slice(2)
+    .filter((a) => a.startsWith(`--${name}=`))
+    .map((a) => `--part=${a.slice(name.length + 3)}`);
 const [keepParts, dropParts] = [flag('part'), flag('except-part')];
 const total = { passed: 0, failed: 0, skipped: 0 };
 

@@ -100,7 +100,10 @@ test(
     assert.equal(result.problem.kind, 'bf16-kgrouped');
     assert.equal(result.draw.groupK!.length, 3);
     assert.ok(result.draw.groupK!.every((k) => k % 128 === 0));
-    assert.equal(result.problem.k, result.draw.groupK!.reduce((a, b) => a + b, 0));
+    assert.equal(
+      result.problem.k,
+      result.draw.groupK!.reduce((a, b) => a + b, 0),
+    );
     const regs = result.registers!;
     assert.equal(regs.spillStoresBytes + regs.spillLoadsBytes + regs.stackFrameBytes, 0);
     const bad = fp8lab(['bench', '--kernel', 'bf16-kgrouped', '3,300,1002,192']);

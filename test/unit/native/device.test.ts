@@ -646,7 +646,14 @@ test(
     const maps = named(calls, 'cuTensorMapEncodeTiled');
     assert.equal(maps.length, 3, 'A, B and D: no scale maps');
     assert.deepEqual([maps[0].dtype, maps[0].dims, maps[0].box], [9, [k, m], [64, 128]], 'A [M, ΣK_g] bf16');
-    assert.deepEqual([maps[1].dims, maps[1].box], [[k, n], [64, 128]], 'B keeps N rows: the groups are concatenated along K');
+    assert.deepEqual(
+      [maps[1].dims, maps[1].box],
+      [
+        [k, n],
+        [64, 128],
+      ],
+      'B keeps N rows: the groups are concatenated along K',
+    );
     assert.deepEqual(
       [maps[2].dtype, maps[2].rank, maps[2].dims, maps[2].strides, maps[2].box],
       [7, 3, [n, m, g], [n * 4, m * n * 4], [32, 128, 1]],
@@ -670,13 +677,19 @@ test(
     assert.match(kBad.message, /not a multiple of 64: every K_g of kind 'bf16-kgrouped' must be a multiple of 64/);
     assert.match((await err({ clusterM: 2 })).message, /runs without clusters/);
     assert.match((await err({ dType: 'bf16' })).message, /dType must be 'fp32' for kind 'bf16-kgrouped'/);
-    assert.match((await err({ groupedLayout: undefined })).message, /groupedLayout is required for kind 'bf16-kgrouped' \(int32 K per group\)/);
+    assert.match(
+      (await err({ groupedLayout: undefined })).message,
+      /groupedLayout is required for kind 'bf16-kgrouped' \(int32 K per group\)/,
+    );
     assert.match((await err({ flags: addon.alloc(16) })).message, /flags is only written by the M-grouped kinds/);
     assert.match(
       (await err({ d: addon.alloc(m * n * 4) })).message,
       /buffer d has 2304000 bytes; this GEMM needs 6912000 \(fp32 \[3, 1000, 576\]\)/,
     );
-    assert.match((await err({ c: addon.alloc(m * n * 4) })).message, /buffer c has 2304000 bytes; this GEMM needs 6912000/);
+    assert.match(
+      (await err({ c: addon.alloc(m * n * 4) })).message,
+      /buffer c has 2304000 bytes; this GEMM needs 6912000/,
+    );
   },
 );
 

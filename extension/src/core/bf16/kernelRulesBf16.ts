@@ -184,7 +184,10 @@ export function ruleGroupedOutputBf16(kind: KernelKind, output: Bf16Output = 'bf
 }
 
 /** K-grouped: D_g = C_g + A_g·B_gᵀ in fp32 (the kernel's rule kgrouped-output). */
-export function ruleKGroupedOutputBf16(kind: KernelKind, output: Bf16Output = defaultOutputBf16(kind)): RuleViolation | null {
+export function ruleKGroupedOutputBf16(
+  kind: KernelKind,
+  output: Bf16Output = defaultOutputBf16(kind),
+): RuleViolation | null {
   return kind !== 'bf16-kgrouped' || output === 'fp32-accumulate'
     ? null
     : fail(

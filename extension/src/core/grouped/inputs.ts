@@ -3,7 +3,14 @@
 import type { GroupedCase, GroupedDraw } from '../../../protocol/grouped';
 import { alignUp, contiguousStarts, DEFAULT_MK_ALIGNMENT, expertIndex, psumLayout } from './layout';
 import { BF16_KGROUPED_K_ALIGNMENT, layoutKindOf } from '../bf16/kernelRulesBf16';
-import { BF16_GROUP_K_REASON, checkExpertIndex, checkGroupK, checkMaskedM, checkPsum, type GroupedProblem } from './validate';
+import {
+  BF16_GROUP_K_REASON,
+  checkExpertIndex,
+  checkGroupK,
+  checkMaskedM,
+  checkPsum,
+  type GroupedProblem,
+} from './validate';
 
 /** contiguous: expert per row (or psum[G]); masked: masked_m[G]; kgrouped: K_g[G]; wgrad: none. */
 export function groupedLayout(

@@ -35,7 +35,8 @@ export function bf16Rows(
   c: GroupedCase,
   draw: GroupedDraw,
 ): { rowsA: number; rowsB: number; kTotal: number; dPlanes: number } {
-  if (c.kind === 'bf16-contiguous') return { rowsA: draw.totalRows ?? 0, rowsB: c.numGroups * c.n, kTotal: c.k, dPlanes: 1 };
+  if (c.kind === 'bf16-contiguous')
+    return { rowsA: draw.totalRows ?? 0, rowsB: c.numGroups * c.n, kTotal: c.k, dPlanes: 1 };
   if (c.kind === 'bf16-masked') return { rowsA: c.numGroups * c.m, rowsB: c.numGroups * c.n, kTotal: c.k, dPlanes: 1 };
   if (c.kind === 'bf16-kgrouped') {
     const kTotal = (draw.groupK ?? []).reduce((a, b) => a + b, 0);
@@ -142,7 +143,16 @@ export async function benchBf16Case(
       const offsets = kOffsets(groupK);
       groupK.forEach((kg, e) => {
         const plane = e * rowsA * n * 4;
-        kernels.referenceBf16(at(s0.a, offsets[e] * 2), at(s0.b, offsets[e] * 2), at(s0.c!, plane), at(ref, plane), rowsA, n, kg, k);
+        kernels.referenceBf16(
+          at(s0.a, offsets[e] * 2),
+          at(s0.b, offsets[e] * 2),
+          at(s0.c!, plane),
+          at(ref, plane),
+          rowsA,
+          n,
+          kg,
+          k,
+        );
       });
     } else {
       for (const [row, rows, e] of runs.valid) {
@@ -215,7 +225,11 @@ export async function benchBf16Case(
       const emptyRuns = groupK
         .map((kg, e) => ({ kg, e }))
         .filter(({ kg }) => kg === 0)
-        .map(({ e }) => ({ at: at(s0.d, e * planeWords * 4), expected: at(s0.c!, e * planeWords * 4), words: planeWords }));
+        .map(({ e }) => ({
+          at: at(s0.d, e * planeWords * 4),
+          expected: at(s0.c!, e * planeWords * 4),
+          words: planeWords,
+        }));
       result.untouched = {
         words: emptyRuns.reduce((a, r) => a + r.words, 0),
         changed: await countDiffering(emptyRuns, diff, SYNC_TIMEOUT_MS),

@@ -16,7 +16,13 @@ import {
   sharedMemoryBytesBf16,
 } from '../../../../extension/src/core/bf16/kernelRulesBf16';
 import { kernelSourceBf16 } from '../../../../extension/src/core/bf16/kernelSourceBf16';
-import { caseLabel, drawCase, edgeCases, kernelProblem, standardCases } from '../../../../extension/src/core/grouped/cases';
+import {
+  caseLabel,
+  drawCase,
+  edgeCases,
+  kernelProblem,
+  standardCases,
+} from '../../../../extension/src/core/grouped/cases';
 import { parseGroupedArgs } from '../../../../extension/src/core/grouped/cliArgs';
 import { groupedConfig } from '../../../../extension/src/core/grouped/config';
 import { drawFromLayout, groupedLayout } from '../../../../extension/src/core/grouped/inputs';
@@ -48,7 +54,10 @@ test("the standard bf16-kgrouped list is DeepGEMM's six sm90 K-grouped shapes, d
     assert.equal(draw.groupK!.length, c.numGroups);
     for (const k of draw.groupK!) {
       assert.equal(k % 128, 0, `K_g ${k} is aligned to 128`);
-      assert.ok(k >= Math.floor(0.7 * c.k) && k <= Math.ceil((1.3 * c.k) / 128) * 128, `K_g ${k} within 0.7..1.3 x ${c.k}`);
+      assert.ok(
+        k >= Math.floor(0.7 * c.k) && k <= Math.ceil((1.3 * c.k) / 128) * 128,
+        `K_g ${k} within 0.7..1.3 x ${c.k}`,
+      );
     }
     assert.deepEqual(drawCase(c, 11), draw, 'the same seed draws the same K_g');
     // The FP8 kgrouped case of the same sizes draws the same K_g: one recipe for both data types.
@@ -107,7 +116,8 @@ test('case checks: N % 4 (fp32 D), the expected K a multiple of 64, no output ch
   if (three.ok === false) assert.match(three.message, /a bf16-kgrouped shape is G,M,N,K \(K = expected K per group\)/);
   const out = parseGroupedArgs(['--kernel', 'bf16-kgrouped', '--output', 'fp32']);
   assert.equal(out.ok, false);
-  if (out.ok === false) assert.match(out.message, /--output applies to --kernel bf16 only \(the bf16-kgrouped GEMM's D type is fixed\)/);
+  if (out.ok === false)
+    assert.match(out.message, /--output applies to --kernel bf16 only \(the bf16-kgrouped GEMM's D type is fixed\)/);
 });
 
 test('a caller-given K_g list: multiples of 64 (K_g = 64 and empty groups welcome), anything else a coded group-k error', () => {
@@ -132,7 +142,7 @@ test('a caller-given K_g list: multiples of 64 (K_g = 64 and empty groups welcom
   assert.ok('problem' in fp8 && /1x128 scaling block/.test(fp8.problem.message));
 });
 
-test("rules mirrored from the kernel: fp32-accumulate only, no clusters, ΣK % 64 — each a coded reason saying what works", () => {
+test('rules mirrored from the kernel: fp32-accumulate only, no clusters, ΣK % 64 — each a coded reason saying what works', () => {
   const problem = { kind: 'bf16-kgrouped' as const, m: 4096, n: 7168, k: 3 * 2048, numGroups: 3 };
   const config = completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132 }, 'fp32-accumulate');
   assert.equal(config.numStages, 5, 'a 64 KB fp32 D tile leaves room for 5 stages of 32 KB');
@@ -152,7 +162,10 @@ test("rules mirrored from the kernel: fp32-accumulate only, no clusters, ΣK % 6
   const n = configViolationsBf16(config, { ...problem, n: 7170 });
   assert.equal(n[0].rule, 'shape-n');
   // The normal kind keeps its rules: fp32-accumulate with a cluster is fine there.
-  assert.deepEqual(configViolationsBf16(pair, { kind: 'bf16', m: 4096, n: 7168, k: 2048, output: 'fp32-accumulate' }), []);
+  assert.deepEqual(
+    configViolationsBf16(pair, { kind: 'bf16', m: 4096, n: 7168, k: 2048, output: 'fp32-accumulate' }),
+    [],
+  );
 });
 
 test('heuristics: every candidate of the standard shapes carries a prediction or a reason; clusters refused by kgrouped-cluster', () => {
