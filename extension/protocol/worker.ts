@@ -57,6 +57,7 @@ export interface RuntimeSettings {
   dumpSass: boolean;
   withLineinfo: boolean;
   jitDefines?: string[]; // FP8LAB_JIT_DEFINES: kernel macros (NAME or NAME=VALUE) passed as -D
+  compiledDims?: 'nk' | 'none'; // fp8lab.jit.compiledDims / FP8LAB_JIT_COMPILED_DIMS: N and K compiled into the Normal FP8 GEMM kernels (default 'nk')
   compileTimeoutSeconds?: number; // FP8LAB_JIT_COMPILE_TIMEOUT: a compile past it is killed (E_COMPILE_TIMEOUT); 0 = no limit
   pythonPath?: string; // fp8lab.pythonPath / FP8LAB_PYTHON: the Python that runs the DeepGEMM and torch peers (default python3 on PATH)
 }

@@ -1,10 +1,11 @@
 // Generates the tiny CUDA translation unit that instantiates the FP8 1D2D GEMM kernel for one
 // config: an `extern "C" __global__` entry with __launch_bounds__(threads, 1) taking
 // `const __grid_constant__ fp8lab::GemmArgs args`. The text is deterministic (it is part of the JIT
-// cache key) and depends on the config's template parameters only, so one cubin serves every M, N, K
-// (the shared-memory size is a launch parameter). The TypeScript mirror of the layout and the
-// register split is checked by the compiler itself through static_asserts in the generated text.
-// Pure: no vscode, no addon.
+// cache key) and depends on the config's template parameters and, when given, the N and K it is
+// compiled for (as DeepGEMM's JIT does: loop trip counts and index arithmetic become constants; M
+// stays a runtime value); without them one cubin serves every M, N, K. The TypeScript mirror of the
+// layout and the register split is checked by the compiler itself through static_asserts in the
+// generated text. Pure: no vscode, no addon.
 
 import type { Bf16Output, GemmConfig, KernelKind } from '../../protocol/worker';
 import { isBf16Kind } from './bf16/kernelRulesBf16';
@@ -97,6 +98,39 @@ export interface GemmSourceOptions {
   promote?: boolean;
   /** true: the instrumented build (FP8LAB_TRACE=1) that records the pipeline timeline. */
   trace?: boolean;
+  /** The N and K compiled into the kernel (it then runs only problems with these); absent: any. */
+  compiledShape?: CompiledShape;
+}
+
+/** N and K compiled into a kernel (FP8LAB_COMPILED_N / _K in kernels/include/fp8lab/gemm_args.h). */
+export interface CompiledShape {
+  n: number;
+  k: number;
+}
+
+/** Whether the runtime compiles N and K into the kernels ('nk', the default) or not ('none'). */
+export type CompiledDims = 'nk' | 'none';
+
+/**
+ * The shape the runtime compiles a Normal FP8 GEMM's kernel for: its N and K, or nothing with
+ * compiledDims 'none'. The other kernels (M-grouped, 1D1D, BF16) take N and K at run time.
+ */
+export function compiledShapeFor(
+  problem: { kind: KernelKind; n: number; k: number },
+  compiledDims: CompiledDims = 'nk',
+): CompiledShape | undefined {
+  return problem.kind === 'normal' && compiledDims === 'nk' ? { n: problem.n, k: problem.k } : undefined;
+}
+
+/** The entry-name suffix of a kernel compiled for one N and K. */
+function compiledShapeSuffix(shape: CompiledShape | undefined): string {
+  return shape ? `_n${shape.n}_k${shape.k}` : '';
+}
+
+/** The N and K a kernel was compiled for, read back from its entry name (undefined: any shape). */
+export function compiledShapeOfKernel(kernelName: string): CompiledShape | undefined {
+  const m = /_n(\d+)_k(\d+)(?:_sk\d+)?(?:_nopromote)?(?:_trace)?$/.exec(kernelName);
+  return m ? { n: Number(m[1]), k: Number(m[2]) } : undefined;
 }
 
 export function gemmKernelSource(
@@ -111,8 +145,12 @@ export function gemmKernelSource(
   const promote = options.promote ?? true;
   const trace = options.trace ?? false;
   const splitK = c.splitK ?? 1;
+  const shape = options.compiledShape;
+  if (shape && !(Number.isSafeInteger(shape.n) && shape.n > 0 && Number.isSafeInteger(shape.k) && shape.k > 0))
+    throw new RangeError(`compiledShape needs positive integers N and K, got ${JSON.stringify(shape)}`);
   const kernelName =
     gemmKernelName(problemKind, c) +
+    compiledShapeSuffix(shape) +
     (splitK > 1 ? `_sk${splitK}` : '') +
     (promote ? '' : '_nopromote') +
     (trace ? '_trace' : '');
@@ -137,6 +175,13 @@ export function gemmKernelSource(
       : ['// Variant: no promotion (all of K accumulated in the tensor-core accumulator; per-tensor scales).']),
     ...(trace
       ? ['// Variant: instrumented (pipeline timeline records into GemmArgs.trace).', '#define FP8LAB_TRACE 1']
+      : []),
+    ...(shape
+      ? [
+          `// Compiled for N = ${shape.n}, K = ${shape.k} (any M); the host launches it for that N and K only.`,
+          `#define FP8LAB_COMPILED_N ${shape.n}`,
+          `#define FP8LAB_COMPILED_K ${shape.k}`,
+        ]
       : []),
     // The overlap macros' defaults are mirrored in kernelRules; an experiment (FP8LAB_JIT_DEFINES)
     // that sets one is not checked against the mirror.

@@ -20,6 +20,7 @@ export interface SettingValues {
   'jit.dumpSass'?: boolean;
   'jit.withLineinfo'?: boolean;
   'jit.compileTimeoutSeconds'?: number;
+  'jit.compiledDims'?: string;
   cudaHome?: string;
   'driver.libcudaPath'?: string;
   'driver.cublasLtPath'?: string;
@@ -42,6 +43,7 @@ export const SETTING_KEYS = [
   'jit.dumpSass',
   'jit.withLineinfo',
   'jit.compileTimeoutSeconds',
+  'jit.compiledDims',
   'cudaHome',
   'driver.libcudaPath',
   'driver.cublasLtPath',
@@ -165,6 +167,18 @@ export function resolveSettings(values: SettingValues, env: Env, paths: Settings
     withLineinfo: flag('jit.withLineinfo', 'FP8LAB_JIT_WITH_LINEINFO'),
   };
 
+  // Normal FP8 GEMM kernels are compiled for each problem's N and K (as DeepGEMM does); 'none'
+  // builds one cubin per config for every shape (fewer compiles, slower kernels at short K).
+  const compiledDims = choice(
+    [
+      ['fp8lab.jit.compiledDims', values['jit.compiledDims']],
+      ['FP8LAB_JIT_COMPILED_DIMS', env.FP8LAB_JIT_COMPILED_DIMS],
+    ],
+    ['nk', 'none'] as const,
+    warnings,
+  );
+  if (compiledDims !== undefined) settings.compiledDims = compiledDims;
+
   const defines = kernelDefines(env.FP8LAB_JIT_DEFINES, warnings);
   if (defines.length > 0) settings.jitDefines = defines;
 
@@ -183,6 +197,23 @@ export function resolveSettings(values: SettingValues, env: Env, paths: Settings
     DEFAULT_COMPILE_TIMEOUT_SECONDS;
 
   return { settings, warnings };
+}
+
+/** The first of (label, value) pairs that is set, when it is one of `allowed`; others are warned about. */
+function choice<T extends string>(
+  candidates: Array<[string, unknown]>,
+  allowed: readonly T[],
+  warnings: string[],
+): T | undefined {
+  for (const [label, value] of candidates) {
+    if (value === undefined || (typeof value === 'string' && value.trim() === '')) continue;
+    const word = typeof value === 'string' ? value.trim().toLowerCase() : value;
+    if (allowed.includes(word as T)) return word as T;
+    warnings.push(
+      `${label} must be ${allowed.map((a) => JSON.stringify(a)).join(' or ')}, not ${JSON.stringify(value)}; ignored.`,
+    );
+  }
+  return undefined;
 }
 
 /**

@@ -15,7 +15,7 @@ import type { SassLineFacts } from '../../protocol/sass';
 import type { BenchRun, CompileReport, ShapeResult } from '../../protocol/worker';
 import { emptyFacts, factsFromCompile, factsFromRun, validateFacts, type KernelNamer } from '../core/facts/derive';
 import type { FeatureContext } from '../context';
-import { gemmKernelSource } from '../core/kernelSource';
+import { compiledShapeFor, gemmKernelSource } from '../core/kernelSource';
 
 /** What a run or compile hands to publishFacts. */
 export interface FactsUpdate {
@@ -26,7 +26,11 @@ export interface FactsUpdate {
 }
 
 const FACTS_FILE = 'languageServerFacts.json';
-const namer: KernelNamer = (problem, config) => gemmKernelSource(problem.kind, config);
+// Names as the runtime compiles them by default (N and K compiled into the FP8 1D2D kernels).
+const namer: KernelNamer = (problem, config) => {
+  const compiledShape = compiledShapeFor(problem);
+  return gemmKernelSource(problem.kind, config, compiledShape ? { compiledShape } : {});
+};
 
 let client: LanguageClient | undefined;
 let facts: KernelFacts | undefined;

@@ -78,6 +78,8 @@ export function settingsProblem(s: unknown): string | undefined {
   ) {
     return 'settings.jitDefines must be a list of FP8LAB_NAME or FP8LAB_NAME=VALUE macros';
   }
+  if (s.compiledDims !== undefined && s.compiledDims !== 'nk' && s.compiledDims !== 'none')
+    return `settings.compiledDims must be 'nk' or 'none' when given; got ${JSON.stringify(s.compiledDims)}`;
   return undefined;
 }
 

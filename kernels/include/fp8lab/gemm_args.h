@@ -61,9 +61,10 @@ struct alignas(64) GemmArgs {
   uint32_t grouped_reserved;
 };
 
-// N and K as compile-time constants (an experiment: FP8LAB_JIT_DEFINES="FP8LAB_COMPILED_N=... 
-// FP8LAB_COMPILED_K=..." for one shape): loop trip counts and index arithmetic fold into constants,
-// as in a kernel compiled per shape. 0, the default, reads them from the arguments.
+// N and K as compile-time constants: the runtime compiles the 1D2D kernels for the problem's N and K
+// (the generated source defines both; M stays a runtime value), so loop trip counts and index
+// arithmetic fold into constants. 0 (the default here, and FP8LAB_JIT_COMPILED_DIMS=none) reads
+// them from the arguments: one cubin then serves every shape.
 #ifndef FP8LAB_COMPILED_N
 #define FP8LAB_COMPILED_N 0
 #endif

@@ -80,10 +80,10 @@ struct MGroupedScheduler {
     flags = args.flags;
     psum = kContiguous && args.psum_layout != 0;
     m = args.m;
-    n = args.n;
+    n = compiled_n(args);
     num_groups = args.num_groups;
-    num_k_blocks_ = args.k / 128;
-    n_scale_blocks = ceil_div<uint32_t>(args.n, 128);
+    num_k_blocks_ = compiled_k(args) / 128;
+    n_scale_blocks = ceil_div<uint32_t>(compiled_n(args), 128);
     if constexpr (!kContiguous && kClusterSize > 1) {
       for (uint32_t g = 0; g < num_groups; ++g)
         total_tiles += ceil_div<uint32_t>(masked_rows(g), BLOCK_M) * raster.num_n_blocks;

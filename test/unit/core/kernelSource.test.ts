@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GemmConfig } from '../../../extension/protocol/worker';
 import { completeConfig, sharedMemoryLayout } from '../../../extension/src/core/kernelRules';
-import { gemmKernelName, gemmKernelSource, KernelConfigError } from '../../../extension/src/core/kernelSource';
+import {
+  compiledShapeFor,
+  compiledShapeOfKernel,
+  gemmKernelName,
+  gemmKernelSource,
+  KernelConfigError,
+} from '../../../extension/src/core/kernelSource';
 
 const cfg = (over: Partial<GemmConfig> = {}): GemmConfig => ({
   ...completeConfig({ blockM: 128, blockN: 160, clusterM: 2, clusterN: 1, numSms: 132, numStages: 4 }, { k: 7168 }),
@@ -75,4 +81,23 @@ test('illegal configs never reach the compiler: E_INVALID_CONFIG with the rule',
 test('kernel names are valid C identifiers', () => {
   const name = gemmKernelName('normal', cfg());
   assert.match(name, /^[A-Za-z_][A-Za-z0-9_]*$/);
+});
+
+test('a Normal GEMM compiled for its N and K: the unit defines them, the entry name carries them and reads back', () => {
+  const { source, kernelName } = gemmKernelSource('normal', cfg(), { compiledShape: { n: 7168, k: 2048 } });
+  assert.ok(kernelName.endsWith('_sms132_n7168_k2048'), kernelName);
+  assert.ok(source.includes('#define FP8LAB_COMPILED_N 7168\n#define FP8LAB_COMPILED_K 2048\n'));
+  assert.ok(source.indexOf('#define FP8LAB_COMPILED_K') < source.indexOf('#include "fp8lab/impls/'));
+  assert.deepEqual(compiledShapeOfKernel(kernelName), { n: 7168, k: 2048 });
+  const traced = gemmKernelSource('normal', cfg(), { compiledShape: { n: 64, k: 512 }, trace: true }).kernelName;
+  assert.deepEqual(compiledShapeOfKernel(traced), { n: 64, k: 512 });
+  assert.equal(compiledShapeOfKernel(gemmKernelSource('normal', cfg()).kernelName), undefined);
+  assert.throws(() => gemmKernelSource('normal', cfg(), { compiledShape: { n: 0, k: 512 } }), /positive integers/);
+});
+
+test('compiledShapeFor: Normal problems get their N and K unless compiled dims are none; other kinds never', () => {
+  assert.deepEqual(compiledShapeFor({ kind: 'normal', n: 2112, k: 7168 }), { n: 2112, k: 7168 });
+  assert.equal(compiledShapeFor({ kind: 'normal', n: 2112, k: 7168 }, 'none'), undefined);
+  assert.equal(compiledShapeFor({ kind: 'masked', n: 4096, k: 7168 }), undefined);
+  assert.equal(compiledShapeFor({ kind: 'kgrouped', n: 4096, k: 7168 }), undefined);
 });

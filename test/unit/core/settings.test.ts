@@ -162,3 +162,14 @@ test('FP8LAB_JIT_DEFINES: FP8LAB_ macros become defines, anything else is refuse
   assert.match(warnings[0], /"FP8LAB_X;rm" is not NAME or NAME=VALUE/);
   assert.equal(resolveSettings({}, {}, paths).settings.jitDefines, undefined);
 });
+
+test('compiled dims: FP8LAB_JIT_COMPILED_DIMS or fp8lab.jit.compiledDims (the setting wins); a bad value is warned about', () => {
+  assert.equal(resolveSettings({}, { FP8LAB_JIT_COMPILED_DIMS: 'none' }, paths).settings.compiledDims, 'none');
+  assert.equal(
+    resolveSettings({ 'jit.compiledDims': 'nk' }, { FP8LAB_JIT_COMPILED_DIMS: 'none' }, paths).settings.compiledDims,
+    'nk',
+  );
+  const bad = resolveSettings({}, { FP8LAB_JIT_COMPILED_DIMS: 'mnk' }, paths);
+  assert.equal(bad.settings.compiledDims, undefined);
+  assert.deepEqual(bad.warnings, ['FP8LAB_JIT_COMPILED_DIMS must be "nk" or "none", not "mnk"; ignored.']);
+});

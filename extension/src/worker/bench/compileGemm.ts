@@ -14,7 +14,7 @@ export async function compileGemm(
   log?: Logger,
   variant?: GemmSourceOptions,
 ): Promise<CompileReport> {
-  const { source, kernelName } = kernelSourceFor(problem, config, variant);
+  const { source, kernelName } = kernelSourceFor(problem, config, variant, settings.compiledDims);
   const compiled = await jitCompile(addon, settings, source, [kernelName], log);
   return {
     problem,

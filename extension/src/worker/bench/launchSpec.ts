@@ -3,6 +3,8 @@
 // here and nowhere else, so a new config field reaches every launch at once.
 import type { DeviceBuffer, GemmKind, GemmLaunchSpec, Kernel } from '../../../../native/index';
 import type { GemmConfig } from '../../../protocol/worker';
+import { compiledShapeOfKernel } from '../../core/kernelSource';
+import { coded } from './errors';
 
 /** What the kernel sees: rows of A (contiguous: ΣM), N, K (kgrouped: ΣK_g) and the group count. */
 export interface LaunchDims {
@@ -44,6 +46,13 @@ export function gemmLaunchSpec(
   extras: LaunchExtras,
 ): GemmLaunchSpec {
   const { a, b, sfa, sfb, d, c, groupedLayout, flags } = operands;
+  // A kernel compiled for one N and K traps on any other: refuse such a launch before it starts.
+  const compiled = compiledShapeOfKernel(kernel.name);
+  if (compiled && (compiled.n !== dims.n || compiled.k !== dims.k))
+    throw coded(
+      'E_INVALID_CONFIG',
+      `${kernel.name} was compiled for N = ${compiled.n}, K = ${compiled.k} and cannot run N = ${dims.n}, K = ${dims.k}: compile it for this shape`,
+    );
   return {
     kernel,
     kind: dims.kind,

@@ -13,8 +13,10 @@ import { chooseConfig, formatConfigReport } from '../../core/heuristics';
 import { MAX_HOPPER_SMS, policyDevice as devicePolicy, type PolicyDevice } from '../../core/heuristics/device';
 import { completeConfig, configViolations, registerSplit } from '../../core/kernelRules';
 import {
+  compiledShapeFor,
   gemmKernelSource,
   KernelConfigError,
+  type CompiledDims,
   type GemmSourceOptions,
   type KernelSource,
 } from '../../core/kernelSource';
@@ -255,8 +257,17 @@ function applyOverridesBf16(problem: GemmProblem, device: PolicyDevice, override
   return resolveConfig(problem, device, config).config;
 }
 
-/** `variant`: the timeline's instrumented build or the accuracy study's no-promotion build (default: the normal kernel). */
-export function kernelSourceFor(problem: GemmProblem, config: GemmConfig, variant?: GemmSourceOptions): KernelSource {
+/**
+ * `variant`: the timeline's instrumented build or the accuracy study's no-promotion build (default:
+ * the normal kernel). A Normal FP8 GEMM's kernel is compiled for the problem's N and K unless
+ * `compiledDims` is 'none' (settings.compiledDims).
+ */
+export function kernelSourceFor(
+  problem: GemmProblem,
+  config: GemmConfig,
+  variant?: GemmSourceOptions,
+  compiledDims?: CompiledDims,
+): KernelSource {
   try {
     if (isBf16Kind(problem.kind)) {
       if (variant?.promote === false)
@@ -266,7 +277,8 @@ export function kernelSourceFor(problem: GemmProblem, config: GemmConfig, varian
         );
       return kernelSourceBf16(problem.kind, config, { output: problem.output, trace: variant?.trace });
     }
-    return gemmKernelSource(problem.kind, config, variant);
+    const compiledShape = compiledShapeFor(problem, compiledDims);
+    return gemmKernelSource(problem.kind, config, { ...variant, ...(compiledShape ? { compiledShape } : {}) });
   } catch (err) {
     if (err instanceof KernelConfigError || err instanceof Bf16ConfigError)
       throw coded('E_INVALID_CONFIG', err.message);

@@ -158,10 +158,11 @@ struct Sm90Fp8Gemm1D2D {
   // Unrolled serial K-loop (two waves per math WG, BLOCK_N > 128, the M-grouped kinds): with several
   // K-blocks in one loop body, ptxas moves the next K-block's full-barrier wait and scale loads in
   // between the promotion FFMAs of the current one, so the next wgmma group is issued as soon as the
-  // promotion ends instead of after a wait and an address computation at the loop's top.
-  // 1 (the default) builds the rolled loop; kernels/README.md ("Serial K-loop unroll") has the A/B.
+  // promotion ends instead of after a wait and an address computation at the loop's top. 4 divides
+  // the K-block count of every DeepSeek shape (no remainder loop); FP8LAB_SERIAL_UNROLL=1 builds the
+  // rolled loop. kernels/README.md ("Serial K-loop unroll") has the A/B.
 #ifndef FP8LAB_SERIAL_UNROLL
-#define FP8LAB_SERIAL_UNROLL 1
+#define FP8LAB_SERIAL_UNROLL 4
 #endif
   static_assert(FP8LAB_SERIAL_UNROLL >= 1 && FP8LAB_SERIAL_UNROLL <= 16, "FP8LAB_SERIAL_UNROLL is 1..16");
   static constexpr uint32_t kSerialUnroll = FP8LAB_SERIAL_UNROLL;
@@ -233,7 +234,8 @@ struct Sm90Fp8Gemm1D2D {
       // The swizzle patterns and the descriptors assume a 1024-aligned base, and the launch must
       // match the compiled cluster shape: stop loudly rather than compute garbage.
       if ((ptx::smem_u32(smem) & 1023u) != 0 || gridDim.x % kCtasPerCluster != 0) __trap();
-      // A build with N and K compiled in (FP8LAB_COMPILED_N/K) serves that shape only.
+      // A build with N and K compiled in (the runtime's default, gemm_args.h) serves that shape only;
+      // the host refuses other launches before they start, this catches one that slipped through.
       if constexpr (FP8LAB_COMPILED_N != 0 || FP8LAB_COMPILED_K != 0) {
         if (compiled_n(args) != args.n || compiled_k(args) != args.k) __trap();
       }
@@ -377,12 +379,12 @@ struct Sm90Fp8Gemm1D2D {
   // Each tile's B scales are copied (cp.async) into one of two shared buffers while the previous tile
   // computes, so no tile waits on a global load before its first wgmma.
   // dst: [1 or 2 scale-block rows][ceil(K/128)] fp32.
-  // Which math threads copy B scales. The first warp issues the epilogue's TMA stores, and its wait
-  // for its cp.async copies (a DEPBAR on the same scoreboard) would also wait for the store it has
-  // just issued, at every tile's start; FP8LAB_SFB_AFTER_STORE_WARP=1 leaves the copies (and the
-  // wait) to the other warps. Default 0: every math thread copies.
+  // Which math threads copy B scales: all but the first warp. The first warp issues the epilogue's
+  // TMA stores, and its wait for its cp.async copies (a DEPBAR on the same scoreboard) would also
+  // wait for the store it has just issued, at every tile's start. FP8LAB_SFB_AFTER_STORE_WARP=0 lets
+  // every math thread copy (for the A/B in kernels/README.md).
 #ifndef FP8LAB_SFB_AFTER_STORE_WARP
-#define FP8LAB_SFB_AFTER_STORE_WARP 0
+#define FP8LAB_SFB_AFTER_STORE_WARP 1
 #endif
   static constexpr uint32_t kSfbFirstThread = FP8LAB_SFB_AFTER_STORE_WARP ? 32 : 0;
   static_assert(kNumDStores <= kSfbFirstThread || kSfbFirstThread == 0, "the B-scale copiers must not issue TMA stores");
@@ -525,6 +527,9 @@ struct Sm90Fp8Gemm1D2D {
       finish_k_block<kFormer>(fin, acc, sc, sb.former_chunks, kb, newer_in_flight, tile, pipe, tr, ring, me);
     };
     uint32_t kb = 0;
+    // A trip count known at compile time (K compiled in) lets the compiler restructure these loops,
+    // and ptxas then loses track of the groups in flight and serialises the wgmma (C7514).
+    if constexpr (FP8LAB_COMPILED_K != 0) num_k_blocks = runtime_value(num_k_blocks);
     if constexpr (kAhead == 2) {  // K-blocks 0 and 1 are in flight; at the loop's top only kb + 1
       KBlockScales odd = second;
       finish(accum, even, 0, true);
@@ -882,9 +887,9 @@ struct Sm90Fp8Gemm1D2D {
     for (uint32_t idx = threadIdx.x; idx < BLOCK_M * kChunksPerRow; idx += kNumMathThreads) {
       const uint32_t r = idx / kChunksPerRow;
       const uint32_t c = (idx % kChunksPerRow) * 8;
-      if (n0 + c < args.n && sched.row_valid(tile, r)) {
+      if (n0 + c < compiled_n(args) && sched.row_valid(tile, r)) {
         const uint4 v = *reinterpret_cast<const uint4*>(smem_d + d_offset(r, c));
-        *reinterpret_cast<uint4*>(d + ((d_row + r) * args.n + n0 + c) * 2) = v;
+        *reinterpret_cast<uint4*>(d + ((d_row + r) * compiled_n(args) + n0 + c) * 2) = v;
       }
     }
   }

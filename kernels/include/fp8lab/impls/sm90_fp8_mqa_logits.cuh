@@ -46,7 +46,8 @@
 namespace fp8lab {
 
 // The half-open range of keys one block of queries needs: the union of their windows, clipped to
-// [0, seq_kv). Producer and consumers compute it identically, so they agree on the step count.
+// [0, seq_kv), its start rounded down to a multiple of 4 keys (below). Producer and consumers compute
+// it identically, so they agree on the step count.
 struct KeyRange {
   uint32_t start;
   uint32_t num_blocks;
@@ -68,6 +69,11 @@ __device__ __forceinline__ KeyRange block_key_range(const MqaLogitsArgs& args, u
     }
   }
   if (hi <= lo) return {0, 0};
+  // The key scales come by TMA as one fp32 box per step, and a box must start on a 16-byte boundary
+  // of the tensor (an unaligned start faults as an illegal instruction): start at a multiple of 4
+  // keys. The up to 3 keys added lie outside every window of the block and get -inf, which the
+  // contract asks for anyway.
+  lo &= ~3;
   return {static_cast<uint32_t>(lo), ceil_div<uint32_t>(hi - lo, BLOCK_KV)};
 }
 
