@@ -121,18 +121,18 @@ fi
 
 if [ "$PART" = kgrouped ] || [ "$PART" = all ]; then
 # 5. the K-grouped BF16 GEMM: GPU tests, memcheck, bench beside DeepGEMM, summary
-timeout 240 "$NODE" test/gpu/run.mjs bf16 --part=kgrouped > "$LOG/kgrouped-tests.log" 2>&1
+timeout 200 "$NODE" test/gpu/run.mjs bf16 --part=kgrouped > "$LOG/kgrouped-tests.log" 2>&1
 echo "bf16-kgrouped GPU tests (exit $?): $(tail -1 "$LOG/kgrouped-tests.log")"
 grep -E "^FAILED" "$LOG/kgrouped-tests.log" | head -12
 SAN=${CUDA_HOME}/bin/compute-sanitizer
 command -v "$SAN" >/dev/null || SAN=compute-sanitizer
 args="bench --kernel bf16-kgrouped --check-only --no-peer 3,300,1000,64"
 echo "== $SAN --tool memcheck node cli.js $args" > "$LOG/kgrouped-sanitizer.log"
-timeout 90 "$SAN" --tool memcheck --target-processes application-only --error-exitcode 9 \
+timeout 70 "$SAN" --tool memcheck --target-processes application-only --error-exitcode 9 \
   "$NODE" extension/dist/cli.js $args >> "$LOG/kgrouped-sanitizer.log" 2>&1
 echo "memcheck $args: exit $? ($(grep -E "ERROR SUMMARY" "$LOG/kgrouped-sanitizer.log" | tail -1))"
 echo "== bench --kernel bf16-kgrouped" > "$LOG/kgrouped-bench.log"
-timeout 200 "$NODE" extension/dist/cli.js bench --kernel bf16-kgrouped --rounds 5 --json "$LOG/bench-bf16-kgrouped.json" \
+timeout 290 "$NODE" extension/dist/cli.js bench --kernel bf16-kgrouped --rounds 5 --json "$LOG/bench-bf16-kgrouped.json" \
   >> "$LOG/kgrouped-bench.log" 2>&1
 echo "bench --kernel bf16-kgrouped: exit $? ($(($(date +%s) - start)) s so far)"
 grep -iE "column skipped|not available|skipped" "$LOG/kgrouped-bench.log" | sort -u | head -4
