@@ -4,7 +4,9 @@
 // thread rules are the FP8 kernels' own; what differs is BLOCK_K (64 bf16 = one 128-byte swizzle
 // row), the register budget (no promotion buffer: the accumulators are the only big array), the
 // output element (bf16 or fp32) and the problem's alignment (K % 8: A and B rows are 16-byte TMA
-// strides; K need not be a multiple of BLOCK_K, the TMA zero-fills the last K-block).
+// strides; K need not be a multiple of BLOCK_K, the TMA zero-fills the last K-block). The grouped
+// kinds add their own: bf16 D for the M-grouped ones; for the K-grouped one fp32-accumulate D, no
+// clusters, and whole 64-deep K-blocks per group (ΣK % 64 here, each K_g in grouped/validate.ts).
 // Pure: no vscode, no addon.
 
 import type { Bf16Output, GemmConfig, GemmProblem, KernelKind } from '../../../protocol/worker';
