@@ -179,7 +179,15 @@ export function synchronize(timeoutMs?: number): Promise<void>;
 // run() is one cuLaunchKernelEx.
 
 export type GemmKind =
-  'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
+  | 'normal'
+  | 'contiguous'
+  | 'masked'
+  | 'kgrouped'
+  | 'wgrad'
+  | 'bf16'
+  | 'bf16-contiguous'
+  | 'bf16-masked'
+  | 'bf16-kgrouped';
 
 export interface GemmLaunchSpec {
   kernel: Kernel;

@@ -77,7 +77,15 @@ export interface EnvironmentReport {
 // Problems, configs, results
 
 export type KernelKind =
-  'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
+  | 'normal'
+  | 'contiguous'
+  | 'masked'
+  | 'kgrouped'
+  | 'wgrad'
+  | 'bf16'
+  | 'bf16-contiguous'
+  | 'bf16-masked'
+  | 'bf16-kgrouped';
 
 /** What the BF16 GEMM (kind 'bf16') writes: D bf16, D fp32, or D fp32 += A·Bᵀ (D starts as C). */
 export type Bf16Output = 'bf16' | 'fp32' | 'fp32-accumulate';

@@ -14,7 +14,8 @@ import type {
   Stats,
 } from './domain';
 
-export type GroupedKind = 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
+export type GroupedKind =
+  'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked' | 'bf16-kgrouped';
 
 /**
  * One case of a grouped benchmark; the per-group sizes are drawn from `seed` like DeepGEMM's test

@@ -9,66 +9,19 @@
 
 #include "fp8lab/impls/sm90_fp8_gemm_1d1d.cuh"
 #include "check_harness.h"
+#include "k_grouped_schedule_check.h"
 
 using namespace fp8lab;
 
 // ---- scheduler: every (group, m_block, n_block) of a non-empty group exactly once ---------------
-template <GemmType kType, uint32_t BM, uint32_t BN>
-static void check_schedule(uint32_t m, uint32_t n, const std::vector<int32_t>& ks, uint32_t grid, uint32_t& tiles_seen) {
-  using S = KGroupedScheduler<kType, BM, BN, 132>;
-  GemmArgs args{};
-  args.m = m;
-  args.n = n;
-  args.num_groups = static_cast<uint32_t>(ks.size());
-  args.grouped_layout = ks.data();
-  uint32_t sum_k = 0;
-  for (int32_t k : ks) sum_k += static_cast<uint32_t>(k);
-  args.k = sum_k;
-  const uint32_t mb = (m + BM - 1) / BM, nb = (n + BN - 1) / BN;
-  const uint32_t groups = static_cast<uint32_t>(ks.size());
-  // Independent statement: group g's first K-block is sum(K_<g) / 128.
-  std::vector<uint32_t> prefix(groups, 0);
-  for (uint32_t g = 1; g < groups; ++g) prefix[g] = prefix[g - 1] + static_cast<uint32_t>(ks[g - 1]) / 128;
-  std::vector<int> seen(static_cast<size_t>(groups) * mb * nb, 0);
-  for (uint32_t bid = 0; bid < grid; ++bid) {
-    S sched(args);  // each CTA owns one scheduler, walking bid, bid + grid, ...
-    KGroupedTile t;
-    uint32_t last_group = 0;
-    for (uint32_t step = 0; sched.tile_at(step * grid + bid, t); ++step) {
-      CHECK(t.group < groups && t.m_block < mb && t.n_block < nb, "tile out of range");
-      CHECK(ks[t.group] > 0, "a tile of empty group %u was scheduled (it must keep D = C)", t.group);
-      CHECK(t.num_k_blocks == static_cast<uint32_t>(ks[t.group]) / 128, "group %u: %u K-blocks", t.group, t.num_k_blocks);
-      CHECK(t.k_block_offset == prefix[t.group], "group %u: K-block offset %u, want %u", t.group, t.k_block_offset, prefix[t.group]);
-      CHECK(t.group >= last_group, "groups must come in order for the cursor");
-      last_group = t.group;
-      seen[(static_cast<size_t>(t.group) * mb + t.m_block) * nb + t.n_block]++;
-      tiles_seen++;
-    }
-  }
-  for (uint32_t g = 0; g < groups; ++g)
-    for (uint32_t i = 0; i < mb * nb; ++i)
-      CHECK(seen[static_cast<size_t>(g) * mb * nb + i] == (ks[g] > 0 ? 1 : 0), "group %u tile %u scheduled %d times (m=%u n=%u grid=%u)",
-            g, i, seen[static_cast<size_t>(g) * mb * nb + i], m, n, grid);
-}
-
 template <uint32_t BM, uint32_t BN>
 static void check_schedule_all() {
-  const uint32_t ms[] = {1, 100, 4096, 7168};
-  const uint32_t ns[] = {4, 576, 2048, 7168};
-  const uint32_t grids[] = {132, 131, 1};
   // K-grouped group lists: DeepGEMM-like sizes, empty groups first / inside / last, all empty, one group.
   const std::vector<std::vector<int32_t>> lists = {
       {8192, 6272, 10624, 7168}, {0, 2048, 0, 1536, 2560, 0}, {0, 0, 0}, {128}, {4096, 0},
       {2560, 1536, 2048, 1792, 2304, 2048, 1664, 2432, 2048, 1408, 2688, 2048, 1920, 2176, 2048, 0}};
-  uint32_t tiles = 0;
-  for (uint32_t m : ms)
-    for (uint32_t n : ns)
-      for (uint32_t grid : grids) {
-        for (const auto& ks : lists) check_schedule<GemmType::KGrouped, BM, BN>(m, n, ks, grid, tiles);
-        check_schedule<GemmType::Normal, BM, BN>(m, n, std::vector<int32_t>{7168}, grid, tiles);
-      }
-  std::printf("schedule %ux%u: every tile of every non-empty group exactly once, K-block offsets = prefix sums, %u tiles\n", BM, BN,
-              tiles);
+  check_k_grouped_schedule_all<KGroupedScheduler<GemmType::KGrouped, BM, BN, 132, 128>,
+                               KGroupedScheduler<GemmType::Normal, BM, BN, 132, 128>, BM, BN, 128>(lists);
 }
 
 // ---- epilogue: fragment -> float2 stores -> TMA reduce box is the identity; bank conflicts ---------

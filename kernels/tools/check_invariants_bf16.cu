@@ -1,13 +1,15 @@
 // Host-side (CPU-only) checks of the BF16 GEMM's index arithmetic (impls/sm90_bf16_gemm.cuh), using
 // the kernel's own host-callable pieces (d_offset, store_chunk, num_k_blocks, layout constants)
 // against independent statements of the hardware rules (wgmma accumulator fragment, stmatrix lane
-// roles, TMA swizzle) from check_harness.h. Needs nvcc, no GPU:
+// roles, TMA swizzle) from check_harness.h; the K-grouped form's tile walk (the kernel's own Sched,
+// BLOCK_K 64) with k_grouped_schedule_check.h. Needs nvcc, no GPU:
 //   nvcc -std=c++17 -O1 -I kernels/include -o /tmp/ci_bf16 kernels/tools/check_invariants_bf16.cu && /tmp/ci_bf16
 #include <cstdio>
 #include <vector>
 
 #include "fp8lab/impls/sm90_bf16_gemm.cuh"
 #include "check_harness.h"
+#include "k_grouped_schedule_check.h"
 
 using namespace fp8lab;
 
@@ -136,7 +138,25 @@ static void check_layout() {
               O == Bf16Output::Bf16 ? "bf16" : "fp32", K::kTmaBytesPerStage, K::kSmemFixedBytes);
 }
 
+// ---- K-grouped: the kernel's scheduler (the 1D1D one at BLOCK_K 64) over K_g lists of 64s -------
+template <uint32_t BM, uint32_t BN>
+static void check_k_grouped() {
+  using K = Sm90Bf16Gemm<BM, BN, 64, 3, BM == 64 ? 1 : 2, 1, 1, 128, 128, 128, 132, GemmType::KGrouped, Bf16Output::Fp32Accumulate>;
+  static_assert(std::is_same_v<typename K::Sched, KGroupedScheduler<GemmType::KGrouped, BM, BN, 132, 64>>,
+                "the K-grouped BF16 kernel walks the K-grouped scheduler at its BLOCK_K");
+  static_assert(std::is_same_v<typename K::Tile, KGroupedTile>, "K-grouped tiles carry their group's K-blocks");
+  // K_g = 64 (one K-block), groups of odd K-block counts (a 128-deep cursor would misplace them),
+  // DeepGEMM's sm90 sizes (multiples of 128), empty groups first / inside / last, all empty.
+  const std::vector<std::vector<int32_t>> lists = {
+      {64}, {64, 0, 64}, {0, 192, 0, 64, 320, 0}, {0, 0, 0}, {8192, 6272, 10624, 7168},
+      {2560, 1536, 2048, 1792, 2304, 2048, 1664, 2432, 2048, 1408, 2688, 2048, 1920, 2176, 2048, 0}, {4160, 64, 5952}};
+  check_k_grouped_schedule_all<typename K::Sched, void, BM, BN, 64>(lists);
+}
+
 int main() {
+  check_k_grouped<128, 128>();
+  check_k_grouped<64, 256>();
+  check_k_grouped<256, 64>();
   check_epilogue_bf16<64, 16, 32>();
   check_epilogue_bf16<64, 112, 32>();
   check_epilogue_bf16<64, 256, 128>();
@@ -151,10 +171,15 @@ int main() {
   check_epilogue_fp32<128, 192, 128>();
   check_epilogue_fp32<128, 16, 64>();
   check_epilogue_fp32<256, 128, 128>();
+  // fp32 tiles whose rows the 128-byte swizzle does not divide (the K-grouped heuristics pick them).
+  check_epilogue_fp32<128, 176, 64>();
+  check_epilogue_fp32<128, 112, 64>();
+  check_epilogue_fp32<64, 80, 64>();
   check_layout<128, 256, 3, Bf16Output::Bf16>();
   check_layout<256, 128, 3, Bf16Output::Bf16>();
   check_layout<64, 16, 8, Bf16Output::Bf16>();
   check_layout<128, 192, 3, Bf16Output::Fp32Accumulate>();
+  check_layout<128, 128, 5, Bf16Output::Fp32Accumulate>();
   std::printf("all %d checks passed\n", g_checks);
   return 0;
 }

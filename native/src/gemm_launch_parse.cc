@@ -20,14 +20,18 @@ int swizzle_field(const Napi::Object& o, const char* name) {
 void parse_scalars(const Napi::Object& o, GemmLaunchSpec& s) {
   s.kind = get_string(o, "kind", kSpecWhat);
   if (s.kind != "normal" && s.kind != "contiguous" && s.kind != "masked" && s.kind != "wgrad" && s.kind != "kgrouped" &&
-      s.kind != "bf16" && s.kind != "bf16-contiguous" && s.kind != "bf16-masked")
+      s.kind != "bf16" && s.kind != "bf16-contiguous" && s.kind != "bf16-masked" && s.kind != "bf16-kgrouped")
     throw_bad_argument("GemmLaunchSpec.kind must be one of normal, contiguous, masked, kgrouped, wgrad, bf16, bf16-contiguous, "
-                       "bf16-masked (got '" + s.kind + "')");
+                       "bf16-masked, bf16-kgrouped (got '" + s.kind + "')");
+  // The K-grouped BF16 GEMM always writes fp32 D (D_g = C_g + A_g.B_g^T).
+  s.d_fp32 = s.kind == "bf16-kgrouped";
   if (has_field(o, "dType")) {
     const std::string d_type = get_string(o, "dType", kSpecWhat);
     if (d_type != "bf16" && d_type != "fp32")
       throw_bad_argument("GemmLaunchSpec.dType must be 'bf16' or 'fp32' (got '" + d_type + "')");
-    if (s.kind != "bf16" && !(s.bf16() && d_type == "bf16"))
+    if (s.kind == "bf16-kgrouped" && d_type != "fp32")
+      throw_bad_argument("GemmLaunchSpec.dType must be 'fp32' for kind 'bf16-kgrouped' (D_g = C_g + A_g.B_g^T in fp32)");
+    if (s.kind != "bf16" && s.kind != "bf16-kgrouped" && !(s.bf16() && d_type == "bf16"))
       throw_bad_argument("GemmLaunchSpec.dType applies to kind 'bf16' only (the M-grouped BF16 kinds write bf16; got '" + s.kind + "')");
     s.d_fp32 = d_type == "fp32";
   }
@@ -68,13 +72,13 @@ void parse_buffers(Napi::Env env, const Napi::Object& o, GemmLaunchSpec& s) {
   s.psum_layout = get_bool(o, "psumLayout", kSpecWhat);
   if (s.psum_layout && !s.contiguous())
     throw_bad_argument("GemmLaunchSpec.psumLayout applies to kind 'contiguous' only (got '" + s.kind + "')");
-  if (s.m_grouped() || s.kind == "kgrouped") {
+  if (s.m_grouped() || s.k_grouped()) {
     const bool per_row = s.contiguous() && !s.psum_layout;
     if (!has_field(o, "groupedLayout"))
       throw_bad_argument("GemmLaunchSpec.groupedLayout is required for kind '" + s.kind + "' (" +
                          (per_row ? "int32 expert index per row of A"
                                   : s.masked() ? "int32 masked_m per group"
-                                  : s.kind == "kgrouped" ? "int32 K per group" : "int32 psum per group") + ")");
+                                  : s.k_grouped() ? "int32 K per group" : "int32 psum per group") + ")");
     s.grouped_layout = unwrap_buffer(env, o.Get("groupedLayout"), "GemmLaunchSpec.groupedLayout");
   }
   // Optional device word the M-grouped kernels OR flags into (masked_m clamped, expert out of range).
@@ -86,7 +90,8 @@ void parse_buffers(Napi::Env env, const Napi::Object& o, GemmLaunchSpec& s) {
     if (s.bf16() && !s.d_fp32)
       throw_bad_argument("GemmLaunchSpec.c (accumulate into fp32 D) needs dType 'fp32' for kind 'bf16'");
     if (!s.one_d_one_d() && !s.bf16())
-      throw_bad_argument("GemmLaunchSpec.c is only read by the 1D1D kinds (wgrad, kgrouped) and by bf16 with dType 'fp32'");
+      throw_bad_argument("GemmLaunchSpec.c is only read by the 1D1D kinds (wgrad, kgrouped), by bf16 with dType 'fp32' and by "
+                         "bf16-kgrouped");
     s.c = unwrap_buffer(env, o.Get("c"), "GemmLaunchSpec.c");
   }
   if (has_field(o, "trace")) {

@@ -20,6 +20,17 @@ void require_bytes(const char* name, const MemoryRef& buf, uint64_t needed, cons
 void validate_bf16_config(const GemmLaunchSpec& s) {
   if (s.kind == "bf16" && s.num_groups != 1)
     throw_bad_argument("GemmLaunchSpec.numGroups must be 1 for kind 'bf16' (got " + std::to_string(s.num_groups) + ")");
+  // K-grouped: K = sum K_g with every K_g % 64 == 0 (no K-block spans two groups; the per-group values
+  // live on the device, checked by the TypeScript side before launch), and no clusters.
+  if (s.kind == "bf16-kgrouped") {
+    if (s.k % 64 != 0)
+      throw CodedError("E_SHAPE_ALIGNMENT", "K = " + std::to_string(s.k) +
+                                                " (the sum of the groups' K) is not a multiple of 64: every K_g of kind "
+                                                "'bf16-kgrouped' must be a multiple of 64 (the BF16 kernel's K-block); pad "
+                                                "each group's K to a multiple of 64");
+    if (s.cluster_m * s.cluster_n != 1)
+      throw_bad_argument("the K-grouped BF16 GEMM (kind 'bf16-kgrouped') runs without clusters: clusterM = clusterN = 1");
+  }
   if (s.block_k != 64)
     throw_bad_argument("GemmLaunchSpec.blockK must be 64 for kind 'bf16' (64 bf16 = one 128-byte swizzle row; got " +
                        std::to_string(s.block_k) + ")");
@@ -94,7 +105,7 @@ void validate_gemm_buffers(const GemmLaunchSpec& s, const GemmOperands& o) {
     require_bytes("a", s.a, o.rows_a * o.k * 2, "bf16 [" + std::to_string(o.rows_a) + ", " + std::to_string(o.k) + "]");
     require_bytes("b", s.b, o.rows_b * o.k * 2, "bf16 [" + std::to_string(o.rows_b) + ", " + std::to_string(o.k) + "]");
     require_bytes("d", s.d, o.d_bytes(), o.d_layout());
-    if (s.c) require_bytes("c", s.c, o.rows_a * o.n * 4, o.d_layout());
+    if (s.c) require_bytes("c", s.c, o.d_planes * o.rows_a * o.n * 4, o.d_layout());
     if (s.grouped_layout) {
       const uint64_t count = s.contiguous() && !s.psum_layout ? o.rows_a : o.groups;
       require_bytes("groupedLayout", s.grouped_layout, count * 4, "int32 [" + std::to_string(count) + "]");

@@ -16,7 +16,7 @@ GemmOperands gemm_operands(const GemmLaunchSpec& s) {
   o.k_blocks = o.k / 128;
   o.sfa_stride = align_up_u64(o.rows_a, 4);
   o.sfb_stride = align_up_u64(o.n, 4);
-  o.d_planes = s.one_d_one_d() ? o.groups : 1;
+  o.d_planes = s.one_d_one_d() || s.k_grouped() ? o.groups : 1;
   o.d_elem = s.fp32_d() ? 4 : 2;
   return o;
 }

@@ -7,8 +7,12 @@
 //   - every tile family and both multicast directions forced on ragged shapes;
 //   - fp32 output and fp32 accumulation into C;
 //   - the M-grouped kinds (bf16-contiguous, bf16-masked): their standard lists and edge cases (an
-//     empty group, the psum layout, ragged K), padding rows / rows past masked_m checked untouched.
-// `--part=rejections|standard|ragged|forced|outputs|contiguous|masked` runs one part.
+//     empty group, the psum layout, ragged K), padding rows / rows past masked_m checked untouched;
+//   - the K-grouped kind (bf16-kgrouped): its standard list (DeepGEMM's sm90 shapes) and K_g lists
+//     with K_g = 64, empty groups first / inside / last, ragged M and N, every tile family forced;
+//     D_g = C_g + A_g·B_gᵀ per group against the FP32 reference, and each empty group's D plane
+//     bit-identical to C_g (the launch copies C into the poisoned D; the kernel must not touch it).
+// `--part=rejections|standard|ragged|forced|outputs|contiguous|masked|kgrouped` runs one part.
 import type { GroupedCase, GroupedResult } from '../../extension/protocol/grouped';
 import type { Bf16Output } from '../../extension/protocol/worker';
 import { completeConfigBf16 } from '../../extension/src/core/bf16/kernelRulesBf16';
@@ -22,6 +26,16 @@ const part = process.argv.find((a) => a.startsWith('--part='))?.slice('--part='.
 const from = Number(process.argv.find((a) => a.startsWith('--from='))?.slice('--from='.length) ?? 0);
 const options = { timing: false, rounds: 1, seed: 0 };
 const BF16_LIMIT = 1e-5;
+
+const kgrouped = (m: number, n: number, layout: number[], extra: Partial<GroupedCase> = {}): GroupedCase => ({
+  kind: 'bf16-kgrouped',
+  numGroups: layout.length,
+  m,
+  n,
+  k: 64,
+  layout,
+  ...extra,
+});
 
 const bf16 = (m: number, n: number, k: number, extra: Partial<GroupedCase> = {}): GroupedCase => ({
   kind: 'bf16',
@@ -41,6 +55,15 @@ function verdict(r: GroupedResult): string {
   if (r.untouched && r.untouched.changed !== 0)
     throw new Error(`${r.untouched.changed} of ${r.untouched.words} words that must stay untouched were written`);
   if (r.deviceFlags) throw new Error(`the kernel raised device flags ${r.deviceFlags} on valid input`);
+  if (r.case.kind === 'bf16-kgrouped') {
+    // Every empty group's plane was compared with C_g word for word (and none differed, above).
+    const empty = (r.draw.groupK ?? []).filter((k) => k === 0).length;
+    const want = empty * r.case.m * r.case.n;
+    if (!r.untouched || r.untouched.words !== want)
+      throw new Error(
+        `the empty groups' D planes were not checked against C: ${r.untouched?.words ?? 0} words, want ${want}`,
+      );
+  }
   const c = r.config!;
   return `${r.untouched ? `${r.untouched.words} untouched words ok, ` : ''}calc_diff ${acc.calcDiff.toExponential(2)}, ${c.blockM}x${c.blockN} st${c.numStages} cluster ${c.clusterM}x${c.clusterN}`;
 }
@@ -95,6 +118,36 @@ async function rejections(env: Awaited<ReturnType<typeof probeEnvironment>>): Pr
       'E_INVALID_SHAPE',
     ),
   );
+  await check(
+    'bf16-kgrouped: K_g = 96 (not a multiple of the 64-deep K-block) -> E_SHAPE_ALIGNMENT before launch',
+    async () => {
+      const msg = await expectCode(
+        () => prepareCase(kgrouped(256, 1000, [64, 96, 128]), 0, settings, env),
+        'E_SHAPE_ALIGNMENT',
+      );
+      if (!/K of group 1 is 96; every K_g must be a multiple of 64/.test(msg))
+        throw new Error(`message does not say what works: ${msg}`);
+      return msg;
+    },
+  );
+  await check('bf16-kgrouped: N not a multiple of 4 (fp32 rows) -> E_SHAPE_ALIGNMENT', () =>
+    expectCode(() => prepareCase(kgrouped(256, 1002, [64, 128]), 0, settings, env), 'E_SHAPE_ALIGNMENT'),
+  );
+  await check('bf16-kgrouped: every group empty -> E_INVALID_SHAPE', () =>
+    expectCode(() => prepareCase(kgrouped(256, 1000, [0, 0]), 0, settings, env), 'E_INVALID_SHAPE'),
+  );
+  await check('bf16-kgrouped: an output choice -> E_INVALID_SHAPE (D is fp32 = C + A·Bᵀ)', () =>
+    expectCode(() => prepareCase(kgrouped(256, 1000, [64], { output: 'fp32' }), 0, settings, env), 'E_INVALID_SHAPE'),
+  );
+  const pair = completeConfigBf16({ blockM: 128, blockN: 128, clusterM: 2, numSms: 132 }, 'fp32-accumulate');
+  await check('bf16-kgrouped: a forced cluster pair -> E_INVALID_CONFIG [kgrouped-cluster]', async () => {
+    const msg = await expectCode(
+      () => prepareCase(kgrouped(256, 1000, [64], { config: pair }), 0, settings, env),
+      'E_INVALID_CONFIG',
+    );
+    if (!/kgrouped-cluster/.test(msg)) throw new Error(`message does not name the rule: ${msg}`);
+    return msg;
+  });
   const tooWide = completeConfigBf16({ blockM: 256, blockN: 256, numSms: 132, numStages: 2 });
   await check('bf16: forced 256x256 (256 accumulator registers) -> E_INVALID_CONFIG [registers]', async () => {
     const msg = await expectCode(
@@ -188,6 +241,38 @@ function groupedCases(kind: 'bf16-contiguous' | 'bf16-masked'): GroupedCase[] {
   return [...standardCases(kind), ...edges];
 }
 
+/**
+ * The K-grouped cases: the standard list, the drawn edge case (an empty group), caller-given K_g lists
+ * (K_g = 64, odd K-block counts, empty groups first / inside / last, one group, ragged M and N), and
+ * every tile family forced on a ragged list.
+ */
+function kgroupedCases(sms: number): GroupedCase[] {
+  const lists: GroupedCase[] = [
+    { kind: 'bf16-kgrouped', numGroups: 4, m: 4096, n: 2048, k: 2048, emptyGroup: 2 },
+    kgrouped(300, 1000, [64, 0, 128, 64]),
+    kgrouped(1, 8, [0, 192, 64]),
+    kgrouped(129, 1004, [64]),
+    kgrouped(1000, 4096, [4096, 0, 0, 2112]),
+    kgrouped(4096, 7168, [2048, 1856, 0, 2240]),
+    kgrouped(777, 2052, [128, 256, 0]),
+  ];
+  const forced: GroupedCase[] = (
+    [
+      [64, 128],
+      [64, 256],
+      [128, 128],
+      [128, 192],
+      [256, 64],
+      [256, 128],
+    ] as const
+  ).map(([blockM, blockN]) =>
+    kgrouped(1000, 1000, [64, 0, 320, 1024], {
+      config: completeConfigBf16({ blockM, blockN, numSms: sms }, 'fp32-accumulate'),
+    }),
+  );
+  return [...standardCases('bf16-kgrouped'), ...lists, ...forced];
+}
+
 async function runCases(name: string, cases: GroupedCase[]): Promise<boolean> {
   const run = await benchGrouped(settings, cases.slice(from), options);
   for (const [j, r] of run.results.entries()) {
@@ -220,6 +305,7 @@ async function main(): Promise<void> {
     ['outputs', () => outputCases(sms)],
     ['contiguous', () => groupedCases('bf16-contiguous')],
     ['masked', () => groupedCases('bf16-masked')],
+    ['kgrouped', () => kgroupedCases(sms)],
   ];
   for (const [name, cases] of parts) {
     if (part && part !== name) continue;

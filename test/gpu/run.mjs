@@ -36,8 +36,17 @@ const TESTS = [
   ['bf16', '--part=outputs'],
   ['bf16', '--part=contiguous'],
   ['bf16', '--part=masked'],
+  ['bf16', '--part=kgrouped'],
 ];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// `--part=P` keeps only the entries of that part, `--except-part=P` drops them (the BF16 pass runs
+// its K-grouped part as a half of its own).
+const flag = (name) =>
+  process.argv
+    .slice(2)
+    .filter((a) => a.startsWith(`--${name}=`))
+    .map((a) => `--part=${a.slice(name.length + 3)}`);
+const [keepParts, dropParts] = [flag('part'), flag('except-part')];
 const total = { passed: 0, failed: 0, skipped: 0 };
 
 function runOne(name, args = []) {
@@ -91,7 +100,10 @@ function runOne(name, args = []) {
   });
 }
 
-const selected = only.length ? TESTS.filter(([name]) => only.includes(name)) : TESTS;
+const selected = (only.length ? TESTS.filter(([name]) => only.includes(name)) : TESTS).filter(
+  ([, ...args]) =>
+    (keepParts.length === 0 || args.some((a) => keepParts.includes(a))) && !args.some((a) => dropParts.includes(a)),
+);
 for (const [name, ...args] of selected) await runOne(name, args);
 console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
 process.exit(total.failed > 0 ? 1 : 0);

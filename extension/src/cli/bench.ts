@@ -49,7 +49,7 @@ Options:
   --config k=v,...          force a config for every shape; keys: ${Object.keys(CONFIG_KEYS).join(', ')}
   --no-pdl                  launch without programmatic dependent launch
   --kernel KIND             grouped / weight-gradient GEMMs: contiguous, masked, kgrouped, wgrad;
-                            the BF16 GEMMs: bf16, bf16-contiguous, bf16-masked;
+                            the BF16 GEMMs: bf16, bf16-contiguous, bf16-masked, bf16-kgrouped;
                             DeepSeek-V3.2 indexer: mqa-logits, paged-mqa-logits
                             (fp8lab bench --kernel KIND --help for their shapes and options)
 

@@ -1,5 +1,5 @@
-// `fp8lab bench --kernel contiguous|masked|kgrouped|wgrad|bf16 [--shapes ...]`: the grouped and
-// weight-gradient GEMMs, and the BF16 GEMM. Without --shapes: the standard list for the kind. Correctness over the valid
+// `fp8lab bench --kernel contiguous|masked|kgrouped|wgrad|bf16|bf16-contiguous|bf16-masked|bf16-kgrouped
+// [--shapes ...]`: the grouped and weight-gradient GEMMs, and the BF16 GEMMs. Without --shapes: the standard list for the kind. Correctness over the valid
 // rows (and the rows that must stay untouched) before timing; DeepGEMM runs beside ours on the
 // same case when the peers' Python has it.
 import { parseGroupedArgs, GROUPED_DEFAULT_ROUNDS } from '../core/grouped/cliArgs';
@@ -10,7 +10,7 @@ import { runCaseBenchVerb } from './caseBenchVerb';
 import type { CliIo } from './io';
 import { VERB_EXIT, usageError } from './verbSupport';
 
-export const GROUPED_BENCH_HELP = `Usage: fp8lab bench --kernel contiguous|masked|kgrouped|wgrad|bf16 [--shapes SHAPE ...] [options]
+export const GROUPED_BENCH_HELP = `Usage: fp8lab bench --kernel contiguous|masked|kgrouped|wgrad|bf16|bf16-contiguous|bf16-masked|bf16-kgrouped [--shapes SHAPE ...] [options]
 
 Grouped and weight-gradient FP8 GEMMs on the local Hopper GPU. Per-group sizes are drawn like
 DeepGEMM's test generators from the seed (recorded in --json). Correctness first: FP32 reference per
@@ -27,6 +27,10 @@ Shapes (default, or 'standard': the standard list for the kind, after DeepGEMM's
   bf16        M,N,K            BF16 A and B, D = A·Bᵀ (standard: the DeepSeek shapes and 8192³); K % 8 == 0,
                                N % 8 == 0; checked against FP32 with calc_diff < 1e-5; beside it cuBLASLt's BF16 matmul
                                (every algorithm checked and raced, the fastest kept) and DeepGEMM's bf16_gemm_nt
+  bf16-contiguous, bf16-masked  the contiguous / masked shapes with BF16 A, B and D (DeepGEMM's m_grouped_bf16_gemm_nt_*)
+  bf16-kgrouped G,M,N,K        K = expected K per group; BF16 A [M, ΣK_g] and B [N, ΣK_g], FP32 D_g = C_g + A_g·B_gᵀ;
+                               every K_g % 64 == 0 (0 = an empty group, D_g stays C_g), N % 4 == 0; checked with
+                               calc_diff < 1e-5; beside it DeepGEMM's k_grouped_bf16_gemm_tn_contiguous (K_g % 128)
 Options:
   --json FILE     write the whole run as JSON      --rounds N   timed rounds (default ${GROUPED_DEFAULT_ROUNDS})
   --seed N        draws and random inputs           --check-only correctness only

@@ -62,6 +62,7 @@ const GEMM_TYPE: Record<KernelKind, string> = {
   bf16: 'Normal',
   'bf16-contiguous': 'MGroupedContiguous',
   'bf16-masked': 'MGroupedMasked',
+  'bf16-kgrouped': 'KGrouped',
 };
 
 /** The entry-point name: every template parameter, so two configs never share a name. */

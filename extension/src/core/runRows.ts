@@ -136,7 +136,8 @@ export function resultLabel(r: Pick<ShapeResult, 'problem' | 'grouped'>): string
     case 'contiguous':
       return `contig ${g}g ΣM=${p.m} ${p.n}x${p.k}`;
     case 'kgrouped':
-      return `kgrouped ${g}g ${p.m}x${p.n} ΣK=${p.k}`;
+    case 'bf16-kgrouped':
+      return `${p.kind} ${g}g ${p.m}x${p.n} ΣK=${p.k}`;
     default:
       return `${p.kind} ${shapeLabel(p)}`;
   }

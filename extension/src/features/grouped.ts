@@ -23,6 +23,7 @@ const KIND_TEXT: Record<GroupedKind, string> = {
   bf16: 'BF16 GEMM (D = A·Bᵀ, BF16 in and out, beside cuBLASLt and DeepGEMM)',
   'bf16-contiguous': 'BF16 M-grouped contiguous (MoE, BF16 in and out)',
   'bf16-masked': 'BF16 M-grouped masked (MoE decode, masked_m on the device)',
+  'bf16-kgrouped': 'BF16 K-grouped (MoE weight gradient, FP32 D = C + A·Bᵀ)',
 };
 
 const message = (err: unknown) =>

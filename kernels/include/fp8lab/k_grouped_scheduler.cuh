@@ -1,12 +1,13 @@
-// Persistent tile scheduler of the FP32-output (1D1D) kernel: GemmType::Normal (one GEMM) and
-// GemmType::KGrouped (G GEMMs with the same M and N and their own K_g).
+// Persistent tile scheduler of the FP32-output K-grouped GEMMs -- the FP8 1D1D kernel (BLOCK_K 128)
+// and the BF16 kernel (BLOCK_K 64): GemmType::Normal (one GEMM, 1D1D only) and GemmType::KGrouped
+// (G GEMMs with the same M and N and their own K_g, each a multiple of BLOCK_K).
 //
 // Every CTA walks linear tile indices blockIdx.x, blockIdx.x + gridDim.x, ... over the tiles of the
 // non-empty groups in group order: group g owns tiles [first_g, first_g + T) where T is the tile
 // count of one M x N problem, and groups with K_g = 0 own none (they are skipped, so D_g keeps C_g).
 // Inside a group the (m_block, n_block) order is the normal Scheduler's L2 rasterisation (reused,
 // not copied). Because a CTA's linear indices only grow, the group cursor (group index, first tile,
-// and the K-block offset sum(K_<g) / 128 of that group in the concatenated K dimension) only moves
+// and the K-block offset sum(K_<g) / BLOCK_K of that group in the concatenated K dimension) only moves
 // forward: reading grouped_layout[g] once per group per CTA, no prefix-sum pass.
 //
 // K-grouped storage (see kernels/README.md): the groups are concatenated along K, so group g's
@@ -22,13 +23,16 @@ struct KGroupedTile {
   uint32_t n_block;
   uint32_t group;           // D's group coordinate (0 for Normal)
   uint32_t k_block_offset;  // first K-block of this group in the concatenated K dimension
-  uint32_t num_k_blocks;    // K_g / 128 (> 0: empty groups have no tiles)
+  uint32_t num_k_blocks;    // K_g / BLOCK_K (> 0: empty groups have no tiles)
+  // Clusters of 1: no multicast partner (for kernels written against the cluster-aware TileInfo).
+  static constexpr bool multicast = false;
+  static constexpr bool peer_alive = false;
 };
 
-template <GemmType kGemmType, uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t kNumSMs>
+template <GemmType kGemmType, uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t kNumSMs, uint32_t BLOCK_K>
 struct KGroupedScheduler {
   static_assert(kGemmType == GemmType::Normal || kGemmType == GemmType::KGrouped,
-                "the 1D1D scheduler walks Normal or KGrouped problems");
+                "the K-grouped scheduler walks Normal or KGrouped problems");
   // One group's (m_block, n_block) rasterisation: the normal scheduler without clusters.
   using Raster = Scheduler<GemmType::Normal, BLOCK_M, BLOCK_N, 1, 1, kNumSMs>;
 
@@ -36,7 +40,7 @@ struct KGroupedScheduler {
   uint32_t tiles_per_group;
   uint32_t num_groups;
   const int32_t* group_k;     // KGrouped: K_g per group (grouped_layout); unused for Normal
-  uint32_t normal_k_blocks;   // Normal: K / 128
+  uint32_t normal_k_blocks;   // Normal: K / BLOCK_K
   // Cursor: the group holding the last tile returned, its first linear tile and K-block offset.
   uint32_t group = 0;
   uint32_t group_first_tile = 0;
@@ -47,7 +51,7 @@ struct KGroupedScheduler {
     tiles_per_group = raster.num_tiles;
     num_groups = kGemmType == GemmType::KGrouped ? args.num_groups : 1;
     group_k = args.grouped_layout;
-    normal_k_blocks = args.k / 128;
+    normal_k_blocks = args.k / BLOCK_K;
   }
 
   // K-blocks of group g; a negative or partial K_g (rejected by the host) never reads past it.
@@ -56,12 +60,13 @@ struct KGroupedScheduler {
       return normal_k_blocks;
     } else {
       const int32_t k = group_k[g];
-      return k > 0 ? static_cast<uint32_t>(k) / 128 : 0;
+      return k > 0 ? static_cast<uint32_t>(k) / BLOCK_K : 0;
     }
   }
 
   // The tile at `linear`; false past the last tile. Calls must come with non-decreasing `linear`
-  // (the cursor only moves forward). Host-callable for tools/check_invariants_1d1d.cu.
+  // (the cursor only moves forward). Host-callable for tools/check_invariants_1d1d.cu and
+  // tools/check_invariants_bf16.cu.
   __host__ __device__ __forceinline__ bool tile_at(uint32_t linear, KGroupedTile& tile) {
     while (group < num_groups) {
       const uint32_t kb = group_k_blocks(group);
@@ -85,6 +90,12 @@ struct KGroupedScheduler {
     ++step;
     return tile_at(linear, tile);
   }
+
+  // First rows of a tile in A's, B's and (within D's group plane) D's tensor maps: groups share M and
+  // N, so only the K offset and D's plane (tile.group) move with the group.
+  __device__ __forceinline__ uint32_t a_row(const KGroupedTile& t) const { return t.m_block * BLOCK_M; }
+  __device__ __forceinline__ uint32_t b_row(const KGroupedTile& t) const { return t.n_block * BLOCK_N; }
+  __device__ __forceinline__ uint32_t d_row(const KGroupedTile& t) const { return t.m_block * BLOCK_M; }
 };
 
 }  // namespace fp8lab

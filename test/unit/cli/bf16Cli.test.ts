@@ -84,3 +84,30 @@ test(
     assert.match(grouped.stdout, /bf16 contiguous 2x~300 N=1000 K=1000 .* compiled/);
   },
 );
+
+test(
+  'bench --kernel bf16-kgrouped compiles the K-grouped BF16 kernel in study mode (fp32-accumulate, 0 spills, K_g drawn); bad shapes are usage errors',
+  { skip },
+  () => {
+    const json = join(work, 'bf16-kgrouped.json');
+    const r = fp8lab(['bench', '--kernel', 'bf16-kgrouped', '--check-only', '3,300,1000,192', '--json', json]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /bf16 kgrouped 3 M=300 N=1000 K~192 .* compiled/);
+    const run = JSON.parse(readFileSync(json, 'utf8')) as GroupedBenchRun;
+    assert.equal(run.mode, 'study');
+    const result = run.results[0];
+    assert.match(result.kernelName!, /^fp8lab_sm90_bf16_gemm_kgrouped_oacc_bm\d+_bn\d+_bk64_st\d+_wg\d_cm1_cn1_/);
+    assert.equal(result.problem.kind, 'bf16-kgrouped');
+    assert.equal(result.draw.groupK!.length, 3);
+    assert.ok(result.draw.groupK!.every((k) => k % 128 === 0));
+    assert.equal(
+      result.problem.k,
+      result.draw.groupK!.reduce((a, b) => a + b, 0),
+    );
+    const regs = result.registers!;
+    assert.equal(regs.spillStoresBytes + regs.spillLoadsBytes + regs.stackFrameBytes, 0);
+    const bad = fp8lab(['bench', '--kernel', 'bf16-kgrouped', '3,300,1002,192']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr + bad.stdout, /N must be a positive multiple of 4/);
+  },
+);

@@ -2,7 +2,8 @@
 // (sm_90a, ptxas -v): every config the heuristics choose for the DeepSeek shapes and 8192³, plus
 // clustered and fp32 / fp32-accumulate instantiations; asserts 0 spills, 0 stack and no serialised
 // wgmma; checks that the kernel's static_asserts reject what the TypeScript rules reject; and builds
-// and runs kernels/tools/check_invariants_bf16.cu (epilogue mappings, layout, K-blocks) on the CPU.
+// and runs kernels/tools/check_invariants_bf16.cu (epilogue mappings, layout, K-blocks, the K-grouped
+// walk) on the CPU. The K-grouped kind compiles its standard-list choices and the forced tiles of its GPU test.
 // Skips only when nvcc is absent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,6 +41,12 @@ function configsToCompile(): Array<{ config: GemmConfig; output: Bf16Output; kin
     for (const c of standardCases(kind)) add(chooseConfigBf16(kernelProblem(c, drawCase(c, 1)), H100_SXM).chosen, 'bf16', kind);
     add(completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132, clusterM: 2 }), 'bf16', kind);
   }
+  // The K-grouped kind (fp32-accumulate D through the 3D map): the configs chosen for its standard
+  // list and the tiles test/gpu/bf16.ts forces (every family; no clusters).
+  for (const c of standardCases('bf16-kgrouped'))
+    add(chooseConfigBf16(kernelProblem(c, drawCase(c, 1)), H100_SXM).chosen, 'fp32-accumulate', 'bf16-kgrouped');
+  for (const [blockM, blockN] of [[64, 128], [64, 256], [128, 128], [128, 192], [256, 64], [256, 128]] as const)
+    add(completeConfigBf16({ blockM, blockN, numSms: 132 }, 'fp32-accumulate'), 'fp32-accumulate', 'bf16-kgrouped');
   return [...seen.values()];
 }
 
@@ -62,7 +69,7 @@ test('the instrumented BF16 build compiles clean too', { skip }, () => {
   });
 });
 
-test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, smem, block-k, swizzle-d)', { skip }, () => {
+test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, smem, block-k, swizzle-d, grouped and K-grouped outputs, K-grouped clusters)', { skip }, () => {
   withWorkDir('fp8lab-bf16-reject-', (work) => {
     const unit = (args: string, threads = 384): string => [
       '#include "fp8lab/impls/sm90_bf16_gemm.cuh"',
@@ -74,7 +81,8 @@ test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, sm
       ['smem', '128, 256, 64, 4, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16', /rule smem/],
       ['blockk', '128, 128, 128, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16', /rule block-k/],
       ['swizzled', '128, 16, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Fp32', /rule swizzle-d/],
-      ['kgrouped', '128, 128, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::KGrouped, fp8lab::Bf16Output::Fp32Accumulate', /rule gemm-type/],
+      ['kgroupedbf16', '128, 128, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::KGrouped, fp8lab::Bf16Output::Bf16', /rule kgrouped-output/],
+      ['kgroupedcluster', '128, 128, 64, 5, 2, 2, 1, 128, 128, 128, 132, fp8lab::GemmType::KGrouped, fp8lab::Bf16Output::Fp32Accumulate', /rule kgrouped-cluster/],
       ['maskedfp32', '128, 128, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::MGroupedMasked, fp8lab::Bf16Output::Fp32', /rule grouped-output/],
       ['contiguous256', '256, 64, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::MGroupedContiguous, fp8lab::Bf16Output::Bf16', /rule contiguous-block-m/],
     ];
@@ -86,6 +94,6 @@ test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, sm
   });
 });
 
-test('kernels/tools/check_invariants_bf16.cu (bf16 and fp32 epilogue mappings, layout, K-block tails) passes on the CPU', { skip }, () => {
+test('kernels/tools/check_invariants_bf16.cu (bf16 and fp32 epilogue mappings, layout, K-block tails, the K-grouped walk at BLOCK_K 64) passes on the CPU', { skip }, () => {
   assertInvariantCheckerPasses('check_invariants_bf16');
 });

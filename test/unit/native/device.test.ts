@@ -605,6 +605,94 @@ test(
   },
 );
 
+test(
+  'bf16-kgrouped maps A and B over ΣK_g, D as G fp32 planes reduce-added per group, copies C into D, refuses K % 64 and clusters',
+  { skip: noCc },
+  async () => {
+    const kernel = addon.loadKernel(cubin, 'gemm_bf16');
+    const [m, n, k, g] = [1000, 576, 3 * 64 + 1024, 3];
+    const bufs = { a: addon.alloc(m * k * 2), b: addon.alloc(n * k * 2), d: addon.alloc(g * m * n * 4) };
+    const kPerGroup = addon.alloc(g * 4);
+    const spec = (over: Partial<GemmLaunchSpec> = {}): GemmLaunchSpec => ({
+      kernel,
+      kind: 'bf16-kgrouped',
+      m,
+      n,
+      k,
+      numGroups: g,
+      blockM: 128,
+      blockN: 128,
+      blockK: 64,
+      numStages: 5,
+      numMathWarpgroups: 2,
+      clusterM: 1,
+      clusterN: 1,
+      swizzleA: 128,
+      swizzleB: 128,
+      swizzleD: 128,
+      numSms: 132,
+      sharedBytes: 229_456,
+      ...bufs,
+      groupedLayout: kPerGroup,
+      pdl: true,
+      ...over,
+    });
+    const c = addon.alloc(g * m * n * 4);
+    drain();
+    const launch = addon.createGemmLaunch(spec({ c }));
+    assert.equal(launch.spec.dType, 'fp32', 'the K-grouped BF16 GEMM writes fp32 D');
+    launch.run();
+    const calls = drain();
+    const maps = named(calls, 'cuTensorMapEncodeTiled');
+    assert.equal(maps.length, 3, 'A, B and D: no scale maps');
+    assert.deepEqual([maps[0].dtype, maps[0].dims, maps[0].box], [9, [k, m], [64, 128]], 'A [M, ΣK_g] bf16');
+    assert.deepEqual(
+      [maps[1].dims, maps[1].box],
+      [
+        [k, n],
+        [64, 128],
+      ],
+      'B keeps N rows: the groups are concatenated along K',
+    );
+    assert.deepEqual(
+      [maps[2].dtype, maps[2].rank, maps[2].dims, maps[2].strides, maps[2].box],
+      [7, 3, [n, m, g], [n * 4, m * n * 4], [32, 128, 1]],
+      'D fp32 {N, M, G}: one plane per group, rows past M clipped inside their plane',
+    );
+    assert.deepEqual(named(calls, 'cuMemcpyDtoDAsync')[0], {
+      call: 'cuMemcpyDtoDAsync',
+      dst: Number(bufs.d.ptr),
+      src: Number(c.ptr),
+      bytes: g * m * n * 4,
+    });
+    const gemm = named(calls, 'cuLaunchKernelEx')[0].gemm as Record<string, number>;
+    assert.deepEqual([gemm.layout, gemm.groups, gemm.k], [Number(kPerGroup.ptr), g, k]);
+    // D aliasing C (the timed, in-place form): nothing to copy.
+    addon.createGemmLaunch(spec({ c: bufs.d })).run();
+    assert.equal(named(drain(), 'cuMemcpyDtoDAsync').length, 0);
+
+    const err = async (over: Partial<GemmLaunchSpec>) => codedError(() => addon.createGemmLaunch(spec(over)));
+    const kBad = await err({ k: k + 8 });
+    assert.equal(kBad.code, 'E_SHAPE_ALIGNMENT');
+    assert.match(kBad.message, /not a multiple of 64: every K_g of kind 'bf16-kgrouped' must be a multiple of 64/);
+    assert.match((await err({ clusterM: 2 })).message, /runs without clusters/);
+    assert.match((await err({ dType: 'bf16' })).message, /dType must be 'fp32' for kind 'bf16-kgrouped'/);
+    assert.match(
+      (await err({ groupedLayout: undefined })).message,
+      /groupedLayout is required for kind 'bf16-kgrouped' \(int32 K per group\)/,
+    );
+    assert.match((await err({ flags: addon.alloc(16) })).message, /flags is only written by the M-grouped kinds/);
+    assert.match(
+      (await err({ d: addon.alloc(m * n * 4) })).message,
+      /buffer d has 2304000 bytes; this GEMM needs 6912000 \(fp32 \[3, 1000, 576\]\)/,
+    );
+    assert.match(
+      (await err({ c: addon.alloc(m * n * 4) })).message,
+      /buffer c has 2304000 bytes; this GEMM needs 6912000/,
+    );
+  },
+);
+
 test('timeGraphs captures one graph per entry and replays them interleaved', { skip: noCc }, async () => {
   const kernel = addon.loadKernel(cubin, 'gemm_normal');
   const rotation = [gemmBuffers(1000, 576, 7168), gemmBuffers(1000, 576, 7168)].map((b) =>

@@ -1,4 +1,5 @@
-// Config heuristics of the BF16 GEMM (kind 'bf16'): every candidate tile and cluster with what it
+// Config heuristics of the BF16 GEMMs (kinds 'bf16', 'bf16-contiguous', 'bf16-masked', 'bf16-kgrouped'):
+// every candidate tile and cluster with what it
 // would use, the ones that cannot or should not run rejected with a rule code and a sentence, a cost
 // model for the rest, and the cheapest chosen with the reason. The structure of the FP8 model
 // (heuristics/costModel.ts), with its fitted device constants, adapted to what this kernel does:
@@ -17,6 +18,7 @@ import {
   BF16_BLOCK_K,
   completeConfigBf16,
   configViolationsBf16,
+  defaultOutputBf16,
   maxStagesThatFitBf16,
   outputBytes,
   ruleProblemBf16,
@@ -42,12 +44,17 @@ export interface CostBf16 {
 
 /**
  * What the tiles cover: one GEMM's M; contiguous: ΣM (the experts back to back, one raster); masked:
- * the expected rows per group, in each of the groups (their B differs, so each is its own raster).
+ * the expected rows per group, in each of the groups (their B differs, so each is its own raster);
+ * K-grouped: M x N in each of the groups, each over the mean K per group (k is ΣK_g).
  */
 export function bf16Work(
   problem: Pick<GemmProblem, 'kind' | 'm' | 'n' | 'k' | 'output' | 'numGroups' | 'expectedM'>,
 ): WorkShape {
-  const outBytes = outputBytes(problem.output ?? 'bf16') as 2 | 4;
+  const outBytes = outputBytes(problem.output ?? defaultOutputBf16(problem.kind)) as 2 | 4;
+  if (problem.kind === 'bf16-kgrouped') {
+    const groups = Math.max(1, problem.numGroups ?? 1);
+    return { m: problem.m, n: problem.n, k: problem.k / groups, groups, outBytes, kind: problem.kind };
+  }
   if (problem.kind === 'bf16-masked')
     return {
       m: problem.expectedM ?? problem.m,
@@ -67,12 +74,15 @@ export function predictCostBf16(
     Partial<Pick<GemmProblem, 'kind' | 'numGroups' | 'expectedM'>>,
   device: PolicyDevice,
 ): CostBf16 & { tiles: number; waves: number; lastWaveUtilisation: number } {
-  const output: Bf16Output = problem.output ?? 'bf16';
-  const work = bf16Work({ kind: 'bf16', ...problem });
-  const bGroups = problem.kind === 'bf16-contiguous' || problem.kind === 'bf16-masked' ? (problem.numGroups ?? 1) : 1;
+  const kind = problem.kind ?? 'bf16';
+  const output: Bf16Output = problem.output ?? defaultOutputBf16(kind);
+  const work = bf16Work({ kind, ...problem });
+  const kGrouped = kind === 'bf16-kgrouped';
+  const bGroups = kind === 'bf16-contiguous' || kind === 'bf16-masked' ? (problem.numGroups ?? 1) : 1;
   const clusterSize = c.clusterM * c.clusterN;
   const waves = waveInfo(work, c.blockM, c.blockN, device.numSms, clusterSize);
-  const kBlocks = Math.ceil(problem.k / BF16_BLOCK_K);
+  // K-blocks per tile (K-grouped: of the mean group; every K_g is a multiple of 64).
+  const kBlocks = Math.ceil(work.k / BF16_BLOCK_K);
   const math = (2 * c.blockM * c.blockN * BF16_BLOCK_K) / BF16_TENSOR_FLOP_PER_CYCLE_PER_SM;
   // Multicast lowers L2 reads, not what each SM receives: each CTA still lands both operands.
   const ingest = ((c.blockM + c.blockN) * BF16_BLOCK_K * 2) / MODEL.smIngestBytesPerCycle;
@@ -87,9 +97,11 @@ export function predictCostBf16(
   const l2Bytes = waves.tiles * kBlocks * BF16_BLOCK_K * 2 * (c.blockM * shareA + c.blockN * shareB);
   const l2Cycles = l2Bytes / MODEL.l2BytesPerCycle;
   const rows = work.m * work.groups;
-  const dramBytes =
-    (rows + bGroups * problem.n) * problem.k * 2 +
-    rows * problem.n * outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1);
+  // K-grouped: A and B once over ΣK_g, and C read and D written in every group's plane.
+  const dramBytes = kGrouped
+    ? (problem.m + problem.n) * problem.k * 2 + rows * problem.n * 4 * 2
+    : (rows + bGroups * problem.n) * problem.k * 2 +
+      rows * problem.n * outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1);
   const dramCycles = dramBytes / MODEL.dramBytesPerCycle;
   const terms: Array<[CostBf16['bound'], number]> = [
     [math >= ingest ? 'math' : 'sm-ingest', smCycles],
@@ -110,7 +122,7 @@ export function predictCostBf16(
 
 /** Every candidate for the problem: legal ones with their prediction, the rest with why not. */
 export function enumerateCandidatesBf16(problem: GemmProblem, device: PolicyDevice): Candidate[] {
-  const output: Bf16Output = problem.output ?? 'bf16';
+  const output: Bf16Output = problem.output ?? defaultOutputBf16(problem.kind);
   const out: Candidate[] = [];
   for (const [clusterM, clusterN] of BF16_CLUSTER_CHOICES) {
     for (const blockM of BF16_BLOCK_M_CHOICES) {
@@ -176,7 +188,7 @@ export function enumerateCandidatesBf16(problem: GemmProblem, device: PolicyDevi
 
 /** The chosen config with its reason and every candidate (throws a coded Error when none is legal). */
 export function chooseConfigBf16(problem: GemmProblem, device: PolicyDevice): ConfigReport {
-  const bad = ruleProblemBf16(problem, problem.output ?? 'bf16');
+  const bad = ruleProblemBf16(problem, problem.output ?? defaultOutputBf16(problem.kind));
   if (bad) throw Object.assign(new Error(`[${bad.rule}] ${bad.reason}`), { code: 'E_SHAPE_ALIGNMENT' });
   const candidates = enumerateCandidatesBf16(problem, device);
   const legal = candidates

@@ -4,7 +4,9 @@
 // thread rules are the FP8 kernels' own; what differs is BLOCK_K (64 bf16 = one 128-byte swizzle
 // row), the register budget (no promotion buffer: the accumulators are the only big array), the
 // output element (bf16 or fp32) and the problem's alignment (K % 8: A and B rows are 16-byte TMA
-// strides; K need not be a multiple of BLOCK_K, the TMA zero-fills the last K-block).
+// strides; K need not be a multiple of BLOCK_K, the TMA zero-fills the last K-block). The grouped
+// kinds add their own: bf16 D for the M-grouped ones; for the K-grouped one fp32-accumulate D, no
+// clusters, and whole 64-deep K-blocks per group (ΣK % 64 here, each K_g in grouped/validate.ts).
 // Pure: no vscode, no addon.
 
 import type { Bf16Output, GemmConfig, GemmProblem, KernelKind } from '../../../protocol/worker';
@@ -41,21 +43,40 @@ export const BF16_MAX_ACCUMULATOR_REGISTERS = 128;
 export const BF16_K_ALIGNMENT = 8;
 export const BF16_OUTPUTS: readonly Bf16Output[] = ['bf16', 'fp32', 'fp32-accumulate'];
 
-/** The BF16 kernel's kinds: one GEMM, and the M-grouped MoE forms (bf16 D). */
-export const BF16_KINDS: readonly KernelKind[] = ['bf16', 'bf16-contiguous', 'bf16-masked'];
+/** The BF16 kernel's kinds: one GEMM, the M-grouped MoE forms (bf16 D), the K-grouped weight gradient (fp32 D += A·Bᵀ). */
+export const BF16_KINDS: readonly KernelKind[] = ['bf16', 'bf16-contiguous', 'bf16-masked', 'bf16-kgrouped'];
+/** K-grouped: every K_g a multiple of BLOCK_K, so no 64-deep K-block spans two groups (0 = an empty group). */
+export const BF16_KGROUPED_K_ALIGNMENT = 64;
 
 export function isBf16Kind(kind: KernelKind): boolean {
   return BF16_KINDS.includes(kind);
 }
 
 /** The kernel's GemmType of a BF16 kind. */
-export function bf16GemmType(kind: KernelKind): 'Normal' | 'MGroupedContiguous' | 'MGroupedMasked' {
-  return kind === 'bf16-contiguous' ? 'MGroupedContiguous' : kind === 'bf16-masked' ? 'MGroupedMasked' : 'Normal';
+export function bf16GemmType(kind: KernelKind): 'Normal' | 'MGroupedContiguous' | 'MGroupedMasked' | 'KGrouped' {
+  return kind === 'bf16-contiguous'
+    ? 'MGroupedContiguous'
+    : kind === 'bf16-masked'
+      ? 'MGroupedMasked'
+      : kind === 'bf16-kgrouped'
+        ? 'KGrouped'
+        : 'Normal';
 }
 
-/** The FP8 kind whose group layout (and draws) a BF16 M-grouped kind shares: contiguous or masked. */
-export function layoutKindOf<K extends string>(kind: K): K | 'contiguous' | 'masked' {
-  return kind === 'bf16-contiguous' ? 'contiguous' : kind === 'bf16-masked' ? 'masked' : kind;
+/** The FP8 kind whose group layout (and draws) a grouped BF16 kind shares: contiguous, masked or kgrouped. */
+export function layoutKindOf<K extends string>(kind: K): K | 'contiguous' | 'masked' | 'kgrouped' {
+  return kind === 'bf16-contiguous'
+    ? 'contiguous'
+    : kind === 'bf16-masked'
+      ? 'masked'
+      : kind === 'bf16-kgrouped'
+        ? 'kgrouped'
+        : kind;
+}
+
+/** A kind's output when none is named: the K-grouped GEMM accumulates into fp32 D, the others write bf16. */
+export function defaultOutputBf16(kind: KernelKind): Bf16Output {
+  return kind === 'bf16-kgrouped' ? 'fp32-accumulate' : 'bf16';
 }
 
 /** Bytes of one D element. */
@@ -159,9 +180,32 @@ export function ruleGemmTypeBf16(kind: KernelKind): RuleViolation | null {
 
 /** M-grouped BF16 kinds write bf16 D (the kernel's rule grouped-output). */
 export function ruleGroupedOutputBf16(kind: KernelKind, output: Bf16Output = 'bf16'): RuleViolation | null {
-  return kind === 'bf16' || output === 'bf16'
+  return kind === 'bf16' || kind === 'bf16-kgrouped' || output === 'bf16'
     ? null
     : fail('grouped-output', `the M-grouped BF16 GEMMs write bf16 D; '${output}' is for kind 'bf16' only`);
+}
+
+/** K-grouped: D_g = C_g + A_g·B_gᵀ in fp32 (the kernel's rule kgrouped-output). */
+export function ruleKGroupedOutputBf16(
+  kind: KernelKind,
+  output: Bf16Output = defaultOutputBf16(kind),
+): RuleViolation | null {
+  return kind !== 'bf16-kgrouped' || output === 'fp32-accumulate'
+    ? null
+    : fail(
+        'kgrouped-output',
+        `the K-grouped BF16 GEMM writes fp32 D = C + A·Bᵀ (output 'fp32-accumulate', the default); got '${output}'`,
+      );
+}
+
+/** K-grouped: no clusters, its scheduler has no multicast pairs (the kernel's rule kgrouped-cluster). */
+export function ruleKGroupedClusterBf16(kind: KernelKind, c: C): RuleViolation | null {
+  return kind !== 'bf16-kgrouped' || (c.clusterM === 1 && c.clusterN === 1)
+    ? null
+    : fail(
+        'kgrouped-cluster',
+        `the K-grouped BF16 GEMM runs without clusters (its groups' tiles have no multicast partner); use clusterM = clusterN = 1, got ${c.clusterM}x${c.clusterN}`,
+      );
 }
 
 /** Contiguous: a tile never holds two experts, so BLOCK_M divides the 128-row alignment (64 or 128). */
@@ -253,6 +297,19 @@ export function ruleProblemBf16(
   return null;
 }
 
+/**
+ * K-grouped: A and B hold ΣK_g columns, a whole number of 64-deep K-blocks since every K_g is (the
+ * per-group values are the grouped layout's check, grouped/validate.ts checkGroupK).
+ */
+export function ruleKGroupedTotalKBf16(problem: Pick<GemmProblem, 'kind' | 'k'>): RuleViolation | null {
+  const { kind, k } = problem;
+  if (kind !== 'bf16-kgrouped' || !isInt(k) || k % BF16_KGROUPED_K_ALIGNMENT === 0) return null;
+  return fail(
+    'shape-k',
+    `K-grouped K = ΣK_g must be a multiple of ${BF16_KGROUPED_K_ALIGNMENT} (every K_g is: a 64-deep K-block never spans two groups); got ${k}, use ${alignUp(k, BF16_KGROUPED_K_ALIGNMENT)}`,
+  );
+}
+
 /** Config rules that need no output type, in the kernel's order. */
 export const CONFIG_RULES_BF16: ReadonlyArray<(c: C) => RuleViolation | null> = [
   ruleBlockKBf16,
@@ -269,13 +326,19 @@ export const CONFIG_RULES_BF16: ReadonlyArray<(c: C) => RuleViolation | null> = 
 ];
 
 /** Violations that make a config impossible to instantiate (shape-independent). */
-export function instantiationViolationsBf16(kind: KernelKind, config: C, output: Bf16Output = 'bf16'): RuleViolation[] {
+export function instantiationViolationsBf16(
+  kind: KernelKind,
+  config: C,
+  output: Bf16Output = defaultOutputBf16(kind),
+): RuleViolation[] {
   const out: RuleViolation[] = [];
   const push = (v: RuleViolation | null): void => {
     if (v) out.push(v);
   };
   push(ruleGemmTypeBf16(kind));
   push(ruleGroupedOutputBf16(kind, output));
+  push(ruleKGroupedOutputBf16(kind, output));
+  push(ruleKGroupedClusterBf16(kind, config));
   push(ruleContiguousBlockMBf16(kind, config));
   for (const rule of CONFIG_RULES_BF16) push(rule(config));
   push(ruleSwizzleDBf16(config, output));
@@ -289,14 +352,17 @@ export function configViolationsBf16(
   problem: Pick<GemmProblem, 'kind' | 'm' | 'n' | 'k' | 'output'>,
   options: { capacity?: number; checkSharedBytesField?: boolean } = {},
 ): RuleViolation[] {
-  const output = problem.output ?? 'bf16';
+  const output = problem.output ?? defaultOutputBf16(problem.kind);
   const out: RuleViolation[] = [];
   const push = (v: RuleViolation | null): void => {
     if (v) out.push(v);
   };
   push(ruleGemmTypeBf16(problem.kind));
   push(ruleGroupedOutputBf16(problem.kind, output));
+  push(ruleKGroupedOutputBf16(problem.kind, output));
   push(ruleProblemBf16(problem, output));
+  push(ruleKGroupedTotalKBf16(problem));
+  push(ruleKGroupedClusterBf16(problem.kind, config));
   push(ruleContiguousBlockMBf16(problem.kind, config));
   for (const rule of CONFIG_RULES_BF16) push(rule(config));
   push(ruleSwizzleDBf16(config, output));

@@ -9,6 +9,7 @@ import type { Bf16Output, GemmConfig, KernelKind } from '../../../protocol/worke
 import { configTemplateArgs, registerSplit, threadCount, type RuleViolation } from '../kernelRules';
 import {
   bf16GemmType,
+  defaultOutputBf16,
   instantiationViolationsBf16,
   outputEnumerator,
   sharedMemoryLayoutBf16,
@@ -48,7 +49,7 @@ export function kernelSourceBf16(
   config: GemmConfig,
   options: { output?: Bf16Output; trace?: boolean } = {},
 ): KernelSourceBf16 {
-  const output = options.output ?? 'bf16';
+  const output = options.output ?? defaultOutputBf16(kind);
   const trace = options.trace ?? false;
   const violations = instantiationViolationsBf16(kind, config, output);
   if (violations.length > 0) throw new Bf16ConfigError(violations);

@@ -24,6 +24,8 @@ export function flopConvention(kind: GroupedKind): string {
       return "FLOPs 2·ΣM·N·K over the padded rows (DeepGEMM's convention); bytes: A and D (BF16) over the padded rows, B (BF16) of every group";
     case 'bf16-masked':
       return 'FLOPs 2·Σmasked_m·N·K over the valid rows only; bytes: A and D (BF16) rows < masked_m, B (BF16) of every group';
+    case 'bf16-kgrouped':
+      return 'FLOPs 2·M·N·ΣK_g; bytes: A and B (BF16) over ΣK_g, C read and D written (FP32) per group';
     case 'bf16':
       return 'FLOPs 2·M·N·K; bytes: A and B (BF16) and D written (BF16 or FP32; with accumulation C read too)';
   }

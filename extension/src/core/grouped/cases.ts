@@ -1,6 +1,7 @@
 // The standard grouped test cases (shapes follow DeepGEMM's tests/generators.py) and the per-group
 // draws: contiguous M_g = int(expected x U(0.7, 1.3)) padded to the alignment; masked
-// masked_m[g] = int(expected x U(0.7, 1.3)); K-grouped K_g = align(int(expected x U(0.7, 1.3)), 128).
+// masked_m[g] = int(expected x U(0.7, 1.3)); K-grouped K_g = align(int(expected x U(0.7, 1.3)), 128)
+// (FP8 and BF16 alike: DeepGEMM's sm90 K alignment).
 // Pure: the draws come from a seeded generator and are recorded with the result.
 import type { GroupedCase, GroupedDraw, GroupedKind } from '../../../protocol/grouped';
 import type { GemmProblem } from '../../../protocol/worker';
@@ -18,9 +19,10 @@ export const GROUPED_KINDS: readonly GroupedKind[] = [
   'bf16',
   'bf16-contiguous',
   'bf16-masked',
+  'bf16-kgrouped',
 ];
 
-/** The M-grouped BF16 kinds: the FP8 contiguous / masked layouts and draws, BF16 operands. */
+/** The grouped BF16 kinds: the FP8 contiguous / masked / K-grouped layouts and draws, BF16 operands. */
 const asLayoutKind = (c: GroupedCase): GroupedCase => ({ ...c, kind: layoutKindOf(c.kind) });
 
 /** (N, K) of the M-grouped cases. */
@@ -73,7 +75,9 @@ export function standardCases(kind: GroupedKind): GroupedCase[] {
       ];
     case 'bf16-contiguous':
     case 'bf16-masked':
-      // The FP8 lists' groups and (N, K), BF16 operands (DeepGEMM's test_bf16.py uses the same generators).
+    case 'bf16-kgrouped':
+      // The FP8 lists' groups and sizes, BF16 operands (DeepGEMM's test_bf16.py uses the same generators;
+      // its sm90 K-grouped shapes are the FP8 K-grouped list).
       return standardCases(layoutKindOf(kind)).map((c) => ({ ...c, kind }));
   }
 }
@@ -85,6 +89,7 @@ export function edgeCases(): GroupedCase[] {
     { kind: 'contiguous', numGroups: 4, m: 1024, n: 4096, k: 2048, emptyGroup: 2, psum: true },
     { kind: 'masked', numGroups: 6, m: 1024, n: 4096, k: 2048, expectedM: 200, emptyGroup: 0 },
     { kind: 'kgrouped', numGroups: 4, m: 4096, n: 2048, k: 2048, emptyGroup: 2 },
+    { kind: 'bf16-kgrouped', numGroups: 4, m: 4096, n: 2048, k: 2048, emptyGroup: 2 },
   ];
 }
 
@@ -101,6 +106,7 @@ export function drawCase(c: GroupedCase, seed: number, alignment = DEFAULT_MK_AL
   switch (c.kind) {
     case 'bf16-contiguous':
     case 'bf16-masked':
+    case 'bf16-kgrouped':
       return drawCase(asLayoutKind(c), seed, alignment);
     case 'contiguous': {
       const groupRows = groups.map((g) => {
@@ -159,6 +165,7 @@ export function kernelProblem(c: GroupedCase, draw: GroupedDraw): GemmProblem {
       };
     case 'bf16-contiguous':
     case 'bf16-masked':
+    case 'bf16-kgrouped':
       return { ...kernelProblem(asLayoutKind(c), draw), kind: c.kind };
   }
 }
@@ -180,6 +187,7 @@ export function caseLabel(c: GroupedCase): string {
       return `bf16 M=${c.m} N=${c.n} K=${c.k}${c.output && c.output !== 'bf16' ? ` (${c.output})` : ''}`;
     case 'bf16-contiguous':
     case 'bf16-masked':
+    case 'bf16-kgrouped':
       return `bf16 ${caseLabel(asLayoutKind(c))}`;
   }
 }

@@ -29,8 +29,9 @@ export function parseGroupedShape(kind: GroupedKind, text: string): GroupedCase 
     case 'contiguous':
     case 'bf16-contiguous':
     case 'kgrouped':
+    case 'bf16-kgrouped':
       if (nums.length !== 4)
-        return `a ${kind} shape is G,M,N,K (${kind === 'contiguous' ? 'M = expected rows per group' : 'K = expected K per group'}); got "${text}"`;
+        return `a ${kind} shape is G,M,N,K (${kind.endsWith('contiguous') ? 'M = expected rows per group' : 'K = expected K per group'}); got "${text}"`;
       c = { kind, numGroups: nums[0], m: nums[1], n: nums[2], k: nums[3] };
       break;
     case 'masked':
@@ -89,7 +90,7 @@ export function parseGroupedArgs(args: string[]): GroupedParsed {
   }
   if (!kind) return { ok: false, message: `--kernel KIND is required here (${GROUPED_KINDS.join(', ')})` };
   if (output !== undefined && kind !== 'bf16')
-    return { ok: false, message: `--output applies to --kernel bf16 only (an FP8 ${kind} GEMM's D type is fixed)` };
+    return { ok: false, message: `--output applies to --kernel bf16 only (the ${kind} GEMM's D type is fixed)` };
   let cases: GroupedCase[];
   let shapesLabel: string;
   if (shapes.length === 0 || (shapes.length === 1 && shapes[0] === 'standard')) {

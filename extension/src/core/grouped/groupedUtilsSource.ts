@@ -14,6 +14,7 @@ export const GroupedKernel = {
   calcDiffF32: 'fp8lab_g_calc_diff_f32',
   maxRelF32: 'fp8lab_g_max_rel_f32',
   countChanged: 'fp8lab_g_count_changed',
+  countDiffering: 'fp8lab_g_count_differing',
   transformSf: 'fp8lab_g_transform_sf',
   castBf16: 'fp8lab_g_cast_bf16',
   referenceBf16: 'fp8lab_g_reference_bf16',
@@ -68,6 +69,11 @@ const ENTRIES: Array<[name: GroupedKernelName, params: string, body: string]> = 
     'count_changed_words(d, count, pattern, out)',
   ],
   [
+    GroupedKernel.countDiffering,
+    'const uint32_t* d, const uint32_t* expected, uint64_t count, unsigned long long* out',
+    'count_differing_words(d, expected, count, out)',
+  ],
+  [
     GroupedKernel.transformSf,
     'const float* sf, float* dst, uint32_t rows, uint32_t k_blocks, uint32_t stride',
     'transform_sf_mn_major(sf, dst, rows, k_blocks, stride)',
@@ -75,8 +81,8 @@ const ENTRIES: Array<[name: GroupedKernelName, params: string, body: string]> = 
   [GroupedKernel.castBf16, 'const float* x, uint16_t* q, uint64_t count', 'cast_bf16(x, q, count)'],
   [
     GroupedKernel.referenceBf16,
-    'const uint16_t* a, const uint16_t* b, const float* c, float* ref, uint32_t m, uint32_t n, uint32_t k',
-    'reference_gemm_bf16(a, b, c, ref, m, n, k)',
+    'const uint16_t* a, const uint16_t* b, const float* c, float* ref, uint32_t m, uint32_t n, uint32_t k, uint64_t ld',
+    'reference_gemm_bf16(a, b, c, ref, m, n, k, ld)',
   ],
 ];
 

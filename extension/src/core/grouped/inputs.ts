@@ -2,8 +2,15 @@
 // caller's own layout turned into a draw after it passed validation). Pure.
 import type { GroupedCase, GroupedDraw } from '../../../protocol/grouped';
 import { alignUp, contiguousStarts, DEFAULT_MK_ALIGNMENT, expertIndex, psumLayout } from './layout';
-import { layoutKindOf } from '../bf16/kernelRulesBf16';
-import { checkExpertIndex, checkGroupK, checkMaskedM, checkPsum, type GroupedProblem } from './validate';
+import { BF16_KGROUPED_K_ALIGNMENT, layoutKindOf } from '../bf16/kernelRulesBf16';
+import {
+  BF16_GROUP_K_REASON,
+  checkExpertIndex,
+  checkGroupK,
+  checkMaskedM,
+  checkPsum,
+  type GroupedProblem,
+} from './validate';
 
 /** contiguous: expert per row (or psum[G]); masked: masked_m[G]; kgrouped: K_g[G]; wgrad: none. */
 export function groupedLayout(
@@ -14,6 +21,7 @@ export function groupedLayout(
   switch (c.kind) {
     case 'bf16-contiguous':
     case 'bf16-masked':
+    case 'bf16-kgrouped':
       return groupedLayout({ ...c, kind: layoutKindOf(c.kind) }, draw, alignment);
     case 'contiguous':
       return c.psum ? psumLayout(draw.groupRows ?? [], alignment) : expertIndex(draw.groupRows ?? [], alignment);
@@ -79,6 +87,12 @@ export function drawFromLayout(
     }
     case 'kgrouped': {
       const p = checkGroupK(layout, g, undefined, alignment);
+      if (p) return { problem: p };
+      return { draw: { seed, groupK: [...layout] } };
+    }
+    case 'bf16-kgrouped': {
+      // The BF16 kernel's K-blocks are 64 deep: any K_g % 64 == 0 (DeepGEMM's sm90 form needs 128).
+      const p = checkGroupK(layout, g, undefined, BF16_KGROUPED_K_ALIGNMENT, BF16_GROUP_K_REASON);
       if (p) return { problem: p };
       return { draw: { seed, groupK: [...layout] } };
     }

@@ -12,7 +12,8 @@ const sum = (xs: readonly number[] | undefined) => (xs ?? []).reduce((a, b) => a
 /**
  * contiguous: FLOPs over the padded ΣM (DeepGEMM's convention), bytes A + B (all experts) + D;
  * masked: FLOPs and bytes over the valid rows (A and D rows < masked_m, all of B, the scales);
- * kgrouped: 2·M·N·ΣK_g, bytes A + B + C read + D written (fp32); wgrad: 2·M·N·K, the same bytes.
+ * kgrouped: 2·M·N·ΣK_g, bytes A + B + C read + D written (fp32); wgrad: 2·M·N·K, the same bytes;
+ * bf16-kgrouped: 2·M·N·ΣK_g, bytes A + B (bf16) + C read + D written (fp32), DeepGEMM's count_bytes(a, b, c, d).
  */
 export function groupedWork(c: GroupedCase, draw: GroupedDraw): GroupedWork {
   const { n, k } = c;
@@ -56,6 +57,10 @@ export function groupedWork(c: GroupedCase, draw: GroupedDraw): GroupedWork {
         bytes: rows * k * 2 + c.numGroups * n * k * 2 + rows * n * 2,
         flopsOver: fp8.flopsOver,
       };
+    }
+    case 'bf16-kgrouped': {
+      const kt = sum(draw.groupK);
+      return { flops: 2 * c.m * n * kt, bytes: (c.m + n) * kt * 2 + 2 * c.numGroups * c.m * n * 4, flopsOver: 'all' };
     }
     case 'bf16': {
       // bf16 A and B; D bf16 or fp32 (accumulate: C read and D written).

@@ -3,7 +3,7 @@
 import type { GroupedCase } from '../../../protocol/grouped';
 import type { ErrorCode } from '../../../protocol/worker';
 import { alignUp, DEFAULT_MK_ALIGNMENT } from './layout';
-import { BF16_OUTPUTS, ruleProblemBf16 } from '../bf16/kernelRulesBf16';
+import { BF16_KGROUPED_K_ALIGNMENT, BF16_OUTPUTS, ruleProblemBf16 } from '../bf16/kernelRulesBf16';
 
 export interface GroupedProblem {
   code: ErrorCode;
@@ -163,11 +163,16 @@ export function checkMaskedM(
 }
 
 /** K-grouped: K_g[G], each a multiple of 128 (0 allowed: D_g = C_g), summing to the K extent of A and B. */
+/** Why the FP8 and the BF16 K-grouped GEMMs align K_g: the text of their group-k errors. */
+export const FP8_GROUP_K_REASON = 'the 1x128 scaling block';
+export const BF16_GROUP_K_REASON = "the BF16 kernel's 64-deep K-block, which never spans two groups";
+
 export function checkGroupK(
   groupK: Int32Array | readonly number[],
   numGroups: number,
   totalK?: number,
   alignment = DEFAULT_MK_ALIGNMENT,
+  reason = FP8_GROUP_K_REASON,
 ): GroupedProblem | undefined {
   if (groupK.length !== numGroups) {
     return problem(
@@ -182,7 +187,7 @@ export function checkGroupK(
       return problem(
         'E_SHAPE_ALIGNMENT',
         'group-k',
-        `K of group ${g} is ${k}; every K_g must be a multiple of ${alignment} (the 1x128 scaling block; 0 = an empty group that keeps D_g = C_g): pad it to ${alignUp(Math.max(0, Number(k) || 0), alignment)}`,
+        `K of group ${g} is ${k}; every K_g must be a multiple of ${alignment} (${reason}; 0 = an empty group that keeps D_g = C_g): pad it to ${alignUp(Math.max(0, Number(k) || 0), alignment)}`,
       );
     }
   }
@@ -260,7 +265,7 @@ export function checkCase(c: GroupedCase): GroupedProblem | undefined {
   if (c.kind === 'wgrad' && c.numGroups !== 1) return bad(`wgrad is one GEMM: numGroups must be 1; got ${c.numGroups}`);
   if (!isInt(c.m) || c.m < 1) return bad(`M must be a whole number ≥ 1; got ${c.m}`);
   if (c.output !== undefined && c.kind !== 'bf16')
-    return bad(`output applies to the bf16 kind only (an FP8 ${c.kind} GEMM's D type is fixed)`);
+    return bad(`output applies to the bf16 kind only (the ${c.kind} GEMM's D type is fixed)`);
   if (c.kind === 'bf16') {
     if (c.numGroups !== 1) return bad(`bf16 is one GEMM: numGroups must be 1; got ${c.numGroups}`);
     if (c.output !== undefined && !BF16_OUTPUTS.includes(c.output))
@@ -273,6 +278,17 @@ export function checkCase(c: GroupedCase): GroupedProblem | undefined {
     const v = ruleProblemBf16(c, 'bf16');
     if (v) return problem(v.rule === 'shape-m' ? 'E_INVALID_SHAPE' : 'E_SHAPE_ALIGNMENT', 'shape', v.reason);
     return checkCase({ ...c, kind: c.kind === 'bf16-contiguous' ? 'contiguous' : 'masked', k: 128 });
+  }
+  if (c.kind === 'bf16-kgrouped') {
+    // fp32 D (N % 4); the expected K per group a multiple of the 64-deep K-block; then the layout's checks.
+    const v = ruleProblemBf16(c, 'fp32-accumulate');
+    if (v && v.rule !== 'shape-k')
+      return problem(v.rule === 'shape-m' ? 'E_INVALID_SHAPE' : 'E_SHAPE_ALIGNMENT', 'shape', v.reason);
+    if (!isInt(c.k) || c.k < BF16_KGROUPED_K_ALIGNMENT || c.k % BF16_KGROUPED_K_ALIGNMENT !== 0)
+      return bad(
+        `K (the expected K per group) must be a positive multiple of ${BF16_KGROUPED_K_ALIGNMENT} (the BF16 kernel's K-block); got ${c.k}, use ${alignUp(Math.max(BF16_KGROUPED_K_ALIGNMENT, Number(c.k) || 0), BF16_KGROUPED_K_ALIGNMENT)}`,
+      );
+    return checkCase({ ...c, kind: 'kgrouped', k: 128 });
   }
   const nAlign = c.kind === 'wgrad' || c.kind === 'kgrouped' ? 4 : 8;
   if (!isInt(c.n) || c.n < nAlign || c.n % nAlign !== 0)

@@ -17,7 +17,16 @@ export const PEER_NAMES: Record<PeerId, string> = {
 
 /** What `prepare` describes: the kernel kind and its sizes (grouped kinds carry the drawn group sizes). */
 export interface HelperProblem {
-  kind: 'normal' | 'contiguous' | 'masked' | 'kgrouped' | 'wgrad' | 'bf16' | 'bf16-contiguous' | 'bf16-masked';
+  kind:
+    | 'normal'
+    | 'contiguous'
+    | 'masked'
+    | 'kgrouped'
+    | 'wgrad'
+    | 'bf16'
+    | 'bf16-contiguous'
+    | 'bf16-masked'
+    | 'bf16-kgrouped';
   m: number;
   n: number;
   k: number;

@@ -91,10 +91,21 @@ export function peerProblem(c: GroupedCase, draw: GroupedDraw): HelperProblem | 
         maskedM: draw.maskedM ?? [],
         ...(c.expectedM ? { expectedM: c.expectedM } : {}),
       };
+    case 'bf16-kgrouped': {
+      // DeepGEMM's sm90 form (k_grouped_bf16_gemm_tn_contiguous) takes K_g in multiples of its K alignment, 128.
+      const groupK = draw.groupK ?? [];
+      const odd = groupK.findIndex((k) => k % DEEPGEMM_SM90_K_ALIGNMENT !== 0);
+      if (odd >= 0)
+        return `DeepGEMM's sm90 K-grouped BF16 GEMM needs every K_g to be a multiple of ${DEEPGEMM_SM90_K_ALIGNMENT}; group ${odd} has ${groupK[odd]}`;
+      return { kind: 'bf16-kgrouped', m: c.m, n: c.n, k: groupK.reduce((a, b) => a + b, 0), groupK };
+    }
     case 'bf16':
       return { kind: 'bf16', m: c.m, n: c.n, k: c.k, ...(c.output && c.output !== 'bf16' ? { output: c.output } : {}) };
   }
 }
+
+/** DeepGEMM's K alignment of its K-grouped GEMMs on sm90 (get_mk_alignment_for_contiguous_layout). */
+export const DEEPGEMM_SM90_K_ALIGNMENT = 128;
 
 /** Geometry of one drawn case: rows of each operand, scale strides, byte sizes of one input set. */
 export interface CaseGeometry {

@@ -193,6 +193,25 @@ export class GroupedKernels {
     return Number(new DataView(this.addon.download(scratch, 8)).getBigUint64(0, true));
   }
 
+  /** 32-bit words of each run of D that differ from the same run of `expected` (bit-identity). `scratch` ≥ 8 bytes. Synchronizes. */
+  async countDiffering(
+    runs: Array<{ at: bigint; expected: bigint; words: number }>,
+    scratch: DeviceBuffer,
+    timeoutMs?: number,
+  ): Promise<number> {
+    this.addon.fill32(scratch, 0, 8);
+    for (const r of runs.filter((x) => x.words > 0)) {
+      this.addon.launch(this.k(GroupedKernel.countDiffering), { grid: strideGrid(r.words), block }, [
+        { ptr: r.at },
+        { ptr: r.expected },
+        { u64: BigInt(r.words) },
+        { ptr: scratch },
+      ]);
+    }
+    await this.addon.synchronize(timeoutMs);
+    return Number(new DataView(this.addon.download(scratch, 8)).getBigUint64(0, true));
+  }
+
   /** x fp32 [count] -> q bf16 [count] (round to nearest even). */
   castBf16(x: bigint, q: bigint, count: number): void {
     this.addon.launch(this.k(GroupedKernel.castBf16), { grid: strideGrid(count), block }, [
@@ -202,13 +221,25 @@ export class GroupedKernels {
     ]);
   }
 
-  /** ref fp32 [m, n] = C (optional, fp32 [m, n]) + a bf16 [m, k] · b bf16 [n, k]ᵀ, any K. */
-  referenceBf16(a: bigint, b: bigint, c: bigint | undefined, ref: bigint, m: number, n: number, k: number): void {
+  /**
+   * ref fp32 [m, n] = C (optional, fp32 [m, n]) + a bf16 [m, k] · b bf16 [n, k]ᵀ, any K (0: ref = C);
+   * a's and b's rows are `ld` elements apart (default k; K-grouped: ΣK_g, aimed at one group's columns).
+   */
+  referenceBf16(
+    a: bigint,
+    b: bigint,
+    c: bigint | undefined,
+    ref: bigint,
+    m: number,
+    n: number,
+    k: number,
+    ld = k,
+  ): void {
     if (m === 0 || n === 0) return;
     this.addon.launch(
       this.k(GroupedKernel.referenceBf16),
       { grid: [cdiv(n, REFERENCE_TILE), cdiv(m, REFERENCE_TILE), 1], block },
-      [{ ptr: a }, { ptr: b }, { ptr: c ?? 0n }, { ptr: ref }, { u32: m }, { u32: n }, { u32: k }],
+      [{ ptr: a }, { ptr: b }, { ptr: c ?? 0n }, { ptr: ref }, { u32: m }, { u32: n }, { u32: k }, { u64: BigInt(ld) }],
     );
   }
 

@@ -24,10 +24,15 @@ import { caseLabel, caseSeed, drawCase, kernelProblem } from '../../core/grouped
 import { groupedConfig } from '../../core/grouped/config';
 import { drawFromLayout, groupedLayout } from '../../core/grouped/inputs';
 import { tmaAlignedSize } from '../../core/grouped/layout';
-import { checkCase, checkGroupK, checkMkAlignment } from '../../core/grouped/validate';
+import { BF16_GROUP_K_REASON, checkCase, checkGroupK, checkMkAlignment } from '../../core/grouped/validate';
 import { configViolations } from '../../core/kernelRules';
 import { is1d1dKind, configViolations1d1d } from '../../core/kernelRules1d1d';
-import { configViolationsBf16, isBf16Kind, layoutKindOf } from '../../core/bf16/kernelRulesBf16';
+import {
+  BF16_KGROUPED_K_ALIGNMENT,
+  configViolationsBf16,
+  isBf16Kind,
+  layoutKindOf,
+} from '../../core/bf16/kernelRulesBf16';
 import { kernelSourceForKind, KernelConfigError } from '../../core/kernelSource';
 import { formatConfig } from '../../core/runRows';
 import type { AddonModule } from '../addon';
@@ -86,8 +91,12 @@ export function prepareCase(
       `${caseLabel(c)}: every group has 0 rows (ΣM = 0): there is nothing to launch; give one group rows`,
     );
   }
-  if (c.kind === 'kgrouped') {
-    const p = checkGroupK(draw.groupK ?? [], c.numGroups, undefined, 128);
+  if (layoutKindOf(c.kind) === 'kgrouped') {
+    // Every K_g a whole number of the kernel's K-blocks: 128 (FP8 scaling block) or 64 (BF16 K-block).
+    const p =
+      c.kind === 'bf16-kgrouped'
+        ? checkGroupK(draw.groupK ?? [], c.numGroups, undefined, BF16_KGROUPED_K_ALIGNMENT, BF16_GROUP_K_REASON)
+        : checkGroupK(draw.groupK ?? [], c.numGroups, undefined, 128);
     if (p) throw coded(p.code, `${caseLabel(c)}: ${p.message}`);
     if ((draw.groupK ?? []).every((k) => k === 0))
       throw coded(

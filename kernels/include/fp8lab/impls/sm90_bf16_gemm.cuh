@@ -1,5 +1,6 @@
-// D = A (bf16, M x K) . B (bf16, N x K)^T, for sm_90a: one GEMM (GemmType::Normal) or the M-grouped
-// MoE forms (MGroupedContiguous, MGroupedMasked; bf16 D), with three epilogues (Bf16Output):
+// D = A (bf16, M x K) . B (bf16, N x K)^T, for sm_90a: one GEMM (GemmType::Normal), the M-grouped
+// MoE forms (MGroupedContiguous, MGroupedMasked; bf16 D) or the K-grouped weight gradient (KGrouped;
+// fp32 D_g = C_g + A_g . B_g^T), with three epilogues (Bf16Output):
 //   Bf16            D bf16 [M, N]                       stmatrix into the staging tile, TMA store
 //   Fp32            D fp32 [M, N]                       st.shared into the staging tile, TMA store
 //   Fp32Accumulate  D fp32 [M, N] += A . B^T            the same tile, TMA reduce-add onto D (the host
@@ -17,6 +18,14 @@
 // expert (B rows e * N ...) and rows; a tile whose rows are only partly valid (padding rows of a
 // contiguous expert, rows past masked_m[g]) is copied from the staging tile to args.d row by row,
 // since a TMA store cannot skip rows. kernels/README.md has the layouts.
+//
+// K-grouped: the FP8 1D1D kernel's KGroupedScheduler (k_grouped_scheduler.cuh, here with BLOCK_K 64)
+// walks the tiles of the non-empty groups; A [M, sum K_g] and B [N, sum K_g] hold the groups back to
+// back along K (every K_g a multiple of 64, so no K-block spans two groups), and each tile's K-blocks
+// start at its group's K-block offset. D is fp32 [G, M, N] through a 3D tensor map {N, M, G}: the
+// epilogue reduce-adds the tile onto plane `group` (the host puts C in D first, or C is D), and rows
+// past M are clipped at the plane's edge instead of landing in the next group. Empty groups (K_g = 0)
+// have no tiles, so D_g keeps C_g. No clusters (the scheduler has no multicast pairs).
 //
 // K need not be a multiple of BLOCK_K: the last K-block's box reaches past K and the TMA fills it
 // with zeros, which add nothing. Rows past M and columns past N are likewise zero-filled on load and
@@ -44,6 +53,7 @@
 #include "fp8lab/ptx/tma.cuh"
 #include "fp8lab/ptx/wgmma.cuh"
 #include "fp8lab/ptx/wgmma_bf16.cuh"
+#include "fp8lab/k_grouped_scheduler.cuh"
 #include "fp8lab/m_grouped_scheduler.cuh"
 #include "fp8lab/scheduler.cuh"
 
@@ -54,6 +64,17 @@ enum class Bf16Output : uint32_t {
   Bf16 = 0,            // D bf16, overwritten
   Fp32 = 1,            // D fp32, overwritten
   Fp32Accumulate = 2,  // D fp32, D += A . B^T (TMA reduce-add)
+};
+
+// The scheduler (and its tile type) of each GemmType: the 1D2D kernel's for Normal and the M-grouped
+// kinds, the 1D1D kernel's K-grouped one (with this kernel's BLOCK_K) for KGrouped.
+template <GemmType kGemmType, uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kClusterM, uint32_t kClusterN,
+          uint32_t kNumSMs>
+struct Bf16SchedulerFor : SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs> {};
+template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kClusterM, uint32_t kClusterN, uint32_t kNumSMs>
+struct Bf16SchedulerFor<GemmType::KGrouped, BLOCK_M, BLOCK_N, BLOCK_K, kClusterM, kClusterN, kNumSMs> {
+  using type = KGroupedScheduler<GemmType::KGrouped, BLOCK_M, BLOCK_N, kNumSMs, BLOCK_K>;
+  using Tile = KGroupedTile;
 };
 
 template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
@@ -97,9 +118,14 @@ struct Sm90Bf16Gemm {
 
   // ---- legality (mirrored one by one in extension/src/core/kernelRulesBf16.ts) ------------------
   static constexpr bool kMGrouped = kGemmType == GemmType::MGroupedContiguous || kGemmType == GemmType::MGroupedMasked;
-  static_assert(kGemmType == GemmType::Normal || kMGrouped,
-                "rule gemm-type: the BF16 kernel implements Normal, MGroupedContiguous and MGroupedMasked");
+  static constexpr bool kKGrouped = kGemmType == GemmType::KGrouped;
+  static_assert(kGemmType == GemmType::Normal || kMGrouped || kKGrouped,
+                "rule gemm-type: the BF16 kernel implements Normal, MGroupedContiguous, MGroupedMasked and KGrouped");
   static_assert(!kMGrouped || kOutput == Bf16Output::Bf16, "rule grouped-output: the M-grouped BF16 GEMMs write bf16 D");
+  static_assert(!kKGrouped || kOutput == Bf16Output::Fp32Accumulate,
+                "rule kgrouped-output: the K-grouped BF16 GEMM writes fp32 D = C + A . B^T (Fp32Accumulate)");
+  static_assert(!kKGrouped || (kClusterM == 1 && kClusterN == 1),
+                "rule kgrouped-cluster: the K-grouped BF16 GEMM runs without clusters (clusterM = clusterN = 1)");
   static_assert(kGemmType != GemmType::MGroupedContiguous || 128 % BLOCK_M == 0,
                 "rule contiguous-block-m: BLOCK_M must divide the contiguous M alignment (128): a tile never holds two experts");
   static_assert(BLOCK_K * kElemBytes == 128, "rule block-k: BLOCK_K must be 64 (one 128-byte swizzle row of bf16)");
@@ -125,12 +151,23 @@ struct Sm90Bf16Gemm {
 
   // The FP8 kernels' schedulers (persistent, L2 rasterisation, cluster pairs; the M-grouped one per
   // expert); their K-block helpers are for 128-deep FP8 blocks, so this kernel counts its own
-  // (num_k_blocks below, the same for every tile and group).
-  using Sched = typename SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs>::type;
-  using Tile = typename SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs>::Tile;
+  // (num_k_blocks below, the same for every tile and group). K-grouped: the 1D1D kernel's scheduler
+  // with BLOCK_K 64, whose tiles carry their group's K-block count and offset (tile_k_blocks below).
+  using Sched = typename Bf16SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, BLOCK_K, kClusterM, kClusterN, kNumSMs>::type;
+  using Tile = typename Bf16SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, BLOCK_K, kClusterM, kClusterN, kNumSMs>::Tile;
   using Mma = ptx::WgmmaBf16<BLOCK_N>;
 
   __host__ __device__ __forceinline__ static uint32_t num_k_blocks(uint32_t k) { return ceil_div<uint32_t>(k, BLOCK_K); }
+  // K-blocks of one tile and the first of them in A's / B's K dimension: K-grouped, its group's
+  // (K_g / 64, from sum(K_<g) / 64); otherwise all of K from 0.
+  __device__ __forceinline__ static uint32_t tile_k_blocks(const Tile& t, uint32_t k_blocks) {
+    if constexpr (kKGrouped) return t.num_k_blocks;
+    else return k_blocks;
+  }
+  __device__ __forceinline__ static uint32_t tile_k_block_offset(const Tile& t) {
+    if constexpr (kKGrouped) return t.k_block_offset;
+    else return 0;
+  }
 
   // Byte offset of D element (row, col) in the staging tile, with the TMA swizzle of kSwizzleD:
   // within each pattern, 16-byte chunk bits [4, 4+b) are XORed with bits [7, 7+b).
@@ -160,8 +197,10 @@ struct Sm90Bf16Gemm {
       // The swizzle patterns and descriptors assume a 1024-aligned base, and the launch must match
       // the compiled cluster shape: stop loudly rather than compute garbage.
       if ((ptx::smem_u32(smem) & 1023u) != 0 || gridDim.x % kClusterSize != 0) __trap();
-      // M-grouped tiles with rows that must stay untouched are stored row by row through args.d.
+      // M-grouped tiles with rows that must stay untouched are stored row by row through args.d;
+      // K-grouped tiles read their group's K from grouped_layout.
       if (kMGrouped && args.d == nullptr) __trap();
+      if (kKGrouped && args.grouped_layout == nullptr) __trap();
       if constexpr (kClusterSize > 1) {
         if (ptx::cluster_nctarank() != kClusterSize) __trap();
       }
@@ -220,7 +259,9 @@ struct Sm90Bf16Gemm {
       // Which operand comes by multicast this tile: rank 0 loads it for both CTAs, rank 1 skips it.
       const bool multicast_a = kClusterN > 1 && tile.multicast;
       const bool multicast_b = kClusterM > 1 && tile.multicast;
-      for (uint32_t kb = 0; kb < k_blocks; ++kb) {
+      const uint32_t tile_blocks = tile_k_blocks(tile, k_blocks);
+      const uint32_t k_block_offset = tile_k_block_offset(tile);
+      for (uint32_t kb = 0; kb < tile_blocks; ++kb) {
         // Wait until every consumer (of both CTAs when clustered) released this stage.
         tr.event(TraceEvent::EmptyWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
         ptx::mbarrier_try_wait_parity(&empty_barriers[pipe.stage], pipe.phase ^ 1);
@@ -230,7 +271,8 @@ struct Sm90Bf16Gemm {
         ptx::mbarrier_arrive_expect_tx(full, kTmaBytesPerStage);
         uint8_t* a_dst = smem + SMEM_A_OFFSET + pipe.stage * SMEM_A_STAGE_BYTES;  // [BLOCK_M][64] bf16
         uint8_t* b_dst = smem + SMEM_B_OFFSET + pipe.stage * SMEM_B_STAGE_BYTES;  // [BLOCK_N][64] bf16
-        const int32_t k_idx = static_cast<int32_t>(kb * BLOCK_K);
+        // K-grouped: K-block kb of this group is K-block (offset + kb) of the concatenated K.
+        const int32_t k_idx = static_cast<int32_t>((k_block_offset + kb) * BLOCK_K);
         load_operand(&args.tma_a, full, a_dst, k_idx, a_row, multicast_a, cta_rank);
         load_operand(&args.tma_b, full, b_dst, k_idx, b_row, multicast_b, cta_rank);
         tr.event(TraceEvent::TmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
@@ -359,7 +401,12 @@ struct Sm90Bf16Gemm {
     float accum[kNumWaves][kNumAccum];
     while (sched.next(tile)) {
       tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-      k_loop(accum, desc, k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
+      // K-grouped: this tile's group's K-blocks (the others: all of K, the same for every tile).
+      if constexpr (kKGrouped) {
+        k_loop(accum, desc, tile.num_k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
+      } else {
+        k_loop(accum, desc, k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
+      }
       tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       store_tile(args, sched, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx);
       tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
@@ -397,7 +444,11 @@ struct Sm90Bf16Gemm {
     const uint32_t row = sched.d_row(t);
     if (!rows_masked && threadIdx.x < kNumDStores && col < args.n) {
       const uint8_t* slab = smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * kOutBytes);
-      if constexpr (kOutput == Bf16Output::Fp32Accumulate) {
+      if constexpr (kKGrouped) {
+        // D is the 3D map {N, M, G}: the tile lands on its group's plane; rows past M are clipped there.
+        ptx::cp_reduce_async_bulk_tensor_3d_add(&args.tma_d, slab, static_cast<int32_t>(col), static_cast<int32_t>(row),
+                                                static_cast<int32_t>(t.group));
+      } else if constexpr (kOutput == Bf16Output::Fp32Accumulate) {
         ptx::cp_reduce_async_bulk_tensor_2d_add(&args.tma_d, slab, static_cast<int32_t>(col), static_cast<int32_t>(row));
       } else {
         ptx::cp_async_bulk_tensor_2d_store(&args.tma_d, slab, static_cast<int32_t>(col), static_cast<int32_t>(row));

@@ -96,7 +96,7 @@ struct Sm90Fp8Gemm1D1D {
                 "128-byte swizzled tiles must start on 1024-byte boundaries");
   static_assert(128 * kProducerRegisters + kNumMathThreads * kMathRegisters <= 65536, "register file: setmaxnreg split exceeds 64K");
 
-  using Sched = KGroupedScheduler<kGemmType, BLOCK_M, BLOCK_N, kNumSMs>;
+  using Sched = KGroupedScheduler<kGemmType, BLOCK_M, BLOCK_N, kNumSMs, BLOCK_K>;
   using Mma = ptx::WgmmaFp8<BLOCK_N>;
 
   // Byte offset of fp32 element (row, col) in the staging tile, with the TMA swizzle of kSwizzleD:

@@ -47,6 +47,18 @@ __device__ __forceinline__ void count_changed_words(const uint32_t* d, uint64_t 
   if (threadIdx.x % 32 == 0 && changed != 0) atomicAdd(out, changed);
 }
 
+// out[0] += number of 32-bit words of d[0, count) that differ from expected[0, count): a K-grouped
+// GEMM's empty group must leave D_g bit-identical to C_g.
+__device__ __forceinline__ void count_differing_words(const uint32_t* d, const uint32_t* expected, uint64_t count,
+                                                      unsigned long long* out) {
+  unsigned long long differ = 0;
+  const uint64_t stride = static_cast<uint64_t>(gridDim.x) * blockDim.x;
+  for (uint64_t i = static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride)
+    differ += d[i] != expected[i] ? 1ull : 0ull;
+  differ = warp_sum(differ);
+  if (threadIdx.x % 32 == 0 && differ != 0) atomicAdd(out, differ);
+}
+
 // User scales sf fp32 [rows][k_blocks] (row-major, as a per-token cast returns them) -> the kernels'
 // layout dst fp32 [k_blocks][stride] (MN-major, stride = TMA-aligned rows, align(rows, 4)); the
 // padding rows get 0. One thread per element of dst; grid-stride.

@@ -211,3 +211,65 @@ test('the DeepGEMM problem of each kind: grouped kinds carry the drawn sizes; wg
     /caller-given/,
   );
 });
+
+test('bf16-kgrouped: a BF16 reference per group over its K columns (ld = ΣK_g, K_g = 0 referenced as C), fp32 D launched with the K_g list, C distinct then in place, the empty plane compared with C', async () => {
+  const fake = new GroupedFake();
+  const c: GroupedCase = { kind: 'bf16-kgrouped', numGroups: 3, m: 256, n: 512, k: 64, layout: [64, 0, 192] };
+  const r = (await run(fake, [c])).results[0];
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.deepEqual(r.draw.groupK, [64, 0, 192]);
+  assert.deepEqual(Array.from(fake.uploads[0] as Int32Array), [64, 0, 192]);
+  const refs = fake.named(GroupedKernel.referenceBf16);
+  assert.equal(refs.length, 3, 'one reference per group, the empty one too (its plane is C)');
+  const arg = (l: (typeof refs)[number], i: number) => l.args[i] as { ptr?: bigint; u32?: number; u64?: bigint };
+  assert.deepEqual(
+    refs.map((l) => [arg(l, 4).u32, arg(l, 5).u32, arg(l, 6).u32, Number(arg(l, 7).u64)]),
+    [
+      [256, 512, 64, 256],
+      [256, 512, 0, 256],
+      [256, 512, 192, 256],
+    ],
+    'M, N, K_g and the row stride ΣK_g',
+  );
+  // Group g's A and B start at its K offset (bf16: 2 bytes), its C and reference at its plane.
+  assert.deepEqual(
+    refs.map((l) => [arg(l, 0).ptr! - arg(refs[0], 0).ptr!, arg(l, 1).ptr! - arg(refs[0], 1).ptr!]),
+    [
+      [0n, 0n],
+      [128n, 128n],
+      [128n, 128n],
+    ],
+  );
+  assert.deepEqual(
+    refs.map((l) => arg(l, 3).ptr! - arg(refs[0], 3).ptr!),
+    [0n, BigInt(256 * 512 * 4), BigInt(2 * 256 * 512 * 4)],
+  );
+  const diffs = fake.named(GroupedKernel.calcDiffF32).map((l) => Number((l.args[2] as { u64: bigint }).u64));
+  assert.deepEqual(diffs, [3 * 256 * 512], 'calc_diff over every plane');
+  const same = fake.named(GroupedKernel.countDiffering);
+  assert.equal(same.length, 1, 'the empty group plane compared word for word with C');
+  assert.equal(Number((same[0].args[2] as { u64: bigint }).u64), 256 * 512);
+  assert.deepEqual(r.untouched, { words: 256 * 512, changed: 0 });
+  const check = fake.specs[0];
+  assert.deepEqual(
+    [check.kind, check.m, check.n, check.k, check.numGroups, check.dType],
+    ['bf16-kgrouped', 256, 512, 256, 3, 'fp32'],
+  );
+  assert.ok(check.groupedLayout && check.c && check.c !== check.d);
+  assert.equal(check.flags, undefined, 'no device flags: the K-grouped kernel raises none');
+  assert.equal(check.sfa, undefined);
+  const timed = fake.specs.at(-1)!;
+  assert.equal(timed.c, timed.d, 'timed in place');
+  assert.equal(r.timing?.flops, 2 * 256 * 512 * 256);
+  assert.match(r.kernelName!, /^fp8lab_sm90_bf16_gemm_kgrouped_oacc_/);
+});
+
+test('bf16-kgrouped: an empty group whose D plane is no longer C is reported wrong and not timed', async () => {
+  const fake = new GroupedFake(3);
+  const c: GroupedCase = { kind: 'bf16-kgrouped', numGroups: 2, m: 128, n: 256, k: 64, layout: [0, 128] };
+  const r = (await run(fake, [c])).results[0];
+  assert.equal(r.error?.code, 'E_WRONG_RESULT');
+  assert.match(r.error!.message, /3 of 32768 words of the empty groups' D planes differ from C/);
+  assert.equal(r.timing, undefined);
+  assert.equal(fake.timeCalls.length, 0);
+});
