@@ -18,7 +18,8 @@ for (const file of readdirSync(dir)
   const run = JSON.parse(readFileSync(join(dir, file), 'utf8'));
   device ??= run.device;
   for (const r of run.results) {
-    if (!r.timing || !r.config || !r.peer?.medianUs) continue; // a run without the peer is another regime
+    const peer = r.peers?.find((p) => p.id === 'cublaslt')?.timing;
+    if (!r.timing || !r.config || !peer?.medianUs) continue; // a run without the peer is another regime
     rounds ??= r.timing.samples;
     const key = `${r.problem.m}x${r.problem.n}x${r.problem.k}`;
     if (!shapes.has(key))
@@ -31,7 +32,7 @@ for (const file of readdirSync(dir)
     let entry = list.find(same);
     if (!entry) list.push((entry = { config: r.config, measuredUs: [], peerUs: [] }));
     entry.measuredUs.push(Math.round(r.timing.medianUs * 10) / 10);
-    entry.peerUs.push(Math.round(r.peer.medianUs * 10) / 10);
+    entry.peerUs.push(Math.round(peer.medianUs * 10) / 10);
   }
 }
 const out = {

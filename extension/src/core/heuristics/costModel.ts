@@ -131,9 +131,9 @@ export const MODEL = {
    * the 700 W cap the clock falls with the energy the SMs spend, so a tile takes at least its
    * K-blocks' energy, each mma + ingest bytes x this: tiles that land fewer bytes per FLOP run at a
    * higher clock. The interleaved tune sweep cannot see it (its candidates share one clock); fitted
-   * to the sustained sweep (test/fixtures/h100/sustained-m4096.json): 256x128 tiles land 1/85 B per
-   * MAC against 128x128's 1/64 and run 2–4% ahead at K ≥ 7168 (4096x7168x16384 771 vs 789 µs), though
-   * they take 6% more cycles when the clock is shared. Any value in 0.0026–0.0035 makes the same picks.
+   * to the sustained sweep (test/fixtures/h100/sustained-m4096.json, 2nd recording): 256x128 tiles
+   * land 1/85 B per MAC against 128x128's 1/64 and run 6–8% ahead at K ≥ 7168 (4096x7168x16384
+   * 721.6 vs 786.3 µs). Any value in 0.0026–0.0035 keeps every pick within 1% of the sustained winner.
    */
   ingestEnergyCyclesPerByte: 0.003,
   /** Launch and teardown of one persistent grid, as graph-replayed (µs). */
