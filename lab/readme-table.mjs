@@ -65,7 +65,7 @@ function groupedTable(groupedRuns) {
       ? `masked ${c.numGroups}x${c.m} m~${c.expectedM ?? '?'} N=${c.n} K=${c.k}`
       : c.kind === 'wgrad'
         ? `wgrad ${c.m}x${c.n}x${c.k}`
-        : `${c.kind} ${c.numGroups}x${c.kind === 'kgrouped' ? `M=${c.m} N=${c.n} K~${c.k}` : `~${c.m} N=${c.n} K=${c.k}`}`;
+        : `${c.kind} ${c.numGroups}x${c.kind === 'kgrouped' || c.kind === 'bf16-kgrouped' ? `M=${c.m} N=${c.n} K~${c.k}` : `~${c.m} N=${c.n} K=${c.k}`}`;
   console.log('| case | tile | ours µs | TFLOPS | DeepGEMM µs | vs | calc_diff |');
   console.log('|---|---|---|---|---|---|---|');
   const byKind = {};
