@@ -63,6 +63,30 @@ export interface MqaKernelConfig {
   threads: number;
 }
 
+/** A rule of the MQA kernels' static_asserts that a kernel config breaks (mirrored in core/mqa/mqaCandidates.ts). */
+export type MqaConfigRule = 'math-warpgroups' | 'stages' | 'smem' | 'swizzle-alignment' | 'register-split';
+
+/** One kernel config the MQA kernels could be instantiated with, legal or rejected with the rule and why. */
+export interface MqaCandidate {
+  config: MqaKernelConfig;
+  /** Keys one step of the math warpgroups covers: plain BLOCK_KV, paged SPLIT_KV (64 per warpgroup). */
+  keysPerStep: number;
+  /** The setmaxnreg split: registers per producer thread and per math thread. */
+  producerRegisters: number;
+  mathRegisters: number;
+  rejected?: { rule: MqaConfigRule; reason: string };
+}
+
+/** `fp8lab configs --kernel mqa-logits|paged-mqa-logits` and the explorer: every candidate, the runtime's marked. */
+export interface MqaConfigReport {
+  case: MqaCase;
+  /** The config the runtime runs (always the same stages and warpgroups), and why. */
+  chosen: MqaKernelConfig;
+  chosenIndex: number;
+  why: string;
+  candidates: MqaCandidate[];
+}
+
 // ---------------------------------------------------------------------------------------------
 // The benchmark: `fp8lab bench --kernel mqa-logits|paged-mqa-logits`.
 

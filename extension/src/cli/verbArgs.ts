@@ -5,6 +5,7 @@ import type { Bf16Output, BenchOptions, ErrorCode, GemmProblem } from '../../pro
 import { BF16_OUTPUTS } from '../core/bf16/kernelRulesBf16';
 import { presetShapes, SHAPE_PRESETS } from '../core/deepseekShapes';
 import { parseShape } from '../core/shapes';
+import { isGroupedConfigKind, parseGroupedConfigShape, type GroupedConfigKind } from '../core/grouped/configProblem';
 import type { ConfigOverrides } from '../worker/bench/policy';
 
 /** A usage error carries a code like every other error: E_INVALID_SHAPE for a shape, else E_BAD_ARGUMENT. */
@@ -33,6 +34,20 @@ export function shapeFromWords(
   return parsed.ok
     ? { ok: true, value: { ...parsed.problem, ...(as.output ? { output: as.output } : {}) } }
     : { ok: false, code: 'E_INVALID_SHAPE', message: `shape "${words.join(' ')}": ${parsed.message}` };
+}
+
+/** A grouped BF16 kind's one shape word (G,M,N,K, ...), drawn as the grouped bench's first case. */
+function groupedShapeFromWords(verb: string, kind: GroupedConfigKind, words: string[]): Parsed<GemmProblem> {
+  if (words.length !== 1)
+    return {
+      ok: false,
+      code: 'E_INVALID_SHAPE',
+      message: `${verb} --kernel ${kind} needs one shape, as the grouped bench takes it (e.g. ${kind === 'bf16-masked' ? '6,1024,4096,7168' : '4,4096,7168,8192'})${words.length ? `; got ${words.map((w) => JSON.stringify(w)).join(' ')}` : ''}`,
+    };
+  const parsed = parseGroupedConfigShape(kind, words[0]);
+  return parsed.ok
+    ? { ok: true, value: parsed.problem }
+    : { ok: false, code: 'E_INVALID_SHAPE', message: parsed.message };
 }
 
 export interface BenchArgs {
@@ -236,13 +251,16 @@ export interface ShapeVerbArgs {
   top?: number;
 }
 
+/** The kernels `configs` and `compile` take a GEMM shape for (the MQA kinds are routed before). */
+type ShapeVerbKind = 'normal' | 'bf16' | GroupedConfigKind;
+
 export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]): Parsed<ShapeVerbArgs> {
   const words: string[] = [];
   let json = false;
   let config: ConfigOverrides | undefined;
   let legalOnly = false;
   let top: number | undefined;
-  let kind: 'normal' | 'bf16' = 'normal';
+  let kind = 'normal' as ShapeVerbKind;
   let output: Bf16Output | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -254,12 +272,12 @@ export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]):
     // The kernel: the FP8 GEMM (default) or the BF16 GEMM (with its output type).
     if (a === '--kernel') {
       const v = args[++i];
-      if (v !== 'normal' && v !== 'bf16')
+      if (v !== 'normal' && v !== 'bf16' && !isGroupedConfigKind(v ?? ''))
         return {
           ok: false,
-          message: `--kernel for ${verb} is normal (the FP8 GEMM, default) or bf16; got ${v ?? 'nothing'} (the grouped kinds: fp8lab bench --kernel KIND)`,
+          message: `--kernel for ${verb} is normal (the FP8 GEMM, default) or bf16, or a grouped BF16 kind (bf16-contiguous, bf16-masked, bf16-kgrouped)${verb === 'configs' ? ', or mqa-logits or paged-mqa-logits' : ''}; got ${v ?? 'nothing'} (the FP8 grouped kinds: fp8lab bench --kernel KIND)`,
         };
-      kind = v;
+      kind = v as ShapeVerbKind;
       continue;
     }
     if (a === '--output') {
@@ -295,8 +313,13 @@ export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]):
     words.push(a);
   }
   if (output !== undefined && kind !== 'bf16')
-    return { ok: false, message: '--output applies to --kernel bf16 only (the FP8 GEMM writes bf16)' };
-  const shape = shapeFromWords(verb, words, { kind, ...(output && output !== 'bf16' ? { output } : {}) });
+    return {
+      ok: false,
+      message: `--output applies to --kernel bf16 only (the ${kind === 'normal' ? 'FP8 GEMM writes bf16' : `${kind} GEMM's D type is fixed`})`,
+    };
+  const shape = isGroupedConfigKind(kind)
+    ? groupedShapeFromWords(verb, kind, words)
+    : shapeFromWords(verb, words, { kind, ...(output && output !== 'bf16' ? { output } : {}) });
   if (shape.ok !== true) return shape as Parsed<never>;
   return {
     ok: true,

@@ -11,7 +11,7 @@
 //  - GemmArgs carries m, n, k as uint32 and every size must fit in device memory.
 
 import type { GemmProblem, KernelKind } from '../../protocol/worker';
-import { ruleProblemBf16 } from './bf16/kernelRulesBf16';
+import { defaultOutputBf16, isBf16Kind, layoutKindOf, outputBytes, ruleProblemBf16 } from './bf16/kernelRulesBf16';
 
 export const SCALE_BLOCK_K = 128;
 export const N_ALIGNMENT = 8;
@@ -21,8 +21,25 @@ export const MAX_DIM = 2 ** 31 - 1;
 export const DEFAULT_MEMORY_BYTES = 80 * 2 ** 30;
 export const MAX_GROUPS = 1024;
 
-export const KERNEL_KINDS: readonly KernelKind[] = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad', 'bf16'];
-const GROUPED: ReadonlySet<KernelKind> = new Set(['contiguous', 'masked', 'kgrouped']);
+export const KERNEL_KINDS: readonly KernelKind[] = [
+  'normal',
+  'contiguous',
+  'masked',
+  'kgrouped',
+  'wgrad',
+  'bf16',
+  'bf16-contiguous',
+  'bf16-masked',
+  'bf16-kgrouped',
+];
+const GROUPED: ReadonlySet<KernelKind> = new Set([
+  'contiguous',
+  'masked',
+  'kgrouped',
+  'bf16-contiguous',
+  'bf16-masked',
+  'bf16-kgrouped',
+]);
 
 export type ShapeCheck = { ok: true } | { ok: false; code: 'E_INVALID_SHAPE'; message: string };
 
@@ -62,7 +79,7 @@ function describe(v: unknown): string {
 /** Rows of A the problem really holds (what the runtime allocates), for the memory check. */
 function rowsOfA(p: GemmProblem): number {
   const g = p.numGroups ?? 1;
-  switch (p.kind) {
+  switch (layoutKindOf(p.kind)) {
     case 'masked':
       return g * p.m; // [G, Mmax, K]
     case 'contiguous':
@@ -81,10 +98,15 @@ export function problemBytes(p: GemmProblem): number {
   const kTotal = p.kind === 'kgrouped' ? g * Math.ceil((p.k * 1.3) / 128) * 128 : p.k;
   const kBlocks = Math.ceil(kTotal / SCALE_BLOCK_K);
   const bGroups = p.kind === 'masked' || p.kind === 'contiguous' ? g : 1;
-  if (p.kind === 'bf16') {
-    // bf16 A and B, no scales; D bf16 or fp32 (and C when accumulating).
-    const out = p.output === 'fp32' ? 4 : p.output === 'fp32-accumulate' ? 8 : 2;
-    return (p.m + p.n) * p.k * 2 + p.m * p.n * out;
+  if (isBf16Kind(p.kind)) {
+    // bf16 A and B (one B per group for the M-grouped kinds), no scales; D bf16 or fp32 (and C when
+    // accumulating: one plane per group for the K-grouped kind, whose k is ΣK).
+    const output = p.output ?? defaultOutputBf16(p.kind);
+    const out = outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1);
+    const layout = layoutKindOf(p.kind);
+    const bGroups = layout === 'contiguous' || layout === 'masked' ? g : 1;
+    const outGroups = layout === 'kgrouped' ? g : 1;
+    return rows * p.k * 2 + bGroups * p.n * p.k * 2 + outGroups * rows * p.n * out;
   }
   const fp32Out = p.kind === 'wgrad' || p.kind === 'kgrouped';
   const outGroups = p.kind === 'kgrouped' ? g : 1;
@@ -112,9 +134,9 @@ export function validateProblem(p: GemmProblem, opts: ValidateOptions = {}): Sha
     const problem = checkDimension(name, value);
     if (problem) return fail(problem);
   }
-  if (p.kind === 'bf16') {
+  if (isBf16Kind(p.kind)) {
     // The BF16 kernel has no scaling blocks: K % 8 and N % 8 (bf16 D) or 4 (fp32 D), 16-byte TMA rows.
-    const v = ruleProblemBf16(p, p.output ?? 'bf16');
+    const v = ruleProblemBf16(p, p.output ?? defaultOutputBf16(p.kind));
     if (v) return fail(v.reason);
   } else if (p.k % SCALE_BLOCK_K !== 0) {
     const what = p.kind === 'kgrouped' ? 'K (the expected K per group)' : 'K';
@@ -122,7 +144,7 @@ export function validateProblem(p: GemmProblem, opts: ValidateOptions = {}): Sha
       `${what} must be a multiple of 128 (the scaling block); got ${p.k}, nearest valid: ${nearestText(p.k, SCALE_BLOCK_K)}`,
     );
   }
-  if (p.kind !== 'bf16' && p.n % N_ALIGNMENT !== 0) {
+  if (!isBf16Kind(p.kind) && p.n % N_ALIGNMENT !== 0) {
     return fail(
       `N must be a multiple of 8 (16-byte output rows for the TMA store); got ${p.n}, nearest valid: ${nearestText(p.n, N_ALIGNMENT)}`,
     );
@@ -144,7 +166,7 @@ function checkGroups(p: GemmProblem): string | undefined {
   const grouped = GROUPED.has(p.kind);
   if (!grouped) {
     if (p.numGroups !== undefined && p.numGroups !== 1) {
-      return `numGroups applies to the grouped kinds (contiguous, masked, kgrouped); a ${p.kind} GEMM has one group, got ${p.numGroups}`;
+      return `numGroups applies to the grouped kinds (contiguous, masked, kgrouped and their bf16- forms); a ${p.kind} GEMM has one group, got ${p.numGroups}`;
     }
     return undefined;
   }
@@ -155,10 +177,10 @@ function checkGroups(p: GemmProblem): string | undefined {
   if (p.expectedM !== undefined) {
     const eProblem = checkDimension('expectedM', p.expectedM);
     if (eProblem) return eProblem;
-    if (p.kind === 'masked' && p.expectedM > p.m) {
+    if (layoutKindOf(p.kind) === 'masked' && p.expectedM > p.m) {
       return `expectedM (${p.expectedM}) cannot exceed M, the rows per group of the masked layout (${p.m}); use expectedM ≤ ${p.m} or a larger M`;
     }
-  } else if (p.kind === 'masked') {
+  } else if (layoutKindOf(p.kind) === 'masked') {
     return `a masked GEMM needs expectedM (the heuristics' hint of rows per group), at most M = ${p.m}`;
   }
   return undefined;

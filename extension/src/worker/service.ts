@@ -63,6 +63,8 @@ import { probeEnvironment } from './environment';
 import { shapeLabel } from '../core/shapes';
 import { loadChoiceContext, modelMode } from './choiceContext';
 import type { ChoiceContext } from '../core/tuning/choice';
+import { isBf16Kind } from '../core/bf16/kernelRulesBf16';
+import { withGroupedSettings } from './grouped/groupedSettings';
 
 export interface BenchHooks extends JobHooks {
   measured?(result: ShapeResult): void;
@@ -126,14 +128,18 @@ export async function configs(
   options: { tuned?: boolean } = {},
 ): Promise<ConfigReport> {
   const env = await probeEnvironment(settings);
-  const device = policyDevice(settings, firstHopper(env));
   const [valid] = validateForCompile([problem], env);
+  // The grouped kinds plan for the SMs the grouped runtime is set to use, as their bench does.
+  const device = policyDevice(
+    isBf16Kind(valid.kind) && valid.kind !== 'bf16' ? withGroupedSettings(settings) : settings,
+    firstHopper(env),
+  );
   return chooseFor(
     valid,
     device,
     settings,
     undefined,
-    valid.kind === 'bf16' ? undefined : await choiceContextFor(settings, env, device, options),
+    isBf16Kind(valid.kind) ? undefined : await choiceContextFor(settings, env, device, options),
   );
 }
 
@@ -143,14 +149,17 @@ export async function compileKernel(settings: RuntimeSettings, job: CompileJob):
   requireCompiler(env);
   const [problem] = validateForCompile([job.problem], env);
   const forced = job.config ?? problem.config;
-  const device = policyDevice(settings, firstHopper(env));
+  const device = policyDevice(
+    isBf16Kind(problem.kind) && problem.kind !== 'bf16' ? withGroupedSettings(settings) : settings,
+    firstHopper(env),
+  );
   const { config } = resolveConfig(
     problem,
     device,
     forced,
     settings,
     undefined,
-    forced || problem.kind === 'bf16' ? undefined : await choiceContextFor(settings, env, device),
+    forced || isBf16Kind(problem.kind) ? undefined : await choiceContextFor(settings, env, device),
   );
   return compileGemm(addon(), settings, problem, config);
 }

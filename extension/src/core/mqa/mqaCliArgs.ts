@@ -72,3 +72,40 @@ export function parseMqaArgs(args: readonly string[]): MqaParsed {
     },
   };
 }
+
+export type MqaConfigsParsed =
+  | { ok: true; value: { kind: MqaKind; case: MqaCase; json: boolean; legalOnly: boolean } }
+  | { ok: false; message: string; code?: 'E_INVALID_SHAPE' }
+  | { ok: 'help' };
+
+/** `fp8lab configs --kernel mqa-logits|paged-mqa-logits CASE [--legal] [--json]`: one case, as the bench takes it. */
+export function parseMqaConfigsArgs(args: readonly string[]): MqaConfigsParsed {
+  let kind: MqaKind | undefined;
+  let json = false;
+  let legalOnly = false;
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--help' || a === '-h') return { ok: 'help' };
+    if (a === '--json') json = true;
+    else if (a === '--legal') legalOnly = true;
+    else if (a === '--kernel') {
+      const v = args[++i];
+      if (!(MQA_KINDS as readonly string[]).includes(v ?? ''))
+        return { ok: false, message: `--kernel must be ${MQA_KINDS.join(' or ')} here; got ${v ?? 'nothing'}` };
+      kind = v as MqaKind;
+    } else if (a.startsWith('-')) return { ok: false, message: `unknown option ${a} for configs --kernel ${kind ?? 'mqa-logits'}` };
+    else words.push(a);
+  }
+  if (!kind) return { ok: false, message: '--kernel mqa-logits or --kernel paged-mqa-logits is required here' };
+  const example = kind === 'mqa-logits' ? '2048,8192,64,128' : '256,2,64,128,8192';
+  if (words.length !== 1)
+    return {
+      ok: false,
+      code: 'E_INVALID_SHAPE',
+      message: `configs --kernel ${kind} needs one case, as the bench takes it (e.g. ${example})${words.length ? `; got ${words.map((w) => JSON.stringify(w)).join(' ')}` : ''}`,
+    };
+  const c = parseMqaShape(kind, words[0]);
+  if (typeof c === 'string') return { ok: false, code: 'E_INVALID_SHAPE', message: c };
+  return { ok: true, value: { kind, case: c, json, legalOnly } };
+}

@@ -26,7 +26,12 @@ import { findEntry, parsePtxas } from '../../core/ptxas';
 import { formatConfig } from '../../core/runRows';
 import { validateProblem } from '../../core/shapes';
 import { chooseConfigBf16 } from '../../core/bf16/heuristicsBf16';
-import { completeConfigBf16, configViolationsBf16, isBf16Kind } from '../../core/bf16/kernelRulesBf16';
+import {
+  completeConfigBf16,
+  configViolationsBf16,
+  defaultOutputBf16,
+  isBf16Kind,
+} from '../../core/bf16/kernelRulesBf16';
 import { Bf16ConfigError, kernelSourceBf16 } from '../../core/bf16/kernelSourceBf16';
 import { coded } from './errors';
 import type { Logger } from './jit';
@@ -72,10 +77,10 @@ export function validateBench(problems: GemmProblem[], env: EnvironmentReport): 
     const check = validateProblem(p, memoryBytes ? { memoryBytes } : {});
     const where = problems.length > 1 ? `shape ${i + 1} (${p?.m}x${p?.n}x${p?.k})` : `shape ${p?.m}x${p?.n}x${p?.k}`;
     if (!check.ok) throw coded('E_INVALID_SHAPE', `${where}: ${check.message}`);
-    if (p.kind === 'bf16') {
+    if (isBf16Kind(p.kind)) {
       throw coded(
         'E_INVALID_SHAPE',
-        `${where}: BF16 GEMMs are checked and timed by \`fp8lab bench --kernel bf16\` (the "BF16 GEMM" kind of "Run grouped GEMM benchmark"), not by the FP8 benchmark`,
+        `${where}: BF16 GEMMs are checked and timed by \`fp8lab bench --kernel ${p.kind}\` (the BF16 kinds of "Run grouped GEMM benchmark"), not by the FP8 benchmark`,
       );
     }
     if (p.kind !== 'normal') {
@@ -89,13 +94,14 @@ export function validateBench(problems: GemmProblem[], env: EnvironmentReport): 
 }
 
 /**
- * Validation for what needs no GPU run (configs, compile): the normal FP8 GEMM and the BF16 GEMM.
+ * Validation for what needs no GPU run (configs, compile): the normal FP8 GEMM and the BF16 GEMMs
+ * (one GEMM and the grouped forms, whose problem is a drawn case: core/grouped/configProblem.ts).
  * Throws E_INVALID_SHAPE naming the first bad problem.
  */
 export function validateForCompile(problems: GemmProblem[], env: EnvironmentReport): GemmProblem[] {
-  const bf16 = problems.filter((p) => p?.kind === 'bf16');
+  const bf16 = problems.filter((p) => p && isBf16Kind(p.kind));
   validateBench(
-    problems.filter((p) => p?.kind !== 'bf16'),
+    problems.filter((p) => !p || !isBf16Kind(p.kind)),
     env,
   );
   const memoryBytes = env.devices.find((d) => d.isHopper)?.totalMemoryBytes;
@@ -243,7 +249,7 @@ function applyOverridesBf16(problem: GemmProblem, device: PolicyDevice, override
       ...(overrides.numStages !== undefined ? { numStages: overrides.numStages } : {}),
       ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
     },
-    problem.output ?? 'bf16',
+    problem.output ?? defaultOutputBf16(problem.kind),
     device.sharedMemoryBytes,
   );
   if (overrides.blockK !== undefined) config.blockK = overrides.blockK;

@@ -1,0 +1,125 @@
+// The real CLI bundle (study mode: no GPU) on the kernel kinds `configs` learned beyond the FP8 and
+// plain BF16 GEMMs: the grouped BF16 kinds take a case as the grouped bench does and list their
+// candidates with rules and reasons, the chosen one being the config that bench compiles for the same
+// case; `compile` builds their chosen or forced config; the MQA kinds list their kernel configs with
+// the runtime's marked. Bad cases are coded errors. The nvcc parts skip only without nvcc.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { CompileReport, ConfigReport } from '../../../extension/protocol/worker';
+import type { GroupedBenchRun } from '../../../extension/protocol/grouped';
+import type { MqaConfigReport } from '../../../extension/protocol/mqa';
+import { findExtensionRoot } from '../../../extension/src/worker/addon';
+import { skip } from '../nvccHarness';
+
+const root = findExtensionRoot(__dirname, {});
+const cli = join(root, 'extension', 'dist', 'cli.js');
+const work = mkdtempSync(join(tmpdir(), 'fp8lab-configs-kinds-'));
+const env = { ...process.env, FP8LAB_ROOT: '', FP8LAB_JIT_CACHE_DIR: join(work, 'cache') };
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function fp8lab(args: string[]) {
+  assert.ok(existsSync(cli), `${cli} is missing: run \`node extension/build.mjs\` first`);
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env, timeout: 300_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('configs --kernel bf16-kgrouped G,M,N,K: the drawn K-grouped problem, BF16 candidates with rules and reasons', () => {
+  const r = fp8lab(['configs', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as ConfigReport;
+  assert.equal(report.problem.kind, 'bf16-kgrouped');
+  assert.equal(report.problem.numGroups, 4);
+  assert.equal(report.problem.m, 4096);
+  // ΣK of four groups of ~8192 (each drawn in 0.7..1.3 x and aligned to 128).
+  assert.ok(report.problem.k % 128 === 0 && report.problem.k >= 4 * 5734 && report.problem.k <= 4 * 10752);
+  assert.equal(report.chosen.blockK, 64);
+  assert.equal(report.chosen.clusterM * report.chosen.clusterN, 1);
+  const rejected = report.candidates.filter((c) => c.rejected);
+  assert.ok(rejected.length > 0 && rejected.every((c) => c.rejected!.rule && c.rejected!.reason.length > 20));
+  // The K-grouped kernel has no clusters: every clustered candidate is refused, saying so.
+  assert.ok(
+    report.candidates
+      .filter((c) => c.config.clusterM * c.config.clusterN > 1)
+      .every((c) => c.rejected && /cluster/i.test(`${c.rejected.rule} ${c.rejected.reason}`)),
+  );
+  assert.match(report.why, /stages: \d+ tiles in \d+ waves?/);
+  // Text: the case named with its groups, one chosen line.
+  const text = fp8lab(['configs', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^bf16-kgrouped: 4 groups, M=4096, N=7168, ΣK=\d+ \(groups drawn as `fp8lab bench --kernel bf16-kgrouped` draws its first case\)\n/);
+  assert.match(text.stdout, /\n\* .* pred /);
+});
+
+test('configs --kernel bf16-contiguous and bf16-masked take their grouped case syntax; bad cases are coded', () => {
+  const c = JSON.parse(fp8lab(['configs', '--kernel', 'bf16-contiguous', '4,4096,7168,2048', '--json']).stdout) as ConfigReport;
+  assert.equal(c.problem.kind, 'bf16-contiguous');
+  assert.equal(c.problem.expectedM, 4096);
+  assert.equal(c.problem.m % 128, 0);
+  const m = JSON.parse(fp8lab(['configs', '--kernel', 'bf16-masked', '6,1024,4096,7168', '--json']).stdout) as ConfigReport;
+  assert.equal(m.problem.kind, 'bf16-masked');
+  assert.deepEqual([m.problem.m, m.problem.expectedM, m.problem.numGroups], [4096, 1024, 6]);
+  const bad = fp8lab(['configs', '--kernel', 'bf16-masked', '6,1024,4096']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /\[E_INVALID_SHAPE\] a masked shape is G,EXPECTED_M,N,K\[,MMAX\]/);
+  const two = fp8lab(['configs', '--kernel', 'bf16-contiguous', '4', '4096', '7168', '2048']);
+  assert.equal(two.code, 1);
+  assert.match(two.stderr, /needs one shape, as the grouped bench takes it/);
+  const output = fp8lab(['configs', '--kernel', 'bf16-kgrouped', '--output', 'bf16', '4,4096,7168,8192']);
+  assert.equal(output.code, 1);
+  assert.match(output.stderr, /--output applies to --kernel bf16 only/);
+});
+
+test('configs --kernel mqa-logits | paged-mqa-logits CASE: the kernel configs, the runtime one chosen', () => {
+  const r = fp8lab(['configs', '--kernel', 'mqa-logits', '2048,8192,64,128', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as MqaConfigReport;
+  assert.equal(report.case.kind, 'mqa-logits');
+  assert.deepEqual(
+    [report.chosen.numQStages, report.chosen.numKVStages, report.chosen.numMathWarpgroups, report.chosen.threads],
+    [3, 3, 4, 640],
+  );
+  assert.equal(report.candidates.length, 72);
+  assert.ok(report.candidates.some((c) => c.rejected?.rule === 'smem' && /KV stages fit/.test(c.rejected.reason)));
+  assert.ok(report.candidates.some((c) => c.rejected?.rule === 'stages'));
+  const text = fp8lab(['configs', '--kernel', 'paged-mqa-logits', '256,2,64,128,8192', '--legal']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^FP8LAB configs: paged-mqa-logits B=256 next_n=2 H=64 D=128 avg_kv=8192 — 72 kernel configs, \d+ legal\n/);
+  assert.match(text.stdout, /\nchosen: 3Q\/3KV x4WG — The runtime always runs/);
+  assert.doesNotMatch(text.stdout, /rejected/);
+  const bad = fp8lab(['configs', '--kernel', 'paged-mqa-logits', '256,3,64,128,8192']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /\[E_INVALID_SHAPE\] .*next_n x heads must be at most 128/);
+  const none = fp8lab(['configs', '--kernel', 'mqa-logits']);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /needs one case, as the bench takes it \(e\.g\. 2048,8192,64,128\)/);
+});
+
+test('the chosen grouped config is the one `bench --kernel bf16-kgrouped` compiles for the case; compile builds it', { skip }, () => {
+  const report = JSON.parse(fp8lab(['configs', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192', '--json']).stdout) as ConfigReport;
+  const json = join(work, 'kgrouped.json');
+  const bench = fp8lab(['bench', '--kernel', 'bf16-kgrouped', '--check-only', '--no-peer', '4,4096,7168,8192', '--json', json]);
+  assert.equal(bench.code, 0, bench.stderr);
+  const run = JSON.parse(readFileSync(json, 'utf8')) as GroupedBenchRun;
+  assert.deepEqual(run.results[0].config, report.chosen);
+  assert.deepEqual(run.results[0].problem, report.problem);
+  const compiled = fp8lab(['compile', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192', '--json']);
+  assert.equal(compiled.code, 0, compiled.stderr);
+  const c = JSON.parse(compiled.stdout) as CompileReport;
+  assert.deepEqual(c.config, report.chosen);
+  assert.equal(c.kernelName, run.results[0].kernelName);
+  assert.match(c.kernelName, /^fp8lab_sm90_bf16_gemm_kgrouped_/);
+  assert.equal(c.registers.spillStoresBytes + c.registers.spillLoadsBytes, 0);
+  // A forced config of a grouped kind: completed, checked, compiled.
+  const forced = fp8lab(['compile', '--kernel', 'bf16-contiguous', '4,4096,7168,2048', '--config', 'block_m=128,block_n=128', '--json']);
+  assert.equal(forced.code, 0, forced.stderr);
+  const f = JSON.parse(forced.stdout) as CompileReport;
+  assert.deepEqual([f.config.blockM, f.config.blockN], [128, 128]);
+  assert.match(f.kernelName, /^fp8lab_sm90_bf16_gemm_contiguous_.*_bm128_bn128_/);
+  const refused = fp8lab(['compile', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192', '--config', 'cluster_m=2']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /\[E_INVALID_CONFIG\]/);
+});
