@@ -25,6 +25,10 @@ import type {
 } from './worker';
 import type { AccuracySnapshot, TimelineSnapshot } from './trace';
 import type { SassSnapshot } from './sass';
+import type { MqaConfigReport, MqaKind } from './mqa';
+
+/** What the explorer lists candidates for: a GEMM kind (FP8 or BF16) or an MQA-logits kind. */
+export type ExplorerKind = KernelKind | MqaKind;
 
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
@@ -63,6 +67,8 @@ export interface ExplorerSnapshot {
   problem?: GemmProblem;
   follow: boolean;
   report?: ConfigReport;
+  /** The MQA-logits kinds: their kernel configs around the runtime's (then problem and report are absent). */
+  mqaReport?: MqaConfigReport;
   reportError?: CodedErrorData;
   candidates: ExplorerCandidateState[];
   /** The override stored for this shape ("keep as override"), if any. */
@@ -114,7 +120,7 @@ export interface WebviewRequests {
   /** Results panel: export the shown run. */
   'run/export': { params: { format: 'json' | 'csv' }; result: { path?: string } };
   /** Explorer: list candidates for a shape typed by the user ("M,N,K", "MxNxK", "M N K"). */
-  'configs/list': { params: { shape: string; kind: KernelKind; follow: boolean }; result: { ok: boolean } };
+  'configs/list': { params: { shape: string; kind: ExplorerKind; follow: boolean }; result: { ok: boolean } };
   /** Explorer: compile the candidates at these indices (no GPU needed). */
   'configs/compile': { params: { indices: number[] }; result: { compiled: number } };
   /** Explorer: time the candidates at these indices (GPU). */
@@ -176,7 +182,7 @@ export interface ViewUiState {
   /** Explorer: the shape the selection belongs to ("normal:64x2112x7168"); another shape clears it. */
   selectionFor?: string;
   shapeText?: string;
-  kind?: KernelKind;
+  kind?: ExplorerKind;
   /** Explorer: the rejected candidates' list is open. */
   showRejected?: boolean;
   /** Results panel: the run shown, so the serializer can reopen it after a reload. */

@@ -4,10 +4,10 @@
 // Pure: no vscode, no DOM.
 
 import type { ViewName, WebviewToHost } from '../../protocol/webview';
+import { EXPLORER_KINDS, isExplorerKind } from './explorerKinds';
 
 export type GuardResult = { ok: true; message: WebviewToHost } | { ok: false; reason: string };
 
-const KERNEL_KINDS = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad', 'bf16'] as const;
 const MAX_INDICES = 4096;
 const MAX_SHAPE_TEXT = 200;
 const MAX_LOG_TEXT = 4000;
@@ -62,8 +62,7 @@ const REQUEST_CHECKS: Record<string, Check> = {
     if (extra) return extra;
     if (typeof p.shape !== 'string' || p.shape.length > MAX_SHAPE_TEXT)
       return `shape must be a string of at most ${MAX_SHAPE_TEXT} characters`;
-    if (!KERNEL_KINDS.includes(p.kind as (typeof KERNEL_KINDS)[number]))
-      return `kind must be one of ${KERNEL_KINDS.join(', ')}`;
+    if (!isExplorerKind(p.kind)) return `kind must be one of ${EXPLORER_KINDS.join(', ')}`;
     if (typeof p.follow !== 'boolean') return 'follow must be a boolean';
     return undefined;
   },

@@ -5,12 +5,17 @@
 // environment report and says plainly what cannot be done when there is no toolkit or no GPU.
 
 import * as vscode from 'vscode';
-import type { ExplorerCandidateState, ExplorerSnapshot } from '../../protocol/webview';
-import type { GemmProblem, KernelKind, ShapeResult } from '../../protocol/worker';
+import type { ExplorerCandidateState, ExplorerKind, ExplorerSnapshot } from '../../protocol/webview';
+import type { MqaKind } from '../../protocol/mqa';
+import type { GemmProblem, ShapeResult } from '../../protocol/worker';
 import type { FeatureContext } from '../context';
 import { registersFromCandidates } from '../core/registerEntries';
 import { identicalConfigs } from '../core/configIdentity';
-import { parseShape, shapeLabel } from '../core/shapes';
+import { parseShape } from '../core/shapes';
+import { isGroupedConfigKind, parseGroupedConfigShape, problemLabel } from '../core/grouped/configProblem';
+import { isMqaKind } from '../core/explorerKinds';
+import { mqaConfigReport } from '../core/mqa/mqaCandidates';
+import { mqaCaseLabel, parseMqaShape } from '../core/mqa/mqaShapes';
 import { panelsFor } from '../panels/panelSet';
 import { toCodedError, WebviewHost } from '../panels/webviewHost';
 import { Overrides } from './overrides';
@@ -96,7 +101,9 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
 
   private wideTitle(): string {
     const p = this.state.problem;
-    return p ? `Config Explorer · ${p.kind} ${shapeLabel(p)}` : 'Config Explorer';
+    const mqa = this.state.mqaReport?.case;
+    if (mqa) return `Config Explorer · ${mqa.kind} ${mqaCaseLabel(mqa)}`;
+    return p ? `Config Explorer · ${p.kind} ${problemLabel(p)}` : 'Config Explorer';
   }
 
   private makeHost(webview: vscode.Webview, snapshot: () => ExplorerSnapshot): WebviewHost {
@@ -183,7 +190,7 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
     }
   }
 
-  private async onList(p: { shape: string; kind: KernelKind; follow: boolean }): Promise<{ ok: boolean }> {
+  private async onList(p: { shape: string; kind: ExplorerKind; follow: boolean }): Promise<{ ok: boolean }> {
     this.set({ follow: p.follow });
     if (p.follow) {
       const last = await runStoreFor(this.ctx)
@@ -201,7 +208,9 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
         return { ok: false };
       }
     }
-    const parsed = parseShape(p.shape, { kind: p.kind });
+    if (isMqaKind(p.kind)) return this.listMqa(p.kind, p.shape);
+    // The grouped BF16 kinds take a case as their bench does (G,M,N,K, ...), drawn as it draws it.
+    const parsed = isGroupedConfigKind(p.kind) ? parseGroupedConfigShape(p.kind, p.shape) : parseShape(p.shape, { kind: p.kind });
     if (!parsed.ok) {
       this.set({ reportError: { code: parsed.code, message: parsed.message } });
       return { ok: false };
@@ -209,10 +218,31 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
     return this.list(parsed.problem);
   }
 
+  /**
+   * The MQA-logits kinds: their kernel configs around the one the runtime runs (pure, no worker
+   * needed); a case the kernels refuse is shown as its coded error.
+   */
+  private listMqa(kind: MqaKind, shape: string): { ok: boolean } {
+    const parsed = parseMqaShape(kind, shape.trim());
+    const reset = { problem: undefined, report: undefined, candidates: [], override: undefined, peers: undefined };
+    if (typeof parsed === 'string') {
+      this.set({ ...reset, mqaReport: undefined, reportError: { code: 'E_INVALID_SHAPE', message: parsed } });
+      return { ok: false };
+    }
+    try {
+      this.set({ ...reset, mqaReport: mqaConfigReport(parsed), reportError: undefined, busy: undefined });
+      return { ok: true };
+    } catch (e) {
+      this.set({ ...reset, mqaReport: undefined, reportError: toCodedError(e) });
+      return { ok: false };
+    }
+  }
+
   /** Lists the candidates of a problem (resets compile/timing state of the previous shape). */
   async list(problem: GemmProblem): Promise<{ ok: boolean }> {
     this.set({
       problem,
+      mqaReport: undefined,
       report: undefined,
       reportError: undefined,
       candidates: [],

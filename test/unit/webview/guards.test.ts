@@ -17,6 +17,16 @@ describe('checkWebviewMessage accepts what the protocol allows', () => {
     ['registers/show', req('registers/show', { indices: [0, 2] }), 'results'],
     ['run/export csv', req('run/export', { format: 'csv' }), 'results'],
     ['configs/list', req('configs/list', { shape: '64,2112,7168', kind: 'normal', follow: false }), 'explorer'],
+    [
+      'configs/list bf16-kgrouped',
+      req('configs/list', { shape: '4,4096,7168,8192', kind: 'bf16-kgrouped', follow: false }),
+      'explorer',
+    ],
+    [
+      'configs/list paged-mqa-logits',
+      req('configs/list', { shape: '256,2,64,128,8192', kind: 'paged-mqa-logits', follow: false }),
+      'explorer',
+    ],
     ['configs/compile', req('configs/compile', { indices: [1, 2, 3] }), 'explorer'],
     ['configs/time', req('configs/time', { indices: [4] }, 99), 'explorer'],
     ['override/keep', req('override/keep', { index: 3 }), 'explorer'],
@@ -87,6 +97,12 @@ describe('checkWebviewMessage rejects, saying why', () => {
     [
       'bad kernel kind',
       req('configs/list', { shape: '1,2,3', kind: 'sparse', follow: false }),
+      'explorer',
+      /kind must be one of normal, .*bf16-kgrouped, mqa-logits, paged-mqa-logits/,
+    ],
+    [
+      'an MQA kind spelt otherwise',
+      req('configs/list', { shape: '2048,8192,64,128', kind: 'mqa_logits', follow: false }),
       'explorer',
       /kind must be one of/,
     ],

@@ -5,8 +5,8 @@
 // predicted candidates, the rejected ones grouped by reason) and wide in an editor tab ("Open in
 // editor": the full sortable table, fastest first).
 
-import type { ExplorerCandidateState, ExplorerSnapshot } from '../../../extension/protocol/webview';
-import type { Candidate, KernelKind } from '../../../extension/protocol/worker';
+import type { ExplorerCandidateState, ExplorerKind, ExplorerSnapshot } from '../../../extension/protocol/webview';
+import type { Candidate } from '../../../extension/protocol/worker';
 import { formatConfig } from '../../../extension/src/core/runRows';
 import * as space from '../charts/candidateSpace';
 import { candidateData, chosenIndex, identicalConfigs } from '../charts/data';
@@ -19,9 +19,11 @@ import { buildTable, type Column } from '../ui/table';
 import { configFigure } from '../ui/configPopover';
 import { acceptDroppedFiles } from '../ui/dropFiles';
 import { shapeLabel } from '../../../extension/src/core/shapes';
+import { EXPLORER_KINDS, shapePlaceholder } from '../../../extension/src/core/explorerKinds';
+import { isGroupedConfigKind, problemLabel } from '../../../extension/src/core/grouped/configProblem';
+import { renderMqa } from './explorerMqa';
 
 const app = document.getElementById('app') as HTMLElement;
-const KINDS: KernelKind[] = ['normal', 'contiguous', 'masked', 'kgrouped', 'wgrad', 'bf16'];
 
 interface Row {
   index: number;
@@ -195,26 +197,32 @@ function render(s: ExplorerSnapshot, host: Host): void {
   const showEnv = !env || !env.canRunKernels;
   if (showEnv) app.append(environmentBlock(env, s.envError));
 
-  // Shape form.
+  // Shape form: the shape text each kind takes (M,N,K; a grouped case; an MQA case).
+  const currentKind: ExplorerKind = ui.kind ?? s.mqaReport?.case.kind ?? s.problem?.kind ?? 'normal';
   const shape = h('input', {
     type: 'text',
     id: 'shape',
-    placeholder: 'M,N,K e.g. 4096,7168,2048',
-    'aria-label': 'Shape M,N,K',
-    value: ui.shapeText ?? (s.problem ? `${s.problem.m},${s.problem.n},${s.problem.k}` : ''),
+    placeholder: shapePlaceholder(currentKind),
+    'aria-label': 'Shape',
+    value:
+      ui.shapeText ??
+      (s.problem && !isGroupedConfigKind(s.problem.kind) ? `${s.problem.m},${s.problem.n},${s.problem.k}` : ''),
   });
   const kind = h(
     'select',
     { 'aria-label': 'Kernel kind' },
-    ...KINDS.map((k) => h('option', { value: k, selected: (ui.kind ?? s.problem?.kind ?? 'normal') === k }, k)),
+    ...EXPLORER_KINDS.map((k) => h('option', { value: k, selected: currentKind === k }, k)),
   );
+  kind.addEventListener('change', () => {
+    shape.placeholder = shapePlaceholder(kind.value as ExplorerKind);
+  });
   const follow = h('input', { type: 'checkbox', id: 'follow', checked: s.follow });
   const show = h('button', { class: 'primary' }, compact ? 'Show' : 'Show candidates');
   const message = h('p', { class: 'form-message', role: 'status' });
   const submit = () => {
-    host.saveState({ shapeText: shape.value, kind: kind.value as KernelKind });
+    host.saveState({ shapeText: shape.value, kind: kind.value as ExplorerKind });
     host
-      .request('configs/list', { shape: shape.value, kind: kind.value as KernelKind, follow: follow.checked })
+      .request('configs/list', { shape: shape.value, kind: kind.value as ExplorerKind, follow: follow.checked })
       .catch((e: Error) => {
         message.textContent = e.message;
       });
@@ -262,6 +270,10 @@ function render(s: ExplorerSnapshot, host: Host): void {
     );
   }
 
+  if (s.mqaReport) {
+    renderMqa(app, s.mqaReport, compact, host);
+    return;
+  }
   const report = s.report;
   if (!report) {
     if (!s.busy && !s.reportError)
@@ -279,7 +291,7 @@ function render(s: ExplorerSnapshot, host: Host): void {
   }));
   const legal = rows.filter((r) => !r.c.rejected);
   const p = report.problem;
-  app.append(h('h2', {}, `${p.kind} ${shapeLabel(p)}: ${legal.length} legal of ${rows.length} candidates`));
+  app.append(h('h2', {}, `${p.kind} ${problemLabel(p)}: ${legal.length} legal of ${rows.length} candidates`));
   app.append(
     h(
       'div',

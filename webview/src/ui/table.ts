@@ -12,6 +12,8 @@ export interface Column<R> {
   numeric?: boolean;
   /** Long text: clipped with an ellipsis (the full text is in the cell's title). */
   clip?: boolean;
+  /** Long text that wraps inside the column (sentences such as a rejection's reason). */
+  wrap?: boolean;
   /** Times and the like: the first click sorts ascending (best first); other numbers start descending. */
   lowerIsBetter?: boolean;
 }
@@ -97,7 +99,11 @@ export function buildTable<R>(o: TableOptions<R>): HTMLTableElement {
     for (const c of o.columns) {
       const text = c.text ? c.text(r) : String(c.value(r) ?? '—');
       tr.append(
-        h('td', { class: c.numeric ? 'num' : c.clip ? 'clip' : undefined, title: c.clip ? text : undefined }, text),
+        h(
+          'td',
+          { class: c.numeric ? 'num' : c.clip ? 'clip' : c.wrap ? 'wrap' : undefined, title: c.clip ? text : undefined },
+          text,
+        ),
       );
     }
     if (o.trail) tr.append(h('td', { class: 'actions' }, o.trail(r)));

@@ -1,0 +1,37 @@
+// The kinds the Config Explorer lists candidates for, in its picker's order, and the shape text each
+// takes (pure: the webview, the host and the message guard share it).
+import type { ExplorerKind } from '../../protocol/webview';
+import type { MqaKind } from '../../protocol/mqa';
+import { groupedShapeSyntax, isGroupedConfigKind } from './grouped/configProblem';
+import { MQA_KINDS } from './mqa/mqaShapes';
+
+export const EXPLORER_KINDS: readonly ExplorerKind[] = [
+  'normal',
+  'contiguous',
+  'masked',
+  'kgrouped',
+  'wgrad',
+  'bf16',
+  'bf16-contiguous',
+  'bf16-masked',
+  'bf16-kgrouped',
+  'mqa-logits',
+  'paged-mqa-logits',
+];
+
+export function isExplorerKind(kind: unknown): kind is ExplorerKind {
+  return (EXPLORER_KINDS as readonly unknown[]).includes(kind);
+}
+
+export function isMqaKind(kind: string): kind is MqaKind {
+  return (MQA_KINDS as readonly string[]).includes(kind);
+}
+
+/** The shape field's placeholder for a kind: its syntax and an example. */
+export function shapePlaceholder(kind: ExplorerKind): string {
+  if (kind === 'mqa-logits') return 'SEQ_Q,SEQ_KV,HEADS,DIM e.g. 2048,8192,64,128';
+  if (kind === 'paged-mqa-logits') return 'BATCH,NEXT_N,HEADS,DIM,AVG_KV e.g. 256,2,64,128,8192';
+  if (isGroupedConfigKind(kind))
+    return `${groupedShapeSyntax(kind)} e.g. ${kind === 'bf16-masked' ? '6,1024,4096,7168' : '4,4096,7168,8192'}`;
+  return 'M,N,K e.g. 4096,7168,2048';
+}
