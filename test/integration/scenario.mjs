@@ -44,6 +44,7 @@ import {
   setColorTheme,
 } from './views.mjs';
 import { runSassSteps } from './sassSteps.mjs';
+import { checkExplorerKinds } from './explorerKinds.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXTENSION_ID = 'fp8lab.fp8-gemm-lab';
@@ -799,6 +800,23 @@ export async function runScenario({
         await webviewFrame(page, 'h1', 'candidate(s)', 60_000);
         await shot('explorer-registers');
         return `registers/thread ${regs}; ${status}`;
+      },
+      { soft: true },
+    );
+
+    await step(
+      'Config Explorer: bf16-kgrouped and mqa-logits list their candidates, the chosen one with why, a rejected reason that fits',
+      async () => {
+        await page.keyboard.press('Escape');
+        await showLabSideBar();
+        const side = await webviewFrame(page, 'body.compact input#shape', '', 60_000);
+        return checkExplorerKinds({
+          side,
+          openWide: () => side.locator('button.open-wide').click(),
+          wideFrame: (text) => webviewFrame(page, 'body:not(.compact) h2', text, 60_000),
+          waitFor,
+          shot,
+        });
       },
       { soft: true },
     );

@@ -45,7 +45,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     else {
       const p = report.problem;
       if (isGroupedConfigKind(p.kind))
-        io.out(`${p.kind}: ${problemLabel(p)} (groups drawn as \`fp8lab bench --kernel ${p.kind}\` draws its first case)\n`);
+        io.out(
+          `${p.kind}: ${problemLabel(p)} (groups drawn as \`fp8lab bench --kernel ${p.kind}\` draws its first case)\n`,
+        );
       io.out(formatConfigReport(report, { legalOnly: parsed.value.legalOnly, top: parsed.value.top }));
     }
     return VERB_EXIT.ok;

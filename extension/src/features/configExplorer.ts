@@ -210,7 +210,9 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
     }
     if (isMqaKind(p.kind)) return this.listMqa(p.kind, p.shape);
     // The grouped BF16 kinds take a case as their bench does (G,M,N,K, ...), drawn as it draws it.
-    const parsed = isGroupedConfigKind(p.kind) ? parseGroupedConfigShape(p.kind, p.shape) : parseShape(p.shape, { kind: p.kind });
+    const parsed = isGroupedConfigKind(p.kind)
+      ? parseGroupedConfigShape(p.kind, p.shape)
+      : parseShape(p.shape, { kind: p.kind });
     if (!parsed.ok) {
       this.set({ reportError: { code: parsed.code, message: parsed.message } });
       return { ok: false };

@@ -50,16 +50,23 @@ test('configs --kernel bf16-kgrouped G,M,N,K: the drawn K-grouped problem, BF16 
   // Text: the case named with its groups, one chosen line.
   const text = fp8lab(['configs', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192']);
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /^bf16-kgrouped: 4 groups, M=4096, N=7168, ΣK=\d+ \(groups drawn as `fp8lab bench --kernel bf16-kgrouped` draws its first case\)\n/);
+  assert.match(
+    text.stdout,
+    /^bf16-kgrouped: 4 groups, M=4096, N=7168, ΣK=\d+ \(groups drawn as `fp8lab bench --kernel bf16-kgrouped` draws its first case\)\n/,
+  );
   assert.match(text.stdout, /\n\* .* pred /);
 });
 
 test('configs --kernel bf16-contiguous and bf16-masked take their grouped case syntax; bad cases are coded', () => {
-  const c = JSON.parse(fp8lab(['configs', '--kernel', 'bf16-contiguous', '4,4096,7168,2048', '--json']).stdout) as ConfigReport;
+  const c = JSON.parse(
+    fp8lab(['configs', '--kernel', 'bf16-contiguous', '4,4096,7168,2048', '--json']).stdout,
+  ) as ConfigReport;
   assert.equal(c.problem.kind, 'bf16-contiguous');
   assert.equal(c.problem.expectedM, 4096);
   assert.equal(c.problem.m % 128, 0);
-  const m = JSON.parse(fp8lab(['configs', '--kernel', 'bf16-masked', '6,1024,4096,7168', '--json']).stdout) as ConfigReport;
+  const m = JSON.parse(
+    fp8lab(['configs', '--kernel', 'bf16-masked', '6,1024,4096,7168', '--json']).stdout,
+  ) as ConfigReport;
   assert.equal(m.problem.kind, 'bf16-masked');
   assert.deepEqual([m.problem.m, m.problem.expectedM, m.problem.numGroups], [4096, 1024, 6]);
   const bad = fp8lab(['configs', '--kernel', 'bf16-masked', '6,1024,4096']);
@@ -87,7 +94,10 @@ test('configs --kernel mqa-logits | paged-mqa-logits CASE: the kernel configs, t
   assert.ok(report.candidates.some((c) => c.rejected?.rule === 'stages'));
   const text = fp8lab(['configs', '--kernel', 'paged-mqa-logits', '256,2,64,128,8192', '--legal']);
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /^FP8LAB configs: paged-mqa-logits B=256 next_n=2 H=64 D=128 avg_kv=8192 — 72 kernel configs, \d+ legal\n/);
+  assert.match(
+    text.stdout,
+    /^FP8LAB configs: paged-mqa-logits B=256 next_n=2 H=64 D=128 avg_kv=8192 — 72 kernel configs, \d+ legal\n/,
+  );
   assert.match(text.stdout, /\nchosen: 3Q\/3KV x4WG — The runtime always runs/);
   assert.doesNotMatch(text.stdout, /rejected/);
   const bad = fp8lab(['configs', '--kernel', 'paged-mqa-logits', '256,3,64,128,8192']);
@@ -98,28 +108,51 @@ test('configs --kernel mqa-logits | paged-mqa-logits CASE: the kernel configs, t
   assert.match(none.stderr, /needs one case, as the bench takes it \(e\.g\. 2048,8192,64,128\)/);
 });
 
-test('the chosen grouped config is the one `bench --kernel bf16-kgrouped` compiles for the case; compile builds it', { skip }, () => {
-  const report = JSON.parse(fp8lab(['configs', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192', '--json']).stdout) as ConfigReport;
-  const json = join(work, 'kgrouped.json');
-  const bench = fp8lab(['bench', '--kernel', 'bf16-kgrouped', '--check-only', '--no-peer', '4,4096,7168,8192', '--json', json]);
-  assert.equal(bench.code, 0, bench.stderr);
-  const run = JSON.parse(readFileSync(json, 'utf8')) as GroupedBenchRun;
-  assert.deepEqual(run.results[0].config, report.chosen);
-  assert.deepEqual(run.results[0].problem, report.problem);
-  const compiled = fp8lab(['compile', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192', '--json']);
-  assert.equal(compiled.code, 0, compiled.stderr);
-  const c = JSON.parse(compiled.stdout) as CompileReport;
-  assert.deepEqual(c.config, report.chosen);
-  assert.equal(c.kernelName, run.results[0].kernelName);
-  assert.match(c.kernelName, /^fp8lab_sm90_bf16_gemm_kgrouped_/);
-  assert.equal(c.registers.spillStoresBytes + c.registers.spillLoadsBytes, 0);
-  // A forced config of a grouped kind: completed, checked, compiled.
-  const forced = fp8lab(['compile', '--kernel', 'bf16-contiguous', '4,4096,7168,2048', '--config', 'block_m=128,block_n=128', '--json']);
-  assert.equal(forced.code, 0, forced.stderr);
-  const f = JSON.parse(forced.stdout) as CompileReport;
-  assert.deepEqual([f.config.blockM, f.config.blockN], [128, 128]);
-  assert.match(f.kernelName, /^fp8lab_sm90_bf16_gemm_contiguous_.*_bm128_bn128_/);
-  const refused = fp8lab(['compile', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192', '--config', 'cluster_m=2']);
-  assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /\[E_INVALID_CONFIG\]/);
-});
+test(
+  'the chosen grouped config is the one `bench --kernel bf16-kgrouped` compiles for the case; compile builds it',
+  { skip },
+  () => {
+    const report = JSON.parse(
+      fp8lab(['configs', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192', '--json']).stdout,
+    ) as ConfigReport;
+    const json = join(work, 'kgrouped.json');
+    const bench = fp8lab([
+      'bench',
+      '--kernel',
+      'bf16-kgrouped',
+      '--check-only',
+      '--no-peer',
+      '4,4096,7168,8192',
+      '--json',
+      json,
+    ]);
+    assert.equal(bench.code, 0, bench.stderr);
+    const run = JSON.parse(readFileSync(json, 'utf8')) as GroupedBenchRun;
+    assert.deepEqual(run.results[0].config, report.chosen);
+    assert.deepEqual(run.results[0].problem, report.problem);
+    const compiled = fp8lab(['compile', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192', '--json']);
+    assert.equal(compiled.code, 0, compiled.stderr);
+    const c = JSON.parse(compiled.stdout) as CompileReport;
+    assert.deepEqual(c.config, report.chosen);
+    assert.equal(c.kernelName, run.results[0].kernelName);
+    assert.match(c.kernelName, /^fp8lab_sm90_bf16_gemm_kgrouped_/);
+    assert.equal(c.registers.spillStoresBytes + c.registers.spillLoadsBytes, 0);
+    // A forced config of a grouped kind: completed, checked, compiled.
+    const forced = fp8lab([
+      'compile',
+      '--kernel',
+      'bf16-contiguous',
+      '4,4096,7168,2048',
+      '--config',
+      'block_m=128,block_n=128',
+      '--json',
+    ]);
+    assert.equal(forced.code, 0, forced.stderr);
+    const f = JSON.parse(forced.stdout) as CompileReport;
+    assert.deepEqual([f.config.blockM, f.config.blockN], [128, 128]);
+    assert.match(f.kernelName, /^fp8lab_sm90_bf16_gemm_contiguous_.*_bm128_bn128_/);
+    const refused = fp8lab(['compile', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192', '--config', 'cluster_m=2']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /\[E_INVALID_CONFIG\]/);
+  },
+);

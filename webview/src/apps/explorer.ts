@@ -558,16 +558,18 @@ function render(s: ExplorerSnapshot, host: Host): void {
         'div',
         { class: 'table-wrap' },
         buildTable<Row>({
+          // One config column and the rule beside its reason, so the reason is in view without scrolling
+          // sideways in a narrow tab.
           columns: [
             columns[0],
-            columns[1],
-            columns[2],
-            columns[3],
-            columns[4],
-            columns[6],
+            { key: 'config', header: 'config', value: (r) => formatConfig(r.c.config) },
             columns[7],
-            { key: 'rule', header: 'rule', value: (r) => r.c.rejected!.rule },
-            { key: 'reason', header: 'reason', value: (r) => r.c.rejected!.reason },
+            {
+              key: 'reason',
+              header: 'rule: reason',
+              wrap: true,
+              value: (r) => `${r.c.rejected!.rule}: ${r.c.rejected!.reason}`,
+            },
           ],
           rows: rejected,
           rowClass: () => 'rejected',

@@ -137,10 +137,18 @@ export function renderMqa(app: HTMLElement, report: MqaConfigReport, compact: bo
   const rejectedTable = () =>
     table(
       rejected,
+      // One config column and the rule beside its reason, so the reason is in view without scrolling
+      // sideways in a narrow tab.
       [
-        ...columns.filter((col) => ['index', 'qStages', 'kvStages', 'mathWg', 'smem', 'threads'].includes(col.key)),
-        { key: 'rule', header: 'rule', value: (r) => r.c.rejected!.rule },
-        { key: 'reason', header: 'reason', wrap: true, value: (r) => r.c.rejected!.reason },
+        columns[0],
+        { key: 'config', header: 'config', value: (r) => mqaConfigLabel(r.c.config) },
+        columns.find((col) => col.key === 'smem')!,
+        {
+          key: 'reason',
+          header: 'rule: reason',
+          wrap: true,
+          value: (r) => `${r.c.rejected!.rule}: ${r.c.rejected!.reason}`,
+        },
       ],
       () => 'rejected',
     );

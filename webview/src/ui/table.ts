@@ -101,7 +101,10 @@ export function buildTable<R>(o: TableOptions<R>): HTMLTableElement {
       tr.append(
         h(
           'td',
-          { class: c.numeric ? 'num' : c.clip ? 'clip' : c.wrap ? 'wrap' : undefined, title: c.clip ? text : undefined },
+          {
+            class: c.numeric ? 'num' : c.clip ? 'clip' : c.wrap ? 'wrap' : undefined,
+            title: c.clip ? text : undefined,
+          },
           text,
         ),
       );

@@ -94,7 +94,8 @@ export function parseMqaConfigsArgs(args: readonly string[]): MqaConfigsParsed {
       if (!(MQA_KINDS as readonly string[]).includes(v ?? ''))
         return { ok: false, message: `--kernel must be ${MQA_KINDS.join(' or ')} here; got ${v ?? 'nothing'}` };
       kind = v as MqaKind;
-    } else if (a.startsWith('-')) return { ok: false, message: `unknown option ${a} for configs --kernel ${kind ?? 'mqa-logits'}` };
+    } else if (a.startsWith('-'))
+      return { ok: false, message: `unknown option ${a} for configs --kernel ${kind ?? 'mqa-logits'}` };
     else words.push(a);
   }
   if (!kind) return { ok: false, message: '--kernel mqa-logits or --kernel paged-mqa-logits is required here' };

@@ -15,7 +15,12 @@ import {
   MQA_REGISTER_SPLIT,
 } from '../../../../extension/src/core/mqa/mqaCandidates';
 import { formatMqaConfigReport } from '../../../../extension/src/core/mqa/mqaConfigTable';
-import { mqaKernelConfig, pagedSharedBytes, plainSharedBytes, SMEM_CAPACITY } from '../../../../extension/src/core/mqa/mqaRules';
+import {
+  mqaKernelConfig,
+  pagedSharedBytes,
+  plainSharedBytes,
+  SMEM_CAPACITY,
+} from '../../../../extension/src/core/mqa/mqaRules';
 import { repoRoot } from '../../repoRoot';
 
 const plain: MqaPlainCase = { kind: 'mqa-logits', seqQ: 2048, seqKv: 8192, heads: 64, dim: 128, windows: 'causal' };
@@ -100,7 +105,9 @@ test('the register split mirrors kProducerRegisters / kMathRegisters of both ker
   for (const [kind, file] of Object.entries(headers) as Array<[keyof typeof headers, string]>) {
     const text = readFileSync(join(repoRoot(), 'kernels/include/fp8lab/impls', file), 'utf8');
     const producer = Number(/kProducerRegisters = (\d+);/.exec(text)?.[1]);
-    const m = /kMathRegisters = kNumMathWarpgroups == 4 \? (\d+) : kNumMathWarpgroups == 2 \? (\d+) : (\d+);/.exec(text);
+    const m = /kMathRegisters = kNumMathWarpgroups == 4 \? (\d+) : kNumMathWarpgroups == 2 \? (\d+) : (\d+);/.exec(
+      text,
+    );
     assert.ok(m, `${file}: kMathRegisters not found`);
     assert.equal(MQA_REGISTER_SPLIT[kind].producer, producer, file);
     assert.deepEqual(MQA_REGISTER_SPLIT[kind].math, { 4: Number(m[1]), 2: Number(m[2]), 1: Number(m[3]) }, file);
@@ -110,9 +117,15 @@ test('the register split mirrors kProducerRegisters / kMathRegisters of both ker
 test('the text table marks the runtime config and prints each rejection with its rule', () => {
   const text = formatMqaConfigReport(mqaConfigReport(paged));
   const lines = text.trimEnd().split('\n');
-  assert.match(lines[0], /^FP8LAB configs: paged-mqa-logits B=256 next_n=2 H=64 D=128 avg_kv=8192 — 72 kernel configs, \d+ legal$/);
+  assert.match(
+    lines[0],
+    /^FP8LAB configs: paged-mqa-logits B=256 next_n=2 H=64 D=128 avg_kv=8192 — 72 kernel configs, \d+ legal$/,
+  );
   assert.equal(lines.filter((l) => l.startsWith('*')).length, 1);
-  assert.match(lines.find((l) => l.startsWith('*'))!, /^\*\s+3Q\/3KV x4WG .*runtime default$/);
+  assert.match(
+    lines.find((l) => l.startsWith('*'))!,
+    /^\*\s+3Q\/3KV x4WG .*runtime default$/,
+  );
   assert.ok(lines.some((l) => /rejected smem: .* KB of shared memory, over the 227\.0 KB/.test(l)));
   const legalOnly = formatMqaConfigReport(mqaConfigReport(paged), { legalOnly: true });
   assert.doesNotMatch(legalOnly, /rejected/);

@@ -1,0 +1,69 @@
+// The kernel problem `configs`, `compile` and the explorer plan for a grouped BF16 case: the case
+// drawn as the grouped bench draws its first case at the default seed (the same rows, K and groups
+// the bench's heuristics see), its label, and the explorer's kinds with each one's shape syntax.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { caseSeed, drawCase, kernelProblem } from '../../../../extension/src/core/grouped/cases';
+import { parseGroupedArgs } from '../../../../extension/src/core/grouped/cliArgs';
+import {
+  configProblemOfCase,
+  parseGroupedConfigShape,
+  problemLabel,
+} from '../../../../extension/src/core/grouped/configProblem';
+import { EXPLORER_KINDS, isExplorerKind, shapePlaceholder } from '../../../../extension/src/core/explorerKinds';
+import { validateProblem } from '../../../../extension/src/core/shapes';
+
+test('a grouped case is planned as the bench draws its first case at its default seed', () => {
+  for (const [kind, text] of [
+    ['bf16-contiguous', '4,4096,7168,2048'],
+    ['bf16-masked', '6,1024,4096,7168'],
+    ['bf16-kgrouped', '4,4096,7168,8192'],
+  ] as const) {
+    const bench = parseGroupedArgs(['--kernel', kind, text]);
+    assert.equal(bench.ok, true);
+    if (bench.ok !== true) return;
+    const c = bench.value.cases[0];
+    const fromBench = kernelProblem(c, drawCase(c, caseSeed(bench.value.options.seed, 0)));
+    const parsed = parseGroupedConfigShape(kind, text);
+    assert.equal(parsed.ok, true);
+    if (parsed.ok !== true) return;
+    assert.deepEqual(parsed.problem, fromBench, kind);
+    assert.deepEqual(configProblemOfCase(c), fromBench);
+    // The problem passes the shape rules the worker checks before choosing.
+    assert.deepEqual(validateProblem(parsed.problem), { ok: true }, kind);
+  }
+  const kg = parseGroupedConfigShape('bf16-kgrouped', '4,4096,7168,8192');
+  assert.ok(kg.ok && kg.problem.k % 128 === 0 && kg.problem.numGroups === 4 && kg.problem.m === 4096);
+});
+
+test('a bad grouped case says what the kind takes', () => {
+  const bad = parseGroupedConfigShape('bf16-masked', '6,1024,4096');
+  assert.equal(bad.ok, false);
+  assert.match(bad.ok === false ? bad.message : '', /masked shape is G,EXPECTED_M,N,K\[,MMAX\]/);
+  const words = parseGroupedConfigShape('bf16-contiguous', '4,4096,x,2048');
+  assert.equal(words.ok, false);
+});
+
+test('labels name the groups and the drawn total', () => {
+  assert.equal(
+    problemLabel({ kind: 'bf16-kgrouped', m: 4096, n: 7168, k: 26368, numGroups: 4 }),
+    '4 groups, M=4096, N=7168, ΣK=26368',
+  );
+  assert.equal(
+    problemLabel({ kind: 'bf16-contiguous', m: 13312, n: 7168, k: 2048, numGroups: 4, expectedM: 4096 }),
+    '4 groups, ΣM=13312 (~4096 each), N=7168, K=2048',
+  );
+  assert.equal(problemLabel({ kind: 'normal', m: 64, n: 2112, k: 7168 }), '64x2112x7168');
+});
+
+test('the explorer offers every kind with its own shape syntax', () => {
+  assert.equal(EXPLORER_KINDS.length, 11);
+  for (const k of ['bf16-contiguous', 'bf16-masked', 'bf16-kgrouped', 'mqa-logits', 'paged-mqa-logits'])
+    assert.ok(isExplorerKind(k), k);
+  assert.equal(isExplorerKind('sparse'), false);
+  assert.match(shapePlaceholder('normal'), /^M,N,K /);
+  assert.match(shapePlaceholder('bf16-masked'), /^G,EXPECTED_M,N,K\[,MMAX\] /);
+  assert.match(shapePlaceholder('bf16-kgrouped'), /^G,M,N,K /);
+  assert.match(shapePlaceholder('mqa-logits'), /^SEQ_Q,SEQ_KV,HEADS,DIM /);
+  assert.match(shapePlaceholder('paged-mqa-logits'), /^BATCH,NEXT_N,HEADS,DIM,AVG_KV /);
+});
