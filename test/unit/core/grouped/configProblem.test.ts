@@ -67,3 +67,19 @@ test('the explorer offers every kind with its own shape syntax', () => {
   assert.match(shapePlaceholder('mqa-logits'), /^SEQ_Q,SEQ_KV,HEADS,DIM /);
   assert.match(shapePlaceholder('paged-mqa-logits'), /^BATCH,NEXT_N,HEADS,DIM,AVG_KV /);
 });
+
+test('the worker-side shape check refuses a grouped BF16 problem that breaks a rule, saying what works', () => {
+  const masked = validateProblem({ kind: 'bf16-masked', m: 1024, n: 4096, k: 7168, numGroups: 6, expectedM: 2000 });
+  assert.equal(masked.ok, false);
+  assert.match(masked.ok === false ? masked.message : '', /expectedM \(2000\) cannot exceed M/);
+  const groups = validateProblem({ kind: 'bf16-kgrouped', m: 4096, n: 7168, k: 32768 });
+  assert.match(groups.ok === false ? groups.message : '', /a bf16-kgrouped GEMM needs numGroups/);
+  const k = validateProblem({ kind: 'bf16-contiguous', m: 16384, n: 7168, k: 2050, numGroups: 4, expectedM: 4096 });
+  assert.match(k.ok === false ? k.message : '', /K must be a positive multiple of 8/);
+  // BF16 has no 128-deep scaling blocks: K = 2056 is fine for the grouped BF16 kinds.
+  const fine = validateProblem({ kind: 'bf16-contiguous', m: 16384, n: 7168, k: 2056, numGroups: 4, expectedM: 4096 });
+  assert.deepEqual(fine, { ok: true });
+  // One B per group: the bytes count every group's B.
+  const huge = validateProblem({ kind: 'bf16-masked', m: 4096, n: 65536, k: 65536, numGroups: 32, expectedM: 1024 });
+  assert.match(huge.ok === false ? huge.message : '', /GiB/);
+});
