@@ -48,6 +48,7 @@ const hopperWarpgroup: PtxEntry[] = [
         meaning: 'transpose B (f16/bf16 forms only): 0 = B is K-major (B [N, K] row-major: the "NT" GEMM D = A·Bᵀ)',
       },
     ],
+    positionalOperands: true,
     typeRoles: ['D (accumulator)', 'A', 'B'],
     qualifiers: {
       '.sync': 'the instruction waits until every thread of the warp reaches it before issuing',
