@@ -32,14 +32,28 @@ export function ruleAt(
   return entry ? { entry, family: f } : null;
 }
 
+/** The mirror phrase for the kernel at hand (a shared rule is mirrored per family). */
+export function ruleMirror(rule: RuleEntry, family: KernelFamily | undefined): string | undefined {
+  if (typeof rule.mirror !== 'object') return rule.mirror;
+  return (family && rule.mirror[family]) || Object.values(rule.mirror)[0];
+}
+
+/** Repository paths named in a mirror phrase. */
+export function mirrorPaths(phrase: string): string[] {
+  return phrase.match(/extension\/[\w./-]+\.ts/g) ?? [];
+}
+
 export function ruleMarkdown(rule: RuleEntry, family: KernelFamily | undefined): string {
   const where = family ? ` of ${FAMILY_NAMES[family]}` : '';
+  const mirror = ruleMirror(rule, family);
   return [
     `**rule ${code(rule.id)}**${where} — ${rule.title}`,
     '',
     rule.body,
     '',
-    `Checked twice: by this static_assert when the kernel compiles, and by ${code(rule.mirror)}, which rejects a candidate config that breaks it with the same code before anything is compiled.`,
+    mirror
+      ? `Checked twice: by this static_assert when the kernel compiles, and by ${mirror.replace(/extension\/[\w./-]+\.ts/g, (p) => code(p))}, which rejects a candidate config that breaks it with the same code before anything is compiled.`
+      : `Checked by this static_assert only: ${rule.unmirrored ?? 'no TypeScript rule rejects with this code.'}`,
   ].join('\n');
 }
 

@@ -275,4 +275,16 @@ export const bf16Concepts: ConceptEntry[] = [
     title: 'Pipeline trace (instrumented builds only)',
     body: 'Records when each role waits, issues and releases (the timeline view). Compiled in only when the JIT defines FP8LAB_TRACE=1; otherwise TraceWriter is an empty struct whose calls compile to nothing, so the normal build pays nothing. One writer thread per role writes its own slice: %globaltimer at tile anchors, the low 32 bits of clock64 for the other events.',
   },
+  {
+    id: 'bf16_d_map',
+    families: ['bf16'],
+    identifiers: ['tma_d'],
+    title: "D's tensor map in the BF16 kernel (2D, or 3D {N, M, G} for K-grouped)",
+    body:
+      'Normal and M-grouped: a 2D map over D [M, N] (M-grouped: ΣM or G·Mmax rows) of the output type (bf16, or fp32 ' +
+      'for `Fp32` / `Fp32Accumulate`), box TMA_D_BLOCK_N × BLOCK_M with the kSwizzleD swizzle; the epilogue stores (or ' +
+      'reduce-adds) one slab per thread at (column, row). K-grouped: a 3D map {N, M, G} over fp32 D [G, M, N], box ' +
+      'TMA_D_BLOCK_N × BLOCK_M × 1, reduce-added at (column, row, group): the TMA clips rows past M at the edge of plane ' +
+      'g, where a 2D map over G·M rows would let a partial tile write into group g + 1.',
+  },
 ];

@@ -3,9 +3,19 @@
 // A code several kernels share has one entry per family where the reason differs.
 import type { RuleEntry } from './types';
 
-const FP8 = 'extension/src/core/kernelRules.ts (1D1D: kernelRules1d1d.ts)';
+const FP8 = 'extension/src/core/kernelRules.ts (1D1D: extension/src/core/kernelRules1d1d.ts)';
 const BF16 = 'extension/src/core/bf16/kernelRulesBf16.ts';
+/** Rules the GEMM kernels share: the BF16 rules module reuses the FP8 tile rules. */
+const SHARED = {
+  fp8: FP8,
+  bf16: 'extension/src/core/bf16/kernelRulesBf16.ts (with the tile rules it shares from extension/src/core/kernelRules.ts)',
+};
 const MQA = 'extension/src/core/mqa/mqaRules.ts';
+/** The MQA kernels' compile-time parameters are not chosen per case: no case can break these rules. */
+const MQA_FIXED =
+  'the runtime compiles the MQA kernels with fixed parameters (core/mqa/mqaRules.ts: 3 Q stages, 3 KV stages, 4 math ' +
+  "warpgroups; the generated unit static_asserts that the TypeScript shared-memory sum equals the kernel's kSmemBytes), " +
+  'so no case can break this rule; it guards edits of the kernel and its parameters.';
 
 export const rules: RuleEntry[] = [
   // ---- shared by the GEMM kernels ----------------------------------------------------------------
@@ -13,73 +23,73 @@ export const rules: RuleEntry[] = [
     id: 'block-m',
     title: 'BLOCK_M is 64, 128 or 256',
     body: 'A math warpgroup issues wgmma with M = 64, one or two waves of 64 rows each; 64 uses one math warpgroup, 128 and 256 use two.',
-    mirror: FP8,
+    mirror: SHARED,
   },
   {
     id: 'block-n',
     title: 'BLOCK_N is a multiple of 16 in 16..256',
     body: 'BLOCK_N is the wgmma N (at most 256); multiples of 16 keep the stmatrix.x4 epilogue (two n8 chunks at a time) and the swizzled D rows whole.',
-    mirror: FP8,
+    mirror: SHARED,
   },
   {
     id: 'math-warpgroups',
     title: 'One math warpgroup for BLOCK_M 64, two otherwise',
     body: 'Each math warpgroup owns 64 rows of a wave; the launch has 128 threads per math warpgroup plus the producer warpgroup, and setmaxnreg splits the register file by that count.',
-    mirror: FP8,
+    mirror: SHARED,
   },
   {
     id: 'waves',
     title: 'BLOCK_M is one or two waves',
     body: 'A wave is 64 rows per math warpgroup. BLOCK_M 256 with two warpgroups is two waves: each thread keeps two accumulator fragments, issued back to back on the same stage.',
-    mirror: FP8,
+    mirror: SHARED,
   },
   {
     id: 'registers',
     title: 'The accumulators fit the register budget',
     body: 'Each math thread holds BLOCK_N/2 FP32 accumulators per wave (FP8 1D2D: plus as many promoted sums). Past the limit ptxas spills to local memory inside the K-loop, which costs far more than a smaller tile.',
-    mirror: FP8,
+    mirror: SHARED,
   },
   {
     id: 'stages',
     title: 'kNumStages in 2..32',
     body: 'With one stage the producer could never load ahead of the math warpgroups; the parity-based mbarrier ring needs at least two. The upper bound only guards against nonsense; shared memory (rule smem) binds first.',
-    mirror: FP8,
+    mirror: SHARED,
   },
   {
     id: 'cluster',
     title: 'Clusters of at most two CTAs',
     body: 'clusterM · clusterN ≤ 2: a pair of CTAs on neighbouring tiles shares one operand by TMA multicast (each loads half). Larger clusters are legal on Hopper but constrain placement; DeepGEMM uses pairs too.',
-    mirror: FP8,
+    mirror: SHARED,
   },
   {
     id: 'num-sms',
     title: 'The persistent grid is whole clusters',
     body: 'The grid is one CTA per SM used, launched in clusters, so its size must be a multiple of the cluster size; the kernel also traps when the launch does not match.',
-    mirror: FP8,
+    mirror: SHARED,
   },
   {
     id: 'swizzle-ab',
     title: 'A and B tiles use the 128-byte swizzle',
     body: "A K-block row is 128 bytes (128 e4m3 or 64 bf16), exactly one 128-byte swizzle row: the TMA writes the tile swizzled, and the wgmma descriptors' layout type must say the same. Other swizzles would need other descriptors and cause bank conflicts.",
-    mirror: FP8,
+    mirror: SHARED,
   },
   {
     id: 'swizzle-d',
     title: "D's staging-tile swizzle fits the tile",
     body: 'The staging tile is written by the math threads and stored by the TMA in slabs of one swizzle row (kSwizzleD bytes of D per row, TMA_D_BLOCK_N columns), so BLOCK_N·(bytes per D element) must be a whole number of slabs, each at least 8 columns, with one storing thread per slab. 0 means unswizzled (one slab).',
-    mirror: FP8,
+    mirror: SHARED,
   },
   {
     id: 'smem',
     title: 'Everything fits in 227 KB of shared memory',
     body: 'The stages, the staging tile and the barriers must fit the 232,448 bytes one CTA may use on Hopper; the heuristics pick the most stages that fit.',
-    mirror: FP8,
+    mirror: SHARED,
   },
   {
     id: 'contiguous-block-m',
     title: 'A contiguous M-grouped tile never holds two experts',
     body: "Each expert's rows are padded to a multiple of 128 in the contiguous layout, so a BLOCK_M dividing 128 keeps every tile inside one expert: it uses one B (the expert's weights) for all its rows.",
-    mirror: FP8,
+    mirror: SHARED,
   },
   // ---- FP8 ----------------------------------------------------------------------------------------
   {
@@ -173,28 +183,28 @@ export const rules: RuleEntry[] = [
     families: ['mqa'],
     title: '1, 2 or 4 math warpgroups (BLOCK_KV = 64 · that)',
     body: 'Each math warpgroup scores its own 64 keys (the wgmma M) against the shared Q stage; the register budget per math thread (setmaxnreg) follows the count.',
-    mirror: MQA,
+    unmirrored: MQA_FIXED,
   },
   {
     id: 'math-warpgroups',
     families: ['paged-mqa'],
     title: '1, 2 or 4 math warpgroups (pages per split)',
     body: 'Each math warpgroup scores one 64-key page of a split with its own KV ring and producer warp; a split is that many pages.',
-    mirror: MQA,
+    unmirrored: MQA_FIXED,
   },
   {
     id: 'stages',
     families: ['mqa', 'paged-mqa'],
     title: 'At least 2 Q and 2 KV stages',
     body: 'Two rings (Q + weights, KV + scales), each guarded by full/empty mbarriers with phase parity; a ring of one stage could never load ahead of its consumer.',
-    mirror: MQA,
+    unmirrored: MQA_FIXED,
   },
   {
     id: 'smem',
     families: ['mqa', 'paged-mqa'],
     title: 'The Q and KV stages fit in 227 KB',
     body: 'Q, KV, weight and scale stages plus the barriers must fit the 232,448 bytes of shared memory one CTA may use (paged: one KV ring per math warpgroup).',
-    mirror: MQA,
+    unmirrored: MQA_FIXED,
   },
   {
     id: 'next-n',

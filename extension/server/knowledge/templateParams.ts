@@ -207,4 +207,20 @@ export const templateParams: TemplateParamEntry[] = [
     title: "Pages per split (the kernel's math warpgroups)",
     body: 'The cursor walks (request, split) units; a split is this many consecutive pages of one request, one per math warpgroup.',
   },
+  {
+    families: ['fp8'],
+    identifiers: ['kSplitK'],
+    title: 'Split-K across the CTAs of a cluster (1, 2 or 4)',
+    body:
+      'Above 1, the CTAs of a cluster take the same tile and each runs a contiguous share of its K-blocks (shares differ ' +
+      'by at most one); ranks 1.. hand their FP32 partial sums to rank 0 through distributed shared memory, and rank 0 ' +
+      'stores the tile. It gives small-M, large-K shapes more CTAs than they have tiles; the cluster then carries no ' +
+      'multicast (rule split-k).',
+  },
+  {
+    families: ['fp8'],
+    identifiers: ['kPromote'],
+    title: 'Promotion on (true) or the "no promotion" study variant (false)',
+    body: "true: every 128-deep K-block the tensor-core partial sums are scaled and added into FP32 registers on the CUDA cores (DeepSeek-V3's fix for the limited accumulation precision of FP8 wgmma). false: the accuracy study's variant that keeps all of K in the tensor-core accumulator and applies the (per-tensor, hence uniform) scales once at the end.",
+  },
 ];

@@ -116,8 +116,13 @@ export interface RuleEntry {
   title: string;
   /** Why the kernel needs it. */
   body: string;
-  /** Repository path of the TypeScript module that mirrors the rule for the heuristics. */
-  mirror: string;
+  /**
+   * The TypeScript module(s) that reject configs breaking the rule with the same code: repository
+   * paths in a short phrase, per kernel family where a shared rule is mirrored in different places.
+   */
+  mirror?: string | Partial<Record<KernelFamily, string>>;
+  /** Where no TypeScript code rejects with it: why no run can break the rule (it guards kernel edits). */
+  unmirrored?: string;
 }
 
 export interface KnowledgeBase {
