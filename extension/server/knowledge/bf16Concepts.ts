@@ -242,7 +242,16 @@ export const bf16Concepts: ConceptEntry[] = [
   },
   {
     id: 'cluster_multicast',
-    identifiers: ['kClusterSize', 'multicast_a', 'multicast_b', 'load_operand', 'multicast', 'peer_alive', 'cta_rank'],
+    identifiers: [
+      'kClusterSize',
+      'multicast_a',
+      'multicast_b',
+      'load_operand',
+      'multicast',
+      'peer_alive',
+      'cta_rank',
+      'cta_mask',
+    ],
     title: 'Cluster pairs and TMA multicast',
     body: "With a cluster of 2 (clusterM or clusterN = 2) two CTAs on neighbouring tiles need the same B (or A) tile: rank 0 loads it once with `.multicast::cluster` into both CTAs' stages, and each stage's full barrier expects the same bytes in both. A tile's peer may have no tile this step (`peer_alive` false): it then never consumes, so the math warps arrive twice on their own empty barrier instead. K-grouped runs without clusters.",
   },
@@ -286,5 +295,11 @@ export const bf16Concepts: ConceptEntry[] = [
       'reduce-adds) one slab per thread at (column, row). K-grouped: a 3D map {N, M, G} over fp32 D [G, M, N], box ' +
       'TMA_D_BLOCK_N × BLOCK_M × 1, reduce-added at (column, row, group): the TMA clips rows past M at the edge of plane ' +
       'g, where a 2D map over G·M rows would let a partial tile write into group g + 1.',
+  },
+  {
+    id: 'scale_d',
+    identifiers: ['scale_d'],
+    title: "wgmma's scale-d: overwrite (0) or accumulate (1)",
+    body: 'Turned into the predicate operand scale-d of `wgmma.mma_async` (`setp.ne.b32 p, scale_d, 0`): false writes D = A·B, true D = A·B + D. Passing 0 on the first MMA saves zeroing the accumulators: the BF16 kernel does so once per tile (all of K accumulates in wgmma), the FP8 kernels once per 128-deep K-block whose partial sum is then promoted with its scales, the MQA kernels once per key step.',
   },
 ];

@@ -233,4 +233,11 @@ export const mqaConcepts: ConceptEntry[] = [
       },
     ],
   },
+  {
+    id: 'next_n',
+    families: ['paged-mqa'],
+    identifiers: ['next_n', 'next_n_'],
+    title: 'next_n — decode tokens per request',
+    body: "Speculative decode scores next_n new tokens of each request at once. context_lens is [batch, next_n]: token t of request b sees keys [0, context_lens[b, t]), its logits row is b·next_n + t, and a request spans the pages of its longest token's context. In the kernel it is the template parameter kNextN: all tokens × heads are one wgmma's N (rule next-n).",
+  },
 ];

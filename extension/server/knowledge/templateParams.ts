@@ -194,7 +194,7 @@ export const templateParams: TemplateParamEntry[] = [
   },
   {
     families: ['paged-mqa'],
-    identifiers: ['kNextN', 'next_n'],
+    identifiers: ['kNextN'],
     title: 'Decode tokens per request (next_n)',
     body:
       'Speculative decode scores next_n new tokens of each request at once (1 plain decode, 2 with one MTP draft token). ' +
