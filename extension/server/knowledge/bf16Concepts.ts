@@ -197,7 +197,7 @@ export const bf16Concepts: ConceptEntry[] = [
     id: 'tx_bytes',
     identifiers: ['kTmaBytesPerStage', 'kQStageTxBytes', 'kKVStageTxBytes'],
     title: "Bytes the TMA delivers per stage (the full barrier's transaction count)",
-    body: "The producer announces them with `mbarrier.arrive.expect_tx` before issuing the loads; the stage's full phase completes when that many bytes have landed. Every box counts in full, its out-of-bounds part zero-filled, so the count does not depend on where the tile sits. A wrong count hangs the consumers (too many) or lets them read a half-written stage (too few).",
+    body: "The producer announces them with `mbarrier.arrive.expect_tx` before issuing the loads; the stage's full phase completes when that many bytes have landed. Every box counts in full, its out-of-bounds part zero-filled, so the count does not depend on where the tile sits. The count must match what the loads deliver: if it is larger, the phase never completes and the consumers wait forever.",
   },
   {
     id: 'math_barrier',
@@ -259,7 +259,7 @@ export const bf16Concepts: ConceptEntry[] = [
     id: 'grouped_layout',
     identifiers: ['grouped_layout', 'masked_m', 'num_groups'],
     title: 'grouped_layout — the per-group sizes of a grouped GEMM',
-    body: 'One int32 array whose meaning depends on GemmType: contiguous M-grouped, the expert of each row of A (-1 for padding rows); masked, masked_m[g] (valid rows of group g); K-grouped, K_g of each group (a multiple of BLOCK_K; 0 = empty group, D_g keeps C_g).',
+    body: 'One int32 array whose meaning depends on GemmType: contiguous M-grouped, the expert of each row of A (-1 for padding rows), or with psum_layout the cumulative row ends of the experts; masked, masked_m[g] (valid rows of group g); K-grouped, K_g of each group (a multiple of BLOCK_K; 0 = empty group, D_g keeps C_g).',
   },
   {
     id: 'k_grouped_scheduler',
@@ -276,7 +276,7 @@ export const bf16Concepts: ConceptEntry[] = [
     id: 'num_k_blocks',
     identifiers: ['num_k_blocks', 'k_blocks', 'tile_blocks'],
     title: 'K-blocks of a tile',
-    body: "ceil(K / BLOCK_K): one pipeline stage each. The last one may reach past K; the TMA zero-fills the box there, and zeros add nothing. K-grouped: the tile's group's K_g / BLOCK_K.",
+    body: "ceil(K / BLOCK_K): one pipeline stage each. In the BF16 kernel K need not be a multiple of 64: the last block's box reaches past K, the TMA zero-fills it, and zeros add nothing. K-grouped: the tile's group's K_g / BLOCK_K.",
   },
   {
     id: 'trace',

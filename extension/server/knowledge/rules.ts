@@ -117,7 +117,7 @@ export const rules: RuleEntry[] = [
     id: 'scale-b-blocks',
     families: ['fp8'],
     title: 'A tile straddles at most two scale blocks of B',
-    body: 'B has one scale per 128×128 block; a BLOCK_N that does not divide 128 makes some tiles cover two 128-column blocks, handled by selecting one of two scales per column. Three would need more registers and branches.',
+    body: 'B has one scale per 128×128 block; a BLOCK_N that does not divide 128 makes some tiles cover two 128-column blocks, and the promotion handles at most two scales of B per tile.',
     mirror: FP8,
   },
   // ---- BF16 ---------------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ export const rules: RuleEntry[] = [
     id: 'grouped-output',
     families: ['bf16'],
     title: 'The M-grouped BF16 GEMMs write bf16 D',
-    body: "DeepGEMM's M-grouped BF16 GEMMs write bf16; rows of a partly valid tile (expert padding, rows past masked_m) are copied from the staging tile row by row, which the kernel implements for the Bf16 epilogue.",
+    body: "DeepGEMM's M-grouped BF16 GEMMs write bf16 D, and so do ours: the fp32 outputs serve the normal GEMM (and, accumulating, the K-grouped one), so the M-grouped kinds are compiled, tested and mirrored with the Bf16 epilogue only.",
     mirror: BF16,
   },
   {
