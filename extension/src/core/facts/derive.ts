@@ -3,6 +3,7 @@
 // layout (core/kernelRules.ts) and tile arithmetic (core/heuristics/tiles.ts), nothing is guessed.
 import type { CompileFacts, ConfigCostFacts, KernelFacts, RunConfigFacts } from '../../../protocol/languageServer';
 import type { BenchRun, CompileReport, GemmConfig, GemmProblem } from '../../../protocol/worker';
+import { bf16Work } from '../bf16/heuristicsBf16';
 import { defaultOutputBf16, isBf16Kind, sharedMemoryLayoutBf16 } from '../bf16/kernelRulesBf16';
 import { sharedMemoryLayout } from '../kernelRules';
 import { is1d1dKind, sharedMemoryLayout1d1d } from '../kernelRules1d1d';
@@ -33,8 +34,9 @@ function stageAndTotal(problem: GemmProblem, config: GemmConfig): { perStage: nu
 /** Shared memory per stage and in total, tiles and waves of one chosen config. */
 export function configCost(problem: GemmProblem, config: GemmConfig): ConfigCostFacts {
   const smem = stageAndTotal(problem, config);
+  // The tiles the kernel's scheduler walks (the BF16 kinds count their groups their own way).
   const waves = waveInfo(
-    workShape(problem),
+    isBf16Kind(problem.kind) ? bf16Work(problem) : workShape(problem),
     config.blockM,
     config.blockN,
     config.numSms,

@@ -74,6 +74,9 @@ test("configCost: each kernel's own stage layout (BF16 without scales, FP8 1D1D 
   const bf16 = configCost({ kind: 'bf16', ...shape }, { ...config, blockK: 64, sharedBytes: 0 });
   assert.equal(bf16.sharedBytesPerStage, 128 * 128 + 128 * 128);
   assert.equal(bf16.sharedBytesTotal, 128 * 128 * 2 + config.numStages * (2 * 128 * 128 + 16));
+  // K-grouped BF16: M x N tiles in each of the groups.
+  const kg = configCost({ kind: 'bf16-kgrouped', ...shape, numGroups: 4 }, { ...config, blockK: 64, sharedBytes: 0 });
+  assert.equal(kg.tiles, 4 * 32 * 32);
   const fp32 = configCost({ kind: 'bf16', output: 'fp32', ...shape }, { ...config, blockK: 64, sharedBytes: 0 });
   assert.equal(fp32.sharedBytesTotal - bf16.sharedBytesTotal, 128 * 128 * 2);
   // FP8 1D1D (wgrad): A, B and one fp32 scale per row of each, per stage.
