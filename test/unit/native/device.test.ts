@@ -522,6 +522,29 @@ test('kgrouped maps D as G planes and passes K per group', { skip: noCc }, async
   assert.match(small.message, /buffer d has .* needs 2097152 \(fp32 \[4, 256, 512\]\)/);
 });
 
+/** A BF16 launch of a 128-row, 2-warpgroup tile without clusters; the test supplies the rest. */
+function bf16LaunchSpec(
+  fields: Pick<
+    GemmLaunchSpec,
+    'kernel' | 'kind' | 'm' | 'n' | 'k' | 'numGroups' | 'blockN' | 'numStages' | 'sharedBytes' | 'a' | 'b' | 'd'
+  > &
+    Partial<GemmLaunchSpec>,
+): GemmLaunchSpec {
+  return {
+    blockM: 128,
+    blockK: 64,
+    numMathWarpgroups: 2,
+    clusterM: 1,
+    clusterN: 1,
+    swizzleA: 128,
+    swizzleB: 128,
+    swizzleD: 128,
+    numSms: 132,
+    pdl: true,
+    ...fields,
+  };
+}
+
 test(
   'bf16 maps A and B as bf16 boxes of 64 x rows and D as bf16 or fp32, reads no scales, copies C into fp32 D',
   { skip: noCc },
@@ -529,29 +552,20 @@ test(
     const kernel = addon.loadKernel(cubin, 'gemm_bf16');
     const [m, n, k] = [1000, 576, 1000];
     const bufs = { a: addon.alloc(m * k * 2), b: addon.alloc(n * k * 2), d: addon.alloc(m * n * 4) };
-    const spec = (over: Partial<GemmLaunchSpec> = {}): GemmLaunchSpec => ({
-      kernel,
-      kind: 'bf16',
-      m,
-      n,
-      k,
-      numGroups: 1,
-      blockM: 128,
-      blockN: 64,
-      blockK: 64,
-      numStages: 6,
-      numMathWarpgroups: 2,
-      clusterM: 1,
-      clusterN: 1,
-      swizzleA: 128,
-      swizzleB: 128,
-      swizzleD: 128,
-      numSms: 132,
-      sharedBytes: 200_000,
-      ...bufs,
-      pdl: true,
-      ...over,
-    });
+    const spec = (over: Partial<GemmLaunchSpec> = {}): GemmLaunchSpec =>
+      bf16LaunchSpec({
+        kernel,
+        kind: 'bf16',
+        m,
+        n,
+        k,
+        numGroups: 1,
+        blockN: 64,
+        numStages: 6,
+        sharedBytes: 200_000,
+        ...bufs,
+        ...over,
+      });
     drain();
     addon.createGemmLaunch(spec()).run();
     let calls = drain();
@@ -613,30 +627,21 @@ test(
     const [m, n, k, g] = [1000, 576, 3 * 64 + 1024, 3];
     const bufs = { a: addon.alloc(m * k * 2), b: addon.alloc(n * k * 2), d: addon.alloc(g * m * n * 4) };
     const kPerGroup = addon.alloc(g * 4);
-    const spec = (over: Partial<GemmLaunchSpec> = {}): GemmLaunchSpec => ({
-      kernel,
-      kind: 'bf16-kgrouped',
-      m,
-      n,
-      k,
-      numGroups: g,
-      blockM: 128,
-      blockN: 128,
-      blockK: 64,
-      numStages: 5,
-      numMathWarpgroups: 2,
-      clusterM: 1,
-      clusterN: 1,
-      swizzleA: 128,
-      swizzleB: 128,
-      swizzleD: 128,
-      numSms: 132,
-      sharedBytes: 229_456,
-      ...bufs,
-      groupedLayout: kPerGroup,
-      pdl: true,
-      ...over,
-    });
+    const spec = (over: Partial<GemmLaunchSpec> = {}): GemmLaunchSpec =>
+      bf16LaunchSpec({
+        kernel,
+        kind: 'bf16-kgrouped',
+        m,
+        n,
+        k,
+        numGroups: g,
+        blockN: 128,
+        numStages: 5,
+        sharedBytes: 229_456,
+        ...bufs,
+        groupedLayout: kPerGroup,
+        ...over,
+      });
     const c = addon.alloc(g * m * n * 4);
     drain();
     const launch = addon.createGemmLaunch(spec({ c }));

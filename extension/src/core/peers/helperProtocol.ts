@@ -1,6 +1,6 @@
 // The JSON-lines protocol between the runtime worker and the Python peer helper
 // (extension/peers/peer_helper.py), and the words the product uses for each peer. Pure.
-import type { Accuracy, PeerAvailability, PeerId } from '../../../protocol/worker';
+import type { Accuracy, KernelKind, PeerAvailability, PeerId } from '../../../protocol/worker';
 
 export const HELPER_PROTOCOL = 1;
 
@@ -17,16 +17,7 @@ export const PEER_NAMES: Record<PeerId, string> = {
 
 /** What `prepare` describes: the kernel kind and its sizes (grouped kinds carry the drawn group sizes). */
 export interface HelperProblem {
-  kind:
-    | 'normal'
-    | 'contiguous'
-    | 'masked'
-    | 'kgrouped'
-    | 'wgrad'
-    | 'bf16'
-    | 'bf16-contiguous'
-    | 'bf16-masked'
-    | 'bf16-kgrouped';
+  kind: KernelKind;
   m: number;
   n: number;
   k: number;
