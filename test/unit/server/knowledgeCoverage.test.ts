@@ -65,13 +65,16 @@ test('every PTX instruction (and each of its qualifiers) in asm strings under ke
   );
 });
 
-test('every PTX instruction our kernels use says what they use it for', () => {
+test('every PTX instruction our kernels use says what they use it for, and its section number', () => {
   const missing = new Set<string>();
   for (const file of kernelFiles(join(root, 'kernels'))) {
     for (const st of findAsmStatements(readFileSync(file, 'utf8'))) {
       for (const instr of parsePtxInstructions(st.ptx)) {
         const match = lookupPtx(instr.opcode.text, kb);
         if (match && !match.entry.uses?.length) missing.add(`${relative(root, file)}: ${match.entry.mnemonic}`);
+        // ...and cites its PTX ISA section by number, not only by chapter.
+        if (match && !/^\d+(\.\d+)+$/.test(match.entry.section))
+          missing.add(`${match.entry.mnemonic}: section "${match.entry.section}" is not a section number`);
       }
     }
   }
