@@ -1,6 +1,7 @@
 // The default knowledge base the server hovers from.
 import { bf16Concepts } from './bf16Concepts';
 import { concepts } from './concepts';
+import { gemmConcepts } from './gemmConcepts';
 import { mqaConcepts } from './mqaConcepts';
 import { ptxEntries } from './ptx';
 import { ptxUses } from './ptxUses';
@@ -14,7 +15,7 @@ export const defaultKnowledge: KnowledgeBase = {
   ptx: ptxEntries.map((e) => (ptxUses[e.mnemonic] ? { ...e, uses: ptxUses[e.mnemonic] } : e)),
   commonQualifiers,
   specialRegisters,
-  concepts: [...bf16Concepts, ...mqaConcepts, ...concepts],
+  concepts: [...bf16Concepts, ...mqaConcepts, ...gemmConcepts, ...concepts],
   templateParams,
   rules,
 };
