@@ -52,7 +52,7 @@ export function ruleMarkdown(rule: RuleEntry, family: KernelFamily | undefined):
     rule.body,
     '',
     mirror
-      ? `Checked twice: by this static_assert when the kernel compiles, and by ${mirror.replace(/extension\/[\w./-]+\.ts/g, (p) => code(p))}, which rejects a candidate config that breaks it with the same code before anything is compiled.`
+      ? `Checked twice: by this static_assert when the kernel compiles, and by ${mirror.replace(/extension\/[\w./-]+\.ts/g, (p) => code(p))}, which rejects ${family === 'mqa' || family === 'paged-mqa' ? 'a case' : 'a candidate config'} that breaks it with the same code before anything is compiled.`
       : `Checked by this static_assert only: ${rule.unmirrored ?? 'no TypeScript rule rejects with this code.'}`,
   ].join('\n');
 }

@@ -165,7 +165,10 @@ test('MQA kernels: template parameters, with the plain and the paged meaning of 
   assert.match(nextN, /next_n · heads ≤ 128, rule next-n/);
   // No GemmConfig field: no "run a benchmark" hint that would never fill in.
   assert.doesNotMatch(nextN, /No run recorded yet/);
-  assert.match(hover(paged, 'rule next-n', 2), /next_n · heads ≤ 128/);
+  assert.match(
+    hover(paged, 'rule next-n', 2),
+    /next_n · heads ≤ 128.*mqaRules\.ts`, which rejects a case that breaks it/,
+  );
   assert.match(hover(plain, '"rule heads', 3), /heads is 32 or 64.*extension\/src\/core\/mqa\/mqaRules\.ts/);
 });
 
