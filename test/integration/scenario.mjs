@@ -9,7 +9,8 @@
 //   - grouped run: the H100 grouped run test/fixtures/h100/grouped-masked.json, as the
 //     runtime wrote it, dropped into the run storage and reopened through "Open saved run": one
 //     row per case with its kind and groups, figures equal to the JSON, no cuBLASLt figures;
-//   - hovers: `wgmma` inside an asm string and `kNumStages`, from the kernel language server;
+//   - hovers: `wgmma` inside an asm string and `kNumStages`, from the kernel language server; `BLOCK_K`
+//     in the BF16 kernel (its own meaning) and `KeyRange` in the MQA-logits kernel;
 //   - the benchmark UI without a GPU: presets and a custom shape (the validation message
 //     while typing), the no-GPU message and study mode, a row's register view, a cancelled run that
 //     keeps its shapes, "Open saved run", the explorer compiling a candidate with the real nvcc,
@@ -582,6 +583,38 @@ export async function runScenario({
         return facts
           ? `with facts: ${text.match(/Last run[^|]*/)?.[0]?.trim()}`
           : 'no run published yet: says how to get one';
+      },
+      { soft: true },
+    );
+
+    await step(
+      'hover on `BLOCK_K` in the BF16 kernel explains it as that kernel uses it (64, not the FP8 128)',
+      async () => {
+        const file = path.join(workspace, 'kernels/include/fp8lab/impls/sm90_bf16_gemm.cuh');
+        const needle = 'uint32_t BLOCK_K, uint32_t kNumStages';
+        await openFileAtLine(page, 'sm90_bf16_gemm.cuh', positionOf(file, needle));
+        const hover = await hoverOver(page, needle, 9, 7, (t) => /K elements per pipeline stage/.test(t));
+        const text = (await hover.innerText()).replace(/\s+/g, ' ');
+        await shot('hover-bf16-BLOCK_K');
+        if (!/\(BF16: 64\)/.test(text) || !/64 bf16 are 128 bytes/.test(text) || /Always 128 for FP8/.test(text))
+          throw new Error(`the hover does not explain the BF16 BLOCK_K: ${text.slice(0, 300)}`);
+        return text.slice(0, 140);
+      },
+      { soft: true },
+    );
+
+    await step(
+      "hover on `KeyRange` in the MQA-logits kernel says why a block's key range starts on a multiple of 4 keys",
+      async () => {
+        const file = path.join(workspace, 'kernels/include/fp8lab/impls/sm90_fp8_mqa_logits.cuh');
+        const needle = 'struct KeyRange {';
+        await openFileAtLine(page, 'sm90_fp8_mqa_logits.cuh', positionOf(file, needle));
+        const hover = await hoverOver(page, needle, 7, 8, (t) => /key range/.test(t));
+        const text = (await hover.innerText()).replace(/\s+/g, ' ');
+        await shot('hover-mqa-KeyRange');
+        if (!/rounded down to a multiple of 4 keys/.test(text) || !/16-byte boundary/.test(text))
+          throw new Error(`the hover does not explain the 4-key rounding: ${text.slice(0, 300)}`);
+        return text.slice(0, 140);
       },
       { soft: true },
     );

@@ -32,7 +32,11 @@ export function templateParamMarkdown(
   entry: TemplateParamEntry,
   facts: KernelFacts | undefined,
 ): string {
-  const lines = [`**${code(identifier)}** — ${entry.title} (kernel template parameter)`, '', entry.body, ''];
+  const lines = [`**${code(identifier)}** — ${entry.title} (kernel template parameter)`, '', entry.body];
+  const field = entry.field;
+  // MQA parameters carry no GemmConfig field: the runtime sets them per case (no per-shape table).
+  if (!field) return lines.join('\n');
+  lines.push('');
   const runs = facts?.configs ?? [];
   if (!runs.length) {
     lines.push(
@@ -40,7 +44,7 @@ export function templateParamMarkdown(
     );
     return lines.join('\n');
   }
-  const values = [...new Set(runs.map((r) => configValue(r.config, entry.field)))];
+  const values = [...new Set(runs.map((r) => configValue(r.config, field)))];
   lines.push(
     `**Last run**${facts?.runLabel ? ` (${cell(facts.runLabel)})` : ''}: ${code(identifier)} = ${values.map(String).join(', ')}`,
   );
@@ -51,11 +55,11 @@ export function templateParamMarkdown(
     const c = r.cost;
     const waves = `${c.waves} (last ${percent(c.lastWaveUtilisation)} full)`;
     lines.push(
-      `| ${shape(r)} | **${configValue(r.config, entry.field)}** | ${tile(r.config)}${r.origin ? ` (${cell(r.origin)})` : ''} | ${bytes(c.sharedBytesPerStage)} | ${bytes(c.sharedBytesTotal)} | ${c.tiles} | ${waves} |`,
+      `| ${shape(r)} | **${configValue(r.config, field)}** | ${tile(r.config)}${r.origin ? ` (${cell(r.origin)})` : ''} | ${bytes(c.sharedBytesPerStage)} | ${bytes(c.sharedBytesTotal)} | ${c.tiles} | ${waves} |`,
     );
   }
   if (runs.length > MAX_ROWS) lines.push(`\n…and ${runs.length - MAX_ROWS} more shapes.`);
-  if (entry.field === 'numStages') {
+  if (field === 'numStages') {
     const r = runs[0];
     lines.push('');
     lines.push(

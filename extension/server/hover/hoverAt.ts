@@ -1,13 +1,15 @@
 // The hover: document text + position + knowledge base + live facts -> Markdown (or null).
 // Pure: no VS Code, no language-server types, no I/O.
 import type { KernelFacts } from '../../protocol/languageServer';
-import type { ConceptEntry, KnowledgeBase } from '../knowledge/types';
+import type { ConceptEntry, KernelFamily, KnowledgeBase } from '../knowledge/types';
 import { asmAt, findAsmStatements } from './asmStatements';
 import { lexCpp, tokenAt, type Token } from './cppLexer';
 import { compilesFor, kernelMarkdown, templateParamMarkdown } from './factsHover';
 import { findKernelDefinitions } from './kernelDefinitions';
+import { forFamily, kernelFamilyAt } from './kernelFamily';
+import { ruleAt, ruleMarkdown } from './ruleHover';
 import { code, ptxLink, targetText } from './markdown';
-import { asmHover, specialRegisterMarkdown } from './ptxHover';
+import { asmHover, specialRegisterMarkdown, usesLines } from './ptxHover';
 import { lookupWrapper } from './ptxLookup';
 
 export interface Position {
@@ -78,13 +80,17 @@ export function hoverDetailsAt(
     return null;
   if (token.kind === 'string') {
     const hit = asmAt(findAsmStatements(text, tokens), offset);
-    if (!hit) return null;
+    if (!hit) {
+      // A legality rule named in a static_assert message ("rule kgrouped-output: ...").
+      const rule = ruleAt(tokens, index, knowledge, () => kernelFamilyAt(tokens, offset));
+      return rule ? { markdown: ruleMarkdown(rule.entry, rule.family), start: token.start, end: token.end } : null;
+    }
     const h = asmHover(hit.statement, hit.ptxIndex, knowledge);
     if (!h) return null;
     const map = hit.statement.ptxOffsets;
     return { markdown: h.markdown, start: map[h.start] ?? token.start, end: (map[h.end - 1] ?? token.end - 1) + 1 };
   }
-  const markdown = identifierHover(token, tokens, knowledge, facts);
+  const markdown = identifierHover(token, tokens, knowledge, facts, kernelFamilyAt(tokens, offset));
   return markdown ? { markdown, start: token.start, end: token.end } : null;
 }
 
@@ -138,17 +144,25 @@ function identifierHover(
   tokens: Token[],
   kb: KnowledgeBase,
   facts: KernelFacts | undefined,
+  family: KernelFamily | undefined,
 ): string | null {
   const id = token.text;
-  // 1. Kernel template parameters: the last run's values and what they cost.
-  const param = kb.templateParams.find((p) => p.identifiers.includes(id));
-  if (param) return templateParamMarkdown(id, param, facts);
+  // 1. Kernel template parameters (as the kernel under the cursor uses them): the last run's values
+  //    of that kernel family and what they cost.
+  const param = forFamily(
+    kb.templateParams.filter((p) => p.identifiers.includes(id)),
+    family,
+  );
+  if (param) return templateParamMarkdown(id, param, factsOfFamily(facts, family));
   // 2. Kernels: registers, spills, stack, shared memory of each instantiation.
   const compiles = compilesFor(id, facts);
   const defined = findKernelDefinitions(tokens, new Set([id])).find((d) => d.name === id);
   if (compiles.length || defined?.global) return kernelMarkdown(id, compiles, defined?.global ?? false);
   // 3. Concepts named exactly.
-  const exact = kb.concepts.find((c) => c.identifiers?.includes(id));
+  const exact = forFamily(
+    kb.concepts.filter((c) => c.identifiers?.includes(id)),
+    family,
+  );
   if (exact) return conceptMarkdown(id, exact);
   // 4. Wrappers named after their PTX instruction.
   const wrapper = lookupWrapper(id, kb, generalMnemonics(kb));
@@ -158,6 +172,7 @@ function identifierHover(
       `**${code(id)}** — C++ wrapper of PTX ${code(e.mnemonic)}: ${e.title}`,
       '',
       e.summary,
+      ...usesLines(e),
       '',
       `PTX ISA ${e.ptx}+ · target ${targetText(e.target)} · ${/^[0-9]/.test(e.section) ? '§' + e.section : e.section} · ${ptxLink('PTX ISA reference', e.anchor)}`,
     ].join('\n');
@@ -173,9 +188,19 @@ function identifierHover(
       `(special register, read by ${code(id)})`,
     );
   // 5. Concepts by pattern (swizzle*, *warpgroup*, promot*, ...).
-  const byPattern = kb.concepts.find((c) => c.patterns?.some((p) => new RegExp(`^(?:${p})$`).test(id)));
+  const byPattern = forFamily(
+    kb.concepts.filter((c) => c.patterns?.some((p) => new RegExp(`^(?:${p})$`).test(id))),
+    family,
+  );
   if (byPattern) return conceptMarkdown(id, byPattern);
   return null;
+}
+
+/** BF16 runs in a BF16 kernel, FP8 runs in an FP8 one (the MQA parameters show no runs). */
+function factsOfFamily(facts: KernelFacts | undefined, family: KernelFamily | undefined): KernelFacts | undefined {
+  if (!facts || (family !== 'fp8' && family !== 'bf16')) return facts;
+  const bf16 = family === 'bf16';
+  return { ...facts, configs: facts.configs.filter((r) => r.problem.kind.startsWith('bf16') === bf16) };
 }
 
 function conceptMarkdown(id: string, c: ConceptEntry): string {

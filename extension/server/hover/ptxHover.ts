@@ -58,6 +58,7 @@ export function instructionMarkdown(
   lines.push(`**${code(match.mnemonic)}** — ${e.title}`);
   lines.push('');
   lines.push(e.summary);
+  lines.push(...usesLines(e));
   lines.push('');
   lines.push(`As written: ${code(instr.opcode.text)}`);
   if (instr.guard)
@@ -95,11 +96,23 @@ export function instructionMarkdown(
   return lines.join('\n');
 }
 
+/** "In our kernels:" — what this project's kernels use the instruction for. */
+export function usesLines(e: PtxEntry): string[] {
+  if (!e.uses?.length) return [];
+  return ['', '**In our kernels:**', ...e.uses.map((u) => `- ${u}`)];
+}
+
 function operandLines(instr: PtxInstruction, e: PtxEntry, bindings: AsmOperandBinding[]): string[] {
   const out: string[] = [];
+  // Name each written operand by its ISA role when the form lists them in the ISA's order.
+  const roles =
+    e.positionalOperands && e.operands && instr.operands.length <= e.operands.length
+      ? e.operands.map((o) => o.name)
+      : [];
   if (instr.operands.length) {
     out.push('Operands here:');
     instr.operands.forEach((op, k) => {
+      const role = roles[k] ? ` (${code(roles[k])})` : '';
       const refs = [...op.text.matchAll(/(?<!%)%([0-9]+)/g)].map((m) => Number(m[1]));
       const bound = refs
         .map((r) => bindings.find((b) => b.index === r))
@@ -107,7 +120,9 @@ function operandLines(instr: PtxInstruction, e: PtxEntry, bindings: AsmOperandBi
         .slice(0, 4)
         .map((b) => `%${b.index} = ${code(b.expression || '?')}`);
       const more = refs.length > 4 ? ', …' : '';
-      out.push(`${k + 1}. ${code(abbreviateOperand(op.text))}${bound.length ? ' — ' + bound.join(', ') + more : ''}`);
+      out.push(
+        `${k + 1}. ${code(abbreviateOperand(op.text))}${role}${bound.length ? ' — ' + bound.join(', ') + more : ''}`,
+      );
     });
   }
   if (e.operands?.length) {

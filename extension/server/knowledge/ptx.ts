@@ -48,6 +48,7 @@ const hopperWarpgroup: PtxEntry[] = [
         meaning: 'transpose B (f16/bf16 forms only): 0 = B is K-major (B [N, K] row-major: the "NT" GEMM D = A·Bᵀ)',
       },
     ],
+    positionalOperands: true,
     typeRoles: ['D (accumulator)', 'A', 'B'],
     qualifiers: {
       '.sync': 'the instruction waits until every thread of the warp reaches it before issuing',
@@ -179,6 +180,10 @@ const tma: PtxEntry[] = [
       '.shared::cta': "source is this CTA's shared memory",
       '.bulk_group': 'completion tracked with cp.async.bulk.commit_group / wait_group',
     },
+    notes: [
+      'Not one atomic tile: each element is reduced as its own relaxed, gpu-scope operation, so tiles from several CTAs may add into the same region of D and every contribution lands.',
+      'The element type comes from the tensor map; `.add` takes .f32, .f16 and .bf16 (and .u32, .s32, .u64).',
+    ],
     ptx: '8.0',
     target: 'sm_90',
     section: '9.7.9.27.1.3',
@@ -254,7 +259,7 @@ const tma: PtxEntry[] = [
     },
     ptx: '7.0',
     target: 'sm_80',
-    section: 'Data Movement and Conversion Instructions',
+    section: '9.7.9.25.3.1',
     anchor: DATA + 'cp-async',
   },
   {
@@ -744,7 +749,7 @@ const general: PtxEntry[] = [
       'Copies a register, an immediate, an address of a variable, or a special register (`mov.u32 %0, %cluster_ctarank;`) into a register. `mov.b64 {lo, hi}, x` packs/unpacks 32-bit halves.',
     ptx: '1.0',
     target: 'all',
-    section: 'Data Movement and Conversion Instructions',
+    section: '9.7.9.3',
     anchor: DATA + 'mov',
   },
   {
@@ -779,7 +784,7 @@ const general: PtxEntry[] = [
     },
     ptx: '1.0',
     target: 'all',
-    section: 'Data Movement and Conversion Instructions',
+    section: '9.7.9.11',
     anchor: DATA + 'st',
   },
   {
@@ -800,7 +805,7 @@ const general: PtxEntry[] = [
     },
     ptx: '1.0',
     target: 'all',
-    section: 'Data Movement and Conversion Instructions',
+    section: '9.7.9.21',
     anchor: DATA + 'cvt',
   },
   {
@@ -840,7 +845,7 @@ const general: PtxEntry[] = [
       'Compares two values (`.eq`, `.ne`, `.lt`, …) and writes a predicate register, typically used to guard a following instruction (`@p`).',
     ptx: '1.0',
     target: 'all',
-    section: 'Comparison and Selection Instructions',
+    section: '9.7.6.2',
     anchor: 'comparison-and-selection-instructions-setp',
   },
   {
@@ -849,7 +854,7 @@ const general: PtxEntry[] = [
     summary: '`selp d, a, b, p` sets d = p ? a : b — turns a predicate into a value.',
     ptx: '1.0',
     target: 'all',
-    section: 'Comparison and Selection Instructions',
+    section: '9.7.6.3',
     anchor: 'comparison-and-selection-instructions-selp',
   },
   {
@@ -860,7 +865,7 @@ const general: PtxEntry[] = [
     qualifiers: { '.uni': 'the branch is known not to diverge within the warp' },
     ptx: '1.0',
     target: 'all',
-    section: 'Control Flow Instructions',
+    section: '9.7.12.3',
     anchor: 'control-flow-instructions-bra',
   },
   {

@@ -37,6 +37,13 @@ export interface PtxEntry {
   anchor: string;
   /** Extra notes: pitfalls, how the pieces fit. */
   notes?: string[];
+  /** What our kernels use this instruction (or a form of it) for, one line each, naming the kernel. */
+  uses?: string[];
+  /**
+   * The written operands follow the ISA's `operands` list position by position (a form may stop
+   * early, as FP8 wgmma stops before imm-trans-a), so each written one can be named by its role.
+   */
+  positionalOperands?: boolean;
 }
 
 export interface SpecialRegisterEntry {
@@ -50,9 +57,19 @@ export interface SpecialRegisterEntry {
   anchor: string;
 }
 
+/**
+ * Which kernel a piece of source belongs to (hover/kernelFamily.ts decides from the enclosing kernel
+ * struct, or from the one kernel family a file defines). The same name can mean different things in
+ * different kernels (BLOCK_K is 128 for FP8 and 64 for BF16; the MQA kernels' kNumMathWarpgroups sets
+ * BLOCK_KV), so entries may say where they apply.
+ */
+export type KernelFamily = 'fp8' | 'bf16' | 'mqa' | 'paged-mqa';
+
 /** A CUDA or Hopper concept met in C++ outside asm strings. */
 export interface ConceptEntry {
   id: string;
+  /** Kernels this entry is about; absent = any (and the fallback where no family entry fits). */
+  families?: KernelFamily[];
   /** Exact identifiers that name it. */
   identifiers?: string[];
   /** Regular expressions (source text, anchored by the matcher) over an identifier. */
@@ -80,12 +97,32 @@ export type ConfigField =
   | 'numSms';
 
 export interface TemplateParamEntry {
-  field: ConfigField;
+  /** The GemmConfig field it carries (the last run's values are shown); absent for MQA parameters. */
+  field?: ConfigField;
+  /** Kernels this entry is about; absent = any (and the fallback where no family entry fits). */
+  families?: KernelFamily[];
   /** Identifiers (exact) that carry this field in the kernels. */
   identifiers: string[];
   title: string;
   /** What the value decides and what it costs. */
   body: string;
+}
+
+/** A legality rule, as a kernel's static_assert names it ("rule kgrouped-output: ..."). */
+export interface RuleEntry {
+  /** The code after "rule " in the static_assert message, the same code the TypeScript mirror rejects with. */
+  id: string;
+  families?: KernelFamily[];
+  title: string;
+  /** Why the kernel needs it. */
+  body: string;
+  /**
+   * The TypeScript module(s) that reject configs breaking the rule with the same code: repository
+   * paths in a short phrase, per kernel family where a shared rule is mirrored in different places.
+   */
+  mirror?: string | Partial<Record<KernelFamily, string>>;
+  /** Where no TypeScript code rejects with it: why no run can break the rule (it guards kernel edits). */
+  unmirrored?: string;
 }
 
 export interface KnowledgeBase {
@@ -95,4 +132,5 @@ export interface KnowledgeBase {
   specialRegisters: SpecialRegisterEntry[];
   concepts: ConceptEntry[];
   templateParams: TemplateParamEntry[];
+  rules: RuleEntry[];
 }

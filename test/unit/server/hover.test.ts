@@ -49,8 +49,11 @@ test('wgmma inside a concatenated asm string: instruction, shape decoded, types 
     /https:\/\/docs\.nvidia\.com\/cuda\/parallel-thread-execution\/#asynchronous-warpgroup-level-matrix-instructions-wgmma-mma-async/,
   );
   // operands as written, bound to the C++ expressions of the operand lists
-  assert.match(md!, /`\{%0, %1, %2, %3\}` — %0 = `d\[0\]`/);
-  assert.match(md!, /`%4` — %4 = `desc_a`/);
+  // each written operand named by its ISA role (the FP8 form stops before the transposes)
+  assert.match(md!, /`\{%0, %1, %2, %3\}` \(`d`\) — %0 = `d\[0\]`/);
+  assert.match(md!, /`%4` \(`a-desc`\) — %4 = `desc_a`/);
+  assert.match(md!, /`p` \(`scale-d`\)/);
+  assert.doesNotMatch(md!, /\(`imm-trans-a`\)/);
 });
 
 test('the qualifier under the cursor is marked', () => {

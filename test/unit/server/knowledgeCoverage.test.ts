@@ -1,11 +1,16 @@
 // Every PTX instruction and special register that appears in an asm string under kernels/ (scanned
-// now, from the real files) must have a knowledge entry, so a new instruction cannot go unexplained.
-// Also: the issue's list of Hopper instructions is covered, and every entry is well-formed.
+// now, from the real files) must have a knowledge entry, so a new instruction cannot go unexplained;
+// likewise every template parameter of a kernel struct or scheduler and every legality rule a
+// static_assert names. Also: the Hopper instructions our kernels are built from are covered, and
+// every entry is well-formed.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { findAsmStatements } from '../../../extension/server/hover/asmStatements';
+import { lexCpp, type Token } from '../../../extension/server/hover/cppLexer';
+import { forFamily, kernelFamilyAt } from '../../../extension/server/hover/kernelFamily';
+import { mirrorPaths, ruleMirror } from '../../../extension/server/hover/ruleHover';
 import { decodeQualifiers, lookupPtx, lookupSpecialRegister } from '../../../extension/server/hover/ptxLookup';
 import { parsePtxInstructions, percentRefs } from '../../../extension/server/hover/ptxStatements';
 import { defaultKnowledge as kb } from '../../../extension/server/knowledge';
@@ -60,7 +65,136 @@ test('every PTX instruction (and each of its qualifiers) in asm strings under ke
   );
 });
 
-test('the Hopper instructions the issue lists are all explained', () => {
+test('every PTX instruction our kernels use says what they use it for, and its section number', () => {
+  const missing = new Set<string>();
+  for (const file of kernelFiles(join(root, 'kernels'))) {
+    for (const st of findAsmStatements(readFileSync(file, 'utf8'))) {
+      for (const instr of parsePtxInstructions(st.ptx)) {
+        const match = lookupPtx(instr.opcode.text, kb);
+        if (match && !match.entry.uses?.length) missing.add(`${relative(root, file)}: ${match.entry.mnemonic}`);
+        // ...and cites its PTX ISA section by number, not only by chapter.
+        if (match && !/^\d+(\.\d+)+$/.test(match.entry.section))
+          missing.add(`${match.entry.mnemonic}: section "${match.entry.section}" is not a section number`);
+      }
+    }
+  }
+  assert.deepEqual(
+    [...missing],
+    [],
+    `instructions without "In our kernels" lines (add them to extension/server/knowledge/ptxUses.ts)`,
+  );
+});
+
+/** Template parameter names of `template <...> struct Name` declarations, with their offsets. */
+function structTemplateParams(tokens: Token[]): Array<{ struct: string; name: string; offset: number }> {
+  const out: Array<{ struct: string; name: string; offset: number }> = [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i].text !== 'template' || tokens[i + 1]?.text !== '<') continue;
+    const params: Token[] = [];
+    let depth = 0;
+    let k = i + 1;
+    let last: Token | undefined;
+    let inDefault = false;
+    for (; k < tokens.length; k++) {
+      const t = tokens[k];
+      if (t.kind === 'comment') continue;
+      if (t.text === '<') depth++;
+      else if (t.text === '>' || t.text === ',') {
+        if (depth === 1 && last) params.push(last);
+        if (t.text === ',' && depth === 1) {
+          last = undefined;
+          inDefault = false;
+        }
+        if (t.text === '>' && --depth === 0) break;
+      } else if (depth === 1 && t.text === '=') inDefault = true;
+      else if (depth === 1 && t.kind === 'ident' && !inDefault) last = t;
+    }
+    const kw = tokens[k + 1];
+    const name = tokens[k + 2];
+    if (kw?.text !== 'struct' || name?.kind !== 'ident') continue;
+    for (const p of params) out.push({ struct: name.text, name: p.text, offset: p.start });
+  }
+  return out;
+}
+
+test('every template parameter of a kernel struct or scheduler has an entry for that kernel', () => {
+  const kernelStruct = /^(Sm90\w+|\w*Scheduler(For)?|PagedUnitCursor)$/;
+  const missing: string[] = [];
+  const seen = new Set<string>();
+  for (const file of kernelFiles(join(root, 'kernels/include'))) {
+    const text = readFileSync(file, 'utf8');
+    const tokens = lexCpp(text);
+    for (const p of structTemplateParams(tokens)) {
+      if (!kernelStruct.test(p.struct)) continue;
+      seen.add(`${p.struct}.${p.name}`);
+      const family = kernelFamilyAt(tokens, p.offset);
+      const entry = forFamily(
+        kb.templateParams.filter((e) => e.identifiers.includes(p.name)),
+        family,
+      );
+      if (!entry) missing.push(`${relative(root, file)}: ${p.struct}<${p.name}> (${family ?? 'no family'})`);
+    }
+  }
+  // The scan must see the kernels' parameter lists (the lexer or the tree changed otherwise).
+  for (const expected of [
+    'Sm90Bf16Gemm.kOutput',
+    'Sm90Bf16Gemm.kGemmType',
+    'Sm90Fp8MqaLogits.kNumHeads',
+    'Sm90Fp8PagedMqaLogits.kNextN',
+    'KGroupedScheduler.BLOCK_K',
+    'Sm90Fp8Gemm1D2D.kSplitK',
+  ])
+    assert.ok(seen.has(expected), `the scan missed ${expected}; saw ${[...seen].join(', ')}`);
+  assert.deepEqual(
+    missing,
+    [],
+    `template parameters without an entry (add one to extension/server/knowledge/templateParams.ts):\n${missing.join('\n')}`,
+  );
+});
+
+test('every legality rule a static_assert names has an entry for that kernel, and its mirror rejects with the same code', () => {
+  const missing: string[] = [];
+  const checked = new Set<string>();
+  for (const file of kernelFiles(join(root, 'kernels/include'))) {
+    const text = readFileSync(file, 'utf8');
+    const tokens = lexCpp(text);
+    tokens.forEach((t, i) => {
+      const m = t.kind === 'string' ? /^"rule ([a-z0-9-]+):/.exec(t.text) : null;
+      if (!m || tokens[i - 1]?.text !== ',') return;
+      const family = kernelFamilyAt(tokens, t.start);
+      const entry = forFamily(
+        kb.rules.filter((r) => r.id === m[1]),
+        family,
+      );
+      if (!entry) {
+        missing.push(`${relative(root, file)}: rule ${m[1]} (${family ?? 'no family'})`);
+        return;
+      }
+      checked.add(`${m[1]}@${family}`);
+      // The TypeScript mirror must really use the code (mirror may name two files: check the first);
+      // a rule no TypeScript code rejects with must say why no run can break it.
+      const mirror = ruleMirror(entry, family);
+      if (!mirror) {
+        if (!entry.unmirrored) missing.push(`rule ${m[1]} (${family}): neither a mirror nor why none`);
+        return;
+      }
+      const paths = mirrorPaths(mirror);
+      if (!paths.some((p) => readFileSync(join(root, p), 'utf8').includes(`'${m[1]}'`)))
+        missing.push(`${family}: none of ${paths.join(', ')} rejects with '${m[1]}'`);
+    });
+  }
+  for (const expected of [
+    'kgrouped-output@bf16',
+    'kgrouped-cluster@bf16',
+    'block-k@bf16',
+    'next-n@paged-mqa',
+    'heads@mqa',
+  ])
+    assert.ok(checked.has(expected), `the scan missed ${expected}`);
+  assert.deepEqual(missing, [], `rules without an entry (extension/server/knowledge/rules.ts):\n${missing.join('\n')}`);
+});
+
+test('the Hopper instructions our kernels are built from are all explained', () => {
   const required = [
     'wgmma.mma_async.sync.aligned.m64n128k32.f32.e4m3.e4m3',
     'wgmma.fence.sync.aligned',
@@ -91,6 +225,11 @@ test('the Hopper instructions the issue lists are all explained', () => {
     'mapa.shared::cluster.u32',
     'griddepcontrol.wait',
     'griddepcontrol.launch_dependents',
+    // the BF16 GEMM and the MQA kernels
+    'wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16',
+    'cp.reduce.async.bulk.tensor.3d.global.shared::cta.add.tile.bulk_group',
+    'cp.async.bulk.tensor.3d.shared::cluster.global.mbarrier::complete_tx::bytes',
+    'cvt.rn.bf16x2.f32',
   ];
   for (const op of required) assert.ok(lookupPtx(op, kb), `no entry for ${op}`);
   assert.equal(lookupPtx('barrier.cluster.arrive', kb)!.entry.mnemonic, 'barrier.cluster');

@@ -3,26 +3,48 @@
 // layout (core/kernelRules.ts) and tile arithmetic (core/heuristics/tiles.ts), nothing is guessed.
 import type { CompileFacts, ConfigCostFacts, KernelFacts, RunConfigFacts } from '../../../protocol/languageServer';
 import type { BenchRun, CompileReport, GemmConfig, GemmProblem } from '../../../protocol/worker';
+import { bf16Work } from '../bf16/heuristicsBf16';
+import { defaultOutputBf16, isBf16Kind, sharedMemoryLayoutBf16 } from '../bf16/kernelRulesBf16';
 import { sharedMemoryLayout } from '../kernelRules';
+import { is1d1dKind, sharedMemoryLayout1d1d } from '../kernelRules1d1d';
 import { waveInfo, workShape } from '../heuristics/tiles';
 
 export function emptyFacts(now = new Date()): KernelFacts {
   return { version: 1, updatedAt: now.toISOString(), configs: [], compiles: [] };
 }
 
+/**
+ * Shared memory of one pipeline stage and in total, in the layout of the kernel that runs the
+ * problem: the BF16 kernel's stages hold A and B only (no scales), the FP8 1D1D kernel's A, B and
+ * both scale slices, the FP8 1D2D kernel's A, B and the A scales.
+ */
+function stageAndTotal(problem: GemmProblem, config: GemmConfig): { perStage: number; total: number } {
+  if (isBf16Kind(problem.kind)) {
+    const l = sharedMemoryLayoutBf16(config, problem.output ?? defaultOutputBf16(problem.kind));
+    return { perStage: l.aStageBytes + l.bStageBytes, total: l.totalBytes };
+  }
+  if (is1d1dKind(problem.kind)) {
+    const l = sharedMemoryLayout1d1d(config);
+    return { perStage: l.aStageBytes + l.bStageBytes + l.sfaStageBytes + l.sfbStageBytes, total: l.totalBytes };
+  }
+  const l = sharedMemoryLayout(config, problem.k);
+  return { perStage: l.aStageBytes + l.bStageBytes + l.sfaStageBytes, total: l.totalBytes };
+}
+
 /** Shared memory per stage and in total, tiles and waves of one chosen config. */
 export function configCost(problem: GemmProblem, config: GemmConfig): ConfigCostFacts {
-  const layout = sharedMemoryLayout(config, problem.k);
+  const smem = stageAndTotal(problem, config);
+  // The tiles the kernel's scheduler walks (the BF16 kinds count their groups their own way).
   const waves = waveInfo(
-    workShape(problem),
+    isBf16Kind(problem.kind) ? bf16Work(problem) : workShape(problem),
     config.blockM,
     config.blockN,
     config.numSms,
     config.clusterM * config.clusterN,
   );
   return {
-    sharedBytesPerStage: layout.aStageBytes + layout.bStageBytes + layout.sfaStageBytes,
-    sharedBytesTotal: config.sharedBytes || layout.totalBytes,
+    sharedBytesPerStage: smem.perStage,
+    sharedBytesTotal: config.sharedBytes || smem.total,
     tiles: waves.tiles,
     waves: waves.waves,
     lastWaveUtilisation: waves.lastWaveUtilisation,

@@ -67,6 +67,25 @@ test('configCost: per stage and total from the kernel layout; tiles and waves of
   assert.equal(cost.lastWaveUtilisation, 33 / 132);
 });
 
+test("configCost: each kernel's own stage layout (BF16 without scales, FP8 1D1D with both scale slices)", () => {
+  const config = completeConfig({ blockM: 128, blockN: 128, clusterM: 1, clusterN: 1, numSms: 132 }, { k: 4096 });
+  const shape = { m: 4096, n: 4096, k: 4096 };
+  // BF16: 128 rows x 64 bf16 (128 bytes) of A and of B, nothing else; an fp32 D doubles the staging tile.
+  const bf16 = configCost({ kind: 'bf16', ...shape }, { ...config, blockK: 64, sharedBytes: 0 });
+  assert.equal(bf16.sharedBytesPerStage, 128 * 128 + 128 * 128);
+  assert.equal(bf16.sharedBytesTotal, 128 * 128 * 2 + config.numStages * (2 * 128 * 128 + 16));
+  // K-grouped BF16: M x N tiles in each of the groups.
+  const kg = configCost({ kind: 'bf16-kgrouped', ...shape, numGroups: 4 }, { ...config, blockK: 64, sharedBytes: 0 });
+  assert.equal(kg.tiles, 4 * 32 * 32);
+  const fp32 = configCost({ kind: 'bf16', output: 'fp32', ...shape }, { ...config, blockK: 64, sharedBytes: 0 });
+  assert.equal(fp32.sharedBytesTotal - bf16.sharedBytesTotal, 128 * 128 * 2);
+  // FP8 1D1D (wgrad): A, B and one fp32 scale per row of each, per stage.
+  const wgrad = configCost({ kind: 'wgrad', ...shape }, { ...config, sharedBytes: 0 });
+  assert.equal(wgrad.sharedBytesPerStage, 128 * 128 + 128 * 128 + 512 + 512);
+  // FP8 1D2D: A, B and the A scales.
+  assert.equal(configCost({ kind: 'normal', ...shape }, config).sharedBytesPerStage, 128 * 128 * 2 + 512);
+});
+
 test('factsFromRun: one config per problem, compiles named by the generated entry, run label', () => {
   const a: GemmProblem = { kind: 'normal', m: 64, n: 7168, k: 2048 };
   const b: GemmProblem = { kind: 'normal', m: 4096, n: 7168, k: 7168 };
