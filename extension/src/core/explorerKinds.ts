@@ -4,20 +4,9 @@ import type { ExplorerKind } from '../../protocol/webview';
 import type { MqaKind } from '../../protocol/mqa';
 import { groupedShapeSyntax, isGroupedConfigKind } from './grouped/configProblem';
 import { MQA_KINDS } from './mqa/mqaShapes';
+import { KERNEL_KINDS } from './shapes';
 
-export const EXPLORER_KINDS: readonly ExplorerKind[] = [
-  'normal',
-  'contiguous',
-  'masked',
-  'kgrouped',
-  'wgrad',
-  'bf16',
-  'bf16-contiguous',
-  'bf16-masked',
-  'bf16-kgrouped',
-  'mqa-logits',
-  'paged-mqa-logits',
-];
+export const EXPLORER_KINDS: readonly ExplorerKind[] = [...KERNEL_KINDS, ...MQA_KINDS];
 
 export function isExplorerKind(kind: unknown): kind is ExplorerKind {
   return (EXPLORER_KINDS as readonly unknown[]).includes(kind);

@@ -6,21 +6,14 @@
 import type { GroupedCase, GroupedDraw, GroupedKind } from '../../../protocol/grouped';
 import type { GemmProblem } from '../../../protocol/worker';
 import { DEEPSEEK_M } from '../deepseekShapes';
+import { KERNEL_KINDS } from '../shapes';
 import { layoutKindOf } from '../bf16/kernelRulesBf16';
 import { DEEPSEEK_NK } from '../deepseekShapes';
 import { alignUp, contiguousStarts, DEFAULT_MK_ALIGNMENT } from './layout';
 import { seededUniform, uniformIn } from './random';
 
-export const GROUPED_KINDS: readonly GroupedKind[] = [
-  'contiguous',
-  'masked',
-  'kgrouped',
-  'wgrad',
-  'bf16',
-  'bf16-contiguous',
-  'bf16-masked',
-  'bf16-kgrouped',
-];
+/** Every kind but the one-GEMM FP8 'normal' (the grouped bench's own runs). */
+export const GROUPED_KINDS: readonly GroupedKind[] = KERNEL_KINDS.filter((k): k is GroupedKind => k !== 'normal');
 
 /** The grouped BF16 kinds: the FP8 contiguous / masked / K-grouped layouts and draws, BF16 operands. */
 const asLayoutKind = (c: GroupedCase): GroupedCase => ({ ...c, kind: layoutKindOf(c.kind) });
