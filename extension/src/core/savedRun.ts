@@ -11,7 +11,10 @@ export interface RunSummary {
   file: string;
   startedAt: string;
   mode: BenchRun['mode'];
+  /** Distinct problems (a grouped run's cases). */
   shapes: number;
+  /** Rows, when more than one per problem (a tune file: one per timed candidate). */
+  rows?: number;
   device?: string;
   interrupted: boolean;
   recorded?: string;
@@ -66,12 +69,16 @@ export function parseSavedRun(text: string, file: string): BenchRun {
 
 /** A run's line in a listing. */
 export function runSummary(run: BenchRun, file: string): RunSummary {
+  // A grouped run's cases may share a problem and still be distinct draws: each counts.
+  const shapes =
+    run.source === 'grouped' ? run.results.length : new Set(run.results.map((r) => JSON.stringify(r.problem))).size;
   return {
     id: run.id,
     file,
     startedAt: run.startedAt,
     mode: run.mode,
-    shapes: run.results.length,
+    shapes,
+    ...(run.results.length > shapes ? { rows: run.results.length } : {}),
     device: run.device?.name,
     interrupted: run.interrupted !== undefined,
     recorded: run.recorded,

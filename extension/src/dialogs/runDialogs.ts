@@ -21,7 +21,7 @@ export function describeRun(r: RunSummary): vscode.QuickPickItem & { summary: Ru
   // A tune file records no start time: it is named by its id ("tune-<file>").
   return {
     label: r.startedAt ? r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : r.id,
-    description: `${r.shapes} ${r.grouped ? 'case' : 'shape'}(s) · ${flags}`,
+    description: `${r.shapes} ${r.grouped ? 'case' : 'shape'}(s)${r.rows ? ` (${r.rows} rows)` : ''} · ${flags}`,
     detail: r.device ?? 'no GPU',
     summary: r,
   };

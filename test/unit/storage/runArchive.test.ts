@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runFileName } from '../../../extension/src/core/savedRun';
+import { runFileName, runSummary } from '../../../extension/src/core/savedRun';
+import { tuneToBenchRun } from '../../../extension/src/core/fp8labFiles';
 import { RunArchive } from '../../../extension/src/storage/runArchive';
 import { makeRun } from '../webview/runData';
 import { upgradeRun } from '../../../extension/src/core/peers/runPeers';
@@ -86,5 +87,19 @@ describe('RunArchive', () => {
   it('an empty or missing folder lists nothing', async () => {
     assert.deepEqual(await new RunArchive(join(dir, 'none')).list(), []);
     assert.equal(await new RunArchive(dir).latest(), undefined);
+  });
+});
+
+describe('runSummary', () => {
+  it('counts distinct shapes; a tune file (one row per candidate) also says its rows', () => {
+    const fixture = join(__dirname, '../../../fixtures/h100/tune-deepseek.json');
+    const tune = tuneToBenchRun(JSON.parse(readFileSync(fixture, 'utf8')), 'tune-deepseek.json');
+    const summary = runSummary(tune, 'tune-deepseek.json');
+    assert.equal(summary.shapes, 19);
+    assert.equal(summary.rows, tune.results.length);
+    assert.ok(summary.rows! > 19);
+    const plain = runSummary(makeRun(), 'run.json');
+    assert.equal(plain.shapes, 3);
+    assert.equal(plain.rows, undefined);
   });
 });
