@@ -17,13 +17,12 @@ import { DIFF_WORDS } from '../../core/utilsSource';
 import { accuracyProblem, BF16_CALC_DIFF_LIMIT } from '../bench/accuracy';
 import { DeviceScope } from '../bench/buffers';
 import { cancelledError, codedData, losesContext } from '../bench/errors';
-import { gemmLaunchSpec } from '../bench/launchSpec';
 import { callsPerGraph, estimateUs, rotationPlan } from '../bench/plan';
 import { operandSeed, POISON, SYNC_TIMEOUT_MS, WARMUP_REPLAYS } from '../bench/shapeBench';
 import { rowRuns, timeWithPeers, type CaseContext, type NativePeer } from './caseBench';
 import { bestCublasLt, describeAlgorithm } from '../peers/cublasltBest';
 import { at } from './groupedKernels';
-import { loadCaseKernel } from './caseResult';
+import { caseLaunches, loadCaseKernel } from './caseResult';
 
 const ROTATION_MEMORY_FRACTION = 0.4;
 
@@ -171,30 +170,19 @@ export async function benchBf16Case(
     await addon.synchronize(SYNC_TIMEOUT_MS);
     checkpoint();
 
-    // Accumulating: the correctness launch reads C and writes a separate D (the launch copies C into D
-    // first); the timed launches accumulate in place (D aliases C), so the figure is the kernel's alone.
+    // Accumulating kinds: checked with C apart from D, timed in place (caseLaunches).
     const dims = { kind: c.kind, m: c.kind === 'bf16-masked' ? m : rowsA, n, k, numGroups: g };
     const countDiffering = ctx.grouped.countDiffering.bind(ctx.grouped);
     const makeLaunches = (pdl: boolean, inPlace: boolean): GemmLaunch[] =>
-      sets.map((set) =>
-        scope.adopt(
-          addon.createGemmLaunch(
-            gemmLaunchSpec(
-              kernel,
-              dims,
-              config,
-              {
-                a: set.a,
-                b: set.b,
-                d: set.d,
-                ...(set.c ? { c: inPlace ? set.d : set.c } : {}),
-                ...(set.layout ? { groupedLayout: set.layout } : {}),
-                ...(set.flags ? { flags: set.flags } : {}),
-              },
-              { pdl, psumLayout: c.psum, ...(fp32 ? { dType: 'fp32' as const } : {}) },
-            ),
-          ),
-        ),
+      caseLaunches(
+        addon,
+        scope,
+        kernel,
+        dims,
+        config,
+        sets,
+        { pdl, psumLayout: c.psum, ...(fp32 ? { dType: 'fp32' as const } : {}) },
+        inPlace,
       );
     const pdl = options.pdl ?? true;
     const check0 = makeLaunches(pdl, false)[0];

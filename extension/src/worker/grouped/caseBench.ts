@@ -34,8 +34,7 @@ import {
   type PreparedPeer,
   type PythonPeers,
 } from '../peers/pythonPeers';
-import { gemmLaunchSpec } from '../bench/launchSpec';
-import { loadCaseKernel } from './caseResult';
+import { caseLaunches, loadCaseKernel } from './caseResult';
 
 const ROTATION_MEMORY_FRACTION = 0.4;
 
@@ -310,33 +309,10 @@ export async function benchCase(
     await addon.synchronize(SYNC_TIMEOUT_MS);
     checkpoint();
 
-    // 1D1D kinds: the correctness launch reads C and writes a separate D (the launch copies C into D
-    // first); the timed launches accumulate in place (D aliases C, as a weight-gradient step does), so
-    // the figure is the kernel's alone, without the C -> D copy.
+    // Accumulating kinds: checked with C apart from D, timed in place (caseLaunches).
     const dims = { kind: problem.kind, m: c.kind === 'masked' ? c.m : geo.rowsA, n, k: geo.kTotal, numGroups: g };
     const makeLaunches = (pdl: boolean, inPlace: boolean): GemmLaunch[] =>
-      sets.map((set) =>
-        scope.adopt(
-          addon.createGemmLaunch(
-            gemmLaunchSpec(
-              kernel,
-              dims,
-              config,
-              {
-                a: set.a,
-                b: set.b,
-                sfa: set.sfa,
-                sfb: set.sfb,
-                d: set.d,
-                ...(set.c ? { c: inPlace ? set.d : set.c } : {}),
-                ...(set.layout ? { groupedLayout: set.layout } : {}),
-                ...(set.flags ? { flags: set.flags } : {}),
-              },
-              { pdl, psumLayout: c.psum },
-            ),
-          ),
-        ),
-      );
+      caseLaunches(addon, scope, kernel, dims, config, sets, { pdl, psumLayout: c.psum }, inPlace);
     const pdl = options.pdl ?? true;
     const check0 = makeLaunches(pdl, false)[0];
 
