@@ -19,6 +19,7 @@ const bf16 = read('impls/sm90_bf16_gemm.cuh');
 const fp8 = read('impls/sm90_fp8_gemm_1d2d.cuh');
 const plain = read('impls/sm90_fp8_mqa_logits.cuh');
 const paged = read('impls/sm90_fp8_paged_mqa_logits.cuh');
+const fragment = read('common/mqa_fragment.cuh'); // the MQA epilogue's shared reduction
 const kgrouped = read('k_grouped_scheduler.cuh');
 const tma = read('ptx/tma.cuh');
 const wgmmaBf16 = read('ptx/wgmma_bf16.cuh');
@@ -190,7 +191,7 @@ test('MQA kernels: key ranges rounded to 4 keys, the page layout and block table
   assert.match(clean, /Both write only -inf there, so their order does not matter/);
   assert.match(hover(plain, 'in_window ? v : kNegInf', 2), /clean-logits contract/);
   assert.match(hover(paged, 'cp_async_bulk_tensor_3d_load(&args', 3), /`\.3d` load \(paged MQA\): one 64-key page/);
-  assert.match(hover(plain, '__shfl_xor_sync(', 3), /two `__shfl_xor_sync` steps/);
+  assert.match(hover(fragment, '__shfl_xor_sync(', 3), /two `__shfl_xor_sync` steps/);
 });
 
 test('template parameter facts come from runs of the kernel under the cursor', () => {

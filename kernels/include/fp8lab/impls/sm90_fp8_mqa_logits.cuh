@@ -261,39 +261,14 @@ struct Sm90Fp8MqaLogits {
         if (lane_idx == 0) ptx::mbarrier_arrive(&empty_kv[kv_pipe.stage]);
         kv_pipe.advance();
 
-        // ReLU · weight, summed over this thread's heads of each query (rows r0 and r0 + 8)...
+        // ReLU · weight, summed over each query's heads, times the key's scale (rows r0 and r0 + 8).
         float values[kValuesPerQuad];
-#pragma unroll
-        for (uint32_t q = 0; q < BLOCK_Q; ++q) {
-          float sum_0 = 0.0f, sum_1 = 0.0f;
-#pragma unroll
-          for (uint32_t c = 0; c < kChunksPerQuery; ++c) {
-            const uint32_t i = q * kChunksPerQuery + c;
-            sum_0 = fmaf(fmaxf(accum[4 * i + 0], 0.0f), weights[i].x, sum_0);
-            sum_0 = fmaf(fmaxf(accum[4 * i + 1], 0.0f), weights[i].y, sum_0);
-            sum_1 = fmaf(fmaxf(accum[4 * i + 2], 0.0f), weights[i].x, sum_1);
-            sum_1 = fmaf(fmaxf(accum[4 * i + 3], 0.0f), weights[i].y, sum_1);
-          }
-          // ...then over the quad (the other heads' columns), and the key's scale once at the end:
-          // relu(x · s) = s · relu(x) for the non-negative quantisation scales.
-#pragma unroll
-          for (uint32_t offset = 1; offset < 4; offset <<= 1) {
-            sum_0 += __shfl_xor_sync(0xffffffffu, sum_0, offset);
-            sum_1 += __shfl_xor_sync(0xffffffffu, sum_1, offset);
-          }
-          values[2 * q + 0] = sum_0 * scale_0;
-          values[2 * q + 1] = sum_1 * scale_1;
-        }
+        mqa_head_sums<BLOCK_Q, kChunksPerQuery>(accum, weights, scale_0, scale_1, values);
 
         const uint32_t key_base = keys.start + kb * BLOCK_KV + row0;
 #pragma unroll
         for (uint32_t n = 0; n < kStoresPerLane; ++n) {
-          // Select value 4n + quad_lane with constant register indices (a dynamic index would put
-          // `values` in local memory).
-          float v = values[4 * n];
-#pragma unroll
-          for (uint32_t t = 1; t < 4; ++t)
-            if (4 * n + t < kValuesPerQuad && quad_lane == t) v = values[4 * n + t];
+          const float v = mqa_store_value(values, n, quad_lane);
           const MqaStoreSlot slot = mqa_store_slot(n, quad_lane, kValuesPerQuad);
           const uint32_t q = q0 + slot.query;
           const uint32_t key = key_base + 8 * slot.half;

@@ -305,33 +305,12 @@ struct Sm90Fp8PagedMqaLogits {
 
       // ReLU · weight over this thread's heads, then over the quad, then the key's scale.
       float values[kValuesPerQuad];
-#pragma unroll
-      for (uint32_t t = 0; t < kNextN; ++t) {
-        float sum_0 = 0.0f, sum_1 = 0.0f;
-#pragma unroll
-        for (uint32_t c = 0; c < kChunksPerToken; ++c) {
-          const uint32_t i = t * kChunksPerToken + c;
-          sum_0 = fmaf(fmaxf(accum[4 * i + 0], 0.0f), weights[i].x, sum_0);
-          sum_0 = fmaf(fmaxf(accum[4 * i + 1], 0.0f), weights[i].y, sum_0);
-          sum_1 = fmaf(fmaxf(accum[4 * i + 2], 0.0f), weights[i].x, sum_1);
-          sum_1 = fmaf(fmaxf(accum[4 * i + 3], 0.0f), weights[i].y, sum_1);
-        }
-#pragma unroll
-        for (uint32_t offset = 1; offset < 4; offset <<= 1) {
-          sum_0 += __shfl_xor_sync(0xffffffffu, sum_0, offset);
-          sum_1 += __shfl_xor_sync(0xffffffffu, sum_1, offset);
-        }
-        values[2 * t + 0] = sum_0 * scale_0;
-        values[2 * t + 1] = sum_1 * scale_1;
-      }
+      mqa_head_sums<kNextN, kChunksPerToken>(accum, weights, scale_0, scale_1, values);
 
       // Lane t of a quad stores values 4n + t: token 2n + t/2, key row r0 + 8·(t%2).
 #pragma unroll
       for (uint32_t n = 0; n < kStoresPerLane; ++n) {
-        float v = values[4 * n];
-#pragma unroll
-        for (uint32_t t = 1; t < 4; ++t)
-          if (4 * n + t < kValuesPerQuad && quad_lane == t) v = values[4 * n + t];
+        const float v = mqa_store_value(values, n, quad_lane);
         const MqaStoreSlot slot = mqa_store_slot(n, quad_lane, kValuesPerQuad);
         const uint32_t key = page * kPagedBlockKV + row0 + 8 * slot.half;
         if (slot.live) {
