@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 // Checks run so far; main() prints "all N checks passed" (the unit tests match that line).
 inline int g_checks = 0;
@@ -45,4 +46,24 @@ inline uint32_t stmatrix_matrix_conflicts(const uint32_t (&addr)[32], uint32_t q
     used |= 1u << quad;
   }
   return conflicts;
+}
+
+// Shared-memory wavefronts of one warp's 64-bit stores (lane l writes words addr[l]/4 and +1): they
+// go out per half-warp (128 bytes each), and a half-warp takes as many wavefronts as the most distinct
+// words any one bank serves in it. Returns the larger half's count.
+inline uint32_t float2_store_wavefronts(const uint32_t (&addr)[32]) {
+  uint32_t worst = 0;
+  for (uint32_t h = 0; h < 2; ++h) {
+    std::vector<std::vector<uint32_t>> bank_words(32);
+    for (uint32_t lane = h * 16; lane < h * 16 + 16; ++lane)
+      for (uint32_t e = 0; e < 2; ++e) {
+        const uint32_t word = addr[lane] / 4 + e;
+        auto& v = bank_words[word % 32];
+        bool found = false;
+        for (uint32_t x : v) found |= x == word;
+        if (!found) v.push_back(word);
+      }
+    for (auto& v : bank_words) worst = v.size() > worst ? static_cast<uint32_t>(v.size()) : worst;
+  }
+  return worst;
 }

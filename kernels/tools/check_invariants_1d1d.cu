@@ -4,6 +4,7 @@
 // fragment, the TMA swizzle). Needs nvcc, no GPU:
 //   nvcc -std=c++17 -O1 -I kernels/include -o /tmp/ci1d1d kernels/tools/check_invariants_1d1d.cu && /tmp/ci1d1d
 // Prints one line per group of checks and exits non-zero on the first failure.
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
@@ -59,20 +60,7 @@ static void check_epilogue() {
                 owner_col[word] = static_cast<int>(frag_col);
               }
             }
-            // 64-bit shared stores go out per half-warp (128 bytes each): wavefronts = the most distinct
-            // words any bank serves within a half-warp.
-            for (uint32_t h = 0; h < 2; ++h) {
-              std::vector<std::vector<uint32_t>> bank_words(32);
-              for (uint32_t lane = h * 16; lane < h * 16 + 16; ++lane)
-                for (uint32_t e = 0; e < 2; ++e) {
-                  const uint32_t word = addr[lane] / 4 + e;
-                  auto& v = bank_words[word % 32];
-                  bool found = false;
-                  for (uint32_t x : v) found |= x == word;
-                  if (!found) v.push_back(word);
-                }
-              for (auto& v : bank_words) worst_wavefronts = v.size() > worst_wavefronts ? static_cast<uint32_t>(v.size()) : worst_wavefronts;
-            }
+            worst_wavefronts = std::max(worst_wavefronts, float2_store_wavefronts(addr));  // 64-bit stores, per half-warp
           }
   // The reduce of slab s reads box element (r, c) from slab_base + swizzle(r * row_bytes + 4c) and adds
   // it to D[g][m0 + r][n0 + s * TMA_D_BLOCK_N + c]: it must be fragment element (r, that column).

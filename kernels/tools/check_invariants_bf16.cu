@@ -4,6 +4,7 @@
 // roles, TMA swizzle) from check_harness.h; the K-grouped form's tile walk (the kernel's own Sched,
 // BLOCK_K 64) with k_grouped_schedule_check.h. Needs nvcc, no GPU:
 //   nvcc -std=c++17 -O1 -I kernels/include -o /tmp/ci_bf16 kernels/tools/check_invariants_bf16.cu && /tmp/ci_bf16
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
@@ -93,18 +94,7 @@ static void check_epilogue_fp32() {
                 owner_col[word] = static_cast<int>(wgmma_fragment_col(lane, reg));
               }
             }
-            for (uint32_t h = 0; h < 2; ++h) {  // 64-bit stores: wavefronts per half-warp
-              std::vector<std::vector<uint32_t>> bank_words(32);
-              for (uint32_t lane = h * 16; lane < h * 16 + 16; ++lane)
-                for (uint32_t e = 0; e < 2; ++e) {
-                  const uint32_t word = addr[lane] / 4 + e;
-                  auto& v = bank_words[word % 32];
-                  bool found = false;
-                  for (uint32_t x : v) found |= x == word;
-                  if (!found) v.push_back(word);
-                }
-              for (auto& v : bank_words) worst = v.size() > worst ? static_cast<uint32_t>(v.size()) : worst;
-            }
+            worst = std::max(worst, float2_store_wavefronts(addr));  // 64-bit stores, per half-warp
           }
   constexpr uint32_t kSlabCols = K::TMA_D_BLOCK_N;
   for (uint32_t s = 0; s < K::kNumDStores; ++s)
