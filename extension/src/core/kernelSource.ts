@@ -111,15 +111,18 @@ export interface CompiledShape {
 /** Whether the runtime compiles N and K into the kernels ('nk', the default) or not ('none'). */
 export type CompiledDims = 'nk' | 'none';
 
+/** The kinds whose kernels the runtime compiles for one N and K: the FP8 1D2D GEMMs (N, K shared by every group). */
+const COMPILED_SHAPE_KINDS: ReadonlySet<KernelKind> = new Set<KernelKind>(['normal', 'contiguous', 'masked']);
+
 /**
- * The shape the runtime compiles a Normal FP8 GEMM's kernel for: its N and K, or nothing with
- * compiledDims 'none'. The other kernels (M-grouped, 1D1D, BF16) take N and K at run time.
+ * The shape the runtime compiles an FP8 1D2D GEMM's kernel for (Normal and M-grouped): its N and K,
+ * or nothing with compiledDims 'none'. The other kernels (K-grouped, 1D1D, BF16) take N and K at run time.
  */
 export function compiledShapeFor(
   problem: { kind: KernelKind; n: number; k: number },
   compiledDims: CompiledDims = 'nk',
 ): CompiledShape | undefined {
-  return problem.kind === 'normal' && compiledDims === 'nk' ? { n: problem.n, k: problem.k } : undefined;
+  return COMPILED_SHAPE_KINDS.has(problem.kind) && compiledDims === 'nk' ? { n: problem.n, k: problem.k } : undefined;
 }
 
 /** The entry-name suffix of a kernel compiled for one N and K. */
@@ -295,7 +298,12 @@ export function kernelSource1d1d(problemKind: KernelKind, config: GemmConfig): K
 }
 
 /** The generator for a kind: BF16 for 'bf16' (with its output), 1D1D for 'wgrad' / 'kgrouped', 1D2D otherwise. */
-export function kernelSourceForKind(problemKind: KernelKind, config: GemmConfig, output?: Bf16Output): KernelSource {
+export function kernelSourceForKind(
+  problemKind: KernelKind,
+  config: GemmConfig,
+  options: { output?: Bf16Output; compiledShape?: CompiledShape } = {},
+): KernelSource {
+  const { output, compiledShape } = options;
   if (isBf16Kind(problemKind)) {
     try {
       return kernelSourceBf16(problemKind, config, { output });
@@ -304,5 +312,6 @@ export function kernelSourceForKind(problemKind: KernelKind, config: GemmConfig,
       throw err;
     }
   }
-  return is1d1dKind(problemKind) ? kernelSource1d1d(problemKind, config) : gemmKernelSource(problemKind, config);
+  if (is1d1dKind(problemKind)) return kernelSource1d1d(problemKind, config);
+  return gemmKernelSource(problemKind, config, compiledShape ? { compiledShape } : {});
 }

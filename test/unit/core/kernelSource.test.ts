@@ -95,9 +95,12 @@ test('a Normal GEMM compiled for its N and K: the unit defines them, the entry n
   assert.throws(() => gemmKernelSource('normal', cfg(), { compiledShape: { n: 0, k: 512 } }), /positive integers/);
 });
 
-test('compiledShapeFor: Normal problems get their N and K unless compiled dims are none; other kinds never', () => {
+test('compiledShapeFor: Normal and M-grouped problems get their N and K unless compiled dims are none; other kinds never', () => {
   assert.deepEqual(compiledShapeFor({ kind: 'normal', n: 2112, k: 7168 }), { n: 2112, k: 7168 });
   assert.equal(compiledShapeFor({ kind: 'normal', n: 2112, k: 7168 }, 'none'), undefined);
-  assert.equal(compiledShapeFor({ kind: 'masked', n: 4096, k: 7168 }), undefined);
+  assert.deepEqual(compiledShapeFor({ kind: 'masked', n: 4096, k: 7168 }), { n: 4096, k: 7168 });
+  assert.deepEqual(compiledShapeFor({ kind: 'contiguous', n: 6144, k: 7168 }), { n: 6144, k: 7168 });
+  assert.equal(compiledShapeFor({ kind: 'contiguous', n: 6144, k: 7168 }, 'none'), undefined);
+  assert.equal(compiledShapeFor({ kind: 'bf16-masked', n: 4096, k: 7168 }), undefined);
   assert.equal(compiledShapeFor({ kind: 'kgrouped', n: 4096, k: 7168 }), undefined);
 });

@@ -33,7 +33,7 @@ import {
   isBf16Kind,
   layoutKindOf,
 } from '../../core/bf16/kernelRulesBf16';
-import { kernelSourceForKind, KernelConfigError } from '../../core/kernelSource';
+import { compiledShapeFor, kernelSourceForKind, KernelConfigError } from '../../core/kernelSource';
 import { formatConfig } from '../../core/runRows';
 import type { AddonModule } from '../addon';
 import { DeviceScope } from '../bench/buffers';
@@ -152,7 +152,8 @@ export async function compileCase(
 ): Promise<CompileReport> {
   let source;
   try {
-    source = kernelSourceForKind(p.problem.kind, p.config, p.problem.output);
+    const compiledShape = compiledShapeFor(p.problem, settings.compiledDims);
+    source = kernelSourceForKind(p.problem.kind, p.config, { output: p.problem.output, ...(compiledShape ? { compiledShape } : {}) });
   } catch (err) {
     if (err instanceof KernelConfigError) throw coded('E_INVALID_CONFIG', err.message);
     throw err;
