@@ -388,54 +388,28 @@ struct Sm90Fp8Gemm1D2D {
 #endif
   static constexpr uint32_t kSfbFirstThread = FP8LAB_SFB_AFTER_STORE_WARP ? 32 : 0;
   static_assert(kNumDStores <= kSfbFirstThread || kSfbFirstThread == 0, "the B-scale copiers must not issue TMA stores");
-  // An experiment (default 0): FP8LAB_SFB_SYNC=1 loads each tile's B scales at its start with plain
-  // loads and shared stores, as DeepGEMM does, instead of the cp.async prefetch, whose wait shares a
-  // scoreboard with the warp's other long operations (kernels/README.md, "What is left at K = 512").
-#ifndef FP8LAB_SFB_SYNC
-#define FP8LAB_SFB_SYNC 0
-#endif
-  static constexpr bool kSfbSync = FP8LAB_SFB_SYNC != 0;
-
-  // Tile t's B-scale rows in global memory, and how many floats of them the tile needs.
-  __device__ __forceinline__ static const float* sfb_source(const GemmArgs& args, const Sched& sched, const Tile& t,
-                                                            uint32_t& count) {
-    const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, compiled_n(args));
-    const uint32_t nkb = sched.total_k_blocks();  // B-scale rows span all of K, whichever half this CTA runs
-    count = nkb * (sp.needs_second ? 2 : 1);
-    return args.sfb + static_cast<uint64_t>(sched.sfb_block_row(t)) * nkb;
-  }
 
   __device__ __forceinline__ static void prefetch_sfb(const GemmArgs& args, const Sched& sched, const Tile& t, float* dst) {
-    if constexpr (kSfbSync) return;
-    uint32_t count;
-    const float* src = sfb_source(args, sched, t, count);
+    const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, compiled_n(args));
+    const uint32_t nkb = sched.total_k_blocks();  // B-scale rows span all of K, whichever half this CTA runs
+    const float* src = args.sfb + static_cast<uint64_t>(sched.sfb_block_row(t)) * nkb;
+    const uint32_t count = nkb * (sp.needs_second ? 2 : 1);
     if (threadIdx.x < kSfbFirstThread) return;
     for (uint32_t i = threadIdx.x - kSfbFirstThread; i < count; i += kNumMathThreads - kSfbFirstThread)
       ptx::cp_async_ca_shared_global_4(dst + i, src + i);
     ptx::cp_async_commit_group();
   }
 
-  // Tile `current`'s B scales are now in `buffer`: make every math thread's copies visible to all,
-  // then start copying the following tile's into the other buffer, which the K-loop that last read it
-  // (every math thread has left it: they all passed this barrier) no longer needs. With kSfbSync the
-  // current tile's scales are loaded here instead, and nothing is prefetched.
+  // Tile t's B scales are now in `buffer`: make every math thread's copies visible to all, then
+  // start copying the following tile's into the other buffer, which the K-loop that last read it
+  // (every math thread has left it: they all passed this barrier) no longer needs.
   // smem_sfb: [2][sfb_buffer_floats] fp32.
   __device__ __forceinline__ static void begin_tile_scales(const GemmArgs& args, const Sched& sched, float* smem_sfb,
-                                                           uint32_t sfb_buffer_floats, uint32_t buffer, const Tile& current,
-                                                           bool has_following, const Tile& following) {
-    if constexpr (kSfbSync) {
-      uint32_t count;
-      const float* src = sfb_source(args, sched, current, count);
-      float* dst = smem_sfb + buffer * sfb_buffer_floats;
-      if (threadIdx.x >= kSfbFirstThread) {
-        for (uint32_t i = threadIdx.x - kSfbFirstThread; i < count; i += kNumMathThreads - kSfbFirstThread) dst[i] = __ldg(src + i);
-      }
-      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
-    } else {
-      if (threadIdx.x >= kSfbFirstThread) ptx::cp_async_wait_group<0>();
-      ptx::bar_sync(kMathBarrierId, kNumMathThreads);
-      if (has_following) prefetch_sfb(args, sched, following, smem_sfb + (buffer ^ 1) * sfb_buffer_floats);
-    }
+                                                           uint32_t sfb_buffer_floats, uint32_t buffer, bool has_following,
+                                                           const Tile& following) {
+    if (threadIdx.x >= kSfbFirstThread) ptx::cp_async_wait_group<0>();
+    ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+    if (has_following) prefetch_sfb(args, sched, following, smem_sfb + (buffer ^ 1) * sfb_buffer_floats);
   }
 
   // A tile's B scales as the K-loop reads them: sfb[kb] (block 0) and sfb[kb + second] (block 1).
@@ -707,7 +681,7 @@ struct Sm90Fp8Gemm1D2D {
         if constexpr (kAhead == 2) second_scales = issue(accum_odd, t, s, 1);
       };
       if constexpr (kOverlapTiles) {
-        begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, 0, tile, has_next, next_tile);
+        begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, 0, has_next, next_tile);
         issue_ahead(tile, scales_b_of(args, sched, smem_sfb, sfb_buffer_floats, tile, 0));
       }
       // One turn per tile. The loop is left only by the `break`s at the bottom, on paths with no wgmma
@@ -715,7 +689,7 @@ struct Sm90Fp8Gemm1D2D {
       while (true) {
         const uint32_t num_k_blocks = sched.num_k_blocks(tile);
         tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-        if constexpr (!kOverlapTiles) begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, sfb_buffer, tile, has_next, next_tile);
+        if constexpr (!kOverlapTiles) begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, sfb_buffer, has_next, next_tile);
         const TileScalesB sb = scales_b_of(args, sched, smem_sfb, sfb_buffer_floats, tile, sfb_buffer);
 
         // Waves of this WG that hold rows of the problem. M-grouped kinds skip the others (a masked
@@ -776,7 +750,7 @@ struct Sm90Fp8Gemm1D2D {
             tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
             break;
           }
-          begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, sfb_buffer ^ 1, next_tile, has_following, following);
+          begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, sfb_buffer ^ 1, has_following, following);
           issue_ahead(next_tile, scales_b_of(args, sched, smem_sfb, sfb_buffer_floats, next_tile, sfb_buffer ^ 1));
           store_tile(args, sched, tr, smem_d, tile, final_accum, wg_row, warp_in_wg, lane_idx);
         } else {
