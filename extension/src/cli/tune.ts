@@ -20,9 +20,9 @@ export const TUNE_HELP = `Usage: fp8lab tune [--shapes deepseek | M,N,K ...] [--
 
 Times the N best legal candidate configs of each shape (by the cost model; the heuristic's choice
 always included), and the model's best of each sweep axis that matters where tensor throughput is
-scarce (split-K, each BLOCK_M, the least padded tile, fewer SMs for the same waves), on the local
-Hopper GPU: inputs made once, each candidate checked for correctness
-first, then all correct ones timed together in interleaved CUDA-graph rounds (A B C ... A B C ...;
+scarce (split-K, each BLOCK_M, each BLOCK_N wider than the model's best, the least padded tile,
+fewer SMs for the same waves), on the local Hopper GPU: inputs made once, each candidate checked
+for correctness first, then all correct ones timed together in interleaved CUDA-graph rounds (A B C ... A B C ...;
 median per candidate). Prints the measured ranking next to the prediction. Needs a GPU.
   --top N      candidates per shape (default 12)
   --rounds N   interleaved timed rounds (default 10)

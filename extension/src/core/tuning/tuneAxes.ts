@@ -3,6 +3,9 @@
 // to rank low. Each extra is the model's best of its kind:
 //   - split-K: the best legal candidate that splits K across a 2-CTA cluster;
 //   - tile heights: the best candidate of each BLOCK_M (a 64-row tile wastes no rows at M = 64);
+//   - tile widths: the best candidate of each BLOCK_N wider than the model's best, at its BLOCK_M
+//     (on few SMs wider tiles move the same bytes in fewer, larger loads and often win although they
+//     fill fewer SMs or waves);
 //   - padding: the best candidate among those that pad the output least (rows and columns of the
 //     last tiles that hold no output);
 //   - num_sms: the chosen and the best predicted config on the fewest SMs that keep their wave
@@ -68,6 +71,15 @@ export function tuneCandidates(
       legal.find((c) => c.config.blockM === bm),
       `best BLOCK_M ${bm}`,
     );
+  }
+  const best = legal[0];
+  if (best) {
+    for (const bn of [...new Set(legal.map((c) => c.config.blockN))].filter((n) => n > best.config.blockN).sort((a, b) => a - b)) {
+      add(
+        legal.find((c) => c.config.blockM === best.config.blockM && c.config.blockN === bn),
+        `best BLOCK_N ${bn} (BLOCK_M ${best.config.blockM})`,
+      );
+    }
   }
   const leastWaste = Math.min(...legal.map((c) => paddingWaste(problem, c.config)));
   add(

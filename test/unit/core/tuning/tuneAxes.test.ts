@@ -1,5 +1,5 @@
 // What `fp8lab tune` times beyond the model's top N on a compute-poor GPU (78 SMs): split-K, each
-// tile height, the least padded tile, and the fewest SMs that keep the wave count.
+// tile height, each wider tile width, the least padded tile, and the fewest SMs that keep the wave count.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { GemmProblem } from '../../../../extension/protocol/worker';
@@ -63,7 +63,8 @@ test('a decode shape on 78 SMs: the top N plus split-K, each BLOCK_M, least padd
         `${axes[i]} and ${axes[j]} repeat a config`,
       );
   }
-  assert.ok(picked.length <= 4 + 6, `${picked.length} candidates`);
+  const widths = picked.filter((x) => x.axis.startsWith('best BLOCK_N')).length;
+  assert.ok(picked.length <= 4 + 6 + widths, `${picked.length} candidates`);
   for (const x of picked.filter((y) => y.axis.startsWith('num_sms'))) {
     assert.ok(x.candidate.config.numSms < 78 && x.candidate.predicted === undefined);
   }
@@ -77,4 +78,22 @@ test('the chosen config is timed even when it is not among the top N', () => {
   const picked = tuneCandidates(p, report.candidates, last, 3);
   assert.equal(picked.filter((x) => x.axis === 'model top').length, 3);
   assert.ok(picked.some((x) => sameKernelConfig(x.candidate.config, last)));
+});
+
+test('a memory-bound decode shape on 78 SMs: every BLOCK_N wider than the model\'s best is timed at its BLOCK_M', () => {
+  // On an H100 limited to 78 SMs, 128x7168x16384 ran fastest with 160-wide tiles (45 tiles) although
+  // the model's best, 96-wide, fills 75 SMs in one wave.
+  const p: GemmProblem = { kind: 'normal', m: 128, n: 7168, k: 16384 };
+  const report = chooseConfig(p, H20_LIKE);
+  const picked = tuneCandidates(p, report.candidates, report.chosen, 12);
+  const legal = report.candidates.filter((c) => !c.rejected && c.predicted).sort((a, b) => a.predicted!.us - b.predicted!.us);
+  const best = legal[0].config;
+  const wider = [...new Set(legal.filter((c) => c.config.blockM === best.blockM && c.config.blockN > best.blockN).map((c) => c.config.blockN))];
+  assert.ok(wider.includes(160), `160 is a legal wider width at BLOCK_M ${best.blockM}: ${wider.join(', ')}`);
+  for (const bn of wider)
+    assert.ok(
+      picked.some((x) => x.candidate.config.blockM === best.blockM && x.candidate.config.blockN === bn),
+      `BLOCK_N ${bn} is timed: ${picked.map((x) => x.axis).join(', ')}`,
+    );
+  assert.ok(!picked.some((x) => x.axis.startsWith('best BLOCK_N') && x.candidate.config.blockN <= best.blockN));
 });
