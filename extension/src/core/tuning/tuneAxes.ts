@@ -74,7 +74,9 @@ export function tuneCandidates(
   }
   const best = legal[0];
   if (best) {
-    for (const bn of [...new Set(legal.map((c) => c.config.blockN))].filter((n) => n > best.config.blockN).sort((a, b) => a - b)) {
+    for (const bn of [...new Set(legal.map((c) => c.config.blockN))]
+      .filter((n) => n > best.config.blockN)
+      .sort((a, b) => a - b)) {
       add(
         legal.find((c) => c.config.blockM === best.config.blockM && c.config.blockN === bn),
         `best BLOCK_N ${bn} (BLOCK_M ${best.config.blockM})`,

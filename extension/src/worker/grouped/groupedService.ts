@@ -153,7 +153,10 @@ export async function compileCase(
   let source;
   try {
     const compiledShape = compiledShapeFor(p.problem, settings.compiledDims);
-    source = kernelSourceForKind(p.problem.kind, p.config, { output: p.problem.output, ...(compiledShape ? { compiledShape } : {}) });
+    source = kernelSourceForKind(p.problem.kind, p.config, {
+      output: p.problem.output,
+      ...(compiledShape ? { compiledShape } : {}),
+    });
   } catch (err) {
     if (err instanceof KernelConfigError) throw coded('E_INVALID_CONFIG', err.message);
     throw err;

@@ -80,15 +80,21 @@ test('the chosen config is timed even when it is not among the top N', () => {
   assert.ok(picked.some((x) => sameKernelConfig(x.candidate.config, last)));
 });
 
-test('a memory-bound decode shape on 78 SMs: every BLOCK_N wider than the model\'s best is timed at its BLOCK_M', () => {
+test("a memory-bound decode shape on 78 SMs: every BLOCK_N wider than the model's best is timed at its BLOCK_M", () => {
   // On an H100 limited to 78 SMs, 128x7168x16384 ran fastest with 160-wide tiles (45 tiles) although
   // the model's best, 96-wide, fills 75 SMs in one wave.
   const p: GemmProblem = { kind: 'normal', m: 128, n: 7168, k: 16384 };
   const report = chooseConfig(p, H20_LIKE);
   const picked = tuneCandidates(p, report.candidates, report.chosen, 12);
-  const legal = report.candidates.filter((c) => !c.rejected && c.predicted).sort((a, b) => a.predicted!.us - b.predicted!.us);
+  const legal = report.candidates
+    .filter((c) => !c.rejected && c.predicted)
+    .sort((a, b) => a.predicted!.us - b.predicted!.us);
   const best = legal[0].config;
-  const wider = [...new Set(legal.filter((c) => c.config.blockM === best.blockM && c.config.blockN > best.blockN).map((c) => c.config.blockN))];
+  const wider = [
+    ...new Set(
+      legal.filter((c) => c.config.blockM === best.blockM && c.config.blockN > best.blockN).map((c) => c.config.blockN),
+    ),
+  ];
   assert.ok(wider.includes(160), `160 is a legal wider width at BLOCK_M ${best.blockM}: ${wider.join(', ')}`);
   for (const bn of wider)
     assert.ok(
