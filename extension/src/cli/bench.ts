@@ -47,7 +47,8 @@ Options:
   --seed N                  random inputs seed (default 0)
   --distribution D          normal (default), outliers, tiny
   --config k=v,...          force a config for every shape; keys: ${Object.keys(CONFIG_KEYS).join(', ')}
-  --no-pdl                  launch without programmatic dependent launch
+  --no-pdl                  launch without programmatic dependent launch (a grid on fewer SMs than
+                            the GPU has never uses it)
   --kernel KIND             grouped / weight-gradient GEMMs: contiguous, masked, kgrouped, wgrad;
                             the BF16 GEMMs: bf16, bf16-contiguous, bf16-masked, bf16-kgrouped;
                             DeepSeek-V3.2 indexer: mqa-logits, paged-mqa-logits

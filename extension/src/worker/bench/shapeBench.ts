@@ -31,6 +31,7 @@ import {
   type PythonPeers,
 } from '../peers/pythonPeers';
 import { gemmLaunchSpec, normalDims } from './launchSpec';
+import { launchWithPdl } from '../../core/launchPolicy';
 
 /** A BF16/FP32 NaN in every 16-bit half: what D holds where the kernel wrote nothing. */
 export const POISON = 0xffffffff;
@@ -107,7 +108,8 @@ export async function benchShape(
     checkpoint();
 
     const makeLaunches = (pdl: boolean): GemmLaunch[] => gemmLaunches(addon, scope, kernel, problem, config, sets, pdl);
-    let pdl = options.pdl ?? true;
+    const pdlWanted = launchWithPdl(options.pdl ?? true, config.numSms, ctx.device.smCount);
+    let pdl = pdlWanted;
     let ours = makeLaunches(pdl);
 
     // Correctness first: poison D, one launch, every element checked against the reference.
@@ -241,8 +243,10 @@ export async function benchShape(
         }
       }
       if (!timed) throw lastError;
-      if (!pdl && (options.pdl ?? true))
+      if (!pdl && pdlWanted)
         result.timingNote = 'timed without programmatic dependent launch: the graph capture refused it';
+      else if (!pdlWanted && (options.pdl ?? true))
+        result.timingNote = `timed without programmatic dependent launch: the grid uses ${config.numSms} of the GPU's ${ctx.device.smCount} SMs`;
       result.timing = { ...timingOf(timed.perCallUs[0], flops, bytes), roundsUs: timed.perCallUs[0] };
       const ourMedian = result.timing.medianUs;
       const peerTiming = (samples: number[]) => {

@@ -3,6 +3,7 @@
 // reference, and then ALL correct candidates go into one timeGraphs call, whose rounds replay them
 // interleaved (A B C ... A B C ...). A clock that sags under the 700 W cap then slows every
 // candidate alike inside a round, instead of whichever candidate happened to run while it was hot.
+import { launchWithPdl } from '../../core/launchPolicy';
 import type { GemmLaunch, Kernel, TimingResult } from '../../../../native/index';
 import type {
   CodedErrorData,
@@ -93,7 +94,15 @@ export async function tuneShape(
         at.progress('checking', `${label}: checking candidate ${i + 1} of ${total}`);
         const kernel = addon.loadKernel(compiled.cubinPath, compiled.kernelName);
         const result = (partial[i] = compiledResult(compiled, kernel));
-        const launches = gemmLaunches(addon, scope, kernel, problem, compiled.config, inputs.sets, pdlWanted);
+        const launches = gemmLaunches(
+          addon,
+          scope,
+          kernel,
+          problem,
+          compiled.config,
+          inputs.sets,
+          launchWithPdl(pdlWanted, compiled.config.numSms, ctx.device.smCount),
+        );
         const check = await checkLaunch(ctx, launches[0], inputs);
         result.accuracy = check.accuracy;
         // Never time a wrong kernel: the figure would mean nothing.

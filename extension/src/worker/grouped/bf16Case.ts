@@ -7,6 +7,7 @@
 // checked the same way and raced (the fastest kept) -> CUDA-graph timing over rotated input sets,
 // interleaved with cuBLASLt's best and DeepGEMM's bf16_gemm_nt when the run has them (caseBench's
 // timeWithPeers). Every buffer is freed on the way out.
+import { launchWithPdl } from '../../core/launchPolicy';
 import type { DeviceBuffer, GemmLaunch } from '../../../../native/index';
 import type { GroupedCase, GroupedDraw, GroupedResult } from '../../../protocol/grouped';
 import type { CompileReport, GemmConfig, GemmProblem } from '../../../protocol/worker';
@@ -184,7 +185,7 @@ export async function benchBf16Case(
         { pdl, psumLayout: c.psum, ...(fp32 ? { dType: 'fp32' as const } : {}) },
         inPlace,
       );
-    const pdl = options.pdl ?? true;
+    const pdl = launchWithPdl(options.pdl ?? true, config.numSms, device.smCount);
     const check0 = makeLaunches(pdl, false)[0];
     addon.fill32(s0.d, POISON, bytes.d);
     check0.run();

@@ -3,6 +3,7 @@
 // device flags -> CUDA-graph timing over rotated input sets. The compile/check/time machinery is
 // the normal bench's (DeviceScope, plan, accuracy verdicts, timeGraphs); what differs per kind is
 // the inputs, the reference and the launch. Every buffer is freed on the way out.
+import { launchWithPdl } from '../../core/launchPolicy';
 import type { DeviceBuffer, DeviceInfo, GemmLaunch, PeerLaunch } from '../../../../native/index';
 import type { GroupedBenchOptions, GroupedCase, GroupedDraw, GroupedResult } from '../../../protocol/grouped';
 import type {
@@ -313,7 +314,7 @@ export async function benchCase(
     const dims = { kind: problem.kind, m: c.kind === 'masked' ? c.m : geo.rowsA, n, k: geo.kTotal, numGroups: g };
     const makeLaunches = (pdl: boolean, inPlace: boolean): GemmLaunch[] =>
       caseLaunches(addon, scope, kernel, dims, config, sets, { pdl, psumLayout: c.psum }, inPlace);
-    const pdl = options.pdl ?? true;
+    const pdl = launchWithPdl(options.pdl ?? true, config.numSms, device.smCount);
     const check0 = makeLaunches(pdl, false)[0];
 
     // Correctness: D poisoned (the 1D1D launch first copies C into D), one launch, then the checks.
