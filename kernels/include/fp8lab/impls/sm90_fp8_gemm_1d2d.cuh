@@ -241,6 +241,8 @@ struct Sm90Fp8Gemm1D2D {
       }
       // M-grouped tiles with padding rows are stored row by row through args.d (TMA cannot skip rows).
       if (kMGrouped && args.d == nullptr) __trap();
+      // The B-scale bulk copy (kSfbBulk) reads whole rows at 16-byte offsets from here.
+      if (kSfbBulk && reinterpret_cast<uintptr_t>(args.sfb) % 16 != 0) __trap();
       if constexpr (kCtasPerCluster > 1) {
         if (ptx::cluster_nctarank() != kCtasPerCluster) __trap();
       }
@@ -275,7 +277,7 @@ struct Sm90Fp8Gemm1D2D {
 
     if (threadIdx.x >= kNumMathThreads) {
       ptx::setmaxnreg_dec<kProducerRegisters>();
-      if (warp_idx == kNumMathThreads / 32 && ptx::elect_sync()) produce(args, smem_a, smem_b, smem_sfa, full_barriers, empty_barriers);
+      if (warp_idx == kNumMathThreads / 32 && ptx::elect_sync()) produce(args, smem_a, smem_b, smem_sfa, full_barriers, empty_barriers, smem_sfb);
     } else {
       ptx::setmaxnreg_inc<kMathRegisters>();
       consume(args, smem_d, smem_a, smem_b, smem_sfa, full_barriers, empty_barriers, smem_sfb, warp_idx, lane_idx);
@@ -292,8 +294,9 @@ struct Sm90Fp8Gemm1D2D {
 
   // One thread: stream A, SFA and B K-blocks of every tile of this CTA into the ring.
   __device__ __forceinline__ static void produce(const GemmArgs& args, uint8_t* smem_a, uint8_t* smem_b, uint8_t* smem_sfa,
-                                                 uint64_t* full_barriers, uint64_t* empty_barriers) {
+                                                 uint64_t* full_barriers, uint64_t* empty_barriers, float* smem_sfb) {
     Sched sched(args);
+    uint32_t sfb_buffer = 0;  // kSfbBulk: the buffer of this tile's B scales, as the consumer alternates them
     PipelineState<kNumStages> pipe;
     const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
     TraceWriter tr(args, kTraceRoleProducer, true);  // no-op unless built with FP8LAB_TRACE=1
@@ -314,7 +317,19 @@ struct Sm90Fp8Gemm1D2D {
         tr.event(TraceEvent::EmptyWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
         uint64_t* full = &full_barriers[pipe.stage];
         // The full bytes always arrive at this CTA: own loads plus the peer's multicast.
-        ptx::mbarrier_arrive_expect_tx(full, kTmaBytesPerStage);
+        if constexpr (kSfbBulk) {
+          if (kb == 0) {
+            uint32_t count;
+            const float* rows = sfb_rows(args, sched, tile, count);
+            ptx::mbarrier_arrive_expect_tx(full, kTmaBytesPerStage + count * 4);
+            ptx::cp_async_bulk_load(smem_sfb + sfb_buffer * (sfb_buffer_bytes(FP8LAB_COMPILED_K) / 4), rows, count * 4, full);
+            sfb_buffer ^= 1;
+          } else {
+            ptx::mbarrier_arrive_expect_tx(full, kTmaBytesPerStage);
+          }
+        } else {
+          ptx::mbarrier_arrive_expect_tx(full, kTmaBytesPerStage);
+        }
         uint8_t* a_dst = smem_a + pipe.stage * SMEM_A_STAGE_BYTES;
         uint8_t* sfa_dst = smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES;
         uint8_t* b_dst = smem_b + pipe.stage * SMEM_B_STAGE_BYTES;
@@ -389,11 +404,31 @@ struct Sm90Fp8Gemm1D2D {
   static constexpr uint32_t kSfbFirstThread = FP8LAB_SFB_AFTER_STORE_WARP ? 32 : 0;
   static_assert(kNumDStores <= kSfbFirstThread || kSfbFirstThread == 0, "the B-scale copiers must not issue TMA stores");
 
-  __device__ __forceinline__ static void prefetch_sfb(const GemmArgs& args, const Sched& sched, const Tile& t, float* dst) {
+  // An experiment (default 0): FP8LAB_SFB_BULK=1 has the TMA warp bring a tile's B-scale rows in one
+  // bulk copy that completes on the full barrier of the tile's first K-block, so the math warps
+  // neither copy them nor wait for copies (and each other) at the tile's start (kernels/README.md,
+  // "What is left at K = 512"). Taken only where it is safe and expressible: K compiled in and a
+  // multiple of 512 (whole 16-byte rows at 16-byte offsets), no split-K, and tiles of at least
+  // kNumStages - 1 K-blocks. The copy into a buffer is issued once the stage it rides with is free,
+  // which comes after the last K-block of the tile two back, the last reader of that buffer.
+#ifndef FP8LAB_SFB_BULK
+#define FP8LAB_SFB_BULK 0
+#endif
+  static constexpr bool kSfbBulk = FP8LAB_SFB_BULK != 0 && kSplitK == 1 && FP8LAB_COMPILED_K != 0 &&
+                                   FP8LAB_COMPILED_K % 512 == 0 && FP8LAB_COMPILED_K / 128 + 1 >= kNumStages;
+
+  // Tile t's B-scale rows in global memory, and how many floats of them the tile needs.
+  __device__ __forceinline__ static const float* sfb_rows(const GemmArgs& args, const Sched& sched, const Tile& t,
+                                                          uint32_t& count) {
     const ScaleBSplit sp = scale_b_split(t.n_block * BLOCK_N, compiled_n(args));
     const uint32_t nkb = sched.total_k_blocks();  // B-scale rows span all of K, whichever half this CTA runs
-    const float* src = args.sfb + static_cast<uint64_t>(sched.sfb_block_row(t)) * nkb;
-    const uint32_t count = nkb * (sp.needs_second ? 2 : 1);
+    count = nkb * (sp.needs_second ? 2 : 1);
+    return args.sfb + static_cast<uint64_t>(sched.sfb_block_row(t)) * nkb;
+  }
+
+  __device__ __forceinline__ static void prefetch_sfb(const GemmArgs& args, const Sched& sched, const Tile& t, float* dst) {
+    uint32_t count;
+    const float* src = sfb_rows(args, sched, t, count);
     if (threadIdx.x < kSfbFirstThread) return;
     for (uint32_t i = threadIdx.x - kSfbFirstThread; i < count; i += kNumMathThreads - kSfbFirstThread)
       ptx::cp_async_ca_shared_global_4(dst + i, src + i);
@@ -407,6 +442,7 @@ struct Sm90Fp8Gemm1D2D {
   __device__ __forceinline__ static void begin_tile_scales(const GemmArgs& args, const Sched& sched, float* smem_sfb,
                                                            uint32_t sfb_buffer_floats, uint32_t buffer, bool has_following,
                                                            const Tile& following) {
+    if constexpr (kSfbBulk) return;  // the scales come with the tile's first stage
     if (threadIdx.x >= kSfbFirstThread) ptx::cp_async_wait_group<0>();
     ptx::bar_sync(kMathBarrierId, kNumMathThreads);
     if (has_following) prefetch_sfb(args, sched, following, smem_sfb + (buffer ^ 1) * sfb_buffer_floats);
@@ -458,11 +494,17 @@ struct Sm90Fp8Gemm1D2D {
                                                                 PipelineState<kNumStages>& ahead, TraceWriter& tr, const Ring& ring,
                                                                 const MathThread& me) {
     KBlockScales sc;
-    sc.sfb_0 = sb.sfb[kb];
-    sc.sfb_1 = sb.sfb[kb + sb.second];
+    if constexpr (!kSfbBulk) {
+      sc.sfb_0 = sb.sfb[kb];
+      sc.sfb_1 = sb.sfb[kb + sb.second];
+    }
     tr.event(TraceEvent::FullWaitBegin, ahead.stage, kb, t.m_block, t.n_block);
     ptx::mbarrier_try_wait_parity(&ring.full_barriers[ahead.stage], ahead.phase);
     tr.event(TraceEvent::FullWaitEnd, ahead.stage, kb, t.m_block, t.n_block);
+    if constexpr (kSfbBulk) {  // they landed with the tile's first stage
+      sc.sfb_0 = sb.sfb[kb];
+      sc.sfb_1 = sb.sfb[kb + sb.second];
+    }
     const float* sfa = reinterpret_cast<const float*>(ring.smem_sfa + ahead.stage * SMEM_SFA_STAGE_BYTES);
     sc.sfa_0 = sfa[me.r0];
     sc.sfa_1 = sfa[me.r1];
@@ -574,11 +616,18 @@ struct Sm90Fp8Gemm1D2D {
                                                        const MathThread& me) {
 #pragma unroll kSerialUnroll
     for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
-      const float sfb_0 = sb.sfb[kb];
-      const float sfb_1 = sb.sfb[kb + sb.second];
+      float sfb_0, sfb_1;
+      if constexpr (!kSfbBulk) {
+        sfb_0 = sb.sfb[kb];
+        sfb_1 = sb.sfb[kb + sb.second];
+      }
       tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
       ptx::mbarrier_try_wait_parity(&ring.full_barriers[pipe.stage], pipe.phase);
       tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+      if constexpr (kSfbBulk) {  // they landed with the tile's first stage
+        sfb_0 = sb.sfb[kb];
+        sfb_1 = sb.sfb[kb + sb.second];
+      }
       const float* sfa = reinterpret_cast<const float*>(ring.smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES);
 #pragma unroll
       for (uint32_t w = 0; w < kNumWaves; ++w) {
@@ -666,7 +715,7 @@ struct Sm90Fp8Gemm1D2D {
       tr.finish();
       return;
     }
-    prefetch_sfb(args, sched, tile, smem_sfb);
+    if constexpr (!kSfbBulk) prefetch_sfb(args, sched, tile, smem_sfb);
     // kOverlapTiles: a tile's first kAhead K-blocks are issued before its turn of the loop, K-block 0
     // into `accum` (first_scales) and, with kAhead = 2, K-block 1 into `accum_odd` (second_scales).
     KBlockScales first_scales{}, second_scales{};

@@ -25,6 +25,15 @@ __device__ __forceinline__ void cp_async_bulk_tensor_2d_load(const TmaDescriptor
       : "memory");
 }
 
+// cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes: a plain (non-tensor) copy of
+// `bytes` contiguous bytes from global memory into this CTA's shared memory, reported to `bar`; both
+// addresses 16-byte aligned, `bytes` a multiple of 16 (PTX ISA 9.1, cp.async.bulk).
+__device__ __forceinline__ void cp_async_bulk_load(void* dst, const void* src, uint32_t bytes, uint64_t* bar) {
+  asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];"
+               ::"r"(smem_u32(dst)), "l"(reinterpret_cast<uint64_t>(src)), "r"(bytes), "r"(smem_u32(bar))
+               : "memory");
+}
+
 // ...multicast::cluster: the same load delivered to the same shared-memory offset (and the barrier
 // at the same offset) of every CTA whose bit is set in `cta_mask` (§9.7.9.27.1.2).
 __device__ __forceinline__ void cp_async_bulk_tensor_2d_load_multicast(const TmaDescriptor* map, uint64_t* bar,

@@ -1,0 +1,45 @@
+// The B-scale bulk-copy experiment (FP8LAB_SFB_BULK=1, kernels/README.md) stays buildable and takes
+// effect only where its conditions hold, with the real nvcc (sm_90a, no GPU): at K = 512 the kernel
+// issues a plain cp.async.bulk into shared memory and compiles clean (no spills, no stack, no wgmma
+// serialisation); without the macro, or at a K that is not a multiple of 512, it does not.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { completeConfig } from '../../../extension/src/core/kernelRules';
+import { gemmKernelSource } from '../../../extension/src/core/kernelSource';
+import { assertCompilesClean, kernelInclude, nvcc, skip, withWorkDir } from '../nvccHarness';
+
+// The config the experiment is for: 4096x32768x512's 256x128 tiles, cluster 1x2, 3 stages.
+const config = completeConfig({ blockM: 256, blockN: 128, clusterM: 1, clusterN: 2, numSms: 132, numStages: 3 }, { k: 512 });
+const BULK_LOAD = /cp\.async\.bulk\.shared::cluster\.global\.mbarrier::complete_tx::bytes \[/;
+
+function ptxOf(work: string, name: string, source: string): string {
+  const cu = join(work, `${name}.cu`), ptx = join(work, `${name}.ptx`);
+  writeFileSync(cu, source);
+  const args = ['-std=c++17', '-O3', '-arch=sm_90a', '--ptx', '--expt-relaxed-constexpr', '-I', kernelInclude(), '-o', ptx, cu];
+  const r = spawnSync(nvcc!, args, { encoding: 'utf8' });
+  assert.equal(r.status, 0, `nvcc failed on ${name}:\n${r.stderr}`);
+  return readFileSync(ptx, 'utf8');
+}
+
+const unit = (k: number, bulk: boolean) => {
+  const { source, kernelName } = gemmKernelSource('normal', config, { compiledShape: { n: 32768, k } });
+  return { source: (bulk ? '#define FP8LAB_SFB_BULK 1\n' : '') + source, kernelName };
+};
+
+test('FP8LAB_SFB_BULK=1 at K = 512: one bulk copy of the B scales, compiled clean', { skip }, () => {
+  withWorkDir('fp8lab-sfb-bulk-', (work) => {
+    const { source, kernelName } = unit(512, true);
+    assert.match(ptxOf(work, 'bulk', source), BULK_LOAD);
+    assertCompilesClean(source, work, kernelName, { noSerializedWgmma: true });
+  });
+});
+
+test('without the macro, or at K = 640 (rows not whole 16-byte units), the copies stay cp.async', { skip }, () => {
+  withWorkDir('fp8lab-sfb-bulk-', (work) => {
+    assert.doesNotMatch(ptxOf(work, 'default', unit(512, false).source), BULK_LOAD);
+    assert.doesNotMatch(ptxOf(work, 'k640', unit(640, true).source), BULK_LOAD);
+  });
+});
