@@ -8,6 +8,12 @@
 // 78 of its 132 SMs that cost far more than it hid (README, "Launching on fewer SMs"). Such grids
 // launch without it.
 
+/**
+ * Names this rule in the tuning store's kernel-source hash: rankings timed under another launch rule
+ * are stale like those of another kernel source. Change it when the rule changes.
+ */
+export const LAUNCH_POLICY_ID = 'pdl-when-the-grid-holds-every-sm';
+
 /** PDL for a launch that wants it, when its grid uses every SM of the GPU. */
 export function launchWithPdl(wanted: boolean, gridSms: number, deviceSms: number): boolean {
   return wanted && gridSms >= deviceSms;

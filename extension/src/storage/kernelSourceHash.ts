@@ -1,9 +1,11 @@
 // The kernel-source hash a tuning record is keyed by: sha256 over every file under kernels/ (path
-// and bytes, in sorted order) and the extra kernel macros (FP8LAB_JIT_DEFINES). Edit one header and
-// the hash changes, so rankings measured on the old source are shown as stale instead of used.
+// and bytes, in sorted order), the extra kernel macros (FP8LAB_JIT_DEFINES) and the host's launch
+// rule (core/launchPolicy.ts). Edit one header and the hash changes, so rankings measured on the old
+// source are shown as stale instead of used.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { LAUNCH_POLICY_ID } from '../core/launchPolicy';
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -23,5 +25,6 @@ export async function kernelSourceHash(kernelsDir: string, jitDefines: readonly 
     hash.update(`${rel}\0${bytes.length}\0`).update(bytes);
   }
   hash.update(`defines\0${[...jitDefines].sort().join(' ')}`);
+  hash.update(`launch\0${LAUNCH_POLICY_ID}`);
   return hash.digest('hex');
 }
