@@ -240,7 +240,7 @@ const tma: PtxEntry[] = [
     },
     ptx: '8.0',
     target: 'sm_90',
-    section: 'Data Movement and Conversion Instructions',
+    section: '9.7.9.25.4.1',
     anchor: DATA + 'cp-async-bulk',
   },
   {

@@ -29,6 +29,9 @@ export const ptxUses: Readonly<Record<string, string[]>> = {
     "BF16 K-grouped: `.3d ... .add` onto the 3D map {N, M, G} at (column, row, group): the tile lands on plane g of D [G, M, N], and rows past M are clipped at the plane's edge instead of spilling into group g + 1.",
     'FP8 1D1D (weight gradient, K-grouped): the same `.3d ... .add` onto its FP32 D.',
   ],
+  'cp.async.bulk': [
+    "FP8 1D2D experiment `FP8LAB_SFB_BULK=1` (off by default): the TMA warp copies a tile's B-scale rows (`.shared::cluster.global.mbarrier::complete_tx::bytes`, whole 16-byte rows) into the tile's scale buffer, completing on the full mbarrier of the tile's first K-block.",
+  ],
   'cp.async.bulk.prefetch.tensor': [
     'A wrapper in ptx/tma.cuh (`cp_async_bulk_prefetch_tensor_2d_l2`) for warming L2 with a tile; no kernel calls it today.',
   ],

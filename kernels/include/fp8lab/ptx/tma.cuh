@@ -27,7 +27,7 @@ __device__ __forceinline__ void cp_async_bulk_tensor_2d_load(const TmaDescriptor
 
 // cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes: a plain (non-tensor) copy of
 // `bytes` contiguous bytes from global memory into this CTA's shared memory, reported to `bar`; both
-// addresses 16-byte aligned, `bytes` a multiple of 16 (PTX ISA 9.1, cp.async.bulk).
+// addresses 16-byte aligned, `bytes` a multiple of 16 (§9.7.9.25.4.1).
 __device__ __forceinline__ void cp_async_bulk_load(void* dst, const void* src, uint32_t bytes, uint64_t* bar) {
   asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];"
                ::"r"(smem_u32(dst)), "l"(reinterpret_cast<uint64_t>(src)), "r"(bytes), "r"(smem_u32(bar))
