@@ -336,6 +336,52 @@ export interface TuneRun {
   interrupted?: { code: ErrorCode; message: string };
 }
 
+/** One timed candidate of a tuned shape. */
+export interface TunedCandidate {
+  config: GemmConfig;
+  predictedUs?: number;
+  measuredUs?: number;
+  /** Set when the candidate failed (compile, launch or accuracy); it is then not ranked. */
+  error?: string;
+  chosen: boolean;
+}
+
+/** One shape's measured ranking of its candidates next to the cost model's choice. */
+export interface ShapeTuning {
+  problem: GemmProblem;
+  candidates: TunedCandidate[];
+  /** Fastest correct candidate, if any was measured. */
+  best?: TunedCandidate;
+  /** Measured time of the heuristic's choice over the best one (1 = the heuristic was right). */
+  regret?: number;
+}
+
+/** What gemm/tuneShapes does for each shape: how many candidates, rounds, and whether to save. */
+export interface TuneShapesOptions {
+  /** The cost model's best N (plus the best of each sweep axis). */
+  top: number;
+  rounds: number;
+  /** Record each shape's ranking in the tuning store as soon as it is measured. */
+  save: boolean;
+}
+
+/**
+ * What gemm/tuneShapes (and `fp8lab tune --json`) returns: each shape's measured ranking, in the
+ * order given, up to where it stopped. Also a tune file: "Open saved run…" shows one.
+ */
+export interface TuneShapesRun {
+  startedAt: string;
+  finishedAt?: string;
+  device?: DeviceReport;
+  options: TuneShapesOptions;
+  tunings: Array<ShapeTuning & { method: string }>;
+  /** Records written to the tuning store, and the file they went to. */
+  saved: number;
+  savedTo?: string;
+  /** Set when a fault or a cancel stopped the run; the shapes after it were not tuned. */
+  interrupted?: { code: ErrorCode; message: string };
+}
+
 export interface BenchRun {
   id: string;
   startedAt: string;

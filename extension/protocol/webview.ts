@@ -77,6 +77,8 @@ export interface ExplorerSnapshot {
   busy?: { what: string; done: number; total: number };
   /** True in the editor-tab explorer (full table); the side-bar one is compact. */
   wide?: boolean;
+  /** What the last "Tune this shape" of this shape came to, in a sentence. */
+  tuneNote?: string;
   /**
    * The peers' times for this shape, drawn as reference lines next to the candidates: from the
    * explorer's own timing when it measured them, else from the newest saved run with this shape.
@@ -125,6 +127,13 @@ export interface WebviewRequests {
   'configs/compile': { params: { indices: number[] }; result: { compiled: number } };
   /** Explorer: time the candidates at these indices (GPU). */
   'configs/time': { params: { indices: number[] }; result: { timed: number } };
+  /**
+   * Explorer: tune the shown Normal shape on this GPU (its best candidates timed, the winner saved
+   * to the tuning store), then list it again, now with the tuned choice and its origin.
+   */
+  'configs/tune': { params: Record<string, never>; result: { tuned: boolean } };
+  /** Results panel: tune the shown run's Normal shapes on this GPU (the winners saved to the tuning store). */
+  'run/tune': { params: Record<string, never>; result: { tuned: boolean } };
   /** Explorer: keep this candidate as the override for the shape (or clear with index -1). */
   'override/keep': { params: { index: number }; result: { kept: boolean } };
   /** Explorer (side bar): open the same explorer in an editor tab, with the full sortable table. */

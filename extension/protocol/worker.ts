@@ -30,6 +30,8 @@ import type {
   ShapeResult,
   Stats,
   TuneRun,
+  TuneShapesOptions,
+  TuneShapesRun,
 } from './domain';
 
 export type * from './domain';
@@ -86,6 +88,15 @@ export interface WorkerRequests {
       options: BenchOptions;
     };
     result: TuneRun;
+  };
+  /**
+   * Several shapes tuned in turn (each as gemm/tune: the model's best candidates and the best of each
+   * sweep axis, timed interleaved), each ranking saved to the tuning store as it is measured when
+   * options.save; progress and job/cancel as for gemm/bench. E_NO_DEVICE without a Hopper GPU.
+   */
+  'gemm/tuneShapes': {
+    params: { settings: RuntimeSettings; jobId: string; problems: GemmProblem[]; options: TuneShapesOptions };
+    result: TuneShapesRun;
   };
   /** Pipeline timeline of one shape: progress and job/cancel as for gemm/bench. */
   'gemm/timeline': {

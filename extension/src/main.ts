@@ -16,6 +16,7 @@ import { activate as mqa } from './features/mqa';
 import { activate as openFile } from './features/openFile';
 import { activate as registers } from './features/registers';
 import { activate as runs } from './features/runs';
+import { activate as tuning } from './features/tuning';
 import { activate as sass } from './features/sass';
 import { activate as sweep } from './features/sweep';
 import { createRuntimeClient, type WorkerClient } from './runtime/client';
@@ -50,6 +51,7 @@ const FEATURES: Record<string, (ctx: FeatureContext) => unknown> = {
   openFile,
   runs,
   registers,
+  tuning,
 };
 
 export function activate(extension: vscode.ExtensionContext): ExtensionApi {

@@ -3,7 +3,8 @@
 // command does; the results panel's rows (core/runRows, what the webview shows) must carry the
 // worker's numbers unchanged. A second job is cancelled after its first measured shape and must
 // keep what it measured. The BenchRun is written to FP8LAB_WORKER_BENCH_JSON when set.
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobProgress, ShapeResult } from '../../extension/protocol/worker';
 import { deepseekShapes } from '../../extension/src/core/deepseekShapes';
@@ -137,6 +138,29 @@ async function main(): Promise<void> {
         sub.dispose();
       }
     });
+    await check(
+      '"Tune this shape" through the worker: ranked, saved to a fresh tuning store, then the choice',
+      async () => {
+        const store = mkdtempSync(join(tmpdir(), 'fp8lab-tune-job-'));
+        const tuneSettings = { ...settings, tuningDbPath: store };
+        const problem = { kind: 'normal' as const, m: 128, n: 2112, k: 7168 };
+        const tuned = await client.request('gemm/tuneShapes', {
+          settings: tuneSettings,
+          jobId: 'tune-one',
+          problems: [problem],
+          options: { top: 4, rounds: 5, save: true },
+        });
+        const t = tuned.tunings[0];
+        if (!t?.best || tuned.saved !== 1 || !tuned.savedTo)
+          throw new Error(
+            `tunings ${tuned.tunings.length}, saved ${tuned.saved}: ${JSON.stringify(t?.candidates?.map((c) => c.error ?? c.measuredUs))}`,
+          );
+        const report = await client.request('gemm/configs', { settings: tuneSettings, problem });
+        if (report.configOrigin?.kind !== 'tuned' || !/^Tuned on this GPU on \d{4}-\d\d-\d\d/.test(report.why))
+          throw new Error(`after the tune the choice is ${report.configOrigin?.kind}: ${report.why}`);
+        return `${t.candidates.length} candidates, winner ${t.best.measuredUs?.toFixed(1)} µs; configs now "${report.why.slice(0, 40)}…"`;
+      },
+    );
   } catch (err) {
     fail('benchmark through the worker', (err as Error).stack ?? String(err));
   } finally {

@@ -448,6 +448,28 @@ export async function runScenario({
       { soft: true },
     );
 
+    await step(
+      'Config Explorer: "Tune this shape" fits the side bar; without a GPU it says why nothing was tuned',
+      async () => {
+        const f = await webviewFrame(page, 'button.tune', 'Tune this shape', 30_000);
+        const fits = await checkExplorerFits(f);
+        await f.locator('button.tune').click();
+        const note = await waitFor(
+          'the notification saying why the shape was not tuned',
+          async () => (await notificationTexts(page)).find((t) => /nothing tuned \(E_NO_DEVICE\).*Hopper GPU/.test(t)),
+          60_000,
+        );
+        const status = await waitFor('the explorer saying it did not tune', async () => {
+          const t = (await f.locator('.tune-row .status').innerText()).trim();
+          return /^Not tuned: \[E_NO_DEVICE\]/.test(t) ? t : undefined;
+        });
+        await f.locator('.tune-row').scrollIntoViewIfNeeded();
+        await shot('config-explorer-tune-without-gpu');
+        return `${fits}; "${note.slice(0, 90)}…"; "${status}"`;
+      },
+      { soft: true },
+    );
+
     // ── A recorded grouped run through the saved-run path (after the explorer followed
     // the normal run: "the last run" is the newest normal run, grouped runs are not followed).
     await step(

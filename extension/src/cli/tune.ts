@@ -7,11 +7,10 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { compactConfig } from '../core/heuristics';
 import type { ShapeTuning } from '../core/tuneRanking';
+import { tuneShapes } from '../worker/bench/tuneShapes';
+import type { MeasuredTuning } from '../worker/bench/tuneProblem';
 import { geomean } from '../core/stats';
-import { probeEnvironment } from '../worker/environment';
 import { textTable } from '../worker/bench/table';
-import { tuneProblem } from '../worker/bench/tuneProblem';
-import { tuningProvenance, tuningRecords, tuningStoreFor } from '../worker/tuningSave';
 import type { CliIo } from './io';
 import { parseBenchArgs } from './verbArgs';
 import { cliSettings, reportError, VERB_EXIT, usageError } from './verbSupport';
@@ -67,44 +66,27 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (parsed.ok === false) return usageError('tune', parsed, TUNE_HELP, io);
   try {
     const settings = { ...cliSettings(io), ...(db ? { tuningDbPath: resolve(db) } : {}) };
-    const env = await probeEnvironment(settings);
-    if (!env.canRunKernels) {
-      io.err(
-        `fp8lab tune: [E_NO_DEVICE] tuning times kernels, so it needs a Hopper GPU; here: ${env.summary}. Run \`fp8lab check\` for what is missing; \`fp8lab configs M N K\` ranks candidates without a GPU.\n`,
-      );
-      return VERB_EXIT.failed;
-    }
-    const tunings: Array<ShapeTuning & { method: string }> = [];
-    // With --save each shape's record is appended as soon as it is measured, so a tune that is
-    // stopped (a time limit, Ctrl-C, a lost context) keeps every shape it finished.
-    const device = env.devices.find((d) => d.isHopper) ?? env.devices[0];
-    const provenance = save ? await tuningProvenance(settings, env, device) : undefined;
-    const store = save ? tuningStoreFor(settings) : undefined;
-    let saved = 0;
-    let savedTo = '';
-    for (const problem of parsed.value.problems) {
-      const { tuning, interrupted } = await tuneProblem(settings, problem, top, parsed.value.options);
-      tunings.push(tuning);
-      io.out(shapeTable(tuning) + `method: ${tuning.method}\n\n`);
-      if (parsed.value.jsonFile) {
-        // Rewritten after every shape, so a stopped tune leaves the shapes it finished.
-        const method = `interleaved CUDA-graph rounds, median of ${parsed.value.options.rounds} (per shape: see each tuning's method)`;
-        await writeFile(
-          resolve(parsed.value.jsonFile),
-          JSON.stringify({ device: env.devices[0], method, tunings }, null, 1) + '\n',
-        );
-      }
-      if (store && provenance) {
-        const records = tuningRecords([tuning], provenance);
-        savedTo = await store.append(records);
-        saved += records.length;
-      }
-      if (interrupted) {
-        io.err(`fp8lab tune: ${interrupted.message}\n`);
-        break;
-      }
-    }
-    if (save) io.err(`saved ${saved} shape ranking(s) to the tuning store: ${savedTo}\n`);
+    const tunings: MeasuredTuning[] = [];
+    const method = `interleaved CUDA-graph rounds, median of ${parsed.value.options.rounds} (per shape: see each tuning's method)`;
+    const run = await tuneShapes(
+      settings,
+      parsed.value.problems,
+      { top, rounds: parsed.value.options.rounds, save },
+      {
+        // Each shape as it finishes: its table, and the JSON rewritten so a stopped tune leaves the
+        // shapes it finished (with --save their records are already in the store).
+        shapeDone: async (tuning) => {
+          tunings.push(tuning);
+          io.out(shapeTable(tuning) + `method: ${tuning.method}\n\n`);
+          if (parsed.value.jsonFile)
+            await writeFile(resolve(parsed.value.jsonFile), JSON.stringify({ method, tunings }, null, 1) + '\n');
+        },
+      },
+    );
+    if (parsed.value.jsonFile)
+      await writeFile(resolve(parsed.value.jsonFile), JSON.stringify({ ...run, method }, null, 1) + '\n');
+    if (run.interrupted) io.err(`fp8lab tune: ${run.interrupted.message}\n`);
+    if (save) io.err(`saved ${run.saved} shape ranking(s) to the tuning store: ${run.savedTo ?? '(none measured)'}\n`);
     const regrets = tunings.flatMap((t) => (t.regret ? [t.regret] : []));
     if (regrets.length)
       io.out(

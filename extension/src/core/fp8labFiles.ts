@@ -8,7 +8,7 @@
 // Anything else gets one sentence saying what the file is missing. Pure: no vscode, no fs.
 
 import type { AccuracyReport, TraceCapture } from '../../protocol/trace';
-import type { BenchRun, DeviceReport, GemmConfig, GemmProblem, ShapeResult } from '../../protocol/worker';
+import type { BenchRun, DeviceReport, GemmProblem, ShapeResult, TunedCandidate } from '../../protocol/worker';
 import { checkAccuracyReport } from './accuracy';
 import { groupedToBenchRun, isGroupedBenchRun } from './grouped/benchRun';
 import { upgradeRun } from './peers/runPeers';
@@ -24,21 +24,15 @@ export type Fp8labFile =
 
 export type FileKind = Fp8labFile['kind'];
 
-interface TunedCandidate {
-  config: GemmConfig;
-  predictedUs?: number;
-  measuredUs?: number;
-  chosen?: boolean;
-  failed?: string;
-}
-interface TuneFile {
+/** A tune file: what `fp8lab tune --json` writes and "Tune these shapes" returns (TuneShapesRun). */
+export interface TuneFile {
   device?: DeviceReport;
   method?: string;
   recorded?: string;
   tunings: Array<{
     problem: GemmProblem;
-    candidates: TunedCandidate[];
-    best?: TunedCandidate;
+    candidates: Array<Omit<TunedCandidate, 'chosen'> & { chosen?: boolean }>;
+    best?: Pick<TunedCandidate, 'config'>;
     regret?: number;
     method?: string;
   }>;
@@ -73,7 +67,7 @@ export function tuneToBenchRun(t: TuneFile, name: string): BenchRun {
       const r: ShapeResult = { problem: { ...p, config: undefined }, config: c.config };
       delete r.problem.config;
       const us = c.measuredUs;
-      if (us !== undefined && us > 0 && !c.failed) {
+      if (us !== undefined && us > 0 && !c.error) {
         const flops = 2 * p.m * p.n * p.k;
         r.timing = {
           medianUs: us,
@@ -87,7 +81,7 @@ export function tuneToBenchRun(t: TuneFile, name: string): BenchRun {
           bytes: Number.NaN,
         };
       }
-      if (c.failed) r.error = { code: 'E_WRONG_RESULT', message: c.failed };
+      if (c.error) r.error = { code: 'E_WRONG_RESULT', message: c.error };
       const role = [
         c.chosen ? "heuristic's choice" : '',
         tuning.best && formatConfig(tuning.best.config) === formatConfig(c.config) ? 'fastest measured' : '',

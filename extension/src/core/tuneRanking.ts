@@ -1,26 +1,17 @@
 // Autotune results: the measured ranking of a shape's legal candidates next to the cost model's.
 // Pure: the runtime times each candidate (forced configs through the normal bench path); this
 // module only orders, compares and formats what was measured.
-import type { Candidate, GemmConfig, GemmProblem, ShapeResult } from '../../protocol/worker';
+import type {
+  Candidate,
+  GemmConfig,
+  GemmProblem,
+  ShapeResult,
+  ShapeTuning,
+  TunedCandidate,
+} from '../../protocol/worker';
 import { sameKernelConfig } from './configIdentity';
 
-export interface TunedCandidate {
-  config: GemmConfig;
-  predictedUs?: number;
-  measuredUs?: number;
-  /** Set when the candidate failed (compile, launch or accuracy); it is then not ranked. */
-  error?: string;
-  chosen: boolean;
-}
-
-export interface ShapeTuning {
-  problem: GemmProblem;
-  candidates: TunedCandidate[];
-  /** Fastest correct candidate, if any was measured. */
-  best?: TunedCandidate;
-  /** Measured time of the heuristic's choice over the best one (1 = the heuristic was right). */
-  regret?: number;
-}
+export type { ShapeTuning, TunedCandidate };
 
 /** The candidates worth timing: legal ones, best predicted first, at most `limit`, always including the chosen one. */
 export function candidatesToTime(candidates: Candidate[], chosen: GemmConfig, limit: number): Candidate[] {

@@ -14,11 +14,12 @@ const MAX_LOG_TEXT = 4000;
 
 /** Which requests each view may send (a results panel cannot ask to compile, ...). */
 const ALLOWED: Record<ViewName, readonly string[]> = {
-  results: ['row/copy', 'registers/show', 'run/export', 'study/open', 'run/compare', 'file/open'],
+  results: ['row/copy', 'registers/show', 'run/export', 'study/open', 'run/compare', 'file/open', 'run/tune'],
   explorer: [
     'configs/list',
     'configs/compile',
     'configs/time',
+    'configs/tune',
     'override/keep',
     'job/cancel',
     'registers/show',
@@ -74,6 +75,8 @@ const REQUEST_CHECKS: Record<string, Check> = {
       ? undefined
       : 'index must be a candidate index, or -1 to clear'),
   'job/cancel': (p) => onlyKeys(p, []),
+  'configs/tune': (p) => onlyKeys(p, []),
+  'run/tune': (p) => onlyKeys(p, []),
   'explorer/openWide': (p) => onlyKeys(p, []),
   // A dropped file: a file or remote-workspace URI of a .json file, nothing else (no commands, no web links).
   'file/open': (p) =>

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { ExplorerCandidateState, ExplorerKind, ExplorerSnapshot } from '../../protocol/webview';
 import type { MqaKind } from '../../protocol/mqa';
-import type { GemmProblem, ShapeResult } from '../../protocol/worker';
+import type { GemmProblem, ShapeResult, TuneShapesRun } from '../../protocol/worker';
 import type { FeatureContext } from '../context';
 import { registersFromCandidates } from '../core/registerEntries';
 import { identicalConfigs } from '../core/configIdentity';
@@ -21,7 +21,7 @@ import { toCodedError, WebviewHost } from '../panels/webviewHost';
 import { Overrides } from './overrides';
 import { runStoreFor } from '../storage/runStore';
 import { newJobId } from '../core/jobId';
-import { runJob } from '../runtime/hostJob';
+import { runJob, type JobOutcome } from '../runtime/hostJob';
 
 export const EXPLORER_VIEW_ID = 'fp8lab.configExplorer';
 
@@ -121,6 +121,7 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
       'configs/list': (p) => this.onList(p),
       'configs/compile': ({ indices }) => this.compile(indices),
       'configs/time': ({ indices }) => this.time(indices),
+      'configs/tune': () => this.tune(),
       'override/keep': ({ index }) => this.keep(index),
       'job/cancel': async () => {
         const had = !!this.cancel;
@@ -240,6 +241,42 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
     }
   }
 
+  /**
+   * Tunes the shown Normal shape on this GPU ("FP8 GEMM: Tune shapes on this GPU" with this shape),
+   * then lists it again: the tuned winner is now the choice, and "why" says where it came from.
+   */
+  private async tune(): Promise<{ tuned: boolean }> {
+    const problem = this.state.problem;
+    if (!problem || !this.state.report) throw new Error('no candidates listed yet: choose a shape first');
+    if (problem.kind !== 'normal') throw new Error(`only Normal FP8 GEMM shapes are tuned; this is ${problem.kind}`);
+    if (this.cancel) throw new Error('another compile or timing job is running: wait for it or cancel it');
+    this.set({
+      tuneNote: undefined,
+      busy: { what: 'tuning this shape on the GPU (progress in the notification)', done: 0, total: 1 },
+    });
+    const outcome = await vscode.commands
+      .executeCommand<JobOutcome<TuneShapesRun> | undefined>('fp8lab.tuneShapes', [
+        { kind: 'normal', m: problem.m, n: problem.n, k: problem.k },
+      ])
+      .then(
+        (o) => o,
+        () => undefined,
+      );
+    this.set({ busy: undefined });
+    if (!sameShape(problem, this.state.problem)) return { tuned: outcome?.ok === true };
+    if (outcome?.ok) {
+      await this.list(problem);
+      this.set({ tuneNote: 'Tuned on this GPU: the choice above is the measured winner.' });
+    } else {
+      this.set({
+        tuneNote: outcome
+          ? `Not tuned: ${outcome.cancelled ? 'cancelled' : `[${outcome.error.code}] ${outcome.error.message}`}`
+          : 'Not tuned (see the notification).',
+      });
+    }
+    return { tuned: outcome?.ok === true };
+  }
+
   /** Lists the candidates of a problem (resets compile/timing state of the previous shape). */
   async list(problem: GemmProblem): Promise<{ ok: boolean }> {
     this.set({
@@ -247,6 +284,7 @@ export class ConfigExplorer implements vscode.WebviewViewProvider, vscode.Dispos
       mqaReport: undefined,
       report: undefined,
       reportError: undefined,
+      tuneNote: undefined,
       candidates: [],
       override: this.overrides.get(problem),
       busy: { what: 'listing candidate configs', done: 0, total: 1 },

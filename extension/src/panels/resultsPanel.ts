@@ -8,6 +8,7 @@ import type { BenchRun } from '../../protocol/worker';
 import { upgradeRun } from '../core/peers/runPeers';
 import { columnsFor, rowToTsv, shapeRow } from '../core/runRows';
 import { restoredRunId } from '../core/webviewGuards';
+import { tunableShapes } from '../core/tuning/tunableShapes';
 import { WebviewHost } from './webviewHost';
 
 export const RESULTS_VIEW_TYPE = 'fp8lab.results';
@@ -148,6 +149,16 @@ export class ResultsPanels implements vscode.Disposable {
           entry.snapshot = { ...entry.snapshot, compare: { base: upgradeRun(base.run), label: base.label } };
           entry.host.update();
           return { compared: true };
+        },
+        'run/tune': async () => {
+          const shapes = tunableShapes(current());
+          if (shapes.length === 0)
+            throw new Error('this run has no Normal FP8 GEMM shapes: tuning ranks the Normal kernel only');
+          const outcome = await vscode.commands.executeCommand<{ ok: boolean } | undefined>(
+            'fp8lab.tuneShapes',
+            shapes,
+          );
+          return { tuned: outcome?.ok === true };
         },
         'study/open': async ({ study, index }) => {
           const run = current();

@@ -33,6 +33,7 @@ export const TRUST_REQUIRED: ReadonlySet<keyof WorkerRequests> = new Set<keyof W
   'kernel/compile',
   'gemm/bench',
   'gemm/tune',
+  'gemm/tuneShapes',
   'gemm/timeline',
   'gemm/accuracy',
   'gemm/groupedBench',

@@ -28,6 +28,7 @@ import { tmaAlignedSize } from '../core/grouped/layout';
 import { codedData, toResponseError } from './workerErrors';
 import { GuardedMessageReader } from './messageGuard';
 import { paramsProblem, settingsProblem } from './workerParams';
+import { tuneShapes } from './bench/tuneShapes';
 
 if (typeof process.send !== 'function') {
   process.stderr.write(
@@ -177,6 +178,13 @@ handle('gemm/tune', (params, token) => {
       ...hooks,
       measured: (result: ShapeResult) => notify('job/didMeasure', { jobId: params.jobId, result }),
     }),
+  );
+});
+
+handle('gemm/tuneShapes', (params, token) => {
+  const settings = settingsOf(params);
+  return job('gemm/tuneShapes', params?.jobId, token, (hooks) =>
+    tuneShapes(settings, params.problems, params.options, hooks),
   );
 });
 

@@ -14,6 +14,7 @@ export const REQUEST_FIELDS: { readonly [M in keyof WorkerRequests]: Readonly<Re
   'gemm/configs': { settings: 'settings', problem: 'object' },
   'gemm/bench': { settings: 'settings', jobId: 'string', problems: 'array', options: 'object' },
   'gemm/tune': { settings: 'settings', jobId: 'string', problem: 'object', configs: 'array', options: 'object' },
+  'gemm/tuneShapes': { settings: 'settings', jobId: 'string', problems: 'array', options: 'object' },
   'gemm/timeline': { settings: 'settings', jobId: 'string', problem: 'object', options: 'object?' },
   'gemm/accuracy': { settings: 'settings', jobId: 'string', problem: 'object', options: 'object' },
   'gemm/groupedBench': { settings: 'settings', jobId: 'string', cases: 'array', options: 'object' },

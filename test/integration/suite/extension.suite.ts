@@ -61,5 +61,31 @@ export function defineExtensionTests(): void {
       if (snap.env) assert.match(snap.env.summary, /\S/, 'the environment report has a summary');
       else assert.match(String(snap.envError?.code), /^E_/, 'a coded error');
     });
+
+    test('"Tune shapes on this GPU" runs the tune job: here, without a Hopper GPU, a coded refusal and a working host', async () => {
+      const runtime = await testApiMember('runtime');
+      const settings = await testApiMember('settings');
+      const env = await runtime.request('env/probe', { settings: settings() });
+      const outcome = await vscode.commands.executeCommand<
+        { ok: true } | { ok: false; error: { code: string; message: string }; cancelled: boolean } | undefined
+      >('fp8lab.tuneShapes', [{ kind: 'normal', m: 128, n: 2112, k: 7168 }]);
+      assert.ok(outcome, 'the command ran the job (a trusted workspace, a valid shape)');
+      if (env.canRunKernels) {
+        assert.equal(outcome.ok, true, JSON.stringify(outcome));
+      } else {
+        assert.ok(!outcome.ok);
+        assert.equal(outcome.error.code, 'E_NO_DEVICE');
+        assert.match(outcome.error.message, /needs a Hopper GPU/);
+      }
+      // A grouped shape is not tuned: refused in the host before any job.
+      assert.equal(
+        await vscode.commands.executeCommand('fp8lab.tuneShapes', [
+          { kind: 'masked', m: 4096, n: 7168, k: 2048, numGroups: 6 },
+        ]),
+        undefined,
+      );
+      // The worker still answers.
+      assert.match((await runtime.request('env/probe', { settings: settings() })).summary, /\S/);
+    });
   });
 }

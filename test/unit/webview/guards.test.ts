@@ -32,6 +32,8 @@ describe('checkWebviewMessage accepts what the protocol allows', () => {
     ['override/keep', req('override/keep', { index: 3 }), 'explorer'],
     ['override/keep clear', req('override/keep', { index: -1 }), 'explorer'],
     ['job/cancel', req('job/cancel', {}), 'explorer'],
+    ['configs/tune', req('configs/tune', {}), 'explorer'],
+    ['run/tune', req('run/tune', {}), 'results'],
     ['explorer/openWide', req('explorer/openWide', {}), 'explorer'],
     ['run/compare', req('run/compare', { clear: false }), 'results'],
     ['run/compare clear', req('run/compare', { clear: true }), 'results'],
@@ -64,6 +66,9 @@ describe('checkWebviewMessage rejects, saying why', () => {
     ['method not allowed for the view', req('configs/compile', { indices: [0] }), 'results', /may not send/],
     ['openWide from the results panel', req('explorer/openWide', {}), 'results', /may not send/],
     ['run/compare from the explorer', req('run/compare', { clear: false }), 'explorer', /may not send/],
+    ['configs/tune from the results panel', req('configs/tune', {}), 'results', /may not send/],
+    ['run/tune from the explorer', req('run/tune', {}), 'explorer', /may not send/],
+    ['run/tune with a shape', req('run/tune', { shape: '64,2112,7168' }), 'results', /unexpected field/],
     ['run/compare without a boolean', req('run/compare', { clear: 'yes' }), 'results', /clear must be a boolean/],
     ['openWide with extra params', req('explorer/openWide', { path: '/etc' }), 'explorer', /path/],
     [

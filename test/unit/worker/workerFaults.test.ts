@@ -193,6 +193,7 @@ test('every request is classified for trust; untrusted, each compiling or runnin
     'gemm/timeline',
     'gemm/accuracy',
     'gemm/tune',
+    'gemm/tuneShapes',
     'gemm/bench',
     'kernel/compile',
     'test/fault',

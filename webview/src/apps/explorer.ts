@@ -292,6 +292,28 @@ function render(s: ExplorerSnapshot, host: Host): void {
   const legal = rows.filter((r) => !r.c.rejected);
   const p = report.problem;
   app.append(h('h2', {}, `${p.kind} ${problemLabel(p)}: ${legal.length} legal of ${rows.length} candidates`));
+  // Tuning ranks the Normal kernel's candidates on this GPU; its winner then becomes the choice here.
+  const tuneBtn =
+    p.kind === 'normal'
+      ? h(
+          'button',
+          {
+            class: 'tune',
+            title: "Time this shape's best candidates on this GPU and keep the winner in the tuning store",
+          },
+          'Tune this shape',
+        )
+      : undefined;
+  const tuneStatus = h('span', { class: 'status', role: 'status' }, s.tuneNote ?? '');
+  if (tuneBtn) {
+    tuneBtn.disabled = !!s.busy;
+    tuneBtn.addEventListener('click', () => {
+      tuneStatus.textContent = 'Tuning on this GPU (progress in the notification)…';
+      host.request('configs/tune', {}).catch((e: Error) => {
+        tuneStatus.textContent = `Tune failed: ${e.message}`;
+      });
+    });
+  }
   app.append(
     h(
       'div',
@@ -303,6 +325,7 @@ function render(s: ExplorerSnapshot, host: Host): void {
         compact ? h('br') : ' — why this one: ',
         report.why,
       ),
+      tuneBtn ? h('p', { class: 'tune-row' }, tuneBtn, ' ', tuneStatus) : undefined,
     ),
   );
   if (s.peers) {

@@ -434,12 +434,36 @@ function render(s: ResultsSnapshot, host: Host): void {
   compareBtn.addEventListener('click', () =>
     host.request('run/compare', { clear: false }).catch((e: Error) => say(`Compare failed: ${e.message}`)),
   );
+  // Tuning ranks the Normal kernel's candidates: offered for runs that hold Normal shapes, while no run is live.
+  const tunable = !s.live && s.run.results.some((r) => r.problem.kind === 'normal');
+  const tuneBtn = h(
+    'button',
+    { title: "Time each Normal shape's best candidates on this GPU and keep the winners in the tuning store" },
+    'Tune these shapes',
+  );
+  tuneBtn.addEventListener('click', () => {
+    say('Tuning on this GPU (progress in the notification)…');
+    host.request('run/tune', {}).then(
+      (r) => say(r.tuned ? 'Tuned: the winners are in the tuning store' : 'Not tuned (see the notification)'),
+      (e: Error) => say(`Tune failed: ${e.message}`),
+    );
+  });
   const stopBtn = h('button', {}, 'Stop comparing');
   stopBtn.addEventListener('click', () =>
     host.request('run/compare', { clear: true }).catch((e: Error) => say(e.message)),
   );
   app.append(
-    h('div', { class: 'toolbar' }, filter, exportJson, exportCsv, compareBtn, s.compare ? stopBtn : undefined, status),
+    h(
+      'div',
+      { class: 'toolbar' },
+      filter,
+      exportJson,
+      exportCsv,
+      compareBtn,
+      s.compare ? stopBtn : undefined,
+      tunable ? tuneBtn : undefined,
+      status,
+    ),
   );
   if (s.compare) app.append(comparisonSection(s.compare.base, s.run, s.compare.label));
 

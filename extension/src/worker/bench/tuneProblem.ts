@@ -5,6 +5,7 @@ import type { BenchOptions, GemmProblem, RuntimeSettings, ShapeResult, TuneRun }
 import { rankTuning, type ShapeTuning } from '../../core/tuneRanking';
 import { tuneCandidates } from '../../core/tuning/tuneAxes';
 import * as service from '../service';
+import type { BenchHooks } from '../service';
 
 export type MeasuredTuning = ShapeTuning & { method: string };
 
@@ -13,6 +14,7 @@ export async function tuneProblem(
   problem: GemmProblem,
   top: number,
   options: BenchOptions,
+  hooks: BenchHooks = {},
 ): Promise<{ tuning: MeasuredTuning; results: ShapeResult[]; interrupted?: TuneRun['interrupted'] }> {
   // Ranked by the (calibrated) model alone: a tuned record must not decide what gets timed.
   const report = await service.configs(settings, problem, { tuned: false });
@@ -23,6 +25,7 @@ export async function tuneProblem(
     problem,
     timed.map((c) => c.config),
     { ...options, peer: false, timing: true },
+    hooks,
   );
   const tuning = { ...rankTuning(problem, timed, run.results, report.chosen), method: run.method };
   return { tuning, results: run.results, ...(run.interrupted ? { interrupted: run.interrupted } : {}) };
