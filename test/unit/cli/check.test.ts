@@ -6,15 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ADDON_RELATIVE_PATH, findExtensionRoot } from '../../../extension/src/worker/addon';
+import { hasCudaDriver } from '../cudaDriver';
 
 const root = findExtensionRoot(__dirname, {});
 const cli = join(root, 'extension', 'dist', 'cli.js');
-const hasDriver = [
-  '/usr/lib/x86_64-linux-gnu/libcuda.so.1',
-  '/usr/local/nvidia/lib64/libcuda.so.1',
-  '/usr/lib64/libcuda.so.1',
-  '/lib64/libcuda.so.1',
-].some((p) => existsSync(p));
 
 function fp8lab(args: string[], env: NodeJS.ProcessEnv = {}) {
   assert.ok(existsSync(cli), `${cli} is missing: run \`node extension/build.mjs\` first`);
@@ -29,7 +24,7 @@ function fp8lab(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 test(
   'check --json on this machine: the coded status and the matching exit code',
-  { skip: hasDriver && 'this machine has a CUDA driver' },
+  { skip: hasCudaDriver && 'this machine has a CUDA driver' },
   () => {
     assert.ok(existsSync(join(root, ADDON_RELATIVE_PATH)), 'the native addon is not built: run `npm run build:native`');
     const { code, stdout, stderr } = fp8lab(['check', '--json']);
@@ -49,7 +44,7 @@ test(
 
 test(
   'check (text) prints the report and says why it exits non-zero',
-  { skip: hasDriver && 'this machine has a CUDA driver' },
+  { skip: hasCudaDriver && 'this machine has a CUDA driver' },
   () => {
     const { code, stdout, stderr } = fp8lab(['check']);
     assert.equal(code, 2, stderr);

@@ -13,15 +13,10 @@ import { mqaKernelConfig } from '../../../extension/src/core/mqa/mqaRules';
 import { mqaTable } from '../../../extension/src/core/mqa/mqaTable';
 import { findExtensionRoot } from '../../../extension/src/worker/addon';
 import { skip as noNvcc } from '../nvccHarness';
+import { hasCudaDriver } from '../cudaDriver';
 
 const root = findExtensionRoot(__dirname, {});
 const cli = join(root, 'extension', 'dist', 'cli.js');
-const hasDriver = [
-  '/usr/lib/x86_64-linux-gnu/libcuda.so.1',
-  '/usr/local/nvidia/lib64/libcuda.so.1',
-  '/usr/lib64/libcuda.so.1',
-  '/lib64/libcuda.so.1',
-].some((p) => existsSync(p));
 const work = mkdtempSync(join(tmpdir(), 'fp8lab-mqa-cli-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -137,7 +132,7 @@ test(
   {
     skip:
       noNvcc ||
-      (hasDriver && 'this machine has a CUDA driver') ||
+      (hasCudaDriver && 'this machine has a CUDA driver') ||
       (!existsSync(cli) && `${cli} is missing: run node extension/build.mjs`),
   },
   () => {

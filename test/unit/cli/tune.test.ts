@@ -1,16 +1,9 @@
 // `fp8lab tune` argument handling and its refusal without a GPU, through the verb's run() with an
 // in-memory io (the GPU path is lab/tune-pass.sh on the H100).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { DEFAULT_ROUNDS, run, TUNE_HELP } from '../../../extension/src/cli/tune';
-
-const hasDriver = [
-  '/usr/lib/x86_64-linux-gnu/libcuda.so.1',
-  '/usr/local/nvidia/lib64/libcuda.so.1',
-  '/usr/lib64/libcuda.so.1',
-  '/lib64/libcuda.so.1',
-].some((p) => existsSync(p));
+import { hasCudaDriver } from '../cudaDriver';
 
 async function tune(args: string[]) {
   let out = '';
@@ -45,7 +38,7 @@ test('a bad --top or --rounds is a usage error that says what would work', async
 
 test(
   'without a Hopper GPU it refuses before timing anything',
-  { skip: hasDriver && 'this machine has a CUDA driver' },
+  { skip: hasCudaDriver && 'this machine has a CUDA driver' },
   async () => {
     const r = await tune(['--shapes', '4096,7168,2048', '--top', '2']);
     assert.equal(r.code, 6);

@@ -13,6 +13,7 @@ import {
   type WorkerClient,
 } from '../../../extension/src/runtime/client';
 import { resolveSettings } from '../../../extension/src/core/settings';
+import { hasCudaDriver } from '../cudaDriver';
 
 const root = findExtensionRoot(__dirname, {});
 const workerPath = join(root, 'extension', 'dist', 'worker.js');
@@ -22,12 +23,6 @@ const settings = resolveSettings(
   {},
   { kernelsDir: join(root, 'kernels'), homeDir: homedir(), cwd: root },
 ).settings;
-const hasDriver = [
-  '/usr/lib/x86_64-linux-gnu/libcuda.so.1',
-  '/usr/local/nvidia/lib64/libcuda.so.1',
-  '/usr/lib64/libcuda.so.1',
-  '/lib64/libcuda.so.1',
-].some((p) => existsSync(p));
 
 const clients: WorkerClient[] = [];
 after(async () => {
@@ -84,7 +79,7 @@ test('env/probe returns a real report: coded driver error here, no GPU, the real
   const report = await client.request('env/probe', { settings });
   assert.equal(report.cache.dir, cacheDir);
   assert.equal(report.addon.path, join(root, ADDON_RELATIVE_PATH));
-  if (hasDriver) {
+  if (hasCudaDriver) {
     assert.equal(report.driver.ok, true);
   } else {
     assert.equal(report.driver.ok, false);

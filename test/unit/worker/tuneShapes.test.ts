@@ -10,13 +10,7 @@ import type { RuntimeSettings } from '../../../extension/protocol/worker';
 import { resolveSettings } from '../../../extension/src/core/settings';
 import { tuneShapes } from '../../../extension/src/worker/bench/tuneShapes';
 import { repoRoot } from '../repoRoot';
-
-const hasDriver = [
-  '/usr/lib/x86_64-linux-gnu/libcuda.so.1',
-  '/usr/local/nvidia/lib64/libcuda.so.1',
-  '/usr/lib64/libcuda.so.1',
-  '/lib64/libcuda.so.1',
-].some((p) => existsSync(p));
+import { hasCudaDriver } from '../cudaDriver';
 
 function settings(): RuntimeSettings {
   const dir = mkdtempSync(join(tmpdir(), 'fp8lab-tune-shapes-'));
@@ -41,7 +35,7 @@ test('no shapes, or a top below 1, is refused with a coded error', async () => {
 
 test(
   'without a Hopper GPU: E_NO_DEVICE, saying what would work, and the store stays empty',
-  { skip: hasDriver && 'this machine has a CUDA driver' },
+  { skip: hasCudaDriver && 'this machine has a CUDA driver' },
   async () => {
     const s = settings();
     await assert.rejects(

@@ -20,15 +20,10 @@ import {
   writeTaskResult,
 } from '../../../../extension/src/storage/sweepFolder';
 import { TuningStore } from '../../../../extension/src/storage/tuningStore';
+import { hasCudaDriver } from '../../cudaDriver';
 
 const root = findExtensionRoot(__dirname, {});
 const cli = join(root, 'extension', 'dist', 'cli.js');
-const hasDriver = [
-  '/usr/lib/x86_64-linux-gnu/libcuda.so.1',
-  '/usr/local/nvidia/lib64/libcuda.so.1',
-  '/usr/lib64/libcuda.so.1',
-  '/lib64/libcuda.so.1',
-].some((p) => existsSync(p));
 const cache = mkdtempSync(join(tmpdir(), 'fp8lab-local-jit-'));
 
 function fp8lab(
@@ -57,7 +52,7 @@ function fp8lab(
 
 test(
   'a local compile sweep without a GPU: CPU workers, each task once, a bad shape failing alone with its log',
-  { skip: hasDriver && 'this machine has a GPU: the GPU path is test/gpu/sweep-pass.sh' },
+  { skip: hasCudaDriver && 'this machine has a GPU: the GPU path is test/gpu/sweep-pass.sh' },
   async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'fp8lab-local-')), 's');
     const r = await fp8lab([
@@ -90,7 +85,7 @@ test(
 
 test(
   'a tune sweep on this machine without a GPU says so and runs nothing',
-  { skip: hasDriver && 'this machine has a GPU' },
+  { skip: hasCudaDriver && 'this machine has a GPU' },
   async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'fp8lab-local-')), 's');
     const r = await fp8lab(['sweep', 'tune', '64,2112,7168', '--dir', dir]);
