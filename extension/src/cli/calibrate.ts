@@ -13,7 +13,7 @@ import { cliSettings, logToStderr, reportError, VERB_EXIT } from './verbSupport'
 
 export const CALIBRATE_HELP = `Usage: fp8lab calibrate [--db DIR] [--json FILE]
 
-Measures the device terms of the cost model on the local Hopper GPU, once (about a minute): our FP8
+Measures the device terms of the cost model on the local Hopper GPU, once (seconds): our FP8
 GEMM's rate at 8192x8192x8192 on the SMs in use (FP8LAB_NUM_SMS, else all), the SM clock and power
 draw under that load (nvidia-smi), the memory roof, the L2 size and the power limit. Stores them as
 this GPU's device profile in the tuning store's folder; the config choice then uses a model

@@ -1,4 +1,4 @@
-// `fp8lab calibrate`: measures this GPU's device terms once (about a minute) and stores them as a
+// `fp8lab calibrate`: measures this GPU's device terms once (seconds) and stores them as a
 // device profile beside the tuning store, keyed by the device identity (the SMs in use included):
 //   - the FP8 rate: our GEMM at 8192³ on the SMs in use, checked against FP32 first, then long
 //     CUDA-graph rounds (about 0.3 s each) so the clock settles where the power cap holds it; median;
