@@ -336,6 +336,25 @@ export interface TuneRun {
   interrupted?: { code: ErrorCode; message: string };
 }
 
+/** Config fields a user may force (the CLI's --config); the rest is completed by the heuristics. */
+export type ConfigOverrides = Partial<
+  Pick<
+    GemmConfig,
+    | 'blockM'
+    | 'blockN'
+    | 'blockK'
+    | 'numStages'
+    | 'numMathWarpgroups'
+    | 'clusterM'
+    | 'clusterN'
+    | 'swizzleA'
+    | 'swizzleB'
+    | 'swizzleD'
+    | 'numSms'
+    | 'splitK'
+  >
+>;
+
 /** One timed candidate of a tuned shape. */
 export interface TunedCandidate {
   config: GemmConfig;

@@ -4,6 +4,7 @@ import type {
   Accuracy,
   Bf16Output,
   CodedErrorData,
+  ConfigOverrides,
   DeviceReport,
   GemmConfig,
   GemmProblem,
@@ -102,6 +103,11 @@ export interface GroupedBenchOptions {
   rounds: number;
   seed: number;
   pdl?: boolean;
+  /**
+   * Parts of every case's config to force (the CLI's --config), the rest from the heuristics'
+   * choice for the case; the M-grouped FP8 and the BF16 kinds (the 1D1D kernels pick their tiles).
+   */
+  config?: ConfigOverrides;
 }
 
 export interface GroupedBenchRun {

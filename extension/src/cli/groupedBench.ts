@@ -9,6 +9,8 @@ import { benchGrouped } from '../worker/grouped/groupedService';
 import { runCaseBenchVerb } from './caseBenchVerb';
 import type { CliIo } from './io';
 import { VERB_EXIT, usageError } from './verbSupport';
+import { CONFIG_KEYS, parseConfigText } from './verbArgs';
+import type { ConfigOverrides } from '../../protocol/worker';
 
 export const GROUPED_BENCH_HELP = `Usage: fp8lab bench --kernel contiguous|masked|kgrouped|wgrad|bf16|bf16-contiguous|bf16-masked|bf16-kgrouped [--shapes SHAPE ...] [options]
 
@@ -37,16 +39,42 @@ Options:
   --no-pdl        no programmatic dependent launch  --edge-cases add the empty-group / psum cases
   --no-peer       without DeepGEMM
   --output T      bf16 only: D as bf16 (default), fp32, or fp32-accumulate (D = C + A·Bᵀ)
+  --config k=v,...  force parts of every case's config over the heuristics' choice (M-grouped and
+                  BF16 kinds); keys: ${Object.keys(CONFIG_KEYS).join(', ')}
 `;
 
+/** --config k=v,... (or --config=k=v,...) taken out of the arguments: the fields it forces, or what is wrong. */
+function takeConfig(args: string[]): { rest: string[]; config?: ConfigOverrides; error?: string } {
+  const rest: string[] = [];
+  let config: ConfigOverrides | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const text = a === '--config' ? args[++i] : a.startsWith('--config=') ? a.slice('--config='.length) : undefined;
+    if (text === undefined) {
+      rest.push(a);
+      continue;
+    }
+    const parsed = parseConfigText(text);
+    if (parsed.ok === false) return { rest, error: parsed.message };
+    if (parsed.ok === true) config = { ...config, ...parsed.value };
+  }
+  return { rest, ...(config ? { config } : {}) };
+}
+
 export async function runGroupedBench(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseGroupedArgs(args);
+  const taken = takeConfig(args);
+  if (taken.error) {
+    io.err(`fp8lab bench: ${taken.error}\n\n${GROUPED_BENCH_HELP}`);
+    return VERB_EXIT.usage;
+  }
+  const parsed = parseGroupedArgs(taken.rest);
   if (parsed.ok === 'help') {
     io.out(GROUPED_BENCH_HELP);
     return VERB_EXIT.ok;
   }
   if (parsed.ok === false) return usageError('bench', parsed, GROUPED_BENCH_HELP, io);
-  const { cases, shapesLabel, jsonFile, options } = parsed.value;
+  const { cases, shapesLabel, jsonFile } = parsed.value;
+  const options = { ...parsed.value.options, ...(taken.config ? { config: taken.config } : {}) };
   return runCaseBenchVerb(io, {
     kind: parsed.value.kind,
     cases,

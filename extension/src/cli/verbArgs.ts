@@ -7,6 +7,7 @@ import { presetShapes, SHAPE_PRESETS } from '../core/deepseekShapes';
 import { parseShape } from '../core/shapes';
 import { isGroupedConfigKind, parseGroupedConfigShape, type GroupedConfigKind } from '../core/grouped/configProblem';
 import type { ConfigOverrides } from '../worker/bench/policy';
+import { CONFIG_KEYS } from '../core/configOverrides';
 
 /** A usage error carries a code like every other error: E_INVALID_SHAPE for a shape, else E_BAD_ARGUMENT. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string; code?: ErrorCode } | { ok: 'help' };
@@ -63,23 +64,7 @@ export interface BenchArgs {
 export const DEFAULT_ROUNDS = 20;
 export const DEFAULT_SEED = 0;
 
-/** Config keys a user may force, in the CLI's snake_case spelling. */
-export const CONFIG_KEYS = {
-  block_m: 'blockM',
-  block_n: 'blockN',
-  block_k: 'blockK',
-  stages: 'numStages',
-  num_stages: 'numStages',
-  math_wgs: 'numMathWarpgroups',
-  num_math_warpgroups: 'numMathWarpgroups',
-  cluster_m: 'clusterM',
-  cluster_n: 'clusterN',
-  swizzle_a: 'swizzleA',
-  swizzle_b: 'swizzleB',
-  swizzle_d: 'swizzleD',
-  num_sms: 'numSms',
-  split_k: 'splitK',
-} as const;
+export { CONFIG_KEYS };
 export type { ConfigOverrides };
 
 /** No config field comes near this (the largest are swizzle bytes and SM counts); beyond it a number is a typo. */

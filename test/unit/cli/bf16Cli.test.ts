@@ -3,27 +3,15 @@
 // with 0 spills, `bench --kernel bf16 | bf16-contiguous` compile their cases in study mode, and the
 // FP8 bench refuses a bf16 problem with where to run it. Skips the compiling parts only without nvcc.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { ConfigReport, CompileReport } from '../../../extension/protocol/worker';
 import type { GroupedBenchRun } from '../../../extension/protocol/grouped';
-import { findExtensionRoot } from '../../../extension/src/worker/addon';
+import { cliRunner } from './cliRunner';
 import { skip } from '../nvccHarness';
 
-const root = findExtensionRoot(__dirname, {});
-const cli = join(root, 'extension', 'dist', 'cli.js');
-const work = mkdtempSync(join(tmpdir(), 'fp8lab-bf16-cli-'));
-const env = { ...process.env, FP8LAB_ROOT: '', FP8LAB_JIT_CACHE_DIR: join(work, 'cache') };
-after(() => rmSync(work, { recursive: true, force: true }));
-
-function fp8lab(args: string[]) {
-  assert.ok(existsSync(cli), `${cli} is missing: run \`node extension/build.mjs\` first`);
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env, timeout: 240_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const { fp8lab, work } = cliRunner('fp8lab-bf16-cli-');
 
 test('configs --kernel bf16: BF16 candidates (blockK 64), rejections with rules, the BF16 model as origin', () => {
   const r = fp8lab(['configs', '--kernel', 'bf16', '4096', '7168', '2056', '--json']);

@@ -4,28 +4,16 @@
 // case; `compile` builds their chosen or forced config; the MQA kinds list their kernel configs with
 // the runtime's marked. Bad cases are coded errors. The nvcc parts skip only without nvcc.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { CompileReport, ConfigReport } from '../../../extension/protocol/worker';
 import type { GroupedBenchRun } from '../../../extension/protocol/grouped';
 import type { MqaConfigReport } from '../../../extension/protocol/mqa';
-import { findExtensionRoot } from '../../../extension/src/worker/addon';
+import { cliRunner } from './cliRunner';
 import { skip } from '../nvccHarness';
 
-const root = findExtensionRoot(__dirname, {});
-const cli = join(root, 'extension', 'dist', 'cli.js');
-const work = mkdtempSync(join(tmpdir(), 'fp8lab-configs-kinds-'));
-const env = { ...process.env, FP8LAB_ROOT: '', FP8LAB_JIT_CACHE_DIR: join(work, 'cache') };
-after(() => rmSync(work, { recursive: true, force: true }));
-
-function fp8lab(args: string[]) {
-  assert.ok(existsSync(cli), `${cli} is missing: run \`node extension/build.mjs\` first`);
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env, timeout: 300_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const { fp8lab, work } = cliRunner('fp8lab-configs-kinds-', 300_000);
 
 test('configs --kernel bf16-kgrouped G,M,N,K: the drawn K-grouped problem, BF16 candidates with rules and reasons', () => {
   const r = fp8lab(['configs', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192', '--json']);

@@ -2,6 +2,7 @@
 // (forced, or the heuristic's choice), the generated kernel source and the register report. Kept
 // in one file so the pipeline never re-derives a rule the kernel engineers own.
 import type {
+  ConfigOverrides,
   ConfigReport,
   EnvironmentReport,
   GemmConfig,
@@ -39,24 +40,7 @@ import type { Logger } from './jit';
 export type { PolicyDevice };
 export { formatConfigReport };
 
-/** Config fields a user may force (the CLI's --config); the rest is completed by the heuristics. */
-export type ConfigOverrides = Partial<
-  Pick<
-    GemmConfig,
-    | 'blockM'
-    | 'blockN'
-    | 'blockK'
-    | 'numStages'
-    | 'numMathWarpgroups'
-    | 'clusterM'
-    | 'clusterN'
-    | 'swizzleA'
-    | 'swizzleB'
-    | 'swizzleD'
-    | 'numSms'
-    | 'splitK'
-  >
->;
+export type { ConfigOverrides };
 
 /** The device the heuristics plan for: the Hopper GPU when there is one, else an H100 SXM. */
 export function policyDevice(

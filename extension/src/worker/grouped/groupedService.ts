@@ -14,6 +14,7 @@ import type {
 } from '../../../protocol/grouped';
 import type {
   CompileReport,
+  ConfigOverrides,
   EnvironmentReport,
   GemmConfig,
   GemmProblem,
@@ -39,7 +40,9 @@ import type { AddonModule } from '../addon';
 import { DeviceScope } from '../bench/buffers';
 import { coded } from '../bench/errors';
 import { jitCompile, type Logger } from '../bench/jit';
-import { numSmsProblem, policyDevice, registerReport } from '../bench/policy';
+import { applyOverrides, numSmsProblem, policyDevice, registerReport } from '../bench/policy';
+import { configOverridesProblem } from '../../core/configOverrides';
+import type { PolicyDevice } from '../../core/heuristics/device';
 import { SYNC_TIMEOUT_MS } from '../bench/shapeBench';
 import type { BenchHooks } from '../service';
 import { defaultJobDeps, firstHopper, initDevice, openJob, runItems, startDevice, type JobDeps } from '../jobPipeline';
@@ -71,6 +74,7 @@ export function prepareCase(
   seed: number,
   settings: RuntimeSettings,
   env: EnvironmentReport,
+  overrides?: ConfigOverrides,
 ): PreparedCase {
   const bad = checkCase(c);
   if (bad) throw coded(bad.code, `${caseLabel(c)}: ${bad.message}`);
@@ -108,31 +112,32 @@ export function prepareCase(
   const problem = kernelProblem(c, draw);
   const device = policyDevice(withGroupedSettings(settings), firstHopper(env));
   let config: GemmConfig;
-  if (c.config) {
-    const smProblem = numSmsProblem(c.config, device);
+  const forced = c.config ?? (overrides ? configFromOverrides(c, problem, device, overrides) : undefined);
+  if (forced) {
+    const smProblem = numSmsProblem(forced, device);
     if (smProblem)
       throw coded(
         'E_INVALID_CONFIG',
-        `config ${formatConfig(c.config)} cannot run ${caseLabel(c)}: [num-sms-device] ${smProblem}`,
+        `config ${formatConfig(forced)} cannot run ${caseLabel(c)}: [num-sms-device] ${smProblem}`,
       );
     const violations = isBf16Kind(c.kind)
-      ? configViolationsBf16(c.config, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true })
+      ? configViolationsBf16(forced, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true })
       : is1d1dKind(c.kind)
-        ? configViolations1d1d(c.kind, c.config, problem, {
+        ? configViolations1d1d(c.kind, forced, problem, {
             capacity: device.sharedMemoryBytes,
             checkSharedBytesField: true,
             ...(draw.groupK ? { groupK: draw.groupK } : {}),
           })
-        : configViolations(c.kind, c.config, problem, {
+        : configViolations(c.kind, forced, problem, {
             capacity: device.sharedMemoryBytes,
             checkSharedBytesField: true,
           });
     if (violations.length > 0)
       throw coded(
         'E_INVALID_CONFIG',
-        `config ${formatConfig(c.config)} cannot run ${caseLabel(c)}: ${violations.map((v) => `[${v.rule}] ${v.reason}`).join('; ')}`,
+        `config ${formatConfig(forced)} cannot run ${caseLabel(c)}: ${violations.map((v) => `[${v.rule}] ${v.reason}`).join('; ')}`,
       );
-    config = c.config;
+    config = forced;
   } else {
     try {
       config = groupedConfig(problem, device, draw.groupK).config;
@@ -141,6 +146,30 @@ export function prepareCase(
     }
   }
   return { c, draw, ...(layout ? { layout } : {}), problem, config };
+}
+
+/**
+ * A case's config with parts forced (--config) over the heuristics' choice for it: the M-grouped FP8
+ * and the BF16 kinds; the 1D1D kernels (kgrouped, wgrad) pick among their own tiles.
+ */
+function configFromOverrides(
+  c: GroupedCase,
+  problem: GemmProblem,
+  device: PolicyDevice,
+  overrides: ConfigOverrides,
+): GemmConfig {
+  if (is1d1dKind(c.kind))
+    throw coded(
+      'E_BAD_ARGUMENT',
+      `${caseLabel(c)}: --config applies to the M-grouped and BF16 kinds; the ${c.kind} kernel picks among its own 1D1D tiles`,
+    );
+  try {
+    return applyOverrides(problem, device, overrides);
+  } catch (err) {
+    const data = err as { code?: string; message?: string };
+    if (typeof data.code === 'string' && data.code.startsWith('E_')) throw err;
+    throw coded('E_INVALID_CONFIG', `${caseLabel(c)}: ${data.message ?? String(err)}`);
+  }
 }
 
 /** Compiles the kernel of a prepared case (1D1D for wgrad/kgrouped, 1D2D otherwise). */
@@ -185,6 +214,10 @@ function checkOptions(o: GroupedBenchOptions): void {
     throw coded('E_BAD_ARGUMENT', `rounds must be a whole number ≥ 1; got ${o.rounds}`);
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff)
     throw coded('E_BAD_ARGUMENT', `seed must be a whole number in 0..2^32-1; got ${o.seed}`);
+  if (o.config !== undefined) {
+    const problem = configOverridesProblem(o.config);
+    if (problem) throw coded('E_BAD_ARGUMENT', problem);
+  }
 }
 
 /**
@@ -240,7 +273,13 @@ export async function benchGrouped(
       label: (c) => caseLabel(c),
       ...(peers ? { onCancel: () => peers.kill() } : {}),
       step: async (c, at): Promise<GroupedResult> => {
-        const p = (prepared[at.index] = prepareCase(c, caseSeed(options.seed, at.index), settings, env));
+        const p = (prepared[at.index] = prepareCase(
+          c,
+          caseSeed(options.seed, at.index),
+          settings,
+          env,
+          options.config,
+        ));
         at.progress('compiling', `${caseLabel(c)}: compiling ${formatConfig(p.config)}`);
         const compiled = await compileCase(a, settings, p, log);
         if (dev) {

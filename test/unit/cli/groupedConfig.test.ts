@@ -1,0 +1,43 @@
+// `fp8lab bench --kernel contiguous|masked --config ...`, the real CLI bundle with the real nvcc and
+// no GPU (study mode: each case compiled): the forced fields replace the heuristics' choice for every
+// case and the rest is completed; a 1D1D kind or an unknown key is refused with what would work.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { GroupedBenchRun } from '../../../extension/protocol/grouped';
+import { cliRunner } from './cliRunner';
+import { skip } from '../nvccHarness';
+
+const { fp8lab, work } = cliRunner('fp8lab-grouped-config-');
+
+test('contiguous with --config cluster_m=2: every case runs 128-row tiles in a 2x1 cluster, compiled', { skip }, () => {
+  const json = join(work, 'contiguous.json');
+  const r = fp8lab([
+    'bench',
+    '--kernel',
+    'contiguous',
+    '--shapes',
+    '4,1024,4096,2048',
+    '--config',
+    'cluster_m=2',
+    '--json',
+    json,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const run = JSON.parse(readFileSync(json, 'utf8')) as GroupedBenchRun;
+  assert.equal(run.results.length, 1);
+  const c = run.results[0].config!;
+  assert.deepEqual([c.blockM, c.clusterM, c.clusterN], [128, 2, 1], JSON.stringify(c));
+  assert.ok(run.results[0].registers, 'compiled: ptxas reported its registers');
+  assert.equal(run.results[0].error, undefined);
+});
+
+test('--config on a 1D1D kind, or with an unknown key, is refused with what would work', () => {
+  const wgrad = fp8lab(['bench', '--kernel', 'wgrad', '--shapes', '4096,7168,2048', '--config', 'cluster_m=2']);
+  assert.notEqual(wgrad.code, 0);
+  assert.match(wgrad.stdout + wgrad.stderr, /--config applies to the M-grouped and BF16 kinds/);
+  const unknown = fp8lab(['bench', '--kernel', 'masked', '--config', 'tile=128']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /unknown key "tile"; use one of block_m/);
+});
