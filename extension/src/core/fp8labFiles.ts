@@ -26,6 +26,8 @@ export type FileKind = Fp8labFile['kind'];
 
 /** A tune file: what `fp8lab tune --json` writes and "Tune these shapes" returns (TuneShapesRun). */
 export interface TuneFile {
+  /** When the tune started (what `fp8lab tune --json` and the editor's tune write; older files have none). */
+  startedAt?: string;
   device?: DeviceReport;
   method?: string;
   recorded?: string;
@@ -94,7 +96,7 @@ export function tuneToBenchRun(t: TuneFile, name: string): BenchRun {
   }
   return {
     id: `tune-${name}`,
-    startedAt: '',
+    startedAt: t.startedAt ?? '',
     mode: 'gpu',
     device: t.device,
     results,
