@@ -17,7 +17,11 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-export async function kernelSourceHash(kernelsDir: string, jitDefines: readonly string[] = []): Promise<string> {
+export async function kernelSourceHash(
+  kernelsDir: string,
+  jitDefines: readonly string[] = [],
+  launchRule: string = LAUNCH_POLICY_ID,
+): Promise<string> {
   const hash = createHash('sha256');
   const files = (await filesUnder(kernelsDir)).map((f) => relative(kernelsDir, f).split(sep).join('/')).sort();
   for (const rel of files) {
@@ -25,6 +29,6 @@ export async function kernelSourceHash(kernelsDir: string, jitDefines: readonly 
     hash.update(`${rel}\0${bytes.length}\0`).update(bytes);
   }
   hash.update(`defines\0${[...jitDefines].sort().join(' ')}`);
-  hash.update(`launch\0${LAUNCH_POLICY_ID}`);
+  hash.update(`launch\0${launchRule}`);
   return hash.digest('hex');
 }

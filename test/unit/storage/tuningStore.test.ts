@@ -19,6 +19,7 @@ import {
 } from '../../../extension/src/core/tuning/tuningRecord';
 import { findExtensionRoot } from '../../../extension/src/worker/addon';
 import { kernelSourceHash } from '../../../extension/src/storage/kernelSourceHash';
+import { LAUNCH_POLICY_ID } from '../../../extension/src/core/launchPolicy';
 import { TuningStore } from '../../../extension/src/storage/tuningStore';
 
 const H100: DeviceIdentity = {
@@ -208,7 +209,7 @@ if (process.env.FP8LAB_TEST_STORE_WRITER) {
     assert.match(r.stdout, /\n4096x7168x2048 +128x128 c1x1 wg2 st5 +164\.0 .*this kernel source/);
   });
 
-  test('the kernel-source hash changes with any kernel file and with the extra kernel macros', async () => {
+  test('the kernel-source hash changes with any kernel file, the extra kernel macros and the launch rule', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fp8lab-kernels-'));
     writeFileSync(join(dir, 'a.cuh'), 'one');
     const first = await kernelSourceHash(dir);
@@ -218,5 +219,8 @@ if (process.env.FP8LAB_TEST_STORE_WRITER) {
     const second = await kernelSourceHash(dir);
     assert.notEqual(second, first);
     assert.notEqual(await kernelSourceHash(dir, ['FP8LAB_X=1']), second);
+    // Rankings timed under another launch rule (PDL on a grid that leaves SMs idle, say) are stale too.
+    assert.notEqual(await kernelSourceHash(dir, [], 'pdl-always'), second);
+    assert.equal(await kernelSourceHash(dir, [], LAUNCH_POLICY_ID), second);
   });
 }
