@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { compactConfig } from '../core/heuristics';
 import type { ShapeTuning } from '../core/tuneRanking';
 import { tuneShapes } from '../worker/bench/tuneShapes';
-import type { MeasuredTuning } from '../worker/bench/tuneProblem';
+import { TUNE_DEFAULTS } from '../core/tuning/tuneAxes';
+import type { TuneShapesRun } from '../../protocol/worker';
 import { geomean } from '../core/stats';
 import { textTable } from '../worker/bench/table';
 import type { CliIo } from './io';
@@ -33,11 +34,11 @@ median per candidate). Prints the measured ranking next to the prediction. Needs
                beside the JIT cache)
 `;
 
-/** Interleaved rounds per shape unless --rounds says otherwise: the median of 10 is steady on the H100. */
-export const DEFAULT_ROUNDS = 10;
+/** Interleaved rounds per shape unless --rounds says otherwise. */
+export const DEFAULT_ROUNDS = TUNE_DEFAULTS.rounds;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let top = 12;
+  let top: number = TUNE_DEFAULTS.top;
   let save = false;
   let db: string | undefined;
   const rest: string[] = [];
@@ -66,8 +67,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (parsed.ok === false) return usageError('tune', parsed, TUNE_HELP, io);
   try {
     const settings = { ...cliSettings(io), ...(db ? { tuningDbPath: resolve(db) } : {}) };
-    const tunings: MeasuredTuning[] = [];
     const method = `interleaved CUDA-graph rounds, median of ${parsed.value.options.rounds} (per shape: see each tuning's method)`;
+    const jsonFile = parsed.value.jsonFile;
+    const writeJson = async (r: TuneShapesRun) => {
+      if (jsonFile) await writeFile(resolve(jsonFile), JSON.stringify({ ...r, method }, null, 1) + '\n');
+    };
     const run = await tuneShapes(
       settings,
       parsed.value.problems,
@@ -75,25 +79,22 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       {
         // Each shape as it finishes: its table, and the JSON rewritten so a stopped tune leaves the
         // shapes it finished (with --save their records are already in the store).
-        shapeDone: async (tuning) => {
-          tunings.push(tuning);
+        shapeDone: async (tuning, soFar) => {
           io.out(shapeTable(tuning) + `method: ${tuning.method}\n\n`);
-          if (parsed.value.jsonFile)
-            await writeFile(resolve(parsed.value.jsonFile), JSON.stringify({ method, tunings }, null, 1) + '\n');
+          await writeJson(soFar);
         },
       },
     );
-    if (parsed.value.jsonFile)
-      await writeFile(resolve(parsed.value.jsonFile), JSON.stringify({ ...run, method }, null, 1) + '\n');
+    await writeJson(run);
     if (run.interrupted) io.err(`fp8lab tune: ${run.interrupted.message}\n`);
     if (save) io.err(`saved ${run.saved} shape ranking(s) to the tuning store: ${run.savedTo ?? '(none measured)'}\n`);
-    const regrets = tunings.flatMap((t) => (t.regret ? [t.regret] : []));
+    const regrets = run.tunings.flatMap((t) => (t.regret ? [t.regret] : []));
     if (regrets.length)
       io.out(
         `heuristic regret (chosen / fastest): geomean ${geomean(regrets).toFixed(3)}, worst ${Math.max(...regrets).toFixed(3)} over ${regrets.length} shape(s)\n`,
       );
 
-    return tunings.length === parsed.value.problems.length ? VERB_EXIT.ok : VERB_EXIT.failed;
+    return run.tunings.length === parsed.value.problems.length ? VERB_EXIT.ok : VERB_EXIT.failed;
   } catch (err) {
     return reportError('tune', err, io);
   }

@@ -9,16 +9,13 @@ import { tuneToBenchRun } from '../core/fp8labFiles';
 import { newJobId } from '../core/jobId';
 import { shapeLabel, validateProblem } from '../core/shapes';
 import { tunableShapes } from '../core/tuning/tunableShapes';
+import { TUNE_DEFAULTS } from '../core/tuning/tuneAxes';
 import { panelsFor } from '../panels/panelSet';
 import { runJob, type JobOutcome } from '../runtime/hostJob';
 import { runStoreFor } from '../storage/runStore';
 
 /** One tune at a time: two would share the GPU and time each other's kernels. */
 let running = false;
-
-/** The model's best candidates per shape (and the best of each sweep axis), as `fp8lab tune`. */
-const TOP = 12;
-const ROUNDS = 10;
 
 /** Normal problems from a command argument; a message saying what is wrong otherwise. */
 function problemsOf(arg: unknown): GemmProblem[] | string {
@@ -79,7 +76,7 @@ export async function tuneShapesCommand(
   const outcome = await runJob(ctx.runtime, {
     jobId: newJobId('tune'),
     method: 'gemm/tuneShapes',
-    params: { settings: ctx.settings(), problems, options: { top: TOP, rounds: ROUNDS, save: true } },
+    params: { settings: ctx.settings(), problems, options: { ...TUNE_DEFAULTS, save: true } },
     notification: {
       title: `FP8 GEMM: tuning ${what} on this GPU`,
       show: (p) => ({ message: p.message }),

@@ -10,8 +10,8 @@ import { tuningProvenance, tuningRecords, tuningStoreFor } from '../tuningSave';
 import { tuneProblem, type MeasuredTuning } from './tuneProblem';
 
 export interface TuneShapesHooks extends BenchHooks {
-  /** A shape's ranking, as soon as it is measured (and saved, with options.save). */
-  shapeDone?(tuning: MeasuredTuning, index: number): void | Promise<void>;
+  /** A shape's ranking as soon as it is measured (and saved, with options.save), and the run so far. */
+  shapeDone?(tuning: MeasuredTuning, soFar: TuneShapesRun): void | Promise<void>;
 }
 
 export async function tuneShapes(
@@ -62,7 +62,7 @@ export async function tuneShapes(
       run.savedTo = await store.append(records);
       run.saved += records.length;
     }
-    await hooks.shapeDone?.(tuning, index);
+    await hooks.shapeDone?.(tuning, run);
     if (interrupted) {
       run.interrupted = interrupted;
       break;
