@@ -1,5 +1,6 @@
 // Table of variants.sh results: per shape, each variant's median µs (over its rounds) and its
-// ratio to the cuBLASLt peer timed in the same process. Usage: node variants-summary.mjs FILE...
+// ratio to the peer timed in the same process: DeepGEMM when the run had it, else cuBLASLt.
+// Usage: node variants-summary.mjs FILE...
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
@@ -13,7 +14,13 @@ for (const file of process.argv.slice(2)) {
   for (const r of run.results ?? []) {
     if (!r.timing) continue;
     const p = r.problem;
-    rows[`${p.m}x${p.n}x${p.k}`] = { us: r.timing.medianUs, ratio: r.peer ? r.peer.medianUs / r.timing.medianUs : NaN };
+    const peers = r.peers ?? [];
+    const peer =
+      peers.find((x) => x.id === 'deepgemm' && x.timing) ?? peers.find((x) => x.id === 'cublaslt' && x.timing);
+    rows[`${p.m}x${p.n}x${p.k}`] = {
+      us: r.timing.medianUs,
+      ratio: peer ? peer.timing.medianUs / r.timing.medianUs : NaN,
+    };
   }
   if (!runs.has(label)) runs.set(label, []);
   runs.get(label).push(rows);
