@@ -30,7 +30,7 @@ export const ptxUses: Readonly<Record<string, string[]>> = {
     'FP8 1D1D (weight gradient, K-grouped): the same `.3d ... .add` onto its FP32 D.',
   ],
   'cp.async.bulk': [
-    "FP8 1D2D experiment `FP8LAB_SFB_BULK=1` (off by default): the TMA warp copies a tile's B-scale rows (`.shared::cluster.global.mbarrier::complete_tx::bytes`, whole 16-byte rows) into the tile's scale buffer, completing on the full mbarrier of the tile's first K-block.",
+    "FP8 1D2D B scales (`FP8LAB_SFB_BULK`, on by default where K is compiled in and a multiple of 512): the TMA warp copies a tile's B-scale rows (`.shared::cluster.global.mbarrier::complete_tx::bytes`, whole 16-byte rows) into the tile's scale buffer, completing on the full mbarrier of the tile's first K-block.",
   ],
   'cp.async.bulk.prefetch.tensor': [
     'A wrapper in ptx/tma.cuh (`cp_async_bulk_prefetch_tensor_2d_l2`) for warming L2 with a tile; no kernel calls it today.',

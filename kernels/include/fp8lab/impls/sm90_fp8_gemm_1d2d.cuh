@@ -404,15 +404,16 @@ struct Sm90Fp8Gemm1D2D {
   static constexpr uint32_t kSfbFirstThread = FP8LAB_SFB_AFTER_STORE_WARP ? 32 : 0;
   static_assert(kNumDStores <= kSfbFirstThread || kSfbFirstThread == 0, "the B-scale copiers must not issue TMA stores");
 
-  // An experiment (default 0): FP8LAB_SFB_BULK=1 has the TMA warp bring a tile's B-scale rows in one
-  // bulk copy that completes on the full barrier of the tile's first K-block, so the math warps
-  // neither copy them nor wait for copies (and each other) at the tile's start (kernels/README.md,
-  // "What is left at K = 512"). Taken only where it is safe and expressible: K compiled in and a
-  // multiple of 512 (whole 16-byte rows at 16-byte offsets), no split-K, and tiles of at least
-  // kNumStages - 1 K-blocks. The copy into a buffer is issued once the stage it rides with is free,
-  // which comes after the last K-block of the tile two back, the last reader of that buffer.
+  // B scales by bulk copy: the TMA warp brings a tile's B-scale rows in one cp.async.bulk that
+  // completes on the full barrier of the tile's first K-block, so the math warps neither copy them
+  // nor wait for copies (and for each other) at the tile's start (kernels/README.md, "B scales").
+  // Taken where it is safe and expressible: K compiled in and a multiple of 512 (whole 16-byte rows at
+  // 16-byte offsets), no split-K, and tiles of at least kNumStages - 1 K-blocks. The copy into a
+  // buffer is issued once the stage it rides with is free, which comes after the last K-block of the
+  // tile two back, the last reader of that buffer. Elsewhere, and with FP8LAB_SFB_BULK=0 (for the
+  // A/B), the math warps prefetch the next tile's B scales with cp.async (prefetch_sfb).
 #ifndef FP8LAB_SFB_BULK
-#define FP8LAB_SFB_BULK 0
+#define FP8LAB_SFB_BULK 1
 #endif
   static constexpr bool kSfbBulk = FP8LAB_SFB_BULK != 0 && kSplitK == 1 && FP8LAB_COMPILED_K != 0 &&
                                    FP8LAB_COMPILED_K % 512 == 0 && FP8LAB_COMPILED_K / 128 + 1 >= kNumStages;
