@@ -28,5 +28,5 @@ export {
   MATH_WARPGROUP_CHOICES,
   MAX_STAGES,
 } from './space';
-export { waveInfo, workShape, CONTIGUOUS_M_ALIGNMENT, type WaveInfo, type WorkShape } from './tiles';
+export { mBlocksPerGroup, waveInfo, workShape, CONTIGUOUS_M_ALIGNMENT, type WaveInfo, type WorkShape } from './tiles';
 export { cycleTerms, scaledModel, type DeviceModel } from './deviceModel';
