@@ -3,8 +3,10 @@
 // would use, the ones that cannot or should not run rejected with a rule code and a sentence, a cost
 // model for the rest, and the cheapest chosen with the reason. The structure of the FP8 model
 // (heuristics/costModel.ts), with its fitted device constants, adapted to what this kernel does:
-//   - no promotion: a K-block costs max(tensor-core math, bytes TMA lands in this SM), and the math
-//     warpgroups keep one wgmma group queued, so there is no drain term;
+//   - no promotion: a K-block costs the slowest of tensor-core math, the bytes TMA lands in this SM
+//     and the operand bytes wgmma reads back out of shared memory (every 64-row wave reads its A rows
+//     and all of B, so narrow tiles read more per FLOP), and the math warpgroups keep one wgmma group
+//     queued, so there is no drain term;
 //   - BF16 tensor-core peak is half of FP8's (4096 FLOP/cycle/SM on H100), and a K-block is 64 deep;
 //   - the whole grid is bounded by L2 (multicast halves the shared operand's reads) and HBM.
 // Pure: no vscode, no addon.
@@ -39,7 +41,7 @@ export const bf16MinUsefulStages = (blockM: number, blockN: number): number => (
 export interface CostBf16 {
   cycles: number;
   us: number;
-  bound: 'math' | 'sm-ingest' | 'l2' | 'hbm';
+  bound: 'math' | 'sm-ingest' | 'operand-reads' | 'l2' | 'hbm';
 }
 
 /**
@@ -63,6 +65,7 @@ export function bf16Work(
       groups: problem.numGroups ?? 1,
       outBytes,
       kind: problem.kind,
+      raggedM: true,
     };
   return { m: problem.m, n: problem.n, k: problem.k, groups: 1, outBytes, kind: problem.kind };
 }
@@ -86,8 +89,11 @@ export function predictCostBf16(
   const math = (2 * c.blockM * c.blockN * BF16_BLOCK_K) / BF16_TENSOR_FLOP_PER_CYCLE_PER_SM;
   // Multicast lowers L2 reads, not what each SM receives: each CTA still lands both operands.
   const ingest = ((c.blockM + c.blockN) * BF16_BLOCK_K * 2) / MODEL.smIngestBytesPerCycle;
+  const operands = ((c.blockM / 64) * (64 + c.blockN) * BF16_BLOCK_K * 2) / MODEL.wgmmaOperandBytesPerCycle;
   const perKBlock =
-    Math.max(math, ingest) + MODEL.kBlockSyncCycles + (clusterSize > 1 ? MODEL.clusterCouplingTwoWgCycles : 0);
+    Math.max(math, ingest, operands) +
+    MODEL.kBlockSyncCycles +
+    (clusterSize > 1 ? MODEL.clusterCouplingTwoWgCycles : 0);
   const epilogue =
     (c.blockM * c.blockN * outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1)) / MODEL.smIngestBytesPerCycle;
   const perTile = kBlocks * perKBlock + epilogue + MODEL.tileOverheadCycles;
@@ -104,7 +110,7 @@ export function predictCostBf16(
       rows * problem.n * outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1);
   const dramCycles = dramBytes / MODEL.dramBytesPerCycle;
   const terms: Array<[CostBf16['bound'], number]> = [
-    [math >= ingest ? 'math' : 'sm-ingest', smCycles],
+    [math >= Math.max(ingest, operands) ? 'math' : ingest >= operands ? 'sm-ingest' : 'operand-reads', smCycles],
     ['l2', l2Cycles],
     ['hbm', dramCycles],
   ];

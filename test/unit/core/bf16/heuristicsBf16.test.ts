@@ -68,3 +68,15 @@ test('a shape the kernel cannot take is refused before any candidate, with a cod
   );
   assert.ok(completeConfigBf16({ blockM: 64, blockN: 128, numSms: 132 }).numStages <= 8);
 });
+
+test("narrow tiles pay for wgmma's operand reads: 256x64 is not the pick at 4096x2112x7168", () => {
+  // Measured on an H100 (fp8lab bench --kernel bf16 --shapes standard): the earlier pick there, 256x64,
+  // ran 267.8 µs (463 TFLOPS) against cuBLASLt's 161.3 µs. Each of its four 64-row waves reads all of
+  // B's 64 columns and its own 64 rows of A from shared memory per K-block: 64 KB against 32 KB of
+  // tensor-core work's worth at 90 B/cycle.
+  const problem = { kind: 'bf16' as const, m: 4096, n: 2112, k: 7168 };
+  const narrow = completeConfigBf16({ blockM: 256, blockN: 64, numSms: 132, clusterM: 1, clusterN: 1 }, 'bf16');
+  assert.equal(predictCostBf16(narrow, problem, H100_SXM).bound, 'operand-reads');
+  const chosen = chooseConfigBf16(problem, H100_SXM).chosen;
+  assert.ok(chosen.blockN >= 128, `chose ${chosen.blockM}x${chosen.blockN}`);
+});
