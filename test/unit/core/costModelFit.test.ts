@@ -28,13 +28,19 @@ interface Fixture {
 }
 
 // Bundled to test/dist/unit/core/: the fixtures are three levels up.
-const fixture: Fixture = JSON.parse(readFileSync(join(__dirname, '../../../fixtures/h100/tune-deepseek.json'), 'utf8'));
+const readFixture = (name: string): Fixture =>
+  JSON.parse(readFileSync(join(__dirname, '../../../fixtures/h100', name), 'utf8'));
+const fixture = readFixture('tune-deepseek.json');
 const device: PolicyDevice = policyDevice(fixture.device);
+// The same 18 DeepSeek shapes tuned with FP8LAB_NUM_SMS=78 (an H20's SM count) on the H100, the top 12
+// of the model plus each sweep axis's best (test/gpu/tuning-pass.sh).
+const fixture78 = readFixture('tune-78sm.json');
+const device78: PolicyDevice = policyDevice(fixture78.device, 78);
 const label = (p: GemmProblem) => `${p.m}x${p.n}x${p.k}`;
 const tile = (c: GemmConfig) =>
   `${c.blockM}x${c.blockN} c${c.clusterM}x${c.clusterN} wg${c.numMathWarpgroups} st${c.numStages}`;
 
-/** The timed candidate with the same tile, cluster, math warpgroups and split-K as `pick`, if any. */
+/** The timed candidate with the same tile, cluster, math warpgroups, split-K and SMs as `pick`, if any. */
 function measuredEntryFor(pick: GemmConfig, timed: TimedCandidate[]): TimedCandidate | undefined {
   return timed.find(
     (t) =>
@@ -44,7 +50,8 @@ function measuredEntryFor(pick: GemmConfig, timed: TimedCandidate[]): TimedCandi
       t.config.clusterM === pick.clusterM &&
       t.config.clusterN === pick.clusterN &&
       t.config.numMathWarpgroups === pick.numMathWarpgroups &&
-      (t.config.splitK ?? 1) === (pick.splitK ?? 1),
+      (t.config.splitK ?? 1) === (pick.splitK ?? 1) &&
+      t.config.numSms === pick.numSms,
   );
 }
 
@@ -88,7 +95,7 @@ interface ShapeFit {
   pickMeasuredUs: number;
 }
 
-function fitShape(t: Fixture['tunings'][number]): ShapeFit {
+function fitShape(t: Fixture['tunings'][number], device: PolicyDevice): ShapeFit {
   const timed = t.candidates.filter((c) => c.measuredUs !== undefined && !c.error);
   const fastest = Math.min(...timed.map((c) => c.measuredUs!));
   const report = chooseConfig(t.problem, device);
@@ -137,7 +144,7 @@ test('the fixture is the H100 tuning run: 19 shapes, each with timed legal candi
 });
 
 test('the model picks a timed candidate close to the fastest: geomean regret ≤ 1.03, worst ≤ 1.10', () => {
-  const fits = fixture.tunings.map(fitShape);
+  const fits = fixture.tunings.map((t) => fitShape(t, device));
   const geomean = Math.exp(fits.reduce((s, f) => s + Math.log(f.regret), 0) / fits.length);
   const worst = Math.max(...fits.map((f) => f.regret));
   assert.ok(geomean <= 1.03, `geomean regret ${geomean.toFixed(3)}\n${table(fits)}`);
@@ -145,20 +152,34 @@ test('the model picks a timed candidate close to the fastest: geomean regret ≤
 });
 
 test('predicted µs rank the timed candidates like the GPU did: mean Spearman ≥ 0.6, none below 0.3', () => {
-  const fits = fixture.tunings.map(fitShape);
+  const fits = fixture.tunings.map((t) => fitShape(t, device));
   const mean = fits.reduce((s, f) => s + f.rho, 0) / fits.length;
   assert.ok(mean >= 0.6, `mean Spearman ${mean.toFixed(3)}\n${table(fits)}`);
   for (const f of fits) assert.ok(f.rho >= 0.3, `${f.shape}: Spearman ${f.rho.toFixed(2)}\n${table(fits)}`);
 });
 
 test('the prediction of each pick is within 0.75x–1.33x of its measured time', () => {
-  for (const f of fixture.tunings.map(fitShape)) {
+  for (const f of fixture.tunings.map((t) => fitShape(t, device))) {
     const ratio = f.pickPredictedUs / f.pickMeasuredUs;
     assert.ok(
       ratio >= 0.75 && ratio <= 1.33,
       `${f.shape} ${f.pick}: predicted ${f.pickPredictedUs.toFixed(1)} µs, measured ${f.pickMeasuredUs.toFixed(1)} µs`,
     );
   }
+});
+
+test('on 78 SMs (the 78-SM tune): geomean regret ≤ 1.03, worst ≤ 1.15, mean Spearman ≥ 0.5', () => {
+  assert.equal(fixture78.tunings.length, 18);
+  const fits = fixture78.tunings.map((t) => fitShape(t, device78));
+  const geomean = Math.exp(fits.reduce((s, f) => s + Math.log(f.regret), 0) / fits.length);
+  const worst = Math.max(...fits.map((f) => f.regret));
+  const rho = fits.reduce((s, f) => s + f.rho, 0) / fits.length;
+  // The worst is 4096x7168x16384, where a 2x1 cluster of 128x128 tiles measured 13% behind the same
+  // tile alone on 78 SMs (3% ahead on 132): the cluster's lock-step cost hides under the power-cap
+  // term of the model.
+  assert.ok(geomean <= 1.03, `geomean regret ${geomean.toFixed(3)}\n${table(fits)}`);
+  assert.ok(worst <= 1.15, `worst regret ${worst.toFixed(3)}\n${table(fits)}`);
+  assert.ok(rho >= 0.5, `mean Spearman ${rho.toFixed(3)}\n${table(fits)}`);
 });
 
 test('a pick that was not timed is a miss, not a match on a neighbour', () => {
