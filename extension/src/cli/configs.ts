@@ -1,6 +1,6 @@
 // `fp8lab configs M N K [--json]`: every candidate tile config for a shape, the rejected ones with
 // their reason, and the one the heuristic picks (no GPU needed: an H100 is assumed without one).
-// The grouped BF16 kinds take a grouped case; the MQA-logits kinds list their kernel configs.
+// The grouped kinds take a grouped case; the MQA-logits kinds list their kernel configs.
 import * as service from '../worker/service';
 import { formatConfigReport } from '../worker/bench/policy';
 import { isGroupedConfigKind, problemLabel } from '../core/grouped/configProblem';
@@ -11,8 +11,9 @@ import type { CliIo } from './io';
 import { parseShapeVerbArgs } from './verbArgs';
 import { cliSettings, reportError, VERB_EXIT, usageError } from './verbSupport';
 
-export const CONFIGS_HELP = `Usage: fp8lab configs M N K | M,N,K [--kernel normal|bf16] [--output T] [--legal] [--top N] [--json]
-       fp8lab configs --kernel bf16-contiguous|bf16-kgrouped G,M,N,K   (bf16-masked: G,EXPECTED_M,N,K[,MMAX])
+export const CONFIGS_HELP = `Usage: fp8lab configs M N K | M,N,K [--kernel normal|wgrad|bf16] [--output T] [--legal] [--top N] [--json]
+       fp8lab configs --kernel contiguous|kgrouped|bf16-contiguous|bf16-kgrouped G,M,N,K
+       fp8lab configs --kernel masked|bf16-masked G,EXPECTED_M,N,K[,MMAX]
        fp8lab configs --kernel mqa-logits SEQ_Q,SEQ_KV,HEADS,DIM[,causal|cp|ragged]
        fp8lab configs --kernel paged-mqa-logits BATCH,NEXT_N,HEADS,DIM,AVG_KV
 
@@ -22,9 +23,11 @@ Uses the local GPU's SM count when there is one, else an H100 SXM (132 SMs). --j
 ConfigReport (all candidates).
   --legal   only the legal candidates (the rejected ones are counted in the header)
   --top N   only the N legal candidates the cost model predicts fastest, fastest first
-  --kernel  normal (the FP8 GEMM, default) or bf16 (the BF16 GEMM: K % 8, its own tiles and cost model);
-            bf16-contiguous, bf16-masked, bf16-kgrouped: the grouped BF16 GEMMs, a case as
-            \`fp8lab bench --kernel KIND\` takes it, its groups drawn as that bench draws its first case;
+  --kernel  normal (the FP8 GEMM, default), wgrad (the FP8 1D1D weight gradient: its tiles and
+            roofline model) or bf16 (the BF16 GEMM: K % 8, its own tiles and cost model);
+            contiguous, masked, kgrouped and bf16-contiguous, bf16-masked, bf16-kgrouped: the grouped
+            GEMMs, a case as \`fp8lab bench --kernel KIND\` takes it, its groups drawn as that bench
+            draws its first case (and planned as it plans: the model alone, no tuned record);
             mqa-logits, paged-mqa-logits: the kernel configs (math warpgroups x Q stages x KV stages)
             the MQA kernels can be built with for the case, each legal or refused by a rule, and the
             one the runtime runs

@@ -5,7 +5,13 @@ import type { Bf16Output, BenchOptions, ErrorCode, GemmProblem } from '../../pro
 import { BF16_OUTPUTS } from '../core/bf16/kernelRulesBf16';
 import { presetShapes, SHAPE_PRESETS } from '../core/deepseekShapes';
 import { parseShape } from '../core/shapes';
-import { isGroupedConfigKind, parseGroupedConfigShape, type GroupedConfigKind } from '../core/grouped/configProblem';
+import {
+  GROUPED_CONFIG_KINDS,
+  groupedShapeExample,
+  isGroupedConfigKind,
+  parseGroupedConfigShape,
+  type GroupedConfigKind,
+} from '../core/grouped/configProblem';
 import type { ConfigOverrides } from '../worker/bench/policy';
 import { CONFIG_KEYS } from '../core/configOverrides';
 
@@ -37,13 +43,13 @@ export function shapeFromWords(
     : { ok: false, code: 'E_INVALID_SHAPE', message: `shape "${words.join(' ')}": ${parsed.message}` };
 }
 
-/** A grouped BF16 kind's one shape word (G,M,N,K, ...), drawn as the grouped bench's first case. */
+/** A grouped kind's one shape word (G,M,N,K, ...), drawn as the grouped bench's first case. */
 function groupedShapeFromWords(verb: string, kind: GroupedConfigKind, words: string[]): Parsed<GemmProblem> {
   if (words.length !== 1)
     return {
       ok: false,
       code: 'E_INVALID_SHAPE',
-      message: `${verb} --kernel ${kind} needs one shape, as the grouped bench takes it (e.g. ${kind === 'bf16-masked' ? '6,1024,4096,7168' : '4,4096,7168,8192'})${words.length ? `; got ${words.map((w) => JSON.stringify(w)).join(' ')}` : ''}`,
+      message: `${verb} --kernel ${kind} needs one shape, as the grouped bench takes it (e.g. ${groupedShapeExample(kind)})${words.length ? `; got ${words.map((w) => JSON.stringify(w)).join(' ')}` : ''}`,
     };
   const parsed = parseGroupedConfigShape(kind, words[0]);
   return parsed.ok
@@ -237,7 +243,13 @@ export interface ShapeVerbArgs {
 }
 
 /** The kernels `configs` and `compile` take a GEMM shape for (the MQA kinds are routed before). */
-type ShapeVerbKind = 'normal' | 'bf16' | GroupedConfigKind;
+type ShapeVerbKind = 'normal' | 'bf16' | 'wgrad' | GroupedConfigKind;
+
+/** `configs` lists every kind's candidates; `compile` builds the Normal FP8 and the BF16 kernels. */
+const verbKinds = (verb: 'configs' | 'compile'): readonly string[] =>
+  verb === 'configs'
+    ? ['normal', 'bf16', 'wgrad', ...GROUPED_CONFIG_KINDS]
+    : ['normal', 'bf16', 'bf16-contiguous', 'bf16-masked', 'bf16-kgrouped'];
 
 export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]): Parsed<ShapeVerbArgs> {
   const words: string[] = [];
@@ -257,10 +269,13 @@ export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]):
     // The kernel: the FP8 GEMM (default) or the BF16 GEMM (with its output type).
     if (a === '--kernel') {
       const v = args[++i];
-      if (v !== 'normal' && v !== 'bf16' && !isGroupedConfigKind(v ?? ''))
+      if (!verbKinds(verb).includes(v ?? ''))
         return {
           ok: false,
-          message: `--kernel for ${verb} is normal (the FP8 GEMM, default) or bf16, or a grouped BF16 kind (bf16-contiguous, bf16-masked, bf16-kgrouped)${verb === 'configs' ? ', or mqa-logits or paged-mqa-logits' : ''}; got ${v ?? 'nothing'} (the FP8 grouped kinds: fp8lab bench --kernel KIND)`,
+          message:
+            verb === 'configs'
+              ? `--kernel for configs is normal (the FP8 GEMM, default), wgrad or bf16 (M,N,K), a grouped kind (${GROUPED_CONFIG_KINDS.join(', ')}: a case as the grouped bench takes it), or mqa-logits or paged-mqa-logits; got ${v ?? 'nothing'}`
+              : `--kernel for compile is normal (the FP8 GEMM, default) or bf16, or a grouped BF16 kind (bf16-contiguous, bf16-masked, bf16-kgrouped); got ${v ?? 'nothing'} (the FP8 grouped kinds compile as their bench runs them: fp8lab bench --kernel KIND --check-only)`,
         };
       kind = v as ShapeVerbKind;
       continue;

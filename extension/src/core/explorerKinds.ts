@@ -2,7 +2,7 @@
 // takes (pure: the webview, the host and the message guard share it).
 import type { ExplorerKind } from '../../protocol/webview';
 import type { MqaKind } from '../../protocol/mqa';
-import { groupedShapeSyntax, isGroupedConfigKind } from './grouped/configProblem';
+import { groupedShapeExample, groupedShapeSyntax, isGroupedConfigKind } from './grouped/configProblem';
 import { MQA_KINDS } from './mqa/mqaShapes';
 import { KERNEL_KINDS } from './shapes';
 
@@ -20,7 +20,6 @@ export function isMqaKind(kind: string): kind is MqaKind {
 export function shapePlaceholder(kind: ExplorerKind): string {
   if (kind === 'mqa-logits') return 'SEQ_Q,SEQ_KV,HEADS,DIM e.g. 2048,8192,64,128';
   if (kind === 'paged-mqa-logits') return 'BATCH,NEXT_N,HEADS,DIM,AVG_KV e.g. 256,2,64,128,8192';
-  if (isGroupedConfigKind(kind))
-    return `${groupedShapeSyntax(kind)} e.g. ${kind === 'bf16-masked' ? '6,1024,4096,7168' : '4,4096,7168,8192'}`;
+  if (isGroupedConfigKind(kind)) return `${groupedShapeSyntax(kind)} e.g. ${groupedShapeExample(kind)}`;
   return 'M,N,K e.g. 4096,7168,2048';
 }

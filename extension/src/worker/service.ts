@@ -51,6 +51,7 @@ import {
   resolveConfig,
   validateBench,
   validateForCompile,
+  validateForPlanning,
   type ConfigOverrides,
   type PolicyDevice,
 } from './bench/policy';
@@ -128,18 +129,17 @@ export async function configs(
   options: { tuned?: boolean } = {},
 ): Promise<ConfigReport> {
   const env = await probeEnvironment(settings);
-  const [valid] = validateForCompile([problem], env);
-  // The grouped kinds plan for the SMs the grouped runtime is set to use, as their bench does.
-  const device = policyDevice(
-    isBf16Kind(valid.kind) && valid.kind !== 'bf16' ? withGroupedSettings(settings) : settings,
-    firstHopper(env),
-  );
+  const [valid] = validateForPlanning([problem], env);
+  // The grouped kinds plan as their bench does: for the SMs the grouped runtime is set to use, with
+  // the model alone (their bench consults no tuned record or device profile).
+  const grouped = valid.kind !== 'normal' && valid.kind !== 'bf16';
+  const device = policyDevice(grouped ? withGroupedSettings(settings) : settings, firstHopper(env));
   return chooseFor(
     valid,
     device,
     settings,
     undefined,
-    isBf16Kind(valid.kind) ? undefined : await choiceContextFor(settings, env, device, options),
+    grouped || isBf16Kind(valid.kind) ? undefined : await choiceContextFor(settings, env, device, options),
   );
 }
 

@@ -144,3 +144,40 @@ test(
     assert.match(refused.stderr, /\[E_INVALID_CONFIG\]/);
   },
 );
+
+test('configs lists the FP8 grouped kinds as their bench plans them; compile refuses them, saying where they build', () => {
+  // Masked: the bench's first draw of DeepGEMM's m ~ 192 case, the 1D2D candidates with their rules.
+  const m = JSON.parse(fp8lab(['configs', '--kernel', 'masked', '32,192,6144,7168', '--json']).stdout) as ConfigReport;
+  assert.deepEqual([m.problem.kind, m.problem.numGroups, m.problem.expectedM, m.problem.m], ['masked', 32, 192, 4096]);
+  assert.ok(m.chosen.blockM >= 128, `masked m~192 chose ${m.chosen.blockM}x${m.chosen.blockN}`);
+  assert.ok(m.candidates.some((c) => c.rejected?.rule === 'cluster'));
+  // The 1D1D kinds: every tile of that kernel, the same choice the bench makes (its roofline model).
+  const k = JSON.parse(
+    fp8lab(['configs', '--kernel', 'kgrouped', '4,4096,7168,8192', '--json']).stdout,
+  ) as ConfigReport;
+  assert.equal(k.problem.kind, 'kgrouped');
+  assert.equal(k.candidates.length, 8);
+  assert.equal(k.configOrigin?.kind, 'defaults');
+  assert.match(k.why, /the fastest of \d+ legal 1D1D tiles/);
+  const w = fp8lab(['configs', '--kernel', 'wgrad', '4096,7168,2048']);
+  assert.equal(w.code, 0, w.stderr);
+  assert.match(w.stdout, /^FP8LAB configs: wgrad 4096x7168x2048 on \d+ SMs — 8 candidates/);
+  const compile = fp8lab(['compile', '--kernel', 'masked', '32,192,6144,7168']);
+  assert.equal(compile.code, 1);
+  assert.match(compile.stderr, /--kernel for compile is normal .*fp8lab bench --kernel KIND --check-only/);
+});
+
+test('the FP8 grouped kinds: the chosen config is the one their bench compiles for the case', { skip }, () => {
+  for (const [kind, shape] of [
+    ['masked', '32,192,6144,7168'],
+    ['kgrouped', '4,4096,7168,8192'],
+  ]) {
+    const report = JSON.parse(fp8lab(['configs', '--kernel', kind, shape, '--json']).stdout) as ConfigReport;
+    const json = join(work, `${kind}-fp8.json`);
+    const bench = fp8lab(['bench', '--kernel', kind, '--check-only', '--no-peer', shape, '--json', json]);
+    assert.equal(bench.code, 0, bench.stderr);
+    const run = JSON.parse(readFileSync(json, 'utf8')) as GroupedBenchRun;
+    assert.deepEqual(run.results[0].problem, report.problem, kind);
+    assert.deepEqual(run.results[0].config, report.chosen, kind);
+  }
+});

@@ -3,8 +3,8 @@
 // the 1D1D tiles that compile without spills (kernels/README.md) with a small roofline-per-SM model:
 // time ≈ waves x K-blocks x max(tensor-core time of a tile's K-block, L2 time of its operand bytes)
 // + the fp32 reduce-add epilogue per wave; ties go to the larger tile.
-import type { GemmConfig, GemmProblem } from '../../../protocol/worker';
-import { chooseConfig } from '../heuristics';
+import type { Candidate, ConfigReport, GemmConfig, GemmProblem } from '../../../protocol/worker';
+import { chooseConfig, MODEL } from '../heuristics';
 import { chooseConfigBf16 } from '../bf16/heuristicsBf16';
 import { isBf16Kind } from '../bf16/kernelRulesBf16';
 import type { PolicyDevice } from '../heuristics/device';
@@ -53,29 +53,44 @@ export function estimate1d1d(config: GemmConfig, problem: GemmProblem, groupK?: 
   return { config, us: waves * ((k / 128) * perKBlock + epilogue), waves, tiles };
 }
 
-export function groupedConfig(
-  problem: GemmProblem,
-  device: PolicyDevice,
-  groupK?: readonly number[],
-): { config: GemmConfig; why: string } {
-  if (isBf16Kind(problem.kind)) {
-    const report = chooseConfigBf16(problem, device);
-    return { config: report.chosen, why: report.why };
-  }
-  if (!is1d1dKind(problem.kind)) {
-    const report = chooseConfig(problem, device);
-    return { config: report.chosen, why: report.why };
-  }
+/**
+ * Every 1D1D tile as a candidate for the problem: the ones that cannot run (or run with too few
+ * stages to hide the TMA latency) rejected with their rule, the rest with the model's estimate; the
+ * fastest chosen (ties: the larger tile). K-grouped: the per-group K of `groupK` (non-empty groups
+ * averaged), else numGroups equal parts of K.
+ */
+export function configReport1d1d(problem: GemmProblem, device: PolicyDevice, groupK?: readonly number[]): ConfigReport {
+  const groups = problem.numGroups ?? 1;
+  const ks =
+    groupK ?? (problem.kind === 'kgrouped' ? Array.from({ length: groups }, () => problem.k / groups) : undefined);
+  const candidates: Candidate[] = [];
   const legal: Estimate1d1d[] = [];
   for (const [blockM, blockN] of TILES_1D1D) {
     const config = completeConfig1d1d({ blockM, blockN, numSms: device.numSms }, device.sharedMemoryBytes);
-    if (config.numStages < 3) continue; // fewer stages cannot hide the TMA latency
+    const estimate = estimate1d1d(config, problem, ks);
+    const shape = {
+      config,
+      tiles: estimate.tiles,
+      waves: estimate.waves,
+      lastWaveUtilisation: lastWave(estimate, device),
+    };
     const violations = configViolations1d1d(problem.kind, config, problem, {
       capacity: device.sharedMemoryBytes,
       checkSharedBytesField: true,
       ...(groupK ? { groupK } : {}),
     });
-    if (violations.length === 0) legal.push(estimate1d1d(config, problem, groupK));
+    if (violations.length > 0) {
+      candidates.push({ ...shape, rejected: { rule: violations[0].rule, reason: violations[0].reason } });
+    } else if (config.numStages < 3) {
+      const reason = `only ${config.numStages} stages fit; at least 3 are needed to hide the TMA latency`;
+      candidates.push({ ...shape, rejected: { rule: 'stages', reason } });
+    } else {
+      candidates.push({
+        ...shape,
+        predicted: { cycles: Math.round(estimate.us * MODEL.clockGHz * 1e3), us: estimate.us },
+      });
+      legal.push(estimate);
+    }
   }
   if (legal.length === 0) {
     throw Object.assign(new Error(`no legal 1D1D tile for ${problem.kind} ${shapeLabel(problem)}`), {
@@ -86,7 +101,28 @@ export function groupedConfig(
   const best = legal[0];
   const c = best.config;
   return {
-    config: c,
+    problem,
+    chosen: c,
     why: `${c.blockM}x${c.blockN}, ${c.numStages} stages: ${best.tiles} tiles in ${best.waves} wave(s), model ${best.us.toFixed(0)} µs (the fastest of ${legal.length} legal 1D1D tiles)`,
+    candidates,
   };
+}
+
+/** Share of the SMs busy in the last wave. */
+function lastWave(e: Estimate1d1d, device: PolicyDevice): number {
+  const inLast = e.tiles - (e.waves - 1) * device.numSms;
+  return e.waves > 0 ? inLast / device.numSms : 0;
+}
+
+export function groupedConfig(
+  problem: GemmProblem,
+  device: PolicyDevice,
+  groupK?: readonly number[],
+): { config: GemmConfig; why: string } {
+  const report = isBf16Kind(problem.kind)
+    ? chooseConfigBf16(problem, device)
+    : is1d1dKind(problem.kind)
+      ? configReport1d1d(problem, device, groupK)
+      : chooseConfig(problem, device);
+  return { config: report.chosen, why: report.why };
 }

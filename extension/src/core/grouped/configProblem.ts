@@ -1,4 +1,4 @@
-// The kernel problem `fp8lab configs|compile --kernel bf16-contiguous|bf16-masked|bf16-kgrouped` and
+// The kernel problem `fp8lab configs|compile --kernel contiguous|masked|kgrouped|bf16-contiguous|...` and
 // the Config Explorer plan for a grouped case typed as the grouped bench takes it (G,M,N,K, ...):
 // the case drawn exactly as `fp8lab bench --kernel KIND CASE` draws its first case at the default
 // seed, so the chosen config is the one that bench run would use (pure).
@@ -13,8 +13,15 @@ import { defaultBenchFlags } from '../benchFlags';
 /** The seed a bench run draws with when none is given. */
 const DEFAULT_SEED = defaultBenchFlags(1).seed;
 
-/** The grouped BF16 kinds whose candidates `configs` and the explorer list from a grouped case. */
-export const GROUPED_CONFIG_KINDS = ['bf16-contiguous', 'bf16-masked', 'bf16-kgrouped'] as const;
+/** The grouped kinds whose candidates `configs` and the explorer list from a grouped case. */
+export const GROUPED_CONFIG_KINDS = [
+  'contiguous',
+  'masked',
+  'kgrouped',
+  'bf16-contiguous',
+  'bf16-masked',
+  'bf16-kgrouped',
+] as const;
 export type GroupedConfigKind = (typeof GROUPED_CONFIG_KINDS)[number];
 
 export function isGroupedConfigKind(kind: string): kind is GroupedConfigKind {
@@ -23,7 +30,12 @@ export function isGroupedConfigKind(kind: string): kind is GroupedConfigKind {
 
 /** The shape text each kind takes (placeholders, usage lines). */
 export function groupedShapeSyntax(kind: GroupedConfigKind): string {
-  return kind === 'bf16-masked' ? 'G,EXPECTED_M,N,K[,MMAX]' : 'G,M,N,K';
+  return kind === 'masked' || kind === 'bf16-masked' ? 'G,EXPECTED_M,N,K[,MMAX]' : 'G,M,N,K';
+}
+
+/** An example case of the kind, as the grouped bench takes it. */
+export function groupedShapeExample(kind: GroupedConfigKind): string {
+  return kind === 'masked' || kind === 'bf16-masked' ? '6,1024,4096,7168' : '4,4096,7168,8192';
 }
 
 /** A case's kernel problem: its groups drawn as the bench's first case at `seed` (default the bench's). */
@@ -46,16 +58,19 @@ export function parseGroupedConfigShape(
 }
 
 /**
- * How a problem is named in headers: one GEMM "MxNxK"; the grouped BF16 kinds with their groups and
- * the drawn total ("4 groups, ΣM=33024 (~8192 each), N=6144, K=7168").
+ * How a problem is named in headers: one GEMM "MxNxK"; the grouped kinds with their groups and the
+ * drawn total ("4 groups, ΣM=33024 (~8192 each), N=6144, K=7168").
  */
 export function problemLabel(p: GemmProblem): string {
   const g = p.numGroups ?? 1;
   switch (p.kind) {
+    case 'contiguous':
     case 'bf16-contiguous':
       return `${g} groups, ΣM=${p.m} (~${p.expectedM ?? p.m} each), N=${p.n}, K=${p.k}`;
+    case 'masked':
     case 'bf16-masked':
       return `${g} groups of ≤${p.m} rows (~${p.expectedM ?? p.m} each), N=${p.n}, K=${p.k}`;
+    case 'kgrouped':
     case 'bf16-kgrouped':
       return `${g} groups, M=${p.m}, N=${p.n}, ΣK=${p.k}`;
     default:

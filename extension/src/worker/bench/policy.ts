@@ -11,6 +11,8 @@ import type {
   RuntimeSettings,
 } from '../../../protocol/worker';
 import { chooseConfig, formatConfigReport } from '../../core/heuristics';
+import { configReport1d1d } from '../../core/grouped/config';
+import { is1d1dKind } from '../../core/kernelRules1d1d';
 import { MAX_HOPPER_SMS, policyDevice as devicePolicy, type PolicyDevice } from '../../core/heuristics/device';
 import { completeConfig, configViolations, registerSplit } from '../../core/kernelRules';
 import {
@@ -70,10 +72,20 @@ export function validateBench(problems: GemmProblem[], env: EnvironmentReport): 
     if (p.kind !== 'normal') {
       throw coded(
         'E_INVALID_SHAPE',
-        `${where}: the benchmark runs normal GEMMs so far; ${p.kind} GEMMs are not built yet. Use kind "normal".`,
+        `${where}: this path builds and times the normal FP8 GEMM; ${p.kind} GEMMs are checked and timed by \`fp8lab bench --kernel ${p.kind}\` ("Run grouped GEMM benchmark" in the editor)`,
       );
     }
   });
+  return problems;
+}
+
+/** Validation for listing candidates (configs, the explorer): every kind, its shape checked. */
+export function validateForPlanning(problems: GemmProblem[], env: EnvironmentReport): GemmProblem[] {
+  const memoryBytes = env.devices.find((d) => d.isHopper)?.totalMemoryBytes;
+  for (const p of problems) {
+    const check = validateProblem(p, memoryBytes ? { memoryBytes } : {});
+    if (!check.ok) throw coded('E_INVALID_SHAPE', `shape ${p?.m}x${p?.n}x${p?.k}: ${check.message}`);
+  }
   return problems;
 }
 
@@ -102,6 +114,12 @@ const BF16_ORIGIN = {
   text: 'BF16 cost model with H100 defaults (no tuning records for BF16 yet)',
 };
 
+/** Where a 1D1D choice (wgrad, kgrouped) comes from: its own roofline-per-SM model over the 1D1D tiles. */
+const ONE_D_ONE_D_ORIGIN = {
+  kind: 'defaults' as const,
+  text: '1D1D roofline model with H100 defaults (no tuning records for the 1D1D kinds yet)',
+};
+
 /**
  * The candidate table and the heuristic's choice; FP8LAB_PRINT_CONFIGS prints it through `log`.
  * With a choice context, a tuned record and the calibrated model are consulted first (core/tuning/choice.ts).
@@ -115,9 +133,11 @@ export function chooseFor(
 ): ConfigReport {
   const report = isBf16Kind(problem.kind)
     ? { ...chooseBf16(problem, device), configOrigin: BF16_ORIGIN }
-    : choice
-      ? chooseWithContext(problem, device, choice)
-      : chooseConfig(problem, device);
+    : is1d1dKind(problem.kind)
+      ? { ...configReport1d1d(problem, device), configOrigin: ONE_D_ONE_D_ORIGIN }
+      : choice
+        ? chooseWithContext(problem, device, choice)
+        : chooseConfig(problem, device);
   if (settings?.printConfigs) log?.('info', formatConfigReport(report).trimEnd());
   return report;
 }

@@ -1,4 +1,4 @@
-// The kernel problem `configs`, `compile` and the explorer plan for a grouped BF16 case: the case
+// The kernel problem `configs`, `compile` and the explorer plan for a grouped case: the case
 // drawn as the grouped bench draws its first case at the default seed (the same rows, K and groups
 // the bench's heuristics see), its label, and the explorer's kinds with each one's shape syntax.
 import { test } from 'node:test';
@@ -7,11 +7,12 @@ import { caseSeed, drawCase, kernelProblem } from '../../../../extension/src/cor
 import { parseGroupedArgs } from '../../../../extension/src/core/grouped/cliArgs';
 import {
   configProblemOfCase,
+  isGroupedConfigKind,
   parseGroupedConfigShape,
   problemLabel,
 } from '../../../../extension/src/core/grouped/configProblem';
 import { EXPLORER_KINDS, isExplorerKind, shapePlaceholder } from '../../../../extension/src/core/explorerKinds';
-import { validateProblem } from '../../../../extension/src/core/shapes';
+import { parseShape, validateProblem } from '../../../../extension/src/core/shapes';
 
 test('a grouped case is planned as the bench draws its first case at its default seed', () => {
   for (const [kind, text] of [
@@ -64,6 +65,17 @@ test('the explorer offers every kind with its own shape syntax', () => {
   assert.match(shapePlaceholder('normal'), /^M,N,K /);
   assert.match(shapePlaceholder('bf16-masked'), /^G,EXPECTED_M,N,K\[,MMAX\] /);
   assert.match(shapePlaceholder('bf16-kgrouped'), /^G,M,N,K /);
+  // The FP8 grouped kinds take their bench's case too; the weight gradient one GEMM's M,N,K.
+  assert.match(shapePlaceholder('masked'), /^G,EXPECTED_M,N,K\[,MMAX\] e\.g\. 6,1024,4096,7168$/);
+  assert.match(shapePlaceholder('contiguous'), /^G,M,N,K /);
+  assert.match(shapePlaceholder('kgrouped'), /^G,M,N,K /);
+  assert.match(shapePlaceholder('wgrad'), /^M,N,K /);
+  for (const kind of EXPLORER_KINDS.filter((k) => k !== 'mqa-logits' && k !== 'paged-mqa-logits')) {
+    // Every placeholder's own example parses into a problem the kind's planner accepts.
+    const example = shapePlaceholder(kind).split(' e.g. ')[1];
+    const parsed = isGroupedConfigKind(kind) ? parseGroupedConfigShape(kind, example) : parseShape(example, { kind });
+    assert.ok(parsed.ok, `${kind} ${example}: ${parsed.ok ? '' : parsed.message}`);
+  }
   assert.match(shapePlaceholder('mqa-logits'), /^SEQ_Q,SEQ_KV,HEADS,DIM /);
   assert.match(shapePlaceholder('paged-mqa-logits'), /^BATCH,NEXT_N,HEADS,DIM,AVG_KV /);
 });
