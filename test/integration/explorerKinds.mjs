@@ -1,5 +1,6 @@
 // The Config Explorer on the kernel kinds beyond the FP8 and plain BF16 GEMMs, as a person sees them
-// in the installed .vsix: pick bf16-kgrouped and type a grouped case, then mqa-logits and a case;
+// in the installed .vsix: pick bf16-kgrouped and type a grouped case, then the FP8 masked kind, then
+// mqa-logits and a case;
 // the side bar lists them compactly with nothing wider than the view, and the editor-tab explorer
 // shows the chosen row (marked, with "why this one") and a rejected row's rule and reason, the
 // reason wrapping inside the view. Asserts computed styles and positions, not only that nodes exist.
@@ -112,6 +113,13 @@ export async function checkExplorerKinds({ side, wideFrame, openWide, waitFor, s
   const wideKg = await wideFrame('bf16-kgrouped 4 groups');
   out.push(`wide: ${await checkWide(wideKg, 'bf16-kgrouped', (cells) => cells.length - 1)}`);
   await shot('explorer-bf16-kgrouped-wide');
+
+  // masked (FP8): a case as its bench takes it; the 1D2D candidates, the clusters its groups refuse.
+  const mk = await listFromSideBar(side, 'masked', '32,192,6144,7168', 'masked 32 groups', waitFor);
+  if (!/^G,EXPECTED_M,N,K/.test(mk.placeholder ?? '')) throw new Error(`masked placeholder is "${mk.placeholder}"`);
+  if (!/\d+ legal of \d+ candidates/.test(mk.title)) throw new Error(`unexpected heading: ${mk.title}`);
+  out.push(`side: ${mk.title}; ${await checkSideBar(side, 'masked')}`);
+  await shot('explorer-masked-side');
 
   // mqa-logits: a plain case; its rows have their own columns.
   const mqa = await listFromSideBar(side, 'mqa-logits', '2048,8192,64,128', 'mqa-logits SQ=2048', waitFor);

@@ -152,9 +152,17 @@ test('configs / compile take --kernel bf16 and --output; the FP8 default and the
   else assert.fail('K = 2050 accepted');
   // The FP8 GEMM still needs whole 128-wide scaling blocks.
   if (parseShapeVerbArgs('configs', ['4096', '7168', '2056']).ok !== false) assert.fail('FP8 K = 2056 accepted');
-  const kind = parseShapeVerbArgs('configs', ['--kernel', 'masked', '4096', '7168', '2048']);
-  if (kind.ok === false) assert.match(kind.message, /normal \(the FP8 GEMM, default\) or bf16/);
-  else assert.fail('masked accepted');
+  // The FP8 masked kind takes its bench's case (one G,EXPECTED_M,N,K word), not M N K.
+  const masked = parseShapeVerbArgs('configs', ['--kernel', 'masked', '4096', '7168', '2048']);
+  if (masked.ok === false)
+    assert.match(masked.message, /needs one shape, as the grouped bench takes it \(e\.g\. 6,1024/);
+  else assert.fail('masked M N K accepted');
+  const kind = parseShapeVerbArgs('configs', ['--kernel', 'sparse', '4096', '7168', '2048']);
+  if (kind.ok === false) assert.match(kind.message, /normal \(the FP8 GEMM, default\), wgrad or bf16/);
+  else assert.fail('sparse accepted');
+  const compileMasked = parseShapeVerbArgs('compile', ['--kernel', 'masked', '6,1024,4096,7168']);
+  if (compileMasked.ok === false) assert.match(compileMasked.message, /fp8lab bench --kernel KIND --check-only/);
+  else assert.fail('compile --kernel masked accepted');
   const output = parseShapeVerbArgs('configs', ['--output', 'fp32', '4096', '7168', '2048']);
   if (output.ok === false) assert.match(output.message, /--output applies to --kernel bf16 only/);
   else assert.fail('--output without bf16 accepted');
