@@ -65,7 +65,6 @@ export function bf16Work(
       groups: problem.numGroups ?? 1,
       outBytes,
       kind: problem.kind,
-      raggedM: true,
     };
   return { m: problem.m, n: problem.n, k: problem.k, groups: 1, outBytes, kind: problem.kind };
 }
