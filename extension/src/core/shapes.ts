@@ -32,14 +32,16 @@ export const KERNEL_KINDS: readonly KernelKind[] = [
   'bf16-masked',
   'bf16-kgrouped',
 ];
-const GROUPED: ReadonlySet<KernelKind> = new Set([
+/** The kinds whose problem is a set of groups (numGroups ≥ 1, B per group). */
+export const GROUPED_KINDS = [
   'contiguous',
   'masked',
   'kgrouped',
   'bf16-contiguous',
   'bf16-masked',
   'bf16-kgrouped',
-]);
+] as const satisfies readonly KernelKind[];
+const GROUPED: ReadonlySet<KernelKind> = new Set(GROUPED_KINDS);
 
 export type ShapeCheck = { ok: true } | { ok: false; code: 'E_INVALID_SHAPE'; message: string };
 

@@ -4,16 +4,13 @@
 // case; `compile` builds their chosen or forced config; the MQA kinds list their kernel configs with
 // the runtime's marked. Bad cases are coded errors. The nvcc parts skip only without nvcc.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import type { CompileReport, ConfigReport } from '../../../extension/protocol/worker';
-import type { GroupedBenchRun } from '../../../extension/protocol/grouped';
 import type { MqaConfigReport } from '../../../extension/protocol/mqa';
 import { cliRunner } from './cliRunner';
 import { skip } from '../nvccHarness';
 
-const { fp8lab, work } = cliRunner('fp8lab-configs-kinds-', 300_000);
+const { fp8lab, groupedBench } = cliRunner('fp8lab-configs-kinds-', 300_000);
 
 test('configs --kernel bf16-kgrouped G,M,N,K: the drawn K-grouped problem, BF16 candidates with rules and reasons', () => {
   const r = fp8lab(['configs', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192', '--json']);
@@ -103,19 +100,13 @@ test(
     const report = JSON.parse(
       fp8lab(['configs', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192', '--json']).stdout,
     ) as ConfigReport;
-    const json = join(work, 'kgrouped.json');
-    const bench = fp8lab([
-      'bench',
+    const run = groupedBench('kgrouped', [
       '--kernel',
       'bf16-kgrouped',
       '--check-only',
       '--no-peer',
       '4,4096,7168,8192',
-      '--json',
-      json,
     ]);
-    assert.equal(bench.code, 0, bench.stderr);
-    const run = JSON.parse(readFileSync(json, 'utf8')) as GroupedBenchRun;
     assert.deepEqual(run.results[0].config, report.chosen);
     assert.deepEqual(run.results[0].problem, report.problem);
     const compiled = fp8lab(['compile', '--kernel', 'bf16-kgrouped', '4,4096,7168,8192', '--json']);
@@ -173,10 +164,7 @@ test('the FP8 grouped kinds: the chosen config is the one their bench compiles f
     ['kgrouped', '4,4096,7168,8192'],
   ]) {
     const report = JSON.parse(fp8lab(['configs', '--kernel', kind, shape, '--json']).stdout) as ConfigReport;
-    const json = join(work, `${kind}-fp8.json`);
-    const bench = fp8lab(['bench', '--kernel', kind, '--check-only', '--no-peer', shape, '--json', json]);
-    assert.equal(bench.code, 0, bench.stderr);
-    const run = JSON.parse(readFileSync(json, 'utf8')) as GroupedBenchRun;
+    const run = groupedBench(`${kind}-fp8`, ['--kernel', kind, '--check-only', '--no-peer', shape]);
     assert.deepEqual(run.results[0].problem, report.problem, kind);
     assert.deepEqual(run.results[0].config, report.chosen, kind);
   }

@@ -2,30 +2,21 @@
 // no GPU (study mode: each case compiled): the forced fields replace the heuristics' choice for every
 // case and the rest is completed; a 1D1D kind or an unknown key is refused with what would work.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import type { GroupedBenchRun } from '../../../extension/protocol/grouped';
 import { cliRunner } from './cliRunner';
 import { skip } from '../nvccHarness';
 
-const { fp8lab, work } = cliRunner('fp8lab-grouped-config-');
+const { fp8lab, groupedBench } = cliRunner('fp8lab-grouped-config-');
 
 test('contiguous with --config cluster_m=2: every case runs 128-row tiles in a 2x1 cluster, compiled', { skip }, () => {
-  const json = join(work, 'contiguous.json');
-  const r = fp8lab([
-    'bench',
+  const run = groupedBench('contiguous', [
     '--kernel',
     'contiguous',
     '--shapes',
     '4,1024,4096,2048',
     '--config',
     'cluster_m=2',
-    '--json',
-    json,
   ]);
-  assert.equal(r.code, 0, r.stderr);
-  const run = JSON.parse(readFileSync(json, 'utf8')) as GroupedBenchRun;
   assert.equal(run.results.length, 1);
   const c = run.results[0].config!;
   assert.deepEqual([c.blockM, c.clusterM, c.clusterN], [128, 2, 1], JSON.stringify(c));

@@ -7,21 +7,14 @@ import type { GemmProblem } from '../../../protocol/worker';
 import { caseSeed, drawCase, kernelProblem } from './cases';
 import { parseGroupedShape } from './cliArgs';
 import { DEFAULT_MK_ALIGNMENT } from './layout';
-import { shapeLabel } from '../shapes';
+import { GROUPED_KINDS, shapeLabel } from '../shapes';
 import { defaultBenchFlags } from '../benchFlags';
 
 /** The seed a bench run draws with when none is given. */
 const DEFAULT_SEED = defaultBenchFlags(1).seed;
 
-/** The grouped kinds whose candidates `configs` and the explorer list from a grouped case. */
-export const GROUPED_CONFIG_KINDS = [
-  'contiguous',
-  'masked',
-  'kgrouped',
-  'bf16-contiguous',
-  'bf16-masked',
-  'bf16-kgrouped',
-] as const;
+/** The kinds whose candidates `configs` and the explorer list from a grouped case: every grouped kind. */
+export const GROUPED_CONFIG_KINDS = GROUPED_KINDS;
 export type GroupedConfigKind = (typeof GROUPED_CONFIG_KINDS)[number];
 
 export function isGroupedConfigKind(kind: string): kind is GroupedConfigKind {
