@@ -17,7 +17,8 @@ interface MeasuredConfig {
 }
 interface MaskedCase {
   case: GemmProblem & { numGroups: number; expectedM: number };
-  maskedM: number[];
+  /** The bench's draw of the case: each group's row count. */
+  draw: { maskedM: number[] };
   configs: MeasuredConfig[];
 }
 // Bundled to test/dist/unit/core/: the fixtures are three levels up.
@@ -67,10 +68,10 @@ test('where two configs measured more than 5% apart, the model ranks them so (or
 test("the M-blocks per group the model counts match the recorded groups' row counts", () => {
   // Against each case's own draw: the spread the model assumes, around the mean the draw happened to have.
   for (const mc of fixture.cases) {
-    const mean = mc.maskedM.reduce((s, m) => s + m, 0) / mc.maskedM.length;
+    const mean = mc.draw.maskedM.reduce((s, m) => s + m, 0) / mc.draw.maskedM.length;
     const work = { ...workShape(mc.case), m: mean };
     for (const blockM of [64, 128, 256]) {
-      const real = mc.maskedM.reduce((s, m) => s + Math.max(1, Math.ceil(m / blockM)), 0) / mc.maskedM.length;
+      const real = mc.draw.maskedM.reduce((s, m) => s + Math.max(1, Math.ceil(m / blockM)), 0) / mc.draw.maskedM.length;
       const modelled = mBlocksPerGroup(work, blockM);
       assert.ok(
         Math.abs(modelled - real) <= 0.1 * real,

@@ -1,0 +1,55 @@
+// Folds grouped-bench runs (`fp8lab bench --kernel KIND --json`, any grouped or BF16 kind) of the same
+// cases under different configs (--config, or the heuristics' picks of some commit) into one fixture:
+// per case, each config's median µs over its runs, with each peer's median timed beside it in the
+// same processes. The cost-model tests read these to check that the models rank tiles as they
+// measured. Usage: node lab/config-sweep-fixture.mjs "COMMAND" FILE... > FIXTURE.json
+// (COMMAND: how the runs were made, written into the fixture.)
+import { readFileSync } from 'node:fs';
+
+const [command, ...files] = process.argv.slice(2);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round1 = (x) => Math.round(x * 10) / 10;
+const configKey = (c) =>
+  `${c.blockM}x${c.blockN} s${c.numStages} wg${c.numMathWarpgroups} c${c.clusterM}x${c.clusterN}`;
+const cases = new Map();
+let device, first, last;
+for (const file of files) {
+  const run = JSON.parse(readFileSync(file, 'utf8'));
+  device ??= run.device?.name;
+  first = [first, run.startedAt].filter(Boolean).sort()[0];
+  last = [last, run.finishedAt].filter(Boolean).sort().at(-1);
+  for (const r of run.results) {
+    if (!r.timing || !r.accuracy?.passed) continue;
+    const key = JSON.stringify(r.case);
+    const entry = cases.get(key) ?? { case: r.case, draw: r.draw, configs: new Map() };
+    const cfg = entry.configs.get(configKey(r.config)) ?? { config: r.config, us: [], peers: new Map() };
+    cfg.us.push(r.timing.medianUs);
+    for (const p of r.peers ?? [])
+      if (p.timing) cfg.peers.set(p.id, [...(cfg.peers.get(p.id) ?? []), p.timing.medianUs]);
+    entry.configs.set(configKey(r.config), cfg);
+    cases.set(key, entry);
+  }
+}
+console.log(
+  JSON.stringify(
+    {
+      kind: 'fp8lab.configSweep',
+      recorded: { device, from: first, to: last, command },
+      cases: [...cases.values()].map((e) => ({
+        case: e.case,
+        ...(e.draw ? { draw: e.draw } : {}),
+        configs: [...e.configs.values()].map((c) => ({
+          config: c.config,
+          medianUs: round1(median(c.us)),
+          runsUs: c.us.map(round1),
+          peersMedianUs: Object.fromEntries([...c.peers].map(([id, us]) => [id, round1(median(us))])),
+        })),
+      })),
+    },
+    null,
+    1,
+  ),
+);
