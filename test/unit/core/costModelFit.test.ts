@@ -168,17 +168,16 @@ test('the prediction of each pick is within 0.75x–1.33x of its measured time',
   }
 });
 
-test('on 78 SMs (the 78-SM tune): geomean regret ≤ 1.03, worst ≤ 1.15, mean Spearman ≥ 0.5', () => {
+test('on 78 SMs (the 78-SM tune): geomean regret ≤ 1.025, worst ≤ 1.10, mean Spearman ≥ 0.5', () => {
   assert.equal(fixture78.tunings.length, 18);
   const fits = fixture78.tunings.map((t) => fitShape(t, device78));
   const geomean = Math.exp(fits.reduce((s, f) => s + Math.log(f.regret), 0) / fits.length);
   const worst = Math.max(...fits.map((f) => f.regret));
   const rho = fits.reduce((s, f) => s + f.rho, 0) / fits.length;
-  // The worst is 4096x7168x16384, where a 2x1 cluster of 128x128 tiles measured 13% behind the same
-  // tile alone on 78 SMs (3% ahead on 132): the cluster's lock-step cost hides under the power-cap
-  // term of the model.
-  assert.ok(geomean <= 1.03, `geomean regret ${geomean.toFixed(3)}\n${table(fits)}`);
-  assert.ok(worst <= 1.15, `worst regret ${worst.toFixed(3)}\n${table(fits)}`);
+  // With the cluster's lock-step cost wholly under the power-cap floor the model paired 128x128 tiles
+  // in a 2x1 cluster at 4096x7168x16384, 13% behind the same tile alone on 78 SMs (regret 1.134).
+  assert.ok(geomean <= 1.025, `geomean regret ${geomean.toFixed(3)}\n${table(fits)}`);
+  assert.ok(worst <= 1.1, `worst regret ${worst.toFixed(3)}\n${table(fits)}`);
   assert.ok(rho >= 0.5, `mean Spearman ${rho.toFixed(3)}\n${table(fits)}`);
 });
 
