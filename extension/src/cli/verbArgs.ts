@@ -245,11 +245,11 @@ export interface ShapeVerbArgs {
 /** The kernels `configs` and `compile` take a GEMM shape for (the MQA kinds are routed before). */
 type ShapeVerbKind = 'normal' | 'bf16' | 'wgrad' | GroupedConfigKind;
 
-/** `configs` lists every kind's candidates; `compile` builds the Normal FP8 and the BF16 kernels. */
+/** `configs` lists every kind's candidates; `compile` builds the FP8 1D2D kinds and the BF16 kernels. */
 const verbKinds = (verb: 'configs' | 'compile'): readonly string[] =>
   verb === 'configs'
     ? ['normal', 'bf16', 'wgrad', ...GROUPED_CONFIG_KINDS]
-    : ['normal', 'bf16', 'bf16-contiguous', 'bf16-masked', 'bf16-kgrouped'];
+    : ['normal', 'bf16', 'contiguous', 'masked', 'bf16-contiguous', 'bf16-masked', 'bf16-kgrouped'];
 
 export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]): Parsed<ShapeVerbArgs> {
   const words: string[] = [];
@@ -275,7 +275,7 @@ export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]):
           message:
             verb === 'configs'
               ? `--kernel for configs is normal (the FP8 GEMM, default), wgrad or bf16 (M,N,K), a grouped kind (${GROUPED_CONFIG_KINDS.join(', ')}: a case as the grouped bench takes it), or mqa-logits or paged-mqa-logits; got ${v ?? 'nothing'}`
-              : `--kernel for compile is normal (the FP8 GEMM, default) or bf16, or a grouped BF16 kind (bf16-contiguous, bf16-masked, bf16-kgrouped); got ${v ?? 'nothing'} (the FP8 grouped kinds compile as their bench runs them: fp8lab bench --kernel KIND --check-only)`,
+              : `--kernel for compile is normal (the FP8 GEMM, default), contiguous or masked (a case as their bench takes it), bf16, or a grouped BF16 kind (bf16-contiguous, bf16-masked, bf16-kgrouped); got ${v ?? 'nothing'} (wgrad and kgrouped compile as their bench runs them: fp8lab bench --kernel KIND --check-only)`,
         };
       kind = v as ShapeVerbKind;
       continue;

@@ -149,17 +149,16 @@ export async function compileKernel(settings: RuntimeSettings, job: CompileJob):
   requireCompiler(env);
   const [problem] = validateForCompile([job.problem], env);
   const forced = job.config ?? problem.config;
-  const device = policyDevice(
-    isBf16Kind(problem.kind) && problem.kind !== 'bf16' ? withGroupedSettings(settings) : settings,
-    firstHopper(env),
-  );
+  // As `configs` plans: the grouped kinds for their SM setting, with the model alone.
+  const grouped = problem.kind !== 'normal' && problem.kind !== 'bf16';
+  const device = policyDevice(grouped ? withGroupedSettings(settings) : settings, firstHopper(env));
   const { config } = resolveConfig(
     problem,
     device,
     forced,
     settings,
     undefined,
-    forced || isBf16Kind(problem.kind) ? undefined : await choiceContextFor(settings, env, device),
+    forced || grouped || isBf16Kind(problem.kind) ? undefined : await choiceContextFor(settings, env, device),
   );
   return compileGemm(addon(), settings, problem, config);
 }

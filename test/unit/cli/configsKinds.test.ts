@@ -136,7 +136,7 @@ test(
   },
 );
 
-test('configs lists the FP8 grouped kinds as their bench plans them; compile refuses them, saying where they build', () => {
+test('configs lists the FP8 grouped kinds as their bench plans them; compile refuses the 1D1D ones, saying where they build', () => {
   // Masked: the bench's first draw of DeepGEMM's m ~ 192 case, the 1D2D candidates with their rules.
   const m = JSON.parse(fp8lab(['configs', '--kernel', 'masked', '32,192,6144,7168', '--json']).stdout) as ConfigReport;
   assert.deepEqual([m.problem.kind, m.problem.numGroups, m.problem.expectedM, m.problem.m], ['masked', 32, 192, 4096]);
@@ -153,19 +153,31 @@ test('configs lists the FP8 grouped kinds as their bench plans them; compile ref
   const w = fp8lab(['configs', '--kernel', 'wgrad', '4096,7168,2048']);
   assert.equal(w.code, 0, w.stderr);
   assert.match(w.stdout, /^FP8LAB configs: wgrad 4096x7168x2048 on \d+ SMs — 8 candidates/);
-  const compile = fp8lab(['compile', '--kernel', 'masked', '32,192,6144,7168']);
+  const compile = fp8lab(['compile', '--kernel', 'kgrouped', '4,4096,7168,8192']);
   assert.equal(compile.code, 1);
   assert.match(compile.stderr, /--kernel for compile is normal .*fp8lab bench --kernel KIND --check-only/);
 });
 
-test('the FP8 grouped kinds: the chosen config is the one their bench compiles for the case', { skip }, () => {
-  for (const [kind, shape] of [
-    ['masked', '32,192,6144,7168'],
-    ['kgrouped', '4,4096,7168,8192'],
-  ]) {
-    const report = JSON.parse(fp8lab(['configs', '--kernel', kind, shape, '--json']).stdout) as ConfigReport;
-    const run = groupedBench(`${kind}-fp8`, ['--kernel', kind, '--check-only', '--no-peer', shape]);
-    assert.deepEqual(run.results[0].problem, report.problem, kind);
-    assert.deepEqual(run.results[0].config, report.chosen, kind);
-  }
-});
+test(
+  'the FP8 grouped kinds: the chosen config is the one their bench compiles for the case; compile builds the same kernel',
+  { skip },
+  () => {
+    for (const [kind, shape] of [
+      ['masked', '32,192,6144,7168'],
+      ['kgrouped', '4,4096,7168,8192'],
+    ]) {
+      const report = JSON.parse(fp8lab(['configs', '--kernel', kind, shape, '--json']).stdout) as ConfigReport;
+      const run = groupedBench(`${kind}-fp8`, ['--kernel', kind, '--check-only', '--no-peer', shape]);
+      assert.deepEqual(run.results[0].problem, report.problem, kind);
+      assert.deepEqual(run.results[0].config, report.chosen, kind);
+      if (kind !== 'masked') continue;
+      const compiled = fp8lab(['compile', '--kernel', kind, shape, '--json']);
+      assert.equal(compiled.code, 0, compiled.stderr);
+      const c = JSON.parse(compiled.stdout) as CompileReport;
+      assert.deepEqual(c.config, report.chosen);
+      assert.equal(c.kernelName, run.results[0].kernelName);
+      assert.match(c.kernelName, /^fp8lab_sm90_fp8_gemm_1d2d_masked_.*_n6144_k7168$/);
+      assert.equal(c.registers.spillStoresBytes + c.registers.spillLoadsBytes, 0);
+    }
+  },
+);

@@ -90,20 +90,19 @@ export function validateForPlanning(problems: GemmProblem[], env: EnvironmentRep
 }
 
 /**
- * Validation for what needs no GPU run (configs, compile): the normal FP8 GEMM and the BF16 GEMMs
- * (one GEMM and the grouped forms, whose problem is a drawn case: core/grouped/configProblem.ts).
- * Throws E_INVALID_SHAPE naming the first bad problem.
+ * Validation for compiling without a GPU run (`compile`, the explorer's Compile): the FP8 1D2D kinds
+ * (normal, contiguous, masked; grouped ones as a drawn case: core/grouped/configProblem.ts) and the
+ * BF16 GEMMs. The 1D1D kinds compile as their bench runs them. Throws E_INVALID_SHAPE naming the
+ * first bad problem.
  */
 export function validateForCompile(problems: GemmProblem[], env: EnvironmentReport): GemmProblem[] {
-  const bf16 = problems.filter((p) => p && isBf16Kind(p.kind));
-  validateBench(
-    problems.filter((p) => !p || !isBf16Kind(p.kind)),
-    env,
-  );
-  const memoryBytes = env.devices.find((d) => d.isHopper)?.totalMemoryBytes;
-  for (const p of bf16) {
-    const check = validateProblem(p, memoryBytes ? { memoryBytes } : {});
-    if (!check.ok) throw coded('E_INVALID_SHAPE', `shape ${p.m}x${p.n}x${p.k}: ${check.message}`);
+  validateForPlanning(problems, env);
+  for (const p of problems) {
+    if (is1d1dKind(p.kind))
+      throw coded(
+        'E_INVALID_SHAPE',
+        `shape ${p.m}x${p.n}x${p.k}: ${p.kind} GEMMs (the 1D1D kernel) are compiled and checked by \`fp8lab bench --kernel ${p.kind} --check-only\`, not by compile`,
+      );
   }
   return problems;
 }

@@ -160,9 +160,9 @@ test('configs / compile take --kernel bf16 and --output; the FP8 default and the
   const kind = parseShapeVerbArgs('configs', ['--kernel', 'sparse', '4096', '7168', '2048']);
   if (kind.ok === false) assert.match(kind.message, /normal \(the FP8 GEMM, default\), wgrad or bf16/);
   else assert.fail('sparse accepted');
-  const compileMasked = parseShapeVerbArgs('compile', ['--kernel', 'masked', '6,1024,4096,7168']);
-  if (compileMasked.ok === false) assert.match(compileMasked.message, /fp8lab bench --kernel KIND --check-only/);
-  else assert.fail('compile --kernel masked accepted');
+  const compileKGrouped = parseShapeVerbArgs('compile', ['--kernel', 'kgrouped', '4,4096,7168,8192']);
+  if (compileKGrouped.ok === false) assert.match(compileKGrouped.message, /fp8lab bench --kernel KIND --check-only/);
+  else assert.fail('compile --kernel kgrouped accepted');
   const output = parseShapeVerbArgs('configs', ['--output', 'fp32', '4096', '7168', '2048']);
   if (output.ok === false) assert.match(output.message, /--output applies to --kernel bf16 only/);
   else assert.fail('--output without bf16 accepted');
