@@ -315,8 +315,13 @@ export async function checkExplorerFits(frame) {
       )
         over.push(`${el.tagName.toLowerCase()} clips "${(el.textContent ?? '').trim().slice(0, 40)}"`);
     }
+    // The shape form must be on the first screen, whatever the view shows above it.
+    const input = document.getElementById('shape');
+    const inputBottom = input ? input.getBoundingClientRect().bottom + window.scrollY : Infinity;
     return {
       vw,
+      vh: window.innerHeight,
+      inputBottom: Math.round(inputBottom),
       compact: document.body.classList.contains('compact'),
       scroll: document.documentElement.scrollWidth,
       over: over.slice(0, 8),
@@ -325,7 +330,9 @@ export async function checkExplorerFits(frame) {
   if (!r.compact) throw new Error(`the side-bar explorer (${r.vw} px wide) is not in its compact layout`);
   if (r.scroll > r.vw + 1) throw new Error(`the page scrolls sideways (${r.scroll} px in ${r.vw} px)`);
   if (r.over.length) throw new Error(`wider than the ${r.vw} px view: ${r.over.join('; ')}`);
-  return `${r.vw} px wide, compact, nothing overflows`;
+  if (r.inputBottom > r.vh)
+    throw new Error(`the shape field ends at ${r.inputBottom} px, below the ${r.vh} px the view shows at first`);
+  return `${r.vw} px wide, compact, nothing overflows, the shape field in view (ends at ${r.inputBottom} of ${r.vh} px)`;
 }
 
 /** Results panel: hovering a row's config shows its picture (tiles by wave, shared memory, registers) inside the view. */

@@ -195,7 +195,8 @@ function render(s: ExplorerSnapshot, host: Host): void {
 
   const env = s.env;
   const showEnv = !env || !env.canRunKernels;
-  if (showEnv) app.append(environmentBlock(env, s.envError));
+  // In the side bar the found-items list is folded: the shape form stays in view.
+  if (showEnv) app.append(environmentBlock(env, s.envError, { detailsFolded: compact }));
 
   // Shape form: the shape text each kind takes (M,N,K; a grouped case; an MQA case).
   const currentKind: ExplorerKind = ui.kind ?? s.mqaReport?.case.kind ?? s.problem?.kind ?? 'normal';

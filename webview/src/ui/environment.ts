@@ -5,7 +5,15 @@ import type { CodedErrorData, EnvironmentReport } from '../../../extension/proto
 import { firstClause } from '../../../extension/src/core/benchChoices';
 import { h } from './dom';
 
-export function environmentBlock(env: EnvironmentReport | undefined, error: CodedErrorData | undefined): HTMLElement {
+/**
+ * `detailsFolded`: the found-items list behind a "What was found" toggle, the verdict line alone in
+ * view (the side bar, where the list would push the view's own controls below the fold).
+ */
+export function environmentBlock(
+  env: EnvironmentReport | undefined,
+  error: CodedErrorData | undefined,
+  options: { detailsFolded?: boolean } = {},
+): HTMLElement {
   if (!env) {
     return h(
       'section',
@@ -43,10 +51,11 @@ export function environmentBlock(env: EnvironmentReport | undefined, error: Code
     : env.canCompileKernels
       ? 'No usable Hopper GPU: kernels cannot be timed here. Study mode works: configs, compile, registers.'
       : 'No usable CUDA toolkit: kernels can be neither compiled nor timed here. Candidate configs are still listed.';
+  const found = h('dl', {}, ...lines.flatMap(([k, v, full]) => [h('dt', {}, k), h('dd', { title: full }, v)]));
   return h(
     'section',
     { class: env.canRunKernels ? 'env ok' : 'env limited', role: env.canRunKernels ? undefined : 'status' },
     h('p', { class: 'env-summary' }, h('strong', {}, env.summary), ' ', can),
-    h('dl', {}, ...lines.flatMap(([k, v, full]) => [h('dt', {}, k), h('dd', { title: full }, v)])),
+    options.detailsFolded ? h('details', { class: 'env-found' }, h('summary', {}, 'What was found'), found) : found,
   );
 }
