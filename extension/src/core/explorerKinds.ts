@@ -23,3 +23,40 @@ export function shapePlaceholder(kind: ExplorerKind): string {
   if (isGroupedConfigKind(kind)) return `${groupedShapeSyntax(kind)} e.g. ${groupedShapeExample(kind)}`;
   return 'M,N,K e.g. 4096,7168,2048';
 }
+
+/** What the explorer's per-candidate buttons can do for a kind here (before the machine's own limits). */
+export interface ExplorerActions {
+  compile: boolean;
+  time: boolean;
+  /** The pipeline timeline: the Normal FP8 and the BF16 kernels carry its trace points. */
+  timeline: boolean;
+  /** The accuracy study: an FP8 Normal GEMM study. */
+  accuracy: boolean;
+  /** Where the kind's kernels are compiled or timed instead, for a disabled button's tooltip. */
+  whyNot?: string;
+}
+
+/**
+ * The Normal FP8 GEMM is compiled, timed and studied in the explorer; the other 1D2D kinds and the
+ * BF16 ones are compiled there and timed by their own bench (BF16's timeline too); the 1D1D kinds
+ * (wgrad, kgrouped) are compiled and timed by their bench.
+ */
+export function explorerActions(kind: ExplorerKind): ExplorerActions {
+  if (kind === 'normal') return { compile: true, time: true, timeline: true, accuracy: true };
+  const bench = `its bench: "Run grouped GEMM benchmark" or fp8lab bench --kernel ${kind}`;
+  if (kind === 'wgrad' || kind === 'kgrouped')
+    return {
+      compile: false,
+      time: false,
+      timeline: false,
+      accuracy: false,
+      whyNot: `${kind} kernels are compiled and timed by ${bench}`,
+    };
+  return {
+    compile: true,
+    time: false,
+    timeline: kind === 'bf16',
+    accuracy: false,
+    whyNot: `${kind} GEMMs are timed by ${bench}`,
+  };
+}

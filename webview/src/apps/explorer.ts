@@ -19,7 +19,7 @@ import { buildTable, type Column } from '../ui/table';
 import { configFigure } from '../ui/configPopover';
 import { acceptDroppedFiles } from '../ui/dropFiles';
 import { shapeLabel } from '../../../extension/src/core/shapes';
-import { EXPLORER_KINDS, shapePlaceholder } from '../../../extension/src/core/explorerKinds';
+import { EXPLORER_KINDS, explorerActions, shapePlaceholder } from '../../../extension/src/core/explorerKinds';
 import { isGroupedConfigKind, problemLabel } from '../../../extension/src/core/grouped/configProblem';
 import { renderMqa } from './explorerMqa';
 
@@ -345,13 +345,18 @@ function render(s: ExplorerSnapshot, host: Host): void {
   const selectionFor = `${p.kind}:${shapeLabel(p)}`;
   if (ui.selectionFor !== selectionFor) host.saveState({ selected: [], selectionFor });
   const selected = new Set((host.state().selected ?? []).filter((i) => i < rows.length && !rows[i].c.rejected));
-  const canCompile = !!env?.canCompileKernels;
-  const canTime = !!env?.canRunKernels;
+  const actions = explorerActions(p.kind as ExplorerKind);
+  const canCompile = !!env?.canCompileKernels && actions.compile;
+  const canTime = !!env?.canRunKernels && actions.time;
   const compileBtn = h(
     'button',
     {
       disabled: !canCompile,
-      title: canCompile ? 'Compile the selected candidates (no GPU needed)' : 'No usable CUDA toolkit here',
+      title: !actions.compile
+        ? actions.whyNot
+        : canCompile
+          ? 'Compile the selected candidates (no GPU needed)'
+          : 'No usable CUDA toolkit here',
     },
     'Compile',
   );
@@ -359,7 +364,11 @@ function render(s: ExplorerSnapshot, host: Host): void {
     'button',
     {
       disabled: !canTime,
-      title: canTime ? 'Time the selected candidates on the GPU' : 'No usable Hopper GPU here: timing is not possible',
+      title: !actions.time
+        ? actions.whyNot
+        : canTime
+          ? 'Time the selected candidates on the GPU'
+          : 'No usable Hopper GPU here: timing is not possible',
     },
     'Time',
   );
@@ -399,7 +408,8 @@ function render(s: ExplorerSnapshot, host: Host): void {
     timeBtn.disabled = !canTime || n === 0 || !!s.busy;
     regsBtn.disabled = ![...selected].some((i) => states.get(i)?.compile);
     keepBtn.disabled = n !== 1;
-    timelineBtn.disabled = accuracyBtn.disabled = !canTime || n !== 1;
+    timelineBtn.disabled = !(env?.canRunKernels && actions.timeline) || n !== 1;
+    accuracyBtn.disabled = !(env?.canRunKernels && actions.accuracy) || n !== 1;
     sassBtn.disabled = !canCompile || n !== 1;
     host.saveState({ selected: [...selected] });
     if (n === 1) pictureFor?.([...selected][0]);

@@ -11,7 +11,12 @@ import {
   parseGroupedConfigShape,
   problemLabel,
 } from '../../../../extension/src/core/grouped/configProblem';
-import { EXPLORER_KINDS, isExplorerKind, shapePlaceholder } from '../../../../extension/src/core/explorerKinds';
+import {
+  EXPLORER_KINDS,
+  explorerActions,
+  isExplorerKind,
+  shapePlaceholder,
+} from '../../../../extension/src/core/explorerKinds';
 import { parseShape, validateProblem } from '../../../../extension/src/core/shapes';
 
 test('a grouped case is planned as the bench draws its first case at its default seed', () => {
@@ -94,4 +99,18 @@ test('the worker-side shape check refuses a grouped BF16 problem that breaks a r
   // One B per group: the bytes count every group's B.
   const huge = validateProblem({ kind: 'bf16-masked', m: 4096, n: 65536, k: 65536, numGroups: 32, expectedM: 1024 });
   assert.match(huge.ok === false ? huge.message : '', /GiB/);
+});
+
+test("the explorer's per-candidate actions per kind: where a kind's kernels are built and timed, said when not here", () => {
+  assert.deepEqual(explorerActions('normal'), { compile: true, time: true, timeline: true, accuracy: true });
+  for (const kind of ['contiguous', 'masked', 'bf16', 'bf16-masked'] as const) {
+    const a = explorerActions(kind);
+    assert.deepEqual([a.compile, a.time, a.timeline, a.accuracy], [true, false, kind === 'bf16', false], kind);
+    assert.match(a.whyNot ?? '', new RegExp(`timed by its bench: .*fp8lab bench --kernel ${kind}$`));
+  }
+  for (const kind of ['wgrad', 'kgrouped'] as const) {
+    const a = explorerActions(kind);
+    assert.deepEqual([a.compile, a.time, a.timeline, a.accuracy], [false, false, false, false], kind);
+    assert.match(a.whyNot ?? '', /compiled and timed by its bench/);
+  }
 });
