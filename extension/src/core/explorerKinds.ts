@@ -5,6 +5,7 @@ import type { MqaKind } from '../../protocol/mqa';
 import { groupedShapeExample, groupedShapeSyntax, isGroupedConfigKind } from './grouped/configProblem';
 import { MQA_KINDS } from './mqa/mqaShapes';
 import { KERNEL_KINDS } from './shapes';
+import { is1d1dKind } from './kernelRules1d1d';
 
 export const EXPLORER_KINDS: readonly ExplorerKind[] = [...KERNEL_KINDS, ...MQA_KINDS];
 
@@ -44,7 +45,7 @@ export interface ExplorerActions {
 export function explorerActions(kind: ExplorerKind): ExplorerActions {
   if (kind === 'normal') return { compile: true, time: true, timeline: true, accuracy: true };
   const bench = `its bench: "Run grouped GEMM benchmark" or fp8lab bench --kernel ${kind}`;
-  if (kind === 'wgrad' || kind === 'kgrouped')
+  if (!isMqaKind(kind) && is1d1dKind(kind))
     return {
       compile: false,
       time: false,

@@ -64,7 +64,6 @@ import { probeEnvironment } from './environment';
 import { shapeLabel } from '../core/shapes';
 import { loadChoiceContext, modelMode } from './choiceContext';
 import type { ChoiceContext } from '../core/tuning/choice';
-import { isBf16Kind } from '../core/bf16/kernelRulesBf16';
 import { withGroupedSettings } from './grouped/groupedSettings';
 
 export interface BenchHooks extends JobHooks {
@@ -130,17 +129,31 @@ export async function configs(
 ): Promise<ConfigReport> {
   const env = await probeEnvironment(settings);
   const [valid] = validateForPlanning([problem], env);
-  // The grouped kinds plan as their bench does: for the SMs the grouped runtime is set to use, with
-  // the model alone (their bench consults no tuned record or device profile).
-  const grouped = valid.kind !== 'normal' && valid.kind !== 'bf16';
-  const device = policyDevice(grouped ? withGroupedSettings(settings) : settings, firstHopper(env));
+  const { device, consultsTuning } = planFor(settings, env, valid.kind);
   return chooseFor(
     valid,
     device,
     settings,
     undefined,
-    grouped || isBf16Kind(valid.kind) ? undefined : await choiceContextFor(settings, env, device, options),
+    consultsTuning ? await choiceContextFor(settings, env, device, options) : undefined,
   );
+}
+
+/**
+ * The device a kind is planned for, and whether tuned records and the device profile are consulted:
+ * only for the Normal FP8 GEMM, the one kind with a tune. The grouped bench's kinds plan as that bench
+ * does, for the SMs the grouped runtime is set to use.
+ */
+function planFor(
+  settings: RuntimeSettings,
+  env: EnvironmentReport,
+  kind: GemmProblem['kind'],
+): { device: PolicyDevice; consultsTuning: boolean } {
+  const groupedBench = kind !== 'normal' && kind !== 'bf16';
+  return {
+    device: policyDevice(groupedBench ? withGroupedSettings(settings) : settings, firstHopper(env)),
+    consultsTuning: kind === 'normal',
+  };
 }
 
 /** Compiles the kernel for a problem (forced config or the heuristic's) and reports its registers. */
@@ -149,16 +162,14 @@ export async function compileKernel(settings: RuntimeSettings, job: CompileJob):
   requireCompiler(env);
   const [problem] = validateForCompile([job.problem], env);
   const forced = job.config ?? problem.config;
-  // As `configs` plans: the grouped kinds for their SM setting, with the model alone.
-  const grouped = problem.kind !== 'normal' && problem.kind !== 'bf16';
-  const device = policyDevice(grouped ? withGroupedSettings(settings) : settings, firstHopper(env));
+  const { device, consultsTuning } = planFor(settings, env, problem.kind);
   const { config } = resolveConfig(
     problem,
     device,
     forced,
     settings,
     undefined,
-    forced || grouped || isBf16Kind(problem.kind) ? undefined : await choiceContextFor(settings, env, device),
+    forced || !consultsTuning ? undefined : await choiceContextFor(settings, env, device),
   );
   return compileGemm(addon(), settings, problem, config);
 }

@@ -8,6 +8,7 @@ import { chooseConfig, MODEL } from '../heuristics';
 import { chooseConfigBf16 } from '../bf16/heuristicsBf16';
 import { isBf16Kind } from '../bf16/kernelRulesBf16';
 import type { PolicyDevice } from '../heuristics/device';
+import { waveInfo } from '../heuristics/tiles';
 import { is1d1dKind, completeConfig1d1d, configViolations1d1d } from '../kernelRules1d1d';
 import { shapeLabel } from '../shapes';
 
@@ -35,6 +36,8 @@ export interface Estimate1d1d {
   us: number;
   waves: number;
   tiles: number;
+  /** Share of the SMs with a tile in the last wave. */
+  lastWaveUtilisation: number;
 }
 
 /** The model's estimate for one 1D1D config (per-group K of kgrouped averaged over non-empty groups). */
@@ -42,15 +45,15 @@ export function estimate1d1d(config: GemmConfig, problem: GemmProblem, groupK?: 
   const live = problem.kind === 'kgrouped' ? (groupK ?? []).filter((k) => k > 0) : [problem.k];
   const groups = Math.max(1, live.length);
   const k = live.length ? live.reduce((a, b) => a + b, 0) / live.length : problem.k;
-  const tiles = Math.ceil(problem.m / config.blockM) * Math.ceil(problem.n / config.blockN) * groups;
-  const waves = Math.ceil(tiles / config.numSms);
   const { blockM: bm, blockN: bn } = config;
+  const work = { m: problem.m, n: problem.n, k, groups, outBytes: 4 as const, kind: problem.kind };
+  const { tiles, waves, lastWaveUtilisation } = waveInfo(work, bm, bn, config.numSms);
   const perKBlock = Math.max(
     (2 * bm * bn * 128) / MODEL_1D1D.flopsPerSmPerUs,
     ((bm + bn) * 128 + (bm + bn) * 4) / MODEL_1D1D.l2BytesPerSmPerUs,
   );
   const epilogue = (2 * bm * bn * 4) / MODEL_1D1D.reduceBytesPerSmPerUs; // read C-in-D and write it back through the TMA reduce
-  return { config, us: waves * ((k / 128) * perKBlock + epilogue), waves, tiles };
+  return { config, us: waves * ((k / 128) * perKBlock + epilogue), waves, tiles, lastWaveUtilisation };
 }
 
 /**
@@ -68,12 +71,8 @@ export function configReport1d1d(problem: GemmProblem, device: PolicyDevice, gro
   for (const [blockM, blockN] of TILES_1D1D) {
     const config = completeConfig1d1d({ blockM, blockN, numSms: device.numSms }, device.sharedMemoryBytes);
     const estimate = estimate1d1d(config, problem, ks);
-    const shape = {
-      config,
-      tiles: estimate.tiles,
-      waves: estimate.waves,
-      lastWaveUtilisation: lastWave(estimate, device),
-    };
+    const { tiles, waves, lastWaveUtilisation } = estimate;
+    const shape = { config, tiles, waves, lastWaveUtilisation };
     const violations = configViolations1d1d(problem.kind, config, problem, {
       capacity: device.sharedMemoryBytes,
       checkSharedBytesField: true,
@@ -106,12 +105,6 @@ export function configReport1d1d(problem: GemmProblem, device: PolicyDevice, gro
     why: `${c.blockM}x${c.blockN}, ${c.numStages} stages: ${best.tiles} tiles in ${best.waves} wave(s), model ${best.us.toFixed(0)} µs (the fastest of ${legal.length} legal 1D1D tiles)`,
     candidates,
   };
-}
-
-/** Share of the SMs busy in the last wave. */
-function lastWave(e: Estimate1d1d, device: PolicyDevice): number {
-  const inLast = e.tiles - (e.waves - 1) * device.numSms;
-  return e.waves > 0 ? inLast / device.numSms : 0;
 }
 
 export function groupedConfig(
