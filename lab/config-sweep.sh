@@ -8,6 +8,8 @@
 #                                                       CONFIG as --config takes it (k=v,...)
 #   e.g. config-sweep.sh OUT bf16 "4096,2112,7168 4096,7168,2048" block_m=128,block_n=176 block_m=256,block_n=64
 # Writes OUTDIR/sweep-*.json, sweep.log and sweep.json (lab/config-sweep-fixture.mjs).
+# SWEEP_BUDGET_S (default 3000): configs not started within it are skipped and named, so a sweep fits
+# one device call; each bench gets at most what is left of it.
 set -uo pipefail
 OUT=${1:?usage: config-sweep.sh OUTDIR KIND "SHAPES" CONFIG...}; KIND=${2:?}; SHAPES=${3-}; shift 3
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
@@ -15,12 +17,15 @@ cd "$(dirname "$0")/.."
 source test/gpu/device-env.sh
 read -r -a shape_args <<< "$SHAPES"
 [ ${#shape_args[@]} -gt 0 ] && shape_args=(--shapes "${shape_args[@]}")
+budget=${SWEEP_BUDGET_S:-3000}; t0=$SECONDS
 n=0
 for cfg in "" "$@"; do
   n=$((n + 1))
+  left=$((budget - (SECONDS - t0)))
+  [ $left -lt 20 ] && { echo "${cfg:-picks}: skipped (SWEEP_BUDGET_S=$budget spent)"; continue; }
   config_args=(); [ -n "$cfg" ] && config_args=(--config "$cfg")
   echo "### $n ${cfg:-heuristics picks}" >> "$OUT/sweep.log"
-  timeout 300 /tmp/node extension/dist/cli.js bench --kernel "$KIND" "${shape_args[@]}" --rounds 5 \
+  timeout $((left < 300 ? left : 300)) /tmp/node extension/dist/cli.js bench --kernel "$KIND" "${shape_args[@]}" --rounds 5 \
     "${config_args[@]}" --json "$OUT/sweep-$n.json" >> "$OUT/sweep.log" 2>&1
   echo "${cfg:-picks}: exit $?"
 done
