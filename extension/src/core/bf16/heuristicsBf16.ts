@@ -35,6 +35,14 @@ export const BF16_CLUSTER_CHOICES: ReadonlyArray<readonly [clusterM: number, clu
   [2, 1],
   [1, 2],
 ];
+/**
+ * Shared-memory bytes per cycle BF16 wgmma reads its operands at (every 64-row wave reads its A rows
+ * and all of B). Lower than the FP8 kernel's fitted rate: fitted to the BF16 tile sweep
+ * (test/fixtures/h100/bf16-tiles.json), where 128x176 tiles ran 7.6% behind 128x256 at
+ * 4096x7168x16384 although both are math-bound by FLOPs; any rate in 75–85 picks the fastest swept
+ * tile on every swept shape, 90 (the FP8 rate) does not.
+ */
+export const BF16_WGMMA_OPERAND_BYTES_PER_CYCLE = 80;
 /** Stages wanted to keep loads in flight: a 64-deep K-block is short, so small tiles want more. */
 export const bf16MinUsefulStages = (blockM: number, blockN: number): number => (blockM * blockN < 128 * 128 ? 5 : 3);
 
@@ -88,7 +96,7 @@ export function predictCostBf16(
   const math = (2 * c.blockM * c.blockN * BF16_BLOCK_K) / BF16_TENSOR_FLOP_PER_CYCLE_PER_SM;
   // Multicast lowers L2 reads, not what each SM receives: each CTA still lands both operands.
   const ingest = ((c.blockM + c.blockN) * BF16_BLOCK_K * 2) / MODEL.smIngestBytesPerCycle;
-  const operands = ((c.blockM / 64) * (64 + c.blockN) * BF16_BLOCK_K * 2) / MODEL.wgmmaOperandBytesPerCycle;
+  const operands = ((c.blockM / 64) * (64 + c.blockN) * BF16_BLOCK_K * 2) / BF16_WGMMA_OPERAND_BYTES_PER_CYCLE;
   const perKBlock =
     Math.max(math, ingest, operands) +
     MODEL.kBlockSyncCycles +
