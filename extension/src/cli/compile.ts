@@ -8,14 +8,15 @@ import { CONFIG_KEYS, parseShapeVerbArgs } from './verbArgs';
 import { cliSettings, reportError, VERB_EXIT, usageError } from './verbSupport';
 import { problemLabel } from '../core/grouped/configProblem';
 
-export const COMPILE_HELP = `Usage: fp8lab compile M N K [--kernel normal|bf16] [--output T] [--config k=v,...] [--json]
-       fp8lab compile --kernel contiguous|masked|bf16-contiguous|bf16-masked|bf16-kgrouped CASE [--config k=v,...] [--json]
+export const COMPILE_HELP = `Usage: fp8lab compile M N K [--kernel normal|bf16|wgrad] [--output T] [--config k=v,...] [--json]
+       fp8lab compile --kernel contiguous|masked|kgrouped|bf16-contiguous|bf16-masked|bf16-kgrouped CASE [--config k=v,...] [--json]
 
 Compiles the GEMM kernel for the shape through the JIT (disk cache) and prints its register report
 (ptxas: registers, spills, stack, static shared memory; setmaxnreg per role; occupancy), the cache
 key, hit or miss, and the compile time. --config forces parts of the config (the rest completed by
 the heuristics); keys: ${Object.keys(CONFIG_KEYS).join(', ')}. --kernel bf16 compiles the BF16 GEMM
-(--output bf16, fp32 or fp32-accumulate) instead of the FP8 one; the grouped kinds take a case as
+(--output bf16, fp32 or fp32-accumulate) instead of the FP8 one; wgrad and kgrouped build the 1D1D
+kernel with the tile their bench picks (no --config); the grouped kinds take a case as
 \`fp8lab bench --kernel KIND\` does (G,M,N,K; masked G,EXPECTED_M,N,K[,MMAX]).
 `;
 

@@ -14,6 +14,7 @@ import {
 } from '../core/grouped/configProblem';
 import type { ConfigOverrides } from '../worker/bench/policy';
 import { CONFIG_KEYS } from '../core/configOverrides';
+import { is1d1dKind } from '../core/kernelRules1d1d';
 
 /** A usage error carries a code like every other error: E_INVALID_SHAPE for a shape, else E_BAD_ARGUMENT. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string; code?: ErrorCode } | { ok: 'help' };
@@ -245,11 +246,8 @@ export interface ShapeVerbArgs {
 /** The kernels `configs` and `compile` take a GEMM shape for (the MQA kinds are routed before). */
 type ShapeVerbKind = 'normal' | 'bf16' | 'wgrad' | GroupedConfigKind;
 
-/** `configs` lists every kind's candidates; `compile` builds the FP8 1D2D kinds and the BF16 kernels. */
-const verbKinds = (verb: 'configs' | 'compile'): readonly string[] =>
-  verb === 'configs'
-    ? ['normal', 'bf16', 'wgrad', ...GROUPED_CONFIG_KINDS]
-    : ['normal', 'bf16', 'contiguous', 'masked', 'bf16-contiguous', 'bf16-masked', 'bf16-kgrouped'];
+/** The kinds `configs` lists candidates for and `compile` builds: every GEMM kind. */
+const SHAPE_VERB_KINDS: readonly string[] = ['normal', 'bf16', 'wgrad', ...GROUPED_CONFIG_KINDS];
 
 export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]): Parsed<ShapeVerbArgs> {
   const words: string[] = [];
@@ -269,13 +267,10 @@ export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]):
     // The kernel: the FP8 GEMM (default) or the BF16 GEMM (with its output type).
     if (a === '--kernel') {
       const v = args[++i];
-      if (!verbKinds(verb).includes(v ?? ''))
+      if (!SHAPE_VERB_KINDS.includes(v ?? ''))
         return {
           ok: false,
-          message:
-            verb === 'configs'
-              ? `--kernel for configs is normal (the FP8 GEMM, default), wgrad or bf16 (M,N,K), a grouped kind (${GROUPED_CONFIG_KINDS.join(', ')}: a case as the grouped bench takes it), or mqa-logits or paged-mqa-logits; got ${v ?? 'nothing'}`
-              : `--kernel for compile is normal (the FP8 GEMM, default), contiguous or masked (a case as their bench takes it), bf16, or a grouped BF16 kind (bf16-contiguous, bf16-masked, bf16-kgrouped); got ${v ?? 'nothing'} (wgrad and kgrouped compile as their bench runs them: fp8lab bench --kernel KIND --check-only)`,
+          message: `--kernel for ${verb} is normal (the FP8 GEMM, default), wgrad or bf16 (M,N,K), a grouped kind (${GROUPED_CONFIG_KINDS.join(', ')}: a case as the grouped bench takes it)${verb === 'configs' ? ', or mqa-logits or paged-mqa-logits' : ''}; got ${v ?? 'nothing'}`,
         };
       kind = v as ShapeVerbKind;
       continue;
@@ -312,6 +307,11 @@ export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]):
     if (!isValueWord(a)) return { ok: false, message: `unknown option ${a}` };
     words.push(a);
   }
+  if (config && is1d1dKind(kind))
+    return {
+      ok: false,
+      message: `--config applies to the 1D2D FP8 and the BF16 kinds; the ${kind} kernel is built with the tile its bench picks among its own 1D1D tiles (fp8lab configs --kernel ${kind} lists them)`,
+    };
   if (output !== undefined && kind !== 'bf16')
     return {
       ok: false,

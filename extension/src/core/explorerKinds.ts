@@ -5,7 +5,6 @@ import type { MqaKind } from '../../protocol/mqa';
 import { groupedShapeExample, groupedShapeSyntax, isGroupedConfigKind } from './grouped/configProblem';
 import { MQA_KINDS } from './mqa/mqaShapes';
 import { KERNEL_KINDS } from './shapes';
-import { is1d1dKind } from './kernelRules1d1d';
 
 export const EXPLORER_KINDS: readonly ExplorerKind[] = [...KERNEL_KINDS, ...MQA_KINDS];
 
@@ -38,21 +37,12 @@ export interface ExplorerActions {
 }
 
 /**
- * The Normal FP8 GEMM is compiled, timed and studied in the explorer; the other 1D2D kinds and the
- * BF16 ones are compiled there and timed by their own bench (BF16's timeline too); the 1D1D kinds
- * (wgrad, kgrouped) are compiled and timed by their bench.
+ * The Normal FP8 GEMM is compiled, timed and studied in the explorer; every other kind is compiled
+ * there and timed by its own bench (BF16's timeline too).
  */
 export function explorerActions(kind: ExplorerKind): ExplorerActions {
   if (kind === 'normal') return { compile: true, time: true, timeline: true, accuracy: true };
   const bench = `its bench: "Run grouped GEMM benchmark" or fp8lab bench --kernel ${kind}`;
-  if (!isMqaKind(kind) && is1d1dKind(kind))
-    return {
-      compile: false,
-      time: false,
-      timeline: false,
-      accuracy: false,
-      whyNot: `${kind} kernels are compiled and timed by ${bench}`,
-    };
   return {
     compile: true,
     time: false,

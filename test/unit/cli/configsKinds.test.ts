@@ -2,7 +2,7 @@
 // plain BF16 GEMMs: the grouped BF16 kinds take a case as the grouped bench does and list their
 // candidates with rules and reasons, the chosen one being the config that bench compiles for the same
 // case; `compile` builds their chosen or forced config; the MQA kinds list their kernel configs with
-// the runtime's marked. Bad cases are coded errors. The nvcc parts skip only without nvcc.
+// the runtime's marked; `compile` builds every GEMM kind the way its bench does. Bad cases are coded errors. The nvcc parts skip only without nvcc.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CompileReport, ConfigReport } from '../../../extension/protocol/worker';
@@ -136,7 +136,7 @@ test(
   },
 );
 
-test('configs lists the FP8 grouped kinds as their bench plans them; compile refuses the 1D1D ones, saying where they build', () => {
+test('configs lists the FP8 grouped kinds as their bench plans them; compile refuses --config for the 1D1D ones, saying why', () => {
   // Masked: the bench's first draw of DeepGEMM's m ~ 192 case, the 1D2D candidates with their rules.
   const m = JSON.parse(fp8lab(['configs', '--kernel', 'masked', '32,192,6144,7168', '--json']).stdout) as ConfigReport;
   assert.deepEqual([m.problem.kind, m.problem.numGroups, m.problem.expectedM, m.problem.m], ['masked', 32, 192, 4096]);
@@ -153,31 +153,42 @@ test('configs lists the FP8 grouped kinds as their bench plans them; compile ref
   const w = fp8lab(['configs', '--kernel', 'wgrad', '4096,7168,2048']);
   assert.equal(w.code, 0, w.stderr);
   assert.match(w.stdout, /^FP8LAB configs: wgrad 4096x7168x2048 on \d+ SMs — 8 candidates/);
-  const compile = fp8lab(['compile', '--kernel', 'kgrouped', '4,4096,7168,8192']);
-  assert.equal(compile.code, 1);
-  assert.match(compile.stderr, /--kernel for compile is normal .*fp8lab bench --kernel KIND --check-only/);
+  // Their bench picks among the 1D1D tiles itself, so compile builds that pick and takes no --config.
+  const forced = fp8lab(['compile', '--kernel', 'kgrouped', '4,4096,7168,8192', '--config', 'block_n=128']);
+  assert.equal(forced.code, 1);
+  assert.match(
+    forced.stderr,
+    /--config applies to the 1D2D FP8 and the BF16 kinds; the kgrouped kernel is built with the tile its bench picks/,
+  );
+  const mqa = fp8lab(['compile', '--kernel', 'mqa-logits', '2048,8192,64,128']);
+  assert.notEqual(mqa.code, 0);
+  assert.match(mqa.stderr, /--kernel for compile is normal .*a grouped kind .*got mqa-logits/);
 });
 
 test(
   'the FP8 grouped kinds: the chosen config is the one their bench compiles for the case; compile builds the same kernel',
   { skip },
   () => {
-    for (const [kind, shape] of [
-      ['masked', '32,192,6144,7168'],
-      ['kgrouped', '4,4096,7168,8192'],
-    ]) {
-      const report = JSON.parse(fp8lab(['configs', '--kernel', kind, shape, '--json']).stdout) as ConfigReport;
+    for (const [kind, shape, name] of [
+      ['masked', '32,192,6144,7168', /^fp8lab_sm90_fp8_gemm_1d2d_masked_.*_n6144_k7168$/],
+      ['kgrouped', '4,4096,7168,8192', /^fp8lab_sm90_fp8_gemm_1d1d_kgrouped_/],
+      ['wgrad', '4096,7168,2048', /^fp8lab_sm90_fp8_gemm_1d1d_wgrad_/],
+    ] as const) {
+      const words = shape.split(',');
+      const report = JSON.parse(
+        fp8lab(['configs', '--kernel', kind, ...(kind === 'wgrad' ? words : [shape]), '--json']).stdout,
+      ) as ConfigReport;
       const run = groupedBench(`${kind}-fp8`, ['--kernel', kind, '--check-only', '--no-peer', shape]);
-      assert.deepEqual(run.results[0].problem, report.problem, kind);
+      // (The bench states a plain GEMM's one group; configs leaves it implied.)
+      assert.deepEqual(run.results[0].problem, { numGroups: 1, ...report.problem }, kind);
       assert.deepEqual(run.results[0].config, report.chosen, kind);
-      if (kind !== 'masked') continue;
-      const compiled = fp8lab(['compile', '--kernel', kind, shape, '--json']);
+      const compiled = fp8lab(['compile', '--kernel', kind, ...(kind === 'wgrad' ? words : [shape]), '--json']);
       assert.equal(compiled.code, 0, compiled.stderr);
       const c = JSON.parse(compiled.stdout) as CompileReport;
-      assert.deepEqual(c.config, report.chosen);
-      assert.equal(c.kernelName, run.results[0].kernelName);
-      assert.match(c.kernelName, /^fp8lab_sm90_fp8_gemm_1d2d_masked_.*_n6144_k7168$/);
-      assert.equal(c.registers.spillStoresBytes + c.registers.spillLoadsBytes, 0);
+      assert.deepEqual(c.config, report.chosen, kind);
+      assert.equal(c.kernelName, run.results[0].kernelName, kind);
+      assert.match(c.kernelName, name);
+      assert.equal(c.registers.spillStoresBytes + c.registers.spillLoadsBytes, 0, kind);
     }
   },
 );

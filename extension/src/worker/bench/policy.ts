@@ -12,12 +12,13 @@ import type {
 } from '../../../protocol/worker';
 import { chooseConfig, formatConfigReport } from '../../core/heuristics';
 import { configReport1d1d } from '../../core/grouped/config';
-import { is1d1dKind } from '../../core/kernelRules1d1d';
+import { configViolations1d1d, is1d1dKind } from '../../core/kernelRules1d1d';
 import { MAX_HOPPER_SMS, policyDevice as devicePolicy, type PolicyDevice } from '../../core/heuristics/device';
 import { completeConfig, configViolations, registerSplit } from '../../core/kernelRules';
 import {
   compiledShapeFor,
   gemmKernelSource,
+  kernelSource1d1d,
   KernelConfigError,
   type CompiledDims,
   type GemmSourceOptions,
@@ -97,13 +98,6 @@ export function validateForPlanning(problems: GemmProblem[], env: EnvironmentRep
  */
 export function validateForCompile(problems: GemmProblem[], env: EnvironmentReport): GemmProblem[] {
   validateForPlanning(problems, env);
-  for (const p of problems) {
-    if (is1d1dKind(p.kind))
-      throw coded(
-        'E_INVALID_SHAPE',
-        `shape ${p.m}x${p.n}x${p.k}: ${p.kind} GEMMs (the 1D1D kernel) are compiled and checked by \`fp8lab bench --kernel ${p.kind} --check-only\`, not by compile`,
-      );
-  }
   return problems;
 }
 
@@ -165,10 +159,15 @@ export function resolveConfig(
     );
   const violations = isBf16Kind(problem.kind)
     ? configViolationsBf16(forced, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true })
-    : configViolations(problem.kind, forced, problem, {
-        capacity: device.sharedMemoryBytes,
-        checkSharedBytesField: true,
-      });
+    : is1d1dKind(problem.kind)
+      ? configViolations1d1d(problem.kind, forced, problem, {
+          capacity: device.sharedMemoryBytes,
+          checkSharedBytesField: true,
+        })
+      : configViolations(problem.kind, forced, problem, {
+          capacity: device.sharedMemoryBytes,
+          checkSharedBytesField: true,
+        });
   if (violations.length > 0) {
     throw coded(
       'E_INVALID_CONFIG',
@@ -285,6 +284,14 @@ export function kernelSourceFor(
           'the no-promotion variant is an FP8 study: the BF16 kernel has no promotion to leave out',
         );
       return kernelSourceBf16(problem.kind, config, { output: problem.output, trace: variant?.trace });
+    }
+    if (is1d1dKind(problem.kind)) {
+      if (variant?.promote === false || variant?.trace)
+        throw coded(
+          'E_BAD_ARGUMENT',
+          `the ${variant.trace ? 'timeline trace' : 'no-promotion variant'} is built for the 1D2D FP8 GEMM, not the ${problem.kind} (1D1D) kernel`,
+        );
+      return kernelSource1d1d(problem.kind, config);
     }
     const compiledShape = compiledShapeFor(problem, compiledDims);
     return gemmKernelSource(problem.kind, config, { ...variant, ...(compiledShape ? { compiledShape } : {}) });

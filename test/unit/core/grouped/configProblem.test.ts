@@ -103,14 +103,9 @@ test('the worker-side shape check refuses a grouped BF16 problem that breaks a r
 
 test("the explorer's per-candidate actions per kind: where a kind's kernels are built and timed, said when not here", () => {
   assert.deepEqual(explorerActions('normal'), { compile: true, time: true, timeline: true, accuracy: true });
-  for (const kind of ['contiguous', 'masked', 'bf16', 'bf16-masked'] as const) {
+  for (const kind of ['contiguous', 'masked', 'kgrouped', 'wgrad', 'bf16', 'bf16-masked'] as const) {
     const a = explorerActions(kind);
     assert.deepEqual([a.compile, a.time, a.timeline, a.accuracy], [true, false, kind === 'bf16', false], kind);
     assert.match(a.whyNot ?? '', new RegExp(`timed by its bench: .*fp8lab bench --kernel ${kind}$`));
-  }
-  for (const kind of ['wgrad', 'kgrouped'] as const) {
-    const a = explorerActions(kind);
-    assert.deepEqual([a.compile, a.time, a.timeline, a.accuracy], [false, false, false, false], kind);
-    assert.match(a.whyNot ?? '', /compiled and timed by its bench/);
   }
 });
