@@ -11,12 +11,8 @@ import { join } from 'node:path';
 import type { GemmConfig, GemmProblem } from '../../../extension/protocol/worker';
 import { H100_SXM } from '../../../extension/src/core/heuristics';
 import { chooseConfigBf16, predictCostBf16 } from '../../../extension/src/core/bf16/heuristicsBf16';
+import { timesOnOneClock, type SweptConfig } from './configSweepFixture';
 
-interface SweptConfig {
-  config: GemmConfig;
-  medianUs: number;
-  peersMedianUs: Record<string, number>;
-}
 interface SweptCase {
   case: GemmProblem;
   configs: SweptConfig[];
@@ -27,21 +23,7 @@ const fixture: { cases: SweptCase[] } = JSON.parse(
 );
 const label = (c: GemmProblem) => `${c.m}x${c.n}x${c.k}`;
 const tile = (c: GemmConfig) => `${c.blockM}x${c.blockN} c${c.clusterM}x${c.clusterN}`;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/** Each config's time on one clock: ours / cuBLASLt in its process x cuBLASLt's median. */
-function onOneClock(sc: SweptCase): number[] {
-  const peer = sc.configs.map((c) => c.peersMedianUs.cublaslt);
-  assert.ok(
-    peer.every((us) => us > 0),
-    `${label(sc.case)}: cuBLASLt was timed in every process`,
-  );
-  const ref = median(peer);
-  return sc.configs.map((c, i) => (c.medianUs / peer[i]) * ref);
-}
+const onOneClock = (sc: SweptCase) => timesOnOneClock(sc.configs, 'cublaslt', label(sc.case));
 
 test('the sweep covers decode and M = 4096 shapes under at least three tiles each', () => {
   assert.equal(fixture.cases.length, 10);

@@ -13,19 +13,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GemmConfig, GemmProblem } from '../../../extension/protocol/worker';
 import { H100_SXM, enumerateCandidates, mBlocksPerGroup, workShape } from '../../../extension/src/core/heuristics';
+import { timesOnOneClock, type SweptConfig } from './configSweepFixture';
 
-interface MeasuredConfig {
-  config: GemmConfig;
-  medianUs: number;
-  /** Each run's median, when the config ran in several processes. */
-  runsUs: number[];
-  peersMedianUs: Record<string, number>;
-}
 interface MaskedCase {
   case: GemmProblem & { numGroups: number; expectedM: number };
   /** The bench's draw of the case: each group's row count. */
   draw: { maskedM: number[] };
-  configs: MeasuredConfig[];
+  configs: SweptConfig[];
 }
 // Bundled to test/dist/unit/core/: the fixtures are three levels up.
 const fixture: { cases: MaskedCase[] } = JSON.parse(
@@ -40,23 +34,10 @@ const sameTile = (a: GemmConfig, b: GemmConfig) =>
   a.clusterN === b.clusterN &&
   a.numMathWarpgroups === b.numMathWarpgroups;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 /** How far apart a config's runs were: slowest over fastest, minus one. */
-const runSpread = (c: MeasuredConfig) => Math.max(...c.runsUs) / Math.min(...c.runsUs) - 1;
+const runSpread = (c: SweptConfig) => Math.max(...c.runsUs) / Math.min(...c.runsUs) - 1;
 
-/** Each config's time on one clock: ours / DeepGEMM's in the same processes x DeepGEMM's median. */
-function onOneClock(mc: MaskedCase): number[] {
-  const peer = mc.configs.map((c) => c.peersMedianUs.deepgemm);
-  assert.ok(
-    peer.every((us) => us > 0),
-    `${label(mc.case)}: DeepGEMM was timed beside every config`,
-  );
-  const ref = median(peer);
-  return mc.configs.map((c, i) => (c.medianUs / peer[i]) * ref);
-}
+const onOneClock = (mc: MaskedCase) => timesOnOneClock(mc.configs, 'deepgemm', label(mc.case));
 
 test('the fixture covers the masked cases where the tile choice matters', () => {
   assert.equal(fixture.cases.length, 16);

@@ -1,0 +1,31 @@
+// Reading a config-sweep fixture (lab/config-sweep-fixture.mjs): one case timed under several configs,
+// in processes minutes or calls apart, a peer timed beside ours in every process.
+import assert from 'node:assert/strict';
+import type { GemmConfig } from '../../../extension/protocol/worker';
+
+export interface SweptConfig {
+  config: GemmConfig;
+  medianUs: number;
+  /** Each run's median, when the config ran in several processes. */
+  runsUs: number[];
+  peersMedianUs: Record<string, number>;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * Each config's time on one clock, since the clock drifts between processes: ours over the peer's
+ * in the same processes, times the peer's median over the case's processes.
+ */
+export function timesOnOneClock(configs: SweptConfig[], peer: string, caseLabel: string): number[] {
+  const peerUs = configs.map((c) => c.peersMedianUs[peer]);
+  assert.ok(
+    peerUs.every((us) => us > 0),
+    `${caseLabel}: ${peer} was timed beside every config`,
+  );
+  const ref = median(peerUs);
+  return configs.map((c, i) => (c.medianUs / peerUs[i]) * ref);
+}
