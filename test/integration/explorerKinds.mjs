@@ -1,6 +1,6 @@
 // The Config Explorer on the kernel kinds beyond the FP8 and plain BF16 GEMMs, as a person sees them
-// in the installed .vsix: pick bf16-kgrouped and type a grouped case, then the FP8 masked kind, then
-// mqa-logits and a case;
+// in the installed .vsix: pick bf16-kgrouped and type a grouped case, then the FP8 masked kind, the
+// FP8 K-grouped one (a candidate compiled from the wide explorer), then mqa-logits and a case;
 // the side bar lists them compactly with nothing wider than the view, and the editor-tab explorer
 // shows the chosen row (marked, with "why this one") and a rejected row's rule and reason, the
 // reason wrapping inside the view. Asserts computed styles and positions, not only that nodes exist.
@@ -97,6 +97,35 @@ async function checkWide(frame, kind, statusColumn) {
   return `chosen row "${cells.slice(0, 8).join(' ')}…"; rejected (${rule}): "${text.slice(0, 60)}…" inside ${box.vw} px`;
 }
 
+/** Checks a legal row that is not the chosen one, presses Compile, and waits for its registers. */
+async function compileOneCandidate(frame, kind, waitFor) {
+  const headers = (await frame.locator('table.data').first().locator('th').allInnerTexts()).map((t) => t.trim());
+  const regsAt = headers.indexOf('regs');
+  const spillsAt = headers.indexOf('spills');
+  if (regsAt < 0 || spillsAt < 0) throw new Error(`${kind}: no regs/spills columns in ${headers.join(', ')}`);
+  const row = frame.locator('table.data').first().locator('tbody tr:not(.chosen):not(.rejected)').first();
+  await row.locator('input[type=checkbox]').check();
+  const compile = frame.locator('button', { hasText: 'Compile' });
+  if (await compile.isDisabled())
+    throw new Error(`${kind}: Compile is disabled (${await compile.getAttribute('title')})`);
+  await compile.click();
+  const cells = await waitFor(
+    `the ${kind} candidate compiled`,
+    async () => {
+      const c = await row.locator('td').allInnerTexts();
+      if (/compile failed/.test(c.join(' ')))
+        throw Object.assign(new Error(`${kind}: ${c.join(' | ')}`), { fatal: true });
+      return /^\d{2,3}$/.test((c[regsAt] ?? '').trim()) ? c : undefined;
+    },
+    300_000,
+  );
+  if (cells[spillsAt].trim() !== '0') throw new Error(`${kind}: the compiled candidate spills ${cells[spillsAt]} B`);
+  await row.scrollIntoViewIfNeeded();
+  const status = cells[cells.length - 1].trim();
+  if (!/compiled/.test(status)) throw new Error(`${kind}: the compiled row's status reads "${status}"`);
+  return `compiled ${cells.slice(1, 5).join(' ')}: ${cells[regsAt]} regs, ${status}`;
+}
+
 /**
  * The whole check. `side`: the side-bar explorer's frame; `wideFrame(text)`: the editor-tab explorer's
  * frame once its heading shows text; `waitFor(what, fn)`: the scenario's poller.
@@ -120,6 +149,19 @@ export async function checkExplorerKinds({ side, wideFrame, openWide, waitFor, s
   if (!/\d+ legal of \d+ candidates/.test(mk.title)) throw new Error(`unexpected heading: ${mk.title}`);
   out.push(`side: ${mk.title}; ${await checkSideBar(side, 'masked')}`);
   await shot('explorer-masked-side');
+
+  // kgrouped (FP8, the 1D1D kernel): a candidate other than the chosen one, compiled with the real
+  // nvcc from the wide explorer; its row then shows the registers ptxas reported and no spills.
+  const kgf = await listFromSideBar(side, 'kgrouped', '4,4096,7168,8192', 'kgrouped 4 groups', waitFor);
+  out.push(`side: ${kgf.title}`);
+  await openWide();
+  const wideKgf = await wideFrame('kgrouped 4 groups');
+  // The wide explorer is one panel: wait until it shows this kind, not the bf16-kgrouped list before.
+  await waitFor('the wide explorer on kgrouped', async () =>
+    /^kgrouped /.test((await wideKgf.locator('h2').first().innerText()).trim()),
+  );
+  out.push(`wide: ${await compileOneCandidate(wideKgf, 'kgrouped', waitFor)}`);
+  await shot('explorer-kgrouped-compiled');
 
   // mqa-logits: a plain case; its rows have their own columns.
   const mqa = await listFromSideBar(side, 'mqa-logits', '2048,8192,64,128', 'mqa-logits SQ=2048', waitFor);

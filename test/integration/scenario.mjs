@@ -876,7 +876,7 @@ export async function runScenario({
     );
 
     await step(
-      'Config Explorer: bf16-kgrouped, masked and mqa-logits list their candidates, the chosen one with why, a rejected reason that fits',
+      'Config Explorer: bf16-kgrouped, masked, kgrouped and mqa-logits list their candidates, the chosen one with why, a rejected reason that fits; a kgrouped candidate compiles',
       async () => {
         await page.keyboard.press('Escape');
         await showLabSideBar();
