@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# A/B of kernel macro variants on the GPU machine (after prepare-device.sh). Each variant is one
-# `fp8lab bench` process over the same shapes with FP8LAB_JIT_DEFINES set; every process times
-# cuBLASLt interleaved with our kernel, so the ratio column compares variants across processes
-# even when the clocks drift between them. Variants run in turn, the whole list REPEAT times.
-#   variants.sh LOGDIR SHAPES REPEAT "label|DEFINES" ...
+# A/B of kernel build variants on the GPU machine (after prepare-device.sh). Each variant is one
+# `fp8lab bench` process over the same shapes with FP8LAB_JIT_DEFINES (kernel macros) and, when given,
+# NVCC_APPEND_FLAGS (nvcc reads it itself; our JIT cache key includes it) set; every process times the
+# peers interleaved with our kernel (cuBLASLt, and DeepGEMM when PYTHONPATH has it), so the ratio
+# column compares variants across processes even when the clocks drift between them. Variants run in
+# turn, the whole list REPEAT times.
+#   variants.sh LOGDIR SHAPES REPEAT "label|DEFINES[|NVCC_FLAGS]" ...
 #   e.g. variants.sh "$OUT" "64,2112,7168 4096,4096,7168" 2 "base|" "rot|FP8LAB_K_ROTATION=1"
+#        variants.sh "$OUT" "4096,2112,7168" 2 "base|" "l10||-Xptxas --register-usage-level=10"
 set -uo pipefail
 LOG=${1:?usage: variants.sh LOGDIR SHAPES REPEAT "label|DEFINES" ...}; SHAPES=$2; REPEAT=$3; shift 3
 mkdir -p "$LOG"; cd "$(dirname "$0")/.."
@@ -12,9 +15,10 @@ source test/gpu/device-env.sh
 read -r -a shape_args <<< "$SHAPES"
 for ((r = 1; r <= REPEAT; r++)); do
   for spec in "$@"; do
-    label=${spec%%|*}; defines=${spec#*|}
-    echo "### round $r $label [$defines]" >> "$LOG/variants.log"
-    FP8LAB_JIT_DEFINES="$defines" timeout 300 /tmp/node extension/dist/cli.js bench --shapes "${shape_args[@]}" \
+    IFS='|' read -r label defines nvcc_flags <<< "$spec"
+    echo "### round $r $label [$defines] [${nvcc_flags:-}]" >> "$LOG/variants.log"
+    # NVCC_APPEND_FLAGS only when given: set, even empty, it is part of the JIT cache key.
+    env FP8LAB_JIT_DEFINES="$defines" ${nvcc_flags:+NVCC_APPEND_FLAGS="$nvcc_flags"} timeout 300 /tmp/node extension/dist/cli.js bench --shapes "${shape_args[@]}" \
       --rounds 10 --json "$LOG/variant-$label-$r.json" >> "$LOG/variants.log" 2>&1
     echo "round $r $label: exit $?"
   done
