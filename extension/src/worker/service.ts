@@ -50,7 +50,6 @@ import {
   policyDevice,
   resolveConfig,
   validateBench,
-  validateForCompile,
   validateForPlanning,
   type ConfigOverrides,
   type PolicyDevice,
@@ -160,7 +159,7 @@ function planFor(
 export async function compileKernel(settings: RuntimeSettings, job: CompileJob): Promise<CompileReport> {
   const env = await probeEnvironment(settings);
   requireCompiler(env);
-  const [problem] = validateForCompile([job.problem], env);
+  const [problem] = validateForPlanning([job.problem], env);
   const forced = job.config ?? problem.config;
   const { device, consultsTuning } = planFor(settings, env, problem.kind);
   const { config } = resolveConfig(
@@ -182,7 +181,7 @@ export async function completeConfigs(
 ): Promise<GemmProblem[]> {
   const env = await probeEnvironment(settings);
   const device = policyDevice(settings, firstHopper(env));
-  return validateForCompile(problems, env).map((p) => ({ ...p, config: applyOverrides(p, device, overrides) }));
+  return validateForPlanning(problems, env).map((p) => ({ ...p, config: applyOverrides(p, device, overrides) }));
 }
 
 const HANG_SECONDS = 15;

@@ -80,24 +80,13 @@ export function validateBench(problems: GemmProblem[], env: EnvironmentReport): 
   return problems;
 }
 
-/** Validation for listing candidates (configs, the explorer): every kind, its shape checked. */
+/** Validation for listing candidates and compiling them (configs, compile, the explorer): every kind, its shape checked. */
 export function validateForPlanning(problems: GemmProblem[], env: EnvironmentReport): GemmProblem[] {
   const memoryBytes = env.devices.find((d) => d.isHopper)?.totalMemoryBytes;
   for (const p of problems) {
     const check = validateProblem(p, memoryBytes ? { memoryBytes } : {});
     if (!check.ok) throw coded('E_INVALID_SHAPE', `shape ${p?.m}x${p?.n}x${p?.k}: ${check.message}`);
   }
-  return problems;
-}
-
-/**
- * Validation for compiling without a GPU run (`compile`, the explorer's Compile): the FP8 1D2D kinds
- * (normal, contiguous, masked; grouped ones as a drawn case: core/grouped/configProblem.ts) and the
- * BF16 GEMMs. The 1D1D kinds compile as their bench runs them. Throws E_INVALID_SHAPE naming the
- * first bad problem.
- */
-export function validateForCompile(problems: GemmProblem[], env: EnvironmentReport): GemmProblem[] {
-  validateForPlanning(problems, env);
   return problems;
 }
 

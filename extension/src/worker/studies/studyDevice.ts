@@ -7,7 +7,7 @@ import type { DeviceReport, GemmConfig, GemmProblem, JobProgress, RuntimeSetting
 import { shapeLabel } from '../../core/shapes';
 import type { AddonModule } from '../addon';
 import type { Logger } from '../bench/jit';
-import { policyDevice, resolveConfig, validateBench, validateForCompile } from '../bench/policy';
+import { policyDevice, resolveConfig, validateBench, validateForPlanning } from '../bench/policy';
 import type { UtilKernels } from '../bench/utilKernels';
 import {
   defaultJobDeps,
@@ -57,7 +57,7 @@ export async function runStudy<R>(
   // The FP8 GEMM; the BF16 GEMM (kind 'bf16') only for the studies that say they run it (the timeline).
   const [valid] =
     options.bf16 && problem?.kind === 'bf16'
-      ? validateForCompile([problem], job.env)
+      ? validateForPlanning([problem], job.env)
       : validateBench([problem], job.env);
   const { config } = resolveConfig(valid, policyDevice(settings, job.hopper), valid.config, settings);
   const hopper = requireGpu(
