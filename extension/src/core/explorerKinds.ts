@@ -37,11 +37,20 @@ export interface ExplorerActions {
 }
 
 /**
- * The Normal FP8 GEMM is compiled, timed and studied in the explorer; every other kind is compiled
- * there and timed by its own bench (BF16's timeline too).
+ * The Normal FP8 GEMM is compiled, timed and studied in the explorer; every other GEMM kind is
+ * compiled there and timed by its own bench (BF16's timeline too). The MQA kinds list kernel configs
+ * only: their bench compiles and times them.
  */
 export function explorerActions(kind: ExplorerKind): ExplorerActions {
   if (kind === 'normal') return { compile: true, time: true, timeline: true, accuracy: true };
+  if (isMqaKind(kind))
+    return {
+      compile: false,
+      time: false,
+      timeline: false,
+      accuracy: false,
+      whyNot: `${kind} kernels are compiled and timed by their bench: "Run FP8 MQA-logits benchmark" or fp8lab bench --kernel ${kind}`,
+    };
   const bench = `its bench: "Run grouped GEMM benchmark" or fp8lab bench --kernel ${kind}`;
   return {
     compile: true,

@@ -108,4 +108,8 @@ test("the explorer's per-candidate actions per kind: where a kind's kernels are 
     assert.deepEqual([a.compile, a.time, a.timeline, a.accuracy], [true, false, kind === 'bf16', false], kind);
     assert.match(a.whyNot ?? '', new RegExp(`timed by its bench: .*fp8lab bench --kernel ${kind}$`));
   }
+  // The MQA kinds list kernel configs only; their bench builds and times them.
+  const mqa = explorerActions('paged-mqa-logits');
+  assert.deepEqual([mqa.compile, mqa.time, mqa.timeline, mqa.accuracy], [false, false, false, false]);
+  assert.match(mqa.whyNot ?? '', /"Run FP8 MQA-logits benchmark" or fp8lab bench --kernel paged-mqa-logits$/);
 });
