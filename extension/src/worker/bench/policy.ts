@@ -140,31 +140,39 @@ export function resolveConfig(
     const report = chooseFor(problem, device, settings, log, choice);
     return { config: report.chosen, report };
   }
+  checkForcedConfig(forced, problem, device, `${problem.m}x${problem.n}x${problem.k}`);
+  return { config: forced };
+}
+
+/**
+ * A forced config against every rule of its kind's kernel (BF16, 1D1D or 1D2D) and this GPU's SMs:
+ * throws E_INVALID_CONFIG naming the problem (`label`) and each broken rule with its reason.
+ * K-grouped: `groupK`, the groups' K, when the case was drawn.
+ */
+export function checkForcedConfig(
+  forced: GemmConfig,
+  problem: GemmProblem,
+  device: PolicyDevice,
+  label: string,
+  groupK?: readonly number[],
+): void {
   const smProblem = numSmsProblem(forced, device);
   if (smProblem)
     throw coded(
       'E_INVALID_CONFIG',
-      `config ${formatConfig(forced)} cannot run ${problem.m}x${problem.n}x${problem.k}: [num-sms-device] ${smProblem}`,
+      `config ${formatConfig(forced)} cannot run ${label}: [num-sms-device] ${smProblem}`,
     );
+  const options = { capacity: device.sharedMemoryBytes, checkSharedBytesField: true };
   const violations = isBf16Kind(problem.kind)
-    ? configViolationsBf16(forced, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true })
+    ? configViolationsBf16(forced, problem, options)
     : is1d1dKind(problem.kind)
-      ? configViolations1d1d(problem.kind, forced, problem, {
-          capacity: device.sharedMemoryBytes,
-          checkSharedBytesField: true,
-        })
-      : configViolations(problem.kind, forced, problem, {
-          capacity: device.sharedMemoryBytes,
-          checkSharedBytesField: true,
-        });
-  if (violations.length > 0) {
+      ? configViolations1d1d(problem.kind, forced, problem, { ...options, ...(groupK ? { groupK } : {}) })
+      : configViolations(problem.kind, forced, problem, options);
+  if (violations.length > 0)
     throw coded(
       'E_INVALID_CONFIG',
-      `config ${formatConfig(forced)} cannot run ${problem.m}x${problem.n}x${problem.k}: ` +
-        violations.map((v) => `[${v.rule}] ${v.reason}`).join('; '),
+      `config ${formatConfig(forced)} cannot run ${label}: ${violations.map((v) => `[${v.rule}] ${v.reason}`).join('; ')}`,
     );
-  }
-  return { config: forced };
 }
 
 /**

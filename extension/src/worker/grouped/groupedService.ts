@@ -26,21 +26,15 @@ import { groupedConfig } from '../../core/grouped/config';
 import { drawFromLayout, groupedLayout } from '../../core/grouped/inputs';
 import { tmaAlignedSize } from '../../core/grouped/layout';
 import { BF16_GROUP_K_REASON, checkCase, checkGroupK, checkMkAlignment } from '../../core/grouped/validate';
-import { configViolations } from '../../core/kernelRules';
-import { is1d1dKind, configViolations1d1d } from '../../core/kernelRules1d1d';
-import {
-  BF16_KGROUPED_K_ALIGNMENT,
-  configViolationsBf16,
-  isBf16Kind,
-  layoutKindOf,
-} from '../../core/bf16/kernelRulesBf16';
+import { is1d1dKind } from '../../core/kernelRules1d1d';
+import { BF16_KGROUPED_K_ALIGNMENT, isBf16Kind, layoutKindOf } from '../../core/bf16/kernelRulesBf16';
 import { compiledShapeFor, kernelSourceForKind, KernelConfigError } from '../../core/kernelSource';
 import { formatConfig } from '../../core/runRows';
 import type { AddonModule } from '../addon';
 import { DeviceScope } from '../bench/buffers';
 import { coded } from '../bench/errors';
 import { jitCompile, type Logger } from '../bench/jit';
-import { applyOverrides, numSmsProblem, policyDevice, registerReport } from '../bench/policy';
+import { applyOverrides, checkForcedConfig, policyDevice, registerReport } from '../bench/policy';
 import { configOverridesProblem } from '../../core/configOverrides';
 import type { PolicyDevice } from '../../core/heuristics/device';
 import { SYNC_TIMEOUT_MS } from '../bench/shapeBench';
@@ -114,29 +108,7 @@ export function prepareCase(
   let config: GemmConfig;
   const forced = c.config ?? (overrides ? configFromOverrides(c, problem, device, overrides) : undefined);
   if (forced) {
-    const smProblem = numSmsProblem(forced, device);
-    if (smProblem)
-      throw coded(
-        'E_INVALID_CONFIG',
-        `config ${formatConfig(forced)} cannot run ${caseLabel(c)}: [num-sms-device] ${smProblem}`,
-      );
-    const violations = isBf16Kind(c.kind)
-      ? configViolationsBf16(forced, problem, { capacity: device.sharedMemoryBytes, checkSharedBytesField: true })
-      : is1d1dKind(c.kind)
-        ? configViolations1d1d(c.kind, forced, problem, {
-            capacity: device.sharedMemoryBytes,
-            checkSharedBytesField: true,
-            ...(draw.groupK ? { groupK: draw.groupK } : {}),
-          })
-        : configViolations(c.kind, forced, problem, {
-            capacity: device.sharedMemoryBytes,
-            checkSharedBytesField: true,
-          });
-    if (violations.length > 0)
-      throw coded(
-        'E_INVALID_CONFIG',
-        `config ${formatConfig(forced)} cannot run ${caseLabel(c)}: ${violations.map((v) => `[${v.rule}] ${v.reason}`).join('; ')}`,
-      );
+    checkForcedConfig(forced, problem, device, caseLabel(c), draw.groupK);
     config = forced;
   } else {
     try {
