@@ -178,6 +178,74 @@ struct Sm90Fp8Gemm1D1D {
     }
   }
 
+  // Where a math thread's wgmma operands start: the descriptors of stage 0, wave 0, k-slice 0 (its A
+  // rows and B); only their low halves (the start address >> 4) move with stage, wave and k-slice.
+  struct Descriptors {
+    uint32_t a_lo, b_lo, hi;
+  };
+
+  // Same two choices as the 1D2D kernel's consumer (its comments say why), under the same macros.
+#ifndef FP8LAB_KEEP_DESCRIPTORS
+#define FP8LAB_KEEP_DESCRIPTORS 1
+#endif
+#ifndef FP8LAB_SPLIT_SERIAL_LOOP
+#define FP8LAB_SPLIT_SERIAL_LOOP 1
+#endif
+
+  // One tile's K-loop: per K-block, wait for the stage, run each valid wave's wgmma group to
+  // completion, promote it with its scales, release the stage. kAllWavesValid: the caller checked
+  // that every wave holds rows (wave_valid is then not read, and the loop has no test).
+  template <bool kAllWavesValid>
+  __device__ __forceinline__ static void k_loop(const KGroupedTile& tile, const bool (&wave_valid)[kNumWaves], float (&accum)[kNumAccum],
+                                                float (&final_accum)[kNumWaves][kNumAccum], PipelineState<kNumStages>& pipe,
+                                                const uint8_t* smem, uint64_t* full_barriers, uint64_t* empty_barriers,
+                                                const Descriptors& desc, uint32_t r0, uint32_t r1, uint32_t c0, uint32_t lane_idx) {
+    for (uint32_t kb = 0; kb < tile.num_k_blocks; ++kb) {
+      ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
+      const float* sfa = reinterpret_cast<const float*>(smem + SMEM_SFA_OFFSET + pipe.stage * SMEM_SFA_STAGE_BYTES);
+      const float* sfb = reinterpret_cast<const float*>(smem + SMEM_SFB_OFFSET + pipe.stage * SMEM_SFB_STAGE_BYTES);
+#pragma unroll
+      for (uint32_t w = 0; w < kNumWaves; ++w) {
+        if (!kAllWavesValid && !wave_valid[w]) continue;
+        const uint32_t a_lo = desc.a_lo + (pipe.stage * SMEM_A_STAGE_BYTES + w * WAVE_BLOCK_M * BLOCK_K) / 16;
+        const uint32_t b_lo = desc.b_lo + pipe.stage * (SMEM_B_STAGE_BYTES / 16);
+#pragma unroll
+        for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+        ptx::wgmma_fence();
+#pragma unroll
+        for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
+          // A k32 slice is 32 bytes further along the 128-byte row (the hardware applies the swizzle).
+          const uint64_t desc_a = ptx::wgmma_desc_from_halves(a_lo + k * WGMMA_K / 16, desc.hi);
+          const uint64_t desc_b = ptx::wgmma_desc_from_halves(b_lo + k * WGMMA_K / 16, desc.hi);
+          Mma::mma(accum, desc_a, desc_b, k > 0 ? 1u : 0u);
+        }
+        ptx::wgmma_commit_group();
+#pragma unroll
+        for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+        ptx::wgmma_wait_group<0>();
+#pragma unroll
+        for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+        // Promotion, per element: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3), columns
+        // 8i + c0 and 8i + c0 + 1, each with its own B scale.
+        const float sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
+        const float sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
+#pragma unroll
+        for (uint32_t i = 0; i < kNumChunks; ++i) {
+          const float2 sb = *reinterpret_cast<const float2*>(sfb + i * 8 + c0);
+          final_accum[w][i * 4 + 0] += (sfa_0 * sb.x) * accum[i * 4 + 0];
+          final_accum[w][i * 4 + 1] += (sfa_0 * sb.y) * accum[i * 4 + 1];
+          final_accum[w][i * 4 + 2] += (sfa_1 * sb.x) * accum[i * 4 + 2];
+          final_accum[w][i * 4 + 3] += (sfa_1 * sb.y) * accum[i * 4 + 3];
+        }
+      }
+      // The scales were read from the stage above, so it is released only now (one arrive per warp;
+      // warps without valid rows still waited `full` first, so the counts never run ahead).
+      __syncwarp();
+      if (lane_idx == 0) ptx::mbarrier_arrive(&empty_barriers[pipe.stage]);
+      pipe.advance();
+    }
+  }
+
   // Math warpgroups: wgmma + per-element promotion per K-block, then the fp32 reduce-add epilogue.
   __device__ __forceinline__ static void consume(const GemmArgs& args, uint8_t* smem, uint64_t* full_barriers,
                                                  uint64_t* empty_barriers, uint32_t warp_idx, uint32_t lane_idx) {
@@ -190,6 +258,13 @@ struct Sm90Fp8Gemm1D1D {
     const uint32_t r0 = wg_row + warp_in_wg * 16 + lane_idx / 4;
     const uint32_t r1 = r0 + 8;
     const uint32_t c0 = 2 * (lane_idx % 4);
+    const uint64_t desc_a = ptx::make_wgmma_desc_kmajor_sw128(smem + SMEM_A_OFFSET + wg_row * BLOCK_K);
+    const uint64_t desc_b = ptx::make_wgmma_desc_kmajor_sw128(smem + SMEM_B_OFFSET);
+    Descriptors desc{static_cast<uint32_t>(desc_a), static_cast<uint32_t>(desc_b), static_cast<uint32_t>(desc_a >> 32)};
+    if constexpr (FP8LAB_KEEP_DESCRIPTORS != 0) {
+      desc.a_lo = runtime_value(desc.a_lo);
+      desc.b_lo = runtime_value(desc.b_lo);
+    }
 
     Sched sched(args);
     PipelineState<kNumStages> pipe;
@@ -199,8 +274,12 @@ struct Sm90Fp8Gemm1D1D {
       const uint32_t n0 = tile.n_block * BLOCK_N;
       // Waves of this WG holding rows of the problem (rows >= M are neither multiplied nor stored).
       bool wave_valid[kNumWaves];
+      bool all_valid = true;
 #pragma unroll
-      for (uint32_t w = 0; w < kNumWaves; ++w) wave_valid[w] = m0 + w * WAVE_BLOCK_M + wg_row < args.m;
+      for (uint32_t w = 0; w < kNumWaves; ++w) {
+        wave_valid[w] = m0 + w * WAVE_BLOCK_M + wg_row < args.m;
+        all_valid = all_valid && wave_valid[w];
+      }
 
       float accum[kNumAccum];
       float final_accum[kNumWaves][kNumAccum];
@@ -209,49 +288,10 @@ struct Sm90Fp8Gemm1D1D {
 #pragma unroll
         for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] = 0.0f;
 
-      for (uint32_t kb = 0; kb < tile.num_k_blocks; ++kb) {
-        ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
-        const float* sfa = reinterpret_cast<const float*>(smem + SMEM_SFA_OFFSET + pipe.stage * SMEM_SFA_STAGE_BYTES);
-        const float* sfb = reinterpret_cast<const float*>(smem + SMEM_SFB_OFFSET + pipe.stage * SMEM_SFB_STAGE_BYTES);
-        const uint8_t* a_tile = smem + SMEM_A_OFFSET + pipe.stage * SMEM_A_STAGE_BYTES;
-        const uint8_t* b_tile = smem + SMEM_B_OFFSET + pipe.stage * SMEM_B_STAGE_BYTES;
-#pragma unroll
-        for (uint32_t w = 0; w < kNumWaves; ++w) {
-          if (!wave_valid[w]) continue;
-#pragma unroll
-          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
-          ptx::wgmma_fence();
-#pragma unroll
-          for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
-            const uint64_t desc_a = ptx::make_wgmma_desc_kmajor_sw128(a_tile + (w * WAVE_BLOCK_M + wg_row) * BLOCK_K + k * WGMMA_K);
-            const uint64_t desc_b = ptx::make_wgmma_desc_kmajor_sw128(b_tile + k * WGMMA_K);
-            Mma::mma(accum, desc_a, desc_b, k > 0 ? 1u : 0u);
-          }
-          ptx::wgmma_commit_group();
-#pragma unroll
-          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
-          ptx::wgmma_wait_group<0>();
-#pragma unroll
-          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
-          // Promotion, per element: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3), columns
-          // 8i + c0 and 8i + c0 + 1, each with its own B scale.
-          const float sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
-          const float sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
-#pragma unroll
-          for (uint32_t i = 0; i < kNumChunks; ++i) {
-            const float2 sb = *reinterpret_cast<const float2*>(sfb + i * 8 + c0);
-            final_accum[w][i * 4 + 0] += (sfa_0 * sb.x) * accum[i * 4 + 0];
-            final_accum[w][i * 4 + 1] += (sfa_0 * sb.y) * accum[i * 4 + 1];
-            final_accum[w][i * 4 + 2] += (sfa_1 * sb.x) * accum[i * 4 + 2];
-            final_accum[w][i * 4 + 3] += (sfa_1 * sb.y) * accum[i * 4 + 3];
-          }
-        }
-        // The scales were read from the stage above, so it is released only now (one arrive per warp;
-        // warps without valid rows still waited `full` first, so the counts never run ahead).
-        __syncwarp();
-        if (lane_idx == 0) ptx::mbarrier_arrive(&empty_barriers[pipe.stage]);
-        pipe.advance();
-      }
+      if (FP8LAB_SPLIT_SERIAL_LOOP != 0 && all_valid)
+        k_loop<FP8LAB_SPLIT_SERIAL_LOOP != 0>(tile, wave_valid, accum, final_accum, pipe, smem, full_barriers, empty_barriers, desc, r0, r1, c0, lane_idx);
+      else
+        k_loop<false>(tile, wave_valid, accum, final_accum, pipe, smem, full_barriers, empty_barriers, desc, r0, r1, c0, lane_idx);
 
       // -- epilogue: fp32 tile into the swizzled staging tile, then TMA reduce-add onto D ----------
       // The previous tile's reduce must have finished reading the staging tile.

@@ -167,6 +167,26 @@ struct Sm90Fp8Gemm1D2D {
   static_assert(FP8LAB_SERIAL_UNROLL >= 1 && FP8LAB_SERIAL_UNROLL <= 16, "FP8LAB_SERIAL_UNROLL is 1..16");
   static constexpr uint32_t kSerialUnroll = FP8LAB_SERIAL_UNROLL;
 
+  // The wgmma descriptor origins are computed once per thread and kept in registers. Left visible to
+  // the compiler, they are rebuilt from the shared-memory symbol before every K-block's first wgmma
+  // (under clusters a shared address carries the CTA's rank in its high bits, which the 14-bit
+  // address field must mask off again each time): about ten dependent uniform instructions on the
+  // path from the full barrier to the wgmma. FP8LAB_KEEP_DESCRIPTORS=0 builds the rebuilt form (A/B).
+#ifndef FP8LAB_KEEP_DESCRIPTORS
+#define FP8LAB_KEEP_DESCRIPTORS 1
+#endif
+  static constexpr bool kKeepDescriptors = FP8LAB_KEEP_DESCRIPTORS != 0;
+
+  // The serial K-loop is instantiated twice: for tiles whose waves all hold rows (every tile of a
+  // Normal GEMM, nearly every contiguous tile) with no per-K-block test, and for the rest. A test of
+  // the wave inside the loop costs branches between the barrier wait, the wgmma group and the
+  // promotion of every K-block, and keeps the scale products from being computed while the wgmma
+  // runs. FP8LAB_SPLIT_SERIAL_LOOP=0 builds the one loop with the test (A/B).
+#ifndef FP8LAB_SPLIT_SERIAL_LOOP
+#define FP8LAB_SPLIT_SERIAL_LOOP 1
+#endif
+  static constexpr bool kSplitSerialLoop = FP8LAB_SPLIT_SERIAL_LOOP != 0;
+
   // Promotion picks scale block 0 for the first `former` n8 chunks of a tile and block 1 after. The
   // count depends on the tile's column offset; when it takes at most 4 values (gcd(BLOCK_N, 128) >= 32:
   // BLOCK_N 96, 160, 192, ...) the K-loop is instantiated once per value so the choice is a constant
@@ -609,7 +629,8 @@ struct Sm90Fp8Gemm1D2D {
   // The serial K-loop: per K-block, wait for the stage, run each valid wave's wgmma group to
   // completion, release the stage, promote into final_accum. Also the no-promotion variant's loop
   // (all of K in the tensor-core accumulator, the uniform scales applied once at the end).
-  template <uint32_t kFormer>
+  // kAllWavesValid: the caller checked that every wave holds rows (wave_valid is then not read).
+  template <uint32_t kFormer, bool kAllWavesValid>
   __device__ __forceinline__ static void k_loop_serial(const Tile& tile, const TileScalesB& sb, uint32_t num_k_blocks,
                                                        const bool (&wave_valid)[kNumWaves], float (&final_accum)[kNumWaves][kNumAccum],
                                                        float (&accum)[kNumAccum], PipelineState<kNumStages>& pipe,
@@ -634,7 +655,8 @@ struct Sm90Fp8Gemm1D2D {
       for (uint32_t w = 0; w < kNumWaves; ++w) {
         // Read the A scales before releasing the stage: the producer may refill it right after.
         float sfa_0 = 0.0f, sfa_1 = 0.0f;
-        if (wave_valid[w]) {
+        const bool valid = kAllWavesValid || wave_valid[w];
+        if (valid) {
           sfa_0 = sfa[w * WAVE_BLOCK_M + me.r0];
           sfa_1 = sfa[w * WAVE_BLOCK_M + me.r1];
           tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
@@ -651,11 +673,11 @@ struct Sm90Fp8Gemm1D2D {
         }
         if (!kPromote) {
           // Scales are uniform (per-tensor inputs): apply them once, after the last K-block.
-          if (wave_valid[w] && kb == num_k_blocks - 1) {
+          if (valid && kb == num_k_blocks - 1) {
 #pragma unroll
             for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] *= (i % 4 < 2 ? sfa_0 : sfa_1) * sfb_0;
           }
-        } else if (wave_valid[w]) {
+        } else if (valid) {
           tr.event(TraceEvent::PromoteBegin, pipe.stage, kb, tile.m_block, tile.n_block);
           promote<kFormer>(final_accum[w], accum, sfa_0, sfa_1, sfb_0, sfb_1, sb.former_chunks);
           tr.event(TraceEvent::PromoteEnd, pipe.stage, kb, tile.m_block, tile.n_block);
@@ -686,9 +708,13 @@ struct Sm90Fp8Gemm1D2D {
     const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
     // wgmma descriptors of stage 0, wave 0, k-slice 0 of this WG's A rows and of B: the K-loop only
     // adds (stage, wave, slice) byte offsets >> 4 to their low halves (see wgmma_desc_from_halves).
-    const uint64_t desc_a_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_a + wg_row * BLOCK_K);
-    const uint64_t desc_b_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_b);
+    uint64_t desc_a_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_a + wg_row * BLOCK_K);
+    uint64_t desc_b_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_b);
     const uint32_t desc_hi = static_cast<uint32_t>(desc_a_origin >> 32);  // same layout for A and B
+    if constexpr (kKeepDescriptors) {
+      desc_a_origin = runtime_value(static_cast<uint32_t>(desc_a_origin));
+      desc_b_origin = runtime_value(static_cast<uint32_t>(desc_b_origin));
+    }
     const MathThread me{wg_row, warp_in_wg, lane_idx, r0, r1, cta_rank, desc_a_origin, desc_b_origin, desc_hi};
     const Ring ring{full_barriers, empty_barriers, smem_sfa};
     Sched sched(args);
@@ -764,7 +790,12 @@ struct Sm90Fp8Gemm1D2D {
         };
 
         auto k_loop = [&](auto former_tag) {
-          k_loop_serial<decltype(former_tag)::value>(tile, sb, num_k_blocks, wave_valid, final_accum, accum, pipe, ahead, tr, ring, me);
+          constexpr uint32_t kFormer = decltype(former_tag)::value;
+          bool all_valid = true;
+#pragma unroll
+          for (uint32_t w = 0; w < kNumWaves; ++w) all_valid = all_valid && wave_valid[w];
+          if (kSplitSerialLoop && all_valid) k_loop_serial<kFormer, kSplitSerialLoop>(tile, sb, num_k_blocks, wave_valid, final_accum, accum, pipe, ahead, tr, ring, me);
+          else k_loop_serial<kFormer, false>(tile, sb, num_k_blocks, wave_valid, final_accum, accum, pipe, ahead, tr, ring, me);
         };
         // Rows past M (a whole wave of this WG) take the serial loop, which skips their wgmma, and so
         // does a split-K rank whose share of K is empty (K-blocks < kSplitK: nothing to issue); with
