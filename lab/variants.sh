@@ -8,6 +8,7 @@
 #   variants.sh LOGDIR SHAPES REPEAT "label|DEFINES[|NVCC_FLAGS]" ...
 #   e.g. variants.sh "$OUT" "64,2112,7168 4096,4096,7168" 2 "base|" "rot|FP8LAB_K_ROTATION=1"
 #        variants.sh "$OUT" "4096,2112,7168" 2 "base|" "l10||-Xptxas --register-usage-level=10"
+# BENCH_KERNEL=bf16 (any `--kernel` of the bench that takes --shapes) times that kernel instead of the FP8 one.
 set -uo pipefail
 LOG=${1:?usage: variants.sh LOGDIR SHAPES REPEAT "label|DEFINES" ...}; SHAPES=$2; REPEAT=$3; shift 3
 mkdir -p "$LOG"; cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ for ((r = 1; r <= REPEAT; r++)); do
     IFS='|' read -r label defines nvcc_flags <<< "$spec"
     echo "### round $r $label [$defines] [${nvcc_flags:-}]" >> "$LOG/variants.log"
     # NVCC_APPEND_FLAGS only when given: set, even empty, it is part of the JIT cache key.
-    env FP8LAB_JIT_DEFINES="$defines" ${nvcc_flags:+NVCC_APPEND_FLAGS="$nvcc_flags"} timeout 300 /tmp/node extension/dist/cli.js bench --shapes "${shape_args[@]}" \
+    env FP8LAB_JIT_DEFINES="$defines" ${nvcc_flags:+NVCC_APPEND_FLAGS="$nvcc_flags"} timeout 300 /tmp/node extension/dist/cli.js bench ${BENCH_KERNEL:+--kernel "$BENCH_KERNEL"} --shapes "${shape_args[@]}" \
       --rounds 10 --json "$LOG/variant-$label-$r.json" >> "$LOG/variants.log" 2>&1
     echo "round $r $label: exit $?"
   done
