@@ -4,7 +4,7 @@
 // nvcc is absent.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findEntry, parsePtxas, usesLocalMemory, type PtxasFunction } from '../../extension/src/core/ptxas';
@@ -61,6 +61,47 @@ export function compileCubin(source: string, work: string, name: string): { stat
   ];
   const r = spawnSync(nvcc!, argv, { encoding: 'utf8' });
   return { status: r.status, log: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+/** Writes `source` to <work>/<name>.cu and returns the sm_90a PTX nvcc makes of it (asserting it built). */
+export function ptxOf(work: string, name: string, source: string): string {
+  const cu = join(work, `${name}.cu`);
+  const ptx = join(work, `${name}.ptx`);
+  writeFileSync(cu, source);
+  const argv = [
+    '-std=c++17',
+    '-O3',
+    '-arch=sm_90a',
+    '--ptx',
+    '--expt-relaxed-constexpr',
+    '-I',
+    kernelInclude(),
+    '-o',
+    ptx,
+    cu,
+  ];
+  const r = spawnSync(nvcc!, argv, { encoding: 'utf8' });
+  assert.equal(r.status, 0, `nvcc failed on ${name}:\n${r.stderr}`);
+  return readFileSync(ptx, 'utf8');
+}
+
+/**
+ * The most wgmma.mma_async instructions found between a `wgmma.wait_group 0` and the next `stmatrix`
+ * (over each stmatrix of the PTX, counting from the last wait before it): a group issued after a
+ * tile's last wait and before its epilogue stages the tile.
+ */
+export function wgmmaBetweenLastWaitAndStaging(ptx: string): number {
+  let sinceWait = 0;
+  let most = 0;
+  for (const line of ptx.split('\n')) {
+    if (/wgmma\.wait_group\.sync\.aligned 0;/.test(line)) sinceWait = 0;
+    else if (line.includes('wgmma.mma_async')) sinceWait++;
+    else if (line.includes('stmatrix')) {
+      most = Math.max(most, sinceWait);
+      sinceWait = 0;
+    }
+  }
+  return most;
 }
 
 /**

@@ -5,9 +5,6 @@
 // wait (wait_group 0) and the epilogue's stmatrix; the default build issues none there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { GemmConfig, KernelKind } from '../../../extension/protocol/worker';
 import { drawCase, kernelProblem, standardCases } from '../../../extension/src/core/grouped/cases';
 import { chooseConfigBf16 } from '../../../extension/src/core/bf16/heuristicsBf16';
@@ -15,7 +12,7 @@ import { completeConfigBf16 } from '../../../extension/src/core/bf16/kernelRules
 import { kernelSourceBf16 } from '../../../extension/src/core/bf16/kernelSourceBf16';
 import { DEEPSEEK_NK } from '../../../extension/src/core/deepseekShapes';
 import { H100_SXM } from '../../../extension/src/core/heuristics/device';
-import { assertCompilesClean, kernelInclude, nvcc, skip, withWorkDir } from '../nvccHarness';
+import { assertCompilesClean, ptxOf, skip, wgmmaBetweenLastWaitAndStaging, withWorkDir } from '../nvccHarness';
 
 const OVERLAP = '#define FP8LAB_BF16_OVERLAP_EPILOGUE 1\n';
 
@@ -30,26 +27,6 @@ function bf16OutputConfigs(): Array<{ config: GemmConfig; kind: KernelKind }> {
   add(completeConfigBf16({ blockM: 128, blockN: 256, numSms: 132, clusterN: 2 }), 'bf16');
   add(completeConfigBf16({ blockM: 256, blockN: 128, numSms: 132, clusterM: 2 }), 'bf16');
   return [...seen.values()];
-}
-
-function ptxOf(work: string, name: string, source: string): string {
-  const cu = join(work, `${name}.cu`), ptx = join(work, `${name}.ptx`);
-  writeFileSync(cu, source);
-  const args = ['-std=c++17', '-O3', '-arch=sm_90a', '--ptx', '--expt-relaxed-constexpr', '-I', kernelInclude(), '-o', ptx, cu];
-  const r = spawnSync(nvcc!, args, { encoding: 'utf8' });
-  assert.equal(r.status, 0, `nvcc failed on ${name}:\n${r.stderr}`);
-  return readFileSync(ptx, 'utf8');
-}
-
-/** wgmma.mma_async issued after a wait_group 0 and before the next stmatrix, over the whole PTX. */
-function wgmmaBetweenLastWaitAndStaging(ptx: string): number {
-  let afterWait = false, issued = 0;
-  for (const line of ptx.split('\n')) {
-    if (/wgmma\.wait_group\.sync\.aligned 0;/.test(line)) afterWait = true;
-    else if (afterWait && line.includes('wgmma.mma_async')) issued++;
-    else if (line.includes('stmatrix')) afterWait = false;
-  }
-  return issued;
 }
 
 test('with the epilogue overlap, the bf16-output configs compile with 0 spills, 0 stack, no serialised wgmma', { skip }, () => {

@@ -4,27 +4,15 @@
 // built with both macros at 0 (the A/B's "before") the same loops have both, so the check can fail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { completeConfig } from '../../../extension/src/core/kernelRules';
 import { completeConfig1d1d } from '../../../extension/src/core/kernelRules1d1d';
 import { gemmKernelSource, kernelSource1d1d } from '../../../extension/src/core/kernelSource';
-import { assertCompilesClean, kernelInclude, nvcc, skip, withWorkDir } from '../nvccHarness';
+import { assertCompilesClean, ptxOf, skip, withWorkDir } from '../nvccHarness';
 
 const BEFORE = '#define FP8LAB_KEEP_DESCRIPTORS 0\n#define FP8LAB_SPLIT_SERIAL_LOOP 0\n';
 // `and.b32 %rX, %rY, 16383` (or 16320, with the low bits known zero): (address >> 4) & 0x3FFF.
 const ADDRESS_FIELD_MASK = /and\.b32\s+%r\d+, %r\d+, (16383|16320);/;
 const BRANCH = /@!?%p\d+ bra/;
-
-function ptxOf(work: string, name: string, source: string): string {
-  const cu = join(work, `${name}.cu`), ptx = join(work, `${name}.ptx`);
-  writeFileSync(cu, source);
-  const args = ['-std=c++17', '-O3', '-arch=sm_90a', '--ptx', '--expt-relaxed-constexpr', '-I', kernelInclude(), '-o', ptx, cu];
-  const r = spawnSync(nvcc!, args, { encoding: 'utf8' });
-  assert.equal(r.status, 0, `nvcc failed on ${name}:\n${r.stderr}`);
-  return readFileSync(ptx, 'utf8');
-}
 
 interface WaitToWgmma {
   branches: number;

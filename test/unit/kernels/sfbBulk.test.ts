@@ -4,25 +4,13 @@
 // with FP8LAB_SFB_BULK=0 (the A/B's copy loop), or at a K that is not a multiple of 512, it does not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { completeConfig } from '../../../extension/src/core/kernelRules';
 import { gemmKernelSource } from '../../../extension/src/core/kernelSource';
-import { assertCompilesClean, kernelInclude, nvcc, skip, withWorkDir } from '../nvccHarness';
+import { assertCompilesClean, ptxOf, skip, withWorkDir } from '../nvccHarness';
 
 // The config the bulk copy was measured on: 4096x32768x512's 256x128 tiles, cluster 1x2, 3 stages.
 const config = completeConfig({ blockM: 256, blockN: 128, clusterM: 1, clusterN: 2, numSms: 132, numStages: 3 }, { k: 512 });
 const BULK_LOAD = /cp\.async\.bulk\.shared::cluster\.global\.mbarrier::complete_tx::bytes \[/;
-
-function ptxOf(work: string, name: string, source: string): string {
-  const cu = join(work, `${name}.cu`), ptx = join(work, `${name}.ptx`);
-  writeFileSync(cu, source);
-  const args = ['-std=c++17', '-O3', '-arch=sm_90a', '--ptx', '--expt-relaxed-constexpr', '-I', kernelInclude(), '-o', ptx, cu];
-  const r = spawnSync(nvcc!, args, { encoding: 'utf8' });
-  assert.equal(r.status, 0, `nvcc failed on ${name}:\n${r.stderr}`);
-  return readFileSync(ptx, 'utf8');
-}
 
 const unit = (k: number, bulk: boolean) => {
   const { source, kernelName } = gemmKernelSource('normal', config, { compiledShape: { n: 32768, k } });
