@@ -191,6 +191,8 @@ struct Sm90Fp8Gemm1D1D {
 #ifndef FP8LAB_SPLIT_SERIAL_LOOP
 #define FP8LAB_SPLIT_SERIAL_LOOP 1
 #endif
+  static constexpr bool kKeepDescriptors = FP8LAB_KEEP_DESCRIPTORS != 0;
+  static constexpr bool kSplitSerialLoop = FP8LAB_SPLIT_SERIAL_LOOP != 0;
 
   // One tile's K-loop: per K-block, wait for the stage, run each valid wave's wgmma group to
   // completion, promote it with its scales, release the stage. kAllWavesValid: the caller checked
@@ -261,7 +263,7 @@ struct Sm90Fp8Gemm1D1D {
     const uint64_t desc_a = ptx::make_wgmma_desc_kmajor_sw128(smem + SMEM_A_OFFSET + wg_row * BLOCK_K);
     const uint64_t desc_b = ptx::make_wgmma_desc_kmajor_sw128(smem + SMEM_B_OFFSET);
     Descriptors desc{static_cast<uint32_t>(desc_a), static_cast<uint32_t>(desc_b), static_cast<uint32_t>(desc_a >> 32)};
-    if constexpr (FP8LAB_KEEP_DESCRIPTORS != 0) {
+    if constexpr (kKeepDescriptors) {
       desc.a_lo = runtime_value(desc.a_lo);
       desc.b_lo = runtime_value(desc.b_lo);
     }
@@ -288,8 +290,8 @@ struct Sm90Fp8Gemm1D1D {
 #pragma unroll
         for (uint32_t i = 0; i < kNumAccum; ++i) final_accum[w][i] = 0.0f;
 
-      if (FP8LAB_SPLIT_SERIAL_LOOP != 0 && all_valid)
-        k_loop<FP8LAB_SPLIT_SERIAL_LOOP != 0>(tile, wave_valid, accum, final_accum, pipe, smem, full_barriers, empty_barriers, desc, r0, r1, c0, lane_idx);
+      if (kSplitSerialLoop && all_valid)
+        k_loop<kSplitSerialLoop>(tile, wave_valid, accum, final_accum, pipe, smem, full_barriers, empty_barriers, desc, r0, r1, c0, lane_idx);
       else
         k_loop<false>(tile, wave_valid, accum, final_accum, pipe, smem, full_barriers, empty_barriers, desc, r0, r1, c0, lane_idx);
 

@@ -823,8 +823,10 @@ struct Sm90Fp8Gemm1D2D {
           bool all_valid = true;
 #pragma unroll
           for (uint32_t w = 0; w < kNumWaves; ++w) all_valid = all_valid && wave_valid[w];
-          if (kSplitSerialLoop && all_valid) k_loop_serial<kFormer, kSplitSerialLoop>(tile, sb, num_k_blocks, wave_valid, final_accum, accum, pipe, ahead, tr, ring, me);
-          else k_loop_serial<kFormer, false>(tile, sb, num_k_blocks, wave_valid, final_accum, accum, pipe, ahead, tr, ring, me);
+          if constexpr (kSplitSerialLoop) {
+            if (all_valid) return k_loop_serial<kFormer, true>(tile, sb, num_k_blocks, wave_valid, final_accum, accum, pipe, ahead, tr, ring, me);
+          }
+          k_loop_serial<kFormer, false>(tile, sb, num_k_blocks, wave_valid, final_accum, accum, pipe, ahead, tr, ring, me);
         };
         // Rows past M (a whole wave of this WG) take the serial loop, which skips their wgmma, and so
         // does a split-K rank whose share of K is empty (K-blocks < kSplitK: nothing to issue); with
