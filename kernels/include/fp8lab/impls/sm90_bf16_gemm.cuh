@@ -360,12 +360,19 @@ struct Sm90Bf16Gemm {
   // (wait_group 1), so the tensor cores always have the next group queued; kb - 1's stage is then
   // released (its operands were read: that group is complete). All groups accumulate into the same
   // registers, which wgmma orders by itself (no fence is needed between mma_asyncs on the same
-  // accumulator, §9.7.15.7.1).
+  // accumulator, §9.7.15.7.1). kFirstIssued (consume_overlapped): K-block 0 is already in flight
+  // from `pipe`'s stage.
+  template <bool kFirstIssued = false>
   __device__ __forceinline__ static void k_loop(float (&accum)[kNumWaves][kNumAccum], const Descriptors& desc, uint32_t k_blocks,
                                                 const Tile& tile, PipelineState<kNumStages>& pipe, uint64_t* full_barriers,
                                                 uint64_t* empty_barriers, uint32_t cta_rank, uint32_t lane_idx, TraceWriter& tr) {
     PipelineState<kNumStages> previous = pipe;
-    for (uint32_t kb = 0; kb < k_blocks; ++kb) {
+    uint32_t kb = 0;
+    if constexpr (kFirstIssued) {
+      pipe.advance();
+      kb = 1;
+    }
+    for (; kb < k_blocks; ++kb) {
       tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
       ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
       tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
@@ -434,7 +441,7 @@ struct Sm90Bf16Gemm {
   }
 
   // kOverlapEpilogue's tile loop (bf16 D, so not K-grouped: every tile has k_blocks K-blocks). At the
-  // top of each turn the tile's K-block 0 is in flight; its other K-blocks run as in k_loop, then the
+  // top of each turn the tile's K-block 0 is in flight; k_loop runs the others, then the
   // accumulators are packed, the next tile's K-block 0 is issued and the packed tile is stored. The
   // loop is left only with no group in flight (ptxas serialises wgmma when a path out of a loop may
   // carry one: C7514).
@@ -460,27 +467,7 @@ struct Sm90Bf16Gemm {
     issue_first(tile);
     while (true) {
       tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-      PipelineState<kNumStages> previous = pipe;
-      pipe.advance();
-      for (uint32_t kb = 1; kb < k_blocks; ++kb) {
-        tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-        ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
-        tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
-        tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
-        issue_k_block(accum, desc, pipe.stage, false);
-        ptx::wgmma_wait_group<1>();
-        tr.event(TraceEvent::WgmmaDone, previous.stage, kb - 1, tile.m_block, tile.n_block);
-        release_stage(empty_barriers, previous.stage, tile.peer_alive, cta_rank, lane_idx);
-        tr.event(TraceEvent::StageRelease, previous.stage, kb - 1, tile.m_block, tile.n_block);
-        previous.advance();
-        pipe.advance();
-      }
-      ptx::wgmma_wait_group<0>();
-#pragma unroll
-      for (uint32_t w = 0; w < kNumWaves; ++w) ptx::wgmma_fence_operands(accum[w]);
-      tr.event(TraceEvent::WgmmaDone, previous.stage, k_blocks - 1, tile.m_block, tile.n_block);
-      release_stage(empty_barriers, previous.stage, tile.peer_alive, cta_rank, lane_idx);
-      tr.event(TraceEvent::StageRelease, previous.stage, k_blocks - 1, tile.m_block, tile.n_block);
+      k_loop<true>(accum, desc, k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
       PackedTile packed;
       pack_bf16(accum, packed);
       if (!has_next) {
