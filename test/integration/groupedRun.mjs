@@ -123,6 +123,18 @@ export async function checkGroupedRun(frame, run) {
   const points = await frame.locator('section.charts svg circle.point.ours').count();
   if (points !== timed.length) problems.push(`${points} roofline points for ${timed.length} timed cases`);
 
+  // The charts' slanted case labels (long for grouped cases) are drawn whole, inside their chart.
+  const labels = await frame.locator('section.charts svg text.tick[transform]').evaluateAll((texts) =>
+    texts.map((t) => {
+      const r = t.getBoundingClientRect();
+      const svg = t.ownerSVGElement.getBoundingClientRect();
+      return { text: t.textContent, outside: r.left < svg.left - 0.5 || r.bottom > svg.bottom + 0.5 };
+    }),
+  );
+  if (!labels.length) problems.push('no slanted case labels under the charts');
+  const cut = labels.filter((l) => l.outside);
+  if (cut.length) problems.push(`${cut.length} slanted label(s) reach outside their chart, e.g. "${cut[0].text}"`);
+
   if (problems.length) throw new Error(`${problems.length} mismatch(es):\n${problems.slice(0, 12).join('\n')}`);
-  return `${rows.length} case rows, ${cells} cells equal the JSON; ${barTitles.length} bars of ours, ${peerBars} of ${peers.map((p) => p.name).join(', ') || 'no peer'}, ${points} roofline points`;
+  return `${rows.length} case rows, ${cells} cells equal the JSON; ${barTitles.length} bars of ours, ${peerBars} of ${peers.map((p) => p.name).join(', ') || 'no peer'}, ${points} roofline points; ${labels.length} slanted labels inside their charts`;
 }

@@ -183,6 +183,62 @@ describe('registersChart.layout', () => {
   });
 });
 
+describe('slanted x labels', () => {
+  // A grouped run's case labels are long; the first one used to reach past the chart's left edge.
+  const long = ['masked 32g m~192 6144x7168', 'masked 6g m~1024 4096x2048', 'masked 32g m~20 7168x3072'];
+  const rad = (35 * Math.PI) / 180;
+  const slanted = (marks: Mark[]) =>
+    marks.filter((m): m is Extract<Mark, { type: 'text' }> => m.type === 'text' && m.rotate === -35);
+  const charts: [string, () => ChartMarks][] = [
+    [
+      'tflopsBars',
+      () =>
+        bars.layout(
+          long.map((label, i) => ({ label, values: { ours: 100 + i, deepgemm: 90 } })),
+          series,
+          size,
+        ),
+    ],
+    [
+      'ratioChart',
+      () =>
+        ratios.layout(
+          long.map((label) => ({ label, points: { deepgemm: { ratio: 1.02 } } })),
+          series.slice(2),
+          size,
+          ratioOptions,
+        ),
+    ],
+    [
+      'registersChart',
+      () =>
+        regs.layout(
+          long.map((label, i) => ({ label, registers: 168, producer: 40, math: 232, spillBytes: 0, chosen: i === 0 })),
+          size,
+        ),
+    ],
+  ];
+  for (const [name, make] of charts) {
+    it(`${name}: every label stays inside the chart, left of nothing and below nothing it cannot show`, () => {
+      const chart = make();
+      const labels = slanted(chart.marks);
+      assert.equal(labels.length, long.length);
+      for (const t of labels) {
+        const reach = t.text.length * 6.2;
+        assert.ok(
+          t.x - reach * Math.cos(rad) >= 0,
+          `${name}: "${t.text}" reaches ${(t.x - reach * Math.cos(rad)).toFixed(0)} px`,
+        );
+        assert.ok(t.y + reach * Math.sin(rad) <= chart.height, `${name}: "${t.text}" ends below the chart`);
+      }
+    });
+  }
+  it('short labels under wide bands keep the charts’ usual margins', () => {
+    const axis = bars.layout(barData, series, size).marks.find((m) => m.type === 'line' && m.cls === 'axis');
+    assert.equal((axis as Extract<Mark, { type: 'line' }>).x1, 48);
+  });
+});
+
 describe('render() SVG snapshots', () => {
   const cases: [string, () => ChartMarks, typeof bars.render][] = [
     ['tflops-bars', () => bars.layout(barData, series, size), bars.render],

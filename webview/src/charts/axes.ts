@@ -18,6 +18,45 @@ export function frame(
   return { left: m.l, top: m.t, right: size.width - m.r, bottom: size.height - m.b };
 }
 
+/** About how wide one character of a tick label is, in px (the charts' 10–11 px sans): for room, not for layout. */
+export const TICK_CHAR_PX = 6.2;
+/** The angle x labels are slanted at, up to the left, anchored at their end under their band. */
+export const SLANT_DEG = 35;
+
+/** How a band scale spaces its bands (d3's paddingInner / paddingOuter). */
+export interface BandPadding {
+  inner: number;
+  outer: number;
+}
+
+/**
+ * Margins for x labels slanted under `labels.length` bands spread over [left, size.width − right]:
+ * `left` puts the start of the first label (it reaches leftwards from the middle of its band) at
+ * x ≥ 0; `below` keeps the longest label above the chart's bottom edge (from `gap` under the axis).
+ * Each is at least the margin given.
+ */
+export function slantedLabelMargins(
+  labels: string[],
+  size: { width: number },
+  right: number,
+  band: BandPadding,
+  min: { left: number; below: number },
+  gap = 10,
+): { left: number; below: number } {
+  const rad = (SLANT_DEG * Math.PI) / 180;
+  const reach = (s: string) => s.length * TICK_CHAR_PX;
+  // The first band's middle is `mid` steps into the range, which holds `steps` steps:
+  // anchor = left + mid · (width − right − left) / steps, which must be ≥ the first label's reach.
+  const steps = labels.length - band.inner + 2 * band.outer;
+  const mid = band.outer + (1 - band.inner) / 2;
+  const firstReach = reach(labels[0] ?? '') * Math.cos(rad);
+  const left = (firstReach - (mid * (size.width - right)) / steps) / (1 - mid / steps);
+  return {
+    left: Math.max(min.left, Math.ceil(left)),
+    below: Math.max(min.below, Math.ceil(gap + Math.max(0, ...labels.map(reach)) * Math.sin(rad))),
+  };
+}
+
 export function leftAxis(
   scale: ScaleContinuousNumeric<number, number>,
   f: Frame,

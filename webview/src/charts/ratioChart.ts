@@ -3,7 +3,7 @@
 // ratio's spread when it is known, and a line at 1. layout() is pure; render() draws.
 
 import { scaleBand, scaleLog } from 'd3';
-import { emptyNote, frame } from './axes';
+import { emptyNote, frame, SLANT_DEG, slantedLabelMargins } from './axes';
 import { px, renderMarks, type ChartMarks, type Mark, type Size } from './marks';
 import { legend, type TflopsSeries } from './tflopsBars';
 
@@ -32,7 +32,15 @@ export function layout(data: RatioDatum[], series: TflopsSeries[], size: Size, o
   const present = series.filter((s) => data.some((d) => d.points[s.id]?.ratio !== undefined));
   const rows = data.filter((d) => present.some((s) => d.points[s.id]?.ratio !== undefined));
   if (rows.length === 0) return { ...size, label: o.title, marks: emptyNote(size, 'No ratios to show') };
-  const f = frame(size, { l: 52, t: 26, r: 8, b: 64 });
+  const band = { inner: 0.2, outer: 0.1 };
+  const m = slantedLabelMargins(
+    rows.map((d) => d.label),
+    size,
+    8,
+    band,
+    { left: 52, below: 64 },
+  );
+  const f = frame(size, { l: m.left, t: 26, r: 8, b: m.below });
   const values = rows.flatMap((d) =>
     present.flatMap((s) => {
       const p = d.points[s.id];
@@ -50,8 +58,8 @@ export function layout(data: RatioDatum[], series: TflopsSeries[], size: Size, o
   const x = scaleBand<string>()
     .domain(rows.map((_, i) => `${i}`))
     .range([f.left, f.right])
-    .paddingInner(0.2)
-    .paddingOuter(0.1);
+    .paddingInner(band.inner)
+    .paddingOuter(band.outer);
   const marks: Mark[] = [{ type: 'line', x1: f.left, y1: f.top, x2: f.left, y2: f.bottom, cls: 'axis' }];
   for (const t of ratioTicks(y.domain()[0], y.domain()[1])) {
     const ty = px(y(t));
@@ -104,7 +112,7 @@ export function layout(data: RatioDatum[], series: TflopsSeries[], size: Size, o
       text: d.label,
       cls: 'tick',
       anchor: 'end',
-      rotate: -35,
+      rotate: -SLANT_DEG,
     });
   });
   marks.push(...legend(present, f.left, 6, (s) => `point series-${s.id}`));

@@ -2,7 +2,7 @@
 // setmaxnreg values of the producer and math warpgroups (ticks), and spilled bytes where any.
 
 import { scaleBand, scaleLinear } from 'd3';
-import { emptyNote, frame, leftAxis, shortNumber } from './axes';
+import { emptyNote, frame, leftAxis, shortNumber, SLANT_DEG, slantedLabelMargins } from './axes';
 import { px, renderMarks, type ChartMarks, type Mark, type Size } from './marks';
 
 export interface RegistersDatum {
@@ -22,7 +22,15 @@ export function layout(data: RegistersDatum[], size: Size): ChartMarks {
       label,
       marks: emptyNote(size, 'No compiled kernel yet: compile a candidate to see its registers'),
     };
-  const f = frame(size, { l: 44, t: 22, r: 8, b: 70 });
+  const band = { inner: 0.25, outer: 0.25 };
+  const m = slantedLabelMargins(
+    data.map((d) => (d.chosen ? `${d.label} *` : d.label)),
+    size,
+    8,
+    band,
+    { left: 44, below: 70 },
+  );
+  const f = frame(size, { l: m.left, t: 22, r: 8, b: m.below });
   const max = Math.max(...data.flatMap((d) => [d.registers, d.producer, d.math]));
   const y = scaleLinear()
     .domain([0, max > 0 ? max : 1])
@@ -31,7 +39,8 @@ export function layout(data: RegistersDatum[], size: Size): ChartMarks {
   const x = scaleBand<string>()
     .domain(data.map((_, i) => `${i}`))
     .range([f.left, f.right])
-    .padding(0.25);
+    .paddingInner(band.inner)
+    .paddingOuter(band.outer);
   const marks: Mark[] = [...leftAxis(y, f, 'registers / thread', y.ticks(5), shortNumber)];
   marks.push({ type: 'line', x1: f.left, y1: f.bottom, x2: f.right, y2: f.bottom, cls: 'axis' });
   data.forEach((d, i) => {
@@ -78,7 +87,7 @@ export function layout(data: RegistersDatum[], size: Size): ChartMarks {
       text: d.chosen ? `${d.label} *` : d.label,
       cls: 'tick',
       anchor: 'end',
-      rotate: -35,
+      rotate: -SLANT_DEG,
     });
   });
   marks.push({ type: 'line', x1: f.right - 250, y1: 10, x2: f.right - 236, y2: 10, cls: 'tick-mark producer' });

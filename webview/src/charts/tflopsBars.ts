@@ -2,7 +2,7 @@
 // one group of bars per shape, one bar per series. layout() is pure; render() draws.
 
 import { scaleBand, scaleLinear } from 'd3';
-import { emptyNote, frame, leftAxis, shortNumber } from './axes';
+import { emptyNote, frame, leftAxis, shortNumber, SLANT_DEG, slantedLabelMargins, TICK_CHAR_PX } from './axes';
 import { px, renderMarks, type ChartMarks, type Mark, type Size } from './marks';
 
 /** A bar series: 'ours' or a peer id; cls picks its theme colour in media/charts.css. */
@@ -24,7 +24,15 @@ export function layout(data: TflopsDatum[], series: TflopsSeries[], size: Size):
   const rows = data.filter((d) => present.some((s) => d.values[s.id] !== undefined));
   if (rows.length === 0)
     return { ...size, label, marks: emptyNote(size, 'No timings in this run (study mode or not measured)') };
-  const f = frame(size, { l: 48, t: 26, r: 8, b: 64 });
+  const band = { inner: 0.2, outer: 0.1 };
+  const m = slantedLabelMargins(
+    rows.map((d) => d.label),
+    size,
+    8,
+    band,
+    { left: 48, below: 64 },
+  );
+  const f = frame(size, { l: m.left, t: 26, r: 8, b: m.below });
   const max = Math.max(...rows.flatMap((d) => present.map((s) => d.values[s.id] ?? 0)));
   const y = scaleLinear()
     .domain([0, max > 0 ? max : 1])
@@ -33,8 +41,8 @@ export function layout(data: TflopsDatum[], series: TflopsSeries[], size: Size):
   const x = scaleBand<string>()
     .domain(rows.map((_, i) => `${i}`))
     .range([f.left, f.right])
-    .paddingInner(0.2)
-    .paddingOuter(0.1);
+    .paddingInner(band.inner)
+    .paddingOuter(band.outer);
   const marks: Mark[] = [...leftAxis(y, f, 'TFLOPS', y.ticks(5), shortNumber)];
   marks.push({ type: 'line', x1: f.left, y1: f.bottom, x2: f.right, y2: f.bottom, cls: 'axis' });
   const barWidth = x.bandwidth() / present.length;
@@ -61,7 +69,7 @@ export function layout(data: TflopsDatum[], series: TflopsSeries[], size: Size):
       text: d.label,
       cls: 'tick',
       anchor: 'end',
-      rotate: -35,
+      rotate: -SLANT_DEG,
     });
   });
   marks.push(...legend(present, f.left, 6));
@@ -80,7 +88,7 @@ export function legend(
   for (const s of series) {
     marks.push({ type: 'rect', x, y: y0, width: 10, height: 10, cls: cls(s) });
     marks.push({ type: 'text', x: x + 14, y: y0 + 9, text: s.name, cls: 'legend' });
-    x += 24 + Math.ceil(s.name.length * 6.2);
+    x += 24 + Math.ceil(s.name.length * TICK_CHAR_PX);
   }
   return marks;
 }
