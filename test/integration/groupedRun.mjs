@@ -128,12 +128,18 @@ export async function checkGroupedRun(frame, run) {
     texts.map((t) => {
       const r = t.getBoundingClientRect();
       const svg = t.ownerSVGElement.getBoundingClientRect();
-      return { text: t.textContent, outside: r.left < svg.left - 0.5 || r.bottom > svg.bottom + 0.5 };
+      const past = { left: svg.left - r.left, bottom: r.bottom - svg.bottom };
+      return { text: t.textContent, past, outside: past.left > 0.5 || past.bottom > 0.5 };
     }),
   );
   if (!labels.length) problems.push('no slanted case labels under the charts');
   const cut = labels.filter((l) => l.outside);
-  if (cut.length) problems.push(`${cut.length} slanted label(s) reach outside their chart, e.g. "${cut[0].text}"`);
+  if (cut.length) {
+    const { text, past } = cut[0];
+    problems.push(
+      `${cut.length} slanted label(s) reach outside their chart, e.g. "${text}" ${past.left.toFixed(0)} px past its left, ${past.bottom.toFixed(0)} px past its bottom`,
+    );
+  }
 
   if (problems.length) throw new Error(`${problems.length} mismatch(es):\n${problems.slice(0, 12).join('\n')}`);
   return `${rows.length} case rows, ${cells} cells equal the JSON; ${barTitles.length} bars of ours, ${peerBars} of ${peers.map((p) => p.name).join(', ') || 'no peer'}, ${points} roofline points; ${labels.length} slanted labels inside their charts`;

@@ -20,6 +20,8 @@ export function frame(
 
 /** About how wide one character of a tick label is, in px (the charts' 10–11 px sans): for room, not for layout. */
 export const TICK_CHAR_PX = 6.2;
+/** A tick label's line height, in px: slanted, it widens the label's box leftwards and downwards. */
+export const TICK_LINE_PX = 11;
 /** The angle x labels are slanted at, up to the left, anchored at their end under their band. */
 export const SLANT_DEG = 35;
 
@@ -49,11 +51,14 @@ export function slantedLabelMargins(
   // anchor = left + mid · (width − right − left) / steps, which must be ≥ the first label's reach.
   const steps = labels.length - band.inner + 2 * band.outer;
   const mid = band.outer + (1 - band.inner) / 2;
-  const firstReach = reach(labels[0] ?? '') * Math.cos(rad);
+  const firstReach = reach(labels[0] ?? '') * Math.cos(rad) + TICK_LINE_PX * Math.sin(rad);
   const left = (firstReach - (mid * (size.width - right)) / steps) / (1 - mid / steps);
   return {
     left: Math.max(min.left, Math.ceil(left)),
-    below: Math.max(min.below, Math.ceil(gap + Math.max(0, ...labels.map(reach)) * Math.sin(rad))),
+    below: Math.max(
+      min.below,
+      Math.ceil(gap + Math.max(0, ...labels.map(reach)) * Math.sin(rad) + TICK_LINE_PX * Math.cos(rad)),
+    ),
   };
 }
 
