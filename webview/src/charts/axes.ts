@@ -32,34 +32,28 @@ export interface BandPadding {
 }
 
 /**
- * Margins for x labels slanted under `labels.length` bands spread over [left, size.width − right]:
- * `left` puts the start of the first label (it reaches leftwards from the middle of its band) at
- * x ≥ 0; `below` keeps the longest label above the chart's bottom edge (from `gap` under the axis).
- * Each is at least the margin given.
+ * The frame of a chart with x labels slanted under `labels.length` bands: the margins given, with
+ * the left one raised until the start of the first label (it reaches leftwards from the middle of
+ * its band) is at x ≥ 0, and the bottom one until the longest label (from `gap` under the axis)
+ * ends above the chart's bottom edge.
  */
-export function slantedLabelMargins(
+export function slantedLabelFrame(
+  size: { width: number; height: number },
   labels: string[],
-  size: { width: number },
-  right: number,
   band: BandPadding,
-  min: { left: number; below: number },
+  m: { l: number; t: number; r: number; b: number },
   gap = 10,
-): { left: number; below: number } {
+): Frame {
   const rad = (SLANT_DEG * Math.PI) / 180;
   const reach = (s: string) => s.length * TICK_CHAR_PX;
   // The first band's middle is `mid` steps into the range, which holds `steps` steps:
-  // anchor = left + mid · (width − right − left) / steps, which must be ≥ the first label's reach.
+  // anchor = left + mid · (width − r − left) / steps, which must be ≥ the first label's reach.
   const steps = labels.length - band.inner + 2 * band.outer;
   const mid = band.outer + (1 - band.inner) / 2;
   const firstReach = reach(labels[0] ?? '') * Math.cos(rad) + TICK_LINE_PX * Math.sin(rad);
-  const left = (firstReach - (mid * (size.width - right)) / steps) / (1 - mid / steps);
-  return {
-    left: Math.max(min.left, Math.ceil(left)),
-    below: Math.max(
-      min.below,
-      Math.ceil(gap + Math.max(0, ...labels.map(reach)) * Math.sin(rad) + TICK_LINE_PX * Math.cos(rad)),
-    ),
-  };
+  const left = (firstReach - (mid * (size.width - m.r)) / steps) / (1 - mid / steps);
+  const below = gap + Math.max(0, ...labels.map(reach)) * Math.sin(rad) + TICK_LINE_PX * Math.cos(rad);
+  return frame(size, { l: Math.max(m.l, Math.ceil(left)), t: m.t, r: m.r, b: Math.max(m.b, Math.ceil(below)) });
 }
 
 export function leftAxis(

@@ -3,7 +3,7 @@
 // ratio's spread when it is known, and a line at 1. layout() is pure; render() draws.
 
 import { scaleBand, scaleLog } from 'd3';
-import { emptyNote, frame, SLANT_DEG, slantedLabelMargins } from './axes';
+import { emptyNote, SLANT_DEG, slantedLabelFrame } from './axes';
 import { px, renderMarks, type ChartMarks, type Mark, type Size } from './marks';
 import { legend, type TflopsSeries } from './tflopsBars';
 
@@ -33,14 +33,12 @@ export function layout(data: RatioDatum[], series: TflopsSeries[], size: Size, o
   const rows = data.filter((d) => present.some((s) => d.points[s.id]?.ratio !== undefined));
   if (rows.length === 0) return { ...size, label: o.title, marks: emptyNote(size, 'No ratios to show') };
   const band = { inner: 0.2, outer: 0.1 };
-  const m = slantedLabelMargins(
-    rows.map((d) => d.label),
+  const f = slantedLabelFrame(
     size,
-    8,
+    rows.map((d) => d.label),
     band,
-    { left: 52, below: 64 },
+    { l: 52, t: 26, r: 8, b: 64 },
   );
-  const f = frame(size, { l: m.left, t: 26, r: 8, b: m.below });
   const values = rows.flatMap((d) =>
     present.flatMap((s) => {
       const p = d.points[s.id];

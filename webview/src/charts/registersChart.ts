@@ -2,7 +2,7 @@
 // setmaxnreg values of the producer and math warpgroups (ticks), and spilled bytes where any.
 
 import { scaleBand, scaleLinear } from 'd3';
-import { emptyNote, frame, leftAxis, shortNumber, SLANT_DEG, slantedLabelMargins } from './axes';
+import { emptyNote, leftAxis, shortNumber, SLANT_DEG, slantedLabelFrame } from './axes';
 import { px, renderMarks, type ChartMarks, type Mark, type Size } from './marks';
 
 export interface RegistersDatum {
@@ -23,14 +23,12 @@ export function layout(data: RegistersDatum[], size: Size): ChartMarks {
       marks: emptyNote(size, 'No compiled kernel yet: compile a candidate to see its registers'),
     };
   const band = { inner: 0.25, outer: 0.25 };
-  const m = slantedLabelMargins(
-    data.map((d) => (d.chosen ? `${d.label} *` : d.label)),
+  const f = slantedLabelFrame(
     size,
-    8,
+    data.map((d) => (d.chosen ? `${d.label} *` : d.label)),
     band,
-    { left: 44, below: 70 },
+    { l: 44, t: 22, r: 8, b: 70 },
   );
-  const f = frame(size, { l: m.left, t: 22, r: 8, b: m.below });
   const max = Math.max(...data.flatMap((d) => [d.registers, d.producer, d.math]));
   const y = scaleLinear()
     .domain([0, max > 0 ? max : 1])

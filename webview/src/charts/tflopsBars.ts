@@ -2,7 +2,7 @@
 // one group of bars per shape, one bar per series. layout() is pure; render() draws.
 
 import { scaleBand, scaleLinear } from 'd3';
-import { emptyNote, frame, leftAxis, shortNumber, SLANT_DEG, slantedLabelMargins, TICK_CHAR_PX } from './axes';
+import { emptyNote, leftAxis, shortNumber, SLANT_DEG, slantedLabelFrame, TICK_CHAR_PX } from './axes';
 import { px, renderMarks, type ChartMarks, type Mark, type Size } from './marks';
 
 /** A bar series: 'ours' or a peer id; cls picks its theme colour in media/charts.css. */
@@ -25,14 +25,12 @@ export function layout(data: TflopsDatum[], series: TflopsSeries[], size: Size):
   if (rows.length === 0)
     return { ...size, label, marks: emptyNote(size, 'No timings in this run (study mode or not measured)') };
   const band = { inner: 0.2, outer: 0.1 };
-  const m = slantedLabelMargins(
-    rows.map((d) => d.label),
+  const f = slantedLabelFrame(
     size,
-    8,
+    rows.map((d) => d.label),
     band,
-    { left: 48, below: 64 },
+    { l: 48, t: 26, r: 8, b: 64 },
   );
-  const f = frame(size, { l: m.left, t: 26, r: 8, b: m.below });
   const max = Math.max(...rows.flatMap((d) => present.map((s) => d.values[s.id] ?? 0)));
   const y = scaleLinear()
     .domain([0, max > 0 ? max : 1])
