@@ -5,7 +5,7 @@
 import { scaleBand, scaleLog } from 'd3';
 import { emptyNote, SLANT_DEG, slantedLabelFrame } from './axes';
 import { px, renderMarks, type ChartMarks, type Mark, type Size } from './marks';
-import { legend, type TflopsSeries } from './tflopsBars';
+import { legend, SHAPE_BANDS, type TflopsSeries } from './tflopsBars';
 
 export interface RatioPoint {
   /** The ratio; absent = not measured for this shape. */
@@ -32,7 +32,7 @@ export function layout(data: RatioDatum[], series: TflopsSeries[], size: Size, o
   const present = series.filter((s) => data.some((d) => d.points[s.id]?.ratio !== undefined));
   const rows = data.filter((d) => present.some((s) => d.points[s.id]?.ratio !== undefined));
   if (rows.length === 0) return { ...size, label: o.title, marks: emptyNote(size, 'No ratios to show') };
-  const band = { inner: 0.2, outer: 0.1 };
+  const band = SHAPE_BANDS;
   const f = slantedLabelFrame(
     size,
     rows.map((d) => d.label),

@@ -17,6 +17,9 @@ export interface TflopsDatum {
   values: Record<string, number | undefined>;
 }
 
+/** How the per-shape charts (these bars, the peer ratios) space their shapes along x. */
+export const SHAPE_BANDS = { inner: 0.2, outer: 0.1 };
+
 export function layout(data: TflopsDatum[], series: TflopsSeries[], size: Size): ChartMarks {
   const present = series.filter((s) => data.some((d) => d.values[s.id] !== undefined));
   const peers = present.filter((s) => s.id !== 'ours');
@@ -24,7 +27,7 @@ export function layout(data: TflopsDatum[], series: TflopsSeries[], size: Size):
   const rows = data.filter((d) => present.some((s) => d.values[s.id] !== undefined));
   if (rows.length === 0)
     return { ...size, label, marks: emptyNote(size, 'No timings in this run (study mode or not measured)') };
-  const band = { inner: 0.2, outer: 0.1 };
+  const band = SHAPE_BANDS;
   const f = slantedLabelFrame(
     size,
     rows.map((d) => d.label),

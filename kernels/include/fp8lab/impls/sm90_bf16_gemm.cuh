@@ -315,9 +315,7 @@ struct Sm90Bf16Gemm {
   // ---- consumer: the math warpgroups ----------------------------------------------------------------
   // Where a math thread's wgmma operands start: the descriptors of stage 0, k-slice 0 (its A rows and
   // B); only their low halves (the start address) move with stage and k-slice.
-  struct Descriptors {
-    uint32_t a_lo, b_lo, hi;
-  };
+  using Descriptors = ptx::WgmmaDescOrigins;
 
   // One K-block's wgmma group on `stage`: for each wave, 4 x m64nNk16 over its 64 of K into
   // accum[wave], committed and not waited for. The first K-block of a tile overwrites (scale-d 0),
@@ -403,12 +401,7 @@ struct Sm90Bf16Gemm {
     const uint32_t wg_row = math_wg * WGMMA_M;  // first row of this WG inside a wave
     const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
     // The descriptors' constant high half (SBO, layout) is the same for A and B.
-    Descriptors desc;
-    const uint64_t desc_a = ptx::make_wgmma_desc_kmajor_sw128(smem + SMEM_A_OFFSET + wg_row * 128);
-    const uint64_t desc_b = ptx::make_wgmma_desc_kmajor_sw128(smem + SMEM_B_OFFSET);
-    desc.a_lo = static_cast<uint32_t>(desc_a);
-    desc.b_lo = static_cast<uint32_t>(desc_b);
-    desc.hi = static_cast<uint32_t>(desc_a >> 32);
+    const Descriptors desc = ptx::wgmma_desc_origins_kmajor_sw128(smem + SMEM_A_OFFSET + wg_row * 128, smem + SMEM_B_OFFSET);
 
     Sched sched(args);
     PipelineState<kNumStages> pipe;

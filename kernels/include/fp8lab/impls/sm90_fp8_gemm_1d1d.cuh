@@ -180,9 +180,7 @@ struct Sm90Fp8Gemm1D1D {
 
   // Where a math thread's wgmma operands start: the descriptors of stage 0, wave 0, k-slice 0 (its A
   // rows and B); only their low halves (the start address >> 4) move with stage, wave and k-slice.
-  struct Descriptors {
-    uint32_t a_lo, b_lo, hi;
-  };
+  using Descriptors = ptx::WgmmaDescOrigins;
 
   // Same two choices as the 1D2D kernel's consumer (its comments say why), under the same macros.
 #ifndef FP8LAB_KEEP_DESCRIPTORS
@@ -260,9 +258,7 @@ struct Sm90Fp8Gemm1D1D {
     const uint32_t r0 = wg_row + warp_in_wg * 16 + lane_idx / 4;
     const uint32_t r1 = r0 + 8;
     const uint32_t c0 = 2 * (lane_idx % 4);
-    const uint64_t desc_a = ptx::make_wgmma_desc_kmajor_sw128(smem + SMEM_A_OFFSET + wg_row * BLOCK_K);
-    const uint64_t desc_b = ptx::make_wgmma_desc_kmajor_sw128(smem + SMEM_B_OFFSET);
-    Descriptors desc{static_cast<uint32_t>(desc_a), static_cast<uint32_t>(desc_b), static_cast<uint32_t>(desc_a >> 32)};
+    Descriptors desc = ptx::wgmma_desc_origins_kmajor_sw128(smem + SMEM_A_OFFSET + wg_row * BLOCK_K, smem + SMEM_B_OFFSET);
     if constexpr (kKeepDescriptors) {
       desc.a_lo = runtime_value(desc.a_lo);
       desc.b_lo = runtime_value(desc.b_lo);

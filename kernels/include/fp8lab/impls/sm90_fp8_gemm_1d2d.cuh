@@ -412,8 +412,7 @@ struct Sm90Fp8Gemm1D2D {
     uint32_t lane_idx;
     uint32_t r0, r1;      // accumulator rows inside one wave's 64-row slice (fragment layout §9.7.15.5.1.1)
     uint32_t cta_rank;
-    uint64_t desc_a_origin, desc_b_origin;  // stage 0, wave 0, k-slice 0 (see issue_wgmma_group)
-    uint32_t desc_hi;
+    ptx::WgmmaDescOrigins desc;  // stage 0, wave 0, k-slice 0 (see issue_wgmma_group)
   };
 
   // The ring of stages as the math threads see it.
@@ -500,17 +499,17 @@ struct Sm90Fp8Gemm1D2D {
 
   // One K-block's wgmma group on `stage`: 4 x m64nNk32 over its 128 of K into `acc` (this WG's A
   // rows `a_offset` bytes into the stage), committed, not waited for. `accumulate`: add to acc.
-  // desc_*_origin: the descriptors of stage 0, k-slice 0; only their low halves move.
-  __device__ __forceinline__ static void issue_wgmma_group(float (&acc)[kNumAccum], uint64_t desc_a_origin, uint64_t desc_b_origin,
-                                                           uint32_t desc_hi, uint32_t stage, uint32_t a_offset, bool accumulate) {
-    const uint32_t desc_a_stage = static_cast<uint32_t>(desc_a_origin) + (stage * SMEM_A_STAGE_BYTES + a_offset) / 16;
-    const uint32_t desc_b_stage = static_cast<uint32_t>(desc_b_origin) + stage * (SMEM_B_STAGE_BYTES / 16);
+  // desc: the descriptors of stage 0, k-slice 0 (their low halves move with stage and slice).
+  __device__ __forceinline__ static void issue_wgmma_group(float (&acc)[kNumAccum], const ptx::WgmmaDescOrigins& desc, uint32_t stage,
+                                                           uint32_t a_offset, bool accumulate) {
+    const uint32_t desc_a_stage = desc.a_lo + (stage * SMEM_A_STAGE_BYTES + a_offset) / 16;
+    const uint32_t desc_b_stage = desc.b_lo + stage * (SMEM_B_STAGE_BYTES / 16);
     ptx::wgmma_fence_operands(acc);
     ptx::wgmma_fence();
 #pragma unroll
     for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
-      const uint64_t desc_a = ptx::wgmma_desc_from_halves(desc_a_stage + k * WGMMA_K / 16, desc_hi);
-      const uint64_t desc_b = ptx::wgmma_desc_from_halves(desc_b_stage + k * WGMMA_K / 16, desc_hi);
+      const uint64_t desc_a = ptx::wgmma_desc_from_halves(desc_a_stage + k * WGMMA_K / 16, desc.hi);
+      const uint64_t desc_b = ptx::wgmma_desc_from_halves(desc_b_stage + k * WGMMA_K / 16, desc.hi);
       Mma::mma(acc, desc_a, desc_b, (k > 0 || accumulate) ? 1u : 0u);
     }
     ptx::wgmma_commit_group();
@@ -543,7 +542,7 @@ struct Sm90Fp8Gemm1D2D {
     sc.sfa_0 = sfa[me.r0];
     sc.sfa_1 = sfa[me.r1];
     tr.event(TraceEvent::WgmmaIssue, ahead.stage, kb, t.m_block, t.n_block);
-    issue_wgmma_group(acc, me.desc_a_origin, me.desc_b_origin, me.desc_hi, ahead.stage, 0, false);
+    issue_wgmma_group(acc, me.desc, ahead.stage, 0, false);
     ahead.advance();
     return sc;
   }
@@ -686,7 +685,7 @@ struct Sm90Fp8Gemm1D2D {
             sfa_0 = sfa[w * WAVE_BLOCK_M + me.r0];
             sfa_1 = sfa[w * WAVE_BLOCK_M + me.r1];
             tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
-            issue_wgmma_group(acc, me.desc_a_origin, me.desc_b_origin, me.desc_hi, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
+            issue_wgmma_group(acc, me.desc, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
           }
           ptx::wgmma_wait_group<0>();
           ptx::wgmma_fence_operands(acc);
@@ -737,14 +736,12 @@ struct Sm90Fp8Gemm1D2D {
     const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
     // wgmma descriptors of stage 0, wave 0, k-slice 0 of this WG's A rows and of B: the K-loop only
     // adds (stage, wave, slice) byte offsets >> 4 to their low halves (see wgmma_desc_from_halves).
-    uint64_t desc_a_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_a + wg_row * BLOCK_K);
-    uint64_t desc_b_origin = ptx::make_wgmma_desc_kmajor_sw128(smem_b);
-    const uint32_t desc_hi = static_cast<uint32_t>(desc_a_origin >> 32);  // same layout for A and B
+    ptx::WgmmaDescOrigins desc = ptx::wgmma_desc_origins_kmajor_sw128(smem_a + wg_row * BLOCK_K, smem_b);
     if constexpr (kKeepDescriptors) {
-      desc_a_origin = runtime_value(static_cast<uint32_t>(desc_a_origin));
-      desc_b_origin = runtime_value(static_cast<uint32_t>(desc_b_origin));
+      desc.a_lo = runtime_value(desc.a_lo);
+      desc.b_lo = runtime_value(desc.b_lo);
     }
-    const MathThread me{wg_row, warp_in_wg, lane_idx, r0, r1, cta_rank, desc_a_origin, desc_b_origin, desc_hi};
+    const MathThread me{wg_row, warp_in_wg, lane_idx, r0, r1, cta_rank, desc};
     const Ring ring{full_barriers, empty_barriers, smem_sfa};
     Sched sched(args);
     PipelineState<kNumStages> pipe;   // the next stage to finish: wait for its wgmma group, release it

@@ -53,6 +53,17 @@ __device__ __forceinline__ uint64_t wgmma_desc_from_halves(uint32_t lo, uint32_t
   return desc;
 }
 
+// The descriptors of a K-major A and B tile (128-byte swizzle) as the kernels keep them: the two low
+// halves, which stages, waves and k-slices move, and the high half they share.
+struct WgmmaDescOrigins {
+  uint32_t a_lo, b_lo, hi;
+};
+__device__ __forceinline__ WgmmaDescOrigins wgmma_desc_origins_kmajor_sw128(const void* a_tile, const void* b_tile) {
+  const uint64_t a = make_wgmma_desc_kmajor_sw128(a_tile);
+  const uint64_t b = make_wgmma_desc_kmajor_sw128(b_tile);
+  return {static_cast<uint32_t>(a), static_cast<uint32_t>(b), static_cast<uint32_t>(a >> 32)};
+}
+
 // wgmma.fence.sync.aligned: order earlier register/shared accesses before the next mma_async (§9.7.15.7.1).
 __device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;" ::: "memory"); }
 
