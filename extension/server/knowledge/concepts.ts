@@ -108,7 +108,7 @@ export const concepts: ConceptEntry[] = [
       'layout_type',
       'kWgmmaLayoutSwizzle128B',
     ],
-    patterns: ['make_wgmma_desc.*', '.*_desc_(a|b)'],
+    patterns: ['make_wgmma_desc.*', 'wgmma_desc_origins.*', '.*_desc_(a|b)'],
     title: 'wgmma shared-memory matrix descriptor (64 bits)',
     body:
       'How `wgmma.mma_async` finds an operand tile in shared memory without registers: bits 0–13 start address >> 4; ' +

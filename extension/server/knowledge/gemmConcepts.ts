@@ -79,7 +79,7 @@ export const gemmConcepts: ConceptEntry[] = [
   },
   {
     id: 'wgmma_desc_halves',
-    identifiers: ['Descriptors', 'wgmma_desc_from_halves', 'a_lo', 'b_lo'],
+    identifiers: ['Descriptors', 'WgmmaDescOrigins', 'wgmma_desc_from_halves', 'a_lo', 'b_lo'],
     title: 'wgmma descriptors kept as two halves',
     body: "Across stages and k-slices only a descriptor's low half (start address >> 4) changes; the high half (SBO, base offset, layout) is the same for A and B. The kernel keeps the halves in registers and builds each descriptor with one add and a `mov.b64 {lo, hi}` instead of re-encoding the address between wgmmas.",
   },

@@ -218,7 +218,7 @@ test('real kernel: the instantiated body gets a lens position and facts from a g
   const md = hoverAt(impl, offsetToPosition(impl, body!.start + 3), kb, f)!;
   assert.ok(md.includes(unit.kernelName));
   assert.match(
-    hoverAt(impl, offsetToPosition(impl, impl.indexOf('make_wgmma_desc_kmajor_sw128') + 3), kb, undefined)!,
+    hoverAt(impl, offsetToPosition(impl, impl.indexOf('wgmma_desc_origins_kmajor_sw128') + 3), kb, undefined)!,
     /matrix descriptor/,
   );
 });
