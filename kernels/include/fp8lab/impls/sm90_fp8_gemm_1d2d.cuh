@@ -155,16 +155,18 @@ struct Sm90Fp8Gemm1D2D {
   static_assert(FP8LAB_OVERLAP_TILES_AHEAD == 1 || FP8LAB_OVERLAP_TILES_AHEAD == 2, "FP8LAB_OVERLAP_TILES_AHEAD is 1 or 2");
   static constexpr uint32_t kOverlapTilesAhead = FP8LAB_OVERLAP_TILES_AHEAD;
 
-  // Overlap across tiles on the serial K-loop (Normal GEMMs, BLOCK_N > 128 or two waves: 128x192,
-  // 256x128): the next tile's first wgmma group (K-block 0, wave 0) is issued into the tensor-core
-  // accumulator, free once the tile's last K-block is promoted, before the epilogue stores the
-  // promoted sums, so the tensor cores work through the epilogue; no register is added. An experiment
-  // until measured: FP8LAB_OVERLAP_TILES_SERIAL=1 builds it (the A/B).
+  // Overlap across tiles on the serial K-loop (Normal and contiguous GEMMs, BLOCK_N > 128 or two
+  // waves: 128x192, 256x128): the next tile's first wgmma group (K-block 0, wave 0) is issued into the
+  // tensor-core accumulator, free once the tile's last K-block is promoted, before the epilogue stores
+  // the promoted sums, so the tensor cores work through the epilogue; no register is added. Every wave
+  // is computed, as in a Normal GEMM: a contiguous tile's rows are all inside ΣM except the last
+  // tile's, whose rows past ΣM are TMA's zero fill and never stored. An experiment until measured:
+  // FP8LAB_OVERLAP_TILES_SERIAL=1 builds it (the A/B).
 #ifndef FP8LAB_OVERLAP_TILES_SERIAL
 #define FP8LAB_OVERLAP_TILES_SERIAL 0
 #endif
-  static constexpr bool kOverlapTilesSerial =
-      FP8LAB_OVERLAP_TILES_SERIAL != 0 && !kOverlapKBlocks && kPromote && kGemmType == GemmType::Normal && kSplitK == 1;
+  static constexpr bool kOverlapTilesSerial = FP8LAB_OVERLAP_TILES_SERIAL != 0 && !kOverlapKBlocks && kPromote && kSplitK == 1 &&
+                                              (kGemmType == GemmType::Normal || kGemmType == GemmType::MGroupedContiguous);
   // A tile's first group is issued before its turn of the tile loop (either overlap).
   static constexpr bool kIssueTilesAhead = kOverlapTiles || kOverlapTilesSerial;
 
@@ -833,7 +835,7 @@ struct Sm90Fp8Gemm1D2D {
           if constexpr (kOverlapTiles) {
             k_loop_overlapped(former_tag, first_scales, second_scales);
           } else if constexpr (kOverlapTilesSerial) {
-            // Normal GEMM: every wave holds rows (see wave_valid).
+            // Every wave is computed (see kOverlapTilesSerial).
             k_loop_serial<decltype(former_tag)::value, true, true>(tile, sb, num_k_blocks, wave_valid, final_accum, accum, pipe, ahead, tr,
                                                                    ring, me, first_scales);
           } else {
