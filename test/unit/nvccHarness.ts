@@ -41,20 +41,19 @@ export function withWorkDir<T>(prefix: string, body: (work: string) => T): T {
   }
 }
 
+/** The nvcc flags every kernel unit is built with here (the language level, optimisation, our headers). */
+const deviceFlags = (): string[] => ['-std=c++17', '-O3', '--expt-relaxed-constexpr', '-I', kernelInclude()];
+
 /** Writes `source` to <work>/<name>.cu and builds a sm_90a cubin with `ptxas -v`; the log holds the report. */
 export function compileCubin(source: string, work: string, name: string): { status: number | null; log: string } {
   const cu = join(work, `${name}.cu`);
   writeFileSync(cu, source);
   const argv = [
-    '-std=c++17',
-    '-O3',
+    ...deviceFlags(),
     '-gencode=arch=compute_90a,code=sm_90a',
     '--cubin',
     '-Xptxas',
     '-v',
-    '--expt-relaxed-constexpr',
-    '-I',
-    kernelInclude(),
     '-o',
     join(work, `${name}.cubin`),
     cu,
@@ -68,18 +67,7 @@ export function ptxOf(work: string, name: string, source: string): string {
   const cu = join(work, `${name}.cu`);
   const ptx = join(work, `${name}.ptx`);
   writeFileSync(cu, source);
-  const argv = [
-    '-std=c++17',
-    '-O3',
-    '-arch=sm_90a',
-    '--ptx',
-    '--expt-relaxed-constexpr',
-    '-I',
-    kernelInclude(),
-    '-o',
-    ptx,
-    cu,
-  ];
+  const argv = [...deviceFlags(), '-arch=sm_90a', '--ptx', '-o', ptx, cu];
   const r = spawnSync(nvcc!, argv, { encoding: 'utf8' });
   assert.equal(r.status, 0, `nvcc failed on ${name}:\n${r.stderr}`);
   return readFileSync(ptx, 'utf8');
