@@ -74,25 +74,6 @@ export function ptxOf(work: string, name: string, source: string): string {
 }
 
 /**
- * The most wgmma.mma_async instructions found between a `wgmma.wait_group 0` and the next `stmatrix`
- * (over each stmatrix of the PTX, counting from the last wait before it): a group issued after a
- * tile's last wait and before its epilogue stages the tile.
- */
-export function wgmmaBetweenLastWaitAndStaging(ptx: string): number {
-  let sinceWait = 0;
-  let most = 0;
-  for (const line of ptx.split('\n')) {
-    if (/wgmma\.wait_group\.sync\.aligned 0;/.test(line)) sinceWait = 0;
-    else if (line.includes('wgmma.mma_async')) sinceWait++;
-    else if (line.includes('stmatrix')) {
-      most = Math.max(most, sinceWait);
-      sinceWait = 0;
-    }
-  }
-  return most;
-}
-
-/**
  * Compiles a generated kernel unit and asserts it built, that ptxas reported `kernelName` and that
  * it uses no local memory (spills or stack); with `noSerializedWgmma`, also that ptxas did not
  * serialise the wgmma pipeline (C7514) nor inject a warpgroup.wait of its own (C7517: it found a

@@ -102,16 +102,6 @@ struct Sm90Bf16Gemm {
   // Columns per TMA store: one swizzle row (kSwizzleD bytes) of D elements, or the whole tile unswizzled.
   static constexpr uint32_t TMA_D_BLOCK_N = kSwizzleD == 0 ? BLOCK_N : kSwizzleD / kOutBytes;
   static constexpr uint32_t kNumDStores = BLOCK_N / TMA_D_BLOCK_N;
-  // bf16 D, epilogue under the next tile's first wgmma group (consume_overlapped): a finished tile's
-  // accumulators are packed into bf16 pairs in registers (half as many), the next tile's first K-block
-  // is issued into the freed accumulators, and the packed tile is staged and stored while that group
-  // runs, so the tensor cores do not idle through the epilogue (which short K makes a large share of
-  // a tile). An experiment until measured: FP8LAB_BF16_OVERLAP_EPILOGUE=1 builds it (the A/B).
-#ifndef FP8LAB_BF16_OVERLAP_EPILOGUE
-#define FP8LAB_BF16_OVERLAP_EPILOGUE 0
-#endif
-  static constexpr bool kOverlapEpilogue = FP8LAB_BF16_OVERLAP_EPILOGUE != 0 && !kFp32Out;
-  using PackedTile = uint32_t[kNumWaves][kNumAccum / 2];  // bf16x2 pairs of the accumulator fragment
 
   // ---- shared-memory layout (bytes) --------------------------------------------------------------
   static constexpr uint32_t SMEM_D_BYTES = align_up<uint32_t>(BLOCK_M * BLOCK_N * kOutBytes, 1024);
@@ -358,19 +348,12 @@ struct Sm90Bf16Gemm {
   // (wait_group 1), so the tensor cores always have the next group queued; kb - 1's stage is then
   // released (its operands were read: that group is complete). All groups accumulate into the same
   // registers, which wgmma orders by itself (no fence is needed between mma_asyncs on the same
-  // accumulator, §9.7.15.7.1). kFirstIssued (consume_overlapped): K-block 0 is already in flight
-  // from `pipe`'s stage.
-  template <bool kFirstIssued = false>
+  // accumulator, §9.7.15.7.1).
   __device__ __forceinline__ static void k_loop(float (&accum)[kNumWaves][kNumAccum], const Descriptors& desc, uint32_t k_blocks,
                                                 const Tile& tile, PipelineState<kNumStages>& pipe, uint64_t* full_barriers,
                                                 uint64_t* empty_barriers, uint32_t cta_rank, uint32_t lane_idx, TraceWriter& tr) {
     PipelineState<kNumStages> previous = pipe;
-    uint32_t kb = 0;
-    if constexpr (kFirstIssued) {
-      pipe.advance();
-      kb = 1;
-    }
-    for (; kb < k_blocks; ++kb) {
+    for (uint32_t kb = 0; kb < k_blocks; ++kb) {
       tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
       ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
       tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
@@ -407,111 +390,40 @@ struct Sm90Bf16Gemm {
     PipelineState<kNumStages> pipe;
     const uint32_t k_blocks = num_k_blocks(args.k);
     TraceWriter tr(args, 1 + math_wg, threadIdx.x % 128 == 0);
-    if constexpr (kOverlapEpilogue) {
-      consume_overlapped(args, sched, smem_d, desc, k_blocks, pipe, full_barriers, empty_barriers, cta_rank, wg_row, warp_in_wg,
-                         lane_idx, tr);
-    } else {
-      Tile tile;
-      float accum[kNumWaves][kNumAccum];
-      while (sched.next(tile)) {
-        tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-        // K-grouped: this tile's group's K-blocks (the others: all of K, the same for every tile).
-        if constexpr (kKGrouped) {
-          k_loop(accum, desc, tile.num_k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
-        } else {
-          k_loop(accum, desc, k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
-        }
-        tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-        store_tile(args, sched, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx);
-        tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-        tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-        tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-      }
-      // Keep the staging tile alive until the last store has read it.
-      ptx::cp_async_bulk_wait_group_read<0>();
-      tr.finish();
-    }
-  }
-
-  // kOverlapEpilogue's tile loop (bf16 D, so not K-grouped: every tile has k_blocks K-blocks). At the
-  // top of each turn the tile's K-block 0 is in flight; k_loop runs the others, then the
-  // accumulators are packed, the next tile's K-block 0 is issued and the packed tile is stored. The
-  // loop is left only with no group in flight (ptxas serialises wgmma when a path out of a loop may
-  // carry one: C7514).
-  __device__ __forceinline__ static void consume_overlapped(const GemmArgs& args, Sched& sched, uint8_t* smem_d, const Descriptors& desc,
-                                                            uint32_t k_blocks, PipelineState<kNumStages>& pipe, uint64_t* full_barriers,
-                                                            uint64_t* empty_barriers, uint32_t cta_rank, uint32_t wg_row,
-                                                            uint32_t warp_in_wg, uint32_t lane_idx, TraceWriter& tr) {
+    Tile tile;
     float accum[kNumWaves][kNumAccum];
-    Tile tile, next;
-    if (!sched.next(tile)) {
-      tr.finish();
-      return;
-    }
-    bool has_next = sched.next(next);
-    // Wait for `pipe`'s stage and issue its K-block as the first of a tile into accum (not waited for).
-    auto issue_first = [&](const Tile& t) {
-      tr.event(TraceEvent::FullWaitBegin, pipe.stage, 0, t.m_block, t.n_block);
-      ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
-      tr.event(TraceEvent::FullWaitEnd, pipe.stage, 0, t.m_block, t.n_block);
-      tr.event(TraceEvent::WgmmaIssue, pipe.stage, 0, t.m_block, t.n_block);
-      issue_k_block(accum, desc, pipe.stage, true);
-    };
-    issue_first(tile);
-    while (true) {
+    while (sched.next(tile)) {
       tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-      k_loop<true>(accum, desc, k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
-      PackedTile packed;
-      pack_bf16(accum, packed);
-      if (!has_next) {
-        store_packed(args, sched, smem_d, tile, packed, wg_row, warp_in_wg, lane_idx, tr);
-        break;
+      // K-grouped: this tile's group's K-blocks (the others: all of K, the same for every tile).
+      if constexpr (kKGrouped) {
+        k_loop(accum, desc, tile.num_k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
+      } else {
+        k_loop(accum, desc, k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
       }
-      issue_first(next);
-      store_packed(args, sched, smem_d, tile, packed, wg_row, warp_in_wg, lane_idx, tr);
-      tile = next;
-      has_next = sched.next(next);
+      tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+      store_tile(args, sched, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx);
+      tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+      tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+      tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
     }
+    // Keep the staging tile alive until the last store has read it.
     ptx::cp_async_bulk_wait_group_read<0>();
     tr.finish();
-  }
-
-  // The overlapped loop's epilogue of one tile from its packed bf16 pairs.
-  __device__ __forceinline__ static void store_packed(const GemmArgs& args, const Sched& sched, uint8_t* smem_d, const Tile& t,
-                                                      const PackedTile& packed, uint32_t wg_row, uint32_t warp_in_wg, uint32_t lane_idx,
-                                                      TraceWriter& tr) {
-    tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
-    begin_store();
-    stage_bf16(smem_d, [&](uint32_t w, uint32_t j) { return packed[w][j]; }, wg_row, warp_in_wg, lane_idx);
-    finish_store(args, sched, smem_d, t);
-    tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
-    tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
-    tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
   }
 
   // ---- epilogue: accumulators -> swizzled staging tile -> TMA store (or reduce-add) ---------------
   __device__ __forceinline__ static void store_tile(const GemmArgs& args, const Sched& sched, uint8_t* smem_d, const Tile& t,
                                                     float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row, uint32_t warp_in_wg,
                                                     uint32_t lane_idx) {
-    begin_store();
+    // The previous tile's store must have finished reading the staging tile (every thread waits for
+    // its own bulk group, which is free when it issued none), then all math threads agree on it.
+    ptx::cp_async_bulk_wait_group_read<0>();
+    ptx::bar_sync(kMathBarrierId, kNumMathThreads);
     if constexpr (kFp32Out) {
       stage_fp32(smem_d, accum, wg_row, warp_in_wg, lane_idx);
     } else {
-      const auto pair = [&](uint32_t w, uint32_t j) { return ptx::cvt_rn_bf16x2_f32(accum[w][2 * j], accum[w][2 * j + 1]); };
-      stage_bf16(smem_d, pair, wg_row, warp_in_wg, lane_idx);
+      stage_bf16(smem_d, accum, wg_row, warp_in_wg, lane_idx);
     }
-    finish_store(args, sched, smem_d, t);
-  }
-
-  // The previous tile's store must have finished reading the staging tile (every thread waits for
-  // its own bulk group, which is free when it issued none), then all math threads agree on it.
-  __device__ __forceinline__ static void begin_store() {
-    ptx::cp_async_bulk_wait_group_read<0>();
-    ptx::bar_sync(kMathBarrierId, kNumMathThreads);
-  }
-
-  // The staged tile to D.
-  __device__ __forceinline__ static void finish_store(const GemmArgs& args, const Sched& sched, uint8_t* smem_d, const Tile& t) {
     // Make the generic-proxy shared-memory writes visible to the TMA (async proxy), then store one
     // TMA_D_BLOCK_N-column slab per thread; rows past M and columns past N are clipped by the TMA.
     ptx::fence_proxy_async_shared_cta();
@@ -561,27 +473,20 @@ struct Sm90Bf16Gemm {
   // bf16: stmatrix.x4 writes two n8 chunks of 16 rows per warp. Lane l addresses row (l % 16) of the
   // warp's 16 rows, chunk i + l / 16 (the x4 matrices are rows 0-7 / 8-15 of chunk i, then of chunk
   // i + 1) -- the FP8 1D2D kernel's mapping, checked in tools/check_invariants.cu.
-  // pair(w, j): accumulators 2j and 2j + 1 of wave w as one bf16x2 (converted here, or packed earlier).
-  template <typename Pair>
-  __device__ __forceinline__ static void stage_bf16(uint8_t* smem_d, const Pair& pair, uint32_t wg_row, uint32_t warp_in_wg,
-                                                    uint32_t lane_idx) {
+  __device__ __forceinline__ static void stage_bf16(uint8_t* smem_d, const float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row,
+                                                    uint32_t warp_in_wg, uint32_t lane_idx) {
 #pragma unroll
     for (uint32_t w = 0; w < kNumWaves; ++w) {
       const uint32_t row = w * WAVE_BLOCK_M + wg_row + warp_in_wg * 16 + lane_idx % 16;
 #pragma unroll
       for (uint32_t i = 0; i < kNumChunks; i += 2) {
         const uint32_t col = (i + lane_idx / 16) * 8;
-        ptx::stmatrix_m8n8_x4(smem_d + d_offset(row, col), pair(w, i * 2 + 0), pair(w, i * 2 + 1), pair(w, i * 2 + 2), pair(w, i * 2 + 3));
+        ptx::stmatrix_m8n8_x4(smem_d + d_offset(row, col), ptx::cvt_rn_bf16x2_f32(accum[w][i * 4 + 0], accum[w][i * 4 + 1]),
+                              ptx::cvt_rn_bf16x2_f32(accum[w][i * 4 + 2], accum[w][i * 4 + 3]),
+                              ptx::cvt_rn_bf16x2_f32(accum[w][i * 4 + 4], accum[w][i * 4 + 5]),
+                              ptx::cvt_rn_bf16x2_f32(accum[w][i * 4 + 6], accum[w][i * 4 + 7]));
       }
     }
-  }
-
-  // The accumulators rounded to bf16 pairs (round to nearest even), as stage_bf16 reads them.
-  __device__ __forceinline__ static void pack_bf16(const float (&accum)[kNumWaves][kNumAccum], PackedTile& packed) {
-#pragma unroll
-    for (uint32_t w = 0; w < kNumWaves; ++w)
-#pragma unroll
-      for (uint32_t j = 0; j < kNumAccum / 2; ++j) packed[w][j] = ptx::cvt_rn_bf16x2_f32(accum[w][2 * j], accum[w][2 * j + 1]);
   }
 
   // fp32: 8-byte st.shared of the fragment's column pairs (stmatrix is 16-bit only), rows r0 and

@@ -155,21 +155,6 @@ struct Sm90Fp8Gemm1D2D {
   static_assert(FP8LAB_OVERLAP_TILES_AHEAD == 1 || FP8LAB_OVERLAP_TILES_AHEAD == 2, "FP8LAB_OVERLAP_TILES_AHEAD is 1 or 2");
   static constexpr uint32_t kOverlapTilesAhead = FP8LAB_OVERLAP_TILES_AHEAD;
 
-  // Overlap across tiles on the serial K-loop (Normal and contiguous GEMMs, BLOCK_N > 128 or two
-  // waves: 128x192, 256x128): the next tile's first wgmma group (K-block 0, wave 0) is issued into the
-  // tensor-core accumulator, free once the tile's last K-block is promoted, before the epilogue stores
-  // the promoted sums, so the tensor cores work through the epilogue; no register is added. Every wave
-  // is computed, as in a Normal GEMM: a contiguous tile's rows are all inside ΣM except the last
-  // tile's, whose rows past ΣM are TMA's zero fill and never stored. An experiment until measured:
-  // FP8LAB_OVERLAP_TILES_SERIAL=1 builds it (the A/B).
-#ifndef FP8LAB_OVERLAP_TILES_SERIAL
-#define FP8LAB_OVERLAP_TILES_SERIAL 0
-#endif
-  static constexpr bool kOverlapTilesSerial = FP8LAB_OVERLAP_TILES_SERIAL != 0 && !kOverlapKBlocks && kPromote && kSplitK == 1 &&
-                                              (kGemmType == GemmType::Normal || kGemmType == GemmType::MGroupedContiguous);
-  // A tile's first group is issued before its turn of the tile loop (either overlap).
-  static constexpr bool kIssueTilesAhead = kOverlapTiles || kOverlapTilesSerial;
-
   // Unrolled serial K-loop (two waves per math WG, BLOCK_N > 128, the M-grouped kinds): with several
   // K-blocks in one loop body, ptxas moves the next K-block's full-barrier wait and scale loads in
   // between the promotion FFMAs of the current one, so the next wgmma group is issued as soon as the
@@ -644,32 +629,25 @@ struct Sm90Fp8Gemm1D2D {
   // completion, release the stage, promote into final_accum. Also the no-promotion variant's loop
   // (all of K in the tensor-core accumulator, the uniform scales applied once at the end).
   // kAllWavesValid: the caller checked that every wave holds rows (wave_valid is then not read).
-  // kFirstIssued (kOverlapTilesSerial): K-block 0's wave-0 group was issued before the tile's turn,
-  // with `first` its scales; its stage is full and its group in flight.
-  template <uint32_t kFormer, bool kAllWavesValid, bool kFirstIssued = false>
+  template <uint32_t kFormer, bool kAllWavesValid>
   __device__ __forceinline__ static void k_loop_serial(const Tile& tile, const TileScalesB& sb, uint32_t num_k_blocks,
                                                        const bool (&wave_valid)[kNumWaves], float (&final_accum)[kNumWaves][kNumAccum],
                                                        float (&accum)[kNumAccum], PipelineState<kNumStages>& pipe,
                                                        PipelineState<kNumStages>& ahead, TraceWriter& tr, const Ring& ring,
-                                                       const MathThread& me, const KBlockScales& first = {}) {
-    auto k_block = [&](uint32_t kb, auto issued_tag) {
-      constexpr bool kIssued = decltype(issued_tag)::value != 0;  // this is K-block 0, issued ahead
+                                                       const MathThread& me) {
+#pragma unroll kSerialUnroll
+    for (uint32_t kb = 0; kb < num_k_blocks; ++kb) {
       float sfb_0, sfb_1;
-      if constexpr (kIssued) {
-        sfb_0 = first.sfb_0;
-        sfb_1 = first.sfb_1;
-      } else {
-        if constexpr (!kSfbBulk) {
-          sfb_0 = sb.sfb[kb];
-          sfb_1 = sb.sfb[kb + sb.second];
-        }
-        tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
-        ptx::mbarrier_try_wait_parity(&ring.full_barriers[pipe.stage], pipe.phase);
-        tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
-        if constexpr (kSfbBulk) {  // they landed with the tile's first stage
-          sfb_0 = sb.sfb[kb];
-          sfb_1 = sb.sfb[kb + sb.second];
-        }
+      if constexpr (!kSfbBulk) {
+        sfb_0 = sb.sfb[kb];
+        sfb_1 = sb.sfb[kb + sb.second];
+      }
+      tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
+      ptx::mbarrier_try_wait_parity(&ring.full_barriers[pipe.stage], pipe.phase);
+      tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
+      if constexpr (kSfbBulk) {  // they landed with the tile's first stage
+        sfb_0 = sb.sfb[kb];
+        sfb_1 = sb.sfb[kb + sb.second];
       }
       const float* sfa = reinterpret_cast<const float*>(ring.smem_sfa + pipe.stage * SMEM_SFA_STAGE_BYTES);
 #pragma unroll
@@ -678,17 +656,12 @@ struct Sm90Fp8Gemm1D2D {
         float sfa_0 = 0.0f, sfa_1 = 0.0f;
         const bool valid = kAllWavesValid || wave_valid[w];
         if (valid) {
+          sfa_0 = sfa[w * WAVE_BLOCK_M + me.r0];
+          sfa_1 = sfa[w * WAVE_BLOCK_M + me.r1];
+          tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
           // Without promotion the tensor-core accumulator of a wave carries all of K.
           float (&acc)[kNumAccum] = kPromote ? accum : final_accum[w];
-          if (kIssued && w == 0) {
-            sfa_0 = first.sfa_0;
-            sfa_1 = first.sfa_1;
-          } else {
-            sfa_0 = sfa[w * WAVE_BLOCK_M + me.r0];
-            sfa_1 = sfa[w * WAVE_BLOCK_M + me.r1];
-            tr.event(TraceEvent::WgmmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
-            issue_wgmma_group(acc, me.desc, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
-          }
+          issue_wgmma_group(acc, me.desc, pipe.stage, w * WAVE_BLOCK_M * BLOCK_K, !kPromote && kb > 0);
           ptx::wgmma_wait_group<0>();
           ptx::wgmma_fence_operands(acc);
           tr.event(TraceEvent::WgmmaDone, pipe.stage, kb, tile.m_block, tile.n_block);
@@ -710,11 +683,7 @@ struct Sm90Fp8Gemm1D2D {
         }
       }
       pipe.advance();
-    };
-    uint32_t kb = 0;
-    if constexpr (kFirstIssued) k_block(kb++, IntConst<1>{});
-#pragma unroll kSerialUnroll
-    for (; kb < num_k_blocks; ++kb) k_block(kb, IntConst<0>{});
+    }
     ahead = pipe;
   }
 
@@ -771,7 +740,7 @@ struct Sm90Fp8Gemm1D2D {
       return;
     }
     if constexpr (!kSfbBulk) prefetch_sfb(args, sched, tile, smem_sfb);
-    // kIssueTilesAhead: a tile's first kAhead K-blocks are issued before its turn of the loop, K-block 0
+    // kOverlapTiles: a tile's first kAhead K-blocks are issued before its turn of the loop, K-block 0
     // into `accum` (first_scales) and, with kAhead = 2, K-block 1 into `accum_odd` (second_scales).
     KBlockScales first_scales{}, second_scales{};
     // The tile loop, instantiated per kAhead: kOverlapTilesAhead (2) when every tile has at least that
@@ -784,7 +753,7 @@ struct Sm90Fp8Gemm1D2D {
         first_scales = issue(accum, t, s, 0);
         if constexpr (kAhead == 2) second_scales = issue(accum_odd, t, s, 1);
       };
-      if constexpr (kIssueTilesAhead) {
+      if constexpr (kOverlapTiles) {
         begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, 0, has_next, next_tile);
         issue_ahead(tile, scales_b_of(args, sched, smem_sfb, sfb_buffer_floats, tile, 0));
       }
@@ -793,7 +762,7 @@ struct Sm90Fp8Gemm1D2D {
       while (true) {
         const uint32_t num_k_blocks = sched.num_k_blocks(tile);
         tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-        if constexpr (!kIssueTilesAhead) begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, sfb_buffer, has_next, next_tile);
+        if constexpr (!kOverlapTiles) begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, sfb_buffer, has_next, next_tile);
         const TileScalesB sb = scales_b_of(args, sched, smem_sfb, sfb_buffer_floats, tile, sfb_buffer);
 
         // Waves of this WG that hold rows of the problem. M-grouped kinds skip the others (a masked
@@ -834,10 +803,6 @@ struct Sm90Fp8Gemm1D2D {
         auto run_k_loop = [&](auto former_tag) {
           if constexpr (kOverlapTiles) {
             k_loop_overlapped(former_tag, first_scales, second_scales);
-          } else if constexpr (kOverlapTilesSerial) {
-            // Every wave is computed (see kOverlapTilesSerial).
-            k_loop_serial<decltype(former_tag)::value, true, true>(tile, sb, num_k_blocks, wave_valid, final_accum, accum, pipe, ahead, tr,
-                                                                   ring, me, first_scales);
           } else {
             if constexpr (kOverlapKBlocks) {
               // (Only split-K can leave a CTA no K-block; testing it elsewhere costs the 248-register
@@ -855,7 +820,7 @@ struct Sm90Fp8Gemm1D2D {
         // The tile after the next one: its B scales are prefetched while the next tile computes.
         Tile following;
         const bool has_following = has_next && sched.next(following);
-        if constexpr (kIssueTilesAhead) {
+        if constexpr (kOverlapTiles) {
           // Start the next tile's first wgmma group now: the tensor cores work on it through this
           // tile's epilogue (for short K the epilogue is a large share of a tile's time). The last
           // tile leaves the loop on its own path, so no path out of the loop has a group in flight
@@ -901,7 +866,7 @@ struct Sm90Fp8Gemm1D2D {
   }
 
   // ---- epilogue: bf16 via stmatrix into the staging tile, then TMA store --------------------------
-  // Without branches (kIssueTilesAhead keeps the next tile's first wgmma group in flight across it):
+  // Without branches (kOverlapTiles keeps the next tile's first wgmma group in flight across it):
   // waiting for, committing and issuing bulk stores are per thread, so every thread runs them and
   // only the store itself is predicated to its one thread per TMA_D_BLOCK_N columns.
   __device__ __forceinline__ static void store_tile(const GemmArgs& args, const Sched& sched, TraceWriter& tr,
