@@ -1,7 +1,8 @@
-// The kernel-source hash a tuning record is keyed by: sha256 over every file under kernels/ (path
-// and bytes, in sorted order), the extra kernel macros (FP8LAB_JIT_DEFINES) and the host's launch
-// rule (core/launchPolicy.ts). Edit one header and the hash changes, so rankings measured on the old
-// source are shown as stale instead of used.
+// The kernel-source hash a tuning record is keyed by: sha256 over every file under kernels/include/
+// (the headers the JIT compiles; path and bytes, in sorted order), the extra kernel macros
+// (FP8LAB_JIT_DEFINES) and the host's launch rule (core/launchPolicy.ts). Edit one header and the
+// hash changes, so rankings measured on the old source are shown as stale instead of used; the
+// kernels' README and host-side check tools are not compiled into a kernel and do not count.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -23,9 +24,10 @@ export async function kernelSourceHash(
   launchRule: string = LAUNCH_POLICY_ID,
 ): Promise<string> {
   const hash = createHash('sha256');
-  const files = (await filesUnder(kernelsDir)).map((f) => relative(kernelsDir, f).split(sep).join('/')).sort();
+  const compiled = join(kernelsDir, 'include');
+  const files = (await filesUnder(compiled)).map((f) => relative(compiled, f).split(sep).join('/')).sort();
   for (const rel of files) {
-    const bytes = await fs.readFile(join(kernelsDir, rel));
+    const bytes = await fs.readFile(join(compiled, rel));
     hash.update(`${rel}\0${bytes.length}\0`).update(bytes);
   }
   hash.update(`defines\0${[...jitDefines].sort().join(' ')}`);

@@ -3,7 +3,16 @@
 // reported as such and not used. The writers are this file run again as child processes.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -209,15 +218,24 @@ if (process.env.FP8LAB_TEST_STORE_WRITER) {
     assert.match(r.stdout, /\n4096x7168x2048 +128x128 c1x1 wg2 st5 +164\.0 .*this kernel source/);
   });
 
-  test('the kernel-source hash changes with any kernel file, the extra kernel macros and the launch rule', async () => {
+  test('the kernel-source hash changes with any compiled kernel header, the extra kernel macros and the launch rule', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fp8lab-kernels-'));
-    writeFileSync(join(dir, 'a.cuh'), 'one');
+    mkdirSync(join(dir, 'include', 'fp8lab'), { recursive: true });
+    mkdirSync(join(dir, 'tools'));
+    writeFileSync(join(dir, 'include', 'fp8lab', 'a.cuh'), 'one');
     const first = await kernelSourceHash(dir);
     assert.match(first, /^[0-9a-f]{64}$/);
     assert.equal(await kernelSourceHash(dir), first);
-    writeFileSync(join(dir, 'a.cuh'), 'two');
+    // The README and the host-side check tools are not compiled into a kernel: rankings stay current.
+    writeFileSync(join(dir, 'README.md'), 'prose');
+    writeFileSync(join(dir, 'tools', 'check.cu'), 'int main() {}');
+    assert.equal(await kernelSourceHash(dir), first);
+    writeFileSync(join(dir, 'include', 'fp8lab', 'a.cuh'), 'two');
     const second = await kernelSourceHash(dir);
     assert.notEqual(second, first);
+    writeFileSync(join(dir, 'include', 'fp8lab', 'b.cuh'), '');
+    assert.notEqual(await kernelSourceHash(dir), second);
+    rmSync(join(dir, 'include', 'fp8lab', 'b.cuh'));
     assert.notEqual(await kernelSourceHash(dir, ['FP8LAB_X=1']), second);
     // Rankings timed under another launch rule (PDL on a grid that leaves SMs idle, say) are stale too.
     assert.notEqual(await kernelSourceHash(dir, [], 'pdl-always'), second);
