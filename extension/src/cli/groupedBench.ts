@@ -39,8 +39,8 @@ Options:
   --no-pdl        no programmatic dependent launch  --edge-cases add the empty-group / psum cases
   --no-peer       without DeepGEMM
   --output T      bf16 only: D as bf16 (default), fp32, or fp32-accumulate (D = C + A·Bᵀ)
-  --config k=v,...  force parts of every case's config over the heuristics' choice (M-grouped and
-                  BF16 kinds); keys: ${Object.keys(CONFIG_KEYS).join(', ')}
+  --config k=v,...  force parts of every case's config over the heuristics' choice (the rest
+                  completed, every rule of the kind's kernel checked); keys: ${Object.keys(CONFIG_KEYS).join(', ')}
 `;
 
 /** --config k=v,... (or --config=k=v,...) taken out of the arguments: the fields it forces, or what is wrong. */

@@ -14,7 +14,6 @@ import {
 } from '../core/grouped/configProblem';
 import type { ConfigOverrides } from '../worker/bench/policy';
 import { CONFIG_KEYS } from '../core/configOverrides';
-import { is1d1dKind } from '../core/kernelRules1d1d';
 
 /** A usage error carries a code like every other error: E_INVALID_SHAPE for a shape, else E_BAD_ARGUMENT. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string; code?: ErrorCode } | { ok: 'help' };
@@ -307,11 +306,6 @@ export function parseShapeVerbArgs(verb: 'configs' | 'compile', args: string[]):
     if (!isValueWord(a)) return { ok: false, message: `unknown option ${a}` };
     words.push(a);
   }
-  if (config && is1d1dKind(kind))
-    return {
-      ok: false,
-      message: `--config applies to the 1D2D FP8 and the BF16 kinds; the ${kind} kernel is built with the tile its bench picks among its own 1D1D tiles (fp8lab configs --kernel ${kind} lists them)`,
-    };
   if (output !== undefined && kind !== 'bf16')
     return {
       ok: false,

@@ -136,7 +136,7 @@ test(
   },
 );
 
-test('configs lists the FP8 grouped kinds as their bench plans them; compile refuses --config for the 1D1D ones, saying why', () => {
+test('configs lists the FP8 grouped kinds as their bench plans them; compile refuses a forced field the 1D1D kernel cannot take, saying why', () => {
   // Masked: the bench's first draw of DeepGEMM's m ~ 192 case, the 1D2D candidates with their rules.
   const m = JSON.parse(fp8lab(['configs', '--kernel', 'masked', '32,192,6144,7168', '--json']).stdout) as ConfigReport;
   assert.deepEqual([m.problem.kind, m.problem.numGroups, m.problem.expectedM, m.problem.m], ['masked', 32, 192, 4096]);
@@ -153,13 +153,13 @@ test('configs lists the FP8 grouped kinds as their bench plans them; compile ref
   const w = fp8lab(['configs', '--kernel', 'wgrad', '4096,7168,2048']);
   assert.equal(w.code, 0, w.stderr);
   assert.match(w.stdout, /^FP8LAB configs: wgrad 4096x7168x2048 on \d+ SMs — 8 candidates/);
-  // Their bench picks among the 1D1D tiles itself, so compile builds that pick and takes no --config.
-  const forced = fp8lab(['compile', '--kernel', 'kgrouped', '4,4096,7168,8192', '--config', 'block_n=128']);
-  assert.equal(forced.code, 1);
-  assert.match(
-    forced.stderr,
-    /--config applies to the 1D2D FP8 and the BF16 kinds; the kgrouped kernel is built with the tile its bench picks/,
-  );
+  // A forced field the 1D1D kernel cannot take is refused before nvcc, with its rule and what would work.
+  const clustered = fp8lab(['compile', '--kernel', 'kgrouped', '4,4096,7168,8192', '--config', 'cluster_m=2']);
+  assert.equal(clustered.code, 1, clustered.stderr);
+  assert.match(clustered.stderr, /\[E_INVALID_CONFIG\].*\[cluster\] the 1D1D kernel runs without clusters/);
+  const split = fp8lab(['compile', '--kernel', 'wgrad', '4096', '7168', '2048', '--config', 'split_k=2']);
+  assert.equal(split.code, 1, split.stderr);
+  assert.match(split.stderr, /\[split-k\] the 1D1D kernel has no split-K/);
   const mqa = fp8lab(['compile', '--kernel', 'mqa-logits', '2048,8192,64,128']);
   assert.notEqual(mqa.code, 0);
   assert.match(mqa.stderr, /--kernel for compile is normal .*a grouped kind .*got mqa-logits/);

@@ -1,6 +1,7 @@
 // `fp8lab bench --kernel contiguous|masked --config ...`, the real CLI bundle with the real nvcc and
 // no GPU (study mode: each case compiled): the forced fields replace the heuristics' choice for every
-// case and the rest is completed; a 1D1D kind or an unknown key is refused with what would work.
+// case and the rest is completed (the 1D1D kinds too); a field the kernel cannot take or an unknown
+// key is refused with what would work.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cliRunner } from './cliRunner';
@@ -24,10 +25,31 @@ test('contiguous with --config cluster_m=2: every case runs 128-row tiles in a 2
   assert.equal(run.results[0].error, undefined);
 });
 
-test('--config on a 1D1D kind, or with an unknown key, is refused with what would work', () => {
+test(
+  'kgrouped with --config block_n=144: every case runs the forced 1D1D tile with the most stages that fit, compiled',
+  { skip },
+  () => {
+    const run = groupedBench('kgrouped', [
+      '--kernel',
+      'kgrouped',
+      '--shapes',
+      '4,4096,7168,2048',
+      '--config',
+      'block_n=144',
+    ]);
+    assert.equal(run.results.length, 1);
+    const c = run.results[0].config!;
+    assert.deepEqual([c.blockM, c.blockN, c.numStages, c.swizzleD], [128, 144, 4, 64], JSON.stringify(c));
+    assert.match(run.results[0].kernelName!, /^fp8lab_sm90_fp8_gemm_1d1d_kgrouped_bm128_bn144_bk128_st4_/);
+    assert.equal(run.results[0].registers?.spillStoresBytes, 0);
+    assert.equal(run.results[0].error, undefined);
+  },
+);
+
+test("--config that the kind's kernel cannot take, or with an unknown key, is refused with what would work", () => {
   const wgrad = fp8lab(['bench', '--kernel', 'wgrad', '--shapes', '4096,7168,2048', '--config', 'cluster_m=2']);
   assert.notEqual(wgrad.code, 0);
-  assert.match(wgrad.stdout + wgrad.stderr, /--config applies to the M-grouped and BF16 kinds/);
+  assert.match(wgrad.stdout + wgrad.stderr, /\[cluster\] the 1D1D kernel runs without clusters/);
   const unknown = fp8lab(['bench', '--kernel', 'masked', '--config', 'tile=128']);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /unknown key "tile"; use one of block_m/);

@@ -12,7 +12,7 @@ import type {
 } from '../../../protocol/worker';
 import { chooseConfig, formatConfigReport } from '../../core/heuristics';
 import { configReport1d1d } from '../../core/grouped/config';
-import { configViolations1d1d, is1d1dKind } from '../../core/kernelRules1d1d';
+import { completeConfig1d1d, configViolations1d1d, is1d1dKind } from '../../core/kernelRules1d1d';
 import { MAX_HOPPER_SMS, policyDevice as devicePolicy, type PolicyDevice } from '../../core/heuristics/device';
 import { completeConfig, configViolations, registerSplit } from '../../core/kernelRules';
 import {
@@ -196,8 +196,14 @@ export function numSmsProblem(config: GemmConfig, device: PolicyDevice): string 
  * Completes a partial config from the command line: the heuristic's choice supplies what is not
  * given; derived fields (threads, shared memory, swizzles, stages unless given) are recomputed.
  */
-export function applyOverrides(problem: GemmProblem, device: PolicyDevice, overrides: ConfigOverrides): GemmConfig {
+export function applyOverrides(
+  problem: GemmProblem,
+  device: PolicyDevice,
+  overrides: ConfigOverrides,
+  groupK?: readonly number[],
+): GemmConfig {
   if (isBf16Kind(problem.kind)) return applyOverridesBf16(problem, device, overrides);
+  if (is1d1dKind(problem.kind)) return applyOverrides1d1d(problem, device, overrides, groupK);
   const base = chooseConfig(problem, device).chosen;
   const choice = {
     blockM: overrides.blockM ?? base.blockM,
@@ -221,6 +227,47 @@ export function applyOverrides(problem: GemmProblem, device: PolicyDevice, overr
   if (overrides.swizzleA !== undefined) config.swizzleA = overrides.swizzleA;
   if (overrides.swizzleB !== undefined) config.swizzleB = overrides.swizzleB;
   return resolveConfig(problem, device, config).config;
+}
+
+/**
+ * The 1D1D kernel's --config (wgrad, kgrouped): the forced fields over its own tile pick, completed
+ * (stages: the most that fit; swizzleD: the widest a BLOCK_N row of fp32 takes) and checked, so a
+ * field the kernel cannot take (a cluster, split-K, another BLOCK_K) is its rule's coded error.
+ * K-grouped: `groupK`, the drawn groups' K, when the case was drawn.
+ */
+function applyOverrides1d1d(
+  problem: GemmProblem,
+  device: PolicyDevice,
+  overrides: ConfigOverrides,
+  groupK?: readonly number[],
+): GemmConfig {
+  const base = configReport1d1d(problem, device, groupK).chosen;
+  const config = completeConfig1d1d(
+    {
+      blockM: overrides.blockM ?? base.blockM,
+      blockN: overrides.blockN ?? base.blockN,
+      numSms: overrides.numSms ?? base.numSms,
+      ...(overrides.numStages !== undefined ? { numStages: overrides.numStages } : {}),
+      ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
+    },
+    device.sharedMemoryBytes,
+  );
+  if (overrides.blockK !== undefined) config.blockK = overrides.blockK;
+  if (overrides.numMathWarpgroups !== undefined) {
+    config.numMathWarpgroups = overrides.numMathWarpgroups;
+    config.numThreads = 128 * (1 + overrides.numMathWarpgroups);
+  }
+  if (overrides.clusterM !== undefined) config.clusterM = overrides.clusterM;
+  if (overrides.clusterN !== undefined) config.clusterN = overrides.clusterN;
+  if (overrides.swizzleA !== undefined) config.swizzleA = overrides.swizzleA;
+  if (overrides.swizzleB !== undefined) config.swizzleB = overrides.swizzleB;
+  if (overrides.splitK !== undefined && overrides.splitK !== 1)
+    throw coded(
+      'E_INVALID_CONFIG',
+      `config ${formatConfig(config)} cannot run ${problem.kind} ${problem.m}x${problem.n}x${problem.k}: [split-k] the 1D1D kernel has no split-K (it adds each tile onto D already); use split_k=1`,
+    );
+  checkForcedConfig(config, problem, device, `${problem.kind} ${problem.m}x${problem.n}x${problem.k}`, groupK);
+  return config;
 }
 
 /** The BF16 heuristics' choice, its refusals as coded errors. */

@@ -26,7 +26,6 @@ import { groupedConfig } from '../../core/grouped/config';
 import { drawFromLayout, groupedLayout } from '../../core/grouped/inputs';
 import { tmaAlignedSize } from '../../core/grouped/layout';
 import { BF16_GROUP_K_REASON, checkCase, checkGroupK, checkMkAlignment } from '../../core/grouped/validate';
-import { is1d1dKind } from '../../core/kernelRules1d1d';
 import { BF16_KGROUPED_K_ALIGNMENT, isBf16Kind, layoutKindOf } from '../../core/bf16/kernelRulesBf16';
 import { compiledShapeFor, kernelSourceForKind, KernelConfigError } from '../../core/kernelSource';
 import { formatConfig } from '../../core/runRows';
@@ -36,7 +35,6 @@ import { coded } from '../bench/errors';
 import { jitCompile, type Logger } from '../bench/jit';
 import { applyOverrides, checkForcedConfig, policyDevice, registerReport } from '../bench/policy';
 import { configOverridesProblem } from '../../core/configOverrides';
-import type { PolicyDevice } from '../../core/heuristics/device';
 import { SYNC_TIMEOUT_MS } from '../bench/shapeBench';
 import type { BenchHooks } from '../service';
 import { defaultJobDeps, firstHopper, initDevice, openJob, runItems, startDevice, type JobDeps } from '../jobPipeline';
@@ -106,7 +104,7 @@ export function prepareCase(
   const problem = kernelProblem(c, draw);
   const device = policyDevice(withGroupedSettings(settings), firstHopper(env));
   let config: GemmConfig;
-  const forced = c.config ?? (overrides ? configFromOverrides(c, problem, device, overrides) : undefined);
+  const forced = c.config ?? (overrides ? applyOverrides(problem, device, overrides, draw.groupK) : undefined);
   if (forced) {
     checkForcedConfig(forced, problem, device, caseLabel(c), draw.groupK);
     config = forced;
@@ -118,25 +116,6 @@ export function prepareCase(
     }
   }
   return { c, draw, ...(layout ? { layout } : {}), problem, config };
-}
-
-/**
- * A case's config with parts forced (--config) over the heuristics' choice for it: the M-grouped FP8
- * and the BF16 kinds; the 1D1D kernels (kgrouped, wgrad) pick among their own tiles.
- */
-function configFromOverrides(
-  c: GroupedCase,
-  problem: GemmProblem,
-  device: PolicyDevice,
-  overrides: ConfigOverrides,
-): GemmConfig {
-  if (is1d1dKind(c.kind))
-    throw coded(
-      'E_BAD_ARGUMENT',
-      `${caseLabel(c)}: --config applies to the M-grouped and BF16 kinds; the ${c.kind} kernel picks among its own 1D1D tiles`,
-    );
-  // Completed and checked against the kernel's rules and this GPU as the normal bench's --config is.
-  return applyOverrides(problem, device, overrides);
 }
 
 /** Compiles the kernel of a prepared case (1D1D for wgrad/kgrouped, 1D2D otherwise). */
