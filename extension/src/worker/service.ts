@@ -173,15 +173,17 @@ export async function compileKernel(settings: RuntimeSettings, job: CompileJob):
   return compileGemm(addon(), settings, problem, config);
 }
 
-/** Problems with a forced config built from partial overrides (the CLI's --config) on this machine's device. */
+/** Problems with a forced config built from partial overrides (the CLI's --config), planned as their kind's bench plans them. */
 export async function completeConfigs(
   settings: RuntimeSettings,
   problems: GemmProblem[],
   overrides: ConfigOverrides,
 ): Promise<GemmProblem[]> {
   const env = await probeEnvironment(settings);
-  const device = policyDevice(settings, firstHopper(env));
-  return validateForPlanning(problems, env).map((p) => ({ ...p, config: applyOverrides(p, device, overrides) }));
+  return validateForPlanning(problems, env).map((p) => ({
+    ...p,
+    config: applyOverrides(p, planFor(settings, env, p.kind).device, overrides),
+  }));
 }
 
 const HANG_SECONDS = 15;
