@@ -192,6 +192,61 @@ struct Sm90Fp8Gemm1D1D {
   static constexpr bool kKeepDescriptors = FP8LAB_KEEP_DESCRIPTORS != 0;
   static constexpr bool kSplitSerialLoop = FP8LAB_SPLIT_SERIAL_LOOP != 0;
 
+  // Early release: a K-block's scales are copied into registers before its wgmma group is issued,
+  // so the stage is released as soon as the group completes and the producer refills it while the
+  // promotion runs (the stage is otherwise held through the promotion, which reads the scales from
+  // it). It costs BLOCK_N / 4 more registers per math thread for B's scales, so it is taken only
+  // with one wave and where accumulators and scales fit the math warps' registers.
+#ifndef FP8LAB_1D1D_EARLY_RELEASE
+#define FP8LAB_1D1D_EARLY_RELEASE 0
+#endif
+  static constexpr bool kEarlyRelease = FP8LAB_1D1D_EARLY_RELEASE != 0 && kNumWaves == 1 && 2 * kNumAccum + 2 * kNumChunks <= 200;
+
+  // One K-block of the one wave on `stage` with early release: its scales into registers, its wgmma
+  // group run to completion, the stage released (`empty`, one arrive per warp), then the promotion
+  // from registers. `valid`: the wave holds rows of the problem (otherwise only the release).
+  __device__ __forceinline__ static void k_block_early_release(bool valid, float (&accum)[kNumAccum], float (&fin)[kNumAccum],
+                                                               const float* sfa, const float* sfb, uint32_t stage, uint64_t* empty,
+                                                               const Descriptors& desc, uint32_t r0, uint32_t r1, uint32_t c0,
+                                                               uint32_t lane_idx) {
+    if (!valid) {
+      __syncwarp();
+      if (lane_idx == 0) ptx::mbarrier_arrive(empty);
+      return;
+    }
+    const float sfa_0 = sfa[r0];
+    const float sfa_1 = sfa[r1];
+    float2 sb[kNumChunks];
+#pragma unroll
+    for (uint32_t i = 0; i < kNumChunks; ++i) sb[i] = *reinterpret_cast<const float2*>(sfb + i * 8 + c0);
+    const uint32_t a_lo = desc.a_lo + stage * SMEM_A_STAGE_BYTES / 16;
+    const uint32_t b_lo = desc.b_lo + stage * (SMEM_B_STAGE_BYTES / 16);
+#pragma unroll
+    for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+    ptx::wgmma_fence();
+#pragma unroll
+    for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
+      const uint64_t desc_a = ptx::wgmma_desc_from_halves(a_lo + k * WGMMA_K / 16, desc.hi);
+      const uint64_t desc_b = ptx::wgmma_desc_from_halves(b_lo + k * WGMMA_K / 16, desc.hi);
+      Mma::mma(accum, desc_a, desc_b, k > 0 ? 1u : 0u);
+    }
+    ptx::wgmma_commit_group();
+#pragma unroll
+    for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+    ptx::wgmma_wait_group<0>();
+#pragma unroll
+    for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+    __syncwarp();
+    if (lane_idx == 0) ptx::mbarrier_arrive(empty);
+#pragma unroll
+    for (uint32_t i = 0; i < kNumChunks; ++i) {
+      fin[i * 4 + 0] += (sfa_0 * sb[i].x) * accum[i * 4 + 0];
+      fin[i * 4 + 1] += (sfa_0 * sb[i].y) * accum[i * 4 + 1];
+      fin[i * 4 + 2] += (sfa_1 * sb[i].x) * accum[i * 4 + 2];
+      fin[i * 4 + 3] += (sfa_1 * sb[i].y) * accum[i * 4 + 3];
+    }
+  }
+
   // One tile's K-loop: per K-block, wait for the stage, run each valid wave's wgmma group to
   // completion, promote it with its scales, release the stage. kAllWavesValid: the caller checked
   // that every wave holds rows (wave_valid is then not read, and the loop has no test).
@@ -204,44 +259,49 @@ struct Sm90Fp8Gemm1D1D {
       ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
       const float* sfa = reinterpret_cast<const float*>(smem + SMEM_SFA_OFFSET + pipe.stage * SMEM_SFA_STAGE_BYTES);
       const float* sfb = reinterpret_cast<const float*>(smem + SMEM_SFB_OFFSET + pipe.stage * SMEM_SFB_STAGE_BYTES);
+      if constexpr (kEarlyRelease) {
+        k_block_early_release(kAllWavesValid || wave_valid[0], accum, final_accum[0], sfa, sfb, pipe.stage, &empty_barriers[pipe.stage],
+                              desc, r0, r1, c0, lane_idx);
+      } else {
 #pragma unroll
-      for (uint32_t w = 0; w < kNumWaves; ++w) {
-        if (!kAllWavesValid && !wave_valid[w]) continue;
-        const uint32_t a_lo = desc.a_lo + (pipe.stage * SMEM_A_STAGE_BYTES + w * WAVE_BLOCK_M * BLOCK_K) / 16;
-        const uint32_t b_lo = desc.b_lo + pipe.stage * (SMEM_B_STAGE_BYTES / 16);
+        for (uint32_t w = 0; w < kNumWaves; ++w) {
+          if (!kAllWavesValid && !wave_valid[w]) continue;
+          const uint32_t a_lo = desc.a_lo + (pipe.stage * SMEM_A_STAGE_BYTES + w * WAVE_BLOCK_M * BLOCK_K) / 16;
+          const uint32_t b_lo = desc.b_lo + pipe.stage * (SMEM_B_STAGE_BYTES / 16);
 #pragma unroll
-        for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
-        ptx::wgmma_fence();
+          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+          ptx::wgmma_fence();
 #pragma unroll
-        for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
-          // A k32 slice is 32 bytes further along the 128-byte row (the hardware applies the swizzle).
-          const uint64_t desc_a = ptx::wgmma_desc_from_halves(a_lo + k * WGMMA_K / 16, desc.hi);
-          const uint64_t desc_b = ptx::wgmma_desc_from_halves(b_lo + k * WGMMA_K / 16, desc.hi);
-          Mma::mma(accum, desc_a, desc_b, k > 0 ? 1u : 0u);
+          for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
+            // A k32 slice is 32 bytes further along the 128-byte row (the hardware applies the swizzle).
+            const uint64_t desc_a = ptx::wgmma_desc_from_halves(a_lo + k * WGMMA_K / 16, desc.hi);
+            const uint64_t desc_b = ptx::wgmma_desc_from_halves(b_lo + k * WGMMA_K / 16, desc.hi);
+            Mma::mma(accum, desc_a, desc_b, k > 0 ? 1u : 0u);
+          }
+          ptx::wgmma_commit_group();
+#pragma unroll
+          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+          ptx::wgmma_wait_group<0>();
+#pragma unroll
+          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+          // Promotion, per element: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3), columns
+          // 8i + c0 and 8i + c0 + 1, each with its own B scale.
+          const float sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
+          const float sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
+#pragma unroll
+          for (uint32_t i = 0; i < kNumChunks; ++i) {
+            const float2 sb = *reinterpret_cast<const float2*>(sfb + i * 8 + c0);
+            final_accum[w][i * 4 + 0] += (sfa_0 * sb.x) * accum[i * 4 + 0];
+            final_accum[w][i * 4 + 1] += (sfa_0 * sb.y) * accum[i * 4 + 1];
+            final_accum[w][i * 4 + 2] += (sfa_1 * sb.x) * accum[i * 4 + 2];
+            final_accum[w][i * 4 + 3] += (sfa_1 * sb.y) * accum[i * 4 + 3];
+          }
         }
-        ptx::wgmma_commit_group();
-#pragma unroll
-        for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
-        ptx::wgmma_wait_group<0>();
-#pragma unroll
-        for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
-        // Promotion, per element: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3), columns
-        // 8i + c0 and 8i + c0 + 1, each with its own B scale.
-        const float sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
-        const float sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
-#pragma unroll
-        for (uint32_t i = 0; i < kNumChunks; ++i) {
-          const float2 sb = *reinterpret_cast<const float2*>(sfb + i * 8 + c0);
-          final_accum[w][i * 4 + 0] += (sfa_0 * sb.x) * accum[i * 4 + 0];
-          final_accum[w][i * 4 + 1] += (sfa_0 * sb.y) * accum[i * 4 + 1];
-          final_accum[w][i * 4 + 2] += (sfa_1 * sb.x) * accum[i * 4 + 2];
-          final_accum[w][i * 4 + 3] += (sfa_1 * sb.y) * accum[i * 4 + 3];
-        }
+        // The scales were read from the stage above, so it is released only now (one arrive per warp;
+        // warps without valid rows still waited `full` first, so the counts never run ahead).
+        __syncwarp();
+        if (lane_idx == 0) ptx::mbarrier_arrive(&empty_barriers[pipe.stage]);
       }
-      // The scales were read from the stage above, so it is released only now (one arrive per warp;
-      // warps without valid rows still waited `full` first, so the counts never run ahead).
-      __syncwarp();
-      if (lane_idx == 0) ptx::mbarrier_arrive(&empty_barriers[pipe.stage]);
       pipe.advance();
     }
   }
