@@ -83,7 +83,7 @@ static void check_epilogue() {
 template <uint32_t BM, uint32_t BN, uint32_t ST>
 static void check_layout() {
   constexpr uint32_t WG = BM == 64 ? 1 : 2;
-  using K = Sm90Fp8Gemm1D1D<BM, BN, 128, ST, WG, 1, 1, 128, 128, BN % 32 == 0 ? 128 : 64, 132, GemmType::KGrouped>;
+  using K = Sm90Fp8Gemm1D1D<BM, BN, 128, ST, WG, 1, 1, 128, 128, BN % 32 == 0 ? 128 : BN % 16 == 0 ? 64 : 32, 132, GemmType::KGrouped>;
   for (uint32_t s = 0; s < ST; ++s) {
     CHECK((K::SMEM_A_OFFSET + s * K::SMEM_A_STAGE_BYTES) % 1024 == 0, "A stage %u not 1024-aligned", s);
     CHECK((K::SMEM_B_OFFSET + s * K::SMEM_B_STAGE_BYTES) % 1024 == 0, "B stage %u not 1024-aligned", s);
@@ -113,12 +113,15 @@ int main() {
   check_epilogue<128, 128, 128>();
   check_epilogue<128, 160, 128>();
   check_epilogue<128, 192, 128>();
+  check_epilogue<128, 152, 32>();
+  check_epilogue<128, 136, 32>();
   check_epilogue<256, 64, 128>();
 
   check_layout<64, 64, 8>();
   check_layout<64, 144, 7>();
   check_layout<128, 128, 4>();
   check_layout<128, 192, 3>();
+  check_layout<128, 152, 4>();
 
   std::printf("all %d checks passed\n", g_checks);
   return 0;

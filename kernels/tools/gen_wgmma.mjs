@@ -1,6 +1,7 @@
 // Writes the wgmma.mma_async wrappers, one per shape, because an inline-asm operand list must be
 // spelled out register by register:
-//   include/fp8lab/ptx/wgmma_fp8.cuh   m64nNk32.f32.e4m3.e4m3  (N = 16..256, step 16)
+//   include/fp8lab/ptx/wgmma_fp8.cuh   m64nNk32.f32.e4m3.e4m3  (N = 16..256, step 8: the 1D1D kernel takes
+//                                      BLOCK_N 152 and the like; the 1D2D kernel's stmatrix epilogue, step 16)
 //   include/fp8lab/ptx/wgmma_bf16.cuh  m64nNk16.f32.bf16.bf16  (N = 16..256, step 16)
 // Run: node kernels/tools/gen_wgmma.mjs   (deterministic output; commit the result)
 import { writeFileSync } from 'node:fs';
@@ -12,10 +13,10 @@ const ptxDir = join(dirname(fileURLToPath(import.meta.url)), '../include/fp8lab/
 // One family: `k` is the instruction's K, `types` its A/B type suffix, `suffix` the wrapper name's
 // tail, `struct` the compile-time dispatcher, `tail` the operands after the descriptors and the
 // scale-d predicate (immediates: scale-a, scale-b, and for 16-bit types the two transposes).
-function family({ file, header, k, types, suffix, struct, tail }) {
+function family({ file, header, k, step, types, suffix, struct, tail }) {
   const lines = [...header, '#pragma once', '#include "fp8lab/ptx/types.cuh"', '', 'namespace fp8lab::ptx {', ''];
   const ns = [];
-  for (let n = 16; n <= 256; n += 16) {
+  for (let n = 16; n <= 256; n += step) {
     ns.push(n);
     const r = n / 2;
     const regs = Array.from({ length: r }, (_, i) => `%${i}`);
@@ -60,6 +61,7 @@ family({
     '// 16w + l/4, columns 8i + 2(l%4) + {0,1}; d[4i+2..3] the same columns of row 16w + l/4 + 8.',
   ],
   k: 32,
+  step: 8,
   types: 'e4m3.e4m3',
   suffix: 'f32_e4m3_e4m3',
   struct: 'WgmmaFp8',
@@ -78,6 +80,7 @@ family({
     '// hold row 16w + l/4, columns 8i + 2(l%4) + {0,1}; d[4i+2..3] the same columns of row 16w + l/4 + 8.',
   ],
   k: 16,
+  step: 16,
   types: 'bf16.bf16',
   suffix: 'f32_bf16_bf16',
   struct: 'WgmmaBf16',

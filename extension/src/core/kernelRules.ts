@@ -331,8 +331,9 @@ export function ruleWaves(c: C): RuleViolation | null {
       );
 }
 
-export function ruleRegisters(c: C): RuleViolation | null {
-  if (ruleBlockM(c) || ruleBlockN(c) || ruleMathWarpgroups(c)) return null;
+/** `blockNRule`: the kernel's own block-n rule (the 1D1D kernel takes steps of 8), checked first. */
+export function ruleRegisters(c: C, blockNRule: (c: C) => RuleViolation | null = ruleBlockN): RuleViolation | null {
+  if (ruleBlockM(c) || blockNRule(c) || ruleMathWarpgroups(c)) return null;
   const regs = accumulatorRegisters(c);
   return regs <= MAX_ACCUMULATOR_REGISTERS
     ? null

@@ -11,7 +11,6 @@ import {
   MAX_STAGES,
   ruleBlockK,
   ruleBlockM,
-  ruleBlockN,
   ruleMathWarpgroups,
   ruleRegisters,
   ruleStages,
@@ -145,6 +144,13 @@ export function ruleGemmType1d1d(kind: KernelKind): RuleViolation | null {
     : fail('gemm-type', `the FP8 1D1D kernel serves 'wgrad' (one GEMM) and 'kgrouped'; '${kind}' uses the 1D2D kernel`);
 }
 
+/** wgmma takes N in steps of 8 and this kernel's epilogue stores n8 chunks, so 152 or 136 are tiles here. */
+export function ruleBlockN1d1d(c: C): RuleViolation | null {
+  return isInt(c.blockN) && c.blockN % 8 === 0 && c.blockN >= 16 && c.blockN <= 256
+    ? null
+    : fail('block-n', `blockN must be a multiple of 8 from 16 to 256 (wgmma n); got ${c.blockN}`);
+}
+
 export function ruleCluster1d1d(c: C): RuleViolation | null {
   return c.clusterM === 1 && c.clusterN === 1
     ? null
@@ -174,7 +180,7 @@ export function ruleSwizzleD1d1d(c: C): RuleViolation | null {
 }
 
 export function ruleSharedMemory1d1d(c: C, capacity = H100_SHARED_MEMORY_BYTES): RuleViolation | null {
-  if (ruleBlockM(c) || ruleBlockN(c) || ruleStages(c)) return null;
+  if (ruleBlockM(c) || ruleBlockN1d1d(c) || ruleStages(c)) return null;
   const need = sharedMemoryBytes1d1d(c);
   if (need > capacity) {
     const fit = maxStagesThatFit1d1d(c, capacity);
@@ -187,7 +193,7 @@ export function ruleSharedMemory1d1d(c: C, capacity = H100_SHARED_MEMORY_BYTES):
 }
 
 export function ruleSharedBytesField1d1d(c: C): RuleViolation | null {
-  if (ruleBlockM(c) || ruleBlockN(c) || ruleStages(c)) return null;
+  if (ruleBlockM(c) || ruleBlockN1d1d(c) || ruleStages(c)) return null;
   const need = sharedMemoryBytes1d1d(c);
   return c.sharedBytes === need
     ? null
@@ -250,10 +256,10 @@ export function ruleProblem1d1d(
 export const CONFIG_RULES_1D1D: ReadonlyArray<(c: C) => RuleViolation | null> = [
   ruleBlockK,
   ruleBlockM,
-  ruleBlockN,
+  ruleBlockN1d1d,
   ruleMathWarpgroups,
   ruleWaves,
-  ruleRegisters,
+  (c) => ruleRegisters(c, ruleBlockN1d1d),
   ruleStages,
   ruleCluster1d1d,
   ruleNumSms1d1d,

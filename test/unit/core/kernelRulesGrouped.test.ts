@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GemmConfig } from '../../../extension/protocol/worker';
-import { H100_SHARED_MEMORY_BYTES } from '../../../extension/src/core/kernelRules';
+import { configViolations, H100_SHARED_MEMORY_BYTES } from '../../../extension/src/core/kernelRules';
 import {
   is1d1dKind,
   completeConfig1d1d,
@@ -100,6 +100,19 @@ test('rules: clusters are refused, BLOCK_N 176 is fine (per-column SFB), kinds o
   assert.deepEqual(rules('wgrad', n176), []);
   assert.deepEqual(rules('masked' as 'wgrad', cfg()), ['gemm-type']);
   assert.ok(is1d1dKind('kgrouped') && is1d1dKind('wgrad') && !is1d1dKind('normal'));
+});
+
+test('BLOCK_N in steps of 8 (wgmma n): 152 and 136 are 1D1D tiles with 4 stages; 150 is not, and 200 would spill', () => {
+  const n152 = completeConfig1d1d({ blockM: 128, blockN: 152, numSms: 132 });
+  assert.equal(n152.numStages, 4);
+  assert.equal(n152.swizzleD, 32);
+  assert.deepEqual(rules('kgrouped', n152, { m: 4096, n: 7168, k: 6144, numGroups: 2 }, [2048, 4096]), []);
+  assert.deepEqual(rules('wgrad', completeConfig1d1d({ blockM: 128, blockN: 136, numSms: 132 })), []);
+  assert.deepEqual(rules('wgrad', cfg({ blockN: 150 })), ['block-n', 'swizzle-d']);
+  const n200 = completeConfig1d1d({ blockM: 128, blockN: 200, numSms: 132, numStages: 2 });
+  assert.deepEqual(rules('wgrad', n200), ['registers']);
+  // The 1D2D kernel's stmatrix epilogue still takes steps of 16 only.
+  assert.ok(configViolations('normal', n152, { m: 4096, n: 7168, k: 2048 }).some((v) => v.rule === 'block-n'));
 });
 
 test('problem rules: N % 4, K % 128, per-group K multiples of 128 (0 allowed) summing to K', () => {

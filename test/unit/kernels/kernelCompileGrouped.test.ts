@@ -12,11 +12,12 @@ import { assertCompilesClean, assertInvariantCheckerPasses, compileCubin, skip, 
 // Tiles for the standard wgrad shapes (M = 4096 x the DeepSeek (N, K) list) and K-grouped shapes
 // (M in {4096, 7168}, N in {7168, 2048}): 128-row tiles with BN 64..192 (256x128 leaves room for one
 // stage next to its 128 KB fp32 D tile, so it is rejected by the smem/stages rules), and
-// 64-row tiles for narrow N (576). Stages: the most that fit, capped at 8.
+// 64-row tiles for narrow N (576); 128x152 and 128x136 (BLOCK_N in steps of 8: wgmma n, n8-chunk
+// epilogue). Stages: the most that fit, capped at 8.
 const tiles: Array<{ blockM: number; blockN: number }> = [
   { blockM: 128, blockN: 64 }, { blockM: 128, blockN: 96 }, { blockM: 128, blockN: 128 }, { blockM: 128, blockN: 160 },
   { blockM: 128, blockN: 192 }, { blockM: 64, blockN: 64 }, { blockM: 64, blockN: 128 },
-  { blockM: 64, blockN: 144 },
+  { blockM: 64, blockN: 144 }, { blockM: 128, blockN: 152 }, { blockM: 128, blockN: 136 },
 ];
 const configs: GemmConfig[] = tiles.map((t) => completeConfig1d1d({ ...t, numSms: 132 }));
 

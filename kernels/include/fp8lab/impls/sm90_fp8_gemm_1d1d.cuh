@@ -78,7 +78,9 @@ struct Sm90Fp8Gemm1D1D {
                 "rule gemm-type: the 1D1D kernel implements GemmType::Normal and GemmType::KGrouped");
   static_assert(BLOCK_K == 128, "rule block-k: BLOCK_K must be 128 (the scaling granularity, one 128-byte swizzle row)");
   static_assert(BLOCK_M == 64 || BLOCK_M == 128 || BLOCK_M == 256, "rule block-m: BLOCK_M must be 64, 128 or 256");
-  static_assert(BLOCK_N % 16 == 0 && BLOCK_N >= 16 && BLOCK_N <= 256, "rule block-n: BLOCK_N must be a multiple of 16 in 16..256");
+  // wgmma takes any N that is a multiple of 8; this kernel's epilogue stores n8 chunks (no stmatrix
+  // pairs), so BLOCK_N need not be a multiple of 16 here (152: DeepGEMM's 1D1D tile, 4 stages fit).
+  static_assert(BLOCK_N % 8 == 0 && BLOCK_N >= 16 && BLOCK_N <= 256, "rule block-n: BLOCK_N must be a multiple of 8 in 16..256");
   static_assert(kNumMathWarpgroups == (BLOCK_M == 64 ? 1u : 2u), "rule math-warpgroups: 1 math warpgroup for BLOCK_M 64, 2 otherwise");
   static_assert(BLOCK_M % WAVE_BLOCK_M == 0 && kNumWaves <= 2, "rule waves: BLOCK_M must be 1 or 2 waves of 64 rows per math warpgroup");
   static_assert(kNumAccum * (1 + kNumWaves) <= 192,

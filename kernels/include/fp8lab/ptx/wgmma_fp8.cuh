@@ -20,6 +20,19 @@ __device__ __forceinline__ void wgmma_mma_async_m64n16k32_f32_e4m3_e4m3(float (&
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
+// m64n24k32: 12 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n24k32_f32_e4m3_e4m3(float (&d)[12], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %14, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n24k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11"
+      "}, %12, %13, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
 // m64n32k32: 16 f32 accumulator registers per thread.
 __device__ __forceinline__ void wgmma_mma_async_m64n32k32_f32_e4m3_e4m3(float (&d)[16], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
   asm volatile(
@@ -30,6 +43,21 @@ __device__ __forceinline__ void wgmma_mma_async_m64n32k32_f32_e4m3_e4m3(float (&
       "}, %16, %17, p, 1, 1;\n\t}"
       : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
         "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
+// m64n40k32: 20 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n40k32_f32_e4m3_e4m3(float (&d)[20], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %22, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n40k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19"
+      "}, %20, %21, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19])
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
@@ -45,6 +73,22 @@ __device__ __forceinline__ void wgmma_mma_async_m64n48k32_f32_e4m3_e4m3(float (&
       : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
         "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
         "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
+// m64n56k32: 28 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n56k32_f32_e4m3_e4m3(float (&d)[28], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %30, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n56k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27"
+      "}, %28, %29, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27])
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
@@ -64,6 +108,24 @@ __device__ __forceinline__ void wgmma_mma_async_m64n64k32_f32_e4m3_e4m3(float (&
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
+// m64n72k32: 36 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n72k32_f32_e4m3_e4m3(float (&d)[36], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %38, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n72k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35"
+      "}, %36, %37, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
 // m64n80k32: 40 f32 accumulator registers per thread.
 __device__ __forceinline__ void wgmma_mma_async_m64n80k32_f32_e4m3_e4m3(float (&d)[40], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
   asm volatile(
@@ -79,6 +141,25 @@ __device__ __forceinline__ void wgmma_mma_async_m64n80k32_f32_e4m3_e4m3(float (&
         "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
         "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
         "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
+// m64n88k32: 44 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n88k32_f32_e4m3_e4m3(float (&d)[44], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %46, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n88k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43"
+      "}, %44, %45, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43])
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
@@ -101,6 +182,27 @@ __device__ __forceinline__ void wgmma_mma_async_m64n96k32_f32_e4m3_e4m3(float (&
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
+// m64n104k32: 52 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n104k32_f32_e4m3_e4m3(float (&d)[52], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %54, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n104k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51"
+      "}, %52, %53, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
 // m64n112k32: 56 f32 accumulator registers per thread.
 __device__ __forceinline__ void wgmma_mma_async_m64n112k32_f32_e4m3_e4m3(float (&d)[56], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
   asm volatile(
@@ -119,6 +221,28 @@ __device__ __forceinline__ void wgmma_mma_async_m64n112k32_f32_e4m3_e4m3(float (
         "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
         "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
         "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
+// m64n120k32: 60 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n120k32_f32_e4m3_e4m3(float (&d)[60], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %62, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n120k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59"
+      "}, %60, %61, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59])
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
@@ -144,6 +268,30 @@ __device__ __forceinline__ void wgmma_mma_async_m64n128k32_f32_e4m3_e4m3(float (
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
+// m64n136k32: 68 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n136k32_f32_e4m3_e4m3(float (&d)[68], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %70, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n136k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
+      "%64, %65, %66, %67"
+      "}, %68, %69, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
+        "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
 // m64n144k32: 72 f32 accumulator registers per thread.
 __device__ __forceinline__ void wgmma_mma_async_m64n144k32_f32_e4m3_e4m3(float (&d)[72], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
   asm volatile(
@@ -165,6 +313,31 @@ __device__ __forceinline__ void wgmma_mma_async_m64n144k32_f32_e4m3_e4m3(float (
         "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
         "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
         "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
+// m64n152k32: 76 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n152k32_f32_e4m3_e4m3(float (&d)[76], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %78, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n152k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
+      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75"
+      "}, %76, %77, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
+        "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
+        "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75])
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
@@ -193,6 +366,33 @@ __device__ __forceinline__ void wgmma_mma_async_m64n160k32_f32_e4m3_e4m3(float (
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
+// m64n168k32: 84 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n168k32_f32_e4m3_e4m3(float (&d)[84], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %86, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n168k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
+      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, "
+      "%80, %81, %82, %83"
+      "}, %84, %85, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
+        "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
+        "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
+        "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
 // m64n176k32: 88 f32 accumulator registers per thread.
 __device__ __forceinline__ void wgmma_mma_async_m64n176k32_f32_e4m3_e4m3(float (&d)[88], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
   asm volatile(
@@ -217,6 +417,34 @@ __device__ __forceinline__ void wgmma_mma_async_m64n176k32_f32_e4m3_e4m3(float (
         "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
         "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
         "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
+// m64n184k32: 92 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n184k32_f32_e4m3_e4m3(float (&d)[92], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %94, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n184k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
+      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, "
+      "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91"
+      "}, %92, %93, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
+        "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
+        "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
+        "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
+        "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91])
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
@@ -248,6 +476,36 @@ __device__ __forceinline__ void wgmma_mma_async_m64n192k32_f32_e4m3_e4m3(float (
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
+// m64n200k32: 100 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n200k32_f32_e4m3_e4m3(float (&d)[100], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %102, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n200k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
+      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, "
+      "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, "
+      "%96, %97, %98, %99"
+      "}, %100, %101, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
+        "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
+        "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
+        "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
+        "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
+        "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
 // m64n208k32: 104 f32 accumulator registers per thread.
 __device__ __forceinline__ void wgmma_mma_async_m64n208k32_f32_e4m3_e4m3(float (&d)[104], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
   asm volatile(
@@ -275,6 +533,37 @@ __device__ __forceinline__ void wgmma_mma_async_m64n208k32_f32_e4m3_e4m3(float (
         "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
         "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
         "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
+// m64n216k32: 108 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n216k32_f32_e4m3_e4m3(float (&d)[108], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %110, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n216k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
+      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, "
+      "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, "
+      "%96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107"
+      "}, %108, %109, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
+        "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
+        "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
+        "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
+        "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
+        "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]),
+        "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107])
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
@@ -309,6 +598,39 @@ __device__ __forceinline__ void wgmma_mma_async_m64n224k32_f32_e4m3_e4m3(float (
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
+// m64n232k32: 116 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n232k32_f32_e4m3_e4m3(float (&d)[116], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %118, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n232k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
+      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, "
+      "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, "
+      "%96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111, "
+      "%112, %113, %114, %115"
+      "}, %116, %117, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
+        "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
+        "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
+        "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
+        "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
+        "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]),
+        "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]),
+        "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
 // m64n240k32: 120 f32 accumulator registers per thread.
 __device__ __forceinline__ void wgmma_mma_async_m64n240k32_f32_e4m3_e4m3(float (&d)[120], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
   asm volatile(
@@ -339,6 +661,40 @@ __device__ __forceinline__ void wgmma_mma_async_m64n240k32_f32_e4m3_e4m3(float (
         "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]),
         "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]),
         "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119])
+      : "l"(desc_a), "l"(desc_b), "r"(scale_d));
+}
+
+// m64n248k32: 124 f32 accumulator registers per thread.
+__device__ __forceinline__ void wgmma_mma_async_m64n248k32_f32_e4m3_e4m3(float (&d)[124], uint64_t desc_a, uint64_t desc_b, uint32_t scale_d) {
+  asm volatile(
+      "{\n\t.reg .pred p;\n\t"
+      "setp.ne.b32 p, %126, 0;\n\t"
+      "wgmma.mma_async.sync.aligned.m64n248k32.f32.e4m3.e4m3 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
+      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, "
+      "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, "
+      "%96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111, "
+      "%112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123"
+      "}, %124, %125, p, 1, 1;\n\t}"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
+        "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
+        "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+        "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
+        "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
+        "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+        "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
+        "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
+        "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
+        "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
+        "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
+        "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
+        "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]),
+        "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]),
+        "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]),
+        "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123])
       : "l"(desc_a), "l"(desc_b), "r"(scale_d));
 }
 
@@ -382,61 +738,121 @@ template <> struct WgmmaFp8<16> {
   static constexpr uint32_t kNumAccum = 8;
   __device__ __forceinline__ static void mma(float (&d)[8], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n16k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
+template <> struct WgmmaFp8<24> {
+  static constexpr uint32_t kNumAccum = 12;
+  __device__ __forceinline__ static void mma(float (&d)[12], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n24k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
 template <> struct WgmmaFp8<32> {
   static constexpr uint32_t kNumAccum = 16;
   __device__ __forceinline__ static void mma(float (&d)[16], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n32k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
+template <> struct WgmmaFp8<40> {
+  static constexpr uint32_t kNumAccum = 20;
+  __device__ __forceinline__ static void mma(float (&d)[20], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n40k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
 template <> struct WgmmaFp8<48> {
   static constexpr uint32_t kNumAccum = 24;
   __device__ __forceinline__ static void mma(float (&d)[24], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n48k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
+template <> struct WgmmaFp8<56> {
+  static constexpr uint32_t kNumAccum = 28;
+  __device__ __forceinline__ static void mma(float (&d)[28], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n56k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
 template <> struct WgmmaFp8<64> {
   static constexpr uint32_t kNumAccum = 32;
   __device__ __forceinline__ static void mma(float (&d)[32], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n64k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
+template <> struct WgmmaFp8<72> {
+  static constexpr uint32_t kNumAccum = 36;
+  __device__ __forceinline__ static void mma(float (&d)[36], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n72k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
 template <> struct WgmmaFp8<80> {
   static constexpr uint32_t kNumAccum = 40;
   __device__ __forceinline__ static void mma(float (&d)[40], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n80k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
+template <> struct WgmmaFp8<88> {
+  static constexpr uint32_t kNumAccum = 44;
+  __device__ __forceinline__ static void mma(float (&d)[44], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n88k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
 template <> struct WgmmaFp8<96> {
   static constexpr uint32_t kNumAccum = 48;
   __device__ __forceinline__ static void mma(float (&d)[48], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n96k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
+template <> struct WgmmaFp8<104> {
+  static constexpr uint32_t kNumAccum = 52;
+  __device__ __forceinline__ static void mma(float (&d)[52], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n104k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
 template <> struct WgmmaFp8<112> {
   static constexpr uint32_t kNumAccum = 56;
   __device__ __forceinline__ static void mma(float (&d)[56], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n112k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
+template <> struct WgmmaFp8<120> {
+  static constexpr uint32_t kNumAccum = 60;
+  __device__ __forceinline__ static void mma(float (&d)[60], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n120k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
 template <> struct WgmmaFp8<128> {
   static constexpr uint32_t kNumAccum = 64;
   __device__ __forceinline__ static void mma(float (&d)[64], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n128k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
+template <> struct WgmmaFp8<136> {
+  static constexpr uint32_t kNumAccum = 68;
+  __device__ __forceinline__ static void mma(float (&d)[68], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n136k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
 template <> struct WgmmaFp8<144> {
   static constexpr uint32_t kNumAccum = 72;
   __device__ __forceinline__ static void mma(float (&d)[72], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n144k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
+template <> struct WgmmaFp8<152> {
+  static constexpr uint32_t kNumAccum = 76;
+  __device__ __forceinline__ static void mma(float (&d)[76], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n152k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
 template <> struct WgmmaFp8<160> {
   static constexpr uint32_t kNumAccum = 80;
   __device__ __forceinline__ static void mma(float (&d)[80], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n160k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
+template <> struct WgmmaFp8<168> {
+  static constexpr uint32_t kNumAccum = 84;
+  __device__ __forceinline__ static void mma(float (&d)[84], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n168k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
 template <> struct WgmmaFp8<176> {
   static constexpr uint32_t kNumAccum = 88;
   __device__ __forceinline__ static void mma(float (&d)[88], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n176k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
+template <> struct WgmmaFp8<184> {
+  static constexpr uint32_t kNumAccum = 92;
+  __device__ __forceinline__ static void mma(float (&d)[92], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n184k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
 template <> struct WgmmaFp8<192> {
   static constexpr uint32_t kNumAccum = 96;
   __device__ __forceinline__ static void mma(float (&d)[96], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n192k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
+template <> struct WgmmaFp8<200> {
+  static constexpr uint32_t kNumAccum = 100;
+  __device__ __forceinline__ static void mma(float (&d)[100], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n200k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
 template <> struct WgmmaFp8<208> {
   static constexpr uint32_t kNumAccum = 104;
   __device__ __forceinline__ static void mma(float (&d)[104], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n208k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
+template <> struct WgmmaFp8<216> {
+  static constexpr uint32_t kNumAccum = 108;
+  __device__ __forceinline__ static void mma(float (&d)[108], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n216k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
 template <> struct WgmmaFp8<224> {
   static constexpr uint32_t kNumAccum = 112;
   __device__ __forceinline__ static void mma(float (&d)[112], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n224k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
+template <> struct WgmmaFp8<232> {
+  static constexpr uint32_t kNumAccum = 116;
+  __device__ __forceinline__ static void mma(float (&d)[116], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n232k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
 template <> struct WgmmaFp8<240> {
   static constexpr uint32_t kNumAccum = 120;
   __device__ __forceinline__ static void mma(float (&d)[120], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n240k32_f32_e4m3_e4m3(d, a, b, scale_d); }
+};
+template <> struct WgmmaFp8<248> {
+  static constexpr uint32_t kNumAccum = 124;
+  __device__ __forceinline__ static void mma(float (&d)[124], uint64_t a, uint64_t b, uint32_t scale_d) { wgmma_mma_async_m64n248k32_f32_e4m3_e4m3(d, a, b, scale_d); }
 };
 template <> struct WgmmaFp8<256> {
   static constexpr uint32_t kNumAccum = 128;
