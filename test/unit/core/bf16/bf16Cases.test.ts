@@ -160,14 +160,13 @@ test('configs / compile take --kernel bf16 and --output; the FP8 default and the
   const kind = parseShapeVerbArgs('configs', ['--kernel', 'sparse', '4096', '7168', '2048']);
   if (kind.ok === false) assert.match(kind.message, /normal \(the FP8 GEMM, default\), wgrad or bf16/);
   else assert.fail('sparse accepted');
-  // compile builds the 1D1D kinds with their bench's pick: a forced tile is refused, saying so.
+  // compile builds the 1D1D kinds with their bench's pick, or with the fields --config forces.
   const compileKGrouped = parseShapeVerbArgs('compile', ['--kernel', 'kgrouped', '4,4096,7168,8192']);
   if (compileKGrouped.ok === true) assert.equal(compileKGrouped.value.problem.kind, 'kgrouped');
   else assert.fail(`compile --kernel kgrouped refused: ${compileKGrouped.ok === false ? compileKGrouped.message : ''}`);
-  const forced1d1d = parseShapeVerbArgs('compile', ['--kernel', 'wgrad', '4096,7168,2048', '--config', 'block_n=128']);
-  if (forced1d1d.ok === false)
-    assert.match(forced1d1d.message, /the wgrad kernel is built with the tile its bench picks/);
-  else assert.fail('compile --kernel wgrad --config accepted');
+  const forced1d1d = parseShapeVerbArgs('compile', ['--kernel', 'wgrad', '4096,7168,2048', '--config', 'block_n=152']);
+  if (forced1d1d.ok === true) assert.deepEqual(forced1d1d.value.config, { blockN: 152 });
+  else assert.fail(`compile --kernel wgrad --config refused: ${forced1d1d.message}`);
   const output = parseShapeVerbArgs('configs', ['--output', 'fp32', '4096', '7168', '2048']);
   if (output.ok === false) assert.match(output.message, /--output applies to --kernel bf16 only/);
   else assert.fail('--output without bf16 accepted');
