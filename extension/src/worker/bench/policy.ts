@@ -219,13 +219,7 @@ export function applyOverrides(
     ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
   };
   const config = completeConfig(choice, problem, device.sharedMemoryBytes);
-  if (overrides.blockK !== undefined) config.blockK = overrides.blockK;
-  if (overrides.numMathWarpgroups !== undefined) {
-    config.numMathWarpgroups = overrides.numMathWarpgroups;
-    config.numThreads = 128 * (1 + overrides.numMathWarpgroups);
-  }
-  if (overrides.swizzleA !== undefined) config.swizzleA = overrides.swizzleA;
-  if (overrides.swizzleB !== undefined) config.swizzleB = overrides.swizzleB;
+  forceKernelFields(config, overrides);
   return resolveConfig(problem, device, config).config;
 }
 
@@ -252,15 +246,9 @@ function applyOverrides1d1d(
     },
     device.sharedMemoryBytes,
   );
-  if (overrides.blockK !== undefined) config.blockK = overrides.blockK;
-  if (overrides.numMathWarpgroups !== undefined) {
-    config.numMathWarpgroups = overrides.numMathWarpgroups;
-    config.numThreads = 128 * (1 + overrides.numMathWarpgroups);
-  }
+  forceKernelFields(config, overrides);
   if (overrides.clusterM !== undefined) config.clusterM = overrides.clusterM;
   if (overrides.clusterN !== undefined) config.clusterN = overrides.clusterN;
-  if (overrides.swizzleA !== undefined) config.swizzleA = overrides.swizzleA;
-  if (overrides.swizzleB !== undefined) config.swizzleB = overrides.swizzleB;
   if (overrides.splitK !== undefined && overrides.splitK !== 1)
     throw coded(
       'E_INVALID_CONFIG',
@@ -268,6 +256,20 @@ function applyOverrides1d1d(
     );
   checkForcedConfig(config, problem, device, `${problem.kind} ${problem.m}x${problem.n}x${problem.k}`, groupK);
   return config;
+}
+
+/**
+ * Fields a completed config takes from --config as given (BLOCK_K, math warpgroups with their thread
+ * count, the A/B swizzles): no completion derives them, and the kernel's rules then judge them.
+ */
+function forceKernelFields(config: GemmConfig, overrides: ConfigOverrides): void {
+  if (overrides.blockK !== undefined) config.blockK = overrides.blockK;
+  if (overrides.numMathWarpgroups !== undefined) {
+    config.numMathWarpgroups = overrides.numMathWarpgroups;
+    config.numThreads = 128 * (1 + overrides.numMathWarpgroups);
+  }
+  if (overrides.swizzleA !== undefined) config.swizzleA = overrides.swizzleA;
+  if (overrides.swizzleB !== undefined) config.swizzleB = overrides.swizzleB;
 }
 
 /** The BF16 heuristics' choice, its refusals as coded errors. */
@@ -298,13 +300,7 @@ function applyOverridesBf16(problem: GemmProblem, device: PolicyDevice, override
     problem.output ?? defaultOutputBf16(problem.kind),
     device.sharedMemoryBytes,
   );
-  if (overrides.blockK !== undefined) config.blockK = overrides.blockK;
-  if (overrides.numMathWarpgroups !== undefined) {
-    config.numMathWarpgroups = overrides.numMathWarpgroups;
-    config.numThreads = 128 * (1 + overrides.numMathWarpgroups);
-  }
-  if (overrides.swizzleA !== undefined) config.swizzleA = overrides.swizzleA;
-  if (overrides.swizzleB !== undefined) config.swizzleB = overrides.swizzleB;
+  forceKernelFields(config, overrides);
   if (overrides.splitK !== undefined && overrides.splitK !== 1) config.splitK = overrides.splitK;
   return resolveConfig(problem, device, config).config;
 }

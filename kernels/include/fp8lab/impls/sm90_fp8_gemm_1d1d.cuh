@@ -204,6 +204,29 @@ struct Sm90Fp8Gemm1D1D {
 #endif
   static constexpr bool kEarlyRelease = FP8LAB_1D1D_EARLY_RELEASE != 0 && kNumWaves == 1 && 2 * kNumAccum + 2 * kNumChunks <= 200;
 
+  // Wave w's wgmma group over one K-block on `stage`, run to completion: 4 x m64nNk32 into `accum`
+  // (overwritten: scale-d 0 on the first k-slice), committed and waited for.
+  __device__ __forceinline__ static void run_wgmma_group(float (&accum)[kNumAccum], const Descriptors& desc, uint32_t stage, uint32_t w) {
+    const uint32_t a_lo = desc.a_lo + (stage * SMEM_A_STAGE_BYTES + w * WAVE_BLOCK_M * BLOCK_K) / 16;
+    const uint32_t b_lo = desc.b_lo + stage * (SMEM_B_STAGE_BYTES / 16);
+#pragma unroll
+    for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+    ptx::wgmma_fence();
+#pragma unroll
+    for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
+      // A k32 slice is 32 bytes further along the 128-byte row (the hardware applies the swizzle).
+      const uint64_t desc_a = ptx::wgmma_desc_from_halves(a_lo + k * WGMMA_K / 16, desc.hi);
+      const uint64_t desc_b = ptx::wgmma_desc_from_halves(b_lo + k * WGMMA_K / 16, desc.hi);
+      Mma::mma(accum, desc_a, desc_b, k > 0 ? 1u : 0u);
+    }
+    ptx::wgmma_commit_group();
+#pragma unroll
+    for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+    ptx::wgmma_wait_group<0>();
+#pragma unroll
+    for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+  }
+
   // One K-block of the one wave on `stage` with early release: its scales into registers, its wgmma
   // group run to completion, the stage released (`empty`, one arrive per warp), then the promotion
   // from registers. `valid`: the wave holds rows of the problem (otherwise only the release).
@@ -221,23 +244,7 @@ struct Sm90Fp8Gemm1D1D {
     float2 sb[kNumChunks];
 #pragma unroll
     for (uint32_t i = 0; i < kNumChunks; ++i) sb[i] = *reinterpret_cast<const float2*>(sfb + i * 8 + c0);
-    const uint32_t a_lo = desc.a_lo + stage * SMEM_A_STAGE_BYTES / 16;
-    const uint32_t b_lo = desc.b_lo + stage * (SMEM_B_STAGE_BYTES / 16);
-#pragma unroll
-    for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
-    ptx::wgmma_fence();
-#pragma unroll
-    for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
-      const uint64_t desc_a = ptx::wgmma_desc_from_halves(a_lo + k * WGMMA_K / 16, desc.hi);
-      const uint64_t desc_b = ptx::wgmma_desc_from_halves(b_lo + k * WGMMA_K / 16, desc.hi);
-      Mma::mma(accum, desc_a, desc_b, k > 0 ? 1u : 0u);
-    }
-    ptx::wgmma_commit_group();
-#pragma unroll
-    for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
-    ptx::wgmma_wait_group<0>();
-#pragma unroll
-    for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+    run_wgmma_group(accum, desc, stage, 0);
     __syncwarp();
     if (lane_idx == 0) ptx::mbarrier_arrive(empty);
 #pragma unroll
@@ -268,24 +275,7 @@ struct Sm90Fp8Gemm1D1D {
 #pragma unroll
         for (uint32_t w = 0; w < kNumWaves; ++w) {
           if (!kAllWavesValid && !wave_valid[w]) continue;
-          const uint32_t a_lo = desc.a_lo + (pipe.stage * SMEM_A_STAGE_BYTES + w * WAVE_BLOCK_M * BLOCK_K) / 16;
-          const uint32_t b_lo = desc.b_lo + pipe.stage * (SMEM_B_STAGE_BYTES / 16);
-#pragma unroll
-          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
-          ptx::wgmma_fence();
-#pragma unroll
-          for (uint32_t k = 0; k < BLOCK_K / WGMMA_K; ++k) {
-            // A k32 slice is 32 bytes further along the 128-byte row (the hardware applies the swizzle).
-            const uint64_t desc_a = ptx::wgmma_desc_from_halves(a_lo + k * WGMMA_K / 16, desc.hi);
-            const uint64_t desc_b = ptx::wgmma_desc_from_halves(b_lo + k * WGMMA_K / 16, desc.hi);
-            Mma::mma(accum, desc_a, desc_b, k > 0 ? 1u : 0u);
-          }
-          ptx::wgmma_commit_group();
-#pragma unroll
-          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
-          ptx::wgmma_wait_group<0>();
-#pragma unroll
-          for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
+          run_wgmma_group(accum, desc, pipe.stage, w);
           // Promotion, per element: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3), columns
           // 8i + c0 and 8i + c0 + 1, each with its own B scale.
           const float sfa_0 = sfa[w * WAVE_BLOCK_M + r0];

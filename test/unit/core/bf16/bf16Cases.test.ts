@@ -166,7 +166,7 @@ test('configs / compile take --kernel bf16 and --output; the FP8 default and the
   else assert.fail(`compile --kernel kgrouped refused: ${compileKGrouped.ok === false ? compileKGrouped.message : ''}`);
   const forced1d1d = parseShapeVerbArgs('compile', ['--kernel', 'wgrad', '4096,7168,2048', '--config', 'block_n=152']);
   if (forced1d1d.ok === true) assert.deepEqual(forced1d1d.value.config, { blockN: 152 });
-  else assert.fail(`compile --kernel wgrad --config refused: ${forced1d1d.message}`);
+  else assert.fail(`compile --kernel wgrad --config refused: ${forced1d1d.ok === false ? forced1d1d.message : ''}`);
   const output = parseShapeVerbArgs('configs', ['--output', 'fp32', '4096', '7168', '2048']);
   if (output.ok === false) assert.match(output.message, /--output applies to --kernel bf16 only/);
   else assert.fail('--output without bf16 accepted');
