@@ -1,5 +1,6 @@
 // Table of variants.sh results: per shape, each variant's median µs (over its rounds) and its
-// ratio to the peer timed in the same process: DeepGEMM when the run had it, else cuBLASLt.
+// ratio to the peer timed in the same process: DeepGEMM when the run had it, else cuBLASLt. Grouped
+// shapes are keyed with their group count (G16 4096x7168x33664).
 // Usage: node variants-summary.mjs FILE...
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -17,7 +18,7 @@ for (const file of process.argv.slice(2)) {
     const peers = r.peers ?? [];
     const peer =
       peers.find((x) => x.id === 'deepgemm' && x.timing) ?? peers.find((x) => x.id === 'cublaslt' && x.timing);
-    rows[`${p.m}x${p.n}x${p.k}`] = {
+    rows[`${p.numGroups > 1 ? `G${p.numGroups} ` : ''}${p.m}x${p.n}x${p.k}`] = {
       us: r.timing.medianUs,
       ratio: peer ? peer.timing.medianUs / r.timing.medianUs : NaN,
     };
