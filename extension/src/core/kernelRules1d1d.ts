@@ -44,7 +44,7 @@ export function tmaStoreBlockN1d1d(config: Pick<GemmConfig, 'blockN' | 'swizzleD
   return config.swizzleD === 0 ? config.blockN : config.swizzleD / 4;
 }
 
-/** Largest D swizzle dividing a BLOCK_N row of fp32 (128 when BLOCK_N % 32 == 0, else 64). */
+/** Largest D swizzle dividing a BLOCK_N row of fp32 (128 when BLOCK_N % 32 == 0, 64 when % 16, else 32). */
 export function defaultSwizzleD1d1d(blockN: number): number {
   for (const s of [128, 64, 32]) if ((blockN * 4) % s === 0) return s;
   return 0;
