@@ -160,6 +160,12 @@ export function ruleCluster1d1d(c: C): RuleViolation | null {
       );
 }
 
+export function ruleSplitK1d1d(c: C): RuleViolation | null {
+  return (c.splitK ?? 1) === 1
+    ? null
+    : fail('split-k', `the 1D1D kernel has no split-K (it adds each tile onto D already); use split_k=1`);
+}
+
 export function ruleNumSms1d1d(c: C): RuleViolation | null {
   return isInt(c.numSms) && c.numSms >= 1
     ? null
@@ -262,6 +268,7 @@ export const CONFIG_RULES_1D1D: ReadonlyArray<(c: C) => RuleViolation | null> = 
   (c) => ruleRegisters(c, ruleBlockN1d1d),
   ruleStages,
   ruleCluster1d1d,
+  ruleSplitK1d1d,
   ruleNumSms1d1d,
   ruleSwizzleAB,
   ruleSwizzleD1d1d,

@@ -249,11 +249,7 @@ function applyOverrides1d1d(
   forceKernelFields(config, overrides);
   if (overrides.clusterM !== undefined) config.clusterM = overrides.clusterM;
   if (overrides.clusterN !== undefined) config.clusterN = overrides.clusterN;
-  if (overrides.splitK !== undefined && overrides.splitK !== 1)
-    throw coded(
-      'E_INVALID_CONFIG',
-      `config ${formatConfig(config)} cannot run ${problem.kind} ${problem.m}x${problem.n}x${problem.k}: [split-k] the 1D1D kernel has no split-K (it adds each tile onto D already); use split_k=1`,
-    );
+  if (overrides.splitK !== undefined && overrides.splitK !== 1) config.splitK = overrides.splitK;
   checkForcedConfig(config, problem, device, `${problem.kind} ${problem.m}x${problem.n}x${problem.k}`, groupK);
   return config;
 }

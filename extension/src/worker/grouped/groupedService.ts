@@ -104,10 +104,12 @@ export function prepareCase(
   const problem = kernelProblem(c, draw);
   const device = policyDevice(withGroupedSettings(settings), firstHopper(env));
   let config: GemmConfig;
-  const forced = c.config ?? (overrides ? applyOverrides(problem, device, overrides, draw.groupK) : undefined);
-  if (forced) {
-    checkForcedConfig(forced, problem, device, caseLabel(c), draw.groupK);
-    config = forced;
+  if (c.config) {
+    checkForcedConfig(c.config, problem, device, caseLabel(c), draw.groupK);
+    config = c.config;
+  } else if (overrides) {
+    // applyOverrides completes it and checks it against the kernel's rules and this GPU.
+    config = applyOverrides(problem, device, overrides, draw.groupK);
   } else {
     try {
       config = groupedConfig(problem, device, draw.groupK).config;
