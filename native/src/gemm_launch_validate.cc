@@ -75,8 +75,19 @@ void validate_gemm_config(const GemmLaunchSpec& s, const DeviceInfoData& device,
     throw_bad_argument("GemmLaunchSpec.splitK = " + std::to_string(s.split_k) + " needs clusterM = clusterN = 1 (the cluster "
                        "splits K instead of multicasting) and the 1D2D kernel");
   const int64_t cluster = s.ctas_per_cluster();
-  if (one_d_one_d && cluster != 1)
-    throw_bad_argument("the 1D1D kernel (kind '" + s.kind + "') runs without clusters: clusterM = clusterN = 1");
+  // The 1D1D kernel's cluster pairs tiles along one dimension (k_grouped_scheduler.cuh): its block
+  // count there must be even (extension/src/core/kernelRules1d1d.ts ruleClusterPairs1d1d).
+  if (one_d_one_d && cluster > 1) {
+    const bool along_m = s.cluster_m > 1;
+    const int64_t extent = along_m ? s.m : s.n, block = along_m ? s.block_m : s.block_n;
+    const int64_t blocks = block > 0 ? (extent + block - 1) / block : 0;
+    if (blocks % 2 != 0)
+      throw CodedError("E_INVALID_CONFIG", std::string("a ") + std::to_string(s.cluster_m) + " x " + std::to_string(s.cluster_n) +
+                                               " cluster of the 1D1D kernel pairs the " + (along_m ? "M" : "N") +
+                                               "-blocks of a tile row, but " + (along_m ? "M" : "N") + " = " +
+                                               std::to_string(extent) + " makes " + std::to_string(blocks) + " blocks of " +
+                                               std::to_string(block) + " (odd): use a 1 x 1 cluster or another tile");
+  }
   if (s.cluster_m * s.cluster_n > 2)
     throw_bad_argument("GemmLaunchSpec.clusterM * clusterN must be at most 2 (got " + std::to_string(s.cluster_m) +
                        " x " + std::to_string(s.cluster_n) + ")");

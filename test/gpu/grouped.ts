@@ -2,11 +2,15 @@
 // edge cases (an empty group of each kind, the psum layout) with calc_diff < 1e-3 over the valid
 // rows, padding rows / rows past masked_m untouched and no device flag; the device's clamp-and-flag
 // path for masked_m > Mmax; bad input rejected before launch with the expected codes (the host half
-// runs without a GPU too). `--part=rejections|contiguous|masked|kgrouped|wgrad|edge` runs one part.
+// runs without a GPU too); the 1D1D kernel's clusters (forced 2x1 and 1x2 tiles, ragged M, an empty
+// group). `--part=rejections|contiguous|masked|kgrouped|wgrad|edge|cluster` runs one part.
 import type { GroupedCase, GroupedKind, GroupedResult } from '../../extension/protocol/grouped';
+import type { GemmConfig } from '../../extension/protocol/worker';
+import { completeConfig1d1d } from '../../extension/src/core/kernelRules1d1d';
 import { caseLabel, edgeCases, standardCases, MASKED_MAX_M } from '../../extension/src/core/grouped/cases';
 import { expertIndex } from '../../extension/src/core/grouped/layout';
 import { probeEnvironment } from '../../extension/src/worker/environment';
+import { firstHopper } from '../../extension/src/worker/jobPipeline';
 import { benchGrouped, prepareCase } from '../../extension/src/worker/grouped/groupedService';
 import { setGroupedSettings } from '../../extension/src/worker/grouped/groupedSettings';
 import { check, done, expectCode, gpuSettings, skip } from './harness';
@@ -64,6 +68,18 @@ async function rejections(env: Awaited<ReturnType<typeof probeEnvironment>>): Pr
       'E_INVALID_SHAPE',
     ),
   );
+  // 4000 rows make 63 blocks of 64: a 2x1 cluster (pairs of M-blocks) cannot take them.
+  const unpaired: GroupedCase = {
+    kind: 'wgrad',
+    numGroups: 1,
+    m: 4000,
+    n: 7168,
+    k: 2048,
+    config: completeConfig1d1d({ blockM: 64, blockN: 128, clusterM: 2, clusterN: 1, numSms: 132 }),
+  };
+  await check('wgrad: a 2x1 cluster over an odd count of M-blocks -> E_INVALID_CONFIG', () =>
+    expectCode(() => prepareCase(unpaired, 0, settings, env), 'E_INVALID_CONFIG'),
+  );
   await check('wgrad: N not a multiple of 4 (fp32 rows) -> E_INVALID_SHAPE', () =>
     expectCode(
       () => prepareCase({ kind: 'wgrad', numGroups: 1, m: 256, n: 258, k: 256 }, 0, settings, env),
@@ -79,6 +95,35 @@ async function rejections(env: Awaited<ReturnType<typeof probeEnvironment>>): Pr
   await check('bench options: rounds 0 -> E_BAD_ARGUMENT', () =>
     expectCode(benchGrouped(settings, [kgrouped], { timing: true, rounds: 0, seed: 0 }), 'E_BAD_ARGUMENT'),
   );
+}
+
+/** A forced 1D1D tile in a cluster, on the GPU's SMs rounded down to whole clusters. */
+function clustered(blockN: number, clusterM: number, clusterN: number, smCount: number): GemmConfig {
+  return completeConfig1d1d({ blockM: 128, blockN, clusterM, clusterN, numSms: smCount - (smCount % 2) });
+}
+
+/**
+ * The 1D1D kernel's clusters: DeepGEMM's wgrad tiles in its 2x1 cluster (B shared), A shared (1x2),
+ * M not a multiple of the tile (the last M-block pair half empty), K-grouped with an empty group and
+ * with 16 groups.
+ */
+function clusterCases(smCount: number): GroupedCase[] {
+  const wgrad = (m: number, n: number, k: number, config: GemmConfig): GroupedCase => ({
+    kind: 'wgrad',
+    numGroups: 1,
+    m,
+    n,
+    k,
+    config,
+  });
+  return [
+    wgrad(4096, 4096, 7168, clustered(152, 2, 1, smCount)),
+    wgrad(4096, 2112, 7168, clustered(136, 2, 1, smCount)),
+    wgrad(4000, 7168, 2048, clustered(152, 2, 1, smCount)),
+    wgrad(4096, 7168, 2048, clustered(128, 1, 2, smCount)),
+    { kind: 'kgrouped', numGroups: 4, m: 4096, n: 7168, k: 2048, emptyGroup: 2, config: clustered(152, 2, 1, smCount) },
+    { kind: 'kgrouped', numGroups: 16, m: 7168, n: 2048, k: 1792, config: clustered(152, 1, 2, smCount) },
+  ];
 }
 
 async function runCases(name: string, cases: GroupedCase[]): Promise<boolean> {
@@ -110,6 +155,9 @@ async function main(): Promise<void> {
   for (const kind of kinds) {
     if (part && part !== kind) continue;
     if (!(await runCases(kind, standardCases(kind)))) return done();
+  }
+  if (!part || part === 'cluster') {
+    if (!(await runCases('cluster', clusterCases(firstHopper(env)?.smCount ?? 132)))) return done();
   }
   if (!part || part === 'edge') {
     if (!(await runCases('edge', edgeCases()))) return done();

@@ -16,7 +16,7 @@ Compiles the GEMM kernel for the shape through the JIT (disk cache) and prints i
 key, hit or miss, and the compile time. --config forces parts of the config (the rest completed by
 the heuristics); keys: ${Object.keys(CONFIG_KEYS).join(', ')}. --kernel bf16 compiles the BF16 GEMM
 (--output bf16, fp32 or fp32-accumulate) instead of the FP8 one; wgrad and kgrouped build the 1D1D
-kernel (its own tiles, no clusters or split-K); the grouped kinds take a case as
+kernel (its own tiles, clusters of 2 where they pair, no split-K); the grouped kinds take a case as
 \`fp8lab bench --kernel KIND\` does (G,M,N,K; masked G,EXPECTED_M,N,K[,MMAX]).
 `;
 

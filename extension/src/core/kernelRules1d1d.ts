@@ -11,7 +11,9 @@ import {
   MAX_STAGES,
   ruleBlockK,
   ruleBlockM,
+  ruleCluster,
   ruleMathWarpgroups,
+  ruleNumSms,
   ruleRegisters,
   ruleStages,
   ruleSwizzleAB,
@@ -30,7 +32,8 @@ const fail = (rule: string, reason: string): RuleViolation => ({ rule, reason })
 // The FP32-output 1D1D kernel (kinds 'wgrad' and 'kgrouped'), mirrored from
 // kernels/include/fp8lab/impls/sm90_fp8_gemm_1d1d.cuh: D (fp32) = C + A·Bᵀ, both operands scaled per
 // 1x128, SFB TMA'd per stage, TMA reduce-add epilogue. Same GemmConfig fields and template order as
-// the 1D2D kernel; clusters must be 1 x 1 and the shared memory does not depend on K.
+// the 1D2D kernel, the same cluster shapes (2 x 1 shares B, 1 x 2 shares A), and shared memory that
+// does not depend on K.
 
 /** Kinds served by the 1D1D kernel. */
 export const KINDS_1D1D: readonly KernelKind[] = ['wgrad', 'kgrouped'];
@@ -151,25 +154,10 @@ export function ruleBlockN1d1d(c: C): RuleViolation | null {
     : fail('block-n', `blockN must be a multiple of 8 from 16 to 256 (wgmma n); got ${c.blockN}`);
 }
 
-export function ruleCluster1d1d(c: C): RuleViolation | null {
-  return c.clusterM === 1 && c.clusterN === 1
-    ? null
-    : fail(
-        'cluster',
-        `the 1D1D kernel runs without clusters: clusterM and clusterN must be 1; got ${c.clusterM} x ${c.clusterN}`,
-      );
-}
-
 export function ruleSplitK1d1d(c: C): RuleViolation | null {
   return (c.splitK ?? 1) === 1
     ? null
     : fail('split-k', `the 1D1D kernel has no split-K (it adds each tile onto D already); use split_k=1`);
-}
-
-export function ruleNumSms1d1d(c: C): RuleViolation | null {
-  return isInt(c.numSms) && c.numSms >= 1
-    ? null
-    : fail('num-sms', `numSms must be a whole number ≥ 1 (the persistent grid); got ${c.numSms}`);
 }
 
 export function ruleSwizzleD1d1d(c: C): RuleViolation | null {
@@ -258,6 +246,30 @@ export function ruleProblem1d1d(
   return null;
 }
 
+/** BLOCK_N values offered when a cluster needs an even count of N-blocks (the 1D1D tiles' widths). */
+const TILE_N_CHOICES_1D1D = [64, 96, 128, 136, 144, 152, 160, 192];
+
+/**
+ * A cluster's two CTAs run in lockstep on tiles of one group that share the multicast block, which
+ * holds when the block count along the partner dimension is even (M blocks for clusterM = 2, N blocks
+ * for clusterN = 2; k_grouped_scheduler.cuh). Other shapes run with clusters of 1 or another tile.
+ */
+export function ruleClusterPairs1d1d(c: C, problem: Pick<GemmProblem, 'm' | 'n'>): RuleViolation | null {
+  const along = c.clusterM === 2 ? 'm' : c.clusterN === 2 ? 'n' : null;
+  if (!along || !isInt(problem.m) || !isInt(problem.n)) return null;
+  const extent = problem[along];
+  const block = along === 'm' ? c.blockM : c.blockN;
+  const blocks = Math.ceil(extent / block);
+  if (blocks % 2 === 0) return null;
+  const options = along === 'm' ? [64, 128, 256] : TILE_N_CHOICES_1D1D;
+  const even = options.filter((b) => Math.ceil(extent / b) % 2 === 0);
+  const name = along === 'm' ? 'blockM' : 'blockN';
+  return fail(
+    'cluster-pairs',
+    `a ${c.clusterM} x ${c.clusterN} cluster pairs the ${along.toUpperCase()}-blocks of a tile row, but ${along.toUpperCase()} = ${extent} makes ${blocks} blocks of ${block} (odd); use a 1 x 1 cluster${even.length ? ` or ${name} ${even.join(', ')}` : ''}`,
+  );
+}
+
 /** Config rules of the 1D1D kernel, in the order of its static_asserts (no scale-b-blocks rule: SFB is per column). */
 export const CONFIG_RULES_1D1D: ReadonlyArray<(c: C) => RuleViolation | null> = [
   ruleBlockK,
@@ -267,9 +279,9 @@ export const CONFIG_RULES_1D1D: ReadonlyArray<(c: C) => RuleViolation | null> = 
   ruleWaves,
   (c) => ruleRegisters(c, ruleBlockN1d1d),
   ruleStages,
-  ruleCluster1d1d,
+  ruleCluster,
   ruleSplitK1d1d,
-  ruleNumSms1d1d,
+  ruleNumSms,
   ruleSwizzleAB,
   ruleSwizzleD1d1d,
   ruleThreads,
@@ -289,14 +301,16 @@ export function configViolations1d1d(
   push(ruleGemmType1d1d(kind));
   push(ruleProblem1d1d(kind, problem, options.groupK));
   for (const rule of CONFIG_RULES_1D1D) push(rule(config));
+  push(ruleClusterPairs1d1d(config, problem));
   push(ruleSharedMemory1d1d(config, options.capacity ?? H100_SHARED_MEMORY_BYTES));
   if (options.checkSharedBytesField) push(ruleSharedBytesField1d1d(config));
   return out;
 }
 
-/** A complete 1D1D config (clusters 1 x 1, fp32 swizzleD, stages default to the most that fit, capped at 8). */
+/** A complete 1D1D config (clusters 1 x 1 unless given, fp32 swizzleD, stages default to the most that fit, capped at 8). */
 export function completeConfig1d1d(
-  choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'numSms'> & Partial<Pick<GemmConfig, 'numStages' | 'swizzleD'>>,
+  choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'numSms'> &
+    Partial<Pick<GemmConfig, 'numStages' | 'swizzleD' | 'clusterM' | 'clusterN'>>,
   capacity = H100_SHARED_MEMORY_BYTES,
 ): GemmConfig {
   const numMathWarpgroups = mathWarpgroupsFor(choice.blockM);
@@ -307,8 +321,8 @@ export function completeConfig1d1d(
     blockK: BLOCK_K,
     numStages,
     numMathWarpgroups,
-    clusterM: 1,
-    clusterN: 1,
+    clusterM: choice.clusterM ?? 1,
+    clusterN: choice.clusterN ?? 1,
     swizzleA: 128,
     swizzleB: 128,
     swizzleD: choice.swizzleD ?? defaultSwizzleD1d1d(choice.blockN),

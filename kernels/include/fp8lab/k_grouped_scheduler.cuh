@@ -12,7 +12,16 @@
 //
 // K-grouped storage (see kernels/README.md): the groups are concatenated along K, so group g's
 // K-block kb is K-block (k_block_offset + kb) of the one big A [M, sum K] / B [N, sum K] / SFA / SFB
-// tensor map. No cluster multicast here (the kernel is compiled for clusters of 1).
+// tensor map.
+//
+// Clusters of 2 (the 1D1D kernel's multicast; kClusterM = 2 shares B, kClusterN = 2 shares A): the
+// CTAs of a cluster are blockIdx.x = 2c and 2c + 1, so at every step their linear indices are i and
+// i ^ 1. The host admits a cluster only where the block count along the multicast's partner dimension
+// is even (M blocks for clusterM = 2, N blocks for clusterN = 2; pairs_share_multicast_block). Then a
+// group's tile count is even, so i and i ^ 1 always fall in the same group (same K-blocks), and inside
+// it the rasterisation (even groups of the fast dimension, which is that dimension) puts them on the
+// same block of the shared operand. Every step has both tiles and both share: the kernel's two CTAs
+// run in lockstep with no per-tile verdict, which a group boundary between them would break.
 #pragma once
 #include "fp8lab/scheduler.cuh"
 
@@ -29,12 +38,34 @@ struct KGroupedTile {
   static constexpr bool peer_alive = false;
 };
 
-template <GemmType kGemmType, uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t kNumSMs, uint32_t BLOCK_K>
+// A tile of a cluster of 2: the peer always has a tile of the same group sharing the multicast block.
+struct KGroupedPairTile : KGroupedTile {
+  static constexpr bool multicast = true;
+  static constexpr bool peer_alive = true;
+};
+
+template <bool kPaired>
+struct KGroupedTileFor {
+  using type = KGroupedTile;
+};
+template <>
+struct KGroupedTileFor<true> {
+  using type = KGroupedPairTile;
+};
+
+template <GemmType kGemmType, uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t kNumSMs, uint32_t BLOCK_K, uint32_t kClusterM = 1,
+          uint32_t kClusterN = 1>
 struct KGroupedScheduler {
   static_assert(kGemmType == GemmType::Normal || kGemmType == GemmType::KGrouped,
                 "the K-grouped scheduler walks Normal or KGrouped problems");
-  // One group's (m_block, n_block) rasterisation: the normal scheduler without clusters.
-  using Raster = Scheduler<GemmType::Normal, BLOCK_M, BLOCK_N, 1, 1, kNumSMs>;
+  static constexpr uint32_t kClusterDimM = kClusterM;
+  static constexpr uint32_t kClusterDimN = kClusterN;
+  static constexpr uint32_t kClusterSize = kClusterM * kClusterN;
+  static_assert(kClusterSize == 1 || kClusterSize == 2, "clusters of 1 or 2 CTAs");
+  using Tile = typename KGroupedTileFor<(kClusterSize > 1)>::type;
+  // One group's (m_block, n_block) rasterisation: the normal scheduler's, whose fast dimension is the
+  // shared operand's partner (M for clusterM = 2) in even groups.
+  using Raster = Scheduler<GemmType::Normal, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs>;
 
   Raster raster;
   uint32_t tiles_per_group;
@@ -52,6 +83,14 @@ struct KGroupedScheduler {
     num_groups = kGemmType == GemmType::KGrouped ? args.num_groups : 1;
     group_k = args.grouped_layout;
     normal_k_blocks = args.k / BLOCK_K;
+  }
+
+  // Clusters: the block count along the multicast's partner dimension must be even (see the top);
+  // the host refuses other shapes, the kernel traps on one that slipped through.
+  __host__ __device__ __forceinline__ static bool pairs_share_multicast_block(const GemmArgs& args) {
+    if constexpr (kClusterM > 1) return ceil_div(args.m, BLOCK_M) % 2 == 0;
+    if constexpr (kClusterN > 1) return ceil_div(args.n, BLOCK_N) % 2 == 0;
+    return true;
   }
 
   // K-blocks of group g; a negative or partial K_g (rejected by the host) never reads past it.

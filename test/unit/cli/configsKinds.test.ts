@@ -154,9 +154,33 @@ test('configs lists the FP8 grouped kinds as their bench plans them; compile ref
   assert.equal(w.code, 0, w.stderr);
   assert.match(w.stdout, /^FP8LAB configs: wgrad 4096x7168x2048 on \d+ SMs — 8 candidates/);
   // A forced field the 1D1D kernel cannot take is refused before nvcc, with its rule and what would work.
-  const clustered = fp8lab(['compile', '--kernel', 'kgrouped', '4,4096,7168,8192', '--config', 'cluster_m=2']);
+  const clustered = fp8lab([
+    'compile',
+    '--kernel',
+    'kgrouped',
+    '4,4096,7168,8192',
+    '--config',
+    'cluster_m=2,cluster_n=2',
+  ]);
   assert.equal(clustered.code, 1, clustered.stderr);
-  assert.match(clustered.stderr, /\[E_INVALID_CONFIG\].*\[cluster\] the 1D1D kernel runs without clusters/);
+  assert.match(
+    clustered.stderr,
+    /\[E_INVALID_CONFIG\].*\[cluster\] clusterM and clusterN must be 1 or 2 with clusterM · clusterN ≤ 2/,
+  );
+  // 7168 columns are 56 blocks of 128 but 53 of 136: a 1x2 cluster (A shared) cannot pair those.
+  const unpaired = fp8lab([
+    'compile',
+    '--kernel',
+    'kgrouped',
+    '4,4096,7168,8192',
+    '--config',
+    'block_n=136,cluster_n=2',
+  ]);
+  assert.equal(unpaired.code, 1, unpaired.stderr);
+  assert.match(
+    unpaired.stderr,
+    /\[cluster-pairs\] .* N = 7168 makes 53 blocks of 136 \(odd\); use a 1 x 1 cluster or blockN 64, 128, 144, 152, 192/,
+  );
   const split = fp8lab(['compile', '--kernel', 'wgrad', '4096', '7168', '2048', '--config', 'split_k=2']);
   assert.equal(split.code, 1, split.stderr);
   assert.match(split.stderr, /\[split-k\] the 1D1D kernel has no split-K/);

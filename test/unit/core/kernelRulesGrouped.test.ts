@@ -92,10 +92,26 @@ test('fp32 D swizzle: 32 columns per 128-byte row; BLOCK_N 16/48/144 fall back t
   );
 });
 
-test('rules: clusters are refused, BLOCK_N 176 is fine (per-column SFB), kinds other than wgrad/kgrouped refused', () => {
+test('rules: clusters of 2 where the paired blocks are even, BLOCK_N 176 is fine (per-column SFB), kinds other than wgrad/kgrouped refused', () => {
   assert.deepEqual(rules('wgrad', cfg()), []);
   assert.deepEqual(rules('kgrouped', cfg()), []);
-  assert.deepEqual(rules('wgrad', cfg({ clusterM: 2 })), ['cluster']);
+  // 4096 x 7168: 32 M-blocks and 56 N-blocks of 128, both even.
+  assert.deepEqual(rules('wgrad', cfg({ clusterM: 2 })), []);
+  assert.deepEqual(rules('kgrouped', cfg({ clusterN: 2 })), []);
+  assert.deepEqual(rules('wgrad', cfg({ clusterM: 2, clusterN: 2 })), ['cluster']);
+  assert.deepEqual(rules('wgrad', cfg({ clusterM: 2, numSms: 131 })), ['num-sms']);
+  // 4000 rows: 32 blocks of 128 but 63 of 64; 7168 columns: 53 blocks of 136.
+  assert.deepEqual(rules('wgrad', cfg({ clusterM: 2 }), { m: 4000, n: 7168, k: 4096, numGroups: 1 }), []);
+  const m64 = completeConfig1d1d({ blockM: 64, blockN: 128, numSms: 132, clusterM: 2 });
+  const odd = configViolations1d1d('wgrad', m64, { m: 4000, n: 7168, k: 4096 });
+  assert.deepEqual(
+    odd.map((v) => v.rule),
+    ['cluster-pairs'],
+  );
+  assert.match(odd[0].reason, /M = 4000 makes 63 blocks of 64 \(odd\); use a 1 x 1 cluster or blockM 128, 256$/);
+  const n136 = completeConfig1d1d({ blockM: 128, blockN: 136, numSms: 132, clusterN: 2 });
+  assert.deepEqual(rules('kgrouped', n136), ['cluster-pairs']);
+  assert.deepEqual(rules('kgrouped', { ...n136, clusterN: 1, clusterM: 2 }), []);
   const n176 = completeConfig1d1d({ blockM: 64, blockN: 176, numSms: 132 });
   assert.deepEqual(rules('wgrad', n176), []);
   assert.deepEqual(rules('masked' as 'wgrad', cfg()), ['gemm-type']);
@@ -157,7 +173,7 @@ test('the generated 1D1D unit: entry name, GemmType per kind, compiler-checked m
   assert.notEqual(k.source, w.source);
   assert.equal(kernelSource1d1d('wgrad', { ...c }).source, w.source);
   assert.throws(
-    () => kernelSource1d1d('wgrad', cfg({ clusterN: 2 })),
+    () => kernelSource1d1d('wgrad', cfg({ clusterM: 2, clusterN: 2 })),
     (e: unknown) => e instanceof KernelConfigError && e.rule === 'cluster',
   );
   assert.throws(

@@ -1,6 +1,6 @@
 // Compiles the generated FP8 1D1D units ('wgrad' = GemmType::Normal, 'kgrouped' = GemmType::KGrouped)
 // for the configs chosen for the standard grouped shapes with the real nvcc (sm_90a, ptxas -v) and asserts ptxas
-// reports no spills and no stack; checks that the kernel's static_asserts reject what the TypeScript
+// reports no spills and no stack (clustered tiles too); checks that the kernel's static_asserts reject what the TypeScript
 // rules reject; builds and runs kernels/tools/check_invariants_1d1d.cu. Skips only when nvcc is absent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,7 +42,19 @@ for (const kind of ['wgrad', 'kgrouped'] as const) {
   });
 }
 
-test('the 1D1D static_asserts reject what kernelRules rejects (clusters, a 128-byte swizzle on a 64-byte fp32 row, the masked kind)', { skip }, () => {
+test('kgrouped in clusters (B shared by 2x1 at 128x152, A by 1x2 at 128x128) compiles with 0 spills and 0 stack', { skip }, () => {
+  withWorkDir('fp8lab-1d1d-cluster-', (work) => {
+    for (const [blockN, clusterM, clusterN] of [[152, 2, 1], [128, 1, 2]]) {
+      const config = completeConfig1d1d({ blockM: 128, blockN, clusterM, clusterN, numSms: 132 });
+      const { source, kernelName } = kernelSource1d1d('kgrouped', config);
+      assert.match(source, new RegExp(`clusters of ${clusterM}x${clusterN}`));
+      const fn = assertCompilesClean(source, work, kernelName, { noSerializedWgmma: true });
+      console.log(`kgrouped 128x${blockN} ${clusterM}x${clusterN} st${config.numStages}: ${fn.registers} registers`);
+    }
+  });
+});
+
+test('the 1D1D static_asserts reject what kernelRules rejects (a 2x2 cluster, a 128-byte swizzle on a 64-byte fp32 row, the masked kind)', { skip }, () => {
   withWorkDir('fp8lab-1d1d-compile-', (work) => {
     const unit = (args: string): string => [
       '#include "fp8lab/impls/sm90_fp8_gemm_1d1d.cuh"',
@@ -50,7 +62,7 @@ test('the 1D1D static_asserts reject what kernelRules rejects (clusters, a 128-b
       `  fp8lab::sm90_fp8_gemm_1d1d_impl<${args}>(args);`,
       '}', '',
     ].join('\n');
-    const cluster = compileCubin(unit('128, 128, 128, 3, 2, 2, 1, 128, 128, 128, 132, fp8lab::GemmType::KGrouped'), work, 'bad_cluster');
+    const cluster = compileCubin(unit('128, 128, 128, 3, 2, 2, 2, 128, 128, 128, 132, fp8lab::GemmType::KGrouped'), work, 'bad_cluster');
     assert.notEqual(cluster.status, 0);
     assert.match(cluster.log, /rule cluster/);
     const swizzle = compileCubin(unit('128, 16, 128, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal'), work, 'bad_swizzle');

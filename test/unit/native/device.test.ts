@@ -359,7 +359,10 @@ test(
     );
     assert.match((await err({ psumLayout: true })).message, /psumLayout applies to kind 'contiguous' only/);
     assert.match((await err({ flags: addon.alloc(16) })).message, /only written by the M-grouped kinds/);
-    assert.match((await err({ kind: 'wgrad' })).message, /without clusters/);
+    // The spec's 2 x 1 cluster pairs M-blocks: 640 rows are 5 blocks of 128, which cannot pair.
+    const pairs = await err({ kind: 'wgrad', m: 640 });
+    assert.equal(pairs.code, 'E_INVALID_CONFIG');
+    assert.match(pairs.message, /pairs the M-blocks of a tile row, but M = 640 makes 5 blocks of 128 \(odd\)/);
     assert.match((await err({ c: addon.alloc(1000 * 576 * 4) })).message, /only read by the 1D1D kinds/);
     assert.match((await err({ clusterM: 2, clusterN: 2 })).message, /at most 2/);
     assert.match((await err({ numSms: 131 })).message, /multiple of the cluster size 2/);
@@ -520,6 +523,17 @@ test('kgrouped maps D as G planes and passes K per group', { skip: noCc }, async
     ),
   );
   assert.match(small.message, /buffer d has .* needs 2097152 \(fp32 \[4, 256, 512\]\)/);
+  // A 2 x 1 cluster (B shared by multicast) is a cluster launch of whole pairs; 1 x 2 pairs the N-blocks.
+  drain();
+  const clustered = { kind: 'kgrouped' as const, m, n, k, numGroups: g, blockN: 128, groupedLayout: kPerGroup };
+  addon.createGemmLaunch(gemmSpec(kernel, bufs, { ...clustered, clusterM: 2 })).run();
+  const [run] = named(drain(), 'cuLaunchKernelEx');
+  assert.deepEqual([run.grid, (run.attrs as unknown[])[0]], [[132, 1, 1], { id: 4, cluster: [2, 1, 1] }]);
+  const oddN = await codedError(() =>
+    addon.createGemmLaunch(gemmSpec(kernel, bufs, { ...clustered, n: 384, clusterM: 1, clusterN: 2 })),
+  );
+  assert.equal(oddN.code, 'E_INVALID_CONFIG');
+  assert.match(oddN.message, /1 x 2 cluster .* pairs the N-blocks .* N = 384 makes 3 blocks of 128 \(odd\)/);
 });
 
 /** A BF16 launch of a 128-row, 2-warpgroup tile without clusters; the test supplies the rest. */

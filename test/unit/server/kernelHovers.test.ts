@@ -73,7 +73,7 @@ test('BLOCK_K is explained per kernel: 64 in the BF16 kernel, 128 in FP8, both i
   assert.doesNotMatch(inBf16, /Always 128/);
   const inFp8 = hover(fp8, 'BLOCK_K', 1, 0);
   assert.match(inFp8, /Always 128 for FP8/);
-  const inScheduler = hover(kgrouped, 'uint32_t BLOCK_K>', 10);
+  const inScheduler = hover(kgrouped, 'uint32_t BLOCK_K, uint32_t kClusterM', 10);
   assert.match(inScheduler, /128 for the FP8 kernels .* and 64 for the BF16 kernel/);
   assert.match(inScheduler, /The K-grouped scheduler is templated on it/);
 });

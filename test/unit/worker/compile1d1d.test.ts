@@ -51,10 +51,14 @@ test(
     );
     assert.equal(compiled.registers.spillStoresBytes + compiled.registers.spillLoadsBytes, 0);
 
-    // A cluster (which the 1D1D kernel has no multicast for), as a hand-edited candidate could carry.
+    // A 2x2 cluster (the kernel pairs two CTAs at most), as a hand-edited candidate could carry.
     await assert.rejects(
-      client.request('kernel/compile', { settings, job: { problem, config: { ...other.config, clusterM: 2 } } }),
-      (e: RuntimeError) => e.code === 'E_INVALID_CONFIG' && /\[cluster[^\]]*\]/.test(e.message),
+      client.request('kernel/compile', {
+        settings,
+        job: { problem, config: { ...other.config, clusterM: 2, clusterN: 2 } },
+      }),
+      (e: RuntimeError) =>
+        e.code === 'E_INVALID_CONFIG' && /\[cluster\] clusterM and clusterN must be 1 or 2/.test(e.message),
     );
   },
 );

@@ -225,8 +225,9 @@ export function applyOverrides(
 
 /**
  * The 1D1D kernel's --config (wgrad, kgrouped): the forced fields over its own tile pick, completed
- * (stages: the most that fit; swizzleD: the widest a BLOCK_N row of fp32 takes) and checked, so a
- * field the kernel cannot take (a cluster, split-K, another BLOCK_K) is its rule's coded error.
+ * (stages: the most that fit; swizzleD: the widest a BLOCK_N row of fp32 takes; a cluster's grid
+ * whole clusters) and checked, so a field the kernel cannot take (split-K, another BLOCK_K, a cluster
+ * the shape cannot pair) is its rule's coded error.
  * K-grouped: `groupK`, the drawn groups' K, when the case was drawn.
  */
 function applyOverrides1d1d(
@@ -236,19 +237,24 @@ function applyOverrides1d1d(
   groupK?: readonly number[],
 ): GemmConfig {
   const base = configReport1d1d(problem, device, groupK).chosen;
+  const clusterM = overrides.clusterM ?? (overrides.clusterN !== undefined ? 1 : base.clusterM);
+  const clusterN = overrides.clusterN ?? (overrides.clusterM !== undefined ? 1 : base.clusterN);
+  // The grid is whole clusters: the pick's SMs rounded down to the cluster size unless forced.
+  const clusterSize = clusterM * clusterN;
+  const numSms = overrides.numSms ?? Math.max(clusterSize, base.numSms - (base.numSms % clusterSize));
   const config = completeConfig1d1d(
     {
       blockM: overrides.blockM ?? base.blockM,
       blockN: overrides.blockN ?? base.blockN,
-      numSms: overrides.numSms ?? base.numSms,
+      numSms,
+      clusterM,
+      clusterN,
       ...(overrides.numStages !== undefined ? { numStages: overrides.numStages } : {}),
       ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
     },
     device.sharedMemoryBytes,
   );
   forceKernelFields(config, overrides);
-  if (overrides.clusterM !== undefined) config.clusterM = overrides.clusterM;
-  if (overrides.clusterN !== undefined) config.clusterN = overrides.clusterN;
   if (overrides.splitK !== undefined && overrides.splitK !== 1) config.splitK = overrides.splitK;
   checkForcedConfig(config, problem, device, `${problem.kind} ${problem.m}x${problem.n}x${problem.k}`, groupK);
   return config;

@@ -4,10 +4,15 @@
 // K_g, concatenated along K; see k_grouped_scheduler.cuh and kernels/README.md).
 //
 // Same skeleton as the 1D2D kernel (persistent, warp-specialised, TMA ring of full/empty mbarriers,
-// wgmma m64nNk32, FP32 promotion on CUDA cores); it differs in scheduling (groups along K), scaling
-// (SFB is TMA'd per stage like SFA, and the promotion scale sfa[row] * sfb[col] differs per column)
-// and epilogue (the fp32 tile goes through swizzled shared memory into a TMA reduce-add onto D, which
-// the host initialised with C; D may alias C).
+// wgmma m64nNk32, FP32 promotion on CUDA cores, clusters of 2 sharing one operand by multicast); it
+// differs in scheduling (groups along K), scaling (SFB is TMA'd per stage like SFA, and the promotion
+// scale sfa[row] * sfb[col] differs per column) and epilogue (the fp32 tile goes through swizzled
+// shared memory into a TMA reduce-add onto D, which the host initialised with C; D may alias C).
+//
+// Clusters (clusterM = 2: B and SFB shared; clusterN = 2: A and SFA shared): the two CTAs always work
+// on tiles of the same group that share the multicast block, because the host admits a cluster only
+// where that dimension's block count is even (see k_grouped_scheduler.cuh). So both CTAs run the same
+// number of K-blocks at every step, every stage is released to both, and no tile goes without a peer.
 //
 // Shared memory (byte offsets from the 1024-aligned dynamic base; no runtime-sized part):
 //   D tile    [BLOCK_N / TMA_D_BLOCK_N][BLOCK_M][TMA_D_BLOCK_N] fp32, swizzled like the D tensor map
@@ -32,8 +37,7 @@
 
 namespace fp8lab {
 
-// The template parameters are the 1D2D kernel's, in the same order, so one GemmConfig names both;
-// clusters must be 1 x 1 here.
+// The template parameters are the 1D2D kernel's, in the same order, so one GemmConfig names both.
 template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
           uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
           uint32_t kNumSMs, GemmType kGemmType>
@@ -44,6 +48,7 @@ struct Sm90Fp8Gemm1D1D {
   static constexpr uint32_t kProducerRegisters = 40;
   static constexpr uint32_t kMathRegisters = kNumMathWarpgroups == 1 ? 248 : 232;
   static constexpr uint32_t kMathBarrierId = 1;  // named barrier over the math threads only
+  static constexpr uint32_t kClusterSize = kClusterM * kClusterN;  // CTAs sharing one operand by multicast
 
   // ---- tile geometry ---------------------------------------------------------------------------
   static constexpr uint32_t WGMMA_M = 64;
@@ -86,8 +91,9 @@ struct Sm90Fp8Gemm1D1D {
   static_assert(kNumAccum * (1 + kNumWaves) <= 192,
                 "rule registers: accumulators (BLOCK_N/2 x (1 + waves)) must stay within 192 registers per thread");
   static_assert(kNumStages >= 2 && kNumStages <= 32, "rule stages: kNumStages must be in 2..32");
-  static_assert(kClusterM == 1 && kClusterN == 1, "rule cluster: the 1D1D kernel runs without clusters (clusterM = clusterN = 1)");
-  static_assert(kNumSMs >= 1, "rule num-sms: the grid needs at least one CTA");
+  static_assert((kClusterM == 1 || kClusterM == 2) && (kClusterN == 1 || kClusterN == 2) && kClusterSize <= 2,
+                "rule cluster: clusterM, clusterN in {1, 2} with clusterM * clusterN <= 2");
+  static_assert(kNumSMs % kClusterSize == 0 && kNumSMs >= 1, "rule num-sms: the grid must be a whole number of clusters");
   static_assert(kSwizzleA == 128 && kSwizzleB == 128, "rule swizzle-ab: A and B tiles use the 128-byte swizzle (BLOCK_K = 128 bytes)");
   static_assert(kSwizzleD == 0 || kSwizzleD == 32 || kSwizzleD == 64 || kSwizzleD == 128, "rule swizzle-d: swizzleD must be 0, 32, 64 or 128");
   static_assert(BLOCK_N % TMA_D_BLOCK_N == 0 && TMA_D_BLOCK_N % 8 == 0,
@@ -98,7 +104,8 @@ struct Sm90Fp8Gemm1D1D {
                 "128-byte swizzled tiles must start on 1024-byte boundaries");
   static_assert(128 * kProducerRegisters + kNumMathThreads * kMathRegisters <= 65536, "register file: setmaxnreg split exceeds 64K");
 
-  using Sched = KGroupedScheduler<kGemmType, BLOCK_M, BLOCK_N, kNumSMs, BLOCK_K>;
+  using Sched = KGroupedScheduler<kGemmType, BLOCK_M, BLOCK_N, kNumSMs, BLOCK_K, kClusterM, kClusterN>;
+  using Tile = typename Sched::Tile;
   using Mma = ptx::WgmmaFp8<BLOCK_N>;
 
   // Byte offset of fp32 element (row, col) in the staging tile, with the TMA swizzle of kSwizzleD:
@@ -128,8 +135,13 @@ struct Sm90Fp8Gemm1D1D {
     const uint32_t lane_idx = threadIdx.x % 32;
 
     if (threadIdx.x == kNumMathThreads) {
-      // Swizzle patterns and descriptors assume a 1024-aligned base; stop loudly otherwise.
-      if ((ptx::smem_u32(smem) & 1023u) != 0) __trap();
+      // Swizzle patterns and descriptors assume a 1024-aligned base, and a clustered launch must match
+      // the compiled cluster with an even block count along the multicast dimension (the host checks
+      // it); stop loudly otherwise.
+      if ((ptx::smem_u32(smem) & 1023u) != 0 || gridDim.x % kClusterSize != 0) __trap();
+      if constexpr (kClusterSize > 1) {
+        if (ptx::cluster_nctarank() != kClusterSize || !Sched::pairs_share_multicast_block(args)) __trap();
+      }
       ptx::prefetch_tensormap(&args.tma_a);
       ptx::prefetch_tensormap(&args.tma_b);
       ptx::prefetch_tensormap(&args.tma_sfa);
@@ -137,12 +149,18 @@ struct Sm90Fp8Gemm1D1D {
       ptx::prefetch_tensormap(&args.tma_d);
       for (uint32_t s = 0; s < kNumStages; ++s) {
         ptx::mbarrier_init(&full_barriers[s], 1);                          // the producer's arrive.expect_tx
-        ptx::mbarrier_init(&empty_barriers[s], kNumMathThreads / 32);      // every math warp releases once
+        // every math warp of every CTA in the cluster releases the stage once
+        ptx::mbarrier_init(&empty_barriers[s], kClusterSize * kNumMathThreads / 32);
       }
       ptx::fence_mbarrier_init_release_cluster();
       ptx::fence_proxy_async_shared_cta();
     }
-    __syncthreads();
+    if constexpr (kClusterSize > 1) {
+      ptx::barrier_cluster_arrive();
+      ptx::barrier_cluster_wait();
+    } else {
+      __syncthreads();
+    }
     // Programmatic dependent launch: nothing global (grouped_layout included) is read before this.
     ptx::griddepcontrol_wait();
 
@@ -153,6 +171,22 @@ struct Sm90Fp8Gemm1D1D {
       ptx::setmaxnreg_inc<kMathRegisters>();
       consume(args, smem, full_barriers, empty_barriers, warp_idx, lane_idx);
     }
+    // Clustered: the peer arrives on our barriers and multicasts into our stages; the protocols order
+    // every such access before our last wait, and a cluster barrier at exit keeps both CTAs' shared
+    // memory alive until the other is done with it (what compute-sanitizer's racecheck asks for).
+    if constexpr (kClusterSize > 1) {
+      ptx::barrier_cluster_arrive_unaligned();
+      ptx::barrier_cluster_wait_unaligned();
+    }
+  }
+
+  // One box of one K-block into this CTA's stage, or, for the operand the cluster shares, into both
+  // CTAs' stages by one multicast load from rank 0 (rank 1 loads nothing; its full barrier still
+  // expects the bytes, which the multicast delivers to the same offsets and barrier in both CTAs).
+  __device__ __forceinline__ static void load_box(const TmaDescriptor* map, uint64_t* full, uint8_t* dst, int32_t inner, int32_t outer,
+                                                  bool shared, uint32_t cta_rank) {
+    if (!shared) ptx::cp_async_bulk_tensor_2d_load(map, full, dst, inner, outer);
+    else if (cta_rank == 0) ptx::cp_async_bulk_tensor_2d_load_multicast(map, full, dst, inner, outer, 0x3);
   }
 
   // One thread: stream the A, B, SFA and SFB K-blocks of every tile of this CTA into the ring.
@@ -160,23 +194,45 @@ struct Sm90Fp8Gemm1D1D {
                                                  uint64_t* empty_barriers) {
     Sched sched(args);
     PipelineState<kNumStages> pipe;
-    KGroupedTile tile;
+    const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
+    constexpr bool kShareA = kClusterN > 1;  // the cluster's CTAs sit side by side along N: same A rows
+    constexpr bool kShareB = kClusterM > 1;  // ... along M: same B rows
+    Tile tile;
     while (sched.next(tile)) {
       const int32_t a_row = static_cast<int32_t>(tile.m_block * BLOCK_M);
       const int32_t b_row = static_cast<int32_t>(tile.n_block * BLOCK_N);
       for (uint32_t kb = 0; kb < tile.num_k_blocks; ++kb) {
+        // Wait until every consumer (of both CTAs when clustered) released this stage.
         ptx::mbarrier_try_wait_parity(&empty_barriers[pipe.stage], pipe.phase ^ 1);
         uint64_t* full = &full_barriers[pipe.stage];
         ptx::mbarrier_arrive_expect_tx(full, kTmaBytesPerStage);
         // K-block of this group in the concatenated K dimension (Normal: offset 0).
         const int32_t k_block = static_cast<int32_t>(tile.k_block_offset + kb);
         const int32_t k_idx = k_block * static_cast<int32_t>(BLOCK_K);
-        ptx::cp_async_bulk_tensor_2d_load(&args.tma_a, full, smem + SMEM_A_OFFSET + pipe.stage * SMEM_A_STAGE_BYTES, k_idx, a_row);
-        ptx::cp_async_bulk_tensor_2d_load(&args.tma_b, full, smem + SMEM_B_OFFSET + pipe.stage * SMEM_B_STAGE_BYTES, k_idx, b_row);
-        ptx::cp_async_bulk_tensor_2d_load(&args.tma_sfa, full, smem + SMEM_SFA_OFFSET + pipe.stage * SMEM_SFA_STAGE_BYTES, a_row, k_block);
-        ptx::cp_async_bulk_tensor_2d_load(&args.tma_sfb, full, smem + SMEM_SFB_OFFSET + pipe.stage * SMEM_SFB_STAGE_BYTES, b_row, k_block);
+        load_box(&args.tma_a, full, smem + SMEM_A_OFFSET + pipe.stage * SMEM_A_STAGE_BYTES, k_idx, a_row, kShareA, cta_rank);
+        load_box(&args.tma_b, full, smem + SMEM_B_OFFSET + pipe.stage * SMEM_B_STAGE_BYTES, k_idx, b_row, kShareB, cta_rank);
+        load_box(&args.tma_sfa, full, smem + SMEM_SFA_OFFSET + pipe.stage * SMEM_SFA_STAGE_BYTES, a_row, k_block, kShareA, cta_rank);
+        load_box(&args.tma_sfb, full, smem + SMEM_SFB_OFFSET + pipe.stage * SMEM_SFB_STAGE_BYTES, b_row, k_block, kShareB, cta_rank);
         pipe.advance();
       }
+    }
+    // Clustered: the peer's consumers arrive on our empty barriers and its multicasts land in our
+    // stages; do not exit before the last kNumStages releases have landed.
+    if constexpr (kClusterSize > 1) {
+      for (uint32_t s = 0; s < kNumStages; ++s) {
+        ptx::mbarrier_try_wait_parity(&empty_barriers[pipe.stage], pipe.phase ^ 1);
+        pipe.advance();
+      }
+    }
+  }
+
+  // A math warp releases a stage once per CTA of the cluster: lane r arrives on CTA r's barrier.
+  __device__ __forceinline__ static void release_stage(uint64_t* empty, uint32_t lane_idx) {
+    __syncwarp();
+    if constexpr (kClusterSize == 1) {
+      if (lane_idx == 0) ptx::mbarrier_arrive(empty);
+    } else {
+      if (lane_idx < kClusterSize) ptx::mbarrier_arrive_cluster(empty, lane_idx);
     }
   }
 
@@ -235,8 +291,7 @@ struct Sm90Fp8Gemm1D1D {
                                                                const Descriptors& desc, uint32_t r0, uint32_t r1, uint32_t c0,
                                                                uint32_t lane_idx) {
     if (!valid) {
-      __syncwarp();
-      if (lane_idx == 0) ptx::mbarrier_arrive(empty);
+      release_stage(empty, lane_idx);
       return;
     }
     const float sfa_0 = sfa[r0];
@@ -245,8 +300,7 @@ struct Sm90Fp8Gemm1D1D {
 #pragma unroll
     for (uint32_t i = 0; i < kNumChunks; ++i) sb[i] = *reinterpret_cast<const float2*>(sfb + i * 8 + c0);
     run_wgmma_group(accum, desc, stage, 0);
-    __syncwarp();
-    if (lane_idx == 0) ptx::mbarrier_arrive(empty);
+    release_stage(empty, lane_idx);
 #pragma unroll
     for (uint32_t i = 0; i < kNumChunks; ++i) {
       fin[i * 4 + 0] += (sfa_0 * sb[i].x) * accum[i * 4 + 0];
@@ -260,7 +314,7 @@ struct Sm90Fp8Gemm1D1D {
   // completion, promote it with its scales, release the stage. kAllWavesValid: the caller checked
   // that every wave holds rows (wave_valid is then not read, and the loop has no test).
   template <bool kAllWavesValid>
-  __device__ __forceinline__ static void k_loop(const KGroupedTile& tile, const bool (&wave_valid)[kNumWaves], float (&accum)[kNumAccum],
+  __device__ __forceinline__ static void k_loop(const Tile& tile, const bool (&wave_valid)[kNumWaves], float (&accum)[kNumAccum],
                                                 float (&final_accum)[kNumWaves][kNumAccum], PipelineState<kNumStages>& pipe,
                                                 const uint8_t* smem, uint64_t* full_barriers, uint64_t* empty_barriers,
                                                 const Descriptors& desc, uint32_t r0, uint32_t r1, uint32_t c0, uint32_t lane_idx) {
@@ -291,8 +345,7 @@ struct Sm90Fp8Gemm1D1D {
         }
         // The scales were read from the stage above, so it is released only now (one arrive per warp;
         // warps without valid rows still waited `full` first, so the counts never run ahead).
-        __syncwarp();
-        if (lane_idx == 0) ptx::mbarrier_arrive(&empty_barriers[pipe.stage]);
+        release_stage(&empty_barriers[pipe.stage], lane_idx);
       }
       pipe.advance();
     }
@@ -318,7 +371,7 @@ struct Sm90Fp8Gemm1D1D {
 
     Sched sched(args);
     PipelineState<kNumStages> pipe;
-    KGroupedTile tile;
+    Tile tile;
     while (sched.next(tile)) {
       const uint32_t m0 = tile.m_block * BLOCK_M;
       const uint32_t n0 = tile.n_block * BLOCK_N;
