@@ -118,6 +118,8 @@ int main() {
   check_epilogue<128, 192, 128>();
   check_epilogue<128, 152, 32>();
   check_epilogue<128, 136, 32>();
+  check_epilogue<128, 152, 0>();
+  check_epilogue<128, 136, 0>();
   check_epilogue<256, 64, 128>();
 
   check_layout<64, 64, 8>();

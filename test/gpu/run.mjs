@@ -27,6 +27,7 @@ const TESTS = [
   ['grouped', '--part=masked'],
   ['grouped', '--part=kgrouped'],
   ['grouped', '--part=wgrad'],
+  ['grouped', '--part=cluster'],
   ['grouped', '--part=edge'],
   // The BF16 GEMM: rejections, the standard list, ragged shapes, forced tiles, fp32 outputs.
   ['bf16', '--part=rejections'],

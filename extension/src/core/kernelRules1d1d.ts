@@ -117,7 +117,7 @@ export function sharedMemoryLayout1d1d(
     sfaOffset,
     sfbOffset,
     barrierOffset,
-    totalBytes: barrierOffset + 2 * numStages * 8,
+    totalBytes: barrierOffset + 3 * numStages * 8,
     tmaBytesPerStage: aStageBytes + bStageBytes + blockM * 4 + blockN * 4,
   };
 }

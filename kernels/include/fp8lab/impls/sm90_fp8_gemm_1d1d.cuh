@@ -20,7 +20,7 @@
 //   B stages  [kNumStages][BLOCK_N][128] fp8, 128-byte swizzle
 //   SFA       [kNumStages][BLOCK_M] fp32 (each stage padded to 128 bytes)
 //   SFB       [kNumStages][BLOCK_N] fp32 (each stage padded to 128 bytes)
-//   barriers  full[kNumStages], empty[kNumStages] (8 bytes each)
+//   barriers  full[kNumStages], empty[kNumStages], scales_empty[kNumStages] (8 bytes each)
 // extension/src/core/kernelRules1d1d.ts mirrors this layout and every static_assert.
 #pragma once
 #include "fp8lab/common/math.cuh"
@@ -72,7 +72,7 @@ struct Sm90Fp8Gemm1D1D {
   static constexpr uint32_t SMEM_SFA_OFFSET = SMEM_B_OFFSET + kNumStages * SMEM_B_STAGE_BYTES;
   static constexpr uint32_t SMEM_SFB_OFFSET = SMEM_SFA_OFFSET + kNumStages * SMEM_SFA_STAGE_BYTES;
   static constexpr uint32_t SMEM_BARRIER_OFFSET = SMEM_SFB_OFFSET + kNumStages * SMEM_SFB_STAGE_BYTES;
-  static constexpr uint32_t kSmemFixedBytes = SMEM_BARRIER_OFFSET + 2 * kNumStages * 8;
+  static constexpr uint32_t kSmemFixedBytes = SMEM_BARRIER_OFFSET + 3 * kNumStages * 8;
   // TMA bytes per stage (OOB-filled box elements count too): A, B, SFA, SFB boxes.
   static constexpr uint32_t kTmaBytesPerStage = SMEM_A_STAGE_BYTES + SMEM_B_STAGE_BYTES + BLOCK_M * 4 + BLOCK_N * 4;
   // The host launches with exactly this much dynamic shared memory (independent of K).
@@ -130,7 +130,8 @@ struct Sm90Fp8Gemm1D1D {
   __device__ __forceinline__ static void run(const GemmArgs& args) {
     extern __shared__ __align__(1024) uint8_t smem[];
     uint64_t* full_barriers = reinterpret_cast<uint64_t*>(smem + SMEM_BARRIER_OFFSET);  // [stage]
-    uint64_t* empty_barriers = full_barriers + kNumStages;                             // [stage]
+    // [stage] x 2: the stage (its A and B tiles under split release), then its scales (split release only)
+    uint64_t* empty_barriers = full_barriers + kNumStages;
     const uint32_t warp_idx = __shfl_sync(0xffffffffu, threadIdx.x / 32, 0);
     const uint32_t lane_idx = threadIdx.x % 32;
 
@@ -149,8 +150,9 @@ struct Sm90Fp8Gemm1D1D {
       ptx::prefetch_tensormap(&args.tma_d);
       for (uint32_t s = 0; s < kNumStages; ++s) {
         ptx::mbarrier_init(&full_barriers[s], 1);                          // the producer's arrive.expect_tx
-        // every math warp of every CTA in the cluster releases the stage once
+        // every math warp of every CTA in the cluster releases the stage (and its scales) once
         ptx::mbarrier_init(&empty_barriers[s], kClusterSize * kNumMathThreads / 32);
+        ptx::mbarrier_init(&empty_barriers[kNumStages + s], kClusterSize * kNumMathThreads / 32);
       }
       ptx::fence_mbarrier_init_release_cluster();
       ptx::fence_proxy_async_shared_cta();
@@ -211,6 +213,8 @@ struct Sm90Fp8Gemm1D1D {
         const int32_t k_idx = k_block * static_cast<int32_t>(BLOCK_K);
         load_box(&args.tma_a, full, smem + SMEM_A_OFFSET + pipe.stage * SMEM_A_STAGE_BYTES, k_idx, a_row, kShareA, cta_rank);
         load_box(&args.tma_b, full, smem + SMEM_B_OFFSET + pipe.stage * SMEM_B_STAGE_BYTES, k_idx, b_row, kShareB, cta_rank);
+        // Split release: the scales may still be read by the promotion; they land on the same `full`.
+        if constexpr (kSplitRelease) ptx::mbarrier_try_wait_parity(&empty_barriers[kNumStages + pipe.stage], pipe.phase ^ 1);
         load_box(&args.tma_sfa, full, smem + SMEM_SFA_OFFSET + pipe.stage * SMEM_SFA_STAGE_BYTES, a_row, k_block, kShareA, cta_rank);
         load_box(&args.tma_sfb, full, smem + SMEM_SFB_OFFSET + pipe.stage * SMEM_SFB_STAGE_BYTES, b_row, k_block, kShareB, cta_rank);
         pipe.advance();
@@ -221,6 +225,7 @@ struct Sm90Fp8Gemm1D1D {
     if constexpr (kClusterSize > 1) {
       for (uint32_t s = 0; s < kNumStages; ++s) {
         ptx::mbarrier_try_wait_parity(&empty_barriers[pipe.stage], pipe.phase ^ 1);
+        if constexpr (kSplitRelease) ptx::mbarrier_try_wait_parity(&empty_barriers[kNumStages + pipe.stage], pipe.phase ^ 1);
         pipe.advance();
       }
     }
@@ -258,7 +263,16 @@ struct Sm90Fp8Gemm1D1D {
 #ifndef FP8LAB_1D1D_EARLY_RELEASE
 #define FP8LAB_1D1D_EARLY_RELEASE 0
 #endif
-  static constexpr bool kEarlyRelease = FP8LAB_1D1D_EARLY_RELEASE != 0 && kNumWaves == 1 && 2 * kNumAccum + 2 * kNumChunks <= 200;
+  // Split release: the same aim for every tile, without registers. A stage's A and B tiles are
+  // released as soon as the K-block's wgmma groups complete (`empty`), its scales after the promotion
+  // read them (`scales_empty`); the producer refills A and B first and the scales once they are free,
+  // onto the same `full` barrier.
+#ifndef FP8LAB_1D1D_SPLIT_RELEASE
+#define FP8LAB_1D1D_SPLIT_RELEASE 0
+#endif
+  static constexpr bool kSplitRelease = FP8LAB_1D1D_SPLIT_RELEASE != 0;
+  static constexpr bool kEarlyRelease =
+      FP8LAB_1D1D_EARLY_RELEASE != 0 && !kSplitRelease && kNumWaves == 1 && 2 * kNumAccum + 2 * kNumChunks <= 200;
 
   // Wave w's wgmma group over one K-block on `stage`, run to completion: 4 x m64nNk32 into `accum`
   // (overwritten: scale-d 0 on the first k-slice), committed and waited for.
@@ -310,6 +324,22 @@ struct Sm90Fp8Gemm1D1D {
     }
   }
 
+  // Promotion of wave w's K-block, per element: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3),
+  // columns 8i + c0 and 8i + c0 + 1, each with its own B scale.
+  __device__ __forceinline__ static void promote(float (&fin)[kNumAccum], const float (&accum)[kNumAccum], const float* sfa,
+                                                 const float* sfb, uint32_t w, uint32_t r0, uint32_t r1, uint32_t c0) {
+    const float sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
+    const float sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
+#pragma unroll
+    for (uint32_t i = 0; i < kNumChunks; ++i) {
+      const float2 sb = *reinterpret_cast<const float2*>(sfb + i * 8 + c0);
+      fin[i * 4 + 0] += (sfa_0 * sb.x) * accum[i * 4 + 0];
+      fin[i * 4 + 1] += (sfa_0 * sb.y) * accum[i * 4 + 1];
+      fin[i * 4 + 2] += (sfa_1 * sb.x) * accum[i * 4 + 2];
+      fin[i * 4 + 3] += (sfa_1 * sb.y) * accum[i * 4 + 3];
+    }
+  }
+
   // One tile's K-loop: per K-block, wait for the stage, run each valid wave's wgmma group to
   // completion, promote it with its scales, release the stage. kAllWavesValid: the caller checked
   // that every wave holds rows (wave_valid is then not read, and the loop has no test).
@@ -325,23 +355,22 @@ struct Sm90Fp8Gemm1D1D {
       if constexpr (kEarlyRelease) {
         k_block_early_release(kAllWavesValid || wave_valid[0], accum, final_accum[0], sfa, sfb, pipe.stage, &empty_barriers[pipe.stage],
                               desc, r0, r1, c0, lane_idx);
+      } else if constexpr (kSplitRelease) {
+#pragma unroll
+        for (uint32_t w = 0; w < kNumWaves; ++w) {
+          const bool valid = kAllWavesValid || wave_valid[w];
+          if (valid) run_wgmma_group(accum, desc, pipe.stage, w);
+          // A and B are free once the last wave's group completed (waves past M run none).
+          if (w == kNumWaves - 1) release_stage(&empty_barriers[pipe.stage], lane_idx);
+          if (valid) promote(final_accum[w], accum, sfa, sfb, w, r0, r1, c0);
+        }
+        release_stage(&empty_barriers[kNumStages + pipe.stage], lane_idx);
       } else {
 #pragma unroll
         for (uint32_t w = 0; w < kNumWaves; ++w) {
           if (!kAllWavesValid && !wave_valid[w]) continue;
           run_wgmma_group(accum, desc, pipe.stage, w);
-          // Promotion, per element: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3), columns
-          // 8i + c0 and 8i + c0 + 1, each with its own B scale.
-          const float sfa_0 = sfa[w * WAVE_BLOCK_M + r0];
-          const float sfa_1 = sfa[w * WAVE_BLOCK_M + r1];
-#pragma unroll
-          for (uint32_t i = 0; i < kNumChunks; ++i) {
-            const float2 sb = *reinterpret_cast<const float2*>(sfb + i * 8 + c0);
-            final_accum[w][i * 4 + 0] += (sfa_0 * sb.x) * accum[i * 4 + 0];
-            final_accum[w][i * 4 + 1] += (sfa_0 * sb.y) * accum[i * 4 + 1];
-            final_accum[w][i * 4 + 2] += (sfa_1 * sb.x) * accum[i * 4 + 2];
-            final_accum[w][i * 4 + 3] += (sfa_1 * sb.y) * accum[i * 4 + 3];
-          }
+          promote(final_accum[w], accum, sfa, sfb, w, r0, r1, c0);
         }
         // The scales were read from the stage above, so it is released only now (one arrive per warp;
         // warps without valid rows still waited `full` first, so the counts never run ahead).
