@@ -15,14 +15,14 @@
 using namespace fp8lab;
 
 // ---- scheduler: every (group, m_block, n_block) of a non-empty group exactly once ---------------
-template <uint32_t BM, uint32_t BN, uint32_t CM = 1, uint32_t CN = 1>
+template <uint32_t BM, uint32_t BN, uint32_t CM = 1, uint32_t CN = 1, bool kTailSplit = false>
 static void check_schedule_all() {
   // K-grouped group lists: DeepGEMM-like sizes, empty groups first / inside / last, all empty, one group.
   const std::vector<std::vector<int32_t>> lists = {
       {8192, 6272, 10624, 7168}, {0, 2048, 0, 1536, 2560, 0}, {0, 0, 0}, {128}, {4096, 0},
       {2560, 1536, 2048, 1792, 2304, 2048, 1664, 2432, 2048, 1408, 2688, 2048, 1920, 2176, 2048, 0}};
-  check_k_grouped_schedule_all<KGroupedScheduler<GemmType::KGrouped, BM, BN, 132, 128, CM, CN>,
-                               KGroupedScheduler<GemmType::Normal, BM, BN, 132, 128, CM, CN>, BM, BN, 128>(lists);
+  check_k_grouped_schedule_all<KGroupedScheduler<GemmType::KGrouped, BM, BN, 132, 128, CM, CN, kTailSplit>,
+                               KGroupedScheduler<GemmType::Normal, BM, BN, 132, 128, CM, CN, kTailSplit>, BM, BN, 128>(lists);
 }
 
 // ---- epilogue: fragment -> float2 stores -> TMA reduce box is the identity; bank conflicts ---------
@@ -104,6 +104,10 @@ int main() {
   check_schedule_all<128, 152, 2, 1>();
   check_schedule_all<128, 136, 1, 2>();
   check_schedule_all<64, 144, 2, 1>();
+  check_schedule_all<128, 192, 1, 1, true>();
+  check_schedule_all<64, 144, 1, 1, true>();
+  CHECK(g_tail_pieces > 0, "no walk split its last wave");
+  std::printf("tail split: %u pieces of split tiles, every K-block of every tile covered once\n", g_tail_pieces);
 
   check_epilogue<64, 64, 128>();
   check_epilogue<64, 128, 128>();

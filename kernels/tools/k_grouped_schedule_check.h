@@ -7,12 +7,16 @@
 // (clusters of 2, even grids), also: where the host admits the shape, the two CTAs of every cluster
 // get tiles at the same steps, of the same group, sharing the multicast block.
 #pragma once
+#include <algorithm>
 #include <cstdio>
 #include <type_traits>
 #include <vector>
 
 #include "check_harness.h"
 #include "fp8lab/k_grouped_scheduler.cuh"
+
+// Pieces of split tiles seen over every tail-split walk (0 would mean the splitting was never exercised).
+inline uint32_t g_tail_pieces = 0;
 
 inline fp8lab::GemmArgs k_grouped_args(uint32_t m, uint32_t n, const std::vector<int32_t>& ks) {
   fp8lab::GemmArgs args{};
@@ -65,26 +69,58 @@ inline void check_k_grouped_schedule(uint32_t m, uint32_t n, const std::vector<i
   // Independent statement: group g's first K-block is sum(K_<g) / BK.
   std::vector<uint32_t> prefix(groups, 0);
   for (uint32_t g = 1; g < groups; ++g) prefix[g] = prefix[g - 1] + static_cast<uint32_t>(ks[g - 1]) / BK;
-  std::vector<int> seen(static_cast<size_t>(groups) * mb * nb, 0);
+  // Per tile: the K-blocks its pieces cover (one piece of the whole group unless the tail is split).
+  std::vector<std::vector<uint32_t>> covered(static_cast<size_t>(groups) * mb * nb);
+  uint32_t pieces = 0;
   for (uint32_t bid = 0; bid < grid; ++bid) {
-    S sched(args);  // each CTA owns one scheduler, walking bid, bid + grid, ...
+    S sched(args, grid);  // each CTA owns one scheduler, walking bid, bid + grid, ...
     typename S::Tile t;
     uint32_t last_group = 0;
     for (uint32_t step = 0; sched.tile_at(step * grid + bid, t); ++step) {
       CHECK(t.group < groups && t.m_block < mb && t.n_block < nb, "tile out of range");
       CHECK(ks[t.group] > 0, "a tile of empty group %u was scheduled (it must keep D = C)", t.group);
-      CHECK(t.num_k_blocks == static_cast<uint32_t>(ks[t.group]) / BK, "group %u: %u K-blocks", t.group, t.num_k_blocks);
-      CHECK(t.k_block_offset == prefix[t.group], "group %u: K-block offset %u, want %u", t.group, t.k_block_offset, prefix[t.group]);
+      const uint32_t kb = static_cast<uint32_t>(ks[t.group]) / BK;
+      if (!S::kTailSplit) {
+        CHECK(t.num_k_blocks == kb, "group %u: %u K-blocks", t.group, t.num_k_blocks);
+        CHECK(t.k_block_offset == prefix[t.group], "group %u: K-block offset %u, want %u", t.group, t.k_block_offset, prefix[t.group]);
+      }
+      CHECK(t.num_k_blocks >= (t.num_k_blocks == kb ? 1u : S::kMinPieceKBlocks), "a piece of %u K-blocks", t.num_k_blocks);
+      CHECK(t.k_block_offset >= prefix[t.group] && t.k_block_offset + t.num_k_blocks <= prefix[t.group] + kb,
+            "group %u: K-blocks [%u, %u) outside the group's [%u, %u)", t.group, t.k_block_offset, t.k_block_offset + t.num_k_blocks,
+            prefix[t.group], prefix[t.group] + kb);
       CHECK(t.group >= last_group, "groups must come in order for the cursor");
       last_group = t.group;
-      seen[(static_cast<size_t>(t.group) * mb + t.m_block) * nb + t.n_block]++;
+      auto& cover = covered[(static_cast<size_t>(t.group) * mb + t.m_block) * nb + t.n_block];
+      for (uint32_t b = t.k_block_offset; b < t.k_block_offset + t.num_k_blocks; ++b) cover.push_back(b);
+      if (t.num_k_blocks != kb) pieces++;
       tiles_seen++;
     }
   }
+  // Every K-block of every tile of a non-empty group exactly once (one whole tile, or its pieces).
   for (uint32_t g = 0; g < groups; ++g)
-    for (uint32_t i = 0; i < mb * nb; ++i)
-      CHECK(seen[static_cast<size_t>(g) * mb * nb + i] == (ks[g] > 0 ? 1 : 0), "group %u tile %u scheduled %d times (m=%u n=%u grid=%u)",
-            g, i, seen[static_cast<size_t>(g) * mb * nb + i], m, n, grid);
+    for (uint32_t i = 0; i < mb * nb; ++i) {
+      auto& cover = covered[static_cast<size_t>(g) * mb * nb + i];
+      std::sort(cover.begin(), cover.end());
+      const uint32_t kb = ks[g] > 0 ? static_cast<uint32_t>(ks[g]) / BK : 0;
+      bool exact = cover.size() == kb;
+      for (uint32_t b = 0; exact && b < kb; ++b) exact = cover[b] == prefix[g] + b;
+      CHECK(exact, "group %u tile %u: %zu K-blocks covered, want each of %u once (m=%u n=%u grid=%u)", g, i, cover.size(), kb, m, n, grid);
+    }
+  // With a tail split, a last wave that leaves at least half the grid idle is split.
+  if constexpr (S::kTailSplit) {
+    S probe(args, grid);
+    uint32_t total = 0, min_kb = 0xffffffffu;
+    for (int32_t k : ks)
+      if (k > 0) {
+        total += mb * nb;
+        min_kb = std::min(min_kb, static_cast<uint32_t>(k) / BK);
+      }
+    const uint32_t rem = total % grid;
+    const bool expect = rem > 0 && std::min(grid / rem, min_kb / S::kMinPieceKBlocks) >= 2;
+    CHECK(expect == (pieces > 0), "m=%u n=%u grid=%u: %u tiles, %u in the last wave, %u pieces", m, n, grid, total, rem, pieces);
+    if (expect) CHECK(pieces == rem * probe.tail_parts, "the last wave's %u tiles make %u pieces, want %u", rem, pieces, rem * probe.tail_parts);
+    g_tail_pieces += pieces;
+  }
 }
 
 // Every list over DeepSeek-like and ragged M and N and three grids (full, odd, one CTA); with a Normal
@@ -102,9 +138,9 @@ inline void check_k_grouped_schedule_all(const std::vector<std::vector<int32_t>>
         if constexpr (!std::is_void_v<SNormal>)
           check_k_grouped_schedule<SNormal, BM, BN, BK>(m, n, std::vector<int32_t>{7168}, grid, tiles, pairs);
       }
-  std::printf("schedule %ux%u BLOCK_K %u cluster %ux%u: every tile of every non-empty group exactly once, K-block offsets = prefix "
-              "sums, %u tiles",
-              BM, BN, BK, SGrouped::kClusterDimM, SGrouped::kClusterDimN, tiles);
+  std::printf("schedule %ux%u BLOCK_K %u cluster %ux%u%s: every K-block of every tile of every non-empty group exactly once, "
+              "K-block offsets within prefix sums, %u tiles",
+              BM, BN, BK, SGrouped::kClusterDimM, SGrouped::kClusterDimN, SGrouped::kTailSplit ? " tail split" : "", tiles);
   if constexpr (SGrouped::kClusterSize > 1) {
     CHECK(pairs > 0, "no shape of the list could be paired");
     std::printf("; %u cluster steps in lockstep on one group and one shared block", pairs);

@@ -22,6 +22,12 @@
 // it the rasterisation (even groups of the fast dimension, which is that dimension) puts them on the
 // same block of the shared operand. Every step has both tiles and both share: the kernel's two CTAs
 // run in lockstep with no per-tile verdict, which a group boundary between them would break.
+//
+// Tail split (kTailSplit, clusters of 1): when the tiles do not fill the last wave, the tiles of that
+// wave are split along K into `tail_parts` pieces, so the grid's idle SMs take pieces instead of
+// waiting. D += A·Bᵀ adds over K and every piece is reduce-added onto D like a whole tile, so nothing
+// else changes; the pieces of one tile add in no fixed order, so those outputs may differ in their
+// last bits from one run to the next.
 #pragma once
 #include "fp8lab/scheduler.cuh"
 
@@ -54,7 +60,7 @@ struct KGroupedTileFor<true> {
 };
 
 template <GemmType kGemmType, uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t kNumSMs, uint32_t BLOCK_K, uint32_t kClusterM = 1,
-          uint32_t kClusterN = 1>
+          uint32_t kClusterN = 1, bool kTailSplitRequested = false>
 struct KGroupedScheduler {
   static_assert(kGemmType == GemmType::Normal || kGemmType == GemmType::KGrouped,
                 "the K-grouped scheduler walks Normal or KGrouped problems");
@@ -66,6 +72,11 @@ struct KGroupedScheduler {
   // One group's (m_block, n_block) rasterisation: the normal scheduler's, whose fast dimension is the
   // shared operand's partner (M for clusterM = 2) in even groups.
   using Raster = Scheduler<GemmType::Normal, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs>;
+  // A cluster's pair must run the same K-blocks, which pieces of a split tile would not.
+  static constexpr bool kTailSplit = kTailSplitRequested && kClusterSize == 1;
+  // A piece keeps at least this many K-blocks, so its epilogue (a whole tile's reduce-add) stays small
+  // beside its math.
+  static constexpr uint32_t kMinPieceKBlocks = 4;
 
   Raster raster;
   uint32_t tiles_per_group;
@@ -77,12 +88,37 @@ struct KGroupedScheduler {
   uint32_t group_first_tile = 0;
   uint32_t k_block_offset = 0;
   uint32_t step = 0;
+  // Tail split: the first linear tile of the split wave, and the pieces per tile (1: no split).
+  uint32_t tail_first = 0xffffffffu;
+  uint32_t tail_parts = 1;
 
-  __host__ __device__ __forceinline__ explicit KGroupedScheduler(const GemmArgs& args) : raster(args) {
+  // grid_ctas: the persistent grid (gridDim.x; the compiled SM count unless a check walks others).
+  __host__ __device__ __forceinline__ explicit KGroupedScheduler(const GemmArgs& args, uint32_t grid_ctas = kNumSMs) : raster(args) {
     tiles_per_group = raster.num_tiles;
     num_groups = kGemmType == GemmType::KGrouped ? args.num_groups : 1;
     group_k = args.grouped_layout;
     normal_k_blocks = args.k / BLOCK_K;
+    if constexpr (kTailSplit) plan_tail_split(grid_ctas);
+  }
+
+  // The last wave's `rem` tiles become grid / rem pieces each (at most one piece per
+  // kMinPieceKBlocks K-blocks of the shortest non-empty group), when that is at least 2.
+  __host__ __device__ __forceinline__ void plan_tail_split(uint32_t grid_ctas) {
+    uint32_t total = 0, min_kb = 0xffffffffu;
+    for (uint32_t g = 0; g < num_groups; ++g) {
+      const uint32_t kb = group_k_blocks(g);
+      if (kb == 0) continue;
+      total += tiles_per_group;
+      min_kb = kb < min_kb ? kb : min_kb;
+    }
+    const uint32_t rem = total % grid_ctas;
+    if (rem == 0) return;
+    uint32_t parts = grid_ctas / rem;
+    const uint32_t most = min_kb / kMinPieceKBlocks;
+    parts = parts < most ? parts : most;
+    if (parts < 2) return;
+    tail_parts = parts;
+    tail_first = total - rem;
   }
 
   // Clusters: the block count along the multicast's partner dimension must be even (see the top);
@@ -107,6 +143,14 @@ struct KGroupedScheduler {
   // (the cursor only moves forward). Host-callable for tools/check_invariants_1d1d.cu and
   // tools/check_invariants_bf16.cu.
   __host__ __device__ __forceinline__ bool tile_at(uint32_t linear, KGroupedTile& tile) {
+    // Tail split: linear indices past tail_first name (tile, piece) pairs, tail_parts per tile.
+    uint32_t piece = 0;
+    if constexpr (kTailSplit) {
+      if (linear >= tail_first) {
+        piece = (linear - tail_first) % tail_parts;
+        linear = tail_first + (linear - tail_first) / tail_parts;
+      }
+    }
     while (group < num_groups) {
       const uint32_t kb = group_k_blocks(group);
       const uint32_t count = kb > 0 ? tiles_per_group : 0;
@@ -115,6 +159,14 @@ struct KGroupedScheduler {
         tile.k_block_offset = k_block_offset;
         tile.num_k_blocks = kb;
         raster.tile_coords(linear - group_first_tile, tile.m_block, tile.n_block);
+        if constexpr (kTailSplit) {
+          if (linear >= tail_first) {
+            // Piece p of the tile: K-blocks [p·kb/parts, (p+1)·kb/parts) of its group.
+            const uint32_t lo = piece * kb / tail_parts, hi = (piece + 1) * kb / tail_parts;
+            tile.k_block_offset += lo;
+            tile.num_k_blocks = hi - lo;
+          }
+        }
         return true;
       }
       group_first_tile += count;

@@ -104,7 +104,11 @@ struct Sm90Fp8Gemm1D1D {
                 "128-byte swizzled tiles must start on 1024-byte boundaries");
   static_assert(128 * kProducerRegisters + kNumMathThreads * kMathRegisters <= 65536, "register file: setmaxnreg split exceeds 64K");
 
-  using Sched = KGroupedScheduler<kGemmType, BLOCK_M, BLOCK_N, kNumSMs, BLOCK_K, kClusterM, kClusterN>;
+  // Tail split (k_grouped_scheduler.cuh): a last wave that would leave SMs idle is split along K.
+#ifndef FP8LAB_1D1D_TAIL_SPLIT
+#define FP8LAB_1D1D_TAIL_SPLIT 0
+#endif
+  using Sched = KGroupedScheduler<kGemmType, BLOCK_M, BLOCK_N, kNumSMs, BLOCK_K, kClusterM, kClusterN, FP8LAB_1D1D_TAIL_SPLIT != 0>;
   using Tile = typename Sched::Tile;
   using Mma = ptx::WgmmaFp8<BLOCK_N>;
 
@@ -194,7 +198,7 @@ struct Sm90Fp8Gemm1D1D {
   // One thread: stream the A, B, SFA and SFB K-blocks of every tile of this CTA into the ring.
   __device__ __forceinline__ static void produce(const GemmArgs& args, uint8_t* smem, uint64_t* full_barriers,
                                                  uint64_t* empty_barriers) {
-    Sched sched(args);
+    Sched sched(args, gridDim.x);
     PipelineState<kNumStages> pipe;
     const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
     constexpr bool kShareA = kClusterN > 1;  // the cluster's CTAs sit side by side along N: same A rows
@@ -398,7 +402,7 @@ struct Sm90Fp8Gemm1D1D {
       desc.b_lo = runtime_value(desc.b_lo);
     }
 
-    Sched sched(args);
+    Sched sched(args, gridDim.x);
     PipelineState<kNumStages> pipe;
     Tile tile;
     while (sched.next(tile)) {
