@@ -92,7 +92,7 @@ export const templateParams: TemplateParamEntry[] = [
     field: 'clusterM',
     identifiers: ['kClusterM', 'kNumTMAMulticastM', 'CLUSTER_M', 'kClusterDimM'],
     title: 'Cluster size along M (multicast of B)',
-    body: "With 2, two CTAs on neighbouring M tiles share the same B tile: each loads half and the TMA multicasts it to both, halving B's L2 traffic. Needs a tile count that pairs up; useless when there is only one wave.",
+    body: "With 2, two CTAs on neighbouring M tiles share the same B tile: one CTA loads it and the TMA multicasts it to both, halving B's L2 traffic. Needs a tile count that pairs up (the 1D1D kernel: an even count of M-blocks); useless when there is only one wave.",
   },
   {
     field: 'clusterN',
@@ -216,6 +216,15 @@ export const templateParams: TemplateParamEntry[] = [
       'by at most one); ranks 1.. hand their FP32 partial sums to rank 0 through distributed shared memory, and rank 0 ' +
       'stores the tile. It gives small-M, large-K shapes more CTAs than they have tiles; the cluster then carries no ' +
       'multicast (rule split-k).',
+  },
+  {
+    identifiers: ['kTailSplitRequested', 'kTailSplit'],
+    title: "Tail split: the last wave's tiles split along K",
+    body:
+      'When the tiles leave part of the last wave idle, the K-grouped scheduler splits each tile of that wave into ' +
+      'pieces of its K-blocks (at least 4 K-blocks a piece), one per idle SM; every piece reduce-adds its partial sum onto ' +
+      'the FP32 D like a whole tile. Clusters of 1 only (a pair must run the same K-blocks). The pieces of a tile add in no ' +
+      'fixed order, so those outputs may differ in their last bits between runs.',
   },
   {
     families: ['fp8'],
