@@ -11,7 +11,7 @@
 # BENCH_KERNEL=bf16 (any `--kernel` of the bench) times that kernel instead of the FP8 one; SHAPES ""
 # is the kind's standard list. CONFIG (as --config takes it) forces parts of every shape's config:
 #        BENCH_KERNEL=kgrouped variants.sh "$OUT" "" 2 "pick|" "n152|||block_m=128,block_n=152" \
-#          "n152early|FP8LAB_1D1D_EARLY_RELEASE=1||block_m=128,block_n=152"
+#          "n152held|FP8LAB_1D1D_SPLIT_RELEASE=0||block_m=128,block_n=152"
 set -uo pipefail
 LOG=${1:?usage: variants.sh LOGDIR SHAPES REPEAT "label|DEFINES" ...}; SHAPES=$2; REPEAT=$3; shift 3
 mkdir -p "$LOG"; cd "$(dirname "$0")/.."

@@ -246,6 +246,27 @@ export function ruleProblem1d1d(
   return null;
 }
 
+/** A split piece keeps at least this many K-blocks (KGroupedScheduler::kMinPieceKBlocks). */
+export const MIN_PIECE_K_BLOCKS_1D1D = 4;
+
+/**
+ * The 1D1D kernel's tail split (KGroupedScheduler::plan_tail_split; on for one GEMM, `wgrad`): the
+ * `rem` tiles of a partial last wave become `parts` pieces each along K (grid / rem, at most one per
+ * MIN_PIECE_K_BLOCKS_1D1D K-blocks), when that is at least 2; otherwise parts = 1 (no split).
+ */
+export function tailSplit1d1d(
+  kind: KernelKind,
+  tiles: number,
+  grid: number,
+  kBlocks: number,
+  clusterSize = 1,
+): { rem: number; parts: number } {
+  const rem = tiles % grid;
+  if (kind !== 'wgrad' || clusterSize !== 1 || rem === 0) return { rem, parts: 1 };
+  const parts = Math.min(Math.floor(grid / rem), Math.floor(kBlocks / MIN_PIECE_K_BLOCKS_1D1D));
+  return { rem, parts: parts >= 2 ? parts : 1 };
+}
+
 /** BLOCK_N values offered when a cluster needs an even count of N-blocks (the 1D1D tiles' widths). */
 const TILE_N_CHOICES_1D1D = [64, 96, 128, 136, 144, 152, 160, 192];
 

@@ -13,6 +13,7 @@ import {
   ruleProblem1d1d,
   sharedMemoryBytes1d1d,
   sharedMemoryLayout1d1d,
+  tailSplit1d1d,
   tensorMapBoxes1d1d,
   tmaStoreBlockN1d1d,
 } from '../../../extension/src/core/kernelRules1d1d';
@@ -129,6 +130,19 @@ test('BLOCK_N in steps of 8 (wgmma n): 152 and 136 are 1D1D tiles with 4 stages;
   assert.deepEqual(rules('wgrad', n200), ['registers']);
   // The 1D2D kernel's stmatrix epilogue still takes steps of 16 only.
   assert.ok(configViolations('normal', n152, { m: 4096, n: 7168, k: 2048 }).some((v) => v.rule === 'block-n'));
+});
+
+test('tail split mirror: wgrad splits a partial last wave along K, at least 4 K-blocks a piece; kgrouped and clusters never', () => {
+  assert.deepEqual(tailSplit1d1d('wgrad', 704, 132, 56), { rem: 44, parts: 3 });
+  assert.deepEqual(tailSplit1d1d('wgrad', 1440, 132, 16), { rem: 120, parts: 1 });
+  // 4 tiles in the last wave: 33 pieces by the grid, 3 by K (12 K-blocks, 4 a piece).
+  assert.deepEqual(tailSplit1d1d('wgrad', 4096, 132, 12), { rem: 4, parts: 3 });
+  assert.deepEqual(tailSplit1d1d('wgrad', 1320, 132, 56), { rem: 0, parts: 1 });
+  // Fewer tiles than SMs: the one wave is split too, here into 7 (K allows 14).
+  assert.deepEqual(tailSplit1d1d('wgrad', 18, 132, 56), { rem: 18, parts: 7 });
+  assert.deepEqual(tailSplit1d1d('wgrad', 10, 132, 7), { rem: 10, parts: 1 });
+  assert.deepEqual(tailSplit1d1d('kgrouped', 704, 132, 56), { rem: 44, parts: 1 });
+  assert.deepEqual(tailSplit1d1d('wgrad', 704, 132, 56, 2), { rem: 44, parts: 1 });
 });
 
 test('problem rules: N % 4, K % 128, per-group K multiples of 128 (0 allowed) summing to K', () => {

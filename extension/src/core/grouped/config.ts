@@ -9,7 +9,7 @@ import { chooseConfigBf16 } from '../bf16/heuristicsBf16';
 import { isBf16Kind } from '../bf16/kernelRulesBf16';
 import type { PolicyDevice } from '../heuristics/device';
 import { waveInfo } from '../heuristics/tiles';
-import { is1d1dKind, completeConfig1d1d, configViolations1d1d } from '../kernelRules1d1d';
+import { is1d1dKind, completeConfig1d1d, configViolations1d1d, tailSplit1d1d } from '../kernelRules1d1d';
 import { shapeLabel } from '../shapes';
 
 /** 1D1D tiles (all compile with 0 spills: kernels/README.md's ptxas table). */
@@ -102,9 +102,16 @@ export function configReport1d1d(problem: GemmProblem, device: PolicyDevice, gro
   return {
     problem,
     chosen: c,
-    why: `${c.blockM}x${c.blockN}, ${c.numStages} stages: ${best.tiles} tiles in ${best.waves} wave(s), model ${best.us.toFixed(0)} µs (the fastest of ${legal.length} legal 1D1D tiles)`,
+    why: `${c.blockM}x${c.blockN}, ${c.numStages} stages: ${best.tiles} tiles in ${best.waves} wave(s)${tailSplitNote(problem, c, best.tiles)}, model ${best.us.toFixed(0)} µs (the fastest of ${legal.length} legal 1D1D tiles)`,
     candidates,
   };
+}
+
+/** What the kernel does with a partial last wave it splits along K (wgrad), for the reason text. */
+function tailSplitNote(problem: GemmProblem, c: GemmConfig, tiles: number): string {
+  const kBlocks = Math.floor(problem.k / 128);
+  const { rem, parts } = tailSplit1d1d(problem.kind, tiles, c.numSms, kBlocks, c.clusterM * c.clusterN);
+  return parts > 1 ? `, the last wave's ${rem} tiles split in ${parts} along K` : '';
 }
 
 export function groupedConfig(

@@ -105,10 +105,14 @@ struct Sm90Fp8Gemm1D1D {
   static_assert(128 * kProducerRegisters + kNumMathThreads * kMathRegisters <= 65536, "register file: setmaxnreg split exceeds 64K");
 
   // Tail split (k_grouped_scheduler.cuh): a last wave that would leave SMs idle is split along K.
-#ifndef FP8LAB_1D1D_TAIL_SPLIT
-#define FP8LAB_1D1D_TAIL_SPLIT 0
+  // Unset, it is on for one GEMM (wgrad's ragged last waves gained) and off for K-grouped GEMMs (no
+  // gain there); kernels/README.md has the runs. 1 or 0 forces it either way.
+#ifdef FP8LAB_1D1D_TAIL_SPLIT
+  static constexpr bool kTailSplit = FP8LAB_1D1D_TAIL_SPLIT != 0;
+#else
+  static constexpr bool kTailSplit = kGemmType == GemmType::Normal;
 #endif
-  using Sched = KGroupedScheduler<kGemmType, BLOCK_M, BLOCK_N, kNumSMs, BLOCK_K, kClusterM, kClusterN, FP8LAB_1D1D_TAIL_SPLIT != 0>;
+  using Sched = KGroupedScheduler<kGemmType, BLOCK_M, BLOCK_N, kNumSMs, BLOCK_K, kClusterM, kClusterN, kTailSplit>;
   using Tile = typename Sched::Tile;
   using Mma = ptx::WgmmaFp8<BLOCK_N>;
 
@@ -259,24 +263,17 @@ struct Sm90Fp8Gemm1D1D {
   static constexpr bool kKeepDescriptors = FP8LAB_KEEP_DESCRIPTORS != 0;
   static constexpr bool kSplitSerialLoop = FP8LAB_SPLIT_SERIAL_LOOP != 0;
 
-  // Early release: a K-block's scales are copied into registers before its wgmma group is issued,
-  // so the stage is released as soon as the group completes and the producer refills it while the
-  // promotion runs (the stage is otherwise held through the promotion, which reads the scales from
-  // it). It costs BLOCK_N / 4 more registers per math thread for B's scales, so it is taken only
-  // with one wave and where accumulators and scales fit the math warps' registers.
-#ifndef FP8LAB_1D1D_EARLY_RELEASE
-#define FP8LAB_1D1D_EARLY_RELEASE 0
-#endif
-  // Split release: the same aim for every tile, without registers. A stage's A and B tiles are
-  // released as soon as the K-block's wgmma groups complete (`empty`), its scales after the promotion
-  // read them (`scales_empty`); the producer refills A and B first and the scales once they are free,
-  // onto the same `full` barrier.
-#ifndef FP8LAB_1D1D_SPLIT_RELEASE
-#define FP8LAB_1D1D_SPLIT_RELEASE 0
-#endif
+  // Split release: a stage's A and B tiles are released as soon as the K-block's wgmma groups
+  // complete (`empty`), its scales after the promotion has read them (`scales_empty`); the producer
+  // refills A and B first, so their loads run under the promotion, and the scales once they are free,
+  // onto the same `full` barrier. Otherwise the whole stage is held through the promotion. Unset, it is
+  // on for K-grouped GEMMs (their short per-group K-loops gained) and off for one GEMM (no gain
+  // there); kernels/README.md has the runs. 1 or 0 forces it either way.
+#ifdef FP8LAB_1D1D_SPLIT_RELEASE
   static constexpr bool kSplitRelease = FP8LAB_1D1D_SPLIT_RELEASE != 0;
-  static constexpr bool kEarlyRelease =
-      FP8LAB_1D1D_EARLY_RELEASE != 0 && !kSplitRelease && kNumWaves == 1 && 2 * kNumAccum + 2 * kNumChunks <= 200;
+#else
+  static constexpr bool kSplitRelease = kGemmType == GemmType::KGrouped;
+#endif
 
   // Wave w's wgmma group over one K-block on `stage`, run to completion: 4 x m64nNk32 into `accum`
   // (overwritten: scale-d 0 on the first k-slice), committed and waited for.
@@ -299,33 +296,6 @@ struct Sm90Fp8Gemm1D1D {
     ptx::wgmma_wait_group<0>();
 #pragma unroll
     for (uint32_t i = 0; i < kNumAccum; ++i) ptx::wgmma_fence_operand(accum[i]);
-  }
-
-  // One K-block of the one wave on `stage` with early release: its scales into registers, its wgmma
-  // group run to completion, the stage released (`empty`, one arrive per warp), then the promotion
-  // from registers. `valid`: the wave holds rows of the problem (otherwise only the release).
-  __device__ __forceinline__ static void k_block_early_release(bool valid, float (&accum)[kNumAccum], float (&fin)[kNumAccum],
-                                                               const float* sfa, const float* sfb, uint32_t stage, uint64_t* empty,
-                                                               const Descriptors& desc, uint32_t r0, uint32_t r1, uint32_t c0,
-                                                               uint32_t lane_idx) {
-    if (!valid) {
-      release_stage(empty, lane_idx);
-      return;
-    }
-    const float sfa_0 = sfa[r0];
-    const float sfa_1 = sfa[r1];
-    float2 sb[kNumChunks];
-#pragma unroll
-    for (uint32_t i = 0; i < kNumChunks; ++i) sb[i] = *reinterpret_cast<const float2*>(sfb + i * 8 + c0);
-    run_wgmma_group(accum, desc, stage, 0);
-    release_stage(empty, lane_idx);
-#pragma unroll
-    for (uint32_t i = 0; i < kNumChunks; ++i) {
-      fin[i * 4 + 0] += (sfa_0 * sb[i].x) * accum[i * 4 + 0];
-      fin[i * 4 + 1] += (sfa_0 * sb[i].y) * accum[i * 4 + 1];
-      fin[i * 4 + 2] += (sfa_1 * sb[i].x) * accum[i * 4 + 2];
-      fin[i * 4 + 3] += (sfa_1 * sb[i].y) * accum[i * 4 + 3];
-    }
   }
 
   // Promotion of wave w's K-block, per element: rows r0 (accum 4i+0, 4i+1) and r1 (4i+2, 4i+3),
@@ -356,10 +326,7 @@ struct Sm90Fp8Gemm1D1D {
       ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
       const float* sfa = reinterpret_cast<const float*>(smem + SMEM_SFA_OFFSET + pipe.stage * SMEM_SFA_STAGE_BYTES);
       const float* sfb = reinterpret_cast<const float*>(smem + SMEM_SFB_OFFSET + pipe.stage * SMEM_SFB_STAGE_BYTES);
-      if constexpr (kEarlyRelease) {
-        k_block_early_release(kAllWavesValid || wave_valid[0], accum, final_accum[0], sfa, sfb, pipe.stage, &empty_barriers[pipe.stage],
-                              desc, r0, r1, c0, lane_idx);
-      } else if constexpr (kSplitRelease) {
+      if constexpr (kSplitRelease) {
 #pragma unroll
         for (uint32_t w = 0; w < kNumWaves; ++w) {
           const bool valid = kAllWavesValid || wave_valid[w];

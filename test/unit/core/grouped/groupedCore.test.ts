@@ -182,6 +182,23 @@ test('configs for every issue case of the 1D1D kinds are legal for the 1D1D kern
   }
 });
 
+test("the 1D1D reason names the kernel's tail split on wgrad, not on kgrouped", () => {
+  // 4096x4096: 704 tiles of 128x192 on 132 SMs, 44 in the last wave, 56 K-blocks: 3 pieces each.
+  const wgrad = groupedConfig({ kind: 'wgrad', m: 4096, n: 4096, k: 7168 }, H100_SXM);
+  assert.match(
+    wgrad.why,
+    /^128x192, 3 stages: 704 tiles in 6 wave\(s\), the last wave's 44 tiles split in 3 along K, model/,
+  );
+  // 4096x7168 at 128x160: 1440 tiles, 120 in the last wave: 132 / 120 < 2, no split.
+  assert.doesNotMatch(groupedConfig({ kind: 'wgrad', m: 4096, n: 7168, k: 2048 }, H100_SXM).why, /split/);
+  const kgrouped = groupedConfig(
+    { kind: 'kgrouped', m: 4096, n: 4096, k: 14336, numGroups: 2 },
+    H100_SXM,
+    [7168, 7168],
+  );
+  assert.doesNotMatch(kgrouped.why, /split/);
+});
+
 test('bench --kernel arguments: default issue list, custom shapes, bad input explained', async () => {
   const { parseGroupedArgs } = await import('../../../../extension/src/core/grouped/cliArgs');
   const d = parseGroupedArgs(['--kernel', 'masked']);
