@@ -1,7 +1,7 @@
 // The Config Explorer on the kernel kinds beyond the FP8 and plain BF16 GEMMs, as a person sees them
 // in the installed .vsix: pick bf16-kgrouped and type a grouped case, then the FP8 masked kind, the
-// FP8 K-grouped one (a candidate compiled from the wide explorer), then mqa-logits and a case;
-// the side bar lists them compactly with nothing wider than the view, and the editor-tab explorer
+// FP8 wgrad kind (its reason naming the tail split), the FP8 K-grouped one (a candidate compiled from
+// the wide explorer), then mqa-logits and a case; the side bar lists them compactly with nothing wider than the view, and the editor-tab explorer
 // shows the chosen row (marked, with "why this one") and a rejected row's rule and reason, the
 // reason wrapping inside the view. Asserts computed styles and positions, not only that nodes exist.
 import { checkExplorerFits, contrast, parseRgb } from './views.mjs';
@@ -149,6 +149,21 @@ export async function checkExplorerKinds({ side, wideFrame, openWide, waitFor, s
   if (!/\d+ legal of \d+ candidates/.test(mk.title)) throw new Error(`unexpected heading: ${mk.title}`);
   out.push(`side: ${mk.title}; ${await checkSideBar(side, 'masked')}`);
   await shot('explorer-masked-side');
+
+  // wgrad (the 1D1D kernel, one GEMM): the reason names the tail split the kernel runs for this shape
+  // (704 tiles of 128x192 on 132 SMs leave 44 for the last wave), whole inside the side bar.
+  const wg = await listFromSideBar(side, 'wgrad', '4096,4096,7168', 'wgrad 4096x4096x7168', waitFor);
+  const why = side.locator('.chosen-card p.why');
+  const whyText = (await why.innerText()).replace(/\s+/g, ' ').trim();
+  if (!/the last wave's 44 tiles split in 3 along K/.test(whyText))
+    throw new Error(`wgrad 4096x4096x7168: the reason does not name the tail split: "${whyText}"`);
+  const whyBox = await why.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return { overflow: el.scrollWidth - el.clientWidth, right: r.right, width: document.documentElement.clientWidth };
+  });
+  if (whyBox.overflow > 1 || whyBox.right > whyBox.width + 1)
+    throw new Error(`wgrad: the reason is cut off (${JSON.stringify(whyBox)})`);
+  out.push(`side: ${wg.title}; the reason names the tail split`);
 
   // kgrouped (FP8, the 1D1D kernel): a candidate other than the chosen one, compiled with the real
   // nvcc from the wide explorer; its row then shows the registers ptxas reported and no spills.

@@ -14,8 +14,8 @@
 //   - the benchmark UI without a GPU: presets and a custom shape (the validation message
 //     while typing), the no-GPU message and study mode, a row's register view, a cancelled run that
 //     keeps its shapes, "Open saved run", the explorer compiling a candidate with the real nvcc,
-//     the explorer on bf16-kgrouped, masked and mqa-logits (explorerKinds.mjs), the results panel restored
-//     after a reload;
+//     the explorer on bf16-kgrouped, masked, wgrad, kgrouped and mqa-logits (explorerKinds.mjs), the
+//     results panel restored after a reload;
 //   - no activation failure or uncaught error in the console.
 // Every step is screenshotted into test/out/screenshots/. Waits are on selectors/events only.
 //
@@ -876,7 +876,7 @@ export async function runScenario({
     );
 
     await step(
-      'Config Explorer: bf16-kgrouped, masked, kgrouped and mqa-logits list their candidates, the chosen one with why, a rejected reason that fits; a kgrouped candidate compiles',
+      'Config Explorer: bf16-kgrouped, masked, wgrad, kgrouped and mqa-logits list their candidates, the chosen one with why (wgrad: its tail split), a rejected reason that fits; a kgrouped candidate compiles',
       async () => {
         await page.keyboard.press('Escape');
         await showLabSideBar();
