@@ -208,8 +208,7 @@ export function applyOverrides(
   const choice = {
     blockM: overrides.blockM ?? base.blockM,
     blockN: overrides.blockN ?? base.blockN,
-    clusterM: overrides.clusterM ?? (overrides.clusterN !== undefined ? 1 : base.clusterM),
-    clusterN: overrides.clusterN ?? (overrides.clusterM !== undefined ? 1 : base.clusterN),
+    ...forcedCluster(overrides, base),
     numSms: overrides.numSms ?? base.numSms,
     // Split-K and multicast share the cluster: forcing either drops the other.
     splitK:
@@ -237,8 +236,7 @@ function applyOverrides1d1d(
   groupK?: readonly number[],
 ): GemmConfig {
   const base = configReport1d1d(problem, device, groupK).chosen;
-  const clusterM = overrides.clusterM ?? (overrides.clusterN !== undefined ? 1 : base.clusterM);
-  const clusterN = overrides.clusterN ?? (overrides.clusterM !== undefined ? 1 : base.clusterN);
+  const { clusterM, clusterN } = forcedCluster(overrides, base);
   // The grid is whole clusters: the pick's SMs rounded down to the cluster size unless forced.
   const clusterSize = clusterM * clusterN;
   const numSms = overrides.numSms ?? Math.max(clusterSize, base.numSms - (base.numSms % clusterSize));
@@ -258,6 +256,14 @@ function applyOverrides1d1d(
   if (overrides.splitK !== undefined && overrides.splitK !== 1) config.splitK = overrides.splitK;
   checkForcedConfig(config, problem, device, `${problem.kind} ${problem.m}x${problem.n}x${problem.k}`, groupK);
   return config;
+}
+
+/** The cluster --config asks for: a forced side with the other at 1, else the pick's cluster. */
+function forcedCluster(overrides: ConfigOverrides, base: GemmConfig): Pick<GemmConfig, 'clusterM' | 'clusterN'> {
+  return {
+    clusterM: overrides.clusterM ?? (overrides.clusterN !== undefined ? 1 : base.clusterM),
+    clusterN: overrides.clusterN ?? (overrides.clusterM !== undefined ? 1 : base.clusterN),
+  };
 }
 
 /**
@@ -293,8 +299,7 @@ function applyOverridesBf16(problem: GemmProblem, device: PolicyDevice, override
     {
       blockM: overrides.blockM ?? base.blockM,
       blockN: overrides.blockN ?? base.blockN,
-      clusterM: overrides.clusterM ?? (overrides.clusterN !== undefined ? 1 : base.clusterM),
-      clusterN: overrides.clusterN ?? (overrides.clusterM !== undefined ? 1 : base.clusterN),
+      ...forcedCluster(overrides, base),
       numSms: overrides.numSms ?? base.numSms,
       ...(overrides.numStages !== undefined ? { numStages: overrides.numStages } : {}),
       ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),

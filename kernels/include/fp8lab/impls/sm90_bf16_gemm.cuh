@@ -273,8 +273,8 @@ struct Sm90Bf16Gemm {
         uint8_t* b_dst = smem + SMEM_B_OFFSET + pipe.stage * SMEM_B_STAGE_BYTES;  // [BLOCK_N][64] bf16
         // K-grouped: K-block kb of this group is K-block (offset + kb) of the concatenated K.
         const int32_t k_idx = static_cast<int32_t>((k_block_offset + kb) * BLOCK_K);
-        load_operand(&args.tma_a, full, a_dst, k_idx, a_row, multicast_a, cta_rank);
-        load_operand(&args.tma_b, full, b_dst, k_idx, b_row, multicast_b, cta_rank);
+        ptx::cp_async_bulk_tensor_2d_load_or_multicast(&args.tma_a, full, a_dst, k_idx, a_row, multicast_a, cta_rank);
+        ptx::cp_async_bulk_tensor_2d_load_or_multicast(&args.tma_b, full, b_dst, k_idx, b_row, multicast_b, cta_rank);
         tr.event(TraceEvent::TmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
         pipe.advance();
       }
@@ -289,17 +289,6 @@ struct Sm90Bf16Gemm {
       }
     }
     tr.finish();
-  }
-
-  // One operand's K-block: a plain TMA load, or (shared with the cluster peer) one multicast load by
-  // rank 0 into both CTAs' stages.
-  __device__ __forceinline__ static void load_operand(const TmaDescriptor* map, uint64_t* full, uint8_t* dst, int32_t k_idx,
-                                                      int32_t row, bool multicast, uint32_t cta_rank) {
-    if (multicast) {
-      if (cta_rank == 0) ptx::cp_async_bulk_tensor_2d_load_multicast(map, full, dst, k_idx, row, 0x3);
-    } else {
-      ptx::cp_async_bulk_tensor_2d_load(map, full, dst, k_idx, row);
-    }
   }
 
   // ---- consumer: the math warpgroups ----------------------------------------------------------------

@@ -190,15 +190,6 @@ struct Sm90Fp8Gemm1D1D {
     }
   }
 
-  // One box of one K-block into this CTA's stage, or, for the operand the cluster shares, into both
-  // CTAs' stages by one multicast load from rank 0 (rank 1 loads nothing; its full barrier still
-  // expects the bytes, which the multicast delivers to the same offsets and barrier in both CTAs).
-  __device__ __forceinline__ static void load_box(const TmaDescriptor* map, uint64_t* full, uint8_t* dst, int32_t inner, int32_t outer,
-                                                  bool shared, uint32_t cta_rank) {
-    if (!shared) ptx::cp_async_bulk_tensor_2d_load(map, full, dst, inner, outer);
-    else if (cta_rank == 0) ptx::cp_async_bulk_tensor_2d_load_multicast(map, full, dst, inner, outer, 0x3);
-  }
-
   // One thread: stream the A, B, SFA and SFB K-blocks of every tile of this CTA into the ring.
   __device__ __forceinline__ static void produce(const GemmArgs& args, uint8_t* smem, uint64_t* full_barriers,
                                                  uint64_t* empty_barriers) {
@@ -219,12 +210,16 @@ struct Sm90Fp8Gemm1D1D {
         // K-block of this group in the concatenated K dimension (Normal: offset 0).
         const int32_t k_block = static_cast<int32_t>(tile.k_block_offset + kb);
         const int32_t k_idx = k_block * static_cast<int32_t>(BLOCK_K);
-        load_box(&args.tma_a, full, smem + SMEM_A_OFFSET + pipe.stage * SMEM_A_STAGE_BYTES, k_idx, a_row, kShareA, cta_rank);
-        load_box(&args.tma_b, full, smem + SMEM_B_OFFSET + pipe.stage * SMEM_B_STAGE_BYTES, k_idx, b_row, kShareB, cta_rank);
+        ptx::cp_async_bulk_tensor_2d_load_or_multicast(&args.tma_a, full,
+                                                       smem + SMEM_A_OFFSET + pipe.stage * SMEM_A_STAGE_BYTES, k_idx, a_row, kShareA, cta_rank);
+        ptx::cp_async_bulk_tensor_2d_load_or_multicast(&args.tma_b, full,
+                                                       smem + SMEM_B_OFFSET + pipe.stage * SMEM_B_STAGE_BYTES, k_idx, b_row, kShareB, cta_rank);
         // Split release: the scales may still be read by the promotion; they land on the same `full`.
         if constexpr (kSplitRelease) ptx::mbarrier_try_wait_parity(&empty_barriers[kNumStages + pipe.stage], pipe.phase ^ 1);
-        load_box(&args.tma_sfa, full, smem + SMEM_SFA_OFFSET + pipe.stage * SMEM_SFA_STAGE_BYTES, a_row, k_block, kShareA, cta_rank);
-        load_box(&args.tma_sfb, full, smem + SMEM_SFB_OFFSET + pipe.stage * SMEM_SFB_STAGE_BYTES, b_row, k_block, kShareB, cta_rank);
+        ptx::cp_async_bulk_tensor_2d_load_or_multicast(&args.tma_sfa, full,
+                                                       smem + SMEM_SFA_OFFSET + pipe.stage * SMEM_SFA_STAGE_BYTES, a_row, k_block, kShareA, cta_rank);
+        ptx::cp_async_bulk_tensor_2d_load_or_multicast(&args.tma_sfb, full,
+                                                       smem + SMEM_SFB_OFFSET + pipe.stage * SMEM_SFB_STAGE_BYTES, b_row, k_block, kShareB, cta_rank);
         pipe.advance();
       }
     }

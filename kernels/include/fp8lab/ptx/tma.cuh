@@ -47,6 +47,15 @@ __device__ __forceinline__ void cp_async_bulk_tensor_2d_load_multicast(const Tma
       : "memory");
 }
 
+// A 2D box into this CTA's shared memory, or, when the two CTAs of a cluster share it, one multicast
+// load by rank 0 into the same offset and barrier of both (rank 1 issues nothing; its barrier still
+// expects the bytes, which the multicast delivers).
+__device__ __forceinline__ void cp_async_bulk_tensor_2d_load_or_multicast(const TmaDescriptor* map, uint64_t* bar, void* dst,
+                                                                          int32_t c0, int32_t c1, bool shared, uint32_t cta_rank) {
+  if (!shared) cp_async_bulk_tensor_2d_load(map, bar, dst, c0, c1);
+  else if (cta_rank == 0) cp_async_bulk_tensor_2d_load_multicast(map, bar, dst, c0, c1, 0x3);
+}
+
 // cp.async.bulk.prefetch.tensor.2d.L2.global: bring the box at (c0, c1) into L2 without writing
 // shared memory (§9.7.9.27.1.4).
 __device__ __forceinline__ void cp_async_bulk_prefetch_tensor_2d_l2(const TmaDescriptor* map, int32_t c0, int32_t c1) {
