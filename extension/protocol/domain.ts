@@ -121,6 +121,12 @@ export interface GemmConfig {
   numThreads: number; // 128 * (1 + numMathWarpgroups)
   /** 2 or 4: each tile's K is split across the CTAs of a cluster (no multicast then); absent = 1. */
   splitK?: number;
+  /**
+   * BF16 kernel only. 1: ping-pong, each of the 2 math warpgroups computes whole tiles of its own and
+   * they take alternate tiles (one's epilogue under the other's K-loop); absent or 0: cooperative,
+   * the math warpgroups split every tile's rows.
+   */
+  pingpong?: number;
 }
 
 export interface Candidate {
@@ -352,6 +358,7 @@ export type ConfigOverrides = Partial<
     | 'swizzleD'
     | 'numSms'
     | 'splitK'
+    | 'pingpong'
   >
 >;
 

@@ -2,7 +2,8 @@
 // the kernel's own host-callable pieces (d_offset, store_chunk, num_k_blocks, layout constants)
 // against independent statements of the hardware rules (wgmma accumulator fragment, stmatrix lane
 // roles, TMA swizzle) from check_harness.h; the K-grouped form's tile walk (the kernel's own Sched,
-// BLOCK_K 64) with k_grouped_schedule_check.h. Needs nvcc, no GPU:
+// BLOCK_K 64) with k_grouped_schedule_check.h; the ping-pong form's staging tiles and the ring
+// position its warpgroups skip to. Needs nvcc, no GPU:
 //   nvcc -std=c++17 -O1 -I kernels/include -o /tmp/ci_bf16 kernels/tools/check_invariants_bf16.cu && /tmp/ci_bf16
 #include <algorithm>
 #include <cstdio>
@@ -14,14 +15,15 @@
 
 using namespace fp8lab;
 
-template <uint32_t BM, uint32_t BN, uint32_t ST, uint32_t SD, Bf16Output O>
-using Bf16Kernel = Sm90Bf16Gemm<BM, BN, 64, ST, BM == 64 ? 1 : 2, 1, 1, 128, 128, SD, 132, GemmType::Normal, O>;
+// PP: ping-pong (2 math warpgroups, each on whole tiles); else cooperative (1 for BM 64, 2 otherwise).
+template <uint32_t BM, uint32_t BN, uint32_t ST, uint32_t SD, Bf16Output O, bool PP = false>
+using Bf16Kernel = Sm90Bf16Gemm<BM, BN, 64, ST, PP || BM != 64 ? 2 : 1, 1, 1, 128, 128, SD, 132, GemmType::Normal, O, PP>;
 
 // ---- bf16 D: wgmma fragment -> stmatrix.x4 -> swizzled staging tile -> TMA store box ------------
-template <uint32_t BM, uint32_t BN, uint32_t SD>
+template <uint32_t BM, uint32_t BN, uint32_t SD, bool PP = false>
 static void check_epilogue_bf16() {
-  using K = Bf16Kernel<BM, BN, 2, SD, Bf16Output::Bf16>;
-  constexpr uint32_t WG = K::kNumMathThreads / 128;
+  using K = Bf16Kernel<BM, BN, 2, SD, Bf16Output::Bf16, PP>;
+  constexpr uint32_t WG = K::kWarpgroupsPerTile;  // the warpgroups whose fragments fill one tile
   constexpr uint32_t kBytes = BM * BN * 2;
   std::vector<int> owner_row(kBytes / 2, -1), owner_col(kBytes / 2, -1);
   uint32_t conflicts = 0;
@@ -60,16 +62,16 @@ static void check_epilogue_bf16() {
         CHECK(owner_row[byte / 2] == static_cast<int>(r) && owner_col[byte / 2] == static_cast<int>(s * kSlabCols + c),
               "TMA reads (%u,%u) from byte %u holding fragment (%d,%d)", r, s * kSlabCols + c, byte, owner_row[byte / 2], owner_col[byte / 2]);
       }
-  std::printf("bf16 D   %3ux%-3u swizzleD %3u: fragment -> stmatrix -> TMA box is the identity on all %u elements; %u bank conflicts\n",
-              BM, BN, SD, BM * BN, conflicts);
+  std::printf("bf16 D   %3ux%-3u%s swizzleD %3u: fragment -> stmatrix -> TMA box is the identity on all %u elements; %u bank conflicts\n",
+              BM, BN, PP ? " ping-pong" : "", SD, BM * BN, conflicts);
   if (SD != 0) CHECK(conflicts == 0, "swizzled staging must be conflict-free");
 }
 
 // ---- fp32 D: wgmma fragment -> float2 st.shared -> swizzled staging tile -> TMA store / reduce ---
-template <uint32_t BM, uint32_t BN, uint32_t SD>
+template <uint32_t BM, uint32_t BN, uint32_t SD, bool PP = false>
 static void check_epilogue_fp32() {
-  using K = Bf16Kernel<BM, BN, 2, SD, Bf16Output::Fp32Accumulate>;
-  constexpr uint32_t WG = K::kNumMathThreads / 128;
+  using K = Bf16Kernel<BM, BN, 2, SD, Bf16Output::Fp32Accumulate, PP>;
+  constexpr uint32_t WG = K::kWarpgroupsPerTile;
   constexpr uint32_t kWords = BM * BN;
   std::vector<int> owner_row(kWords, -1), owner_col(kWords, -1);
   uint32_t worst = 0;
@@ -104,8 +106,8 @@ static void check_epilogue_fp32() {
         CHECK(owner_row[byte / 4] == static_cast<int>(r) && owner_col[byte / 4] == static_cast<int>(s * kSlabCols + c),
               "TMA reads (%u,%u) from byte %u holding fragment (%d,%d)", r, s * kSlabCols + c, byte, owner_row[byte / 4], owner_col[byte / 4]);
       }
-  std::printf("fp32 D   %3ux%-3u swizzleD %3u: fragment -> float2 stores -> TMA box is the identity on all %u elements; worst %u wavefront(s)\n",
-              BM, BN, SD, kWords, worst);
+  std::printf("fp32 D   %3ux%-3u%s swizzleD %3u: fragment -> float2 stores -> TMA box is the identity on all %u elements; worst %u wavefront(s)\n",
+              BM, BN, PP ? " ping-pong" : "", SD, kWords, worst);
   if (SD == 128) CHECK(worst == 1, "the 128-byte swizzle must make the fp32 staging stores conflict-free");
 }
 
@@ -128,10 +130,32 @@ static void check_layout() {
               O == Bf16Output::Bf16 ? "bf16" : "fp32", K::kTmaBytesPerStage, K::kSmemFixedBytes);
 }
 
+// ---- ping-pong: one staging tile per warpgroup, and the ring position a warpgroup skips to -------
+template <uint32_t BM, uint32_t BN, uint32_t ST>
+static void check_pingpong() {
+  using P = Bf16Kernel<BM, BN, ST, 128, Bf16Output::Bf16, true>;
+  using C = Bf16Kernel<BM, BN, ST, 128, Bf16Output::Bf16, false>;
+  CHECK(P::kWarpgroupsPerTile == 1 && P::kTileThreads == 128 && P::kNumDTiles == 2, "ping-pong: a tile is one warpgroup's");
+  CHECK(P::SMEM_D_BYTES == 2 * P::SMEM_D_TILE_BYTES && P::SMEM_D_TILE_BYTES == C::SMEM_D_BYTES, "one staging tile per warpgroup");
+  CHECK(P::SMEM_A_OFFSET == P::SMEM_D_BYTES && P::SMEM_A_OFFSET % 1024 == 0, "the stages follow both staging tiles, 1024-aligned");
+  CHECK(P::kNumWaves == BM / 64 && P::kNumWaves * P::kNumAccum <= 128, "a warpgroup covers the tile's rows in 64-row waves");
+  // A warpgroup skipping the other's tile of n K-blocks lands where n single steps land.
+  for (uint32_t start = 0; start < 2 * ST; ++start)
+    for (uint32_t n = 0; n <= 4 * ST + 3; ++n) {
+      PipelineState<ST> stepped, skipped;
+      for (uint32_t i = 0; i < start; ++i) stepped.advance(), skipped.advance();
+      for (uint32_t i = 0; i < n; ++i) stepped.advance();
+      skipped.advance(n);
+      CHECK(stepped.stage == skipped.stage && stepped.phase == skipped.phase, "advance(%u) from step %u disagrees", n, start);
+    }
+  std::printf("pingpong %3ux%-3u %u stages: 2 staging tiles of %u B, stages at %u; ring skips agree\n", BM, BN, ST,
+              P::SMEM_D_TILE_BYTES, P::SMEM_A_OFFSET);
+}
+
 // ---- K-grouped: the kernel's scheduler (the 1D1D one at BLOCK_K 64) over K_g lists of 64s -------
 template <uint32_t BM, uint32_t BN>
 static void check_k_grouped() {
-  using K = Sm90Bf16Gemm<BM, BN, 64, 3, BM == 64 ? 1 : 2, 1, 1, 128, 128, 128, 132, GemmType::KGrouped, Bf16Output::Fp32Accumulate>;
+  using K = Sm90Bf16Gemm<BM, BN, 64, 3, BM == 64 ? 1 : 2, 1, 1, 128, 128, 128, 132, GemmType::KGrouped, Bf16Output::Fp32Accumulate, false>;
   static_assert(std::is_same_v<typename K::Sched, KGroupedScheduler<GemmType::KGrouped, BM, BN, 132, 64>>,
                 "the K-grouped BF16 kernel walks the K-grouped scheduler at its BLOCK_K");
   static_assert(std::is_same_v<typename K::Tile, KGroupedTile>, "K-grouped tiles carry their group's K-blocks");
@@ -170,6 +194,11 @@ int main() {
   check_layout<64, 16, 8, Bf16Output::Bf16>();
   check_layout<128, 192, 3, Bf16Output::Fp32Accumulate>();
   check_layout<128, 128, 5, Bf16Output::Fp32Accumulate>();
+  check_epilogue_bf16<128, 128, 128, true>();
+  check_epilogue_bf16<64, 256, 128, true>();
+  check_epilogue_fp32<128, 128, 128, true>();
+  check_pingpong<128, 128, 5>();
+  check_pingpong<64, 256, 4>();
   std::printf("all %d checks passed\n", g_checks);
   return 0;
 }

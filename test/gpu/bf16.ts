@@ -11,8 +11,11 @@
 //   - the K-grouped kind (bf16-kgrouped): its standard list (DeepGEMM's sm90 shapes) and K_g lists
 //     with K_g = 64, empty groups first / inside / last, ragged M and N, every tile family forced;
 //     D_g = C_g + A_g·B_gᵀ per group against the FP32 reference, and each empty group's D plane
-//     bit-identical to C_g (the launch copies C into the poisoned D; the kernel must not touch it).
-// `--part=rejections|standard|ragged|forced|outputs|contiguous|masked|kgrouped` runs one part.
+//     bit-identical to C_g (the launch copies C into the poisoned D; the kernel must not touch it);
+//   - the ping-pong schedule forced on every kind and output: both tile shapes, a cluster pair each
+//     way, one K-block per tile, fewer tiles than CTAs and odd tile counts per CTA (one warpgroup idle
+//     or a tile short), masked and padding rows, empty K-groups.
+// `--part=rejections|standard|ragged|forced|outputs|contiguous|masked|kgrouped|pingpong` runs one part.
 import type { GroupedCase, GroupedResult } from '../../extension/protocol/grouped';
 import type { Bf16Output } from '../../extension/protocol/worker';
 import { completeConfigBf16 } from '../../extension/src/core/bf16/kernelRulesBf16';
@@ -273,6 +276,44 @@ function kgroupedCases(sms: number): GroupedCase[] {
   return [...standardCases('bf16-kgrouped'), ...lists, ...forced];
 }
 
+/** The ping-pong schedule on every kind: the two warpgroups' alternate tiles, skips and staging tiles. */
+function pingpongCases(sms: number): GroupedCase[] {
+  const pp = (
+    blockM: number,
+    blockN: number,
+    output: Bf16Output = 'bf16',
+    cluster: { clusterM?: number; clusterN?: number } = {},
+  ) => completeConfigBf16({ blockM, blockN, pingpong: 1, numSms: sms, ...cluster }, output);
+  const out: GroupedCase[] = [];
+  // Normal: ragged shapes; K = 64 (one K-block per tile); 3 tiles in all (fewer than CTAs); 1000³ at
+  // 64x256 (16 x 4 = 64 tiles) and 128x128 (8 x 8); 4096x7168x512 (many tiles per CTA).
+  const shapes: Array<[number, number, number]> = [
+    [1000, 1000, 1000],
+    [513, 4104, 2056],
+    [300, 400, 64],
+    [129, 200, 8],
+    [4096, 7168, 512],
+  ];
+  for (const config of [pp(128, 128), pp(64, 256), pp(64, 16), pp(128, 64)])
+    for (const [m, n, k] of shapes) out.push(bf16(m, n, k, { config }));
+  for (const cluster of [{ clusterM: 2 }, { clusterN: 2 }])
+    for (const [m, n, k] of [shapes[0], shapes[1], shapes[4]])
+      out.push(bf16(m, n, k, { config: pp(128, 128, 'bf16', cluster) }));
+  for (const output of ['fp32', 'fp32-accumulate'] as Bf16Output[])
+    for (const [m, n, k] of [shapes[0], shapes[3]]) out.push(bf16(m, n, k, { output, config: pp(128, 128, output) }));
+  // M-grouped: masked rows and padding rows go through the row-by-row store of one warpgroup.
+  for (const kind of ['bf16-contiguous', 'bf16-masked'] as const)
+    for (const c of groupedCases(kind).slice(-2))
+      for (const config of [pp(128, 128), pp(64, 256)]) out.push({ ...c, config });
+  // K-grouped: tiles of different K-block counts (the skipped tile's count moves the ring), empty groups.
+  for (const config of [pp(128, 128, 'fp32-accumulate'), pp(64, 256, 'fp32-accumulate')]) {
+    out.push(kgrouped(1000, 1000, [64, 0, 320, 1024], { config }));
+    out.push(kgrouped(300, 1000, [64, 0, 128, 64], { config }));
+    out.push(kgrouped(4096, 7168, [2048, 1856, 0, 2240], { config }));
+  }
+  return out;
+}
+
 async function runCases(name: string, cases: GroupedCase[]): Promise<boolean> {
   const run = await benchGrouped(settings, cases.slice(from), options);
   for (const [j, r] of run.results.entries()) {
@@ -306,6 +347,7 @@ async function main(): Promise<void> {
     ['contiguous', () => groupedCases('bf16-contiguous')],
     ['masked', () => groupedCases('bf16-masked')],
     ['kgrouped', () => kgroupedCases(sms)],
+    ['pingpong', () => pingpongCases(sms)],
   ];
   for (const [name, cases] of parts) {
     if (part && part !== name) continue;

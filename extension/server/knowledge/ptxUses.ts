@@ -76,6 +76,7 @@ export const ptxUses: Readonly<Record<string, string[]>> = {
   ],
   bar: [
     "`bar.sync 1, <math threads>`: a named barrier over the math warpgroups only (the producer never joins), around the epilogue's staging tile.",
+    "BF16 ping-pong: `bar.sync 1 + w, 128` around warpgroup w's own staging tile; `bar.arrive 3 + w, 256` at the end of the other warpgroup's K-loop opens w's next K-loop (`bar.sync 3 + w, 256`), so a warpgroup never waits on a stage barrier two phases early.",
   ],
   elect: [
     'One lane of the producer warp becomes the thread that issues every TMA load (`elect.sync`, then `selp` to a bool).',

@@ -152,6 +152,19 @@ export const templateParams: TemplateParamEntry[] = [
       'element type; an fp32 output doubles the staging tile (BLOCK_M·BLOCK_N·4 bytes).',
   },
   {
+    families: ['bf16'],
+    identifiers: ['kPingpong'],
+    title: 'Ping-pong or cooperative math warpgroups',
+    body:
+      'false (cooperative): the math warpgroups split every tile, 64 rows each per wave, and share its epilogue, so the ' +
+      "tensor cores wait while the tile is converted, staged and stored. true (ping-pong, CUTLASS's name): 2 math " +
+      'warpgroups each compute whole tiles of 64 or 128 rows and take alternate tiles of the schedule, so one ' +
+      "warpgroup's epilogue runs while the other's K-loop keeps the tensor cores busy. The producer still streams every " +
+      "tile's K-blocks into one ring in order; a warpgroup skips the other's K-blocks (PipelineState::advance(n)) and " +
+      'each has its own staging tile and named barrier. It pays where a K-loop is short next to its epilogue (small K); ' +
+      'a tile then carries at most 128 accumulators per thread, so 128 rows allow BLOCK_N ≤ 128 (rules pingpong, registers).',
+  },
+  {
     families: ['mqa', 'paged-mqa'],
     identifiers: ['kNumHeads'],
     title: 'Query heads (32 or 64)',

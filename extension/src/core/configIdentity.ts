@@ -9,7 +9,7 @@ export function identicalConfigs(a: GemmConfig, b: GemmConfig): boolean {
 
 /**
  * The same kernel and launch: equal in what selects the compiled kernel and its grid (tile, stages,
- * math warpgroups, cluster, swizzle of D, split-K, SM count), whatever the derived fields (shared
+ * math warpgroups and their schedule, cluster, swizzle of D, split-K, SM count), whatever the derived fields (shared
  * bytes, threads) say. What tuning ranks and the config listing marks as chosen.
  */
 export function sameKernelConfig(a: GemmConfig, b: GemmConfig): boolean {
@@ -22,6 +22,7 @@ export function sameKernelConfig(a: GemmConfig, b: GemmConfig): boolean {
     a.clusterN === b.clusterN &&
     a.swizzleD === b.swizzleD &&
     (a.splitK ?? 1) === (b.splitK ?? 1) &&
+    (a.pingpong ?? 0) === (b.pingpong ?? 0) &&
     a.numSms === b.numSms
   );
 }

@@ -17,6 +17,7 @@ export const CONFIG_KEYS = {
   swizzle_d: 'swizzleD',
   num_sms: 'numSms',
   split_k: 'splitK',
+  pingpong: 'pingpong',
 } as const satisfies Record<string, keyof ConfigOverrides>;
 
 const FIELDS: ReadonlySet<string> = new Set(Object.values(CONFIG_KEYS));

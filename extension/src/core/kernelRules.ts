@@ -405,6 +405,16 @@ export function ruleSwizzleD(c: C): RuleViolation | null {
   return null;
 }
 
+/** The FP8 kernels split every tile between their math warpgroups; ping-pong is the BF16 kernel's schedule. */
+export function ruleNoPingpong(c: C): RuleViolation | null {
+  return !c.pingpong
+    ? null
+    : fail(
+        'pingpong',
+        `only the BF16 GEMMs run ping-pong math warpgroups; this kernel's warpgroups split every tile: use pingpong=0`,
+      );
+}
+
 export function ruleThreads(c: C): RuleViolation | null {
   const want = threadCount(c.numMathWarpgroups);
   return c.numThreads === want
@@ -479,6 +489,7 @@ export const CONFIG_RULES: ReadonlyArray<(c: C) => RuleViolation | null> = [
   ruleNumSms,
   ruleSwizzleAB,
   ruleSwizzleD,
+  ruleNoPingpong,
   ruleThreads,
 ];
 

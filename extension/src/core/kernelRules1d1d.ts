@@ -13,6 +13,7 @@ import {
   ruleBlockM,
   ruleCluster,
   ruleMathWarpgroups,
+  ruleNoPingpong,
   ruleNumSms,
   ruleRegisters,
   ruleStages,
@@ -305,6 +306,7 @@ export const CONFIG_RULES_1D1D: ReadonlyArray<(c: C) => RuleViolation | null> = 
   ruleNumSms,
   ruleSwizzleAB,
   ruleSwizzleD1d1d,
+  ruleNoPingpong,
   ruleThreads,
 ];
 

@@ -439,8 +439,9 @@ function describeConfig(c: {
   numStages: number;
   clusterM: number;
   clusterN: number;
+  pingpong?: number;
 }): string {
-  return `${c.blockM}x${c.blockN}, ${c.numStages} stages, cluster ${c.clusterM}x${c.clusterN}`;
+  return `${c.blockM}x${c.blockN}${c.pingpong ? ' ping-pong' : ''}, ${c.numStages} stages, cluster ${c.clusterM}x${c.clusterN}`;
 }
 
 function resultSummary(r: ShapeResult): string {

@@ -35,6 +35,32 @@ test('configs --kernel bf16: BF16 candidates (blockK 64), rejections with rules,
   assert.match(bad.stderr, /K must be a positive multiple of 8/);
 });
 
+test(
+  'compile --kernel bf16 --config pingpong=1 builds the ping-pong kernel; a forced tile alone runs cooperatively; FP8 refuses it',
+  { skip },
+  () => {
+    const compile = (config: string, kind = 'bf16') =>
+      fp8lab(['compile', '--kernel', kind, '4096,7168,512', '--config', config, '--json']);
+    const pp = compile('pingpong=1,block_m=64,block_n=256');
+    assert.equal(pp.code, 0, pp.stderr);
+    const report = JSON.parse(pp.stdout) as CompileReport;
+    assert.match(report.kernelName, /^fp8lab_sm90_bf16_gemm_obf16_bm64_bn256_bk64_st4_wg2pp_cm1_cn1_/);
+    assert.equal(report.config.pingpong, 1);
+    assert.equal(
+      report.registers.spillStoresBytes + report.registers.spillLoadsBytes + report.registers.stackFrameBytes,
+      0,
+    );
+    const coop = JSON.parse(compile('block_m=128,block_n=256').stdout) as CompileReport;
+    assert.equal(coop.config.pingpong, undefined);
+    const tall = compile('pingpong=1,block_m=256,block_n=64');
+    assert.equal(tall.code, 1);
+    assert.match(tall.stderr, /E_INVALID_CONFIG.*\[pingpong\].*blockM must be 64 or 128/);
+    const fp8 = compile('pingpong=1', 'normal');
+    assert.notEqual(fp8.code, 0);
+    assert.match(fp8.stderr, /\[pingpong\] only the BF16 GEMMs run ping-pong/);
+  },
+);
+
 test('compile --kernel bf16 --output fp32-accumulate builds the BF16 kernel with 0 spills', { skip }, () => {
   const r = fp8lab([
     'compile',

@@ -92,6 +92,7 @@ test('--config reads key=value pairs in the CLI spelling', () => {
     numStages: 3,
     clusterM: 2,
   });
+  assert.deepEqual(ok(parseConfigText('pingpong=1,block_m=64')), { pingpong: 1, blockM: 64 });
   assert.match(bad(parseConfigText('block_q=1')), /unknown key "block_q"; use one of block_m/);
   assert.match(bad(parseConfigText('block_m')), /"block_m" is not key=number/);
   assert.match(bad(parseConfigText('')), /needs key=value pairs/);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { GemmConfig, GemmProblem } from '../../../extension/protocol/worker';
 import { H100_SXM } from '../../../extension/src/core/heuristics';
 import { chooseConfigBf16, predictCostBf16 } from '../../../extension/src/core/bf16/heuristicsBf16';
+import { completeConfigBf16 } from '../../../extension/src/core/bf16/kernelRulesBf16';
 import { timesOnOneClock, type SweptConfig } from './configSweepFixture';
 
 interface SweptCase {
@@ -69,4 +70,19 @@ test('tiles that measured more than 5% apart are mostly ranked as measured', () 
   }
   assert.ok(pairs >= 30, `${pairs} pairs`);
   assert.ok(right / pairs >= 0.9, `${right} of ${pairs} ranked as measured; wrong: ${wrong.join('; ')}`);
+});
+
+test('ping-pong hides the epilogue under the other warpgroup: faster where the K-loop is short, level where it is long', () => {
+  const config = (pingpong: number): GemmConfig =>
+    completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132, pingpong });
+  const us = (pingpong: number, k: number) =>
+    predictCostBf16(config(pingpong), { kind: 'bf16', m: 4096, n: 32768, k }, H100_SXM).us;
+  // K = 512: 8 K-blocks a tile, and a 32 KB epilogue that is a large part of it.
+  assert.ok(us(1, 512) < 0.9 * us(0, 512), `K 512: ping-pong ${us(1, 512).toFixed(1)} vs ${us(0, 512).toFixed(1)} µs`);
+  // K = 16384: the epilogue is under 2% of a tile either way.
+  assert.ok(us(1, 16384) < us(0, 16384) && us(1, 16384) > 0.97 * us(0, 16384));
+  // One tile per SM: nothing to overlap, the same time.
+  const one = (pingpong: number) =>
+    predictCostBf16(config(pingpong), { kind: 'bf16', m: 128, n: 2048, k: 7168 }, H100_SXM).us;
+  assert.equal(one(1), one(0));
 });

@@ -1,7 +1,7 @@
 // Compiles the BF16 GEMM (kernels/include/fp8lab/impls/sm90_bf16_gemm.cuh) with the real nvcc
 // (sm_90a, ptxas -v): every config the heuristics choose for the DeepSeek shapes and 8192³, plus
 // clustered and fp32 / fp32-accumulate instantiations; asserts 0 spills, 0 stack and no serialised
-// wgmma; checks that the kernel's static_asserts reject what the TypeScript rules reject; and builds
+// wgmma (ping-pong forms too); checks that the kernel's static_asserts reject what the TypeScript rules reject; and builds
 // and runs kernels/tools/check_invariants_bf16.cu (epilogue mappings, layout, K-blocks, the K-grouped
 // walk) on the CPU. The K-grouped kind compiles its standard-list choices and the forced tiles of its GPU test.
 // Skips only when nvcc is absent.
@@ -17,7 +17,7 @@ import { H100_SXM } from '../../../extension/src/core/heuristics/device';
 import { assertCompilesClean, assertInvariantCheckerPasses, compileCubin, skip, withWorkDir } from '../nvccHarness';
 
 const key = (c: GemmConfig, o: Bf16Output, kind: KernelKind = 'bf16') =>
-  `${kind === 'bf16' ? '' : `${kind} `}${o} ${c.blockM}x${c.blockN} st${c.numStages} ${c.clusterM}x${c.clusterN} sd${c.swizzleD}`;
+  `${kind === 'bf16' ? '' : `${kind} `}${o} ${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''} st${c.numStages} ${c.clusterM}x${c.clusterN} sd${c.swizzleD}`;
 
 function configsToCompile(): Array<{ config: GemmConfig; output: Bf16Output; kind: KernelKind }> {
   const seen = new Map<string, { config: GemmConfig; output: Bf16Output; kind: KernelKind }>();
@@ -47,6 +47,15 @@ function configsToCompile(): Array<{ config: GemmConfig; output: Bf16Output; kin
     add(chooseConfigBf16(kernelProblem(c, drawCase(c, 1)), H100_SXM).chosen, 'fp32-accumulate', 'bf16-kgrouped');
   for (const [blockM, blockN] of [[64, 128], [64, 256], [128, 128], [128, 192], [256, 64], [256, 128]] as const)
     add(completeConfigBf16({ blockM, blockN, numSms: 132 }, 'fp32-accumulate'), 'fp32-accumulate', 'bf16-kgrouped');
+  // Ping-pong: the tiles test/gpu/bf16.ts forces on every kind, a cluster pair each way, fp32 outputs.
+  const pp = (blockM: number, blockN: number, output: Bf16Output = 'bf16', cluster = {}) =>
+    completeConfigBf16({ blockM, blockN, numSms: 132, pingpong: 1, ...cluster }, output);
+  for (const [blockM, blockN] of [[128, 128], [64, 256], [64, 16], [128, 64]] as const) add(pp(blockM, blockN), 'bf16');
+  add(pp(128, 128, 'bf16', { clusterM: 2 }), 'bf16');
+  add(pp(128, 128, 'bf16', { clusterN: 2 }), 'bf16');
+  for (const output of ['fp32', 'fp32-accumulate'] as const) add(pp(128, 128, output), output);
+  for (const kind of ['bf16-contiguous', 'bf16-masked'] as const) for (const [m, n] of [[128, 128], [64, 256]]) add(pp(m, n), 'bf16', kind);
+  for (const [m, n] of [[128, 128], [64, 256]]) add(pp(m, n, 'fp32-accumulate'), 'fp32-accumulate', 'bf16-kgrouped');
   return [...seen.values()];
 }
 
@@ -60,16 +69,17 @@ test('the chosen and representative BF16 configs compile for sm_90a with 0 spill
   });
 });
 
-test('the instrumented BF16 build compiles clean too', { skip }, () => {
+test('the instrumented BF16 build compiles clean too, cooperative and ping-pong', { skip }, () => {
   withWorkDir('fp8lab-bf16-trace-', (work) => {
-    const c = completeConfigBf16({ blockM: 128, blockN: 256, numSms: 132 });
-    const { source, kernelName } = kernelSourceBf16('bf16', c, { trace: true });
-    assert.match(source, /#define FP8LAB_TRACE 1/);
-    assertCompilesClean(source, work, kernelName, { noSerializedWgmma: true });
+    for (const c of [completeConfigBf16({ blockM: 128, blockN: 256, numSms: 132 }), completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132, pingpong: 1 })]) {
+      const { source, kernelName } = kernelSourceBf16('bf16', c, { trace: true });
+      assert.match(source, /#define FP8LAB_TRACE 1/);
+      assertCompilesClean(source, work, kernelName, { noSerializedWgmma: true });
+    }
   });
 });
 
-test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, smem, block-k, swizzle-d, grouped and K-grouped outputs, K-grouped clusters)', { skip }, () => {
+test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, smem, block-k, swizzle-d, grouped and K-grouped outputs, K-grouped clusters, ping-pong tiles)', { skip }, () => {
   withWorkDir('fp8lab-bf16-reject-', (work) => {
     const unit = (args: string, threads = 384): string => [
       '#include "fp8lab/impls/sm90_bf16_gemm.cuh"',
@@ -77,14 +87,17 @@ test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, sm
       `  fp8lab::sm90_bf16_gemm_impl<${args}>(args);`, '}', '',
     ].join('\n');
     const cases: Array<[string, string, RegExp]> = [
-      ['regs', '256, 256, 64, 2, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16', /rule registers/],
-      ['smem', '128, 256, 64, 4, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16', /rule smem/],
-      ['blockk', '128, 128, 128, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16', /rule block-k/],
-      ['swizzled', '128, 16, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Fp32', /rule swizzle-d/],
-      ['kgroupedbf16', '128, 128, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::KGrouped, fp8lab::Bf16Output::Bf16', /rule kgrouped-output/],
-      ['kgroupedcluster', '128, 128, 64, 5, 2, 2, 1, 128, 128, 128, 132, fp8lab::GemmType::KGrouped, fp8lab::Bf16Output::Fp32Accumulate', /rule kgrouped-cluster/],
-      ['maskedfp32', '128, 128, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::MGroupedMasked, fp8lab::Bf16Output::Fp32', /rule grouped-output/],
-      ['contiguous256', '256, 64, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::MGroupedContiguous, fp8lab::Bf16Output::Bf16', /rule contiguous-block-m/],
+      ['regs', '256, 256, 64, 2, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false', /rule registers/],
+      ['smem', '128, 256, 64, 4, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false', /rule smem/],
+      ['blockk', '128, 128, 128, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false', /rule block-k/],
+      ['swizzled', '128, 16, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Fp32, false', /rule swizzle-d/],
+      ['kgroupedbf16', '128, 128, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::KGrouped, fp8lab::Bf16Output::Bf16, false', /rule kgrouped-output/],
+      ['kgroupedcluster', '128, 128, 64, 5, 2, 2, 1, 128, 128, 128, 132, fp8lab::GemmType::KGrouped, fp8lab::Bf16Output::Fp32Accumulate, false', /rule kgrouped-cluster/],
+      ['maskedfp32', '128, 128, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::MGroupedMasked, fp8lab::Bf16Output::Fp32, false', /rule grouped-output/],
+      ['contiguous256', '256, 64, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::MGroupedContiguous, fp8lab::Bf16Output::Bf16, false', /rule contiguous-block-m/],
+      ['pingpong256', '256, 64, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, true', /rule pingpong/],
+      ['pingpong1wg', '64, 128, 64, 3, 1, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, true', /rule pingpong/],
+      ['pingpongregs', '128, 256, 64, 2, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, true', /rule registers/],
     ];
     for (const [name, args, rule] of cases) {
       const r = compileCubin(unit(args), work, `bad_${name}`);

@@ -217,6 +217,7 @@ test('the Hopper instructions our kernels are built from are all explained', () 
     'barrier.cluster.arrive.relaxed.aligned',
     'barrier.cluster.wait',
     'bar.sync',
+    'bar.arrive',
     'barrier.sync',
     'elect.sync',
     'setmaxnreg.inc.sync.aligned.u32',

@@ -8,7 +8,9 @@
 //     and all of B, so narrow tiles read more per FLOP), and the math warpgroups keep one wgmma group
 //     queued, so there is no drain term;
 //   - BF16 tensor-core peak is half of FP8's (4096 FLOP/cycle/SM on H100), and a K-block is 64 deep;
-//   - the whole grid is bounded by L2 (multicast halves the shared operand's reads) and HBM.
+//   - the whole grid is bounded by L2 (multicast halves the shared operand's reads) and HBM;
+//   - cooperative tiles pay their epilogue and tile start in full; ping-pong tiles (each math
+//     warpgroup on its own tile) hide them under the other warpgroup's K-loop when that is longer.
 // Pure: no vscode, no addon.
 
 import type { Bf16Output, Candidate, ConfigReport, GemmConfig, GemmProblem } from '../../../protocol/worker';
@@ -103,8 +105,13 @@ export function predictCostBf16(
     (clusterSize > 1 ? MODEL.clusterCouplingTwoWgCycles : 0);
   const epilogue =
     (c.blockM * c.blockN * outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1)) / MODEL.smIngestBytesPerCycle;
-  const perTile = kBlocks * perKBlock + epilogue + MODEL.tileOverheadCycles;
-  const smCycles = waves.waves * perTile;
+  const mainLoop = kBlocks * perKBlock;
+  const exposed = epilogue + MODEL.tileOverheadCycles;
+  // Ping-pong: the tensor cores serve one warpgroup's K-loop while the other stores its tile, so a
+  // tile costs its K-loop unless the epilogue is the longer half; the last tile's stays exposed.
+  const smCycles = c.pingpong
+    ? waves.waves * Math.max(mainLoop, (mainLoop + exposed) / 2) + exposed
+    : waves.waves * (mainLoop + exposed);
   const shareA = c.clusterN > 1 ? 0.5 : 1;
   const shareB = c.clusterM > 1 ? 0.5 : 1;
   const l2Bytes = waves.tiles * kBlocks * BF16_BLOCK_K * 2 * (c.blockM * shareA + c.blockN * shareB);

@@ -7,6 +7,8 @@
 // strides; K need not be a multiple of BLOCK_K, the TMA zero-fills the last K-block). The grouped
 // kinds add their own: bf16 D for the M-grouped ones; for the K-grouped one fp32-accumulate D, no
 // clusters, and whole 64-deep K-blocks per group (ΣK % 64 here, each K_g in grouped/validate.ts).
+// Its own too: the ping-pong schedule (pingpong = 1: 2 math warpgroups, each on whole 64- or
+// 128-row tiles of its own, each with its own D staging tile) and no split-K.
 // Pure: no vscode, no addon.
 
 import type { Bf16Output, GemmConfig, GemmProblem, KernelKind } from '../../../protocol/worker';
@@ -14,7 +16,6 @@ import {
   H100_SHARED_MEMORY_BYTES,
   mathWarpgroupsFor,
   MAX_STAGES,
-  numWaves,
   registerSplit,
   ruleBlockM,
   ruleBlockN,
@@ -24,7 +25,6 @@ import {
   ruleStages,
   ruleSwizzleAB,
   ruleThreads,
-  ruleWaves,
   SWIZZLE_D_VALUES,
   threadCount,
   type RuleViolation,
@@ -85,9 +85,29 @@ export const outputBytes = (output: Bf16Output = 'bf16'): number => (output === 
 export const outputEnumerator = (output: Bf16Output = 'bf16'): string =>
   (({ bf16: 'Bf16', fp32: 'Fp32', 'fp32-accumulate': 'Fp32Accumulate' }) as const)[output];
 
+/** Ping-pong's 2 math warpgroups (each computes whole tiles; the cooperative count follows BLOCK_M). */
+export const PINGPONG_MATH_WARPGROUPS = 2;
+
+/** Math warpgroups that share one tile: all of them cooperatively, one with ping-pong. */
+export function warpgroupsPerTileBf16(c: Pick<GemmConfig, 'numMathWarpgroups' | 'pingpong'>): number {
+  return c.pingpong ? 1 : c.numMathWarpgroups;
+}
+
+/** D staging tiles in shared memory: one per math warpgroup with ping-pong, else one. */
+export function dTilesBf16(c: Pick<GemmConfig, 'pingpong'>): number {
+  return c.pingpong ? PINGPONG_MATH_WARPGROUPS : 1;
+}
+
+/** 64-row waves each math warpgroup computes per tile (BLOCK_M / (64 · warpgroups per tile)). */
+export function wavesBf16(c: Pick<GemmConfig, 'blockM' | 'numMathWarpgroups' | 'pingpong'>): number {
+  return c.blockM / (64 * warpgroupsPerTileBf16(c));
+}
+
 /** Accumulator registers per math thread (TMA-fed wgmma accumulators only): waves x BLOCK_N/2. */
-export function accumulatorRegistersBf16(c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numMathWarpgroups'>): number {
-  return numWaves(c) * (c.blockN / 2);
+export function accumulatorRegistersBf16(
+  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numMathWarpgroups' | 'pingpong'>,
+): number {
+  return wavesBf16(c) * (c.blockN / 2);
 }
 
 /** Columns of D per TMA store (the D map's inner box): one swizzle row of D elements, or BLOCK_N unswizzled. */
@@ -125,12 +145,12 @@ export interface SharedMemoryLayoutBf16 {
   tmaBytesPerStage: number;
 }
 
-/** The kernel's SMEM_* constants: D staging tile, A and B stages (1024-aligned each), the barriers. */
+/** The kernel's SMEM_* constants: D staging tile(s), A and B stages (1024-aligned each), the barriers. */
 export function sharedMemoryLayoutBf16(
-  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>,
+  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'pingpong'>,
   output: Bf16Output = 'bf16',
 ): SharedMemoryLayoutBf16 {
-  const dBytes = alignUp(c.blockM * c.blockN * outputBytes(output), 1024);
+  const dBytes = dTilesBf16(c) * alignUp(c.blockM * c.blockN * outputBytes(output), 1024);
   const aStageBytes = c.blockM * BF16_BLOCK_K * 2;
   const bStageBytes = c.blockN * BF16_BLOCK_K * 2;
   const aOffset = dBytes;
@@ -149,7 +169,7 @@ export function sharedMemoryLayoutBf16(
 }
 
 export function sharedMemoryBytesBf16(
-  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages'>,
+  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'pingpong'>,
   output: Bf16Output = 'bf16',
 ): number {
   return sharedMemoryLayoutBf16(c, output).totalBytes;
@@ -157,7 +177,7 @@ export function sharedMemoryBytesBf16(
 
 /** Most stages that fit in `capacity` (capped at `cap`), or 0 when not even one does. */
 export function maxStagesThatFitBf16(
-  c: Pick<GemmConfig, 'blockM' | 'blockN'>,
+  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'pingpong'>,
   output: Bf16Output = 'bf16',
   capacity = H100_SHARED_MEMORY_BYTES,
   cap = MAX_STAGES,
@@ -224,15 +244,54 @@ export function ruleBlockKBf16(c: C): RuleViolation | null {
     : fail('block-k', `blockK must be ${BF16_BLOCK_K} for BF16 (64 bf16 = one 128-byte swizzle row); got ${c.blockK}`);
 }
 
+/** pingpong is 0 or 1; with 1, 2 math warpgroups on whole tiles of 64 or 128 rows. */
+export function rulePingpongBf16(c: C): RuleViolation | null {
+  const p = c.pingpong ?? 0;
+  if (p !== 0 && p !== 1) return fail('pingpong', `pingpong must be 0 (cooperative) or 1 (ping-pong); got ${p}`);
+  if (p === 1 && c.numMathWarpgroups !== PINGPONG_MATH_WARPGROUPS)
+    return fail(
+      'pingpong',
+      `ping-pong runs ${PINGPONG_MATH_WARPGROUPS} math warpgroups taking alternate tiles; got ${c.numMathWarpgroups}`,
+    );
+  if (p === 1 && c.blockM !== 64 && c.blockM !== 128)
+    return fail(
+      'pingpong',
+      `a ping-pong tile is one math warpgroup's (1 or 2 waves of 64 rows): blockM must be 64 or 128; got ${c.blockM}`,
+    );
+  return null;
+}
+
+/** Cooperative: the FP8 kernels' warpgroup count for BLOCK_M; ping-pong: its own rule. */
+export function ruleMathWarpgroupsBf16(c: C): RuleViolation | null {
+  return c.pingpong ? null : ruleMathWarpgroups(c);
+}
+
+export function ruleWavesBf16(c: C): RuleViolation | null {
+  if (ruleBlockM(c) || ruleMathWarpgroupsBf16(c) || rulePingpongBf16(c)) return null;
+  const w = wavesBf16(c);
+  return Number.isInteger(w) && w >= 1 && w <= 2
+    ? null
+    : fail(
+        'waves',
+        `blockM ${c.blockM} with ${c.numMathWarpgroups} math warpgroup(s) is ${w} waves of 64 rows; 1 or 2 are supported`,
+      );
+}
+
 export function ruleRegistersBf16(c: C): RuleViolation | null {
-  if (ruleBlockM(c) || ruleBlockN(c) || ruleMathWarpgroups(c)) return null;
+  if (ruleBlockM(c) || ruleBlockN(c) || ruleMathWarpgroupsBf16(c) || ruleWavesBf16(c)) return null;
   const regs = accumulatorRegistersBf16(c);
   if (regs <= BF16_MAX_ACCUMULATOR_REGISTERS) return null;
-  const maxN = Math.floor((2 * BF16_MAX_ACCUMULATOR_REGISTERS) / numWaves(c) / 16) * 16;
+  const maxN = Math.floor((2 * BF16_MAX_ACCUMULATOR_REGISTERS) / wavesBf16(c) / 16) * 16;
   return fail(
     'registers',
-    `blockM ${c.blockM} x blockN ${c.blockN} needs ${regs} accumulator registers per math thread (limit ${BF16_MAX_ACCUMULATOR_REGISTERS} of ${registerSplit(c.numMathWarpgroups).math}); use blockN ≤ ${maxN} at blockM ${c.blockM}`,
+    `blockM ${c.blockM} x blockN ${c.blockN}${c.pingpong ? ' ping-pong' : ''} needs ${regs} accumulator registers per math thread (limit ${BF16_MAX_ACCUMULATOR_REGISTERS} of ${registerSplit(c.numMathWarpgroups).math}); use blockN ≤ ${maxN} at blockM ${c.blockM}`,
   );
+}
+
+export function ruleSplitKBf16(c: C): RuleViolation | null {
+  return (c.splitK ?? 1) === 1
+    ? null
+    : fail('split-k', `the BF16 kernel has no split-K (each tile's whole K accumulates in one CTA); use split_k=1`);
 }
 
 export function ruleSwizzleDBf16(c: C, output: Bf16Output = 'bf16'): RuleViolation | null {
@@ -259,7 +318,7 @@ export function ruleSharedMemoryBf16(
   const fit = maxStagesThatFitBf16(c, output, capacity);
   return fail(
     'smem',
-    `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages (D tile ${alignUp(c.blockM * c.blockN * outputBytes(output), 1024)} B); the device has ${capacity}${fit > 0 ? `; at most ${fit} stages fit` : '; use a smaller tile'}`,
+    `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages (D tile${dTilesBf16(c) > 1 ? `s ${dTilesBf16(c)} x` : ''} ${alignUp(c.blockM * c.blockN * outputBytes(output), 1024)} B); the device has ${capacity}${fit > 0 ? `; at most ${fit} stages fit` : '; use a smaller tile'}`,
   );
 }
 
@@ -315,11 +374,13 @@ export const CONFIG_RULES_BF16: ReadonlyArray<(c: C) => RuleViolation | null> = 
   ruleBlockKBf16,
   ruleBlockM,
   ruleBlockN,
-  ruleMathWarpgroups,
-  ruleWaves,
+  rulePingpongBf16,
+  ruleMathWarpgroupsBf16,
+  ruleWavesBf16,
   ruleRegistersBf16,
   ruleStages,
   ruleCluster,
+  ruleSplitKBf16,
   ruleNumSms,
   ruleSwizzleAB,
   ruleThreads,
@@ -371,15 +432,18 @@ export function configViolationsBf16(
   return out;
 }
 
-/** A complete config: warpgroups from BLOCK_M, 128-byte A/B swizzle, D swizzle for the output, the most stages that fit (≤ 8 by default). */
+/**
+ * A complete config: warpgroups from BLOCK_M (ping-pong: 2), 128-byte A/B swizzle, D swizzle for the
+ * output, the most stages that fit (≤ 8 by default). `pingpong` appears in the config only when 1.
+ */
 export function completeConfigBf16(
   choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'numSms'> &
-    Partial<Pick<GemmConfig, 'numStages' | 'swizzleD' | 'clusterM' | 'clusterN'>>,
+    Partial<Pick<GemmConfig, 'numStages' | 'swizzleD' | 'clusterM' | 'clusterN' | 'pingpong'>>,
   output: Bf16Output = 'bf16',
   capacity = H100_SHARED_MEMORY_BYTES,
   maxStages = 8,
 ): GemmConfig {
-  const numMathWarpgroups = mathWarpgroupsFor(choice.blockM);
+  const numMathWarpgroups = choice.pingpong ? PINGPONG_MATH_WARPGROUPS : mathWarpgroupsFor(choice.blockM);
   const numStages = choice.numStages ?? Math.min(maxStages, maxStagesThatFitBf16(choice, output, capacity));
   const config: GemmConfig = {
     blockM: choice.blockM,
@@ -395,6 +459,7 @@ export function completeConfigBf16(
     numSms: choice.numSms,
     sharedBytes: 0,
     numThreads: threadCount(numMathWarpgroups),
+    ...(choice.pingpong ? { pingpong: choice.pingpong } : {}),
   };
   config.sharedBytes = sharedMemoryBytesBf16(config, output);
   return config;

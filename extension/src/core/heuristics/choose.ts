@@ -20,8 +20,8 @@ export class PolicyError extends Error {
 }
 
 /** "256x128", plus the cluster when there is one: "256x128 cluster 2 (B multicast)". */
-export function tileLabel(c: Pick<GemmConfig, 'blockM' | 'blockN' | 'clusterM' | 'clusterN'>): string {
-  const tile = `${c.blockM}x${c.blockN}`;
+export function tileLabel(c: Pick<GemmConfig, 'blockM' | 'blockN' | 'clusterM' | 'clusterN' | 'pingpong'>): string {
+  const tile = `${c.blockM}x${c.blockN}${c.pingpong ? ' ping-pong' : ''}`;
   if (c.clusterM * c.clusterN === 1) return tile;
   return `${tile} cluster 2 (${c.clusterM === 2 ? 'B' : 'A'} multicast)`;
 }

@@ -10,7 +10,7 @@ const padLeft = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.
 
 /** "256x128 c2x1 wg2 st3": the compact config label of the text table. */
 export function compactConfig(c: GemmConfig): string {
-  return `${c.blockM}x${c.blockN} c${c.clusterM}x${c.clusterN}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''} wg${c.numMathWarpgroups} st${c.numStages}`;
+  return `${c.blockM}x${c.blockN} c${c.clusterM}x${c.clusterN}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''} wg${c.numMathWarpgroups}${c.pingpong ? ' pp' : ''} st${c.numStages}`;
 }
 
 function candidateLine(c: Candidate, chosen: boolean): string {

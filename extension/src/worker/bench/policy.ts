@@ -268,7 +268,8 @@ function forcedCluster(overrides: ConfigOverrides, base: GemmConfig): Pick<GemmC
 
 /**
  * Fields a completed config takes from --config as given (BLOCK_K, math warpgroups with their thread
- * count, the A/B swizzles): no completion derives them, and the kernel's rules then judge them.
+ * count, the A/B swizzles, the math schedule): no completion derives them, and the kernel's rules
+ * then judge them (ping-pong on an FP8 kernel is its rule's coded error).
  */
 function forceKernelFields(config: GemmConfig, overrides: ConfigOverrides): void {
   if (overrides.blockK !== undefined) config.blockK = overrides.blockK;
@@ -278,6 +279,7 @@ function forceKernelFields(config: GemmConfig, overrides: ConfigOverrides): void
   }
   if (overrides.swizzleA !== undefined) config.swizzleA = overrides.swizzleA;
   if (overrides.swizzleB !== undefined) config.swizzleB = overrides.swizzleB;
+  if (overrides.pingpong) config.pingpong = overrides.pingpong;
 }
 
 /** The BF16 heuristics' choice, its refusals as coded errors. */
@@ -292,13 +294,19 @@ function chooseBf16(problem: GemmProblem, device: PolicyDevice): ConfigReport {
   }
 }
 
-/** The BF16 kernel's --config: the forced fields over the heuristic's choice, completed and checked. */
+/**
+ * The BF16 kernel's --config: the forced fields over the heuristic's choice, completed and checked.
+ * A forced tile runs cooperatively unless pingpong=1 is forced with it; otherwise the pick's schedule.
+ */
 function applyOverridesBf16(problem: GemmProblem, device: PolicyDevice, overrides: ConfigOverrides): GemmConfig {
   const base = chooseBf16(problem, device).chosen;
+  const tileForced = overrides.blockM !== undefined || overrides.blockN !== undefined;
+  const pingpong = overrides.pingpong ?? (tileForced ? 0 : (base.pingpong ?? 0));
   const config = completeConfigBf16(
     {
       blockM: overrides.blockM ?? base.blockM,
       blockN: overrides.blockN ?? base.blockN,
+      pingpong,
       ...forcedCluster(overrides, base),
       numSms: overrides.numSms ?? base.numSms,
       ...(overrides.numStages !== undefined ? { numStages: overrides.numStages } : {}),

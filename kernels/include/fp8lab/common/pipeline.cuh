@@ -11,11 +11,18 @@ struct PipelineState {
   uint32_t stage = 0;
   uint32_t phase = 0;
 
-  __device__ __forceinline__ void advance() {
+  __host__ __device__ __forceinline__ void advance() {
     if (++stage == kNumStages) {
       stage = 0;
       phase ^= 1;
     }
+  }
+
+  // Skip n K-blocks that another consumer drains (the ping-pong warpgroups' alternate tiles).
+  __host__ __device__ __forceinline__ void advance(uint32_t n) {
+    const uint32_t s = stage + n;
+    phase ^= (s / kNumStages) & 1;
+    stage = s % kNumStages;
   }
 };
 

@@ -14,6 +14,12 @@
 // warpgroups only issue wgmma and release stages; one K-block's group stays in flight while the next
 // is issued, so the tensor cores never wait for the math threads.
 //
+// Two math schedules (kPingpong): cooperative, the math warpgroups split every tile's rows (64 rows
+// each per wave) and share its epilogue; ping-pong, each math warpgroup computes whole tiles of its
+// own, the two taking alternate tiles of the schedule, so one warpgroup's epilogue (convert, stage,
+// store) runs while the other's K-loop keeps the tensor cores busy. Ping-pong pays when a tile's
+// K-loop is short next to its epilogue (small K); each warpgroup then needs its own staging tile.
+//
 // M-grouped: the FP8 1D2D kernel's MGroupedScheduler (m_grouped_scheduler.cuh) picks each tile's
 // expert (B rows e * N ...) and rows; a tile whose rows are only partly valid (padding rows of a
 // contiguous expert, rows past masked_m[g]) is copied from the staging tile to args.d row by row,
@@ -32,7 +38,8 @@
 // clipped by the TMA store. The host requires K % 8 == 0 and N % 8 == 0 (16-byte global strides).
 //
 // Shared memory (byte offsets from the 1024-aligned dynamic base; no runtime-sized part):
-//   D tile    [BLOCK_N / TMA_D_BLOCK_N][BLOCK_M][TMA_D_BLOCK_N] bf16 or fp32, swizzled like D's map
+//   D tiles   [kNumDTiles][BLOCK_N / TMA_D_BLOCK_N][BLOCK_M][TMA_D_BLOCK_N] bf16 or fp32, swizzled
+//             like D's map (one per math warpgroup with ping-pong, else one)
 //   A stages  [kNumStages][BLOCK_M][64] bf16, 128-byte swizzle
 //   B stages  [kNumStages][BLOCK_N][64] bf16, 128-byte swizzle
 //   barriers  full[kNumStages], empty[kNumStages] (8 bytes each)
@@ -79,7 +86,7 @@ struct Bf16SchedulerFor<GemmType::KGrouped, BLOCK_M, BLOCK_N, BLOCK_K, kClusterM
 
 template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
           uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
-          uint32_t kNumSMs, GemmType kGemmType, Bf16Output kOutput>
+          uint32_t kNumSMs, GemmType kGemmType, Bf16Output kOutput, bool kPingpong>
 struct Sm90Bf16Gemm {
   // ---- roles -----------------------------------------------------------------------------------
   static constexpr uint32_t kNumMathThreads = 128 * kNumMathWarpgroups;
@@ -87,13 +94,19 @@ struct Sm90Bf16Gemm {
   static constexpr uint32_t kClusterSize = kClusterM * kClusterN;  // CTAs sharing loads by multicast
   static constexpr uint32_t kProducerRegisters = 40;
   static constexpr uint32_t kMathRegisters = kNumMathWarpgroups == 1 ? 248 : 232;
-  static constexpr uint32_t kMathBarrierId = 1;  // named barrier over the math threads only
+  // Ping-pong: a tile is one warpgroup's, and each warpgroup has its own named barrier (ids 1, 2).
+  static constexpr uint32_t kWarpgroupsPerTile = kPingpong ? 1 : kNumMathWarpgroups;
+  static constexpr uint32_t kTileThreads = 128 * kWarpgroupsPerTile;  // threads that share a tile's epilogue
+  static constexpr uint32_t kNumDTiles = kPingpong ? kNumMathWarpgroups : 1;
+  static constexpr uint32_t kMathBarrierId = 1;  // named barrier over a tile's math threads only
+  // Ping-pong: barrier kOrderBarrierId + w opens warpgroup w's next K-loop (ids 3, 4).
+  static constexpr uint32_t kOrderBarrierId = kMathBarrierId + kNumMathWarpgroups;
 
   // ---- tile geometry ---------------------------------------------------------------------------
   static constexpr uint32_t kElemBytes = 2;                                // bf16 operands
   static constexpr uint32_t WGMMA_M = 64;
   static constexpr uint32_t WGMMA_K = 16;                                  // k16 for 16-bit types
-  static constexpr uint32_t WAVE_BLOCK_M = WGMMA_M * kNumMathWarpgroups;   // rows all math WGs cover in one wave
+  static constexpr uint32_t WAVE_BLOCK_M = WGMMA_M * kWarpgroupsPerTile;   // rows a tile's math WGs cover in one wave
   static constexpr uint32_t kNumWaves = BLOCK_M / WAVE_BLOCK_M;
   static constexpr uint32_t kNumAccum = BLOCK_N / 2;                       // f32 accumulators per thread per wave
   static constexpr uint32_t kNumChunks = BLOCK_N / 8;                      // n8 column chunks of the fragment
@@ -104,7 +117,8 @@ struct Sm90Bf16Gemm {
   static constexpr uint32_t kNumDStores = BLOCK_N / TMA_D_BLOCK_N;
 
   // ---- shared-memory layout (bytes) --------------------------------------------------------------
-  static constexpr uint32_t SMEM_D_BYTES = align_up<uint32_t>(BLOCK_M * BLOCK_N * kOutBytes, 1024);
+  static constexpr uint32_t SMEM_D_TILE_BYTES = align_up<uint32_t>(BLOCK_M * BLOCK_N * kOutBytes, 1024);
+  static constexpr uint32_t SMEM_D_BYTES = kNumDTiles * SMEM_D_TILE_BYTES;
   static constexpr uint32_t SMEM_A_STAGE_BYTES = BLOCK_M * BLOCK_K * kElemBytes;
   static constexpr uint32_t SMEM_B_STAGE_BYTES = BLOCK_N * BLOCK_K * kElemBytes;
   static constexpr uint32_t SMEM_A_OFFSET = SMEM_D_BYTES;
@@ -131,7 +145,10 @@ struct Sm90Bf16Gemm {
   static_assert(BLOCK_K * kElemBytes == 128, "rule block-k: BLOCK_K must be 64 (one 128-byte swizzle row of bf16)");
   static_assert(BLOCK_M == 64 || BLOCK_M == 128 || BLOCK_M == 256, "rule block-m: BLOCK_M must be 64, 128 or 256");
   static_assert(BLOCK_N % 16 == 0 && BLOCK_N >= 16 && BLOCK_N <= 256, "rule block-n: BLOCK_N must be a multiple of 16 in 16..256");
-  static_assert(kNumMathWarpgroups == (BLOCK_M == 64 ? 1u : 2u), "rule math-warpgroups: 1 math warpgroup for BLOCK_M 64, 2 otherwise");
+  static_assert(kPingpong || kNumMathWarpgroups == (BLOCK_M == 64 ? 1u : 2u),
+                "rule math-warpgroups: 1 math warpgroup for BLOCK_M 64, 2 otherwise");
+  static_assert(!kPingpong || (kNumMathWarpgroups == 2 && (BLOCK_M == 64 || BLOCK_M == 128)),
+                "rule pingpong: ping-pong runs 2 math warpgroups, each on whole tiles of BLOCK_M 64 or 128");
   static_assert(BLOCK_M % WAVE_BLOCK_M == 0 && kNumWaves <= 2, "rule waves: BLOCK_M must be 1 or 2 waves of 64 rows per math warpgroup");
   static_assert(kNumWaves * kNumAccum <= 128,
                 "rule registers: accumulators (waves x BLOCK_N/2) must stay within 128 registers per thread");
@@ -143,7 +160,7 @@ struct Sm90Bf16Gemm {
   static_assert(kSwizzleD == 0 || kSwizzleD == 32 || kSwizzleD == 64 || kSwizzleD == 128, "rule swizzle-d: swizzleD must be 0, 32, 64 or 128");
   static_assert(BLOCK_N % TMA_D_BLOCK_N == 0 && TMA_D_BLOCK_N % 8 == 0,
                 "rule swizzle-d: BLOCK_N x (2 or 4 bytes) must be a multiple of swizzleD, and a swizzle row at least 8 columns");
-  static_assert(kNumDStores <= kNumMathThreads, "rule swizzle-d: one thread per TMA store");
+  static_assert(kNumDStores <= kTileThreads, "rule swizzle-d: one thread per TMA store");
   static_assert(kSmemFixedBytes <= 232448, "rule smem: the D tile and the stages exceed the 227 KB of shared memory");
   static_assert(SMEM_A_STAGE_BYTES % 1024 == 0 && SMEM_B_STAGE_BYTES % 1024 == 0 && SMEM_D_BYTES % 1024 == 0,
                 "128-byte swizzled tiles must start on 1024-byte boundaries");
@@ -209,8 +226,8 @@ struct Sm90Bf16Gemm {
       ptx::prefetch_tensormap(&args.tma_d);
       for (uint32_t s = 0; s < kNumStages; ++s) {
         ptx::mbarrier_init(&full_barriers[s], 1);  // the producer's arrive.expect_tx
-        // every math warp of every CTA in the cluster releases the stage once
-        ptx::mbarrier_init(&empty_barriers[s], kClusterSize * kNumMathThreads / 32);
+        // every math warp that computes the stage's tile, in every CTA of the cluster, releases it once
+        ptx::mbarrier_init(&empty_barriers[s], kClusterSize * kTileThreads / 32);
       }
       ptx::fence_mbarrier_init_release_cluster();
       ptx::fence_proxy_async_shared_cta();
@@ -357,6 +374,9 @@ struct Sm90Bf16Gemm {
       }
       pipe.advance();
     }
+    // Ping-pong: every full-barrier wait of this tile is behind us, so the other warpgroup may start
+    // waiting on the stages of its next tile (see consume).
+    if constexpr (kPingpong) ptx::bar_arrive(kOrderBarrierId + (1 - threadIdx.x / 128), 256);
     ptx::wgmma_wait_group<0>();
 #pragma unroll
     for (uint32_t w = 0; w < kNumWaves; ++w) ptx::wgmma_fence_operands(accum[w]);
@@ -367,10 +387,12 @@ struct Sm90Bf16Gemm {
 
   __device__ __forceinline__ static void consume(const GemmArgs& args, uint8_t* smem, uint64_t* full_barriers,
                                                  uint64_t* empty_barriers, uint32_t warp_idx, uint32_t lane_idx) {
-    uint8_t* smem_d = smem;  // [kNumDStores][BLOCK_M][TMA_D_BLOCK_N] bf16 / fp32, swizzled
     const uint32_t math_wg = warp_idx / 4;
     const uint32_t warp_in_wg = warp_idx % 4;
-    const uint32_t wg_row = math_wg * WGMMA_M;  // first row of this WG inside a wave
+    // This warpgroup's staging tile [kNumDStores][BLOCK_M][TMA_D_BLOCK_N] (bf16 / fp32, swizzled)
+    // and the first row it covers inside a wave.
+    uint8_t* smem_d = smem + (kPingpong ? math_wg * SMEM_D_TILE_BYTES : 0);
+    const uint32_t wg_row = kPingpong ? 0 : math_wg * WGMMA_M;
     const uint32_t cta_rank = kClusterSize > 1 ? ptx::cluster_ctarank() : 0;
     // The descriptors' constant high half (SBO, layout) is the same for A and B.
     const Descriptors desc = ptx::wgmma_desc_origins_kmajor_sw128(smem + SMEM_A_OFFSET + wg_row * 128, smem + SMEM_B_OFFSET);
@@ -381,7 +403,19 @@ struct Sm90Bf16Gemm {
     TraceWriter tr(args, 1 + math_wg, threadIdx.x % 128 == 0);
     Tile tile;
     float accum[kNumWaves][kNumAccum];
+    uint32_t tile_index = 0;
     while (sched.next(tile)) {
+      // Ping-pong: the other warpgroup's tile; its K-blocks pass through the ring before our next.
+      if (kPingpong && tile_index++ % kNumMathWarpgroups != math_wg) {
+        pipe.advance(tile_k_blocks(tile, k_blocks));
+        continue;
+      }
+      // Ping-pong: our stages were last filled for the other warpgroup's previous tile, and a barrier's
+      // parity tells a phase only from the next one: wait until that warpgroup has passed every wait of
+      // its tile (it arrives at the end of its K-loop), so we never read an older phase as ours.
+      if constexpr (kPingpong) {
+        if (tile_index > 1) ptx::bar_sync(kOrderBarrierId + math_wg, 256);
+      }
       tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       // K-grouped: this tile's group's K-blocks (the others: all of K, the same for every tile).
       if constexpr (kKGrouped) {
@@ -390,10 +424,15 @@ struct Sm90Bf16Gemm {
         k_loop(accum, desc, k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
       }
       tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-      store_tile(args, sched, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx);
+      store_tile(args, sched, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx, kMathBarrierId + (kPingpong ? math_wg : 0));
       tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+    }
+    // Ping-pong: the last tile's arrive opened a tile that does not exist; its would-be owner takes
+    // it, so no barrier is left half-arrived.
+    if constexpr (kPingpong) {
+      if (tile_index > 0 && tile_index % kNumMathWarpgroups == math_wg) ptx::bar_sync(kOrderBarrierId + math_wg, 256);
     }
     // Keep the staging tile alive until the last store has read it.
     ptx::cp_async_bulk_wait_group_read<0>();
@@ -401,13 +440,16 @@ struct Sm90Bf16Gemm {
   }
 
   // ---- epilogue: accumulators -> swizzled staging tile -> TMA store (or reduce-add) ---------------
+  // A math thread's index among the threads that share its tile's epilogue.
+  __device__ __forceinline__ static uint32_t tile_thread_index() { return kPingpong ? threadIdx.x % 128 : threadIdx.x; }
+
   __device__ __forceinline__ static void store_tile(const GemmArgs& args, const Sched& sched, uint8_t* smem_d, const Tile& t,
                                                     float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row, uint32_t warp_in_wg,
-                                                    uint32_t lane_idx) {
+                                                    uint32_t lane_idx, uint32_t barrier_id) {
     // The previous tile's store must have finished reading the staging tile (every thread waits for
-    // its own bulk group, which is free when it issued none), then all math threads agree on it.
+    // its own bulk group, which is free when it issued none), then the tile's threads agree on it.
     ptx::cp_async_bulk_wait_group_read<0>();
-    ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+    ptx::bar_sync(barrier_id, kTileThreads);
     if constexpr (kFp32Out) {
       stage_fp32(smem_d, accum, wg_row, warp_in_wg, lane_idx);
     } else {
@@ -416,16 +458,17 @@ struct Sm90Bf16Gemm {
     // Make the generic-proxy shared-memory writes visible to the TMA (async proxy), then store one
     // TMA_D_BLOCK_N-column slab per thread; rows past M and columns past N are clipped by the TMA.
     ptx::fence_proxy_async_shared_cta();
-    ptx::bar_sync(kMathBarrierId, kNumMathThreads);
+    ptx::bar_sync(barrier_id, kTileThreads);
     bool rows_masked = false;  // M-grouped: padding rows / rows past masked_m must stay untouched
     if constexpr (kMGrouped) {
       rows_masked = t.rows_masked;
       if (rows_masked) store_rows_masked(args, sched, t, smem_d);
     }
-    const uint32_t col = t.n_block * BLOCK_N + threadIdx.x * TMA_D_BLOCK_N;
+    const uint32_t tile_thread = tile_thread_index();
+    const uint32_t col = t.n_block * BLOCK_N + tile_thread * TMA_D_BLOCK_N;
     const uint32_t row = sched.d_row(t);
-    if (!rows_masked && threadIdx.x < kNumDStores && col < args.n) {
-      const uint8_t* slab = smem_d + threadIdx.x * (BLOCK_M * TMA_D_BLOCK_N * kOutBytes);
+    if (!rows_masked && tile_thread < kNumDStores && col < args.n) {
+      const uint8_t* slab = smem_d + tile_thread * (BLOCK_M * TMA_D_BLOCK_N * kOutBytes);
       if constexpr (kKGrouped) {
         // D is the 3D map {N, M, G}: the tile lands on its group's plane; rows past M are clipped there.
         ptx::cp_reduce_async_bulk_tensor_3d_add(&args.tma_d, slab, static_cast<int32_t>(col), static_cast<int32_t>(row),
@@ -439,7 +482,7 @@ struct Sm90Bf16Gemm {
     ptx::cp_async_bulk_commit_group();
   }
 
-  // M-grouped tiles whose rows are only partly valid: the math threads copy the valid rows from the
+  // M-grouped tiles whose rows are only partly valid: the tile's math threads copy the valid rows from the
   // staging tile to D, 16 bytes (8 bf16 columns) at a time -- the D swizzle permutes whole 16-byte
   // chunks, so each is contiguous in shared memory; consecutive threads take consecutive chunks of a
   // row (coalesced global stores).
@@ -449,7 +492,7 @@ struct Sm90Bf16Gemm {
     const uint64_t d_row = sched.d_row(t);
     const uint32_t n0 = t.n_block * BLOCK_N;
     uint8_t* d = static_cast<uint8_t*>(args.d);
-    for (uint32_t idx = threadIdx.x; idx < BLOCK_M * kChunksPerRow; idx += kNumMathThreads) {
+    for (uint32_t idx = tile_thread_index(); idx < BLOCK_M * kChunksPerRow; idx += kTileThreads) {
       const uint32_t r = idx / kChunksPerRow;
       const uint32_t c = (idx % kChunksPerRow) * kChunkCols;
       if (n0 + c < args.n && sched.row_valid(t, r)) {
@@ -507,11 +550,11 @@ struct Sm90Bf16Gemm {
 // __launch_bounds__(kNumThreads, 1) and a `const __grid_constant__ GemmArgs` parameter.
 template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
           uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
-          uint32_t kNumSMs, GemmType kGemmType, Bf16Output kOutput>
+          uint32_t kNumSMs, GemmType kGemmType, Bf16Output kOutput, bool kPingpong>
 __device__ __forceinline__ void sm90_bf16_gemm_impl(const GemmArgs& args) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   Sm90Bf16Gemm<BLOCK_M, BLOCK_N, BLOCK_K, kNumStages, kNumMathWarpgroups, kClusterM, kClusterN, kSwizzleA, kSwizzleB, kSwizzleD,
-               kNumSMs, kGemmType, kOutput>::run(args);
+               kNumSMs, kGemmType, kOutput, kPingpong>::run(args);
 #else
   __trap();
 #endif

@@ -10,4 +10,10 @@ __device__ __forceinline__ void bar_sync(uint32_t id, uint32_t count) {
   asm volatile("bar.sync %0, %1;" ::"r"(id), "r"(count) : "memory");
 }
 
+// bar.arrive id, count: count this warp towards barrier `id` without waiting (§9.7.13.1); the
+// threads that bar.sync on it wait for the arrivals (producer / consumer handoff between warps).
+__device__ __forceinline__ void bar_arrive(uint32_t id, uint32_t count) {
+  asm volatile("bar.arrive %0, %1;" ::"r"(id), "r"(count) : "memory");
+}
+
 }  // namespace fp8lab::ptx

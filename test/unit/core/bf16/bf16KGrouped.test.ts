@@ -195,7 +195,7 @@ test('the generated unit instantiates GemmType::KGrouped with Fp32Accumulate und
   const config = completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132 }, 'fp32-accumulate');
   const src = kernelSourceBf16('bf16-kgrouped', config);
   assert.match(src.kernelName, /^fp8lab_sm90_bf16_gemm_kgrouped_oacc_bm128_bn128_bk64_st5_wg2_cm1_cn1_/);
-  assert.match(src.source, /fp8lab::GemmType::KGrouped, fp8lab::Bf16Output::Fp32Accumulate>/);
+  assert.match(src.source, /fp8lab::GemmType::KGrouped, fp8lab::Bf16Output::Fp32Accumulate, false>/);
   assert.match(src.source, /kSmemFixedBytes == 229456/);
   assert.deepEqual(kernelSourceForKind('bf16-kgrouped', config), src, 'the bench compiles the same unit');
   assert.throws(() => kernelSourceBf16('bf16-kgrouped', config, { output: 'fp32' }), /\[kgrouped-output\]/);

@@ -91,3 +91,85 @@ test('the generated unit names the output, static-asserts the mirror and refuses
     (e: unknown) => e instanceof KernelConfigError && e.rule === 'block-k',
   );
 });
+
+test('ping-pong layout: one staging tile per math warpgroup, so 128x128 bf16 keeps 5 stages and fp32 D 3', () => {
+  const l = sharedMemoryLayoutBf16({ blockM: 128, blockN: 128, numStages: 5, pingpong: 1 }, 'bf16');
+  assert.equal(l.dBytes, 2 * 32768);
+  assert.equal(l.aOffset, 65536);
+  assert.equal(l.totalBytes, 65536 + 5 * 32768 + 80);
+  assert.equal(maxStagesThatFitBf16({ blockM: 128, blockN: 128, pingpong: 1 }, 'bf16'), 5);
+  assert.equal(maxStagesThatFitBf16({ blockM: 128, blockN: 128 }, 'bf16'), 6);
+  assert.equal(maxStagesThatFitBf16({ blockM: 128, blockN: 128, pingpong: 1 }, 'fp32'), 3);
+  const c = completeConfigBf16({ blockM: 64, blockN: 256, numSms: 132, pingpong: 1 });
+  assert.deepEqual([c.numMathWarpgroups, c.numThreads, c.numStages, c.pingpong], [2, 384, 4, 1]);
+  // A cooperative config carries no pingpong field (its JSON is what it was before ping-pong).
+  assert.equal('pingpong' in completeConfigBf16({ blockM: 64, blockN: 256, numSms: 132 }), false);
+});
+
+test('ping-pong rules: 2 warpgroups on whole 64- or 128-row tiles within 128 accumulators; no split-K in BF16', () => {
+  const shape = { kind: 'bf16' as const, m: 4096, n: 4096, k: 4096 };
+  for (const [blockM, blockN] of [
+    [64, 256],
+    [128, 128],
+    [64, 16],
+    [128, 64],
+  ])
+    assert.deepEqual(
+      configViolationsBf16(completeConfigBf16({ blockM, blockN, numSms: 132, pingpong: 1 }), shape, {
+        checkSharedBytesField: true,
+      }),
+      [],
+    );
+  const tall = completeConfigBf16({ blockM: 256, blockN: 64, numSms: 132, pingpong: 1 });
+  assert.equal(configViolationsBf16(tall, shape)[0].rule, 'pingpong');
+  assert.match(configViolationsBf16(tall, shape)[0].reason, /blockM must be 64 or 128; got 256/);
+  const wide = completeConfigBf16({ blockM: 128, blockN: 256, numSms: 132, pingpong: 1, numStages: 2 });
+  assert.equal(configViolationsBf16(wide, shape)[0].rule, 'registers');
+  assert.match(configViolationsBf16(wide, shape)[0].reason, /256 accumulator registers.*blockN ≤ 128 at blockM 128/);
+  const oneWg = {
+    ...completeConfigBf16({ blockM: 64, blockN: 128, numSms: 132, pingpong: 1 }),
+    numMathWarpgroups: 1,
+    numThreads: 256,
+  };
+  assert.equal(configViolationsBf16(oneWg, shape)[0].rule, 'pingpong');
+  const two = { ...completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132 }), pingpong: 2 };
+  assert.match(configViolationsBf16(two, shape)[0].reason, /pingpong must be 0 \(cooperative\) or 1/);
+  const split = { ...completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132 }), splitK: 2 };
+  assert.equal(configViolationsBf16(split, shape)[0].rule, 'split-k');
+});
+
+test('ping-pong source: the kernel name says wg2pp and the template takes kPingpong = true; cooperative false', () => {
+  const pp = kernelSourceBf16('bf16', completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132, pingpong: 1 }));
+  assert.match(pp.kernelName, /^fp8lab_sm90_bf16_gemm_obf16_bm128_bn128_bk64_st5_wg2pp_cm1_cn1_/);
+  assert.match(pp.source, /fp8lab::Bf16Output::Bf16, true>/);
+  assert.match(pp.source, /2 math warpgroup\(s\) \(ping-pong\)/);
+  assert.match(pp.source, /kSmemFixedBytes == 229456/);
+  const coop = kernelSourceBf16('bf16', completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132 }));
+  assert.match(coop.kernelName, /_wg2_cm1_/);
+  assert.match(coop.source, /fp8lab::Bf16Output::Bf16, false>/);
+});
+
+test('the FP8 kernels refuse ping-pong with its rule (they split every tile between their warpgroups)', () => {
+  const fp8 = {
+    blockM: 128,
+    blockN: 128,
+    blockK: 128,
+    numStages: 4,
+    numMathWarpgroups: 2,
+    clusterM: 1,
+    clusterN: 1,
+    swizzleA: 128,
+    swizzleB: 128,
+    swizzleD: 128,
+    numSms: 132,
+    sharedBytes: 0,
+    numThreads: 384,
+    pingpong: 1,
+  };
+  for (const kind of ['normal', 'wgrad'] as const)
+    assert.throws(
+      () => kernelSourceForKind(kind, fp8),
+      (e: unknown) => /\[pingpong\] only the BF16 GEMMs/.test((e as Error).message),
+      kind,
+    );
+});
