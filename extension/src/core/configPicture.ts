@@ -1,7 +1,8 @@
 // What a picture of one tile config shows, computed from the same rules the kernel and the
-// heuristics use (kernelRules.ts): the output matrix cut into BLOCK_M x BLOCK_N tiles and the waves
-// the persistent grid runs them in (tile t goes to SM t mod numSms in wave floor(t / numSms), in the
-// scheduler's linear order), the shared memory of each pipeline stage against the opt-in limit,
+// heuristics use (kernelRules.ts, and the 1D1D and BF16 kernels' own layouts for their kinds): the
+// output matrix cut into BLOCK_M x BLOCK_N tiles and the waves the persistent grid runs them in
+// (tile t goes to SM t mod numSms in wave floor(t / numSms), in the scheduler's linear order), the
+// shared memory of each pipeline stage against the opt-in limit,
 // the registers of each warpgroup role against the 64K register file, the cluster's multicast
 // pairing, and — for a rejected candidate — which of those its rule is about. Pure: the webview
 // draws it (webview/src/charts/configPicture.ts).
@@ -9,6 +10,8 @@
 import type { GemmConfig, GemmProblem } from '../../protocol/worker';
 import { waveInfo, workShape } from './heuristics/tiles';
 import { H100_SHARED_MEMORY_BYTES, registerSplit, sharedMemoryLayout, splitKOf } from './kernelRules';
+import { is1d1dKind, sharedMemoryLayout1d1d } from './kernelRules1d1d';
+import { defaultOutputBf16, dTilesBf16, isBf16Kind, sharedMemoryLayoutBf16 } from './bf16/kernelRulesBf16';
 
 /** Registers of one SM (H100/H200: 64K 32-bit registers). */
 export const REGISTER_FILE = 65536;
@@ -68,19 +71,7 @@ export function configPicture(
   const workers = Math.max(1, Math.floor(wave.ctas / splitK));
   const waves = Math.max(1, Math.ceil(total / workers));
   const lastWaveTiles = total - (waves - 1) * workers;
-  const layout = sharedMemoryLayout(config, problem.k);
-  const segments: SmemSegment[] = [{ part: 'D', bytes: layout.dBytes }];
-  for (let s = 0; s < config.numStages; s++) {
-    segments.push(
-      { part: 'A', stage: s, bytes: layout.aStageBytes },
-      { part: 'B', stage: s, bytes: layout.bStageBytes },
-      { part: 'SFA', stage: s, bytes: layout.sfaStageBytes },
-    );
-  }
-  const barrierBytes = (splitK > 1 ? layout.sfbOffset - layout.exchangeBytes : layout.sfbOffset) - layout.barrierOffset;
-  segments.push({ part: 'barriers', bytes: barrierBytes });
-  if (layout.exchangeBytes) segments.push({ part: 'exchange', bytes: layout.exchangeBytes });
-  segments.push({ part: 'SFB', bytes: layout.sfbBytes });
+  const smem = smemSegments(problem, config);
   const split = registerSplit(config.numMathWarpgroups);
   const roles = [
     { role: 'producer' as const, warpgroups: 1, perThread: split.producer, total: split.producer * 128 },
@@ -101,17 +92,77 @@ export function configPicture(
           ? `cluster ${config.clusterM}x${config.clusterN}: two CTAs on neighbouring M tiles of the same columns; B is loaded once and multicast to both`
           : 'no cluster: each CTA loads its own A and B';
   return {
-    label: `${config.blockM}x${config.blockN}, ${config.numStages} stages, ${config.numMathWarpgroups} math WG, cluster ${config.clusterM}x${config.clusterN}${splitK > 1 ? `, split-K ${splitK}` : ''}`,
+    label: `${config.blockM}x${config.blockN}, ${config.numStages} stages, ${config.numMathWarpgroups} math WG${config.pingpong ? ' ping-pong' : ''}, cluster ${config.clusterM}x${config.clusterN}${splitK > 1 ? `, split-K ${splitK}` : ''}`,
     tiles: { rows, cols, total, numSms: workers, waves, lastWaveTiles, lastWaveUtilisation: lastWaveTiles / workers },
-    smem: {
-      segments,
-      total: layout.totalBytes,
-      limit: H100_SHARED_MEMORY_BYTES,
-      perStage: layout.aStageBytes + layout.bStageBytes + layout.sfaStageBytes,
-      stages: config.numStages,
-    },
+    smem: { ...smem, limit: H100_SHARED_MEMORY_BYTES, stages: config.numStages },
     registers: { roles, total: roles.reduce((a, r) => a + r.total, 0), file: REGISTER_FILE },
     cluster: { m: config.clusterM, n: config.clusterN, splitK, multicast, text: clusterText },
     ...(rejected ? { rejected: { ...rejected, part: partOfRule(rejected.rule) } } : {}),
+  };
+}
+
+/**
+ * The kind's kernel laid out as it lays itself out: the 1D2D kernel (D, per stage A | B | A-scales,
+ * barriers, split-K exchange, B scales), the 1D1D one (fp32 D, per stage A | B | A-scales | B-scales,
+ * barriers) or the BF16 one (D, two with ping-pong, per stage A | B, barriers).
+ */
+function smemSegments(
+  problem: GemmProblem,
+  config: GemmConfig,
+): { segments: SmemSegment[]; total: number; perStage: number } {
+  const stages = (parts: Array<[SmemSegment['part'], number]>): SmemSegment[] =>
+    Array.from({ length: config.numStages }, (_, stage) =>
+      parts.map(([part, bytes]) => ({ part, stage, bytes })),
+    ).flat();
+  if (isBf16Kind(problem.kind)) {
+    const l = sharedMemoryLayoutBf16(config, problem.output ?? defaultOutputBf16(problem.kind));
+    const tiles = dTilesBf16(config);
+    return {
+      segments: [
+        ...Array.from({ length: tiles }, () => ({ part: 'D' as const, bytes: l.dBytes / tiles })),
+        ...stages([
+          ['A', l.aStageBytes],
+          ['B', l.bStageBytes],
+        ]),
+        { part: 'barriers', bytes: l.totalBytes - l.barrierOffset },
+      ],
+      total: l.totalBytes,
+      perStage: l.aStageBytes + l.bStageBytes,
+    };
+  }
+  if (is1d1dKind(problem.kind)) {
+    const l = sharedMemoryLayout1d1d(config);
+    return {
+      segments: [
+        { part: 'D', bytes: l.dBytes },
+        ...stages([
+          ['A', l.aStageBytes],
+          ['B', l.bStageBytes],
+          ['SFA', l.sfaStageBytes],
+          ['SFB', l.sfbStageBytes],
+        ]),
+        { part: 'barriers', bytes: l.totalBytes - l.barrierOffset },
+      ],
+      total: l.totalBytes,
+      perStage: l.aStageBytes + l.bStageBytes + l.sfaStageBytes + l.sfbStageBytes,
+    };
+  }
+  const l = sharedMemoryLayout(config, problem.k);
+  const splitK = splitKOf(config);
+  const barrierBytes = (splitK > 1 ? l.sfbOffset - l.exchangeBytes : l.sfbOffset) - l.barrierOffset;
+  return {
+    segments: [
+      { part: 'D', bytes: l.dBytes },
+      ...stages([
+        ['A', l.aStageBytes],
+        ['B', l.bStageBytes],
+        ['SFA', l.sfaStageBytes],
+      ]),
+      { part: 'barriers', bytes: barrierBytes },
+      ...(l.exchangeBytes ? [{ part: 'exchange' as const, bytes: l.exchangeBytes }] : []),
+      { part: 'SFB', bytes: l.sfbBytes },
+    ],
+    total: l.totalBytes,
+    perStage: l.aStageBytes + l.bStageBytes + l.sfaStageBytes,
   };
 }

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { ConfigReport } from '../../../extension/protocol/worker';
 import { configPicture, partOfRule, REGISTER_FILE } from '../../../extension/src/core/configPicture';
 import { sharedMemoryBytes } from '../../../extension/src/core/kernelRules';
+import { completeConfig1d1d, sharedMemoryBytes1d1d } from '../../../extension/src/core/kernelRules1d1d';
+import { completeConfigBf16, sharedMemoryBytesBf16 } from '../../../extension/src/core/bf16/kernelRulesBf16';
 import * as picture from '../../../webview/src/charts/configPicture';
 import type { Mark } from '../../../webview/src/charts/marks';
 import { repoRoot } from '../repoRoot';
@@ -53,6 +55,40 @@ describe('configPicture data', () => {
     assert.equal(d.cluster.multicast, 'B');
     assert.equal(configPicture(report.problem, { ...chosen, clusterM: 1, clusterN: 2 }).cluster.multicast, 'A');
     assert.equal(configPicture(report.problem, { ...chosen, clusterM: 1, clusterN: 1 }).cluster.multicast, 'none');
+  });
+  it("draws the 1D1D and BF16 kernels' own layouts: fp32 D and B scales per stage; no scales, two staging tiles with ping-pong", () => {
+    const wgrad = { kind: 'wgrad' as const, m: 4096, n: 7168, k: 2048 };
+    const c1 = completeConfig1d1d({ blockM: 128, blockN: 192, numSms: 132 });
+    const d1 = configPicture(wgrad, c1);
+    assert.equal(d1.smem.total, sharedMemoryBytes1d1d(c1));
+    assert.equal(
+      d1.smem.segments.reduce((a, x) => a + x.bytes, 0),
+      d1.smem.total,
+    );
+    assert.equal(d1.smem.segments.filter((x) => x.part === 'SFB').length, c1.numStages);
+    assert.equal(d1.smem.segments[0].bytes, 128 * 192 * 4);
+    const bf16 = { kind: 'bf16' as const, m: 4096, n: 32768, k: 512 };
+    for (const pingpong of [0, 1]) {
+      const c = completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132, pingpong });
+      const d = configPicture(bf16, c);
+      assert.equal(d.smem.total, sharedMemoryBytesBf16(c));
+      assert.equal(
+        d.smem.segments.reduce((a, x) => a + x.bytes, 0),
+        d.smem.total,
+      );
+      assert.equal(d.smem.segments.filter((x) => x.part === 'SFA' || x.part === 'SFB').length, 0);
+      assert.deepEqual(
+        d.smem.segments.filter((x) => x.part === 'D').map((x) => x.bytes),
+        pingpong ? [32768, 32768] : [32768],
+      );
+      assert.equal(d.smem.perStage, (128 + 128) * 128);
+      // The legend names only what the bar holds: no scales for BF16.
+      const texts = picture
+        .layout(d, { width: 400, height: 10 })
+        .marks.flatMap((m) => (m.type === 'text' ? [m.text] : []));
+      assert.ok(!texts.includes('scales') && texts.includes('D staging'), texts.join(' | '));
+      assert.match(d.label, pingpong ? /2 math WG ping-pong/ : /2 math WG, cluster/);
+    }
   });
   it('places a rejection on the part its rule is about', () => {
     assert.equal(partOfRule('smem'), 'smem');

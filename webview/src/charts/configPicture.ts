@@ -1,8 +1,9 @@
 // A picture of one tile config (data: extension/src/core/configPicture.ts), in four bands:
 //   tiles   the output matrix cut into BLOCK_M x BLOCK_N tiles, coloured by the wave that runs them
 //           (alternating shades), the ragged last wave in its own colour;
-//   smem    shared memory as one bar: D staging, then A | B | A-scales of each stage, then barriers and
-//           B scales, against the opt-in limit (227 KB on H100);
+//   smem    shared memory as one bar in the kernel's own layout (1D2D: D staging, then A | B | A-scales
+//           of each stage, then barriers and B scales; 1D1D: B scales per stage; BF16: no scales, two
+//           staging tiles with ping-pong), against the opt-in limit (227 KB on H100);
 //   regs    registers per warpgroup role (producer, math) against the SM's 64K file;
 //   cluster the CTA pair and which operand is multicast (or the split-K pair).
 // A rejected candidate's reason is drawn over the band its rule is about. layout() is pure.
@@ -173,12 +174,14 @@ export function layout(d: ConfigPictureData, size: Size): ChartMarks {
     title: `opt-in limit ${sm.limit} B`,
   });
   y += 18;
+  // Scales only where the kernel has them (the BF16 GEMM has none).
+  const scaled = sm.segments.some((s) => s.part === 'SFA' || s.part === 'SFB');
   const smLegend = legendRows(
     [
       ['smem smem-d', 'D staging'],
       ['smem smem-a', 'A'],
       ['smem smem-b', 'B'],
-      ['smem smem-sfa', 'scales'],
+      ...(scaled ? [['smem smem-sfa', 'scales'] as [string, string]] : []),
       ['limit-swatch', `limit ${kb(sm.limit)}`],
     ],
     left,
