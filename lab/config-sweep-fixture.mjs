@@ -13,7 +13,7 @@ const median = (xs) => {
 };
 const round1 = (x) => Math.round(x * 10) / 10;
 const configKey = (c) =>
-  `${c.blockM}x${c.blockN} s${c.numStages} wg${c.numMathWarpgroups} c${c.clusterM}x${c.clusterN}`;
+  `${c.blockM}x${c.blockN} s${c.numStages} wg${c.numMathWarpgroups}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN}`;
 const cases = new Map();
 let device, first, last;
 for (const file of files) {
