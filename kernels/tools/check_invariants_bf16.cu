@@ -2,11 +2,13 @@
 // the kernel's own host-callable pieces (d_offset, store_chunk, num_k_blocks, layout constants)
 // against independent statements of the hardware rules (wgmma accumulator fragment, stmatrix lane
 // roles, TMA swizzle) from check_harness.h; the K-grouped form's tile walk (the kernel's own Sched,
-// BLOCK_K 64) with k_grouped_schedule_check.h; the ping-pong form's staging tiles and the ring
-// position its warpgroups skip to. Needs nvcc, no GPU:
+// BLOCK_K 64) with k_grouped_schedule_check.h; the ping-pong form's staging tiles, the ring
+// position its warpgroups skip to, and its stage protocol (a model of producer, TMA and both
+// warpgroups with the order barriers, under random interleavings). Needs nvcc, no GPU:
 //   nvcc -std=c++17 -O1 -I kernels/include -o /tmp/ci_bf16 kernels/tools/check_invariants_bf16.cu && /tmp/ci_bf16
 #include <algorithm>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "fp8lab/impls/sm90_bf16_gemm.cuh"
@@ -152,6 +154,124 @@ static void check_pingpong() {
               P::SMEM_D_TILE_BYTES, P::SMEM_A_OFFSET);
 }
 
+// ---- ping-pong: the stage protocol of producer, TMA and both warpgroups under random interleavings --
+// A model of the mbarrier protocol the kernel runs (the full / empty barriers of the ring, TMA fills
+// landing in any order, the kernel's own PipelineState for every ring position, and the K-loop order
+// barriers), stepped by a random scheduler: each consumer wait must find the K-block of its own tile,
+// no named barrier may take a second arrive before its wait, and every run must finish. With
+// `ordered` false (no order barriers) it must find the fault the first device run hit.
+struct PingpongModel {
+  // mbarrier: phases completed; try_wait.parity(P) passes once the phase of parity P has completed,
+  // i.e. while the current phase's parity differs from P (PTX ISA 9.1 §9.7.13.15.16).
+  static bool passes(uint32_t completed, uint32_t parity) { return (completed & 1u) != parity; }
+};
+
+template <uint32_t ST>
+static std::string run_pingpong_model(const std::vector<uint32_t>& tile_blocks, bool ordered, uint32_t seed) {
+  struct Slot { int tile = -1, kb = -1; };
+  std::vector<uint32_t> full_done(ST, 0), empty_done(ST, 0);
+  std::vector<Slot> data(ST);
+  std::vector<std::pair<uint32_t, Slot>> in_flight;  // TMA fills issued, not landed
+  const uint32_t n = static_cast<uint32_t>(tile_blocks.size());
+  // Producer: tile t, K-block kb, its ring position.
+  uint32_t p_tile = 0, p_kb = 0;
+  PipelineState<ST> p_pipe;
+  // Consumers: where each is in the kernel's consume loop.
+  struct Wg {
+    uint32_t tile = 0, kb = 0;  // next tile of the schedule / K-block of the current tile
+    bool in_tile = false, waited_order = false, final_sync = false, done = false;
+    PipelineState<ST> pipe, previous;
+  } wg[2];
+  uint32_t order_arrivals[2] = {0, 0};  // pending bar.arrive on barrier 3 + w
+  uint32_t rng = seed * 2654435761u + 12345u;
+  auto rand = [&]() { rng ^= rng << 13; rng ^= rng >> 17; rng ^= rng << 5; return rng; };
+  char msg[200];
+  for (uint32_t step = 0; step < 200000; ++step) {
+    if (p_tile == n && in_flight.empty() && wg[0].done && wg[1].done) {
+      if (order_arrivals[0] || order_arrivals[1]) return "a named barrier is left half-arrived at exit";
+      return "";
+    }
+    const uint32_t actor = rand() % 4;
+    if (actor == 0 && p_tile < n) {  // producer: wait empty (parity phase ^ 1), issue the fill
+      if (!PingpongModel::passes(empty_done[p_pipe.stage], p_pipe.phase ^ 1u)) continue;
+      in_flight.push_back({p_pipe.stage, Slot{static_cast<int>(p_tile), static_cast<int>(p_kb)}});
+      p_pipe.advance();
+      if (++p_kb == tile_blocks[p_tile]) p_kb = 0, ++p_tile;
+    } else if (actor == 1 && !in_flight.empty()) {  // a TMA fill lands (any of those in flight)
+      const uint32_t i = rand() % in_flight.size();
+      data[in_flight[i].first] = in_flight[i].second;
+      ++full_done[in_flight[i].first];
+      in_flight.erase(in_flight.begin() + i);
+    } else if (actor >= 2) {
+      const uint32_t w = actor - 2;
+      Wg& g = wg[w];
+      if (g.done) continue;
+      if (!g.in_tile) {
+        if (g.tile == n) {  // after the loop: the would-be owner of tile n takes the last arrive
+          if (ordered && n > 0 && n % 2 == w) {
+            if (order_arrivals[w] == 0) continue;
+            --order_arrivals[w];
+          }
+          g.done = true;
+          continue;
+        }
+        if (g.tile % 2 != w) {  // the other warpgroup's tile: skip its K-blocks
+          g.pipe.advance(tile_blocks[g.tile]);
+          ++g.tile;
+          continue;
+        }
+        if (ordered && g.tile > 0 && !g.waited_order) {  // bar.sync 3 + w
+          if (order_arrivals[w] == 0) continue;
+          --order_arrivals[w];
+          g.waited_order = true;
+        }
+        g.in_tile = true, g.kb = 0, g.previous = g.pipe;
+        continue;
+      }
+      if (g.kb < tile_blocks[g.tile]) {  // wait full, check the K-block, release the previous one
+        if (!PingpongModel::passes(full_done[g.pipe.stage], g.pipe.phase)) continue;
+        const Slot got = data[g.pipe.stage];
+        if (got.tile != static_cast<int>(g.tile) || got.kb != static_cast<int>(g.kb)) {
+          std::snprintf(msg, sizeof msg, "warpgroup %u read tile %d K-block %d from stage %u for tile %u K-block %u", w,
+                        got.tile, got.kb, g.pipe.stage, g.tile, g.kb);
+          return msg;
+        }
+        if (g.kb > 0) ++empty_done[g.previous.stage], g.previous.advance();
+        g.pipe.advance();
+        ++g.kb;
+        continue;
+      }
+      // End of the K-loop: open the other warpgroup's next K-loop, then release the last stage.
+      if (ordered) {
+        if (order_arrivals[1 - w] != 0) return "a second arrive on an order barrier before its wait";
+        ++order_arrivals[1 - w];
+      }
+      ++empty_done[g.previous.stage];
+      g.in_tile = false, g.waited_order = false;
+      ++g.tile;
+    }
+  }
+  return "no progress: the protocol deadlocked";
+}
+
+template <uint32_t ST>
+static void check_pingpong_protocol() {
+  const std::vector<std::vector<uint32_t>> schedules = {
+      {}, {3}, {1, 1}, {33, 33}, {8, 8, 8}, {33, 33, 33, 33, 33}, {1, 1, 1, 1, 1, 1, 1}, {2, 9, 1, 16, 3, 5}, {64, 1, 64, 1}};
+  uint32_t runs = 0;
+  for (const auto& tiles : schedules)
+    for (uint32_t seed = 0; seed < 300; ++seed, ++runs) {
+      const std::string err = run_pingpong_model<ST>(tiles, true, seed);
+      CHECK(err.empty(), "ping-pong protocol, %u stages, %zu tiles, seed %u: %s", ST, tiles.size(), seed, err.c_str());
+    }
+  // Without the order barriers a warpgroup that skipped ahead reads an older phase as its own.
+  uint32_t faults = 0;
+  for (uint32_t seed = 0; seed < 300; ++seed) faults += !run_pingpong_model<ST>({33, 33, 33}, false, seed).empty();
+  CHECK(faults > 0, "the model must catch the unordered protocol (%u stages)", ST);
+  std::printf("pingpong protocol, %u stages: %u random interleavings of producer, TMA and both warpgroups correct; "
+              "unordered: %u of 300 runs read a wrong K-block\n", ST, runs, faults);
+}
+
 // ---- K-grouped: the kernel's scheduler (the 1D1D one at BLOCK_K 64) over K_g lists of 64s -------
 template <uint32_t BM, uint32_t BN>
 static void check_k_grouped() {
@@ -199,6 +319,9 @@ int main() {
   check_epilogue_fp32<128, 128, 128, true>();
   check_pingpong<128, 128, 5>();
   check_pingpong<64, 256, 4>();
+  check_pingpong_protocol<2>();
+  check_pingpong_protocol<3>();
+  check_pingpong_protocol<5>();
   std::printf("all %d checks passed\n", g_checks);
   return 0;
 }

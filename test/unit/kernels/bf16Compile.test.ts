@@ -107,6 +107,6 @@ test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, sm
   });
 });
 
-test('kernels/tools/check_invariants_bf16.cu (bf16 and fp32 epilogue mappings, layout, K-block tails, the K-grouped walk at BLOCK_K 64) passes on the CPU', { skip }, () => {
+test('kernels/tools/check_invariants_bf16.cu (bf16 and fp32 epilogue mappings, layout, K-block tails, the K-grouped walk at BLOCK_K 64, the ping-pong ring skips and stage protocol) passes on the CPU', { skip }, () => {
   assertInvariantCheckerPasses('check_invariants_bf16');
 });
