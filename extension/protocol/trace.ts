@@ -167,6 +167,8 @@ export interface TraceData {
   numStages: number;
   eventsRecorded: number;
   eventsDropped: number;
+  /** The ping-pong kernel's trace: the math warpgroups ran alternate tiles, not shares of each. */
+  pingpong?: boolean;
 }
 
 export interface RoleSummary {

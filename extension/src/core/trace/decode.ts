@@ -34,6 +34,9 @@ export interface DecodeOptions extends TraceGeometry {
   numStages?: number;
   /** SM clock (kHz, from the device report): used only when the timer never advanced in the trace. */
   clockRateKHz?: number;
+  /** Ping-pong kernel (the BF16 GEMM's `pingpong`): each math warpgroup runs tiles of its own, so a
+   *  stage fill is released by one warpgroup, not by every one. */
+  pingpong?: boolean;
 }
 
 const PHASE = Object.fromEntries(TRACE_PHASES.map((p, i) => [p, i])) as Record<TracePhase, number>;
@@ -217,10 +220,12 @@ export function decodeTrace(bytes: Uint8Array, opts: DecodeOptions): TraceData {
     }
   });
 
-  // A fill is the k-th issue into stage s, emptied by the k-th release of every math role that ran.
+  // A fill is the k-th issue into stage s, emptied by the k-th release of every math role that ran;
+  // with ping-pong each fill has one reader, so the roles' releases merge into one time-ordered list.
   const fills: { start: number; end: number; cta: number; stage: number }[] = [];
   for (const [cta, st] of issues) {
-    const byRole = (releases.get(cta) ?? []).filter((x) => x !== undefined);
+    const ran = (releases.get(cta) ?? []).filter((x) => x !== undefined);
+    const byRole = opts.pingpong ? [mergeReleases(ran)] : ran;
     if (byRole.length === 0) continue;
     st.forEach((times, stage) => {
       if (!times) return;
@@ -248,6 +253,7 @@ export function decodeTrace(bytes: Uint8Array, opts: DecodeOptions): TraceData {
   };
   const eventsRecorded = rows.reduce((a, r) => a + r.events - r.dropped, 0);
   return {
+    ...(opts.pingpong ? { pingpong: true } : {}),
     rows,
     spans: {
       count: ns,
@@ -282,4 +288,15 @@ export function decodeTrace(bytes: Uint8Array, opts: DecodeOptions): TraceData {
     eventsRecorded,
     eventsDropped: rows.reduce((a, r) => a + r.dropped, 0),
   };
+}
+
+/** Per stage, every role's release times in one ascending list (the ping-pong warpgroups' turns). */
+function mergeReleases(byRole: number[][][]): number[][] {
+  const merged: number[][] = [];
+  for (const role of byRole)
+    role.forEach((times, stage) => {
+      if (times) (merged[stage] ??= []).push(...times);
+    });
+  for (const times of merged) times?.sort((a, b) => a - b);
+  return merged;
 }

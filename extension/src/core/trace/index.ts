@@ -47,5 +47,6 @@ export function decodeCapture(c: TraceCapture): TraceData {
     capacity: c.capacity,
     numStages: c.config.numStages,
     clockRateKHz: c.device?.clockRateKHz,
+    pingpong: Boolean(c.config.pingpong),
   });
 }

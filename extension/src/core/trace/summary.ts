@@ -127,7 +127,7 @@ export function summarizeTrace(d: TraceData): TraceSummary {
   return {
     durationNs: dur,
     // Every math warpgroup of a CTA works on each of its tiles: count them once, on math0.
-    tiles: countTiles(d, 'math0'),
+    tiles: countTiles(d),
     sms: new Set(d.rows.map((r) => r.sm)).size,
     roles,
     bubbles: { count: bCount, totalNs: bTotal, meanNs: bCount ? bTotal / bCount : 0, maxNs: bMax },
@@ -144,9 +144,14 @@ export function summarizeTrace(d: TraceData): TraceSummary {
   };
 }
 
-function countTiles(d: TraceData, role: 'math0'): number {
+/** Tiles the math warpgroups ran: each is math0's (cooperative: both record every tile), or with
+ *  ping-pong whichever warpgroup's turn it was. */
+function countTiles(d: TraceData): number {
   let n = 0;
-  for (let i = 0; i < d.tiles.count; i++) if (d.rows[d.tiles.row[i]].role === role) n++;
+  for (let i = 0; i < d.tiles.count; i++) {
+    const role = d.rows[d.tiles.row[i]].role;
+    if (role === 'math0' || (d.pingpong && role === 'math1')) n++;
+  }
   return n;
 }
 

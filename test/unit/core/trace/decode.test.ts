@@ -2,7 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TRACE_FORMAT_VERSION, TRACE_PHASES, TraceEventKind as K } from '../../../../extension/protocol/trace';
 import { decodeTrace } from '../../../../extension/src/core/trace/decode';
-import { checkTraceCapture, decodeCapture, traceVsMeasured } from '../../../../extension/src/core/trace';
+import {
+  checkTraceCapture,
+  decodeCapture,
+  summarizeTrace,
+  traceVsMeasured,
+} from '../../../../extension/src/core/trace';
 import {
   base64ToBytes,
   bytesToBase64,
@@ -207,6 +212,62 @@ describe('decodeTrace', () => {
         [0, 290, 500],
       ],
     );
+  });
+
+  it("ping-pong: each fill ends at the one release that read it, and both warpgroups' tiles count", () => {
+    const mk = (role: 0 | 1 | 2, events: BuiltSlice['events']): BuiltSlice => ({
+      cta: 0,
+      role,
+      sm: 0,
+      globaltimer0: G0,
+      clock0: 0n,
+      events,
+    });
+    // Warpgroup 0 reads tile (0, 0) from stages 0 and 1, warpgroup 1 tile (0, 1) from the refills.
+    const tile = (tileN: number, t0: number, releases: Array<[number, number]>): BuiltSlice['events'] => [
+      { kind: K.TileBegin, ns: t0, tileM: 0, tileN },
+      ...releases.map(([stage, ns]) => ({ kind: K.StageRelease, ns, stage, tileM: 0, tileN })),
+      { kind: K.TileEnd, ns: releases[releases.length - 1][1] + 5, tileM: 0, tileN },
+    ];
+    const bytes = buildTrace(
+      [
+        mk(0, [
+          { kind: K.TmaIssue, ns: 10, stage: 0 },
+          { kind: K.TmaIssue, ns: 20, stage: 1 },
+          { kind: K.TmaIssue, ns: 300, stage: 0 },
+          { kind: K.TmaIssue, ns: 320, stage: 1 },
+        ]),
+        mk(
+          1,
+          tile(0, 5, [
+            [0, 200],
+            [1, 250],
+          ]),
+        ),
+        mk(
+          2,
+          tile(1, 5, [
+            [0, 500],
+            [1, 520],
+          ]),
+        ),
+      ],
+      exact,
+    );
+    const fills = (d: ReturnType<typeof decodeTrace>) =>
+      Array.from({ length: d.fills.count }, (_, i) => [d.fills.stage[i], d.fills.start[i], d.fills.end[i]]);
+    const pp = decodeTrace(bytes, { ...geometry, clockRateKHz: 2_000_000, pingpong: true });
+    assert.deepEqual(fills(pp), [
+      [0, 5, 195],
+      [1, 15, 245],
+      [0, 295, 495],
+      [1, 315, 515],
+    ]);
+    assert.equal(summarizeTrace(pp).tiles, 2);
+    // Read as a cooperative trace, the first fill would wait for the second tile's release.
+    const coop = decodeTrace(bytes, { ...geometry, clockRateKHz: 2_000_000 });
+    assert.deepEqual(fills(coop)[0], [0, 5, 495]);
+    assert.equal(summarizeTrace(coop).tiles, 1);
   });
 
   it('says what is wrong with an empty buffer and with a timer that never moved', () => {
