@@ -110,59 +110,59 @@ function smemSegments(
   problem: GemmProblem,
   config: GemmConfig,
 ): { segments: SmemSegment[]; total: number; perStage: number } {
-  const stages = (parts: Array<[SmemSegment['part'], number]>): SmemSegment[] =>
-    Array.from({ length: config.numStages }, (_, stage) =>
-      parts.map(([part, bytes]) => ({ part, stage, bytes })),
-    ).flat();
+  // Segments before the ring, one stage's parts repeated numStages times, segments after it.
+  const laid = (
+    head: SmemSegment[],
+    stage: Array<[SmemSegment['part'], number]>,
+    tail: SmemSegment[],
+    total: number,
+  ) => ({
+    segments: [
+      ...head,
+      ...Array.from({ length: config.numStages }, (_, s) =>
+        stage.map(([part, bytes]) => ({ part, stage: s, bytes })),
+      ).flat(),
+      ...tail,
+    ],
+    total,
+    perStage: stage.reduce((a, [, bytes]) => a + bytes, 0),
+  });
   if (isBf16Kind(problem.kind)) {
     const l = sharedMemoryLayoutBf16(config, problem.output ?? defaultOutputBf16(problem.kind));
     const tiles = dTilesBf16(config);
-    return {
-      segments: [
-        ...Array.from({ length: tiles }, () => ({ part: 'D' as const, bytes: l.dBytes / tiles })),
-        ...stages([
-          ['A', l.aStageBytes],
-          ['B', l.bStageBytes],
-        ]),
-        { part: 'barriers', bytes: l.totalBytes - l.barrierOffset },
-      ],
-      total: l.totalBytes,
-      perStage: l.aStageBytes + l.bStageBytes,
-    };
+    const d = Array.from({ length: tiles }, () => ({ part: 'D' as const, bytes: l.dBytes / tiles }));
+    const stage: Array<[SmemSegment['part'], number]> = [
+      ['A', l.aStageBytes],
+      ['B', l.bStageBytes],
+    ];
+    return laid(d, stage, [{ part: 'barriers', bytes: l.totalBytes - l.barrierOffset }], l.totalBytes);
   }
   if (is1d1dKind(problem.kind)) {
     const l = sharedMemoryLayout1d1d(config);
-    return {
-      segments: [
-        { part: 'D', bytes: l.dBytes },
-        ...stages([
-          ['A', l.aStageBytes],
-          ['B', l.bStageBytes],
-          ['SFA', l.sfaStageBytes],
-          ['SFB', l.sfbStageBytes],
-        ]),
-        { part: 'barriers', bytes: l.totalBytes - l.barrierOffset },
-      ],
-      total: l.totalBytes,
-      perStage: l.aStageBytes + l.bStageBytes + l.sfaStageBytes + l.sfbStageBytes,
-    };
+    const stage: Array<[SmemSegment['part'], number]> = [
+      ['A', l.aStageBytes],
+      ['B', l.bStageBytes],
+      ['SFA', l.sfaStageBytes],
+      ['SFB', l.sfbStageBytes],
+    ];
+    return laid(
+      [{ part: 'D', bytes: l.dBytes }],
+      stage,
+      [{ part: 'barriers', bytes: l.totalBytes - l.barrierOffset }],
+      l.totalBytes,
+    );
   }
   const l = sharedMemoryLayout(config, problem.k);
-  const splitK = splitKOf(config);
-  const barrierBytes = (splitK > 1 ? l.sfbOffset - l.exchangeBytes : l.sfbOffset) - l.barrierOffset;
-  return {
-    segments: [
-      { part: 'D', bytes: l.dBytes },
-      ...stages([
-        ['A', l.aStageBytes],
-        ['B', l.bStageBytes],
-        ['SFA', l.sfaStageBytes],
-      ]),
-      { part: 'barriers', bytes: barrierBytes },
-      ...(l.exchangeBytes ? [{ part: 'exchange' as const, bytes: l.exchangeBytes }] : []),
-      { part: 'SFB', bytes: l.sfbBytes },
-    ],
-    total: l.totalBytes,
-    perStage: l.aStageBytes + l.bStageBytes + l.sfaStageBytes,
-  };
+  const barrierBytes = (splitKOf(config) > 1 ? l.sfbOffset - l.exchangeBytes : l.sfbOffset) - l.barrierOffset;
+  const stage: Array<[SmemSegment['part'], number]> = [
+    ['A', l.aStageBytes],
+    ['B', l.bStageBytes],
+    ['SFA', l.sfaStageBytes],
+  ];
+  const tail: SmemSegment[] = [
+    { part: 'barriers', bytes: barrierBytes },
+    ...(l.exchangeBytes ? [{ part: 'exchange' as const, bytes: l.exchangeBytes }] : []),
+    { part: 'SFB', bytes: l.sfbBytes },
+  ];
+  return laid([{ part: 'D', bytes: l.dBytes }], stage, tail, l.totalBytes);
 }

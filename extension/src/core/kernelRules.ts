@@ -320,9 +320,10 @@ export function ruleMathWarpgroups(c: C): RuleViolation | null {
       );
 }
 
-export function ruleWaves(c: C): RuleViolation | null {
+/** `waves`: the kernel's own count of 64-row waves per math warpgroup (the BF16 ping-pong tiles differ). */
+export function ruleWaves(c: C, waves: (c: C) => number = numWaves): RuleViolation | null {
   if (!BLOCK_M_VALUES.includes(c.blockM) || (c.numMathWarpgroups !== 1 && c.numMathWarpgroups !== 2)) return null;
-  const w = numWaves(c);
+  const w = waves(c);
   return Number.isInteger(w) && w >= 1 && w <= 2
     ? null
     : fail(

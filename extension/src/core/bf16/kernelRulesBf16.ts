@@ -25,6 +25,7 @@ import {
   ruleStages,
   ruleSwizzleAB,
   ruleThreads,
+  ruleWaves,
   SWIZZLE_D_VALUES,
   threadCount,
   type RuleViolation,
@@ -267,14 +268,7 @@ export function ruleMathWarpgroupsBf16(c: C): RuleViolation | null {
 }
 
 export function ruleWavesBf16(c: C): RuleViolation | null {
-  if (ruleBlockM(c) || ruleMathWarpgroupsBf16(c) || rulePingpongBf16(c)) return null;
-  const w = wavesBf16(c);
-  return Number.isInteger(w) && w >= 1 && w <= 2
-    ? null
-    : fail(
-        'waves',
-        `blockM ${c.blockM} with ${c.numMathWarpgroups} math warpgroup(s) is ${w} waves of 64 rows; 1 or 2 are supported`,
-      );
+  return ruleWaves(c, wavesBf16);
 }
 
 export function ruleRegistersBf16(c: C): RuleViolation | null {

@@ -13,6 +13,7 @@ import {
 } from '../../../../extension/src/core/bf16/kernelRulesBf16';
 import { kernelSourceBf16, Bf16ConfigError } from '../../../../extension/src/core/bf16/kernelSourceBf16';
 import { kernelSourceForKind, KernelConfigError } from '../../../../extension/src/core/kernelSource';
+import { completeConfig } from '../../../../extension/src/core/kernelRules';
 
 test('shared-memory layout: 128x256 bf16 D at 3 stages is 64 KB of D + 3 x 48 KB of stages + barriers', () => {
   const l = sharedMemoryLayoutBf16({ blockM: 128, blockN: 256, numStages: 3 }, 'bf16');
@@ -151,19 +152,7 @@ test('ping-pong source: the kernel name says wg2pp and the template takes kPingp
 
 test('the FP8 kernels refuse ping-pong with its rule (they split every tile between their warpgroups)', () => {
   const fp8 = {
-    blockM: 128,
-    blockN: 128,
-    blockK: 128,
-    numStages: 4,
-    numMathWarpgroups: 2,
-    clusterM: 1,
-    clusterN: 1,
-    swizzleA: 128,
-    swizzleB: 128,
-    swizzleD: 128,
-    numSms: 132,
-    sharedBytes: 0,
-    numThreads: 384,
+    ...completeConfig({ blockM: 128, blockN: 128, clusterM: 1, clusterN: 1, numSms: 132 }, { k: 4096 }),
     pingpong: 1,
   };
   for (const kind of ['normal', 'wgrad'] as const)

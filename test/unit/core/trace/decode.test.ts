@@ -20,6 +20,15 @@ import { buildTrace, OVERLAPPED_TWO_KBLOCKS, simulateKernel, type BuiltSlice } f
 const G0 = 1_763_700_000_123_456_789n; // a realistic %globaltimer value (> 2^53)
 const geometry = { numCtas: 2, capacity: 16 };
 const exact = { ...geometry, cyclesPerNs: 2, timerTickNs: 1 };
+/** One role's slice of CTA 0 on SM 0. */
+const mk = (role: 0 | 1 | 2, events: BuiltSlice['events']): BuiltSlice => ({
+  cta: 0,
+  role,
+  sm: 0,
+  globaltimer0: G0,
+  clock0: 0n,
+  events,
+});
 
 const phaseOf = (name: string) => TRACE_PHASES.indexOf(name as never);
 
@@ -175,14 +184,6 @@ describe('decodeTrace', () => {
   });
 
   it('builds one stage fill per TMA issue, ending at the later math warpgroup release', () => {
-    const mk = (role: 0 | 1 | 2, events: BuiltSlice['events']): BuiltSlice => ({
-      cta: 0,
-      role,
-      sm: 0,
-      globaltimer0: G0,
-      clock0: 0n,
-      events,
-    });
     const bytes = buildTrace(
       [
         mk(0, [
@@ -215,14 +216,6 @@ describe('decodeTrace', () => {
   });
 
   it("ping-pong: each fill ends at the one release that read it, and both warpgroups' tiles count", () => {
-    const mk = (role: 0 | 1 | 2, events: BuiltSlice['events']): BuiltSlice => ({
-      cta: 0,
-      role,
-      sm: 0,
-      globaltimer0: G0,
-      clock0: 0n,
-      events,
-    });
     // Warpgroup 0 reads tile (0, 0) from stages 0 and 1, warpgroup 1 tile (0, 1) from the refills.
     const tile = (tileN: number, t0: number, releases: Array<[number, number]>): BuiltSlice['events'] => [
       { kind: K.TileBegin, ns: t0, tileM: 0, tileN },
