@@ -96,7 +96,13 @@ export interface MqaBenchOptions {
   seed: number;
   peer?: boolean; // false: without DeepGEMM
   pdl?: boolean;
+  /** Plain kernel: the logits rows' stride the bench allocates (default 'tight'; see plainLogitsStride). */
+  logitsStride?: MqaLogitsStride;
 }
+
+/** 'tight': seq_kv rounded up to 4 floats (16-byte rows); 'deepgemm': what DeepGEMM's API allocates. */
+export type MqaLogitsStride = 'tight' | 'deepgemm';
+export const MQA_LOGITS_STRIDES: readonly MqaLogitsStride[] = ['tight', 'deepgemm'];
 
 /** The host-side draws of a case (from the seed): what the kernel saw. */
 export interface MqaDrawSummary {

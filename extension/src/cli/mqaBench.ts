@@ -29,6 +29,8 @@ Options:
   --json FILE     write the whole run as JSON      --rounds N   timed rounds (default 10)
   --seed N        draws and random inputs           --check-only correctness only
   --no-pdl        no programmatic dependent launch  --no-peer    without DeepGEMM
+  --logits-stride tight|deepgemm   mqa-logits: the logits rows the bench allocates, 16-byte rows over
+                  SEQ_KV (default) or DeepGEMM's own (SEQ_KV + 256 keys in whole 1 KB rows)
 `;
 
 export async function runMqaBench(args: string[], io: CliIo): Promise<number> {

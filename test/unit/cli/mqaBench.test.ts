@@ -66,6 +66,12 @@ test("arguments: DeepGEMM's shapes by default, shapes and options, and what is w
   assert.match(bad(['--kernel', 'mqa-logits', '128,1024,16,128']), /heads must be 32 or 64/);
   assert.match(bad(['--kernel', 'mqa-logits', '--rounds', '0']), /--rounds must be in 1\.\.10000/);
   assert.match(bad(['--kernel', 'mqa-logits', '--peers', 'torch']), /unknown option --peers/);
+  const wide = parseMqaArgs(['--kernel', 'mqa-logits', '--logits-stride', 'deepgemm']);
+  assert.ok(wide.ok === true && wide.value.options.logitsStride === 'deepgemm');
+  assert.match(
+    bad(['--kernel', 'mqa-logits', '--logits-stride', 'wide']),
+    /--logits-stride must be tight or deepgemm; got wide/,
+  );
   assert.match(bad(['128,1024,64,128']), /--kernel mqa-logits or --kernel paged-mqa-logits is required/);
   assert.equal(parseMqaArgs(['--kernel', 'mqa-logits', '--help']).ok, 'help');
 });

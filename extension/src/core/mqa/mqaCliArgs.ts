@@ -1,6 +1,12 @@
 // `fp8lab bench --kernel mqa-logits|paged-mqa-logits` argument parsing (pure: argv in, cases and
 // options out, or a message saying what is wrong and what would work).
-import type { MqaBenchOptions, MqaCase, MqaKind } from '../../../protocol/mqa';
+import {
+  MQA_LOGITS_STRIDES,
+  type MqaBenchOptions,
+  type MqaCase,
+  type MqaKind,
+  type MqaLogitsStride,
+} from '../../../protocol/mqa';
 import { defaultCases, MQA_KINDS, parseMqaShape } from './mqaShapes';
 import { benchOptions, defaultBenchFlags, readBenchFlag } from '../benchFlags';
 
@@ -24,6 +30,7 @@ export function wantsMqaKernel(args: readonly string[]): boolean {
 
 export function parseMqaArgs(args: readonly string[]): MqaParsed {
   let kind: MqaKind | undefined;
+  let logitsStride: MqaLogitsStride | undefined;
   const shapes: string[] = [];
   const flags = defaultBenchFlags(MQA_DEFAULT_ROUNDS);
   for (let i = 0; i < args.length; i++) {
@@ -40,6 +47,16 @@ export function parseMqaArgs(args: readonly string[]): MqaParsed {
       if (!(MQA_KINDS as readonly string[]).includes(v ?? ''))
         return { ok: false, message: `--kernel must be ${MQA_KINDS.join(' or ')} here; got ${v ?? 'nothing'}` };
       kind = v as MqaKind;
+      continue;
+    }
+    if (a === '--logits-stride') {
+      const v = args[++i];
+      if (!(MQA_LOGITS_STRIDES as readonly string[]).includes(v ?? ''))
+        return {
+          ok: false,
+          message: `--logits-stride must be ${MQA_LOGITS_STRIDES.join(' or ')}; got ${v ?? 'nothing'}`,
+        };
+      logitsStride = v as MqaLogitsStride;
       continue;
     }
     if (a.startsWith('--'))
@@ -68,7 +85,7 @@ export function parseMqaArgs(args: readonly string[]): MqaParsed {
       cases,
       shapesLabel,
       ...(flags.jsonFile ? { jsonFile: flags.jsonFile } : {}),
-      options: benchOptions(flags),
+      options: { ...benchOptions(flags), ...(logitsStride ? { logitsStride } : {}) },
     },
   };
 }

@@ -2,7 +2,14 @@
 // shared-memory layout (mirroring kernels/include/fp8lab/impls/sm90_fp8_mqa_logits.cuh and
 // sm90_fp8_paged_mqa_logits.cuh; the generated translation unit static_asserts that both agree), and
 // the coded problems of a shape or of the paged inputs, each saying what would work.
-import type { MqaCase, MqaKernelConfig, MqaPagedCase, MqaPlainCase, MqaProblem } from '../../../protocol/mqa';
+import type {
+  MqaCase,
+  MqaKernelConfig,
+  MqaLogitsStride,
+  MqaPagedCase,
+  MqaPlainCase,
+  MqaProblem,
+} from '../../../protocol/mqa';
 
 export const MQA_HEADS = [32, 64] as const;
 export const MQA_HEAD_DIMS = [64, 128] as const;
@@ -261,9 +268,13 @@ export function pagedInputProblems(
   return [];
 }
 
-/** Logits row stride (elements) the plain kernel writes: 16-byte rows over seq_kv. */
-export function plainLogitsStride(seqKv: number): number {
-  return Math.ceil(seqKv / 4) * 4;
+/**
+ * Logits row stride (elements) the plain kernel writes: 'tight', 16-byte rows over seq_kv; or
+ * 'deepgemm', DeepGEMM's allocation (seq_kv + 256 keys rounded up to 1 KB rows), which keeps rows off
+ * power-of-two strides.
+ */
+export function plainLogitsStride(seqKv: number, layout: MqaLogitsStride = 'tight'): number {
+  return layout === 'deepgemm' ? Math.ceil((seqKv + 256) / 256) * 256 : Math.ceil(seqKv / 4) * 4;
 }
 
 /** Logits row stride for paged: the longest request's pages, in keys. */

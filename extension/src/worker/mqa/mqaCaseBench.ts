@@ -97,7 +97,9 @@ export async function benchMqaCase(
       'E_INVALID_SHAPE',
       `${label}: the FP32 reference runs one CTA row per logits row, at most 65535; got ${rows} rows. Split the queries`,
     );
-  const stride = paged ? pagedLogitsStride((draw as PagedDraw).tableStride) : plainLogitsStride(c.seqKv);
+  const stride = paged
+    ? pagedLogitsStride((draw as PagedDraw).tableStride)
+    : plainLogitsStride(c.seqKv, options.logitsStride);
   const qBytes = rows * c.heads * c.dim,
     wBytes = rows * c.heads * 4;
   const kvBytes = paged ? (draw as PagedDraw).numBlocks * MQA_PAGE_KEYS * (c.dim + 4) : c.seqKv * c.dim;

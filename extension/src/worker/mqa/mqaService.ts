@@ -2,7 +2,14 @@
 // fails alone, with its coded problem), its kernel compiled by the JIT (registers from ptxas), then
 // on a Hopper GPU checked against the FP32 reference and timed beside DeepGEMM; without one,
 // compiled only (study mode). The per-case GPU work is in mqaCaseBench.ts.
-import type { MqaBenchOptions, MqaBenchRun, MqaCase, MqaKind, MqaResult } from '../../../protocol/mqa';
+import {
+  MQA_LOGITS_STRIDES,
+  type MqaBenchOptions,
+  type MqaBenchRun,
+  type MqaCase,
+  type MqaKind,
+  type MqaResult,
+} from '../../../protocol/mqa';
 import type { EnvironmentReport, RuntimeSettings } from '../../../protocol/worker';
 import { caseProblems, mqaKernelConfig } from '../../core/mqa/mqaRules';
 import { mqaCaseLabel, MQA_KINDS } from '../../core/mqa/mqaShapes';
@@ -36,6 +43,11 @@ function checkOptions(o: MqaBenchOptions): void {
     throw coded('E_BAD_ARGUMENT', `rounds must be a whole number ≥ 1; got ${o.rounds}`);
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff)
     throw coded('E_BAD_ARGUMENT', `seed must be a whole number in 0..2^32-1; got ${o.seed}`);
+  if (o.logitsStride !== undefined && !MQA_LOGITS_STRIDES.includes(o.logitsStride))
+    throw coded(
+      'E_BAD_ARGUMENT',
+      `logitsStride must be ${MQA_LOGITS_STRIDES.join(' or ')}; got ${JSON.stringify(o.logitsStride)}`,
+    );
 }
 
 export async function benchMqa(

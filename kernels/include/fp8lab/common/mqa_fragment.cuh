@@ -25,6 +25,11 @@ __host__ __device__ constexpr MqaStoreSlot mqa_store_slot(uint32_t n, uint32_t q
 }
 
 #if defined(__CUDACC__) || defined(__CUDACC_RTC__)
+// FP8LAB_MQA_SPLIT_SUMS=1 (experiment): each row's two columns per chunk in chains of their own.
+#ifndef FP8LAB_MQA_SPLIT_SUMS
+#define FP8LAB_MQA_SPLIT_SUMS 0
+#endif
+
 // The fused epilogue's reduction: for each of kGroups queries (tokens), relu(accum) x weight summed
 // over this thread's kChunksPerGroup chunks of heads, then over the quad (the other heads' columns),
 // times the key's scale once at the end (relu(x · s) = s · relu(x) for the non-negative quantisation
@@ -35,6 +40,21 @@ __device__ __forceinline__ void mqa_head_sums(const float (&accum)[kNumAccum], c
 #pragma unroll
   for (uint32_t g = 0; g < kGroups; ++g) {
     float sum_0 = 0.0f, sum_1 = 0.0f;
+#if FP8LAB_MQA_SPLIT_SUMS
+    // Experiment (DeepGEMM's order): the two columns of each row in their own FMA chains, half as
+    // deep, added at the end.
+    float sum_0b = 0.0f, sum_1b = 0.0f;
+#pragma unroll
+    for (uint32_t c = 0; c < kChunksPerGroup; ++c) {
+      const uint32_t i = g * kChunksPerGroup + c;
+      sum_0 = fmaf(fmaxf(accum[4 * i + 0], 0.0f), weights[i].x, sum_0);
+      sum_0b = fmaf(fmaxf(accum[4 * i + 1], 0.0f), weights[i].y, sum_0b);
+      sum_1 = fmaf(fmaxf(accum[4 * i + 2], 0.0f), weights[i].x, sum_1);
+      sum_1b = fmaf(fmaxf(accum[4 * i + 3], 0.0f), weights[i].y, sum_1b);
+    }
+    sum_0 += sum_0b;
+    sum_1 += sum_1b;
+#else
 #pragma unroll
     for (uint32_t c = 0; c < kChunksPerGroup; ++c) {
       const uint32_t i = g * kChunksPerGroup + c;
@@ -43,6 +63,7 @@ __device__ __forceinline__ void mqa_head_sums(const float (&accum)[kNumAccum], c
       sum_1 = fmaf(fmaxf(accum[4 * i + 2], 0.0f), weights[i].x, sum_1);
       sum_1 = fmaf(fmaxf(accum[4 * i + 3], 0.0f), weights[i].y, sum_1);
     }
+#endif
 #pragma unroll
     for (uint32_t offset = 1; offset < 4; offset <<= 1) {
       sum_0 += __shfl_xor_sync(0xffffffffu, sum_0, offset);

@@ -130,6 +130,16 @@ struct Sm90Fp8MqaLogits {
 
   using Mma = ptx::WgmmaFp8<WGMMA_N>;
 
+  // Where the window is applied. 0 (default): here, at the store: a key of the block's range outside
+  // its query's window gets -inf, read from ks / ke at every store. 1 (experiment, DeepGEMM's way):
+  // every key of the block's range is stored as computed and sm90_mqa_clean_logits, which runs after
+  // this kernel (it waits for it: griddepcontrol.wait), writes -inf over every key outside a window;
+  // the store then needs neither load. Rows past seq_q and keys past seq_kv are never written either way.
+#ifndef FP8LAB_MQA_WINDOW_BY_CLEAN
+#define FP8LAB_MQA_WINDOW_BY_CLEAN 0
+#endif
+  static constexpr bool kWindowByClean = FP8LAB_MQA_WINDOW_BY_CLEAN != 0;
+
   __device__ __forceinline__ static void run(const MqaLogitsArgs& args) {
     extern __shared__ __align__(1024) uint8_t smem[];
     uint64_t* full_q = reinterpret_cast<uint64_t*>(smem + SMEM_BARRIER_OFFSET);  // [kNumQStages]
@@ -273,9 +283,13 @@ struct Sm90Fp8MqaLogits {
           const uint32_t q = q0 + slot.query;
           const uint32_t key = key_base + 8 * slot.half;
           if (slot.live && q < args.seq_q && key < args.seq_kv) {
-            const int32_t j = static_cast<int32_t>(key);
-            const bool in_window = __ldg(args.ks + q) <= j && j < __ldg(args.ke + q);
-            args.logits[static_cast<uint64_t>(q) * args.stride_logits + key] = in_window ? v : kNegInf;
+            if constexpr (kWindowByClean) {
+              args.logits[static_cast<uint64_t>(q) * args.stride_logits + key] = v;
+            } else {
+              const int32_t j = static_cast<int32_t>(key);
+              const bool in_window = __ldg(args.ks + q) <= j && j < __ldg(args.ke + q);
+              args.logits[static_cast<uint64_t>(q) * args.stride_logits + key] = in_window ? v : kNegInf;
+            }
           }
         }
       }
@@ -289,7 +303,9 @@ struct Sm90Fp8MqaLogits {
 
 // Writes -inf to every key j < seq_kv outside [ks[i], ke[i]) of row i, the part of the contract the
 // main kernel leaves to it (keys outside the whole query block's range). One warp per row, rows
-// strided over the grid; both kernels write only -inf there, so their order does not matter.
+// strided over the grid; by default both kernels write only -inf there, so their order does not
+// matter; with FP8LAB_MQA_WINDOW_BY_CLEAN the main kernel writes values there and this one must (and
+// does: griddepcontrol.wait below) run after it.
 __device__ __forceinline__ void sm90_mqa_clean_logits_impl(const MqaLogitsArgs& args) {
   const float kNegInf = -__int_as_float(0x7f800000);
   const uint32_t lane = threadIdx.x % 32;

@@ -11,6 +11,7 @@ import {
   pagedProblems,
   pagedSharedBytes,
   plainProblems,
+  plainLogitsStride,
   plainSharedBytes,
   MQA_MAX_BATCH,
 } from '../../../../extension/src/core/mqa/mqaRules';
@@ -121,4 +122,13 @@ test('a window generator that does not exist is named', () => {
   const [w] = plainProblems(plain({ windows: 'diagonal' as never }));
   assert.equal(w.rule, 'window');
   assert.match(w.message, /windows must be causal, cp or ragged; got diagonal/);
+});
+
+test("the plain logits stride: 16-byte rows, or DeepGEMM's seq_kv + 256 keys in whole 1 KB rows", () => {
+  assert.equal(plainLogitsStride(65536), 65536);
+  assert.equal(plainLogitsStride(8190), 8192);
+  assert.equal(plainLogitsStride(65536, 'deepgemm'), 65792);
+  assert.equal(plainLogitsStride(8190, 'deepgemm'), 8448);
+  // Never a power-of-two row for the power-of-two lengths DeepGEMM tests.
+  for (const n of [4096, 8192, 65536]) assert.notEqual(Math.log2(plainLogitsStride(n, 'deepgemm')) % 1, 0);
 });
