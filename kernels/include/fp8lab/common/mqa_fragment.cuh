@@ -25,7 +25,8 @@ __host__ __device__ constexpr MqaStoreSlot mqa_store_slot(uint32_t n, uint32_t q
 }
 
 #if defined(__CUDACC__) || defined(__CUDACC_RTC__)
-// FP8LAB_MQA_SPLIT_SUMS=1 (experiment): each row's two columns per chunk in chains of their own.
+// FP8LAB_MQA_SPLIT_SUMS=1 (experiment, DeepGEMM's order): each row's two columns per chunk in
+// chains of their own, half as deep.
 #ifndef FP8LAB_MQA_SPLIT_SUMS
 #define FP8LAB_MQA_SPLIT_SUMS 0
 #endif
@@ -40,30 +41,19 @@ __device__ __forceinline__ void mqa_head_sums(const float (&accum)[kNumAccum], c
 #pragma unroll
   for (uint32_t g = 0; g < kGroups; ++g) {
     float sum_0 = 0.0f, sum_1 = 0.0f;
-#if FP8LAB_MQA_SPLIT_SUMS
-    // Experiment (DeepGEMM's order): the two columns of each row in their own FMA chains, half as
-    // deep, added at the end.
+    // FP8LAB_MQA_SPLIT_SUMS: the second column of each pair in a chain of its own, added at the end.
     float sum_0b = 0.0f, sum_1b = 0.0f;
+    float& odd_0 = FP8LAB_MQA_SPLIT_SUMS ? sum_0b : sum_0;
+    float& odd_1 = FP8LAB_MQA_SPLIT_SUMS ? sum_1b : sum_1;
 #pragma unroll
     for (uint32_t c = 0; c < kChunksPerGroup; ++c) {
       const uint32_t i = g * kChunksPerGroup + c;
       sum_0 = fmaf(fmaxf(accum[4 * i + 0], 0.0f), weights[i].x, sum_0);
-      sum_0b = fmaf(fmaxf(accum[4 * i + 1], 0.0f), weights[i].y, sum_0b);
+      odd_0 = fmaf(fmaxf(accum[4 * i + 1], 0.0f), weights[i].y, odd_0);
       sum_1 = fmaf(fmaxf(accum[4 * i + 2], 0.0f), weights[i].x, sum_1);
-      sum_1b = fmaf(fmaxf(accum[4 * i + 3], 0.0f), weights[i].y, sum_1b);
+      odd_1 = fmaf(fmaxf(accum[4 * i + 3], 0.0f), weights[i].y, odd_1);
     }
-    sum_0 += sum_0b;
-    sum_1 += sum_1b;
-#else
-#pragma unroll
-    for (uint32_t c = 0; c < kChunksPerGroup; ++c) {
-      const uint32_t i = g * kChunksPerGroup + c;
-      sum_0 = fmaf(fmaxf(accum[4 * i + 0], 0.0f), weights[i].x, sum_0);
-      sum_0 = fmaf(fmaxf(accum[4 * i + 1], 0.0f), weights[i].y, sum_0);
-      sum_1 = fmaf(fmaxf(accum[4 * i + 2], 0.0f), weights[i].x, sum_1);
-      sum_1 = fmaf(fmaxf(accum[4 * i + 3], 0.0f), weights[i].y, sum_1);
-    }
-#endif
+    if (FP8LAB_MQA_SPLIT_SUMS) sum_0 += sum_0b, sum_1 += sum_1b;
 #pragma unroll
     for (uint32_t offset = 1; offset < 4; offset <<= 1) {
       sum_0 += __shfl_xor_sync(0xffffffffu, sum_0, offset);
