@@ -141,6 +141,22 @@ export async function checkExplorerKinds({ side, wideFrame, openWide, waitFor, s
   await openWide();
   const wideKg = await wideFrame('bf16-kgrouped 4 groups');
   out.push(`wide: ${await checkWide(wideKg, 'bf16-kgrouped', (cells) => cells.length - 1)}`);
+  // Its config picture lays out the BF16 kernel's own shared memory: fp32 D staging, A and B in every
+  // stage, no scale segments and no "scales" in the legend (the FP8 layout drew both).
+  const pic = await wideKg
+    .locator('.config-picture-section svg')
+    .first()
+    .evaluate((svg) => ({
+      scales: svg.querySelectorAll('.smem-sfa, .smem-sfb').length,
+      a: svg.querySelectorAll('rect.smem-a').length,
+      d: svg.querySelectorAll('rect.smem-d').length,
+      legend: [...svg.querySelectorAll('text')].map((t) => (t.textContent ?? '').trim()),
+    }));
+  if (pic.scales !== 0 || pic.a < 3 || pic.d < 1 || pic.legend.includes('scales') || !pic.legend.includes('D staging'))
+    throw new Error(
+      `bf16-kgrouped: the config picture's shared memory is not the BF16 kernel's: ${JSON.stringify(pic)}`,
+    );
+  out.push(`picture: ${pic.a - 1} stages of A | B, no scales`);
   await shot('explorer-bf16-kgrouped-wide');
 
   // masked (FP8): a case as its bench takes it; the 1D2D candidates, the clusters its groups refuse.
