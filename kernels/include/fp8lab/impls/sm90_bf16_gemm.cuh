@@ -376,7 +376,7 @@ struct Sm90Bf16Gemm {
     }
     // Ping-pong: every full-barrier wait of this tile is behind us, so the other warpgroup may start
     // waiting on the stages of its next tile (see consume).
-    if constexpr (kPingpong) ptx::bar_arrive(kOrderBarrierId + (1 - threadIdx.x / 128), 256);
+    if constexpr (kPingpong) ptx::bar_arrive(kOrderBarrierId + (1 - threadIdx.x / 128), kNumMathThreads);
     ptx::wgmma_wait_group<0>();
 #pragma unroll
     for (uint32_t w = 0; w < kNumWaves; ++w) ptx::wgmma_fence_operands(accum[w]);
@@ -414,7 +414,7 @@ struct Sm90Bf16Gemm {
       // parity tells a phase only from the next one: wait until that warpgroup has passed every wait of
       // its tile (it arrives at the end of its K-loop), so we never read an older phase as ours.
       if constexpr (kPingpong) {
-        if (tile_index > 1) ptx::bar_sync(kOrderBarrierId + math_wg, 256);
+        if (tile_index > 1) ptx::bar_sync(kOrderBarrierId + math_wg, kNumMathThreads);
       }
       tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       // K-grouped: this tile's group's K-blocks (the others: all of K, the same for every tile).
@@ -432,7 +432,7 @@ struct Sm90Bf16Gemm {
     // Ping-pong: the last tile's arrive opened a tile that does not exist; its would-be owner takes
     // it, so no barrier is left half-arrived.
     if constexpr (kPingpong) {
-      if (tile_index > 0 && tile_index % kNumMathWarpgroups == math_wg) ptx::bar_sync(kOrderBarrierId + math_wg, 256);
+      if (tile_index > 0 && tile_index % kNumMathWarpgroups == math_wg) ptx::bar_sync(kOrderBarrierId + math_wg, kNumMathThreads);
     }
     // Keep the staging tile alive until the last store has read it.
     ptx::cp_async_bulk_wait_group_read<0>();
