@@ -157,6 +157,7 @@ export async function checkExplorerKinds({ side, wideFrame, openWide, waitFor, s
       `bf16-kgrouped: the config picture's shared memory is not the BF16 kernel's: ${JSON.stringify(pic)}`,
     );
   out.push(`picture: ${pic.a - 1} stages of A | B, no scales`);
+  await wideKg.locator('.config-picture-section').scrollIntoViewIfNeeded();
   await shot('explorer-bf16-kgrouped-wide');
 
   // masked (FP8): a case as its bench takes it; the 1D2D candidates, the clusters its groups refuse.
