@@ -12,6 +12,7 @@ import { waveInfo, workShape } from './heuristics/tiles';
 import { H100_SHARED_MEMORY_BYTES, registerSplit, sharedMemoryLayout, splitKOf } from './kernelRules';
 import { is1d1dKind, sharedMemoryLayout1d1d } from './kernelRules1d1d';
 import { defaultOutputBf16, dTilesBf16, isBf16Kind, sharedMemoryLayoutBf16 } from './bf16/kernelRulesBf16';
+import { bf16Work } from './bf16/heuristicsBf16';
 
 /** Registers of one SM (H100/H200: 64K 32-bit registers). */
 export const REGISTER_FILE = 65536;
@@ -61,7 +62,7 @@ export function configPicture(
   rejected?: { rule: string; reason: string },
 ): ConfigPictureData {
   // The same tiles and waves the heuristics count (grouped kinds: the hinted sizes, all groups' tiles).
-  const work = workShape(problem);
+  const work = isBf16Kind(problem.kind) ? bf16Work(problem) : workShape(problem);
   const rows = Math.ceil(work.m / config.blockM) * work.groups;
   const cols = Math.ceil(work.n / config.blockN);
   const splitK = splitKOf(config);

@@ -11,6 +11,8 @@ import { configPicture, partOfRule, REGISTER_FILE } from '../../../extension/src
 import { sharedMemoryBytes } from '../../../extension/src/core/kernelRules';
 import { completeConfig1d1d, sharedMemoryBytes1d1d } from '../../../extension/src/core/kernelRules1d1d';
 import { completeConfigBf16, sharedMemoryBytesBf16 } from '../../../extension/src/core/bf16/kernelRulesBf16';
+import { chooseConfigBf16 } from '../../../extension/src/core/bf16/heuristicsBf16';
+import { H100_SXM } from '../../../extension/src/core/heuristics/device';
 import * as picture from '../../../webview/src/charts/configPicture';
 import type { Mark } from '../../../webview/src/charts/marks';
 import { repoRoot } from '../repoRoot';
@@ -89,6 +91,22 @@ describe('configPicture data', () => {
       assert.ok(!texts.includes('scales') && texts.includes('D staging'), texts.join(' | '));
       assert.match(d.label, pingpong ? /2 math WG ping-pong/ : /2 math WG, cluster/);
     }
+  });
+  it("counts a BF16 grouped kind's tiles as its planner does (every group's, not one GEMM's)", () => {
+    const problem = {
+      kind: 'bf16-kgrouped' as const,
+      m: 4096,
+      n: 7168,
+      k: 26368,
+      numGroups: 4,
+      output: 'fp32-accumulate' as const,
+    };
+    const report = chooseConfigBf16(problem, H100_SXM);
+    const chosen = report.candidates.find((c) => c.config === report.chosen)!;
+    const d = configPicture(problem, report.chosen);
+    assert.equal(d.tiles.total, chosen.tiles);
+    assert.equal(d.tiles.waves, chosen.waves);
+    assert.equal(d.tiles.rows, 4 * Math.ceil(4096 / report.chosen.blockM));
   });
   it('places a rejection on the part its rule is about', () => {
     assert.equal(partOfRule('smem'), 'smem');
