@@ -1,9 +1,10 @@
 // The BF16 cost model against measured BF16 GEMMs: test/fixtures/h100/bf16-tiles.json holds ten of
 // the standard BF16 shapes, each timed on an H100 under the heuristics' pick of the time and under
-// forced tiles, one `fp8lab bench --kernel bf16` process per config with cuBLASLt's best algorithm
+// forced tiles; bf16-pingpong.json the short-K M = 4096 shapes again, under the cooperative picks and
+// the ping-pong tiles. One `fp8lab bench --kernel bf16` process per config, cuBLASLt's best algorithm
 // timed beside ours in every process. Processes ran minutes apart and the clock drifted between them
 // (cuBLASLt's own time moved up to 10%), so each of our times is first put on one clock: ours
-// over cuBLASLt's in the same process, times cuBLASLt's median over the processes.
+// over cuBLASLt's in the same process, times cuBLASLt's median over the sweep's processes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -19,12 +20,25 @@ interface SweptCase {
   configs: SweptConfig[];
 }
 // Bundled to test/dist/unit/core/: the fixtures are three levels up.
-const fixture: { cases: SweptCase[] } = JSON.parse(
-  readFileSync(join(__dirname, '../../../fixtures/h100/bf16-tiles.json'), 'utf8'),
-);
+const sweep = (name: string): { cases: SweptCase[] } =>
+  JSON.parse(readFileSync(join(__dirname, '../../../fixtures/h100', name), 'utf8'));
+const fixture = sweep('bf16-tiles.json');
+const pingpongSweep = sweep('bf16-pingpong.json');
 const label = (c: GemmProblem) => `${c.m}x${c.n}x${c.k}`;
-const tile = (c: GemmConfig) => `${c.blockM}x${c.blockN} c${c.clusterM}x${c.clusterN}`;
+const tile = (c: GemmConfig) => `${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN}`;
 const onOneClock = (sc: SweptCase) => timesOnOneClock(sc.configs, 'cublaslt', label(sc.case));
+/** Each shape from the newest sweep that timed it (the later sweep has the schedules the model now offers). */
+const newestCases = (): SweptCase[] => {
+  const byShape = new Map<string, SweptCase>();
+  for (const sc of [...fixture.cases, ...pingpongSweep.cases]) byShape.set(label(sc.case), sc);
+  return [...byShape.values()];
+};
+const sameTile = (a: GemmConfig, b: GemmConfig) =>
+  a.blockM === b.blockM &&
+  a.blockN === b.blockN &&
+  a.clusterM === b.clusterM &&
+  a.clusterN === b.clusterN &&
+  (a.pingpong ?? 0) === (b.pingpong ?? 0);
 
 test('the sweep covers decode and M = 4096 shapes under at least three tiles each', () => {
   assert.equal(fixture.cases.length, 10);
@@ -34,17 +48,11 @@ test('the sweep covers decode and M = 4096 shapes under at least three tiles eac
 });
 
 test('the BF16 pick is within 3% of the fastest swept tile on every swept shape', () => {
-  for (const sc of fixture.cases) {
+  for (const sc of newestCases()) {
     const us = onOneClock(sc);
     const fastest = Math.min(...us);
     const pick = chooseConfigBf16({ ...sc.case, kind: 'bf16' }, H100_SXM).chosen;
-    const i = sc.configs.findIndex(
-      (c) =>
-        c.config.blockM === pick.blockM &&
-        c.config.blockN === pick.blockN &&
-        c.config.clusterM === pick.clusterM &&
-        c.config.clusterN === pick.clusterN,
-    );
+    const i = sc.configs.findIndex((c) => sameTile(c.config, pick));
     assert.ok(i >= 0, `${label(sc.case)}: the pick ${tile(pick)} was timed in the sweep`);
     assert.ok(
       us[i] <= fastest * 1.03,
@@ -57,7 +65,7 @@ test('tiles that measured more than 5% apart are mostly ranked as measured', () 
   let pairs = 0;
   let right = 0;
   const wrong: string[] = [];
-  for (const sc of fixture.cases) {
+  for (const sc of [...fixture.cases, ...pingpongSweep.cases]) {
     const us = onOneClock(sc);
     const predicted = sc.configs.map((c) => predictCostBf16(c.config, { ...sc.case, kind: 'bf16' }, H100_SXM).cycles);
     for (let a = 0; a < us.length; a++)
@@ -72,17 +80,36 @@ test('tiles that measured more than 5% apart are mostly ranked as measured', () 
   assert.ok(right / pairs >= 0.9, `${right} of ${pairs} ranked as measured; wrong: ${wrong.join('; ')}`);
 });
 
-test('ping-pong hides the epilogue under the other warpgroup: faster where the K-loop is short, level where it is long', () => {
-  const config = (pingpong: number): GemmConfig =>
-    completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132, pingpong });
-  const us = (pingpong: number, k: number) =>
-    predictCostBf16(config(pingpong), { kind: 'bf16', m: 4096, n: 32768, k }, H100_SXM).us;
-  // K = 512: 8 K-blocks a tile, and a 32 KB epilogue that is a large part of it.
-  assert.ok(us(1, 512) < 0.9 * us(0, 512), `K 512: ping-pong ${us(1, 512).toFixed(1)} vs ${us(0, 512).toFixed(1)} µs`);
-  // K = 16384: the epilogue is under 2% of a tile either way.
-  assert.ok(us(1, 16384) < us(0, 16384) && us(1, 16384) > 0.97 * us(0, 16384));
-  // One tile per SM: nothing to overlap, the same time.
+test('ping-pong ran behind the cooperative pick on every swept short-K shape, and the model ranks it so', () => {
+  assert.equal(pingpongSweep.cases.length, 3);
+  for (const sc of pingpongSweep.cases) {
+    const us = onOneClock(sc);
+    const pick = sc.configs.findIndex((c) => !c.config.pingpong);
+    const pingpong = sc.configs.findIndex((c) => c.config.pingpong === 1);
+    assert.ok(pick >= 0 && pingpong >= 0, `${label(sc.case)}: both schedules timed`);
+    assert.ok(
+      us[pingpong] > us[pick],
+      `${label(sc.case)}: ping-pong ${us[pingpong].toFixed(1)} µs, pick ${us[pick].toFixed(1)} µs`,
+    );
+    const predicted = (c: GemmConfig) => predictCostBf16(c, { ...sc.case, kind: 'bf16' }, H100_SXM).cycles;
+    assert.ok(predicted(sc.configs[pingpong].config) > predicted(sc.configs[pick].config), label(sc.case));
+  }
+});
+
+test('the planner offers no ping-pong tile (it measured slower); a forced one is priced with its one-warpgroup K-loop', () => {
+  for (const sc of newestCases()) {
+    const report = chooseConfigBf16({ ...sc.case, kind: 'bf16' }, H100_SXM);
+    assert.ok(
+      report.candidates.every((c) => !c.config.pingpong),
+      label(sc.case),
+    );
+  }
+  // One tile per SM: nothing to hide, so only the slower K-loop shows.
   const one = (pingpong: number) =>
-    predictCostBf16(config(pingpong), { kind: 'bf16', m: 128, n: 2048, k: 7168 }, H100_SXM).us;
-  assert.equal(one(1), one(0));
+    predictCostBf16(
+      completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132, pingpong }),
+      { kind: 'bf16', m: 128, n: 2048, k: 7168 },
+      H100_SXM,
+    ).us;
+  assert.ok(one(1) > one(0));
 });

@@ -10,7 +10,9 @@
 //   - BF16 tensor-core peak is half of FP8's (4096 FLOP/cycle/SM on H100), and a K-block is 64 deep;
 //   - the whole grid is bounded by L2 (multicast halves the shared operand's reads) and HBM;
 //   - cooperative tiles pay their epilogue and tile start in full; ping-pong tiles (each math
-//     warpgroup on its own tile) hide them under the other warpgroup's K-loop when that is longer.
+//     warpgroup on its own tile) hide them under the other warpgroup's K-loop when that is longer,
+//     but run that K-loop on one warpgroup, slower (measured slower overall: the planner does not
+//     offer them, a forced one is priced).
 // Pure: no vscode, no addon.
 
 import type { Bf16Output, Candidate, ConfigReport, GemmConfig, GemmProblem } from '../../../protocol/worker';
@@ -45,6 +47,14 @@ export const BF16_CLUSTER_CHOICES: ReadonlyArray<readonly [clusterM: number, clu
  * tile on every swept shape, 90 (the FP8 rate) does not.
  */
 export const BF16_WGMMA_OPERAND_BYTES_PER_CYCLE = 80;
+/**
+ * A ping-pong tile's K-loop runs on one math warpgroup while the other waits its turn, and it moves
+ * its tile's FLOPs this much slower than a cooperative tile's two warpgroups do. Fitted to the
+ * ping-pong sweep (test/fixtures/h100/bf16-pingpong.json): 64x256 ping-pong ran 2–11% behind the
+ * cooperative picks at M = 4096, K 512–2048, where the epilogue it hides is the largest share of a
+ * tile; 1.25 is the smallest factor that ranks every swept shape as measured.
+ */
+export const BF16_PINGPONG_MATH_FACTOR = 1.25;
 /** Stages wanted to keep loads in flight: a 64-deep K-block is short, so small tiles want more. */
 export const bf16MinUsefulStages = (blockM: number, blockN: number): number => (blockM * blockN < 128 * 128 ? 5 : 3);
 
@@ -95,7 +105,9 @@ export function predictCostBf16(
   const waves = waveInfo(work, c.blockM, c.blockN, device.numSms, clusterSize);
   // K-blocks per tile (K-grouped: of the mean group; every K_g is a multiple of 64).
   const kBlocks = Math.ceil(work.k / BF16_BLOCK_K);
-  const math = (2 * c.blockM * c.blockN * BF16_BLOCK_K) / BF16_TENSOR_FLOP_PER_CYCLE_PER_SM;
+  const math =
+    ((2 * c.blockM * c.blockN * BF16_BLOCK_K) / BF16_TENSOR_FLOP_PER_CYCLE_PER_SM) *
+    (c.pingpong ? BF16_PINGPONG_MATH_FACTOR : 1);
   // Multicast lowers L2 reads, not what each SM receives: each CTA still lands both operands.
   const ingest = ((c.blockM + c.blockN) * BF16_BLOCK_K * 2) / MODEL.smIngestBytesPerCycle;
   const operands = ((c.blockM / 64) * (64 + c.blockN) * BF16_BLOCK_K * 2) / BF16_WGMMA_OPERAND_BYTES_PER_CYCLE;
