@@ -27,7 +27,7 @@ const pingpongSweep = sweep('bf16-pingpong.json');
 const label = (c: GemmProblem) => `${c.m}x${c.n}x${c.k}`;
 const tile = (c: GemmConfig) => `${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN}`;
 const onOneClock = (sc: SweptCase) => timesOnOneClock(sc.configs, 'cublaslt', label(sc.case));
-/** Each shape from the newest sweep that timed it (the later sweep has the schedules the model now offers). */
+/** Each shape from the newest sweep that timed it (the ping-pong sweep re-timed the short-K picks). */
 const newestCases = (): SweptCase[] => {
   const byShape = new Map<string, SweptCase>();
   for (const sc of [...fixture.cases, ...pingpongSweep.cases]) byShape.set(label(sc.case), sc);
