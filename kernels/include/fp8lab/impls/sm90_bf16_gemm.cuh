@@ -101,14 +101,6 @@ struct Sm90Bf16Gemm {
   static constexpr uint32_t kMathBarrierId = 1;  // named barrier over a tile's math threads only
   // Ping-pong: barrier kOrderBarrierId + w opens warpgroup w's next K-loop (ids 3, 4).
   static constexpr uint32_t kOrderBarrierId = kMathBarrierId + kNumMathWarpgroups;
-  // Cooperative tiles: the next tile's first K-block is issued as soon as this tile's accumulators
-  // are staged in shared memory, so the tensor cores work through the rest of the epilogue (the
-  // barriers, the TMA store) and the next tile's start instead of waiting for them. Short K makes
-  // the epilogue a large share of a tile. FP8LAB_BF16_OVERLAP_EPILOGUE=1 builds it (A/B).
-#ifndef FP8LAB_BF16_OVERLAP_EPILOGUE
-#define FP8LAB_BF16_OVERLAP_EPILOGUE 0
-#endif
-  static constexpr bool kOverlapEpilogue = !kPingpong && FP8LAB_BF16_OVERLAP_EPILOGUE != 0;
 
   // ---- tile geometry ---------------------------------------------------------------------------
   static constexpr uint32_t kElemBytes = 2;                                // bf16 operands
@@ -358,30 +350,16 @@ struct Sm90Bf16Gemm {
     }
   }
 
-  // K-block 0 of `tile`, on the stage `pipe` points at, issued ahead of the tile's K-loop (which
-  // takes the stage from there: k_loop<true>). Ends with the group in flight.
-  __device__ __forceinline__ static void issue_first_k_block(float (&accum)[kNumWaves][kNumAccum], const Descriptors& desc,
-                                                             const Tile& tile, const PipelineState<kNumStages>& pipe,
-                                                             uint64_t* full_barriers, TraceWriter& tr) {
-    tr.event(TraceEvent::FullWaitBegin, pipe.stage, 0, tile.m_block, tile.n_block);
-    ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
-    tr.event(TraceEvent::FullWaitEnd, pipe.stage, 0, tile.m_block, tile.n_block);
-    tr.event(TraceEvent::WgmmaIssue, pipe.stage, 0, tile.m_block, tile.n_block);
-    issue_k_block(accum, desc, pipe.stage, true);
-  }
-
   // The K-loop of one tile. K-block kb's group is issued before kb - 1's is waited for
   // (wait_group 1), so the tensor cores always have the next group queued; kb - 1's stage is then
   // released (its operands were read: that group is complete). All groups accumulate into the same
   // registers, which wgmma orders by itself (no fence is needed between mma_asyncs on the same
-  // accumulator, §9.7.15.7.1). kFirstIssued: K-block 0 is already in flight (issue_first_k_block).
-  template <bool kFirstIssued = false>
+  // accumulator, §9.7.15.7.1).
   __device__ __forceinline__ static void k_loop(float (&accum)[kNumWaves][kNumAccum], const Descriptors& desc, uint32_t k_blocks,
                                                 const Tile& tile, PipelineState<kNumStages>& pipe, uint64_t* full_barriers,
                                                 uint64_t* empty_barriers, uint32_t cta_rank, uint32_t lane_idx, TraceWriter& tr) {
     PipelineState<kNumStages> previous = pipe;
-    if constexpr (kFirstIssued) pipe.advance();
-    for (uint32_t kb = kFirstIssued ? 1 : 0; kb < k_blocks; ++kb) {
+    for (uint32_t kb = 0; kb < k_blocks; ++kb) {
       tr.event(TraceEvent::FullWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
       ptx::mbarrier_try_wait_parity(&full_barriers[pipe.stage], pipe.phase);
       tr.event(TraceEvent::FullWaitEnd, pipe.stage, kb, tile.m_block, tile.n_block);
@@ -425,37 +403,6 @@ struct Sm90Bf16Gemm {
     TraceWriter tr(args, 1 + math_wg, threadIdx.x % 128 == 0);
     Tile tile;
     float accum[kNumWaves][kNumAccum];
-    if constexpr (kOverlapEpilogue) {
-      // Every tile's K-block 0 is issued before its K-loop: the first here, the others under the
-      // previous tile's epilogue. The last tile leaves the loop on its own path, with no group in
-      // flight (ptxas serialises wgmma when a path out of a loop may carry one: C7514).
-      if (sched.next(tile)) {
-        issue_first_k_block(accum, desc, tile, pipe, full_barriers, tr);
-        while (true) {
-          tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-          k_loop<true>(accum, desc, tile_k_blocks(tile, k_blocks), tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
-          tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-          stage_tile(smem_d, accum, wg_row, warp_in_wg, lane_idx, kMathBarrierId);
-          Tile next;
-          if (!sched.next(next)) {
-            store_staged_tile(args, sched, smem_d, tile, kMathBarrierId);
-            tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-            tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-            tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-            break;
-          }
-          issue_first_k_block(accum, desc, next, pipe, full_barriers, tr);
-          store_staged_tile(args, sched, smem_d, tile, kMathBarrierId);
-          tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-          tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-          tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-          tile = next;
-        }
-      }
-      ptx::cp_async_bulk_wait_group_read<0>();
-      tr.finish();
-      return;
-    }
     uint32_t tile_index = 0;
     while (sched.next(tile)) {
       // Ping-pong: the other warpgroup's tile; its K-blocks pass through the ring before our next.
@@ -499,13 +446,6 @@ struct Sm90Bf16Gemm {
   __device__ __forceinline__ static void store_tile(const GemmArgs& args, const Sched& sched, uint8_t* smem_d, const Tile& t,
                                                     float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row, uint32_t warp_in_wg,
                                                     uint32_t lane_idx, uint32_t barrier_id) {
-    stage_tile(smem_d, accum, wg_row, warp_in_wg, lane_idx, barrier_id);
-    store_staged_tile(args, sched, smem_d, t, barrier_id);
-  }
-
-  // The accumulators into the staging tile (after this the registers are free for the next tile).
-  __device__ __forceinline__ static void stage_tile(uint8_t* smem_d, const float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row,
-                                                    uint32_t warp_in_wg, uint32_t lane_idx, uint32_t barrier_id) {
     // The previous tile's store must have finished reading the staging tile (every thread waits for
     // its own bulk group, which is free when it issued none), then the tile's threads agree on it.
     ptx::cp_async_bulk_wait_group_read<0>();
@@ -515,11 +455,6 @@ struct Sm90Bf16Gemm {
     } else {
       stage_bf16(smem_d, accum, wg_row, warp_in_wg, lane_idx);
     }
-  }
-
-  // The staging tile to D: one TMA store (or reduce-add) per TMA_D_BLOCK_N-column slab, or row by row.
-  __device__ __forceinline__ static void store_staged_tile(const GemmArgs& args, const Sched& sched, const uint8_t* smem_d,
-                                                           const Tile& t, uint32_t barrier_id) {
     // Make the generic-proxy shared-memory writes visible to the TMA (async proxy), then store one
     // TMA_D_BLOCK_N-column slab per thread; rows past M and columns past N are clipped by the TMA.
     ptx::fence_proxy_async_shared_cta();
