@@ -69,7 +69,7 @@ test(
   "compile --kernel bf16 --config split_k=N builds the split-K kernel; a forced tile or cluster drops the pick's split; grouped kinds refuse it",
   { skip },
   () => {
-    const compile = (config: string, kind = 'bf16', shape = '64,2112,7168') =>
+    const compile = (config: string, kind = 'bf16', shape = '64,2112,16384') =>
       fp8lab([
         'compile',
         '--kernel',
@@ -90,7 +90,7 @@ test(
       0,
     );
     assert.doesNotMatch(report.ptxasLog, /warning/i);
-    // The pick at 64x2112x7168 splits K; forcing a tile or a cluster runs that without split-K.
+    // The pick at 64x2112x16384 splits K; forcing a tile or a cluster runs that without split-K.
     const tile = JSON.parse(compile('block_m=64,block_n=64').stdout) as CompileReport;
     assert.equal(tile.config.splitK, undefined);
     const pair = JSON.parse(compile('cluster_n=2').stdout) as CompileReport;
@@ -136,11 +136,11 @@ test(
     const run = JSON.parse(readFileSync(json, 'utf8')) as GroupedBenchRun;
     assert.equal(run.mode, 'study');
     assert.match(run.results[0].kernelName!, /^fp8lab_sm90_bf16_gemm_obf16_/);
-    // The decode shape's pick splits K across a cluster of 4 (compiled, not launched, here).
+    // A long-K decode shape's pick splits K across a cluster of 2 (compiled, not launched, here).
     const decode = join(work, 'bf16-decode.json');
-    const d = fp8lab(['bench', '--kernel', 'bf16', '--check-only', '--no-peer', '64,2112,7168', '--json', decode]);
+    const d = fp8lab(['bench', '--kernel', 'bf16', '--check-only', '--no-peer', '64,2112,16384', '--json', decode]);
     assert.equal(d.code, 0, d.stderr);
-    assert.match((JSON.parse(readFileSync(decode, 'utf8')) as GroupedBenchRun).results[0].kernelName!, /_sk4$/);
+    assert.match((JSON.parse(readFileSync(decode, 'utf8')) as GroupedBenchRun).results[0].kernelName!, /_sk2$/);
     const grouped = fp8lab(['bench', '--kernel', 'bf16-contiguous', '--check-only', '2,300,1000,1000']);
     assert.equal(grouped.code, 0, grouped.stderr);
     assert.match(grouped.stdout, /bf16 contiguous 2x~300 N=1000 K=1000 .* compiled/);
