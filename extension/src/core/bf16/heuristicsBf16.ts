@@ -15,8 +15,8 @@
 //     offer them, a forced one is priced);
 //   - split-K (kind 'bf16', no cluster, cooperative) prices a tile as the FP8 model does: splitK work
 //     units of ceil(K-blocks / splitK) each, waves over tiles x splitK units, plus the partial sums'
-//     hand-over; the planner offers it only where it fills idle SMs and clearly beats every tile
-//     without it (it is not measured on a GPU yet).
+//     hand-over; the planner offers split 2 only where it fills idle SMs and clearly beats every tile
+//     without it, and shows split 4 without offering it (neither is measured on a GPU yet).
 // Pure: no vscode, no addon.
 
 import type { Bf16Output, Candidate, ConfigReport, GemmConfig, GemmProblem } from '../../../protocol/worker';
