@@ -4,7 +4,8 @@
 // roles, TMA swizzle) from check_harness.h; the K-grouped form's tile walk (the kernel's own Sched,
 // BLOCK_K 64) with k_grouped_schedule_check.h; the ping-pong form's staging tiles, the ring
 // position its warpgroups skip to, and its stage protocol (a model of producer, TMA and both
-// warpgroups with the order barriers, under random interleavings). Needs nvcc, no GPU:
+// warpgroups with the order barriers, under random interleavings); the split-K exchange buffer and
+// the ranks' K shares. Needs nvcc, no GPU:
 //   nvcc -std=c++17 -O1 -I kernels/include -o /tmp/ci_bf16 kernels/tools/check_invariants_bf16.cu && /tmp/ci_bf16
 #include <algorithm>
 #include <cstdio>
@@ -272,6 +273,38 @@ static void check_pingpong_protocol() {
               "unordered: %u of 300 runs read a wrong K-block\n", ST, runs, faults);
 }
 
+// ---- split-K: the exchange buffer's layout and slot indexing, and the ranks' K shares --------------
+template <uint32_t BM, uint32_t BN, uint32_t ST, uint32_t S, Bf16Output O>
+static void check_split_k() {
+  using K = Sm90Bf16Gemm<BM, BN, 64, ST, BM == 64 ? 1 : 2, 1, 1, 128, 128, 128, 132, GemmType::Normal, O, false, S>;
+  using One = Sm90Bf16Gemm<BM, BN, 64, ST, BM == 64 ? 1 : 2, 1, 1, 128, 128, 128, 132, GemmType::Normal, O, false>;
+  CHECK(K::kCtasPerCluster == S, "split-K: the launch's cluster is the K ranks");
+  CHECK(K::SMEM_BARRIER_OFFSET == One::SMEM_BARRIER_OFFSET, "split-K leaves the D tile and the stages where they were");
+  CHECK(K::SMEM_EXCHANGE_OFFSET % 16 == 0 && K::SMEM_EXCHANGE_OFFSET >= K::SMEM_BARRIER_OFFSET + (2 * ST + 2) * 8,
+        "the exchange buffer follows all 2 * stages + 2 barriers, 16-aligned for float4");
+  CHECK(K::SMEM_EXCHANGE_SLOT_BYTES == BM * BN * 4 && K::kSmemFixedBytes == K::SMEM_EXCHANGE_OFFSET + (S - 1) * BM * BN * 4,
+        "one fp32 BLOCK_M x BLOCK_N slot per rank > 0, at the end");
+  // Every (wave, accumulator quad, thread) owns one float4 of a slot, and together they fill it.
+  std::vector<int> owner(K::SMEM_EXCHANGE_SLOT_BYTES / 16, 0);
+  for (uint32_t t = 0; t < K::kNumMathThreads; ++t)
+    for (uint32_t w = 0; w < K::kNumWaves; ++w)
+      for (uint32_t j = 0; j < K::kNumAccum / 4; ++j) {
+        const uint32_t i = K::exchange_index(w, j, t);
+        CHECK(i < owner.size() && owner[i]++ == 0, "exchange float4 %u of thread %u wave %u quad %u is out of the slot or shared", i, t, w, j);
+      }
+  // The ranks' shares of kb K-blocks: contiguous, in rank order, covering [0, kb) once, sizes within one.
+  for (uint32_t kb = 0; kb <= 300; ++kb) {
+    CHECK(K::split_k_begin(0, kb) == 0 && K::split_k_begin(S, kb) == kb, "the shares of %u K-blocks must cover all of them", kb);
+    for (uint32_t r = 0; r < S; ++r) {
+      const uint32_t n = K::split_k_begin(r + 1, kb) - K::split_k_begin(r, kb);
+      CHECK(K::split_k_begin(r + 1, kb) >= K::split_k_begin(r, kb) && n >= kb / S && n <= kb / S + 1,
+            "rank %u of %u gets %u of %u K-blocks", r, S, n, kb);
+    }
+  }
+  std::printf("split-K  %3ux%-3u %u stages x%u (%s D): exchange at %u, %u B per slot, %u B total; shares of 0..300 K-blocks ok\n", BM, BN,
+              ST, S, O == Bf16Output::Bf16 ? "bf16" : "fp32", K::SMEM_EXCHANGE_OFFSET, K::SMEM_EXCHANGE_SLOT_BYTES, K::kSmemFixedBytes);
+}
+
 // ---- K-grouped: the kernel's scheduler (the 1D1D one at BLOCK_K 64) over K_g lists of 64s -------
 template <uint32_t BM, uint32_t BN>
 static void check_k_grouped() {
@@ -322,6 +355,11 @@ int main() {
   check_pingpong_protocol<2>();
   check_pingpong_protocol<3>();
   check_pingpong_protocol<5>();
+  check_split_k<64, 64, 8, 2, Bf16Output::Bf16>();
+  check_split_k<64, 64, 8, 4, Bf16Output::Fp32>();
+  check_split_k<64, 128, 4, 4, Bf16Output::Fp32Accumulate>();
+  check_split_k<128, 128, 4, 2, Bf16Output::Bf16>();
+  check_split_k<256, 64, 3, 2, Bf16Output::Bf16>();
   std::printf("all %d checks passed\n", g_checks);
   return 0;
 }

@@ -44,7 +44,10 @@ void validate_bf16_config(const GemmLaunchSpec& s) {
                                               ": D's rows (" + (s.d_fp32 ? "fp32" : "bf16") +
                                               ") must be 16-byte aligned for the TMA store; use N = " +
                                               std::to_string(align_up_u64(s.n, n_align)));
-  if (s.split_k != 1) throw_bad_argument("GemmLaunchSpec.splitK must be 1 for kind 'bf16' (got " + std::to_string(s.split_k) + ")");
+  // Split-K (2 or 4, checked with the FP8 kinds' below) runs the one-GEMM kind only.
+  if (s.split_k != 1 && s.kind != "bf16")
+    throw_bad_argument("GemmLaunchSpec.splitK must be 1 for kind '" + s.kind + "' (split-K is implemented for kind 'bf16'; got " +
+                       std::to_string(s.split_k) + ")");
 }
 
 // The FP8 kinds' problem rules: whole 128-wide scaling blocks along K, 16-byte rows of D.
@@ -73,7 +76,7 @@ void validate_gemm_config(const GemmLaunchSpec& s, const DeviceInfoData& device,
   else validate_fp8_problem(s);
   if (s.split_k > 1 && (s.cluster_m * s.cluster_n != 1 || one_d_one_d))
     throw_bad_argument("GemmLaunchSpec.splitK = " + std::to_string(s.split_k) + " needs clusterM = clusterN = 1 (the cluster "
-                       "splits K instead of multicasting) and the 1D2D kernel");
+                       "splits K instead of multicasting) and the 1D2D or BF16 kernel");
   const int64_t cluster = s.ctas_per_cluster();
   // The 1D1D kernel's cluster pairs tiles along one dimension (k_grouped_scheduler.cuh): its block
   // count there must be even (extension/src/core/kernelRules1d1d.ts ruleClusterPairs1d1d).

@@ -6,10 +6,10 @@
 # DeepGEMM compiles cold: run the three parts as three commands on the same warm machine, where the JIT
 # cache of the first serves the others).
 # 1. the BF16 GPU tests (test/gpu/bf16.ts: rejections; the standard list, ragged M/N/K, every tile
-#    family and multicast direction forced, fp32 and fp32-accumulate outputs; calc_diff < 1e-5 on
-#    every element of NaN-poisoned D);
-# 2. compute-sanitizer memcheck on two small ragged shapes (bf16 D; fp32 accumulated into C), correctness
-#    only; then `fp8lab timeline --kernel bf16 4096 7168 2048` (the instrumented kernel's trace);
+#    family and multicast direction forced, split-K 2 and 4 forced, fp32 and fp32-accumulate outputs;
+#    calc_diff < 1e-5 on every element of NaN-poisoned D);
+# 2. compute-sanitizer memcheck on two small ragged shapes (bf16 D; fp32 accumulated into C) and a
+#    split-K 4 one (the partial sums cross distributed shared memory), correctness only; then `fp8lab timeline --kernel bf16 4096 7168 2048` (the instrumented kernel's trace);
 # 3. `fp8lab bench --kernel bf16` (DeepSeek shapes + 8192³) with cuBLASLt's best BF16 algorithm and
 #    DeepGEMM's bf16_gemm_nt beside it (DeepGEMM when the peers' Python imports deep_gemm, e.g. with
 #    PYTHONPATH set as for the other passes), then `--kernel bf16-contiguous` and `bf16-masked` beside DeepGEMM's
@@ -85,7 +85,8 @@ SAN=${CUDA_HOME}/bin/compute-sanitizer
 command -v "$SAN" >/dev/null || SAN=compute-sanitizer
 : > "$LOG/sanitizer.log"
 for args in "bench --kernel bf16 --check-only --no-peer 100,200,72" \
-            "bench --kernel bf16 --check-only --no-peer --output fp32-accumulate 513,4104,2056"; do
+            "bench --kernel bf16 --check-only --no-peer --output fp32-accumulate 513,4104,2056" \
+            "bench --kernel bf16 --check-only --no-peer --config block_m=64,block_n=64,split_k=4 100,1000,1032"; do
   echo "== $SAN --tool memcheck node cli.js $args" >> "$LOG/sanitizer.log"
   timeout 100 "$SAN" --tool memcheck --target-processes application-only --error-exitcode 9 \
     "$NODE" extension/dist/cli.js $args >> "$LOG/sanitizer.log" 2>&1

@@ -5,6 +5,10 @@
 //   - ragged shapes: M and N not multiples of any tile (1, 7, 100, 1000 rows; N = 24, 200, 576, 1000),
 //     K not a multiple of the 64-deep K-block (8, 72, 200, 1000, 7176);
 //   - every tile family and both multicast directions forced on ragged shapes;
+//   - split-K 2 and 4 forced (64x64, 64x128, 128x128; bf16, fp32 and fp32-accumulate D): K-block
+//     counts that split unevenly, K below 64 x splitK (ranks with an empty share hand over zeros),
+//     ragged M and N, fewer tiles than clusters and many tiles per cluster (the exchange barriers'
+//     phases over several tiles);
 //   - fp32 output and fp32 accumulation into C;
 //   - the M-grouped kinds (bf16-contiguous, bf16-masked): their standard lists and edge cases (an
 //     empty group, the psum layout, ragged K), padding rows / rows past masked_m checked untouched;
@@ -164,6 +168,16 @@ async function rejections(env: Awaited<ReturnType<typeof probeEnvironment>>): Pr
   await check('bf16: forced blockK 128 (an FP8 config) -> E_INVALID_CONFIG [block-k]', () =>
     expectCode(() => prepareCase(bf16(256, 256, 256, { config: fp8Config }), 0, settings, env), 'E_INVALID_CONFIG'),
   );
+  const splitMasked = completeConfigBf16({ blockM: 64, blockN: 128, numSms: 132, splitK: 2 });
+  await check('bf16-masked: forced split-K -> E_INVALID_CONFIG [split-k] (kind bf16 only)', async () => {
+    const masked = { kind: 'bf16-masked' as const, numGroups: 2, m: 256, n: 4096, k: 1024, expectedM: 100 };
+    const msg = await expectCode(
+      () => prepareCase({ ...masked, config: splitMasked }, 0, settings, env),
+      'E_INVALID_CONFIG',
+    );
+    if (!/split-k/.test(msg)) throw new Error(`message does not name the rule: ${msg}`);
+    return msg;
+  });
 }
 
 const RAGGED: Array<[number, number, number]> = [
@@ -205,6 +219,37 @@ function forcedCases(sms: number): GroupedCase[] {
     const config = completeConfigBf16({ blockM, blockN, clusterM, clusterN, numSms: sms });
     for (const [m, n, k] of shapes) out.push(bf16(m, n, k, { config }));
   }
+  return [...out, ...splitKCases(sms)];
+}
+
+/**
+ * Split-K forced on kind 'bf16'. K-blocks (64 deep) per tile: 112 (even shares), 17 (shares of 8/9
+ * and 4/4/4/5), 1 and 2 and 3 (fewer than the ranks: some shares are empty), 33 and 16. Tiles per
+ * cluster: 64x2112 at 64x64 is 33 tiles (one per cluster at split 4 on 132 SMs), 100x1000 fewer than
+ * the clusters, 1000x1000 and 513x4104 several per cluster (the exchange barriers change phase).
+ */
+function splitKCases(sms: number): GroupedCase[] {
+  // The grid is whole clusters of splitK CTAs (sms is already even).
+  const sk = (blockM: number, blockN: number, splitK: number, output: Bf16Output = 'bf16') =>
+    completeConfigBf16({ blockM, blockN, splitK, numSms: Math.floor(sms / splitK) * splitK }, output);
+  const shapes: Array<[number, number, number]> = [
+    [64, 2112, 7168],
+    [100, 1000, 1032],
+    [1, 8, 8],
+    [129, 200, 72],
+    [300, 3000, 136],
+    [1000, 1000, 2056],
+    [513, 4104, 1000],
+  ];
+  const out: GroupedCase[] = [];
+  for (const config of [sk(64, 64, 2), sk(64, 64, 4), sk(64, 128, 4), sk(128, 128, 2)])
+    for (const [m, n, k] of shapes) out.push(bf16(m, n, k, { config }));
+  // fp32 D and fp32 accumulation into C: an uneven split, empty shares, several tiles per cluster.
+  for (const output of ['fp32', 'fp32-accumulate'] as Bf16Output[])
+    for (const config of [sk(64, 64, 4, output), sk(64, 128, 4, output), sk(128, 128, 2, output)])
+      for (const [m, n, k] of [shapes[1], shapes[3], shapes[5]]) out.push(bf16(m, n, k, { output, config }));
+  // The planner's own split-K pick (few tiles, long K: 64x32 split 2).
+  out.push(bf16(64, 2112, 16384));
   return out;
 }
 

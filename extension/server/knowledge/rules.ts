@@ -157,6 +157,13 @@ export const rules: RuleEntry[] = [
     mirror: BF16,
   },
   {
+    id: 'split-k',
+    families: ['bf16'],
+    title: 'Split-K 1, 2 or 4: the one GEMM, cooperative, without multicast',
+    body: "A tile's K-blocks split across the 2 or 4 CTAs of a cluster; ranks 1.. hand their FP32 accumulators to rank 0 through distributed shared memory and rank 0 alone stores the tile. The cluster then carries the K ranks, not a multicast pair; rank 0's math warpgroups add every partial sum of the whole tile, so tiles are cooperative (no ping-pong); and the grouped kinds, whose schedulers walk experts or K-groups, do not split. The exchange buffer takes (splitK - 1) · BLOCK_M · BLOCK_N · 4 bytes of shared memory (rule smem).",
+    mirror: BF16,
+  },
+  {
     id: 'kgrouped-cluster',
     families: ['bf16'],
     title: 'K-grouped runs without clusters',

@@ -231,6 +231,17 @@ export const templateParams: TemplateParamEntry[] = [
       'multicast (rule split-k).',
   },
   {
+    families: ['bf16'],
+    identifiers: ['kSplitK'],
+    title: 'Split-K across the CTAs of a cluster (1, 2 or 4)',
+    body:
+      'Above 1 (kind bf16, GemmType::Normal), the CTAs of a cluster take the same tile and rank r runs K-blocks ' +
+      '[r·kb/kSplitK, (r+1)·kb/kSplitK) of its kb 64-deep K-blocks; a rank whose share is empty (kb < kSplitK) loads ' +
+      "nothing and hands over zeros. Ranks 1.. write their FP32 accumulators into rank 0's exchange buffer " +
+      '(st.shared::cluster) and rank 0 adds them and alone runs the epilogue. Cooperative tiles without multicast, and ' +
+      'no epilogue overlap (rule split-k); the launch cluster is clusterM·clusterN·kSplitK CTAs.',
+  },
+  {
     identifiers: ['kTailSplitRequested', 'kTailSplit'],
     title: "Tail split: the last wave's tiles split along K",
     body:

@@ -136,7 +136,11 @@ function smemSegments(
       ['A', l.aStageBytes],
       ['B', l.bStageBytes],
     ];
-    return laid(d, stage, [{ part: 'barriers', bytes: l.totalBytes - l.barrierOffset }], l.totalBytes);
+    const tail: SmemSegment[] = [
+      { part: 'barriers', bytes: l.exchangeOffset - l.barrierOffset },
+      ...(l.exchangeBytes ? [{ part: 'exchange' as const, bytes: l.exchangeBytes }] : []),
+    ];
+    return laid(d, stage, tail, l.totalBytes);
   }
   if (is1d1dKind(problem.kind)) {
     const l = sharedMemoryLayout1d1d(config);

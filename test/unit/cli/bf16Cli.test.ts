@@ -20,11 +20,15 @@ test('configs --kernel bf16: BF16 candidates (blockK 64), rejections with rules,
   assert.equal(report.problem.kind, 'bf16');
   assert.equal(report.chosen.blockK, 64);
   assert.match(report.configOrigin!.text, /BF16 cost model/);
-  const rejected = report.candidates.filter((c) => c.rejected);
+  const rejected = report.candidates.filter((c) => c.rejected && !c.config.splitK);
   assert.ok(
     rejected.length > 0 &&
       rejected.every((c) => c.rejected!.rule === 'registers' && /accumulator registers/.test(c.rejected!.reason)),
   );
+  // Split-K at M = 4096: every split candidate is refused (most would add waves), each with its rule.
+  const splits = report.candidates.filter((c) => c.config.splitK);
+  assert.ok(splits.length > 0 && splits.every((c) => c.rejected));
+  assert.ok(splits.some((c) => c.rejected!.rule === 'split-k' && /would add a wave/.test(c.rejected!.reason)));
   // A decode shape: one wave of tiles, so multicast is refused with its reason.
   const decode = JSON.parse(
     fp8lab(['configs', '--kernel', 'bf16', '64', '2112', '7168', '--json']).stdout,
@@ -61,6 +65,45 @@ test(
   },
 );
 
+test(
+  "compile --kernel bf16 --config split_k=N builds the split-K kernel; a forced tile or cluster drops the pick's split; grouped kinds refuse it",
+  { skip },
+  () => {
+    const compile = (config: string, kind = 'bf16', shape = '64,2112,16384') =>
+      fp8lab([
+        'compile',
+        '--kernel',
+        kind,
+        shape,
+        ...(kind === 'bf16' ? ['--output', 'fp32'] : []),
+        '--config',
+        config,
+        '--json',
+      ]);
+    const sk = compile('block_m=64,block_n=128,split_k=4');
+    assert.equal(sk.code, 0, sk.stderr);
+    const report = JSON.parse(sk.stdout) as CompileReport;
+    assert.match(report.kernelName, /^fp8lab_sm90_bf16_gemm_ofp32_bm64_bn128_bk64_st4_wg1_cm1_cn1_.*_sms132_sk4$/);
+    assert.deepEqual([report.config.splitK, report.config.sharedBytes], [4, 229456]);
+    assert.equal(
+      report.registers.spillStoresBytes + report.registers.spillLoadsBytes + report.registers.stackFrameBytes,
+      0,
+    );
+    assert.doesNotMatch(report.ptxasLog, /warning/i);
+    // The pick at 64x2112x16384 splits K; forcing a tile or a cluster runs that without split-K.
+    const tile = JSON.parse(compile('block_m=64,block_n=64').stdout) as CompileReport;
+    assert.equal(tile.config.splitK, undefined);
+    const pair = JSON.parse(compile('cluster_n=2').stdout) as CompileReport;
+    assert.deepEqual([pair.config.splitK, pair.config.clusterN], [undefined, 2]);
+    const masked = compile('split_k=2', 'bf16-masked', '4,192,2048,1024');
+    assert.equal(masked.code, 1);
+    assert.match(masked.stderr, /E_INVALID_CONFIG.*\[split-k\] split-K is implemented for kind 'bf16'/);
+    const tooBig = compile('block_m=128,block_n=128,split_k=4');
+    assert.equal(tooBig.code, 1);
+    assert.match(tooBig.stderr, /\[smem\].*use split_k=2 \(3 stages fit\) or blockN ≤ 80 at split_k=4/);
+  },
+);
+
 test('compile --kernel bf16 --output fp32-accumulate builds the BF16 kernel with 0 spills', { skip }, () => {
   const r = fp8lab([
     'compile',
@@ -93,6 +136,11 @@ test(
     const run = JSON.parse(readFileSync(json, 'utf8')) as GroupedBenchRun;
     assert.equal(run.mode, 'study');
     assert.match(run.results[0].kernelName!, /^fp8lab_sm90_bf16_gemm_obf16_/);
+    // A long-K decode shape's pick splits K across a cluster of 2 (compiled, not launched, here).
+    const decode = join(work, 'bf16-decode.json');
+    const d = fp8lab(['bench', '--kernel', 'bf16', '--check-only', '--no-peer', '64,2112,16384', '--json', decode]);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match((JSON.parse(readFileSync(decode, 'utf8')) as GroupedBenchRun).results[0].kernelName!, /_sk2$/);
     const grouped = fp8lab(['bench', '--kernel', 'bf16-contiguous', '--check-only', '2,300,1000,1000']);
     assert.equal(grouped.code, 0, grouped.stderr);
     assert.match(grouped.stdout, /bf16 contiguous 2x~300 N=1000 K=1000 .* compiled/);

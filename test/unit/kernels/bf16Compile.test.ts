@@ -1,7 +1,7 @@
 // Compiles the BF16 GEMM (kernels/include/fp8lab/impls/sm90_bf16_gemm.cuh) with the real nvcc
 // (sm_90a, ptxas -v): every config the heuristics choose for the DeepSeek shapes and 8192³, plus
 // clustered and fp32 / fp32-accumulate instantiations; asserts 0 spills, 0 stack and no serialised
-// wgmma (ping-pong forms too); checks that the kernel's static_asserts reject what the TypeScript rules reject; and builds
+// wgmma (ping-pong and split-K forms too); checks that the kernel's static_asserts reject what the TypeScript rules reject; and builds
 // and runs kernels/tools/check_invariants_bf16.cu (epilogue mappings, layout, K-blocks, the K-grouped
 // walk) on the CPU. The K-grouped kind compiles its standard-list choices and the forced tiles of its GPU test.
 // Skips only when nvcc is absent.
@@ -17,7 +17,7 @@ import { H100_SXM } from '../../../extension/src/core/heuristics/device';
 import { assertCompilesClean, assertInvariantCheckerPasses, compileCubin, skip, withWorkDir } from '../nvccHarness';
 
 const key = (c: GemmConfig, o: Bf16Output, kind: KernelKind = 'bf16') =>
-  `${kind === 'bf16' ? '' : `${kind} `}${o} ${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''} st${c.numStages} ${c.clusterM}x${c.clusterN} sd${c.swizzleD}`;
+  `${kind === 'bf16' ? '' : `${kind} `}${o} ${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''}${c.splitK ? ` sk${c.splitK}` : ''} st${c.numStages} ${c.clusterM}x${c.clusterN} sd${c.swizzleD}`;
 
 function configsToCompile(): Array<{ config: GemmConfig; output: Bf16Output; kind: KernelKind }> {
   const seen = new Map<string, { config: GemmConfig; output: Bf16Output; kind: KernelKind }>();
@@ -56,6 +56,10 @@ function configsToCompile(): Array<{ config: GemmConfig; output: Bf16Output; kin
   for (const output of ['fp32', 'fp32-accumulate'] as const) add(pp(128, 128, output), output);
   for (const kind of ['bf16-contiguous', 'bf16-masked'] as const) for (const [m, n] of [[128, 128], [64, 256]]) add(pp(m, n), 'bf16', kind);
   for (const [m, n] of [[128, 128], [64, 256]]) add(pp(m, n, 'fp32-accumulate'), 'fp32-accumulate', 'bf16-kgrouped');
+  // Split-K: the tiles test/gpu/bf16.ts forces, each output (the heuristics' split-K picks are above).
+  for (const output of ['bf16', 'fp32', 'fp32-accumulate'] as const)
+    for (const [blockM, blockN, splitK] of [[64, 64, 2], [64, 64, 4], [64, 128, 4], [128, 128, 2]] as const)
+      add(completeConfigBf16({ blockM, blockN, splitK, numSms: 132 }, output), output);
   return [...seen.values()];
 }
 
@@ -79,7 +83,7 @@ test('the instrumented BF16 build compiles clean too, cooperative and ping-pong'
   });
 });
 
-test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, smem, block-k, swizzle-d, grouped and K-grouped outputs, K-grouped clusters, ping-pong tiles)', { skip }, () => {
+test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, smem, block-k, swizzle-d, grouped and K-grouped outputs, K-grouped clusters, ping-pong tiles, split-K)', { skip }, () => {
   withWorkDir('fp8lab-bf16-reject-', (work) => {
     const unit = (args: string, threads = 384): string => [
       '#include "fp8lab/impls/sm90_bf16_gemm.cuh"',
@@ -98,6 +102,13 @@ test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, sm
       ['pingpong256', '256, 64, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, true', /rule pingpong/],
       ['pingpong1wg', '64, 128, 64, 3, 1, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, true', /rule pingpong/],
       ['pingpongregs', '128, 256, 64, 2, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, true', /rule registers/],
+      ['split3', '64, 64, 64, 8, 1, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 3', /rule split-k/],
+      ['splitcluster', '64, 64, 64, 8, 1, 2, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 2', /rule split-k/],
+      ['splitpingpong', '64, 64, 64, 8, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, true, 2', /rule split-k/],
+      ['splitmasked', '64, 64, 64, 8, 1, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::MGroupedMasked, fp8lab::Bf16Output::Bf16, false, 2', /rule split-k/],
+      ['splitkgrouped', '64, 64, 64, 8, 1, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::KGrouped, fp8lab::Bf16Output::Fp32Accumulate, false, 2', /rule split-k/],
+      ['splitsmem', '128, 128, 64, 2, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 4', /rule smem/],
+      ['splitsms', '64, 64, 64, 8, 1, 1, 1, 128, 128, 128, 130, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 4', /rule num-sms/],
     ];
     for (const [name, args, rule] of cases) {
       const r = compileCubin(unit(args), work, `bad_${name}`);
@@ -107,6 +118,6 @@ test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, sm
   });
 });
 
-test('kernels/tools/check_invariants_bf16.cu (bf16 and fp32 epilogue mappings, layout, K-block tails, the K-grouped walk at BLOCK_K 64, the ping-pong ring skips and stage protocol) passes on the CPU', { skip }, () => {
+test('kernels/tools/check_invariants_bf16.cu (bf16 and fp32 epilogue mappings, layout, K-block tails, the K-grouped walk at BLOCK_K 64, the ping-pong ring skips and stage protocol, the split-K exchange and shares) passes on the CPU', { skip }, () => {
   assertInvariantCheckerPasses('check_invariants_bf16');
 });

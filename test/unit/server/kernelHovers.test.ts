@@ -60,7 +60,7 @@ test('kernel families: each kernel definition is a region, and a position belong
   // A text with two kernels: each position gets its own.
   const both = bf16 + '\n' + plain;
   const t = lexCpp(both);
-  assert.equal(kernelFamilyAt(t, both.indexOf('kOutput, bool kPingpong>')), 'bf16');
+  assert.equal(kernelFamilyAt(t, both.indexOf('kOutput, bool kPingpong, uint32_t kSplitK')), 'bf16');
   assert.equal(kernelFamilyAt(t, both.indexOf('kNumHeads, uint32_t kHeadDim')), 'mqa');
   assert.equal(kernelFamilyAt(t, both.indexOf('struct KeyRange')), undefined);
 });
@@ -78,16 +78,20 @@ test('BLOCK_K is explained per kernel: 64 in the BF16 kernel, 128 in FP8, both i
   assert.match(inScheduler, /The K-grouped scheduler is templated on it/);
 });
 
-test('BF16 kernel: its template parameters kGemmType, kOutput and kPingpong, the Bf16Output epilogues, K-grouped', () => {
-  const gemmType = hover(bf16, 'GemmType kGemmType, Bf16Output kOutput, bool kPingpong>', 10);
+test('BF16 kernel: its template parameters kGemmType, kOutput, kPingpong and kSplitK, the Bf16Output epilogues, K-grouped', () => {
+  const gemmType = hover(bf16, 'GemmType kGemmType, Bf16Output kOutput, bool kPingpong,', 10);
   assert.match(gemmType, /\*\*`kGemmType`\*\* — Which GEMM the BF16 kernel is compiled as/);
   assert.match(gemmType, /`KGrouped` \(G weight-gradient GEMMs of their own K_g, fp32 D_g = C_g \+ A_g·B_gᵀ/);
-  const output = hover(bf16, 'GemmType kGemmType, Bf16Output kOutput, bool kPingpong>', 33);
+  const output = hover(bf16, 'GemmType kGemmType, Bf16Output kOutput, bool kPingpong,', 33);
   assert.match(output, /\*\*`kOutput`\*\* — What the BF16 epilogue writes \(Bf16Output\)/);
-  const pingpong = hover(bf16, 'Bf16Output kOutput, bool kPingpong>', 28);
+  const pingpong = hover(bf16, 'Bf16Output kOutput, bool kPingpong,', 28);
   assert.match(pingpong, /\*\*`kPingpong`\*\* — Ping-pong or cooperative math warpgroups/);
   assert.match(pingpong, /one warpgroup's epilogue runs while the other's K-loop/);
   assert.match(hover(bf16, 'kPingpong ? math_wg * SMEM_D_TILE_BYTES', 3), /Ping-pong or cooperative/);
+  const splitK = hover(bf16, 'bool kPingpong, uint32_t kSplitK = 1>', 26);
+  assert.match(splitK, /\*\*`kSplitK`\*\* — Split-K across the CTAs of a cluster \(1, 2 or 4\)/);
+  assert.match(splitK, /64-deep K-blocks; a rank whose share is empty/);
+  assert.doesNotMatch(splitK, /FP8/);
   const bf16Output = hover(bf16, 'enum class Bf16Output', 12);
   assert.match(bf16Output, /Bf16Output — the three epilogues of the BF16 GEMM/);
   assert.match(bf16Output, /`Bf16`: D bf16 \[M, N\] overwritten .*`stmatrix`/);

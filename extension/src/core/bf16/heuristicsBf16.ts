@@ -12,10 +12,15 @@
 //   - cooperative tiles pay their epilogue and tile start in full; ping-pong tiles (each math
 //     warpgroup on its own tile) hide them under the other warpgroup's K-loop when that is longer,
 //     but run that K-loop on one warpgroup, slower (measured slower overall: the planner does not
-//     offer them, a forced one is priced).
+//     offer them, a forced one is priced);
+//   - split-K (kind 'bf16', no cluster, cooperative) prices a tile as the FP8 model does: splitK work
+//     units of ceil(K-blocks / splitK) each, waves over tiles x splitK units, plus the partial sums'
+//     hand-over; the planner offers split 2 only where it fills idle SMs and clearly beats every tile
+//     without it, and shows split 4 without offering it (neither is measured on a GPU yet).
 // Pure: no vscode, no addon.
 
 import type { Bf16Output, Candidate, ConfigReport, GemmConfig, GemmProblem } from '../../../protocol/worker';
+import { splitKOf } from '../kernelRules';
 import { MODEL } from '../heuristics/costModel';
 import type { PolicyDevice } from '../heuristics/device';
 import { waveInfo, type WorkShape } from '../heuristics/tiles';
@@ -55,6 +60,23 @@ export const BF16_WGMMA_OPERAND_BYTES_PER_CYCLE = 80;
  * tile; 1.25 is the smallest factor that ranks every swept shape as measured.
  */
 export const BF16_PINGPONG_MATH_FACTOR = 1.25;
+/** Split-K factors the planner tries beside 1, for kind 'bf16' on tiles without a cluster. */
+export const BF16_SPLIT_K_CHOICES: readonly number[] = [2, 4];
+/**
+ * The largest split the planner offers. With the FP8 kernel, whose hand-over this kernel runs, 4-CTA
+ * clusters measured 1.6-2.3x slower than split-K 2 on every decode shape tried on the H100
+ * (kernels/README.md, Split-K across a cluster), which the model does not price; split 4 is
+ * enumerated, priced and shown, and `--config split_k=4` builds it, until a BF16 measurement says more.
+ */
+export const BF16_PLANNER_MAX_SPLIT_K = 2;
+/**
+ * Predicted gain a split-K candidate must show over the fastest candidate without split-K before the
+ * planner offers it. Its hand-over terms are the FP8 kernel's fits (MODEL.splitKExchangeCycles) and
+ * no BF16 split-K kernel has been timed yet, so a gain inside the model's error (costModelBf16.test.ts
+ * holds the picks within 3% of the fastest swept tile, and ranks as measured only 90% of the tile
+ * pairs that measured more than 5% apart) would trade a measured kernel for an unmeasured one.
+ */
+export const BF16_SPLIT_K_MIN_GAIN = 0.1;
 /** Stages wanted to keep loads in flight: a 64-deep K-block is short, so small tiles want more. */
 export const bf16MinUsefulStages = (blockM: number, blockN: number): number => (blockM * blockN < 128 * 128 ? 5 : 3);
 
@@ -102,9 +124,19 @@ export function predictCostBf16(
   const kGrouped = kind === 'bf16-kgrouped';
   const bGroups = kind === 'bf16-contiguous' || kind === 'bf16-masked' ? (problem.numGroups ?? 1) : 1;
   const clusterSize = c.clusterM * c.clusterN;
-  const waves = waveInfo(work, c.blockM, c.blockN, device.numSms, clusterSize);
-  // K-blocks per tile (K-grouped: of the mean group; every K_g is a multiple of 64).
-  const kBlocks = Math.ceil(work.k / BF16_BLOCK_K);
+  // Split-K: each tile becomes `splitK` work units of ceil(K-blocks / splitK) on as many CTAs (one cluster).
+  const splitK = splitKOf(c);
+  const waves = waveInfo(
+    { ...work, groups: work.groups * splitK },
+    c.blockM,
+    c.blockN,
+    device.numSms,
+    clusterSize * splitK,
+  );
+  const tiles = waves.tiles / splitK;
+  // K-blocks per tile (K-grouped: of the mean group; every K_g is a multiple of 64), and per work unit.
+  const tileKBlocks = Math.ceil(work.k / BF16_BLOCK_K);
+  const kBlocks = Math.ceil(tileKBlocks / splitK);
   const math =
     ((2 * c.blockM * c.blockN * BF16_BLOCK_K) / BF16_TENSOR_FLOP_PER_CYCLE_PER_SM) *
     (c.pingpong ? BF16_PINGPONG_MATH_FACTOR : 1);
@@ -118,7 +150,7 @@ export function predictCostBf16(
   const epilogue =
     (c.blockM * c.blockN * outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1)) / MODEL.smIngestBytesPerCycle;
   const mainLoop = kBlocks * perKBlock;
-  const exposed = epilogue + MODEL.tileOverheadCycles;
+  const exposed = epilogue + MODEL.tileOverheadCycles + splitKExchangeCyclesBf16(c);
   // Ping-pong: the tensor cores serve one warpgroup's K-loop while the other stores its tile, so a
   // tile costs its K-loop unless the epilogue is the longer half; the last tile's stays exposed.
   const smCycles = c.pingpong
@@ -126,7 +158,8 @@ export function predictCostBf16(
     : waves.waves * (mainLoop + exposed);
   const shareA = c.clusterN > 1 ? 0.5 : 1;
   const shareB = c.clusterM > 1 ? 0.5 : 1;
-  const l2Bytes = waves.tiles * kBlocks * BF16_BLOCK_K * 2 * (c.blockM * shareA + c.blockN * shareB);
+  // Split-K moves the same operand bytes (each rank loads its share of a tile's K-blocks).
+  const l2Bytes = tiles * tileKBlocks * BF16_BLOCK_K * 2 * (c.blockM * shareA + c.blockN * shareB);
   const l2Cycles = l2Bytes / MODEL.l2BytesPerCycle;
   const rows = work.m * work.groups;
   // K-grouped: A and B once over ΣK_g, and C read and D written in every group's plane.
@@ -146,28 +179,111 @@ export function predictCostBf16(
     cycles,
     us: cycles / (MODEL.clockGHz * 1e3),
     bound: terms[0][0],
-    tiles: waves.tiles,
+    tiles,
     waves: waves.waves,
     lastWaveUtilisation: waves.lastWaveUtilisation,
   };
+}
+
+/** A config as the reasons name it: the tile, its cluster or ping-pong, and its split-K. */
+function labelBf16(c: GemmConfig): string {
+  return `${tileLabel(c)}${splitKOf(c) > 1 ? ` split-K ${splitKOf(c)}` : ''}`;
+}
+
+/**
+ * The split-K hand-over on rank 0's critical path, per tile: the FP8 model's fitted constant for the
+ * release / acquire round trip and the cluster launch, and the other ranks' fp32 partial sums
+ * ((splitK - 1) x BLOCK_M x BLOCK_N x 4 bytes) crossing distributed shared memory. Reused, not
+ * derived: the BF16 kernel runs the FP8 kernel's exchange (the same barriers, the same fp32 slots),
+ * and no BF16 split-K timing exists to fit its own.
+ */
+export function splitKExchangeCyclesBf16(c: Pick<GemmConfig, 'blockM' | 'blockN' | 'splitK'>): number {
+  const splitK = splitKOf(c);
+  if (splitK === 1) return 0;
+  return MODEL.splitKExchangeCycles + ((splitK - 1) * c.blockM * c.blockN * 4) / MODEL.dsmemBytesPerCycle;
+}
+
+/**
+ * Why the planner does not offer a legal split-K config for this problem (FP8's rules, counted in
+ * this kernel's 64-deep K-blocks): too few K-blocks for the hand-over to pay, or more work units
+ * than the grid runs at once (split-K is for filling idle SMs, not for adding waves).
+ */
+function splitKRejectionBf16(
+  config: GemmConfig,
+  problem: GemmProblem,
+  tiles: number,
+  device: PolicyDevice,
+): Candidate['rejected'] | undefined {
+  const splitK = splitKOf(config);
+  if (splitK === 1) return undefined;
+  const kBlocks = Math.ceil(problem.k / BF16_BLOCK_K);
+  if (kBlocks < 4 * splitK)
+    return {
+      rule: 'split-k',
+      reason: `K = ${problem.k} is ${kBlocks} K-blocks; splitting it ${splitK} ways saves less than the partial-sum hand-over costs`,
+    };
+  const ctas = device.numSms - (device.numSms % splitK);
+  if (tiles * splitK > ctas)
+    return {
+      rule: 'split-k',
+      reason: `${tiles} tiles x ${splitK} K shares need ${tiles * splitK} CTAs; the grid has ${ctas}, so split-K ${splitK} would add a wave`,
+    };
+  return undefined;
+}
+
+/**
+ * The planner offers a priced split-K candidate only up to BF16_PLANNER_MAX_SPLIT_K and only
+ * BF16_SPLIT_K_MIN_GAIN ahead of the fastest candidate without split-K; the others are rejected with
+ * their prediction and the one they would replace in the reason.
+ */
+function keepClearSplitKWins(candidates: Candidate[]): void {
+  const unsplit = candidates.filter((c) => c.predicted && splitKOf(c.config) === 1);
+  if (unsplit.length === 0) return;
+  const best = unsplit.reduce((a, b) => (b.predicted!.cycles < a.predicted!.cycles ? b : a));
+  const bar = best.predicted!.cycles * (1 - BF16_SPLIT_K_MIN_GAIN);
+  for (const c of candidates) {
+    const splitK = splitKOf(c.config);
+    if (!c.predicted || splitK === 1) continue;
+    if (splitK <= BF16_PLANNER_MAX_SPLIT_K && c.predicted.cycles <= bar) continue;
+    const gain = (best.predicted!.cycles - c.predicted.cycles) / best.predicted!.cycles;
+    const versus = `predicted ${c.predicted.us.toFixed(1)} µs, ${gain >= 0 ? `${(gain * 100).toFixed(1)}% faster than` : `${(-gain * 100).toFixed(1)}% slower than`} ${tileLabel(best.config)} without split-K (${best.predicted!.us.toFixed(1)} µs)`;
+    const why =
+      splitK > BF16_PLANNER_MAX_SPLIT_K
+        ? `not offered: with the FP8 kernel's hand-over, ${splitK}-CTA clusters measured 1.6-2.3x slower than split-K 2 on the H100 (--config split_k=${splitK} builds it)`
+        : `split-K is offered only ${Math.round(BF16_SPLIT_K_MIN_GAIN * 100)}% or more ahead, as it is not measured yet`;
+    c.rejected = { rule: 'split-k', reason: `${versus}; ${why}` };
+    delete c.predicted;
+  }
+}
+
+/** The tilings the planner tries: each cluster without split-K, and split-K (kind 'bf16') without a cluster. */
+function tilingModes(problem: GemmProblem): Array<{ clusterM: number; clusterN: number; splitK: number }> {
+  const modes = BF16_CLUSTER_CHOICES.map(([clusterM, clusterN]) => ({ clusterM, clusterN, splitK: 1 }));
+  if (problem.kind === 'bf16')
+    for (const splitK of BF16_SPLIT_K_CHOICES) modes.push({ clusterM: 1, clusterN: 1, splitK });
+  return modes;
 }
 
 /** Every candidate for the problem: legal ones with their prediction, the rest with why not. */
 export function enumerateCandidatesBf16(problem: GemmProblem, device: PolicyDevice): Candidate[] {
   const output: Bf16Output = problem.output ?? defaultOutputBf16(problem.kind);
   const out: Candidate[] = [];
-  for (const [clusterM, clusterN] of BF16_CLUSTER_CHOICES) {
+  for (const { clusterM, clusterN, splitK } of tilingModes(problem)) {
+    // The grid is whole clusters of the launch (split-K: of splitK CTAs).
+    const numSms = device.numSms - (device.numSms % (clusterM * clusterN * splitK));
     for (const blockM of BF16_BLOCK_M_CHOICES) {
       for (const blockN of BF16_BLOCK_N_CHOICES) {
-        const fit = maxStagesThatFitBf16({ blockM, blockN }, output, device.sharedMemoryBytes);
+        const fit = maxStagesThatFitBf16({ blockM, blockN, splitK }, output, device.sharedMemoryBytes);
         const config = completeConfigBf16(
-          { blockM, blockN, numSms: device.numSms, clusterM, clusterN, numStages: Math.max(2, Math.min(8, fit)) },
+          { blockM, blockN, numSms, clusterM, clusterN, splitK, numStages: Math.max(2, Math.min(8, fit)) },
           output,
           device.sharedMemoryBytes,
         );
         const clusterSize = clusterM * clusterN;
-        const w = waveInfo(bf16Work(problem), blockM, blockN, device.numSms, clusterSize);
-        const base = { config, tiles: w.tiles, waves: w.waves, lastWaveUtilisation: w.lastWaveUtilisation };
+        const work = bf16Work(problem);
+        const w = waveInfo({ ...work, groups: work.groups * splitK }, blockM, blockN, numSms, clusterSize * splitK);
+        const tiles = w.tiles / splitK;
+        const base = { config, tiles, waves: w.waves, lastWaveUtilisation: w.lastWaveUtilisation };
         const violations = configViolationsBf16(config, problem, {
           capacity: device.sharedMemoryBytes,
           checkSharedBytesField: true,
@@ -210,11 +326,17 @@ export function enumerateCandidatesBf16(problem: GemmProblem, device: PolicyDevi
             continue;
           }
         }
+        const splitRejection = splitKRejectionBf16(config, problem, tiles, device);
+        if (splitRejection) {
+          out.push({ ...base, rejected: splitRejection });
+          continue;
+        }
         const cost = predictCostBf16(config, problem, device);
         out.push({ ...base, predicted: { cycles: cost.cycles, us: cost.us } });
       }
     }
   }
+  keepClearSplitKWins(out);
   return out;
 }
 
@@ -236,13 +358,14 @@ export function chooseConfigBf16(problem: GemmProblem, device: PolicyDevice): Co
   const next = legal[1]?.c;
   const cost = predictCostBf16(best.config, problem, device);
   const pct = Math.round(best.lastWaveUtilisation * 100);
-  let why = `${tileLabel(best.config)} with ${best.config.numStages} stages: ${best.tiles} tiles in ${best.waves} wave${best.waves === 1 ? '' : 's'} on ${device.numSms} SMs (last wave ${pct}% full); predicted ${cost.us.toFixed(cost.us >= 100 ? 0 : 1)} µs, bound by ${cost.bound}`;
+  const shares = splitKOf(best.config) > 1 ? `, each tile's K split across ${splitKOf(best.config)} CTAs` : '';
+  let why = `${labelBf16(best.config)} with ${best.config.numStages} stages: ${best.tiles} tiles in ${best.waves} wave${best.waves === 1 ? '' : 's'} on ${device.numSms} SMs${shares} (last wave ${pct}% full); predicted ${cost.us.toFixed(cost.us >= 100 ? 0 : 1)} µs, bound by ${cost.bound}`;
   if (next) {
     const gain = (next.predicted!.cycles - best.predicted!.cycles) / best.predicted!.cycles;
     why +=
       gain > 0.0005
-        ? `; the next best, ${tileLabel(next.config)}, is predicted ${(gain * 100).toFixed(1)}% slower`
-        : `; ties with ${tileLabel(next.config)} (kept the one enumerated first)`;
+        ? `; the next best, ${labelBf16(next.config)}, is predicted ${(gain * 100).toFixed(1)}% slower`
+        : `; ties with ${labelBf16(next.config)} (kept the one enumerated first)`;
   }
   return { problem, chosen: best.config, why: `${why}.`, candidates };
 }

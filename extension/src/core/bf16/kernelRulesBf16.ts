@@ -8,7 +8,9 @@
 // kinds add their own: bf16 D for the M-grouped ones; for the K-grouped one fp32-accumulate D, no
 // clusters, and whole 64-deep K-blocks per group (ΣK % 64 here, each K_g in grouped/validate.ts).
 // Its own too: the ping-pong schedule (pingpong = 1: 2 math warpgroups, each on whole 64- or
-// 128-row tiles of its own, each with its own D staging tile) and no split-K.
+// 128-row tiles of its own, each with its own D staging tile), and split-K for kind 'bf16' only
+// (splitK 2 or 4 CTAs of a cluster share a tile's K; cooperative, no multicast; rank 0's shared
+// memory holds an fp32 BLOCK_M x BLOCK_N exchange slot per other rank).
 // Pure: no vscode, no addon.
 
 import type { Bf16Output, GemmConfig, GemmProblem, KernelKind } from '../../../protocol/worker';
@@ -26,6 +28,7 @@ import {
   ruleSwizzleAB,
   ruleThreads,
   ruleWaves,
+  splitKOf,
   SWIZZLE_D_VALUES,
   threadCount,
   type RuleViolation,
@@ -141,22 +144,34 @@ export interface SharedMemoryLayoutBf16 {
   aOffset: number;
   bOffset: number;
   barrierOffset: number;
+  /** full[stages] then empty[stages] mbarriers, 8 bytes each (+ 2 exchange barriers with split-K). */
+  barrierBytes: number;
+  /** Split-K exchange buffer (16-aligned after the barriers; 0 bytes without split-K). */
+  exchangeOffset: number;
+  /** (splitK - 1) fp32 BLOCK_M x BLOCK_N slots: ranks 1..'s partial sums, in rank 0's shared memory. */
+  exchangeBytes: number;
   /** Dynamic shared memory to launch with (the same for every M, N, K). */
   totalBytes: number;
   tmaBytesPerStage: number;
 }
 
-/** The kernel's SMEM_* constants: D staging tile(s), A and B stages (1024-aligned each), the barriers. */
-export function sharedMemoryLayoutBf16(
-  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'pingpong'>,
-  output: Bf16Output = 'bf16',
-): SharedMemoryLayoutBf16 {
+type LayoutConfigBf16 = Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'pingpong' | 'splitK'>;
+
+/**
+ * The kernel's SMEM_* constants: D staging tile(s), A and B stages (1024-aligned each), the barriers,
+ * and with split-K two more barriers and the exchange buffer.
+ */
+export function sharedMemoryLayoutBf16(c: LayoutConfigBf16, output: Bf16Output = 'bf16'): SharedMemoryLayoutBf16 {
   const dBytes = dTilesBf16(c) * alignUp(c.blockM * c.blockN * outputBytes(output), 1024);
   const aStageBytes = c.blockM * BF16_BLOCK_K * 2;
   const bStageBytes = c.blockN * BF16_BLOCK_K * 2;
   const aOffset = dBytes;
   const bOffset = aOffset + c.numStages * aStageBytes;
   const barrierOffset = bOffset + c.numStages * bStageBytes;
+  const splitK = splitKOf(c);
+  const barrierBytes = (2 * c.numStages + (splitK > 1 ? 2 : 0)) * 8;
+  const exchangeOffset = splitK > 1 ? alignUp(barrierOffset + barrierBytes, 16) : barrierOffset + barrierBytes;
+  const exchangeBytes = (splitK - 1) * c.blockM * c.blockN * 4;
   return {
     dBytes,
     aStageBytes,
@@ -164,21 +179,21 @@ export function sharedMemoryLayoutBf16(
     aOffset,
     bOffset,
     barrierOffset,
-    totalBytes: barrierOffset + 2 * c.numStages * 8,
+    barrierBytes,
+    exchangeOffset,
+    exchangeBytes,
+    totalBytes: exchangeOffset + exchangeBytes,
     tmaBytesPerStage: aStageBytes + bStageBytes,
   };
 }
 
-export function sharedMemoryBytesBf16(
-  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'pingpong'>,
-  output: Bf16Output = 'bf16',
-): number {
+export function sharedMemoryBytesBf16(c: LayoutConfigBf16, output: Bf16Output = 'bf16'): number {
   return sharedMemoryLayoutBf16(c, output).totalBytes;
 }
 
 /** Most stages that fit in `capacity` (capped at `cap`), or 0 when not even one does. */
 export function maxStagesThatFitBf16(
-  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'pingpong'>,
+  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'pingpong' | 'splitK'>,
   output: Bf16Output = 'bf16',
   capacity = H100_SHARED_MEMORY_BYTES,
   cap = MAX_STAGES,
@@ -282,10 +297,38 @@ export function ruleRegistersBf16(c: C): RuleViolation | null {
   );
 }
 
+/** The split-K factors the kernel takes: 1 (none), 2 or 4 CTAs of a cluster per tile. */
+export const BF16_SPLIT_K_VALUES: readonly number[] = [1, 2, 4];
+
+/** splitK is 1, 2 or 4; above 1 the cluster is the K ranks (no multicast) and tiles are cooperative. */
 export function ruleSplitKBf16(c: C): RuleViolation | null {
-  return (c.splitK ?? 1) === 1
+  const splitK = splitKOf(c);
+  if (!BF16_SPLIT_K_VALUES.includes(splitK))
+    return fail(
+      'split-k',
+      `splitK must be 1, 2 or 4 (the CTAs of a cluster that share a tile's K); got ${splitK}, use ${splitK === 3 ? '2 or 4' : splitK > 4 ? '4' : '1'}`,
+    );
+  if (splitK > 1 && c.clusterM * c.clusterN !== 1)
+    return fail(
+      'split-k',
+      `split-K takes the cluster for its K ranks, so it cannot also multicast: use clusterM = clusterN = 1 with split_k=${splitK}, or cluster ${c.clusterM}x${c.clusterN} with split_k=1`,
+    );
+  if (splitK > 1 && c.pingpong)
+    return fail(
+      'split-k',
+      `split-K runs cooperative tiles (rank 0's math warpgroups add the other ranks' partial sums): use pingpong=0 with split_k=${splitK}, or ping-pong with split_k=1`,
+    );
+  return null;
+}
+
+/** Split-K is the one GEMM's (kind 'bf16'): the grouped kinds' tiles take their whole K in one CTA. */
+export function ruleSplitKKindBf16(kind: KernelKind, c: C): RuleViolation | null {
+  return kind === 'bf16' || splitKOf(c) === 1
     ? null
-    : fail('split-k', `the BF16 kernel has no split-K (each tile's whole K accumulates in one CTA); use split_k=1`);
+    : fail(
+        'split-k',
+        `split-K is implemented for kind 'bf16' (one GEMM), not for '${kind}': use split_k=1 (or kind 'bf16' with split_k=${splitKOf(c)})`,
+      );
 }
 
 export function ruleSwizzleDBf16(c: C, output: Bf16Output = 'bf16'): RuleViolation | null {
@@ -310,10 +353,40 @@ export function ruleSharedMemoryBf16(
   const need = sharedMemoryBytesBf16(c, output);
   if (need <= capacity) return null;
   const fit = maxStagesThatFitBf16(c, output, capacity);
+  const l = sharedMemoryLayoutBf16(c, output);
+  const exchange = l.exchangeBytes > 0 ? `, split-K exchange ${splitKOf(c) - 1} x ${c.blockM * c.blockN * 4} B` : '';
+  // The kernel needs 2 stages at least: below that the exchange (or the tile) is what must shrink.
+  const advice =
+    fit >= 2
+      ? `; at most ${fit} stages fit`
+      : l.exchangeBytes > 0
+        ? `; the exchange leaves no room for 2 stages: ${smallerSplitOrTileBf16(c, output, capacity)}`
+        : '; use a smaller tile';
   return fail(
     'smem',
-    `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages (D tile${dTilesBf16(c) > 1 ? `s ${dTilesBf16(c)} x` : ''} ${alignUp(c.blockM * c.blockN * outputBytes(output), 1024)} B); the device has ${capacity}${fit > 0 ? `; at most ${fit} stages fit` : '; use a smaller tile'}`,
+    `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages (D tile${dTilesBf16(c) > 1 ? `s ${dTilesBf16(c)} x` : ''} ${alignUp(c.blockM * c.blockN * outputBytes(output), 1024)} B${exchange}); the device has ${capacity}${advice}`,
   );
+}
+
+/** What fits instead of a split-K tile whose exchange leaves no room for 2 stages: a smaller split or a narrower tile. */
+function smallerSplitOrTileBf16(c: C, output: Bf16Output, capacity: number): string {
+  const splitK = splitKOf(c);
+  const options: string[] = [];
+  const smaller = BF16_SPLIT_K_VALUES.filter((s) => s < splitK).reverse();
+  for (const s of smaller) {
+    const stages = maxStagesThatFitBf16({ ...c, splitK: s }, output, capacity);
+    if (stages >= 2) {
+      options.push(`split_k=${s} (${stages} stages fit)`);
+      break;
+    }
+  }
+  for (let blockN = c.blockN - 16; blockN >= 16; blockN -= 16) {
+    if (maxStagesThatFitBf16({ ...c, blockN }, output, capacity) >= 2) {
+      options.push(`blockN ≤ ${blockN} at split_k=${splitK}`);
+      break;
+    }
+  }
+  return options.length > 0 ? `use ${options.join(' or ')}` : 'use a smaller tile';
 }
 
 export function ruleSharedBytesFieldBf16(c: C, output: Bf16Output = 'bf16'): RuleViolation | null {
@@ -395,6 +468,7 @@ export function instantiationViolationsBf16(
   push(ruleKGroupedOutputBf16(kind, output));
   push(ruleKGroupedClusterBf16(kind, config));
   push(ruleContiguousBlockMBf16(kind, config));
+  push(ruleSplitKKindBf16(kind, config));
   for (const rule of CONFIG_RULES_BF16) push(rule(config));
   push(ruleSwizzleDBf16(config, output));
   push(ruleSharedMemoryBf16(config, output));
@@ -419,6 +493,7 @@ export function configViolationsBf16(
   push(ruleKGroupedTotalKBf16(problem));
   push(ruleKGroupedClusterBf16(problem.kind, config));
   push(ruleContiguousBlockMBf16(problem.kind, config));
+  push(ruleSplitKKindBf16(problem.kind, config));
   for (const rule of CONFIG_RULES_BF16) push(rule(config));
   push(ruleSwizzleDBf16(config, output));
   push(ruleSharedMemoryBf16(config, output, options.capacity ?? H100_SHARED_MEMORY_BYTES));
@@ -428,11 +503,12 @@ export function configViolationsBf16(
 
 /**
  * A complete config: warpgroups from BLOCK_M (ping-pong: 2), 128-byte A/B swizzle, D swizzle for the
- * output, the most stages that fit (≤ 8 by default). `pingpong` appears in the config only when 1.
+ * output, the most stages that fit beside the D tile and the split-K exchange (≤ 8 by default).
+ * `pingpong` and `splitK` appear in the config only when above their defaults (0 and 1).
  */
 export function completeConfigBf16(
   choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'numSms'> &
-    Partial<Pick<GemmConfig, 'numStages' | 'swizzleD' | 'clusterM' | 'clusterN' | 'pingpong'>>,
+    Partial<Pick<GemmConfig, 'numStages' | 'swizzleD' | 'clusterM' | 'clusterN' | 'pingpong' | 'splitK'>>,
   output: Bf16Output = 'bf16',
   capacity = H100_SHARED_MEMORY_BYTES,
   maxStages = 8,
@@ -454,6 +530,7 @@ export function completeConfigBf16(
     sharedBytes: 0,
     numThreads: threadCount(numMathWarpgroups),
     ...(choice.pingpong ? { pingpong: choice.pingpong } : {}),
+    ...(splitKOf(choice) > 1 ? { splitK: splitKOf(choice) } : {}),
   };
   config.sharedBytes = sharedMemoryBytesBf16(config, output);
   return config;

@@ -9,7 +9,7 @@ const pad = (s: string, w: number) => (s.length >= w ? s : s + ' '.repeat(w - s.
 function cfg(r: GroupedResult): string {
   const c = r.config;
   return c
-    ? `${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''} st${c.numStages}${c.clusterM * c.clusterN > 1 ? ` c${c.clusterM}x${c.clusterN}` : ''}`
+    ? `${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''} st${c.numStages}${c.clusterM * c.clusterN > 1 ? ` c${c.clusterM}x${c.clusterN}` : ''}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}`
     : '-';
 }
 

@@ -35,6 +35,7 @@ import {
   configViolationsBf16,
   defaultOutputBf16,
   isBf16Kind,
+  maxStagesThatFitBf16,
 } from '../../core/bf16/kernelRulesBf16';
 import { Bf16ConfigError, kernelSourceBf16 } from '../../core/bf16/kernelSourceBf16';
 import { coded } from './errors';
@@ -296,23 +297,39 @@ function chooseBf16(problem: GemmProblem, device: PolicyDevice): ConfigReport {
 
 /**
  * The BF16 kernel's --config: the forced fields over the heuristic's choice, completed and checked.
- * A forced tile runs cooperatively unless pingpong=1 is forced with it; otherwise the pick's schedule.
+ * A forced tile runs cooperatively without split-K unless pingpong=1 or split_k is forced with it;
+ * otherwise the pick's schedule. Split-K takes the cluster and cooperative tiles: a forced split
+ * drops the pick's multicast and ping-pong, a forced cluster or ping-pong drops the pick's split.
+ * The grid is whole clusters: the pick's SMs rounded down to the cluster size unless forced.
  */
 function applyOverridesBf16(problem: GemmProblem, device: PolicyDevice, overrides: ConfigOverrides): GemmConfig {
   const base = chooseBf16(problem, device).chosen;
   const tileForced = overrides.blockM !== undefined || overrides.blockN !== undefined;
-  const pingpong = overrides.pingpong ?? (tileForced ? 0 : (base.pingpong ?? 0));
+  const clusterForced = overrides.clusterM !== undefined || overrides.clusterN !== undefined;
+  const splitK = overrides.splitK ?? (tileForced || clusterForced || overrides.pingpong ? 1 : (base.splitK ?? 1));
+  const pingpong = overrides.pingpong ?? (tileForced || splitK > 1 ? 0 : (base.pingpong ?? 0));
+  const cluster = splitK > 1 && !clusterForced ? { clusterM: 1, clusterN: 1 } : forcedCluster(overrides, base);
+  const ctas = cluster.clusterM * cluster.clusterN * Math.max(1, splitK);
+  const output = problem.output ?? defaultOutputBf16(problem.kind);
+  // Where not even the kernel's 2 stages fit (a big tile's split-K exchange), ask for 2: the smem
+  // rule then says what fits instead.
+  const fit = maxStagesThatFitBf16(
+    { ...cluster, blockM: overrides.blockM ?? base.blockM, blockN: overrides.blockN ?? base.blockN, pingpong, splitK },
+    output,
+    device.sharedMemoryBytes,
+  );
   const config = completeConfigBf16(
     {
       blockM: overrides.blockM ?? base.blockM,
       blockN: overrides.blockN ?? base.blockN,
       pingpong,
-      ...forcedCluster(overrides, base),
-      numSms: overrides.numSms ?? base.numSms,
-      ...(overrides.numStages !== undefined ? { numStages: overrides.numStages } : {}),
+      ...cluster,
+      ...(splitK !== 1 ? { splitK } : {}),
+      numSms: overrides.numSms ?? Math.max(ctas, base.numSms - (base.numSms % ctas)),
+      numStages: overrides.numStages ?? (fit < 2 ? 2 : Math.min(8, fit)),
       ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
     },
-    problem.output ?? defaultOutputBf16(problem.kind),
+    output,
     device.sharedMemoryBytes,
   );
   forceKernelFields(config, overrides);

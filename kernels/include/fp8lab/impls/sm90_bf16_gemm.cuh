@@ -33,6 +33,15 @@
 // past M are clipped at the plane's edge instead of landing in the next group. Empty groups (K_g = 0)
 // have no tiles, so D_g keeps C_g. No clusters (the scheduler has no multicast pairs).
 //
+// Split-K (kSplitK = 2 or 4; GemmType::Normal, cooperative, no multicast): the kSplitK CTAs of a
+// cluster take the same tile, rank r running its share [r * kb / kSplitK, (r + 1) * kb / kSplitK) of
+// the tile's kb K-blocks (empty when kb < kSplitK: that rank contributes zeros). Ranks 1.. write
+// their fp32 accumulators into rank 0's exchange buffer (distributed shared memory, st.shared::cluster)
+// and arrive on its exchange-full barrier; rank 0 adds them to its own and runs the epilogue alone.
+// For small M the tiles are too few to fill the SMs, and each CTA streams all of K of its B block
+// and of A; split-K spreads those bytes over kSplitK SMs. The launch's cluster is
+// kClusterM * kClusterN * kSplitK CTAs (kCtasPerCluster).
+//
 // K need not be a multiple of BLOCK_K: the last K-block's box reaches past K and the TMA fills it
 // with zeros, which add nothing. Rows past M and columns past N are likewise zero-filled on load and
 // clipped by the TMA store. The host requires K % 8 == 0 and N % 8 == 0 (16-byte global strides).
@@ -42,7 +51,9 @@
 //             like D's map (one per math warpgroup with ping-pong, else one)
 //   A stages  [kNumStages][BLOCK_M][64] bf16, 128-byte swizzle
 //   B stages  [kNumStages][BLOCK_N][64] bf16, 128-byte swizzle
-//   barriers  full[kNumStages], empty[kNumStages] (8 bytes each)
+//   barriers  full[kNumStages], empty[kNumStages] (8 bytes each); split-K: exchange full, exchange empty
+//   exchange  split-K only, 16-aligned: [kSplitK - 1][kNumWaves * kNumAccum / 4][kNumMathThreads] float4,
+//             ranks 1..'s partial sums (only rank 0's is written)
 // extension/src/core/kernelRulesBf16.ts mirrors this layout and every static_assert.
 #pragma once
 #include "fp8lab/common/math.cuh"
@@ -74,24 +85,28 @@ enum class Bf16Output : uint32_t {
 };
 
 // The scheduler (and its tile type) of each GemmType: the 1D2D kernel's for Normal and the M-grouped
-// kinds, the 1D1D kernel's K-grouped one (with this kernel's BLOCK_K) for KGrouped.
+// kinds, the 1D1D kernel's K-grouped one (with this kernel's BLOCK_K) for KGrouped. Split-K: the
+// Normal scheduler hands every CTA of a cluster the same tile.
 template <GemmType kGemmType, uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kClusterM, uint32_t kClusterN,
-          uint32_t kNumSMs>
-struct Bf16SchedulerFor : SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs> {};
-template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kClusterM, uint32_t kClusterN, uint32_t kNumSMs>
-struct Bf16SchedulerFor<GemmType::KGrouped, BLOCK_M, BLOCK_N, BLOCK_K, kClusterM, kClusterN, kNumSMs> {
+          uint32_t kNumSMs, uint32_t kSplitK = 1>
+struct Bf16SchedulerFor : SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, kClusterM, kClusterN, kNumSMs, kSplitK> {};
+template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kClusterM, uint32_t kClusterN, uint32_t kNumSMs,
+          uint32_t kSplitK>
+struct Bf16SchedulerFor<GemmType::KGrouped, BLOCK_M, BLOCK_N, BLOCK_K, kClusterM, kClusterN, kNumSMs, kSplitK> {
+  static_assert(kSplitK == 1, "rule split-k: the K-grouped BF16 GEMM does not split K");
   using type = KGroupedScheduler<GemmType::KGrouped, BLOCK_M, BLOCK_N, kNumSMs, BLOCK_K>;
   using Tile = KGroupedTile;
 };
 
 template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
           uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
-          uint32_t kNumSMs, GemmType kGemmType, Bf16Output kOutput, bool kPingpong>
+          uint32_t kNumSMs, GemmType kGemmType, Bf16Output kOutput, bool kPingpong, uint32_t kSplitK = 1>
 struct Sm90Bf16Gemm {
   // ---- roles -----------------------------------------------------------------------------------
   static constexpr uint32_t kNumMathThreads = 128 * kNumMathWarpgroups;
   static constexpr uint32_t kNumThreads = kNumMathThreads + 128;
   static constexpr uint32_t kClusterSize = kClusterM * kClusterN;  // CTAs sharing loads by multicast
+  static constexpr uint32_t kCtasPerCluster = kClusterSize * kSplitK;  // the launch's cluster size
   static constexpr uint32_t kProducerRegisters = 40;
   static constexpr uint32_t kMathRegisters = kNumMathWarpgroups == 1 ? 248 : 232;
   // Ping-pong: a tile is one warpgroup's, and each warpgroup has its own named barrier (ids 1, 2).
@@ -124,7 +139,15 @@ struct Sm90Bf16Gemm {
   static constexpr uint32_t SMEM_A_OFFSET = SMEM_D_BYTES;
   static constexpr uint32_t SMEM_B_OFFSET = SMEM_A_OFFSET + kNumStages * SMEM_A_STAGE_BYTES;
   static constexpr uint32_t SMEM_BARRIER_OFFSET = SMEM_B_OFFSET + kNumStages * SMEM_B_STAGE_BYTES;
-  static constexpr uint32_t kSmemFixedBytes = SMEM_BARRIER_OFFSET + 2 * kNumStages * 8;
+  // Split-K adds two barriers (exchange full / empty) and the exchange buffer: one slot per rank > 0
+  // with every math thread's fp32 accumulators, [kNumWaves * kNumAccum / 4][kNumMathThreads] float4
+  // (consecutive threads, consecutive 16 bytes: conflict-free). Only rank 0's buffer is used.
+  static constexpr uint32_t kNumBarriers = 2 * kNumStages + (kSplitK > 1 ? 2 : 0);
+  static constexpr uint32_t SMEM_EXCHANGE_OFFSET = align_up<uint32_t>(SMEM_BARRIER_OFFSET + kNumBarriers * 8, 16);
+  static constexpr uint32_t SMEM_EXCHANGE_SLOT_BYTES = kNumMathThreads * kNumWaves * kNumAccum * 4;  // = BLOCK_M * BLOCK_N * 4
+  static constexpr uint32_t SMEM_EXCHANGE_BYTES = (kSplitK - 1) * SMEM_EXCHANGE_SLOT_BYTES;
+  static constexpr uint32_t kSmemFixedBytes =
+      kSplitK > 1 ? SMEM_EXCHANGE_OFFSET + SMEM_EXCHANGE_BYTES : SMEM_BARRIER_OFFSET + 2 * kNumStages * 8;
   // TMA bytes per stage (out-of-bounds box elements are zero-filled and count too).
   static constexpr uint32_t kTmaBytesPerStage = SMEM_A_STAGE_BYTES + SMEM_B_STAGE_BYTES;
   // The host launches with exactly this much dynamic shared memory (independent of the problem).
@@ -155,13 +178,16 @@ struct Sm90Bf16Gemm {
   static_assert(kNumStages >= 2 && kNumStages <= 32, "rule stages: kNumStages must be in 2..32");
   static_assert((kClusterM == 1 || kClusterM == 2) && (kClusterN == 1 || kClusterN == 2) && kClusterSize <= 2,
                 "rule cluster: clusterM, clusterN in {1, 2} with clusterM * clusterN <= 2");
-  static_assert(kNumSMs % kClusterSize == 0 && kNumSMs >= 1, "rule num-sms: the grid must be a whole number of clusters");
+  static_assert(kNumSMs % kCtasPerCluster == 0 && kNumSMs >= 1, "rule num-sms: the grid must be a whole number of clusters");
+  static_assert(kSplitK == 1 || kSplitK == 2 || kSplitK == 4, "rule split-k: kSplitK must be 1, 2 or 4");
+  static_assert(kSplitK == 1 || (kGemmType == GemmType::Normal && kClusterSize == 1 && !kPingpong),
+                "rule split-k: split-K runs GemmType::Normal, cooperative, without multicast (clusterM = clusterN = 1)");
   static_assert(kSwizzleA == 128 && kSwizzleB == 128, "rule swizzle-ab: A and B tiles use the 128-byte swizzle (BLOCK_K = 128 bytes)");
   static_assert(kSwizzleD == 0 || kSwizzleD == 32 || kSwizzleD == 64 || kSwizzleD == 128, "rule swizzle-d: swizzleD must be 0, 32, 64 or 128");
   static_assert(BLOCK_N % TMA_D_BLOCK_N == 0 && TMA_D_BLOCK_N % 8 == 0,
                 "rule swizzle-d: BLOCK_N x (2 or 4 bytes) must be a multiple of swizzleD, and a swizzle row at least 8 columns");
   static_assert(kNumDStores <= kTileThreads, "rule swizzle-d: one thread per TMA store");
-  static_assert(kSmemFixedBytes <= 232448, "rule smem: the D tile and the stages exceed the 227 KB of shared memory");
+  static_assert(kSmemFixedBytes <= 232448, "rule smem: the D tile, the stages and the split-K exchange exceed the 227 KB of shared memory");
   static_assert(SMEM_A_STAGE_BYTES % 1024 == 0 && SMEM_B_STAGE_BYTES % 1024 == 0 && SMEM_D_BYTES % 1024 == 0,
                 "128-byte swizzled tiles must start on 1024-byte boundaries");
   static_assert(128 * kProducerRegisters + kNumMathThreads * kMathRegisters <= 65536, "register file: setmaxnreg split exceeds 64K");
@@ -170,19 +196,30 @@ struct Sm90Bf16Gemm {
   // expert); their K-block helpers are for 128-deep FP8 blocks, so this kernel counts its own
   // (num_k_blocks below, the same for every tile and group). K-grouped: the 1D1D kernel's scheduler
   // with BLOCK_K 64, whose tiles carry their group's K-block count and offset (tile_k_blocks below).
-  using Sched = typename Bf16SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, BLOCK_K, kClusterM, kClusterN, kNumSMs>::type;
-  using Tile = typename Bf16SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, BLOCK_K, kClusterM, kClusterN, kNumSMs>::Tile;
+  using Sched = typename Bf16SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, BLOCK_K, kClusterM, kClusterN, kNumSMs, kSplitK>::type;
+  using Tile = typename Bf16SchedulerFor<kGemmType, BLOCK_M, BLOCK_N, BLOCK_K, kClusterM, kClusterN, kNumSMs, kSplitK>::Tile;
   using Mma = ptx::WgmmaBf16<BLOCK_N>;
 
   __host__ __device__ __forceinline__ static uint32_t num_k_blocks(uint32_t k) { return ceil_div<uint32_t>(k, BLOCK_K); }
+  // Split-K: rank r of a cluster runs K-blocks [r * kb / kSplitK, (r + 1) * kb / kSplitK) of a
+  // tile's kb (this kernel's 64-deep count; the scheduler's own helpers count 128-deep FP8 blocks).
+  // Shares differ by at most one K-block and are empty for some ranks when kb < kSplitK. The ranks
+  // are the CTAs' positions in the (kSplitK, 1, 1) cluster, blockIdx.x % kSplitK as the scheduler has it.
+  __host__ __device__ __forceinline__ static uint32_t split_k_begin(uint32_t rank, uint32_t k_blocks) {
+    return rank * k_blocks / kSplitK;
+  }
+  __device__ __forceinline__ static uint32_t split_rank() { return kSplitK == 1 ? 0 : blockIdx.x % kSplitK; }
+
   // K-blocks of one tile and the first of them in A's / B's K dimension: K-grouped, its group's
-  // (K_g / 64, from sum(K_<g) / 64); otherwise all of K from 0.
+  // (K_g / 64, from sum(K_<g) / 64); split-K, this rank's share; otherwise all of K from 0.
   __device__ __forceinline__ static uint32_t tile_k_blocks(const Tile& t, uint32_t k_blocks) {
     if constexpr (kKGrouped) return t.num_k_blocks;
+    else if constexpr (kSplitK > 1) return split_k_begin(split_rank() + 1, k_blocks) - split_k_begin(split_rank(), k_blocks);
     else return k_blocks;
   }
-  __device__ __forceinline__ static uint32_t tile_k_block_offset(const Tile& t) {
+  __device__ __forceinline__ static uint32_t tile_k_block_offset(const Tile& t, uint32_t k_blocks) {
     if constexpr (kKGrouped) return t.k_block_offset;
+    else if constexpr (kSplitK > 1) return split_k_begin(split_rank(), k_blocks);
     else return 0;
   }
 
@@ -213,13 +250,13 @@ struct Sm90Bf16Gemm {
     if (threadIdx.x == kNumMathThreads) {
       // The swizzle patterns and descriptors assume a 1024-aligned base, and the launch must match
       // the compiled cluster shape: stop loudly rather than compute garbage.
-      if ((ptx::smem_u32(smem) & 1023u) != 0 || gridDim.x % kClusterSize != 0) __trap();
+      if ((ptx::smem_u32(smem) & 1023u) != 0 || gridDim.x % kCtasPerCluster != 0) __trap();
       // M-grouped tiles with rows that must stay untouched are stored row by row through args.d;
       // K-grouped tiles read their group's K from grouped_layout.
       if (kMGrouped && args.d == nullptr) __trap();
       if (kKGrouped && args.grouped_layout == nullptr) __trap();
-      if constexpr (kClusterSize > 1) {
-        if (ptx::cluster_nctarank() != kClusterSize) __trap();
+      if constexpr (kCtasPerCluster > 1) {
+        if (ptx::cluster_nctarank() != kCtasPerCluster) __trap();
       }
       ptx::prefetch_tensormap(&args.tma_a);
       ptx::prefetch_tensormap(&args.tma_b);
@@ -229,12 +266,17 @@ struct Sm90Bf16Gemm {
         // every math warp that computes the stage's tile, in every CTA of the cluster, releases it once
         ptx::mbarrier_init(&empty_barriers[s], kClusterSize * kTileThreads / 32);
       }
+      if constexpr (kSplitK > 1) {
+        ptx::mbarrier_init(&empty_barriers[kNumStages], (kSplitK - 1) * kNumMathThreads);  // exchange full: ranks 1..'s threads
+        ptx::mbarrier_init(&empty_barriers[kNumStages + 1], kNumMathThreads);  // exchange empty: rank 0's threads
+      }
       ptx::fence_mbarrier_init_release_cluster();
       ptx::fence_proxy_async_shared_cta();
     }
-    // Clustered: the peer's producer may multicast into our stages and arrive on our barriers, so
-    // both CTAs must have initialised theirs before either starts.
-    if constexpr (kClusterSize > 1) {
+    // Clustered: the peer's producer may multicast into our stages and arrive on our barriers, and
+    // split-K ranks write into rank 0's exchange buffer and arrive on its barriers, so every CTA of
+    // the cluster must have initialised its barriers before any starts.
+    if constexpr (kCtasPerCluster > 1) {
       ptx::barrier_cluster_arrive();
       ptx::barrier_cluster_wait();
     } else {
@@ -252,8 +294,8 @@ struct Sm90Bf16Gemm {
       ptx::setmaxnreg_inc<kMathRegisters>();
       consume(args, smem, full_barriers, empty_barriers, warp_idx, lane_idx);
     }
-    // Clustered: no CTA leaves while its peer may still reach into its shared memory.
-    if constexpr (kClusterSize > 1) {
+    // Clustered: no CTA leaves while another of its cluster may still reach into its shared memory.
+    if constexpr (kCtasPerCluster > 1) {
       ptx::barrier_cluster_arrive_unaligned();
       ptx::barrier_cluster_wait_unaligned();
     }
@@ -277,7 +319,7 @@ struct Sm90Bf16Gemm {
       const bool multicast_a = kClusterN > 1 && tile.multicast;
       const bool multicast_b = kClusterM > 1 && tile.multicast;
       const uint32_t tile_blocks = tile_k_blocks(tile, k_blocks);
-      const uint32_t k_block_offset = tile_k_block_offset(tile);
+      const uint32_t k_block_offset = tile_k_block_offset(tile, k_blocks);
       for (uint32_t kb = 0; kb < tile_blocks; ++kb) {
         // Wait until every consumer (of both CTAs when clustered) released this stage.
         tr.event(TraceEvent::EmptyWaitBegin, pipe.stage, kb, tile.m_block, tile.n_block);
@@ -288,7 +330,8 @@ struct Sm90Bf16Gemm {
         ptx::mbarrier_arrive_expect_tx(full, kTmaBytesPerStage);
         uint8_t* a_dst = smem + SMEM_A_OFFSET + pipe.stage * SMEM_A_STAGE_BYTES;  // [BLOCK_M][64] bf16
         uint8_t* b_dst = smem + SMEM_B_OFFSET + pipe.stage * SMEM_B_STAGE_BYTES;  // [BLOCK_N][64] bf16
-        // K-grouped: K-block kb of this group is K-block (offset + kb) of the concatenated K.
+        // K-grouped: K-block kb of this group is K-block (offset + kb) of the concatenated K;
+        // split-K: K-block kb of this rank's share.
         const int32_t k_idx = static_cast<int32_t>((k_block_offset + kb) * BLOCK_K);
         ptx::cp_async_bulk_tensor_2d_load_or_multicast(&args.tma_a, full, a_dst, k_idx, a_row, multicast_a, cta_rank);
         ptx::cp_async_bulk_tensor_2d_load_or_multicast(&args.tma_b, full, b_dst, k_idx, b_row, multicast_b, cta_rank);
@@ -385,6 +428,22 @@ struct Sm90Bf16Gemm {
     tr.event(TraceEvent::StageRelease, previous.stage, k_blocks - 1, tile.m_block, tile.n_block);
   }
 
+  // Split-K: this rank's share of a tile. A share is empty when the tile has fewer K-blocks than
+  // ranks: the producer loaded nothing for it, so no stage is waited for or released, and the rank
+  // hands over zeros.
+  __device__ __forceinline__ static void k_loop_share(float (&accum)[kNumWaves][kNumAccum], const Descriptors& desc, uint32_t k_blocks,
+                                                      const Tile& tile, PipelineState<kNumStages>& pipe, uint64_t* full_barriers,
+                                                      uint64_t* empty_barriers, uint32_t cta_rank, uint32_t lane_idx, TraceWriter& tr) {
+    if (k_blocks == 0) {
+#pragma unroll
+      for (uint32_t w = 0; w < kNumWaves; ++w)
+#pragma unroll
+        for (uint32_t i = 0; i < kNumAccum; ++i) accum[w][i] = 0.0f;
+      return;
+    }
+    k_loop(accum, desc, k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
+  }
+
   __device__ __forceinline__ static void consume(const GemmArgs& args, uint8_t* smem, uint64_t* full_barriers,
                                                  uint64_t* empty_barriers, uint32_t warp_idx, uint32_t lane_idx) {
     const uint32_t math_wg = warp_idx / 4;
@@ -404,6 +463,7 @@ struct Sm90Bf16Gemm {
     Tile tile;
     float accum[kNumWaves][kNumAccum];
     uint32_t tile_index = 0;
+    uint32_t split_tiles = 0;  // split-K: tiles handed over so far (the exchange barriers' phase)
     while (sched.next(tile)) {
       // Ping-pong: the other warpgroup's tile; its K-blocks pass through the ring before our next.
       if (kPingpong && tile_index++ % kNumMathWarpgroups != math_wg) {
@@ -417,15 +477,23 @@ struct Sm90Bf16Gemm {
         if (tile_index > 1) ptx::bar_sync(kOrderBarrierId + math_wg, kNumMathThreads);
       }
       tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-      // K-grouped: this tile's group's K-blocks (the others: all of K, the same for every tile).
+      // K-grouped: this tile's group's K-blocks; split-K: this rank's share of K (possibly none); the
+      // others: all of K, the same for every tile.
       if constexpr (kKGrouped) {
         k_loop(accum, desc, tile.num_k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
+      } else if constexpr (kSplitK > 1) {
+        k_loop_share(accum, desc, tile_k_blocks(tile, k_blocks), tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
       } else {
         k_loop(accum, desc, k_blocks, tile, pipe, full_barriers, empty_barriers, cta_rank, lane_idx, tr);
       }
       tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-      store_tile(args, sched, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx, kMathBarrierId + (kPingpong ? math_wg : 0));
-      tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+      // Split-K: ranks 1.. hand their partial sums to rank 0, which adds them up and alone stores the tile.
+      bool stores = true;
+      if constexpr (kSplitK > 1) stores = exchange_partial_sums(accum, smem, empty_barriers, split_tiles++);
+      if (stores) {
+        store_tile(args, sched, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx, kMathBarrierId + (kPingpong ? math_wg : 0));
+        tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
+      }
       tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       tr.event(TraceEvent::TileEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
     }
@@ -434,9 +502,67 @@ struct Sm90Bf16Gemm {
     if constexpr (kPingpong) {
       if (tile_index > 0 && tile_index % kNumMathWarpgroups == math_wg) ptx::bar_sync(kOrderBarrierId + math_wg, kNumMathThreads);
     }
+    // Split-K ranks 1..: rank 0 reads our partial sums out of its own memory, then arrives on our
+    // exchange-empty barrier; do not exit (taking that barrier away) before its last arrival landed.
+    if constexpr (kSplitK > 1) {
+      if (split_rank() != 0 && split_tiles > 0)
+        ptx::mbarrier_try_wait_parity_acquire_cluster(&empty_barriers[kNumStages + 1], (split_tiles - 1) & 1);
+    }
     // Keep the staging tile alive until the last store has read it.
     ptx::cp_async_bulk_wait_group_read<0>();
     tr.finish();
+  }
+
+  // ---- split-K: partial sums through distributed shared memory -----------------------------------
+  // Where accumulators 4j .. 4j+3 of wave w of math thread `thread` sit in an exchange slot, in
+  // float4s: consecutive threads write and read consecutive 16 bytes.
+  __host__ __device__ __forceinline__ static uint32_t exchange_index(uint32_t w, uint32_t j, uint32_t thread) {
+    return (w * (kNumAccum / 4) + j) * kNumMathThreads + thread;
+  }
+
+  // One tile's hand-over. Each rank r > 0 waits until rank 0 has emptied the exchange buffer of the
+  // previous tile, writes its accumulators into slot r - 1 of rank 0's buffer (st.shared::cluster)
+  // and arrives on rank 0's exchange-full barrier with release semantics; rank 0 waits for every
+  // rank (acquire), adds the slots into its own accumulators and frees them by arriving on each
+  // rank's exchange-empty barrier. `tile_index` counts this CTA's tiles: the barriers' phase (every
+  // rank of a cluster walks the same tiles). Returns true on rank 0, which now holds the sum.
+  __device__ __forceinline__ static bool exchange_partial_sums(float (&accum)[kNumWaves][kNumAccum], uint8_t* smem,
+                                                               uint64_t* empty_barriers, uint32_t tile_index) {
+    uint64_t* exchange_full = &empty_barriers[kNumStages];       // in rank 0: ranks 1..'s threads arrive
+    uint64_t* exchange_empty = &empty_barriers[kNumStages + 1];  // in ranks 1..: rank 0's threads arrive
+    uint8_t* exchange = smem + SMEM_EXCHANGE_OFFSET;             // [rank - 1][exchange_index] float4
+    const uint32_t parity = tile_index & 1;
+    const uint32_t rank = split_rank();
+    if (rank != 0) {
+      ptx::mbarrier_try_wait_parity_acquire_cluster(exchange_empty, parity ^ 1);
+      const uint32_t remote = ptx::mapa_shared_cluster(exchange, 0) + (rank - 1) * SMEM_EXCHANGE_SLOT_BYTES;
+#pragma unroll
+      for (uint32_t w = 0; w < kNumWaves; ++w)
+#pragma unroll
+        for (uint32_t j = 0; j < kNumAccum / 4; ++j)
+          ptx::st_shared_cluster_v4_f32(remote + exchange_index(w, j, threadIdx.x) * 16, accum[w][4 * j], accum[w][4 * j + 1],
+                                        accum[w][4 * j + 2], accum[w][4 * j + 3]);
+      ptx::mbarrier_arrive_release_cluster(exchange_full, 0);
+      return false;
+    }
+    ptx::mbarrier_try_wait_parity_acquire_cluster(exchange_full, parity);
+#pragma unroll
+    for (uint32_t r = 1; r < kSplitK; ++r) {
+      const float4* part = reinterpret_cast<const float4*>(exchange + (r - 1) * SMEM_EXCHANGE_SLOT_BYTES);
+#pragma unroll
+      for (uint32_t w = 0; w < kNumWaves; ++w)
+#pragma unroll
+        for (uint32_t j = 0; j < kNumAccum / 4; ++j) {
+          const float4 v = part[exchange_index(w, j, threadIdx.x)];
+          accum[w][4 * j] += v.x;
+          accum[w][4 * j + 1] += v.y;
+          accum[w][4 * j + 2] += v.z;
+          accum[w][4 * j + 3] += v.w;
+        }
+    }
+#pragma unroll
+    for (uint32_t r = 1; r < kSplitK; ++r) ptx::mbarrier_arrive_release_cluster(exchange_empty, r);
+    return true;
   }
 
   // ---- epilogue: accumulators -> swizzled staging tile -> TMA store (or reduce-add) ---------------
@@ -550,11 +676,11 @@ struct Sm90Bf16Gemm {
 // __launch_bounds__(kNumThreads, 1) and a `const __grid_constant__ GemmArgs` parameter.
 template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
           uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
-          uint32_t kNumSMs, GemmType kGemmType, Bf16Output kOutput, bool kPingpong>
+          uint32_t kNumSMs, GemmType kGemmType, Bf16Output kOutput, bool kPingpong, uint32_t kSplitK = 1>
 __device__ __forceinline__ void sm90_bf16_gemm_impl(const GemmArgs& args) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   Sm90Bf16Gemm<BLOCK_M, BLOCK_N, BLOCK_K, kNumStages, kNumMathWarpgroups, kClusterM, kClusterN, kSwizzleA, kSwizzleB, kSwizzleD,
-               kNumSMs, kGemmType, kOutput, kPingpong>::run(args);
+               kNumSMs, kGemmType, kOutput, kPingpong, kSplitK>::run(args);
 #else
   __trap();
 #endif

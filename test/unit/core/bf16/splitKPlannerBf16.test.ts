@@ -1,0 +1,122 @@
+// Split-K in the BF16 planner: a split tile priced per work unit with the hand-over, split-K
+// candidates for kind 'bf16' with their reasons, split 2 chosen only where clearly ahead, split 4
+// held back, and the DeepSeek shapes' picks unchanged.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { GemmConfig } from '../../../../extension/protocol/worker';
+import {
+  BF16_SPLIT_K_MIN_GAIN,
+  chooseConfigBf16,
+  enumerateCandidatesBf16,
+  predictCostBf16,
+  splitKExchangeCyclesBf16,
+} from '../../../../extension/src/core/bf16/heuristicsBf16';
+import { completeConfigBf16 } from '../../../../extension/src/core/bf16/kernelRulesBf16';
+import { DEEPSEEK_NK } from '../../../../extension/src/core/deepseekShapes';
+import { MODEL } from '../../../../extension/src/core/heuristics/costModel';
+import { H100_SXM } from '../../../../extension/src/core/heuristics/device';
+
+const shape = { kind: 'bf16' as const, m: 64, n: 2112, k: 7168 };
+const split = (blockM: number, blockN: number, splitK: number) =>
+  completeConfigBf16({ blockM, blockN, numSms: 132, splitK });
+
+test('cost: a split tile runs ceil(K-blocks / splitK) per work unit, waves over tiles x splitK, plus the hand-over', () => {
+  // 64x2112x7232: 113 K-blocks; 64x64 tiles: 33 of them, one wave unsplit and split 2 (66 CTAs).
+  const problem = { kind: 'bf16' as const, m: 64, n: 2112, k: 7232 };
+  const one = predictCostBf16(split(64, 64, 1), problem, H100_SXM);
+  const two = predictCostBf16(split(64, 64, 2), problem, H100_SXM);
+  assert.deepEqual([one.tiles, one.waves, two.tiles, two.waves], [33, 1, 33, 1]);
+  assert.notEqual(one.bound, 'hbm');
+  assert.notEqual(two.bound, 'hbm');
+  // The busy SM: 113 K-blocks, or 57 plus the hand-over; a 64x64 K-block costs the larger of its
+  // TMA ingest and its operand reads (both 128 x 64 x 2 bytes at 80 B/cycle) plus the K-block sync.
+  const perKBlock = (128 * 64 * 2) / 80 + MODEL.kBlockSyncCycles;
+  const exchange = splitKExchangeCyclesBf16({ blockM: 64, blockN: 64, splitK: 2 });
+  assert.equal(exchange, MODEL.splitKExchangeCycles + (64 * 64 * 4) / MODEL.dsmemBytesPerCycle);
+  assert.ok(Math.abs(one.cycles - two.cycles - (56 * perKBlock - exchange)) <= 1, `${one.cycles} vs ${two.cycles}`);
+  // 64x16 tiles: 132 of them, 264 work units on 132 SMs is 2 waves.
+  assert.equal(predictCostBf16(split(64, 16, 2), problem, H100_SXM).waves, 2);
+});
+
+test('planner: split-K candidates for kind bf16 only, each predicted or rejected with its reason', () => {
+  const decode = enumerateCandidatesBf16(shape, H100_SXM);
+  const splits = decode.filter((c) => (c.config.splitK ?? 1) > 1);
+  assert.equal(splits.length, 2 * 3 * 16);
+  assert.ok(splits.every((c) => c.config.clusterM * c.config.clusterN === 1 && !c.config.pingpong));
+  const reasons = splits.map((c) => c.rejected?.reason ?? '');
+  assert.ok(reasons.some((r) => /would add a wave/.test(r)));
+  assert.ok(reasons.some((r) => /split-K is offered only 10% or more ahead/.test(r)));
+  assert.ok(reasons.some((r) => /exchange leaves no room for 2 stages/.test(r)));
+  assert.ok(reasons.some((r) => /not offered: .*4-CTA clusters measured/.test(r)));
+  // Too few K-blocks for the hand-over to pay: K = 512 is 8 K-blocks, fewer than 4 x 4.
+  const shortK = enumerateCandidatesBf16({ ...shape, k: 512 }, H100_SXM).filter((c) => c.config.splitK === 4);
+  assert.ok(
+    shortK
+      .filter((c) => !c.rejected || c.rejected.rule === 'split-k')
+      .every((c) => /saves less/.test(c.rejected!.reason)),
+  );
+  // The grouped kinds are offered none.
+  for (const kind of ['bf16-contiguous', 'bf16-masked'] as const)
+    assert.ok(
+      enumerateCandidatesBf16({ kind, m: 1024, n: 4096, k: 2048, numGroups: 4 }, H100_SXM).every(
+        (c) => !c.config.splitK,
+      ),
+    );
+});
+
+test('planner: a split-K pick (few tiles, long K) beats every tile without split-K by the margin; split 4 is held back', () => {
+  const long = chooseConfigBf16({ kind: 'bf16', m: 64, n: 2112, k: 16384 }, H100_SXM);
+  const best = (candidates: typeof long.candidates, splitK: boolean) =>
+    Math.min(
+      ...candidates.filter((c) => c.predicted && (c.config.splitK ?? 1) > 1 === splitK).map((c) => c.predicted!.cycles),
+    );
+  assert.equal(long.chosen.splitK, 2);
+  assert.match(long.why, /split-K 2 with \d+ stages: 66 tiles in 1 wave on 132 SMs, each tile's K split across 2 CTAs/);
+  assert.ok(best(long.candidates, true) <= best(long.candidates, false) * (1 - BF16_SPLIT_K_MIN_GAIN));
+  // Split 4 is priced, then held back with its prediction and the FP8 measurement in the reason.
+  const four = long.candidates.filter((c) => c.config.splitK === 4 && /not offered/.test(c.rejected?.reason ?? ''));
+  assert.ok(four.length > 0);
+  assert.match(
+    four[0].rejected!.reason,
+    /^predicted [\d.]+ µs, .*4-CTA clusters measured 1\.6-2\.3x slower than split-K 2/,
+  );
+  assert.ok(long.candidates.every((c) => c.config.splitK !== 4 || c.rejected));
+});
+
+test('planner: the 18 DeepSeek shapes and 8192³ keep the picks they had before split-K', () => {
+  // The model's split-K wins there are under the margin (at most 9.3%, 64x32 split 2 at 64x2112x7168)
+  // or add waves (M = 4096: many tiles per SM).
+  const label = (c: GemmConfig) => `${c.blockM}x${c.blockN} c${c.clusterM}x${c.clusterN} st${c.numStages}`;
+  const picks: Array<[number, number, number, string]> = [
+    [64, 2112, 7168, '64x16 c1x1 st8'],
+    [64, 24576, 1536, '64x32 c1x1 st8'],
+    [64, 32768, 512, '64x64 c1x1 st8'],
+    [64, 7168, 16384, '64x32 c1x1 st8'],
+    [64, 4096, 7168, '64x32 c1x1 st8'],
+    [64, 7168, 2048, '64x64 c1x1 st8'],
+    [128, 2112, 7168, '64x32 c1x1 st8'],
+    [128, 24576, 1536, '64x96 c1x1 st8'],
+    [128, 32768, 512, '64x128 c1x1 st8'],
+    [128, 7168, 16384, '64x112 c1x1 st8'],
+    [128, 4096, 7168, '64x64 c1x1 st8'],
+    [128, 7168, 2048, '64x112 c1x1 st8'],
+    [4096, 2112, 7168, '128x176 c1x1 st4'],
+    [4096, 24576, 1536, '128x240 c1x1 st3'],
+    [4096, 32768, 512, '128x256 c1x1 st3'],
+    [4096, 7168, 16384, '128x256 c1x1 st3'],
+    [4096, 4096, 7168, '128x256 c1x1 st3'],
+    [4096, 7168, 2048, '128x256 c1x1 st3'],
+    [8192, 8192, 8192, '128x256 c1x1 st3'],
+  ];
+  assert.equal(picks.length, 3 * DEEPSEEK_NK.length + 1);
+  for (const [m, n, k, want] of picks) {
+    const report = chooseConfigBf16({ kind: 'bf16', m, n, k }, H100_SXM);
+    assert.equal(label(report.chosen), want, `${m}x${n}x${k}`);
+    assert.equal(report.chosen.splitK, undefined, `${m}x${n}x${k}`);
+    if (m >= 4096)
+      assert.ok(
+        report.candidates.every((c) => (c.config.splitK ?? 1) === 1 || c.rejected),
+        `${m}x${n}x${k}: every split-K candidate is rejected`,
+      );
+  }
+});
