@@ -58,6 +58,7 @@
 #pragma once
 #include "fp8lab/common/math.cuh"
 #include "fp8lab/common/pipeline.cuh"
+#include "fp8lab/common/split_k_exchange.cuh"
 #include "fp8lab/common/trace.cuh"
 #include "fp8lab/ptx/bar.cuh"
 #include "fp8lab/ptx/cluster.cuh"
@@ -489,7 +490,10 @@ struct Sm90Bf16Gemm {
       tr.event(TraceEvent::EpilogueBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       // Split-K: ranks 1.. hand their partial sums to rank 0, which adds them up and alone stores the tile.
       bool stores = true;
-      if constexpr (kSplitK > 1) stores = exchange_partial_sums(accum, smem, empty_barriers, split_tiles++);
+      if constexpr (kSplitK > 1)
+        stores = exchange_partial_sums<kSplitK, kNumWaves, kNumAccum, kNumMathThreads>(
+            accum, smem + SMEM_EXCHANGE_OFFSET, SMEM_EXCHANGE_SLOT_BYTES, &empty_barriers[kNumStages], &empty_barriers[kNumStages + 1],
+            split_rank(), split_tiles++);
       if (stores) {
         store_tile(args, sched, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx, kMathBarrierId + (kPingpong ? math_wg : 0));
         tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
@@ -517,52 +521,7 @@ struct Sm90Bf16Gemm {
   // Where accumulators 4j .. 4j+3 of wave w of math thread `thread` sit in an exchange slot, in
   // float4s: consecutive threads write and read consecutive 16 bytes.
   __host__ __device__ __forceinline__ static uint32_t exchange_index(uint32_t w, uint32_t j, uint32_t thread) {
-    return (w * (kNumAccum / 4) + j) * kNumMathThreads + thread;
-  }
-
-  // One tile's hand-over. Each rank r > 0 waits until rank 0 has emptied the exchange buffer of the
-  // previous tile, writes its accumulators into slot r - 1 of rank 0's buffer (st.shared::cluster)
-  // and arrives on rank 0's exchange-full barrier with release semantics; rank 0 waits for every
-  // rank (acquire), adds the slots into its own accumulators and frees them by arriving on each
-  // rank's exchange-empty barrier. `tile_index` counts this CTA's tiles: the barriers' phase (every
-  // rank of a cluster walks the same tiles). Returns true on rank 0, which now holds the sum.
-  __device__ __forceinline__ static bool exchange_partial_sums(float (&accum)[kNumWaves][kNumAccum], uint8_t* smem,
-                                                               uint64_t* empty_barriers, uint32_t tile_index) {
-    uint64_t* exchange_full = &empty_barriers[kNumStages];       // in rank 0: ranks 1..'s threads arrive
-    uint64_t* exchange_empty = &empty_barriers[kNumStages + 1];  // in ranks 1..: rank 0's threads arrive
-    uint8_t* exchange = smem + SMEM_EXCHANGE_OFFSET;             // [rank - 1][exchange_index] float4
-    const uint32_t parity = tile_index & 1;
-    const uint32_t rank = split_rank();
-    if (rank != 0) {
-      ptx::mbarrier_try_wait_parity_acquire_cluster(exchange_empty, parity ^ 1);
-      const uint32_t remote = ptx::mapa_shared_cluster(exchange, 0) + (rank - 1) * SMEM_EXCHANGE_SLOT_BYTES;
-#pragma unroll
-      for (uint32_t w = 0; w < kNumWaves; ++w)
-#pragma unroll
-        for (uint32_t j = 0; j < kNumAccum / 4; ++j)
-          ptx::st_shared_cluster_v4_f32(remote + exchange_index(w, j, threadIdx.x) * 16, accum[w][4 * j], accum[w][4 * j + 1],
-                                        accum[w][4 * j + 2], accum[w][4 * j + 3]);
-      ptx::mbarrier_arrive_release_cluster(exchange_full, 0);
-      return false;
-    }
-    ptx::mbarrier_try_wait_parity_acquire_cluster(exchange_full, parity);
-#pragma unroll
-    for (uint32_t r = 1; r < kSplitK; ++r) {
-      const float4* part = reinterpret_cast<const float4*>(exchange + (r - 1) * SMEM_EXCHANGE_SLOT_BYTES);
-#pragma unroll
-      for (uint32_t w = 0; w < kNumWaves; ++w)
-#pragma unroll
-        for (uint32_t j = 0; j < kNumAccum / 4; ++j) {
-          const float4 v = part[exchange_index(w, j, threadIdx.x)];
-          accum[w][4 * j] += v.x;
-          accum[w][4 * j + 1] += v.y;
-          accum[w][4 * j + 2] += v.z;
-          accum[w][4 * j + 3] += v.w;
-        }
-    }
-#pragma unroll
-    for (uint32_t r = 1; r < kSplitK; ++r) ptx::mbarrier_arrive_release_cluster(exchange_empty, r);
-    return true;
+    return split_k_exchange_index<kNumAccum, kNumMathThreads>(w, j, thread);
   }
 
   // ---- epilogue: accumulators -> swizzled staging tile -> TMA store (or reduce-add) ---------------

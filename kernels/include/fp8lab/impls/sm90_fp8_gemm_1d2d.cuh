@@ -20,6 +20,7 @@
 #pragma once
 #include "fp8lab/common/math.cuh"
 #include "fp8lab/common/pipeline.cuh"
+#include "fp8lab/common/split_k_exchange.cuh"
 #include "fp8lab/common/trace.cuh"
 #include "fp8lab/ptx/bar.cuh"
 #include "fp8lab/ptx/cluster.cuh"
@@ -848,7 +849,9 @@ struct Sm90Fp8Gemm1D2D {
           bool stores = true;  // split-K ranks 1.. hand their sums to rank 0 and store nothing
           if constexpr (kSplitK > 1) {
             // -- split-K: rank 1 hands its fp32 partial sums to rank 0, which adds them and stores ----
-            stores = !exchange_partial_sums(final_accum, smem_d, empty_barriers, sched.split_rank(), split_tiles++);
+            stores = exchange_partial_sums<kSplitK, kNumWaves, kNumAccum, kNumMathThreads>(
+                final_accum, smem_d + SMEM_EXCHANGE_OFFSET, SMEM_EXCHANGE_SLOT_BYTES, &empty_barriers[kNumStages],
+                &empty_barriers[kNumStages + 1], sched.split_rank(), split_tiles++);
           }
           if (stores) store_tile(args, sched, tr, smem_d, tile, final_accum, wg_row, warp_in_wg, lane_idx);
         }
@@ -919,51 +922,6 @@ struct Sm90Fp8Gemm1D2D {
     ptx::cp_async_bulk_commit_group();
     tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
     tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, t.m_block, t.n_block);
-  }
-
-  // Split-K hand-over of one tile's accumulators (kSplitK > 1). Each rank r > 0 waits until rank 0
-  // has emptied the exchange buffer of the previous tile, writes its accumulators into its slot
-  // (r - 1) of rank 0's buffer (st.shared::cluster) and arrives there with release semantics; rank 0
-  // waits for every rank (acquire), adds the partial sums into its own and frees the slots. Returns
-  // true on ranks > 0 (nothing to store). `tile_index` counts this CTA's tiles: the barriers' phase.
-  __device__ __forceinline__ static bool exchange_partial_sums(float (&final_accum)[kNumWaves][kNumAccum], uint8_t* smem,
-                                                               uint64_t* empty_barriers, uint32_t split_rank, uint32_t tile_index) {
-    uint64_t* exchange_full = &empty_barriers[kNumStages];       // in rank 0: ranks 1..'s threads arrive
-    uint64_t* exchange_empty = &empty_barriers[kNumStages + 1];  // in ranks 1..: rank 0's threads arrive
-    uint8_t* exchange = smem + SMEM_EXCHANGE_OFFSET;             // [rank - 1][w * kNumAccum / 4 + j][thread] float4
-    const uint32_t parity = tile_index & 1;
-    if (split_rank != 0) {
-      ptx::mbarrier_try_wait_parity_acquire_cluster(exchange_empty, parity ^ 1);
-      const uint32_t remote = ptx::mapa_shared_cluster(exchange, 0) + (split_rank - 1) * SMEM_EXCHANGE_SLOT_BYTES;
-#pragma unroll
-      for (uint32_t w = 0; w < kNumWaves; ++w)
-#pragma unroll
-        for (uint32_t j = 0; j < kNumAccum / 4; ++j) {
-          const uint32_t slot = (w * (kNumAccum / 4) + j) * kNumMathThreads + threadIdx.x;
-          ptx::st_shared_cluster_v4_f32(remote + slot * 16, final_accum[w][4 * j], final_accum[w][4 * j + 1],
-                                        final_accum[w][4 * j + 2], final_accum[w][4 * j + 3]);
-        }
-      ptx::mbarrier_arrive_release_cluster(exchange_full, 0);
-      return true;
-    }
-    ptx::mbarrier_try_wait_parity_acquire_cluster(exchange_full, parity);
-#pragma unroll
-    for (uint32_t r = 1; r < kSplitK; ++r) {
-      const float4* part = reinterpret_cast<const float4*>(exchange + (r - 1) * SMEM_EXCHANGE_SLOT_BYTES);
-#pragma unroll
-      for (uint32_t w = 0; w < kNumWaves; ++w)
-#pragma unroll
-        for (uint32_t j = 0; j < kNumAccum / 4; ++j) {
-          const float4 v = part[(w * (kNumAccum / 4) + j) * kNumMathThreads + threadIdx.x];
-          final_accum[w][4 * j] += v.x;
-          final_accum[w][4 * j + 1] += v.y;
-          final_accum[w][4 * j + 2] += v.z;
-          final_accum[w][4 * j + 3] += v.w;
-        }
-    }
-#pragma unroll
-    for (uint32_t r = 1; r < kSplitK; ++r) ptx::mbarrier_arrive_release_cluster(exchange_empty, r);
-    return false;
   }
 
   // M-grouped tiles whose rows are only partly valid (padding rows, rows past masked_m[g]): a TMA
