@@ -289,7 +289,7 @@ static void check_split_k() {
   for (uint32_t t = 0; t < K::kNumMathThreads; ++t)
     for (uint32_t w = 0; w < K::kNumWaves; ++w)
       for (uint32_t j = 0; j < K::kNumAccum / 4; ++j) {
-        const uint32_t i = K::exchange_index(w, j, t);
+        const uint32_t i = fp8lab::split_k_exchange_index<K::kNumAccum, K::kNumMathThreads>(w, j, t);
         CHECK(i < owner.size() && owner[i]++ == 0, "exchange float4 %u of thread %u wave %u quad %u is out of the slot or shared", i, t, w, j);
       }
   // The ranks' shares of kb K-blocks: contiguous, in rank order, covering [0, kb) once, sizes within one.

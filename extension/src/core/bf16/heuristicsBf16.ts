@@ -21,7 +21,7 @@
 
 import type { Bf16Output, Candidate, ConfigReport, GemmConfig, GemmProblem } from '../../../protocol/worker';
 import { splitKOf } from '../kernelRules';
-import { MODEL } from '../heuristics/costModel';
+import { MODEL, splitKExchangeCycles } from '../heuristics/costModel';
 import type { PolicyDevice } from '../heuristics/device';
 import { waveInfo, type WorkShape } from '../heuristics/tiles';
 import { tileLabel } from '../heuristics/choose';
@@ -157,7 +157,7 @@ export function predictCostBf16(
   const epilogue =
     (c.blockM * c.blockN * outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1)) / MODEL.smIngestBytesPerCycle;
   const mainLoop = kBlocks * perKBlock;
-  const exposed = epilogue + MODEL.tileOverheadCycles + splitKExchangeCyclesBf16(c);
+  const exposed = epilogue + MODEL.tileOverheadCycles + splitKExchangeCycles(c);
   // Ping-pong: the tensor cores serve one warpgroup's K-loop while the other stores its tile, so a
   // tile costs its K-loop unless the epilogue is the longer half; the last tile's stays exposed.
   const smCycles = c.pingpong
@@ -195,19 +195,6 @@ export function predictCostBf16(
 /** A config as the reasons name it: the tile, its cluster or ping-pong, and its split-K. */
 function labelBf16(c: GemmConfig): string {
   return `${tileLabel(c)}${splitKOf(c) > 1 ? ` split-K ${splitKOf(c)}` : ''}`;
-}
-
-/**
- * The split-K hand-over on rank 0's critical path, per tile: the FP8 model's fitted constant for the
- * release / acquire round trip and the cluster launch, and the other ranks' fp32 partial sums
- * ((splitK - 1) x BLOCK_M x BLOCK_N x 4 bytes) crossing distributed shared memory. Reused, not
- * derived: the BF16 kernel runs the FP8 kernel's exchange (the same barriers, the same fp32 slots),
- * and no BF16 split-K timing exists to fit its own.
- */
-export function splitKExchangeCyclesBf16(c: Pick<GemmConfig, 'blockM' | 'blockN' | 'splitK'>): number {
-  const splitK = splitKOf(c);
-  if (splitK === 1) return 0;
-  return MODEL.splitKExchangeCycles + ((splitK - 1) * c.blockM * c.blockN * 4) / MODEL.dsmemBytesPerCycle;
 }
 
 /**

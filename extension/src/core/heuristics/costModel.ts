@@ -217,6 +217,18 @@ type CostConfig = Pick<
   'blockM' | 'blockN' | 'blockK' | 'numStages' | 'numMathWarpgroups' | 'clusterM' | 'clusterN' | 'splitK'
 >;
 
+/**
+ * The split-K hand-over on rank 0's critical path, per tile: the fitted constant for the release /
+ * acquire round trip and the cluster launch, and the other ranks' fp32 partial sums
+ * ((splitK - 1) x BLOCK_M x BLOCK_N x 4 bytes) crossing distributed shared memory. The 1D2D and BF16
+ * kernels run the same exchange (kernels/include/fp8lab/common/split_k_exchange.cuh).
+ */
+export function splitKExchangeCycles(c: Pick<GemmConfig, 'blockM' | 'blockN' | 'splitK'>): number {
+  const splitK = c.splitK ?? 1;
+  if (splitK === 1) return 0;
+  return MODEL.splitKExchangeCycles + ((splitK - 1) * c.blockM * c.blockN * 4) / MODEL.dsmemBytesPerCycle;
+}
+
 export function predictCost(config: CostConfig, work: WorkShape, device: PolicyDevice): CostBreakdown {
   const { blockM: bm, blockN: bn, blockK: bk } = config;
   // The device terms: this GPU's calibrated ones when the policy device carries them, else the H100's.
@@ -271,8 +283,7 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   // --- one tile, then the busiest SM
   const outTileBytes = bm * bn * work.outBytes;
   const epilogue = (outTileBytes * (work.outBytes === 4 ? 2 : 1)) / MODEL.epilogueBytesPerCycle;
-  const exchange =
-    splitK > 1 ? MODEL.splitKExchangeCycles + ((splitK - 1) * bm * bn * 4) / MODEL.dsmemBytesPerCycle : 0;
+  const exchange = splitKExchangeCycles({ blockM: bm, blockN: bn, splitK });
   // Overlap across tiles: the next tile's first K-blocks (two when a tile has two) run on the tensor
   // cores while this tile's epilogue and per-tile overhead run on the math warpgroups.
   const tileStart = epilogue + MODEL.tileOverheadCycles;

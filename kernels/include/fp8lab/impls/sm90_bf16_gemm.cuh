@@ -517,13 +517,6 @@ struct Sm90Bf16Gemm {
     tr.finish();
   }
 
-  // ---- split-K: partial sums through distributed shared memory -----------------------------------
-  // Where accumulators 4j .. 4j+3 of wave w of math thread `thread` sit in an exchange slot, in
-  // float4s: consecutive threads write and read consecutive 16 bytes.
-  __host__ __device__ __forceinline__ static uint32_t exchange_index(uint32_t w, uint32_t j, uint32_t thread) {
-    return split_k_exchange_index<kNumAccum, kNumMathThreads>(w, j, thread);
-  }
-
   // ---- epilogue: accumulators -> swizzled staging tile -> TMA store (or reduce-add) ---------------
   // A math thread's index among the threads that share its tile's epilogue.
   __device__ __forceinline__ static uint32_t tile_thread_index() { return kPingpong ? threadIdx.x % 128 : threadIdx.x; }

@@ -10,11 +10,10 @@ import {
   chooseConfigBf16,
   enumerateCandidatesBf16,
   predictCostBf16,
-  splitKExchangeCyclesBf16,
 } from '../../../../extension/src/core/bf16/heuristicsBf16';
 import { completeConfigBf16 } from '../../../../extension/src/core/bf16/kernelRulesBf16';
 import { DEEPSEEK_NK } from '../../../../extension/src/core/deepseekShapes';
-import { MODEL } from '../../../../extension/src/core/heuristics/costModel';
+import { MODEL, splitKExchangeCycles } from '../../../../extension/src/core/heuristics/costModel';
 import { H100_SXM } from '../../../../extension/src/core/heuristics/device';
 
 const shape = { kind: 'bf16' as const, m: 64, n: 2112, k: 7168 };
@@ -32,7 +31,7 @@ test('cost: a split tile runs ceil(K-blocks / splitK) per work unit, waves over 
   // The busy SM: 113 K-blocks, or 57 plus the hand-over; a 64x64 K-block costs the larger of its
   // TMA ingest and its operand reads (both 128 x 64 x 2 bytes at 80 B/cycle) plus the K-block sync.
   const perKBlock = (128 * 64 * 2) / 80 + MODEL.kBlockSyncCycles;
-  const exchange = splitKExchangeCyclesBf16({ blockM: 64, blockN: 64, splitK: 2 });
+  const exchange = splitKExchangeCycles({ blockM: 64, blockN: 64, splitK: 2 });
   assert.equal(exchange, MODEL.splitKExchangeCycles + (64 * 64 * 4) / MODEL.dsmemBytesPerCycle);
   assert.ok(Math.abs(one.cycles - two.cycles - (56 * perKBlock - exchange)) <= 1, `${one.cycles} vs ${two.cycles}`);
   // 64x16 tiles: 132 of them, 264 work units on 132 SMs is 2 waves.
