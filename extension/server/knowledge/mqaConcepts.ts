@@ -39,8 +39,8 @@ export const mqaConcepts: ConceptEntry[] = [
     body:
       'Query i sees keys `[ks[i], ke[i])` (`cu_seq_len_k_start/end`): causal prefill gives ke = i + seq_kv − seq_q; context ' +
       "parallelism gives each rank two chunks. A query block loads the union of its queries' windows (`block_key_range`), " +
-      "so keys of another query's window are computed too and stored as -inf. Keys outside the union are written by the " +
-      "clean-logits kernel: with DeepGEMM's `clean_logits = true` every j < seq_kv of every row holds a score or -inf, " +
+      "so keys of another query's window are computed and stored too; the clean-logits kernel, which runs after it, " +
+      "writes -inf over every key outside each query's window: with DeepGEMM's `clean_logits = true` every j < seq_kv of every row holds a score or -inf, " +
       'which is what a top-k over the row needs.',
     links: [{ label: 'DeepGEMM tests/test_attention.py (window generators)', url: DG }],
   },
@@ -126,14 +126,15 @@ export const mqaConcepts: ConceptEntry[] = [
   {
     id: 'mqa_clean_logits',
     families: ['mqa', 'paged-mqa'],
-    identifiers: ['sm90_mqa_clean_logits_impl', 'clean_logits', 'kNegInf', 'in_window', 'valid'],
+    identifiers: ['sm90_mqa_clean_logits_impl', 'clean_logits', 'kNegInf', 'valid'],
     title: 'The clean-logits contract: a score or -inf for every key',
     body:
       "DeepGEMM's `fp8_mqa_logits(..., clean_logits=True)` promises that every j < seq_kv of every row i holds either the " +
       'score (j in [ks[i], ke[i])) or -inf, so a top-k over the row picks only keys the query may attend to. The main ' +
-      "kernel writes -inf for keys inside its block's key range but outside the query's window (`in_window`); the " +
-      "clean-logits kernel writes -inf for the keys outside the block's range (before ks, from ke on), one warp per row. " +
-      'Both write only -inf there, so their order does not matter. Keys ≥ seq_kv and rows ≥ seq_q are never written. ' +
+      "kernel stores every key of its block's key range as computed, other queries' window keys included; the " +
+      "clean-logits kernel then writes -inf over every key outside each row's window (before ks, from ke on), one warp " +
+      'per row. It overwrites scores, so it runs after the main kernel: `griddepcontrol.wait` waits for that grid to ' +
+      'complete and its stores to be visible. Keys ≥ seq_kv and rows ≥ seq_q are never written. ' +
       "Paged: keys past a token's context up to the end of its request's last page get -inf; DeepGEMM leaves them unspecified.",
     links: [{ label: 'DeepGEMM: fp8_mqa_logits', url: DG }],
   },

@@ -196,8 +196,8 @@ test('MQA kernels: key ranges rounded to 4 keys, the page layout and block table
   assert.match(hover(paged, 'const auto page_id_of', 13), /read one unit ahead/);
   const clean = hover(plain, 'void sm90_mqa_clean_logits_impl', 8);
   assert.match(clean, /clean-logits contract: a score or -inf for every key/);
-  assert.match(clean, /Both write only -inf there, so their order does not matter/);
-  assert.match(hover(plain, 'in_window ? v : kNegInf', 2), /clean-logits contract/);
+  assert.match(clean, /It overwrites scores, so it runs after the main kernel/);
+  assert.match(hover(plain, 'out[j] = kNegInf', 9), /clean-logits contract/);
   assert.match(hover(paged, 'cp_async_bulk_tensor_3d_load(&args', 3), /`\.3d` load \(paged MQA\): one 64-key page/);
   assert.match(hover(fragment, '__shfl_xor_sync(', 3), /two `__shfl_xor_sync` steps/);
 });

@@ -17,11 +17,12 @@
 // stage with a full and an empty mbarrier; the math warpgroups wait on full, run dim/32 wgmma k32
 // steps, release the KV stage, and reduce/store while the producer already refills it.
 //
-// The window is applied where the value is stored: a query's keys outside its window but inside
-// its block's key range get -inf from this kernel; keys outside the block's range are left to
-// sm90_mqa_clean_logits (DeepGEMM's contract with clean_logits = true: every j < seq_kv of every
-// row is written, -inf outside the window). Keys past seq_kv and queries past seq_q are never
-// written, so the logits buffer needs no padding beyond stride_logits >= seq_kv.
+// The window is applied after this kernel, by sm90_mqa_clean_logits: this kernel stores every key
+// of its block's key range as computed (a query's keys outside its own window included), and the
+// clean kernel, which waits for it, writes -inf over every key outside each query's window
+// (DeepGEMM's contract with clean_logits = true: every j < seq_kv of every row is written, -inf
+// outside the window). The store then reads no window per value. Keys past seq_kv and queries past
+// seq_q are never written, so the logits buffer needs no padding beyond stride_logits >= seq_kv.
 //
 // Shared memory (byte offsets from the dynamic base, aligned to 8·dim bytes for the swizzle):
 //   Q stages       [kNumQStages][BLOCK_Q · heads][dim]  e4m3, swizzle = dim bytes
@@ -71,8 +72,8 @@ __device__ __forceinline__ KeyRange block_key_range(const MqaLogitsArgs& args, u
   if (hi <= lo) return {0, 0};
   // The key scales come by TMA as one fp32 box per step, and a box must start on a 16-byte boundary
   // of the tensor (an unaligned start faults as an illegal instruction): start at a multiple of 4
-  // keys. The up to 3 keys added lie outside every window of the block and get -inf, which the
-  // contract asks for anyway.
+  // keys. The up to 3 keys added lie outside every window of the block and the clean kernel writes
+  // -inf over them, as the contract asks anyway.
   lo &= ~3;
   return {static_cast<uint32_t>(lo), ceil_div<uint32_t>(hi - lo, BLOCK_KV)};
 }
@@ -130,15 +131,6 @@ struct Sm90Fp8MqaLogits {
 
   using Mma = ptx::WgmmaFp8<WGMMA_N>;
 
-  // Where the window is applied. 0 (default): here, at the store: a key of the block's range outside
-  // its query's window gets -inf, read from ks / ke at every store. 1 (experiment, DeepGEMM's way):
-  // every key of the block's range is stored as computed and sm90_mqa_clean_logits, which runs after
-  // this kernel (it waits for it: griddepcontrol.wait), writes -inf over every key outside a window;
-  // the store then needs neither load. Rows past seq_q and keys past seq_kv are never written either way.
-#ifndef FP8LAB_MQA_WINDOW_BY_CLEAN
-#define FP8LAB_MQA_WINDOW_BY_CLEAN 0
-#endif
-  static constexpr bool kWindowByClean = FP8LAB_MQA_WINDOW_BY_CLEAN != 0;
 
   __device__ __forceinline__ static void run(const MqaLogitsArgs& args) {
     extern __shared__ __align__(1024) uint8_t smem[];
@@ -223,7 +215,6 @@ struct Sm90Fp8MqaLogits {
     const uint32_t quad_lane = lane_idx % 4;
     const uint32_t row0 = math_wg * WGMMA_M + (warp_idx % 4) * 16 + lane_idx / 4;  // key row inside the KV block
     const uint32_t num_q_blocks = ceil_div<uint32_t>(args.seq_q, BLOCK_Q);
-    const float kNegInf = -__int_as_float(0x7f800000);
 
     PipelineState<kNumQStages> q_pipe;
     PipelineState<kNumKVStages> kv_pipe;
@@ -233,8 +224,6 @@ struct Sm90Fp8MqaLogits {
 
       // After the head sum every lane of a quad holds all 2·BLOCK_Q values of its two key rows; lane
       // t stores values 4n + t (query 2n + t/2, row r0 + 8·(t%2)), so a quad writes each value once.
-      // Their windows are re-read (L1 hits) at store time rather than held: with 640 threads the
-      // math warpgroups have 96 registers, all taken by the accumulator and the weights.
       const uint32_t q0 = q_block * BLOCK_Q;
 
       ptx::mbarrier_try_wait_parity(&full_q[q_pipe.stage], q_pipe.phase);
@@ -282,15 +271,8 @@ struct Sm90Fp8MqaLogits {
           const MqaStoreSlot slot = mqa_store_slot(n, quad_lane, kValuesPerQuad);
           const uint32_t q = q0 + slot.query;
           const uint32_t key = key_base + 8 * slot.half;
-          if (slot.live && q < args.seq_q && key < args.seq_kv) {
-            if constexpr (kWindowByClean) {
-              args.logits[static_cast<uint64_t>(q) * args.stride_logits + key] = v;
-            } else {
-              const int32_t j = static_cast<int32_t>(key);
-              const bool in_window = __ldg(args.ks + q) <= j && j < __ldg(args.ke + q);
-              args.logits[static_cast<uint64_t>(q) * args.stride_logits + key] = in_window ? v : kNegInf;
-            }
-          }
+          if (slot.live && q < args.seq_q && key < args.seq_kv)
+            args.logits[static_cast<uint64_t>(q) * args.stride_logits + key] = v;
         }
       }
       // Every wgmma reading this Q tile has completed (wait_group 0 above): release it.
@@ -301,11 +283,11 @@ struct Sm90Fp8MqaLogits {
   }
 };
 
-// Writes -inf to every key j < seq_kv outside [ks[i], ke[i]) of row i, the part of the contract the
-// main kernel leaves to it (keys outside the whole query block's range). One warp per row, rows
-// strided over the grid; by default both kernels write only -inf there, so their order does not
-// matter; with FP8LAB_MQA_WINDOW_BY_CLEAN the main kernel writes values there and this one must (and
-// does: griddepcontrol.wait below) run after it.
+// Writes -inf to every key j < seq_kv outside [ks[i], ke[i]) of row i: the window, which the main
+// kernel does not apply. One warp per row, rows strided over the grid. The main kernel stores scores
+// over some of these keys (its block's range is the union of its queries' windows), so this kernel
+// must run after it: griddepcontrol.wait below waits for the main grid to complete and its stores to
+// be visible, with or without programmatic dependent launch.
 __device__ __forceinline__ void sm90_mqa_clean_logits_impl(const MqaLogitsArgs& args) {
   const float kNegInf = -__int_as_float(0x7f800000);
   const uint32_t lane = threadIdx.x % 32;
