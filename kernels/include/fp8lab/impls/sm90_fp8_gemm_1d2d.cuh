@@ -188,15 +188,6 @@ struct Sm90Fp8Gemm1D2D {
 #endif
   static constexpr bool kSplitSerialLoop = FP8LAB_SPLIT_SERIAL_LOOP != 0;
 
-  // The math warpgroups look two tiles ahead (the one after the next: its B scales are prefetched
-  // during the next). An M-grouped tile's expert is read from grouped_layout in global memory, so
-  // resolving it after the K-loop puts those loads' latency between the K-loop and the epilogue.
-  // FP8LAB_EARLY_NEXT_TILE=1 resolves it before the K-loop (the loads land while the tile computes).
-#ifndef FP8LAB_EARLY_NEXT_TILE
-#define FP8LAB_EARLY_NEXT_TILE 0
-#endif
-  static constexpr bool kEarlyNextTile = FP8LAB_EARLY_NEXT_TILE != 0;
-
   // Promotion picks scale block 0 for the first `former` n8 chunks of a tile and block 1 after. The
   // count depends on the tile's column offset; when it takes at most 4 values (gcd(BLOCK_N, 128) >= 32:
   // BLOCK_N 96, 160, 192, ...) the K-loop is instantiated once per value so the choice is a constant
@@ -772,10 +763,6 @@ struct Sm90Fp8Gemm1D2D {
       while (true) {
         const uint32_t num_k_blocks = sched.num_k_blocks(tile);
         tr.event(TraceEvent::TileBegin, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
-        // The tile after the next one: its B scales are prefetched while the next tile computes.
-        Tile following;
-        bool has_following = false;
-        if constexpr (kEarlyNextTile) has_following = has_next && sched.next(following);
         if constexpr (!kOverlapTiles) begin_tile_scales(args, sched, smem_sfb, sfb_buffer_floats, sfb_buffer, has_next, next_tile);
         const TileScalesB sb = scales_b_of(args, sched, smem_sfb, sfb_buffer_floats, tile, sfb_buffer);
 
@@ -831,7 +818,9 @@ struct Sm90Fp8Gemm1D2D {
         else if constexpr (kSpecialiseFormer) dispatch_former_chunks<kMaxFormerChunks / kFormerGapChunks * kFormerGapChunks>(sb.former_chunks, run_k_loop);
         else run_k_loop(IntConst<0>{});
 
-        if constexpr (!kEarlyNextTile) has_following = has_next && sched.next(following);
+        // The tile after the next one: its B scales are prefetched while the next tile computes.
+        Tile following;
+        const bool has_following = has_next && sched.next(following);
         if constexpr (kOverlapTiles) {
           // Start the next tile's first wgmma group now: the tensor cores work on it through this
           // tile's epilogue (for short K the epilogue is a large share of a tile's time). The last
