@@ -13,10 +13,13 @@ import type { GemmConfig, GemmProblem } from '../../../extension/protocol/worker
 import { H100_SXM } from '../../../extension/src/core/heuristics';
 import { chooseConfigBf16, predictCostBf16 } from '../../../extension/src/core/bf16/heuristicsBf16';
 import { completeConfigBf16 } from '../../../extension/src/core/bf16/kernelRulesBf16';
+import type { GroupedCase, GroupedDraw } from '../../../extension/protocol/grouped';
+import { kernelProblem } from '../../../extension/src/core/grouped/cases';
 import { timesOnOneClock, type SweptConfig } from './configSweepFixture';
 
 interface SweptCase {
   case: GemmProblem;
+  draw?: GroupedDraw;
   configs: SweptConfig[];
 }
 // Bundled to test/dist/unit/core/: the fixtures are three levels up.
@@ -124,4 +127,62 @@ test('the planner offers no ping-pong tile (it measured slower); a forced one is
       H100_SXM,
     ).us;
   assert.ok(one(1) > one(0));
+});
+
+// bf16-masked at m~192 (two sweeps of the same cases) and m~1024, and bf16-kgrouped on DeepGEMM's
+// shapes: DeepGEMM's BF16 GEMM of the kind timed beside ours in every process (its time is the clock
+// a sweep's processes share).
+const groupedSweeps = [
+  sweep('bf16-masked-tiles.json'),
+  sweep('bf16-masked-widths.json'),
+  sweep('bf16-masked-m1024.json'),
+  sweep('bf16-kgrouped-tiles.json'),
+];
+/** The problem the planner saw: the case with its drawn groups (K-grouped: k is ΣK_g). */
+const plannedProblem = (sc: SweptCase): GemmProblem => kernelProblem(sc.case as unknown as GroupedCase, sc.draw!);
+const groupedLabel = (c: GemmProblem) =>
+  `${c.kind} ${c.numGroups}x${c.expectedM !== undefined ? `~${c.expectedM}` : c.m}x${c.n}x${c.k}`;
+
+test('the bf16-masked and bf16-kgrouped picks are within 3% of the fastest tile a sweep timed', () => {
+  const timed = new Map<string, { problem: GemmProblem; runs: Array<{ config: GemmConfig; us: number }> }>();
+  for (const s of groupedSweeps)
+    for (const sc of s.cases) {
+      const key = groupedLabel(sc.case);
+      const us = timesOnOneClock(sc.configs, 'deepgemm', key);
+      const entry = timed.get(key) ?? { problem: plannedProblem(sc), runs: [] };
+      entry.runs.push(...sc.configs.map((c, i) => ({ config: c.config, us: us[i] })));
+      timed.set(key, entry);
+    }
+  assert.ok(timed.size >= 12, `${timed.size} cases`);
+  for (const [key, { problem, runs }] of timed) {
+    const pick = chooseConfigBf16(problem, H100_SXM).chosen;
+    const fastest = Math.min(...runs.map((t) => t.us));
+    const mine = runs.filter((t) => sameTile(t.config, pick));
+    assert.ok(mine.length > 0, `${key}: the pick ${tile(pick)} was timed`);
+    for (const t of mine)
+      assert.ok(
+        t.us <= fastest * 1.03,
+        `${key}: pick ${tile(pick)} ${t.us.toFixed(1)} µs, fastest ${fastest.toFixed(1)} µs`,
+      );
+  }
+});
+
+test('bf16-masked and bf16-kgrouped tiles that measured more than 5% apart are ranked as measured', () => {
+  let pairs = 0;
+  for (const s of groupedSweeps)
+    for (const sc of s.cases) {
+      const us = timesOnOneClock(sc.configs, 'deepgemm', groupedLabel(sc.case));
+      const predicted = sc.configs.map((c) => predictCostBf16(c.config, plannedProblem(sc), H100_SXM).cycles);
+      for (let a = 0; a < us.length; a++)
+        for (let b = a + 1; b < us.length; b++) {
+          if (Math.max(us[a], us[b]) / Math.min(us[a], us[b]) < 1.05) continue;
+          pairs++;
+          assert.equal(
+            predicted[a] < predicted[b],
+            us[a] < us[b],
+            `${groupedLabel(sc.case)}: ${tile(sc.configs[a].config)} ${us[a].toFixed(0)} µs vs ${tile(sc.configs[b].config)} ${us[b].toFixed(0)} µs`,
+          );
+        }
+    }
+  assert.ok(pairs >= 12, `${pairs} pairs`);
 });

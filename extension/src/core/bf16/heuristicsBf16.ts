@@ -53,13 +53,16 @@ export const BF16_CLUSTER_CHOICES: ReadonlyArray<readonly [clusterM: number, clu
  */
 export const BF16_WGMMA_OPERAND_BYTES_PER_CYCLE = 80;
 /**
- * A ping-pong tile's K-loop runs on one math warpgroup while the other waits its turn, and it moves
- * its tile's FLOPs this much slower than a cooperative tile's two warpgroups do. Fitted to the
- * ping-pong sweep (test/fixtures/h100/bf16-pingpong.json): 64x256 ping-pong ran 2–11% behind the
- * cooperative picks at M = 4096, K 512–2048, where the epilogue it hides is the largest share of a
- * tile; 1.25 is the smallest factor that ranks every swept shape as measured.
+ * A K-loop that one math warpgroup runs alone moves its tile's FLOPs this much slower than a
+ * cooperative 128-row tile's two warpgroups do: a ping-pong tile's (the other warpgroup waits its
+ * turn) and a 64-row tile's (one math warpgroup), except in the K-grouped kind (runsOnOneWarpgroup).
+ * Fitted to the ping-pong sweep (test/fixtures/h100/bf16-pingpong.json: 64x256 ping-pong 2–11%
+ * behind the cooperative picks at M = 4096, K 512–2048) and to the bf16-masked sweeps at m~192
+ * (bf16-masked-tiles.json, bf16-masked-widths.json: 64x256 on one warpgroup 1–12% behind 128x256
+ * although its ragged last blocks waste fewer rows); 1.3 ranks every swept pair as measured, 1.25
+ * does not.
  */
-export const BF16_PINGPONG_MATH_FACTOR = 1.25;
+export const BF16_ONE_WARPGROUP_MATH_FACTOR = 1.3;
 /** Split-K factors the planner tries beside 1, for kind 'bf16' on tiles without a cluster. */
 export const BF16_SPLIT_K_CHOICES: readonly number[] = [2, 4];
 /**
@@ -84,6 +87,15 @@ export const BF16_SPLIT_K_MIN_GAIN = 0.1;
  * offered, and `--config split_k=2` builds one.
  */
 export const BF16_SPLIT_K_GPU_TESTED = false;
+/**
+ * Whether a config's K-loop runs on one math warpgroup at a time (priced with
+ * BF16_ONE_WARPGROUP_MATH_FACTOR): ping-pong tiles, and 64-row tiles outside the K-grouped kind,
+ * where 64x256 on one warpgroup ran level with or ahead of 128x192 on two (FP32 C read and D written
+ * per tile; test/fixtures/h100/bf16-kgrouped-tiles.json).
+ */
+export function runsOnOneWarpgroup(c: Pick<GemmConfig, 'pingpong' | 'numMathWarpgroups'>, kind: string): boolean {
+  return Boolean(c.pingpong) || (c.numMathWarpgroups === 1 && kind !== 'bf16-kgrouped');
+}
 /** Stages wanted to keep loads in flight: a 64-deep K-block is short, so small tiles want more. */
 export const bf16MinUsefulStages = (blockM: number, blockN: number): number => (blockM * blockN < 128 * 128 ? 5 : 3);
 
@@ -95,7 +107,8 @@ export interface CostBf16 {
 
 /**
  * What the tiles cover: one GEMM's M; contiguous: ΣM (the experts back to back, one raster); masked:
- * the expected rows per group, in each of the groups (their B differs, so each is its own raster);
+ * the expected rows per group, in each of the groups (their B differs, so each is its own raster),
+ * each group's rows spread around that (its M-blocks counted on average, as the FP8 model counts them);
  * K-grouped: M x N in each of the groups, each over the mean K per group (k is ΣK_g).
  */
 export function bf16Work(
@@ -114,6 +127,7 @@ export function bf16Work(
       groups: problem.numGroups ?? 1,
       outBytes,
       kind: problem.kind,
+      raggedM: true,
     };
   return { m: problem.m, n: problem.n, k: problem.k, groups: 1, outBytes, kind: problem.kind };
 }
@@ -146,7 +160,7 @@ export function predictCostBf16(
   const kBlocks = Math.ceil(tileKBlocks / splitK);
   const math =
     ((2 * c.blockM * c.blockN * BF16_BLOCK_K) / BF16_TENSOR_FLOP_PER_CYCLE_PER_SM) *
-    (c.pingpong ? BF16_PINGPONG_MATH_FACTOR : 1);
+    (runsOnOneWarpgroup(c, kind) ? BF16_ONE_WARPGROUP_MATH_FACTOR : 1);
   // Multicast lowers L2 reads, not what each SM receives: each CTA still lands both operands.
   const ingest = ((c.blockM + c.blockN) * BF16_BLOCK_K * 2) / MODEL.smIngestBytesPerCycle;
   const operands = ((c.blockM / 64) * (64 + c.blockN) * BF16_BLOCK_K * 2) / BF16_WGMMA_OPERAND_BYTES_PER_CYCLE;
@@ -160,9 +174,12 @@ export function predictCostBf16(
   const exposed = epilogue + MODEL.tileOverheadCycles + splitKExchangeCycles(c);
   // Ping-pong: the tensor cores serve one warpgroup's K-loop while the other stores its tile, so a
   // tile costs its K-loop unless the epilogue is the longer half; the last tile's stays exposed.
+  // Ragged groups (masked): the tile count is an average over groups whose rows vary, so how full the
+  // last wave is cannot be told from the expected m; price the expected half wave instead.
+  const rounds = work.raggedM ? Math.max(1, waves.tiles / waves.ctas + 0.5) : waves.waves;
   const smCycles = c.pingpong
-    ? waves.waves * Math.max(mainLoop, (mainLoop + exposed) / 2) + exposed
-    : waves.waves * (mainLoop + exposed);
+    ? rounds * Math.max(mainLoop, (mainLoop + exposed) / 2) + exposed
+    : rounds * (mainLoop + exposed);
   const shareA = c.clusterN > 1 ? 0.5 : 1;
   const shareB = c.clusterM > 1 ? 0.5 : 1;
   // Split-K moves the same operand bytes (each rank loads its share of a tile's K-blocks).
