@@ -12,8 +12,10 @@ const median = (xs) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const round1 = (x) => Math.round(x * 10) / 10;
+// Everything that makes two configs different kernels: runs of the same key are one config's repeats.
 const configKey = (c) =>
-  `${c.blockM}x${c.blockN} s${c.numStages} wg${c.numMathWarpgroups}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN}`;
+  `${c.blockM}x${c.blockN} s${c.numStages} wg${c.numMathWarpgroups}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN}` +
+  `${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}`;
 const cases = new Map();
 let device, first, last;
 for (const file of files) {
