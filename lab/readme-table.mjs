@@ -58,38 +58,52 @@ console.log(
   `\n${runs.map((r) => `${r.device?.name ?? '?'} (${r.device?.smCount ?? '?'} SMs), driver ${r.driverVersion ?? '?'}, ${r.startedAt}`).join('; ')}`,
 );
 
-// Grouped runs (`fp8lab bench --kernel KIND --json`): one row per case, DeepGEMM beside ours.
+// Grouped, BF16 and MQA runs (`fp8lab bench --kernel KIND --json`): one row per case, each peer that
+// ran (DeepGEMM, cuBLASLt for BF16) beside ours.
 function groupedTable(groupedRuns) {
-  const label = (c) =>
-    c.kind === 'masked'
-      ? `masked ${c.numGroups}x${c.m} m~${c.expectedM ?? '?'} N=${c.n} K=${c.k}`
-      : c.kind === 'wgrad'
-        ? `wgrad ${c.m}x${c.n}x${c.k}`
-        : `${c.kind} ${c.numGroups}x${c.kind === 'kgrouped' || c.kind === 'bf16-kgrouped' ? `M=${c.m} N=${c.n} K~${c.k}` : `~${c.m} N=${c.n} K=${c.k}`}`;
-  console.log('| case | tile | ours µs | TFLOPS | DeepGEMM µs | vs | calc_diff |');
-  console.log('|---|---|---|---|---|---|---|');
-  const byKind = {};
-  for (const run of groupedRuns) {
-    for (const r of run.results) {
-      const dg = (r.peers ?? []).find((p) => p.id === 'deepgemm');
-      if (dg?.timing) (byKind[r.case.kind] ??= []).push(dg.timing.ratio);
-      console.log(
-        `| ${[
-          label(r.case),
-          `${r.config.blockM}x${r.config.blockN}`,
-          fx(r.timing?.medianUs, 1),
-          fx(r.timing?.tflops, 0),
-          dg?.timing ? fx(dg.timing.medianUs, 1) : dg ? 'skipped' : '-',
-          dg?.timing ? fx(dg.timing.ratio, 2) : '-',
-          r.accuracy ? r.accuracy.calcDiff.toExponential(1) : '-',
-        ].join(' | ')} |`,
-      );
+  const label = (c) => {
+    switch (c.kind) {
+      case 'masked':
+        return `masked ${c.numGroups}x${c.m} m~${c.expectedM ?? '?'} N=${c.n} K=${c.k}`;
+      case 'wgrad':
+        return `wgrad ${c.m}x${c.n}x${c.k}`;
+      case 'bf16':
+        return `bf16 ${c.m}x${c.n}x${c.k}${c.output && c.output !== 'bf16' ? ` (${c.output})` : ''}`;
+      case 'mqa-logits':
+        return `SQ=${c.seqQ} SK=${c.seqKv} H=${c.heads} D=${c.dim}${c.windows ? ` ${c.windows}` : ''}`;
+      case 'paged-mqa-logits':
+        return `B=${c.batch} next_n=${c.nextN} H=${c.heads} D=${c.dim} avg_kv=${c.avgKv}`;
+      case 'kgrouped':
+      case 'bf16-kgrouped':
+        return `${c.kind} ${c.numGroups}xM=${c.m} N=${c.n} K~${c.k}`;
+      default:
+        return `${c.kind} ${c.numGroups}x~${c.m} N=${c.n} K=${c.k}`;
     }
+  };
+  const tile = (c) =>
+    c?.blockM
+      ? `${c.blockM}x${c.blockN}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}${c.clusterM * c.clusterN > 1 ? ` c${c.clusterM}x${c.clusterN}` : ''}`
+      : '-';
+  const results = groupedRuns.flatMap((run) => run.results);
+  const peers = PEERS.filter(([id]) => results.some((r) => (r.peers ?? []).some((p) => p.id === id)));
+  const head = ['case', 'tile', 'ours µs', 'TFLOPS', ...peers.flatMap(([, n]) => [`${n} µs`, 'vs']), 'calc_diff'];
+  console.log(`| ${head.join(' | ')} |`);
+  console.log(`|${head.map(() => '---').join('|')}|`);
+  const ratios = {};
+  for (const r of results) {
+    const cells = peers.flatMap(([id, name]) => {
+      const peer = (r.peers ?? []).find((p) => p.id === id);
+      if (peer?.timing) (ratios[`${r.case.kind}: ${name}`] ??= []).push(peer.timing.ratio);
+      return peer?.timing ? [fx(peer.timing.medianUs, 1), fx(peer.timing.ratio, 2)] : [peer ? 'skipped' : '-', '-'];
+    });
+    console.log(
+      `| ${[label(r.case), tile(r.config), fx(r.timing?.medianUs, 1), fx(r.timing?.tflops, 0), ...cells, r.accuracy ? r.accuracy.calcDiff.toExponential(1) : '-'].join(' | ')} |`,
+    );
   }
   console.log('');
-  for (const [kind, xs] of Object.entries(byKind)) {
+  for (const [what, xs] of Object.entries(ratios)) {
     console.log(
-      `${kind}: DeepGEMM / ours geomean ${geo(xs).toFixed(3)}x over ${xs.length} cases, ${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}x`,
+      `${what} / ours geomean ${geo(xs).toFixed(3)}x over ${xs.length} cases, ${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}x`,
     );
   }
   console.log(`\n${groupedRuns.map((r) => r.recorded ?? `${r.device?.name ?? '?'}, ${r.startedAt}`).join('\n')}`);

@@ -27,13 +27,18 @@ const sweep = (name: string): { cases: SweptCase[] } =>
   JSON.parse(readFileSync(join(__dirname, '../../../fixtures/h100', name), 'utf8'));
 const fixture = sweep('bf16-tiles.json');
 const pingpongSweep = sweep('bf16-pingpong.json');
+const splitKSweep = sweep('bf16-split-k.json');
 const label = (c: GemmProblem) => `${c.m}x${c.n}x${c.k}`;
-const tile = (c: GemmConfig) => `${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN}`;
+const tile = (c: GemmConfig) =>
+  `${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}`;
 const onOneClock = (sc: SweptCase) => timesOnOneClock(sc.configs, 'cublaslt', label(sc.case));
-/** Each shape from the newest sweep that timed it (the ping-pong sweep re-timed the short-K picks). */
+/**
+ * Each shape from the newest sweep that timed it (the ping-pong sweep re-timed the short-K picks, the
+ * split-K sweep the N = 2112 decode shapes beside their split-K candidates).
+ */
 const newestCases = (): SweptCase[] => {
   const byShape = new Map<string, SweptCase>();
-  for (const sc of [...fixture.cases, ...pingpongSweep.cases]) byShape.set(label(sc.case), sc);
+  for (const sc of [...fixture.cases, ...pingpongSweep.cases, ...splitKSweep.cases]) byShape.set(label(sc.case), sc);
   return [...byShape.values()];
 };
 const sameTile = (a: GemmConfig, b: GemmConfig) =>
@@ -51,22 +56,11 @@ test('the sweep covers decode and M = 4096 shapes under at least three tiles eac
   assert.ok(fixture.cases.some((sc) => sc.case.m === 4096));
 });
 
-/**
- * The pick among the tilings the sweeps timed: the chosen config, or where that is a split-K one (no
- * BF16 split-K kernel was timed yet) the best candidate without split-K.
- */
-function measurablePick(problem: GemmProblem): GemmConfig {
-  const report = chooseConfigBf16({ ...problem, kind: 'bf16' }, H100_SXM);
-  if ((report.chosen.splitK ?? 1) === 1) return report.chosen;
-  const unsplit = report.candidates.filter((c) => c.predicted && (c.config.splitK ?? 1) === 1);
-  return unsplit.reduce((a, b) => (b.predicted!.cycles < a.predicted!.cycles ? b : a)).config;
-}
-
-test('the BF16 pick (without split-K, which is not swept yet) is within 3% of the fastest swept tile on every swept shape', () => {
+test('the BF16 pick, split-K included, is within 3% of the fastest swept config on every swept shape', () => {
   for (const sc of newestCases()) {
     const us = onOneClock(sc);
     const fastest = Math.min(...us);
-    const pick = measurablePick(sc.case);
+    const pick = chooseConfigBf16({ ...sc.case, kind: 'bf16' }, H100_SXM).chosen;
     const i = sc.configs.findIndex((c) => sameTile(c.config, pick));
     assert.ok(i >= 0, `${label(sc.case)}: the pick ${tile(pick)} was timed in the sweep`);
     assert.ok(
@@ -80,7 +74,7 @@ test('tiles that measured more than 5% apart are mostly ranked as measured', () 
   let pairs = 0;
   let right = 0;
   const wrong: string[] = [];
-  for (const sc of [...fixture.cases, ...pingpongSweep.cases]) {
+  for (const sc of [...fixture.cases, ...pingpongSweep.cases, ...splitKSweep.cases]) {
     const us = onOneClock(sc);
     const predicted = sc.configs.map((c) => predictCostBf16(c.config, { ...sc.case, kind: 'bf16' }, H100_SXM).cycles);
     for (let a = 0; a < us.length; a++)
