@@ -28,17 +28,20 @@ const sweep = (name: string): { cases: SweptCase[] } =>
 const fixture = sweep('bf16-tiles.json');
 const pingpongSweep = sweep('bf16-pingpong.json');
 const splitKSweep = sweep('bf16-split-k.json');
+const hbmTiesSweep = sweep('bf16-hbm-ties.json');
 const label = (c: GemmProblem) => `${c.m}x${c.n}x${c.k}`;
 const tile = (c: GemmConfig) =>
   `${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}`;
 const onOneClock = (sc: SweptCase) => timesOnOneClock(sc.configs, 'cublaslt', label(sc.case));
 /**
  * Each shape from the newest sweep that timed it (the ping-pong sweep re-timed the short-K picks, the
- * split-K sweep the N = 2112 decode shapes beside their split-K candidates).
+ * split-K sweep the N = 2112 decode shapes beside their split-K candidates, the HBM-ties sweep the
+ * decode shapes whose candidates tie at the HBM floor).
  */
 const newestCases = (): SweptCase[] => {
   const byShape = new Map<string, SweptCase>();
-  for (const sc of [...fixture.cases, ...pingpongSweep.cases, ...splitKSweep.cases]) byShape.set(label(sc.case), sc);
+  for (const sc of [...fixture.cases, ...pingpongSweep.cases, ...splitKSweep.cases, ...hbmTiesSweep.cases])
+    byShape.set(label(sc.case), sc);
   return [...byShape.values()];
 };
 const sameTile = (a: GemmConfig, b: GemmConfig) =>
@@ -74,7 +77,7 @@ test('tiles that measured more than 5% apart are mostly ranked as measured', () 
   let pairs = 0;
   let right = 0;
   const wrong: string[] = [];
-  for (const sc of [...fixture.cases, ...pingpongSweep.cases, ...splitKSweep.cases]) {
+  for (const sc of [...fixture.cases, ...pingpongSweep.cases, ...splitKSweep.cases, ...hbmTiesSweep.cases]) {
     const us = onOneClock(sc);
     const predicted = sc.configs.map((c) => predictCostBf16(c.config, { ...sc.case, kind: 'bf16' }, H100_SXM).cycles);
     for (let a = 0; a < us.length; a++)

@@ -88,6 +88,14 @@ export const BF16_SPLIT_K_MIN_GAIN = 0.05;
 export function runsOnOneWarpgroup(c: Pick<GemmConfig, 'pingpong' | 'numMathWarpgroups'>, kind: string): boolean {
   return Boolean(c.pingpong) || (c.numMathWarpgroups === 1 && kind !== 'bf16-kgrouped');
 }
+/**
+ * Tiles of at least this many K-blocks break a tie at the L2 or HBM floor by their SMs' own time
+ * (fewer, fuller waves first); shorter ones keep the enumeration order. Measured on the H100
+ * (test/fixtures/h100/bf16-hbm-ties.json): at 64x7168x16384 and 64x24576x1536 (256 and 24 K-blocks)
+ * the one full wave of 64x64 and 64x192 ran 12% and 6% ahead of 64x32's two and six waves; at
+ * K = 512 (8 K-blocks) one wave of 64x256 or 128x256 ran 3–5% behind 64x64's and 64x128's four.
+ */
+export const BF16_TIE_BREAK_MIN_K_BLOCKS = 16;
 /** Stages wanted to keep loads in flight: a 64-deep K-block is short, so small tiles want more. */
 export const bf16MinUsefulStages = (blockM: number, blockN: number): number => (blockM * blockN < 128 * 128 ? 5 : 3);
 
@@ -95,6 +103,8 @@ export interface CostBf16 {
   cycles: number;
   us: number;
   bound: 'math' | 'sm-ingest' | 'operand-reads' | 'l2' | 'hbm';
+  /** The SMs' own estimate (waves of K-loops, epilogues, hand-overs), whatever the bound. */
+  smCycles: number;
 }
 
 /**
@@ -195,6 +205,7 @@ export function predictCostBf16(
     cycles,
     us: cycles / (MODEL.clockGHz * 1e3),
     bound: terms[0][0],
+    smCycles: Math.round(smCycles),
     tiles,
     waves: waves.waves,
     lastWaveUtilisation: waves.lastWaveUtilisation,
@@ -349,10 +360,17 @@ export function chooseConfigBf16(problem: GemmProblem, device: PolicyDevice): Co
   const bad = ruleProblemBf16(problem, problem.output ?? defaultOutputBf16(problem.kind));
   if (bad) throw Object.assign(new Error(`[${bad.rule}] ${bad.reason}`), { code: 'E_SHAPE_ALIGNMENT' });
   const candidates = enumerateCandidatesBf16(problem, device);
+  // Candidates that tie at the L2 or HBM floor are told apart by their SMs' own time where tiles have
+  // long K-loops (BF16_TIE_BREAK_MIN_K_BLOCKS): a grid whose SMs finish later (more or emptier waves)
+  // streams at the floor's rate for less of the kernel.
+  const longK = Math.ceil(bf16Work(problem).k / BF16_BLOCK_K) >= BF16_TIE_BREAK_MIN_K_BLOCKS;
+  const smCycles = (c: Candidate) => (longK ? predictCostBf16(c.config, problem, device).smCycles : 0);
   const legal = candidates
     .map((c, index) => ({ c, index }))
     .filter(({ c }) => c.predicted)
-    .sort((a, b) => a.c.predicted!.cycles - b.c.predicted!.cycles || a.index - b.index);
+    .sort(
+      (a, b) => a.c.predicted!.cycles - b.c.predicted!.cycles || smCycles(a.c) - smCycles(b.c) || a.index - b.index,
+    );
   if (legal.length === 0) {
     throw Object.assign(new Error(`no legal BF16 config for ${problem.kind} ${problem.m}x${problem.n}x${problem.k}`), {
       code: 'E_INVALID_CONFIG',
@@ -369,7 +387,9 @@ export function chooseConfigBf16(problem: GemmProblem, device: PolicyDevice): Co
     why +=
       gain > 0.0005
         ? `; the next best, ${labelBf16(next.config)}, is predicted ${(gain * 100).toFixed(1)}% slower`
-        : `; ties with ${labelBf16(next.config)} (kept the one enumerated first)`;
+        : smCycles(next) > smCycles(best)
+          ? `; ties with ${labelBf16(next.config)} at the ${cost.bound} floor, whose SMs would finish their tiles later`
+          : `; ties with ${labelBf16(next.config)} (kept the one enumerated first)`;
   }
   return { problem, chosen: best.config, why: `${why}.`, candidates };
 }

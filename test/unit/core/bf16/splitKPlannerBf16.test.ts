@@ -100,13 +100,13 @@ test('planner: the 18 DeepSeek shapes and 8192³: split-K 2 at N = 2112 for M = 
     `${c.blockM}x${c.blockN} c${c.clusterM}x${c.clusterN} st${c.numStages}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}`;
   const picks: Array<[number, number, number, string]> = [
     [64, 2112, 7168, '64x32 c1x1 st8 sk2'],
-    [64, 24576, 1536, '64x32 c1x1 st8'],
+    [64, 24576, 1536, '64x192 c1x1 st6'],
     [64, 32768, 512, '64x64 c1x1 st8'],
-    [64, 7168, 16384, '64x32 c1x1 st8'],
+    [64, 7168, 16384, '64x64 c1x1 st8'],
     [64, 4096, 7168, '64x32 c1x1 st8'],
     [64, 7168, 2048, '64x64 c1x1 st8'],
     [128, 2112, 7168, '64x64 c1x1 st8 sk2'],
-    [128, 24576, 1536, '64x96 c1x1 st8'],
+    [128, 24576, 1536, '128x192 c1x1 st4'],
     [128, 32768, 512, '64x128 c1x1 st8'],
     [128, 7168, 16384, '64x112 c1x1 st8'],
     [128, 4096, 7168, '64x64 c1x1 st8'],
