@@ -174,11 +174,11 @@ export function predictCostBf16(
     (c.blockM * c.blockN * outputBytes(output) * (output === 'fp32-accumulate' ? 2 : 1)) / MODEL.smIngestBytesPerCycle;
   const mainLoop = kBlocks * perKBlock;
   const exposed = epilogue + MODEL.tileOverheadCycles + splitKExchangeCycles(c);
-  // Ping-pong: the tensor cores serve one warpgroup's K-loop while the other stores its tile, so a
-  // tile costs its K-loop unless the epilogue is the longer half; the last tile's stays exposed.
   // Ragged groups (masked): the tile count is an average over groups whose rows vary, so how full the
   // last wave is cannot be told from the expected m; price the expected half wave instead.
   const rounds = work.raggedM ? Math.max(1, waves.tiles / waves.ctas + 0.5) : waves.waves;
+  // Ping-pong: the tensor cores serve one warpgroup's K-loop while the other stores its tile, so a
+  // tile costs its K-loop unless the epilogue is the longer half; the last tile's stays exposed.
   const smCycles = c.pingpong
     ? rounds * Math.max(mainLoop, (mainLoop + exposed) / 2) + exposed
     : rounds * (mainLoop + exposed);
@@ -364,13 +364,14 @@ export function chooseConfigBf16(problem: GemmProblem, device: PolicyDevice): Co
   // long K-loops (BF16_TIE_BREAK_MIN_K_BLOCKS): a grid whose SMs finish later (more or emptier waves)
   // streams at the floor's rate for less of the kernel.
   const longK = Math.ceil(bf16Work(problem).k / BF16_BLOCK_K) >= BF16_TIE_BREAK_MIN_K_BLOCKS;
-  const smCycles = (c: Candidate) => (longK ? predictCostBf16(c.config, problem, device).smCycles : 0);
   const legal = candidates
-    .map((c, index) => ({ c, index }))
+    .map((c, index) => ({
+      c,
+      index,
+      smCycles: c.predicted && longK ? predictCostBf16(c.config, problem, device).smCycles : 0,
+    }))
     .filter(({ c }) => c.predicted)
-    .sort(
-      (a, b) => a.c.predicted!.cycles - b.c.predicted!.cycles || smCycles(a.c) - smCycles(b.c) || a.index - b.index,
-    );
+    .sort((a, b) => a.c.predicted!.cycles - b.c.predicted!.cycles || a.smCycles - b.smCycles || a.index - b.index);
   if (legal.length === 0) {
     throw Object.assign(new Error(`no legal BF16 config for ${problem.kind} ${problem.m}x${problem.n}x${problem.k}`), {
       code: 'E_INVALID_CONFIG',
@@ -378,6 +379,7 @@ export function chooseConfigBf16(problem: GemmProblem, device: PolicyDevice): Co
   }
   const best = legal[0].c;
   const next = legal[1]?.c;
+  const nextFinishesLater = legal.length > 1 && legal[1].smCycles > legal[0].smCycles;
   const cost = predictCostBf16(best.config, problem, device);
   const pct = Math.round(best.lastWaveUtilisation * 100);
   const shares = splitKOf(best.config) > 1 ? `, each tile's K split across ${splitKOf(best.config)} CTAs` : '';
@@ -387,7 +389,7 @@ export function chooseConfigBf16(problem: GemmProblem, device: PolicyDevice): Co
     why +=
       gain > 0.0005
         ? `; the next best, ${labelBf16(next.config)}, is predicted ${(gain * 100).toFixed(1)}% slower`
-        : smCycles(next) > smCycles(best)
+        : nextFinishesLater
           ? `; ties with ${labelBf16(next.config)} at the ${cost.bound} floor, whose SMs would finish their tiles later`
           : `; ties with ${labelBf16(next.config)} (kept the one enumerated first)`;
   }

@@ -80,3 +80,18 @@ test("narrow tiles pay for wgmma's operand reads: 256x64 is not the pick at 4096
   const chosen = chooseConfigBf16(problem, H100_SXM).chosen;
   assert.ok(chosen.blockN >= 128, `chose ${chosen.blockM}x${chosen.blockN}`);
 });
+
+test('ties at the HBM floor go to the grid whose SMs finish first, for long K-loops only, and the reason says which rule broke it', () => {
+  const long = chooseConfigBf16({ kind: 'bf16', m: 64, n: 7168, k: 16384 }, H100_SXM);
+  assert.equal(`${long.chosen.blockM}x${long.chosen.blockN}`, '64x64');
+  assert.match(
+    long.why,
+    /bound by hbm; ties with 64x\d+ at the hbm floor, whose SMs would finish their tiles later\.$/,
+  );
+  // 64x32, enumerated first, ties too but runs two waves.
+  const first = long.candidates.find((c) => c.config.blockM === 64 && c.config.blockN === 32 && !c.config.splitK);
+  assert.equal(first?.predicted?.cycles, long.candidates.find((c) => c.config === long.chosen)?.predicted?.cycles);
+  const short = chooseConfigBf16({ kind: 'bf16', m: 64, n: 32768, k: 512 }, H100_SXM);
+  assert.equal(`${short.chosen.blockM}x${short.chosen.blockN}`, '64x64');
+  assert.match(short.why, /kept the one enumerated first\)\.$/);
+});
