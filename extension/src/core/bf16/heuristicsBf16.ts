@@ -94,6 +94,7 @@ export function runsOnOneWarpgroup(c: Pick<GemmConfig, 'pingpong' | 'numMathWarp
  * (test/fixtures/h100/bf16-hbm-ties.json): at 64x7168x16384 and 64x24576x1536 (256 and 24 K-blocks)
  * the one full wave of 64x64 and 64x192 ran 12% and 6% ahead of 64x32's two and six waves; at
  * K = 512 (8 K-blocks) one wave of 64x256 or 128x256 ran 3–5% behind 64x64's and 64x128's four.
+ * Kind 'bf16' only: bf16-masked at m~20 would trade its 64x32 picks for 64x112–64x256, unmeasured.
  */
 export const BF16_TIE_BREAK_MIN_K_BLOCKS = 16;
 /** Stages wanted to keep loads in flight: a 64-deep K-block is short, so small tiles want more. */
@@ -362,8 +363,9 @@ export function chooseConfigBf16(problem: GemmProblem, device: PolicyDevice): Co
   const candidates = enumerateCandidatesBf16(problem, device);
   // Candidates that tie at the L2 or HBM floor are told apart by their SMs' own time where tiles have
   // long K-loops (BF16_TIE_BREAK_MIN_K_BLOCKS): a grid whose SMs finish later (more or emptier waves)
-  // streams at the floor's rate for less of the kernel.
-  const longK = Math.ceil(bf16Work(problem).k / BF16_BLOCK_K) >= BF16_TIE_BREAK_MIN_K_BLOCKS;
+  // streams at the floor's rate for less of the kernel. Measured on the normal GEMM only: the grouped
+  // kinds keep the enumeration order until a sweep of theirs says otherwise.
+  const longK = problem.kind === 'bf16' && Math.ceil(bf16Work(problem).k / BF16_BLOCK_K) >= BF16_TIE_BREAK_MIN_K_BLOCKS;
   const legal = candidates
     .map((c, index) => ({
       c,

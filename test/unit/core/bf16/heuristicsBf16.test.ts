@@ -94,4 +94,11 @@ test('ties at the HBM floor go to the grid whose SMs finish first, for long K-lo
   const short = chooseConfigBf16({ kind: 'bf16', m: 64, n: 32768, k: 512 }, H100_SXM);
   assert.equal(`${short.chosen.blockM}x${short.chosen.blockN}`, '64x64');
   assert.match(short.why, /kept the one enumerated first\)\.$/);
+  // Measured on the normal GEMM only: a grouped kind's tie keeps the enumeration order.
+  const masked = chooseConfigBf16(
+    { kind: 'bf16-masked', m: 4096, n: 7168, k: 3072, numGroups: 32, expectedM: 20 },
+    H100_SXM,
+  );
+  assert.equal(`${masked.chosen.blockM}x${masked.chosen.blockN}`, '64x32');
+  assert.match(masked.why, /kept the one enumerated first\)\.$/);
 });
