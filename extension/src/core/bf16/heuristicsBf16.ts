@@ -367,17 +367,20 @@ export function chooseConfigBf16(problem: GemmProblem, device: PolicyDevice): Co
   // kinds keep the enumeration order until a sweep of theirs says otherwise.
   const longK = problem.kind === 'bf16' && Math.ceil(bf16Work(problem).k / BF16_BLOCK_K) >= BF16_TIE_BREAK_MIN_K_BLOCKS;
   const legal = candidates
-    .map((c, index) => ({
-      c,
-      index,
-      smCycles: c.predicted && longK ? predictCostBf16(c.config, problem, device).smCycles : 0,
-    }))
+    .map((c, index) => ({ c, index, smCycles: 0 }))
     .filter(({ c }) => c.predicted)
-    .sort((a, b) => a.c.predicted!.cycles - b.c.predicted!.cycles || a.smCycles - b.smCycles || a.index - b.index);
+    .sort((a, b) => a.c.predicted!.cycles - b.c.predicted!.cycles || a.index - b.index);
   if (legal.length === 0) {
     throw Object.assign(new Error(`no legal BF16 config for ${problem.kind} ${problem.m}x${problem.n}x${problem.k}`), {
       code: 'E_INVALID_CONFIG',
     });
+  }
+  // Only the candidates tied with the fastest are told apart, so only theirs is priced again.
+  const tied = legal.filter(({ c }) => c.predicted!.cycles === legal[0].c.predicted!.cycles);
+  if (longK && tied.length > 1) {
+    for (const t of tied) t.smCycles = predictCostBf16(t.c.config, problem, device).smCycles;
+    tied.sort((a, b) => a.smCycles - b.smCycles || a.index - b.index);
+    legal.splice(0, tied.length, ...tied);
   }
   const best = legal[0].c;
   const next = legal[1]?.c;
