@@ -127,6 +127,12 @@ export interface GemmConfig {
    * the math warpgroups split every tile's rows.
    */
   pingpong?: number;
+  /**
+   * BF16 kernel only (Normal, cooperative). 2 or 3: the epilogue stages D one TMA store box at a time
+   * through a ring of this many box-sized buffers, leaving the rest of a whole-tile staging buffer to
+   * pipeline stages; absent or 0: the whole tile is staged at once.
+   */
+  dSlabs?: number;
 }
 
 export interface Candidate {
@@ -359,6 +365,7 @@ export type ConfigOverrides = Partial<
     | 'numSms'
     | 'splitK'
     | 'pingpong'
+    | 'dSlabs'
   >
 >;
 

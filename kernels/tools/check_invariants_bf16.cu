@@ -5,7 +5,7 @@
 // BLOCK_K 64) with k_grouped_schedule_check.h; the ping-pong form's staging tiles, the ring
 // position its warpgroups skip to, and its stage protocol (a model of producer, TMA and both
 // warpgroups with the order barriers, under random interleavings); the split-K exchange buffer and
-// the ranks' K shares. Needs nvcc, no GPU:
+// the ranks' K shares; the D slab ring's buffers, per-box offsets and store-group protocol. Needs nvcc, no GPU:
 //   nvcc -std=c++17 -O1 -I kernels/include -o /tmp/ci_bf16 kernels/tools/check_invariants_bf16.cu && /tmp/ci_bf16
 #include <algorithm>
 #include <cstdio>
@@ -305,6 +305,45 @@ static void check_split_k() {
               ST, S, O == Bf16Output::Bf16 ? "bf16" : "fp32", K::SMEM_EXCHANGE_OFFSET, K::SMEM_EXCHANGE_SLOT_BYTES, K::kSmemFixedBytes);
 }
 
+// ---- D slab ring: R box buffers instead of the whole staging tile --------------------------------
+// A box staged alone (kOneSlab) lands where the whole-tile staging puts it, shifted to its buffer's
+// start (so check_epilogue_*'s fragment -> TMA box identity holds box by box); the buffers replace the
+// D tile in the layout; and the issuer's waits (wait_group.read R - 2 before each box's barrier, in the
+// worst case where a store reads only when a wait forces it) free every buffer before it is restaged.
+template <uint32_t BM, uint32_t BN, uint32_t ST, uint32_t SD, Bf16Output O, uint32_t R>
+static void check_slab_ring() {
+  constexpr uint32_t W = BM == 64 ? 1 : 2;
+  using K = Sm90Bf16Gemm<BM, BN, 64, ST, W, 1, 1, 128, 128, SD, 132, GemmType::Normal, O, false, 1, R>;
+  using Whole = Sm90Bf16Gemm<BM, BN, 64, 2, W, 1, 1, 128, 128, SD, 132, GemmType::Normal, O, false>;  // D bytes: any stage count
+  constexpr uint32_t kBox = K::TMA_D_BLOCK_N;
+  CHECK(K::SMEM_D_SLAB_BYTES == BM * kBox * K::kOutBytes && K::SMEM_D_SLAB_BYTES % 1024 == 0, "a buffer is one 1024-aligned store box");
+  CHECK(K::SMEM_D_BYTES == R * K::SMEM_D_SLAB_BYTES && K::SMEM_A_OFFSET == K::SMEM_D_BYTES, "the ring replaces the D tile before the stages");
+  CHECK(Whole::SMEM_D_BYTES - K::SMEM_D_BYTES == (K::kNumDStores - R) * K::SMEM_D_SLAB_BYTES, "the ring frees the other boxes' bytes");
+  for (uint32_t box = 0; box < K::kNumDStores; ++box)
+    for (uint32_t r = 0; r < BM; ++r)
+      for (uint32_t c = 0; c < kBox; ++c)
+        CHECK(K::d_offset(r, c) + box * K::SMEM_D_SLAB_BYTES == K::d_offset(r, box * kBox + c),
+              "box %u (%u,%u): staged alone at %u, in the whole tile at %u", box, r, c, K::d_offset(r, c), K::d_offset(r, box * kBox + c));
+  if constexpr (O != Bf16Output::Bf16)
+    for (uint32_t lane = 0; lane < 32; ++lane)
+      for (uint32_t i = 0; i < K::kNumChunks; ++i) {
+        const uint32_t first = i / K::kChunksPerSlab * K::kChunksPerSlab;
+        CHECK(K::store_chunk(i, lane) >= first && K::store_chunk(i, lane) < first + K::kChunksPerSlab, "a swapped fp32 chunk leaves its box");
+      }
+  // Store groups: box g is stored (group g) after barrier g; before barrier g the issuer waits until at
+  // most R - 2 groups still read. Box g + 1 is staged after barrier g into buffer (g + 1) % R.
+  const uint32_t boxes = 5 * K::kNumDStores;  // five tiles: the ring runs on across tiles
+  std::vector<bool> read_done(boxes, false);
+  for (uint32_t g = 0; g < boxes; ++g) {
+    // Staging box g: the store that last read its buffer (group g - R) must be done.
+    if (g >= R) CHECK(read_done[g - R], "box %u restages buffer %u while store %u may still read it", g, g % R, g - R);
+    // wait_group.read R - 2 before barrier g: groups 0 .. g - 1 issued, all but the last R - 2 done.
+    for (uint32_t j = 0; j + (R - 2) < g; ++j) read_done[j] = true;
+  }
+  std::printf("ring     %3ux%-3u %u stages x%u (%s D, swizzleD %u): %u boxes of %u B, %u B total; buffers free before reuse\n", BM,
+              BN, ST, R, O == Bf16Output::Bf16 ? "bf16" : "fp32", SD, K::kNumDStores, K::SMEM_D_SLAB_BYTES, K::kSmemFixedBytes);
+}
+
 // ---- K-grouped: the kernel's scheduler (the 1D1D one at BLOCK_K 64) over K_g lists of 64s -------
 template <uint32_t BM, uint32_t BN>
 static void check_k_grouped() {
@@ -360,6 +399,13 @@ int main() {
   check_split_k<64, 128, 4, 4, Bf16Output::Fp32Accumulate>();
   check_split_k<128, 128, 4, 2, Bf16Output::Bf16>();
   check_split_k<256, 64, 3, 2, Bf16Output::Bf16>();
+  check_slab_ring<128, 256, 4, 128, Bf16Output::Bf16, 2>();
+  check_slab_ring<128, 256, 3, 128, Bf16Output::Bf16, 3>();
+  check_slab_ring<128, 192, 4, 128, Bf16Output::Bf16, 2>();
+  check_slab_ring<256, 128, 4, 64, Bf16Output::Bf16, 2>();
+  check_slab_ring<64, 256, 5, 128, Bf16Output::Bf16, 2>();
+  check_slab_ring<128, 128, 6, 128, Bf16Output::Fp32, 2>();
+  check_slab_ring<64, 256, 5, 128, Bf16Output::Fp32Accumulate, 3>();
   std::printf("all %d checks passed\n", g_checks);
   return 0;
 }

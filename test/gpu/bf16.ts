@@ -18,8 +18,11 @@
 //     bit-identical to C_g (the launch copies C into the poisoned D; the kernel must not touch it);
 //   - the ping-pong schedule forced on every kind and output: both tile shapes, a cluster pair each
 //     way, one K-block per tile, fewer tiles than CTAs and odd tile counts per CTA (one warpgroup idle
-//     or a tile short), masked and padding rows, empty K-groups.
-// `--part=rejections|standard|ragged|forced|outputs|contiguous|masked|kgrouped|pingpong` runs one part.
+//     or a tile short), masked and padding rows, empty K-groups;
+//   - the D slab ring forced (2 and 3 box buffers; bf16, fp32 and fp32-accumulate D; with split-K):
+//     ragged M and N (a tile's last boxes past N, rows past M), one K-block per tile, fewer tiles than
+//     CTAs and many tiles per CTA (the ring's buffers and store groups carried across tiles).
+// `--part=rejections|standard|ragged|forced|outputs|contiguous|masked|kgrouped|pingpong|slabs` runs one part.
 import type { GroupedCase, GroupedResult } from '../../extension/protocol/grouped';
 import type { Bf16Output } from '../../extension/protocol/worker';
 import { completeConfigBf16 } from '../../extension/src/core/bf16/kernelRulesBf16';
@@ -359,6 +362,46 @@ function pingpongCases(sms: number): GroupedCase[] {
   return out;
 }
 
+/** The D slab ring: each box through a ring of 2 or 3 buffers, stores still reading while the next box is staged. */
+function slabCases(sms: number): GroupedCase[] {
+  const ring = (
+    blockM: number,
+    blockN: number,
+    dSlabs: number,
+    output: Bf16Output = 'bf16',
+    extra: { splitK?: number; swizzleD?: number } = {},
+  ) => {
+    const splitK = extra.splitK ?? 1;
+    return completeConfigBf16({ blockM, blockN, dSlabs, numSms: Math.floor(sms / splitK) * splitK, ...extra }, output);
+  };
+  const shapes: Array<[number, number, number]> = [
+    [1000, 1000, 1000],
+    [513, 4104, 2056],
+    [300, 400, 64],
+    [129, 200, 8],
+    [4096, 7168, 512],
+  ];
+  const out: GroupedCase[] = [];
+  // One wave per warpgroup (128x256, 128x192, 64x256) and two (256x128, 64-column boxes at swizzle 64).
+  const tiles = [
+    ring(128, 256, 2),
+    ring(128, 256, 3),
+    ring(128, 192, 2),
+    ring(64, 256, 2),
+    ring(256, 128, 2, 'bf16', { swizzleD: 64 }),
+  ];
+  for (const config of tiles) for (const [m, n, k] of shapes) out.push(bf16(m, n, k, { config }));
+  for (const output of ['fp32', 'fp32-accumulate'] as Bf16Output[])
+    for (const config of [ring(128, 128, 2, output), ring(64, 256, 3, output)])
+      for (const [m, n, k] of [shapes[0], shapes[1], shapes[3]]) out.push(bf16(m, n, k, { output, config }));
+  // Split-K: rank 0 alone stages and stores the summed tile through the ring.
+  for (const [m, n, k] of [shapes[0], shapes[1], [72, 520, 2056] as [number, number, number]]) {
+    out.push(bf16(m, n, k, { config: ring(64, 192, 2, 'bf16', { splitK: 2 }) }));
+    out.push(bf16(m, n, k, { output: 'fp32-accumulate', config: ring(128, 128, 2, 'fp32-accumulate', { splitK: 2 }) }));
+  }
+  return out;
+}
+
 async function runCases(name: string, cases: GroupedCase[]): Promise<boolean> {
   const run = await benchGrouped(settings, cases.slice(from), options);
   for (const [j, r] of run.results.entries()) {
@@ -393,6 +436,7 @@ async function main(): Promise<void> {
     ['masked', () => groupedCases('bf16-masked')],
     ['kgrouped', () => kgroupedCases(sms)],
     ['pingpong', () => pingpongCases(sms)],
+    ['slabs', () => slabCases(sms)],
   ];
   for (const [name, cases] of parts) {
     if (part && part !== name) continue;

@@ -39,6 +39,7 @@ const TESTS = [
   ['bf16', '--part=masked'],
   ['bf16', '--part=kgrouped'],
   ['bf16', '--part=pingpong'],
+  ['bf16', '--part=slabs'],
 ];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 // `--part=P` keeps only the entries of that part, `--except-part=P` drops them (the BF16 pass runs

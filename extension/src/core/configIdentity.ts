@@ -23,6 +23,7 @@ export function sameKernelConfig(a: GemmConfig, b: GemmConfig): boolean {
     a.swizzleD === b.swizzleD &&
     (a.splitK ?? 1) === (b.splitK ?? 1) &&
     (a.pingpong ?? 0) === (b.pingpong ?? 0) &&
+    (a.dSlabs ?? 0) === (b.dSlabs ?? 0) &&
     a.numSms === b.numSms
   );
 }

@@ -18,6 +18,7 @@ export const CONFIG_KEYS = {
   num_sms: 'numSms',
   split_k: 'splitK',
   pingpong: 'pingpong',
+  d_slabs: 'dSlabs',
 } as const satisfies Record<string, keyof ConfigOverrides>;
 
 const FIELDS: ReadonlySet<string> = new Set(Object.values(CONFIG_KEYS));

@@ -416,6 +416,16 @@ export function ruleNoPingpong(c: C): RuleViolation | null {
       );
 }
 
+/** The D slab ring is the BF16 kernel's epilogue; the FP8 kernels stage their whole D tile. */
+export function ruleNoDSlabs(c: C): RuleViolation | null {
+  return !c.dSlabs
+    ? null
+    : fail(
+        'd-slabs',
+        `only the BF16 GEMM stages D through a slab ring; this kernel stages its whole D tile: use d_slabs=0`,
+      );
+}
+
 export function ruleThreads(c: C): RuleViolation | null {
   const want = threadCount(c.numMathWarpgroups);
   return c.numThreads === want
@@ -491,6 +501,7 @@ export const CONFIG_RULES: ReadonlyArray<(c: C) => RuleViolation | null> = [
   ruleSwizzleAB,
   ruleSwizzleD,
   ruleNoPingpong,
+  ruleNoDSlabs,
   ruleThreads,
 ];
 

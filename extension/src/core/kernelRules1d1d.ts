@@ -13,6 +13,7 @@ import {
   ruleBlockM,
   ruleCluster,
   ruleMathWarpgroups,
+  ruleNoDSlabs,
   ruleNoPingpong,
   ruleNumSms,
   ruleRegisters,
@@ -307,6 +308,7 @@ export const CONFIG_RULES_1D1D: ReadonlyArray<(c: C) => RuleViolation | null> = 
   ruleSwizzleAB,
   ruleSwizzleD1d1d,
   ruleNoPingpong,
+  ruleNoDSlabs,
   ruleThreads,
 ];
 

@@ -145,7 +145,7 @@ export function resultLabel(r: Pick<ShapeResult, 'problem' | 'grouped'>): string
 
 /** "128x128 s5 wg2 c2x1": block_m x block_n, stages, math warpgroups, cluster. */
 export function formatConfig(c: GemmConfig): string {
-  return `${c.blockM}x${c.blockN} s${c.numStages} wg${c.numMathWarpgroups}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}`;
+  return `${c.blockM}x${c.blockN} s${c.numStages} wg${c.numMathWarpgroups}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}${c.dSlabs ? ` ds${c.dSlabs}` : ''}`;
 }
 
 export function shapeRow(result: ShapeResult, index: number, run: Pick<BenchRun, 'ceilings'>): RunRow {

@@ -1,6 +1,6 @@
 // Compiles the BF16 GEMM (kernels/include/fp8lab/impls/sm90_bf16_gemm.cuh) with the real nvcc
 // (sm_90a, ptxas -v): every config the heuristics choose for the DeepSeek shapes and 8192³, plus
-// clustered and fp32 / fp32-accumulate instantiations; asserts 0 spills, 0 stack and no serialised
+// clustered and fp32 / fp32-accumulate instantiations, the D slab ring; asserts 0 spills, 0 stack and no serialised
 // wgmma (ping-pong and split-K forms too); checks that the kernel's static_asserts reject what the TypeScript rules reject; and builds
 // and runs kernels/tools/check_invariants_bf16.cu (epilogue mappings, layout, K-blocks, the K-grouped
 // walk) on the CPU. The K-grouped kind compiles its standard-list choices and the forced tiles of its GPU test.
@@ -17,7 +17,7 @@ import { H100_SXM } from '../../../extension/src/core/heuristics/device';
 import { assertCompilesClean, assertInvariantCheckerPasses, compileCubin, skip, withWorkDir } from '../nvccHarness';
 
 const key = (c: GemmConfig, o: Bf16Output, kind: KernelKind = 'bf16') =>
-  `${kind === 'bf16' ? '' : `${kind} `}${o} ${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''}${c.splitK ? ` sk${c.splitK}` : ''} st${c.numStages} ${c.clusterM}x${c.clusterN} sd${c.swizzleD}`;
+  `${kind === 'bf16' ? '' : `${kind} `}${o} ${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''}${c.splitK ? ` sk${c.splitK}` : ''}${c.dSlabs ? ` ds${c.dSlabs}` : ''} st${c.numStages} ${c.clusterM}x${c.clusterN} sd${c.swizzleD}`;
 
 function configsToCompile(): Array<{ config: GemmConfig; output: Bf16Output; kind: KernelKind }> {
   const seen = new Map<string, { config: GemmConfig; output: Bf16Output; kind: KernelKind }>();
@@ -60,6 +60,17 @@ function configsToCompile(): Array<{ config: GemmConfig; output: Bf16Output; kin
   for (const output of ['bf16', 'fp32', 'fp32-accumulate'] as const)
     for (const [blockM, blockN, splitK] of [[64, 64, 2], [64, 64, 4], [64, 128, 4], [128, 128, 2]] as const)
       add(completeConfigBf16({ blockM, blockN, splitK, numSms: 132 }, output), output);
+  // The D slab ring: the tiles and outputs test/gpu/bf16.ts forces, with split-K and two waves.
+  const ring = (blockM: number, blockN: number, dSlabs: number, output: Bf16Output = 'bf16', extra: Partial<GemmConfig> = {}) =>
+    add(completeConfigBf16({ blockM, blockN, dSlabs, numSms: 132, ...extra }, output), output);
+  for (const [blockM, blockN, dSlabs] of [[128, 256, 2], [128, 256, 3], [128, 192, 2], [64, 256, 2]] as const) ring(blockM, blockN, dSlabs);
+  ring(256, 128, 2, 'bf16', { swizzleD: 64 });
+  for (const output of ['fp32', 'fp32-accumulate'] as const) {
+    ring(128, 128, 2, output);
+    ring(64, 256, 3, output);
+  }
+  ring(64, 192, 2, 'bf16', { splitK: 2 });
+  ring(128, 128, 2, 'fp32-accumulate', { splitK: 2 });
   return [...seen.values()];
 }
 
@@ -83,7 +94,7 @@ test('the instrumented BF16 build compiles clean too, cooperative and ping-pong'
   });
 });
 
-test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, smem, block-k, swizzle-d, grouped and K-grouped outputs, K-grouped clusters, ping-pong tiles, split-K)', { skip }, () => {
+test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, smem, block-k, swizzle-d, grouped and K-grouped outputs, K-grouped clusters, ping-pong tiles, split-K, the D slab ring)', { skip }, () => {
   withWorkDir('fp8lab-bf16-reject-', (work) => {
     const unit = (args: string, threads = 384): string => [
       '#include "fp8lab/impls/sm90_bf16_gemm.cuh"',
@@ -109,6 +120,12 @@ test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, sm
       ['splitkgrouped', '64, 64, 64, 8, 1, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::KGrouped, fp8lab::Bf16Output::Fp32Accumulate, false, 2', /rule split-k/],
       ['splitsmem', '128, 128, 64, 2, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 4', /rule smem/],
       ['splitsms', '64, 64, 64, 8, 1, 1, 1, 128, 128, 128, 130, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 4', /rule num-sms/],
+      ['slabs4', '128, 256, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 1, 4', /rule d-slabs/],
+      ['slabswhole', '128, 128, 64, 4, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 1, 2', /rule d-slabs/],
+      ['slabsmasked', '128, 256, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::MGroupedMasked, fp8lab::Bf16Output::Bf16, false, 1, 2', /rule d-slabs/],
+      ['slabspingpong', '64, 256, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, true, 1, 2', /rule d-slabs/],
+      ['slabsunswizzled', '128, 256, 64, 3, 2, 1, 1, 128, 128, 0, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 1, 2', /rule d-slabs/],
+      ['slabsmem', '128, 256, 64, 5, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 1, 2', /rule smem/],
     ];
     for (const [name, args, rule] of cases) {
       const r = compileCubin(unit(args), work, `bad_${name}`);

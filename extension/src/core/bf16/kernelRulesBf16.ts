@@ -10,7 +10,9 @@
 // Its own too: the ping-pong schedule (pingpong = 1: 2 math warpgroups, each on whole 64- or
 // 128-row tiles of its own, each with its own D staging tile), and split-K for kind 'bf16' only
 // (splitK 2 or 4 CTAs of a cluster share a tile's K; cooperative, no multicast; rank 0's shared
-// memory holds an fp32 BLOCK_M x BLOCK_N exchange slot per other rank).
+// memory holds an fp32 BLOCK_M x BLOCK_N exchange slot per other rank), and the D slab ring (dSlabs
+// 2 or 3, kind 'bf16', cooperative: D staged one TMA store box at a time through that many box-sized
+// buffers instead of a whole-tile buffer, which frees shared memory for stages).
 // Pure: no vscode, no addon.
 
 import type { Bf16Output, GemmConfig, GemmProblem, KernelKind } from '../../../protocol/worker';
@@ -102,6 +104,23 @@ export function dTilesBf16(c: Pick<GemmConfig, 'pingpong'>): number {
   return c.pingpong ? PINGPONG_MATH_WARPGROUPS : 1;
 }
 
+/** Slab buffers of the D slab ring the kernel takes (0: the whole tile is staged at once). */
+export const BF16_D_SLAB_VALUES: readonly number[] = [0, 2, 3];
+
+/**
+ * Bytes of D staging: the slab ring's dSlabs store boxes (BLOCK_M x TMA_D_BLOCK_N each), or the
+ * whole tile (one per math warpgroup with ping-pong), 1024-aligned.
+ */
+export function dStagingBytesBf16(
+  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'swizzleD' | 'pingpong' | 'dSlabs'>,
+  output: Bf16Output = 'bf16',
+): number {
+  const slab = c.blockM * tmaStoreBlockNBf16(c, output) * outputBytes(output);
+  return c.dSlabs
+    ? alignUp(c.dSlabs * slab, 1024)
+    : dTilesBf16(c) * alignUp(c.blockM * c.blockN * outputBytes(output), 1024);
+}
+
 /** 64-row waves each math warpgroup computes per tile (BLOCK_M / (64 · warpgroups per tile)). */
 export function wavesBf16(c: Pick<GemmConfig, 'blockM' | 'numMathWarpgroups' | 'pingpong'>): number {
   return c.blockM / (64 * warpgroupsPerTileBf16(c));
@@ -155,14 +174,16 @@ export interface SharedMemoryLayoutBf16 {
   tmaBytesPerStage: number;
 }
 
-type LayoutConfigBf16 = Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'pingpong' | 'splitK'>;
+type LayoutConfigBf16 = Pick<GemmConfig, 'blockM' | 'blockN' | 'numStages' | 'pingpong' | 'splitK'> &
+  Partial<Pick<GemmConfig, 'swizzleD' | 'dSlabs'>>;
 
 /**
- * The kernel's SMEM_* constants: D staging tile(s), A and B stages (1024-aligned each), the barriers,
- * and with split-K two more barriers and the exchange buffer.
+ * The kernel's SMEM_* constants: D staging tile(s) or slab ring, A and B stages (1024-aligned each),
+ * the barriers, and with split-K two more barriers and the exchange buffer. (swizzleD matters only
+ * with the slab ring: it sets the store box.)
  */
 export function sharedMemoryLayoutBf16(c: LayoutConfigBf16, output: Bf16Output = 'bf16'): SharedMemoryLayoutBf16 {
-  const dBytes = dTilesBf16(c) * alignUp(c.blockM * c.blockN * outputBytes(output), 1024);
+  const dBytes = dStagingBytesBf16({ ...c, swizzleD: c.swizzleD ?? defaultSwizzleDBf16(c.blockN, output) }, output);
   const aStageBytes = c.blockM * BF16_BLOCK_K * 2;
   const bStageBytes = c.blockN * BF16_BLOCK_K * 2;
   const aOffset = dBytes;
@@ -193,7 +214,7 @@ export function sharedMemoryBytesBf16(c: LayoutConfigBf16, output: Bf16Output = 
 
 /** Most stages that fit in `capacity` (capped at `cap`), or 0 when not even one does. */
 export function maxStagesThatFitBf16(
-  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'pingpong' | 'splitK'>,
+  c: Pick<GemmConfig, 'blockM' | 'blockN' | 'pingpong' | 'splitK'> & Partial<Pick<GemmConfig, 'swizzleD' | 'dSlabs'>>,
   output: Bf16Output = 'bf16',
   capacity = H100_SHARED_MEMORY_BYTES,
   cap = MAX_STAGES,
@@ -331,6 +352,35 @@ export function ruleSplitKKindBf16(kind: KernelKind, c: C): RuleViolation | null
       );
 }
 
+/**
+ * dSlabs is 0, 2 or 3; the ring is for kind 'bf16', cooperative tiles, a swizzled D whose store boxes
+ * (an even number of n8 chunks each) are more than the ring holds.
+ */
+export function ruleDSlabsBf16(kind: KernelKind, c: C, output: Bf16Output = 'bf16'): RuleViolation | null {
+  const slabs = c.dSlabs ?? 0;
+  if (slabs === 0) return null;
+  if (!BF16_D_SLAB_VALUES.includes(slabs))
+    return fail('d-slabs', `dSlabs must be 0 (whole-tile D staging), 2 or 3 (a ring of store boxes); got ${slabs}`);
+  if (kind !== 'bf16' || c.pingpong)
+    return fail(
+      'd-slabs',
+      `the D slab ring runs kind 'bf16' with cooperative tiles; use d_slabs=0${kind !== 'bf16' ? ` for '${kind}'` : ' with ping-pong'}`,
+    );
+  const boxN = tmaStoreBlockNBf16(c, output);
+  if (c.swizzleD === 0 || (boxN / 8) % 2 !== 0)
+    return fail(
+      'd-slabs',
+      `the slab ring stages swizzled store boxes of an even number of 8-column chunks; swizzleD ${c.swizzleD} gives boxes of ${boxN} columns: use swizzle_d=${defaultSwizzleDBf16(c.blockN, output) || 128} or d_slabs=0`,
+    );
+  const boxes = c.blockN / boxN;
+  if (slabs >= boxes)
+    return fail(
+      'd-slabs',
+      `a blockN ${c.blockN} tile is ${boxes} store boxes of ${boxN} columns, no more than the ring's ${slabs}: the whole tile is staged anyway, use d_slabs=0`,
+    );
+  return null;
+}
+
 export function ruleSwizzleDBf16(c: C, output: Bf16Output = 'bf16'): RuleViolation | null {
   if (!SWIZZLE_D_VALUES.includes(c.swizzleD))
     return fail('swizzle-d', `swizzleD must be 0, 32, 64 or 128 bytes; got ${c.swizzleD}`);
@@ -354,6 +404,9 @@ export function ruleSharedMemoryBf16(
   if (need <= capacity) return null;
   const fit = maxStagesThatFitBf16(c, output, capacity);
   const l = sharedMemoryLayoutBf16(c, output);
+  const staging = c.dSlabs
+    ? `D slab ring ${c.dSlabs} x ${c.blockM * tmaStoreBlockNBf16(c, output) * outputBytes(output)} B`
+    : `D tile${dTilesBf16(c) > 1 ? `s ${dTilesBf16(c)} x` : ''} ${alignUp(c.blockM * c.blockN * outputBytes(output), 1024)} B`;
   const exchange = l.exchangeBytes > 0 ? `, split-K exchange ${splitKOf(c) - 1} x ${c.blockM * c.blockN * 4} B` : '';
   // The kernel needs 2 stages at least: below that the exchange (or the tile) is what must shrink.
   const advice =
@@ -364,7 +417,7 @@ export function ruleSharedMemoryBf16(
         : '; use a smaller tile';
   return fail(
     'smem',
-    `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages (D tile${dTilesBf16(c) > 1 ? `s ${dTilesBf16(c)} x` : ''} ${alignUp(c.blockM * c.blockN * outputBytes(output), 1024)} B${exchange}); the device has ${capacity}${advice}`,
+    `needs ${need} bytes (${(need / 1024).toFixed(1)} KB) of shared memory at ${c.numStages} stages (${staging}${exchange}); the device has ${capacity}${advice}`,
   );
 }
 
@@ -471,6 +524,7 @@ export function instantiationViolationsBf16(
   push(ruleSplitKKindBf16(kind, config));
   for (const rule of CONFIG_RULES_BF16) push(rule(config));
   push(ruleSwizzleDBf16(config, output));
+  push(ruleDSlabsBf16(kind, config, output));
   push(ruleSharedMemoryBf16(config, output));
   return out;
 }
@@ -496,6 +550,7 @@ export function configViolationsBf16(
   push(ruleSplitKKindBf16(problem.kind, config));
   for (const rule of CONFIG_RULES_BF16) push(rule(config));
   push(ruleSwizzleDBf16(config, output));
+  push(ruleDSlabsBf16(problem.kind, config, output));
   push(ruleSharedMemoryBf16(config, output, options.capacity ?? H100_SHARED_MEMORY_BYTES));
   if (options.checkSharedBytesField) push(ruleSharedBytesFieldBf16(config, output));
   return out;
@@ -504,17 +559,19 @@ export function configViolationsBf16(
 /**
  * A complete config: warpgroups from BLOCK_M (ping-pong: 2), 128-byte A/B swizzle, D swizzle for the
  * output, the most stages that fit beside the D tile and the split-K exchange (≤ 8 by default).
- * `pingpong` and `splitK` appear in the config only when above their defaults (0 and 1).
+ * `pingpong`, `splitK` and `dSlabs` appear in the config only when above their defaults (0, 1 and 0).
  */
 export function completeConfigBf16(
   choice: Pick<GemmConfig, 'blockM' | 'blockN' | 'numSms'> &
-    Partial<Pick<GemmConfig, 'numStages' | 'swizzleD' | 'clusterM' | 'clusterN' | 'pingpong' | 'splitK'>>,
+    Partial<Pick<GemmConfig, 'numStages' | 'swizzleD' | 'clusterM' | 'clusterN' | 'pingpong' | 'splitK' | 'dSlabs'>>,
   output: Bf16Output = 'bf16',
   capacity = H100_SHARED_MEMORY_BYTES,
   maxStages = 8,
 ): GemmConfig {
   const numMathWarpgroups = choice.pingpong ? PINGPONG_MATH_WARPGROUPS : mathWarpgroupsFor(choice.blockM);
-  const numStages = choice.numStages ?? Math.min(maxStages, maxStagesThatFitBf16(choice, output, capacity));
+  const swizzleD = choice.swizzleD ?? defaultSwizzleDBf16(choice.blockN, output);
+  const numStages =
+    choice.numStages ?? Math.min(maxStages, maxStagesThatFitBf16({ ...choice, swizzleD }, output, capacity));
   const config: GemmConfig = {
     blockM: choice.blockM,
     blockN: choice.blockN,
@@ -525,12 +582,13 @@ export function completeConfigBf16(
     clusterN: choice.clusterN ?? 1,
     swizzleA: 128,
     swizzleB: 128,
-    swizzleD: choice.swizzleD ?? defaultSwizzleDBf16(choice.blockN, output),
+    swizzleD,
     numSms: choice.numSms,
     sharedBytes: 0,
     numThreads: threadCount(numMathWarpgroups),
     ...(choice.pingpong ? { pingpong: choice.pingpong } : {}),
     ...(splitKOf(choice) > 1 ? { splitK: splitKOf(choice) } : {}),
+    ...(choice.dSlabs ? { dSlabs: choice.dSlabs } : {}),
   };
   config.sharedBytes = sharedMemoryBytesBf16(config, output);
   return config;

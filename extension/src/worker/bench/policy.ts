@@ -281,6 +281,7 @@ function forceKernelFields(config: GemmConfig, overrides: ConfigOverrides): void
   if (overrides.swizzleA !== undefined) config.swizzleA = overrides.swizzleA;
   if (overrides.swizzleB !== undefined) config.swizzleB = overrides.swizzleB;
   if (overrides.pingpong) config.pingpong = overrides.pingpong;
+  if (overrides.dSlabs) config.dSlabs = overrides.dSlabs;
 }
 
 /** The BF16 heuristics' choice, its refusals as coded errors. */
@@ -300,6 +301,7 @@ function chooseBf16(problem: GemmProblem, device: PolicyDevice): ConfigReport {
  * A forced tile runs cooperatively without split-K unless pingpong=1 or split_k is forced with it;
  * otherwise the pick's schedule. Split-K takes the cluster and cooperative tiles: a forced split
  * drops the pick's multicast and ping-pong, a forced cluster or ping-pong drops the pick's split.
+ * The D slab ring (d_slabs) stays with the pick's tile unless a tile or ping-pong is forced.
  * The grid is whole clusters: the pick's SMs rounded down to the cluster size unless forced.
  */
 function applyOverridesBf16(problem: GemmProblem, device: PolicyDevice, overrides: ConfigOverrides): GemmConfig {
@@ -313,8 +315,18 @@ function applyOverridesBf16(problem: GemmProblem, device: PolicyDevice, override
   const output = problem.output ?? defaultOutputBf16(problem.kind);
   // Where not even the kernel's 2 stages fit (a big tile's split-K exchange), ask for 2: the smem
   // rule then says what fits instead.
+  // The pick's slab ring stays with its tile and schedule; a forced tile or ping-pong drops it.
+  const dSlabs = overrides.dSlabs ?? (tileForced || pingpong ? 0 : (base.dSlabs ?? 0));
   const fit = maxStagesThatFitBf16(
-    { ...cluster, blockM: overrides.blockM ?? base.blockM, blockN: overrides.blockN ?? base.blockN, pingpong, splitK },
+    {
+      ...cluster,
+      blockM: overrides.blockM ?? base.blockM,
+      blockN: overrides.blockN ?? base.blockN,
+      pingpong,
+      splitK,
+      dSlabs,
+      ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
+    },
     output,
     device.sharedMemoryBytes,
   );
@@ -328,6 +340,7 @@ function applyOverridesBf16(problem: GemmProblem, device: PolicyDevice, override
       numSms: overrides.numSms ?? Math.max(ctas, base.numSms - (base.numSms % ctas)),
       numStages: overrides.numStages ?? (fit < 2 ? 2 : Math.min(8, fit)),
       ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
+      ...(dSlabs ? { dSlabs } : {}),
     },
     output,
     device.sharedMemoryBytes,

@@ -42,13 +42,23 @@
 // and of A; split-K spreads those bytes over kSplitK SMs. The launch's cluster is
 // kClusterM * kClusterN * kSplitK CTAs (kCtasPerCluster).
 //
+// D slab ring (kDSlabs = 2 or 3; GemmType::Normal, cooperative): the epilogue stages the tile one
+// TMA store box (a slab of TMA_D_BLOCK_N columns) at a time through a ring of kDSlabs slab buffers
+// instead of a whole-tile staging buffer, so the shared memory a 128x256 bf16 tile would hold for D
+// (64 KB) goes to one more pipeline stage. Slab s is staged into buffer (slabs so far) % kDSlabs,
+// stored by the tile's first thread, and its store reads the buffer while the next slab is staged;
+// before the barrier that ends slab s's staging, that thread waits until every store but the last
+// kDSlabs - 2 has finished reading, so the buffer slab s + 1 reuses is free when the barrier opens.
+// One named barrier per slab, none at the epilogue's start (the ring runs on across tiles).
+//
 // K need not be a multiple of BLOCK_K: the last K-block's box reaches past K and the TMA fills it
 // with zeros, which add nothing. Rows past M and columns past N are likewise zero-filled on load and
 // clipped by the TMA store. The host requires K % 8 == 0 and N % 8 == 0 (16-byte global strides).
 //
 // Shared memory (byte offsets from the 1024-aligned dynamic base; no runtime-sized part):
 //   D tiles   [kNumDTiles][BLOCK_N / TMA_D_BLOCK_N][BLOCK_M][TMA_D_BLOCK_N] bf16 or fp32, swizzled
-//             like D's map (one per math warpgroup with ping-pong, else one)
+//             like D's map (one per math warpgroup with ping-pong, else one); with the slab ring
+//             [kDSlabs][BLOCK_M][TMA_D_BLOCK_N] instead
 //   A stages  [kNumStages][BLOCK_M][64] bf16, 128-byte swizzle
 //   B stages  [kNumStages][BLOCK_N][64] bf16, 128-byte swizzle
 //   barriers  full[kNumStages], empty[kNumStages] (8 bytes each); split-K: exchange full, exchange empty
@@ -101,7 +111,7 @@ struct Bf16SchedulerFor<GemmType::KGrouped, BLOCK_M, BLOCK_N, BLOCK_K, kClusterM
 
 template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
           uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
-          uint32_t kNumSMs, GemmType kGemmType, Bf16Output kOutput, bool kPingpong, uint32_t kSplitK = 1>
+          uint32_t kNumSMs, GemmType kGemmType, Bf16Output kOutput, bool kPingpong, uint32_t kSplitK = 1, uint32_t kDSlabs = 0>
 struct Sm90Bf16Gemm {
   // ---- roles -----------------------------------------------------------------------------------
   static constexpr uint32_t kNumMathThreads = 128 * kNumMathWarpgroups;
@@ -131,9 +141,13 @@ struct Sm90Bf16Gemm {
   // Columns per TMA store: one swizzle row (kSwizzleD bytes) of D elements, or the whole tile unswizzled.
   static constexpr uint32_t TMA_D_BLOCK_N = kSwizzleD == 0 ? BLOCK_N : kSwizzleD / kOutBytes;
   static constexpr uint32_t kNumDStores = BLOCK_N / TMA_D_BLOCK_N;
+  static constexpr bool kSlabRing = kDSlabs > 0;
+  static constexpr uint32_t kChunksPerSlab = TMA_D_BLOCK_N / 8;  // n8 fragment chunks per store box
 
   // ---- shared-memory layout (bytes) --------------------------------------------------------------
-  static constexpr uint32_t SMEM_D_TILE_BYTES = align_up<uint32_t>(BLOCK_M * BLOCK_N * kOutBytes, 1024);
+  static constexpr uint32_t SMEM_D_SLAB_BYTES = BLOCK_M * TMA_D_BLOCK_N * kOutBytes;
+  static constexpr uint32_t SMEM_D_TILE_BYTES =
+      align_up<uint32_t>(kSlabRing ? kDSlabs * SMEM_D_SLAB_BYTES : BLOCK_M * BLOCK_N * kOutBytes, 1024);
   static constexpr uint32_t SMEM_D_BYTES = kNumDTiles * SMEM_D_TILE_BYTES;
   static constexpr uint32_t SMEM_A_STAGE_BYTES = BLOCK_M * BLOCK_K * kElemBytes;
   static constexpr uint32_t SMEM_B_STAGE_BYTES = BLOCK_N * BLOCK_K * kElemBytes;
@@ -188,6 +202,12 @@ struct Sm90Bf16Gemm {
   static_assert(BLOCK_N % TMA_D_BLOCK_N == 0 && TMA_D_BLOCK_N % 8 == 0,
                 "rule swizzle-d: BLOCK_N x (2 or 4 bytes) must be a multiple of swizzleD, and a swizzle row at least 8 columns");
   static_assert(kNumDStores <= kTileThreads, "rule swizzle-d: one thread per TMA store");
+  static_assert(kDSlabs == 0 || ((kDSlabs == 2 || kDSlabs == 3) && kDSlabs < kNumDStores),
+                "rule d-slabs: the slab ring holds 2 or 3 slabs, fewer than the tile's BLOCK_N / TMA_D_BLOCK_N store boxes");
+  static_assert(kDSlabs == 0 || (kGemmType == GemmType::Normal && !kPingpong),
+                "rule d-slabs: the slab ring runs GemmType::Normal, cooperative");
+  static_assert(kDSlabs == 0 || (kSwizzleD != 0 && kChunksPerSlab % 2 == 0 && SMEM_D_SLAB_BYTES % 1024 == 0),
+                "rule d-slabs: a slab is a swizzled box of an even number of n8 chunks, 1024-byte aligned");
   static_assert(kSmemFixedBytes <= 232448, "rule smem: the D tile, the stages and the split-K exchange exceed the 227 KB of shared memory");
   static_assert(SMEM_A_STAGE_BYTES % 1024 == 0 && SMEM_B_STAGE_BYTES % 1024 == 0 && SMEM_D_BYTES % 1024 == 0,
                 "128-byte swizzled tiles must start on 1024-byte boundaries");
@@ -465,6 +485,8 @@ struct Sm90Bf16Gemm {
     float accum[kNumWaves][kNumAccum];
     uint32_t tile_index = 0;
     uint32_t split_tiles = 0;  // split-K: tiles handed over so far (the exchange barriers' phase)
+    uint32_t slabs = 0;        // slab ring: slabs staged so far (the next one's buffer is slabs % kDSlabs)
+    (void)slabs;
     while (sched.next(tile)) {
       // Ping-pong: the other warpgroup's tile; its K-blocks pass through the ring before our next.
       if (kPingpong && tile_index++ % kNumMathWarpgroups != math_wg) {
@@ -495,7 +517,10 @@ struct Sm90Bf16Gemm {
             accum, smem + SMEM_EXCHANGE_OFFSET, SMEM_EXCHANGE_SLOT_BYTES, &empty_barriers[kNumStages], &empty_barriers[kNumStages + 1],
             split_rank(), split_tiles++);
       if (stores) {
-        store_tile(args, sched, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx, kMathBarrierId + (kPingpong ? math_wg : 0));
+        if constexpr (kSlabRing)
+          store_tile_by_slabs(args, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx, slabs);
+        else
+          store_tile(args, sched, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx, kMathBarrierId + (kPingpong ? math_wg : 0));
         tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
       }
       tr.event(TraceEvent::EpilogueEnd, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
@@ -560,6 +585,42 @@ struct Sm90Bf16Gemm {
     ptx::cp_async_bulk_commit_group();
   }
 
+  // The slab ring's epilogue (see the header): slab s of the tile is staged into buffer slabs % kDSlabs
+  // and stored by the tile's first thread, which owns every store group of the ring. Before the
+  // barrier that ends slab s's staging it waits until at most kDSlabs - 2 stores are still reading,
+  // so the buffer the next slab takes (last used kDSlabs - 1 slabs ago) is free once the barrier
+  // opens; the store just issued reads its buffer while the next slab is staged.
+  __device__ __forceinline__ static void store_tile_by_slabs(const GemmArgs& args, uint8_t* smem_d, const Tile& t,
+                                                             float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row,
+                                                             uint32_t warp_in_wg, uint32_t lane_idx, uint32_t& slabs) {
+    const bool issuer = tile_thread_index() == 0;
+    const uint32_t row = t.m_block * BLOCK_M;
+#pragma unroll
+    for (uint32_t s = 0; s < kNumDStores; ++s) {
+      uint8_t* buffer = smem_d + (slabs % kDSlabs) * SMEM_D_SLAB_BYTES;
+      if constexpr (kFp32Out) {
+        stage_fp32<true>(buffer, accum, wg_row, warp_in_wg, lane_idx, s * kChunksPerSlab, kChunksPerSlab);
+      } else {
+        stage_bf16<true>(buffer, accum, wg_row, warp_in_wg, lane_idx, s * kChunksPerSlab, kChunksPerSlab);
+      }
+      ptx::fence_proxy_async_shared_cta();
+      if (issuer) ptx::cp_async_bulk_wait_group_read<kDSlabs - 2>();
+      ptx::bar_sync(kMathBarrierId, kTileThreads);
+      const uint32_t col = t.n_block * BLOCK_N + s * TMA_D_BLOCK_N;
+      if (issuer) {
+        if (col < args.n) {
+          if constexpr (kOutput == Bf16Output::Fp32Accumulate) {
+            ptx::cp_reduce_async_bulk_tensor_2d_add(&args.tma_d, buffer, static_cast<int32_t>(col), static_cast<int32_t>(row));
+          } else {
+            ptx::cp_async_bulk_tensor_2d_store(&args.tma_d, buffer, static_cast<int32_t>(col), static_cast<int32_t>(row));
+          }
+        }
+        ptx::cp_async_bulk_commit_group();
+      }
+      ++slabs;
+    }
+  }
+
   // M-grouped tiles whose rows are only partly valid: the tile's math threads copy the valid rows from the
   // staging tile to D, 16 bytes (8 bf16 columns) at a time -- the D swizzle permutes whole 16-byte
   // chunks, so each is contiguous in shared memory; consecutive threads take consecutive chunks of a
@@ -582,16 +643,21 @@ struct Sm90Bf16Gemm {
 
   // bf16: stmatrix.x4 writes two n8 chunks of 16 rows per warp. Lane l addresses row (l % 16) of the
   // warp's 16 rows, chunk i + l / 16 (the x4 matrices are rows 0-7 / 8-15 of chunk i, then of chunk
-  // i + 1) -- the FP8 1D2D kernel's mapping, checked in tools/check_invariants.cu.
-  __device__ __forceinline__ static void stage_bf16(uint8_t* smem_d, const float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row,
-                                                    uint32_t warp_in_wg, uint32_t lane_idx) {
+  // i + 1) -- the FP8 1D2D kernel's mapping, checked in tools/check_invariants.cu. Chunks
+  // [first, first + count) of the tile; kOneSlab: they are one store box, staged at the start of
+  // `dst` (the slab ring's buffer), else at their place in the whole staging tile.
+  template <bool kOneSlab = false>
+  __device__ __forceinline__ static void stage_bf16(uint8_t* dst, const float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row,
+                                                    uint32_t warp_in_wg, uint32_t lane_idx, uint32_t first = 0,
+                                                    uint32_t count = kNumChunks) {
 #pragma unroll
     for (uint32_t w = 0; w < kNumWaves; ++w) {
       const uint32_t row = w * WAVE_BLOCK_M + wg_row + warp_in_wg * 16 + lane_idx % 16;
 #pragma unroll
-      for (uint32_t i = 0; i < kNumChunks; i += 2) {
-        const uint32_t col = (i + lane_idx / 16) * 8;
-        ptx::stmatrix_m8n8_x4(smem_d + d_offset(row, col), ptx::cvt_rn_bf16x2_f32(accum[w][i * 4 + 0], accum[w][i * 4 + 1]),
+      for (uint32_t j = 0; j < count; j += 2) {
+        const uint32_t i = first + j;
+        const uint32_t col = ((kOneSlab ? j : i) + lane_idx / 16) * 8;
+        ptx::stmatrix_m8n8_x4(dst + d_offset(row, col), ptx::cvt_rn_bf16x2_f32(accum[w][i * 4 + 0], accum[w][i * 4 + 1]),
                               ptx::cvt_rn_bf16x2_f32(accum[w][i * 4 + 2], accum[w][i * 4 + 3]),
                               ptx::cvt_rn_bf16x2_f32(accum[w][i * 4 + 4], accum[w][i * 4 + 5]),
                               ptx::cvt_rn_bf16x2_f32(accum[w][i * 4 + 6], accum[w][i * 4 + 7]));
@@ -601,24 +667,29 @@ struct Sm90Bf16Gemm {
 
   // fp32: 8-byte st.shared of the fragment's column pairs (stmatrix is 16-bit only), rows r0 and
   // r0 + 8, in store_chunk order -- the 1D1D kernel's mapping, checked in tools/check_invariants_1d1d.cu.
-  __device__ __forceinline__ static void stage_fp32(uint8_t* smem_d, const float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row,
-                                                    uint32_t warp_in_wg, uint32_t lane_idx) {
+  // Chunks [first, first + count) as stage_bf16 takes them (a swapped pair stays inside its group of
+  // 4 chunks, so inside a 32-column slab).
+  template <bool kOneSlab = false>
+  __device__ __forceinline__ static void stage_fp32(uint8_t* dst, const float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row,
+                                                    uint32_t warp_in_wg, uint32_t lane_idx, uint32_t first = 0,
+                                                    uint32_t count = kNumChunks) {
     const uint32_t c0 = 2 * (lane_idx % 4);
     const bool swap = store_chunk(0, lane_idx) != 0;
 #pragma unroll
     for (uint32_t w = 0; w < kNumWaves; ++w) {
       const uint32_t row0 = w * WAVE_BLOCK_M + wg_row + warp_in_wg * 16 + lane_idx / 4;
 #pragma unroll
-      for (uint32_t i = 0; i < kNumChunks; ++i) {
+      for (uint32_t c = 0; c < count; ++c) {
         // Both register indices are constants; `swap` picks between them (no dynamic indexing).
-        const uint32_t j = store_chunk(i, lane_idx);
+        const uint32_t i = first + c;
+        const uint32_t j = store_chunk(i, lane_idx) - (kOneSlab ? first : 0);
         const uint32_t alt = kSwapChunks ? (i ^ 2) : i;
         const float v0 = swap ? accum[w][alt * 4 + 0] : accum[w][i * 4 + 0];
         const float v1 = swap ? accum[w][alt * 4 + 1] : accum[w][i * 4 + 1];
         const float v2 = swap ? accum[w][alt * 4 + 2] : accum[w][i * 4 + 2];
         const float v3 = swap ? accum[w][alt * 4 + 3] : accum[w][i * 4 + 3];
-        *reinterpret_cast<float2*>(smem_d + d_offset(row0, j * 8 + c0)) = make_float2(v0, v1);
-        *reinterpret_cast<float2*>(smem_d + d_offset(row0 + 8, j * 8 + c0)) = make_float2(v2, v3);
+        *reinterpret_cast<float2*>(dst + d_offset(row0, j * 8 + c0)) = make_float2(v0, v1);
+        *reinterpret_cast<float2*>(dst + d_offset(row0 + 8, j * 8 + c0)) = make_float2(v2, v3);
       }
     }
   }
@@ -628,11 +699,11 @@ struct Sm90Bf16Gemm {
 // __launch_bounds__(kNumThreads, 1) and a `const __grid_constant__ GemmArgs` parameter.
 template <uint32_t BLOCK_M, uint32_t BLOCK_N, uint32_t BLOCK_K, uint32_t kNumStages, uint32_t kNumMathWarpgroups,
           uint32_t kClusterM, uint32_t kClusterN, uint32_t kSwizzleA, uint32_t kSwizzleB, uint32_t kSwizzleD,
-          uint32_t kNumSMs, GemmType kGemmType, Bf16Output kOutput, bool kPingpong, uint32_t kSplitK = 1>
+          uint32_t kNumSMs, GemmType kGemmType, Bf16Output kOutput, bool kPingpong, uint32_t kSplitK = 1, uint32_t kDSlabs = 0>
 __device__ __forceinline__ void sm90_bf16_gemm_impl(const GemmArgs& args) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   Sm90Bf16Gemm<BLOCK_M, BLOCK_N, BLOCK_K, kNumStages, kNumMathWarpgroups, kClusterM, kClusterN, kSwizzleA, kSwizzleB, kSwizzleD,
-               kNumSMs, kGemmType, kOutput, kPingpong, kSplitK>::run(args);
+               kNumSMs, kGemmType, kOutput, kPingpong, kSplitK, kDSlabs>::run(args);
 #else
   __trap();
 #endif
