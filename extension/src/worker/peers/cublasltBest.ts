@@ -4,6 +4,7 @@
 // fastest becomes the column. Which one won, and how many were tried, is recorded with the result.
 import type { CublasLtAlgorithm, DeviceBuffer, PeerLaunch, PeerLaunchSpec } from '../../../../native/index';
 import type { Accuracy } from '../../../protocol/worker';
+import { cublasLtClusterName, cublasLtStagesName } from '../../core/peers/cublasltNames';
 import { median } from '../../core/stats';
 import type { AddonModule } from '../addon';
 import type { DeviceScope } from '../bench/buffers';
@@ -48,15 +49,20 @@ export interface CublasLtContext {
   known?: number;
 }
 
-/** "algo 66, tile 24, stages 20, split-K 1 (fastest of 7 correct of 8 offered)" — cuBLASLt's own enum values. */
+/**
+ * "algo 66, tile 24, stages 64xAUTO, cluster 2x1x1 (heuristic's #3; fastest of 7 correct of 8 listed)":
+ * cuBLASLt's enum values, the stages and cluster by their cuBLASLt names (its shapes are column-major:
+ * its M is our N).
+ */
 export function describeAlgorithm(a: CublasLtAlgorithm, correct: number): string {
   const splitK = a.splitK > 1 ? `, split-K ${a.splitK}` : '';
+  const cluster = a.clusterShape >= 0 ? `, cluster ${cublasLtClusterName(a.clusterShape)}` : '';
   const how =
     correct < 0
       ? "the winner of this run's earlier race on the shape"
       : `fastest of ${correct} correct of ${a.found} listed`;
   const where = a.fromHeuristic ? `heuristic's #${a.index + 1}` : `cuBLASLt's enumeration, #${a.index + 1} of the list`;
-  return `algo ${a.id}, tile ${a.tile}, stages ${a.stages}${splitK} (${where}; ${how})`;
+  return `algo ${a.id}, tile ${a.tile}, stages ${cublasLtStagesName(a.stages)}${cluster}${splitK} (${where}; ${how})`;
 }
 
 export async function bestCublasLt(ctx: CublasLtContext): Promise<BestCublasLt> {
