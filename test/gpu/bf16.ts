@@ -324,6 +324,18 @@ function kgroupedCases(sms: number): GroupedCase[] {
   return [...standardCases('bf16-kgrouped'), ...lists, ...forced];
 }
 
+/**
+ * Shapes for a schedule's tests: ragged ones; K = 64 (one K-block per tile); 3 tiles in all (fewer
+ * than CTAs); 1000³ (tens of tiles) and 4096x7168x512 (many tiles per CTA).
+ */
+const SCHEDULE_SHAPES: ReadonlyArray<readonly [number, number, number]> = [
+  [1000, 1000, 1000],
+  [513, 4104, 2056],
+  [300, 400, 64],
+  [129, 200, 8],
+  [4096, 7168, 512],
+];
+
 /** The ping-pong schedule on every kind: the two warpgroups' alternate tiles, skips and staging tiles. */
 function pingpongCases(sms: number): GroupedCase[] {
   const pp = (
@@ -335,13 +347,7 @@ function pingpongCases(sms: number): GroupedCase[] {
   const out: GroupedCase[] = [];
   // Normal: ragged shapes; K = 64 (one K-block per tile); 3 tiles in all (fewer than CTAs); 1000³ at
   // 64x256 (16 x 4 = 64 tiles) and 128x128 (8 x 8); 4096x7168x512 (many tiles per CTA).
-  const shapes: Array<[number, number, number]> = [
-    [1000, 1000, 1000],
-    [513, 4104, 2056],
-    [300, 400, 64],
-    [129, 200, 8],
-    [4096, 7168, 512],
-  ];
+  const shapes = SCHEDULE_SHAPES;
   for (const config of [pp(128, 128), pp(64, 256), pp(64, 16), pp(128, 64)])
     for (const [m, n, k] of shapes) out.push(bf16(m, n, k, { config }));
   for (const cluster of [{ clusterM: 2 }, { clusterN: 2 }])
@@ -374,13 +380,7 @@ function slabCases(sms: number): GroupedCase[] {
     const splitK = extra.splitK ?? 1;
     return completeConfigBf16({ blockM, blockN, dSlabs, numSms: Math.floor(sms / splitK) * splitK, ...extra }, output);
   };
-  const shapes: Array<[number, number, number]> = [
-    [1000, 1000, 1000],
-    [513, 4104, 2056],
-    [300, 400, 64],
-    [129, 200, 8],
-    [4096, 7168, 512],
-  ];
+  const shapes = SCHEDULE_SHAPES;
   const out: GroupedCase[] = [];
   // One wave per warpgroup (128x256, 128x192, 64x256) and two (256x128, 64-column boxes at swizzle 64).
   const tiles = [

@@ -164,6 +164,13 @@ export const rules: RuleEntry[] = [
     mirror: BF16,
   },
   {
+    id: 'd-slabs',
+    families: ['bf16'],
+    title: 'D slab ring: 2 or 3 box buffers, fewer than the tile has boxes',
+    body: "The ring stages D one TMA store box at a time through 2 or 3 box buffers (kDSlabs), so it must hold fewer buffers than the tile has boxes (BLOCK_N / TMA_D_BLOCK_N; a 128×128 bf16 tile is two 64-column boxes, which the ring would hold whole). Its boxes are swizzled (swizzleD > 0) with an even number of 8-column chunks, each a 1024-aligned buffer; it runs GemmType::Normal with cooperative tiles (the M-grouped row-masked store and ping-pong's per-warpgroup tiles read a whole staging tile). The FP8 kernels refuse d_slabs with the same rule: they stage their whole D tile.",
+    mirror: BF16,
+  },
+  {
     id: 'kgrouped-cluster',
     families: ['bf16'],
     title: 'K-grouped runs without clusters',

@@ -242,6 +242,17 @@ export const templateParams: TemplateParamEntry[] = [
       'no epilogue overlap (rule split-k); the launch cluster is clusterM·clusterN·kSplitK CTAs.',
   },
   {
+    families: ['bf16'],
+    identifiers: ['kDSlabs'],
+    title: 'D slab ring: box buffers for the epilogue (0, 2 or 3)',
+    body:
+      '0 stages the whole D tile in shared memory at once. 2 or 3 (kind bf16, cooperative) stage it one TMA store box ' +
+      '(BLOCK_M × TMA_D_BLOCK_N) at a time through that many box buffers: box s goes into buffer (boxes so far) % kDSlabs, ' +
+      "the tile's first thread stores it while the next box is staged, and waits (cp.async.bulk.wait_group.read " +
+      'kDSlabs − 2) before each box barrier so no buffer is restaged while a store still reads it. The shared memory a ' +
+      'whole tile would hold goes to pipeline stages: 128×256 bf16 takes 4 stages instead of 3 (rule d-slabs).',
+  },
+  {
     identifiers: ['kTailSplitRequested', 'kTailSplit'],
     title: "Tail split: the last wave's tiles split along K",
     body:

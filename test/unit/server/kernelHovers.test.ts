@@ -78,7 +78,7 @@ test('BLOCK_K is explained per kernel: 64 in the BF16 kernel, 128 in FP8, both i
   assert.match(inScheduler, /The K-grouped scheduler is templated on it/);
 });
 
-test('BF16 kernel: its template parameters kGemmType, kOutput, kPingpong and kSplitK, the Bf16Output epilogues, K-grouped', () => {
+test('BF16 kernel: its template parameters kGemmType, kOutput, kPingpong, kSplitK and kDSlabs, the Bf16Output epilogues, K-grouped', () => {
   const gemmType = hover(bf16, 'GemmType kGemmType, Bf16Output kOutput, bool kPingpong,', 10);
   assert.match(gemmType, /\*\*`kGemmType`\*\* — Which GEMM the BF16 kernel is compiled as/);
   assert.match(gemmType, /`KGrouped` \(G weight-gradient GEMMs of their own K_g, fp32 D_g = C_g \+ A_g·B_gᵀ/);
@@ -88,10 +88,13 @@ test('BF16 kernel: its template parameters kGemmType, kOutput, kPingpong and kSp
   assert.match(pingpong, /\*\*`kPingpong`\*\* — Ping-pong or cooperative math warpgroups/);
   assert.match(pingpong, /one warpgroup's epilogue runs while the other's K-loop/);
   assert.match(hover(bf16, 'kPingpong ? math_wg * SMEM_D_TILE_BYTES', 3), /Ping-pong or cooperative/);
-  const splitK = hover(bf16, 'bool kPingpong, uint32_t kSplitK = 1>', 26);
+  const splitK = hover(bf16, 'bool kPingpong, uint32_t kSplitK = 1, uint32_t kDSlabs = 0>', 26);
   assert.match(splitK, /\*\*`kSplitK`\*\* — Split-K across the CTAs of a cluster \(1, 2 or 4\)/);
   assert.match(splitK, /64-deep K-blocks; a rank whose share is empty/);
   assert.doesNotMatch(splitK, /FP8/);
+  const slabs = hover(bf16, 'uint32_t kSplitK = 1, uint32_t kDSlabs = 0>', 33);
+  assert.match(slabs, /\*\*`kDSlabs`\*\* — D slab ring: box buffers for the epilogue \(0, 2 or 3\)/);
+  assert.match(slabs, /128×256 bf16 takes 4 stages instead of 3/);
   const bf16Output = hover(bf16, 'enum class Bf16Output', 12);
   assert.match(bf16Output, /Bf16Output — the three epilogues of the BF16 GEMM/);
   assert.match(bf16Output, /`Bf16`: D bf16 \[M, N\] overwritten .*`stmatrix`/);

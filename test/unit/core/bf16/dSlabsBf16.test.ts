@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bf16Output, GemmConfig, KernelKind } from '../../../../extension/protocol/worker';
 import { parseConfigText } from '../../../../extension/src/cli/verbArgs';
-import { configViolations } from '../../../../extension/src/core/kernelRules';
+import { completeConfig, configViolations } from '../../../../extension/src/core/kernelRules';
 import {
   completeConfigBf16,
   configViolationsBf16,
@@ -86,20 +86,8 @@ test('rule d-slabs: 2 or 3 buffers, kind bf16, cooperative, swizzled, fewer buff
 });
 
 test('the FP8 kernels refuse the ring with their own rule', () => {
-  const fp8: GemmConfig = {
-    blockM: 128,
-    blockN: 128,
-    blockK: 128,
-    numStages: 4,
-    numMathWarpgroups: 2,
-    clusterM: 1,
-    clusterN: 1,
-    swizzleA: 128,
-    swizzleB: 128,
-    swizzleD: 128,
-    numSms: 132,
-    sharedBytes: 0,
-    numThreads: 384,
+  const fp8 = {
+    ...completeConfig({ blockM: 128, blockN: 128, clusterM: 1, clusterN: 1, numSms: 132 }, shape),
     dSlabs: 2,
   };
   const v = configViolations('normal', fp8, shape).find((x) => x.rule === 'd-slabs');

@@ -188,7 +188,7 @@ test("every algorithm cuBLASLt's heuristic offers is checked, the correct ones r
   assert.equal(lt.timing!.medianUs, 19.1);
   assert.match(
     lt.config!,
-    /algo 101, tile 21, stages 5 \(cuBLASLt's enumeration, #2 of the list; fastest of 3 correct of 4 listed\)/,
+    /algo 101, tile 21, stages 16x5, cluster 1x1x1 \(cuBLASLt's enumeration, #2 of the list; fastest of 3 correct of 4 listed\)/,
   );
   assert.equal(fake.runs.peer, 4, 'each algorithm checked once on set 0');
   assert.equal(fake.live.size, 0);
