@@ -1,4 +1,5 @@
-// Folds grouped-bench runs (`fp8lab bench --kernel KIND --json`, any grouped or BF16 kind) of the same
+// Folds bench runs (`fp8lab bench --kernel KIND --json`, any grouped or BF16 kind, or the FP8 GEMM's
+// `fp8lab bench --shapes ... --json`, whose results carry a problem instead of a case) of the same
 // cases under different configs (--config, or the heuristics' picks of some commit) into one fixture:
 // per case, each config's median µs over its runs, with each peer's median timed beside it in the
 // same processes. The cost-model tests read these to check that the models rank tiles as they
@@ -15,7 +16,7 @@ const round1 = (x) => Math.round(x * 10) / 10;
 // Everything that makes two configs different kernels: runs of the same key are one config's repeats.
 const configKey = (c) =>
   `${c.blockM}x${c.blockN} s${c.numStages} wg${c.numMathWarpgroups}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN}` +
-  `${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}`;
+  `${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}${c.dSlabs ? ` ds${c.dSlabs}` : ''}`;
 const cases = new Map();
 let device, first, last;
 for (const file of files) {
@@ -25,8 +26,10 @@ for (const file of files) {
   last = [last, run.finishedAt].filter(Boolean).sort().at(-1);
   for (const r of run.results) {
     if (!r.timing || !r.accuracy?.passed) continue;
-    const key = JSON.stringify(r.case);
-    const entry = cases.get(key) ?? { case: r.case, draw: r.draw, configs: new Map() };
+    // An FP8 GEMM's problem carries the forced config too: the shape alone is the case.
+    const what = r.case ?? { kind: r.problem.kind, m: r.problem.m, n: r.problem.n, k: r.problem.k };
+    const key = JSON.stringify(what);
+    const entry = cases.get(key) ?? { case: what, draw: r.draw, configs: new Map() };
     const cfg = entry.configs.get(configKey(r.config)) ?? { config: r.config, us: [], peers: new Map() };
     cfg.us.push(r.timing.medianUs);
     for (const p of r.peers ?? [])

@@ -1,6 +1,6 @@
 // lab/config-sweep-fixture.mjs folds bench runs into a sweep fixture: runs of one config are its
-// repeats (their median is its time), and configs that build different kernels stay apart, split-K
-// and ping-pong included.
+// repeats (their median is its time), and configs that build different kernels stay apart, split-K,
+// ping-pong and the D slab ring included; the FP8 GEMM's runs (a problem per result) fold per shape.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -11,12 +11,16 @@ import { repoRoot } from '../repoRoot';
 
 const tile = { blockM: 64, blockN: 32, blockK: 64, numStages: 8, numMathWarpgroups: 1, clusterM: 1, clusterN: 1 };
 const bfCase = { kind: 'bf16', numGroups: 1, m: 64, n: 2112, k: 7168 };
-const run = (startedAt: string, rows: Array<[config: object, us: number, peerUs: number]>) => ({
+const run = (
+  startedAt: string,
+  rows: Array<[config: object, us: number, peerUs: number]>,
+  what: object = { case: bfCase },
+) => ({
   startedAt,
   finishedAt: startedAt,
   device: { name: 'NVIDIA H100 80GB HBM3' },
   results: rows.map(([config, us, peerUs]) => ({
-    case: bfCase,
+    ...what,
     config,
     accuracy: { passed: true },
     timing: { medianUs: us },
@@ -24,7 +28,20 @@ const run = (startedAt: string, rows: Array<[config: object, us: number, peerUs:
   })),
 });
 
-test('the fold keeps split-K and ping-pong configs of one tile apart and takes each config’s median', () => {
+const fold = (dir: string, runs: object[]) => {
+  const files = runs.map((r, i) => {
+    const f = join(dir, `sweep-${i + 1}.json`);
+    writeFileSync(f, JSON.stringify(r));
+    return f;
+  });
+  return JSON.parse(
+    execFileSync(process.execPath, [join(repoRoot(), 'lab', 'config-sweep-fixture.mjs'), 'CMD', ...files], {
+      encoding: 'utf8',
+    }),
+  );
+};
+
+test('the fold keeps split-K, ping-pong and slab-ring configs of one tile apart and takes each config’s median', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fp8lab-fold-'));
   try {
     const files = [
@@ -33,35 +50,67 @@ test('the fold keeps split-K and ping-pong configs of one tile apart and takes e
       run('2026-12-07T09:02:00Z', [
         [{ ...tile, splitK: 2 }, 21.1, 14.7],
         [{ ...tile, pingpong: 1 }, 30, 15],
+        [{ ...tile, dSlabs: 2 }, 18.4, 14.9],
       ]),
       run('2026-12-07T09:03:00Z', [[{ ...tile, splitK: 2 }, 22.5, 14.8]]),
-    ].map((r, i) => {
-      const f = join(dir, `sweep-${i + 1}.json`);
-      writeFileSync(f, JSON.stringify(r));
-      return f;
-    });
-    const out = execFileSync(process.execPath, [join(repoRoot(), 'lab', 'config-sweep-fixture.mjs'), 'CMD', ...files], {
-      encoding: 'utf8',
-    });
-    const fixture = JSON.parse(out);
+    ];
+    const fixture = fold(dir, files);
     assert.equal(fixture.recorded.command, 'CMD');
     assert.equal(fixture.recorded.from, '2026-12-07T09:00:00Z');
     assert.equal(fixture.recorded.to, '2026-12-07T09:03:00Z');
     assert.equal(fixture.cases.length, 1);
     const configs = fixture.cases[0].configs.map(
-      (c: { config: { splitK?: number; pingpong?: number }; medianUs: number; runsUs: number[] }) => [
+      (c: { config: { splitK?: number; pingpong?: number; dSlabs?: number }; medianUs: number; runsUs: number[] }) => [
         c.config.splitK ?? 1,
         c.config.pingpong ?? 0,
+        c.config.dSlabs ?? 0,
         c.medianUs,
         c.runsUs.length,
       ],
     );
     assert.deepEqual(configs, [
-      [1, 0, 17.8, 1],
-      [2, 0, 21.7, 3],
-      [1, 1, 30, 1],
+      [1, 0, 0, 17.8, 1],
+      [2, 0, 0, 21.7, 3],
+      [1, 1, 0, 30, 1],
+      [1, 0, 2, 18.4, 1],
     ]);
     assert.equal(fixture.cases[0].configs[1].peersMedianUs.cublaslt, 14.8);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('FP8 GEMM runs fold per problem: two shapes stay two cases, each config’s runs one median', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fp8lab-fold-'));
+  try {
+    const fp8 = { ...tile, blockK: 128, numMathWarpgroups: 2, blockM: 128, blockN: 192, numStages: 4 };
+    const a = { problem: { kind: 'normal', m: 4096, n: 2112, k: 7168 } };
+    const b = { problem: { kind: 'normal', m: 4096, n: 7168, k: 2048 } };
+    const fixture = fold(dir, [
+      run('2026-12-07T09:00:00Z', [[fp8, 100.6, 100.9]], a),
+      run('2026-12-07T09:00:01Z', [[fp8, 92.7, 93.1]], b),
+      // A forced config rides in the problem: the shape alone is the case.
+      run('2026-12-07T09:01:00Z', [[{ ...fp8, clusterM: 2 }, 95.4, 94.8]], {
+        problem: { ...a.problem, config: { ...fp8, clusterM: 2 } },
+      }),
+      run('2026-12-07T09:02:00Z', [[fp8, 95.6, 94.7]], a),
+    ]);
+    assert.deepEqual(
+      fixture.cases.map((c: { case: { n: number }; configs: Array<{ medianUs: number; runsUs: number[] }> }) => [
+        c.case.n,
+        c.configs.map((x) => [x.medianUs, x.runsUs.length]),
+      ]),
+      [
+        [
+          2112,
+          [
+            [98.1, 2],
+            [95.4, 1],
+          ],
+        ],
+        [7168, [[92.7, 1]]],
+      ],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

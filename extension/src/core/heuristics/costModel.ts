@@ -100,6 +100,16 @@ export const MODEL = {
    */
   clusterCouplingExposedShare: 0.5,
   /**
+   * The lock-step cost of a 2-CTA cluster in the M-grouped contiguous kind: none measured. There
+   * 128x192 tiles in a 2x1 cluster (B multicast to two M-blocks of one expert) ran 3–16% ahead of the
+   * same tile alone on all eight standard cases, against DeepGEMM timed in the same processes
+   * (test/fixtures/h100/contiguous-cluster-standard.json), while the normal GEMM's pairs of the same
+   * tiles ran level or behind (test/fixtures/h100/normal-cluster.json, alternated twice): the
+   * coupling terms above stay where they were fitted, and a contiguous pair is priced by its L2
+   * saving alone.
+   */
+  contiguousClusterCouplingCycles: 0,
+  /**
    * Per tile: B-scale wait and math barrier, the epilogue's barriers and TMA store, a fresh
    * accumulator. Fitted: at K = 512, M = 64 many small tiles lose (64x32 14.3 µs vs 64x128 10.1 µs).
    */
@@ -255,11 +265,13 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   // per-K-block drain term of any size raised the regret.)
   const overlapped = overlapsKBlocks(config);
   const coupling =
-    clusterSize > 1
-      ? config.numMathWarpgroups < 2
-        ? MODEL.clusterCouplingCycles
-        : MODEL.clusterCouplingTwoWgCycles
-      : 0;
+    clusterSize === 1
+      ? 0
+      : work.kind === 'contiguous'
+        ? MODEL.contiguousClusterCouplingCycles
+        : config.numMathWarpgroups < 2
+          ? MODEL.clusterCouplingCycles
+          : MODEL.clusterCouplingTwoWgCycles;
   // Part of the lock-step cost is paid in the K-loop, where the power-cap floor can hide it; the
   // exposed share is added to the tile after that floor.
   const exposedCoupling = coupling * MODEL.clusterCouplingExposedShare;
