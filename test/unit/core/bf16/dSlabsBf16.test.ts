@@ -1,9 +1,11 @@
 // The BF16 kernel's D slab ring in its TypeScript mirror: the shared memory it frees for stages (the
 // generated unit static_asserts the same sizes against the kernel, bf16Compile.test.ts), the d-slabs
-// rule with what would work instead, the FP8 kernels' refusal, the --config key, and the generated
-// unit (unchanged without the ring).
+// rule with what would work instead, the FP8 kernels' refusal, the --config key, the generated
+// unit (unchanged without the ring), and why the planner does not offer it (its H100 sweep).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Bf16Output, GemmConfig, KernelKind } from '../../../../extension/protocol/worker';
 import { parseConfigText } from '../../../../extension/src/cli/verbArgs';
 import { completeConfig, configViolations } from '../../../../extension/src/core/kernelRules';
@@ -15,6 +17,9 @@ import {
 } from '../../../../extension/src/core/bf16/kernelRulesBf16';
 import { kernelNameBf16, kernelSourceBf16 } from '../../../../extension/src/core/bf16/kernelSourceBf16';
 import { sameKernelConfig } from '../../../../extension/src/core/configIdentity';
+import { chooseConfigBf16 } from '../../../../extension/src/core/bf16/heuristicsBf16';
+import { H100_SXM } from '../../../../extension/src/core/heuristics/device';
+import { timesOnOneClock, type SweptConfig } from '../configSweepFixture';
 
 const shape = { m: 4096, n: 32768, k: 512 };
 const ring = (
@@ -115,4 +120,31 @@ test('generated unit: kSplitK then kDSlabs end the template arguments, _dsN name
   const plain = completeConfigBf16({ blockM: 128, blockN: 256, numSms: 132 });
   assert.doesNotMatch(kernelSourceBf16('bf16', plain).source, /dSlabs|Bf16Output::Bf16, false, 1/);
   assert.equal(kernelNameBf16(plain).endsWith('_sms132'), true);
+});
+
+test('the planner does not offer the ring: on the H100 it ran no faster beside cuBLASLt at K ≤ 2048 (bf16-slab-ring.json)', () => {
+  // Bundled to test/dist/unit/core/bf16/: the fixtures are four levels up.
+  const sweep: { cases: Array<{ case: { m: number; n: number; k: number }; configs: SweptConfig[] }> } = JSON.parse(
+    readFileSync(join(__dirname, '../../../../fixtures/h100/bf16-slab-ring.json'), 'utf8'),
+  );
+  let compared = 0;
+  for (const sc of sweep.cases.filter((c) => c.case.k <= 2048)) {
+    const label = `${sc.case.m}x${sc.case.n}x${sc.case.k}`;
+    const us = timesOnOneClock(sc.configs, 'cublaslt', label);
+    const whole = sc.configs.findIndex((c) => !c.config.dSlabs);
+    for (const [i, c] of sc.configs.entries()) {
+      if (!c.config.dSlabs) continue;
+      compared++;
+      assert.ok(
+        us[i] >= 0.98 * us[whole],
+        `${label}: the ring ran ${us[i].toFixed(1)} µs against ${us[whole].toFixed(1)}`,
+      );
+    }
+    const report = chooseConfigBf16({ kind: 'bf16', ...sc.case }, H100_SXM);
+    assert.ok(
+      report.candidates.every((c) => !c.config.dSlabs),
+      `${label}: a candidate carries the ring`,
+    );
+  }
+  assert.ok(compared >= 3, `${compared} ring configs compared`);
 });
