@@ -29,6 +29,7 @@ const fixture = sweep('bf16-tiles.json');
 const pingpongSweep = sweep('bf16-pingpong.json');
 const splitKSweep = sweep('bf16-split-k.json');
 const hbmTiesSweep = sweep('bf16-hbm-ties.json');
+const clusterSweep = sweep('bf16-clusters.json');
 const label = (c: GemmProblem) => `${c.m}x${c.n}x${c.k}`;
 const tile = (c: GemmConfig) =>
   `${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}`;
@@ -90,6 +91,28 @@ test('tiles that measured more than 5% apart are mostly ranked as measured', () 
   }
   assert.ok(pairs >= 30, `${pairs} pairs`);
   assert.ok(right / pairs >= 0.9, `${right} of ${pairs} ranked as measured; wrong: ${wrong.join('; ')}`);
+});
+
+test('multicast pairs ran level with or behind the tile alone at M = 4096 and 8192³, and the model never ranks a pair ahead', () => {
+  assert.equal(clusterSweep.cases.length, 5);
+  let pairs = 0;
+  for (const sc of clusterSweep.cases) {
+    const us = onOneClock(sc);
+    const predicted = sc.configs.map((c) => predictCostBf16(c.config, { ...sc.case, kind: 'bf16' }, H100_SXM).cycles);
+    const alone = sc.configs.findIndex((c) => c.config.clusterM * c.config.clusterN === 1);
+    assert.ok(alone >= 0, `${label(sc.case)}: the pick without a cluster was timed`);
+    for (const [i, c] of sc.configs.entries()) {
+      if (i === alone) continue;
+      pairs++;
+      // Level: within 2% (one process each, cuBLASLt's algorithm raced anew in each).
+      assert.ok(
+        us[i] >= 0.98 * us[alone],
+        `${label(sc.case)}: ${tile(c.config)} ${us[i].toFixed(1)} µs, alone ${us[alone].toFixed(1)}`,
+      );
+      assert.ok(predicted[i] > predicted[alone], `${label(sc.case)}: the model ranks ${tile(c.config)} ahead`);
+    }
+  }
+  assert.ok(pairs >= 10, `${pairs} pairs`);
 });
 
 test('ping-pong ran behind the cooperative pick on every swept short-K shape, and the model ranks it so', () => {
