@@ -160,7 +160,7 @@ export const rules: RuleEntry[] = [
     id: 'split-k',
     families: ['bf16'],
     title: 'Split-K 1, 2 or 4: the one GEMM, cooperative, without multicast',
-    body: "A tile's K-blocks split across the 2 or 4 CTAs of a cluster; ranks 1.. hand their FP32 accumulators to rank 0 through distributed shared memory and rank 0 alone stores the tile. The cluster then carries the K ranks, not a multicast pair; rank 0's math warpgroups add every partial sum of the whole tile, so tiles are cooperative (no ping-pong); and the grouped kinds, whose schedulers walk experts or K-groups, do not split. The exchange buffer takes (splitK - 1) · BLOCK_M · BLOCK_N · 4 bytes of shared memory (rule smem).",
+    body: "A tile's K-blocks split across the 2 or 4 CTAs of a cluster; ranks 1.. hand their FP32 accumulators to rank 0 through distributed shared memory and rank 0 alone stores the tile. The cluster then carries the K ranks, not a multicast pair; rank 0's math warpgroups add every partial sum of the whole tile, so tiles are cooperative (no ping-pong); and the grouped kinds, whose schedulers walk experts or K-groups, do not split. The exchange buffer takes (splitK - 1) · BLOCK_M · BLOCK_N · 4 bytes of shared memory (rule smem), and the exchange needs registers beside the accumulators: a split tile holds at most 112 per thread (64×224 split 2 compiles clean, 64×240 and 64×256 spill).",
     mirror: BF16,
   },
   {

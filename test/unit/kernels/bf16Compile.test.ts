@@ -120,6 +120,7 @@ test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, sm
       ['splitkgrouped', '64, 64, 64, 8, 1, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::KGrouped, fp8lab::Bf16Output::Fp32Accumulate, false, 2', /rule split-k/],
       ['splitsmem', '128, 128, 64, 2, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 4', /rule smem/],
       ['splitsms', '64, 64, 64, 8, 1, 1, 1, 128, 128, 128, 130, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 4', /rule num-sms/],
+      ['splitaccum', '64, 256, 64, 3, 1, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 2', /rule split-k/],
       ['slabs4', '128, 256, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 1, 4', /rule d-slabs/],
       ['slabswhole', '128, 128, 64, 4, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 1, 2', /rule d-slabs/],
       ['slabsmasked', '128, 256, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::MGroupedMasked, fp8lab::Bf16Output::Bf16, false, 1, 2', /rule d-slabs/],

@@ -318,6 +318,12 @@ export function ruleRegistersBf16(c: C): RuleViolation | null {
   );
 }
 
+/**
+ * Accumulator registers a split-K tile may hold per math thread: the exchange of partial sums needs
+ * registers beside them, and ptxas spills from 120 (64x240 and 64x256 split 2; 64x224 compiles clean).
+ */
+export const BF16_MAX_SPLIT_K_ACCUMULATOR_REGISTERS = 112;
+
 /** The split-K factors the kernel takes: 1 (none), 2 or 4 CTAs of a cluster per tile. */
 export const BF16_SPLIT_K_VALUES: readonly number[] = [1, 2, 4];
 
@@ -334,6 +340,19 @@ export function ruleSplitKBf16(c: C): RuleViolation | null {
       'split-k',
       `split-K takes the cluster for its K ranks, so it cannot also multicast: use clusterM = clusterN = 1 with split_k=${splitK}, or cluster ${c.clusterM}x${c.clusterN} with split_k=1`,
     );
+  if (
+    splitK > 1 &&
+    !ruleBlockM(c) &&
+    !ruleBlockN(c) &&
+    !ruleWavesBf16(c) &&
+    accumulatorRegistersBf16(c) > BF16_MAX_SPLIT_K_ACCUMULATOR_REGISTERS
+  ) {
+    const maxN = Math.floor((2 * BF16_MAX_SPLIT_K_ACCUMULATOR_REGISTERS) / wavesBf16(c) / 16) * 16;
+    return fail(
+      'split-k',
+      `a split tile keeps at most ${BF16_MAX_SPLIT_K_ACCUMULATOR_REGISTERS} accumulator registers per math thread beside the partial-sum exchange (blockM ${c.blockM} x blockN ${c.blockN} needs ${accumulatorRegistersBf16(c)}; ptxas spills from 120): use blockN ≤ ${maxN} with split_k=${splitK}, or split_k=1`,
+    );
+  }
   if (splitK > 1 && c.pingpong)
     return fail(
       'split-k',

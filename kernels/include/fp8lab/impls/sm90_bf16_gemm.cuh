@@ -120,6 +120,7 @@ struct Sm90Bf16Gemm {
   static constexpr uint32_t kCtasPerCluster = kClusterSize * kSplitK;  // the launch's cluster size
   static constexpr uint32_t kProducerRegisters = 40;
   static constexpr uint32_t kMathRegisters = kNumMathWarpgroups == 1 ? 248 : 232;
+  static constexpr uint32_t kMaxSplitKAccum = 112;  // accumulators per thread a split-K tile may hold
   // Ping-pong: a tile is one warpgroup's, and each warpgroup has its own named barrier (ids 1, 2).
   static constexpr uint32_t kWarpgroupsPerTile = kPingpong ? 1 : kNumMathWarpgroups;
   static constexpr uint32_t kTileThreads = 128 * kWarpgroupsPerTile;  // threads that share a tile's epilogue
@@ -197,6 +198,9 @@ struct Sm90Bf16Gemm {
   static_assert(kSplitK == 1 || kSplitK == 2 || kSplitK == 4, "rule split-k: kSplitK must be 1, 2 or 4");
   static_assert(kSplitK == 1 || (kGemmType == GemmType::Normal && kClusterSize == 1 && !kPingpong),
                 "rule split-k: split-K runs GemmType::Normal, cooperative, without multicast (clusterM = clusterN = 1)");
+  // The partial-sum exchange needs registers beside the accumulators: ptxas spills from 120 up.
+  static_assert(kSplitK == 1 || kNumWaves * kNumAccum <= kMaxSplitKAccum,
+                "rule split-k: a split tile's accumulators (waves x BLOCK_N/2) must stay within 112 registers per thread");
   static_assert(kSwizzleA == 128 && kSwizzleB == 128, "rule swizzle-ab: A and B tiles use the 128-byte swizzle (BLOCK_K = 128 bytes)");
   static_assert(kSwizzleD == 0 || kSwizzleD == 32 || kSwizzleD == 64 || kSwizzleD == 128, "rule swizzle-d: swizzleD must be 0, 32, 64 or 128");
   static_assert(BLOCK_N % TMA_D_BLOCK_N == 0 && TMA_D_BLOCK_N % 8 == 0,

@@ -51,7 +51,8 @@ test('planner: split-K candidates for kind bf16 only, each predicted or rejected
   const shortK = enumerateCandidatesBf16({ ...shape, k: 512 }, H100_SXM).filter((c) => c.config.splitK === 4);
   assert.ok(
     shortK
-      .filter((c) => !c.rejected || c.rejected.rule === 'split-k')
+      // 64x240 and 64x256 are refused by the kernel's split-k accumulator rule instead.
+      .filter((c) => !c.rejected || (c.rejected.rule === 'split-k' && !/accumulator registers/.test(c.rejected.reason)))
       .every((c) => /saves less/.test(c.rejected!.reason)),
   );
   // The grouped kinds are offered none.

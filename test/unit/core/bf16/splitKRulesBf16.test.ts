@@ -68,7 +68,7 @@ test('rules: split-K 1, 2 and 4 run kind bf16 on cooperative tiles without a clu
     assert.deepEqual(rulesOf(split(blockM, blockN, splitK)), [], `${blockM}x${blockN} split ${splitK}`);
 });
 
-test('rules: split-K rejections name the rule and what would work (3 or 8, a cluster, ping-pong, other kinds, the grid)', () => {
+test('rules: split-K rejections name the rule and what would work (3 or 8, a cluster, ping-pong, other kinds, accumulators, the grid)', () => {
   const three = rulesOf({ ...split(64, 64, 2), splitK: 3 });
   assert.equal(three[0].rule, 'split-k');
   assert.match(three[0].reason, /1, 2 or 4.*got 3, use 2 or 4/);
@@ -84,6 +84,14 @@ test('rules: split-K rejections name the rule and what would work (3 or 8, a clu
   }
   const kgrouped = completeConfigBf16({ blockM: 64, blockN: 64, numSms: 132, splitK: 2 }, 'fp32-accumulate');
   assert.equal(configViolationsBf16(kgrouped, { kind: 'bf16-kgrouped', m: 256, n: 256, k: 1024 })[0].rule, 'split-k');
+  // Beside the exchange a split tile keeps at most 112 accumulators per thread (64x240, 64x256 spill).
+  const wide = rulesOf(split(64, 256, 2)).find((v) => v.rule === 'split-k');
+  assert.match(
+    wide!.reason,
+    /at most 112 accumulator registers.*needs 128.*use blockN ≤ 224 with split_k=2, or split_k=1/,
+  );
+  assert.ok(rulesOf(split(64, 240, 2)).some((v) => v.rule === 'split-k'));
+  assert.deepEqual(rulesOf(split(64, 224, 2)), []);
   // The grid must be whole clusters of splitK CTAs.
   const grid = rulesOf({ ...split(64, 64, 4), numSms: 130 });
   assert.equal(grid[0].rule, 'num-sms');
