@@ -313,34 +313,26 @@ function applyOverridesBf16(problem: GemmProblem, device: PolicyDevice, override
   const cluster = splitK > 1 && !clusterForced ? { clusterM: 1, clusterN: 1 } : forcedCluster(overrides, base);
   const ctas = cluster.clusterM * cluster.clusterN * Math.max(1, splitK);
   const output = problem.output ?? defaultOutputBf16(problem.kind);
-  // Where not even the kernel's 2 stages fit (a big tile's split-K exchange), ask for 2: the smem
-  // rule then says what fits instead.
   // The pick's slab ring stays with its tile and schedule; a forced tile or ping-pong drops it.
   const dSlabs = overrides.dSlabs ?? (tileForced || pingpong ? 0 : (base.dSlabs ?? 0));
-  const fit = maxStagesThatFitBf16(
-    {
-      ...cluster,
-      blockM: overrides.blockM ?? base.blockM,
-      blockN: overrides.blockN ?? base.blockN,
-      pingpong,
-      splitK,
-      dSlabs,
-      ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
-    },
-    output,
-    device.sharedMemoryBytes,
-  );
+  // What the stage count depends on: the tile, its schedule, the D staging and the split-K exchange.
+  const shape = {
+    blockM: overrides.blockM ?? base.blockM,
+    blockN: overrides.blockN ?? base.blockN,
+    pingpong,
+    ...cluster,
+    ...(splitK !== 1 ? { splitK } : {}),
+    ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
+    ...(dSlabs ? { dSlabs } : {}),
+  };
+  // Where not even the kernel's 2 stages fit (a big tile's split-K exchange), ask for 2: the smem
+  // rule then says what fits instead.
+  const fit = maxStagesThatFitBf16(shape, output, device.sharedMemoryBytes);
   const config = completeConfigBf16(
     {
-      blockM: overrides.blockM ?? base.blockM,
-      blockN: overrides.blockN ?? base.blockN,
-      pingpong,
-      ...cluster,
-      ...(splitK !== 1 ? { splitK } : {}),
+      ...shape,
       numSms: overrides.numSms ?? Math.max(ctas, base.numSms - (base.numSms % ctas)),
       numStages: overrides.numStages ?? (fit < 2 ? 2 : Math.min(8, fit)),
-      ...(overrides.swizzleD !== undefined ? { swizzleD: overrides.swizzleD } : {}),
-      ...(dSlabs ? { dSlabs } : {}),
     },
     output,
     device.sharedMemoryBytes,
