@@ -100,15 +100,16 @@ export const MODEL = {
    */
   clusterCouplingExposedShare: 0.5,
   /**
-   * The lock-step cost of a 2-CTA cluster in the M-grouped contiguous kind: none measured. There
-   * 128x192 tiles in a 2x1 cluster (B multicast to two M-blocks of one expert) ran 3–16% ahead of the
-   * same tile alone on all eight standard cases, against DeepGEMM timed in the same processes
-   * (test/fixtures/h100/contiguous-cluster-standard.json), while the normal GEMM's pairs of the same
-   * tiles ran level or behind (test/fixtures/h100/normal-cluster.json, alternated twice): the
-   * coupling terms above stay where they were fitted, and a contiguous pair is priced by its L2
-   * saving alone.
+   * The lock-step cost of a 2-CTA cluster in the M-grouped kinds (contiguous, masked): none measured.
+   * There 128x192 tiles in a 2x1 cluster (B multicast to two M-blocks of one group) ran 3–16% ahead of
+   * the same tile alone on all eight contiguous standard cases
+   * (test/fixtures/h100/contiguous-cluster-standard.json) and 5–7% ahead on the masked m~1024 cases
+   * with K ≥ 3072 (3% behind at K = 2048; test/fixtures/h100/masked-m1024-clusters.json), DeepGEMM
+   * timed in the same processes, while the normal GEMM's pairs of the same tiles ran level or behind
+   * (test/fixtures/h100/normal-cluster.json, alternated twice): the coupling terms above stay where
+   * they were fitted, and an M-grouped pair is priced by its L2 saving alone.
    */
-  contiguousClusterCouplingCycles: 0,
+  mGroupedClusterCouplingCycles: 0,
   /**
    * Per tile: B-scale wait and math barrier, the epilogue's barriers and TMA store, a fresh
    * accumulator. Fitted: at K = 512, M = 64 many small tiles lose (64x32 14.3 µs vs 64x128 10.1 µs).
@@ -267,8 +268,8 @@ export function predictCost(config: CostConfig, work: WorkShape, device: PolicyD
   const coupling =
     clusterSize === 1
       ? 0
-      : work.kind === 'contiguous'
-        ? MODEL.contiguousClusterCouplingCycles
+      : work.kind === 'contiguous' || work.kind === 'masked'
+        ? MODEL.mGroupedClusterCouplingCycles
         : config.numMathWarpgroups < 2
           ? MODEL.clusterCouplingCycles
           : MODEL.clusterCouplingTwoWgCycles;
