@@ -134,14 +134,15 @@ static void check_layout() {
 }
 
 // ---- ping-pong: one staging tile per warpgroup, and the ring position a warpgroup skips to -------
-template <uint32_t BM, uint32_t BN, uint32_t ST>
+template <uint32_t BM, uint32_t BN, uint32_t ST, uint32_t SD = 128>
 static void check_pingpong() {
-  using P = Bf16Kernel<BM, BN, ST, 128, Bf16Output::Bf16, true>;
-  using C = Bf16Kernel<BM, BN, ST, 128, Bf16Output::Bf16, false>;
+  using P = Bf16Kernel<BM, BN, ST, SD, Bf16Output::Bf16, true>;
+  using C = Bf16Kernel<BM, BN, 2, SD, Bf16Output::Bf16, false>;  // its one staging tile (any stage count)
   CHECK(P::kWarpgroupsPerTile == 1 && P::kTileThreads == 128 && P::kNumDTiles == 2, "ping-pong: a tile is one warpgroup's");
   CHECK(P::SMEM_D_BYTES == 2 * P::SMEM_D_TILE_BYTES && P::SMEM_D_TILE_BYTES == C::SMEM_D_BYTES, "one staging tile per warpgroup");
   CHECK(P::SMEM_A_OFFSET == P::SMEM_D_BYTES && P::SMEM_A_OFFSET % 1024 == 0, "the stages follow both staging tiles, 1024-aligned");
-  CHECK(P::kNumWaves == BM / 64 && P::kNumWaves * P::kNumAccum <= 128, "a warpgroup covers the tile's rows in 64-row waves");
+  CHECK(P::kNumWaves == BM / 64 && P::kNumWaves * P::kNumAccum <= P::kMaxAccum && P::kMaxAccum == 176,
+        "a warpgroup covers the tile's rows in 64-row waves, within the ping-pong accumulator limit");
   // A warpgroup skipping the other's tile of n K-blocks lands where n single steps land.
   for (uint32_t start = 0; start < 2 * ST; ++start)
     for (uint32_t n = 0; n <= 4 * ST + 3; ++n) {
@@ -310,15 +311,20 @@ static void check_split_k() {
 // start (so check_epilogue_*'s fragment -> TMA box identity holds box by box); the buffers replace the
 // D tile in the layout; and the issuer's waits (wait_group.read R - 2 before each box's barrier, in the
 // worst case where a store reads only when a wait forces it) free every buffer before it is restaged.
-template <uint32_t BM, uint32_t BN, uint32_t ST, uint32_t SD, Bf16Output O, uint32_t R>
+// With ping-pong (PP) each math warpgroup has a ring: the same protocol per warpgroup, two rings in the layout.
+template <uint32_t BM, uint32_t BN, uint32_t ST, uint32_t SD, Bf16Output O, uint32_t R, bool PP = false>
 static void check_slab_ring() {
-  constexpr uint32_t W = BM == 64 ? 1 : 2;
-  using K = Sm90Bf16Gemm<BM, BN, 64, ST, W, 1, 1, 128, 128, SD, 132, GemmType::Normal, O, false, 1, R>;
-  using Whole = Sm90Bf16Gemm<BM, BN, 64, 2, W, 1, 1, 128, 128, SD, 132, GemmType::Normal, O, false>;  // D bytes: any stage count
+  constexpr uint32_t W = PP || BM != 64 ? 2 : 1;
+  using K = Sm90Bf16Gemm<BM, BN, 64, ST, W, 1, 1, 128, 128, SD, 132, GemmType::Normal, O, PP, 1, R>;
+  using Whole = Sm90Bf16Gemm<BM, BN, 64, 2, W, 1, 1, 128, 128, SD, 132, GemmType::Normal, O, PP>;  // D bytes: any stage count
   constexpr uint32_t kBox = K::TMA_D_BLOCK_N;
+  constexpr uint32_t kRings = PP ? 2 : 1;
+  CHECK(K::kNumDTiles == kRings && K::kTileThreads == (PP ? 128 : 128 * W), "one ring per set of threads that share a tile");
   CHECK(K::SMEM_D_SLAB_BYTES == BM * kBox * K::kOutBytes && K::SMEM_D_SLAB_BYTES % 1024 == 0, "a buffer is one 1024-aligned store box");
-  CHECK(K::SMEM_D_BYTES == R * K::SMEM_D_SLAB_BYTES && K::SMEM_A_OFFSET == K::SMEM_D_BYTES, "the ring replaces the D tile before the stages");
-  CHECK(Whole::SMEM_D_BYTES - K::SMEM_D_BYTES == (K::kNumDStores - R) * K::SMEM_D_SLAB_BYTES, "the ring frees the other boxes' bytes");
+  CHECK(K::SMEM_D_TILE_BYTES == R * K::SMEM_D_SLAB_BYTES && K::SMEM_D_BYTES == kRings * K::SMEM_D_TILE_BYTES &&
+            K::SMEM_A_OFFSET == K::SMEM_D_BYTES,
+        "the rings replace the D tiles before the stages");
+  CHECK(Whole::SMEM_D_BYTES - K::SMEM_D_BYTES == kRings * (K::kNumDStores - R) * K::SMEM_D_SLAB_BYTES, "the ring frees the other boxes' bytes");
   for (uint32_t box = 0; box < K::kNumDStores; ++box)
     for (uint32_t r = 0; r < BM; ++r)
       for (uint32_t c = 0; c < kBox; ++c)
@@ -340,8 +346,9 @@ static void check_slab_ring() {
     // wait_group.read R - 2 before barrier g: groups 0 .. g - 1 issued, all but the last R - 2 done.
     for (uint32_t j = 0; j + (R - 2) < g; ++j) read_done[j] = true;
   }
-  std::printf("ring     %3ux%-3u %u stages x%u (%s D, swizzleD %u): %u boxes of %u B, %u B total; buffers free before reuse\n", BM,
-              BN, ST, R, O == Bf16Output::Bf16 ? "bf16" : "fp32", SD, K::kNumDStores, K::SMEM_D_SLAB_BYTES, K::kSmemFixedBytes);
+  std::printf("ring     %3ux%-3u%s %u stages x%u (%s D, swizzleD %u): %u boxes of %u B, %u B total; buffers free before reuse\n", BM,
+              BN, PP ? " pp" : "", ST, R, O == Bf16Output::Bf16 ? "bf16" : "fp32", SD, K::kNumDStores, K::SMEM_D_SLAB_BYTES,
+              K::kSmemFixedBytes);
 }
 
 // ---- K-grouped: the kernel's scheduler (the 1D1D one at BLOCK_K 64) over K_g lists of 64s -------
@@ -391,6 +398,8 @@ int main() {
   check_epilogue_fp32<128, 128, 128, true>();
   check_pingpong<128, 128, 5>();
   check_pingpong<64, 256, 4>();
+  check_pingpong<128, 176, 3, 32>();
+  check_epilogue_bf16<128, 176, 32, true>();
   check_pingpong_protocol<2>();
   check_pingpong_protocol<3>();
   check_pingpong_protocol<5>();
@@ -406,6 +415,10 @@ int main() {
   check_slab_ring<64, 256, 5, 128, Bf16Output::Bf16, 2>();
   check_slab_ring<128, 128, 6, 128, Bf16Output::Fp32, 2>();
   check_slab_ring<64, 256, 5, 128, Bf16Output::Fp32Accumulate, 3>();
+  check_slab_ring<128, 176, 5, 32, Bf16Output::Bf16, 2, true>();
+  check_slab_ring<128, 176, 5, 32, Bf16Output::Bf16, 3, true>();
+  check_slab_ring<128, 160, 5, 64, Bf16Output::Bf16, 2, true>();
+  check_slab_ring<128, 128, 5, 128, Bf16Output::Fp32, 2, true>();
   std::printf("all %d checks passed\n", g_checks);
   return 0;
 }

@@ -348,7 +348,8 @@ function pingpongCases(sms: number): GroupedCase[] {
   // Normal: ragged shapes; K = 64 (one K-block per tile); 3 tiles in all (fewer than CTAs); 1000³ at
   // 64x256 (16 x 4 = 64 tiles) and 128x128 (8 x 8); 4096x7168x512 (many tiles per CTA).
   const shapes = SCHEDULE_SHAPES;
-  for (const config of [pp(128, 128), pp(64, 256), pp(64, 16), pp(128, 64)])
+  // 128x176 and 128x160: two waves past 128 accumulators per thread.
+  for (const config of [pp(128, 128), pp(64, 256), pp(64, 16), pp(128, 64), pp(128, 176), pp(128, 160)])
     for (const [m, n, k] of shapes) out.push(bf16(m, n, k, { config }));
   for (const cluster of [{ clusterM: 2 }, { clusterN: 2 }])
     for (const [m, n, k] of [shapes[0], shapes[1], shapes[4]])
@@ -394,6 +395,13 @@ function slabCases(sms: number): GroupedCase[] {
   for (const output of ['fp32', 'fp32-accumulate'] as Bf16Output[])
     for (const config of [ring(128, 128, 2, output), ring(64, 256, 3, output)])
       for (const [m, n, k] of [shapes[0], shapes[1], shapes[3]]) out.push(bf16(m, n, k, { output, config }));
+  // Ping-pong: a ring per warpgroup, each its own issuer and barrier; 11 boxes of 16 columns at 128x176.
+  const ppRing = (blockN: number, dSlabs: number, output: Bf16Output = 'bf16', extra: { swizzleD?: number } = {}) =>
+    completeConfigBf16({ blockM: 128, blockN, dSlabs, pingpong: 1, numSms: sms, ...extra }, output);
+  for (const config of [ppRing(176, 2), ppRing(176, 3), ppRing(160, 2), ppRing(128, 2, 'bf16', { swizzleD: 64 })])
+    for (const [m, n, k] of shapes) out.push(bf16(m, n, k, { config }));
+  for (const [m, n, k] of [shapes[0], shapes[1], shapes[3]])
+    out.push(bf16(m, n, k, { output: 'fp32-accumulate', config: ppRing(128, 2, 'fp32-accumulate') }));
   // Split-K: rank 0 alone stages and stores the summed tile through the ring.
   for (const [m, n, k] of [shapes[0], shapes[1], [72, 520, 2056] as [number, number, number]]) {
     out.push(bf16(m, n, k, { config: ring(64, 192, 2, 'bf16', { splitK: 2 }) }));

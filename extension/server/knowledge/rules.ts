@@ -153,7 +153,7 @@ export const rules: RuleEntry[] = [
     id: 'pingpong',
     families: ['bf16'],
     title: 'Ping-pong: 2 math warpgroups, each on whole 64- or 128-row tiles',
-    body: "With ping-pong a tile is one math warpgroup's: it covers BLOCK_M in 64-row waves (one or two), so BLOCK_M is 64 or 128, and there are exactly 2 warpgroups taking alternate tiles. Each keeps its own D staging tile in shared memory, which leaves fewer stages than the cooperative form of the same tile. The FP8 kernels refuse pingpong = 1: their warpgroups always split a tile.",
+    body: "With ping-pong a tile is one math warpgroup's: it covers BLOCK_M in 64-row waves (one or two), so BLOCK_M is 64 or 128, and there are exactly 2 warpgroups taking alternate tiles. Each keeps its own D staging tile (or slab ring) in shared memory, which leaves fewer stages than the cooperative form of the same tile. The FP8 kernels refuse pingpong = 1: their warpgroups always split a tile.",
     mirror: BF16,
   },
   {
@@ -167,7 +167,7 @@ export const rules: RuleEntry[] = [
     id: 'd-slabs',
     families: ['bf16'],
     title: 'D slab ring: 2 or 3 box buffers, fewer than the tile has boxes',
-    body: "The ring stages D one TMA store box at a time through 2 or 3 box buffers (kDSlabs), so it must hold fewer buffers than the tile has boxes (BLOCK_N / TMA_D_BLOCK_N; a 128×128 bf16 tile is two 64-column boxes, which the ring would hold whole). Its boxes are swizzled (swizzleD > 0) with an even number of 8-column chunks, each a 1024-aligned buffer; it runs GemmType::Normal with cooperative tiles (the M-grouped row-masked store and ping-pong's per-warpgroup tiles read a whole staging tile). The FP8 kernels refuse d_slabs with the same rule: they stage their whole D tile.",
+    body: 'The ring stages D one TMA store box at a time through 2 or 3 box buffers (kDSlabs), so it must hold fewer buffers than the tile has boxes (BLOCK_N / TMA_D_BLOCK_N; a 128×128 bf16 tile is two 64-column boxes, which the ring would hold whole). Its boxes are swizzled (swizzleD > 0) with an even number of 8-column chunks, each a 1024-aligned buffer; it runs GemmType::Normal (the M-grouped row-masked store reads a whole staging tile), with ping-pong one ring per math warpgroup. The FP8 kernels refuse d_slabs with the same rule: they stage their whole D tile.',
     mirror: BF16,
   },
   {
@@ -180,8 +180,8 @@ export const rules: RuleEntry[] = [
   {
     id: 'registers',
     families: ['bf16'],
-    title: 'The accumulators fit in 128 registers',
-    body: 'Each math thread holds BLOCK_N/2 FP32 accumulators per wave and nothing else of size (no promoted sums: BF16 accumulates all of K in the wgmma accumulator). Waves × BLOCK_N/2 ≤ 128 leaves room for addresses and the epilogue within the 232 (two warpgroups) or 248 registers setmaxnreg gives a math thread.',
+    title: 'The accumulators fit in 128 registers (176 with ping-pong)',
+    body: 'Each math thread holds BLOCK_N/2 FP32 accumulators per wave and nothing else of size (no promoted sums: BF16 accumulates all of K in the wgmma accumulator). Waves × BLOCK_N/2 ≤ 128 leaves room for addresses and the epilogue within the 232 (two warpgroups) or 248 registers setmaxnreg gives a math thread. A ping-pong warpgroup, which holds a whole 128-row tile in two waves, may keep up to 176: 128×176 compiles without spills in 232 registers.',
     mirror: BF16,
   },
   // ---- MQA logits ---------------------------------------------------------------------------------

@@ -162,7 +162,7 @@ export const templateParams: TemplateParamEntry[] = [
       "warpgroup's epilogue runs while the other's K-loop keeps the tensor cores busy. The producer still streams every " +
       "tile's K-blocks into one ring in order; a warpgroup skips the other's K-blocks (PipelineState::advance(n)) and " +
       'each has its own staging tile and named barrier. It pays where a K-loop is short next to its epilogue (small K); ' +
-      'a tile then carries at most 128 accumulators per thread, so 128 rows allow BLOCK_N ≤ 128 (rules pingpong, registers).',
+      'a tile then carries at most 176 accumulators per thread, so 128 rows allow BLOCK_N ≤ 176 (rules pingpong, registers).',
   },
   {
     families: ['mqa', 'paged-mqa'],
@@ -246,7 +246,7 @@ export const templateParams: TemplateParamEntry[] = [
     identifiers: ['kDSlabs'],
     title: 'D slab ring: box buffers for the epilogue (0, 2 or 3)',
     body:
-      '0 stages the whole D tile in shared memory at once. 2 or 3 (kind bf16, cooperative) stage it one TMA store box ' +
+      '0 stages the whole D tile in shared memory at once. 2 or 3 (kind bf16; with ping-pong a ring per warpgroup) stage it one TMA store box ' +
       '(BLOCK_M × TMA_D_BLOCK_N) at a time through that many box buffers: box s goes into buffer (boxes so far) % kDSlabs, ' +
       "the tile's first thread stores it while the next box is staged, and waits (cp.async.bulk.wait_group.read " +
       'kDSlabs − 2) before each box barrier so no buffer is restaged while a store still reads it. The shared memory a ' +

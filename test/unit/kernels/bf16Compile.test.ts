@@ -56,6 +56,12 @@ function configsToCompile(): Array<{ config: GemmConfig; output: Bf16Output; kin
   for (const output of ['fp32', 'fp32-accumulate'] as const) add(pp(128, 128, output), output);
   for (const kind of ['bf16-contiguous', 'bf16-masked'] as const) for (const [m, n] of [[128, 128], [64, 256]]) add(pp(m, n), 'bf16', kind);
   for (const [m, n] of [[128, 128], [64, 256]]) add(pp(m, n, 'fp32-accumulate'), 'fp32-accumulate', 'bf16-kgrouped');
+  // Ping-pong 128-row tiles past 128 accumulators (up to 176), whole-tile staging and a ring per warpgroup.
+  for (const blockN of [160, 176]) add(pp(128, blockN), 'bf16');
+  for (const [blockN, dSlabs] of [[176, 2], [176, 3], [160, 2]] as const)
+    add(completeConfigBf16({ blockM: 128, blockN, numSms: 132, pingpong: 1, dSlabs }), 'bf16');
+  add(completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132, pingpong: 1, dSlabs: 2, swizzleD: 64 }), 'bf16');
+  add(completeConfigBf16({ blockM: 128, blockN: 128, numSms: 132, pingpong: 1, dSlabs: 2 }, 'fp32'), 'fp32');
   // Split-K: the tiles test/gpu/bf16.ts forces, each output (the heuristics' split-K picks are above).
   for (const output of ['bf16', 'fp32', 'fp32-accumulate'] as const)
     for (const [blockM, blockN, splitK] of [[64, 64, 2], [64, 64, 4], [64, 128, 4], [128, 128, 2]] as const)
@@ -124,7 +130,8 @@ test('the BF16 static_asserts reject what kernelRulesBf16 rejects (registers, sm
       ['slabs4', '128, 256, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 1, 4', /rule d-slabs/],
       ['slabswhole', '128, 128, 64, 4, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 1, 2', /rule d-slabs/],
       ['slabsmasked', '128, 256, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::MGroupedMasked, fp8lab::Bf16Output::Bf16, false, 1, 2', /rule d-slabs/],
-      ['slabspingpong', '64, 256, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, true, 1, 2', /rule d-slabs/],
+      ['pingpongregs192', '128, 192, 64, 3, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, true', /rule registers/],
+      ['coopregs176', '256, 176, 64, 2, 2, 1, 1, 128, 128, 32, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false', /rule registers/],
       ['slabsunswizzled', '128, 256, 64, 3, 2, 1, 1, 128, 128, 0, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 1, 2', /rule d-slabs/],
       ['slabsmem', '128, 256, 64, 5, 2, 1, 1, 128, 128, 128, 132, fp8lab::GemmType::Normal, fp8lab::Bf16Output::Bf16, false, 1, 2', /rule smem/],
     ];

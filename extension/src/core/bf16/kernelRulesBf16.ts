@@ -45,6 +45,16 @@ const fail = (rule: string, reason: string): RuleViolation => ({ rule, reason })
 export const BF16_BLOCK_K = 64;
 /** Accumulator registers per math thread the kernel allows (waves x BLOCK_N/2): 64x256, 128x256, 256x128. */
 export const BF16_MAX_ACCUMULATOR_REGISTERS = 128;
+/**
+ * The same for a ping-pong warpgroup, which holds a whole 128-row tile in two waves: up to 128x176
+ * (ptxas compiles it without spills in the math warpgroups' 232 registers).
+ */
+export const BF16_MAX_PINGPONG_ACCUMULATOR_REGISTERS = 176;
+
+/** The accumulator limit of a config's schedule. */
+export function maxAccumulatorRegistersBf16(c: Pick<GemmConfig, 'pingpong'>): number {
+  return c.pingpong ? BF16_MAX_PINGPONG_ACCUMULATOR_REGISTERS : BF16_MAX_ACCUMULATOR_REGISTERS;
+}
 /** K alignment: A and B rows are TMA global strides, which must be multiples of 16 bytes. */
 export const BF16_K_ALIGNMENT = 8;
 export const BF16_OUTPUTS: readonly Bf16Output[] = ['bf16', 'fp32', 'fp32-accumulate'];
@@ -108,17 +118,15 @@ export function dTilesBf16(c: Pick<GemmConfig, 'pingpong'>): number {
 export const BF16_D_SLAB_VALUES: readonly number[] = [0, 2, 3];
 
 /**
- * Bytes of D staging: the slab ring's dSlabs store boxes (BLOCK_M x TMA_D_BLOCK_N each), or the
- * whole tile (one per math warpgroup with ping-pong), 1024-aligned.
+ * Bytes of D staging, one per math warpgroup with ping-pong: the slab ring's dSlabs store boxes
+ * (BLOCK_M x TMA_D_BLOCK_N each) or the whole tile, 1024-aligned.
  */
 export function dStagingBytesBf16(
   c: Pick<GemmConfig, 'blockM' | 'blockN' | 'swizzleD' | 'pingpong' | 'dSlabs'>,
   output: Bf16Output = 'bf16',
 ): number {
   const slab = c.blockM * tmaStoreBlockNBf16(c, output) * outputBytes(output);
-  return c.dSlabs
-    ? alignUp(c.dSlabs * slab, 1024)
-    : dTilesBf16(c) * alignUp(c.blockM * c.blockN * outputBytes(output), 1024);
+  return dTilesBf16(c) * alignUp(c.dSlabs ? c.dSlabs * slab : c.blockM * c.blockN * outputBytes(output), 1024);
 }
 
 /** 64-row waves each math warpgroup computes per tile (BLOCK_M / (64 · warpgroups per tile)). */
@@ -310,11 +318,12 @@ export function ruleWavesBf16(c: C): RuleViolation | null {
 export function ruleRegistersBf16(c: C): RuleViolation | null {
   if (ruleBlockM(c) || ruleBlockN(c) || ruleMathWarpgroupsBf16(c) || ruleWavesBf16(c)) return null;
   const regs = accumulatorRegistersBf16(c);
-  if (regs <= BF16_MAX_ACCUMULATOR_REGISTERS) return null;
-  const maxN = Math.floor((2 * BF16_MAX_ACCUMULATOR_REGISTERS) / wavesBf16(c) / 16) * 16;
+  const limit = maxAccumulatorRegistersBf16(c);
+  if (regs <= limit) return null;
+  const maxN = Math.floor((2 * limit) / wavesBf16(c) / 16) * 16;
   return fail(
     'registers',
-    `blockM ${c.blockM} x blockN ${c.blockN}${c.pingpong ? ' ping-pong' : ''} needs ${regs} accumulator registers per math thread (limit ${BF16_MAX_ACCUMULATOR_REGISTERS} of ${registerSplit(c.numMathWarpgroups).math}); use blockN ≤ ${maxN} at blockM ${c.blockM}`,
+    `blockM ${c.blockM} x blockN ${c.blockN}${c.pingpong ? ' ping-pong' : ''} needs ${regs} accumulator registers per math thread (limit ${limit} of ${registerSplit(c.numMathWarpgroups).math}); use blockN ≤ ${maxN} at blockM ${c.blockM}`,
   );
 }
 
@@ -372,19 +381,16 @@ export function ruleSplitKKindBf16(kind: KernelKind, c: C): RuleViolation | null
 }
 
 /**
- * dSlabs is 0, 2 or 3; the ring is for kind 'bf16', cooperative tiles, a swizzled D whose store boxes
- * (an even number of n8 chunks each) are more than the ring holds.
+ * dSlabs is 0, 2 or 3; the ring is for kind 'bf16' (with ping-pong, one ring per math warpgroup), a
+ * swizzled D whose store boxes (an even number of n8 chunks each) are more than the ring holds.
  */
 export function ruleDSlabsBf16(kind: KernelKind, c: C, output: Bf16Output = 'bf16'): RuleViolation | null {
   const slabs = c.dSlabs ?? 0;
   if (slabs === 0) return null;
   if (!BF16_D_SLAB_VALUES.includes(slabs))
     return fail('d-slabs', `dSlabs must be 0 (whole-tile D staging), 2 or 3 (a ring of store boxes); got ${slabs}`);
-  if (kind !== 'bf16' || c.pingpong)
-    return fail(
-      'd-slabs',
-      `the D slab ring runs kind 'bf16' with cooperative tiles; use d_slabs=0${kind !== 'bf16' ? ` for '${kind}'` : ' with ping-pong'}`,
-    );
+  if (kind !== 'bf16')
+    return fail('d-slabs', `the D slab ring runs kind 'bf16' (one GEMM); use d_slabs=0 for '${kind}'`);
   const boxN = tmaStoreBlockNBf16(c, output);
   if (c.swizzleD === 0 || (boxN / 8) % 2 !== 0)
     return fail(

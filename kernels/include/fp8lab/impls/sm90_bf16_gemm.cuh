@@ -42,14 +42,16 @@
 // and of A; split-K spreads those bytes over kSplitK SMs. The launch's cluster is
 // kClusterM * kClusterN * kSplitK CTAs (kCtasPerCluster).
 //
-// D slab ring (kDSlabs = 2 or 3; GemmType::Normal, cooperative): the epilogue stages the tile one
-// TMA store box (a slab of TMA_D_BLOCK_N columns) at a time through a ring of kDSlabs slab buffers
-// instead of a whole-tile staging buffer, so the shared memory a 128x256 bf16 tile would hold for D
-// (64 KB) goes to one more pipeline stage. Slab s is staged into buffer (slabs so far) % kDSlabs,
+// D slab ring (kDSlabs = 2 or 3; GemmType::Normal): the epilogue stages the tile one TMA store box
+// (a slab of TMA_D_BLOCK_N columns) at a time through a ring of kDSlabs slab buffers instead of a
+// whole-tile staging buffer, so the shared memory a 128x256 bf16 tile would hold for D (64 KB) goes
+// to one more pipeline stage. With ping-pong each math warpgroup has a ring of its own: a 128x176
+// tile per warpgroup then stages D in 2 x 2 x 4 KB and keeps 5 stages instead of 3. Slab s is staged into buffer (slabs so far) % kDSlabs,
 // stored by the tile's first thread, and its store reads the buffer while the next slab is staged;
 // before the barrier that ends slab s's staging, that thread waits until every store but the last
 // kDSlabs - 2 has finished reading, so the buffer slab s + 1 reuses is free when the barrier opens.
-// One named barrier per slab, none at the epilogue's start (the ring runs on across tiles).
+// One named barrier (the tile's) per slab, none at the epilogue's start (the ring runs on across
+// tiles).
 //
 // K need not be a multiple of BLOCK_K: the last K-block's box reaches past K and the TMA fills it
 // with zeros, which add nothing. Rows past M and columns past N are likewise zero-filled on load and
@@ -58,7 +60,7 @@
 // Shared memory (byte offsets from the 1024-aligned dynamic base; no runtime-sized part):
 //   D tiles   [kNumDTiles][BLOCK_N / TMA_D_BLOCK_N][BLOCK_M][TMA_D_BLOCK_N] bf16 or fp32, swizzled
 //             like D's map (one per math warpgroup with ping-pong, else one); with the slab ring
-//             [kDSlabs][BLOCK_M][TMA_D_BLOCK_N] instead
+//             [kNumDTiles][kDSlabs][BLOCK_M][TMA_D_BLOCK_N] instead
 //   A stages  [kNumStages][BLOCK_M][64] bf16, 128-byte swizzle
 //   B stages  [kNumStages][BLOCK_N][64] bf16, 128-byte swizzle
 //   barriers  full[kNumStages], empty[kNumStages] (8 bytes each); split-K: exchange full, exchange empty
@@ -189,8 +191,11 @@ struct Sm90Bf16Gemm {
   static_assert(!kPingpong || (kNumMathWarpgroups == 2 && (BLOCK_M == 64 || BLOCK_M == 128)),
                 "rule pingpong: ping-pong runs 2 math warpgroups, each on whole tiles of BLOCK_M 64 or 128");
   static_assert(BLOCK_M % WAVE_BLOCK_M == 0 && kNumWaves <= 2, "rule waves: BLOCK_M must be 1 or 2 waves of 64 rows per math warpgroup");
-  static_assert(kNumWaves * kNumAccum <= 128,
-                "rule registers: accumulators (waves x BLOCK_N/2) must stay within 128 registers per thread");
+  // A ping-pong warpgroup holds a whole 128-row tile (two waves): up to 128x176, which ptxas compiles
+  // without spills in the math warpgroups' 232 registers; cooperative tiles keep at most 128.
+  static constexpr uint32_t kMaxAccum = kPingpong ? 176 : 128;
+  static_assert(kNumWaves * kNumAccum <= kMaxAccum,
+                "rule registers: accumulators (waves x BLOCK_N/2) must stay within 128 registers per thread (176 with ping-pong)");
   static_assert(kNumStages >= 2 && kNumStages <= 32, "rule stages: kNumStages must be in 2..32");
   static_assert((kClusterM == 1 || kClusterM == 2) && (kClusterN == 1 || kClusterN == 2) && kClusterSize <= 2,
                 "rule cluster: clusterM, clusterN in {1, 2} with clusterM * clusterN <= 2");
@@ -208,8 +213,7 @@ struct Sm90Bf16Gemm {
   static_assert(kNumDStores <= kTileThreads, "rule swizzle-d: one thread per TMA store");
   static_assert(kDSlabs == 0 || ((kDSlabs == 2 || kDSlabs == 3) && kDSlabs < kNumDStores),
                 "rule d-slabs: the slab ring holds 2 or 3 slabs, fewer than the tile's BLOCK_N / TMA_D_BLOCK_N store boxes");
-  static_assert(kDSlabs == 0 || (kGemmType == GemmType::Normal && !kPingpong),
-                "rule d-slabs: the slab ring runs GemmType::Normal, cooperative");
+  static_assert(kDSlabs == 0 || kGemmType == GemmType::Normal, "rule d-slabs: the slab ring runs GemmType::Normal");
   static_assert(kDSlabs == 0 || (kSwizzleD != 0 && kChunksPerSlab % 2 == 0 && SMEM_D_SLAB_BYTES % 1024 == 0),
                 "rule d-slabs: a slab is a swizzled box of an even number of n8 chunks, 1024-byte aligned");
   static_assert(kSmemFixedBytes <= 232448, "rule smem: the D tile, the stages and the split-K exchange exceed the 227 KB of shared memory");
@@ -522,7 +526,7 @@ struct Sm90Bf16Gemm {
             split_rank(), split_tiles++);
       if (stores) {
         if constexpr (kSlabRing)
-          store_tile_by_slabs(args, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx, slabs);
+          store_tile_by_slabs(args, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx, kMathBarrierId + (kPingpong ? math_wg : 0), slabs);
         else
           store_tile(args, sched, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx, kMathBarrierId + (kPingpong ? math_wg : 0));
         tr.event(TraceEvent::TmaStore, kTraceNoStage, kTraceNoKBlock, tile.m_block, tile.n_block);
@@ -596,7 +600,8 @@ struct Sm90Bf16Gemm {
   // opens; the store just issued reads its buffer while the next slab is staged.
   __device__ __forceinline__ static void store_tile_by_slabs(const GemmArgs& args, uint8_t* smem_d, const Tile& t,
                                                              float (&accum)[kNumWaves][kNumAccum], uint32_t wg_row,
-                                                             uint32_t warp_in_wg, uint32_t lane_idx, uint32_t& slabs) {
+                                                             uint32_t warp_in_wg, uint32_t lane_idx, uint32_t barrier_id,
+                                                             uint32_t& slabs) {
     const bool issuer = tile_thread_index() == 0;
     const uint32_t row = t.m_block * BLOCK_M;
 #pragma unroll
@@ -609,7 +614,7 @@ struct Sm90Bf16Gemm {
       }
       ptx::fence_proxy_async_shared_cta();
       if (issuer) ptx::cp_async_bulk_wait_group_read<kDSlabs - 2>();
-      ptx::bar_sync(kMathBarrierId, kTileThreads);
+      ptx::bar_sync(barrier_id, kTileThreads);
       const uint32_t col = t.n_block * BLOCK_N + s * TMA_D_BLOCK_N;
       if (issuer) {
         if (col < args.n) {

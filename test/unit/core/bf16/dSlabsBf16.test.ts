@@ -47,6 +47,23 @@ test('layout: the ring holds dSlabs store boxes (BLOCK_M x TMA_D_BLOCK_N) instea
   );
 });
 
+test('ping-pong: a ring per math warpgroup; 128x176 stages D in 2 x 2 x 4 KB and keeps 5 stages instead of 3', () => {
+  const whole = completeConfigBf16({ blockM: 128, blockN: 176, numSms: 132, pingpong: 1 });
+  const two = ring(128, 176, 2, { pingpong: 1 });
+  assert.deepEqual([whole.numStages, whole.swizzleD, whole.sharedBytes], [3, 32, 206896]);
+  assert.deepEqual([two.numStages, two.dSlabs, two.sharedBytes], [5, 2, 211024]);
+  const layout = sharedMemoryLayoutBf16({
+    blockM: 128,
+    blockN: 176,
+    numStages: 5,
+    swizzleD: 32,
+    pingpong: 1,
+    dSlabs: 2,
+  });
+  assert.deepEqual([layout.dBytes, layout.aOffset], [2 * 2 * 128 * 16 * 2, 16384]);
+  assert.deepEqual(rulesOf(two), []);
+});
+
 test('stages that fit: 128x256 takes a 4th stage with a ring of 2 (3 with a ring of 3 or none); 64x256 takes 5', () => {
   assert.equal(maxStagesThatFitBf16({ blockM: 128, blockN: 256 }), 3);
   assert.equal(maxStagesThatFitBf16({ blockM: 128, blockN: 256, dSlabs: 2 }), 4);
@@ -59,16 +76,12 @@ test('stages that fit: 128x256 takes a 4th stage with a ring of 2 (3 with a ring
   assert.deepEqual(rulesOf(c), []);
 });
 
-test('rule d-slabs: 2 or 3 buffers, kind bf16, cooperative, swizzled, fewer buffers than the tile has boxes', () => {
+test('rule d-slabs: 2 or 3 buffers, kind bf16, swizzled, fewer buffers than the tile has boxes', () => {
   const rule = (c: GemmConfig, kind: KernelKind = 'bf16', output?: Bf16Output) =>
     rulesOf(c, kind, output).find((v) => v.rule === 'd-slabs');
   assert.match(rule({ ...ring(128, 256, 2), dSlabs: 4 })!.reason, /must be 0 \(whole-tile D staging\), 2 or 3/);
   assert.match(rule({ ...ring(128, 256, 2), dSlabs: 1 })!.reason, /must be 0/);
   assert.match(rule(ring(128, 256, 2), 'bf16-masked')!.reason, /kind 'bf16'.*use d_slabs=0 for 'bf16-masked'/);
-  assert.match(
-    rule({ ...ring(64, 256, 2), pingpong: 1, numMathWarpgroups: 2, numThreads: 384 })!.reason,
-    /cooperative.*ping-pong/,
-  );
   assert.match(
     rule({ ...ring(128, 256, 2), swizzleD: 0 })!.reason,
     /swizzleD 0 gives boxes of 256 columns: use swizzle_d=128/,
@@ -86,6 +99,9 @@ test('rule d-slabs: 2 or 3 buffers, kind bf16, cooperative, swizzled, fewer buff
     ring(128, 192, 2),
     ring(64, 256, 2),
     ring(64, 192, 2, { splitK: 2 }),
+    ring(128, 176, 2, { pingpong: 1 }),
+    ring(128, 176, 3, { pingpong: 1 }),
+    ring(128, 128, 2, { pingpong: 1, swizzleD: 64 }),
   ])
     assert.deepEqual(rulesOf(c), [], JSON.stringify(c));
 });

@@ -107,13 +107,14 @@ test('ping-pong layout: one staging tile per math warpgroup, so 128x128 bf16 kee
   assert.equal('pingpong' in completeConfigBf16({ blockM: 64, blockN: 256, numSms: 132 }), false);
 });
 
-test('ping-pong rules: 2 warpgroups on whole 64- or 128-row tiles within 128 accumulators', () => {
+test('ping-pong rules: 2 warpgroups on whole 64- or 128-row tiles within 176 accumulators (cooperative: 128)', () => {
   const shape = { kind: 'bf16' as const, m: 4096, n: 4096, k: 4096 };
   for (const [blockM, blockN] of [
     [64, 256],
     [128, 128],
     [64, 16],
     [128, 64],
+    [128, 176],
   ])
     assert.deepEqual(
       configViolationsBf16(completeConfigBf16({ blockM, blockN, numSms: 132, pingpong: 1 }), shape, {
@@ -126,7 +127,17 @@ test('ping-pong rules: 2 warpgroups on whole 64- or 128-row tiles within 128 acc
   assert.match(configViolationsBf16(tall, shape)[0].reason, /blockM must be 64 or 128; got 256/);
   const wide = completeConfigBf16({ blockM: 128, blockN: 256, numSms: 132, pingpong: 1, numStages: 2 });
   assert.equal(configViolationsBf16(wide, shape)[0].rule, 'registers');
-  assert.match(configViolationsBf16(wide, shape)[0].reason, /256 accumulator registers.*blockN ≤ 128 at blockM 128/);
+  assert.match(
+    configViolationsBf16(wide, shape)[0].reason,
+    /256 accumulator registers.*limit 176.*blockN ≤ 176 at blockM 128/,
+  );
+  // The same 176 accumulators in a cooperative 256x176 tile (two waves per warpgroup) stay refused.
+  const coop = completeConfigBf16({ blockM: 256, blockN: 176, numSms: 132, numStages: 2 });
+  assert.equal(configViolationsBf16(coop, shape)[0].rule, 'registers');
+  assert.match(
+    configViolationsBf16(coop, shape)[0].reason,
+    /176 accumulator registers.*limit 128.*blockN ≤ 128 at blockM 256/,
+  );
   const oneWg = {
     ...completeConfigBf16({ blockM: 64, blockN: 128, numSms: 132, pingpong: 1 }),
     numMathWarpgroups: 1,
