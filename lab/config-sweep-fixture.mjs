@@ -16,7 +16,7 @@ const round1 = (x) => Math.round(x * 10) / 10;
 // Everything that makes two configs different kernels: runs of the same key are one config's repeats.
 const configKey = (c) =>
   `${c.blockM}x${c.blockN} s${c.numStages} wg${c.numMathWarpgroups}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN}` +
-  `${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}${c.dSlabs ? ` ds${c.dSlabs}` : ''}`;
+  `${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}${c.dSlabs ? ` ds${c.dSlabs}` : ''} sw${c.swizzleA}/${c.swizzleB}/${c.swizzleD}`;
 const cases = new Map();
 let device, first, last;
 for (const file of files) {

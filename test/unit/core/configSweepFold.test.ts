@@ -9,7 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../repoRoot';
 
-const tile = { blockM: 64, blockN: 32, blockK: 64, numStages: 8, numMathWarpgroups: 1, clusterM: 1, clusterN: 1 };
+const tile = {
+  blockM: 64,
+  blockN: 32,
+  blockK: 64,
+  numStages: 8,
+  numMathWarpgroups: 1,
+  clusterM: 1,
+  clusterN: 1,
+  swizzleA: 128,
+  swizzleB: 128,
+  swizzleD: 128,
+};
 const bfCase = { kind: 'bf16', numGroups: 1, m: 64, n: 2112, k: 7168 };
 const run = (
   startedAt: string,
@@ -41,7 +52,7 @@ const fold = (dir: string, runs: object[]) => {
   );
 };
 
-test('the fold keeps split-K, ping-pong and slab-ring configs of one tile apart and takes each config’s median', () => {
+test('the fold keeps split-K, ping-pong, slab-ring and D-swizzle configs of one tile apart and takes each config’s median', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fp8lab-fold-'));
   try {
     const files = [
@@ -51,6 +62,7 @@ test('the fold keeps split-K, ping-pong and slab-ring configs of one tile apart 
         [{ ...tile, splitK: 2 }, 21.1, 14.7],
         [{ ...tile, pingpong: 1 }, 30, 15],
         [{ ...tile, dSlabs: 2 }, 18.4, 14.9],
+        [{ ...tile, swizzleD: 0 }, 16.9, 14.8],
       ]),
       run('2026-12-07T09:03:00Z', [[{ ...tile, splitK: 2 }, 22.5, 14.8]]),
     ];
@@ -60,19 +72,25 @@ test('the fold keeps split-K, ping-pong and slab-ring configs of one tile apart 
     assert.equal(fixture.recorded.to, '2026-12-07T09:03:00Z');
     assert.equal(fixture.cases.length, 1);
     const configs = fixture.cases[0].configs.map(
-      (c: { config: { splitK?: number; pingpong?: number; dSlabs?: number }; medianUs: number; runsUs: number[] }) => [
+      (c: {
+        config: { splitK?: number; pingpong?: number; dSlabs?: number; swizzleD: number };
+        medianUs: number;
+        runsUs: number[];
+      }) => [
         c.config.splitK ?? 1,
         c.config.pingpong ?? 0,
         c.config.dSlabs ?? 0,
+        c.config.swizzleD,
         c.medianUs,
         c.runsUs.length,
       ],
     );
     assert.deepEqual(configs, [
-      [1, 0, 0, 17.8, 1],
-      [2, 0, 0, 21.7, 3],
-      [1, 1, 0, 30, 1],
-      [1, 0, 2, 18.4, 1],
+      [1, 0, 0, 128, 17.8, 1],
+      [2, 0, 0, 128, 21.7, 3],
+      [1, 1, 0, 128, 30, 1],
+      [1, 0, 2, 128, 18.4, 1],
+      [1, 0, 0, 0, 16.9, 1],
     ]);
     assert.equal(fixture.cases[0].configs[1].peersMedianUs.cublaslt, 14.8);
   } finally {

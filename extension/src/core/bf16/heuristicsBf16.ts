@@ -32,6 +32,7 @@ import {
   defaultOutputBf16,
   maxStagesThatFitBf16,
   outputBytes,
+  ruleDSlabsBf16,
   ruleProblemBf16,
 } from './kernelRulesBf16';
 
@@ -97,6 +98,8 @@ export function runsOnOneWarpgroup(c: Pick<GemmConfig, 'pingpong' | 'numMathWarp
  * Kind 'bf16' only: bf16-masked at m~20 would trade its 64x32 picks for 64x112–64x256, unmeasured.
  */
 export const BF16_TIE_BREAK_MIN_K_BLOCKS = 16;
+/** The most stages the planner gives a tile: deeper rings buy nothing at 64-deep K-blocks. */
+export const BF16_PLANNER_MAX_STAGES = 8;
 /** Stages wanted to keep loads in flight: a 64-deep K-block is short, so small tiles want more. */
 export const bf16MinUsefulStages = (blockM: number, blockN: number): number => (blockM * blockN < 128 * 128 ? 5 : 3);
 
@@ -272,26 +275,79 @@ function keepClearSplitKWins(candidates: Candidate[]): void {
   }
 }
 
-/** The tilings the planner tries: each cluster without split-K, and split-K (kind 'bf16') without a cluster. */
-function tilingModes(problem: GemmProblem): Array<{ clusterM: number; clusterN: number; splitK: number }> {
-  const modes = BF16_CLUSTER_CHOICES.map(([clusterM, clusterN]) => ({ clusterM, clusterN, splitK: 1 }));
+interface TilingMode {
+  clusterM: number;
+  clusterN: number;
+  splitK: number;
+  pingpong: number;
+}
+
+/**
+ * The tilings the planner lists: each cluster without split-K, split-K (kind 'bf16') without a
+ * cluster, and the ping-pong schedule (listed with why it is not offered).
+ */
+function tilingModes(problem: GemmProblem): TilingMode[] {
+  const modes = BF16_CLUSTER_CHOICES.map(([clusterM, clusterN]) => ({ clusterM, clusterN, splitK: 1, pingpong: 0 }));
   if (problem.kind === 'bf16')
-    for (const splitK of BF16_SPLIT_K_CHOICES) modes.push({ clusterM: 1, clusterN: 1, splitK });
+    for (const splitK of BF16_SPLIT_K_CHOICES) modes.push({ clusterM: 1, clusterN: 1, splitK, pingpong: 0 });
+  modes.push({ clusterM: 1, clusterN: 1, splitK: 1, pingpong: 1 });
   return modes;
+}
+
+/**
+ * Why the planner lists ping-pong tiles without offering them: wherever they were timed beside the
+ * cooperative picks on the H100 (the one GEMM at M = 4096, K 512–2048: 64x256 and 128x128, and 128x176
+ * and 128x128 with a slab ring per warpgroup; test/fixtures/h100/bf16-pingpong.json,
+ * bf16-pingpong-ring.json) they ran 2–35% slower.
+ */
+function pingpongNotOffered(config: GemmConfig): Candidate['rejected'] {
+  const force = `pingpong=1${config.dSlabs ? `,d_slabs=${config.dSlabs}` : ''}`;
+  return {
+    rule: 'pingpong',
+    reason: `not offered: wherever ping-pong was timed on the H100 (M = 4096, K 512–2048) it ran 2–35% slower than the cooperative picks; --config block_m=${config.blockM},block_n=${config.blockN},${force} builds it`,
+  };
+}
+
+/** A ping-pong tile's D staging: a slab ring per warpgroup where the ring is legal and buys stages. */
+function pingpongSlabs(
+  blockM: number,
+  blockN: number,
+  output: Bf16Output,
+  capacity: number,
+  kind: GemmProblem['kind'],
+): number {
+  const whole = { blockM, blockN, pingpong: 1, splitK: 1 };
+  const ring = completeConfigBf16({ ...whole, numSms: 1, dSlabs: 2 }, output, capacity);
+  if (ruleDSlabsBf16(kind, ring, output) !== null) return 0;
+  const stages = (c: Parameters<typeof maxStagesThatFitBf16>[0]) =>
+    maxStagesThatFitBf16(c, output, capacity, BF16_PLANNER_MAX_STAGES);
+  return stages(ring) > stages(whole) ? 2 : 0;
 }
 
 /** Every candidate for the problem: legal ones with their prediction, the rest with why not. */
 export function enumerateCandidatesBf16(problem: GemmProblem, device: PolicyDevice): Candidate[] {
   const output: Bf16Output = problem.output ?? defaultOutputBf16(problem.kind);
   const out: Candidate[] = [];
-  for (const { clusterM, clusterN, splitK } of tilingModes(problem)) {
+  for (const { clusterM, clusterN, splitK, pingpong } of tilingModes(problem)) {
     // The grid is whole clusters of the launch (split-K: of splitK CTAs).
     const numSms = device.numSms - (device.numSms % (clusterM * clusterN * splitK));
-    for (const blockM of BF16_BLOCK_M_CHOICES) {
+    // A ping-pong tile is one warpgroup's: 64 or 128 rows.
+    for (const blockM of BF16_BLOCK_M_CHOICES.filter((m) => !pingpong || m <= 128)) {
       for (const blockN of BF16_BLOCK_N_CHOICES) {
-        const fit = maxStagesThatFitBf16({ blockM, blockN, splitK }, output, device.sharedMemoryBytes);
+        const dSlabs = pingpong ? pingpongSlabs(blockM, blockN, output, device.sharedMemoryBytes, problem.kind) : 0;
+        const schedule = pingpong ? { pingpong, ...(dSlabs ? { dSlabs } : {}) } : {};
+        const fit = maxStagesThatFitBf16({ blockM, blockN, splitK, ...schedule }, output, device.sharedMemoryBytes);
         const config = completeConfigBf16(
-          { blockM, blockN, numSms, clusterM, clusterN, splitK, numStages: Math.max(2, Math.min(8, fit)) },
+          {
+            blockM,
+            blockN,
+            numSms,
+            clusterM,
+            clusterN,
+            splitK,
+            ...schedule,
+            numStages: Math.max(2, Math.min(BF16_PLANNER_MAX_STAGES, fit)),
+          },
           output,
           device.sharedMemoryBytes,
         );
@@ -345,6 +401,10 @@ export function enumerateCandidatesBf16(problem: GemmProblem, device: PolicyDevi
         const splitRejection = splitKRejectionBf16(config, problem, tiles, device);
         if (splitRejection) {
           out.push({ ...base, rejected: splitRejection });
+          continue;
+        }
+        if (pingpong) {
+          out.push({ ...base, rejected: pingpongNotOffered(config) });
           continue;
         }
         const cost = predictCostBf16(config, problem, device);

@@ -429,9 +429,10 @@ export function ruleSharedMemoryBf16(
   if (need <= capacity) return null;
   const fit = maxStagesThatFitBf16(c, output, capacity);
   const l = sharedMemoryLayoutBf16(c, output);
+  const perWarpgroup = dTilesBf16(c) > 1 ? `${dTilesBf16(c)} x ` : '';
   const staging = c.dSlabs
-    ? `D slab ring ${c.dSlabs} x ${c.blockM * tmaStoreBlockNBf16(c, output) * outputBytes(output)} B`
-    : `D tile${dTilesBf16(c) > 1 ? `s ${dTilesBf16(c)} x` : ''} ${alignUp(c.blockM * c.blockN * outputBytes(output), 1024)} B`;
+    ? `D slab ring${perWarpgroup ? 's' : ''} ${perWarpgroup}${c.dSlabs} x ${c.blockM * tmaStoreBlockNBf16(c, output) * outputBytes(output)} B`
+    : `D tile${perWarpgroup ? 's' : ''} ${perWarpgroup}${alignUp(c.blockM * c.blockN * outputBytes(output), 1024)} B`;
   const exchange = l.exchangeBytes > 0 ? `, split-K exchange ${splitKOf(c) - 1} x ${c.blockM * c.blockN * 4} B` : '';
   // The kernel needs 2 stages at least: below that the exchange (or the tile) is what must shrink.
   const advice =

@@ -8,9 +8,9 @@ import { sameKernelConfig } from '../configIdentity';
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const padLeft = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 
-/** "256x128 c2x1 wg2 st3": the compact config label of the text table. */
+/** "256x128 c2x1 wg2 st3" (split-K, ping-pong and the slab ring when set): the compact config label of the text table. */
 export function compactConfig(c: GemmConfig): string {
-  return `${c.blockM}x${c.blockN} c${c.clusterM}x${c.clusterN}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''} wg${c.numMathWarpgroups}${c.pingpong ? ' pp' : ''} st${c.numStages}`;
+  return `${c.blockM}x${c.blockN} c${c.clusterM}x${c.clusterN}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''} wg${c.numMathWarpgroups}${c.pingpong ? ' pp' : ''}${c.dSlabs ? ` ds${c.dSlabs}` : ''} st${c.numStages}`;
 }
 
 function candidateLine(c: Candidate, chosen: boolean): string {
@@ -19,7 +19,7 @@ function candidateLine(c: Candidate, chosen: boolean): string {
   const smem = `${(cfg.sharedBytes / 1024).toFixed(1)}KB`;
   const fields = [
     mark,
-    pad(compactConfig(cfg), 26),
+    pad(compactConfig(cfg), 28),
     `sw${cfg.swizzleA}/${cfg.swizzleB}/${cfg.swizzleD}`.padEnd(14),
     `smem ${padLeft(smem, 8)}`,
     `tiles ${padLeft(String(c.tiles), 6)}`,
