@@ -20,11 +20,15 @@ test('configs --kernel bf16: BF16 candidates (blockK 64), rejections with rules,
   assert.equal(report.problem.kind, 'bf16');
   assert.equal(report.chosen.blockK, 64);
   assert.match(report.configOrigin!.text, /BF16 cost model/);
-  const rejected = report.candidates.filter((c) => c.rejected && !c.config.splitK);
+  const rejected = report.candidates.filter((c) => c.rejected && !c.config.splitK && !c.config.pingpong);
   assert.ok(
     rejected.length > 0 &&
       rejected.every((c) => c.rejected!.rule === 'registers' && /accumulator registers/.test(c.rejected!.reason)),
   );
+  // Ping-pong tiles are listed, none offered: too many accumulators, or measured slower.
+  const pingpong = report.candidates.filter((c) => c.config.pingpong);
+  assert.ok(pingpong.some((c) => c.rejected!.rule === 'pingpong' && /not offered/.test(c.rejected!.reason)));
+  assert.ok(pingpong.every((c) => c.rejected && ['pingpong', 'registers'].includes(c.rejected.rule)));
   // Split-K at M = 4096: every split candidate is refused (most would add waves), each with its rule.
   const splits = report.candidates.filter((c) => c.config.splitK);
   assert.ok(splits.length > 0 && splits.every((c) => c.rejected));

@@ -134,10 +134,12 @@ test('ping-pong ran behind the cooperative pick on every swept short-K shape, an
 test('the planner offers no ping-pong tile (it measured slower); a forced one is priced with its one-warpgroup K-loop', () => {
   for (const sc of newestCases()) {
     const report = chooseConfigBf16({ ...sc.case, kind: 'bf16' }, H100_SXM);
+    // Listed, every one rejected (not offered, or illegal), none chosen.
     assert.ok(
-      report.candidates.every((c) => !c.config.pingpong),
+      report.candidates.every((c) => !c.config.pingpong || (c.rejected && !c.predicted)),
       label(sc.case),
     );
+    assert.equal(report.chosen.pingpong ?? 0, 0, label(sc.case));
   }
   // One tile per SM: nothing to hide, so only the slower K-loop shows.
   const one = (pingpong: number) =>
