@@ -1,6 +1,7 @@
 // lab/config-sweep-fixture.mjs folds bench runs into a sweep fixture: runs of one config are its
 // repeats (their median is its time), and configs that build different kernels stay apart, split-K,
-// ping-pong and the D slab ring included; the FP8 GEMM's runs (a problem per result) fold per shape.
+// ping-pong, the D slab ring and the D swizzle included; the FP8 GEMM's runs (a problem per result)
+// fold per shape.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -8,19 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../repoRoot';
+import { completeConfigBf16 } from '../../../extension/src/core/bf16/kernelRulesBf16';
 
-const tile = {
-  blockM: 64,
-  blockN: 32,
-  blockK: 64,
-  numStages: 8,
-  numMathWarpgroups: 1,
-  clusterM: 1,
-  clusterN: 1,
-  swizzleA: 128,
-  swizzleB: 128,
-  swizzleD: 128,
-};
+// A BF16 64x32 tile as the planner completes it (its D swizzle: 64 bytes).
+const tile = completeConfigBf16({ blockM: 64, blockN: 32, numSms: 132 });
 const bfCase = { kind: 'bf16', numGroups: 1, m: 64, n: 2112, k: 7168 };
 const run = (
   startedAt: string,
@@ -86,10 +78,10 @@ test('the fold keeps split-K, ping-pong, slab-ring and D-swizzle configs of one 
       ],
     );
     assert.deepEqual(configs, [
-      [1, 0, 0, 128, 17.8, 1],
-      [2, 0, 0, 128, 21.7, 3],
-      [1, 1, 0, 128, 30, 1],
-      [1, 0, 2, 128, 18.4, 1],
+      [1, 0, 0, 64, 17.8, 1],
+      [2, 0, 0, 64, 21.7, 3],
+      [1, 1, 0, 64, 30, 1],
+      [1, 0, 2, 64, 18.4, 1],
       [1, 0, 0, 0, 16.9, 1],
     ]);
     assert.equal(fixture.cases[0].configs[1].peersMedianUs.cublaslt, 14.8);

@@ -46,12 +46,12 @@
 // (a slab of TMA_D_BLOCK_N columns) at a time through a ring of kDSlabs slab buffers instead of a
 // whole-tile staging buffer, so the shared memory a 128x256 bf16 tile would hold for D (64 KB) goes
 // to one more pipeline stage. With ping-pong each math warpgroup has a ring of its own: a 128x176
-// tile per warpgroup then stages D in 2 x 2 x 4 KB and keeps 5 stages instead of 3. Slab s is staged into buffer (slabs so far) % kDSlabs,
-// stored by the tile's first thread, and its store reads the buffer while the next slab is staged;
-// before the barrier that ends slab s's staging, that thread waits until every store but the last
-// kDSlabs - 2 has finished reading, so the buffer slab s + 1 reuses is free when the barrier opens.
-// One named barrier (the tile's) per slab, none at the epilogue's start (the ring runs on across
-// tiles).
+// tile per warpgroup then stages D in 2 x 2 x 4 KB and keeps 5 stages instead of 3. Slab s is staged
+// into buffer (slabs so far) % kDSlabs, stored by the tile's first thread, and its store reads the
+// buffer while the next slab is staged; before the barrier that ends slab s's staging, that thread
+// waits until every store but the last kDSlabs - 2 has finished reading, so the buffer slab s + 1
+// reuses is free when the barrier opens. One named barrier (the tile's) per slab, none at the
+// epilogue's start (the ring runs on across tiles).
 //
 // K need not be a multiple of BLOCK_K: the last K-block's box reaches past K and the TMA fills it
 // with zeros, which add nothing. Rows past M and columns past N are likewise zero-filled on load and
