@@ -46,7 +46,10 @@ struct Scheduler {
   static constexpr uint32_t kSlowBlock = kRasterAlongN ? BLOCK_M : BLOCK_N;
   // L2 footprint of the tiles in flight: G fast blocks + ceil(SMs / G) slow blocks; pick G in {8, 16}.
   static constexpr uint32_t footprint(uint32_t g) { return g * kFastBlock + ceil_div(kNumSMs, g) * kSlowBlock; }
-  static constexpr uint32_t kGroupSize = footprint(16) < footprint(8) ? 16 : 8;
+#ifndef FP8LAB_RASTER_GROUP
+#define FP8LAB_RASTER_GROUP 0  // an experiment's fixed group size (FP8LAB_JIT_DEFINES); 0: by footprint
+#endif
+  static constexpr uint32_t kGroupSize = FP8LAB_RASTER_GROUP > 0 ? FP8LAB_RASTER_GROUP : footprint(16) < footprint(8) ? 16 : 8;
   static_assert(kGroupSize % 2 == 0, "even groups keep cluster pairs on one block");
 
   uint32_t num_m_blocks;
