@@ -396,12 +396,19 @@ function slabCases(sms: number): GroupedCase[] {
     for (const config of [ring(128, 128, 2, output), ring(64, 256, 3, output)])
       for (const [m, n, k] of [shapes[0], shapes[1], shapes[3]]) out.push(bf16(m, n, k, { output, config }));
   // Ping-pong: a ring per warpgroup, each its own issuer and barrier; 11 boxes of 16 columns at 128x176.
-  const ppRing = (blockN: number, dSlabs: number, output: Bf16Output = 'bf16', extra: { swizzleD?: number } = {}) =>
-    completeConfigBf16({ blockM: 128, blockN, dSlabs, pingpong: 1, numSms: sms, ...extra }, output);
+  const ppRing = (
+    blockN: number,
+    dSlabs: number,
+    output: Bf16Output = 'bf16',
+    extra: { swizzleD?: number; clusterM?: number } = {},
+  ) => completeConfigBf16({ blockM: 128, blockN, dSlabs, pingpong: 1, numSms: sms, ...extra }, output);
   for (const config of [ppRing(176, 2), ppRing(176, 3), ppRing(160, 2), ppRing(128, 2, 'bf16', { swizzleD: 64 })])
     for (const [m, n, k] of shapes) out.push(bf16(m, n, k, { config }));
   for (const [m, n, k] of [shapes[0], shapes[1], shapes[3]])
     out.push(bf16(m, n, k, { output: 'fp32-accumulate', config: ppRing(128, 2, 'fp32-accumulate') }));
+  // Ping-pong rings in 2x1 clusters: B multicast to the pair, stages released by both CTAs' warpgroup.
+  for (const [m, n, k] of [shapes[0], shapes[1], shapes[4]])
+    out.push(bf16(m, n, k, { config: ppRing(176, 2, 'bf16', { clusterM: 2 }) }));
   // Split-K: rank 0 alone stages and stores the summed tile through the ring.
   for (const [m, n, k] of [shapes[0], shapes[1], [72, 520, 2056] as [number, number, number]]) {
     out.push(bf16(m, n, k, { config: ring(64, 192, 2, 'bf16', { splitK: 2 }) }));

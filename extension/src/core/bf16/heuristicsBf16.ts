@@ -284,27 +284,33 @@ interface TilingMode {
 
 /**
  * The tilings the planner lists: each cluster without split-K, split-K (kind 'bf16') without a
- * cluster, and the ping-pong schedule (listed with why it is not offered).
+ * cluster, and the ping-pong schedule in each cluster (listed with why it is not offered).
  */
 function tilingModes(problem: GemmProblem): TilingMode[] {
   const modes = BF16_CLUSTER_CHOICES.map(([clusterM, clusterN]) => ({ clusterM, clusterN, splitK: 1, pingpong: 0 }));
   if (problem.kind === 'bf16')
     for (const splitK of BF16_SPLIT_K_CHOICES) modes.push({ clusterM: 1, clusterN: 1, splitK, pingpong: 0 });
-  modes.push({ clusterM: 1, clusterN: 1, splitK: 1, pingpong: 1 });
+  for (const [clusterM, clusterN] of BF16_CLUSTER_CHOICES) modes.push({ clusterM, clusterN, splitK: 1, pingpong: 1 });
   return modes;
 }
 
 /**
- * Why the planner lists ping-pong tiles without offering them: wherever they were timed beside the
- * cooperative picks on the H100 (the one GEMM at M = 4096, K 512–2048: 64x256 and 128x128, and 128x176
- * and 128x128 with a slab ring per warpgroup; test/fixtures/h100/bf16-pingpong.json,
- * bf16-pingpong-ring.json) they ran 2–35% slower.
+ * Why the planner lists ping-pong tiles without offering them. Timed beside the cooperative picks on
+ * the H100 (the one GEMM at M = 4096, K 512–2048; test/fixtures/h100/bf16-pingpong.json,
+ * bf16-pingpong-ring.json, bf16-pingpong-clusters.json) they ran 2–35% slower, except 128x176 in a
+ * 2x1 cluster at K = 1536, ahead of the pick in one run and behind it at K = 512: too few shapes to
+ * price the schedule by.
  */
 function pingpongNotOffered(config: GemmConfig): Candidate['rejected'] {
-  const force = `pingpong=1${config.dSlabs ? `,d_slabs=${config.dSlabs}` : ''}`;
+  const force = [
+    `block_m=${config.blockM},block_n=${config.blockN},pingpong=1`,
+    ...(config.dSlabs ? [`d_slabs=${config.dSlabs}`] : []),
+    ...(config.clusterM > 1 ? [`cluster_m=${config.clusterM}`] : []),
+    ...(config.clusterN > 1 ? [`cluster_n=${config.clusterN}`] : []),
+  ].join(',');
   return {
     rule: 'pingpong',
-    reason: `not offered: wherever ping-pong was timed on the H100 (M = 4096, K 512–2048) it ran 2–35% slower than the cooperative picks; --config block_m=${config.blockM},block_n=${config.blockN},${force} builds it`,
+    reason: `not offered: timed on the H100 at M = 4096 (K 512–2048), ping-pong ran 2–35% slower than the cooperative picks except 128x176 in a 2x1 cluster at K = 1536 (ahead in one run; behind at K = 512), too few shapes to price it by; --config ${force} builds it`,
   };
 }
 

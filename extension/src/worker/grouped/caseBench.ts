@@ -460,6 +460,7 @@ export async function timeWithPeers(
       flops: work.flops,
       bytes: work.bytes,
       flopsOver: work.flopsOver,
+      roundsUs: timed.perCallUs[0],
     };
     if (cublas?.launches) {
       const samples = timed.perCallUs[1];

@@ -44,7 +44,7 @@ test('ping-pong with a ring per warpgroup ran at least 4% behind the cooperative
   assert.equal(compared, 6);
 });
 
-test('the planner lists ping-pong tiles of 64 and 128 rows, none offered, each with the --config that builds it', () => {
+test('the planner lists ping-pong tiles of 64 and 128 rows alone and in 2x1 and 1x2 clusters, none offered, each with the --config that builds it', () => {
   const report = chooseConfigBf16({ kind: 'bf16', m: 4096, n: 32768, k: 512 }, H100_SXM);
   const pp = report.candidates.filter((c) => c.config.pingpong);
   assert.deepEqual(
@@ -53,19 +53,53 @@ test('the planner lists ping-pong tiles of 64 and 128 rows, none offered, each w
   );
   assert.equal(report.chosen.pingpong ?? 0, 0);
   const listed = pp.filter((c) => c.rejected?.rule === 'pingpong');
-  assert.ok(listed.length >= 20, `${listed.length} ping-pong tiles listed as not offered`);
+  assert.ok(listed.length >= 60, `${listed.length} ping-pong tiles listed as not offered`);
+  for (const cluster of ['1x1', '2x1', '1x2'])
+    assert.ok(
+      listed.some((c) => `${c.config.clusterM}x${c.config.clusterN}` === cluster),
+      `ping-pong tiles in ${cluster} clusters are listed`,
+    );
   for (const c of listed) {
-    assert.match(c.rejected!.reason, /not offered: .* ran 2–35% slower than the cooperative picks/);
+    assert.match(c.rejected!.reason, /not offered: .* ran 2–35% slower than the cooperative picks except/);
     const forced = /--config (\S+) builds it/.exec(c.rejected!.reason)![1];
     const parsed = parseConfigText(forced);
     if (parsed.ok !== true) throw new Error(`${forced} does not parse`);
-    const { blockM, blockN, pingpong, dSlabs } = parsed.value;
+    const { blockM, blockN, pingpong, dSlabs, clusterM, clusterN } = parsed.value;
     assert.ok(blockM && blockN, forced);
-    const built = completeConfigBf16({ blockM, blockN, pingpong, dSlabs, numSms: 132 });
+    const built = completeConfigBf16({ blockM, blockN, pingpong, dSlabs, clusterM, clusterN, numSms: 132 });
     assert.ok(sameKernelConfig(built, c.config), `${forced} builds ${JSON.stringify(built)}, not the listed config`);
   }
   // cuBLASLt's shape: 128x176 with a ring per warpgroup and 5 stages; 128x128 keeps its whole D tiles.
-  const at = (n: number) => pp.find((c) => c.config.blockM === 128 && c.config.blockN === n)!.config;
+  const at = (n: number) =>
+    pp.find((c) => c.config.blockM === 128 && c.config.blockN === n && c.config.clusterM * c.config.clusterN === 1)!
+      .config;
   assert.deepEqual([at(176).dSlabs, at(176).numStages], [2, 5]);
   assert.deepEqual([at(128).dSlabs ?? 0, at(128).numStages], [0, 5]);
+});
+
+// Ping-pong in a 2x1 cluster (B multicast to two M-blocks): the 128x176 ring, which is bound by the
+// L2 alone, against the cooperative pick (test/fixtures/h100/bf16-pingpong-clusters.json, one run
+// per config, cuBLASLt beside ours in every process).
+const clusters: { cases: Array<{ case: { m: number; n: number; k: number }; configs: SweptConfig[] }> } = JSON.parse(
+  readFileSync(join(__dirname, '../../../../fixtures/h100/bf16-pingpong-clusters.json'), 'utf8'),
+);
+
+test('128x176 ping-pong in a 2x1 cluster ran ahead of the cooperative pick at K = 1536 and behind it at K = 512, as the listing says', () => {
+  const ratio = (k: number) => {
+    const sc = clusters.cases.find((c) => c.case.k === k)!;
+    const label = `${sc.case.m}x${sc.case.n}x${sc.case.k}`;
+    const us = timesOnOneClock(sc.configs, 'cublaslt', label);
+    const pick = chooseConfigBf16({ kind: 'bf16', ...sc.case }, H100_SXM).chosen;
+    const coop = sc.configs.findIndex((c) => sameKernelConfig(c.config, pick));
+    const pair = sc.configs.findIndex((c) => c.config.pingpong && c.config.blockN === 176 && c.config.clusterM === 2);
+    assert.ok(coop >= 0 && pair >= 0, `${label}: the pick and the 128x176 pair were timed`);
+    return us[coop] / us[pair];
+  };
+  assert.ok(ratio(1536) > 1.05, `K = 1536: the pair ran ${ratio(1536).toFixed(3)}x the pick's speed`);
+  assert.ok(ratio(512) < 0.95, `K = 512: the pair ran ${ratio(512).toFixed(3)}x the pick's speed`);
+  const listed = chooseConfigBf16({ kind: 'bf16', m: 4096, n: 24576, k: 1536 }, H100_SXM).candidates.find(
+    (c) => c.config.pingpong && c.config.blockM === 128 && c.config.blockN === 176 && c.config.clusterM === 2,
+  );
+  assert.equal(listed?.rejected?.rule, 'pingpong');
+  assert.match(listed!.rejected!.reason, /--config block_m=128,block_n=176,pingpong=1,d_slabs=2,cluster_m=2 builds it/);
 });

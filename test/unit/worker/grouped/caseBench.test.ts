@@ -85,6 +85,9 @@ test('contiguous: a reference per non-empty expert, calc_diff over valid rows, p
   assert.equal(layout.length, r.draw.totalRows);
   assert.ok(r.timing && r.timing.flopsOver === 'padded');
   assert.equal(r.timing.flops, 2 * r.draw.totalRows! * 512 * 256);
+  // Every round's time, in the order the rounds ran (as the peers keep theirs): the clock can change mid-run.
+  assert.equal(r.timing.roundsUs?.length, 3);
+  assert.equal(r.timing.medianUs, [...r.timing.roundsUs!].sort((a, b) => a - b)[1]);
   assert.ok(r.accuracy?.passed);
 });
 
