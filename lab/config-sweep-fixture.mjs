@@ -2,8 +2,8 @@
 // `fp8lab bench --shapes ... --json`, whose results carry a problem instead of a case) of the same
 // cases under different configs (--config, or the heuristics' picks of some commit) into one fixture:
 // per case, each config's median µs over its runs, with each peer's median timed beside it in the
-// same processes. The cost-model tests read these to check that the models rank tiles as they
-// measured. Usage: node lab/config-sweep-fixture.mjs "COMMAND" FILE... > FIXTURE.json
+// same processes and, where both kept their rounds, the median of the per-round ratios (peer / ours).
+// The cost-model tests read these to check that the models rank tiles as they measured. Usage: node lab/config-sweep-fixture.mjs "COMMAND" FILE... > FIXTURE.json
 // (COMMAND: how the runs were made, written into the fixture.)
 import { readFileSync } from 'node:fs';
 
@@ -30,10 +30,23 @@ for (const file of files) {
     const what = r.case ?? { kind: r.problem.kind, m: r.problem.m, n: r.problem.n, k: r.problem.k };
     const key = JSON.stringify(what);
     const entry = cases.get(key) ?? { case: what, draw: r.draw, configs: new Map() };
-    const cfg = entry.configs.get(configKey(r.config)) ?? { config: r.config, us: [], peers: new Map() };
+    const cfg = entry.configs.get(configKey(r.config)) ?? {
+      config: r.config,
+      us: [],
+      peers: new Map(),
+      paired: new Map(),
+    };
     cfg.us.push(r.timing.medianUs);
-    for (const p of r.peers ?? [])
-      if (p.timing) cfg.peers.set(p.id, [...(cfg.peers.get(p.id) ?? []), p.timing.medianUs]);
+    for (const p of r.peers ?? []) {
+      if (!p.timing) continue;
+      cfg.peers.set(p.id, [...(cfg.peers.get(p.id) ?? []), p.timing.medianUs]);
+      // Rounds alternate ours and the peer's, so a round's two times share its clock: the median of
+      // the per-round ratios holds when the clock changes mid-run, the ratio of the medians may not.
+      const ours = r.timing.roundsUs;
+      const theirs = p.timing.roundsUs;
+      if (ours?.length && ours.length === theirs?.length)
+        cfg.paired.set(p.id, [...(cfg.paired.get(p.id) ?? []), median(theirs.map((t, i) => t / ours[i]))]);
+    }
     entry.configs.set(configKey(r.config), cfg);
     cases.set(key, entry);
   }
@@ -51,6 +64,13 @@ console.log(
           medianUs: round1(median(c.us)),
           runsUs: c.us.map(round1),
           peersMedianUs: Object.fromEntries([...c.peers].map(([id, us]) => [id, round1(median(us))])),
+          ...(c.paired.size
+            ? {
+                peersPairedRatio: Object.fromEntries(
+                  [...c.paired].map(([id, r]) => [id, Math.round(median(r) * 1e4) / 1e4]),
+                ),
+              }
+            : {}),
         })),
       })),
     },

@@ -9,6 +9,8 @@ export interface SweptConfig {
   /** Each run's median, when the config ran in several processes. */
   runsUs: number[];
   peersMedianUs: Record<string, number>;
+  /** Median over rounds of the peer's time over ours in the same round (runs that kept both rounds). */
+  peersPairedRatio?: Record<string, number>;
 }
 
 const median = (xs: number[]) => {
@@ -27,5 +29,8 @@ export function timesOnOneClock(configs: SweptConfig[], peer: string, caseLabel:
     `${caseLabel}: ${peer} was timed beside every config`,
   );
   const ref = median(peerUs);
+  // Where every config kept its rounds, their paired ratios: robust to a clock change mid-run.
+  const paired = configs.map((c) => c.peersPairedRatio?.[peer]);
+  if (paired.every((r) => r !== undefined && r > 0)) return paired.map((r) => ref / r!);
   return configs.map((c, i) => (c.medianUs / peerUs[i]) * ref);
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../repoRoot';
 import { completeConfigBf16 } from '../../../extension/src/core/bf16/kernelRulesBf16';
+import { timesOnOneClock, type SweptConfig } from './configSweepFixture';
 
 // A BF16 64x32 tile as the planner completes it (its D swizzle: 64 bytes).
 const tile = completeConfigBf16({ blockM: 64, blockN: 32, numSms: 132 });
@@ -125,3 +126,47 @@ test('FP8 GEMM runs fold per problem: two shapes stay two cases, each config’s
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('where both kept their rounds, the fold adds the median per-round ratio, and times on one clock follow it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fp8lab-fold-'));
+  try {
+    // The clock falls 30% between our third round and the peer's: the medians land in different
+    // modes (ours 100, the peer's 117: 1.17), every round but that one reads 0.9.
+    const rounds = (config: object, ours: number[], theirs: number[]) => ({
+      ...run('2026-12-07T09:00:00Z', [[config, median(ours), median(theirs)]]),
+      results: [
+        {
+          case: bfCase,
+          config,
+          accuracy: { passed: true },
+          timing: { medianUs: median(ours), roundsUs: ours },
+          peers: [{ id: 'cublaslt', timing: { medianUs: median(theirs), roundsUs: theirs } }],
+        },
+      ],
+    });
+    const steady = { ...tile, swizzleD: 0 };
+    const fixture = fold(dir, [
+      rounds(tile, [100, 100, 100, 130, 130], [90, 90, 117, 117, 117]),
+      rounds(steady, [120, 120, 120, 120, 120], [108, 108, 108, 108, 108]),
+    ]);
+    const [shifted, level] = fixture.cases[0].configs as SweptConfig[];
+    assert.equal(shifted.medianUs, 100);
+    assert.equal(shifted.peersMedianUs.cublaslt, 117);
+    assert.equal(shifted.peersPairedRatio!.cublaslt, 0.9);
+    assert.equal(level.peersPairedRatio!.cublaslt, 0.9);
+    // Both ran at 0.9 of the peer's speed round by round: the same time on one clock; by the
+    // medians alone the first would read 23% faster.
+    const [a, b] = timesOnOneClock([shifted, level], 'cublaslt', 'paired');
+    assert.ok(Math.abs(a - b) < 1e-9, `${a} vs ${b}`);
+    const { peersPairedRatio: _drop, ...unpaired } = shifted;
+    const [c, d] = timesOnOneClock([unpaired, { ...level, peersPairedRatio: undefined }], 'cublaslt', 'medians');
+    assert.ok(d / c > 1.2, `${c} vs ${d}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((p, q) => p - q);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
