@@ -1,6 +1,8 @@
 // Table of variants.sh results: per shape, each variant's median µs (over its rounds) and its
-// ratio to the peer timed in the same process: DeepGEMM when the run had it, else cuBLASLt. Grouped
-// shapes are keyed with their group count (G16 4096x7168x33664).
+// ratio to the peer timed in the same process: DeepGEMM when the run had it, else cuBLASLt. The ratio
+// is the median of the per-round ratios (peer / ours) where both kept their rounds: rounds alternate
+// the two, so a round's pair shares a clock even when the clock changes mid-run; else the ratio of
+// the medians. Grouped shapes are keyed with their group count (G16 4096x7168x33664).
 // Usage: node variants-summary.mjs FILE...
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -20,16 +22,21 @@ for (const file of process.argv.slice(2)) {
       peers.find((x) => x.id === 'deepgemm' && x.timing) ?? peers.find((x) => x.id === 'cublaslt' && x.timing);
     rows[`${p.numGroups > 1 ? `G${p.numGroups} ` : ''}${p.m}x${p.n}x${p.k}`] = {
       us: r.timing.medianUs,
-      ratio: peer ? peer.timing.medianUs / r.timing.medianUs : NaN,
+      ratio: peer ? ratioTo(peer.timing, r.timing) : NaN,
     };
   }
   if (!runs.has(label)) runs.set(label, []);
   runs.get(label).push(rows);
 }
-const median = (xs) => {
+function median(xs) {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
   return s.length ? s[(s.length - 1) >> 1] : NaN;
-};
+}
+function ratioTo(peer, ours) {
+  const [theirs, mine] = [peer.roundsUs, ours.roundsUs];
+  if (theirs?.length && theirs.length === mine?.length) return median(theirs.map((t, i) => t / mine[i]));
+  return peer.medianUs / ours.medianUs;
+}
 const labels = [...runs.keys()];
 const shapes = [...new Set(labels.flatMap((l) => runs.get(l).flatMap((r) => Object.keys(r))))];
 console.log(['shape'.padEnd(18), ...labels.map((l) => `${l} µs (x peer)`.padStart(24))].join(' '));
