@@ -2,8 +2,10 @@
 // `fp8lab bench --shapes ... --json`, whose results carry a problem instead of a case) of the same
 // cases under different configs (--config, or the heuristics' picks of some commit) into one fixture:
 // per case, each config's median µs over its runs, with each peer's median timed beside it in the
-// same processes and, where both kept their rounds, the median of the per-round ratios (peer / ours).
-// The cost-model tests read these to check that the models rank tiles as they measured. Usage: node lab/config-sweep-fixture.mjs "COMMAND" FILE... > FIXTURE.json
+// same processes, each run's fastest rounds and, where both kept their rounds, the median of the
+// per-round ratios (peer / ours). The cost-model tests read these to check that the models rank
+// tiles as they measured.
+// Usage: node lab/config-sweep-fixture.mjs "COMMAND" FILE... > FIXTURE.json
 // (COMMAND: how the runs were made, written into the fixture.)
 import { readFileSync } from 'node:fs';
 
@@ -33,13 +35,17 @@ for (const file of files) {
     const cfg = entry.configs.get(configKey(r.config)) ?? {
       config: r.config,
       us: [],
+      fastest: [],
       peers: new Map(),
+      peersFastest: new Map(),
       paired: new Map(),
     };
     cfg.us.push(r.timing.medianUs);
+    cfg.fastest.push(r.timing.minUs);
     for (const p of r.peers ?? []) {
       if (!p.timing) continue;
       cfg.peers.set(p.id, [...(cfg.peers.get(p.id) ?? []), p.timing.medianUs]);
+      cfg.peersFastest.set(p.id, [...(cfg.peersFastest.get(p.id) ?? []), p.timing.minUs]);
       // Rounds alternate ours and the peer's, so a round's two times share its clock: the median of
       // the per-round ratios holds when the clock changes mid-run, the ratio of the medians may not.
       const ours = r.timing.roundsUs;
@@ -64,6 +70,13 @@ console.log(
           medianUs: round1(median(c.us)),
           runsUs: c.us.map(round1),
           peersMedianUs: Object.fromEntries([...c.peers].map(([id, us]) => [id, round1(median(us))])),
+          // Each run's fastest round, ours and each peer's, in run order (where the runs kept it).
+          ...(c.fastest.every((us) => us > 0) ? { fastestRoundsUs: c.fastest.map(round1) } : {}),
+          ...([...c.peersFastest.values()].flat().every((us) => us > 0) && c.peersFastest.size
+            ? {
+                peersFastestRoundsUs: Object.fromEntries([...c.peersFastest].map(([id, us]) => [id, us.map(round1)])),
+              }
+            : {}),
           ...(c.paired.size
             ? {
                 peersPairedRatio: Object.fromEntries(

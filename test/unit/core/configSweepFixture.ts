@@ -11,6 +11,9 @@ export interface SweptConfig {
   peersMedianUs: Record<string, number>;
   /** Median over rounds of the peer's time over ours in the same round (runs that kept both rounds). */
   peersPairedRatio?: Record<string, number>;
+  /** Each run's fastest round, ours and each peer's, in run order. */
+  fastestRoundsUs?: number[];
+  peersFastestRoundsUs?: Record<string, number[]>;
 }
 
 const median = (xs: number[]) => {

@@ -127,7 +127,7 @@ test('FP8 GEMM runs fold per problem: two shapes stay two cases, each config’s
   }
 });
 
-test('where both kept their rounds, the fold adds the median per-round ratio, and times on one clock follow it', () => {
+test('where both kept their rounds, the fold adds the median per-round ratio and the fastest rounds; times on one clock follow the ratio', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fp8lab-fold-'));
   try {
     // The clock falls 30% between our third round and the peer's: the medians land in different
@@ -139,8 +139,10 @@ test('where both kept their rounds, the fold adds the median per-round ratio, an
           case: bfCase,
           config,
           accuracy: { passed: true },
-          timing: { medianUs: median(ours), roundsUs: ours },
-          peers: [{ id: 'cublaslt', timing: { medianUs: median(theirs), roundsUs: theirs } }],
+          timing: { medianUs: median(ours), minUs: Math.min(...ours), roundsUs: ours },
+          peers: [
+            { id: 'cublaslt', timing: { medianUs: median(theirs), minUs: Math.min(...theirs), roundsUs: theirs } },
+          ],
         },
       ],
     });
@@ -154,6 +156,9 @@ test('where both kept their rounds, the fold adds the median per-round ratio, an
     assert.equal(shifted.peersMedianUs.cublaslt, 117);
     assert.equal(shifted.peersPairedRatio!.cublaslt, 0.9);
     assert.equal(level.peersPairedRatio!.cublaslt, 0.9);
+    // Each run's fastest rounds ride along (the README quotes them where the clock moved).
+    const fastest = fixture.cases[0].configs[0];
+    assert.deepEqual([fastest.fastestRoundsUs, fastest.peersFastestRoundsUs], [[100], { cublaslt: [90] }]);
     // Both ran at 0.9 of the peer's speed round by round: the same time on one clock; by the
     // medians alone the first would read 23% faster.
     const [a, b] = timesOnOneClock([shifted, level], 'cublaslt', 'paired');

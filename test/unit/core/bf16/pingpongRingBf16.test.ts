@@ -103,3 +103,28 @@ test('128x176 ping-pong in a 2x1 cluster ran ahead of the cooperative pick at K 
   assert.equal(listed?.rejected?.rule, 'pingpong');
   assert.match(listed!.rejected!.reason, /--config block_m=128,block_n=176,pingpong=1,d_slabs=2,cluster_m=2 builds it/);
 });
+
+// The same process's runs with every M-block in one raster group (FP8LAB_RASTER_GROUP=32,
+// test/fixtures/h100/bf16-pingpong-raster32.json), beside the default build's (bf16-pingpong-clusters.json).
+const raster32: typeof clusters = JSON.parse(
+  readFileSync(join(__dirname, '../../../../fixtures/h100/bf16-pingpong-raster32.json'), 'utf8'),
+);
+
+test('grouping every M-block sped the 128x128 ping-pong up at K = 512 and 1536, not at 2048, and it stayed behind the pick', () => {
+  // Fastest rounds over cuBLASLt's fastest in the same process: the clock moved within these runs.
+  const relative = (fixture: typeof clusters, k: number, pingpong: boolean) => {
+    const sc = fixture.cases.find((c) => c.case.k === k)!;
+    const c = sc.configs.find(
+      (x) =>
+        Boolean(x.config.pingpong) === pingpong && x.config.clusterM === 1 && (!pingpong || x.config.blockN === 128),
+    )!;
+    return c.fastestRoundsUs![0] / c.peersFastestRoundsUs!.cublaslt[0];
+  };
+  const gain = (k: number) => relative(clusters, k, true) / relative(raster32, k, true);
+  assert.ok(gain(512) > 1.03 && gain(1536) > 1.1 && gain(2048) < 0.95, `${gain(512)} ${gain(1536)} ${gain(2048)}`);
+  for (const k of [512, 1536, 2048])
+    assert.ok(
+      relative(raster32, k, true) > relative(clusters, k, false),
+      `K = ${k}: ping-pong grouped stayed behind the pick`,
+    );
+});
