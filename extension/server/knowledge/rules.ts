@@ -153,7 +153,7 @@ export const rules: RuleEntry[] = [
     id: 'pingpong',
     families: ['bf16'],
     title: 'Ping-pong: 2 math warpgroups, each on whole 64- or 128-row tiles',
-    body: "With ping-pong a tile is one math warpgroup's: it covers BLOCK_M in 64-row waves (one or two), so BLOCK_M is 64 or 128, and there are exactly 2 warpgroups taking alternate tiles. Each keeps its own D staging tile (or slab ring) in shared memory, which leaves fewer stages than the cooperative form of the same tile. The FP8 kernels refuse pingpong = 1: their warpgroups always split a tile.",
+    body: "With ping-pong a tile is one math warpgroup's: it covers BLOCK_M in 64-row waves (one or two), so BLOCK_M is 64 or 128, and there are exactly 2 warpgroups taking alternate tiles. Each keeps its own D staging tile (or slab ring) in shared memory, which leaves fewer stages than the cooperative form of the same tile. In a cluster of 2 the same warpgroup of both CTAs takes the paired tiles, so the pair multicasts as the cooperative form does and both release each stage. The FP8 kernels refuse pingpong = 1: their warpgroups always split a tile.",
     mirror: BF16,
   },
   {
