@@ -16,10 +16,15 @@ export interface SweptConfig {
   peersFastestRoundsUs?: Record<string, number[]>;
 }
 
-const median = (xs: number[]) => {
+/** A sweep fixture of one GEMM shape per case (the BF16 and FP8 normal kinds). */
+export interface ShapeSweep {
+  cases: Array<{ case: { m: number; n: number; k: number }; configs: SweptConfig[] }>;
+}
+
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+}
 
 /**
  * Each config's time on one clock, since the clock drifts between processes: ours over the peer's

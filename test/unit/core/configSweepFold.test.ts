@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../repoRoot';
 import { completeConfigBf16 } from '../../../extension/src/core/bf16/kernelRulesBf16';
-import { timesOnOneClock, type SweptConfig } from './configSweepFixture';
+import { median, timesOnOneClock, type SweptConfig } from './configSweepFixture';
 
 // A BF16 64x32 tile as the planner completes it (its D swizzle: 64 bytes).
 const tile = completeConfigBf16({ blockM: 64, blockN: 32, numSms: 132 });
@@ -170,8 +170,3 @@ test('where both kept their rounds, the fold adds the median per-round ratio and
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((p, q) => p - q);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}

@@ -19,7 +19,7 @@ import { kernelNameBf16, kernelSourceBf16 } from '../../../../extension/src/core
 import { sameKernelConfig } from '../../../../extension/src/core/configIdentity';
 import { chooseConfigBf16 } from '../../../../extension/src/core/bf16/heuristicsBf16';
 import { H100_SXM } from '../../../../extension/src/core/heuristics/device';
-import { timesOnOneClock, type SweptConfig } from '../configSweepFixture';
+import { timesOnOneClock, type ShapeSweep } from '../configSweepFixture';
 
 const shape = { m: 4096, n: 32768, k: 512 };
 const ring = (
@@ -142,7 +142,7 @@ test('generated unit: kSplitK then kDSlabs end the template arguments, _dsN name
 
 test('the planner does not offer the ring: on the H100 it ran no faster beside cuBLASLt at K ≤ 2048 (bf16-slab-ring.json)', () => {
   // Bundled to test/dist/unit/core/bf16/: the fixtures are four levels up.
-  const sweep: { cases: Array<{ case: { m: number; n: number; k: number }; configs: SweptConfig[] }> } = JSON.parse(
+  const sweep: ShapeSweep = JSON.parse(
     readFileSync(join(__dirname, '../../../../fixtures/h100/bf16-slab-ring.json'), 'utf8'),
   );
   let compared = 0;

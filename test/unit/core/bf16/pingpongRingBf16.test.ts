@@ -11,10 +11,10 @@ import { completeConfigBf16 } from '../../../../extension/src/core/bf16/kernelRu
 import { parseConfigText } from '../../../../extension/src/cli/verbArgs';
 import { sameKernelConfig } from '../../../../extension/src/core/configIdentity';
 import { H100_SXM } from '../../../../extension/src/core/heuristics/device';
-import { timesOnOneClock, type SweptConfig } from '../configSweepFixture';
+import { timesOnOneClock, type ShapeSweep } from '../configSweepFixture';
 
 // Bundled to test/dist/unit/core/bf16/: the fixtures are four levels up.
-const sweep: { cases: Array<{ case: { m: number; n: number; k: number }; configs: SweptConfig[] }> } = JSON.parse(
+const sweep: ShapeSweep = JSON.parse(
   readFileSync(join(__dirname, '../../../../fixtures/h100/bf16-pingpong-ring.json'), 'utf8'),
 );
 
@@ -80,7 +80,7 @@ test('the planner lists ping-pong tiles of 64 and 128 rows alone and in 2x1 and 
 // Ping-pong in a 2x1 cluster (B multicast to two M-blocks): the 128x176 ring, which is bound by the
 // L2 alone, against the cooperative pick (test/fixtures/h100/bf16-pingpong-clusters.json, one run
 // per config, cuBLASLt beside ours in every process).
-const clusters: { cases: Array<{ case: { m: number; n: number; k: number }; configs: SweptConfig[] }> } = JSON.parse(
+const clusters: ShapeSweep = JSON.parse(
   readFileSync(join(__dirname, '../../../../fixtures/h100/bf16-pingpong-clusters.json'), 'utf8'),
 );
 
@@ -106,13 +106,13 @@ test('128x176 ping-pong in a 2x1 cluster ran ahead of the cooperative pick at K 
 
 // The same process's runs with every M-block in one raster group (FP8LAB_RASTER_GROUP=32,
 // test/fixtures/h100/bf16-pingpong-raster32.json), beside the default build's (bf16-pingpong-clusters.json).
-const raster32: typeof clusters = JSON.parse(
+const raster32: ShapeSweep = JSON.parse(
   readFileSync(join(__dirname, '../../../../fixtures/h100/bf16-pingpong-raster32.json'), 'utf8'),
 );
 
 test('grouping every M-block sped the 128x128 ping-pong up at K = 512 and 1536, not at 2048, and it stayed behind the pick', () => {
   // Fastest rounds over cuBLASLt's fastest in the same process: the clock moved within these runs.
-  const relative = (fixture: typeof clusters, k: number, pingpong: boolean) => {
+  const relative = (fixture: ShapeSweep, k: number, pingpong: boolean) => {
     const sc = fixture.cases.find((c) => c.case.k === k)!;
     const c = sc.configs.find(
       (x) =>
