@@ -184,6 +184,21 @@ export interface RoleSummary {
   workingNs: number;
 }
 
+export interface SpreadNs {
+  p50: number;
+  p90: number;
+}
+
+/** Ping-pong hides a warpgroup's epilogue behind the other's K-loop only while it is the shorter. */
+export interface TilePhaseTimes {
+  /** Tiles (per math row) with a K-loop and an epilogue inside their tile span. */
+  tiles: number;
+  /** First full-barrier wait to the last wgmma group done, per tile. */
+  kLoopNs: SpreadNs;
+  /** Epilogue begin to end (convert, stage, issue the stores), per tile. */
+  epilogueNs: SpreadNs;
+}
+
 export interface TraceSummary {
   durationNs: number;
   tiles: number;
@@ -195,6 +210,10 @@ export interface TraceSummary {
   tail: { ns: number; fraction: number; idleSmFraction: number; firstIdleSm: number; lastSm: number };
   /** Mean stages in flight per CTA over the kernel and the ring size. */
   ring: { meanOccupied: number; stages: number };
+  /** Per tile and math row, the K-loop against the epilogue; absent when no tile recorded both. */
+  tilePhases?: TilePhaseTimes;
+  /** The ping-pong kernel's trace (each math warpgroup runs whole tiles of its own). */
+  pingpong?: boolean;
   eventsRecorded: number;
   eventsDropped: number;
 }

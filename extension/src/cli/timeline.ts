@@ -3,7 +3,7 @@
 // Chrome/Perfetto trace, the summary and the cost of the instrumentation (timed with and without).
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { formatTimelineRun } from '../core/studies/studyText';
+import { formatTimelineRun, tilePhasesLine } from '../core/studies/studyText';
 import type { TraceCapture } from '../../protocol/trace';
 import { checkTraceCapture, decodeCapture, summarizeTrace, toChromeTrace } from '../core/trace';
 import * as service from '../worker/service';
@@ -99,6 +99,8 @@ async function convert(from: string, traceFile: string, io: CliIo): Promise<numb
       `${shapeLabel(capture.problem)}: ${s.eventsRecorded} events (${s.eventsDropped} dropped), ` +
         `${(s.durationNs / 1000).toFixed(1)} µs first to last event, ${s.tiles} tiles on ${s.sms} SMs\n`,
     );
+    const perTile = tilePhasesLine(s);
+    if (perTile) io.out(perTile + '\n');
     const path = resolve(traceFile);
     await writeFile(path, JSON.stringify(chromeTraceOf(capture)) + '\n');
     io.err(`wrote ${path}\n`);

@@ -59,6 +59,20 @@ export function summaryRows(s: TraceSummary, capture?: Pick<TraceCapture, 'timin
       });
     }
   }
+  const tp = s.tilePhases;
+  if (tp) {
+    const hidden = !s.pingpong || tp.epilogueNs.p50 <= tp.kLoopNs.p50;
+    rows.push({
+      label: 'per tile: K-loop / epilogue',
+      value: `${formatNs(tp.kLoopNs.p50)} / ${formatNs(tp.epilogueNs.p50)} (p90 ${formatNs(tp.kLoopNs.p90)} / ${formatNs(tp.epilogueNs.p90)})`,
+      title: s.pingpong
+        ? hidden
+          ? "median over tiles; ping-pong hides each epilogue behind the other warpgroup's K-loop"
+          : "median over tiles; the epilogue outlasts the other warpgroup's K-loop, so the tensor cores wait for the difference"
+        : 'median over tiles: first full-barrier wait to the last wgmma group done, and epilogue begin to end',
+      warn: !hidden,
+    });
+  }
   rows.push({
     label: 'bubbles between tiles',
     value: s.bubbles.count

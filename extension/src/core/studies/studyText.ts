@@ -1,6 +1,6 @@
 // Plain-text summaries of the two studies for the terminal (fp8lab timeline / accuracy). Every figure
 // comes from the run; nothing is computed here beyond unit conversions and ratios. Pure.
-import type { AccuracyReport } from '../../../protocol/trace';
+import type { AccuracyReport, TraceSummary } from '../../../protocol/trace';
 import type { TimelineRun } from '../../../protocol/worker';
 import { VARIANT_TEXT } from '../accuracy/compare';
 import { formatConfig } from '../runRows';
@@ -23,6 +23,8 @@ export function formatTimelineRun(r: TimelineRun): string {
     `tail        ${us(s.tail.ns)} (${pct(s.tail.fraction)} of the kernel) after the first SM ran out of tiles; ${pct(s.tail.idleSmFraction)} SM-time idle in it`,
     `ring        ${s.ring.meanOccupied.toFixed(2)} of ${s.ring.stages} stages in flight on average`,
   ];
+  const perTile = tilePhasesLine(s);
+  if (perTile) lines.push(perTile);
   for (const role of s.roles) {
     lines.push(
       `${role.role.padEnd(11)} ${pct(role.activeNs > 0 ? role.waitingNs / role.activeNs : 0)} waiting, ${pct(role.activeNs > 0 ? role.workingNs / role.activeNs : 0)} working (${role.rows} rows)`,
@@ -30,6 +32,20 @@ export function formatTimelineRun(r: TimelineRun): string {
   }
   lines.push(`method      ${t.method}`);
   return lines.join('\n') + '\n';
+}
+
+/** The K-loop against the epilogue per tile, and whether ping-pong can hide the epilogue. */
+export function tilePhasesLine(s: TraceSummary): string | undefined {
+  const tp = s.tilePhases;
+  if (!tp) return undefined;
+  const outlasts = s.pingpong && tp.epilogueNs.p50 > tp.kLoopNs.p50;
+  return (
+    `per tile    K-loop ${us(tp.kLoopNs.p50)} (p90 ${us(tp.kLoopNs.p90)}), epilogue ${us(tp.epilogueNs.p50)} ` +
+    `(p90 ${us(tp.epilogueNs.p90)}) over ${tp.tiles} tiles` +
+    (outlasts
+      ? ': the epilogue outlasts the K-loop, so ping-pong cannot hide it (the tensor cores wait for the difference)'
+      : '')
+  );
 }
 
 export function formatAccuracyReport(r: AccuracyReport): string {

@@ -8,6 +8,7 @@ import {
   type TracePhase,
   type TraceSummary,
 } from '../../../protocol/trace';
+import { tilePhaseTimes } from './tilePhases';
 
 const zeroPhases = (): Record<TracePhase, number> =>
   Object.fromEntries(TRACE_PHASES.map((p) => [p, 0])) as Record<TracePhase, number>;
@@ -123,6 +124,7 @@ export function summarizeTrace(d: TraceData): TraceSummary {
   let filled = 0;
   for (let i = 0; i < d.fills.count; i++) filled += d.fills.end[i] - d.fills.start[i];
   const ctas = new Set(d.rows.map((r) => r.cta)).size;
+  const phases = tilePhaseTimes(d);
 
   return {
     durationNs: dur,
@@ -139,6 +141,8 @@ export function summarizeTrace(d: TraceData): TraceSummary {
       lastSm,
     },
     ring: { meanOccupied: dur > 0 && ctas ? filled / (ctas * dur) : 0, stages: d.numStages },
+    ...(phases ? { tilePhases: phases } : {}),
+    ...(d.pingpong ? { pingpong: true } : {}),
     eventsRecorded: d.eventsRecorded,
     eventsDropped: d.eventsDropped,
   };

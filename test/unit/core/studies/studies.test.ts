@@ -278,6 +278,15 @@ test('the timeline summary text quotes the run: timing with and without, trace v
   assert.match(text, /\(within 5%\)/);
   assert.match(text, new RegExp(`${summary.eventsRecorded} recorded, 0 dropped`));
   assert.match(text, /^math\s+\d+\.\d% waiting/m);
+  // 8 K-blocks of 300 ns wgmma and 60 ns promotion after the first load: the K-loop, then the 500 ns epilogue.
+  const tp = summary.tilePhases!;
+  assert.ok(Math.abs(tp.epilogueNs.p50 - 500) < 5, `epilogue ${tp.epilogueNs.p50} ns`); // clock estimated from a 32 ns timer
+  assert.ok(tp.kLoopNs.p50 >= 0.99 * (8 * 300 + 7 * 60), `K-loop ${tp.kLoopNs.p50} ns`);
+  assert.match(
+    text,
+    new RegExp(`^per tile {4}K-loop ${(tp.kLoopNs.p50 / 1000).toFixed(1)} µs .*epilogue 0\\.5 µs`, 'm'),
+  );
+  assert.doesNotMatch(text, /outlasts/); // a cooperative kernel: nothing to hide the epilogue behind
 });
 
 test('compactTrace keeps every record and every drop while cutting the unused capacity', () => {
