@@ -88,12 +88,6 @@
 #include "fp8lab/m_grouped_scheduler.cuh"
 #include "fp8lab/scheduler.cuh"
 
-// Experiment (FP8LAB_JIT_DEFINES): the two CTAs of a cluster take turns, K-block by K-block, at
-// issuing the multicast load they share, instead of rank 0 issuing every one. Any rank may issue it:
-// each producer waits on its own empty barrier, which counts both CTAs' releases of the stage.
-#ifndef FP8LAB_ALTERNATE_MULTICAST_ISSUER
-#define FP8LAB_ALTERNATE_MULTICAST_ISSUER 0
-#endif
 // Experiment (FP8LAB_JIT_DEFINES): bf16 D of the normal GEMM written straight from the accumulators
 // with 4-byte global stores (no staging tile, no TMA store, no barrier), so an epilogue never waits
 // for an earlier store to finish reading shared memory. The staging space stays reserved.
@@ -376,9 +370,8 @@ struct Sm90Bf16Gemm {
         // K-grouped: K-block kb of this group is K-block (offset + kb) of the concatenated K;
         // split-K: K-block kb of this rank's share.
         const int32_t k_idx = static_cast<int32_t>((k_block_offset + kb) * BLOCK_K);
-        const uint32_t issuer = FP8LAB_ALTERNATE_MULTICAST_ISSUER ? kb % 2 : 0;
-        ptx::cp_async_bulk_tensor_2d_load_or_multicast(&args.tma_a, full, a_dst, k_idx, a_row, multicast_a, cta_rank, issuer);
-        ptx::cp_async_bulk_tensor_2d_load_or_multicast(&args.tma_b, full, b_dst, k_idx, b_row, multicast_b, cta_rank, issuer);
+        ptx::cp_async_bulk_tensor_2d_load_or_multicast(&args.tma_a, full, a_dst, k_idx, a_row, multicast_a, cta_rank);
+        ptx::cp_async_bulk_tensor_2d_load_or_multicast(&args.tma_b, full, b_dst, k_idx, b_row, multicast_b, cta_rank);
         tr.event(TraceEvent::TmaIssue, pipe.stage, kb, tile.m_block, tile.n_block);
         pipe.advance();
       }

@@ -48,14 +48,12 @@ __device__ __forceinline__ void cp_async_bulk_tensor_2d_load_multicast(const Tma
 }
 
 // A 2D box into this CTA's shared memory, or, when the two CTAs of a cluster share it, one multicast
-// load by rank `issuer` (0 unless the caller spreads the issuing over both) into the same offset and
-// barrier of both (the other rank issues nothing; its barrier still expects the bytes, which the
-// multicast delivers).
+// load by rank 0 into the same offset and barrier of both (rank 1 issues nothing; its barrier still
+// expects the bytes, which the multicast delivers).
 __device__ __forceinline__ void cp_async_bulk_tensor_2d_load_or_multicast(const TmaDescriptor* map, uint64_t* bar, void* dst,
-                                                                          int32_t c0, int32_t c1, bool shared, uint32_t cta_rank,
-                                                                          uint32_t issuer = 0) {
+                                                                          int32_t c0, int32_t c1, bool shared, uint32_t cta_rank) {
   if (!shared) cp_async_bulk_tensor_2d_load(map, bar, dst, c0, c1);
-  else if (cta_rank == issuer) cp_async_bulk_tensor_2d_load_multicast(map, bar, dst, c0, c1, 0x3);
+  else if (cta_rank == 0) cp_async_bulk_tensor_2d_load_multicast(map, bar, dst, c0, c1, 0x3);
 }
 
 // cp.async.bulk.prefetch.tensor.2d.L2.global: bring the box at (c0, c1) into L2 without writing
