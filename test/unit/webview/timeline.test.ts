@@ -5,7 +5,7 @@ import { decodeTrace } from '../../../extension/src/core/trace/decode';
 import { layout } from '../../../webview/src/charts/timelineLayout';
 import { hitTest, render, tickLabel, type TimelinePalette } from '../../../webview/src/charts/timelineRender';
 import { summaryRows } from '../../../webview/src/charts/timelineSummary';
-import { buildTrace, simulateKernel } from '../core/trace/traceBuilder';
+import { buildTrace, simulateKernel, smallKernelTrace } from '../core/trace/traceBuilder';
 import { assertCallSnapshot, RecordingContext } from './timelineRecorder';
 
 const palette: TimelinePalette = {
@@ -24,28 +24,7 @@ const palette: TimelinePalette = {
   font: '10px test',
 };
 
-const small = decodeTrace(
-  buildTrace(
-    simulateKernel(
-      {
-        numCtas: 2,
-        numTiles: 3,
-        kBlocks: 2,
-        stages: 2,
-        mathWarpgroups: 1,
-        loadNs: 100,
-        wgmmaNs: 50,
-        promoteNs: 10,
-        epilogueNs: 30,
-        tileGapNs: 20,
-        tilesN: 2,
-      },
-      () => 0,
-    ),
-    { numCtas: 2, capacity: 64, cyclesPerNs: 2, timerTickNs: 1 },
-  ),
-  { numCtas: 2, capacity: 64 },
-);
+const small = smallKernelTrace();
 
 describe('timeline layout', () => {
   const L = layout(small, { width: 500, rowHeight: 10 });

@@ -15,20 +15,19 @@ import {
   traceBufferBytes,
   TraceFormatError,
 } from '../../../../extension/src/core/trace/format';
-import { buildTrace, OVERLAPPED_TWO_KBLOCKS, simulateKernel, type BuiltSlice } from './traceBuilder';
+import {
+  buildTrace,
+  ctaZeroSlice,
+  G0,
+  OVERLAPPED_TWO_KBLOCKS,
+  simulateKernel,
+  SMALL_KERNEL,
+  type BuiltSlice,
+} from './traceBuilder';
 
-const G0 = 1_763_700_000_123_456_789n; // a realistic %globaltimer value (> 2^53)
 const geometry = { numCtas: 2, capacity: 16 };
 const exact = { ...geometry, cyclesPerNs: 2, timerTickNs: 1 };
-/** One role's slice of CTA 0 on SM 0. */
-const mk = (role: 0 | 1 | 2, events: BuiltSlice['events']): BuiltSlice => ({
-  cta: 0,
-  role,
-  sm: 0,
-  globaltimer0: G0,
-  clock0: 0n,
-  events,
-});
+const mk = ctaZeroSlice;
 
 const phaseOf = (name: string) => TRACE_PHASES.indexOf(name as never);
 
@@ -336,19 +335,7 @@ describe('format version 2: %globaltimer only at anchors', () => {
 });
 
 describe('decodeCapture', () => {
-  const sim = simulateKernel({
-    numCtas: 2,
-    numTiles: 4,
-    kBlocks: 3,
-    stages: 3,
-    mathWarpgroups: 2,
-    loadNs: 100,
-    wgmmaNs: 50,
-    promoteNs: 10,
-    epilogueNs: 30,
-    tileGapNs: 20,
-    tilesN: 2,
-  });
+  const sim = simulateKernel({ ...SMALL_KERNEL, numTiles: 4, kBlocks: 3, stages: 3, mathWarpgroups: 2 });
   const bytes = buildTrace(sim, { numCtas: 2, capacity: 128, cyclesPerNs: 2, timerTickNs: 32 });
   const config = {
     blockM: 128,

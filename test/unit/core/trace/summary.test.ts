@@ -4,30 +4,11 @@ import { decodeTrace } from '../../../../extension/src/core/trace/decode';
 import { ringOccupancy } from '../../../../extension/src/core/trace/occupancy';
 import { toChromeTrace } from '../../../../extension/src/core/trace/perfetto';
 import { summarizeTrace } from '../../../../extension/src/core/trace/summary';
-import { buildTrace, OVERLAPPED_TWO_KBLOCKS, simulateKernel } from './traceBuilder';
+import { buildTrace, OVERLAPPED_TWO_KBLOCKS, smallKernelTrace } from './traceBuilder';
 
 // Two CTAs, three tiles (CTA 0 gets tiles 0 and 2, CTA 1 tile 1), two K-blocks each, a ring of two
 // stages. Every figure asserted below was worked out by hand from these costs (see the comments).
-const sim = simulateKernel(
-  {
-    numCtas: 2,
-    numTiles: 3,
-    kBlocks: 2,
-    stages: 2,
-    mathWarpgroups: 1,
-    loadNs: 100,
-    wgmmaNs: 50,
-    promoteNs: 10,
-    epilogueNs: 30,
-    tileGapNs: 20,
-    tilesN: 2,
-  },
-  () => 0,
-);
-const d = decodeTrace(buildTrace(sim, { numCtas: 2, capacity: 64, cyclesPerNs: 2, timerTickNs: 1 }), {
-  numCtas: 2,
-  capacity: 64,
-});
+const d = smallKernelTrace();
 
 describe('summarizeTrace', () => {
   const s = summarizeTrace(d);

@@ -5,9 +5,8 @@ import { decodeTrace } from '../../../../extension/src/core/trace/decode';
 import { summarizeTrace } from '../../../../extension/src/core/trace/summary';
 import { tilePhaseTimes } from '../../../../extension/src/core/trace/tilePhases';
 import { summaryRows } from '../../../../webview/src/charts/timelineSummary';
-import { buildTrace, simulateKernel, type BuiltSlice } from './traceBuilder';
+import { buildTrace, ctaZeroSlice, smallKernelTrace, type BuiltSlice } from './traceBuilder';
 
-const G0 = 1_763_700_000_123_456_789n;
 const geometry = { numCtas: 1, capacity: 64 };
 const exact = { ...geometry, cyclesPerNs: 2, timerTickNs: 1 };
 
@@ -32,40 +31,14 @@ function mathTile(tileN: number, t0: number, ready: number[], wgmmaNs: number, e
   return { events, end: t };
 }
 
-const slice = (role: 1 | 2, events: BuiltSlice['events']): BuiltSlice => ({
-  cta: 0,
-  role,
-  sm: 0,
-  globaltimer0: G0,
-  clock0: 0n,
-  events,
-});
+const slice = ctaZeroSlice;
 
 describe('tilePhaseTimes', () => {
   it('times each tile from its first full-barrier wait to its last wgmma, and its epilogue', () => {
     // Two CTAs, tiles 0 and 2 on CTA 0, tile 1 on CTA 1; two K-blocks of 100 ns loads and 50 ns
     // wgmma (10 ns promotion after each). Tile 0: data at 110 and 120, K-loop 0..220; tile 2 starts
     // at 280 with both stages already refilled (ready 270, 330): 280..390 = 110 ns.
-    const sim = simulateKernel(
-      {
-        numCtas: 2,
-        numTiles: 3,
-        kBlocks: 2,
-        stages: 2,
-        mathWarpgroups: 1,
-        loadNs: 100,
-        wgmmaNs: 50,
-        promoteNs: 10,
-        epilogueNs: 30,
-        tileGapNs: 20,
-        tilesN: 2,
-      },
-      () => 0,
-    );
-    const d = decodeTrace(buildTrace(sim, { numCtas: 2, capacity: 64, cyclesPerNs: 2, timerTickNs: 1 }), {
-      numCtas: 2,
-      capacity: 64,
-    });
+    const d = smallKernelTrace();
     const t = tilePhaseTimes(d)!;
     assert.equal(t.tiles, 3);
     // K-loops 220, 110, 220: the median 220, p90 between the two 220s.

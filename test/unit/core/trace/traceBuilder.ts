@@ -12,7 +12,9 @@ import {
   TRACE_RECORD_BYTES,
   TRACE_ROLES_PER_CTA,
   TraceEventKind as K,
+  type TraceData,
 } from '../../../../extension/protocol/trace';
+import { decodeTrace } from '../../../../extension/src/core/trace/decode';
 
 export interface BuiltEvent {
   kind: K;
@@ -184,3 +186,40 @@ export const OVERLAPPED_TWO_KBLOCKS = [
   { kind: K.PromoteEnd, ns: 550, stage: 1, kblock: 1 },
   { kind: K.TileEnd, ns: 550 },
 ];
+
+/** A realistic %globaltimer value (> 2^53) for hand-built slices. */
+export const G0 = 1_763_700_000_123_456_789n;
+
+/** One role's slice of CTA 0 on SM 0, its clock starting at 0. */
+export function ctaZeroSlice(role: 0 | 1 | 2, events: BuiltEvent[]): BuiltSlice {
+  return { cta: 0, role, sm: 0, globaltimer0: G0, clock0: 0n, events };
+}
+
+/**
+ * The small kernel the summary, tile-phase and timeline-view tests work out by hand: two CTAs, three
+ * tiles (CTA 0 gets tiles 0 and 2, CTA 1 tile 1), two K-blocks each, a ring of two stages; loads
+ * 100 ns, wgmma 50, promotion 10, epilogue 30, 20 ns between tiles; exact clocks.
+ */
+export const SMALL_KERNEL: SimOptions = {
+  numCtas: 2,
+  numTiles: 3,
+  kBlocks: 2,
+  stages: 2,
+  mathWarpgroups: 1,
+  loadNs: 100,
+  wgmmaNs: 50,
+  promoteNs: 10,
+  epilogueNs: 30,
+  tileGapNs: 20,
+  tilesN: 2,
+};
+
+export function smallKernelTrace(): TraceData {
+  return decodeTrace(
+    buildTrace(
+      simulateKernel(SMALL_KERNEL, () => 0),
+      { numCtas: 2, capacity: 64, cyclesPerNs: 2, timerTickNs: 1 },
+    ),
+    { numCtas: 2, capacity: 64 },
+  );
+}
