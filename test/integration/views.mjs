@@ -262,7 +262,29 @@ export async function checkTimeline(page, frame) {
   if (sticky.scrolled > 0 && Math.abs(sticky.headTop - sticky.scrollerTop) > 2)
     throw new Error(`the time axis scrolled away (${JSON.stringify(sticky)})`);
   if (sticky.headHeight < 10) throw new Error(`the time axis header is ${sticky.headHeight} px high`);
-  return `${await themeOfFrame(frame)}: 6 coloured swatches; tooltip at ${Math.round(Math.hypot(dx, dy))} px from the cursor, inside ${geo.vw}x${geo.vh}: "${geo.text.split('\n')[0]}"; ${selected}; axis stays in view after scrolling ${sticky.scrolled} px`;
+  // The summary's per-tile row: K-loop against epilogue, its text on screen and not cut off.
+  const perTile = await frame.evaluate(() => {
+    const row = [...document.querySelectorAll('table.summary-table tr')].find(
+      (r) => r.querySelector('th')?.textContent === 'per tile: K-loop / epilogue',
+    );
+    if (!row) return undefined;
+    const td = row.querySelector('td');
+    const r = td.getBoundingClientRect();
+    return {
+      text: td.textContent,
+      right: r.right,
+      width: r.width,
+      vw: document.documentElement.clientWidth,
+      warn: row.classList.contains('row-warn'),
+      overflow: td.scrollWidth - td.clientWidth,
+    };
+  });
+  if (!perTile) throw new Error('the summary has no per-tile K-loop / epilogue row');
+  if (!/^\d[\d.]* (ns|µs|ms) \/ \d[\d.]* (ns|µs|ms) \(p90 /.test(perTile.text))
+    throw new Error(`the per-tile row reads "${perTile.text}"`);
+  if (perTile.width < 40 || perTile.overflow > 1 || perTile.right > perTile.vw + 1)
+    throw new Error(`the per-tile row's text does not fit: ${JSON.stringify(perTile)}`);
+  return `${await themeOfFrame(frame)}: 6 coloured swatches; tooltip at ${Math.round(Math.hypot(dx, dy))} px from the cursor, inside ${geo.vw}x${geo.vh}: "${geo.text.split('\n')[0]}"; ${selected}; axis stays in view after scrolling ${sticky.scrolled} px; per tile "${perTile.text}"${perTile.warn ? ' (warned)' : ''}`;
 }
 
 /** Accuracy: picks the outliers report; histogram bars and heatmap cells are coloured, not black. */
