@@ -89,8 +89,8 @@
 #include "fp8lab/scheduler.cuh"
 
 // Experiment (FP8LAB_JIT_DEFINES): bf16 D of the normal GEMM written straight from the accumulators
-// with 4-byte global stores (no staging tile, no TMA store, no barrier), so an epilogue never waits
-// for an earlier store to finish reading shared memory. The staging space stays reserved.
+// with 4-byte global stores (no staging tile, no TMA store, no barrier), so the epilogue adds no
+// shared-memory traffic beside the other warpgroup's K-loop. The staging space stays reserved.
 #ifndef FP8LAB_BF16_DIRECT_STORE
 #define FP8LAB_BF16_DIRECT_STORE 0
 #endif
