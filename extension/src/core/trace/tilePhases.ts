@@ -3,7 +3,7 @@
 // past that the tensor cores wait for the difference on every pair of tiles. Pure.
 
 import { TRACE_PHASES, type SpreadNs, type TilePhaseTimes, type TraceData } from '../../../protocol/trace';
-import { quantileSorted } from '../stats';
+import { percentileBand } from '../stats';
 
 const WAIT_FULL = TRACE_PHASES.indexOf('wait-full');
 const WGMMA = TRACE_PHASES.indexOf('wgmma');
@@ -57,8 +57,8 @@ export function tilePhaseTimes(d: TraceData): TilePhaseTimes | undefined {
   }
   if (kLoop.length === 0) return undefined;
   const spread = (xs: number[]): SpreadNs => {
-    const s = [...xs].sort((a, b) => a - b);
-    return { p50: quantileSorted(s, 0.5), p90: quantileSorted(s, 0.9) };
+    const { p50, p90 } = percentileBand(xs);
+    return { p50, p90 };
   };
   return { tiles: kLoop.length, kLoopNs: spread(kLoop), epilogueNs: spread(epilogue) };
 }
