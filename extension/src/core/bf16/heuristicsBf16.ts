@@ -10,9 +10,10 @@
 //   - BF16 tensor-core peak is half of FP8's (4096 FLOP/cycle/SM on H100), and a K-block is 64 deep;
 //   - the whole grid is bounded by L2 (multicast halves the shared operand's reads) and HBM;
 //   - cooperative tiles pay their epilogue and tile start in full; ping-pong tiles (each math
-//     warpgroup on its own tile) hide them under the other warpgroup's K-loop when that is longer,
-//     but run that K-loop on one warpgroup, slower (measured slower overall: the planner does not
-//     offer them, a forced one is priced);
+//     warpgroup on its own tile) hide them under the other warpgroup's K-loop when that is longer.
+//     Alone, a ping-pong tile's K-loop runs slower (priced so, and not offered: it measured slower
+//     everywhere); in a 2-CTA cluster it runs at the cooperative rate, and the planner offers these
+//     pairs for the normal GEMM, where they were measured;
 //   - split-K (kind 'bf16', no cluster, cooperative) prices a tile as the FP8 model does: splitK work
 //     units of ceil(K-blocks / splitK) each, waves over tiles x splitK units, plus the partial sums'
 //     hand-over; the planner offers split 2 only where it fills idle SMs and beats every tile without
@@ -55,8 +56,9 @@ export const BF16_CLUSTER_CHOICES: ReadonlyArray<readonly [clusterM: number, clu
 export const BF16_WGMMA_OPERAND_BYTES_PER_CYCLE = 80;
 /**
  * A K-loop that one math warpgroup runs alone moves its tile's FLOPs this much slower than a
- * cooperative 128-row tile's two warpgroups do: a ping-pong tile's (the other warpgroup waits its
- * turn) and a 64-row tile's (one math warpgroup), except in the K-grouped kind (runsOnOneWarpgroup).
+ * cooperative 128-row tile's two warpgroups do: a ping-pong tile's without a cluster (the other
+ * warpgroup waits its turn) and a 64-row tile's (one math warpgroup), except in the K-grouped kind
+ * (slowOneWarpgroupKLoop).
  * Fitted to the ping-pong sweep (test/fixtures/h100/bf16-pingpong.json: 64x256 ping-pong 2–11%
  * behind the cooperative picks at M = 4096, K 512–2048) and to the bf16-masked sweeps at m~192
  * (bf16-masked-tiles.json, bf16-masked-widths.json: 64x256 on one warpgroup 1–12% behind 128x256
@@ -81,13 +83,20 @@ export const BF16_PLANNER_MAX_SPLIT_K = 2;
  */
 export const BF16_SPLIT_K_MIN_GAIN = 0.05;
 /**
- * Whether a config's K-loop runs on one math warpgroup at a time (priced with
- * BF16_ONE_WARPGROUP_MATH_FACTOR): ping-pong tiles, and 64-row tiles outside the K-grouped kind,
- * where 64x256 on one warpgroup ran level with or ahead of 128x192 on two (FP32 C read and D written
- * per tile; test/fixtures/h100/bf16-kgrouped-tiles.json).
+ * Whether a config's K-loop is priced with BF16_ONE_WARPGROUP_MATH_FACTOR: ping-pong tiles without a
+ * cluster, and 64-row tiles outside the K-grouped kind, where 64x256 on one warpgroup ran level with
+ * or ahead of 128x192 on two (FP32 C read and D written per tile;
+ * test/fixtures/h100/bf16-kgrouped-tiles.json). A ping-pong pair (2-CTA cluster, one operand
+ * multicast) is not: the 128x176 pair ran 3.6% ahead of the cooperative 128x176 at 4096x7168x16384,
+ * where the epilogue it hides is under 1% of a tile (bf16-pingpong-pair-sweep.json, bf16-tiles.json,
+ * each beside cuBLASLt), and the factor would rank it 30% behind.
  */
-export function runsOnOneWarpgroup(c: Pick<GemmConfig, 'pingpong' | 'numMathWarpgroups'>, kind: string): boolean {
-  return Boolean(c.pingpong) || (c.numMathWarpgroups === 1 && kind !== 'bf16-kgrouped');
+export function slowOneWarpgroupKLoop(
+  c: Pick<GemmConfig, 'pingpong' | 'numMathWarpgroups' | 'clusterM' | 'clusterN'>,
+  kind: string,
+): boolean {
+  if (c.pingpong) return c.clusterM * c.clusterN === 1;
+  return c.numMathWarpgroups === 1 && kind !== 'bf16-kgrouped';
 }
 /**
  * Tiles of at least this many K-blocks break a tie at the L2 or HBM floor by their SMs' own time
@@ -166,10 +175,16 @@ export function predictCostBf16(
   const kBlocks = Math.ceil(tileKBlocks / splitK);
   const math =
     ((2 * c.blockM * c.blockN * BF16_BLOCK_K) / BF16_TENSOR_FLOP_PER_CYCLE_PER_SM) *
-    (runsOnOneWarpgroup(c, kind) ? BF16_ONE_WARPGROUP_MATH_FACTOR : 1);
+    (slowOneWarpgroupKLoop(c, kind) ? BF16_ONE_WARPGROUP_MATH_FACTOR : 1);
   // Multicast lowers L2 reads, not what each SM receives: each CTA still lands both operands.
   const ingest = ((c.blockM + c.blockN) * BF16_BLOCK_K * 2) / MODEL.smIngestBytesPerCycle;
-  const operands = ((c.blockM / 64) * (64 + c.blockN) * BF16_BLOCK_K * 2) / BF16_WGMMA_OPERAND_BYTES_PER_CYCLE;
+  // Cooperative tiles: every 64-row wave reads its A rows and all of B at the fitted rate. A ping-pong
+  // tile's one warpgroup was not bound by that rate (its pairs ran ahead of cooperative tiles of the
+  // same shape at long K; slowOneWarpgroupKLoop): it is priced at the stage's own bytes.
+  const operandBytes = c.pingpong
+    ? (c.blockM + c.blockN) * BF16_BLOCK_K * 2
+    : (c.blockM / 64) * (64 + c.blockN) * BF16_BLOCK_K * 2;
+  const operands = operandBytes / BF16_WGMMA_OPERAND_BYTES_PER_CYCLE;
   const perKBlock =
     Math.max(math, ingest, operands) +
     MODEL.kBlockSyncCycles +
@@ -284,7 +299,7 @@ interface TilingMode {
 
 /**
  * The tilings the planner lists: each cluster without split-K, split-K (kind 'bf16') without a
- * cluster, and the ping-pong schedule in each cluster (listed with why it is not offered).
+ * cluster, and the ping-pong schedule in each cluster (pingpongNotOffered says which it offers).
  */
 function tilingModes(problem: GemmProblem): TilingMode[] {
   const modes = BF16_CLUSTER_CHOICES.map(([clusterM, clusterN]) => ({ clusterM, clusterN, splitK: 1, pingpong: 0 }));
@@ -295,23 +310,26 @@ function tilingModes(problem: GemmProblem): TilingMode[] {
 }
 
 /**
- * Why the planner lists ping-pong tiles without offering them. Timed beside the cooperative picks on
- * the H100 (the one GEMM at M = 4096, K 512–2048; test/fixtures/h100/bf16-pingpong.json,
- * bf16-pingpong-ring.json, bf16-pingpong-clusters.json) they ran 2–35% slower, except 128x176 in a
- * 2x1 cluster at K = 1536, ahead of the pick in one run and behind it at K = 512: too few shapes to
- * price the schedule by.
+ * Why the planner lists a ping-pong tile without offering it, or undefined where it offers it: pairs
+ * (a 2-CTA cluster) of the normal GEMM. Alone, timed beside the cooperative picks on the H100 (the one
+ * GEMM at M = 4096, K 512–2048; test/fixtures/h100/bf16-pingpong.json, bf16-pingpong-ring.json,
+ * bf16-pingpong-clusters.json), ping-pong ran 2–35% slower on every shape; the pairs
+ * (bf16-pingpong-pairs.json, bf16-pingpong-pair-sweep.json) ran ahead of the picks at K = 512 and
+ * 1536 and level at 2048 and 4096x2112x7168, and were timed on the normal GEMM only.
  */
-function pingpongNotOffered(config: GemmConfig): Candidate['rejected'] {
+function pingpongNotOffered(config: GemmConfig, kind: GemmProblem['kind']): Candidate['rejected'] | undefined {
+  const pair = config.clusterM * config.clusterN > 1;
+  if (pair && kind === 'bf16') return undefined;
   const force = [
     `block_m=${config.blockM},block_n=${config.blockN},pingpong=1`,
     ...(config.dSlabs ? [`d_slabs=${config.dSlabs}`] : []),
     ...(config.clusterM > 1 ? [`cluster_m=${config.clusterM}`] : []),
     ...(config.clusterN > 1 ? [`cluster_n=${config.clusterN}`] : []),
   ].join(',');
-  return {
-    rule: 'pingpong',
-    reason: `not offered: timed on the H100 at M = 4096 (K 512–2048), ping-pong ran 2–35% slower than the cooperative picks except 128x176 in a 2x1 cluster at K = 1536 (ahead in one run; behind at K = 512), too few shapes to price it by; --config ${force} builds it`,
-  };
+  const why = pair
+    ? `ping-pong pairs were timed on the normal GEMM only, not on ${kind}`
+    : 'without a cluster, ping-pong ran 2–35% slower than the cooperative picks on the H100 at M = 4096 (K 512–2048); in a 2-CTA cluster it is offered';
+  return { rule: 'pingpong', reason: `not offered: ${why}; --config ${force} builds it` };
 }
 
 /** A ping-pong tile's D staging: a slab ring per warpgroup where the ring is legal and buys stages. */
@@ -409,8 +427,9 @@ export function enumerateCandidatesBf16(problem: GemmProblem, device: PolicyDevi
           out.push({ ...base, rejected: splitRejection });
           continue;
         }
-        if (pingpong) {
-          out.push({ ...base, rejected: pingpongNotOffered(config) });
+        const notOffered = pingpong ? pingpongNotOffered(config, problem.kind) : undefined;
+        if (notOffered) {
+          out.push({ ...base, rejected: notOffered });
           continue;
         }
         const cost = predictCostBf16(config, problem, device);

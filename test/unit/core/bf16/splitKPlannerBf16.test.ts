@@ -95,10 +95,10 @@ test('planner: a split-K win (few tiles, long K) is offered by the margin; split
   assert.ok(long.candidates.every((c) => (c.config.splitK ?? 1) < 4 || c.rejected));
 });
 
-test('planner: the 18 DeepSeek shapes and 8192³: split-K 2 at N = 2112 for M = 64 and 128, no split elsewhere', () => {
+test('planner: the 18 DeepSeek shapes and 8192³: split-K 2 at N = 2112 for M = 64 and 128, no split elsewhere, ping-pong pairs at M = 4096 up to K = 1536 and N = 2112', () => {
   // Elsewhere the model's split-K wins are under the margin or add waves (M = 4096: many tiles per SM).
   const label = (c: GemmConfig) =>
-    `${c.blockM}x${c.blockN} c${c.clusterM}x${c.clusterN} st${c.numStages}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}`;
+    `${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN} st${c.numStages}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}`;
   const picks: Array<[number, number, number, string]> = [
     [64, 2112, 7168, '64x32 c1x1 st8 sk2'],
     [64, 24576, 1536, '64x192 c1x1 st6'],
@@ -112,9 +112,9 @@ test('planner: the 18 DeepSeek shapes and 8192³: split-K 2 at N = 2112 for M = 
     [128, 7168, 16384, '64x112 c1x1 st8'],
     [128, 4096, 7168, '64x64 c1x1 st8'],
     [128, 7168, 2048, '64x112 c1x1 st8'],
-    [4096, 2112, 7168, '128x176 c1x1 st4'],
-    [4096, 24576, 1536, '128x240 c1x1 st3'],
-    [4096, 32768, 512, '128x256 c1x1 st3'],
+    [4096, 2112, 7168, '128x176 pp c2x1 st5'],
+    [4096, 24576, 1536, '128x176 pp c2x1 st5'],
+    [4096, 32768, 512, '128x160 pp c2x1 st5'],
     [4096, 7168, 16384, '128x256 c1x1 st3'],
     [4096, 4096, 7168, '128x256 c1x1 st3'],
     [4096, 7168, 2048, '128x256 c1x1 st3'],
