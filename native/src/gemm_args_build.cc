@@ -33,10 +33,9 @@ GemmArgs build_bf16_args(const GemmLaunchSpec& s, const GemmOperands& o) {
   args.k = uint32_t(o.k);
   args.num_groups = uint32_t(o.groups);
   // M-grouped (bf16-contiguous / bf16-masked): the layout, D's base for partly valid tiles, the flags;
-  // K-grouped: the layout (K_g per group). D's base is passed to every BF16 launch (the direct-store
-  // experiment writes through it too).
+  // K-grouped: the layout (K_g per group).
   args.grouped_layout = s.grouped_layout ? reinterpret_cast<const int32_t*>(s.grouped_layout->ptr) : nullptr;
-  args.d = reinterpret_cast<void*>(s.d->ptr);
+  args.d = s.m_grouped() ? reinterpret_cast<void*>(s.d->ptr) : nullptr;
   args.flags = s.flags ? reinterpret_cast<uint32_t*>(s.flags->ptr) : nullptr;
   args.psum_layout = s.psum_layout ? 1u : 0u;
   args.trace = s.trace ? reinterpret_cast<void*>(s.trace->ptr) : nullptr;

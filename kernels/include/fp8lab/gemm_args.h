@@ -49,8 +49,7 @@ struct alignas(64) GemmArgs {
   uint32_t trace_reserved;
   // M-grouped kinds (contiguous, masked): D's base pointer, bf16 [rows(A), N]. Tiles whose rows are
   // only partly valid (padding rows, rows past masked_m[g]) are stored row by row through it, since
-  // a TMA store cannot skip rows. Required (non-null) for those kinds; the BF16 GEMM gets it always
-  // (its direct-store experiment, FP8LAB_BF16_DIRECT_STORE, writes through it); unused otherwise.
+  // a TMA store cannot skip rows. Required (non-null) for those kinds; unused otherwise.
   void* d;
   // Optional (nullptr = off): a zeroed device word the kernel ORs kFlag* bits into for bad input the
   // host could not check (m_grouped_scheduler.cuh: 1 = a masked_m[g] > Mmax was clamped,

@@ -88,13 +88,6 @@
 #include "fp8lab/m_grouped_scheduler.cuh"
 #include "fp8lab/scheduler.cuh"
 
-// Experiment (FP8LAB_JIT_DEFINES): bf16 D of the normal GEMM written straight from the accumulators
-// with 4-byte global stores (no staging tile, no TMA store, no barrier), so the epilogue adds no
-// shared-memory traffic beside the other warpgroup's K-loop. The staging space stays reserved.
-#ifndef FP8LAB_BF16_DIRECT_STORE
-#define FP8LAB_BF16_DIRECT_STORE 0
-#endif
-
 namespace fp8lab {
 
 // What the epilogue writes (the D tensor map's element type follows it).
@@ -153,7 +146,6 @@ struct Sm90Bf16Gemm {
   static constexpr uint32_t kNumDStores = BLOCK_N / TMA_D_BLOCK_N;
   static constexpr bool kSlabRing = kDSlabs > 0;
   static constexpr uint32_t kChunksPerSlab = TMA_D_BLOCK_N / 8;  // n8 fragment chunks per store box
-  static constexpr bool kDirectStore = FP8LAB_BF16_DIRECT_STORE && kOutput == Bf16Output::Bf16 && kGemmType == GemmType::Normal;
 
   // ---- shared-memory layout (bytes) --------------------------------------------------------------
   static constexpr uint32_t SMEM_D_SLAB_BYTES = BLOCK_M * TMA_D_BLOCK_N * kOutBytes;
@@ -533,9 +525,7 @@ struct Sm90Bf16Gemm {
             accum, smem + SMEM_EXCHANGE_OFFSET, SMEM_EXCHANGE_SLOT_BYTES, &empty_barriers[kNumStages], &empty_barriers[kNumStages + 1],
             split_rank(), split_tiles++);
       if (stores) {
-        if constexpr (kDirectStore)
-          store_tile_direct(args, tile, accum, wg_row, warp_in_wg, lane_idx);
-        else if constexpr (kSlabRing)
+        if constexpr (kSlabRing)
           store_tile_by_slabs(args, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx, kMathBarrierId + (kPingpong ? math_wg : 0), slabs);
         else
           store_tile(args, sched, smem_d, tile, accum, wg_row, warp_in_wg, lane_idx, kMathBarrierId + (kPingpong ? math_wg : 0));
@@ -601,27 +591,6 @@ struct Sm90Bf16Gemm {
       }
     }
     ptx::cp_async_bulk_commit_group();
-  }
-
-  // Direct stores (FP8LAB_BF16_DIRECT_STORE): the wgmma fragment puts columns 8i + 2(lane % 4), +1
-  // of rows lane / 4 and lane / 4 + 8 (of the warp's 16) in accum[w][4i .. 4i + 3]; each pair is one
-  // bf16x2 store. N % 8 == 0, so a pair is wholly inside or outside D.
-  __device__ __forceinline__ static void store_tile_direct(const GemmArgs& args, const Tile& t, const float (&accum)[kNumWaves][kNumAccum],
-                                                           uint32_t wg_row, uint32_t warp_in_wg, uint32_t lane_idx) {
-    uint32_t* d = static_cast<uint32_t*>(args.d);
-    const uint32_t n0 = t.n_block * BLOCK_N + 2 * (lane_idx % 4);
-#pragma unroll
-    for (uint32_t w = 0; w < kNumWaves; ++w) {
-#pragma unroll
-      for (uint32_t h = 0; h < 2; ++h) {
-        const uint32_t row = t.m_block * BLOCK_M + w * WAVE_BLOCK_M + wg_row + warp_in_wg * 16 + lane_idx / 4 + 8 * h;
-        if (row >= args.m) continue;
-        uint32_t* out = d + (static_cast<uint64_t>(row) * args.n + n0) / 2;
-#pragma unroll
-        for (uint32_t i = 0; i < kNumChunks; ++i)
-          if (n0 + 8 * i < args.n) out[4 * i] = ptx::cvt_rn_bf16x2_f32(accum[w][4 * i + 2 * h], accum[w][4 * i + 2 * h + 1]);
-      }
-    }
   }
 
   // The slab ring's epilogue (see the header): slab s of the tile is staged into buffer slabs % kDSlabs

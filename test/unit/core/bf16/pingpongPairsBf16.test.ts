@@ -1,8 +1,8 @@
 // Ping-pong tiles in 2x1 clusters across the M = 4096 list, beside cuBLASLt in every process (H100;
 // test/fixtures/h100/bf16-pingpong-pairs.json, bf16-pingpong-pair-sweep.json and
 // bf16-pingpong-pair-builds.json, each with its command). The statements of kernels/README.md
-// ("The pairs across the M = 4096 list", "Not the multicast or the raster") rest on these runs; the
-// planner still does not offer ping-pong, and these tests say where a pair would win.
+// ("The pairs across the M = 4096 list", "Not the multicast or the raster") rest on these runs, and
+// bf16-direct-store.json the direct-store experiment under the pairs the planner picks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -30,6 +30,8 @@ const find = (s: ShapeSweep, k: number, pred: (c: SweptConfig['config']) => bool
 const pair176 = (c: SweptConfig['config']) =>
   c.pingpong === 1 && c.blockN === 176 && c.clusterM === 2 && c.dSlabs === 2;
 const pair160 = (c: SweptConfig['config']) => c.pingpong === 1 && c.blockN === 160 && c.clusterM === 2;
+const sameTileAs = (a: SweptConfig, b: SweptConfig) =>
+  a.config.blockN === b.config.blockN && a.config.blockM === b.config.blockM;
 
 test('a ping-pong pair came within 5.5% of cuBLASLt on each short-K shape: 128x160 at K = 512, 128x176 at 1536 and 2048', () => {
   assert.ok(vsCublas(find(pairs, 512, pair160)) > 0.945, 'K = 512: 128x160 pair');
@@ -63,4 +65,16 @@ test('alternating the multicast issuer and raster groups of 16 changed the pair 
       const ratio = find(build, k, pair176).fastestRoundsUs![0] / find(pairs, k, pair176).fastestRoundsUs![0];
       assert.ok(Math.abs(ratio - 1) < 0.015, `K = ${k}: ${ratio}`);
     }
+});
+
+test('bf16 D written straight from the accumulators ran 10–60% slower than the staged slab ring under the pairs the planner picks', () => {
+  const direct = fixture<{ builds: Record<'default' | 'directStore', ShapeSweep> }>('bf16-direct-store.json').builds;
+  for (const k of [512, 1536]) {
+    const pair = (c: SweptConfig['config']) => c.pingpong === 1 && c.clusterM === 2;
+    const staged = find(direct.default, k, pair);
+    const stored = find(direct.directStore, k, pair);
+    assert.ok(sameTileAs(staged, stored), `K = ${k}: both builds ran the same pair`);
+    const ratio = vsCublas(staged) / vsCublas(stored);
+    assert.ok(ratio > 1.1 && ratio < 1.6, `K = ${k}: direct stores ran ${ratio.toFixed(2)}x the ring's time`);
+  }
 });
