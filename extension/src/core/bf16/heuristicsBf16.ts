@@ -69,10 +69,10 @@ export const BF16_ONE_WARPGROUP_MATH_FACTOR = 1.3;
 /** Split-K factors the planner tries beside 1, for kind 'bf16' on tiles without a cluster. */
 export const BF16_SPLIT_K_CHOICES: readonly number[] = [2, 4];
 /**
- * The largest split the planner offers. With the FP8 kernel, whose hand-over this kernel runs, 4-CTA
- * clusters measured 1.6-2.3x slower than split-K 2 on every decode shape tried on the H100
- * (kernels/README.md, Split-K across a cluster), which the model does not price; split 4 is
- * enumerated, priced and shown, and `--config split_k=4` builds it, until a BF16 measurement says more.
+ * The largest split the planner offers. Split-K 4 (64x64 and 128x64 tiles) ran 1.8-2.2x slower than
+ * the picks at the M = 128 decode shapes on the H100 (test/fixtures/h100/bf16-decode-128.json), as
+ * 4-CTA clusters had with the FP8 kernel, whose hand-over this kernel runs; the model does not price
+ * that, so split 4 is enumerated, priced and shown, and `--config split_k=4` builds it.
  */
 export const BF16_PLANNER_MAX_SPLIT_K = 2;
 /**
@@ -283,7 +283,7 @@ function keepClearSplitKWins(candidates: Candidate[]): void {
     const versus = `predicted ${c.predicted.us.toFixed(1)} µs, ${gain >= 0 ? `${(gain * 100).toFixed(1)}% faster than` : `${(-gain * 100).toFixed(1)}% slower than`} ${tileLabel(best.config)} without split-K (${best.predicted!.us.toFixed(1)} µs)`;
     const why =
       splitK > BF16_PLANNER_MAX_SPLIT_K
-        ? `not offered: with the FP8 kernel's hand-over, ${splitK}-CTA clusters measured 1.6-2.3x slower than split-K 2 on the H100 (--config split_k=${splitK} builds it)`
+        ? `not offered: split-K ${splitK} ran 1.8-2.2x slower than the picks at the M = 128 decode shapes on the H100 (--config split_k=${splitK} builds it)`
         : `split-K is offered only ${Math.round(BF16_SPLIT_K_MIN_GAIN * 100)}% or more ahead: the model's split-K gains ran up to 6 points above the measured ones`;
     c.rejected = { rule: 'split-k', reason: `${versus}; ${why}` };
     delete c.predicted;

@@ -3,6 +3,8 @@
 // split 4 held back, and the DeepSeek shapes' picks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { GemmConfig } from '../../../../extension/protocol/worker';
 import {
   BF16_SPLIT_K_MIN_GAIN,
@@ -14,6 +16,8 @@ import { completeConfigBf16 } from '../../../../extension/src/core/bf16/kernelRu
 import { DEEPSEEK_NK } from '../../../../extension/src/core/deepseekShapes';
 import { MODEL, splitKExchangeCycles } from '../../../../extension/src/core/heuristics/costModel';
 import { H100_SXM } from '../../../../extension/src/core/heuristics/device';
+import { sameKernelConfig } from '../../../../extension/src/core/configIdentity';
+import { timesOnOneClock, type ShapeSweep } from '../configSweepFixture';
 
 const shape = { kind: 'bf16' as const, m: 64, n: 2112, k: 7168 };
 const split = (blockM: number, blockN: number, splitK: number) =>
@@ -46,7 +50,7 @@ test('planner: split-K candidates for kind bf16 only, each predicted or rejected
   assert.ok(reasons.some((r) => /would add a wave/.test(r)));
   assert.ok(reasons.some((r) => /split-K is offered only 5% or more ahead/.test(r)));
   assert.ok(reasons.some((r) => /exchange leaves no room for 2 stages/.test(r)));
-  assert.ok(reasons.some((r) => /not offered: .*4-CTA clusters measured/.test(r)));
+  assert.ok(reasons.some((r) => /not offered: split-K 4 ran 1\.8-2\.2x slower than the picks/.test(r)));
   // Too few K-blocks for the hand-over to pay: K = 512 is 8 K-blocks, fewer than 4 x 4.
   const shortK = enumerateCandidatesBf16({ ...shape, k: 512 }, H100_SXM).filter((c) => c.config.splitK === 4);
   assert.ok(
@@ -84,12 +88,12 @@ test('planner: a split-K win (few tiles, long K) is offered by the margin; split
     assert.ok(gain, c.rejected!.reason);
     assert.ok(gain[2] === 'slower' || Number(gain[1]) < BF16_SPLIT_K_MIN_GAIN * 100, c.rejected!.reason);
   }
-  // Split 4 is priced, then held back with its prediction and the FP8 measurement in the reason.
+  // Split 4 is priced, then held back with its prediction and the measurement in the reason.
   const four = long.candidates.filter((c) => c.config.splitK === 4 && /not offered/.test(c.rejected?.reason ?? ''));
   assert.ok(four.length > 0);
   assert.match(
     four[0].rejected!.reason,
-    /^predicted [\d.]+ µs, .*4-CTA clusters measured 1\.6-2\.3x slower than split-K 2/,
+    /^predicted [\d.]+ µs, .*split-K 4 ran 1\.8-2\.2x slower than the picks at the M = 128 decode shapes/,
   );
   // Split 4 is never offered.
   assert.ok(long.candidates.every((c) => (c.config.splitK ?? 1) < 4 || c.rejected));
@@ -129,5 +133,28 @@ test('planner: the 18 DeepSeek shapes and 8192³: split-K 2 at N = 2112 for M = 
         report.candidates.every((c) => (c.config.splitK ?? 1) === 1 || c.rejected),
         `${m}x${n}x${k}: every split-K candidate is rejected`,
       );
+  }
+});
+
+// Split-K 4 and 128-row tiles at the M = 128 decode shapes, beside the planner's picks (H100,
+// test/fixtures/h100/bf16-decode-128.json, cuBLASLt beside ours in every process).
+test('measured: split-K 4 ran 1.8-2.2x slower than the picks at M = 128; 128x32 (B read once) level at N = 4096 and behind elsewhere', () => {
+  const sweep: ShapeSweep = JSON.parse(
+    readFileSync(join(__dirname, '../../../../fixtures/h100/bf16-decode-128.json'), 'utf8'),
+  );
+  assert.equal(sweep.cases.length, 3);
+  for (const sc of sweep.cases) {
+    const label = `${sc.case.m}x${sc.case.n}x${sc.case.k}`;
+    const us = timesOnOneClock(sc.configs, 'cublaslt', label);
+    const pick = chooseConfigBf16({ kind: 'bf16', ...sc.case }, H100_SXM).chosen;
+    const p = sc.configs.findIndex((c) => sameKernelConfig(c.config, pick));
+    assert.ok(p >= 0, `${label}: the pick was timed`);
+    const fours = sc.configs.flatMap((c, i) => ((c.config.splitK ?? 1) === 4 ? [us[i] / us[p]] : []));
+    assert.equal(fours.length, 2, label);
+    for (const r of fours) assert.ok(r > 1.75 && r < 2.25, `${label}: split-K 4 ran ${r.toFixed(2)}x the pick's time`);
+    const narrow = sc.configs.findIndex((c) => c.config.blockM === 128 && c.config.blockN === 32);
+    const r = us[narrow] / us[p];
+    if (sc.case.n === 4096) assert.ok(Math.abs(r - 1) < 0.03, `${label}: 128x32 level (${r.toFixed(3)})`);
+    else assert.ok(r > 1.15, `${label}: 128x32 behind (${r.toFixed(3)})`);
   }
 });
