@@ -82,7 +82,7 @@ function groupedTable(groupedRuns) {
   };
   const tile = (c) =>
     c?.blockM
-      ? `${c.blockM}x${c.blockN}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}${c.clusterM * c.clusterN > 1 ? ` c${c.clusterM}x${c.clusterN}` : ''}`
+      ? `${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}${c.clusterM * c.clusterN > 1 ? ` c${c.clusterM}x${c.clusterN}` : ''}`
       : '-';
   const results = groupedRuns.flatMap((run) => run.results);
   const peers = PEERS.filter(([id]) => results.some((r) => (r.peers ?? []).some((p) => p.id === id)));
