@@ -62,6 +62,14 @@ const label = (c: GemmProblem) => `${c.m}x${c.n}x${c.k}`;
 const tile = (c: GemmConfig) =>
   `${c.blockM}x${c.blockN}${c.pingpong ? ' pp' : ''} c${c.clusterM}x${c.clusterN}${(c.splitK ?? 1) > 1 ? ` sk${c.splitK}` : ''}`;
 const onOneClock = (sc: SweptCase) => timesOnOneClock(sc.configs, 'cublaslt', label(sc.case));
+/** Every recorded run of the normal GEMM's tiles, oldest sweep first. */
+const normalGemmRuns = (): SweptCase[] => [
+  ...fixture.cases,
+  ...pingpongSweep.cases,
+  ...splitKSweep.cases,
+  ...hbmTiesSweep.cases,
+  ...pairCases(),
+];
 /**
  * Each shape from the newest sweep that timed it (the ping-pong sweep re-timed the short-K picks, the
  * split-K sweep the N = 2112 decode shapes beside their split-K candidates, the HBM-ties sweep the
@@ -70,14 +78,7 @@ const onOneClock = (sc: SweptCase) => timesOnOneClock(sc.configs, 'cublaslt', la
  */
 const newestCases = (): SweptCase[] => {
   const byShape = new Map<string, SweptCase>();
-  for (const sc of [
-    ...fixture.cases,
-    ...pingpongSweep.cases,
-    ...splitKSweep.cases,
-    ...hbmTiesSweep.cases,
-    ...pairCases(),
-  ])
-    byShape.set(label(sc.case), sc);
+  for (const sc of normalGemmRuns()) byShape.set(label(sc.case), sc);
   return [...byShape.values()];
 };
 const sameTile = (a: GemmConfig, b: GemmConfig) =>
@@ -114,13 +115,7 @@ test('tiles that measured more than 5% apart are mostly ranked as measured', () 
   let pingpongPairs = 0;
   let right = 0;
   const wrong: string[] = [];
-  for (const sc of [
-    ...fixture.cases,
-    ...pingpongSweep.cases,
-    ...splitKSweep.cases,
-    ...hbmTiesSweep.cases,
-    ...pairCases(),
-  ]) {
+  for (const sc of normalGemmRuns()) {
     const us = onOneClock(sc);
     const predicted = sc.configs.map((c) => predictCostBf16(c.config, { ...sc.case, kind: 'bf16' }, H100_SXM).cycles);
     const listed = chooseConfigBf16({ ...sc.case, kind: 'bf16' }, H100_SXM).candidates;
