@@ -37,8 +37,10 @@ export function timesOnOneClock(configs: SweptConfig[], peer: string, caseLabel:
     `${caseLabel}: ${peer} was timed beside every config`,
   );
   const ref = median(peerUs);
-  // Where every config kept its rounds, their paired ratios: robust to a clock change mid-run.
-  const paired = configs.map((c) => c.peersPairedRatio?.[peer]);
-  if (paired.every((r) => r !== undefined && r > 0)) return paired.map((r) => ref / r!);
-  return configs.map((c, i) => (c.medianUs / peerUs[i]) * ref);
+  // Where a config kept its rounds, its paired ratio (the median of per-round ratios): robust to a
+  // clock change mid-run, which the ratio of two medians is not when the rounds straddle it.
+  return configs.map((c, i) => {
+    const paired = c.peersPairedRatio?.[peer];
+    return paired !== undefined && paired > 0 ? ref / paired : (c.medianUs / peerUs[i]) * ref;
+  });
 }

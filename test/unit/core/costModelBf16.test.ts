@@ -17,7 +17,7 @@ import { chooseConfigBf16, predictCostBf16 } from '../../../extension/src/core/b
 import { completeConfigBf16 } from '../../../extension/src/core/bf16/kernelRulesBf16';
 import type { GroupedCase, GroupedDraw } from '../../../extension/protocol/grouped';
 import { kernelProblem } from '../../../extension/src/core/grouped/cases';
-import { median, timesOnOneClock, type SweptConfig } from './configSweepFixture';
+import { timesOnOneClock, type SweptConfig } from './configSweepFixture';
 
 interface SweptCase {
   case: GemmProblem;
@@ -32,13 +32,7 @@ const pingpongSweep = sweep('bf16-pingpong.json');
 const splitKSweep = sweep('bf16-split-k.json');
 const hbmTiesSweep = sweep('bf16-hbm-ties.json');
 const clusterSweep = sweep('bf16-clusters.json');
-/**
- * The ping-pong pairs beside the cooperative tiles: each shape's configs from every run that timed it.
- * cuBLASLt is the clock these runs share, and it races its algorithms anew in every process: a process
- * whose cuBLASLt took more than 5% longer or shorter than its median over the shape's processes ran
- * another algorithm or another clock than ours did (at 4096x24576x1536 it took 455 µs beside
- * 128x256 and 384–402 µs beside the others of the same call), so that config's run is left out.
- */
+/** The ping-pong pairs beside the cooperative tiles: each shape's configs from every run that timed it. */
 const pairCases = (): SweptCase[] => {
   const byShape = new Map<string, SweptCase>();
   for (const name of [
@@ -52,10 +46,6 @@ const pairCases = (): SweptCase[] => {
       if (seen) seen.configs.push(...sc.configs);
       else byShape.set(label(sc.case), { ...sc, configs: [...sc.configs] });
     }
-  for (const sc of byShape.values()) {
-    const clock = median(sc.configs.map((c) => c.peersMedianUs.cublaslt));
-    sc.configs = sc.configs.filter((c) => Math.abs(c.peersMedianUs.cublaslt / clock - 1) <= 0.05);
-  }
   return [...byShape.values()];
 };
 const label = (c: GemmProblem) => `${c.m}x${c.n}x${c.k}`;
