@@ -188,10 +188,17 @@ test('the planner offers ping-pong only in pairs of the normal GEMM; alone, a fo
   const pairs = masked.candidates.filter((c) => c.config.pingpong && c.config.clusterM * c.config.clusterN === 2);
   assert.ok(
     pairs.some(
-      (c) => c.rejected?.rule === 'pingpong' && /normal GEMM only, not on bf16-masked/.test(c.rejected.reason),
+      (c) =>
+        c.rejected?.rule === 'pingpong' && /normal GEMM with bf16 D only, not on bf16-masked/.test(c.rejected.reason),
     ),
   );
   assert.ok(pairs.every((c) => c.rejected && !c.predicted));
+  // FP32 D: the pairs are listed with why not (timed with bf16 D only), and none is picked.
+  const fp32 = chooseConfigBf16({ kind: 'bf16', m: 4096, n: 24576, k: 1536, output: 'fp32' }, H100_SXM);
+  assert.equal(fp32.chosen.pingpong ?? 0, 0);
+  const fp32Pairs = fp32.candidates.filter((c) => c.config.pingpong && c.config.clusterM * c.config.clusterN === 2);
+  assert.ok(fp32Pairs.every((c) => c.rejected && !c.predicted));
+  assert.ok(fp32Pairs.filter((c) => /not on fp32 D/.test(c.rejected!.reason)).length >= 10);
   // One tile per SM: nothing to hide, so only the slower K-loop shows.
   const one = (pingpong: number) =>
     predictCostBf16(

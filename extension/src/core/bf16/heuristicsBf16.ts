@@ -13,7 +13,7 @@
 //     warpgroup on its own tile) hide them under the other warpgroup's K-loop when that is longer.
 //     Alone, a ping-pong tile's K-loop runs slower (priced so, and not offered: it measured slower
 //     everywhere); in a 2-CTA cluster it runs at the cooperative rate, and the planner offers these
-//     pairs for the normal GEMM, where they were measured;
+//     pairs for the normal GEMM with bf16 D, where they were measured;
 //   - split-K (kind 'bf16', no cluster, cooperative) prices a tile as the FP8 model does: splitK work
 //     units of ceil(K-blocks / splitK) each, waves over tiles x splitK units, plus the partial sums'
 //     hand-over; the planner offers split 2 only where it fills idle SMs and beats every tile without
@@ -311,15 +311,19 @@ function tilingModes(problem: GemmProblem): TilingMode[] {
 
 /**
  * Why the planner lists a ping-pong tile without offering it, or undefined where it offers it: pairs
- * (a 2-CTA cluster) of the normal GEMM. Alone, timed beside the cooperative picks on the H100 (the one
+ * (a 2-CTA cluster) of the normal GEMM with bf16 D. Alone, timed beside the cooperative picks on the H100 (the one
  * GEMM at M = 4096, K 512–2048; test/fixtures/h100/bf16-pingpong.json, bf16-pingpong-ring.json,
  * bf16-pingpong-clusters.json), ping-pong ran 2–35% slower on every shape; the pairs
  * (bf16-pingpong-pairs.json, bf16-pingpong-pair-sweep.json) ran ahead of the picks at K = 512 and
- * 1536 and level at 2048 and 4096x2112x7168, and were timed on the normal GEMM only.
+ * 1536 and level at 2048 and 4096x2112x7168, and were timed on the normal GEMM with bf16 D only.
  */
-function pingpongNotOffered(config: GemmConfig, kind: GemmProblem['kind']): Candidate['rejected'] | undefined {
+function pingpongNotOffered(
+  config: GemmConfig,
+  kind: GemmProblem['kind'],
+  output: Bf16Output,
+): Candidate['rejected'] | undefined {
   const pair = config.clusterM * config.clusterN > 1;
-  if (pair && kind === 'bf16') return undefined;
+  if (pair && kind === 'bf16' && output === 'bf16') return undefined;
   const force = [
     `block_m=${config.blockM},block_n=${config.blockN},pingpong=1`,
     ...(config.dSlabs ? [`d_slabs=${config.dSlabs}`] : []),
@@ -327,7 +331,7 @@ function pingpongNotOffered(config: GemmConfig, kind: GemmProblem['kind']): Cand
     ...(config.clusterN > 1 ? [`cluster_n=${config.clusterN}`] : []),
   ].join(',');
   const why = pair
-    ? `ping-pong pairs were timed on the normal GEMM only, not on ${kind}`
+    ? `ping-pong pairs were timed on the normal GEMM with bf16 D only, not on ${kind === 'bf16' ? `${output} D` : kind}`
     : 'without a cluster, ping-pong ran 2–35% slower than the cooperative picks on the H100 at M = 4096 (K 512–2048); in a 2-CTA cluster it is offered';
   return { rule: 'pingpong', reason: `not offered: ${why}; --config ${force} builds it` };
 }
@@ -427,7 +431,7 @@ export function enumerateCandidatesBf16(problem: GemmProblem, device: PolicyDevi
           out.push({ ...base, rejected: splitRejection });
           continue;
         }
-        const notOffered = pingpong ? pingpongNotOffered(config, problem.kind) : undefined;
+        const notOffered = pingpong ? pingpongNotOffered(config, problem.kind, output) : undefined;
         if (notOffered) {
           out.push({ ...base, rejected: notOffered });
           continue;
