@@ -89,7 +89,7 @@ export const BF16_SPLIT_K_MIN_GAIN = 0.05;
  * test/fixtures/h100/bf16-kgrouped-tiles.json). A ping-pong pair (2-CTA cluster, one operand
  * multicast) is not: the 128x176 pair ran 3.6% ahead of the cooperative 128x176 at 4096x7168x16384,
  * where the epilogue it hides is under 1% of a tile (bf16-pingpong-pair-sweep.json, bf16-tiles.json,
- * each beside cuBLASLt), and the factor would rank it 30% behind.
+ * each beside cuBLASLt), and the factor would rank it 25% behind.
  */
 export function slowOneWarpgroupKLoop(
   c: Pick<GemmConfig, 'pingpong' | 'numMathWarpgroups' | 'clusterM' | 'clusterN'>,
@@ -311,11 +311,12 @@ function tilingModes(problem: GemmProblem): TilingMode[] {
 
 /**
  * Why the planner lists a ping-pong tile without offering it, or undefined where it offers it: pairs
- * (a 2-CTA cluster) of the normal GEMM with bf16 D. Alone, timed beside the cooperative picks on the H100 (the one
- * GEMM at M = 4096, K 512–2048; test/fixtures/h100/bf16-pingpong.json, bf16-pingpong-ring.json,
- * bf16-pingpong-clusters.json), ping-pong ran 2–35% slower on every shape; the pairs
- * (bf16-pingpong-pairs.json, bf16-pingpong-pair-sweep.json) ran ahead of the picks at K = 512 and
- * 1536 and level at 2048 and 4096x2112x7168, and were timed on the normal GEMM with bf16 D only.
+ * (a 2-CTA cluster) of the normal GEMM with bf16 D. Alone, timed beside the cooperative picks on the
+ * H100 (the one GEMM at M = 4096, K 512–2048; test/fixtures/h100/bf16-pingpong.json,
+ * bf16-pingpong-ring.json, bf16-pingpong-clusters.json), ping-pong ran 2–35% slower on every shape;
+ * the pairs (bf16-pingpong-pairs.json, bf16-pingpong-pair-sweep.json) ran ahead of the picks at
+ * K = 512 and 1536 and level at 2048 and 4096x2112x7168, and were timed on the normal GEMM with bf16
+ * D only.
  */
 function pingpongNotOffered(
   config: GemmConfig,
