@@ -1,12 +1,19 @@
 // A stand-in for nvcc, for tests that need a compiler to misbehave on purpose: it answers
 // `--version` as nvcc 13.0 does (so the toolkit checks pass, in a few milliseconds), and any
 // compile by failing at once (`fail`) or by hanging with a grandchild (`hang`: it writes its own
-// pid and the grandchild's to child.pid / grandchild.pid next to itself).
+// pid and the grandchild's to child.pid / grandchild.pid next to itself, each file whole).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const STAND_IN_VERSION =
   'nvcc: NVIDIA (R) Cuda compiler driver\nCuda compilation tools, release 13.0, V13.0.88\n';
+
+/**
+ * Shell that writes a pid file whole: to a temporary name, then renamed, so a test that sees the file
+ * (and may end the stand-in at once) never reads it empty.
+ */
+const publish = (pid: string, file: string): string =>
+  `echo ${pid} > ${JSON.stringify(`${file}.tmp`)} && mv ${JSON.stringify(`${file}.tmp`)} ${JSON.stringify(file)}`;
 
 export function writeStandInCompiler(dir: string, behaviour: 'fail' | 'hang'): string {
   mkdirSync(dir, { recursive: true });
@@ -14,7 +21,7 @@ export function writeStandInCompiler(dir: string, behaviour: 'fail' | 'hang'): s
   const compile =
     behaviour === 'fail'
       ? 'echo "stand-in compiler: this test compiles nothing" >&2; exit 1'
-      : `echo $$ > ${JSON.stringify(join(dir, 'child.pid'))}; sleep 600 & echo $! > ${JSON.stringify(join(dir, 'grandchild.pid'))}; wait`;
+      : `${publish('$$', join(dir, 'child.pid'))}; sleep 600 & ${publish('$!', join(dir, 'grandchild.pid'))}; wait`;
   writeFileSync(
     script,
     `#!/bin/bash\nif [ "$1" = "--version" ]; then printf '%b' ${JSON.stringify(STAND_IN_VERSION)}; exit 0; fi\n${compile}\n`,
