@@ -3,10 +3,12 @@
 // forced tiles; bf16-pingpong.json the short-K M = 4096 shapes again, under the cooperative picks and
 // the ping-pong tiles; bf16-pingpong-clusters.json, bf16-pingpong-pairs.json and
 // bf16-pingpong-pair-sweep.json the ping-pong pairs (2x1 clusters) beside the picks, and
-// bf16-pair-picks.json the pairs the planner picks beside the cooperative picks they replaced. One `fp8lab bench --kernel bf16` process per config, cuBLASLt's best algorithm
-// timed beside ours in every process. Processes ran minutes apart and the clock drifted between them
-// (cuBLASLt's own time moved up to 10%), so each of our times is first put on one clock: ours
-// over cuBLASLt's in the same process, times cuBLASLt's median over the sweep's processes.
+// bf16-pair-picks.json the pairs the planner picks beside the cooperative picks they replaced. One
+// `fp8lab bench --kernel bf16` process per config, cuBLASLt's best algorithm timed beside ours in
+// every process. Processes ran minutes apart and the clock drifted between them (cuBLASLt's own time
+// moved up to 10%), so each of our times is first put on one clock (timesOnOneClock): ours over
+// cuBLASLt's in the same process, round by round where the run kept its rounds, times cuBLASLt's
+// median over the sweep's processes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

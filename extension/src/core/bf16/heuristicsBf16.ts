@@ -87,9 +87,9 @@ export const BF16_SPLIT_K_MIN_GAIN = 0.05;
  * cluster, and 64-row tiles outside the K-grouped kind, where 64x256 on one warpgroup ran level with
  * or ahead of 128x192 on two (FP32 C read and D written per tile;
  * test/fixtures/h100/bf16-kgrouped-tiles.json). A ping-pong pair (2-CTA cluster, one operand
- * multicast) is not: the 128x176 pair ran 3.6% ahead of the cooperative 128x176 at 4096x7168x16384,
- * where the epilogue it hides is under 1% of a tile (bf16-pingpong-pair-sweep.json, bf16-tiles.json,
- * each beside cuBLASLt), and the factor would rank it 25% behind.
+ * multicast) is not: at 4096x7168x16384, where the epilogue it hides is under 1% of a tile, the
+ * 128x176 pair ran 0.973x of cuBLASLt and the cooperative 128x176 0.940x (bf16-pingpong-pair-sweep.json,
+ * bf16-tiles.json, each beside cuBLASLt in its own run), and the factor would rank it 25% behind.
  */
 export function slowOneWarpgroupKLoop(
   c: Pick<GemmConfig, 'pingpong' | 'numMathWarpgroups' | 'clusterM' | 'clusterN'>,
